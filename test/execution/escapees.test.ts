@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { chmod, readdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isAlive } from '../helpers/agents.js';
+import { isAlive, runningWithArgv } from '../helpers/agents.js';
 import { createExecutionEnv, type ExecutionEnv, GOALS, waitFor } from '../helpers/execution.js';
 import { git } from '../helpers/git-repo.js';
 
@@ -183,17 +183,6 @@ describe('a planner that leaves a process which changes directory out of its dir
   });
 });
 
-/** Running (not zombie) processes whose argv holds `marker`: found by /proc, never by omk's mark. */
-async function withMarker(marker: string): Promise<number[]> {
-  const found: number[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.includes(marker) && isAlive(Number(entry))) found.push(Number(entry));
-  }
-  return found;
-}
-
 /**
  * A line leaving an unmarked escapee: double-forked, `setsid`, `env -i` (no omk run mark, no
  * HOME), `cd /`, `marker` in its argv. Once `trigger` holds it patches the worktree ($1), adds an
@@ -239,7 +228,7 @@ describe('an agent that leaves an unmarked escapee (env -i, setsid, double fork,
     const id = await runGoal(`script:${path}`);
     const pid = Number(await readFile(pidFile, 'utf8'));
     strays.push(pid);
-    expect(await withMarker(marker)).toEqual([]);
+    expect(await runningWithArgv(marker)).toEqual([]);
     const blocking = await blockingOf(id);
     expect(blocking).toContainEqual(
       expect.stringMatching(
@@ -279,7 +268,7 @@ JS
     const id = await runGoal(`script:${path}`);
     const pid = Number(await readFile(pidFile, 'utf8'));
     strays.push(pid);
-    expect(await withMarker(marker)).toEqual([]);
+    expect(await runningWithArgv(marker)).toEqual([]);
     const blocking = await blockingOf(id);
     expect(blocking).toContainEqual(
       expect.stringMatching(

@@ -1,6 +1,7 @@
-import { chmod, readdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runningWithArgv } from '../helpers/agents.js';
 import { BUGGY_FIXTURE, createExecutionEnv, type ExecutionEnv, GOALS } from '../helpers/execution.js';
 
 // A repository whose own test command starts a detached helper daemon (as Gradle, sccache, a turbo
@@ -48,7 +49,7 @@ beforeEach(async () => {
   env = await createExecutionEnv(daemonFixture());
 });
 afterEach(async () => {
-  for (const pid of await helpersRunning()) process.kill(pid, 'SIGKILL');
+  for (const pid of await runningWithArgv(token)) process.kill(pid, 'SIGKILL');
   await env.cleanup();
 });
 
@@ -92,7 +93,7 @@ describe('a gate that leaves the daemon the repository’s test command starts',
       ),
     );
     expect(proof.status, JSON.stringify(proof.knownGaps)).toBe('ready');
-    expect(await helpersRunning()).toEqual([]);
+    expect(await runningWithArgv(token)).toEqual([]);
   });
 
   it('blocks a daemon command the agent’s code added, and the daemon the agent itself left', async () => {
@@ -119,19 +120,6 @@ describe('a gate that leaves the daemon the repository’s test command starts',
       ),
     );
     expect(proof.status).not.toBe('ready');
-    expect(await helpersRunning()).toEqual([]);
+    expect(await runningWithArgv(token)).toEqual([]);
   });
 });
-
-/** The helper daemons of this test file still running (by their argv, not omk's mark). */
-async function helpersRunning(): Promise<number[]> {
-  const found: number[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    if (cmdline.includes(token) && state !== 'Z' && state !== '') found.push(Number(entry));
-  }
-  return found;
-}

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -139,6 +139,17 @@ export function isAlive(pid: number): boolean {
     // No /proc (not Linux): trust kill(0). With /proc, the process went away in between.
     return !existsSync('/proc/self/stat');
   }
+}
+
+/** Running (not zombie) processes whose argv holds `text`: found by /proc, never by omk's mark. */
+export async function runningWithArgv(text: string): Promise<number[]> {
+  const found: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.includes(text) && isAlive(Number(entry))) found.push(Number(entry));
+  }
+  return found;
 }
 
 // Named bodies, so a test reads as a story. Each is module code for AgentKit.script.

@@ -2,6 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runningWithArgv } from '../../../test/helpers/agents.js';
 import { runProcess, runProcessWith } from './run-process.js';
 import { probeSubreaper } from './subreaper.js';
 
@@ -14,23 +15,10 @@ beforeEach(async () => {
   marker = `omk-escapee-${process.pid}-${Math.random().toString(36).slice(2)}`;
 });
 afterEach(async () => {
-  for (const pid of await withMarker(marker)) process.kill(pid, 'SIGKILL');
+  for (const pid of await runningWithArgv(marker)) process.kill(pid, 'SIGKILL');
   await rm(dir, { recursive: true, force: true });
 });
 const env = { PATH: process.env.PATH ?? '' };
-
-/** Running (not zombie) processes whose argv holds `text`, found by /proc, never by omk's mark. */
-async function withMarker(text: string): Promise<number[]> {
-  const found: number[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    if (cmdline.includes(text) && state !== 'Z' && state !== '') found.push(Number(entry));
-  }
-  return found;
-}
 
 /**
  * A shell line leaving an escapee: double-forked, `setsid`, `env -i` (no omk mark), `cd /`; it writes
@@ -80,7 +68,7 @@ describe('the subreaper', () => {
     expect(res.signal).toBeNull();
     expect(res.stdout).toBe('done\n');
     const pid = Number(await readFile(pidFile, 'utf8'));
-    expect(await withMarker(marker)).toEqual([]);
+    expect(await runningWithArgv(marker)).toEqual([]);
     expect(res.ended?.map((p) => p.pid)).toContain(pid);
   });
 
@@ -92,7 +80,7 @@ describe('the subreaper', () => {
     );
     expect(res.exitCode).toBe(0);
     expect(res.ended).toBeUndefined();
-    expect(await withMarker(marker)).toEqual([Number(await readFile(pidFile, 'utf8'))]);
+    expect(await runningWithArgv(marker)).toEqual([Number(await readFile(pidFile, 'utf8'))]);
   });
 
   it('passes the exit code and the signal through exactly, and stdin and stderr', async () => {
@@ -165,7 +153,7 @@ describe('the subreaper', () => {
     });
     expect(res.timedOut).toBe(true);
     expect(res.signal).toBe('SIGKILL');
-    expect(await withMarker(marker)).toEqual([]);
+    expect(await runningWithArgv(marker)).toEqual([]);
     expect(res.ended?.map((p) => p.pid)).toContain(Number(await readFile(pidFile, 'utf8')));
     // The subreaper's own grace, not omk's late backstop, ended it (generous for a loaded host).
     expect(res.durationMs).toBeLessThan(1_000 + 500 * 2 + 4_000);
