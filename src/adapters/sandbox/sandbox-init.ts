@@ -7,7 +7,8 @@ import { PERL_EXIT_AS_STATUS } from '../process/perl-exit-status.js';
  * must name as it names what the subreaper ends unconfined.
  *
  * Before starting the command it lists the processes already in the namespace (bwrap's own init,
- * pid 1, and the `allow` network's socat bridge): those are omk's, never reported. It forks the
+ * pid 1, and the `allow` network's socat bridge): those are omk's, never reported, nor are their
+ * children (the bridge forks one per connection, which may still be closing). It forks the
  * command (fd 3, the report, closed in it: a copy opened close-on-exec says `!exec<TAB>errno` if
  * the exec fails) and waits for it. Once it has ended, every process of the namespace still alive
  * (not a zombie) that was not there before is written to fd 3 as `pid<TAB>cwd<TAB>command` (the
@@ -30,6 +31,10 @@ sub alive {
   }
   return @p;
 }
+sub ppid {
+  open(my $f, '<', "/proc/$_[0]/stat") or return 0; my $s = <$f>; close($f); return 0 unless defined $s;
+  my @f = split(' ', substr($s, rindex($s, ')') + 2)); return $f[1] // 0;
+}
 my %before = map { $_ => 1 } alive();
 my $pid = fork();
 if (!defined $pid) { print STDERR "omk sandbox: fork: $!\n"; exit 126 }
@@ -44,7 +49,7 @@ my $w; do { $w = waitpid($pid, 0) } until $w == $pid || $w == -1;
 my $status = $?;
 if ($report) {
   my $out = "\n";
-  for my $p (sort { $a <=> $b } grep { !$before{$_} && $_ != $pid } alive()) {
+  for my $p (sort { $a <=> $b } grep { !$before{$_} && $_ != $pid && !$before{ppid($_)} } alive()) {
     my $line = ''; if (open(my $f, '<', "/proc/$p/cmdline")) { local $/; $line = <$f> // ''; close($f) }
     $line = join(' ', grep { $_ ne '' } split(/\0/, $line)); $line =~ s/[\t\n]/ /g;
     my $cwd = readlink("/proc/$p/cwd") // ''; $cwd =~ s/[\t\n]/ /g;
