@@ -69299,6 +69299,10 @@ sub alive {
   }
   return @p;
 }
+sub ppid {
+  open(my $f, '<', "/proc/$_[0]/stat") or return 0; my $s = <$f>; close($f); return 0 unless defined $s;
+  my @f = split(' ', substr($s, rindex($s, ')') + 2)); return $f[1] // 0;
+}
 my %before = map { $_ => 1 } alive();
 my $pid = fork();
 if (!defined $pid) { print STDERR "omk sandbox: fork: $!\n"; exit 126 }
@@ -69313,7 +69317,7 @@ my $w; do { $w = waitpid($pid, 0) } until $w == $pid || $w == -1;
 my $status = $?;
 if ($report) {
   my $out = "\n";
-  for my $p (sort { $a <=> $b } grep { !$before{$_} && $_ != $pid } alive()) {
+  for my $p (sort { $a <=> $b } grep { !$before{$_} && $_ != $pid && !$before{ppid($_)} } alive()) {
     my $line = ''; if (open(my $f, '<', "/proc/$p/cmdline")) { local $/; $line = <$f> // ''; close($f) }
     $line = join(' ', grep { $_ ne '' } split(/\0/, $line)); $line =~ s/[\t\n]/ /g;
     my $cwd = readlink("/proc/$p/cwd") // ''; $cwd =~ s/[\t\n]/ /g;
