@@ -14,8 +14,10 @@ import { PERL_EXIT_AS_STATUS } from './perl-exit-status.js';
  * closed: a copy perl opens close-on-exec says `!exec<TAB>errno` if the exec fails), says its pid
  * (`!pid<TAB>pid`: the group omk records and a takeover kills; then the supervisor, alive, still
  * sweeps) and reaps orphans as they end. SIGTERM and SIGINT are forwarded to the command's group;
- * the group is killed if the command has not ended `grace` after. Once the
- * command has ended, every process still below it gets SIGTERM, a short grace (at most 300 ms),
+ * the group is killed if the command has not ended `grace` after. A stopped command's group then
+ * has until that grace (and 300 ms after its SIGKILL) to end: what is still ending from the stop
+ * signal was stopped with the command, not left by it. Once the command (and, stopped, its group)
+ * has ended, every process still below it gets SIGTERM, a short grace (at most 300 ms),
  * then SIGKILL, and again until it has no child left. It writes `pid<TAB>cwd<TAB>command` of each to fd 3
  * (its working directory when first seen, tabs and newlines in either as spaces),
  * and exits as the command did (its code, or the same signal).
@@ -63,6 +65,17 @@ until (defined $status) {
   kill('-KILL', $pid) if now() >= $stop;
   select(undef, undef, undef, 0.01);
 }
+# Stopped: what is left of the command's group got the signal with it and is ending (a worker saving
+# its work), not left behind. It has until the grace, then the group is killed and has 300 ms to go.
+if (defined $stop) {
+  my $end = ($stop > now() ? $stop : now()) + 0.3;
+  while (kill(0, -$pid)) {
+    1 while waitpid(-1, WNOHANG) > 0;
+    kill('-KILL', $pid) if now() >= $stop;
+    last if now() >= $end;
+    select(undef, undef, undef, 0.01);
+  }
+}
 my %left;
 sub children {
   my @c;
@@ -85,7 +98,8 @@ sub note {
     $left{$c} = "$cwd\t$line";
   }
 }
-my @c = waitpid(-1, WNOHANG) == -1 ? () : children();
+my $r0; 1 while ($r0 = waitpid(-1, WNOHANG)) > 0;
+my @c = $r0 == -1 ? () : children();
 if (@c) {
   note(@c); kill('TERM', @c);
   my $end = now() + ($grace < 0.3 ? $grace : 0.3);

@@ -138,6 +138,37 @@ describe('the subreaper', () => {
     expect(res.stdout).toContain('got-term');
   });
 
+  it('on a stop, does not report what of the command’s group is still ending from the stop signal', async () => {
+    // A member of the command's group that takes a while to end on SIGTERM (a test runner's worker
+    // saving its work): the command ends at once, the member is still ending. It was stopped with
+    // the command, not left by it. An escapee (not in the group) is still reported.
+    const pidFile = join(dir, 'escapee.pid');
+    const ready = join(dir, 'ready');
+    const worker = `sh -c 'trap "sleep 0.4; exit 0" TERM; while :; do sleep 0.07; done' ${marker}-worker &`;
+    const controller = new AbortController();
+    const run = runProcess({
+      argv: [
+        'sh',
+        '-c',
+        `${worker} ${leaveEscapee(pidFile, join(dir, 'target'))}; touch ${ready}; exec sleep 60`,
+      ],
+      cwd: dir,
+      env,
+      timeoutMs: 60_000,
+      killGraceMs: 5_000,
+      signal: controller.signal,
+    });
+    await waitUntil('the command to be ready', async () => (await readdir(dir)).includes('ready'));
+    controller.abort();
+    const res = await run;
+    expect(res.cancelled).toBe(true);
+    // The escapee is reported (and what it was running when it was ended); nothing of the group is.
+    expect(res.ended?.map((p) => p.pid)).toContain(Number(await readFile(pidFile, 'utf8')));
+    const commands = res.ended?.map((p) => p.command) ?? [];
+    expect(commands.filter((command) => /worker|sleep 0\.(4|07)/.test(command))).toEqual([]);
+    expect(await runningWithArgv(marker)).toEqual([]);
+  });
+
   it('on a timeout, ends the command that ignores SIGTERM and its escapee, within the grace', async () => {
     const pidFile = join(dir, 'escapee.pid');
     const res = await runProcess({
