@@ -74,7 +74,12 @@ describe('agents that write the state root, leave a process or commit model keys
       ].join('\n'),
     );
     await chmod(agent, 0o755);
-    env = await startBotEnv({ mode: 'local', env: { OMK_BOT_AGENT: `script:${agent}` } });
+    // Every goal runs at once (each job has its own checkout and state root), as the Action's
+    // corpus does: the file's time is that of its slowest goal.
+    env = await startBotEnv({
+      mode: 'local',
+      env: { OMK_BOT_AGENT: `script:${agent}`, OMK_BOT_CONCURRENCY: String(CASES.length) },
+    });
     main = git(env.repo.origin, 'rev-parse', 'refs/heads/main');
     let commentId = 7_800_000;
     for (const name of CASES) {
@@ -82,13 +87,11 @@ describe('agents that write the state root, leave a process or commit model keys
       const text = `${DEMO_GOAL} (reach-${name})`;
       ids.set(name, newGoalId(text, threadIdSuffix(`${OWNER}/${REPO}#${commentId}`)));
       await env.comment(`/omk goal run "${text}" --policy auto-pr --merge-policy gated`, { commentId });
-      await env.bot.idle();
     }
+    await env.bot.idle();
     // Asked to merge each hostile goal anyway.
-    for (const name of CASES.filter((c) => c !== 'control')) {
-      await env.comment(`/omk goal merge ${id(name)}`);
-      await env.bot.idle();
-    }
+    for (const name of CASES.filter((c) => c !== 'control')) await env.comment(`/omk goal merge ${id(name)}`);
+    await env.bot.idle();
   }, 600_000);
   afterAll(async () => {
     await endEscapee();
