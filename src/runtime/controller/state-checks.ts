@@ -1,6 +1,8 @@
 import { tamperingFindings, tamperingGaps } from '../integrity/findings.js';
+import { watchOwnProof } from '../integrity/own-proof.js';
 import { type StateRootWatch, watchStateRoot } from '../integrity/state-root.js';
 import type { Finding } from '../proof/schema.js';
+import type { Tampering } from '../state/witness.js';
 import type { ControllerDeps } from './context.js';
 import type { ExecutionJournal } from './journal.js';
 
@@ -24,13 +26,22 @@ export async function watchState(
   journal: ExecutionJournal,
   what: string,
 ): Promise<StateCheck> {
-  const record = async (when: string, others: Awaited<ReturnType<StateRootWatch['check']>>) => {
-    const gaps = tamperingGaps(await deps.store.verifyGoal(journal.goalId), others, when);
+  const record = async (
+    when: string,
+    others: Awaited<ReturnType<StateRootWatch['check']>>,
+    proof: Tampering[] = [],
+  ) => {
+    const own = [...(await deps.store.verifyGoal(journal.goalId)), ...proof];
+    const gaps = tamperingGaps(own, others, when);
     if (gaps.length === 0) return [];
     journal.addStateGaps(gaps);
     return tamperingFindings(gaps);
   };
   const before = await record(`before ${what} started`, []);
   const root = await watchStateRoot(deps.store, journal.goalId);
-  return { before, check: async () => record(`while ${what} ran`, await root.check()) };
+  const proof = await watchOwnProof(deps.store, journal.goalId);
+  return {
+    before,
+    check: async () => record(`while ${what} ran`, await root.check(), await proof.check()),
+  };
 }
