@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
@@ -89,6 +90,12 @@ export async function runProcessWith(
      */
     const signalTree = (signal: NodeJS.Signals | 0): boolean => {
       if (child.pid === undefined) return false;
+      // A command that ends the rest itself (the sandbox's init) is asked to stop; bwrap would die
+      // of the signal, and its namespace at once, before the init could say what was left.
+      if (spec.endsWhole === true && signal === 'SIGTERM') {
+        const init = onlyChild(child.pid);
+        if (init !== null && signalProcess(init, signal)) return true;
+      }
       const sent = signalGroup(child.pid, signal);
       if (signal === 'SIGKILL' && commandGroup !== null) signalGroup(commandGroup, signal);
       return sent;
@@ -100,11 +107,15 @@ export async function runProcessWith(
       if (hardKill !== null) return;
       stoppedAt = performance.now();
       signalTree('SIGTERM');
-      // Supervised, the subreaper kills at the grace and ends what is left: the group SIGKILL, which
-      // would end the subreaper before it does, only comes if it hangs.
+      // Supervised, the subreaper kills at the grace and ends what is left (a sandbox's init does the
+      // same): the group SIGKILL, which would end it before it does, only comes if it hangs.
       hardKill = setTimeout(
         () => signalTree('SIGKILL'),
-        supervised ? grace * 2 + SUPERVISOR_MARGIN_MS : grace,
+        supervised
+          ? grace * 2 + SUPERVISOR_MARGIN_MS
+          : spec.endsWhole === true
+            ? grace + SUPERVISOR_MARGIN_MS
+            : grace,
       );
     };
     let silent = false;
@@ -233,6 +244,27 @@ function reportOf(report: string): { ended: EndedProcess[]; execError: string | 
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function signalProcess(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The single child of `pid` (bwrap's: the sandbox's pid 1), or null when it has none or several. */
+function onlyChild(pid: number): number | null {
+  let listed: string;
+  try {
+    listed = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8');
+  } catch {
+    return null;
+  }
+  const children = listed.split(' ').filter((entry) => /^\d+$/.test(entry));
+  return children.length === 1 ? Number(children[0]) : null;
+}
 
 /**
  * Whether a process group still has a running member. Where /proc exists, a zombie (an ended
