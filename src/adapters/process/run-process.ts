@@ -185,9 +185,9 @@ export async function runProcessWith(
       // Grandchildren that outlived the leader would hold resources: end the group (supervised,
       // the subreaper has ended everything below it; the command's group id may be reused).
       if (child.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
-      const { ended, execError, complete } = reported
+      const { ended, group, execError, complete } = reported
         ? reportOf(report)
-        : { ended: [], execError: null, complete: false };
+        : { ended: [], group: [], execError: null, complete: false };
       // The command could not start under the subreaper: said as spawn says it, without its 127.
       const failed = execError === null ? null : `spawn ${spec.argv[0] ?? ''} ${execError}`;
       const done = () =>
@@ -197,8 +197,10 @@ export async function runProcessWith(
             : result(null, null, timedOut, cancelled, failed, started, stdout, tail)),
           ...(spec.silenceMs === undefined ? {} : { silent }),
           ...(stopped === null ? {} : { stopped }),
-          // The command's own report counts once it says it is complete.
-          ...(supervised || complete ? { ended } : {}),
+          // The command's own report counts once it says it is complete. What its group still ran
+          // at a stop is not left when omk stopped it, and is when something else did (the
+          // command signalling the sandbox's init itself).
+          ...(supervised || complete ? { ended: hardKill === null ? [...ended, ...group] : ended } : {}),
         });
       if (log) log.end(done);
       else done();
@@ -209,18 +211,27 @@ export async function runProcessWith(
 /**
  * The subreaper's (or a sandbox init's) report: one `pid<TAB>cwd<TAB>command` line per process it
  * ended, `!exec<TAB>errno` when the command could not start (named as Node names it: ENOENT,
- * EACCES, ...), and, from a sandbox init, `!end` once it has listed all.
+ * EACCES, ...), and, from a sandbox init, `!group<TAB>pid<TAB>cwd<TAB>command` for each process of
+ * the command's group it killed at a stop's grace, and `!end` once it has listed all.
  */
-function reportOf(report: string): { ended: EndedProcess[]; execError: string | null; complete: boolean } {
+function reportOf(report: string): {
+  ended: EndedProcess[];
+  group: EndedProcess[];
+  execError: string | null;
+  complete: boolean;
+} {
   const ended: EndedProcess[] = [];
+  const group: EndedProcess[] = [];
   let execError: string | null = null;
   let complete = false;
   for (const line of report.split('\n')) {
     if (line === '!end') complete = true;
-    const tab = line.indexOf('\t');
+    const grouped = line.startsWith('!group\t');
+    const entry = grouped ? line.slice('!group\t'.length) : line;
+    const tab = entry.indexOf('\t');
     if (tab <= 0) continue;
-    const head = line.slice(0, tab);
-    const rest = line.slice(tab + 1);
+    const head = entry.slice(0, tab);
+    const rest = entry.slice(tab + 1);
     if (head === '!pid') continue;
     if (head === '!exec') {
       const errno = Number(rest);
@@ -233,14 +244,14 @@ function reportOf(report: string): { ended: EndedProcess[]; execError: string | 
     const cut = rest.indexOf('\t');
     const cwd = cut < 0 ? '' : rest.slice(0, cut);
     const command = rest.slice(cut + 1);
-    ended.push({
+    (grouped ? group : ended).push({
       pid,
       // Long enough to compare a daemon's command between the base and a slice; shown cut.
       command: command.length > 1_000 ? `${command.slice(0, 1_000)}…` : command,
       ...(cwd === '' ? {} : { cwd }),
     });
   }
-  return { ended, execError, complete };
+  return { ended, group, execError, complete };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -137,6 +137,26 @@ describe('a process in the sandbox that goes for its init', () => {
     ]);
   });
 
+  it('cannot hide what its group left by stopping the run itself (SIGTERM to the init)', async () => {
+    if (!available) {
+      expect(available).toBe(false);
+      return;
+    }
+    // A sleeper that ignores SIGTERM, in the command's group; the command then "stops" the run.
+    const result = await sandbox()({
+      argv: ['sh', '-c', [`trap '' TERM`, `sleep 303.${token} &`, 'kill -TERM 1', 'exit 0'].join('\n')],
+      cwd: dir,
+      env: { PATH },
+      timeoutMs: 60_000,
+      killGraceMs: 300,
+      confine: { writable: [], readable: [] },
+    });
+    expect(result).toMatchObject({ exitCode: 0, timedOut: false });
+    expect(result.ended).toEqual([
+      { pid: expect.any(Number), command: `sleep 303.${token}`, cwd: dir, endedBy: 'sandbox' },
+    ]);
+  });
+
   it('a report that does not complete is said, never taken for nothing left', async () => {
     if (!available) {
       expect(available).toBe(false);

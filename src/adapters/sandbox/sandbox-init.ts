@@ -14,9 +14,11 @@
  * `!exec<TAB>errno` if the exec fails) and waits for it, reaping the orphans the namespace hands
  * it. SIGTERM and SIGINT (omk stopping the run: a timeout, an abort) go to the command's group,
  * which then has until `grace` after to end: the command, then the rest of its group (a test
- * runner's workers, a `sleep`). At the grace what is left of the group is SIGKILLed. Stopping a
- * run is not leaving processes: its group's are not reported then, but a process that left the
- * group (`setsid`) is.
+ * runner's workers, a `sleep`). At the grace what is left of the group is SIGKILLed, and written
+ * as `!group<TAB>pid<TAB>cwd<TAB>command`: omk, which knows whether it stopped the run, does not
+ * count those as left when it did (stopping a run is not leaving processes), and does when the
+ * command signalled the init itself (no way to hide what its group left). A process that left the
+ * group (`setsid`) is reported either way.
  *
  * Once the command has ended (and, stopped, its group), every process of the namespace still
  * alive (not a zombie) that was not there before is written to fd 3 as `pid<TAB>cwd<TAB>command`
@@ -48,8 +50,17 @@ sub alive {
 sub ppid { my @f = stat_of($_[0]); return $f[1] // 0 }
 sub pgrp { my @f = stat_of($_[0]); return $f[2] // 0 }
 sub now { open(my $u, '<', '/proc/uptime') or return time; my $l = <$u>; close($u); return (split ' ', $l)[0] }
+sub entry {
+  my $p = shift;
+  my $line = ''; if (open(my $f, '<', "/proc/$p/cmdline")) { local $/; $line = <$f> // ''; close($f) }
+  $line = join(' ', grep { $_ ne '' } split(/\0/, $line)); $line =~ s/[\t\n]/ /g;
+  my $cwd = readlink("/proc/$p/cwd") // ''; $cwd =~ s/[\t\n]/ /g;
+  return "$p\t$cwd\t$line";
+}
+my ($pid, %group);
+sub end_group { for my $p (grep { $_ != $pid && pgrp($_) == $pid } alive()) { $group{$p} //= entry($p) } kill('-KILL', $pid) }
 my %before = map { $_ => 1 } alive();
-my $pid = fork();
+$pid = fork();
 if (!defined $pid) { print STDERR "omk sandbox: fork: $!\n"; exit 126 }
 if ($pid == 0) {
   setpgrp(0, 0);
@@ -74,7 +85,7 @@ until (defined $status) {
   my $w = waitpid(-1, WNOHANG);
   if ($w == $pid) { $status = $?; last }
   next if $w > 0;
-  kill('-KILL', $pid) if now() >= $stop;
+  end_group() if now() >= $stop;
   select(undef, undef, undef, 0.01);
 }
 if (defined $stop) {
@@ -82,18 +93,16 @@ if (defined $stop) {
   for (;;) {
     1 while waitpid(-1, WNOHANG) > 0;
     last unless grep { pgrp($_) == $pid } alive();
-    if (now() >= $stop) { last if defined $killed && now() >= $killed + 0.3; if (!defined $killed) { kill('-KILL', $pid); $killed = now() } }
+    if (now() >= $stop) { last if defined $killed && now() >= $killed + 0.3; if (!defined $killed) { end_group(); $killed = now() } }
     select(undef, undef, undef, 0.01);
   }
 }
 if ($report) {
   my $out = "\n";
   for my $p (sort { $a <=> $b } grep { !$before{$_} && $_ != $pid && !$before{ppid($_)} && !(defined $stop && pgrp($_) == $pid) } alive()) {
-    my $line = ''; if (open(my $f, '<', "/proc/$p/cmdline")) { local $/; $line = <$f> // ''; close($f) }
-    $line = join(' ', grep { $_ ne '' } split(/\0/, $line)); $line =~ s/[\t\n]/ /g;
-    my $cwd = readlink("/proc/$p/cwd") // ''; $cwd =~ s/[\t\n]/ /g;
-    $out .= "$p\t$cwd\t$line\n";
+    $out .= entry($p) . "\n";
   }
+  $out .= "!group\t$group{$_}\n" for sort { $a <=> $b } keys %group;
   syswrite($report, "$out!end\n"); close($report);
 }
 my $sig = $status & 127;
