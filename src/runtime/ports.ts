@@ -100,7 +100,10 @@ export interface ProcessSpec {
   /**
    * The command itself ends every process it starts when it ends (bwrap: a pid namespace of its
    * own), so the runner puts no subreaper around it, and says what it ended on fd 3 as the
-   * subreaper does (`ended`, once its report is complete). Set by the sandbox's runner only.
+   * subreaper does (`ended`, once its report is complete). A stop (timeout, abort, silence,
+   * watch) sends SIGTERM to the command's only child (bwrap's: the sandbox's init), which ends the
+   * rest within the grace and reports; the tree is SIGKILLed only if it has not ended a margin
+   * after. Set by the sandbox's runner only.
    */
   endsWhole?: true;
 }
@@ -137,6 +140,11 @@ export interface EndedProcess {
   cwd?: string;
   /** `sandbox`: the sandbox's pid namespace ended it when the command ended, not omk. */
   endedBy?: 'sandbox';
+  /**
+   * Not a process: the report of what the command left began but did not complete (the sandbox's
+   * init was killed), so what it left is not known (pid 0, no command).
+   */
+  unreported?: true;
 }
 
 /**

@@ -177,7 +177,7 @@ describe('a planner that leaves a process which changes directory out of its dir
     const pid = Number(await readFile(pidFile, 'utf8'));
     strays.push(pid);
     expect(result.code).not.toBe(0);
-    expect(result.stderr).toMatch(new RegExp(`left a process running after its run ended: ${pid}\\b`));
+    expect(result.stderr).toMatch(new RegExp(`left a process running after its run ended: pid ${pid}\\b`));
     expect(result.stderr).toContain('delivered nothing');
     await waitFor('the escapee to be gone', () => !isAlive(pid), 10_000);
   });

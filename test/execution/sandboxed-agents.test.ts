@@ -61,11 +61,16 @@ async function hostileAgent(): Promise<{ spec: string; ran: string }> {
       `try gitconfig 'printf "[credential]\\n\\thelper = evil\\n" >> "${join(env.stateDir, '.gitconfig')}"'`,
       `try ssh-key 'cat "${join(env.stateDir, '.ssh', 'id_rsa')}"'`,
       `try outside 'touch ${outside}'`,
-      // Its sleepers as the slice's agent, not as the planner (which runs the same script): what the
-      // planner leaves stops the whole run before delivery, the slice's leaves a finding.
-      `[ -f src/parser.js ] && setsid sleep ${sleepFor} > /dev/null 2>&1 < /dev/null &`,
-      `[ -f src/parser.js ] && (cd / && setsid sleep ${sleepOut} > /dev/null 2>&1 < /dev/null &)`,
-      'sleep 0.3',
+      // Its sleepers as the slice's agent, not as the planner (which runs the same script, twice: its
+      // reply is no plan): what the planner leaves stops the whole run before delivery, the slice's
+      // leaves a finding. Tested in this shell: a background `[ -f ] && …` would fork a copy of it
+      // that the planner's run, ending at once, could leave still running (named "/bin/sh hostile.sh").
+      'if [ -f src/parser.js ]; then',
+      `  setsid sleep ${sleepFor} > /dev/null 2>&1 < /dev/null &`,
+      `  (cd / && setsid sleep ${sleepOut} > /dev/null 2>&1 < /dev/null &)`,
+      // Until both sleep (their shells past fork and exec), however loaded the machine.
+      `  ${untilRunning(`sleep ${sleepFor}`, `sleep ${sleepOut}`)}`,
+      'fi',
       'exit 0',
       '',
     ].join('\n'),
@@ -137,6 +142,65 @@ describe('hostile agents under sandbox: required', () => {
     );
     expect(proof.warnings.join('\n')).not.toContain('unsandboxed');
     expect(git(env.repo.root, 'rev-parse', 'main')).toBe(main);
+  });
+});
+
+describe('an agent that kills the sandbox init under sandbox: required', () => {
+  it('cannot: what it left is still named, and the slice is not ready', async () => {
+    const killer = `302.${token}`;
+    const path = join(env.kit.dir, 'init-killer.sh');
+    await writeFile(
+      path,
+      [
+        '#!/bin/sh',
+        // As the slice's agent only (the planner runs the same script).
+        'if [ -f src/parser.js ]; then',
+        "  sed -i 's/(text) => text;/(text) => text.trim();/' src/parser.js",
+        // The sandbox's init, found as any process in the sandbox can: the perl that runs the rest.
+        '  for p in /proc/[0-9]*; do',
+        '    n=$(basename "$p")',
+        `    if [ "$n" != $$ ] && tr '\\0' ' ' < "$p/cmdline" 2>/dev/null | grep -q 'perl -e'; then`,
+        '      kill -9 "$n" && echo "sent SIGKILL to $n"',
+        '    fi',
+        '  done',
+        `  setsid sleep ${killer} > /dev/null 2>&1 < /dev/null &`,
+        `  ${untilRunning(`sleep ${killer}`)}`,
+        'fi',
+        'exit 0',
+        '',
+      ].join('\n'),
+    );
+    await chmod(path, 0o755);
+    const result = await env.omk(
+      'goal',
+      'run',
+      GOALS.single,
+      '--agent',
+      `script:${path}`,
+      '--sandbox',
+      'required',
+      '--json',
+    );
+    if (!host.available) {
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toContain('sandbox: required, but this host cannot confine agents');
+      return;
+    }
+    expect(result.code, result.stderr).toBe(0);
+    const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
+    expect(await agentTranscript(id)).toContain('sent SIGKILL to 1');
+    const proof = await env.proof(id);
+    const blocking = proof.findings.filter((f) => f.severity === 'blocking').map((f) => f.message);
+    // The init is the sandbox's pid 1, which no process inside can kill: its report names the sleep.
+    // Had the kill worked, the report would not have completed, which blocks too: never ready.
+    expect(blocking).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^The agent left process \\d+ \\("sleep ${killer.replace('.', '\\.')}"\\) running in the worktree in its sandbox`,
+        ),
+      ),
+    ]);
+    expect(proof.status).not.toBe('ready');
   });
 });
 
@@ -410,6 +474,12 @@ describe('a host that cannot confine (bwrap whose namespaces are refused)', () =
     expect(proof.warnings).toContainEqual(expect.stringContaining('Agents and gates ran unsandboxed'));
   });
 });
+
+/** A shell line that waits (20 s at most) until a process with each exact command line runs. */
+function untilRunning(...commands: string[]): string {
+  const all = commands.map((command) => `pgrep -xf '${command}' > /dev/null`).join(' && ');
+  return `for i in $(seq 1000); do ${all} && break; sleep 0.02; done`;
+}
 
 /** Pids whose command line holds `needle` (through /proc). */
 async function processesRunning(needle: string): Promise<number[]> {

@@ -67,8 +67,24 @@ export async function endLeftovers(
   proc = PROC,
 ): Promise<StrayScan> {
   const roots = await Promise.all(places.map(canonicalPath));
-  const inPlaces = (path: string) => roots.some((root) => path === root || path.startsWith(`${root}${sep}`));
-  const ended = marks.takeEnded(inPlaces);
+  const within = (path: string, root: string) => path === root || path.startsWith(`${root}${sep}`);
+  const inPlaces = (path: string) => roots.some((root) => within(path, root));
+  // Each run's leftovers with where it ran, as the caller spells its places (a sandbox's pids are
+  // its own numbering: the same pid from two sandboxes is two processes).
+  const ended: StrayProcess[] = [];
+  for (;;) {
+    // The first run with leftovers in the places, and every other run in the same directory.
+    const chosen: { cwd: string | null } = { cwd: null };
+    const taken = marks.takeEnded((cwd) => {
+      if (chosen.cwd === null && inPlaces(cwd)) chosen.cwd = cwd;
+      return cwd === chosen.cwd;
+    });
+    const ranIn = chosen.cwd;
+    if (ranIn === null) break;
+    const index = roots.findIndex((root) => within(ranIn, root));
+    const shown = `${places[index] ?? ''}${ranIn.slice((roots[index] ?? '').length)}`;
+    ended.push(...taken.map(({ cwd: _cwd, ...process }) => ({ ...process, ranIn: shown })));
+  }
   const scan = await endMatching(proc, async (pid, dir) => {
     const ran = await endedRunOf(pid, dir, marks);
     return ran !== null && inPlaces(ran) ? {} : null;

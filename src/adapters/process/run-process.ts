@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
@@ -89,6 +90,12 @@ export async function runProcessWith(
      */
     const signalTree = (signal: NodeJS.Signals | 0): boolean => {
       if (child.pid === undefined) return false;
+      // A command that ends the rest itself (the sandbox's init) is asked to stop; bwrap would die
+      // of the signal, and its namespace at once, before the init could say what was left.
+      if (spec.endsWhole === true && signal === 'SIGTERM') {
+        const init = onlyChild(child.pid);
+        if (init !== null && signalProcess(init, signal)) return true;
+      }
       const sent = signalGroup(child.pid, signal);
       if (signal === 'SIGKILL' && commandGroup !== null) signalGroup(commandGroup, signal);
       return sent;
@@ -100,11 +107,15 @@ export async function runProcessWith(
       if (hardKill !== null) return;
       stoppedAt = performance.now();
       signalTree('SIGTERM');
-      // Supervised, the subreaper kills at the grace and ends what is left: the group SIGKILL, which
-      // would end the subreaper before it does, only comes if it hangs.
+      // Supervised, the subreaper kills at the grace and ends what is left (a sandbox's init does the
+      // same): the group SIGKILL, which would end it before it does, only comes if it hangs.
       hardKill = setTimeout(
         () => signalTree('SIGKILL'),
-        supervised ? grace * 2 + SUPERVISOR_MARGIN_MS : grace,
+        supervised
+          ? grace * 2 + SUPERVISOR_MARGIN_MS
+          : spec.endsWhole === true
+            ? grace + SUPERVISOR_MARGIN_MS
+            : grace,
       );
     };
     let silent = false;
@@ -174,9 +185,9 @@ export async function runProcessWith(
       // Grandchildren that outlived the leader would hold resources: end the group (supervised,
       // the subreaper has ended everything below it; the command's group id may be reused).
       if (child.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
-      const { ended, execError, complete } = reported
+      const { ended, group, execError, complete } = reported
         ? reportOf(report)
-        : { ended: [], execError: null, complete: false };
+        : { ended: [], group: [], execError: null, complete: false };
       // The command could not start under the subreaper: said as spawn says it, without its 127.
       const failed = execError === null ? null : `spawn ${spec.argv[0] ?? ''} ${execError}`;
       const done = () =>
@@ -186,8 +197,10 @@ export async function runProcessWith(
             : result(null, null, timedOut, cancelled, failed, started, stdout, tail)),
           ...(spec.silenceMs === undefined ? {} : { silent }),
           ...(stopped === null ? {} : { stopped }),
-          // The command's own report counts once it says it is complete.
-          ...(supervised || complete ? { ended } : {}),
+          // The command's own report counts once it says it is complete. What its group still ran
+          // at a stop is not left when omk stopped it, and is when something else did (the
+          // command signalling the sandbox's init itself).
+          ...(supervised || complete ? { ended: hardKill === null ? [...ended, ...group] : ended } : {}),
         });
       if (log) log.end(done);
       else done();
@@ -198,18 +211,27 @@ export async function runProcessWith(
 /**
  * The subreaper's (or a sandbox init's) report: one `pid<TAB>cwd<TAB>command` line per process it
  * ended, `!exec<TAB>errno` when the command could not start (named as Node names it: ENOENT,
- * EACCES, ...), and, from a sandbox init, `!end` once it has listed all.
+ * EACCES, ...), and, from a sandbox init, `!group<TAB>pid<TAB>cwd<TAB>command` for each process of
+ * the command's group it killed at a stop's grace, and `!end` once it has listed all.
  */
-function reportOf(report: string): { ended: EndedProcess[]; execError: string | null; complete: boolean } {
+function reportOf(report: string): {
+  ended: EndedProcess[];
+  group: EndedProcess[];
+  execError: string | null;
+  complete: boolean;
+} {
   const ended: EndedProcess[] = [];
+  const group: EndedProcess[] = [];
   let execError: string | null = null;
   let complete = false;
   for (const line of report.split('\n')) {
     if (line === '!end') complete = true;
-    const tab = line.indexOf('\t');
+    const grouped = line.startsWith('!group\t');
+    const entry = grouped ? line.slice('!group\t'.length) : line;
+    const tab = entry.indexOf('\t');
     if (tab <= 0) continue;
-    const head = line.slice(0, tab);
-    const rest = line.slice(tab + 1);
+    const head = entry.slice(0, tab);
+    const rest = entry.slice(tab + 1);
     if (head === '!pid') continue;
     if (head === '!exec') {
       const errno = Number(rest);
@@ -222,17 +244,38 @@ function reportOf(report: string): { ended: EndedProcess[]; execError: string | 
     const cut = rest.indexOf('\t');
     const cwd = cut < 0 ? '' : rest.slice(0, cut);
     const command = rest.slice(cut + 1);
-    ended.push({
+    (grouped ? group : ended).push({
       pid,
       // Long enough to compare a daemon's command between the base and a slice; shown cut.
       command: command.length > 1_000 ? `${command.slice(0, 1_000)}…` : command,
       ...(cwd === '' ? {} : { cwd }),
     });
   }
-  return { ended, execError, complete };
+  return { ended, group, execError, complete };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function signalProcess(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The single child of `pid` (bwrap's: the sandbox's pid 1), or null when it has none or several. */
+function onlyChild(pid: number): number | null {
+  let listed: string;
+  try {
+    listed = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8');
+  } catch {
+    return null;
+  }
+  const children = listed.split(' ').filter((entry) => /^\d+$/.test(entry));
+  return children.length === 1 ? Number(children[0]) : null;
+}
 
 /**
  * Whether a process group still has a running member. Where /proc exists, a zombie (an ended

@@ -47,9 +47,16 @@ export const NETWORK_PROBE_ARGS: readonly string[] = [...ROOT, ...namespaces('no
 
 /**
  * bwrap's argv for one command: the root read-only, then hidden stores, what must be seen again
- * and what may be written, mounted in that order of kind within each depth.
+ * and what may be written, mounted in that order of kind within each depth. `asInit`: the command
+ * is the sandbox's init (sandbox-init.ts), its pid 1 (`--as-pid-1`): it reaps the namespace's
+ * orphans, and no process inside can kill it.
  */
-export function bubblewrapArgv(tool: string, plan: BubblewrapPlan, argv: readonly string[]): string[] {
+export function bubblewrapArgv(
+  tool: string,
+  plan: BubblewrapPlan,
+  argv: readonly string[],
+  asInit = false,
+): string[] {
   const mounts = [
     ...plan.hiddenDirs.map((path) => ({ path, args: ['--tmpfs', path] })),
     ...plan.hiddenFiles.map((path) => ({ path, args: ['--ro-bind', '/dev/null', path] })),
@@ -69,6 +76,7 @@ export function bubblewrapArgv(tool: string, plan: BubblewrapPlan, argv: readonl
     seen.add(key);
     out.push(...mount.args);
   }
+  if (asInit) out.push('--as-pid-1');
   out.push('--chdir', plan.cwd, '--', ...argv);
   return out;
 }

@@ -182,7 +182,7 @@ describe('bubblewrap confinement', () => {
     // The kernel ends the rest of the pid namespace when its first process exits; a process it
     // has sent SIGKILL runs no more code but stays listed until it is gone, a moment later.
     expect(await processesGone(sleepFor)).toEqual([]);
-    // What the namespace ended is said, and only that: not bwrap's init, nor the sandbox's own.
+    // What the namespace ended is said, and only that: not the sandbox's init itself.
     expect(result.ended).toEqual([
       {
         pid: expect.any(Number),

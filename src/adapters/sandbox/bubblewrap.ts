@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileState, findOnPath } from '../../runtime/doctor/path-lookup.js';
 import type { ProcessResult, ProcessRunner, ProcessSpec } from '../../runtime/ports.js';
 import type { Confinement, SandboxAvailability, SandboxPort } from '../../runtime/sandbox/port.js';
-import { runProcess } from '../process/run-process.js';
+import { KILL_GRACE_MS, runProcess } from '../process/run-process.js';
 import {
   type BubblewrapPlan,
   bubblewrapArgv,
@@ -74,7 +74,9 @@ export function createBubblewrap(options: BubblewrapOptions): Bubblewrap {
       try {
         const plan = await planFor(spec, spec.confine, temp, options.env);
         const initPerl = await init();
-        let argv = initPerl === null ? spec.argv : [initPerl, '-e', PERL_SANDBOX_INIT, '--', ...spec.argv];
+        const grace = String(spec.killGraceMs ?? KILL_GRACE_MS);
+        let argv =
+          initPerl === null ? spec.argv : [initPerl, '-e', PERL_SANDBOX_INIT, '--', grace, ...spec.argv];
         let proxyEnv: Record<string, string> = {};
         if (socat !== null) {
           const socket = join(tmp, 'proxy.sock');
@@ -84,15 +86,17 @@ export function createBubblewrap(options: BubblewrapOptions): Bubblewrap {
         }
         const result = await inner({
           ...spec,
-          argv: bubblewrapArgv(availability.tool, plan, argv),
+          argv: bubblewrapArgv(availability.tool, plan, argv, initPerl !== null),
           // Its pid namespace ends with it: a subreaper around bwrap would only see bwrap's own
           // processes end a moment after the command's (and report them as left running). The
-          // init inside (sandbox-init.ts) says on fd 3 what the namespace is about to end.
+          // init inside (sandbox-init.ts) says on fd 3 what the namespace is about to end, and is
+          // the one a stop signals (bwrap's only child).
           endsWhole: true,
           // HOME is read-only: Go's build cache (under ~/.cache by default) goes to the private temp.
           env: { GOCACHE: join(tmp, 'go-build'), ...spec.env, ...proxyEnv, TMPDIR: tmp, TMP: tmp, TEMP: tmp },
         });
-        return asUnconfined(endedBySandbox(execFailure(result, availability.tool, spec.argv[0] ?? '')));
+        const reported = initPerl === null ? result : unreported(result);
+        return asUnconfined(endedBySandbox(execFailure(reported, availability.tool, spec.argv[0] ?? '')));
       } finally {
         await proxy?.close();
         await temp.remove();
@@ -239,6 +243,15 @@ function execFailure(result: ProcessResult, tool: string, command: string): Proc
   const failed = result.spawnError?.startsWith(`spawn ${tool} `) === true && result.ended !== undefined;
   if (!failed || result.spawnError === null) return result;
   return { ...result, spawnError: `spawn ${command} ${result.spawnError.slice(`spawn ${tool} `.length)}` };
+}
+
+/**
+ * The init's report did not complete (something killed it, or bwrap, before its `!end`): what the
+ * run left in its sandbox is not known, which the proof says (a blocking finding), never nothing.
+ */
+function unreported(result: ProcessResult): ProcessResult {
+  if (result.ended !== undefined || result.spawnError !== null) return result;
+  return { ...result, ended: [{ pid: 0, command: '', unreported: true }] };
 }
 
 /** What the sandbox's init listed is what its pid namespace ended, not omk. */

@@ -1,6 +1,7 @@
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { PolicyViolationError } from '../errors.js';
-import { quoteUntrusted } from '../graph/paths.js';
+import { quoteUntrusted, showUntrusted } from '../graph/paths.js';
+import type { StrayProcess } from '../integrity/port.js';
 import { goalPaths, workspacesDir } from '../state/paths.js';
 import type { AppDeps } from './deps.js';
 
@@ -17,16 +18,73 @@ export async function refuseLeftovers(
   const { stateRoot } = deps.store.deps;
   const { root } = (await deps.store.read(goalId)).repo;
   // This goal's runs only: its worktrees, its directory (the planner's), its repository (the base's gates).
-  const places = [join(workspacesDir(stateRoot), goalId), goalPaths(stateRoot, goalId).dir, root];
-  const scan = await deps.execution.integrity.endLeftovers(places);
+  const worktrees = join(workspacesDir(stateRoot), goalId);
+  const goalDir = goalPaths(stateRoot, goalId).dir;
+  const scan = await deps.execution.integrity.endLeftovers([worktrees, goalDir, root]);
   if (!scan.checked || scan.killed.length === 0) return;
-  const listed = scan.killed
-    .map((stray) => `${stray.pid}${stray.command === '' ? '' : ` (${quoteUntrusted(stray.command)})`}`)
-    .join(', ');
-  throw new PolicyViolationError(
-    `A process omk started for goal ${goalId} left ${scan.killed.length === 1 ? 'a process' : 'processes'} running after its run ended: ${listed}; omk killed ${scan.killed.length === 1 ? 'it' : 'them'} and delivered nothing.`,
-    {
-      hint: 'Look at what the agent, its gates or the planner started in the background; run the goal again once none is left running.',
-    },
-  );
+  throw new PolicyViolationError(leftoversMessage(goalId, scan.killed, { worktrees, goalDir, root }), {
+    hint: 'Look at what the agent, its gates or the planner started in the background; run the goal again once none is left running.',
+  });
+}
+
+/** Where a goal's runs ran: its worktrees' directory, its own directory, its repository. */
+export interface GoalPlaces {
+  worktrees: string;
+  goalDir: string;
+  root: string;
+}
+
+/**
+ * What stops the goal: each leftover once, a sandbox's pid said as that sandbox's (two sandboxes
+ * number their processes alike), and every run whose sandbox could not say what it left.
+ */
+export function leftoversMessage(
+  goalId: string,
+  killed: readonly StrayProcess[],
+  places: GoalPlaces,
+): string {
+  const where = (stray: StrayProcess) => sandboxOf(stray.ranIn, places);
+  const unknown = killed.filter((stray) => stray.unreported === true);
+  const processes = killed.filter((stray) => stray.unreported !== true);
+  const parts: string[] = [];
+  if (processes.length > 0) {
+    const listed = counted(processes.map((stray) => leftover(stray, where(stray)))).join(', ');
+    const one = processes.length === 1;
+    parts.push(
+      `left ${one ? 'a process' : 'processes'} running after its run ended: ${listed}; ${one ? 'it was' : 'they were'} ended`,
+    );
+  }
+  if (unknown.length > 0) {
+    parts.push(
+      `ran where omk could not tell what it left (${counted(unknown.map(where)).join(', ')}): its sandbox's report did not complete (something ended the sandbox's init)`,
+    );
+  }
+  return `A process omk started for goal ${goalId} ${parts.join('; one also ')}; omk delivered nothing.`;
+}
+
+/** One leftover: a sandbox's pid said as that sandbox's (its numbering is its own), then its command. */
+function leftover(stray: StrayProcess, sandbox: string): string {
+  const command = stray.command === '' ? '' : ` (${quoteUntrusted(stray.command)})`;
+  return stray.endedBy === 'sandbox'
+    ? `pid ${stray.pid} in ${sandbox}${command}`
+    : `pid ${stray.pid}${command}`;
+}
+
+/** Which sandbox a run in `ranIn` had: a slice's (its worktree), the planner's, the repository's. */
+function sandboxOf(ranIn: string | undefined, places: GoalPlaces): string {
+  const under = (dir: string) => ranIn !== undefined && (ranIn === dir || ranIn.startsWith(`${dir}${sep}`));
+  if (ranIn !== undefined && under(places.worktrees)) {
+    const slice = ranIn.slice(places.worktrees.length + 1).split(sep)[0] ?? '';
+    if (slice !== '') return `slice ${showUntrusted(slice, 80)}'s sandbox`;
+  }
+  if (under(places.goalDir)) return "the planner's sandbox";
+  if (under(places.root)) return "the sandbox of a run in the repository (the base's gates or setup)";
+  return 'a sandbox';
+}
+
+/** The same text once, with how many times it came ("x (2 runs)"). */
+function counted(texts: readonly string[]): string[] {
+  const counts = new Map<string, number>();
+  for (const text of texts) counts.set(text, (counts.get(text) ?? 0) + 1);
+  return [...counts].map(([text, count]) => (count === 1 ? text : `${text} (in ${count} runs)`));
 }

@@ -72,6 +72,7 @@ export function strayFindings(scan: StrayScan, by: RunKind, context?: StrayConte
     // An agent's leftover always blocks; a gate's only when the base's gates did not leave it too.
     const preExisting =
       by === 'gates' &&
+      stray.unreported !== true &&
       context !== undefined &&
       (context.baseLeftBehind ?? []).includes(leftoverKey(stray.command, context.checkout));
     return preExisting
@@ -102,10 +103,16 @@ function preExistingMessage(stray: StrayProcess): string {
 
 /**
  * One process a run left: where it ran only when that is known (its working directory was inside
- * the worktree), and who ended it. A sandbox's pid namespace ended it before omk's checks, so it
+ * the worktree), and who ended it; or that the sandbox's report of what it left did not complete. A sandbox's pid namespace ended it before omk's checks, so it
  * changed nothing after the run; it still blocks, as everything a run leaves does.
  */
 function strayMessage(stray: StrayProcess, by: RunKind): string {
+  if (stray.unreported === true) {
+    return (
+      `omk could not tell what the ${who(by)} left in its sandbox: its report did not complete ` +
+      "(something ended the sandbox's init before it listed what was still running). Nothing a run starts may outlive it."
+    );
+  }
   const command = stray.command === '' ? '' : ` (${quoteUntrusted(stray.command)})`;
   if (stray.endedBy === 'sandbox') {
     const where = stray.inWorktree === true ? ' in the worktree' : '';

@@ -41,6 +41,10 @@ export interface StrayProcess {
   inWorktree?: boolean;
   /** `sandbox`: the sandbox's pid namespace ended it when the run ended (else omk, or its subreaper). */
   endedBy?: 'sandbox';
+  /** Not a process: the sandbox's report of what the run left did not complete (pid 0). */
+  unreported?: true;
+  /** The working directory of the run that left it, as the caller spelled its places (endLeftovers). */
+  ranIn?: string;
 }
 
 /** Processes still running in a worktree after its agent ended, ended by the scan. */

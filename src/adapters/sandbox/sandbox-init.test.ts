@@ -1,0 +1,180 @@
+import { existsSync } from 'node:fs';
+import { chmod, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProcessSpec } from '../../runtime/ports.js';
+import { runProcess } from '../process/run-process.js';
+import { createBubblewrap } from './bubblewrap.js';
+
+// The sandbox's init (sandbox-init.ts) when omk stops a run, and when a process inside goes for it.
+// Each run prints `ready` once it is set up; `watch` stops it then, as omk stops an agent.
+
+const PATH = process.env.PATH ?? '/usr/bin:/bin';
+const token = `${process.pid}${Date.now() % 100_000}`;
+let dir: string;
+let available = false;
+
+beforeAll(async () => {
+  dir = await realpath(await mkdtemp(join(tmpdir(), 'omk-sandbox-init-')));
+  available = (await createBubblewrap({ env: { PATH } }).probe()).available;
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const sandbox = () => createBubblewrap({ env: { PATH } }).runner(runProcess);
+
+/** `script` run confined in the test's directory, stopped once it prints `ready`. */
+function stoppedAtReady(script: string, killGraceMs = 2_000): ProcessSpec {
+  return {
+    argv: ['sh', '-c', script],
+    cwd: dir,
+    env: { PATH },
+    timeoutMs: 60_000,
+    killGraceMs,
+    watch: (text) => (text.includes('ready') ? 'stopped by the test' : null),
+    confine: { writable: [], readable: [] },
+  };
+}
+
+describe('the sandbox init when omk stops the run', () => {
+  it("passes the stop to the command's group, gives it the grace, and does not call its processes left", async () => {
+    if (!available) {
+      expect(available).toBe(false);
+      return;
+    }
+    const saved = join(dir, 'saved');
+    // A worker that saves its work at SIGTERM, and a plain sleep: both in the command's group.
+    const result = await sandbox()(
+      stoppedAtReady(
+        [
+          `(trap 'echo saved > "${saved}"; exit 0' TERM; echo ready; sleep 30 & wait) &`,
+          'sleep 31 &',
+          'wait',
+        ].join('\n'),
+      ),
+    );
+    expect(result).toMatchObject({ stopped: 'stopped by the test', ended: [] });
+    expect(await readFile(saved, 'utf8')).toBe('saved\n');
+  });
+
+  it('still names a process that left the group (setsid)', async () => {
+    if (!available) {
+      expect(available).toBe(false);
+      return;
+    }
+    const up = join(dir, 'escaped-up');
+    const result = await sandbox()(
+      stoppedAtReady(
+        [
+          `setsid sh -c 'echo > "${up}"; exec sleep 300.${token}' > /dev/null 2>&1 < /dev/null &`,
+          `until [ -e "${up}" ]; do sleep 0.01; done`,
+          'sleep 30 &',
+          'echo ready',
+          'wait',
+        ].join('\n'),
+      ),
+    );
+    expect(result.stopped).toBe('stopped by the test');
+    expect(result.ended).toEqual([
+      {
+        pid: expect.any(Number),
+        command: expect.stringContaining(`300.${token}`),
+        cwd: dir,
+        endedBy: 'sandbox',
+      },
+    ]);
+  });
+
+  it('kills a group that ignores the stop at the grace, and still reports', async () => {
+    if (!available) {
+      expect(available).toBe(false);
+      return;
+    }
+    const result = await sandbox()(
+      stoppedAtReady(
+        ['trap "" TERM', 'sleep 40 &', 'echo ready', 'while :; do sleep 0.05; done'].join('\n'),
+        300,
+      ),
+    );
+    expect(result).toMatchObject({ stopped: 'stopped by the test', exitCode: 137, ended: [] });
+  });
+});
+
+describe('a process in the sandbox that goes for its init', () => {
+  it('cannot kill it (the init is pid 1): what it left is still named', async () => {
+    if (!available) {
+      expect(available).toBe(false);
+      return;
+    }
+    // The init found as an agent would: the perl whose command line holds the command's.
+    const result = await sandbox()({
+      argv: [
+        'sh',
+        '-c',
+        [
+          'for p in /proc/[0-9]*; do',
+          '  n=$(basename "$p")',
+          `  if [ "$n" != $$ ] && tr '\\0' ' ' < $p/cmdline 2>/dev/null | grep -q "perl -e .*hunt-${token}"; then`,
+          '    kill -9 "$n" && echo "sent SIGKILL to $n"',
+          '  fi',
+          'done',
+          `setsid sleep 301.${token} > /dev/null 2>&1 < /dev/null &`,
+          'sleep 0.3',
+          `: hunt-${token}`,
+        ].join('\n'),
+      ],
+      cwd: dir,
+      env: { PATH },
+      timeoutMs: 60_000,
+      confine: { writable: [], readable: [] },
+    });
+    expect(result.stdout).toContain('sent SIGKILL to 1');
+    expect(result.exitCode).toBe(0);
+    expect(result.ended).toEqual([
+      { pid: expect.any(Number), command: `sleep 301.${token}`, cwd: dir, endedBy: 'sandbox' },
+    ]);
+  });
+
+  it('cannot hide what its group left by stopping the run itself (SIGTERM to the init)', async () => {
+    if (!available) {
+      expect(available).toBe(false);
+      return;
+    }
+    // A sleeper that ignores SIGTERM, in the command's group; the command then "stops" the run.
+    const result = await sandbox()({
+      argv: ['sh', '-c', [`trap '' TERM`, `sleep 303.${token} &`, 'kill -TERM 1', 'exit 0'].join('\n')],
+      cwd: dir,
+      env: { PATH },
+      timeoutMs: 60_000,
+      killGraceMs: 300,
+      confine: { writable: [], readable: [] },
+    });
+    expect(result).toMatchObject({ exitCode: 0, timedOut: false });
+    expect(result.ended).toEqual([
+      { pid: expect.any(Number), command: `sleep 303.${token}`, cwd: dir, endedBy: 'sandbox' },
+    ]);
+  });
+
+  it('a report that does not complete is said, never taken for nothing left', async () => {
+    if (!available) {
+      expect(available).toBe(false);
+      return;
+    }
+    // An init that runs the command and dies without its report, as one killed mid-run would.
+    const fake = join(dir, 'fake-perl');
+    await writeFile(fake, '#!/bin/sh\n# -e <script> -- <grace> <command>\nshift 4\nexec "$@"\n');
+    await chmod(fake, 0o755);
+    expect(existsSync(fake)).toBe(true);
+    const result = await createBubblewrap({ env: { PATH }, perls: [fake] }).runner(runProcess)({
+      argv: ['sh', '-c', 'echo ran'],
+      cwd: dir,
+      env: { PATH },
+      timeoutMs: 60_000,
+      confine: { writable: [], readable: [] },
+    });
+    expect(result).toMatchObject({ exitCode: 0, stdout: 'ran\n' });
+    expect(result.ended).toEqual([{ pid: 0, command: '', unreported: true, endedBy: 'sandbox' }]);
+  });
+});

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { leftoversMessage } from './leftovers.js';
+
+const PLACES = { worktrees: '/state/worktrees/g-1', goalDir: '/state/goals/g-1', root: '/repo' };
+
+describe('the goal-level leftovers message', () => {
+  it("says a sandbox's pid as that sandbox's, and the same leftover of two runs once", () => {
+    const message = leftoversMessage(
+      'g-1',
+      [
+        { pid: 13, command: '/bin/sh hostile.sh', endedBy: 'sandbox', ranIn: PLACES.goalDir },
+        { pid: 13, command: '/bin/sh hostile.sh', endedBy: 'sandbox', ranIn: PLACES.goalDir },
+        { pid: 13, command: 'sleep 300', endedBy: 'sandbox', ranIn: `${PLACES.worktrees}/s1-fix` },
+        { pid: 4242, command: 'sleep 301', ranIn: `${PLACES.worktrees}/s1-fix` },
+        { pid: 7, command: 'node server.js', endedBy: 'sandbox', ranIn: PLACES.root },
+      ],
+      PLACES,
+    );
+    expect(message).toBe(
+      'A process omk started for goal g-1 left processes running after its run ended: ' +
+        `pid 13 in the planner's sandbox ("/bin/sh hostile.sh") (in 2 runs), ` +
+        `pid 13 in slice s1-fix's sandbox ("sleep 300"), pid 4242 ("sleep 301"), ` +
+        `pid 7 in the sandbox of a run in the repository (the base's gates or setup) ("node server.js"); ` +
+        'they were ended; omk delivered nothing.',
+    );
+    expect(message).not.toContain('13, 13');
+  });
+
+  it('says which runs could not tell what they left, apart from what others left', () => {
+    const message = leftoversMessage(
+      'g-1',
+      [
+        { pid: 0, command: '', unreported: true, endedBy: 'sandbox', ranIn: PLACES.goalDir },
+        { pid: 3, command: 'sleep 9', endedBy: 'sandbox', ranIn: `${PLACES.worktrees}/s2` },
+      ],
+      PLACES,
+    );
+    expect(message).toBe(
+      `A process omk started for goal g-1 left a process running after its run ended: pid 3 in slice s2's sandbox ("sleep 9"); it was ended; ` +
+        "one also ran where omk could not tell what it left (the planner's sandbox): its sandbox's report did not complete " +
+        "(something ended the sandbox's init); omk delivered nothing.",
+    );
+    expect(message).not.toContain('pid 0');
+  });
+});
