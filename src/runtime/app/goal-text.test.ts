@@ -4,6 +4,7 @@ import { NEUTRAL_STEPS } from '../next-steps.js';
 import { buildProof } from '../proof/build.js';
 import { evidence, gate } from '../proof/test-evidence.js';
 import {
+  renderCleanedText,
   renderCreatedText,
   renderExecutedText,
   renderFixText,
@@ -152,5 +153,27 @@ describe('renderListText', () => {
     expect(shown(`${'a'.repeat(58)}e\u0301 and more`)).toBe(`${'a'.repeat(58)}e\u0301…\n`);
     const family = '👨\u200d👩\u200d👧\u200d👦';
     expect(shown(`${'a'.repeat(55)}${family} too`)).toBe(`${'a'.repeat(55)}…\n`);
+  });
+});
+
+describe('renderCleanedText', () => {
+  const cleaned = { worktrees: ['/w/a', '/w/b'], cache: true };
+  it('says why a goal not done yet keeps its branches, and not for a done one whose branches are gone', () => {
+    expect(
+      renderCleanedText([
+        { goalId: 'open-1a2b3c', ...cleaned, branches: [], branchesKept: true },
+        { goalId: 'done-1a2b3c', ...cleaned, branches: ['omk/done-1a2b3c/s1'], branchesKept: false },
+        // A cancelled goal cleaned a second time: nothing left to delete, and nothing kept either.
+        { goalId: 'again-1a2b3c', worktrees: [], cache: false, branches: [], branchesKept: false },
+      ]),
+    ).toBe(
+      'open-1a2b3c: removed 2 worktree(s), 0 branch(es) (branches kept until it is merged, cancelled or rejected)\n' +
+        'done-1a2b3c: removed 2 worktree(s), 1 branch(es)\n' +
+        'again-1a2b3c: removed 0 worktree(s), 0 branch(es)\n',
+    );
+  });
+
+  it('says there were no goals when --all found none to clean', () => {
+    expect(renderCleanedText([])).toBe('no goals\n');
   });
 });

@@ -15,6 +15,7 @@ import { gapText } from '../proof/gaps.js';
 import { gateOutcomeLabel } from '../proof/render-text.js';
 import { clip } from '../text/clip.js';
 import { formatDuration } from '../text/duration.js';
+import type { CleanOutcome } from './clean.js';
 import type { FixOutcome } from './fix.js';
 import type { HudSnapshot } from './hud.js';
 import { sliceTally } from './reports.js';
@@ -123,6 +124,13 @@ export function renderBudgetText(view: BudgetView): string {
     out += `  #${checkpoint.seq} ${checkpoint.ts} ${checkpoint.kind.padEnd(5)} ${limitsText(checkpoint.limits)}  ${checkpoint.note}\n`;
   }
   return out;
+}
+
+/** What `clean` removed, a goal a line; why its branches stay when the goal is not done yet. */
+export function renderCleanedText(outcomes: readonly CleanOutcome[]): string {
+  const line = ({ goalId, worktrees, branches, branchesKept }: CleanOutcome) =>
+    `${goalId}: removed ${worktrees.length} worktree(s), ${branches.length} branch(es)${branchesKept ? ' (branches kept until it is merged, cancelled or rejected)' : ''}\n`;
+  return outcomes.map(line).join('') || 'no goals\n';
 }
 
 export function renderTransitionText(result: LifecycleResult): string {

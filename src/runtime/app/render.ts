@@ -51,8 +51,10 @@ export { formatDuration } from '../text/duration.js';
 // h-cli
 export { demoBaselineLines, demoFailureText, demoPlanLine, renderDemoText } from './demo-text.js';
 export { eventWords, gateWords } from './event-words.js';
+// h-cli
 export {
   renderBudgetText,
+  renderCleanedText,
   renderCreatedText,
   renderDeliveredText,
   renderExecutedText,
