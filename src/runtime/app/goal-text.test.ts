@@ -10,6 +10,7 @@ import {
   renderFixText,
   renderListText,
   renderMergeText,
+  renderResumedText,
 } from './goal-text.js';
 import { fixVerdict, mergeVerdict } from './reports.js';
 
@@ -175,5 +176,16 @@ describe('renderCleanedText', () => {
 
   it('says there were no goals when --all found none to clean', () => {
     expect(renderCleanedText([])).toBe('no goals\n');
+  });
+});
+
+describe('renderResumedText', () => {
+  it('shows each goal resume --auto took over as a transition, or that it found none', () => {
+    const proof = buildProof(evidence());
+    const goal = { ...goalRecord(), status: 'running' as const };
+    expect(renderResumedText([{ goal, previous: 'interrupted', proof }])).toBe(
+      `goal ${goal.id}: interrupted -> running (proof ${proof.status})\n`,
+    );
+    expect(renderResumedText([])).toBe('no interrupted goals to resume\n');
   });
 });

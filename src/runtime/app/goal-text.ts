@@ -137,6 +137,11 @@ export function renderTransitionText(result: LifecycleResult): string {
   return `goal ${result.goal.id}: ${result.previous} -> ${result.goal.status} (proof ${result.proof.status})\n`;
 }
 
+/** What `resume --auto` resumed, a goal a line, or that it found none. */
+export function renderResumedText(results: readonly LifecycleResult[]): string {
+  return results.map(renderTransitionText).join('') || 'no interrupted goals to resume\n';
+}
+
 /** What an execution came to: status, what stopped it, slices, gates, failures and gaps. */
 export function renderExecutedText(result: ExecuteResult, steps: StepSpelling): string {
   const { goal, proof } = result;

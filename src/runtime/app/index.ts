@@ -235,7 +235,14 @@ export {
   sliceJobReport,
   stepVerdict,
 } from './judgement.js';
-export { changeLifecycle, type LifecycleChange, lifecycleText, resumeAllOrphans } from './lifecycle.js';
+export {
+  changeLifecycle,
+  type LifecycleChange,
+  lifecycleText,
+  type OrphansResumed,
+  resumeAllOrphans,
+  resumeOrphansHere,
+} from './lifecycle.js';
 export {
   machinelessStartRequest,
   REPO_PLACEHOLDER,

@@ -51,7 +51,6 @@ export { formatDuration } from '../text/duration.js';
 // h-cli
 export { demoBaselineLines, demoFailureText, demoPlanLine, renderDemoText } from './demo-text.js';
 export { eventWords, gateWords } from './event-words.js';
-// h-cli
 export {
   renderBudgetText,
   renderCleanedText,
@@ -62,6 +61,7 @@ export {
   renderHudText,
   renderListText,
   renderMergeText,
+  renderResumedText,
   renderShowText,
   renderStatusText,
   renderTransitionText,
