@@ -135,7 +135,13 @@ export {
   type UntrustedCustomAgent,
   untrustedAgentOfStep,
 } from './agent-trust.js';
-export { type AskedAt, askedChange } from './asked-change.js';
+export {
+  type AskedAt,
+  type AskedFixRequest,
+  askedChange,
+  askedChangeText,
+  fixAskedChange,
+} from './asked-change.js';
 export { type Baseline, testBaseline } from './baseline.js';
 export { refusedWhileRunning, type WhileRunningRequest } from './busy.js';
 export {
