@@ -52,9 +52,15 @@ describe('omk goal clean', () => {
 
     const kept = await omk('goal', 'clean', id, '--json');
     expect(kept.code, kept.stderr).toBe(0);
-    const [first] = JSON.parse(kept.stdout) as { worktrees: string[]; branches: string[]; cache: boolean }[];
+    const [first] = JSON.parse(kept.stdout) as {
+      worktrees: string[];
+      branches: string[];
+      branchesKept: boolean;
+      cache: boolean;
+    }[];
     expect(first?.worktrees.length).toBeGreaterThanOrEqual(3);
     expect(first?.branches).toEqual([]);
+    expect(first?.branchesKept).toBe(true);
     expect(first?.cache).toBe(true);
     expect(await readdir(join(state.dir, 'cache'))).toEqual(['another-goal-abc123']);
     expect((await stat(join(state.dir, 'shared-cache', 'node_modules', '0123', '4567'))).isDirectory()).toBe(
@@ -71,6 +77,10 @@ describe('omk goal clean', () => {
     expect(branches().filter((name) => name.startsWith(`omk/${id}/`))).toEqual([]);
     expect(branches()).toEqual(expect.arrayContaining(['main', 'mine', 'omk/someone-elses-goal-abc123/x']));
     expect(worktrees()).toContain(mine);
+    // Again: its branches are gone, none is kept, and the line does not say they are.
+    const again = await omk('goal', 'clean', id);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toBe(`${id}: removed 0 worktree(s), 0 branch(es)\n`);
     const events = await omk('goal', 'replay', id, '--json');
     expect(events.stdout).toContain('goal_cleaned');
   });

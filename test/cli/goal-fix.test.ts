@@ -164,6 +164,14 @@ describe('omk goal fix', () => {
     const bad = await omk('goal', 'fix', id, '--pr', 'three', 'add a VERSION export');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--pr: 'three' is not a PR number.");
+    const empty = await omk('goal', 'fix', id, '--pr', '999', '  ');
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain(
+      'omk: error: Say what to change. Example: omk goal fix latest --pr 3 "rename x"',
+    );
+    const long = await omk('goal', 'fix', id, '--pr', '999', 'x'.repeat(8001));
+    expect(long.code).toBe(2);
+    expect(long.stderr).toContain('omk: error: The change asked for is 8001 characters; at most 8000.');
   }, 60_000);
 
   it('refuses a goal whose budget is spent, before any agent runs, and names budget-add', async () => {

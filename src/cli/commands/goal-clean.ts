@@ -1,14 +1,9 @@
 import type { Command } from 'commander';
-import { type CleanOutcome, cleanAllGoals, cleanGoal, UsageError } from '../../runtime/app/index.js';
+import { cleanAllGoals, cleanGoal, UsageError } from '../../runtime/app/index.js';
+import { renderCleanedText } from '../../runtime/app/render.js';
 import { act } from '../command.js';
 import { goalIdArgument, printAs } from '../options.js';
 import type { ProgramContext } from '../program.js';
-
-function renderCleaned(outcomes: CleanOutcome[]): string {
-  const line = ({ goalId, worktrees, branches }: CleanOutcome) =>
-    `${goalId}: removed ${worktrees.length} worktree(s), ${branches.length} branch(es)${branches.length === 0 ? ' (branches kept until it is merged, cancelled or rejected)' : ''}\n`;
-  return outcomes.map(line).join('') || 'no goals\n';
-}
 
 /** `clean`: what omk made for a goal (worktrees; branches once the goal is done), nothing else. */
 export function registerCleanCommand(goal: Command, context: ProgramContext): void {
@@ -32,7 +27,7 @@ export function registerCleanCommand(goal: Command, context: ProgramContext): vo
           options.all === true
             ? await cleanAllGoals(app)
             : [await cleanGoal(app, await app.store.resolve(ref))];
-        printAs(io, format, outcomes, renderCleaned);
+        printAs(io, format, outcomes, renderCleanedText);
       }),
     );
 }

@@ -1,11 +1,5 @@
 import type { Command } from 'commander';
-import {
-  askedChange,
-  changeTextProblem,
-  fixPullRequest,
-  fixVerdict,
-  UsageError,
-} from '../../runtime/app/index.js';
+import { askedChangeText, fixAskedChange, fixVerdict, UsageError } from '../../runtime/app/index.js';
 import { renderFixText } from '../../runtime/app/render.js';
 import { act } from '../command.js';
 import { agentOption, forgeOption, printAs } from '../options.js';
@@ -35,21 +29,17 @@ export function registerFixCommand(goal: Command, context: ProgramContext): void
     .action(
       act<{ pr?: string; agent?: string }>(context, async ({ options, goal: target, rest, io, format }) => {
         const pr = prNumber(options.pr);
-        const text = rest.join(' ').trim();
-        const problem = changeTextProblem(text);
-        if (problem?.problem === 'empty')
-          throw new UsageError('Say what to change. Example: omk goal fix latest --pr 3 "rename x"');
-        if (problem?.problem === 'too_long')
-          throw new UsageError(
-            `The change asked for is ${problem.length} characters; at most ${problem.max}.`,
-          );
+        const text = askedChangeText(
+          rest,
+          'Say what to change. Example: omk goal fix latest --pr 3 "rename x"',
+        );
         const { app, goalId } = await target();
-        // Each command is a new request (askedChange): asking the same words again is a second fix.
-        const at = { origin: 'cli', now: app.store.deps.clock.nowIso(), hex: app.randomHex() };
-        const outcome = await fixPullRequest(app, {
+        // Each command is a new request: asking the same words again is a second fix.
+        const outcome = await fixAskedChange(app, {
           goalId,
           pr,
-          requests: [askedChange(text, at)],
+          text,
+          origin: 'cli',
           ...(options.agent === undefined ? {} : { agent: { name: options.agent } }),
         });
         if (outcome.kind === 'already_handled') return;

@@ -3,25 +3,16 @@ import {
   addBudget,
   budgetAddRequestSchema,
   changeLifecycle,
-  type ExitVerdict,
   type LifecycleAction,
   lifecycleText,
   parseRequest,
-  resumeAllOrphans,
+  resumeOrphansHere,
   transitionOf,
   transitionReport,
 } from '../../runtime/app/index.js';
-import { renderBudgetText, renderTransitionText } from '../../runtime/app/render.js';
+import { renderBudgetText, renderResumedText, renderTransitionText } from '../../runtime/app/render.js';
 import { act } from '../command.js';
-import {
-  agentOption,
-  forgeOption,
-  goalIdArgument,
-  json,
-  printAs,
-  TEXT_OR_JSON,
-  withFormat,
-} from '../options.js';
+import { agentOption, forgeOption, goalIdArgument, printAs, TEXT_OR_JSON, withFormat } from '../options.js';
 import type { ProgramContext } from '../program.js';
 import { executeHere, type RunFlags } from './goal-execute.js';
 
@@ -74,14 +65,10 @@ export function registerLifecycleCommands(goal: Command, context: ProgramContext
         const words = lifecycleText(action, options);
         // A resume that continues the run shows the same progress on stderr as `goal run`.
         if (action === 'resume' && options.auto === true) {
-          const changes = await resumeAllOrphans(call.compose().store);
-          let verdict: ExitVerdict | undefined;
-          for (const { result, execute } of changes) {
-            if (execute) verdict = (await executeHere(call, result.goal.id, false)) ?? verdict;
-          }
-          const results = changes.map((change) => change.result);
-          if (format === 'json') io.stdout(json(results.map(transitionOf)));
-          else io.stdout(results.map(renderTransitionText).join('') || 'no interrupted goals to resume\n');
+          const { results, verdict } = await resumeOrphansHere(call.compose().store, (goalId) =>
+            executeHere(call, goalId, false),
+          );
+          printAs(io, format, results, renderResumedText, (all) => all.map(transitionOf));
           return verdict;
         }
         const { app, goalId } = await call.goal();

@@ -11,6 +11,8 @@ export interface CleanOutcome {
   goalId: string;
   worktrees: string[];
   branches: string[];
+  /** Whether the goal's branches were kept because it is not merged, cancelled or rejected yet. */
+  branchesKept: boolean;
   /** Whether the goal's cache directory under the state root was there and is now removed. */
   cache: boolean;
 }
@@ -39,17 +41,16 @@ export async function cleanGoal(
       goalId,
       workspacesDir(store.deps.stateRoot),
     );
+    const branchesKept = !DONE_WITH_BRANCHES.includes(goal.status);
     const branches =
-      options.branches && DONE_WITH_BRANCHES.includes(goal.status)
-        ? await cleaner.deleteBranches(goal.repo.root, goalId)
-        : [];
+      options.branches && !branchesKept ? await cleaner.deleteBranches(goal.repo.root, goalId) : [];
     // What the goal's worktrees shared (build output, download caches); not omk's shared cache of
     // node_modules, which other goals link to.
     const cache = await cleaner.removeCache(goalCacheDir(store.deps.stateRoot, goalId));
     await store
       .eventLog(goalId)
       .append([{ type: 'goal_cleaned', data: { worktrees: worktrees.length, branches, cache } }]);
-    return { goalId, worktrees, branches, cache };
+    return { goalId, worktrees, branches, branchesKept, cache };
   });
 }
 

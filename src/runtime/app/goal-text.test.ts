@@ -4,11 +4,13 @@ import { NEUTRAL_STEPS } from '../next-steps.js';
 import { buildProof } from '../proof/build.js';
 import { evidence, gate } from '../proof/test-evidence.js';
 import {
+  renderCleanedText,
   renderCreatedText,
   renderExecutedText,
   renderFixText,
   renderListText,
   renderMergeText,
+  renderResumedText,
 } from './goal-text.js';
 import { fixVerdict, mergeVerdict } from './reports.js';
 
@@ -152,5 +154,38 @@ describe('renderListText', () => {
     expect(shown(`${'a'.repeat(58)}e\u0301 and more`)).toBe(`${'a'.repeat(58)}e\u0301…\n`);
     const family = '👨\u200d👩\u200d👧\u200d👦';
     expect(shown(`${'a'.repeat(55)}${family} too`)).toBe(`${'a'.repeat(55)}…\n`);
+  });
+});
+
+describe('renderCleanedText', () => {
+  const cleaned = { worktrees: ['/w/a', '/w/b'], cache: true };
+  it('says why a goal not done yet keeps its branches, and not for a done one whose branches are gone', () => {
+    expect(
+      renderCleanedText([
+        { goalId: 'open-1a2b3c', ...cleaned, branches: [], branchesKept: true },
+        { goalId: 'done-1a2b3c', ...cleaned, branches: ['omk/done-1a2b3c/s1'], branchesKept: false },
+        // A cancelled goal cleaned a second time: nothing left to delete, and nothing kept either.
+        { goalId: 'again-1a2b3c', worktrees: [], cache: false, branches: [], branchesKept: false },
+      ]),
+    ).toBe(
+      'open-1a2b3c: removed 2 worktree(s), 0 branch(es) (branches kept until it is merged, cancelled or rejected)\n' +
+        'done-1a2b3c: removed 2 worktree(s), 1 branch(es)\n' +
+        'again-1a2b3c: removed 0 worktree(s), 0 branch(es)\n',
+    );
+  });
+
+  it('says there were no goals when --all found none to clean', () => {
+    expect(renderCleanedText([])).toBe('no goals\n');
+  });
+});
+
+describe('renderResumedText', () => {
+  it('shows each goal resume --auto took over as a transition, or that it found none', () => {
+    const proof = buildProof(evidence());
+    const goal = { ...goalRecord(), status: 'running' as const };
+    expect(renderResumedText([{ goal, previous: 'interrupted', proof }])).toBe(
+      `goal ${goal.id}: interrupted -> running (proof ${proof.status})\n`,
+    );
+    expect(renderResumedText([])).toBe('no interrupted goals to resume\n');
   });
 });

@@ -15,6 +15,7 @@ import { gapText } from '../proof/gaps.js';
 import { gateOutcomeLabel } from '../proof/render-text.js';
 import { clip } from '../text/clip.js';
 import { formatDuration } from '../text/duration.js';
+import type { CleanOutcome } from './clean.js';
 import type { FixOutcome } from './fix.js';
 import type { HudSnapshot } from './hud.js';
 import { sliceTally } from './reports.js';
@@ -125,8 +126,20 @@ export function renderBudgetText(view: BudgetView): string {
   return out;
 }
 
+/** What `clean` removed, a goal a line; why its branches stay when the goal is not done yet. */
+export function renderCleanedText(outcomes: readonly CleanOutcome[]): string {
+  const line = ({ goalId, worktrees, branches, branchesKept }: CleanOutcome) =>
+    `${goalId}: removed ${worktrees.length} worktree(s), ${branches.length} branch(es)${branchesKept ? ' (branches kept until it is merged, cancelled or rejected)' : ''}\n`;
+  return outcomes.map(line).join('') || 'no goals\n';
+}
+
 export function renderTransitionText(result: LifecycleResult): string {
   return `goal ${result.goal.id}: ${result.previous} -> ${result.goal.status} (proof ${result.proof.status})\n`;
+}
+
+/** What `resume --auto` resumed, a goal a line, or that it found none. */
+export function renderResumedText(results: readonly LifecycleResult[]): string {
+  return results.map(renderTransitionText).join('') || 'no interrupted goals to resume\n';
 }
 
 /** What an execution came to: status, what stopped it, slices, gates, failures and gaps. */

@@ -135,7 +135,13 @@ export {
   type UntrustedCustomAgent,
   untrustedAgentOfStep,
 } from './agent-trust.js';
-export { type AskedAt, askedChange } from './asked-change.js';
+export {
+  type AskedAt,
+  type AskedFixRequest,
+  askedChange,
+  askedChangeText,
+  fixAskedChange,
+} from './asked-change.js';
 export { type Baseline, testBaseline } from './baseline.js';
 export { refusedWhileRunning, type WhileRunningRequest } from './busy.js';
 export {
@@ -235,7 +241,14 @@ export {
   sliceJobReport,
   stepVerdict,
 } from './judgement.js';
-export { changeLifecycle, type LifecycleChange, lifecycleText, resumeAllOrphans } from './lifecycle.js';
+export {
+  changeLifecycle,
+  type LifecycleChange,
+  lifecycleText,
+  type OrphansResumed,
+  resumeAllOrphans,
+  resumeOrphansHere,
+} from './lifecycle.js';
 export {
   machinelessStartRequest,
   REPO_PLACEHOLDER,

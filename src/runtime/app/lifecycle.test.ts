@@ -1,6 +1,13 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { localGoalStore } from '../../../test/helpers/goal-store.js';
+import { goalRecord } from '../delivery/test-delivery.js';
 import { RequestError } from '../errors.js';
-import { lifecycleText } from './lifecycle.js';
+import type { GoalRecord } from '../goal/schema.js';
+import type { ExitVerdict } from './exit-verdict.js';
+import { lifecycleText, resumeOrphansHere } from './lifecycle.js';
 
 describe('lifecycleText', () => {
   it('takes the summary of an accept and the reason of a reject or a cancel', () => {
@@ -24,5 +31,79 @@ describe('lifecycleText', () => {
         expect((error as RequestError).issues).toEqual([expect.objectContaining({ code: 'empty', field })]);
       }
     }
+  });
+});
+
+describe('resumeOrphansHere: resume --auto', () => {
+  /** A host on which every controller but this process is dead. */
+  const host = {
+    pid: process.pid,
+    hostname: 'test',
+    isAlive: (pid: number) => pid === process.pid,
+    killGroup: () => false,
+  };
+  // A fresh heartbeat: the controller is dead because its process is gone on this host.
+  const controller = () => {
+    const now = new Date().toISOString();
+    return { pid: 999_999, host: 'test', startedAt: now, heartbeatAt: now };
+  };
+  const goal = (id: string, fields: Partial<GoalRecord>): GoalRecord => ({ ...goalRecord(), id, ...fields });
+
+  async function withGoals<T>(goals: GoalRecord[], body: (root: string) => Promise<T>): Promise<T> {
+    const root = await mkdtemp(join(tmpdir(), 'omk-orphans-'));
+    try {
+      const store = localGoalStore(root, { host });
+      for (const record of goals) await store.create(record);
+      return await body(root);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  }
+
+  it('runs each resumed goal that continues, in the order goal list shows them, and keeps the last verdict a run had', async () => {
+    const goals = [
+      goal('dead-one-aaaaaa', { status: 'running', controller: controller() }),
+      goal('dead-two-bbbbbb', { status: 'running', controller: controller() }),
+      goal('settled-cccccc', { status: 'ready' }),
+    ];
+    await withGoals(goals, async (root) => {
+      const ran: string[] = [];
+      const verdicts: Record<string, ExitVerdict | undefined> = {
+        'dead-two-bbbbbb': 'interrupted',
+        'dead-one-aaaaaa': undefined,
+      };
+      const resumed = await resumeOrphansHere(localGoalStore(root, { host }), async (goalId) => {
+        ran.push(goalId);
+        return verdicts[goalId];
+      });
+      expect(ran).toEqual(['dead-two-bbbbbb', 'dead-one-aaaaaa']);
+      expect(
+        resumed.results.map((result) => [result.goal.id, result.previous, result.goal.status]).sort(),
+      ).toEqual([
+        ['dead-one-aaaaaa', 'interrupted', 'running'],
+        ['dead-two-bbbbbb', 'interrupted', 'running'],
+      ]);
+      // The run that settled after the interrupted one does not hide it.
+      expect(resumed.verdict).toBe('interrupted');
+    });
+  });
+
+  it('resumes an interrupted goal with nothing left to run without running it, and finds none twice', async () => {
+    await withGoals(
+      [goal('stopped-dddddd', { status: 'interrupted', resumeTo: 'not_ready' })],
+      async (root) => {
+        const store = localGoalStore(root, { host });
+        const ran: string[] = [];
+        const execute = async (goalId: string) => {
+          ran.push(goalId);
+          return 'budget' as const;
+        };
+        const first = await resumeOrphansHere(store, execute);
+        expect(first.results.map((result) => result.goal.status)).toEqual(['not_ready']);
+        expect(ran).toEqual([]);
+        expect(first.verdict).toBeUndefined();
+        expect(await resumeOrphansHere(store, execute)).toEqual({ results: [], verdict: undefined });
+      },
+    );
   });
 });

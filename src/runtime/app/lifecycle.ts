@@ -7,6 +7,7 @@ import {
 import type { LifecycleAction } from '../goal/lifecycle.js';
 import type { GoalStore } from '../goal/store.js';
 import { parseRequest, summaryTextSchema } from '../requests.js';
+import type { ExitVerdict } from './exit-verdict.js';
 
 /**
  * The words a lifecycle change records: accept needs a summary and reject a reason (refused as a
@@ -48,4 +49,28 @@ export async function resumeAllOrphans(store: GoalStore): Promise<LifecycleChang
     result,
     execute: resumeContinuesExecution(result, { startPlanned: true }),
   }));
+}
+
+/** What `resume --auto` came to: each goal it resumed, and the exit verdict of the runs it continued. */
+export interface OrphansResumed {
+  results: LifecycleResult[];
+  verdict: ExitVerdict | undefined;
+}
+
+/**
+ * `resume --auto` as a whole: every goal whose controller died is resumed, and each that continues
+ * is run by `execute` (the host's execution here, with its progress), one after another. The
+ * verdict is that of the last run that had one (a later run that settled does not hide an earlier
+ * one's interruption or budget).
+ */
+export async function resumeOrphansHere(
+  store: GoalStore,
+  execute: (goalId: string) => Promise<ExitVerdict | undefined>,
+): Promise<OrphansResumed> {
+  const changes = await resumeAllOrphans(store);
+  let verdict: ExitVerdict | undefined;
+  for (const change of changes) {
+    if (change.execute) verdict = (await execute(change.result.goal.id)) ?? verdict;
+  }
+  return { results: changes.map((change) => change.result), verdict };
 }

@@ -53,6 +53,7 @@ export { demoBaselineLines, demoFailureText, demoPlanLine, renderDemoText } from
 export { eventWords, gateWords } from './event-words.js';
 export {
   renderBudgetText,
+  renderCleanedText,
   renderCreatedText,
   renderDeliveredText,
   renderExecutedText,
@@ -60,6 +61,7 @@ export {
   renderHudText,
   renderListText,
   renderMergeText,
+  renderResumedText,
   renderShowText,
   renderStatusText,
   renderTransitionText,
