@@ -329,6 +329,14 @@ export {
 } from './thread-answer.js';
 export { commandOnThread, type ThreadCommand, type ThreadCommandRequest } from './thread-command.js';
 export { fixOnThread, type ThreadFix, type ThreadFixRequest } from './thread-fix.js';
+// h-bot
+export {
+  fixJobOnThread,
+  fixRefusal,
+  type ThreadFixJob,
+  type ThreadFixJobAnswers,
+  type ThreadFixJobRequest,
+} from './thread-fix-job.js';
 export {
   type ActiveRun,
   onSharedGoal,
