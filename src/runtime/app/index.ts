@@ -359,6 +359,13 @@ export {
 export { type ThreadJobCommand, type ThreadJobPort, threadJobSteps } from './thread-job-steps.js';
 export { checkMergeOnThread, type ThreadMergeCheck, type ThreadMergeCheckRequest } from './thread-merge.js';
 export {
+  type RepoStartRequest,
+  repoGoalCommandOnThread,
+  repoRunOptions,
+  repoStartOnThread,
+  type ThreadRepo,
+} from './thread-repo-run.js';
+export {
   continueOnThread,
   resumeOnThread,
   startOnThread,
