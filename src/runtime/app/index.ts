@@ -358,6 +358,7 @@ export {
 } from './thread-job.js';
 export { type ThreadJobCommand, type ThreadJobPort, threadJobSteps } from './thread-job-steps.js';
 export { checkMergeOnThread, type ThreadMergeCheck, type ThreadMergeCheckRequest } from './thread-merge.js';
+// h-bot
 export {
   type RepoStartRequest,
   repoGoalCommandOnThread,
