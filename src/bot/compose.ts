@@ -1,11 +1,11 @@
 import type { Probot } from 'probot';
 import { botAppDeps } from '../adapters/bot/app-deps.js';
 import { readBotConfig } from '../adapters/bot/config.js';
-import { createBotGitHub } from '../adapters/bot/github.js';
+import { type BotGitHub, createBotGitHub, type RepoRef } from '../adapters/bot/github.js';
 import { bringGoalHere, type Workspace } from '../adapters/bot/workspace.js';
 import { checkAppIdFrom } from '../adapters/github/compose.js';
 import { processHost } from '../adapters/process/host.js';
-import type { ThreadAnswer, ThreadRunHost } from '../runtime/app/index.js';
+import type { ThreadAnswer, ThreadRepo, ThreadRunHost } from '../runtime/app/index.js';
 import { systemClock } from '../runtime/app/ports.js';
 import type { Bot, BotDeps } from './bot.js';
 import { answerReply } from './replies.js';
@@ -72,6 +72,15 @@ export function threadHost(bot: Bot, target: StatusTarget): ThreadRunHost<Worksp
       target.issue === null
         ? null
         : ((await bot.statuses.find(target.gh, target.repo, target.issue, goalId))?.phase ?? null),
+  };
+}
+
+/** The repository as the runtime's thread use cases ask about it: its merge methods, default branch, review threads. */
+export function threadRepo(bot: Bot, gh: BotGitHub, repo: RepoRef): ThreadRepo {
+  return {
+    mergeMethod: (setting) => bot.mergeMethod(gh, repo, setting),
+    fallbackBase: repo.defaultBranch,
+    replies: gh.reviewReplies(repo),
   };
 }
 

@@ -19,6 +19,24 @@ describe('the one flag table', () => {
     }
   });
 
+  it('writes each usage line from the table: values as shown, required options unbracketed, wrapped', () => {
+    const run = usageBlock('run');
+    expect(run).toContain(
+      '/omk goal run "<goal>" [--policy draft-pr|auto-pr] [--merge-policy disabled|manual|gated]',
+    );
+    expect(run).toContain('[--budget-time 2h]');
+    expect(run).toContain('[--until-ready] [--no-llm-planner] [--planner-token-budget 8000]');
+    expect(run.split('\n').every((line) => line.length <= 100)).toBe(true);
+    expect(run.split('\n').filter((line) => line.startsWith(`${' '.repeat(14)}[`))).toHaveLength(2);
+    expect(usageBlock('accept')).toContain('/omk goal accept [GOAL_ID] --summary "…"\n');
+    expect(usageBlock('reject')).toContain('/omk goal reject [GOAL_ID] --reason "…"\n');
+    expect(usageBlock('cancel')).toContain('/omk goal cancel [GOAL_ID] [--reason "…"]\n');
+    expect(usageBlock('budget')).toContain(
+      '/omk goal budget [GOAL_ID] [--time 2h] [--tokens 100k] [--usd 10]\n',
+    );
+    expect(usageBlock('fix')).toContain('/omk goal fix "<what to change>"\n');
+  });
+
   it('takes values and switches as the parser reads them', () => {
     expect(flagsOf('run')).toMatchObject({
       policy: 'value',

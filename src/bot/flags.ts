@@ -2,48 +2,62 @@ import type { RequestField } from '../runtime/app/index.js';
 import type { Subcommand } from './usage.js';
 
 /**
- * Each `/omk goal` option once: the request field it fills, whether it takes a value or is a
- * switch, and the subcommands that take it (the first is the one a reply's example names). The
- * parser (which options a subcommand allows, what it reads), the usage text and the wording of a
- * request issue (`--merge-policy gated`) are all read from here. Two switches fill no request
- * field but a start field: `untilReady`, and `llmPlanner` (turned off by its switch).
+ * Each `/omk goal` option once: the request field it fills, the subcommands that take it (the
+ * first is the one a reply's example names), its value as the usage shows it (a switch has none)
+ * and the subcommands it must be given on. The parser (which options a subcommand allows, what it
+ * reads), the usage lines and the wording of a request issue (`--merge-policy gated`) are all read
+ * from here. Two switches fill no request field but a start field: `untilReady`, and `llmPlanner`
+ * (turned off by its switch).
  */
 export type FlagField = RequestField | 'untilReady' | 'llmPlanner';
 
 interface Flag {
   flag: string;
-  kind: 'value' | 'switch';
   commands: readonly [Subcommand, ...Subcommand[]];
+  /** The value as the usage shows it (`2h`); none: the option is a switch. */
+  shown?: string;
+  /** The subcommands whose usage shows it without brackets: they refuse to run without it. */
+  required?: readonly Subcommand[];
 }
 
 /** In the order the usage and an unknown option's reply list them. */
 export const FLAGS = {
-  policy: { flag: 'policy', kind: 'value', commands: ['run'] },
-  mergePolicy: { flag: 'merge-policy', kind: 'value', commands: ['run'] },
-  maxAgents: { flag: 'max-agents', kind: 'value', commands: ['run'] },
-  budgetTime: { flag: 'budget-time', kind: 'value', commands: ['run'] },
-  budgetTokens: { flag: 'budget-tokens', kind: 'value', commands: ['run'] },
-  budgetUsd: { flag: 'budget-usd', kind: 'value', commands: ['run'] },
-  untilReady: { flag: 'until-ready', kind: 'switch', commands: ['run'] },
-  llmPlanner: { flag: 'no-llm-planner', kind: 'switch', commands: ['run'] },
-  plannerTokenBudget: { flag: 'planner-token-budget', kind: 'value', commands: ['run'] },
+  policy: { flag: 'policy', commands: ['run'], shown: 'draft-pr|auto-pr' },
+  mergePolicy: { flag: 'merge-policy', commands: ['run'], shown: 'disabled|manual|gated' },
+  maxAgents: { flag: 'max-agents', commands: ['run'], shown: 'N' },
+  budgetTime: { flag: 'budget-time', commands: ['run'], shown: '2h' },
+  budgetTokens: { flag: 'budget-tokens', commands: ['run'], shown: '200k' },
+  budgetUsd: { flag: 'budget-usd', commands: ['run'], shown: '25' },
+  untilReady: { flag: 'until-ready', commands: ['run'] },
+  llmPlanner: { flag: 'no-llm-planner', commands: ['run'] },
+  plannerTokenBudget: { flag: 'planner-token-budget', commands: ['run'], shown: '8000' },
   // Only reject validates a reason (cancel takes any), so an issue with one is shown on reject.
-  reason: { flag: 'reason', kind: 'value', commands: ['reject', 'cancel'] },
-  time: { flag: 'time', kind: 'value', commands: ['budget'] },
-  tokens: { flag: 'tokens', kind: 'value', commands: ['budget'] },
-  usd: { flag: 'usd', kind: 'value', commands: ['budget'] },
-  summary: { flag: 'summary', kind: 'value', commands: ['accept'] },
+  reason: { flag: 'reason', commands: ['reject', 'cancel'], shown: '"…"', required: ['reject'] },
+  time: { flag: 'time', commands: ['budget'], shown: '2h' },
+  tokens: { flag: 'tokens', commands: ['budget'], shown: '100k' },
+  usd: { flag: 'usd', commands: ['budget'], shown: '10' },
+  summary: { flag: 'summary', commands: ['accept'], shown: '"…"', required: ['accept'] },
 } as const satisfies Partial<Record<FlagField, Flag>>;
 
 export type FlaggedField = keyof typeof FLAGS;
 
 const ENTRIES = Object.entries(FLAGS) as [FlaggedField, Flag][];
 
+const kind = (spec: Flag) => (spec.shown === undefined ? 'switch' : 'value');
+
 /** The options a subcommand takes, by name (`merge-policy`): a value, or a switch. */
 export function flagsOf(sub: Subcommand): Readonly<Record<string, 'value' | 'switch'>> {
   return Object.fromEntries(
-    ENTRIES.filter(([, spec]) => spec.commands.includes(sub)).map(([, spec]) => [spec.flag, spec.kind]),
+    ENTRIES.filter(([, spec]) => spec.commands.includes(sub)).map(([, spec]) => [spec.flag, kind(spec)]),
   );
+}
+
+/** A subcommand's options as its usage line shows them (`[--time 2h]`, `--summary "…"`). */
+export function usageOptions(sub: Subcommand): string[] {
+  return ENTRIES.filter(([, spec]) => spec.commands.includes(sub)).map(([, spec]) => {
+    const option = spec.shown === undefined ? `--${spec.flag}` : `--${spec.flag} ${spec.shown}`;
+    return spec.required?.includes(sub) ? option : `[${option}]`;
+  });
 }
 
 /** Whether the bot takes an option for a request field. */

@@ -1,13 +1,11 @@
 import {
   type Access,
-  BusyError,
-  type FixTarget,
   isOmkError,
   type Proof,
   RequestError,
   type ThreadAnswer,
 } from '../runtime/app/index.js';
-import { accessRefusal, clip, code, fixElsewhere, renderProofMarkdown, text } from '../runtime/app/render.js';
+import { accessRefusal, clip, code, renderProofMarkdown, text } from '../runtime/app/render.js';
 import { HELP_FOOTER, type Subcommand, usageBlock } from './usage.js';
 import { BOT_STEPS, wordIssues } from './wording.js';
 
@@ -80,17 +78,6 @@ export function plainReply(login: string, lines: readonly string[]): string {
 export function proofReply(login: string, goalId: string, proof: Proof | null): string {
   const body = proof === null ? 'The goal has no proof yet.' : renderProofMarkdown(proof, BOT_STEPS);
   return bounded(`@${login} the proof of goal \`${goalId}\`:\n\n${body}`);
-}
-
-/** Why a fix asked on a PR does not start here. */
-export function fixRefusalReply(
-  login: string,
-  pr: number,
-  target: Exclude<FixTarget, { kind: 'start' }>,
-): string {
-  if (target.kind !== 'busy') return plainReply(login, [fixElsewhere(pr, target.kind)]);
-  const busy = `Goal ${target.goalId} is running in this app; ask again when it has settled.`;
-  return errorReply(login, new BusyError(busy));
 }
 
 /** A thread's answer as a reply; null when it is none (a log line is the caller's to write). */

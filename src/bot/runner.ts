@@ -1,18 +1,16 @@
 import { latestGoalInThread } from '../adapters/bot/status-comments.js';
 import {
-  goalCommandOnThread,
   type RepoSettings,
-  repoBudgetCap,
+  repoGoalCommandOnThread,
   type ThreadJobPort,
   threadJobSteps,
-  withRepoSettings,
 } from '../runtime/app/index.js';
 import type { Bot, BotJob } from './bot.js';
 import type { BotCommand } from './command.js';
-import { answer, threadHost } from './compose.js';
+import { answer, threadHost, threadRepo } from './compose.js';
 import { fixJob } from './job-fix.js';
 import { checkMerge } from './job-merge.js';
-import { runOptions, startGoal } from './job-run.js';
+import { startGoal } from './job-run.js';
 import {
   bidiReply,
   busyReply,
@@ -67,8 +65,8 @@ export async function executeJob(bot: Bot, job: BotJob): Promise<void> {
     },
     start: (settings) => {
       if (command.kind !== 'run' || job.kind !== 'command') return Promise.resolve();
-      const request = withRepoSettings(command.request, command.given, settings, BOT_WORDS);
-      return startGoal(bot, gh, { repo, issue, commentId: job.commentId, author, request, settings });
+      const origin = { repo: repo.fullName, issue, commentId: job.commentId, login: author };
+      return startGoal(bot, gh, where, { create: command.request, given: command.given, origin, settings });
     },
     latestGoal: () => latestGoalInThread(gh, repo, issue),
     noGoal: () => say(noGoalReply(author)),
@@ -95,21 +93,13 @@ interface GoalJob extends StatusTarget {
   settings: RepoSettings;
 }
 
-/** A command on one goal (`goalCommandOnThread`), then the reply ("busy" first when a resume found the run queue full). */
+/** A command on one goal (`repoGoalCommandOnThread`), then the reply ("busy" first when a resume found the run queue full). */
 async function goalCommand(bot: Bot, job: GoalJob, goalId: string): Promise<void> {
-  const { command, gh, repo, issue } = job;
-  const options = runOptions(bot, gh, repo, job.settings);
-  const budgetCap = repoBudgetCap(job.settings, BOT_WORDS);
-  const request = {
-    goalId,
-    command,
-    method: options.method,
-    ...(budgetCap === undefined ? {} : { budgetCap }),
-    agent: options.agent,
-    fallbackBase: options.fallbackBase,
-  };
+  const { command, gh, repo, issue, settings } = job;
   const place = { repoName: repo.fullName, workflow: bot.deps.config.workflow };
-  const done = await goalCommandOnThread(threadHost(bot, job), request, options, place, BOT_WORDS);
+  const request = { goalId, command, settings };
+  const host = threadHost(bot, job);
+  const done = await repoGoalCommandOnThread(host, request, threadRepo(bot, gh, repo), place, BOT_WORDS);
   if (done.busy) await gh.createComment(repo, issue, busyReply(job.author));
   await answer(bot, job, job.author, done.answer);
 }

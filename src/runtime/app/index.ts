@@ -342,6 +342,14 @@ export {
 } from './thread-answer.js';
 export { commandOnThread, type ThreadCommand, type ThreadCommandRequest } from './thread-command.js';
 export { fixOnThread, type ThreadFix, type ThreadFixRequest } from './thread-fix.js';
+// h-bot
+export {
+  fixJobOnThread,
+  fixRefusal,
+  type ThreadFixJob,
+  type ThreadFixJobAnswers,
+  type ThreadFixJobRequest,
+} from './thread-fix-job.js';
 export {
   type ActiveRun,
   onSharedGoal,
@@ -363,6 +371,14 @@ export {
 } from './thread-job.js';
 export { type ThreadJobCommand, type ThreadJobPort, threadJobSteps } from './thread-job-steps.js';
 export { checkMergeOnThread, type ThreadMergeCheck, type ThreadMergeCheckRequest } from './thread-merge.js';
+// h-bot
+export {
+  type RepoStartRequest,
+  repoGoalCommandOnThread,
+  repoRunOptions,
+  repoStartOnThread,
+  type ThreadRepo,
+} from './thread-repo-run.js';
 export {
   continueOnThread,
   resumeOnThread,
