@@ -52,17 +52,25 @@ describe('bad inputs fail the step, naming the input with a correct example', ()
     expect(error).toContain("budget-time: '5x' is not a duration");
   });
 
-  it.each(['main', 'main\n', 'main\r', 'HEAD', 'FETCH_HEAD', 'refs/heads/main', 'refs/remotes/origin/main'])(
-    'state-branch: %j (goal state never lands on a branch of code)',
-    async (value) => {
-      const error = await expectInputError(
-        { goal: DEMO_GOAL, 'state-branch': value },
-        'state-branch',
-        /Example: state-branch: omk\/state/,
-      );
-      expect(error).toContain('is not a branch name omk can use');
-    },
-  );
+  // A line break alone is a bad name too, never "not given" (the default omk/state would hide it).
+  it.each([
+    'main',
+    'main\n',
+    'main\r',
+    '\n',
+    ' \t ',
+    'HEAD',
+    'FETCH_HEAD',
+    'refs/heads/main',
+    'refs/remotes/origin/main',
+  ])('state-branch: %j (goal state never lands on a branch of code)', async (value) => {
+    const error = await expectInputError(
+      { goal: DEMO_GOAL, 'state-branch': value },
+      'state-branch',
+      /Example: state-branch: omk\/state/,
+    );
+    expect(error).toContain('is not a branch name omk can use');
+  });
 
   it('a workspace-setup line with shell quotes (omk never runs a shell)', async () => {
     const error = await expectInputError(
@@ -71,6 +79,12 @@ describe('bad inputs fail the step, naming the input with a correct example', ()
       /Example: workspace-setup: \|/,
     );
     expect(error).toContain(`workspace-setup: line 2 'sh -c "make fixtures"' has quotes or backslashes`);
+  });
+
+  // The bundle applies action.yml's own defaults (embedded at build time) to inputs given empty.
+  it('a goal given empty, and a command given empty, which is run by default', async () => {
+    const error = await expectInputError({ command: '', goal: '' }, 'goal', /Example: goal: fix/);
+    expect(error).toContain('goal: required when command is run.');
   });
 
   it('a run without a goal', async () => {
