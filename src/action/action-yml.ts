@@ -1,21 +1,37 @@
-import { parse } from 'yaml';
-import { z } from 'zod';
 // action.yml itself, as text: vite reads `?raw` imports, and scripts/build.mjs embeds the file in
 // the bundle, so dist/ never looks for action.yml on disk at run time.
 import actionYml from '../../action.yml?raw';
 
-const inputsOnly = z.object({ inputs: z.record(z.string(), z.object({ default: z.string() })) });
-
 /**
  * The defaults action.yml gives its inputs, but empty ones and expressions (github-token's
  * `${{ github.token }}`, which only the runner evaluates). The runner applies them to an input left
- * out of `with:`; the step applies the same ones to an input given empty (`${{ inputs.x }}` unset).
+ * out of `with:`; the step applies the same ones to an input given blank (`${{ inputs.x }}` unset).
+ *
+ * Read by the file's layout (a top-level `inputs:`, each input at two spaces, its `default:` at
+ * four, plain or quoted on one line), not by a YAML parser: parsing the whole file would cost every
+ * step tens of milliseconds before its first check. test/action/metadata.test.ts holds this equal
+ * to what a YAML parser reads.
  */
 export function inputDefaults(): Readonly<Record<string, string>> {
-  const { inputs } = inputsOnly.parse(parse(actionYml));
-  return Object.fromEntries(
-    Object.entries(inputs)
-      .map(([name, input]) => [name, input.default] as const)
-      .filter(([, value]) => value !== '' && !value.includes('${{')),
-  );
+  const defaults: Record<string, string> = {};
+  let section = '';
+  let input = '';
+  for (const line of actionYml.split('\n')) {
+    const top = /^([a-z]+):/.exec(line);
+    if (top?.[1] !== undefined) section = top[1];
+    const name = /^ {2}([a-z][a-z0-9-]*):\s*$/.exec(line)?.[1];
+    if (name !== undefined) input = name;
+    const value = /^ {4}default: (.*)$/.exec(line)?.[1];
+    if (section !== 'inputs' || value === undefined) continue;
+    const text = scalar(value.trim());
+    if (text !== '' && !text.includes('${{')) defaults[input] = text;
+  }
+  return defaults;
+}
+
+/** A one-line YAML scalar: 'single-quoted' ('' is a quote), "double-quoted" (JSON's escapes), or plain. */
+function scalar(text: string): string {
+  if (/^'.*'$/.test(text)) return text.slice(1, -1).replace(/''/g, "'");
+  if (/^".*"$/.test(text)) return JSON.parse(text) as string;
+  return text;
 }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { inputDefaults } from '../../src/action/action-yml.js';
 import { type InputName, readInputs } from '../../src/action/inputs.js';
 import { expression } from '../../src/action/wording.js';
 import { actionMetadata, ROOT } from './harness.js';
@@ -35,6 +36,16 @@ describe('action.yml', () => {
       return { command: 'status', 'goal-id': 'g-123456', 'github-token': 't' }[name as string] ?? '';
     });
     expect(read.sort()).toEqual(Object.keys(meta.inputs).sort());
+  });
+
+  it("gives blank inputs the defaults a YAML parser reads in it, but the runner's expressions", () => {
+    const defaults = Object.fromEntries(
+      Object.entries(meta.inputs)
+        .filter(([, input]) => input.default !== '' && !input.default.includes('${{'))
+        .map(([name, input]) => [name, input.default]),
+    );
+    expect(Object.keys(defaults).length).toBeGreaterThan(10);
+    expect(inputDefaults()).toEqual(defaults);
   });
 
   // The outputs: src/action/report.test.ts checks actionOutputs sets exactly action.yml's.
