@@ -2,7 +2,7 @@
 // the committed dist/ differs from a fresh build (the Action ships dist/, so it must be current).
 import { mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -75,21 +75,16 @@ const lazyCryptoForActionsCore = {
   },
 };
 
-// `import text from '../../action.yml?raw'`, as vite reads it in tests: the file's text, embedded
-// in the bundle. So the Action takes its inputs' defaults from action.yml (src/action/action-yml.ts)
-// without looking for the file at run time. Paths stay relative to the repository: the bundle is
-// the same wherever it is built.
-const rawText = {
-  name: 'raw-text',
+// src/action/action-yml-text.ts reads action.yml beside the sources; in the bundle the file's text
+// takes its place, so the Action takes its inputs' defaults from action.yml (src/action/action-yml.ts)
+// without looking for the file at run time, wherever its chunks sit.
+const embedActionYml = {
+  name: 'embed-action-yml',
   setup(build) {
-    build.onResolve({ filter: /\?raw$/ }, (args) => ({
-      path: relative(root, resolve(args.resolveDir, args.path.slice(0, -'?raw'.length))),
-      namespace: 'omk-raw-text',
-    }));
-    build.onLoad({ filter: /.*/, namespace: 'omk-raw-text' }, async (args) => ({
-      contents: await readFile(join(root, args.path), 'utf8'),
-      loader: 'text',
-    }));
+    build.onLoad({ filter: /[\\/]src[\\/]action[\\/]action-yml-text\.ts$/ }, async () => {
+      const text = await readFile(join(root, 'action.yml'), 'utf8');
+      return { contents: `export const actionYmlText = () => ${JSON.stringify(text)};`, loader: 'js' };
+    });
   },
 };
 
@@ -130,7 +125,7 @@ async function bundleTarget(
     target: 'node20',
     legalComments: 'none',
     logLevel: 'warning',
-    plugins: [unusedUnlessImported, lazyCryptoForActionsCore, rawText],
+    plugins: [unusedUnlessImported, lazyCryptoForActionsCore, embedActionYml],
     banner,
   });
 }

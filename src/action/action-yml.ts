@@ -1,6 +1,4 @@
-// action.yml itself, as text: vite reads `?raw` imports, and scripts/build.mjs embeds the file in
-// the bundle, so dist/ never looks for action.yml on disk at run time.
-import actionYml from '../../action.yml?raw';
+import { actionYmlText } from './action-yml-text.js';
 
 /**
  * The defaults action.yml gives its inputs, but empty ones and expressions (github-token's
@@ -16,7 +14,7 @@ export function inputDefaults(): Readonly<Record<string, string>> {
   const defaults: Record<string, string> = {};
   let section = '';
   let input = '';
-  for (const line of actionYml.split('\n')) {
+  for (const line of actionYmlText().split('\n')) {
     const top = /^([a-z]+):/.exec(line);
     if (top?.[1] !== undefined) section = top[1];
     const name = /^ {2}([a-z][a-z0-9-]*):\s*$/.exec(line)?.[1];

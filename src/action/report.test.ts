@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import actionYml from '../../action.yml?raw';
 import { renderStepSummary } from '../runtime/app/render.js';
 import { buildProof } from '../runtime/proof/build.js';
 import { evidence, gate, HEAD_SHA } from '../runtime/proof/test-evidence.js';
+import { actionYmlText } from './action-yml-text.js';
 import { gateAnnotations } from './annotations.js';
 import type { CommandOutcome } from './outcome.js';
 import { verdict } from './outcome.js';
@@ -116,7 +116,7 @@ describe('gateAnnotations in slice worktrees', () => {
 describe('outputs and summary', () => {
   it('sets every output action.yml declares, and only those, lists as JSON', () => {
     const outputs = actionOutputs(outcome());
-    const { outputs: declared } = parse(actionYml) as { outputs: Record<string, unknown> };
+    const { outputs: declared } = parse(actionYmlText()) as { outputs: Record<string, unknown> };
     expect(Object.keys(outputs)).toEqual(Object.keys(declared));
     expect(outputs.merged).toBe('false');
     expect(outputs['integrator-pr']).toBe('');

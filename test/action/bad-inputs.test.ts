@@ -1,6 +1,9 @@
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
-import { type ActionEnv, createActionEnv, errorLines, TOKEN } from './harness.js';
+import { type ActionEnv, createActionEnv, errorLines, ROOT, TOKEN } from './harness.js';
 import { leaksOf, secretForms } from './secrets.js';
 
 let env: ActionEnv;
@@ -81,10 +84,19 @@ describe('bad inputs fail the step, naming the input with a correct example', ()
     expect(error).toContain(`workspace-setup: line 2 'sh -c "make fixtures"' has quotes or backslashes`);
   });
 
-  // The bundle applies action.yml's own defaults (embedded at build time) to inputs given empty.
+  // The bundle applies action.yml's own defaults to inputs given empty, from the text the build
+  // embedded: a copy of dist/ with no action.yml beside it applies them as well.
   it('a goal given empty, and a command given empty, which is run by default', async () => {
-    const error = await expectInputError({ command: '', goal: '' }, 'goal', /Example: goal: fix/);
-    expect(error).toContain('goal: required when command is run.');
+    const copy = await mkdtemp(join(tmpdir(), 'omk-dist-copy-'));
+    try {
+      await cp(join(ROOT, 'dist'), join(copy, 'dist'), { recursive: true });
+      const launch = { args: [join(copy, 'dist', 'index.cjs')], cwd: copy };
+      const run = await env.run({ command: '', goal: '' }, {}, launch);
+      expect(run.code, run.stdout).toBe(1);
+      expect(errorLines(run)).toEqual([expect.stringContaining('goal: required when command is run.')]);
+    } finally {
+      await rm(copy, { recursive: true, force: true });
+    }
   });
 
   it('a run without a goal', async () => {
