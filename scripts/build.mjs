@@ -75,6 +75,19 @@ const lazyCryptoForActionsCore = {
   },
 };
 
+// src/action/action-yml-text.ts reads action.yml beside the sources; in the bundle the file's text
+// takes its place, so the Action takes its inputs' defaults from action.yml (src/action/action-yml.ts)
+// without looking for the file at run time, wherever its chunks sit.
+const embedActionYml = {
+  name: 'embed-action-yml',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]src[\\/]action[\\/]action-yml-text\.ts$/ }, async () => {
+      const text = await readFile(join(root, 'action.yml'), 'utf8');
+      return { contents: `export const actionYmlText = () => ${JSON.stringify(text)};`, loader: 'js' };
+    });
+  },
+};
+
 async function bundle(outdir) {
   for (const target of targets) await bundleTarget(outdir, target);
 }
@@ -112,7 +125,7 @@ async function bundleTarget(
     target: 'node20',
     legalComments: 'none',
     logLevel: 'warning',
-    plugins: [unusedUnlessImported, lazyCryptoForActionsCore],
+    plugins: [unusedUnlessImported, lazyCryptoForActionsCore, embedActionYml],
     banner,
   });
 }

@@ -25,8 +25,8 @@ async function loadConfigAt(repoRoot: string, configPath: string | undefined): P
   const messages = {
     missing: `config-path: '${shown}' does not exist (looked at ${shownBranch(named.path)}).`,
     outside: `config-path: '${shown}' is not a file inside the repository.`,
-    not_a_file: `config-path: '${shown}' is not a file of at most 256 KB.`,
-    too_large: `config-path: '${shown}' is not a file of at most 256 KB.`,
+    not_a_file: `config-path: '${shown}' is not a regular file (a directory?): name the config file itself.`,
+    too_large: `config-path: '${shown}' is larger than 256 KB, the most a config file may hold.`,
   };
   throw new UsageError(messages[named.problem], {
     hint: 'It is relative to working-directory. Example: config-path: .github/omk.yml',

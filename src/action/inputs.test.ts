@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../runtime/errors.js';
 import { REQUEST_FIELDS } from '../runtime/request-issues.js';
-import {
-  type ActionInputs,
-  actionInputsSchema,
-  INPUT_DEFAULTS,
-  type InputName,
-  readInputs,
-} from './inputs.js';
+import { inputDefaults } from './action-yml.js';
+import { type ActionInputs, actionInputsSchema, type InputName, readInputs } from './inputs.js';
 import { expression, FIELDS_WITHOUT_INPUT, inputOf } from './wording.js';
 
 const TOKEN = 'ghs_unit';
@@ -320,24 +315,55 @@ describe('readInputs', () => {
     expect(errorOf({ 'github-token': TOKEN, command: 'nope' })).not.toContain(TOKEN);
   });
 
-  it('has a default for every input with a fixed default in action.yml', () => {
-    expect(Object.keys(INPUT_DEFAULTS).sort()).toEqual(
-      [
-        'allow-fork-execution',
-        'command',
-        'dry-run',
-        'fail-on-not-ready',
-        'llm-planner',
-        'max-agents',
-        'merge-method',
-        'planner-token-budget',
-        'proof-check-app-id',
-        'merge-policy',
-        'policy',
-        'state-branch',
-        'working-directory',
-      ].sort(),
-    );
+  it("takes action.yml's fixed defaults from action.yml itself, not github-token's expression", () => {
+    expect(inputDefaults()).toEqual({
+      command: 'run',
+      policy: 'draft-pr',
+      'merge-policy': 'disabled',
+      'merge-method': 'merge',
+      'max-agents': '4',
+      'llm-planner': 'true',
+      'planner-token-budget': '8000',
+      'state-branch': 'omk/state',
+      'dry-run': 'false',
+      'fail-on-not-ready': 'true',
+      'working-directory': '.',
+      'proof-check-app-id': '15368',
+      'allow-fork-execution': 'false',
+    });
+  });
+
+  it('reads an input of spaces alone as not given, as the runner trims them', () => {
+    const inputs = read({ goal: 'x', 'state-branch': '   ', 'base-branch': ' ', 'config-path': '  ' });
+    expect(inputs.stateBranch).toBe('omk/state');
+    expect(inputs.baseBranch).toBeUndefined();
+    expect(inputs.configPath).toBeUndefined();
+  });
+
+  // The runner passes base-branch, state-branch and config-path untrimmed (core.ts): a newline
+  // there is a bad value, refused by name, never a silent default (goal state on omk/state).
+  it.each([
+    [
+      'state-branch',
+      '\n',
+      "state-branch: '\\n' is not a branch name omk can use: it contains a control character",
+    ],
+    [
+      'state-branch',
+      '\t\n',
+      "state-branch: '\\t\\n' is not a branch name omk can use: it contains a control character",
+    ],
+    [
+      'base-branch',
+      '\n',
+      "base-branch: '\\n' is not a branch name omk can use: it contains a control character",
+    ],
+    ['config-path', '\r\n', "config-path: '\\r\\n' is not a config file omk can read: it contains a control"],
+    ['dry-run', '\n', "dry-run: '\\n' is not a boolean"],
+  ] as const)('refuses %s made of a line break alone (%j) by name', (input, value, message) => {
+    const error = errorOf({ goal: 'x', [input]: value });
+    expect(error).toMatch(/^An input is invalid:\n/);
+    expect(error).toContain(message);
   });
 
   it('names each field by an input of action.yml: its kebab-case name, or none for the fields no input sets', () => {

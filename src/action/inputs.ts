@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   appIdNamed,
+  blank,
   booleanNamed,
   judged,
   matching,
@@ -27,6 +28,7 @@ import {
   type WorkflowStep,
   workflowInputIssues,
 } from '../runtime/app/index.js';
+import { inputDefaults } from './action-yml.js';
 import { agentArgsSchema } from './agent-args.js';
 import {
   expression,
@@ -113,23 +115,6 @@ export const actionInputsSchema = z
 export type RawInputs = Record<keyof z.input<typeof actionInputsSchema>, string>;
 export type InputName = keyof RawInputs;
 
-/** Defaults, as in action.yml (a test keeps them equal); github-token's is the workflow's token. */
-export const INPUT_DEFAULTS: Readonly<Partial<RawInputs>> = {
-  command: 'run',
-  policy: 'draft-pr',
-  'merge-policy': 'disabled',
-  'merge-method': 'merge',
-  'max-agents': '4',
-  'llm-planner': 'true',
-  'planner-token-budget': '8000',
-  'state-branch': DEFAULT_STATE_BRANCH,
-  'dry-run': 'false',
-  'fail-on-not-ready': 'true',
-  'working-directory': '.',
-  'proof-check-app-id': '15368',
-  'allow-fork-execution': 'false',
-};
-
 /** The validated inputs as the commands read them. */
 export type ActionInputs = ReturnType<typeof inputsOf>;
 
@@ -142,10 +127,11 @@ export function readInputs(getInput: (name: InputName) => string): ActionInputs 
   return parseInputs(Object.fromEntries(names.map((name) => [name, getInput(name)])) as RawInputs);
 }
 
+/** The inputs with action.yml's defaults in place of blank ones, validated together. */
 export function parseInputs(raw: RawInputs): ActionInputs {
-  const withDefaults = { ...raw };
-  for (const [name, value] of Object.entries(INPUT_DEFAULTS) as [InputName, string][]) {
-    if (withDefaults[name].trim() === '') withDefaults[name] = value;
+  const withDefaults: Record<string, string> = { ...raw };
+  for (const [name, value] of Object.entries(inputDefaults())) {
+    if (blank(withDefaults[name] ?? '')) withDefaults[name] = value;
   }
   const result = actionInputsSchema.safeParse(withDefaults);
   if (!result.success) throw inputError(result.error);

@@ -1,21 +1,11 @@
 import { pullRequestOf } from '../runtime/app/index.js';
 import type { CommandOutcome } from './outcome.js';
 
-/** Every output in action.yml (a test keeps them equal). */
-export const OUTPUT_NAMES = [
-  'goal-id',
-  'status',
-  'proof-json',
-  'proof-path',
-  'pr-urls',
-  'integrator-pr',
-  'merged',
-  'slices',
-] as const;
-export type OutputName = (typeof OUTPUT_NAMES)[number];
-
-/** The step's outputs; lists are JSON so `fromJSON()` can feed a matrix or a later step. */
-export function actionOutputs(outcome: CommandOutcome): Record<OutputName, string> {
+/**
+ * The step's outputs, each under its name in action.yml (test/action/metadata.test.ts keeps the
+ * two sets equal); lists are JSON so `fromJSON()` can feed a matrix or a later step.
+ */
+export function actionOutputs(outcome: CommandOutcome) {
   const { proof } = outcome;
   const pulls = proof.delivery.pullRequests;
   return {

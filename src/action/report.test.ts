@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { renderStepSummary } from '../runtime/app/render.js';
 import { buildProof } from '../runtime/proof/build.js';
 import { evidence, gate, HEAD_SHA } from '../runtime/proof/test-evidence.js';
+import { actionYmlText } from './action-yml-text.js';
 import { gateAnnotations } from './annotations.js';
 import type { CommandOutcome } from './outcome.js';
 import { verdict } from './outcome.js';
-import { actionOutputs, OUTPUT_NAMES } from './outputs.js';
+import { actionOutputs } from './outputs.js';
 import { ACTION_STEPS } from './wording.js';
 
 const lintFailure = gate({
@@ -112,9 +114,10 @@ describe('gateAnnotations in slice worktrees', () => {
 });
 
 describe('outputs and summary', () => {
-  it('sets every output in action.yml, lists as JSON', () => {
+  it('sets every output action.yml declares, and only those, lists as JSON', () => {
     const outputs = actionOutputs(outcome());
-    expect(Object.keys(outputs)).toEqual([...OUTPUT_NAMES]);
+    const { outputs: declared } = parse(actionYmlText()) as { outputs: Record<string, unknown> };
+    expect(Object.keys(outputs)).toEqual(Object.keys(declared));
     expect(outputs.merged).toBe('false');
     expect(outputs['integrator-pr']).toBe('');
     expect(JSON.parse(outputs['pr-urls'])).toEqual([]);

@@ -1,6 +1,9 @@
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
-import { type ActionEnv, createActionEnv, errorLines, TOKEN } from './harness.js';
+import { type ActionEnv, createActionEnv, errorLines, ROOT, TOKEN } from './harness.js';
 import { leaksOf, secretForms } from './secrets.js';
 
 let env: ActionEnv;
@@ -52,17 +55,25 @@ describe('bad inputs fail the step, naming the input with a correct example', ()
     expect(error).toContain("budget-time: '5x' is not a duration");
   });
 
-  it.each(['main', 'main\n', 'main\r', 'HEAD', 'FETCH_HEAD', 'refs/heads/main', 'refs/remotes/origin/main'])(
-    'state-branch: %j (goal state never lands on a branch of code)',
-    async (value) => {
-      const error = await expectInputError(
-        { goal: DEMO_GOAL, 'state-branch': value },
-        'state-branch',
-        /Example: state-branch: omk\/state/,
-      );
-      expect(error).toContain('is not a branch name omk can use');
-    },
-  );
+  // A line break alone is a bad name too, never "not given" (the default omk/state would hide it).
+  it.each([
+    'main',
+    'main\n',
+    'main\r',
+    '\n',
+    ' \t ',
+    'HEAD',
+    'FETCH_HEAD',
+    'refs/heads/main',
+    'refs/remotes/origin/main',
+  ])('state-branch: %j (goal state never lands on a branch of code)', async (value) => {
+    const error = await expectInputError(
+      { goal: DEMO_GOAL, 'state-branch': value },
+      'state-branch',
+      /Example: state-branch: omk\/state/,
+    );
+    expect(error).toContain('is not a branch name omk can use');
+  });
 
   it('a workspace-setup line with shell quotes (omk never runs a shell)', async () => {
     const error = await expectInputError(
@@ -71,6 +82,21 @@ describe('bad inputs fail the step, naming the input with a correct example', ()
       /Example: workspace-setup: \|/,
     );
     expect(error).toContain(`workspace-setup: line 2 'sh -c "make fixtures"' has quotes or backslashes`);
+  });
+
+  // The bundle applies action.yml's own defaults to inputs given empty, from the text the build
+  // embedded: a copy of dist/ with no action.yml beside it applies them as well.
+  it('a goal given empty, and a command given empty, which is run by default', async () => {
+    const copy = await mkdtemp(join(tmpdir(), 'omk-dist-copy-'));
+    try {
+      await cp(join(ROOT, 'dist'), join(copy, 'dist'), { recursive: true });
+      const launch = { args: [join(copy, 'dist', 'index.cjs')], cwd: copy };
+      const run = await env.run({ command: '', goal: '' }, {}, launch);
+      expect(run.code, run.stdout).toBe(1);
+      expect(errorLines(run)).toEqual([expect.stringContaining('goal: required when command is run.')]);
+    } finally {
+      await rm(copy, { recursive: true, force: true });
+    }
   });
 
   it('a run without a goal', async () => {

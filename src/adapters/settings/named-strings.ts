@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { shownBranch } from '../../runtime/app/index.js';
+import { shownBranch, shownText } from '../../runtime/app/index.js';
 
 /**
  * Zod readers for settings a host is given as strings (an Action's inputs, a deployment's
  * environment variables). Each error opens with the setting's name, says what the value is not
- * and ends with a correct example in the host's own notation (`dry-run: true`, `OMK_X=1`).
+ * (shown escaped: a newline in it cannot start a line of its own) and ends with a correct example
+ * in the host's own notation (`dry-run: true`, `OMK_X=1`).
  */
 type Read<T> = (raw: string) => { value: T } | { not: string };
 
@@ -21,7 +22,9 @@ function named<T>(name: string, example: string, read: Read<T>) {
 export function oneOf<const V extends string>(name: string, values: readonly V[], example: string) {
   return named<V>(name, example, (raw) => {
     const value = values.find((allowed) => allowed === raw.trim());
-    return value === undefined ? { not: `'${raw}' is not one of ${values.join(', ')}` } : { value };
+    return value === undefined
+      ? { not: `'${shownText(raw)}' is not one of ${values.join(', ')}` }
+      : { value };
   });
 }
 
@@ -31,7 +34,7 @@ export function booleanNamed(name: string, example: string) {
     const value = raw.trim();
     if (['true', 'True', 'TRUE'].includes(value)) return { value: true };
     if (['false', 'False', 'FALSE'].includes(value)) return { value: false };
-    return { not: `'${raw}' is not a boolean: use true or false` };
+    return { not: `'${shownText(raw)}' is not a boolean: use true or false` };
   });
 }
 
@@ -41,7 +44,7 @@ export function appIdNamed(name: string, example: string) {
     const value = raw.trim();
     const id = /^[0-9]{1,12}$/.test(value) ? Number(value) : Number.NaN;
     if (Number.isSafeInteger(id) && id > 0) return { value: id };
-    return { not: `'${raw}' is not a GitHub App id (the number on the app's settings page)` };
+    return { not: `'${shownText(raw)}' is not a GitHub App id (the number on the app's settings page)` };
   });
 }
 
@@ -49,7 +52,7 @@ export function appIdNamed(name: string, example: string) {
 export function matching(name: string, pattern: RegExp, what: string, example: string) {
   return named<string>(name, example, (raw) => {
     const value = raw.trim();
-    return pattern.test(value) ? { value } : { not: `'${value}' is not ${what}` };
+    return pattern.test(value) ? { value } : { not: `'${shownText(value)}' is not ${what}` };
   });
 }
 
@@ -70,10 +73,17 @@ export function judged(
   });
 }
 
-/** A setting that may be left empty: '' is "not given", anything else must parse. */
+/**
+ * A setting left blank: empty, or spaces alone (what @actions/core trims from every input). A
+ * newline or a tab is not blank: `\n` is a bad value, refused under the setting's name, never
+ * read as "not given" and replaced by a default, as the bot reads OMK_STATE_BRANCH.
+ */
+export const blank = (raw: string) => raw.replace(/^ +| +$/g, '') === '';
+
+/** A setting that may be left blank (not given); anything else must parse. */
 export function optional<T extends z.ZodType<unknown, string | undefined>>(schema: T) {
   return z
     .string()
-    .transform((value) => (value.trim() === '' ? undefined : value))
+    .transform((value) => (blank(value) ? undefined : value))
     .pipe(schema.optional());
 }
