@@ -1,12 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { cp, readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HARDENED_CONFIG } from '../../src/adapters/git/run-git.js';
-import { BUGGY_FIXTURE, createExecutionEnv, type ExecutionEnv, GOALS } from '../helpers/execution.js';
+import { BUGGY_FIXTURE } from '../helpers/execution.js';
 import { git } from '../helpers/git-repo.js';
-import { type NodeTemplate, nodeTemplate } from '../helpers/node-fixture.js';
-import { runOmk } from '../helpers/omk.js';
+import { nodeProject } from '../helpers/node-fixture.js';
 
 /**
  * Real JavaScript projects whose install sets up git hooks: husky (`"prepare": "husky"` runs
@@ -60,20 +59,14 @@ async function sharedGit(root: string): Promise<{ config: string; hooks: string[
 
 /**
  * One fixture: its template installed once (outside git, with the tool's own package.json), and a
- * goal run per test on a fresh repository whose package.json is `pkg` (the same dependencies).
+ * goal run per test on a fresh repository whose package.json is `pkg` (the same dependencies),
+ * with what the shared `.git` held before and after the run.
  */
 function fixture(tool: Tool, pkg: string = packageJson(tool)) {
-  let template: NodeTemplate | undefined;
-  let env: ExecutionEnv | undefined;
-  beforeAll(async () => {
-    template = await nodeTemplate(`${tool}-fixture`, tool, packageJson(tool));
-  }, 120_000);
-  afterAll(async () => {
-    await template?.remove();
-  });
-  afterEach(async () => {
-    await env?.cleanup();
-    env = undefined;
+  const runGoal = nodeProject(`${tool}-fixture`, tool, packageJson(tool), {
+    ...BUGGY_FIXTURE,
+    'package.json': pkg,
+    '.gitignore': 'node_modules/\n',
   });
   return async (options: {
     agent: string;
@@ -84,30 +77,20 @@ function fixture(tool: Tool, pkg: string = packageJson(tool)) {
     /** Run in the checkout before omk (the user's own set-up). */
     setUp?: (root: string) => void;
   }) => {
-    if (template === undefined) throw new Error('the Node template was not installed');
-    env = await createExecutionEnv({
-      ...BUGGY_FIXTURE,
-      'package.json': pkg,
-      'package-lock.json': template.lockfile,
-      '.gitignore': 'node_modules/\n',
-      ...options.files,
+    const seen: { before?: Awaited<ReturnType<typeof sharedGit>> } = {};
+    const { env, id, proof, stderr } = await runGoal({
+      ...options,
+      installed: options.installed ?? false,
+      setUp: async (root) => {
+        options.setUp?.(root);
+        seen.before = await sharedGit(root);
+      },
     });
-    if (options.installed) {
-      await cp(join(template.dir, 'node_modules'), join(env.repo.root, 'node_modules'), { recursive: true });
-    }
-    options.setUp?.(env.repo.root);
-    const before = await sharedGit(env.repo.root);
-    const agent = await env.kit.script('agent', options.agent);
-    const result = await runOmk(['goal', 'run', options.goal ?? GOALS.single, '--agent', agent, '--json'], {
-      cwd: env.repo.root,
-      stateDir: env.stateDir,
-    });
-    expect(result.code, result.stderr).toBe(0);
-    const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
-    const proof = await env.proof(id);
+    const { before } = seen;
+    if (before === undefined) throw new Error('the checkout was not set up before the goal run');
     const prepareLog = async (label: string) =>
-      readFile(join(env?.goalDir(id) ?? '', 'artifacts', 'prepare', `${label}.log`), 'utf8');
-    return { env, proof, before, after: await sharedGit(env.repo.root), stderr: result.stderr, prepareLog };
+      readFile(join(env.goalDir(id), 'artifacts', 'prepare', `${label}.log`), 'utf8');
+    return { env, proof, before, after: await sharedGit(env.repo.root), stderr, prepareLog };
   };
 }
 

@@ -40,18 +40,33 @@ export interface NodeGoalRun {
   proof: Awaited<ReturnType<ExecutionEnv['proof']>>;
 }
 
+/** What one goal run of a Node project varies; an agent body alone is `{ agent }`. */
+export interface NodeRunOptions {
+  /** The script agent's body. */
+  agent: string;
+  /** The goal text; the single-slice goal of test/helpers/execution.ts by default. */
+  goal?: string;
+  /** Files committed on top of the project's (a package.json of this run's, a config, hooks). */
+  files?: Record<string, string>;
+  /** The template's node_modules copied into the checkout, as a user's install leaves them (the
+   * default); false: a fresh clone, with nothing installed. */
+  installed?: boolean;
+  /** Run in the checkout after it is set up, before omk (the user's own set-up). */
+  setUp?: (root: string) => void | Promise<void>;
+}
+
 /**
- * A describe file's Node project: the template installed once (beforeAll), and a function that
- * commits the project (`files` and the template's lockfile), copies the template's node_modules in
- * as a user's install leaves them and runs one `omk goal run --json` with a script agent whose body
- * is given; each run's environment is removed after its test.
+ * A describe file's Node project: the template installed once (beforeAll) from `packageJson`, and
+ * a function that commits the project (`files`, the template's lockfile and the run's own files),
+ * copies the template's node_modules in unless the run says not, and runs one
+ * `omk goal run --json` with a script agent; each run's environment is removed after its test.
  */
 export function nodeProject(
   project: string,
   devDependency: string,
   packageJson: string,
   files: Record<string, string>,
-): (agentBody: string) => Promise<NodeGoalRun> {
+): (run: string | NodeRunOptions) => Promise<NodeGoalRun> {
   let template: NodeTemplate | undefined;
   let env: ExecutionEnv | undefined;
   beforeAll(async () => {
@@ -64,12 +79,16 @@ export function nodeProject(
     await env?.cleanup();
     env = undefined;
   });
-  return async (agentBody) => {
+  return async (run) => {
+    const options = typeof run === 'string' ? { agent: run } : run;
     if (template === undefined) throw new Error('the Node template was not installed');
-    env = await createExecutionEnv({ ...files, 'package-lock.json': template.lockfile });
-    await cp(join(template.dir, 'node_modules'), join(env.repo.root, 'node_modules'), { recursive: true });
-    const agent = await env.kit.script('agent', agentBody);
-    const result = await runOmk(['goal', 'run', GOALS.single, '--agent', agent, '--json'], {
+    env = await createExecutionEnv({ ...files, 'package-lock.json': template.lockfile, ...options.files });
+    if (options.installed ?? true) {
+      await cp(join(template.dir, 'node_modules'), join(env.repo.root, 'node_modules'), { recursive: true });
+    }
+    await options.setUp?.(env.repo.root);
+    const agent = await env.kit.script('agent', options.agent);
+    const result = await runOmk(['goal', 'run', options.goal ?? GOALS.single, '--agent', agent, '--json'], {
       cwd: env.repo.root,
       stateDir: env.stateDir,
     });

@@ -55,18 +55,22 @@ export const HARDENED_CONFIG: readonly string[] = [
  * the right URL to another address: each would carry the auth header where omk did not choose.
  */
 const REDIRECTS =
-  '^(url\\..*\\.(insteadof|pushinsteadof)|http\\..+\\.proxy|remote\\..+\\.proxy|http\\.(.+\\.)?curloptresolve)$';
+  /^(url\..*\.(insteadof|pushinsteadof)|http\..+\.proxy|remote\..+\.proxy|http\.(.+\.)?curloptresolve)$/s;
 
 /**
  * The one place omk runs git. argv only (never a shell), no prompts, C locale so messages are
  * stable, bounded by a timeout, hardened against planted config (HARDENED_CONFIG). A call that
- * carries auth first checks the repository's own config for a redirect or a proxy and refuses to
- * send the token through one. Callers put `--` before paths.
+ * carries auth refuses to send the token through a redirect or a proxy the repository's config
+ * sets; a call that can hand a file to a driver switches off every driver the config defines. Both
+ * checks read the config this call would read, once, before it. Callers put `--` before paths.
  */
 export async function runGit(args: readonly string[], options: RunGitOptions): Promise<GitResult> {
-  if (carriesAuth(options.env)) await refuseRedirects(options.cwd);
-  const drivers = mayRunDrivers(args) ? await driverOverrides(options.cwd) : [];
-  return spawnGit([...drivers, ...args], options);
+  const auth = carriesAuth(options.env);
+  const drivers = mayRunDrivers(args);
+  if (!auth && !drivers) return spawnGit(args, options);
+  const keys = await configKeys(options.cwd);
+  if (auth) refuseRedirects(keys);
+  return spawnGit([...(drivers ? driverOverrides(keys) : []), ...args], options);
 }
 
 function carriesAuth(env: Readonly<Record<string, string>> | undefined): boolean {
@@ -75,16 +79,25 @@ function carriesAuth(env: Readonly<Record<string, string>> | undefined): boolean
   );
 }
 
-async function refuseRedirects(cwd: string): Promise<void> {
-  const found = await spawnGit(['config', '--get-regexp', REDIRECTS], { cwd, okExitCodes: [1] });
-  const keys = found.stdout
-    .split('\n')
-    .map((line) => line.split(' ')[0] ?? '')
-    .filter((key) => key !== '');
-  if (keys.length === 0) return;
+/**
+ * Every key the config a git call in `cwd` reads defines (the repository's config, a worktree's
+ * `config.worktree`, what they include, omk's own `-c` settings), as git spells it: section and
+ * name in lower case, a subsection as written. One git process, whatever is looked for in it.
+ */
+async function configKeys(cwd: string): Promise<string[]> {
+  // -z: each entry is its key, then a newline and its value (none for a bare `key` line), then a
+  // NUL, whatever the value holds. A key holds no newline: git refuses one in a key.
+  const listed = await spawnGit(['config', '-z', '--list'], { cwd });
+  const keys = listed.stdout.split('\0').map((entry) => entry.split('\n')[0] ?? '');
+  return [...new Set(keys)].filter((key) => key !== '');
+}
+
+function refuseRedirects(keys: readonly string[]): void {
+  const found = keys.filter((key) => REDIRECTS.test(key));
+  if (found.length === 0) return;
   throw new GitError(
-    `The repository's git config sends requests elsewhere (${keys.join(', ')}); omk does not send its token through a redirect or a proxy it did not choose.`,
-    { hint: `If you set it yourself, remove it for this run: git config --unset ${keys[0]}` },
+    `The repository's git config sends requests elsewhere (${found.join(', ')}); omk does not send its token through a redirect or a proxy it did not choose.`,
+    { hint: `If you set it yourself, remove it for this run: git config --unset ${found[0]}` },
   );
 }
 
@@ -148,7 +161,7 @@ function mayRunDrivers(args: readonly string[]): boolean {
   return true;
 }
 
-const DRIVER_KEYS = '^(filter\\..+\\.(clean|smudge|process)|merge\\..+\\.driver|diff\\..+\\.textconv)$';
+const DRIVER_KEYS = /^(filter\..+\.(clean|smudge|process)|merge\..+\.driver|diff\..+\.textconv)$/s;
 
 /**
  * `-c` overrides that turn every driver the config this call would read defines (the repository's
@@ -156,13 +169,9 @@ const DRIVER_KEYS = '^(filter\\..+\\.(clean|smudge|process)|merge\\..+\\.driver|
  * behaviour: filters off, a merge driver that is git's text merge, a textconv that is `cat`. omk's
  * git runs no filter, whoever defined it (an LFS filter in the repository's config included).
  */
-async function driverOverrides(cwd: string): Promise<string[]> {
-  // -z: each entry is its key, a newline, its value and a NUL, whatever the value holds.
-  const found = await spawnGit(['config', '-z', '--get-regexp', DRIVER_KEYS], { cwd, okExitCodes: [1] });
+function driverOverrides(keys: readonly string[]): string[] {
   const overrides: string[] = [];
-  for (const entry of found.stdout.split('\0')) {
-    const key = entry.split('\n')[0] ?? '';
-    if (key === '') continue;
+  for (const key of keys.filter((each) => DRIVER_KEYS.test(each))) {
     if (key.includes('=')) {
       throw new GitError(
         `The repository's git config defines a driver omk cannot switch off (${key}); omk runs no filter or merge driver.`,

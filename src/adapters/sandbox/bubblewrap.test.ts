@@ -3,6 +3,7 @@ import { type AddressInfo, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runningWithArgv } from '../../../test/helpers/agents.js';
 import { createTempRepo, git, type TempRepo } from '../../../test/helpers/git-repo.js';
 import type { ProcessSpec } from '../../runtime/ports.js';
 import { runProcess, runProcessWith } from '../process/run-process.js';
@@ -224,9 +225,9 @@ describe('bubblewrap confinement', () => {
       expect(result.stdout).toContain('wrote-git-config');
       expect(result.stdout).toContain('PRIVATE KEY 1234');
       expect(result.stdout).toContain('STASHED-SECRET');
-      expect(await processesRunning(sleepFor)).not.toEqual([]);
+      expect(await runningWithArgv(sleepFor)).not.toEqual([]);
     } finally {
-      for (const pid of await processesRunning(sleepFor)) process.kill(pid, 'SIGKILL');
+      for (const pid of await runningWithArgv(sleepFor)) process.kill(pid, 'SIGKILL');
       await writeFile(join(repo.root, '.git', 'config'), gitConfig);
     }
   });
@@ -236,10 +237,10 @@ describe('bubblewrap confinement', () => {
     const result = await runProcess(hostile());
     try {
       expect(result.stdout).toContain('wrote-git-config');
-      expect(await processesRunning(sleepFor)).toEqual([]);
+      expect(await runningWithArgv(sleepFor)).toEqual([]);
       expect(result.ended?.length).toBeGreaterThan(0);
     } finally {
-      for (const pid of await processesRunning(sleepFor)) process.kill(pid, 'SIGKILL');
+      for (const pid of await runningWithArgv(sleepFor)) process.kill(pid, 'SIGKILL');
       await writeFile(join(repo.root, '.git', 'config'), gitConfig);
     }
   });
@@ -302,22 +303,11 @@ describe('bubblewrap network', () => {
   });
 });
 
-/** Pids whose command line holds `needle` (through /proc). */
-/** The processes still listed after waiting up to 5 s for none to be. */
+/** The processes still running after waiting up to 5 s for none to be (a zombie is not running). */
 async function processesGone(needle: string): Promise<number[]> {
   for (let tries = 0; ; tries += 1) {
-    const found = await processesRunning(needle);
+    const found = await runningWithArgv(needle);
     if (found.length === 0 || tries >= 50) return found;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-}
-
-async function processesRunning(needle: string): Promise<number[]> {
-  const found: number[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.includes(needle)) found.push(Number(entry));
-  }
-  return found;
 }
