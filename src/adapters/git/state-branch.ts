@@ -33,6 +33,11 @@ export interface GitStateBranchOptions {
    * (reconcileGoal); without it the local goal replaces the remote's.
    */
   reconcile?: GoalReconciler;
+  /**
+   * How messages name the branch, when `remote` is not what a user knows it by (a URL carrying the
+   * repository the GitHub hosts push to): without it, `<remote>/<branch>`.
+   */
+  shownAs?: string;
   /** Test seam: runs after each commit is built and before it is pushed. */
   beforePush?: (info: {
     goalId: string;
@@ -58,7 +63,8 @@ export function createGitStateBranch(options: GitStateBranchOptions): RemoteStat
   const git = bindStateGit(options.repoRoot, options.env ?? {});
   // What is pushed never holds the token this store pushes with (nor any token-shaped value).
   const scrub = createScrub(tokensOfAuthEnv(options.env ?? {}));
-  const where = `${remote}/${branch}`;
+  const where = options.shownAs ?? `${remote}/${branch}`;
+  const refuser = options.shownAs === undefined ? remote : 'The repository';
 
   async function fetchTip(): Promise<string | null> {
     const refspec = `+refs/heads/${branch}:${STATE_TRACKING_REF}`;
@@ -234,7 +240,7 @@ export function createGitStateBranch(options: GitStateBranchOptions): RemoteStat
           const tip = await fetchTip();
           if (tip === base) {
             // Nobody else moved the branch, so this is a refusal (a hook, a protection rule), not a race.
-            throw new GitError(`${remote} refused the push of goal ${goalId} to ${branch}: ${rejected}.`, {
+            throw new GitError(`${refuser} refused the push of goal ${goalId} to ${branch}: ${rejected}.`, {
               hint: `Check the remote's rules for ${branch}; omk needs to push to it fast-forward.`,
             });
           }

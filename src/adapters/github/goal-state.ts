@@ -7,6 +7,7 @@ import {
   type Reporter,
 } from '../../runtime/app/ports.js';
 import type { RepoCoordinates } from '../../runtime/forge/port.js';
+import { DEFAULT_STATE_BRANCH } from '../../runtime/graph/branches.js';
 import { createGitStateBranch } from '../git/state-branch.js';
 import { proxyFor } from '../http/proxy.js';
 import { localStateFiles } from '../state/local-files.js';
@@ -51,6 +52,8 @@ export function githubGoalState(spec: GitHubGoalStateSpec): GitHubGoalState {
     repoRoot: spec.repoRoot,
     remote: url,
     branch: spec.branch,
+    // Messages name the branch as users know it, not the URL (the token never is in either).
+    shownAs: spec.branch ?? DEFAULT_STATE_BRANCH,
     stateRoot,
     env,
     reconcile: goalReconciler(store),

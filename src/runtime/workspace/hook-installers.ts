@@ -13,9 +13,10 @@ export const HOOK_INSTALLER_OPT_OUTS: Readonly<Record<string, string>> = {
   SKIP_INSTALL_SIMPLE_GIT_HOOKS: '1',
   // ... and the hooks it wrote, should a git command of the install run one.
   SKIP_SIMPLE_GIT_HOOKS: '1',
-  // lefthook: `LEFTHOOK=0` turns lefthook off (its hooks, its `install` run from git); its npm
-  // postinstall documents no opt-out but `CI=true`, which changes too much else to set: what it
-  // still writes is put back after the step (own-step.ts).
+  // lefthook: `LEFTHOOK=0` turns its hooks off but not `lefthook install`; its npm postinstall
+  // (2.2.1, read, not run here) skips the install when `CI` is set, which the gate environment's
+  // `CI=true` is for omk's install, and `LEFTHOOK` does not force it. A `CI=false` of the user's
+  // own would let it write: that is put back after the step (own-step.ts).
   LEFTHOOK: '0',
   LEFTHOOK_NO_AUTO_INSTALL: '1',
 };
