@@ -1,0 +1,93 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cloneOrigin, createTempRepo, git, type TempRepo } from './git-repo.js';
+
+const made: TempRepo[] = [];
+afterEach(async () => {
+  for (const repo of made.splice(0)) await repo.cleanup();
+});
+
+async function repo(files?: Record<string, string>): Promise<TempRepo> {
+  const r = await createTempRepo(files);
+  made.push(r);
+  return r;
+}
+
+describe('createTempRepo (copies of one template per set of files)', () => {
+  it('gives a clean work repository whose origin is its own bare repository, main pushed', async () => {
+    const r = await repo({ 'src/a.txt': 'a\n', 'README.md': '# r\n' });
+    // First (status refreshes it): the index is fresh, no file stat-dirty, as after a checkout.
+    expect(git(r.root, 'diff-files', '--name-only')).toBe('');
+    expect(git(r.root, 'status', '--porcelain')).toBe('');
+    expect(git(r.root, 'remote', 'get-url', 'origin')).toBe(r.origin);
+    expect(git(r.root, 'config', 'user.email')).toBe('omk-test@example.invalid');
+    expect(git(r.origin, 'rev-parse', 'main')).toBe(git(r.root, 'rev-parse', 'HEAD'));
+    expect(git(r.root, 'ls-files').split('\n')).toEqual(['README.md', 'src/a.txt']);
+    expect(await readFile(join(r.root, 'src/a.txt'), 'utf8')).toBe('a\n');
+  });
+
+  it('keeps every copy independent: a commit pushed in one is in no other, nor in a later one', async () => {
+    const one = await repo();
+    const two = await repo();
+    expect(one.root).not.toBe(two.root);
+    const sha = await one.commit({ 'x.txt': 'x\n' }, 'only in one');
+    git(one.root, 'push', '--quiet', 'origin', 'main');
+    await writeFile(join(one.root, 'dirty.txt'), 'dirty\n');
+    expect(git(one.origin, 'rev-parse', 'main')).toBe(sha);
+    const three = await repo();
+    for (const other of [two, three]) {
+      expect(git(other.origin, 'rev-parse', 'main')).not.toBe(sha);
+      expect(git(other.root, 'status', '--porcelain')).toBe('');
+      expect(existsSync(join(other.root, 'x.txt'))).toBe(false);
+      expect(git(other.root, 'log', '--format=%s')).toBe('initial');
+    }
+  });
+
+  it('commits different files for a different set, whatever the order of the keys', async () => {
+    const ab = await repo({ 'a.txt': 'a\n', 'b.txt': 'b\n' });
+    const ba = await repo({ 'b.txt': 'b\n', 'a.txt': 'a\n' });
+    const other = await repo({ 'a.txt': 'A\n' });
+    expect(git(ab.root, 'rev-parse', 'HEAD')).toBe(git(ba.root, 'rev-parse', 'HEAD'));
+    expect(git(other.root, 'ls-files')).toBe('a.txt');
+    expect(await readFile(join(other.root, 'a.txt'), 'utf8')).toBe('A\n');
+  });
+});
+
+describe('cloneOrigin', () => {
+  /** What a clone shows of itself: config, refs, HEAD, status, files. */
+  function describeClone(root: string, origin: string): string {
+    return [
+      git(root, 'config', '--local', '--list').replaceAll(origin, '<origin>'),
+      git(root, 'for-each-ref', '--format=%(refname) %(objectname) %(symref)'),
+      git(root, 'rev-parse', '--abbrev-ref', 'HEAD', '@{upstream}'),
+      git(root, 'status', '--porcelain', '--branch'),
+      git(root, 'ls-files', '--stage'),
+    ].join('\n---\n');
+  }
+
+  it('makes what git clone makes, before and after something was pushed to the origin', async () => {
+    const base = await mkdtemp(join(tmpdir(), 'omk-clone-test-'));
+    try {
+      const r = await repo({ 'a.txt': 'a\n' });
+      await cloneOrigin(r, join(base, 'copied'));
+      expect(git(join(base, 'copied'), 'diff-files', '--name-only')).toBe(''); // before status refreshes it
+      git(base, 'clone', '--quiet', r.origin, join(base, 'cloned'));
+      expect(describeClone(join(base, 'copied'), r.origin)).toBe(
+        describeClone(join(base, 'cloned'), r.origin),
+      );
+      expect(git(join(base, 'copied'), 'remote', 'get-url', 'origin')).toBe(r.origin);
+
+      const sha = await r.commit({ 'b.txt': 'b\n' });
+      git(r.root, 'push', '--quiet', 'origin', 'main', 'main:refs/heads/omk/state');
+      await cloneOrigin(r, join(base, 'later'));
+      expect(git(join(base, 'later'), 'rev-parse', 'HEAD', 'origin/omk/state')).toBe(`${sha}\n${sha}`);
+      // The copy made before the push is its own repository: it did not see the push.
+      expect(git(join(base, 'copied'), 'rev-parse', 'HEAD')).not.toBe(sha);
+    } finally {
+      await rm(base, { recursive: true, force: true });
+    }
+  });
+});
