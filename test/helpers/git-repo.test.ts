@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cloneOrigin, createTempRepo, git, type TempRepo } from './git-repo.js';
+import { createTempRepo, git, type TempRepo } from './git-repo.js';
 
 const made: TempRepo[] = [];
 afterEach(async () => {
@@ -53,41 +52,5 @@ describe('createTempRepo (copies of one template per set of files)', () => {
     expect(git(ab.root, 'rev-parse', 'HEAD')).toBe(git(ba.root, 'rev-parse', 'HEAD'));
     expect(git(other.root, 'ls-files')).toBe('a.txt');
     expect(await readFile(join(other.root, 'a.txt'), 'utf8')).toBe('A\n');
-  });
-});
-
-describe('cloneOrigin', () => {
-  /** What a clone shows of itself: config, refs, HEAD, status, files. */
-  function describeClone(root: string, origin: string): string {
-    return [
-      git(root, 'config', '--local', '--list').replaceAll(origin, '<origin>'),
-      git(root, 'for-each-ref', '--format=%(refname) %(objectname) %(symref)'),
-      git(root, 'rev-parse', '--abbrev-ref', 'HEAD', '@{upstream}'),
-      git(root, 'status', '--porcelain', '--branch'),
-      git(root, 'ls-files', '--stage'),
-    ].join('\n---\n');
-  }
-
-  it('makes what git clone makes, before and after something was pushed to the origin', async () => {
-    const base = await mkdtemp(join(tmpdir(), 'omk-clone-test-'));
-    try {
-      const r = await repo({ 'a.txt': 'a\n' });
-      await cloneOrigin(r, join(base, 'copied'));
-      expect(git(join(base, 'copied'), 'diff-files', '--name-only')).toBe(''); // before status refreshes it
-      git(base, 'clone', '--quiet', r.origin, join(base, 'cloned'));
-      expect(describeClone(join(base, 'copied'), r.origin)).toBe(
-        describeClone(join(base, 'cloned'), r.origin),
-      );
-      expect(git(join(base, 'copied'), 'remote', 'get-url', 'origin')).toBe(r.origin);
-
-      const sha = await r.commit({ 'b.txt': 'b\n' });
-      git(r.root, 'push', '--quiet', 'origin', 'main', 'main:refs/heads/omk/state');
-      await cloneOrigin(r, join(base, 'later'));
-      expect(git(join(base, 'later'), 'rev-parse', 'HEAD', 'origin/omk/state')).toBe(`${sha}\n${sha}`);
-      // The copy made before the push is its own repository: it did not see the push.
-      expect(git(join(base, 'copied'), 'rev-parse', 'HEAD')).not.toBe(sha);
-    } finally {
-      await rm(base, { recursive: true, force: true });
-    }
   });
 });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -41,12 +41,11 @@ const REPO_CONFIG = (origin: string): string =>
 
 /**
  * One template per distinct set of files per test process: `git init` twice, add, commit and
- * push are six git processes (about 170 ms on a loaded 2-core machine); `cp -a` of the finished
- * template is one process (about 11 ms). Removed when the process exits.
+ * push are six git processes; a copy of the finished template is two (`cp -a`, then the index
+ * refresh below). About 200 ms against 55 ms a repository on this 2-core machine at load 5.
+ * Removed when the process exits.
  */
 const templates = new Map<string, string>();
-/** The template each repository was copied from. */
-const templateOf = new WeakMap<TempRepo, string>();
 let templatesRoot: string | undefined;
 
 async function template(files: Record<string, string>): Promise<string> {
@@ -118,7 +117,7 @@ export async function createTempRepo(
     ),
   );
   refreshIndex(root);
-  const repo: TempRepo = {
+  return {
     root,
     origin,
     async commit(changes, message = 'fixture') {
@@ -129,36 +128,6 @@ export async function createTempRepo(
     },
     cleanup: () => rm(base, { recursive: true, force: true }),
   };
-  templateOf.set(repo, from);
-  return repo;
-}
-
-/** What a clone of `origin` depends on: its HEAD and every ref with its object. */
-async function originState(origin: string): Promise<string> {
-  const head = await readFile(join(origin, 'HEAD'), 'utf8');
-  return `${head}${git(origin, 'for-each-ref', '--format=%(refname) %(objectname)')}`;
-}
-
-/**
- * What `git clone --quiet <repo.origin> <dest>` makes. While the origin is still as its template
- * left it (same HEAD, refs and objects), that is a copy of one clone of the template's origin with
- * its URL changed: one `cp` instead of a clone (about 200 ms on a loaded 2-core machine, several
- * git processes). Once anything was pushed to the origin, a real clone.
- */
-export async function cloneOrigin(repo: TempRepo, dest: string): Promise<void> {
-  const from = templateOf.get(repo);
-  const templateOrigin = join(from ?? '', 'origin.git');
-  if (from === undefined || (await originState(repo.origin)) !== (await templateState(templateOrigin))) {
-    git(dirname(dest), 'clone', '--quiet', repo.origin, dest);
-    return;
-  }
-  const clone = join(from, 'clone');
-  if (!existsSync(clone)) git(from, 'clone', '--quiet', templateOrigin, clone);
-  await mkdir(dest, { recursive: true });
-  execFileSync('cp', ['-a', `${clone}/.`, dest]);
-  const config = join(dest, '.git', 'config');
-  await writeFile(config, withOrigin(await readFile(config, 'utf8'), templateOrigin, repo.origin));
-  refreshIndex(dest);
 }
 
 /**
@@ -168,14 +137,4 @@ export async function cloneOrigin(repo: TempRepo, dest: string): Promise<void> {
  */
 function refreshIndex(root: string): void {
   git(root, 'update-index', '-q', '--refresh');
-}
-
-/** A template origin's state, read once: nothing writes to a template. */
-const templateStates = new Map<string, string>();
-async function templateState(origin: string): Promise<string> {
-  const known = templateStates.get(origin);
-  if (known !== undefined) return known;
-  const state = await originState(origin);
-  templateStates.set(origin, state);
-  return state;
 }

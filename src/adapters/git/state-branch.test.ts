@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cloneOrigin, createTempRepo, git, type TempRepo } from '../../../test/helpers/git-repo.js';
+import { createTempRepo, git, type TempRepo } from '../../../test/helpers/git-repo.js';
 import { BusyError, GitError, StateError } from '../../runtime/errors.js';
 import { GoalExistsError } from '../../runtime/state/remote.js';
 import { createGitStateBranch, type GitStateBranchOptions } from './state-branch.js';
@@ -17,7 +17,7 @@ let base: string;
 /** A runner: its own clone of origin and its own state root. */
 async function runner(name: string, extra: Partial<GitStateBranchOptions> = {}) {
   const root = join(base, name);
-  await cloneOrigin(repo, root);
+  git(base, 'clone', '--quiet', repo.origin, root);
   const stateRoot = join(base, `${name}-state`);
   const store = createGitStateBranch({ repoRoot: root, stateRoot, ...extra });
   return { root, stateRoot, store };

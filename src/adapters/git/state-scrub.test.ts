@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cloneOrigin, createTempRepo, git, type TempRepo } from '../../../test/helpers/git-repo.js';
+import { createTempRepo, git, type TempRepo } from '../../../test/helpers/git-repo.js';
 import { REDACTED } from '../../runtime/secrets/scrub.js';
 import { pushAuthEnv } from '../github/push.js';
 import { createGitStateBranch, tokensOfAuthEnv } from './state-branch.js';
@@ -24,7 +24,7 @@ describe('the state branch push', () => {
     const token = 'an-installation-token-of-any-shape-1234';
     const printed = `ghp_${'Zq8mW3xTr5'.repeat(4)}`;
     const root = join(base, 'clone');
-    await cloneOrigin(repo, root);
+    git(base, 'clone', '--quiet', repo.origin, root);
     const stateRoot = join(base, 'state');
     const files: Record<string, string> = {
       'goal.json': `{"version":1,"note":"${token}"}\n`,
