@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -43,21 +43,49 @@ const REPO_CONFIG = (origin: string): string =>
  * One template per distinct set of files per test process: `git init` twice, add, commit and
  * push are six git processes; a copy of the finished template is two (`cp -a`, then the index
  * refresh below). About 200 ms against 55 ms a repository on this 2-core machine at load 5.
- * Removed when the process exits.
  */
 const templates = new Map<string, string>();
 let templatesRoot: string | undefined;
+
+/**
+ * Templates live under omk-repo-templates/<parent pid>/<pid>: removed when the process exits,
+ * and, because a test runner may end its workers without an exit event, those of runs whose parent
+ * (the runner) is gone are removed by the next process that makes a template.
+ */
+function templatesDir(): string {
+  if (templatesRoot !== undefined) return templatesRoot;
+  const all = join(tmpdir(), 'omk-repo-templates');
+  mkdirSync(all, { recursive: true });
+  for (const run of readdirSync(all)) {
+    if (Number(run) === process.ppid || alive(Number(run))) continue;
+    // Another process may be removing it too.
+    try {
+      rmSync(join(all, run), { recursive: true, force: true });
+    } catch {}
+  }
+  const root = join(all, String(process.ppid), String(process.pid));
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(root, { recursive: true });
+  process.once('exit', () => rmSync(root, { recursive: true, force: true }));
+  templatesRoot = root;
+  return root;
+}
+
+function alive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error instanceof Error && 'code' in error && error.code === 'EPERM';
+  }
+}
 
 async function template(files: Record<string, string>): Promise<string> {
   const key = JSON.stringify(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   const known = templates.get(key);
   if (known !== undefined) return known;
-  if (templatesRoot === undefined) {
-    const root = mkdtempSync(join(tmpdir(), 'omk-repo-templates-'));
-    templatesRoot = root;
-    process.once('exit', () => rmSync(root, { recursive: true, force: true }));
-  }
-  const base = join(templatesRoot, String(templates.size));
+  const base = join(templatesDir(), String(templates.size));
   await buildRepo(base, files);
   templates.set(key, base);
   return base;
