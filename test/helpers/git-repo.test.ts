@@ -45,6 +45,17 @@ describe('createTempRepo (copies of one template per set of files)', () => {
     }
   });
 
+  it('makes separate templates for sets of files asked for at the same time', async () => {
+    const sets: Record<string, string>[] = [{ 'one.txt': '1\n' }, { 'two.txt': '2\n' }, { 'one.txt': '1\n' }];
+    const repos = await Promise.all(sets.map((files) => repo(files)));
+    expect(repos.map((r) => git(r.root, 'ls-files'))).toEqual(['one.txt', 'two.txt', 'one.txt']);
+    expect(repos.map((r) => git(r.origin, 'ls-tree', '--name-only', 'main'))).toEqual([
+      'one.txt',
+      'two.txt',
+      'one.txt',
+    ]);
+  });
+
   it('commits different files for a different set, whatever the order of the keys', async () => {
     const ab = await repo({ 'a.txt': 'a\n', 'b.txt': 'b\n' });
     const ba = await repo({ 'b.txt': 'b\n', 'a.txt': 'a\n' });

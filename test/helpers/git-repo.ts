@@ -44,7 +44,7 @@ const REPO_CONFIG = (origin: string): string =>
  * push are six git processes; a copy of the finished template is two (`cp -a`, then the index
  * refresh below). About 200 ms against 55 ms a repository on this 2-core machine at load 5.
  */
-const templates = new Map<string, string>();
+const templates = new Map<string, Promise<string>>();
 let templatesRoot: string | undefined;
 
 /**
@@ -81,14 +81,17 @@ function alive(pid: number): boolean {
   }
 }
 
-async function template(files: Record<string, string>): Promise<string> {
+/** The template for `files`, built on first use; concurrent first uses share one build. */
+function template(files: Record<string, string>): Promise<string> {
   const key = JSON.stringify(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   const known = templates.get(key);
   if (known !== undefined) return known;
   const base = join(templatesDir(), String(templates.size));
-  await buildRepo(base, files);
-  templates.set(key, base);
-  return base;
+  const built = buildRepo(base, files).then(() => base);
+  templates.set(key, built);
+  // A failed build is not kept: the next call tries again (and this one reports the failure).
+  built.catch(() => templates.delete(key));
+  return built;
 }
 
 /** Builds work/ and origin.git/ under `base`: `files` committed on main and pushed. */
