@@ -334,6 +334,29 @@ describe('bench scripts at their --smoke size', () => {
     TEST_TIMEOUT_MS,
   );
 
+  it(
+    'run-git: what the config read adds before a guarded git call',
+    async () => {
+      const run = await runBench('run-git.mjs', ['--smoke']);
+      expectSuccess(run);
+      for (const command of [
+        'rev-parse HEAD',
+        'status --porcelain',
+        'ls-remote origin (token)',
+        'pull --ff-only (token)',
+      ]) {
+        const escaped = command.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        const [direct, guarded] = figures(
+          run,
+          new RegExp(`^${escaped}\\s+[a-z, ]+?\\s+([\\d.]+)\\s+([\\d.]+)`, 'm'),
+        );
+        expect(direct).toBeGreaterThan(0);
+        expect(guarded).toBeGreaterThan(0);
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
+
   // --smoke plans the six cases no other test plans; test/plan/code-search.test.ts plans the rest.
   it(
     'plan: every goal naming a symbol defined in one file gets that file in a write set',
