@@ -3999,10 +3999,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep8, value } = collItem;
+        const { start, key, sep: sep9, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep8?.[0],
+          next: key ?? sep9?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -4016,7 +4016,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep8) {
+          if (!keyProps.anchor && !keyProps.tag && !sep9) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map2.comment)
@@ -4040,7 +4040,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep8 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep9 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -4056,7 +4056,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep8, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep9, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -4147,7 +4147,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep8 = "";
+        let sep9 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -4161,13 +4161,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep8 + cb;
-              sep8 = "";
+                comment += sep9 + cb;
+              sep9 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep8 += source;
+                sep9 += source;
               hasSpace = true;
               break;
             default:
@@ -4210,18 +4210,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep: sep8, value } = collItem;
+        const { start, key, sep: sep9, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep8?.[0],
+          next: key ?? sep9?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep8 && !value) {
+          if (!props.anchor && !props.tag && !sep9 && !value) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -4275,8 +4275,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap && !sep8 && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep8, null, props, onError);
+        if (!isMap && !sep9 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep9, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -4288,7 +4288,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep8 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep9 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -4299,8 +4299,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap && !props.found && ctx.options.strict) {
-              if (sep8)
-                for (const st of sep8) {
+              if (sep9)
+                for (const st of sep9) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -4317,7 +4317,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep8, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep9, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -4497,7 +4497,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep8 = "";
+      let sep9 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines[i][0].slice(trimIndent) + "\n";
@@ -4514,24 +4514,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep8 + indent.slice(trimIndent) + content;
-          sep8 = "\n";
+          value += sep9 + indent.slice(trimIndent) + content;
+          sep9 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep8 === " ")
-            sep8 = "\n";
-          else if (!prevMoreIndented && sep8 === "\n")
-            sep8 = "\n\n";
-          value += sep8 + indent.slice(trimIndent) + content;
-          sep8 = "\n";
+          if (sep9 === " ")
+            sep9 = "\n";
+          else if (!prevMoreIndented && sep9 === "\n")
+            sep9 = "\n\n";
+          value += sep9 + indent.slice(trimIndent) + content;
+          sep9 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep8 === "\n")
+          if (sep9 === "\n")
             value += "\n";
           else
-            sep8 = "\n";
+            sep9 = "\n";
         } else {
-          value += sep8 + content;
-          sep8 = " ";
+          value += sep9 + content;
+          sep9 = " ";
           prevMoreIndented = false;
         }
       }
@@ -4714,25 +4714,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep8 = " ";
+      let sep9 = " ";
       let pos = line2.lastIndex;
       while (match = line2.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep8 === "\n")
-            res += sep8;
+          if (sep9 === "\n")
+            res += sep9;
           else
-            sep8 = "\n";
+            sep9 = "\n";
         } else {
-          res += sep8 + lm;
-          sep8 = " ";
+          res += sep9 + lm;
+          sep9 = " ";
         }
         pos = line2.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep8 + (match?.[1] ?? "");
+      return res + sep9 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -5542,14 +5542,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep8, value }) {
+    function stringifyItem({ start, key, sep: sep9, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key)
         res += stringifyToken(key);
-      if (sep8)
-        for (const st of sep8)
+      if (sep9)
+        for (const st of sep9)
           res += st.source;
       if (value)
         res += stringifyToken(value);
@@ -6716,18 +6716,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep8;
+          let sep9;
           if (scalar.end) {
-            sep8 = scalar.end;
-            sep8.push(this.sourceToken);
+            sep9 = scalar.end;
+            sep9.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep8 = [this.sourceToken];
+            sep9 = [this.sourceToken];
           const map2 = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep8 }]
+            items: [{ start, key: scalar, sep: sep9 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map2;
@@ -6880,15 +6880,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key = it.key;
-                  const sep8 = it.sep;
-                  sep8.push(this.sourceToken);
+                  const sep9 = it.sep;
+                  sep9.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep8 }]
+                    items: [{ start: start2, key, sep: sep9 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -7082,13 +7082,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep8 = fc.end.splice(1, fc.end.length);
-            sep8.push(this.sourceToken);
+            const sep9 = fc.end.splice(1, fc.end.length);
+            sep9.push(this.sourceToken);
             const map2 = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep8 }]
+              items: [{ start, key: fc, sep: sep9 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map2;
@@ -14089,8 +14089,8 @@ function isRecursive(inst, stack, resolve11) {
       result2 = answer3;
   };
   const def = inst._zod.def;
-  const kind = def.type;
-  switch (kind) {
+  const kind2 = def.type;
+  switch (kind2) {
     case "object": {
       const raw = rawShape(def);
       merge3(raw ? shape(raw, true) : ASSUMED);
@@ -14170,7 +14170,7 @@ function isRecursive(inst, stack, resolve11) {
     case "custom":
       break;
     default: {
-      kind;
+      kind2;
       for (const key in def) {
         const desc = Object.getOwnPropertyDescriptor(def, key);
         if (!desc || desc.get)
@@ -28511,8 +28511,8 @@ function visit(schema, fnOrHandlers) {
   }
   function mapInner(s) {
     const def = s._zod.def;
-    const kind = def.type;
-    switch (kind) {
+    const kind2 = def.type;
+    switch (kind2) {
       case "object": {
         const oldShape = def.shape;
         const keys2 = Object.keys(oldShape);
@@ -28632,7 +28632,7 @@ function visit(schema, fnOrHandlers) {
       case "custom":
         return s;
       default: {
-        kind;
+        kind2;
         return s;
       }
     }
@@ -30240,11 +30240,11 @@ function assessGates(evidence) {
   const requiredKinds = [...new Set(evidence.oracle.requiredGates)];
   const isRequired = (gate) => gate.required || requiredKinds.includes(gate.kind);
   const verdict = { gaps: [], failures: [], warnings: [] };
-  for (const kind of requiredKinds) {
-    if (!gates.some((gate) => gate.kind === kind)) {
+  for (const kind2 of requiredKinds) {
+    if (!gates.some((gate) => gate.kind === kind2)) {
       verdict.gaps.push({
         code: "gate_missing",
-        message: `Required gate "${kind}" has no result${onHead(git.headSha)}.`
+        message: `Required gate "${kind2}" has no result${onHead(git.headSha)}.`
       });
     }
   }
@@ -30593,8 +30593,8 @@ async function assembleProof(store, goal, events) {
     generatedAt: store.deps.clock.nowIso(),
     ...evidence,
     git: { baseRef: goal.repo.baseRef, baseSha: goal.repo.baseSha, headSha: evidence.headSha },
-    decisions: decisions.map(({ kind, decision, reason }) => ({
-      kind,
+    decisions: decisions.map(({ kind: kind2, decision, reason }) => ({
+      kind: kind2,
       decision: rewrite(decision),
       reason: rewrite(reason)
     })),
@@ -31695,12 +31695,12 @@ function normalizeRepoPath(raw) {
   }
   return { ok: true, path: kept.length === 0 ? "." : kept.join("/") };
 }
-function normalizePathList(kind, raw, problems) {
+function normalizePathList(kind2, raw, problems) {
   const paths2 = /* @__PURE__ */ new Set();
   for (const entry of raw) {
     const check2 = normalizeRepoPath(entry);
     if (check2.ok) paths2.add(check2.path);
-    else problems.push(`${kind} path ${quoteUntrusted(entry)} ${check2.reason}`);
+    else problems.push(`${kind2} path ${quoteUntrusted(entry)} ${check2.reason}`);
   }
   return [...paths2].sort();
 }
@@ -33165,8 +33165,8 @@ function definitionsIn(hits, names) {
   for (const hit of hits) {
     for (const name of names) {
       if (!hit.text.includes(name)) continue;
-      const kind = definitionKind(hit.text, name);
-      if (kind !== null) out.push({ name, kind, path: hit.path, line: hit.line });
+      const kind2 = definitionKind(hit.text, name);
+      if (kind2 !== null) out.push({ name, kind: kind2, path: hit.path, line: hit.line });
     }
   }
   return out;
@@ -34195,371 +34195,6 @@ function withAgentArgs(agents, spec, args) {
   };
 }
 
-// src/runtime/gates/detect-go.ts
-var goDetector = {
-  name: "go",
-  detect(context) {
-    if (!context.has("go.mod")) return [];
-    const source = "go.mod";
-    return [
-      // gofmt -l lists unformatted files and exits 0 either way: any output is the failure.
-      { name: "format", kind: "format", argv: ["gofmt", "-l", "."], source, failOnOutput: true },
-      { name: "lint", kind: "lint", argv: ["go", "vet", "./..."], source },
-      // -json names every test and subtest with its outcome; flags may follow the packages.
-      {
-        name: "test",
-        kind: "test",
-        argv: ["go", "test", "./..."],
-        source,
-        report: { format: "go-test-json", args: ["-json"] }
-      }
-    ];
-  }
-};
-
-// src/runtime/gates/detect-make.ts
-var MAKEFILES = ["GNUmakefile", "makefile", "Makefile"];
-var TARGETS = [
-  ["fmt-check", "format", "format"],
-  ["format-check", "format", "format"],
-  ["lint", "lint", "lint"],
-  ["typecheck", "typecheck", "typecheck"],
-  ["test", "test", "test"],
-  ["check", "check", "test"]
-];
-var RULE = /^([A-Za-z0-9][^:#=\s]*(?:[ \t]+[A-Za-z0-9][^:#=\s]*)*)[ \t]*::?(?![=:])/gm;
-function makeTargets(text3) {
-  const targets = /* @__PURE__ */ new Set();
-  for (const match of text3.matchAll(RULE)) {
-    for (const target2 of (match[1] ?? "").split(/[ \t]+/)) targets.add(target2);
-  }
-  return targets;
-}
-var makeDetector = {
-  name: "make",
-  fallback: true,
-  detect(context) {
-    const file2 = MAKEFILES.find((path2) => context.has(path2));
-    const text3 = file2 === void 0 ? null : context.read(file2);
-    if (file2 === void 0 || text3 === null) return [];
-    const targets = makeTargets(text3);
-    const gates = [];
-    for (const [target2, name, kind] of TARGETS) {
-      if (!targets.has(target2) || gates.some((gate) => gate.name === name)) continue;
-      gates.push({ name, kind, argv: ["make", target2], source: `${file2} target ${target2}` });
-    }
-    return gates;
-  }
-};
-
-// src/runtime/gates/detect-node.ts
-var TEST_SCRIPTS = ["test"];
-var LINT_SCRIPTS = ["lint"];
-var TYPECHECK_SCRIPTS = ["typecheck", "type-check", "tsc"];
-var FORMAT_SCRIPTS = ["format:check", "fmt:check", "prettier:check"];
-var PLACEHOLDER_TEST = /no test specified/;
-function packageManager(context) {
-  if (context.has("pnpm-lock.yaml")) return "pnpm";
-  if (context.has("yarn.lock")) return "yarn";
-  return "npm";
-}
-function nodeTestReport(body, manager) {
-  const last = body.split(/&&|\|\||;/).at(-1)?.trim() ?? "";
-  const runner = /^(?:(?:npx|pnpm exec|pnpm|yarn)\s+)?(vitest|jest)(?:\s|$)/.exec(last)?.[1];
-  if (runner === void 0 || /--watch\b|--outputFile|[|<>`$]/.test(last)) return void 0;
-  if (runner === "vitest" && /^\S*vitest\s+(?:watch|dev|bench)\b/.test(last.replace(/^(?:npx|pnpm exec|pnpm|yarn)\s+/, "")))
-    return void 0;
-  const separator = manager === "npm" ? ["--"] : [];
-  return runner === "vitest" ? {
-    format: "junit-xml",
-    prefer: "report",
-    args: [...separator, "--reporter=default", "--reporter=junit", "--outputFile.junit={file}"]
-  } : { format: "jest-json", prefer: "report", args: [...separator, "--json", "--outputFile={file}"] };
-}
-function readScripts(context) {
-  const text3 = context.read("package.json");
-  if (text3 === null) return null;
-  let parsed2;
-  try {
-    parsed2 = JSON.parse(text3);
-  } catch {
-    return null;
-  }
-  const scripts = typeof parsed2 === "object" && parsed2 !== null ? Reflect.get(parsed2, "scripts") : void 0;
-  if (typeof scripts !== "object" || scripts === null) return {};
-  const result2 = {};
-  for (const [name, body] of Object.entries(scripts)) if (typeof body === "string") result2[name] = body;
-  return result2;
-}
-var nodeDetector = {
-  name: "node",
-  detect(context) {
-    const scripts = readScripts(context);
-    if (scripts === null) return [];
-    const manager = packageManager(context);
-    const gates = [];
-    const add2 = (name, candidates) => {
-      const script = candidates.find((candidate) => {
-        const body = scripts[candidate];
-        return body !== void 0 && body.trim() !== "" && !(name === "test" && PLACEHOLDER_TEST.test(body));
-      });
-      if (script === void 0) return;
-      const report2 = name === "test" ? nodeTestReport(scripts[script] ?? "", manager) : void 0;
-      gates.push({
-        name,
-        kind: name,
-        argv: [manager, "run", script],
-        source: `package.json scripts.${script}`,
-        ...report2 === void 0 ? {} : { report: report2 }
-      });
-    };
-    add2("format", FORMAT_SCRIPTS);
-    add2("lint", LINT_SCRIPTS);
-    add2("typecheck", TYPECHECK_SCRIPTS);
-    add2("test", TEST_SCRIPTS);
-    return gates;
-  }
-};
-
-// src/runtime/gates/detector.ts
-import { readFileSync, statSync as statSync2 } from "node:fs";
-import { join as join6 } from "node:path";
-var MAX_READ_BYTES = 512 * 1024;
-function createDetectContext(repoRoot, files2) {
-  const listed3 = new Set(files2.map((file2) => file2.replaceAll("\\", "/").replace(/^\.\//, "")));
-  const cache = /* @__PURE__ */ new Map();
-  const read2 = (path2) => {
-    if (!listed3.has(path2)) return null;
-    const cached2 = cache.get(path2);
-    if (cached2 !== void 0) return cached2;
-    let text3 = null;
-    try {
-      const full = join6(repoRoot, path2);
-      if (statSync2(full).size <= MAX_READ_BYTES) text3 = readFileSync(full, "utf8");
-    } catch {
-    }
-    cache.set(path2, text3);
-    return text3;
-  };
-  return {
-    files: listed3,
-    has: (path2) => listed3.has(path2),
-    some: (predicate) => {
-      for (const file2 of listed3) if (predicate(file2)) return true;
-      return false;
-    },
-    read: read2
-  };
-}
-function hasSection(text3, section) {
-  if (text3 === null) return false;
-  const escaped = section.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return new RegExp(`^\\s*\\[${escaped}(?:\\.[^\\]]*)?\\]`, "m").test(text3);
-}
-
-// src/runtime/gates/detect-python.ts
-var MARKERS = /^(?:pyproject\.toml|setup\.cfg|setup\.py|requirements[^/]*\.txt)$/;
-var TEST_FILE = /(?:^|\/)(?:test_[^/]*|[^/]*_test|conftest)\.py$/;
-var MYPY_FILES = /^\s*files\s*=/m;
-var pythonDetector = {
-  name: "python",
-  detect(context) {
-    if (!context.some((path2) => MARKERS.test(path2))) return [];
-    const pyproject = context.read("pyproject.toml");
-    const setupCfg = context.read("setup.cfg");
-    const mypyIni = context.read("mypy.ini");
-    const gates = [];
-    const ruffFile = ["ruff.toml", ".ruff.toml"].find((path2) => context.has(path2));
-    if (ruffFile !== void 0 || hasSection(pyproject, "tool.ruff")) {
-      const source = ruffFile ?? "pyproject.toml [tool.ruff]";
-      gates.push({ name: "lint", kind: "lint", argv: ["ruff", "check", "."], source });
-    }
-    const mypySource = context.has("mypy.ini") ? "mypy.ini" : hasSection(pyproject, "tool.mypy") ? "pyproject.toml [tool.mypy]" : hasSection(setupCfg, "mypy") ? "setup.cfg [mypy]" : null;
-    if (mypySource !== null) {
-      const configured = [mypyIni, pyproject, setupCfg].some(
-        (text3) => text3 !== null && MYPY_FILES.test(text3)
-      );
-      const argv = configured ? ["mypy"] : ["mypy", "."];
-      gates.push({ name: "typecheck", kind: "typecheck", argv, source: mypySource });
-    }
-    const pytestSource = context.has("pytest.ini") ? "pytest.ini" : hasSection(pyproject, "tool.pytest") ? "pyproject.toml [tool.pytest]" : hasSection(setupCfg, "tool:pytest") ? "setup.cfg [tool:pytest]" : context.some((path2) => TEST_FILE.test(path2)) ? "python test files" : null;
-    if (pytestSource !== null) {
-      gates.push({
-        name: "test",
-        kind: "test",
-        argv: ["python3", "-m", "pytest"],
-        source: pytestSource,
-        report: { format: "junit-xml", args: ["-rA", "--junitxml={file}"] }
-      });
-    }
-    return gates;
-  }
-};
-
-// src/runtime/gates/detect-rust.ts
-var rustDetector = {
-  name: "rust",
-  detect(context) {
-    if (!context.has("Cargo.toml")) return [];
-    const source = "Cargo.toml";
-    return [
-      { name: "format", kind: "format", argv: ["cargo", "fmt", "--check"], source },
-      { name: "typecheck", kind: "typecheck", argv: ["cargo", "check"], source },
-      { name: "lint", kind: "lint", argv: ["cargo", "clippy", "--", "-D", "warnings"], source },
-      { name: "test", kind: "test", argv: ["cargo", "test"], source }
-    ];
-  }
-};
-
-// src/runtime/gates/detect.ts
-var GATE_DETECTORS = [
-  nodeDetector,
-  rustDetector,
-  goDetector,
-  pythonDetector,
-  makeDetector
-];
-var CONFIG_SOURCE = ".omk/config.yml";
-function detectGates(repoRoot, files2, config2, detectors = GATE_DETECTORS) {
-  const detected = config2.gates.detect ? runDetectors(createDetectContext(repoRoot, files2), detectors) : [];
-  return applyGateConfig(detected, config2.gates);
-}
-function runDetectors(context, detectors) {
-  const gates = [];
-  const names = /* @__PURE__ */ new Set();
-  const primary = detectors.filter((detector) => !detector.fallback);
-  const fallback = detectors.filter((detector) => detector.fallback);
-  for (const detector of [...primary, ...fallback]) {
-    const coveredKinds = new Set(gates.map((gate) => gate.kind));
-    for (const gate of detector.detect(context)) {
-      if (detector.fallback && coveredKinds.has(gate.kind)) continue;
-      let name = names.has(gate.name) ? `${detector.name}-${gate.name}` : gate.name;
-      for (let n = 2; names.has(name); n += 1) name = `${detector.name}-${gate.name}-${n}`;
-      names.add(name);
-      gates.push({ ...gate, name });
-    }
-  }
-  return gates;
-}
-function applyGateConfig(detected, config2) {
-  const gates = /* @__PURE__ */ new Map();
-  for (const gate of detected) {
-    gates.set(gate.name, toSpec(gate, gate.source, void 0, void 0, config2.timeout));
-  }
-  for (const [index, entry] of config2.list.entries()) {
-    const where = `${CONFIG_SOURCE} gates.list[${index}]`;
-    const existing = gates.get(entry.name);
-    if (entry.enabled === false) {
-      gates.delete(entry.name);
-      continue;
-    }
-    if (existing) {
-      const replaced = entry.run !== void 0;
-      const merged = {
-        name: existing.name,
-        kind: entry.kind ?? existing.kind,
-        argv: entry.run ?? existing.argv,
-        source: replaced ? where : `${existing.source}, overridden by ${where}`,
-        // A replacement command does not inherit the detected tool's way of reporting failure.
-        failOnOutput: entry.failOnOutput ?? (replaced ? false : existing.failOnOutput)
-      };
-      if (!replaced && existing.report) merged.report = existing.report;
-      gates.set(
-        entry.name,
-        withPolicy(toSpec(merged, merged.source, entry.required, entry.timeout, config2.timeout), entry)
-      );
-    } else if (entry.run !== void 0) {
-      const kind = entry.kind ?? (REQUIRED_GATE_KINDS.includes(entry.name) ? entry.name : "custom");
-      const gate = { name: entry.name, kind, argv: entry.run, source: where };
-      if (entry.failOnOutput !== void 0) gate.failOnOutput = entry.failOnOutput;
-      gates.set(
-        entry.name,
-        withPolicy(toSpec(gate, where, entry.required, entry.timeout, config2.timeout), entry)
-      );
-    } else if (entry.required === true) {
-      const known = [...gates.keys()].join(", ") || "none";
-      throw new ConfigError(
-        `${where}: gate '${entry.name}' is required but was not detected and has no \`run\` (detected: ${known}).`,
-        {
-          hint: `Give it a command, e.g.
-  - name: ${entry.name}
-    run: ["npm", "run", "${entry.name}"]`
-        }
-      );
-    }
-  }
-  return [...gates.values()];
-}
-function withPolicy(spec, entry) {
-  const policed = entry.preExisting === "block" ? { ...spec, preExisting: "block" } : spec;
-  return entry.network === void 0 ? policed : { ...policed, network: entry.network };
-}
-function toSpec(gate, source, required2, timeoutMs, defaultTimeoutMs) {
-  const spec = {
-    name: gate.name,
-    kind: gate.kind,
-    argv: [...gate.argv],
-    required: required2 ?? REQUIRED_GATE_KINDS.includes(gate.kind),
-    timeoutMs: timeoutMs ?? defaultTimeoutMs,
-    source
-  };
-  if (gate.failOnOutput) spec.failOnOutput = true;
-  if (gate.report) spec.report = { ...gate.report, args: [...gate.report.args] };
-  return spec;
-}
-
-// src/runtime/gates/env.ts
-var GATE_ENV_ALLOWLIST = [
-  "PATH",
-  "HOME",
-  "USER",
-  "LANG",
-  "LC_ALL",
-  "TZ",
-  "TMPDIR",
-  "TERM",
-  "CI",
-  "XDG_CACHE_HOME",
-  // Toolchains: where they are installed and where their caches live.
-  "CARGO_HOME",
-  "RUSTUP_HOME",
-  "RUSTUP_TOOLCHAIN",
-  "GOROOT",
-  "GOPATH",
-  "GOCACHE",
-  "GOMODCACHE",
-  "GOFLAGS",
-  "PYTHONPATH",
-  "VIRTUAL_ENV",
-  "JAVA_HOME",
-  "npm_config_cache"
-];
-var SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIAL/i;
-var SECRET_VALUE = /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/;
-var GATE_ENV_DEFAULTS = { CI: "true", NO_COLOR: "1" };
-function isSecretName(name) {
-  return SECRET_NAME.test(name);
-}
-function gateEnvironment(processEnv) {
-  const env = { ...GATE_ENV_DEFAULTS };
-  for (const name of GATE_ENV_ALLOWLIST) {
-    const value = processEnv[name];
-    if (value === void 0 || isSecretName(name) || SECRET_VALUE.test(value)) continue;
-    env[name] = value;
-  }
-  return env;
-}
-
-// src/runtime/app/busy.ts
-function refusedWhileRunning(request2) {
-  if (!request2.running) return null;
-  const { goalId } = request2;
-  const step = request2.verb === "open-pr" ? "open_pr" : "merge";
-  return new BusyError(`Goal ${goalId} is running in this app.`, {
-    hint: ["It delivers and merges by its policies when it finishes; use ", { step, goalId }, " after that."]
-  });
-}
-
 // src/runtime/app/change-requests.ts
 function reviewChangeRequest(review) {
   const state = review.state.toLowerCase();
@@ -34601,642 +34236,6 @@ function changeTextProblem(text3) {
     return { problem: "too_long", length: trimmed.length, max: MAX_CHANGE_CHARS };
   }
   return null;
-}
-
-// src/runtime/app/clean.ts
-var DONE_WITH_BRANCHES = ["merged", "cancelled", "rejected"];
-async function cleanGoal(deps, goalId, options = { branches: true }) {
-  const { store } = deps;
-  return store.withGoalLock(goalId, async () => {
-    const goal = await store.read(goalId);
-    if (goal.status === "running" && controllerAlive(store, goal)) {
-      throw new BusyError(`Goal ${goalId} is running; its worktrees are in use.`, {
-        hint: ["Clean it once it has settled: see ", { step: "status", goalId }, "."]
-      });
-    }
-    const { cleaner } = deps.execution;
-    const worktrees = await cleaner.removeWorktrees(
-      goal.repo.root,
-      goalId,
-      workspacesDir(store.deps.stateRoot)
-    );
-    const branches = options.branches && DONE_WITH_BRANCHES.includes(goal.status) ? await cleaner.deleteBranches(goal.repo.root, goalId) : [];
-    const cache = await cleaner.removeCache(goalCacheDir(store.deps.stateRoot, goalId));
-    await store.eventLog(goalId).append([{ type: "goal_cleaned", data: { worktrees: worktrees.length, branches, cache } }]);
-    return { goalId, worktrees, branches, cache };
-  });
-}
-
-// src/runtime/app/control.ts
-async function untilControlled(store, goalId, wait) {
-  const deadline = wait.clock.nowMs() + (wait.timeoutMs ?? 6e4);
-  while (wait.running() && wait.clock.nowMs() < deadline) {
-    if ((await store.read(goalId)).status !== "planned") return true;
-    await new Promise((resolve11) => setTimeout(resolve11, wait.pollMs ?? 50));
-  }
-  return false;
-}
-
-// src/runtime/config/bounded-runs.ts
-function boundedAgent(agent, maxBytes) {
-  if (maxBytes === void 0) return agent;
-  return {
-    name: agent.name,
-    label: agent.label,
-    run: (input2) => agent.run({ ...input2, logMaxBytes: maxBytes })
-  };
-}
-function boundedVerify(verify, maxBytes) {
-  if (maxBytes === void 0) return verify;
-  return (gates, context) => verify(gates, { ...context, logMaxBytes: maxBytes });
-}
-function withGateHome(verify, home) {
-  return (gates, context) => verify(gates, { ...context, home });
-}
-function boundedPreparer(preparer, maxBytes) {
-  if (maxBytes === void 0) return preparer;
-  return { prepare: (input2) => preparer.prepare({ ...input2, logMaxBytes: maxBytes }) };
-}
-
-// src/runtime/sandbox/confined-runs.ts
-import { join as join7 } from "node:path";
-function confinedAgent(agent, confine) {
-  return {
-    name: agent.name,
-    label: agent.label,
-    run: (input2) => agent.run({ ...input2, confine })
-  };
-}
-function confinedVerify(verify, confine) {
-  return (gates, context) => verify(gates, { ...context, confine });
-}
-function confinedCacheEnv(cacheDir) {
-  return {
-    npm_config_cache: join7(cacheDir, "npm"),
-    YARN_CACHE_FOLDER: join7(cacheDir, "yarn"),
-    npm_config_store_dir: join7(cacheDir, "pnpm-store"),
-    PIP_CACHE_DIR: join7(cacheDir, "pip")
-  };
-}
-function confinedPreparer(preparer, confine, cacheDir) {
-  return {
-    prepare: (input2) => preparer.prepare({ ...input2, env: { ...confinedCacheEnv(cacheDir), ...input2.env }, confine })
-  };
-}
-
-// src/runtime/agents/env.ts
-var BASE_ENV_NAMES = [
-  "PATH",
-  "HOME",
-  "LANG",
-  "LC_ALL",
-  "TERM",
-  "TMPDIR",
-  "USER",
-  "XDG_CONFIG_HOME",
-  "XDG_DATA_HOME",
-  "XDG_CACHE_HOME"
-];
-var FORBIDDEN_ENV_NAMES = [
-  "GITHUB_TOKEN",
-  "GH_TOKEN",
-  "GITHUB_PAT",
-  "OMK_GITHUB_TOKEN",
-  "INPUT_GITHUB-TOKEN",
-  "INPUT_GITHUB_TOKEN",
-  "INPUT_CI-TOKEN",
-  "INPUT_CI_TOKEN",
-  "ACTIONS_RUNTIME_TOKEN",
-  "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
-  "GH_ENTERPRISE_TOKEN",
-  "GITHUB_ENTERPRISE_TOKEN"
-];
-var ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-function isForbiddenEnvName(name) {
-  const upper = name.toUpperCase();
-  if (FORBIDDEN_ENV_NAMES.includes(upper)) return true;
-  if (upper.includes("GITHUB") && /TOKEN|PAT\b|_PAT_|SECRET/.test(upper)) return true;
-  return upper.startsWith("ACTIONS_") && upper.includes("TOKEN");
-}
-function agentEnvironment(processEnv, extraNames) {
-  for (const name of extraNames) {
-    if (isForbiddenEnvName(name)) {
-      throw new ConfigError(
-        `the agent environment may not include ${name}: agents never receive a GitHub token`,
-        {
-          hint: `remove ${name} from the agent's env list in .omk/config.yml; omk pushes and opens PRs itself`
-        }
-      );
-    }
-    if (!ENV_NAME.test(name)) {
-      throw new ConfigError(`'${name}' is not a valid environment variable name for an agent`, {
-        hint: "use letters, digits and underscores, not starting with a digit"
-      });
-    }
-  }
-  const secrets = forbiddenValues(processEnv);
-  const env = {};
-  for (const name of /* @__PURE__ */ new Set([...BASE_ENV_NAMES, ...extraNames])) {
-    const value = processEnv[name];
-    if (value === void 0) continue;
-    if (secrets.has(value)) {
-      throw new ConfigError(
-        `${name} holds the same value as a GitHub token; refusing to pass it to the agent`,
-        {
-          hint: `set ${name} to the agent's own credential`
-        }
-      );
-    }
-    env[name] = value;
-  }
-  return env;
-}
-function forbiddenValues(processEnv) {
-  const values = /* @__PURE__ */ new Set();
-  for (const [name, value] of Object.entries(processEnv)) {
-    if (value !== void 0 && value.length >= 16 && isForbiddenEnvName(name)) values.add(value);
-  }
-  return values;
-}
-
-// src/runtime/review/secrets.ts
-var RULES2 = [
-  {
-    kind: "AWS access key id",
-    pattern: /(?<![A-Za-z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Za-z0-9])/g,
-    random: true
-  },
-  {
-    kind: "GitHub token",
-    pattern: /(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{36,251}(?![A-Za-z0-9])/g,
-    random: true
-  },
-  {
-    kind: "GitHub fine-grained token",
-    pattern: /(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9_]{22,255}/g,
-    random: true
-  },
-  { kind: "Slack token", pattern: /(?<![A-Za-z0-9])xox[abpr]-[A-Za-z0-9-]{10,250}/g, random: true },
-  { kind: "private key", pattern: /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/g, random: false },
-  {
-    kind: "Google API key",
-    pattern: /(?<![A-Za-z0-9])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/g,
-    random: true
-  },
-  { kind: "Stripe live key", pattern: /(?<![A-Za-z0-9])[rs]k_live_[0-9A-Za-z]{10,247}/g, random: true },
-  // Model providers: the keys agents themselves are run with.
-  {
-    kind: "Anthropic API key",
-    pattern: /(?<![A-Za-z0-9_-])sk-ant-[a-z]{2,8}[0-9]{2}-[A-Za-z0-9_-]{32,256}/g,
-    random: true
-  },
-  {
-    kind: "OpenAI API key",
-    pattern: /(?<![A-Za-z0-9_-])sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{32,256}/g,
-    random: true
-  },
-  {
-    kind: "OpenAI API key",
-    pattern: /(?<![A-Za-z0-9_-])sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}(?![A-Za-z0-9])/g,
-    random: true
-  },
-  { kind: "npm token", pattern: /(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])/g, random: true },
-  // Formats secretlint's recommended preset knows and omk missed (docs/architecture.md has the
-  // comparison): model and developer platforms agents are commonly given keys for.
-  { kind: "Groq API key", pattern: /(?<![A-Za-z0-9_])gsk_[A-Za-z0-9]{52}(?![A-Za-z0-9])/g, random: true },
-  { kind: "Hugging Face token", pattern: /(?<![A-Za-z0-9_])hf_[A-Za-z]{34}(?![A-Za-z0-9_])/g, random: true },
-  {
-    kind: "GitLab token",
-    pattern: /(?<![A-Za-z0-9_-])glpat-[A-Za-z0-9_-]{20,128}(?![A-Za-z0-9_-])/g,
-    random: true
-  },
-  {
-    kind: "SendGrid API key",
-    pattern: /(?<![A-Za-z0-9_])SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g,
-    random: true
-  },
-  {
-    kind: "Shopify token",
-    pattern: /(?<![A-Za-z0-9_])shp(?:at|ca|pa|ss)_[A-Za-z0-9]{32,64}(?![A-Za-z0-9])/g,
-    random: true
-  },
-  {
-    kind: "Vault token",
-    pattern: /(?<![A-Za-z0-9_])hv[sbr]\.[A-Za-z0-9_-]{90,300}(?![A-Za-z0-9_-])/g,
-    random: true
-  },
-  {
-    kind: "Linear API key",
-    pattern: /(?<![A-Za-z0-9_])lin_api_[A-Za-z0-9_]{32,128}(?![A-Za-z0-9_])/g,
-    random: true
-  },
-  {
-    kind: "Docker access token",
-    pattern: /(?<![A-Za-z0-9_])dckr_pat_[A-Za-z0-9_-]{27}(?![A-Za-z0-9_-])/g,
-    random: true
-  },
-  {
-    kind: "Slack webhook URL",
-    pattern: /https:\/\/hooks\.slack\.com\/services\/T[A-Za-z0-9]{1,40}\/B[A-Za-z0-9]{1,40}\/[A-Za-z0-9]{16,40}/g,
-    random: true
-  }
-];
-var ANY_FORMAT = new RegExp(RULES2.map((rule) => `(?:${rule.pattern.source})`).join("|"));
-var SECRET_WORD = /key|token|secret|passw/i;
-var TOKEN_PATTERNS = RULES2.filter((rule) => rule.random).map(
-  (rule) => rule.pattern
-);
-var ASSIGNMENT = /(?:password|passwd|secret|token|api[_-]?key|access[_-]?key)[A-Za-z0-9_.-]{0,64}["']?\s{0,8}(?::=|=|:)\s{0,8}(["'])([^"'\s]{16,256})\1/gi;
-var ENV_ASSIGNMENT = /^\s{0,8}(?:export\s{1,8})?[A-Z0-9_]{0,64}(?:PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY)[A-Z0-9_]{0,64}=([^\s"'#]{16,256})/g;
-var NAMED_ASSIGNMENT = /(?<![A-Za-z0-9_])([A-Za-z][A-Za-z0-9_.-]{2,64})["']?\s{0,8}(?::=|=|:)\s{0,8}(["']?)([A-Za-z0-9+/_.=-]{20,256})\2(?![A-Za-z0-9+/_.=-])/g;
-var PROVIDER_KEY_NAME = /^(?:anthropic|claude|openai|azureopenai|gemini|google|googlegenerativeai|vertexai|aws|amazon|slack|npm|mistral|groq|xai|deepseek|cohere|huggingface|hf|openrouter|moonshot|kimi|together|fireworks|perplexity)[a-z0-9]{0,32}(?:apikey|secretaccesskey|secretkey|sessiontoken|authtoken|accesstoken|bottoken|token)$/;
-function providerKeyName(name) {
-  return PROVIDER_KEY_NAME.test(name.toLowerCase().replace(/[_.-]/g, ""));
-}
-var URL_PASSWORD = /(?<![A-Za-z0-9+.-])(?:https?|ftps?|ssh|git|postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?):\/\/[A-Za-z0-9._~%-]{1,64}:([A-Za-z0-9._~%!*+=-]{8,128})@[A-Za-z0-9.-]{1,253}/g;
-var URL_PASSWORD_ENTROPY = 3;
-var PLACEHOLDER = /^\$\{.*\}$|\{\{.*\}\}|^<.*>$|^%.*%$|^(?:process\.env|os\.environ|env)\b|^https?:\/\/[^@]*$/i;
-var SAMPLE_MARKER = /EXAMPLE/;
-var SYNTHETIC_RUN = 6;
-var MIN_ENTROPY = 3.5;
-function findSecrets(line2) {
-  return secretSpans(line2).map((entry) => entry.match);
-}
-function secretSpans(line2) {
-  const found = [];
-  const formats = ANY_FORMAT.test(line2) ? RULES2 : [];
-  for (const rule of formats) {
-    for (const hit of line2.matchAll(rule.pattern)) {
-      const start = hit.index;
-      if (rule.random && looksSynthetic(hit[0])) continue;
-      found.push({ start, end: start + hit[0].length, match: secret(rule.kind, "blocking", hit[0]) });
-    }
-  }
-  const named4 = SECRET_WORD.test(line2);
-  for (const hit of named4 ? line2.matchAll(NAMED_ASSIGNMENT) : []) {
-    const name = hit[1] ?? "";
-    const value = hit[3] ?? "";
-    if (!providerKeyName(name) || !looksLikeKey(value)) continue;
-    const start = hit.index + hit[0].length - value.length - (hit[2] ?? "").length;
-    const end = start + value.length;
-    if (found.some((other) => other.start < end && start < other.end)) continue;
-    found.push({ start, end, match: secret(`value of ${name}`, "blocking", value) });
-  }
-  for (const hit of line2.includes("://") ? line2.matchAll(URL_PASSWORD) : []) {
-    const value = hit[1] ?? "";
-    if (!/[0-9]/.test(value) || !/[A-Za-z]/.test(value)) continue;
-    if (looksSynthetic(value) || shannonEntropy(value) < URL_PASSWORD_ENTROPY) continue;
-    const start = hit.index + hit[0].indexOf(`:${value}@`) + 1;
-    const end = start + value.length;
-    if (found.some((other) => other.start < end && start < other.end)) continue;
-    found.push({ start, end, match: secret("password in a URL", "blocking", value) });
-  }
-  const assignments = !named4 ? [] : [
-    ...[...line2.matchAll(ASSIGNMENT)].map((hit) => ({
-      value: hit[2] ?? "",
-      start: hit.index + hit[0].length - (hit[2] ?? "").length - 1
-    })),
-    ...[...line2.matchAll(ENV_ASSIGNMENT)].map((hit) => ({
-      value: hit[1] ?? "",
-      start: hit.index + hit[0].length - (hit[1] ?? "").length
-    }))
-  ];
-  for (const { value, start } of assignments) {
-    const end = start + value.length;
-    if (found.some((other) => other.start < end && start < other.end)) continue;
-    if (PLACEHOLDER.test(value) || looksSynthetic(value) || shannonEntropy(value) < MIN_ENTROPY) continue;
-    found.push({ start, end, match: secret("high-entropy value for a secret-like name", "warning", value) });
-  }
-  return found.sort((a, b) => a.start - b.start);
-}
-function looksLikeKey(value) {
-  return /[0-9]/.test(value) && /[A-Za-z]/.test(value) && !PLACEHOLDER.test(value) && !looksSynthetic(value) && shannonEntropy(value) >= KEY_ENTROPY;
-}
-var KEY_ENTROPY = 4;
-function looksSynthetic(value) {
-  if (SAMPLE_MARKER.test(value)) return true;
-  let ascending = 1;
-  let same = 1;
-  for (let i = 1; i < value.length; i++) {
-    const step = value.charCodeAt(i) - value.charCodeAt(i - 1);
-    ascending = step === 1 ? ascending + 1 : 1;
-    same = step === 0 ? same + 1 : 1;
-    if (ascending >= SYNTHETIC_RUN || same >= SYNTHETIC_RUN) return true;
-  }
-  return false;
-}
-function secret(kind, severity2, value) {
-  return { kind, severity: severity2, redacted: redact(value) };
-}
-function redact(value) {
-  return `${[...value].slice(0, 4).join("")}\u2026`;
-}
-function shannonEntropy(value) {
-  const counts = /* @__PURE__ */ new Map();
-  for (const ch of value) counts.set(ch, (counts.get(ch) ?? 0) + 1);
-  const length = [...value].length;
-  let bits = 0;
-  for (const count of counts.values()) {
-    const p = count / length;
-    bits -= p * Math.log2(p);
-  }
-  return bits;
-}
-
-// src/runtime/secrets/scrub.ts
-var REDACTED = "[redacted]";
-var GITHUB_TOKEN = /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{16,255}|github_pat_[A-Za-z0-9_]{16,255})/g;
-var ACCESS_TOKEN_BASE64 = /eC1hY2Nlc3MtdG9rZW46[A-Za-z0-9+/]*={0,2}/g;
-var AUTH_HEADER = /(authorization:\s{0,8}(?:basic|bearer|token)\s{1,8})[A-Za-z0-9+/=._~-]{8,}/gi;
-var MIN_LITERAL = 8;
-function createScrub(literals) {
-  const ordered = literalForms(literals);
-  return (text3) => {
-    let out = text3;
-    for (const form of ordered) out = out.split(form).join(REDACTED);
-    out = out.replace(AUTH_HEADER, (_, prefix) => `${prefix}${REDACTED}`);
-    out = out.replace(ACCESS_TOKEN_BASE64, REDACTED).replace(GITHUB_TOKEN, REDACTED);
-    for (const pattern of TOKEN_PATTERNS) out = out.replace(pattern, REDACTED);
-    return scrubReviewedKeys(out);
-  };
-}
-var PRIVATE_KEY_BLOCK = /(-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----)[\s\S]*?(-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----|$(?![\s\S]))/g;
-function scrubReviewedKeys(text3) {
-  const out = text3.replace(PRIVATE_KEY_BLOCK, (_, begin, end) => `${begin}${REDACTED}${end}`);
-  if (!/key|token|secret|passw|:\/\//i.test(out)) return out;
-  return out.split("\n").map((line2) => {
-    let clean3 = line2;
-    for (const span of secretSpans(line2).reverse()) {
-      if (span.match.severity !== "blocking" || line2.startsWith("-----BEGIN", span.start)) continue;
-      clean3 = `${clean3.slice(0, span.start)}${REDACTED}${clean3.slice(span.end)}`;
-    }
-    return clean3;
-  }).join("\n");
-}
-function literalForms(literals) {
-  const forms = /* @__PURE__ */ new Set();
-  for (const value of literals) {
-    if (value.length < MIN_LITERAL) continue;
-    forms.add(value);
-    forms.add(Buffer.from(value).toString("base64"));
-    forms.add(Buffer.from(`x-access-token:${value}`).toString("base64"));
-  }
-  return [...forms].sort((a, b) => b.length - a.length);
-}
-function createTokenTest(literals) {
-  const forms = literalForms(literals);
-  return (text3) => forms.some((form) => text3.includes(form)) || [AUTH_HEADER, ACCESS_TOKEN_BASE64, GITHUB_TOKEN].some((pattern) => text3.search(pattern) !== -1);
-}
-function secretValues(env) {
-  return Object.entries(env).filter(([name, value]) => value !== void 0 && (isForbiddenEnvName(name) || isSecretName(name))).map(([, value]) => value ?? "");
-}
-async function scrubFile(files2, path2, scrub) {
-  let text3;
-  try {
-    text3 = await files2.readText(path2);
-  } catch {
-    return;
-  }
-  if (text3 === null || text3.includes("\0")) return;
-  const clean3 = scrub(text3);
-  if (clean3 !== text3) await files2.writeAtomic(path2, clean3);
-}
-
-// src/runtime/secrets/scrubbed-runs.ts
-var keepNothing = async () => void 0;
-function scrubbedAgent(agent, scrub, files2, keep = keepNothing) {
-  return {
-    name: agent.name,
-    label: agent.label,
-    async run(input2) {
-      const result2 = await agent.run(input2);
-      await scrubFile(files2, result2.transcript, scrub);
-      await keep(result2.transcript);
-      return { ...result2, summary: scrub(result2.summary) };
-    }
-  };
-}
-function scrubbedVerify(verify, scrub, files2, keep = keepNothing) {
-  return async (gates, context) => {
-    const evidence = await verify(gates, context);
-    await Promise.all(
-      evidence.map(async (gate) => {
-        if (gate.artifact === null) return;
-        await scrubFile(files2, gate.artifact, scrub);
-        await keep(gate.artifact);
-      })
-    );
-    return evidence.map((gate) => ({ ...gate, tail: scrub(gate.tail) }));
-  };
-}
-function scrubbedWorkspaces(workspaces, scrub, files2, keep = keepNothing) {
-  return {
-    ...workspaces,
-    async resetToBase(workspace, diffPath) {
-      const reset = await workspaces.resetToBase(workspace, diffPath);
-      await scrubFile(files2, diffPath, scrub);
-      if (reset.diffSaved) await keep(diffPath);
-      return reset;
-    }
-  };
-}
-
-// src/runtime/workspace/plan.ts
-import { join as join8 } from "node:path";
-var NODE_LOCKFILES = [
-  { file: "pnpm-lock.yaml", install: ["pnpm", "install", "--frozen-lockfile", "--prefer-offline"] },
-  { file: "yarn.lock", install: ["yarn", "install", "--frozen-lockfile"] },
-  { file: "package-lock.json", install: ["npm", "ci", "--prefer-offline", "--no-audit", "--no-fund"] },
-  { file: "npm-shrinkwrap.json", install: ["npm", "ci", "--prefer-offline", "--no-audit", "--no-fund"] }
-];
-var NPM_WITHOUT_LOCKFILE = [
-  "npm",
-  "install",
-  "--no-package-lock",
-  "--prefer-offline",
-  "--no-audit",
-  "--no-fund"
-];
-var DEPENDENCY_FIELDS = ["dependencies", "devDependencies", "optionalDependencies", "workspaces"];
-var PYTHON_MARKERS = ["pyproject.toml", "setup.cfg", "setup.py"];
-var VENV_DIRS = [".venv", "venv"];
-function planPreparation(input2) {
-  const { workspace } = input2.config;
-  const timeoutMs = workspace.timeout;
-  const { cacheDir, sharedCacheDir: sharedCacheDir2 } = input2;
-  if (workspace.setup) {
-    return {
-      steps: workspace.setup.map((argv) => ({ kind: "command", argv })),
-      env: {},
-      timeoutMs,
-      cacheDir,
-      sharedCacheDir: sharedCacheDir2
-    };
-  }
-  const context = createDetectContext(input2.repoRoot, input2.files);
-  const steps = [];
-  const env = {};
-  const node2 = nodeStep(context, workspace.install);
-  if (node2) steps.push(node2);
-  if (PYTHON_MARKERS.some((file2) => context.has(file2)) || context.some(isRootRequirements)) {
-    steps.push({ kind: "python-venv", dirs: VENV_DIRS });
-  }
-  if (context.has("Cargo.toml")) env.CARGO_TARGET_DIR = join8(input2.cacheDir, "cargo-target");
-  return { steps, env, timeoutMs, cacheDir, sharedCacheDir: sharedCacheDir2 };
-}
-function nodeStep(context, installAllowed) {
-  const text3 = context.read("package.json");
-  if (text3 === null || !hasDependencies(text3)) return null;
-  const lock = NODE_LOCKFILES.find((candidate) => context.has(candidate.file));
-  const install = lock?.install ?? NPM_WITHOUT_LOCKFILE;
-  return {
-    kind: "node-modules",
-    manifests: lock ? ["package.json", lock.file] : ["package.json"],
-    install: installAllowed ? install : null
-  };
-}
-function hasDependencies(text3) {
-  let parsed2;
-  try {
-    parsed2 = JSON.parse(text3);
-  } catch {
-    return true;
-  }
-  if (typeof parsed2 !== "object" || parsed2 === null) return false;
-  return DEPENDENCY_FIELDS.some((field) => {
-    const value = Reflect.get(parsed2, field);
-    if (Array.isArray(value)) return value.length > 0;
-    return typeof value === "object" && value !== null && Object.keys(value).length > 0;
-  });
-}
-function isRootRequirements(path2) {
-  return /^requirements[^/]*\.txt$/.test(path2);
-}
-
-// src/runtime/app/controller.ts
-async function composeController(deps, goal, prepared) {
-  const root = goal.repo.root;
-  const files2 = await deps.repo.listFiles(root);
-  const { config: config2 } = prepared.config;
-  const cacheDir = goalCacheDir(deps.store.deps.stateRoot, goal.id);
-  const scrub = createScrub(secretValues(deps.env));
-  const keep = (path2) => deps.store.keepArtifact(path2);
-  const confine = prepared.sandbox.active ? {
-    writable: [cacheDir],
-    readable: [goalPaths(deps.store.deps.stateRoot, goal.id).dir],
-    hidden: [privateStateDir(deps.store.deps.stateRoot)],
-    ...prepared.sandbox.allowedHosts === void 0 ? {} : { allowedHosts: prepared.sandbox.allowedHosts }
-  } : null;
-  const network = prepared.sandbox.network ?? { agents: "open", gates: "open" };
-  const confinedRuns = confine === null ? prepared.agent : confinedAgent(prepared.agent, { ...confine, network: network.agents });
-  const agent = boundedAgent(confinedRuns, config2.logs.maxBytes);
-  const verify = boundedVerify(
-    confine === null ? deps.execution.verify : confinedVerify(deps.execution.verify, { ...confine, network: network.gates }),
-    config2.logs.maxBytes
-  );
-  const detected = detectGates(root, files2, config2);
-  return {
-    store: deps.store,
-    workspaces: scrubbedWorkspaces(
-      deps.execution.workspaces({ forceFallback: goal.options.sliceExecution === "branch" }),
-      scrub,
-      deps.store.files,
-      keep
-    ),
-    agent: scrubbedAgent(agent, scrub, deps.store.files, keep),
-    verify: scrubbedVerify(withGateHome(verify, config2.gates.home), scrub, deps.store.files, keep),
-    sandbox: prepared.sandbox,
-    integrity: deps.execution.integrity,
-    home: deps.env.HOME ?? null,
-    holdsToken: createTokenTest(secretValues(deps.env)),
-    // A gate's own network applies only where the host isolates one (else all share the host's).
-    gates: prepared.sandbox.isolatesNetwork === true ? detected : detected.map(withoutOwnNetwork),
-    gateEnv: gateEnvironment(deps.env),
-    preparer: boundedPreparer(
-      confine === null ? deps.execution.preparer : confinedPreparer(deps.execution.preparer, { ...confine, network: "open" }, cacheDir),
-      config2.logs.maxBytes
-    ),
-    preparation: planPreparation({
-      repoRoot: root,
-      files: files2,
-      config: config2,
-      cacheDir,
-      sharedCacheDir: sharedCacheDir(deps.store.deps.stateRoot)
-    }),
-    reporter: deps.reporter,
-    steps: deps.words.steps,
-    workspaceRoot: workspacesDir(deps.store.deps.stateRoot),
-    ...deps.publishBranch === void 0 ? {} : { publishBranch: deps.publishBranch },
-    ...rateLimitOf(config2.agents.rateLimitWait, deps.sleep)
-  };
-}
-function rateLimitOf(maxWaitMs, sleep4) {
-  if (maxWaitMs === void 0 && sleep4 === void 0) return {};
-  return {
-    rateLimit: {
-      ...maxWaitMs === void 0 ? {} : { policy: { maxWaitMs } },
-      ...sleep4 === void 0 ? {} : { sleep: sleep4 }
-    }
-  };
-}
-function withoutOwnNetwork(gate) {
-  if (gate.network === void 0) return gate;
-  const { network: _, ...rest } = gate;
-  return rest;
-}
-
-// src/runtime/app/delivery-target.ts
-var MACHINELESS_DEFAULT_POLICY = "draft-pr";
-function keepsBranchesLocally(policy) {
-  return policy.trim() === "local";
-}
-function baseFor(goal, request2) {
-  return request2.base ?? goal.repo.baseRef ?? request2.fallbackBase;
-}
-function deliveryTarget(goal, request2, words2) {
-  if (request2.policy === "local") {
-    throw new UsageError(
-      `open-pr opens pull requests, so its policy must be draft-pr or auto-pr, not local (goal ${goal.id}).`,
-      { hint: `Example: ${words2.fields.given("policy", "draft-pr")}` }
-    );
-  }
-  const asked = request2.policy ?? goal.options.policy;
-  const policy = asked === "local" ? "draft-pr" : asked;
-  const base = baseFor(goal, request2);
-  if (base === void 0 || base === "" && request2.base === void 0) {
-    throw new UsageError(
-      `Goal ${goal.id} started on a detached HEAD, so there is no base branch to open PRs against.`,
-      { hint: `Name one: ${words2.fields.given("baseBranch", "main")}` }
-    );
-  }
-  const problem = branchNameProblem(base);
-  if (problem !== null) {
-    throw new UsageError(`The base branch '${shownBranch(base)}' cannot take PRs: ${problem}.`, {
-      hint: `Example: ${words2.fields.given("baseBranch", "main")}`
-    });
-  }
-  return { policy, base };
-}
-
-// src/runtime/app/credentials.ts
-import { join as join9 } from "node:path";
-async function withCredentialsAway(deps, repoRoot, work) {
-  const guard = deps.execution.credentials;
-  if (guard === void 0) return work();
-  const held = await guard.away(repoRoot, join9(privateStateDir(deps.store.deps.stateRoot), "credentials"));
-  try {
-    return await work();
-  } finally {
-    await held.restore();
-  }
-}
-
-// src/runtime/app/deps.ts
-function hostConfig(deps, repoRoot) {
-  return deps.config === void 0 ? loadConfig(repoRoot) : deps.config(repoRoot);
-}
-function inPhase(deps, title3, fn) {
-  return deps.phase === void 0 ? fn() : deps.phase(title3, fn);
 }
 
 // src/runtime/integrity/gate-leftovers.ts
@@ -35312,7 +34311,7 @@ async function close(activity, window2) {
 }
 
 // src/runtime/controller/prepare.ts
-import { join as join10 } from "node:path";
+import { join as join6 } from "node:path";
 
 // src/runtime/workspace/hook-installers.ts
 var HOOK_INSTALLER_OPT_OUTS = {
@@ -35322,9 +34321,10 @@ var HOOK_INSTALLER_OPT_OUTS = {
   SKIP_INSTALL_SIMPLE_GIT_HOOKS: "1",
   // ... and the hooks it wrote, should a git command of the install run one.
   SKIP_SIMPLE_GIT_HOOKS: "1",
-  // lefthook: `LEFTHOOK=0` turns lefthook off (its hooks, its `install` run from git); its npm
-  // postinstall documents no opt-out but `CI=true`, which changes too much else to set: what it
-  // still writes is put back after the step (own-step.ts).
+  // lefthook: `LEFTHOOK=0` turns its hooks off but not `lefthook install`; its npm postinstall
+  // (2.2.1, read, not run here) skips the install when `CI` is set, which the gate environment's
+  // `CI=true` is for omk's install, and `LEFTHOOK` does not force it. A `CI=false` of the user's
+  // own would let it write: that is put back after the step (own-step.ts).
   LEFTHOOK: "0",
   LEFTHOOK_NO_AUTO_INSTALL: "1"
 };
@@ -35395,7 +34395,7 @@ function strayFindings(scan, by, context) {
     ];
   return scan.killed.map((stray) => {
     const shown = { ...stray, command: shownCommand(stray.command, context) };
-    const preExisting = by === "gates" && context !== void 0 && (context.baseLeftBehind ?? []).includes(leftoverKey(stray.command, context.checkout));
+    const preExisting = by === "gates" && stray.unreported !== true && context !== void 0 && (context.baseLeftBehind ?? []).includes(leftoverKey(stray.command, context.checkout));
     return preExisting ? finding("security", "info", preExistingMessage(shown), []) : finding("security", "blocking", strayMessage(shown, by), []);
   });
 }
@@ -35408,6 +34408,9 @@ function preExistingMessage(stray) {
   return `The gates left process ${stray.pid} (${quoteUntrusted(stray.command)}) running after they ended, as they did on the goal's base before any agent ran (the repository's test command starts it); ${ended} before the worktree was checked, so it does not block.`;
 }
 function strayMessage(stray, by) {
+  if (stray.unreported === true) {
+    return `omk could not tell what the ${who(by)} left in its sandbox: its report did not complete (something ended the sandbox's init before it listed what was still running). Nothing a run starts may outlive it.`;
+  }
   const command2 = stray.command === "" ? "" : ` (${quoteUntrusted(stray.command)})`;
   if (stray.endedBy === "sandbox") {
     const where = stray.inWorktree === true ? " in the worktree" : "";
@@ -35506,7 +34509,7 @@ async function prepareWorkspace(ctx, path2, label, base) {
   if (!preparer || !preparation || preparation.steps.length === 0 && isEmpty(preparation.env)) {
     return deps.gateEnv;
   }
-  const logPath2 = join10(deps.store.paths(goal.id).prepareArtifacts, `${label}.log`);
+  const logPath2 = join6(deps.store.paths(goal.id).prepareArtifacts, `${label}.log`);
   const scope = { repoRoot: goal.repo.root, home: deps.home };
   const step = `the preparation of the ${label} worktree`;
   const { result: result2, shared } = await ownStep(
@@ -35723,17 +34726,17 @@ function planRequiredGates(oracleKinds, detected) {
   const available = new Set(detected.map((gate) => gate.kind));
   const required2 = [];
   const notes = [];
-  for (const kind of oracleKinds) {
-    if (available.has(kind) || REVIEW_GATE_KINDS.includes(kind)) {
-      required2.push(kind);
-    } else if (kind === "test") {
-      required2.push(kind);
+  for (const kind2 of oracleKinds) {
+    if (available.has(kind2) || REVIEW_GATE_KINDS.includes(kind2)) {
+      required2.push(kind2);
+    } else if (kind2 === "test") {
+      required2.push(kind2);
       notes.push(
         "the oracle needs a test gate but none was found: the proof cannot be ready until one is configured"
       );
     } else {
       notes.push(
-        `the project has no ${kind} gate, so ${kind} is not required (configure one in .omk/config.yml)`
+        `the project has no ${kind2} gate, so ${kind2} is not required (configure one in .omk/config.yml)`
       );
     }
   }
@@ -35796,11 +34799,11 @@ function lazyBase(deps, goal, prepare = async () => ({})) {
 }
 
 // src/runtime/controller/fix-task.ts
-import { join as join19, relative as relative8 } from "node:path";
+import { join as join15, relative as relative8 } from "node:path";
 
 // src/runtime/agents/follow-ups.ts
 import { lstat, readFile as readFile2, rmdir, unlink } from "node:fs/promises";
-import { dirname as dirname2, join as join11 } from "node:path";
+import { dirname as dirname2, join as join7 } from "node:path";
 var FOLLOW_UPS_FILE = ".omk/follow-ups.json";
 var MAX_FILE_BYTES = 256 * 1024;
 var MAX_PROPOSALS = 20;
@@ -35818,7 +34821,7 @@ var followUpProposalSchema = external_exports.object({
   acceptance: external_exports.array(external_exports.string().trim().min(1).max(1e3)).max(50).default([])
 });
 async function readFollowUps(cwd, defaults) {
-  const path2 = join11(cwd, FOLLOW_UPS_FILE);
+  const path2 = join7(cwd, FOLLOW_UPS_FILE);
   let text3;
   try {
     const stat16 = await lstat(path2);
@@ -36218,7 +35221,7 @@ function failureHeadline(failure2, gates) {
 }
 
 // src/runtime/controller/change-review.ts
-import { join as join12 } from "node:path";
+import { join as join8 } from "node:path";
 
 // src/runtime/proof/required-gates.ts
 function requiredGatesShown(proof) {
@@ -36513,13 +35516,13 @@ function binaryFindings(input2, files2) {
     const stat16 = input2.changedFiles.find((file2) => file2.path === path2);
     const looksBinary = byName !== null && stat16 !== void 0 && stat16.additions === 0 && stat16.deletions === 0;
     if (!known && !looksBinary) continue;
-    const kind = diffFile?.executable === true ? "executable" : byName ?? "opaque";
-    groups2.set(kind, [...groups2.get(kind) ?? [], path2]);
+    const kind2 = diffFile?.executable === true ? "executable" : byName ?? "opaque";
+    groups2.set(kind2, [...groups2.get(kind2) ?? [], path2]);
   }
-  return ORDER.flatMap((kind) => {
-    const paths2 = groups2.get(kind);
+  return ORDER.flatMap((kind2) => {
+    const paths2 = groups2.get(kind2);
     if (paths2 === void 0) return [];
-    const { severity: severity2, text: text3 } = MESSAGES[kind];
+    const { severity: severity2, text: text3 } = MESSAGES[kind2];
     const count = new Set(paths2).size;
     return [finding("security", severity2, `${plural2(count, "file")}: ${text3}.`, paths2)];
   });
@@ -36551,8 +35554,8 @@ function newDependencies(files2) {
   }
   return found;
 }
-function side(hunk, kind) {
-  return hunk.filter((line2) => line2.kind === "context" || line2.kind === kind).map((line2) => ({ text: line2.text, emit: line2.kind === kind }));
+function side(hunk, kind2) {
+  return hunk.filter((line2) => line2.kind === "context" || line2.kind === kind2).map((line2) => ({ text: line2.text, emit: line2.kind === kind2 }));
 }
 function scannerFor(path2) {
   const name = baseName(path2).toLowerCase();
@@ -36838,6 +35841,190 @@ function readQuoted(text3, start) {
   return [Buffer.from(bytes).toString("utf8"), i + 1];
 }
 
+// src/runtime/review/secrets.ts
+var RULES2 = [
+  {
+    kind: "AWS access key id",
+    pattern: /(?<![A-Za-z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Za-z0-9])/g,
+    random: true
+  },
+  {
+    kind: "GitHub token",
+    pattern: /(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{36,251}(?![A-Za-z0-9])/g,
+    random: true
+  },
+  {
+    kind: "GitHub fine-grained token",
+    pattern: /(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9_]{22,255}/g,
+    random: true
+  },
+  { kind: "Slack token", pattern: /(?<![A-Za-z0-9])xox[abpr]-[A-Za-z0-9-]{10,250}/g, random: true },
+  { kind: "private key", pattern: /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/g, random: false },
+  {
+    kind: "Google API key",
+    pattern: /(?<![A-Za-z0-9])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/g,
+    random: true
+  },
+  { kind: "Stripe live key", pattern: /(?<![A-Za-z0-9])[rs]k_live_[0-9A-Za-z]{10,247}/g, random: true },
+  // Model providers: the keys agents themselves are run with.
+  {
+    kind: "Anthropic API key",
+    pattern: /(?<![A-Za-z0-9_-])sk-ant-[a-z]{2,8}[0-9]{2}-[A-Za-z0-9_-]{32,256}/g,
+    random: true
+  },
+  {
+    kind: "OpenAI API key",
+    pattern: /(?<![A-Za-z0-9_-])sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{32,256}/g,
+    random: true
+  },
+  {
+    kind: "OpenAI API key",
+    pattern: /(?<![A-Za-z0-9_-])sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}(?![A-Za-z0-9])/g,
+    random: true
+  },
+  { kind: "npm token", pattern: /(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])/g, random: true },
+  // Formats secretlint's recommended preset knows and omk missed (docs/architecture.md has the
+  // comparison): model and developer platforms agents are commonly given keys for.
+  { kind: "Groq API key", pattern: /(?<![A-Za-z0-9_])gsk_[A-Za-z0-9]{52}(?![A-Za-z0-9])/g, random: true },
+  { kind: "Hugging Face token", pattern: /(?<![A-Za-z0-9_])hf_[A-Za-z]{34}(?![A-Za-z0-9_])/g, random: true },
+  {
+    kind: "GitLab token",
+    pattern: /(?<![A-Za-z0-9_-])glpat-[A-Za-z0-9_-]{20,128}(?![A-Za-z0-9_-])/g,
+    random: true
+  },
+  {
+    kind: "SendGrid API key",
+    pattern: /(?<![A-Za-z0-9_])SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g,
+    random: true
+  },
+  {
+    kind: "Shopify token",
+    pattern: /(?<![A-Za-z0-9_])shp(?:at|ca|pa|ss)_[A-Za-z0-9]{32,64}(?![A-Za-z0-9])/g,
+    random: true
+  },
+  {
+    kind: "Vault token",
+    pattern: /(?<![A-Za-z0-9_])hv[sbr]\.[A-Za-z0-9_-]{90,300}(?![A-Za-z0-9_-])/g,
+    random: true
+  },
+  {
+    kind: "Linear API key",
+    pattern: /(?<![A-Za-z0-9_])lin_api_[A-Za-z0-9_]{32,128}(?![A-Za-z0-9_])/g,
+    random: true
+  },
+  {
+    kind: "Docker access token",
+    pattern: /(?<![A-Za-z0-9_])dckr_pat_[A-Za-z0-9_-]{27}(?![A-Za-z0-9_-])/g,
+    random: true
+  },
+  {
+    kind: "Slack webhook URL",
+    pattern: /https:\/\/hooks\.slack\.com\/services\/T[A-Za-z0-9]{1,40}\/B[A-Za-z0-9]{1,40}\/[A-Za-z0-9]{16,40}/g,
+    random: true
+  }
+];
+var ANY_FORMAT = new RegExp(RULES2.map((rule) => `(?:${rule.pattern.source})`).join("|"));
+var SECRET_WORD = /key|token|secret|passw/i;
+var TOKEN_PATTERNS = RULES2.filter((rule) => rule.random).map(
+  (rule) => rule.pattern
+);
+var ASSIGNMENT = /(?:password|passwd|secret|token|api[_-]?key|access[_-]?key)[A-Za-z0-9_.-]{0,64}["']?\s{0,8}(?::=|=|:)\s{0,8}(["'])([^"'\s]{16,256})\1/gi;
+var ENV_ASSIGNMENT = /^\s{0,8}(?:export\s{1,8})?[A-Z0-9_]{0,64}(?:PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY)[A-Z0-9_]{0,64}=([^\s"'#]{16,256})/g;
+var NAMED_ASSIGNMENT = /(?<![A-Za-z0-9_])([A-Za-z][A-Za-z0-9_.-]{2,64})["']?\s{0,8}(?::=|=|:)\s{0,8}(["']?)([A-Za-z0-9+/_.=-]{20,256})\2(?![A-Za-z0-9+/_.=-])/g;
+var PROVIDER_KEY_NAME = /^(?:anthropic|claude|openai|azureopenai|gemini|google|googlegenerativeai|vertexai|aws|amazon|slack|npm|mistral|groq|xai|deepseek|cohere|huggingface|hf|openrouter|moonshot|kimi|together|fireworks|perplexity)[a-z0-9]{0,32}(?:apikey|secretaccesskey|secretkey|sessiontoken|authtoken|accesstoken|bottoken|token)$/;
+function providerKeyName(name) {
+  return PROVIDER_KEY_NAME.test(name.toLowerCase().replace(/[_.-]/g, ""));
+}
+var URL_PASSWORD = /(?<![A-Za-z0-9+.-])(?:https?|ftps?|ssh|git|postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?):\/\/[A-Za-z0-9._~%-]{1,64}:([A-Za-z0-9._~%!*+=-]{8,128})@[A-Za-z0-9.-]{1,253}/g;
+var URL_PASSWORD_ENTROPY = 3;
+var PLACEHOLDER = /^\$\{.*\}$|\{\{.*\}\}|^<.*>$|^%.*%$|^(?:process\.env|os\.environ|env)\b|^https?:\/\/[^@]*$/i;
+var SAMPLE_MARKER = /EXAMPLE/;
+var SYNTHETIC_RUN = 6;
+var MIN_ENTROPY = 3.5;
+function findSecrets(line2) {
+  return secretSpans(line2).map((entry) => entry.match);
+}
+function secretSpans(line2) {
+  const found = [];
+  const formats = ANY_FORMAT.test(line2) ? RULES2 : [];
+  for (const rule of formats) {
+    for (const hit of line2.matchAll(rule.pattern)) {
+      const start = hit.index;
+      if (rule.random && looksSynthetic(hit[0])) continue;
+      found.push({ start, end: start + hit[0].length, match: secret(rule.kind, "blocking", hit[0]) });
+    }
+  }
+  const named4 = SECRET_WORD.test(line2);
+  for (const hit of named4 ? line2.matchAll(NAMED_ASSIGNMENT) : []) {
+    const name = hit[1] ?? "";
+    const value = hit[3] ?? "";
+    if (!providerKeyName(name) || !looksLikeKey(value)) continue;
+    const start = hit.index + hit[0].length - value.length - (hit[2] ?? "").length;
+    const end = start + value.length;
+    if (found.some((other) => other.start < end && start < other.end)) continue;
+    found.push({ start, end, match: secret(`value of ${name}`, "blocking", value) });
+  }
+  for (const hit of line2.includes("://") ? line2.matchAll(URL_PASSWORD) : []) {
+    const value = hit[1] ?? "";
+    if (!/[0-9]/.test(value) || !/[A-Za-z]/.test(value)) continue;
+    if (looksSynthetic(value) || shannonEntropy(value) < URL_PASSWORD_ENTROPY) continue;
+    const start = hit.index + hit[0].indexOf(`:${value}@`) + 1;
+    const end = start + value.length;
+    if (found.some((other) => other.start < end && start < other.end)) continue;
+    found.push({ start, end, match: secret("password in a URL", "blocking", value) });
+  }
+  const assignments = !named4 ? [] : [
+    ...[...line2.matchAll(ASSIGNMENT)].map((hit) => ({
+      value: hit[2] ?? "",
+      start: hit.index + hit[0].length - (hit[2] ?? "").length - 1
+    })),
+    ...[...line2.matchAll(ENV_ASSIGNMENT)].map((hit) => ({
+      value: hit[1] ?? "",
+      start: hit.index + hit[0].length - (hit[1] ?? "").length
+    }))
+  ];
+  for (const { value, start } of assignments) {
+    const end = start + value.length;
+    if (found.some((other) => other.start < end && start < other.end)) continue;
+    if (PLACEHOLDER.test(value) || looksSynthetic(value) || shannonEntropy(value) < MIN_ENTROPY) continue;
+    found.push({ start, end, match: secret("high-entropy value for a secret-like name", "warning", value) });
+  }
+  return found.sort((a, b) => a.start - b.start);
+}
+function looksLikeKey(value) {
+  return /[0-9]/.test(value) && /[A-Za-z]/.test(value) && !PLACEHOLDER.test(value) && !looksSynthetic(value) && shannonEntropy(value) >= KEY_ENTROPY;
+}
+var KEY_ENTROPY = 4;
+function looksSynthetic(value) {
+  if (SAMPLE_MARKER.test(value)) return true;
+  let ascending = 1;
+  let same = 1;
+  for (let i = 1; i < value.length; i++) {
+    const step = value.charCodeAt(i) - value.charCodeAt(i - 1);
+    ascending = step === 1 ? ascending + 1 : 1;
+    same = step === 0 ? same + 1 : 1;
+    if (ascending >= SYNTHETIC_RUN || same >= SYNTHETIC_RUN) return true;
+  }
+  return false;
+}
+function secret(kind2, severity2, value) {
+  return { kind: kind2, severity: severity2, redacted: redact(value) };
+}
+function redact(value) {
+  return `${[...value].slice(0, 4).join("")}\u2026`;
+}
+function shannonEntropy(value) {
+  const counts = /* @__PURE__ */ new Map();
+  for (const ch of value) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  const length = [...value].length;
+  let bits = 0;
+  for (const count of counts.values()) {
+    const p = count / length;
+    bits -= p * Math.log2(p);
+  }
+  return bits;
+}
+
 // src/runtime/review/security.ts
 var MAX_SECRET_FINDINGS_PER_FILE = 20;
 var WORKFLOW_DIRS = [".github/workflows", ".github/actions"];
@@ -37082,10 +36269,10 @@ function readTests(file2) {
   }
   return entry;
 }
-function declaredOn(language, side2, kind) {
+function declaredOn(language, side2, kind2) {
   const names = [];
   for (const [index, line2] of side2.entries()) {
-    if (line2.kind !== kind) continue;
+    if (line2.kind !== kind2) continue;
     if (language === "rust") {
       if (RUST_TEST_ATTRIBUTE.test(line2.text)) names.push(nextRustFn(side2, index) ?? "#[test] function");
       continue;
@@ -37178,25 +36365,48 @@ function reviewChange(ctx, change) {
 async function writeReview(ctx, taskId, findings) {
   const { deps, goal } = ctx;
   await deps.store.files.writeAtomic(
-    join12(deps.store.paths(goal.id).reviewArtifacts, `${taskId}.md`),
+    join8(deps.store.paths(goal.id).reviewArtifacts, `${taskId}.md`),
     renderReviewMarkdown(findings, taskId)
   );
 }
 
 // src/runtime/controller/checked-agent.ts
-import { join as join16 } from "node:path";
+import { join as join12 } from "node:path";
+
+// src/runtime/integrity/own-proof.ts
+var PROOF_BUILT = /"type"\s*:\s*"proof_built"/g;
+async function watchOwnProof(store, goalId) {
+  const paths2 = store.paths(goalId);
+  const files2 = store.deps.files;
+  const built = async () => (await files2.readText(paths2.events) ?? "").match(PROOF_BUILT)?.length ?? 0;
+  const before = { identity: await files2.identity(paths2.proof), built: await built() };
+  return {
+    async check() {
+      const identity = await files2.identity(paths2.proof);
+      if (identity === before.identity || await built() > before.built) return [];
+      return [
+        {
+          file: "proof.json",
+          path: paths2.proof,
+          what: identity === null ? "removed" : "rewritten (no `proof_built` event with it)",
+          restored: false
+        }
+      ];
+    }
+  };
+}
 
 // src/runtime/integrity/state-root.ts
 import { createHash as createHash4 } from "node:crypto";
-import { join as join15 } from "node:path";
+import { join as join11 } from "node:path";
 
 // src/runtime/state/witness.ts
 import { createHash as createHash3 } from "node:crypto";
-import { basename as basename5, dirname as dirname3, join as join14, relative as relative6 } from "node:path";
+import { basename as basename5, dirname as dirname3, join as join10, relative as relative6 } from "node:path";
 
 // src/runtime/state/seals.ts
 import { createHash as createHash2 } from "node:crypto";
-import { join as join13 } from "node:path";
+import { join as join9 } from "node:path";
 var SEALS_FILE = ".seals.jsonl";
 function newSeals() {
   return { bytes: 0, unused: /* @__PURE__ */ new Map() };
@@ -37212,7 +36422,7 @@ function sealLines(log, text3) {
 `).join("");
 }
 async function readSeals(files2, dir, seals) {
-  const range = await files2.readRange(join13(dir, SEALS_FILE), seals.bytes, Number.MAX_SAFE_INTEGER);
+  const range = await files2.readRange(join9(dir, SEALS_FILE), seals.bytes, Number.MAX_SAFE_INTEGER);
   if (range === null || range.size < seals.bytes) return;
   const added = range.bytes.subarray(0, range.bytes.lastIndexOf(10) + 1);
   seals.bytes += added.length;
@@ -37457,7 +36667,7 @@ var StateWitness = class {
     }
     if (take(seals.unused, key)) return true;
     const known = seals;
-    await this.#serial(join14(dir, SEALS_FILE), () => readSeals(this.inner, dir, known));
+    await this.#serial(join10(dir, SEALS_FILE), () => readSeals(this.inner, dir, known));
     return take(seals.unused, key);
   }
   async #checkArtifact(dir, path2) {
@@ -37532,7 +36742,7 @@ var StateWitness = class {
       for (const line2 of text3.split("\n")) if (line2 !== "") add(seen.own, line2);
     } else if (OWNED_LOGS.includes(basename5(path2))) {
       const seals = sealLines(basename5(path2), text3);
-      if (seals !== "") await this.inner.appendLines(join14(dirname3(path2), SEALS_FILE), seals);
+      if (seals !== "") await this.inner.appendLines(join10(dirname3(path2), SEALS_FILE), seals);
     }
     await this.inner.appendLines(path2, text3);
   }
@@ -37614,14 +36824,14 @@ async function watchStateRoot(store, ownGoalId) {
     if (await runByAnother(store, id)) continue;
     const paths2 = store.paths(id);
     const marks = /* @__PURE__ */ new Map();
-    for (const name of GOAL_FILES) marks.set(name, await files2.identity(join15(paths2.dir, name)));
+    for (const name of GOAL_FILES) marks.set(name, await files2.identity(join11(paths2.dir, name)));
     const events = await files2.readText(paths2.events) ?? "";
     goals.push({ id, files: marks, events: { length: events.length, digest: sha2(events) } });
   }
-  const forgeRoot = join15(store.deps.stateRoot, "forge");
+  const forgeRoot = join11(store.deps.stateRoot, "forge");
   const forges = /* @__PURE__ */ new Map();
   for (const key of await files2.list(forgeRoot) ?? []) {
-    const path2 = join15(forgeRoot, key, "forge.json");
+    const path2 = join11(forgeRoot, key, "forge.json");
     forges.set(path2, await files2.identity(path2));
   }
   return {
@@ -37638,7 +36848,7 @@ async function watchStateRoot(store, ownGoalId) {
         if (gained?.some((t) => DELIVERY_EVENTS.includes(t))) delivered = true;
         const withEvent = gained !== null && gained.length > 0;
         for (const [name, before] of goal.files) {
-          const after = await files2.identity(join15(paths2.dir, name));
+          const after = await files2.identity(join11(paths2.dir, name));
           if (after === before || withEvent && WRITTEN_WITH_AN_EVENT.includes(name)) continue;
           changes.push({
             what: `goal ${goal.id} ${name}`,
@@ -37684,15 +36894,20 @@ function appendedTypes(text3, seen) {
 
 // src/runtime/controller/state-checks.ts
 async function watchState(deps, journal, what) {
-  const record2 = async (when, others) => {
-    const gaps = tamperingGaps(await deps.store.verifyGoal(journal.goalId), others, when);
+  const record2 = async (when, others, proof2 = []) => {
+    const own2 = [...await deps.store.verifyGoal(journal.goalId), ...proof2];
+    const gaps = tamperingGaps(own2, others, when);
     if (gaps.length === 0) return [];
     journal.addStateGaps(gaps);
     return tamperingFindings(gaps);
   };
   const before = await record2(`before ${what} started`, []);
   const root = await watchStateRoot(deps.store, journal.goalId);
-  return { before, check: async () => record2(`while ${what} ran`, await root.check()) };
+  const proof = await watchOwnProof(deps.store, journal.goalId);
+  return {
+    before,
+    check: async () => record2(`while ${what} ran`, await root.check(), await proof.check())
+  };
 }
 
 // src/runtime/controller/checked-agent.ts
@@ -37705,7 +36920,7 @@ async function checkedAgentRun(ctx, place, run) {
       repoRoot: place.repoRoot,
       worktree: place.worktree,
       home: deps.home,
-      ownWorktreesUnder: join16(deps.workspaceRoot, place.goalId)
+      ownWorktreesUnder: join12(deps.workspaceRoot, place.goalId)
     });
     const state = await watchState(deps, journal, `the agent of ${place.taskId}`);
     const result2 = await run();
@@ -37723,7 +36938,7 @@ async function checkedAgentRun(ctx, place, run) {
 }
 
 // src/runtime/controller/checked-gates.ts
-import { join as join17 } from "node:path";
+import { join as join13 } from "node:path";
 async function checkedGates(ctx, worktree, expectedHead, found, run, untrackedBlocks = true) {
   const { deps, goal } = ctx;
   const end = await beginCheckedRun(sharedGitOf(ctx));
@@ -37733,7 +36948,7 @@ async function checkedGates(ctx, worktree, expectedHead, found, run, untrackedBl
       repoRoot: goal.repo.root,
       worktree,
       home: deps.home,
-      ownWorktreesUnder: join17(deps.workspaceRoot, goal.id)
+      ownWorktreesUnder: join13(deps.workspaceRoot, goal.id)
     });
     const state = await watchState(deps, ctx.journal, "the gates");
     const before = await deps.integrity.worktreeState(worktree);
@@ -37794,7 +37009,7 @@ function nextSteps(waited, goalId, transcript) {
 
 // src/runtime/controller/slice.ts
 import { existsSync as existsSync2 } from "node:fs";
-import { join as join18, relative as relative7 } from "node:path";
+import { join as join14, relative as relative7 } from "node:path";
 var NOT_THE_AGENTS_FAILURE = /* @__PURE__ */ new Set(["passed", "flaky", "pre_existing", "unavailable"]);
 function startPoint(ctx, task) {
   const dep = task.dependsOn[0];
@@ -37860,7 +37075,7 @@ async function runSlice(ctx, taskId, attemptLimit2) {
       throw error62;
     }
     const reset = attempt2 > 1 ? await resetForAttempt(ctx, taskId, attempt2, workspace) : null;
-    const artifactsDir = join18(deps.store.paths(ctx.goal.id).agentRunArtifacts, taskId);
+    const artifactsDir = join14(deps.store.paths(ctx.goal.id).agentRunArtifacts, taskId);
     const checked = await checkedAgentRun(
       ctx,
       { goalId: ctx.goal.id, repoRoot: ctx.goal.repo.root, worktree: workspace.path, taskId },
@@ -37930,8 +37145,8 @@ async function runSlice(ctx, taskId, attemptLimit2) {
 async function resetForAttempt(ctx, taskId, attempt2, workspace) {
   const { deps, journal } = ctx;
   const paths2 = deps.store.paths(ctx.goal.id);
-  const diffPath = join18(paths2.attemptArtifacts, taskId, `attempt-${attempt2 - 1}.diff`);
-  const saveTo = await deps.store.files.exists(diffPath) ? join18(paths2.attemptArtifacts, taskId, `attempt-${attempt2}-interrupted.diff`) : diffPath;
+  const diffPath = join14(paths2.attemptArtifacts, taskId, `attempt-${attempt2 - 1}.diff`);
+  const saveTo = await deps.store.files.exists(diffPath) ? join14(paths2.attemptArtifacts, taskId, `attempt-${attempt2}-interrupted.diff`) : diffPath;
   const reset = await deps.workspaces.resetToBase(workspace, saveTo);
   const kept = await deps.store.files.exists(diffPath);
   await journal.save([
@@ -38277,7 +37492,7 @@ async function runFixTask(ctx, fix) {
       prompt,
       cwd: workspace.path,
       timeoutMs: timeMs,
-      artifactsDir: join19(deps.store.paths(goal.id).agentRunArtifacts, fix.id),
+      artifactsDir: join15(deps.store.paths(goal.id).agentRunArtifacts, fix.id),
       signal,
       onProcess: (pid) => {
         const run = journal.execution.fixRun;
@@ -38441,7 +37656,7 @@ async function reviewFix(ctx, fix, workspace, captured, writes) {
   ];
   if (blocking.length === 0) return { change: captured, review, refused: [], events };
   const paths2 = deps.store.paths(goal.id);
-  const diffPath = join19(paths2.attemptArtifacts, fix.id, `fix-${fix.attempts + 1}-refused.diff`);
+  const diffPath = join15(paths2.attemptArtifacts, fix.id, `fix-${fix.attempts + 1}-refused.diff`);
   const reset = await deps.workspaces.resetToBase(workspace, diffPath);
   events.push({
     type: "slice_reset",
@@ -38471,7 +37686,7 @@ async function undoFixRun(deps, journal) {
   journal.execution = { ...journal.execution, fixRun: null };
   if (!await deps.store.files.exists(run.workspace)) return [];
   const paths2 = deps.store.paths(journal.goalId);
-  const diffPath = join19(paths2.attemptArtifacts, run.taskId, `fix-${run.attempt}-interrupted.diff`);
+  const diffPath = join15(paths2.attemptArtifacts, run.taskId, `fix-${run.attempt}-interrupted.diff`);
   const workspace = {
     sliceId: run.taskId,
     path: run.workspace,
@@ -38582,7 +37797,7 @@ async function sliceGates(ctx, workspace, head2) {
 }
 
 // src/runtime/controller/integration-repair.ts
-import { join as join22, relative as relative9 } from "node:path";
+import { join as join18, relative as relative9 } from "node:path";
 
 // src/runtime/agents/integration-prompt.ts
 var MAX_GOAL_CHARS4 = 8e3;
@@ -38644,11 +37859,11 @@ function renderIntegrationFixPrompt(input2) {
 }
 
 // src/runtime/controller/integrate.ts
-import { join as join21 } from "node:path";
+import { join as join17 } from "node:path";
 
 // src/runtime/controller/fail-to-pass.ts
 import { mkdir, readFile as readFile3, rm, writeFile } from "node:fs/promises";
-import { dirname as dirname4, join as join20 } from "node:path";
+import { dirname as dirname4, join as join16 } from "node:path";
 var short2 = (sha4) => sha4.slice(0, 12);
 var NAMES_SHOWN3 = 5;
 function named(names) {
@@ -38705,11 +37920,11 @@ async function headTestsOnBaseSource(ctx, env, head2, changedTests, failingOnHea
   const saved = /* @__PURE__ */ new Map();
   try {
     for (const path2 of changedTests) {
-      const headFile = await readFile3(join20(head2.cwd, path2)).catch(() => null);
+      const headFile = await readFile3(join16(head2.cwd, path2)).catch(() => null);
       if (headFile === null) continue;
-      saved.set(path2, await readFile3(join20(base, path2)).catch(() => null));
-      await mkdir(dirname4(join20(base, path2)), { recursive: true });
-      await writeFile(join20(base, path2), headFile);
+      saved.set(path2, await readFile3(join16(base, path2)).catch(() => null));
+      await mkdir(dirname4(join16(base, path2)), { recursive: true });
+      await writeFile(join16(base, path2), headFile);
     }
     if (saved.size === 0) return { shown: [], durationMs: 0 };
     const gates = ctx.gates.filter((gate) => gate.kind === "test").map((gate) => ({ ...gate, required: false }));
@@ -38718,7 +37933,7 @@ async function headTestsOnBaseSource(ctx, env, head2, changedTests, failingOnHea
       sha: ctx.base.baseSha,
       baseCwd: null,
       baseSha: null,
-      artifactsDir: join20(ctx.deps.store.paths(ctx.goal.id).gateArtifacts, "head-tests-on-base"),
+      artifactsDir: join16(ctx.deps.store.paths(ctx.goal.id).gateArtifacts, "head-tests-on-base"),
       env,
       signal: ctx.signal
     });
@@ -38732,8 +37947,8 @@ async function headTestsOnBaseSource(ctx, env, head2, changedTests, failingOnHea
     return { shown: failed.map((gate) => `gate ${gate.name}`), durationMs };
   } finally {
     for (const [path2, original] of saved) {
-      if (original === null) await rm(join20(base, path2), { force: true });
-      else await writeFile(join20(base, path2), original);
+      if (original === null) await rm(join16(base, path2), { force: true });
+      else await writeFile(join16(base, path2), original);
     }
   }
 }
@@ -38862,7 +38077,7 @@ async function integrateSlices(ctx) {
   };
   const findings = [...controllerReview(reviewInput), ...securityReview(reviewInput), ...integrity];
   await deps.store.files.writeAtomic(
-    join21(deps.store.paths(goal.id).reviewArtifacts, "integration.md"),
+    join17(deps.store.paths(goal.id).reviewArtifacts, "integration.md"),
     renderReviewMarkdown(findings, "integration")
   );
   const baseline = goal.oracle.shape === "fail_to_pass" ? await failToPassEvidence(ctx, gates, gateEnv, {
@@ -38883,7 +38098,7 @@ async function integrateSlices(ctx) {
       durationMs: 0,
       sha: result2.headSha,
       tail: blocking.map((f) => f.message).join("\n") || "no blocking security findings",
-      artifact: join21(deps.store.paths(goal.id).reviewArtifacts, "integration.md")
+      artifact: join17(deps.store.paths(goal.id).reviewArtifacts, "integration.md")
     });
   }
   journal.execution = {
@@ -38993,7 +38208,7 @@ function nextAttempt(ctx) {
 async function undoAttempt(ctx, workspace, head2, attempt2, previous) {
   const paths2 = ctx.deps.store.paths(ctx.goal.id);
   const name = previous === null ? `repair-${attempt2}-interrupted.diff` : `repair-${attempt2 - 1}.diff`;
-  const diffPath = join22(paths2.attemptArtifacts, INTEGRATION_ID, name);
+  const diffPath = join18(paths2.attemptArtifacts, INTEGRATION_ID, name);
   const reset = await ctx.deps.workspaces.resetToBase({ ...workspace, baseSha: head2 }, diffPath);
   const kept = reset.diffSaved && await ctx.deps.store.files.exists(diffPath);
   ctx.journal.execution = { ...ctx.journal.execution, integrationRepair: null };
@@ -39080,7 +38295,7 @@ async function runFix(ctx, workspace, { head: head2, failure: failure2 }, { atte
       prompt,
       cwd: workspace.path,
       timeoutMs: Math.min(taskTime, timeLeft),
-      artifactsDir: join22(deps.store.paths(goal.id).agentRunArtifacts, INTEGRATION_ID),
+      artifactsDir: join18(deps.store.paths(goal.id).agentRunArtifacts, INTEGRATION_ID),
       signal: ctx.signal,
       onProcess: (pid) => {
         journal.execution = {
@@ -39204,7 +38419,7 @@ async function recoverIntegrationRepair(deps, journal, previousController) {
   journal.execution = { ...journal.execution, integrationRepair: null };
   if (integration === null || !await deps.store.files.exists(integration.workspace)) return events;
   const paths2 = deps.store.paths(journal.goalId);
-  const diffPath = join22(paths2.attemptArtifacts, INTEGRATION_ID, `repair-${repair.attempt}-interrupted.diff`);
+  const diffPath = join18(paths2.attemptArtifacts, INTEGRATION_ID, `repair-${repair.attempt}-interrupted.diff`);
   const workspace = {
     sliceId: INTEGRATION_ID,
     path: integration.workspace,
@@ -39393,7 +38608,7 @@ var ExecutionJournal = class _ExecutionJournal {
 };
 
 // src/runtime/controller/reopen.ts
-import { join as join23, relative as relative10 } from "node:path";
+import { join as join19, relative as relative10 } from "node:path";
 function slicesToReopen(tasks, execution, gateBlocks) {
   const candidates = /* @__PURE__ */ new Map();
   for (const task of tasks) {
@@ -39515,7 +38730,7 @@ async function restartIntegration(deps, journal, goal) {
   if (integration === null) return [];
   journal.execution = { ...journal.execution, integration: null, finalGates: [], finalFindings: [] };
   const paths2 = deps.store.paths(journal.goalId);
-  const diffPath = join23(paths2.attemptArtifacts, INTEGRATION_ID, `${integration.headSha.slice(0, 12)}.diff`);
+  const diffPath = join19(paths2.attemptArtifacts, INTEGRATION_ID, `${integration.headSha.slice(0, 12)}.diff`);
   const workspace = await deps.store.files.exists(integration.workspace) ? {
     sliceId: INTEGRATION_ID,
     path: integration.workspace,
@@ -39864,8 +39079,735 @@ async function settle2(journal, stoppedBy) {
   return { goal: await journal.store.read(journal.goalId), proof, stoppedBy };
 }
 
+// src/runtime/config/bounded-runs.ts
+function boundedAgent(agent, maxBytes) {
+  if (maxBytes === void 0) return agent;
+  return {
+    name: agent.name,
+    label: agent.label,
+    run: (input2) => agent.run({ ...input2, logMaxBytes: maxBytes })
+  };
+}
+function boundedVerify(verify, maxBytes) {
+  if (maxBytes === void 0) return verify;
+  return (gates, context) => verify(gates, { ...context, logMaxBytes: maxBytes });
+}
+function withGateHome(verify, home) {
+  return (gates, context) => verify(gates, { ...context, home });
+}
+function boundedPreparer(preparer, maxBytes) {
+  if (maxBytes === void 0) return preparer;
+  return { prepare: (input2) => preparer.prepare({ ...input2, logMaxBytes: maxBytes }) };
+}
+
+// src/runtime/gates/detect-go.ts
+var goDetector = {
+  name: "go",
+  detect(context) {
+    if (!context.has("go.mod")) return [];
+    const source = "go.mod";
+    return [
+      // gofmt -l lists unformatted files and exits 0 either way: any output is the failure.
+      { name: "format", kind: "format", argv: ["gofmt", "-l", "."], source, failOnOutput: true },
+      { name: "lint", kind: "lint", argv: ["go", "vet", "./..."], source },
+      // -json names every test and subtest with its outcome; flags may follow the packages.
+      {
+        name: "test",
+        kind: "test",
+        argv: ["go", "test", "./..."],
+        source,
+        report: { format: "go-test-json", args: ["-json"] }
+      }
+    ];
+  }
+};
+
+// src/runtime/gates/detect-make.ts
+var MAKEFILES = ["GNUmakefile", "makefile", "Makefile"];
+var TARGETS = [
+  ["fmt-check", "format", "format"],
+  ["format-check", "format", "format"],
+  ["lint", "lint", "lint"],
+  ["typecheck", "typecheck", "typecheck"],
+  ["test", "test", "test"],
+  ["check", "check", "test"]
+];
+var RULE = /^([A-Za-z0-9][^:#=\s]*(?:[ \t]+[A-Za-z0-9][^:#=\s]*)*)[ \t]*::?(?![=:])/gm;
+function makeTargets(text3) {
+  const targets = /* @__PURE__ */ new Set();
+  for (const match of text3.matchAll(RULE)) {
+    for (const target2 of (match[1] ?? "").split(/[ \t]+/)) targets.add(target2);
+  }
+  return targets;
+}
+var makeDetector = {
+  name: "make",
+  fallback: true,
+  detect(context) {
+    const file2 = MAKEFILES.find((path2) => context.has(path2));
+    const text3 = file2 === void 0 ? null : context.read(file2);
+    if (file2 === void 0 || text3 === null) return [];
+    const targets = makeTargets(text3);
+    const gates = [];
+    for (const [target2, name, kind2] of TARGETS) {
+      if (!targets.has(target2) || gates.some((gate) => gate.name === name)) continue;
+      gates.push({ name, kind: kind2, argv: ["make", target2], source: `${file2} target ${target2}` });
+    }
+    return gates;
+  }
+};
+
+// src/runtime/gates/detect-node.ts
+var TEST_SCRIPTS = ["test"];
+var LINT_SCRIPTS = ["lint"];
+var TYPECHECK_SCRIPTS = ["typecheck", "type-check", "tsc"];
+var FORMAT_SCRIPTS = ["format:check", "fmt:check", "prettier:check"];
+var PLACEHOLDER_TEST = /no test specified/;
+function packageManager(context) {
+  if (context.has("pnpm-lock.yaml")) return "pnpm";
+  if (context.has("yarn.lock")) return "yarn";
+  return "npm";
+}
+function nodeTestReport(body, manager) {
+  const last = body.split(/&&|\|\||;/).at(-1)?.trim() ?? "";
+  const runner = /^(?:(?:npx|pnpm exec|pnpm|yarn)\s+)?(vitest|jest)(?:\s|$)/.exec(last)?.[1];
+  if (runner === void 0 || /--watch\b|--outputFile|[|<>`$]/.test(last)) return void 0;
+  if (runner === "vitest" && /^\S*vitest\s+(?:watch|dev|bench)\b/.test(last.replace(/^(?:npx|pnpm exec|pnpm|yarn)\s+/, "")))
+    return void 0;
+  const separator = manager === "npm" ? ["--"] : [];
+  return runner === "vitest" ? {
+    format: "junit-xml",
+    prefer: "report",
+    args: [...separator, "--reporter=default", "--reporter=junit", "--outputFile.junit={file}"]
+  } : { format: "jest-json", prefer: "report", args: [...separator, "--json", "--outputFile={file}"] };
+}
+function readScripts(context) {
+  const text3 = context.read("package.json");
+  if (text3 === null) return null;
+  let parsed2;
+  try {
+    parsed2 = JSON.parse(text3);
+  } catch {
+    return null;
+  }
+  const scripts = typeof parsed2 === "object" && parsed2 !== null ? Reflect.get(parsed2, "scripts") : void 0;
+  if (typeof scripts !== "object" || scripts === null) return {};
+  const result2 = {};
+  for (const [name, body] of Object.entries(scripts)) if (typeof body === "string") result2[name] = body;
+  return result2;
+}
+var nodeDetector = {
+  name: "node",
+  detect(context) {
+    const scripts = readScripts(context);
+    if (scripts === null) return [];
+    const manager = packageManager(context);
+    const gates = [];
+    const add2 = (name, candidates) => {
+      const script = candidates.find((candidate) => {
+        const body = scripts[candidate];
+        return body !== void 0 && body.trim() !== "" && !(name === "test" && PLACEHOLDER_TEST.test(body));
+      });
+      if (script === void 0) return;
+      const report2 = name === "test" ? nodeTestReport(scripts[script] ?? "", manager) : void 0;
+      gates.push({
+        name,
+        kind: name,
+        argv: [manager, "run", script],
+        source: `package.json scripts.${script}`,
+        ...report2 === void 0 ? {} : { report: report2 }
+      });
+    };
+    add2("format", FORMAT_SCRIPTS);
+    add2("lint", LINT_SCRIPTS);
+    add2("typecheck", TYPECHECK_SCRIPTS);
+    add2("test", TEST_SCRIPTS);
+    return gates;
+  }
+};
+
+// src/runtime/gates/detector.ts
+import { readFileSync, statSync as statSync2 } from "node:fs";
+import { join as join20 } from "node:path";
+var MAX_READ_BYTES = 512 * 1024;
+function createDetectContext(repoRoot, files2) {
+  const listed3 = new Set(files2.map((file2) => file2.replaceAll("\\", "/").replace(/^\.\//, "")));
+  const cache = /* @__PURE__ */ new Map();
+  const read2 = (path2) => {
+    if (!listed3.has(path2)) return null;
+    const cached2 = cache.get(path2);
+    if (cached2 !== void 0) return cached2;
+    let text3 = null;
+    try {
+      const full = join20(repoRoot, path2);
+      if (statSync2(full).size <= MAX_READ_BYTES) text3 = readFileSync(full, "utf8");
+    } catch {
+    }
+    cache.set(path2, text3);
+    return text3;
+  };
+  return {
+    files: listed3,
+    has: (path2) => listed3.has(path2),
+    some: (predicate) => {
+      for (const file2 of listed3) if (predicate(file2)) return true;
+      return false;
+    },
+    read: read2
+  };
+}
+function hasSection(text3, section) {
+  if (text3 === null) return false;
+  const escaped = section.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`^\\s*\\[${escaped}(?:\\.[^\\]]*)?\\]`, "m").test(text3);
+}
+
+// src/runtime/gates/detect-python.ts
+var MARKERS = /^(?:pyproject\.toml|setup\.cfg|setup\.py|requirements[^/]*\.txt)$/;
+var TEST_FILE = /(?:^|\/)(?:test_[^/]*|[^/]*_test|conftest)\.py$/;
+var MYPY_FILES = /^\s*files\s*=/m;
+var pythonDetector = {
+  name: "python",
+  detect(context) {
+    if (!context.some((path2) => MARKERS.test(path2))) return [];
+    const pyproject = context.read("pyproject.toml");
+    const setupCfg = context.read("setup.cfg");
+    const mypyIni = context.read("mypy.ini");
+    const gates = [];
+    const ruffFile = ["ruff.toml", ".ruff.toml"].find((path2) => context.has(path2));
+    if (ruffFile !== void 0 || hasSection(pyproject, "tool.ruff")) {
+      const source = ruffFile ?? "pyproject.toml [tool.ruff]";
+      gates.push({ name: "lint", kind: "lint", argv: ["ruff", "check", "."], source });
+    }
+    const mypySource = context.has("mypy.ini") ? "mypy.ini" : hasSection(pyproject, "tool.mypy") ? "pyproject.toml [tool.mypy]" : hasSection(setupCfg, "mypy") ? "setup.cfg [mypy]" : null;
+    if (mypySource !== null) {
+      const configured = [mypyIni, pyproject, setupCfg].some(
+        (text3) => text3 !== null && MYPY_FILES.test(text3)
+      );
+      const argv = configured ? ["mypy"] : ["mypy", "."];
+      gates.push({ name: "typecheck", kind: "typecheck", argv, source: mypySource });
+    }
+    const pytestSource = context.has("pytest.ini") ? "pytest.ini" : hasSection(pyproject, "tool.pytest") ? "pyproject.toml [tool.pytest]" : hasSection(setupCfg, "tool:pytest") ? "setup.cfg [tool:pytest]" : context.some((path2) => TEST_FILE.test(path2)) ? "python test files" : null;
+    if (pytestSource !== null) {
+      gates.push({
+        name: "test",
+        kind: "test",
+        argv: ["python3", "-m", "pytest"],
+        source: pytestSource,
+        report: { format: "junit-xml", args: ["-rA", "--junitxml={file}"] }
+      });
+    }
+    return gates;
+  }
+};
+
+// src/runtime/gates/detect-rust.ts
+var rustDetector = {
+  name: "rust",
+  detect(context) {
+    if (!context.has("Cargo.toml")) return [];
+    const source = "Cargo.toml";
+    return [
+      { name: "format", kind: "format", argv: ["cargo", "fmt", "--check"], source },
+      { name: "typecheck", kind: "typecheck", argv: ["cargo", "check"], source },
+      { name: "lint", kind: "lint", argv: ["cargo", "clippy", "--", "-D", "warnings"], source },
+      { name: "test", kind: "test", argv: ["cargo", "test"], source }
+    ];
+  }
+};
+
+// src/runtime/gates/detect.ts
+var GATE_DETECTORS = [
+  nodeDetector,
+  rustDetector,
+  goDetector,
+  pythonDetector,
+  makeDetector
+];
+var CONFIG_SOURCE = ".omk/config.yml";
+function detectGates(repoRoot, files2, config2, detectors = GATE_DETECTORS) {
+  const detected = config2.gates.detect ? runDetectors(createDetectContext(repoRoot, files2), detectors) : [];
+  return applyGateConfig(detected, config2.gates);
+}
+function runDetectors(context, detectors) {
+  const gates = [];
+  const names = /* @__PURE__ */ new Set();
+  const primary = detectors.filter((detector) => !detector.fallback);
+  const fallback = detectors.filter((detector) => detector.fallback);
+  for (const detector of [...primary, ...fallback]) {
+    const coveredKinds = new Set(gates.map((gate) => gate.kind));
+    for (const gate of detector.detect(context)) {
+      if (detector.fallback && coveredKinds.has(gate.kind)) continue;
+      let name = names.has(gate.name) ? `${detector.name}-${gate.name}` : gate.name;
+      for (let n = 2; names.has(name); n += 1) name = `${detector.name}-${gate.name}-${n}`;
+      names.add(name);
+      gates.push({ ...gate, name });
+    }
+  }
+  return gates;
+}
+function applyGateConfig(detected, config2) {
+  const gates = /* @__PURE__ */ new Map();
+  for (const gate of detected) {
+    gates.set(gate.name, toSpec(gate, gate.source, void 0, void 0, config2.timeout));
+  }
+  for (const [index, entry] of config2.list.entries()) {
+    const where = `${CONFIG_SOURCE} gates.list[${index}]`;
+    const existing = gates.get(entry.name);
+    if (entry.enabled === false) {
+      gates.delete(entry.name);
+      continue;
+    }
+    if (existing) {
+      const replaced = entry.run !== void 0;
+      const merged = {
+        name: existing.name,
+        kind: entry.kind ?? existing.kind,
+        argv: entry.run ?? existing.argv,
+        source: replaced ? where : `${existing.source}, overridden by ${where}`,
+        // A replacement command does not inherit the detected tool's way of reporting failure.
+        failOnOutput: entry.failOnOutput ?? (replaced ? false : existing.failOnOutput)
+      };
+      if (!replaced && existing.report) merged.report = existing.report;
+      gates.set(
+        entry.name,
+        withPolicy(toSpec(merged, merged.source, entry.required, entry.timeout, config2.timeout), entry)
+      );
+    } else if (entry.run !== void 0) {
+      const kind2 = entry.kind ?? (REQUIRED_GATE_KINDS.includes(entry.name) ? entry.name : "custom");
+      const gate = { name: entry.name, kind: kind2, argv: entry.run, source: where };
+      if (entry.failOnOutput !== void 0) gate.failOnOutput = entry.failOnOutput;
+      gates.set(
+        entry.name,
+        withPolicy(toSpec(gate, where, entry.required, entry.timeout, config2.timeout), entry)
+      );
+    } else if (entry.required === true) {
+      const known = [...gates.keys()].join(", ") || "none";
+      throw new ConfigError(
+        `${where}: gate '${entry.name}' is required but was not detected and has no \`run\` (detected: ${known}).`,
+        {
+          hint: `Give it a command, e.g.
+  - name: ${entry.name}
+    run: ["npm", "run", "${entry.name}"]`
+        }
+      );
+    }
+  }
+  return [...gates.values()];
+}
+function withPolicy(spec, entry) {
+  const policed = entry.preExisting === "block" ? { ...spec, preExisting: "block" } : spec;
+  return entry.network === void 0 ? policed : { ...policed, network: entry.network };
+}
+function toSpec(gate, source, required2, timeoutMs, defaultTimeoutMs) {
+  const spec = {
+    name: gate.name,
+    kind: gate.kind,
+    argv: [...gate.argv],
+    required: required2 ?? REQUIRED_GATE_KINDS.includes(gate.kind),
+    timeoutMs: timeoutMs ?? defaultTimeoutMs,
+    source
+  };
+  if (gate.failOnOutput) spec.failOnOutput = true;
+  if (gate.report) spec.report = { ...gate.report, args: [...gate.report.args] };
+  return spec;
+}
+
+// src/runtime/gates/env.ts
+var GATE_ENV_ALLOWLIST = [
+  "PATH",
+  "HOME",
+  "USER",
+  "LANG",
+  "LC_ALL",
+  "TZ",
+  "TMPDIR",
+  "TERM",
+  "CI",
+  "XDG_CACHE_HOME",
+  // Toolchains: where they are installed and where their caches live.
+  "CARGO_HOME",
+  "RUSTUP_HOME",
+  "RUSTUP_TOOLCHAIN",
+  "GOROOT",
+  "GOPATH",
+  "GOCACHE",
+  "GOMODCACHE",
+  "GOFLAGS",
+  "PYTHONPATH",
+  "VIRTUAL_ENV",
+  "JAVA_HOME",
+  "npm_config_cache"
+];
+var SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIAL/i;
+var SECRET_VALUE = /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/;
+var GATE_ENV_DEFAULTS = { CI: "true", NO_COLOR: "1" };
+function isSecretName(name) {
+  return SECRET_NAME.test(name);
+}
+function gateEnvironment(processEnv) {
+  const env = { ...GATE_ENV_DEFAULTS };
+  for (const name of GATE_ENV_ALLOWLIST) {
+    const value = processEnv[name];
+    if (value === void 0 || isSecretName(name) || SECRET_VALUE.test(value)) continue;
+    env[name] = value;
+  }
+  return env;
+}
+
+// src/runtime/sandbox/confined-runs.ts
+import { join as join21 } from "node:path";
+function confinedAgent(agent, confine) {
+  return {
+    name: agent.name,
+    label: agent.label,
+    run: (input2) => agent.run({ ...input2, confine })
+  };
+}
+function confinedVerify(verify, confine) {
+  return (gates, context) => verify(gates, { ...context, confine });
+}
+function confinedCacheEnv(cacheDir) {
+  return {
+    npm_config_cache: join21(cacheDir, "npm"),
+    YARN_CACHE_FOLDER: join21(cacheDir, "yarn"),
+    npm_config_store_dir: join21(cacheDir, "pnpm-store"),
+    PIP_CACHE_DIR: join21(cacheDir, "pip")
+  };
+}
+function confinedPreparer(preparer, confine, cacheDir) {
+  return {
+    prepare: (input2) => preparer.prepare({ ...input2, env: { ...confinedCacheEnv(cacheDir), ...input2.env }, confine })
+  };
+}
+
+// src/runtime/agents/env.ts
+var BASE_ENV_NAMES = [
+  "PATH",
+  "HOME",
+  "LANG",
+  "LC_ALL",
+  "TERM",
+  "TMPDIR",
+  "USER",
+  "XDG_CONFIG_HOME",
+  "XDG_DATA_HOME",
+  "XDG_CACHE_HOME"
+];
+var FORBIDDEN_ENV_NAMES = [
+  "GITHUB_TOKEN",
+  "GH_TOKEN",
+  "GITHUB_PAT",
+  "OMK_GITHUB_TOKEN",
+  "INPUT_GITHUB-TOKEN",
+  "INPUT_GITHUB_TOKEN",
+  "INPUT_CI-TOKEN",
+  "INPUT_CI_TOKEN",
+  "ACTIONS_RUNTIME_TOKEN",
+  "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+  "GH_ENTERPRISE_TOKEN",
+  "GITHUB_ENTERPRISE_TOKEN"
+];
+var ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+function isForbiddenEnvName(name) {
+  const upper = name.toUpperCase();
+  if (FORBIDDEN_ENV_NAMES.includes(upper)) return true;
+  if (upper.includes("GITHUB") && /TOKEN|PAT\b|_PAT_|SECRET/.test(upper)) return true;
+  return upper.startsWith("ACTIONS_") && upper.includes("TOKEN");
+}
+function agentEnvironment(processEnv, extraNames) {
+  for (const name of extraNames) {
+    if (isForbiddenEnvName(name)) {
+      throw new ConfigError(
+        `the agent environment may not include ${name}: agents never receive a GitHub token`,
+        {
+          hint: `remove ${name} from the agent's env list in .omk/config.yml; omk pushes and opens PRs itself`
+        }
+      );
+    }
+    if (!ENV_NAME.test(name)) {
+      throw new ConfigError(`'${name}' is not a valid environment variable name for an agent`, {
+        hint: "use letters, digits and underscores, not starting with a digit"
+      });
+    }
+  }
+  const secrets = forbiddenValues(processEnv);
+  const env = {};
+  for (const name of /* @__PURE__ */ new Set([...BASE_ENV_NAMES, ...extraNames])) {
+    const value = processEnv[name];
+    if (value === void 0) continue;
+    if (secrets.has(value)) {
+      throw new ConfigError(
+        `${name} holds the same value as a GitHub token; refusing to pass it to the agent`,
+        {
+          hint: `set ${name} to the agent's own credential`
+        }
+      );
+    }
+    env[name] = value;
+  }
+  return env;
+}
+function forbiddenValues(processEnv) {
+  const values = /* @__PURE__ */ new Set();
+  for (const [name, value] of Object.entries(processEnv)) {
+    if (value !== void 0 && value.length >= 16 && isForbiddenEnvName(name)) values.add(value);
+  }
+  return values;
+}
+
+// src/runtime/secrets/scrub.ts
+var REDACTED = "[redacted]";
+var GITHUB_TOKEN = /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{16,255}|github_pat_[A-Za-z0-9_]{16,255})/g;
+var ACCESS_TOKEN_BASE64 = /eC1hY2Nlc3MtdG9rZW46[A-Za-z0-9+/]*={0,2}/g;
+var AUTH_HEADER = /(authorization:\s{0,8}(?:basic|bearer|token)\s{1,8})[A-Za-z0-9+/=._~-]{8,}/gi;
+var MIN_LITERAL = 8;
+function createScrub(literals) {
+  const ordered = literalForms(literals);
+  return (text3) => {
+    let out = text3;
+    for (const form of ordered) out = out.split(form).join(REDACTED);
+    out = out.replace(AUTH_HEADER, (_, prefix) => `${prefix}${REDACTED}`);
+    out = out.replace(ACCESS_TOKEN_BASE64, REDACTED).replace(GITHUB_TOKEN, REDACTED);
+    for (const pattern of TOKEN_PATTERNS) out = out.replace(pattern, REDACTED);
+    return scrubReviewedKeys(out);
+  };
+}
+var PRIVATE_KEY_BLOCK = /(-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----)[\s\S]*?(-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----|$(?![\s\S]))/g;
+function scrubReviewedKeys(text3) {
+  const out = text3.replace(PRIVATE_KEY_BLOCK, (_, begin, end) => `${begin}${REDACTED}${end}`);
+  if (!/key|token|secret|passw|:\/\//i.test(out)) return out;
+  return out.split("\n").map((line2) => {
+    let clean3 = line2;
+    for (const span of secretSpans(line2).reverse()) {
+      if (span.match.severity !== "blocking" || line2.startsWith("-----BEGIN", span.start)) continue;
+      clean3 = `${clean3.slice(0, span.start)}${REDACTED}${clean3.slice(span.end)}`;
+    }
+    return clean3;
+  }).join("\n");
+}
+function literalForms(literals) {
+  const forms = /* @__PURE__ */ new Set();
+  for (const value of literals) {
+    if (value.length < MIN_LITERAL) continue;
+    forms.add(value);
+    forms.add(Buffer.from(value).toString("base64"));
+    forms.add(Buffer.from(`x-access-token:${value}`).toString("base64"));
+  }
+  return [...forms].sort((a, b) => b.length - a.length);
+}
+function createTokenTest(literals) {
+  const forms = literalForms(literals);
+  return (text3) => forms.some((form) => text3.includes(form)) || [AUTH_HEADER, ACCESS_TOKEN_BASE64, GITHUB_TOKEN].some((pattern) => text3.search(pattern) !== -1);
+}
+function secretValues(env) {
+  return Object.entries(env).filter(([name, value]) => value !== void 0 && (isForbiddenEnvName(name) || isSecretName(name))).map(([, value]) => value ?? "");
+}
+async function scrubFile(files2, path2, scrub) {
+  let text3;
+  try {
+    text3 = await files2.readText(path2);
+  } catch {
+    return;
+  }
+  if (text3 === null || text3.includes("\0")) return;
+  const clean3 = scrub(text3);
+  if (clean3 !== text3) await files2.writeAtomic(path2, clean3);
+}
+
+// src/runtime/secrets/scrubbed-runs.ts
+var keepNothing = async () => void 0;
+function scrubbedAgent(agent, scrub, files2, keep = keepNothing) {
+  return {
+    name: agent.name,
+    label: agent.label,
+    async run(input2) {
+      const result2 = await agent.run(input2);
+      await scrubFile(files2, result2.transcript, scrub);
+      await keep(result2.transcript);
+      return { ...result2, summary: scrub(result2.summary) };
+    }
+  };
+}
+function scrubbedVerify(verify, scrub, files2, keep = keepNothing) {
+  return async (gates, context) => {
+    const evidence = await verify(gates, context);
+    await Promise.all(
+      evidence.map(async (gate) => {
+        if (gate.artifact === null) return;
+        await scrubFile(files2, gate.artifact, scrub);
+        await keep(gate.artifact);
+      })
+    );
+    return evidence.map((gate) => ({ ...gate, tail: scrub(gate.tail) }));
+  };
+}
+function scrubbedWorkspaces(workspaces, scrub, files2, keep = keepNothing) {
+  return {
+    ...workspaces,
+    async resetToBase(workspace, diffPath) {
+      const reset = await workspaces.resetToBase(workspace, diffPath);
+      await scrubFile(files2, diffPath, scrub);
+      if (reset.diffSaved) await keep(diffPath);
+      return reset;
+    }
+  };
+}
+
+// src/runtime/workspace/plan.ts
+import { join as join22 } from "node:path";
+var NODE_LOCKFILES = [
+  { file: "pnpm-lock.yaml", install: ["pnpm", "install", "--frozen-lockfile", "--prefer-offline"] },
+  { file: "yarn.lock", install: ["yarn", "install", "--frozen-lockfile"] },
+  { file: "package-lock.json", install: ["npm", "ci", "--prefer-offline", "--no-audit", "--no-fund"] },
+  { file: "npm-shrinkwrap.json", install: ["npm", "ci", "--prefer-offline", "--no-audit", "--no-fund"] }
+];
+var NPM_WITHOUT_LOCKFILE = [
+  "npm",
+  "install",
+  "--no-package-lock",
+  "--prefer-offline",
+  "--no-audit",
+  "--no-fund"
+];
+var DEPENDENCY_FIELDS = ["dependencies", "devDependencies", "optionalDependencies", "workspaces"];
+var PYTHON_MARKERS = ["pyproject.toml", "setup.cfg", "setup.py"];
+var VENV_DIRS = [".venv", "venv"];
+function planPreparation(input2) {
+  const { workspace } = input2.config;
+  const timeoutMs = workspace.timeout;
+  const { cacheDir, sharedCacheDir: sharedCacheDir2 } = input2;
+  if (workspace.setup) {
+    return {
+      steps: workspace.setup.map((argv) => ({ kind: "command", argv })),
+      env: {},
+      timeoutMs,
+      cacheDir,
+      sharedCacheDir: sharedCacheDir2
+    };
+  }
+  const context = createDetectContext(input2.repoRoot, input2.files);
+  const steps = [];
+  const env = {};
+  const node2 = nodeStep(context, workspace.install);
+  if (node2) steps.push(node2);
+  if (PYTHON_MARKERS.some((file2) => context.has(file2)) || context.some(isRootRequirements)) {
+    steps.push({ kind: "python-venv", dirs: VENV_DIRS });
+  }
+  if (context.has("Cargo.toml")) env.CARGO_TARGET_DIR = join22(input2.cacheDir, "cargo-target");
+  return { steps, env, timeoutMs, cacheDir, sharedCacheDir: sharedCacheDir2 };
+}
+function nodeStep(context, installAllowed) {
+  const text3 = context.read("package.json");
+  if (text3 === null || !hasDependencies(text3)) return null;
+  const lock = NODE_LOCKFILES.find((candidate) => context.has(candidate.file));
+  const install = lock?.install ?? NPM_WITHOUT_LOCKFILE;
+  return {
+    kind: "node-modules",
+    manifests: lock ? ["package.json", lock.file] : ["package.json"],
+    install: installAllowed ? install : null
+  };
+}
+function hasDependencies(text3) {
+  let parsed2;
+  try {
+    parsed2 = JSON.parse(text3);
+  } catch {
+    return true;
+  }
+  if (typeof parsed2 !== "object" || parsed2 === null) return false;
+  return DEPENDENCY_FIELDS.some((field) => {
+    const value = Reflect.get(parsed2, field);
+    if (Array.isArray(value)) return value.length > 0;
+    return typeof value === "object" && value !== null && Object.keys(value).length > 0;
+  });
+}
+function isRootRequirements(path2) {
+  return /^requirements[^/]*\.txt$/.test(path2);
+}
+
+// src/runtime/app/controller.ts
+async function composeController(deps, goal, prepared) {
+  const root = goal.repo.root;
+  const files2 = await deps.repo.listFiles(root);
+  const { config: config2 } = prepared.config;
+  const cacheDir = goalCacheDir(deps.store.deps.stateRoot, goal.id);
+  const scrub = createScrub(secretValues(deps.env));
+  const keep = (path2) => deps.store.keepArtifact(path2);
+  const confine = prepared.sandbox.active ? {
+    writable: [cacheDir],
+    readable: [goalPaths(deps.store.deps.stateRoot, goal.id).dir],
+    hidden: [privateStateDir(deps.store.deps.stateRoot)],
+    ...prepared.sandbox.allowedHosts === void 0 ? {} : { allowedHosts: prepared.sandbox.allowedHosts }
+  } : null;
+  const network = prepared.sandbox.network ?? { agents: "open", gates: "open" };
+  const confinedRuns = confine === null ? prepared.agent : confinedAgent(prepared.agent, { ...confine, network: network.agents });
+  const agent = boundedAgent(confinedRuns, config2.logs.maxBytes);
+  const verify = boundedVerify(
+    confine === null ? deps.execution.verify : confinedVerify(deps.execution.verify, { ...confine, network: network.gates }),
+    config2.logs.maxBytes
+  );
+  const detected = detectGates(root, files2, config2);
+  return {
+    store: deps.store,
+    workspaces: scrubbedWorkspaces(
+      deps.execution.workspaces({ forceFallback: goal.options.sliceExecution === "branch" }),
+      scrub,
+      deps.store.files,
+      keep
+    ),
+    agent: scrubbedAgent(agent, scrub, deps.store.files, keep),
+    verify: scrubbedVerify(withGateHome(verify, config2.gates.home), scrub, deps.store.files, keep),
+    sandbox: prepared.sandbox,
+    integrity: deps.execution.integrity,
+    home: deps.env.HOME ?? null,
+    holdsToken: createTokenTest(secretValues(deps.env)),
+    // A gate's own network applies only where the host isolates one (else all share the host's).
+    gates: prepared.sandbox.isolatesNetwork === true ? detected : detected.map(withoutOwnNetwork),
+    gateEnv: gateEnvironment(deps.env),
+    preparer: boundedPreparer(
+      confine === null ? deps.execution.preparer : confinedPreparer(deps.execution.preparer, { ...confine, network: "open" }, cacheDir),
+      config2.logs.maxBytes
+    ),
+    preparation: planPreparation({
+      repoRoot: root,
+      files: files2,
+      config: config2,
+      cacheDir,
+      sharedCacheDir: sharedCacheDir(deps.store.deps.stateRoot)
+    }),
+    reporter: deps.reporter,
+    steps: deps.words.steps,
+    workspaceRoot: workspacesDir(deps.store.deps.stateRoot),
+    ...deps.publishBranch === void 0 ? {} : { publishBranch: deps.publishBranch },
+    ...rateLimitOf(config2.agents.rateLimitWait, deps.sleep)
+  };
+}
+function rateLimitOf(maxWaitMs, sleep4) {
+  if (maxWaitMs === void 0 && sleep4 === void 0) return {};
+  return {
+    rateLimit: {
+      ...maxWaitMs === void 0 ? {} : { policy: { maxWaitMs } },
+      ...sleep4 === void 0 ? {} : { sleep: sleep4 }
+    }
+  };
+}
+function withoutOwnNetwork(gate) {
+  if (gate.network === void 0) return gate;
+  const { network: _, ...rest } = gate;
+  return rest;
+}
+
+// src/runtime/app/deps.ts
+function hostConfig(deps, repoRoot) {
+  return deps.config === void 0 ? loadConfig(repoRoot) : deps.config(repoRoot);
+}
+function inPhase(deps, title3, fn) {
+  return deps.phase === void 0 ? fn() : deps.phase(title3, fn);
+}
+
 // src/runtime/goal/reconcile.ts
-import { dirname as dirname5, join as join24 } from "node:path";
+import { dirname as dirname5, join as join23 } from "node:path";
 
 // src/runtime/state/jsonl-merge.ts
 function parseJsonlRecords(text3) {
@@ -40088,7 +40030,7 @@ async function reconcileGoal(store, goalId, theirs) {
   if (!theirs.has(MERGED_FILES.goal)) return { adopted: [], changed: false };
   return store.withGoalLock(goalId, async () => {
     const paths2 = store.paths(goalId);
-    const ours = await readTexts((name) => store.files.readText(join24(paths2.dir, name)));
+    const ours = await readTexts((name) => store.files.readText(join23(paths2.dir, name)));
     const remote = await readTexts(async (name) => {
       const content = theirs.get(name);
       return content === void 0 ? null : Buffer.from(content).toString("utf8");
@@ -40098,12 +40040,12 @@ async function reconcileGoal(store, goalId, theirs) {
     for (const key of ["events", "decisions", "budget", "failure"]) {
       const text3 = merged.writes[key];
       if (text3 === void 0) continue;
-      await store.files.writeAtomic(join24(paths2.dir, MERGED_FILES[key]), text3);
+      await store.files.writeAtomic(join23(paths2.dir, MERGED_FILES[key]), text3);
       changed = true;
     }
     for (const [name, content] of theirs) {
       if (Object.values(MERGED_FILES).includes(name) || name === "proof.json") continue;
-      const target2 = join24(paths2.dir, ...name.split("/"));
+      const target2 = join23(paths2.dir, ...name.split("/"));
       if (await store.files.exists(target2)) continue;
       await store.files.makeDirs(dirname5(target2));
       await store.files.writeAtomic(target2, content);
@@ -40228,6 +40170,44 @@ function watchRemoteChanges(store, remote, goalId, options) {
   };
 }
 
+// src/runtime/app/clean.ts
+var DONE_WITH_BRANCHES = ["merged", "cancelled", "rejected"];
+async function cleanGoal(deps, goalId, options = { branches: true }) {
+  const { store } = deps;
+  return store.withGoalLock(goalId, async () => {
+    const goal = await store.read(goalId);
+    if (goal.status === "running" && controllerAlive(store, goal)) {
+      throw new BusyError(`Goal ${goalId} is running; its worktrees are in use.`, {
+        hint: ["Clean it once it has settled: see ", { step: "status", goalId }, "."]
+      });
+    }
+    const { cleaner } = deps.execution;
+    const worktrees = await cleaner.removeWorktrees(
+      goal.repo.root,
+      goalId,
+      workspacesDir(store.deps.stateRoot)
+    );
+    const branchesKept = !DONE_WITH_BRANCHES.includes(goal.status);
+    const branches = options.branches && !branchesKept ? await cleaner.deleteBranches(goal.repo.root, goalId) : [];
+    const cache = await cleaner.removeCache(goalCacheDir(store.deps.stateRoot, goalId));
+    await store.eventLog(goalId).append([{ type: "goal_cleaned", data: { worktrees: worktrees.length, branches, cache } }]);
+    return { goalId, worktrees, branches, branchesKept, cache };
+  });
+}
+
+// src/runtime/app/credentials.ts
+import { join as join24 } from "node:path";
+async function withCredentialsAway(deps, repoRoot, work) {
+  const guard = deps.execution.credentials;
+  if (guard === void 0) return work();
+  const held = await guard.away(repoRoot, join24(privateStateDir(deps.store.deps.stateRoot), "credentials"));
+  try {
+    return await work();
+  } finally {
+    await held.restore();
+  }
+}
+
 // src/runtime/proof/fresh.ts
 function checkFreshness(proof, shown) {
   const problems = [
@@ -40330,7 +40310,7 @@ function renderProofMarkdown(proof, steps = NEUTRAL_STEPS) {
   const base = `${git.baseRef === null ? "" : `${code(git.baseRef, true)} at `}${sha3(git.baseSha)}`;
   const shown = requiredGatesShown(proof);
   const required2 = [
-    ...shown.kinds.map((kind) => code(kind, true)),
+    ...shown.kinds.map((kind2) => code(kind2, true)),
     ...shown.ownNames.map((name) => `${code(name, true)} (marked required)`)
   ].join(", ");
   out.push(
@@ -41103,9 +41083,9 @@ var PROOF_STATUS_LABELS = {
   blocked_on_human: "omk:blocked"
 };
 var OMK_STATUS_LABELS = Object.values(PROOF_STATUS_LABELS);
-function labelsFor(policy, proofStatus, kind) {
+function labelsFor(policy, proofStatus, kind2) {
   if (policy === "local") return [];
-  return ["omk", `omk:${kind}`, PROOF_STATUS_LABELS[proofStatus]];
+  return ["omk", `omk:${kind2}`, PROOF_STATUS_LABELS[proofStatus]];
 }
 function shortGoalId(id) {
   return /-([0-9a-f]{6})$/.exec(id)?.[1] ?? id.slice(0, 12);
@@ -41739,6 +41719,39 @@ function mergedOutsideDetail(pr) {
   return `PR #${pr.number} was merged outside omk${commit} (head ${pr.headSha}); omk requested no merge of that head, so the goal is not recorded as merged by omk`;
 }
 
+// src/runtime/app/delivery-target.ts
+var MACHINELESS_DEFAULT_POLICY = "draft-pr";
+function keepsBranchesLocally(policy) {
+  return policy.trim() === "local";
+}
+function baseFor(goal, request2) {
+  return request2.base ?? goal.repo.baseRef ?? request2.fallbackBase;
+}
+function deliveryTarget(goal, request2, words2) {
+  if (request2.policy === "local") {
+    throw new UsageError(
+      `open-pr opens pull requests, so its policy must be draft-pr or auto-pr, not local (goal ${goal.id}).`,
+      { hint: `Example: ${words2.fields.given("policy", "draft-pr")}` }
+    );
+  }
+  const asked = request2.policy ?? goal.options.policy;
+  const policy = asked === "local" ? "draft-pr" : asked;
+  const base = baseFor(goal, request2);
+  if (base === void 0 || base === "" && request2.base === void 0) {
+    throw new UsageError(
+      `Goal ${goal.id} started on a detached HEAD, so there is no base branch to open PRs against.`,
+      { hint: `Name one: ${words2.fields.given("baseBranch", "main")}` }
+    );
+  }
+  const problem = branchNameProblem(base);
+  if (problem !== null) {
+    throw new UsageError(`The base branch '${shownBranch(base)}' cannot take PRs: ${problem}.`, {
+      hint: `Example: ${words2.fields.given("baseBranch", "main")}`
+    });
+  }
+  return { policy, base };
+}
+
 // src/runtime/app/notes.ts
 function describeNote(note, words2) {
   switch (note.code) {
@@ -42020,20 +42033,55 @@ function whyFailed(report2) {
 }
 
 // src/runtime/app/leftovers.ts
-import { join as join25 } from "node:path";
+import { join as join25, sep as sep2 } from "node:path";
 async function refuseLeftovers(deps, goalId) {
   const { stateRoot } = deps.store.deps;
   const { root } = (await deps.store.read(goalId)).repo;
-  const places = [join25(workspacesDir(stateRoot), goalId), goalPaths(stateRoot, goalId).dir, root];
-  const scan = await deps.execution.integrity.endLeftovers(places);
+  const worktrees = join25(workspacesDir(stateRoot), goalId);
+  const goalDir = goalPaths(stateRoot, goalId).dir;
+  const scan = await deps.execution.integrity.endLeftovers([worktrees, goalDir, root]);
   if (!scan.checked || scan.killed.length === 0) return;
-  const listed3 = scan.killed.map((stray) => `${stray.pid}${stray.command === "" ? "" : ` (${quoteUntrusted(stray.command)})`}`).join(", ");
-  throw new PolicyViolationError(
-    `A process omk started for goal ${goalId} left ${scan.killed.length === 1 ? "a process" : "processes"} running after its run ended: ${listed3}; omk killed ${scan.killed.length === 1 ? "it" : "them"} and delivered nothing.`,
-    {
-      hint: "Look at what the agent, its gates or the planner started in the background; run the goal again once none is left running."
-    }
-  );
+  throw new PolicyViolationError(leftoversMessage(goalId, scan.killed, { worktrees, goalDir, root }), {
+    hint: "Look at what the agent, its gates or the planner started in the background; run the goal again once none is left running."
+  });
+}
+function leftoversMessage(goalId, killed, places) {
+  const where = (stray) => sandboxOf(stray.ranIn, places);
+  const unknown2 = killed.filter((stray) => stray.unreported === true);
+  const processes = killed.filter((stray) => stray.unreported !== true);
+  const parts = [];
+  if (processes.length > 0) {
+    const listed3 = counted(processes.map((stray) => leftover(stray, where(stray)))).join(", ");
+    const one = processes.length === 1;
+    parts.push(
+      `left ${one ? "a process" : "processes"} running after its run ended: ${listed3}; ${one ? "it was" : "they were"} ended`
+    );
+  }
+  if (unknown2.length > 0) {
+    parts.push(
+      `ran where omk could not tell what it left (${counted(unknown2.map(where)).join(", ")}): its sandbox's report did not complete (something ended the sandbox's init)`
+    );
+  }
+  return `A process omk started for goal ${goalId} ${parts.join("; one also ")}; omk delivered nothing.`;
+}
+function leftover(stray, sandbox) {
+  const command2 = stray.command === "" ? "" : ` (${quoteUntrusted(stray.command)})`;
+  return stray.endedBy === "sandbox" ? `pid ${stray.pid} in ${sandbox}${command2}` : `pid ${stray.pid}${command2}`;
+}
+function sandboxOf(ranIn, places) {
+  const under = (dir) => ranIn !== void 0 && (ranIn === dir || ranIn.startsWith(`${dir}${sep2}`));
+  if (ranIn !== void 0 && under(places.worktrees)) {
+    const slice = ranIn.slice(places.worktrees.length + 1).split(sep2)[0] ?? "";
+    if (slice !== "") return `slice ${showUntrusted(slice, 80)}'s sandbox`;
+  }
+  if (under(places.goalDir)) return "the planner's sandbox";
+  if (under(places.root)) return "the sandbox of a run in the repository (the base's gates or setup)";
+  return "a sandbox";
+}
+function counted(texts) {
+  const counts = /* @__PURE__ */ new Map();
+  for (const text3 of texts) counts.set(text3, (counts.get(text3) ?? 0) + 1);
+  return [...counts].map(([text3, count]) => count === 1 ? text3 : `${text3} (in ${count} runs)`);
 }
 
 // src/runtime/plan/agent-planner.ts
@@ -43227,73 +43275,6 @@ function stopNote(action) {
   return { code: "stopped_remotely", action };
 }
 
-// src/runtime/app/start.ts
-async function startGoal(deps, request2) {
-  if (request2.mode === "plan") {
-    if (request2.agent?.config === void 0) {
-      await hostConfig(deps, (await deps.repo.inspect(request2.create.repo)).root);
-    }
-    return startInspected(deps, request2, null);
-  }
-  const repo = await deps.repo.inspect(request2.create.repo);
-  return withCredentialsAway(deps, repo.root, () => startInspected(deps, request2, repo));
-}
-async function startInspected(deps, request2, repo) {
-  const prepared = repo === null ? null : await prepareAgent(deps, repo.root, request2.agent ?? {}, request2.create.agent ?? null);
-  const create = prepared === null ? request2.create : { ...request2.create, agent: prepared.spec };
-  const planner = await chooseGoalPlanner(deps, create, prepared, request2.agent);
-  const created = await createGoal({ ...deps, planner }, create, request2.mode);
-  const { goal, graph, plannerWhy } = created;
-  if (prepared !== null) {
-    const by = `${graph.planner.name} planner${plannerWhy === null ? "" : `: ${briefPlannerWhy(plannerWhy)}`}`;
-    deps.reporter.info(
-      `goal ${goal.id}: ${goal.oracle.testable ? `planned ${graph.tasks.length} slice(s) (${by}); executing` : "blocked on a human decision"}`
-    );
-  }
-  await request2.onCreated?.(created);
-  deps.store.deps.host.reached?.("goal_planned");
-  if (prepared === null || !goal.oracle.testable) return { created, executed: null };
-  const executed = await executeAndDeliver(deps, {
-    after: "deliver",
-    ...request2.execute,
-    goalId: goal.id,
-    prepared
-  });
-  return { created, executed };
-}
-
-// src/runtime/controller/slice-result.ts
-var sliceResultSchema = external_exports.object({
-  version: external_exports.literal(1),
-  sliceId: external_exports.string(),
-  task: external_exports.object({ status: external_exports.enum(TASK_STATUSES), attempts: external_exports.number().int().nonnegative() }),
-  record: sliceRecordSchema,
-  agentRuns: external_exports.array(agentRunEvidenceSchema),
-  failures: external_exports.array(failureEvidenceSchema),
-  /** Follow-up tasks this slice's agent proposed and validation accepted. */
-  followUps: external_exports.array(taskSchema),
-  /** The events the runner recorded, folded into events.jsonl by integrate. */
-  events: external_exports.array(external_exports.object({ type: external_exports.string(), ts: external_exports.string(), data: external_exports.record(external_exports.string(), external_exports.unknown()) })),
-  spent: budgetSpentSchema,
-  runner: external_exports.object({ pid: external_exports.number().int(), host: external_exports.string() })
-});
-var sliceResultVersioned = singleVersion("slice result", 1, sliceResultSchema);
-
-// src/runtime/app/workflow-steps.ts
-var WORKFLOW_STEPS = {
-  run: { creates: true, executes: true, slice: false, delivers: true, runsPending: false },
-  plan: { creates: true, executes: false, slice: false, delivers: false, runsPending: false },
-  execute: { creates: false, executes: true, slice: true, delivers: true, runsPending: false },
-  verify: { creates: false, executes: true, slice: true, delivers: false, runsPending: false },
-  review: { creates: false, executes: true, slice: true, delivers: false, runsPending: false },
-  integrate: { creates: false, executes: true, slice: true, delivers: true, runsPending: true },
-  "open-pr": { creates: false, executes: false, slice: false, delivers: false, runsPending: false },
-  merge: { creates: false, executes: false, slice: false, delivers: false, runsPending: false },
-  status: { creates: false, executes: false, slice: true, delivers: false, runsPending: false },
-  fix: { creates: false, executes: true, slice: false, delivers: false, runsPending: false }
-};
-var WORKFLOW_STEP_NAMES = Object.keys(WORKFLOW_STEPS);
-
 // src/runtime/app/fix.ts
 async function fixPullRequest(deps, request2) {
   const { goalId, pr } = request2;
@@ -43408,6 +43389,93 @@ function unhandled(requests, handled) {
     return true;
   });
 }
+
+// src/runtime/app/busy.ts
+function refusedWhileRunning(request2) {
+  if (!request2.running) return null;
+  const { goalId } = request2;
+  const step = request2.verb === "open-pr" ? "open_pr" : "merge";
+  return new BusyError(`Goal ${goalId} is running in this app.`, {
+    hint: ["It delivers and merges by its policies when it finishes; use ", { step, goalId }, " after that."]
+  });
+}
+
+// src/runtime/app/control.ts
+async function untilControlled(store, goalId, wait) {
+  const deadline = wait.clock.nowMs() + (wait.timeoutMs ?? 6e4);
+  while (wait.running() && wait.clock.nowMs() < deadline) {
+    if ((await store.read(goalId)).status !== "planned") return true;
+    await new Promise((resolve11) => setTimeout(resolve11, wait.pollMs ?? 50));
+  }
+  return false;
+}
+
+// src/runtime/app/start.ts
+async function startGoal(deps, request2) {
+  if (request2.mode === "plan") {
+    if (request2.agent?.config === void 0) {
+      await hostConfig(deps, (await deps.repo.inspect(request2.create.repo)).root);
+    }
+    return startInspected(deps, request2, null);
+  }
+  const repo = await deps.repo.inspect(request2.create.repo);
+  return withCredentialsAway(deps, repo.root, () => startInspected(deps, request2, repo));
+}
+async function startInspected(deps, request2, repo) {
+  const prepared = repo === null ? null : await prepareAgent(deps, repo.root, request2.agent ?? {}, request2.create.agent ?? null);
+  const create = prepared === null ? request2.create : { ...request2.create, agent: prepared.spec };
+  const planner = await chooseGoalPlanner(deps, create, prepared, request2.agent);
+  const created = await createGoal({ ...deps, planner }, create, request2.mode);
+  const { goal, graph, plannerWhy } = created;
+  if (prepared !== null) {
+    const by = `${graph.planner.name} planner${plannerWhy === null ? "" : `: ${briefPlannerWhy(plannerWhy)}`}`;
+    deps.reporter.info(
+      `goal ${goal.id}: ${goal.oracle.testable ? `planned ${graph.tasks.length} slice(s) (${by}); executing` : "blocked on a human decision"}`
+    );
+  }
+  await request2.onCreated?.(created);
+  deps.store.deps.host.reached?.("goal_planned");
+  if (prepared === null || !goal.oracle.testable) return { created, executed: null };
+  const executed = await executeAndDeliver(deps, {
+    after: "deliver",
+    ...request2.execute,
+    goalId: goal.id,
+    prepared
+  });
+  return { created, executed };
+}
+
+// src/runtime/controller/slice-result.ts
+var sliceResultSchema = external_exports.object({
+  version: external_exports.literal(1),
+  sliceId: external_exports.string(),
+  task: external_exports.object({ status: external_exports.enum(TASK_STATUSES), attempts: external_exports.number().int().nonnegative() }),
+  record: sliceRecordSchema,
+  agentRuns: external_exports.array(agentRunEvidenceSchema),
+  failures: external_exports.array(failureEvidenceSchema),
+  /** Follow-up tasks this slice's agent proposed and validation accepted. */
+  followUps: external_exports.array(taskSchema),
+  /** The events the runner recorded, folded into events.jsonl by integrate. */
+  events: external_exports.array(external_exports.object({ type: external_exports.string(), ts: external_exports.string(), data: external_exports.record(external_exports.string(), external_exports.unknown()) })),
+  spent: budgetSpentSchema,
+  runner: external_exports.object({ pid: external_exports.number().int(), host: external_exports.string() })
+});
+var sliceResultVersioned = singleVersion("slice result", 1, sliceResultSchema);
+
+// src/runtime/app/workflow-steps.ts
+var WORKFLOW_STEPS = {
+  run: { creates: true, executes: true, slice: false, delivers: true, runsPending: false },
+  plan: { creates: true, executes: false, slice: false, delivers: false, runsPending: false },
+  execute: { creates: false, executes: true, slice: true, delivers: true, runsPending: false },
+  verify: { creates: false, executes: true, slice: true, delivers: false, runsPending: false },
+  review: { creates: false, executes: true, slice: true, delivers: false, runsPending: false },
+  integrate: { creates: false, executes: true, slice: true, delivers: true, runsPending: true },
+  "open-pr": { creates: false, executes: false, slice: false, delivers: false, runsPending: false },
+  merge: { creates: false, executes: false, slice: false, delivers: false, runsPending: false },
+  status: { creates: false, executes: false, slice: true, delivers: false, runsPending: false },
+  fix: { creates: false, executes: true, slice: false, delivers: false, runsPending: false }
+};
+var WORKFLOW_STEP_NAMES = Object.keys(WORKFLOW_STEPS);
 
 // src/runtime/app/fix-batches.ts
 var FixBatches = class {
@@ -43771,10 +43839,10 @@ function deliveryNotes(result2) {
   ];
   return lines.length > 0 ? lines : ["Nothing to deliver yet."];
 }
-function amount(kind, value) {
+function amount(kind2, value) {
   if (value === null) return "unlimited";
-  if (kind === "timeMs") return formatDuration(value);
-  return kind === "usd" ? usdAmount(value) : String(value);
+  if (kind2 === "timeMs") return formatDuration(value);
+  return kind2 === "usd" ? usdAmount(value) : String(value);
 }
 function budgetNotes(view) {
   const kinds = [
@@ -43785,7 +43853,7 @@ function budgetNotes(view) {
   return [
     `Budget of goal ${view.goalId}:`,
     ...kinds.map(
-      ([label, kind]) => `${label}: spent ${amount(kind, view.spent[kind])} of ${amount(kind, view.limits[kind])}, remaining ${amount(kind, view.remaining[kind])}`
+      ([label, kind2]) => `${label}: spent ${amount(kind2, view.spent[kind2])} of ${amount(kind2, view.limits[kind2])}, remaining ${amount(kind2, view.remaining[kind2])}`
     )
   ];
 }
@@ -44387,6 +44455,33 @@ function fixOnThread(host, request2) {
   });
 }
 
+// src/runtime/app/thread-fix-job.ts
+function fixJobOnThread(host, batches, request2, answers, words2) {
+  const { pr } = request2;
+  const target2 = fixTarget({
+    branch: request2.branch,
+    fixesHere: host.executesHere,
+    running: (goalId2) => host.runs.has(goalId2)
+  });
+  if (target2.kind !== "start") return { kind: "refused", lines: [fixRefusal(pr, target2)] };
+  const { goalId } = target2;
+  const fix = async (take2) => {
+    const { agent, replies, fallbackBase } = request2;
+    const done = await fixOnThread(host, { goalId, pr, take: take2, agent, replies, fallbackBase });
+    await answers.answer(fixAnswer(done, goalId, pr, words2));
+  };
+  const failed = async (error62) => {
+    await answers.failed(error62);
+    if (!isOmkError(error62)) throw error62;
+  };
+  const push = (key, run) => host.queueRun(key, run);
+  return { kind: batches.queue(request2.key, request2.requests, push, fix, failed) };
+}
+function fixRefusal(pr, target2) {
+  if (target2.kind !== "busy") return fixElsewhere(pr, target2.kind);
+  return `Goal ${target2.goalId} is running in this app; ask again when it has settled.`;
+}
+
 // src/runtime/app/thread-job-steps.ts
 async function threadJobSteps(port, command2) {
   const need = requiredAccess(command2);
@@ -44437,6 +44532,35 @@ async function checkMergeOnThread(host, request2) {
       return { kind: "evaluated", result: check2.result, shown: origin !== null };
     }
   );
+}
+
+// src/runtime/app/thread-repo-run.ts
+function repoRunOptions(settings, repo) {
+  return {
+    agent: settings.agent,
+    method: () => repo.mergeMethod(settings.mergeMethod),
+    fallbackBase: repo.fallbackBase,
+    replies: repo.replies
+  };
+}
+async function repoStartOnThread(host, request2, repo, words2) {
+  const { settings, origin } = request2;
+  const create = withRepoSettings(request2.create, request2.given, settings, words2);
+  return startOnThread(host, { ...repoRunOptions(settings, repo), create, origin });
+}
+function repoGoalCommandOnThread(host, request2, repo, place, words2) {
+  const { goalId, command: command2, settings } = request2;
+  const options = repoRunOptions(settings, repo);
+  const budgetCap = repoBudgetCap(settings, words2);
+  const asked = {
+    goalId,
+    command: command2,
+    method: options.method,
+    ...budgetCap === void 0 ? {} : { budgetCap },
+    agent: options.agent,
+    fallbackBase: options.fallbackBase
+  };
+  return goalCommandOnThread(host, asked, options, place, words2);
 }
 
 // src/runtime/app/thread-settings.ts
@@ -45081,24 +45205,31 @@ var HARDENED_CONFIG = [
   // works on the checkout it was pointed at.
   "safe.directory=*"
 ].flatMap((setting) => ["-c", setting]);
-var REDIRECTS = "^(url\\..*\\.(insteadof|pushinsteadof)|http\\..+\\.proxy|remote\\..+\\.proxy|http\\.(.+\\.)?curloptresolve)$";
+var REDIRECTS = /^(url\..*\.(insteadof|pushinsteadof)|http\..+\.proxy|remote\..+\.proxy|http\.(.+\.)?curloptresolve)$/s;
 async function runGit(args, options) {
-  if (carriesAuth(options.env)) await refuseRedirects(options.cwd);
-  const drivers = mayRunDrivers(args) ? await driverOverrides(options.cwd) : [];
-  return spawnGit([...drivers, ...args], options);
+  const auth2 = carriesAuth(options.env);
+  const drivers = mayRunDrivers(args);
+  if (!auth2 && !drivers) return spawnGit(args, options);
+  const keys2 = await configKeys(options.cwd);
+  if (auth2) refuseRedirects(keys2);
+  return spawnGit([...drivers ? driverOverrides(keys2) : [], ...args], options);
 }
 function carriesAuth(env) {
   return Object.entries(env ?? {}).some(
     ([name, value]) => name.startsWith("GIT_CONFIG_KEY_") && /\.extraheader$/i.test(value)
   );
 }
-async function refuseRedirects(cwd) {
-  const found = await spawnGit(["config", "--get-regexp", REDIRECTS], { cwd, okExitCodes: [1] });
-  const keys2 = found.stdout.split("\n").map((line2) => line2.split(" ")[0] ?? "").filter((key) => key !== "");
-  if (keys2.length === 0) return;
+async function configKeys(cwd) {
+  const listed3 = await spawnGit(["config", "-z", "--list"], { cwd });
+  const keys2 = listed3.stdout.split("\0").map((entry) => entry.split("\n")[0] ?? "");
+  return [...new Set(keys2)].filter((key) => key !== "");
+}
+function refuseRedirects(keys2) {
+  const found = keys2.filter((key) => REDIRECTS.test(key));
+  if (found.length === 0) return;
   throw new GitError(
-    `The repository's git config sends requests elsewhere (${keys2.join(", ")}); omk does not send its token through a redirect or a proxy it did not choose.`,
-    { hint: `If you set it yourself, remove it for this run: git config --unset ${keys2[0]}` }
+    `The repository's git config sends requests elsewhere (${found.join(", ")}); omk does not send its token through a redirect or a proxy it did not choose.`,
+    { hint: `If you set it yourself, remove it for this run: git config --unset ${found[0]}` }
   );
 }
 var DRIVER_COMMANDS = /* @__PURE__ */ new Set([
@@ -45152,13 +45283,10 @@ function mayRunDrivers(args) {
   if (command2 === "cat-file") return rest.some((arg) => arg === "--filters" || arg === "--textconv");
   return true;
 }
-var DRIVER_KEYS = "^(filter\\..+\\.(clean|smudge|process)|merge\\..+\\.driver|diff\\..+\\.textconv)$";
-async function driverOverrides(cwd) {
-  const found = await spawnGit(["config", "-z", "--get-regexp", DRIVER_KEYS], { cwd, okExitCodes: [1] });
+var DRIVER_KEYS = /^(filter\..+\.(clean|smudge|process)|merge\..+\.driver|diff\..+\.textconv)$/s;
+function driverOverrides(keys2) {
   const overrides = [];
-  for (const entry of found.stdout.split("\0")) {
-    const key = entry.split("\n")[0] ?? "";
-    if (key === "") continue;
+  for (const key of keys2.filter((each) => DRIVER_KEYS.test(each))) {
     if (key.includes("=")) {
       throw new GitError(
         `The repository's git config defines a driver omk cannot switch off (${key}); omk runs no filter or merge driver.`,
@@ -45935,7 +46063,8 @@ function createGitStateBranch(options) {
     throw new ConfigError("maxAttempts must be at least 1.");
   const git = bindStateGit(options.repoRoot, options.env ?? {});
   const scrub = createScrub(tokensOfAuthEnv(options.env ?? {}));
-  const where = `${remote}/${branch}`;
+  const where = options.shownAs ?? `${remote}/${branch}`;
+  const refuser = options.shownAs === void 0 ? remote : "The repository";
   async function fetchTip() {
     const refspec = `+refs/heads/${branch}:${STATE_TRACKING_REF}`;
     const fetchArgs = ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--recurse-submodules=no"];
@@ -46083,7 +46212,7 @@ function createGitStateBranch(options) {
           }
           const tip = await fetchTip();
           if (tip === base) {
-            throw new GitError(`${remote} refused the push of goal ${goalId} to ${branch}: ${rejected}.`, {
+            throw new GitError(`${refuser} refused the push of goal ${goalId} to ${branch}: ${rejected}.`, {
               hint: `Check the remote's rules for ${branch}; omk needs to push to it fast-forward.`
             });
           }
@@ -46700,6 +46829,8 @@ function githubGoalState(spec) {
     repoRoot: spec.repoRoot,
     remote: url2,
     branch: spec.branch,
+    // Messages name the branch as users know it, not the URL (the token never is in either).
+    shownAs: spec.branch ?? DEFAULT_STATE_BRANCH,
     stateRoot,
     env,
     reconcile: goalReconciler(store)
@@ -47247,17 +47378,17 @@ function register(state, name, method, options) {
 }
 
 // node_modules/before-after-hook/lib/add.js
-function addHook(state, kind, name, hook2) {
+function addHook(state, kind2, name, hook2) {
   const orig = hook2;
   if (!state.registry[name]) {
     state.registry[name] = [];
   }
-  if (kind === "before") {
+  if (kind2 === "before") {
     hook2 = (method, options) => {
       return Promise.resolve().then(orig.bind(null, options)).then(method.bind(null, options));
     };
   }
-  if (kind === "after") {
+  if (kind2 === "after") {
     hook2 = (method, options) => {
       let result2;
       return Promise.resolve().then(method.bind(null, options)).then((result_) => {
@@ -47268,7 +47399,7 @@ function addHook(state, kind, name, hook2) {
       });
     };
   }
-  if (kind === "error") {
+  if (kind2 === "error") {
     hook2 = (method, options) => {
       return Promise.resolve().then(method.bind(null, options)).catch((error62) => {
         return orig(error62, options);
@@ -47305,9 +47436,9 @@ function bindApi(hook2, state, name) {
   );
   hook2.api = { remove: removeHookRef };
   hook2.remove = removeHookRef;
-  ["before", "error", "after", "wrap"].forEach((kind) => {
-    const args = name ? [state, kind, name] : [state, kind];
-    hook2[kind] = hook2.api[kind] = bindable(addHook, null).apply(null, args);
+  ["before", "error", "after", "wrap"].forEach((kind2) => {
+    const args = name ? [state, kind2, name] : [state, kind2];
+    hook2[kind2] = hook2.api[kind2] = bindable(addHook, null).apply(null, args);
   });
 }
 function Singular() {
@@ -48274,8 +48405,8 @@ function withCustomRequest(customRequest) {
 
 // node_modules/@octokit/auth-token/dist-bundle/index.js
 var b64url = "(?:[a-zA-Z0-9_-]+)";
-var sep2 = "\\.";
-var jwtRE = new RegExp(`^${b64url}${sep2}${b64url}${sep2}${b64url}$`);
+var sep3 = "\\.";
+var jwtRE = new RegExp(`^${b64url}${sep3}${b64url}${sep3}${b64url}$`);
 var isJWT = jwtRE.test.bind(jwtRE);
 async function auth(token) {
   const isApp = isJWT(token);
@@ -51101,8 +51232,8 @@ function createOctokit(options) {
   const base = options.retryAfterBaseMs ?? 1e3;
   const maxWait = options.maxRateLimitWaitSeconds ?? 120;
   const writeIntervalMs = options.writeIntervalMs ?? writeIntervalFrom(process.env.OMK_GITHUB_WRITE_INTERVAL_MS);
-  const onLimit = (kind) => (retryAfter2, request2, _octokit, retryCount) => {
-    const what = `${kind} for ${request2.method} ${request2.url}`;
+  const onLimit = (kind2) => (retryAfter2, request2, _octokit, retryCount) => {
+    const what = `${kind2} for ${request2.method} ${request2.url}`;
     if (retryCount >= RATE_LIMIT_RETRIES) {
       log.warn(`GitHub ${what}: giving up after ${retryCount} retries.`);
       return false;
@@ -51388,27 +51519,34 @@ function reviewCommentMade(comment) {
 
 // src/bot/flags.ts
 var FLAGS = {
-  policy: { flag: "policy", kind: "value", commands: ["run"] },
-  mergePolicy: { flag: "merge-policy", kind: "value", commands: ["run"] },
-  maxAgents: { flag: "max-agents", kind: "value", commands: ["run"] },
-  budgetTime: { flag: "budget-time", kind: "value", commands: ["run"] },
-  budgetTokens: { flag: "budget-tokens", kind: "value", commands: ["run"] },
-  budgetUsd: { flag: "budget-usd", kind: "value", commands: ["run"] },
-  untilReady: { flag: "until-ready", kind: "switch", commands: ["run"] },
-  llmPlanner: { flag: "no-llm-planner", kind: "switch", commands: ["run"] },
-  plannerTokenBudget: { flag: "planner-token-budget", kind: "value", commands: ["run"] },
+  policy: { flag: "policy", commands: ["run"], shown: "draft-pr|auto-pr" },
+  mergePolicy: { flag: "merge-policy", commands: ["run"], shown: "disabled|manual|gated" },
+  maxAgents: { flag: "max-agents", commands: ["run"], shown: "N" },
+  budgetTime: { flag: "budget-time", commands: ["run"], shown: "2h" },
+  budgetTokens: { flag: "budget-tokens", commands: ["run"], shown: "200k" },
+  budgetUsd: { flag: "budget-usd", commands: ["run"], shown: "25" },
+  untilReady: { flag: "until-ready", commands: ["run"] },
+  llmPlanner: { flag: "no-llm-planner", commands: ["run"] },
+  plannerTokenBudget: { flag: "planner-token-budget", commands: ["run"], shown: "8000" },
   // Only reject validates a reason (cancel takes any), so an issue with one is shown on reject.
-  reason: { flag: "reason", kind: "value", commands: ["reject", "cancel"] },
-  time: { flag: "time", kind: "value", commands: ["budget"] },
-  tokens: { flag: "tokens", kind: "value", commands: ["budget"] },
-  usd: { flag: "usd", kind: "value", commands: ["budget"] },
-  summary: { flag: "summary", kind: "value", commands: ["accept"] }
+  reason: { flag: "reason", commands: ["reject", "cancel"], shown: '"\u2026"', required: ["reject"] },
+  time: { flag: "time", commands: ["budget"], shown: "2h" },
+  tokens: { flag: "tokens", commands: ["budget"], shown: "100k" },
+  usd: { flag: "usd", commands: ["budget"], shown: "10" },
+  summary: { flag: "summary", commands: ["accept"], shown: '"\u2026"', required: ["accept"] }
 };
 var ENTRIES = Object.entries(FLAGS);
+var kind = (spec) => spec.shown === void 0 ? "switch" : "value";
 function flagsOf(sub) {
   return Object.fromEntries(
-    ENTRIES.filter(([, spec]) => spec.commands.includes(sub)).map(([, spec]) => [spec.flag, spec.kind])
+    ENTRIES.filter(([, spec]) => spec.commands.includes(sub)).map(([, spec]) => [spec.flag, kind(spec)])
   );
+}
+function usageOptions(sub) {
+  return ENTRIES.filter(([, spec]) => spec.commands.includes(sub)).map(([, spec]) => {
+    const option = spec.shown === void 0 ? `--${spec.flag}` : `--${spec.flag} ${spec.shown}`;
+    return spec.required?.includes(sub) ? option : `[${option}]`;
+  });
 }
 function isFlagged(field) {
   return Object.hasOwn(FLAGS, field);
@@ -51505,47 +51643,40 @@ function tokenize(line2) {
 
 // src/bot/usage.ts
 var COMMANDS = {
-  run: {
-    usage: '/omk goal run "<goal>" [--policy draft-pr|auto-pr] [--merge-policy disabled|manual|gated]\n             [--max-agents N] [--budget-time 2h] [--budget-tokens 200k] [--budget-usd 25] [--until-ready]\n             [--no-llm-planner] [--planner-token-budget 8000]',
-    what: "create a goal from this comment, plan it and run it"
-  },
-  status: { usage: "/omk goal status [GOAL_ID]", what: "refresh the goal's status comment" },
-  proof: { usage: "/omk goal proof [GOAL_ID]", what: "reply with the goal's proof" },
-  "open-pr": {
-    usage: "/omk goal open-pr [GOAL_ID]",
-    what: "open or update the PRs of a finished goal"
-  },
-  merge: {
-    usage: "/omk goal merge [GOAL_ID]",
-    what: "merge the integrator PR if the proof, checks and reviews allow it"
-  },
-  pause: { usage: "/omk goal pause [GOAL_ID]", what: "stop dispatching new work" },
-  resume: { usage: "/omk goal resume [GOAL_ID]", what: "continue a paused or interrupted goal" },
-  cancel: {
-    usage: '/omk goal cancel [GOAL_ID] [--reason "\u2026"]',
-    what: "stop the goal for good"
-  },
-  budget: {
-    usage: "/omk goal budget [GOAL_ID] [--time 2h] [--tokens 100k] [--usd 10]",
-    what: "show the budget (with flags: extend it)"
-  },
-  accept: {
-    usage: '/omk goal accept [GOAL_ID] --summary "\u2026"',
-    what: "record a human acceptance"
-  },
-  reject: {
-    usage: '/omk goal reject [GOAL_ID] --reason "\u2026"',
-    what: "record a human rejection"
-  },
+  run: { args: '"<goal>"', what: "create a goal from this comment, plan it and run it" },
+  status: { args: "[GOAL_ID]", what: "refresh the goal's status comment" },
+  proof: { args: "[GOAL_ID]", what: "reply with the goal's proof" },
+  "open-pr": { args: "[GOAL_ID]", what: "open or update the PRs of a finished goal" },
+  merge: { args: "[GOAL_ID]", what: "merge the integrator PR if the proof, checks and reviews allow it" },
+  pause: { args: "[GOAL_ID]", what: "stop dispatching new work" },
+  resume: { args: "[GOAL_ID]", what: "continue a paused or interrupted goal" },
+  cancel: { args: "[GOAL_ID]", what: "stop the goal for good" },
+  budget: { args: "[GOAL_ID]", what: "show the budget (with flags: extend it)" },
+  accept: { args: "[GOAL_ID]", what: "record a human acceptance" },
+  reject: { args: "[GOAL_ID]", what: "record a human rejection" },
   fix: {
-    usage: '/omk goal fix "<what to change>"',
+    args: '"<what to change>"',
     what: "on an omk PR: run the agent on its branch to make the change, then update its proof"
   }
 };
+var WIDTH = 100;
 var SUBCOMMANDS = Object.keys(COMMANDS);
+function usageLine(sub) {
+  const lines = [];
+  let line2 = `/omk goal ${sub}`;
+  const indent = " ".repeat(line2.length);
+  for (const word of [COMMANDS[sub].args, ...usageOptions(sub)]) {
+    if (line2.length + 1 + word.length > WIDTH) {
+      lines.push(line2);
+      line2 = indent;
+    }
+    line2 += ` ${word}`;
+  }
+  return [...lines, line2].join("\n");
+}
 function usageBlock(only) {
   const names = only === void 0 ? SUBCOMMANDS : [only];
-  const body = names.map((name) => `${COMMANDS[name].usage}
+  const body = names.map((name) => `${usageLine(name)}
     ${COMMANDS[name].what}`).join("\n");
   const help = only === void 0 ? "\n/omk help\n    this message" : "";
   return `\`\`\`text
@@ -51621,15 +51752,15 @@ function splitArgs(tokens2, allowed) {
     }
     const eq = token.indexOf("=");
     const name = token.slice(2, eq < 0 ? void 0 : eq);
-    const kind = allowed[name];
+    const kind2 = allowed[name];
     const known = Object.keys(allowed).map((flag) => `--${flag}`);
-    if (kind === void 0) {
+    if (kind2 === void 0) {
       throw new UsageError(
         `Unknown option --${name.slice(0, 40)}.${known.length > 0 ? ` Options here: ${known.join(", ")}.` : ""}`
       );
     }
     if (flags.has(name)) throw new UsageError(`--${name} is given twice.`);
-    if (kind === "switch") {
+    if (kind2 === "switch") {
       if (eq >= 0) throw new UsageError(`--${name} takes no value.`);
       flags.set(name, "true");
       continue;
@@ -51820,11 +51951,6 @@ function proofReply(login, goalId, proof) {
   return bounded(`@${login} the proof of goal \`${goalId}\`:
 
 ${body}`);
-}
-function fixRefusalReply(login, pr, target2) {
-  if (target2.kind !== "busy") return plainReply(login, [fixElsewhere(pr, target2.kind)]);
-  const busy = `Goal ${target2.goalId} is running in this app; ask again when it has settled.`;
-  return errorReply(login, new BusyError(busy));
 }
 function answerReply(login, answer3) {
   if (answer3.kind === "lines") return plainReply(login, answer3.lines);
@@ -52785,6 +52911,7 @@ function boundTail(note, output2) {
 
 // src/adapters/process/run-process.ts
 import { spawn } from "node:child_process";
+import { readFileSync as readFileSync2 } from "node:fs";
 import { readdir as readdir3, readFile as readFile9 } from "node:fs/promises";
 import { constants as constants3 } from "node:os";
 import { StringDecoder } from "node:string_decoder";
@@ -52926,6 +53053,17 @@ until (defined $status) {
   kill('-KILL', $pid) if now() >= $stop;
   select(undef, undef, undef, 0.01);
 }
+# Stopped: what is left of the command's group got the signal with it and is ending (a worker saving
+# its work), not left behind. It has until the grace, then the group is killed and has 300 ms to go.
+if (defined $stop) {
+  my $end = ($stop > now() ? $stop : now()) + 0.3;
+  while (kill(0, -$pid)) {
+    1 while waitpid(-1, WNOHANG) > 0;
+    kill('-KILL', $pid) if now() >= $stop;
+    last if now() >= $end;
+    select(undef, undef, undef, 0.01);
+  }
+}
 my %left;
 sub children {
   my @c;
@@ -52948,7 +53086,8 @@ sub note {
     $left{$c} = "$cwd\t$line";
   }
 }
-my @c = waitpid(-1, WNOHANG) == -1 ? () : children();
+my $r0; 1 while ($r0 = waitpid(-1, WNOHANG)) > 0;
+my @c = $r0 == -1 ? () : children();
 if (@c) {
   note(@c); kill('TERM', @c);
   my $end = now() + ($grace < 0.3 ? $grace : 0.3);
@@ -53084,6 +53223,10 @@ async function runProcessWith(spec, subreaper) {
     };
     const signalTree = (signal) => {
       if (child.pid === void 0) return false;
+      if (spec.endsWhole === true && signal === "SIGTERM") {
+        const init = onlyChild(child.pid);
+        if (init !== null && signalProcess(init, signal)) return true;
+      }
       const sent = signalGroup(child.pid, signal);
       if (signal === "SIGKILL" && commandGroup !== null) signalGroup(commandGroup, signal);
       return sent;
@@ -53096,7 +53239,7 @@ async function runProcessWith(spec, subreaper) {
       signalTree("SIGTERM");
       hardKill = setTimeout(
         () => signalTree("SIGKILL"),
-        supervised ? grace * 2 + SUPERVISOR_MARGIN_MS : grace
+        supervised ? grace * 2 + SUPERVISOR_MARGIN_MS : spec.endsWhole === true ? grace + SUPERVISOR_MARGIN_MS : grace
       );
     };
     let silent = false;
@@ -53154,14 +53297,16 @@ async function runProcessWith(spec, subreaper) {
         clearTimeout(hardKill);
       }
       if (child.pid !== void 0) signalGroup(child.pid, "SIGKILL");
-      const { ended, execError, complete } = reported ? reportOf(report2) : { ended: [], execError: null, complete: false };
+      const { ended, group, execError, complete } = reported ? reportOf(report2) : { ended: [], group: [], execError: null, complete: false };
       const failed = execError === null ? null : `spawn ${spec.argv[0] ?? ""} ${execError}`;
       const done = () => resolve11({
         ...failed === null ? result(code2, signal, timedOut, cancelled, spawnError, started, stdout, tail2) : result(null, null, timedOut, cancelled, failed, started, stdout, tail2),
         ...spec.silenceMs === void 0 ? {} : { silent },
         ...stopped === null ? {} : { stopped },
-        // The command's own report counts once it says it is complete.
-        ...supervised || complete ? { ended } : {}
+        // The command's own report counts once it says it is complete. What its group still ran
+        // at a stop is not left when omk stopped it, and is when something else did (the
+        // command signalling the sandbox's init itself).
+        ...supervised || complete ? { ended: hardKill === null ? [...ended, ...group] : ended } : {}
       });
       if (log) log.end(done);
       else done();
@@ -53170,14 +53315,17 @@ async function runProcessWith(spec, subreaper) {
 }
 function reportOf(report2) {
   const ended = [];
+  const group = [];
   let execError = null;
   let complete = false;
   for (const line2 of report2.split("\n")) {
     if (line2 === "!end") complete = true;
-    const tab = line2.indexOf("	");
+    const grouped = line2.startsWith("!group	");
+    const entry = grouped ? line2.slice("!group	".length) : line2;
+    const tab = entry.indexOf("	");
     if (tab <= 0) continue;
-    const head2 = line2.slice(0, tab);
-    const rest = line2.slice(tab + 1);
+    const head2 = entry.slice(0, tab);
+    const rest = entry.slice(tab + 1);
     if (head2 === "!pid") continue;
     if (head2 === "!exec") {
       const errno = Number(rest);
@@ -53189,16 +53337,34 @@ function reportOf(report2) {
     const cut2 = rest.indexOf("	");
     const cwd = cut2 < 0 ? "" : rest.slice(0, cut2);
     const command2 = rest.slice(cut2 + 1);
-    ended.push({
+    (grouped ? group : ended).push({
       pid,
       // Long enough to compare a daemon's command between the base and a slice; shown cut.
       command: command2.length > 1e3 ? `${command2.slice(0, 1e3)}\u2026` : command2,
       ...cwd === "" ? {} : { cwd }
     });
   }
-  return { ended, execError, complete };
+  return { ended, group, execError, complete };
 }
 var sleep3 = (ms) => new Promise((resolve11) => setTimeout(resolve11, ms));
+function signalProcess(pid, signal) {
+  try {
+    process.kill(pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+function onlyChild(pid) {
+  let listed3;
+  try {
+    listed3 = readFileSync2(`/proc/${pid}/task/${pid}/children`, "utf8");
+  } catch {
+    return null;
+  }
+  const children = listed3.split(" ").filter((entry) => /^\d+$/.test(entry));
+  return children.length === 1 ? Number(children[0]) : null;
+}
 async function groupAlive(pgid) {
   let entries2;
   try {
@@ -54111,7 +54277,7 @@ ${result2.tail}`);
 
 // src/adapters/git/goal-cleanup.ts
 import { rm as rm10, stat as stat9 } from "node:fs/promises";
-import { basename as basename11, join as join40, sep as sep3 } from "node:path";
+import { basename as basename11, join as join40, sep as sep4 } from "node:path";
 
 // src/adapters/git/worktree.ts
 import { mkdir as mkdir10, readdir as readdir6, realpath as realpath4, stat as stat8 } from "node:fs/promises";
@@ -54278,7 +54444,7 @@ function checkGoalId(goalId) {
 var gitGoalCleaner = {
   async removeWorktrees(repoRoot, goalId, workspaceRoot) {
     checkGoalId(goalId);
-    const folder = `${await canonicalPath(join40(workspaceRoot, goalId))}${sep3}`;
+    const folder = `${await canonicalPath(join40(workspaceRoot, goalId))}${sep4}`;
     const prefix = `refs/heads/${goalBranchPrefix(goalId)}`;
     const removed = [];
     for (const entry of await listWorktrees(repoRoot)) {
@@ -54763,9 +54929,9 @@ async function findExisting(spec, sparseWanted) {
       hint: `Use the same workspace root as the earlier run, or remove that worktree ('git worktree remove ${elsewhere.path}').`
     });
   }
-  const kind = await pathKind(path2);
-  if (kind === "missing" || kind === "empty-dir") return null;
-  if (kind === "dir" && await isCloneOf(path2, branch, repoRoot)) {
+  const kind2 = await pathKind(path2);
+  if (kind2 === "missing" || kind2 === "empty-dir") return null;
+  if (kind2 === "dir" && await isCloneOf(path2, branch, repoRoot)) {
     return toWorkspace(spec, "branch-checkout", "reusing the branch checkout of an earlier run");
   }
   throw new GitError(`${path2} already exists and is not omk's workspace for ${branch}.`, {
@@ -55035,10 +55201,10 @@ async function worktreeState(worktree) {
 
 // src/adapters/integrity/links.ts
 import { lstat as lstat6, readlink, realpath as realpath5 } from "node:fs/promises";
-import { dirname as dirname16, isAbsolute as isAbsolute10, join as join44, resolve as resolve10, sep as sep4 } from "node:path";
+import { dirname as dirname16, isAbsolute as isAbsolute10, join as join44, resolve as resolve10, sep as sep5 } from "node:path";
 async function escapingLinks(worktree, paths2) {
   const root = await canonicalPath(worktree);
-  const inside2 = (path2) => path2 === root || path2.startsWith(`${root}${sep4}`);
+  const inside2 = (path2) => path2 === root || path2.startsWith(`${root}${sep5}`);
   const found = [];
   for (const path2 of paths2) {
     const absolute = join44(root, path2);
@@ -55054,11 +55220,11 @@ async function escapingLinks(worktree, paths2) {
 
 // src/adapters/integrity/processes.ts
 import { readdir as readdir8, readFile as readFile14, readlink as readlink2 } from "node:fs/promises";
-import { sep as sep5 } from "node:path";
+import { sep as sep6 } from "node:path";
 var PROC = "/proc";
 async function endStrays(worktree, options = {}) {
   const root = await canonicalPath(worktree);
-  const inside2 = (path2) => path2 === root || path2.startsWith(`${root}${sep5}`);
+  const inside2 = (path2) => path2 === root || path2.startsWith(`${root}${sep6}`);
   const ended = (options.marks?.takeEnded(inside2) ?? []).map((process2) => located(process2, inside2));
   const scan = await endMatching(options.proc ?? PROC, async (pid, proc) => {
     const cwd = await cwdOf(proc, pid);
@@ -55084,8 +55250,21 @@ function withEnded(scan, ended) {
 }
 async function endLeftovers(marks, places, proc = PROC) {
   const roots = await Promise.all(places.map(canonicalPath));
-  const inPlaces = (path2) => roots.some((root) => path2 === root || path2.startsWith(`${root}${sep5}`));
-  const ended = marks.takeEnded(inPlaces);
+  const within = (path2, root) => path2 === root || path2.startsWith(`${root}${sep6}`);
+  const inPlaces = (path2) => roots.some((root) => within(path2, root));
+  const ended = [];
+  for (; ; ) {
+    const chosen = { cwd: null };
+    const taken = marks.takeEnded((cwd) => {
+      if (chosen.cwd === null && inPlaces(cwd)) chosen.cwd = cwd;
+      return cwd === chosen.cwd;
+    });
+    const ranIn = chosen.cwd;
+    if (ranIn === null) break;
+    const index = roots.findIndex((root) => within(ranIn, root));
+    const shown = `${places[index] ?? ""}${ranIn.slice((roots[index] ?? "").length)}`;
+    ended.push(...taken.map(({ cwd: _cwd, ...process2 }) => ({ ...process2, ranIn: shown })));
+  }
   const scan = await endMatching(proc, async (pid, dir) => {
     const ran = await endedRunOf(pid, dir, marks);
     return ran !== null && inPlaces(ran) ? {} : null;
@@ -55126,7 +55305,7 @@ async function commandLine(proc, pid) {
 
 // src/adapters/integrity/snapshot.ts
 import { lstat as lstat7, mkdir as mkdir14, readdir as readdir9, readFile as readFile15, readlink as readlink3, rm as rm14, symlink, writeFile as writeFile9 } from "node:fs/promises";
-import { dirname as dirname17, join as join45, relative as relative11, sep as sep6 } from "node:path";
+import { dirname as dirname17, join as join45, relative as relative11, sep as sep7 } from "node:path";
 var MAX_FILES_PER_DIR = 500;
 var MAX_DEPTH = 4;
 async function watchIntegrity(scope) {
@@ -55239,7 +55418,7 @@ async function tree(label, dir) {
         if (depth2 < MAX_DEPTH) await walk2(path2, depth2 + 1);
         continue;
       }
-      const what = `${label}/${relative11(dir, path2).split(sep6).join("/")}`;
+      const what = `${label}/${relative11(dir, path2).split(sep7).join("/")}`;
       found.push({ what, path: path2, content: await read(path2), restorable: true });
     }
   };
@@ -55313,7 +55492,7 @@ async function restore(path2, content) {
 async function otherHeads(scope) {
   const self2 = await canonicalPath(scope.worktree);
   const main = await canonicalPath(scope.repoRoot);
-  const own2 = scope.ownWorktreesUnder === null ? null : `${await canonicalPath(scope.ownWorktreesUnder)}${sep6}`;
+  const own2 = scope.ownWorktreesUnder === null ? null : `${await canonicalPath(scope.ownWorktreesUnder)}${sep7}`;
   const heads = /* @__PURE__ */ new Map();
   for (const entry of await listWorktrees(scope.repoRoot)) {
     if (entry.path === self2 || own2 !== null && entry.path.startsWith(own2) || entry.prunable) continue;
@@ -55438,7 +55617,7 @@ function namespaces(network) {
 var ROOT = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"];
 var PROBE_ARGS = [...ROOT, ...namespaces("open")];
 var NETWORK_PROBE_ARGS = [...ROOT, ...namespaces("none")];
-function bubblewrapArgv(tool, plan2, argv) {
+function bubblewrapArgv(tool, plan2, argv, asInit = false) {
   const mounts = [
     ...plan2.hiddenDirs.map((path2) => ({ path: path2, args: ["--tmpfs", path2] })),
     ...plan2.hiddenFiles.map((path2) => ({ path: path2, args: ["--ro-bind", "/dev/null", path2] })),
@@ -55454,6 +55633,7 @@ function bubblewrapArgv(tool, plan2, argv) {
     seen.add(key);
     out.push(...mount.args);
   }
+  if (asInit) out.push("--as-pid-1");
   out.push("--chdir", plan2.cwd, "--", ...argv);
   return out;
 }
@@ -55539,45 +55719,83 @@ omk sandbox: ${req.url ?? ""} is not in sandbox.allowedHosts
 // src/adapters/sandbox/sandbox-init.ts
 var PERL_SANDBOX_INIT = String.raw`
 use strict;
-my @cmd = @ARGV;
+sub WNOHANG () { 1 }
+my ($grace_ms, @cmd) = @ARGV;
+my $grace = $grace_ms / 1000;
 my $report; open($report, '>&=', 3) or undef $report;
+sub stat_of {
+  open(my $f, '<', "/proc/$_[0]/stat") or return (); my $s = <$f>; close($f); return () unless defined $s;
+  return split(' ', substr($s, rindex($s, ')') + 2));
+}
 sub alive {
   my @p; opendir(my $d, '/proc') or return ();
   for my $e (readdir $d) {
     next unless $e =~ /^\d+$/; next if $e == 1 || $e == $$;
-    open(my $f, '<', "/proc/$e/stat") or next; my $s = <$f>; close($f); next unless defined $s;
-    my $state = substr($s, rindex($s, ')') + 2, 1);
-    push(@p, $e + 0) unless $state eq 'Z' || $state eq 'X';
+    my @f = stat_of($e); next unless @f;
+    push(@p, $e + 0) unless $f[0] eq 'Z' || $f[0] eq 'X';
   }
   return @p;
 }
-sub ppid {
-  open(my $f, '<', "/proc/$_[0]/stat") or return 0; my $s = <$f>; close($f); return 0 unless defined $s;
-  my @f = split(' ', substr($s, rindex($s, ')') + 2)); return $f[1] // 0;
+sub ppid { my @f = stat_of($_[0]); return $f[1] // 0 }
+sub pgrp { my @f = stat_of($_[0]); return $f[2] // 0 }
+sub now { open(my $u, '<', '/proc/uptime') or return time; my $l = <$u>; close($u); return (split ' ', $l)[0] }
+sub entry {
+  my $p = shift;
+  my $line = ''; if (open(my $f, '<', "/proc/$p/cmdline")) { local $/; $line = <$f> // ''; close($f) }
+  $line = join(' ', grep { $_ ne '' } split(/\0/, $line)); $line =~ s/[\t\n]/ /g;
+  my $cwd = readlink("/proc/$p/cwd") // ''; $cwd =~ s/[\t\n]/ /g;
+  return "$p\t$cwd\t$line";
 }
+my ($pid, %group);
+sub end_group { for my $p (grep { $_ != $pid && pgrp($_) == $pid } alive()) { $group{$p} //= entry($p) } kill('-KILL', $pid) }
 my %before = map { $_ => 1 } alive();
-my $pid = fork();
+$pid = fork();
 if (!defined $pid) { print STDERR "omk sandbox: fork: $!\n"; exit 126 }
 if ($pid == 0) {
+  setpgrp(0, 0);
   my $err; if ($report) { open($err, '>&', $report); close($report) }
   exec { $cmd[0] } @cmd;
   if ($err) { print $err "!exec\t" . ($! + 0) . "\n"; close($err) } else { print STDERR "omk sandbox: $cmd[0]: $!\n" }
   exit 127;
 }
-$SIG{TERM} = $SIG{INT} = sub { kill($_[0], $pid) };
-my $w; do { $w = waitpid($pid, 0) } until $w == $pid || $w == -1;
-my $status = $?;
+setpgrp($pid, $pid);
+my ($status, $stop, $blocking);
+my $on = sub { kill("-$_[0]", $pid); $stop //= now() + $grace; die "omk-stop\n" if $blocking };
+$SIG{TERM} = $SIG{INT} = $on;
+until (defined $status) {
+  if (!defined $stop) {
+    my $r = eval { $blocking = 1; my $w = waitpid(-1, 0); $blocking = 0; $w };
+    my $saved = $?; $blocking = 0;
+    if (defined $r) { $status = $saved if $r == $pid || $r == -1; next }
+    my $w = waitpid($pid, WNOHANG);
+    if ($w == $pid) { $status = $? } elsif ($w == -1) { $status = $saved }
+    next;
+  }
+  my $w = waitpid(-1, WNOHANG);
+  if ($w == $pid) { $status = $?; last }
+  next if $w > 0;
+  end_group() if now() >= $stop;
+  select(undef, undef, undef, 0.01);
+}
+if (defined $stop) {
+  my $killed;
+  for (;;) {
+    1 while waitpid(-1, WNOHANG) > 0;
+    last unless grep { pgrp($_) == $pid } alive();
+    if (now() >= $stop) { last if defined $killed && now() >= $killed + 0.3; if (!defined $killed) { end_group(); $killed = now() } }
+    select(undef, undef, undef, 0.01);
+  }
+}
 if ($report) {
   my $out = "\n";
-  for my $p (sort { $a <=> $b } grep { !$before{$_} && $_ != $pid && !$before{ppid($_)} } alive()) {
-    my $line = ''; if (open(my $f, '<', "/proc/$p/cmdline")) { local $/; $line = <$f> // ''; close($f) }
-    $line = join(' ', grep { $_ ne '' } split(/\0/, $line)); $line =~ s/[\t\n]/ /g;
-    my $cwd = readlink("/proc/$p/cwd") // ''; $cwd =~ s/[\t\n]/ /g;
-    $out .= "$p\t$cwd\t$line\n";
+  for my $p (sort { $a <=> $b } grep { !$before{$_} && $_ != $pid && !$before{ppid($_)} && !(defined $stop && pgrp($_) == $pid) } alive()) {
+    $out .= entry($p) . "\n";
   }
+  $out .= "!group\t$group{$_}\n" for sort { $a <=> $b } keys %group;
   syswrite($report, "$out!end\n"); close($report);
 }
-${PERL_EXIT_AS_STATUS}
+my $sig = $status & 127;
+exit($sig ? 128 + $sig : $status >> 8);
 `;
 
 // src/adapters/sandbox/bubblewrap.ts
@@ -55620,7 +55838,8 @@ function createBubblewrap(options) {
       try {
         const plan2 = await planFor(spec, spec.confine, temp, options.env);
         const initPerl = await init();
-        let argv = initPerl === null ? spec.argv : [initPerl, "-e", PERL_SANDBOX_INIT, "--", ...spec.argv];
+        const grace = String(spec.killGraceMs ?? KILL_GRACE_MS);
+        let argv = initPerl === null ? spec.argv : [initPerl, "-e", PERL_SANDBOX_INIT, "--", grace, ...spec.argv];
         let proxyEnv = {};
         if (socat !== null) {
           const socket = join48(tmp, "proxy.sock");
@@ -55630,15 +55849,17 @@ function createBubblewrap(options) {
         }
         const result2 = await inner({
           ...spec,
-          argv: bubblewrapArgv(availability.tool, plan2, argv),
+          argv: bubblewrapArgv(availability.tool, plan2, argv, initPerl !== null),
           // Its pid namespace ends with it: a subreaper around bwrap would only see bwrap's own
           // processes end a moment after the command's (and report them as left running). The
-          // init inside (sandbox-init.ts) says on fd 3 what the namespace is about to end.
+          // init inside (sandbox-init.ts) says on fd 3 what the namespace is about to end, and is
+          // the one a stop signals (bwrap's only child).
           endsWhole: true,
           // HOME is read-only: Go's build cache (under ~/.cache by default) goes to the private temp.
           env: { GOCACHE: join48(tmp, "go-build"), ...spec.env, ...proxyEnv, TMPDIR: tmp, TMP: tmp, TEMP: tmp }
         });
-        return asUnconfined(endedBySandbox(execFailure(result2, availability.tool, spec.argv[0] ?? "")));
+        const reported = initPerl === null ? result2 : unreported(result2);
+        return asUnconfined(endedBySandbox(execFailure(reported, availability.tool, spec.argv[0] ?? "")));
       } finally {
         await proxy?.close();
         await temp.remove();
@@ -55743,6 +55964,10 @@ function execFailure(result2, tool, command2) {
   if (!failed || result2.spawnError === null) return result2;
   return { ...result2, spawnError: `spawn ${command2} ${result2.spawnError.slice(`spawn ${tool} `.length)}` };
 }
+function unreported(result2) {
+  if (result2.ended !== void 0 || result2.spawnError !== null) return result2;
+  return { ...result2, ended: [{ pid: 0, command: "", unreported: true }] };
+}
 function endedBySandbox(result2) {
   if (result2.ended === void 0) return result2;
   return { ...result2, ended: result2.ended.map((process2) => ({ ...process2, endedBy: "sandbox" })) };
@@ -55791,7 +56016,7 @@ import { delimiter as delimiter2, dirname as dirname19, join as join52 } from "n
 
 // src/adapters/workspace/python-editable.ts
 import { realpath as realpath7, stat as stat13 } from "node:fs/promises";
-import { delimiter, isAbsolute as isAbsolute11, join as join49, relative as relative12, sep as sep7 } from "node:path";
+import { delimiter, isAbsolute as isAbsolute11, join as join49, relative as relative12, sep as sep8 } from "node:path";
 var PROBE = [
   "import json, os, sys",
   "paths = [p for p in sys.path if p]",
@@ -55849,7 +56074,7 @@ async function bothSpellings(path2) {
   return real2 === path2 ? [path2] : [path2, real2];
 }
 function inside(root, path2) {
-  return path2 === root || path2.startsWith(root.endsWith(sep7) ? root : `${root}${sep7}`);
+  return path2 === root || path2.startsWith(root.endsWith(sep8) ? root : `${root}${sep8}`);
 }
 async function isDirectory2(path2) {
   return (await stat13(path2).catch(() => null))?.isDirectory() ?? false;
@@ -56947,13 +57172,13 @@ function named3(name, example, read2) {
 function oneOf(name, values, example) {
   return named3(name, example, (raw) => {
     const value = values.find((allowed) => allowed === raw.trim());
-    return value === void 0 ? { not: `'${raw}' is not one of ${values.join(", ")}` } : { value };
+    return value === void 0 ? { not: `'${shownText(raw)}' is not one of ${values.join(", ")}` } : { value };
   });
 }
 function matching(name, pattern, what, example) {
   return named3(name, example, (raw) => {
     const value = raw.trim();
-    return pattern.test(value) ? { value } : { not: `'${value}' is not ${what}` };
+    return pattern.test(value) ? { value } : { not: `'${shownText(value)}' is not ${what}` };
   });
 }
 function judged(name, problemOf, what, example) {
@@ -57095,7 +57320,7 @@ function productionDeps(app, env, shutdown) {
 function threadHost(bot, target2) {
   const { deps } = bot;
   return {
-    checkout: (kind, fn) => bot.checkout(target2.gh, target2.repo, kind, fn),
+    checkout: (kind2, fn) => bot.checkout(target2.gh, target2.repo, kind2, fn),
     lock: (goalId, fn) => bot.mutex.run(goalId, fn),
     bringBranches: (ws, goalId) => bringGoalHere(ws, goalId),
     runs: bot.active,
@@ -57125,6 +57350,13 @@ function threadHost(bot, target2) {
     shownPhase: async (goalId) => target2.issue === null ? null : (await bot.statuses.find(target2.gh, target2.repo, target2.issue, goalId))?.phase ?? null
   };
 }
+function threadRepo(bot, gh, repo) {
+  return {
+    mergeMethod: (setting) => bot.mergeMethod(gh, repo, setting),
+    fallbackBase: repo.defaultBranch,
+    replies: gh.reviewReplies(repo)
+  };
+}
 function dispatchInputs(goalId) {
   return { command: "execute", "goal-id": goalId };
 }
@@ -57136,38 +57368,29 @@ async function answer2(bot, target2, login, said) {
 
 // src/bot/job-fix.ts
 async function fixJob(bot, gh, job) {
-  const say = (body) => gh.createComment(job.repo, job.pr, body);
-  const target2 = fixTarget({
-    branch: job.branch ?? await gh.pullHead(job.repo, job.pr),
-    fixesHere: bot.deps.config.mode === "local",
-    running: (goalId2) => bot.active.has(goalId2)
-  });
-  if (target2.kind !== "start") {
-    await say(fixRefusalReply(job.author, job.pr, target2));
-    return;
-  }
-  const { goalId } = target2;
-  const push = (key, run) => bot.runs.push(key, run) === "full" ? "full" : "queued";
-  const failed = async (error62) => {
-    await say(errorReply(job.author, error62));
-    if (!isOmkError(error62)) throw error62;
-  };
-  const fix = (take2) => fixHere(bot, gh, job, goalId, take2);
-  const queued = bot.fixBatches.queue(`${job.repo.fullName}#${job.pr}`, job.requests, push, fix, failed);
-  if (queued === "full") await say(busyReply(job.author));
-}
-async function fixHere(bot, gh, job, goalId, take2) {
-  const { repo, pr } = job;
+  const { repo, pr, author } = job;
   const target2 = { gh, repo, issue: pr };
-  const fix = await fixOnThread(threadHost(bot, target2), {
-    goalId,
+  const request2 = {
+    key: `${repo.fullName}#${pr}`,
     pr,
-    take: take2,
+    branch: job.branch ?? await gh.pullHead(repo, pr),
+    requests: job.requests,
     agent: job.settings?.agent,
     replies: gh.reviewReplies(repo),
     fallbackBase: repo.defaultBranch
-  });
-  await answer2(bot, target2, job.author, fixAnswer(fix, goalId, pr, BOT_WORDS));
+  };
+  const queued = fixJobOnThread(
+    threadHost(bot, target2),
+    bot.fixBatches,
+    request2,
+    {
+      answer: (said) => answer2(bot, target2, author, said),
+      failed: (error62) => gh.createComment(repo, pr, errorReply(author, error62))
+    },
+    BOT_WORDS
+  );
+  if (queued.kind === "refused") await answer2(bot, target2, author, { kind: "lines", lines: queued.lines });
+  if (queued.kind === "full") await gh.createComment(repo, pr, busyReply(author));
 }
 
 // src/bot/job-merge.ts
@@ -57181,21 +57404,15 @@ async function checkMerge(bot, gh, repo, goalId, setting = null) {
 }
 
 // src/bot/job-run.ts
-function runOptions(bot, gh, repo, settings) {
-  return {
-    agent: settings.agent,
-    method: () => bot.mergeMethod(gh, repo, settings.mergeMethod),
-    fallbackBase: repo.defaultBranch,
-    replies: gh.reviewReplies(repo)
-  };
-}
-async function startGoal2(bot, gh, job) {
-  const started = await startOnThread(threadHost(bot, { gh, repo: job.repo, issue: job.issue }), {
-    ...runOptions(bot, gh, job.repo, job.settings),
-    create: job.request,
-    origin: { repo: job.repo.fullName, issue: job.issue, commentId: job.commentId, login: job.author }
-  });
-  if (started === "busy") await gh.createComment(job.repo, job.issue, busyReply(job.author));
+async function startGoal2(bot, gh, where, request2) {
+  const { repo, issue: issue2 } = where;
+  const started = await repoStartOnThread(
+    threadHost(bot, { gh, repo, issue: issue2 }),
+    request2,
+    threadRepo(bot, gh, repo),
+    BOT_WORDS
+  );
+  if (started === "busy") await gh.createComment(repo, issue2, busyReply(where.author));
 }
 
 // src/bot/repo-settings.ts
@@ -57249,8 +57466,8 @@ async function executeJob(bot, job) {
     },
     start: (settings) => {
       if (command2.kind !== "run" || job.kind !== "command") return Promise.resolve();
-      const request2 = withRepoSettings(command2.request, command2.given, settings, BOT_WORDS);
-      return startGoal2(bot, gh, { repo, issue: issue2, commentId: job.commentId, author, request: request2, settings });
+      const origin = { repo: repo.fullName, issue: issue2, commentId: job.commentId, login: author };
+      return startGoal2(bot, gh, where, { create: command2.request, given: command2.given, origin, settings });
     },
     latestGoal: () => latestGoalInThread(gh, repo, issue2),
     noGoal: () => say(noGoalReply(author)),
@@ -57263,19 +57480,11 @@ function isGoalCommand(command2) {
   return command2.kind !== "help" && command2.kind !== "run" && command2.kind !== "fix";
 }
 async function goalCommand(bot, job, goalId) {
-  const { command: command2, gh, repo, issue: issue2 } = job;
-  const options = runOptions(bot, gh, repo, job.settings);
-  const budgetCap = repoBudgetCap(job.settings, BOT_WORDS);
-  const request2 = {
-    goalId,
-    command: command2,
-    method: options.method,
-    ...budgetCap === void 0 ? {} : { budgetCap },
-    agent: options.agent,
-    fallbackBase: options.fallbackBase
-  };
+  const { command: command2, gh, repo, issue: issue2, settings } = job;
   const place = { repoName: repo.fullName, workflow: bot.deps.config.workflow };
-  const done = await goalCommandOnThread(threadHost(bot, job), request2, options, place, BOT_WORDS);
+  const request2 = { goalId, command: command2, settings };
+  const host = threadHost(bot, job);
+  const done = await repoGoalCommandOnThread(host, request2, threadRepo(bot, gh, repo), place, BOT_WORDS);
   if (done.busy) await gh.createComment(repo, issue2, busyReply(job.author));
   await answer2(bot, job, job.author, done.answer);
 }
