@@ -1,8 +1,8 @@
 import {
+  askedChangeText,
   type BudgetAddRequest,
   budgetAddRequestSchema,
   type CreateGoalRequest,
-  changeTextProblem,
   checkGoalRef,
   lifecycleText,
   machinelessStartRequest,
@@ -105,15 +105,6 @@ function runRequest(args: Args, idSuffix: string): CreateGoalRequest {
   return machinelessStartRequest(fields, idSuffix, BOT_WORDS);
 }
 
-function fixText(positionals: readonly string[]): string {
-  const text = positionals.join(' ').trim();
-  const problem = changeTextProblem(text);
-  if (problem?.problem === 'empty') throw new UsageError('Say what to change, in quotes after fix.');
-  if (problem?.problem === 'too_long')
-    throw new UsageError(`The change asked for is ${problem.length} characters; at most ${problem.max}.`);
-  return text;
-}
-
 function build(sub: Subcommand, args: Args, idSuffix: string): BotCommand {
   const flag = flagValues(args.flags);
   switch (sub) {
@@ -136,7 +127,10 @@ function build(sub: Subcommand, args: Args, idSuffix: string): BotCommand {
       return { kind: 'budget', goalRef: goalRefOf(args.positionals), add };
     }
     case 'fix':
-      return { kind: 'fix', text: fixText(args.positionals) };
+      return {
+        kind: 'fix',
+        text: askedChangeText(args.positionals, 'Say what to change, in quotes after fix.'),
+      };
     default:
       return { kind: sub, goalRef: goalRefOf(args.positionals) };
   }

@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import { z } from 'zod';
 import { ConfigError, DEFAULT_STATE_BRANCH, stateBranchProblem } from '../../runtime/app/index.js';
-import { judged, matching, oneOf } from '../settings/named-strings.js';
+import { blank, judged, matching, oneOf } from '../settings/named-strings.js';
 
 export const BOT_MODES = ['actions', 'local'] as const;
 export type BotMode = (typeof BOT_MODES)[number];
@@ -69,7 +69,7 @@ const envSchema = z.object({
       'a state branch omk can use',
       `OMK_STATE_BRANCH=${DEFAULT_STATE_BRANCH}`,
     ),
-    (raw) => raw.replace(/^ +| +$/g, '') === '',
+    blank,
   ),
 });
 
