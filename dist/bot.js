@@ -28797,8 +28797,8 @@ function parseLine(line2, parse6, checkVersion) {
   try {
     value = JSON.parse(line2);
   } catch {
-    const blank = line2.trim() === "";
-    return { ok: false, blank, reason: "not valid JSON" };
+    const blank2 = line2.trim() === "";
+    return { ok: false, blank: blank2, reason: "not valid JSON" };
   }
   const version2 = versionOf(value);
   if (version2 !== void 0) checkVersion?.(version2);
@@ -43390,6 +43390,17 @@ function unhandled(requests, handled) {
   });
 }
 
+// src/runtime/app/asked-change.ts
+function askedChangeText(words2, empty) {
+  const text3 = words2.join(" ").trim();
+  const problem = changeTextProblem(text3);
+  if (problem?.problem === "empty") throw new UsageError(empty);
+  if (problem?.problem === "too_long") {
+    throw new UsageError(`The change asked for is ${problem.length} characters; at most ${problem.max}.`);
+  }
+  return text3;
+}
+
 // src/runtime/app/busy.ts
 function refusedWhileRunning(request2) {
   if (!request2.running) return null;
@@ -51799,14 +51810,6 @@ function runRequest(args, idSuffix) {
   };
   return machinelessStartRequest(fields, idSuffix, BOT_WORDS);
 }
-function fixText(positionals) {
-  const text3 = positionals.join(" ").trim();
-  const problem = changeTextProblem(text3);
-  if (problem?.problem === "empty") throw new UsageError("Say what to change, in quotes after fix.");
-  if (problem?.problem === "too_long")
-    throw new UsageError(`The change asked for is ${problem.length} characters; at most ${problem.max}.`);
-  return text3;
-}
 function build(sub, args, idSuffix) {
   const flag = flagValues(args.flags);
   switch (sub) {
@@ -51826,7 +51829,10 @@ function build(sub, args, idSuffix) {
       return { kind: "budget", goalRef: goalRefOf(args.positionals), add: add2 };
     }
     case "fix":
-      return { kind: "fix", text: fixText(args.positionals) };
+      return {
+        kind: "fix",
+        text: askedChangeText(args.positionals, "Say what to change, in quotes after fix.")
+      };
     default:
       return { kind: sub, goalRef: goalRefOf(args.positionals) };
   }
@@ -57188,6 +57194,7 @@ function judged(name, problemOf, what, example) {
     return problem === null ? { value } : { not: `'${shownBranch(raw)}' is not ${what}: ${problem}` };
   });
 }
+var blank = (raw) => raw.replace(/^ +| +$/g, "") === "";
 
 // src/adapters/bot/config.ts
 var BOT_MODES = ["actions", "local"];
@@ -57207,8 +57214,8 @@ function intIn(name, min, max, fallback) {
 function text2(fallback) {
   return external_exports.string().optional().transform((raw) => raw === void 0 || raw.trim() === "" ? fallback : raw.trim());
 }
-function unlessBlank(schema, blank) {
-  return external_exports.string().optional().transform((raw) => raw === void 0 || blank(raw) ? void 0 : raw).pipe(schema.optional());
+function unlessBlank(schema, blank2) {
+  return external_exports.string().optional().transform((raw) => raw === void 0 || blank2(raw) ? void 0 : raw).pipe(schema.optional());
 }
 var allSpace = (raw) => raw.trim() === "";
 var envSchema = external_exports.object({
@@ -57237,7 +57244,7 @@ var envSchema = external_exports.object({
       "a state branch omk can use",
       `OMK_STATE_BRANCH=${DEFAULT_STATE_BRANCH}`
     ),
-    (raw) => raw.replace(/^ +| +$/g, "") === ""
+    blank
   )
 });
 function readBotConfig(env) {
