@@ -8,7 +8,7 @@ import { createBubblewrap } from '../../src/adapters/sandbox/bubblewrap.js';
 import type { SandboxAvailability } from '../../src/runtime/sandbox/port.js';
 import { BUGGY_FIXTURE, createExecutionEnv, type ExecutionEnv, GOALS } from '../helpers/execution.js';
 import { git } from '../helpers/git-repo.js';
-import { runOmk } from '../helpers/omk.js';
+import { type OmkResult, runOmk } from '../helpers/omk.js';
 
 // The hostile agents of hostile-agents.test.ts, run through the CLI with the sandbox on. Where
 // this host can confine, each escape fails inside the agent and nothing is left for the integrity
@@ -45,6 +45,25 @@ function agentTranscript(id: string): Promise<string> {
 }
 
 /** Fixes the parser (the committed test then passes), then tries every way out, printing which worked. `ran` marks that it ran. */
+/** `omk goal run` of the single-slice goal by `agent` under `sandbox: required` (with `extra` flags). */
+function runRequired(agent: string, ...extra: string[]): Promise<OmkResult> {
+  return env.omk('goal', 'run', GOALS.single, '--agent', agent, '--sandbox', 'required', ...extra, '--json');
+}
+
+/** Whether `required` refused because this host cannot confine (checked): nothing more to see then. */
+function refusedUnconfined(result: OmkResult): boolean {
+  if (host.available) return false;
+  expect(result.code).not.toBe(0);
+  expect(result.stderr).toContain('sandbox: required, but this host cannot confine agents');
+  return true;
+}
+
+/** The goal a `--json` run that exited 0 created. */
+function goalIdOf(result: OmkResult): string {
+  expect(result.code, result.stderr).toBe(0);
+  return (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
+}
+
 async function hostileAgent(): Promise<{ spec: string; ran: string }> {
   const ran = join(env.kit.dir, 'ran');
   const path = join(env.kit.dir, 'hostile.sh');
@@ -88,26 +107,14 @@ describe('hostile agents under sandbox: required', () => {
     const { spec, ran } = await hostileAgent();
     const gitConfig = await readFile(join(env.repo.root, '.git', 'config'), 'utf8');
     const main = git(env.repo.root, 'rev-parse', 'main');
-    const result = await env.omk(
-      'goal',
-      'run',
-      GOALS.single,
-      '--agent',
-      spec,
-      '--sandbox',
-      'required',
-      '--json',
-    );
-    if (!host.available) {
-      expect(result.code).not.toBe(0);
-      expect(result.stderr).toContain('sandbox: required, but this host cannot confine agents');
+    const result = await runRequired(spec);
+    if (refusedUnconfined(result)) {
       expect(result.stderr).toMatch(/sandbox: off/);
       expect(existsSync(ran)).toBe(false);
       expect(existsSync(join(env.stateDir, 'goals'))).toBe(false);
       return;
     }
-    expect(result.code, result.stderr).toBe(0);
-    const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
+    const id = goalIdOf(result);
     const transcript = await agentTranscript(id);
     for (const way of ['git-config', 'gitconfig', 'ssh-key', 'outside']) {
       expect(transcript).toContain(`blocked ${way}`);
@@ -171,23 +178,9 @@ describe('an agent that kills the sandbox init under sandbox: required', () => {
       ].join('\n'),
     );
     await chmod(path, 0o755);
-    const result = await env.omk(
-      'goal',
-      'run',
-      GOALS.single,
-      '--agent',
-      `script:${path}`,
-      '--sandbox',
-      'required',
-      '--json',
-    );
-    if (!host.available) {
-      expect(result.code).not.toBe(0);
-      expect(result.stderr).toContain('sandbox: required, but this host cannot confine agents');
-      return;
-    }
-    expect(result.code, result.stderr).toBe(0);
-    const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
+    const result = await runRequired(`script:${path}`);
+    if (refusedUnconfined(result)) return;
+    const id = goalIdOf(result);
     expect(await agentTranscript(id)).toContain('sent SIGKILL to 1');
     const proof = await env.proof(id);
     const blocking = proof.findings.filter((f) => f.severity === 'blocking').map((f) => f.message);
@@ -237,13 +230,8 @@ describe('worktree preparation under sandbox: required', () => {
     const run = (sandbox: string) =>
       env.omk('goal', 'run', GOALS.single, '--agent', `script:${agent}`, '--sandbox', sandbox, '--json');
     const result = await run('required');
-    if (!host.available) {
-      expect(result.code).not.toBe(0);
-      expect(result.stderr).toContain('sandbox: required, but this host cannot confine agents');
-      return;
-    }
-    expect(result.code, result.stderr).toBe(0);
-    const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
+    if (refusedUnconfined(result)) return;
+    const id = goalIdOf(result);
     const log = await readFile(join(env.goalDir(id), 'artifacts', 'prepare', 'base.log'), 'utf8');
     expect(log).toContain('blocked outside');
     expect(log).toContain('blocked git');
@@ -315,29 +303,15 @@ describe('the network under sandbox: required (a server on the host, outside the
       ].join('\n'),
     );
     await chmod(agent, 0o755);
-    const result = await env.omk(
-      'goal',
-      'run',
-      GOALS.single,
-      '--agent',
-      `script:${agent}`,
-      '--sandbox',
-      'required',
-      '--json',
-    );
-    if (!host.available) {
-      expect(result.code).not.toBe(0);
-      expect(result.stderr).toContain('sandbox: required, but this host cannot confine agents');
-      return;
-    }
-    if (!host.network.isolated) {
+    const result = await runRequired(`script:${agent}`);
+    if (refusedUnconfined(result)) return;
+    if (host.available && !host.network.isolated) {
       // bwrap runs here but cannot give a gate a network of its own, which the default asks for.
       expect(result.code).not.toBe(0);
       expect(result.stderr).toContain('cannot isolate a network');
       return;
     }
-    expect(result.code, result.stderr).toBe(0);
-    const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
+    const id = goalIdOf(result);
     const proof = await env.proof(id);
     const transcript = await agentTranscript(id);
     expect(transcript).toContain('reached the host');
@@ -368,19 +342,7 @@ describe('the network under sandbox: required (a server on the host, outside the
     // The tests' OMK_SANDBOX=off would win over the config's mode: the flag wins over both.
     /** A sandboxed run that must succeed: its agent's transcript and its proof. */
     const runSandboxed = async (...extra: string[]) => {
-      const run = await env.omk(
-        'goal',
-        'run',
-        GOALS.single,
-        '--agent',
-        `script:${agent}`,
-        '--sandbox',
-        'required',
-        ...extra,
-        '--json',
-      );
-      expect(run.code, run.stderr).toBe(0);
-      const runId = (JSON.parse(run.stdout) as { goal: { id: string } }).goal.id;
+      const runId = goalIdOf(await runRequired(`script:${agent}`, ...extra));
       return { transcript: await agentTranscript(runId), proof: await env.proof(runId) };
     };
     const { transcript: closedTranscript, proof: closedProof } = await runSandboxed();
