@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FLAGS, flagFor, flagsOf, flagValues, isFlagged, runFields } from './flags.js';
+import { kebabName, type RequestField } from '../runtime/app/index.js';
+import { FLAGS, flagsOf, flagValues, runFields } from './flags.js';
 import { SUBCOMMANDS, usageBlock } from './usage.js';
 import { BOT_SPELLING } from './wording.js';
 
@@ -62,16 +63,27 @@ describe('the one flag table', () => {
   });
 
   it('spells an issue with the option the table names, on the subcommand that validates it', () => {
-    expect(flagFor('reason')).toEqual({ option: '--reason', command: 'reject' });
+    expect(BOT_SPELLING.name('reason')).toBe('--reason');
+    expect(BOT_SPELLING.command('reason')).toBe('reject');
     expect(BOT_SPELLING.name('budgetTokens')).toBe('--budget-tokens');
     expect(BOT_SPELLING.example('reason', 'why')).toBe('/omk goal reject --reason "why"');
     expect(BOT_SPELLING.example('usd', '10')).toBe('/omk goal budget --usd 10');
   });
 
+  it('names every request field of the table by the option the table gives it', () => {
+    const fields = Object.keys(FLAGS).filter((key) => key !== 'untilReady' && key !== 'llmPlanner');
+    for (const field of fields as (keyof typeof FLAGS & RequestField)[]) {
+      expect(BOT_SPELLING.name(field), field).toBe(`--${FLAGS[field].flag}`);
+      expect(FLAGS[field].flag).toBe(kebabName(field));
+      expect(FLAGS[field].commands[0], field).toBe(BOT_SPELLING.command(field));
+    }
+  });
+
   it('spells a field the bot takes no option for without a flag of its own', () => {
-    expect(isFlagged('agent')).toBe(false);
+    expect(Object.hasOwn(FLAGS, 'agent')).toBe(false);
     expect(BOT_SPELLING.name('agent')).toBe('OMK_BOT_AGENT');
+    expect(BOT_SPELLING.given('agent', 'codex')).toBe("OMK_BOT_AGENT=codex in the app's environment");
     expect(BOT_SPELLING.name('goal')).toBe('"<goal>"');
-    for (const field of Object.keys(FLAGS)) expect(isFlagged(field as keyof typeof FLAGS)).toBe(true);
+    expect(BOT_SPELLING.name('mergeMethod')).toBe('--method');
   });
 });

@@ -2,12 +2,12 @@ import type { RequestField } from '../runtime/app/index.js';
 import type { Subcommand } from './usage.js';
 
 /**
- * Each `/omk goal` option once: the request field it fills, the subcommands that take it (the
- * first is the one a reply's example names), its value as the usage shows it (a switch has none)
- * and the subcommands it must be given on. The parser (which options a subcommand allows, what it
- * reads), the usage lines and the wording of a request issue (`--merge-policy gated`) are all read
- * from here. Two switches fill no request field but a start field: `untilReady`, and `llmPlanner`
- * (turned off by its switch).
+ * Each `/omk goal` option once: the request field it fills, the subcommands that take it, its
+ * value as the usage shows it (a switch has none) and the subcommands it must be given on. The
+ * parser (which options a subcommand allows, what it reads) and the usage lines are read from
+ * here; a request issue names the option as its field in kebab case (`--merge-policy gated`,
+ * wording.ts), which each option here is. Two switches fill no request field but a start field:
+ * `untilReady`, and `llmPlanner` (turned off by its switch).
  */
 export type FlagField = RequestField | 'untilReady' | 'llmPlanner';
 
@@ -58,17 +58,6 @@ export function usageOptions(sub: Subcommand): string[] {
     const option = spec.shown === undefined ? `--${spec.flag}` : `--${spec.flag} ${spec.shown}`;
     return spec.required?.includes(sub) ? option : `[${option}]`;
   });
-}
-
-/** Whether the bot takes an option for a request field. */
-export function isFlagged(field: FlagField): field is FlaggedField {
-  return Object.hasOwn(FLAGS, field);
-}
-
-/** The option a field is given with (`--merge-policy`) and the subcommand a reply's example names. */
-export function flagFor(field: FlaggedField): { option: string; command: Subcommand } {
-  const spec: Flag = FLAGS[field];
-  return { option: `--${spec.flag}`, command: spec.commands[0] };
 }
 
 /** The options a comment gave, by field: a value flag's value, a switch's `true`. */

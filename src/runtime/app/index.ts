@@ -157,6 +157,14 @@ export {
   uniqueById,
 } from './change-requests.js';
 export { type CleanOutcome, cleanAllGoals, cleanGoal } from './clean.js';
+// h-doors
+export {
+  type CommandWords,
+  commandVocabulary,
+  type FieldUseCase,
+  fieldUseCase,
+  kebabName,
+} from './command-words.js';
 export { type ControlWait, untilControlled } from './control.js';
 export { composeController } from './controller.js';
 export type { AfterExecution, DeliveryOptions } from './deliver.js';
