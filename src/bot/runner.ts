@@ -1,6 +1,7 @@
 import { latestGoalInThread } from '../adapters/bot/status-comments.js';
 import {
   type RepoSettings,
+  repoCheckMergeOnThread,
   repoGoalCommandOnThread,
   type ThreadJobPort,
   threadJobSteps,
@@ -9,7 +10,6 @@ import type { Bot, BotJob } from './bot.js';
 import type { BotCommand } from './command.js';
 import { answer, threadHost, threadRepo } from './compose.js';
 import { fixJob } from './job-fix.js';
-import { checkMerge } from './job-merge.js';
 import { startGoal } from './job-run.js';
 import {
   bidiReply,
@@ -33,9 +33,16 @@ import { BOT_WORDS } from './wording.js';
 export async function executeJob(bot: Bot, job: BotJob): Promise<void> {
   const gh = await bot.deps.githubFor(job.repo.installationId);
   if (job.kind === 'merge-check') {
-    const loaded = await repoSettings(bot, gh, job.repo);
-    if (loaded.ok) await checkMerge(bot, gh, job.repo, job.goalId, loaded.settings.mergeMethod);
-    else bot.deps.reporter.warn(`merge of ${job.goalId} not attempted: ${loaded.lines.join(' ')}`);
+    const { repo, goalId } = job;
+    // The thread comes from the goal's origin; a goal without one is shown nowhere.
+    const host = threadHost(bot, { gh, repo, issue: null });
+    const settings = () => repoSettings(bot, gh, repo);
+    const check = await repoCheckMergeOnThread(host, goalId, settings, threadRepo(bot, gh, repo));
+    const { reporter } = bot.deps;
+    if (check.kind === 'no_settings')
+      reporter.warn(`merge of ${goalId} not attempted: ${check.lines.join(' ')}`);
+    if (check.kind === 'not_evaluated')
+      reporter.info(`merge of ${goalId} not attempted (${check.why}): ${check.detail}`);
     return;
   }
   const issue = job.kind === 'fix' ? job.pr : job.issue;

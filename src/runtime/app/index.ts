@@ -379,6 +379,7 @@ export {
 } from './thread-job.js';
 export { type ThreadJobCommand, type ThreadJobPort, threadJobSteps } from './thread-job-steps.js';
 export { checkMergeOnThread, type ThreadMergeCheck, type ThreadMergeCheckRequest } from './thread-merge.js';
+export { type RepoMergeCheck, repoCheckMergeOnThread } from './thread-repo-merge.js';
 // h-bot
 export {
   type RepoStartRequest,
