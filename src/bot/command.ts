@@ -4,18 +4,18 @@ import {
   budgetAddRequestSchema,
   type CreateGoalRequest,
   checkGoalRef,
+  errorWords,
+  isOmkError,
   lifecycleText,
   machinelessStartRequest,
-  OmkError,
   parseRequest,
-  RequestError,
   type RequestField,
   UsageError,
 } from '../runtime/app/index.js';
 import { flagsOf, flagValues, runFields } from './flags.js';
 import { tokenize } from './tokenize.js';
 import { SUBCOMMANDS, type Subcommand } from './usage.js';
-import { BOT_STEPS, BOT_WORDS, wordIssues } from './wording.js';
+import { BOT_WORDS } from './wording.js';
 
 type GoalRef = string | null;
 
@@ -165,12 +165,8 @@ export function parseCommandLine(line: string, idSuffix: string): ParseOutcome {
     }
     return { ok: true, command: build(sub, args, idSuffix) };
   } catch (error) {
-    if (error instanceof RequestError) return { ok: false, problem: wordIssues(error.issues), topic: sub };
-    if (error instanceof OmkError) {
-      const hint = error.hintIn(BOT_STEPS);
-      const problem = hint ? `${error.message} ${hint}` : error.message;
-      return { ok: false, problem, topic: sub };
-    }
-    throw error;
+    if (!isOmkError(error)) throw error;
+    const { message, hint } = errorWords(error, BOT_WORDS);
+    return { ok: false, problem: hint ? `${message} ${hint}` : message, topic: sub };
   }
 }

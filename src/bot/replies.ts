@@ -1,13 +1,7 @@
-import {
-  type Access,
-  isOmkError,
-  type Proof,
-  RequestError,
-  type ThreadAnswer,
-} from '../runtime/app/index.js';
+import { type Access, errorWords, isOmkError, type Proof, type ThreadAnswer } from '../runtime/app/index.js';
 import { accessRefusal, clip, code, renderProofMarkdown, text } from '../runtime/app/render.js';
 import { HELP_FOOTER, type Subcommand, usageBlock } from './usage.js';
-import { BOT_STEPS, wordIssues } from './wording.js';
+import { BOT_STEPS, BOT_WORDS } from './wording.js';
 
 /**
  * Every reply the bot writes, as pure functions of what happened (the lines of a thread's outcomes
@@ -61,10 +55,9 @@ export function noGoalReply(login: string): string {
 export function errorReply(login: string, error: unknown): string {
   if (isOmkError(error)) {
     // Quoted: a hint that starts with a command example can never read as a command.
-    const words = error.hintIn(BOT_STEPS);
-    const hint = words ? `\n\n> ${text(clip(words, 600))}` : '';
-    const message = error instanceof RequestError ? wordIssues(error.issues) : error.message;
-    return `${to(login)} ${text(clip(message, 1000))}${hint}\n`;
+    const { message, hint } = errorWords(error, BOT_WORDS);
+    const quoted = hint ? `\n\n> ${text(clip(hint, 600))}` : '';
+    return `${to(login)} ${text(clip(message, 1000))}${quoted}\n`;
   }
   return `${to(login)} omk hit an internal error and stopped; nothing else was changed. The app's log has the details.\n`;
 }

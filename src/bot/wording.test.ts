@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { errorWords, type RequestIssue } from '../runtime/app/index.js';
+import { RequestError } from '../runtime/errors.js';
 import {
   SAMPLE_ISSUES,
   SAMPLE_STEPS,
   type SampleIssue,
   type SampleStep,
 } from '../runtime/test-wording-samples.js';
-import { BOT_STEPS, wordIssues } from './wording.js';
+import { BOT_STEPS, BOT_WORDS } from './wording.js';
+
+/** Request issues as the bot's replies word them (`replies.ts`, `command.ts`: `errorWords`). */
+const wordIssues = (issues: RequestIssue[]) => errorWords(new RequestError(issues), BOT_WORDS).message;
 
 const UNITS = '(units: s, m, h, d; e.g. 90s, 8h, 7d, 1h30m)';
 

@@ -1,6 +1,6 @@
-import { commandVocabulary, kebabName, type RequestField, type RequestIssue } from '../runtime/app/index.js';
+import { commandVocabulary, kebabName, type RequestField } from '../runtime/app/index.js';
 import type { HostVocabulary } from '../runtime/app/ports.js';
-import { describeIssues, type FieldSpelling, type StepSpelling } from '../runtime/app/render.js';
+import type { FieldSpelling, StepSpelling } from '../runtime/app/render.js';
 
 /**
  * How a `/omk goal` comment names a request field it takes no option for (its options and the
@@ -48,8 +48,3 @@ export const BOT_SPELLING: FieldSpelling = BOT_WORDS.fields;
 
 /** A next step as a `/omk goal` comment. */
 export const BOT_STEPS: StepSpelling = BOT_WORDS.steps;
-
-/** Request issues in the words of a `/omk goal` comment (`--merge-policy gated`, `/omk goal budget`). */
-export function wordIssues(issues: readonly RequestIssue[]): string {
-  return describeIssues(issues, BOT_SPELLING);
-}

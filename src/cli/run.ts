@@ -1,9 +1,9 @@
 import { CommanderError } from 'commander';
-import { errorVerdict, isOmkError, RequestError } from '../runtime/app/index.js';
+import { errorVerdict, errorWords, isOmkError } from '../runtime/app/index.js';
 import type { CliIo } from './context.js';
 import { EXIT_CODES } from './exit-codes.js';
 import { buildProgram } from './program.js';
-import { CLI_STEPS, wordIssues } from './wording.js';
+import { CLI_WORDS } from './wording.js';
 
 /** Parses argv, runs one command, and maps every error to a message and an exit code here only. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -20,9 +20,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;
     }
     if (isOmkError(error)) {
-      const message = error instanceof RequestError ? wordIssues(error.issues) : error.message;
+      const { message, hint } = errorWords(error, CLI_WORDS);
       io.stderr(`omk: error: ${message}\n`);
-      const hint = error.hintIn(CLI_STEPS);
       if (hint) io.stderr(`hint: ${hint}\n`);
       if (io.env.OMK_DEBUG === '1') io.stderr(debugTrace(error));
       return EXIT_CODES[errorVerdict(error.code)];

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { errorWords, type RequestIssue } from '../runtime/app/index.js';
+import { RequestError } from '../runtime/errors.js';
 import { wordHint } from '../runtime/next-steps.js';
 import { budgetSpentGap, gapText } from '../runtime/proof/gaps.js';
 import {
@@ -7,7 +9,10 @@ import {
   type SampleIssue,
   type SampleStep,
 } from '../runtime/test-wording-samples.js';
-import { CLI_STEPS, wordIssues } from './wording.js';
+import { CLI_STEPS, CLI_WORDS } from './wording.js';
+
+/** Request issues as the CLI's error path prints them (`run.ts`: `errorWords`). */
+const wordIssues = (issues: RequestIssue[]) => errorWords(new RequestError(issues), CLI_WORDS).message;
 
 const UNITS = '(units: s, m, h, d; e.g. 90s, 8h, 7d, 1h30m)';
 

@@ -1,6 +1,6 @@
-import { commandVocabulary, kebabName, type RequestField, type RequestIssue } from '../runtime/app/index.js';
+import { commandVocabulary, kebabName, type RequestField } from '../runtime/app/index.js';
 import type { DoctorWords, HostVocabulary } from '../runtime/app/ports.js';
-import { describeIssues, type StepSpelling } from '../runtime/app/render.js';
+import type { StepSpelling } from '../runtime/app/render.js';
 
 /** The fields the CLI names otherwise than `--<field in kebab case>` (the goal is an argument). */
 const OWN_NAMES: Partial<Record<RequestField, string>> = {
@@ -26,11 +26,6 @@ export const CLI_WORDS: HostVocabulary = commandVocabulary({
 
 /** A next step as the command a CLI user types. */
 export const CLI_STEPS: StepSpelling = CLI_WORDS.steps;
-
-/** Request issues as the CLI prints them: one line each, naming flags (`--merge-policy gated`). */
-export function wordIssues(issues: readonly RequestIssue[]): string {
-  return describeIssues(issues, CLI_WORDS.fields);
-}
 
 /** The options `omk doctor`'s fixes point to. */
 export const CLI_DOCTOR_WORDS: DoctorWords = {

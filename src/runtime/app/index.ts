@@ -177,6 +177,7 @@ export {
 } from './delivery-target.js';
 export { type DemoBaseline, type DemoOutcome, type DemoRequest, runDemo } from './demo.js';
 export type { AppDeps, Env, ExecutionHost, GoalCleaner, SharedState } from './deps.js';
+export { errorWords } from './error-words.js';
 export { type ExecuteOutcome, type ExecuteRequest, executeAndDeliver, reverify } from './execute.js';
 export {
   demoVerdict,
