@@ -1,5 +1,6 @@
 import { latestGoalInThread } from '../adapters/bot/status-comments.js';
 import {
+  commandChangeRequest,
   type RepoSettings,
   repoCheckMergeOnThread,
   repoGoalCommandOnThread,
@@ -59,7 +60,7 @@ export async function executeJob(bot: Bot, job: BotJob): Promise<void> {
   }
   const where = { repo, issue, author };
   const fixRequests = (text: string) =>
-    job.kind === 'fix' ? job.requests : [{ id: `comment:${job.commentId}`, text, author, replyTo: null }];
+    job.kind === 'fix' ? job.requests : [commandChangeRequest({ commentId: job.commentId, text, author })];
   const port: ThreadJobPort<RepoSettings> = {
     help: () => say(helpReply(author)),
     permission: () => gh.permission(repo, author),

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { changeTextProblem, commentChangeRequest, reviewChangeRequest } from './change-requests.js';
+import {
+  changeTextProblem,
+  commandChangeRequest,
+  commentChangeRequest,
+  reviewChangeRequest,
+} from './change-requests.js';
 
 const review = (state: string, body: string | null) => ({ id: 9, state, body, author: 'octo' });
 const comment = (extra: Partial<Parameters<typeof commentChangeRequest>[0]> = {}) => ({
@@ -75,5 +80,19 @@ describe('changeTextProblem', () => {
     expect(changeTextProblem(` ${'a'.repeat(8_000)} `)).toBeNull();
     expect(changeTextProblem('a'.repeat(8_001))).toEqual({ problem: 'too_long', length: 8_001, max: 8_000 });
     expect(changeTextProblem('rename x')).toBeNull();
+  });
+});
+
+describe('commandChangeRequest', () => {
+  it("asks a fix command's change by its comment's id, apart from a review's and a line comment's", () => {
+    const asked = commandChangeRequest({ commentId: 9, text: 'rename x', author: 'octo' });
+    expect(asked).toEqual({ id: 'comment:9', text: 'rename x', author: 'octo', replyTo: null });
+    const read = [
+      reviewChangeRequest(review('CHANGES_REQUESTED', 'rename x')),
+      commentChangeRequest(comment({ id: 9 })),
+    ];
+    const ids = read.map((one) => (one.kind === 'request' ? one.request.id : one.why));
+    expect(ids).toEqual(['review:9', 'review-comment:9']);
+    expect(ids).not.toContain(asked.id);
   });
 });

@@ -67,6 +67,19 @@ export function commentChangeRequest(comment: ReviewCommentMade): ChangeRequestR
   };
 }
 
+/**
+ * A change asked by a thread's `fix` command (the bot's `/omk goal fix "…"` on an omk PR): one
+ * request answered on the PR, its id the comment's (`comment:<id>`), so a redelivered comment
+ * asks nothing twice and never meets a review's (`review:`) or a line comment's (`review-comment:`).
+ */
+export function commandChangeRequest(command: {
+  commentId: number;
+  text: string;
+  author: string;
+}): ChangeRequest {
+  return { id: `comment:${command.commentId}`, text: command.text, author: command.author, replyTo: null };
+}
+
 /** The most characters a change asked in words may take (as a goal's text). */
 export const MAX_CHANGE_CHARS = 8_000;
 

@@ -148,6 +148,7 @@ export {
   type ChangeRequestRead,
   type ChangeTextProblem,
   changeTextProblem,
+  commandChangeRequest,
   commentChangeRequest,
   type ReviewCommentMade,
   type ReviewRequests,
