@@ -101,9 +101,11 @@ export interface ProcessSpec {
    * The command itself ends every process it starts when it ends (bwrap: a pid namespace of its
    * own), so the runner puts no subreaper around it, and says what it ended on fd 3 as the
    * subreaper does (`ended`, once its report is complete). A stop (timeout, abort, silence,
-   * watch) sends SIGTERM to the command's only child (bwrap's: the sandbox's init), which ends the
-   * rest within the grace and reports; the tree is SIGKILLed only if it has not ended a margin
-   * after. Set by the sandbox's runner only.
+   * watch) sends SIGTERM to the command's only child (bwrap's: the sandbox's init) once that has
+   * said `!ready` on fd 3 (a stop before is held until then), which ends the rest within the grace
+   * and reports; the tree is SIGKILLed only if it has not ended a margin after (a run stopped
+   * before `!ready` never started the command: nothing left). A signal the init reports ending
+   * the command (`!signal`) is the result's `signal`, as unconfined. Set by the sandbox's runner only.
    */
   endsWhole?: true;
 }

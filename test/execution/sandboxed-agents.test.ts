@@ -102,6 +102,37 @@ async function hostileAgent(): Promise<{ spec: string; ran: string }> {
   return { spec: `script:${path}`, ran };
 }
 
+describe('a sandboxed agent whose time runs out while its sandbox is still being set up', () => {
+  it('reads as a timeout with no exit code, as unconfined, never as "could not tell what it left"', async () => {
+    const id = await env.plan(GOALS.single);
+    // 1 ms: the timeout comes long before bwrap has made the namespace and the init is up.
+    await env.editGraph(id, (graph) => ({
+      ...graph,
+      tasks: graph.tasks.map((task) => ({ ...task, budget: { ...task.budget, timeMs: 1 }, maxRetries: 0 })),
+    }));
+    const agent = await env.kit.script('sleeper', 'await sleep(30_000);');
+    const result = await env.omk(
+      'goal',
+      'execute',
+      id,
+      '--agent',
+      agent,
+      '--sandbox',
+      'required',
+      '--until-ready',
+    );
+    if (refusedUnconfined(result)) return;
+    expect(result.code, result.stderr).toBe(10);
+    const proof = await env.proof(id);
+    expect(JSON.stringify(proof)).not.toContain('could not tell');
+    // As an unconfined run's: a timeout with no exit code (the stop's signal, not a code of bwrap's).
+    expect(proof.agentRuns.map((run) => [run.outcome, run.exitCode])).toEqual([['timeout', null]]);
+    expect(proof.failures).toEqual([
+      expect.objectContaining({ code: 'slice_failed', evidence: expect.stringContaining('agent timeout') }),
+    ]);
+  });
+});
+
 describe('hostile agents under sandbox: required', () => {
   it('confines them where the host can (else refuses before any agent runs)', async () => {
     const { spec, ran } = await hostileAgent();

@@ -65,12 +65,19 @@ export async function runProcessWith(
       windowsHide: true,
     });
     let report = '';
+    // A command that ends the rest itself (the sandbox's init) says `!ready` once a stop reaches it.
+    let ready = false;
+    let heldStop = false;
     child.stdio[3]?.on('data', (chunk: Buffer) => {
       if (report.length < 64 * 1024) report += chunk.toString('utf8');
       const started = supervised && commandGroup === null ? /^!pid\t(\d+)$/m.exec(report) : null;
       if (started?.[1] !== undefined) {
         commandGroup = Number(started[1]);
         spec.onSpawn?.(commandGroup);
+      }
+      if (spec.endsWhole === true && !ready && /^!ready$/m.test(report)) {
+        ready = true;
+        if (heldStop) sendHeldStop();
       }
     });
     // Supervised, the command leads a group of its own, whose pid the subreaper reports.
@@ -91,8 +98,14 @@ export async function runProcessWith(
     const signalTree = (signal: NodeJS.Signals | 0): boolean => {
       if (child.pid === undefined) return false;
       // A command that ends the rest itself (the sandbox's init) is asked to stop; bwrap would die
-      // of the signal, and its namespace at once, before the init could say what was left.
+      // of the signal, and its namespace at once, before the init could say what was left. Until
+      // the init says it handles the signal (the kernel drops it at a namespace's pid 1 until
+      // then), the stop is held and sent at its `!ready`.
       if (spec.endsWhole === true && signal === 'SIGTERM') {
+        if (!ready) {
+          heldStop = true;
+          return true;
+        }
         const init = onlyChild(child.pid);
         if (init !== null && signalProcess(init, signal)) return true;
       }
@@ -102,21 +115,28 @@ export async function runProcessWith(
     };
     let hardKill: NodeJS.Timeout | null = null;
     let stoppedAt = 0;
+    // Supervised, the subreaper kills at the grace and ends what is left (a sandbox's init does the
+    // same): the group SIGKILL, which would end it before it does, only comes if it hangs.
+    const hardKillMs = supervised
+      ? grace * 2 + SUPERVISOR_MARGIN_MS
+      : spec.endsWhole === true
+        ? grace + SUPERVISOR_MARGIN_MS
+        : grace;
     /** Stops the group: SIGTERM now, SIGKILL after the grace period (once, however often asked). */
     const killTree = () => {
       if (hardKill !== null) return;
       stoppedAt = performance.now();
       signalTree('SIGTERM');
-      // Supervised, the subreaper kills at the grace and ends what is left (a sandbox's init does the
-      // same): the group SIGKILL, which would end it before it does, only comes if it hangs.
-      hardKill = setTimeout(
-        () => signalTree('SIGKILL'),
-        supervised
-          ? grace * 2 + SUPERVISOR_MARGIN_MS
-          : spec.endsWhole === true
-            ? grace + SUPERVISOR_MARGIN_MS
-            : grace,
-      );
+      hardKill = setTimeout(() => signalTree('SIGKILL'), hardKillMs);
+    };
+    /** The stop held until the init was up: sent now, its grace (and the margin) counted from now. */
+    const sendHeldStop = () => {
+      heldStop = false;
+      if (hardKill === null) return;
+      clearTimeout(hardKill);
+      stoppedAt = performance.now();
+      signalTree('SIGTERM');
+      hardKill = setTimeout(() => signalTree('SIGKILL'), hardKillMs);
     };
     let silent = false;
     const silence =
@@ -185,15 +205,28 @@ export async function runProcessWith(
       // Grandchildren that outlived the leader would hold resources: end the group (supervised,
       // the subreaper has ended everything below it; the command's group id may be reused).
       if (child.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
-      const { ended, group, execError, complete } = reported
+      const parsed = reported
         ? reportOf(report)
-        : { ended: [], group: [], execError: null, complete: false };
+        : { ended: [], group: [], execError: null, complete: false, ready: false, signalNumber: null };
+      const { ended, group, execError, signalNumber } = parsed;
+      // Stopped before the init said `!ready`: it never started the command (it says so before it
+      // forks), so nothing of the command's ran to be left. Without an init (no report at all)
+      // the sandbox's runner drops this.
+      const neverStarted = spec.endsWhole === true && hardKill !== null && !parsed.ready;
+      const complete = parsed.complete || neverStarted;
+      // The init cannot die of a signal (pid 1): it exits 128 + the signal and says which.
+      const bySignal =
+        spec.endsWhole === true && parsed.complete && signalNumber !== null && code === 128 + signalNumber
+          ? signalName(signalNumber)
+          : null;
       // The command could not start under the subreaper: said as spawn says it, without its 127.
       const failed = execError === null ? null : `spawn ${spec.argv[0] ?? ''} ${execError}`;
       const done = () =>
         resolve({
           ...(failed === null
-            ? result(code, signal, timedOut, cancelled, spawnError, started, stdout, tail)
+            ? bySignal !== null
+              ? result(null, bySignal, timedOut, cancelled, spawnError, started, stdout, tail)
+              : result(code, signal, timedOut, cancelled, spawnError, started, stdout, tail)
             : result(null, null, timedOut, cancelled, failed, started, stdout, tail)),
           ...(spec.silenceMs === undefined ? {} : { silent }),
           ...(stopped === null ? {} : { stopped }),
@@ -211,28 +244,37 @@ export async function runProcessWith(
 /**
  * The subreaper's (or a sandbox init's) report: one `pid<TAB>cwd<TAB>command` line per process it
  * ended, `!exec<TAB>errno` when the command could not start (named as Node names it: ENOENT,
- * EACCES, ...), and, from a sandbox init, `!group<TAB>pid<TAB>cwd<TAB>command` for each process of
- * the command's group it killed at a stop's grace, and `!end` once it has listed all.
+ * EACCES, ...), and, from a sandbox init, `!ready` once a stop reaches it (before it starts the
+ * command), `!group<TAB>pid<TAB>cwd<TAB>command` for each process of the command's group it killed
+ * at a stop's grace, `!signal<TAB>number` when a signal ended the command (or a stop came before
+ * it started), and `!end` once it has listed all.
  */
 function reportOf(report: string): {
   ended: EndedProcess[];
   group: EndedProcess[];
   execError: string | null;
   complete: boolean;
+  ready: boolean;
+  signalNumber: number | null;
 } {
   const ended: EndedProcess[] = [];
   const group: EndedProcess[] = [];
   let execError: string | null = null;
   let complete = false;
+  let ready = false;
+  let signalNumber: number | null = null;
   for (const line of report.split('\n')) {
     if (line === '!end') complete = true;
+    if (line === '!ready') ready = true;
+    const signalled = /^!signal\t([1-9]\d?)$/.exec(line)?.[1];
+    if (signalled !== undefined) signalNumber = Number(signalled);
     const grouped = line.startsWith('!group\t');
     const entry = grouped ? line.slice('!group\t'.length) : line;
     const tab = entry.indexOf('\t');
     if (tab <= 0) continue;
     const head = entry.slice(0, tab);
     const rest = entry.slice(tab + 1);
-    if (head === '!pid') continue;
+    if (head === '!pid' || head === '!signal') continue;
     if (head === '!exec') {
       const errno = Number(rest);
       execError =
@@ -251,7 +293,13 @@ function reportOf(report: string): {
       ...(cwd === '' ? {} : { cwd }),
     });
   }
-  return { ended, group, execError, complete };
+  return { ended, group, execError, complete, ready, signalNumber };
+}
+
+/** A signal's name from its number, as Node names a child's (`SIGTERM`), or null if unknown. */
+function signalName(number: number): NodeJS.Signals | null {
+  const found = Object.entries(constants.signals).find(([, value]) => value === number);
+  return found === undefined ? null : (found[0] as NodeJS.Signals);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

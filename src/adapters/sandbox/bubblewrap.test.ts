@@ -213,8 +213,11 @@ describe('bubblewrap confinement', () => {
     const missing = await run({ ...spec, argv: ['omk-no-such-command'] });
     expect(missing).toMatchObject({ exitCode: null, spawnError: 'spawn omk-no-such-command ENOENT' });
     const signalled = await run({ ...spec, argv: ['sh', '-c', 'kill -TERM $$'] });
-    // bwrap says a command a signal ended as a shell does (128 + the signal), with the init too.
-    expect(signalled).toMatchObject({ exitCode: 143, ended: [] });
+    // A command a signal ended reads as it does unconfined (bwrap and the init exit 128 + it).
+    expect(signalled).toMatchObject({ exitCode: null, signal: 'SIGTERM', ended: [] });
+    // A command that exits with such a code itself still reads as that code.
+    const coded = await run({ ...spec, argv: ['sh', '-c', 'exit 143'] });
+    expect(coded).toMatchObject({ exitCode: 143, signal: null, ended: [] });
   });
 
   it('the same command unconfined does reach out (the checks above can fail)', async () => {

@@ -75,15 +75,17 @@ export function createBubblewrap(options: BubblewrapOptions): Bubblewrap {
         const plan = await planFor(spec, spec.confine, temp, options.env);
         const initPerl = await init();
         const grace = String(spec.killGraceMs ?? KILL_GRACE_MS);
-        let argv =
-          initPerl === null ? spec.argv : [initPerl, '-e', PERL_SANDBOX_INIT, '--', grace, ...spec.argv];
-        let proxyEnv: Record<string, string> = {};
-        if (socat !== null) {
-          const socket = join(tmp, 'proxy.sock');
-          proxy = await startConnectProxy(socket, spec.confine.allowedHosts ?? []);
-          argv = proxiedArgv(socat, socket, argv);
-          proxyEnv = proxyVariables(`http://127.0.0.1:${PROXY_PORT}`);
-        }
+        const socket = join(tmp, 'proxy.sock');
+        if (socat !== null) proxy = await startConnectProxy(socket, spec.confine.allowedHosts ?? []);
+        const bridge = socat === null ? [''] : [socat, String(PROXY_PORT), socket];
+        // The init starts the bridge itself, a stop honoured meanwhile; without it, a shell does.
+        const argv =
+          initPerl !== null
+            ? [initPerl, '-e', PERL_SANDBOX_INIT, '--', grace, ...bridge, ...spec.argv]
+            : socat !== null
+              ? proxiedArgv(socat, socket, spec.argv)
+              : spec.argv;
+        const proxyEnv = socat === null ? {} : proxyVariables(`http://127.0.0.1:${PROXY_PORT}`);
         const result = await inner({
           ...spec,
           argv: bubblewrapArgv(availability.tool, plan, argv, initPerl !== null),
@@ -95,7 +97,7 @@ export function createBubblewrap(options: BubblewrapOptions): Bubblewrap {
           // HOME is read-only: Go's build cache (under ~/.cache by default) goes to the private temp.
           env: { GOCACHE: join(tmp, 'go-build'), ...spec.env, ...proxyEnv, TMPDIR: tmp, TMP: tmp, TEMP: tmp },
         });
-        const reported = initPerl === null ? result : unreported(result);
+        const reported = initPerl === null ? withoutReport(result) : unreported(result);
         return asUnconfined(endedBySandbox(execFailure(reported, availability.tool, spec.argv[0] ?? '')));
       } finally {
         await proxy?.close();
@@ -110,7 +112,8 @@ const SOCAT_HINT = 'apt-get install socat, or set sandbox.network to open or non
 const PROXY_PORT = 3128;
 
 /**
- * The command under `network: allow`: socat listens on the sandbox's own loopback and relays to
+ * The command under `network: allow` when there is no init (no system perl; the init starts the
+ * bridge itself otherwise): socat listens on the sandbox's own loopback and relays to
  * the proxy's unix socket (bound in with the private temp); once it answers, the command replaces
  * the shell. Ends with the command (the pid namespace ends socat). A missing command is said as
  * bwrap says it, so it reads as "not installed" as it does without the bridge.
@@ -252,6 +255,16 @@ function execFailure(result: ProcessResult, tool: string, command: string): Proc
 function unreported(result: ProcessResult): ProcessResult {
   if (result.ended !== undefined || result.spawnError !== null) return result;
   return { ...result, ended: [{ pid: 0, command: '', unreported: true }] };
+}
+
+/**
+ * Without the init nothing in the sandbox says what it left: not even a run stopped before it
+ * started (which the runner reads as nothing left, from the init's missing `!ready`) says so.
+ */
+function withoutReport(result: ProcessResult): ProcessResult {
+  if (result.ended === undefined) return result;
+  const { ended: _, ...rest } = result;
+  return rest;
 }
 
 /** What the sandbox's init listed is what its pid namespace ended, not omk. */

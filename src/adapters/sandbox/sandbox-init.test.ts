@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -98,7 +98,13 @@ describe('the sandbox init when omk stops the run', () => {
         300,
       ),
     );
-    expect(result).toMatchObject({ stopped: 'stopped by the test', exitCode: 137, ended: [] });
+    // Read as it reads unconfined: ended by SIGKILL (not bwrap's 137).
+    expect(result).toMatchObject({
+      stopped: 'stopped by the test',
+      exitCode: null,
+      signal: 'SIGKILL',
+      ended: [],
+    });
   });
 });
 
@@ -164,7 +170,7 @@ describe('a process in the sandbox that goes for its init', () => {
     }
     // An init that runs the command and dies without its report, as one killed mid-run would.
     const fake = join(dir, 'fake-perl');
-    await writeFile(fake, '#!/bin/sh\n# -e <script> -- <grace> <command>\nshift 4\nexec "$@"\n');
+    await writeFile(fake, '#!/bin/sh\n# -e <script> -- <grace> <no bridge> <command>\nshift 5\nexec "$@"\n');
     await chmod(fake, 0o755);
     expect(existsSync(fake)).toBe(true);
     const result = await createBubblewrap({ env: { PATH }, perls: [fake] }).runner(runProcess)({
@@ -178,3 +184,108 @@ describe('a process in the sandbox that goes for its init', () => {
     expect(result.ended).toEqual([{ pid: 0, command: '', unreported: true, endedBy: 'sandbox' }]);
   });
 });
+
+describe('a stop that comes before the init is up', () => {
+  it('an abort while bwrap still sets up ends the run promptly as a stop, nothing said left', async () => {
+    if (!available) {
+      expect(available).toBe(false);
+      return;
+    }
+    // Aborted before the run: the stop comes while bwrap has not even made the namespace. Held
+    // until the init is up, it may reach it just after it started the command (which then ends).
+    const result = await sandbox()({
+      argv: ['sh', '-c', 'sleep 30'],
+      cwd: dir,
+      env: { PATH },
+      timeoutMs: 60_000,
+      killGraceMs: 30_000,
+      signal: AbortSignal.abort(),
+      confine: { writable: [], readable: [] },
+    });
+    // A stop, read as one unconfined: nothing left and no "could not tell" entry, well before the
+    // grace (a lost stop is only ended by the SIGKILL at the grace and a margin).
+    expect(result).toMatchObject({ cancelled: true, timedOut: false, exitCode: null, signal: 'SIGTERM' });
+    expect(result.ended).toEqual([]);
+    expect(result.durationMs).toBeLessThan(30_000);
+  });
+
+  it("a stop while the allow network's bridge starts ends it there, read as a stop", async () => {
+    const probed = await createBubblewrap({ env: { PATH } }).probe();
+    if (!probed.available || !probed.network.isolated) {
+      // Reported, not skipped: no network namespace of its own here, so no bridge to start.
+      console.warn(`the bridge's start was not exercised here: ${JSON.stringify(probed)}`);
+      expect(probed.available && probed.network.isolated).toBe(false);
+      return;
+    }
+    // A socat whose listener never answers: the bridge's start waits (its probe fails slowly).
+    const bin = join(dir, 'slow-bridge-bin');
+    const listening = join(dir, 'bridge-listening');
+    const ran = join(dir, 'ran-after-bridge');
+    await mkdir(bin, { recursive: true });
+    await writeFile(
+      join(bin, 'socat'),
+      [
+        '#!/bin/sh',
+        'case "$1" in',
+        `  TCP-LISTEN:*) echo > "${listening}"; exec sleep 300 ;;`,
+        '  *) sleep 1; exit 1 ;;',
+        'esac',
+        '',
+      ].join('\n'),
+    );
+    await chmod(join(bin, 'socat'), 0o755);
+    const env = { PATH: `${bin}:${PATH}` };
+    const abort = new AbortController();
+    const running = createBubblewrap({ env }).runner(runProcess)({
+      argv: ['sh', '-c', `echo > "${ran}"; sleep 30`],
+      cwd: dir,
+      env,
+      timeoutMs: 120_000,
+      killGraceMs: 10_000,
+      signal: abort.signal,
+      confine: { writable: [], readable: [], network: 'allow', allowedHosts: ['localhost:1'] },
+    });
+    for (let waited = 0; !existsSync(listening) && waited < 60_000; waited += 20) await sleep(20);
+    expect(existsSync(listening)).toBe(true);
+    const stoppedAt = Date.now();
+    abort.abort();
+    const result = await running;
+    // Well within the grace: a stop the bridge's shell dropped only ended at the grace and a margin.
+    expect(Date.now() - stoppedAt).toBeLessThan(10_000);
+    expect(result).toMatchObject({ cancelled: true, exitCode: null, signal: 'SIGTERM' });
+    expect(result.ended).toEqual([]);
+    expect(existsSync(ran)).toBe(false);
+  });
+});
+
+describe('how a stopped or signalled run reads', () => {
+  it('the same confined as unconfined: ended by SIGTERM, not exit 143', async () => {
+    if (!available) {
+      expect(available).toBe(false);
+      return;
+    }
+    const spec = stoppedAtReady('echo ready; sleep 30; echo not-stopped');
+    const { confine: _, ...unconfinedSpec } = spec;
+    const unconfined = await runProcess(unconfinedSpec);
+    const confined = await sandbox()(spec);
+    const reading = (r: typeof confined) => ({
+      exitCode: r.exitCode,
+      signal: r.signal,
+      timedOut: r.timedOut,
+      cancelled: r.cancelled,
+      stopped: r.stopped,
+      ended: r.ended,
+    });
+    expect(reading(unconfined)).toEqual({
+      exitCode: null,
+      signal: 'SIGTERM',
+      timedOut: false,
+      cancelled: false,
+      stopped: 'stopped by the test',
+      ended: [],
+    });
+    expect(reading(confined)).toEqual(reading(unconfined));
+  });
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

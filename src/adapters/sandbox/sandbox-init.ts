@@ -1,21 +1,27 @@
 /**
  * What a confined command runs under inside its sandbox, as a perl program (the subreaper's perl:
- * no module loaded, a few milliseconds). Arguments: the grace in milliseconds, then the command's
- * argv. It is the sandbox's pid 1 (bwrap `--as-pid-1`): bwrap's pid namespace ends every process
- * in it when it exits, so nothing outlives a sandboxed run; this says what was ended, which the
- * proof must name as it names what the subreaper ends unconfined. As pid 1 no process in the
- * sandbox can kill it: the kernel drops a signal its own namespace sends it unless it handles that
- * signal (it handles SIGTERM and SIGINT only, as a stop).
+ * no module loaded, a few milliseconds). Arguments: the grace in milliseconds, the `allow`
+ * network's bridge (socat's path, the port, the proxy's socket; socat's path empty for none),
+ * then the command's argv. It is the sandbox's pid 1 (bwrap `--as-pid-1`): bwrap's pid namespace
+ * ends every process in it when it exits, so nothing outlives a sandboxed run; this says what was
+ * ended, which the proof must name as it names what the subreaper ends unconfined. As pid 1 no
+ * process in the sandbox can kill it: the kernel drops a signal its own namespace sends it unless
+ * it handles that signal (it handles SIGTERM and SIGINT only, as a stop). omk's own signals are
+ * dropped the same way until it handles them, so its first act is to handle them and say
+ * `!ready` on fd 3: omk holds a stop (a timeout, an abort) that comes before that line and sends
+ * it then, so a stop during bwrap's set-up is never lost.
  *
- * Before starting the command it lists the processes already in the namespace (the `allow`
- * network's socat bridge): those are omk's, never reported, nor are their children (the bridge
- * forks one per connection, which may still be closing). It forks the command as the leader of a
+ * It starts the bridge (socat listening on the sandbox's loopback, relaying to the proxy's unix
+ * socket) and waits until it answers; a stop meanwhile ends the run there. It lists the processes
+ * then in the namespace (the bridge): those are omk's, never reported, nor are their children (the
+ * bridge forks one per connection, which may still be closing). A stop that came before the
+ * command starts ends the run without starting it. It forks the command as the leader of a
  * process group of its own (fd 3, the report, closed in it: a copy opened close-on-exec says
  * `!exec<TAB>errno` if the exec fails) and waits for it, reaping the orphans the namespace hands
- * it. SIGTERM and SIGINT (omk stopping the run: a timeout, an abort) go to the command's group,
- * which then has until `grace` after to end: the command, then the rest of its group (a test
- * runner's workers, a `sleep`). At the grace what is left of the group is SIGKILLed, and written
- * as `!group<TAB>pid<TAB>cwd<TAB>command`: omk, which knows whether it stopped the run, does not
+ * it. SIGTERM and SIGINT (omk stopping the run) go to the command's group, which then has until
+ * `grace` after to end: the command, then the rest of its group (a test runner's workers, a
+ * `sleep`). At the grace what is left of the group is SIGKILLed, and written as
+ * `!group<TAB>pid<TAB>cwd<TAB>command`: omk, which knows whether it stopped the run, does not
  * count those as left when it did (stopping a run is not leaving processes), and does when the
  * command signalled the init itself (no way to hide what its group left). A process that left the
  * group (`setsid`) is reported either way.
@@ -24,16 +30,20 @@
  * alive (not a zombie) that was not there before is written to fd 3 as `pid<TAB>cwd<TAB>command`
  * (the pid as the sandbox numbers it, its working directory as `/proc` shows it, tabs and newlines
  * in either as spaces), in one write that starts on a line of its own (a partial line a process
- * wrote to the pipe cannot swallow the first entry), closed by `!end`. Then it exits with the
- * command's code (a signal as `128 + signal`, as a shell says it: pid 1 cannot send itself the
- * signal), and the namespace ends what it listed.
+ * wrote to the pipe cannot swallow the first entry), then `!signal<TAB>number` if a signal ended
+ * the command (or the run was stopped before the command started: the stop's signal), closed by
+ * `!end`. Then it exits with the command's code (a signal as `128 + signal`, as a shell says it:
+ * pid 1 cannot send itself the signal; the `!signal` line tells that from a command exiting with
+ * such a code), and the namespace ends what it listed.
  */
 export const PERL_SANDBOX_INIT = String.raw`
 use strict;
 sub WNOHANG () { 1 }
-my ($grace_ms, @cmd) = @ARGV;
+my ($grace_ms, $socat, @cmd) = @ARGV;
+my ($port, $socket) = $socat eq '' ? () : splice(@cmd, 0, 2);
 my $grace = $grace_ms / 1000;
-my $report; open($report, '>&=', 3) or undef $report;
+# Without the report pipe omk could not tell a run stopped before it started: never run so.
+open(my $report, '>&=', 3) or do { print STDERR "omk sandbox: no report pipe on fd 3\n"; exit 126 };
 sub stat_of {
   open(my $f, '<', "/proc/$_[0]/stat") or return (); my $s = <$f>; close($f); return () unless defined $s;
   return split(' ', substr($s, rindex($s, ')') + 2));
@@ -57,12 +67,40 @@ sub entry {
   my $cwd = readlink("/proc/$p/cwd") // ''; $cwd =~ s/[\t\n]/ /g;
   return "$p\t$cwd\t$line";
 }
-my ($pid, %group);
-sub end_group { for my $p (grep { $_ != $pid && pgrp($_) == $pid } alive()) { $group{$p} //= entry($p) } kill('-KILL', $pid) }
+my ($pid, $execd, $status, $stop, $stopped_by, $told, $blocking, %group);
+my $on = sub {
+  $stop //= now() + $grace; $stopped_by //= $_[0];
+  if ($execd) { kill("-$_[0]", $pid); $told = 1 }
+  die "omk-stop\n" if $blocking;
+};
+$SIG{TERM} = $SIG{INT} = $on;
+syswrite($report, "!ready\n") if $report;
+sub finish {
+  my ($out, $code) = @_;
+  if ($report) { syswrite($report, "$out!end\n"); close($report) }
+  exit($code);
+}
+sub spawn_quiet { my $p = fork(); if (defined $p && $p == 0) { close($report) if $report; open(STDERR, '>', '/dev/null'); exec { $_[0] } @_; exit 127 } return $p }
+if ($socat ne '') {
+  spawn_quiet($socat, "TCP-LISTEN:$port,bind=127.0.0.1,fork,reuseaddr", "UNIX-CONNECT:$socket");
+  my $up = 0;
+  for (my $i = 0; !$up && !defined $stop && $i < 250; $i++) {
+    my $probe = spawn_quiet($socat, '-u', 'OPEN:/dev/null', "TCP:127.0.0.1:$port");
+    $up = defined $probe && waitpid($probe, 0) == $probe && $? == 0;
+    select(undef, undef, undef, 0.02) unless $up || defined $stop;
+  }
+  if (!$up && !defined $stop) { print STDERR "omk sandbox: the proxy bridge did not start\n"; finish("\n", 125) }
+}
 my %before = map { $_ => 1 } alive();
+sub signum { return $_[0] eq 'INT' ? 2 : 15 }
+finish("\n!signal\t" . signum($stopped_by) . "\n", 128 + signum($stopped_by)) if defined $stop;
+sub end_group { for my $p (grep { $_ != $pid && pgrp($_) == $pid } alive()) { $group{$p} //= entry($p) } kill('-KILL', $pid) }
+# A stop is passed on once the command runs: before its exec the child still has this handler.
+pipe(my $exec_r, my $exec_w) or do { print STDERR "omk sandbox: pipe: $!\n"; exit 126 };
 $pid = fork();
 if (!defined $pid) { print STDERR "omk sandbox: fork: $!\n"; exit 126 }
 if ($pid == 0) {
+  close($exec_r);
   setpgrp(0, 0);
   my $err; if ($report) { open($err, '>&', $report); close($report) }
   exec { $cmd[0] } @cmd;
@@ -70,9 +108,11 @@ if ($pid == 0) {
   exit 127;
 }
 setpgrp($pid, $pid);
-my ($status, $stop, $blocking);
-my $on = sub { kill("-$_[0]", $pid); $stop //= now() + $grace; die "omk-stop\n" if $blocking };
-$SIG{TERM} = $SIG{INT} = $on;
+close($exec_w);
+for (;;) { last if defined sysread($exec_r, my $byte, 1) || $! + 0 != 4 }
+close($exec_r);
+$execd = 1;
+if (defined $stop && !$told) { kill("-$stopped_by", $pid); $told = 1 }
 until (defined $status) {
   if (!defined $stop) {
     my $r = eval { $blocking = 1; my $w = waitpid(-1, 0); $blocking = 0; $w };
@@ -97,14 +137,12 @@ if (defined $stop) {
     select(undef, undef, undef, 0.01);
   }
 }
-if ($report) {
-  my $out = "\n";
-  for my $p (sort { $a <=> $b } grep { !$before{$_} && $_ != $pid && !$before{ppid($_)} && !(defined $stop && pgrp($_) == $pid) } alive()) {
-    $out .= entry($p) . "\n";
-  }
-  $out .= "!group\t$group{$_}\n" for sort { $a <=> $b } keys %group;
-  syswrite($report, "$out!end\n"); close($report);
+my $out = "\n";
+for my $p (sort { $a <=> $b } grep { !$before{$_} && $_ != $pid && !$before{ppid($_)} && !(defined $stop && pgrp($_) == $pid) } alive()) {
+  $out .= entry($p) . "\n";
 }
+$out .= "!group\t$group{$_}\n" for sort { $a <=> $b } keys %group;
 my $sig = $status & 127;
-exit($sig ? 128 + $sig : $status >> 8);
+$out .= "!signal\t$sig\n" if $sig;
+finish($out, $sig ? 128 + $sig : $status >> 8);
 `;
