@@ -160,9 +160,11 @@ export { type CleanOutcome, cleanAllGoals, cleanGoal } from './clean.js';
 export { type ControlWait, untilControlled } from './control.js';
 export { composeController } from './controller.js';
 export type { AfterExecution, DeliveryOptions } from './deliver.js';
+// h-ux
 export {
   baseFor,
   deliveryTarget,
+  draftConflict,
   keepsBranchesLocally,
   MACHINELESS_DEFAULT_POLICY,
   type TargetRequest,
