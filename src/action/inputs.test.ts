@@ -34,6 +34,7 @@ describe('readInputs', () => {
       mergePolicy: 'disabled',
       mergeMethod: 'merge',
       maxAgents: 4,
+      untilReady: true,
       planner: { llm: true, tokenBudget: 8000 },
       budget: { time: undefined, tokens: undefined, usd: undefined },
       stateBranch: 'omk/state',
@@ -85,6 +86,20 @@ describe('readInputs', () => {
       failOnNotReady: false,
       agentArgs: ['--model', 'sonnet', '--verbose'],
     });
+  });
+
+  it('reads until-ready as a boolean: true by default and given spaces alone, false for a single pass', () => {
+    expect(read({ goal: 'x' }).untilReady).toBe(true);
+    expect(read({ goal: 'x', 'until-ready': '   ' }).untilReady).toBe(true);
+    expect(read({ goal: 'x', 'until-ready': 'false' }).untilReady).toBe(false);
+    expect(read({ command: 'plan', goal: 'x', 'until-ready': ' FALSE ' }).untilReady).toBe(false);
+    expect(read({ goal: 'x', 'until-ready': 'True' }).untilReady).toBe(true);
+    for (const bad of ['maybe', '1', 'no']) {
+      expect(errorOf({ goal: 'x', 'until-ready': bad })).toContain(
+        `until-ready: '${bad}' is not a boolean: use true or false. Example: until-ready: false`,
+      );
+    }
+    expect(errorOf({ goal: 'x', 'until-ready': '\t\n' })).toContain("until-ready: '\\t\\n' is not a boolean");
   });
 
   it("reads sandbox-network as open, none or allow, empty as the config's, and refuses anything else by name", () => {
@@ -322,6 +337,7 @@ describe('readInputs', () => {
       'merge-policy': 'disabled',
       'merge-method': 'merge',
       'max-agents': '4',
+      'until-ready': 'true',
       'llm-planner': 'true',
       'planner-token-budget': '8000',
       'state-branch': 'omk/state',

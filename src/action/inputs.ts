@@ -75,6 +75,8 @@ export const actionInputsSchema = z
     'sandbox-network': optional(oneOf('sandbox-network', SANDBOX_NETWORKS, 'sandbox-network: none')),
     'workspace-setup': workspaceSetupInputSchema,
     'max-agents': request.maxAgents,
+    // Its default is true: the example is the value that changes something.
+    'until-ready': booleanNamed('until-ready', 'until-ready: false'),
     'llm-planner': boolean('llm-planner'),
     'planner-token-budget': request.plannerTokenBudget,
     'budget-time': optional(budget.time),
@@ -163,6 +165,8 @@ function inputsOf(v: z.output<typeof actionInputsSchema>, raw: RawInputs) {
     /** This run's `workspace.setup` (one argv per command); undefined: the config's. */
     workspaceSetup: v['workspace-setup'],
     maxAgents: v['max-agents'],
+    /** Retries, repair and reruns until the proof is ready (true), or one pass (false); set on the goal. */
+    untilReady: v['until-ready'],
     /** Whether an agent plans the goal, and the most tokens its prompt may take. */
     planner: { llm: v['llm-planner'], tokenBudget: v['planner-token-budget'] },
     budget,

@@ -70,6 +70,7 @@ function stepRequest(inputs: ActionInputs, github: GitHubEnv): WorkflowStepReque
       policy: inputs.policy,
       mergePolicy: inputs.mergePolicy,
       maxAgents: inputs.maxAgents,
+      untilReady: inputs.untilReady,
       llmPlanner: inputs.planner.llm,
       plannerTokenBudget: inputs.planner.tokenBudget,
       budget: inputs.budget,

@@ -210,6 +210,56 @@ describe('omk goal open-pr refuses a policy it does not know', () => {
   });
 });
 
+/** Every file under `dir` with its bytes, and every ref of the repository: what a refusal must leave. */
+async function everything(dir: string): Promise<string> {
+  const { readdir } = await import('node:fs/promises');
+  const files = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((entry) =>
+    entry.isFile(),
+  );
+  const texts = await Promise.all(
+    files.map(async (entry) => {
+      const path = join(entry.parentPath, entry.name);
+      return `${path}\n${await readFile(path, 'utf8')}`;
+    }),
+  );
+  return [...texts.sort(), git(repo.root, 'for-each-ref')].join('\n');
+}
+
+describe('omk goal open-pr --draft with another --policy', () => {
+  it('is refused with exit 2, naming both flags and what to type, and leaves the goal as it was', async () => {
+    const id = await readyGoal();
+    const before = await everything(state.dir);
+    for (const dryRun of [[], ['--dry-run']]) {
+      const refused = await omk('goal', 'open-pr', id, ...dryRun, '--draft', '--policy', 'auto-pr');
+      expect(refused.code, refused.stderr).toBe(2);
+      const shown = dryRun.length === 0 ? '' : ' --dry-run';
+      expect(refused.stderr).toBe(
+        `omk: error: --draft and --policy auto-pr contradict each other: --draft opens draft PRs, --policy auto-pr opens PRs ready for review. Nothing was done.\n` +
+          `hint: type 'omk goal open-pr ${id}${shown} --draft' for draft PRs, or 'omk goal open-pr ${id}${shown} --policy auto-pr' for PRs ready for review\n`,
+      );
+      expect(refused.stdout).toBe('');
+    }
+    const local = await omk('goal', 'open-pr', '--draft', '--policy', 'local');
+    expect(local.code).toBe(2);
+    expect(local.stderr).toContain('--draft and --policy local contradict each other');
+    expect(local.stderr).toContain("hint: type 'omk goal open-pr latest --draft' for draft PRs\n");
+    expect(await everything(state.dir)).toBe(before);
+    await expect(readFile(join(state.dir, 'forge'), 'utf8')).rejects.toThrow();
+  });
+
+  it('--draft alone, or with --policy draft-pr, opens drafts', async () => {
+    const id = await readyGoal();
+    for (const flags of [['--draft'], ['--draft', '--policy', 'draft-pr']]) {
+      const dry = await omk('goal', 'open-pr', id, '--dry-run', ...flags, '--format', 'json');
+      expect(dry.code, dry.stderr).toBe(0);
+      const plan = JSON.parse(dry.stdout) as { policy: string; pulls: { draft: boolean }[] };
+      expect(plan.policy).toBe('draft-pr');
+      expect(plan.pulls.length).toBeGreaterThan(0);
+      expect(plan.pulls.every((pull) => pull.draft)).toBe(true);
+    }
+  });
+});
+
 describe('omk goal open-pr refuses a base branch it could not deliver to', () => {
   it('--dry-run and the real run refuse the same names; a newline prints no workflow command', async () => {
     const id = await readyGoal();

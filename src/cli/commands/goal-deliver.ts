@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import {
+  type DeliveryPolicy,
   deliveredReport,
   deliveryPolicySchema,
+  draftConflict,
   MERGE_METHODS,
   type MergeMethod,
   mergeIntegrator,
@@ -9,6 +11,7 @@ import {
   mergeVerdict,
   openPullRequests,
   parseRequest,
+  UsageError,
 } from '../../runtime/app/index.js';
 import {
   renderDeliveredText,
@@ -25,7 +28,7 @@ export function registerDeliverCommands(goal: Command, context: ProgramContext):
     .description('open or update a PR per slice and the integrator PR, each carrying its proof')
     .addArgument(goalIdArgument())
     .option('--dry-run', 'print exactly the branches, titles, bodies and labels, with no network')
-    .option('--draft', 'open draft PRs (same as --policy draft-pr)')
+    .option('--draft', 'open draft PRs (same as --policy draft-pr; refused with another --policy)')
     .option('--policy <policy>', 'draft-pr | auto-pr (default: the goal policy; draft-pr for a local goal)')
     .option('--base-branch <branch>', 'the branch PRs target (default: the branch the goal started on)')
     .addOption(forgeOption())
@@ -35,14 +38,18 @@ export function registerDeliverCommands(goal: Command, context: ProgramContext):
     .action(
       act<{ dryRun?: boolean; draft?: boolean; policy?: string; baseBranch?: string }>(
         context,
-        async ({ options, goal: target, io, format }) => {
-          const chosen = options.draft ? 'draft-pr' : options.policy;
-          const policy = parseRequest(deliveryPolicySchema.optional(), chosen);
+        async ({ options, goal: target, io, format, ref }) => {
+          const policy = parseRequest(deliveryPolicySchema.optional(), options.policy);
+          const draft = options.draft === true;
+          // Refused before the goal is looked up: nothing is read, written or pushed.
+          const conflict = draftConflict({ draft, policy });
+          if (conflict !== null) throw draftRefusal(conflict, ref, options.dryRun === true);
           const { app, goalId } = await target();
           const base = options.baseBranch;
           const outcome = await openPullRequests(app, {
             goalId,
             policy,
+            draft,
             base,
             dryRun: options.dryRun === true,
           });
@@ -77,4 +84,26 @@ export function registerDeliverCommands(goal: Command, context: ProgramContext):
         },
       ),
     );
+}
+
+/** What each policy `--draft` contradicts would do instead. */
+const INSTEAD: Record<Exclude<DeliveryPolicy, 'draft-pr'>, string> = {
+  'auto-pr': 'opens PRs ready for review',
+  local: 'opens none (open-pr refuses it)',
+};
+
+/**
+ * `--draft` with another `--policy` (the runtime's `draftConflict`): neither wins, the command is
+ * refused naming both flags, with the command lines that ask for one or the other.
+ */
+function draftRefusal(policy: Exclude<DeliveryPolicy, 'draft-pr'>, ref: string | undefined, dryRun: boolean) {
+  // The goal as it was typed when it is a plain name, so the suggestion can be typed back.
+  const goal = ref !== undefined && /^[A-Za-z0-9._-]+$/.test(ref) ? ` ${ref}` : '';
+  const command = (flags: string) => `'omk goal open-pr${goal}${dryRun ? ' --dry-run' : ''} ${flags}'`;
+  const choices = [`${command('--draft')} for draft PRs`];
+  if (policy === 'auto-pr') choices.push(`${command('--policy auto-pr')} for PRs ready for review`);
+  return new UsageError(
+    `--draft and --policy ${policy} contradict each other: --draft opens draft PRs, --policy ${policy} ${INSTEAD[policy]}. Nothing was done.`,
+    { hint: `type ${choices.join(', or ')}` },
+  );
 }

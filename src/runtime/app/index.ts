@@ -169,9 +169,11 @@ export {
 export { type ControlWait, untilControlled } from './control.js';
 export { composeController } from './controller.js';
 export type { AfterExecution, DeliveryOptions } from './deliver.js';
+// h-ux
 export {
   baseFor,
   deliveryTarget,
+  draftConflict,
   keepsBranchesLocally,
   MACHINELESS_DEFAULT_POLICY,
   type TargetRequest,

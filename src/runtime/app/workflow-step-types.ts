@@ -87,10 +87,20 @@ export interface WorkflowStepHost {
   refusal(refusal: WorkflowRefusal): Error;
 }
 
-/** The options run and plan create a goal with; `policy` is also the one open-pr delivers by. */
+/**
+ * The options run and plan create a goal with; `policy` is also the one open-pr delivers by.
+ * `untilReady` is recorded on the goal: the steps after plan (execute, integrate) follow it.
+ */
 export type WorkflowGoalOptions = Pick<
   CreateGoalRequest,
-  'policy' | 'mergePolicy' | 'maxAgents' | 'llmPlanner' | 'plannerTokenBudget' | 'budget' | 'agent'
+  | 'policy'
+  | 'mergePolicy'
+  | 'maxAgents'
+  | 'llmPlanner'
+  | 'plannerTokenBudget'
+  | 'budget'
+  | 'agent'
+  | 'untilReady'
 >;
 
 export interface WorkflowStepRequest {

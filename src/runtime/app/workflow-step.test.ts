@@ -94,6 +94,7 @@ function request(step: WorkflowStep, more: Partial<WorkflowStepRequest> = {}): W
       policy: 'draft-pr',
       mergePolicy: 'disabled',
       maxAgents: 4,
+      untilReady: true,
       llmPlanner: false,
       plannerTokenBudget: 8000,
       budget: {},

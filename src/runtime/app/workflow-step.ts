@@ -51,10 +51,12 @@ export async function runWorkflowStep(
 }
 
 /**
- * `plan` creates and plans a goal and saves it; `run` then executes it (retrying slices within
- * the budget), delivers and merges by policy. The id derives from the workflow run, the goal key
- * and the goal: a rerun continues the goal its killed attempt saved; another cell of the same
- * matrix job without a goal key of its own is refused.
+ * `plan` creates and plans a goal and saves it; `run` then executes it (until ready: retrying
+ * slices and repairing the integration within the budget; else one attempt per slice), delivers
+ * and merges by policy. The request's `untilReady` is recorded on the goal, so the later steps of
+ * a fanned-out goal follow it. The id derives from the workflow run, the goal key and the goal: a
+ * rerun continues the goal its killed attempt saved; another cell of the same matrix job without
+ * a goal key of its own is refused.
  */
 async function createStep(host: WorkflowStepHost, request: WorkflowStepRequest, mode: 'run' | 'plan') {
   const { goal, dryRun } = request;
@@ -73,7 +75,6 @@ async function createStep(host: WorkflowStepHost, request: WorkflowStepRequest, 
           rawGoal: goal.raw,
           repo: host.repoRoot,
           sliceExecution: 'worktree',
-          untilReady: true,
           ...derived,
         },
         mode,

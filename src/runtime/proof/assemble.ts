@@ -12,7 +12,7 @@ import { readVersioned, writeJsonAtomic } from '../state/versioned.js';
 import { buildProof } from './build.js';
 import type { ProofEvidence } from './evidence.js';
 import { executionWithoutMachinePaths, machineRoots, relativizer } from './machine-paths.js';
-import { type Delivery, type Finding, type Proof, proofVersioned } from './schema.js';
+import { type Delivery, type Finding, type Proof, type ProofFinding, proofVersioned } from './schema.js';
 
 type ExecutionEvidence = Pick<
   ProofEvidence,
@@ -50,13 +50,13 @@ export function evidenceFromExecution(record: ExecutionStateRecord, graph: TaskG
     changedFiles: record.integration ? (record.finalChangedFiles ?? []) : [],
     agentRuns: record.agentRuns,
     // The integrated tree of one slice is that slice's change: its review says the same things
-    // again, and the proof says each once.
+    // again, and the proof says each once, under the slice that found it first.
     findings: onceEach([
-      ...record.slices.flatMap((slice) => slice.findings),
-      ...record.finalFindings,
+      ...record.slices.flatMap((slice) => slice.findings.map((finding) => ({ ...finding, slice: slice.id }))),
+      ...record.finalFindings.map(integrated),
       // Agents run on the integration branch (repairs, fixes on the integrator PR) that reached
       // outside their worktree: kept whether or not an integration ran since.
-      ...record.integrationIntegrity,
+      ...record.integrationIntegrity.map(integrated),
     ]),
     // What an outsider changed in the state root while a controller ran: never cleared.
     extraGaps: [...record.gaps, ...record.stateIntegrity],
@@ -64,8 +64,10 @@ export function evidenceFromExecution(record: ExecutionStateRecord, graph: TaskG
   };
 }
 
+const integrated = (finding: Finding): ProofFinding => ({ ...finding, slice: null });
+
 /** Findings with the same review, severity, message and paths, kept once, in first-seen order. */
-function onceEach(findings: readonly Finding[]): Finding[] {
+function onceEach(findings: readonly ProofFinding[]): ProofFinding[] {
   const seen = new Set<string>();
   return findings.filter((finding) => {
     const key = JSON.stringify([finding.review, finding.severity, finding.message, finding.paths]);

@@ -32,6 +32,12 @@ const EXECUTION_GAPS: Record<Exclude<ExecutionState, 'complete'>, Gap> = {
   },
 };
 
+/** Where a blocking finding's gap says it was found: a reader of the gaps alone needs the slice. */
+function foundIn(slice: string | null | undefined): string {
+  if (slice === undefined) return '';
+  return slice === null ? ' on the integrated tree' : ` in slice ${slice}`;
+}
+
 /** Gaps only a person can close (no agent can install a tool): the proof is blocked_on_human. */
 export const HUMAN_ACTION_GAPS: readonly string[] = ['gate_unavailable'];
 
@@ -56,7 +62,7 @@ export function buildProof(evidence: ProofEvidence): Proof {
       .filter((finding) => finding.severity === 'blocking')
       .map((finding) => ({
         code: 'blocking_finding',
-        message: `Blocking ${finding.review} review finding: ${finding.message}${
+        message: `Blocking ${finding.review} review finding${foundIn(finding.slice)}: ${finding.message}${
           finding.paths.length > 0 ? ` (${finding.paths.join(', ')})` : ''
         }`,
       })),

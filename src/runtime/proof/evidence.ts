@@ -5,10 +5,10 @@ import type {
   agentRunEvidenceSchema,
   changedFileSchema,
   Delivery,
-  Finding,
   failureEvidenceSchema,
   Gap,
   GateEvidence,
+  ProofFinding,
   sliceEvidenceSchema,
 } from './schema.js';
 
@@ -42,7 +42,8 @@ export interface ProofEvidence {
   slices: readonly z.infer<typeof sliceEvidenceSchema>[];
   changedFiles: readonly z.infer<typeof changedFileSchema>[];
   agentRuns: readonly z.infer<typeof agentRunEvidenceSchema>[];
-  findings: readonly Finding[];
+  /** Each with the slice whose review found it (null: the integrated tree's). */
+  findings: readonly ProofFinding[];
   decisions: readonly { kind: string; decision: string; reason: string }[];
   budget: { limits: BudgetLimits; spent: BudgetSpent };
   /** Gaps only the controller can know (integration conflict, budget exhausted, interrupted). */

@@ -5,7 +5,7 @@ import { gapText } from './gaps.js';
 import { OUTCOME_ICONS, STATUS_ICONS } from './icons.js';
 import { formatBudget, formatDelivery, gateOutcomeLabel, STATUS_LABELS, shortSha } from './render-text.js';
 import { requiredGatesShown } from './required-gates.js';
-import type { Proof } from './schema.js';
+import type { Proof, ProofFinding } from './schema.js';
 import { testsMarkdown } from './test-summary-markdown.js';
 
 /** A GitHub comment holds 65,536 characters: long outputs are cut to their last lines. */
@@ -83,15 +83,7 @@ export function renderProofMarkdown(proof: Proof, steps: StepSpelling = NEUTRAL_
     else out.push('', `<details><summary>${html(title)}</summary>`, '', ...files, '', '</details>');
   }
 
-  list(
-    out,
-    'Findings',
-    proof.findings.map(
-      (finding) =>
-        `**${finding.severity}** (${finding.review} review): ${text(finding.message)}` +
-        (finding.paths.length > 0 ? ` — ${finding.paths.map((path) => code(path)).join(', ')}` : ''),
-    ),
-  );
+  out.push(...findingsMarkdown(proof));
   out.push('', `### Known gaps (${proof.knownGaps.length})`, '');
   if (proof.knownGaps.length === 0) out.push('None.');
   else out.push(...proof.knownGaps.map((gap) => `- ${code(gap.code)} ${text(gapText(gap, steps))}`));
@@ -119,6 +111,46 @@ export function renderProofMarkdown(proof: Proof, steps: StepSpelling = NEUTRAL_
       `digest <code>${html(proof.digest)}</code></sub>`,
   );
   return `${out.join('\n')}\n`;
+}
+
+function findingLine(finding: ProofFinding): string {
+  return (
+    `- **${finding.severity}** (${finding.review} review): ${text(finding.message)}` +
+    (finding.paths.length > 0 ? ` — ${finding.paths.map((path) => code(path)).join(', ')}` : '')
+  );
+}
+
+/**
+ * The review findings, under the slice whose review found each (in the plan's order), then those
+ * of the integrated tree. A proof from before findings named their slice lists them as they are.
+ */
+function findingsMarkdown(proof: Proof): string[] {
+  const { findings } = proof;
+  if (findings.length === 0) return [];
+  const head = ['', `### Findings (${findings.length})`];
+  if (findings.every((finding) => finding.slice === undefined)) {
+    return [...head, '', ...findings.map(findingLine)];
+  }
+  const titles = new Map(proof.slices.map((slice) => [slice.id, slice.title]));
+  const groups = new Map<string | null | undefined, ProofFinding[]>();
+  for (const id of [...titles.keys(), null]) groups.set(id, []);
+  for (const finding of findings) {
+    const group = groups.get(finding.slice) ?? [];
+    groups.set(finding.slice, [...group, finding]);
+  }
+  const out = [...head];
+  for (const [id, group] of groups) {
+    if (group.length === 0) continue;
+    const title = typeof id === 'string' ? titles.get(id) : undefined;
+    const name =
+      typeof id === 'string'
+        ? `Slice ${code(id)}${title === undefined ? '' : `: ${text(title)}`}`
+        : id === null
+          ? 'Integrated tree'
+          : 'Not attributed to a slice';
+    out.push('', `#### ${name} (${group.length})`, '', ...group.map(findingLine));
+  }
+  return out;
 }
 
 function list(out: string[], title: string, items: readonly string[]): void {

@@ -128,7 +128,7 @@ export function renderProofText(proof: Proof, steps: StepSpelling = NEUTRAL_STEP
     'Findings',
     proof.findings.map(
       (finding) =>
-        `${finding.severity} (${finding.review}): ${line(finding.message)}` +
+        `${finding.severity} (${finding.review}${foundBy(finding.slice)}): ${line(finding.message)}` +
         (finding.paths.length > 0 ? ` [${finding.paths.map(line).join(', ')}]` : ''),
     ),
   );
@@ -225,4 +225,10 @@ function requiredText(proof: Proof): string {
   const { kinds, ownNames } = requiredGatesShown(proof);
   const all = [...kinds.map(line), ...ownNames.map((name) => `${line(name)} (marked required)`)];
   return all.length > 0 ? all.join(', ') : 'none';
+}
+
+/** Whose review found a finding: a slice, the integrated tree, or nothing said (an older proof). */
+function foundBy(slice: string | null | undefined): string {
+  if (slice === undefined) return '';
+  return slice === null ? ', integrated tree' : `, slice ${line(slice)}`;
 }

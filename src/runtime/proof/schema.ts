@@ -106,6 +106,13 @@ export const findingSchema = z.object({
 });
 export type Finding = z.infer<typeof findingSchema>;
 
+/**
+ * A finding as the proof lists it: with the slice whose review found it, or null when the
+ * integrated tree's did. Absent in proofs written before the field existed (their digests hold).
+ */
+export const proofFindingSchema = findingSchema.extend({ slice: z.string().nullable().optional() });
+export type ProofFinding = z.infer<typeof proofFindingSchema>;
+
 export const changedFileSchema = z.object({
   path: z.string(),
   additions: z.number().int().nonnegative(),
@@ -218,7 +225,7 @@ export const proofSchema = z.object({
   slices: z.array(sliceEvidenceSchema),
   changedFiles: z.array(changedFileSchema),
   agentRuns: z.array(agentRunEvidenceSchema),
-  findings: z.array(findingSchema),
+  findings: z.array(proofFindingSchema),
   decisions: z.array(z.object({ kind: z.string(), decision: z.string(), reason: z.string() })),
   budget: z.object({ limits: budgetLimitsSchema, spent: budgetSpentSchema }),
   knownGaps: z.array(gapSchema),
