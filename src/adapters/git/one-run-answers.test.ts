@@ -119,6 +119,20 @@ describe('gitRepo.inspect: one run for the top and HEAD', () => {
 });
 
 describe('clearWorkspaceLocks: one run for the git dir and the shared one', () => {
+  it("removes an omk branch checkout's index.lock, its path holding a newline or not", async () => {
+    for (const name of ['plain clone', 'two\nline clone']) {
+      const path = join(dir, name);
+      git(dir, 'clone', '--quiet', '--', repo.root, path);
+      git(path, 'checkout', '--quiet', '-b', 'omk/g1/s1');
+      const lock = join(path, '.git', 'index.lock');
+      await writeFile(lock, '');
+      expect(await clearWorkspaceLocks({ path, branch: 'omk/g1/s1', mode: 'branch-checkout' })).toEqual([
+        lock,
+      ]);
+      expect(existsSync(lock)).toBe(false);
+    }
+  });
+
   it("removes an omk worktree's index.lock, its path holding a newline or not", async () => {
     for (const name of ['plain', 'two\nlines']) {
       const path = join(dir, name);
@@ -182,11 +196,11 @@ describe('runGit: `worktree add --no-checkout` reads no config', () => {
     ).toEqual(['worktree add']);
     await writeFile(log, '');
     // `--no-checkout` after `--` is a path, not the option: the add checks out, so config is read.
-    await runGit(['worktree', 'add', '--quiet', '-b', 'omk/b', '--', join(dir, '--no-checkout'), 'HEAD'], {
+    await runGit(['worktree', 'add', '--quiet', '-b', 'omk/b', '--', '--no-checkout', 'HEAD'], {
       cwd: repo.root,
     });
     expect((await commands()).slice(0, 2)).toEqual(['config -z', 'worktree add']);
-    expect(await readFile(join(dir, '--no-checkout', 'notes.txt'), 'utf8')).toBe('as written\n');
+    expect(await readFile(join(repo.root, '--no-checkout', 'notes.txt'), 'utf8')).toBe('as written\n');
     expect(existsSync(marker)).toBe(false);
   });
 });
