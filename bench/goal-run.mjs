@@ -14,7 +14,8 @@
 // heuristic planner makes one slice of it (checked). The gate runs three times: on the base, on the
 // slice, on the integrated tree.
 //
-// Timing: one untimed warm-up round, then --runs rounds; in each round every build runs once, the
+// Timing: wall time, and the CPU time (user + system) of the run's whole process tree, which load
+// shakes far less. One untimed warm-up round, then --runs rounds; in each round every build runs once, the
 // order alternating round by round. Counting: one more run of each build with the preload
 // bench/lib/count-spawns.mjs (not timed: the preload adds its own cost).
 //
@@ -29,6 +30,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   BenchError,
+  childCpuMs,
   createTempGitRepo,
   expectSuccess,
   formatTable,
@@ -93,13 +95,25 @@ async function main() {
   const loadBefore = loadAverages();
 
   const times = new Map(builds.map((build) => [build.name, []]));
+  /** CPU time (user + system) of each run's whole process tree: far less shaken by load than wall time. */
+  const cpus = new Map(builds.map((build) => [build.name, []]));
   // The smoke run only checks that the script works and the count holds: the counted run is its one run.
   for (let round = options.smoke ? options.runs : -1; round < options.runs; round++) {
     const order = round % 2 === 0 ? builds : [...builds].reverse();
     for (const build of order) {
+      const before = childCpuMs();
       const run = runGoal(build.bin);
-      log(`${round < 0 ? 'warm-up' : `round ${round + 1}`}: ${build.name} ${(run.ms / 1000).toFixed(2)} s`);
-      if (round >= 0) times.get(build.name).push(run.ms);
+      const after = childCpuMs();
+      const cpu =
+        before === null || after === null ? null : after.user + after.sys - before.user - before.sys;
+      log(
+        `${round < 0 ? 'warm-up' : `round ${round + 1}`}: ${build.name} ${(run.ms / 1000).toFixed(2)} s` +
+          (cpu === null ? '' : `, cpu ${(cpu / 1000).toFixed(2)} s`),
+      );
+      if (round >= 0) {
+        times.get(build.name).push(run.ms);
+        if (cpu !== null) cpus.get(build.name).push(cpu);
+      }
     }
   }
   const counts = new Map(builds.map((build) => [build.name, countSpawns(build.bin)]));
@@ -111,7 +125,13 @@ async function main() {
     goal: GOAL_TEXT,
     builds: builds.map((build) => {
       const { ms: _counted, ...count } = counts.get(build.name);
-      return { name: build.name, wallMs: summarize(times.get(build.name)), ...count };
+      const cpu = cpus.get(build.name);
+      return {
+        name: build.name,
+        wallMs: summarize(times.get(build.name)),
+        cpuMs: cpu.length === 0 ? null : summarize(cpu),
+        ...count,
+      };
     }),
     load: { before: loadBefore, after: loadAverages() },
     gitCeiling: GIT_CEILING,
@@ -226,11 +246,13 @@ function countSpawns(bin) {
 }
 
 function render(report) {
+  const seconds = (ms) => (ms === undefined ? '-' : (ms / 1000).toFixed(2));
   const rows = report.builds.map((build) => [
     build.name,
-    (build.wallMs.median / 1000).toFixed(2),
-    (build.wallMs.min / 1000).toFixed(2),
-    (build.wallMs.max / 1000).toFixed(2),
+    seconds(build.wallMs.median),
+    seconds(build.wallMs.min),
+    seconds(build.wallMs.max),
+    seconds(build.cpuMs?.median),
     build.children,
     build.git,
     build.configReads,
@@ -243,7 +265,17 @@ function render(report) {
     `load average (1, 5, 15 min): ${report.load.before.join(', ')} before, ${report.load.after.join(', ')} after; ${report.machine.cpus} cpus`,
     '',
     formatTable(
-      ['build', 'median s', 'min s', 'max s', 'child processes', 'git', 'of them config', 'git s (summed)'],
+      [
+        'build',
+        'median s',
+        'min s',
+        'max s',
+        'cpu s (median)',
+        'child processes',
+        'git',
+        'of them config',
+        'git s (summed)',
+      ],
       rows,
     ),
     `git by subcommand (this build): ${Object.entries(ours.gitByCommand)
