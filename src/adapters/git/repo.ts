@@ -1,24 +1,38 @@
 import { realpath } from 'node:fs/promises';
 import { GitError } from '../../runtime/errors.js';
 import type { GrepHit, GrepQuery, RepoInfo, RepoPort } from '../../runtime/ports.js';
-import { runGit } from './run-git.js';
+import { type GitResult, runGit } from './run-git.js';
 
 export const gitRepo: RepoPort = {
   async inspect(path: string): Promise<RepoInfo> {
-    let root: string;
+    // One run says where the checkout's top is and, after it, its HEAD commit: exit 1 with the top
+    // alone when HEAD names no commit yet (a new repository).
+    let found: GitResult;
     try {
-      root = (await runGit(['rev-parse', '--show-toplevel'], { cwd: path })).stdout.trim();
+      found = await runGit(['rev-parse', '--show-toplevel', '--verify', '--quiet', 'HEAD^{commit}'], {
+        cwd: path,
+        okExitCodes: [0, 1],
+      });
     } catch (error) {
       throw new GitError(`${path} is not inside a git repository.`, {
         cause: error,
         hint: "Run omk from a repository's directory, or pass --repo PATH (create one with 'git init').",
       });
     }
-    root = await realpath(root);
-    const head = await runGit(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], {
-      cwd: root,
-      okExitCodes: [0, 1],
-    });
+    const lines = found.stdout.split('\n');
+    // The top holds a newline (never a sane checkout): asked for alone, as it would be misread.
+    const top =
+      lines.length === (found.exitCode === 0 ? 3 : 2)
+        ? (lines[0] ?? '')
+        : (await runGit(['rev-parse', '--show-toplevel'], { cwd: path })).stdout.trim();
+    const root = await realpath(top);
+    const head =
+      found.exitCode === 0 && lines.length === 3
+        ? { exitCode: 0, stdout: lines[1] ?? '' }
+        : await runGit(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], {
+            cwd: root,
+            okExitCodes: [0, 1],
+          });
     const branch = await runGit(['symbolic-ref', '--quiet', '--short', 'HEAD'], {
       cwd: root,
       okExitCodes: [0, 1],

@@ -155,8 +155,13 @@ function mayRunDrivers(args: readonly string[]): boolean {
   const command = commandOf(args);
   if (command === null || !DRIVER_COMMANDS.has(command)) return false;
   const rest = args.slice(args.indexOf(command) + 1);
-  // Only these forms write or read files through a driver; `worktree list` and `cat-file -t` do not.
-  if (command === 'worktree') return rest.includes('add');
+  // Only these forms write or read files through a driver; `worktree list` and `cat-file -t` do
+  // not, nor `worktree add --no-checkout`: it writes the new worktree's admin files and HEAD, and
+  // checks no file out (no `reset --hard` runs in it), so no filter sees a file.
+  if (command === 'worktree') {
+    const options = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+    return rest.includes('add') && !options.includes('--no-checkout');
+  }
   if (command === 'cat-file') return rest.some((arg) => arg === '--filters' || arg === '--textconv');
   return true;
 }

@@ -49,8 +49,7 @@ export async function clearWorkspaceLocks(workspace: {
 }): Promise<string[]> {
   if (!workspace.branch.startsWith('omk/')) return [];
   const cwd = workspace.path;
-  const gitDir = (await runGit(['rev-parse', '--absolute-git-dir'], { cwd })).stdout.trim();
-  const commonDir = resolve(cwd, (await runGit(['rev-parse', '--git-common-dir'], { cwd })).stdout.trim());
+  const { gitDir, commonDir } = await gitDirs(cwd);
   // A worktree that shares the repository's own git dir would be the user's main checkout.
   if (workspace.mode !== 'branch-checkout' && gitDir === commonDir) return [];
   const parts = workspace.branch.split('/');
@@ -65,6 +64,23 @@ export async function clearWorkspaceLocks(workspace: {
     removed.push(path);
   }
   return removed.sort();
+}
+
+/**
+ * A checkout's own git dir and the shared one. One run answers both, a line each in the order
+ * asked; a path holding a newline (never omk's own) is asked for alone, as it would be misread.
+ */
+async function gitDirs(cwd: string): Promise<{ gitDir: string; commonDir: string }> {
+  const both = (await runGit(['rev-parse', '--absolute-git-dir', '--git-common-dir'], { cwd })).stdout;
+  const lines = both.split('\n');
+  if (lines.length === 3 && lines[2] === '') {
+    return { gitDir: lines[0] ?? '', commonDir: resolve(cwd, lines[1] ?? '') };
+  }
+  const gitDir = (await runGit(['rev-parse', '--absolute-git-dir'], { cwd })).stdout.trim();
+  return {
+    gitDir,
+    commonDir: resolve(cwd, (await runGit(['rev-parse', '--git-common-dir'], { cwd })).stdout.trim()),
+  };
 }
 
 async function onOmkBranch(adminDir: string): Promise<boolean> {

@@ -50,8 +50,21 @@ async function startInspected(
       ? null
       : await prepareAgent(deps, repo.root, request.agent ?? {}, request.create.agent ?? null);
   const create = prepared === null ? request.create : { ...request.create, agent: prepared.spec };
-  const planner = await chooseGoalPlanner(deps, create, prepared, request.agent);
-  const created = await createGoal({ ...deps, planner }, create, request.mode);
+  // Planning and intake ask about the repository this start just inspected: they get that answer
+  // (two git runs each fewer), and any other path is asked about as before.
+  const asked = request.create.repo;
+  const known: AppDeps =
+    repo === null
+      ? deps
+      : {
+          ...deps,
+          repo: {
+            ...deps.repo,
+            inspect: (path) => (path === asked ? Promise.resolve(repo) : deps.repo.inspect(path)),
+          },
+        };
+  const planner = await chooseGoalPlanner(known, create, prepared, request.agent);
+  const created = await createGoal({ ...known, planner }, create, request.mode);
   const { goal, graph, plannerWhy } = created;
   if (prepared !== null) {
     const by = `${graph.planner.name} planner${plannerWhy === null ? '' : `: ${briefPlannerWhy(plannerWhy)}`}`;
