@@ -132,9 +132,7 @@ function squeeze(sections: Section[], limit: number): Section[] {
   const lastIndex = sections.length - 1;
   let canCut = sections.map((_, index) => cuttable(index));
   const room = () =>
-    limit -
-    joinedLength(sections.filter((_, index) => !canCut[index])) -
-    2 * canCut.filter(Boolean).length;
+    limit - joinedLength(sections.filter((_, index) => !canCut[index])) - 2 * canCut.filter(Boolean).length;
   // Pathological inputs (thousands of distinct gap codes): the kept sections are cut too, the block never.
   if (room() < 0) canCut = sections.map((_, index) => index !== lastIndex);
   let budget = Math.max(0, room());
