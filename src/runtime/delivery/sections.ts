@@ -94,15 +94,11 @@ export function filesSection(files: Proof['changedFiles'], fold: Fold): string {
 
 type Coded = { code: string; message: string; evidence?: string };
 
-/** Known gaps and failures: every one is listed, or every distinct code with its count. */
-export function gapsSection(proof: Pick<Proof, 'knownGaps' | 'failures'>, fold: Fold): string {
-  return gapsRenderer(proof)(fold);
-}
-
 /**
- * `gapsSection` for one proof across the folds of one body: thousands of gaps and failures are
- * escaped once per message length and once per evidence size, not once per fold (a body walks
- * up to 18 folds, most of which change neither). Same text as a fresh render of each fold.
+ * Known gaps and failures, every one listed or every distinct code with its count, for one proof
+ * across the folds of one body: thousands of gaps and failures are escaped once per message length
+ * and once per evidence size, not once per fold (a body walks up to 18 folds, most of which change
+ * neither). Same text as a fresh render of each fold.
  */
 export function gapsRenderer(proof: Pick<Proof, 'knownGaps' | 'failures'>): (fold: Fold) => string {
   // PR bodies are read by users of every front door: a gap's next steps in omk's own words.
