@@ -357,6 +357,25 @@ describe('bench scripts at their --smoke size', () => {
     TEST_TIMEOUT_MS,
   );
 
+  it(
+    'pr-body: fits huge slice and integrator bodies under the limit, the same body each render',
+    async () => {
+      const run = await runBench('pr-body.mjs', ['--smoke']);
+      expectSuccess(run);
+      expect(figures(run, /^omk PR body benchmark: (\d+) renders each/m)).toEqual([1]);
+      for (const body of ['slice, 10,000 changed files', 'integrator, 500 gaps + 200 failures + 1 MB goal']) {
+        const escaped = body.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        const [median, characters] = figures(
+          run,
+          new RegExp(`^${escaped}\\s+([\\d.]+)\\s+[\\d.]+\\s+(\\d+)\\s+[0-9a-f]{12}$`, 'm'),
+        );
+        expect(median, body).toBeGreaterThan(0);
+        expect(characters, body).toBeLessThanOrEqual(65_536);
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
+
   // --smoke plans the six cases no other test plans; test/plan/code-search.test.ts plans the rest.
   it(
     'plan: every goal naming a symbol defined in one file gets that file in a write set',

@@ -196,11 +196,15 @@ export async function createExecutionEnv(
   return env;
 }
 
-/** Polls until `check` returns a value that is not undefined/false, or fails after `timeoutMs`. */
+/**
+ * Polls until `check` returns a value that is not undefined/false, or fails after `timeoutMs`.
+ * The default bound is generous (it costs nothing when the condition holds): with four test files
+ * at once at load 15 on 2 cores, an agent's start took more than 15 s to show.
+ */
 export async function waitFor<T>(
   what: string,
   check: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 15_000,
+  timeoutMs = 60_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

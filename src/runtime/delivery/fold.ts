@@ -61,6 +61,21 @@ export function foldSequence(withFullBlock: boolean): Fold[] {
   return [...(withFullBlock ? steps(MOST, DETAIL_STEPS) : []), ...digest, ...steps(last, GAP_STEPS)];
 }
 
+/**
+ * `render` again only when a fold field it reads changed since its last call: `fitSections` walks
+ * up to 18 folds and most steps change one field, so a section that does not read it (a 1 MB goal
+ * quoted line by line, 10,000 file names) is not escaped again. Keeps only the last result.
+ */
+export function byFields<T>(fields: readonly (keyof Fold)[], render: (fold: Fold) => T): (fold: Fold) => T {
+  let last: { key: Fold[keyof Fold][]; value: T } | undefined;
+  return (fold) => {
+    const key = fields.map((field) => fold[field]);
+    if (last?.key.every((value, index) => value === key[index])) return last.value;
+    last = { key, value: render(fold) };
+    return last.value;
+  };
+}
+
 /** A part of a body; `keep` parts (gaps, failures, the proof block) are the last to be cut. */
 export interface Section {
   text: string;
@@ -72,6 +87,18 @@ export function joinSections(sections: readonly Section[]): string {
     .map((section) => section.text)
     .filter((part) => part !== '')
     .join('\n\n')}\n`;
+}
+
+/** joinSections(sections).length, without building the string. */
+export function joinedLength(sections: readonly Section[]): number {
+  let length = 0;
+  let parts = 0;
+  for (const section of sections) {
+    if (section.text === '') continue;
+    length += section.text.length;
+    parts += 1;
+  }
+  return length + 2 * Math.max(0, parts - 1) + 1;
 }
 
 /** The first fold that fits; if none does, the last one squeezed (the final section never cut). */
@@ -86,10 +113,10 @@ export function fitSections(
     // When the kept sections alone overflow, folds that leave them unchanged cannot help: skip them.
     if (hopeless !== null && keptKey(fold) === hopeless) continue;
     sections = render(fold);
-    const joined = joinSections(sections);
-    if (joined.length <= limit) return joined;
+    // Sizes are summed, not joined: only the body that fits is built (sections run to megabytes).
+    if (joinedLength(sections) <= limit) return joinSections(sections);
     const kept = sections.filter((section) => section.keep);
-    hopeless = joinSections(kept).length > limit ? keptKey(fold) : null;
+    hopeless = joinedLength(kept) > limit ? keptKey(fold) : null;
   }
   return joinSections(squeeze(sections, limit));
 }
@@ -105,9 +132,7 @@ function squeeze(sections: Section[], limit: number): Section[] {
   const lastIndex = sections.length - 1;
   let canCut = sections.map((_, index) => cuttable(index));
   const room = () =>
-    limit -
-    joinSections(sections.filter((_, index) => !canCut[index])).length -
-    2 * canCut.filter(Boolean).length;
+    limit - joinedLength(sections.filter((_, index) => !canCut[index])) - 2 * canCut.filter(Boolean).length;
   // Pathological inputs (thousands of distinct gap codes): the kept sections are cut too, the block never.
   if (room() < 0) canCut = sections.map((_, index) => index !== lastIndex);
   let budget = Math.max(0, room());

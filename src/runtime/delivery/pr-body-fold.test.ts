@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { buildProof } from '../proof/build.js';
 import type { Proof } from '../proof/schema.js';
 import { evidence, gate } from '../proof/test-evidence.js';
-import { MAX_BODY_CHARS, renderIntegratorPrBody, renderSlicePrBody } from './pr-body.js';
+import {
+  integratorBodySections,
+  MAX_BODY_CHARS,
+  renderIntegratorPrBody,
+  renderSlicePrBody,
+  sliceBodySections,
+} from './pr-body.js';
 import { readProofBlock } from './proof-block.js';
 import { goalRecord, integratorInput, SLICE_SHA, sliceInput } from './test-delivery.js';
 
@@ -138,5 +144,49 @@ describe('PR bodies under the 65,536-character limit', () => {
     const input = sliceInput({ proof });
     const big = { ...input, slice: { ...input.slice, changedFiles: files(10_000) } };
     expect(renderSlicePrBody(big)).toBe(renderSlicePrBody(big));
+  });
+
+  it('renders each fold as a fresh render would, whatever fold came before (sections re-rendered only when a field they read changed)', () => {
+    // Every fold field changes this input's text: long tails and evidence, > 100 files, a decision,
+    // text over 2,000 characters, messages over 300, and two failures sharing a code; the full
+    // proof fits, so the 18 folds are walked.
+    const long = (word: string) => `${word} ${'w'.repeat(2500)}`;
+    const failures = ['a', 'b'].map((name) => ({
+      code: 'gate_failed',
+      message: `failure ${name} ${'f'.repeat(400)}`,
+      evidence: bigTail(`evidence ${name}`).slice(-2000),
+    }));
+    const base = buildProof(
+      evidence({
+        goalText: long('goal'),
+        gates: [gate({ outcome: 'failed', tail: bigTail('t').slice(-3000) })],
+      }),
+    );
+    const proof = withGaps(base, gaps(12, 3), failures);
+    const input = sliceInput({ proof, goal: goalRecord(long('goal')) });
+    const slice = {
+      ...input.slice,
+      task: { ...input.slice.task, title: long('title') },
+      changedFiles: files(150),
+      gates: [gate({ outcome: 'failed', sha: SLICE_SHA, tail: bigTail('slice') })],
+    };
+    const bodies = [
+      () => sliceBodySections({ ...input, slice }),
+      () =>
+        integratorBodySections(
+          integratorInput({ proof, goal: goalRecord(long('goal')), branch: long('branch') }),
+        ),
+    ];
+    for (const sections of bodies) {
+      const { folds } = sections();
+      expect(folds).toHaveLength(18);
+      const fresh = folds.map((fold) => sections().render(fold));
+      // Consecutive folds differ in one field at a time: each field must be seen changing.
+      expect(new Set(fresh.map((parts) => JSON.stringify(parts))).size).toBeGreaterThan(10);
+      for (const order of [folds, [...folds].reverse()]) {
+        const shared = sections();
+        for (const fold of order) expect(shared.render(fold)).toEqual(fresh[folds.indexOf(fold)]);
+      }
+    }
   });
 });

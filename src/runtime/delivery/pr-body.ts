@@ -5,9 +5,9 @@ import { STATUS_ICONS } from '../proof/icons.js';
 import { STATUS_LABELS } from '../proof/render-text.js';
 import type { Finding, GateEvidence, Proof } from '../proof/schema.js';
 import { clip } from '../text/clip.js';
-import { type Fold, fitSections, foldSequence, type Section } from './fold.js';
+import { byFields, type Fold, fitSections, foldSequence, type Section } from './fold.js';
 import { renderProofBlock, renderProofDigestBlock } from './proof-block.js';
-import { decisionsSection, filesSection, gapsSection, gatesSection, goalSection, list } from './sections.js';
+import { decisionsSection, filesSection, gapsRenderer, gatesSection, goalSection, list } from './sections.js';
 
 /** GitHub refuses a PR body longer than this. JS length counts UTF-16 units, never fewer than GitHub. */
 export const MAX_BODY_CHARS = 65_536;
@@ -87,21 +87,83 @@ function title(subject: string, suffix: string): string {
 }
 
 export function renderSlicePrBody(input: SliceBodyInput): string {
-  const blocks = proofBlocks(input.proof);
-  return fitSections(
-    (fold) => sliceSections(input, fold, blocks),
-    foldSequence(blocks.fullFits),
-    MAX_BODY_CHARS,
-  );
+  const { render, folds } = sliceBodySections(input);
+  return fitSections(render, folds, MAX_BODY_CHARS);
 }
 
 export function renderIntegratorPrBody(input: IntegratorBodyInput): string {
-  const blocks = proofBlocks(input.proof);
-  return fitSections(
-    (fold) => integratorSections(input, fold, blocks),
-    foldSequence(blocks.fullFits),
-    MAX_BODY_CHARS,
+  const { render, folds } = integratorBodySections(input);
+  return fitSections(render, folds, MAX_BODY_CHARS);
+}
+
+/** A body's sections under any fold of `folds`, most detail first. */
+export interface BodySections {
+  render: (fold: Fold) => Section[];
+  folds: Fold[];
+}
+
+/**
+ * A slice body's sections under any fold, for one input: each section is rendered again only when
+ * a fold field it reads changed, gaps and failures once per message and evidence size.
+ */
+export function sliceBodySections(input: SliceBodyInput): BodySections {
+  const { proof, slice } = input;
+  const blocks = proofBlocks(proof);
+  const texts = byFields(['textChars'], (fold) => sliceTexts(input, fold.textChars));
+  const gates = byFields(['textChars', 'tailChars'], (fold) =>
+    gatesSection('Gates on this slice', slice.gates, fold),
   );
+  const files = byFields(['filesShown', 'textChars'], (fold) => filesSection(slice.changedFiles, fold));
+  const gaps = byFields(['messageChars', 'grouped', 'tailChars'], gapsRenderer(proof));
+  const decisions = byFields(['decisions', 'textChars'], (fold) => decisionsSection(proof.decisions, fold));
+  const render = (fold: Fold): Section[] => {
+    const text = texts(fold);
+    return [
+      cuttable(text.header),
+      cuttable(text.goal),
+      cuttable(text.slice),
+      cuttable(gates(fold)),
+      cuttable(text.findings),
+      cuttable(files(fold)),
+      { text: gaps(fold), keep: true },
+      cuttable(decisions(fold)),
+      cuttable(text.related),
+      blockSection(proof, fold, blocks),
+    ];
+  };
+  return { render, folds: foldSequence(blocks.fullFits) };
+}
+
+/** An integrator body's sections under any fold (as sliceBodySections). */
+export function integratorBodySections(input: IntegratorBodyInput): BodySections {
+  const { proof } = input;
+  const blocks = proofBlocks(proof);
+  const texts = byFields(['textChars'], (fold) => integratorTexts(input, fold.textChars));
+  const head =
+    proof.git.headSha === null
+      ? 'the integrated head (unknown)'
+      : `head ${code(proof.git.headSha.slice(0, 7))}`;
+  const gates = byFields(['textChars', 'tailChars'], (fold) =>
+    gatesSection(`Gates on ${head}`, proof.gates, fold),
+  );
+  const files = byFields(['filesShown', 'textChars'], (fold) => filesSection(proof.changedFiles, fold));
+  const gaps = byFields(['messageChars', 'grouped', 'tailChars'], gapsRenderer(proof));
+  const decisions = byFields(['decisions', 'textChars'], (fold) => decisionsSection(proof.decisions, fold));
+  const render = (fold: Fold): Section[] => {
+    const text = texts(fold);
+    return [
+      cuttable(text.header),
+      cuttable(text.goal),
+      cuttable(text.slices),
+      cuttable(gates(fold)),
+      cuttable(files(fold)),
+      { text: gaps(fold), keep: true },
+      cuttable(text.mergePolicy),
+      cuttable(decisions(fold)),
+      blockSection(proof, fold, blocks),
+    ];
+  };
+  return { render, folds: foldSequence(blocks.fullFits) };
 }
 
 interface Blocks {
@@ -129,10 +191,10 @@ function stringsLength(proof: Proof): number {
   );
 }
 
-function sliceSections(input: SliceBodyInput, fold: Fold, blocks: Blocks): Section[] {
+/** The slice body's sections that read only the cap on free text. */
+function sliceTexts(input: SliceBodyInput, cap: number | null) {
   const { goal, proof, slice } = input;
   const { task } = slice;
-  const cap = fold.textChars;
   const many = (values: readonly string[], inTable = true) =>
     list(values, cap === null ? values.length : 20, inTable);
   const rows = [
@@ -164,24 +226,17 @@ function sliceSections(input: SliceBodyInput, fold: Fold, blocks: Blocks): Secti
         `- Slice ${code(clip(sibling.id, cap))}: ${linkOrNote(clip(sibling.title, cap), sibling.url)}`,
     ),
   ];
-  return [
-    cuttable(
+  return {
+    header:
       `## ${STATUS_ICONS[proof.status]} omk slice: ${text(clip(task.title, cap))}\n\n` +
-        `One slice of goal ${code(goal.id)}; the integrator pull request combines the slices. ` +
-        `Goal proof: **${STATUS_LABELS[proof.status]}**.`,
-    ),
-    cuttable(goalSection(goal.goal.text, cap)),
-    cuttable(sliceText),
-    cuttable(gatesSection('Gates on this slice', slice.gates, fold)),
-    cuttable(
+      `One slice of goal ${code(goal.id)}; the integrator pull request combines the slices. ` +
+      `Goal proof: **${STATUS_LABELS[proof.status]}**.`,
+    goal: goalSection(goal.goal.text, cap),
+    slice: sliceText,
+    findings:
       findings.length > 0 ? [`### Review findings (${findings.length})`, '', ...findings].join('\n') : '',
-    ),
-    cuttable(filesSection(slice.changedFiles, fold)),
-    { text: gapsSection(proof, fold), keep: true },
-    cuttable(decisionsSection(proof.decisions, fold)),
-    cuttable(['### Related pull requests', '', ...related].join('\n')),
-    blockSection(proof, fold, blocks),
-  ];
+    related: ['### Related pull requests', '', ...related].join('\n'),
+  };
 }
 
 const DELIVERY_TEXT: Record<Exclude<DeliveryPolicy, 'local'>, string> = {
@@ -196,49 +251,35 @@ const MERGE_TEXT: Record<MergePolicy, string> = {
     'checks are green and reviews are satisfied; the merge is pinned to the head SHA it checked',
 };
 
-function integratorSections(input: IntegratorBodyInput, fold: Fold, blocks: Blocks): Section[] {
+/** The integrator body's sections that read only the cap on free text. */
+function integratorTexts(input: IntegratorBodyInput, cap: number | null) {
   const { goal, proof } = input;
-  const cap = fold.textChars;
   const rows = input.slices.map(
     (slice) =>
       `| ${text(clip(slice.status, cap))} | ${code(clip(slice.id, cap), true)} | ${text(clip(slice.title, cap))} | ` +
       `${linkOrNote('pull request', slice.url, true)} |`,
   );
-  const head =
-    proof.git.headSha === null
-      ? 'the integrated head (unknown)'
-      : `head ${code(proof.git.headSha.slice(0, 7))}`;
   const { policy } = input;
   const { mergePolicy } = goal.options;
-  return [
-    cuttable(
+  return {
+    header:
       `## ${STATUS_ICONS[proof.status]} omk integration: ${STATUS_LABELS[proof.status]}\n\n` +
-        `Combines the ${input.slices.length} slice(s) of goal ${code(goal.id)} on ${code(clip(input.branch, cap))}.`,
-    ),
-    cuttable(goalSection(goal.goal.text, cap)),
-    cuttable(
-      [
-        `### Slices (${rows.length})`,
-        '',
-        '| Status | Slice | Title | Pull request |',
-        '|---|---|---|---|',
-        ...rows,
-      ].join('\n'),
-    ),
-    cuttable(gatesSection(`Gates on ${head}`, proof.gates, fold)),
-    cuttable(filesSection(proof.changedFiles, fold)),
-    { text: gapsSection(proof, fold), keep: true },
-    cuttable(
-      [
-        '### Merge policy',
-        '',
-        `- Delivery \`${policy}\`: ${DELIVERY_TEXT[policy]}.`,
-        `- Merge \`${mergePolicy}\`: ${MERGE_TEXT[mergePolicy]}.`,
-      ].join('\n'),
-    ),
-    cuttable(decisionsSection(proof.decisions, fold)),
-    blockSection(proof, fold, blocks),
-  ];
+      `Combines the ${input.slices.length} slice(s) of goal ${code(goal.id)} on ${code(clip(input.branch, cap))}.`,
+    goal: goalSection(goal.goal.text, cap),
+    slices: [
+      `### Slices (${rows.length})`,
+      '',
+      '| Status | Slice | Title | Pull request |',
+      '|---|---|---|---|',
+      ...rows,
+    ].join('\n'),
+    mergePolicy: [
+      '### Merge policy',
+      '',
+      `- Delivery \`${policy}\`: ${DELIVERY_TEXT[policy]}.`,
+      `- Merge \`${mergePolicy}\`: ${MERGE_TEXT[mergePolicy]}.`,
+    ].join('\n'),
+  };
 }
 
 /** A PR that is not open yet has no URL to link. */

@@ -94,39 +94,73 @@ export function filesSection(files: Proof['changedFiles'], fold: Fold): string {
 
 type Coded = { code: string; message: string; evidence?: string };
 
-/** Known gaps and failures: every one is listed, or every distinct code with its count. */
-export function gapsSection(proof: Pick<Proof, 'knownGaps' | 'failures'>, fold: Fold): string {
-  const out = [`### Known gaps (${proof.knownGaps.length})`, ''];
-  if (proof.knownGaps.length === 0) out.push('None.');
+/**
+ * Known gaps and failures, every one listed or every distinct code with its count, for one proof
+ * across the folds of one body: thousands of gaps and failures are escaped once per message length
+ * and once per evidence size, not once per fold (a body walks up to 18 folds, most of which change
+ * neither). Same text as a fresh render of each fold.
+ */
+export function gapsRenderer(proof: Pick<Proof, 'knownGaps' | 'failures'>): (fold: Fold) => string {
   // PR bodies are read by users of every front door: a gap's next steps in omk's own words.
-  else
-    out.push(
-      ...codedLines(
-        proof.knownGaps.map((gap) => ({ code: gap.code, message: gapText(gap) })),
-        fold,
-      ),
-    );
-  if (proof.failures.length > 0) {
-    out.push('', `### Failures (${proof.failures.length})`, '');
-    out.push(...codedLines(proof.failures, fold));
-  }
-  return out.join('\n');
+  const gaps = codedRenderer(proof.knownGaps.map((gap) => ({ code: gap.code, message: gapText(gap) })));
+  const failures = codedRenderer(proof.failures);
+  return (fold) => {
+    const out = [`### Known gaps (${proof.knownGaps.length})`, ''];
+    if (proof.knownGaps.length === 0) out.push('None.');
+    else out.push(...gaps(fold));
+    if (proof.failures.length > 0) {
+      out.push('', `### Failures (${proof.failures.length})`, '');
+      out.push(...failures(fold));
+    }
+    return out.join('\n');
+  };
 }
 
-function codedLines(items: readonly Coded[], fold: Fold): string[] {
-  if (fold.grouped) {
-    const counts = new Map<string, number>();
-    for (const item of items) counts.set(item.code, (counts.get(item.code) ?? 0) + 1);
-    return [...counts].map(([key, count]) => `- ${code(key)} × ${count}`);
-  }
-  return items.flatMap((item) => {
-    const message = fold.messageChars === 0 ? '' : ` ${text(clip(item.message, fold.messageChars))}`;
-    const line = `- ${code(item.code)}${message}`;
-    const evidence = item.evidence ?? '';
-    if (fold.tailChars === 0 || evidence.trim() === '') return [line];
+/** The lines of gaps or failures under a fold; each line and evidence block rendered once per size. */
+function codedRenderer(items: readonly Coded[]): (fold: Fold) => string[] {
+  let grouped: string[] | undefined;
+  const lines = new Map<number | null, string[]>();
+  const evidence = new Map<number, (string[] | null)[]>();
+  const linesFor = (messageChars: number | null): string[] => {
+    let cached = lines.get(messageChars);
+    if (cached === undefined) {
+      cached = items.map((item) => {
+        const message = messageChars === 0 ? '' : ` ${text(clip(item.message, messageChars))}`;
+        return `- ${code(item.code)}${message}`;
+      });
+      lines.set(messageChars, cached);
+    }
+    return cached;
+  };
+  const evidenceFor = (tailChars: number): (string[] | null)[] => {
+    let cached = evidence.get(tailChars);
+    if (cached === undefined) {
+      cached = items.map((item) => {
+        const body = item.evidence ?? '';
+        return body.trim() === '' ? null : details('Evidence', body, tailChars);
+      });
+      evidence.set(tailChars, cached);
+    }
+    return cached;
+  };
+  return (fold) => {
+    if (fold.grouped) {
+      if (grouped === undefined) {
+        const counts = new Map<string, number>();
+        for (const item of items) counts.set(item.code, (counts.get(item.code) ?? 0) + 1);
+        grouped = [...counts].map(([key, count]) => `- ${code(key)} × ${count}`);
+      }
+      return grouped;
+    }
+    const shown = linesFor(fold.messageChars);
+    if (fold.tailChars === 0) return shown;
+    const blocks = evidenceFor(fold.tailChars);
     // Not indented into the item: a <pre> line without the item's indent would end the list item.
-    return [line, '', ...details('Evidence', evidence, fold.tailChars), ''];
-  });
+    return shown.flatMap((line, index) => {
+      const block = blocks[index] ?? null;
+      return block === null ? [line] : [line, '', ...block, ''];
+    });
+  };
 }
 
 export function decisionsSection(decisions: Proof['decisions'], fold: Fold): string {

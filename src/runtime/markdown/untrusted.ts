@@ -20,8 +20,12 @@ function visible(value: string): string {
   return value.replace(CONTROLS, '\uFFFD').replace(INVISIBLE, '\uFFFD');
 }
 
+/** Any line break: a fast scan, so text without one (most of it) skips LINE_BREAKS' slow search. */
+const ANY_BREAK = /[\r\n\u2028\u2029]/;
+
 function oneLine(value: string): string {
-  return visible(value).replace(LINE_BREAKS, ' ');
+  const shown = visible(value);
+  return ANY_BREAK.test(shown) ? shown.replace(LINE_BREAKS, ' ') : shown;
 }
 
 /**
