@@ -158,7 +158,6 @@ export {
   uniqueById,
 } from './change-requests.js';
 export { type CleanOutcome, cleanAllGoals, cleanGoal } from './clean.js';
-// h-doors
 export {
   type CommandWords,
   commandVocabulary,
@@ -169,7 +168,6 @@ export {
 export { type ControlWait, untilControlled } from './control.js';
 export { composeController } from './controller.js';
 export type { AfterExecution, DeliveryOptions } from './deliver.js';
-// h-ux
 export {
   baseFor,
   deliveryTarget,
