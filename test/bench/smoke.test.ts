@@ -376,6 +376,18 @@ describe('bench scripts at their --smoke size', () => {
     TEST_TIMEOUT_MS,
   );
 
+  it(
+    'goal-run: one goal run starts at most 56 git processes',
+    async () => {
+      const run = await runBench('goal-run.mjs', ['--smoke']);
+      expectSuccess(run);
+      const [git] = figures(run, /^this build\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+\S+\s+\d+\s+(\d+)/m);
+      expect(git).toBeGreaterThan(0);
+      expect(git).toBeLessThanOrEqual(56);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
   // --smoke plans the six cases no other test plans; test/plan/code-search.test.ts plans the rest.
   it(
     'plan: every goal naming a symbol defined in one file gets that file in a write set',
