@@ -22,9 +22,11 @@ afterEach(async () => {
 
 describe('a goal whose time budget runs out', () => {
   it('stops dispatching with exit 9, keeps the finished slice, and continues after budget-add and resume', async () => {
-    // Two slices in a chain, each given the whole 1 s budget; the first spends most of it (0.6 s of
-    // agent plus its gates), so the second does not fit in what is left and is not started.
-    const agent = await env.kit.script('slow', sleepThenTouch(600));
+    // Two slices in a chain, each given the whole 10 s budget. A first attempt must fit whole, so
+    // once the first has spent anything (its agent and gates), the second does not fit in what is
+    // left and is not started. The 10 s leave the first slice room on a loaded machine (with 1 s,
+    // its agent timed out at load 14).
+    const agent = await env.kit.script('slow', sleepThenTouch(200));
     const result = await env.omk(
       'goal',
       'run',
@@ -32,8 +34,8 @@ describe('a goal whose time budget runs out', () => {
       '--agent',
       agent,
       '--budget-time',
-      '1s',
-      // A planning run would be charged to this 1 s too; the heuristic plans for free.
+      '10s',
+      // A planning run would be charged to these 10 s too; the heuristic plans for free.
       '--no-llm-planner',
       '--json',
     );
