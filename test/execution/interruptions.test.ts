@@ -45,10 +45,12 @@ async function latestGoalId(): Promise<string> {
 describe('a controller killed with SIGKILL mid-wave', () => {
   it('is taken over by resume --auto: the orphaned agent is stopped, finished slices are kept, the lost one runs again', async () => {
     // On its first run the regression slice's agent sleeps, then writes outside its write set: if
-    // omk let the orphan live, that write would leak into the resumed attempt.
+    // omk let the orphan live, that write would leak into the resumed attempt. It sleeps long
+    // enough to still be there when the resuming controller looks for it on a loaded machine (with
+    // 4 s, it had ended by then once, at load 13); stopped, it costs nothing.
     const agent = await env.kit.script(
       'chain',
-      `if (task === ${JSON.stringify(SLICES.regression)} && runsSoFar(task) === 1) { await sleep(4_000); append('README.md', 'orphan\\n'); }\n${touchWrites}\n${fixTheParser}`,
+      `if (task === ${JSON.stringify(SLICES.regression)} && runsSoFar(task) === 1) { await sleep(30_000); append('README.md', 'orphan\\n'); }\n${touchWrites}\n${fixTheParser}`,
     );
     const run = env.spawnOmk('goal', 'run', GOALS.chain, '--agent', agent);
     const orphan = await agentStarted(SLICES.regression);
