@@ -22,7 +22,7 @@ export interface StateCheck {
  * the run's slice.
  */
 export async function watchState(
-  deps: Pick<ControllerDeps, 'store'>,
+  deps: Pick<ControllerDeps, 'store' | 'integrity'>,
   journal: ExecutionJournal,
   what: string,
 ): Promise<StateCheck> {
@@ -38,7 +38,7 @@ export async function watchState(
     return tamperingFindings(gaps);
   };
   const before = await record(`before ${what} started`, []);
-  const root = await watchStateRoot(deps.store, journal.goalId);
+  const root = await watchStateRoot(deps.store, deps.integrity, journal.goalId);
   const proof = await watchOwnProof(deps.store, journal.goalId);
   return {
     before,
