@@ -234,9 +234,10 @@ async function otherChanges(
   }
   const changes: StateRootChange[] = [];
   const gained = mark === undefined ? [] : await gainedTypes(store, id, mark);
-  if (gained === null || gained.some((t) => !OUTSIDER_EVENTS.includes(t) && !DELIVERY_EVENTS.includes(t)))
-    changes.push({ what: `goal ${id} events.jsonl`, change: 'changed' });
-  const withEvent = gained !== null && gained.length > 0;
+  const byCommand = gained?.every((t) => OUTSIDER_EVENTS.includes(t) || DELIVERY_EVENTS.includes(t)) ?? false;
+  if (!byCommand) changes.push({ what: `goal ${id} events.jsonl`, change: 'changed' });
+  // Only a command's own events vouch for its writes: a forged line vouches for nothing.
+  const withEvent = byCommand && gained !== null && gained.length > 0;
   for (const [name, change] of changed) {
     if (name === 'events.jsonl') continue;
     if (withEvent && WRITTEN_WITH_AN_EVENT.includes(name)) continue;
