@@ -58,6 +58,12 @@ const WRITTEN_WITH_AN_EVENT: readonly string[] = [
  */
 const AGENT_RUN_FILE = /^artifacts\/agent-runs\/[^/]+\/(prompt-\d+\.md|usage-\d+\.json|transcript-\d+\.log)$/;
 
+/**
+ * A worktree's install log, which omk rewrites at every preparation of that worktree (a parallel
+ * slice's among them) and never reads back into a verdict.
+ */
+const OMK_LOG = /^artifacts\/prepare\/[^/]+\.log$/;
+
 /** Events another omk process appends to a goal no controller runs: lifecycle and delivery. */
 const DELIVERY_EVENTS: readonly string[] = [
   'pr_opened',
@@ -79,7 +85,11 @@ export interface StateRootChange {
 }
 
 export interface StateRootWatch {
-  check(): Promise<StateRootChange[]>;
+  /**
+   * `overlapped`: another run of the same goal (a parallel slice's agent or gates) was in flight
+   * meanwhile, so new or rewritten files of the goal's artifacts may be that run's, not yet kept.
+   */
+  check(options?: { overlapped?: boolean }): Promise<StateRootChange[]>;
 }
 
 type Change = StateRootChange['change'];
@@ -120,7 +130,7 @@ export async function watchStateRoot(
   const ownEventsSize = sizeOf(before.get(`goals/${ownGoalId}/events.jsonl`));
 
   return {
-    async check() {
+    async check({ overlapped = false } = {}) {
       const after = await integrity.stateTree(root, NOT_COMPARED);
       const byGoal = new Map<string, [string, Change][]>();
       const rest: [string, Change][] = [];
@@ -137,7 +147,7 @@ export async function watchStateRoot(
       let delivered = false;
       for (const [id, changed] of byGoal) {
         if (id === ownGoalId) {
-          changes.push(...(await ownChanges(store, id, changed, ownEventsSize)));
+          changes.push(...(await ownChanges(store, id, changed, ownEventsSize, overlapped)));
           continue;
         }
         if (runElsewhere.has(id) || (await runByAnother(store, id))) continue;
@@ -183,14 +193,16 @@ function differences(before: StateTree, after: StateTree): [string, Change][] {
 
 /**
  * The run's own goal: what its own checks do not compare (they name their files themselves) and
- * is not an artifact omk kept, nor a store's passing file, nor a failure.json a `cancel` from
- * another process wrote (its sealed `goal_cancelled` line is judged by the witness).
+ * is not an artifact omk kept or writes under a name of its own, nor (while another run of the
+ * goal overlapped) any new or rewritten artifact, nor a store's passing file, nor a failure.json a
+ * `cancel` from another process wrote (its sealed `goal_cancelled` line is judged by the witness).
  */
 async function ownChanges(
   store: GoalStore,
   id: string,
   changed: readonly [string, Change][],
   eventsSize: number,
+  overlapped: boolean,
 ): Promise<StateRootChange[]> {
   const dir = store.paths(id).dir;
   const found: StateRootChange[] = [];
@@ -203,6 +215,9 @@ async function ownChanges(
     if (OWN_COMPARED_ELSEWHERE.includes(name)) continue;
     if (name.startsWith('artifacts/') && store.keepsArtifact(path)) continue;
     if (change === 'added' && AGENT_RUN_FILE.test(name)) continue;
+    if (OMK_LOG.test(name) && change !== 'removed') continue;
+    // The kept ones among them are still compared by the witness before the proof.
+    if (overlapped && name.startsWith('artifacts/') && change !== 'removed') continue;
     if (await transientOfOmk(store, path, change)) continue;
     if (name === 'failure.json') {
       const types = eventTypes(
