@@ -141,12 +141,23 @@ async function main() {
   if (!(await root.check()).some((change) => change.what === 'dropped.json'))
     throw new BenchError('a file dropped in the goal directory was not reported');
 
+  // The stat of every path of the state root alone, as each check takes it before and after a run.
+  const treeSamples = [];
+  let statPaths = 0;
+  for (let round = -1; round < options.repeat; round++) {
+    const started = performance.now();
+    statPaths = (await runtime.stateTree(stateDir, ['worktrees', 'cache', 'shared-cache'])).size;
+    if (round >= 0) treeSamples.push(performance.now() - started);
+  }
+  const tree = summarize(treeSamples);
+
   const stats = summarize(samples);
   const result = {
     events: options.events,
     otherGoals: options.goals,
     repeat: options.repeat,
     checksPerAgentRunMs: { median: round1(stats.median), p95: round1(stats.p95) },
+    stateRootStat: { paths: statPaths, median: round1(tree.median), p95: round1(tree.p95) },
     machine: machineInfo(),
   };
   if (options.json) {
@@ -160,7 +171,10 @@ async function main() {
   process.stdout.write(
     formatTable(
       ['what', 'median ms', 'p95 ms'],
-      [['checks around one agent run', round1(stats.median), round1(stats.p95)]],
+      [
+        ['checks around one agent run', round1(stats.median), round1(stats.p95)],
+        [`one stat of the state root (${statPaths} paths)`, round1(tree.median), round1(tree.p95)],
+      ],
     ),
   );
 }

@@ -53,10 +53,13 @@ const WRITTEN_WITH_AN_EVENT: readonly string[] = [
 
 /**
  * What an agent adapter writes beside the transcript the witness keeps: the prompt it hands the
- * agent (before it starts) and the usage it read (after it ended). New files of this name are
- * omk's; one that was there (an earlier attempt's) and changed is not.
+ * agent (before it starts) and the usage it read (after it ended), rewritten when an attempt
+ * number runs again (a controller that took over a dead one's attempt); neither is evidence the
+ * proof rests on. A new transcript is the adapter's too (the witness keeps it once scrubbed); an
+ * earlier one that changed is named, unless the witness keeps it.
  */
 const AGENT_RUN_FILE = /^artifacts\/agent-runs\/[^/]+\/(prompt-\d+\.md|usage-\d+\.json|transcript-\d+\.log)$/;
+const AGENT_RUN_INPUT = /^artifacts\/agent-runs\/[^/]+\/(prompt-\d+\.md|usage-\d+\.json)$/;
 
 /**
  * A worktree's install log, which omk rewrites at every preparation of that worktree (a parallel
@@ -215,6 +218,7 @@ async function ownChanges(
     if (OWN_COMPARED_ELSEWHERE.includes(name)) continue;
     if (name.startsWith('artifacts/') && store.keepsArtifact(path)) continue;
     if (change === 'added' && AGENT_RUN_FILE.test(name)) continue;
+    if (change === 'changed' && AGENT_RUN_INPUT.test(name)) continue;
     if (OMK_LOG.test(name) && change !== 'removed') continue;
     // The kept ones among them are still compared by the witness before the proof.
     if (overlapped && name.startsWith('artifacts/') && change !== 'removed') continue;
