@@ -115,6 +115,16 @@ describe('the state root around a run', () => {
     ]);
   });
 
+  it('reads a lock being created (empty for a moment) again until it names its holder', async () => {
+    const state = await watch();
+    await writeFile(at(OWN, '.lock'), '');
+    const written = new Promise((resolve) => setTimeout(resolve, 100)).then(() =>
+      writeFile(at(OWN, '.lock'), lock(process.pid)),
+    );
+    expect(await state.check()).toEqual([]);
+    await written;
+  });
+
   it('takes a new goal holding a goal record as another omk’s creation; a bare directory is named', async () => {
     const state = await watch();
     const created = '20260103-created';

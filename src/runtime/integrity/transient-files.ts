@@ -23,17 +23,28 @@ export async function transientOfOmk(
   if (change === 'removed') return lockish || temp !== null;
   if (temp !== null) return store.deps.host.isAlive(Number(temp[1]));
   if (name !== '.lock') return false;
+  // A lock is created empty and its holder written next: read again until it says who holds it.
+  for (let tries = 0; tries < LOCK_READS; tries++) {
+    const text = await store.deps.files.readText(path);
+    // Released since the check's stat.
+    if (text === null) return true;
+    const holder = parseHolder(text);
+    if (holder !== null)
+      return holder.host === store.deps.host.hostname && store.deps.host.isAlive(holder.pid);
+    await new Promise((resolve) => setTimeout(resolve, LOCK_READ_PAUSE_MS));
+  }
+  return false;
+}
+
+/** How often, and how far apart, a lock still being written is read again (2 s in all). */
+const LOCK_READS = 100;
+const LOCK_READ_PAUSE_MS = 20;
+
+function parseHolder(text: string): { pid: number; host: unknown } | null {
   try {
-    const holder = JSON.parse((await store.deps.files.readText(path)) ?? '') as {
-      pid?: unknown;
-      host?: unknown;
-    };
-    return (
-      typeof holder.pid === 'number' &&
-      holder.host === store.deps.host.hostname &&
-      store.deps.host.isAlive(holder.pid)
-    );
+    const holder = JSON.parse(text) as { pid?: unknown; host?: unknown };
+    return typeof holder.pid === 'number' ? { pid: holder.pid, host: holder.host } : null;
   } catch {
-    return false;
+    return null;
   }
 }
