@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // State-check benchmark: what the checks of omk's state root cost around one agent run (and one
 // gate run: the same work). A run compares its goal's evidence with what the controller holds
-// (execution.json, task-graph.json, events.jsonl, decisions.jsonl) before and after, and snapshots
-// then compares the other goals and the local forge's records. The goals are made by `omk goal
+// (execution.json, task-graph.json, events.jsonl, decisions.jsonl) and its proof.json before and
+// after, and snapshots then compares every other path of the state root by a stat (the other
+// goals, the local forge's records, any file dropped there). The goals are made by `omk goal
 // plan`; the run's goal gets synthetic events up to --events.
 //
 //   node bench/state-checks.mjs [--events 200] [--goals 10] [--repeat 50] [--json] [--smoke]
@@ -11,7 +12,7 @@
 // runs it (test/bench/smoke.test.ts) so the script cannot rot; its figures mean nothing.
 //
 // Exits non-zero only when a correctness check fails (a clean run reports a change, or a forged
-// event line is not reported); timings are figures. See docs/benchmarks.md.
+// event line or a dropped file is not reported); timings are figures. See docs/benchmarks.md.
 
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -48,6 +49,8 @@ async function loadRuntime(dir) {
       contents: [
         "export { GoalStore } from './src/runtime/goal/store.ts';",
         "export { watchStateRoot } from './src/runtime/integrity/state-root.ts';",
+        "export { watchOwnProof } from './src/runtime/integrity/own-proof.ts';",
+        "export { stateTree } from './src/adapters/integrity/state-tree.ts';",
         "export { localStateFiles } from './src/adapters/state/local-files.ts';",
       ].join('\n'),
       resolveDir: ROOT,
@@ -113,8 +116,9 @@ async function main() {
   // One agent run's checks: the goal's files and the snapshot before, both compared after.
   const checks = async () => {
     const before = await store.verifyGoal(own);
-    const root = await runtime.watchStateRoot(store, own);
-    const after = [...(await store.verifyGoal(own)), ...(await root.check())];
+    const root = await runtime.watchStateRoot(store, { stateTree: runtime.stateTree }, own);
+    const proof = await runtime.watchOwnProof(store, own);
+    const after = [...(await store.verifyGoal(own)), ...(await root.check()), ...(await proof.check())];
     return [...before, ...after];
   };
   const samples = [];
@@ -131,12 +135,29 @@ async function main() {
   if (!forged.some((t) => t.file === 'events.jsonl'))
     throw new BenchError('a forged gates_verified line was not reported');
 
+  // And a file dropped in the state root (any file, here beside the goal's evidence) is named.
+  const root = await runtime.watchStateRoot(store, { stateTree: runtime.stateTree }, own);
+  writeFileSync(join(paths.dir, 'dropped.json'), '{}\n');
+  if (!(await root.check()).some((change) => change.what === 'dropped.json'))
+    throw new BenchError('a file dropped in the goal directory was not reported');
+
+  // The stat of every path of the state root alone, as each check takes it before and after a run.
+  const treeSamples = [];
+  let statPaths = 0;
+  for (let round = -1; round < options.repeat; round++) {
+    const started = performance.now();
+    statPaths = (await runtime.stateTree(stateDir, ['worktrees', 'cache', 'shared-cache'])).size;
+    if (round >= 0) treeSamples.push(performance.now() - started);
+  }
+  const tree = summarize(treeSamples);
+
   const stats = summarize(samples);
   const result = {
     events: options.events,
     otherGoals: options.goals,
     repeat: options.repeat,
     checksPerAgentRunMs: { median: round1(stats.median), p95: round1(stats.p95) },
+    stateRootStat: { paths: statPaths, median: round1(tree.median), p95: round1(tree.p95) },
     machine: machineInfo(),
   };
   if (options.json) {
@@ -150,7 +171,10 @@ async function main() {
   process.stdout.write(
     formatTable(
       ['what', 'median ms', 'p95 ms'],
-      [['checks around one agent run', round1(stats.median), round1(stats.p95)]],
+      [
+        ['checks around one agent run', round1(stats.median), round1(stats.p95)],
+        [`one stat of the state root (${statPaths} paths)`, round1(tree.median), round1(tree.p95)],
+      ],
     ),
   );
 }

@@ -13,7 +13,8 @@ import { agentScript } from './hostile-corpus.js';
  * An agent in the Action, unsandboxed, that does the demo's work (the corpus's control agent) and
  * then writes its own goal's directory in omk's state root on the runner: it drops the required
  * gates from goal.json's oracle, appends a forged `gates_verified` line to events.jsonl, and writes
- * a proof.json that says ready. A second writes proof.json only (a write omk's next proof covers,
+ * a proof.json that says ready, and writes its delivery.json and drops a file there (files no named
+ * check covered before the whole state root was compared). A second writes proof.json only (a write omk's next proof covers,
  * which the watch of the goal's own evidence did not see). The control (the same agent, no write)
  * runs beside them, so only the state checks stand between a writer and a ready, merged goal.
  */
@@ -57,7 +58,14 @@ beforeAll(async () => {
   marks = await mkdtemp(join(tmpdir(), 'omk-state-writer-'));
   // The corpus's control agent needs neither its trap nor its pid directory.
   const control = agentScript('control', 'http://127.0.0.1:9', marks);
-  const writer = `${control}${stateWrites(join(marks, 'wrote'))}`;
+  // The writer also writes files no named check covered before: its goal's delivery.json (well
+  // formed) and a file it drops in its goal's directory (`$goal` is set by stateWrites' lines).
+  const dropped = [
+    `printf '%s\\n' '{"version":1,"forge":"github","target":"","pulls":[]}' > "$goal/delivery.json"`,
+    `printf 'all gates passed\\n' > "$goal/notes.md"`,
+    '',
+  ].join('\n');
+  const writer = `${control}${stateWrites(join(marks, 'wrote'))}${dropped}`;
   const proof = `${control}${stateWrites(join(marks, 'wrote-proof'), ['proof.json'])}`;
   const [a, b, c] = await Promise.all([runAgent(control), runAgent(writer), runAgent(proof)]);
   attempts.control = a;
@@ -105,6 +113,16 @@ describe("an agent that writes its goal's state in the Action", () => {
     const a = attempt('writer');
     for (const finding of Object.values(STATE_WRITE_FINDINGS)) expect(blocking(a)).toMatch(finding);
     expect(a.proof.knownGaps.map((gap) => gap.code)).toContain('state_tampered');
+  });
+
+  it('has blocking findings naming the delivery.json it wrote and the file it dropped in its goal', () => {
+    const a = attempt('writer');
+    expect(blocking(a)).toMatch(
+      /state_tampered: delivery\.json of this goal was added by something other than omk while the agent of s1-\S+ ran/,
+    );
+    expect(blocking(a)).toMatch(
+      /state_tampered: notes\.md of this goal was added by something other than omk while the agent of s1-\S+ ran/,
+    );
   });
 
   it("keeps omk's own goal on the state branch: the oracle's gates, and the proof it made", () => {

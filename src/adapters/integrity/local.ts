@@ -4,6 +4,7 @@ import type { RunMarks } from '../process/run-marks.js';
 import { escapingLinks } from './links.js';
 import { endLeftovers, endStrays } from './processes.js';
 import { baselineIntegrity, watchIntegrity } from './snapshot.js';
+import { stateTree } from './state-tree.js';
 
 /**
  * Integrity checks on this machine's filesystem and processes; `marks` are those the host's runner
@@ -17,5 +18,6 @@ export function createLocalIntegrity(marks: RunMarks): IntegrityPort {
     endLeftovers: (places) => endLeftovers(marks, places),
     escapingLinks,
     worktreeState,
+    stateTree,
   };
 }

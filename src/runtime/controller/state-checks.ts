@@ -22,7 +22,7 @@ export interface StateCheck {
  * the run's slice.
  */
 export async function watchState(
-  deps: Pick<ControllerDeps, 'store'>,
+  deps: Pick<ControllerDeps, 'store' | 'integrity'>,
   journal: ExecutionJournal,
   what: string,
 ): Promise<StateCheck> {
@@ -38,10 +38,54 @@ export async function watchState(
     return tamperingFindings(gaps);
   };
   const before = await record(`before ${what} started`, []);
-  const root = await watchStateRoot(deps.store, journal.goalId);
-  const proof = await watchOwnProof(deps.store, journal.goalId);
-  return {
-    before,
-    check: async () => record(`while ${what} ran`, await root.check(), await proof.check()),
+  const run = beginRun(journal);
+  try {
+    const root = await watchStateRoot(deps.store, deps.integrity, journal.goalId);
+    const proof = await watchOwnProof(deps.store, journal.goalId);
+    return {
+      before,
+      check: async () => {
+        try {
+          return await record(
+            `while ${what} ran`,
+            await root.check({ overlapped: run.overlapped }),
+            await proof.check(),
+          );
+        } finally {
+          run.end();
+        }
+      },
+    };
+  } catch (error) {
+    run.end();
+    throw error;
+  }
+}
+
+/** One run of a goal between its snapshot and its check; `overlapped` once another ran meanwhile. */
+interface InFlight {
+  overlapped: boolean;
+  end(): void;
+}
+
+/** The runs of each goal run (its journal) in flight now: parallel slices' agents and gates. */
+const inFlight = new WeakMap<ExecutionJournal, Set<InFlight>>();
+
+/**
+ * Marks a run in flight. While two runs of one goal overlap, each writes artifacts of its own
+ * (a transcript, gate logs) that the witness keeps only once it has scrubbed them: the other
+ * run's check cannot tell them from an agent's (`watchStateRoot`'s `overlapped`).
+ */
+function beginRun(journal: ExecutionJournal): InFlight {
+  const runs = inFlight.get(journal) ?? new Set<InFlight>();
+  inFlight.set(journal, runs);
+  const run: InFlight = {
+    overlapped: runs.size > 0,
+    end: () => {
+      runs.delete(run);
+    },
   };
+  for (const other of runs) other.overlapped = true;
+  runs.add(run);
+  return run;
 }

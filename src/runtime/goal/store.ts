@@ -92,6 +92,11 @@ export class GoalStore {
     return this.#witness.keepArtifact(path);
   }
 
+  /** Whether `path` is an artifact this process wrote or kept for a goal it watches. */
+  keepsArtifact(path: string): boolean {
+    return this.#witness.keeps(path);
+  }
+
   /** The record with goal.json's fixed part as this process knows it; a difference is recorded. */
   #guard(id: string, record: GoalRecord): GoalRecord {
     const guard = this.#guarded.get(id);

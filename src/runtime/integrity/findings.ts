@@ -218,9 +218,11 @@ export function tamperingGaps(
   }));
   const rest = others.map((change) => ({
     code: STATE_TAMPERED,
-    message:
-      `${change.what} in omk's state root was ${change.change} ${when}, outside this goal. ` +
-      'Nothing this run made can be trusted; look at that file before using it.',
+    message: change.own
+      ? `${change.what} of this goal was ${change.change} by something other than omk ${when}; ` +
+        'omk does not restore it. Nothing this run made can be trusted; look at that file before using it.'
+      : `${change.what} in omk's state root was ${change.change} ${when}, outside this goal. ` +
+        'Nothing this run made can be trusted; look at that file before using it.',
   }));
   return [...own, ...rest];
 }

@@ -27,6 +27,13 @@ export interface IntegrityChange {
   restored: boolean;
 }
 
+/**
+ * Every path under the state root (relative, `/`-separated) with what a stat tells of it: `dir`
+ * for a directory, else kind, device, inode, size and times, so any write, rename or removal
+ * changes it (`integrity/state-root.ts` compares two of them).
+ */
+export type StateTree = Map<string, string>;
+
 /** A snapshot taken before a run; `check` compares, restores what it can and lists the changes. */
 export interface IntegrityWatch {
   check(): Promise<IntegrityChange[]>;
@@ -98,4 +105,6 @@ export interface IntegrityPort {
   /** The `paths` (repository-relative) that are symbolic links leading out of `worktree`. */
   escapingLinks(worktree: string, paths: readonly string[]): Promise<EscapingLink[]>;
   worktreeState(worktree: string): Promise<WorktreeState>;
+  /** Every path under `root` (omk's state root) but the top-level names in `skip`, by stat. */
+  stateTree(root: string, skip: readonly string[]): Promise<StateTree>;
 }

@@ -2,31 +2,45 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { controllerAlive } from '../goal/actions.js';
 import type { GoalStore } from '../goal/store.js';
-import { goalsDir } from '../state/paths.js';
-import { OUTSIDER_EVENTS } from '../state/witness.js';
+import { OUTSIDER_EVENTS, SEALS_FILE } from '../state/witness.js';
+import { appendedSince, eventTypes, sizeOf } from './log-tail.js';
+import type { IntegrityPort, StateTree } from './port.js';
+import { transientOfOmk } from './transient-files.js';
 
-// Around every agent and gate run, the rest of the state root is compared too: the other goals'
-// evidence and the local forge's records, which no agent has any business writing. A goal another
-// live controller runs is left out (its files change as it works), and what other omk commands
-// write meanwhile (a user's pause or accept of another goal, its delivery) comes with an event of
-// theirs in that goal's log, so it is told apart from an agent's edit.
+// Around every agent and gate run, every path of the state root is compared by a stat taken
+// before and after (`IntegrityPort.stateTree`): whatever changed that omk did not write is named,
+// whatever the file (a goal's delivery.json, its plan, an artifact of an earlier run, a file
+// dropped there, another goal's directory, the local forge's records, `private/`). What omk writes
+// meanwhile is told apart: the run's own goal's evidence is compared by the controller's own
+// checks (`state/witness.ts`, the goal.json guard, `own-proof.ts`) and its new artifacts are the
+// ones the witness keeps; a goal another live controller runs is left out (its files change as it
+// works); what other omk commands write meanwhile (a user's pause or accept of another goal, its
+// delivery) comes with an event of theirs in that goal's log; the store's locks and temp files
+// belong to a live omk process.
 
-/** At most this many other goals (the last by id) are compared: the check stays cheap. */
+/** The other goals (the last by id) whose whole log is compared by digest; older ones by what they gained. */
 export const MAX_OTHER_GOALS = 64;
 
-/** The files of another goal compared by identity (any rewrite changes it). */
-const GOAL_FILES = [
+/**
+ * Top-level directories of the state root not compared: the worktrees (the agent's own among
+ * them; the rest of the repository's are checked by `IntegrityPort.watch`), and the build caches
+ * and shared dependency copies that agents and gates write on purpose.
+ */
+export const NOT_COMPARED: readonly string[] = ['worktrees', 'cache', 'shared-cache'];
+
+/** What the run's own goal's checks compare (the witness, the goal.json guard, own-proof.ts). */
+const OWN_COMPARED_ELSEWHERE: readonly string[] = [
   'goal.json',
   'proof.json',
   'execution.json',
   'task-graph.json',
+  'events.jsonl',
   'decisions.jsonl',
-  'delivery.json',
   'budget.jsonl',
-  'failure.json',
-] as const;
+  SEALS_FILE,
+];
 
-/** What a lifecycle command or a delivery of that goal rewrites, with an event of its own. */
+/** What a lifecycle command or a delivery of another goal rewrites, with an event of its own. */
 const WRITTEN_WITH_AN_EVENT: readonly string[] = [
   'goal.json',
   'proof.json',
@@ -34,7 +48,24 @@ const WRITTEN_WITH_AN_EVENT: readonly string[] = [
   'budget.jsonl',
   'failure.json',
   'delivery.json',
+  SEALS_FILE,
 ];
+
+/**
+ * What an agent adapter writes beside the transcript the witness keeps: the prompt it hands the
+ * agent (before it starts) and the usage it read (after it ended), rewritten when an attempt
+ * number runs again (a controller that took over a dead one's attempt); neither is evidence the
+ * proof rests on. A new transcript is the adapter's too (the witness keeps it once scrubbed); an
+ * earlier one that changed is named, unless the witness keeps it.
+ */
+const AGENT_RUN_FILE = /^artifacts\/agent-runs\/[^/]+\/(prompt-\d+\.md|usage-\d+\.json|transcript-\d+\.log)$/;
+const AGENT_RUN_INPUT = /^artifacts\/agent-runs\/[^/]+\/(prompt-\d+\.md|usage-\d+\.json)$/;
+
+/**
+ * A worktree's install log, which omk rewrites at every preparation of that worktree (a parallel
+ * slice's among them) and never reads back into a verdict.
+ */
+const OMK_LOG = /^artifacts\/prepare\/[^/]+\.log$/;
 
 /** Events another omk process appends to a goal no controller runs: lifecycle and delivery. */
 const DELIVERY_EVENTS: readonly string[] = [
@@ -47,87 +78,217 @@ const DELIVERY_EVENTS: readonly string[] = [
   'goal_cleaned',
 ];
 
-/** Something of the state root outside the run's own goal that changed, named without machine paths. */
+/** Something of the state root that changed while a run went on, named without machine paths. */
 export interface StateRootChange {
-  /** e.g. `goal 20260101-abc proof.json`, `forge.json of the local forge`. */
+  /** e.g. `goal 20260101-abc proof.json`, `forge.json of the local forge`, `delivery.json`. */
   what: string;
   change: 'added' | 'changed' | 'removed';
-}
-
-interface GoalMark {
-  id: string;
-  files: Map<string, string | null>;
-  events: { length: number; digest: string };
+  /** A file of the run's own goal (`what` is its name in the goal's directory). */
+  own?: boolean;
 }
 
 export interface StateRootWatch {
-  check(): Promise<StateRootChange[]>;
+  /**
+   * `overlapped`: another run of the same goal (a parallel slice's agent or gates) was in flight
+   * meanwhile, so new or rewritten files of the goal's artifacts may be that run's, not yet kept.
+   */
+  check(options?: { overlapped?: boolean }): Promise<StateRootChange[]>;
 }
+
+type Change = StateRootChange['change'];
+
+/** What was known of another goal's events.jsonl before the run. */
+type LogMark = { length: number; digest: string } | { size: number };
 
 function sha(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-/** Snapshots the other goals (not run by a live controller) and the local forge's records. */
-export async function watchStateRoot(store: GoalStore, ownGoalId: string): Promise<StateRootWatch> {
-  const { files } = store;
-  const names = ((await files.list(goalsDir(store.deps.stateRoot))) ?? [])
-    .filter((name) => name !== ownGoalId)
-    .sort()
-    .slice(-MAX_OTHER_GOALS);
-  const goals: GoalMark[] = [];
-  for (const id of names) {
-    if (await runByAnother(store, id)) continue;
-    const paths = store.paths(id);
-    const marks = new Map<string, string | null>();
-    for (const name of GOAL_FILES) marks.set(name, await files.identity(join(paths.dir, name)));
-    const events = (await files.readText(paths.events)) ?? '';
-    goals.push({ id, files: marks, events: { length: events.length, digest: sha(events) } });
+/**
+ * Snapshots the state root by stat (one per path), and the other goals' logs: the last
+ * MAX_OTHER_GOALS by digest, older ones by size.
+ */
+export async function watchStateRoot(
+  store: GoalStore,
+  integrity: Pick<IntegrityPort, 'stateTree'>,
+  ownGoalId: string,
+): Promise<StateRootWatch> {
+  const root = store.deps.stateRoot;
+  const before = await integrity.stateTree(root, NOT_COMPARED);
+  const others = goalIds(before).filter((id) => id !== ownGoalId);
+  const recent = new Set(others.slice(-MAX_OTHER_GOALS));
+  const runElsewhere = new Set<string>();
+  const logs = new Map<string, LogMark>();
+  for (const id of others) {
+    if (await runByAnother(store, id)) {
+      runElsewhere.add(id);
+      continue;
+    }
+    const events = `goals/${id}/events.jsonl`;
+    if (recent.has(id)) {
+      const text = (await store.deps.files.readText(join(root, events))) ?? '';
+      logs.set(id, { length: text.length, digest: sha(text) });
+    } else logs.set(id, { size: sizeOf(before.get(events)) });
   }
-  const forgeRoot = join(store.deps.stateRoot, 'forge');
-  const forges = new Map<string, string | null>();
-  for (const key of (await files.list(forgeRoot)) ?? []) {
-    const path = join(forgeRoot, key, 'forge.json');
-    forges.set(path, await files.identity(path));
-  }
+  const ownEventsSize = sizeOf(before.get(`goals/${ownGoalId}/events.jsonl`));
 
   return {
-    async check() {
+    async check({ overlapped = false } = {}) {
+      const after = await integrity.stateTree(root, NOT_COMPARED);
+      const byGoal = new Map<string, [string, Change][]>();
+      const rest: [string, Change][] = [];
+      for (const [rel, change] of differences(before, after)) {
+        const parts = rel.split('/');
+        const id = parts[0] === 'goals' ? parts[1] : undefined;
+        // A directory is named only as a goal's that came or went: what matters is the files in it.
+        const dir = after.get(rel) === 'dir' || before.get(rel) === 'dir';
+        if (dir && (id === undefined || parts.length !== 2)) continue;
+        if (id === undefined) rest.push([rel, change]);
+        else byGoal.set(id, [...(byGoal.get(id) ?? []), [parts.slice(2).join('/'), change]]);
+      }
       const changes: StateRootChange[] = [];
       let delivered = false;
-      for (const goal of goals) {
-        if (await runByAnother(store, goal.id)) continue;
-        const paths = store.paths(goal.id);
-        const events = (await files.readText(paths.events)) ?? '';
-        const gained = appendedTypes(events, goal.events);
-        if (
-          gained === null ||
-          gained.some((t) => !OUTSIDER_EVENTS.includes(t) && !DELIVERY_EVENTS.includes(t))
-        )
-          changes.push({ what: `goal ${goal.id} events.jsonl`, change: 'changed' });
-        if (gained?.some((t) => DELIVERY_EVENTS.includes(t))) delivered = true;
-        const withEvent = gained !== null && gained.length > 0;
-        for (const [name, before] of goal.files) {
-          const after = await files.identity(join(paths.dir, name));
-          if (after === before || (withEvent && WRITTEN_WITH_AN_EVENT.includes(name))) continue;
-          changes.push({
-            what: `goal ${goal.id} ${name}`,
-            change: before === null ? 'added' : after === null ? 'removed' : 'changed',
-          });
+      for (const [id, changed] of byGoal) {
+        if (id === ownGoalId) {
+          changes.push(...(await ownChanges(store, id, changed, ownEventsSize, overlapped)));
+          continue;
         }
+        if (runElsewhere.has(id) || (await runByAnother(store, id))) continue;
+        const found = await otherChanges(store, id, changed, logs.get(id));
+        if (found.delivered) delivered = true;
+        changes.push(...found.changes);
       }
-      for (const [path, before] of forges) {
-        const after = await files.identity(path);
-        // A delivery of another goal (its own events say so) writes the forge's records.
-        if (after === before || delivered) continue;
-        changes.push({
-          what: 'forge.json of the local forge',
-          change: before === null ? 'added' : after === null ? 'removed' : 'changed',
-        });
+      for (const [rel, change] of rest) {
+        if (await transientOfOmk(store, join(root, rel), change)) continue;
+        if (rel.startsWith('forge/')) {
+          // A delivery of another goal (its own events say so) writes the forge's records.
+          if (delivered) continue;
+          changes.push({ what: rel.endsWith('/forge.json') ? 'forge.json of the local forge' : rel, change });
+        } else changes.push({ what: rel, change });
       }
       return changes;
     },
   };
+}
+
+/** The goal directories a tree holds. */
+function goalIds(tree: StateTree): string[] {
+  const ids: string[] = [];
+  for (const [rel, entry] of tree) {
+    const parts = rel.split('/');
+    if (parts.length === 2 && parts[0] === 'goals' && entry === 'dir' && parts[1] !== undefined)
+      ids.push(parts[1]);
+  }
+  return ids.sort();
+}
+
+/** Every path added, changed or removed (a directory's entry changes only when it comes or goes). */
+function differences(before: StateTree, after: StateTree): [string, Change][] {
+  const found: [string, Change][] = [];
+  for (const [rel, entry] of after) {
+    const was = before.get(rel);
+    if (was === undefined) found.push([rel, 'added']);
+    else if (was !== entry) found.push([rel, 'changed']);
+  }
+  for (const rel of before.keys()) if (!after.has(rel)) found.push([rel, 'removed']);
+  return found.sort(([a], [b]) => a.localeCompare(b));
+}
+
+/**
+ * The run's own goal: what its own checks do not compare (they name their files themselves) and
+ * is not an artifact omk kept or writes under a name of its own, nor (while another run of the
+ * goal overlapped) any new or rewritten artifact, nor a store's passing file, nor a failure.json a
+ * `cancel` from another process wrote (its sealed `goal_cancelled` line is judged by the witness).
+ */
+async function ownChanges(
+  store: GoalStore,
+  id: string,
+  changed: readonly [string, Change][],
+  eventsSize: number,
+  overlapped: boolean,
+): Promise<StateRootChange[]> {
+  const dir = store.paths(id).dir;
+  const found: StateRootChange[] = [];
+  for (const [name, change] of changed) {
+    if (name === '') {
+      found.push({ what: "the goal's directory", change, own: true });
+      continue;
+    }
+    const path = join(dir, name);
+    if (OWN_COMPARED_ELSEWHERE.includes(name)) continue;
+    if (name.startsWith('artifacts/') && store.keepsArtifact(path)) continue;
+    if (change === 'added' && AGENT_RUN_FILE.test(name)) continue;
+    if (change === 'changed' && AGENT_RUN_INPUT.test(name)) continue;
+    if (OMK_LOG.test(name) && change !== 'removed') continue;
+    // The kept ones among them are still compared by the witness before the proof.
+    if (overlapped && name.startsWith('artifacts/') && change !== 'removed') continue;
+    if (await transientOfOmk(store, path, change)) continue;
+    if (name === 'failure.json') {
+      const types = eventTypes(
+        (await appendedSince(store.deps.files, store.paths(id).events, eventsSize)) ?? '',
+      );
+      if (types?.includes('goal_cancelled')) continue;
+    }
+    found.push({ what: name, change, own: true });
+  }
+  return found;
+}
+
+/**
+ * Another goal no live controller runs: every change is named but what an omk command writes
+ * with an event of its own (the log gained only lifecycle or delivery events). A goal directory
+ * that came during the run holding a readable goal record is another omk's `goal create` (the bot
+ * creates goals while others run).
+ */
+async function otherChanges(
+  store: GoalStore,
+  id: string,
+  changed: readonly [string, Change][],
+  mark: LogMark | undefined,
+): Promise<{ changes: StateRootChange[]; delivered: boolean }> {
+  const whole = changed.find(([name]) => name === '');
+  if (whole !== undefined) {
+    if (whole[1] === 'added' && (await readable(store, id))) return { changes: [], delivered: false };
+    return { changes: [{ what: `goal ${id}`, change: whole[1] }], delivered: false };
+  }
+  const changes: StateRootChange[] = [];
+  const gained = mark === undefined ? [] : await gainedTypes(store, id, mark);
+  const byCommand = gained?.every((t) => OUTSIDER_EVENTS.includes(t) || DELIVERY_EVENTS.includes(t)) ?? false;
+  if (!byCommand) changes.push({ what: `goal ${id} events.jsonl`, change: 'changed' });
+  // Only a command's own events vouch for its writes: a forged line vouches for nothing.
+  const withEvent = byCommand && gained !== null && gained.length > 0;
+  for (const [name, change] of changed) {
+    if (name === 'events.jsonl') continue;
+    if (withEvent && WRITTEN_WITH_AN_EVENT.includes(name)) continue;
+    if (await transientOfOmk(store, join(store.paths(id).dir, name), change)) continue;
+    changes.push({ what: `goal ${id} ${name}`, change });
+  }
+  return { changes, delivered: gained?.some((t) => DELIVERY_EVENTS.includes(t)) ?? false };
+}
+
+/**
+ * The types of the whole lines another goal's log gained; [] when nothing; null when what was
+ * seen changed (or a line is not an event).
+ */
+async function gainedTypes(store: GoalStore, id: string, mark: LogMark): Promise<string[] | null> {
+  const path = store.paths(id).events;
+  if ('size' in mark) {
+    const text = await appendedSince(store.deps.files, path, mark.size);
+    return text === null ? null : eventTypes(text);
+  }
+  const text = (await store.deps.files.readText(path)) ?? '';
+  if (text.length < mark.length || sha(text.slice(0, mark.length)) !== mark.digest) return null;
+  // A line still being written is left for later.
+  return eventTypes(text.slice(mark.length, text.lastIndexOf('\n') + 1));
+}
+
+async function readable(store: GoalStore, id: string): Promise<boolean> {
+  try {
+    await store.read(id);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Whether a live controller (another run) holds goal `id`: its files change as it works. */
@@ -139,24 +300,4 @@ async function runByAnother(store: GoalStore, id: string): Promise<boolean> {
     // Unreadable: compared like any other (a damaged goal.json is a change worth naming).
     return false;
   }
-}
-
-/**
- * The types of the whole lines added after what was seen; [] when nothing was added; null when
- * what was seen changed (or a line is not an event).
- */
-function appendedTypes(text: string, seen: { length: number; digest: string }): string[] | null {
-  if (text.length < seen.length || sha(text.slice(0, seen.length)) !== seen.digest) return null;
-  const types: string[] = [];
-  for (const line of text.slice(seen.length).split('\n')) {
-    if (line.trim() === '') continue;
-    try {
-      const value = JSON.parse(line) as { type?: unknown };
-      if (typeof value?.type !== 'string') return null;
-      types.push(value.type);
-    } catch {
-      return null;
-    }
-  }
-  return types;
 }

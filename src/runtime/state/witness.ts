@@ -182,6 +182,11 @@ export class StateWitness implements StateFiles {
     });
   }
 
+  /** Whether `path` is an artifact omk wrote or kept (compared by `verify`, not by the state root's check). */
+  keeps(path: string): boolean {
+    return this.#artifacts.has(path);
+  }
+
   #isArtifact(path: string): boolean {
     for (const dir of this.#artifactDirs) if (path.startsWith(`${dir}/`)) return true;
     return false;
