@@ -5,7 +5,7 @@ import { beginCheckedRun } from '../workspace/own-step.js';
 import type { ControllerDeps } from './context.js';
 import type { ExecutionJournal } from './journal.js';
 import { checkRunBaseline, type RunBaseline, sharedGitOf } from './run-baseline.js';
-import { watchState } from './state-checks.js';
+import { type StateCheck, watchState } from './state-checks.js';
 
 type AgentCheckDeps = Pick<ControllerDeps, 'integrity' | 'home' | 'workspaceRoot' | 'store'>;
 
@@ -36,6 +36,7 @@ export async function checkedAgentRun<T>(
   const { deps, journal } = ctx;
   // In flight from before its snapshot to after its check: omk's own steps meanwhile put nothing back.
   const end = await beginCheckedRun(sharedGitOf(ctx));
+  let state: StateCheck | undefined;
   try {
     const since = await checkRunBaseline(deps, ctx, place.repoRoot, `the agent of ${place.taskId}`);
     const watch = await deps.integrity.watch({
@@ -44,7 +45,7 @@ export async function checkedAgentRun<T>(
       home: deps.home,
       ownWorktreesUnder: join(deps.workspaceRoot, place.goalId),
     });
-    const state = await watchState(deps, journal, `the agent of ${place.taskId}`);
+    state = await watchState(deps, journal, `the agent of ${place.taskId}`);
     const result = await run();
     const findings = [
       ...since,
@@ -55,6 +56,8 @@ export async function checkedAgentRun<T>(
     ];
     return { result, findings };
   } finally {
+    // A run that threw is not checked: it ends here, or later runs would seem to overlap it.
+    state?.end();
     end();
   }
 }

@@ -4,7 +4,7 @@ import type { Finding } from '../proof/schema.js';
 import { beginCheckedRun } from '../workspace/own-step.js';
 import type { RunContext } from './context.js';
 import { checkRunBaseline, sharedGitOf } from './run-baseline.js';
-import { watchState } from './state-checks.js';
+import { type StateCheck, watchState } from './state-checks.js';
 
 /**
  * Runs the gates with the worktree checked right before (it must be omk's commit, clean) and right
@@ -23,6 +23,7 @@ export async function checkedGates<T>(
   const { deps, goal } = ctx;
   // In flight from before its snapshot to after its check: omk's own steps meanwhile put nothing back.
   const end = await beginCheckedRun(sharedGitOf(ctx));
+  let state: StateCheck | undefined;
   try {
     const since = await checkRunBaseline(deps, ctx, goal.repo.root, 'the gates');
     const watch = await deps.integrity.watch({
@@ -31,7 +32,7 @@ export async function checkedGates<T>(
       home: deps.home,
       ownWorktreesUnder: join(deps.workspaceRoot, goal.id),
     });
-    const state = await watchState(deps, ctx.journal, 'the gates');
+    state = await watchState(deps, ctx.journal, 'the gates');
     const before = await deps.integrity.worktreeState(worktree);
     const result = await run();
     const strays = await deps.integrity.endStrays(worktree);
@@ -54,6 +55,8 @@ export async function checkedGates<T>(
     );
     return result;
   } finally {
+    // A run that threw is not checked: it ends here, or later runs would seem to overlap it.
+    state?.end();
     end();
   }
 }

@@ -12,6 +12,11 @@ export interface StateCheck {
   before: Finding[];
   /** The goal's own evidence against what the controller holds, the rest against the snapshot. */
   check(): Promise<Finding[]>;
+  /**
+   * Ends the run without a check (it threw before it could be checked), so later runs of the goal
+   * are not taken to overlap it. After `check`, nothing more to do; safe to call more than once.
+   */
+  end(): void;
 }
 
 /**
@@ -22,8 +27,8 @@ export interface StateCheck {
  * the run's slice.
  */
 export async function watchState(
-  deps: Pick<ControllerDeps, 'store' | 'integrity'>,
-  journal: ExecutionJournal,
+  deps: Pick<ControllerDeps, 'store'> & { integrity: Pick<ControllerDeps['integrity'], 'stateTree'> },
+  journal: Pick<ExecutionJournal, 'goalId' | 'addStateGaps'>,
   what: string,
 ): Promise<StateCheck> {
   const record = async (
@@ -55,6 +60,7 @@ export async function watchState(
           run.end();
         }
       },
+      end: run.end,
     };
   } catch (error) {
     run.end();
@@ -69,14 +75,14 @@ interface InFlight {
 }
 
 /** The runs of each goal run (its journal) in flight now: parallel slices' agents and gates. */
-const inFlight = new WeakMap<ExecutionJournal, Set<InFlight>>();
+const inFlight = new WeakMap<object, Set<InFlight>>();
 
 /**
  * Marks a run in flight. While two runs of one goal overlap, each writes artifacts of its own
  * (a transcript, gate logs) that the witness keeps only once it has scrubbed them: the other
  * run's check cannot tell them from an agent's (`watchStateRoot`'s `overlapped`).
  */
-function beginRun(journal: ExecutionJournal): InFlight {
+function beginRun(journal: object): InFlight {
   const runs = inFlight.get(journal) ?? new Set<InFlight>();
   inFlight.set(journal, runs);
   const run: InFlight = {
