@@ -1,29 +1,16 @@
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { agentHomeEnv } from '../../runtime/agents/home.js';
+import { TOOLCHAIN_DIRS } from '../../runtime/gates/toolchain-caches.js';
 import type { ProcessRunner, ProcessSpec } from '../../runtime/ports.js';
 import { makePrivateTemp } from '../sandbox/private-temp.js';
 
 /**
- * Where toolchains keep what a gate needs under the user's HOME, as the variable that points a
- * tool there when HOME is another: installed toolchains (rustup, pyenv, asdf, `pip --user`) and
- * download caches (Go modules, cargo's registry, npm's cache, and `~/.cache`, which holds Go's
- * build cache, pip's and yarn's). A variable the user set is kept as it is; a directory the user
- * does not have is not named. These stay writable, as caches are; config files elsewhere in HOME
- * (`~/.gitconfig`, `~/.npmrc`, `~/.bashrc`, `~/.config`) are out of reach.
+ * The variables that keep the user's toolchains and caches (`TOOLCHAIN_DIRS`) found from a HOME
+ * of a run's own. A variable the user set is kept as it is; a directory the user does not have is
+ * not named. Config files elsewhere in HOME (`~/.gitconfig`, `~/.npmrc`, `~/.bashrc`,
+ * `~/.config`) are out of reach.
  */
-const TOOLCHAIN_DIRS: readonly { name: string; under: string }[] = [
-  { name: 'XDG_CACHE_HOME', under: '.cache' },
-  { name: 'GOPATH', under: 'go' },
-  { name: 'CARGO_HOME', under: '.cargo' },
-  { name: 'RUSTUP_HOME', under: '.rustup' },
-  { name: 'npm_config_cache', under: '.npm' },
-  { name: 'PYTHONUSERBASE', under: '.local' },
-  { name: 'PYENV_ROOT', under: '.pyenv' },
-  { name: 'ASDF_DATA_DIR', under: '.asdf' },
-];
-
-/** The variables that keep the user's toolchains and caches found from a HOME of a run's own. */
 export async function toolchainEnv(env: Readonly<Record<string, string>>): Promise<Record<string, string>> {
   const home = env.HOME;
   if (home === undefined || home === '') return {};

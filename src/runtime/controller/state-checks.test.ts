@@ -38,7 +38,7 @@ afterEach(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-const watch = (what: string) => watchState({ store, integrity: { stateTree } }, journal, what);
+const watch = (what: string) => watchState({ store, integrity: { stateTree }, home: null }, journal, what);
 const named = (findings: readonly { message: string }[]) =>
   findings.map((finding) => finding.message).join('\n');
 

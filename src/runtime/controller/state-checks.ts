@@ -27,7 +27,9 @@ export interface StateCheck {
  * the run's slice.
  */
 export async function watchState(
-  deps: Pick<ControllerDeps, 'store'> & { integrity: Pick<ControllerDeps['integrity'], 'stateTree'> },
+  deps: Pick<ControllerDeps, 'store' | 'home'> & {
+    integrity: Pick<ControllerDeps['integrity'], 'stateTree'>;
+  },
   journal: Pick<ExecutionJournal, 'goalId' | 'addStateGaps'>,
   what: string,
 ): Promise<StateCheck> {
@@ -45,7 +47,7 @@ export async function watchState(
   const before = await record(`before ${what} started`, []);
   const run = beginRun(journal);
   try {
-    const root = await watchStateRoot(deps.store, deps.integrity, journal.goalId);
+    const root = await watchStateRoot(deps.store, deps.integrity, journal.goalId, deps.home);
     const proof = await watchOwnProof(deps.store, journal.goalId);
     return {
       before,

@@ -79,6 +79,25 @@ describe('the state root around a run', () => {
     expect(await state.check()).toEqual([]);
   });
 
+  it("leaves the toolchains' caches alone only in a state root that is omk's HOME too", async () => {
+    await mkdir(join(root, '.npm', '_logs'), { recursive: true });
+    const asHome = await watchStateRoot(store, integrity, OWN, root);
+    const apart = await watch();
+    await writeFile(join(root, '.npm', '_logs', 'debug-0.log'), 'npm ci\n');
+    expect(await asHome.check()).toEqual([]);
+    expect(await apart.check()).toEqual([{ what: '.npm/_logs/debug-0.log', change: 'added' }]);
+  });
+
+  it("takes the test report a gate's runner writes where omk asked as omk's, not another file beside it", async () => {
+    await writeFile(at(OWN, 'artifacts/gates/0123456789ab-test-2.json'), '');
+    const state = await watch();
+    // Added by pytest's --junitxml, filled in by Jest's --outputFile (confined, omk leaves it empty).
+    await writeFile(at(OWN, 'artifacts/gates/0123456789ab-test-1.xml'), '<testsuites/>\n');
+    await writeFile(at(OWN, 'artifacts/gates/0123456789ab-test-2.json'), '{"testResults":[]}\n');
+    await writeFile(at(OWN, 'artifacts/gates/report.xml'), '<testsuites/>\n');
+    expect(await state.check()).toEqual([{ what: 'artifacts/gates/report.xml', change: 'added', own: true }]);
+  });
+
   it("takes another omk command's writes with its event as omk's, not a line no command appends", async () => {
     const state = await watch();
     await appendFile(at(OTHER, 'events.jsonl'), event(2, 'goal_paused') + event(3, 'proof_built'));

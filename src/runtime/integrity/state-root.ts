@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { TOOLCHAIN_DIRS } from '../gates/toolchain-caches.js';
 import { controllerAlive } from '../goal/actions.js';
 import type { GoalStore } from '../goal/store.js';
 import { OUTSIDER_EVENTS, SEALS_FILE } from '../state/witness.js';
@@ -27,6 +28,15 @@ export const MAX_OTHER_GOALS = 64;
  * and shared dependency copies that agents and gates write on purpose.
  */
 export const NOT_COMPARED: readonly string[] = ['worktrees', 'cache', 'shared-cache'];
+
+/**
+ * What is not compared in a state root that is omk's HOME too (`--state-dir ~`, or a test's
+ * HOME): the toolchains' caches there, which gates write on purpose (npm's logs and cache).
+ */
+function notCompared(root: string, home: string | null): readonly string[] {
+  if (home === null || resolve(home) !== resolve(root)) return NOT_COMPARED;
+  return [...NOT_COMPARED, ...TOOLCHAIN_DIRS.map((dir) => dir.under)];
+}
 
 /** What the run's own goal's checks compare (the witness, the goal.json guard, own-proof.ts). */
 const OWN_COMPARED_ELSEWHERE: readonly string[] = [
@@ -66,6 +76,13 @@ const AGENT_RUN_INPUT = /^artifacts\/agent-runs\/[^/]+\/(prompt-\d+\.md|usage-\d
  * slice's among them) and never reads back into a verdict.
  */
 const OMK_LOG = /^artifacts\/prepare\/[^/]+\.log$/;
+
+/**
+ * A test report omk asks a gate's runner to write (`{file}` of a gate's report: JUnit XML, Jest
+ * JSON) and reads as that run's evidence. omk removes it before each gate run (confined, it
+ * leaves it empty for the runner to fill), so one planted there earlier is never read.
+ */
+const GATE_REPORT = /^artifacts\/gates\/[0-9a-f]{12}-[^/]+-\d+\.(xml|json)$/;
 
 /** Events another omk process appends to a goal no controller runs: lifecycle and delivery. */
 const DELIVERY_EVENTS: readonly string[] = [
@@ -112,9 +129,11 @@ export async function watchStateRoot(
   store: GoalStore,
   integrity: Pick<IntegrityPort, 'stateTree'>,
   ownGoalId: string,
+  home: string | null = null,
 ): Promise<StateRootWatch> {
   const root = store.deps.stateRoot;
-  const before = await integrity.stateTree(root, NOT_COMPARED);
+  const skip = notCompared(root, home);
+  const before = await integrity.stateTree(root, skip);
   const others = goalIds(before).filter((id) => id !== ownGoalId);
   const recent = new Set(others.slice(-MAX_OTHER_GOALS));
   const runElsewhere = new Set<string>();
@@ -134,7 +153,7 @@ export async function watchStateRoot(
 
   return {
     async check({ overlapped = false } = {}) {
-      const after = await integrity.stateTree(root, NOT_COMPARED);
+      const after = await integrity.stateTree(root, skip);
       const byGoal = new Map<string, [string, Change][]>();
       const rest: [string, Change][] = [];
       for (const [rel, change] of differences(before, after)) {
@@ -220,6 +239,7 @@ async function ownChanges(
     if (change === 'added' && AGENT_RUN_FILE.test(name)) continue;
     if (change === 'changed' && AGENT_RUN_INPUT.test(name)) continue;
     if (OMK_LOG.test(name) && change !== 'removed') continue;
+    if (GATE_REPORT.test(name) && change !== 'removed') continue;
     // The kept ones among them are still compared by the witness before the proof.
     if (overlapped && name.startsWith('artifacts/') && change !== 'removed') continue;
     if (await transientOfOmk(store, path, change)) continue;
