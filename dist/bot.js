@@ -7819,8 +7819,8 @@ var require_light = __commonJS({
           return this.Promise.resolve();
         }
         yieldLoop(t = 0) {
-          return new this.Promise(function(resolve11, reject) {
-            return setTimeout(resolve11, t);
+          return new this.Promise(function(resolve12, reject) {
+            return setTimeout(resolve12, t);
           });
         }
         computePenalty() {
@@ -8031,15 +8031,15 @@ var require_light = __commonJS({
           return this._queue.length === 0;
         }
         async _tryToRun() {
-          var args, cb, error62, reject, resolve11, returned, task;
+          var args, cb, error62, reject, resolve12, returned, task;
           if (this._running < 1 && this._queue.length > 0) {
             this._running++;
-            ({ task, args, resolve: resolve11, reject } = this._queue.shift());
+            ({ task, args, resolve: resolve12, reject } = this._queue.shift());
             cb = await (async function() {
               try {
                 returned = await task(...args);
                 return function() {
-                  return resolve11(returned);
+                  return resolve12(returned);
                 };
               } catch (error1) {
                 error62 = error1;
@@ -8054,13 +8054,13 @@ var require_light = __commonJS({
           }
         }
         schedule(task, ...args) {
-          var promise2, reject, resolve11;
-          resolve11 = reject = null;
+          var promise2, reject, resolve12;
+          resolve12 = reject = null;
           promise2 = new this.Promise(function(_resolve, _reject) {
-            resolve11 = _resolve;
+            resolve12 = _resolve;
             return reject = _reject;
           });
-          this._queue.push({ task, args, resolve: resolve11, reject });
+          this._queue.push({ task, args, resolve: resolve12, reject });
           this._tryToRun();
           return promise2;
         }
@@ -8461,14 +8461,14 @@ var require_light = __commonJS({
                 counts = this._states.counts;
                 return counts[0] + counts[1] + counts[2] + counts[3] === at2;
               };
-              return new this.Promise((resolve11, reject) => {
+              return new this.Promise((resolve12, reject) => {
                 if (finished()) {
-                  return resolve11();
+                  return resolve12();
                 } else {
                   return this.on("done", () => {
                     if (finished()) {
                       this.removeAllListeners("done");
-                      return resolve11();
+                      return resolve12();
                     }
                   });
                 }
@@ -8561,9 +8561,9 @@ var require_light = __commonJS({
               options = parser$5.load(options, this.jobDefaults);
             }
             task = (...args2) => {
-              return new this.Promise(function(resolve11, reject) {
+              return new this.Promise(function(resolve12, reject) {
                 return fn(...args2, function(...args3) {
-                  return (args3[0] != null ? reject : resolve11)(args3);
+                  return (args3[0] != null ? reject : resolve12)(args3);
                 });
               });
             };
@@ -14057,7 +14057,7 @@ var recursive = /* @__PURE__ */ new WeakMap();
 var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
-function isRecursive(inst, stack, resolve11) {
+function isRecursive(inst, stack, resolve12) {
   const cached2 = recursive.get(inst);
   if (cached2 !== void 0)
     return cached2 ? PROVEN : NONE;
@@ -14067,7 +14067,7 @@ function isRecursive(inst, stack, resolve11) {
   let result2 = NONE;
   const check2 = (child) => {
     if (result2 !== PROVEN && child?._zod) {
-      const answer3 = isRecursive(child, stack, resolve11);
+      const answer3 = isRecursive(child, stack, resolve12);
       if (answer3 > result2)
         result2 = answer3;
     }
@@ -14078,7 +14078,7 @@ function isRecursive(inst, stack, resolve11) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve11) : NONE;
+      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve12) : NONE;
       if (child > answer3)
         answer3 = child;
     }
@@ -14142,7 +14142,7 @@ function isRecursive(inst, stack, resolve11) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def._cachedInner ?? (resolve11 ? inst._zod.innerType : void 0);
+      const inner = def._cachedInner ?? (resolve12 ? inst._zod.innerType : void 0);
       merge3(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
@@ -29178,6 +29178,7 @@ var findingSchema = external_exports.object({
   message: external_exports.string(),
   paths: external_exports.array(external_exports.string())
 });
+var proofFindingSchema = findingSchema.extend({ slice: external_exports.string().nullable().optional() });
 var changedFileSchema = external_exports.object({
   path: external_exports.string(),
   additions: external_exports.number().int().nonnegative(),
@@ -29270,7 +29271,7 @@ var proofSchema = external_exports.object({
   slices: external_exports.array(sliceEvidenceSchema),
   changedFiles: external_exports.array(changedFileSchema),
   agentRuns: external_exports.array(agentRunEvidenceSchema),
-  findings: external_exports.array(findingSchema),
+  findings: external_exports.array(proofFindingSchema),
   decisions: external_exports.array(external_exports.object({ kind: external_exports.string(), decision: external_exports.string(), reason: external_exports.string() })),
   budget: external_exports.object({ limits: budgetLimitsSchema, spent: budgetSpentSchema }),
   knownGaps: external_exports.array(gapSchema),
@@ -30156,6 +30157,10 @@ var EXECUTION_GAPS = {
     message: "The budget ran out before execution finished: raise the budget and resume the goal."
   }
 };
+function foundIn(slice) {
+  if (slice === void 0) return "";
+  return slice === null ? " on the integrated tree" : ` in slice ${slice}`;
+}
 var HUMAN_ACTION_GAPS = ["gate_unavailable"];
 function buildProof(evidence) {
   const { oracle } = evidence;
@@ -30169,7 +30174,7 @@ function buildProof(evidence) {
     ...classEvidenceGaps(evidence),
     ...evidence.findings.filter((finding2) => finding2.severity === "blocking").map((finding2) => ({
       code: "blocking_finding",
-      message: `Blocking ${finding2.review} review finding: ${finding2.message}${finding2.paths.length > 0 ? ` (${finding2.paths.join(", ")})` : ""}`
+      message: `Blocking ${finding2.review} review finding${foundIn(finding2.slice)}: ${finding2.message}${finding2.paths.length > 0 ? ` (${finding2.paths.join(", ")})` : ""}`
     })),
     ...evidence.slices.filter((slice) => slice.status !== "done" && slice.status !== "skipped").map((slice) => ({
       code: "slice_incomplete",
@@ -30521,19 +30526,20 @@ function evidenceFromExecution(record2, graph) {
     changedFiles: record2.integration ? record2.finalChangedFiles ?? [] : [],
     agentRuns: record2.agentRuns,
     // The integrated tree of one slice is that slice's change: its review says the same things
-    // again, and the proof says each once.
+    // again, and the proof says each once, under the slice that found it first.
     findings: onceEach([
-      ...record2.slices.flatMap((slice) => slice.findings),
-      ...record2.finalFindings,
+      ...record2.slices.flatMap((slice) => slice.findings.map((finding2) => ({ ...finding2, slice: slice.id }))),
+      ...record2.finalFindings.map(integrated),
       // Agents run on the integration branch (repairs, fixes on the integrator PR) that reached
       // outside their worktree: kept whether or not an integration ran since.
-      ...record2.integrationIntegrity
+      ...record2.integrationIntegrity.map(integrated)
     ]),
     // What an outsider changed in the state root while a controller ran: never cleared.
     extraGaps: [...record2.gaps, ...record2.stateIntegrity],
     failures: record2.failures
   };
 }
+var integrated = (finding2) => ({ ...finding2, slice: null });
 function onceEach(findings) {
   const seen = /* @__PURE__ */ new Set();
   return findings.filter((finding2) => {
@@ -32630,8 +32636,10 @@ var LINE_BREAKS = /[^\S\r\n\u2028\u2029]*(?:\r\n?|\n|\u2028|\u2029)\s*/g;
 function visible(value) {
   return value.replace(CONTROLS, "\uFFFD").replace(INVISIBLE, "\uFFFD");
 }
+var ANY_BREAK = /[\r\n\u2028\u2029]/;
 function oneLine(value) {
-  return visible(value).replace(LINE_BREAKS, " ");
+  const shown = visible(value);
+  return ANY_BREAK.test(shown) ? shown.replace(LINE_BREAKS, " ") : shown;
 }
 function text(value) {
   const escaped = oneLine(value).replace(/[\\`*_[\]|~#$]/g, "\\$&").replace(/^(\s*)([-+=])/, "$1\\$2").replace(/^(\s*\d+)([.)])/, "$1\\$2");
@@ -34228,6 +34236,9 @@ function commentChangeRequest(comment) {
     }
   };
 }
+function commandChangeRequest(command2) {
+  return { id: `comment:${command2.commentId}`, text: command2.text, author: command2.author, replyTo: null };
+}
 var MAX_CHANGE_CHARS = 8e3;
 function changeTextProblem(text3) {
   const trimmed = text3.trim();
@@ -34297,8 +34308,8 @@ async function close(activity, window2) {
   }
   let done = () => {
   };
-  activity.closing = new Promise((resolve11) => {
-    done = resolve11;
+  activity.closing = new Promise((resolve12) => {
+    done = resolve12;
   });
   try {
     const changes = await (await window2.watch).check();
@@ -34479,7 +34490,7 @@ function tamperingGaps(tampering, others, when) {
   }));
   const rest = others.map((change) => ({
     code: STATE_TAMPERED,
-    message: `${change.what} in omk's state root was ${change.change} ${when}, outside this goal. Nothing this run made can be trusted; look at that file before using it.`
+    message: change.own ? `${change.what} of this goal was ${change.change} by something other than omk ${when}; omk does not restore it. Nothing this run made can be trusted; look at that file before using it.` : `${change.what} in omk's state root was ${change.change} ${when}, outside this goal. Nothing this run made can be trusted; look at that file before using it.`
   }));
   return [...own2, ...rest];
 }
@@ -36373,22 +36384,51 @@ async function writeReview(ctx, taskId, findings) {
 // src/runtime/controller/checked-agent.ts
 import { join as join12 } from "node:path";
 
+// src/runtime/integrity/log-tail.ts
+async function appendedSince(files2, path2, size) {
+  const range = await files2.readRange(path2, size, Number.MAX_SAFE_INTEGER);
+  if (range === null) return size === 0 ? "" : null;
+  if (range.size < size) return null;
+  const text3 = range.bytes.toString("utf8");
+  return text3.slice(0, text3.lastIndexOf("\n") + 1);
+}
+function eventTypes(text3) {
+  const types = [];
+  for (const line2 of text3.split("\n")) {
+    if (line2.trim() === "") continue;
+    try {
+      const value = JSON.parse(line2);
+      if (typeof value?.type !== "string") return null;
+      types.push(value.type);
+    } catch {
+      return null;
+    }
+  }
+  return types;
+}
+function sizeOf(entry) {
+  const size = Number(entry?.split(":")[3]);
+  return Number.isFinite(size) ? size : 0;
+}
+
 // src/runtime/integrity/own-proof.ts
 var PROOF_BUILT = /"type"\s*:\s*"proof_built"/g;
 async function watchOwnProof(store, goalId) {
   const paths2 = store.paths(goalId);
   const files2 = store.deps.files;
-  const built = async () => (await files2.readText(paths2.events) ?? "").match(PROOF_BUILT)?.length ?? 0;
-  const before = { identity: await files2.identity(paths2.proof), built: await built() };
+  const identity = await files2.identity(paths2.proof);
+  const logSize = (await files2.readRange(paths2.events, Number.MAX_SAFE_INTEGER, 0))?.size ?? 0;
   return {
     async check() {
-      const identity = await files2.identity(paths2.proof);
-      if (identity === before.identity || await built() > before.built) return [];
+      const now = await files2.identity(paths2.proof);
+      if (now === identity) return [];
+      const gained = await appendedSince(files2, paths2.events, logSize);
+      if ((gained?.match(PROOF_BUILT)?.length ?? 0) > 0) return [];
       return [
         {
           file: "proof.json",
           path: paths2.proof,
-          what: identity === null ? "removed" : "rewritten (no `proof_built` event with it)",
+          what: now === null ? "removed" : "rewritten (no `proof_built` event with it)",
           restored: false
         }
       ];
@@ -36398,7 +36438,19 @@ async function watchOwnProof(store, goalId) {
 
 // src/runtime/integrity/state-root.ts
 import { createHash as createHash4 } from "node:crypto";
-import { join as join11 } from "node:path";
+import { join as join11, resolve as resolve4 } from "node:path";
+
+// src/runtime/gates/toolchain-caches.ts
+var TOOLCHAIN_DIRS = [
+  { name: "XDG_CACHE_HOME", under: ".cache" },
+  { name: "GOPATH", under: "go" },
+  { name: "CARGO_HOME", under: ".cargo" },
+  { name: "RUSTUP_HOME", under: ".rustup" },
+  { name: "npm_config_cache", under: ".npm" },
+  { name: "PYTHONUSERBASE", under: ".local" },
+  { name: "PYENV_ROOT", under: ".pyenv" },
+  { name: "ASDF_DATA_DIR", under: ".asdf" }
+];
 
 // src/runtime/state/witness.ts
 import { createHash as createHash3 } from "node:crypto";
@@ -36559,6 +36611,10 @@ var StateWitness = class {
       if (range === null) this.#artifacts.delete(path2);
       else this.#artifacts.set(path2, { digest: sha(range.bytes), identity });
     });
+  }
+  /** Whether `path` is an artifact omk wrote or kept (compared by `verify`, not by the state root's check). */
+  keeps(path2) {
+    return this.#artifacts.has(path2);
   }
   #isArtifact(path2) {
     for (const dir of this.#artifactDirs) if (path2.startsWith(`${dir}/`)) return true;
@@ -36784,17 +36840,53 @@ function eventType(line2) {
   return null;
 }
 
+// src/runtime/integrity/transient-files.ts
+import { basename as basename6 } from "node:path";
+var TEMP_FILE = /^\.[^/]+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+async function transientOfOmk(store, path2, change) {
+  const name = basename6(path2);
+  const temp = TEMP_FILE.exec(name);
+  const lockish = name === ".lock" || name.startsWith(".lock.");
+  if (change === "removed") return lockish || temp !== null;
+  if (temp !== null) return store.deps.host.isAlive(Number(temp[1]));
+  if (name !== ".lock") return false;
+  for (let tries = 0; tries < LOCK_READS; tries++) {
+    const text3 = await store.deps.files.readText(path2);
+    if (text3 === null) return true;
+    const holder = parseHolder(text3);
+    if (holder !== null)
+      return holder.host === store.deps.host.hostname && store.deps.host.isAlive(holder.pid);
+    await new Promise((resolve12) => setTimeout(resolve12, LOCK_READ_PAUSE_MS));
+  }
+  return false;
+}
+var LOCK_READS = 100;
+var LOCK_READ_PAUSE_MS = 20;
+function parseHolder(text3) {
+  try {
+    const holder = JSON.parse(text3);
+    return typeof holder.pid === "number" ? { pid: holder.pid, host: holder.host } : null;
+  } catch {
+    return null;
+  }
+}
+
 // src/runtime/integrity/state-root.ts
 var MAX_OTHER_GOALS = 64;
-var GOAL_FILES = [
+var NOT_COMPARED = ["worktrees", "cache", "shared-cache"];
+function notCompared(root, home) {
+  if (home === null || resolve4(home) !== resolve4(root)) return NOT_COMPARED;
+  return [...NOT_COMPARED, ...TOOLCHAIN_DIRS.map((dir) => dir.under)];
+}
+var OWN_COMPARED_ELSEWHERE = [
   "goal.json",
   "proof.json",
   "execution.json",
   "task-graph.json",
+  "events.jsonl",
   "decisions.jsonl",
-  "delivery.json",
   "budget.jsonl",
-  "failure.json"
+  SEALS_FILE
 ];
 var WRITTEN_WITH_AN_EVENT = [
   "goal.json",
@@ -36802,8 +36894,13 @@ var WRITTEN_WITH_AN_EVENT = [
   "task-graph.json",
   "budget.jsonl",
   "failure.json",
-  "delivery.json"
+  "delivery.json",
+  SEALS_FILE
 ];
+var AGENT_RUN_FILE = /^artifacts\/agent-runs\/[^/]+\/(prompt-\d+\.md|usage-\d+\.json|transcript-\d+\.log)$/;
+var AGENT_RUN_INPUT = /^artifacts\/agent-runs\/[^/]+\/(prompt-\d+\.md|usage-\d+\.json)$/;
+var OMK_LOG = /^artifacts\/prepare\/[^/]+\.log$/;
+var GATE_REPORT = /^artifacts\/gates\/[0-9a-f]{12}-[^/]+-\d+\.(xml|json)$/;
 var DELIVERY_EVENTS = [
   "pr_opened",
   "pr_updated",
@@ -36816,57 +36913,144 @@ var DELIVERY_EVENTS = [
 function sha2(text3) {
   return createHash4("sha256").update(text3).digest("hex");
 }
-async function watchStateRoot(store, ownGoalId) {
-  const { files: files2 } = store;
-  const names = (await files2.list(goalsDir(store.deps.stateRoot)) ?? []).filter((name) => name !== ownGoalId).sort().slice(-MAX_OTHER_GOALS);
-  const goals = [];
-  for (const id of names) {
-    if (await runByAnother(store, id)) continue;
-    const paths2 = store.paths(id);
-    const marks = /* @__PURE__ */ new Map();
-    for (const name of GOAL_FILES) marks.set(name, await files2.identity(join11(paths2.dir, name)));
-    const events = await files2.readText(paths2.events) ?? "";
-    goals.push({ id, files: marks, events: { length: events.length, digest: sha2(events) } });
+async function watchStateRoot(store, integrity, ownGoalId, home = null) {
+  const root = store.deps.stateRoot;
+  const skip = notCompared(root, home);
+  const before = await integrity.stateTree(root, skip);
+  const others = goalIds(before).filter((id) => id !== ownGoalId);
+  const recent = new Set(others.slice(-MAX_OTHER_GOALS));
+  const runElsewhere = /* @__PURE__ */ new Set();
+  const logs = /* @__PURE__ */ new Map();
+  for (const id of others) {
+    if (await runByAnother(store, id)) {
+      runElsewhere.add(id);
+      continue;
+    }
+    const events = `goals/${id}/events.jsonl`;
+    if (recent.has(id)) {
+      const text3 = await store.deps.files.readText(join11(root, events)) ?? "";
+      logs.set(id, { length: text3.length, digest: sha2(text3) });
+    } else logs.set(id, { size: sizeOf(before.get(events)) });
   }
-  const forgeRoot = join11(store.deps.stateRoot, "forge");
-  const forges = /* @__PURE__ */ new Map();
-  for (const key of await files2.list(forgeRoot) ?? []) {
-    const path2 = join11(forgeRoot, key, "forge.json");
-    forges.set(path2, await files2.identity(path2));
-  }
+  const ownEventsSize = sizeOf(before.get(`goals/${ownGoalId}/events.jsonl`));
   return {
-    async check() {
+    async check({ overlapped = false } = {}) {
+      const after = await integrity.stateTree(root, skip);
+      const byGoal = /* @__PURE__ */ new Map();
+      const rest = [];
+      for (const [rel, change] of differences(before, after)) {
+        const parts = rel.split("/");
+        const id = parts[0] === "goals" ? parts[1] : void 0;
+        const dir = after.get(rel) === "dir" || before.get(rel) === "dir";
+        if (dir && (id === void 0 || parts.length !== 2)) continue;
+        if (id === void 0) rest.push([rel, change]);
+        else byGoal.set(id, [...byGoal.get(id) ?? [], [parts.slice(2).join("/"), change]]);
+      }
       const changes = [];
       let delivered = false;
-      for (const goal of goals) {
-        if (await runByAnother(store, goal.id)) continue;
-        const paths2 = store.paths(goal.id);
-        const events = await files2.readText(paths2.events) ?? "";
-        const gained = appendedTypes(events, goal.events);
-        if (gained === null || gained.some((t) => !OUTSIDER_EVENTS.includes(t) && !DELIVERY_EVENTS.includes(t)))
-          changes.push({ what: `goal ${goal.id} events.jsonl`, change: "changed" });
-        if (gained?.some((t) => DELIVERY_EVENTS.includes(t))) delivered = true;
-        const withEvent = gained !== null && gained.length > 0;
-        for (const [name, before] of goal.files) {
-          const after = await files2.identity(join11(paths2.dir, name));
-          if (after === before || withEvent && WRITTEN_WITH_AN_EVENT.includes(name)) continue;
-          changes.push({
-            what: `goal ${goal.id} ${name}`,
-            change: before === null ? "added" : after === null ? "removed" : "changed"
-          });
+      for (const [id, changed] of byGoal) {
+        if (id === ownGoalId) {
+          changes.push(...await ownChanges(store, id, changed, ownEventsSize, overlapped));
+          continue;
         }
+        if (runElsewhere.has(id) || await runByAnother(store, id)) continue;
+        const found = await otherChanges(store, id, changed, logs.get(id));
+        if (found.delivered) delivered = true;
+        changes.push(...found.changes);
       }
-      for (const [path2, before] of forges) {
-        const after = await files2.identity(path2);
-        if (after === before || delivered) continue;
-        changes.push({
-          what: "forge.json of the local forge",
-          change: before === null ? "added" : after === null ? "removed" : "changed"
-        });
+      for (const [rel, change] of rest) {
+        if (await transientOfOmk(store, join11(root, rel), change)) continue;
+        if (rel.startsWith("forge/")) {
+          if (delivered) continue;
+          changes.push({ what: rel.endsWith("/forge.json") ? "forge.json of the local forge" : rel, change });
+        } else changes.push({ what: rel, change });
       }
       return changes;
     }
   };
+}
+function goalIds(tree2) {
+  const ids = [];
+  for (const [rel, entry] of tree2) {
+    const parts = rel.split("/");
+    if (parts.length === 2 && parts[0] === "goals" && entry === "dir" && parts[1] !== void 0)
+      ids.push(parts[1]);
+  }
+  return ids.sort();
+}
+function differences(before, after) {
+  const found = [];
+  for (const [rel, entry] of after) {
+    const was = before.get(rel);
+    if (was === void 0) found.push([rel, "added"]);
+    else if (was !== entry) found.push([rel, "changed"]);
+  }
+  for (const rel of before.keys()) if (!after.has(rel)) found.push([rel, "removed"]);
+  return found.sort(([a], [b]) => a.localeCompare(b));
+}
+async function ownChanges(store, id, changed, eventsSize, overlapped) {
+  const dir = store.paths(id).dir;
+  const found = [];
+  for (const [name, change] of changed) {
+    if (name === "") {
+      found.push({ what: "the goal's directory", change, own: true });
+      continue;
+    }
+    const path2 = join11(dir, name);
+    if (OWN_COMPARED_ELSEWHERE.includes(name)) continue;
+    if (name.startsWith("artifacts/") && store.keepsArtifact(path2)) continue;
+    if (change === "added" && AGENT_RUN_FILE.test(name)) continue;
+    if (change === "changed" && AGENT_RUN_INPUT.test(name)) continue;
+    if (OMK_LOG.test(name) && change !== "removed") continue;
+    if (GATE_REPORT.test(name) && change !== "removed") continue;
+    if (overlapped && name.startsWith("artifacts/") && change !== "removed") continue;
+    if (await transientOfOmk(store, path2, change)) continue;
+    if (name === "failure.json") {
+      const types = eventTypes(
+        await appendedSince(store.deps.files, store.paths(id).events, eventsSize) ?? ""
+      );
+      if (types?.includes("goal_cancelled")) continue;
+    }
+    found.push({ what: name, change, own: true });
+  }
+  return found;
+}
+async function otherChanges(store, id, changed, mark) {
+  const whole = changed.find(([name]) => name === "");
+  if (whole !== void 0) {
+    if (whole[1] === "added" && await readable(store, id)) return { changes: [], delivered: false };
+    return { changes: [{ what: `goal ${id}`, change: whole[1] }], delivered: false };
+  }
+  const changes = [];
+  const gained = mark === void 0 ? [] : await gainedTypes(store, id, mark);
+  const byCommand = gained?.every((t) => OUTSIDER_EVENTS.includes(t) || DELIVERY_EVENTS.includes(t)) ?? false;
+  if (!byCommand) changes.push({ what: `goal ${id} events.jsonl`, change: "changed" });
+  const withEvent = byCommand && gained !== null && gained.length > 0;
+  for (const [name, change] of changed) {
+    if (name === "events.jsonl") continue;
+    if (withEvent && WRITTEN_WITH_AN_EVENT.includes(name)) continue;
+    if (await transientOfOmk(store, join11(store.paths(id).dir, name), change)) continue;
+    changes.push({ what: `goal ${id} ${name}`, change });
+  }
+  return { changes, delivered: gained?.some((t) => DELIVERY_EVENTS.includes(t)) ?? false };
+}
+async function gainedTypes(store, id, mark) {
+  const path2 = store.paths(id).events;
+  if ("size" in mark) {
+    const text4 = await appendedSince(store.deps.files, path2, mark.size);
+    return text4 === null ? null : eventTypes(text4);
+  }
+  const text3 = await store.deps.files.readText(path2) ?? "";
+  if (text3.length < mark.length || sha2(text3.slice(0, mark.length)) !== mark.digest) return null;
+  return eventTypes(text3.slice(mark.length, text3.lastIndexOf("\n") + 1));
+}
+async function readable(store, id) {
+  try {
+    await store.read(id);
+    return true;
+  } catch {
+    return false;
+  }
 }
 async function runByAnother(store, id) {
   try {
@@ -36876,44 +37060,61 @@ async function runByAnother(store, id) {
     return false;
   }
 }
-function appendedTypes(text3, seen) {
-  if (text3.length < seen.length || sha2(text3.slice(0, seen.length)) !== seen.digest) return null;
-  const types = [];
-  for (const line2 of text3.slice(seen.length).split("\n")) {
-    if (line2.trim() === "") continue;
-    try {
-      const value = JSON.parse(line2);
-      if (typeof value?.type !== "string") return null;
-      types.push(value.type);
-    } catch {
-      return null;
-    }
-  }
-  return types;
-}
 
 // src/runtime/controller/state-checks.ts
 async function watchState(deps, journal, what) {
-  const record2 = async (when, others, proof2 = []) => {
-    const own2 = [...await deps.store.verifyGoal(journal.goalId), ...proof2];
+  const record2 = async (when, others, proof = []) => {
+    const own2 = [...await deps.store.verifyGoal(journal.goalId), ...proof];
     const gaps = tamperingGaps(own2, others, when);
     if (gaps.length === 0) return [];
     journal.addStateGaps(gaps);
     return tamperingFindings(gaps);
   };
   const before = await record2(`before ${what} started`, []);
-  const root = await watchStateRoot(deps.store, journal.goalId);
-  const proof = await watchOwnProof(deps.store, journal.goalId);
-  return {
-    before,
-    check: async () => record2(`while ${what} ran`, await root.check(), await proof.check())
+  const run = beginRun(journal);
+  try {
+    const root = await watchStateRoot(deps.store, deps.integrity, journal.goalId, deps.home);
+    const proof = await watchOwnProof(deps.store, journal.goalId);
+    return {
+      before,
+      check: async () => {
+        try {
+          return await record2(
+            `while ${what} ran`,
+            await root.check({ overlapped: run.overlapped }),
+            await proof.check()
+          );
+        } finally {
+          run.end();
+        }
+      },
+      end: run.end
+    };
+  } catch (error62) {
+    run.end();
+    throw error62;
+  }
+}
+var inFlight = /* @__PURE__ */ new WeakMap();
+function beginRun(journal) {
+  const runs2 = inFlight.get(journal) ?? /* @__PURE__ */ new Set();
+  inFlight.set(journal, runs2);
+  const run = {
+    overlapped: runs2.size > 0,
+    end: () => {
+      runs2.delete(run);
+    }
   };
+  for (const other of runs2) other.overlapped = true;
+  runs2.add(run);
+  return run;
 }
 
 // src/runtime/controller/checked-agent.ts
 async function checkedAgentRun(ctx, place, run) {
   const { deps, journal } = ctx;
   const end = await beginCheckedRun(sharedGitOf(ctx));
+  let state;
   try {
     const since = await checkRunBaseline(deps, ctx, place.repoRoot, `the agent of ${place.taskId}`);
     const watch = await deps.integrity.watch({
@@ -36922,7 +37123,7 @@ async function checkedAgentRun(ctx, place, run) {
       home: deps.home,
       ownWorktreesUnder: join12(deps.workspaceRoot, place.goalId)
     });
-    const state = await watchState(deps, journal, `the agent of ${place.taskId}`);
+    state = await watchState(deps, journal, `the agent of ${place.taskId}`);
     const result2 = await run();
     const findings = [
       ...since,
@@ -36933,6 +37134,7 @@ async function checkedAgentRun(ctx, place, run) {
     ];
     return { result: result2, findings };
   } finally {
+    state?.end();
     end();
   }
 }
@@ -36942,6 +37144,7 @@ import { join as join13 } from "node:path";
 async function checkedGates(ctx, worktree, expectedHead, found, run, untrackedBlocks = true) {
   const { deps, goal } = ctx;
   const end = await beginCheckedRun(sharedGitOf(ctx));
+  let state;
   try {
     const since = await checkRunBaseline(deps, ctx, goal.repo.root, "the gates");
     const watch = await deps.integrity.watch({
@@ -36950,7 +37153,7 @@ async function checkedGates(ctx, worktree, expectedHead, found, run, untrackedBl
       home: deps.home,
       ownWorktreesUnder: join13(deps.workspaceRoot, goal.id)
     });
-    const state = await watchState(deps, ctx.journal, "the gates");
+    state = await watchState(deps, ctx.journal, "the gates");
     const before = await deps.integrity.worktreeState(worktree);
     const result2 = await run();
     const strays = await deps.integrity.endStrays(worktree);
@@ -36969,6 +37172,7 @@ async function checkedGates(ctx, worktree, expectedHead, found, run, untrackedBl
     );
     return result2;
   } finally {
+    state?.end();
     end();
   }
 }
@@ -38500,8 +38704,8 @@ var ExecutionJournal = class _ExecutionJournal {
   }
   /** Persists the current graph and evidence with these events (and spend, and decisions). */
   save(events, extra = {}) {
-    return new Promise((resolve11, reject) => {
-      const save = { events, extra, resolve: resolve11, reject };
+    return new Promise((resolve12, reject) => {
+      const save = { events, extra, resolve: resolve12, reject };
       const last = this.jobs.at(-1);
       if (last?.kind === "saves" && !extra.goal && !last.saves.some((s) => s.extra.goal))
         last.saves.push(save);
@@ -38511,7 +38715,7 @@ var ExecutionJournal = class _ExecutionJournal {
   }
   /** Rebuilds the proof from what is persisted and writes the goal's settled status. */
   finish(status) {
-    return new Promise((resolve11, reject) => {
+    return new Promise((resolve12, reject) => {
       this.jobs.push({
         kind: "barrier",
         run: () => this.store.withGoalLock(this.goalId, async () => {
@@ -38520,17 +38724,17 @@ var ExecutionJournal = class _ExecutionJournal {
           const proof = await rebuildProof(this.store, goal, this.events);
           await this.store.write(status(proof, goal));
           return proof;
-        }).then(resolve11, reject)
+        }).then(resolve12, reject)
       });
       this.drain();
     });
   }
   /** The proof the persisted evidence gives now (after every queued save), written nowhere. */
   preview() {
-    return new Promise((resolve11, reject) => {
+    return new Promise((resolve12, reject) => {
       this.jobs.push({
         kind: "barrier",
-        run: () => this.store.withGoalLock(this.goalId, () => this.recordTampering()).then(() => this.store.read(this.goalId)).then((goal) => assembleProof(this.store, goal, this.events)).then(resolve11, reject)
+        run: () => this.store.withGoalLock(this.goalId, () => this.recordTampering()).then(() => this.store.read(this.goalId)).then((goal) => assembleProof(this.store, goal, this.events)).then(resolve12, reject)
       });
       this.drain();
     });
@@ -40137,12 +40341,12 @@ function parseJson2(text3, goalId) {
   }
 }
 function watchRemoteChanges(store, remote, goalId, options) {
-  let inFlight = null;
+  let inFlight2 = null;
   let warned = false;
   let stopped = false;
   const tick = () => {
-    if (inFlight !== null) return;
-    inFlight = (async () => {
+    if (inFlight2 !== null) return;
+    inFlight2 = (async () => {
       try {
         const { stop } = await adoptRemoteChanges(store, remote, goalId);
         if (stop !== null) options.onStop?.(stop);
@@ -40153,7 +40357,7 @@ function watchRemoteChanges(store, remote, goalId, options) {
         }
         warned = true;
       } finally {
-        inFlight = null;
+        inFlight2 = null;
       }
     })();
   };
@@ -40165,7 +40369,7 @@ function watchRemoteChanges(store, remote, goalId, options) {
     async stop() {
       stopped = true;
       clearInterval(timer);
-      await inFlight;
+      await inFlight2;
     }
   };
 }
@@ -40357,13 +40561,7 @@ function renderProofMarkdown(proof, steps = NEUTRAL_STEPS) {
     if (proof.changedFiles.length <= FILES_OPEN) out.push("", `### ${title3}`, "", ...files2);
     else out.push("", `<details><summary>${html(title3)}</summary>`, "", ...files2, "", "</details>");
   }
-  list(
-    out,
-    "Findings",
-    proof.findings.map(
-      (finding2) => `**${finding2.severity}** (${finding2.review} review): ${text(finding2.message)}` + (finding2.paths.length > 0 ? ` \u2014 ${finding2.paths.map((path2) => code(path2)).join(", ")}` : "")
-    )
-  );
+  out.push(...findingsMarkdown(proof));
   out.push("", `### Known gaps (${proof.knownGaps.length})`, "");
   if (proof.knownGaps.length === 0) out.push("None.");
   else out.push(...proof.knownGaps.map((gap) => `- ${code(gap.code)} ${text(gapText(gap, steps))}`));
@@ -40390,6 +40588,32 @@ function renderProofMarkdown(proof, steps = NEUTRAL_STEPS) {
   );
   return `${out.join("\n")}
 `;
+}
+function findingLine(finding2) {
+  return `- **${finding2.severity}** (${finding2.review} review): ${text(finding2.message)}` + (finding2.paths.length > 0 ? ` \u2014 ${finding2.paths.map((path2) => code(path2)).join(", ")}` : "");
+}
+function findingsMarkdown(proof) {
+  const { findings } = proof;
+  if (findings.length === 0) return [];
+  const head2 = ["", `### Findings (${findings.length})`];
+  if (findings.every((finding2) => finding2.slice === void 0)) {
+    return [...head2, "", ...findings.map(findingLine)];
+  }
+  const titles = new Map(proof.slices.map((slice) => [slice.id, slice.title]));
+  const groups2 = /* @__PURE__ */ new Map();
+  for (const id of [...titles.keys(), null]) groups2.set(id, []);
+  for (const finding2 of findings) {
+    const group = groups2.get(finding2.slice) ?? [];
+    groups2.set(finding2.slice, [...group, finding2]);
+  }
+  const out = [...head2];
+  for (const [id, group] of groups2) {
+    if (group.length === 0) continue;
+    const title3 = typeof id === "string" ? titles.get(id) : void 0;
+    const name = typeof id === "string" ? `Slice ${code(id)}${title3 === void 0 ? "" : `: ${text(title3)}`}` : id === null ? "Integrated tree" : "Not attributed to a slice";
+    out.push("", `#### ${name} (${group.length})`, "", ...group.map(findingLine));
+  }
+  return out;
 }
 function list(out, title3, items) {
   if (items.length > 0) out.push("", `### ${title3}`, "", ...items.map((item) => `- ${item}`));
@@ -40622,9 +40846,28 @@ function foldSequence(withFullBlock) {
   const last = digest2.at(-1) ?? { ...MOST, block: "digest" };
   return [...withFullBlock ? steps(MOST, DETAIL_STEPS) : [], ...digest2, ...steps(last, GAP_STEPS)];
 }
+function byFields(fields, render) {
+  let last;
+  return (fold) => {
+    const key = fields.map((field) => fold[field]);
+    if (last?.key.every((value, index) => value === key[index])) return last.value;
+    last = { key, value: render(fold) };
+    return last.value;
+  };
+}
 function joinSections(sections) {
   return `${sections.map((section) => section.text).filter((part) => part !== "").join("\n\n")}
 `;
+}
+function joinedLength(sections) {
+  let length = 0;
+  let parts = 0;
+  for (const section of sections) {
+    if (section.text === "") continue;
+    length += section.text.length;
+    parts += 1;
+  }
+  return length + 2 * Math.max(0, parts - 1) + 1;
 }
 function fitSections(render, folds, limit) {
   let sections = [];
@@ -40632,10 +40875,9 @@ function fitSections(render, folds, limit) {
   for (const fold of folds) {
     if (hopeless !== null && keptKey(fold) === hopeless) continue;
     sections = render(fold);
-    const joined = joinSections(sections);
-    if (joined.length <= limit) return joined;
+    if (joinedLength(sections) <= limit) return joinSections(sections);
     const kept = sections.filter((section) => section.keep);
-    hopeless = joinSections(kept).length > limit ? keptKey(fold) : null;
+    hopeless = joinedLength(kept) > limit ? keptKey(fold) : null;
   }
   return joinSections(squeeze(sections, limit));
 }
@@ -40646,7 +40888,7 @@ function squeeze(sections, limit) {
   const cuttable2 = (index) => !(sections[index]?.keep ?? true);
   const lastIndex = sections.length - 1;
   let canCut = sections.map((_, index) => cuttable2(index));
-  const room = () => limit - joinSections(sections.filter((_, index) => !canCut[index])).length - 2 * canCut.filter(Boolean).length;
+  const room = () => limit - joinedLength(sections.filter((_, index) => !canCut[index])) - 2 * canCut.filter(Boolean).length;
   if (room() < 0) canCut = sections.map((_, index) => index !== lastIndex);
   let budget = Math.max(0, room());
   const order = sections.map((section, index) => ({ index, length: section.text.length })).filter(({ index }) => canCut[index]).sort((a, b) => a.length - b.length || a.index - b.index);
@@ -41023,35 +41265,63 @@ _The list is folded to fit; the branch diff has every file._`;
   if (files2.length <= 10) return [`### ${title3}`, "", ...shown].join("\n");
   return [`<details><summary>${html(title3)}</summary>`, "", ...shown, "", "</details>"].join("\n");
 }
-function gapsSection(proof, fold) {
-  const out = [`### Known gaps (${proof.knownGaps.length})`, ""];
-  if (proof.knownGaps.length === 0) out.push("None.");
-  else
-    out.push(
-      ...codedLines(
-        proof.knownGaps.map((gap) => ({ code: gap.code, message: gapText(gap) })),
-        fold
-      )
-    );
-  if (proof.failures.length > 0) {
-    out.push("", `### Failures (${proof.failures.length})`, "");
-    out.push(...codedLines(proof.failures, fold));
-  }
-  return out.join("\n");
+function gapsRenderer(proof) {
+  const gaps = codedRenderer(proof.knownGaps.map((gap) => ({ code: gap.code, message: gapText(gap) })));
+  const failures = codedRenderer(proof.failures);
+  return (fold) => {
+    const out = [`### Known gaps (${proof.knownGaps.length})`, ""];
+    if (proof.knownGaps.length === 0) out.push("None.");
+    else out.push(...gaps(fold));
+    if (proof.failures.length > 0) {
+      out.push("", `### Failures (${proof.failures.length})`, "");
+      out.push(...failures(fold));
+    }
+    return out.join("\n");
+  };
 }
-function codedLines(items, fold) {
-  if (fold.grouped) {
-    const counts = /* @__PURE__ */ new Map();
-    for (const item of items) counts.set(item.code, (counts.get(item.code) ?? 0) + 1);
-    return [...counts].map(([key, count]) => `- ${code(key)} \xD7 ${count}`);
-  }
-  return items.flatMap((item) => {
-    const message = fold.messageChars === 0 ? "" : ` ${text(clip(item.message, fold.messageChars))}`;
-    const line2 = `- ${code(item.code)}${message}`;
-    const evidence = item.evidence ?? "";
-    if (fold.tailChars === 0 || evidence.trim() === "") return [line2];
-    return [line2, "", ...details2("Evidence", evidence, fold.tailChars), ""];
-  });
+function codedRenderer(items) {
+  let grouped;
+  const lines = /* @__PURE__ */ new Map();
+  const evidence = /* @__PURE__ */ new Map();
+  const linesFor = (messageChars) => {
+    let cached2 = lines.get(messageChars);
+    if (cached2 === void 0) {
+      cached2 = items.map((item) => {
+        const message = messageChars === 0 ? "" : ` ${text(clip(item.message, messageChars))}`;
+        return `- ${code(item.code)}${message}`;
+      });
+      lines.set(messageChars, cached2);
+    }
+    return cached2;
+  };
+  const evidenceFor = (tailChars) => {
+    let cached2 = evidence.get(tailChars);
+    if (cached2 === void 0) {
+      cached2 = items.map((item) => {
+        const body = item.evidence ?? "";
+        return body.trim() === "" ? null : details2("Evidence", body, tailChars);
+      });
+      evidence.set(tailChars, cached2);
+    }
+    return cached2;
+  };
+  return (fold) => {
+    if (fold.grouped) {
+      if (grouped === void 0) {
+        const counts = /* @__PURE__ */ new Map();
+        for (const item of items) counts.set(item.code, (counts.get(item.code) ?? 0) + 1);
+        grouped = [...counts].map(([key, count]) => `- ${code(key)} \xD7 ${count}`);
+      }
+      return grouped;
+    }
+    const shown = linesFor(fold.messageChars);
+    if (fold.tailChars === 0) return shown;
+    const blocks2 = evidenceFor(fold.tailChars);
+    return shown.flatMap((line2, index) => {
+      const block2 = blocks2[index] ?? null;
+      return block2 === null ? [line2] : [line2, "", ...block2, ""];
+    });
+  };
 }
 function decisionsSection(decisions, fold) {
   const title3 = `### Decisions (${decisions.length})`;
@@ -41103,20 +41373,68 @@ function title2(subject, suffix) {
   return result2.length <= MAX_TITLE_CHARS ? result2 : clip(result2, MAX_TITLE_CHARS - 1);
 }
 function renderSlicePrBody(input2) {
-  const blocks2 = proofBlocks(input2.proof);
-  return fitSections(
-    (fold) => sliceSections(input2, fold, blocks2),
-    foldSequence(blocks2.fullFits),
-    MAX_BODY_CHARS
-  );
+  const { render, folds } = sliceBodySections(input2);
+  return fitSections(render, folds, MAX_BODY_CHARS);
 }
 function renderIntegratorPrBody(input2) {
-  const blocks2 = proofBlocks(input2.proof);
-  return fitSections(
-    (fold) => integratorSections(input2, fold, blocks2),
-    foldSequence(blocks2.fullFits),
-    MAX_BODY_CHARS
+  const { render, folds } = integratorBodySections(input2);
+  return fitSections(render, folds, MAX_BODY_CHARS);
+}
+function sliceBodySections(input2) {
+  const { proof, slice } = input2;
+  const blocks2 = proofBlocks(proof);
+  const texts = byFields(["textChars"], (fold) => sliceTexts(input2, fold.textChars));
+  const gates = byFields(
+    ["textChars", "tailChars"],
+    (fold) => gatesSection("Gates on this slice", slice.gates, fold)
   );
+  const files2 = byFields(["filesShown", "textChars"], (fold) => filesSection(slice.changedFiles, fold));
+  const gaps = byFields(["messageChars", "grouped", "tailChars"], gapsRenderer(proof));
+  const decisions = byFields(["decisions", "textChars"], (fold) => decisionsSection(proof.decisions, fold));
+  const render = (fold) => {
+    const text3 = texts(fold);
+    return [
+      cuttable(text3.header),
+      cuttable(text3.goal),
+      cuttable(text3.slice),
+      cuttable(gates(fold)),
+      cuttable(text3.findings),
+      cuttable(files2(fold)),
+      { text: gaps(fold), keep: true },
+      cuttable(decisions(fold)),
+      cuttable(text3.related),
+      blockSection(proof, fold, blocks2)
+    ];
+  };
+  return { render, folds: foldSequence(blocks2.fullFits) };
+}
+function integratorBodySections(input2) {
+  const { proof } = input2;
+  const blocks2 = proofBlocks(proof);
+  const texts = byFields(["textChars"], (fold) => integratorTexts(input2, fold.textChars));
+  const head2 = proof.git.headSha === null ? "the integrated head (unknown)" : `head ${code(proof.git.headSha.slice(0, 7))}`;
+  const gates = byFields(
+    ["textChars", "tailChars"],
+    (fold) => gatesSection(`Gates on ${head2}`, proof.gates, fold)
+  );
+  const files2 = byFields(["filesShown", "textChars"], (fold) => filesSection(proof.changedFiles, fold));
+  const gaps = byFields(["messageChars", "grouped", "tailChars"], gapsRenderer(proof));
+  const decisions = byFields(["decisions", "textChars"], (fold) => decisionsSection(proof.decisions, fold));
+  const render = (fold) => {
+    const text3 = texts(fold);
+    return [
+      cuttable(text3.header),
+      cuttable(text3.goal),
+      cuttable(text3.slices),
+      cuttable(gates(fold)),
+      cuttable(files2(fold)),
+      { text: gaps(fold), keep: true },
+      cuttable(text3.mergePolicy),
+      cuttable(decisions(fold)),
+      blockSection(proof, fold, blocks2)
+    ];
+  };
+  return { render, folds: foldSequence(blocks2.fullFits) };
 }
 function proofBlocks(proof) {
   const digest2 = renderProofDigestBlock(proof, MAX_BODY_CHARS / 4);
@@ -41128,10 +41446,9 @@ function stringsLength(proof) {
   const sum3 = (values) => values.reduce((total, value) => total + value.length, 0);
   return proof.goal.text.length + sum3(proof.gates.map((gate) => gate.tail)) + sum3(proof.knownGaps.map((gap) => gap.message)) + sum3(proof.failures.flatMap((failure2) => [failure2.message, failure2.evidence]));
 }
-function sliceSections(input2, fold, blocks2) {
+function sliceTexts(input2, cap) {
   const { goal, proof, slice } = input2;
   const { task } = slice;
-  const cap = fold.textChars;
   const many = (values, inTable = true) => list2(values, cap === null ? values.length : 20, inTable);
   const rows = [
     ["Task", `${code(task.id, true)} (${task.status}, ${task.attempts} attempt(s), ${task.risk} risk)`],
@@ -41159,24 +41476,15 @@ function sliceSections(input2, fold, blocks2) {
       (sibling) => `- Slice ${code(clip(sibling.id, cap))}: ${linkOrNote(clip(sibling.title, cap), sibling.url)}`
     )
   ];
-  return [
-    cuttable(
-      `## ${STATUS_ICONS[proof.status]} omk slice: ${text(clip(task.title, cap))}
+  return {
+    header: `## ${STATUS_ICONS[proof.status]} omk slice: ${text(clip(task.title, cap))}
 
-One slice of goal ${code(goal.id)}; the integrator pull request combines the slices. Goal proof: **${STATUS_LABELS[proof.status]}**.`
-    ),
-    cuttable(goalSection(goal.goal.text, cap)),
-    cuttable(sliceText),
-    cuttable(gatesSection("Gates on this slice", slice.gates, fold)),
-    cuttable(
-      findings.length > 0 ? [`### Review findings (${findings.length})`, "", ...findings].join("\n") : ""
-    ),
-    cuttable(filesSection(slice.changedFiles, fold)),
-    { text: gapsSection(proof, fold), keep: true },
-    cuttable(decisionsSection(proof.decisions, fold)),
-    cuttable(["### Related pull requests", "", ...related].join("\n")),
-    blockSection(proof, fold, blocks2)
-  ];
+One slice of goal ${code(goal.id)}; the integrator pull request combines the slices. Goal proof: **${STATUS_LABELS[proof.status]}**.`,
+    goal: goalSection(goal.goal.text, cap),
+    slice: sliceText,
+    findings: findings.length > 0 ? [`### Review findings (${findings.length})`, "", ...findings].join("\n") : "",
+    related: ["### Related pull requests", "", ...related].join("\n")
+  };
 }
 var DELIVERY_TEXT = {
   "draft-pr": "pull requests are opened as drafts",
@@ -41187,45 +41495,32 @@ var MERGE_TEXT = {
   manual: "omk merges only when a person asks, and only under the conditions of `gated`",
   gated: "omk merges only when the proof is ready and names this pull request's head and base, required checks are green and reviews are satisfied; the merge is pinned to the head SHA it checked"
 };
-function integratorSections(input2, fold, blocks2) {
+function integratorTexts(input2, cap) {
   const { goal, proof } = input2;
-  const cap = fold.textChars;
   const rows = input2.slices.map(
     (slice) => `| ${text(clip(slice.status, cap))} | ${code(clip(slice.id, cap), true)} | ${text(clip(slice.title, cap))} | ${linkOrNote("pull request", slice.url, true)} |`
   );
-  const head2 = proof.git.headSha === null ? "the integrated head (unknown)" : `head ${code(proof.git.headSha.slice(0, 7))}`;
   const { policy } = input2;
   const { mergePolicy } = goal.options;
-  return [
-    cuttable(
-      `## ${STATUS_ICONS[proof.status]} omk integration: ${STATUS_LABELS[proof.status]}
+  return {
+    header: `## ${STATUS_ICONS[proof.status]} omk integration: ${STATUS_LABELS[proof.status]}
 
-Combines the ${input2.slices.length} slice(s) of goal ${code(goal.id)} on ${code(clip(input2.branch, cap))}.`
-    ),
-    cuttable(goalSection(goal.goal.text, cap)),
-    cuttable(
-      [
-        `### Slices (${rows.length})`,
-        "",
-        "| Status | Slice | Title | Pull request |",
-        "|---|---|---|---|",
-        ...rows
-      ].join("\n")
-    ),
-    cuttable(gatesSection(`Gates on ${head2}`, proof.gates, fold)),
-    cuttable(filesSection(proof.changedFiles, fold)),
-    { text: gapsSection(proof, fold), keep: true },
-    cuttable(
-      [
-        "### Merge policy",
-        "",
-        `- Delivery \`${policy}\`: ${DELIVERY_TEXT[policy]}.`,
-        `- Merge \`${mergePolicy}\`: ${MERGE_TEXT[mergePolicy]}.`
-      ].join("\n")
-    ),
-    cuttable(decisionsSection(proof.decisions, fold)),
-    blockSection(proof, fold, blocks2)
-  ];
+Combines the ${input2.slices.length} slice(s) of goal ${code(goal.id)} on ${code(clip(input2.branch, cap))}.`,
+    goal: goalSection(goal.goal.text, cap),
+    slices: [
+      `### Slices (${rows.length})`,
+      "",
+      "| Status | Slice | Title | Pull request |",
+      "|---|---|---|---|",
+      ...rows
+    ].join("\n"),
+    mergePolicy: [
+      "### Merge policy",
+      "",
+      `- Delivery \`${policy}\`: ${DELIVERY_TEXT[policy]}.`,
+      `- Merge \`${mergePolicy}\`: ${MERGE_TEXT[mergePolicy]}.`
+    ].join("\n")
+  };
 }
 function linkOrNote(label, url2, inTable = false) {
   return url2 === null ? `${text(label)} (not opened yet)` : link(label, url2, inTable);
@@ -41542,15 +41837,15 @@ var verdictOf = (proof) => ({
   baseSha: proof.git.baseSha
 });
 var VERDICT_KEYS = ["status", "headSha", "baseSha"];
-function differences(claimed, evidence) {
-  const given2 = verdictOf(evidence);
-  return VERDICT_KEYS.filter((key) => claimed[key] !== given2[key]).map(
-    (key) => `${key} ${claimed[key] ?? "none"} where the evidence gives ${given2[key] ?? "none"}`
+function differences2(claimed, evidence) {
+  const given = verdictOf(evidence);
+  return VERDICT_KEYS.filter((key) => claimed[key] !== given[key]).map(
+    (key) => `${key} ${claimed[key] ?? "none"} where the evidence gives ${given[key] ?? "none"}`
   );
 }
 function proofIntegrityProblems(stored, rebuilt, body) {
   const problems = [];
-  const stale = differences(verdictOf(stored), rebuilt);
+  const stale = differences2(verdictOf(stored), rebuilt);
   if (stale.length > 0) problems.push(`proof.json does not match its evidence (${stale.join("; ")})`);
   const blocks2 = countProofBlocks(body);
   if (blocks2 === 0) problems.push("the PR body has no omk proof block: it was removed");
@@ -41558,7 +41853,7 @@ function proofIntegrityProblems(stored, rebuilt, body) {
   const block2 = readProofBlock(body);
   if (block2.found && !block2.valid) problems.push("the PR body's proof block was edited or damaged");
   if (block2.found && block2.valid) {
-    const shown = differences(block2, rebuilt);
+    const shown = differences2(block2, rebuilt);
     if (shown.length > 0)
       problems.push(`the PR body's proof block disagrees with the evidence (${shown.join("; ")})`);
   }
@@ -41727,14 +42022,27 @@ function keepsBranchesLocally(policy) {
 function baseFor(goal, request2) {
   return request2.base ?? goal.repo.baseRef ?? request2.fallbackBase;
 }
+function draftConflict(request2) {
+  const { draft, policy } = request2;
+  return draft === true && policy !== void 0 && policy !== "draft-pr" ? policy : null;
+}
 function deliveryTarget(goal, request2, words2) {
+  const conflict = draftConflict(request2);
+  if (conflict !== null) {
+    throw new UsageError(
+      `Draft PRs and policy ${conflict} were both asked for goal ${goal.id}; they contradict each other, so nothing was opened.`,
+      {
+        hint: `Ask for one: ${words2.fields.given("policy", "draft-pr")} for drafts, or ${words2.fields.given("policy", "auto-pr")} for PRs ready for review.`
+      }
+    );
+  }
   if (request2.policy === "local") {
     throw new UsageError(
       `open-pr opens pull requests, so its policy must be draft-pr or auto-pr, not local (goal ${goal.id}).`,
       { hint: `Example: ${words2.fields.given("policy", "draft-pr")}` }
     );
   }
-  const asked = request2.policy ?? goal.options.policy;
+  const asked = request2.policy ?? (request2.draft === true ? "draft-pr" : goal.options.policy);
   const policy = asked === "local" ? "draft-pr" : asked;
   const base = baseFor(goal, request2);
   if (base === void 0 || base === "" && request2.base === void 0) {
@@ -43411,12 +43719,66 @@ function refusedWhileRunning(request2) {
   });
 }
 
+// src/runtime/app/command-words.ts
+var TAKEN_BY = {
+  time: "budget_add",
+  tokens: "budget_add",
+  usd: "budget_add",
+  summary: "accept",
+  reason: "reject",
+  baseBranch: "open_pr",
+  mergeMethod: "merge"
+};
+function fieldUseCase(field) {
+  return TAKEN_BY[field] ?? "create";
+}
+function kebabName(field) {
+  return field.replace(/[A-Z]/g, (upper) => `-${upper.toLowerCase()}`);
+}
+var TEXT_FIELDS = ["goal", "summary", "reason"];
+function commandVocabulary(words2) {
+  const given = (field, value) => {
+    const own2 = words2.given?.[field];
+    if (own2 !== void 0) return own2(value);
+    if (field === "goal") return `"${value}"`;
+    return TEXT_FIELDS.includes(field) ? `${words2.option(field)} "${value}"` : `${words2.option(field)} ${value}`;
+  };
+  const command2 = (field) => words2.commands[fieldUseCase(field)];
+  const fields = {
+    name: (field) => words2.option(field),
+    given,
+    example: (field, value) => `${words2.prefix} ${command2(field)} ${given(field, value)}`,
+    command: command2
+  };
+  const line2 = (text3) => `'${words2.prefix} ${text3}'`;
+  const steps = (step) => {
+    switch (step.step) {
+      case "status":
+      case "pause":
+      case "resume":
+      case "proof":
+        return line2(`${step.step} ${step.goalId}`);
+      case "open_pr":
+      case "merge":
+        return line2(`${words2.commands[step.step]} ${step.goalId}`);
+      case "budget_add":
+        return line2(`${words2.commands.budget_add} ${step.goalId} ${given("time", "1h")}`);
+      case "run":
+        return line2(`${words2.commands.create} ${given("goal", "<goal>")}`);
+      case "list":
+      case "resume_orphans":
+        return words2.steps[step.step];
+    }
+  };
+  return { fields, steps };
+}
+
 // src/runtime/app/control.ts
 async function untilControlled(store, goalId, wait) {
   const deadline = wait.clock.nowMs() + (wait.timeoutMs ?? 6e4);
   while (wait.running() && wait.clock.nowMs() < deadline) {
     if ((await store.read(goalId)).status !== "planned") return true;
-    await new Promise((resolve11) => setTimeout(resolve11, wait.pollMs ?? 50));
+    await new Promise((resolve12) => setTimeout(resolve12, wait.pollMs ?? 50));
   }
   return false;
 }
@@ -43435,8 +43797,16 @@ async function startGoal(deps, request2) {
 async function startInspected(deps, request2, repo) {
   const prepared = repo === null ? null : await prepareAgent(deps, repo.root, request2.agent ?? {}, request2.create.agent ?? null);
   const create = prepared === null ? request2.create : { ...request2.create, agent: prepared.spec };
-  const planner = await chooseGoalPlanner(deps, create, prepared, request2.agent);
-  const created = await createGoal({ ...deps, planner }, create, request2.mode);
+  const asked = request2.create.repo;
+  const known = repo === null ? deps : {
+    ...deps,
+    repo: {
+      ...deps.repo,
+      inspect: (path2) => path2 === asked ? Promise.resolve(repo) : deps.repo.inspect(path2)
+    }
+  };
+  const planner = await chooseGoalPlanner(known, create, prepared, request2.agent);
+  const created = await createGoal({ ...known, planner }, create, request2.mode);
   const { goal, graph, plannerWhy } = created;
   if (prepared !== null) {
     const by = `${graph.planner.name} planner${plannerWhy === null ? "" : `: ${briefPlannerWhy(plannerWhy)}`}`;
@@ -43454,6 +43824,13 @@ async function startInspected(deps, request2, repo) {
     prepared
   });
   return { created, executed };
+}
+
+// src/runtime/app/error-words.ts
+function errorWords(error62, words2) {
+  const message = error62 instanceof RequestError ? describeIssues(error62.issues, words2.fields) : error62.message;
+  const hint = error62.hintIn(words2.steps);
+  return hint === void 0 ? { message } : { message, hint };
 }
 
 // src/runtime/controller/slice-result.ts
@@ -43644,10 +44021,10 @@ function observedRun(job, run, done) {
 }
 
 // src/runtime/app/lifecycle.ts
-function lifecycleText(action, given2) {
-  if (action === "accept") return parseRequest(summaryTextSchema("summary"), given2.summary ?? "");
-  if (action === "reject") return parseRequest(summaryTextSchema("reason"), given2.reason ?? "");
-  if (action === "cancel" && typeof given2.reason === "string") return given2.reason;
+function lifecycleText(action, given) {
+  if (action === "accept") return parseRequest(summaryTextSchema("summary"), given.summary ?? "");
+  if (action === "reject") return parseRequest(summaryTextSchema("reason"), given.reason ?? "");
+  if (action === "cancel" && typeof given.reason === "string") return given.reason;
   return "";
 }
 
@@ -43662,9 +44039,9 @@ var REPO_PLACEHOLDER = ".";
 function machinelessStartRequest(fields, idSuffix, words2) {
   const policy = fields.policy ?? MACHINELESS_DEFAULT_POLICY;
   if (keepsBranchesLocally(policy)) {
-    const given2 = (value) => words2.fields.given("policy", value);
+    const given = (value) => words2.fields.given("policy", value);
     throw new UsageError(
-      `${given2("local")} keeps branches on the machine that ran the goal, and the bot keeps no machine. Use ${given2("draft-pr")} (the default) or ${given2("auto-pr")}.`
+      `${given("local")} keeps branches on the machine that ran the goal, and the bot keeps no machine. Use ${given("draft-pr")} (the default) or ${given("auto-pr")}.`
     );
   }
   const request2 = parseRequest(createGoalRequestSchema, {
@@ -43776,7 +44153,7 @@ var BUDGET_FIELDS = {
   tokens: "budgetTokens",
   usd: "budgetUsd"
 };
-function withRepoDefaults(request2, given2, settings) {
+function withRepoDefaults(request2, given, settings) {
   const budget = settings.budget ?? {};
   const over = [];
   for (const key of ["time", "tokens", "usd"]) {
@@ -43786,10 +44163,10 @@ function withRepoDefaults(request2, given2, settings) {
       over.push({ key, field: BUDGET_FIELDS[key], asked, cap });
   }
   if (over.length > 0) return { ok: false, over };
-  const unless = (field, value, current) => given2.includes(field) || value === void 0 ? current : value;
+  const unless = (field, value, current) => given.includes(field) || value === void 0 ? current : value;
   const capped = (key) => {
     const value = budget[key];
-    return given2.includes(BUDGET_FIELDS[key]) || value === void 0 ? {} : { [key]: value };
+    return given.includes(BUDGET_FIELDS[key]) || value === void 0 ? {} : { [key]: value };
   };
   return {
     ok: true,
@@ -43971,8 +44348,8 @@ var BUDGET_AMOUNT = {
   tokens: tokensAmount,
   usd: usdAmount
 };
-function withRepoSettings(request2, given2, settings, words2) {
-  const outcome = withRepoDefaults(request2, given2, settings);
+function withRepoSettings(request2, given, settings, words2) {
+  const outcome = withRepoDefaults(request2, given, settings);
   if (outcome.ok) return outcome.request;
   const names = outcome.over.map(({ field }) => words2.fields.name(field));
   const parts = outcome.over.map(({ key, asked, cap }, i) => {
@@ -44574,6 +44951,13 @@ function repoGoalCommandOnThread(host, request2, repo, place, words2) {
   return goalCommandOnThread(host, asked, options, place, words2);
 }
 
+// src/runtime/app/thread-repo-merge.ts
+async function repoCheckMergeOnThread(host, goalId, settings, repo) {
+  const loaded = await settings();
+  if (!loaded.ok) return { kind: "no_settings", lines: loaded.lines };
+  return checkMergeOnThread(host, { goalId, method: repoRunOptions(loaded.settings, repo).method });
+}
+
 // src/runtime/app/thread-settings.ts
 function commandSettings(loaded, login, answer3) {
   if (!loaded.ok) return loaded;
@@ -44882,7 +45266,7 @@ var JobQueue = class {
   /** Resolves when nothing is queued or running (tests, graceful shutdown). */
   idle() {
     if (this.active === 0 && this.waiting.length === 0) return Promise.resolve();
-    return new Promise((resolve11) => this.waiters.push(resolve11));
+    return new Promise((resolve12) => this.waiters.push(resolve12));
   }
   pump() {
     while (this.active < this.options.concurrency) {
@@ -44894,7 +45278,7 @@ var JobQueue = class {
           this.active -= 1;
           this.pump();
           if (this.active === 0 && this.waiting.length === 0) {
-            for (const resolve11 of this.waiters.splice(0)) resolve11();
+            for (const resolve12 of this.waiters.splice(0)) resolve12();
           }
         });
       });
@@ -44928,8 +45312,8 @@ var KeyedMutex = class {
     const previous = this.tails.get(key) ?? Promise.resolve();
     let release2 = () => {
     };
-    const current = new Promise((resolve11) => {
-      release2 = resolve11;
+    const current = new Promise((resolve12) => {
+      release2 = resolve12;
     });
     const tail2 = previous.then(() => current);
     this.tails.set(key, tail2);
@@ -44994,8 +45378,8 @@ var JobLanes = class {
     shutdown.abort();
     this.log.info(`shutting down: refusing new work, waiting for ${this.busy} job(s)`);
     let timer;
-    const timedOut = new Promise((resolve11) => {
-      timer = setTimeout(() => resolve11(false), timeoutMs);
+    const timedOut = new Promise((resolve12) => {
+      timer = setTimeout(() => resolve12(false), timeoutMs);
       timer.unref();
     });
     const drained = await Promise.race([this.idle().then(() => true), timedOut]);
@@ -45070,7 +45454,7 @@ var LiveStatus = class {
     this.timer = null;
     await this.publishing;
     const wait = this.lastMs + this.gapMs - this.deps.nowMs();
-    if (wait > 0) await new Promise((resolve11) => setTimeout(resolve11, wait));
+    if (wait > 0) await new Promise((resolve12) => setTimeout(resolve12, wait));
   }
 };
 
@@ -45290,7 +45674,10 @@ function mayRunDrivers(args) {
   const command2 = commandOf(args);
   if (command2 === null || !DRIVER_COMMANDS.has(command2)) return false;
   const rest = args.slice(args.indexOf(command2) + 1);
-  if (command2 === "worktree") return rest.includes("add");
+  if (command2 === "worktree") {
+    const options = rest.includes("--") ? rest.slice(0, rest.indexOf("--")) : rest;
+    return rest.includes("add") && !options.includes("--no-checkout");
+  }
   if (command2 === "cat-file") return rest.some((arg) => arg === "--filters" || arg === "--textconv");
   return true;
 }
@@ -45334,7 +45721,7 @@ function spawnGit(args, options) {
     LC_ALL: "C"
   };
   const ok2 = options.okExitCodes ?? [0];
-  return new Promise((resolve11, reject) => {
+  return new Promise((resolve12, reject) => {
     const child = execFile(
       "git",
       [...HARDENED_CONFIG, ...args],
@@ -45360,7 +45747,7 @@ function spawnGit(args, options) {
           );
           return;
         }
-        resolve11({ stdout, stderr, exitCode });
+        resolve12({ stdout, stderr, exitCode });
       }
     );
     if (options.input !== void 0) child.stdin?.end(options.input);
@@ -45497,6 +45884,10 @@ var GoalStore = class {
    */
   keepArtifact(path2) {
     return this.#witness.keepArtifact(path2);
+  }
+  /** Whether `path` is an artifact this process wrote or kept for a goal it watches. */
+  keepsArtifact(path2) {
+    return this.#witness.keeps(path2);
   }
   /** The record with goal.json's fixed part as this process knows it; a difference is recorded. */
   #guard(id, record2) {
@@ -45672,7 +46063,7 @@ import { tmpdir } from "node:os";
 import { join as join32 } from "node:path";
 
 // src/adapters/git/refs.ts
-import { isAbsolute as isAbsolute8, join as join27, posix, resolve as resolve4 } from "node:path";
+import { isAbsolute as isAbsolute8, join as join27, posix, resolve as resolve5 } from "node:path";
 var SHA_PATTERN = /^[0-9a-f]{7,64}$/;
 function assertId(value, what) {
   if (!(what === "goal id" ? GOAL_ID_PATTERN : SLICE_ID_PATTERN).test(value)) {
@@ -45705,7 +46096,7 @@ function assertSha(value) {
   }
 }
 function workspacePath(workspaceRoot, goalId, sliceId2) {
-  return join27(resolve4(workspaceRoot), goalId, sliceId2);
+  return join27(resolve5(workspaceRoot), goalId, sliceId2);
 }
 function normalizeSparsePaths(paths2) {
   if (paths2 === null || paths2.length === 0) return null;
@@ -45779,13 +46170,13 @@ import { dirname as dirname9, join as join30 } from "node:path";
 // src/adapters/state/atomic.ts
 import { randomBytes } from "node:crypto";
 import { open as open2, rename, rm as rm3 } from "node:fs/promises";
-import { basename as basename6, dirname as dirname8, join as join29 } from "node:path";
+import { basename as basename7, dirname as dirname8, join as join29 } from "node:path";
 async function writeFileAtomic(path2, data) {
   await replaceFileIf(path2, data, null);
 }
 async function replaceFileIf(path2, data, unchanged) {
   const dir = dirname8(path2);
-  const tmp = join29(dir, `.${basename6(path2)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const tmp = join29(dir, `.${basename7(path2)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   const handle = await open2(tmp, "wx", 420);
   try {
     await handle.writeFile(data);
@@ -46247,7 +46638,7 @@ function scopeFilter(only) {
   return (path2) => only.some((entry) => entry.endsWith("/") ? path2.startsWith(entry) : path2 === entry);
 }
 function sleep(ms) {
-  return new Promise((resolve11) => setTimeout(resolve11, ms));
+  return new Promise((resolve12) => setTimeout(resolve12, ms));
 }
 function tokensOfAuthEnv(env) {
   const tokens2 = [];
@@ -51559,23 +51950,16 @@ function usageOptions(sub) {
     return spec.required?.includes(sub) ? option : `[${option}]`;
   });
 }
-function isFlagged(field) {
-  return Object.hasOwn(FLAGS, field);
-}
-function flagFor(field) {
-  const spec = FLAGS[field];
-  return { option: `--${spec.flag}`, command: spec.commands[0] };
-}
-function flagValues(given2) {
+function flagValues(given) {
   return {
-    value: (field) => given2.get(FLAGS[field].flag),
-    has: (field) => given2.has(FLAGS[field].flag)
+    value: (field) => given.get(FLAGS[field].flag),
+    has: (field) => given.has(FLAGS[field].flag)
   };
 }
 function runFields(options) {
-  const given2 = new Set(options);
+  const given = new Set(options);
   return ENTRIES.filter(
-    (entry) => entry[0] !== "untilReady" && entry[0] !== "llmPlanner" && entry[1].commands.includes("run") && given2.has(entry[1].flag)
+    (entry) => entry[0] !== "untilReady" && entry[0] !== "llmPlanner" && entry[1].commands.includes("run") && given.has(entry[1].flag)
   ).map(([field]) => field);
 }
 
@@ -51698,58 +52082,36 @@ var HELP_FOOTER = "Without GOAL_ID, a command works on the latest goal started i
 
 // src/bot/wording.ts
 var UNFLAGGED = {
-  goal: { option: '"<goal>"', command: "run" },
-  sliceExecution: { option: "--slice-execution", command: "run" },
+  goal: '"<goal>"',
   // Set for the whole app (OMK_BOT_AGENT), and PRs target the repository's default branch.
-  agent: { option: "OMK_BOT_AGENT", command: "run" },
-  baseBranch: { option: "the default branch", command: "open-pr" },
-  // The bot takes neither: it merges by the repository's default and runs with the app's sandbox.
-  mergeMethod: { option: "--method", command: "merge" },
-  sandbox: { option: "--sandbox", command: "run" },
-  agentArgs: { option: "agent arguments (the bot takes none)", command: "run" }
+  agent: "OMK_BOT_AGENT",
+  baseBranch: "the default branch",
+  mergeMethod: "--method",
+  agentArgs: "agent arguments (the bot takes none)"
 };
-function spelling(field) {
-  return isFlagged(field) ? flagFor(field) : UNFLAGGED[field];
-}
-var TEXT_FIELDS = ["goal", "summary", "reason"];
-function given(field, value) {
-  if (field === "goal") return `"${value}"`;
-  if (field === "agent") return `OMK_BOT_AGENT=${value} in the app's environment`;
-  if (field === "baseBranch") return `a default branch (${value}) on the repository`;
-  const { option } = spelling(field);
-  return TEXT_FIELDS.includes(field) ? `${option} "${value}"` : `${option} ${value}`;
-}
-var BOT_SPELLING = {
-  name: (field) => spelling(field).option,
-  given,
-  example: (field, value) => `/omk goal ${spelling(field).command} ${given(field, value)}`,
-  command: (field) => spelling(field).command
-};
-function wordIssues(issues) {
-  return describeIssues(issues, BOT_SPELLING);
-}
-var BOT_STEPS = (step) => {
-  switch (step.step) {
-    case "status":
-    case "pause":
-    case "resume":
-    case "proof":
-      return `'/omk goal ${step.step} ${step.goalId}'`;
-    case "open_pr":
-      return `'/omk goal open-pr ${step.goalId}'`;
-    case "merge":
-      return `'/omk goal merge ${step.goalId}'`;
-    case "budget_add":
-      return `'/omk goal budget ${step.goalId} --time 1h'`;
-    case "run":
-      return `'/omk goal run "<goal>"'`;
-    case "list":
-      return "the goals' status comments in this thread";
-    case "resume_orphans":
-      return "'omk goal resume --auto' on the machine that ran the goal";
+var BOT_WORDS = commandVocabulary({
+  prefix: "/omk goal",
+  commands: {
+    create: "run",
+    budget_add: "budget",
+    accept: "accept",
+    reject: "reject",
+    open_pr: "open-pr",
+    merge: "merge"
+  },
+  // Every option of flags.ts is its field in kebab case (flags.test.ts holds them to it).
+  option: (field) => UNFLAGGED[field] ?? `--${kebabName(field)}`,
+  given: {
+    agent: (value) => `OMK_BOT_AGENT=${value} in the app's environment`,
+    baseBranch: (value) => `a default branch (${value}) on the repository`
+  },
+  steps: {
+    list: "the goals' status comments in this thread",
+    resume_orphans: "'omk goal resume --auto' on the machine that ran the goal"
   }
-};
-var BOT_WORDS = { fields: BOT_SPELLING, steps: BOT_STEPS };
+});
+var BOT_SPELLING = BOT_WORDS.fields;
+var BOT_STEPS = BOT_WORDS.steps;
 
 // src/bot/command.ts
 function splitArgs(tokens2, allowed) {
@@ -51824,8 +52186,8 @@ function build(sub, args, idSuffix) {
     }
     case "budget": {
       const amounts = { time: flag.value("time"), tokens: flag.value("tokens"), usd: flag.value("usd") };
-      const given2 = Object.values(amounts).some((value) => value !== void 0);
-      const add2 = given2 ? parseRequest(budgetAddRequestSchema, amounts) : null;
+      const given = Object.values(amounts).some((value) => value !== void 0);
+      const add2 = given ? parseRequest(budgetAddRequestSchema, amounts) : null;
       return { kind: "budget", goalRef: goalRefOf(args.positionals), add: add2 };
     }
     case "fix":
@@ -51858,13 +52220,9 @@ function parseCommandLine(line2, idSuffix) {
     }
     return { ok: true, command: build(sub, args, idSuffix) };
   } catch (error62) {
-    if (error62 instanceof RequestError) return { ok: false, problem: wordIssues(error62.issues), topic: sub };
-    if (error62 instanceof OmkError) {
-      const hint = error62.hintIn(BOT_STEPS);
-      const problem = hint ? `${error62.message} ${hint}` : error62.message;
-      return { ok: false, problem, topic: sub };
-    }
-    throw error62;
+    if (!isOmkError(error62)) throw error62;
+    const { message, hint } = errorWords(error62, BOT_WORDS);
+    return { ok: false, problem: hint ? `${message} ${hint}` : message, topic: sub };
   }
 }
 
@@ -51935,12 +52293,11 @@ function noGoalReply(login) {
 }
 function errorReply(login, error62) {
   if (isOmkError(error62)) {
-    const words2 = error62.hintIn(BOT_STEPS);
-    const hint = words2 ? `
+    const { message, hint } = errorWords(error62, BOT_WORDS);
+    const quoted2 = hint ? `
 
-> ${text(clip(words2, 600))}` : "";
-    const message = error62 instanceof RequestError ? wordIssues(error62.issues) : error62.message;
-    return `${to(login)} ${text(clip(message, 1e3))}${hint}
+> ${text(clip(hint, 600))}` : "";
+    return `${to(login)} ${text(clip(message, 1e3))}${quoted2}
 `;
   }
   return `${to(login)} omk hit an internal error and stopped; nothing else was changed. The app's log has the details.
@@ -51968,7 +52325,7 @@ import { randomBytes as randomBytes4 } from "node:crypto";
 
 // src/runtime/gates/verify.ts
 import { appendFile, mkdir as mkdir5, open as open5, readFile as readFile8, rm as rm8, stat as stat5, writeFile as writeFile3 } from "node:fs/promises";
-import { basename as basename8, join as join34 } from "node:path";
+import { basename as basename9, join as join34 } from "node:path";
 
 // src/runtime/gates/test-results/types.ts
 function testResults(source, passed, failed, skipped2) {
@@ -52125,7 +52482,7 @@ function relativeTo(cwd) {
 }
 
 // src/runtime/gates/diagnostics/verdict.ts
-import { basename as basename7 } from "node:path";
+import { basename as basename8 } from "node:path";
 
 // src/runtime/gates/diagnostics/types.ts
 function diagnosticKey(item) {
@@ -52189,14 +52546,14 @@ function diagnosticsTool(argv) {
   const words2 = argv.slice(1).filter((arg) => !arg.startsWith("-"));
   const first = words2[0];
   if (first === void 0) return executable;
-  if (RUNNERS.has(executable)) return basename7(first);
+  if (RUNNERS.has(executable)) return basename8(first);
   if (WITH_SUBCOMMAND.has(executable)) {
     const second = words2[1];
     return first === "run" && second !== void 0 ? `${executable} run ${second}` : `${executable} ${first}`;
   }
   if (INTERPRETERS.test(executable)) {
     const script = argv.includes("-c") ? first.trim().split(/\s+/)[0] ?? first : first;
-    return basename7(script);
+    return basename8(script);
   }
   return executable;
 }
@@ -52871,7 +53228,7 @@ async function readFrom(path2, offset, limit) {
 }
 function readableTail(gate, tail2, report2, cwd) {
   if (gate.report?.format === "go-test-json") return goTestConsole(tail2);
-  const named4 = writesReport(gate) ? tail2.replaceAll(report2, basename8(report2)) : tail2;
+  const named4 = writesReport(gate) ? tail2.replaceAll(report2, basename9(report2)) : tail2;
   return treeRelative(named4, cwd);
 }
 function treeRelative(tail2, cwd) {
@@ -53164,9 +53521,9 @@ async function probeSubreaper(host = { platform: process.platform, arch: process
   };
 }
 function runs(file2, args) {
-  return new Promise((resolve11) => {
+  return new Promise((resolve12) => {
     execFile2(file2, args, { timeout: 1e4 }, (error62) => {
-      resolve11(error62 === null ? null : error62.message.split("\n")[0] || "it did not exit 0");
+      resolve12(error62 === null ? null : error62.message.split("\n")[0] || "it did not exit 0");
     });
   });
 }
@@ -53190,9 +53547,9 @@ async function runProcessWith(spec, subreaper) {
   const supervised = subreaper !== null && spec.endsWhole !== true && spec.argv.length > 0 && spec.argv[0] !== "";
   const [command2, ...args] = supervised ? [...subreaper.prefix(grace), ...spec.argv] : spec.argv;
   const reported = supervised || spec.endsWhole === true;
-  return new Promise((resolve11) => {
+  return new Promise((resolve12) => {
     if (!command2) {
-      resolve11(result(null, null, false, false, "empty argv", started, "", ""));
+      resolve12(result(null, null, false, false, "empty argv", started, "", ""));
       return;
     }
     const log = spec.logPath ? new BoundedLog(spec.logPath, spec.logMaxBytes) : null;
@@ -53209,12 +53566,18 @@ async function runProcessWith(spec, subreaper) {
       windowsHide: true
     });
     let report2 = "";
+    let ready = false;
+    let heldStop = false;
     child.stdio[3]?.on("data", (chunk) => {
       if (report2.length < 64 * 1024) report2 += chunk.toString("utf8");
       const started2 = supervised && commandGroup === null ? /^!pid\t(\d+)$/m.exec(report2) : null;
       if (started2?.[1] !== void 0) {
         commandGroup = Number(started2[1]);
         spec.onSpawn?.(commandGroup);
+      }
+      if (spec.endsWhole === true && !ready && /^!ready$/m.test(report2)) {
+        ready = true;
+        if (heldStop) sendHeldStop();
       }
     });
     if (child.pid !== void 0 && !supervised) spec.onSpawn?.(child.pid);
@@ -53230,6 +53593,10 @@ async function runProcessWith(spec, subreaper) {
     const signalTree = (signal) => {
       if (child.pid === void 0) return false;
       if (spec.endsWhole === true && signal === "SIGTERM") {
+        if (!ready) {
+          heldStop = true;
+          return true;
+        }
         const init = onlyChild(child.pid);
         if (init !== null && signalProcess(init, signal)) return true;
       }
@@ -53239,14 +53606,20 @@ async function runProcessWith(spec, subreaper) {
     };
     let hardKill = null;
     let stoppedAt = 0;
+    const hardKillMs = supervised ? grace * 2 + SUPERVISOR_MARGIN_MS : spec.endsWhole === true ? grace + SUPERVISOR_MARGIN_MS : grace;
     const killTree = () => {
       if (hardKill !== null) return;
       stoppedAt = performance.now();
       signalTree("SIGTERM");
-      hardKill = setTimeout(
-        () => signalTree("SIGKILL"),
-        supervised ? grace * 2 + SUPERVISOR_MARGIN_MS : spec.endsWhole === true ? grace + SUPERVISOR_MARGIN_MS : grace
-      );
+      hardKill = setTimeout(() => signalTree("SIGKILL"), hardKillMs);
+    };
+    const sendHeldStop = () => {
+      heldStop = false;
+      if (hardKill === null) return;
+      clearTimeout(hardKill);
+      stoppedAt = performance.now();
+      signalTree("SIGTERM");
+      hardKill = setTimeout(() => signalTree("SIGKILL"), hardKillMs);
     };
     let silent = false;
     const silence = spec.silenceMs === void 0 ? null : setTimeout(() => {
@@ -53303,10 +53676,14 @@ async function runProcessWith(spec, subreaper) {
         clearTimeout(hardKill);
       }
       if (child.pid !== void 0) signalGroup(child.pid, "SIGKILL");
-      const { ended, group, execError, complete } = reported ? reportOf(report2) : { ended: [], group: [], execError: null, complete: false };
+      const parsed2 = reported ? reportOf(report2) : { ended: [], group: [], execError: null, complete: false, ready: false, signalNumber: null };
+      const { ended, group, execError, signalNumber } = parsed2;
+      const neverStarted = spec.endsWhole === true && hardKill !== null && !parsed2.ready;
+      const complete = parsed2.complete || neverStarted;
+      const bySignal = spec.endsWhole === true && parsed2.complete && signalNumber !== null && code2 === 128 + signalNumber ? signalName(signalNumber) : null;
       const failed = execError === null ? null : `spawn ${spec.argv[0] ?? ""} ${execError}`;
-      const done = () => resolve11({
-        ...failed === null ? result(code2, signal, timedOut, cancelled, spawnError, started, stdout, tail2) : result(null, null, timedOut, cancelled, failed, started, stdout, tail2),
+      const done = () => resolve12({
+        ...failed === null ? bySignal !== null ? result(null, bySignal, timedOut, cancelled, spawnError, started, stdout, tail2) : result(code2, signal, timedOut, cancelled, spawnError, started, stdout, tail2) : result(null, null, timedOut, cancelled, failed, started, stdout, tail2),
         ...spec.silenceMs === void 0 ? {} : { silent },
         ...stopped === null ? {} : { stopped },
         // The command's own report counts once it says it is complete. What its group still ran
@@ -53324,15 +53701,20 @@ function reportOf(report2) {
   const group = [];
   let execError = null;
   let complete = false;
+  let ready = false;
+  let signalNumber = null;
   for (const line2 of report2.split("\n")) {
     if (line2 === "!end") complete = true;
+    if (line2 === "!ready") ready = true;
+    const signalled = /^!signal\t([1-9]\d?)$/.exec(line2)?.[1];
+    if (signalled !== void 0) signalNumber = Number(signalled);
     const grouped = line2.startsWith("!group	");
     const entry = grouped ? line2.slice("!group	".length) : line2;
     const tab = entry.indexOf("	");
     if (tab <= 0) continue;
     const head2 = entry.slice(0, tab);
     const rest = entry.slice(tab + 1);
-    if (head2 === "!pid") continue;
+    if (head2 === "!pid" || head2 === "!signal") continue;
     if (head2 === "!exec") {
       const errno = Number(rest);
       execError = Object.entries(constants3.errno).find(([, value]) => value === errno)?.[0] ?? `errno ${rest}`;
@@ -53350,9 +53732,13 @@ function reportOf(report2) {
       ...cwd === "" ? {} : { cwd }
     });
   }
-  return { ended, group, execError, complete };
+  return { ended, group, execError, complete, ready, signalNumber };
 }
-var sleep3 = (ms) => new Promise((resolve11) => setTimeout(resolve11, ms));
+function signalName(number4) {
+  const found = Object.entries(constants3.signals).find(([, value]) => value === number4);
+  return found === void 0 ? null : found[0];
+}
+var sleep3 = (ms) => new Promise((resolve12) => setTimeout(resolve12, ms));
 function signalProcess(pid, signal) {
   try {
     process.kill(pid, signal);
@@ -53406,7 +53792,7 @@ function result(exitCode, signal, timedOut, cancelled, spawnError, started, stdo
 
 // src/adapters/agents/command-agent.ts
 import { appendFile as appendFile2, mkdir as mkdir8, stat as stat7, writeFile as writeFile5 } from "node:fs/promises";
-import { join as join38, resolve as resolve5 } from "node:path";
+import { join as join38, resolve as resolve6 } from "node:path";
 
 // src/runtime/agents/network-stall.ts
 var NETWORK_FAILURE = /failed to lookup address|name does not resolve|name or service not known|temporary failure in name resolution|\bENOTFOUND\b|\bEAI_AGAIN\b|\bECONNREFUSED\b|\bECONNRESET\b|\bENETUNREACH\b|\bEHOSTUNREACH\b|network (?:is )?unreachable|waiting for network|connection failed|failed to connect|unable to connect|cannot connect to (?:the )?api|reconnecting\.\.\./i;
@@ -53694,7 +54080,7 @@ import { dirname as dirname12, join as join37 } from "node:path";
 
 // src/adapters/sandbox/private-temp.ts
 import { lstat as lstat3, mkdir as mkdir6, mkdtemp as mkdtemp4, readdir as readdir4, readFile as readFile10, realpath as realpath2, rm as rm9, writeFile as writeFile4 } from "node:fs/promises";
-import { basename as basename9, dirname as dirname11, join as join36 } from "node:path";
+import { basename as basename10, dirname as dirname11, join as join36 } from "node:path";
 
 // src/adapters/process/host.ts
 import { hostname as hostname3 } from "node:os";
@@ -53756,7 +54142,7 @@ async function sweepStale(parent) {
     const pid = Number.parseInt((await readFile10(marker, "utf8").catch(() => "")).trim(), 10);
     if (Number.isInteger(pid) && pid > 0 && isPidAlive(pid)) continue;
     const temp = join36(parent, name.slice(0, -OWNER_SUFFIX.length));
-    if (dirname11(temp) !== parent || basename9(temp) === "") continue;
+    if (dirname11(temp) !== parent || basename10(temp) === "") continue;
     await rm9(temp, { recursive: true, force: true });
     await rm9(marker, { force: true });
     removed.push(temp);
@@ -53825,7 +54211,7 @@ function createCommandAgent(options) {
   };
 }
 async function runCommand(options, allowed, input2) {
-  const dir = resolve5(input2.artifactsDir);
+  const dir = resolve6(input2.artifactsDir);
   await mkdir8(dir, { recursive: true });
   const transcript = join38(dir, `transcript-${input2.attempt}.log`);
   const promptFile = join38(dir, `prompt-${input2.attempt}.md`);
@@ -54013,7 +54399,7 @@ async function isDirectory(path2) {
 
 // src/adapters/agents/demo-agent.ts
 import { lstat as lstat5, mkdir as mkdir9, readdir as readdir5, readFile as readFile11, writeFile as writeFile6 } from "node:fs/promises";
-import { join as join39, resolve as resolve6 } from "node:path";
+import { join as join39, resolve as resolve7 } from "node:path";
 
 // src/adapters/agents/demo-plan.ts
 var MAX_ID_WORDS_CHARS = 40;
@@ -54129,7 +54515,7 @@ function createDemoAgent() {
 }
 async function runDemo2(input2) {
   const started = performance.now();
-  const dir = resolve6(input2.artifactsDir);
+  const dir = resolve7(input2.artifactsDir);
   await mkdir9(dir, { recursive: true });
   const transcript = join39(dir, `transcript-${input2.attempt}.log`);
   const result2 = (outcome, summary2) => ({
@@ -54236,20 +54622,20 @@ function markerText(line2, marker) {
 }
 async function listFiles(root) {
   const files2 = [];
-  const walk2 = async (relDir) => {
+  const walk3 = async (relDir) => {
     const entries2 = await readdir5(join39(root, relDir), { withFileTypes: true });
     entries2.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
     for (const entry of entries2) {
       if (files2.length >= MAX_FILES2) return;
       const rel = relDir === "" ? entry.name : `${relDir}/${entry.name}`;
       if (entry.isDirectory()) {
-        if (!SKIPPED_DIRS.has(entry.name)) await walk2(rel);
+        if (!SKIPPED_DIRS.has(entry.name)) await walk3(rel);
       } else if (entry.isFile()) {
         files2.push(rel);
       }
     }
   };
-  await walk2("");
+  await walk3("");
   return files2;
 }
 async function readText(path2) {
@@ -54283,11 +54669,11 @@ ${result2.tail}`);
 
 // src/adapters/git/goal-cleanup.ts
 import { rm as rm10, stat as stat9 } from "node:fs/promises";
-import { basename as basename11, join as join40, sep as sep4 } from "node:path";
+import { basename as basename12, join as join40, sep as sep4 } from "node:path";
 
 // src/adapters/git/worktree.ts
 import { mkdir as mkdir10, readdir as readdir6, realpath as realpath4, stat as stat8 } from "node:fs/promises";
-import { basename as basename10, dirname as dirname13, resolve as resolve7 } from "node:path";
+import { basename as basename11, dirname as dirname13, resolve as resolve8 } from "node:path";
 var CHECKOUT_TIMEOUT_MS = 15 * 6e4;
 function createSerializer() {
   const tails = /* @__PURE__ */ new Map();
@@ -54320,13 +54706,13 @@ function createMemo(limit = 1e3) {
   };
 }
 async function canonicalPath(path2) {
-  const absolute = resolve7(path2);
+  const absolute = resolve8(path2);
   try {
     return await realpath4(absolute);
   } catch {
     const parent = dirname13(absolute);
     if (parent === absolute) return absolute;
-    return resolve7(await canonicalPath(parent), basename10(absolute));
+    return resolve8(await canonicalPath(parent), basename11(absolute));
   }
 }
 async function pathKind(path2) {
@@ -54472,7 +54858,7 @@ var gitGoalCleaner = {
     return branches;
   },
   async removeCache(dir) {
-    checkGoalId(basename11(dir));
+    checkGoalId(basename12(dir));
     if (await stat9(dir).catch(() => null) === null) return false;
     await rm10(dir, { recursive: true, force: true });
     return true;
@@ -54857,7 +55243,7 @@ async function mergeForRepair(workspace, goalId, branch, identity) {
 
 // src/adapters/git/open-workspace.ts
 import { stat as stat11 } from "node:fs/promises";
-import { resolve as resolve8 } from "node:path";
+import { resolve as resolve9 } from "node:path";
 async function openWorkspace(input2, deps) {
   const branch = sliceBranch(input2.goalId, input2.sliceId);
   assertSha(input2.baseSha);
@@ -54986,7 +55372,7 @@ async function assertContainsBase(repoRoot, branch, baseSha) {
 async function hasIndex(worktreePath) {
   const { stdout } = await runGit(["rev-parse", "--git-path", "index"], { cwd: worktreePath });
   try {
-    return (await stat11(resolve8(worktreePath, stdout.trim()))).isFile();
+    return (await stat11(resolve9(worktreePath, stdout.trim()))).isFile();
   } catch {
     return false;
   }
@@ -55079,7 +55465,7 @@ async function rewindMainBranch(workspace) {
 
 // src/adapters/git/stale-locks.ts
 import { readdir as readdir7, readFile as readFile13, rm as rm13, stat as stat12 } from "node:fs/promises";
-import { join as join43, resolve as resolve9 } from "node:path";
+import { join as join43, resolve as resolve10 } from "node:path";
 var PER_WORKTREE_LOCKS = ["index.lock", "HEAD.lock"];
 var OMK_REFS = ["refs", "heads", "omk"];
 async function recoverStaleLocks(repoRoot, maxAgeMs, now = Date.now) {
@@ -55105,8 +55491,7 @@ async function recoverStaleLocks(repoRoot, maxAgeMs, now = Date.now) {
 async function clearWorkspaceLocks(workspace) {
   if (!workspace.branch.startsWith("omk/")) return [];
   const cwd = workspace.path;
-  const gitDir = (await runGit(["rev-parse", "--absolute-git-dir"], { cwd })).stdout.trim();
-  const commonDir = resolve9(cwd, (await runGit(["rev-parse", "--git-common-dir"], { cwd })).stdout.trim());
+  const { gitDir, commonDir } = await gitDirs(cwd);
   if (workspace.mode !== "branch-checkout" && gitDir === commonDir) return [];
   const parts = workspace.branch.split("/");
   const candidates = [
@@ -55121,13 +55506,25 @@ async function clearWorkspaceLocks(workspace) {
   }
   return removed.sort();
 }
+async function gitDirs(cwd) {
+  const both = (await runGit(["rev-parse", "--absolute-git-dir", "--git-common-dir"], { cwd })).stdout;
+  const lines = both.split("\n");
+  if (lines.length === 3 && lines[2] === "") {
+    return { gitDir: lines[0] ?? "", commonDir: resolve10(cwd, lines[1] ?? "") };
+  }
+  const gitDir = (await runGit(["rev-parse", "--absolute-git-dir"], { cwd })).stdout.trim();
+  return {
+    gitDir,
+    commonDir: resolve10(cwd, (await runGit(["rev-parse", "--git-common-dir"], { cwd })).stdout.trim())
+  };
+}
 async function onOmkBranch(adminDir) {
   const head2 = await readFile13(join43(adminDir, "HEAD"), "utf8").catch(() => "");
   return head2.trim().startsWith("ref: refs/heads/omk/");
 }
 async function gitCommonDir(repoRoot) {
   const { stdout } = await runGit(["rev-parse", "--git-common-dir"], { cwd: repoRoot });
-  return resolve9(repoRoot, stdout.trim());
+  return resolve10(repoRoot, stdout.trim());
 }
 async function refLocks(dir) {
   const found = [];
@@ -55192,22 +55589,38 @@ var gitWorkspaces = createGitWorkspaces();
 
 // src/adapters/git/worktree-state.ts
 async function worktreeState(worktree) {
-  const head2 = await runGit(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], {
-    cwd: worktree,
-    okExitCodes: [0, 1]
-  });
-  const status = await runGit(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames"], {
-    cwd: worktree
-  });
-  return {
-    head: head2.exitCode === 0 ? head2.stdout.trim() : null,
-    changes: status.stdout.split("\0").filter((line2) => line2 !== "")
-  };
+  const status = await runGit(
+    ["status", "--porcelain=v2", "--branch", "-z", "--untracked-files=all", "--no-renames"],
+    { cwd: worktree }
+  );
+  let head2 = null;
+  const tracked = [];
+  const untracked = [];
+  for (const entry of status.stdout.split("\0")) {
+    if (entry.startsWith("# branch.oid ")) {
+      const oid = entry.slice("# branch.oid ".length);
+      head2 = oid === "(initial)" ? null : oid;
+    } else if (entry.startsWith("? ")) untracked.push(`?? ${entry.slice(2)}`);
+    else {
+      const line2 = v1Line(entry);
+      if (line2 !== null) tracked.push(line2);
+    }
+  }
+  tracked.sort((a, b) => Buffer.compare(Buffer.from(a.slice(3)), Buffer.from(b.slice(3))));
+  return { head: head2, changes: [...tracked, ...untracked] };
+}
+var FIELDS_BEFORE_PATH = { "1": 8, u: 10 };
+function v1Line(entry) {
+  const fields = FIELDS_BEFORE_PATH[entry.slice(0, 1)];
+  if (fields === void 0 || entry[1] !== " ") return null;
+  const parts = entry.split(" ");
+  const xy = (parts[1] ?? "").replaceAll(".", " ");
+  return `${xy} ${parts.slice(fields).join(" ")}`;
 }
 
 // src/adapters/integrity/links.ts
 import { lstat as lstat6, readlink, realpath as realpath5 } from "node:fs/promises";
-import { dirname as dirname16, isAbsolute as isAbsolute10, join as join44, resolve as resolve10, sep as sep5 } from "node:path";
+import { dirname as dirname16, isAbsolute as isAbsolute10, join as join44, resolve as resolve11, sep as sep5 } from "node:path";
 async function escapingLinks(worktree, paths2) {
   const root = await canonicalPath(worktree);
   const inside2 = (path2) => path2 === root || path2.startsWith(`${root}${sep5}`);
@@ -55217,7 +55630,7 @@ async function escapingLinks(worktree, paths2) {
     const info = await lstat6(absolute).catch(() => null);
     if (info === null || !info.isSymbolicLink()) continue;
     const target2 = await readlink(absolute);
-    const lexical = isAbsolute10(target2) ? resolve10(target2) : resolve10(dirname16(absolute), target2);
+    const lexical = isAbsolute10(target2) ? resolve11(target2) : resolve11(dirname16(absolute), target2);
     const real2 = await realpath5(absolute).catch(() => canonicalPath(lexical));
     if (!inside2(real2) || !inside2(await canonicalPath(lexical))) found.push({ path: path2, target: target2 });
   }
@@ -55408,7 +55821,7 @@ async function single(what, path2, restorable) {
 }
 async function tree(label, dir) {
   const found = [];
-  const walk2 = async (at2, depth2) => {
+  const walk3 = async (at2, depth2) => {
     let entries2;
     try {
       entries2 = (await readdir9(at2)).sort();
@@ -55421,14 +55834,14 @@ async function tree(label, dir) {
       const info = await lstat7(path2).catch(() => null);
       if (info === null) continue;
       if (info.isDirectory()) {
-        if (depth2 < MAX_DEPTH) await walk2(path2, depth2 + 1);
+        if (depth2 < MAX_DEPTH) await walk3(path2, depth2 + 1);
         continue;
       }
       const what = `${label}/${relative11(dir, path2).split(sep7).join("/")}`;
       found.push({ what, path: path2, content: await read(path2), restorable: true });
     }
   };
-  await walk2(dir, 0);
+  await walk3(dir, 0);
   return found;
 }
 async function read(path2) {
@@ -55508,6 +55921,43 @@ async function otherHeads(scope) {
   return heads;
 }
 
+// src/adapters/integrity/state-tree.ts
+import { lstat as lstat8, readdir as readdir10 } from "node:fs/promises";
+import { join as join46 } from "node:path";
+async function stateTree(root, skip) {
+  const tree2 = /* @__PURE__ */ new Map();
+  await walk2(root, "", tree2, new Set(skip));
+  return tree2;
+}
+async function walk2(dir, prefix, tree2, skip) {
+  let entries2;
+  try {
+    entries2 = await readdir10(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  const dirs = [];
+  await Promise.all(
+    entries2.map(async (entry) => {
+      if (prefix === "" && skip.has(entry.name)) return;
+      const rel = prefix === "" ? entry.name : `${prefix}/${entry.name}`;
+      if (entry.isDirectory()) {
+        tree2.set(rel, "dir");
+        dirs.push(entry.name);
+        return;
+      }
+      try {
+        const info = await lstat8(join46(dir, entry.name), { bigint: true });
+        const kind2 = info.isSymbolicLink() ? "link" : info.isFile() ? "file" : "other";
+        tree2.set(rel, `${kind2}:${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`);
+      } catch {
+      }
+    })
+  );
+  for (const name of dirs)
+    await walk2(join46(dir, name), prefix === "" ? name : `${prefix}/${name}`, tree2, skip);
+}
+
 // src/adapters/integrity/local.ts
 function createLocalIntegrity(marks) {
   return {
@@ -55516,31 +55966,22 @@ function createLocalIntegrity(marks) {
     endStrays: (worktree) => endStrays(worktree, { marks }),
     endLeftovers: (places) => endLeftovers(marks, places),
     escapingLinks,
-    worktreeState
+    worktreeState,
+    stateTree
   };
 }
 
 // src/adapters/process/gate-home.ts
-import { lstat as lstat8 } from "node:fs/promises";
-import { join as join46 } from "node:path";
-var TOOLCHAIN_DIRS = [
-  { name: "XDG_CACHE_HOME", under: ".cache" },
-  { name: "GOPATH", under: "go" },
-  { name: "CARGO_HOME", under: ".cargo" },
-  { name: "RUSTUP_HOME", under: ".rustup" },
-  { name: "npm_config_cache", under: ".npm" },
-  { name: "PYTHONUSERBASE", under: ".local" },
-  { name: "PYENV_ROOT", under: ".pyenv" },
-  { name: "ASDF_DATA_DIR", under: ".asdf" }
-];
+import { lstat as lstat9 } from "node:fs/promises";
+import { join as join47 } from "node:path";
 async function toolchainEnv(env) {
   const home = env.HOME;
   if (home === void 0 || home === "") return {};
   const found = {};
   for (const { name, under } of TOOLCHAIN_DIRS) {
     if (env[name] !== void 0) continue;
-    const path2 = join46(home, under);
-    if ((await lstat8(path2).catch(() => null))?.isDirectory()) found[name] = path2;
+    const path2 = join47(home, under);
+    if ((await lstat9(path2).catch(() => null))?.isDirectory()) found[name] = path2;
   }
   return found;
 }
@@ -55607,11 +56048,11 @@ function createRunMarks(nonce = randomBytes3(12).toString("hex")) {
 }
 
 // src/adapters/sandbox/bubblewrap.ts
-import { lstat as lstat9, mkdir as mkdir15, realpath as realpath6 } from "node:fs/promises";
-import { join as join48 } from "node:path";
+import { lstat as lstat10, mkdir as mkdir15, realpath as realpath6 } from "node:fs/promises";
+import { join as join49 } from "node:path";
 
 // src/adapters/sandbox/bubblewrap-argv.ts
-import { join as join47 } from "node:path";
+import { join as join48 } from "node:path";
 function namespaces(network) {
   return [
     "--unshare-all",
@@ -55645,8 +56086,8 @@ function bubblewrapArgv(tool, plan2, argv, asInit = false) {
 }
 function credentialStores(home) {
   return {
-    dirs: CREDENTIAL_STORES.dirs.map((p) => join47(home, p)),
-    files: CREDENTIAL_STORES.files.map((p) => join47(home, p))
+    dirs: CREDENTIAL_STORES.dirs.map((p) => join48(home, p)),
+    files: CREDENTIAL_STORES.files.map((p) => join48(home, p))
   };
 }
 function depth(path2) {
@@ -55710,14 +56151,14 @@ omk sandbox: ${req.url ?? ""} is not in sandbox.allowedHosts
     });
     client.on("close", () => upstream.destroy());
   });
-  await new Promise((resolve11, reject) => {
+  await new Promise((resolve12, reject) => {
     server.once("error", reject);
-    server.listen(socketPath, () => resolve11());
+    server.listen(socketPath, () => resolve12());
   });
   return {
-    close: () => new Promise((resolve11) => {
+    close: () => new Promise((resolve12) => {
       for (const socket of sockets) socket.destroy();
-      server.close(() => resolve11());
+      server.close(() => resolve12());
     })
   };
 }
@@ -55726,9 +56167,11 @@ omk sandbox: ${req.url ?? ""} is not in sandbox.allowedHosts
 var PERL_SANDBOX_INIT = String.raw`
 use strict;
 sub WNOHANG () { 1 }
-my ($grace_ms, @cmd) = @ARGV;
+my ($grace_ms, $socat, @cmd) = @ARGV;
+my ($port, $socket) = $socat eq '' ? () : splice(@cmd, 0, 2);
 my $grace = $grace_ms / 1000;
-my $report; open($report, '>&=', 3) or undef $report;
+# Without the report pipe omk could not tell a run stopped before it started: never run so.
+open(my $report, '>&=', 3) or do { print STDERR "omk sandbox: no report pipe on fd 3\n"; exit 126 };
 sub stat_of {
   open(my $f, '<', "/proc/$_[0]/stat") or return (); my $s = <$f>; close($f); return () unless defined $s;
   return split(' ', substr($s, rindex($s, ')') + 2));
@@ -55752,12 +56195,40 @@ sub entry {
   my $cwd = readlink("/proc/$p/cwd") // ''; $cwd =~ s/[\t\n]/ /g;
   return "$p\t$cwd\t$line";
 }
-my ($pid, %group);
-sub end_group { for my $p (grep { $_ != $pid && pgrp($_) == $pid } alive()) { $group{$p} //= entry($p) } kill('-KILL', $pid) }
+my ($pid, $execd, $status, $stop, $stopped_by, $told, $blocking, %group);
+my $on = sub {
+  $stop //= now() + $grace; $stopped_by //= $_[0];
+  if ($execd) { kill("-$_[0]", $pid); $told = 1 }
+  die "omk-stop\n" if $blocking;
+};
+$SIG{TERM} = $SIG{INT} = $on;
+syswrite($report, "!ready\n") if $report;
+sub finish {
+  my ($out, $code) = @_;
+  if ($report) { syswrite($report, "$out!end\n"); close($report) }
+  exit($code);
+}
+sub spawn_quiet { my $p = fork(); if (defined $p && $p == 0) { close($report) if $report; open(STDERR, '>', '/dev/null'); exec { $_[0] } @_; exit 127 } return $p }
+if ($socat ne '') {
+  spawn_quiet($socat, "TCP-LISTEN:$port,bind=127.0.0.1,fork,reuseaddr", "UNIX-CONNECT:$socket");
+  my $up = 0;
+  for (my $i = 0; !$up && !defined $stop && $i < 250; $i++) {
+    my $probe = spawn_quiet($socat, '-u', 'OPEN:/dev/null', "TCP:127.0.0.1:$port");
+    $up = defined $probe && waitpid($probe, 0) == $probe && $? == 0;
+    select(undef, undef, undef, 0.02) unless $up || defined $stop;
+  }
+  if (!$up && !defined $stop) { print STDERR "omk sandbox: the proxy bridge did not start\n"; finish("\n", 125) }
+}
 my %before = map { $_ => 1 } alive();
+sub signum { return $_[0] eq 'INT' ? 2 : 15 }
+finish("\n!signal\t" . signum($stopped_by) . "\n", 128 + signum($stopped_by)) if defined $stop;
+sub end_group { for my $p (grep { $_ != $pid && pgrp($_) == $pid } alive()) { $group{$p} //= entry($p) } kill('-KILL', $pid) }
+# A stop is passed on once the command runs: before its exec the child still has this handler.
+pipe(my $exec_r, my $exec_w) or do { print STDERR "omk sandbox: pipe: $!\n"; exit 126 };
 $pid = fork();
 if (!defined $pid) { print STDERR "omk sandbox: fork: $!\n"; exit 126 }
 if ($pid == 0) {
+  close($exec_r);
   setpgrp(0, 0);
   my $err; if ($report) { open($err, '>&', $report); close($report) }
   exec { $cmd[0] } @cmd;
@@ -55765,9 +56236,11 @@ if ($pid == 0) {
   exit 127;
 }
 setpgrp($pid, $pid);
-my ($status, $stop, $blocking);
-my $on = sub { kill("-$_[0]", $pid); $stop //= now() + $grace; die "omk-stop\n" if $blocking };
-$SIG{TERM} = $SIG{INT} = $on;
+close($exec_w);
+for (;;) { last if defined sysread($exec_r, my $byte, 1) || $! + 0 != 4 }
+close($exec_r);
+$execd = 1;
+if (defined $stop && !$told) { kill("-$stopped_by", $pid); $told = 1 }
 until (defined $status) {
   if (!defined $stop) {
     my $r = eval { $blocking = 1; my $w = waitpid(-1, 0); $blocking = 0; $w };
@@ -55792,16 +56265,14 @@ if (defined $stop) {
     select(undef, undef, undef, 0.01);
   }
 }
-if ($report) {
-  my $out = "\n";
-  for my $p (sort { $a <=> $b } grep { !$before{$_} && $_ != $pid && !$before{ppid($_)} && !(defined $stop && pgrp($_) == $pid) } alive()) {
-    $out .= entry($p) . "\n";
-  }
-  $out .= "!group\t$group{$_}\n" for sort { $a <=> $b } keys %group;
-  syswrite($report, "$out!end\n"); close($report);
+my $out = "\n";
+for my $p (sort { $a <=> $b } grep { !$before{$_} && $_ != $pid && !$before{ppid($_)} && !(defined $stop && pgrp($_) == $pid) } alive()) {
+  $out .= entry($p) . "\n";
 }
+$out .= "!group\t$group{$_}\n" for sort { $a <=> $b } keys %group;
 my $sig = $status & 127;
-exit($sig ? 128 + $sig : $status >> 8);
+$out .= "!signal\t$sig\n" if $sig;
+finish($out, $sig ? 128 + $sig : $status >> 8);
 `;
 
 // src/adapters/sandbox/bubblewrap.ts
@@ -55845,14 +56316,11 @@ function createBubblewrap(options) {
         const plan2 = await planFor(spec, spec.confine, temp, options.env);
         const initPerl = await init();
         const grace = String(spec.killGraceMs ?? KILL_GRACE_MS);
-        let argv = initPerl === null ? spec.argv : [initPerl, "-e", PERL_SANDBOX_INIT, "--", grace, ...spec.argv];
-        let proxyEnv = {};
-        if (socat !== null) {
-          const socket = join48(tmp, "proxy.sock");
-          proxy = await startConnectProxy(socket, spec.confine.allowedHosts ?? []);
-          argv = proxiedArgv(socat, socket, argv);
-          proxyEnv = proxyVariables(`http://127.0.0.1:${PROXY_PORT}`);
-        }
+        const socket = join49(tmp, "proxy.sock");
+        if (socat !== null) proxy = await startConnectProxy(socket, spec.confine.allowedHosts ?? []);
+        const bridge = socat === null ? [""] : [socat, String(PROXY_PORT), socket];
+        const argv = initPerl !== null ? [initPerl, "-e", PERL_SANDBOX_INIT, "--", grace, ...bridge, ...spec.argv] : socat !== null ? proxiedArgv(socat, socket, spec.argv) : spec.argv;
+        const proxyEnv = socat === null ? {} : proxyVariables(`http://127.0.0.1:${PROXY_PORT}`);
         const result2 = await inner({
           ...spec,
           argv: bubblewrapArgv(availability.tool, plan2, argv, initPerl !== null),
@@ -55862,9 +56330,9 @@ function createBubblewrap(options) {
           // the one a stop signals (bwrap's only child).
           endsWhole: true,
           // HOME is read-only: Go's build cache (under ~/.cache by default) goes to the private temp.
-          env: { GOCACHE: join48(tmp, "go-build"), ...spec.env, ...proxyEnv, TMPDIR: tmp, TMP: tmp, TEMP: tmp }
+          env: { GOCACHE: join49(tmp, "go-build"), ...spec.env, ...proxyEnv, TMPDIR: tmp, TMP: tmp, TEMP: tmp }
         });
-        const reported = initPerl === null ? result2 : unreported(result2);
+        const reported = initPerl === null ? withoutReport(result2) : unreported(result2);
         return asUnconfined(endedBySandbox(execFailure(reported, availability.tool, spec.argv[0] ?? "")));
       } finally {
         await proxy?.close();
@@ -55947,7 +56415,7 @@ async function planFor(spec, confine, temp, env) {
     dirs.push(...stores.dirs);
     files2.push(...stores.files);
   }
-  if (env.XDG_CONFIG_HOME) dirs.push(join48(env.XDG_CONFIG_HOME, "gh"));
+  if (env.XDG_CONFIG_HOME) dirs.push(join49(env.XDG_CONFIG_HOME, "gh"));
   dirs.push(...confine.hidden ?? []);
   dirs.push(...temp.hidden);
   if (env.RUNNER_TEMP) dirs.push(env.RUNNER_TEMP);
@@ -55973,6 +56441,11 @@ function execFailure(result2, tool, command2) {
 function unreported(result2) {
   if (result2.ended !== void 0 || result2.spawnError !== null) return result2;
   return { ...result2, ended: [{ pid: 0, command: "", unreported: true }] };
+}
+function withoutReport(result2) {
+  if (result2.ended === void 0) return result2;
+  const { ended: _, ...rest } = result2;
+  return rest;
 }
 function endedBySandbox(result2) {
   if (result2.ended === void 0) return result2;
@@ -56008,7 +56481,7 @@ async function real(paths2) {
 }
 async function exists(path2) {
   try {
-    await lstat9(path2);
+    await lstat10(path2);
     return true;
   } catch {
     return false;
@@ -56018,11 +56491,11 @@ async function exists(path2) {
 // src/adapters/workspace/preparer.ts
 import { createHash as createHash9 } from "node:crypto";
 import { mkdir as mkdir18, readFile as readFile18, rm as rm16, stat as stat15, writeFile as writeFile11 } from "node:fs/promises";
-import { delimiter as delimiter2, dirname as dirname19, join as join52 } from "node:path";
+import { delimiter as delimiter2, dirname as dirname19, join as join53 } from "node:path";
 
 // src/adapters/workspace/python-editable.ts
 import { realpath as realpath7, stat as stat13 } from "node:fs/promises";
-import { delimiter, isAbsolute as isAbsolute11, join as join49, relative as relative12, sep as sep8 } from "node:path";
+import { delimiter, isAbsolute as isAbsolute11, join as join50, relative as relative12, sep as sep8 } from "node:path";
 var PROBE = [
   "import json, os, sys",
   "paths = [p for p in sys.path if p]",
@@ -56048,12 +56521,12 @@ async function editableRedirect(run, input2, env, venv) {
   const paths2 = [];
   const shown = [];
   for (const entry of found) {
-    for (const spelling2 of await bothSpellings(entry)) {
-      if (skipped2.some((dir) => inside(dir, spelling2))) break;
-      const root = roots.find((dir) => inside(dir, spelling2));
+    for (const spelling of await bothSpellings(entry)) {
+      if (skipped2.some((dir) => inside(dir, spelling))) break;
+      const root = roots.find((dir) => inside(dir, spelling));
       if (root === void 0) continue;
-      const rel = relative12(root, spelling2);
-      const own2 = join49(input2.path, rel);
+      const rel = relative12(root, spelling);
+      const own2 = join50(input2.path, rel);
       if (!paths2.includes(own2) && await isDirectory2(own2)) {
         paths2.push(own2);
         shown.push(rel === "" ? "." : `${rel}/`);
@@ -56091,7 +56564,7 @@ import {
   copyFile as copyFile2,
   link as link4,
   mkdir as mkdir17,
-  readdir as readdir11,
+  readdir as readdir12,
   readFile as readFile17,
   rename as rename4,
   rm as rm15,
@@ -56099,13 +56572,13 @@ import {
   symlink as symlink3,
   writeFile as writeFile10
 } from "node:fs/promises";
-import { basename as basename12, dirname as dirname18, join as join51 } from "node:path";
+import { basename as basename13, dirname as dirname18, join as join52 } from "node:path";
 
 // src/adapters/workspace/copy-tree.ts
 import { createHash as createHash8 } from "node:crypto";
 import { constants as constants4 } from "node:fs";
-import { copyFile, link as link3, lstat as lstat10, mkdir as mkdir16, readdir as readdir10, readFile as readFile16, readlink as readlink4, symlink as symlink2 } from "node:fs/promises";
-import { isAbsolute as isAbsolute12, join as join50, relative as relative13 } from "node:path";
+import { copyFile, link as link3, lstat as lstat11, mkdir as mkdir16, readdir as readdir11, readFile as readFile16, readlink as readlink4, symlink as symlink2 } from "node:fs/promises";
+import { isAbsolute as isAbsolute12, join as join51, relative as relative13 } from "node:path";
 async function cloneTree(source, target2, mode, finalTarget = target2) {
   return (await walkClone(source, target2, mode, finalTarget, null)).files;
 }
@@ -56132,7 +56605,7 @@ async function copyTreeWithDigests(source, target2, finalTarget = target2) {
       const fresh = new Set(restamped);
       const lookedAt = await Promise.all(
         [...symlinks.map(({ path: path2 }) => path2), ...fresh].map(
-          async (path2) => digestLine(tree2, join50(tree2, path2), await lstat10(join50(tree2, path2), { bigint: true }))
+          async (path2) => digestLine(tree2, join51(tree2, path2), await lstat11(join51(tree2, path2), { bigint: true }))
         )
       );
       const recorded = fileLines.filter((line2) => !fresh.has(line2.slice(0, line2.indexOf("\0"))));
@@ -56142,15 +56615,15 @@ async function copyTreeWithDigests(source, target2, finalTarget = target2) {
 }
 async function walkClone(source, target2, mode, finalTarget, record2) {
   let files2 = 0;
-  const stamp = async (root, path2) => digestLine(root, path2, await lstat10(path2, { bigint: true }));
+  const stamp = async (root, path2) => digestLine(root, path2, await lstat11(path2, { bigint: true }));
   const cloneDir = async (from, to2) => {
     await mkdir16(to2);
     if (record2 && to2 !== target2) record2.dirs.push(relative13(target2, to2));
-    const entries2 = await readdir10(from, { withFileTypes: true });
+    const entries2 = await readdir11(from, { withFileTypes: true });
     await Promise.all(
       entries2.map(async (entry) => {
-        const src = join50(from, entry.name);
-        const dst = join50(to2, entry.name);
+        const src = join51(from, entry.name);
+        const dst = join51(to2, entry.name);
         if (entry.isDirectory()) return cloneDir(src, dst);
         if (record2) record2.sourceLines.push(await stamp(source, src));
         if (entry.isSymbolicLink()) {
@@ -56179,24 +56652,24 @@ async function treeStamp(root) {
   const lines = [];
   let changedNs = 0n;
   await eachEntry(root, async (path2) => {
-    const info = await lstat10(path2, { bigint: true });
+    const info = await lstat11(path2, { bigint: true });
     if (info.ctimeNs > changedNs) changedNs = info.ctimeNs;
     lines.push(digestLine(root, path2, info));
   });
   return { digest: digestLines(lines), changedNs };
 }
 async function eachEntry(root, visit2) {
-  const walk2 = async (dir) => {
-    const entries2 = await readdir10(dir, { withFileTypes: true });
+  const walk3 = async (dir) => {
+    const entries2 = await readdir11(dir, { withFileTypes: true });
     await Promise.all(
       entries2.map(async (entry) => {
-        const path2 = join50(dir, entry.name);
-        if (entry.isDirectory()) return walk2(path2);
+        const path2 = join51(dir, entry.name);
+        if (entry.isDirectory()) return walk3(path2);
         await visit2(path2, entry);
       })
     );
   };
-  await walk2(root);
+  await walk3(root);
 }
 async function contentDigest(root) {
   const files2 = [];
@@ -56229,7 +56702,7 @@ function digestLines(lines) {
 function retarget(linkText, source, target2) {
   if (!isAbsolute12(linkText)) return linkText;
   const inside2 = relative13(source, linkText);
-  return inside2.startsWith("..") || isAbsolute12(inside2) ? linkText : join50(target2, inside2);
+  return inside2.startsWith("..") || isAbsolute12(inside2) ? linkText : join51(target2, inside2);
 }
 
 // src/adapters/workspace/snapshot.ts
@@ -56250,15 +56723,15 @@ function createSnapshots() {
       const { dir, scope } = request2;
       const key = `${scope}\0${dir}`;
       const next = after(dir, () => give(request2, sourceChecked.has(key)));
-      const given2 = next.then(({ given: given3 }) => {
+      const given = next.then(({ given: given2 }) => {
         sourceChecked.add(key);
-        return given3;
+        return given2;
       });
       queue.set(
         dir,
         next.then(({ filling }) => filling)
       );
-      return given2;
+      return given;
     },
     /**
      * For the base worktree, whose gates run only the checkout's own code: `target` made of hard
@@ -56295,15 +56768,15 @@ function createSnapshots() {
 }
 async function give(request2, sourceChecked) {
   const { source, dir, partial: partial2, target: target2 } = request2;
-  const done = async (given3, filling = Promise.resolve()) => {
+  const done = async (given2, filling = Promise.resolve()) => {
     await request2.seal(partial2);
     await rename4(partial2, target2);
-    return { given: given3, filling };
+    return { given: given2, filling };
   };
   await rm15(partial2, { recursive: true, force: true });
   if (await intact(source, dir, sourceChecked)) {
     try {
-      const files2 = await cloneTree(join51(dir, "node_modules"), partial2, "link", target2);
+      const files2 = await cloneTree(join52(dir, "node_modules"), partial2, "link", target2);
       await markLinked(dir);
       return await done({ files: files2, how: "linked from omk's shared cache" });
     } catch (error62) {
@@ -56314,19 +56787,19 @@ async function give(request2, sourceChecked) {
   }
   if (await exists2(dir)) await setAside(dir);
   const copied = await copyTreeWithDigests(source, partial2, target2);
-  const given2 = await done({ files: copied.files, how: "copied" });
-  return { ...given2, filling: fill(dir, target2, copied, request2.sealed).catch(() => {
+  const given = await done({ files: copied.files, how: "copied" });
+  return { ...given, filling: fill(dir, target2, copied, request2.sealed).catch(() => {
   }) };
 }
 async function intact(source, dir, sourceChecked) {
   const [stamp, sourceStamp, contentStamp, mark] = await Promise.all([
-    readOrNull(join51(dir, "digest")),
-    readOrNull(join51(dir, "source-digest")),
-    readOrNull(join51(dir, "content-digest")),
-    readOrNull(join51(dir, "changed-mark"))
+    readOrNull(join52(dir, "digest")),
+    readOrNull(join52(dir, "source-digest")),
+    readOrNull(join52(dir, "content-digest")),
+    readOrNull(join52(dir, "changed-mark"))
   ]);
   if (stamp === null || sourceStamp === null || contentStamp === null) return false;
-  const tree2 = join51(dir, "node_modules");
+  const tree2 = join52(dir, "node_modules");
   const [now, sourceNow] = await Promise.all([
     treeStamp(tree2).catch(() => null),
     sourceChecked ? sourceStamp : treeDigest(source).catch(() => null)
@@ -56339,27 +56812,27 @@ async function intact(source, dir, sourceChecked) {
 }
 async function markLinked(dir) {
   const [stamp, now] = await Promise.all([
-    readOrNull(join51(dir, "digest")),
-    treeStamp(join51(dir, "node_modules")).catch(() => null)
+    readOrNull(join52(dir, "digest")),
+    treeStamp(join52(dir, "node_modules")).catch(() => null)
   ]);
   if (now !== null && stamp === now.digest) await writeMark(dir, now.changedNs);
 }
 async function writeMark(dir, changedNs) {
-  const temp = join51(dir, `changed-mark.${process.pid}.${Math.random().toString(36).slice(2)}`);
+  const temp = join52(dir, `changed-mark.${process.pid}.${Math.random().toString(36).slice(2)}`);
   await writeFile10(temp, String(changedNs));
-  await rename4(temp, join51(dir, "changed-mark"));
+  await rename4(temp, join52(dir, "changed-mark"));
 }
 function fill(dir, from, copied, sealed) {
   const own2 = copied.filePaths.filter((path2) => sealed.includes(path2));
   return publish(dir, async (tree2) => {
     await mkdir17(tree2, { recursive: true });
-    for (const path2 of copied.dirs) await mkdir17(join51(tree2, path2));
+    for (const path2 of copied.dirs) await mkdir17(join52(tree2, path2));
     await Promise.all([
       ...copied.filePaths.map(
-        (path2) => own2.includes(path2) ? copyFile2(join51(copied.source, path2), join51(tree2, path2)) : link4(join51(from, path2), join51(tree2, path2))
+        (path2) => own2.includes(path2) ? copyFile2(join52(copied.source, path2), join52(tree2, path2)) : link4(join52(from, path2), join52(tree2, path2))
       ),
       ...copied.symlinks.map(
-        ({ path: path2, text: text3 }) => symlink3(retarget(text3, copied.source, join51(dir, "node_modules")), join51(tree2, path2))
+        ({ path: path2, text: text3 }) => symlink3(retarget(text3, copied.source, join52(dir, "node_modules")), join52(tree2, path2))
       )
     ]);
     return { ...copied, copyDigest: (at2) => copied.copyDigest(at2, own2) };
@@ -56370,23 +56843,23 @@ async function copyFromCheckout(source, dir) {
   if (await exists2(dir)) await setAside(dir);
   await publish(dir, async (tree2) => {
     await mkdir17(dirname18(tree2), { recursive: true });
-    return copyTreeWithDigests(source, tree2, join51(dir, "node_modules"));
+    return copyTreeWithDigests(source, tree2, join52(dir, "node_modules"));
   });
 }
 async function publish(dir, make) {
   const partial2 = `${dir}.partial-${process.pid}`;
-  const tree2 = join51(partial2, "node_modules");
+  const tree2 = join52(partial2, "node_modules");
   try {
     await rm15(partial2, { recursive: true, force: true });
     const copied = await make(tree2);
-    await writeFile10(join51(partial2, "source-digest"), copied.sourceDigest);
-    await writeFile10(join51(partial2, "content-digest"), copied.contentDigest);
-    await writeFile10(join51(partial2, "digest"), await copied.copyDigest(tree2));
+    await writeFile10(join52(partial2, "source-digest"), copied.sourceDigest);
+    await writeFile10(join52(partial2, "content-digest"), copied.contentDigest);
+    await writeFile10(join52(partial2, "digest"), await copied.copyDigest(tree2));
     await mkdir17(dirname18(dir), { recursive: true });
     await rename4(partial2, dir);
   } catch (error62) {
     await rm15(partial2, { recursive: true, force: true });
-    if (await exists2(join51(dir, "digest"))) return;
+    if (await exists2(join52(dir, "digest"))) return;
     throw error62;
   }
   await pruneSiblings(dir);
@@ -56401,18 +56874,18 @@ async function setAside(dir) {
 }
 async function pruneSiblings(dir) {
   const parent = dirname18(dir);
-  const all = await readdir11(parent);
+  const all = await readdir12(parent);
   await Promise.all(
-    all.filter((name) => !isPidAlive(Number(/\.partial-(\d+)$/.exec(name)?.[1] ?? process.pid))).map((name) => rm15(join51(parent, name), { recursive: true, force: true }))
+    all.filter((name) => !isPidAlive(Number(/\.partial-(\d+)$/.exec(name)?.[1] ?? process.pid))).map((name) => rm15(join52(parent, name), { recursive: true, force: true }))
   );
   const names = all.filter((name) => !name.includes("."));
   const made = await Promise.all(
     names.map(async (name) => ({
-      path: join51(parent, name),
-      at: (await stat14(join51(parent, name, "digest")).catch(() => null))?.mtimeMs ?? null
+      path: join52(parent, name),
+      at: (await stat14(join52(parent, name, "digest")).catch(() => null))?.mtimeMs ?? null
     }))
   );
-  const old = made.filter((entry) => entry.at !== null && basename12(entry.path) !== basename12(dir)).sort((a, b) => (b.at ?? 0) - (a.at ?? 0)).slice(KEEP_PER_CHECKOUT - 1);
+  const old = made.filter((entry) => entry.at !== null && basename13(entry.path) !== basename13(dir)).sort((a, b) => (b.at ?? 0) - (a.at ?? 0)).slice(KEEP_PER_CHECKOUT - 1);
   await Promise.all(old.map((entry) => setAside(entry.path)));
 }
 var readOrNull = (path2) => readFile17(path2, "utf8").catch(() => null);
@@ -56457,29 +56930,29 @@ function runStep(step, input2, tools, env) {
   }
 }
 async function nodeModules(step, input2, tools, env) {
-  const target2 = join52(input2.path, "node_modules");
+  const target2 = join53(input2.path, "node_modules");
   const wanted = await fingerprint(input2.path, step.manifests);
   const lent = `${wanted}${LENT}`;
   if (await isDirectory3(target2)) {
-    const marker = await readFile18(join52(target2, MARKER3), "utf8").catch(() => null);
+    const marker = await readFile18(join53(target2, MARKER3), "utf8").catch(() => null);
     if (marker === null)
       return { done: "node_modules already present in the worktree: kept", changed: false };
     if (marker === wanted || marker === lent && input2.base === "checkout-code")
       return { done: "node_modules already prepared", changed: false };
     await rm16(target2, { recursive: true, force: true });
   }
-  const source = join52(input2.repoRoot, "node_modules");
+  const source = join53(input2.repoRoot, "node_modules");
   const differs = await firstDifference(input2.repoRoot, input2.path, step.manifests);
   const reusable = differs === null && await isDirectory3(source);
   if (reusable) {
     const started = performance.now();
-    const dir = join52(
+    const dir = join53(
       input2.plan.sharedCacheDir,
       "node_modules",
       digest(input2.repoRoot).slice(0, 16),
       wanted.slice(0, 16)
     );
-    const partial2 = join52(input2.path, PARTIAL);
+    const partial2 = join53(input2.path, PARTIAL);
     const lend = input2.base === "checkout-code";
     const seal = (tree2) => markOurs(tree2, lend ? lent : wanted);
     const sealed = [MARKER3, GITIGNORE];
@@ -56503,14 +56976,14 @@ async function nodeModules(step, input2, tools, env) {
 async function pythonVenv(dirs, input2, run, env) {
   let found = null;
   for (const dir of dirs) {
-    const venv = join52(input2.repoRoot, dir);
-    if (await exists3(join52(venv, "bin", "python"))) {
+    const venv = join53(input2.repoRoot, dir);
+    if (await exists3(join53(venv, "bin", "python"))) {
       found = { dir, venv };
       break;
     }
   }
   const venvEnv = found ? {
-    PATH: env.PATH ? `${join52(found.venv, "bin")}${delimiter2}${env.PATH}` : join52(found.venv, "bin"),
+    PATH: env.PATH ? `${join53(found.venv, "bin")}${delimiter2}${env.PATH}` : join53(found.venv, "bin"),
     VIRTUAL_ENV: found.venv
   } : {};
   const said = found ? `gates use the checkout's virtualenv ${found.dir}/ (first on PATH)` : `no virtualenv in the checkout (${dirs.join(", ")}): gates use python3 from PATH`;
@@ -56567,7 +57040,7 @@ async function command(argv, input2, run, env, label) {
 }
 async function firstDifference(a, b, files2) {
   for (const file2 of files2) {
-    const [left, right] = await Promise.all([readOrNull2(join52(a, file2)), readOrNull2(join52(b, file2))]);
+    const [left, right] = await Promise.all([readOrNull2(join53(a, file2)), readOrNull2(join53(b, file2))]);
     if (left === null ? right !== null : right === null || !left.equals(right)) return file2;
   }
   return null;
@@ -56579,7 +57052,7 @@ async function fingerprint(root, files2) {
   const hash2 = createHash9("sha256");
   for (const file2 of files2) {
     hash2.update(`${file2}\0`);
-    hash2.update(await readOrNull2(join52(root, file2)) ?? "\0missing");
+    hash2.update(await readOrNull2(join53(root, file2)) ?? "\0missing");
   }
   return `${hash2.digest("hex")}
 `;
@@ -56589,8 +57062,8 @@ async function markOurs(dir, fingerprintText) {
     [MARKER3, fingerprintText],
     [GITIGNORE, "*\n"]
   ]) {
-    await rm16(join52(dir, name), { force: true });
-    await writeFile11(join52(dir, name), text3);
+    await rm16(join53(dir, name), { force: true });
+    await writeFile11(join53(dir, name), text3);
   }
 }
 var HOST_STEPS = {
@@ -56664,17 +57137,22 @@ function logMaxBytesFromEnv(env) {
 import { realpath as realpath8 } from "node:fs/promises";
 var gitRepo = {
   async inspect(path2) {
-    let root;
+    let found;
     try {
-      root = (await runGit(["rev-parse", "--show-toplevel"], { cwd: path2 })).stdout.trim();
+      found = await runGit(["rev-parse", "--show-toplevel", "--verify", "--quiet", "HEAD^{commit}"], {
+        cwd: path2,
+        okExitCodes: [0, 1]
+      });
     } catch (error62) {
       throw new GitError(`${path2} is not inside a git repository.`, {
         cause: error62,
         hint: "Run omk from a repository's directory, or pass --repo PATH (create one with 'git init')."
       });
     }
-    root = await realpath8(root);
-    const head2 = await runGit(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], {
+    const lines = found.stdout.split("\n");
+    const top = lines.length === (found.exitCode === 0 ? 3 : 2) ? lines[0] ?? "" : (await runGit(["rev-parse", "--show-toplevel"], { cwd: path2 })).stdout.trim();
+    const root = await realpath8(top);
+    const head2 = found.exitCode === 0 && lines.length === 3 ? { exitCode: 0, stdout: lines[1] ?? "" } : await runGit(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], {
       cwd: root,
       okExitCodes: [0, 1]
     });
@@ -57400,16 +57878,6 @@ async function fixJob(bot, gh, job) {
   if (queued.kind === "full") await gh.createComment(repo, pr, busyReply(author));
 }
 
-// src/bot/job-merge.ts
-async function checkMerge(bot, gh, repo, goalId, setting = null) {
-  const check2 = await checkMergeOnThread(threadHost(bot, { gh, repo, issue: null }), {
-    goalId,
-    method: () => bot.mergeMethod(gh, repo, setting)
-  });
-  if (check2.kind === "not_evaluated")
-    bot.deps.reporter.info(`merge of ${goalId} not attempted (${check2.why}): ${check2.detail}`);
-}
-
 // src/bot/job-run.ts
 async function startGoal2(bot, gh, where, request2) {
   const { repo, issue: issue2 } = where;
@@ -57442,9 +57910,15 @@ async function settingsForCommand(bot, gh, where, answer3) {
 async function executeJob(bot, job) {
   const gh = await bot.deps.githubFor(job.repo.installationId);
   if (job.kind === "merge-check") {
-    const loaded = await repoSettings(bot, gh, job.repo);
-    if (loaded.ok) await checkMerge(bot, gh, job.repo, job.goalId, loaded.settings.mergeMethod);
-    else bot.deps.reporter.warn(`merge of ${job.goalId} not attempted: ${loaded.lines.join(" ")}`);
+    const { repo: repo2, goalId } = job;
+    const host = threadHost(bot, { gh, repo: repo2, issue: null });
+    const settings = () => repoSettings(bot, gh, repo2);
+    const check2 = await repoCheckMergeOnThread(host, goalId, settings, threadRepo(bot, gh, repo2));
+    const { reporter } = bot.deps;
+    if (check2.kind === "no_settings")
+      reporter.warn(`merge of ${goalId} not attempted: ${check2.lines.join(" ")}`);
+    if (check2.kind === "not_evaluated")
+      reporter.info(`merge of ${goalId} not attempted (${check2.why}): ${check2.detail}`);
     return;
   }
   const issue2 = job.kind === "fix" ? job.pr : job.issue;
@@ -57460,7 +57934,7 @@ async function executeJob(bot, job) {
     command2 = parsed2.command;
   }
   const where = { repo, issue: issue2, author };
-  const fixRequests = (text3) => job.kind === "fix" ? job.requests : [{ id: `comment:${job.commentId}`, text: text3, author, replyTo: null }];
+  const fixRequests = (text3) => job.kind === "fix" ? job.requests : [commandChangeRequest({ commentId: job.commentId, text: text3, author })];
   const port = {
     help: () => say(helpReply(author)),
     permission: () => gh.permission(repo, author),
