@@ -27,16 +27,15 @@
 // Exits non-zero as well when a correctness check fails (the run fails or is not one slice).
 
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { createParserProject, PARSER_GOAL } from './lib/parser-project.mjs';
 import {
   BenchError,
-  createTempGitRepo,
   expectSuccess,
   formatTable,
-  git,
   log,
   machineInfo,
   makeTempDir,
@@ -49,50 +48,17 @@ import {
   timeSpawn,
 } from './lib.mjs';
 
-const GOAL_TEXT = 'fix the bug in src/parser.js';
+const GOAL_TEXT = PARSER_GOAL;
 /** The issue's targets: most opens of each file in one run. */
 const TARGETS = { config: 1, goal: 3 };
 const PRELOAD = join(ROOT, 'bench', 'lib', 'count-opens.mjs');
-
-/** A small Node project with a passing test, so the run's gate passes and the run is a normal one. */
-const PROJECT_FILES = {
-  'package.json': `${JSON.stringify(
-    {
-      name: 'parser',
-      version: '1.0.0',
-      private: true,
-      type: 'module',
-      scripts: { test: 'node --test test/' },
-    },
-    null,
-    2,
-  )}\n`,
-  'src/parser.js': [
-    '/** Splits a line of comma-separated values, trimming each one. */',
-    'export function parse(line) {',
-    "  return line.split(',').map((value) => value.trim());",
-    '}',
-    '',
-  ].join('\n'),
-  'test/parser.test.js': [
-    "import assert from 'node:assert/strict';",
-    "import { test } from 'node:test';",
-    "import { parse } from '../src/parser.js';",
-    '',
-    "test('parse splits and trims', () => {",
-    "  assert.deepEqual(parse('a, b,c'), ['a', 'b', 'c']);",
-    '});',
-    '',
-  ].join('\n'),
-  '.omk/config.yml': 'version: 1\n',
-};
 
 async function main() {
   const options = parseOptions();
   const method = chooseMethod(options.method);
   log(`counting with ${method.name}${method.why ? ` (${method.why})` : ''}`);
   const bin = snapshotOmk();
-  const repo = createProject();
+  const repo = createParserProject('opens-repo');
   const stateDir = makeTempDir('opens-state');
   const work = makeTempDir('opens-work');
   const args = [bin, '--state-dir', stateDir, 'goal', 'run', GOAL_TEXT, '--agent', 'demo', '--json'];
@@ -150,17 +116,6 @@ function chooseMethod(wanted) {
   if (why === null) return { name: 'strace', why: null };
   if (wanted === 'strace') throw new BenchError(`--method strace: ${why}`);
   return { name: 'preload', why };
-}
-
-function createProject() {
-  const repo = createTempGitRepo('opens-repo');
-  for (const [path, content] of Object.entries(PROJECT_FILES)) {
-    mkdirSync(join(repo, path, '..'), { recursive: true });
-    writeFileSync(join(repo, path), content);
-  }
-  git(repo, ['add', '--all']);
-  git(repo, ['commit', '--quiet', '-m', 'a small parser with a test, and omk config']);
-  return repo;
 }
 
 // --- counting with strace --------------------------------------------------------------------------

@@ -24,17 +24,16 @@
 // `npm test` can run it in one goal run and the count cannot drift up unnoticed.
 // Exits non-zero as well when a run fails or the goal is not one slice, done.
 
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { createParserProject, PARSER_GOAL } from './lib/parser-project.mjs';
 import {
   BenchError,
   childCpuMs,
-  createTempGitRepo,
   expectSuccess,
   formatTable,
-  git,
   loadAverages,
   log,
   machineInfo,
@@ -51,42 +50,10 @@ import {
   withSizes,
 } from './lib.mjs';
 
-const GOAL_TEXT = 'fix the bug in src/parser.js';
+const GOAL_TEXT = PARSER_GOAL;
 /** Most git processes one run of the fixture's goal may start: 54 when this bench was written (69 before). */
 const GIT_CEILING = 56;
 const PRELOAD = join(ROOT, 'bench', 'lib', 'count-spawns.mjs');
-
-const PROJECT_FILES = {
-  'package.json': `${JSON.stringify(
-    {
-      name: 'parser',
-      version: '1.0.0',
-      private: true,
-      type: 'module',
-      scripts: { test: 'node --test test/' },
-    },
-    null,
-    2,
-  )}\n`,
-  'src/parser.js': [
-    '/** Splits a line of comma-separated values, trimming each one. */',
-    'export function parse(line) {',
-    "  return line.split(',').map((value) => value.trim());",
-    '}',
-    '',
-  ].join('\n'),
-  'test/parser.test.js': [
-    "import assert from 'node:assert/strict';",
-    "import { test } from 'node:test';",
-    "import { parse } from '../src/parser.js';",
-    '',
-    "test('parse splits and trims', () => {",
-    "  assert.deepEqual(parse('a, b,c'), ['a', 'b', 'c']);",
-    '});',
-    '',
-  ].join('\n'),
-  '.omk/config.yml': 'version: 1\n',
-};
 
 async function main() {
   const options = parseOptions();
@@ -189,20 +156,9 @@ function snapshotOf(checkout) {
   return join(dir, 'bin', 'omk.js');
 }
 
-function createProject() {
-  const repo = createTempGitRepo('goal-run-repo');
-  for (const [path, content] of Object.entries(PROJECT_FILES)) {
-    mkdirSync(join(repo, path, '..'), { recursive: true });
-    writeFileSync(join(repo, path), content);
-  }
-  git(repo, ['add', '--all']);
-  git(repo, ['commit', '--quiet', '-m', 'a small parser with a test, and omk config']);
-  return repo;
-}
-
 /** One goal run on a fresh fixture; checked to be one slice, done. */
 function runGoal(bin, nodeArgs = [], extraEnv = {}) {
-  const repo = createProject();
+  const repo = createParserProject('goal-run-repo');
   const stateDir = makeTempDir('goal-run-state');
   // The state dir is the flag's; an OMK_STATE_DIR from the caller's environment must not matter.
   const { OMK_STATE_DIR: _ignored, ...env } = process.env;
