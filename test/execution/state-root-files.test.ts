@@ -1,8 +1,9 @@
-import { chmod, readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BUGGY_FIXTURE, createExecutionEnv, type ExecutionEnv, GOALS, SLICES } from '../helpers/execution.js';
 import { git } from '../helpers/git-repo.js';
+import { goalDirShellAgent } from '../helpers/state-writer-agent.js';
 
 // An unsandboxed agent (OMK_SANDBOX=off) that fixes the bug as asked and also writes files of the
 // state root no named check covered before: its own goal's delivery.json and a file it drops in
@@ -20,24 +21,7 @@ afterEach(async () => {
   await env.cleanup();
 });
 
-/** A shell agent that fixes the parser, then runs `body` with `$goal` its goal's directory. */
-async function shellAgent(name: string, body: string): Promise<string> {
-  const path = join(env.kit.dir, `${name}.sh`);
-  await writeFile(
-    path,
-    [
-      '#!/bin/sh',
-      'set -e',
-      '[ "$OMK_TASK_ID" = plan ] && exit 0',
-      "sed -i 's/(text) => text;/(text) => text.trim();/' src/parser.js",
-      `goal="${env.stateDir}/goals/$(basename "$(dirname "$PWD")")"`,
-      body,
-      '',
-    ].join('\n'),
-  );
-  await chmod(path, 0o755);
-  return `script:${path}`;
-}
+const shellAgent = (name: string, body: string) => goalDirShellAgent(env, name, body);
 
 async function runGoal(agent: string, deliver: boolean): Promise<string> {
   const delivery = deliver ? ['--policy', 'auto-pr', '--merge-policy', 'gated', '--forge', 'local'] : [];

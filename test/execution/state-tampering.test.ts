@@ -1,4 +1,4 @@
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -9,6 +9,7 @@ import {
   waitFor,
 } from '../helpers/execution.js';
 import { git } from '../helpers/git-repo.js';
+import { goalDirShellAgent } from '../helpers/state-writer-agent.js';
 
 // Agents that write omk's own state root, unsandboxed: the goal's evidence (execution.json,
 // events.jsonl), another goal's proof, the local forge's records. Each also fixes the fixture's
@@ -24,28 +25,7 @@ afterEach(async () => {
   await env.cleanup();
 });
 
-/**
- * A shell agent: `body` runs in the slice's worktree after it fixed the parser, with
- * `$goal` the goal's directory (the worktree is `<state>/worktrees/<goal id>/<slice>`). Asked to
- * plan, it answers no plan at once (the heuristic plans), so `body` runs only in the slice.
- */
-async function shellAgent(name: string, body: string): Promise<string> {
-  const path = join(env.kit.dir, `${name}.sh`);
-  await writeFile(
-    path,
-    [
-      '#!/bin/sh',
-      'set -e',
-      '[ "$OMK_TASK_ID" = plan ] && exit 0',
-      "sed -i 's/(text) => text;/(text) => text.trim();/' src/parser.js",
-      `goal="${env.stateDir}/goals/$(basename "$(dirname "$PWD")")"`,
-      body,
-      '',
-    ].join('\n'),
-  );
-  await chmod(path, 0o755);
-  return `script:${path}`;
-}
+const shellAgent = (name: string, body: string) => goalDirShellAgent(env, name, body);
 
 /** Delivered through the local forge with a gated merge: a goal that came out `ready` is merged into main. */
 async function runGoal(agent: string, deliver = true): Promise<string> {

@@ -1,3 +1,6 @@
+import { chmod, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ExecutionEnv } from './execution.js';
 /**
  * Shell lines for a hostile agent that writes its own goal's directory in omk's state root (the
  * Action's and the bot's tests append them to a scripted agent's slice s1, after its work): it
@@ -40,3 +43,31 @@ export const STATE_WRITE_FINDINGS: Readonly<Record<StateFile, RegExp>> = {
   'proof.json':
     /state_tampered: proof\.json of this goal was rewritten \(no `proof_built` event with it\) by something other than its controller while the agent of s1-\S+ ran/,
 };
+
+/**
+ * A shell agent for the state-root tests: `body` runs in the slice's worktree after it fixed the
+ * buggy fixture's parser, with `$goal` the goal's directory (the worktree is
+ * `<state>/worktrees/<goal id>/<slice>`). Asked to plan, it answers no plan at once (the heuristic
+ * plans), so `body` runs only in the slice.
+ */
+export async function goalDirShellAgent(
+  env: Pick<ExecutionEnv, 'kit' | 'stateDir'>,
+  name: string,
+  body: string,
+): Promise<string> {
+  const path = join(env.kit.dir, `${name}.sh`);
+  await writeFile(
+    path,
+    [
+      '#!/bin/sh',
+      'set -e',
+      '[ "$OMK_TASK_ID" = plan ] && exit 0',
+      "sed -i 's/(text) => text;/(text) => text.trim();/' src/parser.js",
+      `goal="${env.stateDir}/goals/$(basename "$(dirname "$PWD")")"`,
+      body,
+      '',
+    ].join('\n'),
+  );
+  await chmod(path, 0o755);
+  return `script:${path}`;
+}

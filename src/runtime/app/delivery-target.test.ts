@@ -1,41 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { goalRecord } from '../delivery/test-delivery.js';
 import { UsageError } from '../errors.js';
 import type { DeliveryPolicy, GoalRecord } from '../goal/schema.js';
 import { deliveryTarget, draftConflict } from './delivery-target.js';
 import { plainVocabulary } from './vocabulary.js';
 
 function goal(policy: DeliveryPolicy): GoalRecord {
-  return {
-    version: 1,
-    id: 'fix-it-3fa9c1',
-    createdAt: '2026-01-01T00:00:00.000Z',
-    updatedAt: '2026-01-01T00:00:00.000Z',
-    revision: 3,
-    goal: { text: 'fix it', normalized: 'fix it' },
-    oracle: {
-      testable: true,
-      class: 'fix',
-      shape: 'fail_to_pass',
-      checks: [],
-      requiredGates: ['test'],
-      reasons: [],
-      humanDecisions: [],
-    },
-    status: 'ready',
-    resumeTo: null,
-    repo: { root: '/r', baseRef: 'main', baseSha: 'a'.repeat(40) },
-    options: {
-      policy,
-      mergePolicy: 'disabled',
-      sliceExecution: 'worktree',
-      untilReady: false,
-      maxAgents: 2,
-      agent: null,
-      planner: { llm: true, tokenBudget: 8000 },
-    },
-    budget: { timeMs: null, tokens: null, usd: null },
-    controller: null,
-  };
+  const record = goalRecord('fix it');
+  return { ...record, id: 'fix-it-3fa9c1', status: 'ready', options: { ...record.options, policy } };
 }
 
 describe('the open-PR rule and the draft switch', () => {
