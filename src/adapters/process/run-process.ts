@@ -122,21 +122,22 @@ export async function runProcessWith(
       : spec.endsWhole === true
         ? grace + SUPERVISOR_MARGIN_MS
         : grace;
-    /** Stops the group: SIGTERM now, SIGKILL after the grace period (once, however often asked). */
-    const killTree = () => {
-      if (hardKill !== null) return;
+    /** SIGTERM now, SIGKILL after the grace period (and the margin), both counted from now. */
+    const stopNow = () => {
       stoppedAt = performance.now();
       signalTree('SIGTERM');
       hardKill = setTimeout(() => signalTree('SIGKILL'), hardKillMs);
     };
-    /** The stop held until the init was up: sent now, its grace (and the margin) counted from now. */
+    /** Stops the group (once, however often asked). */
+    const killTree = () => {
+      if (hardKill === null) stopNow();
+    };
+    /** The stop held until the init was up: sent now, its grace counted from now. */
     const sendHeldStop = () => {
       heldStop = false;
       if (hardKill === null) return;
       clearTimeout(hardKill);
-      stoppedAt = performance.now();
-      signalTree('SIGTERM');
-      hardKill = setTimeout(() => signalTree('SIGKILL'), hardKillMs);
+      stopNow();
     };
     let silent = false;
     const silence =

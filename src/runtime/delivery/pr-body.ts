@@ -103,6 +103,24 @@ export interface BodySections {
 }
 
 /**
+ * The sections both bodies have, each rendered again only when a fold field it reads changed:
+ * the gates (under `gatesTitle`), the changed files, the gaps and the decisions.
+ */
+function sharedSections(
+  proof: Proof,
+  gatesTitle: string,
+  gateList: Proof['gates'],
+  changedFiles: Proof['changedFiles'],
+) {
+  return {
+    gates: byFields(['textChars', 'tailChars'], (fold) => gatesSection(gatesTitle, gateList, fold)),
+    files: byFields(['filesShown', 'textChars'], (fold) => filesSection(changedFiles, fold)),
+    gaps: byFields(['messageChars', 'grouped', 'tailChars'], gapsRenderer(proof)),
+    decisions: byFields(['decisions', 'textChars'], (fold) => decisionsSection(proof.decisions, fold)),
+  };
+}
+
+/**
  * A slice body's sections under any fold, for one input: each section is rendered again only when
  * a fold field it reads changed, gaps and failures once per message and evidence size.
  */
@@ -110,12 +128,12 @@ export function sliceBodySections(input: SliceBodyInput): BodySections {
   const { proof, slice } = input;
   const blocks = proofBlocks(proof);
   const texts = byFields(['textChars'], (fold) => sliceTexts(input, fold.textChars));
-  const gates = byFields(['textChars', 'tailChars'], (fold) =>
-    gatesSection('Gates on this slice', slice.gates, fold),
+  const { gates, files, gaps, decisions } = sharedSections(
+    proof,
+    'Gates on this slice',
+    slice.gates,
+    slice.changedFiles,
   );
-  const files = byFields(['filesShown', 'textChars'], (fold) => filesSection(slice.changedFiles, fold));
-  const gaps = byFields(['messageChars', 'grouped', 'tailChars'], gapsRenderer(proof));
-  const decisions = byFields(['decisions', 'textChars'], (fold) => decisionsSection(proof.decisions, fold));
   const render = (fold: Fold): Section[] => {
     const text = texts(fold);
     return [
@@ -143,12 +161,12 @@ export function integratorBodySections(input: IntegratorBodyInput): BodySections
     proof.git.headSha === null
       ? 'the integrated head (unknown)'
       : `head ${code(proof.git.headSha.slice(0, 7))}`;
-  const gates = byFields(['textChars', 'tailChars'], (fold) =>
-    gatesSection(`Gates on ${head}`, proof.gates, fold),
+  const { gates, files, gaps, decisions } = sharedSections(
+    proof,
+    `Gates on ${head}`,
+    proof.gates,
+    proof.changedFiles,
   );
-  const files = byFields(['filesShown', 'textChars'], (fold) => filesSection(proof.changedFiles, fold));
-  const gaps = byFields(['messageChars', 'grouped', 'tailChars'], gapsRenderer(proof));
-  const decisions = byFields(['decisions', 'textChars'], (fold) => decisionsSection(proof.decisions, fold));
   const render = (fold: Fold): Section[] => {
     const text = texts(fold);
     return [
