@@ -41380,17 +41380,24 @@ function renderIntegratorPrBody(input2) {
   const { render, folds } = integratorBodySections(input2);
   return fitSections(render, folds, MAX_BODY_CHARS);
 }
+function sharedSections(proof, gatesTitle, gateList, changedFiles) {
+  return {
+    gates: byFields(["textChars", "tailChars"], (fold) => gatesSection(gatesTitle, gateList, fold)),
+    files: byFields(["filesShown", "textChars"], (fold) => filesSection(changedFiles, fold)),
+    gaps: byFields(["messageChars", "grouped", "tailChars"], gapsRenderer(proof)),
+    decisions: byFields(["decisions", "textChars"], (fold) => decisionsSection(proof.decisions, fold))
+  };
+}
 function sliceBodySections(input2) {
   const { proof, slice } = input2;
   const blocks2 = proofBlocks(proof);
   const texts = byFields(["textChars"], (fold) => sliceTexts(input2, fold.textChars));
-  const gates = byFields(
-    ["textChars", "tailChars"],
-    (fold) => gatesSection("Gates on this slice", slice.gates, fold)
+  const { gates, files: files2, gaps, decisions } = sharedSections(
+    proof,
+    "Gates on this slice",
+    slice.gates,
+    slice.changedFiles
   );
-  const files2 = byFields(["filesShown", "textChars"], (fold) => filesSection(slice.changedFiles, fold));
-  const gaps = byFields(["messageChars", "grouped", "tailChars"], gapsRenderer(proof));
-  const decisions = byFields(["decisions", "textChars"], (fold) => decisionsSection(proof.decisions, fold));
   const render = (fold) => {
     const text3 = texts(fold);
     return [
@@ -41413,13 +41420,12 @@ function integratorBodySections(input2) {
   const blocks2 = proofBlocks(proof);
   const texts = byFields(["textChars"], (fold) => integratorTexts(input2, fold.textChars));
   const head2 = proof.git.headSha === null ? "the integrated head (unknown)" : `head ${code(proof.git.headSha.slice(0, 7))}`;
-  const gates = byFields(
-    ["textChars", "tailChars"],
-    (fold) => gatesSection(`Gates on ${head2}`, proof.gates, fold)
+  const { gates, files: files2, gaps, decisions } = sharedSections(
+    proof,
+    `Gates on ${head2}`,
+    proof.gates,
+    proof.changedFiles
   );
-  const files2 = byFields(["filesShown", "textChars"], (fold) => filesSection(proof.changedFiles, fold));
-  const gaps = byFields(["messageChars", "grouped", "tailChars"], gapsRenderer(proof));
-  const decisions = byFields(["decisions", "textChars"], (fold) => decisionsSection(proof.decisions, fold));
   const render = (fold) => {
     const text3 = texts(fold);
     return [
@@ -53607,19 +53613,19 @@ async function runProcessWith(spec, subreaper) {
     let hardKill = null;
     let stoppedAt = 0;
     const hardKillMs = supervised ? grace * 2 + SUPERVISOR_MARGIN_MS : spec.endsWhole === true ? grace + SUPERVISOR_MARGIN_MS : grace;
-    const killTree = () => {
-      if (hardKill !== null) return;
+    const stopNow = () => {
       stoppedAt = performance.now();
       signalTree("SIGTERM");
       hardKill = setTimeout(() => signalTree("SIGKILL"), hardKillMs);
+    };
+    const killTree = () => {
+      if (hardKill === null) stopNow();
     };
     const sendHeldStop = () => {
       heldStop = false;
       if (hardKill === null) return;
       clearTimeout(hardKill);
-      stoppedAt = performance.now();
-      signalTree("SIGTERM");
-      hardKill = setTimeout(() => signalTree("SIGKILL"), hardKillMs);
+      stopNow();
     };
     let silent = false;
     const silence = spec.silenceMs === void 0 ? null : setTimeout(() => {
