@@ -8,6 +8,10 @@ describe('describeError', () => {
     expect(describeError(new RequestError([SAMPLE_ISSUES.maxAgents]))).toBe(
       "max-agents: '0' must be a whole number from 1 to 64. Example: max-agents: 4.",
     );
+    // An issue whose words do not open with its field is put under its input, one line each.
+    expect(describeError(new RequestError([SAMPLE_ISSUES.goalEmpty, SAMPLE_ISSUES.maxAgents]))).toBe(
+      "goal: The goal is empty. Example: goal: fix the failing tests\nmax-agents: '0' must be a whole number from 1 to 64. Example: max-agents: 4.",
+    );
     const noPr = new NotFoundError('Goal g-1 has no integrator PR yet.', {
       hint: ['Open it first with ', { step: 'open_pr', goalId: 'g-1' }, '.'],
     });

@@ -1,13 +1,12 @@
-import { OmkError, RequestError } from '../runtime/app/index.js';
+import { errorWords, OmkError } from '../runtime/app/index.js';
 import { renderFailureSummary } from '../runtime/app/render.js';
-import { ACTION_STEPS, wordIssue } from './wording.js';
+import { ACTION_WORDS, wordIssue } from './wording.js';
 
-/** An omk error says what to do next; anything else is a bug and says so. */
+/** An omk error says what to do next (a request's issues each under its input); anything else is a bug and says so. */
 export function describeError(error: unknown): string {
-  if (error instanceof RequestError) return error.issues.map(wordIssue).join('\n');
   if (error instanceof OmkError) {
-    const hint = error.hintIn(ACTION_STEPS);
-    return hint === undefined ? error.message : `${error.message}\n${hint}`;
+    const { message, hint } = errorWords(error, ACTION_WORDS, wordIssue);
+    return hint === undefined ? message : `${message}\n${hint}`;
   }
   const message = error instanceof Error ? error.message : String(error);
   return `omk failed unexpectedly: ${message}\nThis is a bug in omk; please report it with this step's log (rerun with debug logging for the stack).`;

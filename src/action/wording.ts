@@ -2,6 +2,7 @@ import { REVIEW_EVENTS } from '../adapters/actions-runner/review-event.js';
 import {
   DEFAULT_STATE_BRANCH,
   describeNote,
+  kebabName,
   NotFoundError,
   type RequestField,
   type RequestIssue,
@@ -45,8 +46,7 @@ export const FIELDS_WITHOUT_INPUT: readonly string[] = [
 
 /** The action.yml input of a field: its name in kebab case (`mergePolicy` is merge-policy), else the request's. */
 export function inputOf(field: RequestField | WorkflowInputField): string {
-  if (FIELDS_WITHOUT_INPUT.includes(field)) return field;
-  return field.replace(/[A-Z]/g, (upper) => `-${upper.toLowerCase()}`);
+  return FIELDS_WITHOUT_INPUT.includes(field) ? field : kebabName(field);
 }
 
 const given = (field: RequestField, value: string) => `${inputOf(field)}: ${value}`;
