@@ -71,11 +71,14 @@ export const actionInputsSchema = z
     'config-path': optional(
       judged('config-path', configPathProblem, 'a config file omk can read', 'config-path: .github/omk.yml'),
     ),
+    // This run's sandbox and the confined network of agents and gates; undefined: the config's.
     sandbox: optional(sandboxModeSchema),
     'sandbox-network': optional(oneOf('sandbox-network', SANDBOX_NETWORKS, 'sandbox-network: none')),
+    // This run's `workspace.setup` (one argv per command); undefined: the config's.
     'workspace-setup': workspaceSetupInputSchema,
     'max-agents': request.maxAgents,
-    // Its default is true: the example is the value that changes something.
+    // Retries, repair and reruns until the proof is ready (true), or one pass (false); set on the
+    // goal. Its default is true: the example is the value that changes something.
     'until-ready': booleanNamed('until-ready', 'until-ready: false'),
     'llm-planner': boolean('llm-planner'),
     'planner-token-budget': request.plannerTokenBudget,
@@ -93,7 +96,9 @@ export const actionInputsSchema = z
       .min(1, {
         error: `github-token: is empty. omk needs a token that can write contents, pull requests and checks. Example: github-token: ${expression('github.token')}`,
       }),
+    // Pushes and PRs with this token start workflows (GITHUB_TOKEN's start none); undefined: github-token.
     'ci-token': optional(z.string().trim()),
+    // The GitHub App omk's omk/proof check runs are created as (15368: GitHub Actions); a merge checks it.
     'proof-check-app-id': appIdNamed('proof-check-app-id', 'proof-check-app-id: 15368'),
     'allow-fork-execution': boolean('allow-fork-execution'),
   })
@@ -117,8 +122,20 @@ export const actionInputsSchema = z
 export type RawInputs = Record<keyof z.input<typeof actionInputsSchema>, string>;
 export type InputName = keyof RawInputs;
 
-/** The validated inputs as the commands read them. */
-export type ActionInputs = ReturnType<typeof inputsOf>;
+/** `merge-policy` → `mergePolicy`: an input as the commands read it. */
+type Camel<Name extends string> = Name extends `${infer Head}-${infer Tail}`
+  ? `${Head}${Capitalize<Camel<Tail>>}`
+  : Name;
+type ParsedInputs = z.output<typeof actionInputsSchema>;
+
+/**
+ * The validated inputs as the commands read them: each under its name in camel case (what each
+ * means: action.yml), but the goal, which is its normalized text and the text as given (kept in
+ * goal.json).
+ */
+export type ActionInputs = {
+  [Name in Exclude<keyof ParsedInputs, 'goal'> as Camel<Name>]: ParsedInputs[Name];
+} & { goal: { text: string; raw: string } | undefined };
 
 /**
  * Reads every input the schema names (an input in the schema is read by construction) and
@@ -137,52 +154,13 @@ export function parseInputs(raw: RawInputs): ActionInputs {
   }
   const result = actionInputsSchema.safeParse(withDefaults);
   if (!result.success) throw inputError(result.error);
-  return inputsOf(result.data, raw);
+  const { goal, ...rest } = result.data;
+  const named = Object.entries(rest).map(([name, value]) => [kebabToCamel(name), value]);
+  const text = goal === undefined ? undefined : { text: goal, raw: raw.goal };
+  return { ...(Object.fromEntries(named) as Omit<ActionInputs, 'goal'>), goal: text };
 }
 
-function inputsOf(v: z.output<typeof actionInputsSchema>, raw: RawInputs) {
-  const budget: { time?: number; tokens?: number; usd?: number } = {
-    time: v['budget-time'],
-    tokens: v['budget-tokens'],
-    usd: v['budget-usd'],
-  };
-  return {
-    command: v.command,
-    /** Normalized goal text, and the text as given (kept in goal.json). */
-    goal: v.goal === undefined ? undefined : { text: v.goal, raw: raw.goal },
-    goalId: v['goal-id'],
-    goalKey: v['goal-key'],
-    slice: v.slice,
-    policy: v.policy,
-    mergePolicy: v['merge-policy'],
-    mergeMethod: v['merge-method'],
-    agent: v.agent,
-    agentArgs: v['agent-args'],
-    configPath: v['config-path'],
-    /** This run's sandbox and the confined network of agents and gates; undefined: the config's. */
-    sandbox: v.sandbox,
-    sandboxNetwork: v['sandbox-network'],
-    /** This run's `workspace.setup` (one argv per command); undefined: the config's. */
-    workspaceSetup: v['workspace-setup'],
-    maxAgents: v['max-agents'],
-    /** Retries, repair and reruns until the proof is ready (true), or one pass (false); set on the goal. */
-    untilReady: v['until-ready'],
-    /** Whether an agent plans the goal, and the most tokens its prompt may take. */
-    planner: { llm: v['llm-planner'], tokenBudget: v['planner-token-budget'] },
-    budget,
-    baseBranch: v['base-branch'],
-    stateBranch: v['state-branch'],
-    dryRun: v['dry-run'],
-    failOnNotReady: v['fail-on-not-ready'],
-    workingDirectory: v['working-directory'],
-    githubToken: v['github-token'],
-    /** Pushes and PRs with this token start workflows (GITHUB_TOKEN's start none); undefined: githubToken. */
-    ciToken: v['ci-token'],
-    /** The GitHub App omk's omk/proof check runs are created as (15368: GitHub Actions); a merge checks it. */
-    proofCheckAppId: v['proof-check-app-id'],
-    allowForkExecution: v['allow-fork-execution'],
-  };
-}
+const kebabToCamel = (name: string) => name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
 
 /** Every invalid input under its name; a request field's issue is worded as action.yml spells it. */
 function inputError(error: z.ZodError): UsageError {
