@@ -4,6 +4,7 @@ import {
   type RepoSettings,
   repoCheckMergeOnThread,
   repoGoalCommandOnThread,
+  repoStartOnThread,
   type ThreadJobPort,
   threadJobSteps,
 } from '../runtime/app/index.js';
@@ -11,7 +12,6 @@ import type { Bot, BotJob } from './bot.js';
 import type { BotCommand } from './command.js';
 import { answer, threadHost, threadRepo } from './compose.js';
 import { fixJob } from './job-fix.js';
-import { startGoal } from './job-run.js';
 import {
   bidiReply,
   busyReply,
@@ -71,10 +71,15 @@ export async function executeJob(bot: Bot, job: BotJob): Promise<void> {
       const branch = job.kind === 'fix' ? job.branch : null;
       return fixJob(bot, gh, { repo, pr: issue, branch, author, requests, settings });
     },
-    start: (settings) => {
-      if (command.kind !== 'run' || job.kind !== 'command') return Promise.resolve();
+    // Planned here, then dispatched to the omk workflow (actions mode) or queued on the run lane
+    // (local mode); a full queue is answered "busy".
+    start: async (settings) => {
+      if (command.kind !== 'run' || job.kind !== 'command') return;
       const origin = { repo: repo.fullName, issue, commentId: job.commentId, login: author };
-      return startGoal(bot, gh, where, { create: command.request, given: command.given, origin, settings });
+      const request = { create: command.request, given: command.given, origin, settings };
+      const host = threadHost(bot, { gh, repo, issue });
+      if ((await repoStartOnThread(host, request, threadRepo(bot, gh, repo), BOT_WORDS)) === 'busy')
+        await say(busyReply(author));
     },
     latestGoal: () => latestGoalInThread(gh, repo, issue),
     noGoal: () => say(noGoalReply(author)),
