@@ -10,6 +10,7 @@ import {
   type WorkflowInputField,
   type WorkflowInputIssue,
   type WorkflowRefusal,
+  type WorkflowStep,
   type WorkflowStepFailure,
   type WorkflowStepNote,
   type WorkflowStepNotice,
@@ -77,21 +78,20 @@ export function wordIssue(issue: RequestIssue): string {
  * orphaned goals have no Action command (the bot or the CLI does them): omk's own words.
  */
 export const ACTION_STEPS: StepSpelling = (step) => {
-  switch (step.step) {
-    case 'status':
-    case 'proof':
-      return `command: status with goal-id: ${step.goalId}`;
-    case 'resume':
-      return `command: execute with goal-id: ${step.goalId}`;
-    case 'open_pr':
-      return `command: open-pr with goal-id: ${step.goalId}`;
-    case 'merge':
-      return `command: merge with goal-id: ${step.goalId}`;
-    case 'run':
-      return 'command: run with a goal';
-    default:
-      return NEUTRAL_STEPS(step);
-  }
+  if (step.step === 'run') return 'command: run with a goal';
+  const command = GOAL_STEP_COMMANDS[step.step];
+  return command === undefined || !('goalId' in step)
+    ? NEUTRAL_STEPS(step)
+    : `command: ${command} with goal-id: ${step.goalId}`;
+};
+
+/** The command of an omk step that takes each step on a goal (its proof is read with status). */
+const GOAL_STEP_COMMANDS: Partial<Record<Parameters<StepSpelling>[0]['step'], WorkflowStep>> = {
+  status: 'status',
+  proof: 'status',
+  resume: 'execute',
+  open_pr: 'open-pr',
+  merge: 'merge',
 };
 
 /** A workflow's words for everything the runtime points a user to. */
