@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { LongestFirstSequencer } from './test/helpers/longest-first-sequencer.js';
 
 export default defineConfig({
   test: {
@@ -15,11 +16,13 @@ export default defineConfig({
     // waves, gates, settled-cleanup, fail-to-pass, budget, node-lint-debt) took 243 and 226 s with
     // three and 207 and 206 s with four, alternated at load 11-15; but the whole suite with four took
     // 1,094 s (4,125 s of worker time, against 2,939 s and 1,037 s wall with three in CI) and a
-    // clock-bound test failed at that load, so three it stays. Order needs no help: with no
-    // duration cache (a fresh CI clone) vitest starts the largest e2e files first and the 226 unit
-    // files fill the end, so the wall time is about the worker time over the workers; only cutting
-    // worker time shortens it further.
+    // clock-bound test failed at that load, so three it stays.
     maxWorkers: Number(process.env.OMK_TEST_WORKERS ?? 3),
+    // With no duration cache (a fresh CI clone) vitest starts the largest e2e files first, and the
+    // 226 unit files fill the end; but some slow files are small (test/execution/node-vitest.test.ts,
+    // 40 s in CI, is smaller than two thirds of the e2e files) and would start late and run alone
+    // at the end. The sequencer starts the slowest of the last CI run first.
+    sequence: { sequencer: LongestFirstSequencer },
     // The fake GitHub has no secondary rate limit: clients made inside the test process (the bot)
     // do not wait a second between writes. Child processes get it from the test helpers' env.
     env: { OMK_GITHUB_WRITE_INTERVAL_MS: '0' },

@@ -12,7 +12,7 @@
 // (OMK_GITHUB_WRITE_INTERVAL_MS=0: the fake has no secondary rate limit, and the spacing changes no
 // count), a few seconds; every check still runs. The full run keeps the CLI's default spacing (a
 // second apart, as GitHub asks; a case makes about 16 writes). `npm test` runs it
-// (test/bench/smoke.test.ts) so the script cannot rot.
+// (test/bench/smoke-delivery.test.ts) so the script cannot rot.
 //
 // Cases: the demo goal (2 slices, built-in demo agent) and goals of 2 and 4 independent slices
 // done by a script agent; each is `goal run ... --policy auto-pr --merge-policy gated --forge

@@ -16,7 +16,7 @@
 //
 // --smoke: --files 10 --slices 2 --repeat 1 --parallel-files 2 --sleep 0.2 (a few seconds; every
 // case, phase and check still runs; a size given beside it wins). `npm test` runs it
-// (test/bench/smoke.test.ts) so the script cannot rot; its figures mean nothing.
+// (test/bench/smoke-execution.test.ts) so the script cannot rot; its figures mean nothing.
 //
 // Exits non-zero only when a correctness check fails (an omk run is not ready with every slice
 // done, or the baseline does not produce its merges); timings are figures, never a pass/fail

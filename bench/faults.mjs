@@ -10,7 +10,7 @@
 //   node bench/faults.mjs [--smoke | --all] [--json]
 //
 // --smoke: two sampled points (a merge whose answer is lost, a kill right after the merge intent
-// is recorded), about 30 s; `npm test` runs it (test/bench/smoke.test.ts). --all (the default):
+// is recorded), about 30 s; `npm test` runs it (test/bench/smoke-delivery.test.ts). --all (the default):
 // every point, about 15 s each. The last lines are the counts: "N duplicates" (PRs, check runs,
 // labels, comments or merges made twice on the fake GitHub), "N lost" (events or decisions on disk
 // before the kill and gone after), "N stuck" (a goal not merged, cancelled, rejected or failed

@@ -23,7 +23,7 @@
 //
 // --check exits 1 when omk opens config.yml more than once or goal.json more than 3 times.
 // --smoke is --check: one run already takes only a few seconds. `npm test` runs it
-// (test/bench/smoke.test.ts), so omk cannot drift back to rereading these files unnoticed.
+// (test/bench/smoke-opens-gates.test.ts), so omk cannot drift back to rereading these files unnoticed.
 // Exits non-zero as well when a correctness check fails (the run fails or is not one slice).
 
 import { spawnSync } from 'node:child_process';

@@ -68,7 +68,7 @@ export function withSizes(values, defaults, smokeSizes) {
 
 /**
  * The first line of a --smoke run's table. `npm test` runs every bench at its smoke size so that
- * none can rot unnoticed (test/bench/smoke.test.ts); figures from such small sizes say nothing.
+ * none can rot unnoticed (test/bench/smoke*.test.ts); figures from such small sizes say nothing.
  */
 export const SMOKE_NOTE =
   'smoke run (--smoke): the smallest sizes, only to check that the script still works\n';

@@ -19,7 +19,7 @@
 //   node bench/loop.mjs [--repeat 5] [--json] [--smoke]
 //
 // --smoke: --repeat 1 (a few seconds; every case and check still runs). `npm test` runs it
-// (test/bench/smoke.test.ts) so the script cannot rot; its figures mean nothing.
+// (test/bench/smoke-loop-prepare.test.ts) so the script cannot rot; its figures mean nothing.
 //
 // Exits non-zero only when a correctness check fails (a run is not ready, or took another number
 // of agent runs); timings are figures, never a pass/fail condition. See docs/benchmarks.md.

@@ -11,7 +11,7 @@
 //       (N files, X ms)": the goal's first worktree (the base's, whose gates run only the base
 //       commit: hard links to the checkout's own files, while omk's shared copy is made from the
 //       checkout in the background; the row keeps its name "cold cache (copy)", which
-//       test/bench/smoke.test.ts reads), then the slice's and the integration's (linked to omk's
+//       test/bench/smoke-loop-prepare.test.ts reads), then the slice's and the integration's (linked to omk's
 //       copy: the slice's time includes waiting for that copy when it is not made yet); then a
 //       second goal in the same state root, whose first worktree is the base's again (its time
 //       includes no copy either). The slice's test gate (which calls the tools from

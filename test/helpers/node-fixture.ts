@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
@@ -31,6 +31,16 @@ export async function nodeTemplate(
   await writeFile(join(dir, 'package-lock.json'), lockfile);
   execFileSync('npm', ['ci', '--offline', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'pipe' });
   return { dir, lockfile, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * `from`'s node_modules copied into `to` (a real copy: no file is shared with the template, which
+ * the next test copies again). `cp -a` keeps node_modules/.bin's links relative, as `npm ci` left
+ * them (node's recursive `fs.cp` made them absolute links into the template), and takes about a
+ * fifth of the time: vitest's 730 files (25 MB) in 0.2 s against 1.1-1.7 s at load 12.
+ */
+export function copyNodeModules(from: string, to: string): void {
+  execFileSync('cp', ['-a', join(from, 'node_modules'), join(to, 'node_modules')]);
 }
 
 export interface NodeGoalRun {
@@ -83,9 +93,7 @@ export function nodeProject(
     const options = typeof run === 'string' ? { agent: run } : run;
     if (template === undefined) throw new Error('the Node template was not installed');
     env = await createExecutionEnv({ ...files, 'package-lock.json': template.lockfile, ...options.files });
-    if (options.installed ?? true) {
-      await cp(join(template.dir, 'node_modules'), join(env.repo.root, 'node_modules'), { recursive: true });
-    }
+    if (options.installed ?? true) copyNodeModules(template.dir, env.repo.root);
     await options.setUp?.(env.repo.root);
     const agent = await env.kit.script('agent', options.agent);
     const result = await runOmk(['goal', 'run', options.goal ?? GOALS.single, '--agent', agent, '--json'], {
