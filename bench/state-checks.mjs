@@ -6,15 +6,17 @@
 // goals, the local forge's records, any file dropped there). The goals are made by `omk goal
 // plan`; the run's goal gets synthetic events up to --events.
 //
-//   node bench/state-checks.mjs [--events 200] [--goals 10] [--repeat 50] [--json] [--smoke]
+//   node bench/state-checks.mjs [--events 200] [--goals 10] [--other-events 0] [--repeat 50] [--json] [--smoke]
 //
+// --other-events: synthetic events given to each other goal's events.jsonl (the logs the state
+// root's check compares by digest around every run: the last 64 goals').
 // --smoke: --events 50 --goals 2 --repeat 2 (a few seconds; the checks still run). `npm test`
 // runs it (test/bench/smoke.test.ts) so the script cannot rot; its figures mean nothing.
 //
 // Exits non-zero only when a correctness check fails (a clean run reports a change, or a forged
 // event line or a dropped file is not reported); timings are figures. See docs/benchmarks.md.
 
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
@@ -87,8 +89,18 @@ async function main() {
   const stateDir = makeTempDir('state-checks-state');
   const runtime = await loadRuntime(makeTempDir('state-checks-bundle'));
 
-  log(`setting up: ${options.goals} other goal(s), one goal with ${options.events} events`);
-  for (let i = 0; i < options.goals; i++) createGoal(bin, repo, stateDir);
+  log(
+    `setting up: ${options.goals} other goal(s) with ${options.otherEvents} more events each, one goal with ${options.events} events`,
+  );
+  const others = [];
+  for (let i = 0; i < options.goals; i++) others.push(createGoal(bin, repo, stateDir));
+  for (const id of others) {
+    const path = join(stateDir, 'goals', id, 'events.jsonl');
+    let next = readFileSync(path, 'utf8').split('\n').filter(Boolean).length + 1;
+    let lines = '';
+    for (let i = 0; i < options.otherEvents; i++) lines += event(next++, 'agent_progress', 'o'.repeat(120));
+    appendFileSync(path, lines);
+  }
   const own = createGoal(bin, repo, stateDir);
   const forge = join(stateDir, 'forge', 'bench-repo');
   mkdirSync(forge, { recursive: true });
@@ -135,6 +147,17 @@ async function main() {
   if (!forged.some((t) => t.file === 'events.jsonl'))
     throw new BenchError('a forged gates_verified line was not reported');
 
+  // A rewrite of another goal's log during a run is named (a line changed, the size kept).
+  if (others.length > 0) {
+    const other = join(stateDir, 'goals', others[0], 'events.jsonl');
+    const watch = await runtime.watchStateRoot(store, { stateTree: runtime.stateTree }, own);
+    const text = readFileSync(other, 'utf8');
+    writeFileSync(other, text.replace('"type":"goal_created"', '"type":"goal_cre8ted"'));
+    if (!(await watch.check()).some((change) => change.what === `goal ${others[0]} events.jsonl`))
+      throw new BenchError("another goal's rewritten events.jsonl was not reported");
+    writeFileSync(other, text);
+  }
+
   // And a file dropped in the state root (any file, here beside the goal's evidence) is named.
   const root = await runtime.watchStateRoot(store, { stateTree: runtime.stateTree }, own);
   writeFileSync(join(paths.dir, 'dropped.json'), '{}\n');
@@ -155,6 +178,7 @@ async function main() {
   const result = {
     events: options.events,
     otherGoals: options.goals,
+    otherEvents: options.otherEvents,
     repeat: options.repeat,
     checksPerAgentRunMs: { median: round1(stats.median), p95: round1(stats.p95) },
     stateRootStat: { paths: statPaths, median: round1(tree.median), p95: round1(tree.p95) },
@@ -166,7 +190,7 @@ async function main() {
   }
   if (options.smoke) process.stdout.write(SMOKE_NOTE);
   process.stdout.write(
-    `omk state-checks benchmark: ${options.events} events, ${options.goals} other goals, ${options.repeat} runs\n\n`,
+    `omk state-checks benchmark: ${options.events} events, ${options.goals} other goals, ${options.repeat} runs (${options.otherEvents} more events in each other goal's log)\n\n`,
   );
   process.stdout.write(
     formatTable(
@@ -184,6 +208,8 @@ function parseOptions() {
     options: {
       events: { type: 'string' },
       goals: { type: 'string' },
+      'other-events': { type: 'string' },
+      help: { type: 'boolean', default: false },
       repeat: { type: 'string' },
       json: { type: 'boolean', default: false },
       smoke: { type: 'boolean', default: false },
@@ -195,10 +221,17 @@ function parseOptions() {
     if (!Number.isInteger(n) || n < 0) throw new BenchError(`--${name} must be a whole number, got ${value}`);
     return n;
   };
+  if (values.help) {
+    process.stdout.write(
+      'node bench/state-checks.mjs [--events 200] [--goals 10] [--other-events 0] [--repeat 50] [--json] [--smoke]\n',
+    );
+    process.exit(0);
+  }
   const smoke = values.smoke;
   return {
     events: number('events', values.events, smoke ? 50 : 200),
     goals: number('goals', values.goals, smoke ? 2 : 10),
+    otherEvents: number('other-events', values['other-events'], smoke ? 20 : 0),
     repeat: Math.max(1, number('repeat', values.repeat, smoke ? 2 : 50)),
     json: values.json,
     smoke,

@@ -17,8 +17,8 @@ import { type BotEnv, leftovers, startBotEnv } from './harness.js';
 /**
  * More hostile agents through the bot's front door, in local mode against the fake GitHub, the
  * sandbox off (the tests' default): each does the demo's work (the Action corpus's agents) and one
- * thing besides, chosen by a word in its goal. `state` writes its goal's goal.json, events.jsonl
- * and proof.json in omk's state root; `escapee` commits a change that keeps the bug and leaves a
+ * thing besides, chosen by a word in its goal. `state` writes its goal's goal.json, events.jsonl,
+ * proof.json and delivery.json in omk's state root; `escapee` commits a change that keeps the bug and leaves a
  * `setsid` process that patches the worktree after omk's commit; `keys` commits an `.env` with an
  * OpenAI key and a source file with an Anthropic key, and prints both. A `control` goal (the same
  * agents, nothing besides) is ready, so every "never" below is one the harness can see fail.
@@ -46,7 +46,8 @@ describe('agents that write the state root, leave a process or commit model keys
     const control = agentScript('control', 'http://127.0.0.1:9', dir);
     const scripts: Record<Case, string> = {
       control,
-      state: `${control}${stateWrites(join(dir, 'wrote'))}`,
+      // `$goal` is set by stateWrites' lines; delivery.json is well formed, as omk would write it.
+      state: `${control}${stateWrites(join(dir, 'wrote'))}printf '%s\\n' '{"version":1,"forge":"github","target":"","pulls":[]}' > "$goal/delivery.json" && echo delivery.json >> "${join(dir, 'wrote')}"\n`,
       escapee: agentScript('escapee-patch', 'http://127.0.0.1:9', dir),
       keys: [
         control.trimEnd(),
@@ -152,8 +153,12 @@ describe('agents that write the state root, leave a process or commit model keys
       'goal.json',
       'events.jsonl',
       'proof.json',
+      'delivery.json',
     ]);
     for (const finding of Object.values(STATE_WRITE_FINDINGS)) expect(blocking('state')).toMatch(finding);
+    expect(blocking('state')).toMatch(
+      /state_tampered: delivery\.json of this goal was added by something other than omk while the agent of s1-\S+ ran/,
+    );
     // omk's own oracle is what the state branch holds.
     const goal = JSON.parse(
       git(env.repo.origin, 'show', `refs/heads/omk/state:goals/${id('state')}/goal.json`),

@@ -6,6 +6,7 @@ import type { StateFiles } from '../state/port.js';
 import { readVersioned, writeJsonAtomic } from '../state/versioned.js';
 import { OWNED_FILES, OWNED_LOGS, StateWitness, type Tampering } from '../state/witness.js';
 import { checkGoalRef } from './ids.js';
+import { FIXED_PART, GoalRecordGuard } from './record-guard.js';
 import { type GoalRecord, goalRecordSchema, goalRecordVersioned } from './schema.js';
 
 export interface StoreDeps {
@@ -29,12 +30,11 @@ export class GoalStore {
   readonly #known = new Map<string, { identity: string; record: GoalRecord }>();
   readonly #witness: StateWitness;
   /**
-   * For the goals this process controls (`watchGoal`): the part of goal.json only omk's controller
-   * and creation write (its goal, oracle, repository, options), as last written or read here, and
-   * what differed from it since. Other omk processes change only the status, the controller and
-   * the budget while a goal runs.
+   * For the goals this process controls (`watchGoal`): goal.json as last written or accepted here
+   * (`record-guard.ts`), and what differed from it since. Other omk processes change only the
+   * status, the controller and the budget while a goal runs, each with its event.
    */
-  readonly #guarded = new Map<string, { fixed: string; found: Tampering[] }>();
+  readonly #guarded = new Map<string, { guard: GoalRecordGuard; found: Tampering[] }>();
 
   constructor(readonly deps: StoreDeps) {
     this.#witness = new StateWitness(deps.files);
@@ -56,7 +56,8 @@ export class GoalStore {
   async watchGoal(id: string): Promise<void> {
     const paths = this.paths(id);
     const at = (name: string) => `${paths.dir}/${name}`;
-    if (!this.#guarded.has(id)) this.#guarded.set(id, { fixed: fixedPart(await this.read(id)), found: [] });
+    if (!this.#guarded.has(id))
+      this.#guarded.set(id, { guard: new GoalRecordGuard(await this.read(id)), found: [] });
     await this.#witness.watch({
       owned: OWNED_FILES.map(at),
       logs: OWNED_LOGS.map(at),
@@ -66,7 +67,7 @@ export class GoalStore {
 
   /**
    * What differs in goal `id`'s watched files from what this process wrote or saw (owned files
-   * restored; goal.json's fixed part is read back as this process knows it). goal.json is read
+   * restored; goal.json's fields are read back as this process knows them). goal.json is read
    * again only when its identity changed, unless `byContent` (before a proof): the identity taken
    * right after omk's own write could be of a file renamed over it in between, and omk's next write
    * of goal.json would cover such a file, so the check that counts is the one before the proof.
@@ -77,7 +78,7 @@ export class GoalStore {
     const guard = this.#guarded.get(id);
     if (guard) {
       if (byContent)
-        this.#guard(id, await readVersioned(this.files, goalRecordVersioned, this.paths(id).goal));
+        await this.#guard(id, await readVersioned(this.files, goalRecordVersioned, this.paths(id).goal));
       else await this.read(id);
     }
     const found = guard?.found.splice(0) ?? [];
@@ -97,19 +98,25 @@ export class GoalStore {
     return this.#witness.keeps(path);
   }
 
-  /** The record with goal.json's fixed part as this process knows it; a difference is recorded. */
-  #guard(id: string, record: GoalRecord): GoalRecord {
-    const guard = this.#guarded.get(id);
-    if (!guard) return record;
-    const fixed = fixedPart(record);
-    if (fixed === guard.fixed) return record;
-    guard.found.push({
-      file: 'goal.json',
-      path: this.paths(id).goal,
-      what: 'changed (its goal, oracle, repository or options)',
-      restored: true,
-    });
-    return { ...record, ...(JSON.parse(guard.fixed) as Partial<GoalRecord>) };
+  /**
+   * The record as this process knows it: a field that differs counts only when another omk
+   * command wrote it with its event; any other difference is recorded, and omk's value kept.
+   */
+  async #guard(id: string, record: GoalRecord): Promise<GoalRecord> {
+    const guarded = this.#guarded.get(id);
+    if (!guarded || guarded.guard.matches(record)) return record;
+    const verdict = guarded.guard.judge(record, await this.#witness.outsiderLines(this.paths(id).events));
+    const path = this.paths(id).goal;
+    if (verdict.fixed)
+      guarded.found.push({ file: 'goal.json', path, what: `changed (${FIXED_PART})`, restored: true });
+    if (verdict.fields.length > 0)
+      guarded.found.push({
+        file: 'goal.json',
+        path,
+        what: `changed (its ${verdict.fields.join(', ')})`,
+        restored: true,
+      });
+    return verdict.record;
   }
 
   paths(id: string): GoalPaths {
@@ -158,7 +165,7 @@ export class GoalStore {
     const identity = await this.files.identity(path);
     const known = this.#known.get(path);
     if (identity !== null && known?.identity === identity) return structuredClone(known.record);
-    const record = this.#guard(id, await readVersioned(this.files, goalRecordVersioned, path));
+    const record = await this.#guard(id, await readVersioned(this.files, goalRecordVersioned, path));
     if (identity !== null) this.#known.set(path, { identity, record: structuredClone(record) });
     return record;
   }
@@ -187,10 +194,15 @@ export class GoalStore {
       updatedAt: this.deps.clock.nowIso(),
     });
     const path = this.paths(next.id).goal;
-    await writeJsonAtomic(this.files, path, written);
+    const done = this.#guarded.get(next.id)?.guard.writing(written);
+    try {
+      await writeJsonAtomic(this.files, path, written);
+    } catch (error) {
+      done?.(false);
+      throw error;
+    }
+    done?.(true);
     await this.#remember(path, written);
-    const guard = this.#guarded.get(next.id);
-    if (guard) guard.fixed = fixedPart(written);
     return written;
   }
 
@@ -265,10 +277,4 @@ export class GoalStore {
     }
     throw new NotFoundError(`No goal '${wanted}'.`, { hint: ['List goals with ', { step: 'list' }, '.'] });
   }
-}
-
-/** What of goal.json only omk's controller (and the goal's creation) writes, as one comparable text. */
-function fixedPart(record: GoalRecord): string {
-  const { id, createdAt, goal, oracle, repo, options } = record;
-  return JSON.stringify({ id, createdAt, goal, oracle, repo, options });
 }

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { TOOLCHAIN_DIRS } from '../gates/toolchain-caches.js';
 import { controllerAlive } from '../goal/actions.js';
 import type { GoalStore } from '../goal/store.js';
 import { OUTSIDER_EVENTS, SEALS_FILE } from '../state/witness.js';
 import { appendedSince, eventTypes, sizeOf } from './log-tail.js';
+import { type DigestMark, otherLogsOf, typesGainedSince } from './other-logs.js';
 import type { IntegrityPort, StateTree } from './port.js';
 import { transientOfOmk } from './transient-files.js';
 
@@ -19,7 +19,10 @@ import { transientOfOmk } from './transient-files.js';
 // delivery) comes with an event of theirs in that goal's log; the store's locks and temp files
 // belong to a live omk process.
 
-/** The other goals (the last by id) whose whole log is compared by digest; older ones by what they gained. */
+/**
+ * The other goals (the last by id) whose whole log is compared by digest (`other-logs.ts`: read
+ * again only when it changed); older ones by what they gained.
+ */
 export const MAX_OTHER_GOALS = 64;
 
 /**
@@ -115,11 +118,7 @@ export interface StateRootWatch {
 type Change = StateRootChange['change'];
 
 /** What was known of another goal's events.jsonl before the run. */
-type LogMark = { length: number; digest: string } | { size: number };
-
-function sha(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
+type LogMark = DigestMark | { size: number };
 
 /**
  * Snapshots the state root by stat (one per path), and the other goals' logs: the last
@@ -144,10 +143,8 @@ export async function watchStateRoot(
       continue;
     }
     const events = `goals/${id}/events.jsonl`;
-    if (recent.has(id)) {
-      const text = (await store.deps.files.readText(join(root, events))) ?? '';
-      logs.set(id, { length: text.length, digest: sha(text) });
-    } else logs.set(id, { size: sizeOf(before.get(events)) });
+    if (recent.has(id)) logs.set(id, await otherLogsOf(store).mark(join(root, events), before.get(events)));
+    else logs.set(id, { size: sizeOf(before.get(events)) });
   }
   const ownEventsSize = sizeOf(before.get(`goals/${ownGoalId}/events.jsonl`));
 
@@ -296,10 +293,7 @@ async function gainedTypes(store: GoalStore, id: string, mark: LogMark): Promise
     const text = await appendedSince(store.deps.files, path, mark.size);
     return text === null ? null : eventTypes(text);
   }
-  const text = (await store.deps.files.readText(path)) ?? '';
-  if (text.length < mark.length || sha(text.slice(0, mark.length)) !== mark.digest) return null;
-  // A line still being written is left for later.
-  return eventTypes(text.slice(mark.length, text.lastIndexOf('\n') + 1));
+  return typesGainedSince(store.deps.files, path, mark);
 }
 
 async function readable(store: GoalStore, id: string): Promise<boolean> {

@@ -95,6 +95,8 @@ export class StateWitness implements StateFiles {
   readonly #artifacts = new Map<string, Kept>();
   /** One check or write of a watched file at a time, so a check never sees a write half-recorded. */
   readonly #queues = new Map<string, Promise<unknown>>();
+  /** Per watched events log: the lines other omk processes appended (sealed), not yet taken. */
+  readonly #outsiders = new Map<string, string[]>();
   #found: Tampering[] = [];
 
   constructor(private readonly inner: StateFiles) {}
@@ -180,6 +182,18 @@ export class StateWitness implements StateFiles {
       if (range === null) this.#artifacts.delete(path);
       else this.#artifacts.set(path, { digest: sha(range.bytes), identity });
     });
+  }
+
+  /**
+   * The lines other omk processes appended (each with its seal) to the watched events log at
+   * `path` since the last call, once what the log gained is read (the goal.json guard matches a
+   * change of goal.json with the command's event, which that command appends first).
+   */
+  async outsiderLines(path: string): Promise<string[]> {
+    await this.#serial(path, () => this.#checkLog(path, false));
+    const lines = this.#outsiders.get(path) ?? [];
+    this.#outsiders.delete(path);
+    return lines;
   }
 
   /** Whether `path` is an artifact omk wrote or kept (compared by `verify`, not by the state root's check). */
@@ -285,7 +299,10 @@ export class StateWitness implements StateFiles {
     for (const line of text.split('\n')) {
       if (line.trim() === '') continue;
       if (take(seen.own, line)) continue;
-      if (await this.#sealed(dirname(path), file, line)) continue;
+      if (await this.#sealed(dirname(path), file, line)) {
+        if (file === 'events.jsonl') this.#outsiders.set(path, [...(this.#outsiders.get(path) ?? []), line]);
+        continue;
+      }
       const type = file === 'events.jsonl' ? eventType(line) : null;
       this.#found.push({
         file,
