@@ -11,7 +11,7 @@ import { decideOracle } from '../../src/runtime/goal/intake.js';
 import { validateTaskGraph } from '../../src/runtime/graph/validate.js';
 import { createAgentPlanner } from '../../src/runtime/plan/agent-planner.js';
 import { heuristicPlanner } from '../../src/runtime/plan/heuristic.js';
-import type { PlanProposal } from '../../src/runtime/plan/planner.js';
+import type { PlanInput, PlanProposal } from '../../src/runtime/plan/planner.js';
 import { estimateTokens, indexExports } from '../../src/runtime/plan/repo-map.js';
 import { findDefinitions, goalIdentifiers } from '../../src/runtime/plan/symbols.js';
 import { createTempRepo, type TempRepo } from '../helpers/git-repo.js';
@@ -76,7 +76,7 @@ let counter = 0;
 /** Plans GOAL with a script agent that prints replies[attempt - 1] ('HANG' sleeps instead). */
 async function planWith(
   replies: string[],
-  options: { tokenBudget?: number; goal?: string } = {},
+  options: { tokenBudget?: number; goal?: string; budget?: PlanInput['budget'] } = {},
 ): Promise<Scripted> {
   counter += 1;
   const log = join(dir, `calls-${counter}.jsonl`);
@@ -127,7 +127,7 @@ console.log(answer);
     goalText,
     oracle: decideOracle(goalText),
     repoFiles,
-    budget: { timeMs: null, tokens: null, usd: null },
+    budget: options.budget ?? { timeMs: null, tokens: null, usd: null },
     maxAgents: 4,
     definitions: await findDefinitions(gitRepo, repo.root, goalIdentifiers(goalText)),
   });
@@ -278,6 +278,20 @@ describe('agent planner', () => {
     expect(calls).toHaveLength(2);
     expect(proposal.planner.name).toBe('heuristic');
     expect(proposal.notes[0]).toMatch(reason);
+  });
+
+  it("gives the slices what planning left of the goal's budget, so one slice given all of it still fits", async () => {
+    const budget = { timeMs: 20 * 60_000, tokens: 200_000, usd: 25 };
+    const planned = await planWith([reply([slice()])], { budget });
+    const spent = planned.proposal.spent;
+    expect(spent?.timeMs).toBeGreaterThan(0);
+    expect(planned.proposal.tasks[0]?.budget.timeMs).toBe(budget.timeMs - (spent?.timeMs ?? 0));
+    // Refused twice, the heuristic plans with what both runs left.
+    const fallen = await planWith(['I would rather not plan today.'], { budget });
+    expect(fallen.proposal.planner.name).toBe('heuristic');
+    const both = fallen.proposal.spent?.timeMs ?? 0;
+    expect(both).toBeGreaterThan(0);
+    expect(fallen.proposal.tasks[0]?.budget.timeMs).toBe(budget.timeMs - both);
   });
 
   it('rejects a cycle', async () => {

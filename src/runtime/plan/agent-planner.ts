@@ -16,7 +16,7 @@ import {
   type PlanReply,
   parsePlanReply,
 } from './agent-reply.js';
-import { splitBudget } from './heuristic.js';
+import { budgetLeft, splitBudget } from './heuristic.js';
 import type { PlanInput, Planner, PlanProposal } from './planner.js';
 import { estimateTokens, type RepoFacts, renderRepoMap } from './repo-map.js';
 
@@ -153,6 +153,7 @@ async function attempt(
   input: PlanInput,
   prompt: string,
   number: number,
+  before: Spent = { timeMs: 0, tokens: 0, usd: 0 },
 ): Promise<Attempt> {
   const dir = options.workDir(input.goalId);
   await options.files.makeDirs(dir);
@@ -205,7 +206,9 @@ async function attempt(
   const pathErrors = checkReplyPaths(parsed.reply, input.repoFiles);
   if (pathErrors.length > 0) return { ok: false, errors: pathErrors, retry: true, spent };
   const notes: string[] = [];
-  const tasks = draftsOf(parsed.reply, input, notes);
+  // The slices share what planning left: this run and the attempt before it are charged already.
+  const left = { ...input, budget: budgetLeft(input.budget, sum(before, spent)) };
+  const tasks = draftsOf(parsed.reply, left, notes);
   const validated = validateTaskGraph(tasks, { maxTaskTimeMs: input.budget.timeMs });
   if (validated.rejected.length > 0) {
     return {
@@ -232,7 +235,7 @@ async function fallBack(
   why: string,
   spent?: Spent,
 ): Promise<PlanProposal> {
-  const proposal = await options.fallback.plan(input);
+  const proposal = await options.fallback.plan({ ...input, budget: budgetLeft(input.budget, spent) });
   return {
     ...proposal,
     ...(spent === undefined ? {} : { spent }),
@@ -286,7 +289,7 @@ export function createAgentPlanner(options: AgentPlannerOptions): Planner {
           first.spent,
         );
       }
-      const second = await attempt(options, input, again, 2);
+      const second = await attempt(options, input, again, 2, first.spent);
       const spent = sum(first.spent, second.spent);
       if (second.ok) return accepted({ ...second, spent });
       return fallBack(

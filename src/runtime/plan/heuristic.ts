@@ -275,6 +275,25 @@ function orderConflicts(slices: readonly Slice[], notes: string[]): void {
   }
 }
 
+/**
+ * What is left of the goal's budget once planning spent `spent` (a planning agent's runs are
+ * charged to the goal): the slices share that, so a slice given the whole of it still fits when
+ * it is dispatched. A limit planning used up stays as it was: the goal is out of it either way.
+ */
+export function budgetLeft(
+  budget: BudgetLimits,
+  spent: { timeMs: number; tokens: number; usd: number } | undefined,
+): BudgetLimits {
+  if (spent === undefined) return budget;
+  const left = (limit: number | null, used: number) =>
+    limit === null || limit - used <= 0 ? limit : limit - used;
+  return {
+    timeMs: left(budget.timeMs, spent.timeMs),
+    tokens: left(budget.tokens, spent.tokens),
+    usd: left(budget.usd, spent.usd),
+  };
+}
+
 export function splitBudget(budget: BudgetLimits, count: number, notes: string[]): TaskDraft['budget'] {
   let timeMs = DEFAULT_SLICE_MS;
   if (budget.timeMs !== null) {
