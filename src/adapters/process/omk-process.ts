@@ -1,5 +1,5 @@
-import { readFileSync, realpathSync } from 'node:fs';
-import { basename, dirname, sep } from 'node:path';
+import { readFileSync, readlinkSync, realpathSync } from 'node:fs';
+import { basename, dirname, isAbsolute, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -18,7 +18,7 @@ export function isOtherOmkProcess(pid: number): boolean | null {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return hasProc() ? false : null;
     return false;
   }
-  if (!runsOmk(cmdline.split('\0'))) return false;
+  if (!runsOmk(cmdline.split('\0'), cwdOf(pid))) return false;
   return !descendsFromThis(pid);
 }
 
@@ -33,12 +33,26 @@ function omkPackageRoot(): string {
   return packageRoot;
 }
 
-function runsOmk(args: readonly string[]): boolean {
+/**
+ * Whether a command line names a program called `omk` or runs a script (`.js`, `.mjs`, `.cjs`) that
+ * is a file of omk's package (a relative one from `cwd`).
+ */
+function runsOmk(args: readonly string[], cwd: string | null): boolean {
   return args.some((arg) => {
     if (arg === '' || arg.startsWith('-')) return false;
     if (basename(arg) === 'omk') return true;
-    return realOrSame(arg).startsWith(`${omkPackageRoot()}${sep}`);
+    if (!/\.[cm]?js$/.test(arg) || (!isAbsolute(arg) && cwd === null)) return false;
+    const file = realOrNull(isAbsolute(arg) ? arg : resolve(cwd ?? '/', arg));
+    return file?.startsWith(`${omkPackageRoot()}${sep}`) ?? false;
   });
+}
+
+function cwdOf(pid: number): string | null {
+  try {
+    return readlinkSync(`/proc/${pid}/cwd`);
+  } catch {
+    return null;
+  }
 }
 
 /** Walks `pid`'s parents (`/proc/<pid>/stat`, field 4) up to init; true when one is this process. */
@@ -75,9 +89,13 @@ function hasProc(): boolean {
 }
 
 function realOrSame(path: string): string {
+  return realOrNull(path) ?? path;
+}
+
+function realOrNull(path: string): string | null {
   try {
     return realpathSync(path);
   } catch {
-    return path;
+    return null;
   }
 }
