@@ -17,7 +17,8 @@ import { goalDirShellAgent } from '../helpers/state-writer-agent.js';
 // goal in omk's state root: a copy of an earlier ready goal (its events, artifacts, delivery and
 // PR) under a new id whose creation time makes it the `latest`, with goal.json and a proof.json
 // whose digest it recomputes with omk's own code, and a `creator.json` and `.lock` naming its own
-// parent omk (a live process); it also writes a `.lock` naming that omk into the earlier goal.
+// parent omk (a live process); it also writes a `.lock` naming that omk into the earlier goal, and
+// plans a goal by running omk itself (an omk, but one descended from the run).
 // While it waits, a real second omk plans a goal in another process (`omk goal plan`, which ends
 // before the agent does). On main (dbee27a) the forged goal passed for another omk's: the run was
 // `ready` with no finding, `omk goal status` showed the forged goal as the latest, ready, with a
@@ -99,6 +100,8 @@ beforeAll(async () => {
   forged = `${earlier.replace(/-[0-9a-f]+$/, '')}-f0f0f0`;
   const body = [
     forgeGoal(earlier, forged),
+    // A goal the agent makes by running omk itself: its omk is a descendant of the run's.
+    `OMK_STATE_DIR="${env.stateDir}" node "${OMK_BIN}" goal plan "add a changelog" --json > /dev/null`,
     `echo forged > "${marks}"`,
     // Waits (bounded) while the test's second omk plans a goal of its own.
     `i=0; while [ ! -e "${proceed}" ] && [ $i -lt 3000 ]; do sleep 0.1; i=$((i+1)); done`,
@@ -126,16 +129,21 @@ afterAll(async () => {
 });
 
 describe('an unsandboxed agent that forges a whole goal in the state root', () => {
-  it('the run names the forged goal and the lock naming its own omk, not the goal a second omk planned, and is not ready', async () => {
+  it('the run names the forged goal, the lock naming its own omk and the goal its agent planned by running omk, not the goal a second omk planned, and is not ready', async () => {
     const proof = await env.proof(run);
     expect(proof.status).not.toBe('ready');
     const gaps = proof.knownGaps.filter((gap) => gap.code === 'state_tampered').map((gap) => gap.message);
     const during = `while the agent of ${SLICES.bug} ran`;
-    expect(gaps).toHaveLength(2);
+    expect(gaps).toHaveLength(3);
     expect(gaps).toEqual(
       expect.arrayContaining([
         `goal ${forged} (made by no omk process; omk set it aside) in omk's state root was added ${during}, outside this goal. Nothing this run made can be trusted; look at that file before using it.`,
         expect.stringMatching(new RegExp(`^goal ${earlier} \\.lock in omk's state root was added ${during}`)),
+        expect.stringMatching(
+          new RegExp(
+            `^goal add-a-changelog-[0-9a-f]{6} \\(made by no omk process; omk set it aside\\) in omk's state root was added ${during}`,
+          ),
+        ),
       ]),
     );
     expect(gaps.join('\n')).not.toContain(planned);
