@@ -19,8 +19,8 @@ import { goalDirShellAgent } from '../helpers/state-writer-agent.js';
 // whose digest it recomputes with omk's own code, and a `creator.json` and `.lock` naming its own
 // parent omk (a live process); it also writes a `.lock` naming that omk into the earlier goal, and
 // plans a goal by running omk itself (an omk, but one descended from the run).
-// While it waits, a real second omk plans a goal in another process (`omk goal plan`, which ends
-// before the agent does). On main (dbee27a) the forged goal passed for another omk's: the run was
+// While it waits, a real second omk plans a goal and runs another in other processes (`omk goal
+// plan`, `omk goal run`, both ending before the agent does): neither is named. On main (dbee27a) the forged goal passed for another omk's: the run was
 // `ready` with no finding, `omk goal status` showed the forged goal as the latest, ready, with a
 // valid digest, and `omk goal merge <forged id>` merged a PR for a goal no omk had made. One
 // hostile run is shared by the cases.
@@ -31,6 +31,7 @@ let forged: string;
 let run: string;
 let main: string;
 let planned: string;
+let second: string;
 let marks: string;
 let proceed: string;
 
@@ -121,6 +122,16 @@ beforeAll(async () => {
     ),
   );
   planned = await env.plan('update README.md');
+  second = goalId(
+    await env.omk(
+      'goal',
+      'run',
+      GOALS.single,
+      '--agent',
+      await goalDirShellAgent(env, 'second', 'true'),
+      '--json',
+    ),
+  );
   await writeFile(proceed, 'go\n');
   run = goalId(await hostile.exited);
 }, 600_000);
@@ -129,7 +140,7 @@ afterAll(async () => {
 });
 
 describe('an unsandboxed agent that forges a whole goal in the state root', () => {
-  it('the run names the forged goal, the lock naming its own omk and the goal its agent planned by running omk, not the goal a second omk planned, and is not ready', async () => {
+  it('the run names the forged goal, the lock naming its own omk and the goal its agent planned by running omk, not the goals a second omk planned and ran, and is not ready', async () => {
     const proof = await env.proof(run);
     expect(proof.status).not.toBe('ready');
     const gaps = proof.knownGaps.filter((gap) => gap.code === 'state_tampered').map((gap) => gap.message);
@@ -147,18 +158,28 @@ describe('an unsandboxed agent that forges a whole goal in the state root', () =
       ]),
     );
     expect(gaps.join('\n')).not.toContain(planned);
+    expect(gaps.join('\n')).not.toContain(second);
+    expect((await env.proof(second)).status).toBe('ready');
+    console.log(
+      'ALL',
+      JSON.stringify(
+        proof.knownGaps.map((g) => g.message),
+        null,
+        1,
+      ),
+    );
     expect((await env.goal(planned)).status).toBe('planned');
     expect(
       proof.findings.some((f) => f.severity === 'blocking' && f.message.includes(`goal ${forged}`)),
     ).toBe(true);
   });
 
-  it('with no id, `omk goal status` and `omk goal proof` take the goal the second omk planned, never the forged one', async () => {
+  it('with no id, `omk goal status` and `omk goal proof` take the goal the second omk ran last, never the forged one', async () => {
     const status = await env.omk('goal', 'status', '--json');
     expect(status.code, status.stderr).toBe(0);
-    expect((JSON.parse(status.stdout) as { id: string }).id).toBe(planned);
+    expect((JSON.parse(status.stdout) as { id: string }).id).toBe(second);
     const proof = await env.omk('goal', 'proof', '--json');
-    expect((JSON.parse(proof.stdout) as { goalId: string }).goalId).toBe(planned);
+    expect((JSON.parse(proof.stdout) as { goalId: string }).goalId).toBe(second);
     const list = await env.omk('goal', 'list', '--json');
     expect(list.stdout).not.toContain(forged);
   });
@@ -176,10 +197,10 @@ describe('an unsandboxed agent that forges a whole goal in the state root', () =
     expect(record).not.toContain('"status": "merged"');
   });
 
-  it('`omk goal merge` with no id takes the planned goal, says the forged one is skipped, merges nothing', async () => {
+  it("`omk goal merge` with no id takes the second omk's goal, says the forged one is skipped, merges nothing", async () => {
     const merge = await env.omk('goal', 'merge', '--json');
     expect(merge.code).not.toBe(0);
-    expect(merge.stderr).toContain(`Goal ${planned} has no integrator PR yet.`);
+    expect(merge.stderr).toContain(`Goal ${second} has no integrator PR yet.`);
     expect(merge.stderr).toContain(
       `skipping ${forged}: it appeared in omk's state root while an agent or gates of goal ${run} ran`,
     );
