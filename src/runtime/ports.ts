@@ -31,6 +31,12 @@ export interface HostInfo {
   /** Is a process with this pid alive on this host? */
   isAlive(pid: number): boolean;
   /**
+   * Is `pid` a live omk process of this host other than this one and none of its descendants (an
+   * agent or gate this omk runs, and whatever they started)? Where the host cannot tell (no
+   * `/proc`), absent: a live pid other than this process's own counts.
+   */
+  isOtherOmk?(pid: number): boolean;
+  /**
    * Kills the process group this pid leads (an agent and everything it started); true when the
    * signal was delivered, false when the group is gone or not ours to kill.
    */

@@ -5,6 +5,7 @@ import { escapingLinks } from './links.js';
 import { endLeftovers, endStrays } from './processes.js';
 import { baselineIntegrity, watchIntegrity } from './snapshot.js';
 import { stateTree } from './state-tree.js';
+import { watchNames } from './watch-names.js';
 
 /**
  * Integrity checks on this machine's filesystem and processes; `marks` are those the host's runner
@@ -19,5 +20,6 @@ export function createLocalIntegrity(marks: RunMarks): IntegrityPort {
     escapingLinks,
     worktreeState,
     stateTree,
+    watchNames,
   };
 }

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import type { HostInfo } from '../../runtime/ports.js';
+import { isOtherOmkProcess } from './omk-process.js';
 
 /** Whether `pid` runs (EPERM: it exists but belongs to someone else). */
 export function isPidAlive(pid: number): boolean {
@@ -17,6 +18,9 @@ export function processHost(): HostInfo {
     pid: process.pid,
     hostname: hostname(),
     isAlive: isPidAlive,
+    isOtherOmk(pid: number): boolean {
+      return isOtherOmkProcess(pid) ?? (pid !== process.pid && isPidAlive(pid));
+    },
     killGroup(pid: number): boolean {
       try {
         // A negative pid signals the whole group: agents run detached, as group leaders.

@@ -6,8 +6,10 @@ import type { StateFiles } from '../state/port.js';
 import { readVersioned, writeJsonAtomic } from '../state/versioned.js';
 import { OWNED_FILES, OWNED_LOGS, StateWitness, type Tampering } from '../state/witness.js';
 import { checkGoalRef } from './ids.js';
+import { holdingHere, noteControlled, noteCreated } from './made-here.js';
 import { FIXED_PART, GoalRecordGuard } from './record-guard.js';
 import { type GoalRecord, goalRecordSchema, goalRecordVersioned } from './schema.js';
+import { CREATOR_FILE, setAsideWhy, UNTRUSTED_FILE } from './set-aside.js';
 
 export interface StoreDeps {
   stateRoot: string;
@@ -56,6 +58,7 @@ export class GoalStore {
   async watchGoal(id: string): Promise<void> {
     const paths = this.paths(id);
     const at = (name: string) => `${paths.dir}/${name}`;
+    noteControlled(paths.dir);
     if (!this.#guarded.has(id))
       this.#guarded.set(id, { guard: new GoalRecordGuard(await this.read(id)), found: [] });
     await this.#witness.watch({
@@ -136,6 +139,12 @@ export class GoalStore {
     try {
       await files.makeDirs(goalsDir(this.deps.stateRoot));
       created = await files.createDir(paths.dir);
+      if (created) {
+        noteCreated(paths.dir);
+        // Who made it, for the state-root check of a run going on meanwhile (this process alive).
+        const creator = { pid: this.deps.host.pid, host: this.deps.host.hostname };
+        await writeJsonAtomic(files, `${paths.dir}/${CREATOR_FILE}`, creator);
+      }
     } catch (error) {
       throw new StateError(`Cannot create the goal directory ${paths.dir}.`, {
         cause: error,
@@ -212,8 +221,13 @@ export class GoalStore {
    */
   async withGoalLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
     const recovered: string[] = [];
+    const lock = this.paths(id).lock;
+    return holdingHere(lock, () => this.#locked(id, lock, recovered, fn));
+  }
+
+  #locked<T>(id: string, lock: string, recovered: string[], fn: () => Promise<T>): Promise<T> {
     return this.files.withLock(
-      this.paths(id).lock,
+      lock,
       { host: this.deps.host, clock: this.deps.clock, onRecovered: (_previous, why) => recovered.push(why) },
       async () => {
         if (recovered.length > 0) {
@@ -237,6 +251,11 @@ export class GoalStore {
     const goals: GoalRecord[] = [];
     for (const name of names.sort()) {
       try {
+        const aside = await this.#setAside(name);
+        if (aside !== null) {
+          this.deps.reporter.warn(`skipping ${name}: ${aside}`);
+          continue;
+        }
         goals.push(await this.read(name));
       } catch (error) {
         if (!(error instanceof OmkError)) throw error;
@@ -251,11 +270,25 @@ export class GoalStore {
     return this.files.exists(this.paths(id).goal);
   }
 
-  /** `latest`, an exact id, or a unique prefix of one. */
+  /** Why goal `id` was set aside (a run found it made by no omk process), or null. */
+  async #setAside(id: string): Promise<string | null> {
+    const text = await this.files.readText(`${this.paths(id).dir}/${UNTRUSTED_FILE}`);
+    return text === null ? null : setAsideWhy(text);
+  }
+
+  /** `latest`, an exact id, or a unique prefix of one; a goal set aside is never one of them. */
   async resolve(ref: string | undefined): Promise<string> {
     const wanted = checkGoalRef(ref ?? 'latest');
     // An exact id resolves without listing, so a damaged or newer goal.json reports its own error.
-    if (wanted !== 'latest' && (await this.has(wanted))) return wanted;
+    if (wanted !== 'latest' && (await this.has(wanted))) {
+      const aside = await this.#setAside(wanted);
+      if (aside !== null) {
+        throw new StateError(`Goal ${wanted} is set aside: ${aside}`, {
+          hint: `omk does not show, resume or merge it. Look at ${this.paths(wanted).dir} before anything else; if you made it yourself, remove its ${UNTRUSTED_FILE}.`,
+        });
+      }
+      return wanted;
+    }
     const goals = await this.list();
     if (goals.length === 0) {
       throw new NotFoundError('There are no goals yet.', {

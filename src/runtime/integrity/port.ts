@@ -107,4 +107,10 @@ export interface IntegrityPort {
   worktreeState(worktree: string): Promise<WorktreeState>;
   /** Every path under `root` (omk's state root) but the top-level names in `skip`, by stat. */
   stateTree(root: string, skip: readonly string[]): Promise<StateTree>;
+  /**
+   * Calls `onName` with each name that appears in directory `dir` from now on, as soon as the host
+   * tells (a goal directory another process creates); returns what stops it. Absent where the host
+   * cannot watch a directory.
+   */
+  watchNames?(dir: string, onName: (name: string) => void): () => void;
 }

@@ -11,10 +11,15 @@ import { watchStateRoot } from './state-root.js';
 const OWN = '20260102-own-goal';
 const OTHER = '20260101-other-goal';
 const DEAD = 999_999_999;
+/** A live omk process other than this one (the host vouches for it: `HostInfo.isOtherOmk`). */
+const OTHER_OMK = 4242;
+/** A live process that is no omk (pid 1, a daemon), or a descendant of this one (an agent's). */
+const NOT_OMK = 4343;
 const host = {
   pid: process.pid,
   hostname: 'test',
-  isAlive: (pid: number) => pid === process.pid,
+  isAlive: (pid: number) => pid === process.pid || pid === OTHER_OMK || pid === NOT_OMK,
+  isOtherOmk: (pid: number) => pid === OTHER_OMK,
   killGroup: () => false,
 };
 const event = (seq: number, type: string) =>
@@ -120,38 +125,73 @@ describe('the state root around a run', () => {
     ]);
   });
 
-  it('takes a lock or a temp file of a live omk process, or one gone again, as omk’s; one naming a dead process is named', async () => {
-    await writeFile(at(OTHER, '.lock'), lock(process.pid));
+  it('takes a lock of another live omk process, one this process holds, a live temp file, or one gone again, as omk’s; a lock naming a dead process, this omk, or a live process that is no other omk is named', async () => {
+    await writeFile(at(OTHER, '.lock'), lock(OTHER_OMK));
     const state = await watch();
     await rm(at(OTHER, '.lock'));
-    await writeFile(at(OWN, '.lock'), lock(process.pid));
     await writeFile(at(OWN, `.goal.json.${process.pid}.0123abcd.tmp`), '{');
     await writeFile(at(OTHER, `.goal.json.${DEAD}.0123abcd.tmp`), '{');
     await writeFile(join(root, 'forge', 'local-repo', '.lock'), lock(DEAD));
-    expect(await state.check()).toEqual([
+    await mkdir(join(root, 'goals', '20260105-a'));
+    await writeFile(at('20260105-a', '.lock'), lock(process.pid));
+    await mkdir(join(root, 'private'));
+    await writeFile(join(root, 'private', '.lock'), lock(NOT_OMK));
+    // The goal's own lock, held by this process while the check looks.
+    const found = await store.withGoalLock(OWN, () => state.check());
+    expect(found).toEqual([
       { what: `goal ${OTHER} .goal.json.${DEAD}.0123abcd.tmp`, change: 'added' },
+      { what: 'goal 20260105-a (made by no omk process; omk set it aside)', change: 'added' },
       { what: 'forge/local-repo/.lock', change: 'added' },
+      { what: 'private/.lock', change: 'added' },
     ]);
+    const next = await watch();
+    await writeFile(at(OTHER, '.lock'), lock(OTHER_OMK));
+    expect(await next.check()).toEqual([]);
   });
 
   it('reads a lock being created (empty for a moment) again until it names its holder', async () => {
     const state = await watch();
     await writeFile(at(OWN, '.lock'), '');
     const written = new Promise((resolve) => setTimeout(resolve, 100)).then(() =>
-      writeFile(at(OWN, '.lock'), lock(process.pid)),
+      writeFile(at(OWN, '.lock'), lock(OTHER_OMK)),
     );
     expect(await state.check()).toEqual([]);
     await written;
   });
 
-  it('takes a new goal holding a goal record as another omk’s creation; a bare directory is named', async () => {
+  it('takes a new goal made by this process or by another live omk as omk’s; one naming this omk or no omk as its creator, or a bare directory, is named and set aside', async () => {
     const state = await watch();
-    const created = '20260103-created';
-    await mkdir(join(root, 'goals', created));
-    await writeFile(at(created, 'goal.json'), `${JSON.stringify({ ...goalRecord(), id: created })}\n`);
+    const record = (id: string) => `${JSON.stringify({ ...goalRecord(), id })}\n`;
+    const creator = (pid: number) => `${JSON.stringify({ pid, host: 'test' })}\n`;
+    await store.create({ ...goalRecord(), id: '20260103-here' });
+    for (const [id, pid] of [
+      ['20260103-other-omk', OTHER_OMK],
+      ['20260104-names-this-omk', process.pid],
+      ['20260104-names-no-omk', NOT_OMK],
+    ] as const) {
+      await mkdir(join(root, 'goals', id));
+      await writeFile(at(id, 'creator.json'), creator(pid));
+      await writeFile(at(id, 'goal.json'), record(id));
+    }
     await mkdir(join(root, 'goals', '20260104-bare'));
     await writeFile(at('20260104-bare', 'proof.json'), '{"status":"ready"}\n');
-    expect(await state.check()).toEqual([{ what: 'goal 20260104-bare', change: 'added' }]);
+    const aside = (id: string) => ({
+      what: `goal ${id} (made by no omk process; omk set it aside)`,
+      change: 'added',
+    });
+    expect(await state.check()).toEqual([
+      aside('20260104-bare'),
+      aside('20260104-names-no-omk'),
+      aside('20260104-names-this-omk'),
+    ]);
+    // Set aside: never listed, never the latest, refused by its id.
+    const listed = (await store.list()).map((goal) => goal.id);
+    expect(listed).toContain('20260103-other-omk');
+    expect(listed).not.toContain('20260104-names-this-omk');
+    expect(await store.resolve('latest')).toBe('20260103-other-omk');
+    await expect(store.resolve('20260104-names-no-omk')).rejects.toThrow(
+      /Goal 20260104-names-no-omk is set aside: it appeared in omk's state root while an agent or gates of goal 20260102-own-goal ran/,
+    );
   });
 
   it("takes its own failure.json as a cancel's only when its log gained a goal_cancelled line", async () => {

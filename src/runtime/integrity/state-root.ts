@@ -1,9 +1,9 @@
 import { join, resolve } from 'node:path';
 import { TOOLCHAIN_DIRS } from '../gates/toolchain-caches.js';
-import { controllerAlive } from '../goal/actions.js';
 import type { GoalStore } from '../goal/store.js';
 import { OUTSIDER_EVENTS, SEALS_FILE } from '../state/witness.js';
 import { appendedSince, eventTypes, sizeOf } from './log-tail.js';
+import { type NewGoals, runElsewhere, setAside, watchNewGoals } from './new-goals.js';
 import { type DigestMark, otherLogsOf, typesGainedSince } from './other-logs.js';
 import type { IntegrityPort, StateTree } from './port.js';
 import { transientOfOmk } from './transient-files.js';
@@ -17,7 +17,9 @@ import { transientOfOmk } from './transient-files.js';
 // ones the witness keeps; a goal another live controller runs is left out (its files change as it
 // works); what other omk commands write meanwhile (a user's pause or accept of another goal, its
 // delivery) comes with an event of theirs in that goal's log; the store's locks and temp files
-// belong to a live omk process.
+// belong to a live omk process. Who made a new goal directory, runs a goal or holds a lock is told
+// by this process's memory or a live omk process the host vouches for (`new-goals.ts`); a goal
+// directory no omk made is set aside.
 
 /**
  * The other goals (the last by id) whose whole log is compared by digest (`other-logs.ts`: read
@@ -126,13 +128,17 @@ type LogMark = DigestMark | { size: number };
  */
 export async function watchStateRoot(
   store: GoalStore,
-  integrity: Pick<IntegrityPort, 'stateTree'>,
+  integrity: Pick<IntegrityPort, 'stateTree' | 'watchNames'>,
   ownGoalId: string,
   home: string | null = null,
 ): Promise<StateRootWatch> {
   const root = store.deps.stateRoot;
   const skip = notCompared(root, home);
-  const before = await integrity.stateTree(root, skip);
+  const made = watchNewGoals(store, integrity);
+  const before = await integrity.stateTree(root, skip).catch((error: unknown) => {
+    made.stop();
+    throw error;
+  });
   const others = goalIds(before).filter((id) => id !== ownGoalId);
   const recent = new Set(others.slice(-MAX_OTHER_GOALS));
   const runElsewhere = new Set<string>();
@@ -150,7 +156,7 @@ export async function watchStateRoot(
 
   return {
     async check({ overlapped = false } = {}) {
-      const after = await integrity.stateTree(root, skip);
+      const after = await integrity.stateTree(root, skip).finally(() => made.stop());
       const byGoal = new Map<string, [string, Change][]>();
       const rest: [string, Change][] = [];
       for (const [rel, change] of differences(before, after)) {
@@ -170,7 +176,7 @@ export async function watchStateRoot(
           continue;
         }
         if (runElsewhere.has(id) || (await runByAnother(store, id))) continue;
-        const found = await otherChanges(store, id, changed, logs.get(id));
+        const found = await otherChanges(store, id, changed, logs.get(id), made, ownGoalId);
         if (found.delivered) delivered = true;
         changes.push(...found.changes);
       }
@@ -255,18 +261,27 @@ async function ownChanges(
  * Another goal no live controller runs: every change is named but what an omk command writes
  * with an event of its own (the log gained only lifecycle or delivery events). A goal directory
  * that came during the run holding a readable goal record is another omk's `goal create` (the bot
- * creates goals while others run).
+ * creates goals while others run) when omk made it (`new-goals.ts`); one no omk made is named and
+ * set aside, so it is never taken for a goal of the user's (`latest`, its id, a merge).
  */
 async function otherChanges(
   store: GoalStore,
   id: string,
   changed: readonly [string, Change][],
   mark: LogMark | undefined,
+  made: NewGoals,
+  ownGoalId: string,
 ): Promise<{ changes: StateRootChange[]; delivered: boolean }> {
   const whole = changed.find(([name]) => name === '');
   if (whole !== undefined) {
-    if (whole[1] === 'added' && (await readable(store, id))) return { changes: [], delivered: false };
-    return { changes: [{ what: `goal ${id}`, change: whole[1] }], delivered: false };
+    if (whole[1] !== 'added')
+      return { changes: [{ what: `goal ${id}`, change: whole[1] }], delivered: false };
+    if ((await readable(store, id)) && (await made.madeByOmk(id))) return { changes: [], delivered: false };
+    await setAside(store, id, ownGoalId);
+    return {
+      changes: [{ what: `goal ${id} (made by no omk process; omk set it aside)`, change: 'added' }],
+      delivered: false,
+    };
   }
   const changes: StateRootChange[] = [];
   const gained = mark === undefined ? [] : await gainedTypes(store, id, mark);
@@ -308,8 +323,7 @@ async function readable(store: GoalStore, id: string): Promise<boolean> {
 /** Whether a live controller (another run) holds goal `id`: its files change as it works. */
 async function runByAnother(store: GoalStore, id: string): Promise<boolean> {
   try {
-    const goal = await store.read(id);
-    return goal.status === 'running' && controllerAlive(store, goal);
+    return runElsewhere(store, await store.read(id));
   } catch {
     // Unreadable: compared like any other (a damaged goal.json is a change worth naming).
     return false;
