@@ -159,3 +159,32 @@ describe('an agent that reaches into the object database', () => {
     expect(git(env.repo.root, 'rev-parse', '--git-common-dir')).toBe('.git');
   });
 });
+
+describe("an agent that moves another slice's branch", () => {
+  it("the second slice's agent moves the first slice's branch to a commit it made: blocked, never merged", async () => {
+    const main = git(env.repo.root, 'rev-parse', 'main');
+    const agent = await shellAgent(
+      'move-branch',
+      [
+        'case "$(git symbolic-ref HEAD)" in */s1-*) ' + FIX + '; exit 0;; esac',
+        "printf \"import assert from 'node:assert/strict';\\nimport { test } from 'node:test';\\nimport { parse } from '../src/parser.js';\\ntest('trims', () => assert.equal(parse(' b '), 'b'));\\n\" > test/regression.test.js",
+        // The first slice's reviewed commit, and one on top of it that no review of that slice saw.
+        'first=$(git for-each-ref --format="%(refname)" "refs/heads/omk/*/s1-*")',
+        'extra=$( (git cat-file -p "$first:src/parser.js"; echo \'export const more = 1;\') | git hash-object -w --stdin)',
+        'tree=$( (git ls-tree "$first" | grep -v "\tsrc$"; printf "040000 tree %s\\tsrc\\n" "$(printf "100644 blob %s\\tparser.js\\n" "$extra" | git mktree)") | git mktree)',
+        'git update-ref "$first" "$(git commit-tree -p "$first" -m more "$tree")"',
+      ].join('\n'),
+    );
+    const id = await runGoal(agent, GOALS.chain);
+    const blocking = await expectBlocked(id, main);
+    expect(blocking).toContainEqual(
+      expect.stringMatching(
+        /^The agent changed omk's branch omk\/[^ ]+\/s1-[^ ]+, outside its worktree; omk restored it/,
+      ),
+    );
+    // Put back where omk's capture left it: the commit the first slice's review saw.
+    const first = (await env.proof(id)).slices.find((slice) => slice.id.startsWith('s1-'));
+    expect(first?.headSha).toBeDefined();
+    expect(git(env.repo.root, 'rev-parse', `refs/heads/${first?.branch}`)).toBe(first?.headSha);
+  });
+});

@@ -8,6 +8,7 @@ import type {
 } from '../../runtime/integrity/port.js';
 import { gitCommonDir } from '../git/stale-locks.js';
 import { canonicalPath, listWorktrees } from '../git/worktree.js';
+import { type OwnBranchesWatch, watchOwnBranches } from './own-branches.js';
 import { replaceRefs, restoreReplaceRef } from './replace-refs.js';
 
 /** What one path held: file bytes, a link's text, something else (a directory), or nothing. */
@@ -45,6 +46,7 @@ export async function watchIntegrity(scope: IntegrityScope): Promise<IntegrityWa
     () => snapshotFiles(scope, commonDir),
     () => otherHeads(scope),
     scope.repoRoot,
+    await watchOwnBranches(scope.repoRoot, scope.worktree),
   );
 }
 
@@ -66,6 +68,7 @@ async function compareWith(
   take: () => Promise<Watched[]>,
   heads: () => Promise<Map<string, string>>,
   repoRoot: string,
+  branches?: OwnBranchesWatch,
 ): Promise<IntegrityWatch> {
   const before = await take();
   const headsBefore = await heads();
@@ -100,6 +103,7 @@ async function compareWith(
           changes.push({ what, change: now === undefined ? 'removed' : 'changed', restored: false });
       }
       changes.push(...(await replaceChanges(repoRoot, replaceBefore)));
+      changes.push(...((await branches?.check()) ?? []));
       return changes.sort((a, b) => (a.what < b.what ? -1 : a.what > b.what ? 1 : 0));
     },
   };
