@@ -122,6 +122,28 @@ describe('an agent that reaches into the object database', () => {
     expect(await expectBlocked(id, main)).toContainEqual(SECRET_FINDING);
   });
 
+  it('rewrites the loose object of the blob it commits to hold the key-free content: blocked before the gates', async () => {
+    // git does not check an object's id when it reads it: omk's commit, review and merge all read
+    // the forged content, and the worktree (which holds the key) then differs from omk's commit.
+    const main = git(env.repo.root, 'rev-parse', 'main');
+    const agent = await shellAgent(
+      'forged-object',
+      [
+        FIX_WITH_KEY,
+        'real=$(git hash-object -w src/parser.js)',
+        `printf '${FIXED}' > "$KIT/clean.js"`,
+        'clean=$(git hash-object -w "$KIT/clean.js")',
+        'at() { echo "$common/objects/$(echo "$1" | cut -c1-2)/$(echo "$1" | cut -c3-)"; }',
+        'chmod u+w "$(at "$real")"',
+        'cp "$(at "$clean")" "$(at "$real")"',
+      ].join('\n'),
+    );
+    const id = await runGoal(agent);
+    expect(await expectBlocked(id, main)).toContainEqual(
+      expect.stringContaining("The worktree changed between omk's commit and its gates"),
+    );
+  });
+
   it('adds an alternate object store of its own: blocked, the alternates file removed', async () => {
     const main = git(env.repo.root, 'rev-parse', 'main');
     const agent = await shellAgent(

@@ -6,10 +6,10 @@ import type {
   IntegrityScope,
   IntegrityWatch,
 } from '../../runtime/integrity/port.js';
+import { replaceRefs, restoreReplaceRef } from '../git/replace-refs.js';
 import { gitCommonDir } from '../git/stale-locks.js';
 import { canonicalPath, listWorktrees } from '../git/worktree.js';
 import { type OwnBranchesWatch, watchOwnBranches } from './own-branches.js';
-import { replaceRefs, restoreReplaceRef } from './replace-refs.js';
 
 /** What one path held: file bytes, a link's text, something else (a directory), or nothing. */
 type Content =

@@ -1,4 +1,4 @@
-import { runGit } from '../git/run-git.js';
+import { runGit } from './run-git.js';
 
 /** The ref namespace git reads replacement objects from (`git replace`). */
 const REPLACE_REFS = 'refs/replace/';
