@@ -183,30 +183,73 @@ describe('an agent that reaches into the object database', () => {
 });
 
 describe("an agent that moves another slice's branch", () => {
-  it("the second slice's agent moves the first slice's branch to a commit it made: blocked, never merged", async () => {
+  it.each([
+    { how: 'update-ref', write: 'git update-ref "refs/heads/$first" "$next"' },
+    {
+      how: 'an edit of packed-refs',
+      write:
+        'git pack-refs --all\nsed -i "s|^[0-9a-f]* refs/heads/$first\\$|$next refs/heads/$first|" "$common/packed-refs"',
+    },
+  ])(
+    "the second slice's agent moves the first slice's branch ($how) to a commit it made: blocked, never merged",
+    async ({ write }) => {
+      const main = git(env.repo.root, 'rev-parse', 'main');
+      const agent = await shellAgent(
+        'move-branch',
+        [
+          'case "$(git symbolic-ref HEAD)" in */s1-*) ' + FIX + '; exit 0;; esac',
+          "printf \"import assert from 'node:assert/strict';\\nimport { test } from 'node:test';\\nimport { parse } from '../src/parser.js';\\ntest('trims', () => assert.equal(parse(' b '), 'b'));\\n\" > test/regression.test.js",
+          // The first slice's reviewed commit, and one on top of it that no review of that slice saw.
+          'first=$(git for-each-ref --format="%(refname:short)" "refs/heads/omk/*/s1-*")',
+          'extra=$( (git cat-file -p "$first:src/parser.js"; echo \'export const more = 1;\') | git hash-object -w --stdin)',
+          'tree=$( (git ls-tree "$first" | grep -v "\tsrc$"; printf "040000 tree %s\\tsrc\\n" "$(printf "100644 blob %s\\tparser.js\\n" "$extra" | git mktree)") | git mktree)',
+          'next=$(git commit-tree -p "$first" -m more "$tree")',
+          write,
+        ].join('\n'),
+      );
+      const id = await runGoal(agent, GOALS.chain);
+      const blocking = await expectBlocked(id, main);
+      expect(blocking).toContainEqual(
+        expect.stringMatching(
+          /^The agent changed omk's branch omk\/[^ ]+\/s1-[^ ]+, outside its worktree; omk restored it/,
+        ),
+      );
+      // Put back where omk's capture left it: the commit the first slice's review saw.
+      const first = (await env.proof(id)).slices.find((slice) => slice.id.startsWith('s1-'));
+      expect(first?.headSha).toBeDefined();
+      expect(git(env.repo.root, 'rev-parse', `refs/heads/${first?.branch}`)).toBe(first?.headSha);
+    },
+  );
+});
+
+describe("an agent that rewrites its worktree's admin files", () => {
+  it('points .git/worktrees/<slice>/HEAD at the base branch: the capture refuses, nothing merged', async () => {
     const main = git(env.repo.root, 'rev-parse', 'main');
     const agent = await shellAgent(
-      'move-branch',
+      'admin-head',
       [
-        'case "$(git symbolic-ref HEAD)" in */s1-*) ' + FIX + '; exit 0;; esac',
-        "printf \"import assert from 'node:assert/strict';\\nimport { test } from 'node:test';\\nimport { parse } from '../src/parser.js';\\ntest('trims', () => assert.equal(parse(' b '), 'b'));\\n\" > test/regression.test.js",
-        // The first slice's reviewed commit, and one on top of it that no review of that slice saw.
-        'first=$(git for-each-ref --format="%(refname)" "refs/heads/omk/*/s1-*")',
-        'extra=$( (git cat-file -p "$first:src/parser.js"; echo \'export const more = 1;\') | git hash-object -w --stdin)',
-        'tree=$( (git ls-tree "$first" | grep -v "\tsrc$"; printf "040000 tree %s\\tsrc\\n" "$(printf "100644 blob %s\\tparser.js\\n" "$extra" | git mktree)") | git mktree)',
-        'git update-ref "$first" "$(git commit-tree -p "$first" -m more "$tree")"',
+        FIX,
+        'base=$(git for-each-ref --format="%(refname)" "refs/heads/omk/*/base")',
+        'echo "ref: $base" > "$(git rev-parse --git-dir)/HEAD"',
       ].join('\n'),
     );
-    const id = await runGoal(agent, GOALS.chain);
-    const blocking = await expectBlocked(id, main);
-    expect(blocking).toContainEqual(
-      expect.stringMatching(
-        /^The agent changed omk's branch omk\/[^ ]+\/s1-[^ ]+, outside its worktree; omk restored it/,
-      ),
+    const result = await env.omk(
+      'goal',
+      'run',
+      GOALS.single,
+      '--agent',
+      agent,
+      '--sandbox',
+      'off',
+      '--policy',
+      'auto-pr',
+      '--merge-policy',
+      'gated',
+      '--forge',
+      'local',
     );
-    // Put back where omk's capture left it: the commit the first slice's review saw.
-    const first = (await env.proof(id)).slices.find((slice) => slice.id.startsWith('s1-'));
-    expect(first?.headSha).toBeDefined();
-    expect(git(env.repo.root, 'rev-parse', `refs/heads/${first?.branch}`)).toBe(first?.headSha);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/is no longer on omk\/[^ ]+\/s1-[^ ]+; nothing was captured/);
+    expect(git(env.repo.root, 'rev-parse', 'refs/heads/main')).toBe(main);
   });
 });
