@@ -210,6 +210,11 @@ function spawnGit(args: readonly string[], options: RunGitOptions): Promise<GitR
     GIT_ATTR_NOSYSTEM: '1',
     GIT_CONFIG_NOSYSTEM: '1',
     GIT_CONFIG_GLOBAL: '/dev/null',
+    // Objects are read as stored: a `refs/replace/` ref (which an agent can write in the shared
+    // .git) would show reviews, diffs and merges other content than the commit holds, and a
+    // `.git/info/grafts` file other parents. Neither is honoured by omk's git.
+    GIT_NO_REPLACE_OBJECTS: '1',
+    GIT_GRAFT_FILE: '/dev/null',
     LANG: 'C',
     LC_ALL: 'C',
   };

@@ -6,6 +6,7 @@ import { captureChange, DEFAULT_DIFF_LIMIT_BYTES } from './capture.js';
 import { DEFAULT_IDENTITY, type GitIdentity } from './identity.js';
 import { integrateBranches, mergeForRepair, openIntegration } from './integrate.js';
 import { openWorkspace } from './open-workspace.js';
+import { movingOwnBranch } from './own-heads.js';
 import { createPreparedIntegrations } from './prepared-integration.js';
 import { assertOmkBranch } from './refs.js';
 import { resetToBase } from './reset.js';
@@ -45,8 +46,18 @@ export function createGitWorkspaces(options: GitWorkspacesOptions = {}): Workspa
       }
       return open(input);
     },
-    capture: (workspace, message) => captureChange(workspace, message, { identity, diffLimitBytes }),
-    resetToBase: (workspace, diffPath) => resetToBase(workspace, diffPath),
+    capture: (workspace, message) =>
+      movingOwnBranch(
+        workspace.branch,
+        () => captureChange(workspace, message, { identity, diffLimitBytes }),
+        (change) => change.headSha,
+      ),
+    resetToBase: (workspace, diffPath) =>
+      movingOwnBranch(
+        workspace.branch,
+        () => resetToBase(workspace, diffPath),
+        () => workspace.baseSha,
+      ),
     async remove(repoRoot, workspace) {
       assertOmkBranch(workspace.branch);
       if (workspace.mode === 'branch-checkout') return removeBranchCheckout(repoRoot, workspace);
@@ -58,8 +69,17 @@ export function createGitWorkspaces(options: GitWorkspacesOptions = {}): Workspa
     prepareIntegration: (input) => prepared.prepare(input),
     openIntegration: (input) => openIntegration(input, open),
     integrate: (input) =>
-      integrateBranches(input, { open, identity, diffLimitBytes, prepared: prepared.take(input) }),
-    mergeForRepair: (workspace, goalId, branch) => mergeForRepair(workspace, goalId, branch, identity),
+      movingOwnBranch(
+        input.target,
+        () => integrateBranches(input, { open, identity, diffLimitBytes, prepared: prepared.take(input) }),
+        (result) => (result.conflict === null ? result.headSha : null),
+      ),
+    mergeForRepair: (workspace, goalId, branch) =>
+      movingOwnBranch(
+        workspace.branch,
+        () => mergeForRepair(workspace, goalId, branch, identity),
+        () => null,
+      ),
   };
 }
 

@@ -6,8 +6,10 @@ import type {
   IntegrityScope,
   IntegrityWatch,
 } from '../../runtime/integrity/port.js';
+import { replaceRefs, restoreReplaceRef } from '../git/replace-refs.js';
 import { gitCommonDir } from '../git/stale-locks.js';
 import { canonicalPath, listWorktrees } from '../git/worktree.js';
+import { type OwnBranchesWatch, watchOwnBranches } from './own-branches.js';
 
 /** What one path held: file bytes, a link's text, something else (a directory), or nothing. */
 type Content =
@@ -43,6 +45,8 @@ export async function watchIntegrity(scope: IntegrityScope): Promise<IntegrityWa
   return compareWith(
     () => snapshotFiles(scope, commonDir),
     () => otherHeads(scope),
+    scope.repoRoot,
+    await watchOwnBranches(scope.repoRoot, scope.worktree),
   );
 }
 
@@ -56,15 +60,19 @@ export async function baselineIntegrity(scope: IntegrityBaselineScope): Promise<
   return compareWith(
     () => sharedFiles(scope, commonDir),
     async () => new Map(),
+    scope.repoRoot,
   );
 }
 
 async function compareWith(
   take: () => Promise<Watched[]>,
   heads: () => Promise<Map<string, string>>,
+  repoRoot: string,
+  branches?: OwnBranchesWatch,
 ): Promise<IntegrityWatch> {
   const before = await take();
   const headsBefore = await heads();
+  const replaceBefore = await replaceRefs(repoRoot);
   return {
     async check() {
       const after = await take();
@@ -94,9 +102,28 @@ async function compareWith(
         if (now !== head)
           changes.push({ what, change: now === undefined ? 'removed' : 'changed', restored: false });
       }
+      changes.push(...(await replaceChanges(repoRoot, replaceBefore)));
+      changes.push(...((await branches?.check()) ?? []));
       return changes.sort((a, b) => (a.what < b.what ? -1 : a.what > b.what ? 1 : 0));
     },
   };
+}
+
+/**
+ * The `refs/replace/` refs added, moved or removed since `before`, each put back (an added one
+ * deleted): the user's git would otherwise read another object's content for a commit's blob.
+ */
+async function replaceChanges(repoRoot: string, before: Map<string, string>): Promise<IntegrityChange[]> {
+  const after = await replaceRefs(repoRoot);
+  const changes: IntegrityChange[] = [];
+  for (const ref of new Set([...before.keys(), ...after.keys()])) {
+    const [was, is] = [before.get(ref), after.get(ref)];
+    if (was === is) continue;
+    const change = was === undefined ? 'added' : is === undefined ? 'removed' : 'changed';
+    const restored = await restoreReplaceRef(repoRoot, ref, was ?? null);
+    changes.push({ what: `the replace ref ${ref}`, change, restored });
+  }
+  return changes;
 }
 
 async function snapshotFiles(scope: IntegrityScope, commonDir: string): Promise<Watched[]> {
@@ -141,6 +168,15 @@ async function sharedFiles(scope: IntegrityBaselineScope, commonDir: string): Pr
     await single('.git/config.worktree', join(commonDir, 'config.worktree'), true),
     ...(await tree('.git/hooks', join(commonDir, 'hooks'))),
     ...(await tree('.git/info', join(commonDir, 'info'))),
+    // Where git also reads objects from (another directory's, or a URL's), and where a git
+    // directory's refs and objects are (a `commondir` file in the checkout's own .git).
+    await single('.git/objects/info/alternates', join(commonDir, 'objects', 'info', 'alternates'), true),
+    await single(
+      '.git/objects/info/http-alternates',
+      join(commonDir, 'objects', 'info', 'http-alternates'),
+      true,
+    ),
+    await single('.git/commondir', join(commonDir, 'commondir'), true),
     await single('.gitmodules of the repository', join(scope.repoRoot, '.gitmodules'), false),
   ];
   if (scope.home !== null) {
