@@ -360,6 +360,7 @@ function entryIn(root: string, dirs: string[], leaf: string): string {
 describe('state tree rules', () => {
   it('keeps locks and temp files local', () => {
     expect(isLocalOnly('.lock')).toBe(true);
+    expect(isLocalOnly('creator.json')).toBe(true);
     expect(isLocalOnly('artifacts/.goal.json.1.ab.tmp')).toBe(true);
     expect(isLocalOnly('artifacts/.lock')).toBe(false);
     expect(isLocalOnly('goal.json')).toBe(false);

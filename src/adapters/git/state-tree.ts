@@ -1,5 +1,6 @@
 import { StateError } from '../../runtime/errors.js';
 import { GOAL_ID_PATTERN } from '../../runtime/goal/ids.js';
+import { CREATOR_FILE } from '../../runtime/goal/set-aside.js';
 import { SEALS_FILE } from '../../runtime/state/seals.js';
 
 /** Where fetched state lives locally: a private namespace, so no user branch is touched. */
@@ -22,8 +23,9 @@ export interface StateFile {
 
 /** Files that never travel: the per-goal lock, the seals file and atomic-write temp files (`.name.tmp`). */
 export function isLocalOnly(relPath: string): boolean {
-  // The seals of the goal's log lines (runtime/state/witness.ts) vouch for this machine's processes only.
-  if (relPath === '.lock' || relPath === SEALS_FILE) return true;
+  // The seals of the goal's log lines (runtime/state/witness.ts) vouch for this machine's processes
+  // only; who made the goal directory names a pid and host of this machine.
+  if (relPath === '.lock' || relPath === SEALS_FILE || relPath === CREATOR_FILE) return true;
   const name = relPath.slice(relPath.lastIndexOf('/') + 1);
   return name.startsWith('.') && name.endsWith('.tmp');
 }
