@@ -75,7 +75,11 @@ export async function integrateSlices(ctx: RunContext): Promise<IntegrationResul
   );
   // After the merge: the slices may have changed package.json or the lockfile.
   const gateEnv = await prepareWorkspace(ctx, result.workspace.path, 'integration');
-  // The integrated tree runs the agents' code too: the same checks as a slice's gates.
+  // The integrated tree runs the agents' code too: the same checks as a slice's gates. They run
+  // here even when the merged tree is one slice's tree (the same tree id, as in every one-slice
+  // goal): that slice's gates saw its agent's worktree, with what git ignores that the agent left
+  // there and what omk prepared from the slice's start; this worktree holds the committed tree and
+  // what omk prepares from it. The tree id covers neither (test/execution/integration-same-tree.test.ts).
   const integrity: Finding[] = [];
   const gates = await checkedGates(
     ctx,
