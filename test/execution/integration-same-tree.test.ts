@@ -13,11 +13,12 @@ import { git } from '../helpers/git-repo.js';
 
 /**
  * Why the integration's gates run again when the integrated tree is byte for byte a slice's tree
- * (same git tree id, as in every one-slice goal): the slice's gates ran in the worktree its agent
- * worked in, over what omk prepared before the agent; the integration's run in a new worktree of
- * the committed tree, prepared from that tree. The tree id says nothing of either difference, so
- * the slice's results cannot stand for the integration's. Each case here passes on the slice and
- * fails on the integrated tree of the same tree id; a reuse keyed on the tree id would make it ready.
+ * (same git tree id, as in every one-slice goal) but a worktree held more than the tree: the
+ * slice's gates ran in the worktree its agent worked in, over what omk prepared before the agent;
+ * the integration's run in a new worktree of the committed tree, prepared from that tree. The tree
+ * id says nothing of either difference. Each case here passes on the slice and fails on the
+ * integrated tree of the same tree id; taking the slice's results (gates/reuse.ts refuses both)
+ * would record the integration's test gate as passed.
  */
 
 let env: ExecutionEnv;
