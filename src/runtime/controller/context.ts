@@ -1,5 +1,6 @@
 import type { Agent } from '../agents/port.js';
 import type { GateBaseline, GateSpec, VerifyFn } from '../gates/port.js';
+import type { SliceGateRun } from '../gates/reuse.js';
 import type { GoalRecord } from '../goal/schema.js';
 import type { GoalStore } from '../goal/store.js';
 import { BASE_ID } from '../graph/branches.js';
@@ -80,6 +81,8 @@ export interface RunContext extends RunBaseline {
   agentStarted?: () => void;
   /** The integration workspace, once the controller has started making it ahead of time. */
   preparedIntegration?: PreparedIntegration;
+  /** The slices' gate runs of this run, which the integrated tree may take (gates/reuse.ts). */
+  sliceGateRuns?: SliceGateRun[];
 }
 
 /** A run's context: the oracle's required gates applied, and the base made only when needed. */
@@ -110,6 +113,7 @@ export function createRunContext(
     signal,
     base: lazyBase(deps, goal, prepare),
     sharedGit,
+    sliceGateRuns: [],
   };
 }
 

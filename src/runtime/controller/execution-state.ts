@@ -50,6 +50,8 @@ export const sliceRecordSchema = z.object({
    * after it was published replaces its branch with a lease on this, never blindly.
    */
   publishedSha: z.string().nullable().default(null),
+  /** The tree of `headSha`, when its gates ran and the host could say (WorkspacePort.treeFacts). */
+  gatesTree: z.string().optional(),
 });
 export type SliceRecord = z.infer<typeof sliceRecordSchema>;
 
@@ -66,6 +68,8 @@ export const executionStateSchema = z.object({
       headSha: z.string(),
       merged: z.array(z.string()),
       conflict: z.object({ branch: z.string(), paths: z.array(z.string()), detail: z.string() }).nullable(),
+      /** The tree of `headSha`, when the host could say (WorkspacePort.treeFacts). */
+      tree: z.string().optional(),
     })
     .nullable(),
   /** Files changed from the base to the integrated head. */

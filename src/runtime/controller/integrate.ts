@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { EventInput } from '../events/schema.js';
+import { gateRunKey, reuseDecision, reusedGates } from '../gates/reuse.js';
 import { integrationBranchName } from '../graph/branches.js';
 import { dependencyWaves } from '../graph/order.js';
 import { linkFindings } from '../integrity/findings.js';
@@ -10,7 +11,7 @@ import { checkedGates } from './checked-gates.js';
 import type { RunContext } from './context.js';
 import { sliceRecord } from './execution-state.js';
 import { failToPassEvidence } from './fail-to-pass.js';
-import { prepareWorkspace } from './prepare.js';
+import { preparesWorktrees, prepareWorkspace } from './prepare.js';
 
 /**
  * Merges done slices, in dependency order, into omk/<goal-id>/integration; reruns the gates on the
@@ -75,26 +76,48 @@ export async function integrateSlices(ctx: RunContext): Promise<IntegrationResul
   );
   // After the merge: the slices may have changed package.json or the lockfile.
   const gateEnv = await prepareWorkspace(ctx, result.workspace.path, 'integration');
+  // The integrated tree of one slice is often that slice's tree (a merge commit of it alone): its
+  // gate results stand for this tree when both worktrees held nothing besides it (gates/reuse.ts).
+  // Otherwise the gates run again: the slice's saw files git ignores that its agent left, or what
+  // omk prepared from the slice's start, which the tree id does not cover
+  // (test/execution/integration-same-tree.test.ts).
+  const facts = await deps.workspaces.treeFacts?.(result.workspace.path, result.headSha);
+  const reuse =
+    facts === undefined
+      ? null
+      : reuseDecision(ctx.sliceGateRuns ?? [], {
+          tree: facts.tree,
+          extra: facts.extra,
+          key: gateRunKey(ctx.gates, gateEnv),
+          baseSha: ctx.base.baseSha,
+          prepared: preparesWorktrees(deps),
+        }).reuse;
+  if (reuse !== null) {
+    deps.reporter.info(`the integrated tree is ${reuse.slice}'s tree: its gate results stand, not run again`);
+  }
   // The integrated tree runs the agents' code too: the same checks as a slice's gates.
   const integrity: Finding[] = [];
-  const gates = await checkedGates(
-    ctx,
-    result.workspace.path,
-    result.headSha,
-    integrity,
-    () =>
-      deps.verify(ctx.gates, {
-        cwd: result.workspace.path,
-        sha: result.headSha,
-        baseCwd: ctx.base.path,
-        baseSha: ctx.base.baseSha,
-        baseline: ctx.baseline ?? null,
-        artifactsDir: deps.store.paths(goal.id).gateArtifacts,
-        env: gateEnv,
-        signal: ctx.signal,
-      }),
-    false,
-  );
+  const gates =
+    reuse !== null
+      ? reusedGates(reuse, result.headSha)
+      : await checkedGates(
+          ctx,
+          result.workspace.path,
+          result.headSha,
+          integrity,
+          () =>
+            deps.verify(ctx.gates, {
+              cwd: result.workspace.path,
+              sha: result.headSha,
+              baseCwd: ctx.base.path,
+              baseSha: ctx.base.baseSha,
+              baseline: ctx.baseline ?? null,
+              artifactsDir: deps.store.paths(goal.id).gateArtifacts,
+              env: gateEnv,
+              signal: ctx.signal,
+            }),
+          false,
+        );
   integrity.push(
     ...linkFindings(
       await deps.integrity.escapingLinks(
@@ -145,7 +168,7 @@ export async function integrateSlices(ctx: RunContext): Promise<IntegrationResul
   }
   journal.execution = {
     ...journal.execution,
-    integration,
+    integration: facts === undefined ? integration : { ...integration, tree: facts.tree },
     finalChangedFiles: result.changedFiles,
     finalGates,
     finalFindings: findings,
@@ -156,13 +179,20 @@ export async function integrateSlices(ctx: RunContext): Promise<IntegrationResul
       data: {
         target,
         headSha: result.headSha,
+        ...(facts === undefined ? {} : { tree: facts.tree }),
         merged: result.merged,
         gates: finalGates.map((g) => `${g.name}:${g.outcome}`),
+        ...(reuse === null ? {} : { reusedFrom: { slice: reuse.slice, sha: reuse.sha, tree: reuse.tree } }),
       },
     },
   ];
   await journal.save(events, {
-    spend: { timeMs: gates.reduce((sum, gate) => sum + gate.durationMs, 0) + (baseline?.durationMs ?? 0) },
+    // Reused results were spent (and counted) when the slice's gates made them.
+    spend: {
+      timeMs:
+        (reuse === null ? gates.reduce((sum, gate) => sum + gate.durationMs, 0) : 0) +
+        (baseline?.durationMs ?? 0),
+    },
     spendNote: 'integration gates',
     decisions: baseline ? [baseline.decision] : [],
   });

@@ -23,9 +23,7 @@ export async function prepareWorkspace(
 ): Promise<Readonly<Record<string, string>>> {
   const { deps, goal } = ctx;
   const { preparer, preparation } = deps;
-  if (!preparer || !preparation || (preparation.steps.length === 0 && isEmpty(preparation.env))) {
-    return deps.gateEnv;
-  }
+  if (!preparer || !preparation || !preparesWorktrees(deps)) return deps.gateEnv;
   const logPath = join(deps.store.paths(goal.id).prepareArtifacts, `${label}.log`);
   const scope = { repoRoot: goal.repo.root, home: deps.home };
   const step = `the preparation of the ${label} worktree`;
@@ -92,6 +90,13 @@ export async function recordPutBack(
     decisions: [{ kind: 'workspace', decision: "omk's own step wrote to the shared .git", reason }],
   });
   ctx.deps.reporter.info(reason);
+}
+
+/** Whether omk gives worktrees anything besides their tree: installs, setup, an environment of their own. */
+export function preparesWorktrees(deps: Pick<RunContext['deps'], 'preparer' | 'preparation'>): boolean {
+  const { preparer, preparation } = deps;
+  if (!preparer || !preparation) return false;
+  return preparation.steps.length > 0 || !isEmpty(preparation.env);
 }
 
 function isEmpty(record: Readonly<Record<string, string>>): boolean {

@@ -5,6 +5,7 @@ import type { AgentRunResult } from '../agents/port.js';
 import { type PromptReset, renderAgentPrompt } from '../agents/prompt.js';
 import { AgentUnavailableError } from '../errors.js';
 import type { EventInput } from '../events/schema.js';
+import { gateRunKey } from '../gates/reuse.js';
 import type { Task } from '../graph/schema.js';
 import { validateAddition } from '../graph/validate.js';
 import { linkFindings } from '../integrity/findings.js';
@@ -330,6 +331,8 @@ async function settleAttempt(
     ),
   );
   const gateChecks: Finding[] = [];
+  // What the gates will see besides the commit's tree, read right before they run.
+  const facts = sparse ? undefined : await deps.workspaces.treeFacts?.(workspace.path, change.headSha);
   const gates = sparse
     ? []
     : await checkedGates(ctx, workspace.path, change.headSha, gateChecks, () =>
@@ -344,11 +347,24 @@ async function settleAttempt(
           signal: ctx.signal,
         }),
       );
+  if (facts !== undefined) {
+    ctx.sliceGateRuns?.push({
+      slice: task.id,
+      sha: change.headSha,
+      tree: facts.tree,
+      extra: facts.extra,
+      key: gateRunKey(ctx.gates, gateEnv),
+      baseSha: start.sha,
+      findings: gateChecks.length,
+      gates,
+    });
+  }
   events.push({
     type: 'gates_verified',
     data: {
       taskId: task.id,
       sha: change.headSha,
+      ...(facts === undefined ? {} : { tree: facts.tree }),
       outcomes: gates.map((g) => `${g.name}:${g.outcome}`),
       // Gates failing on the base too whose failures could only be compared by exit code: a
       // watcher says so instead of "pre-existing" (gateOutcomeLabel).
@@ -383,8 +399,10 @@ async function settleAttempt(
     workdir: workspace.path,
   });
   const gateMs = gates.reduce((sum, gate) => sum + gate.durationMs, 0);
+  // An earlier attempt's tree is not this head's.
+  const { gatesTree: _earlier, ...record } = sliceRecord(journal.execution, task.id);
   journal.execution = withSlice(journal.execution, {
-    ...sliceRecord(journal.execution, task.id),
+    ...record,
     branch: workspace.branch,
     workspace: workspace.path,
     workspaceMode: workspace.mode,
@@ -392,6 +410,7 @@ async function settleAttempt(
     headSha: change.headSha,
     changedFiles: change.changedFiles,
     gates,
+    ...(facts === undefined ? {} : { gatesTree: facts.tree }),
     findings,
     lastFailure: failure,
     agentProcess: null,

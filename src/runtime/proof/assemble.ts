@@ -12,6 +12,7 @@ import { readVersioned, writeJsonAtomic } from '../state/versioned.js';
 import { buildProof } from './build.js';
 import type { ProofEvidence } from './evidence.js';
 import { executionWithoutMachinePaths, machineRoots, relativizer } from './machine-paths.js';
+import { reuseClaimGaps } from './reuse-claims.js';
 import { type Delivery, type Finding, type Proof, type ProofFinding, proofVersioned } from './schema.js';
 
 type ExecutionEvidence = Pick<
@@ -135,6 +136,8 @@ export async function assembleProof(store: GoalStore, goal: GoalRecord, events: 
     oracle: goal.oracle,
     generatedAt: store.deps.clock.nowIso(),
     ...evidence,
+    // A gate the integrated tree took from a slice holds only where the evidence backs the claim.
+    extraGaps: [...evidence.extraGaps, ...reuseClaimGaps(execution, log.events)],
     git: { baseRef: goal.repo.baseRef, baseSha: goal.repo.baseSha, headSha: evidence.headSha },
     decisions: decisions.map(({ kind, decision, reason }) => ({
       kind,

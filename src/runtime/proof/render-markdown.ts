@@ -52,6 +52,7 @@ export function renderProofMarkdown(proof: Proof, steps: StepSpelling = NEUTRAL_
           `${formatDuration(gate.durationMs)} |`,
       );
     }
+    out.push(...reusedMarkdown(proof.gates));
     out.push(...testsMarkdown(proof.gates));
     for (const gate of proof.gates) {
       if (gate.outcome === 'passed' || gate.outcome === 'skipped' || gate.tail.trim() === '') continue;
@@ -173,4 +174,16 @@ function details(summary: string, body: string): string[] {
 
 function sha(value: string | null): string {
   return value === null ? '_unknown_' : code(shortSha(value), true);
+}
+
+/** Where the integrated tree took a slice's gate results: which slice, on which commit and tree. */
+function reusedMarkdown(gates: Proof['gates']): string[] {
+  const lines = new Map<string, string[]>();
+  for (const gate of gates) {
+    if (gate.reusedFrom === undefined) continue;
+    const { slice, sha: from, tree } = gate.reusedFrom;
+    const key = `Same tree as slice ${code(slice, true)} (${sha(from)}, tree ${code(tree.slice(0, 12), true)}): its gate results, not run again:`;
+    lines.set(key, [...(lines.get(key) ?? []), code(gate.name, true)]);
+  }
+  return [...lines].map(([key, names]) => `\n${key} ${names.join(', ')}.`);
 }

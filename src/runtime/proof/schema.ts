@@ -95,6 +95,12 @@ export const gateEvidenceSchema = z.object({
    * diagnostics still blocks readiness. Absent: it does not (the default, `allow`).
    */
   preExisting: z.enum(['allow', 'block']).optional(),
+  /**
+   * The integrated tree's gate taken from a slice's run in the same controller run: the slice, the
+   * commit its gates ran on and that commit's tree, which is the integrated head's tree
+   * (gates/reuse.ts). Absent: the gate ran on `sha` itself.
+   */
+  reusedFrom: z.object({ slice: z.string(), sha: z.string(), tree: z.string() }).optional(),
 });
 export type GateEvidence = z.infer<typeof gateEvidenceSchema>;
 

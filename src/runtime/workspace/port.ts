@@ -86,6 +86,18 @@ export interface WorkspacePort {
    * Returns the conflicting paths (none when the merge went through on its own).
    */
   mergeForRepair(workspace: SliceWorkspace, goalId: string, branch: string): Promise<{ paths: string[] }>;
+  /**
+   * The tree `commit` holds and the files of `worktree` that are not in its index (untracked and
+   * ignored, a wholly untracked directory as one entry ending in `/`): what a gate run there sees
+   * besides the tree. Optional: without it no gate result is reused (gates/reuse.ts).
+   */
+  treeFacts?(worktree: string, commit: string): Promise<TreeFacts>;
+}
+
+/** A worktree against a commit: the commit's tree id and the files besides it (WorkspacePort.treeFacts). */
+export interface TreeFacts {
+  tree: string;
+  extra: string[];
 }
 
 export interface PreparedIntegration {

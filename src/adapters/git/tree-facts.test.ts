@@ -1,0 +1,40 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTempRepo, git, type TempRepo } from '../../../test/helpers/git-repo.js';
+import { GitError } from '../../runtime/errors.js';
+import { treeFacts } from './tree-facts.js';
+
+let repo: TempRepo;
+
+beforeEach(async () => {
+  repo = await createTempRepo({ 'README.md': '# fixture\n', '.gitignore': 'build/\n*.log\n' });
+});
+
+afterEach(async () => {
+  await repo.cleanup();
+});
+
+describe('treeFacts', () => {
+  it('gives the commit’s tree and nothing besides it in a clean checkout', async () => {
+    const head = git(repo.root, 'rev-parse', 'HEAD');
+    expect(await treeFacts(repo.root, head)).toEqual({
+      tree: git(repo.root, 'rev-parse', 'HEAD^{tree}'),
+      extra: [],
+    });
+  });
+
+  it('lists untracked and ignored files, an untracked directory as one entry', async () => {
+    await mkdir(join(repo.root, 'build', 'gen'), { recursive: true });
+    await writeFile(join(repo.root, 'build', 'gen', 'table.js'), 'export const T = 1;\n');
+    await writeFile(join(repo.root, 'debug.log'), 'x\n');
+    await writeFile(join(repo.root, 'notes.txt'), 'x\n');
+    const facts = await treeFacts(repo.root, git(repo.root, 'rev-parse', 'HEAD'));
+    expect(facts.extra.sort()).toEqual(['build/', 'debug.log', 'notes.txt']);
+  });
+
+  it('refuses what is not a full commit id', async () => {
+    await expect(treeFacts(repo.root, 'HEAD')).rejects.toThrow(GitError);
+    await expect(treeFacts(repo.root, '--output=x')).rejects.toThrow(GitError);
+  });
+});
