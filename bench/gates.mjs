@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // How many times omk runs the gate suite per goal, by where it runs, for goals of 1, 4 and 8
 // independent slices: the target is the base once per goal (its result serves every slice and the
-// integration), each slice once and the integrated tree once, whatever the slice count.
+// integration), each slice once and the integrated tree once (none for one slice whose tree it is:
+// its results are taken, gates/reuse.ts), whatever the slice count.
 //
 //   node bench/gates.mjs [--slices 1,4,8] [--json]
 //   --smoke: --slices 1,2 (a few seconds; `npm test` runs it so the script cannot rot)

@@ -122,9 +122,10 @@ describe('an agent that reaches into the object database', () => {
     expect(await expectBlocked(id, main)).toContainEqual(SECRET_FINDING);
   });
 
-  it('rewrites the loose object of the blob it commits to hold the key-free content: blocked before the gates', async () => {
+  it('rewrites the loose object of the blob it commits to hold the key-free content: blocked, the object named', async () => {
     // git does not check an object's id when it reads it: omk's commit, review and merge all read
-    // the forged content, and the worktree (which holds the key) then differs from omk's commit.
+    // the forged content while the gates ran on the worktree's (which holds the key). omk hashes
+    // the loose objects of the files its commit changed (adapters/git/forged-objects.ts).
     const main = git(env.repo.root, 'rev-parse', 'main');
     const agent = await shellAgent(
       'forged-object',
@@ -140,7 +141,7 @@ describe('an agent that reaches into the object database', () => {
     );
     const id = await runGoal(agent);
     expect(await expectBlocked(id, main)).toContainEqual(
-      expect.stringContaining("The worktree changed between omk's commit and its gates"),
+      expect.stringContaining('The object of "src/parser.js" in omk\'s commit does not hold what its id says'),
     );
   });
 

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -51,6 +51,26 @@ describe('splitNumstatPatch', () => {
 });
 
 describe('gitWorkspaces.capture', () => {
+  it('names a file whose loose object was rewritten before the commit, and no other', async () => {
+    const ws = await create('s1');
+    await writeFile(join(ws.path, 'src/a.ts'), 'holds a key\n');
+    await writeFile(join(ws.path, 'src/b.ts'), 'new and honest\n');
+    // What an agent can do: write the object of the content it is about to have committed, then
+    // overwrite that object's file with another object's (git does not check ids when it reads).
+    const real = git(ws.path, 'hash-object', '-w', 'src/a.ts');
+    await writeFile(join(workspaceRoot, 'clean.txt'), 'clean\n');
+    const clean = git(ws.path, 'hash-object', '-w', join(workspaceRoot, 'clean.txt'));
+    const object = (id: string) => join(repo.root, '.git', 'objects', id.slice(0, 2), id.slice(2));
+    await chmod(object(real), 0o644);
+    await copyFile(object(clean), object(real));
+    const captured = await gitWorkspaces.capture(ws, 'forged');
+    expect(captured.committed).toBe(true);
+    expect(captured.forgedObjects).toEqual(['src/a.ts']);
+    const honest = await create('s2');
+    await writeFile(join(honest.path, 'src/a.ts'), 'an honest edit\n');
+    expect((await gitWorkspaces.capture(honest, 'honest')).forgedObjects).toBeUndefined();
+  });
+
   it('makes no commit when nothing changed', async () => {
     const ws = await create('s1');
     const captured = await gitWorkspaces.capture(ws, 'nothing');

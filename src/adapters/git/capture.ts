@@ -1,6 +1,7 @@
 import { GitError } from '../../runtime/errors.js';
 import type { CapturedChange, ChangedFile, SliceWorkspace } from '../../runtime/workspace/port.js';
 import { fetchBack } from './branch-checkout.js';
+import { forgedObjects } from './forged-objects.js';
 import { COMMIT_CONFIG, commitEnv, type GitIdentity } from './identity.js';
 import { assertOmkBranch } from './refs.js';
 import { runGit } from './run-git.js';
@@ -23,9 +24,19 @@ export async function captureChange(
 ): Promise<CapturedChange> {
   assertOmkBranch(workspace.branch);
   const cwd = workspace.path;
-  // One call: the commit HEAD is at, then the branch it is on ("HEAD" when detached).
-  const head = await runGit(['rev-parse', 'HEAD^{commit}', '--symbolic-full-name', 'HEAD'], { cwd });
-  const [before = '', ref = ''] = head.stdout.trim().split('\n');
+  // One call: the commit HEAD is at, the branch it is on ("HEAD" when detached), the shared .git.
+  const head = await runGit(
+    [
+      'rev-parse',
+      '--path-format=absolute',
+      'HEAD^{commit}',
+      '--symbolic-full-name',
+      'HEAD',
+      '--git-common-dir',
+    ],
+    { cwd },
+  );
+  const [before = '', ref = '', commonDir = ''] = head.stdout.trim().split('\n');
   if (ref !== `refs/heads/${workspace.branch}`) {
     throw new GitError(`${cwd} is no longer on ${workspace.branch}; nothing was captured.`, {
       hint: `Something switched branches in the workspace. Run 'git switch ${workspace.branch}' there and retry.`,
@@ -60,7 +71,10 @@ export async function captureChange(
     headSha === workspace.baseSha
       ? { changedFiles: [], diff: '' }
       : await diffRange(cwd, workspace.baseSha, headSha, options.diffLimitBytes);
-  return { committed, headSha, ...change };
+  // A deleted file has no blob in the commit: ls-tree lists nothing for it.
+  const paths = change.changedFiles.map((file) => file.path);
+  const forged = committed ? await forgedObjects(cwd, commonDir, headSha, paths) : [];
+  return { committed, headSha, ...change, ...(forged.length > 0 ? { forgedObjects: forged } : {}) };
 }
 
 /** What `git commit` (C locale) prints when there is nothing staged to commit. */

@@ -8,7 +8,7 @@ import type { EventInput } from '../events/schema.js';
 import { gateRunKey } from '../gates/reuse.js';
 import type { Task } from '../graph/schema.js';
 import { validateAddition } from '../graph/validate.js';
-import { linkFindings } from '../integrity/findings.js';
+import { forgedObjectFindings, linkFindings } from '../integrity/findings.js';
 import { type Hint, NEUTRAL_STEPS, wordHint } from '../next-steps.js';
 import { preExistingBasis } from '../proof/pre-existing.js';
 import { EXIT_CODE_LABEL, gateOutcomeLabel } from '../proof/render-text.js';
@@ -384,6 +384,7 @@ async function settleAttempt(
     }),
     ...integrity,
     ...links,
+    ...forgedObjectFindings(change.forgedObjects ?? []),
     ...gateChecks,
   ];
   await writeReview(ctx, task.id, findings);

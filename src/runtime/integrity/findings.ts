@@ -127,6 +127,20 @@ function strayMessage(stray: StrayProcess, by: RunKind): string {
   return `The ${who(by)} left process ${stray.pid}${command} running after it ended; omk ended it. ${after}`;
 }
 
+/** Files of omk's commit whose stored object is not what its id says (`CapturedChange.forgedObjects`). */
+export function forgedObjectFindings(paths: readonly string[]): Finding[] {
+  return paths.map((path) =>
+    finding(
+      'security',
+      'blocking',
+      `The object of ${quoteUntrusted(path)} in omk's commit does not hold what its id says: it was ` +
+        "rewritten in the repository's .git before omk committed, so what omk reviews and merges is not " +
+        'what the gates ran on.',
+      [path],
+    ),
+  );
+}
+
 export function linkFindings(links: readonly EscapingLink[]): Finding[] {
   return links.map((link) =>
     finding(

@@ -24,6 +24,11 @@ export interface CapturedChange {
   changedFiles: ChangedFile[];
   /** Unified diff of the change (bounded; the full diff is an artifact). */
   diff: string;
+  /**
+   * Files of the commit whose stored object does not hold what its id says (an object rewritten
+   * in the shared .git before omk committed): what omk reviews and merges is not what the gates ran on.
+   */
+  forgedObjects?: string[];
 }
 
 export interface ResetResult {
