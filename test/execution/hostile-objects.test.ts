@@ -141,7 +141,9 @@ describe('an agent that reaches into the object database', () => {
     );
     const id = await runGoal(agent);
     expect(await expectBlocked(id, main)).toContainEqual(
-      expect.stringContaining('The object of "src/parser.js" in omk\'s commit does not hold what its id says'),
+      expect.stringContaining(
+        'The object of "src/parser.js" in omk\'s commit does not hold what its id says',
+      ),
     );
   });
 
