@@ -94,8 +94,15 @@ async function start(held: boolean): Promise<Race> {
     execFileSync('git', ['show', 'HEAD:package.json'], { cwd: bot.repo.root, encoding: 'utf8' }),
   );
   pkg.scripts.test = 'node gate.mjs';
+  // A setup step makes omk prepare every worktree, so the integration runs its own gates rather
+  // than taking the one slice's results for the same tree (gates/reuse.ts): that run is the one held.
+  const config = ['version: 1', 'workspace:', '  setup:', '    - ["node", "-e", "0"]', ''].join('\n');
   await bot.repo.commit(
-    { 'gate.mjs': gate(marker, release), 'package.json': `${JSON.stringify(pkg, null, 2)}\n` },
+    {
+      'gate.mjs': gate(marker, release),
+      'package.json': `${JSON.stringify(pkg, null, 2)}\n`,
+      '.omk/config.yml': config,
+    },
     'slow gate',
   );
   git(bot.repo.root, 'push', '--quiet', 'origin', 'main');

@@ -3,11 +3,36 @@
 // branch of its goal that something else moved: another slice's agent rewriting a finished
 // slice's branch (loose or packed ref), which the integration would then merge unreviewed.
 // A branch is not compared while omk is moving it, nor while a run is going in its own worktree
-// (an agent commits on its own branch; omk captures it after).
+// (an agent commits on its own branch; omk captures it after). Kept per repository (its shared
+// `.git`): one process (the bot, a test run) may run goals of the same id in two repositories.
 
-/** branch (`omk/<goal>/<slice>`) → the commit omk left it at. */
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/**
+ * The shared `.git` of the checkout or worktree at `dir`, read from its files as git does (a
+ * worktree's `.git` file names its admin directory, whose `commondir` names the shared one): no
+ * git process. `dir` itself where neither can be read.
+ */
+export function repositoryOf(dir: string): string {
+  const dotGit = join(dir, '.git');
+  try {
+    if (statSync(dotGit).isDirectory()) return realpathSync(dotGit);
+    const admin = /^gitdir: (.+)$/m.exec(readFileSync(dotGit, 'utf8'))?.[1]?.trim();
+    if (admin === undefined) return dir;
+    const adminDir = resolve(dir, admin);
+    const common = readFileSync(join(adminDir, 'commondir'), 'utf8').trim();
+    return realpathSync(resolve(adminDir, common));
+  } catch {
+    return dir;
+  }
+}
+
+const keyOf = (repository: string, branch: string) => `${repository}\n${branch}`;
+
+/** repository and branch (`omk/<goal>/<slice>`) → the commit omk left it at. */
 const recorded = new Map<string, string>();
-/** branch → how many of omk's moves or runs are going on it now. */
+/** repository and branch → how many of omk's moves or runs are going on it now. */
 const busy = new Map<string, number>();
 
 function hold(branch: string): () => void {
@@ -27,39 +52,43 @@ function hold(branch: string): () => void {
  * not known, so it is not compared until omk records it again).
  */
 export async function movingOwnBranch<T>(
-  branch: string,
+  at: { cwd: string; branch: string },
   move: () => Promise<T>,
   headOf: (result: T) => string | null,
 ): Promise<T> {
-  const release = hold(branch);
-  recorded.delete(branch);
+  const key = keyOf(repositoryOf(at.cwd), at.branch);
+  const release = hold(key);
+  recorded.delete(key);
   try {
     const result = await move();
     const head = headOf(result);
-    if (head !== null) recorded.set(branch, head);
+    if (head !== null) recorded.set(key, head);
     return result;
   } finally {
     release();
   }
 }
 
-/** A run in `branch`'s own worktree starts: the branch is not compared until `end`. */
-export function ownRunStarted(branch: string): { end(moved: boolean): void } {
-  const release = hold(branch);
+/** A run in `branch`'s own worktree (of `repository`) starts: the branch is not compared until `end`. */
+export function ownRunStarted(repository: string, branch: string): { end(moved: boolean): void } {
+  const key = keyOf(repository, branch);
+  const release = hold(key);
   return {
     end(moved) {
       // What the run committed there is captured (and recorded) by omk next.
-      if (moved) recorded.delete(branch);
+      if (moved) recorded.delete(key);
       release();
     },
   };
 }
 
-/** The branches under `prefix` omk recorded and is not moving or running in now. */
-export function settledOwnHeads(prefix: string): Map<string, string> {
+/** The branches of `repository` under `prefix` omk recorded and is not moving or running in now. */
+export function settledOwnHeads(repository: string, prefix: string): Map<string, string> {
   const settled = new Map<string, string>();
-  for (const [branch, head] of recorded) {
-    if (branch.startsWith(prefix) && !busy.has(branch)) settled.set(branch, head);
+  const own = keyOf(repository, '');
+  for (const [key, head] of recorded) {
+    const branch = key.slice(own.length);
+    if (key.startsWith(own) && branch.startsWith(prefix) && !busy.has(key)) settled.set(branch, head);
   }
   return settled;
 }

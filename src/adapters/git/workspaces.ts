@@ -48,13 +48,13 @@ export function createGitWorkspaces(options: GitWorkspacesOptions = {}): Workspa
     },
     capture: (workspace, message) =>
       movingOwnBranch(
-        workspace.branch,
+        { cwd: workspace.path, branch: workspace.branch },
         () => captureChange(workspace, message, { identity, diffLimitBytes }),
         (change) => change.headSha,
       ),
     resetToBase: (workspace, diffPath) =>
       movingOwnBranch(
-        workspace.branch,
+        { cwd: workspace.path, branch: workspace.branch },
         () => resetToBase(workspace, diffPath),
         () => workspace.baseSha,
       ),
@@ -70,13 +70,13 @@ export function createGitWorkspaces(options: GitWorkspacesOptions = {}): Workspa
     openIntegration: (input) => openIntegration(input, open),
     integrate: (input) =>
       movingOwnBranch(
-        input.target,
+        { cwd: input.repoRoot, branch: input.target },
         () => integrateBranches(input, { open, identity, diffLimitBytes, prepared: prepared.take(input) }),
         (result) => (result.conflict === null ? result.headSha : null),
       ),
     mergeForRepair: (workspace, goalId, branch) =>
       movingOwnBranch(
-        workspace.branch,
+        { cwd: workspace.path, branch: workspace.branch },
         () => mergeForRepair(workspace, goalId, branch, identity),
         () => null,
       ),

@@ -1,7 +1,7 @@
 import { goalBranchPrefix, parseOmkBranch } from '../../runtime/graph/branches.js';
 import type { IntegrityChange } from '../../runtime/integrity/port.js';
 import { branchHeads, putBranchBack, worktreeBranchHead } from '../git/goal-refs.js';
-import { ownRunStarted, settledOwnHeads } from '../git/own-heads.js';
+import { ownRunStarted, repositoryOf, settledOwnHeads } from '../git/own-heads.js';
 
 /** What a run's watch keeps of its goal's branches: compared and restored at its check. */
 export interface OwnBranchesWatch {
@@ -18,12 +18,13 @@ export async function watchOwnBranches(repoRoot: string, worktree: string): Prom
   const at = await worktreeBranchHead(worktree);
   const parsed = at === null ? null : parseOmkBranch(at.branch);
   if (at === null || parsed === null) return { check: async () => [] };
-  const run = ownRunStarted(at.branch);
+  const repository = repositoryOf(repoRoot);
+  const run = ownRunStarted(repository, at.branch);
   const prefix = goalBranchPrefix(parsed.goalId);
   return {
     async check() {
       try {
-        const settled = settledOwnHeads(prefix);
+        const settled = settledOwnHeads(repository, prefix);
         if (settled.size === 0) return [];
         const now = await branchHeads(repoRoot, prefix);
         const changes: IntegrityChange[] = [];

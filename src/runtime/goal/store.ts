@@ -59,13 +59,15 @@ export class GoalStore {
     const paths = this.paths(id);
     const at = (name: string) => `${paths.dir}/${name}`;
     noteControlled(paths.dir);
-    if (!this.#guarded.has(id))
-      this.#guarded.set(id, { guard: new GoalRecordGuard(await this.read(id)), found: [] });
     await this.#witness.watch({
       owned: OWNED_FILES.map(at),
       logs: OWNED_LOGS.map(at),
       artifacts: paths.artifacts,
     });
+    // goal.json as it is once the log is watched: a pause or cancel that landed before is the
+    // record's own state (the takeover then loses to it), one after comes with its sealed event.
+    if (!this.#guarded.has(id))
+      this.#guarded.set(id, { guard: new GoalRecordGuard(await this.read(id)), found: [] });
   }
 
   /**
