@@ -100,7 +100,7 @@ describe('a hostile review-fix agent (omk goal fix)', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('on a slice PR: plants a hook and edits .git/config; blocked, both restored, never merged', async () => {
+  it('on a slice PR: plants a hook, edits .git/config and forges the object of its edit; blocked, both restored, never merged', async () => {
     const main = git(repo.root, 'rev-parse', 'main');
     const config = await readFile(join(repo.root, '.git', 'config'));
     const slicePr = pulls.find((pull) => pull.sliceId !== null)?.number ?? 0;
@@ -110,6 +110,12 @@ describe('a hostile review-fix agent (omk goal fix)', () => {
         `printf '#!/bin/sh\\ntouch ${join(dir, 'hook-ran')}\\n' > "$common/hooks/post-commit"`,
         'chmod +x "$common/hooks/post-commit"',
         'git config core.hooksPath /tmp/evil-hooks',
+        // The loose object of its edit, rewritten under the same id to hold the file as it was.
+        'real=$(git hash-object -w src/math.js)',
+        'clean=$(git hash-object -w --stdin < "$(git rev-parse --show-toplevel)/README.md")',
+        'at() { echo "$common/objects/$(echo "$1" | cut -c1-2)/$(echo "$1" | cut -c3-)"; }',
+        'chmod u+w "$(at "$real")"',
+        'cp "$(at "$clean")" "$(at "$real")"',
       ].join('\n'),
     );
     const fixed = await omk(
@@ -134,6 +140,17 @@ describe('a hostile review-fix agent (omk goal fix)', () => {
         ),
         expect.stringContaining('The agent changed .git/config, outside its worktree; omk restored it'),
       ]),
+    );
+    // The fix's own review refuses the forged object: its commit never reaches the branch.
+    const events = await readFile(join(state.dir, 'goals', id, 'events.jsonl'), 'utf8');
+    const refusals = events
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { type: string; data: { why?: string } })
+      .filter((event) => event.type === 'task_failed')
+      .map((event) => event.data.why ?? '');
+    expect(refusals).toContainEqual(
+      expect.stringContaining('The object of "src/math.js" in omk\'s commit does not hold what its id says'),
     );
     expect(existsSync(join(repo.root, '.git', 'hooks', 'post-commit'))).toBe(false);
     expect((await readFile(join(repo.root, '.git', 'config'))).equals(config)).toBe(true);

@@ -5,7 +5,7 @@ import type { EventInput } from '../events/schema.js';
 import { integrationBranchName } from '../graph/branches.js';
 import { dependencyWaves } from '../graph/order.js';
 import type { FixTask } from '../graph/schema.js';
-import { linkFindings } from '../integrity/findings.js';
+import { forgedObjectFindings, linkFindings } from '../integrity/findings.js';
 import type { Finding, GateEvidence } from '../proof/schema.js';
 import type { CapturedChange, SliceWorkspace } from '../workspace/port.js';
 import { describeChecks } from './attempt-failure.js';
@@ -290,6 +290,7 @@ async function reviewFix(
       gates: [],
     }),
     ...links,
+    ...forgedObjectFindings(captured.forgedObjects ?? []),
   ];
   await writeReview(ctx, fix.id, review);
   const blocking = review.filter((finding) => finding.severity === 'blocking');
