@@ -69,11 +69,14 @@ async function runGoal(agent: string, goal: string = GOALS.single): Promise<stri
   return id ?? '';
 }
 
-async function expectBlocked(id: string, mainBefore: string): Promise<string[]> {
+/** Runs `goal` with `agent`: never ready, nothing merged; the goal and its blocking findings' messages. */
+async function blockedRun(agent: string, goal?: string): Promise<{ id: string; blocking: string[] }> {
+  const mainBefore = git(env.repo.root, 'rev-parse', 'main');
+  const id = await runGoal(agent, goal);
   const proof = await env.proof(id);
   expect(proof.status).not.toBe('ready');
   expect(git(env.repo.root, 'rev-parse', 'refs/heads/main'), 'nothing merged').toBe(mainBefore);
-  return proof.findings.filter((f) => f.severity === 'blocking').map((f) => f.message);
+  return { id, blocking: proof.findings.filter((f) => f.severity === 'blocking').map((f) => f.message) };
 }
 
 const SECRET_FINDING = expect.stringMatching(/^Secret \(OpenAI API key\) added in "src\/parser\.js"/);
@@ -87,7 +90,6 @@ describe('an agent that reaches into the object database', () => {
   });
 
   it('adds a replace ref showing the key-free blob for the one it commits: blocked, the ref deleted', async () => {
-    const main = git(env.repo.root, 'rev-parse', 'main');
     const agent = await shellAgent(
       'replace',
       [
@@ -97,8 +99,7 @@ describe('an agent that reaches into the object database', () => {
         'git replace "$real" "$(git hash-object -w "$KIT/clean.js")"',
       ].join('\n'),
     );
-    const id = await runGoal(agent);
-    const blocking = await expectBlocked(id, main);
+    const blocking = (await blockedRun(agent)).blocking;
     expect(blocking).toContainEqual(
       expect.stringMatching(
         /^The agent added the replace ref refs\/replace\/[0-9a-f]{40}, outside its worktree; omk restored it/,
@@ -111,22 +112,21 @@ describe('an agent that reaches into the object database', () => {
   it("a replace ref already in the repository for the blob the agent writes: omk's review reads the real one", async () => {
     // Planted before the goal (by an install script, an earlier process): no run changes it, so
     // only omk's git reading objects as stored keeps the review on the committed content.
-    const main = git(env.repo.root, 'rev-parse', 'main');
     const withKey = join(env.kit.dir, 'with-key.js');
     const clean = join(env.kit.dir, 'clean.js');
     await writeFile(withKey, `${FIXED.replace('\\n', '\n')}export const key = '${KEY}';\n`);
     await writeFile(clean, FIXED.replace('\\n', '\n'));
     const real = git(env.repo.root, 'hash-object', '-w', withKey);
     git(env.repo.root, 'replace', real, git(env.repo.root, 'hash-object', '-w', clean));
-    const id = await runGoal(await shellAgent('prior-replace', FIX_WITH_KEY));
-    expect(await expectBlocked(id, main)).toContainEqual(SECRET_FINDING);
+    expect((await blockedRun(await shellAgent('prior-replace', FIX_WITH_KEY))).blocking).toContainEqual(
+      SECRET_FINDING,
+    );
   });
 
   it('rewrites the loose object of the blob it commits to hold the key-free content: blocked, the object named', async () => {
     // git does not check an object's id when it reads it: omk's commit, review and merge all read
     // the forged content while the gates ran on the worktree's (which holds the key). omk hashes
     // the loose objects of the files its commit changed (adapters/git/forged-objects.ts).
-    const main = git(env.repo.root, 'rev-parse', 'main');
     const agent = await shellAgent(
       'forged-object',
       [
@@ -139,8 +139,7 @@ describe('an agent that reaches into the object database', () => {
         'cp "$(at "$clean")" "$(at "$real")"',
       ].join('\n'),
     );
-    const id = await runGoal(agent);
-    expect(await expectBlocked(id, main)).toContainEqual(
+    expect((await blockedRun(agent)).blocking).toContainEqual(
       expect.stringContaining(
         'The object of "src/parser.js" in omk\'s commit does not hold what its id says',
       ),
@@ -148,7 +147,6 @@ describe('an agent that reaches into the object database', () => {
   });
 
   it('adds an alternate object store of its own: blocked, the alternates file removed', async () => {
-    const main = git(env.repo.root, 'rev-parse', 'main');
     const agent = await shellAgent(
       'alternates',
       [
@@ -157,8 +155,7 @@ describe('an agent that reaches into the object database', () => {
         'echo "$KIT/store.git/objects" >> "$common/objects/info/alternates"',
       ].join('\n'),
     );
-    const id = await runGoal(agent);
-    expect(await expectBlocked(id, main)).toContainEqual(
+    expect((await blockedRun(agent)).blocking).toContainEqual(
       expect.stringContaining(
         'The agent added .git/objects/info/alternates, outside its worktree; omk restored it',
       ),
@@ -167,7 +164,6 @@ describe('an agent that reaches into the object database', () => {
   });
 
   it("writes a commondir file into the checkout's .git, naming a repository of its own: blocked, removed", async () => {
-    const main = git(env.repo.root, 'rev-parse', 'main');
     const agent = await shellAgent(
       'commondir',
       [
@@ -176,8 +172,7 @@ describe('an agent that reaches into the object database', () => {
         'echo "$KIT/own.git" > "$common/commondir"',
       ].join('\n'),
     );
-    const id = await runGoal(agent);
-    expect(await expectBlocked(id, main)).toContainEqual(
+    expect((await blockedRun(agent)).blocking).toContainEqual(
       expect.stringContaining('The agent added .git/commondir, outside its worktree; omk restored it'),
     );
     expect(existsSync(join(env.repo.root, '.git', 'commondir'))).toBe(false);
@@ -196,7 +191,6 @@ describe("an agent that moves another slice's branch", () => {
   ])(
     "the second slice's agent moves the first slice's branch ($how) to a commit it made: blocked, never merged",
     async ({ write }) => {
-      const main = git(env.repo.root, 'rev-parse', 'main');
       const agent = await shellAgent(
         'move-branch',
         [
@@ -210,8 +204,7 @@ describe("an agent that moves another slice's branch", () => {
           write,
         ].join('\n'),
       );
-      const id = await runGoal(agent, GOALS.chain);
-      const blocking = await expectBlocked(id, main);
+      const { id, blocking } = await blockedRun(agent, GOALS.chain);
       expect(blocking).toContainEqual(
         expect.stringMatching(
           /^The agent changed omk's branch omk\/[^ ]+\/s1-[^ ]+, outside its worktree; omk restored it/,
