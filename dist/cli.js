@@ -2667,7 +2667,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
         const negativeNumberArg = (arg) => {
           if (!/^-(\d+|\d*\.\d+)(e[+-]?\d+)?$/.test(arg)) return false;
           return !this._getCommandAndAncestors().some(
-            (cmd) => cmd.options.map((opt) => opt.short).some((short5) => /^-\d$/.test(short5))
+            (cmd) => cmd.options.map((opt) => opt.short).some((short6) => /^-\d$/.test(short6))
           );
         };
         let activeVariadicOption = null;
@@ -8185,7 +8185,7 @@ function isRef(value2) {
 function cloneIssues(issues) {
   return issues.map((iss) => iss.path ? { ...iss, path: iss.path.slice() } : { ...iss });
 }
-function isRecursive(inst, stack, resolve16) {
+function isRecursive(inst, stack, resolve18) {
   const cached2 = recursive.get(inst);
   if (cached2 !== void 0)
     return cached2 ? PROVEN : NONE;
@@ -8195,7 +8195,7 @@ function isRecursive(inst, stack, resolve16) {
   let result2 = NONE;
   const check2 = (child) => {
     if (result2 !== PROVEN && child?._zod) {
-      const answer2 = isRecursive(child, stack, resolve16);
+      const answer2 = isRecursive(child, stack, resolve18);
       if (answer2 > result2)
         result2 = answer2;
     }
@@ -8206,7 +8206,7 @@ function isRecursive(inst, stack, resolve16) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve16) : NONE;
+      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve18) : NONE;
       if (child > answer2)
         answer2 = child;
     }
@@ -8270,7 +8270,7 @@ function isRecursive(inst, stack, resolve16) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def._cachedInner ?? (resolve16 ? inst._zod.innerType : void 0);
+      const inner = def._cachedInner ?? (resolve18 ? inst._zod.innerType : void 0);
       merge3(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
@@ -28028,10 +28028,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep9, value: value2 } = collItem;
+        const { start, key, sep: sep10, value: value2 } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep9?.[0],
+          next: key ?? sep10?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -28045,7 +28045,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep9) {
+          if (!keyProps.anchor && !keyProps.tag && !sep10) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map2.comment)
@@ -28069,7 +28069,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep9 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep10 ?? [], {
           indicator: "map-value-ind",
           next: value2,
           offset: keyNode.range[2],
@@ -28085,7 +28085,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value2 ? composeNode(ctx, value2, valueProps, onError) : composeEmptyNode(ctx, offset, sep9, null, valueProps, onError);
+          const valueNode = value2 ? composeNode(ctx, value2, valueProps, onError) : composeEmptyNode(ctx, offset, sep10, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value2, onError);
           offset = valueNode.range[2];
@@ -28176,7 +28176,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep9 = "";
+        let sep10 = "";
         for (const token2 of end) {
           const { source, type } = token2;
           switch (type) {
@@ -28190,13 +28190,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep9 + cb;
-              sep9 = "";
+                comment += sep10 + cb;
+              sep10 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep9 += source;
+                sep10 += source;
               hasSpace = true;
               break;
             default:
@@ -28239,18 +28239,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep: sep9, value: value2 } = collItem;
+        const { start, key, sep: sep10, value: value2 } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep9?.[0],
+          next: key ?? sep10?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep9 && !value2) {
+          if (!props.anchor && !props.tag && !sep10 && !value2) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -28304,8 +28304,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap && !sep9 && !props.found) {
-          const valueNode = value2 ? composeNode(ctx, value2, props, onError) : composeEmptyNode(ctx, props.end, sep9, null, props, onError);
+        if (!isMap && !sep10 && !props.found) {
+          const valueNode = value2 ? composeNode(ctx, value2, props, onError) : composeEmptyNode(ctx, props.end, sep10, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value2))
@@ -28317,7 +28317,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep9 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep10 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value2,
@@ -28328,8 +28328,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap && !props.found && ctx.options.strict) {
-              if (sep9)
-                for (const st of sep9) {
+              if (sep10)
+                for (const st of sep10) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -28346,7 +28346,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value2 ? composeNode(ctx, value2, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep9, null, valueProps, onError) : null;
+          const valueNode = value2 ? composeNode(ctx, value2, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep10, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value2))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -28526,7 +28526,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value2 = "";
-      let sep9 = "";
+      let sep10 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value2 += lines[i][0].slice(trimIndent) + "\n";
@@ -28543,24 +28543,24 @@ var require_resolve_block_scalar = __commonJS({
           indent2 = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value2 += sep9 + indent2.slice(trimIndent) + content;
-          sep9 = "\n";
+          value2 += sep10 + indent2.slice(trimIndent) + content;
+          sep10 = "\n";
         } else if (indent2.length > trimIndent || content[0] === "	") {
-          if (sep9 === " ")
-            sep9 = "\n";
-          else if (!prevMoreIndented && sep9 === "\n")
-            sep9 = "\n\n";
-          value2 += sep9 + indent2.slice(trimIndent) + content;
-          sep9 = "\n";
+          if (sep10 === " ")
+            sep10 = "\n";
+          else if (!prevMoreIndented && sep10 === "\n")
+            sep10 = "\n\n";
+          value2 += sep10 + indent2.slice(trimIndent) + content;
+          sep10 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep9 === "\n")
+          if (sep10 === "\n")
             value2 += "\n";
           else
-            sep9 = "\n";
+            sep10 = "\n";
         } else {
-          value2 += sep9 + content;
-          sep9 = " ";
+          value2 += sep10 + content;
+          sep10 = " ";
           prevMoreIndented = false;
         }
       }
@@ -28743,25 +28743,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep9 = " ";
+      let sep10 = " ";
       let pos = line3.lastIndex;
       while (match = line3.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep9 === "\n")
-            res += sep9;
+          if (sep10 === "\n")
+            res += sep10;
           else
-            sep9 = "\n";
+            sep10 = "\n";
         } else {
-          res += sep9 + lm;
-          sep9 = " ";
+          res += sep10 + lm;
+          sep10 = " ";
         }
         pos = line3.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep9 + (match?.[1] ?? "");
+      return res + sep10 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -29571,14 +29571,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep9, value: value2 }) {
+    function stringifyItem({ start, key, sep: sep10, value: value2 }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key)
         res += stringifyToken(key);
-      if (sep9)
-        for (const st of sep9)
+      if (sep10)
+        for (const st of sep10)
           res += st.source;
       if (value2)
         res += stringifyToken(value2);
@@ -30745,18 +30745,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep9;
+          let sep10;
           if (scalar.end) {
-            sep9 = scalar.end;
-            sep9.push(this.sourceToken);
+            sep10 = scalar.end;
+            sep10.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep9 = [this.sourceToken];
+            sep10 = [this.sourceToken];
           const map2 = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep9 }]
+            items: [{ start, key: scalar, sep: sep10 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map2;
@@ -30909,15 +30909,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key = it.key;
-                  const sep9 = it.sep;
-                  sep9.push(this.sourceToken);
+                  const sep10 = it.sep;
+                  sep10.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep9 }]
+                    items: [{ start: start2, key, sep: sep10 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -31111,13 +31111,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep9 = fc.end.splice(1, fc.end.length);
-            sep9.push(this.sourceToken);
+            const sep10 = fc.end.splice(1, fc.end.length);
+            sep10.push(this.sourceToken);
             const map2 = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep9 }]
+              items: [{ start, key: fc, sep: sep10 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map2;
@@ -31626,11 +31626,16 @@ function spawnGit(args, options) {
     GIT_ATTR_NOSYSTEM: "1",
     GIT_CONFIG_NOSYSTEM: "1",
     GIT_CONFIG_GLOBAL: "/dev/null",
+    // Objects are read as stored: a `refs/replace/` ref (which an agent can write in the shared
+    // .git) would show reviews, diffs and merges other content than the commit holds, and a
+    // `.git/info/grafts` file other parents. Neither is honoured by omk's git.
+    GIT_NO_REPLACE_OBJECTS: "1",
+    GIT_GRAFT_FILE: "/dev/null",
     LANG: "C",
     LC_ALL: "C"
   };
   const ok2 = options.okExitCodes ?? [0];
-  return new Promise((resolve16, reject) => {
+  return new Promise((resolve18, reject) => {
     const child = execFile(
       "git",
       [...HARDENED_CONFIG, ...args],
@@ -31656,7 +31661,7 @@ function spawnGit(args, options) {
           );
           return;
         }
-        resolve16({ stdout, stderr, exitCode });
+        resolve18({ stdout, stderr, exitCode });
       }
     );
     if (options.input !== void 0) child.stdin?.end(options.input);
@@ -32286,9 +32291,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve16, reject) => {
+          return new Promise((resolve18, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve16(data);
+              return err ? reject(err) : resolve18(data);
             });
           });
         }
@@ -32326,12 +32331,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve16, reject) => {
+          return new Promise((resolve18, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve16(data);
+              ) : resolve18(data);
             });
           });
         }
@@ -32587,8 +32592,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve16) => {
-            this[kClosedResolve] = resolve16;
+          await new Promise((resolve18) => {
+            this[kClosedResolve] = resolve18;
           });
         }
       }
@@ -36184,8 +36189,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise2 = new Promise((resolve16, reject) => {
-        res = resolve16;
+      const promise2 = new Promise((resolve18, reject) => {
+        res = resolve18;
         rej = reject;
       });
       return { promise: promise2, resolve: res, reject: rej };
@@ -38436,12 +38441,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve16, reject) => {
+      const waitForDrain = () => new Promise((resolve18, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve16;
+          callback = resolve18;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -39111,12 +39116,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve16, reject) => {
+      const waitForDrain = () => new Promise((resolve18, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve16;
+          callback = resolve18;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -39595,16 +39600,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve16) => {
+        return new Promise((resolve18) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve16;
+            this[kClosedResolve] = resolve18;
           } else {
-            resolve16(null);
+            resolve18(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve16) => {
+        return new Promise((resolve18) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request2 = requests[i];
@@ -39615,7 +39620,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve16(null);
+            resolve18(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -39666,7 +39671,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve16, reject) => {
+        const socket = await new Promise((resolve18, reject) => {
           client[kConnector]({
             host,
             hostname: hostname4,
@@ -39678,7 +39683,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve16(socket2);
+              resolve18(socket2);
             }
           });
         });
@@ -40376,7 +40381,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve16, reject) => {
+        return await new Promise((resolve18, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -40389,7 +40394,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve16(null);
+              resolve18(null);
             }
           }).on("error", noop4).on("data", function(chunk) {
             limit -= chunk.length;
@@ -40408,7 +40413,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert2(!stream[kConsume]);
-      return new Promise((resolve16, reject) => {
+      return new Promise((resolve18, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -40425,7 +40430,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve16,
+              resolve: resolve18,
               reject,
               length: 0,
               body: []
@@ -40495,18 +40500,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve: resolve16, stream, length } = consume2;
+      const { type, body, resolve: resolve18, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve16(chunksDecode(body, length));
+          resolve18(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve16(JSON.parse(chunksDecode(body, length)));
+          resolve18(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve16(chunksConcat(body, length).buffer);
+          resolve18(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve16(new Blob(body, { type: stream[kContentType] }));
+          resolve18(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve16(chunksConcat(body, length));
+          resolve18(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -40763,9 +40768,9 @@ var require_api_request = __commonJS({
     };
     function request2(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve16, reject) => {
+        return new Promise((resolve18, reject) => {
           request2.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve16(data);
+            return err ? reject(err) : resolve18(data);
           });
         });
       }
@@ -40988,9 +40993,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve16, reject) => {
+        return new Promise((resolve18, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve16(data);
+            return err ? reject(err) : resolve18(data);
           });
         });
       }
@@ -41275,9 +41280,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve16, reject) => {
+        return new Promise((resolve18, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve16(data);
+            return err ? reject(err) : resolve18(data);
           });
         });
       }
@@ -41369,9 +41374,9 @@ var require_api_connect = __commonJS({
     };
     function connect2(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve16, reject) => {
+        return new Promise((resolve18, reject) => {
           connect2.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve16(data);
+            return err ? reject(err) : resolve18(data);
           });
         });
       }
@@ -41538,19 +41543,19 @@ function newer(a, b) {
   if (a.check.source === b.check.source && a.check.source === "check_run") return a.id > b.id;
   return a.at !== b.at ? a.at > b.at : a.id > b.id;
 }
-async function findCheckRun(ctx, sha4, name, externalId) {
+async function findCheckRun(ctx, sha3, name, externalId) {
   const { data } = await ctx.octokit.rest.checks.listForRef({
     owner: ctx.repo.owner,
     repo: ctx.repo.name,
-    ref: sha4,
+    ref: sha3,
     check_name: name,
     per_page: 100
   });
   const run = data.check_runs.filter((r) => r.external_id === externalId).sort((a, b) => b.id - a.id)[0];
   return run ? { id: run.id, url: run.html_url ?? run.url } : null;
 }
-async function listChecks(ctx, sha4) {
-  const where = { owner: ctx.repo.owner, repo: ctx.repo.name, ref: sha4 };
+async function listChecks(ctx, sha3) {
+  const where = { owner: ctx.repo.owner, repo: ctx.repo.name, ref: sha3 };
   const runs2 = await ctx.octokit.paginate(ctx.octokit.rest.checks.listForRef, { ...where, per_page: 100 });
   const { data: combined } = await ctx.octokit.rest.repos.getCombinedStatusForRef({
     ...where,
@@ -41582,7 +41587,7 @@ async function listChecks(ctx, sha4) {
     // The same listing, as records: the newest run of each name from each app (GitHub's default
     // `filter: latest` is per check suite, and each app has its own), which is what judging
     // omk/proof needs; no second call for it.
-    runs: runs2.filter((run) => run.head_sha === sha4).map((run) => ({
+    runs: runs2.filter((run) => run.head_sha === sha3).map((run) => ({
       id: run.id,
       name: run.name,
       appId: run.app?.id ?? null,
@@ -41768,13 +41773,13 @@ async function reviewSummary(ctx, number4) {
     changesRequested: verdicts.includes("CHANGES_REQUESTED")
   };
 }
-async function mergePull(ctx, number4, sha4, method) {
+async function mergePull(ctx, number4, sha3, method) {
   try {
     const { data } = await ctx.octokit.rest.pulls.merge({
       owner: ctx.repo.owner,
       repo: ctx.repo.name,
       pull_number: number4,
-      sha: sha4,
+      sha: sha3,
       merge_method: method
     });
     return { merged: true, sha: data.sha };
@@ -41935,8 +41940,8 @@ function pushUrlFor(serverUrl, repo) {
   return `${serverUrl.replace(/\/+$/, "")}/${encodeURIComponent(repo.owner)}/${encodeURIComponent(repo.name)}.git`;
 }
 async function pushBranch(deps, spec) {
-  const { branch, sha: sha4 } = spec;
-  if (!SHA.test(sha4)) throw new ForgeError(`Refusing to push '${sha4}': not a full commit SHA.`);
+  const { branch, sha: sha3 } = spec;
+  if (!SHA.test(sha3)) throw new ForgeError(`Refusing to push '${sha3}': not a full commit SHA.`);
   const problem = branchNameProblem(branch);
   if (problem !== null) {
     throw new ForgeError(
@@ -41966,7 +41971,7 @@ async function pushBranch(deps, spec) {
     result2 = await deps.pushRef({
       repoRoot: spec.repoRoot,
       url: deps.remoteUrl ?? pushUrl,
-      sha: sha4,
+      sha: sha3,
       ref,
       ...lease === void 0 ? {} : { lease },
       env: pushAuthEnv(pushUrl, deps.token, deps.proxy ?? null)
@@ -42449,8 +42454,8 @@ var require_light = __commonJS({
           return this.Promise.resolve();
         }
         yieldLoop(t = 0) {
-          return new this.Promise(function(resolve16, reject) {
-            return setTimeout(resolve16, t);
+          return new this.Promise(function(resolve18, reject) {
+            return setTimeout(resolve18, t);
           });
         }
         computePenalty() {
@@ -42661,15 +42666,15 @@ var require_light = __commonJS({
           return this._queue.length === 0;
         }
         async _tryToRun() {
-          var args, cb, error62, reject, resolve16, returned, task;
+          var args, cb, error62, reject, resolve18, returned, task;
           if (this._running < 1 && this._queue.length > 0) {
             this._running++;
-            ({ task, args, resolve: resolve16, reject } = this._queue.shift());
+            ({ task, args, resolve: resolve18, reject } = this._queue.shift());
             cb = await (async function() {
               try {
                 returned = await task(...args);
                 return function() {
-                  return resolve16(returned);
+                  return resolve18(returned);
                 };
               } catch (error1) {
                 error62 = error1;
@@ -42684,13 +42689,13 @@ var require_light = __commonJS({
           }
         }
         schedule(task, ...args) {
-          var promise2, reject, resolve16;
-          resolve16 = reject = null;
+          var promise2, reject, resolve18;
+          resolve18 = reject = null;
           promise2 = new this.Promise(function(_resolve, _reject) {
-            resolve16 = _resolve;
+            resolve18 = _resolve;
             return reject = _reject;
           });
-          this._queue.push({ task, args, resolve: resolve16, reject });
+          this._queue.push({ task, args, resolve: resolve18, reject });
           this._tryToRun();
           return promise2;
         }
@@ -43091,14 +43096,14 @@ var require_light = __commonJS({
                 counts = this._states.counts;
                 return counts[0] + counts[1] + counts[2] + counts[3] === at2;
               };
-              return new this.Promise((resolve16, reject) => {
+              return new this.Promise((resolve18, reject) => {
                 if (finished()) {
-                  return resolve16();
+                  return resolve18();
                 } else {
                   return this.on("done", () => {
                     if (finished()) {
                       this.removeAllListeners("done");
-                      return resolve16();
+                      return resolve18();
                     }
                   });
                 }
@@ -43191,9 +43196,9 @@ var require_light = __commonJS({
               options = parser$5.load(options, this.jobDefaults);
             }
             task = (...args2) => {
-              return new this.Promise(function(resolve16, reject) {
+              return new this.Promise(function(resolve18, reject) {
                 return fn(...args2, function(...args3) {
-                  return (args3[0] != null ? reject : resolve16)(args3);
+                  return (args3[0] != null ? reject : resolve18)(args3);
                 });
               });
             };
@@ -48018,13 +48023,13 @@ function createGitHubForge(options) {
     getPullRequest: (number4) => getPull(ctx, number4),
     removeLabel: (number4, label) => removeLabel(ctx, number4, label),
     addLabels: (number4, labels) => addLabels(ctx, number4, labels),
-    findCheckRun: (sha4, name, externalId) => findCheckRun(ctx, sha4, name, externalId),
+    findCheckRun: (sha3, name, externalId) => findCheckRun(ctx, sha3, name, externalId),
     upsertCheckRun: (spec, id) => upsertCheckRun(ctx, spec, id),
     checkAppId: options.checkAppId ?? GITHUB_ACTIONS_APP_ID,
-    checks: (sha4) => listChecks(ctx, sha4),
+    checks: (sha3) => listChecks(ctx, sha3),
     branchProtection: (branch) => branchProtection(ctx, branch),
     reviews: (number4) => reviewSummary(ctx, number4),
-    merge: (number4, sha4, method) => mergePull(ctx, number4, sha4, method),
+    merge: (number4, sha3, method) => mergePull(ctx, number4, sha3, method),
     // Answers are the reviewer's conversation with omk: the main token's, not the CI token's.
     replies: octokitReviewReplies(options.octokit, repo)
   };
@@ -48627,7 +48632,13 @@ var gateEvidenceSchema = external_exports.object({
    * `block`: .omk/config.yml says a failure made only of the base's own failing tests or
    * diagnostics still blocks readiness. Absent: it does not (the default, `allow`).
    */
-  preExisting: external_exports.enum(["allow", "block"]).optional()
+  preExisting: external_exports.enum(["allow", "block"]).optional(),
+  /**
+   * The integrated tree's gate taken from a slice's run in the same controller run: the slice, the
+   * commit its gates ran on and that commit's tree, which is the integrated head's tree
+   * (gates/reuse.ts). Absent: the gate ran on `sha` itself.
+   */
+  reusedFrom: external_exports.object({ slice: external_exports.string(), sha: external_exports.string(), tree: external_exports.string() }).optional()
 });
 var findingSchema = external_exports.object({
   review: external_exports.enum(["controller", "security"]),
@@ -48772,7 +48783,9 @@ var sliceRecordSchema = external_exports.object({
    * The head last published to the remote (hosts that publish slice branches): a slice rerun
    * after it was published replaces its branch with a lease on this, never blindly.
    */
-  publishedSha: external_exports.string().nullable().default(null)
+  publishedSha: external_exports.string().nullable().default(null),
+  /** The tree of `headSha`, when its gates ran and the host could say (WorkspacePort.treeFacts). */
+  gatesTree: external_exports.string().optional()
 });
 var executionStateSchema = external_exports.object({
   version: external_exports.literal(1),
@@ -48784,7 +48797,9 @@ var executionStateSchema = external_exports.object({
     workspace: external_exports.string(),
     headSha: external_exports.string(),
     merged: external_exports.array(external_exports.string()),
-    conflict: external_exports.object({ branch: external_exports.string(), paths: external_exports.array(external_exports.string()), detail: external_exports.string() }).nullable()
+    conflict: external_exports.object({ branch: external_exports.string(), paths: external_exports.array(external_exports.string()), detail: external_exports.string() }).nullable(),
+    /** The tree of `headSha`, when the host could say (WorkspacePort.treeFacts). */
+    tree: external_exports.string().optional()
   }).nullable(),
   /** Files changed from the base to the integrated head. */
   finalChangedFiles: external_exports.array(changedFileSchema).default([]),
@@ -49840,8 +49855,8 @@ ${gate.tail}`;
 function onHead(headSha) {
   return headSha === null ? " on the head (unknown)" : ` on head ${short(headSha)}`;
 }
-function short(sha4) {
-  return sha4.slice(0, 12);
+function short(sha3) {
+  return sha3.slice(0, 12);
 }
 
 // src/runtime/proof/machine-paths.ts
@@ -49976,6 +49991,56 @@ function escapeRegExp(text2) {
   return text2.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
+// src/runtime/proof/reuse-claims.ts
+var REUSE_UNPROVEN = "gate_reuse_unproven";
+function asRun(gate) {
+  const { sha: _sha, reusedFrom: _from, ...rest } = gate;
+  return JSON.stringify(rest);
+}
+function reuseClaimGaps(record2, events) {
+  const gaps = [];
+  const integration = record2.integration;
+  for (const gate of record2.finalGates) {
+    const from = gate.reusedFrom;
+    if (from === void 0) continue;
+    const problem = claimProblem(record2, events, gate, from);
+    if (problem === null) continue;
+    gaps.push({
+      code: REUSE_UNPROVEN,
+      message: `Gate "${gate.name}" on the integrated head ${short2(integration?.headSha ?? "none")} says it is slice ${from.slice}'s result on tree ${short2(from.tree)}, but ${problem}: its result is not evidence for this tree.`
+    });
+  }
+  return gaps;
+}
+function claimProblem(record2, events, gate, from) {
+  const integration = record2.integration;
+  if (integration === null) return "nothing was integrated";
+  if (integration.tree !== from.tree) {
+    return `the integrated head's tree is ${short2(integration.tree ?? "unknown")}`;
+  }
+  const slice = record2.slices.find((entry) => entry.id === from.slice);
+  if (slice === void 0) return "the goal has no such slice";
+  if (slice.headSha !== from.sha || slice.gatesTree !== from.tree) {
+    return `the slice's gates ran on ${short2(slice.headSha ?? "nothing")} (tree ${short2(slice.gatesTree ?? "unknown")})`;
+  }
+  const ran = slice.gates.find((entry) => entry.name === gate.name && entry.kind === gate.kind);
+  if (ran === void 0 || asRun(ran) !== asRun(gate)) return "the slice's gate gave another result";
+  const verified = events.some(
+    (event) => event.type === "gates_verified" && event.data.taskId === from.slice && event.data.sha === from.sha && event.data.tree === from.tree
+  );
+  if (!verified) return "the goal's log has no such gate run of the slice";
+  const integrated2 = events.some((event) => {
+    if (event.type !== "integration_done" || event.data.headSha !== integration.headSha) return false;
+    const named3 = event.data.reusedFrom;
+    return event.data.tree === from.tree && named3?.slice === from.slice && named3.tree === from.tree;
+  });
+  if (!integrated2) return "the goal's log does not record the integration taking it";
+  return null;
+}
+function short2(sha3) {
+  return sha3.slice(0, 12);
+}
+
 // src/runtime/proof/assemble.ts
 function evidenceFromExecution(record2, graph) {
   const bySlice = new Map(record2.slices.map((slice) => [slice.id, slice]));
@@ -50039,9 +50104,9 @@ function deliveryFromEvents(events) {
     else if (event.type === "goal_cancelled") delivery.cancellation = record2("reason");
     else if (event.type === "merge_evaluated") delivery.mergeEvaluation = mergeEvaluationFrom(event);
     else if (event.type === "goal_merged") {
-      const sha4 = typeof event.data.sha === "string" ? event.data.sha : "";
+      const sha3 = typeof event.data.sha === "string" ? event.data.sha : "";
       const target2 = typeof event.data.target === "string" ? event.data.target : "";
-      delivery.merge = { at: event.ts, eventSeq: event.seq, sha: sha4, target: target2 };
+      delivery.merge = { at: event.ts, eventSeq: event.seq, sha: sha3, target: target2 };
     }
   }
   return delivery;
@@ -50071,6 +50136,8 @@ async function assembleProof(store, goal, events) {
     oracle: goal.oracle,
     generatedAt: store.deps.clock.nowIso(),
     ...evidence,
+    // A gate the integrated tree took from a slice holds only where the evidence backs the claim.
+    extraGaps: [...evidence.extraGaps, ...reuseClaimGaps(execution, log.events)],
     git: { baseRef: goal.repo.baseRef, baseSha: goal.repo.baseSha, headSha: evidence.headSha },
     decisions: decisions.map(({ kind, decision, reason }) => ({
       kind,
@@ -50234,10 +50301,10 @@ function recordedMerge(events) {
   for (let i = events.length - 1; i >= 0; i -= 1) {
     const event = events[i];
     if (event?.type !== "goal_merged") continue;
-    const { pr, sha: sha4, target: target2 } = event.data;
+    const { pr, sha: sha3, target: target2 } = event.data;
     return {
       pr: typeof pr === "number" ? pr : 0,
-      sha: typeof sha4 === "string" ? sha4 : "",
+      sha: typeof sha3 === "string" ? sha3 : "",
       target: typeof target2 === "string" ? target2 : ""
     };
   }
@@ -53036,8 +53103,8 @@ function pathScore(file2, token2) {
 }
 function nearly(a, b) {
   if (a.length < 4 || b.length < 4) return false;
-  const [short5, long] = a.length <= b.length ? [a, b] : [b, a];
-  return long.startsWith(short5) && long.length - short5.length <= 3;
+  const [short6, long] = a.length <= b.length ? [a, b] : [b, a];
+  return long.startsWith(short6) && long.length - short6.length <= 3;
 }
 function wordScore(file2, term) {
   if (file2.compact === term) return 12;
@@ -53842,12 +53909,12 @@ async function planLocked(deps, initial, mode, lease) {
   await store.files.writeAtomic(paths2.prd, renderPrd(planned));
   await store.files.writeAtomic(paths2.technicalPlan, renderTechnicalPlan(planned, graph, notes));
   await store.files.writeAtomic(paths2.testSpec, renderTestSpec(planned, graph));
-  const recorded = new Set((await readDecisions(store.files, paths2.decisions)).map(decisionKey));
+  const recorded2 = new Set((await readDecisions(store.files, paths2.decisions)).map(decisionKey));
   await appendDecisions(
     store.files,
     paths2.decisions,
     clock,
-    decisions.filter((decision) => !recorded.has(decisionKey(decision)))
+    decisions.filter((decision) => !recorded2.has(decisionKey(decision)))
   );
   store.deps.host.reached?.("plan_files_written");
   await events.append([
@@ -54115,9 +54182,9 @@ function configFile(config2, repoRoot) {
 }
 
 // src/runtime/app/agent.ts
-async function prepareAgent(deps, repoRoot, choice2, recorded) {
+async function prepareAgent(deps, repoRoot, choice2, recorded2) {
   const config2 = choice2.config ?? await loadConfig(repoRoot);
-  const spec = choice2.name ?? recorded ?? config2.config.agents.default;
+  const spec = choice2.name ?? recorded2 ?? config2.config.agents.default;
   if (spec === void 0 || spec === "") {
     throw new UsageError(
       `No agent selected for this goal${config2.path === null ? "" : ` and ${config2.path} sets no agents.default`}.`,
@@ -54280,8 +54347,8 @@ async function close(activity, window2) {
   }
   let done = () => {
   };
-  activity.closing = new Promise((resolve16) => {
-    done = resolve16;
+  activity.closing = new Promise((resolve18) => {
+    done = resolve18;
   });
   try {
     const changes = await (await window2.watch).check();
@@ -54405,6 +54472,16 @@ function strayMessage(stray, by) {
     return `The ${who(by)} left process ${stray.pid} running in the worktree after it ended${command2}; omk killed it. ${after}`;
   return `The ${who(by)} left process ${stray.pid}${command2} running after it ended; omk ended it. ${after}`;
 }
+function forgedObjectFindings(paths2) {
+  return paths2.map(
+    (path2) => finding(
+      "security",
+      "blocking",
+      `The object of ${quoteUntrusted(path2)} in omk's commit does not hold what its id says: it was rewritten in the repository's .git before omk committed, so what omk reviews and merges is not what the gates ran on.`,
+      [path2]
+    )
+  );
+}
 function linkFindings(links) {
   return links.map(
     (link5) => finding(
@@ -54490,9 +54567,7 @@ async function checkRunBaseline(deps, holder, repoRoot, before) {
 async function prepareWorkspace(ctx, path2, label, base) {
   const { deps, goal } = ctx;
   const { preparer, preparation } = deps;
-  if (!preparer || !preparation || preparation.steps.length === 0 && isEmpty(preparation.env)) {
-    return deps.gateEnv;
-  }
+  if (!preparer || !preparation || !preparesWorktrees(deps)) return deps.gateEnv;
   const logPath2 = join6(deps.store.paths(goal.id).prepareArtifacts, `${label}.log`);
   const scope = { repoRoot: goal.repo.root, home: deps.home };
   const step = `the preparation of the ${label} worktree`;
@@ -54547,6 +54622,11 @@ async function recordPutBack(ctx, shared) {
   });
   ctx.deps.reporter.info(reason);
 }
+function preparesWorktrees(deps) {
+  const { preparer, preparation } = deps;
+  if (!preparer || !preparation) return false;
+  return preparation.steps.length > 0 || !isEmpty(preparation.env);
+}
 function isEmpty(record2) {
   return Object.keys(record2).length === 0;
 }
@@ -54554,9 +54634,9 @@ function isEmpty(record2) {
 // src/runtime/controller/base-run.ts
 async function runGatesOnBase(ctx) {
   const { deps, goal, journal } = ctx;
-  const sha4 = ctx.base.baseSha;
+  const sha3 = ctx.base.baseSha;
   deps.reporter.info(
-    `checking ${ctx.gates.length} gate(s) on the base ${sha4.slice(0, 12)} before any agent runs`
+    `checking ${ctx.gates.length} gate(s) on the base ${sha3.slice(0, 12)} before any agent runs`
   );
   const tests = {};
   const diagnostics = {};
@@ -54570,7 +54650,7 @@ async function runGatesOnBase(ctx) {
     "the gates on the base",
     () => deps.verify(ctx.gates, {
       cwd,
-      sha: sha4,
+      sha: sha3,
       baseCwd: null,
       baseSha: null,
       artifactsDir: deps.store.paths(goal.id).gateArtifacts,
@@ -54594,14 +54674,14 @@ async function runGatesOnBase(ctx) {
       deps.reporter.warn(`optional gate ${gate.name} cannot start: ${why}`);
       continue;
     }
-    const message = `Required gate "${gate.name}" (${gate.kind}) cannot start on base ${sha4.slice(0, 12)}: ${why} No agent ran. ${unavailableAdvice(gate, tool, goal.oracle.requiredGates)}; then run the goal again.`;
+    const message = `Required gate "${gate.name}" (${gate.kind}) cannot start on base ${sha3.slice(0, 12)}: ${why} No agent ran. ${unavailableAdvice(gate, tool, goal.oracle.requiredGates)}; then run the goal again.`;
     blocked2.push({ code: "gate_unavailable", message });
     deps.reporter.warn(message);
   }
   const durationMs = gates.reduce((sum3, gate) => sum3 + gate.durationMs, 0);
   const outcomes = gates.map((g) => `${g.name}:${g.outcome}`);
-  await journal.save([{ type: "gates_on_base", data: { sha: sha4, outcomes, durationMs } }]);
-  return { baseline: { sha: sha4, gates, tests, diagnostics, leftBehind }, blocked: blocked2 };
+  await journal.save([{ type: "gates_on_base", data: { sha: sha3, outcomes, durationMs } }]);
+  return { baseline: { sha: sha3, gates, tests, diagnostics, leftBehind }, blocked: blocked2 };
 }
 async function leftOnBase(ctx, cwd) {
   const scan = await ctx.deps.integrity.endStrays(cwd);
@@ -54753,14 +54833,15 @@ function createRunContext(deps, journal, goal, signal) {
     gates,
     signal,
     base: lazyBase(deps, goal, prepare),
-    sharedGit
+    sharedGit,
+    sliceGateRuns: []
   };
 }
 function lazyBase(deps, goal, prepare = async () => ({})) {
   const baseSha = goal.repo.baseSha ?? "";
-  let created = null;
+  let created2 = null;
   const make = () => {
-    created ??= deps.workspaces.create({
+    created2 ??= deps.workspaces.create({
       repoRoot: goal.repo.root,
       goalId: goal.id,
       sliceId: BASE_ID,
@@ -54768,7 +54849,7 @@ function lazyBase(deps, goal, prepare = async () => ({})) {
       workspaceRoot: deps.workspaceRoot,
       sparsePaths: null
     }).then(async (workspace) => ({ workspace, env: await prepare(workspace.path, "checkout-code") }));
-    return created;
+    return created2;
   };
   let isolated = null;
   return {
@@ -54786,7 +54867,7 @@ function lazyBase(deps, goal, prepare = async () => ({})) {
 }
 
 // src/runtime/controller/fix-task.ts
-import { join as join15, relative as relative8 } from "node:path";
+import { join as join16, relative as relative8 } from "node:path";
 
 // src/runtime/agents/follow-ups.ts
 init_zod();
@@ -55320,8 +55401,8 @@ function outcomeWords(outcome, byExitCode) {
   if (outcome === "pre_existing" && byExitCode) return EXIT_CODE_LABEL;
   return Object.hasOwn(OUTCOME_LABELS, outcome) ? OUTCOME_LABELS[outcome] : outcome;
 }
-function shortSha(sha4) {
-  return sha4 === null ? "unknown" : sha4.slice(0, 7);
+function shortSha(sha3) {
+  return sha3 === null ? "unknown" : sha3.slice(0, 7);
 }
 function formatBudget(budget) {
   const { limits, spent } = budget;
@@ -55332,7 +55413,7 @@ function formatBudget(budget) {
     `cost ${of(usdAmount(spent.usd), limits.usd === null ? null : usdAmount(limits.usd))}`
   ];
 }
-function formatDelivery(delivery, sha4 = shortSha) {
+function formatDelivery(delivery, sha3 = shortSha) {
   const lines = [];
   const record2 = (verb, entry) => {
     if (entry !== null) lines.push(`${verb} at ${entry.at} (event #${entry.eventSeq}): ${entry.text}`);
@@ -55342,7 +55423,7 @@ function formatDelivery(delivery, sha4 = shortSha) {
   record2("cancelled", delivery.cancellation);
   const { merge: merge3 } = delivery;
   if (merge3 !== null) {
-    lines.push(`merged ${sha4(merge3.sha)} into ${merge3.target} at ${merge3.at} (event #${merge3.eventSeq})`);
+    lines.push(`merged ${sha3(merge3.sha)} into ${merge3.target} at ${merge3.at} (event #${merge3.eventSeq})`);
   }
   return lines;
 }
@@ -56108,12 +56189,12 @@ var KEY_ENTROPY = 4;
 function looksSynthetic(value2) {
   if (SAMPLE_MARKER.test(value2)) return true;
   let ascending = 1;
-  let same = 1;
+  let same2 = 1;
   for (let i = 1; i < value2.length; i++) {
     const step = value2.charCodeAt(i) - value2.charCodeAt(i - 1);
     ascending = step === 1 ? ascending + 1 : 1;
-    same = step === 0 ? same + 1 : 1;
-    if (ascending >= SYNTHETIC_RUN || same >= SYNTHETIC_RUN) return true;
+    same2 = step === 0 ? same2 + 1 : 1;
+    if (ascending >= SYNTHETIC_RUN || same2 >= SYNTHETIC_RUN) return true;
   }
   return false;
 }
@@ -56481,7 +56562,7 @@ async function writeReview(ctx, taskId, findings) {
 }
 
 // src/runtime/controller/checked-agent.ts
-import { join as join12 } from "node:path";
+import { join as join13 } from "node:path";
 
 // src/runtime/integrity/log-tail.ts
 async function appendedSince(files2, path2, size) {
@@ -56536,8 +56617,7 @@ async function watchOwnProof(store, goalId) {
 }
 
 // src/runtime/integrity/state-root.ts
-import { createHash as createHash4 } from "node:crypto";
-import { join as join11, resolve as resolve6 } from "node:path";
+import { join as join12, resolve as resolve6 } from "node:path";
 
 // src/runtime/gates/toolchain-caches.ts
 var TOOLCHAIN_DIRS = [
@@ -56637,6 +56717,8 @@ var StateWitness = class {
   #artifacts = /* @__PURE__ */ new Map();
   /** One check or write of a watched file at a time, so a check never sees a write half-recorded. */
   #queues = /* @__PURE__ */ new Map();
+  /** Per watched events log: the lines other omk processes appended (sealed), not yet taken. */
+  #outsiders = /* @__PURE__ */ new Map();
   #found = [];
   /**
    * Starts watching these files of a goal directory: what is on disk now is the baseline (a run
@@ -56710,6 +56792,17 @@ var StateWitness = class {
       if (range === null) this.#artifacts.delete(path2);
       else this.#artifacts.set(path2, { digest: sha(range.bytes), identity });
     });
+  }
+  /**
+   * The lines other omk processes appended (each with its seal) to the watched events log at
+   * `path` since the last call, once what the log gained is read (the goal.json guard matches a
+   * change of goal.json with the command's event, which that command appends first).
+   */
+  async outsiderLines(path2) {
+    await this.#serial(path2, () => this.#checkLog(path2, false));
+    const lines = this.#outsiders.get(path2) ?? [];
+    this.#outsiders.delete(path2);
+    return lines;
   }
   /** Whether `path` is an artifact omk wrote or kept (compared by `verify`, not by the state root's check). */
   keeps(path2) {
@@ -56803,7 +56896,10 @@ var StateWitness = class {
     for (const line3 of text2.split("\n")) {
       if (line3.trim() === "") continue;
       if (take(seen.own, line3)) continue;
-      if (await this.#sealed(dirname3(path2), file2, line3)) continue;
+      if (await this.#sealed(dirname3(path2), file2, line3)) {
+        if (file2 === "events.jsonl") this.#outsiders.set(path2, [...this.#outsiders.get(path2) ?? [], line3]);
+        continue;
+      }
       const type = file2 === "events.jsonl" ? eventType(line3) : null;
       this.#found.push({
         file: file2,
@@ -56939,6 +57035,185 @@ function eventType(line3) {
   return null;
 }
 
+// src/runtime/integrity/new-goals.ts
+import { join as join11 } from "node:path";
+
+// src/runtime/goal/made-here.ts
+var created = /* @__PURE__ */ new Set();
+var controlled = /* @__PURE__ */ new Set();
+var held = /* @__PURE__ */ new Map();
+function noteCreated(dir) {
+  created.add(dir);
+}
+function createdHere(dir) {
+  return created.has(dir);
+}
+async function holdingHere(lockPath, fn) {
+  held.set(lockPath, (held.get(lockPath) ?? 0) + 1);
+  try {
+    return await fn();
+  } finally {
+    const count = (held.get(lockPath) ?? 1) - 1;
+    if (count <= 0) held.delete(lockPath);
+    else held.set(lockPath, count);
+  }
+}
+function heldHere(lockPath) {
+  return held.has(lockPath);
+}
+function noteControlled(dir) {
+  controlled.add(dir);
+}
+function controlledHere(dir) {
+  return controlled.has(dir);
+}
+
+// src/runtime/goal/set-aside.ts
+var CREATOR_FILE = "creator.json";
+var UNTRUSTED_FILE = "untrusted.json";
+function setAsideText(found) {
+  return `${JSON.stringify(found, null, 2)}
+`;
+}
+function setAsideWhy(text2) {
+  try {
+    const found = JSON.parse(text2);
+    if (typeof found.foundBy === "string" && typeof found.at === "string")
+      return `it appeared in omk's state root while an agent or gates of goal ${found.foundBy} ran (found ${found.at}), and no omk process made it.`;
+  } catch {
+  }
+  return `its ${UNTRUSTED_FILE} says no omk process made it.`;
+}
+
+// src/runtime/integrity/new-goals.ts
+function isOtherOmk(host, pid) {
+  if (host.isOtherOmk) return host.isOtherOmk(pid);
+  return pid !== host.pid && host.isAlive(pid);
+}
+function heldByOtherOmk(host, holder) {
+  return holder.host === host.hostname && isOtherOmk(host, holder.pid);
+}
+function runElsewhere(store, goal) {
+  const controller = goal.controller;
+  if (goal.status !== "running" || !controller || !controllerAlive(store, goal)) return false;
+  if (controller.host !== store.deps.host.hostname) return true;
+  if (controller.pid === store.deps.host.pid) return controlledHere(store.paths(goal.id).dir);
+  return isOtherOmk(store.deps.host, controller.pid);
+}
+var CREATOR_READS = 100;
+var CREATOR_READ_PAUSE_MS = 20;
+function watchNewGoals(store, integrity) {
+  const seen = /* @__PURE__ */ new Map();
+  const stop = integrity.watchNames?.(goalsDir(store.deps.stateRoot), (name) => {
+    if (!seen.has(name)) seen.set(name, creatorIsOmk(store, name));
+  }) ?? (() => {
+  });
+  return {
+    async madeByOmk(id) {
+      if (createdHere(store.paths(id).dir)) return true;
+      if (await seen.get(id) === true) return true;
+      return creatorIsOmk(store, id, 1);
+    },
+    stop
+  };
+}
+async function creatorIsOmk(store, id, reads = CREATOR_READS) {
+  const path2 = join11(store.paths(id).dir, CREATOR_FILE);
+  for (let tries = 0; tries < reads; tries++) {
+    if (createdHere(store.paths(id).dir)) return true;
+    const holder = parseHolder(await store.deps.files.readText(path2).catch(() => null));
+    if (holder !== null) return heldByOtherOmk(store.deps.host, holder);
+    if (tries + 1 < reads) await new Promise((resolve18) => setTimeout(resolve18, CREATOR_READ_PAUSE_MS));
+  }
+  return false;
+}
+function parseHolder(text2) {
+  if (text2 === null) return null;
+  try {
+    const holder = JSON.parse(text2);
+    return typeof holder.pid === "number" ? { pid: holder.pid, host: holder.host } : null;
+  } catch {
+    return null;
+  }
+}
+async function setAside(store, id, foundBy2) {
+  const text2 = setAsideText({ foundBy: foundBy2, at: store.deps.clock.nowIso() });
+  await store.deps.files.writeAtomic(join11(store.paths(id).dir, UNTRUSTED_FILE), text2);
+}
+
+// src/runtime/integrity/other-logs.ts
+import { createHash as createHash4 } from "node:crypto";
+var TAIL_BYTES = 4096;
+var TO_THE_END2 = Number.MAX_SAFE_INTEGER;
+function wholeLines2(bytes) {
+  return bytes.subarray(0, bytes.lastIndexOf(10) + 1);
+}
+function lastBytes(bytes) {
+  return Buffer.from(bytes.subarray(Math.max(0, bytes.length - TAIL_BYTES)));
+}
+function sameFile(a, b) {
+  return a.split(":").slice(0, 3).join(":") === b.split(":").slice(0, 3).join(":");
+}
+var OtherLogs = class {
+  constructor(files2) {
+    this.files = files2;
+  }
+  files;
+  #known = /* @__PURE__ */ new Map();
+  /** The log at `path` as it is now, `entry` its stat entry just taken (undefined: no such file). */
+  async mark(path2, entry) {
+    const known = this.#known.get(path2);
+    if (known !== void 0 && entry !== void 0) {
+      if (known.entry === entry) return digestOf(known);
+      if (sameFile(known.entry, entry) && await this.#grown(path2, known)) {
+        known.entry = entry;
+        return digestOf(known);
+      }
+    }
+    const whole = wholeLines2((await this.files.readRange(path2, 0, TO_THE_END2))?.bytes ?? Buffer.alloc(0));
+    const fresh = {
+      entry: entry ?? "",
+      length: whole.length,
+      hash: createHash4("sha256").update(whole),
+      tail: lastBytes(whole)
+    };
+    if (entry === void 0) this.#known.delete(path2);
+    else this.#known.set(path2, fresh);
+    return digestOf(fresh);
+  }
+  /** Reads what the log gained after its known end, when that end is still there; false if not. */
+  async #grown(path2, known) {
+    const from = known.length - known.tail.length;
+    const range = await this.files.readRange(path2, from, TO_THE_END2);
+    if (range === null || range.bytes.length < known.tail.length) return false;
+    if (!range.bytes.subarray(0, known.tail.length).equals(known.tail)) return false;
+    const added = wholeLines2(range.bytes.subarray(known.tail.length));
+    known.hash.update(added);
+    known.length += added.length;
+    known.tail = lastBytes(Buffer.concat([known.tail, added]));
+    return true;
+  }
+};
+function digestOf(known) {
+  return { length: known.length, digest: known.hash.copy().digest("hex") };
+}
+async function typesGainedSince(files2, path2, mark) {
+  const bytes = (await files2.readRange(path2, 0, TO_THE_END2))?.bytes ?? Buffer.alloc(0);
+  if (bytes.length < mark.length) return null;
+  const digest2 = createHash4("sha256").update(bytes.subarray(0, mark.length)).digest("hex");
+  if (digest2 !== mark.digest) return null;
+  return eventTypes(wholeLines2(bytes.subarray(mark.length)).toString("utf8"));
+}
+var byStore = /* @__PURE__ */ new WeakMap();
+function otherLogsOf(store) {
+  let logs = byStore.get(store);
+  if (logs === void 0) {
+    logs = new OtherLogs(store.deps.files);
+    byStore.set(store, logs);
+  }
+  return logs;
+}
+
 // src/runtime/integrity/transient-files.ts
 import { basename as basename6 } from "node:path";
 var TEMP_FILE = /^\.[^/]+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
@@ -56949,26 +57224,18 @@ async function transientOfOmk(store, path2, change) {
   if (change === "removed") return lockish || temp !== null;
   if (temp !== null) return store.deps.host.isAlive(Number(temp[1]));
   if (name !== ".lock") return false;
+  if (heldHere(path2)) return true;
   for (let tries = 0; tries < LOCK_READS; tries++) {
     const text2 = await store.deps.files.readText(path2);
     if (text2 === null) return true;
     const holder = parseHolder(text2);
-    if (holder !== null)
-      return holder.host === store.deps.host.hostname && store.deps.host.isAlive(holder.pid);
-    await new Promise((resolve16) => setTimeout(resolve16, LOCK_READ_PAUSE_MS));
+    if (holder !== null) return heldByOtherOmk(store.deps.host, holder);
+    await new Promise((resolve18) => setTimeout(resolve18, LOCK_READ_PAUSE_MS));
   }
   return false;
 }
 var LOCK_READS = 100;
 var LOCK_READ_PAUSE_MS = 20;
-function parseHolder(text2) {
-  try {
-    const holder = JSON.parse(text2);
-    return typeof holder.pid === "number" ? { pid: holder.pid, host: holder.host } : null;
-  } catch {
-    return null;
-  }
-}
 
 // src/runtime/integrity/state-root.ts
 var MAX_OTHER_GOALS = 64;
@@ -57009,32 +57276,31 @@ var DELIVERY_EVENTS = [
   "goal_merged",
   "goal_cleaned"
 ];
-function sha2(text2) {
-  return createHash4("sha256").update(text2).digest("hex");
-}
 async function watchStateRoot(store, integrity, ownGoalId, home = null) {
   const root = store.deps.stateRoot;
   const skip = notCompared(root, home);
-  const before = await integrity.stateTree(root, skip);
+  const made = watchNewGoals(store, integrity);
+  const before = await integrity.stateTree(root, skip).catch((error62) => {
+    made.stop();
+    throw error62;
+  });
   const others = goalIds(before).filter((id) => id !== ownGoalId);
   const recent = new Set(others.slice(-MAX_OTHER_GOALS));
-  const runElsewhere = /* @__PURE__ */ new Set();
+  const runElsewhere2 = /* @__PURE__ */ new Set();
   const logs = /* @__PURE__ */ new Map();
   for (const id of others) {
     if (await runByAnother(store, id)) {
-      runElsewhere.add(id);
+      runElsewhere2.add(id);
       continue;
     }
     const events = `goals/${id}/events.jsonl`;
-    if (recent.has(id)) {
-      const text2 = await store.deps.files.readText(join11(root, events)) ?? "";
-      logs.set(id, { length: text2.length, digest: sha2(text2) });
-    } else logs.set(id, { size: sizeOf(before.get(events)) });
+    if (recent.has(id)) logs.set(id, await otherLogsOf(store).mark(join12(root, events), before.get(events)));
+    else logs.set(id, { size: sizeOf(before.get(events)) });
   }
   const ownEventsSize = sizeOf(before.get(`goals/${ownGoalId}/events.jsonl`));
   return {
     async check({ overlapped = false } = {}) {
-      const after = await integrity.stateTree(root, skip);
+      const after = await integrity.stateTree(root, skip).finally(() => made.stop());
       const byGoal = /* @__PURE__ */ new Map();
       const rest = [];
       for (const [rel, change] of differences(before, after)) {
@@ -57052,13 +57318,13 @@ async function watchStateRoot(store, integrity, ownGoalId, home = null) {
           changes.push(...await ownChanges(store, id, changed, ownEventsSize, overlapped));
           continue;
         }
-        if (runElsewhere.has(id) || await runByAnother(store, id)) continue;
-        const found = await otherChanges(store, id, changed, logs.get(id));
+        if (runElsewhere2.has(id) || await runByAnother(store, id)) continue;
+        const found = await otherChanges(store, id, changed, logs.get(id), made, ownGoalId);
         if (found.delivered) delivered = true;
         changes.push(...found.changes);
       }
       for (const [rel, change] of rest) {
-        if (await transientOfOmk(store, join11(root, rel), change)) continue;
+        if (await transientOfOmk(store, join12(root, rel), change)) continue;
         if (rel.startsWith("forge/")) {
           if (delivered) continue;
           changes.push({ what: rel.endsWith("/forge.json") ? "forge.json of the local forge" : rel, change });
@@ -57095,7 +57361,7 @@ async function ownChanges(store, id, changed, eventsSize, overlapped) {
       found.push({ what: "the goal's directory", change, own: true });
       continue;
     }
-    const path2 = join11(dir, name);
+    const path2 = join12(dir, name);
     if (OWN_COMPARED_ELSEWHERE.includes(name)) continue;
     if (name.startsWith("artifacts/") && store.keepsArtifact(path2)) continue;
     if (change === "added" && AGENT_RUN_FILE.test(name)) continue;
@@ -57114,11 +57380,17 @@ async function ownChanges(store, id, changed, eventsSize, overlapped) {
   }
   return found;
 }
-async function otherChanges(store, id, changed, mark) {
+async function otherChanges(store, id, changed, mark, made, ownGoalId) {
   const whole = changed.find(([name]) => name === "");
   if (whole !== void 0) {
-    if (whole[1] === "added" && await readable(store, id)) return { changes: [], delivered: false };
-    return { changes: [{ what: `goal ${id}`, change: whole[1] }], delivered: false };
+    if (whole[1] !== "added")
+      return { changes: [{ what: `goal ${id}`, change: whole[1] }], delivered: false };
+    if (await readable(store, id) && await made.madeByOmk(id)) return { changes: [], delivered: false };
+    await setAside(store, id, ownGoalId);
+    return {
+      changes: [{ what: `goal ${id} (made by no omk process; omk set it aside)`, change: "added" }],
+      delivered: false
+    };
   }
   const changes = [];
   const gained = mark === void 0 ? [] : await gainedTypes(store, id, mark);
@@ -57128,7 +57400,7 @@ async function otherChanges(store, id, changed, mark) {
   for (const [name, change] of changed) {
     if (name === "events.jsonl") continue;
     if (withEvent && WRITTEN_WITH_AN_EVENT.includes(name)) continue;
-    if (await transientOfOmk(store, join11(store.paths(id).dir, name), change)) continue;
+    if (await transientOfOmk(store, join12(store.paths(id).dir, name), change)) continue;
     changes.push({ what: `goal ${id} ${name}`, change });
   }
   return { changes, delivered: gained?.some((t) => DELIVERY_EVENTS.includes(t)) ?? false };
@@ -57136,12 +57408,10 @@ async function otherChanges(store, id, changed, mark) {
 async function gainedTypes(store, id, mark) {
   const path2 = store.paths(id).events;
   if ("size" in mark) {
-    const text3 = await appendedSince(store.deps.files, path2, mark.size);
-    return text3 === null ? null : eventTypes(text3);
+    const text2 = await appendedSince(store.deps.files, path2, mark.size);
+    return text2 === null ? null : eventTypes(text2);
   }
-  const text2 = await store.deps.files.readText(path2) ?? "";
-  if (text2.length < mark.length || sha2(text2.slice(0, mark.length)) !== mark.digest) return null;
-  return eventTypes(text2.slice(mark.length, text2.lastIndexOf("\n") + 1));
+  return typesGainedSince(store.deps.files, path2, mark);
 }
 async function readable(store, id) {
   try {
@@ -57153,8 +57423,7 @@ async function readable(store, id) {
 }
 async function runByAnother(store, id) {
   try {
-    const goal = await store.read(id);
-    return goal.status === "running" && controllerAlive(store, goal);
+    return runElsewhere(store, await store.read(id));
   } catch {
     return false;
   }
@@ -57216,18 +57485,18 @@ async function checkedAgentRun(ctx, place, run) {
   let state;
   try {
     const since = await checkRunBaseline(deps, ctx, place.repoRoot, `the agent of ${place.taskId}`);
-    const watch = await deps.integrity.watch({
+    const watch2 = await deps.integrity.watch({
       repoRoot: place.repoRoot,
       worktree: place.worktree,
       home: deps.home,
-      ownWorktreesUnder: join12(deps.workspaceRoot, place.goalId)
+      ownWorktreesUnder: join13(deps.workspaceRoot, place.goalId)
     });
     state = await watchState(deps, journal, `the agent of ${place.taskId}`);
     const result2 = await run();
     const findings = [
       ...since,
       ...strayFindings(await deps.integrity.endStrays(place.worktree), "agent", { checkout: place.worktree }),
-      ...changeFindings(await watch.check(), "agent"),
+      ...changeFindings(await watch2.check(), "agent"),
       ...state.before,
       ...await state.check()
     ];
@@ -57239,24 +57508,24 @@ async function checkedAgentRun(ctx, place, run) {
 }
 
 // src/runtime/controller/checked-gates.ts
-import { join as join13 } from "node:path";
+import { join as join14 } from "node:path";
 async function checkedGates(ctx, worktree, expectedHead, found, run, untrackedBlocks = true) {
   const { deps, goal } = ctx;
   const end = await beginCheckedRun(sharedGitOf(ctx));
   let state;
   try {
     const since = await checkRunBaseline(deps, ctx, goal.repo.root, "the gates");
-    const watch = await deps.integrity.watch({
+    const watch2 = await deps.integrity.watch({
       repoRoot: goal.repo.root,
       worktree,
       home: deps.home,
-      ownWorktreesUnder: join13(deps.workspaceRoot, goal.id)
+      ownWorktreesUnder: join14(deps.workspaceRoot, goal.id)
     });
     state = await watchState(deps, ctx.journal, "the gates");
     const before = await deps.integrity.worktreeState(worktree);
     const result2 = await run();
     const strays = await deps.integrity.endStrays(worktree);
-    const changes = await watch.check();
+    const changes = await watch2.check();
     const after = await deps.integrity.worktreeState(worktree);
     found.push(
       ...since,
@@ -57313,8 +57582,41 @@ function nextSteps(waited, goalId, transcript) {
 
 // src/runtime/controller/slice.ts
 import { existsSync as existsSync2 } from "node:fs";
-import { join as join14, relative as relative7 } from "node:path";
+import { join as join15, relative as relative7 } from "node:path";
 init_errors();
+
+// src/runtime/gates/reuse.ts
+function gateRunKey(gates, env) {
+  const sortedEnv = Object.entries(env).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
+  return JSON.stringify([gates, sortedEnv]);
+}
+function reuseDecision(runs2, at2) {
+  if (at2.prepared) return { reuse: null, why: "omk prepares worktrees (installs, setup or environment)" };
+  if (at2.extra.length > 0)
+    return { reuse: null, why: "the integration worktree holds files besides the tree" };
+  const sameTree = runs2.filter((run) => run.tree === at2.tree);
+  if (sameTree.length === 0) return { reuse: null, why: "no slice gated this tree in this run" };
+  const usable = sameTree.filter(
+    (run) => run.extra.length === 0 && run.key === at2.key && run.baseSha === at2.baseSha && run.findings === 0 && run.gates.length > 0 && run.gates.every((gate) => gate.outcome !== "skipped")
+  );
+  const last = usable.at(-1);
+  if (last === void 0) {
+    return {
+      reuse: null,
+      why: `the gate run of ${sameTree.map((run) => run.slice).join(", ")} on this tree differs`
+    };
+  }
+  return { reuse: last };
+}
+function reusedGates(run, headSha) {
+  return run.gates.map((gate) => ({
+    ...gate,
+    sha: headSha,
+    reusedFrom: { slice: run.slice, sha: run.sha, tree: run.tree }
+  }));
+}
+
+// src/runtime/controller/slice.ts
 init_next_steps();
 var NOT_THE_AGENTS_FAILURE = /* @__PURE__ */ new Set(["passed", "flaky", "pre_existing", "unavailable"]);
 function startPoint(ctx, task) {
@@ -57381,7 +57683,7 @@ async function runSlice(ctx, taskId, attemptLimit2) {
       throw error62;
     }
     const reset = attempt2 > 1 ? await resetForAttempt(ctx, taskId, attempt2, workspace) : null;
-    const artifactsDir = join14(deps.store.paths(ctx.goal.id).agentRunArtifacts, taskId);
+    const artifactsDir = join15(deps.store.paths(ctx.goal.id).agentRunArtifacts, taskId);
     const checked = await checkedAgentRun(
       ctx,
       { goalId: ctx.goal.id, repoRoot: ctx.goal.repo.root, worktree: workspace.path, taskId },
@@ -57451,8 +57753,8 @@ async function runSlice(ctx, taskId, attemptLimit2) {
 async function resetForAttempt(ctx, taskId, attempt2, workspace) {
   const { deps, journal } = ctx;
   const paths2 = deps.store.paths(ctx.goal.id);
-  const diffPath = join14(paths2.attemptArtifacts, taskId, `attempt-${attempt2 - 1}.diff`);
-  const saveTo = await deps.store.files.exists(diffPath) ? join14(paths2.attemptArtifacts, taskId, `attempt-${attempt2}-interrupted.diff`) : diffPath;
+  const diffPath = join15(paths2.attemptArtifacts, taskId, `attempt-${attempt2 - 1}.diff`);
+  const saveTo = await deps.store.files.exists(diffPath) ? join15(paths2.attemptArtifacts, taskId, `attempt-${attempt2}-interrupted.diff`) : diffPath;
   const reset = await deps.workspaces.resetToBase(workspace, saveTo);
   const kept = await deps.store.files.exists(diffPath);
   await journal.save([
@@ -57544,6 +57846,7 @@ async function settleAttempt(ctx, task, { attempt: attempt2, attemptLimit: attem
     )
   );
   const gateChecks = [];
+  const facts = sparse ? void 0 : await deps.workspaces.treeFacts?.(workspace.path, change.headSha);
   const gates = sparse ? [] : await checkedGates(
     ctx,
     workspace.path,
@@ -57560,11 +57863,24 @@ async function settleAttempt(ctx, task, { attempt: attempt2, attemptLimit: attem
       signal: ctx.signal
     })
   );
+  if (facts !== void 0) {
+    ctx.sliceGateRuns?.push({
+      slice: task.id,
+      sha: change.headSha,
+      tree: facts.tree,
+      extra: facts.extra,
+      key: gateRunKey(ctx.gates, gateEnv),
+      baseSha: start.sha,
+      findings: gateChecks.length,
+      gates
+    });
+  }
   events.push({
     type: "gates_verified",
     data: {
       taskId: task.id,
       sha: change.headSha,
+      ...facts === void 0 ? {} : { tree: facts.tree },
       outcomes: gates.map((g) => `${g.name}:${g.outcome}`),
       // Gates failing on the base too whose failures could only be compared by exit code: a
       // watcher says so instead of "pre-existing" (gateOutcomeLabel).
@@ -57581,6 +57897,7 @@ async function settleAttempt(ctx, task, { attempt: attempt2, attemptLimit: attem
     }),
     ...integrity,
     ...links,
+    ...forgedObjectFindings(change.forgedObjects ?? []),
     ...gateChecks
   ];
   await writeReview(ctx, task.id, findings);
@@ -57595,8 +57912,9 @@ async function settleAttempt(ctx, task, { attempt: attempt2, attemptLimit: attem
     workdir: workspace.path
   });
   const gateMs = gates.reduce((sum3, gate) => sum3 + gate.durationMs, 0);
+  const { gatesTree: _earlier, ...record2 } = sliceRecord(journal.execution, task.id);
   journal.execution = withSlice(journal.execution, {
-    ...sliceRecord(journal.execution, task.id),
+    ...record2,
     branch: workspace.branch,
     workspace: workspace.path,
     workspaceMode: workspace.mode,
@@ -57604,6 +57922,7 @@ async function settleAttempt(ctx, task, { attempt: attempt2, attemptLimit: attem
     headSha: change.headSha,
     changedFiles: change.changedFiles,
     gates,
+    ...facts === void 0 ? {} : { gatesTree: facts.tree },
     findings,
     lastFailure: failure3,
     agentProcess: null
@@ -57711,15 +58030,15 @@ function withByExitCode(gates) {
   const names = gates.filter((gate) => preExistingBasis(gate) === "exit-code").map((gate) => gate.name);
   return names.length > 0 ? { byExitCode: names } : {};
 }
-async function publishSlice(ctx, taskId, branch, sha4) {
+async function publishSlice(ctx, taskId, branch, sha3) {
   const { deps, journal } = ctx;
   if (deps.publishBranch === void 0) return;
   const published = sliceRecord(journal.execution, taskId).publishedSha;
-  if (published === sha4) return;
-  await deps.publishBranch(branch, sha4, published ?? void 0);
+  if (published === sha3) return;
+  await deps.publishBranch(branch, sha3, published ?? void 0);
   journal.execution = withSlice(journal.execution, {
     ...sliceRecord(journal.execution, taskId),
-    publishedSha: sha4
+    publishedSha: sha3
   });
 }
 
@@ -57798,7 +58117,7 @@ async function runFixTask(ctx, fix) {
       prompt,
       cwd: workspace.path,
       timeoutMs: timeMs,
-      artifactsDir: join15(deps.store.paths(goal.id).agentRunArtifacts, fix.id),
+      artifactsDir: join16(deps.store.paths(goal.id).agentRunArtifacts, fix.id),
       signal,
       onProcess: (pid) => {
         const run = journal.execution.fixRun;
@@ -57962,7 +58281,7 @@ async function reviewFix(ctx, fix, workspace, captured, writes) {
   ];
   if (blocking.length === 0) return { change: captured, review, refused: [], events };
   const paths2 = deps.store.paths(goal.id);
-  const diffPath = join15(paths2.attemptArtifacts, fix.id, `fix-${fix.attempts + 1}-refused.diff`);
+  const diffPath = join16(paths2.attemptArtifacts, fix.id, `fix-${fix.attempts + 1}-refused.diff`);
   const reset = await deps.workspaces.resetToBase(workspace, diffPath);
   events.push({
     type: "slice_reset",
@@ -57992,7 +58311,7 @@ async function undoFixRun(deps, journal) {
   journal.execution = { ...journal.execution, fixRun: null };
   if (!await deps.store.files.exists(run.workspace)) return [];
   const paths2 = deps.store.paths(journal.goalId);
-  const diffPath = join15(paths2.attemptArtifacts, run.taskId, `fix-${run.attempt}-interrupted.diff`);
+  const diffPath = join16(paths2.attemptArtifacts, run.taskId, `fix-${run.attempt}-interrupted.diff`);
   const workspace = {
     sliceId: run.taskId,
     path: run.workspace,
@@ -58103,7 +58422,7 @@ async function sliceGates(ctx, workspace, head2) {
 }
 
 // src/runtime/controller/integration-repair.ts
-import { join as join18, relative as relative9 } from "node:path";
+import { join as join19, relative as relative9 } from "node:path";
 
 // src/runtime/agents/integration-prompt.ts
 var MAX_GOAL_CHARS4 = 8e3;
@@ -58169,13 +58488,13 @@ init_errors();
 init_branches();
 
 // src/runtime/controller/integrate.ts
+import { join as join18 } from "node:path";
 init_branches();
-import { join as join17 } from "node:path";
 
 // src/runtime/controller/fail-to-pass.ts
 import { mkdir, readFile as readFile3, rm, writeFile } from "node:fs/promises";
-import { dirname as dirname4, join as join16 } from "node:path";
-var short2 = (sha4) => sha4.slice(0, 12);
+import { dirname as dirname4, join as join17 } from "node:path";
+var short3 = (sha3) => sha3.slice(0, 12);
 var NAMES_SHOWN3 = 5;
 function named(names) {
   const shown = names.slice(0, NAMES_SHOWN3).join(", ");
@@ -58184,7 +58503,7 @@ function named(names) {
 async function failToPassEvidence(ctx, headGates, env, head2) {
   const tests = ctx.gates.filter((gate) => gate.kind === "test");
   const headTests = headGates.filter((gate) => gate.kind === "test");
-  const where = `base ${short2(ctx.base.baseSha)}, head ${short2(headTests[0]?.sha ?? "")}`;
+  const where = `base ${short3(ctx.base.baseSha)}, head ${short3(headTests[0]?.sha ?? "")}`;
   if (tests.length === 0) {
     return {
       durationMs: 0,
@@ -58231,11 +58550,11 @@ async function headTestsOnBaseSource(ctx, env, head2, changedTests, failingOnHea
   const saved = /* @__PURE__ */ new Map();
   try {
     for (const path2 of changedTests) {
-      const headFile = await readFile3(join16(head2.cwd, path2)).catch(() => null);
+      const headFile = await readFile3(join17(head2.cwd, path2)).catch(() => null);
       if (headFile === null) continue;
-      saved.set(path2, await readFile3(join16(base, path2)).catch(() => null));
-      await mkdir(dirname4(join16(base, path2)), { recursive: true });
-      await writeFile(join16(base, path2), headFile);
+      saved.set(path2, await readFile3(join17(base, path2)).catch(() => null));
+      await mkdir(dirname4(join17(base, path2)), { recursive: true });
+      await writeFile(join17(base, path2), headFile);
     }
     if (saved.size === 0) return { shown: [], durationMs: 0 };
     const gates = ctx.gates.filter((gate) => gate.kind === "test").map((gate) => ({ ...gate, required: false }));
@@ -58244,7 +58563,7 @@ async function headTestsOnBaseSource(ctx, env, head2, changedTests, failingOnHea
       sha: ctx.base.baseSha,
       baseCwd: null,
       baseSha: null,
-      artifactsDir: join16(ctx.deps.store.paths(ctx.goal.id).gateArtifacts, "head-tests-on-base"),
+      artifactsDir: join17(ctx.deps.store.paths(ctx.goal.id).gateArtifacts, "head-tests-on-base"),
       env,
       signal: ctx.signal
     });
@@ -58258,8 +58577,8 @@ async function headTestsOnBaseSource(ctx, env, head2, changedTests, failingOnHea
     return { shown: failed.map((gate) => `gate ${gate.name}`), durationMs };
   } finally {
     for (const [path2, original] of saved) {
-      if (original === null) await rm(join16(base, path2), { force: true });
-      else await writeFile(join16(base, path2), original);
+      if (original === null) await rm(join17(base, path2), { force: true });
+      else await writeFile(join17(base, path2), original);
     }
   }
 }
@@ -58351,8 +58670,19 @@ async function integrateSlices(ctx) {
     `integrated ${result2.merged.length} slice(s) into ${target2}; verifying the integrated tree`
   );
   const gateEnv = await prepareWorkspace(ctx, result2.workspace.path, "integration");
+  const facts = await deps.workspaces.treeFacts?.(result2.workspace.path, result2.headSha);
+  const reuse = facts === void 0 ? null : reuseDecision(ctx.sliceGateRuns ?? [], {
+    tree: facts.tree,
+    extra: facts.extra,
+    key: gateRunKey(ctx.gates, gateEnv),
+    baseSha: ctx.base.baseSha,
+    prepared: preparesWorktrees(deps)
+  }).reuse;
+  if (reuse !== null) {
+    deps.reporter.info(`the integrated tree is ${reuse.slice}'s tree: its gate results stand, not run again`);
+  }
   const integrity = [];
-  const gates = await checkedGates(
+  const gates = reuse !== null ? reusedGates(reuse, result2.headSha) : await checkedGates(
     ctx,
     result2.workspace.path,
     result2.headSha,
@@ -58388,7 +58718,7 @@ async function integrateSlices(ctx) {
   };
   const findings = [...controllerReview(reviewInput), ...securityReview(reviewInput), ...integrity];
   await deps.store.files.writeAtomic(
-    join17(deps.store.paths(goal.id).reviewArtifacts, "integration.md"),
+    join18(deps.store.paths(goal.id).reviewArtifacts, "integration.md"),
     renderReviewMarkdown(findings, "integration")
   );
   const baseline = goal.oracle.shape === "fail_to_pass" ? await failToPassEvidence(ctx, gates, gateEnv, {
@@ -58409,12 +58739,12 @@ async function integrateSlices(ctx) {
       durationMs: 0,
       sha: result2.headSha,
       tail: blocking.map((f) => f.message).join("\n") || "no blocking security findings",
-      artifact: join17(deps.store.paths(goal.id).reviewArtifacts, "integration.md")
+      artifact: join18(deps.store.paths(goal.id).reviewArtifacts, "integration.md")
     });
   }
   journal.execution = {
     ...journal.execution,
-    integration,
+    integration: facts === void 0 ? integration : { ...integration, tree: facts.tree },
     finalChangedFiles: result2.changedFiles,
     finalGates,
     finalFindings: findings
@@ -58425,13 +58755,18 @@ async function integrateSlices(ctx) {
       data: {
         target: target2,
         headSha: result2.headSha,
+        ...facts === void 0 ? {} : { tree: facts.tree },
         merged: result2.merged,
-        gates: finalGates.map((g) => `${g.name}:${g.outcome}`)
+        gates: finalGates.map((g) => `${g.name}:${g.outcome}`),
+        ...reuse === null ? {} : { reusedFrom: { slice: reuse.slice, sha: reuse.sha, tree: reuse.tree } }
       }
     }
   ];
   await journal.save(events, {
-    spend: { timeMs: gates.reduce((sum3, gate) => sum3 + gate.durationMs, 0) + (baseline?.durationMs ?? 0) },
+    // Reused results were spent (and counted) when the slice's gates made them.
+    spend: {
+      timeMs: (reuse === null ? gates.reduce((sum3, gate) => sum3 + gate.durationMs, 0) : 0) + (baseline?.durationMs ?? 0)
+    },
     spendNote: "integration gates",
     decisions: baseline ? [baseline.decision] : []
   });
@@ -58519,7 +58854,7 @@ function nextAttempt(ctx) {
 async function undoAttempt(ctx, workspace, head2, attempt2, previous) {
   const paths2 = ctx.deps.store.paths(ctx.goal.id);
   const name = previous === null ? `repair-${attempt2}-interrupted.diff` : `repair-${attempt2 - 1}.diff`;
-  const diffPath = join18(paths2.attemptArtifacts, INTEGRATION_ID, name);
+  const diffPath = join19(paths2.attemptArtifacts, INTEGRATION_ID, name);
   const reset = await ctx.deps.workspaces.resetToBase({ ...workspace, baseSha: head2 }, diffPath);
   const kept = reset.diffSaved && await ctx.deps.store.files.exists(diffPath);
   ctx.journal.execution = { ...ctx.journal.execution, integrationRepair: null };
@@ -58606,7 +58941,7 @@ async function runFix(ctx, workspace, { head: head2, failure: failure3 }, { atte
       prompt,
       cwd: workspace.path,
       timeoutMs: Math.min(taskTime, timeLeft),
-      artifactsDir: join18(deps.store.paths(goal.id).agentRunArtifacts, INTEGRATION_ID),
+      artifactsDir: join19(deps.store.paths(goal.id).agentRunArtifacts, INTEGRATION_ID),
       signal: ctx.signal,
       onProcess: (pid) => {
         journal.execution = {
@@ -58730,7 +59065,7 @@ async function recoverIntegrationRepair(deps, journal, previousController) {
   journal.execution = { ...journal.execution, integrationRepair: null };
   if (integration === null || !await deps.store.files.exists(integration.workspace)) return events;
   const paths2 = deps.store.paths(journal.goalId);
-  const diffPath = join18(paths2.attemptArtifacts, INTEGRATION_ID, `repair-${repair.attempt}-interrupted.diff`);
+  const diffPath = join19(paths2.attemptArtifacts, INTEGRATION_ID, `repair-${repair.attempt}-interrupted.diff`);
   const workspace = {
     sliceId: INTEGRATION_ID,
     path: integration.workspace,
@@ -58811,8 +59146,8 @@ var ExecutionJournal = class _ExecutionJournal {
   }
   /** Persists the current graph and evidence with these events (and spend, and decisions). */
   save(events, extra = {}) {
-    return new Promise((resolve16, reject) => {
-      const save = { events, extra, resolve: resolve16, reject };
+    return new Promise((resolve18, reject) => {
+      const save = { events, extra, resolve: resolve18, reject };
       const last = this.jobs.at(-1);
       if (last?.kind === "saves" && !extra.goal && !last.saves.some((s) => s.extra.goal))
         last.saves.push(save);
@@ -58822,7 +59157,7 @@ var ExecutionJournal = class _ExecutionJournal {
   }
   /** Rebuilds the proof from what is persisted and writes the goal's settled status. */
   finish(status) {
-    return new Promise((resolve16, reject) => {
+    return new Promise((resolve18, reject) => {
       this.jobs.push({
         kind: "barrier",
         run: () => this.store.withGoalLock(this.goalId, async () => {
@@ -58831,17 +59166,17 @@ var ExecutionJournal = class _ExecutionJournal {
           const proof = await rebuildProof(this.store, goal, this.events);
           await this.store.write(status(proof, goal));
           return proof;
-        }).then(resolve16, reject)
+        }).then(resolve18, reject)
       });
       this.drain();
     });
   }
   /** The proof the persisted evidence gives now (after every queued save), written nowhere. */
   preview() {
-    return new Promise((resolve16, reject) => {
+    return new Promise((resolve18, reject) => {
       this.jobs.push({
         kind: "barrier",
-        run: () => this.store.withGoalLock(this.goalId, () => this.recordTampering()).then(() => this.store.read(this.goalId)).then((goal) => assembleProof(this.store, goal, this.events)).then(resolve16, reject)
+        run: () => this.store.withGoalLock(this.goalId, () => this.recordTampering()).then(() => this.store.read(this.goalId)).then((goal) => assembleProof(this.store, goal, this.events)).then(resolve18, reject)
       });
       this.drain();
     });
@@ -58920,7 +59255,7 @@ var ExecutionJournal = class _ExecutionJournal {
 
 // src/runtime/controller/reopen.ts
 init_branches();
-import { join as join19, relative as relative10 } from "node:path";
+import { join as join20, relative as relative10 } from "node:path";
 function slicesToReopen(tasks, execution, gateBlocks) {
   const candidates = /* @__PURE__ */ new Map();
   for (const task of tasks) {
@@ -58945,11 +59280,11 @@ function slicesToReopen(tasks, execution, gateBlocks) {
     if (!candidates.has(reopening.taskId)) candidates.set(reopening.taskId, reopening);
   }
   const reopened = /* @__PURE__ */ new Map();
-  const held = [];
+  const held2 = [];
   for (const candidate of candidates.values()) {
     const dependents = tasks.filter((task) => task.status === "done" && task.dependsOn.includes(candidate.taskId)).map((task) => task.id);
     if (dependents.length === 0) reopened.set(candidate.taskId, candidate);
-    else held.push({ taskId: candidate.taskId, why: candidate.why, detail: candidate.detail, dependents });
+    else held2.push({ taskId: candidate.taskId, why: candidate.why, detail: candidate.detail, dependents });
   }
   for (let changed = true; changed; ) {
     changed = false;
@@ -58967,7 +59302,7 @@ function slicesToReopen(tasks, execution, gateBlocks) {
       changed = true;
     }
   }
-  return { reopen: [...reopened.values()], held };
+  return { reopen: [...reopened.values()], held: held2 };
 }
 var FIXABLE_OUTCOMES = /* @__PURE__ */ new Set(["failed", "pre_existing", "timeout"]);
 function integrationReopenings(tasks, execution) {
@@ -59042,7 +59377,7 @@ async function restartIntegration(deps, journal, goal) {
   if (integration === null) return [];
   journal.execution = { ...journal.execution, integration: null, finalGates: [], finalFindings: [] };
   const paths2 = deps.store.paths(journal.goalId);
-  const diffPath = join19(paths2.attemptArtifacts, INTEGRATION_ID, `${integration.headSha.slice(0, 12)}.diff`);
+  const diffPath = join20(paths2.attemptArtifacts, INTEGRATION_ID, `${integration.headSha.slice(0, 12)}.diff`);
   const workspace = await deps.store.files.exists(integration.workspace) ? {
     sliceId: INTEGRATION_ID,
     path: integration.workspace,
@@ -59098,8 +59433,8 @@ async function executeGoal(deps, goalId, options) {
     watcher.stop();
     options.signal?.removeEventListener("abort", onSignal);
     const local = relativizer(machineRoots(store.deps.stateRoot, goal, journal.execution));
-    const recorded = local(errorText(error62));
-    await journal.save([{ type: "execution_interrupted", data: { by: "error", error: recorded } }], {
+    const recorded2 = local(errorText(error62));
+    await journal.save([{ type: "execution_interrupted", data: { by: "error", error: recorded2 } }], {
       goal: (g) => ({
         ...g,
         status: g.status === "running" ? "interrupted" : g.status,
@@ -59207,10 +59542,10 @@ async function takeControl(deps, journal, goalId, { allowed, reopen }) {
   events.push(...await recoverIntegrationRepair(deps, journal, previous?.pid ?? null));
   events.push(...await recoverFixTasks(deps, journal, previous?.pid ?? null));
   if (reopen && REOPENABLE.includes(goal.status)) {
-    const { reopen: reopenings, held } = slicesToReopen(journal.graph.tasks, journal.execution, blocks);
+    const { reopen: reopenings, held: held2 } = slicesToReopen(journal.graph.tasks, journal.execution, blocks);
     const wasDone = reopenings.some((r) => journal.task(r.taskId).status === "done");
-    events.push(...reopenSlices(journal, reopenings), ...held.map(heldEvent));
-    for (const slice of held) {
+    events.push(...reopenSlices(journal, reopenings), ...held2.map(heldEvent));
+    for (const slice of held2) {
       deps.reporter.warn(
         `[${slice.taskId}] not reopened (${slice.why}: ${slice.detail}): done slices are built on it (${slice.dependents.join(", ")})`
       );
@@ -59547,7 +59882,7 @@ var nodeDetector = {
 
 // src/runtime/gates/detector.ts
 import { readFileSync, statSync as statSync2 } from "node:fs";
-import { join as join20 } from "node:path";
+import { join as join21 } from "node:path";
 var MAX_READ_BYTES = 512 * 1024;
 function createDetectContext(repoRoot, files2) {
   const listed3 = new Set(files2.map((file2) => file2.replaceAll("\\", "/").replace(/^\.\//, "")));
@@ -59558,7 +59893,7 @@ function createDetectContext(repoRoot, files2) {
     if (cached2 !== void 0) return cached2;
     let text2 = null;
     try {
-      const full = join20(repoRoot, path2);
+      const full = join21(repoRoot, path2);
       if (statSync2(full).size <= MAX_READ_BYTES) text2 = readFileSync(full, "utf8");
     } catch {
     }
@@ -59736,7 +60071,7 @@ function toSpec(gate, source, required2, timeoutMs, defaultTimeoutMs) {
 init_env();
 
 // src/runtime/sandbox/confined-runs.ts
-import { join as join21 } from "node:path";
+import { join as join22 } from "node:path";
 function confinedAgent(agent, confine) {
   return {
     name: agent.name,
@@ -59749,10 +60084,10 @@ function confinedVerify(verify, confine) {
 }
 function confinedCacheEnv(cacheDir) {
   return {
-    npm_config_cache: join21(cacheDir, "npm"),
-    YARN_CACHE_FOLDER: join21(cacheDir, "yarn"),
-    npm_config_store_dir: join21(cacheDir, "pnpm-store"),
-    PIP_CACHE_DIR: join21(cacheDir, "pip")
+    npm_config_cache: join22(cacheDir, "npm"),
+    YARN_CACHE_FOLDER: join22(cacheDir, "yarn"),
+    npm_config_store_dir: join22(cacheDir, "pnpm-store"),
+    PIP_CACHE_DIR: join22(cacheDir, "pip")
   };
 }
 function confinedPreparer(preparer, confine, cacheDir) {
@@ -59937,7 +60272,7 @@ function scrubbedWorkspaces(workspaces, scrub, files2, keep = keepNothing) {
 }
 
 // src/runtime/workspace/plan.ts
-import { join as join22 } from "node:path";
+import { join as join23 } from "node:path";
 var NODE_LOCKFILES = [
   { file: "pnpm-lock.yaml", install: ["pnpm", "install", "--frozen-lockfile", "--prefer-offline"] },
   { file: "yarn.lock", install: ["yarn", "install", "--frozen-lockfile"] },
@@ -59976,7 +60311,7 @@ function planPreparation(input2) {
   if (PYTHON_MARKERS.some((file2) => context.has(file2)) || context.some(isRootRequirements)) {
     steps.push({ kind: "python-venv", dirs: VENV_DIRS });
   }
-  if (context.has("Cargo.toml")) env.CARGO_TARGET_DIR = join22(input2.cacheDir, "cargo-target");
+  if (context.has("Cargo.toml")) env.CARGO_TARGET_DIR = join23(input2.cacheDir, "cargo-target");
   return { steps, env, timeoutMs, cacheDir, sharedCacheDir: sharedCacheDir2 };
 }
 function nodeStep(context, installAllowed) {
@@ -60092,7 +60427,7 @@ function inPhase(deps, title3, fn) {
 init_errors();
 
 // src/runtime/goal/reconcile.ts
-import { dirname as dirname5, join as join23 } from "node:path";
+import { dirname as dirname5, join as join24 } from "node:path";
 
 // src/runtime/goal/merge.ts
 init_errors();
@@ -60318,7 +60653,7 @@ async function reconcileGoal(store, goalId, theirs) {
   if (!theirs.has(MERGED_FILES.goal)) return { adopted: [], changed: false };
   return store.withGoalLock(goalId, async () => {
     const paths2 = store.paths(goalId);
-    const ours = await readTexts((name) => store.files.readText(join23(paths2.dir, name)));
+    const ours = await readTexts((name) => store.files.readText(join24(paths2.dir, name)));
     const remote = await readTexts(async (name) => {
       const content = theirs.get(name);
       return content === void 0 ? null : Buffer.from(content).toString("utf8");
@@ -60328,12 +60663,12 @@ async function reconcileGoal(store, goalId, theirs) {
     for (const key of ["events", "decisions", "budget", "failure"]) {
       const text2 = merged.writes[key];
       if (text2 === void 0) continue;
-      await store.files.writeAtomic(join23(paths2.dir, MERGED_FILES[key]), text2);
+      await store.files.writeAtomic(join24(paths2.dir, MERGED_FILES[key]), text2);
       changed = true;
     }
     for (const [name, content] of theirs) {
       if (Object.values(MERGED_FILES).includes(name) || name === "proof.json") continue;
-      const target2 = join23(paths2.dir, ...name.split("/"));
+      const target2 = join24(paths2.dir, ...name.split("/"));
       if (await store.files.exists(target2)) continue;
       await store.files.makeDirs(dirname5(target2));
       await store.files.writeAtomic(target2, content);
@@ -60487,15 +60822,15 @@ async function cleanAllGoals(deps) {
 }
 
 // src/runtime/app/credentials.ts
-import { join as join24 } from "node:path";
+import { join as join25 } from "node:path";
 async function withCredentialsAway(deps, repoRoot, work) {
   const guard = deps.execution.credentials;
   if (guard === void 0) return work();
-  const held = await guard.away(repoRoot, join24(privateStateDir(deps.store.deps.stateRoot), "credentials"));
+  const held2 = await guard.away(repoRoot, join25(privateStateDir(deps.store.deps.stateRoot), "credentials"));
   try {
     return await work();
   } finally {
-    await held.restore();
+    await held2.restore();
   }
 }
 
@@ -60604,7 +60939,7 @@ function renderProofMarkdown(proof, steps = NEUTRAL_STEPS) {
   const { git } = proof;
   out.push(`## ${STATUS_ICONS[proof.status]} omk proof: ${STATUS_LABELS[proof.status]}`, "");
   out.push(...quote(proof.goal.text), "");
-  const base = `${git.baseRef === null ? "" : `${code(git.baseRef, true)} at `}${sha3(git.baseSha)}`;
+  const base = `${git.baseRef === null ? "" : `${code(git.baseRef, true)} at `}${sha2(git.baseSha)}`;
   const shown = requiredGatesShown(proof);
   const required2 = [
     ...shown.kinds.map((kind) => code(kind, true)),
@@ -60615,7 +60950,7 @@ function renderProofMarkdown(proof, steps = NEUTRAL_STEPS) {
     "|---|---|",
     `| Goal | ${code(proof.goalId, true)}${proof.goal.class === null ? "" : ` (${proof.goal.class})`} |`,
     `| Base | ${base} |`,
-    `| Head | ${sha3(git.headSha)} |`,
+    `| Head | ${sha2(git.headSha)} |`,
     `| Execution | ${proof.execution.replace("_", " ")} |`,
     `| Required gates | ${required2 === "" ? "none" : required2} |`
   );
@@ -60626,9 +60961,10 @@ function renderProofMarkdown(proof, steps = NEUTRAL_STEPS) {
     for (const gate of proof.gates) {
       const exit = gate.exitCode === null ? "\u2013" : String(gate.exitCode);
       out.push(
-        `| ${OUTCOME_ICONS[gate.outcome]} ${gateOutcomeLabel(gate)} | ${code(gate.name, true)} | ${code(gate.kind, true)} | ${gate.required ? "yes" : "no"} | ${sha3(gate.sha)} | ${exit} | ${formatDuration(gate.durationMs)} |`
+        `| ${OUTCOME_ICONS[gate.outcome]} ${gateOutcomeLabel(gate)} | ${code(gate.name, true)} | ${code(gate.kind, true)} | ${gate.required ? "yes" : "no"} | ${sha2(gate.sha)} | ${exit} | ${formatDuration(gate.durationMs)} |`
       );
     }
+    out.push(...reusedMarkdown(proof.gates));
     out.push(...testsMarkdown(proof.gates));
     for (const gate of proof.gates) {
       if (gate.outcome === "passed" || gate.outcome === "skipped" || gate.tail.trim() === "") continue;
@@ -60642,7 +60978,7 @@ function renderProofMarkdown(proof, steps = NEUTRAL_STEPS) {
     for (const slice of proof.slices) {
       const branch = slice.branch === null ? "\u2013" : code(slice.branch, true);
       out.push(
-        `| ${slice.status} | ${code(slice.id, true)} | ${text(slice.title)} | ${branch} | ${sha3(slice.headSha)} | ${slice.attempts} | ${slice.changedFiles.length} |`
+        `| ${slice.status} | ${code(slice.id, true)} | ${text(slice.title)} | ${branch} | ${sha2(slice.headSha)} | ${slice.attempts} | ${slice.changedFiles.length} |`
       );
     }
   }
@@ -60724,8 +61060,19 @@ function details(summary, body) {
     "</details>"
   ];
 }
-function sha3(value2) {
+function sha2(value2) {
   return value2 === null ? "_unknown_" : code(shortSha(value2), true);
+}
+function reusedMarkdown(gates) {
+  const lines = /* @__PURE__ */ new Map();
+  for (const gate of gates) {
+    if (gate.reusedFrom === void 0) continue;
+    const { slice, sha: from, tree: tree2 } = gate.reusedFrom;
+    const key = `Same tree as slice ${code(slice, true)} (${sha2(from)}, tree ${code(tree2.slice(0, 12), true)}): its gate results, not run again:`;
+    lines.set(key, [...lines.get(key) ?? [], code(gate.name, true)]);
+  }
+  return [...lines].map(([key, names]) => `
+${key} ${names.join(", ")}.`);
 }
 
 // src/runtime/delivery/annotations.ts
@@ -61829,7 +62176,7 @@ async function deliverOne(deps, planned, record2, repoRoot, remember) {
     url2 = updated.url;
     events.push({ type: "pr_updated", data: { sliceId: planned.sliceId, number: number4, headSha: planned.headSha } });
   } else {
-    const created = await forge.createPullRequest({
+    const created2 = await forge.createPullRequest({
       head: planned.branch,
       base: planned.base,
       title: planned.title,
@@ -61837,10 +62184,10 @@ async function deliverOne(deps, planned, record2, repoRoot, remember) {
       draft: planned.draft,
       labels: planned.labels
     });
-    number4 = created.number;
-    url2 = created.url;
-    labels = created.labels;
-    reused = created.reused === true;
+    number4 = created2.number;
+    url2 = created2.url;
+    labels = created2.labels;
+    reused = created2.reused === true;
     events.push({
       type: "pr_opened",
       data: { sliceId: planned.sliceId, number: number4, url: url2, headSha: planned.headSha }
@@ -61894,7 +62241,7 @@ init_errors();
 // src/runtime/delivery/proof-check.ts
 var TITLE_STATUS = /^omk proof: ([a-z_]+)/;
 var SUMMARY_DIGEST = /digest <code>(sha256:[0-9a-f]{64})<\/code>/;
-var short3 = (sha4) => sha4.slice(0, 12);
+var short4 = (sha3) => sha3.slice(0, 12);
 function proofCheckProblems(input2) {
   const { runs: runs2, appId, rebuilt, headSha } = input2;
   const own2 = runs2.filter((run) => run.appId === appId);
@@ -61902,11 +62249,11 @@ function proofCheckProblems(input2) {
   if (latest === void 0) {
     const other = runs2[0];
     if (other === void 0) {
-      return [`no omk/proof check run on ${short3(headSha)}: omk publishes one when it delivers the PR`];
+      return [`no omk/proof check run on ${short4(headSha)}: omk publishes one when it delivers the PR`];
     }
     const by = other.appId === null ? "no app" : `app ${other.appSlug ?? "?"} (id ${other.appId})`;
     return [
-      `the omk/proof check run on ${short3(headSha)} was created by ${by}, not by the app omk runs as (id ${appId})`
+      `the omk/proof check run on ${short4(headSha)} was created by ${by}, not by the app omk runs as (id ${appId})`
     ];
   }
   const problems = [];
@@ -61914,21 +62261,21 @@ function proofCheckProblems(input2) {
   const concluded = latest.status === "completed" ? latest.conclusion ?? "none" : latest.status;
   if (concluded !== expected) {
     problems.push(
-      `the omk/proof check run on ${short3(headSha)} concludes ${concluded} where the proof rebuilt from the evidence is ${rebuilt.status} (${expected})`
+      `the omk/proof check run on ${short4(headSha)} concludes ${concluded} where the proof rebuilt from the evidence is ${rebuilt.status} (${expected})`
     );
   }
   const titled = TITLE_STATUS.exec(latest.title)?.[1] ?? null;
   if (titled !== rebuilt.status) {
     problems.push(
-      `the omk/proof check run on ${short3(headSha)} says ${titled ?? "no status"} where the proof rebuilt from the evidence is ${rebuilt.status}`
+      `the omk/proof check run on ${short4(headSha)} says ${titled ?? "no status"} where the proof rebuilt from the evidence is ${rebuilt.status}`
     );
   }
   const digest2 = SUMMARY_DIGEST.exec(latest.summary)?.[1] ?? null;
   if (digest2 === null) {
-    problems.push(`the omk/proof check run on ${short3(headSha)} names no proof digest`);
+    problems.push(`the omk/proof check run on ${short4(headSha)} names no proof digest`);
   } else if (input2.shownDigest !== null && digest2 !== input2.shownDigest) {
     problems.push(
-      `the omk/proof check run on ${short3(headSha)} shows proof ${digest2} where the PR body shows ${input2.shownDigest}`
+      `the omk/proof check run on ${short4(headSha)} shows proof ${digest2} where the PR body shows ${input2.shownDigest}`
     );
   }
   return problems;
@@ -61969,10 +62316,10 @@ function intentFor(events, pr) {
   for (let i = events.length - 1; i >= 0; i -= 1) {
     const event = events[i];
     if (event?.type !== "merge_requested") continue;
-    const { pr: number4, sha: sha4, method } = event.data;
-    if (number4 !== pr.number || sha4 !== pr.headSha) continue;
+    const { pr: number4, sha: sha3, method } = event.data;
+    if (number4 !== pr.number || sha3 !== pr.headSha) continue;
     const known = method === "squash" || method === "rebase" ? method : "merge";
-    return { pr: number4, sha: sha4, method: known };
+    return { pr: number4, sha: sha3, method: known };
   }
   return null;
 }
@@ -62006,15 +62353,15 @@ async function mergeGoal(deps, goalId, options) {
     ]);
     await rebuildProof(store, await store.read(goalId), events);
   });
-  const recordMerged = async (sha4, method, recovered2) => store.withGoalLock(goalId, async () => {
+  const recordMerged = async (sha3, method, recovered2) => store.withGoalLock(goalId, async () => {
     const current = await store.read(goalId);
-    if (current.status === "merged") return { proof: await assembleProof(store, current, events), sha: sha4 };
+    if (current.status === "merged") return { proof: await assembleProof(store, current, events), sha: sha3 };
     await events.append([
       {
         type: "goal_merged",
         data: {
           pr: pr.number,
-          sha: sha4,
+          sha: sha3,
           target: pr.base,
           method,
           ...recovered2 ? { recovered: true } : {}
@@ -62022,7 +62369,7 @@ async function mergeGoal(deps, goalId, options) {
       }
     ]);
     const written = await store.write({ ...current, status: "merged" });
-    return { proof: await rebuildProof(store, written, events), sha: sha4 };
+    return { proof: await rebuildProof(store, written, events), sha: sha3 };
   });
   const settled2 = async (merged) => {
     if (merged.state !== "merged") return null;
@@ -62192,8 +62539,8 @@ function describeNote(note, words2) {
       return `${note.dispatches ? "Not dispatched" : "Not started again"}: the goal is ${note.status.replace(/_/g, " ")}.`;
     case "fix_done": {
       const which = note.sliceId === null || note.sliceId === INTEGRATION_ID ? "integrator PR" : `slice ${note.sliceId}'s PR`;
-      const sha4 = note.headSha === null ? "no change" : `fix ${note.headSha.slice(0, 12)}`;
-      return `Review fix on the ${which} #${note.pr}: ${note.kind} (${sha4}) for ${note.requests} request(s); proof ${note.proofStatus}.`;
+      const sha3 = note.headSha === null ? "no change" : `fix ${note.headSha.slice(0, 12)}`;
+      return `Review fix on the ${which} #${note.pr}: ${note.kind} (${sha3}) for ${note.requests} request(s); proof ${note.proofStatus}.`;
     }
     case "fix_already_handled":
       return `Already handled: ${note.requestIds.join(", ")} (a rerun or a redelivery); nothing ran.`;
@@ -62445,11 +62792,11 @@ function whyFailed(report2) {
 
 // src/runtime/app/leftovers.ts
 init_errors();
-import { join as join25, sep as sep2 } from "node:path";
+import { join as join26, sep as sep2 } from "node:path";
 async function refuseLeftovers(deps, goalId) {
   const { stateRoot } = deps.store.deps;
   const { root } = (await deps.store.read(goalId)).repo;
-  const worktrees = join25(workspacesDir(stateRoot), goalId);
+  const worktrees = join26(workspacesDir(stateRoot), goalId);
   const goalDir = goalPaths(stateRoot, goalId).dir;
   const scan = await deps.execution.integrity.endLeftovers([worktrees, goalDir, root]);
   if (!scan.checked || scan.killed.length === 0) return;
@@ -62498,7 +62845,7 @@ function counted(texts) {
 
 // src/runtime/plan/agent-planner.ts
 init_errors();
-import { join as join26 } from "node:path";
+import { join as join27 } from "node:path";
 
 // src/runtime/plan/agent-evidence.ts
 function agentWriteNotes(reply, tasks, input2) {
@@ -63058,6 +63405,15 @@ function orderConflicts(slices, notes) {
     }
   }
 }
+function budgetLeft(budget, spent) {
+  if (spent === void 0) return budget;
+  const left = (limit, used) => limit === null || limit - used <= 0 ? limit : limit - used;
+  return {
+    timeMs: left(budget.timeMs, spent.timeMs),
+    tokens: left(budget.tokens, spent.tokens),
+    usd: left(budget.usd, spent.usd)
+  };
+}
 function splitBudget(budget, count, notes) {
   let timeMs = DEFAULT_SLICE_MS;
   if (budget.timeMs !== null) {
@@ -63358,7 +63714,7 @@ async function readOutput(files2, path2) {
     return "";
   }
 }
-async function attempt(options, input2, prompt, number4) {
+async function attempt(options, input2, prompt, number4, before = { timeMs: 0, tokens: 0, usd: 0 }) {
   const dir = options.workDir(input2.goalId);
   await options.files.makeDirs(dir);
   const run = await options.agent.run({
@@ -63408,7 +63764,8 @@ async function attempt(options, input2, prompt, number4) {
   const pathErrors = checkReplyPaths(parsed2.reply, input2.repoFiles);
   if (pathErrors.length > 0) return { ok: false, errors: pathErrors, retry: true, spent };
   const notes = [];
-  const tasks = draftsOf(parsed2.reply, input2, notes);
+  const left = { ...input2, budget: budgetLeft(input2.budget, sum(before, spent)) };
+  const tasks = draftsOf(parsed2.reply, left, notes);
   const validated = validateTaskGraph(tasks, { maxTaskTimeMs: input2.budget.timeMs });
   if (validated.rejected.length > 0) {
     return {
@@ -63428,7 +63785,7 @@ function listed(errors) {
   return shown.join("; ") + (errors.length > MAX_ERRORS ? `; and ${errors.length - MAX_ERRORS} more` : "");
 }
 async function fallBack(options, input2, why, spent) {
-  const proposal = await options.fallback.plan(input2);
+  const proposal = await options.fallback.plan({ ...input2, budget: budgetLeft(input2.budget, spent) });
   return {
     ...proposal,
     ...spent === void 0 ? {} : { spent },
@@ -63476,7 +63833,7 @@ Answer again with one corrected JSON object.
           first.spent
         );
       }
-      const second = await attempt(options, input2, again, 2);
+      const second = await attempt(options, input2, again, 2, first.spent);
       const spent = sum(first.spent, second.spent);
       if (second.ok) return accepted({ ...second, spent });
       return fallBack(
@@ -63489,7 +63846,7 @@ Answer again with one corrected JSON object.
   };
 }
 function plannerWorkDir(goalArtifacts) {
-  return join26(goalArtifacts, "planner");
+  return join27(goalArtifacts, "planner");
 }
 
 // src/runtime/app/planning.ts
@@ -63678,14 +64035,14 @@ async function runWatched(deps, controller, goalId, spec, options) {
     )
   );
   if (deps.shared === void 0) return run();
-  const watch = watchRemoteChanges(deps.store, deps.shared.remote, goalId, {
+  const watch2 = watchRemoteChanges(deps.store, deps.shared.remote, goalId, {
     pollMs: deps.shared.pollMs,
     warn: (message) => deps.reporter.warn(message)
   });
   try {
     return await run();
   } finally {
-    await watch.stop();
+    await watch2.stop();
   }
 }
 async function settled(deps, goalId, result2) {
@@ -63916,7 +64273,7 @@ function commandVocabulary(words2) {
 
 // src/runtime/app/demo.ts
 init_errors();
-import { join as join27 } from "node:path";
+import { join as join28 } from "node:path";
 
 // src/runtime/app/start.ts
 async function startGoal(deps, request2) {
@@ -63941,30 +64298,30 @@ async function startInspected(deps, request2, repo) {
     }
   };
   const planner = await chooseGoalPlanner(known, create, prepared, request2.agent);
-  const created = await createGoal({ ...known, planner }, create, request2.mode);
-  const { goal, graph, plannerWhy } = created;
+  const created2 = await createGoal({ ...known, planner }, create, request2.mode);
+  const { goal, graph, plannerWhy } = created2;
   if (prepared !== null) {
     const by = `${graph.planner.name} planner${plannerWhy === null ? "" : `: ${briefPlannerWhy(plannerWhy)}`}`;
     deps.reporter.info(
       `goal ${goal.id}: ${goal.oracle.testable ? `planned ${graph.tasks.length} slice(s) (${by}); executing` : "blocked on a human decision"}`
     );
   }
-  await request2.onCreated?.(created);
+  await request2.onCreated?.(created2);
   deps.store.deps.host.reached?.("goal_planned");
-  if (prepared === null || !goal.oracle.testable) return { created, executed: null };
+  if (prepared === null || !goal.oracle.testable) return { created: created2, executed: null };
   const executed = await executeAndDeliver(deps, {
     after: "deliver",
     ...request2.execute,
     goalId: goal.id,
     prepared
   });
-  return { created, executed };
+  return { created: created2, executed };
 }
 
 // src/runtime/app/demo.ts
 async function runDemo(deps, request2) {
   const { root } = request2;
-  const baseline = await testBaseline(deps, root, join27(root, ".git", "omk-demo"));
+  const baseline = await testBaseline(deps, root, join28(root, ".git", "omk-demo"));
   const failing = baseline.tests.filter((gate) => gate.outcome !== "passed");
   if (failing.length === 0) {
     throw new OmkError(
@@ -63984,11 +64341,11 @@ async function runDemo(deps, request2) {
     mergePolicy: "gated",
     budget: { time: "10m" }
   });
-  const { created, executed } = await startGoal(deps, {
+  const { created: created2, executed } = await startGoal(deps, {
     create,
     mode: "run",
     agent: { name: "demo" },
-    onCreated: async (created2) => request2.onPlanned?.(created2),
+    onCreated: async (created3) => request2.onPlanned?.(created3),
     execute: {
       after: "deliver",
       untilReady: true,
@@ -64000,14 +64357,14 @@ async function runDemo(deps, request2) {
   }
   const merged = executed.proof.delivery.merge;
   const merge3 = merged ? { target: merged.target, sha: merged.sha } : null;
-  return { created, executed, merge: merge3, succeeded: executed.proof.status === "ready" && merge3 !== null };
+  return { created: created2, executed, merge: merge3, succeeded: executed.proof.status === "ready" && merge3 !== null };
 }
 
 // src/runtime/app/error-words.ts
 init_errors();
 init_request_issue_text();
-function errorWords(error62, words2) {
-  const message = error62 instanceof RequestError ? describeIssues(error62.issues, words2.fields) : error62.message;
+function errorWords(error62, words2, issueLine = (issue2) => describeIssue(issue2, words2.fields)) {
+  const message = error62 instanceof RequestError ? error62.issues.map(issueLine).join("\n") : error62.message;
   const hint = error62.hintIn(words2.steps);
   return hint === void 0 ? { message } : { message, hint };
 }
@@ -64470,7 +64827,7 @@ init_next_steps();
 init_request_issue_text();
 
 // src/runtime/app/watch.ts
-import { join as join28 } from "node:path";
+import { join as join29 } from "node:path";
 import { setTimeout as sleep2 } from "node:timers/promises";
 
 // src/runtime/events/tail.ts
@@ -64530,8 +64887,8 @@ function parseLine2(line3) {
 }
 
 // src/runtime/gates/log-name.ts
-function gateLogName(sha4, gateName) {
-  return `${sha4.slice(0, 12)}-${safeGateName(gateName)}.log`;
+function gateLogName(sha3, gateName) {
+  return `${sha3.slice(0, 12)}-${safeGateName(gateName)}.log`;
 }
 function safeGateName(name) {
   return name.replace(/[^A-Za-z0-9._-]/g, "_");
@@ -64564,10 +64921,10 @@ var GoalWatch = class _GoalWatch {
   spent = ZERO_SPENT;
   primed = false;
   static async open(store, goalId, options) {
-    const watch = new _GoalWatch(store, goalId, options);
+    const watch2 = new _GoalWatch(store, goalId, options);
     await store.read(goalId);
-    await watch.reset();
-    return watch;
+    await watch2.reset();
+    return watch2;
   }
   async tick() {
     const events = await this.readEvents();
@@ -64606,8 +64963,8 @@ var GoalWatch = class _GoalWatch {
    */
   async gateTails(event, count = GATE_TAIL_LINES) {
     if (event.type !== "gates_verified") return [];
-    const { sha: sha4, outcomes, byExitCode } = event.data;
-    if (typeof sha4 !== "string" || !Array.isArray(outcomes)) return [];
+    const { sha: sha3, outcomes, byExitCode } = event.data;
+    if (typeof sha3 !== "string" || !Array.isArray(outcomes)) return [];
     const exitCodeOnly = Array.isArray(byExitCode) ? byExitCode : [];
     const dir = this.store.paths(this.goalId).gateArtifacts;
     const tails = [];
@@ -64621,7 +64978,7 @@ var GoalWatch = class _GoalWatch {
         gate,
         outcome,
         byExitCode: exitCodeOnly.includes(gate),
-        lines: await lastLines2(this.store.files, join28(dir, gateLogName(sha4, gate)), count)
+        lines: await lastLines2(this.store.files, join29(dir, gateLogName(sha3, gate)), count)
       });
     }
     return tails;
@@ -64631,7 +64988,7 @@ var GoalWatch = class _GoalWatch {
     const dir = this.store.paths(this.goalId).agentRunArtifacts;
     const read2 = await Promise.all(
       this.fold.running().map(async (slice) => {
-        const line3 = await lastLine(this.store.files, join28(dir, slice.id, `transcript-${slice.attempt}.log`));
+        const line3 = await lastLine(this.store.files, join29(dir, slice.id, `transcript-${slice.attempt}.log`));
         if (line3 !== null) this.fold.setLastLine(slice.id, line3);
         return line3 !== null;
       })
@@ -64675,12 +65032,12 @@ async function lastLines2(files2, path2, count) {
   ).filter((line3) => line3.trim() !== "" && !line3.startsWith("# omk:")).slice(-count).map((line3) => line3.slice(0, LAST_LINE_MAX));
 }
 async function watchGoal2(store, goalId, options) {
-  const watch = await GoalWatch.open(store, goalId, { transcripts: options.transcripts });
+  const watch2 = await GoalWatch.open(store, goalId, { transcripts: options.transcripts });
   for (; ; ) {
     const began = performance.now();
     const stopping = options.signal?.aborted === true;
-    const tick = await watch.tick();
-    await options.onTick(tick, watch);
+    const tick = await watch2.tick();
+    await options.onTick(tick, watch2);
     if (options.untilSettled && tick.view.settled !== null || stopping) return tick.view;
     const wait = Math.max(0, options.intervalMs - (performance.now() - began));
     await sleep2(wait, void 0, options.signal ? { signal: options.signal } : {}).catch(() => void 0);
@@ -64814,7 +65171,7 @@ function registerCompletionCommand(program2, context) {
 // src/adapters/demo/fixture.ts
 import { mkdir as mkdir2, mkdtemp, writeFile as writeFile2 } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname as dirname6, join as join29 } from "node:path";
+import { dirname as dirname6, join as join30 } from "node:path";
 
 // src/adapters/git/identity.ts
 var DEFAULT_IDENTITY = { name: "omk", email: "omk@localhost" };
@@ -64914,10 +65271,10 @@ var DEMO_CONFIG = {
   ].join("\n")
 };
 async function createDemoRepository(parent = tmpdir()) {
-  const root = await mkdtemp(join29(parent, "omk-demo-"));
+  const root = await mkdtemp(join30(parent, "omk-demo-"));
   for (const [path2, content] of Object.entries({ ...DEMO_FILES, ...DEMO_CONFIG })) {
-    await mkdir2(dirname6(join29(root, path2)), { recursive: true });
-    await writeFile2(join29(root, path2), content);
+    await mkdir2(dirname6(join30(root, path2)), { recursive: true });
+    await writeFile2(join30(root, path2), content);
   }
   await initFromDirectory(root, {
     branch: "main",
@@ -65024,7 +65381,7 @@ function demoPlanLine({ graph }) {
   const slices = graph.tasks.map((task) => `${task.id} writes ${task.writes.join(", ")}`);
   return `plan (${graph.planner.name} planner): ${slices.join("; ")}`;
 }
-function renderDemoText({ created, executed, merge: merge3 }, where) {
+function renderDemoText({ created: created2, executed, merge: merge3 }, where) {
   const { proof } = executed;
   const pulls = proof.delivery.pullRequests.map((pr) => `#${pr.number} ${pr.sliceId ?? "integrator"}`);
   return [
@@ -65033,7 +65390,7 @@ ${renderProofText(proof, where.steps)}`,
     `pull requests (local forge): ${pulls.join(", ") || "none"}`,
     merge3 ? `gated merge: the integrator PR is merged into ${merge3.target} as ${merge3.sha.slice(0, 12)}` : "gated merge: not merged",
     `artifacts: ${where.dir}`,
-    `fixture:   ${where.root} (branches omk/${created.goal.id}/*)`,
+    `fixture:   ${where.root} (branches omk/${created2.goal.id}/*)`,
     `inspect:   ${where.inspect("proof")}`,
     `           ${where.inspect("replay")}
 `
@@ -65110,7 +65467,7 @@ function strings2(value2) {
 }
 
 // src/runtime/app/goal-text.ts
-var short4 = (sha4) => sha4 ? sha4.slice(0, 12) : "(none)";
+var short5 = (sha3) => sha3 ? sha3.slice(0, 12) : "(none)";
 function limitsText(limits) {
   const parts = [
     `time ${limits.timeMs === null ? "unlimited" : formatDuration(limits.timeMs)}`,
@@ -65124,8 +65481,8 @@ function taskLine(task) {
   return `  ${task.id} [${task.status}, ${task.risk} risk]  writes ${task.writes.join(" ")}${after}
 `;
 }
-function renderCreatedText(created, steps) {
-  const { goal, graph, proof } = created;
+function renderCreatedText(created2, steps) {
+  const { goal, graph, proof } = created2;
   let out = `goal ${goal.id}
 `;
   out += `  ${goal.goal.normalized}
@@ -65139,7 +65496,7 @@ function renderCreatedText(created, steps) {
     for (const question of goal.oracle.humanDecisions) out += `  - ${question}
 `;
   } else {
-    const why = created.plannerWhy === null ? "" : `: ${briefPlannerWhy(created.plannerWhy)}`;
+    const why = created2.plannerWhy === null ? "" : `: ${briefPlannerWhy(created2.plannerWhy)}`;
     out += `plan: ${graph.tasks.length} slice(s), ${graph.rejected.length} rejected (${graph.planner.name} planner${why})
 `;
     for (const task of graph.tasks) out += taskLine(task);
@@ -65174,7 +65531,7 @@ function renderStatusText(view, inspect) {
 `;
   out += `class   ${goal.oracle.class ?? "none"}${goal.oracle.shape ? ` (${goal.oracle.shape})` : ""}
 `;
-  out += `repo    ${goal.repo.root} @ ${goal.repo.baseRef ?? "detached"} ${short4(goal.repo.baseSha)}
+  out += `repo    ${goal.repo.root} @ ${goal.repo.baseRef ?? "detached"} ${short5(goal.repo.baseSha)}
 `;
   out += `slices  ${done}/${total} done${rest.length > 0 ? ` (${rest.join(", ")})` : ""}
 `;
@@ -65198,7 +65555,7 @@ function renderShowText(view) {
   const { goal, graph, paths: paths2 } = view;
   let out = `goal ${goal.id} [${goal.status}]
   ${goal.goal.normalized}
-created ${goal.createdAt}, base ${goal.repo.baseRef ?? "detached"} ${short4(goal.repo.baseSha)}
+created ${goal.createdAt}, base ${goal.repo.baseRef ?? "detached"} ${short5(goal.repo.baseSha)}
 `;
   out += `options: policy ${goal.options.policy}, merge ${goal.options.mergePolicy}, slices in ${goal.options.sliceExecution}, max agents ${goal.options.maxAgents}${goal.options.untilReady ? ", until ready" : ""}
 `;
@@ -65261,7 +65618,7 @@ goal ${goal.id}: ${goal.status}   proof ${proof.status.toUpperCase()}
 `;
   }
   if (proof.gates.length > 0) {
-    out += `gates on the integrated tree ${short4(proof.git.headSha)}:
+    out += `gates on the integrated tree ${short5(proof.git.headSha)}:
 `;
     for (const gate of proof.gates) {
       out += `  ${gateOutcomeLabel(gate).padEnd(12)} ${gate.name}${gate.required ? "" : " (optional)"}  ${gate.durationMs} ms
@@ -65322,8 +65679,8 @@ function renderMergeText(result2) {
 ${reasons.join("")}`;
 }
 function renderFixText(outcome) {
-  const sha4 = outcome.report.headSha === null ? "no change" : `fix ${outcome.report.headSha.slice(0, 12)}`;
-  return `PR #${outcome.pr}: ${outcome.kind} (${sha4}); proof ${outcome.proofStatus}
+  const sha3 = outcome.report.headSha === null ? "no change" : `fix ${outcome.report.headSha.slice(0, 12)}`;
+  return `PR #${outcome.pr}: ${outcome.kind} (${sha3}); proof ${outcome.proofStatus}
 `;
 }
 
@@ -65404,7 +65761,7 @@ function agentLineChanges(view, seen) {
 // src/adapters/local-forge/forge.ts
 init_errors();
 import { createHash as createHash5 } from "node:crypto";
-import { join as join32 } from "node:path";
+import { join as join33 } from "node:path";
 
 // src/adapters/git/commits.ts
 init_run_git();
@@ -65460,18 +65817,18 @@ async function advanceBranch(input2) {
 // src/adapters/local-forge/store.ts
 init_zod();
 import { mkdir as mkdir3, readFile as readFile4 } from "node:fs/promises";
-import { join as join31 } from "node:path";
+import { join as join32 } from "node:path";
 
 // src/adapters/state/atomic.ts
 import { randomBytes } from "node:crypto";
 import { open as open2, rename, rm as rm2 } from "node:fs/promises";
-import { basename as basename7, dirname as dirname7, join as join30 } from "node:path";
+import { basename as basename7, dirname as dirname7, join as join31 } from "node:path";
 async function writeFileAtomic(path2, data) {
   await replaceFileIf(path2, data, null);
 }
 async function replaceFileIf(path2, data, unchanged) {
   const dir = dirname7(path2);
-  const tmp = join30(dir, `.${basename7(path2)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const tmp = join31(dir, `.${basename7(path2)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   const handle = await open2(tmp, "wx", 420);
   try {
     await handle.writeFile(data);
@@ -65540,7 +65897,7 @@ var dataSchema = external_exports.object({
 var LocalForgeStore = class {
   constructor(dir) {
     this.dir = dir;
-    this.path = join31(dir, "forge.json");
+    this.path = join32(dir, "forge.json");
   }
   dir;
   path;
@@ -65572,13 +65929,13 @@ var LocalForgeStore = class {
 // src/adapters/local-forge/forge.ts
 function createLocalForge(options) {
   const key = createHash5("sha256").update(options.repoRoot).digest("hex").slice(0, 16);
-  const store = new LocalForgeStore(join32(options.stateRoot, "forge", key));
+  const store = new LocalForgeStore(join33(options.stateRoot, "forge", key));
   const repoRoot = options.repoRoot;
-  const sha4 = async (ref) => await commitAt(repoRoot, ref) ?? "";
+  const sha3 = async (ref) => await commitAt(repoRoot, ref) ?? "";
   const view = async (pull) => {
     const merged = pull.state === "merged" && pull.mergedSha ? pull.mergedSha : null;
-    const headSha = merged ? pull.mergedHeadSha ?? merged : await sha4(`refs/heads/${pull.head}`);
-    const baseSha = await sha4(`refs/heads/${pull.base}`);
+    const headSha = merged ? pull.mergedHeadSha ?? merged : await sha3(`refs/heads/${pull.head}`);
+    const baseSha = await sha3(`refs/heads/${pull.base}`);
     const mergeable = pull.state === "open" && headSha && baseSha ? await mergesCleanly(repoRoot, baseSha, headSha) : null;
     return {
       number: pull.number,
@@ -65605,7 +65962,7 @@ function createLocalForge(options) {
     kind: "local",
     repo: { owner: "local", name: key },
     async push(spec) {
-      const current = await sha4(`refs/heads/${spec.branch}`);
+      const current = await sha3(`refs/heads/${spec.branch}`);
       if (current !== spec.sha) {
         throw new ForgeError(`Local branch ${spec.branch} is at ${current || "nothing"}, not ${spec.sha}.`);
       }
@@ -65615,9 +65972,9 @@ function createLocalForge(options) {
       return pull ? view(pull) : null;
     },
     async createPullRequest(spec) {
-      if (!await sha4(`refs/heads/${spec.head}`))
+      if (!await sha3(`refs/heads/${spec.head}`))
         throw new ForgeError(`Branch ${spec.head} does not exist.`);
-      if (!await sha4(`refs/heads/${spec.base}`))
+      if (!await sha3(`refs/heads/${spec.base}`))
         throw new ForgeError(`Base branch ${spec.base} does not exist.`);
       const pull = await store.update((data) => {
         const existing = data.pulls.find((p) => p.head === spec.head && p.state === "open");
@@ -65626,7 +65983,7 @@ function createLocalForge(options) {
           existing.body = spec.body;
           return { ...existing, reused: true };
         }
-        const created = {
+        const created2 = {
           number: data.pulls.length + 1,
           title: spec.title,
           body: spec.body,
@@ -65638,8 +65995,8 @@ function createLocalForge(options) {
           mergedSha: null,
           mergedHeadSha: null
         };
-        data.pulls.push(created);
-        return created;
+        data.pulls.push(created2);
+        return created2;
       });
       return { ...await view(pull), reused: "reused" in pull };
     },
@@ -65760,6 +66117,118 @@ import { randomBytes as randomBytes3 } from "node:crypto";
 // src/runtime/goal/store.ts
 init_errors();
 init_ids();
+
+// src/runtime/goal/record-guard.ts
+var FIXED = ["version", "id", "createdAt", "goal", "oracle", "repo", "options"];
+var SHARED = ["status", "resumeTo", "controller", "budget"];
+var STAMPS = ["revision", "updatedAt"];
+var FIXED_PART = "its goal, oracle, repository or options";
+function allows2(event, field, record2) {
+  const to = event.data.to;
+  switch (event.type) {
+    case "goal_paused":
+    case "goal_resumed":
+    case "goal_cancelled":
+      if (field === "status") return record2.status === to;
+      if (field === "resumeTo") return true;
+      if (field === "controller")
+        return record2.controller === null && (event.type !== "goal_paused" || to === "interrupted");
+      return false;
+    case "goal_accepted":
+    case "goal_rejected":
+      return field === "status" ? record2.status === to : field === "resumeTo";
+    case "goal_merged":
+      if (field === "status") return record2.status === "merged";
+      return field === "resumeTo" || field === "controller" && record2.controller === null;
+    case "budget_added":
+      return field === "budget" && same(record2.budget, event.data.limits);
+    default:
+      return false;
+  }
+}
+var WRITERS = [
+  "goal_paused",
+  "goal_resumed",
+  "goal_cancelled",
+  "goal_accepted",
+  "goal_rejected",
+  "goal_merged",
+  "budget_added"
+];
+function same(a, b) {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+function parseEvent2(line3) {
+  try {
+    const value2 = JSON.parse(line3);
+    if (typeof value2.type !== "string" || !WRITERS.includes(value2.type)) return null;
+    const data = typeof value2.data === "object" && value2.data !== null ? value2.data : {};
+    return { type: value2.type, data };
+  } catch {
+    return null;
+  }
+}
+var GoalRecordGuard = class {
+  #known;
+  /** Outsiders' events not yet matched with a change of goal.json (the write follows its event). */
+  #pending = [];
+  /** Records this process is writing now. */
+  #writing = [];
+  constructor(record2) {
+    this.#known = structuredClone(record2);
+  }
+  /**
+   * This process is about to write `record`: a look that comes before the write ends may find it
+   * or the record before it. `done` says whether it was written (from then on, the record that counts).
+   */
+  writing(record2) {
+    const copy = structuredClone(record2);
+    this.#writing.push(copy);
+    return (written) => {
+      this.#writing.splice(this.#writing.indexOf(copy), 1);
+      if (written) this.#known = structuredClone(copy);
+    };
+  }
+  /** Whether `record` is what this process knows or is writing (nothing to judge). */
+  matches(record2) {
+    return same(record2, this.#known) || this.#writing.some((own2) => same(record2, own2));
+  }
+  /**
+   * Judges `disk` against what this process knows, with the lines other omk processes appended
+   * (sealed) to the goal's events since the last look: each differing field is taken only when such
+   * an event wrote it. What is taken and what is put back is what counts from now on.
+   */
+  judge(disk, outsiderLines) {
+    const arrived = outsiderLines.flatMap((line3) => parseEvent2(line3) ?? []);
+    this.#pending.push(...arrived);
+    const known = this.#known;
+    const fixed = FIXED.some((field) => !same(disk[field], known[field]));
+    const record2 = structuredClone(disk);
+    if (fixed) for (const field of FIXED) Object.assign(record2, { [field]: structuredClone(known[field]) });
+    const fields = [];
+    const used = /* @__PURE__ */ new Set();
+    for (const field of SHARED) {
+      if (same(disk[field], known[field])) continue;
+      const event = this.#pending.find((candidate) => allows2(candidate, field, disk));
+      if (event) used.add(event);
+      else {
+        fields.push(field);
+        Object.assign(record2, { [field]: structuredClone(known[field]) });
+      }
+    }
+    const stamped = used.size > 0 || arrived.length > 0;
+    for (const field of STAMPS) {
+      if (same(disk[field], known[field]) || stamped) continue;
+      fields.push(field);
+      Object.assign(record2, { [field]: known[field] });
+    }
+    for (const event of used) this.#pending.splice(this.#pending.indexOf(event), 1);
+    this.#known = structuredClone(record2);
+    return { record: record2, fixed, fields };
+  }
+};
+
+// src/runtime/goal/store.ts
 var GoalStore = class {
   constructor(deps) {
     this.deps = deps;
@@ -65769,10 +66238,9 @@ var GoalStore = class {
   #known = /* @__PURE__ */ new Map();
   #witness;
   /**
-   * For the goals this process controls (`watchGoal`): the part of goal.json only omk's controller
-   * and creation write (its goal, oracle, repository, options), as last written or read here, and
-   * what differed from it since. Other omk processes change only the status, the controller and
-   * the budget while a goal runs.
+   * For the goals this process controls (`watchGoal`): goal.json as last written or accepted here
+   * (`record-guard.ts`), and what differed from it since. Other omk processes change only the
+   * status, the controller and the budget while a goal runs, each with its event.
    */
   #guarded = /* @__PURE__ */ new Map();
   /**
@@ -65790,16 +66258,18 @@ var GoalStore = class {
   async watchGoal(id) {
     const paths2 = this.paths(id);
     const at2 = (name) => `${paths2.dir}/${name}`;
-    if (!this.#guarded.has(id)) this.#guarded.set(id, { fixed: fixedPart(await this.read(id)), found: [] });
+    noteControlled(paths2.dir);
     await this.#witness.watch({
       owned: OWNED_FILES.map(at2),
       logs: OWNED_LOGS.map(at2),
       artifacts: paths2.artifacts
     });
+    if (!this.#guarded.has(id))
+      this.#guarded.set(id, { guard: new GoalRecordGuard(await this.read(id)), found: [] });
   }
   /**
    * What differs in goal `id`'s watched files from what this process wrote or saw (owned files
-   * restored; goal.json's fixed part is read back as this process knows it). goal.json is read
+   * restored; goal.json's fields are read back as this process knows them). goal.json is read
    * again only when its identity changed, unless `byContent` (before a proof): the identity taken
    * right after omk's own write could be of a file renamed over it in between, and omk's next write
    * of goal.json would cover such a file, so the check that counts is the one before the proof.
@@ -65810,7 +66280,7 @@ var GoalStore = class {
     const guard = this.#guarded.get(id);
     if (guard) {
       if (byContent)
-        this.#guard(id, await readVersioned(this.files, goalRecordVersioned, this.paths(id).goal));
+        await this.#guard(id, await readVersioned(this.files, goalRecordVersioned, this.paths(id).goal));
       else await this.read(id);
     }
     const found = guard?.found.splice(0) ?? [];
@@ -65827,19 +66297,25 @@ var GoalStore = class {
   keepsArtifact(path2) {
     return this.#witness.keeps(path2);
   }
-  /** The record with goal.json's fixed part as this process knows it; a difference is recorded. */
-  #guard(id, record2) {
-    const guard = this.#guarded.get(id);
-    if (!guard) return record2;
-    const fixed = fixedPart(record2);
-    if (fixed === guard.fixed) return record2;
-    guard.found.push({
-      file: "goal.json",
-      path: this.paths(id).goal,
-      what: "changed (its goal, oracle, repository or options)",
-      restored: true
-    });
-    return { ...record2, ...JSON.parse(guard.fixed) };
+  /**
+   * The record as this process knows it: a field that differs counts only when another omk
+   * command wrote it with its event; any other difference is recorded, and omk's value kept.
+   */
+  async #guard(id, record2) {
+    const guarded2 = this.#guarded.get(id);
+    if (!guarded2 || guarded2.guard.matches(record2)) return record2;
+    const verdict = guarded2.guard.judge(record2, await this.#witness.outsiderLines(this.paths(id).events));
+    const path2 = this.paths(id).goal;
+    if (verdict.fixed)
+      guarded2.found.push({ file: "goal.json", path: path2, what: `changed (${FIXED_PART})`, restored: true });
+    if (verdict.fields.length > 0)
+      guarded2.found.push({
+        file: "goal.json",
+        path: path2,
+        what: `changed (its ${verdict.fields.join(", ")})`,
+        restored: true
+      });
+    return verdict.record;
   }
   paths(id) {
     return goalPaths(this.deps.stateRoot, id);
@@ -65852,17 +66328,22 @@ var GoalStore = class {
   async create(record2) {
     const paths2 = this.paths(record2.id);
     const { files: files2 } = this.deps;
-    let created;
+    let created2;
     try {
       await files2.makeDirs(goalsDir(this.deps.stateRoot));
-      created = await files2.createDir(paths2.dir);
+      created2 = await files2.createDir(paths2.dir);
+      if (created2) {
+        noteCreated(paths2.dir);
+        const creator = { pid: this.deps.host.pid, host: this.deps.host.hostname };
+        await writeJsonAtomic(files2, `${paths2.dir}/${CREATOR_FILE}`, creator);
+      }
     } catch (error62) {
       throw new StateError(`Cannot create the goal directory ${paths2.dir}.`, {
         cause: error62,
         hint: "Check that the state root is writable, or set OMK_STATE_DIR to a writable directory."
       });
     }
-    if (!created) throw new StateError(`Goal ${record2.id} already exists.`);
+    if (!created2) throw new StateError(`Goal ${record2.id} already exists.`);
     await files2.makeDirs(paths2.gateArtifacts);
     await files2.makeDirs(paths2.agentRunArtifacts);
     await files2.makeDirs(paths2.reviewArtifacts);
@@ -65883,7 +66364,7 @@ var GoalStore = class {
     const identity = await this.files.identity(path2);
     const known = this.#known.get(path2);
     if (identity !== null && known?.identity === identity) return structuredClone(known.record);
-    const record2 = this.#guard(id, await readVersioned(this.files, goalRecordVersioned, path2));
+    const record2 = await this.#guard(id, await readVersioned(this.files, goalRecordVersioned, path2));
     if (identity !== null) this.#known.set(path2, { identity, record: structuredClone(record2) });
     return record2;
   }
@@ -65910,10 +66391,15 @@ var GoalStore = class {
       updatedAt: this.deps.clock.nowIso()
     });
     const path2 = this.paths(next.id).goal;
-    await writeJsonAtomic(this.files, path2, written);
+    const done = this.#guarded.get(next.id)?.guard.writing(written);
+    try {
+      await writeJsonAtomic(this.files, path2, written);
+    } catch (error62) {
+      done?.(false);
+      throw error62;
+    }
+    done?.(true);
     await this.#remember(path2, written);
-    const guard = this.#guarded.get(next.id);
-    if (guard) guard.fixed = fixedPart(written);
     return written;
   }
   /**
@@ -65922,8 +66408,12 @@ var GoalStore = class {
    */
   async withGoalLock(id, fn) {
     const recovered = [];
+    const lock = this.paths(id).lock;
+    return holdingHere(lock, () => this.#locked(id, lock, recovered, fn));
+  }
+  #locked(id, lock, recovered, fn) {
     return this.files.withLock(
-      this.paths(id).lock,
+      lock,
       { host: this.deps.host, clock: this.deps.clock, onRecovered: (_previous, why) => recovered.push(why) },
       async () => {
         if (recovered.length > 0) {
@@ -65946,6 +66436,11 @@ var GoalStore = class {
     const goals = [];
     for (const name of names.sort()) {
       try {
+        const aside = await this.#setAside(name);
+        if (aside !== null) {
+          this.deps.reporter.warn(`skipping ${name}: ${aside}`);
+          continue;
+        }
         goals.push(await this.read(name));
       } catch (error62) {
         if (!(error62 instanceof OmkError)) throw error62;
@@ -65958,10 +66453,23 @@ var GoalStore = class {
   has(id) {
     return this.files.exists(this.paths(id).goal);
   }
-  /** `latest`, an exact id, or a unique prefix of one. */
+  /** Why goal `id` was set aside (a run found it made by no omk process), or null. */
+  async #setAside(id) {
+    const text2 = await this.files.readText(`${this.paths(id).dir}/${UNTRUSTED_FILE}`);
+    return text2 === null ? null : setAsideWhy(text2);
+  }
+  /** `latest`, an exact id, or a unique prefix of one; a goal set aside is never one of them. */
   async resolve(ref) {
     const wanted = checkGoalRef(ref ?? "latest");
-    if (wanted !== "latest" && await this.has(wanted)) return wanted;
+    if (wanted !== "latest" && await this.has(wanted)) {
+      const aside = await this.#setAside(wanted);
+      if (aside !== null) {
+        throw new StateError(`Goal ${wanted} is set aside: ${aside}`, {
+          hint: `omk does not show, resume or merge it. Look at ${this.paths(wanted).dir} before anything else; if you made it yourself, remove its ${UNTRUSTED_FILE}.`
+        });
+      }
+      return wanted;
+    }
     const goals = await this.list();
     if (goals.length === 0) {
       throw new NotFoundError("There are no goals yet.", {
@@ -65984,10 +66492,6 @@ var GoalStore = class {
     throw new NotFoundError(`No goal '${wanted}'.`, { hint: ["List goals with ", { step: "list" }, "."] });
   }
 };
-function fixedPart(record2) {
-  const { id, createdAt, goal, oracle, repo, options } = record2;
-  return JSON.stringify({ id, createdAt, goal, oracle, repo, options });
-}
 
 // src/runtime/ports.ts
 var systemClock = {
@@ -66001,7 +66505,7 @@ init_errors();
 
 // src/runtime/gates/verify.ts
 import { appendFile, mkdir as mkdir4, open as open3, readFile as readFile5, rm as rm3, stat as stat2, writeFile as writeFile3 } from "node:fs/promises";
-import { basename as basename9, join as join33 } from "node:path";
+import { basename as basename9, join as join34 } from "node:path";
 
 // src/runtime/gates/test-results/types.ts
 function testResults(source, passed, failed, skipped2) {
@@ -66650,7 +67154,7 @@ function listed2(names) {
 
 // src/runtime/gates/verify.ts
 var TAIL_LINES3 = 60;
-var TAIL_BYTES = 8 * 1024;
+var TAIL_BYTES2 = 8 * 1024;
 var PARSE_BYTES = 16 * 1024 * 1024;
 function createGateVerifier(runProcess2) {
   return async (gates, context) => {
@@ -66667,12 +67171,12 @@ function createGateVerifier(runProcess2) {
   };
 }
 async function verifyGate(runProcess2, gate, context) {
-  const log = join33(context.artifactsDir, gateLogName(context.sha, gate.name));
+  const log = join34(context.artifactsDir, gateLogName(context.sha, gate.name));
   await writeFile3(log, "");
   let runs2 = 0;
   const run = (cwd, label) => {
     runs2 += 1;
-    const report2 = join33(
+    const report2 = join34(
       context.artifactsDir,
       `${context.sha.slice(0, 12)}-${safeGateName(gate.name)}-${runs2}.${gate.report?.format === "jest-json" ? "json" : "xml"}`
     );
@@ -66830,7 +67334,7 @@ async function runGate(runProcess2, gate, { cwd, label, log, report: report2 }, 
     timeoutMs: gate.timeoutMs,
     logPath: log,
     ...context.logMaxBytes === void 0 ? {} : { logMaxBytes: context.logMaxBytes },
-    tailChars: TAIL_BYTES * 2,
+    tailChars: TAIL_BYTES2 * 2,
     ...context.confine === void 0 ? {} : { confine: withNetwork(withReport(context.confine, reportFile ? report2 : null), gate) }
   };
   const result2 = await runProcess2(context.signal ? { ...spec, signal: context.signal } : spec);
@@ -66937,7 +67441,7 @@ function skipped(gate, context, note, artifact, result2) {
 function boundTail(note, output2) {
   const header = note === null ? "" : `[omk] ${note}
 `;
-  const budget = TAIL_BYTES - Buffer.byteLength(header);
+  const budget = TAIL_BYTES2 - Buffer.byteLength(header);
   let lines = output2.replace(/\s+$/, "").split("\n");
   lines = lines.slice(-(note === null ? TAIL_LINES3 : TAIL_LINES3 - 1));
   let text2 = lines.join("\n");
@@ -67014,7 +67518,7 @@ import { execFile as execFile2 } from "node:child_process";
 
 // src/runtime/doctor/path-lookup.ts
 import { access, constants as constants2, stat as stat3 } from "node:fs/promises";
-import { isAbsolute as isAbsolute10, join as join34 } from "node:path";
+import { isAbsolute as isAbsolute10, join as join35 } from "node:path";
 async function findOnPath(command2, env, platform = process.platform) {
   if (command2 === "" || command2.includes("/") || platform === "win32" && command2.includes("\\")) {
     return null;
@@ -67023,7 +67527,7 @@ async function findOnPath(command2, env, platform = process.platform) {
   const extensions = platform === "win32" ? ["", ...(env.PATHEXT ?? ".COM;.EXE;.BAT;.CMD").split(";").filter(Boolean)] : [""];
   for (const dir of dirs) {
     for (const extension2 of extensions) {
-      const candidate = join34(dir, command2 + extension2);
+      const candidate = join35(dir, command2 + extension2);
       if (await fileState(candidate) === "ok") return candidate;
     }
   }
@@ -67197,9 +67701,9 @@ async function probeSubreaper(host = { platform: process.platform, arch: process
   };
 }
 function runs(file2, args) {
-  return new Promise((resolve16) => {
+  return new Promise((resolve18) => {
     execFile2(file2, args, { timeout: 1e4 }, (error62) => {
-      resolve16(error62 === null ? null : error62.message.split("\n")[0] || "it did not exit 0");
+      resolve18(error62 === null ? null : error62.message.split("\n")[0] || "it did not exit 0");
     });
   });
 }
@@ -67223,9 +67727,9 @@ async function runProcessWith(spec, subreaper) {
   const supervised = subreaper !== null && spec.endsWhole !== true && spec.argv.length > 0 && spec.argv[0] !== "";
   const [command2, ...args] = supervised ? [...subreaper.prefix(grace), ...spec.argv] : spec.argv;
   const reported = supervised || spec.endsWhole === true;
-  return new Promise((resolve16) => {
+  return new Promise((resolve18) => {
     if (!command2) {
-      resolve16(result(null, null, false, false, "empty argv", started, "", ""));
+      resolve18(result(null, null, false, false, "empty argv", started, "", ""));
       return;
     }
     const log = spec.logPath ? new BoundedLog(spec.logPath, spec.logMaxBytes) : null;
@@ -67358,7 +67862,7 @@ async function runProcessWith(spec, subreaper) {
       const complete = parsed2.complete || neverStarted;
       const bySignal = spec.endsWhole === true && parsed2.complete && signalNumber !== null && code3 === 128 + signalNumber ? signalName(signalNumber) : null;
       const failed = execError === null ? null : `spawn ${spec.argv[0] ?? ""} ${execError}`;
-      const done = () => resolve16({
+      const done = () => resolve18({
         ...failed === null ? bySignal !== null ? result(null, bySignal, timedOut, cancelled, spawnError, started, stdout, tail2) : result(code3, signal, timedOut, cancelled, spawnError, started, stdout, tail2) : result(null, null, timedOut, cancelled, failed, started, stdout, tail2),
         ...spec.silenceMs === void 0 ? {} : { silent },
         ...stopped === null ? {} : { stopped },
@@ -67414,7 +67918,7 @@ function signalName(number4) {
   const found = Object.entries(constants3.signals).find(([, value2]) => value2 === number4);
   return found === void 0 ? null : found[0];
 }
-var sleep3 = (ms) => new Promise((resolve16) => setTimeout(resolve16, ms));
+var sleep3 = (ms) => new Promise((resolve18) => setTimeout(resolve18, ms));
 function signalProcess(pid, signal) {
   try {
     process.kill(pid, signal);
@@ -67468,7 +67972,7 @@ function result(exitCode, signal, timedOut, cancelled, spawnError, started, stdo
 
 // src/adapters/agents/command-agent.ts
 import { appendFile as appendFile2, mkdir as mkdir7, stat as stat4, writeFile as writeFile5 } from "node:fs/promises";
-import { join as join37, resolve as resolve7 } from "node:path";
+import { join as join38, resolve as resolve8 } from "node:path";
 
 // src/runtime/agents/network-stall.ts
 var NETWORK_FAILURE = /failed to lookup address|name does not resolve|name or service not known|temporary failure in name resolution|\bENOTFOUND\b|\bEAI_AGAIN\b|\bECONNREFUSED\b|\bECONNRESET\b|\bENETUNREACH\b|\bEHOSTUNREACH\b|network (?:is )?unreachable|waiting for network|connection failed|failed to connect|unable to connect|cannot connect to (?:the )?api|reconnecting\.\.\./i;
@@ -67752,14 +68256,96 @@ function sum2(values) {
 
 // src/adapters/agents/agent-home.ts
 import { cp, lstat as lstat3, mkdir as mkdir6, realpath as realpath3 } from "node:fs/promises";
-import { dirname as dirname9, join as join36 } from "node:path";
+import { dirname as dirname10, join as join37 } from "node:path";
 
 // src/adapters/sandbox/private-temp.ts
 import { lstat as lstat2, mkdir as mkdir5, mkdtemp as mkdtemp2, readdir as readdir2, readFile as readFile7, realpath as realpath2, rm as rm4, writeFile as writeFile4 } from "node:fs/promises";
-import { basename as basename10, dirname as dirname8, join as join35 } from "node:path";
+import { basename as basename11, dirname as dirname9, join as join36 } from "node:path";
 
 // src/adapters/process/host.ts
 import { hostname as hostname3 } from "node:os";
+
+// src/adapters/process/omk-process.ts
+import { readFileSync as readFileSync3, readlinkSync, realpathSync } from "node:fs";
+import { basename as basename10, dirname as dirname8, isAbsolute as isAbsolute11, resolve as resolve7, sep as sep4 } from "node:path";
+import { fileURLToPath } from "node:url";
+function isOtherOmkProcess(pid) {
+  if (!Number.isInteger(pid) || pid <= 1 || pid === process.pid) return false;
+  let cmdline;
+  try {
+    cmdline = readFileSync3(`/proc/${pid}/cmdline`, "utf8");
+  } catch (error62) {
+    if (error62.code === "ENOENT") return hasProc() ? false : null;
+    return false;
+  }
+  if (!runsOmk(cmdline.split("\0"), cwdOf(pid))) return false;
+  return !descendsFromThis(pid);
+}
+var packageRoot;
+function omkPackageRoot() {
+  if (packageRoot === void 0) {
+    const here = dirname8(fileURLToPath(import.meta.url));
+    const bundle = here.lastIndexOf(`${sep4}dist`);
+    packageRoot = realOrSame(bundle >= 0 ? here.slice(0, bundle) : dirname8(dirname8(dirname8(here))));
+  }
+  return packageRoot;
+}
+function runsOmk(args, cwd) {
+  return args.some((arg) => {
+    if (arg === "" || arg.startsWith("-")) return false;
+    if (basename10(arg) === "omk") return true;
+    if (!/\.[cm]?js$/.test(arg) || !isAbsolute11(arg) && cwd === null) return false;
+    const file2 = realOrNull(isAbsolute11(arg) ? arg : resolve7(cwd ?? "/", arg));
+    return file2?.startsWith(`${omkPackageRoot()}${sep4}`) ?? false;
+  });
+}
+function cwdOf(pid) {
+  try {
+    return readlinkSync(`/proc/${pid}/cwd`);
+  } catch {
+    return null;
+  }
+}
+function descendsFromThis(pid) {
+  let current = pid;
+  for (let depth2 = 0; depth2 < 512 && current > 1; depth2++) {
+    if (current === process.pid) return true;
+    const parent = parentOf(current);
+    if (parent === null) return false;
+    current = parent;
+  }
+  return false;
+}
+function parentOf(pid) {
+  try {
+    const stat17 = readFileSync3(`/proc/${pid}/stat`, "utf8");
+    const fields = stat17.slice(stat17.lastIndexOf(")") + 2).split(" ");
+    const parent = Number(fields[1]);
+    return Number.isInteger(parent) ? parent : null;
+  } catch {
+    return null;
+  }
+}
+function hasProc() {
+  try {
+    readFileSync3("/proc/self/stat");
+    return true;
+  } catch {
+    return false;
+  }
+}
+function realOrSame(path2) {
+  return realOrNull(path2) ?? path2;
+}
+function realOrNull(path2) {
+  try {
+    return realpathSync(path2);
+  } catch {
+    return null;
+  }
+}
+
+// src/adapters/process/host.ts
 function isPidAlive(pid) {
   try {
     process.kill(pid, 0);
@@ -67773,6 +68359,9 @@ function processHost() {
     pid: process.pid,
     hostname: hostname3(),
     isAlive: isPidAlive,
+    isOtherOmk(pid) {
+      return isOtherOmkProcess(pid) ?? (pid !== process.pid && isPidAlive(pid));
+    },
     killGroup(pid) {
       try {
         process.kill(-pid, "SIGKILL");
@@ -67788,15 +68377,15 @@ function processHost() {
 var OWNER_SUFFIX = ".owner";
 async function makePrivateTemp(env, prefix = "run-") {
   const name = `omk-sandboxes-${process.getuid?.() ?? "user"}`;
-  const parent = await ownDirectory(join35(env.TMPDIR || "/tmp", name));
+  const parent = await ownDirectory(join36(env.TMPDIR || "/tmp", name));
   await sweepStale(parent);
-  const path2 = await mkdtemp2(join35(parent, prefix));
+  const path2 = await mkdtemp2(join36(parent, prefix));
   const owner = `${path2}${OWNER_SUFFIX}`;
   await writeFile4(owner, `${process.pid}
 `, { mode: 384 });
   const hidden = /* @__PURE__ */ new Set([parent]);
-  const shared = join35("/tmp", name);
-  if (shared !== join35(env.TMPDIR || "/tmp", name)) {
+  const shared = join36("/tmp", name);
+  if (shared !== join36(env.TMPDIR || "/tmp", name)) {
     const other = await realpath2(shared).catch(() => null);
     if (other !== null) hidden.add(other);
   }
@@ -67814,11 +68403,11 @@ async function sweepStale(parent) {
   const names = await readdir2(parent).catch(() => []);
   for (const name of names) {
     if (!name.endsWith(OWNER_SUFFIX)) continue;
-    const marker = join35(parent, name);
+    const marker = join36(parent, name);
     const pid = Number.parseInt((await readFile7(marker, "utf8").catch(() => "")).trim(), 10);
     if (Number.isInteger(pid) && pid > 0 && isPidAlive(pid)) continue;
-    const temp = join35(parent, name.slice(0, -OWNER_SUFFIX.length));
-    if (dirname8(temp) !== parent || basename10(temp) === "") continue;
+    const temp = join36(parent, name.slice(0, -OWNER_SUFFIX.length));
+    if (dirname9(temp) !== parent || basename11(temp) === "") continue;
     await rm4(temp, { recursive: true, force: true });
     await rm4(marker, { force: true });
     removed.push(temp);
@@ -67856,7 +68445,7 @@ async function makeAgentHome(hostEnv, entries2) {
 async function toolchains(hostEnv) {
   if (hostEnv.RUSTUP_HOME) return { RUSTUP_HOME: hostEnv.RUSTUP_HOME };
   if (!hostEnv.HOME) return {};
-  const rustup = join36(hostEnv.HOME, ".rustup");
+  const rustup = join37(hostEnv.HOME, ".rustup");
   return (await lstat3(rustup).catch(() => null))?.isDirectory() ? { RUSTUP_HOME: rustup } : {};
 }
 async function copyEntry(entry, hostEnv, home) {
@@ -67864,8 +68453,8 @@ async function copyEntry(entry, hostEnv, home) {
   if (source === null) return;
   const real2 = await realpath3(source).catch(() => null);
   if (real2 === null) return;
-  const target2 = join36(home, entry.path);
-  await mkdir6(dirname9(target2), { recursive: true });
+  const target2 = join37(home, entry.path);
+  await mkdir6(dirname10(target2), { recursive: true });
   await cp(real2, target2, {
     recursive: true,
     filter: async (from) => !(await lstat3(from)).isSymbolicLink()
@@ -67887,10 +68476,10 @@ function createCommandAgent(options) {
   };
 }
 async function runCommand(options, allowed, input2) {
-  const dir = resolve7(input2.artifactsDir);
+  const dir = resolve8(input2.artifactsDir);
   await mkdir7(dir, { recursive: true });
-  const transcript = join37(dir, `transcript-${input2.attempt}.log`);
-  const promptFile = join37(dir, `prompt-${input2.attempt}.md`);
+  const transcript = join38(dir, `transcript-${input2.attempt}.log`);
+  const promptFile = join38(dir, `prompt-${input2.attempt}.md`);
   await writeFile5(promptFile, input2.prompt);
   await writeFile5(
     transcript,
@@ -67950,7 +68539,7 @@ async function runCommand(options, allowed, input2) {
   }).finally(() => home.remove());
   const usage = parseUsage(options.usage, result2.stdout);
   const [, proposals] = await Promise.all([
-    writeJsonAtomic2(join37(dir, `usage-${input2.attempt}.json`), {
+    writeJsonAtomic2(join38(dir, `usage-${input2.attempt}.json`), {
       version: 1,
       parser: options.usage,
       ...usage
@@ -68075,7 +68664,7 @@ async function isDirectory(path2) {
 
 // src/adapters/agents/demo-agent.ts
 import { lstat as lstat4, mkdir as mkdir8, readdir as readdir3, readFile as readFile8, writeFile as writeFile6 } from "node:fs/promises";
-import { join as join38, resolve as resolve8 } from "node:path";
+import { join as join39, resolve as resolve9 } from "node:path";
 
 // src/adapters/agents/demo-plan.ts
 var MAX_ID_WORDS_CHARS = 40;
@@ -68191,9 +68780,9 @@ function createDemoAgent() {
 }
 async function runDemo2(input2) {
   const started = performance.now();
-  const dir = resolve8(input2.artifactsDir);
+  const dir = resolve9(input2.artifactsDir);
   await mkdir8(dir, { recursive: true });
-  const transcript = join38(dir, `transcript-${input2.attempt}.log`);
+  const transcript = join39(dir, `transcript-${input2.attempt}.log`);
   const result2 = (outcome, summary2) => ({
     outcome,
     exitCode: outcome === "succeeded" ? 0 : null,
@@ -68233,7 +68822,7 @@ ${summary2}
   const outside = [];
   for (const file2 of await listFiles(input2.cwd)) {
     const inScope = scope.some((container) => isWithin(file2, container));
-    const path2 = join38(input2.cwd, file2);
+    const path2 = join39(input2.cwd, file2);
     const content = await readText(path2);
     if (content === null || !(content.includes(FIX_MARKER) || content.includes(APPEND_MARKER))) continue;
     if (!inScope) {
@@ -68299,7 +68888,7 @@ function markerText(line3, marker) {
 async function listFiles(root) {
   const files2 = [];
   const walk3 = async (relDir) => {
-    const entries2 = await readdir3(join38(root, relDir), { withFileTypes: true });
+    const entries2 = await readdir3(join39(root, relDir), { withFileTypes: true });
     entries2.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
     for (const entry of entries2) {
       if (files2.length >= MAX_FILES2) return;
@@ -68349,13 +68938,13 @@ init_ids();
 init_branches();
 init_run_git();
 import { rm as rm5, stat as stat6 } from "node:fs/promises";
-import { basename as basename12, join as join39, sep as sep4 } from "node:path";
+import { basename as basename13, join as join40, sep as sep5 } from "node:path";
 
 // src/adapters/git/worktree.ts
 init_errors();
 init_run_git();
 import { mkdir as mkdir9, readdir as readdir4, realpath as realpath4, stat as stat5 } from "node:fs/promises";
-import { basename as basename11, dirname as dirname10, resolve as resolve9 } from "node:path";
+import { basename as basename12, dirname as dirname11, resolve as resolve10 } from "node:path";
 var CHECKOUT_TIMEOUT_MS = 15 * 6e4;
 function createSerializer() {
   const tails = /* @__PURE__ */ new Map();
@@ -68388,13 +68977,13 @@ function createMemo(limit = 1e3) {
   };
 }
 async function canonicalPath(path2) {
-  const absolute = resolve9(path2);
+  const absolute = resolve10(path2);
   try {
     return await realpath4(absolute);
   } catch {
-    const parent = dirname10(absolute);
+    const parent = dirname11(absolute);
     if (parent === absolute) return absolute;
-    return resolve9(await canonicalPath(parent), basename11(absolute));
+    return resolve10(await canonicalPath(parent), basename12(absolute));
   }
 }
 async function pathKind(path2) {
@@ -68443,7 +69032,7 @@ async function isSparse(worktreePath) {
 }
 async function registerWorktree(input2) {
   const { repoRoot, branch, baseSha, path: path2 } = input2;
-  await mkdir9(dirname10(path2), { recursive: true });
+  await mkdir9(dirname11(path2), { recursive: true });
   const branchArgs = input2.createBranch ? ["--no-track", "-b", branch] : [];
   const target2 = input2.createBranch ? baseSha : branch;
   await runGit(["worktree", "add", "--quiet", "--no-checkout", ...branchArgs, "--", path2, target2], {
@@ -68518,7 +69107,7 @@ function checkGoalId(goalId) {
 var gitGoalCleaner = {
   async removeWorktrees(repoRoot, goalId, workspaceRoot) {
     checkGoalId(goalId);
-    const folder = `${await canonicalPath(join39(workspaceRoot, goalId))}${sep4}`;
+    const folder = `${await canonicalPath(join40(workspaceRoot, goalId))}${sep5}`;
     const prefix = `refs/heads/${goalBranchPrefix(goalId)}`;
     const removed = [];
     for (const entry of await listWorktrees(repoRoot)) {
@@ -68540,7 +69129,7 @@ var gitGoalCleaner = {
     return branches;
   },
   async removeCache(dir) {
-    checkGoalId(basename12(dir));
+    checkGoalId(basename13(dir));
     if (await stat6(dir).catch(() => null) === null) return false;
     await rm5(dir, { recursive: true, force: true });
     return true;
@@ -68550,7 +69139,7 @@ var gitGoalCleaner = {
 // src/adapters/git/persisted-credentials.ts
 import { createHash as createHash6 } from "node:crypto";
 import { appendFile as appendFile3, mkdir as mkdir10, readFile as readFile9, rename as rename2, rm as rm6, writeFile as writeFile7 } from "node:fs/promises";
-import { join as join40 } from "node:path";
+import { join as join41 } from "node:path";
 init_run_git();
 var HEADER_KEYS = "^http\\..*\\.extraheader$";
 var SUFFIX = ".extraheader";
@@ -68578,7 +69167,7 @@ async function addHeaders(repoRoot, headers) {
   );
   if (missing.length === 0) return;
   const gitDir = (await runGit(["rev-parse", "--path-format=absolute", "--git-common-dir"], { cwd: repoRoot })).stdout.trim();
-  const config2 = join40(gitDir, "config");
+  const config2 = join41(gitDir, "config");
   const current = await readFile9(config2, "utf8");
   const lines = missing.map((header) => {
     const url2 = header.key.slice("http.".length, header.key.length - SUFFIX.length);
@@ -68595,7 +69184,7 @@ async function readStash(path2) {
     return null;
   }
 }
-var stashPath = (repoRoot, stashDir) => join40(stashDir, `${createHash6("sha256").update(repoRoot).digest("hex").slice(0, 16)}.json`);
+var stashPath = (repoRoot, stashDir) => join41(stashDir, `${createHash6("sha256").update(repoRoot).digest("hex").slice(0, 16)}.json`);
 var persistedCredentialGuard = {
   async away(repoRoot, stashDir) {
     const path2 = stashPath(repoRoot, stashDir);
@@ -68625,6 +69214,23 @@ var persistedCredentialGuard = {
   }
 };
 
+// src/adapters/git/tree-facts.ts
+init_errors();
+init_run_git();
+async function treeFacts(worktree, commit) {
+  if (!/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(commit)) {
+    throw new GitError(`Not a full commit id: ${JSON.stringify(commit)}.`);
+  }
+  const [tree2, others] = await Promise.all([
+    runGit(["rev-parse", "--verify", "--quiet", `${commit}^{tree}`], { cwd: worktree }),
+    runGit(["ls-files", "-z", "--others", "--directory"], { cwd: worktree })
+  ]);
+  return {
+    tree: tree2.stdout.trim(),
+    extra: others.stdout.split("\0").filter((path2) => path2 !== "")
+  };
+}
+
 // src/adapters/git/workspaces.ts
 init_errors();
 init_branches();
@@ -68633,16 +69239,16 @@ init_branches();
 init_errors();
 init_run_git();
 import { mkdir as mkdir11, rm as rm7, stat as stat7 } from "node:fs/promises";
-import { dirname as dirname11, join as join41 } from "node:path";
+import { dirname as dirname12, join as join42 } from "node:path";
 async function createBranchCheckout(input2) {
   const { repoRoot, branch, path: path2 } = input2;
   try {
     if (!await branchExists(repoRoot, branch)) {
       await runGit(["branch", "--no-track", branch, input2.baseSha], { cwd: repoRoot });
     }
-    await mkdir11(dirname11(path2), { recursive: true });
+    await mkdir11(dirname12(path2), { recursive: true });
     await runGit(["clone", "--quiet", "--no-checkout", "--no-tags", "--", repoRoot, path2], {
-      cwd: dirname11(path2),
+      cwd: dirname12(path2),
       timeoutMs: CHECKOUT_TIMEOUT_MS
     });
     await runGit(["checkout", "--quiet", "--no-track", "-b", branch, `refs/remotes/origin/${branch}`, "--"], {
@@ -68666,7 +69272,7 @@ async function createBranchCheckout(input2) {
 }
 async function cloneOrigin(path2, branch) {
   try {
-    if (!(await stat7(join41(path2, ".git"))).isDirectory()) return null;
+    if (!(await stat7(join42(path2, ".git"))).isDirectory()) return null;
   } catch {
     return null;
   }
@@ -68718,11 +69324,41 @@ async function removeBranchCheckout(repoRoot, workspace) {
 // src/adapters/git/capture.ts
 init_errors();
 
+// src/adapters/git/forged-objects.ts
+init_run_git();
+import { createHash as createHash7 } from "node:crypto";
+import { readFile as readFile10 } from "node:fs/promises";
+import { join as join43 } from "node:path";
+import { inflateSync } from "node:zlib";
+async function forgedObjects(cwd, commonDir, commit, paths2) {
+  if (paths2.length === 0) return [];
+  const { stdout } = await runGit(["ls-tree", "-z", "--full-tree", commit, "--", ...paths2], { cwd });
+  const forged = [];
+  for (const record2 of stdout.split("\0")) {
+    const tab = record2.indexOf("	");
+    const [, type, id] = record2.slice(0, Math.max(tab, 0)).split(" ");
+    const path2 = record2.slice(tab + 1);
+    if (tab < 0 || type !== "blob" || id === void 0 || path2 === "") continue;
+    const stored = await readFile10(join43(commonDir, "objects", id.slice(0, 2), id.slice(2))).catch(() => null);
+    if (stored === null) continue;
+    const algorithm = id.length === 64 ? "sha256" : "sha1";
+    let content;
+    try {
+      content = inflateSync(stored);
+    } catch {
+      forged.push(path2);
+      continue;
+    }
+    if (createHash7(algorithm).update(content).digest("hex") !== id) forged.push(path2);
+  }
+  return forged;
+}
+
 // src/adapters/git/refs.ts
 init_errors();
 init_ids();
 init_branches();
-import { isAbsolute as isAbsolute11, join as join42, posix, resolve as resolve10 } from "node:path";
+import { isAbsolute as isAbsolute12, join as join44, posix, resolve as resolve11 } from "node:path";
 var SHA_PATTERN = /^[0-9a-f]{7,64}$/;
 function assertId(value2, what) {
   if (!(what === "goal id" ? GOAL_ID_PATTERN : SLICE_ID_PATTERN).test(value2)) {
@@ -68755,14 +69391,14 @@ function assertSha(value2) {
   }
 }
 function workspacePath(workspaceRoot, goalId, sliceId2) {
-  return join42(resolve10(workspaceRoot), goalId, sliceId2);
+  return join44(resolve11(workspaceRoot), goalId, sliceId2);
 }
 function normalizeSparsePaths(paths2) {
   if (paths2 === null || paths2.length === 0) return null;
   const dirs = /* @__PURE__ */ new Set();
   for (const raw of paths2) {
     const slashed = raw.replaceAll("\\", "/");
-    if (isAbsolute11(raw) || slashed.startsWith("/")) {
+    if (isAbsolute12(raw) || slashed.startsWith("/")) {
       throw new GitError(`Sparse path ${JSON.stringify(raw)} must be relative to the repository.`);
     }
     const dir = posix.normalize(slashed).replace(/\/+$/, "");
@@ -68782,8 +69418,18 @@ var DEFAULT_DIFF_LIMIT_BYTES = 200 * 1024;
 async function captureChange(workspace, message, options) {
   assertOmkBranch(workspace.branch);
   const cwd = workspace.path;
-  const head2 = await runGit(["rev-parse", "HEAD^{commit}", "--symbolic-full-name", "HEAD"], { cwd });
-  const [before = "", ref = ""] = head2.stdout.trim().split("\n");
+  const head2 = await runGit(
+    [
+      "rev-parse",
+      "--path-format=absolute",
+      "HEAD^{commit}",
+      "--symbolic-full-name",
+      "HEAD",
+      "--git-common-dir"
+    ],
+    { cwd }
+  );
+  const [before = "", ref = "", commonDir = ""] = head2.stdout.trim().split("\n");
   if (ref !== `refs/heads/${workspace.branch}`) {
     throw new GitError(`${cwd} is no longer on ${workspace.branch}; nothing was captured.`, {
       hint: `Something switched branches in the workspace. Run 'git switch ${workspace.branch}' there and retry.`
@@ -68809,7 +69455,9 @@ async function captureChange(workspace, message, options) {
   if (workspace.mode === "branch-checkout") await fetchBack(workspace);
   const headSha = committed ? (await runGit(["rev-parse", "--verify", "HEAD^{commit}"], { cwd })).stdout.trim() : before;
   const change = headSha === workspace.baseSha ? { changedFiles: [], diff: "" } : await diffRange(cwd, workspace.baseSha, headSha, options.diffLimitBytes);
-  return { committed, headSha, ...change };
+  const paths2 = change.changedFiles.map((file2) => file2.path);
+  const forged = committed ? await forgedObjects(cwd, commonDir, headSha, paths2) : [];
+  return { committed, headSha, ...change, ...forged.length > 0 ? { forgedObjects: forged } : {} };
 }
 var NOTHING_TO_COMMIT = /^(nothing to commit|nothing added to commit|no changes added to commit)/m;
 async function diffRange(cwd, from, to, diffLimitBytes) {
@@ -68998,7 +69646,7 @@ async function mergeForRepair(workspace, goalId, branch, identity) {
 // src/adapters/git/open-workspace.ts
 init_errors();
 import { stat as stat8 } from "node:fs/promises";
-import { resolve as resolve11 } from "node:path";
+import { resolve as resolve12 } from "node:path";
 init_run_git();
 async function openWorkspace(input2, deps) {
   const branch = sliceBranch(input2.goalId, input2.sliceId);
@@ -69102,13 +69750,13 @@ function toWorkspace(spec, mode, fallbackReason) {
   const { sliceId: sliceId2, path: path2, branch, baseSha } = spec;
   return { sliceId: sliceId2, path: path2, branch, baseSha, mode, fallbackReason };
 }
-async function resolveCommit(repoRoot, sha4) {
-  const result2 = await runGit(["rev-parse", "--verify", "--quiet", `${sha4}^{commit}`], {
+async function resolveCommit(repoRoot, sha3) {
+  const result2 = await runGit(["rev-parse", "--verify", "--quiet", `${sha3}^{commit}`], {
     cwd: repoRoot,
     okExitCodes: [0, 1]
   });
   if (result2.exitCode !== 0) {
-    throw new GitError(`Base commit ${sha4} is not in the repository at ${repoRoot}.`, {
+    throw new GitError(`Base commit ${sha3} is not in the repository at ${repoRoot}.`, {
       hint: "Fetch it first, or plan the goal again from the current HEAD."
     });
   }
@@ -69128,33 +69776,97 @@ async function assertContainsBase(repoRoot, branch, baseSha) {
 async function hasIndex(worktreePath) {
   const { stdout } = await runGit(["rev-parse", "--git-path", "index"], { cwd: worktreePath });
   try {
-    return (await stat8(resolve11(worktreePath, stdout.trim()))).isFile();
+    return (await stat8(resolve12(worktreePath, stdout.trim()))).isFile();
   } catch {
     return false;
   }
+}
+
+// src/adapters/git/own-heads.ts
+import { readFileSync as readFileSync4, realpathSync as realpathSync2, statSync as statSync3 } from "node:fs";
+import { join as join45, resolve as resolve13 } from "node:path";
+function repositoryOf(dir) {
+  const dotGit = join45(dir, ".git");
+  try {
+    if (statSync3(dotGit).isDirectory()) return realpathSync2(dotGit);
+    const admin = /^gitdir: (.+)$/m.exec(readFileSync4(dotGit, "utf8"))?.[1]?.trim();
+    if (admin === void 0) return dir;
+    const adminDir = resolve13(dir, admin);
+    const common = readFileSync4(join45(adminDir, "commondir"), "utf8").trim();
+    return realpathSync2(resolve13(adminDir, common));
+  } catch {
+    return dir;
+  }
+}
+var keyOf = (repository, branch) => `${repository}
+${branch}`;
+var recorded = /* @__PURE__ */ new Map();
+var busy = /* @__PURE__ */ new Map();
+function hold(branch) {
+  busy.set(branch, (busy.get(branch) ?? 0) + 1);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    const left = (busy.get(branch) ?? 1) - 1;
+    if (left <= 0) busy.delete(branch);
+    else busy.set(branch, left);
+  };
+}
+async function movingOwnBranch(at2, move, headOf) {
+  const key = keyOf(repositoryOf(at2.cwd), at2.branch);
+  const release2 = hold(key);
+  recorded.delete(key);
+  try {
+    const result2 = await move();
+    const head2 = headOf(result2);
+    if (head2 !== null) recorded.set(key, head2);
+    return result2;
+  } finally {
+    release2();
+  }
+}
+function ownRunStarted(repository, branch) {
+  const key = keyOf(repository, branch);
+  const release2 = hold(key);
+  return {
+    end(moved) {
+      if (moved) recorded.delete(key);
+      release2();
+    }
+  };
+}
+function settledOwnHeads(repository, prefix) {
+  const settled2 = /* @__PURE__ */ new Map();
+  const own2 = keyOf(repository, "");
+  for (const [key, head2] of recorded) {
+    const branch = key.slice(own2.length);
+    if (key.startsWith(own2) && branch.startsWith(prefix) && !busy.has(key)) settled2.set(branch, head2);
+  }
+  return settled2;
 }
 
 // src/adapters/git/prepared-integration.ts
 init_run_git();
 function createPreparedIntegrations(deps) {
   const prepared = /* @__PURE__ */ new Map();
-  const keyOf = (input2) => [input2.repoRoot, input2.workspaceRoot, input2.goalId, input2.baseSha].join("\0");
+  const keyOf2 = (input2) => [input2.repoRoot, input2.workspaceRoot, input2.goalId, input2.baseSha].join("\0");
   return {
     prepare(input2) {
-      const key = keyOf(input2);
+      const key = keyOf2(input2);
       if (!prepared.has(key)) {
-        const created = branchExists(input2.repoRoot, integrationBranch(input2.goalId)).then(
+        const created2 = branchExists(input2.repoRoot, integrationBranch(input2.goalId)).then(
           (exists4) => !exists4
         );
-        const opening = created.then(() => openIntegration(input2, deps.open));
+        const opening = created2.then(() => openIntegration(input2, deps.open));
         opening.catch(() => {
         });
-        prepared.set(key, { input: input2, created, opening });
+        prepared.set(key, { input: input2, created: created2, opening });
       }
       return { discard: () => discard(key) };
     },
     take(input2) {
-      const key = keyOf(input2);
+      const key = keyOf2(input2);
       const entry = prepared.get(key);
       prepared.delete(key);
       return entry?.opening;
@@ -69183,7 +69895,7 @@ function createPreparedIntegrations(deps) {
 
 // src/adapters/git/reset.ts
 import { mkdir as mkdir12, writeFile as writeFile8 } from "node:fs/promises";
-import { dirname as dirname12 } from "node:path";
+import { dirname as dirname13 } from "node:path";
 init_run_git();
 async function resetToBase(workspace, diffPath) {
   assertOmkBranch(workspace.branch);
@@ -69206,7 +69918,7 @@ async function resetToBase(workspace, diffPath) {
     { cwd }
   );
   if (patch !== "") {
-    await mkdir12(dirname12(diffPath), { recursive: true });
+    await mkdir12(dirname13(diffPath), { recursive: true });
     await writeFile8(diffPath, patch);
   }
   await runGit(["reset", "--quiet", "--hard", workspace.baseSha], { cwd });
@@ -69223,20 +69935,20 @@ async function rewindMainBranch(workspace) {
 
 // src/adapters/git/stale-locks.ts
 init_run_git();
-import { readdir as readdir5, readFile as readFile10, rm as rm8, stat as stat9 } from "node:fs/promises";
-import { join as join43, resolve as resolve12 } from "node:path";
+import { readdir as readdir5, readFile as readFile11, rm as rm8, stat as stat9 } from "node:fs/promises";
+import { join as join46, resolve as resolve14 } from "node:path";
 var PER_WORKTREE_LOCKS = ["index.lock", "HEAD.lock"];
 var OMK_REFS = ["refs", "heads", "omk"];
 async function recoverStaleLocks(repoRoot, maxAgeMs, now = Date.now) {
   const commonDir = await gitCommonDir(repoRoot);
   const candidates = [];
-  for (const worktree of await entries(join43(commonDir, "worktrees"))) {
+  for (const worktree of await entries(join46(commonDir, "worktrees"))) {
     if (!worktree.isDirectory()) continue;
-    const adminDir = join43(commonDir, "worktrees", worktree.name);
+    const adminDir = join46(commonDir, "worktrees", worktree.name);
     if (!await onOmkBranch(adminDir)) continue;
-    for (const name of PER_WORKTREE_LOCKS) candidates.push(join43(adminDir, name));
+    for (const name of PER_WORKTREE_LOCKS) candidates.push(join46(adminDir, name));
   }
-  candidates.push(...await refLocks(join43(commonDir, ...OMK_REFS)));
+  candidates.push(...await refLocks(join46(commonDir, ...OMK_REFS)));
   const removed = [];
   const cutoff = now() - maxAgeMs;
   for (const path2 of candidates) {
@@ -69254,8 +69966,8 @@ async function clearWorkspaceLocks(workspace) {
   if (workspace.mode !== "branch-checkout" && gitDir === commonDir) return [];
   const parts = workspace.branch.split("/");
   const candidates = [
-    ...PER_WORKTREE_LOCKS.map((name) => join43(gitDir, name)),
-    join43(commonDir, "refs", "heads", ...parts.slice(0, -1), `${parts.at(-1)}.lock`)
+    ...PER_WORKTREE_LOCKS.map((name) => join46(gitDir, name)),
+    join46(commonDir, "refs", "heads", ...parts.slice(0, -1), `${parts.at(-1)}.lock`)
   ];
   const removed = [];
   for (const path2 of candidates) {
@@ -69269,26 +69981,26 @@ async function gitDirs(cwd) {
   const both = (await runGit(["rev-parse", "--absolute-git-dir", "--git-common-dir"], { cwd })).stdout;
   const lines = both.split("\n");
   if (lines.length === 3 && lines[2] === "") {
-    return { gitDir: lines[0] ?? "", commonDir: resolve12(cwd, lines[1] ?? "") };
+    return { gitDir: lines[0] ?? "", commonDir: resolve14(cwd, lines[1] ?? "") };
   }
   const gitDir = (await runGit(["rev-parse", "--absolute-git-dir"], { cwd })).stdout.trim();
   return {
     gitDir,
-    commonDir: resolve12(cwd, (await runGit(["rev-parse", "--git-common-dir"], { cwd })).stdout.trim())
+    commonDir: resolve14(cwd, (await runGit(["rev-parse", "--git-common-dir"], { cwd })).stdout.trim())
   };
 }
 async function onOmkBranch(adminDir) {
-  const head2 = await readFile10(join43(adminDir, "HEAD"), "utf8").catch(() => "");
+  const head2 = await readFile11(join46(adminDir, "HEAD"), "utf8").catch(() => "");
   return head2.trim().startsWith("ref: refs/heads/omk/");
 }
 async function gitCommonDir(repoRoot) {
   const { stdout } = await runGit(["rev-parse", "--git-common-dir"], { cwd: repoRoot });
-  return resolve12(repoRoot, stdout.trim());
+  return resolve14(repoRoot, stdout.trim());
 }
 async function refLocks(dir) {
   const found = [];
   for (const entry of await entries(dir)) {
-    const path2 = join43(dir, entry.name);
+    const path2 = join46(dir, entry.name);
     if (entry.isDirectory()) found.push(...await refLocks(path2));
     else if (entry.isFile() && entry.name.endsWith(".lock")) found.push(path2);
   }
@@ -69328,8 +70040,16 @@ function createGitWorkspaces(options = {}) {
       }
       return open6(input2);
     },
-    capture: (workspace, message) => captureChange(workspace, message, { identity, diffLimitBytes }),
-    resetToBase: (workspace, diffPath) => resetToBase(workspace, diffPath),
+    capture: (workspace, message) => movingOwnBranch(
+      { cwd: workspace.path, branch: workspace.branch },
+      () => captureChange(workspace, message, { identity, diffLimitBytes }),
+      (change) => change.headSha
+    ),
+    resetToBase: (workspace, diffPath) => movingOwnBranch(
+      { cwd: workspace.path, branch: workspace.branch },
+      () => resetToBase(workspace, diffPath),
+      () => workspace.baseSha
+    ),
     async remove(repoRoot, workspace) {
       assertOmkBranch(workspace.branch);
       if (workspace.mode === "branch-checkout") return removeBranchCheckout(repoRoot, workspace);
@@ -69340,8 +70060,16 @@ function createGitWorkspaces(options = {}) {
     clearLocks: (workspace) => clearWorkspaceLocks(workspace),
     prepareIntegration: (input2) => prepared.prepare(input2),
     openIntegration: (input2) => openIntegration(input2, open6),
-    integrate: (input2) => integrateBranches(input2, { open: open6, identity, diffLimitBytes, prepared: prepared.take(input2) }),
-    mergeForRepair: (workspace, goalId, branch) => mergeForRepair(workspace, goalId, branch, identity)
+    integrate: (input2) => movingOwnBranch(
+      { cwd: input2.repoRoot, branch: input2.target },
+      () => integrateBranches(input2, { open: open6, identity, diffLimitBytes, prepared: prepared.take(input2) }),
+      (result2) => result2.conflict === null ? result2.headSha : null
+    ),
+    mergeForRepair: (workspace, goalId, branch) => movingOwnBranch(
+      { cwd: workspace.path, branch: workspace.branch },
+      () => mergeForRepair(workspace, goalId, branch, identity),
+      () => null
+    )
   };
 }
 var gitWorkspaces = createGitWorkspaces();
@@ -69380,17 +70108,17 @@ function v1Line(entry) {
 
 // src/adapters/integrity/links.ts
 import { lstat as lstat5, readlink, realpath as realpath5 } from "node:fs/promises";
-import { dirname as dirname13, isAbsolute as isAbsolute12, join as join44, resolve as resolve13, sep as sep5 } from "node:path";
+import { dirname as dirname14, isAbsolute as isAbsolute13, join as join47, resolve as resolve15, sep as sep6 } from "node:path";
 async function escapingLinks(worktree, paths2) {
   const root = await canonicalPath(worktree);
-  const inside2 = (path2) => path2 === root || path2.startsWith(`${root}${sep5}`);
+  const inside2 = (path2) => path2 === root || path2.startsWith(`${root}${sep6}`);
   const found = [];
   for (const path2 of paths2) {
-    const absolute = join44(root, path2);
+    const absolute = join47(root, path2);
     const info = await lstat5(absolute).catch(() => null);
     if (info === null || !info.isSymbolicLink()) continue;
     const target2 = await readlink(absolute);
-    const lexical = isAbsolute12(target2) ? resolve13(target2) : resolve13(dirname13(absolute), target2);
+    const lexical = isAbsolute13(target2) ? resolve15(target2) : resolve15(dirname14(absolute), target2);
     const real2 = await realpath5(absolute).catch(() => canonicalPath(lexical));
     if (!inside2(real2) || !inside2(await canonicalPath(lexical))) found.push({ path: path2, target: target2 });
   }
@@ -69398,15 +70126,15 @@ async function escapingLinks(worktree, paths2) {
 }
 
 // src/adapters/integrity/processes.ts
-import { readdir as readdir6, readFile as readFile11, readlink as readlink2 } from "node:fs/promises";
-import { sep as sep6 } from "node:path";
+import { readdir as readdir6, readFile as readFile12, readlink as readlink2 } from "node:fs/promises";
+import { sep as sep7 } from "node:path";
 var PROC = "/proc";
 async function endStrays(worktree, options = {}) {
   const root = await canonicalPath(worktree);
-  const inside2 = (path2) => path2 === root || path2.startsWith(`${root}${sep6}`);
+  const inside2 = (path2) => path2 === root || path2.startsWith(`${root}${sep7}`);
   const ended = (options.marks?.takeEnded(inside2) ?? []).map((process2) => located2(process2, inside2));
   const scan = await endMatching(options.proc ?? PROC, async (pid, proc) => {
-    const cwd = await cwdOf(proc, pid);
+    const cwd = await cwdOf2(proc, pid);
     if (cwd !== null && inside2(cwd)) return { inWorktree: true };
     const ran = await endedRunOf(pid, proc, options.marks);
     if (ran === null || !inside2(ran)) return null;
@@ -69419,7 +70147,7 @@ function located2(process2, inside2) {
   return cwd === void 0 ? rest : { ...rest, inWorktree: inside2(cwd.replace(DELETED, "")) };
 }
 var DELETED = / \(deleted\)$/;
-async function cwdOf(proc, pid) {
+async function cwdOf2(proc, pid) {
   const cwd = await readlink2(`${proc}/${pid}/cwd`).catch(() => null);
   return cwd === null ? null : cwd.replace(DELETED, "");
 }
@@ -69429,7 +70157,7 @@ function withEnded(scan, ended) {
 }
 async function endLeftovers(marks, places, proc = PROC) {
   const roots = await Promise.all(places.map(canonicalPath));
-  const within = (path2, root) => path2 === root || path2.startsWith(`${root}${sep6}`);
+  const within = (path2, root) => path2 === root || path2.startsWith(`${root}${sep7}`);
   const inPlaces = (path2) => roots.some((root) => within(path2, root));
   const ended = [];
   for (; ; ) {
@@ -69473,37 +70201,175 @@ async function endMatching(proc, matches2) {
 }
 async function endedRunOf(pid, proc, marks) {
   if (marks === void 0) return null;
-  const environ = await readFile11(`${proc}/${pid}/environ`, "latin1").catch(() => null);
+  const environ = await readFile12(`${proc}/${pid}/environ`, "latin1").catch(() => null);
   return environ === null ? null : marks.endedRun(environ);
 }
 async function commandLine(proc, pid) {
-  const raw = await readFile11(`${proc}/${pid}/cmdline`, "utf8").catch(() => "");
+  const raw = await readFile12(`${proc}/${pid}/cmdline`, "utf8").catch(() => "");
   const text2 = raw.split("\0").filter(Boolean).join(" ");
   return text2.length > 1e3 ? `${text2.slice(0, 1e3)}\u2026` : text2;
 }
 
 // src/adapters/integrity/snapshot.ts
-import { lstat as lstat6, mkdir as mkdir13, readdir as readdir7, readFile as readFile12, readlink as readlink3, rm as rm9, symlink, writeFile as writeFile9 } from "node:fs/promises";
-import { dirname as dirname14, join as join45, relative as relative11, sep as sep7 } from "node:path";
+import { lstat as lstat7, mkdir as mkdir13, readdir as readdir8, readFile as readFile14, readlink as readlink3, rm as rm9, symlink, writeFile as writeFile9 } from "node:fs/promises";
+import { dirname as dirname15, join as join49, relative as relative11, sep as sep8 } from "node:path";
+
+// src/adapters/git/replace-refs.ts
+init_run_git();
+import { lstat as lstat6, readdir as readdir7, readFile as readFile13 } from "node:fs/promises";
+import { join as join48 } from "node:path";
+var REPLACE_REFS = "refs/replace/";
+var OBJECT_ID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+async function replaceRefs(repoRoot) {
+  return await replaceRefsFromFiles(join48(repoRoot, ".git")) ?? replaceRefsFromGit(repoRoot);
+}
+async function replaceRefsFromGit(repoRoot) {
+  const listed3 = await runGit(["for-each-ref", "--format=%(refname) %(objectname)", REPLACE_REFS], {
+    cwd: repoRoot
+  });
+  const refs = /* @__PURE__ */ new Map();
+  for (const line3 of listed3.stdout.split("\n")) {
+    const space = line3.indexOf(" ");
+    if (space > 0) refs.set(line3.slice(0, space), line3.slice(space + 1));
+  }
+  return refs;
+}
+async function replaceRefsFromFiles(gitDir) {
+  const kind = await lstat6(gitDir).catch(() => null);
+  if (!kind?.isDirectory()) return null;
+  for (const elsewhere of ["commondir", "reftable"]) {
+    if (await lstat6(join48(gitDir, elsewhere)).catch(() => null) !== null) return null;
+  }
+  const refs = /* @__PURE__ */ new Map();
+  const packed = await readOrEmpty(join48(gitDir, "packed-refs"));
+  if (packed === null) return null;
+  for (const line3 of packed.split("\n")) {
+    const [object2, ref, extra] = line3.trim().split(" ");
+    if (ref?.startsWith(REPLACE_REFS) && extra === void 0 && OBJECT_ID.test(object2 ?? ""))
+      refs.set(ref, object2);
+  }
+  return await readLoose(gitDir, REPLACE_REFS, refs) ? refs : null;
+}
+async function readLoose(gitDir, prefix, refs) {
+  const entries2 = await readdir7(join48(gitDir, prefix), { withFileTypes: true }).catch(
+    (error62) => error62.code === "ENOENT" ? [] : null
+  );
+  if (entries2 === null) return false;
+  for (const entry of entries2) {
+    const ref = `${prefix}${entry.name}`;
+    if (entry.isDirectory()) {
+      if (!await readLoose(gitDir, `${ref}/`, refs)) return false;
+      continue;
+    }
+    const content = entry.isFile() ? await readOrEmpty(join48(gitDir, ref)) : null;
+    const object2 = content?.trim() ?? "";
+    if (!OBJECT_ID.test(object2)) return false;
+    refs.set(ref, object2);
+  }
+  return true;
+}
+async function readOrEmpty(path2) {
+  return readFile13(path2, "utf8").catch(
+    (error62) => error62.code === "ENOENT" ? "" : null
+  );
+}
+async function restoreReplaceRef(repoRoot, ref, object2) {
+  if (!ref.startsWith(REPLACE_REFS)) return false;
+  const args = object2 === null ? ["update-ref", "-d", ref] : ["update-ref", ref, object2];
+  return runGit(args, { cwd: repoRoot }).then(
+    () => true,
+    () => false
+  );
+}
+
+// src/adapters/integrity/own-branches.ts
+init_branches();
+
+// src/adapters/git/goal-refs.ts
+init_run_git();
+async function worktreeBranchHead(worktree) {
+  const result2 = await runGit(["rev-parse", "HEAD^{commit}", "--symbolic-full-name", "HEAD"], {
+    cwd: worktree
+  }).catch(() => null);
+  const [sha3 = "", ref = ""] = result2?.stdout.trim().split("\n") ?? [];
+  return sha3 !== "" && ref.startsWith("refs/heads/") ? { sha: sha3, branch: ref.slice("refs/heads/".length) } : null;
+}
+async function branchHeads(repoRoot, prefix) {
+  const listed3 = await runGit(["for-each-ref", "--format=%(refname) %(objectname)", `refs/heads/${prefix}`], {
+    cwd: repoRoot
+  });
+  const heads = /* @__PURE__ */ new Map();
+  for (const line3 of listed3.stdout.split("\n")) {
+    const space = line3.indexOf(" ");
+    if (space > 0) heads.set(line3.slice("refs/heads/".length, space), line3.slice(space + 1));
+  }
+  return heads;
+}
+async function putBranchBack(repoRoot, branch, sha3) {
+  return runGit(["update-ref", `refs/heads/${branch}`, sha3], { cwd: repoRoot }).then(
+    () => true,
+    () => false
+  );
+}
+
+// src/adapters/integrity/own-branches.ts
+async function watchOwnBranches(repoRoot, worktree) {
+  const at2 = await worktreeBranchHead(worktree);
+  const parsed2 = at2 === null ? null : parseOmkBranch(at2.branch);
+  if (at2 === null || parsed2 === null) return { check: async () => [] };
+  const repository = repositoryOf(repoRoot);
+  const run = ownRunStarted(repository, at2.branch);
+  const prefix = goalBranchPrefix(parsed2.goalId);
+  return {
+    async check() {
+      try {
+        const settled2 = settledOwnHeads(repository, prefix);
+        if (settled2.size === 0) return [];
+        const now = await branchHeads(repoRoot, prefix);
+        const changes = [];
+        for (const [branch, head2] of settled2) {
+          const current = now.get(branch);
+          if (current === head2) continue;
+          const restored = await putBranchBack(repoRoot, branch, head2);
+          changes.push({
+            what: `omk's branch ${branch}`,
+            change: current === void 0 ? "removed" : "changed",
+            restored
+          });
+        }
+        return changes;
+      } finally {
+        const after = await worktreeBranchHead(worktree);
+        run.end(after?.sha !== at2.sha);
+      }
+    }
+  };
+}
+
+// src/adapters/integrity/snapshot.ts
 var MAX_FILES_PER_DIR = 500;
 var MAX_DEPTH = 4;
 async function watchIntegrity(scope) {
   const commonDir = await gitCommonDir(scope.repoRoot);
   return compareWith(
     () => snapshotFiles(scope, commonDir),
-    () => otherHeads(scope)
+    () => otherHeads(scope),
+    scope.repoRoot,
+    await watchOwnBranches(scope.repoRoot, scope.worktree)
   );
 }
 async function baselineIntegrity(scope) {
   const commonDir = await gitCommonDir(scope.repoRoot);
   return compareWith(
     () => sharedFiles(scope, commonDir),
-    async () => /* @__PURE__ */ new Map()
+    async () => /* @__PURE__ */ new Map(),
+    scope.repoRoot
   );
 }
-async function compareWith(take2, heads) {
+async function compareWith(take2, heads, repoRoot, branches) {
   const before = await take2();
   const headsBefore = await heads();
+  const replaceBefore = await replaceRefs(repoRoot);
   return {
     async check() {
       const after = await take2();
@@ -69531,29 +70397,43 @@ async function compareWith(take2, heads) {
         if (now !== head2)
           changes.push({ what, change: now === void 0 ? "removed" : "changed", restored: false });
       }
+      changes.push(...await replaceChanges(repoRoot, replaceBefore));
+      changes.push(...await branches?.check() ?? []);
       return changes.sort((a, b) => a.what < b.what ? -1 : a.what > b.what ? 1 : 0);
     }
   };
 }
+async function replaceChanges(repoRoot, before) {
+  const after = await replaceRefs(repoRoot);
+  const changes = [];
+  for (const ref of /* @__PURE__ */ new Set([...before.keys(), ...after.keys()])) {
+    const [was, is] = [before.get(ref), after.get(ref)];
+    if (was === is) continue;
+    const change = was === void 0 ? "added" : is === void 0 ? "removed" : "changed";
+    const restored = await restoreReplaceRef(repoRoot, ref, was ?? null);
+    changes.push({ what: `the replace ref ${ref}`, change, restored });
+  }
+  return changes;
+}
 async function snapshotFiles(scope, commonDir) {
   return [
     ...await sharedFiles(scope, commonDir),
-    await single(".gitmodules of the slice's worktree", join45(scope.worktree, ".gitmodules"), false),
+    await single(".gitmodules of the slice's worktree", join49(scope.worktree, ".gitmodules"), false),
     ...await worktreeGitFiles(commonDir)
   ];
 }
 async function worktreeGitFiles(commonDir) {
-  const admin = join45(commonDir, "worktrees");
-  const names = (await readdir7(admin).catch(() => [])).sort().slice(0, MAX_FILES_PER_DIR);
+  const admin = join49(commonDir, "worktrees");
+  const names = (await readdir8(admin).catch(() => [])).sort().slice(0, MAX_FILES_PER_DIR);
   const files2 = [];
   for (const name of names) {
-    const dir = join45(admin, name);
-    const gitdir = await readFile12(join45(dir, "gitdir"), "utf8").catch(() => null);
+    const dir = join49(admin, name);
+    const gitdir = await readFile14(join49(dir, "gitdir"), "utf8").catch(() => null);
     const checkout = gitdir === null ? null : gitdir.trim();
-    if (checkout === null || await lstat6(dirname14(checkout)).catch(() => null) === null) continue;
+    if (checkout === null || await lstat7(dirname15(checkout)).catch(() => null) === null) continue;
     const label = `.git/worktrees/${name}`;
     for (const file2 of ["config.worktree", "commondir", "gitdir"])
-      files2.push({ ...await single(`${label}/${file2}`, join45(dir, file2), true), worktree: name });
+      files2.push({ ...await single(`${label}/${file2}`, join49(dir, file2), true), worktree: name });
     files2.push({
       ...await single(`the .git file of worktree ${name}`, checkout, true),
       worktree: name
@@ -69563,16 +70443,25 @@ async function worktreeGitFiles(commonDir) {
 }
 async function sharedFiles(scope, commonDir) {
   const files2 = [
-    await single(".git/config", join45(commonDir, "config"), true),
+    await single(".git/config", join49(commonDir, "config"), true),
     // The repository's own checkout reads it once `extensions.worktreeConfig` is on.
-    await single(".git/config.worktree", join45(commonDir, "config.worktree"), true),
-    ...await tree(".git/hooks", join45(commonDir, "hooks")),
-    ...await tree(".git/info", join45(commonDir, "info")),
-    await single(".gitmodules of the repository", join45(scope.repoRoot, ".gitmodules"), false)
+    await single(".git/config.worktree", join49(commonDir, "config.worktree"), true),
+    ...await tree(".git/hooks", join49(commonDir, "hooks")),
+    ...await tree(".git/info", join49(commonDir, "info")),
+    // Where git also reads objects from (another directory's, or a URL's), and where a git
+    // directory's refs and objects are (a `commondir` file in the checkout's own .git).
+    await single(".git/objects/info/alternates", join49(commonDir, "objects", "info", "alternates"), true),
+    await single(
+      ".git/objects/info/http-alternates",
+      join49(commonDir, "objects", "info", "http-alternates"),
+      true
+    ),
+    await single(".git/commondir", join49(commonDir, "commondir"), true),
+    await single(".gitmodules of the repository", join49(scope.repoRoot, ".gitmodules"), false)
   ];
   if (scope.home !== null) {
-    files2.push(await single("~/.gitconfig", join45(scope.home, ".gitconfig"), true));
-    files2.push(await single("~/.config/git/config", join45(scope.home, ".config", "git", "config"), true));
+    files2.push(await single("~/.gitconfig", join49(scope.home, ".gitconfig"), true));
+    files2.push(await single("~/.config/git/config", join49(scope.home, ".config", "git", "config"), true));
   }
   return files2;
 }
@@ -69584,20 +70473,20 @@ async function tree(label, dir) {
   const walk3 = async (at2, depth2) => {
     let entries2;
     try {
-      entries2 = (await readdir7(at2)).sort();
+      entries2 = (await readdir8(at2)).sort();
     } catch {
       return;
     }
     for (const name of entries2) {
       if (found.length >= MAX_FILES_PER_DIR) return;
-      const path2 = join45(at2, name);
-      const info = await lstat6(path2).catch(() => null);
+      const path2 = join49(at2, name);
+      const info = await lstat7(path2).catch(() => null);
       if (info === null) continue;
       if (info.isDirectory()) {
         if (depth2 < MAX_DEPTH) await walk3(path2, depth2 + 1);
         continue;
       }
-      const what = `${label}/${relative11(dir, path2).split(sep7).join("/")}`;
+      const what = `${label}/${relative11(dir, path2).split(sep8).join("/")}`;
       found.push({ what, path: path2, content: await read(path2), restorable: true });
     }
   };
@@ -69606,10 +70495,10 @@ async function tree(label, dir) {
 }
 async function read(path2) {
   try {
-    const info = await lstat6(path2);
+    const info = await lstat7(path2);
     if (info.isSymbolicLink()) return { kind: "link", target: await readlink3(path2) };
     if (!info.isFile()) return { kind: "other" };
-    return { kind: "file", bytes: await readFile12(path2), mode: info.mode & 511 };
+    return { kind: "file", bytes: await readFile14(path2), mode: info.mode & 511 };
   } catch {
     return null;
   }
@@ -69660,7 +70549,7 @@ async function restore(path2, content) {
     await rm9(path2, { recursive: true, force: true });
     if (content === null) return true;
     if (content.kind === "other") return false;
-    await mkdir13(dirname14(path2), { recursive: true });
+    await mkdir13(dirname15(path2), { recursive: true });
     if (content.kind === "link") await symlink(content.target, path2);
     else await writeFile9(path2, content.bytes, { mode: content.mode });
     return true;
@@ -69671,19 +70560,19 @@ async function restore(path2, content) {
 async function otherHeads(scope) {
   const self2 = await canonicalPath(scope.worktree);
   const main = await canonicalPath(scope.repoRoot);
-  const own2 = scope.ownWorktreesUnder === null ? null : `${await canonicalPath(scope.ownWorktreesUnder)}${sep7}`;
+  const own2 = scope.ownWorktreesUnder === null ? null : `${await canonicalPath(scope.ownWorktreesUnder)}${sep8}`;
   const heads = /* @__PURE__ */ new Map();
   for (const entry of await listWorktrees(scope.repoRoot)) {
     if (entry.path === self2 || own2 !== null && entry.path.startsWith(own2) || entry.prunable) continue;
-    const name = entry.path === main ? "the repository's checkout" : `worktree ${entry.branch?.replace(/^refs\/heads\//, "") ?? relative11(dirname14(main), entry.path)}`;
+    const name = entry.path === main ? "the repository's checkout" : `worktree ${entry.branch?.replace(/^refs\/heads\//, "") ?? relative11(dirname15(main), entry.path)}`;
     heads.set(`HEAD of ${name}`, `${entry.branch ?? ""} ${entry.head ?? ""}`);
   }
   return heads;
 }
 
 // src/adapters/integrity/state-tree.ts
-import { lstat as lstat7, readdir as readdir8 } from "node:fs/promises";
-import { join as join46 } from "node:path";
+import { lstat as lstat8, readdir as readdir9 } from "node:fs/promises";
+import { join as join50 } from "node:path";
 async function stateTree(root, skip) {
   const tree2 = /* @__PURE__ */ new Map();
   await walk(root, "", tree2, new Set(skip));
@@ -69692,7 +70581,7 @@ async function stateTree(root, skip) {
 async function walk(dir, prefix, tree2, skip) {
   let entries2;
   try {
-    entries2 = await readdir8(dir, { withFileTypes: true });
+    entries2 = await readdir9(dir, { withFileTypes: true });
   } catch {
     return;
   }
@@ -69707,7 +70596,7 @@ async function walk(dir, prefix, tree2, skip) {
         return;
       }
       try {
-        const info = await lstat7(join46(dir, entry.name), { bigint: true });
+        const info = await lstat8(join50(dir, entry.name), { bigint: true });
         const kind = info.isSymbolicLink() ? "link" : info.isFile() ? "file" : "other";
         tree2.set(rel, `${kind}:${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`);
       } catch {
@@ -69715,7 +70604,22 @@ async function walk(dir, prefix, tree2, skip) {
     })
   );
   for (const name of dirs)
-    await walk(join46(dir, name), prefix === "" ? name : `${prefix}/${name}`, tree2, skip);
+    await walk(join50(dir, name), prefix === "" ? name : `${prefix}/${name}`, tree2, skip);
+}
+
+// src/adapters/integrity/watch-names.ts
+import { watch } from "node:fs";
+function watchNames(dir, onName) {
+  try {
+    const watcher = watch(dir, { persistent: false }, (_event, name) => {
+      if (typeof name === "string" && name !== "") onName(name);
+    });
+    watcher.on("error", () => watcher.close());
+    return () => watcher.close();
+  } catch {
+    return () => {
+    };
+  }
 }
 
 // src/adapters/integrity/local.ts
@@ -69727,21 +70631,22 @@ function createLocalIntegrity(marks) {
     endLeftovers: (places) => endLeftovers(marks, places),
     escapingLinks,
     worktreeState,
-    stateTree
+    stateTree,
+    watchNames
   };
 }
 
 // src/adapters/process/gate-home.ts
-import { lstat as lstat8 } from "node:fs/promises";
-import { join as join47 } from "node:path";
+import { lstat as lstat9 } from "node:fs/promises";
+import { join as join51 } from "node:path";
 async function toolchainEnv(env) {
   const home = env.HOME;
   if (home === void 0 || home === "") return {};
   const found = {};
   for (const { name, under } of TOOLCHAIN_DIRS) {
     if (env[name] !== void 0) continue;
-    const path2 = join47(home, under);
-    if ((await lstat8(path2).catch(() => null))?.isDirectory()) found[name] = path2;
+    const path2 = join51(home, under);
+    if ((await lstat9(path2).catch(() => null))?.isDirectory()) found[name] = path2;
   }
   return found;
 }
@@ -69808,11 +70713,11 @@ function createRunMarks(nonce = randomBytes2(12).toString("hex")) {
 }
 
 // src/adapters/sandbox/bubblewrap.ts
-import { lstat as lstat9, mkdir as mkdir14, realpath as realpath6 } from "node:fs/promises";
-import { join as join49 } from "node:path";
+import { lstat as lstat10, mkdir as mkdir14, realpath as realpath6 } from "node:fs/promises";
+import { join as join53 } from "node:path";
 
 // src/adapters/sandbox/bubblewrap-argv.ts
-import { join as join48 } from "node:path";
+import { join as join52 } from "node:path";
 function namespaces(network) {
   return [
     "--unshare-all",
@@ -69846,8 +70751,8 @@ function bubblewrapArgv(tool, plan2, argv, asInit = false) {
 }
 function credentialStores(home) {
   return {
-    dirs: CREDENTIAL_STORES.dirs.map((p) => join48(home, p)),
-    files: CREDENTIAL_STORES.files.map((p) => join48(home, p))
+    dirs: CREDENTIAL_STORES.dirs.map((p) => join52(home, p)),
+    files: CREDENTIAL_STORES.files.map((p) => join52(home, p))
   };
 }
 function depth(path2) {
@@ -69911,14 +70816,14 @@ omk sandbox: ${req.url ?? ""} is not in sandbox.allowedHosts
     });
     client.on("close", () => upstream.destroy());
   });
-  await new Promise((resolve16, reject) => {
+  await new Promise((resolve18, reject) => {
     server.once("error", reject);
-    server.listen(socketPath, () => resolve16());
+    server.listen(socketPath, () => resolve18());
   });
   return {
-    close: () => new Promise((resolve16) => {
+    close: () => new Promise((resolve18) => {
       for (const socket of sockets) socket.destroy();
-      server.close(() => resolve16());
+      server.close(() => resolve18());
     })
   };
 }
@@ -70076,7 +70981,7 @@ function createBubblewrap(options) {
         const plan2 = await planFor(spec, spec.confine, temp, options.env);
         const initPerl = await init();
         const grace = String(spec.killGraceMs ?? KILL_GRACE_MS);
-        const socket = join49(tmp, "proxy.sock");
+        const socket = join53(tmp, "proxy.sock");
         if (socat !== null) proxy = await startConnectProxy(socket, spec.confine.allowedHosts ?? []);
         const bridge = socat === null ? [""] : [socat, String(PROXY_PORT), socket];
         const argv = initPerl !== null ? [initPerl, "-e", PERL_SANDBOX_INIT, "--", grace, ...bridge, ...spec.argv] : socat !== null ? proxiedArgv(socat, socket, spec.argv) : spec.argv;
@@ -70090,7 +70995,7 @@ function createBubblewrap(options) {
           // the one a stop signals (bwrap's only child).
           endsWhole: true,
           // HOME is read-only: Go's build cache (under ~/.cache by default) goes to the private temp.
-          env: { GOCACHE: join49(tmp, "go-build"), ...spec.env, ...proxyEnv, TMPDIR: tmp, TMP: tmp, TEMP: tmp }
+          env: { GOCACHE: join53(tmp, "go-build"), ...spec.env, ...proxyEnv, TMPDIR: tmp, TMP: tmp, TEMP: tmp }
         });
         const reported = initPerl === null ? withoutReport(result2) : unreported(result2);
         return asUnconfined(endedBySandbox(execFailure(reported, availability.tool, spec.argv[0] ?? "")));
@@ -70175,7 +71080,7 @@ async function planFor(spec, confine, temp, env) {
     dirs.push(...stores.dirs);
     files2.push(...stores.files);
   }
-  if (env.XDG_CONFIG_HOME) dirs.push(join49(env.XDG_CONFIG_HOME, "gh"));
+  if (env.XDG_CONFIG_HOME) dirs.push(join53(env.XDG_CONFIG_HOME, "gh"));
   dirs.push(...confine.hidden ?? []);
   dirs.push(...temp.hidden);
   if (env.RUNNER_TEMP) dirs.push(env.RUNNER_TEMP);
@@ -70241,7 +71146,7 @@ async function real(paths2) {
 }
 async function exists(path2) {
   try {
-    await lstat9(path2);
+    await lstat10(path2);
     return true;
   } catch {
     return false;
@@ -70249,13 +71154,13 @@ async function exists(path2) {
 }
 
 // src/adapters/workspace/preparer.ts
-import { createHash as createHash8 } from "node:crypto";
-import { mkdir as mkdir17, readFile as readFile15, rm as rm11, stat as stat12, writeFile as writeFile11 } from "node:fs/promises";
-import { delimiter as delimiter2, dirname as dirname16, join as join53 } from "node:path";
+import { createHash as createHash9 } from "node:crypto";
+import { mkdir as mkdir17, readFile as readFile17, rm as rm11, stat as stat12, writeFile as writeFile11 } from "node:fs/promises";
+import { delimiter as delimiter2, dirname as dirname17, join as join57 } from "node:path";
 
 // src/adapters/workspace/python-editable.ts
 import { realpath as realpath7, stat as stat10 } from "node:fs/promises";
-import { delimiter, isAbsolute as isAbsolute13, join as join50, relative as relative12, sep as sep8 } from "node:path";
+import { delimiter, isAbsolute as isAbsolute14, join as join54, relative as relative12, sep as sep9 } from "node:path";
 var PROBE = [
   "import json, os, sys",
   "paths = [p for p in sys.path if p]",
@@ -70286,7 +71191,7 @@ async function editableRedirect(run, input2, env, venv) {
       const root = roots.find((dir) => inside(dir, spelling));
       if (root === void 0) continue;
       const rel = relative12(root, spelling);
-      const own2 = join50(input2.path, rel);
+      const own2 = join54(input2.path, rel);
       if (!paths2.includes(own2) && await isDirectory2(own2)) {
         paths2.push(own2);
         shown.push(rel === "" ? "." : `${rel}/`);
@@ -70303,7 +71208,7 @@ function parsePaths(stdout) {
   const line3 = stdout.trim().split("\n").at(-1) ?? "";
   try {
     const parsed2 = JSON.parse(line3);
-    return Array.isArray(parsed2) ? parsed2.filter((p) => typeof p === "string" && isAbsolute13(p)) : [];
+    return Array.isArray(parsed2) ? parsed2.filter((p) => typeof p === "string" && isAbsolute14(p)) : [];
   } catch {
     return [];
   }
@@ -70313,7 +71218,7 @@ async function bothSpellings(path2) {
   return real2 === path2 ? [path2] : [path2, real2];
 }
 function inside(root, path2) {
-  return path2 === root || path2.startsWith(root.endsWith(sep8) ? root : `${root}${sep8}`);
+  return path2 === root || path2.startsWith(root.endsWith(sep9) ? root : `${root}${sep9}`);
 }
 async function isDirectory2(path2) {
   return (await stat10(path2).catch(() => null))?.isDirectory() ?? false;
@@ -70324,21 +71229,21 @@ import {
   copyFile as copyFile2,
   link as link3,
   mkdir as mkdir16,
-  readdir as readdir10,
-  readFile as readFile14,
+  readdir as readdir11,
+  readFile as readFile16,
   rename as rename3,
   rm as rm10,
   stat as stat11,
   symlink as symlink3,
   writeFile as writeFile10
 } from "node:fs/promises";
-import { basename as basename13, dirname as dirname15, join as join52 } from "node:path";
+import { basename as basename14, dirname as dirname16, join as join56 } from "node:path";
 
 // src/adapters/workspace/copy-tree.ts
-import { createHash as createHash7 } from "node:crypto";
+import { createHash as createHash8 } from "node:crypto";
 import { constants as constants4 } from "node:fs";
-import { copyFile, link as link2, lstat as lstat10, mkdir as mkdir15, readdir as readdir9, readFile as readFile13, readlink as readlink4, symlink as symlink2 } from "node:fs/promises";
-import { isAbsolute as isAbsolute14, join as join51, relative as relative13 } from "node:path";
+import { copyFile, link as link2, lstat as lstat11, mkdir as mkdir15, readdir as readdir10, readFile as readFile15, readlink as readlink4, symlink as symlink2 } from "node:fs/promises";
+import { isAbsolute as isAbsolute15, join as join55, relative as relative13 } from "node:path";
 async function cloneTree(source, target2, mode, finalTarget = target2) {
   return (await walkClone(source, target2, mode, finalTarget, null)).files;
 }
@@ -70365,25 +71270,25 @@ async function copyTreeWithDigests(source, target2, finalTarget = target2) {
       const fresh = new Set(restamped);
       const lookedAt = await Promise.all(
         [...symlinks.map(({ path: path2 }) => path2), ...fresh].map(
-          async (path2) => digestLine(tree2, join51(tree2, path2), await lstat10(join51(tree2, path2), { bigint: true }))
+          async (path2) => digestLine(tree2, join55(tree2, path2), await lstat11(join55(tree2, path2), { bigint: true }))
         )
       );
-      const recorded = fileLines.filter((line3) => !fresh.has(line3.slice(0, line3.indexOf("\0"))));
-      return digestLines([...recorded, ...lookedAt]);
+      const recorded2 = fileLines.filter((line3) => !fresh.has(line3.slice(0, line3.indexOf("\0"))));
+      return digestLines([...recorded2, ...lookedAt]);
     }
   };
 }
 async function walkClone(source, target2, mode, finalTarget, record2) {
   let files2 = 0;
-  const stamp = async (root, path2) => digestLine(root, path2, await lstat10(path2, { bigint: true }));
+  const stamp = async (root, path2) => digestLine(root, path2, await lstat11(path2, { bigint: true }));
   const cloneDir = async (from, to) => {
     await mkdir15(to);
     if (record2 && to !== target2) record2.dirs.push(relative13(target2, to));
-    const entries2 = await readdir9(from, { withFileTypes: true });
+    const entries2 = await readdir10(from, { withFileTypes: true });
     await Promise.all(
       entries2.map(async (entry) => {
-        const src = join51(from, entry.name);
-        const dst = join51(to, entry.name);
+        const src = join55(from, entry.name);
+        const dst = join55(to, entry.name);
         if (entry.isDirectory()) return cloneDir(src, dst);
         if (record2) record2.sourceLines.push(await stamp(source, src));
         if (entry.isSymbolicLink()) {
@@ -70412,7 +71317,7 @@ async function treeStamp(root) {
   const lines = [];
   let changedNs = 0n;
   await eachEntry(root, async (path2) => {
-    const info = await lstat10(path2, { bigint: true });
+    const info = await lstat11(path2, { bigint: true });
     if (info.ctimeNs > changedNs) changedNs = info.ctimeNs;
     lines.push(digestLine(root, path2, info));
   });
@@ -70420,10 +71325,10 @@ async function treeStamp(root) {
 }
 async function eachEntry(root, visit2) {
   const walk3 = async (dir) => {
-    const entries2 = await readdir9(dir, { withFileTypes: true });
+    const entries2 = await readdir10(dir, { withFileTypes: true });
     await Promise.all(
       entries2.map(async (entry) => {
-        const path2 = join51(dir, entry.name);
+        const path2 = join55(dir, entry.name);
         if (entry.isDirectory()) return walk3(path2);
         await visit2(path2, entry);
       })
@@ -70445,7 +71350,7 @@ async function contentLine(root, path2) {
   if (reading >= READS_AT_ONCE) await new Promise((resume) => waiting.push(resume));
   else reading += 1;
   try {
-    const digest2 = createHash7("sha256").update(await readFile13(path2)).digest("hex");
+    const digest2 = createHash8("sha256").update(await readFile15(path2)).digest("hex");
     return `${relative13(root, path2)}\0${digest2}`;
   } finally {
     const next = waiting.shift();
@@ -70457,12 +71362,12 @@ function digestLine(root, path2, info) {
   return `${relative13(root, path2)}\0${info.size}\0${info.mtimeNs}`;
 }
 function digestLines(lines) {
-  return createHash7("sha256").update(lines.sort().join("\n")).digest("hex");
+  return createHash8("sha256").update(lines.sort().join("\n")).digest("hex");
 }
 function retarget(linkText, source, target2) {
-  if (!isAbsolute14(linkText)) return linkText;
+  if (!isAbsolute15(linkText)) return linkText;
   const inside2 = relative13(source, linkText);
-  return inside2.startsWith("..") || isAbsolute14(inside2) ? linkText : join51(target2, inside2);
+  return inside2.startsWith("..") || isAbsolute15(inside2) ? linkText : join55(target2, inside2);
 }
 
 // src/adapters/workspace/snapshot.ts
@@ -70536,7 +71441,7 @@ async function give(request2, sourceChecked) {
   await rm10(partial2, { recursive: true, force: true });
   if (await intact(source, dir, sourceChecked)) {
     try {
-      const files2 = await cloneTree(join52(dir, "node_modules"), partial2, "link", target2);
+      const files2 = await cloneTree(join56(dir, "node_modules"), partial2, "link", target2);
       await markLinked(dir);
       return await done({ files: files2, how: "linked from omk's shared cache" });
     } catch (error62) {
@@ -70545,7 +71450,7 @@ async function give(request2, sourceChecked) {
       await rm10(partial2, { recursive: true, force: true });
     }
   }
-  if (await exists2(dir)) await setAside(dir);
+  if (await exists2(dir)) await setAside2(dir);
   const copied = await copyTreeWithDigests(source, partial2, target2);
   const given = await done({ files: copied.files, how: "copied" });
   return { ...given, filling: fill(dir, target2, copied, request2.sealed).catch(() => {
@@ -70553,13 +71458,13 @@ async function give(request2, sourceChecked) {
 }
 async function intact(source, dir, sourceChecked) {
   const [stamp, sourceStamp, contentStamp, mark] = await Promise.all([
-    readOrNull(join52(dir, "digest")),
-    readOrNull(join52(dir, "source-digest")),
-    readOrNull(join52(dir, "content-digest")),
-    readOrNull(join52(dir, "changed-mark"))
+    readOrNull(join56(dir, "digest")),
+    readOrNull(join56(dir, "source-digest")),
+    readOrNull(join56(dir, "content-digest")),
+    readOrNull(join56(dir, "changed-mark"))
   ]);
   if (stamp === null || sourceStamp === null || contentStamp === null) return false;
-  const tree2 = join52(dir, "node_modules");
+  const tree2 = join56(dir, "node_modules");
   const [now, sourceNow] = await Promise.all([
     treeStamp(tree2).catch(() => null),
     sourceChecked ? sourceStamp : treeDigest(source).catch(() => null)
@@ -70572,27 +71477,27 @@ async function intact(source, dir, sourceChecked) {
 }
 async function markLinked(dir) {
   const [stamp, now] = await Promise.all([
-    readOrNull(join52(dir, "digest")),
-    treeStamp(join52(dir, "node_modules")).catch(() => null)
+    readOrNull(join56(dir, "digest")),
+    treeStamp(join56(dir, "node_modules")).catch(() => null)
   ]);
   if (now !== null && stamp === now.digest) await writeMark(dir, now.changedNs);
 }
 async function writeMark(dir, changedNs) {
-  const temp = join52(dir, `changed-mark.${process.pid}.${Math.random().toString(36).slice(2)}`);
+  const temp = join56(dir, `changed-mark.${process.pid}.${Math.random().toString(36).slice(2)}`);
   await writeFile10(temp, String(changedNs));
-  await rename3(temp, join52(dir, "changed-mark"));
+  await rename3(temp, join56(dir, "changed-mark"));
 }
 function fill(dir, from, copied, sealed) {
   const own2 = copied.filePaths.filter((path2) => sealed.includes(path2));
   return publish(dir, async (tree2) => {
     await mkdir16(tree2, { recursive: true });
-    for (const path2 of copied.dirs) await mkdir16(join52(tree2, path2));
+    for (const path2 of copied.dirs) await mkdir16(join56(tree2, path2));
     await Promise.all([
       ...copied.filePaths.map(
-        (path2) => own2.includes(path2) ? copyFile2(join52(copied.source, path2), join52(tree2, path2)) : link3(join52(from, path2), join52(tree2, path2))
+        (path2) => own2.includes(path2) ? copyFile2(join56(copied.source, path2), join56(tree2, path2)) : link3(join56(from, path2), join56(tree2, path2))
       ),
       ...copied.symlinks.map(
-        ({ path: path2, text: text2 }) => symlink3(retarget(text2, copied.source, join52(dir, "node_modules")), join52(tree2, path2))
+        ({ path: path2, text: text2 }) => symlink3(retarget(text2, copied.source, join56(dir, "node_modules")), join56(tree2, path2))
       )
     ]);
     return { ...copied, copyDigest: (at2) => copied.copyDigest(at2, own2) };
@@ -70600,31 +71505,31 @@ function fill(dir, from, copied, sealed) {
 }
 async function copyFromCheckout(source, dir) {
   if (await intact(source, dir, false)) return;
-  if (await exists2(dir)) await setAside(dir);
+  if (await exists2(dir)) await setAside2(dir);
   await publish(dir, async (tree2) => {
-    await mkdir16(dirname15(tree2), { recursive: true });
-    return copyTreeWithDigests(source, tree2, join52(dir, "node_modules"));
+    await mkdir16(dirname16(tree2), { recursive: true });
+    return copyTreeWithDigests(source, tree2, join56(dir, "node_modules"));
   });
 }
 async function publish(dir, make) {
   const partial2 = `${dir}.partial-${process.pid}`;
-  const tree2 = join52(partial2, "node_modules");
+  const tree2 = join56(partial2, "node_modules");
   try {
     await rm10(partial2, { recursive: true, force: true });
     const copied = await make(tree2);
-    await writeFile10(join52(partial2, "source-digest"), copied.sourceDigest);
-    await writeFile10(join52(partial2, "content-digest"), copied.contentDigest);
-    await writeFile10(join52(partial2, "digest"), await copied.copyDigest(tree2));
-    await mkdir16(dirname15(dir), { recursive: true });
+    await writeFile10(join56(partial2, "source-digest"), copied.sourceDigest);
+    await writeFile10(join56(partial2, "content-digest"), copied.contentDigest);
+    await writeFile10(join56(partial2, "digest"), await copied.copyDigest(tree2));
+    await mkdir16(dirname16(dir), { recursive: true });
     await rename3(partial2, dir);
   } catch (error62) {
     await rm10(partial2, { recursive: true, force: true });
-    if (await exists2(join52(dir, "digest"))) return;
+    if (await exists2(join56(dir, "digest"))) return;
     throw error62;
   }
   await pruneSiblings(dir);
 }
-async function setAside(dir) {
+async function setAside2(dir) {
   const stale = `${dir}.stale-${process.pid}-${Date.now()}`;
   await rename3(dir, stale).catch((error62) => {
     if (error62.code !== "ENOENT") throw error62;
@@ -70633,22 +71538,22 @@ async function setAside(dir) {
   });
 }
 async function pruneSiblings(dir) {
-  const parent = dirname15(dir);
-  const all = await readdir10(parent);
+  const parent = dirname16(dir);
+  const all = await readdir11(parent);
   await Promise.all(
-    all.filter((name) => !isPidAlive(Number(/\.partial-(\d+)$/.exec(name)?.[1] ?? process.pid))).map((name) => rm10(join52(parent, name), { recursive: true, force: true }))
+    all.filter((name) => !isPidAlive(Number(/\.partial-(\d+)$/.exec(name)?.[1] ?? process.pid))).map((name) => rm10(join56(parent, name), { recursive: true, force: true }))
   );
   const names = all.filter((name) => !name.includes("."));
   const made = await Promise.all(
     names.map(async (name) => ({
-      path: join52(parent, name),
-      at: (await stat11(join52(parent, name, "digest")).catch(() => null))?.mtimeMs ?? null
+      path: join56(parent, name),
+      at: (await stat11(join56(parent, name, "digest")).catch(() => null))?.mtimeMs ?? null
     }))
   );
-  const old = made.filter((entry) => entry.at !== null && basename13(entry.path) !== basename13(dir)).sort((a, b) => (b.at ?? 0) - (a.at ?? 0)).slice(KEEP_PER_CHECKOUT - 1);
-  await Promise.all(old.map((entry) => setAside(entry.path)));
+  const old = made.filter((entry) => entry.at !== null && basename14(entry.path) !== basename14(dir)).sort((a, b) => (b.at ?? 0) - (a.at ?? 0)).slice(KEEP_PER_CHECKOUT - 1);
+  await Promise.all(old.map((entry) => setAside2(entry.path)));
 }
-var readOrNull = (path2) => readFile14(path2, "utf8").catch(() => null);
+var readOrNull = (path2) => readFile16(path2, "utf8").catch(() => null);
 async function exists2(path2) {
   return await stat11(path2).catch(() => null) !== null;
 }
@@ -70690,29 +71595,29 @@ function runStep(step, input2, tools, env) {
   }
 }
 async function nodeModules(step, input2, tools, env) {
-  const target2 = join53(input2.path, "node_modules");
+  const target2 = join57(input2.path, "node_modules");
   const wanted = await fingerprint(input2.path, step.manifests);
   const lent = `${wanted}${LENT}`;
   if (await isDirectory3(target2)) {
-    const marker = await readFile15(join53(target2, MARKER2), "utf8").catch(() => null);
+    const marker = await readFile17(join57(target2, MARKER2), "utf8").catch(() => null);
     if (marker === null)
       return { done: "node_modules already present in the worktree: kept", changed: false };
     if (marker === wanted || marker === lent && input2.base === "checkout-code")
       return { done: "node_modules already prepared", changed: false };
     await rm11(target2, { recursive: true, force: true });
   }
-  const source = join53(input2.repoRoot, "node_modules");
+  const source = join57(input2.repoRoot, "node_modules");
   const differs = await firstDifference(input2.repoRoot, input2.path, step.manifests);
   const reusable = differs === null && await isDirectory3(source);
   if (reusable) {
     const started = performance.now();
-    const dir = join53(
+    const dir = join57(
       input2.plan.sharedCacheDir,
       "node_modules",
       digest(input2.repoRoot).slice(0, 16),
       wanted.slice(0, 16)
     );
-    const partial2 = join53(input2.path, PARTIAL);
+    const partial2 = join57(input2.path, PARTIAL);
     const lend = input2.base === "checkout-code";
     const seal = (tree2) => markOurs(tree2, lend ? lent : wanted);
     const sealed = [MARKER2, GITIGNORE];
@@ -70736,14 +71641,14 @@ async function nodeModules(step, input2, tools, env) {
 async function pythonVenv(dirs, input2, run, env) {
   let found = null;
   for (const dir of dirs) {
-    const venv = join53(input2.repoRoot, dir);
-    if (await exists3(join53(venv, "bin", "python"))) {
+    const venv = join57(input2.repoRoot, dir);
+    if (await exists3(join57(venv, "bin", "python"))) {
       found = { dir, venv };
       break;
     }
   }
   const venvEnv = found ? {
-    PATH: env.PATH ? `${join53(found.venv, "bin")}${delimiter2}${env.PATH}` : join53(found.venv, "bin"),
+    PATH: env.PATH ? `${join57(found.venv, "bin")}${delimiter2}${env.PATH}` : join57(found.venv, "bin"),
     VIRTUAL_ENV: found.venv
   } : {};
   const said = found ? `gates use the checkout's virtualenv ${found.dir}/ (first on PATH)` : `no virtualenv in the checkout (${dirs.join(", ")}): gates use python3 from PATH`;
@@ -70757,7 +71662,7 @@ async function pythonVenv(dirs, input2, run, env) {
   };
 }
 async function command(argv, input2, run, env, label) {
-  await mkdir17(dirname16(input2.logPath), { recursive: true });
+  await mkdir17(dirname17(input2.logPath), { recursive: true });
   const shown = argv.join(" ");
   await writeFile11(input2.logPath, `=== omk ${label} in ${input2.path}
 === argv ${JSON.stringify(argv)}
@@ -70800,19 +71705,19 @@ async function command(argv, input2, run, env, label) {
 }
 async function firstDifference(a, b, files2) {
   for (const file2 of files2) {
-    const [left, right] = await Promise.all([readOrNull2(join53(a, file2)), readOrNull2(join53(b, file2))]);
+    const [left, right] = await Promise.all([readOrNull2(join57(a, file2)), readOrNull2(join57(b, file2))]);
     if (left === null ? right !== null : right === null || !left.equals(right)) return file2;
   }
   return null;
 }
 function digest(text2) {
-  return createHash8("sha256").update(text2).digest("hex");
+  return createHash9("sha256").update(text2).digest("hex");
 }
 async function fingerprint(root, files2) {
-  const hash2 = createHash8("sha256");
+  const hash2 = createHash9("sha256");
   for (const file2 of files2) {
     hash2.update(`${file2}\0`);
-    hash2.update(await readOrNull2(join53(root, file2)) ?? "\0missing");
+    hash2.update(await readOrNull2(join57(root, file2)) ?? "\0missing");
   }
   return `${hash2.digest("hex")}
 `;
@@ -70822,8 +71727,8 @@ async function markOurs(dir, fingerprintText) {
     [MARKER2, fingerprintText],
     [GITIGNORE, "*\n"]
   ]) {
-    await rm11(join53(dir, name), { force: true });
-    await writeFile11(join53(dir, name), text2);
+    await rm11(join57(dir, name), { force: true });
+    await writeFile11(join57(dir, name), text2);
   }
 }
 var HOST_STEPS = {
@@ -70845,7 +71750,7 @@ function hostFailure(step, input2, error62) {
 function lastLines3(text2, count) {
   return text2.trimEnd().split("\n").slice(-count).join("\n");
 }
-var readOrNull2 = (path2) => readFile15(path2).catch(() => null);
+var readOrNull2 = (path2) => readFile17(path2).catch(() => null);
 async function isDirectory3(path2) {
   return (await stat12(path2).catch(() => null))?.isDirectory() === true;
 }
@@ -70861,7 +71766,7 @@ function createExecutionHost(options = {}) {
   const marks = createRunMarks();
   const run = marks.runner(sandbox === void 0 ? bounded2 : sandbox.runner(bounded2));
   return {
-    workspaces: (workspaceOptions) => createGitWorkspaces(workspaceOptions),
+    workspaces: (workspaceOptions) => ({ ...createGitWorkspaces(workspaceOptions), treeFacts }),
     agents: agentLauncherWith({ run }),
     cleaner: gitGoalCleaner,
     // Gates run the agent's code: each with a HOME of its own unless `gates.home: user`.
@@ -71017,12 +71922,12 @@ function parseFaultStep(value2) {
 }
 
 // src/adapters/state/local-files.ts
-import { access as access2, mkdir as mkdir18, readdir as readdir11, readFile as readFile17, rm as rm12, stat as stat14 } from "node:fs/promises";
+import { access as access2, mkdir as mkdir18, readdir as readdir12, readFile as readFile19, rm as rm12, stat as stat14 } from "node:fs/promises";
 
 // src/adapters/state/append-scan.ts
 init_errors();
 import { open as open4 } from "node:fs/promises";
-import { dirname as dirname17 } from "node:path";
+import { dirname as dirname18 } from "node:path";
 var NEWLINE3 = 10;
 var TAIL_CHUNK = 64 * 1024;
 async function scanFromEnd(path2, visit2) {
@@ -71068,10 +71973,10 @@ async function readRange(path2, start, maxBytes) {
 }
 async function appendLines(path2, text2) {
   const handle = await openOrThrow(path2, "a+");
-  let created = false;
+  let created2 = false;
   try {
     const { size } = await handle.stat();
-    created = size === 0;
+    created2 = size === 0;
     let data = Buffer.from(text2, "utf8");
     if (size > 0) {
       const lastByte = Buffer.alloc(1);
@@ -71087,7 +71992,7 @@ async function appendLines(path2, text2) {
   } finally {
     await handle.close();
   }
-  if (created) await syncDir(dirname17(path2));
+  if (created2) await syncDir(dirname18(path2));
 }
 async function openOrNull(path2, flags) {
   try {
@@ -71120,7 +72025,7 @@ async function readFully(handle, buf, position) {
 init_zod();
 init_errors();
 import { randomBytes as randomBytes4 } from "node:crypto";
-import { link as link4, open as open5, readFile as readFile16, rename as rename4, stat as stat13, unlink as unlink2 } from "node:fs/promises";
+import { link as link4, open as open5, readFile as readFile18, rename as rename4, stat as stat13, unlink as unlink2 } from "node:fs/promises";
 import { performance as performance2 } from "node:perf_hooks";
 import { setTimeout as sleep4 } from "node:timers/promises";
 var lockInfoSchema = external_exports.object({
@@ -71275,7 +72180,7 @@ async function readHolder(lockPath) {
 }
 async function readRaw(path2) {
   try {
-    return await readFile16(path2, "utf8");
+    return await readFile18(path2, "utf8");
   } catch (error62) {
     if (isCode(error62, "ENOENT")) return null;
     throw error62;
@@ -71320,7 +72225,7 @@ function isCode(error62, code3) {
 var localStateFiles = {
   async readText(path2) {
     try {
-      return await readFile17(path2, "utf8");
+      return await readFile19(path2, "utf8");
     } catch (error62) {
       if (isCode2(error62, "ENOENT")) return null;
       throw error62;
@@ -71356,7 +72261,7 @@ var localStateFiles = {
   },
   async list(dir) {
     try {
-      return await readdir11(dir);
+      return await readdir12(dir);
     } catch (error62) {
       if (isCode2(error62, "ENOENT")) return null;
       throw error62;
@@ -71457,7 +72362,7 @@ function json3(value2) {
   return `${JSON.stringify(value2, null, 2)}
 `;
 }
-function printAs(io, format, value2, render, toJson = (same) => same) {
+function printAs(io, format, value2, render, toJson = (same2) => same2) {
   io.stdout(format === "json" ? json3(toJson(value2)) : render(value2));
 }
 function goalIdArgument(latestByDefault = true) {
@@ -71584,7 +72489,7 @@ async function followGoal(store, goalId, options) {
     transcripts: options.mode === "live" || options.verbose,
     untilSettled: options.untilSettled,
     ...options.signal === void 0 ? {} : { signal: options.signal },
-    onTick: async ({ events, view }, watch) => {
+    onTick: async ({ events, view }, watch2) => {
       if (block2 !== null) return block2.draw(renderWatchView(view, options.steps));
       if (options.mode === "json") {
         for (const event of events) options.write(`${JSON.stringify(event)}
@@ -71595,7 +72500,7 @@ async function followGoal(store, goalId, options) {
         options.write(`${renderEventLine(event)}
 `);
         if (options.verbose)
-          for (const tail2 of await watch.gateTails(event)) options.write(renderGateTail(event, tail2));
+          for (const tail2 of await watch2.gateTails(event)) options.write(renderGateTail(event, tail2));
       }
       if (options.verbose) for (const line3 of agentLineChanges(view, seen)) options.write(`${line3}
 `);
@@ -71749,7 +72654,7 @@ function registerDemoCommand(program2, context) {
           onBaseline: (baseline) => {
             for (const line3 of demoBaselineLines(baseline, DEMO_GOAL)) say(line3);
           },
-          onPlanned: (created) => say(demoPlanLine(created))
+          onPlanned: (created2) => say(demoPlanLine(created2))
         })
       );
       const verdict = reportExecuted(runtime, outcome.executed, true);
@@ -71767,12 +72672,12 @@ function registerDemoCommand(program2, context) {
 }
 
 // src/cli/commands/doctor.ts
-import { resolve as resolve15 } from "node:path";
+import { resolve as resolve17 } from "node:path";
 
 // src/adapters/doctor/system-probes.ts
 import { randomBytes as randomBytes5 } from "node:crypto";
 import { stat as stat15, unlink as unlink3, writeFile as writeFile12 } from "node:fs/promises";
-import { dirname as dirname18, join as join54, resolve as resolve14 } from "node:path";
+import { dirname as dirname19, join as join58, resolve as resolve16 } from "node:path";
 
 // src/adapters/git/version.ts
 init_run_git();
@@ -71832,21 +72737,21 @@ async function probe(run) {
 }
 function probeWritableDir(dir) {
   return probe(async () => {
-    let tested = resolve14(dir);
+    let tested = resolve16(dir);
     for (; ; ) {
       try {
         if (!(await stat15(tested)).isDirectory()) throw new Error(`${tested} exists and is not a directory`);
         break;
       } catch (error62) {
-        const parent = dirname18(tested);
+        const parent = dirname19(tested);
         if (error62.code !== "ENOENT" || parent === tested) throw error62;
         tested = parent;
       }
     }
-    const file2 = join54(tested, `.omk-doctor-${process.pid}-${randomBytes5(4).toString("hex")}.tmp`);
+    const file2 = join58(tested, `.omk-doctor-${process.pid}-${randomBytes5(4).toString("hex")}.tmp`);
     await writeFile12(file2, "omk doctor write test\n", { flag: "wx" });
     await unlink3(file2);
-    return { exists: tested === resolve14(dir), tested };
+    return { exists: tested === resolve16(dir), tested };
   });
 }
 
@@ -71865,7 +72770,7 @@ function registerDoctorCommand(program2, context) {
     act(context, async ({ options, io, format }) => {
       const report2 = await runDoctor(
         {
-          repoPath: resolve15(io.cwd, options.repo ?? "."),
+          repoPath: resolve17(io.cwd, options.repo ?? "."),
           agent: options.agent,
           stateRoot: context.stateDir() ?? resolveStateRoot(io.env),
           env: io.env,
@@ -71920,7 +72825,7 @@ function registerCreateCommands(goal, context) {
         });
         const { progress, io: notes } = runProgress2(call);
         const app = call.compose(notes);
-        const { created, executed } = await progress.around(
+        const { created: created2, executed } = await progress.around(
           () => abortOnSignal(
             processSignals(),
             (signal) => startGoal(app, {
@@ -71939,19 +72844,19 @@ function registerCreateCommands(goal, context) {
             })
           )
         );
-        const paths2 = app.store.paths(created.goal.id);
+        const paths2 = app.store.paths(created2.goal.id);
         if (executed !== null) {
           const verdict = reportExecuted(app, executed, request2.untilReady);
           printExecuted(io, executed, format, paths2.dir);
           return verdict;
         }
-        if (format === "json") io.stdout(json3({ ...created, paths: paths2 }));
-        else if (format === "md") io.stdout(renderProofMarkdown(created.proof, CLI_STEPS));
+        if (format === "json") io.stdout(json3({ ...created2, paths: paths2 }));
+        else if (format === "md") io.stdout(renderProofMarkdown(created2.proof, CLI_STEPS));
         else {
-          const { id } = created.goal;
+          const { id } = created2.goal;
           const next = `next: omk goal proof ${id}   omk goal show ${id}   omk goal replay ${id}
 `;
-          io.stdout(`${renderCreatedText(created, CLI_STEPS)}state: ${paths2.dir}
+          io.stdout(`${renderCreatedText(created2, CLI_STEPS)}state: ${paths2.dir}
 ${next}`);
         }
       })
@@ -72124,15 +73029,15 @@ init_errors();
 init_branches();
 import { mkdtemp as mkdtemp4, rm as rm15, stat as stat16 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
-import { join as join58 } from "node:path";
+import { join as join62 } from "node:path";
 
 // src/adapters/git/state-blobs.ts
 init_errors();
-import { createHash as createHash9 } from "node:crypto";
-import { mkdtemp as mkdtemp3, readFile as readFile18, rm as rm13 } from "node:fs/promises";
-import { join as join55 } from "node:path";
+import { createHash as createHash10 } from "node:crypto";
+import { mkdtemp as mkdtemp3, readFile as readFile20, rm as rm13 } from "node:fs/promises";
+import { join as join59 } from "node:path";
 function blobId(content, like) {
-  const hash2 = createHash9(like.length === 64 ? "sha256" : "sha1");
+  const hash2 = createHash10(like.length === 64 ? "sha256" : "sha1");
   hash2.update(`blob ${content.length}\0`);
   hash2.update(content);
   return hash2.digest("hex");
@@ -72158,14 +73063,14 @@ async function readBlobs(git, scratch, oids) {
   const missing = unique2.filter((oid) => !blobs.has(oid));
   if (missing.length === 0) return blobs;
   const gitDir = (await git(["rev-parse", "--absolute-git-dir"])).stdout.trim();
-  const dir = await mkdtemp3(join55(scratch, "blobs-"));
+  const dir = await mkdtemp3(join59(scratch, "blobs-"));
   for (const oid of missing) {
     const args = ["--git-dir", gitDir, "--work-tree", dir, "unpack-file", oid];
     const name = (await git(args, { cwd: dir })).stdout.trim();
-    const file2 = join55(dir, name);
+    const file2 = join59(dir, name);
     if (!/^\.merge_file_[A-Za-z0-9]+$/.test(name))
       throw new GitError(`git unpack-file printed ${JSON.stringify(name)}.`);
-    const content = await readFile18(file2);
+    const content = await readFile20(file2);
     await rm13(file2, { force: true });
     if (blobId(content, oid) !== oid) throw new GitError(`Blob ${oid} read back with a different id.`);
     blobs.set(oid, content);
@@ -72174,8 +73079,8 @@ async function readBlobs(git, scratch, oids) {
 }
 
 // src/adapters/git/state-files.ts
-import { lstat as lstat11, mkdir as mkdir19, readdir as readdir12, readFile as readFile19, rm as rm14, writeFile as writeFile13 } from "node:fs/promises";
-import { dirname as dirname19, join as join56 } from "node:path";
+import { lstat as lstat12, mkdir as mkdir19, readdir as readdir13, readFile as readFile21, rm as rm14, writeFile as writeFile13 } from "node:fs/promises";
+import { dirname as dirname20, join as join60 } from "node:path";
 
 // src/adapters/git/state-tree.ts
 init_errors();
@@ -72183,7 +73088,7 @@ init_ids();
 var STATE_TRACKING_REF = "refs/omk/state-remote";
 var GOALS_DIR = "goals";
 function isLocalOnly(relPath) {
-  if (relPath === ".lock" || relPath === SEALS_FILE) return true;
+  if (relPath === ".lock" || relPath === SEALS_FILE || relPath === CREATOR_FILE) return true;
   const name = relPath.slice(relPath.lastIndexOf("/") + 1);
   return name.startsWith(".") && name.endsWith(".tmp");
 }
@@ -72263,7 +73168,7 @@ async function walk2(dir) {
   const visit2 = async (abs, rel) => {
     let items;
     try {
-      items = await readdir12(abs, { withFileTypes: true });
+      items = await readdir13(abs, { withFileTypes: true });
     } catch (error62) {
       if (error62.code === "ENOENT") return;
       throw error62;
@@ -72272,7 +73177,7 @@ async function walk2(dir) {
     for (const item of items) {
       const entry = {
         rel: rel === "" ? item.name : `${rel}/${item.name}`,
-        abs: join56(abs, item.name),
+        abs: join60(abs, item.name),
         regular: item.isFile(),
         directory: item.isDirectory()
       };
@@ -72289,10 +73194,10 @@ async function collectGoalFiles(goalDir, maxFileBytes, stubDir, scrub) {
     if (!entry.regular || isLocalOnly(entry.rel)) continue;
     if (entry.rel.includes("\\") || entry.rel.split("/").some((part) => part.toLowerCase() === ".git"))
       continue;
-    const { size } = await lstat11(entry.abs);
+    const { size } = await lstat12(entry.abs);
     if (size > maxFileBytes && entry.rel.startsWith("artifacts/")) {
       await mkdir19(stubDir, { recursive: true });
-      const stub = join56(stubDir, `stub-${files2.length}`);
+      const stub = join60(stubDir, `stub-${files2.length}`);
       await writeFile13(stub, renderStub(entry.rel, size, maxFileBytes));
       files2.push({ path: entry.rel, source: stub });
     } else {
@@ -72302,13 +73207,13 @@ async function collectGoalFiles(goalDir, maxFileBytes, stubDir, scrub) {
   return files2;
 }
 async function scrubbedSource(abs, stubDir, index, scrub) {
-  const bytes = await readFile19(abs);
+  const bytes = await readFile21(abs);
   if (bytes.includes(0)) return abs;
   const text2 = bytes.toString("utf8");
   const clean4 = scrub(text2);
   if (clean4 === text2) return abs;
   await mkdir19(stubDir, { recursive: true });
-  const copy = join56(stubDir, `scrubbed-${index}`);
+  const copy = join60(stubDir, `scrubbed-${index}`);
   await writeFile13(copy, clean4);
   return copy;
 }
@@ -72332,8 +73237,8 @@ async function replaceGoalDir(stateRoot, goalId, wanted) {
   }
   for (const [rel, content] of wanted) {
     if (isStub(content) && kept.has(rel)) continue;
-    const abs = join56(paths2.dir, ...rel.split("/"));
-    await mkdir19(dirname19(abs), { recursive: true });
+    const abs = join60(paths2.dir, ...rel.split("/"));
+    await mkdir19(dirname20(abs), { recursive: true });
     await writeFileAtomic(abs, content);
   }
   for (const dir of [paths2.gateArtifacts, paths2.agentRunArtifacts, paths2.reviewArtifacts]) {
@@ -72375,11 +73280,11 @@ function cQuote(path2) {
 
 // src/adapters/git/state-index.ts
 init_errors();
-import { join as join57 } from "node:path";
+import { join as join61 } from "node:path";
 var INDEX_CONFIG = ["-c", "core.splitIndex=false", "-c", "core.fsmonitor=false"];
 async function buildStateCommit(git, input2) {
   const { base, goalId, files: files2 } = input2;
-  const env = { GIT_INDEX_FILE: join57(input2.scratch, "index") };
+  const env = { GIT_INDEX_FILE: join61(input2.scratch, "index") };
   const indexGit = (args, extra = {}) => git([...INDEX_CONFIG, ...args], { ...extra, env });
   await indexGit(base === null ? ["read-tree", "--empty"] : ["read-tree", base]);
   const oids = files2.length === 0 ? [] : (await git(["hash-object", "-w", "--no-filters", "--stdin-paths"], {
@@ -72470,7 +73375,7 @@ function createGitStateBranch(options) {
     return rejected[2] ?? "rejected";
   }
   async function withScratch(fn) {
-    const scratch = await mkdtemp4(join58(tmpdir2(), "omk-state-"));
+    const scratch = await mkdtemp4(join62(tmpdir2(), "omk-state-"));
     try {
       return await fn(scratch);
     } finally {
@@ -72569,7 +73474,7 @@ function createGitStateBranch(options) {
             if (theirs !== null) await options.reconcile(goalId, theirs);
           }
           const inScope = scopeFilter(scope.only);
-          const all = await collectGoalFiles(goalDir, maxFileBytes, join58(scratch, `stubs-${attempt2}`), scrub);
+          const all = await collectGoalFiles(goalDir, maxFileBytes, join62(scratch, `stubs-${attempt2}`), scrub);
           const files2 = inScope ? all.filter((file2) => inScope(file2.path)) : all;
           const commit = await buildStateCommit(git, { base, goalId, files: files2, message, scratch, inScope });
           if (commit === base) return commit;
@@ -72605,7 +73510,7 @@ function scopeFilter(only) {
   return (path2) => only.some((entry) => entry.endsWith("/") ? path2.startsWith(entry) : path2 === entry);
 }
 function sleep5(ms) {
-  return new Promise((resolve16) => setTimeout(resolve16, ms));
+  return new Promise((resolve18) => setTimeout(resolve18, ms));
 }
 function tokensOfAuthEnv(env) {
   const tokens2 = [];
