@@ -58272,7 +58272,8 @@ async function reviewFix(ctx, fix, workspace, captured, writes) {
       diff: captured.diff,
       gates: []
     }),
-    ...links
+    ...links,
+    ...forgedObjectFindings(captured.forgedObjects ?? [])
   ];
   await writeReview(ctx, fix.id, review);
   const blocking = review.filter((finding2) => finding2.severity === "blocking");
