@@ -47,9 +47,9 @@ async function shellAgent(name: string, body: string): Promise<string> {
   return `script:${path}`;
 }
 
-/** Runs the goal with PRs on the local forge and a gated merge: a `ready` goal lands on main. */
-async function runGoal(agent: string, goal: string = GOALS.single): Promise<string> {
-  const result = await env.omk(
+/** `omk goal run` with PRs on the local forge and a gated merge: a `ready` goal lands on main. */
+function goalRun(agent: string, goal: string = GOALS.single) {
+  return env.omk(
     'goal',
     'run',
     goal,
@@ -64,6 +64,11 @@ async function runGoal(agent: string, goal: string = GOALS.single): Promise<stri
     '--forge',
     'local',
   );
+}
+
+/** Runs the goal (`goalRun`); its id. */
+async function runGoal(agent: string, goal: string = GOALS.single): Promise<string> {
+  const result = await goalRun(agent, goal);
   const id = /omk: goal (\S+):/.exec(result.stderr)?.[1];
   expect(id, result.stderr).toBeDefined();
   return id ?? '';
@@ -229,21 +234,7 @@ describe("an agent that rewrites its worktree's admin files", () => {
         'echo "ref: $base" > "$(git rev-parse --git-dir)/HEAD"',
       ].join('\n'),
     );
-    const result = await env.omk(
-      'goal',
-      'run',
-      GOALS.single,
-      '--agent',
-      agent,
-      '--sandbox',
-      'off',
-      '--policy',
-      'auto-pr',
-      '--merge-policy',
-      'gated',
-      '--forge',
-      'local',
-    );
+    const result = await goalRun(agent);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/is no longer on omk\/[^ ]+\/s1-[^ ]+; nothing was captured/);
     expect(git(env.repo.root, 'rev-parse', 'refs/heads/main')).toBe(main);
