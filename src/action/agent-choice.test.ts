@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UsageError } from '../runtime/errors.js';
+import { UsageError } from '../runtime/app/index.js';
 import { loadActionConfig } from './agent-choice.js';
 
 let root: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NotFoundError, RequestError } from '../runtime/errors.js';
+import { NotFoundError, RequestError } from '../runtime/app/index.js';
 import { SAMPLE_ISSUES } from '../runtime/test-wording-samples.js';
 import { describeError } from './failure.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../runtime/errors.js';
+import { UsageError } from '../runtime/app/index.js';
 import { REQUEST_FIELDS } from '../runtime/request-issues.js';
 import { inputDefaults } from './action-yml.js';
 import { type ActionInputs, actionInputsSchema, type InputName, readInputs } from './inputs.js';

@@ -1,18 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import {
+  GitError,
+  type GoalRecord,
+  NotFoundError,
+  type Proof,
+  RequestError,
+  runProgress,
+  UsageError,
+} from '../runtime/app/index.js';
+import {
+  failureNotes,
   hasEnded,
   readStatusMarker,
   renderStatusComment as renderWith,
   type StatusCommentView as StatusView,
   statusMarker,
 } from '../runtime/app/render.js';
-import { failureNotes } from '../runtime/app/thread-words.js';
-import { GitError, NotFoundError, RequestError, UsageError } from '../runtime/errors.js';
-import { runProgress } from '../runtime/events/progress.js';
-import type { GoalRecord } from '../runtime/goal/schema.js';
 import { buildProof } from '../runtime/proof/build.js';
 import { budgetSpentGap } from '../runtime/proof/gaps.js';
-import type { Proof } from '../runtime/proof/schema.js';
 import { evidence, gate } from '../runtime/proof/test-evidence.js';
 import { SAMPLE_ISSUES } from '../runtime/test-wording-samples.js';
 import { findCommand } from './find-command.js';

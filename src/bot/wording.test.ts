@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorWords, type RequestIssue } from '../runtime/app/index.js';
-import { RequestError } from '../runtime/errors.js';
+import { errorWords, RequestError, type RequestIssue } from '../runtime/app/index.js';
 import {
   SAMPLE_ISSUES,
   SAMPLE_STEPS,

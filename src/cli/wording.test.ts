@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { errorWords, type RequestIssue } from '../runtime/app/index.js';
-import { RequestError } from '../runtime/errors.js';
+import { errorWords, RequestError, type RequestIssue } from '../runtime/app/index.js';
+import { gapText } from '../runtime/app/render.js';
 import { wordHint } from '../runtime/next-steps.js';
-import { budgetSpentGap, gapText } from '../runtime/proof/gaps.js';
+import { budgetSpentGap } from '../runtime/proof/gaps.js';
 import {
   SAMPLE_ISSUES,
   SAMPLE_STEPS,

@@ -34,6 +34,7 @@ export {
   ConfigError,
   type ErrorCode,
   ForgeError,
+  GitError,
   isOmkError,
   NotFoundError,
   OmkError,
