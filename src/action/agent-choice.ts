@@ -1,4 +1,4 @@
-import { type AgentChoice, shownBranch, UsageError } from '../runtime/app/index.js';
+import { type AgentChoice, agentChoiceOf, shownBranch, UsageError } from '../runtime/app/index.js';
 import { type LoadedConfig, loadConfig, loadNamedConfig } from '../runtime/app/ports.js';
 import type { ActionInputs } from './inputs.js';
 
@@ -34,18 +34,11 @@ async function loadConfigAt(repoRoot: string, configPath: string | undefined): P
 }
 
 /**
- * The agent input with agent-args, and the config from config-path. The token input never reaches
- * the agent: agents get an allowlisted environment and the runner removed the input from the
- * process environment.
+ * The agent, sandbox and sandbox-network inputs as the CLI's flags are read (`agentChoiceOf`), with
+ * agent-args and the config from config-path. The token input never reaches the agent: agents get
+ * an allowlisted environment and the runner removed the input from the process environment.
  */
 export async function agentChoice(repoRoot: string, inputs: ActionInputs): Promise<AgentChoice> {
-  return {
-    ...(inputs.agent === undefined ? {} : { name: inputs.agent }),
-    config: await loadActionConfig(repoRoot, inputs),
-    extraArgs: inputs.agentArgs,
-    ...(inputs.sandbox === undefined ? {} : { sandbox: inputs.sandbox }),
-    ...(inputs.sandboxNetwork === undefined
-      ? {}
-      : { network: { agents: inputs.sandboxNetwork, gates: inputs.sandboxNetwork } }),
-  };
+  const config = await loadActionConfig(repoRoot, inputs);
+  return { ...agentChoiceOf(inputs), config, extraArgs: inputs.agentArgs };
 }
