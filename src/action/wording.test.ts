@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { SiblingCellError, UsageError } from '../runtime/app/index.js';
 import {
   SAMPLE_ISSUES,
   SAMPLE_STEPS,
   type SampleIssue,
   type SampleStep,
 } from '../runtime/test-wording-samples.js';
-import { ACTION_STEPS, inputMessage, wordInputIssue, wordIssue, wordNotice } from './wording.js';
+import { ACTION_STEPS, inputMessage, wordInputIssue, wordIssue, wordNotice, wordRefusal } from './wording.js';
 
 const UNITS = '(units: s, m, h, d; e.g. 90s, 8h, 7d, 1h30m)';
 
@@ -101,6 +102,22 @@ describe('wordInputIssue: inputs that do not go with the command', () => {
     );
     expect(wordInputIssue({ code: 'goal_required', field: 'goal', step: 'plan' })).toBe(
       'goal: required when command is plan. Example: goal: fix the failing test in src/math.js and add a regression test',
+    );
+  });
+});
+
+describe('wordRefusal: a goal held by another cell of the matrix job', () => {
+  it("words it from the error's goal and holder, under goal-key, the error kept as its cause", () => {
+    const held = new SiblingCellError('fix-it-3fa9c1', { attempt: '2', runner: 'runner-7 on host-a' });
+    const refused = wordRefusal({ code: 'sibling_cell', error: held }, { stateBranch: 'omk/state' });
+    expect(refused).toBeInstanceOf(UsageError);
+    expect(refused.message).toBe(
+      'goal-key: goal fix-it-3fa9c1 belongs to another job of this workflow run (attempt 2, runner-7 on host-a): jobs with the same goal text in one run derive the same goal.',
+    );
+    expect(refused.cause).toBe(held);
+    const unread = new SiblingCellError('fix-it-3fa9c1', null);
+    expect(wordRefusal({ code: 'sibling_cell', error: unread }, { stateBranch: 'omk/state' }).message).toBe(
+      'goal-key: goal fix-it-3fa9c1 belongs to another job of this workflow run: jobs with the same goal text in one run derive the same goal.',
     );
   });
 });

@@ -189,11 +189,17 @@ export function wordRefusal(
       );
     }
     // Another cell of this matrix job holds the goal: the input that tells cells apart is goal-key.
-    case 'sibling_cell':
-      return new UsageError(`goal-key: ${refusal.error.message.replace(/^Goal/, 'goal')}`, {
-        hint: `Give each cell of a matrix job a goal-key of its own. Example: ${GOAL_KEY_EXAMPLE}`,
-        cause: refusal.error,
-      });
+    case 'sibling_cell': {
+      const { goalId, holder } = refusal.error;
+      const cell = holder === null ? '' : ` (attempt ${holder.attempt}, ${holder.runner})`;
+      return new UsageError(
+        `goal-key: goal ${goalId} belongs to another job of this workflow run${cell}: jobs with the same goal text in one run derive the same goal.`,
+        {
+          hint: `Give each cell of a matrix job a goal-key of its own. Example: ${GOAL_KEY_EXAMPLE}`,
+          cause: refusal.error,
+        },
+      );
+    }
     case 'not_a_review':
       return new UsageError(
         `command: fix reads a review from the event that started the workflow, and ${where.eventName ?? 'no event'} is not ${REVIEW_EVENTS.join(' or ')} with a pull request.`,
