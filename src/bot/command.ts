@@ -1,6 +1,5 @@
 import {
   askedChangeText,
-  type BudgetAddRequest,
   budgetAddRequestSchema,
   type CreateGoalRequest,
   checkGoalRef,
@@ -10,6 +9,7 @@ import {
   machinelessStartRequest,
   parseRequest,
   type RequestField,
+  type ThreadGoalCommand,
   UsageError,
 } from '../runtime/app/index.js';
 import { flagsOf, flagValues, runFields } from './flags.js';
@@ -28,10 +28,8 @@ export type BotCommand =
       /** The request fields the comment gave (`policy`, `mergePolicy`, …): the repository's settings fill the rest. */
       given: readonly RequestField[];
     }
-  | { kind: 'status' | 'proof' | 'open-pr' | 'merge' | 'pause' | 'resume'; goalRef: GoalRef }
-  | { kind: 'cancel' | 'reject'; goalRef: GoalRef; reason: string }
-  | { kind: 'accept'; goalRef: GoalRef; summary: string }
-  | { kind: 'budget'; goalRef: GoalRef; add: BudgetAddRequest | null }
+  /** A command on one goal, as the runtime's thread steps take it, and the goal it names (null: the thread's latest). */
+  | (ThreadGoalCommand & { goalRef: GoalRef })
   /** On an omk PR: the goal and the PR come from the PR's branch. */
   | { kind: 'fix'; text: string };
 

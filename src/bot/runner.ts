@@ -5,6 +5,7 @@ import {
   repoCheckMergeOnThread,
   repoGoalCommandOnThread,
   repoStartOnThread,
+  type ThreadGoalCommand,
   type ThreadJobPort,
   threadJobSteps,
 } from '../runtime/app/index.js';
@@ -84,7 +85,7 @@ export async function executeJob(bot: Bot, job: BotJob): Promise<void> {
     latestGoal: () => latestGoalInThread(gh, repo, issue),
     noGoal: () => say(noGoalReply(author)),
     onGoal: (goalId, settings) =>
-      isGoalCommand(command)
+      'goalRef' in command
         ? goalCommand(bot, { gh, repo, issue, author, command, settings }, goalId)
         : Promise.resolve(),
     failed: (error) => say(errorReply(author, error)),
@@ -92,16 +93,10 @@ export async function executeJob(bot: Bot, job: BotJob): Promise<void> {
   await threadJobSteps(port, command);
 }
 
-function isGoalCommand(command: BotCommand): command is GoalCommand {
-  return command.kind !== 'help' && command.kind !== 'run' && command.kind !== 'fix';
-}
-
-type GoalCommand = Exclude<BotCommand, { kind: 'help' } | { kind: 'run' } | { kind: 'fix' }>;
-
 interface GoalJob extends StatusTarget {
   issue: number;
   author: string;
-  command: GoalCommand;
+  command: ThreadGoalCommand;
   /** The repository's `.github/omk.yml`, read when the command was taken. */
   settings: RepoSettings;
 }
