@@ -86,6 +86,15 @@ describe('omk goal run', () => {
     expect(goal.budget.timeMs).toBe(7_200_000);
   });
 
+  it('words the next steps of a Markdown proof as omk commands, after verify as in goal proof', async () => {
+    expect((await omk('goal', 'plan', 'fix the failing tests', '--agent', 'demo')).code).toBe(0);
+    const verified = await omk('goal', 'verify', '--format', 'md');
+    const proof = await omk('goal', 'proof', '--format', 'md');
+    for (const markdown of [verified.stdout, proof.stdout]) {
+      expect(markdown).toContain(`then 'omk goal run "&lt;goal&gt;"' again`);
+    }
+  });
+
   it('blocks an untestable goal on a human, with the decisions needed and failure.json', async () => {
     const result = await omk('goal', 'run', 'make it better', '--agent', 'demo');
     expect(result.code).toBe(0);

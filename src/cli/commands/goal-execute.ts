@@ -97,7 +97,7 @@ export function printExecuted(
   dir: string,
 ): void {
   if (format === 'json') io.stdout(json(executedReport(result)));
-  else if (format === 'md') io.stdout(renderProofMarkdown(result.proof));
+  else if (format === 'md') io.stdout(renderProofMarkdown(result.proof, CLI_STEPS));
   else {
     const { id } = result.goal;
     const inspect = `inspect: omk goal proof ${id}   omk goal replay ${id}   omk goal show ${id}\n`;
