@@ -22,7 +22,7 @@ import { evidence, gate } from '../runtime/proof/test-evidence.js';
 import { SAMPLE_ISSUES } from '../runtime/test-wording-samples.js';
 import { findCommand } from './find-command.js';
 
-import { bidiReply, errorReply, helpReply, refusalReply, usageReply } from './replies.js';
+import { answerReply, bidiReply, errorReply, helpReply, refusalReply, usageReply } from './replies.js';
 import { BOT_STEPS, BOT_WORDS } from './wording.js';
 
 const renderStatusComment = (view: StatusView) => renderWith(view, BOT_STEPS);
@@ -295,5 +295,9 @@ describe('replies', () => {
   it('does not mention a login it cannot vouch for', () => {
     expect(helpReply('evil <b>')).not.toContain('<b>');
     expect(helpReply('octo-cat').startsWith('@octo-cat ')).toBe(true);
+    // The proof reply too, as every other reply.
+    const proof = (login: string) => answerReply(login, { kind: 'proof', goalId: 'g-1', proof: null }) ?? '';
+    expect(proof('evil <b>')).not.toContain('<b>');
+    expect(proof('octo-cat').startsWith('@octo-cat the proof of goal `g-1`')).toBe(true);
   });
 });

@@ -68,9 +68,9 @@ export function plainReply(login: string, lines: readonly string[]): string {
   return bounded(`${to(login)} ${first}${rest.map((line) => `\n- ${line}`).join('')}\n`);
 }
 
-export function proofReply(login: string, goalId: string, proof: Proof | null): string {
+function proofReply(login: string, goalId: string, proof: Proof | null): string {
   const body = proof === null ? 'The goal has no proof yet.' : renderProofMarkdown(proof, BOT_STEPS);
-  return bounded(`@${login} the proof of goal \`${goalId}\`:\n\n${body}`);
+  return bounded(`${to(login)} the proof of goal \`${goalId}\`:\n\n${body}`);
 }
 
 /** A thread's answer as a reply; null when it is none (a log line is the caller's to write). */
