@@ -18,15 +18,32 @@ const FRONT_DOOR_API = [...USE_CASE_API, 'src/runtime/app/job-layout.ts'];
 /** The front doors held to USE_CASE_API alone (no job layout, nothing else of the runtime). */
 const STRICT_DOORS = ['src/cli', 'src/action', 'src/bot'];
 
-function sourceFiles(dir: string): string[] {
+/**
+ * What a door's own unit tests may import of the runtime besides USE_CASE_API: fixtures that build
+ * a proof, a gap or sample issues and steps, and the runtime functions the door's words are
+ * checked through (`wordHint`, the list of request fields).
+ */
+const DOOR_TEST_FIXTURES = [
+  'src/runtime/proof/build.ts',
+  'src/runtime/proof/test-evidence.ts',
+  'src/runtime/proof/gaps.ts',
+  'src/runtime/test-wording-samples.ts',
+  'src/runtime/next-steps.ts',
+  'src/runtime/request-issues.ts',
+];
+
+/** The TypeScript files under `dir`: its sources, or (`tests`) its unit tests. */
+function tsFiles(dir: string, tests: boolean): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(join(ROOT, dir), { withFileTypes: true })) {
     const path = `${dir}/${entry.name}`;
-    if (entry.isDirectory()) out.push(...sourceFiles(path));
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) out.push(path);
+    if (entry.isDirectory()) out.push(...tsFiles(path, tests));
+    else if (entry.name.endsWith('.ts') && entry.name.endsWith('.test.ts') === tests) out.push(path);
   }
   return out;
 }
+
+const sourceFiles = (dir: string): string[] => tsFiles(dir, false);
 
 /** Every module specifier a file imports or re-exports, static or dynamic. */
 function specifiers(source: string): string[] {
@@ -162,6 +179,12 @@ describe('layers', () => {
     const files = STRICT_DOORS.flatMap(sourceFiles);
     expect(files.length).toBeGreaterThan(15);
     expect(frontDoorViolations(read(files), USE_CASE_API)).toEqual([]);
+  });
+
+  it("a door's unit tests import the runtime through the same API, but for named fixtures", () => {
+    const tests = STRICT_DOORS.flatMap((dir) => tsFiles(dir, true));
+    expect(tests.length).toBeGreaterThan(10);
+    expect(frontDoorViolations(read(tests), [...USE_CASE_API, ...DOOR_TEST_FIXTURES])).toEqual([]);
   });
 
   it('the runtime imports no adapter, no front door and no node:child_process, and kills no process', () => {
