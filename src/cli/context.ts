@@ -1,9 +1,9 @@
 import { chooseForge, FORGE_CHOICES } from '../adapters/forge-choice.js';
 import { hostAppDeps } from '../adapters/host-app-deps.js';
-import { processHost as createProcessHost } from '../adapters/process/host.js';
+import { processHost } from '../adapters/process/host.js';
 import { localGoalStore } from '../adapters/state/local-store.js';
 import type { AppDeps } from '../runtime/app/index.js';
-import { type HostInfo, type Reporter, resolveStateRoot } from '../runtime/app/ports.js';
+import { type Reporter, resolveStateRoot } from '../runtime/app/ports.js';
 import { CLI_WORDS } from './wording.js';
 
 export interface CliIo {
@@ -22,11 +22,10 @@ export interface CliIo {
 
 export type Verbosity = 'quiet' | 'normal' | 'verbose';
 
-export const processHost: HostInfo = createProcessHost();
-
 /**
- * Composes the use cases' dependencies for a terminal: the local state root, the git CLI, the
- * heuristic planner, worktrees on this machine, and the forge `--forge` names (made on first use).
+ * Composes the use cases' dependencies for a terminal: the local state root, this process (its
+ * pid and host, for locks and controller records), the git CLI, the heuristic planner, worktrees
+ * on this machine, and the forge `--forge` names (made on first use).
  */
 export function composeRuntime(
   io: CliIo,
@@ -41,7 +40,7 @@ export function composeRuntime(
   };
   const stateRoot = stateDir ?? resolveStateRoot(io.env);
   return hostAppDeps({
-    store: localGoalStore({ stateRoot, host: processHost, reporter, env: io.env }),
+    store: localGoalStore({ stateRoot, host: processHost(), reporter, env: io.env }),
     reporter,
     env: io.env,
     words: CLI_WORDS,

@@ -1,5 +1,5 @@
+import { processHost } from '../../src/adapters/process/host.js';
 import { localStateFiles } from '../../src/adapters/state/local-files.js';
-import { processHost } from '../../src/cli/context.js';
 import { GoalStore, type StoreDeps } from '../../src/runtime/goal/store.js';
 import { silentReporter, systemClock } from '../../src/runtime/ports.js';
 
@@ -15,7 +15,7 @@ export function localGoalStore(
     files: localStateFiles,
     stateRoot,
     clock: systemClock,
-    host: processHost,
+    host: processHost(),
     reporter: silentReporter,
     ...deps,
   });

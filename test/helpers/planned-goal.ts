@@ -1,7 +1,7 @@
 import { DEMO_FILES, DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
 import { gitRepo } from '../../src/adapters/git/repo.js';
+import { processHost } from '../../src/adapters/process/host.js';
 import { localStateFiles } from '../../src/adapters/state/local-files.js';
-import { processHost } from '../../src/cli/context.js';
 import { createGoal } from '../../src/runtime/goal/create.js';
 import type { GoalRecord } from '../../src/runtime/goal/schema.js';
 import type { GoalStore, StoreDeps } from '../../src/runtime/goal/store.js';
@@ -31,7 +31,7 @@ export async function plannedDemoGoal<S extends GoalStore>(
   const store = makeStore({
     stateRoot: state.dir,
     clock: systemClock,
-    host: processHost,
+    host: processHost(),
     reporter: silentReporter,
     files: localStateFiles,
   });

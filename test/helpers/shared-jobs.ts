@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DEMO_FILES } from '../../src/adapters/demo/fixture.js';
 import { createGitStateBranch } from '../../src/adapters/git/state-branch.js';
+import { processHost } from '../../src/adapters/process/host.js';
 import { localStateFiles } from '../../src/adapters/state/local-files.js';
-import { processHost } from '../../src/cli/context.js';
 import { goalReconciler } from '../../src/runtime/app/ports.js';
 import { GoalStore } from '../../src/runtime/goal/store.js';
 import { type Reporter, silentReporter, systemClock } from '../../src/runtime/ports.js';
@@ -45,7 +45,7 @@ export async function createSharedJobs(prefix: string): Promise<SharedJobs> {
         files: localStateFiles,
         stateRoot,
         clock: systemClock,
-        host: processHost,
+        host: processHost(),
         reporter,
       });
       const remote = createGitStateBranch({ repoRoot: root, stateRoot, reconcile: goalReconciler(store) });
