@@ -35,4 +35,4 @@ export function mayBeControlled(goal: GoalRecord): boolean {
   return goal.controller !== null || MAY_RUN.includes(goal.status);
 }
 
-const MAY_RUN: readonly GoalRecord['status'][] = ['running', 'planned', 'interrupted', 'paused'];
+const MAY_RUN: readonly GoalRecord['status'][] = ['running', 'planned', 'interrupted'];
