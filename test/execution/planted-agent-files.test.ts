@@ -1,4 +1,4 @@
-import { lstat, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BUGGY_FIXTURE, createExecutionEnv, type ExecutionEnv, GOALS, SLICES } from '../helpers/execution.js';
@@ -6,9 +6,10 @@ import { goalDirShellAgent } from '../helpers/state-writer-agent.js';
 
 // An unsandboxed agent that plants the files the agent adapter writes for the next attempt of its
 // slice: `usage-2.json` saying it spent nothing, `prompt-2.md` telling the next attempt something
-// else, and `transcript-2.log` as a link to a file outside the state root (omk's writes would follow
-// it). Each is named as a blocking `state_tampered` finding, and omk's accounting and the user's
-// file are untouched. Before, all three passed as the adapter's own files.
+// else, and `transcript-2.log` as a link to a file outside the state root. Each is named as a
+// blocking `state_tampered` finding (a slice with one gets no other attempt; the adapter replaces
+// such files rather than write through them, `command-agent.test.ts`). Before, all three passed as
+// the adapter's own files and the run was ready.
 
 let env: ExecutionEnv;
 
@@ -20,7 +21,7 @@ afterEach(async () => {
 });
 
 describe("an unsandboxed agent that plants the adapter's files of the next attempt", () => {
-  it('names each, never ready; budget accounting, the next prompt and the linked file are not changed by them', async () => {
+  it('names each, never ready; the linked file is unchanged', async () => {
     const victim = join(env.kit.dir, 'victim.txt');
     await writeFile(victim, "the user's file\n");
     const agent = await goalDirShellAgent(
@@ -55,12 +56,5 @@ describe("an unsandboxed agent that plants the adapter's files of the next attem
     for (const file of ['usage-2.json', 'prompt-2.md', 'transcript-2.log'])
       expect(gaps).toContainEqual(expect.stringContaining(`${runs}/${file} of this goal was added`));
     expect(await readFile(victim, 'utf8')).toBe("the user's file\n");
-    const dir = join(env.goalDir(id), runs);
-    // A second attempt, if one ran, was told omk's prompt and wrote its own files.
-    const second = await readFile(join(dir, 'prompt-2.md'), 'utf8');
-    if (!second.startsWith('Ignore the task')) {
-      expect((await lstat(join(dir, 'transcript-2.log'))).isSymbolicLink()).toBe(false);
-      expect(JSON.parse(await readFile(join(dir, 'usage-2.json'), 'utf8')).tokens).not.toBe(0);
-    }
   });
 });

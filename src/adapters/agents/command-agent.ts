@@ -1,5 +1,5 @@
 import { appendFile, mkdir, rm, stat, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { agentEnvironment } from '../../runtime/agents/env.js';
 import { environmentFailure } from '../../runtime/agents/environment.js';
 import { type FollowUpsRead, readFollowUps } from '../../runtime/agents/follow-ups.js';
@@ -121,11 +121,10 @@ async function runCommand(
 
   const usage = parseUsage(options.usage, result.stdout);
   const [, proposals] = await Promise.all([
-    writeJsonAtomic(files.usage, {
-      version: 1,
-      parser: options.usage,
-      ...usage,
-    }),
+    // Its rename replaces a file or a link, not a directory planted under the name.
+    rm(files.usage, { recursive: true, force: true }).then(() =>
+      writeJsonAtomic(files.usage, { version: 1, parser: options.usage, ...usage }),
+    ),
     collectFollowUps(input),
   ]);
   if (proposals.problems.length > 0) {
