@@ -37,6 +37,17 @@ export interface HostInfo {
    */
   isOtherOmk?(pid: number): boolean;
   /**
+   * Keeps `dir` (a goal's directory) open until the release is called: a goal's controller does
+   * while it runs the goal, so another omk process can tell it runs whatever goal.json says.
+   * Absent in a composition that holds nothing (tests' fakes; then so is `otherOmkHolding`).
+   */
+  holdOpen?(dir: string): Promise<() => Promise<void>>;
+  /**
+   * The pid of a live omk process of this host, other than this one and none of its descendants,
+   * that holds `dir` open (`holdOpen`); null when none does, undefined when the host cannot tell.
+   */
+  otherOmkHolding?(dir: string): number | null | undefined;
+  /**
    * Kills the process group this pid leads (an agent and everything it started); true when the
    * signal was delivered, false when the group is gone or not ours to kill.
    */

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -129,6 +129,23 @@ describe('command agent: prompt delivery', () => {
       file: NASTY,
     });
     expect(await readFile(join(artifacts, 'prompt-3.md'), 'utf8')).toBe(NASTY);
+  });
+
+  it('writes its prompt and transcript as new files: a link or a directory planted under their names is replaced, never followed', async () => {
+    // What an unsandboxed agent of an earlier attempt could leave for this one.
+    const victim = join(root, 'victim.txt');
+    await writeFile(victim, "the user's file\n");
+    await mkdir(artifacts, { recursive: true });
+    await symlink(victim, join(artifacts, 'prompt-2.md'));
+    await symlink(victim, join(artifacts, 'transcript-2.log'));
+    await mkdir(join(artifacts, 'usage-2.json'));
+    const result = await agent(['-e', 'console.log("done")'], { prompt: 'file' }).run(input({ attempt: 2 }));
+    expect(result.outcome).toBe('succeeded');
+    expect(await readFile(victim, 'utf8')).toBe("the user's file\n");
+    for (const name of ['prompt-2.md', 'transcript-2.log'])
+      expect((await lstat(join(artifacts, name))).isFile(), name).toBe(true);
+    expect(await readFile(join(artifacts, 'prompt-2.md'), 'utf8')).toBe(NASTY);
+    expect(await readFile(join(artifacts, 'transcript-2.log'), 'utf8')).toContain('done');
   });
 
   it('refuses a prompt too long for one argument instead of failing to spawn', async () => {

@@ -1,10 +1,11 @@
-import { appendFile, mkdir, stat, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { appendFile, mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { agentEnvironment } from '../../runtime/agents/env.js';
 import { environmentFailure } from '../../runtime/agents/environment.js';
 import { type FollowUpsRead, readFollowUps } from '../../runtime/agents/follow-ups.js';
 import { createNetworkWatch } from '../../runtime/agents/network-stall.js';
 import type { Agent, AgentCommand, AgentRunInput, AgentRunResult } from '../../runtime/agents/port.js';
+import { agentRunFiles } from '../../runtime/agents/run-files.js';
 import { parseUsage } from '../../runtime/agents/usage.js';
 import type { ProcessResult, ProcessRunner } from '../../runtime/ports.js';
 import { runProcess } from '../process/run-process.js';
@@ -54,10 +55,11 @@ async function runCommand(
 ): Promise<AgentRunResult> {
   const dir = resolve(input.artifactsDir);
   await mkdir(dir, { recursive: true });
-  const transcript = join(dir, `transcript-${input.attempt}.log`);
-  const promptFile = join(dir, `prompt-${input.attempt}.md`);
-  await writeFile(promptFile, input.prompt);
-  await writeFile(
+  const files = agentRunFiles(dir, input.attempt);
+  const transcript = files.transcript;
+  const promptFile = files.prompt;
+  await writeFresh(promptFile, input.prompt);
+  await writeFresh(
     transcript,
     `# omk: agent ${options.name}, task ${input.taskId}, attempt ${input.attempt}\n\n`,
   );
@@ -119,11 +121,10 @@ async function runCommand(
 
   const usage = parseUsage(options.usage, result.stdout);
   const [, proposals] = await Promise.all([
-    writeJsonAtomic(join(dir, `usage-${input.attempt}.json`), {
-      version: 1,
-      parser: options.usage,
-      ...usage,
-    }),
+    // Its rename replaces a file or a link, not a directory planted under the name.
+    rm(files.usage, { recursive: true, force: true }).then(() =>
+      writeJsonAtomic(files.usage, { version: 1, parser: options.usage, ...usage }),
+    ),
     collectFollowUps(input),
   ]);
   if (proposals.problems.length > 0) {
@@ -168,6 +169,16 @@ async function runCommand(
     followUps: proposals.followUps,
     summary: dropped > 0 ? `${summary} (${dropped} follow-up problem(s); see transcript)` : summary,
   };
+}
+
+/**
+ * Writes a new file at `path`, replacing whatever is there: an unsandboxed agent of an earlier
+ * attempt could have left a link (omk's write would follow it out of the state root), a pipe (it
+ * would block) or a directory under this attempt's name.
+ */
+async function writeFresh(path: string, text: string): Promise<void> {
+  await rm(path, { recursive: true, force: true });
+  await writeFile(path, text, { flag: 'wx' });
 }
 
 /** The prompt goes where the template says; a template without its placeholder gets it last. */

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import type { HostInfo } from '../../runtime/ports.js';
+import { holdOpen, otherOmkHolding } from './held-open.js';
 import { isOtherOmkProcess } from './omk-process.js';
 
 /** Whether `pid` runs (EPERM: it exists but belongs to someone else). */
@@ -21,6 +22,8 @@ export function processHost(): HostInfo {
     isOtherOmk(pid: number): boolean {
       return isOtherOmkProcess(pid) ?? (pid !== process.pid && isPidAlive(pid));
     },
+    holdOpen,
+    otherOmkHolding,
     killGroup(pid: number): boolean {
       try {
         // A negative pid signals the whole group: agents run detached, as group leaders.

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { localGoalStore } from '../../../test/helpers/goal-store.js';
 import { goalRecord } from '../delivery/test-delivery.js';
 import { RequestError } from '../errors.js';
+import { applyLifecycle } from '../goal/actions.js';
 import type { GoalRecord } from '../goal/schema.js';
 import type { ExitVerdict } from './exit-verdict.js';
 import { lifecycleText, resumeOrphansHere } from './lifecycle.js';
@@ -85,6 +86,33 @@ describe('resumeOrphansHere: resume --auto', () => {
       ]);
       // The run that settled after the interrupted one does not hide it.
       expect(resumed.verdict).toBe('interrupted');
+    });
+  });
+
+  it('takes over no goal another live omk holds, whatever its goal.json says; resume <id> refuses it naming that omk', async () => {
+    // What an agent of a running goal can write: a dead pid as its controller, or no controller
+    // and an interrupted status. The omk process 4242 holds both goals' directories.
+    const goals = [
+      goal('forged-pid-eeeeee', { status: 'running', controller: controller() }),
+      goal('forged-stop-ffffff', { status: 'interrupted', resumeTo: 'running', controller: null }),
+    ];
+    await withGoals(goals, async (root) => {
+      const holding = { ...host, otherOmkHolding: () => 4242 };
+      const store = localGoalStore(root, { host: holding });
+      const ran: string[] = [];
+      const resumed = await resumeOrphansHere(store, async (goalId) => {
+        ran.push(goalId);
+        return undefined;
+      });
+      expect(resumed.results).toEqual([]);
+      expect(ran).toEqual([]);
+      await expect(applyLifecycle(store, 'forged-stop-ffffff', 'resume')).rejects.toThrow(
+        'Goal forged-stop-ffffff is being run by omk process 4242; it was not resumed.',
+      );
+      expect((await store.read('forged-stop-ffffff')).status).toBe('interrupted');
+      // Once nobody holds them, both are orphans.
+      const free = localGoalStore(root, { host: { ...host, otherOmkHolding: () => null } });
+      expect((await resumeOrphansHere(free, async () => undefined)).results).toHaveLength(2);
     });
   });
 

@@ -1,6 +1,7 @@
 import { BusyError, IllegalTransitionError } from '../errors.js';
 import type { EventInput } from '../events/schema.js';
 import { controllerAlive } from '../goal/actions.js';
+import { holdGoal } from '../goal/controller-hold.js';
 import type { GoalRecord, GoalStatus } from '../goal/schema.js';
 import type { HostInfo } from '../ports.js';
 import { budgetSpentGap } from '../proof/gaps.js';
@@ -63,6 +64,21 @@ export interface ExecuteResult {
  * before integrating (`fix-task.ts`); a run interrupted at any point continues with `resume`.
  */
 export async function executeGoal(
+  deps: ControllerDeps,
+  goalId: string,
+  options: ExecuteOptions,
+): Promise<ExecuteResult> {
+  // The goal's directory is held open from before it is taken until after it is let go: another
+  // omk tells this controller alive by it, whatever an agent writes in goal.json meanwhile.
+  const release = await holdGoal(deps.store, goalId);
+  try {
+    return await executeHeld(deps, goalId, options);
+  } finally {
+    await release();
+  }
+}
+
+async function executeHeld(
   deps: ControllerDeps,
   goalId: string,
   options: ExecuteOptions,
@@ -432,7 +448,9 @@ function watchGoal(
         const goal = await deps.store.read(goalId);
         if (goal.status === 'paused') stop('pause');
         else if (goal.status === 'cancelled') stop('cancel');
-        else if (++beats % Math.max(1, Math.round(10_000 / pollMs)) === 0) {
+        // An edit of goal.json the store put back in memory is written back at once, not at the
+        // next heartbeat: until then it is what other omk processes read.
+        else if (++beats % Math.max(1, Math.round(10_000 / pollMs)) === 0 || deps.store.owesRecord(goalId)) {
           await journal.save([], {
             goal: (g) =>
               g.controller

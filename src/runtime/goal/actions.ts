@@ -1,7 +1,9 @@
+import { BusyError } from '../errors.js';
 import { EventLog } from '../events/log.js';
 import type { EventType } from '../events/schema.js';
 import { rebuildProof } from '../proof/assemble.js';
 import type { Proof } from '../proof/schema.js';
+import { controlledElsewhere, mayBeControlled } from './controller-hold.js';
 import { writeFailure } from './failure.js';
 import { isOrphaned, type LifecycleAction, nextStatus } from './lifecycle.js';
 import { settleRecordedMerge } from './recorded-merge.js';
@@ -29,11 +31,18 @@ export interface LifecycleResult {
 export const CONTROLLER_LEASE_MS = 60_000;
 
 /**
- * Whether the goal's recorded controller still runs: its heartbeat is within the lease and, on this
+ * Whether the goal's controller still runs: its recorded heartbeat is within the lease and, on this
  * host, its process is alive. A controller on another host cannot be probed, so its heartbeat
- * decides alone (a container restarted under a new hostname leaves one that goes stale).
+ * decides alone (a container restarted under a new hostname leaves one that goes stale). A record
+ * that says otherwise still loses to another live omk process of this host holding the goal
+ * (`controller-hold.ts`): an agent can write goal.json, not that.
  */
 export function controllerAlive(store: Pick<GoalStore, 'deps'>, goal: GoalRecord): boolean {
+  if (recordedControllerAlive(store, goal)) return true;
+  return mayBeControlled(goal) && controlledElsewhere(store, goal.id) !== null;
+}
+
+function recordedControllerAlive(store: Pick<GoalStore, 'deps'>, goal: GoalRecord): boolean {
   const controller = goal.controller;
   if (!controller) return false;
   if (heartbeatExpired(controller.heartbeatAt, store.deps.clock.nowMs())) return false;
@@ -61,6 +70,7 @@ export async function applyLifecycle(
   const events = new EventLog(store.files, paths.events, store.deps.clock, store.deps.host);
   return store.withGoalLock(goalId, async () => {
     const goal = await store.read(goalId);
+    if (action === 'resume') refuseControlledElsewhere(store, goal);
     const previous = goal.status;
     const next = nextStatus(goal, action, { controllerAlive: controllerAlive(store, goal) });
     const data: Record<string, unknown> = { from: previous, to: next };
@@ -94,10 +104,28 @@ export async function applyLifecycle(
   });
 }
 
+/**
+ * A resume never takes a goal another live omk process runs (it holds the goal's directory),
+ * whatever its goal.json says: an agent of that run can write any status or controller there.
+ */
+function refuseControlledElsewhere(store: GoalStore, goal: GoalRecord): void {
+  const pid = controlledElsewhere(store, goal.id);
+  if (pid === null) return;
+  throw new BusyError(`Goal ${goal.id} is being run by omk process ${pid}; it was not resumed.`, {
+    hint: [
+      'Its goal.json may say otherwise (an agent of that run can write it). Follow it with ',
+      { step: 'status', goalId: goal.id },
+      ', or stop that process first.',
+    ],
+  });
+}
+
 /** Marks goals whose controller died as interrupted and resumes them (`resume --auto`). */
 export async function resumeOrphans(store: GoalStore): Promise<LifecycleResult[]> {
   const results: LifecycleResult[] = [];
   for (const listed of await store.list()) {
+    // A goal another live omk runs is no orphan, whatever its goal.json says.
+    if (mayBeControlled(listed) && controlledElsewhere(store, listed.id) !== null) continue;
     // A goal whose merge its events record is merged: nothing to resume.
     const { goal } = await settleRecordedMerge(store, listed.id);
     const orphaned = isOrphaned(goal, { controllerAlive: controllerAlive(store, goal) });

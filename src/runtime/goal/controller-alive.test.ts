@@ -73,6 +73,23 @@ describe('controllerAlive', () => {
     expect(controllerAlive(deps([7]), running('here', 7, CONTROLLER_LEASE_MS + 1))).toBe(false);
   });
 
+  it('takes a goal another live omk holds as running, whatever its record says; asks only for a goal that may run', () => {
+    const asked: string[] = [];
+    const holding = deps([]);
+    holding.deps.host.otherOmkHolding = (dir) => {
+      asked.push(dir);
+      return 4242;
+    };
+    const dead = running('here', 7, 5_000);
+    expect(controllerAlive(holding, dead)).toBe(true);
+    expect(controllerAlive(holding, { ...dead, controller: null })).toBe(true);
+    expect(asked).toEqual(['/nowhere/goals/g1', '/nowhere/goals/g1']);
+    expect(controllerAlive(holding, { ...dead, status: 'ready', controller: null })).toBe(false);
+    expect(asked).toHaveLength(2);
+    holding.deps.host.otherOmkHolding = () => null;
+    expect(controllerAlive(holding, dead)).toBe(false);
+  });
+
   it('counts an unreadable heartbeat as expired, and no controller as not alive', () => {
     const goal = running('elsewhere', 7, 0);
     const garbled = { ...goal, controller: goal.controller && { ...goal.controller, heartbeatAt: 'x' } };

@@ -17,6 +17,7 @@ import type { Proof } from '../proof/schema.js';
 import type { CreateGoalRequest } from '../requests.js';
 import { appendDecisions, type DecisionInput, readDecisions } from '../state/decisions.js';
 import { writeJsonAtomic } from '../state/versioned.js';
+import { holdGoal } from './controller-hold.js';
 import { writeFailure } from './failure.js';
 import { newGoalId } from './ids.js';
 import { decideOracle, reclassifyOracle } from './intake.js';
@@ -98,12 +99,19 @@ export async function createGoal(
   };
   await store.create(initial);
   store.deps.host.reached?.('goal_recorded');
-  return planGoal(deps, initial.id, mode).catch(async (error: unknown) => {
-    // The planning agent cannot run here (not logged in, no key, no network): no goal is left
-    // half made; the error says why and how to fix it, and the same command can run again.
-    if (error instanceof AgentUnavailableError) await store.discard(initial.id);
-    throw error;
-  });
+  // A run holds its goal while it plans, as its controller does while it executes: another omk
+  // tells it alive by that, not by goal.json, which the planning agent could write.
+  const release = mode === 'run' ? await holdGoal(store, initial.id) : null;
+  try {
+    return await planGoal(deps, initial.id, mode).catch(async (error: unknown) => {
+      // The planning agent cannot run here (not logged in, no key, no network): no goal is left
+      // half made; the error says why and how to fix it, and the same command can run again.
+      if (error instanceof AgentUnavailableError) await store.discard(initial.id);
+      throw error;
+    });
+  } finally {
+    await release?.();
+  }
 }
 
 function decisionKey(decision: DecisionInput): string {

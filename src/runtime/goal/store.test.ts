@@ -68,3 +68,27 @@ describe('GoalStore.read keeps the last record it saw, and never serves a stale 
     await expect(ours.write({ ...stale, status: 'running' })).rejects.toThrow(/changed while/);
   });
 });
+
+describe('GoalStore: an edit of a watched goal.json is owed back to disk', () => {
+  it("owes omk's record from the read that put it back until the next write of goal.json", async () => {
+    const ours = store();
+    const beat = '2025-01-02T03:04:05.000Z';
+    const goal = {
+      ...goalRecord(),
+      controller: { pid: process.pid, host: 'test', startedAt: beat, heartbeatAt: beat },
+    };
+    await ours.create(goal);
+    await ours.watchGoal(goal.id);
+    expect(ours.owesRecord(goal.id)).toBe(false);
+    const path = ours.paths(goal.id).goal;
+    const forged = { ...goal, controller: { ...goal.controller, pid: 999_999_999 } };
+    // What an agent writes: the controller's record with a dead pid.
+    await writeFile(path, `${JSON.stringify(forged, null, 2)}\n`);
+    const read = await ours.read(goal.id);
+    expect(read.controller?.pid).toBe(process.pid);
+    expect(ours.owesRecord(goal.id)).toBe(true);
+    await ours.write(read);
+    expect(ours.owesRecord(goal.id)).toBe(false);
+    expect((await store().read(goal.id)).controller?.pid).toBe(process.pid);
+  });
+});

@@ -36,7 +36,7 @@ export class GoalStore {
    * (`record-guard.ts`), and what differed from it since. Other omk processes change only the
    * status, the controller and the budget while a goal runs, each with its event.
    */
-  readonly #guarded = new Map<string, { guard: GoalRecordGuard; found: Tampering[] }>();
+  readonly #guarded = new Map<string, { guard: GoalRecordGuard; found: Tampering[]; owed: boolean }>();
 
   constructor(readonly deps: StoreDeps) {
     this.#witness = new StateWitness(deps.files);
@@ -67,7 +67,7 @@ export class GoalStore {
     // goal.json as it is once the log is watched: a pause or cancel that landed before is the
     // record's own state (the takeover then loses to it), one after comes with its sealed event.
     if (!this.#guarded.has(id))
-      this.#guarded.set(id, { guard: new GoalRecordGuard(await this.read(id)), found: [] });
+      this.#guarded.set(id, { guard: new GoalRecordGuard(await this.read(id)), found: [], owed: false });
   }
 
   /**
@@ -103,6 +103,11 @@ export class GoalStore {
     return this.#witness.keeps(path);
   }
 
+  /** Whether goal.json on disk holds an edit this process put back only in memory so far. */
+  owesRecord(id: string): boolean {
+    return this.#guarded.get(id)?.owed === true;
+  }
+
   /**
    * The record as this process knows it: a field that differs counts only when another omk
    * command wrote it with its event; any other difference is recorded, and omk's value kept.
@@ -112,6 +117,7 @@ export class GoalStore {
     if (!guarded || guarded.guard.matches(record)) return record;
     const verdict = guarded.guard.judge(record, await this.#witness.outsiderLines(this.paths(id).events));
     const path = this.paths(id).goal;
+    if (verdict.fixed || verdict.fields.length > 0) guarded.owed = true;
     if (verdict.fixed)
       guarded.found.push({ file: 'goal.json', path, what: `changed (${FIXED_PART})`, restored: true });
     if (verdict.fields.length > 0)
@@ -213,6 +219,8 @@ export class GoalStore {
       throw error;
     }
     done?.(true);
+    const guarded = this.#guarded.get(next.id);
+    if (guarded) guarded.owed = false;
     await this.#remember(path, written);
     return written;
   }

@@ -67,16 +67,6 @@ const WRITTEN_WITH_AN_EVENT: readonly string[] = [
 ];
 
 /**
- * What an agent adapter writes beside the transcript the witness keeps: the prompt it hands the
- * agent (before it starts) and the usage it read (after it ended), rewritten when an attempt
- * number runs again (a controller that took over a dead one's attempt); neither is evidence the
- * proof rests on. A new transcript is the adapter's too (the witness keeps it once scrubbed); an
- * earlier one that changed is named, unless the witness keeps it.
- */
-const AGENT_RUN_FILE = /^artifacts\/agent-runs\/[^/]+\/(prompt-\d+\.md|usage-\d+\.json|transcript-\d+\.log)$/;
-const AGENT_RUN_INPUT = /^artifacts\/agent-runs\/[^/]+\/(prompt-\d+\.md|usage-\d+\.json)$/;
-
-/**
  * A worktree's install log, which omk rewrites at every preparation of that worktree (a parallel
  * slice's among them) and never reads back into a verdict.
  */
@@ -218,7 +208,8 @@ function differences(before: StateTree, after: StateTree): [string, Change][] {
 
 /**
  * The run's own goal: what its own checks do not compare (they name their files themselves) and
- * is not an artifact omk kept or writes under a name of its own, nor (while another run of the
+ * is not an artifact omk kept (the adapter's files of the attempt that ran among them:
+ * `agents/run-files.ts`), nor (while another run of the
  * goal overlapped) any new or rewritten artifact, nor a store's passing file, nor a failure.json a
  * `cancel` from another process wrote (its sealed `goal_cancelled` line is judged by the witness).
  */
@@ -239,8 +230,6 @@ async function ownChanges(
     const path = join(dir, name);
     if (OWN_COMPARED_ELSEWHERE.includes(name)) continue;
     if (name.startsWith('artifacts/') && store.keepsArtifact(path)) continue;
-    if (change === 'added' && AGENT_RUN_FILE.test(name)) continue;
-    if (change === 'changed' && AGENT_RUN_INPUT.test(name)) continue;
     if (OMK_LOG.test(name) && change !== 'removed') continue;
     if (GATE_REPORT.test(name) && change !== 'removed') continue;
     // The kept ones among them are still compared by the witness before the proof.

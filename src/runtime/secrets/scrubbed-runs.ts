@@ -1,4 +1,5 @@
 import type { Agent } from '../agents/port.js';
+import { keepRunInputs } from '../agents/run-files.js';
 import type { VerifyFn } from '../gates/port.js';
 import type { StateFiles } from '../state/port.js';
 import type { WorkspacePort } from '../workspace/port.js';
@@ -24,6 +25,7 @@ export function scrubbedAgent(agent: Agent, scrub: Scrub, files: StateFiles, kee
       const result = await agent.run(input);
       await scrubFile(files, result.transcript, scrub);
       await keep(result.transcript);
+      await keepRunInputs(files, keep, input, result);
       return { ...result, summary: scrub(result.summary) };
     },
   };
