@@ -130,8 +130,22 @@ describe('bot: resuming a goal after the repository config extended its agent (l
   beforeAll(async () => {
     agentDir = await mkdtemp(join(tmpdir(), 'omk-slow-agent-'));
     agent = join(agentDir, 'slow.mjs');
-    // Sleeps, so the pause lands while it runs.
-    await writeFile(agent, '#!/usr/bin/env node\nsetTimeout(() => {}, 3000);\n');
+    // A slice's run lasts until the test has paused the goal (a file it writes then), so the pause
+    // lands while it runs however loaded the machine; the resumed run's agent then ends at once.
+    // Asked to plan, it answers nothing at once (the heuristic plans).
+    const paused = join(agentDir, 'paused');
+    await writeFile(
+      agent,
+      [
+        '#!/usr/bin/env node',
+        "import { existsSync } from 'node:fs';",
+        "if (process.env.OMK_TASK_ID === 'plan') process.exit(0);",
+        'const deadline = Date.now() + 60_000;',
+        `const wait = () => { if (!existsSync(${JSON.stringify(paused)}) && Date.now() < deadline) setTimeout(wait, 25); };`,
+        'wait();',
+        '',
+      ].join('\n'),
+    );
     await chmod(agent, 0o755);
     env = await startBotEnv({ mode: 'local', env: { OMK_BOT_AGENT: `script:${agent}` } });
     await env.comment(`/omk goal run "${goal}" --policy draft-pr`, { commentId });
@@ -141,6 +155,7 @@ describe('bot: resuming a goal after the repository config extended its agent (l
     await env.comment(`/omk goal pause ${goalId}`);
     await env.bot.idle();
     expect(env.readGoal(goalId).status).toBe('paused');
+    await writeFile(paused, '');
   }, 120_000);
   afterAll(async () => {
     await env.close();

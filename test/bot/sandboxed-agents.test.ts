@@ -9,6 +9,8 @@ import { createBubblewrap } from '../../src/adapters/sandbox/bubblewrap.js';
 import { threadIdSuffix } from '../../src/runtime/app/index.js';
 import { newGoalId } from '../../src/runtime/goal/ids.js';
 import type { SandboxAvailability } from '../../src/runtime/sandbox/port.js';
+import { runningWithArgv } from '../helpers/agents.js';
+import { waitFor } from '../helpers/execution.js';
 import { git } from '../helpers/git-repo.js';
 import { OWNER, REPO } from '../helpers/github.js';
 import { REVIEW_FIX_AGENT } from '../helpers/review-fix-agent.js';
@@ -69,8 +71,13 @@ describe('a hostile agent through the bot under the sandbox (local mode)', () =>
     await writeFile(join(env.workDir, '.git-credentials'), 'https://x:secret@github.com\n');
     await env.comment(`/omk goal run "${DEMO_GOAL}" --policy auto-pr`, { commentId });
     await env.bot.idle();
-    // The setsid child's sleep: long enough for it to have acted, had it outlived the agent.
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    // Until the setsid shell is gone (seen from here, outside the sandbox's pid namespace): ended
+    // when the sandbox closed, or, had it outlived the agent, after it acted.
+    await waitFor(
+      'the setsid shell to be gone',
+      async () => (await runningWithArgv(join(dir, 'late'))).length === 0,
+      10_000,
+    );
   }, 240_000);
   afterAll(async () => {
     await env.close();

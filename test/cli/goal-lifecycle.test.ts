@@ -1,18 +1,32 @@
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTempRepo, type TempRepo } from '../helpers/git-repo.js';
 import { runOmk, tempStateDir } from '../helpers/omk.js';
+import { type DirSnapshot, snapshotCache, snapshotDirs } from '../helpers/snapshot.js';
 
 let repo: TempRepo;
 let state: { dir: string; cleanup: () => Promise<void> };
 const omk = (...args: string[]) => runOmk(args, { cwd: repo.root, stateDir: state.dir });
 const goalDir = (id: string) => join(state.dir, 'goals', id);
 
-async function newGoal(text = 'fix the failing tests and add a regression test'): Promise<string> {
-  const result = await omk('goal', 'run', text, '--agent', 'demo', '--json');
-  expect(result.code).toBe(0);
-  return (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
+// One repository and state directory for the whole file, put back to their first state before each
+// test. Most tests start from the same goal run (the default text, the demo agent, a fresh
+// repository): it runs once, and later tests start from a copy of what it left (see
+// test/helpers/snapshot.ts and goal-deliver.test.ts).
+const fixtures = snapshotCache(() => [dirname(repo.root), state.dir]);
+let pristine: DirSnapshot;
+
+const DEFAULT_GOAL = 'fix the failing tests and add a regression test';
+
+/** Runs `text` as a goal; the default goal, asked for first in a test, is run once per file. */
+async function newGoal(text = DEFAULT_GOAL): Promise<string> {
+  const run = async () => {
+    const result = await omk('goal', 'run', text, '--agent', 'demo', '--json');
+    expect(result.code).toBe(0);
+    return (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
+  };
+  return text === DEFAULT_GOAL ? fixtures.get('the default goal run', run) : run();
 }
 
 interface Transition {
@@ -23,11 +37,17 @@ interface Transition {
 }
 const transition = (stdout: string) => JSON.parse(stdout) as Transition;
 
-beforeEach(async () => {
+beforeAll(async () => {
   repo = await createTempRepo({ 'src/app.js': 'export {}\n', 'test/app.test.js': '\n' });
   state = await tempStateDir();
+  pristine = await snapshotDirs([dirname(repo.root), state.dir]);
 });
-afterEach(async () => {
+beforeEach(async () => {
+  await pristine.restore();
+});
+afterAll(async () => {
+  await fixtures.remove();
+  await pristine.remove();
   await repo.cleanup();
   await state.cleanup();
 });

@@ -1,3 +1,4 @@
+import { existsSync, writeFileSync } from 'node:fs';
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -14,20 +15,41 @@ afterEach(async () => {
   await env.cleanup();
 });
 
-const SLOW_FIX = [
-  "console.log('reading src/parser.js');",
-  'await sleep(1500);',
-  "console.log('writing the fix');",
-  "write(writes[0] === 'README.md' ? 'README.md' : 'src/parser.js', writes[0] === 'README.md' ? '# fixture\\n\\nMore.\\n' : 'export const parse = (text) => text.trim();\\n');",
-].join('\n');
+/**
+ * Agents of these tests wait, before they act, until the watch showed them running: `waitForWatch`
+ * makes the file once the watch wrote `seen`. The goal is thus watched while it runs, however
+ * loaded the machine, and no agent waits longer than that.
+ */
+const WATCHED = (release: string) =>
+  `const deadline = Date.now() + 60_000;\nwhile (!exists(${JSON.stringify(release)}) && Date.now() < deadline) await sleep(25);`;
+
+/** Runs `omk goal watch <args>`; once its output holds `seen`, makes `release`. */
+const watchReleasing = (args: string[], seen: string, release: string) => {
+  const watch = env.spawnOmk('goal', 'watch', ...args);
+  let out = '';
+  watch.child.stdout?.on('data', (chunk: Buffer) => {
+    out += chunk.toString('utf8');
+    if (out.includes(seen) && !existsSync(release)) writeFileSync(release, '');
+  });
+  return watch.exited;
+};
+
+const slowFix = (release: string) =>
+  [
+    "console.log('reading src/parser.js');",
+    WATCHED(release),
+    "console.log('writing the fix');",
+    "write(writes[0] === 'README.md' ? 'README.md' : 'src/parser.js', writes[0] === 'README.md' ? '# fixture\\n\\nMore.\\n' : 'export const parse = (text) => text.trim();\\n');",
+  ].join('\n');
 
 describe('omk goal watch', () => {
   it('without a terminal: one line per event of a goal run by another process, then its exit code', async () => {
     env = await createExecutionEnv();
-    const agent = await env.kit.script('slow-fix', SLOW_FIX);
+    const release = join(env.kit.dir, 'watched');
+    const agent = await env.kit.script('slow-fix', slowFix(release));
     const id = await env.plan(GOALS.parallel);
     const run = env.spawnOmk('goal', 'execute', id, '--agent', agent);
-    const watched = await env.omk('goal', 'watch', id, '--interval', '100');
+    const watched = await watchReleasing([id, '--interval', '100'], 'agent started', release);
     const ran = await run.exited;
     expect(ran.code, ran.stderr).toBe(0);
     const status = (await env.goal(id)).status;
@@ -52,13 +74,18 @@ describe('omk goal watch', () => {
 
   it('--json streams every event as NDJSON, the same as events.jsonl, and exits 10 for a goal that is not ready', async () => {
     env = await createExecutionEnv();
+    const release = join(env.kit.dir, 'watched');
     const agent = await env.kit.script(
       'gives-up',
-      "await sleep(800);\nconsole.log('cannot fix it');\nprocess.exit(1);",
+      `${WATCHED(release)}\nconsole.log('cannot fix it');\nprocess.exit(1);`,
     );
     const id = await env.plan(GOALS.single);
     const run = env.spawnOmk('goal', 'execute', id, '--agent', agent);
-    const watched = await env.omk('goal', 'watch', id, '--json', '--interval', '100');
+    const watched = await watchReleasing(
+      [id, '--json', '--interval', '100'],
+      '"type":"agent_started"',
+      release,
+    );
     await run.exited;
     expect((await env.goal(id)).status).toBe('not_ready');
     expect(watched.code, watched.stderr).toBe(10);

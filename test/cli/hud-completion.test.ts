@@ -33,10 +33,13 @@ const alive = (pid: number) => {
 describe('omk hud', () => {
   it('--once --json shows the running agent (pid, slice, attempt, elapsed), task counts and the last event; then nothing once the goal settles', async () => {
     env = await createExecutionEnv();
+    // The agent works until the test has seen it in the hud (a file the test writes), not for a time.
+    const seen = join(env.kit.dir, 'seen-in-hud');
     const agent = await env.kit.script(
       'slow-fix',
       [
-        'await sleep(2500);',
+        'const deadline = Date.now() + 60_000;',
+        `while (!exists(${JSON.stringify(seen)}) && Date.now() < deadline) await sleep(25);`,
         "write('src/parser.js', 'export const parse = (text) => text.trim();\\n');",
       ].join('\n'),
     );
@@ -63,6 +66,7 @@ describe('omk hud', () => {
     const text = await env.omk('hud', id, '--once');
     expect(text.stdout).toContain(`goal ${id} [running]`);
     expect(text.stdout).toMatch(new RegExp(`agent ${SLICES.bug}: pid \\d+ on .+, attempt 1`));
+    await writeFile(seen, '');
 
     expect((await run.exited).code).toBe(0);
     const after = JSON.parse((await env.omk('hud', '--once', '--json')).stdout) as Snapshot;

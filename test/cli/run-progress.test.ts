@@ -127,48 +127,43 @@ describe('progress of a run', () => {
     expect(quiet.stdout).toContain('proof');
   });
 
-  it('--quiet prints only the result; --verbose adds the events and the agent’s output lines (not a terminal)', async () => {
+  it('--quiet prints only the result (not a terminal)', async () => {
     env = await createExecutionEnv();
     const agent = await env.kit.script('fix', FIX_NOW());
-    const normalId = await env.plan(GOALS.single);
-    const normal = await env.omk('goal', 'execute', normalId, '--agent', agent);
-    expect(normal.code, normal.stderr).toBe(0);
-    expect(normal.stderr).toContain('omk: ');
-    expect(normal.stderr).not.toContain('agent started');
-
     const quietId = await env.plan(GOALS.single);
     const quiet = await env.omk('goal', 'execute', quietId, '--agent', agent, '--quiet');
     expect(quiet.code, quiet.stderr).toBe(0);
     expect(quiet.stderr).toBe('');
     expect(quiet.stdout).toContain(quietId);
-
-    const verboseId = await env.plan(GOALS.single);
-    const verbose = await env.omk('--verbose', 'goal', 'execute', verboseId, '--agent', agent);
-    expect(verbose.code, verbose.stderr).toBe(0);
-    expect(verbose.stderr).toMatch(new RegExp(`${SLICES.bug}: agent started \\(attempt 1\\)`));
-    expect(verbose.stderr).toMatch(new RegExp(`${SLICES.bug} › (looking at the parser|writing the fix)`));
-    expect(verbose.stderr).not.toContain(ESC);
   });
 
-  it('--verbose prints the last lines of a gate that did not pass when it finishes', async () => {
+  // One goal run with --verbose and one without, on a slice whose gate does not pass.
+  it('--verbose adds the events, the agent’s output lines and the last lines of a gate that did not pass; without it, only the notes (not a terminal)', async () => {
     env = await createExecutionEnv(BUGGY_FIXTURE);
     // Looks busy and fixes nothing: the committed failing test still fails.
     const agent = await env.kit.script(
       'noop',
-      "write('src/parser.js', read('src/parser.js') + '// looked at it\\n');",
+      "console.log('looking at the parser');\nwrite('src/parser.js', read('src/parser.js') + '// looked at it\\n');",
     );
     const id = await env.plan(GOALS.single);
-    const run = await env.omk('--verbose', 'goal', 'execute', id, '--agent', agent);
+    const verbose = await env.omk('--verbose', 'goal', 'execute', id, '--agent', agent);
+    expect(verbose.code, verbose.stderr).toBe(0);
+    expect(verbose.stderr).toMatch(new RegExp(`${SLICES.bug}: agent started \\(attempt 1\\)`));
+    expect(verbose.stderr).toMatch(new RegExp(`${SLICES.bug} › looking at the parser`));
+    expect(verbose.stderr).not.toContain(ESC);
     // The header, then the log's last lines indented, ending with omk's own exit line of the run.
     const tail = new RegExp(
       `^${SLICES.bug} › gate test pre-existing:\\n(?:    .+\\n){0,7}    === exit 1 in \\d+ ms\\n`,
       'm',
     );
-    expect(run.stderr).toMatch(tail);
+    expect(verbose.stderr).toMatch(tail);
 
-    // Without --verbose, no gate log lines.
-    const quietId = await env.plan(GOALS.single);
-    const normal = await env.omk('goal', 'execute', quietId, '--agent', agent);
+    // Without --verbose: the runtime's notes, no events and no gate log lines.
+    const normalId = await env.plan(GOALS.single);
+    const normal = await env.omk('goal', 'execute', normalId, '--agent', agent);
+    expect(normal.code, normal.stderr).toBe(0);
+    expect(normal.stderr).toContain('omk: ');
+    expect(normal.stderr).not.toContain('agent started');
     expect(normal.stderr).not.toMatch(/ › gate \S+ (failed|pre-existing):$/m);
   });
 

@@ -172,8 +172,8 @@ describe('an agent that leaves a process behind', () => {
       ),
     );
     expect(blocking.every((message) => message.includes('omk killed it'))).toBe(true);
+    // The escapee is the only writer: once it is gone, nothing can patch the worktree any more.
     await waitFor('the escapee to be gone', () => !isAlive(pid), 5_000);
-    await new Promise((done) => setTimeout(done, 2_500));
     const worktrees = join(env.stateDir, 'worktrees', id);
     for (const slice of await readdir(worktrees)) {
       const file = join(worktrees, slice, 'src', 'parser.js');

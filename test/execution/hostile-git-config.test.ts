@@ -57,6 +57,22 @@ async function runGoal(agent: string, marker?: string): Promise<string> {
   return (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
 }
 
+/**
+ * Where each slice ran. Only in a worktree is its git directory (`.git/worktrees/<name>`) outside
+ * it, in the shared `.git` the checks watch; in omk's fallback, a branch checkout (a clone, made when
+ * `git worktree add` or its checkout fails), the planted config is the clone's own and names no
+ * finding, and the goal is not ready only for the `.gitattributes` outside the write set.
+ */
+async function workspaces(id: string): Promise<{ mode: string | null; fallbackReason: string | null }[]> {
+  const execution = JSON.parse(await readFile(join(env.goalDir(id), 'execution.json'), 'utf8')) as {
+    slices: { workspaceMode: string | null; fallbackReason: string | null }[];
+  };
+  return execution.slices.map((slice) => ({
+    mode: slice.workspaceMode,
+    fallbackReason: slice.fallbackReason,
+  }));
+}
+
 const worktreeConfig = 'git config extensions.worktreeConfig true\ngit config --worktree';
 
 interface Plant {
@@ -183,8 +199,11 @@ describe('an agent that plants git config naming a program', () => {
     const proof = await env.proof(id);
     expect(proof.status).not.toBe('ready');
     expect(git(env.repo.root, 'rev-parse', 'refs/heads/main')).toBe(main);
+    // What this case shows needs a worktree: a fallback says so, with git's reason.
+    expect(await workspaces(id)).toEqual([{ mode: 'worktree', fallbackReason: null }]);
     const blocking = proof.findings.filter((f) => f.severity === 'blocking').map((f) => f.message);
-    expect(blocking).toContainEqual(expect.stringMatching(plant.finding));
+    const context = JSON.stringify({ gaps: proof.knownGaps, agentRuns: proof.agentRuns });
+    expect(blocking, context).toContainEqual(expect.stringMatching(plant.finding));
     // The user's own git in the checkout reads the shared config: nothing planted is left there.
     expect(git(env.repo.root, 'config', '--list', '--local')).not.toContain('evil');
     const admin = join(env.repo.root, '.git', 'worktrees');

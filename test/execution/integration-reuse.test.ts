@@ -1,6 +1,6 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { dirname, join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { touchWrites } from '../helpers/agents.js';
 import {
   BUGGY_FIXTURE,
@@ -12,6 +12,7 @@ import {
   SLICES,
 } from '../helpers/execution.js';
 import { git } from '../helpers/git-repo.js';
+import { type DirSnapshot, snapshotDirs } from '../helpers/snapshot.js';
 
 /**
  * The integrated tree of a one-slice goal is the slice's tree; where neither worktree holds
@@ -103,12 +104,26 @@ describe("the integrated tree that is one slice's tree", () => {
 });
 
 describe('merging a goal whose integrated tree took a slice’s results', () => {
+  // The delivered goal is made once: a later test puts back a copy of the repository and state
+  // directory it left, at the same paths (test/helpers/snapshot.ts), which the test's cleanup
+  // removes again.
+  let delivered: { id: string; env: ExecutionEnv; snapshot: DirSnapshot } | undefined;
+  afterAll(async () => {
+    await delivered?.snapshot.remove();
+  });
+
   async function deliveredGoal(): Promise<string> {
+    if (delivered !== undefined) {
+      env = delivered.env;
+      await delivered.snapshot.restore();
+      return delivered.id;
+    }
     env = await createExecutionEnv(BUGGY_FIXTURE);
     const id = await runGoal(GOALS.single, '--merge-policy', 'manual');
     expect((await env.proof(id)).gates[0]?.reusedFrom).toBeDefined();
     const opened = await env.omk('goal', 'open-pr', id, '--policy', 'auto-pr');
     expect(opened.code, opened.stderr).toBe(0);
+    delivered = { id, env, snapshot: await snapshotDirs([dirname(env.repo.root), env.stateDir]) };
     return id;
   }
 

@@ -66,7 +66,15 @@ export interface NodeRunOptions {
 }
 
 /**
- * A describe file's Node project: the template installed once (beforeAll) from `packageJson`, and
+ * Templates by what they install (project, dependency, package.json), shared by the describes of
+ * a file that ask for the same one: `users` counts them as they are declared, all before the first
+ * hook runs, so the first to start installs it and the last to end removes it.
+ */
+const templates = new Map<string, { users: number; template: Promise<NodeTemplate> | null }>();
+
+/**
+ * A describe file's Node project: the template installed once (beforeAll) from `packageJson`, or
+ * shared with another describe of the file that installs the same (`templates`), and
  * a function that commits the project (`files`, the template's lockfile and the run's own files),
  * copies the template's node_modules in unless the run says not, and runs one
  * `omk goal run --json` with a script agent; each run's environment is removed after its test.
@@ -79,10 +87,18 @@ export function nodeProject(
 ): (run: string | NodeRunOptions) => Promise<NodeGoalRun> {
   let template: NodeTemplate | undefined;
   let env: ExecutionEnv | undefined;
+  const key = JSON.stringify([project, devDependency, packageJson]);
+  const shared = templates.get(key) ?? { users: 0, template: null };
+  templates.set(key, shared);
+  shared.users += 1;
   beforeAll(async () => {
-    template = await nodeTemplate(project, devDependency, packageJson);
+    shared.template ??= nodeTemplate(project, devDependency, packageJson);
+    template = await shared.template;
   }, 120_000);
   afterAll(async () => {
+    shared.users -= 1;
+    if (shared.users > 0) return;
+    templates.delete(key);
     await template?.remove();
   });
   afterEach(async () => {
