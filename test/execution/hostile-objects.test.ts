@@ -2,7 +2,14 @@ import { existsSync } from 'node:fs';
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BUGGY_FIXTURE, createExecutionEnv, type ExecutionEnv, GOALS } from '../helpers/execution.js';
+import {
+  BUGGY_FIXTURE,
+  createExecutionEnv,
+  type ExecutionEnv,
+  eventsOfType,
+  GOALS,
+  TODO_FIXTURE,
+} from '../helpers/execution.js';
 import { git } from '../helpers/git-repo.js';
 
 // Agents that go for git's object database and ref plumbing in the shared `.git` rather than its
@@ -13,12 +20,15 @@ import { git } from '../helpers/git-repo.js';
 
 let env: ExecutionEnv;
 
-beforeEach(async () => {
-  env = await createExecutionEnv(BUGGY_FIXTURE);
-});
-afterEach(async () => {
-  await env.cleanup();
-});
+/** Each test of the calling describe gets a fresh repository of `fixture` and state root. */
+function withEnv(fixture: Readonly<Record<string, string>>): void {
+  beforeEach(async () => {
+    env = await createExecutionEnv(fixture);
+  });
+  afterEach(async () => {
+    await env.cleanup();
+  });
+}
 
 /** A model key the security review knows by its form. */
 const KEY = `sk-proj-${'Q7wX2mR9'.repeat(5)}`;
@@ -48,7 +58,7 @@ async function shellAgent(name: string, body: string): Promise<string> {
 }
 
 /** `omk goal run` with PRs on the local forge and a gated merge: a `ready` goal lands on main. */
-function goalRun(agent: string, goal: string = GOALS.single) {
+function goalRun(agent: string, goal: string = GOALS.single, ...flags: string[]) {
   return env.omk(
     'goal',
     'run',
@@ -63,21 +73,26 @@ function goalRun(agent: string, goal: string = GOALS.single) {
     'gated',
     '--forge',
     'local',
+    ...flags,
   );
 }
 
 /** Runs the goal (`goalRun`); its id. */
-async function runGoal(agent: string, goal: string = GOALS.single): Promise<string> {
-  const result = await goalRun(agent, goal);
+async function runGoal(agent: string, goal: string = GOALS.single, ...flags: string[]): Promise<string> {
+  const result = await goalRun(agent, goal, ...flags);
   const id = /omk: goal (\S+):/.exec(result.stderr)?.[1];
   expect(id, result.stderr).toBeDefined();
   return id ?? '';
 }
 
 /** Runs `goal` with `agent`: never ready, nothing merged; the goal and its blocking findings' messages. */
-async function blockedRun(agent: string, goal?: string): Promise<{ id: string; blocking: string[] }> {
+async function blockedRun(
+  agent: string,
+  goal?: string,
+  ...flags: string[]
+): Promise<{ id: string; blocking: string[] }> {
   const mainBefore = git(env.repo.root, 'rev-parse', 'main');
-  const id = await runGoal(agent, goal);
+  const id = await runGoal(agent, goal, ...flags);
   const proof = await env.proof(id);
   expect(proof.status).not.toBe('ready');
   expect(git(env.repo.root, 'rev-parse', 'refs/heads/main'), 'nothing merged').toBe(mainBefore);
@@ -87,6 +102,8 @@ async function blockedRun(agent: string, goal?: string): Promise<{ id: string; b
 const SECRET_FINDING = expect.stringMatching(/^Secret \(OpenAI API key\) added in "src\/parser\.js"/);
 
 describe('an agent that reaches into the object database', () => {
+  withEnv(BUGGY_FIXTURE);
+
   it('control: the same fix alone is ready and merged into main', async () => {
     const main = git(env.repo.root, 'rev-parse', 'main');
     const id = await runGoal(await shellAgent('clean', FIX));
@@ -186,6 +203,8 @@ describe('an agent that reaches into the object database', () => {
 });
 
 describe("an agent that moves another slice's branch", () => {
+  withEnv(BUGGY_FIXTURE);
+
   it.each([
     { how: 'update-ref', write: 'git update-ref "refs/heads/$first" "$next"' },
     {
@@ -224,6 +243,8 @@ describe("an agent that moves another slice's branch", () => {
 });
 
 describe("an agent that rewrites its worktree's admin files", () => {
+  withEnv(BUGGY_FIXTURE);
+
   it('points .git/worktrees/<slice>/HEAD at the base branch: the capture refuses, nothing merged', async () => {
     const main = git(env.repo.root, 'rev-parse', 'main');
     const agent = await shellAgent(
@@ -238,5 +259,41 @@ describe("an agent that rewrites its worktree's admin files", () => {
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/is no longer on omk\/[^ ]+\/s1-[^ ]+; nothing was captured/);
     expect(git(env.repo.root, 'rev-parse', 'refs/heads/main')).toBe(main);
+  });
+});
+
+describe('an integration-repair agent that rewrites the loose object of the blob it commits', () => {
+  withEnv(TODO_FIXTURE);
+
+  it('repairs the merged tree in its worktree, the object it commits holds the unrepaired file: blocked, the object named, no second attempt', async () => {
+    // The two slices each add one TODO (TODO_FIXTURE's test allows one in the project): merged, the
+    // test fails and --until-ready runs the repair. It turns the README's TODO into prose in its
+    // worktree, where the gates run, and overwrites the loose object of that README with the
+    // unrepaired one, which is what omk's commit, review and merge would read.
+    const agent = await shellAgent(
+      'forged-repair',
+      [
+        'case "$(git symbolic-ref HEAD)" in',
+        "*/s1-*) printf 'TODO: document the parser\\n' >> README.md ;;",
+        "*/s2-*) printf '// TODO: make it faster\\n' >> src/parser.js; sed -i 's/(text) => text;/(text) => text.trim();/' src/parser.js ;;",
+        '*/integration)',
+        '  cp README.md "$KIT/unrepaired.md"',
+        "  sed -i 's/^TODO: document the parser$/The parser keeps text./' README.md",
+        '  real=$(git hash-object -w README.md)',
+        '  unrepaired=$(git hash-object -w "$KIT/unrepaired.md")',
+        '  at() { echo "$common/objects/$(echo "$1" | cut -c1-2)/$(echo "$1" | cut -c3-)"; }',
+        '  chmod u+w "$(at "$real")"',
+        '  cp "$(at "$unrepaired")" "$(at "$real")" ;;',
+        'esac',
+      ].join('\n'),
+    );
+    const { id, blocking } = await blockedRun(agent, GOALS.parallel, '--until-ready');
+    expect(blocking).toContainEqual(
+      expect.stringContaining('The object of "README.md" in omk\'s commit does not hold what its id says'),
+    );
+    expect(
+      eventsOfType(await env.events(id), 'integration_repair_finished').map((e) => e.data.outcome),
+      'one attempt, not trusted',
+    ).toEqual(['untrusted']);
   });
 });
