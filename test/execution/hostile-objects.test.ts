@@ -185,6 +185,18 @@ describe('an agent that reaches into the object database', () => {
     expect(existsSync(join(env.repo.root, '.git', 'objects', 'info', 'alternates'))).toBe(false);
   });
 
+  it('writes .git/shallow, cutting the history at the base: blocked, the file removed', async () => {
+    // git takes each commit listed there to have no parents: history, merge bases and ancestry
+    // checks (omk's and the user's) stop at it. omk itself never writes it (its fetches pass no
+    // --depth); a shallow checkout's file is compared like any other.
+    const agent = await shellAgent('shallow', [FIX, 'git rev-parse HEAD >> "$common/shallow"'].join('\n'));
+    expect((await blockedRun(agent)).blocking).toContainEqual(
+      expect.stringContaining('The agent added .git/shallow, outside its worktree; omk restored it'),
+    );
+    expect(existsSync(join(env.repo.root, '.git', 'shallow'))).toBe(false);
+    expect(git(env.repo.root, 'rev-parse', '--is-shallow-repository')).toBe('false');
+  });
+
   it("writes a commondir file into the checkout's .git, naming a repository of its own: blocked, removed", async () => {
     const agent = await shellAgent(
       'commondir',
