@@ -9,6 +9,7 @@ import {
   eventsOfType,
   GOALS,
   TODO_FIXTURE,
+  waitFor,
 } from '../helpers/execution.js';
 import { git } from '../helpers/git-repo.js';
 
@@ -252,6 +253,60 @@ describe("an agent that moves another slice's branch", () => {
       expect(git(env.repo.root, 'rev-parse', `refs/heads/${first?.branch}`)).toBe(first?.headSha);
     },
   );
+});
+
+describe("an agent that moves another slice's branch, in a resumed goal's new process", () => {
+  withEnv(BUGGY_FIXTURE);
+
+  it('the first slice was captured by the killed process: the integration refuses its moved branch, nothing merged', async () => {
+    // own-heads.ts knows only the moves of the process it is in: the resumed one never moved the
+    // first slice's branch, so no run's check compares it. The integration compares each branch
+    // with the commit the goal's record says it was captured at.
+    const agent = await shellAgent(
+      'move-branch-resumed',
+      [
+        `case "$(git symbolic-ref HEAD)" in */s1-*) ${FIX}; exit 0;; esac`,
+        // The first process is killed while the second slice's first agent waits.
+        'if [ ! -e "$KIT/s2-started" ]; then touch "$KIT/s2-started"; sleep 60; fi',
+        "printf \"import assert from 'node:assert/strict';\\nimport { test } from 'node:test';\\nimport { parse } from '../src/parser.js';\\ntest('trims', () => assert.equal(parse(' b '), 'b'));\\n\" > test/regression.test.js",
+        'first=$(git for-each-ref --format="%(refname:short)" "refs/heads/omk/*/s1-*")',
+        'extra=$( (git cat-file -p "$first:src/parser.js"; echo \'export const more = 1;\') | git hash-object -w --stdin)',
+        'tree=$( (git ls-tree "$first" | grep -v "\tsrc$"; printf "040000 tree %s\\tsrc\\n" "$(printf "100644 blob %s\\tparser.js\\n" "$extra" | git mktree)") | git mktree)',
+        'git update-ref "refs/heads/$first" "$(git commit-tree -p "$first" -m more "$tree")"',
+      ].join('\n'),
+    );
+    const main = git(env.repo.root, 'rev-parse', 'main');
+    const run = env.spawnOmk(
+      'goal',
+      'run',
+      GOALS.chain,
+      '--agent',
+      agent,
+      '--sandbox',
+      'off',
+      '--policy',
+      'auto-pr',
+      '--merge-policy',
+      'gated',
+      '--forge',
+      'local',
+    );
+    await waitFor(
+      'the second slice to start',
+      async () => existsSync(join(env.kit.dir, 's2-started')) || undefined,
+      60_000,
+    );
+    run.child.kill('SIGKILL');
+    await run.exited;
+    const resumed = await env.omk('goal', 'resume', '--auto', '--agent', agent);
+    expect(resumed.code).not.toBe(0);
+    expect(resumed.stderr).toMatch(
+      /Cannot integrate omk\/[^ ]+\/s1-[^:]+: it is at [0-9a-f]{40}, not at [0-9a-f]{40} where omk captured it/,
+    );
+    const id = (JSON.parse((await env.omk('goal', 'status', '--json')).stdout) as { id: string }).id;
+    expect((await env.proof(id)).status).not.toBe('ready');
+    expect(git(env.repo.root, 'rev-parse', 'refs/heads/main'), 'nothing merged').toBe(main);
+  }, 120_000);
 });
 
 describe("an agent that rewrites its worktree's admin files", () => {
