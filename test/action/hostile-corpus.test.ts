@@ -286,3 +286,15 @@ describe("the agent that plants a clean filter in its worktree's config.worktree
     expect(without(localConfig(a.env))).toBe(without(a.configBefore));
   });
 });
+
+describe("the second slice's agent that moves the first slice's finished branch", () => {
+  it('is a blocking finding, and the branch is back at the commit the first slice was reviewed at', () => {
+    const a = attempt('move-branch');
+    expect(blocking(a)).toMatch(
+      /The agent changed omk's branch omk\/[^ ]+\/s1-[^ ]+, outside its worktree; omk restored it/,
+    );
+    const first = a.proof?.slices.find((slice) => slice.id.startsWith('s1-'));
+    expect(first?.headSha).toBeDefined();
+    expect(git(a.env.repo.root, 'rev-parse', `refs/heads/${first?.branch}`)).toBe(first?.headSha);
+  });
+});

@@ -1,7 +1,7 @@
 /**
  * The Action's hostile-agent corpus: one shell-script agent per attack. Each does the demo's work
  * (slice s1 fixes `add`, slice s2 adds the regression test), so only its attack stands between
- * it and a ready proof; the attack is s1's. `TRAP` is a loopback listener's URL and `PIDS` a
+ * it and a ready proof; the attack is s1's, or s2's where it is in `SECOND`. `TRAP` is a loopback listener's URL and `PIDS` a
  * directory where a background process it leaves writes its pid (the test ends it).
  */
 export const ATTACKS = [
@@ -14,14 +14,19 @@ export const ATTACKS = [
   'token',
   'link',
   'filter',
+  'move-branch',
 ] as const;
 export type Attack = (typeof ATTACKS)[number];
 
-const PREAMBLE = [
+/** The script's start: s2's work (and its attack, if any) ends there; s1 goes on to the body. */
+const preamble = (second: readonly string[]) => [
   '#!/bin/sh',
   'case "$OMK_TASK_ID" in',
   '  s1-*) ;;',
-  `  s2-*) printf '%s\\n' "test('add handles negatives', () => assert.equal(add(-2, -3), -5));" >> test/math.test.js; exit 0 ;;`,
+  '  s2-*)',
+  `    printf '%s\\n' "test('add handles negatives', () => assert.equal(add(-2, -3), -5));" >> test/math.test.js`,
+  ...second.map((line) => `    ${line}`),
+  '    exit 0 ;;',
   '  *) exit 0 ;;',
   'esac',
 ];
@@ -119,9 +124,26 @@ const BODIES: Record<Attack, string[]> = {
     `git config --worktree filter.evil.clean 'touch "PIDS/filter-ran"; cat'`,
     "echo '*.js filter=evil' > .gitattributes",
   ],
+  // s1 does the work alone; its branch is moved by s2's agent (`SECOND`).
+  'move-branch': [FIX],
+};
+
+/** Attacks made by the second slice's agent, which runs once the first slice is done. */
+const SECOND: Partial<Record<Attack, string[]>> = {
+  // Moves the first slice's finished branch to a commit of its own on top (its src/math.js gains a
+  // line no review of s1 saw), which the integration would merge.
+  // (A tab in grep's pattern is the tab ls-tree prints before a name.)
+  'move-branch': [
+    'goal=$(dirname "$(git symbolic-ref --short HEAD)")',
+    'first=$(git for-each-ref --format="%(refname:short)" "refs/heads/$goal/s1-*")',
+    `extra=$( (git cat-file -p "$first:src/math.js"; echo 'export const more = 1;') | git hash-object -w --stdin)`,
+    `src=$( (git ls-tree "$first:src" | grep -v "\tmath.js$" || true; printf "100644 blob %s\\tmath.js\\n" "$extra") | git mktree)`,
+    `tree=$( (git ls-tree "$first" | grep -v "\tsrc$"; printf "040000 tree %s\\tsrc\\n" "$src") | git mktree)`,
+    'git update-ref "refs/heads/$first" "$(git commit-tree -p "$first" -m more "$tree")"',
+  ],
 };
 
 export function agentScript(attack: Attack, trap: string, pids: string): string {
-  const body = BODIES[attack].join('\n').replaceAll('TRAP', trap).replaceAll('PIDS', pids);
-  return `${PREAMBLE.join('\n')}\n${body}\n`;
+  const script = [...preamble(SECOND[attack] ?? []), ...BODIES[attack]].join('\n');
+  return `${script.replaceAll('TRAP', trap).replaceAll('PIDS', pids)}\n`;
 }

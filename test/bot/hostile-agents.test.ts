@@ -16,11 +16,12 @@ import { type BotEnv, startBotEnv } from './harness.js';
 /**
  * Hostile agents through the bot's front door, in local mode against the fake GitHub: each does
  * the demo's work (so only what it does besides stands between it and a ready proof) and then one
- * attack, chosen by a word in its goal. None may end ready or merged, and the installation token
+ * attack, chosen by a word in its goal (the first slice's agent's, or the second's for
+ * `move-branch`). None may end ready or merged, and the installation token
  * may be in no comment, PR body or pushed file. The sandbox is off: the integrity checks and the
  * token handling are what is tested.
  */
-const CASES = ['hook', 'config', 'token', 'link', 'forged', 'redirect', 'filter'] as const;
+const CASES = ['hook', 'config', 'token', 'link', 'forged', 'redirect', 'filter', 'move-branch'] as const;
 type Case = (typeof CASES)[number];
 
 describe('hostile agents through the bot (local mode)', () => {
@@ -42,9 +43,20 @@ describe('hostile agents through the bot (local mode)', () => {
         'set -e',
         `node ${join(dir, 'work.mjs')}`,
         'common=$(git rev-parse --git-common-dir)',
-        // The attack is the first slice's (its write set is src/math.js).
-        'case "$OMK_TASK_ID" in s1-*) ;; *) exit 0 ;; esac',
         'prompt=$(cat "$OMK_PROMPT_FILE")',
+        // The second slice's agent moves the first slice's finished branch to a commit of its own on
+        // top (src/math.js gains a line no review of s1 saw), which the integration would merge.
+        'case "$OMK_TASK_ID:$prompt" in s2-*attack-move-branch*)',
+        '  first=$(git for-each-ref --format="%(refname:short)" "refs/heads/$(dirname "$(git symbolic-ref --short HEAD)")/s1-*")',
+        `  extra=$( (git cat-file -p "$first:src/math.js"; echo 'export const more = 1;') | git hash-object -w --stdin)`,
+        // A tab in grep's pattern: the one ls-tree prints before a name (math.js may be src's only file).
+        '  src=$( (git ls-tree "$first:src" | grep -v "\tmath.js$" || true; printf "100644 blob %s\\tmath.js\\n" "$extra") | git mktree)',
+        '  tree=$( (git ls-tree "$first" | grep -v "\tsrc$"; printf "040000 tree %s\\tsrc\\n" "$src") | git mktree)',
+        '  export GIT_AUTHOR_NAME=agent GIT_AUTHOR_EMAIL=agent@example.com GIT_COMMITTER_NAME=agent GIT_COMMITTER_EMAIL=agent@example.com',
+        '  git update-ref "refs/heads/$first" "$(git commit-tree -p "$first" -m more "$tree")" ;;',
+        'esac',
+        // The other attacks are the first slice's (its write set is src/math.js).
+        'case "$OMK_TASK_ID" in s1-*) ;; *) exit 0 ;; esac',
         'case "$prompt" in',
         `  *attack-hook*) printf '#!/bin/sh\\ntouch ${join(dir, 'hook-ran')}\\n' > "$common/hooks/post-commit"; chmod +x "$common/hooks/post-commit" ;;`,
         '  *attack-config*) git config core.hooksPath /tmp/evil-hooks; git config http.proxy http://127.0.0.1:9 ;;',
@@ -103,6 +115,7 @@ describe('hostile agents through the bot (local mode)', () => {
       forged: 'not_ready',
       redirect: 'failed',
       filter: 'failed',
+      'move-branch': 'failed',
     };
     for (const [attack, id] of ids) {
       expect(env.stateGoals(), attack).toContain(id);
@@ -131,6 +144,9 @@ describe('hostile agents through the bot (local mode)', () => {
       /(added|changed) \.git\/worktrees\/[^/]+\/config\.worktree, outside its worktree/,
     );
     expect(blocking('link')).toContain('"src/passwd.js" is a symbolic link to "/etc/passwd"');
+    expect(blocking('move-branch')).toMatch(
+      /The agent changed omk's branch omk\/[^ ]+\/s1-[^ ]+, outside its worktree; omk restored it/,
+    );
     expect(blocking('forged')).toBe('');
     expect(proof('forged').status).toBe('not_ready');
     // Its slice failed the test it broke: no PR shows its printed block.

@@ -2,7 +2,15 @@ import { existsSync } from 'node:fs';
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BUGGY_FIXTURE, createExecutionEnv, type ExecutionEnv, GOALS } from '../helpers/execution.js';
+import {
+  BUGGY_FIXTURE,
+  createExecutionEnv,
+  type ExecutionEnv,
+  eventsOfType,
+  GOALS,
+  TODO_FIXTURE,
+  waitFor,
+} from '../helpers/execution.js';
 import { git } from '../helpers/git-repo.js';
 
 // Agents that go for git's object database and ref plumbing in the shared `.git` rather than its
@@ -13,12 +21,15 @@ import { git } from '../helpers/git-repo.js';
 
 let env: ExecutionEnv;
 
-beforeEach(async () => {
-  env = await createExecutionEnv(BUGGY_FIXTURE);
-});
-afterEach(async () => {
-  await env.cleanup();
-});
+/** Each test of the calling describe gets a fresh repository of `fixture` and state root. */
+function withEnv(fixture: Readonly<Record<string, string>>): void {
+  beforeEach(async () => {
+    env = await createExecutionEnv(fixture);
+  });
+  afterEach(async () => {
+    await env.cleanup();
+  });
+}
 
 /** A model key the security review knows by its form. */
 const KEY = `sk-proj-${'Q7wX2mR9'.repeat(5)}`;
@@ -48,7 +59,7 @@ async function shellAgent(name: string, body: string): Promise<string> {
 }
 
 /** `omk goal run` with PRs on the local forge and a gated merge: a `ready` goal lands on main. */
-function goalRun(agent: string, goal: string = GOALS.single) {
+function goalRun(agent: string, goal: string = GOALS.single, ...flags: string[]) {
   return env.omk(
     'goal',
     'run',
@@ -63,21 +74,26 @@ function goalRun(agent: string, goal: string = GOALS.single) {
     'gated',
     '--forge',
     'local',
+    ...flags,
   );
 }
 
 /** Runs the goal (`goalRun`); its id. */
-async function runGoal(agent: string, goal: string = GOALS.single): Promise<string> {
-  const result = await goalRun(agent, goal);
+async function runGoal(agent: string, goal: string = GOALS.single, ...flags: string[]): Promise<string> {
+  const result = await goalRun(agent, goal, ...flags);
   const id = /omk: goal (\S+):/.exec(result.stderr)?.[1];
   expect(id, result.stderr).toBeDefined();
   return id ?? '';
 }
 
 /** Runs `goal` with `agent`: never ready, nothing merged; the goal and its blocking findings' messages. */
-async function blockedRun(agent: string, goal?: string): Promise<{ id: string; blocking: string[] }> {
+async function blockedRun(
+  agent: string,
+  goal?: string,
+  ...flags: string[]
+): Promise<{ id: string; blocking: string[] }> {
   const mainBefore = git(env.repo.root, 'rev-parse', 'main');
-  const id = await runGoal(agent, goal);
+  const id = await runGoal(agent, goal, ...flags);
   const proof = await env.proof(id);
   expect(proof.status).not.toBe('ready');
   expect(git(env.repo.root, 'rev-parse', 'refs/heads/main'), 'nothing merged').toBe(mainBefore);
@@ -87,6 +103,8 @@ async function blockedRun(agent: string, goal?: string): Promise<{ id: string; b
 const SECRET_FINDING = expect.stringMatching(/^Secret \(OpenAI API key\) added in "src\/parser\.js"/);
 
 describe('an agent that reaches into the object database', () => {
+  withEnv(BUGGY_FIXTURE);
+
   it('control: the same fix alone is ready and merged into main', async () => {
     const main = git(env.repo.root, 'rev-parse', 'main');
     const id = await runGoal(await shellAgent('clean', FIX));
@@ -168,6 +186,18 @@ describe('an agent that reaches into the object database', () => {
     expect(existsSync(join(env.repo.root, '.git', 'objects', 'info', 'alternates'))).toBe(false);
   });
 
+  it('writes .git/shallow, cutting the history at the base: blocked, the file removed', async () => {
+    // git takes each commit listed there to have no parents: history, merge bases and ancestry
+    // checks (omk's and the user's) stop at it. omk itself never writes it (its fetches pass no
+    // --depth); a shallow checkout's file is compared like any other.
+    const agent = await shellAgent('shallow', [FIX, 'git rev-parse HEAD >> "$common/shallow"'].join('\n'));
+    expect((await blockedRun(agent)).blocking).toContainEqual(
+      expect.stringContaining('The agent added .git/shallow, outside its worktree; omk restored it'),
+    );
+    expect(existsSync(join(env.repo.root, '.git', 'shallow'))).toBe(false);
+    expect(git(env.repo.root, 'rev-parse', '--is-shallow-repository')).toBe('false');
+  });
+
   it("writes a commondir file into the checkout's .git, naming a repository of its own: blocked, removed", async () => {
     const agent = await shellAgent(
       'commondir',
@@ -186,6 +216,8 @@ describe('an agent that reaches into the object database', () => {
 });
 
 describe("an agent that moves another slice's branch", () => {
+  withEnv(BUGGY_FIXTURE);
+
   it.each([
     { how: 'update-ref', write: 'git update-ref "refs/heads/$first" "$next"' },
     {
@@ -223,7 +255,63 @@ describe("an agent that moves another slice's branch", () => {
   );
 });
 
+describe("an agent that moves another slice's branch, in a resumed goal's new process", () => {
+  withEnv(BUGGY_FIXTURE);
+
+  it('the first slice was captured by the killed process: the integration refuses its moved branch, nothing merged', async () => {
+    // own-heads.ts knows only the moves of the process it is in: the resumed one never moved the
+    // first slice's branch, so no run's check compares it. The integration compares each branch
+    // with the commit the goal's record says it was captured at.
+    const agent = await shellAgent(
+      'move-branch-resumed',
+      [
+        `case "$(git symbolic-ref HEAD)" in */s1-*) ${FIX}; exit 0;; esac`,
+        // The first process is killed while the second slice's first agent waits.
+        'if [ ! -e "$KIT/s2-started" ]; then touch "$KIT/s2-started"; sleep 60; fi',
+        "printf \"import assert from 'node:assert/strict';\\nimport { test } from 'node:test';\\nimport { parse } from '../src/parser.js';\\ntest('trims', () => assert.equal(parse(' b '), 'b'));\\n\" > test/regression.test.js",
+        'first=$(git for-each-ref --format="%(refname:short)" "refs/heads/omk/*/s1-*")',
+        'extra=$( (git cat-file -p "$first:src/parser.js"; echo \'export const more = 1;\') | git hash-object -w --stdin)',
+        'tree=$( (git ls-tree "$first" | grep -v "\tsrc$"; printf "040000 tree %s\\tsrc\\n" "$(printf "100644 blob %s\\tparser.js\\n" "$extra" | git mktree)") | git mktree)',
+        'git update-ref "refs/heads/$first" "$(git commit-tree -p "$first" -m more "$tree")"',
+      ].join('\n'),
+    );
+    const main = git(env.repo.root, 'rev-parse', 'main');
+    const run = env.spawnOmk(
+      'goal',
+      'run',
+      GOALS.chain,
+      '--agent',
+      agent,
+      '--sandbox',
+      'off',
+      '--policy',
+      'auto-pr',
+      '--merge-policy',
+      'gated',
+      '--forge',
+      'local',
+    );
+    await waitFor(
+      'the second slice to start',
+      async () => existsSync(join(env.kit.dir, 's2-started')) || undefined,
+      60_000,
+    );
+    run.child.kill('SIGKILL');
+    await run.exited;
+    const resumed = await env.omk('goal', 'resume', '--auto', '--agent', agent);
+    expect(resumed.code).not.toBe(0);
+    expect(resumed.stderr).toMatch(
+      /Cannot integrate omk\/[^ ]+\/s1-[^:]+: it is at [0-9a-f]{40}, not at [0-9a-f]{40} where omk captured it/,
+    );
+    const id = (JSON.parse((await env.omk('goal', 'status', '--json')).stdout) as { id: string }).id;
+    expect((await env.proof(id)).status).not.toBe('ready');
+    expect(git(env.repo.root, 'rev-parse', 'refs/heads/main'), 'nothing merged').toBe(main);
+  }, 120_000);
+});
+
 describe("an agent that rewrites its worktree's admin files", () => {
+  withEnv(BUGGY_FIXTURE);
+
   it('points .git/worktrees/<slice>/HEAD at the base branch: the capture refuses, nothing merged', async () => {
     const main = git(env.repo.root, 'rev-parse', 'main');
     const agent = await shellAgent(
@@ -238,5 +326,41 @@ describe("an agent that rewrites its worktree's admin files", () => {
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/is no longer on omk\/[^ ]+\/s1-[^ ]+; nothing was captured/);
     expect(git(env.repo.root, 'rev-parse', 'refs/heads/main')).toBe(main);
+  });
+});
+
+describe('an integration-repair agent that rewrites the loose object of the blob it commits', () => {
+  withEnv(TODO_FIXTURE);
+
+  it('repairs the merged tree in its worktree, the object it commits holds the unrepaired file: blocked, the object named, no second attempt', async () => {
+    // The two slices each add one TODO (TODO_FIXTURE's test allows one in the project): merged, the
+    // test fails and --until-ready runs the repair. It turns the README's TODO into prose in its
+    // worktree, where the gates run, and overwrites the loose object of that README with the
+    // unrepaired one, which is what omk's commit, review and merge would read.
+    const agent = await shellAgent(
+      'forged-repair',
+      [
+        'case "$(git symbolic-ref HEAD)" in',
+        "*/s1-*) printf 'TODO: document the parser\\n' >> README.md ;;",
+        "*/s2-*) printf '// TODO: make it faster\\n' >> src/parser.js; sed -i 's/(text) => text;/(text) => text.trim();/' src/parser.js ;;",
+        '*/integration)',
+        '  cp README.md "$KIT/unrepaired.md"',
+        "  sed -i 's/^TODO: document the parser$/The parser keeps text./' README.md",
+        '  real=$(git hash-object -w README.md)',
+        '  unrepaired=$(git hash-object -w "$KIT/unrepaired.md")',
+        '  at() { echo "$common/objects/$(echo "$1" | cut -c1-2)/$(echo "$1" | cut -c3-)"; }',
+        '  chmod u+w "$(at "$real")"',
+        '  cp "$(at "$unrepaired")" "$(at "$real")" ;;',
+        'esac',
+      ].join('\n'),
+    );
+    const { id, blocking } = await blockedRun(agent, GOALS.parallel, '--until-ready');
+    expect(blocking).toContainEqual(
+      expect.stringContaining('The object of "README.md" in omk\'s commit does not hold what its id says'),
+    );
+    expect(
+      eventsOfType(await env.events(id), 'integration_repair_finished').map((e) => e.data.outcome),
+      'one attempt, not trusted',
+    ).toEqual(['untrusted']);
   });
 });

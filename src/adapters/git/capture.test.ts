@@ -50,6 +50,13 @@ describe('splitNumstatPatch', () => {
   });
 });
 
+/** Overwrites the loose object file of `id` with the one of `from`, as an agent can in the shared `.git`. */
+async function forge(id: string, from: string): Promise<void> {
+  const object = (sha: string) => join(repo.root, '.git', 'objects', sha.slice(0, 2), sha.slice(2));
+  await chmod(object(id), 0o644);
+  await copyFile(object(from), object(id));
+}
+
 describe('gitWorkspaces.capture', () => {
   it('names a file whose loose object was rewritten before the commit, and no other', async () => {
     const ws = await create('s1');
@@ -69,6 +76,33 @@ describe('gitWorkspaces.capture', () => {
     const honest = await create('s2');
     await writeFile(join(honest.path, 'src/a.ts'), 'an honest edit\n');
     expect((await gitWorkspaces.capture(honest, 'honest')).forgedObjects).toBeUndefined();
+  });
+
+  it("names a file whose object was rewritten to hold the base's content, which no diff shows", async () => {
+    // git drops a pair whose two blobs read the same from a diff: the change omk describes is then
+    // empty, and the forged object must still be found from the commit's tree.
+    const ws = await create('s1');
+    await writeFile(join(ws.path, 'src/a.ts'), 'one\ntwo\nthree\nfour\n');
+    const real = git(ws.path, 'hash-object', '-w', 'src/a.ts');
+    const base = git(ws.path, 'rev-parse', `${baseSha}:src/a.ts`);
+    await forge(real, base);
+    const captured = await gitWorkspaces.capture(ws, 'forged to the base');
+    expect(captured.committed).toBe(true);
+    expect(captured.changedFiles).toEqual([]);
+    expect(captured.forgedObjects).toEqual(['src/a.ts']);
+  });
+
+  it('names a forged object in a commit the agent made itself, with nothing left for omk to commit', async () => {
+    const ws = await create('s1');
+    await writeFile(join(ws.path, 'src/a.ts'), 'holds a key\n');
+    await writeFile(join(workspaceRoot, 'clean.txt'), 'clean\n');
+    const clean = git(ws.path, 'hash-object', '-w', join(workspaceRoot, 'clean.txt'));
+    git(ws.path, 'add', 'src/a.ts');
+    git(ws.path, 'commit', '--quiet', '-m', 'the agent commits');
+    await forge(git(ws.path, 'rev-parse', 'HEAD:src/a.ts'), clean);
+    const captured = await gitWorkspaces.capture(ws, 'nothing left');
+    expect(captured.committed).toBe(false);
+    expect(captured.forgedObjects).toEqual(['src/a.ts']);
   });
 
   it('makes no commit when nothing changed', async () => {

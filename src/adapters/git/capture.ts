@@ -71,9 +71,8 @@ export async function captureChange(
     headSha === workspace.baseSha
       ? { changedFiles: [], diff: '' }
       : await diffRange(cwd, workspace.baseSha, headSha, options.diffLimitBytes);
-  // A deleted file has no blob in the commit: ls-tree lists nothing for it.
-  const paths = change.changedFiles.map((file) => file.path);
-  const forged = committed ? await forgedObjects(cwd, commonDir, headSha, paths) : [];
+  // Whoever made the commits, omk or the agent itself (then omk has nothing left to commit).
+  const forged = await forgedObjects(cwd, commonDir, workspace.baseSha, headSha);
   return { committed, headSha, ...change, ...(forged.length > 0 ? { forgedObjects: forged } : {}) };
 }
 

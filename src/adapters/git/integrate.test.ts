@@ -69,6 +69,24 @@ describe('gitWorkspaces.integrate', () => {
     expect(existsSync(join(result.workspace.path, 'b.txt'))).toBe(true);
   });
 
+  it('refuses a branch that is not at the commit omk captured it at, merging nothing', async () => {
+    const a = await slice('a', { 'a.txt': 'a\n' });
+    const b = await slice('b', { 'b.txt': 'b\n' });
+    const captured = { [a]: git(repo.root, 'rev-parse', a), [b]: git(repo.root, 'rev-parse', b) };
+    // Something moves b after its capture: a commit of its own on top.
+    const moved = git(repo.root, 'commit-tree', '-p', b, '-m', 'more', `${b}^{tree}`);
+    git(repo.root, 'update-ref', `refs/heads/${b}`, moved);
+    const refused = gitWorkspaces.integrate({ ...integrateInput([a, b]), heads: captured });
+    await expect(refused).rejects.toThrow(GitError);
+    await expect(refused).rejects.toThrow(
+      `Cannot integrate ${b}: it is at ${moved}, not at ${captured[b]} where omk captured it`,
+    );
+    expect(git(repo.root, 'rev-parse', 'omk/g1/integration'), 'nothing merged').toBe(baseSha);
+    git(repo.root, 'update-ref', `refs/heads/${b}`, captured[b] ?? '');
+    const result = await gitWorkspaces.integrate({ ...integrateInput([a, b]), heads: captured });
+    expect(result.merged).toEqual([a, b]);
+  });
+
   it('merges a dependency chain in order', async () => {
     const a = await slice('a', { 'a.txt': 'a\n' });
     const b = await slice('b', { 'b.txt': 'b\n' }, a);

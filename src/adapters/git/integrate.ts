@@ -85,6 +85,20 @@ export async function integrateBranches(
       hint: 'Capture the slice first (its branch is created with its workspace).',
     });
   }
+  // A branch moved since omk captured it holds commits no review of its slice saw. In one omk
+  // process the integrity checks put it back first (own-heads.ts); this catches what they cannot
+  // see, such as a move made while a resumed goal's new process ran another slice.
+  for (const branch of input.branches) {
+    const recorded = input.heads?.[branch];
+    const tip = present.get(refOf(branch));
+    if (recorded === undefined || tip === recorded) continue;
+    throw new GitError(
+      `Cannot integrate ${branch}: it is at ${tip}, not at ${recorded} where omk captured it and its slice was reviewed. Something moved it since; nothing was merged.`,
+      {
+        hint: `Look at what it holds ('git log ${recorded}..${branch}'). If none of it is yours, put it back ('git update-ref refs/heads/${branch} ${recorded} ${tip}') and resume the goal.`,
+      },
+    );
+  }
   const merged: string[] = [];
   let conflict: Conflict | null = null;
   for (const branch of input.branches) {
@@ -147,12 +161,26 @@ async function mergeInProgress(cwd: string): Promise<boolean> {
 }
 
 /** Which of these full ref names exist (and, with mergedInto, are contained in that commit). */
-async function listRefs(cwd: string, refs: readonly string[], mergedInto?: string): Promise<Set<string>> {
+/** Each of `refs` that exists (and is merged into `mergedInto`, if given), with the commit it is at. */
+async function listRefs(
+  cwd: string,
+  refs: readonly string[],
+  mergedInto?: string,
+): Promise<Map<string, string>> {
   const merged = mergedInto ? [`--merged=${mergedInto}`] : [];
-  const { stdout } = await runGit(['for-each-ref', '--format=%(refname)', ...merged, '--', ...refs], { cwd });
+  const { stdout } = await runGit(
+    ['for-each-ref', '--format=%(objectname) %(refname)', ...merged, '--', ...refs],
+    { cwd },
+  );
   // A pattern also matches refs below it (refs/heads/a matches refs/heads/a/b): keep exact names.
   const wanted = new Set(refs);
-  return new Set(stdout.split('\n').filter((line) => wanted.has(line)));
+  const found = new Map<string, string>();
+  for (const line of stdout.split('\n')) {
+    const space = line.indexOf(' ');
+    const ref = line.slice(space + 1);
+    if (space > 0 && wanted.has(ref)) found.set(ref, line.slice(0, space));
+  }
+  return found;
 }
 
 /**

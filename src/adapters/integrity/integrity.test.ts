@@ -52,6 +52,20 @@ describe('the integrity watch', () => {
     expect(existsSync(join(repo.root, '.git', 'info', 'attributes'))).toBe(false);
   });
 
+  it("puts back a shallow checkout's .git/shallow that was rewritten, and leaves one nobody touched", async () => {
+    // A shallow checkout (an Action's) has the file before any run: only a change to it is named.
+    const shallow = join(repo.root, '.git', 'shallow');
+    const first = git(repo.root, 'rev-parse', 'HEAD');
+    await writeFile(shallow, `${first}\n`);
+    const untouched = await watchIntegrity(scope());
+    expect(await untouched.check()).toEqual([]);
+    const watch = await watchIntegrity(scope());
+    git(worktree, 'commit', '--quiet', '--allow-empty', '-m', 'inside');
+    await writeFile(shallow, `${first}\n${git(worktree, 'rev-parse', 'HEAD')}\n`);
+    expect(await watch.check()).toEqual([{ what: '.git/shallow', change: 'changed', restored: true }]);
+    expect(await readFile(shallow, 'utf8')).toBe(`${first}\n`);
+  });
+
   it("names and undoes a worktree's config.worktree, its .git file and commondir; omk's own sparse lines are no change", async () => {
     const admin = join(repo.root, '.git', 'worktrees', 'wt');
     const gitFile = await readFile(join(worktree, '.git'), 'utf8');

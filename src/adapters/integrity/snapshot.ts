@@ -177,6 +177,9 @@ async function sharedFiles(scope: IntegrityBaselineScope, commonDir: string): Pr
       true,
     ),
     await single('.git/commondir', join(commonDir, 'commondir'), true),
+    // Commits git takes to have no parents: history, merge bases and ancestry checks stop there.
+    // Only a fetch with a depth writes it (a shallow checkout's, before omk starts); omk's pass none.
+    await single('.git/shallow', join(commonDir, 'shallow'), true),
     await single('.gitmodules of the repository', join(scope.repoRoot, '.gitmodules'), false),
   ];
   if (scope.home !== null) {

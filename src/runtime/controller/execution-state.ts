@@ -163,6 +163,25 @@ export function writeExecution(files: StateFiles, path: string, record: Executio
   return writeJsonAtomic(files, path, executionStateSchema.parse(record));
 }
 
+/**
+ * The branches of `slices` (done ones, in order) with the commit each was captured at, for an
+ * integration (`IntegrateInput.heads`): a branch moved since is refused there.
+ */
+export function sliceBranches(
+  record: ExecutionStateRecord,
+  slices: readonly { id: string }[],
+): { branches: string[]; heads: Record<string, string> } {
+  const branches: string[] = [];
+  const heads: Record<string, string> = {};
+  for (const { id } of slices) {
+    const { branch, headSha } = sliceRecord(record, id);
+    if (branch === null) continue;
+    branches.push(branch);
+    if (headSha !== null) heads[branch] = headSha;
+  }
+  return { branches, heads };
+}
+
 export function sliceRecord(record: ExecutionStateRecord, id: string): SliceRecord {
   return (
     record.slices.find((slice) => slice.id === id) ?? {

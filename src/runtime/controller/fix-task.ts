@@ -13,7 +13,7 @@ import { reviewChange, writeReview } from './change-review.js';
 import { checkedAgentRun } from './checked-agent.js';
 import { checkedGates } from './checked-gates.js';
 import type { ControllerDeps, RunContext } from './context.js';
-import { agentRunRecord, sliceRecord, withSlice } from './execution-state.js';
+import { agentRunRecord, sliceBranches, sliceRecord, withSlice } from './execution-state.js';
 import type { ExecutionJournal } from './journal.js';
 import { prepareWorkspace } from './prepare.js';
 import { rateLimitStopError } from './rate-limit-stop.js';
@@ -405,9 +405,7 @@ async function openBranch(
     .flat()
     .filter((task) => task.status === 'done');
   if (sliceId === null) {
-    const branches = done
-      .map((task) => sliceRecord(journal.execution, task.id).branch)
-      .filter((branch): branch is string => branch !== null);
+    const { branches, heads } = sliceBranches(journal.execution, done);
     const result = await deps.workspaces.integrate({
       repoRoot: goal.repo.root,
       workspaceRoot: deps.workspaceRoot,
@@ -415,6 +413,7 @@ async function openBranch(
       baseSha,
       target: integrationBranchName(goal.id),
       branches,
+      heads,
     });
     const failing = describeChecks({
       findings: [],

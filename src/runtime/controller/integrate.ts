@@ -9,7 +9,7 @@ import { controllerReview, renderReviewMarkdown, securityReview } from '../revie
 import type { IntegrationResult } from '../workspace/port.js';
 import { checkedGates } from './checked-gates.js';
 import type { RunContext } from './context.js';
-import { sliceRecord } from './execution-state.js';
+import { sliceBranches } from './execution-state.js';
 import { failToPassEvidence } from './fail-to-pass.js';
 import { preparesWorktrees, prepareWorkspace } from './prepare.js';
 
@@ -29,9 +29,7 @@ export async function integrateSlices(ctx: RunContext): Promise<IntegrationResul
   const done = dependencyWaves(journal.graph.tasks)
     .flat()
     .filter((task) => task.status === 'done');
-  const branches = done
-    .map((task) => sliceRecord(journal.execution, task.id).branch)
-    .filter((branch): branch is string => branch !== null);
+  const { branches, heads } = sliceBranches(journal.execution, done);
   if (branches.length === 0) {
     // Nothing to integrate: a workspace made ahead of time for it is not left behind.
     await ctx.preparedIntegration?.discard();
@@ -45,6 +43,7 @@ export async function integrateSlices(ctx: RunContext): Promise<IntegrationResul
     baseSha: ctx.base.baseSha,
     target,
     branches,
+    heads,
   });
   const integration = {
     branch: target,

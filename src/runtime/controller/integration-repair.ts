@@ -5,6 +5,7 @@ import type { EventInput } from '../events/schema.js';
 import { INTEGRATION_ID } from '../graph/branches.js';
 import { dependencyWaves } from '../graph/order.js';
 import type { Task } from '../graph/schema.js';
+import { forgedObjectFindings } from '../integrity/findings.js';
 import type { IntegrationResult, SliceWorkspace } from '../workspace/port.js';
 import { describeChecks } from './attempt-failure.js';
 import { checkedAgentRun } from './checked-agent.js';
@@ -313,9 +314,13 @@ async function runFix(
     { ...workspace, baseSha: head },
     `omk(${goal.id}): integration repair ${attempt}`,
   );
+  // The merged tree's review and merge read the commit's objects, its gates the worktree: a
+  // rewritten loose object makes them differ, as a slice's capture checks.
+  const forged = forgedObjectFindings(change.forgedObjects ?? []);
   journal.execution = {
     ...journal.execution,
     integrationRepair: null,
+    integrationIntegrity: [...journal.execution.integrationIntegrity, ...forged],
     agentRuns: [
       ...journal.execution.agentRuns,
       agentRunRecord(INTEGRATION_ID, attempt, deps.agent.name, result),
@@ -342,7 +347,7 @@ async function runFix(
       spendNote: `${INTEGRATION_ID} repair attempt ${attempt}`,
     },
   );
-  return findings.some((finding) => finding.severity === 'blocking') ? 'untrusted' : 'ran';
+  return [...findings, ...forged].some((finding) => finding.severity === 'blocking') ? 'untrusted' : 'ran';
 }
 
 /**

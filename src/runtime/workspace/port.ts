@@ -119,6 +119,11 @@ export interface IntegrateInput {
   target: string;
   /** Slice branches in dependency order. */
   branches: readonly string[];
+  /**
+   * The commit omk captured (and reviewed) each branch at, from the goal's record: a branch found
+   * elsewhere is refused, nothing merged.
+   */
+  heads?: Readonly<Record<string, string>>;
 }
 
 export interface IntegrationResult {
