@@ -29418,6 +29418,17 @@ async function readExecution(files2, path2) {
 function writeExecution(files2, path2, record2) {
   return writeJsonAtomic(files2, path2, executionStateSchema.parse(record2));
 }
+function sliceBranches(record2, slices) {
+  const branches = [];
+  const heads = {};
+  for (const { id } of slices) {
+    const { branch, headSha } = sliceRecord(record2, id);
+    if (branch === null) continue;
+    branches.push(branch);
+    if (headSha !== null) heads[branch] = headSha;
+  }
+  return { branches, heads };
+}
 function sliceRecord(record2, id) {
   return record2.slices.find((slice) => slice.id === id) ?? {
     id,
@@ -30707,6 +30718,22 @@ function mergeEvaluationFrom(event) {
   };
 }
 
+// src/runtime/goal/controller-hold.ts
+async function holdGoal(store, id) {
+  const hold2 = store.deps.host.holdOpen;
+  if (!hold2) return async () => {
+  };
+  return hold2(goalPaths(store.deps.stateRoot, id).dir);
+}
+function controlledElsewhere(store, id) {
+  const ask = store.deps.host.otherOmkHolding;
+  return ask?.(goalPaths(store.deps.stateRoot, id).dir) ?? null;
+}
+function mayBeControlled(goal) {
+  return goal.controller !== null || MAY_RUN.includes(goal.status);
+}
+var MAY_RUN = ["running", "planned", "interrupted"];
+
 // src/runtime/goal/failure.ts
 var failureSchema = external_exports.object({
   version: external_exports.literal(1),
@@ -30858,6 +30885,10 @@ var EVENT_FOR = {
 };
 var CONTROLLER_LEASE_MS = 6e4;
 function controllerAlive(store, goal) {
+  if (recordedControllerAlive(store, goal)) return true;
+  return mayBeControlled(goal) && controlledElsewhere(store, goal.id) !== null;
+}
+function recordedControllerAlive(store, goal) {
   const controller = goal.controller;
   if (!controller) return false;
   if (heartbeatExpired(controller.heartbeatAt, store.deps.clock.nowMs())) return false;
@@ -30873,6 +30904,7 @@ async function applyLifecycle(store, goalId, action, text3 = "") {
   const events = new EventLog(store.files, paths2.events, store.deps.clock, store.deps.host);
   return store.withGoalLock(goalId, async () => {
     const goal = await store.read(goalId);
+    if (action === "resume") refuseControlledElsewhere(store, goal);
     const previous = goal.status;
     const next = nextStatus(goal, action, { controllerAlive: controllerAlive(store, goal) });
     const data = { from: previous, to: next };
@@ -30896,6 +30928,17 @@ async function applyLifecycle(store, goalId, action, text3 = "") {
     });
     const proof = await rebuildProof(store, updated, events);
     return { goal: updated, previous, proof };
+  });
+}
+function refuseControlledElsewhere(store, goal) {
+  const pid = controlledElsewhere(store, goal.id);
+  if (pid === null) return;
+  throw new BusyError(`Goal ${goal.id} is being run by omk process ${pid}; it was not resumed.`, {
+    hint: [
+      "Its goal.json may say otherwise (an agent of that run can write it). Follow it with ",
+      { step: "status", goalId: goal.id },
+      ", or stop that process first."
+    ]
   });
 }
 async function relocateGoal(store, goalId, repoRoot) {
@@ -32194,7 +32237,7 @@ var ProgressFold = class {
       slice.lastLine = null;
       slice.settledSeq = seq;
     };
-    const open6 = (state, attempts2) => {
+    const open7 = (state, attempts2) => {
       slice.state = state;
       slice.attempt = attempts2;
       slice.endedMs = null;
@@ -32203,11 +32246,11 @@ var ProgressFold = class {
     };
     switch (type) {
       case "task_leased":
-        open6("running", attempt2 ?? slice.attempt + 1);
+        open7("running", attempt2 ?? slice.attempt + 1);
         slice.startedMs = at2;
         return;
       case "agent_started":
-        open6("running", Math.max(attempt2 ?? slice.attempt, 1));
+        open7("running", Math.max(attempt2 ?? slice.attempt, 1));
         slice.startedMs = at2;
         return;
       case "task_done":
@@ -32224,7 +32267,7 @@ var ProgressFold = class {
         return;
       case "slice_reopened":
       case "slice_reset":
-        open6("pending", slice.attempt);
+        open7("pending", slice.attempt);
         return;
     }
   }
@@ -33715,10 +33758,15 @@ async function createGoal(deps, request2, mode) {
   };
   await store.create(initial);
   store.deps.host.reached?.("goal_recorded");
-  return planGoal(deps, initial.id, mode).catch(async (error62) => {
-    if (error62 instanceof AgentUnavailableError) await store.discard(initial.id);
-    throw error62;
-  });
+  const release2 = mode === "run" ? await holdGoal(store, initial.id) : null;
+  try {
+    return await planGoal(deps, initial.id, mode).catch(async (error62) => {
+      if (error62 instanceof AgentUnavailableError) await store.discard(initial.id);
+      throw error62;
+    });
+  } finally {
+    await release2?.();
+  }
 }
 function decisionKey(decision) {
   return JSON.stringify([decision.kind, decision.decision, decision.reason]);
@@ -35668,9 +35716,9 @@ function scanPackageJson(lines) {
   const stack = [];
   let known = false;
   for (const { text: text3, emit } of lines) {
-    const open6 = /^\s*"([^"]+)"\s*:\s*\{\s*(?:\}\s*)?,?\s*$/.exec(text3);
-    if (open6 !== null) {
-      if (!/\}\s*,?\s*$/.test(text3)) stack.push(open6[1] ?? "");
+    const open7 = /^\s*"([^"]+)"\s*:\s*\{\s*(?:\}\s*)?,?\s*$/.exec(text3);
+    if (open7 !== null) {
+      if (!/\}\s*,?\s*$/.test(text3)) stack.push(open7[1] ?? "");
       continue;
     }
     if (/^\s*\}/.test(text3)) {
@@ -37159,8 +37207,6 @@ var WRITTEN_WITH_AN_EVENT = [
   "delivery.json",
   SEALS_FILE
 ];
-var AGENT_RUN_FILE = /^artifacts\/agent-runs\/[^/]+\/(prompt-\d+\.md|usage-\d+\.json|transcript-\d+\.log)$/;
-var AGENT_RUN_INPUT = /^artifacts\/agent-runs\/[^/]+\/(prompt-\d+\.md|usage-\d+\.json)$/;
 var OMK_LOG = /^artifacts\/prepare\/[^/]+\.log$/;
 var GATE_REPORT = /^artifacts\/gates\/[0-9a-f]{12}-[^/]+-\d+\.(xml|json)$/;
 var DELIVERY_EVENTS = [
@@ -37260,8 +37306,6 @@ async function ownChanges(store, id, changed, eventsSize, overlapped) {
     const path2 = join12(dir, name);
     if (OWN_COMPARED_ELSEWHERE.includes(name)) continue;
     if (name.startsWith("artifacts/") && store.keepsArtifact(path2)) continue;
-    if (change === "added" && AGENT_RUN_FILE.test(name)) continue;
-    if (change === "changed" && AGENT_RUN_INPUT.test(name)) continue;
     if (OMK_LOG.test(name) && change !== "removed") continue;
     if (GATE_REPORT.test(name) && change !== "removed") continue;
     if (overlapped && name.startsWith("artifacts/") && change !== "removed") continue;
@@ -38251,14 +38295,15 @@ async function openBranch(deps, journal, sliceId2) {
   if (baseSha === null) throw new NotFoundError(`Goal ${goal.id} has no base commit.`);
   const done = dependencyWaves(journal.graph.tasks).flat().filter((task2) => task2.status === "done");
   if (sliceId2 === null) {
-    const branches = done.map((task2) => sliceRecord(journal.execution, task2.id).branch).filter((branch) => branch !== null);
+    const { branches, heads } = sliceBranches(journal.execution, done);
     const result2 = await deps.workspaces.integrate({
       repoRoot: goal.repo.root,
       workspaceRoot: deps.workspaceRoot,
       goalId: goal.id,
       baseSha,
       target: integrationBranchName(goal.id),
-      branches
+      branches,
+      heads
     });
     const failing2 = describeChecks({
       findings: [],
@@ -38517,7 +38562,7 @@ async function integrateSlices(ctx) {
     gaps: journal.execution.gaps.filter((gap) => gap.code !== "integration_conflict")
   };
   const done = dependencyWaves(journal.graph.tasks).flat().filter((task) => task.status === "done");
-  const branches = done.map((task) => sliceRecord(journal.execution, task.id).branch).filter((branch) => branch !== null);
+  const { branches, heads } = sliceBranches(journal.execution, done);
   if (branches.length === 0) {
     await ctx.preparedIntegration?.discard();
     return null;
@@ -38529,7 +38574,8 @@ async function integrateSlices(ctx) {
     goalId: goal.id,
     baseSha: ctx.base.baseSha,
     target: target2,
-    branches
+    branches,
+    heads
   });
   const integration = {
     branch: target2,
@@ -38901,9 +38947,11 @@ async function runFix(ctx, workspace, { head: head2, failure: failure2 }, { atte
     { ...workspace, baseSha: head2 },
     `omk(${goal.id}): integration repair ${attempt2}`
   );
+  const forged = forgedObjectFindings(change.forgedObjects ?? []);
   journal.execution = {
     ...journal.execution,
     integrationRepair: null,
+    integrationIntegrity: [...journal.execution.integrationIntegrity, ...forged],
     agentRuns: [
       ...journal.execution.agentRuns,
       agentRunRecord(INTEGRATION_ID, attempt2, deps.agent.name, result2)
@@ -38930,7 +38978,7 @@ async function runFix(ctx, workspace, { head: head2, failure: failure2 }, { atte
       spendNote: `${INTEGRATION_ID} repair attempt ${attempt2}`
     }
   );
-  return findings.some((finding2) => finding2.severity === "blocking") ? "untrusted" : "ran";
+  return [...findings, ...forged].some((finding2) => finding2.severity === "blocking") ? "untrusted" : "ran";
 }
 async function recoverIntegrationRepair(deps, journal, previousController) {
   const repair = journal.execution.integrationRepair;
@@ -39300,6 +39348,14 @@ var VERIFIABLE_FROM = [...EXECUTABLE_FROM, "ready", "failed"];
 var UNTIL_READY_FROM = [...EXECUTABLE_FROM, "failed"];
 var REOPENABLE = ["not_ready", "failed"];
 async function executeGoal(deps, goalId, options) {
+  const release2 = await holdGoal(deps.store, goalId);
+  try {
+    return await executeHeld(deps, goalId, options);
+  } finally {
+    await release2();
+  }
+}
+async function executeHeld(deps, goalId, options) {
   const { store } = deps;
   const journal = await ExecutionJournal.open(store, goalId);
   const reopen = options.reopenSettled ?? (options.untilReady && options.dispatch !== false);
@@ -39586,7 +39642,7 @@ function watchGoal(deps, journal, goalId, stop) {
         const goal = await deps.store.read(goalId);
         if (goal.status === "paused") stop("pause");
         else if (goal.status === "cancelled") stop("cancel");
-        else if (++beats % Math.max(1, Math.round(1e4 / pollMs)) === 0) {
+        else if (++beats % Math.max(1, Math.round(1e4 / pollMs)) === 0 || deps.store.owesRecord(goalId)) {
           await journal.save([], {
             goal: (g) => g.controller ? { ...g, controller: { ...g.controller, heartbeatAt: deps.store.deps.clock.nowIso() } } : g
           });
@@ -40150,6 +40206,30 @@ async function scrubFile(files2, path2, scrub) {
   if (clean3 !== text3) await files2.writeAtomic(path2, clean3);
 }
 
+// src/runtime/agents/run-files.ts
+import { join as join23 } from "node:path";
+function agentRunFiles(artifactsDir, attempt2) {
+  return {
+    prompt: join23(artifactsDir, `prompt-${attempt2}.md`),
+    transcript: join23(artifactsDir, `transcript-${attempt2}.log`),
+    usage: join23(artifactsDir, `usage-${attempt2}.json`)
+  };
+}
+async function keepRunInputs(files2, keep, input2, result2) {
+  const { prompt, usage } = agentRunFiles(input2.artifactsDir, input2.attempt);
+  if (await files2.readText(prompt) === input2.prompt) await keep(prompt);
+  if (sameUsage(await files2.readText(usage), result2.usage)) await keep(usage);
+}
+function sameUsage(text3, usage) {
+  if (text3 === null) return false;
+  try {
+    const written = JSON.parse(text3);
+    return written.tokens === usage.tokens && written.usd === usage.usd;
+  } catch {
+    return false;
+  }
+}
+
 // src/runtime/secrets/scrubbed-runs.ts
 var keepNothing = async () => void 0;
 function scrubbedAgent(agent, scrub, files2, keep = keepNothing) {
@@ -40160,6 +40240,7 @@ function scrubbedAgent(agent, scrub, files2, keep = keepNothing) {
       const result2 = await agent.run(input2);
       await scrubFile(files2, result2.transcript, scrub);
       await keep(result2.transcript);
+      await keepRunInputs(files2, keep, input2, result2);
       return { ...result2, summary: scrub(result2.summary) };
     }
   };
@@ -40190,7 +40271,7 @@ function scrubbedWorkspaces(workspaces, scrub, files2, keep = keepNothing) {
 }
 
 // src/runtime/workspace/plan.ts
-import { join as join23 } from "node:path";
+import { join as join24 } from "node:path";
 var NODE_LOCKFILES = [
   { file: "pnpm-lock.yaml", install: ["pnpm", "install", "--frozen-lockfile", "--prefer-offline"] },
   { file: "yarn.lock", install: ["yarn", "install", "--frozen-lockfile"] },
@@ -40229,7 +40310,7 @@ function planPreparation(input2) {
   if (PYTHON_MARKERS.some((file2) => context.has(file2)) || context.some(isRootRequirements)) {
     steps.push({ kind: "python-venv", dirs: VENV_DIRS });
   }
-  if (context.has("Cargo.toml")) env.CARGO_TARGET_DIR = join23(input2.cacheDir, "cargo-target");
+  if (context.has("Cargo.toml")) env.CARGO_TARGET_DIR = join24(input2.cacheDir, "cargo-target");
   return { steps, env, timeoutMs, cacheDir, sharedCacheDir: sharedCacheDir2 };
 }
 function nodeStep(context, installAllowed) {
@@ -40342,7 +40423,7 @@ function inPhase(deps, title3, fn) {
 }
 
 // src/runtime/goal/reconcile.ts
-import { dirname as dirname5, join as join24 } from "node:path";
+import { dirname as dirname5, join as join25 } from "node:path";
 
 // src/runtime/state/jsonl-merge.ts
 function parseJsonlRecords(text3) {
@@ -40565,7 +40646,7 @@ async function reconcileGoal(store, goalId, theirs) {
   if (!theirs.has(MERGED_FILES.goal)) return { adopted: [], changed: false };
   return store.withGoalLock(goalId, async () => {
     const paths2 = store.paths(goalId);
-    const ours = await readTexts((name) => store.files.readText(join24(paths2.dir, name)));
+    const ours = await readTexts((name) => store.files.readText(join25(paths2.dir, name)));
     const remote = await readTexts(async (name) => {
       const content = theirs.get(name);
       return content === void 0 ? null : Buffer.from(content).toString("utf8");
@@ -40575,12 +40656,12 @@ async function reconcileGoal(store, goalId, theirs) {
     for (const key of ["events", "decisions", "budget", "failure"]) {
       const text3 = merged.writes[key];
       if (text3 === void 0) continue;
-      await store.files.writeAtomic(join24(paths2.dir, MERGED_FILES[key]), text3);
+      await store.files.writeAtomic(join25(paths2.dir, MERGED_FILES[key]), text3);
       changed = true;
     }
     for (const [name, content] of theirs) {
       if (Object.values(MERGED_FILES).includes(name) || name === "proof.json") continue;
-      const target2 = join24(paths2.dir, ...name.split("/"));
+      const target2 = join25(paths2.dir, ...name.split("/"));
       if (await store.files.exists(target2)) continue;
       await store.files.makeDirs(dirname5(target2));
       await store.files.writeAtomic(target2, content);
@@ -40731,11 +40812,11 @@ async function cleanGoal(deps, goalId, options = { branches: true }) {
 }
 
 // src/runtime/app/credentials.ts
-import { join as join25 } from "node:path";
+import { join as join26 } from "node:path";
 async function withCredentialsAway(deps, repoRoot, work) {
   const guard = deps.execution.credentials;
   if (guard === void 0) return work();
-  const held2 = await guard.away(repoRoot, join25(privateStateDir(deps.store.deps.stateRoot), "credentials"));
+  const held2 = await guard.away(repoRoot, join26(privateStateDir(deps.store.deps.stateRoot), "credentials"));
   try {
     return await work();
   } finally {
@@ -42574,11 +42655,11 @@ async function finishFixes(deps, request2) {
   );
   if (ran.length === 0) return [];
   const ended = await endedFixes(deps, goalId);
-  const open6 = ran.filter((fix) => !ended.has(fix.fix));
-  if (open6.length === 0) return [];
+  const open7 = ran.filter((fix) => !ended.has(fix.fix));
+  if (open7.length === 0) return [];
   const goal = await deps.store.read(goalId);
   let delivered = request2.delivered === true;
-  const shows = open6.some(
+  const shows = open7.some(
     (fix) => fix.result !== null && (fix.result.headSha !== null || fix.result.untrusted)
   );
   if (!delivered && shows && DELIVERABLE_AFTER_FIX.includes(goal.status)) {
@@ -42593,7 +42674,7 @@ async function finishFixes(deps, request2) {
   const proof = (await readProof(deps.store, goalId)).proof;
   const replies = request2.replies ?? await forgeReplies(deps, goal);
   const endings = [];
-  for (const task of open6) {
+  for (const task of open7) {
     const result2 = task.result;
     const report2 = {
       pr: task.pr,
@@ -42690,11 +42771,11 @@ function whyFailed(report2) {
 }
 
 // src/runtime/app/leftovers.ts
-import { join as join26, sep as sep2 } from "node:path";
+import { join as join27, sep as sep2 } from "node:path";
 async function refuseLeftovers(deps, goalId) {
   const { stateRoot } = deps.store.deps;
   const { root } = (await deps.store.read(goalId)).repo;
-  const worktrees = join26(workspacesDir(stateRoot), goalId);
+  const worktrees = join27(workspacesDir(stateRoot), goalId);
   const goalDir = goalPaths(stateRoot, goalId).dir;
   const scan = await deps.execution.integrity.endLeftovers([worktrees, goalDir, root]);
   if (!scan.checked || scan.killed.length === 0) return;
@@ -42742,7 +42823,7 @@ function counted(texts) {
 }
 
 // src/runtime/plan/agent-planner.ts
-import { join as join27 } from "node:path";
+import { join as join28 } from "node:path";
 
 // src/runtime/plan/agent-evidence.ts
 function agentWriteNotes(reply, tasks, input2) {
@@ -43742,7 +43823,7 @@ Answer again with one corrected JSON object.
   };
 }
 function plannerWorkDir(goalArtifacts) {
-  return join27(goalArtifacts, "planner");
+  return join28(goalArtifacts, "planner");
 }
 
 // src/runtime/app/planning.ts
@@ -45933,7 +46014,7 @@ async function latestGoalInThread(gh, repo, issue2) {
 
 // src/adapters/bot/workspace.ts
 import { mkdir as mkdir4, mkdtemp as mkdtemp3, rm as rm7 } from "node:fs/promises";
-import { join as join34 } from "node:path";
+import { join as join35 } from "node:path";
 
 // src/adapters/git/clone.ts
 import { dirname as dirname6 } from "node:path";
@@ -46332,7 +46413,7 @@ var GoalStore = class {
       artifacts: paths2.artifacts
     });
     if (!this.#guarded.has(id))
-      this.#guarded.set(id, { guard: new GoalRecordGuard(await this.read(id)), found: [] });
+      this.#guarded.set(id, { guard: new GoalRecordGuard(await this.read(id)), found: [], owed: false });
   }
   /**
    * What differs in goal `id`'s watched files from what this process wrote or saw (owned files
@@ -46364,6 +46445,10 @@ var GoalStore = class {
   keepsArtifact(path2) {
     return this.#witness.keeps(path2);
   }
+  /** Whether goal.json on disk holds an edit this process put back only in memory so far. */
+  owesRecord(id) {
+    return this.#guarded.get(id)?.owed === true;
+  }
   /**
    * The record as this process knows it: a field that differs counts only when another omk
    * command wrote it with its event; any other difference is recorded, and omk's value kept.
@@ -46373,6 +46458,7 @@ var GoalStore = class {
     if (!guarded || guarded.guard.matches(record2)) return record2;
     const verdict = guarded.guard.judge(record2, await this.#witness.outsiderLines(this.paths(id).events));
     const path2 = this.paths(id).goal;
+    if (verdict.fixed || verdict.fields.length > 0) guarded.owed = true;
     if (verdict.fixed)
       guarded.found.push({ file: "goal.json", path: path2, what: `changed (${FIXED_PART})`, restored: true });
     if (verdict.fields.length > 0)
@@ -46466,6 +46552,8 @@ var GoalStore = class {
       throw error62;
     }
     done?.(true);
+    const guarded = this.#guarded.get(next.id);
+    if (guarded) guarded.owed = false;
     await this.#remember(path2, written);
     return written;
   }
@@ -46569,10 +46657,10 @@ var systemClock = {
 // src/adapters/git/state-branch.ts
 import { mkdtemp as mkdtemp2, rm as rm5, stat as stat2 } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join as join33 } from "node:path";
+import { join as join34 } from "node:path";
 
 // src/adapters/git/refs.ts
-import { isAbsolute as isAbsolute8, join as join28, posix, resolve as resolve5 } from "node:path";
+import { isAbsolute as isAbsolute8, join as join29, posix, resolve as resolve5 } from "node:path";
 var SHA_PATTERN = /^[0-9a-f]{7,64}$/;
 function assertId(value, what) {
   if (!(what === "goal id" ? GOAL_ID_PATTERN : SLICE_ID_PATTERN).test(value)) {
@@ -46605,7 +46693,7 @@ function assertSha(value) {
   }
 }
 function workspacePath(workspaceRoot, goalId, sliceId2) {
-  return join28(resolve5(workspaceRoot), goalId, sliceId2);
+  return join29(resolve5(workspaceRoot), goalId, sliceId2);
 }
 function normalizeSparsePaths(paths2) {
   if (paths2 === null || paths2.length === 0) return null;
@@ -46629,7 +46717,7 @@ function normalizeSparsePaths(paths2) {
 // src/adapters/git/state-blobs.ts
 import { createHash as createHash6 } from "node:crypto";
 import { mkdtemp, readFile as readFile4, rm as rm2 } from "node:fs/promises";
-import { join as join29 } from "node:path";
+import { join as join30 } from "node:path";
 function blobId(content, like) {
   const hash2 = createHash6(like.length === 64 ? "sha256" : "sha1");
   hash2.update(`blob ${content.length}\0`);
@@ -46657,11 +46745,11 @@ async function readBlobs(git, scratch, oids) {
   const missing = unique2.filter((oid) => !blobs.has(oid));
   if (missing.length === 0) return blobs;
   const gitDir = (await git(["rev-parse", "--absolute-git-dir"])).stdout.trim();
-  const dir = await mkdtemp(join29(scratch, "blobs-"));
+  const dir = await mkdtemp(join30(scratch, "blobs-"));
   for (const oid of missing) {
     const args = ["--git-dir", gitDir, "--work-tree", dir, "unpack-file", oid];
     const name = (await git(args, { cwd: dir })).stdout.trim();
-    const file2 = join29(dir, name);
+    const file2 = join30(dir, name);
     if (!/^\.merge_file_[A-Za-z0-9]+$/.test(name))
       throw new GitError(`git unpack-file printed ${JSON.stringify(name)}.`);
     const content = await readFile4(file2);
@@ -46674,18 +46762,18 @@ async function readBlobs(git, scratch, oids) {
 
 // src/adapters/git/state-files.ts
 import { lstat as lstat2, mkdir as mkdir2, readdir, readFile as readFile5, rm as rm4, writeFile as writeFile2 } from "node:fs/promises";
-import { dirname as dirname9, join as join31 } from "node:path";
+import { dirname as dirname9, join as join32 } from "node:path";
 
 // src/adapters/state/atomic.ts
 import { randomBytes } from "node:crypto";
 import { open as open2, rename, rm as rm3 } from "node:fs/promises";
-import { basename as basename7, dirname as dirname8, join as join30 } from "node:path";
+import { basename as basename7, dirname as dirname8, join as join31 } from "node:path";
 async function writeFileAtomic(path2, data) {
   await replaceFileIf(path2, data, null);
 }
 async function replaceFileIf(path2, data, unchanged) {
   const dir = dirname8(path2);
-  const tmp = join30(dir, `.${basename7(path2)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const tmp = join31(dir, `.${basename7(path2)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   const handle = await open2(tmp, "wx", 420);
   try {
     await handle.writeFile(data);
@@ -46816,7 +46904,7 @@ async function walk(dir) {
     for (const item of items) {
       const entry = {
         rel: rel === "" ? item.name : `${rel}/${item.name}`,
-        abs: join31(abs, item.name),
+        abs: join32(abs, item.name),
         regular: item.isFile(),
         directory: item.isDirectory()
       };
@@ -46836,7 +46924,7 @@ async function collectGoalFiles(goalDir, maxFileBytes, stubDir, scrub) {
     const { size } = await lstat2(entry.abs);
     if (size > maxFileBytes && entry.rel.startsWith("artifacts/")) {
       await mkdir2(stubDir, { recursive: true });
-      const stub = join31(stubDir, `stub-${files2.length}`);
+      const stub = join32(stubDir, `stub-${files2.length}`);
       await writeFile2(stub, renderStub(entry.rel, size, maxFileBytes));
       files2.push({ path: entry.rel, source: stub });
     } else {
@@ -46852,7 +46940,7 @@ async function scrubbedSource(abs, stubDir, index, scrub) {
   const clean3 = scrub(text3);
   if (clean3 === text3) return abs;
   await mkdir2(stubDir, { recursive: true });
-  const copy = join31(stubDir, `scrubbed-${index}`);
+  const copy = join32(stubDir, `scrubbed-${index}`);
   await writeFile2(copy, clean3);
   return copy;
 }
@@ -46876,7 +46964,7 @@ async function replaceGoalDir(stateRoot, goalId, wanted) {
   }
   for (const [rel, content] of wanted) {
     if (isStub(content) && kept.has(rel)) continue;
-    const abs = join31(paths2.dir, ...rel.split("/"));
+    const abs = join32(paths2.dir, ...rel.split("/"));
     await mkdir2(dirname9(abs), { recursive: true });
     await writeFileAtomic(abs, content);
   }
@@ -46917,11 +47005,11 @@ function cQuote(path2) {
 }
 
 // src/adapters/git/state-index.ts
-import { join as join32 } from "node:path";
+import { join as join33 } from "node:path";
 var INDEX_CONFIG = ["-c", "core.splitIndex=false", "-c", "core.fsmonitor=false"];
 async function buildStateCommit(git, input2) {
   const { base, goalId, files: files2 } = input2;
-  const env = { GIT_INDEX_FILE: join32(input2.scratch, "index") };
+  const env = { GIT_INDEX_FILE: join33(input2.scratch, "index") };
   const indexGit = (args, extra = {}) => git([...INDEX_CONFIG, ...args], { ...extra, env });
   await indexGit(base === null ? ["read-tree", "--empty"] : ["read-tree", base]);
   const oids = files2.length === 0 ? [] : (await git(["hash-object", "-w", "--no-filters", "--stdin-paths"], {
@@ -47012,7 +47100,7 @@ function createGitStateBranch(options) {
     return rejected[2] ?? "rejected";
   }
   async function withScratch(fn) {
-    const scratch = await mkdtemp2(join33(tmpdir(), "omk-state-"));
+    const scratch = await mkdtemp2(join34(tmpdir(), "omk-state-"));
     try {
       return await fn(scratch);
     } finally {
@@ -47111,7 +47199,7 @@ function createGitStateBranch(options) {
             if (theirs !== null) await options.reconcile(goalId, theirs);
           }
           const inScope = scopeFilter(scope.only);
-          const all = await collectGoalFiles(goalDir, maxFileBytes, join33(scratch, `stubs-${attempt2}`), scrub);
+          const all = await collectGoalFiles(goalDir, maxFileBytes, join34(scratch, `stubs-${attempt2}`), scrub);
           const files2 = inScope ? all.filter((file2) => inScope(file2.path)) : all;
           const commit = await buildStateCommit(git, { base, goalId, files: files2, message, scratch, inScope });
           if (commit === base) return commit;
@@ -47763,13 +47851,13 @@ async function withWorkspace(spec, fn) {
     );
   }
   await mkdir4(spec.workDir, { recursive: true });
-  const dir = await mkdtemp3(join34(spec.workDir, "omk-bot-"));
+  const dir = await mkdtemp3(join35(spec.workDir, "omk-bot-"));
   spec.observe?.("created", dir);
   try {
-    const repoRoot = join34(dir, "repo");
+    const repoRoot = join35(dir, "repo");
     const { store, state, remote } = githubGoalState({
       repoRoot,
-      stateRoot: join34(dir, "state"),
+      stateRoot: join35(dir, "state"),
       branch: spec.stateBranch,
       serverUrl: spec.repo.serverUrl,
       repo: spec.repo,
@@ -52820,7 +52908,7 @@ function plainReply(login, lines) {
 }
 function proofReply(login, goalId, proof) {
   const body = proof === null ? "The goal has no proof yet." : renderProofMarkdown(proof, BOT_STEPS);
-  return bounded(`@${login} the proof of goal \`${goalId}\`:
+  return bounded(`${to(login)} the proof of goal \`${goalId}\`:
 
 ${body}`);
 }
@@ -52834,7 +52922,7 @@ import { randomBytes as randomBytes4 } from "node:crypto";
 
 // src/runtime/gates/verify.ts
 import { appendFile, mkdir as mkdir5, open as open5, readFile as readFile8, rm as rm8, stat as stat5, writeFile as writeFile3 } from "node:fs/promises";
-import { basename as basename9, join as join35 } from "node:path";
+import { basename as basename9, join as join36 } from "node:path";
 
 // src/runtime/gates/test-results/types.ts
 function testResults(source, passed, failed, skipped2) {
@@ -53500,12 +53588,12 @@ function createGateVerifier(runProcess2) {
   };
 }
 async function verifyGate(runProcess2, gate, context) {
-  const log = join35(context.artifactsDir, gateLogName(context.sha, gate.name));
+  const log = join36(context.artifactsDir, gateLogName(context.sha, gate.name));
   await writeFile3(log, "");
   let runs2 = 0;
   const run = (cwd, label) => {
     runs2 += 1;
-    const report2 = join35(
+    const report2 = join36(
       context.artifactsDir,
       `${context.sha.slice(0, 12)}-${safeGateName(gate.name)}-${runs2}.${gate.report?.format === "jest-json" ? "json" : "xml"}`
     );
@@ -53847,7 +53935,7 @@ import { execFile as execFile2 } from "node:child_process";
 
 // src/runtime/doctor/path-lookup.ts
 import { access as access2, constants as constants2, stat as stat6 } from "node:fs/promises";
-import { isAbsolute as isAbsolute9, join as join36 } from "node:path";
+import { isAbsolute as isAbsolute9, join as join37 } from "node:path";
 async function findOnPath(command2, env, platform = process.platform) {
   if (command2 === "" || command2.includes("/") || platform === "win32" && command2.includes("\\")) {
     return null;
@@ -53856,7 +53944,7 @@ async function findOnPath(command2, env, platform = process.platform) {
   const extensions = platform === "win32" ? ["", ...(env.PATHEXT ?? ".COM;.EXE;.BAT;.CMD").split(";").filter(Boolean)] : [""];
   for (const dir of dirs) {
     for (const extension2 of extensions) {
-      const candidate = join36(dir, command2 + extension2);
+      const candidate = join37(dir, command2 + extension2);
       if (await fileState(candidate) === "ok") return candidate;
     }
   }
@@ -54300,8 +54388,8 @@ function result(exitCode, signal, timedOut, cancelled, spawnError, started, stdo
 }
 
 // src/adapters/agents/command-agent.ts
-import { appendFile as appendFile2, mkdir as mkdir8, stat as stat7, writeFile as writeFile5 } from "node:fs/promises";
-import { join as join39, resolve as resolve7 } from "node:path";
+import { appendFile as appendFile2, mkdir as mkdir8, rm as rm10, stat as stat7, writeFile as writeFile5 } from "node:fs/promises";
+import { resolve as resolve7 } from "node:path";
 
 // src/runtime/agents/network-stall.ts
 var NETWORK_FAILURE = /failed to lookup address|name does not resolve|name or service not known|temporary failure in name resolution|\bENOTFOUND\b|\bEAI_AGAIN\b|\bECONNREFUSED\b|\bECONNRESET\b|\bENETUNREACH\b|\bEHOSTUNREACH\b|network (?:is )?unreachable|waiting for network|connection failed|failed to connect|unable to connect|cannot connect to (?:the )?api|reconnecting\.\.\./i;
@@ -54585,14 +54673,18 @@ function sum2(values) {
 
 // src/adapters/agents/agent-home.ts
 import { cp, lstat as lstat4, mkdir as mkdir7, realpath as realpath3 } from "node:fs/promises";
-import { dirname as dirname13, join as join38 } from "node:path";
+import { dirname as dirname13, join as join39 } from "node:path";
 
 // src/adapters/sandbox/private-temp.ts
 import { lstat as lstat3, mkdir as mkdir6, mkdtemp as mkdtemp4, readdir as readdir4, readFile as readFile10, realpath as realpath2, rm as rm9, writeFile as writeFile4 } from "node:fs/promises";
-import { basename as basename11, dirname as dirname12, join as join37 } from "node:path";
+import { basename as basename11, dirname as dirname12, join as join38 } from "node:path";
 
 // src/adapters/process/host.ts
 import { hostname as hostname3 } from "node:os";
+
+// src/adapters/process/held-open.ts
+import { readdirSync, readlinkSync as readlinkSync2, realpathSync as realpathSync2 } from "node:fs";
+import { open as open6 } from "node:fs/promises";
 
 // src/adapters/process/omk-process.ts
 import { readFileSync as readFileSync3, readlinkSync, realpathSync } from "node:fs";
@@ -54674,6 +54766,49 @@ function realOrNull(path2) {
   }
 }
 
+// src/adapters/process/held-open.ts
+async function holdOpen(path2) {
+  const handle = await open6(path2, "r");
+  return () => handle.close();
+}
+function otherOmkHolding(path2) {
+  let pids;
+  try {
+    pids = readdirSync("/proc").filter((name) => /^\d+$/.test(name));
+  } catch {
+    return void 0;
+  }
+  const target2 = realOrSame2(path2);
+  for (const name of pids) {
+    const pid = Number(name);
+    if (pid === process.pid || isOtherOmkProcess(pid) !== true) continue;
+    if (holds(pid, target2)) return pid;
+  }
+  return null;
+}
+function holds(pid, target2) {
+  let fds;
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return false;
+  }
+  return fds.some((fd) => {
+    try {
+      return readlinkSync2(`/proc/${pid}/fd/${fd}`) === target2;
+    } catch {
+      return false;
+    }
+  });
+}
+function realOrSame2(path2) {
+  try {
+    return realpathSync2(path2);
+  } catch {
+    return path2;
+  }
+}
+
 // src/adapters/process/host.ts
 function isPidAlive(pid) {
   try {
@@ -54691,6 +54826,8 @@ function processHost() {
     isOtherOmk(pid) {
       return isOtherOmkProcess(pid) ?? (pid !== process.pid && isPidAlive(pid));
     },
+    holdOpen,
+    otherOmkHolding,
     killGroup(pid) {
       try {
         process.kill(-pid, "SIGKILL");
@@ -54706,15 +54843,15 @@ function processHost() {
 var OWNER_SUFFIX = ".owner";
 async function makePrivateTemp(env, prefix = "run-") {
   const name = `omk-sandboxes-${process.getuid?.() ?? "user"}`;
-  const parent = await ownDirectory(join37(env.TMPDIR || "/tmp", name));
+  const parent = await ownDirectory(join38(env.TMPDIR || "/tmp", name));
   await sweepStale(parent);
-  const path2 = await mkdtemp4(join37(parent, prefix));
+  const path2 = await mkdtemp4(join38(parent, prefix));
   const owner = `${path2}${OWNER_SUFFIX}`;
   await writeFile4(owner, `${process.pid}
 `, { mode: 384 });
   const hidden = /* @__PURE__ */ new Set([parent]);
-  const shared = join37("/tmp", name);
-  if (shared !== join37(env.TMPDIR || "/tmp", name)) {
+  const shared = join38("/tmp", name);
+  if (shared !== join38(env.TMPDIR || "/tmp", name)) {
     const other = await realpath2(shared).catch(() => null);
     if (other !== null) hidden.add(other);
   }
@@ -54732,10 +54869,10 @@ async function sweepStale(parent) {
   const names = await readdir4(parent).catch(() => []);
   for (const name of names) {
     if (!name.endsWith(OWNER_SUFFIX)) continue;
-    const marker = join37(parent, name);
+    const marker = join38(parent, name);
     const pid = Number.parseInt((await readFile10(marker, "utf8").catch(() => "")).trim(), 10);
     if (Number.isInteger(pid) && pid > 0 && isPidAlive(pid)) continue;
-    const temp = join37(parent, name.slice(0, -OWNER_SUFFIX.length));
+    const temp = join38(parent, name.slice(0, -OWNER_SUFFIX.length));
     if (dirname12(temp) !== parent || basename11(temp) === "") continue;
     await rm9(temp, { recursive: true, force: true });
     await rm9(marker, { force: true });
@@ -54774,7 +54911,7 @@ async function makeAgentHome(hostEnv, entries2) {
 async function toolchains(hostEnv) {
   if (hostEnv.RUSTUP_HOME) return { RUSTUP_HOME: hostEnv.RUSTUP_HOME };
   if (!hostEnv.HOME) return {};
-  const rustup = join38(hostEnv.HOME, ".rustup");
+  const rustup = join39(hostEnv.HOME, ".rustup");
   return (await lstat4(rustup).catch(() => null))?.isDirectory() ? { RUSTUP_HOME: rustup } : {};
 }
 async function copyEntry(entry, hostEnv, home) {
@@ -54782,7 +54919,7 @@ async function copyEntry(entry, hostEnv, home) {
   if (source === null) return;
   const real2 = await realpath3(source).catch(() => null);
   if (real2 === null) return;
-  const target2 = join38(home, entry.path);
+  const target2 = join39(home, entry.path);
   await mkdir7(dirname13(target2), { recursive: true });
   await cp(real2, target2, {
     recursive: true,
@@ -54807,10 +54944,11 @@ function createCommandAgent(options) {
 async function runCommand(options, allowed, input2) {
   const dir = resolve7(input2.artifactsDir);
   await mkdir8(dir, { recursive: true });
-  const transcript = join39(dir, `transcript-${input2.attempt}.log`);
-  const promptFile = join39(dir, `prompt-${input2.attempt}.md`);
-  await writeFile5(promptFile, input2.prompt);
-  await writeFile5(
+  const files2 = agentRunFiles(dir, input2.attempt);
+  const transcript = files2.transcript;
+  const promptFile = files2.prompt;
+  await writeFresh(promptFile, input2.prompt);
+  await writeFresh(
     transcript,
     `# omk: agent ${options.name}, task ${input2.taskId}, attempt ${input2.attempt}
 
@@ -54868,11 +55006,10 @@ async function runCommand(options, allowed, input2) {
   }).finally(() => home.remove());
   const usage = parseUsage(options.usage, result2.stdout);
   const [, proposals] = await Promise.all([
-    writeJsonAtomic2(join39(dir, `usage-${input2.attempt}.json`), {
-      version: 1,
-      parser: options.usage,
-      ...usage
-    }),
+    // Its rename replaces a file or a link, not a directory planted under the name.
+    rm10(files2.usage, { recursive: true, force: true }).then(
+      () => writeJsonAtomic2(files2.usage, { version: 1, parser: options.usage, ...usage })
+    ),
     collectFollowUps(input2)
   ]);
   if (proposals.problems.length > 0) {
@@ -54919,6 +55056,10 @@ ${proposals.problems.join("\n")}
     followUps: proposals.followUps,
     summary: dropped > 0 ? `${summary} (${dropped} follow-up problem(s); see transcript)` : summary
   };
+}
+async function writeFresh(path2, text3) {
+  await rm10(path2, { recursive: true, force: true });
+  await writeFile5(path2, text3, { flag: "wx" });
 }
 function buildArgv(options, input2, promptFile) {
   const template = [...options.argv];
@@ -55262,7 +55403,7 @@ ${result2.tail}`);
 }
 
 // src/adapters/git/goal-cleanup.ts
-import { rm as rm10, stat as stat9 } from "node:fs/promises";
+import { rm as rm11, stat as stat9 } from "node:fs/promises";
 import { basename as basename13, join as join41, sep as sep5 } from "node:path";
 
 // src/adapters/git/worktree.ts
@@ -55454,14 +55595,14 @@ var gitGoalCleaner = {
   async removeCache(dir) {
     checkGoalId(basename13(dir));
     if (await stat9(dir).catch(() => null) === null) return false;
-    await rm10(dir, { recursive: true, force: true });
+    await rm11(dir, { recursive: true, force: true });
     return true;
   }
 };
 
 // src/adapters/git/persisted-credentials.ts
 import { createHash as createHash7 } from "node:crypto";
-import { appendFile as appendFile3, mkdir as mkdir11, readFile as readFile12, rename as rename3, rm as rm11, writeFile as writeFile7 } from "node:fs/promises";
+import { appendFile as appendFile3, mkdir as mkdir11, readFile as readFile12, rename as rename3, rm as rm12, writeFile as writeFile7 } from "node:fs/promises";
 import { join as join42 } from "node:path";
 var HEADER_KEYS = "^http\\..*\\.extraheader$";
 var SUFFIX = ".extraheader";
@@ -55517,7 +55658,7 @@ var persistedCredentialGuard = {
     if (left !== null && left.pid === process.pid) return noop4;
     if (left !== null) {
       await addHeaders(repoRoot, left.headers);
-      await rm11(path2, { force: true });
+      await rm12(path2, { force: true });
     }
     const headers = await readPersistedHeaders(repoRoot);
     if (headers.length === 0) return noop4;
@@ -55530,7 +55671,7 @@ var persistedCredentialGuard = {
     return {
       async restore() {
         await addHeaders(repoRoot, headers);
-        await rm11(path2, { force: true });
+        await rm12(path2, { force: true });
       }
     };
   }
@@ -55552,7 +55693,7 @@ async function treeFacts(worktree, commit) {
 }
 
 // src/adapters/git/branch-checkout.ts
-import { mkdir as mkdir12, rm as rm12, stat as stat10 } from "node:fs/promises";
+import { mkdir as mkdir12, rm as rm13, stat as stat10 } from "node:fs/promises";
 import { dirname as dirname15, join as join43 } from "node:path";
 async function createBranchCheckout(input2) {
   const { repoRoot, branch, path: path2 } = input2;
@@ -55632,7 +55773,7 @@ async function removeBranchCheckout(repoRoot, workspace) {
     );
   }
   await fetchBack(workspace);
-  await rm12(workspace.path, { recursive: true, force: true });
+  await rm13(workspace.path, { recursive: true, force: true });
 }
 
 // src/adapters/git/forged-objects.ts
@@ -55640,15 +55781,18 @@ import { createHash as createHash8 } from "node:crypto";
 import { readFile as readFile13 } from "node:fs/promises";
 import { join as join44 } from "node:path";
 import { inflateSync } from "node:zlib";
-async function forgedObjects(cwd, commonDir, commit, paths2) {
-  if (paths2.length === 0) return [];
-  const { stdout } = await runGit(["ls-tree", "-z", "--full-tree", commit, "--", ...paths2], { cwd });
+async function forgedObjects(cwd, commonDir, from, commit) {
+  if (from === commit) return [];
+  const { stdout } = await runGit(
+    ["diff-tree", "-r", "-z", "--raw", "--no-renames", "--no-abbrev", from, commit, "--"],
+    { cwd }
+  );
   const forged = [];
-  for (const record2 of stdout.split("\0")) {
-    const tab = record2.indexOf("	");
-    const [, type, id] = record2.slice(0, Math.max(tab, 0)).split(" ");
-    const path2 = record2.slice(tab + 1);
-    if (tab < 0 || type !== "blob" || id === void 0 || path2 === "") continue;
+  const fields = stdout.split("\0");
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const [, mode = "", , id = ""] = (fields[i] ?? "").split(" ");
+    const path2 = fields[i + 1] ?? "";
+    if (mode === "160000" || /^0+$/.test(id) || path2 === "") continue;
     const stored = await readFile13(join44(commonDir, "objects", id.slice(0, 2), id.slice(2))).catch(() => null);
     if (stored === null) continue;
     const algorithm = id.length === 64 ? "sha256" : "sha1";
@@ -55706,8 +55850,7 @@ async function captureChange(workspace, message, options) {
   if (workspace.mode === "branch-checkout") await fetchBack(workspace);
   const headSha = committed ? (await runGit(["rev-parse", "--verify", "HEAD^{commit}"], { cwd })).stdout.trim() : before;
   const change = headSha === workspace.baseSha ? { changedFiles: [], diff: "" } : await diffRange(cwd, workspace.baseSha, headSha, options.diffLimitBytes);
-  const paths2 = change.changedFiles.map((file2) => file2.path);
-  const forged = committed ? await forgedObjects(cwd, commonDir, headSha, paths2) : [];
+  const forged = await forgedObjects(cwd, commonDir, workspace.baseSha, headSha);
   return { committed, headSha, ...change, ...forged.length > 0 ? { forgedObjects: forged } : {} };
 }
 var NOTHING_TO_COMMIT = /^(nothing to commit|nothing added to commit|no changes added to commit)/m;
@@ -55767,9 +55910,9 @@ function truncateDiff(diff, limitBytes, fullDiffCommand) {
 }
 
 // src/adapters/git/integrate.ts
-async function openIntegration(input2, open6) {
+async function openIntegration(input2, open7) {
   assertId(input2.goalId, "goal id");
-  const workspace = await open6({
+  const workspace = await open7({
     repoRoot: input2.repoRoot,
     goalId: input2.goalId,
     sliceId: INTEGRATION_ID,
@@ -55802,6 +55945,17 @@ async function integrateBranches(input2, deps) {
     throw new GitError(`Cannot integrate ${missing}: the branch does not exist.`, {
       hint: "Capture the slice first (its branch is created with its workspace)."
     });
+  }
+  for (const branch of input2.branches) {
+    const recorded2 = input2.heads?.[branch];
+    const tip = present.get(refOf(branch));
+    if (recorded2 === void 0 || tip === recorded2) continue;
+    throw new GitError(
+      `Cannot integrate ${branch}: it is at ${tip}, not at ${recorded2} where omk captured it and its slice was reviewed. Something moved it since; nothing was merged.`,
+      {
+        hint: `Look at what it holds ('git log ${recorded2}..${branch}'). If none of it is yours, put it back ('git update-ref refs/heads/${branch} ${recorded2} ${tip}') and resume the goal.`
+      }
+    );
   }
   const merged = [];
   let conflict = null;
@@ -55860,9 +56014,18 @@ async function mergeInProgress(cwd) {
 }
 async function listRefs(cwd, refs, mergedInto) {
   const merged = mergedInto ? [`--merged=${mergedInto}`] : [];
-  const { stdout } = await runGit(["for-each-ref", "--format=%(refname)", ...merged, "--", ...refs], { cwd });
+  const { stdout } = await runGit(
+    ["for-each-ref", "--format=%(objectname) %(refname)", ...merged, "--", ...refs],
+    { cwd }
+  );
   const wanted = new Set(refs);
-  return new Set(stdout.split("\n").filter((line2) => wanted.has(line2)));
+  const found = /* @__PURE__ */ new Map();
+  for (const line2 of stdout.split("\n")) {
+    const space = line2.indexOf(" ");
+    const ref = line2.slice(space + 1);
+    if (space > 0 && wanted.has(ref)) found.set(ref, line2.slice(0, space));
+  }
+  return found;
 }
 async function mergeForRepair(workspace, goalId, branch, identity) {
   assertOmkBranch(workspace.branch, goalId);
@@ -56029,17 +56192,17 @@ async function hasIndex(worktreePath) {
 }
 
 // src/adapters/git/own-heads.ts
-import { readFileSync as readFileSync4, realpathSync as realpathSync2, statSync as statSync3 } from "node:fs";
+import { readFileSync as readFileSync4, realpathSync as realpathSync3, statSync as statSync3 } from "node:fs";
 import { join as join45, resolve as resolve11 } from "node:path";
 function repositoryOf(dir) {
   const dotGit = join45(dir, ".git");
   try {
-    if (statSync3(dotGit).isDirectory()) return realpathSync2(dotGit);
+    if (statSync3(dotGit).isDirectory()) return realpathSync3(dotGit);
     const admin = /^gitdir: (.+)$/m.exec(readFileSync4(dotGit, "utf8"))?.[1]?.trim();
     if (admin === void 0) return dir;
     const adminDir = resolve11(dir, admin);
     const common = readFileSync4(join45(adminDir, "commondir"), "utf8").trim();
-    return realpathSync2(resolve11(adminDir, common));
+    return realpathSync3(resolve11(adminDir, common));
   } catch {
     return dir;
   }
@@ -56178,7 +56341,7 @@ async function rewindMainBranch(workspace) {
 }
 
 // src/adapters/git/stale-locks.ts
-import { readdir as readdir7, readFile as readFile14, rm as rm13, stat as stat12 } from "node:fs/promises";
+import { readdir as readdir7, readFile as readFile14, rm as rm14, stat as stat12 } from "node:fs/promises";
 import { join as join46, resolve as resolve12 } from "node:path";
 var PER_WORKTREE_LOCKS = ["index.lock", "HEAD.lock"];
 var OMK_REFS = ["refs", "heads", "omk"];
@@ -56197,7 +56360,7 @@ async function recoverStaleLocks(repoRoot, maxAgeMs, now = Date.now) {
   for (const path2 of candidates) {
     const mtime = await modifiedAt(path2);
     if (mtime === null || mtime > cutoff) continue;
-    await rm13(path2, { force: true });
+    await rm14(path2, { force: true });
     removed.push(path2);
   }
   return removed.sort();
@@ -56215,7 +56378,7 @@ async function clearWorkspaceLocks(workspace) {
   const removed = [];
   for (const path2 of candidates) {
     if (await modifiedAt(path2) === null) continue;
-    await rm13(path2, { force: true });
+    await rm14(path2, { force: true });
     removed.push(path2);
   }
   return removed.sort();
@@ -56272,8 +56435,8 @@ function createGitWorkspaces(options = {}) {
   const now = options.now ?? Date.now;
   const serialize = createSerializer();
   const memo2 = createMemo();
-  const open6 = (input2) => openWorkspace(input2, { forceFallback: options.forceFallback === true, serialize, memo: memo2 });
-  const prepared = createPreparedIntegrations({ open: open6, serialize });
+  const open7 = (input2) => openWorkspace(input2, { forceFallback: options.forceFallback === true, serialize, memo: memo2 });
+  const prepared = createPreparedIntegrations({ open: open7, serialize });
   return {
     async create(input2) {
       if (input2.sliceId === INTEGRATION_ID) {
@@ -56281,7 +56444,7 @@ function createGitWorkspaces(options = {}) {
           hint: "Rename the slice in the plan."
         });
       }
-      return open6(input2);
+      return open7(input2);
     },
     capture: (workspace, message) => movingOwnBranch(
       { cwd: workspace.path, branch: workspace.branch },
@@ -56302,10 +56465,10 @@ function createGitWorkspaces(options = {}) {
     recoverStaleLocks: (repoRoot, maxAgeMs) => recoverStaleLocks(repoRoot, maxAgeMs, now),
     clearLocks: (workspace) => clearWorkspaceLocks(workspace),
     prepareIntegration: (input2) => prepared.prepare(input2),
-    openIntegration: (input2) => openIntegration(input2, open6),
+    openIntegration: (input2) => openIntegration(input2, open7),
     integrate: (input2) => movingOwnBranch(
       { cwd: input2.repoRoot, branch: input2.target },
-      () => integrateBranches(input2, { open: open6, identity, diffLimitBytes, prepared: prepared.take(input2) }),
+      () => integrateBranches(input2, { open: open7, identity, diffLimitBytes, prepared: prepared.take(input2) }),
       (result2) => result2.conflict === null ? result2.headSha : null
     ),
     mergeForRepair: (workspace, goalId, branch) => movingOwnBranch(
@@ -56453,7 +56616,7 @@ async function commandLine(proc, pid) {
 }
 
 // src/adapters/integrity/snapshot.ts
-import { lstat as lstat8, mkdir as mkdir14, readdir as readdir10, readFile as readFile17, readlink as readlink3, rm as rm14, symlink, writeFile as writeFile9 } from "node:fs/promises";
+import { lstat as lstat8, mkdir as mkdir14, readdir as readdir10, readFile as readFile17, readlink as readlink3, rm as rm15, symlink, writeFile as writeFile9 } from "node:fs/promises";
 import { dirname as dirname18, join as join49, relative as relative11, sep as sep8 } from "node:path";
 
 // src/adapters/git/replace-refs.ts
@@ -56694,6 +56857,9 @@ async function sharedFiles(scope, commonDir) {
       true
     ),
     await single(".git/commondir", join49(commonDir, "commondir"), true),
+    // Commits git takes to have no parents: history, merge bases and ancestry checks stop there.
+    // Only a fetch with a depth writes it (a shallow checkout's, before omk starts); omk's pass none.
+    await single(".git/shallow", join49(commonDir, "shallow"), true),
     await single(".gitmodules of the repository", join49(scope.repoRoot, ".gitmodules"), false)
   ];
   if (scope.home !== null) {
@@ -56783,7 +56949,7 @@ function restoredContent(before, after) {
 }
 async function restore(path2, content) {
   try {
-    await rm14(path2, { recursive: true, force: true });
+    await rm15(path2, { recursive: true, force: true });
     if (content === null) return true;
     if (content.kind === "other") return false;
     await mkdir14(dirname18(path2), { recursive: true });
@@ -57392,7 +57558,7 @@ async function exists(path2) {
 
 // src/adapters/workspace/preparer.ts
 import { createHash as createHash10 } from "node:crypto";
-import { mkdir as mkdir18, readFile as readFile20, rm as rm16, stat as stat15, writeFile as writeFile11 } from "node:fs/promises";
+import { mkdir as mkdir18, readFile as readFile20, rm as rm17, stat as stat15, writeFile as writeFile11 } from "node:fs/promises";
 import { delimiter as delimiter2, dirname as dirname20, join as join57 } from "node:path";
 
 // src/adapters/workspace/python-editable.ts
@@ -57469,7 +57635,7 @@ import {
   readdir as readdir13,
   readFile as readFile19,
   rename as rename4,
-  rm as rm15,
+  rm as rm16,
   stat as stat14,
   symlink as symlink3,
   writeFile as writeFile10
@@ -57643,12 +57809,12 @@ function createSnapshots() {
      */
     async lend(request2) {
       const { source, dir, partial: partial2, target: target2 } = request2;
-      await rm15(partial2, { recursive: true, force: true });
+      await rm16(partial2, { recursive: true, force: true });
       let files2;
       try {
         files2 = await cloneTree(source, partial2, "link", target2);
       } catch (error62) {
-        await rm15(partial2, { recursive: true, force: true });
+        await rm16(partial2, { recursive: true, force: true });
         if (LINK_REFUSED.has(error62.code ?? "")) return null;
         throw error62;
       }
@@ -57675,7 +57841,7 @@ async function give(request2, sourceChecked) {
     await rename4(partial2, target2);
     return { given: given2, filling };
   };
-  await rm15(partial2, { recursive: true, force: true });
+  await rm16(partial2, { recursive: true, force: true });
   if (await intact(source, dir, sourceChecked)) {
     try {
       const files2 = await cloneTree(join56(dir, "node_modules"), partial2, "link", target2);
@@ -57684,7 +57850,7 @@ async function give(request2, sourceChecked) {
     } catch (error62) {
       const code2 = error62.code;
       if (code2 !== "EXDEV" && code2 !== "ENOENT") throw error62;
-      await rm15(partial2, { recursive: true, force: true });
+      await rm16(partial2, { recursive: true, force: true });
     }
   }
   if (await exists2(dir)) await setAside2(dir);
@@ -57752,7 +57918,7 @@ async function publish(dir, make) {
   const partial2 = `${dir}.partial-${process.pid}`;
   const tree2 = join56(partial2, "node_modules");
   try {
-    await rm15(partial2, { recursive: true, force: true });
+    await rm16(partial2, { recursive: true, force: true });
     const copied = await make(tree2);
     await writeFile10(join56(partial2, "source-digest"), copied.sourceDigest);
     await writeFile10(join56(partial2, "content-digest"), copied.contentDigest);
@@ -57760,7 +57926,7 @@ async function publish(dir, make) {
     await mkdir17(dirname19(dir), { recursive: true });
     await rename4(partial2, dir);
   } catch (error62) {
-    await rm15(partial2, { recursive: true, force: true });
+    await rm16(partial2, { recursive: true, force: true });
     if (await exists2(join56(dir, "digest"))) return;
     throw error62;
   }
@@ -57771,14 +57937,14 @@ async function setAside2(dir) {
   await rename4(dir, stale).catch((error62) => {
     if (error62.code !== "ENOENT") throw error62;
   });
-  void rm15(stale, { recursive: true, force: true }).catch(() => {
+  void rm16(stale, { recursive: true, force: true }).catch(() => {
   });
 }
 async function pruneSiblings(dir) {
   const parent = dirname19(dir);
   const all = await readdir13(parent);
   await Promise.all(
-    all.filter((name) => !isPidAlive(Number(/\.partial-(\d+)$/.exec(name)?.[1] ?? process.pid))).map((name) => rm15(join56(parent, name), { recursive: true, force: true }))
+    all.filter((name) => !isPidAlive(Number(/\.partial-(\d+)$/.exec(name)?.[1] ?? process.pid))).map((name) => rm16(join56(parent, name), { recursive: true, force: true }))
   );
   const names = all.filter((name) => !name.includes("."));
   const made = await Promise.all(
@@ -57841,7 +58007,7 @@ async function nodeModules(step, input2, tools, env) {
       return { done: "node_modules already present in the worktree: kept", changed: false };
     if (marker === wanted || marker === lent && input2.base === "checkout-code")
       return { done: "node_modules already prepared", changed: false };
-    await rm16(target2, { recursive: true, force: true });
+    await rm17(target2, { recursive: true, force: true });
   }
   const source = join57(input2.repoRoot, "node_modules");
   const differs = await firstDifference(input2.repoRoot, input2.path, step.manifests);
@@ -57869,7 +58035,7 @@ async function nodeModules(step, input2, tools, env) {
   }
   const installed = await command(step.install, input2, tools.run, env, "install");
   if ("ok" in installed) {
-    await rm16(target2, { recursive: true, force: true });
+    await rm17(target2, { recursive: true, force: true });
     return installed;
   }
   if (await isDirectory3(target2)) await markOurs(target2, wanted);
@@ -57964,7 +58130,7 @@ async function markOurs(dir, fingerprintText) {
     [MARKER3, fingerprintText],
     [GITIGNORE, "*\n"]
   ]) {
-    await rm16(join57(dir, name), { force: true });
+    await rm17(join57(dir, name), { force: true });
     await writeFile11(join57(dir, name), text3);
   }
 }
@@ -58847,13 +59013,10 @@ async function executeJob(bot, job) {
     },
     latestGoal: () => latestGoalInThread(gh, repo, issue2),
     noGoal: () => say(noGoalReply(author)),
-    onGoal: (goalId, settings) => isGoalCommand(command2) ? goalCommand(bot, { gh, repo, issue: issue2, author, command: command2, settings }, goalId) : Promise.resolve(),
+    onGoal: (goalId, settings) => "goalRef" in command2 ? goalCommand(bot, { gh, repo, issue: issue2, author, command: command2, settings }, goalId) : Promise.resolve(),
     failed: (error62) => say(errorReply(author, error62))
   };
   await threadJobSteps(port, command2);
-}
-function isGoalCommand(command2) {
-  return command2.kind !== "help" && command2.kind !== "run" && command2.kind !== "fix";
 }
 async function goalCommand(bot, job, goalId) {
   const { command: command2, gh, repo, issue: issue2, settings } = job;

@@ -48350,6 +48350,9 @@ var EventLog = class {
   }
 };
 
+// src/runtime/goal/actions.ts
+init_errors();
+
 // src/runtime/budget/schema.ts
 init_zod();
 
@@ -48879,6 +48882,17 @@ async function readExecution(files2, path2) {
 }
 function writeExecution(files2, path2, record2) {
   return writeJsonAtomic(files2, path2, executionStateSchema.parse(record2));
+}
+function sliceBranches(record2, slices) {
+  const branches = [];
+  const heads = {};
+  for (const { id } of slices) {
+    const { branch, headSha } = sliceRecord(record2, id);
+    if (branch === null) continue;
+    branches.push(branch);
+    if (headSha !== null) heads[branch] = headSha;
+  }
+  return { branches, heads };
 }
 function sliceRecord(record2, id) {
   return record2.slices.find((slice) => slice.id === id) ?? {
@@ -50185,6 +50199,22 @@ function mergeEvaluationFrom(event) {
   };
 }
 
+// src/runtime/goal/controller-hold.ts
+async function holdGoal(store, id) {
+  const hold2 = store.deps.host.holdOpen;
+  if (!hold2) return async () => {
+  };
+  return hold2(goalPaths(store.deps.stateRoot, id).dir);
+}
+function controlledElsewhere(store, id) {
+  const ask = store.deps.host.otherOmkHolding;
+  return ask?.(goalPaths(store.deps.stateRoot, id).dir) ?? null;
+}
+function mayBeControlled(goal) {
+  return goal.controller !== null || MAY_RUN.includes(goal.status);
+}
+var MAY_RUN = ["running", "planned", "interrupted"];
+
 // src/runtime/goal/failure.ts
 init_zod();
 var failureSchema = external_exports.object({
@@ -50342,6 +50372,10 @@ var EVENT_FOR = {
 };
 var CONTROLLER_LEASE_MS = 6e4;
 function controllerAlive(store, goal) {
+  if (recordedControllerAlive(store, goal)) return true;
+  return mayBeControlled(goal) && controlledElsewhere(store, goal.id) !== null;
+}
+function recordedControllerAlive(store, goal) {
   const controller = goal.controller;
   if (!controller) return false;
   if (heartbeatExpired(controller.heartbeatAt, store.deps.clock.nowMs())) return false;
@@ -50357,6 +50391,7 @@ async function applyLifecycle(store, goalId, action, text2 = "") {
   const events = new EventLog(store.files, paths2.events, store.deps.clock, store.deps.host);
   return store.withGoalLock(goalId, async () => {
     const goal = await store.read(goalId);
+    if (action === "resume") refuseControlledElsewhere(store, goal);
     const previous = goal.status;
     const next = nextStatus(goal, action, { controllerAlive: controllerAlive(store, goal) });
     const data = { from: previous, to: next };
@@ -50382,9 +50417,21 @@ async function applyLifecycle(store, goalId, action, text2 = "") {
     return { goal: updated, previous, proof };
   });
 }
+function refuseControlledElsewhere(store, goal) {
+  const pid = controlledElsewhere(store, goal.id);
+  if (pid === null) return;
+  throw new BusyError(`Goal ${goal.id} is being run by omk process ${pid}; it was not resumed.`, {
+    hint: [
+      "Its goal.json may say otherwise (an agent of that run can write it). Follow it with ",
+      { step: "status", goalId: goal.id },
+      ", or stop that process first."
+    ]
+  });
+}
 async function resumeOrphans(store) {
   const results = [];
   for (const listed3 of await store.list()) {
+    if (mayBeControlled(listed3) && controlledElsewhere(store, listed3.id) !== null) continue;
     const { goal } = await settleRecordedMerge(store, listed3.id);
     const orphaned = isOrphaned(goal, { controllerAlive: controllerAlive(store, goal) });
     if (!orphaned && goal.status !== "interrupted") continue;
@@ -52146,7 +52193,7 @@ var ProgressFold = class {
       slice.lastLine = null;
       slice.settledSeq = seq;
     };
-    const open6 = (state, attempts) => {
+    const open7 = (state, attempts) => {
       slice.state = state;
       slice.attempt = attempts;
       slice.endedMs = null;
@@ -52155,11 +52202,11 @@ var ProgressFold = class {
     };
     switch (type) {
       case "task_leased":
-        open6("running", attempt2 ?? slice.attempt + 1);
+        open7("running", attempt2 ?? slice.attempt + 1);
         slice.startedMs = at2;
         return;
       case "agent_started":
-        open6("running", Math.max(attempt2 ?? slice.attempt, 1));
+        open7("running", Math.max(attempt2 ?? slice.attempt, 1));
         slice.startedMs = at2;
         return;
       case "task_done":
@@ -52176,7 +52223,7 @@ var ProgressFold = class {
         return;
       case "slice_reopened":
       case "slice_reset":
-        open6("pending", slice.attempt);
+        open7("pending", slice.attempt);
         return;
     }
   }
@@ -53743,10 +53790,15 @@ async function createGoal(deps, request2, mode) {
   };
   await store.create(initial);
   store.deps.host.reached?.("goal_recorded");
-  return planGoal(deps, initial.id, mode).catch(async (error62) => {
-    if (error62 instanceof AgentUnavailableError) await store.discard(initial.id);
-    throw error62;
-  });
+  const release2 = mode === "run" ? await holdGoal(store, initial.id) : null;
+  try {
+    return await planGoal(deps, initial.id, mode).catch(async (error62) => {
+      if (error62 instanceof AgentUnavailableError) await store.discard(initial.id);
+      throw error62;
+    });
+  } finally {
+    await release2?.();
+  }
 }
 function decisionKey(decision) {
   return JSON.stringify([decision.kind, decision.decision, decision.reason]);
@@ -55772,9 +55824,9 @@ function scanPackageJson(lines) {
   const stack = [];
   let known = false;
   for (const { text: text2, emit } of lines) {
-    const open6 = /^\s*"([^"]+)"\s*:\s*\{\s*(?:\}\s*)?,?\s*$/.exec(text2);
-    if (open6 !== null) {
-      if (!/\}\s*,?\s*$/.test(text2)) stack.push(open6[1] ?? "");
+    const open7 = /^\s*"([^"]+)"\s*:\s*\{\s*(?:\}\s*)?,?\s*$/.exec(text2);
+    if (open7 !== null) {
+      if (!/\}\s*,?\s*$/.test(text2)) stack.push(open7[1] ?? "");
       continue;
     }
     if (/^\s*\}/.test(text2)) {
@@ -57263,8 +57315,6 @@ var WRITTEN_WITH_AN_EVENT = [
   "delivery.json",
   SEALS_FILE
 ];
-var AGENT_RUN_FILE = /^artifacts\/agent-runs\/[^/]+\/(prompt-\d+\.md|usage-\d+\.json|transcript-\d+\.log)$/;
-var AGENT_RUN_INPUT = /^artifacts\/agent-runs\/[^/]+\/(prompt-\d+\.md|usage-\d+\.json)$/;
 var OMK_LOG = /^artifacts\/prepare\/[^/]+\.log$/;
 var GATE_REPORT = /^artifacts\/gates\/[0-9a-f]{12}-[^/]+-\d+\.(xml|json)$/;
 var DELIVERY_EVENTS = [
@@ -57364,8 +57414,6 @@ async function ownChanges(store, id, changed, eventsSize, overlapped) {
     const path2 = join12(dir, name);
     if (OWN_COMPARED_ELSEWHERE.includes(name)) continue;
     if (name.startsWith("artifacts/") && store.keepsArtifact(path2)) continue;
-    if (change === "added" && AGENT_RUN_FILE.test(name)) continue;
-    if (change === "changed" && AGENT_RUN_INPUT.test(name)) continue;
     if (OMK_LOG.test(name) && change !== "removed") continue;
     if (GATE_REPORT.test(name) && change !== "removed") continue;
     if (overlapped && name.startsWith("artifacts/") && change !== "removed") continue;
@@ -58358,14 +58406,15 @@ async function openBranch(deps, journal, sliceId2) {
   if (baseSha === null) throw new NotFoundError(`Goal ${goal.id} has no base commit.`);
   const done = dependencyWaves(journal.graph.tasks).flat().filter((task2) => task2.status === "done");
   if (sliceId2 === null) {
-    const branches = done.map((task2) => sliceRecord(journal.execution, task2.id).branch).filter((branch) => branch !== null);
+    const { branches, heads } = sliceBranches(journal.execution, done);
     const result2 = await deps.workspaces.integrate({
       repoRoot: goal.repo.root,
       workspaceRoot: deps.workspaceRoot,
       goalId: goal.id,
       baseSha,
       target: integrationBranchName(goal.id),
-      branches
+      branches,
+      heads
     });
     const failing2 = describeChecks({
       findings: [],
@@ -58629,7 +58678,7 @@ async function integrateSlices(ctx) {
     gaps: journal.execution.gaps.filter((gap) => gap.code !== "integration_conflict")
   };
   const done = dependencyWaves(journal.graph.tasks).flat().filter((task) => task.status === "done");
-  const branches = done.map((task) => sliceRecord(journal.execution, task.id).branch).filter((branch) => branch !== null);
+  const { branches, heads } = sliceBranches(journal.execution, done);
   if (branches.length === 0) {
     await ctx.preparedIntegration?.discard();
     return null;
@@ -58641,7 +58690,8 @@ async function integrateSlices(ctx) {
     goalId: goal.id,
     baseSha: ctx.base.baseSha,
     target: target2,
-    branches
+    branches,
+    heads
   });
   const integration = {
     branch: target2,
@@ -59013,9 +59063,11 @@ async function runFix(ctx, workspace, { head: head2, failure: failure3 }, { atte
     { ...workspace, baseSha: head2 },
     `omk(${goal.id}): integration repair ${attempt2}`
   );
+  const forged = forgedObjectFindings(change.forgedObjects ?? []);
   journal.execution = {
     ...journal.execution,
     integrationRepair: null,
+    integrationIntegrity: [...journal.execution.integrationIntegrity, ...forged],
     agentRuns: [
       ...journal.execution.agentRuns,
       agentRunRecord(INTEGRATION_ID, attempt2, deps.agent.name, result2)
@@ -59042,7 +59094,7 @@ async function runFix(ctx, workspace, { head: head2, failure: failure3 }, { atte
       spendNote: `${INTEGRATION_ID} repair attempt ${attempt2}`
     }
   );
-  return findings.some((finding2) => finding2.severity === "blocking") ? "untrusted" : "ran";
+  return [...findings, ...forged].some((finding2) => finding2.severity === "blocking") ? "untrusted" : "ran";
 }
 async function recoverIntegrationRepair(deps, journal, previousController) {
   const repair = journal.execution.integrationRepair;
@@ -59413,6 +59465,14 @@ var VERIFIABLE_FROM = [...EXECUTABLE_FROM, "ready", "failed"];
 var UNTIL_READY_FROM = [...EXECUTABLE_FROM, "failed"];
 var REOPENABLE = ["not_ready", "failed"];
 async function executeGoal(deps, goalId, options) {
+  const release2 = await holdGoal(deps.store, goalId);
+  try {
+    return await executeHeld(deps, goalId, options);
+  } finally {
+    await release2();
+  }
+}
+async function executeHeld(deps, goalId, options) {
   const { store } = deps;
   const journal = await ExecutionJournal.open(store, goalId);
   const reopen = options.reopenSettled ?? (options.untilReady && options.dispatch !== false);
@@ -59699,7 +59759,7 @@ function watchGoal(deps, journal, goalId, stop) {
         const goal = await deps.store.read(goalId);
         if (goal.status === "paused") stop("pause");
         else if (goal.status === "cancelled") stop("cancel");
-        else if (++beats % Math.max(1, Math.round(1e4 / pollMs)) === 0) {
+        else if (++beats % Math.max(1, Math.round(1e4 / pollMs)) === 0 || deps.store.owesRecord(goalId)) {
           await journal.save([], {
             goal: (g) => g.controller ? { ...g, controller: { ...g.controller, heartbeatAt: deps.store.deps.clock.nowIso() } } : g
           });
@@ -60233,6 +60293,30 @@ async function scrubFile(files2, path2, scrub) {
   if (clean4 !== text2) await files2.writeAtomic(path2, clean4);
 }
 
+// src/runtime/agents/run-files.ts
+import { join as join23 } from "node:path";
+function agentRunFiles(artifactsDir, attempt2) {
+  return {
+    prompt: join23(artifactsDir, `prompt-${attempt2}.md`),
+    transcript: join23(artifactsDir, `transcript-${attempt2}.log`),
+    usage: join23(artifactsDir, `usage-${attempt2}.json`)
+  };
+}
+async function keepRunInputs(files2, keep, input2, result2) {
+  const { prompt, usage } = agentRunFiles(input2.artifactsDir, input2.attempt);
+  if (await files2.readText(prompt) === input2.prompt) await keep(prompt);
+  if (sameUsage(await files2.readText(usage), result2.usage)) await keep(usage);
+}
+function sameUsage(text2, usage) {
+  if (text2 === null) return false;
+  try {
+    const written = JSON.parse(text2);
+    return written.tokens === usage.tokens && written.usd === usage.usd;
+  } catch {
+    return false;
+  }
+}
+
 // src/runtime/secrets/scrubbed-runs.ts
 var keepNothing = async () => void 0;
 function scrubbedAgent(agent, scrub, files2, keep = keepNothing) {
@@ -60243,6 +60327,7 @@ function scrubbedAgent(agent, scrub, files2, keep = keepNothing) {
       const result2 = await agent.run(input2);
       await scrubFile(files2, result2.transcript, scrub);
       await keep(result2.transcript);
+      await keepRunInputs(files2, keep, input2, result2);
       return { ...result2, summary: scrub(result2.summary) };
     }
   };
@@ -60273,7 +60358,7 @@ function scrubbedWorkspaces(workspaces, scrub, files2, keep = keepNothing) {
 }
 
 // src/runtime/workspace/plan.ts
-import { join as join23 } from "node:path";
+import { join as join24 } from "node:path";
 var NODE_LOCKFILES = [
   { file: "pnpm-lock.yaml", install: ["pnpm", "install", "--frozen-lockfile", "--prefer-offline"] },
   { file: "yarn.lock", install: ["yarn", "install", "--frozen-lockfile"] },
@@ -60312,7 +60397,7 @@ function planPreparation(input2) {
   if (PYTHON_MARKERS.some((file2) => context.has(file2)) || context.some(isRootRequirements)) {
     steps.push({ kind: "python-venv", dirs: VENV_DIRS });
   }
-  if (context.has("Cargo.toml")) env.CARGO_TARGET_DIR = join23(input2.cacheDir, "cargo-target");
+  if (context.has("Cargo.toml")) env.CARGO_TARGET_DIR = join24(input2.cacheDir, "cargo-target");
   return { steps, env, timeoutMs, cacheDir, sharedCacheDir: sharedCacheDir2 };
 }
 function nodeStep(context, installAllowed) {
@@ -60428,7 +60513,7 @@ function inPhase(deps, title3, fn) {
 init_errors();
 
 // src/runtime/goal/reconcile.ts
-import { dirname as dirname5, join as join24 } from "node:path";
+import { dirname as dirname5, join as join25 } from "node:path";
 
 // src/runtime/goal/merge.ts
 init_errors();
@@ -60654,7 +60739,7 @@ async function reconcileGoal(store, goalId, theirs) {
   if (!theirs.has(MERGED_FILES.goal)) return { adopted: [], changed: false };
   return store.withGoalLock(goalId, async () => {
     const paths2 = store.paths(goalId);
-    const ours = await readTexts((name) => store.files.readText(join24(paths2.dir, name)));
+    const ours = await readTexts((name) => store.files.readText(join25(paths2.dir, name)));
     const remote = await readTexts(async (name) => {
       const content = theirs.get(name);
       return content === void 0 ? null : Buffer.from(content).toString("utf8");
@@ -60664,12 +60749,12 @@ async function reconcileGoal(store, goalId, theirs) {
     for (const key of ["events", "decisions", "budget", "failure"]) {
       const text2 = merged.writes[key];
       if (text2 === void 0) continue;
-      await store.files.writeAtomic(join24(paths2.dir, MERGED_FILES[key]), text2);
+      await store.files.writeAtomic(join25(paths2.dir, MERGED_FILES[key]), text2);
       changed = true;
     }
     for (const [name, content] of theirs) {
       if (Object.values(MERGED_FILES).includes(name) || name === "proof.json") continue;
-      const target2 = join24(paths2.dir, ...name.split("/"));
+      const target2 = join25(paths2.dir, ...name.split("/"));
       if (await store.files.exists(target2)) continue;
       await store.files.makeDirs(dirname5(target2));
       await store.files.writeAtomic(target2, content);
@@ -60823,11 +60908,11 @@ async function cleanAllGoals(deps) {
 }
 
 // src/runtime/app/credentials.ts
-import { join as join25 } from "node:path";
+import { join as join26 } from "node:path";
 async function withCredentialsAway(deps, repoRoot, work) {
   const guard = deps.execution.credentials;
   if (guard === void 0) return work();
-  const held2 = await guard.away(repoRoot, join25(privateStateDir(deps.store.deps.stateRoot), "credentials"));
+  const held2 = await guard.away(repoRoot, join26(privateStateDir(deps.store.deps.stateRoot), "credentials"));
   try {
     return await work();
   } finally {
@@ -62676,11 +62761,11 @@ async function finishFixes(deps, request2) {
   );
   if (ran.length === 0) return [];
   const ended = await endedFixes(deps, goalId);
-  const open6 = ran.filter((fix) => !ended.has(fix.fix));
-  if (open6.length === 0) return [];
+  const open7 = ran.filter((fix) => !ended.has(fix.fix));
+  if (open7.length === 0) return [];
   const goal = await deps.store.read(goalId);
   let delivered = request2.delivered === true;
-  const shows = open6.some(
+  const shows = open7.some(
     (fix) => fix.result !== null && (fix.result.headSha !== null || fix.result.untrusted)
   );
   if (!delivered && shows && DELIVERABLE_AFTER_FIX.includes(goal.status)) {
@@ -62695,7 +62780,7 @@ async function finishFixes(deps, request2) {
   const proof = (await readProof(deps.store, goalId)).proof;
   const replies = request2.replies ?? await forgeReplies(deps, goal);
   const endings = [];
-  for (const task of open6) {
+  for (const task of open7) {
     const result2 = task.result;
     const report2 = {
       pr: task.pr,
@@ -62793,11 +62878,11 @@ function whyFailed(report2) {
 
 // src/runtime/app/leftovers.ts
 init_errors();
-import { join as join26, sep as sep2 } from "node:path";
+import { join as join27, sep as sep2 } from "node:path";
 async function refuseLeftovers(deps, goalId) {
   const { stateRoot } = deps.store.deps;
   const { root } = (await deps.store.read(goalId)).repo;
-  const worktrees = join26(workspacesDir(stateRoot), goalId);
+  const worktrees = join27(workspacesDir(stateRoot), goalId);
   const goalDir = goalPaths(stateRoot, goalId).dir;
   const scan = await deps.execution.integrity.endLeftovers([worktrees, goalDir, root]);
   if (!scan.checked || scan.killed.length === 0) return;
@@ -62846,7 +62931,7 @@ function counted(texts) {
 
 // src/runtime/plan/agent-planner.ts
 init_errors();
-import { join as join27 } from "node:path";
+import { join as join28 } from "node:path";
 
 // src/runtime/plan/agent-evidence.ts
 function agentWriteNotes(reply, tasks, input2) {
@@ -63847,7 +63932,7 @@ Answer again with one corrected JSON object.
   };
 }
 function plannerWorkDir(goalArtifacts) {
-  return join27(goalArtifacts, "planner");
+  return join28(goalArtifacts, "planner");
 }
 
 // src/runtime/app/planning.ts
@@ -64274,7 +64359,7 @@ function commandVocabulary(words2) {
 
 // src/runtime/app/demo.ts
 init_errors();
-import { join as join28 } from "node:path";
+import { join as join29 } from "node:path";
 
 // src/runtime/app/start.ts
 async function startGoal(deps, request2) {
@@ -64322,7 +64407,7 @@ async function startInspected(deps, request2, repo) {
 // src/runtime/app/demo.ts
 async function runDemo(deps, request2) {
   const { root } = request2;
-  const baseline = await testBaseline(deps, root, join28(root, ".git", "omk-demo"));
+  const baseline = await testBaseline(deps, root, join29(root, ".git", "omk-demo"));
   const failing = baseline.tests.filter((gate) => gate.outcome !== "passed");
   if (failing.length === 0) {
     throw new OmkError(
@@ -64828,7 +64913,7 @@ init_next_steps();
 init_request_issue_text();
 
 // src/runtime/app/watch.ts
-import { join as join29 } from "node:path";
+import { join as join30 } from "node:path";
 import { setTimeout as sleep2 } from "node:timers/promises";
 
 // src/runtime/events/tail.ts
@@ -64979,7 +65064,7 @@ var GoalWatch = class _GoalWatch {
         gate,
         outcome,
         byExitCode: exitCodeOnly.includes(gate),
-        lines: await lastLines2(this.store.files, join29(dir, gateLogName(sha3, gate)), count)
+        lines: await lastLines2(this.store.files, join30(dir, gateLogName(sha3, gate)), count)
       });
     }
     return tails;
@@ -64989,7 +65074,7 @@ var GoalWatch = class _GoalWatch {
     const dir = this.store.paths(this.goalId).agentRunArtifacts;
     const read2 = await Promise.all(
       this.fold.running().map(async (slice) => {
-        const line3 = await lastLine(this.store.files, join29(dir, slice.id, `transcript-${slice.attempt}.log`));
+        const line3 = await lastLine(this.store.files, join30(dir, slice.id, `transcript-${slice.attempt}.log`));
         if (line3 !== null) this.fold.setLastLine(slice.id, line3);
         return line3 !== null;
       })
@@ -65172,7 +65257,7 @@ function registerCompletionCommand(program2, context) {
 // src/adapters/demo/fixture.ts
 import { mkdir as mkdir2, mkdtemp, writeFile as writeFile2 } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname as dirname6, join as join30 } from "node:path";
+import { dirname as dirname6, join as join31 } from "node:path";
 
 // src/adapters/git/identity.ts
 var DEFAULT_IDENTITY = { name: "omk", email: "omk@localhost" };
@@ -65272,10 +65357,10 @@ var DEMO_CONFIG = {
   ].join("\n")
 };
 async function createDemoRepository(parent = tmpdir()) {
-  const root = await mkdtemp(join30(parent, "omk-demo-"));
+  const root = await mkdtemp(join31(parent, "omk-demo-"));
   for (const [path2, content] of Object.entries({ ...DEMO_FILES, ...DEMO_CONFIG })) {
-    await mkdir2(dirname6(join30(root, path2)), { recursive: true });
-    await writeFile2(join30(root, path2), content);
+    await mkdir2(dirname6(join31(root, path2)), { recursive: true });
+    await writeFile2(join31(root, path2), content);
   }
   await initFromDirectory(root, {
     branch: "main",
@@ -65762,7 +65847,7 @@ function agentLineChanges(view, seen) {
 // src/adapters/local-forge/forge.ts
 init_errors();
 import { createHash as createHash5 } from "node:crypto";
-import { join as join33 } from "node:path";
+import { join as join34 } from "node:path";
 
 // src/adapters/git/commits.ts
 init_run_git();
@@ -65818,18 +65903,18 @@ async function advanceBranch(input2) {
 // src/adapters/local-forge/store.ts
 init_zod();
 import { mkdir as mkdir3, readFile as readFile4 } from "node:fs/promises";
-import { join as join32 } from "node:path";
+import { join as join33 } from "node:path";
 
 // src/adapters/state/atomic.ts
 import { randomBytes } from "node:crypto";
 import { open as open2, rename, rm as rm2 } from "node:fs/promises";
-import { basename as basename7, dirname as dirname7, join as join31 } from "node:path";
+import { basename as basename7, dirname as dirname7, join as join32 } from "node:path";
 async function writeFileAtomic(path2, data) {
   await replaceFileIf(path2, data, null);
 }
 async function replaceFileIf(path2, data, unchanged) {
   const dir = dirname7(path2);
-  const tmp = join31(dir, `.${basename7(path2)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const tmp = join32(dir, `.${basename7(path2)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   const handle = await open2(tmp, "wx", 420);
   try {
     await handle.writeFile(data);
@@ -65898,7 +65983,7 @@ var dataSchema = external_exports.object({
 var LocalForgeStore = class {
   constructor(dir) {
     this.dir = dir;
-    this.path = join32(dir, "forge.json");
+    this.path = join33(dir, "forge.json");
   }
   dir;
   path;
@@ -65930,7 +66015,7 @@ var LocalForgeStore = class {
 // src/adapters/local-forge/forge.ts
 function createLocalForge(options) {
   const key = createHash5("sha256").update(options.repoRoot).digest("hex").slice(0, 16);
-  const store = new LocalForgeStore(join33(options.stateRoot, "forge", key));
+  const store = new LocalForgeStore(join34(options.stateRoot, "forge", key));
   const repoRoot = options.repoRoot;
   const sha3 = async (ref) => await commitAt(repoRoot, ref) ?? "";
   const view = async (pull) => {
@@ -66266,7 +66351,7 @@ var GoalStore = class {
       artifacts: paths2.artifacts
     });
     if (!this.#guarded.has(id))
-      this.#guarded.set(id, { guard: new GoalRecordGuard(await this.read(id)), found: [] });
+      this.#guarded.set(id, { guard: new GoalRecordGuard(await this.read(id)), found: [], owed: false });
   }
   /**
    * What differs in goal `id`'s watched files from what this process wrote or saw (owned files
@@ -66298,6 +66383,10 @@ var GoalStore = class {
   keepsArtifact(path2) {
     return this.#witness.keeps(path2);
   }
+  /** Whether goal.json on disk holds an edit this process put back only in memory so far. */
+  owesRecord(id) {
+    return this.#guarded.get(id)?.owed === true;
+  }
   /**
    * The record as this process knows it: a field that differs counts only when another omk
    * command wrote it with its event; any other difference is recorded, and omk's value kept.
@@ -66307,6 +66396,7 @@ var GoalStore = class {
     if (!guarded2 || guarded2.guard.matches(record2)) return record2;
     const verdict = guarded2.guard.judge(record2, await this.#witness.outsiderLines(this.paths(id).events));
     const path2 = this.paths(id).goal;
+    if (verdict.fixed || verdict.fields.length > 0) guarded2.owed = true;
     if (verdict.fixed)
       guarded2.found.push({ file: "goal.json", path: path2, what: `changed (${FIXED_PART})`, restored: true });
     if (verdict.fields.length > 0)
@@ -66400,6 +66490,8 @@ var GoalStore = class {
       throw error62;
     }
     done?.(true);
+    const guarded2 = this.#guarded.get(next.id);
+    if (guarded2) guarded2.owed = false;
     await this.#remember(path2, written);
     return written;
   }
@@ -66506,7 +66598,7 @@ init_errors();
 
 // src/runtime/gates/verify.ts
 import { appendFile, mkdir as mkdir4, open as open3, readFile as readFile5, rm as rm3, stat as stat2, writeFile as writeFile3 } from "node:fs/promises";
-import { basename as basename9, join as join34 } from "node:path";
+import { basename as basename9, join as join35 } from "node:path";
 
 // src/runtime/gates/test-results/types.ts
 function testResults(source, passed, failed, skipped2) {
@@ -67172,12 +67264,12 @@ function createGateVerifier(runProcess2) {
   };
 }
 async function verifyGate(runProcess2, gate, context) {
-  const log = join34(context.artifactsDir, gateLogName(context.sha, gate.name));
+  const log = join35(context.artifactsDir, gateLogName(context.sha, gate.name));
   await writeFile3(log, "");
   let runs2 = 0;
   const run = (cwd, label) => {
     runs2 += 1;
-    const report2 = join34(
+    const report2 = join35(
       context.artifactsDir,
       `${context.sha.slice(0, 12)}-${safeGateName(gate.name)}-${runs2}.${gate.report?.format === "jest-json" ? "json" : "xml"}`
     );
@@ -67519,7 +67611,7 @@ import { execFile as execFile2 } from "node:child_process";
 
 // src/runtime/doctor/path-lookup.ts
 import { access, constants as constants2, stat as stat3 } from "node:fs/promises";
-import { isAbsolute as isAbsolute10, join as join35 } from "node:path";
+import { isAbsolute as isAbsolute10, join as join36 } from "node:path";
 async function findOnPath(command2, env, platform = process.platform) {
   if (command2 === "" || command2.includes("/") || platform === "win32" && command2.includes("\\")) {
     return null;
@@ -67528,7 +67620,7 @@ async function findOnPath(command2, env, platform = process.platform) {
   const extensions = platform === "win32" ? ["", ...(env.PATHEXT ?? ".COM;.EXE;.BAT;.CMD").split(";").filter(Boolean)] : [""];
   for (const dir of dirs) {
     for (const extension2 of extensions) {
-      const candidate = join35(dir, command2 + extension2);
+      const candidate = join36(dir, command2 + extension2);
       if (await fileState(candidate) === "ok") return candidate;
     }
   }
@@ -67972,8 +68064,8 @@ function result(exitCode, signal, timedOut, cancelled, spawnError, started, stdo
 }
 
 // src/adapters/agents/command-agent.ts
-import { appendFile as appendFile2, mkdir as mkdir7, stat as stat4, writeFile as writeFile5 } from "node:fs/promises";
-import { join as join38, resolve as resolve8 } from "node:path";
+import { appendFile as appendFile2, mkdir as mkdir7, rm as rm5, stat as stat4, writeFile as writeFile5 } from "node:fs/promises";
+import { resolve as resolve8 } from "node:path";
 
 // src/runtime/agents/network-stall.ts
 var NETWORK_FAILURE = /failed to lookup address|name does not resolve|name or service not known|temporary failure in name resolution|\bENOTFOUND\b|\bEAI_AGAIN\b|\bECONNREFUSED\b|\bECONNRESET\b|\bENETUNREACH\b|\bEHOSTUNREACH\b|network (?:is )?unreachable|waiting for network|connection failed|failed to connect|unable to connect|cannot connect to (?:the )?api|reconnecting\.\.\./i;
@@ -68257,14 +68349,18 @@ function sum2(values) {
 
 // src/adapters/agents/agent-home.ts
 import { cp, lstat as lstat3, mkdir as mkdir6, realpath as realpath3 } from "node:fs/promises";
-import { dirname as dirname10, join as join37 } from "node:path";
+import { dirname as dirname10, join as join38 } from "node:path";
 
 // src/adapters/sandbox/private-temp.ts
 import { lstat as lstat2, mkdir as mkdir5, mkdtemp as mkdtemp2, readdir as readdir2, readFile as readFile7, realpath as realpath2, rm as rm4, writeFile as writeFile4 } from "node:fs/promises";
-import { basename as basename11, dirname as dirname9, join as join36 } from "node:path";
+import { basename as basename11, dirname as dirname9, join as join37 } from "node:path";
 
 // src/adapters/process/host.ts
 import { hostname as hostname3 } from "node:os";
+
+// src/adapters/process/held-open.ts
+import { readdirSync, readlinkSync as readlinkSync2, realpathSync as realpathSync2 } from "node:fs";
+import { open as open4 } from "node:fs/promises";
 
 // src/adapters/process/omk-process.ts
 import { readFileSync as readFileSync3, readlinkSync, realpathSync } from "node:fs";
@@ -68346,6 +68442,49 @@ function realOrNull(path2) {
   }
 }
 
+// src/adapters/process/held-open.ts
+async function holdOpen(path2) {
+  const handle = await open4(path2, "r");
+  return () => handle.close();
+}
+function otherOmkHolding(path2) {
+  let pids;
+  try {
+    pids = readdirSync("/proc").filter((name) => /^\d+$/.test(name));
+  } catch {
+    return void 0;
+  }
+  const target2 = realOrSame2(path2);
+  for (const name of pids) {
+    const pid = Number(name);
+    if (pid === process.pid || isOtherOmkProcess(pid) !== true) continue;
+    if (holds(pid, target2)) return pid;
+  }
+  return null;
+}
+function holds(pid, target2) {
+  let fds;
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return false;
+  }
+  return fds.some((fd) => {
+    try {
+      return readlinkSync2(`/proc/${pid}/fd/${fd}`) === target2;
+    } catch {
+      return false;
+    }
+  });
+}
+function realOrSame2(path2) {
+  try {
+    return realpathSync2(path2);
+  } catch {
+    return path2;
+  }
+}
+
 // src/adapters/process/host.ts
 function isPidAlive(pid) {
   try {
@@ -68363,6 +68502,8 @@ function processHost() {
     isOtherOmk(pid) {
       return isOtherOmkProcess(pid) ?? (pid !== process.pid && isPidAlive(pid));
     },
+    holdOpen,
+    otherOmkHolding,
     killGroup(pid) {
       try {
         process.kill(-pid, "SIGKILL");
@@ -68378,15 +68519,15 @@ function processHost() {
 var OWNER_SUFFIX = ".owner";
 async function makePrivateTemp(env, prefix = "run-") {
   const name = `omk-sandboxes-${process.getuid?.() ?? "user"}`;
-  const parent = await ownDirectory(join36(env.TMPDIR || "/tmp", name));
+  const parent = await ownDirectory(join37(env.TMPDIR || "/tmp", name));
   await sweepStale(parent);
-  const path2 = await mkdtemp2(join36(parent, prefix));
+  const path2 = await mkdtemp2(join37(parent, prefix));
   const owner = `${path2}${OWNER_SUFFIX}`;
   await writeFile4(owner, `${process.pid}
 `, { mode: 384 });
   const hidden = /* @__PURE__ */ new Set([parent]);
-  const shared = join36("/tmp", name);
-  if (shared !== join36(env.TMPDIR || "/tmp", name)) {
+  const shared = join37("/tmp", name);
+  if (shared !== join37(env.TMPDIR || "/tmp", name)) {
     const other = await realpath2(shared).catch(() => null);
     if (other !== null) hidden.add(other);
   }
@@ -68404,10 +68545,10 @@ async function sweepStale(parent) {
   const names = await readdir2(parent).catch(() => []);
   for (const name of names) {
     if (!name.endsWith(OWNER_SUFFIX)) continue;
-    const marker = join36(parent, name);
+    const marker = join37(parent, name);
     const pid = Number.parseInt((await readFile7(marker, "utf8").catch(() => "")).trim(), 10);
     if (Number.isInteger(pid) && pid > 0 && isPidAlive(pid)) continue;
-    const temp = join36(parent, name.slice(0, -OWNER_SUFFIX.length));
+    const temp = join37(parent, name.slice(0, -OWNER_SUFFIX.length));
     if (dirname9(temp) !== parent || basename11(temp) === "") continue;
     await rm4(temp, { recursive: true, force: true });
     await rm4(marker, { force: true });
@@ -68446,7 +68587,7 @@ async function makeAgentHome(hostEnv, entries2) {
 async function toolchains(hostEnv) {
   if (hostEnv.RUSTUP_HOME) return { RUSTUP_HOME: hostEnv.RUSTUP_HOME };
   if (!hostEnv.HOME) return {};
-  const rustup = join37(hostEnv.HOME, ".rustup");
+  const rustup = join38(hostEnv.HOME, ".rustup");
   return (await lstat3(rustup).catch(() => null))?.isDirectory() ? { RUSTUP_HOME: rustup } : {};
 }
 async function copyEntry(entry, hostEnv, home) {
@@ -68454,7 +68595,7 @@ async function copyEntry(entry, hostEnv, home) {
   if (source === null) return;
   const real2 = await realpath3(source).catch(() => null);
   if (real2 === null) return;
-  const target2 = join37(home, entry.path);
+  const target2 = join38(home, entry.path);
   await mkdir6(dirname10(target2), { recursive: true });
   await cp(real2, target2, {
     recursive: true,
@@ -68479,10 +68620,11 @@ function createCommandAgent(options) {
 async function runCommand(options, allowed, input2) {
   const dir = resolve8(input2.artifactsDir);
   await mkdir7(dir, { recursive: true });
-  const transcript = join38(dir, `transcript-${input2.attempt}.log`);
-  const promptFile = join38(dir, `prompt-${input2.attempt}.md`);
-  await writeFile5(promptFile, input2.prompt);
-  await writeFile5(
+  const files2 = agentRunFiles(dir, input2.attempt);
+  const transcript = files2.transcript;
+  const promptFile = files2.prompt;
+  await writeFresh(promptFile, input2.prompt);
+  await writeFresh(
     transcript,
     `# omk: agent ${options.name}, task ${input2.taskId}, attempt ${input2.attempt}
 
@@ -68540,11 +68682,10 @@ async function runCommand(options, allowed, input2) {
   }).finally(() => home.remove());
   const usage = parseUsage(options.usage, result2.stdout);
   const [, proposals] = await Promise.all([
-    writeJsonAtomic2(join38(dir, `usage-${input2.attempt}.json`), {
-      version: 1,
-      parser: options.usage,
-      ...usage
-    }),
+    // Its rename replaces a file or a link, not a directory planted under the name.
+    rm5(files2.usage, { recursive: true, force: true }).then(
+      () => writeJsonAtomic2(files2.usage, { version: 1, parser: options.usage, ...usage })
+    ),
     collectFollowUps(input2)
   ]);
   if (proposals.problems.length > 0) {
@@ -68591,6 +68732,10 @@ ${proposals.problems.join("\n")}
     followUps: proposals.followUps,
     summary: dropped > 0 ? `${summary} (${dropped} follow-up problem(s); see transcript)` : summary
   };
+}
+async function writeFresh(path2, text2) {
+  await rm5(path2, { recursive: true, force: true });
+  await writeFile5(path2, text2, { flag: "wx" });
 }
 function buildArgv(options, input2, promptFile) {
   const template = [...options.argv];
@@ -68938,7 +69083,7 @@ init_errors();
 init_ids();
 init_branches();
 init_run_git();
-import { rm as rm5, stat as stat6 } from "node:fs/promises";
+import { rm as rm6, stat as stat6 } from "node:fs/promises";
 import { basename as basename13, join as join40, sep as sep5 } from "node:path";
 
 // src/adapters/git/worktree.ts
@@ -69132,14 +69277,14 @@ var gitGoalCleaner = {
   async removeCache(dir) {
     checkGoalId(basename13(dir));
     if (await stat6(dir).catch(() => null) === null) return false;
-    await rm5(dir, { recursive: true, force: true });
+    await rm6(dir, { recursive: true, force: true });
     return true;
   }
 };
 
 // src/adapters/git/persisted-credentials.ts
 import { createHash as createHash6 } from "node:crypto";
-import { appendFile as appendFile3, mkdir as mkdir10, readFile as readFile9, rename as rename2, rm as rm6, writeFile as writeFile7 } from "node:fs/promises";
+import { appendFile as appendFile3, mkdir as mkdir10, readFile as readFile9, rename as rename2, rm as rm7, writeFile as writeFile7 } from "node:fs/promises";
 import { join as join41 } from "node:path";
 init_run_git();
 var HEADER_KEYS = "^http\\..*\\.extraheader$";
@@ -69196,7 +69341,7 @@ var persistedCredentialGuard = {
     if (left !== null && left.pid === process.pid) return noop4;
     if (left !== null) {
       await addHeaders(repoRoot, left.headers);
-      await rm6(path2, { force: true });
+      await rm7(path2, { force: true });
     }
     const headers = await readPersistedHeaders(repoRoot);
     if (headers.length === 0) return noop4;
@@ -69209,7 +69354,7 @@ var persistedCredentialGuard = {
     return {
       async restore() {
         await addHeaders(repoRoot, headers);
-        await rm6(path2, { force: true });
+        await rm7(path2, { force: true });
       }
     };
   }
@@ -69239,7 +69384,7 @@ init_branches();
 // src/adapters/git/branch-checkout.ts
 init_errors();
 init_run_git();
-import { mkdir as mkdir11, rm as rm7, stat as stat7 } from "node:fs/promises";
+import { mkdir as mkdir11, rm as rm8, stat as stat7 } from "node:fs/promises";
 import { dirname as dirname12, join as join42 } from "node:path";
 async function createBranchCheckout(input2) {
   const { repoRoot, branch, path: path2 } = input2;
@@ -69319,7 +69464,7 @@ async function removeBranchCheckout(repoRoot, workspace) {
     );
   }
   await fetchBack(workspace);
-  await rm7(workspace.path, { recursive: true, force: true });
+  await rm8(workspace.path, { recursive: true, force: true });
 }
 
 // src/adapters/git/capture.ts
@@ -69331,15 +69476,18 @@ import { createHash as createHash7 } from "node:crypto";
 import { readFile as readFile10 } from "node:fs/promises";
 import { join as join43 } from "node:path";
 import { inflateSync } from "node:zlib";
-async function forgedObjects(cwd, commonDir, commit, paths2) {
-  if (paths2.length === 0) return [];
-  const { stdout } = await runGit(["ls-tree", "-z", "--full-tree", commit, "--", ...paths2], { cwd });
+async function forgedObjects(cwd, commonDir, from, commit) {
+  if (from === commit) return [];
+  const { stdout } = await runGit(
+    ["diff-tree", "-r", "-z", "--raw", "--no-renames", "--no-abbrev", from, commit, "--"],
+    { cwd }
+  );
   const forged = [];
-  for (const record2 of stdout.split("\0")) {
-    const tab = record2.indexOf("	");
-    const [, type, id] = record2.slice(0, Math.max(tab, 0)).split(" ");
-    const path2 = record2.slice(tab + 1);
-    if (tab < 0 || type !== "blob" || id === void 0 || path2 === "") continue;
+  const fields = stdout.split("\0");
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const [, mode = "", , id = ""] = (fields[i] ?? "").split(" ");
+    const path2 = fields[i + 1] ?? "";
+    if (mode === "160000" || /^0+$/.test(id) || path2 === "") continue;
     const stored = await readFile10(join43(commonDir, "objects", id.slice(0, 2), id.slice(2))).catch(() => null);
     if (stored === null) continue;
     const algorithm = id.length === 64 ? "sha256" : "sha1";
@@ -69456,8 +69604,7 @@ async function captureChange(workspace, message, options) {
   if (workspace.mode === "branch-checkout") await fetchBack(workspace);
   const headSha = committed ? (await runGit(["rev-parse", "--verify", "HEAD^{commit}"], { cwd })).stdout.trim() : before;
   const change = headSha === workspace.baseSha ? { changedFiles: [], diff: "" } : await diffRange(cwd, workspace.baseSha, headSha, options.diffLimitBytes);
-  const paths2 = change.changedFiles.map((file2) => file2.path);
-  const forged = committed ? await forgedObjects(cwd, commonDir, headSha, paths2) : [];
+  const forged = await forgedObjects(cwd, commonDir, workspace.baseSha, headSha);
   return { committed, headSha, ...change, ...forged.length > 0 ? { forgedObjects: forged } : {} };
 }
 var NOTHING_TO_COMMIT = /^(nothing to commit|nothing added to commit|no changes added to commit)/m;
@@ -69520,9 +69667,9 @@ function truncateDiff(diff, limitBytes, fullDiffCommand) {
 init_errors();
 init_branches();
 init_run_git();
-async function openIntegration(input2, open6) {
+async function openIntegration(input2, open7) {
   assertId(input2.goalId, "goal id");
-  const workspace = await open6({
+  const workspace = await open7({
     repoRoot: input2.repoRoot,
     goalId: input2.goalId,
     sliceId: INTEGRATION_ID,
@@ -69555,6 +69702,17 @@ async function integrateBranches(input2, deps) {
     throw new GitError(`Cannot integrate ${missing}: the branch does not exist.`, {
       hint: "Capture the slice first (its branch is created with its workspace)."
     });
+  }
+  for (const branch of input2.branches) {
+    const recorded2 = input2.heads?.[branch];
+    const tip = present.get(refOf(branch));
+    if (recorded2 === void 0 || tip === recorded2) continue;
+    throw new GitError(
+      `Cannot integrate ${branch}: it is at ${tip}, not at ${recorded2} where omk captured it and its slice was reviewed. Something moved it since; nothing was merged.`,
+      {
+        hint: `Look at what it holds ('git log ${recorded2}..${branch}'). If none of it is yours, put it back ('git update-ref refs/heads/${branch} ${recorded2} ${tip}') and resume the goal.`
+      }
+    );
   }
   const merged = [];
   let conflict = null;
@@ -69613,9 +69771,18 @@ async function mergeInProgress(cwd) {
 }
 async function listRefs(cwd, refs, mergedInto) {
   const merged = mergedInto ? [`--merged=${mergedInto}`] : [];
-  const { stdout } = await runGit(["for-each-ref", "--format=%(refname)", ...merged, "--", ...refs], { cwd });
+  const { stdout } = await runGit(
+    ["for-each-ref", "--format=%(objectname) %(refname)", ...merged, "--", ...refs],
+    { cwd }
+  );
   const wanted = new Set(refs);
-  return new Set(stdout.split("\n").filter((line3) => wanted.has(line3)));
+  const found = /* @__PURE__ */ new Map();
+  for (const line3 of stdout.split("\n")) {
+    const space = line3.indexOf(" ");
+    const ref = line3.slice(space + 1);
+    if (space > 0 && wanted.has(ref)) found.set(ref, line3.slice(0, space));
+  }
+  return found;
 }
 async function mergeForRepair(workspace, goalId, branch, identity) {
   assertOmkBranch(workspace.branch, goalId);
@@ -69784,17 +69951,17 @@ async function hasIndex(worktreePath) {
 }
 
 // src/adapters/git/own-heads.ts
-import { readFileSync as readFileSync4, realpathSync as realpathSync2, statSync as statSync3 } from "node:fs";
+import { readFileSync as readFileSync4, realpathSync as realpathSync3, statSync as statSync3 } from "node:fs";
 import { join as join45, resolve as resolve13 } from "node:path";
 function repositoryOf(dir) {
   const dotGit = join45(dir, ".git");
   try {
-    if (statSync3(dotGit).isDirectory()) return realpathSync2(dotGit);
+    if (statSync3(dotGit).isDirectory()) return realpathSync3(dotGit);
     const admin = /^gitdir: (.+)$/m.exec(readFileSync4(dotGit, "utf8"))?.[1]?.trim();
     if (admin === void 0) return dir;
     const adminDir = resolve13(dir, admin);
     const common = readFileSync4(join45(adminDir, "commondir"), "utf8").trim();
-    return realpathSync2(resolve13(adminDir, common));
+    return realpathSync3(resolve13(adminDir, common));
   } catch {
     return dir;
   }
@@ -69936,7 +70103,7 @@ async function rewindMainBranch(workspace) {
 
 // src/adapters/git/stale-locks.ts
 init_run_git();
-import { readdir as readdir5, readFile as readFile11, rm as rm8, stat as stat9 } from "node:fs/promises";
+import { readdir as readdir5, readFile as readFile11, rm as rm9, stat as stat9 } from "node:fs/promises";
 import { join as join46, resolve as resolve14 } from "node:path";
 var PER_WORKTREE_LOCKS = ["index.lock", "HEAD.lock"];
 var OMK_REFS = ["refs", "heads", "omk"];
@@ -69955,7 +70122,7 @@ async function recoverStaleLocks(repoRoot, maxAgeMs, now = Date.now) {
   for (const path2 of candidates) {
     const mtime = await modifiedAt(path2);
     if (mtime === null || mtime > cutoff) continue;
-    await rm8(path2, { force: true });
+    await rm9(path2, { force: true });
     removed.push(path2);
   }
   return removed.sort();
@@ -69973,7 +70140,7 @@ async function clearWorkspaceLocks(workspace) {
   const removed = [];
   for (const path2 of candidates) {
     if (await modifiedAt(path2) === null) continue;
-    await rm8(path2, { force: true });
+    await rm9(path2, { force: true });
     removed.push(path2);
   }
   return removed.sort();
@@ -70030,8 +70197,8 @@ function createGitWorkspaces(options = {}) {
   const now = options.now ?? Date.now;
   const serialize = createSerializer();
   const memo2 = createMemo();
-  const open6 = (input2) => openWorkspace(input2, { forceFallback: options.forceFallback === true, serialize, memo: memo2 });
-  const prepared = createPreparedIntegrations({ open: open6, serialize });
+  const open7 = (input2) => openWorkspace(input2, { forceFallback: options.forceFallback === true, serialize, memo: memo2 });
+  const prepared = createPreparedIntegrations({ open: open7, serialize });
   return {
     async create(input2) {
       if (input2.sliceId === INTEGRATION_ID) {
@@ -70039,7 +70206,7 @@ function createGitWorkspaces(options = {}) {
           hint: "Rename the slice in the plan."
         });
       }
-      return open6(input2);
+      return open7(input2);
     },
     capture: (workspace, message) => movingOwnBranch(
       { cwd: workspace.path, branch: workspace.branch },
@@ -70060,10 +70227,10 @@ function createGitWorkspaces(options = {}) {
     recoverStaleLocks: (repoRoot, maxAgeMs) => recoverStaleLocks(repoRoot, maxAgeMs, now),
     clearLocks: (workspace) => clearWorkspaceLocks(workspace),
     prepareIntegration: (input2) => prepared.prepare(input2),
-    openIntegration: (input2) => openIntegration(input2, open6),
+    openIntegration: (input2) => openIntegration(input2, open7),
     integrate: (input2) => movingOwnBranch(
       { cwd: input2.repoRoot, branch: input2.target },
-      () => integrateBranches(input2, { open: open6, identity, diffLimitBytes, prepared: prepared.take(input2) }),
+      () => integrateBranches(input2, { open: open7, identity, diffLimitBytes, prepared: prepared.take(input2) }),
       (result2) => result2.conflict === null ? result2.headSha : null
     ),
     mergeForRepair: (workspace, goalId, branch) => movingOwnBranch(
@@ -70212,7 +70379,7 @@ async function commandLine(proc, pid) {
 }
 
 // src/adapters/integrity/snapshot.ts
-import { lstat as lstat7, mkdir as mkdir13, readdir as readdir8, readFile as readFile14, readlink as readlink3, rm as rm9, symlink, writeFile as writeFile9 } from "node:fs/promises";
+import { lstat as lstat7, mkdir as mkdir13, readdir as readdir8, readFile as readFile14, readlink as readlink3, rm as rm10, symlink, writeFile as writeFile9 } from "node:fs/promises";
 import { dirname as dirname15, join as join49, relative as relative11, sep as sep8 } from "node:path";
 
 // src/adapters/git/replace-refs.ts
@@ -70458,6 +70625,9 @@ async function sharedFiles(scope, commonDir) {
       true
     ),
     await single(".git/commondir", join49(commonDir, "commondir"), true),
+    // Commits git takes to have no parents: history, merge bases and ancestry checks stop there.
+    // Only a fetch with a depth writes it (a shallow checkout's, before omk starts); omk's pass none.
+    await single(".git/shallow", join49(commonDir, "shallow"), true),
     await single(".gitmodules of the repository", join49(scope.repoRoot, ".gitmodules"), false)
   ];
   if (scope.home !== null) {
@@ -70547,7 +70717,7 @@ function restoredContent(before, after) {
 }
 async function restore(path2, content) {
   try {
-    await rm9(path2, { recursive: true, force: true });
+    await rm10(path2, { recursive: true, force: true });
     if (content === null) return true;
     if (content.kind === "other") return false;
     await mkdir13(dirname15(path2), { recursive: true });
@@ -71156,7 +71326,7 @@ async function exists(path2) {
 
 // src/adapters/workspace/preparer.ts
 import { createHash as createHash9 } from "node:crypto";
-import { mkdir as mkdir17, readFile as readFile17, rm as rm11, stat as stat12, writeFile as writeFile11 } from "node:fs/promises";
+import { mkdir as mkdir17, readFile as readFile17, rm as rm12, stat as stat12, writeFile as writeFile11 } from "node:fs/promises";
 import { delimiter as delimiter2, dirname as dirname17, join as join57 } from "node:path";
 
 // src/adapters/workspace/python-editable.ts
@@ -71233,7 +71403,7 @@ import {
   readdir as readdir11,
   readFile as readFile16,
   rename as rename3,
-  rm as rm10,
+  rm as rm11,
   stat as stat11,
   symlink as symlink3,
   writeFile as writeFile10
@@ -71407,12 +71577,12 @@ function createSnapshots() {
      */
     async lend(request2) {
       const { source, dir, partial: partial2, target: target2 } = request2;
-      await rm10(partial2, { recursive: true, force: true });
+      await rm11(partial2, { recursive: true, force: true });
       let files2;
       try {
         files2 = await cloneTree(source, partial2, "link", target2);
       } catch (error62) {
-        await rm10(partial2, { recursive: true, force: true });
+        await rm11(partial2, { recursive: true, force: true });
         if (LINK_REFUSED.has(error62.code ?? "")) return null;
         throw error62;
       }
@@ -71439,7 +71609,7 @@ async function give(request2, sourceChecked) {
     await rename3(partial2, target2);
     return { given: given2, filling };
   };
-  await rm10(partial2, { recursive: true, force: true });
+  await rm11(partial2, { recursive: true, force: true });
   if (await intact(source, dir, sourceChecked)) {
     try {
       const files2 = await cloneTree(join56(dir, "node_modules"), partial2, "link", target2);
@@ -71448,7 +71618,7 @@ async function give(request2, sourceChecked) {
     } catch (error62) {
       const code3 = error62.code;
       if (code3 !== "EXDEV" && code3 !== "ENOENT") throw error62;
-      await rm10(partial2, { recursive: true, force: true });
+      await rm11(partial2, { recursive: true, force: true });
     }
   }
   if (await exists2(dir)) await setAside2(dir);
@@ -71516,7 +71686,7 @@ async function publish(dir, make) {
   const partial2 = `${dir}.partial-${process.pid}`;
   const tree2 = join56(partial2, "node_modules");
   try {
-    await rm10(partial2, { recursive: true, force: true });
+    await rm11(partial2, { recursive: true, force: true });
     const copied = await make(tree2);
     await writeFile10(join56(partial2, "source-digest"), copied.sourceDigest);
     await writeFile10(join56(partial2, "content-digest"), copied.contentDigest);
@@ -71524,7 +71694,7 @@ async function publish(dir, make) {
     await mkdir16(dirname16(dir), { recursive: true });
     await rename3(partial2, dir);
   } catch (error62) {
-    await rm10(partial2, { recursive: true, force: true });
+    await rm11(partial2, { recursive: true, force: true });
     if (await exists2(join56(dir, "digest"))) return;
     throw error62;
   }
@@ -71535,14 +71705,14 @@ async function setAside2(dir) {
   await rename3(dir, stale).catch((error62) => {
     if (error62.code !== "ENOENT") throw error62;
   });
-  void rm10(stale, { recursive: true, force: true }).catch(() => {
+  void rm11(stale, { recursive: true, force: true }).catch(() => {
   });
 }
 async function pruneSiblings(dir) {
   const parent = dirname16(dir);
   const all = await readdir11(parent);
   await Promise.all(
-    all.filter((name) => !isPidAlive(Number(/\.partial-(\d+)$/.exec(name)?.[1] ?? process.pid))).map((name) => rm10(join56(parent, name), { recursive: true, force: true }))
+    all.filter((name) => !isPidAlive(Number(/\.partial-(\d+)$/.exec(name)?.[1] ?? process.pid))).map((name) => rm11(join56(parent, name), { recursive: true, force: true }))
   );
   const names = all.filter((name) => !name.includes("."));
   const made = await Promise.all(
@@ -71605,7 +71775,7 @@ async function nodeModules(step, input2, tools, env) {
       return { done: "node_modules already present in the worktree: kept", changed: false };
     if (marker === wanted || marker === lent && input2.base === "checkout-code")
       return { done: "node_modules already prepared", changed: false };
-    await rm11(target2, { recursive: true, force: true });
+    await rm12(target2, { recursive: true, force: true });
   }
   const source = join57(input2.repoRoot, "node_modules");
   const differs = await firstDifference(input2.repoRoot, input2.path, step.manifests);
@@ -71633,7 +71803,7 @@ async function nodeModules(step, input2, tools, env) {
   }
   const installed = await command(step.install, input2, tools.run, env, "install");
   if ("ok" in installed) {
-    await rm11(target2, { recursive: true, force: true });
+    await rm12(target2, { recursive: true, force: true });
     return installed;
   }
   if (await isDirectory3(target2)) await markOurs(target2, wanted);
@@ -71728,7 +71898,7 @@ async function markOurs(dir, fingerprintText) {
     [MARKER2, fingerprintText],
     [GITIGNORE, "*\n"]
   ]) {
-    await rm11(join57(dir, name), { force: true });
+    await rm12(join57(dir, name), { force: true });
     await writeFile11(join57(dir, name), text2);
   }
 }
@@ -71923,11 +72093,11 @@ function parseFaultStep(value2) {
 }
 
 // src/adapters/state/local-files.ts
-import { access as access2, mkdir as mkdir18, readdir as readdir12, readFile as readFile19, rm as rm12, stat as stat14 } from "node:fs/promises";
+import { access as access2, mkdir as mkdir18, readdir as readdir12, readFile as readFile19, rm as rm13, stat as stat14 } from "node:fs/promises";
 
 // src/adapters/state/append-scan.ts
 init_errors();
-import { open as open4 } from "node:fs/promises";
+import { open as open5 } from "node:fs/promises";
 import { dirname as dirname18 } from "node:path";
 var NEWLINE3 = 10;
 var TAIL_CHUNK = 64 * 1024;
@@ -71957,7 +72127,7 @@ async function scanFromEnd(path2, visit2) {
 async function readRange(path2, start, maxBytes) {
   let handle;
   try {
-    handle = await open4(path2, "r");
+    handle = await open5(path2, "r");
   } catch (error62) {
     if (error62.code === "ENOENT") return null;
     throw error62;
@@ -71997,7 +72167,7 @@ async function appendLines(path2, text2) {
 }
 async function openOrNull(path2, flags) {
   try {
-    return await open4(path2, flags);
+    return await open5(path2, flags);
   } catch (error62) {
     if (error62.code === "ENOENT") return null;
     throw new StateError(`Cannot open ${path2}.`, { cause: error62 });
@@ -72005,7 +72175,7 @@ async function openOrNull(path2, flags) {
 }
 async function openOrThrow(path2, flags) {
   try {
-    return await open4(path2, flags, 420);
+    return await open5(path2, flags, 420);
   } catch (error62) {
     throw new StateError(`Cannot open ${path2} for appending.`, {
       cause: error62,
@@ -72026,7 +72196,7 @@ async function readFully(handle, buf, position) {
 init_zod();
 init_errors();
 import { randomBytes as randomBytes4 } from "node:crypto";
-import { link as link4, open as open5, readFile as readFile18, rename as rename4, stat as stat13, unlink as unlink2 } from "node:fs/promises";
+import { link as link4, open as open6, readFile as readFile18, rename as rename4, stat as stat13, unlink as unlink2 } from "node:fs/promises";
 import { performance as performance2 } from "node:perf_hooks";
 import { setTimeout as sleep4 } from "node:timers/promises";
 var lockInfoSchema = external_exports.object({
@@ -72147,7 +72317,7 @@ async function release(lockPath, token2) {
 async function tryCreate(path2, content) {
   let handle;
   try {
-    handle = await open5(path2, "wx", 420);
+    handle = await open6(path2, "wx", 420);
   } catch (error62) {
     if (isCode(error62, "EEXIST")) return false;
     throw new StateError(`Cannot create lock file ${path2}.`, {
@@ -72269,7 +72439,7 @@ var localStateFiles = {
     }
   },
   async remove(path2) {
-    await rm12(path2, { recursive: true, force: true });
+    await rm13(path2, { recursive: true, force: true });
   },
   withLock
 };
@@ -72325,7 +72495,6 @@ var CLI_DOCTOR_WORDS = {
 };
 
 // src/cli/context.ts
-var processHost2 = processHost();
 function composeRuntime(io, stateDir, options = {}) {
   const reporter = {
     info: (message) => {
@@ -72337,7 +72506,7 @@ function composeRuntime(io, stateDir, options = {}) {
   };
   const stateRoot = stateDir ?? resolveStateRoot(io.env);
   return hostAppDeps({
-    store: localGoalStore({ stateRoot, host: processHost2, reporter, env: io.env }),
+    store: localGoalStore({ stateRoot, host: processHost(), reporter, env: io.env }),
     reporter,
     env: io.env,
     words: CLI_WORDS,
@@ -72595,7 +72764,7 @@ async function executeHere(call, ref, print = true) {
 }
 function printExecuted(io, result2, format, dir) {
   if (format === "json") io.stdout(json3(executedReport(result2)));
-  else if (format === "md") io.stdout(renderProofMarkdown(result2.proof));
+  else if (format === "md") io.stdout(renderProofMarkdown(result2.proof, CLI_STEPS));
   else {
     const { id } = result2.goal;
     const inspect = `inspect: omk goal proof ${id}   omk goal replay ${id}   omk goal show ${id}
@@ -73028,14 +73197,14 @@ init_remote_url();
 // src/adapters/git/state-branch.ts
 init_errors();
 init_branches();
-import { mkdtemp as mkdtemp4, rm as rm15, stat as stat16 } from "node:fs/promises";
+import { mkdtemp as mkdtemp4, rm as rm16, stat as stat16 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
 import { join as join62 } from "node:path";
 
 // src/adapters/git/state-blobs.ts
 init_errors();
 import { createHash as createHash10 } from "node:crypto";
-import { mkdtemp as mkdtemp3, readFile as readFile20, rm as rm13 } from "node:fs/promises";
+import { mkdtemp as mkdtemp3, readFile as readFile20, rm as rm14 } from "node:fs/promises";
 import { join as join59 } from "node:path";
 function blobId(content, like) {
   const hash2 = createHash10(like.length === 64 ? "sha256" : "sha1");
@@ -73072,7 +73241,7 @@ async function readBlobs(git, scratch, oids) {
     if (!/^\.merge_file_[A-Za-z0-9]+$/.test(name))
       throw new GitError(`git unpack-file printed ${JSON.stringify(name)}.`);
     const content = await readFile20(file2);
-    await rm13(file2, { force: true });
+    await rm14(file2, { force: true });
     if (blobId(content, oid) !== oid) throw new GitError(`Blob ${oid} read back with a different id.`);
     blobs.set(oid, content);
   }
@@ -73080,7 +73249,7 @@ async function readBlobs(git, scratch, oids) {
 }
 
 // src/adapters/git/state-files.ts
-import { lstat as lstat12, mkdir as mkdir19, readdir as readdir13, readFile as readFile21, rm as rm14, writeFile as writeFile13 } from "node:fs/promises";
+import { lstat as lstat12, mkdir as mkdir19, readdir as readdir13, readFile as readFile21, rm as rm15, writeFile as writeFile13 } from "node:fs/promises";
 import { dirname as dirname20, join as join60 } from "node:path";
 
 // src/adapters/git/state-tree.ts
@@ -73234,7 +73403,7 @@ async function replaceGoalDir(stateRoot, goalId, wanted) {
     }
     if (isLocalOnly(entry.rel)) continue;
     if (entry.directory && !wanted.has(entry.rel)) continue;
-    await rm14(entry.abs, { recursive: true, force: true });
+    await rm15(entry.abs, { recursive: true, force: true });
   }
   for (const [rel, content] of wanted) {
     if (isStub(content) && kept.has(rel)) continue;
@@ -73380,7 +73549,7 @@ function createGitStateBranch(options) {
     try {
       return await fn(scratch);
     } finally {
-      await rm15(scratch, { recursive: true, force: true });
+      await rm16(scratch, { recursive: true, force: true });
     }
   }
   async function goalTreeAt(commit, goalId) {

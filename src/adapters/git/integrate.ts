@@ -160,7 +160,6 @@ async function mergeInProgress(cwd: string): Promise<boolean> {
   return result.exitCode === 0;
 }
 
-/** Which of these full ref names exist (and, with mergedInto, are contained in that commit). */
 /** Each of `refs` that exists (and is merged into `mergedInto`, if given), with the commit it is at. */
 async function listRefs(
   cwd: string,
