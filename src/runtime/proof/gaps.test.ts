@@ -256,6 +256,33 @@ describe('class evidence gaps', () => {
     ).toEqual(['fix_no_fail_to_pass']);
   });
 
+  it('fix: with nothing integrated (no head), says so, not "add a test that fails without the fix"', () => {
+    // Every slice failed its gates: the base's failing test exists, the fix was never judged.
+    const pending = {
+      id: 's1-fix',
+      title: 'Fix',
+      status: 'pending' as const,
+      branch: 'omk/g/s1-fix',
+      headSha: null,
+    };
+    const proof = buildProof(
+      evidence({
+        oracle: oracle({ class: 'fix' }),
+        git: { baseRef: 'main', baseSha: BASE_SHA, headSha: null },
+        gates: [],
+        slices: [{ ...pending, attempts: 1, changedFiles: [] }],
+        decisions: [{ kind: 'plan', decision: 'one slice', reason: 'small' }],
+      }),
+    );
+    expect(proof.status).toBe('not_ready');
+    expect(proof.knownGaps.map((gap) => gap.code)).toEqual([
+      'missing_head',
+      'gate_missing',
+      'slice_incomplete',
+    ]);
+    expect(renderProofText(proof)).not.toContain('Add a test that fails without the fix');
+  });
+
   it('adds nothing for rewrite goals, nor before execution completes', () => {
     expect(codesOf({ oracle: oracle({ class: 'rewrite', shape: 'pass_to_pass' }) })).toEqual([]);
     expect(
