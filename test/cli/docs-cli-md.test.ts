@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/program.js';
+import { formatDuration } from '../../src/runtime/text/duration.js';
 import { tempStateDir } from '../helpers/omk.js';
 import { runOmkInProcess } from '../helpers/omk-in-process.js';
 
@@ -97,6 +98,33 @@ describe('docs/cli.md § Validation errors is what omk prints', () => {
       expect(result.code).not.toBe(0);
       expect(result.stdout).toBe('');
       expect(result.stderr.trimEnd()).toBe(output.trimEnd());
+    });
+  }
+});
+
+/** A duration as omk prints it (`486 ms`, `2.3 s`, `1h29m59s`) in milliseconds, or NaN. */
+function printedMs(text: string): number {
+  const ms = /^(\d+) ms$/.exec(text);
+  if (ms) return Number(ms[1]);
+  const seconds = /^(\d+\.\d) s$/.exec(text);
+  if (seconds) return Number(seconds[1]) * 1000;
+  const parts = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
+  if (!parts || text === '') return Number.NaN;
+  const [d, h, m, sec] = parts.slice(1).map((part) => Number(part ?? 0));
+  return ((((d ?? 0) * 24 + (h ?? 0)) * 60 + (m ?? 0)) * 60 + (sec ?? 0)) * 1000;
+}
+
+describe('docs/cli.md shows durations as omk prints them', () => {
+  // `spent      time 0s` was never printed: under a second is `486 ms` (runtime/text/duration.ts).
+  const shown = textBlockLines(markdown).flatMap((line) =>
+    [...line.matchAll(/^\s*(?:limits|spent|remaining)\s+time (.+?),/g)].map((m) => m[1] ?? ''),
+  );
+  it('finds the budget lines', () => {
+    expect(shown.length).toBeGreaterThanOrEqual(6);
+  });
+  for (const text of new Set(shown)) {
+    it(text, () => {
+      expect(formatDuration(printedMs(text))).toBe(text);
     });
   }
 });
