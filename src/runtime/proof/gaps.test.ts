@@ -272,9 +272,17 @@ describe('class evidence gaps', () => {
         gates: [],
         slices: [{ ...pending, attempts: 1, changedFiles: [] }],
         decisions: [{ kind: 'plan', decision: 'one slice', reason: 'small' }],
+        sliceFailures: {
+          's1-fix': 'gate test failed (exit 1); newly failing tests (they pass on the base): t::b',
+        },
       }),
     );
     expect(proof.status).toBe('not_ready');
+    // What broke is in the gap, not only in the terminal's progress line.
+    expect(proof.knownGaps.at(-1)?.message).toBe(
+      'Slice s1-fix "Fix" is pending, not done; its last attempt failed: gate test failed (exit 1); newly failing tests (they pass on the base): t::b.',
+    );
+    expect(Object.keys(proof.slices[0] ?? {})).not.toContain('sliceFailures');
     expect(proof.knownGaps.map((gap) => gap.code)).toEqual([
       'missing_head',
       'gate_missing',
