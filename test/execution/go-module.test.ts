@@ -79,8 +79,12 @@ afterEach(async () => {
   await env.cleanup();
 });
 
-async function runWith(agentBody: string, extraEnv: Record<string, string> = {}) {
-  env = await createExecutionEnv(GO_FIXTURE, { env: { ...goEnv(), ...extraEnv } });
+async function runWith(
+  agentBody: string,
+  extraEnv: Record<string, string> = {},
+  fixture: Readonly<Record<string, string>> = GO_FIXTURE,
+) {
+  env = await createExecutionEnv(fixture, { env: { ...goEnv(), ...extraEnv } });
   const agent = await env.kit.script('fixer', agentBody);
   const result = await env.omk('goal', 'run', GOAL, '--agent', agent, '--json');
   const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
@@ -159,6 +163,25 @@ describe('per-test evidence on a Go module', () => {
     });
     // The still-failing test is the base's own (listed, not blocking); nothing shows a fix.
     expect(proof.knownGaps.map((gap) => gap.code)).toEqual(['fix_no_fail_to_pass']);
+  });
+
+  it(`a correct fix in a module with old vet debt in a package without tests is ${GO_INSTALLED ? 'ready, the debt pre-existing' : 'never tried without go: gates unavailable'}`, async () => {
+    // `go test ./...` vets util too and exits 2 on the base and the head alike; before Go 1.24 it
+    // says so only outside the JSON stream. The debt is the base's, so it must not block the fix.
+    const util =
+      'package util\n\nimport "fmt"\n\n// Show prints n.\nfunc Show(n int) {\n\tfmt.Printf("value: %s\\n", n)\n}\n';
+    const run = await runWith(writeCalc('a + b', 'a * b'), {}, { ...GO_FIXTURE, 'util/util.go': util });
+    if (!GO_INSTALLED) return expectGoUnavailable(run);
+    const { proof } = run;
+    expect(proof.status, JSON.stringify(proof.knownGaps)).toBe('ready');
+    const test = proof.gates.find((gate) => gate.name === 'test');
+    expect(test?.outcome).toBe('pre_existing');
+    expect(test?.tests).toMatchObject({
+      failToPass: [`${MODULE}::TestAdd`],
+      stillFailing: [`${MODULE}/util`],
+      regressions: [],
+    });
+    expect(proof.gates.find((gate) => gate.name === 'lint')?.outcome).toBe('pre_existing');
   });
 
   it('without go on the PATH, the goal stops before any agent runs, naming go', async () => {

@@ -120,6 +120,11 @@ describe('per-test evidence on a Rust crate with inline tests', () => {
     expect(eventsOfType(events, 'gates_verified').map((e) => e.data.outcomes)[0]).toContain('test:failed');
     const failure = String(eventsOfType(events, 'task_pending')[0]?.data.failure);
     expect(failure).toMatch(/1 test\(s\) fail here that did not fail on base[^\n]*tests::multiplies/);
+    // The proof says what broke too, not only the progress line and the events.
+    const incomplete = proof.knownGaps.find((gap) => gap.code === 'slice_incomplete');
+    expect(incomplete?.message).toMatch(
+      /its last attempt failed: gate test failed \(exit \d+\); newly failing tests \(they pass on the base\): tests::multiplies\.$/,
+    );
   });
 
   it('without cargo on the PATH, the goal stops before any agent runs, naming cargo', async () => {

@@ -76,8 +76,21 @@ describe('a merge in words and its verdict', () => {
       pr: 7,
     };
     expect(renderMergeText(blocked)).toBe(
-      'not merged: PR #7 is blocked by conflict\n  - conflict: src/a.js conflicts with main\n',
+      'not merged: PR #7 is blocked by conflict\n  - conflict: src/a.js conflicts with main\n' +
+        'what to do:\n  - conflict: start a new goal from the current base\n',
     );
+    // A default goal's PRs on the local forge: each blocker once, with a way out (no dead end).
+    const local = renderMergeText({
+      merged: false,
+      blockedBy: 'policy',
+      reasons: [
+        { blocker: 'policy', detail: 'merge policy is disabled' },
+        { blocker: 'draft', detail: 'PR #7 is a draft' },
+      ],
+      pr: 7,
+    });
+    expect(local).toContain('what to do:\n  - policy: the merge policy is set when a goal is created');
+    expect(local).toContain('  - draft: mark the PR ready for review on GitHub; a draft on the local forge');
     expect(mergeVerdict(blocked)).toBe('refused');
   });
 

@@ -5,6 +5,7 @@ import type { BudgetView } from '../budget/ops.js';
 import type { ExecuteResult } from '../controller/execute.js';
 import type { DeliverResult } from '../delivery/deliver.js';
 import type { MergeGoalResult } from '../delivery/merge.js';
+import { mergeRemedies } from '../delivery/merge-remedies.js';
 import type { LifecycleResult } from '../goal/actions.js';
 import { briefPlannerWhy, type CreatedGoal } from '../goal/create.js';
 import type { ShowView, StatusView } from '../goal/queries.js';
@@ -206,7 +207,11 @@ export function renderMergeText(result: MergeGoalResult): string {
     return `merged PR #${result.pr} as ${result.sha} (an earlier merge landed; recorded now)\n`;
   if (result.merged) return `merged PR #${result.pr} as ${result.sha}\n`;
   const reasons = result.reasons.map((reason) => `  - ${reason.blocker}: ${reason.detail}\n`);
-  return `not merged: PR #${result.pr} is blocked by ${result.blockedBy}\n${reasons.join('')}`;
+  const remedies = mergeRemedies(result.reasons.map((reason) => reason.blocker));
+  const todo = remedies.map(({ blocker, remedy }) => `  - ${blocker}: ${remedy}\n`).join('');
+  return `not merged: PR #${result.pr} is blocked by ${result.blockedBy}\n${reasons.join('')}${
+    todo === '' ? '' : `what to do:\n${todo}`
+  }`;
 }
 
 /** A fix asked on a PR: applied or failed, its commit (or no change), the proof's status after it. */

@@ -10,7 +10,8 @@ import { assembleProof, rebuildProof } from '../proof/assemble.js';
 import { verifyProofDigest } from '../proof/digest.js';
 import { type Proof, proofVersioned } from '../proof/schema.js';
 import { readVersioned } from '../state/versioned.js';
-import { decideMerge, type MergeBlocker, PROOF_CHECK } from './merge-decision.js';
+import { decideMerge, PROOF_CHECK } from './merge-decision.js';
+import type { MergeRefusal } from './merge-remedies.js';
 import { readProofBlock } from './proof-block.js';
 import { proofCheckProblems } from './proof-check.js';
 import { proofIntegrityProblems } from './proof-integrity.js';
@@ -35,7 +36,7 @@ export type MergeGoalResult =
     }
   | {
       merged: false;
-      blockedBy: MergeBlocker | 'head_moved' | 'not_mergeable' | 'merged_outside_omk' | 'state_tampered';
+      blockedBy: MergeRefusal;
       reasons: { blocker: string; detail: string }[];
       pr: number;
     };

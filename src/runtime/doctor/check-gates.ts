@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { OmkConfig } from '../config/schema.js';
 import { isOmkError } from '../errors.js';
+import { unavailableAdvice } from '../gates/availability.js';
 import type { GateSpec } from '../gates/port.js';
 import type { DoctorCheck, DoctorProbes } from './types.js';
 
@@ -72,6 +73,10 @@ async function checkGateExecutable(gate: GateSpec, root: string, probes: DoctorP
     ...base,
     status: gate.required ? 'fail' : 'warn',
     detail: `\`${command}\` ${where} (${gate.required ? 'required' : 'optional'} gate, from ${gate.source})`,
-    fix: `install \`${command}\`, or set this gate's command in .omk/config.yml: gates.list: - name: ${gate.name} run: [...]${gate.required ? '' : ' (or enabled: false to drop it)'}`,
+    // The line a goal run gives for the same gate (one line of YAML flow style, ready to paste);
+    // an optional gate only needs turning off.
+    fix: gate.required
+      ? unavailableAdvice(gate, command, [gate.kind])
+      : `Install ${command} where omk runs the gates (on PATH), or turn the gate off in .omk/config.yml: gates: { list: [ { name: ${JSON.stringify(gate.name)}, enabled: false } ] }`,
   };
 }

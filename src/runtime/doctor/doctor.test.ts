@@ -526,6 +526,13 @@ describe('gates', () => {
       detail: '`playwright` was not found on PATH (optional gate, from .omk/config.yml)',
     });
     expect(check(report, 'gate:e2e').fix).toContain('enabled: false');
+    // The fix is the one-line YAML `omk goal run` gives for the same gate, ready to paste.
+    expect(check(report, 'gate:test').fix).toBe(
+      'Install cargo where omk runs the gates (on PATH), or give the gate a command that is installed (a goal cannot be ready without a test gate) in .omk/config.yml: gates: { list: [ { name: "test", run: ["<a test command that is installed>"] } ] }',
+    );
+    expect(check(report, 'gate:e2e').fix).toBe(
+      'Install playwright where omk runs the gates (on PATH), or turn the gate off in .omk/config.yml: gates: { list: [ { name: "e2e", enabled: false } ] }',
+    );
     expect(check(report, 'gate:lint').status).toBe('ok');
     expect(report.ok).toBe(false);
   });

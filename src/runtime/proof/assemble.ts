@@ -1,4 +1,5 @@
 import { currentSpent } from '../budget/ledger.js';
+import { failureHeadline } from '../controller/attempt-failure.js';
 import { type ExecutionStateRecord, readExecution } from '../controller/execution-state.js';
 import { readDeliveryAsWritten } from '../delivery/state.js';
 import type { EventLog } from '../events/log.js';
@@ -21,6 +22,7 @@ type ExecutionEvidence = Pick<
   | 'gates'
   | 'baseGates'
   | 'slices'
+  | 'sliceFailures'
   | 'changedFiles'
   | 'agentRuns'
   | 'findings'
@@ -48,6 +50,13 @@ export function evidenceFromExecution(record: ExecutionStateRecord, graph: TaskG
         changedFiles: slice?.changedFiles ?? [],
       };
     }),
+    sliceFailures: Object.fromEntries(
+      graph.tasks.flatMap((task) => {
+        const slice = bySlice.get(task.id);
+        const failed = task.status !== 'done' && task.status !== 'skipped' ? slice?.lastFailure : null;
+        return failed ? [[task.id, failureHeadline(failed, slice?.gates ?? [])]] : [];
+      }),
+    ),
     changedFiles: record.integration ? (record.finalChangedFiles ?? []) : [],
     agentRuns: record.agentRuns,
     // The integrated tree of one slice is that slice's change: its review says the same things

@@ -68,10 +68,15 @@ export function buildProof(evidence: ProofEvidence): Proof {
       })),
     ...evidence.slices
       .filter((slice) => slice.status !== 'done' && slice.status !== 'skipped')
-      .map((slice) => ({
-        code: 'slice_incomplete',
-        message: `Slice ${slice.id} "${slice.title}" is ${slice.status}, not done.`,
-      })),
+      .map((slice) => {
+        const failure = evidence.sliceFailures?.[slice.id];
+        return {
+          code: 'slice_incomplete',
+          message: `Slice ${slice.id} "${slice.title}" is ${slice.status}, not done${
+            failure === undefined ? '' : `; its last attempt failed: ${failure.replace(/[.:]$/, '')}`
+          }.`,
+        };
+      }),
     ...evidence.extraGaps.map(copyGap),
     ...budget.gaps,
   ];

@@ -40,6 +40,12 @@ export interface ProofEvidence {
    */
   baseGates?: readonly GateEvidence[];
   slices: readonly z.infer<typeof sliceEvidenceSchema>[];
+  /**
+   * Why each slice that is not done failed its last attempt, in one line (failureHeadline), by
+   * slice id: said in its slice_incomplete gap, so a not_ready proof names what broke. Not a field
+   * of the proof's slices.
+   */
+  sliceFailures?: Readonly<Record<string, string>>;
   changedFiles: readonly z.infer<typeof changedFileSchema>[];
   agentRuns: readonly z.infer<typeof agentRunEvidenceSchema>[];
   /** Each with the slice whose review found it (null: the integrated tree's). */

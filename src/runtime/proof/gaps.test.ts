@@ -256,6 +256,41 @@ describe('class evidence gaps', () => {
     ).toEqual(['fix_no_fail_to_pass']);
   });
 
+  it('fix: with nothing integrated (no head), says so, not "add a test that fails without the fix"', () => {
+    // Every slice failed its gates: the base's failing test exists, the fix was never judged.
+    const pending = {
+      id: 's1-fix',
+      title: 'Fix',
+      status: 'pending' as const,
+      branch: 'omk/g/s1-fix',
+      headSha: null,
+    };
+    const proof = buildProof(
+      evidence({
+        oracle: oracle({ class: 'fix' }),
+        git: { baseRef: 'main', baseSha: BASE_SHA, headSha: null },
+        gates: [],
+        slices: [{ ...pending, attempts: 1, changedFiles: [] }],
+        decisions: [{ kind: 'plan', decision: 'one slice', reason: 'small' }],
+        sliceFailures: {
+          's1-fix': 'gate test failed (exit 1); newly failing tests (they pass on the base): t::b',
+        },
+      }),
+    );
+    expect(proof.status).toBe('not_ready');
+    // What broke is in the gap, not only in the terminal's progress line.
+    expect(proof.knownGaps.at(-1)?.message).toBe(
+      'Slice s1-fix "Fix" is pending, not done; its last attempt failed: gate test failed (exit 1); newly failing tests (they pass on the base): t::b.',
+    );
+    expect(Object.keys(proof.slices[0] ?? {})).not.toContain('sliceFailures');
+    expect(proof.knownGaps.map((gap) => gap.code)).toEqual([
+      'missing_head',
+      'gate_missing',
+      'slice_incomplete',
+    ]);
+    expect(renderProofText(proof)).not.toContain('Add a test that fails without the fix');
+  });
+
   it('adds nothing for rewrite goals, nor before execution completes', () => {
     expect(codesOf({ oracle: oracle({ class: 'rewrite', shape: 'pass_to_pass' }) })).toEqual([]);
     expect(

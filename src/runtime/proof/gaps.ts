@@ -104,7 +104,7 @@ const NOT_PASSED: ReadonlySet<GateEvidence['outcome']> = new Set(['failed', 'tim
  * or changed test file and a test gate that passed; performance → a benchmark gate that ran on
  * the base and passed on the head; hardening → a security gate or omk's security
  * review that passed on the head. Only for a complete execution (before that, the evidence is
- * partial and the execution gap says so). A required gate that ran and failed is already a failure
+ * partial and the execution gap says so); for a fix, only once something was integrated (a head). A required gate that ran and failed is already a failure
  * or gap of its own, so it is not reported twice.
  */
 export function classEvidenceGaps(evidence: ProofEvidence): Gap[] {
@@ -122,6 +122,10 @@ export function classEvidenceGaps(evidence: ProofEvidence): Gap[] {
     case 'fix': {
       const oracleDecisions = evidence.decisions.filter((decision) => decision.kind === 'oracle');
       if (oracleDecisions.some((decision) => decision.decision === FAIL_TO_PASS_SHOWN)) return [];
+      // Nothing was integrated (every slice failed or is pending): the fix was never judged, and
+      // missing_head and slice_incomplete say so. "Add a test that fails without the fix" would
+      // send the user after a test the base may well have.
+      if (headSha === null) return [];
       // A required test gate that failed outright on the head is already a failure of its own.
       const failedTests = onHead.some(
         (gate) =>

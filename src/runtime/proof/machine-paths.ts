@@ -61,7 +61,11 @@ export function executionWithoutMachinePaths(
   });
   return {
     ...record,
-    slices: record.slices.map((slice) => ({ ...slice, gates: slice.gates.map(gate) })),
+    slices: record.slices.map((slice) => ({
+      ...slice,
+      gates: slice.gates.map(gate),
+      lastFailure: slice.lastFailure === null ? null : rewrite(slice.lastFailure),
+    })),
     finalGates: record.finalGates.map(gate),
     baseGates: record.baseGates.map(gate),
     agentRuns: record.agentRuns.map((run) => ({

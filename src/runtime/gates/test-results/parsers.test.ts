@@ -146,6 +146,26 @@ describe('go test -json', () => {
     });
   });
 
+  it('counts a package go reports only on stderr (a vet error, before Go 1.24) as failed', () => {
+    // go 1.19 `go test ./... -json` where util (no test files) has a vet error: exit 2, and util
+    // appears only as `# example.com/stackcalc/util` and the error, outside the JSON stream.
+    expect(parseGoTestJson(fixture('go-test-vet-untested-package.json'))).toEqual({
+      source: 'go-test-json',
+      passed: [
+        'example.com/stackcalc/stack::TestLen',
+        'example.com/stackcalc/stack::TestPopEmpty',
+        'example.com/stackcalc/stack::TestPushPopOrder',
+      ],
+      failed: ['example.com/stackcalc/util'],
+      skipped: 0,
+    });
+    // A header with no error under it (a cgo warning), or a package that passed, is no failure.
+    const passing = '{"Action":"pass","Package":"example.com/m","Test":"TestA"}';
+    expect(parseGoTestJson(`# runtime/cgo\nwarning: something\n${passing}`)?.failed).toEqual([]);
+    const pkgPass = '{"Action":"pass","Package":"example.com/m"}';
+    expect(parseGoTestJson(`# example.com/m\nm.go:1:1: note\n${passing}\n${pkgPass}`)?.failed).toEqual([]);
+  });
+
   it('says null for output that is not go test -json', () => {
     expect(parseGoTestJson(`${NOT_TESTS}\n{"name":"pkg","version":"1.0.0"}`)).toBeNull();
   });
