@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { transformSync } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { environBounds, scrubStartEnvironment } from './scrub-environ.js';
@@ -114,6 +115,28 @@ describe('scrubStartEnvironment where it cannot scrub', () => {
     });
     expect(result).toMatchObject({ scrubbed: false, names: ['PATH'] });
     expect(result.scrubbed ? '' : result.problem).toContain('ENOENT');
+  });
+});
+
+describe('scrubStartEnvironment in a worker thread', () => {
+  it('refuses: a worker sets variables in a copy, so the block would still be in use', async () => {
+    // Set after this process started: in its heap, not in its block, whatever the worker does.
+    process.env.OMK_SCRUB_WORKER_TOKEN = SECRET;
+    await writeFile(
+      join(dir, 'worker.mjs'),
+      `import { parentPort } from 'node:worker_threads';
+      import { scrubStartEnvironment } from './scrub-environ.mjs';
+      parentPort.postMessage(scrubStartEnvironment((name) => name === 'OMK_SCRUB_WORKER_TOKEN', { platform: 'linux' }));`,
+    );
+    const worker = new Worker(join(dir, 'worker.mjs'));
+    const [result] = await once(worker, 'message');
+    await worker.terminate();
+    delete process.env.OMK_SCRUB_WORKER_TOKEN;
+    expect(result).toEqual({
+      scrubbed: false,
+      problem: 'only the main thread can scrub it',
+      names: ['OMK_SCRUB_WORKER_TOKEN'],
+    });
   });
 });
 

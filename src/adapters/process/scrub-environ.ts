@@ -4,6 +4,7 @@
 // bytes the kernel reads between env_start and env_end. So an unsandboxed agent, which runs as omk's
 // user, reads omk's tokens there unless omk overwrites them in its own memory.
 import { closeSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { isMainThread } from 'node:worker_threads';
 
 /** What became of the secret variables of the start-up block. */
 export type EnvironScrub =
@@ -37,6 +38,12 @@ export function scrubStartEnvironment(
   if (platform !== 'linux') {
     names = Object.keys(env).filter(secret);
     return { scrubbed: false, problem: `only Linux is supported (this is ${platform})`, names };
+  }
+  if (!isMainThread) {
+    // A worker's process.env is its own copy: setting a variable there leaves `environ` pointing
+    // into the block, so overwriting it would change what the process's getenv returns.
+    names = Object.keys(env).filter(secret);
+    return { scrubbed: false, problem: 'only the main thread can scrub it', names };
   }
   let fd: number | null = null;
   try {
