@@ -1,6 +1,7 @@
 import type { GitHubEnv } from '../adapters/actions-runner/github-env.js';
 import { pullRequestRepos, readEventPayload, readGitHubEnv } from '../adapters/actions-runner/github-env.js';
 import { saveJobTrace } from '../adapters/actions-runner/job-trace.js';
+import { scrubStartEnvironment } from '../adapters/process/scrub-environ.js';
 import {
   gateGroups,
   goalProgress,
@@ -11,6 +12,7 @@ import {
   warnsLocalPolicy,
 } from '../runtime/app/index.js';
 import { renderProofText, renderStepSummary } from '../runtime/app/render.js';
+import { isSecretEnvName } from '../runtime/secrets/scrub.js';
 import { gateAnnotations } from './annotations.js';
 import { type ActionDeps, composeActionRuntime } from './compose.js';
 import { checkForkExecution, forkRefusal } from './fork-guard.js';
@@ -18,7 +20,7 @@ import { type ActionInputs, readInputs } from './inputs.js';
 import { TOKEN_INPUTS } from './mask.js';
 import { type CommandOutcome, verdict, wordOutcome } from './outcome.js';
 import { actionOutputs } from './outputs.js';
-import { ACTION_STEPS, LOCAL_POLICY_WARNING } from './wording.js';
+import { ACTION_STEPS, environUnscrubbed, LOCAL_POLICY_WARNING } from './wording.js';
 
 export interface StepResult {
   summary: string;
@@ -36,6 +38,9 @@ export async function runStep(deps: ActionDeps): Promise<StepResult> {
   const inputs = readInputs((name) => core.getInput(name));
   // Git, gates and agents inherit this environment; none of them needs the token from here.
   for (const input of TOKEN_INPUTS) delete deps.env[`INPUT_${input.toUpperCase()}`];
+  // And out of the block /proc/<pid>/environ shows every process of this user, agents included.
+  const environ = scrubStartEnvironment(isSecretEnvName);
+  if (!environ.scrubbed && environ.names.length > 0) core.warning(environUnscrubbed(environ));
   const github = readGitHubEnv(deps.env);
   const repos = privilegedPrEvent(github.eventName)
     ? pullRequestRepos(await readEventPayload(github.eventPath))

@@ -1,4 +1,6 @@
 import type { ApplicationFunctionOptions, Probot } from 'probot';
+import { scrubStartEnvironment } from '../adapters/process/scrub-environ.js';
+import { isSecretEnvName } from '../runtime/secrets/scrub.js';
 import { createOmkApp } from './app.js';
 import type { Bot } from './bot.js';
 import { productionDeps } from './compose.js';
@@ -9,11 +11,21 @@ const DRAIN_MS = 60_000;
 /**
  * The entry `probot run ./dist/bot.js` loads. Probot verifies signatures, serves the webhook path
  * and authenticates as the app (APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET); the bot
- * reads its own settings (OMK_BOT_*) when loaded. On SIGTERM or SIGINT new work is refused,
+ * reads its own settings (OMK_BOT_*) when loaded, after overwriting every secret of the environment
+ * block it was started with (process.env keeps them). On SIGTERM or SIGINT new work is refused,
  * running jobs finish, running goals are interrupted (resumable) and their state is pushed, then
  * the signal takes its default course.
  */
 export default async function omkBot(app: Probot, options: ApplicationFunctionOptions): Promise<void> {
+  // Probot has read its settings: the app's key and secret (and any token) leave the block that
+  // /proc/<pid>/environ shows every process of this user, agents run without the sandbox included.
+  const environ = scrubStartEnvironment(isSecretEnvName);
+  if (!environ.scrubbed && environ.names.length > 0) {
+    app.log.warn(
+      `could not overwrite ${environ.names.join(', ')} in the start-up environment (${environ.problem}): ` +
+        'an agent run without the sandbox can read them in /proc/<pid>/environ',
+    );
+  }
   const shutdown = new AbortController();
   let bot: Bot | null = null;
   const onSignal = (signal: NodeJS.Signals) => {

@@ -90,10 +90,15 @@ export function createTokenTest(literals: readonly string[]): (text: string) => 
     [AUTH_HEADER, ACCESS_TOKEN_BASE64, GITHUB_TOKEN].some((pattern) => text.search(pattern) !== -1);
 }
 
+/** Whether a variable holds a token by its name (a GitHub token, a key, a secret). */
+export function isSecretEnvName(name: string): boolean {
+  return isForbiddenEnvName(name) || isSecretName(name);
+}
+
 /** The values of omk's environment that are tokens by name (GitHub tokens, keys, secrets). */
 export function secretValues(env: Readonly<Record<string, string | undefined>>): string[] {
   return Object.entries(env)
-    .filter(([name, value]) => value !== undefined && (isForbiddenEnvName(name) || isSecretName(name)))
+    .filter(([name, value]) => value !== undefined && isSecretEnvName(name))
     .map(([, value]) => value ?? '');
 }
 
