@@ -11,6 +11,7 @@ import {
   type ExitVerdict,
   executeAndDeliver,
   executedReport,
+  resolveGoal,
   reverify,
   runProgressMode,
   runVerdict,
@@ -71,7 +72,7 @@ export async function executeHere(
   const { options } = call;
   const { progress, io } = runProgress(call);
   const app = call.compose(io);
-  const goalId = await app.store.resolve(ref);
+  const goalId = await resolveGoal(app.store, ref, await call.here());
   progress.start(app.store, goalId);
   const { executed, verdict } = await progress.around(async () => {
     const executed = await abortOnSignal(processSignals(), (signal) =>
