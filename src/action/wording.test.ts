@@ -62,6 +62,7 @@ const STEPS: Record<SampleStep, string> = {
   budget_add: "'goal budget-add g-1'",
   run: 'command: run with a goal',
   list: "'goal list'",
+  list_all: "'goal list --all'",
   resume_orphans: "'goal resume --auto'",
 };
 

@@ -54,6 +54,7 @@ const STEPS: Record<SampleStep, string> = {
   budget_add: "'/omk goal budget g-1 --time 1h'",
   run: `'/omk goal run "<goal>"'`,
   list: "the goals' status comments in this thread",
+  list_all: "the goals' status comments in this thread",
   resume_orphans: "'omk goal resume --auto' on the machine that ran the goal",
 };
 

@@ -40,6 +40,7 @@ export const BOT_WORDS: HostVocabulary = commandVocabulary({
   },
   steps: {
     list: "the goals' status comments in this thread",
+    list_all: "the goals' status comments in this thread",
     resume_orphans: "'omk goal resume --auto' on the machine that ran the goal",
   },
 });

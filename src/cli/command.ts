@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import type { AppDeps, ExitVerdict } from '../runtime/app/index.js';
+import { repoScopeAt } from '../adapters/git/repo-scope.js';
+import { type AppDeps, type ExitVerdict, type RepoScope, resolveGoal } from '../runtime/app/index.js';
 import { type CliIo, composeRuntime } from './context.js';
 import { EXIT_CODES } from './exit-codes.js';
 import { goalIdArgument, type OutputFormat, TEXT_OR_JSON, withFormat } from './options.js';
@@ -10,6 +11,8 @@ export interface Flags {
   format?: string;
   json?: boolean;
   forge?: string;
+  /** --repo, on the commands that take it: the repository the command runs in. */
+  repo?: string;
 }
 
 /** What a command's body is given. */
@@ -24,7 +27,15 @@ export interface Call<O extends object> {
   format: OutputFormat;
   /** The runtime for this command (--forge and --state-dir applied); its notes go to `io`, else the command's. */
   compose: (io?: CliIo) => AppDeps;
-  /** `compose`, and the goal GOAL_ID names resolved in its store ('latest' when the command left it out). */
+  /**
+   * The repository the command runs in (--repo, else the current directory's; null outside any):
+   * `latest` and prefixes name its goals.
+   */
+  here: () => Promise<RepoScope | null>;
+  /**
+   * `compose`, and the goal GOAL_ID names resolved in its store ('latest' when the command left it
+   * out) for the repository the command runs in.
+   */
   goal: (io?: CliIo) => Promise<{ app: AppDeps; goalId: string }>;
 }
 
@@ -43,6 +54,7 @@ export function act<O extends object = Flags>(
     const options = command.opts<O & Flags>();
     const [ref, ...rest] = command.processedArgs.flat() as Array<string | undefined>;
     const compose = (io = context.io) => composeRuntime(io, context.stateDir(), options);
+    const here = () => repoScopeAt(context.io.cwd, options.repo);
     const verdict = await body({
       context,
       io: context.io,
@@ -51,9 +63,10 @@ export function act<O extends object = Flags>(
       rest: rest.filter((arg): arg is string => arg !== undefined),
       format: options.json === true ? 'json' : (FORMATS.find((known) => known === options.format) ?? 'text'),
       compose,
+      here,
       goal: async (io) => {
         const app = compose(io);
-        return { app, goalId: await app.store.resolve(ref) };
+        return { app, goalId: await resolveGoal(app.store, ref, await here()) };
       },
     });
     if (verdict) context.setExitCode(EXIT_CODES[verdict]);

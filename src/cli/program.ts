@@ -56,7 +56,7 @@ export function buildProgram(outer: CliIo, setExitCode: (code: number) => void):
     .description('plan, run, inspect and decide on goals')
     .addHelpText(
       'after',
-      `\nGOAL_ID defaults to 'latest'; a unique prefix of an id also works.\n\n${EXIT_CODE_HELP}\n`,
+      `\nGOAL_ID defaults to 'latest'; a unique prefix of an id also works. 'latest' and prefixes name\nthe goals of the repository you are in (all goals outside one); a whole id names any goal.\n\n${EXIT_CODE_HELP}\n`,
     );
   for (const register of [
     registerCreateCommands,

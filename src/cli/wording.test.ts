@@ -62,6 +62,7 @@ const STEPS: Record<SampleStep, string> = {
   budget_add: "'omk goal budget-add g-1 --time 1h'",
   run: `'omk goal run "<goal>"'`,
   list: "'omk goal list'",
+  list_all: "'omk goal list --all'",
   resume_orphans: "'omk goal resume --auto'",
 };
 

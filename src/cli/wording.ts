@@ -21,7 +21,11 @@ export const CLI_WORDS: HostVocabulary = commandVocabulary({
     merge: 'merge',
   },
   option: (field) => OWN_NAMES[field] ?? `--${kebabName(field)}`,
-  steps: { list: "'omk goal list'", resume_orphans: "'omk goal resume --auto'" },
+  steps: {
+    list: "'omk goal list'",
+    list_all: "'omk goal list --all'",
+    resume_orphans: "'omk goal resume --auto'",
+  },
 });
 
 /** A next step as the command a CLI user types. */

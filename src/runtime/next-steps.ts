@@ -7,8 +7,11 @@
 
 /** Steps about one goal. */
 export const GOAL_STEPS = ['status', 'pause', 'resume', 'proof', 'open_pr', 'merge', 'budget_add'] as const;
-/** Steps about no goal in particular: start one, list them, take over those whose controller died. */
-export const GENERAL_STEPS = ['run', 'list', 'resume_orphans'] as const;
+/**
+ * Steps about no goal in particular: start one, list them (this repository's, or every
+ * repository's), take over those whose controller died.
+ */
+export const GENERAL_STEPS = ['run', 'list', 'list_all', 'resume_orphans'] as const;
 
 // Plain types, no zod: runtime/errors.ts imports this module, and what imports the errors (the
 // git adapter, the Action's post step) must not load zod. proof/schema.ts validates hints.
@@ -34,6 +37,7 @@ const NEUTRAL_WORDS: Record<StepName, string> = {
   budget_add: 'goal budget-add',
   run: 'goal run "<goal>"',
   list: 'goal list',
+  list_all: 'goal list --all',
   resume_orphans: 'goal resume --auto',
 };
 

@@ -63,6 +63,7 @@ export const SAMPLE_STEPS = {
   budget_add: { step: 'budget_add', goalId: 'g-1' },
   run: { step: 'run' },
   list: { step: 'list' },
+  list_all: { step: 'list_all' },
   resume_orphans: { step: 'resume_orphans' },
 } as const satisfies { [S in NextStep['step']]: NextStep & { step: S } };
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { cleanAllGoals, cleanGoal, UsageError } from '../../runtime/app/index.js';
+import { cleanAllGoals, cleanGoal, resolveGoal, UsageError } from '../../runtime/app/index.js';
 import { renderCleanedText } from '../../runtime/app/render.js';
 import { act } from '../command.js';
 import { goalIdArgument, printAs } from '../options.js';
@@ -16,7 +16,7 @@ export function registerCleanCommand(goal: Command, context: ProgramContext): vo
     .option('--all', 'every goal that is not running')
     .option('--json', 'print what was removed as JSON')
     .action(
-      act<{ all?: boolean }>(context, async ({ options, compose, ref, io, format }) => {
+      act<{ all?: boolean }>(context, async ({ options, compose, here, ref, io, format }) => {
         if (options.all === true && ref !== undefined) {
           throw new UsageError('clean takes a GOAL_ID or --all, not both.', {
             hint: 'Example: omk goal clean --all',
@@ -26,7 +26,7 @@ export function registerCleanCommand(goal: Command, context: ProgramContext): vo
         const outcomes =
           options.all === true
             ? await cleanAllGoals(app)
-            : [await cleanGoal(app, await app.store.resolve(ref))];
+            : [await cleanGoal(app, await resolveGoal(app.store, ref, await here()))];
         printAs(io, format, outcomes, renderCleanedText);
       }),
     );

@@ -11,6 +11,7 @@ import {
   type ExitVerdict,
   executeAndDeliver,
   executedReport,
+  resolveGoal,
   reverify,
   runProgressMode,
   runVerdict,
@@ -60,18 +61,20 @@ export function runProgress({ context, io, format }: Call<object>): {
 }
 
 /**
- * Executes the goal `ref` names here, its progress on stderr as `goal run` shows it, then delivers
- * by its policies; prints the result unless told to leave it to the caller.
+ * Executes the goal `target` names (`ref` as typed, resolved for the repository the command runs
+ * in; or a `goalId` already resolved), its progress on stderr as `goal run` shows it, then
+ * delivers by its policies; prints the result unless told to leave it to the caller.
  */
 export async function executeHere(
   call: Call<RunFlags>,
-  ref: string | undefined,
+  target: { ref: string | undefined } | { goalId: string },
   print = true,
 ): Promise<ExitVerdict | undefined> {
   const { options } = call;
   const { progress, io } = runProgress(call);
   const app = call.compose(io);
-  const goalId = await app.store.resolve(ref);
+  const goalId =
+    'goalId' in target ? target.goalId : await resolveGoal(app.store, target.ref, await call.here());
   progress.start(app.store, goalId);
   const { executed, verdict } = await progress.around(async () => {
     const executed = await abortOnSignal(processSignals(), (signal) =>
@@ -117,7 +120,7 @@ export function registerExecuteCommands(goal: Command, context: ProgramContext):
       '--until-ready',
       'retry slices up to their retries until the proof is ready, failed, blocked or out of budget',
     ),
-  ).action(act<RunFlags>(context, (call) => executeHere(call, call.ref)));
+  ).action(act<RunFlags>(context, (call) => executeHere(call, { ref: call.ref })));
 
   // verify and review: the gates and reviews again on the integrated tree of what is done, no agent
   // started, and the proof settled again (after a flaky run, or a config change).

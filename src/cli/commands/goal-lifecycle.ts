@@ -66,7 +66,7 @@ export function registerLifecycleCommands(goal: Command, context: ProgramContext
         // A resume that continues the run shows the same progress on stderr as `goal run`.
         if (action === 'resume' && options.auto === true) {
           const { results, verdict } = await resumeOrphansHere(call.compose().store, (goalId) =>
-            executeHere(call, goalId, false),
+            executeHere(call, { goalId }, false),
           );
           printAs(io, format, results, renderResumedText, (all) => all.map(transitionOf));
           return verdict;
@@ -76,7 +76,7 @@ export function registerLifecycleCommands(goal: Command, context: ProgramContext
         // Continuing the run: its JSON is the execution's report alone.
         if (!execute || format !== 'json')
           printAs(io, format, result, renderTransitionText, transitionReport);
-        return execute ? executeHere(call, goalId) : undefined;
+        return execute ? executeHere(call, { goalId }) : undefined;
       }),
     );
   }

@@ -3,15 +3,18 @@ import { composeRemoteState } from '../../adapters/remote-state.js';
 import {
   budgetView,
   DEFAULT_STATE_BRANCH,
+  type GoalList,
   goalShow,
   goalStatus,
-  goalSummary,
+  listGoals,
+  listReport,
   proofReadVerdict,
   pullGoalRef,
   readEvents,
   readProof,
   renderReplayJson,
   renderReplayText,
+  resolveGoal,
   shownBranch,
   stateBranchProblem,
   statusReport,
@@ -46,13 +49,22 @@ const EDITED_PROOF =
   'omk: warning: proof.json does not match its digest: it was edited after omk wrote it. Do not trust it.\n';
 
 export function registerReadCommands(goal: Command, context: ProgramContext): void {
-  withFormat(goal.command('list').description('list goals, newest first'), TEXT_OR_JSON).action(
-    act(context, async ({ compose, io, format }) => {
-      const render = (list: Parameters<typeof renderListText>[0]) =>
-        list.length === 0
-          ? 'no goals yet. Start one with: omk goal run "fix the failing tests"\n'
-          : renderListText(list);
-      printAs(io, format, await compose().store.list(), render, (list) => list.map(goalSummary));
+  withFormat(
+    goal
+      .command('list')
+      .description("this repository's goals, newest first (outside a repository: every goal)")
+      .option('--all', "every goal in the state root, each other repository's with its path"),
+    TEXT_OR_JSON,
+  ).action(
+    act<{ all?: boolean }>(context, async ({ compose, here, io, format, options }) => {
+      const list = await listGoals(compose().store, await here(), options.all === true);
+      const render = (shown: GoalList) => {
+        if (shown.goals.length > 0) return renderListText(shown);
+        if (shown.leftOut > 0)
+          return `no goals in this repository (${shown.leftOut} in other repositories: omk goal list --all)\n`;
+        return 'no goals yet. Start one with: omk goal run "fix the failing tests"\n';
+      };
+      printAs(io, format, list, render, listReport);
     }),
   );
 
@@ -68,7 +80,7 @@ export function registerReadCommands(goal: Command, context: ProgramContext): vo
     )
     .option(
       '--repo <path>',
-      'the repository whose remote holds the state branch (default: the current directory)',
+      "the repository whose goals 'latest' and prefixes name, and whose remote holds the state branch (default: the current directory)",
     )
     .action(
       act<{ remote?: boolean; stateBranch: string; repo?: string }>(context, async (call) => {
@@ -85,7 +97,9 @@ export function registerReadCommands(goal: Command, context: ProgramContext): vo
           });
           await pullGoalRef(store, state, ref ?? 'latest', branch);
         }
-        const view = await goalStatus(store, await store.resolve(ref));
+        // --remote: the state branch holds this repository's goals, made in other checkouts (CI).
+        const scope = options.remote ? null : await call.here();
+        const view = await goalStatus(store, await resolveGoal(store, ref, scope));
         if (!view.proof.digestValid) io.stderr(EDITED_PROOF);
         const proofCommand = (id: string) => `omk goal proof ${id}`;
         printAs(io, call.format, view, (status) => renderStatusText(status, proofCommand), statusReport);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { followHud } from '../../runtime/app/index.js';
+import { followHud, resolveGoal } from '../../runtime/app/index.js';
 import { renderHudText } from '../../runtime/app/render.js';
 import { act } from '../command.js';
 import { intervalOption, json } from '../options.js';
@@ -23,18 +23,21 @@ export function registerHudCommand(program: Command, context: ProgramContext): v
     .option('--json', 'print the snapshot as JSON (with --once: one object; live: one line per snapshot)')
     .addOption(intervalOption('live mode: time between snapshots', 2000, 'omk hud --interval 1000'))
     .action(
-      act<{ once?: boolean; interval: number }>(context, async ({ options, compose, ref, io, format }) => {
-        const { store } = compose();
-        const live = options.once !== true;
-        const redraw = live && format !== 'json' && io.stdoutIsTTY === true;
-        await followHud(store, ref === undefined ? null : await store.resolve(ref), {
-          live,
-          intervalMs: options.interval,
-          show: (snapshot) => {
-            if (format !== 'json') io.stdout(`${redraw ? CLEAR : ''}${renderHudText(snapshot)}`);
-            else io.stdout(live ? `${JSON.stringify(snapshot)}\n` : json(snapshot));
-          },
-        });
-      }),
+      act<{ once?: boolean; interval: number }>(
+        context,
+        async ({ options, compose, here, ref, io, format }) => {
+          const { store } = compose();
+          const live = options.once !== true;
+          const redraw = live && format !== 'json' && io.stdoutIsTTY === true;
+          await followHud(store, ref === undefined ? null : await resolveGoal(store, ref, await here()), {
+            live,
+            intervalMs: options.interval,
+            show: (snapshot) => {
+              if (format !== 'json') io.stdout(`${redraw ? CLEAR : ''}${renderHudText(snapshot)}`);
+              else io.stdout(live ? `${JSON.stringify(snapshot)}\n` : json(snapshot));
+            },
+          });
+        },
+      ),
     );
 }

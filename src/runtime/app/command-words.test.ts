@@ -16,7 +16,7 @@ const WORDS: CommandWords = {
   },
   option: (field) => (field === 'goal' ? '<goal>' : `+${kebabName(field)}`),
   given: { agent: (value) => `AGENT=${value}` },
-  steps: { list: 'the board', resume_orphans: 'ask the operator' },
+  steps: { list: 'the board', list_all: 'every board', resume_orphans: 'ask the operator' },
 };
 const { fields, steps } = commandVocabulary(WORDS);
 

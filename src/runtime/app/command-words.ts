@@ -39,7 +39,7 @@ export interface CommandWords {
   /** Fields given otherwise than `option value` (the bot's agent is its environment's). */
   given?: Partial<Record<RequestField, (value: string) => string>>;
   /** The steps that are no command of this host's on a goal: listing goals, taking over orphans. */
-  steps: Record<'list' | 'resume_orphans', string>;
+  steps: Record<'list' | 'list_all' | 'resume_orphans', string>;
 }
 
 /**
@@ -79,6 +79,7 @@ export function commandVocabulary(words: CommandWords): HostVocabulary {
       case 'run':
         return line(`${words.commands.create} ${given('goal', '<goal>')}`);
       case 'list':
+      case 'list_all':
       case 'resume_orphans':
         return words.steps[step.step];
     }

@@ -151,7 +151,7 @@ describe('renderListText', () => {
   /** The goal text part of the goal's line: what follows its creation time. */
   const shown = (normalized: string) => {
     const goal = withText(normalized);
-    return renderListText([goal]).split(`${goal.createdAt}  `)[1];
+    return renderListText({ goals: [goal], scope: null, leftOut: 0 }).split(`${goal.createdAt}  `)[1];
   };
 
   it('shows a short goal whole, and cuts a long one at 60 code units with one ellipsis', () => {

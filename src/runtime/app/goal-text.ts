@@ -9,7 +9,8 @@ import { mergeRemedies } from '../delivery/merge-remedies.js';
 import type { LifecycleResult } from '../goal/actions.js';
 import { briefPlannerWhy, type CreatedGoal } from '../goal/create.js';
 import type { ShowView, StatusView } from '../goal/queries.js';
-import type { BudgetLimits, GoalRecord } from '../goal/schema.js';
+import { otherRepository } from '../goal/repo-scope.js';
+import type { BudgetLimits } from '../goal/schema.js';
 import type { Task } from '../graph/schema.js';
 import type { StepSpelling } from '../next-steps.js';
 import { gapText } from '../proof/gaps.js';
@@ -18,6 +19,7 @@ import { clip } from '../text/clip.js';
 import { formatDuration } from '../text/duration.js';
 import type { CleanOutcome } from './clean.js';
 import type { FixOutcome } from './fix.js';
+import type { GoalList } from './goal-ref.js';
 import type { HudSnapshot } from './hud.js';
 import { sliceTally } from './reports.js';
 
@@ -65,13 +67,17 @@ export function renderCreatedText(created: CreatedGoal, steps: StepSpelling): st
 /** How much of a goal's text `goal list` shows on its line. */
 const GOAL_LIST_CHARS = 60;
 
-/** One line per goal, newest first as given; an empty list is the host's to word. */
-export function renderListText(goals: readonly GoalRecord[]): string {
-  return goals
-    .map(
-      (goal) =>
-        `${goal.id}  ${goal.status.padEnd(16)} ${goal.createdAt}  ${clip(goal.goal.normalized, GOAL_LIST_CHARS)}\n`,
-    )
+/**
+ * One line per goal, newest first as given; a goal of another repository than the one the list
+ * was asked in ends with where it is. An empty list is the host's to word.
+ */
+export function renderListText(list: GoalList): string {
+  return list.goals
+    .map((goal) => {
+      const other = otherRepository(goal, list.scope);
+      const where = other === null ? '' : `  (in ${other})`;
+      return `${goal.id}  ${goal.status.padEnd(16)} ${goal.createdAt}  ${clip(goal.goal.normalized, GOAL_LIST_CHARS)}${where}\n`;
+    })
     .join('');
 }
 

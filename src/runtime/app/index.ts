@@ -70,6 +70,7 @@ export {
   type ShowView,
   type StatusView,
 } from '../goal/queries.js';
+export type { RepoScope } from '../goal/repo-scope.js';
 export {
   type BudgetLimits,
   DELIVERY_POLICIES,
@@ -212,6 +213,7 @@ export {
   type LoggedGateAnnotation,
   loggedGateAnnotations,
 } from './gate-annotations.js';
+export { type GoalList, listGoals, resolveGoal } from './goal-ref.js';
 export {
   type GateGroup,
   type GoalReport,
@@ -291,6 +293,7 @@ export {
   type GoalSummary,
   type GoalVerdict,
   goalSummary,
+  listReport,
   mergeReport,
   mergeVerdict,
   type RunVerdict,

@@ -7,6 +7,7 @@ import type { GoalRecord, GoalStatus } from '../goal/schema.js';
 import type { Task } from '../graph/schema.js';
 import type { Proof } from '../proof/schema.js';
 import type { FixOutcome } from './fix.js';
+import type { GoalList } from './goal-ref.js';
 import { judgeProof } from './judgement.js';
 
 /**
@@ -26,6 +27,11 @@ export function goalSummary(goal: GoalRecord) {
   };
 }
 export type GoalSummary = ReturnType<typeof goalSummary>;
+
+/** `goal list` as JSON: each goal's summary and its repository (the top level it was made in). */
+export function listReport(list: GoalList) {
+  return list.goals.map((goal) => ({ ...goalSummary(goal), repo: goal.repo.root }));
+}
 
 /** A goal's status: its summary, the proof's status and digest check, live slices, budget, controller. */
 export function statusReport(view: StatusView) {

@@ -8,6 +8,7 @@ import { OWNED_FILES, OWNED_LOGS, StateWitness, type Tampering } from '../state/
 import { checkGoalRef } from './ids.js';
 import { holdingHere, noteControlled, noteCreated } from './made-here.js';
 import { FIXED_PART, GoalRecordGuard } from './record-guard.js';
+import { goalsIn, noGoalHere, type RepoScope } from './repo-scope.js';
 import { type GoalRecord, goalRecordSchema, goalRecordVersioned } from './schema.js';
 import { CREATOR_FILE, setAsideWhy, UNTRUSTED_FILE } from './set-aside.js';
 
@@ -286,8 +287,12 @@ export class GoalStore {
     return text === null ? null : setAsideWhy(text);
   }
 
-  /** `latest`, an exact id, or a unique prefix of one; a goal set aside is never one of them. */
-  async resolve(ref: string | undefined): Promise<string> {
+  /**
+   * `latest`, an exact id, or a unique prefix of one; a goal set aside is never one of them. With
+   * `scope` (the repository the command runs in), `latest` and a prefix name only its goals
+   * (repo-scope.ts); a whole id names its goal wherever it is.
+   */
+  async resolve(ref: string | undefined, scope: RepoScope | null = null): Promise<string> {
     const wanted = checkGoalRef(ref ?? 'latest');
     // An exact id resolves without listing, so a damaged or newer goal.json reports its own error.
     if (wanted !== 'latest' && (await this.has(wanted))) {
@@ -299,15 +304,14 @@ export class GoalStore {
       }
       return wanted;
     }
-    const goals = await this.list();
-    if (goals.length === 0) {
+    const every = await this.list();
+    if (every.length === 0) {
       throw new NotFoundError('There are no goals yet.', {
         hint: ['Start one with ', { step: 'run' }, '.'],
       });
     }
-    if (wanted === 'latest') return (goals[0] as GoalRecord).id;
-    const exact = goals.find((goal) => goal.id === wanted);
-    if (exact) return exact.id;
+    const goals = goalsIn(every, scope);
+    if (wanted === 'latest' && goals.length > 0) return (goals[0] as GoalRecord).id;
     const matches = goals.filter((goal) => goal.id.startsWith(wanted));
     if (matches.length === 1) return (matches[0] as GoalRecord).id;
     if (matches.length > 1) {
@@ -318,6 +322,7 @@ export class GoalStore {
         },
       );
     }
+    if (scope !== null) throw noGoalHere(scope, wanted, every);
     throw new NotFoundError(`No goal '${wanted}'.`, { hint: ['List goals with ', { step: 'list' }, '.'] });
   }
 }
