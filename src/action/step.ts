@@ -11,8 +11,8 @@ import {
   type WorkflowStepRequest,
   warnsLocalPolicy,
 } from '../runtime/app/index.js';
+import { isSecretEnvName } from '../runtime/app/ports.js';
 import { renderProofText, renderStepSummary } from '../runtime/app/render.js';
-import { isSecretEnvName } from '../runtime/secrets/scrub.js';
 import { gateAnnotations } from './annotations.js';
 import { type ActionDeps, composeActionRuntime } from './compose.js';
 import { checkForkExecution, forkRefusal } from './fork-guard.js';

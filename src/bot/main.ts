@@ -1,6 +1,6 @@
 import type { ApplicationFunctionOptions, Probot } from 'probot';
 import { scrubStartEnvironment } from '../adapters/process/scrub-environ.js';
-import { isSecretEnvName } from '../runtime/secrets/scrub.js';
+import { isSecretEnvName } from '../runtime/app/ports.js';
 import { createOmkApp } from './app.js';
 import type { Bot } from './bot.js';
 import { productionDeps } from './compose.js';

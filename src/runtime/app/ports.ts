@@ -15,6 +15,8 @@ export { GoalStore } from '../goal/store.js';
 export { heuristicPlanner } from '../plan/heuristic.js';
 export type { Planner } from '../plan/planner.js';
 export { type Clock, type HostInfo, type RepoPort, type Reporter, systemClock } from '../ports.js';
+/** Which of a door's own environment variables are secrets, to scrub from its start-up block. */
+export { isSecretEnvName } from '../secrets/scrub.js';
 export { resolveStateRoot } from '../state/paths.js';
 export type { RemoteStateStore } from '../state/remote.js';
 export type { HostVocabulary } from './vocabulary.js';
