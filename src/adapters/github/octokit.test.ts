@@ -251,9 +251,11 @@ describe('spacing between writes', () => {
 
   it('spaces writes by the interval asked for, one at a time', async () => {
     // The limiter spaces the starts of its jobs; fetch is called a few microtasks into each job, and
-    // a loaded machine can pause the process between the two: a margin, and the span checked too.
+    // a loaded machine can pause the process between the two (90 ms once, at load 10): each gap
+    // gets half the interval as margin, and the span of the three is checked more tightly. Unspaced
+    // writes are a few milliseconds apart.
     const { started } = await writeTimes({ writeIntervalMs: 300 });
-    for (const gap of gaps(started)) expect(gap).toBeGreaterThanOrEqual(240);
+    for (const gap of gaps(started)) expect(gap).toBeGreaterThanOrEqual(150);
     expect((started[2] as number) - (started[0] as number)).toBeGreaterThanOrEqual(540);
   });
 
