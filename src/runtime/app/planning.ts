@@ -3,7 +3,8 @@ import { resolveAgent } from '../agents/registry.js';
 import { boundedAgent } from '../config/bounded-runs.js';
 import { type LoadedConfig, loadConfig } from '../config/load.js';
 import { EventLog } from '../events/log.js';
-import { detectGates } from '../gates/detect.js';
+import { readCommittedTree } from '../gates/committed.js';
+import { detectGates, detectGatesIn } from '../gates/detect.js';
 import { planGoal } from '../goal/create.js';
 import type { GoalRecord } from '../goal/schema.js';
 import { createAgentPlanner, plannerWorkDir } from '../plan/agent-planner.js';
@@ -46,15 +47,22 @@ function noting(planner: Planner, note: string): Planner {
 }
 
 async function repoFacts(
-  deps: Pick<AppDeps, 'repo'>,
+  deps: Pick<AppDeps, 'repo' | 'store'>,
   root: string,
   config: LoadedConfig,
   input: PlanInput,
 ): Promise<RepoFacts> {
-  const [sizes, exports] = await Promise.all([deps.repo.fileSizes(root), indexExports(deps.repo, root)]);
-  const gates = detectGates(root, input.repoFiles, config.config).map(
-    (gate) => `${gate.name}: ${gate.argv.join(' ')}`,
-  );
+  const [sizes, exports, { baseSha }] = await Promise.all([
+    deps.repo.fileSizes(root),
+    indexExports(deps.repo, root),
+    deps.store.read(input.goalId).then((goal) => goal.repo),
+  ]);
+  // The gates the goal's worktrees will run: detected from its base commit, as the controller does.
+  const detected =
+    baseSha === null
+      ? detectGates(root, input.repoFiles, config.config)
+      : detectGatesIn((await readCommittedTree(deps.repo, root, baseSha)).context, config.config);
+  const gates = detected.map((gate) => `${gate.name}: ${gate.argv.join(' ')}`);
   return { files: input.repoFiles, sizes, exports, gates };
 }
 
