@@ -1,4 +1,4 @@
-import { appendFile, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { touchWrites } from '../helpers/agents.js';
@@ -11,7 +11,7 @@ import {
 } from '../helpers/execution.js';
 
 // A goal starts from HEAD: its worktrees hold the commit. The gates it runs are detected from that
-// commit too.
+// commit too, and a required gate whose tool is missing is seen before a planning agent is paid.
 
 let env: ExecutionEnv;
 
@@ -79,5 +79,40 @@ describe('gates of a goal started in a checkout with uncommitted edits', () => {
     ]);
     expect(result.stderr).toContain('.omk/config.yml differs from the one committed at');
     expect(result.stderr).toContain("this run uses your checkout's copy");
+  });
+});
+
+describe('a required gate whose tool is not on PATH', () => {
+  it('is seen before the planning agent: no agent plans, and the goal stops at the base check', async () => {
+    const config = [
+      'version: 1',
+      'gates:',
+      '  list:',
+      '    - name: test',
+      '      run: ["omk-no-such-tool-7f3a"]',
+      '',
+    ];
+    env = await createExecutionEnv({ ...NODE_FIXTURE, '.omk/config.yml': config.join('\n') });
+    // An agent that records every task it is started for, the planning prompt ("plan") included.
+    const log = join(env.kit.dir, 'started.log');
+    const agent = join(env.kit.dir, 'recording-agent');
+    await writeFile(
+      agent,
+      `#!/usr/bin/env node\nrequire('node:fs').appendFileSync(${JSON.stringify(log)}, (process.env.OMK_TASK_ID ?? '') + '\\n');\n`,
+      { mode: 0o755 },
+    );
+    await writeFile(log, '');
+    const result = await env.omk('goal', 'run', GOALS.single, '--agent', `script:${agent}`, '--json');
+
+    expect(await readFile(log, 'utf8')).toBe('');
+    expect(result.stdout, result.stderr).not.toBe('');
+    const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
+    const events = await env.events(id);
+    expect(eventsOfType(events, 'gates_on_base').map((e) => e.data.outcomes)).toEqual([['test:unavailable']]);
+    expect((await env.goal(id)).status).toBe('blocked_on_human');
+    expect(result.stderr).toContain(
+      "heuristic planner: no planning agent ran: required gate test's tool omk-no-such-tool-7f3a is not on the gates' PATH",
+    );
+    expect((await env.graph(id)).planner.name).toBe('heuristic');
   });
 });

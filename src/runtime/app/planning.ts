@@ -5,6 +5,8 @@ import { type LoadedConfig, loadConfig } from '../config/load.js';
 import { EventLog } from '../events/log.js';
 import { readCommittedTree } from '../gates/committed.js';
 import { detectGates, detectGatesIn } from '../gates/detect.js';
+import { gateEnvironment } from '../gates/env.js';
+import { type MissingTool, missingRequiredTool } from '../gates/tool-preflight.js';
 import { planGoal } from '../goal/create.js';
 import type { GoalRecord } from '../goal/schema.js';
 import { createAgentPlanner, plannerWorkDir } from '../plan/agent-planner.js';
@@ -66,6 +68,26 @@ async function repoFacts(
   return { files: input.repoFiles, sizes, exports, gates };
 }
 
+/** The first required gate of the goal's base whose tool cannot be found; null: none (or unknown). */
+async function missingToolAtBase(
+  deps: AppDeps,
+  root: string,
+  headSha: string,
+  config: LoadedConfig,
+): Promise<MissingTool | null> {
+  try {
+    const tree = await readCommittedTree(deps.repo, root, headSha);
+    return await missingRequiredTool(
+      detectGatesIn(tree.context, config.config),
+      root,
+      gateEnvironment(deps.env),
+    );
+  } catch {
+    // A config the gates cannot be detected with is refused where gates are detected for the run.
+    return null;
+  }
+}
+
 /**
  * The planner for this request: the heuristic when the switch is off or no agent is named, else
  * the agent planner (falling back to the heuristic, with the reason recorded, when it cannot plan).
@@ -77,7 +99,7 @@ export async function chooseGoalPlanner(
   asked: Pick<AgentChoice, 'sandbox' | 'network'> = {},
 ): Promise<Planner> {
   if (!request.llmPlanner) return noting(deps.planner, 'agent planner turned off for this goal');
-  const root = (await deps.repo.inspect(request.repo)).root;
+  const { root, headSha } = await deps.repo.inspect(request.repo);
   let config: LoadedConfig;
   try {
     config = prepared?.config ?? (await loadConfig(root));
@@ -114,6 +136,17 @@ export async function chooseGoalPlanner(
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
     return noting(deps.planner, `planner agent ${spec} cannot run (${why}); the heuristic planned this goal`);
+  }
+  if (prepared !== null) {
+    // A run: a required gate whose tool is missing stops the goal at the check of its gates on the
+    // base, before any slice's agent. Seen now, no planning agent is paid for a plan that cannot run.
+    const missing = headSha === null ? null : await missingToolAtBase(deps, root, headSha, config);
+    if (missing !== null) {
+      return noting(
+        deps.planner,
+        `no planning agent ran: required gate ${missing.gate}'s tool ${missing.tool} is not on the gates' PATH, so the goal stops at the check of its gates on the base`,
+      );
+    }
   }
   // Confined like a slice's agent, it may write only its working directory (the planner's own,
   // under the goal's artifacts), never the repository.
