@@ -141,7 +141,9 @@ async function catBlobs(
   // Read as text: the blobs are small text files (manifests, configs); lengths count bytes, so
   // the output is walked as bytes.
   const out = Buffer.from(stdout, 'utf8');
-  const texts = new Map<string, string | null>();
+  // A path whose blob cannot be told apart below (a text that was not UTF-8 shifts the byte
+  // counts) keeps null: detection reads it as an unreadable file.
+  const texts = new Map<string, string | null>(wanted.map(({ path }) => [path, null]));
   let at = 0;
   for (const { path } of wanted) {
     const eol = out.indexOf(0x0a, at);
@@ -153,6 +155,7 @@ async function catBlobs(
       continue;
     }
     const length = Number(size);
+    if (out[eol + 1 + length] !== 0x0a) break;
     texts.set(path, out.subarray(eol + 1, eol + 1 + length).toString('utf8'));
     at = eol + 1 + length + 1;
   }
