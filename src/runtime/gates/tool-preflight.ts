@@ -1,4 +1,4 @@
-import { isAbsolute, join, resolve } from 'node:path';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { fileState, findOnPath } from '../doctor/path-lookup.js';
 import { VENV_DIRS } from '../workspace/plan.js';
 import { gateTool } from './availability.js';
@@ -21,7 +21,7 @@ export async function missingRequiredTool(
   gateEnv: Readonly<Record<string, string>>,
 ): Promise<MissingTool | null> {
   const venvBins = VENV_DIRS.map((dir) => join(root, dir, 'bin'));
-  const env = { PATH: [...venvBins, gateEnv.PATH ?? ''].join(':') };
+  const env = { PATH: [...venvBins, gateEnv.PATH ?? ''].join(delimiter) };
   for (const gate of gates.filter((each) => each.required)) {
     const command = gate.argv[0] ?? '';
     if (command === '') continue;
