@@ -187,12 +187,17 @@ export interface RepoInfo {
   branch: string | null;
   /** HEAD commit, or null in a repository without commits. */
   headSha: string | null;
+  /**
+   * Asked for (`inspect(path, { changes: true })`): the paths that differ from HEAD in the index
+   * or the working tree, untracked files included (not ignored ones), as `git status` lists them.
+   */
+  changes?: string[];
 }
 
 /** The git port, as far as planning needs it (execution adds worktrees and commits). */
 export interface RepoPort {
   /** The repository containing `path`; a GitError with a hint when it is not one. */
-  inspect(path: string): Promise<RepoInfo>;
+  inspect(path: string, options?: { changes?: boolean }): Promise<RepoInfo>;
   /** Tracked files at HEAD, repository-relative with '/' separators, sorted. */
   listFiles(root: string): Promise<string[]>;
   /**
@@ -202,6 +207,27 @@ export interface RepoPort {
   grepLines(root: string, query: GrepQuery): Promise<GrepHit[]>;
   /** Sizes in bytes of the files committed at HEAD (empty before the first commit). */
   fileSizes(root: string): Promise<Map<string, number>>;
+  /** Files committed at `sha` (what a worktree of it holds), repository-relative, sorted. */
+  listCommitted(root: string, sha: string): Promise<string[]>;
+  /**
+   * The text of `paths` as committed at `sha` (null: not committed, not a file, or over `maxBytes`),
+   * whatever the checkout holds: a goal starts from its base commit, not from uncommitted edits.
+   */
+  readCommitted(
+    root: string,
+    sha: string,
+    paths: readonly string[],
+    maxBytes: number,
+  ): Promise<CommittedFiles>;
+}
+
+export interface CommittedFiles {
+  /** Every file committed at the commit, sorted. */
+  files: string[];
+  /** The asked paths' committed text. */
+  texts: ReadonlyMap<string, string | null>;
+  /** Asked paths whose copy in the checkout differs from the commit (edited, added or deleted). */
+  changed: string[];
 }
 
 export interface GrepQuery {

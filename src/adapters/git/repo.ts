@@ -1,10 +1,11 @@
 import { realpath } from 'node:fs/promises';
 import { GitError } from '../../runtime/errors.js';
 import type { GrepHit, GrepQuery, RepoInfo, RepoPort } from '../../runtime/ports.js';
+import { listCommitted, readCommitted } from './committed-files.js';
 import { type GitResult, runGit } from './run-git.js';
 
 export const gitRepo: RepoPort = {
-  async inspect(path: string): Promise<RepoInfo> {
+  async inspect(path: string, options: { changes?: boolean } = {}): Promise<RepoInfo> {
     // One run says where the checkout's top is and, after it, its HEAD commit: exit 1 with the top
     // alone when HEAD names no commit yet (a new repository).
     let found: GitResult;
@@ -33,15 +34,14 @@ export const gitRepo: RepoPort = {
             cwd: root,
             okExitCodes: [0, 1],
           });
+    const headSha = head.exitCode === 0 ? head.stdout.trim() : null;
+    // Asked for the changes: `git status` says the branch too, so it replaces symbolic-ref.
+    if (options.changes === true) return { root, headSha, ...(await statusOf(root)) };
     const branch = await runGit(['symbolic-ref', '--quiet', '--short', 'HEAD'], {
       cwd: root,
       okExitCodes: [0, 1],
     });
-    return {
-      root,
-      headSha: head.exitCode === 0 ? head.stdout.trim() : null,
-      branch: branch.exitCode === 0 ? branch.stdout.trim() : null,
-    };
+    return { root, headSha, branch: branch.exitCode === 0 ? branch.stdout.trim() : null };
   },
 
   async listFiles(root: string): Promise<string[]> {
@@ -79,7 +79,37 @@ export const gitRepo: RepoPort = {
     }
     return sizes;
   },
+
+  listCommitted,
+  readCommitted,
 };
+
+/**
+ * The branch and what differs from HEAD, from `git status --porcelain=v2 --branch -z` (untracked
+ * files listed, ignored ones not). Records: `# branch.head <name>|(detached)`, then `1 XY <6
+ * fields> <path>` (changed), `u XY <8 fields> <path>` (unmerged), `? <path>` (untracked).
+ * `--no-optional-locks`: a look, so it never takes the index lock a concurrent git may need.
+ */
+async function statusOf(root: string): Promise<{ branch: string | null; changes: string[] }> {
+  const { stdout } = await runGit(
+    ['--no-optional-locks', 'status', '--porcelain=v2', '--branch', '-z', '--no-renames'],
+    { cwd: root },
+  );
+  let branch: string | null = null;
+  const changes: string[] = [];
+  for (const record of stdout.split('\0')) {
+    if (record.startsWith('# branch.head ')) {
+      const name = record.slice('# branch.head '.length);
+      branch = name === '(detached)' ? null : name;
+    } else if (record.startsWith('? ')) {
+      changes.push(record.slice(2));
+    } else if (record.startsWith('1 ') || record.startsWith('u ')) {
+      const fields = record.startsWith('1 ') ? 8 : 10;
+      changes.push(record.split(' ').slice(fields).join(' '));
+    }
+  }
+  return { branch, changes };
+}
 
 /** `git grep -z -n` prints path NUL line NUL text per line. */
 function parseGrep(stdout: string, maxHits: number): GrepHit[] {

@@ -1,7 +1,9 @@
 import { boundedAgent, boundedPreparer, boundedVerify, withGateHome } from '../config/bounded-runs.js';
 import type { ControllerDeps } from '../controller/context.js';
 import type { RateLimitWaiting, Sleep } from '../controller/rate-limit.js';
-import { detectGates } from '../gates/detect.js';
+import { type CommittedTree, readCommittedTree } from '../gates/committed.js';
+import { detectGatesIn } from '../gates/detect.js';
+import { createDetectContext } from '../gates/detector.js';
 import { gateEnvironment } from '../gates/env.js';
 import type { GateSpec } from '../gates/port.js';
 import type { GoalRecord } from '../goal/schema.js';
@@ -15,8 +17,8 @@ import type { PreparedAgent } from './agent.js';
 import type { AppDeps } from './deps.js';
 
 /**
- * A controller for one goal on this host: the prepared agent, the gates detected in the repository
- * and configured, slice checkouts under the state root, gates with an allowlisted environment.
+ * A controller for one goal on this host: the prepared agent, the gates detected in the goal's base
+ * commit and configured, slice checkouts under the state root, gates with an allowlisted environment.
  */
 export async function composeController(
   deps: AppDeps,
@@ -24,8 +26,18 @@ export async function composeController(
   prepared: PreparedAgent,
 ): Promise<ControllerDeps> {
   const root = goal.repo.root;
-  const files = await deps.repo.listFiles(root);
   const { config } = prepared.config;
+  const tree = await baseTree(deps, goal);
+  const files = tree.files;
+  if (tree.configChanged !== null) {
+    // The config is the checkout's, edits included (agents, sandbox and gates are the user's to
+    // tune without a commit); the gates' project files are the commit's. Said, so neither surprises.
+    const { path, committed } = tree.configChanged;
+    const base = goal.repo.baseSha?.slice(0, 12) ?? 'HEAD';
+    deps.reporter.warn(
+      `${path} ${committed ? `differs from the one committed at ${base}` : `is not committed at ${base}`}: this run uses your checkout's copy as it is; the project files its gates are detected from are read as committed. Commit it to make it part of the goal's history.`,
+    );
+  }
   const cacheDir = goalCacheDir(deps.store.deps.stateRoot, goal.id);
   const scrub = createScrub(secretValues(deps.env));
   const keep = (path: string) => deps.store.keepArtifact(path);
@@ -55,7 +67,7 @@ export async function composeController(
       : confinedVerify(deps.execution.verify, { ...confine, network: network.gates }),
     config.logs.maxBytes,
   );
-  const detected = detectGates(root, files, config);
+  const detected = detectGatesIn(tree.context, config);
   return {
     store: deps.store,
     workspaces: scrubbedWorkspaces(
@@ -82,6 +94,7 @@ export async function composeController(
     preparation: planPreparation({
       repoRoot: root,
       files,
+      context: tree.context,
       config,
       cacheDir,
       sharedCacheDir: sharedCacheDir(deps.store.deps.stateRoot),
@@ -92,6 +105,14 @@ export async function composeController(
     ...(deps.publishBranch === undefined ? {} : { publishBranch: deps.publishBranch }),
     ...rateLimitOf(config.agents.rateLimitWait, deps.sleep),
   };
+}
+
+/** The goal's base commit as gates see it; a goal without one (it cannot execute): the checkout. */
+async function baseTree(deps: AppDeps, goal: GoalRecord): Promise<CommittedTree> {
+  const { root, baseSha } = goal.repo;
+  if (baseSha !== null) return readCommittedTree(deps.repo, root, baseSha);
+  const files = await deps.repo.listFiles(root);
+  return { files, context: createDetectContext(root, files), configChanged: null, detectionChanged: [] };
 }
 
 /** agents.rateLimitWait, and the host's sleep where it passes one (tests: instant). */

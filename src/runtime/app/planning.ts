@@ -3,7 +3,10 @@ import { resolveAgent } from '../agents/registry.js';
 import { boundedAgent } from '../config/bounded-runs.js';
 import { type LoadedConfig, loadConfig } from '../config/load.js';
 import { EventLog } from '../events/log.js';
-import { detectGates } from '../gates/detect.js';
+import { readCommittedTree } from '../gates/committed.js';
+import { detectGates, detectGatesIn } from '../gates/detect.js';
+import { gateEnvironment } from '../gates/env.js';
+import { type MissingTool, missingRequiredTool } from '../gates/tool-preflight.js';
 import { planGoal } from '../goal/create.js';
 import type { GoalRecord } from '../goal/schema.js';
 import { createAgentPlanner, plannerWorkDir } from '../plan/agent-planner.js';
@@ -46,16 +49,43 @@ function noting(planner: Planner, note: string): Planner {
 }
 
 async function repoFacts(
-  deps: Pick<AppDeps, 'repo'>,
+  deps: Pick<AppDeps, 'repo' | 'store'>,
   root: string,
   config: LoadedConfig,
   input: PlanInput,
 ): Promise<RepoFacts> {
-  const [sizes, exports] = await Promise.all([deps.repo.fileSizes(root), indexExports(deps.repo, root)]);
-  const gates = detectGates(root, input.repoFiles, config.config).map(
-    (gate) => `${gate.name}: ${gate.argv.join(' ')}`,
-  );
+  const [sizes, exports, { baseSha }] = await Promise.all([
+    deps.repo.fileSizes(root),
+    indexExports(deps.repo, root),
+    deps.store.read(input.goalId).then((goal) => goal.repo),
+  ]);
+  // The gates the goal's worktrees will run: detected from its base commit, as the controller does.
+  const detected =
+    baseSha === null
+      ? detectGates(root, input.repoFiles, config.config)
+      : detectGatesIn((await readCommittedTree(deps.repo, root, baseSha)).context, config.config);
+  const gates = detected.map((gate) => `${gate.name}: ${gate.argv.join(' ')}`);
   return { files: input.repoFiles, sizes, exports, gates };
+}
+
+/** The first required gate of the goal's base whose tool cannot be found; null: none (or unknown). */
+async function missingToolAtBase(
+  deps: AppDeps,
+  root: string,
+  headSha: string,
+  config: LoadedConfig,
+): Promise<MissingTool | null> {
+  try {
+    const tree = await readCommittedTree(deps.repo, root, headSha);
+    return await missingRequiredTool(
+      detectGatesIn(tree.context, config.config),
+      root,
+      gateEnvironment(deps.env),
+    );
+  } catch {
+    // A config the gates cannot be detected with is refused where gates are detected for the run.
+    return null;
+  }
 }
 
 /**
@@ -69,7 +99,7 @@ export async function chooseGoalPlanner(
   asked: Pick<AgentChoice, 'sandbox' | 'network'> = {},
 ): Promise<Planner> {
   if (!request.llmPlanner) return noting(deps.planner, 'agent planner turned off for this goal');
-  const root = (await deps.repo.inspect(request.repo)).root;
+  const { root, headSha } = await deps.repo.inspect(request.repo);
   let config: LoadedConfig;
   try {
     config = prepared?.config ?? (await loadConfig(root));
@@ -106,6 +136,17 @@ export async function chooseGoalPlanner(
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
     return noting(deps.planner, `planner agent ${spec} cannot run (${why}); the heuristic planned this goal`);
+  }
+  if (prepared !== null) {
+    // A run: a required gate whose tool is missing stops the goal at the check of its gates on the
+    // base, before any slice's agent. Seen now, no planning agent is paid for a plan that cannot run.
+    const missing = headSha === null ? null : await missingToolAtBase(deps, root, headSha, config);
+    if (missing !== null) {
+      return noting(
+        deps.planner,
+        `no planning agent ran: required gate ${missing.gate}'s tool ${missing.tool} is not on the gates' PATH, so the goal stops at the check of its gates on the base`,
+      );
+    }
   }
   // Confined like a slice's agent, it may write only its working directory (the planner's own,
   // under the goal's artifacts), never the repository.

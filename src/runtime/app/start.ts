@@ -1,4 +1,5 @@
 import { briefPlannerWhy, type CreatedGoal, createGoal } from '../goal/create.js';
+import type { RepoInfo } from '../ports.js';
 import type { CreateGoalRequest } from '../requests.js';
 import { type AgentChoice, prepareAgent } from './agent.js';
 import { withCredentialsAway } from './credentials.js';
@@ -35,7 +36,8 @@ export async function startGoal(deps: AppDeps, request: StartRequest): Promise<S
     }
     return startInspected(deps, request, null);
   }
-  const repo = await deps.repo.inspect(request.create.repo);
+  const repo = await deps.repo.inspect(request.create.repo, { changes: true });
+  warnUncommitted(deps, repo);
   // A run's planning agent, agents and gates all run with the persisted credential out of reach.
   return withCredentialsAway(deps, repo.root, () => startInspected(deps, request, repo));
 }
@@ -82,4 +84,21 @@ async function startInspected(
     prepared,
   });
   return { created, executed };
+}
+
+const NAMED_CHANGES = 5;
+
+/**
+ * A goal starts from HEAD: its worktrees hold the commit, so what the checkout has on top of it
+ * (edits, staged or not, and untracked files) is not part of it. Said once, before anything runs.
+ */
+function warnUncommitted(deps: AppDeps, repo: RepoInfo): void {
+  const changes = repo.changes ?? [];
+  if (changes.length === 0) return;
+  const named = changes.slice(0, NAMED_CHANGES).join(', ');
+  const more = changes.length > NAMED_CHANGES ? ` and ${changes.length - NAMED_CHANGES} more` : '';
+  const head = repo.headSha === null ? 'HEAD' : repo.headSha.slice(0, 12);
+  deps.reporter.warn(
+    `${changes.length} uncommitted change(s) in ${repo.root} (${named}${more}) are not part of this goal: it starts from ${head}, the commit HEAD names. To include them, commit them first and run the goal again.`,
+  );
 }

@@ -2,6 +2,7 @@ import type { GateDetector } from './detector.js';
 
 export const goDetector: GateDetector = {
   name: 'go',
+  reads: [],
   detect(context) {
     if (!context.has('go.mod')) return [];
     const source = 'go.mod';

@@ -26,6 +26,7 @@ export function makeTargets(text: string): Set<string> {
 /** Make is often a wrapper around the ecosystem tools, so it only fills kinds they left open. */
 export const makeDetector: GateDetector = {
   name: 'make',
+  reads: MAKEFILES,
   fallback: true,
   detect(context) {
     const file = MAKEFILES.find((path) => context.has(path));

@@ -68,6 +68,7 @@ function readScripts(context: DetectContext): Record<string, string> | null {
 
 export const nodeDetector: GateDetector = {
   name: 'node',
+  reads: ['package.json'],
   detect(context) {
     const scripts = readScripts(context);
     if (scripts === null) return [];

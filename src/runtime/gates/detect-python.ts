@@ -7,6 +7,7 @@ const MYPY_FILES = /^\s*files\s*=/m;
 
 export const pythonDetector: GateDetector = {
   name: 'python',
+  reads: ['pyproject.toml', 'setup.cfg', 'mypy.ini'],
   detect(context) {
     if (!context.some((path) => MARKERS.test(path))) return [];
     const pyproject = context.read('pyproject.toml');

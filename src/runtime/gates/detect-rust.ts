@@ -2,6 +2,7 @@ import type { GateDetector } from './detector.js';
 
 export const rustDetector: GateDetector = {
   name: 'rust',
+  reads: [],
   detect(context) {
     if (!context.has('Cargo.toml')) return [];
     const source = 'Cargo.toml';

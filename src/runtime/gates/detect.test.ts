@@ -4,8 +4,9 @@ import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type GatesConfig, gatesConfigSchema } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
-import { detectGates } from './detect.js';
+import { detectGates, detectGatesIn, GATE_DETECTORS } from './detect.js';
 import { makeTargets } from './detect-make.js';
+import { treeDetectContext } from './detector.js';
 
 let repo: string;
 beforeEach(async () => {
@@ -336,5 +337,32 @@ describe('detectGates: config', () => {
     const run = () => detectGates(repo, files, gates({ list: [{ name: 'e2e', required: true }] }));
     expect(run).toThrow(ConfigError);
     expect(run).toThrow(/gate 'e2e' is required but was not detected and has no `run`.*detected: format/);
+  });
+});
+
+describe('detection over a commit read beforehand', () => {
+  const TEXTS: Record<string, string> = {
+    'package.json': pkg({ test: 'vitest run', lint: 'eslint .' }),
+    'pyproject.toml': '[tool.ruff]\n[tool.mypy]\n[tool.pytest.ini_options]\n',
+    'setup.cfg': '[mypy]\n',
+    'mypy.ini': '[mypy]\nfiles = src\n',
+    Makefile: 'test:\n\tpytest\nfmt-check:\n\tblack --check .\n',
+    'Cargo.toml': '[package]\nname = "x"\n',
+    'go.mod': 'module x\n',
+    'tests/test_x.py': '',
+  };
+
+  it('finds the same gates as the checkout when every detector declares what it reads', async () => {
+    const files = await tree(TEXTS);
+    const declared = GATE_DETECTORS.flatMap((detector) => detector.reads);
+    const texts = new Map(declared.map((path) => [path, TEXTS[path] ?? null]));
+    const config = gates();
+    expect(detectGatesIn(treeDetectContext(files, texts), config)).toEqual(detectGates(repo, files, config));
+  });
+
+  it('throws when a detector reads a file it did not declare', () => {
+    const context = treeDetectContext(['pyproject.toml'], new Map([['package.json', null]]));
+    expect(() => context.read('pyproject.toml')).toThrow(/which no detector declares/);
+    expect(context.read('package.json')).toBeNull();
   });
 });

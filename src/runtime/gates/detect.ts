@@ -35,7 +35,16 @@ export function detectGates(
   config: { gates: GatesConfig },
   detectors: readonly GateDetector[] = GATE_DETECTORS,
 ): RunnableGate[] {
-  const detected = config.gates.detect ? runDetectors(createDetectContext(repoRoot, files), detectors) : [];
+  return detectGatesIn(createDetectContext(repoRoot, files), config, detectors);
+}
+
+/** detectGates over a context already made (a commit's tree: gates/committed.ts). */
+export function detectGatesIn(
+  context: DetectContext,
+  config: { gates: GatesConfig },
+  detectors: readonly GateDetector[] = GATE_DETECTORS,
+): RunnableGate[] {
+  const detected = config.gates.detect ? runDetectors(context, detectors) : [];
   return applyGateConfig(detected, config.gates);
 }
 

@@ -34,10 +34,36 @@ export interface DetectContext {
 export interface GateDetector {
   name: string;
   fallback?: boolean;
+  /** Every file `detect` may read: a committed tree's context holds these and no others. */
+  reads: readonly string[];
   detect(context: DetectContext): DetectedGate[];
 }
 
-const MAX_READ_BYTES = 512 * 1024;
+export const MAX_READ_BYTES = 512 * 1024;
+
+/**
+ * A context over a tree read beforehand (a commit's files and the texts its detectors declared).
+ * Reading a file nobody declared is a detector's bug: it throws, so a test finds it.
+ */
+export function treeDetectContext(
+  files: readonly string[],
+  texts: ReadonlyMap<string, string | null>,
+): DetectContext {
+  const listed = new Set(files);
+  return {
+    files: listed,
+    has: (path) => listed.has(path),
+    some: (predicate) => {
+      for (const file of listed) if (predicate(file)) return true;
+      return false;
+    },
+    read: (path) => {
+      const text = texts.get(path);
+      if (text === undefined) throw new Error(`gate detection read ${path}, which no detector declares`);
+      return listed.has(path) ? text : null;
+    },
+  };
+}
 
 export function createDetectContext(repoRoot: string, files: readonly string[]): DetectContext {
   const listed = new Set(files.map((file) => file.replaceAll('\\', '/').replace(/^\.\//, '')));

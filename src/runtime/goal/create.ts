@@ -190,7 +190,11 @@ async function planLocked(
   const events = new EventLog(store.files, paths.events, clock, store.deps.host);
   let { oracle } = initial;
   const repo = { root: initial.repo.root, headSha: initial.repo.baseSha };
-  const repoFiles = await deps.repo.listFiles(repo.root);
+  // The plan is of what the goal starts from: its base commit (uncommitted files are not in it).
+  const repoFiles =
+    repo.headSha === null
+      ? await deps.repo.listFiles(repo.root)
+      : await deps.repo.listCommitted(repo.root, repo.headSha);
   const request = { goal: initial.goal.normalized, maxAgents: initial.options.maxAgents };
   const decisions: DecisionInput[] = [
     {

@@ -32,6 +32,8 @@ export interface PlanInput {
   repoRoot: string;
   /** Tracked files of the checkout, repository-relative. */
   files: readonly string[];
+  /** The tree's files already read (the goal's base commit); absent: read from `repoRoot`. */
+  context?: DetectContext;
   config: { workspace: WorkspaceConfig };
   /** Where the goal keeps what its worktrees share (CARGO_TARGET_DIR). */
   cacheDir: string;
@@ -57,7 +59,7 @@ export function planPreparation(input: PlanInput): PreparationPlan {
       sharedCacheDir,
     };
   }
-  const context = createDetectContext(input.repoRoot, input.files);
+  const context = input.context ?? createDetectContext(input.repoRoot, input.files);
   const steps: PreparationStep[] = [];
   const env: Record<string, string> = {};
   const node = nodeStep(context, workspace.install);

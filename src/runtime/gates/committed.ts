@@ -1,0 +1,52 @@
+import { CONFIG_FILES } from '../config/load.js';
+import type { RepoPort } from '../ports.js';
+import { GATE_DETECTORS } from './detect.js';
+import { type DetectContext, type GateDetector, MAX_READ_BYTES, treeDetectContext } from './detector.js';
+
+/** What preparing a worktree reads besides the detectors' files (workspace/plan.ts). */
+const PREPARATION_READS: readonly string[] = ['package.json'];
+
+/** The goal's base as gates are detected from it: a commit's files, not the checkout's. */
+export interface CommittedTree {
+  files: readonly string[];
+  /** The detectors' (and the worktree preparation's) files, as committed. */
+  context: DetectContext;
+  /** `.omk/config.yml` (or `.yaml`) when the checkout's copy differs from the commit's. */
+  configChanged: { path: string; committed: boolean } | null;
+  /** Detection files whose checkout copy differs from the commit: edits the goal does not have. */
+  detectionChanged: string[];
+}
+
+/**
+ * The tree gates are detected from: the goal's base commit, since every worktree (the base's,
+ * each slice's) is made from it, so an uncommitted `[tool.ruff]` adds no gate and a committed one
+ * deleted in the checkout still counts. One `git ls-tree` (shared with planning's listing of the
+ * same commit); file texts come from the checkout where they are identical to the commit, else
+ * from one `git cat-file --batch`.
+ */
+export async function readCommittedTree(
+  repo: Pick<RepoPort, 'readCommitted'>,
+  root: string,
+  sha: string,
+  detectors: readonly GateDetector[] = GATE_DETECTORS,
+): Promise<CommittedTree> {
+  const detection = [...new Set([...detectors.flatMap((d) => d.reads), ...PREPARATION_READS])];
+  const read = await repo.readCommitted(root, sha, [...detection, ...CONFIG_FILES], MAX_READ_BYTES);
+  const changed = new Set(read.changed);
+  return {
+    files: read.files,
+    context: treeDetectContext(read.files, read.texts),
+    configChanged: configChange(
+      CONFIG_FILES.find((file) => changed.has(file)),
+      read.texts,
+    ),
+    detectionChanged: detection.filter((file) => changed.has(file)),
+  };
+}
+
+function configChange(
+  path: string | undefined,
+  texts: ReadonlyMap<string, string | null>,
+): CommittedTree['configChanged'] {
+  return path === undefined ? null : { path, committed: (texts.get(path) ?? null) !== null };
+}
