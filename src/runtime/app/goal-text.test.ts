@@ -46,6 +46,7 @@ describe('renderCreatedText', () => {
     graph,
     proof: buildProof(evidence()),
     plannerWhy,
+    gates: null,
   });
 
   it('says why this planner planned, so a goal with an agent that the heuristic planned says so', () => {

@@ -8,6 +8,7 @@ import type { MergeGoalResult } from '../delivery/merge.js';
 import { mergeRemedies } from '../delivery/merge-remedies.js';
 import type { LifecycleResult } from '../goal/actions.js';
 import { briefPlannerWhy, type CreatedGoal } from '../goal/create.js';
+import type { PlannedGates } from '../goal/gate-plan.js';
 import type { ShowView, StatusView } from '../goal/queries.js';
 import { otherRepository } from '../goal/repo-scope.js';
 import type { BudgetLimits } from '../goal/schema.js';
@@ -39,6 +40,22 @@ function taskLine(task: Task): string {
   return `  ${task.id} [${task.status}, ${task.risk} risk]  writes ${task.writes.join(' ')}${after}\n`;
 }
 
+/** What a plan will check: the gates that will run, the kinds absent, a required test gate missing. */
+function plannedGatesText(gates: PlannedGates, required: readonly string[]): string {
+  const run = gates.run.map(
+    (gate) => `${gate.name} (${gate.argv.join(' ')})${gate.required ? '' : ' [optional]'}`,
+  );
+  let out = `gates that will run: ${run.length > 0 ? run.join(', ') : 'none'}\n`;
+  if (gates.absent.length > 0) {
+    out += `absent, so not required: ${gates.absent.join(', ')} (this project has no such gate; configure one in .omk/config.yml to check it)\n`;
+  }
+  const missing = required.filter((kind) => kind === 'test' && !gates.run.some((gate) => gate.kind === kind));
+  for (const kind of missing) {
+    out += `missing: no ${kind} gate found, and the proof cannot be ready without one: configure it in .omk/config.yml\n`;
+  }
+  return out;
+}
+
 /** A new goal: its oracle, plan (or the decisions a human must make) and known gaps. */
 export function renderCreatedText(created: CreatedGoal, steps: StepSpelling): string {
   const { goal, graph, proof } = created;
@@ -47,6 +64,8 @@ export function renderCreatedText(created: CreatedGoal, steps: StepSpelling): st
   out += goal.oracle.testable
     ? `oracle: ${goal.oracle.class} (${goal.oracle.shape}); required gates: ${goal.oracle.requiredGates.join(', ')}\n`
     : 'oracle: not testable\n';
+  if (goal.oracle.testable && created.gates !== null)
+    out += plannedGatesText(created.gates, goal.oracle.requiredGates);
   out += `status: ${goal.status}   proof: ${proof.status}\n`;
   if (!goal.oracle.testable) {
     out += 'a human must decide:\n';

@@ -6,6 +6,7 @@ import { EventLog } from '../events/log.js';
 import { readCommittedTree } from '../gates/committed.js';
 import { detectGates, detectGatesIn } from '../gates/detect.js';
 import { gateEnvironment } from '../gates/env.js';
+import type { GateSpec } from '../gates/port.js';
 import { type MissingTool, missingRequiredTool } from '../gates/tool-preflight.js';
 import { planGoal } from '../goal/create.js';
 import type { GoalRecord } from '../goal/schema.js';
@@ -66,6 +67,22 @@ async function repoFacts(
       : detectGatesIn((await readCommittedTree(deps.repo, root, baseSha)).context, config.config);
   const gates = detected.map((gate) => `${gate.name}: ${gate.argv.join(' ')}`);
   return { files: input.repoFiles, sizes, exports, gates };
+}
+
+/**
+ * The gates a goal's worktrees will run, as the controller detects them (composeController): from
+ * the base commit's files and the checkout's config. A config the run was already given is used
+ * as it is; else it is read (a plan refused a broken one before the goal existed).
+ */
+export function gatesAtBase(
+  deps: Pick<AppDeps, 'repo'>,
+  config: LoadedConfig | null,
+): (root: string, baseSha: string | null) => Promise<readonly GateSpec[]> {
+  return async (root, baseSha) => {
+    const loaded = config ?? (await loadConfig(root));
+    if (baseSha === null) return detectGates(root, await deps.repo.listFiles(root), loaded.config);
+    return detectGatesIn((await readCommittedTree(deps.repo, root, baseSha)).context, loaded.config);
+  };
 }
 
 /** The first required gate of the goal's base whose tool cannot be found; null: none (or unknown). */
@@ -204,7 +221,7 @@ export async function finishPlanning(
     agent: prepared.spec,
   };
   const planner = await chooseGoalPlanner(deps, request, prepared);
-  await planGoal({ ...deps, planner }, goal.id, 'run');
+  await planGoal({ ...deps, planner, detectGates: gatesAtBase(deps, prepared.config) }, goal.id, 'run');
 }
 
 /** Whether the goal's plan is written and its opening events are in its log. */

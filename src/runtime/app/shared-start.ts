@@ -175,7 +175,12 @@ async function continueSharedGoal(
   const { proof } = await readProof(deps.store, id);
   const now = await deps.store.read(id);
   // Planned by the run that was killed: this one does not plan, so it has no planner reason to show.
-  return { created: { goal: now, graph, proof, plannerWhy: null }, executed, saved, continued: true };
+  return {
+    created: { goal: now, graph, proof, plannerWhy: null, gates: null },
+    executed,
+    saved,
+    continued: true,
+  };
 }
 
 /** A goal that was ready when its run was killed: delivered (and merged) by its policies. */

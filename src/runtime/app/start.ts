@@ -5,7 +5,7 @@ import { type AgentChoice, prepareAgent } from './agent.js';
 import { withCredentialsAway } from './credentials.js';
 import { type AppDeps, hostConfig } from './deps.js';
 import { type ExecuteOutcome, type ExecuteRequest, executeAndDeliver } from './execute.js';
-import { chooseGoalPlanner } from './planning.js';
+import { chooseGoalPlanner, gatesAtBase } from './planning.js';
 
 export interface StartRequest {
   create: CreateGoalRequest;
@@ -66,7 +66,8 @@ async function startInspected(
           },
         };
   const planner = await chooseGoalPlanner(known, create, prepared, request.agent);
-  const created = await createGoal({ ...known, planner }, create, request.mode);
+  const detectGates = gatesAtBase(known, prepared?.config ?? request.agent?.config ?? null);
+  const created = await createGoal({ ...known, planner, detectGates }, create, request.mode);
   const { goal, graph, plannerWhy } = created;
   if (prepared !== null) {
     const by = `${graph.planner.name} planner${plannerWhy === null ? '' : `: ${briefPlannerWhy(plannerWhy)}`}`;

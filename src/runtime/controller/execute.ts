@@ -2,12 +2,14 @@ import { BusyError, IllegalTransitionError } from '../errors.js';
 import type { EventInput } from '../events/schema.js';
 import { controllerAlive } from '../goal/actions.js';
 import { holdGoal } from '../goal/controller-hold.js';
+import { gateDecisions, wantedGates } from '../goal/gate-plan.js';
 import type { GoalRecord, GoalStatus } from '../goal/schema.js';
 import type { HostInfo } from '../ports.js';
 import { budgetSpentGap } from '../proof/gaps.js';
 import { machineRoots, recordedAgent, relativizer } from '../proof/machine-paths.js';
 import type { GateEvidence, Proof } from '../proof/schema.js';
 import { sandboxDecisionRecord as sandboxDecision } from '../sandbox/decide.js';
+import { readDecisions } from '../state/decisions.js';
 import { runGatesOnBase } from './base-run.js';
 import { type ControllerDeps, createRunContext, type RunContext } from './context.js';
 import { sliceRecord, withSlice } from './execution-state.js';
@@ -229,7 +231,17 @@ async function takeControl(
       hint: 'Commit at least once in the repository, then start a new goal.',
     });
   }
-  const plan = planRequiredGates(goal.oracle.requiredGates, deps.gates);
+  // From the class's whole ask: planning reconciled it with the same base commit, but the config
+  // (the checkout's) may have added or removed a gate since.
+  const wanted = wantedGates(goal.oracle);
+  const plan = planRequiredGates(wanted, deps.gates);
+  const absentGates = wanted.filter((kind) => !plan.required.includes(kind));
+  // Planning (or an earlier run) recorded the same reasons: each is in decisions.jsonl once.
+  const recorded = new Set(
+    (await readDecisions(store.files, store.paths(goalId).decisions))
+      .filter((decision) => decision.kind === 'gates')
+      .map((decision) => decision.reason),
+  );
   const events: EventInput[] = [];
   const previous = journal.execution.controller;
   for (const task of journal.graph.tasks.filter((t) => t.status === 'running')) {
@@ -291,11 +303,7 @@ async function takeControl(
   };
   await journal.save(events, {
     decisions: [
-      ...plan.notes.map((note) => ({
-        kind: 'gates',
-        decision: note.split(':')[0] ?? note,
-        reason: note,
-      })),
+      ...gateDecisions(plan.notes.filter((note) => !recorded.has(note))),
       ...(deps.sandbox === undefined ? [] : [sandboxDecision(deps.sandbox)]),
     ],
     goal: (g) => {
@@ -312,7 +320,7 @@ async function takeControl(
         ...g,
         status: 'running',
         resumeTo: null,
-        oracle: { ...g.oracle, requiredGates: plan.required },
+        oracle: { ...g.oracle, requiredGates: plan.required, absentGates },
         controller: { pid: host.pid, host: host.hostname, startedAt: now, heartbeatAt: now },
       };
     },

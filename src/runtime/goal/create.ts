@@ -5,6 +5,7 @@ import { addSpend } from '../controller/scheduler.js';
 import { AgentUnavailableError } from '../errors.js';
 import { EventLog } from '../events/log.js';
 import type { EventInput } from '../events/schema.js';
+import type { GateSpec } from '../gates/port.js';
 import type { TaskGraph } from '../graph/schema.js';
 import { validateTaskGraph } from '../graph/validate.js';
 import { renderPrd, renderTechnicalPlan, renderTestSpec } from '../plan/documents.js';
@@ -19,6 +20,7 @@ import { appendDecisions, type DecisionInput, readDecisions } from '../state/dec
 import { writeJsonAtomic } from '../state/versioned.js';
 import { holdGoal } from './controller-hold.js';
 import { writeFailure } from './failure.js';
+import { gateDecisions, type PlannedGates, reconcileOracle } from './gate-plan.js';
 import { newGoalId } from './ids.js';
 import { decideOracle, reclassifyOracle } from './intake.js';
 import type { GoalRecord, Oracle } from './schema.js';
@@ -29,6 +31,12 @@ export interface CreateDeps {
   repo: RepoPort;
   planner: Planner;
   randomHex: () => string;
+  /**
+   * The gates the goal's worktrees will run: detected at its base commit (the checkout's files
+   * when it has none) and configured. Absent: the plan keeps the class's gate kinds as they are,
+   * and execution reconciles them.
+   */
+  detectGates?: (root: string, baseSha: string | null) => Promise<readonly GateSpec[]>;
 }
 
 export interface CreatedGoal {
@@ -37,6 +45,8 @@ export interface CreatedGoal {
   proof: Proof;
   /** Why this planner planned (the planner's first note: the agent's attempt, a fallback's reason); null when nothing was planned. */
   plannerWhy: string | null;
+  /** The gates the plan will run and the kinds it found absent; null when they were not detected. */
+  gates: PlannedGates | null;
 }
 
 const BRIEF_PLANNER_WHY_CHARS = 160;
@@ -196,6 +206,8 @@ async function planLocked(
       ? await deps.repo.listFiles(repo.root)
       : await deps.repo.listCommitted(repo.root, repo.headSha);
   const request = { goal: initial.goal.normalized, maxAgents: initial.options.maxAgents };
+  // What the plan requires is what the project can check: a kind it has no gate of is absent, not
+  // required (as execution would decide), so the plan a user reviews says what will really run.
   const decisions: DecisionInput[] = [
     {
       kind: 'oracle',
@@ -205,6 +217,9 @@ async function planLocked(
       reason: oracle.reasons.join('; ') || 'no reasons recorded',
     },
   ];
+  const detected = await plannedDetection(deps, repo, decisions);
+  let gates: PlannedGates | null = null;
+  if (detected !== null) ({ oracle, gates } = reconcileOracle(oracle, detected));
   const opening: EventInput[] = [
     {
       type: 'goal_created',
@@ -277,6 +292,7 @@ async function planLocked(
     const classified = classification(request.goal, oracle, proposal);
     if (classified !== null) {
       oracle = classified.oracle;
+      if (detected !== null) ({ oracle, gates } = reconcileOracle(oracle, detected));
       decisions.push(classified.decision);
       opening.push({
         type: 'oracle_decided',
@@ -307,6 +323,7 @@ async function planLocked(
   if (!oracle.testable) {
     opening.push({ type: 'goal_blocked', data: { humanDecisions: oracle.humanDecisions } });
   }
+  if (gates !== null && oracle.testable) decisions.push(...gateDecisions(gates.notes));
   const planned: GoalRecord = { ...initial, oracle };
   // The graph and the documents are on disk before any event names them: a crash after the
   // opening events leaves a goal that `execute` can continue, not one without its task graph.
@@ -349,7 +366,30 @@ async function planLocked(
   const controller =
     executes && current.controller !== null ? { ...current.controller, heartbeatAt: clock.nowIso() } : null;
   const goal = await store.write({ ...current, oracle, status, controller });
-  return { goal, graph, proof, plannerWhy: notes[0] ?? null };
+  return { goal, graph, proof, plannerWhy: notes[0] ?? null, gates };
+}
+
+/**
+ * The gates the goal will run, for the plan to require only what the project has; null (with a
+ * decision saying why) when they cannot be told now: execution reconciles them then.
+ */
+async function plannedDetection(
+  deps: CreateDeps,
+  repo: { root: string; headSha: string | null },
+  decisions: DecisionInput[],
+): Promise<readonly GateSpec[] | null> {
+  if (deps.detectGates === undefined) return null;
+  try {
+    return await deps.detectGates(repo.root, repo.headSha);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    decisions.push({
+      kind: 'gates',
+      decision: 'gates not detected at planning',
+      reason: `${why}; the class's gate kinds stay required until execution detects the gates`,
+    });
+    return null;
+  }
 }
 
 /**

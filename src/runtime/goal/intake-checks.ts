@@ -37,6 +37,42 @@ export const CLASS_PRECEDENCE: readonly GoalClass[] = [
   'rewrite',
 ];
 
+/** The static checks a success check can name, in the words it names them with. */
+const STATIC_KINDS: readonly (readonly [GateKind, string])[] = [
+  ['lint', 'lint'],
+  ['typecheck', 'typecheck'],
+  ['format', 'format'],
+];
+
+/**
+ * The success check that names the static gates among `kinds` ("Lint and typecheck pass on the
+ * head commit"); '' when it names none.
+ */
+function staticCheck(kinds: readonly string[]): string {
+  const words = STATIC_KINDS.filter(([kind]) => kinds.includes(kind)).map(([, word]) => word);
+  if (words.length === 0) return '';
+  const listed =
+    words.length === 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`;
+  const sentence = `${listed.charAt(0).toUpperCase()}${listed.slice(1)}`;
+  if (words.includes('format')) return `${sentence} checks are clean on the head commit`;
+  return `${sentence} ${words.length === 1 ? 'passes' : 'pass'} on the head commit`;
+}
+
+/**
+ * The class's checks once some of its gate kinds are not required (the project has no gate of
+ * them): the check naming the static gates names only the kept ones, or goes when none is kept.
+ */
+export function checksWithGates(
+  cls: GoalClass,
+  checks: readonly string[],
+  kept: readonly string[],
+): string[] {
+  const full = staticCheck(GATES_BY_CLASS[cls]);
+  if (full === '') return [...checks];
+  const now = staticCheck(kept);
+  return checks.flatMap((check) => (check !== full ? [check] : now === '' ? [] : [now]));
+}
+
 export interface CheckContext {
   /** The goal's own anchors, rendered for a reader ("`src/parser.ts`, parser"). */
   subject: string;
@@ -52,28 +88,28 @@ export function checksFor(cls: GoalClass, { subject, target }: CheckContext): st
       return [
         `The failing behaviour (${subject}) is reproduced by a test that fails on the base commit and passes on the head commit`,
         `${NO_BREAKAGE} (no previously passing test breaks)`,
-        'Lint and typecheck pass on the head commit',
+        staticCheck(GATES_BY_CLASS.fix),
       ];
     case 'greenfield':
       return [
         `Each behaviour the goal states (${subject}) has a new acceptance test`,
         'The new acceptance tests fail or are absent on the base commit and pass on the head commit',
         NO_BREAKAGE,
-        'Lint, typecheck and format checks are clean on the head commit',
+        staticCheck(GATES_BY_CLASS.greenfield),
       ];
     case 'rewrite':
       return [
         'The existing test suite passes on the base commit and on the head commit (pass-to-pass), without weakening or deleting tests',
         `The public interface of ${subject} is preserved: exported names, command-line flags and outputs are unchanged`,
         'No new behaviour is introduced: the change adds no acceptance tests for new features',
-        'Lint and typecheck pass on the head commit',
+        staticCheck(GATES_BY_CLASS.rewrite),
       ];
     case 'hardening':
       return [
         `Hostile-input tests for ${subject} (malformed, oversized, injection or traversal inputs, as relevant) expose the weakness on the base commit and are handled safely on the head commit`,
         NO_BREAKAGE,
         'A security review of the diff reports no blocking findings',
-        'Lint and typecheck pass on the head commit',
+        staticCheck(GATES_BY_CLASS.hardening),
       ];
     case 'performance':
       return [

@@ -63,6 +63,11 @@ export const oracleSchema = z.object({
   checks: z.array(z.string()),
   /** Gate kinds that must pass on the final tree. */
   requiredGates: z.array(z.string()),
+  /**
+   * Gate kinds the goal's class asks for that the project has no gate of, so they are not required
+   * (planning and execution reconcile them with the detected gates). Absent in goals written before.
+   */
+  absentGates: z.array(z.string()).optional(),
   /** Why the oracle decided what it did (matched words, missing anchors). */
   reasons: z.array(z.string()),
   /** When not testable: what a human must decide before work can start. */

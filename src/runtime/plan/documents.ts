@@ -111,6 +111,7 @@ export function renderPrd(goal: GoalRecord): string {
     ...(oracle.requiredGates.length > 0
       ? oracle.requiredGates.map((gate) => `- ${code(gate)}`)
       : ['None yet.']),
+    ...absentLines(oracle),
     '',
     '## Non-goals and assumptions',
     '',
@@ -219,6 +220,16 @@ export function renderTechnicalPlan(goal: GoalRecord, graph: TaskGraph, notes: r
   return document(lines);
 }
 
+/** The kinds the goal's class asks for that the project has no gate of, said once under its gates. */
+function absentLines(oracle: GoalRecord['oracle']): string[] {
+  const absent = oracle.absentGates ?? [];
+  if (absent.length === 0) return [];
+  return [
+    '',
+    `Absent, so not required: ${absent.map((kind) => code(kind)).join(', ')} (this project has no such gate; configure one in .omk/config.yml to check it).`,
+  ];
+}
+
 export function renderTestSpec(goal: GoalRecord, graph: TaskGraph): string {
   const { oracle } = goal;
   const lines = [`# Test spec: ${title(goal)}`, '', '## Oracle', ''];
@@ -242,6 +253,7 @@ export function renderTestSpec(goal: GoalRecord, graph: TaskGraph): string {
       ),
     );
   }
+  lines.push(...absentLines(oracle));
   lines.push(
     '',
     '## Success checks',
