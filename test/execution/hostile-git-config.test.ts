@@ -8,7 +8,8 @@ import { git } from '../helpers/git-repo.js';
 // Agents that plant git config naming a program, so that omk's own git (`add`, `status`, `diff`,
 // `commit`, `merge`, `push`) would run it: in the shared `.git/config`, in the worktree's
 // `config.worktree`, in a file an include pulls in, in a repository of its own that the worktree's
-// `.git` file is pointed at, or from the gates (a test that writes the config while they run).
+// `.git` file is pointed at, in a branch checkout's own `.git` (`--slice-execution branch`), or from
+// the gates (a test that writes the config while they run).
 // Each program leaves a marker outside the worktree when it runs. The sandbox is off: only omk's
 // hardened git and the integrity checks stand between the agent and the program running.
 
@@ -50,18 +51,27 @@ async function plantingAgent(name: string, program: string, body: string): Promi
   return `script:${path}`;
 }
 
-async function runGoal(agent: string, marker?: string): Promise<string> {
-  const result = await env.omk('goal', 'run', GOALS.single, '--agent', agent, '--sandbox', 'off', '--json');
+async function runGoal(agent: string, marker?: string, ...flags: string[]): Promise<string> {
+  const result = await env.omk(
+    'goal',
+    'run',
+    GOALS.single,
+    '--agent',
+    agent,
+    '--sandbox',
+    'off',
+    '--json',
+    ...flags,
+  );
   if (marker !== undefined) expect(existsSync(marker), 'the planted program ran').toBe(false);
   expect(result.code, result.stderr).toBe(0);
   return (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
 }
 
 /**
- * Where each slice ran. Only in a worktree is its git directory (`.git/worktrees/<name>`) outside
- * it, in the shared `.git` the checks watch; in omk's fallback, a branch checkout (a clone, made when
- * `git worktree add` or its checkout fails), the planted config is the clone's own and names no
- * finding, and the goal is not ready only for the `.gitattributes` outside the write set.
+ * Where each slice ran: a worktree, whose git directory (`.git/worktrees/<name>`) is in the shared
+ * `.git`, or omk's fallback, a branch checkout (a clone, made when `git worktree add` or its
+ * checkout fails, or always with `--slice-execution branch`), whose git directory is its own.
  */
 async function workspaces(id: string): Promise<{ mode: string | null; fallbackReason: string | null }[]> {
   const execution = JSON.parse(await readFile(join(env.goalDir(id), 'execution.json'), 'utf8')) as {
@@ -245,4 +255,70 @@ describe('gates that plant a filter while they run', () => {
     expect(existsSync(program.marker), 'the filter the gates planted ran').toBe(false);
     expect(git(env.repo.root, 'config', '--list', '--local')).not.toContain('evil');
   });
+});
+
+/** Plants in a branch checkout: the clone's own `.git` is where `git config` (and --worktree) write. */
+const CLONE_PLANTS: Plant[] = [
+  {
+    name: "a clean filter in the clone's config.worktree (per-worktree config turned on)",
+    body: `${worktreeConfig} filter.evil.clean "$P"\necho '* filter=evil' > .gitattributes`,
+    finding: /the branch checkout's \.git\/config\.worktree/,
+  },
+  {
+    name: "a clean and smudge filter in the clone's .git/config",
+    body: [
+      'git config filter.evil.clean "$P"',
+      'git config filter.evil.smudge "$P"',
+      "echo '* filter=evil' > .gitattributes",
+    ].join('\n'),
+    finding: /changed the branch checkout's \.git\/config,/,
+  },
+  {
+    name: "a pre-commit hook and an info/attributes in the clone's .git",
+    body: [
+      'printf \'#!/bin/sh\\n%s /dev/null\\n\' "$P" > "$common/hooks/pre-commit"',
+      'chmod +x "$common/hooks/pre-commit"',
+      'echo \'* filter=evil\' > "$common/info/attributes"',
+      'git config filter.evil.clean "$P"',
+    ].join('\n'),
+    finding: /added the branch checkout's \.git\/hooks\/pre-commit/,
+  },
+];
+
+describe('an agent in a branch checkout (--slice-execution branch) that plants git config in the clone', () => {
+  it("the control: an agent that plants nothing gets no finding about the clone's git files", async () => {
+    const id = await runGoal(
+      await plantingAgent('plain', '/bin/true', ':'),
+      undefined,
+      '--slice-execution',
+      'branch',
+    );
+    expect((await workspaces(id))[0]?.mode).toBe('branch-checkout');
+    const proof = await env.proof(id);
+    // The agent's and the gates' runs were watched in the clone, and nothing of it changed.
+    expect(proof.findings.filter((f) => f.severity === 'blocking').map((f) => f.message)).toEqual([]);
+    expect(proof.findings.map((f) => f.message).join('\n')).not.toContain('branch checkout');
+  });
+
+  it.each(CLONE_PLANTS)(
+    '$name: the program never runs, the slice is blocked naming it, nothing merged',
+    async (plant) => {
+      const main = git(env.repo.root, 'rev-parse', 'main');
+      const program = await evilProgram('plant');
+      const agent = await plantingAgent('plant', program.path, plant.body);
+      const id = await runGoal(agent, program.marker, '--slice-execution', 'branch');
+      expect(existsSync(program.marker), `${plant.name}: the planted program ran`).toBe(false);
+      expect(await workspaces(id)).toEqual([
+        { mode: 'branch-checkout', fallbackReason: 'worktrees disabled by the forceFallback option' },
+      ]);
+      const proof = await env.proof(id);
+      expect(proof.status).not.toBe('ready');
+      expect(git(env.repo.root, 'rev-parse', 'refs/heads/main')).toBe(main);
+      const blocking = proof.findings.filter((f) => f.severity === 'blocking').map((f) => f.message);
+      const context = JSON.stringify({ gaps: proof.knownGaps, agentRuns: proof.agentRuns });
+      expect(blocking, context).toContainEqual(expect.stringMatching(plant.finding));
+      expect(blocking, context).toContainEqual(expect.stringContaining('omk restored it from its snapshot'));
+      expect(git(env.repo.root, 'config', '--list', '--local')).not.toContain('evil');
+    },
+  );
 });

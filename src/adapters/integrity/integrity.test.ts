@@ -97,6 +97,61 @@ describe('the integrity watch', () => {
     expect(await watch.check()).toEqual([{ what: '.git/config', change: 'changed', restored: true }]);
   });
 
+  it("names and undoes a branch checkout's own config, config.worktree, hook, info file and replace ref", async () => {
+    // omk's fallback workspace: a clone beside the worktrees, whose .git is its own directory.
+    const clone = join(home, 'clone');
+    git(home, 'clone', '--quiet', repo.root, clone);
+    const cloneGit = join(clone, '.git');
+    const config = await readFile(join(cloneGit, 'config'), 'utf8');
+    const head = git(clone, 'rev-parse', 'HEAD');
+    const watch = await watchIntegrity({ ...scope(), worktree: clone });
+    await writeFile(join(clone, 'src', 'a.js'), 'changed\n');
+    git(clone, 'commit', '--quiet', '-am', 'inside');
+    expect(await watch.check()).toEqual([]);
+    git(clone, 'config', 'extensions.worktreeConfig', 'true');
+    git(clone, 'config', '--worktree', 'filter.evil.clean', 'touch /tmp/x; cat');
+    await writeFile(join(cloneGit, 'hooks', 'post-commit'), '#!/bin/sh\n', { mode: 0o755 });
+    await writeFile(join(cloneGit, 'info', 'attributes'), '* filter=evil\n');
+    git(clone, 'replace', head, git(clone, 'rev-parse', 'HEAD'));
+    expect(await watch.check()).toEqual([
+      { what: "the branch checkout's .git/config", change: 'changed', restored: true },
+      { what: "the branch checkout's .git/config.worktree", change: 'added', restored: true },
+      { what: "the branch checkout's .git/hooks/post-commit", change: 'added', restored: true },
+      { what: "the branch checkout's .git/info/attributes", change: 'added', restored: true },
+      {
+        what: `the branch checkout's replace ref refs/replace/${head}`,
+        change: 'added',
+        restored: true,
+      },
+    ]);
+    expect(await readFile(join(cloneGit, 'config'), 'utf8')).toBe(config);
+    for (const planted of ['config.worktree', 'hooks/post-commit', 'info/attributes', `refs/replace/${head}`])
+      expect(existsSync(join(cloneGit, planted)), planted).toBe(false);
+    // The shared .git was not touched: nothing of it is named.
+    expect(git(repo.root, 'config', '--list', '--local')).not.toContain('evil');
+  });
+
+  it("names a branch checkout's .git replaced by a link to a repository of the agent's, without putting it back", async () => {
+    const clone = join(home, 'clone');
+    git(home, 'clone', '--quiet', repo.root, clone);
+    const watch = await watchIntegrity({ ...scope(), worktree: clone });
+    const own = join(home, 'own.git');
+    git(home, 'clone', '--quiet', '--bare', repo.root, own);
+    await rm(join(clone, '.git'), { recursive: true });
+    await symlink(own, join(clone, '.git'));
+    const changes = await watch.check();
+    expect(changes).toContainEqual({
+      what: "the branch checkout's .git",
+      change: 'changed',
+      restored: false,
+    });
+    expect(changes).toContainEqual({
+      what: "the branch checkout's .git/config",
+      change: 'changed',
+      restored: true,
+    });
+  });
+
   it("names another worktree's moved HEAD, unless it is one of omk's own for the goal", async () => {
     const other = join(home, 'own', 's2');
     git(repo.root, 'worktree', 'add', '--quiet', '-b', 'omk/g/s2', other);

@@ -1,4 +1,4 @@
-import { lstat, mkdir, readdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import { lstat, readdir, readFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import type {
   IntegrityBaselineScope,
@@ -10,42 +10,43 @@ import { replaceRefs, restoreReplaceRef } from '../git/replace-refs.js';
 import { gitCommonDir } from '../git/stale-locks.js';
 import { canonicalPath, listWorktrees } from '../git/worktree.js';
 import { type OwnBranchesWatch, watchOwnBranches } from './own-branches.js';
+import {
+  type Content,
+  compare,
+  MAX_FILES_PER_DIR,
+  restore,
+  single,
+  tree,
+  type Watched,
+} from './watched-files.js';
 
-/** What one path held: file bytes, a link's text, something else (a directory), or nothing. */
-type Content =
-  | { kind: 'file'; bytes: Buffer; mode: number }
-  | { kind: 'link'; target: string }
-  | { kind: 'other' }
-  | null;
-
-interface Watched {
-  /** Named without machine paths: it goes into findings, the proof and PR bodies. */
-  what: string;
-  path: string;
-  content: Content;
-  restorable: boolean;
-  /**
-   * The worktree whose git files these are (its name under `.git/worktrees/`): compared only when
-   * that worktree is there before and after, since omk adds and removes its own while agents run.
-   */
-  worktree?: string;
+/** A repository whose `refs/replace/` refs are compared, and how its refs are named. */
+interface ReplaceRefsOf {
+  repo: string;
+  label: string;
 }
 
-/** Bounds on a planted tree of hooks or info files, so a flood costs a bounded snapshot. */
-const MAX_FILES_PER_DIR = 500;
-const MAX_DEPTH = 4;
+/** How the files of a branch checkout's own git directory are named in findings. */
+const CLONE_GIT = "the branch checkout's .git";
 
 /**
- * Snapshots the shared git directory's config, hooks and info, the checkouts' .gitmodules, the
- * HOME's git config and the other worktrees' HEADs; `check` compares, restores config, hooks and
- * info to the snapshot and reports every difference.
+ * Snapshots the shared git directory's config, hooks and info (and a branch checkout's own, when
+ * the slice runs in one), the checkouts' .gitmodules, the HOME's git config and the other
+ * worktrees' HEADs; `check` compares, restores config, hooks and info to the snapshot and reports
+ * every difference.
  */
 export async function watchIntegrity(scope: IntegrityScope): Promise<IntegrityWatch> {
   const commonDir = await gitCommonDir(scope.repoRoot);
+  const clone = await cloneGitDir(scope.worktree, commonDir);
+  const replace: ReplaceRefsOf[] = [{ repo: scope.repoRoot, label: 'the replace ref' }];
+  if (clone !== null) replace.push({ repo: scope.worktree, label: "the branch checkout's replace ref" });
   return compareWith(
-    () => snapshotFiles(scope, commonDir),
+    async () => [
+      ...(await snapshotFiles(scope, commonDir)),
+      ...(clone === null ? [] : await cloneGitFiles(clone)),
+    ],
     () => otherHeads(scope),
-    scope.repoRoot,
+    replace,
     await watchOwnBranches(scope.repoRoot, scope.worktree),
   );
 }
@@ -60,19 +61,19 @@ export async function baselineIntegrity(scope: IntegrityBaselineScope): Promise<
   return compareWith(
     () => sharedFiles(scope, commonDir),
     async () => new Map(),
-    scope.repoRoot,
+    [{ repo: scope.repoRoot, label: 'the replace ref' }],
   );
 }
 
 async function compareWith(
   take: () => Promise<Watched[]>,
   heads: () => Promise<Map<string, string>>,
-  repoRoot: string,
+  replace: readonly ReplaceRefsOf[],
   branches?: OwnBranchesWatch,
 ): Promise<IntegrityWatch> {
   const before = await take();
   const headsBefore = await heads();
-  const replaceBefore = await replaceRefs(repoRoot);
+  const replaceBefore = await Promise.all(replace.map((of) => replaceRefs(of.repo)));
   return {
     async check() {
       const after = await take();
@@ -102,7 +103,8 @@ async function compareWith(
         if (now !== head)
           changes.push({ what, change: now === undefined ? 'removed' : 'changed', restored: false });
       }
-      changes.push(...(await replaceChanges(repoRoot, replaceBefore)));
+      for (const [index, of] of replace.entries())
+        changes.push(...(await replaceChanges(of, replaceBefore[index] ?? new Map())));
       changes.push(...((await branches?.check()) ?? []));
       return changes.sort((a, b) => (a.what < b.what ? -1 : a.what > b.what ? 1 : 0));
     },
@@ -113,15 +115,15 @@ async function compareWith(
  * The `refs/replace/` refs added, moved or removed since `before`, each put back (an added one
  * deleted): the user's git would otherwise read another object's content for a commit's blob.
  */
-async function replaceChanges(repoRoot: string, before: Map<string, string>): Promise<IntegrityChange[]> {
-  const after = await replaceRefs(repoRoot);
+async function replaceChanges(of: ReplaceRefsOf, before: Map<string, string>): Promise<IntegrityChange[]> {
+  const after = await replaceRefs(of.repo);
   const changes: IntegrityChange[] = [];
   for (const ref of new Set([...before.keys(), ...after.keys()])) {
     const [was, is] = [before.get(ref), after.get(ref)];
     if (was === is) continue;
     const change = was === undefined ? 'added' : is === undefined ? 'removed' : 'changed';
-    const restored = await restoreReplaceRef(repoRoot, ref, was ?? null);
-    changes.push({ what: `the replace ref ${ref}`, change, restored });
+    const restored = await restoreReplaceRef(of.repo, ref, was ?? null);
+    changes.push({ what: `${of.label} ${ref}`, change, restored });
   }
   return changes;
 }
@@ -163,23 +165,7 @@ async function worktreeGitFiles(commonDir: string): Promise<Watched[]> {
 
 async function sharedFiles(scope: IntegrityBaselineScope, commonDir: string): Promise<Watched[]> {
   const files: Watched[] = [
-    await single('.git/config', join(commonDir, 'config'), true),
-    // The repository's own checkout reads it once `extensions.worktreeConfig` is on.
-    await single('.git/config.worktree', join(commonDir, 'config.worktree'), true),
-    ...(await tree('.git/hooks', join(commonDir, 'hooks'))),
-    ...(await tree('.git/info', join(commonDir, 'info'))),
-    // Where git also reads objects from (another directory's, or a URL's), and where a git
-    // directory's refs and objects are (a `commondir` file in the checkout's own .git).
-    await single('.git/objects/info/alternates', join(commonDir, 'objects', 'info', 'alternates'), true),
-    await single(
-      '.git/objects/info/http-alternates',
-      join(commonDir, 'objects', 'info', 'http-alternates'),
-      true,
-    ),
-    await single('.git/commondir', join(commonDir, 'commondir'), true),
-    // Commits git takes to have no parents: history, merge bases and ancestry checks stop there.
-    // Only a fetch with a depth writes it (a shallow checkout's, before omk starts); omk's pass none.
-    await single('.git/shallow', join(commonDir, 'shallow'), true),
+    ...(await gitDirFiles('.git', commonDir)),
     await single('.gitmodules of the repository', join(scope.repoRoot, '.gitmodules'), false),
   ];
   if (scope.home !== null) {
@@ -189,58 +175,51 @@ async function sharedFiles(scope: IntegrityBaselineScope, commonDir: string): Pr
   return files;
 }
 
-async function single(what: string, path: string, restorable: boolean): Promise<Watched> {
-  return { what, path, content: await read(path), restorable };
+/**
+ * The files of a git directory (`label` names it) that decide what git runs and reads there: its
+ * config, hooks and info, where it also reads objects from, and what history it takes as whole.
+ */
+async function gitDirFiles(label: string, gitDir: string): Promise<Watched[]> {
+  return [
+    await single(`${label}/config`, join(gitDir, 'config'), true),
+    // The repository's own checkout reads it once `extensions.worktreeConfig` is on.
+    await single(`${label}/config.worktree`, join(gitDir, 'config.worktree'), true),
+    ...(await tree(`${label}/hooks`, join(gitDir, 'hooks'))),
+    ...(await tree(`${label}/info`, join(gitDir, 'info'))),
+    // Where git also reads objects from (another directory's, or a URL's), and where a git
+    // directory's refs and objects are (a `commondir` file in the checkout's own .git).
+    await single(`${label}/objects/info/alternates`, join(gitDir, 'objects', 'info', 'alternates'), true),
+    await single(
+      `${label}/objects/info/http-alternates`,
+      join(gitDir, 'objects', 'info', 'http-alternates'),
+      true,
+    ),
+    await single(`${label}/commondir`, join(gitDir, 'commondir'), true),
+    // Commits git takes to have no parents: history, merge bases and ancestry checks stop there.
+    // Only a fetch with a depth writes it (a shallow checkout's, before omk starts); omk's pass none.
+    await single(`${label}/shallow`, join(gitDir, 'shallow'), true),
+  ];
 }
 
-/** Every file under `dir` (links as links, never followed), bounded in depth and count. */
-async function tree(label: string, dir: string): Promise<Watched[]> {
-  const found: Watched[] = [];
-  const walk = async (at: string, depth: number): Promise<void> => {
-    let entries: string[];
-    try {
-      entries = (await readdir(at)).sort();
-    } catch {
-      return;
-    }
-    for (const name of entries) {
-      if (found.length >= MAX_FILES_PER_DIR) return;
-      const path = join(at, name);
-      const info = await lstat(path).catch(() => null);
-      if (info === null) continue;
-      if (info.isDirectory()) {
-        if (depth < MAX_DEPTH) await walk(path, depth + 1);
-        continue;
-      }
-      const what = `${label}/${relative(dir, path).split(sep).join('/')}`;
-      found.push({ what, path, content: await read(path), restorable: true });
-    }
-  };
-  await walk(dir, 0);
-  return found;
+/**
+ * The slice's own git directory when it runs in a branch checkout (omk's fallback clone, whose
+ * `.git` is a directory of its own, not a file naming `.git/worktrees/<name>`), else null. omk's
+ * git reads its config there as it reads a worktree's `config.worktree`.
+ */
+async function cloneGitDir(worktree: string, commonDir: string): Promise<string | null> {
+  const gitDir = join(worktree, '.git');
+  if (!(await lstat(gitDir).catch(() => null))?.isDirectory()) return null;
+  // The repository's own checkout: its .git is the shared one, watched already.
+  return (await canonicalPath(gitDir)) === (await canonicalPath(commonDir)) ? null : gitDir;
 }
 
-async function read(path: string): Promise<Content> {
-  try {
-    const info = await lstat(path);
-    if (info.isSymbolicLink()) return { kind: 'link', target: await readlink(path) };
-    if (!info.isFile()) return { kind: 'other' };
-    return { kind: 'file', bytes: await readFile(path), mode: info.mode & 0o777 };
-  } catch {
-    return null;
-  }
-}
-
-function compare(before: Content, after: Content): IntegrityChange['change'] | null {
-  if (before === null && after === null) return null;
-  if (before === null) return 'added';
-  if (after === null) return 'removed';
-  if (before.kind === 'link' && after.kind === 'link')
-    return before.target === after.target ? null : 'changed';
-  if (before.kind === 'file' && after.kind === 'file')
-    return before.bytes.equals(after.bytes) && before.mode === after.mode ? null : 'changed';
-  if (before.kind === 'other' && after.kind === 'other') return null;
-  return 'changed';
+/**
+ * A branch checkout's git files: those of the shared git directory (omk writes none of them in a
+ * clone after making it), and the `.git` directory itself, which a link or a `gitdir:` file could
+ * replace with a repository of the agent's (named, not put back: its files are not kept).
+ */
+async function cloneGitFiles(gitDir: string): Promise<Watched[]> {
+  return [await single(CLONE_GIT, gitDir, false), ...(await gitDirFiles(CLONE_GIT, gitDir))];
 }
 
 // omk's own git writes these into the shared config while agents run (the first sparse worktree of
@@ -255,8 +234,13 @@ const OMK_WORKTREE_LINES =
 /** omk's own lines of a config it writes into while agents run, or null for any other file. */
 function omkLines(what: string): RegExp | null {
   if (what === '.git/config') return OMK_CONFIG_LINES;
-  if (what.endsWith('config.worktree')) return OMK_WORKTREE_LINES;
+  if (sparseWrites(what)) return OMK_WORKTREE_LINES;
   return null;
+}
+
+/** A config.worktree omk's sparse checkouts write (never a branch checkout's: clones are full). */
+function sparseWrites(what: string): boolean {
+  return what === '.git/config.worktree' || /^\.git\/worktrees\/[^/]+\/config\.worktree$/.test(what);
 }
 
 function withoutLines(content: Content, lines: RegExp, keep: boolean): string {
@@ -284,7 +268,7 @@ function sameIgnoringOmk(before: Watched, after: Watched | undefined): boolean {
  */
 function restoredContent(before: Watched | null, after: Watched | undefined): Content {
   const what = before?.what ?? after?.what ?? '';
-  const lines = what.endsWith('config.worktree') ? OMK_WORKTREE_LINES : null;
+  const lines = sparseWrites(what) ? OMK_WORKTREE_LINES : null;
   if (lines === null || (before !== null && withoutLines(before.content, lines, false).trim() !== ''))
     return before?.content ?? null;
   const kept = withoutLines(after?.content ?? null, lines, true).trim();
@@ -292,21 +276,6 @@ function restoredContent(before: Watched | null, after: Watched | undefined): Co
   if (kept.split('\n').every((line) => /^\s*(?:\[[a-z]+\])?\s*$/i.test(line))) return null;
   const mode = after?.content?.kind === 'file' ? after.content.mode : 0o644;
   return { kind: 'file', bytes: Buffer.from(`${kept}\n`), mode };
-}
-
-/** Puts `path` back as it was (nothing, a file with its mode, or a link); false when it could not. */
-async function restore(path: string, content: Content): Promise<boolean> {
-  try {
-    await rm(path, { recursive: true, force: true });
-    if (content === null) return true;
-    if (content.kind === 'other') return false;
-    await mkdir(dirname(path), { recursive: true });
-    if (content.kind === 'link') await symlink(content.target, path);
-    else await writeFile(path, content.bytes, { mode: content.mode });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** HEADs of the repository's worktrees other than the slice's and omk's own for this goal. */
