@@ -88,7 +88,9 @@ describe('omk goal run', () => {
 
   it('words the next steps of a Markdown proof as omk commands, after verify as in goal proof', async () => {
     // A hardening goal with no security gate: its gap's hint names a step, with or without a head.
-    expect((await omk('goal', 'plan', 'harden the parser against malformed input', '--agent', 'demo')).code).toBe(0);
+    expect(
+      (await omk('goal', 'plan', 'harden the parser against malformed input', '--agent', 'demo')).code,
+    ).toBe(0);
     const verified = await omk('goal', 'verify', '--format', 'md');
     const proof = await omk('goal', 'proof', '--format', 'md');
     for (const markdown of [verified.stdout, proof.stdout]) {

@@ -231,7 +231,7 @@ describe("an agent that moves another slice's branch", () => {
       const agent = await shellAgent(
         'move-branch',
         [
-          'case "$(git symbolic-ref HEAD)" in */s1-*) ' + FIX + '; exit 0;; esac',
+          `case "$(git symbolic-ref HEAD)" in */s1-*) ${FIX}; exit 0;; esac`,
           "printf \"import assert from 'node:assert/strict';\\nimport { test } from 'node:test';\\nimport { parse } from '../src/parser.js';\\ntest('trims', () => assert.equal(parse(' b '), 'b'));\\n\" > test/regression.test.js",
           // The first slice's reviewed commit, and one on top of it that no review of that slice saw.
           'first=$(git for-each-ref --format="%(refname:short)" "refs/heads/omk/*/s1-*")',
