@@ -1,9 +1,11 @@
 import type { ApiResponse, Ctx } from './http.js';
 import { isRecord } from './http.js';
+import { pullNodeId } from './pull-shape.js';
+import { timestamp } from './state.js';
 
 /**
  * The GraphQL endpoint (POST /graphql), as small as omk needs and strict: the `reviewThreads` of a
- * pull request and the `resolveReviewThread` mutation. Any other document, an unknown field or a
+ * pull request and the `resolveReviewThread` and `markPullRequestReadyForReview` mutations. Any other document, an unknown field or a
  * variable of the wrong type is a GraphQL error (HTTP 200 with `errors`, as GitHub answers), and
  * the call is recorded as unexpected, so a test that reaches for more fails.
  */
@@ -45,6 +47,16 @@ const RESOLVE_FIELDS = new Set([
   'ID',
 ]);
 
+const READY_FIELDS = new Set([
+  'mutation',
+  'markPullRequestReadyForReview',
+  'input',
+  'pullRequestId',
+  'pullRequest',
+  'isDraft',
+  'ID',
+]);
+
 export interface GraphqlAnswer {
   response: ApiResponse;
   /** False: the document is not one the fake serves (recorded as unexpected). */
@@ -79,6 +91,12 @@ export function answerGraphql(ctx: Ctx, login: string, body: unknown): GraphqlAn
     if (unknown.length > 0)
       return graphqlError(`fake-github: fields not served: ${unknown.join(', ')}`, false);
     return resolveThread(ctx, login, variables);
+  }
+  if (/^\s*mutation\b/.test(document) && fields.includes('markPullRequestReadyForReview')) {
+    const unknown = fields.filter((f) => !READY_FIELDS.has(f));
+    if (unknown.length > 0)
+      return graphqlError(`fake-github: fields not served: ${unknown.join(', ')}`, false);
+    return markReady(ctx, login, variables);
   }
   return graphqlError(`fake-github: this GraphQL document is not served: ${document.slice(0, 200)}`, false);
 }
@@ -124,6 +142,33 @@ function resolveThread(ctx: Ctx, login: string, variables: Record<string, unknow
     response: {
       status: 200,
       body: { data: { resolveReviewThread: { thread: { id: threadId, isResolved: true } } } },
+    },
+    known: true,
+  };
+}
+
+/**
+ * `markPullRequestReadyForReview` by the PR's node id (the REST `node_id` of pull-shape.ts). Like
+ * GitHub it needs write access and refuses a PR that is not an open draft, so a client that sends
+ * it for a ready or closed PR fails here instead of passing unnoticed.
+ */
+function markReady(ctx: Ctx, login: string, variables: Record<string, unknown>): GraphqlAnswer {
+  const { pullRequestId } = variables;
+  if (typeof pullRequestId !== 'string') return graphqlError('Variable pullRequestId (ID!) is required.');
+  const pull = [...ctx.state.pulls.values()].find((p) => pullNodeId(p.number) === pullRequestId);
+  if (pull === undefined)
+    return graphqlError(`Could not resolve to a node with the global id of '${pullRequestId}'.`);
+  if (!['admin', 'maintain', 'write'].includes(ctx.permissionOf(login))) {
+    return graphqlError('Resource not accessible by integration');
+  }
+  if (pull.state !== 'open') return graphqlError('Pull request is closed');
+  if (!pull.draft) return graphqlError('Pull request is not in draft state');
+  pull.draft = false;
+  pull.updatedAt = timestamp();
+  return {
+    response: {
+      status: 200,
+      body: { data: { markPullRequestReadyForReview: { pullRequest: { isDraft: false } } } },
     },
     known: true,
   };

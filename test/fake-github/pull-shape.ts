@@ -83,6 +83,11 @@ function branchJson(ctx: Ctx, ref: string, sha: string, repo: ReturnType<typeof 
   return { label: `${ctx.site.owner}:${ref}`, ref, sha, user: simpleUser(ctx.site, ctx.site.owner), repo };
 }
 
+/** A pull request's `node_id`, as GraphQL takes it (`markPullRequestReadyForReview`). */
+export function pullNodeId(number: number): string {
+  return nodeId('PR', 500_000 + number);
+}
+
 /** `pull-request-simple` (list) or, with `view` stats, `pull-request` (get/create/update). */
 export async function pullJson(ctx: Ctx, pull: FakePull, view: PullView, login: string, full: boolean) {
   const api = repoApi(ctx.site);
@@ -93,7 +98,7 @@ export async function pullJson(ctx: Ctx, pull: FakePull, view: PullView, login: 
   const simple = {
     url: `${api}/pulls/${n}`,
     id,
-    node_id: nodeId('PR', id),
+    node_id: pullNodeId(n),
     html_url: html,
     diff_url: `${html}.diff`,
     patch_url: `${html}.patch`,

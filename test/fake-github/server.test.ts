@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { Octokit } from '@octokit/rest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MARK_READY_MUTATION, markPullReady } from '../../src/adapters/github/ready-for-review.js';
 import {
   RESOLVE_THREAD_MUTATION,
   REVIEW_THREADS_QUERY,
@@ -666,6 +667,46 @@ describe('repository, refs, comments, permissions, dispatch', () => {
     server.assertClean();
     await expect(octokit.graphql('query { viewer { login } }')).rejects.toThrow(/not served/);
     expect(server.unexpected.map((r) => r.path)).toEqual(['/graphql']);
+  });
+
+  it('marks a draft PR ready for review over GraphQL by its node id, and only an open draft', async () => {
+    await branch('drafted', { 'd.txt': 'd' });
+    await branch('ready', { 'r.txt': 'r' });
+    const { data: draft } = await octokit.rest.pulls.create({
+      ...repoArgs,
+      head: 'drafted',
+      base: 'main',
+      title: 'a draft',
+      draft: true,
+    });
+    const ready = await openPull('ready');
+    const ctx = { octokit, repo: { owner: OWNER, name: REPO } };
+    const graphqlCalls = () => server.requests.filter((r) => r.path === '/graphql');
+
+    // The ready PR: read, and returned as it is; no mutation is sent for it.
+    expect((await markPullReady(ctx, ready.number)).draft).toBe(false);
+    expect(graphqlCalls()).toEqual([]);
+    const marked = await markPullReady(ctx, draft.number);
+    expect(marked).toMatchObject({ number: draft.number, draft: false, state: 'open' });
+    expect(graphqlCalls().map((r) => r.body)).toEqual([
+      { query: MARK_READY_MUTATION, variables: { pullRequestId: draft.node_id } },
+    ]);
+    expect(server.state.pulls.get(draft.number)?.draft).toBe(false);
+    const { data: after } = await octokit.rest.pulls.get({ ...repoArgs, pull_number: draft.number });
+    expect(after.draft).toBe(false);
+    server.assertClean();
+
+    // As GitHub: a PR that is no longer a draft, an unknown id and a reader are refused.
+    const mark = (id: string, as = octokit) => as.graphql(MARK_READY_MUTATION, { pullRequestId: id });
+    await expect(mark(draft.node_id)).rejects.toThrow(/not in draft state/);
+    await expect(mark('PR_nothing')).rejects.toThrow(/Could not resolve to a node/);
+    const readyPull = server.state.pulls.get(ready.number);
+    if (readyPull === undefined) throw new Error('the ready PR is gone');
+    readyPull.draft = true;
+    server.setPermission('alice', 'read');
+    await expect(mark(ready.node_id, client(REVIEWER_TOKEN))).rejects.toThrow(/not accessible/);
+    expect(readyPull.draft).toBe(true);
+    server.assertClean();
   });
 
   it('records workflow dispatches', async () => {

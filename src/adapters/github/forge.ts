@@ -6,6 +6,7 @@ import { findCheckRun, listChecks, upsertCheckRun } from './checks.js';
 import { branchProtection, mergePull, reviewSummary } from './merge.js';
 import { addLabels, type Ctx, createPull, findOpenPull, getPull, removeLabel, updatePull } from './pulls.js';
 import { pushBranch } from './push.js';
+import { markPullReady } from './ready-for-review.js';
 import { octokitReviewReplies } from './review-replies.js';
 
 export interface GitHubForgeOptions {
@@ -56,6 +57,8 @@ export function createGitHubForge(options: GitHubForgeOptions): Forge {
     createPullRequest: (spec) => createPull(ciCtx, spec),
     updatePullRequest: (number, change) => updatePull(ciCtx, number, change),
     getPullRequest: (number) => getPull(ctx, number),
+    // Like opening a PR: with the CI token, so the `ready_for_review` event starts workflows.
+    markReadyForReview: (number) => markPullReady(ciCtx, number),
     removeLabel: (number, label) => removeLabel(ctx, number, label),
     addLabels: (number, labels) => addLabels(ctx, number, labels),
     findCheckRun: (sha, name, externalId) => findCheckRun(ctx, sha, name, externalId),

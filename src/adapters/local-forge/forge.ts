@@ -114,6 +114,16 @@ export function createLocalForge(options: { repoRoot: string; stateRoot: string 
       return view(pull);
     },
     getPullRequest: async (number) => view(await pullByNumber(number)),
+    async markReadyForReview(number) {
+      await pullByNumber(number);
+      const pull = await store.update((data) => {
+        const found = data.pulls.find((p) => p.number === number);
+        if (!found) throw new ForgeError(`Local pull request #${number} does not exist.`);
+        if (found.state === 'open') found.draft = false;
+        return { ...found };
+      });
+      return view(pull);
+    },
     async addLabels(number, labels) {
       await store.update((data) => {
         const found = data.pulls.find((p) => p.number === number);

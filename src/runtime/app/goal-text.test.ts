@@ -91,7 +91,9 @@ describe('a merge in words and its verdict', () => {
       pr: 7,
     });
     expect(local).toContain('what to do:\n  - policy: the merge policy is set when a goal is created');
-    expect(local).toContain('  - draft: mark the PR ready for review on GitHub; a draft on the local forge');
+    expect(local).toContain(
+      '  - draft: deliver the goal again with the auto-pr policy (omk goal open-pr <goal> --policy auto-pr)',
+    );
     expect(mergeVerdict(blocked)).toBe('refused');
   });
 

@@ -83,6 +83,7 @@ async function deliveredGoal(handled: string[]): Promise<GoalRecord> {
         checkRunSha: null,
         checkRunPendingSha: null,
         labels: [],
+        draft: null,
       },
     ],
   });

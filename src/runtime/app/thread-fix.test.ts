@@ -62,6 +62,7 @@ async function deliveredGoal(): Promise<GoalRecord> {
         checkRunSha: null,
         checkRunPendingSha: null,
         labels: [],
+        draft: null,
       },
     ],
   });

@@ -12,6 +12,7 @@ import { type Proof, proofVersioned } from '../proof/schema.js';
 import { readVersioned } from '../state/versioned.js';
 import { type DeliveryPlan, type PlannedPr, planDelivery } from './plan.js';
 import { OMK_STATUS_LABELS } from './pr-body.js';
+import { marksReadyNow } from './ready-for-review.js';
 import {
   type DeliveredPr,
   type DeliveryRecord,
@@ -109,9 +110,9 @@ export async function deliverGoal(
         await events.append(pull.events);
       });
       delivered.push(pull.record);
-      deps.reporter.info(
-        `${planned.kind === 'integrator' ? 'integrator' : planned.sliceId} → ${pull.record.url}`,
-      );
+      const name = planned.kind === 'integrator' ? 'integrator' : planned.sliceId;
+      const marked = pull.markedReady ? ' (marked ready for review)' : '';
+      deps.reporter.info(`${name} → ${pull.record.url}${marked}`);
     }
   } finally {
     // Even after a failure part-way, the proof lists the PRs that exist.
@@ -127,7 +128,7 @@ async function deliverOne(
   record: DeliveryRecord,
   repoRoot: string,
   remember: (pull: DeliveredPr) => Promise<void>,
-): Promise<{ record: DeliveredPr; events: EventInput[] }> {
+): Promise<{ record: DeliveredPr; events: EventInput[]; markedReady: boolean }> {
   const { forge } = deps;
   const known = record.pulls.find((p) => p.sliceId === planned.sliceId) ?? null;
   const events: EventInput[] = [];
@@ -141,10 +142,13 @@ async function deliverOne(
   let url: string;
   let labels = known?.labels ?? [];
   let reused = false;
+  // The PR as the forge answered last: a PR that existed may be a draft the policy says is ready.
+  let answered: { draft: boolean; state: string };
   if (known) {
     const updated = await forge.updatePullRequest(known.number, { title: planned.title, body: planned.body });
     number = updated.number;
     url = updated.url;
+    answered = updated;
     events.push({ type: 'pr_updated', data: { sliceId: planned.sliceId, number, headSha: planned.headSha } });
   } else {
     const created = await forge.createPullRequest({
@@ -158,12 +162,18 @@ async function deliverOne(
     number = created.number;
     url = created.url;
     labels = created.labels;
+    answered = created;
     // The PR existed though nothing was recorded (state lost after a crash): so may its check run.
     reused = created.reused === true;
     events.push({
       type: 'pr_opened',
       data: { sliceId: planned.sliceId, number, url, headSha: planned.headSha },
     });
+  }
+  const markedReady = marksReadyNow(planned.draft, answered);
+  if (markedReady) {
+    answered = await forge.markReadyForReview(number);
+    events.push({ type: 'pr_ready_for_review', data: { sliceId: planned.sliceId, number } });
   }
   // The proof's status changed since the last delivery: its old status label goes.
   for (const stale of labels.filter((l) => OMK_STATUS_LABELS.includes(l) && !planned.labels.includes(l))) {
@@ -185,6 +195,7 @@ async function deliverOne(
     checkRunSha: known?.checkRunSha ?? null,
     checkRunPendingSha: known?.checkRunPendingSha ?? null,
     labels,
+    draft: answered.draft,
   };
   let checkId = known?.checkRunSha === planned.headSha ? known.checkRunId : null;
   if (checkId === null && (known?.checkRunPendingSha === planned.headSha || reused)) {
@@ -206,5 +217,6 @@ async function deliverOne(
   return {
     record: { ...current, checkRunId: check.id, checkRunSha: planned.headSha, checkRunPendingSha: null },
     events,
+    markedReady,
   };
 }

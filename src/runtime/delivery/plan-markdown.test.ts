@@ -13,6 +13,7 @@ function pull(overrides: Partial<PlannedPr>): PlannedPr {
     body: 'the slice body',
     labels: ['omk', 'omk:slice'],
     draft: true,
+    readyForReview: null,
     checkRun: {
       name: 'omk/proof',
       headSha: 'd'.repeat(40),
@@ -44,5 +45,25 @@ describe('renderDeliveryPlanMarkdown', () => {
     expect(out).toContain('- check run: `omk/proof` neutral (0 annotations)\n\n### Body\n\nthe slice body\n');
     expect(out).toContain('## Integrator PR\n\n- branch: `omk/g-abc123/integration`');
     expect(out.endsWith('\nSkipped s2: no commits\n')).toBe(true);
+    expect(out).not.toContain('ready for review');
+  });
+
+  it('says which recorded draft PR an auto-pr delivery would mark ready for review', () => {
+    const out = renderDeliveryPlanMarkdown({
+      goalId: 'g-abc123',
+      policy: 'auto-pr',
+      base: 'main',
+      pulls: [
+        pull({ draft: false, readyForReview: { number: 4, recordedDraft: true } }),
+        pull({ sliceId: 's2', draft: false, readyForReview: { number: 5, recordedDraft: null } }),
+        pull({ kind: 'integrator', sliceId: null, draft: false }),
+      ],
+      skipped: [],
+    });
+    expect(out).toContain(
+      '- draft: false\n- ready for review: would mark #4 ready for review (a draft when last delivered)\n',
+    );
+    expect(out).toContain('- ready for review: would mark #5 ready for review if it is a draft\n');
+    expect(out.match(/ready for review:/g)).toHaveLength(2);
   });
 });

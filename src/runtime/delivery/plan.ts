@@ -13,6 +13,7 @@ import {
   renderSlicePrBody,
   renderSliceTitle,
 } from './pr-body.js';
+import { plannedReadyForReview, type ReadyForReview } from './ready-for-review.js';
 import type { DeliveryRecord } from './state.js';
 
 export interface PlannedPr {
@@ -24,7 +25,10 @@ export interface PlannedPr {
   title: string;
   body: string;
   labels: string[];
+  /** The draft state a new PR is opened in; an existing PR is never made a draft. */
   draft: boolean;
+  /** An existing draft PR this delivery marks ready for review (policy auto-pr), or null. */
+  readyForReview: ReadyForReview | null;
   checkRun: CheckRunSpec;
 }
 
@@ -54,7 +58,8 @@ export interface PlanInput {
 export function planDelivery(input: PlanInput): DeliveryPlan {
   const { goal, graph, execution, proof, delivery, policy, base } = input;
   const draft = policy === 'draft-pr';
-  const urlOf = (sliceId: string | null) => delivery.pulls.find((p) => p.sliceId === sliceId)?.url ?? null;
+  const recordOf = (sliceId: string | null) => delivery.pulls.find((p) => p.sliceId === sliceId) ?? null;
+  const urlOf = (sliceId: string | null) => recordOf(sliceId)?.url ?? null;
   const ordered = dependencyWaves(graph.tasks).flat();
   const deliverable = ordered.filter((task) => {
     const record = sliceRecord(execution, task.id);
@@ -106,6 +111,7 @@ export function planDelivery(input: PlanInput): DeliveryPlan {
       body: renderSlicePrBody(bodyInput),
       labels: labelsFor(policy, proof.status, 'slice'),
       draft,
+      readyForReview: plannedReadyForReview(draft, recordOf(task.id)),
       checkRun: checkRunFor(proof, { goalId: goal.id, sliceId: task.id, headSha, gates: record.gates }),
     };
   });
@@ -133,6 +139,7 @@ export function planDelivery(input: PlanInput): DeliveryPlan {
       body: renderIntegratorPrBody(bodyInput),
       labels: labelsFor(policy, proof.status, 'integrator'),
       draft,
+      readyForReview: plannedReadyForReview(draft, recordOf(null)),
       checkRun: checkRunFor(proof, {
         goalId: goal.id,
         sliceId: 'integration',

@@ -17,6 +17,8 @@ const deliveredPrSchema = z.object({
   /** Set just before creating a check run on this SHA: after a crash, a rerun looks it up first. */
   checkRunPendingSha: z.string().nullable().default(null),
   labels: z.array(z.string()),
+  /** Whether the PR was a draft when the forge last answered; null in records written before it was kept. */
+  draft: z.boolean().nullable().default(null),
 });
 export type DeliveredPr = z.infer<typeof deliveredPrSchema>;
 

@@ -53,6 +53,7 @@ export const EVENT_TYPES = [
   'fix_failed',
   'pr_opened',
   'pr_updated',
+  'pr_ready_for_review',
   'check_run_published',
   'merge_evaluated',
   'merge_requested',

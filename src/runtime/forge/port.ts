@@ -140,6 +140,12 @@ export interface Forge {
     change: { title?: string; body?: string; base?: string },
   ): Promise<PullRequest>;
   getPullRequest(number: number): Promise<PullRequest>;
+  /**
+   * Marks an open draft PR ready for review (on GitHub through GraphQL: REST cannot) and returns
+   * the PR as it is then. A PR that is not an open draft is returned as it is: nothing here ever
+   * turns a PR into a draft.
+   */
+  markReadyForReview(number: number): Promise<PullRequest>;
   addLabels(number: number, labels: readonly string[]): Promise<void>;
   /** Removes one label; a label the PR does not have is not an error. */
   removeLabel(number: number, label: string): Promise<void>;

@@ -83,6 +83,7 @@ const GATE_REPORT = /^artifacts\/gates\/[0-9a-f]{12}-[^/]+-\d+\.(xml|json)$/;
 const DELIVERY_EVENTS: readonly string[] = [
   'pr_opened',
   'pr_updated',
+  'pr_ready_for_review',
   'check_run_published',
   'merge_evaluated',
   'merge_requested',

@@ -78,4 +78,30 @@ describe('goal sections', () => {
     expect(lines).toContain('0 pull request(s) open-pr would open or update');
     expect(lines).toContain('Skipped `s2`: no commits');
   });
+
+  it('shows a recorded draft an auto-pr delivery would mark ready in the Draft column', () => {
+    const pull = (sliceId: string, readyForReview: { number: number; recordedDraft: true } | null) => ({
+      kind: 'slice',
+      sliceId,
+      branch: `omk/g/${sliceId}`,
+      headSha: 'd'.repeat(40),
+      title: sliceId,
+      labels: [],
+      draft: false,
+      readyForReview,
+      checkRun: { conclusion: 'success' },
+    });
+    const lines = dryRunSection({
+      policy: 'auto-pr',
+      base: 'main',
+      pulls: [pull('s1', { number: 4, recordedDraft: true }), pull('s2', null)],
+      skipped: [],
+    } as unknown as Parameters<typeof dryRunSection>[0]);
+    expect(lines.filter((line) => line.startsWith('| slice'))).toEqual([
+      expect.stringMatching(
+        / \| no: would mark #4 ready for review \(a draft when last delivered\) \| success \|$/,
+      ),
+      expect.stringMatching(/ \| no \| success \|$/),
+    ]);
+  });
 });

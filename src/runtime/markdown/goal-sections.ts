@@ -1,4 +1,5 @@
-import type { DeliveryPlan } from '../delivery/plan.js';
+import type { DeliveryPlan, PlannedPr } from '../delivery/plan.js';
+import { readyForReviewWords } from '../delivery/ready-for-review.js';
 import type { FixState } from '../events/fix-progress.js';
 import { fixWords } from '../events/fix-words.js';
 import {
@@ -110,11 +111,18 @@ export function dryRunSection(plan: DeliveryPlan): string[] {
     const labels = pull.labels.map((label) => code(label, true)).join(' ');
     out.push(
       `| ${kind} | ${code(pull.branch, true)} at ${code(shortSha(pull.headSha), true)} | ${text(pull.title)} | ` +
-        `${labels} | ${pull.draft ? 'yes' : 'no'} | ${pull.checkRun.conclusion} |`,
+        `${labels} | ${draftCell(pull)} | ${pull.checkRun.conclusion} |`,
     );
   }
   for (const skip of plan.skipped) out.push('', `Skipped ${code(skip.sliceId)}: ${text(skip.reason)}`);
   return out;
+}
+
+/** `yes`, `no`, or `no: would mark #3 ready for review …` for a recorded draft delivery un-drafts. */
+function draftCell(pull: PlannedPr): string {
+  if (pull.draft) return 'yes';
+  // omk's own words and a number: `#4` links the PR on GitHub.
+  return pull.readyForReview === null ? 'no' : `no: ${readyForReviewWords(pull.readyForReview)}`;
 }
 
 /** Notes as a list of escaped text (a merge verdict, a delivery note), under `title` when given. */
