@@ -218,6 +218,8 @@ export interface RepoPort {
     sha: string,
     paths: readonly string[],
     maxBytes: number,
+    /** Checkout copies the caller already read (repository-relative path → text): not read again. */
+    known?: ReadonlyMap<string, string>,
   ): Promise<CommittedFiles>;
 }
 

@@ -71,7 +71,7 @@ describe('draft PRs on the local forge become ready on an auto-pr delivery', () 
     const merge = await omk('goal', 'merge', id);
     expect(merge.code).toBe(4);
     expect(merge.stdout).toContain('blocked by draft');
-    expect(merge.stdout).toContain('  - draft: deliver the goal again with the auto-pr policy');
+    expect(merge.stdout).toContain("  - draft: open the goal's PRs again with the auto-pr delivery policy");
   });
 
   it('the auto-pr dry run says which drafts it would mark ready for review, and changes nothing', async () => {

@@ -87,6 +87,7 @@ export async function readCommitted(
   sha: string,
   paths: readonly string[],
   maxBytes: number,
+  known: ReadonlyMap<string, string> = new Map(),
 ): Promise<CommittedFiles> {
   const entries = await listing(root, sha);
   const files = [...entries.keys()].sort();
@@ -95,7 +96,9 @@ export async function readCommitted(
   const fromGit: { path: string; object: string }[] = [];
   for (const path of new Set(paths)) {
     const entry = entries.get(path);
-    const copy = await workingCopy(root, path);
+    const text = known.get(path);
+    const copy =
+      text === undefined ? await workingCopy(root, path) : { bytes: Buffer.from(text), link: false };
     if (entry === undefined || entry.type !== 'blob') {
       texts.set(path, null);
       if (copy !== null) changed.push(path);

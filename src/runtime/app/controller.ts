@@ -1,4 +1,5 @@
 import { boundedAgent, boundedPreparer, boundedVerify, withGateHome } from '../config/bounded-runs.js';
+import type { LoadedConfig } from '../config/load.js';
 import type { ControllerDeps } from '../controller/context.js';
 import type { RateLimitWaiting, Sleep } from '../controller/rate-limit.js';
 import { type CommittedTree, readCommittedTree } from '../gates/committed.js';
@@ -27,7 +28,7 @@ export async function composeController(
 ): Promise<ControllerDeps> {
   const root = goal.repo.root;
   const { config } = prepared.config;
-  const tree = await baseTree(deps, goal);
+  const tree = await baseTree(deps, goal, prepared.config);
   const files = tree.files;
   if (tree.configChanged !== null) {
     // The config is the checkout's, edits included (agents, sandbox and gates are the user's to
@@ -108,9 +109,9 @@ export async function composeController(
 }
 
 /** The goal's base commit as gates see it; a goal without one (it cannot execute): the checkout. */
-async function baseTree(deps: AppDeps, goal: GoalRecord): Promise<CommittedTree> {
+async function baseTree(deps: AppDeps, goal: GoalRecord, config: LoadedConfig): Promise<CommittedTree> {
   const { root, baseSha } = goal.repo;
-  if (baseSha !== null) return readCommittedTree(deps.repo, root, baseSha);
+  if (baseSha !== null) return readCommittedTree(deps.repo, root, baseSha, config);
   const files = await deps.repo.listFiles(root);
   return { files, context: createDetectContext(root, files), configChanged: null, detectionChanged: [] };
 }

@@ -92,7 +92,7 @@ describe('a merge in words and its verdict', () => {
     });
     expect(local).toContain('what to do:\n  - policy: the merge policy is set when a goal is created');
     expect(local).toContain(
-      '  - draft: deliver the goal again with the auto-pr policy (omk goal open-pr <goal> --policy auto-pr)',
+      "  - draft: open the goal's PRs again with the auto-pr delivery policy: that marks its draft PRs ready",
     );
     expect(mergeVerdict(blocked)).toBe('refused');
   });

@@ -75,7 +75,7 @@ describe('loadConfig', () => {
 
   it('also finds .omk/config.yaml, and treats an empty file as defaults', async () => {
     const path = await writeConfig('# nothing yet\n', 'config.yaml');
-    expect(await loadConfig(repo)).toEqual({ config: configSchema.parse({}), path });
+    expect(await loadConfig(repo)).toEqual({ config: configSchema.parse({}), path, text: '# nothing yet\n' });
   });
 
   it('names the file, line and a valid example for a YAML syntax error', async () => {

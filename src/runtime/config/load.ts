@@ -16,6 +16,8 @@ export interface LoadedConfig {
   config: OmkConfig;
   /** The file read, or null when there is none and defaults apply. */
   path: string | null;
+  /** The text read from `path`, so a caller comparing it with the committed one need not open it again. */
+  text?: string;
 }
 
 /**
@@ -89,7 +91,7 @@ export async function loadConfig(repoRoot: string): Promise<LoadedConfig> {
     const path = join(repoRoot, relative);
     const text = await readConfigText(path);
     if (text === null) continue;
-    return { config: parseConfig(text, path), path };
+    return { config: parseConfig(text, path), path, text };
   }
   return { config: configSchema.parse({}), path: null };
 }

@@ -24,7 +24,7 @@ const REMEDIES: Record<MergeRefusal, string> = {
   proof_check:
     'deliver the goal again (open its PRs again) to publish the omk/proof check run; with a GitHub App token, set OMK_CHECK_APP_ID',
   draft:
-    "deliver the goal again with the auto-pr policy (omk goal open-pr <goal> --policy auto-pr): it marks the goal's draft PRs ready for review, on GitHub and on the local forge; on GitHub you can also mark the PR ready yourself",
+    "open the goal's PRs again with the auto-pr delivery policy: that marks its draft PRs ready for review, on GitHub and on the local forge; on GitHub you can also mark the PR ready yourself",
   conflict: 'start a new goal from the current base',
   mergeability_unknown: 'GitHub has not computed it yet: merge again in a moment',
   checks_failed: 'fix the failing check, or re-run that CI, then merge again',

@@ -1,4 +1,5 @@
-import { CONFIG_FILES } from '../config/load.js';
+import { relative } from 'node:path';
+import { CONFIG_FILES, type LoadedConfig } from '../config/load.js';
 import type { RepoPort } from '../ports.js';
 import { GATE_DETECTORS } from './detect.js';
 import { type DetectContext, type GateDetector, MAX_READ_BYTES, treeDetectContext } from './detector.js';
@@ -22,16 +23,24 @@ export interface CommittedTree {
  * each slice's) is made from it, so an uncommitted `[tool.ruff]` adds no gate and a committed one
  * deleted in the checkout still counts. One `git ls-tree` (shared with planning's listing of the
  * same commit); file texts come from the checkout where they are identical to the commit, else
- * from one `git cat-file --batch`.
+ * from one `git cat-file --batch`. With the checkout's `config` (as the run loaded it), whether
+ * it differs from the committed one is told too, from the text already read (`configChanged`;
+ * without it, null).
  */
 export async function readCommittedTree(
   repo: Pick<RepoPort, 'readCommitted'>,
   root: string,
   sha: string,
+  config: LoadedConfig | null = null,
   detectors: readonly GateDetector[] = GATE_DETECTORS,
 ): Promise<CommittedTree> {
   const detection = [...new Set([...detectors.flatMap((d) => d.reads), ...PREPARATION_READS])];
-  const read = await repo.readCommitted(root, sha, [...detection, ...CONFIG_FILES], MAX_READ_BYTES);
+  const known = new Map<string, string>();
+  if (config?.path != null && config.text !== undefined) {
+    known.set(relative(root, config.path).replaceAll('\\', '/'), config.text);
+  }
+  const paths = config === null ? detection : [...detection, ...CONFIG_FILES];
+  const read = await repo.readCommitted(root, sha, paths, MAX_READ_BYTES, known);
   const changed = new Set(read.changed);
   return {
     files: read.files,
