@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
+import { environReaderAgent, reversed } from '../helpers/environ-reader.js';
 import { type ActionEnv, type ActionRun, createActionEnv, NO_CI_CONFIG, TOKEN } from './harness.js';
 import { leaksOf, secretForms } from './secrets.js';
 
@@ -12,22 +13,12 @@ import { leaksOf, secretForms } from './secrets.js';
 // its ancestors (the Action's node process among them; other tests' Actions hold the same canary, so
 // it does not scan every process) and writes every token variable it finds, reversed, to a file
 // outside the worktree: what it could send anywhere, past the transcript scrub.
-const agent = (out: string) => `#!/bin/sh
-pid=$$
-: > "${out}/ancestors"
-: > "${out}/found"
-while [ "$pid" -gt 1 ]; do
-  if tr '\\0' '\\n' < /proc/$pid/environ > "${out}/env" 2>/dev/null; then
-    grep -c '^RUNNER_TEMP=' "${out}/env" >> "${out}/ancestors"
-    grep -E '^(INPUT_GITHUB-TOKEN|INPUT_CI-TOKEN|GITHUB_TOKEN|ACTIONS_RUNTIME_TOKEN)=' "${out}/env" | rev >> "${out}/found"
-  fi
-  pid=$(sed 's/.*) //' /proc/$pid/stat | cut -d' ' -f2)
-done
-rm -f "${out}/env"
-printf "\\n// touched\\n" >> "$1"
-`;
-
-const reversed = (text: string) => [...text].reverse().join('');
+const agent = (out: string) =>
+  environReaderAgent(out, {
+    marker: 'RUNNER_TEMP',
+    names: ['INPUT_GITHUB-TOKEN', 'INPUT_CI-TOKEN', 'GITHUB_TOKEN', 'ACTIONS_RUNTIME_TOKEN'],
+    edit: `printf "\\n// touched\\n" >> "$1"`,
+  });
 
 let out: string;
 let env: ActionEnv;

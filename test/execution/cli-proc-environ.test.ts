@@ -2,6 +2,7 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { environReaderAgent, reversed } from '../helpers/environ-reader.js';
 import { createExecutionEnv, type ExecutionEnv, GOALS } from '../helpers/execution.js';
 import type { OmkResult } from '../helpers/omk.js';
 
@@ -14,22 +15,12 @@ import type { OmkResult } from '../helpers/omk.js';
 const TOKEN = `ghp_${'cliCanary7Q'.repeat(3)}`;
 const KEY = `sk-ant-${'cliCanary3W'.repeat(3)}`;
 
-const agent = (out: string) => `#!/bin/sh
-pid=$$
-: > "${out}/ancestors"
-: > "${out}/found"
-while [ "$pid" -gt 1 ]; do
-  if tr '\\0' '\\n' < /proc/$pid/environ > "${out}/env" 2>/dev/null; then
-    grep -c '^OMK_STATE_DIR=' "${out}/env" >> "${out}/ancestors"
-    grep -E '^(GITHUB_TOKEN|ANTHROPIC_API_KEY)=' "${out}/env" | rev >> "${out}/found"
-  fi
-  pid=$(sed 's/.*) //' /proc/$pid/stat | cut -d' ' -f2)
-done
-rm -f "${out}/env"
-printf '\\n// a harmless edit\\n' >> src/parser.js
-`;
-
-const reversed = (text: string) => [...text].reverse().join('');
+const agent = (out: string) =>
+  environReaderAgent(out, {
+    marker: 'OMK_STATE_DIR',
+    names: ['GITHUB_TOKEN', 'ANTHROPIC_API_KEY'],
+    edit: `printf '\\n// a harmless edit\\n' >> src/parser.js`,
+  });
 
 let out: string;
 let env: ExecutionEnv;

@@ -50,19 +50,11 @@ export function treeDetectContext(
   texts: ReadonlyMap<string, string | null>,
 ): DetectContext {
   const listed = new Set(files);
-  return {
-    files: listed,
-    has: (path) => listed.has(path),
-    some: (predicate) => {
-      for (const file of listed) if (predicate(file)) return true;
-      return false;
-    },
-    read: (path) => {
-      const text = texts.get(path);
-      if (text === undefined) throw new Error(`gate detection read ${path}, which no detector declares`);
-      return listed.has(path) ? text : null;
-    },
-  };
+  return contextOver(listed, (path) => {
+    const text = texts.get(path);
+    if (text === undefined) throw new Error(`gate detection read ${path}, which no detector declares`);
+    return listed.has(path) ? text : null;
+  });
 }
 
 export function createDetectContext(repoRoot: string, files: readonly string[]): DetectContext {
@@ -82,6 +74,11 @@ export function createDetectContext(repoRoot: string, files: readonly string[]):
     cache.set(path, text);
     return text;
   };
+  return contextOver(listed, read);
+}
+
+/** A detection context over the files `listed`, reading each through `read`. */
+function contextOver(listed: ReadonlySet<string>, read: (path: string) => string | null): DetectContext {
   return {
     files: listed,
     has: (path) => listed.has(path),
