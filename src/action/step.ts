@@ -1,7 +1,7 @@
 import type { GitHubEnv } from '../adapters/actions-runner/github-env.js';
 import { pullRequestRepos, readEventPayload, readGitHubEnv } from '../adapters/actions-runner/github-env.js';
 import { saveJobTrace } from '../adapters/actions-runner/job-trace.js';
-import { scrubStartEnvironment } from '../adapters/process/scrub-environ.js';
+import { scrubOwnSecrets } from '../adapters/process/own-secrets.js';
 import {
   gateGroups,
   goalProgress,
@@ -11,7 +11,6 @@ import {
   type WorkflowStepRequest,
   warnsLocalPolicy,
 } from '../runtime/app/index.js';
-import { isSecretEnvName } from '../runtime/app/ports.js';
 import { renderProofText, renderStepSummary } from '../runtime/app/render.js';
 import { gateAnnotations } from './annotations.js';
 import { type ActionDeps, composeActionRuntime } from './compose.js';
@@ -39,8 +38,8 @@ export async function runStep(deps: ActionDeps): Promise<StepResult> {
   // Git, gates and agents inherit this environment; none of them needs the token from here.
   for (const input of TOKEN_INPUTS) delete deps.env[`INPUT_${input.toUpperCase()}`];
   // And out of the block /proc/<pid>/environ shows every process of this user, agents included.
-  const environ = scrubStartEnvironment(isSecretEnvName);
-  if (!environ.scrubbed && environ.names.length > 0) core.warning(environUnscrubbed(environ));
+  const unscrubbed = scrubOwnSecrets();
+  if (unscrubbed !== null) core.warning(environUnscrubbed(unscrubbed));
   const github = readGitHubEnv(deps.env);
   const repos = privilegedPrEvent(github.eventName)
     ? pullRequestRepos(await readEventPayload(github.eventPath))

@@ -1,6 +1,5 @@
 import type { ApplicationFunctionOptions, Probot } from 'probot';
-import { scrubStartEnvironment } from '../adapters/process/scrub-environ.js';
-import { isSecretEnvName } from '../runtime/app/ports.js';
+import { scrubOwnSecrets } from '../adapters/process/own-secrets.js';
 import { createOmkApp } from './app.js';
 import type { Bot } from './bot.js';
 import { productionDeps } from './compose.js';
@@ -19,10 +18,10 @@ const DRAIN_MS = 60_000;
 export default async function omkBot(app: Probot, options: ApplicationFunctionOptions): Promise<void> {
   // Probot has read its settings: the app's key and secret (and any token) leave the block that
   // /proc/<pid>/environ shows every process of this user, agents run without the sandbox included.
-  const environ = scrubStartEnvironment(isSecretEnvName);
-  if (!environ.scrubbed && environ.names.length > 0) {
+  const unscrubbed = scrubOwnSecrets();
+  if (unscrubbed !== null) {
     app.log.warn(
-      `could not overwrite ${environ.names.join(', ')} in the start-up environment (${environ.problem}): ` +
+      `could not overwrite ${unscrubbed.names.join(', ')} in the start-up environment (${unscrubbed.problem}): ` +
         'an agent run without the sandbox can read them in /proc/<pid>/environ',
     );
   }

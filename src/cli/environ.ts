@@ -1,8 +1,8 @@
 // `GITHUB_TOKEN=… omk goal run …`: the token is in the block /proc/<pid>/environ shows every
 // process of the user, an agent run without the sandbox included (docs/security.md, "omk's own
 // environment block"). The Action and the bot overwrite theirs; so does the CLI, before any command.
-import { type EnvironScrubOptions, scrubStartEnvironment } from '../adapters/process/scrub-environ.js';
-import { isSecretEnvName } from '../runtime/app/ports.js';
+import { scrubOwnSecrets } from '../adapters/process/own-secrets.js';
+import type { EnvironScrubOptions } from '../adapters/process/scrub-environ.js';
 
 /**
  * Overwrites the CLI's secret variables in its start-up environment block (process.env keeps
@@ -11,8 +11,8 @@ import { isSecretEnvName } from '../runtime/app/ports.js';
  */
 export function scrubCliEnvironment(options: EnvironScrubOptions = {}): string | null {
   if ((options.platform ?? process.platform) !== 'linux') return null;
-  const environ = scrubStartEnvironment(isSecretEnvName, options);
-  if (environ.scrubbed || environ.names.length === 0) return null;
+  const environ = scrubOwnSecrets(options);
+  if (environ === null) return null;
   const them = environ.names.length === 1 ? 'it' : 'them';
   return (
     `omk: warning: could not overwrite ${environ.names.join(', ')} in omk's start-up environment ` +

@@ -64,7 +64,7 @@ async function repoFacts(
   const detected =
     baseSha === null
       ? detectGates(root, input.repoFiles, config.config)
-      : detectGatesIn((await readCommittedTree(deps.repo, root, baseSha)).context, config.config);
+      : await gatesAtCommit(deps.repo, root, baseSha, config);
   const gates = detected.map((gate) => `${gate.name}: ${gate.argv.join(' ')}`);
   return { files: input.repoFiles, sizes, exports, gates };
 }
@@ -81,8 +81,35 @@ export function gatesAtBase(
   return async (root, baseSha) => {
     const loaded = config ?? (await loadConfig(root));
     if (baseSha === null) return detectGates(root, await deps.repo.listFiles(root), loaded.config);
-    return detectGatesIn((await readCommittedTree(deps.repo, root, baseSha)).context, loaded.config);
+    return gatesAtCommit(deps.repo, root, baseSha, loaded);
   };
+}
+
+/**
+ * Gates detected at commit `sha` of `root` with `config`. A run's planning asks up to three times
+ * (the tool lookup, the agent planner's facts, the plan's required gates), each of the same commit
+ * with the same loaded config: the commit's files are read and detected once per config.
+ */
+const detectedAt = new WeakMap<LoadedConfig, Map<string, Promise<readonly GateSpec[]>>>();
+
+function gatesAtCommit(
+  repo: AppDeps['repo'],
+  root: string,
+  sha: string,
+  config: LoadedConfig,
+): Promise<readonly GateSpec[]> {
+  let known = detectedAt.get(config);
+  if (known === undefined) {
+    known = new Map();
+    detectedAt.set(config, known);
+  }
+  const key = `${root}\0${sha}`;
+  let gates = known.get(key);
+  if (gates === undefined) {
+    gates = readCommittedTree(repo, root, sha).then((tree) => detectGatesIn(tree.context, config.config));
+    known.set(key, gates);
+  }
+  return gates;
 }
 
 /** The first required gate of the goal's base whose tool cannot be found; null: none (or unknown). */
@@ -93,9 +120,8 @@ async function missingToolAtBase(
   config: LoadedConfig,
 ): Promise<MissingTool | null> {
   try {
-    const tree = await readCommittedTree(deps.repo, root, headSha);
     return await missingRequiredTool(
-      detectGatesIn(tree.context, config.config),
+      await gatesAtCommit(deps.repo, root, headSha, config),
       root,
       gateEnvironment(deps.env),
     );
