@@ -8824,6 +8824,533 @@ var require_dist2 = __commonJS({
   }
 });
 
+// src/runtime/next-steps.ts
+var GOAL_STEPS = ["status", "pause", "resume", "proof", "open_pr", "merge", "budget_add"];
+var GENERAL_STEPS = ["run", "list", "list_all", "resume_orphans"];
+var NEUTRAL_WORDS = {
+  status: "goal status",
+  pause: "goal pause",
+  resume: "goal resume",
+  proof: "goal proof",
+  open_pr: "goal open-pr",
+  merge: "goal merge",
+  budget_add: "goal budget-add",
+  run: 'goal run "<goal>"',
+  list: "goal list",
+  list_all: "goal list --all",
+  resume_orphans: "goal resume --auto"
+};
+var NEUTRAL_STEPS = (step) => `'${NEUTRAL_WORDS[step.step]}${"goalId" in step ? ` ${step.goalId}` : ""}'`;
+function wordHint(hint, spell) {
+  return hint.map((part) => typeof part === "string" ? part : spell(part)).join("");
+}
+
+// src/runtime/request-issue-text.ts
+var NEUTRAL_SPELLING = {
+  name: (field) => field,
+  given: (field, value) => `${field}: ${value}`,
+  example: (field, value) => `${field}: ${value}`,
+  command: () => "This request"
+};
+var UNITS = "(units: s, m, h, d; e.g. 90s, 8h, 7d, 1h30m)";
+function describeIssue(issue2, spell) {
+  if (issue2.code === "invalid") return issue2.message;
+  const { field } = issue2;
+  const head2 = "value" in issue2 ? `${spell.name(field)}: '${issue2.value}'` : spell.name(field);
+  switch (issue2.code) {
+    case "not_one_of":
+      return `${head2} is not one of ${issue2.allowed.join(", ")}. Example: ${spell.given(field, issue2.example)}`;
+    case "bad_duration": {
+      const example = `${spell.given(field, issue2.example)} ${UNITS}`;
+      if (issue2.problem === "format")
+        return `${head2} is not a duration. Use a number with a unit: ${example}.`;
+      if (issue2.problem === "not_positive") return `${head2} must be greater than zero. Example: ${example}.`;
+      return `${head2} is longer than ${issue2.max}. Example: ${example}.`;
+    }
+    case "bad_tokens": {
+      const examples = issue2.examples.map((example) => spell.given(field, example)).join(" or ");
+      const use = `Use a positive whole number, optionally with k or M: ${examples}.`;
+      return issue2.problem === "format" ? `${head2} is not a token count. ${use}` : `${head2} must be a positive whole number of tokens. ${use}`;
+    }
+    case "bad_usd": {
+      const examples = issue2.examples.map((example) => spell.given(field, example)).join(" or ");
+      return `${head2} is not a positive amount of US dollars. Example: ${examples}.`;
+    }
+    case "bad_count":
+      return `${head2} must be a whole number from ${issue2.min} to ${issue2.max}. Example: ${spell.given(field, issue2.example)}.`;
+    case "empty":
+      return field === "goal" ? `The goal is empty. Example: ${spell.example(field, issue2.example)}` : `${head2} is required and must not be empty. Example: ${spell.example(field, issue2.example)}`;
+    case "too_long":
+      return field === "goal" ? `The goal is ${issue2.length} characters; the limit is ${issue2.max}.` : `${head2} is longer than ${issue2.max} characters.`;
+    case "takes_no_args":
+      return `${head2}: the ${issue2.agent} agent runs no command, so it takes no arguments. Remove ${spell.name(field)}, or use an agent that runs a command. Example: ${spell.given("agent", issue2.example)}`;
+    case "none_given":
+      return `${spell.command(field)} needs at least one of ${issue2.fields.map((name) => spell.name(name)).join(", ")}. Example: ${spell.example(field, issue2.example)}`;
+  }
+}
+function describeIssues(issues, spell) {
+  return issues.map((issue2) => describeIssue(issue2, spell)).join("\n");
+}
+
+// src/runtime/errors.ts
+var OmkError = class extends Error {
+  code;
+  /** A next step for the user, shown after the message; its steps are spelled by the front door. */
+  hintParts;
+  constructor(code2, message, options = {}) {
+    super(message, options.cause === void 0 ? void 0 : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code2;
+    this.hintParts = typeof options.hint === "string" ? [options.hint] : options.hint;
+  }
+  /** The hint with its steps spelled by a front door (`omk goal resume g-1`, `/omk goal resume g-1`). */
+  hintIn(spell) {
+    return this.hintParts === void 0 ? void 0 : wordHint(this.hintParts, spell);
+  }
+  /** The hint in omk's own command words, for readers no front door words for. */
+  get hint() {
+    return this.hintIn(NEUTRAL_STEPS);
+  }
+};
+var UsageError = class extends OmkError {
+  constructor(message, options = {}) {
+    super("usage", message, options);
+  }
+};
+var RequestError = class extends UsageError {
+  issues;
+  constructor(issues, options = {}) {
+    super(describeIssues(issues, NEUTRAL_SPELLING), options);
+    this.issues = issues;
+  }
+};
+var ConfigError = class extends OmkError {
+  constructor(message, options = {}) {
+    super("config", message, options);
+  }
+};
+var NotFoundError = class extends OmkError {
+  constructor(message, options = {}) {
+    super("not_found", message, options);
+  }
+};
+var IllegalTransitionError = class extends OmkError {
+  constructor(message, options = {}) {
+    super("illegal_transition", message, options);
+  }
+};
+var BusyError = class extends OmkError {
+  constructor(message, options = {}) {
+    super("busy", message, options);
+  }
+};
+var StateError = class extends OmkError {
+  constructor(message, options = {}) {
+    super("state", message, options);
+  }
+};
+var UnsupportedVersionError = class extends OmkError {
+  constructor(message, options = {}) {
+    super("unsupported_version", message, options);
+  }
+};
+var GitError = class extends OmkError {
+  constructor(message, options = {}) {
+    super("git", message, options);
+  }
+};
+var ForgeError = class extends OmkError {
+  constructor(message, options = {}) {
+    super("forge", message, options);
+  }
+};
+var PolicyViolationError = class extends OmkError {
+  constructor(message, options = {}) {
+    super("policy_violation", message, options);
+  }
+};
+var WorkspacePreparationError = class extends OmkError {
+  constructor(message, options = {}) {
+    super("workspace", message, options);
+  }
+};
+var AgentUnavailableError = class extends OmkError {
+  constructor(message, options = {}) {
+    super("agent_unavailable", message, options);
+  }
+};
+var BudgetSpentError = class extends OmkError {
+  constructor(message, options = {}) {
+    super("budget", message, options);
+  }
+};
+function isOmkError(error62) {
+  return error62 instanceof OmkError;
+}
+
+// src/runtime/agents/env.ts
+var BASE_ENV_NAMES = [
+  "PATH",
+  "HOME",
+  "LANG",
+  "LC_ALL",
+  "TERM",
+  "TMPDIR",
+  "USER",
+  "XDG_CONFIG_HOME",
+  "XDG_DATA_HOME",
+  "XDG_CACHE_HOME"
+];
+var FORBIDDEN_ENV_NAMES = [
+  "GITHUB_TOKEN",
+  "GH_TOKEN",
+  "GITHUB_PAT",
+  "OMK_GITHUB_TOKEN",
+  "INPUT_GITHUB-TOKEN",
+  "INPUT_GITHUB_TOKEN",
+  "INPUT_CI-TOKEN",
+  "INPUT_CI_TOKEN",
+  "ACTIONS_RUNTIME_TOKEN",
+  "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+  "GH_ENTERPRISE_TOKEN",
+  "GITHUB_ENTERPRISE_TOKEN"
+];
+var ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+function isForbiddenEnvName(name) {
+  const upper = name.toUpperCase();
+  if (FORBIDDEN_ENV_NAMES.includes(upper)) return true;
+  if (upper.includes("GITHUB") && /TOKEN|PAT\b|_PAT_|SECRET/.test(upper)) return true;
+  return upper.startsWith("ACTIONS_") && upper.includes("TOKEN");
+}
+function agentEnvironment(processEnv, extraNames) {
+  for (const name of extraNames) {
+    if (isForbiddenEnvName(name)) {
+      throw new ConfigError(
+        `the agent environment may not include ${name}: agents never receive a GitHub token`,
+        {
+          hint: `remove ${name} from the agent's env list in .omk/config.yml; omk pushes and opens PRs itself`
+        }
+      );
+    }
+    if (!ENV_NAME.test(name)) {
+      throw new ConfigError(`'${name}' is not a valid environment variable name for an agent`, {
+        hint: "use letters, digits and underscores, not starting with a digit"
+      });
+    }
+  }
+  const secrets = forbiddenValues(processEnv);
+  const env = {};
+  for (const name of /* @__PURE__ */ new Set([...BASE_ENV_NAMES, ...extraNames])) {
+    const value = processEnv[name];
+    if (value === void 0) continue;
+    if (secrets.has(value)) {
+      throw new ConfigError(
+        `${name} holds the same value as a GitHub token; refusing to pass it to the agent`,
+        {
+          hint: `set ${name} to the agent's own credential`
+        }
+      );
+    }
+    env[name] = value;
+  }
+  return env;
+}
+function forbiddenValues(processEnv) {
+  const values = /* @__PURE__ */ new Set();
+  for (const [name, value] of Object.entries(processEnv)) {
+    if (value !== void 0 && value.length >= 16 && isForbiddenEnvName(name)) values.add(value);
+  }
+  return values;
+}
+
+// src/runtime/gates/env.ts
+var GATE_ENV_ALLOWLIST = [
+  "PATH",
+  "HOME",
+  "USER",
+  "LANG",
+  "LC_ALL",
+  "TZ",
+  "TMPDIR",
+  "TERM",
+  "CI",
+  "XDG_CACHE_HOME",
+  // Toolchains: where they are installed and where their caches live.
+  "CARGO_HOME",
+  "RUSTUP_HOME",
+  "RUSTUP_TOOLCHAIN",
+  "GOROOT",
+  "GOPATH",
+  "GOCACHE",
+  "GOMODCACHE",
+  "GOFLAGS",
+  "PYTHONPATH",
+  "VIRTUAL_ENV",
+  "JAVA_HOME",
+  "npm_config_cache"
+];
+var SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIAL/i;
+var SECRET_VALUE = /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/;
+var GATE_ENV_DEFAULTS = { CI: "true", NO_COLOR: "1" };
+function isSecretName(name) {
+  return SECRET_NAME.test(name);
+}
+function gateEnvironment(processEnv) {
+  const env = { ...GATE_ENV_DEFAULTS };
+  for (const name of GATE_ENV_ALLOWLIST) {
+    const value = processEnv[name];
+    if (value === void 0 || isSecretName(name) || SECRET_VALUE.test(value)) continue;
+    env[name] = value;
+  }
+  return env;
+}
+
+// src/runtime/review/secrets.ts
+var RULES = [
+  {
+    kind: "AWS access key id",
+    pattern: /(?<![A-Za-z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Za-z0-9])/g,
+    random: true
+  },
+  {
+    kind: "GitHub token",
+    pattern: /(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{36,251}(?![A-Za-z0-9])/g,
+    random: true
+  },
+  {
+    kind: "GitHub fine-grained token",
+    pattern: /(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9_]{22,255}/g,
+    random: true
+  },
+  { kind: "Slack token", pattern: /(?<![A-Za-z0-9])xox[abpr]-[A-Za-z0-9-]{10,250}/g, random: true },
+  { kind: "private key", pattern: /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/g, random: false },
+  {
+    kind: "Google API key",
+    pattern: /(?<![A-Za-z0-9])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/g,
+    random: true
+  },
+  { kind: "Stripe live key", pattern: /(?<![A-Za-z0-9])[rs]k_live_[0-9A-Za-z]{10,247}/g, random: true },
+  // Model providers: the keys agents themselves are run with.
+  {
+    kind: "Anthropic API key",
+    pattern: /(?<![A-Za-z0-9_-])sk-ant-[a-z]{2,8}[0-9]{2}-[A-Za-z0-9_-]{32,256}/g,
+    random: true
+  },
+  {
+    kind: "OpenAI API key",
+    pattern: /(?<![A-Za-z0-9_-])sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{32,256}/g,
+    random: true
+  },
+  {
+    kind: "OpenAI API key",
+    pattern: /(?<![A-Za-z0-9_-])sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}(?![A-Za-z0-9])/g,
+    random: true
+  },
+  { kind: "npm token", pattern: /(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])/g, random: true },
+  // Formats secretlint's recommended preset knows and omk missed (docs/architecture.md has the
+  // comparison): model and developer platforms agents are commonly given keys for.
+  { kind: "Groq API key", pattern: /(?<![A-Za-z0-9_])gsk_[A-Za-z0-9]{52}(?![A-Za-z0-9])/g, random: true },
+  { kind: "Hugging Face token", pattern: /(?<![A-Za-z0-9_])hf_[A-Za-z]{34}(?![A-Za-z0-9_])/g, random: true },
+  {
+    kind: "GitLab token",
+    pattern: /(?<![A-Za-z0-9_-])glpat-[A-Za-z0-9_-]{20,128}(?![A-Za-z0-9_-])/g,
+    random: true
+  },
+  {
+    kind: "SendGrid API key",
+    pattern: /(?<![A-Za-z0-9_])SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g,
+    random: true
+  },
+  {
+    kind: "Shopify token",
+    pattern: /(?<![A-Za-z0-9_])shp(?:at|ca|pa|ss)_[A-Za-z0-9]{32,64}(?![A-Za-z0-9])/g,
+    random: true
+  },
+  {
+    kind: "Vault token",
+    pattern: /(?<![A-Za-z0-9_])hv[sbr]\.[A-Za-z0-9_-]{90,300}(?![A-Za-z0-9_-])/g,
+    random: true
+  },
+  {
+    kind: "Linear API key",
+    pattern: /(?<![A-Za-z0-9_])lin_api_[A-Za-z0-9_]{32,128}(?![A-Za-z0-9_])/g,
+    random: true
+  },
+  {
+    kind: "Docker access token",
+    pattern: /(?<![A-Za-z0-9_])dckr_pat_[A-Za-z0-9_-]{27}(?![A-Za-z0-9_-])/g,
+    random: true
+  },
+  {
+    kind: "Slack webhook URL",
+    pattern: /https:\/\/hooks\.slack\.com\/services\/T[A-Za-z0-9]{1,40}\/B[A-Za-z0-9]{1,40}\/[A-Za-z0-9]{16,40}/g,
+    random: true
+  }
+];
+var ANY_FORMAT = new RegExp(RULES.map((rule) => `(?:${rule.pattern.source})`).join("|"));
+var SECRET_WORD = /key|token|secret|passw/i;
+var TOKEN_PATTERNS = RULES.filter((rule) => rule.random).map(
+  (rule) => rule.pattern
+);
+var ASSIGNMENT = /(?:password|passwd|secret|token|api[_-]?key|access[_-]?key)[A-Za-z0-9_.-]{0,64}["']?\s{0,8}(?::=|=|:)\s{0,8}(["'])([^"'\s]{16,256})\1/gi;
+var ENV_ASSIGNMENT = /^\s{0,8}(?:export\s{1,8})?[A-Z0-9_]{0,64}(?:PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY)[A-Z0-9_]{0,64}=([^\s"'#]{16,256})/g;
+var NAMED_ASSIGNMENT = /(?<![A-Za-z0-9_])([A-Za-z][A-Za-z0-9_.-]{2,64})["']?\s{0,8}(?::=|=|:)\s{0,8}(["']?)([A-Za-z0-9+/_.=-]{20,256})\2(?![A-Za-z0-9+/_.=-])/g;
+var PROVIDER_KEY_NAME = /^(?:anthropic|claude|openai|azureopenai|gemini|google|googlegenerativeai|vertexai|aws|amazon|slack|npm|mistral|groq|xai|deepseek|cohere|huggingface|hf|openrouter|moonshot|kimi|together|fireworks|perplexity)[a-z0-9]{0,32}(?:apikey|secretaccesskey|secretkey|sessiontoken|authtoken|accesstoken|bottoken|token)$/;
+function providerKeyName(name) {
+  return PROVIDER_KEY_NAME.test(name.toLowerCase().replace(/[_.-]/g, ""));
+}
+var URL_PASSWORD = /(?<![A-Za-z0-9+.-])(?:https?|ftps?|ssh|git|postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?):\/\/[A-Za-z0-9._~%-]{1,64}:([A-Za-z0-9._~%!*+=-]{8,128})@[A-Za-z0-9.-]{1,253}/g;
+var URL_PASSWORD_ENTROPY = 3;
+var PLACEHOLDER = /^\$\{.*\}$|\{\{.*\}\}|^<.*>$|^%.*%$|^(?:process\.env|os\.environ|env)\b|^https?:\/\/[^@]*$/i;
+var SAMPLE_MARKER = /EXAMPLE/;
+var SYNTHETIC_RUN = 6;
+var MIN_ENTROPY = 3.5;
+function findSecrets(line2) {
+  return secretSpans(line2).map((entry) => entry.match);
+}
+function secretSpans(line2) {
+  const found = [];
+  const formats = ANY_FORMAT.test(line2) ? RULES : [];
+  for (const rule of formats) {
+    for (const hit of line2.matchAll(rule.pattern)) {
+      const start = hit.index;
+      if (rule.random && looksSynthetic(hit[0])) continue;
+      found.push({ start, end: start + hit[0].length, match: secret(rule.kind, "blocking", hit[0]) });
+    }
+  }
+  const named4 = SECRET_WORD.test(line2);
+  for (const hit of named4 ? line2.matchAll(NAMED_ASSIGNMENT) : []) {
+    const name = hit[1] ?? "";
+    const value = hit[3] ?? "";
+    if (!providerKeyName(name) || !looksLikeKey(value)) continue;
+    const start = hit.index + hit[0].length - value.length - (hit[2] ?? "").length;
+    const end = start + value.length;
+    if (found.some((other) => other.start < end && start < other.end)) continue;
+    found.push({ start, end, match: secret(`value of ${name}`, "blocking", value) });
+  }
+  for (const hit of line2.includes("://") ? line2.matchAll(URL_PASSWORD) : []) {
+    const value = hit[1] ?? "";
+    if (!/[0-9]/.test(value) || !/[A-Za-z]/.test(value)) continue;
+    if (looksSynthetic(value) || shannonEntropy(value) < URL_PASSWORD_ENTROPY) continue;
+    const start = hit.index + hit[0].indexOf(`:${value}@`) + 1;
+    const end = start + value.length;
+    if (found.some((other) => other.start < end && start < other.end)) continue;
+    found.push({ start, end, match: secret("password in a URL", "blocking", value) });
+  }
+  const assignments = !named4 ? [] : [
+    ...[...line2.matchAll(ASSIGNMENT)].map((hit) => ({
+      value: hit[2] ?? "",
+      start: hit.index + hit[0].length - (hit[2] ?? "").length - 1
+    })),
+    ...[...line2.matchAll(ENV_ASSIGNMENT)].map((hit) => ({
+      value: hit[1] ?? "",
+      start: hit.index + hit[0].length - (hit[1] ?? "").length
+    }))
+  ];
+  for (const { value, start } of assignments) {
+    const end = start + value.length;
+    if (found.some((other) => other.start < end && start < other.end)) continue;
+    if (PLACEHOLDER.test(value) || looksSynthetic(value) || shannonEntropy(value) < MIN_ENTROPY) continue;
+    found.push({ start, end, match: secret("high-entropy value for a secret-like name", "warning", value) });
+  }
+  return found.sort((a, b) => a.start - b.start);
+}
+function looksLikeKey(value) {
+  return /[0-9]/.test(value) && /[A-Za-z]/.test(value) && !PLACEHOLDER.test(value) && !looksSynthetic(value) && shannonEntropy(value) >= KEY_ENTROPY;
+}
+var KEY_ENTROPY = 4;
+function looksSynthetic(value) {
+  if (SAMPLE_MARKER.test(value)) return true;
+  let ascending = 1;
+  let same2 = 1;
+  for (let i = 1; i < value.length; i++) {
+    const step = value.charCodeAt(i) - value.charCodeAt(i - 1);
+    ascending = step === 1 ? ascending + 1 : 1;
+    same2 = step === 0 ? same2 + 1 : 1;
+    if (ascending >= SYNTHETIC_RUN || same2 >= SYNTHETIC_RUN) return true;
+  }
+  return false;
+}
+function secret(kind2, severity2, value) {
+  return { kind: kind2, severity: severity2, redacted: redact(value) };
+}
+function redact(value) {
+  return `${[...value].slice(0, 4).join("")}\u2026`;
+}
+function shannonEntropy(value) {
+  const counts = /* @__PURE__ */ new Map();
+  for (const ch of value) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  const length = [...value].length;
+  let bits = 0;
+  for (const count of counts.values()) {
+    const p = count / length;
+    bits -= p * Math.log2(p);
+  }
+  return bits;
+}
+
+// src/runtime/secrets/scrub.ts
+var REDACTED = "[redacted]";
+var GITHUB_TOKEN = /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{16,255}|github_pat_[A-Za-z0-9_]{16,255})/g;
+var ACCESS_TOKEN_BASE64 = /eC1hY2Nlc3MtdG9rZW46[A-Za-z0-9+/]*={0,2}/g;
+var AUTH_HEADER = /(authorization:\s{0,8}(?:basic|bearer|token)\s{1,8})[A-Za-z0-9+/=._~-]{8,}/gi;
+var MIN_LITERAL = 8;
+function createScrub(literals) {
+  const ordered = literalForms(literals);
+  return (text3) => {
+    let out = text3;
+    for (const form of ordered) out = out.split(form).join(REDACTED);
+    out = out.replace(AUTH_HEADER, (_, prefix) => `${prefix}${REDACTED}`);
+    out = out.replace(ACCESS_TOKEN_BASE64, REDACTED).replace(GITHUB_TOKEN, REDACTED);
+    for (const pattern of TOKEN_PATTERNS) out = out.replace(pattern, REDACTED);
+    return scrubReviewedKeys(out);
+  };
+}
+var PRIVATE_KEY_BLOCK = /(-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----)[\s\S]*?(-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----|$(?![\s\S]))/g;
+function scrubReviewedKeys(text3) {
+  const out = text3.replace(PRIVATE_KEY_BLOCK, (_, begin, end) => `${begin}${REDACTED}${end}`);
+  if (!/key|token|secret|passw|:\/\//i.test(out)) return out;
+  return out.split("\n").map((line2) => {
+    let clean3 = line2;
+    for (const span of secretSpans(line2).reverse()) {
+      if (span.match.severity !== "blocking" || line2.startsWith("-----BEGIN", span.start)) continue;
+      clean3 = `${clean3.slice(0, span.start)}${REDACTED}${clean3.slice(span.end)}`;
+    }
+    return clean3;
+  }).join("\n");
+}
+function literalForms(literals) {
+  const forms = /* @__PURE__ */ new Set();
+  for (const value of literals) {
+    if (value.length < MIN_LITERAL) continue;
+    forms.add(value);
+    forms.add(Buffer.from(value).toString("base64"));
+    forms.add(Buffer.from(`x-access-token:${value}`).toString("base64"));
+  }
+  return [...forms].sort((a, b) => b.length - a.length);
+}
+function createTokenTest(literals) {
+  const forms = literalForms(literals);
+  return (text3) => forms.some((form) => text3.includes(form)) || [AUTH_HEADER, ACCESS_TOKEN_BASE64, GITHUB_TOKEN].some((pattern) => text3.search(pattern) !== -1);
+}
+function isSecretEnvName(name) {
+  return isForbiddenEnvName(name) || isSecretName(name);
+}
+function secretValues(env) {
+  return Object.entries(env).filter(([name, value]) => value !== void 0 && isSecretEnvName(name)).map(([, value]) => value ?? "");
+}
+async function scrubFile(files2, path2, scrub) {
+  let text3;
+  try {
+    text3 = await files2.readText(path2);
+  } catch {
+    return;
+  }
+  if (text3 === null || text3.includes("\0")) return;
+  const clean3 = scrub(text3);
+  if (clean3 !== text3) await files2.writeAtomic(path2, clean3);
+}
+
 // src/adapters/process/scrub-environ.ts
 import { closeSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
 import { isMainThread } from "node:worker_threads";
@@ -8846,7 +9373,7 @@ function scrubStartEnvironment(secret2, options = {}) {
     fd = openSync(`${proc}/mem`, "r+");
     const block2 = Buffer.alloc(end - start);
     readSync(fd, block2, 0, block2.length, start);
-    const values = secretValues(block2, secret2);
+    const values = secretValues2(block2, secret2);
     names = [...new Set(values.map((value) => value.name))];
     for (const name of names) {
       const value = env[name];
@@ -8856,7 +9383,7 @@ function scrubStartEnvironment(secret2, options = {}) {
       writeSync(fd, Buffer.alloc(value.length, FILLER), 0, value.length, start + value.offset);
     }
     readSync(fd, block2, 0, block2.length, start);
-    const left = secretValues(block2, secret2).filter(
+    const left = secretValues2(block2, secret2).filter(
       (value) => !block2.subarray(value.offset, value.offset + value.length).every((byte) => byte === FILLER)
     );
     if (left.length > 0) {
@@ -8879,7 +9406,7 @@ function environBounds(stat16) {
   }
   return [start, end];
 }
-function secretValues(block2, secret2) {
+function secretValues2(block2, secret2) {
   const values = [];
   let entry = 0;
   while (entry < block2.length) {
@@ -8897,10 +9424,14 @@ function secretValues(block2, secret2) {
   return values;
 }
 
-// src/runtime/config/load.ts
-var import_yaml = __toESM(require_dist(), 1);
-import { readFile, realpath, stat } from "node:fs/promises";
-import { isAbsolute, join, normalize, relative, resolve, sep } from "node:path";
+// src/adapters/process/own-secrets.ts
+function scrubOwnSecrets(options = {}) {
+  const environ = scrubStartEnvironment(isSecretEnvName, options);
+  return environ.scrubbed || environ.names.length === 0 ? null : environ;
+}
+
+// src/runtime/events/log.ts
+import { basename, dirname } from "node:path";
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -28619,597 +29150,6 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
-// src/runtime/next-steps.ts
-var GOAL_STEPS = ["status", "pause", "resume", "proof", "open_pr", "merge", "budget_add"];
-var GENERAL_STEPS = ["run", "list", "list_all", "resume_orphans"];
-var NEUTRAL_WORDS = {
-  status: "goal status",
-  pause: "goal pause",
-  resume: "goal resume",
-  proof: "goal proof",
-  open_pr: "goal open-pr",
-  merge: "goal merge",
-  budget_add: "goal budget-add",
-  run: 'goal run "<goal>"',
-  list: "goal list",
-  list_all: "goal list --all",
-  resume_orphans: "goal resume --auto"
-};
-var NEUTRAL_STEPS = (step) => `'${NEUTRAL_WORDS[step.step]}${"goalId" in step ? ` ${step.goalId}` : ""}'`;
-function wordHint(hint, spell) {
-  return hint.map((part) => typeof part === "string" ? part : spell(part)).join("");
-}
-
-// src/runtime/request-issue-text.ts
-var NEUTRAL_SPELLING = {
-  name: (field) => field,
-  given: (field, value) => `${field}: ${value}`,
-  example: (field, value) => `${field}: ${value}`,
-  command: () => "This request"
-};
-var UNITS = "(units: s, m, h, d; e.g. 90s, 8h, 7d, 1h30m)";
-function describeIssue(issue2, spell) {
-  if (issue2.code === "invalid") return issue2.message;
-  const { field } = issue2;
-  const head2 = "value" in issue2 ? `${spell.name(field)}: '${issue2.value}'` : spell.name(field);
-  switch (issue2.code) {
-    case "not_one_of":
-      return `${head2} is not one of ${issue2.allowed.join(", ")}. Example: ${spell.given(field, issue2.example)}`;
-    case "bad_duration": {
-      const example = `${spell.given(field, issue2.example)} ${UNITS}`;
-      if (issue2.problem === "format")
-        return `${head2} is not a duration. Use a number with a unit: ${example}.`;
-      if (issue2.problem === "not_positive") return `${head2} must be greater than zero. Example: ${example}.`;
-      return `${head2} is longer than ${issue2.max}. Example: ${example}.`;
-    }
-    case "bad_tokens": {
-      const examples = issue2.examples.map((example) => spell.given(field, example)).join(" or ");
-      const use = `Use a positive whole number, optionally with k or M: ${examples}.`;
-      return issue2.problem === "format" ? `${head2} is not a token count. ${use}` : `${head2} must be a positive whole number of tokens. ${use}`;
-    }
-    case "bad_usd": {
-      const examples = issue2.examples.map((example) => spell.given(field, example)).join(" or ");
-      return `${head2} is not a positive amount of US dollars. Example: ${examples}.`;
-    }
-    case "bad_count":
-      return `${head2} must be a whole number from ${issue2.min} to ${issue2.max}. Example: ${spell.given(field, issue2.example)}.`;
-    case "empty":
-      return field === "goal" ? `The goal is empty. Example: ${spell.example(field, issue2.example)}` : `${head2} is required and must not be empty. Example: ${spell.example(field, issue2.example)}`;
-    case "too_long":
-      return field === "goal" ? `The goal is ${issue2.length} characters; the limit is ${issue2.max}.` : `${head2} is longer than ${issue2.max} characters.`;
-    case "takes_no_args":
-      return `${head2}: the ${issue2.agent} agent runs no command, so it takes no arguments. Remove ${spell.name(field)}, or use an agent that runs a command. Example: ${spell.given("agent", issue2.example)}`;
-    case "none_given":
-      return `${spell.command(field)} needs at least one of ${issue2.fields.map((name) => spell.name(name)).join(", ")}. Example: ${spell.example(field, issue2.example)}`;
-  }
-}
-function describeIssues(issues, spell) {
-  return issues.map((issue2) => describeIssue(issue2, spell)).join("\n");
-}
-
-// src/runtime/errors.ts
-var OmkError = class extends Error {
-  code;
-  /** A next step for the user, shown after the message; its steps are spelled by the front door. */
-  hintParts;
-  constructor(code2, message, options = {}) {
-    super(message, options.cause === void 0 ? void 0 : { cause: options.cause });
-    this.name = new.target.name;
-    this.code = code2;
-    this.hintParts = typeof options.hint === "string" ? [options.hint] : options.hint;
-  }
-  /** The hint with its steps spelled by a front door (`omk goal resume g-1`, `/omk goal resume g-1`). */
-  hintIn(spell) {
-    return this.hintParts === void 0 ? void 0 : wordHint(this.hintParts, spell);
-  }
-  /** The hint in omk's own command words, for readers no front door words for. */
-  get hint() {
-    return this.hintIn(NEUTRAL_STEPS);
-  }
-};
-var UsageError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("usage", message, options);
-  }
-};
-var RequestError = class extends UsageError {
-  issues;
-  constructor(issues, options = {}) {
-    super(describeIssues(issues, NEUTRAL_SPELLING), options);
-    this.issues = issues;
-  }
-};
-var ConfigError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("config", message, options);
-  }
-};
-var NotFoundError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("not_found", message, options);
-  }
-};
-var IllegalTransitionError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("illegal_transition", message, options);
-  }
-};
-var BusyError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("busy", message, options);
-  }
-};
-var StateError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("state", message, options);
-  }
-};
-var UnsupportedVersionError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("unsupported_version", message, options);
-  }
-};
-var GitError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("git", message, options);
-  }
-};
-var ForgeError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("forge", message, options);
-  }
-};
-var PolicyViolationError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("policy_violation", message, options);
-  }
-};
-var WorkspacePreparationError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("workspace", message, options);
-  }
-};
-var AgentUnavailableError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("agent_unavailable", message, options);
-  }
-};
-var BudgetSpentError = class extends OmkError {
-  constructor(message, options = {}) {
-    super("budget", message, options);
-  }
-};
-function isOmkError(error62) {
-  return error62 instanceof OmkError;
-}
-
-// src/runtime/goal/ids.ts
-var GOAL_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,79}$/;
-function slugify2(text3, max) {
-  const slug = text3.normalize("NFKD").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, max).replace(/-+$/g, "");
-  return slug || "goal";
-}
-function newGoalId(goalText, suffixHex) {
-  return `${slugify2(goalText, 32)}-${suffixHex.slice(0, 6).toLowerCase()}`;
-}
-function checkGoalRef(ref) {
-  const trimmed = ref.trim();
-  if (trimmed === "latest" || GOAL_ID_PATTERN.test(trimmed)) return trimmed;
-  throw new UsageError(`'${ref}' is not a goal id.`, {
-    hint: [
-      "Goal ids look like fix-the-failing-tests-3fa9c1 (or use 'latest'); list them with ",
-      { step: "list" },
-      "."
-    ]
-  });
-}
-
-// src/runtime/graph/slice-id.ts
-var SLICE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
-
-// src/runtime/graph/branches.ts
-var OMK_BRANCH_PREFIX = "omk/";
-var DEFAULT_STATE_BRANCH = `${OMK_BRANCH_PREFIX}state`;
-var BASE_ID = "base";
-var INTEGRATION_ID = "integration";
-var RESERVED_SLICE_IDS = [BASE_ID, INTEGRATION_ID];
-function fixTaskId(fix) {
-  return `fix-${fix}`;
-}
-function isFixTaskId(id) {
-  return /^fix-\d+$/.test(id);
-}
-function goalBranchPrefix(goalId) {
-  return `${OMK_BRANCH_PREFIX}${goalId}/`;
-}
-function sliceBranchName(goalId, sliceId2) {
-  return `${goalBranchPrefix(goalId)}${sliceId2}`;
-}
-function integrationBranchName(goalId) {
-  return sliceBranchName(goalId, INTEGRATION_ID);
-}
-function parseOmkBranch(branch) {
-  const [root, goalId, sliceId2, ...rest] = branch.split("/");
-  if (`${root}/` !== OMK_BRANCH_PREFIX || rest.length > 0 || goalId === void 0 || sliceId2 === void 0) {
-    return null;
-  }
-  return GOAL_ID_PATTERN.test(goalId) && SLICE_ID_PATTERN.test(sliceId2) ? { goalId, sliceId: sliceId2 } : null;
-}
-var SAFE_BRANCH = /^[A-Za-z0-9_][A-Za-z0-9._/-]*$/;
-var UNSAFE_BRANCH_PART = /\.\.|\/\/|\/\.|[/.]$|\.lock(\/|$)/;
-var hasControl = (name) => [...name].some((c) => c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127);
-var SPECIAL_REF = /^(?:[A-Z]+_)*HEAD$/;
-function branchNameProblem(name) {
-  if (name === "") return "it is empty";
-  if (hasControl(name)) return "it contains a control character (a newline?)";
-  if (name.startsWith("refs/")) return "it is a full ref: name the branch without refs/heads/";
-  if (SPECIAL_REF.test(name)) return `${name} is one of git's special refs, not a branch`;
-  if (!SAFE_BRANCH.test(name) || UNSAFE_BRANCH_PART.test(name)) {
-    return "git does not allow it (letters, digits, ., _, -, / only; no .., //, leading - or ., trailing / or .)";
-  }
-  return null;
-}
-function stateBranchProblem(name, others = {}) {
-  const problem = branchNameProblem(name);
-  if (problem !== null) return problem;
-  if (!name.startsWith(OMK_BRANCH_PREFIX) || name === OMK_BRANCH_PREFIX) {
-    return `it is not under ${OMK_BRANCH_PREFIX}: goal state is committed only on a branch of omk's own`;
-  }
-  if (parseOmkBranch(name) !== null)
-    return `it is a goal's own branch (${OMK_BRANCH_PREFIX}<goal-id>/<slice>)`;
-  for (const [what, branch] of Object.entries(others)) {
-    if (branch === name) return `it is ${what}`;
-  }
-  return null;
-}
-var UNSHOWABLE = (
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters escaped.
-  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2069\ufeff]/g
-);
-var SHORT_ESCAPES = { "\n": "\\n", "\r": "\\r", "	": "\\t" };
-function shownText(text3) {
-  return text3.replace(/\\/g, "\\\\").replace(UNSHOWABLE, (c) => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-}
-function shownBranch(name) {
-  return shownText(name);
-}
-
-// src/runtime/config/duration.ts
-var MAX_DURATION_MS = 6 * 36e5;
-var DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
-var durationSchema = external_exports.string().regex(DURATION, { error: "must be a duration such as 90s, 10m or 1h30m (units: s, m, h)" }).min(2, { error: "must be a duration such as 90s, 10m or 1h30m" }).transform((text3) => {
-  const [, h, m, s] = DURATION.exec(text3) ?? [];
-  return Number(h ?? 0) * 36e5 + Number(m ?? 0) * 6e4 + Number(s ?? 0) * 1e3;
-}).refine((ms) => ms > 0 && ms <= MAX_DURATION_MS, { error: "must be more than 0s and at most 6h" }).describe("A duration: a number with a unit (s, m, h), e.g. 90s, 10m, 1h30m.");
-
-// src/runtime/agents/config.ts
-var PROMPT_DELIVERY = ["file", "stdin", "arg"];
-var customAgentSchema = external_exports.object({
-  argv: external_exports.array(external_exports.string().min(1)).min(1),
-  prompt: external_exports.enum(PROMPT_DELIVERY).default("file"),
-  /** Extra environment variable NAMES passed through from omk's environment (never a GitHub token). */
-  env: external_exports.array(external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).default([]),
-  /** Files or directories of your HOME (relative to it) copied into the agent's own HOME: its login. */
-  home: external_exports.array(external_exports.string().min(1)).default([]),
-  /** How usage is read from its output: none, or a JSON object with tokens/cost fields. */
-  usage: external_exports.enum(["none", "json"]).default("none")
-});
-var agentsConfigSchema = external_exports.object({
-  /** The agent used when --agent is not given: a preset name, `script:<path>`, or a custom name. */
-  default: external_exports.string().min(1).optional(),
-  /** Named custom commands, usable as --agent <name>. */
-  custom: external_exports.record(external_exports.string().regex(/^[a-z][a-z0-9-]*$/), customAgentSchema).default({}),
-  /**
-   * How long an agent may print nothing at all after it starts before omk stops it as unable to
-   * run here (a CLI waiting on a login prompt). Default 60s.
-   */
-  startupSilence: durationSchema.optional(),
-  /**
-   * How long an agent may print nothing but network failures (DNS, refused connections,
-   * "Reconnecting…") before omk stops it as unable to reach its provider. Default 2m for presets.
-   */
-  networkStall: durationSchema.optional(),
-  /**
-   * How long omk waits in all for a rate-limited agent (HTTP 429, "rate limit exceeded") before
-   * the run stops: it waits what the agent asked (`retry after 30s`), else 30s doubling, at most
-   * 5m at a time, and runs it again without spending an attempt. Default 30m.
-   */
-  rateLimitWait: durationSchema.optional(),
-  /**
-   * Per-agent settings: extra arguments appended to the preset's argv, env names to pass, and
-   * files of HOME to copy into the agent's own HOME.
-   */
-  settings: external_exports.record(
-    external_exports.string(),
-    external_exports.object({
-      extraArgs: external_exports.array(external_exports.string()).default([]),
-      env: external_exports.array(external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).default([]),
-      /** More of your HOME (relative to it) copied into the agent's own HOME, on top of a preset's login. */
-      home: external_exports.array(external_exports.string().min(1)).default([]),
-      /** Overrides agents.startupSilence for this agent. */
-      startupSilence: durationSchema.optional(),
-      /** Overrides agents.networkStall for this agent. */
-      networkStall: durationSchema.optional()
-    })
-  ).default({})
-}).default({ custom: {}, settings: {} });
-
-// src/runtime/gates/port.ts
-var GATE_HOMES = ["own", "user"];
-
-// src/runtime/sandbox/port.ts
-var SANDBOX_MODES = ["auto", "required", "off"];
-var SANDBOX_NETWORKS = ["open", "none", "allow"];
-
-// src/runtime/sandbox/config.ts
-var DEFAULT_NETWORK = { agents: "open", gates: "none" };
-var networkSchema = external_exports.enum(SANDBOX_NETWORKS);
-var networkPolicySchema = external_exports.union([
-  networkSchema.describe("open, none or allow for agents and gates alike."),
-  external_exports.strictObject({
-    agents: networkSchema.default(DEFAULT_NETWORK.agents).describe(
-      "The agents' network (the planning agent's too): open (default; the model's API), none, or allow (only allowedHosts)."
-    ),
-    gates: networkSchema.default(DEFAULT_NETWORK.gates).describe(
-      "The gates' network: none (default; a loopback of their own), open or allow. A gate's own `network` wins."
-    )
-  })
-]);
-var allowedHostSchema = external_exports.string().regex(
-  /^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:\d{1,5})?$/,
-  {
-    error: "a host name, host:port or *.domain (for example api.anthropic.com)"
-  }
-);
-var sandboxConfigSchema = external_exports.union([
-  external_exports.enum(SANDBOX_MODES),
-  external_exports.strictObject({
-    mode: external_exports.enum(SANDBOX_MODES).default("auto"),
-    network: networkPolicySchema.optional(),
-    allowedHosts: external_exports.array(allowedHostSchema).default([]).describe(
-      "With network allow: the hosts reached through omk's HTTPS proxy, nothing else: `host` (port 443), `host:port`, `*.domain` (its subdomains)."
-    )
-  })
-]).prefault("auto").transform((value) => {
-  if (typeof value === "string") return { mode: value, network: DEFAULT_NETWORK, allowedHosts: [] };
-  const network = value.network ?? DEFAULT_NETWORK;
-  return {
-    mode: value.mode,
-    network: typeof network === "string" ? { agents: network, gates: network } : network,
-    allowedHosts: value.allowedHosts
-  };
-}).describe(
-  "Confine agents and gates (bubblewrap): auto uses it when this host can and otherwise runs unconfined and says so; required refuses to run without it; off never confines. As an object: `mode` (the same words), `network` (open, none or allow, or per kind: agents open by default, gates none by default) and `allowedHosts` (what allow reaches)."
-);
-
-// src/runtime/config/schema.ts
-var CONFIG_VERSION = 1;
-var REQUIRED_GATE_KINDS = ["test", "lint", "typecheck", "format"];
-var PRE_EXISTING_POLICIES = ["allow", "block"];
-var DEFAULT_GATE_TIMEOUT_MS = 10 * 6e4;
-var gateNameSchema = external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
-  error: "must be 1-64 letters, digits, dots, dashes or underscores (e.g. test, e2e, lint-docs)"
-});
-var argvSchema = external_exports.array(external_exports.string().min(1, { error: "an argument may not be empty" }), {
-  error: (issue2) => typeof issue2.input === "string" ? `must be an argv array, not a string (omk never runs a shell): run: [${issue2.input.trim().split(/\s+/).map((part) => JSON.stringify(part)).join(", ")}]` : 'must be an argv array such as ["npm", "test"]'
-}).min(1, { error: 'must name a command, e.g. ["npm", "test"]' }).max(256).describe("The command as an argv array; it is never passed through a shell.");
-var gateConfigSchema = external_exports.strictObject({
-  /** Matches a detected gate to override it, or names a new gate (which then needs `run`). */
-  name: gateNameSchema,
-  kind: external_exports.string().regex(/^[a-z][a-z0-9-]{0,31}$/, { error: "must be a lowercase word such as test, lint, benchmark" }).optional().describe("test | lint | typecheck | format | build | benchmark | custom ..."),
-  run: argvSchema.optional(),
-  required: external_exports.boolean().optional().describe("Whether a failure blocks readiness."),
-  timeout: durationSchema.optional(),
-  /** For tools that report problems by printing them and exiting 0 (gofmt -l). */
-  failOnOutput: external_exports.boolean().optional().describe("Fail the gate when it prints anything on stdout."),
-  preExisting: external_exports.enum(PRE_EXISTING_POLICIES).optional().describe(
-    "allow (default): a gate whose only failures also fail on the base (same tests, same diagnostics) does not block readiness; the proof lists them. block: it does."
-  ),
-  enabled: external_exports.boolean().optional().describe("false removes a detected gate."),
-  network: external_exports.enum(SANDBOX_NETWORKS).optional().describe(
-    "Sandboxed, this gate's network: open, none, or allow (only sandbox.allowedHosts, through a proxy) (default: sandbox.network's gates)."
-  )
-});
-var gatesConfigSchema = external_exports.strictObject({
-  detect: external_exports.boolean().default(true).describe("Detect gates from the project files."),
-  timeout: durationSchema.prefault("10m").describe("Default per-gate timeout."),
-  home: external_exports.enum(GATE_HOMES).default("own").describe(
-    "own (default): every gate process gets a HOME omk makes for it and removes after, the user's toolchain caches still found; user: gates run with your own HOME (a tool that needs its settings there)."
-  ),
-  list: external_exports.array(gateConfigSchema).max(64).default([]).superRefine((list3, ctx) => {
-    const seen = /* @__PURE__ */ new Set();
-    list3.forEach((gate, index) => {
-      if (seen.has(gate.name)) {
-        ctx.addIssue({
-          code: "custom",
-          message: `gate '${gate.name}' is listed twice; merge the two entries`,
-          path: [index, "name"]
-        });
-      }
-      seen.add(gate.name);
-    });
-  })
-}).prefault({});
-var workspaceSetupSchema = external_exports.array(argvSchema).min(1, { error: "list at least one command, or leave setup out to let omk detect" }).max(16);
-var workspaceConfigSchema = external_exports.strictObject({
-  setup: workspaceSetupSchema.optional().describe(
-    'Commands run, in order, in each new worktree before an agent or a gate, instead of what omk detects (e.g. [["npm", "ci"]]).'
-  ),
-  install: external_exports.boolean().default(true).describe(
-    "Run the project's install (npm ci, pnpm install, yarn install) when the checkout's node_modules cannot be reused."
-  ),
-  timeout: durationSchema.prefault("10m").describe("Timeout of each setup or install command."),
-  keep: external_exports.boolean().default(false).describe(
-    "Keep the goal's worktrees when it settles (by default they are removed; its branches stay until it is merged, cancelled or rejected)."
-  )
-}).prefault({});
-var plannerConfigSchema = external_exports.strictObject({
-  agent: external_exports.string().min(1).optional().describe(
-    "The agent that plans goals (a preset, script:PATH or a custom agent); default: the agent the goal runs with."
-  )
-}).prefault({});
-var requireChecksSchema = external_exports.union([
-  external_exports.enum(["auto", "none"]),
-  external_exports.array(external_exports.string().trim().min(1, { error: "a check name may not be empty" }).max(255)).min(1, { error: "list at least one check name (e.g. [ci]), or use auto or none" }).max(64)
-]).describe("auto | none | a list of check names (e.g. [build, test]).");
-var mergeConfigSchema = external_exports.strictObject({
-  requireChecks: requireChecksSchema.default("auto").describe(
-    "What a gated merge requires of CI besides omk/proof: auto (the protected base's required checks, or at least one successful check when protection cannot be read), none, or a list of check names."
-  )
-}).prefault({});
-var LOG_MAX_BYTES_MIN = 1024;
-var LOG_MAX_BYTES_MAX = 1024 * 1024 * 1024;
-var logsConfigSchema = external_exports.strictObject({
-  maxBytes: external_exports.number().int({ error: "must be a whole number of bytes" }).min(LOG_MAX_BYTES_MIN, { error: `must be at least ${LOG_MAX_BYTES_MIN} bytes` }).max(LOG_MAX_BYTES_MAX, { error: `must be at most ${LOG_MAX_BYTES_MAX} bytes (1 GiB)` }).optional().describe(
-    "The most bytes one agent transcript, gate log or install/setup log keeps of a run's output: its first and last halves, with a line recording the cut. Default: $OMK_LOG_MAX_BYTES, else 8388608 (8 MiB)."
-  )
-}).prefault({});
-var strictAgentsSchema = agentsConfigSchema.unwrap().strict().default({ custom: {}, settings: {} });
-var configSchema = external_exports.strictObject({
-  version: external_exports.literal(CONFIG_VERSION, { error: `must be ${CONFIG_VERSION}` }).default(CONFIG_VERSION).describe("Config format version."),
-  gates: gatesConfigSchema,
-  workspace: workspaceConfigSchema,
-  agents: strictAgentsSchema,
-  planner: plannerConfigSchema,
-  merge: mergeConfigSchema,
-  logs: logsConfigSchema,
-  sandbox: sandboxConfigSchema
-});
-
-// src/runtime/config/load.ts
-var CONFIG_FILES = [".omk/config.yml", ".omk/config.yaml"];
-var MAX_CONFIG_BYTES = 256 * 1024;
-var CONFIG_EXAMPLES = {
-  "": [
-    "version: 1",
-    "gates:",
-    "  detect: true        # false: only the gates listed below",
-    "  timeout: 10m        # default per-gate timeout (s, m or h)",
-    "  list:",
-    "    - name: test",
-    "      kind: test",
-    '      run: ["npm", "test"]',
-    "      timeout: 5m",
-    "    - name: lint",
-    "      required: false   # override a detected gate by name",
-    "workspace:",
-    "  install: true       # npm ci in a worktree when the checkout has no reusable node_modules",
-    "agents:",
-    "  default: claude"
-  ].join("\n"),
-  version: `version: ${CONFIG_VERSION}`,
-  gates: ["version: 1", "gates:", "  detect: true", "  timeout: 10m"].join("\n"),
-  "gates.timeout": [
-    "version: 1",
-    "gates:",
-    "  timeout: 10m   # a number with s, m or h: 90s, 10m, 1h30m"
-  ].join("\n"),
-  "gates.list": [
-    "version: 1",
-    "gates:",
-    "  list:",
-    "    - name: e2e",
-    "      kind: test",
-    '      run: ["npm", "run", "e2e"]',
-    "      required: false"
-  ].join("\n"),
-  "gates.list.run": [
-    "version: 1",
-    "gates:",
-    "  list:",
-    "    - name: test",
-    '      run: ["npm", "test"]   # an argv array: omk never runs a shell'
-  ].join("\n"),
-  "gates.list.timeout": ["version: 1", "gates:", "  list:", "    - name: test", "      timeout: 5m"].join(
-    "\n"
-  ),
-  workspace: ["version: 1", "workspace:", "  install: false", "  timeout: 15m"].join("\n"),
-  "workspace.setup": [
-    "version: 1",
-    "workspace:",
-    "  setup:                 # run in each new worktree instead of detection",
-    '    - ["npm", "ci"]      # each command an argv array: omk never runs a shell',
-    '    - ["npm", "run", "build"]'
-  ].join("\n"),
-  agents: [
-    "version: 1",
-    "agents:",
-    "  default: my-agent",
-    "  custom:",
-    "    my-agent:",
-    '      argv: ["my-agent", "--prompt-file", "{promptFile}"]'
-  ].join("\n")
-};
-async function loadConfig(repoRoot) {
-  for (const relative16 of CONFIG_FILES) {
-    const path2 = join(repoRoot, relative16);
-    const text3 = await readConfigText(path2);
-    if (text3 === null) continue;
-    return { config: parseConfig(text3, path2), path: path2, text: text3 };
-  }
-  return { config: configSchema.parse({}), path: null };
-}
-async function readConfigText(path2) {
-  try {
-    const info = await stat(path2);
-    if (!info.isFile()) throw new ConfigError(`${path2} is not a file.`);
-    if (info.size > MAX_CONFIG_BYTES) {
-      throw new ConfigError(`${path2} is ${info.size} bytes; a config file may be at most 256 KB.`);
-    }
-    return await readFile(path2, "utf8");
-  } catch (error62) {
-    if (error62.code === "ENOENT") return null;
-    if (error62 instanceof ConfigError) throw error62;
-    throw new ConfigError(`Cannot read ${path2}.`, { cause: error62 });
-  }
-}
-function parseConfig(text3, source) {
-  const raw = parseYaml(text3, source);
-  const version2 = typeof raw === "object" && raw !== null ? raw.version : void 0;
-  if (typeof version2 === "number" && Number.isInteger(version2) && version2 > CONFIG_VERSION) {
-    throw new ConfigError(
-      `${source}: version ${version2} is newer than this omk understands (up to version ${CONFIG_VERSION}).`,
-      { hint: "The file was written for a newer omk. Upgrade omk to use it." }
-    );
-  }
-  const result2 = configSchema.safeParse(raw ?? {});
-  if (result2.success) return result2.data;
-  const first = result2.error.issues[0];
-  throw new ConfigError(`${source} is invalid:
-${external_exports.prettifyError(result2.error)}`, {
-    hint: `Fix ${source}, for example:
-${exampleFor(first?.path ?? [])}`,
-    cause: result2.error
-  });
-}
-function parseYaml(text3, source) {
-  const doc = (0, import_yaml.parseDocument)(text3, { prettyErrors: true, uniqueKeys: true });
-  const [error62] = doc.errors;
-  if (error62) {
-    throw new ConfigError(`${source} is not valid YAML: ${error62.message}`, {
-      hint: `Check indentation and quoting. A valid file looks like:
-${CONFIG_EXAMPLES[""]}`,
-      cause: error62
-    });
-  }
-  try {
-    return doc.toJS({ maxAliasCount: 100 });
-  } catch (cause) {
-    throw new ConfigError(`${source} could not be read as data: ${cause.message}`, { cause });
-  }
-}
-function exampleFor(path2) {
-  const segments = path2.filter((part) => typeof part === "string");
-  for (let length = segments.length; length > 0; length -= 1) {
-    const example = CONFIG_EXAMPLES[segments.slice(0, length).join(".")];
-    if (example !== void 0) return example;
-  }
-  return CONFIG_EXAMPLES[""] ?? "";
-}
-
-// src/runtime/goal/reconcile.ts
-import { dirname, join as join4 } from "node:path";
-
 // src/runtime/state/jsonl.ts
 var NEWLINE = 10;
 async function readJsonl(files2, path2, parse6, maxVersion) {
@@ -29336,6 +29276,74 @@ async function readTextOrEmpty(files2, path2) {
     throw new StateError(`Cannot read ${path2}.`, { cause: error62 });
   }
 }
+
+// src/runtime/events/schema.ts
+var EVENT_VERSION = 1;
+var eventSchema = external_exports.object({
+  v: external_exports.number().int().positive(),
+  seq: external_exports.number().int().positive(),
+  ts: external_exports.string(),
+  type: external_exports.string(),
+  data: external_exports.record(external_exports.string(), external_exports.unknown())
+});
+
+// src/runtime/events/log.ts
+function parseEvent(value) {
+  if (typeof value === "object" && value !== null) {
+    const { v, seq, ts, type, data } = value;
+    if (isPositiveInt(v) && isPositiveInt(seq) && typeof ts === "string" && typeof type === "string" && typeof data === "object" && data !== null && !Array.isArray(data) && Object.getPrototypeOf(data) === Object.prototype) {
+      return { v, seq, ts, type, data };
+    }
+  }
+  return eventSchema.parse(value);
+}
+function isPositiveInt(n) {
+  return typeof n === "number" && Number.isSafeInteger(n) && n > 0;
+}
+var EventLog = class {
+  constructor(files2, path2, clock, host) {
+    this.files = files2;
+    this.path = path2;
+    this.clock = clock;
+    this.host = host;
+  }
+  files;
+  path;
+  clock;
+  host;
+  /**
+   * Appends the inputs in one write, numbered after the last event. One timestamp per batch: the
+   * events were decided together and land together. The caller holds the goal lock.
+   */
+  async append(inputs) {
+    if (inputs.length === 0) return [];
+    const ts = this.clock.nowIso();
+    const appended = await appendSequenced(
+      this.files,
+      this.path,
+      parseEvent,
+      inputs.map((input2) => (seq) => ({
+        v: EVENT_VERSION,
+        seq,
+        ts,
+        type: input2.type,
+        data: input2.data
+      }))
+    );
+    const types = appended.map((event) => event.type);
+    this.host?.afterEvents?.(types);
+    this.host?.eventsAppended?.(basename(dirname(this.path)), types);
+    return appended;
+  }
+  async read() {
+    const { records, skipped: skipped2 } = await readJsonl(this.files, this.path, parseEvent, EVENT_VERSION);
+    return { events: records, skipped: skipped2 };
+  }
+  /** 0 for an empty or missing log; reads only the tail of the file. */
+  async lastSeq() {
+    return (await readLastJsonl(this.files, this.path, parseEvent))?.seq ?? 0;
+  }
+};
 
 // src/runtime/state/versioned.ts
 var versionField = external_exports.object({ version: external_exports.number().int().positive() });
@@ -29530,7 +29538,7 @@ function addToLimits(limits, spent, add2) {
 }
 
 // src/runtime/controller/attempt-failure.ts
-import { isAbsolute as isAbsolute2, relative as relative2 } from "node:path";
+import { isAbsolute, relative } from "node:path";
 
 // src/runtime/text/clip.ts
 function clip(text3, max) {
@@ -29642,7 +29650,7 @@ function namedList(title3, names, count) {
 ${shown.join("\n")}`;
 }
 function logPath(artifact, workdir) {
-  return isAbsolute2(artifact) && isAbsolute2(workdir) ? relative2(workdir, artifact) : artifact;
+  return isAbsolute(artifact) && isAbsolute(workdir) ? relative(workdir, artifact) : artifact;
 }
 function trimOutput(text3) {
   const lines = text3.trimEnd().split("\n");
@@ -30102,6 +30110,9 @@ function withPull(record2, pull) {
   return { ...record2, pulls: [...record2.pulls.filter((p) => p.sliceId !== pull.sliceId), pull] };
 }
 
+// src/runtime/graph/slice-id.ts
+var SLICE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
 // src/runtime/graph/schema.ts
 var RISKS = ["low", "medium", "high"];
 var TASK_STATUSES = ["pending", "running", "done", "failed", "skipped"];
@@ -30212,7 +30223,7 @@ async function readDecisions(files2, path2) {
 }
 
 // src/runtime/gates/availability.ts
-import { basename } from "node:path";
+import { basename as basename2 } from "node:path";
 var CANNOT_START_EXIT_CODES = [126, 127];
 var NOT_FOUND_LINE_PATTERNS = [
   "^(?:.*: )?(?:line \\d+: )?{tool}: (?:command )?not found$",
@@ -30225,7 +30236,7 @@ function unavailableTool(tail2) {
   return /^\[omk\] ([^\s:]+): /.exec(tail2)?.[1] ?? null;
 }
 function gateTool(argv) {
-  const executable = basename(argv[0] ?? "");
+  const executable = basename2(argv[0] ?? "");
   const moduleFlag = argv.indexOf("-m");
   const module = /^python[\d.]*$/.test(executable) && moduleFlag === 1 ? argv[2] ?? null : null;
   return { executable, module };
@@ -30285,6 +30296,51 @@ function unavailableAdvice(gate, tool, oracleKinds) {
   const effect = !oracleKinds.includes(gate.kind) ? "make the gate optional" : gate.kind === "test" ? "give the gate a command that is installed (a goal cannot be ready without a test gate)" : `turn the gate off (the goal then does not require ${gate.kind})`;
   return `Install ${tool} where omk runs the gates (on PATH), or ${effect} in .omk/config.yml: gates: { list: [ ${entry} ] }`;
 }
+
+// src/runtime/sandbox/port.ts
+var SANDBOX_MODES = ["auto", "required", "off"];
+var SANDBOX_NETWORKS = ["open", "none", "allow"];
+
+// src/runtime/sandbox/config.ts
+var DEFAULT_NETWORK = { agents: "open", gates: "none" };
+var networkSchema = external_exports.enum(SANDBOX_NETWORKS);
+var networkPolicySchema = external_exports.union([
+  networkSchema.describe("open, none or allow for agents and gates alike."),
+  external_exports.strictObject({
+    agents: networkSchema.default(DEFAULT_NETWORK.agents).describe(
+      "The agents' network (the planning agent's too): open (default; the model's API), none, or allow (only allowedHosts)."
+    ),
+    gates: networkSchema.default(DEFAULT_NETWORK.gates).describe(
+      "The gates' network: none (default; a loopback of their own), open or allow. A gate's own `network` wins."
+    )
+  })
+]);
+var allowedHostSchema = external_exports.string().regex(
+  /^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:\d{1,5})?$/,
+  {
+    error: "a host name, host:port or *.domain (for example api.anthropic.com)"
+  }
+);
+var sandboxConfigSchema = external_exports.union([
+  external_exports.enum(SANDBOX_MODES),
+  external_exports.strictObject({
+    mode: external_exports.enum(SANDBOX_MODES).default("auto"),
+    network: networkPolicySchema.optional(),
+    allowedHosts: external_exports.array(allowedHostSchema).default([]).describe(
+      "With network allow: the hosts reached through omk's HTTPS proxy, nothing else: `host` (port 443), `host:port`, `*.domain` (its subdomains)."
+    )
+  })
+]).prefault("auto").transform((value) => {
+  if (typeof value === "string") return { mode: value, network: DEFAULT_NETWORK, allowedHosts: [] };
+  const network = value.network ?? DEFAULT_NETWORK;
+  return {
+    mode: value.mode,
+    network: typeof network === "string" ? { agents: network, gates: network } : network,
+    allowedHosts: value.allowedHosts
+  };
+}).describe(
+  "Confine agents and gates (bubblewrap): auto uses it when this host can and otherwise runs unconfined and says so; required refuses to run without it; off never confines. As an object: `mode` (the same words), `network` (open, none or allow, or per kind: agents open by default, gates none by default) and `allowedHosts` (what allow reaches)."
+);
 
 // src/runtime/sandbox/decide.ts
 var SANDBOX_OFF_HINT = "or run agents unconfined: set `sandbox: off` (or `auto`, which falls back) in .omk/config.yml, or for one run with the sandbox option";
@@ -30938,50 +30994,50 @@ function short(sha3) {
 }
 
 // src/runtime/proof/machine-paths.ts
-import { basename as basename2, isAbsolute as isAbsolute4, join as join3, relative as relative3 } from "node:path";
+import { basename as basename3, isAbsolute as isAbsolute3, join as join2, relative as relative2 } from "node:path";
 
 // src/runtime/state/paths.ts
-import { isAbsolute as isAbsolute3, join as join2, resolve as resolve2 } from "node:path";
+import { isAbsolute as isAbsolute2, join, resolve } from "node:path";
 function goalPaths(stateRoot, goalId) {
-  const dir = join2(stateRoot, "goals", goalId);
+  const dir = join(stateRoot, "goals", goalId);
   return {
     dir,
-    goal: join2(dir, "goal.json"),
-    prd: join2(dir, "prd.md"),
-    technicalPlan: join2(dir, "technical-plan.md"),
-    testSpec: join2(dir, "test-spec.md"),
-    taskGraph: join2(dir, "task-graph.json"),
-    decisions: join2(dir, "decisions.jsonl"),
-    events: join2(dir, "events.jsonl"),
-    proof: join2(dir, "proof.json"),
-    failure: join2(dir, "failure.json"),
-    execution: join2(dir, "execution.json"),
-    delivery: join2(dir, "delivery.json"),
-    budget: join2(dir, "budget.jsonl"),
-    lock: join2(dir, ".lock"),
-    artifacts: join2(dir, "artifacts"),
-    gateArtifacts: join2(dir, "artifacts", "gates"),
-    agentRunArtifacts: join2(dir, "artifacts", "agent-runs"),
-    reviewArtifacts: join2(dir, "artifacts", "reviews"),
-    prepareArtifacts: join2(dir, "artifacts", "prepare"),
+    goal: join(dir, "goal.json"),
+    prd: join(dir, "prd.md"),
+    technicalPlan: join(dir, "technical-plan.md"),
+    testSpec: join(dir, "test-spec.md"),
+    taskGraph: join(dir, "task-graph.json"),
+    decisions: join(dir, "decisions.jsonl"),
+    events: join(dir, "events.jsonl"),
+    proof: join(dir, "proof.json"),
+    failure: join(dir, "failure.json"),
+    execution: join(dir, "execution.json"),
+    delivery: join(dir, "delivery.json"),
+    budget: join(dir, "budget.jsonl"),
+    lock: join(dir, ".lock"),
+    artifacts: join(dir, "artifacts"),
+    gateArtifacts: join(dir, "artifacts", "gates"),
+    agentRunArtifacts: join(dir, "artifacts", "agent-runs"),
+    reviewArtifacts: join(dir, "artifacts", "reviews"),
+    prepareArtifacts: join(dir, "artifacts", "prepare"),
     /** Each failed attempt's diff, kept when the next attempt starts again from the base. */
-    attemptArtifacts: join2(dir, "artifacts", "attempts")
+    attemptArtifacts: join(dir, "artifacts", "attempts")
   };
 }
 function workspacesDir(stateRoot) {
-  return join2(stateRoot, "worktrees");
+  return join(stateRoot, "worktrees");
 }
 function goalCacheDir(stateRoot, goalId) {
-  return join2(stateRoot, "cache", goalId);
+  return join(stateRoot, "cache", goalId);
 }
 function sharedCacheDir(stateRoot) {
-  return join2(stateRoot, "shared-cache");
+  return join(stateRoot, "shared-cache");
 }
 function goalsDir(stateRoot) {
-  return join2(stateRoot, "goals");
+  return join(stateRoot, "goals");
 }
 function privateStateDir(stateRoot) {
-  return join2(stateRoot, "private");
+  return join(stateRoot, "private");
 }
 
 // src/runtime/proof/machine-paths.ts
@@ -30989,7 +31045,7 @@ function machineRoots(stateRoot, goal, execution) {
   return {
     goalDir: goalPaths(stateRoot, goal.id).dir,
     repoRoot: goal.repo.root,
-    worktreesDir: join3(workspacesDir(stateRoot), goal.id),
+    worktreesDir: join2(workspacesDir(stateRoot), goal.id),
     worktrees: [
       ...execution.slices.map((slice) => slice.workspace),
       execution.integration?.workspace ?? null
@@ -31053,13 +31109,13 @@ function dot(to2) {
 }
 function agentName(name) {
   const match = /^script:\s*(\/.*)$/.exec(name);
-  return match?.[1] === void 0 ? name : `script:${basename2(match[1])}`;
+  return match?.[1] === void 0 ? name : `script:${basename3(match[1])}`;
 }
 function recordedAgent(spec, repoRoot) {
   const match = /^script:\s*(\/.*)$/.exec(spec);
   if (match?.[1] === void 0) return spec;
-  const inside2 = relative3(repoRoot, match[1]);
-  return inside2 !== "" && !inside2.startsWith("..") && !isAbsolute4(inside2) ? `script:${inside2}` : agentName(spec);
+  const inside2 = relative2(repoRoot, match[1]);
+  return inside2 !== "" && !inside2.startsWith("..") && !isAbsolute3(inside2) ? `script:${inside2}` : agentName(spec);
 }
 function escapeRegExp(text3) {
   return text3.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -31266,66 +31322,57 @@ function mergeEvaluationFrom(event) {
   };
 }
 
-// src/runtime/state/jsonl-merge.ts
-function parseJsonlRecords(text3) {
-  const out = [];
-  for (const line2 of text3.split("\n")) {
-    if (line2.trim() === "") continue;
-    let value;
-    try {
-      value = JSON.parse(line2);
-    } catch {
-      continue;
-    }
-    if (typeof value !== "object" || value === null || Array.isArray(value)) continue;
-    const record2 = value;
-    const { seq } = record2;
-    if (typeof seq !== "number" || !Number.isSafeInteger(seq) || seq < 1) continue;
-    out.push({ seq, value: record2, identity: identityOf(record2) });
-  }
-  return out;
+// src/runtime/goal/controller-hold.ts
+async function holdGoal(store, id) {
+  const hold2 = store.deps.host.holdOpen;
+  if (!hold2) return async () => {
+  };
+  return hold2(goalPaths(store.deps.stateRoot, id).dir);
 }
-function rebaseJsonl(ours, theirs) {
-  const remaining2 = /* @__PURE__ */ new Map();
-  for (const record2 of theirs) remaining2.set(record2.identity, (remaining2.get(record2.identity) ?? 0) + 1);
-  const oursOnlyIn = [];
-  const oursIdentities = /* @__PURE__ */ new Map();
-  for (const record2 of ours) {
-    oursIdentities.set(record2.identity, (oursIdentities.get(record2.identity) ?? 0) + 1);
-    const left = remaining2.get(record2.identity) ?? 0;
-    if (left > 0) remaining2.set(record2.identity, left - 1);
-    else oursOnlyIn.push(record2);
-  }
-  const theirsOnly = [];
-  for (const record2 of theirs) {
-    const left = oursIdentities.get(record2.identity) ?? 0;
-    if (left > 0) oursIdentities.set(record2.identity, left - 1);
-    else theirsOnly.push(record2);
-  }
-  const kept = theirs.map((record2, i) => renumber(record2, i + 1));
-  const oursOnly = oursOnlyIn.map((record2, i) => renumber(record2, kept.length + i + 1));
-  const records = [...kept, ...oursOnly];
-  const changed = records.length !== ours.length || records.some((record2, i) => record2.identity !== ours[i]?.identity || record2.seq !== ours[i]?.seq);
-  return { records, theirsCount: kept.length, oursOnly, theirsOnly, changed };
+function controlledElsewhere(store, id) {
+  const ask = store.deps.host.otherOmkHolding;
+  return ask?.(goalPaths(store.deps.stateRoot, id).dir) ?? null;
 }
-function renderJsonl(records) {
-  return records.map((record2) => `${JSON.stringify(record2.value)}
-`).join("");
+function mayBeControlled(goal) {
+  return goal.controller !== null || MAY_RUN.includes(goal.status);
 }
-function renumber(record2, seq) {
-  if (record2.seq === seq) return record2;
-  const value = {};
-  for (const [key, inner] of Object.entries(record2.value)) value[key] = key === "seq" ? seq : inner;
-  return { seq, value, identity: record2.identity };
+var MAY_RUN = ["running", "planned", "interrupted"];
+
+// src/runtime/goal/failure.ts
+var failureSchema = external_exports.object({
+  version: external_exports.literal(1),
+  status: external_exports.enum(["cancelled", "blocked_on_human", "failed", "interrupted"]),
+  at: external_exports.string(),
+  reason: external_exports.string(),
+  humanDecisions: external_exports.array(external_exports.string())
+});
+var failureVersioned = singleVersion("failure.json", 1, failureSchema);
+function writeFailure(files2, path2, record2) {
+  return writeJsonAtomic(files2, path2, failureSchema.parse({ version: 1, ...record2 }));
 }
-function identityOf(record2) {
-  const { seq: _seq, ...rest } = record2;
-  return JSON.stringify(
-    rest,
-    (_key, inner) => typeof inner === "object" && inner !== null && !Array.isArray(inner) ? Object.fromEntries(
-      Object.keys(inner).sort().map((key) => [key, inner[key]])
-    ) : inner
-  );
+function failedReason(proof) {
+  const reasons = [...proof.failures.map((f) => f.message), ...proof.knownGaps.map((g) => g.message)];
+  return reasons.length > 0 ? reasons.join("; ") : "the goal failed";
+}
+async function recordFailedGoal(store, goalId) {
+  const paths2 = store.paths(goalId);
+  return store.withGoalLock(goalId, async () => {
+    if ((await store.read(goalId)).status !== "failed") return false;
+    const proof = await readVersioned(store.files, proofVersioned, paths2.proof);
+    await writeFailure(store.files, paths2.failure, {
+      status: "failed",
+      at: store.deps.clock.nowIso(),
+      reason: failedReason(proof),
+      humanDecisions: proof.humanDecisions
+    });
+    return true;
+  });
+}
+async function catchUpFailureRecord(store, goal) {
+  if (goal.status !== "failed") return false;
+  const paths2 = store.paths(goal.id);
+  if (await store.files.exists(paths2.failure) || !await store.files.exists(paths2.proof)) return false;
+  return recordFailedGoal(store, goal.id);
 }
 
 // src/runtime/goal/lifecycle.ts
@@ -31394,2389 +31441,6 @@ function hintFor(action, goal) {
   if (action === "resume")
     return [`Only paused, interrupted or not_ready goals can be resumed (this one is ${goal.status}).`];
   return [`'${action}' is allowed from: ${allowed}.`];
-}
-
-// src/runtime/goal/merge.ts
-var ACTION_OF = {
-  goal_paused: "pause",
-  goal_resumed: "resume",
-  goal_cancelled: "cancel",
-  goal_accepted: "accept",
-  goal_rejected: "reject",
-  goal_merged: "merge"
-};
-var MERGED_FROM = ["ready", "not_ready", "accepted"];
-function mergeGoalTexts(ours, theirs, source) {
-  if (ours.goal === null)
-    throw new StateError(`${source}: this machine has no goal.json to merge the remote's copy into.`);
-  const oursGoal = parseVersioned(
-    goalRecordVersioned,
-    parseJson(ours.goal, source),
-    `${source}: local goal.json`
-  );
-  const writes = {};
-  const events = rebaseJsonl(parseJsonlRecords(ours.events ?? ""), parseJsonlRecords(theirs.events ?? ""));
-  if (events.changed) writes.events = renderJsonl(events.records);
-  const decisions = rebaseJsonl(
-    parseJsonlRecords(ours.decisions ?? ""),
-    parseJsonlRecords(theirs.decisions ?? "")
-  );
-  if (decisions.changed) writes.decisions = renderJsonl(decisions.records);
-  const budget = mergeBudget(parseJsonlRecords(ours.budget ?? ""), parseJsonlRecords(theirs.budget ?? ""));
-  if (budget.changed) writes.budget = renderJsonl(budget.records);
-  let goal = structuredClone(oursGoal);
-  const adopted = [];
-  for (const record2 of events.theirsOnly) {
-    const action = ACTION_OF[String(record2.value.type)];
-    if (action === void 0) continue;
-    const data = record2.value.data ?? {};
-    const next = applyDecision(goal, action, data);
-    if (next === null) continue;
-    goal = next;
-    adopted.push(action);
-  }
-  const limits = budget.records.length > 0 ? limitsOf(budget.records.at(-1)?.value) : null;
-  if (limits !== null && !sameLimits(limits, goal.budget) && budget.theirsOnly.some(isAdd)) {
-    goal = { ...goal, budget: limits };
-    adopted.push("budget-add");
-  }
-  if (JSON.stringify(goal) !== JSON.stringify(oursGoal)) writes.goal = JSON.stringify(goal);
-  if (theirs.failure !== null && (adopted.includes("cancel") || ours.failure === null)) {
-    if (theirs.failure !== ours.failure) writes.failure = theirs.failure;
-  }
-  return { writes, goal, adopted, eventsChanged: events.changed };
-}
-function applyDecision(goal, action, data) {
-  const from = goal.status;
-  switch (action) {
-    case "pause":
-      if (data.to !== "paused" || !(ALLOWED_FROM.pause.includes(from) || from === "ready")) return null;
-      return {
-        ...goal,
-        status: "paused",
-        resumeTo: from === "interrupted" ? goal.resumeTo ?? "running" : from
-      };
-    case "resume": {
-      if (!ALLOWED_FROM.resume.includes(from)) return null;
-      const to2 = from === "not_ready" ? from : goal.resumeTo ?? "planned";
-      return { ...goal, status: to2, resumeTo: null, controller: null };
-    }
-    case "cancel":
-      if (!ALLOWED_FROM.cancel.includes(from)) return null;
-      return { ...goal, status: "cancelled", controller: null };
-    case "accept":
-      if (!ALLOWED_FROM.accept.includes(from)) return null;
-      return { ...goal, status: "accepted" };
-    case "reject":
-      if (!ALLOWED_FROM.reject.includes(from)) return null;
-      return { ...goal, status: "rejected", controller: null };
-    case "merge":
-      if (!MERGED_FROM.includes(from)) return null;
-      return { ...goal, status: "merged", controller: null };
-  }
-}
-function mergeBudget(ours, theirs) {
-  const rebased = rebaseJsonl(ours, theirs);
-  if (rebased.oursOnly.length === 0 || rebased.theirsOnly.length === 0) return rebased;
-  const records = rebased.records.slice(0, rebased.theirsCount);
-  for (const record2 of rebased.oursOnly) {
-    const index = ours.findIndex((candidate) => candidate.identity === record2.identity);
-    const ownPrevious = index > 0 ? ours[index - 1]?.value : void 0;
-    const mergedPrevious = records.at(-1)?.value;
-    records.push({ ...record2, value: reaccumulate(record2.value, ownPrevious, mergedPrevious) });
-  }
-  return { records, theirsOnly: rebased.theirsOnly, changed: true };
-}
-var LIMIT_KEYS = ["timeMs", "tokens", "usd"];
-function reaccumulate(own2, ownPrevious, mergedPrevious) {
-  const spent = numbers(own2.spent);
-  const prevSpent = numbers(ownPrevious?.spent);
-  const baseSpent = numbers(mergedPrevious?.spent);
-  const limits = limitsOf(own2);
-  const prevLimits = limitsOf(ownPrevious);
-  const baseLimits = limitsOf(mergedPrevious);
-  if (spent === null || limits === null) return own2;
-  const newSpent = {};
-  const newLimits = {};
-  for (const key of LIMIT_KEYS) {
-    const delta = spent[key] - (prevSpent?.[key] ?? 0);
-    newSpent[key] = round(Math.max(0, (baseSpent?.[key] ?? 0) + delta), key);
-    const mine = limits[key];
-    const before = prevLimits?.[key] ?? null;
-    const base = baseLimits?.[key] ?? null;
-    newLimits[key] = mine === before ? base : mine === null || base === null || before === null ? mine : round(base + (mine - before), key);
-  }
-  return { ...own2, limits: newLimits, spent: newSpent };
-}
-function round(value, key) {
-  return key === "usd" ? Math.round(value * 1e6) / 1e6 : Math.round(value);
-}
-function numbers(value) {
-  if (typeof value !== "object" || value === null) return null;
-  const v = value;
-  const out = { timeMs: 0, tokens: 0, usd: 0 };
-  for (const key of LIMIT_KEYS) {
-    const n = v[key];
-    if (typeof n !== "number" || !Number.isFinite(n)) return null;
-    out[key] = n;
-  }
-  return out;
-}
-function limitsOf(record2) {
-  const value = record2?.limits;
-  if (typeof value !== "object" || value === null) return null;
-  const v = value;
-  const pick2 = (n) => typeof n === "number" && Number.isFinite(n) && n > 0 ? n : null;
-  return { timeMs: pick2(v.timeMs), tokens: pick2(v.tokens), usd: pick2(v.usd) };
-}
-function sameLimits(a, b) {
-  return a.timeMs === b.timeMs && a.tokens === b.tokens && a.usd === b.usd;
-}
-function isAdd(record2) {
-  return record2.value.kind === "add";
-}
-function parseJson(text3, source) {
-  try {
-    return JSON.parse(text3);
-  } catch (error62) {
-    throw new StateError(`${source}: local goal.json is not valid JSON.`, { cause: error62 });
-  }
-}
-
-// src/runtime/goal/reconcile.ts
-var MERGED_FILES = {
-  goal: "goal.json",
-  events: "events.jsonl",
-  decisions: "decisions.jsonl",
-  budget: "budget.jsonl",
-  failure: "failure.json"
-};
-async function reconcileGoal(store, goalId, theirs) {
-  if (!theirs.has(MERGED_FILES.goal)) return { adopted: [], changed: false };
-  return store.withGoalLock(goalId, async () => {
-    const paths2 = store.paths(goalId);
-    const ours = await readTexts((name) => store.files.readText(join4(paths2.dir, name)));
-    const remote = await readTexts(async (name) => {
-      const content = theirs.get(name);
-      return content === void 0 ? null : Buffer.from(content).toString("utf8");
-    });
-    const merged = mergeGoalTexts(ours, remote, `goal ${goalId}`);
-    let changed = false;
-    for (const key of ["events", "decisions", "budget", "failure"]) {
-      const text3 = merged.writes[key];
-      if (text3 === void 0) continue;
-      await store.files.writeAtomic(join4(paths2.dir, MERGED_FILES[key]), text3);
-      changed = true;
-    }
-    for (const [name, content] of theirs) {
-      if (Object.values(MERGED_FILES).includes(name) || name === "proof.json") continue;
-      const target2 = join4(paths2.dir, ...name.split("/"));
-      if (await store.files.exists(target2)) continue;
-      await store.files.makeDirs(dirname(target2));
-      await store.files.writeAtomic(target2, content);
-      changed = true;
-    }
-    let goal = await store.read(goalId);
-    if (merged.writes.goal !== void 0) {
-      goal = await store.write({ ...merged.goal, revision: goal.revision });
-      changed = true;
-    }
-    if (changed) await rebuildProof(store, goal, store.eventLog(goalId));
-    return { adopted: merged.adopted, changed };
-  });
-}
-async function readTexts(read2) {
-  const get = async (name) => {
-    try {
-      return await read2(name);
-    } catch (error62) {
-      if (error62.code === "ENOENT") return null;
-      throw error62;
-    }
-  };
-  return {
-    goal: await get(MERGED_FILES.goal),
-    events: await get(MERGED_FILES.events),
-    decisions: await get(MERGED_FILES.decisions),
-    budget: await get(MERGED_FILES.budget),
-    failure: await get(MERGED_FILES.failure)
-  };
-}
-function goalReconciler(store) {
-  return async (goalId, theirs) => {
-    await reconcileGoal(store, goalId, theirs);
-  };
-}
-
-// src/runtime/events/log.ts
-import { basename as basename3, dirname as dirname2 } from "node:path";
-
-// src/runtime/events/schema.ts
-var EVENT_VERSION = 1;
-var eventSchema = external_exports.object({
-  v: external_exports.number().int().positive(),
-  seq: external_exports.number().int().positive(),
-  ts: external_exports.string(),
-  type: external_exports.string(),
-  data: external_exports.record(external_exports.string(), external_exports.unknown())
-});
-
-// src/runtime/events/log.ts
-function parseEvent(value) {
-  if (typeof value === "object" && value !== null) {
-    const { v, seq, ts, type, data } = value;
-    if (isPositiveInt(v) && isPositiveInt(seq) && typeof ts === "string" && typeof type === "string" && typeof data === "object" && data !== null && !Array.isArray(data) && Object.getPrototypeOf(data) === Object.prototype) {
-      return { v, seq, ts, type, data };
-    }
-  }
-  return eventSchema.parse(value);
-}
-function isPositiveInt(n) {
-  return typeof n === "number" && Number.isSafeInteger(n) && n > 0;
-}
-var EventLog = class {
-  constructor(files2, path2, clock, host) {
-    this.files = files2;
-    this.path = path2;
-    this.clock = clock;
-    this.host = host;
-  }
-  files;
-  path;
-  clock;
-  host;
-  /**
-   * Appends the inputs in one write, numbered after the last event. One timestamp per batch: the
-   * events were decided together and land together. The caller holds the goal lock.
-   */
-  async append(inputs) {
-    if (inputs.length === 0) return [];
-    const ts = this.clock.nowIso();
-    const appended = await appendSequenced(
-      this.files,
-      this.path,
-      parseEvent,
-      inputs.map((input2) => (seq) => ({
-        v: EVENT_VERSION,
-        seq,
-        ts,
-        type: input2.type,
-        data: input2.data
-      }))
-    );
-    const types = appended.map((event) => event.type);
-    this.host?.afterEvents?.(types);
-    this.host?.eventsAppended?.(basename3(dirname2(this.path)), types);
-    return appended;
-  }
-  async read() {
-    const { records, skipped: skipped2 } = await readJsonl(this.files, this.path, parseEvent, EVENT_VERSION);
-    return { events: records, skipped: skipped2 };
-  }
-  /** 0 for an empty or missing log; reads only the tail of the file. */
-  async lastSeq() {
-    return (await readLastJsonl(this.files, this.path, parseEvent))?.seq ?? 0;
-  }
-};
-
-// src/runtime/state/witness.ts
-import { createHash as createHash3 } from "node:crypto";
-import { basename as basename4, dirname as dirname3, join as join6, relative as relative4 } from "node:path";
-
-// src/runtime/state/seals.ts
-import { createHash as createHash2 } from "node:crypto";
-import { join as join5 } from "node:path";
-var SEALS_FILE = ".seals.jsonl";
-function newSeals() {
-  return { bytes: 0, unused: /* @__PURE__ */ new Map() };
-}
-function sha(text3) {
-  return createHash2("sha256").update(text3).digest("hex");
-}
-function sealKey(log, line2) {
-  return `${log}\0${sha(line2)}`;
-}
-function sealLines(log, text3) {
-  return text3.split("\n").filter((line2) => line2 !== "").map((line2) => `${JSON.stringify({ log, sha256: sha(line2) })}
-`).join("");
-}
-async function readSeals(files2, dir, seals) {
-  const range = await files2.readRange(join5(dir, SEALS_FILE), seals.bytes, Number.MAX_SAFE_INTEGER);
-  if (range === null || range.size < seals.bytes) return;
-  const added = range.bytes.subarray(0, range.bytes.lastIndexOf(10) + 1);
-  seals.bytes += added.length;
-  for (const line2 of added.toString("utf8").split("\n")) {
-    const seal = parseSeal(line2);
-    if (seal !== null) add(seals.unused, `${seal.log}\0${seal.sha256}`);
-  }
-}
-function take(counts, key) {
-  const count = counts.get(key) ?? 0;
-  if (count === 0) return false;
-  if (count === 1) counts.delete(key);
-  else counts.set(key, count - 1);
-  return true;
-}
-function add(counts, key) {
-  counts.set(key, (counts.get(key) ?? 0) + 1);
-}
-function parseSeal(line2) {
-  if (line2.trim() === "") return null;
-  try {
-    const value = JSON.parse(line2);
-    if (typeof value === "object" && value !== null && "log" in value && typeof value.log === "string" && "sha256" in value && typeof value.sha256 === "string")
-      return { log: value.log, sha256: value.sha256 };
-  } catch {
-  }
-  return null;
-}
-
-// src/runtime/state/witness.ts
-var OWNED_FILES = ["execution.json", "task-graph.json"];
-var OWNED_LOGS = ["events.jsonl", "decisions.jsonl", "budget.jsonl"];
-var OUTSIDER_EVENTS = [
-  "goal_paused",
-  "goal_resumed",
-  "goal_cancelled",
-  "goal_accepted",
-  "goal_rejected",
-  "budget_added",
-  "proof_built",
-  "lock_recovered",
-  "fix_requested"
-];
-var LOG_TAIL_BYTES = 4096;
-var TO_THE_END = Number.MAX_SAFE_INTEGER;
-var NEWLINE2 = 10;
-function wholeLines(bytes) {
-  return bytes.subarray(0, bytes.lastIndexOf(NEWLINE2) + 1);
-}
-var MAX_REPLACE_TRIES = 5;
-var StateWitness = class {
-  constructor(inner) {
-    this.inner = inner;
-  }
-  inner;
-  #owned = /* @__PURE__ */ new Map();
-  #logs = /* @__PURE__ */ new Map();
-  #seals = /* @__PURE__ */ new Map();
-  /** The artifacts directories of the watched goals, and what omk wrote in them. */
-  #artifactDirs = /* @__PURE__ */ new Set();
-  #artifacts = /* @__PURE__ */ new Map();
-  /** One check or write of a watched file at a time, so a check never sees a write half-recorded. */
-  #queues = /* @__PURE__ */ new Map();
-  /** Per watched events log: the lines other omk processes appended (sealed), not yet taken. */
-  #outsiders = /* @__PURE__ */ new Map();
-  #found = [];
-  /**
-   * Starts watching these files of a goal directory: what is on disk now is the baseline (a run
-   * takes the goal as it finds it). Watching again keeps what is known. `artifacts`: the goal's
-   * artifacts directory, whose files omk writes (or `keepArtifact`s) are kept by digest.
-   */
-  async watch(paths2) {
-    if (paths2.artifacts !== void 0) this.#artifactDirs.add(paths2.artifacts);
-    for (const path2 of paths2.owned) {
-      if (this.#owned.has(path2)) continue;
-      const identity = await this.inner.identity(path2);
-      const text3 = await this.inner.readText(path2);
-      this.#owned.set(path2, { text: text3, identity });
-    }
-    const baseline = /* @__PURE__ */ new Map();
-    for (const path2 of paths2.logs) {
-      if (this.#logs.has(path2)) continue;
-      const identity = await this.inner.identity(path2);
-      const text3 = wholeLines((await this.inner.readRange(path2, 0, TO_THE_END))?.bytes ?? Buffer.alloc(0));
-      this.#logs.set(path2, {
-        bytes: text3.length,
-        prefix: createHash3("sha256").update(text3),
-        tail: Buffer.from(text3.subarray(Math.max(0, text3.length - LOG_TAIL_BYTES))),
-        identity,
-        own: /* @__PURE__ */ new Map()
-      });
-      const keys2 = baseline.get(dirname3(path2)) ?? [];
-      for (const line2 of text3.toString("utf8").split("\n"))
-        if (line2.trim() !== "") keys2.push(sealKey(basename4(path2), line2));
-      baseline.set(dirname3(path2), keys2);
-    }
-    for (const [dir, keys2] of baseline) {
-      if (this.#seals.has(dir)) continue;
-      const seals = newSeals();
-      this.#seals.set(dir, seals);
-      await readSeals(this.inner, dir, seals);
-      for (const key of keys2) take(seals.unused, key);
-    }
-  }
-  /**
-   * Compares every watched file under `dir` (a goal directory) with what is known, restores the
-   * owned ones, and says what differed there. The artifacts omk kept are compared by identity
-   * (a stat), and by digest when it changed. `thorough` (before the proof): each log's whole seen
-   * part is compared, not only its end.
-   */
-  async verify(dir, { thorough = false } = {}) {
-    const under = (path2) => path2.startsWith(`${dir}/`);
-    for (const path2 of [...this.#owned.keys()].filter(under))
-      await this.#serial(path2, () => this.#checkOwned(path2, true));
-    for (const path2 of [...this.#logs.keys()].filter(under))
-      await this.#serial(path2, () => this.#checkLog(path2, thorough));
-    for (const path2 of [...this.#artifacts.keys()].filter(under))
-      await this.#serial(path2, () => this.#checkArtifact(dir, path2));
-    return this.take(dir);
-  }
-  /** What was found under `dir` since the last call (by `verify`, or by a read or write on the way). */
-  take(dir) {
-    const found = this.#found.filter((t) => t.path.startsWith(`${dir}/`));
-    this.#found = this.#found.filter((t) => !found.includes(t));
-    return found;
-  }
-  /**
-   * Takes the file at `path` (an artifact a run of omk's wrote: an agent's transcript, a gate's
-   * log, a kept patch), as it is now, as omk's: a later change is found before the proof.
-   */
-  async keepArtifact(path2) {
-    if (!this.#isArtifact(path2)) return;
-    await this.#serial(path2, async () => {
-      const identity = await this.inner.identity(path2);
-      const range = await this.inner.readRange(path2, 0, TO_THE_END);
-      if (range === null) this.#artifacts.delete(path2);
-      else this.#artifacts.set(path2, { digest: sha(range.bytes), identity });
-    });
-  }
-  /**
-   * The lines other omk processes appended (each with its seal) to the watched events log at
-   * `path` since the last call, once what the log gained is read (the goal.json guard matches a
-   * change of goal.json with the command's event, which that command appends first).
-   */
-  async outsiderLines(path2) {
-    await this.#serial(path2, () => this.#checkLog(path2, false));
-    const lines = this.#outsiders.get(path2) ?? [];
-    this.#outsiders.delete(path2);
-    return lines;
-  }
-  /** Whether `path` is an artifact omk wrote or kept (compared by `verify`, not by the state root's check). */
-  keeps(path2) {
-    return this.#artifacts.has(path2);
-  }
-  #isArtifact(path2) {
-    for (const dir of this.#artifactDirs) if (path2.startsWith(`${dir}/`)) return true;
-    return false;
-  }
-  #serial(path2, fn) {
-    const run = (this.#queues.get(path2) ?? Promise.resolve()).then(fn, fn);
-    const tail2 = run.catch(() => void 0);
-    this.#queues.set(path2, tail2);
-    void tail2.then(() => {
-      if (this.#queues.get(path2) === tail2) this.#queues.delete(path2);
-    });
-    return run;
-  }
-  /**
-   * `thorough`: the content is compared whatever the identity says. The identity is taken right
-   * after a write of ours, so a rename by someone else in between would pass for ours; a read on
-   * the way trusts it (it returns omk's own text anyway), a write and `verify` do not.
-   */
-  async #checkOwned(path2, thorough = false) {
-    const known = this.#owned.get(path2);
-    if (!known) return void 0;
-    const identity = await this.inner.identity(path2);
-    if (!thorough && identity !== null && identity === known.identity) return known;
-    const text3 = await this.inner.readText(path2);
-    if (text3 === known.text) {
-      known.identity = identity;
-      return known;
-    }
-    this.#found.push({
-      file: basename4(path2),
-      path: path2,
-      what: text3 === null ? "removed" : "changed",
-      restored: true
-    });
-    if (known.text === null) await this.inner.remove(path2);
-    else await this.inner.writeAtomic(path2, known.text);
-    known.identity = await this.inner.identity(path2);
-    return known;
-  }
-  /**
-   * What the log gained since it was last seen, line by line; first, that what was seen is still
-   * there: its last `LOG_TAIL_BYTES` (or, `whole`, all of it, by digest). An unchanged identity
-   * means nothing wrote the file since, and nothing is read.
-   */
-  async #checkLog(path2, whole) {
-    const seen = this.#logs.get(path2);
-    if (!seen) return;
-    const identity = await this.inner.identity(path2);
-    if (!whole && identity === seen.identity) return;
-    const from = whole ? 0 : Math.max(0, seen.bytes - LOG_TAIL_BYTES);
-    const range = await this.inner.readRange(path2, from, TO_THE_END);
-    const known = seen.bytes - from;
-    if (!this.#intact(seen, range, known, whole)) {
-      this.#found.push({
-        file: basename4(path2),
-        path: path2,
-        what: "rewritten: lines omk had seen were changed or removed",
-        restored: false
-      });
-      const all = wholeLines(
-        (from === 0 ? range : await this.inner.readRange(path2, 0, TO_THE_END))?.bytes ?? Buffer.alloc(0)
-      );
-      seen.bytes = all.length;
-      seen.prefix = createHash3("sha256").update(all);
-      seen.tail = Buffer.from(all.subarray(Math.max(0, all.length - LOG_TAIL_BYTES)));
-      seen.identity = null;
-      return;
-    }
-    const added = wholeLines((range?.bytes ?? Buffer.alloc(0)).subarray(known));
-    await this.#judgeLines(path2, seen, added.toString("utf8"));
-    seen.bytes += added.length;
-    seen.prefix.update(added);
-    const end = Buffer.concat([seen.tail, added]);
-    seen.tail = Buffer.from(end.subarray(Math.max(0, end.length - LOG_TAIL_BYTES)));
-    seen.identity = identity;
-  }
-  #intact(seen, range, known, whole) {
-    if (range === null) return seen.bytes === 0;
-    if (range.size < seen.bytes || range.bytes.length < known) return false;
-    const part = range.bytes.subarray(0, known);
-    return whole ? sha(part) === seen.prefix.copy().digest("hex") : part.equals(seen.tail.subarray(seen.tail.length - known));
-  }
-  /** Each added line is the controller's own, another omk process's (sealed), or a finding. */
-  async #judgeLines(path2, seen, text3) {
-    const file2 = basename4(path2);
-    for (const line2 of text3.split("\n")) {
-      if (line2.trim() === "") continue;
-      if (take(seen.own, line2)) continue;
-      if (await this.#sealed(dirname3(path2), file2, line2)) {
-        if (file2 === "events.jsonl") this.#outsiders.set(path2, [...this.#outsiders.get(path2) ?? [], line2]);
-        continue;
-      }
-      const type = file2 === "events.jsonl" ? eventType(line2) : null;
-      this.#found.push({
-        file: file2,
-        path: path2,
-        what: `given a line omk did not write${type === null ? "" : ` (type \`${type.slice(0, 40)}\`)`}`,
-        restored: false
-      });
-    }
-  }
-  async #sealed(dir, log, line2) {
-    const key = sealKey(log, line2);
-    let seals = this.#seals.get(dir);
-    if (!seals) {
-      seals = newSeals();
-      this.#seals.set(dir, seals);
-    }
-    if (take(seals.unused, key)) return true;
-    const known = seals;
-    await this.#serial(join6(dir, SEALS_FILE), () => readSeals(this.inner, dir, known));
-    return take(seals.unused, key);
-  }
-  async #checkArtifact(dir, path2) {
-    const kept = this.#artifacts.get(path2);
-    if (!kept) return;
-    const identity = await this.inner.identity(path2);
-    if (identity !== null && identity === kept.identity) return;
-    const range = await this.inner.readRange(path2, 0, TO_THE_END);
-    const digest2 = range === null ? null : sha(range.bytes);
-    if (digest2 === kept.digest) {
-      kept.identity = identity;
-      return;
-    }
-    this.#found.push({
-      file: relative4(dir, path2),
-      path: path2,
-      what: digest2 === null ? "removed" : "changed",
-      restored: false
-    });
-    if (digest2 === null) this.#artifacts.delete(path2);
-    else this.#artifacts.set(path2, { digest: digest2, identity });
-  }
-  /** Replaces an owned file only while it is still what the check just found (see the port). */
-  async #replace(path2, data, identity) {
-    if (this.inner.replaceIfIdentity) return this.inner.replaceIfIdentity(path2, data, identity);
-    await this.inner.writeAtomic(path2, data);
-    return true;
-  }
-  async readText(path2) {
-    if (!this.#owned.has(path2)) return this.inner.readText(path2);
-    return this.#serial(path2, async () => (await this.#checkOwned(path2))?.text ?? null);
-  }
-  async writeAtomic(path2, data) {
-    const owned = this.#owned.get(path2);
-    const seen = this.#logs.get(path2);
-    if (!owned && !seen) {
-      await this.inner.writeAtomic(path2, data);
-      if (this.#isArtifact(path2)) {
-        const identity = await this.inner.identity(path2);
-        this.#artifacts.set(path2, { digest: sha(Buffer.from(data)), identity });
-      }
-      return;
-    }
-    const bytes = Buffer.from(data);
-    return this.#serial(path2, async () => {
-      if (owned) {
-        let written = false;
-        for (let tries = 0; !written && tries < MAX_REPLACE_TRIES; tries++) {
-          await this.#checkOwned(path2, true);
-          written = await this.#replace(path2, data, owned.identity);
-        }
-        if (!written) await this.inner.writeAtomic(path2, data);
-        owned.text = bytes.toString("utf8");
-        owned.identity = await this.inner.identity(path2);
-      } else {
-        await this.#checkLog(path2, true);
-        await this.inner.writeAtomic(path2, data);
-      }
-      if (seen) {
-        const text3 = wholeLines(bytes);
-        seen.bytes = text3.length;
-        seen.prefix = createHash3("sha256").update(text3);
-        seen.tail = Buffer.from(text3.subarray(Math.max(0, text3.length - LOG_TAIL_BYTES)));
-        seen.identity = null;
-        seen.own.clear();
-      }
-    });
-  }
-  async appendLines(path2, text3) {
-    const seen = this.#logs.get(path2);
-    if (seen) {
-      for (const line2 of text3.split("\n")) if (line2 !== "") add(seen.own, line2);
-    } else if (OWNED_LOGS.includes(basename4(path2))) {
-      const seals = sealLines(basename4(path2), text3);
-      if (seals !== "") await this.inner.appendLines(join6(dirname3(path2), SEALS_FILE), seals);
-    }
-    await this.inner.appendLines(path2, text3);
-  }
-  scanFromEnd(path2, visit2) {
-    return this.inner.scanFromEnd(path2, visit2);
-  }
-  readRange(path2, start, maxBytes) {
-    return this.inner.readRange(path2, start, maxBytes);
-  }
-  exists(path2) {
-    return this.inner.exists(path2);
-  }
-  identity(path2) {
-    return this.inner.identity(path2);
-  }
-  makeDirs(path2) {
-    return this.inner.makeDirs(path2);
-  }
-  createDir(path2) {
-    return this.inner.createDir(path2);
-  }
-  list(dir) {
-    return this.inner.list(dir);
-  }
-  remove(path2) {
-    return this.inner.remove(path2);
-  }
-  withLock(lockPath, options, fn) {
-    return this.inner.withLock(lockPath, options, fn);
-  }
-};
-function eventType(line2) {
-  try {
-    const value = JSON.parse(line2);
-    if (typeof value === "object" && value !== null && "type" in value && typeof value.type === "string")
-      return value.type;
-  } catch {
-  }
-  return null;
-}
-
-// src/runtime/goal/made-here.ts
-var created = /* @__PURE__ */ new Set();
-var controlled = /* @__PURE__ */ new Set();
-var held = /* @__PURE__ */ new Map();
-function noteCreated(dir) {
-  created.add(dir);
-}
-function createdHere(dir) {
-  return created.has(dir);
-}
-async function holdingHere(lockPath, fn) {
-  held.set(lockPath, (held.get(lockPath) ?? 0) + 1);
-  try {
-    return await fn();
-  } finally {
-    const count = (held.get(lockPath) ?? 1) - 1;
-    if (count <= 0) held.delete(lockPath);
-    else held.set(lockPath, count);
-  }
-}
-function heldHere(lockPath) {
-  return held.has(lockPath);
-}
-function noteControlled(dir) {
-  controlled.add(dir);
-}
-function controlledHere(dir) {
-  return controlled.has(dir);
-}
-
-// src/runtime/goal/record-guard.ts
-var FIXED = ["version", "id", "createdAt", "goal", "oracle", "repo", "options"];
-var SHARED = ["status", "resumeTo", "controller", "budget"];
-var STAMPS = ["revision", "updatedAt"];
-var FIXED_PART = "its goal, oracle, repository or options";
-function allows(event, field, record2) {
-  const to2 = event.data.to;
-  switch (event.type) {
-    case "goal_paused":
-    case "goal_resumed":
-    case "goal_cancelled":
-      if (field === "status") return record2.status === to2;
-      if (field === "resumeTo") return true;
-      if (field === "controller")
-        return record2.controller === null && (event.type !== "goal_paused" || to2 === "interrupted");
-      return false;
-    case "goal_accepted":
-    case "goal_rejected":
-      return field === "status" ? record2.status === to2 : field === "resumeTo";
-    case "goal_merged":
-      if (field === "status") return record2.status === "merged";
-      return field === "resumeTo" || field === "controller" && record2.controller === null;
-    case "budget_added":
-      return field === "budget" && same(record2.budget, event.data.limits);
-    default:
-      return false;
-  }
-}
-var WRITERS = [
-  "goal_paused",
-  "goal_resumed",
-  "goal_cancelled",
-  "goal_accepted",
-  "goal_rejected",
-  "goal_merged",
-  "budget_added"
-];
-function same(a, b) {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-function parseEvent2(line2) {
-  try {
-    const value = JSON.parse(line2);
-    if (typeof value.type !== "string" || !WRITERS.includes(value.type)) return null;
-    const data = typeof value.data === "object" && value.data !== null ? value.data : {};
-    return { type: value.type, data };
-  } catch {
-    return null;
-  }
-}
-var GoalRecordGuard = class {
-  #known;
-  /** Outsiders' events not yet matched with a change of goal.json (the write follows its event). */
-  #pending = [];
-  /** Records this process is writing now. */
-  #writing = [];
-  constructor(record2) {
-    this.#known = structuredClone(record2);
-  }
-  /**
-   * This process is about to write `record`: a look that comes before the write ends may find it
-   * or the record before it. `done` says whether it was written (from then on, the record that counts).
-   */
-  writing(record2) {
-    const copy = structuredClone(record2);
-    this.#writing.push(copy);
-    return (written) => {
-      this.#writing.splice(this.#writing.indexOf(copy), 1);
-      if (written) this.#known = structuredClone(copy);
-    };
-  }
-  /** Whether `record` is what this process knows or is writing (nothing to judge). */
-  matches(record2) {
-    return same(record2, this.#known) || this.#writing.some((own2) => same(record2, own2));
-  }
-  /**
-   * Judges `disk` against what this process knows, with the lines other omk processes appended
-   * (sealed) to the goal's events since the last look: each differing field is taken only when such
-   * an event wrote it. What is taken and what is put back is what counts from now on.
-   */
-  judge(disk, outsiderLines) {
-    const arrived = outsiderLines.flatMap((line2) => parseEvent2(line2) ?? []);
-    this.#pending.push(...arrived);
-    const known = this.#known;
-    const fixed = FIXED.some((field) => !same(disk[field], known[field]));
-    const record2 = structuredClone(disk);
-    if (fixed) for (const field of FIXED) Object.assign(record2, { [field]: structuredClone(known[field]) });
-    const fields = [];
-    const used = /* @__PURE__ */ new Set();
-    for (const field of SHARED) {
-      if (same(disk[field], known[field])) continue;
-      const event = this.#pending.find((candidate) => allows(candidate, field, disk));
-      if (event) used.add(event);
-      else {
-        fields.push(field);
-        Object.assign(record2, { [field]: structuredClone(known[field]) });
-      }
-    }
-    const stamped = used.size > 0 || arrived.length > 0;
-    for (const field of STAMPS) {
-      if (same(disk[field], known[field]) || stamped) continue;
-      fields.push(field);
-      Object.assign(record2, { [field]: known[field] });
-    }
-    for (const event of used) this.#pending.splice(this.#pending.indexOf(event), 1);
-    this.#known = structuredClone(record2);
-    return { record: record2, fixed, fields };
-  }
-};
-
-// src/runtime/goal/repo-scope.ts
-function goalsIn(goals, scope) {
-  return scope === null ? [...goals] : goals.filter((goal) => scope.holds(goal.repo.root));
-}
-function noGoalHere(scope, wanted, every) {
-  if (wanted === "latest") {
-    const others = every.length === 1 ? "1 goal of another repository is" : `${every.length} goals of other repositories are`;
-    return new NotFoundError(`No goal in the repository ${scope.root} yet; ${others} in this state root.`, {
-      hint: [
-        "Start one here with ",
-        { step: "run" },
-        ", list every goal with ",
-        { step: "list_all" },
-        ", or name one by its whole id."
-      ]
-    });
-  }
-  const elsewhere = every.filter((goal) => goal.id.startsWith(wanted));
-  if (elsewhere.length === 0)
-    return new NotFoundError(`No goal '${wanted}'.`, { hint: ["List goals with ", { step: "list" }, "."] });
-  return new NotFoundError(
-    `No goal in the repository ${scope.root} starts with '${wanted}'; of other repositories: ${elsewhere.map((goal) => goal.id).join(", ")}.`,
-    { hint: ["Name one by its whole id, or list every goal with ", { step: "list_all" }, "."] }
-  );
-}
-
-// src/runtime/goal/set-aside.ts
-var CREATOR_FILE = "creator.json";
-var UNTRUSTED_FILE = "untrusted.json";
-function setAsideText(found) {
-  return `${JSON.stringify(found, null, 2)}
-`;
-}
-function setAsideWhy(text3) {
-  try {
-    const found = JSON.parse(text3);
-    if (typeof found.foundBy === "string" && typeof found.at === "string")
-      return `it appeared in omk's state root while an agent or gates of goal ${found.foundBy} ran (found ${found.at}), and no omk process made it.`;
-  } catch {
-  }
-  return `its ${UNTRUSTED_FILE} says no omk process made it.`;
-}
-
-// src/runtime/goal/store.ts
-var GoalStore = class {
-  constructor(deps) {
-    this.deps = deps;
-    this.#witness = new StateWitness(deps.files);
-  }
-  deps;
-  #known = /* @__PURE__ */ new Map();
-  #witness;
-  /**
-   * For the goals this process controls (`watchGoal`): goal.json as last written or accepted here
-   * (`record-guard.ts`), and what differed from it since. Other omk processes change only the
-   * status, the controller and the budget while a goal runs, each with its event.
-   */
-  #guarded = /* @__PURE__ */ new Map();
-  /**
-   * The store port every read and write of goal state goes through: `deps.files`, behind the
-   * witness that keeps what this process wrote of the goals it controls (`watchGoal`).
-   */
-  get files() {
-    return this.#witness;
-  }
-  /**
-   * From now on this process keeps in memory what it writes and reads of the goal's evidence
-   * (execution.json, task-graph.json, events.jsonl, decisions.jsonl): the controller calls it
-   * when it takes the goal, and `verifyGoal` compares the disk with it.
-   */
-  async watchGoal(id) {
-    const paths2 = this.paths(id);
-    const at2 = (name) => `${paths2.dir}/${name}`;
-    noteControlled(paths2.dir);
-    await this.#witness.watch({
-      owned: OWNED_FILES.map(at2),
-      logs: OWNED_LOGS.map(at2),
-      artifacts: paths2.artifacts
-    });
-    if (!this.#guarded.has(id))
-      this.#guarded.set(id, { guard: new GoalRecordGuard(await this.read(id)), found: [], owed: false });
-  }
-  /**
-   * What differs in goal `id`'s watched files from what this process wrote or saw (owned files
-   * restored; goal.json's fields are read back as this process knows them). goal.json is read
-   * again only when its identity changed, unless `byContent` (before a proof): the identity taken
-   * right after omk's own write could be of a file renamed over it in between, and omk's next write
-   * of goal.json would cover such a file, so the check that counts is the one before the proof.
-   * `byContent` also compares each log's whole seen part (a run's check compares its end) and the
-   * artifacts omk kept.
-   */
-  async verifyGoal(id, { byContent = false } = {}) {
-    const guard = this.#guarded.get(id);
-    if (guard) {
-      if (byContent)
-        await this.#guard(id, await readVersioned(this.files, goalRecordVersioned, this.paths(id).goal));
-      else await this.read(id);
-    }
-    const found = guard?.found.splice(0) ?? [];
-    return [...found, ...await this.#witness.verify(this.paths(id).dir, { thorough: byContent })];
-  }
-  /**
-   * Takes an artifact a run of omk's just wrote (a transcript, a gate log, a kept patch) as omk's,
-   * by digest, when this process watches its goal: a later change is found before the proof.
-   */
-  keepArtifact(path2) {
-    return this.#witness.keepArtifact(path2);
-  }
-  /** Whether `path` is an artifact this process wrote or kept for a goal it watches. */
-  keepsArtifact(path2) {
-    return this.#witness.keeps(path2);
-  }
-  /** Whether goal.json on disk holds an edit this process put back only in memory so far. */
-  owesRecord(id) {
-    return this.#guarded.get(id)?.owed === true;
-  }
-  /**
-   * The record as this process knows it: a field that differs counts only when another omk
-   * command wrote it with its event; any other difference is recorded, and omk's value kept.
-   */
-  async #guard(id, record2) {
-    const guarded = this.#guarded.get(id);
-    if (!guarded || guarded.guard.matches(record2)) return record2;
-    const verdict = guarded.guard.judge(record2, await this.#witness.outsiderLines(this.paths(id).events));
-    const path2 = this.paths(id).goal;
-    if (verdict.fixed || verdict.fields.length > 0) guarded.owed = true;
-    if (verdict.fixed)
-      guarded.found.push({ file: "goal.json", path: path2, what: `changed (${FIXED_PART})`, restored: true });
-    if (verdict.fields.length > 0)
-      guarded.found.push({
-        file: "goal.json",
-        path: path2,
-        what: `changed (its ${verdict.fields.join(", ")})`,
-        restored: true
-      });
-    return verdict.record;
-  }
-  paths(id) {
-    return goalPaths(this.deps.stateRoot, id);
-  }
-  /** Goal `id`'s events.jsonl, appended with this store's clock and host hooks. */
-  eventLog(id) {
-    return new EventLog(this.files, this.paths(id).events, this.deps.clock, this.deps.host);
-  }
-  /** Creates the goal directory; refuses an id that exists (ids are never reused). */
-  async create(record2) {
-    const paths2 = this.paths(record2.id);
-    const { files: files2 } = this.deps;
-    let created2;
-    try {
-      await files2.makeDirs(goalsDir(this.deps.stateRoot));
-      created2 = await files2.createDir(paths2.dir);
-      if (created2) {
-        noteCreated(paths2.dir);
-        const creator = { pid: this.deps.host.pid, host: this.deps.host.hostname };
-        await writeJsonAtomic(files2, `${paths2.dir}/${CREATOR_FILE}`, creator);
-      }
-    } catch (error62) {
-      throw new StateError(`Cannot create the goal directory ${paths2.dir}.`, {
-        cause: error62,
-        hint: "Check that the state root is writable, or set OMK_STATE_DIR to a writable directory."
-      });
-    }
-    if (!created2) throw new StateError(`Goal ${record2.id} already exists.`);
-    await files2.makeDirs(paths2.gateArtifacts);
-    await files2.makeDirs(paths2.agentRunArtifacts);
-    await files2.makeDirs(paths2.reviewArtifacts);
-    const parsed2 = goalRecordSchema.parse(record2);
-    await writeJsonAtomic(files2, paths2.goal, parsed2);
-    await this.#remember(paths2.goal, parsed2);
-    return paths2;
-  }
-  /**
-   * Removes a goal whose creation stopped before it was planned (its planning agent could not run
-   * here): nothing of it was written but the directory, the lock and the planner's transcript.
-   */
-  async discard(id) {
-    await this.files.remove(this.paths(id).dir);
-  }
-  async read(id) {
-    const path2 = this.paths(id).goal;
-    const identity = await this.files.identity(path2);
-    const known = this.#known.get(path2);
-    if (identity !== null && known?.identity === identity) return structuredClone(known.record);
-    const record2 = await this.#guard(id, await readVersioned(this.files, goalRecordVersioned, path2));
-    if (identity !== null) this.#known.set(path2, { identity, record: structuredClone(record2) });
-    return record2;
-  }
-  /** Remembers what this store just wrote, so reading it back needs no open. */
-  async #remember(path2, record2) {
-    const identity = await this.files.identity(path2);
-    if (identity === null) this.#known.delete(path2);
-    else this.#known.set(path2, { identity, record: structuredClone(record2) });
-  }
-  /**
-   * Writes `next` only if the goal on disk still has `next.revision` (the one the caller read):
-   * a compare-and-swap, so a writer that lost a race fails instead of overwriting. Call under the lock.
-   */
-  async write(next) {
-    const current = await this.read(next.id);
-    if (current.revision !== next.revision) {
-      throw new BusyError(`Goal ${next.id} changed while this command was working on it.`, {
-        hint: "Another omk process updated it first. Run the command again."
-      });
-    }
-    const written = goalRecordSchema.parse({
-      ...next,
-      revision: next.revision + 1,
-      updatedAt: this.deps.clock.nowIso()
-    });
-    const path2 = this.paths(next.id).goal;
-    const done = this.#guarded.get(next.id)?.guard.writing(written);
-    try {
-      await writeJsonAtomic(this.files, path2, written);
-    } catch (error62) {
-      done?.(false);
-      throw error62;
-    }
-    done?.(true);
-    const guarded = this.#guarded.get(next.id);
-    if (guarded) guarded.owed = false;
-    await this.#remember(path2, written);
-    return written;
-  }
-  /**
-   * Runs fn holding the goal's lock. A stale lock left by a dead process is broken and recorded as
-   * a `lock_recovered` event, so the takeover is visible in replay.
-   */
-  async withGoalLock(id, fn) {
-    const recovered = [];
-    const lock = this.paths(id).lock;
-    return holdingHere(lock, () => this.#locked(id, lock, recovered, fn));
-  }
-  #locked(id, lock, recovered, fn) {
-    return this.files.withLock(
-      lock,
-      { host: this.deps.host, clock: this.deps.clock, onRecovered: (_previous, why) => recovered.push(why) },
-      async () => {
-        if (recovered.length > 0) {
-          await this.eventLog(id).append(recovered.map((why) => ({ type: "lock_recovered", data: { why } })));
-          this.deps.reporter.warn(`recovered a stale lock on goal ${id}: ${recovered.join("; ")}`);
-        }
-        return fn();
-      }
-    );
-  }
-  /** Every readable goal, newest first. Unreadable ones are reported, not fatal. */
-  async list() {
-    let names;
-    try {
-      names = await this.files.list(goalsDir(this.deps.stateRoot));
-    } catch (error62) {
-      throw new StateError(`Cannot read ${goalsDir(this.deps.stateRoot)}.`, { cause: error62 });
-    }
-    if (names === null) return [];
-    const goals = [];
-    for (const name of names.sort()) {
-      try {
-        const aside = await this.#setAside(name);
-        if (aside !== null) {
-          this.deps.reporter.warn(`skipping ${name}: ${aside}`);
-          continue;
-        }
-        goals.push(await this.read(name));
-      } catch (error62) {
-        if (!(error62 instanceof OmkError)) throw error62;
-        this.deps.reporter.warn(`skipping ${name}: ${error62.message}`);
-      }
-    }
-    return goals.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
-  }
-  /** Whether goal `id` (a whole id, not a prefix) has a goal.json here. */
-  has(id) {
-    return this.files.exists(this.paths(id).goal);
-  }
-  /** Why goal `id` was set aside (a run found it made by no omk process), or null. */
-  async #setAside(id) {
-    const text3 = await this.files.readText(`${this.paths(id).dir}/${UNTRUSTED_FILE}`);
-    return text3 === null ? null : setAsideWhy(text3);
-  }
-  /**
-   * `latest`, an exact id, or a unique prefix of one; a goal set aside is never one of them. With
-   * `scope` (the repository the command runs in), `latest` and a prefix name only its goals
-   * (repo-scope.ts); a whole id names its goal wherever it is.
-   */
-  async resolve(ref, scope = null) {
-    const wanted = checkGoalRef(ref ?? "latest");
-    if (wanted !== "latest" && await this.has(wanted)) {
-      const aside = await this.#setAside(wanted);
-      if (aside !== null) {
-        throw new StateError(`Goal ${wanted} is set aside: ${aside}`, {
-          hint: `omk does not show, resume or merge it. Look at ${this.paths(wanted).dir} before anything else; if you made it yourself, remove its ${UNTRUSTED_FILE}.`
-        });
-      }
-      return wanted;
-    }
-    const every = await this.list();
-    if (every.length === 0) {
-      throw new NotFoundError("There are no goals yet.", {
-        hint: ["Start one with ", { step: "run" }, "."]
-      });
-    }
-    const goals = goalsIn(every, scope);
-    if (wanted === "latest" && goals.length > 0) return goals[0].id;
-    const matches2 = goals.filter((goal) => goal.id.startsWith(wanted));
-    if (matches2.length === 1) return matches2[0].id;
-    if (matches2.length > 1) {
-      throw new NotFoundError(
-        `'${wanted}' matches ${matches2.length} goals: ${matches2.map((g) => g.id).join(", ")}.`,
-        {
-          hint: "Give more of the id."
-        }
-      );
-    }
-    if (scope !== null) throw noGoalHere(scope, wanted, every);
-    throw new NotFoundError(`No goal '${wanted}'.`, { hint: ["List goals with ", { step: "list" }, "."] });
-  }
-};
-
-// src/runtime/goal/constraints.ts
-var CONSTRAINT_START = /^(?:(?:and|but|also|please|while|then)\s+)*(?:do\s+not|don't|dont|never|must\s+not|should\s+not|shall\s+not|without|keep|preserve|retain|avoid|leave\s+\S+(?:\s+\S+)?\s+(?:unchanged|untouched|alone|as\s+is)|(?:add|introduce|use|change|break|touch)\s+no\b|no\s+(?:new|breaking|changes?|api|public)\b)/i;
-function isConstraintClause(text3) {
-  return CONSTRAINT_START.test(text3.trim());
-}
-function withoutConstraints(text3) {
-  return text3.split(/(;|,|\.\s|\band\b|\bbut\b|\bwhile\b)/i).filter((piece) => !isConstraintClause(piece)).join("");
-}
-
-// src/runtime/plan/clauses.ts
-var ACTION_VERBS = new Set(
-  `fix add write update implement create build remove delete drop rename refactor rewrite migrate convert port replace
-  move extract split harden secure sanitize sanitise validate escape optimize optimise speed reduce improve make
-  document test cover ensure handle support introduce expose upgrade bump clean simplify restructure reorganize
-  deduplicate enable disable allow prevent limit cache return throw accept reject increase decrease change repair
-  resolve emit print log rate throttle guard`.split(/\s+/).filter((word) => word !== "")
-);
-var NOT_AN_OBJECT = new Set(
-  "in on at for to of with from into by as and or but then than when if via per across without within".split(
-    " "
-  )
-);
-var LEAD_IN = /^(?:(?:and|then|also|please|finally|next|afterwards|we should|should|to)\s+)+/i;
-var ABBREVIATION_END = /(?:^|\s)(?:e\.g|i\.e|etc|vs|cf|approx|no)$/i;
-function words(text3) {
-  return text3.toLowerCase().split(/[^\p{L}\p{N}'-]+/u).filter((word) => word !== "");
-}
-function clean(text3) {
-  return text3.replace(LEAD_IN, "").replace(/^[\s,.;:]+|[\s,.;:]+$/g, "").trim();
-}
-function hasAction(text3) {
-  return words(text3).some((word) => ACTION_VERBS.has(word));
-}
-function startsClause(text3) {
-  if (isConstraintClause(clean(text3)) && words(clean(text3)).length >= 2) return true;
-  const [verb, next] = words(clean(text3));
-  return verb !== void 0 && ACTION_VERBS.has(verb) && next !== void 0 && !NOT_AN_OBJECT.has(next);
-}
-function sentences(goal) {
-  const out = [];
-  let joiner = "";
-  for (const part of goal.split(/;\s*/)) {
-    let current = "";
-    for (const piece of part.split(/(?<=\.)\s+/)) {
-      current = current === "" ? piece : `${current} ${piece}`;
-      if (!ABBREVIATION_END.test(current.replace(/\.$/, ""))) {
-        out.push({ text: current, joiner });
-        current = "";
-        joiner = ". ";
-      }
-    }
-    if (current !== "") out.push({ text: current, joiner });
-    joiner = "; ";
-  }
-  return out;
-}
-var SEPARATOR = /(\s*,?\s+then\s+|\s*,\s*(?:and\s+)?|\s+and\s+)/i;
-function splitSentence(sentence) {
-  const parts = sentence.text.split(SEPARATOR);
-  const out = [];
-  let current = parts[0] ?? "";
-  let joiner = sentence.joiner;
-  for (let i = 1; i < parts.length; i += 2) {
-    const separator = parts[i] ?? "";
-    const next = parts[i + 1] ?? "";
-    const rest = parts.slice(i + 1).join("");
-    const isThen = /\bthen\b/i.test(separator);
-    const enoughWords = words(current).length >= 2 && words(next).length >= 1;
-    if (clean(next) !== "" && clean(current) !== "" && (isThen || enoughWords && startsClause(rest))) {
-      out.push({ text: current, joiner });
-      current = next;
-      joiner = separator.replace(/\s+/g, " ");
-    } else {
-      current += separator + next;
-    }
-  }
-  out.push({ text: current, joiner });
-  return out;
-}
-function classifyClause(text3) {
-  if (isConstraintClause(text3)) return "constraint";
-  const lower = text3.toLowerCase();
-  const mentionsTests = /\b(?:tests?|specs?|coverage|test cases?)\b/.test(lower);
-  const repairsCode = /\b(?:fix\w*|failing|fails|broken|flaky|repair\w*|debug\w*)\b/.test(lower);
-  if (mentionsTests && !repairsCode && /^(?:add|write|create|extend|increase|improve|cover|test)\b/.test(lower)) {
-    return "test";
-  }
-  if (/\b(?:readme|docs?|documentation|changelog|contributing|guide|tutorial)\b/.test(lower) || /^document\b/.test(lower)) {
-    return "docs";
-  }
-  return "code";
-}
-function splitClauses(goal, max = Number.POSITIVE_INFINITY) {
-  const pieces = sentences(goal).flatMap(splitSentence).map((piece) => ({ ...piece, text: clean(piece.text) })).filter((piece) => piece.text !== "");
-  const merged = [];
-  let pending = "";
-  for (const piece of pieces) {
-    const last = merged.length - 1;
-    if (isConstraintClause(piece.text)) {
-      merged.push(piece.text);
-    } else if (hasAction(piece.text)) {
-      merged.push(pending === "" ? piece.text : `${pending}${piece.joiner}${piece.text}`);
-      pending = "";
-    } else if (last >= 0) {
-      merged[last] = `${merged[last]}${piece.joiner}${piece.text}`;
-    } else {
-      pending = pending === "" ? piece.text : `${pending}${piece.joiner}${piece.text}`;
-    }
-  }
-  if (pending !== "") merged.push(pending);
-  const work = merged.filter((text3) => !isConstraintClause(text3));
-  if (work.length === 0) return merged.map((text3) => ({ text: text3, kind: "code" }));
-  const cap = Math.max(1, max);
-  const kept = work.length > cap ? [...work.slice(0, cap - 1), work.slice(cap - 1).join("; ")] : work;
-  return [
-    ...kept.map((text3) => ({ text: text3, kind: classifyClause(text3) })),
-    ...merged.filter(isConstraintClause).map((text3) => ({ text: text3, kind: "constraint" }))
-  ];
-}
-
-// src/runtime/plan/words.ts
-function splitWords(text3) {
-  return text3.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2").toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((word) => word !== "");
-}
-function stem(word) {
-  let w = word.toLowerCase();
-  if (w.length > 4 && w.endsWith("ies")) w = `${w.slice(0, -3)}y`;
-  else if (w.length > 3 && w.endsWith("s") && !/(?:ss|us|is)$/.test(w)) w = w.slice(0, -1);
-  if (w.length > 5 && w.endsWith("ing")) w = w.slice(0, -3);
-  else if (w.length > 4 && w.endsWith("ed")) w = w.slice(0, -2);
-  if (w.length > 4 && w.endsWith("e")) w = w.slice(0, -1);
-  return w;
-}
-var STOPWORD_LIST = `a an the this that these those to of in on for with and or but if then also so as at by from into
-  onto up down out over under about please we our us i me my you your they them it its is are was were be been being
-  should must can could would will shall may might need want let just really very too all any each every some no not
-  only own same such than there here when where which who whom why how what get got ok okay etc via use using after
-  before against between without within through across around during since until while because instead again
-  fix add implement make update change improve write create ensure support handle remove delete refactor rewrite
-  migrate convert replace port harden secure optimize clean tidy do work code file repo repository project stuff
-  thing something everything feature bug issue problem fail failing broken regression new better nice good more less
-  one two way case cases`;
-var STOPWORDS = new Set(
-  STOPWORD_LIST.split(/\s+/).filter((word) => word !== "").map(stem)
-);
-var COMMON_WORD_LIST = `able above accept actual actually add again ago ahead allow almost alone along already alright
-  always amount another answer anyone anything anyway anywhere appear apply area argument arguments array ask
-  async await back bad bar base basic become begin behaviour behavior behind believe below best big bit block
-  body boolean both bottom break bring build built call came cannot care carry catch cause certain char character
-  check child class clear client close color colour column come command comment common complete condition config
-  const constructor contain content context continue copy correct could count crash current custom data date day
-  debug decide default define detail different display document does doesn done double down drop during early
-  easy edge either element else empty end enough entire entry error even event ever exact example except exception
-  exist expect export extra fact false far fast few field final find fine first float follow foo form format found
-  free full function further give given global go going gone great group guess half happen hard have head help
-  high hold home hour however idea import include index init input inside int integer interface into item itself
-  keep key kind know large last later lead leave left length level life like likely limit line list little live
-  local log long look lose lot low main many map mark match matter maybe mean message method middle mind minute
-  miss mode model moment month most move much name nearly negative never next nil none normal nothing now null
-  number object odd off often old once open option order other otherwise output outside over page pair part pass
-  path people per perhaps place plain point positive possible prefer present pretty print private probably process
-  produce proper property public put quite raise rather read real reason receive record request require response
-  rest result return right room row rule run safe said same save say second see seem self send sense server set
-  several short show side sign simple single size slow small someone sometimes soon space special start state
-  static step still stop store string struct such sure system tab table take tell term test text than thank their
-  them themselves then thing think third though time today together top toward true try turn type under undefined
-  unless unit upon user usual value var version void want warning watch week well went whatever whether while
-  whole wide will wish word world worse wrong yes yet zero rename extract inline simplify deprecate expose speed
-  reduce increase avoid prevent ignore skip respect treat verify validate`;
-var COMMON_WORDS = new Set(
-  COMMON_WORD_LIST.split(/\s+/).filter((word) => word !== "").map(stem)
-);
-function isCommonWord(word) {
-  const stemmed = stem(word);
-  return STOPWORDS.has(stemmed) || COMMON_WORDS.has(stemmed);
-}
-var EXTENSION_WORDS = new Set(
-  "js mjs cjs jsx ts mts cts tsx d py go rs rb java kt swift c h cc cpp hpp cs php md mdx txt json yml yaml toml lock sh".split(
-    " "
-  )
-);
-function contentStems(text3) {
-  const stems = splitWords(text3).filter((word) => word.length > 1 && !/^\d+$/.test(word) && !EXTENSION_WORDS.has(word)).map(stem).filter((word) => !STOPWORDS.has(word));
-  return [...new Set(stems)];
-}
-function segmentStems(segment) {
-  return splitWords(segment).filter((word) => !EXTENSION_WORDS.has(word)).map(stem);
-}
-
-// src/runtime/plan/discover.ts
-var TEST_DIR_NAMES = /* @__PURE__ */ new Set(["test", "tests", "__tests__", "spec"]);
-function isTestPath2(path2) {
-  const segments = path2.split("/");
-  const base = segments.at(-1) ?? "";
-  if (segments.slice(0, -1).some((segment) => TEST_DIR_NAMES.has(segment.toLowerCase()))) return true;
-  return /\.(?:test|spec)\.[^.]+(?:\.[^.]+)?$/i.test(base) || /_test\.(?:go|py)$/.test(base) || /^test_.+\.py$/.test(base);
-}
-function indexFile(path2) {
-  const segments = path2.split("/");
-  const base = segments.at(-1) ?? path2;
-  return {
-    path: path2,
-    lower: path2.toLowerCase(),
-    base: base.toLowerCase(),
-    compact: splitWords(base.split(".")[0] ?? base).join(""),
-    baseStems: new Set(segmentStems(base)),
-    dirStems: new Set(segments.slice(0, -1).flatMap(segmentStems))
-  };
-}
-function indexRepoFiles(repoFiles) {
-  return { files: repoFiles.map(indexFile) };
-}
-function pathTokens(goalText) {
-  const found = goalText.split(/[\s,;:!?()[\]{}<>"'`]+/).map((token) => token.replace(/^\.\//, "").replace(/[.]+$/, "").replace(/\/+$/, "").toLowerCase()).filter((token) => token !== "" && (token.includes("/") || /^[\w.-]+\.[a-z][a-z0-9]{0,7}$/.test(token))).filter((token) => !/^(?:e\.g|i\.e|etc)$/.test(token) && !token.startsWith("http"));
-  return [...new Set(found)];
-}
-function pathScore(file2, token) {
-  if (file2.lower === token) return 100;
-  if (file2.lower.endsWith(`/${token}`)) return 80;
-  if (file2.lower.startsWith(`${token}/`) || file2.lower.includes(`/${token}/`)) return 50;
-  const tokenBase = token.split("/").at(-1) ?? token;
-  return file2.base === tokenBase ? 40 : 0;
-}
-function nearly(a, b) {
-  if (a.length < 4 || b.length < 4) return false;
-  const [short5, long] = a.length <= b.length ? [a, b] : [b, a];
-  return long.startsWith(short5) && long.length - short5.length <= 3;
-}
-function wordScore(file2, term) {
-  if (file2.compact === term) return 12;
-  if (file2.baseStems.has(term)) return 10;
-  if (file2.dirStems.has(term)) return 4;
-  for (const s of file2.baseStems) if (nearly(s, term)) return 5;
-  for (const s of file2.dirStems) if (nearly(s, term)) return 2;
-  return 0;
-}
-function namedFiles(text3, repo) {
-  const named4 = /* @__PURE__ */ new Set();
-  for (const token of pathTokens(text3)) {
-    const scores = repo.files.map((file2) => pathScore(file2, token));
-    const best = Math.max(0, ...scores);
-    if (best < 40) continue;
-    repo.files.forEach((file2, i) => {
-      if (scores[i] === best) named4.add(file2.path);
-    });
-  }
-  return repo.files.filter((file2) => named4.has(file2.path)).map((file2) => file2.path);
-}
-function scoreRelevantFiles(goalText, repo, limit = 20) {
-  const files2 = "files" in repo ? repo.files : repo.map(indexFile);
-  if (limit <= 0 || files2.length === 0) return [];
-  const tokens2 = pathTokens(goalText);
-  const identifiers = goalText.split(/[^\p{L}\p{N}_-]+/u).filter((token) => /[a-z][A-Z]|[a-z0-9][_-][a-z0-9]/i.test(token)).map((token) => splitWords(token).join(""));
-  const terms = [.../* @__PURE__ */ new Set([...contentStems(goalText), ...identifiers])];
-  if (tokens2.length === 0 && terms.length === 0) return [];
-  const total = new Float64Array(files2.length);
-  const count = files2.length;
-  for (const token of tokens2) {
-    files2.forEach((file2, i) => {
-      total[i] = (total[i] ?? 0) + pathScore(file2, token);
-    });
-  }
-  for (const term of terms) {
-    const scores = files2.map((file2) => wordScore(file2, term));
-    const matched = scores.filter((score) => score > 0).length;
-    if (matched === 0) continue;
-    const weight = Math.log(1 + count / matched) / Math.log(1 + count);
-    scores.forEach((score, i) => {
-      total[i] = (total[i] ?? 0) + score * weight;
-    });
-  }
-  return files2.map((file2, i) => ({ path: file2.path, score: total[i] ?? 0 })).filter((entry) => entry.score > 0).sort((a, b) => b.score - a.score || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)).slice(0, limit);
-}
-
-// src/runtime/plan/slice-paths.ts
-var WHOLE_REPO = ".";
-function pathsOverlap(a, b) {
-  return a === WHOLE_REPO || b === WHOLE_REPO || a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
-}
-function anyOverlap(as, bs) {
-  return as.some((a) => bs.some((b) => pathsOverlap(a, b)));
-}
-function minimalPaths(paths2) {
-  const unique2 = [...new Set(paths2)];
-  return unique2.filter((path2) => !unique2.some((other) => other !== path2 && covers(other, path2)));
-}
-function covers(outer, inner) {
-  return outer === WHOLE_REPO || inner.startsWith(`${outer}/`);
-}
-function strongMatches(text3, repo) {
-  const scored = scoreRelevantFiles(text3, repo, 20);
-  const best = (entries2) => {
-    const top = entries2[0]?.score ?? 0;
-    return entries2.filter((entry) => entry.score >= top / 2).map((entry) => entry.path);
-  };
-  return {
-    sources: best(scored.filter((entry) => !isTestPath2(entry.path))),
-    tests: best(scored.filter((entry) => isTestPath2(entry.path)))
-  };
-}
-function stemOf(path2) {
-  const base = path2.split("/").at(-1) ?? path2;
-  return (base.split(".")[0] ?? base).replace(/^test_|_test$/, "").toLowerCase();
-}
-function testsFor(sources, repoFiles) {
-  const stems = new Set(sources.map(stemOf));
-  return repoFiles.filter((path2) => isTestFile(path2) && stems.has(stemOf(path2)));
-}
-function testRoot(path2) {
-  const segments = path2.split("/");
-  const index = segments.slice(0, -1).findIndex((segment) => TEST_DIR_NAMES.has(segment.toLowerCase()));
-  return index >= 0 ? segments.slice(0, index + 1).join("/") : path2;
-}
-function colocatedTestFor(source) {
-  const slash = source.lastIndexOf("/");
-  const dir = slash >= 0 ? `${source.slice(0, slash)}/` : "";
-  const base = source.slice(slash + 1);
-  const dot2 = base.lastIndexOf(".");
-  const [stemPart, ext] = dot2 > 0 ? [base.slice(0, dot2), base.slice(dot2 + 1)] : [base, ""];
-  if (ext === "go") return `${dir}${stemPart}_test.go`;
-  if (ext === "py") return `${dir}test_${stemPart}.py`;
-  return ext === "" ? "test" : `${dir}${stemPart}.test.${ext}`;
-}
-function testLocations(relevantTests, sources, repoFiles) {
-  if (relevantTests.length > 0) return minimalPaths(relevantTests.map(testRoot));
-  const counts = /* @__PURE__ */ new Map();
-  for (const path2 of repoFiles) {
-    if (!isTestPath2(path2)) continue;
-    const root = testRoot(path2);
-    if (root !== path2) counts.set(root, (counts.get(root) ?? 0) + 1);
-  }
-  const busiest = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0];
-  if (busiest !== void 0) return [busiest[0]];
-  const first = sources[0];
-  return [first === void 0 ? "test" : colocatedTestFor(first)];
-}
-function commonDirectory(paths2) {
-  const dirs = paths2.map((path2) => path2.split("/").slice(0, -1));
-  const first = dirs[0] ?? [];
-  let length = 0;
-  while (length < first.length && dirs.every((dir) => dir[length] === first[length])) length += 1;
-  return length === 0 ? WHOLE_REPO : first.slice(0, length).join("/");
-}
-var DOC_FILE = /\.(?:md|mdx|markdown|rst|adoc|txt)$/i;
-function isDocPath(path2) {
-  return DOC_FILE.test(path2) || /^docs?\//i.test(path2);
-}
-function defaultDocs(repoFiles) {
-  const docsDir = repoFiles.find((path2) => /^docs?\//i.test(path2))?.split("/")[0];
-  if (docsDir !== void 0) return [docsDir];
-  return [repoFiles.find((path2) => /^readme(?:\.[a-z]+)?$/i.test(path2)) ?? "README.md"];
-}
-var FIXTURE_DIR = /^(?:fixtures?|testdata|data|__snapshots__|snapshots|__fixtures__|assets|golden)$/i;
-var CODE_FILE = /\.(?:[cm]?[jt]sx?|py|go|rs|rb|java|kt|swift|cs|php|c|cc|cpp|h|hpp|scala|ex|exs|dart)$/i;
-function isTestFile(path2) {
-  if (!isTestPath2(path2)) return false;
-  const segments = path2.split("/");
-  const base = segments.at(-1) ?? "";
-  if (/\.(?:test|spec)\.[^.]+(?:\.[^.]+)?$/i.test(base) || /_test\.(?:go|py)$/.test(base) || /^test_.+\.py$/.test(base))
-    return true;
-  return CODE_FILE.test(base) && !segments.slice(0, -1).some((segment) => FIXTURE_DIR.test(segment));
-}
-function namedTestFiles(text3, repoFiles) {
-  const dirs = new Set(repoFiles.map((path2) => path2.split("/").slice(0, -1).join("/")));
-  const found = text3.split(/[\s,;:!?()[\]{}<>"'`]+/).map((token) => token.replace(/^\.\//, "").replace(/[.]+$/, "")).filter((token) => /^[\w./-]+\.[A-Za-z][\w]{0,7}$/.test(token) && !token.includes("..")).filter((token) => isTestFile(token));
-  const out = [];
-  for (const token of found) {
-    const exact = repoFiles.filter((path2) => path2 === token || path2.endsWith(`/${token}`));
-    if (exact.length > 0) out.push(...exact);
-    else if (token.includes("/") && dirs.has(token.split("/").slice(0, -1).join("/"))) out.push(token);
-  }
-  return [...new Set(out)];
-}
-
-// src/runtime/plan/symbols.ts
-var NAME = "[A-Za-z_$][\\w$]*";
-var FILE_EXTENSION = /^(?:js|mjs|cjs|jsx|ts|mts|cts|tsx|py|go|rs|rb|java|kt|swift|c|h|cc|cpp|hpp|cs|php|md|mdx|txt|json|ya?ml|toml|lock|sh|html|css|sql|xml|csv|ini|cfg|env|log|lua|ex|exs|scala|dart|vue|svelte)$/i;
-var NOT_A_NAME = /^(?:e|i|etc|vs|cf|no|www|http|https)$/i;
-var PROPER_NOUNS = new Set(
-  `JavaScript TypeScript CoffeeScript ActionScript PowerShell GitHub GitLab BitBucket macOS iOS iPadOS watchOS tvOS
-  iPhone iPad OAuth GraphQL PostgreSQL MySQL MariaDB MongoDB SQLite NoSQL WebSocket WebSockets WebAssembly WebGL
-  WebRTC YouTube LinkedIn PayPal WordPress OpenAI ChatGPT OpenAPI DevOps VSCode IntelliJ PyPI NuGet CocoaPods
-  DynamoDB CloudFront CloudFormation ElasticSearch OpenSSL LibreSSL FreeBSD OpenBSD NetBSD DockerHub HashiCorp
-  JetBrains RubyGems FastAPI NumPy SciPy PyTorch TensorFlow LaTeX CircleCI AppVeyor SourceForge StackOverflow`.split(/\s+/).filter((word) => word !== "")
-);
-function cleanToken(token) {
-  return token.replace(/^[^\w$]+/, "").replace(/[.,;:!?'"]+$/, "");
-}
-function identifierOf(raw, backticked) {
-  const token = cleanToken(raw);
-  const call = /^([\w$.:#]+?)\(.*$/.exec(token);
-  if (call?.[1] !== void 0) return identifierOf(call[1], true) ?? null;
-  const member = new RegExp(`^(${NAME})(?:\\.|::|#)(${NAME})$`).exec(token);
-  if (member?.[1] !== void 0 && member[2] !== void 0) {
-    if (FILE_EXTENSION.test(member[2]) || NOT_A_NAME.test(member[1])) return null;
-    return { name: member[2], owner: member[1], written: token };
-  }
-  if (!new RegExp(`^${NAME}$`).test(token) || token.length < 2 || NOT_A_NAME.test(token)) return null;
-  if (!backticked && PROPER_NOUNS.has(token)) return null;
-  const camel = /[a-z0-9][A-Z]/.test(token);
-  const snake = /[A-Za-z0-9]_[A-Za-z0-9]/.test(token);
-  if (!backticked && !camel && !snake && !/[()]/.test(raw)) return null;
-  return { name: token, written: token };
-}
-function goalIdentifiers(text3) {
-  const found = [];
-  for (const [, inner] of text3.matchAll(/`([^`]+)`/g)) {
-    const id = /\s/.test((inner ?? "").trim()) ? null : identifierOf(inner ?? "", true);
-    if (id !== null) found.push(id);
-  }
-  const plain = text3.replace(/`[^`]*`/g, " ");
-  for (const part of plain.split(/[\s,;!?[\]{}<>"]+/)) {
-    const id = identifierOf(part, false);
-    if (id !== null) found.push(id);
-  }
-  const seen = /* @__PURE__ */ new Set();
-  return found.filter((id) => {
-    const key = `${id.owner ?? ""}.${id.name}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
-function escapeName(name) {
-  return name.replace(/[$]/g, "\\$");
-}
-var MODIFIERS = "(?:(?:export|default|public|private|protected|internal|static|async|override|abstract|final|readonly|virtual|get|set|pub(?:\\([a-z]+\\))?|unsafe|extern|inline|suspend|open|declare)\\s+)*";
-var CONTROL_WORD = /^\s*(?:return|if|else|for|while|switch|case|new|await|throw|yield|await|do|catch|typeof|delete|void|assert|print|puts|echo)\b/;
-function definitionKind(text3, name) {
-  const n = escapeName(name);
-  if (new RegExp(`\\b(?:function\\*?|def|fn|sub|proc)\\s+${n}\\s*[(<[]`).test(text3)) return "function";
-  if (new RegExp(`\\bfunc\\s*\\([^)]*\\)\\s*${n}\\s*[(<[]`).test(text3)) return "method";
-  if (new RegExp(`\\bfunc\\s+${n}\\s*[(<[]`).test(text3)) return "function";
-  if (new RegExp(
-    `\\b(?:class|interface|type|enum|struct|trait|record|protocol|impl|module|object|namespace)\\s+${n}\\b`
-  ).test(text3))
-    return "type";
-  if (new RegExp(`\\b(?:const|let|var|val)\\s+${n}\\s*(?::[^=]+)?=`).test(text3)) return "value";
-  if (new RegExp(`(?:\\bexports|\\bthis|\\bself|\\.prototype)\\.${n}\\s*=[^=]`).test(text3)) return "method";
-  if (new RegExp(`^${n}\\s*(?::[^=]+)?=[^=]`).test(text3)) return "value";
-  if (CONTROL_WORD.test(text3)) return null;
-  if (new RegExp(`^\\s*${MODIFIERS}${n}\\s*(?:<[^>]*>)?\\s*\\([^;]*\\)\\s*(?::\\s*[^;{=]+)?\\s*\\{\\s*$`).test(
-    text3
-  ))
-    return "method";
-  if (new RegExp(
-    `^\\s*${MODIFIERS}[\\w<>[\\],.?*&]+\\s+${n}\\s*\\([^;]*\\)\\s*(?:throws\\s+[\\w.,\\s]+)?\\{?\\s*$`
-  ).test(text3))
-    return "method";
-  if (new RegExp(
-    `^\\s*${MODIFIERS}${n}\\s*[:=]\\s*(?:async\\s+)?(?:function\\b|\\([^)]*\\)\\s*(?::[^=]+)?=>|[\\w$]+\\s*=>)`
-  ).test(text3))
-    return "method";
-  return null;
-}
-var MAX_HITS = 5e3;
-var MAX_WORDS = 12;
-function goalWords(text3) {
-  const plain = text3.replace(/`[^`]*`/g, " ");
-  const out = /* @__PURE__ */ new Set();
-  for (const part of plain.split(/[\s,;!?[\]{}<>"()]+/)) {
-    const word = part.replace(/^[^\w$]+/, "").replace(/[.:'"]+$/, "");
-    if (/^[a-z][a-z0-9]{2,}$/.test(word) && !isCommonWord(word)) out.add(word);
-  }
-  return [...out].slice(0, MAX_WORDS);
-}
-function definitionPatterns(words2) {
-  const n = `(${words2.join("|")})`;
-  const end = "([^[:alnum:]_$]|$)";
-  return [
-    `(function|def|fn|func|sub|proc|const|let|var|val)[[:space:]*]+${n}${end}`,
-    `func[[:space:]]*\\([^)]*\\)[[:space:]]*${n}${end}`,
-    `^[[:space:]]*([[:alnum:]_<>,.?*&]+[[:space:]]+)*${n}[[:space:]]*(<[^>]*>)?[[:space:]]*\\(`,
-    `(exports|this|self|prototype)\\.${n}[[:space:]]*=`,
-    `^[[:space:]]*${n}[[:space:]]*[:=]`
-  ];
-}
-function definitionsIn(hits, names) {
-  const out = [];
-  for (const hit of hits) {
-    for (const name of names) {
-      if (!hit.text.includes(name)) continue;
-      const kind2 = definitionKind(hit.text, name);
-      if (kind2 !== null) out.push({ name, kind: kind2, path: hit.path, line: hit.line });
-    }
-  }
-  return out;
-}
-async function findDefinitions(repo, root, identifiers, words2 = []) {
-  const names = [
-    ...new Set(identifiers.flatMap((id) => id.owner === void 0 ? [id.name] : [id.name, id.owner]))
-  ];
-  const plain = words2.filter((word) => /^[a-z][a-z0-9]*$/.test(word));
-  const [hits, wordHits] = await Promise.all([
-    names.length === 0 ? [] : repo.grepLines(root, { patterns: names, fixed: true, words: true, maxHits: MAX_HITS }),
-    plain.length === 0 ? [] : repo.grepLines(root, { patterns: definitionPatterns(plain), maxHits: MAX_HITS })
-  ]);
-  const seen = /* @__PURE__ */ new Set();
-  return [...definitionsIn(hits, names), ...definitionsIn(wordHits, plain)].filter((def) => {
-    const key = `${def.name}:${def.path}:${def.line}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
-function definingFiles(clauseText, definitions) {
-  const out = /* @__PURE__ */ new Map();
-  for (const id of goalIdentifiers(clauseText)) {
-    const all = definitions.filter((def) => def.name === id.name);
-    const nonTest = all.filter((def) => !isTestPath2(def.path));
-    let defs = nonTest.length > 0 ? nonTest : all;
-    if (id.owner !== void 0) {
-      const owners = new Set(
-        definitions.filter((def) => def.name === id.owner && def.kind === "type").map((def) => def.path)
-      );
-      const both = defs.filter((def) => owners.has(def.path));
-      if (both.length > 0) defs = both;
-      else if (defs.length === 0)
-        defs = definitions.filter((def) => def.name === id.owner && !isTestPath2(def.path));
-    }
-    for (const def of defs) {
-      if (!out.has(def.path)) out.set(def.path, `defines ${def.name} (${def.kind}, line ${def.line})`);
-    }
-  }
-  return [...out].map(([path2, because]) => ({ path: path2, because }));
-}
-var SOURCE_FILE = /\.(?:js|mjs|cjs|jsx|ts|mts|cts|tsx|py|go|rs|rb|java|kt|kts|swift|c|h|cc|cpp|hpp|cs|php|lua|ex|exs|scala|dart|vue|svelte|sh|pl|pm)$/i;
-var MAX_WORD_FILES = 2;
-function wordDefiningFiles(clauseText, definitions) {
-  const out = /* @__PURE__ */ new Map();
-  for (const word of goalWords(clauseText)) {
-    const defs = definitions.filter(
-      (def) => def.name === word && SOURCE_FILE.test(def.path) && !isTestPath2(def.path)
-    );
-    const files2 = new Set(defs.map((def) => def.path));
-    if (files2.size === 0 || files2.size > MAX_WORD_FILES) continue;
-    for (const def of defs) {
-      if (!out.has(def.path)) out.set(def.path, `defines ${def.name} (${def.kind}, line ${def.line})`);
-    }
-  }
-  return [...out].map(([path2, because]) => ({ path: path2, because }));
-}
-
-// src/runtime/plan/heuristic.ts
-var PLANNER = { name: "heuristic", version: "1" };
-var MAX_SLICES = 8;
-var DEFAULT_SLICE_MS = 30 * 6e4;
-var MIN_SLICE_MS = 6e4;
-var MAX_LISTED_WRITES = 3;
-function sliceId(index, text3) {
-  const prefix = `s${index}`;
-  const slug = text3.normalize("NFKD").replace(new RegExp("\\p{M}+", "gu"), "").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
-  if (slug === "") return prefix;
-  const room = 40 - prefix.length - 1;
-  const cut2 = slug.length <= room ? slug : slug.slice(0, room).replace(/-[^-]*$/, "") || slug.slice(0, room);
-  return `${prefix}-${cut2.replace(/-+$/, "")}`;
-}
-function quoteList(paths2) {
-  return paths2.length === 0 ? "none" : paths2.join(", ");
-}
-function testSubject(text3) {
-  return text3.replace(/\b(?:tests?|testing|specs?|coverage|regression|unit|integration|e2e|cases?)\b/gi, " ");
-}
-function pointedAt(text3, { input: input2, repo }) {
-  const why = /* @__PURE__ */ new Map();
-  const named4 = namedFiles(text3, repo);
-  for (const path2 of named4) why.set(path2, "named in the goal");
-  const definitions = input2.definitions ?? [];
-  let symbols = definingFiles(text3, definitions);
-  if (symbols.length === 0 && named4.length === 0 && goalIdentifiers(text3).length === 0)
-    symbols = wordDefiningFiles(text3, definitions);
-  const words2 = strongMatches(text3, repo);
-  const tests = words2.tests.filter(isTestFile);
-  if (symbols.length > 0) {
-    let chosen = symbols;
-    if (symbols.length > MAX_LISTED_WRITES) {
-      const narrowed = symbols.filter((m) => named4.includes(m.path) || words2.sources.includes(m.path));
-      if (narrowed.length > 0) chosen = narrowed;
-    }
-    for (const match of chosen) if (!why.has(match.path)) why.set(match.path, match.because);
-    const sources = [.../* @__PURE__ */ new Set([...named4, ...chosen.map((m) => m.path)])];
-    return { sources, tests, why, unresolved: [], bySymbol: true };
-  }
-  const identifiers = goalIdentifiers(text3).map((id) => id.written);
-  if (identifiers.length > 0 && named4.length === 0) {
-    const compact = new Set(identifiers.map((id) => splitWords(id.split(/[.:#]/).at(-1) ?? id).join("")));
-    const sources = words2.sources.filter((path2) => compact.has(splitWords(baseStem(path2)).join("")));
-    for (const path2 of sources) why.set(path2, "its name is the identifier the goal names");
-    return { sources, tests, why, unresolved: sources.length > 0 ? [] : identifiers, bySymbol: false };
-  }
-  for (const path2 of words2.sources) if (!why.has(path2)) why.set(path2, "its name shares words with the goal");
-  return { sources: [.../* @__PURE__ */ new Set([...named4, ...words2.sources])], tests, why, unresolved: [], bySymbol: false };
-}
-function baseStem(path2) {
-  const base = path2.split("/").at(-1) ?? path2;
-  return base.split(".")[0] ?? base;
-}
-function explain(id, paths2, why) {
-  const parts = paths2.map((path2) => `${path2} (${why.get(path2) ?? "related"})`);
-  return `${id} writes ${parts.join(", ")}`;
-}
-function sliceFor(clause, index, context) {
-  const { input: input2, notes } = context;
-  const id = sliceId(index, clause.text);
-  const base = { clause, id, dependsOn: [] };
-  if (clause.kind === "test") {
-    const own3 = pointedAt(testSubject(clause.text), context);
-    const goal = pointedAt(testSubject(input2.goalText), context);
-    const sources2 = (own3.sources.length > 0 ? own3.sources : goal.sources).filter((p) => !isDocPath(p));
-    const named4 = namedTestFiles(clause.text, input2.repoFiles);
-    const tests = [.../* @__PURE__ */ new Set([...own3.tests, ...testsFor(sources2, input2.repoFiles)])];
-    let writes2;
-    if (named4.length > 0) {
-      writes2 = named4;
-      notes.push(`${id} writes ${named4.join(", ")}: the test file(s) the goal names`);
-    } else {
-      writes2 = testLocations(tests, sources2, input2.repoFiles);
-      notes.push(`${id} writes ${writes2.join(", ")}: where the tests of ${quoteList(sources2)} live`);
-    }
-    return {
-      ...base,
-      role: "test-author",
-      writes: writes2,
-      reads: [.../* @__PURE__ */ new Set([...sources2, ...tests])].filter((path2) => !writes2.includes(path2)).sort(),
-      risk: "low",
-      acceptance: []
-    };
-  }
-  if (clause.kind === "docs") {
-    const own3 = strongMatches(clause.text, context.repo);
-    const docs = own3.sources.filter(isDocPath);
-    const writes2 = docs.length > 0 ? docs : defaultDocs(input2.repoFiles);
-    if (docs.length === 0)
-      notes.push(`no document matched "${clause.text}"; slice ${id} writes ${writes2.join(", ")}`);
-    else notes.push(`${id} writes ${docs.join(", ")}: the document(s) whose name the goal mentions`);
-    return {
-      ...base,
-      role: "docs-writer",
-      writes: writes2,
-      reads: own3.sources.filter((path2) => !isDocPath(path2)).sort(),
-      risk: "low",
-      acceptance: [
-        `Done when: ${clause.text}`,
-        "Commands, flags and examples in the changed documentation match the code on the head commit"
-      ]
-    };
-  }
-  const own2 = pointedAt(clause.text, context);
-  const sources = own2.sources.filter((path2) => !isDocPath(path2) || own2.sources.every(isDocPath));
-  const { bySymbol } = own2;
-  const sourceTests = testsFor(sources, input2.repoFiles);
-  let writes;
-  if (sources.length === 0) {
-    writes = [WHOLE_REPO];
-    notes.push(
-      own2.unresolved.length > 0 ? `no tracked file defines ${own2.unresolved.join(", ")} named in "${clause.text}"; slice ${id} owns the whole repository (risk high) rather than a guess by file name` : `no source file matched "${clause.text}"; slice ${id} owns the whole repository (risk high)`
-    );
-  } else if (sources.length <= MAX_LISTED_WRITES) {
-    const tests = bySymbol ? sourceTests.filter((path2) => !sources.includes(path2)) : [];
-    writes = [...sources, ...tests];
-    const why = new Map(own2.why);
-    for (const test of tests) {
-      const tested = sources.filter((source) => testsFor([source], [test]).length > 0);
-      why.set(test, `the existing tests of ${tested.join(", ")}`);
-    }
-    notes.push(explain(id, writes, why));
-  } else {
-    writes = [commonDirectory(sources)];
-    notes.push(
-      `${sources.length} files matched "${clause.text}"; slice ${id} writes their common directory ${writes[0]}`
-    );
-  }
-  const reads = [.../* @__PURE__ */ new Set([...sources, ...own2.tests, ...sourceTests])].sort();
-  return {
-    ...base,
-    role: "implementer",
-    writes,
-    reads,
-    risk: writes.includes(WHOLE_REPO) ? "high" : "medium",
-    acceptance: [`Done when: ${clause.text}`, ...input2.oracle.checks]
-  };
-}
-function testAcceptance(clause, writes, oracle, verifiesChange) {
-  const lines = [`Tests in ${writes.join(", ")} cover: ${clause.text}`];
-  if (oracle.shape === "fail_to_pass" && verifiesChange) {
-    lines.push("The regression test fails on the base commit and passes with the fix applied");
-  } else if (oracle.shape === "adversarial") {
-    lines.push(
-      "The tests feed hostile input (malformed, oversized, injection or traversal) and expect a safe rejection"
-    );
-  } else {
-    lines.push("The new tests pass on the head commit");
-  }
-  lines.push("Every test that passes on the base commit still passes on the head commit");
-  return lines;
-}
-function reaches(slices, from, to2) {
-  const byId = new Map(slices.map((slice) => [slice.id, slice]));
-  const seen = /* @__PURE__ */ new Set();
-  const stack = [...from.dependsOn];
-  for (let id = stack.pop(); id !== void 0; id = stack.pop()) {
-    if (id === to2) return true;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    stack.push(...byId.get(id)?.dependsOn ?? []);
-  }
-  return false;
-}
-function orderConflicts(slices, notes) {
-  for (const [j, later2] of slices.entries()) {
-    for (const earlier of slices.slice(0, j)) {
-      if (reaches(slices, later2, earlier.id)) continue;
-      const collide = anyOverlap(earlier.writes, [...later2.writes, ...later2.reads]) || anyOverlap(later2.writes, earlier.reads);
-      if (!collide) continue;
-      later2.dependsOn.push(earlier.id);
-      notes.push(`${later2.id} depends on ${earlier.id}: their read/write sets overlap`);
-    }
-  }
-}
-function budgetLeft(budget, spent) {
-  if (spent === void 0) return budget;
-  const left = (limit, used) => limit === null || limit - used <= 0 ? limit : limit - used;
-  return {
-    timeMs: left(budget.timeMs, spent.timeMs),
-    tokens: left(budget.tokens, spent.tokens),
-    usd: left(budget.usd, spent.usd)
-  };
-}
-function splitBudget(budget, count, notes) {
-  let timeMs = DEFAULT_SLICE_MS;
-  if (budget.timeMs !== null) {
-    const share = Math.floor(budget.timeMs / count);
-    timeMs = Math.min(budget.timeMs, Math.max(MIN_SLICE_MS, share));
-    if (timeMs > share) {
-      notes.push(`the goal time budget split ${count} ways is under 1 min; each slice gets ${timeMs} ms`);
-    }
-  }
-  const tokens2 = budget.tokens === null ? null : Math.max(1, Math.floor(budget.tokens / count));
-  const usd = budget.usd === null ? null : Math.floor(budget.usd / count * 1e4) / 1e4 || budget.usd / count;
-  return { timeMs, tokens: tokens2, usd };
-}
-async function plan(input2) {
-  if (!input2.oracle.testable) {
-    const why = input2.oracle.reasons.join("; ") || "the oracle is not testable";
-    return {
-      planner: { ...PLANNER },
-      tasks: [],
-      notes: [`not planned: the goal is not testable (${why}); a human must decide first`]
-    };
-  }
-  const notes = [];
-  const cap = Math.min(MAX_SLICES, Math.max(1, input2.maxAgents * 2));
-  const all = splitClauses(input2.goalText);
-  const clauses = splitClauses(input2.goalText, cap);
-  notes.push(
-    `goal split into ${all.length} clause(s): ${all.map((clause) => `"${clause.text}"`).join(", ")}`
-  );
-  if (all.length > clauses.length) {
-    notes.push(
-      `at most ${cap} slices for ${input2.maxAgents} agent(s) at once; clauses ${cap} to ${all.length} form one slice`
-    );
-  }
-  const repo = indexRepoFiles(input2.repoFiles);
-  const context = { input: input2, repo, notes };
-  const work = clauses.filter((clause) => clause.kind !== "constraint");
-  const constraints = clauses.filter((clause) => clause.kind === "constraint").map((clause) => clause.text);
-  if (constraints.length > 0) {
-    notes.push(
-      `constraints on every slice, not slices: ${constraints.map((text3) => `"${text3}"`).join(", ")}`
-    );
-  }
-  const slices = work.map((clause, i) => sliceFor(clause, i + 1, context));
-  const verifying = /* @__PURE__ */ new Set();
-  for (const [i, slice] of slices.entries()) {
-    if (slice.role !== "test-author") continue;
-    const subject = testSubject(slice.clause.text);
-    const ownSubject = pointedAt(subject, context).sources.length > 0;
-    for (const earlier of slices.slice(0, i)) {
-      if (earlier.role !== "implementer") continue;
-      if (ownSubject && !anyOverlap(earlier.writes, slice.reads)) continue;
-      if (ownSubject && earlier.writes.includes(WHOLE_REPO)) continue;
-      slice.dependsOn.push(earlier.id);
-      verifying.add(slice.id);
-      notes.push(`${slice.id} depends on ${earlier.id}: its tests verify that change`);
-    }
-  }
-  orderConflicts(slices, notes);
-  for (const slice of slices) {
-    if (slice.role === "test-author") {
-      slice.acceptance = testAcceptance(slice.clause, slice.writes, input2.oracle, verifying.has(slice.id));
-    }
-    slice.acceptance.push(...constraints.map((text3) => `Constraint: ${text3}`));
-  }
-  const budget = splitBudget(input2.budget, slices.length, notes);
-  const tasks = slices.map((slice, i) => {
-    const writes = minimalPaths(slice.writes);
-    const whole = writes.includes(WHOLE_REPO);
-    return {
-      id: slice.id,
-      title: slice.clause.text.charAt(0).toUpperCase() + slice.clause.text.slice(1),
-      description: `${slice.clause.text} (part ${i + 1} of ${slices.length} of the goal "${input2.goalText}"). ` + (whole ? "No file matched, so the slice may change any unprotected file. " : `Writes ${quoteList(writes)}. `) + `Relevant files: ${quoteList(slice.reads)}.`,
-      ownerRole: slice.role,
-      dependsOn: slice.dependsOn,
-      reads: slice.reads,
-      writes,
-      risk: slice.risk,
-      acceptance: slice.acceptance,
-      budget,
-      maxRetries: slice.risk === "high" ? 1 : 2
-    };
-  });
-  return { planner: { ...PLANNER }, tasks, notes };
-}
-var heuristicPlanner = { name: PLANNER.name, plan };
-
-// src/runtime/ports.ts
-var systemClock = {
-  nowIso: () => (/* @__PURE__ */ new Date()).toISOString(),
-  nowMs: () => Date.now()
-};
-
-// src/runtime/agents/env.ts
-var BASE_ENV_NAMES = [
-  "PATH",
-  "HOME",
-  "LANG",
-  "LC_ALL",
-  "TERM",
-  "TMPDIR",
-  "USER",
-  "XDG_CONFIG_HOME",
-  "XDG_DATA_HOME",
-  "XDG_CACHE_HOME"
-];
-var FORBIDDEN_ENV_NAMES = [
-  "GITHUB_TOKEN",
-  "GH_TOKEN",
-  "GITHUB_PAT",
-  "OMK_GITHUB_TOKEN",
-  "INPUT_GITHUB-TOKEN",
-  "INPUT_GITHUB_TOKEN",
-  "INPUT_CI-TOKEN",
-  "INPUT_CI_TOKEN",
-  "ACTIONS_RUNTIME_TOKEN",
-  "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
-  "GH_ENTERPRISE_TOKEN",
-  "GITHUB_ENTERPRISE_TOKEN"
-];
-var ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-function isForbiddenEnvName(name) {
-  const upper = name.toUpperCase();
-  if (FORBIDDEN_ENV_NAMES.includes(upper)) return true;
-  if (upper.includes("GITHUB") && /TOKEN|PAT\b|_PAT_|SECRET/.test(upper)) return true;
-  return upper.startsWith("ACTIONS_") && upper.includes("TOKEN");
-}
-function agentEnvironment(processEnv, extraNames) {
-  for (const name of extraNames) {
-    if (isForbiddenEnvName(name)) {
-      throw new ConfigError(
-        `the agent environment may not include ${name}: agents never receive a GitHub token`,
-        {
-          hint: `remove ${name} from the agent's env list in .omk/config.yml; omk pushes and opens PRs itself`
-        }
-      );
-    }
-    if (!ENV_NAME.test(name)) {
-      throw new ConfigError(`'${name}' is not a valid environment variable name for an agent`, {
-        hint: "use letters, digits and underscores, not starting with a digit"
-      });
-    }
-  }
-  const secrets = forbiddenValues(processEnv);
-  const env = {};
-  for (const name of /* @__PURE__ */ new Set([...BASE_ENV_NAMES, ...extraNames])) {
-    const value = processEnv[name];
-    if (value === void 0) continue;
-    if (secrets.has(value)) {
-      throw new ConfigError(
-        `${name} holds the same value as a GitHub token; refusing to pass it to the agent`,
-        {
-          hint: `set ${name} to the agent's own credential`
-        }
-      );
-    }
-    env[name] = value;
-  }
-  return env;
-}
-function forbiddenValues(processEnv) {
-  const values = /* @__PURE__ */ new Set();
-  for (const [name, value] of Object.entries(processEnv)) {
-    if (value !== void 0 && value.length >= 16 && isForbiddenEnvName(name)) values.add(value);
-  }
-  return values;
-}
-
-// src/runtime/gates/env.ts
-var GATE_ENV_ALLOWLIST = [
-  "PATH",
-  "HOME",
-  "USER",
-  "LANG",
-  "LC_ALL",
-  "TZ",
-  "TMPDIR",
-  "TERM",
-  "CI",
-  "XDG_CACHE_HOME",
-  // Toolchains: where they are installed and where their caches live.
-  "CARGO_HOME",
-  "RUSTUP_HOME",
-  "RUSTUP_TOOLCHAIN",
-  "GOROOT",
-  "GOPATH",
-  "GOCACHE",
-  "GOMODCACHE",
-  "GOFLAGS",
-  "PYTHONPATH",
-  "VIRTUAL_ENV",
-  "JAVA_HOME",
-  "npm_config_cache"
-];
-var SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIAL/i;
-var SECRET_VALUE = /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/;
-var GATE_ENV_DEFAULTS = { CI: "true", NO_COLOR: "1" };
-function isSecretName(name) {
-  return SECRET_NAME.test(name);
-}
-function gateEnvironment(processEnv) {
-  const env = { ...GATE_ENV_DEFAULTS };
-  for (const name of GATE_ENV_ALLOWLIST) {
-    const value = processEnv[name];
-    if (value === void 0 || isSecretName(name) || SECRET_VALUE.test(value)) continue;
-    env[name] = value;
-  }
-  return env;
-}
-
-// src/runtime/review/secrets.ts
-var RULES = [
-  {
-    kind: "AWS access key id",
-    pattern: /(?<![A-Za-z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Za-z0-9])/g,
-    random: true
-  },
-  {
-    kind: "GitHub token",
-    pattern: /(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{36,251}(?![A-Za-z0-9])/g,
-    random: true
-  },
-  {
-    kind: "GitHub fine-grained token",
-    pattern: /(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9_]{22,255}/g,
-    random: true
-  },
-  { kind: "Slack token", pattern: /(?<![A-Za-z0-9])xox[abpr]-[A-Za-z0-9-]{10,250}/g, random: true },
-  { kind: "private key", pattern: /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/g, random: false },
-  {
-    kind: "Google API key",
-    pattern: /(?<![A-Za-z0-9])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/g,
-    random: true
-  },
-  { kind: "Stripe live key", pattern: /(?<![A-Za-z0-9])[rs]k_live_[0-9A-Za-z]{10,247}/g, random: true },
-  // Model providers: the keys agents themselves are run with.
-  {
-    kind: "Anthropic API key",
-    pattern: /(?<![A-Za-z0-9_-])sk-ant-[a-z]{2,8}[0-9]{2}-[A-Za-z0-9_-]{32,256}/g,
-    random: true
-  },
-  {
-    kind: "OpenAI API key",
-    pattern: /(?<![A-Za-z0-9_-])sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{32,256}/g,
-    random: true
-  },
-  {
-    kind: "OpenAI API key",
-    pattern: /(?<![A-Za-z0-9_-])sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}(?![A-Za-z0-9])/g,
-    random: true
-  },
-  { kind: "npm token", pattern: /(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])/g, random: true },
-  // Formats secretlint's recommended preset knows and omk missed (docs/architecture.md has the
-  // comparison): model and developer platforms agents are commonly given keys for.
-  { kind: "Groq API key", pattern: /(?<![A-Za-z0-9_])gsk_[A-Za-z0-9]{52}(?![A-Za-z0-9])/g, random: true },
-  { kind: "Hugging Face token", pattern: /(?<![A-Za-z0-9_])hf_[A-Za-z]{34}(?![A-Za-z0-9_])/g, random: true },
-  {
-    kind: "GitLab token",
-    pattern: /(?<![A-Za-z0-9_-])glpat-[A-Za-z0-9_-]{20,128}(?![A-Za-z0-9_-])/g,
-    random: true
-  },
-  {
-    kind: "SendGrid API key",
-    pattern: /(?<![A-Za-z0-9_])SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g,
-    random: true
-  },
-  {
-    kind: "Shopify token",
-    pattern: /(?<![A-Za-z0-9_])shp(?:at|ca|pa|ss)_[A-Za-z0-9]{32,64}(?![A-Za-z0-9])/g,
-    random: true
-  },
-  {
-    kind: "Vault token",
-    pattern: /(?<![A-Za-z0-9_])hv[sbr]\.[A-Za-z0-9_-]{90,300}(?![A-Za-z0-9_-])/g,
-    random: true
-  },
-  {
-    kind: "Linear API key",
-    pattern: /(?<![A-Za-z0-9_])lin_api_[A-Za-z0-9_]{32,128}(?![A-Za-z0-9_])/g,
-    random: true
-  },
-  {
-    kind: "Docker access token",
-    pattern: /(?<![A-Za-z0-9_])dckr_pat_[A-Za-z0-9_-]{27}(?![A-Za-z0-9_-])/g,
-    random: true
-  },
-  {
-    kind: "Slack webhook URL",
-    pattern: /https:\/\/hooks\.slack\.com\/services\/T[A-Za-z0-9]{1,40}\/B[A-Za-z0-9]{1,40}\/[A-Za-z0-9]{16,40}/g,
-    random: true
-  }
-];
-var ANY_FORMAT = new RegExp(RULES.map((rule) => `(?:${rule.pattern.source})`).join("|"));
-var SECRET_WORD = /key|token|secret|passw/i;
-var TOKEN_PATTERNS = RULES.filter((rule) => rule.random).map(
-  (rule) => rule.pattern
-);
-var ASSIGNMENT = /(?:password|passwd|secret|token|api[_-]?key|access[_-]?key)[A-Za-z0-9_.-]{0,64}["']?\s{0,8}(?::=|=|:)\s{0,8}(["'])([^"'\s]{16,256})\1/gi;
-var ENV_ASSIGNMENT = /^\s{0,8}(?:export\s{1,8})?[A-Z0-9_]{0,64}(?:PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY)[A-Z0-9_]{0,64}=([^\s"'#]{16,256})/g;
-var NAMED_ASSIGNMENT = /(?<![A-Za-z0-9_])([A-Za-z][A-Za-z0-9_.-]{2,64})["']?\s{0,8}(?::=|=|:)\s{0,8}(["']?)([A-Za-z0-9+/_.=-]{20,256})\2(?![A-Za-z0-9+/_.=-])/g;
-var PROVIDER_KEY_NAME = /^(?:anthropic|claude|openai|azureopenai|gemini|google|googlegenerativeai|vertexai|aws|amazon|slack|npm|mistral|groq|xai|deepseek|cohere|huggingface|hf|openrouter|moonshot|kimi|together|fireworks|perplexity)[a-z0-9]{0,32}(?:apikey|secretaccesskey|secretkey|sessiontoken|authtoken|accesstoken|bottoken|token)$/;
-function providerKeyName(name) {
-  return PROVIDER_KEY_NAME.test(name.toLowerCase().replace(/[_.-]/g, ""));
-}
-var URL_PASSWORD = /(?<![A-Za-z0-9+.-])(?:https?|ftps?|ssh|git|postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?):\/\/[A-Za-z0-9._~%-]{1,64}:([A-Za-z0-9._~%!*+=-]{8,128})@[A-Za-z0-9.-]{1,253}/g;
-var URL_PASSWORD_ENTROPY = 3;
-var PLACEHOLDER = /^\$\{.*\}$|\{\{.*\}\}|^<.*>$|^%.*%$|^(?:process\.env|os\.environ|env)\b|^https?:\/\/[^@]*$/i;
-var SAMPLE_MARKER = /EXAMPLE/;
-var SYNTHETIC_RUN = 6;
-var MIN_ENTROPY = 3.5;
-function findSecrets(line2) {
-  return secretSpans(line2).map((entry) => entry.match);
-}
-function secretSpans(line2) {
-  const found = [];
-  const formats = ANY_FORMAT.test(line2) ? RULES : [];
-  for (const rule of formats) {
-    for (const hit of line2.matchAll(rule.pattern)) {
-      const start = hit.index;
-      if (rule.random && looksSynthetic(hit[0])) continue;
-      found.push({ start, end: start + hit[0].length, match: secret(rule.kind, "blocking", hit[0]) });
-    }
-  }
-  const named4 = SECRET_WORD.test(line2);
-  for (const hit of named4 ? line2.matchAll(NAMED_ASSIGNMENT) : []) {
-    const name = hit[1] ?? "";
-    const value = hit[3] ?? "";
-    if (!providerKeyName(name) || !looksLikeKey(value)) continue;
-    const start = hit.index + hit[0].length - value.length - (hit[2] ?? "").length;
-    const end = start + value.length;
-    if (found.some((other) => other.start < end && start < other.end)) continue;
-    found.push({ start, end, match: secret(`value of ${name}`, "blocking", value) });
-  }
-  for (const hit of line2.includes("://") ? line2.matchAll(URL_PASSWORD) : []) {
-    const value = hit[1] ?? "";
-    if (!/[0-9]/.test(value) || !/[A-Za-z]/.test(value)) continue;
-    if (looksSynthetic(value) || shannonEntropy(value) < URL_PASSWORD_ENTROPY) continue;
-    const start = hit.index + hit[0].indexOf(`:${value}@`) + 1;
-    const end = start + value.length;
-    if (found.some((other) => other.start < end && start < other.end)) continue;
-    found.push({ start, end, match: secret("password in a URL", "blocking", value) });
-  }
-  const assignments = !named4 ? [] : [
-    ...[...line2.matchAll(ASSIGNMENT)].map((hit) => ({
-      value: hit[2] ?? "",
-      start: hit.index + hit[0].length - (hit[2] ?? "").length - 1
-    })),
-    ...[...line2.matchAll(ENV_ASSIGNMENT)].map((hit) => ({
-      value: hit[1] ?? "",
-      start: hit.index + hit[0].length - (hit[1] ?? "").length
-    }))
-  ];
-  for (const { value, start } of assignments) {
-    const end = start + value.length;
-    if (found.some((other) => other.start < end && start < other.end)) continue;
-    if (PLACEHOLDER.test(value) || looksSynthetic(value) || shannonEntropy(value) < MIN_ENTROPY) continue;
-    found.push({ start, end, match: secret("high-entropy value for a secret-like name", "warning", value) });
-  }
-  return found.sort((a, b) => a.start - b.start);
-}
-function looksLikeKey(value) {
-  return /[0-9]/.test(value) && /[A-Za-z]/.test(value) && !PLACEHOLDER.test(value) && !looksSynthetic(value) && shannonEntropy(value) >= KEY_ENTROPY;
-}
-var KEY_ENTROPY = 4;
-function looksSynthetic(value) {
-  if (SAMPLE_MARKER.test(value)) return true;
-  let ascending = 1;
-  let same2 = 1;
-  for (let i = 1; i < value.length; i++) {
-    const step = value.charCodeAt(i) - value.charCodeAt(i - 1);
-    ascending = step === 1 ? ascending + 1 : 1;
-    same2 = step === 0 ? same2 + 1 : 1;
-    if (ascending >= SYNTHETIC_RUN || same2 >= SYNTHETIC_RUN) return true;
-  }
-  return false;
-}
-function secret(kind2, severity2, value) {
-  return { kind: kind2, severity: severity2, redacted: redact(value) };
-}
-function redact(value) {
-  return `${[...value].slice(0, 4).join("")}\u2026`;
-}
-function shannonEntropy(value) {
-  const counts = /* @__PURE__ */ new Map();
-  for (const ch of value) counts.set(ch, (counts.get(ch) ?? 0) + 1);
-  const length = [...value].length;
-  let bits = 0;
-  for (const count of counts.values()) {
-    const p = count / length;
-    bits -= p * Math.log2(p);
-  }
-  return bits;
-}
-
-// src/runtime/secrets/scrub.ts
-var REDACTED = "[redacted]";
-var GITHUB_TOKEN = /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{16,255}|github_pat_[A-Za-z0-9_]{16,255})/g;
-var ACCESS_TOKEN_BASE64 = /eC1hY2Nlc3MtdG9rZW46[A-Za-z0-9+/]*={0,2}/g;
-var AUTH_HEADER = /(authorization:\s{0,8}(?:basic|bearer|token)\s{1,8})[A-Za-z0-9+/=._~-]{8,}/gi;
-var MIN_LITERAL = 8;
-function createScrub(literals) {
-  const ordered = literalForms(literals);
-  return (text3) => {
-    let out = text3;
-    for (const form of ordered) out = out.split(form).join(REDACTED);
-    out = out.replace(AUTH_HEADER, (_, prefix) => `${prefix}${REDACTED}`);
-    out = out.replace(ACCESS_TOKEN_BASE64, REDACTED).replace(GITHUB_TOKEN, REDACTED);
-    for (const pattern of TOKEN_PATTERNS) out = out.replace(pattern, REDACTED);
-    return scrubReviewedKeys(out);
-  };
-}
-var PRIVATE_KEY_BLOCK = /(-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----)[\s\S]*?(-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----|$(?![\s\S]))/g;
-function scrubReviewedKeys(text3) {
-  const out = text3.replace(PRIVATE_KEY_BLOCK, (_, begin, end) => `${begin}${REDACTED}${end}`);
-  if (!/key|token|secret|passw|:\/\//i.test(out)) return out;
-  return out.split("\n").map((line2) => {
-    let clean3 = line2;
-    for (const span of secretSpans(line2).reverse()) {
-      if (span.match.severity !== "blocking" || line2.startsWith("-----BEGIN", span.start)) continue;
-      clean3 = `${clean3.slice(0, span.start)}${REDACTED}${clean3.slice(span.end)}`;
-    }
-    return clean3;
-  }).join("\n");
-}
-function literalForms(literals) {
-  const forms = /* @__PURE__ */ new Set();
-  for (const value of literals) {
-    if (value.length < MIN_LITERAL) continue;
-    forms.add(value);
-    forms.add(Buffer.from(value).toString("base64"));
-    forms.add(Buffer.from(`x-access-token:${value}`).toString("base64"));
-  }
-  return [...forms].sort((a, b) => b.length - a.length);
-}
-function createTokenTest(literals) {
-  const forms = literalForms(literals);
-  return (text3) => forms.some((form) => text3.includes(form)) || [AUTH_HEADER, ACCESS_TOKEN_BASE64, GITHUB_TOKEN].some((pattern) => text3.search(pattern) !== -1);
-}
-function isSecretEnvName(name) {
-  return isForbiddenEnvName(name) || isSecretName(name);
-}
-function secretValues2(env) {
-  return Object.entries(env).filter(([name, value]) => value !== void 0 && isSecretEnvName(name)).map(([, value]) => value ?? "");
-}
-async function scrubFile(files2, path2, scrub) {
-  let text3;
-  try {
-    text3 = await files2.readText(path2);
-  } catch {
-    return;
-  }
-  if (text3 === null || text3.includes("\0")) return;
-  const clean3 = scrub(text3);
-  if (clean3 !== text3) await files2.writeAtomic(path2, clean3);
-}
-
-// src/runtime/goal/controller-hold.ts
-async function holdGoal(store, id) {
-  const hold2 = store.deps.host.holdOpen;
-  if (!hold2) return async () => {
-  };
-  return hold2(goalPaths(store.deps.stateRoot, id).dir);
-}
-function controlledElsewhere(store, id) {
-  const ask = store.deps.host.otherOmkHolding;
-  return ask?.(goalPaths(store.deps.stateRoot, id).dir) ?? null;
-}
-function mayBeControlled(goal) {
-  return goal.controller !== null || MAY_RUN.includes(goal.status);
-}
-var MAY_RUN = ["running", "planned", "interrupted"];
-
-// src/runtime/goal/failure.ts
-var failureSchema = external_exports.object({
-  version: external_exports.literal(1),
-  status: external_exports.enum(["cancelled", "blocked_on_human", "failed", "interrupted"]),
-  at: external_exports.string(),
-  reason: external_exports.string(),
-  humanDecisions: external_exports.array(external_exports.string())
-});
-var failureVersioned = singleVersion("failure.json", 1, failureSchema);
-function writeFailure(files2, path2, record2) {
-  return writeJsonAtomic(files2, path2, failureSchema.parse({ version: 1, ...record2 }));
-}
-function failedReason(proof) {
-  const reasons = [...proof.failures.map((f) => f.message), ...proof.knownGaps.map((g) => g.message)];
-  return reasons.length > 0 ? reasons.join("; ") : "the goal failed";
-}
-async function recordFailedGoal(store, goalId) {
-  const paths2 = store.paths(goalId);
-  return store.withGoalLock(goalId, async () => {
-    if ((await store.read(goalId)).status !== "failed") return false;
-    const proof = await readVersioned(store.files, proofVersioned, paths2.proof);
-    await writeFailure(store.files, paths2.failure, {
-      status: "failed",
-      at: store.deps.clock.nowIso(),
-      reason: failedReason(proof),
-      humanDecisions: proof.humanDecisions
-    });
-    return true;
-  });
-}
-async function catchUpFailureRecord(store, goal) {
-  if (goal.status !== "failed") return false;
-  const paths2 = store.paths(goal.id);
-  if (await store.files.exists(paths2.failure) || !await store.files.exists(paths2.proof)) return false;
-  return recordFailedGoal(store, goal.id);
 }
 
 // src/runtime/goal/recorded-merge.ts
@@ -33961,6 +31625,387 @@ async function rescaleSliceBudgets(store, goal, limits, spent) {
   return count;
 }
 
+// src/runtime/config/load.ts
+var import_yaml = __toESM(require_dist(), 1);
+import { readFile, realpath, stat } from "node:fs/promises";
+import { isAbsolute as isAbsolute4, join as join3, normalize, relative as relative3, resolve as resolve2, sep } from "node:path";
+
+// src/runtime/goal/ids.ts
+var GOAL_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,79}$/;
+function slugify2(text3, max) {
+  const slug = text3.normalize("NFKD").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, max).replace(/-+$/g, "");
+  return slug || "goal";
+}
+function newGoalId(goalText, suffixHex) {
+  return `${slugify2(goalText, 32)}-${suffixHex.slice(0, 6).toLowerCase()}`;
+}
+function checkGoalRef(ref) {
+  const trimmed = ref.trim();
+  if (trimmed === "latest" || GOAL_ID_PATTERN.test(trimmed)) return trimmed;
+  throw new UsageError(`'${ref}' is not a goal id.`, {
+    hint: [
+      "Goal ids look like fix-the-failing-tests-3fa9c1 (or use 'latest'); list them with ",
+      { step: "list" },
+      "."
+    ]
+  });
+}
+
+// src/runtime/graph/branches.ts
+var OMK_BRANCH_PREFIX = "omk/";
+var DEFAULT_STATE_BRANCH = `${OMK_BRANCH_PREFIX}state`;
+var BASE_ID = "base";
+var INTEGRATION_ID = "integration";
+var RESERVED_SLICE_IDS = [BASE_ID, INTEGRATION_ID];
+function fixTaskId(fix) {
+  return `fix-${fix}`;
+}
+function isFixTaskId(id) {
+  return /^fix-\d+$/.test(id);
+}
+function goalBranchPrefix(goalId) {
+  return `${OMK_BRANCH_PREFIX}${goalId}/`;
+}
+function sliceBranchName(goalId, sliceId2) {
+  return `${goalBranchPrefix(goalId)}${sliceId2}`;
+}
+function integrationBranchName(goalId) {
+  return sliceBranchName(goalId, INTEGRATION_ID);
+}
+function parseOmkBranch(branch) {
+  const [root, goalId, sliceId2, ...rest] = branch.split("/");
+  if (`${root}/` !== OMK_BRANCH_PREFIX || rest.length > 0 || goalId === void 0 || sliceId2 === void 0) {
+    return null;
+  }
+  return GOAL_ID_PATTERN.test(goalId) && SLICE_ID_PATTERN.test(sliceId2) ? { goalId, sliceId: sliceId2 } : null;
+}
+var SAFE_BRANCH = /^[A-Za-z0-9_][A-Za-z0-9._/-]*$/;
+var UNSAFE_BRANCH_PART = /\.\.|\/\/|\/\.|[/.]$|\.lock(\/|$)/;
+var hasControl = (name) => [...name].some((c) => c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127);
+var SPECIAL_REF = /^(?:[A-Z]+_)*HEAD$/;
+function branchNameProblem(name) {
+  if (name === "") return "it is empty";
+  if (hasControl(name)) return "it contains a control character (a newline?)";
+  if (name.startsWith("refs/")) return "it is a full ref: name the branch without refs/heads/";
+  if (SPECIAL_REF.test(name)) return `${name} is one of git's special refs, not a branch`;
+  if (!SAFE_BRANCH.test(name) || UNSAFE_BRANCH_PART.test(name)) {
+    return "git does not allow it (letters, digits, ., _, -, / only; no .., //, leading - or ., trailing / or .)";
+  }
+  return null;
+}
+function stateBranchProblem(name, others = {}) {
+  const problem = branchNameProblem(name);
+  if (problem !== null) return problem;
+  if (!name.startsWith(OMK_BRANCH_PREFIX) || name === OMK_BRANCH_PREFIX) {
+    return `it is not under ${OMK_BRANCH_PREFIX}: goal state is committed only on a branch of omk's own`;
+  }
+  if (parseOmkBranch(name) !== null)
+    return `it is a goal's own branch (${OMK_BRANCH_PREFIX}<goal-id>/<slice>)`;
+  for (const [what, branch] of Object.entries(others)) {
+    if (branch === name) return `it is ${what}`;
+  }
+  return null;
+}
+var UNSHOWABLE = (
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters escaped.
+  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2069\ufeff]/g
+);
+var SHORT_ESCAPES = { "\n": "\\n", "\r": "\\r", "	": "\\t" };
+function shownText(text3) {
+  return text3.replace(/\\/g, "\\\\").replace(UNSHOWABLE, (c) => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+function shownBranch(name) {
+  return shownText(name);
+}
+
+// src/runtime/config/duration.ts
+var MAX_DURATION_MS = 6 * 36e5;
+var DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+var durationSchema = external_exports.string().regex(DURATION, { error: "must be a duration such as 90s, 10m or 1h30m (units: s, m, h)" }).min(2, { error: "must be a duration such as 90s, 10m or 1h30m" }).transform((text3) => {
+  const [, h, m, s] = DURATION.exec(text3) ?? [];
+  return Number(h ?? 0) * 36e5 + Number(m ?? 0) * 6e4 + Number(s ?? 0) * 1e3;
+}).refine((ms) => ms > 0 && ms <= MAX_DURATION_MS, { error: "must be more than 0s and at most 6h" }).describe("A duration: a number with a unit (s, m, h), e.g. 90s, 10m, 1h30m.");
+
+// src/runtime/agents/config.ts
+var PROMPT_DELIVERY = ["file", "stdin", "arg"];
+var customAgentSchema = external_exports.object({
+  argv: external_exports.array(external_exports.string().min(1)).min(1),
+  prompt: external_exports.enum(PROMPT_DELIVERY).default("file"),
+  /** Extra environment variable NAMES passed through from omk's environment (never a GitHub token). */
+  env: external_exports.array(external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).default([]),
+  /** Files or directories of your HOME (relative to it) copied into the agent's own HOME: its login. */
+  home: external_exports.array(external_exports.string().min(1)).default([]),
+  /** How usage is read from its output: none, or a JSON object with tokens/cost fields. */
+  usage: external_exports.enum(["none", "json"]).default("none")
+});
+var agentsConfigSchema = external_exports.object({
+  /** The agent used when --agent is not given: a preset name, `script:<path>`, or a custom name. */
+  default: external_exports.string().min(1).optional(),
+  /** Named custom commands, usable as --agent <name>. */
+  custom: external_exports.record(external_exports.string().regex(/^[a-z][a-z0-9-]*$/), customAgentSchema).default({}),
+  /**
+   * How long an agent may print nothing at all after it starts before omk stops it as unable to
+   * run here (a CLI waiting on a login prompt). Default 60s.
+   */
+  startupSilence: durationSchema.optional(),
+  /**
+   * How long an agent may print nothing but network failures (DNS, refused connections,
+   * "Reconnecting…") before omk stops it as unable to reach its provider. Default 2m for presets.
+   */
+  networkStall: durationSchema.optional(),
+  /**
+   * How long omk waits in all for a rate-limited agent (HTTP 429, "rate limit exceeded") before
+   * the run stops: it waits what the agent asked (`retry after 30s`), else 30s doubling, at most
+   * 5m at a time, and runs it again without spending an attempt. Default 30m.
+   */
+  rateLimitWait: durationSchema.optional(),
+  /**
+   * Per-agent settings: extra arguments appended to the preset's argv, env names to pass, and
+   * files of HOME to copy into the agent's own HOME.
+   */
+  settings: external_exports.record(
+    external_exports.string(),
+    external_exports.object({
+      extraArgs: external_exports.array(external_exports.string()).default([]),
+      env: external_exports.array(external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).default([]),
+      /** More of your HOME (relative to it) copied into the agent's own HOME, on top of a preset's login. */
+      home: external_exports.array(external_exports.string().min(1)).default([]),
+      /** Overrides agents.startupSilence for this agent. */
+      startupSilence: durationSchema.optional(),
+      /** Overrides agents.networkStall for this agent. */
+      networkStall: durationSchema.optional()
+    })
+  ).default({})
+}).default({ custom: {}, settings: {} });
+
+// src/runtime/gates/port.ts
+var GATE_HOMES = ["own", "user"];
+
+// src/runtime/config/schema.ts
+var CONFIG_VERSION = 1;
+var REQUIRED_GATE_KINDS = ["test", "lint", "typecheck", "format"];
+var PRE_EXISTING_POLICIES = ["allow", "block"];
+var DEFAULT_GATE_TIMEOUT_MS = 10 * 6e4;
+var gateNameSchema = external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
+  error: "must be 1-64 letters, digits, dots, dashes or underscores (e.g. test, e2e, lint-docs)"
+});
+var argvSchema = external_exports.array(external_exports.string().min(1, { error: "an argument may not be empty" }), {
+  error: (issue2) => typeof issue2.input === "string" ? `must be an argv array, not a string (omk never runs a shell): run: [${issue2.input.trim().split(/\s+/).map((part) => JSON.stringify(part)).join(", ")}]` : 'must be an argv array such as ["npm", "test"]'
+}).min(1, { error: 'must name a command, e.g. ["npm", "test"]' }).max(256).describe("The command as an argv array; it is never passed through a shell.");
+var gateConfigSchema = external_exports.strictObject({
+  /** Matches a detected gate to override it, or names a new gate (which then needs `run`). */
+  name: gateNameSchema,
+  kind: external_exports.string().regex(/^[a-z][a-z0-9-]{0,31}$/, { error: "must be a lowercase word such as test, lint, benchmark" }).optional().describe("test | lint | typecheck | format | build | benchmark | custom ..."),
+  run: argvSchema.optional(),
+  required: external_exports.boolean().optional().describe("Whether a failure blocks readiness."),
+  timeout: durationSchema.optional(),
+  /** For tools that report problems by printing them and exiting 0 (gofmt -l). */
+  failOnOutput: external_exports.boolean().optional().describe("Fail the gate when it prints anything on stdout."),
+  preExisting: external_exports.enum(PRE_EXISTING_POLICIES).optional().describe(
+    "allow (default): a gate whose only failures also fail on the base (same tests, same diagnostics) does not block readiness; the proof lists them. block: it does."
+  ),
+  enabled: external_exports.boolean().optional().describe("false removes a detected gate."),
+  network: external_exports.enum(SANDBOX_NETWORKS).optional().describe(
+    "Sandboxed, this gate's network: open, none, or allow (only sandbox.allowedHosts, through a proxy) (default: sandbox.network's gates)."
+  )
+});
+var gatesConfigSchema = external_exports.strictObject({
+  detect: external_exports.boolean().default(true).describe("Detect gates from the project files."),
+  timeout: durationSchema.prefault("10m").describe("Default per-gate timeout."),
+  home: external_exports.enum(GATE_HOMES).default("own").describe(
+    "own (default): every gate process gets a HOME omk makes for it and removes after, the user's toolchain caches still found; user: gates run with your own HOME (a tool that needs its settings there)."
+  ),
+  list: external_exports.array(gateConfigSchema).max(64).default([]).superRefine((list3, ctx) => {
+    const seen = /* @__PURE__ */ new Set();
+    list3.forEach((gate, index) => {
+      if (seen.has(gate.name)) {
+        ctx.addIssue({
+          code: "custom",
+          message: `gate '${gate.name}' is listed twice; merge the two entries`,
+          path: [index, "name"]
+        });
+      }
+      seen.add(gate.name);
+    });
+  })
+}).prefault({});
+var workspaceSetupSchema = external_exports.array(argvSchema).min(1, { error: "list at least one command, or leave setup out to let omk detect" }).max(16);
+var workspaceConfigSchema = external_exports.strictObject({
+  setup: workspaceSetupSchema.optional().describe(
+    'Commands run, in order, in each new worktree before an agent or a gate, instead of what omk detects (e.g. [["npm", "ci"]]).'
+  ),
+  install: external_exports.boolean().default(true).describe(
+    "Run the project's install (npm ci, pnpm install, yarn install) when the checkout's node_modules cannot be reused."
+  ),
+  timeout: durationSchema.prefault("10m").describe("Timeout of each setup or install command."),
+  keep: external_exports.boolean().default(false).describe(
+    "Keep the goal's worktrees when it settles (by default they are removed; its branches stay until it is merged, cancelled or rejected)."
+  )
+}).prefault({});
+var plannerConfigSchema = external_exports.strictObject({
+  agent: external_exports.string().min(1).optional().describe(
+    "The agent that plans goals (a preset, script:PATH or a custom agent); default: the agent the goal runs with."
+  )
+}).prefault({});
+var requireChecksSchema = external_exports.union([
+  external_exports.enum(["auto", "none"]),
+  external_exports.array(external_exports.string().trim().min(1, { error: "a check name may not be empty" }).max(255)).min(1, { error: "list at least one check name (e.g. [ci]), or use auto or none" }).max(64)
+]).describe("auto | none | a list of check names (e.g. [build, test]).");
+var mergeConfigSchema = external_exports.strictObject({
+  requireChecks: requireChecksSchema.default("auto").describe(
+    "What a gated merge requires of CI besides omk/proof: auto (the protected base's required checks, or at least one successful check when protection cannot be read), none, or a list of check names."
+  )
+}).prefault({});
+var LOG_MAX_BYTES_MIN = 1024;
+var LOG_MAX_BYTES_MAX = 1024 * 1024 * 1024;
+var logsConfigSchema = external_exports.strictObject({
+  maxBytes: external_exports.number().int({ error: "must be a whole number of bytes" }).min(LOG_MAX_BYTES_MIN, { error: `must be at least ${LOG_MAX_BYTES_MIN} bytes` }).max(LOG_MAX_BYTES_MAX, { error: `must be at most ${LOG_MAX_BYTES_MAX} bytes (1 GiB)` }).optional().describe(
+    "The most bytes one agent transcript, gate log or install/setup log keeps of a run's output: its first and last halves, with a line recording the cut. Default: $OMK_LOG_MAX_BYTES, else 8388608 (8 MiB)."
+  )
+}).prefault({});
+var strictAgentsSchema = agentsConfigSchema.unwrap().strict().default({ custom: {}, settings: {} });
+var configSchema = external_exports.strictObject({
+  version: external_exports.literal(CONFIG_VERSION, { error: `must be ${CONFIG_VERSION}` }).default(CONFIG_VERSION).describe("Config format version."),
+  gates: gatesConfigSchema,
+  workspace: workspaceConfigSchema,
+  agents: strictAgentsSchema,
+  planner: plannerConfigSchema,
+  merge: mergeConfigSchema,
+  logs: logsConfigSchema,
+  sandbox: sandboxConfigSchema
+});
+
+// src/runtime/config/load.ts
+var CONFIG_FILES = [".omk/config.yml", ".omk/config.yaml"];
+var MAX_CONFIG_BYTES = 256 * 1024;
+var CONFIG_EXAMPLES = {
+  "": [
+    "version: 1",
+    "gates:",
+    "  detect: true        # false: only the gates listed below",
+    "  timeout: 10m        # default per-gate timeout (s, m or h)",
+    "  list:",
+    "    - name: test",
+    "      kind: test",
+    '      run: ["npm", "test"]',
+    "      timeout: 5m",
+    "    - name: lint",
+    "      required: false   # override a detected gate by name",
+    "workspace:",
+    "  install: true       # npm ci in a worktree when the checkout has no reusable node_modules",
+    "agents:",
+    "  default: claude"
+  ].join("\n"),
+  version: `version: ${CONFIG_VERSION}`,
+  gates: ["version: 1", "gates:", "  detect: true", "  timeout: 10m"].join("\n"),
+  "gates.timeout": [
+    "version: 1",
+    "gates:",
+    "  timeout: 10m   # a number with s, m or h: 90s, 10m, 1h30m"
+  ].join("\n"),
+  "gates.list": [
+    "version: 1",
+    "gates:",
+    "  list:",
+    "    - name: e2e",
+    "      kind: test",
+    '      run: ["npm", "run", "e2e"]',
+    "      required: false"
+  ].join("\n"),
+  "gates.list.run": [
+    "version: 1",
+    "gates:",
+    "  list:",
+    "    - name: test",
+    '      run: ["npm", "test"]   # an argv array: omk never runs a shell'
+  ].join("\n"),
+  "gates.list.timeout": ["version: 1", "gates:", "  list:", "    - name: test", "      timeout: 5m"].join(
+    "\n"
+  ),
+  workspace: ["version: 1", "workspace:", "  install: false", "  timeout: 15m"].join("\n"),
+  "workspace.setup": [
+    "version: 1",
+    "workspace:",
+    "  setup:                 # run in each new worktree instead of detection",
+    '    - ["npm", "ci"]      # each command an argv array: omk never runs a shell',
+    '    - ["npm", "run", "build"]'
+  ].join("\n"),
+  agents: [
+    "version: 1",
+    "agents:",
+    "  default: my-agent",
+    "  custom:",
+    "    my-agent:",
+    '      argv: ["my-agent", "--prompt-file", "{promptFile}"]'
+  ].join("\n")
+};
+async function loadConfig(repoRoot) {
+  for (const relative16 of CONFIG_FILES) {
+    const path2 = join3(repoRoot, relative16);
+    const text3 = await readConfigText(path2);
+    if (text3 === null) continue;
+    return { config: parseConfig(text3, path2), path: path2, text: text3 };
+  }
+  return { config: configSchema.parse({}), path: null };
+}
+async function readConfigText(path2) {
+  try {
+    const info = await stat(path2);
+    if (!info.isFile()) throw new ConfigError(`${path2} is not a file.`);
+    if (info.size > MAX_CONFIG_BYTES) {
+      throw new ConfigError(`${path2} is ${info.size} bytes; a config file may be at most 256 KB.`);
+    }
+    return await readFile(path2, "utf8");
+  } catch (error62) {
+    if (error62.code === "ENOENT") return null;
+    if (error62 instanceof ConfigError) throw error62;
+    throw new ConfigError(`Cannot read ${path2}.`, { cause: error62 });
+  }
+}
+function parseConfig(text3, source) {
+  const raw = parseYaml(text3, source);
+  const version2 = typeof raw === "object" && raw !== null ? raw.version : void 0;
+  if (typeof version2 === "number" && Number.isInteger(version2) && version2 > CONFIG_VERSION) {
+    throw new ConfigError(
+      `${source}: version ${version2} is newer than this omk understands (up to version ${CONFIG_VERSION}).`,
+      { hint: "The file was written for a newer omk. Upgrade omk to use it." }
+    );
+  }
+  const result2 = configSchema.safeParse(raw ?? {});
+  if (result2.success) return result2.data;
+  const first = result2.error.issues[0];
+  throw new ConfigError(`${source} is invalid:
+${external_exports.prettifyError(result2.error)}`, {
+    hint: `Fix ${source}, for example:
+${exampleFor(first?.path ?? [])}`,
+    cause: result2.error
+  });
+}
+function parseYaml(text3, source) {
+  const doc = (0, import_yaml.parseDocument)(text3, { prettyErrors: true, uniqueKeys: true });
+  const [error62] = doc.errors;
+  if (error62) {
+    throw new ConfigError(`${source} is not valid YAML: ${error62.message}`, {
+      hint: `Check indentation and quoting. A valid file looks like:
+${CONFIG_EXAMPLES[""]}`,
+      cause: error62
+    });
+  }
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (cause) {
+    throw new ConfigError(`${source} could not be read as data: ${cause.message}`, { cause });
+  }
+}
+function exampleFor(path2) {
+  const segments = path2.filter((part) => typeof part === "string");
+  for (let length = segments.length; length > 0; length -= 1) {
+    const example = CONFIG_EXAMPLES[segments.slice(0, length).join(".")];
+    if (example !== void 0) return example;
+  }
+  return CONFIG_EXAMPLES[""] ?? "";
+}
+
 // src/runtime/budget/parse.ts
 var UNIT_MS = { s: 1e3, m: 6e4, h: 36e5, d: 864e5 };
 var DURATION2 = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
@@ -34084,15 +32129,15 @@ function repoAccessVerdict(access3, who2) {
 
 // src/runtime/agents/credentials.ts
 import { existsSync } from "node:fs";
-import { join as join7 } from "node:path";
+import { join as join4 } from "node:path";
 function loginFile(entry, env) {
   const xdg = entry.xdg === void 0 ? void 0 : env[entry.xdg];
   if (xdg !== void 0 && xdg !== "" && entry.underXdg !== void 0) {
-    return { path: join7(xdg, entry.underXdg), shown: `$${entry.xdg}/${entry.underXdg}` };
+    return { path: join4(xdg, entry.underXdg), shown: `$${entry.xdg}/${entry.underXdg}` };
   }
   const home = env.HOME;
   return {
-    path: home === void 0 || home === "" ? null : join7(home, entry.path),
+    path: home === void 0 || home === "" ? null : join4(home, entry.path),
     shown: `~/${entry.path}`
   };
 }
@@ -34384,7 +32429,7 @@ function isWithin(path2, container) {
   const outer = foldCase(container);
   return inner === outer || inner.startsWith(`${outer}/`);
 }
-function pathsOverlap2(a, b) {
+function pathsOverlap(a, b) {
   return isWithin(a, b) || isWithin(b, a);
 }
 function quoteUntrusted(text3) {
@@ -34410,7 +32455,7 @@ function escapeUnseen(text3, max, quoted2) {
 }
 
 // src/runtime/agents/home.ts
-import { isAbsolute as isAbsolute5, join as join8, normalize as normalize2, relative as relative5 } from "node:path";
+import { isAbsolute as isAbsolute5, join as join5, normalize as normalize2, relative as relative4 } from "node:path";
 var CREDENTIAL_STORES = {
   dirs: [".ssh", ".gnupg", ".aws", ".config/gh", ".docker"],
   files: [".git-credentials", ".netrc", ".npmrc", ".pypirc", ".cargo/credentials.toml"]
@@ -34418,17 +32463,17 @@ var CREDENTIAL_STORES = {
 function agentHomeEnv(home) {
   return {
     HOME: home,
-    XDG_CONFIG_HOME: join8(home, ".config"),
-    XDG_CACHE_HOME: join8(home, ".cache"),
-    XDG_DATA_HOME: join8(home, ".local", "share"),
-    XDG_STATE_HOME: join8(home, ".local", "state")
+    XDG_CONFIG_HOME: join5(home, ".config"),
+    XDG_CACHE_HOME: join5(home, ".cache"),
+    XDG_DATA_HOME: join5(home, ".local", "share"),
+    XDG_STATE_HOME: join5(home, ".local", "state")
   };
 }
 function homeEntrySource(entry, env) {
   const xdg = entry.xdg === void 0 ? void 0 : env[entry.xdg];
-  if (xdg !== void 0 && xdg !== "" && entry.underXdg !== void 0) return join8(xdg, entry.underXdg);
+  if (xdg !== void 0 && xdg !== "" && entry.underXdg !== void 0) return join5(xdg, entry.underXdg);
   const home = env.HOME;
-  return home === void 0 || home === "" ? null : join8(home, entry.path);
+  return home === void 0 || home === "" ? null : join5(home, entry.path);
 }
 function checkedHomeEntries(entries2, env, agent) {
   return entries2.map((entry) => ({ path: checkedEntry(entry, env.HOME, agent) }));
@@ -34439,7 +32484,7 @@ function checkedEntry(entry, home, agent) {
   });
   let path2 = entry.startsWith("~/") ? entry.slice(2) : entry;
   if (isAbsolute5(path2)) {
-    const inHome = home === void 0 || home === "" ? null : relative5(home, path2);
+    const inHome = home === void 0 || home === "" ? null : relative4(home, path2);
     if (inHome === null || inHome.startsWith("..") || isAbsolute5(inHome)) {
       throw refuse2("it is an absolute path outside HOME");
     }
@@ -34922,7 +32967,7 @@ function runningSlices(progress) {
 }
 
 // src/runtime/goal/create.ts
-import { basename as basename5 } from "node:path";
+import { basename as basename4 } from "node:path";
 
 // src/runtime/controller/scheduler.ts
 function readyTasks(tasks) {
@@ -35063,7 +33108,7 @@ function accessConflict(task, other) {
   ];
   for (const [mine, myPaths, theirs, theirPaths] of pairs) {
     for (const path2 of myPaths) {
-      const hit = theirPaths.find((candidate) => pathsOverlap2(path2, candidate));
+      const hit = theirPaths.find((candidate) => pathsOverlap(path2, candidate));
       if (hit === void 0) continue;
       return `${mine} ${quoteUntrusted(path2)} while task "${other.id}" ${theirs} ${quoteUntrusted(hit)}, and neither depends on the other; add a dependency between them or make their paths disjoint`;
     }
@@ -35585,6 +33630,329 @@ function renderTestSpec(goal, graph) {
   return document(lines);
 }
 
+// src/runtime/plan/words.ts
+function splitWords(text3) {
+  return text3.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2").toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((word) => word !== "");
+}
+function stem(word) {
+  let w = word.toLowerCase();
+  if (w.length > 4 && w.endsWith("ies")) w = `${w.slice(0, -3)}y`;
+  else if (w.length > 3 && w.endsWith("s") && !/(?:ss|us|is)$/.test(w)) w = w.slice(0, -1);
+  if (w.length > 5 && w.endsWith("ing")) w = w.slice(0, -3);
+  else if (w.length > 4 && w.endsWith("ed")) w = w.slice(0, -2);
+  if (w.length > 4 && w.endsWith("e")) w = w.slice(0, -1);
+  return w;
+}
+var STOPWORD_LIST = `a an the this that these those to of in on for with and or but if then also so as at by from into
+  onto up down out over under about please we our us i me my you your they them it its is are was were be been being
+  should must can could would will shall may might need want let just really very too all any each every some no not
+  only own same such than there here when where which who whom why how what get got ok okay etc via use using after
+  before against between without within through across around during since until while because instead again
+  fix add implement make update change improve write create ensure support handle remove delete refactor rewrite
+  migrate convert replace port harden secure optimize clean tidy do work code file repo repository project stuff
+  thing something everything feature bug issue problem fail failing broken regression new better nice good more less
+  one two way case cases`;
+var STOPWORDS = new Set(
+  STOPWORD_LIST.split(/\s+/).filter((word) => word !== "").map(stem)
+);
+var COMMON_WORD_LIST = `able above accept actual actually add again ago ahead allow almost alone along already alright
+  always amount another answer anyone anything anyway anywhere appear apply area argument arguments array ask
+  async await back bad bar base basic become begin behaviour behavior behind believe below best big bit block
+  body boolean both bottom break bring build built call came cannot care carry catch cause certain char character
+  check child class clear client close color colour column come command comment common complete condition config
+  const constructor contain content context continue copy correct could count crash current custom data date day
+  debug decide default define detail different display document does doesn done double down drop during early
+  easy edge either element else empty end enough entire entry error even event ever exact example except exception
+  exist expect export extra fact false far fast few field final find fine first float follow foo form format found
+  free full function further give given global go going gone great group guess half happen hard have head help
+  high hold home hour however idea import include index init input inside int integer interface into item itself
+  keep key kind know large last later lead leave left length level life like likely limit line list little live
+  local log long look lose lot low main many map mark match matter maybe mean message method middle mind minute
+  miss mode model moment month most move much name nearly negative never next nil none normal nothing now null
+  number object odd off often old once open option order other otherwise output outside over page pair part pass
+  path people per perhaps place plain point positive possible prefer present pretty print private probably process
+  produce proper property public put quite raise rather read real reason receive record request require response
+  rest result return right room row rule run safe said same save say second see seem self send sense server set
+  several short show side sign simple single size slow small someone sometimes soon space special start state
+  static step still stop store string struct such sure system tab table take tell term test text than thank their
+  them themselves then thing think third though time today together top toward true try turn type under undefined
+  unless unit upon user usual value var version void want warning watch week well went whatever whether while
+  whole wide will wish word world worse wrong yes yet zero rename extract inline simplify deprecate expose speed
+  reduce increase avoid prevent ignore skip respect treat verify validate`;
+var COMMON_WORDS = new Set(
+  COMMON_WORD_LIST.split(/\s+/).filter((word) => word !== "").map(stem)
+);
+function isCommonWord(word) {
+  const stemmed = stem(word);
+  return STOPWORDS.has(stemmed) || COMMON_WORDS.has(stemmed);
+}
+var EXTENSION_WORDS = new Set(
+  "js mjs cjs jsx ts mts cts tsx d py go rs rb java kt swift c h cc cpp hpp cs php md mdx txt json yml yaml toml lock sh".split(
+    " "
+  )
+);
+function contentStems(text3) {
+  const stems = splitWords(text3).filter((word) => word.length > 1 && !/^\d+$/.test(word) && !EXTENSION_WORDS.has(word)).map(stem).filter((word) => !STOPWORDS.has(word));
+  return [...new Set(stems)];
+}
+function segmentStems(segment) {
+  return splitWords(segment).filter((word) => !EXTENSION_WORDS.has(word)).map(stem);
+}
+
+// src/runtime/plan/discover.ts
+var TEST_DIR_NAMES = /* @__PURE__ */ new Set(["test", "tests", "__tests__", "spec"]);
+function isTestPath2(path2) {
+  const segments = path2.split("/");
+  const base = segments.at(-1) ?? "";
+  if (segments.slice(0, -1).some((segment) => TEST_DIR_NAMES.has(segment.toLowerCase()))) return true;
+  return /\.(?:test|spec)\.[^.]+(?:\.[^.]+)?$/i.test(base) || /_test\.(?:go|py)$/.test(base) || /^test_.+\.py$/.test(base);
+}
+function indexFile(path2) {
+  const segments = path2.split("/");
+  const base = segments.at(-1) ?? path2;
+  return {
+    path: path2,
+    lower: path2.toLowerCase(),
+    base: base.toLowerCase(),
+    compact: splitWords(base.split(".")[0] ?? base).join(""),
+    baseStems: new Set(segmentStems(base)),
+    dirStems: new Set(segments.slice(0, -1).flatMap(segmentStems))
+  };
+}
+function indexRepoFiles(repoFiles) {
+  return { files: repoFiles.map(indexFile) };
+}
+function pathTokens(goalText) {
+  const found = goalText.split(/[\s,;:!?()[\]{}<>"'`]+/).map((token) => token.replace(/^\.\//, "").replace(/[.]+$/, "").replace(/\/+$/, "").toLowerCase()).filter((token) => token !== "" && (token.includes("/") || /^[\w.-]+\.[a-z][a-z0-9]{0,7}$/.test(token))).filter((token) => !/^(?:e\.g|i\.e|etc)$/.test(token) && !token.startsWith("http"));
+  return [...new Set(found)];
+}
+function pathScore(file2, token) {
+  if (file2.lower === token) return 100;
+  if (file2.lower.endsWith(`/${token}`)) return 80;
+  if (file2.lower.startsWith(`${token}/`) || file2.lower.includes(`/${token}/`)) return 50;
+  const tokenBase = token.split("/").at(-1) ?? token;
+  return file2.base === tokenBase ? 40 : 0;
+}
+function nearly(a, b) {
+  if (a.length < 4 || b.length < 4) return false;
+  const [short5, long] = a.length <= b.length ? [a, b] : [b, a];
+  return long.startsWith(short5) && long.length - short5.length <= 3;
+}
+function wordScore(file2, term) {
+  if (file2.compact === term) return 12;
+  if (file2.baseStems.has(term)) return 10;
+  if (file2.dirStems.has(term)) return 4;
+  for (const s of file2.baseStems) if (nearly(s, term)) return 5;
+  for (const s of file2.dirStems) if (nearly(s, term)) return 2;
+  return 0;
+}
+function namedFiles(text3, repo) {
+  const named4 = /* @__PURE__ */ new Set();
+  for (const token of pathTokens(text3)) {
+    const scores = repo.files.map((file2) => pathScore(file2, token));
+    const best = Math.max(0, ...scores);
+    if (best < 40) continue;
+    repo.files.forEach((file2, i) => {
+      if (scores[i] === best) named4.add(file2.path);
+    });
+  }
+  return repo.files.filter((file2) => named4.has(file2.path)).map((file2) => file2.path);
+}
+function scoreRelevantFiles(goalText, repo, limit = 20) {
+  const files2 = "files" in repo ? repo.files : repo.map(indexFile);
+  if (limit <= 0 || files2.length === 0) return [];
+  const tokens2 = pathTokens(goalText);
+  const identifiers = goalText.split(/[^\p{L}\p{N}_-]+/u).filter((token) => /[a-z][A-Z]|[a-z0-9][_-][a-z0-9]/i.test(token)).map((token) => splitWords(token).join(""));
+  const terms = [.../* @__PURE__ */ new Set([...contentStems(goalText), ...identifiers])];
+  if (tokens2.length === 0 && terms.length === 0) return [];
+  const total = new Float64Array(files2.length);
+  const count = files2.length;
+  for (const token of tokens2) {
+    files2.forEach((file2, i) => {
+      total[i] = (total[i] ?? 0) + pathScore(file2, token);
+    });
+  }
+  for (const term of terms) {
+    const scores = files2.map((file2) => wordScore(file2, term));
+    const matched = scores.filter((score) => score > 0).length;
+    if (matched === 0) continue;
+    const weight = Math.log(1 + count / matched) / Math.log(1 + count);
+    scores.forEach((score, i) => {
+      total[i] = (total[i] ?? 0) + score * weight;
+    });
+  }
+  return files2.map((file2, i) => ({ path: file2.path, score: total[i] ?? 0 })).filter((entry) => entry.score > 0).sort((a, b) => b.score - a.score || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)).slice(0, limit);
+}
+
+// src/runtime/plan/symbols.ts
+var NAME = "[A-Za-z_$][\\w$]*";
+var FILE_EXTENSION = /^(?:js|mjs|cjs|jsx|ts|mts|cts|tsx|py|go|rs|rb|java|kt|swift|c|h|cc|cpp|hpp|cs|php|md|mdx|txt|json|ya?ml|toml|lock|sh|html|css|sql|xml|csv|ini|cfg|env|log|lua|ex|exs|scala|dart|vue|svelte)$/i;
+var NOT_A_NAME = /^(?:e|i|etc|vs|cf|no|www|http|https)$/i;
+var PROPER_NOUNS = new Set(
+  `JavaScript TypeScript CoffeeScript ActionScript PowerShell GitHub GitLab BitBucket macOS iOS iPadOS watchOS tvOS
+  iPhone iPad OAuth GraphQL PostgreSQL MySQL MariaDB MongoDB SQLite NoSQL WebSocket WebSockets WebAssembly WebGL
+  WebRTC YouTube LinkedIn PayPal WordPress OpenAI ChatGPT OpenAPI DevOps VSCode IntelliJ PyPI NuGet CocoaPods
+  DynamoDB CloudFront CloudFormation ElasticSearch OpenSSL LibreSSL FreeBSD OpenBSD NetBSD DockerHub HashiCorp
+  JetBrains RubyGems FastAPI NumPy SciPy PyTorch TensorFlow LaTeX CircleCI AppVeyor SourceForge StackOverflow`.split(/\s+/).filter((word) => word !== "")
+);
+function cleanToken(token) {
+  return token.replace(/^[^\w$]+/, "").replace(/[.,;:!?'"]+$/, "");
+}
+function identifierOf(raw, backticked) {
+  const token = cleanToken(raw);
+  const call = /^([\w$.:#]+?)\(.*$/.exec(token);
+  if (call?.[1] !== void 0) return identifierOf(call[1], true) ?? null;
+  const member = new RegExp(`^(${NAME})(?:\\.|::|#)(${NAME})$`).exec(token);
+  if (member?.[1] !== void 0 && member[2] !== void 0) {
+    if (FILE_EXTENSION.test(member[2]) || NOT_A_NAME.test(member[1])) return null;
+    return { name: member[2], owner: member[1], written: token };
+  }
+  if (!new RegExp(`^${NAME}$`).test(token) || token.length < 2 || NOT_A_NAME.test(token)) return null;
+  if (!backticked && PROPER_NOUNS.has(token)) return null;
+  const camel = /[a-z0-9][A-Z]/.test(token);
+  const snake = /[A-Za-z0-9]_[A-Za-z0-9]/.test(token);
+  if (!backticked && !camel && !snake && !/[()]/.test(raw)) return null;
+  return { name: token, written: token };
+}
+function goalIdentifiers(text3) {
+  const found = [];
+  for (const [, inner] of text3.matchAll(/`([^`]+)`/g)) {
+    const id = /\s/.test((inner ?? "").trim()) ? null : identifierOf(inner ?? "", true);
+    if (id !== null) found.push(id);
+  }
+  const plain = text3.replace(/`[^`]*`/g, " ");
+  for (const part of plain.split(/[\s,;!?[\]{}<>"]+/)) {
+    const id = identifierOf(part, false);
+    if (id !== null) found.push(id);
+  }
+  const seen = /* @__PURE__ */ new Set();
+  return found.filter((id) => {
+    const key = `${id.owner ?? ""}.${id.name}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+function escapeName(name) {
+  return name.replace(/[$]/g, "\\$");
+}
+var MODIFIERS = "(?:(?:export|default|public|private|protected|internal|static|async|override|abstract|final|readonly|virtual|get|set|pub(?:\\([a-z]+\\))?|unsafe|extern|inline|suspend|open|declare)\\s+)*";
+var CONTROL_WORD = /^\s*(?:return|if|else|for|while|switch|case|new|await|throw|yield|await|do|catch|typeof|delete|void|assert|print|puts|echo)\b/;
+function definitionKind(text3, name) {
+  const n = escapeName(name);
+  if (new RegExp(`\\b(?:function\\*?|def|fn|sub|proc)\\s+${n}\\s*[(<[]`).test(text3)) return "function";
+  if (new RegExp(`\\bfunc\\s*\\([^)]*\\)\\s*${n}\\s*[(<[]`).test(text3)) return "method";
+  if (new RegExp(`\\bfunc\\s+${n}\\s*[(<[]`).test(text3)) return "function";
+  if (new RegExp(
+    `\\b(?:class|interface|type|enum|struct|trait|record|protocol|impl|module|object|namespace)\\s+${n}\\b`
+  ).test(text3))
+    return "type";
+  if (new RegExp(`\\b(?:const|let|var|val)\\s+${n}\\s*(?::[^=]+)?=`).test(text3)) return "value";
+  if (new RegExp(`(?:\\bexports|\\bthis|\\bself|\\.prototype)\\.${n}\\s*=[^=]`).test(text3)) return "method";
+  if (new RegExp(`^${n}\\s*(?::[^=]+)?=[^=]`).test(text3)) return "value";
+  if (CONTROL_WORD.test(text3)) return null;
+  if (new RegExp(`^\\s*${MODIFIERS}${n}\\s*(?:<[^>]*>)?\\s*\\([^;]*\\)\\s*(?::\\s*[^;{=]+)?\\s*\\{\\s*$`).test(
+    text3
+  ))
+    return "method";
+  if (new RegExp(
+    `^\\s*${MODIFIERS}[\\w<>[\\],.?*&]+\\s+${n}\\s*\\([^;]*\\)\\s*(?:throws\\s+[\\w.,\\s]+)?\\{?\\s*$`
+  ).test(text3))
+    return "method";
+  if (new RegExp(
+    `^\\s*${MODIFIERS}${n}\\s*[:=]\\s*(?:async\\s+)?(?:function\\b|\\([^)]*\\)\\s*(?::[^=]+)?=>|[\\w$]+\\s*=>)`
+  ).test(text3))
+    return "method";
+  return null;
+}
+var MAX_HITS = 5e3;
+var MAX_WORDS = 12;
+function goalWords(text3) {
+  const plain = text3.replace(/`[^`]*`/g, " ");
+  const out = /* @__PURE__ */ new Set();
+  for (const part of plain.split(/[\s,;!?[\]{}<>"()]+/)) {
+    const word = part.replace(/^[^\w$]+/, "").replace(/[.:'"]+$/, "");
+    if (/^[a-z][a-z0-9]{2,}$/.test(word) && !isCommonWord(word)) out.add(word);
+  }
+  return [...out].slice(0, MAX_WORDS);
+}
+function definitionPatterns(words2) {
+  const n = `(${words2.join("|")})`;
+  const end = "([^[:alnum:]_$]|$)";
+  return [
+    `(function|def|fn|func|sub|proc|const|let|var|val)[[:space:]*]+${n}${end}`,
+    `func[[:space:]]*\\([^)]*\\)[[:space:]]*${n}${end}`,
+    `^[[:space:]]*([[:alnum:]_<>,.?*&]+[[:space:]]+)*${n}[[:space:]]*(<[^>]*>)?[[:space:]]*\\(`,
+    `(exports|this|self|prototype)\\.${n}[[:space:]]*=`,
+    `^[[:space:]]*${n}[[:space:]]*[:=]`
+  ];
+}
+function definitionsIn(hits, names) {
+  const out = [];
+  for (const hit of hits) {
+    for (const name of names) {
+      if (!hit.text.includes(name)) continue;
+      const kind2 = definitionKind(hit.text, name);
+      if (kind2 !== null) out.push({ name, kind: kind2, path: hit.path, line: hit.line });
+    }
+  }
+  return out;
+}
+async function findDefinitions(repo, root, identifiers, words2 = []) {
+  const names = [
+    ...new Set(identifiers.flatMap((id) => id.owner === void 0 ? [id.name] : [id.name, id.owner]))
+  ];
+  const plain = words2.filter((word) => /^[a-z][a-z0-9]*$/.test(word));
+  const [hits, wordHits] = await Promise.all([
+    names.length === 0 ? [] : repo.grepLines(root, { patterns: names, fixed: true, words: true, maxHits: MAX_HITS }),
+    plain.length === 0 ? [] : repo.grepLines(root, { patterns: definitionPatterns(plain), maxHits: MAX_HITS })
+  ]);
+  const seen = /* @__PURE__ */ new Set();
+  return [...definitionsIn(hits, names), ...definitionsIn(wordHits, plain)].filter((def) => {
+    const key = `${def.name}:${def.path}:${def.line}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+function definingFiles(clauseText, definitions) {
+  const out = /* @__PURE__ */ new Map();
+  for (const id of goalIdentifiers(clauseText)) {
+    const all = definitions.filter((def) => def.name === id.name);
+    const nonTest = all.filter((def) => !isTestPath2(def.path));
+    let defs = nonTest.length > 0 ? nonTest : all;
+    if (id.owner !== void 0) {
+      const owners = new Set(
+        definitions.filter((def) => def.name === id.owner && def.kind === "type").map((def) => def.path)
+      );
+      const both = defs.filter((def) => owners.has(def.path));
+      if (both.length > 0) defs = both;
+      else if (defs.length === 0)
+        defs = definitions.filter((def) => def.name === id.owner && !isTestPath2(def.path));
+    }
+    for (const def of defs) {
+      if (!out.has(def.path)) out.set(def.path, `defines ${def.name} (${def.kind}, line ${def.line})`);
+    }
+  }
+  return [...out].map(([path2, because]) => ({ path: path2, because }));
+}
+var SOURCE_FILE = /\.(?:js|mjs|cjs|jsx|ts|mts|cts|tsx|py|go|rs|rb|java|kt|kts|swift|c|h|cc|cpp|hpp|cs|php|lua|ex|exs|scala|dart|vue|svelte|sh|pl|pm)$/i;
+var MAX_WORD_FILES = 2;
+function wordDefiningFiles(clauseText, definitions) {
+  const out = /* @__PURE__ */ new Map();
+  for (const word of goalWords(clauseText)) {
+    const defs = definitions.filter(
+      (def) => def.name === word && SOURCE_FILE.test(def.path) && !isTestPath2(def.path)
+    );
+    const files2 = new Set(defs.map((def) => def.path));
+    if (files2.size === 0 || files2.size > MAX_WORD_FILES) continue;
+    for (const def of defs) {
+      if (!out.has(def.path)) out.set(def.path, `defines ${def.name} (${def.kind}, line ${def.line})`);
+    }
+  }
+  return [...out].map(([path2, because]) => ({ path: path2, because }));
+}
+
 // src/runtime/controller/required-gates.ts
 var REVIEW_GATE_KINDS = ["security-review"];
 function planRequiredGates(oracleKinds, detected) {
@@ -35739,6 +34107,15 @@ function reconcileOracle(oracle, detected) {
 }
 function gateDecisions(notes) {
   return notes.map((note) => ({ kind: "gates", decision: note.split(":")[0] ?? note, reason: note }));
+}
+
+// src/runtime/goal/constraints.ts
+var CONSTRAINT_START = /^(?:(?:and|but|also|please|while|then)\s+)*(?:do\s+not|don't|dont|never|must\s+not|should\s+not|shall\s+not|without|keep|preserve|retain|avoid|leave\s+\S+(?:\s+\S+)?\s+(?:unchanged|untouched|alone|as\s+is)|(?:add|introduce|use|change|break|touch)\s+no\b|no\s+(?:new|breaking|changes?|api|public)\b)/i;
+function isConstraintClause(text3) {
+  return CONSTRAINT_START.test(text3.trim());
+}
+function withoutConstraints(text3) {
+  return text3.split(/(;|,|\.\s|\band\b|\bbut\b|\bwhile\b)/i).filter((piece) => !isConstraintClause(piece)).join("");
 }
 
 // src/runtime/goal/intake-signals.ts
@@ -36157,7 +34534,7 @@ async function planLocked(deps, initial, mode, lease) {
       // keeps its path), a script agent relative to it or by its file name.
       data: {
         goal: request2.goal,
-        repo: basename5(repo.root),
+        repo: basename4(repo.root),
         baseSha: repo.headSha,
         options: {
           ...initial.options,
@@ -36492,20 +34869,20 @@ function accessOf(answer3) {
   if (READ_ROLES.has(permission) || roleName !== null && READ_ROLES.has(roleName)) return "read";
   return "none";
 }
-function allows2(have, need) {
+function allows(have, need) {
   const rank = { none: 0, read: 1, write: 2 };
   return rank[have] >= rank[need];
 }
 function accessVerdict(request2, answer3) {
   const need = requiredAccess(request2);
-  return allows2(accessOf(answer3), need) ? { allowed: true } : { allowed: false, need };
+  return allows(accessOf(answer3), need) ? { allowed: true } : { allowed: false, need };
 }
 function obeysSender(sender, allowBots) {
   return sender.type !== "Bot" || allowBots.includes(sender.login);
 }
 
 // src/runtime/app/agent-trust.ts
-import { isAbsolute as isAbsolute7, relative as relative6 } from "node:path";
+import { isAbsolute as isAbsolute7, relative as relative5 } from "node:path";
 function untrustedCustomAgent(trust, found, specs, hostDefined = []) {
   if (trust !== "untrusted") return null;
   const { config: config2, repoRoot } = found;
@@ -36551,7 +34928,7 @@ function untrustedCustomAgentError(found) {
 function configFile(config2, repoRoot) {
   const fallback = CONFIG_FILES[0];
   if (config2.path === null) return fallback;
-  const inRepo = relative6(repoRoot, config2.path);
+  const inRepo = relative5(repoRoot, config2.path);
   return inRepo === "" || inRepo.startsWith("..") || isAbsolute7(inRepo) ? fallback : inRepo;
 }
 async function findUntrustedCustomAgent(deps, repoRoot, choice2, planning) {
@@ -36769,7 +35146,7 @@ async function close(activity, window2) {
 }
 
 // src/runtime/controller/prepare.ts
-import { join as join9 } from "node:path";
+import { join as join6 } from "node:path";
 
 // src/runtime/workspace/hook-installers.ts
 var HOOK_INSTALLER_OPT_OUTS = {
@@ -36975,7 +35352,7 @@ async function prepareWorkspace(ctx, path2, label, base) {
   const { deps, goal } = ctx;
   const { preparer, preparation } = deps;
   if (!preparer || !preparation || !preparesWorktrees(deps)) return deps.gateEnv;
-  const logPath2 = join9(deps.store.paths(goal.id).prepareArtifacts, `${label}.log`);
+  const logPath2 = join6(deps.store.paths(goal.id).prepareArtifacts, `${label}.log`);
   const scope = { repoRoot: goal.repo.root, home: deps.home };
   const step = `the preparation of the ${label} worktree`;
   const { result: result2, shared } = await ownStep(
@@ -37244,11 +35621,11 @@ function lazyBase(deps, goal, prepare = async () => ({})) {
 }
 
 // src/runtime/controller/fix-task.ts
-import { join as join17, relative as relative8 } from "node:path";
+import { join as join16, relative as relative8 } from "node:path";
 
 // src/runtime/agents/follow-ups.ts
 import { lstat, readFile as readFile2, rmdir, unlink } from "node:fs/promises";
-import { dirname as dirname4, join as join10 } from "node:path";
+import { dirname as dirname2, join as join7 } from "node:path";
 var FOLLOW_UPS_FILE = ".omk/follow-ups.json";
 var MAX_FILE_BYTES = 256 * 1024;
 var MAX_PROPOSALS = 20;
@@ -37266,7 +35643,7 @@ var followUpProposalSchema = external_exports.object({
   acceptance: external_exports.array(external_exports.string().trim().min(1).max(1e3)).max(50).default([])
 });
 async function readFollowUps(cwd, defaults) {
-  const path2 = join10(cwd, FOLLOW_UPS_FILE);
+  const path2 = join7(cwd, FOLLOW_UPS_FILE);
   let text3;
   try {
     const stat16 = await lstat(path2);
@@ -37364,7 +35741,7 @@ async function removeProposals(path2) {
   await unlink(path2).catch((error62) => {
     if (!isNotFound(error62)) throw error62;
   });
-  await rmdir(dirname4(path2)).catch(() => void 0);
+  await rmdir(dirname2(path2)).catch(() => void 0);
 }
 function isNotFound(error62) {
   return typeof error62 === "object" && error62 !== null && "code" in error62 && error62.code === "ENOENT";
@@ -37527,7 +35904,7 @@ ${fenced(head(request2.text, MAX_REQUEST_CHARS))}`;
 }
 
 // src/runtime/controller/change-review.ts
-import { join as join11 } from "node:path";
+import { join as join8 } from "node:path";
 
 // src/runtime/proof/required-gates.ts
 function requiredGatesShown(proof) {
@@ -38487,13 +36864,13 @@ function reviewChange(ctx, change) {
 async function writeReview(ctx, taskId, findings) {
   const { deps, goal } = ctx;
   await deps.store.files.writeAtomic(
-    join11(deps.store.paths(goal.id).reviewArtifacts, `${taskId}.md`),
+    join8(deps.store.paths(goal.id).reviewArtifacts, `${taskId}.md`),
     renderReviewMarkdown(findings, taskId)
   );
 }
 
 // src/runtime/controller/checked-agent.ts
-import { join as join14 } from "node:path";
+import { join as join13 } from "node:path";
 
 // src/runtime/integrity/log-tail.ts
 async function appendedSince(files2, path2, size) {
@@ -38548,7 +36925,7 @@ async function watchOwnProof(store, goalId) {
 }
 
 // src/runtime/integrity/state-root.ts
-import { join as join13, resolve as resolve4 } from "node:path";
+import { join as join12, resolve as resolve4 } from "node:path";
 
 // src/runtime/gates/toolchain-caches.ts
 var TOOLCHAIN_DIRS = [
@@ -38562,8 +36939,461 @@ var TOOLCHAIN_DIRS = [
   { name: "ASDF_DATA_DIR", under: ".asdf" }
 ];
 
+// src/runtime/state/witness.ts
+import { createHash as createHash3 } from "node:crypto";
+import { basename as basename5, dirname as dirname3, join as join10, relative as relative6 } from "node:path";
+
+// src/runtime/state/seals.ts
+import { createHash as createHash2 } from "node:crypto";
+import { join as join9 } from "node:path";
+var SEALS_FILE = ".seals.jsonl";
+function newSeals() {
+  return { bytes: 0, unused: /* @__PURE__ */ new Map() };
+}
+function sha(text3) {
+  return createHash2("sha256").update(text3).digest("hex");
+}
+function sealKey(log, line2) {
+  return `${log}\0${sha(line2)}`;
+}
+function sealLines(log, text3) {
+  return text3.split("\n").filter((line2) => line2 !== "").map((line2) => `${JSON.stringify({ log, sha256: sha(line2) })}
+`).join("");
+}
+async function readSeals(files2, dir, seals) {
+  const range = await files2.readRange(join9(dir, SEALS_FILE), seals.bytes, Number.MAX_SAFE_INTEGER);
+  if (range === null || range.size < seals.bytes) return;
+  const added = range.bytes.subarray(0, range.bytes.lastIndexOf(10) + 1);
+  seals.bytes += added.length;
+  for (const line2 of added.toString("utf8").split("\n")) {
+    const seal = parseSeal(line2);
+    if (seal !== null) add(seals.unused, `${seal.log}\0${seal.sha256}`);
+  }
+}
+function take(counts, key) {
+  const count = counts.get(key) ?? 0;
+  if (count === 0) return false;
+  if (count === 1) counts.delete(key);
+  else counts.set(key, count - 1);
+  return true;
+}
+function add(counts, key) {
+  counts.set(key, (counts.get(key) ?? 0) + 1);
+}
+function parseSeal(line2) {
+  if (line2.trim() === "") return null;
+  try {
+    const value = JSON.parse(line2);
+    if (typeof value === "object" && value !== null && "log" in value && typeof value.log === "string" && "sha256" in value && typeof value.sha256 === "string")
+      return { log: value.log, sha256: value.sha256 };
+  } catch {
+  }
+  return null;
+}
+
+// src/runtime/state/witness.ts
+var OWNED_FILES = ["execution.json", "task-graph.json"];
+var OWNED_LOGS = ["events.jsonl", "decisions.jsonl", "budget.jsonl"];
+var OUTSIDER_EVENTS = [
+  "goal_paused",
+  "goal_resumed",
+  "goal_cancelled",
+  "goal_accepted",
+  "goal_rejected",
+  "budget_added",
+  "proof_built",
+  "lock_recovered",
+  "fix_requested"
+];
+var LOG_TAIL_BYTES = 4096;
+var TO_THE_END = Number.MAX_SAFE_INTEGER;
+var NEWLINE2 = 10;
+function wholeLines(bytes) {
+  return bytes.subarray(0, bytes.lastIndexOf(NEWLINE2) + 1);
+}
+var MAX_REPLACE_TRIES = 5;
+var StateWitness = class {
+  constructor(inner) {
+    this.inner = inner;
+  }
+  inner;
+  #owned = /* @__PURE__ */ new Map();
+  #logs = /* @__PURE__ */ new Map();
+  #seals = /* @__PURE__ */ new Map();
+  /** The artifacts directories of the watched goals, and what omk wrote in them. */
+  #artifactDirs = /* @__PURE__ */ new Set();
+  #artifacts = /* @__PURE__ */ new Map();
+  /** One check or write of a watched file at a time, so a check never sees a write half-recorded. */
+  #queues = /* @__PURE__ */ new Map();
+  /** Per watched events log: the lines other omk processes appended (sealed), not yet taken. */
+  #outsiders = /* @__PURE__ */ new Map();
+  #found = [];
+  /**
+   * Starts watching these files of a goal directory: what is on disk now is the baseline (a run
+   * takes the goal as it finds it). Watching again keeps what is known. `artifacts`: the goal's
+   * artifacts directory, whose files omk writes (or `keepArtifact`s) are kept by digest.
+   */
+  async watch(paths2) {
+    if (paths2.artifacts !== void 0) this.#artifactDirs.add(paths2.artifacts);
+    for (const path2 of paths2.owned) {
+      if (this.#owned.has(path2)) continue;
+      const identity = await this.inner.identity(path2);
+      const text3 = await this.inner.readText(path2);
+      this.#owned.set(path2, { text: text3, identity });
+    }
+    const baseline = /* @__PURE__ */ new Map();
+    for (const path2 of paths2.logs) {
+      if (this.#logs.has(path2)) continue;
+      const identity = await this.inner.identity(path2);
+      const text3 = wholeLines((await this.inner.readRange(path2, 0, TO_THE_END))?.bytes ?? Buffer.alloc(0));
+      this.#logs.set(path2, {
+        bytes: text3.length,
+        prefix: createHash3("sha256").update(text3),
+        tail: Buffer.from(text3.subarray(Math.max(0, text3.length - LOG_TAIL_BYTES))),
+        identity,
+        own: /* @__PURE__ */ new Map()
+      });
+      const keys2 = baseline.get(dirname3(path2)) ?? [];
+      for (const line2 of text3.toString("utf8").split("\n"))
+        if (line2.trim() !== "") keys2.push(sealKey(basename5(path2), line2));
+      baseline.set(dirname3(path2), keys2);
+    }
+    for (const [dir, keys2] of baseline) {
+      if (this.#seals.has(dir)) continue;
+      const seals = newSeals();
+      this.#seals.set(dir, seals);
+      await readSeals(this.inner, dir, seals);
+      for (const key of keys2) take(seals.unused, key);
+    }
+  }
+  /**
+   * Compares every watched file under `dir` (a goal directory) with what is known, restores the
+   * owned ones, and says what differed there. The artifacts omk kept are compared by identity
+   * (a stat), and by digest when it changed. `thorough` (before the proof): each log's whole seen
+   * part is compared, not only its end.
+   */
+  async verify(dir, { thorough = false } = {}) {
+    const under = (path2) => path2.startsWith(`${dir}/`);
+    for (const path2 of [...this.#owned.keys()].filter(under))
+      await this.#serial(path2, () => this.#checkOwned(path2, true));
+    for (const path2 of [...this.#logs.keys()].filter(under))
+      await this.#serial(path2, () => this.#checkLog(path2, thorough));
+    for (const path2 of [...this.#artifacts.keys()].filter(under))
+      await this.#serial(path2, () => this.#checkArtifact(dir, path2));
+    return this.take(dir);
+  }
+  /** What was found under `dir` since the last call (by `verify`, or by a read or write on the way). */
+  take(dir) {
+    const found = this.#found.filter((t) => t.path.startsWith(`${dir}/`));
+    this.#found = this.#found.filter((t) => !found.includes(t));
+    return found;
+  }
+  /**
+   * Takes the file at `path` (an artifact a run of omk's wrote: an agent's transcript, a gate's
+   * log, a kept patch), as it is now, as omk's: a later change is found before the proof.
+   */
+  async keepArtifact(path2) {
+    if (!this.#isArtifact(path2)) return;
+    await this.#serial(path2, async () => {
+      const identity = await this.inner.identity(path2);
+      const range = await this.inner.readRange(path2, 0, TO_THE_END);
+      if (range === null) this.#artifacts.delete(path2);
+      else this.#artifacts.set(path2, { digest: sha(range.bytes), identity });
+    });
+  }
+  /**
+   * The lines other omk processes appended (each with its seal) to the watched events log at
+   * `path` since the last call, once what the log gained is read (the goal.json guard matches a
+   * change of goal.json with the command's event, which that command appends first).
+   */
+  async outsiderLines(path2) {
+    await this.#serial(path2, () => this.#checkLog(path2, false));
+    const lines = this.#outsiders.get(path2) ?? [];
+    this.#outsiders.delete(path2);
+    return lines;
+  }
+  /** Whether `path` is an artifact omk wrote or kept (compared by `verify`, not by the state root's check). */
+  keeps(path2) {
+    return this.#artifacts.has(path2);
+  }
+  #isArtifact(path2) {
+    for (const dir of this.#artifactDirs) if (path2.startsWith(`${dir}/`)) return true;
+    return false;
+  }
+  #serial(path2, fn) {
+    const run = (this.#queues.get(path2) ?? Promise.resolve()).then(fn, fn);
+    const tail2 = run.catch(() => void 0);
+    this.#queues.set(path2, tail2);
+    void tail2.then(() => {
+      if (this.#queues.get(path2) === tail2) this.#queues.delete(path2);
+    });
+    return run;
+  }
+  /**
+   * `thorough`: the content is compared whatever the identity says. The identity is taken right
+   * after a write of ours, so a rename by someone else in between would pass for ours; a read on
+   * the way trusts it (it returns omk's own text anyway), a write and `verify` do not.
+   */
+  async #checkOwned(path2, thorough = false) {
+    const known = this.#owned.get(path2);
+    if (!known) return void 0;
+    const identity = await this.inner.identity(path2);
+    if (!thorough && identity !== null && identity === known.identity) return known;
+    const text3 = await this.inner.readText(path2);
+    if (text3 === known.text) {
+      known.identity = identity;
+      return known;
+    }
+    this.#found.push({
+      file: basename5(path2),
+      path: path2,
+      what: text3 === null ? "removed" : "changed",
+      restored: true
+    });
+    if (known.text === null) await this.inner.remove(path2);
+    else await this.inner.writeAtomic(path2, known.text);
+    known.identity = await this.inner.identity(path2);
+    return known;
+  }
+  /**
+   * What the log gained since it was last seen, line by line; first, that what was seen is still
+   * there: its last `LOG_TAIL_BYTES` (or, `whole`, all of it, by digest). An unchanged identity
+   * means nothing wrote the file since, and nothing is read.
+   */
+  async #checkLog(path2, whole) {
+    const seen = this.#logs.get(path2);
+    if (!seen) return;
+    const identity = await this.inner.identity(path2);
+    if (!whole && identity === seen.identity) return;
+    const from = whole ? 0 : Math.max(0, seen.bytes - LOG_TAIL_BYTES);
+    const range = await this.inner.readRange(path2, from, TO_THE_END);
+    const known = seen.bytes - from;
+    if (!this.#intact(seen, range, known, whole)) {
+      this.#found.push({
+        file: basename5(path2),
+        path: path2,
+        what: "rewritten: lines omk had seen were changed or removed",
+        restored: false
+      });
+      const all = wholeLines(
+        (from === 0 ? range : await this.inner.readRange(path2, 0, TO_THE_END))?.bytes ?? Buffer.alloc(0)
+      );
+      seen.bytes = all.length;
+      seen.prefix = createHash3("sha256").update(all);
+      seen.tail = Buffer.from(all.subarray(Math.max(0, all.length - LOG_TAIL_BYTES)));
+      seen.identity = null;
+      return;
+    }
+    const added = wholeLines((range?.bytes ?? Buffer.alloc(0)).subarray(known));
+    await this.#judgeLines(path2, seen, added.toString("utf8"));
+    seen.bytes += added.length;
+    seen.prefix.update(added);
+    const end = Buffer.concat([seen.tail, added]);
+    seen.tail = Buffer.from(end.subarray(Math.max(0, end.length - LOG_TAIL_BYTES)));
+    seen.identity = identity;
+  }
+  #intact(seen, range, known, whole) {
+    if (range === null) return seen.bytes === 0;
+    if (range.size < seen.bytes || range.bytes.length < known) return false;
+    const part = range.bytes.subarray(0, known);
+    return whole ? sha(part) === seen.prefix.copy().digest("hex") : part.equals(seen.tail.subarray(seen.tail.length - known));
+  }
+  /** Each added line is the controller's own, another omk process's (sealed), or a finding. */
+  async #judgeLines(path2, seen, text3) {
+    const file2 = basename5(path2);
+    for (const line2 of text3.split("\n")) {
+      if (line2.trim() === "") continue;
+      if (take(seen.own, line2)) continue;
+      if (await this.#sealed(dirname3(path2), file2, line2)) {
+        if (file2 === "events.jsonl") this.#outsiders.set(path2, [...this.#outsiders.get(path2) ?? [], line2]);
+        continue;
+      }
+      const type = file2 === "events.jsonl" ? eventType(line2) : null;
+      this.#found.push({
+        file: file2,
+        path: path2,
+        what: `given a line omk did not write${type === null ? "" : ` (type \`${type.slice(0, 40)}\`)`}`,
+        restored: false
+      });
+    }
+  }
+  async #sealed(dir, log, line2) {
+    const key = sealKey(log, line2);
+    let seals = this.#seals.get(dir);
+    if (!seals) {
+      seals = newSeals();
+      this.#seals.set(dir, seals);
+    }
+    if (take(seals.unused, key)) return true;
+    const known = seals;
+    await this.#serial(join10(dir, SEALS_FILE), () => readSeals(this.inner, dir, known));
+    return take(seals.unused, key);
+  }
+  async #checkArtifact(dir, path2) {
+    const kept = this.#artifacts.get(path2);
+    if (!kept) return;
+    const identity = await this.inner.identity(path2);
+    if (identity !== null && identity === kept.identity) return;
+    const range = await this.inner.readRange(path2, 0, TO_THE_END);
+    const digest2 = range === null ? null : sha(range.bytes);
+    if (digest2 === kept.digest) {
+      kept.identity = identity;
+      return;
+    }
+    this.#found.push({
+      file: relative6(dir, path2),
+      path: path2,
+      what: digest2 === null ? "removed" : "changed",
+      restored: false
+    });
+    if (digest2 === null) this.#artifacts.delete(path2);
+    else this.#artifacts.set(path2, { digest: digest2, identity });
+  }
+  /** Replaces an owned file only while it is still what the check just found (see the port). */
+  async #replace(path2, data, identity) {
+    if (this.inner.replaceIfIdentity) return this.inner.replaceIfIdentity(path2, data, identity);
+    await this.inner.writeAtomic(path2, data);
+    return true;
+  }
+  async readText(path2) {
+    if (!this.#owned.has(path2)) return this.inner.readText(path2);
+    return this.#serial(path2, async () => (await this.#checkOwned(path2))?.text ?? null);
+  }
+  async writeAtomic(path2, data) {
+    const owned = this.#owned.get(path2);
+    const seen = this.#logs.get(path2);
+    if (!owned && !seen) {
+      await this.inner.writeAtomic(path2, data);
+      if (this.#isArtifact(path2)) {
+        const identity = await this.inner.identity(path2);
+        this.#artifacts.set(path2, { digest: sha(Buffer.from(data)), identity });
+      }
+      return;
+    }
+    const bytes = Buffer.from(data);
+    return this.#serial(path2, async () => {
+      if (owned) {
+        let written = false;
+        for (let tries = 0; !written && tries < MAX_REPLACE_TRIES; tries++) {
+          await this.#checkOwned(path2, true);
+          written = await this.#replace(path2, data, owned.identity);
+        }
+        if (!written) await this.inner.writeAtomic(path2, data);
+        owned.text = bytes.toString("utf8");
+        owned.identity = await this.inner.identity(path2);
+      } else {
+        await this.#checkLog(path2, true);
+        await this.inner.writeAtomic(path2, data);
+      }
+      if (seen) {
+        const text3 = wholeLines(bytes);
+        seen.bytes = text3.length;
+        seen.prefix = createHash3("sha256").update(text3);
+        seen.tail = Buffer.from(text3.subarray(Math.max(0, text3.length - LOG_TAIL_BYTES)));
+        seen.identity = null;
+        seen.own.clear();
+      }
+    });
+  }
+  async appendLines(path2, text3) {
+    const seen = this.#logs.get(path2);
+    if (seen) {
+      for (const line2 of text3.split("\n")) if (line2 !== "") add(seen.own, line2);
+    } else if (OWNED_LOGS.includes(basename5(path2))) {
+      const seals = sealLines(basename5(path2), text3);
+      if (seals !== "") await this.inner.appendLines(join10(dirname3(path2), SEALS_FILE), seals);
+    }
+    await this.inner.appendLines(path2, text3);
+  }
+  scanFromEnd(path2, visit2) {
+    return this.inner.scanFromEnd(path2, visit2);
+  }
+  readRange(path2, start, maxBytes) {
+    return this.inner.readRange(path2, start, maxBytes);
+  }
+  exists(path2) {
+    return this.inner.exists(path2);
+  }
+  identity(path2) {
+    return this.inner.identity(path2);
+  }
+  makeDirs(path2) {
+    return this.inner.makeDirs(path2);
+  }
+  createDir(path2) {
+    return this.inner.createDir(path2);
+  }
+  list(dir) {
+    return this.inner.list(dir);
+  }
+  remove(path2) {
+    return this.inner.remove(path2);
+  }
+  withLock(lockPath, options, fn) {
+    return this.inner.withLock(lockPath, options, fn);
+  }
+};
+function eventType(line2) {
+  try {
+    const value = JSON.parse(line2);
+    if (typeof value === "object" && value !== null && "type" in value && typeof value.type === "string")
+      return value.type;
+  } catch {
+  }
+  return null;
+}
+
 // src/runtime/integrity/new-goals.ts
-import { join as join12 } from "node:path";
+import { join as join11 } from "node:path";
+
+// src/runtime/goal/made-here.ts
+var created = /* @__PURE__ */ new Set();
+var controlled = /* @__PURE__ */ new Set();
+var held = /* @__PURE__ */ new Map();
+function noteCreated(dir) {
+  created.add(dir);
+}
+function createdHere(dir) {
+  return created.has(dir);
+}
+async function holdingHere(lockPath, fn) {
+  held.set(lockPath, (held.get(lockPath) ?? 0) + 1);
+  try {
+    return await fn();
+  } finally {
+    const count = (held.get(lockPath) ?? 1) - 1;
+    if (count <= 0) held.delete(lockPath);
+    else held.set(lockPath, count);
+  }
+}
+function heldHere(lockPath) {
+  return held.has(lockPath);
+}
+function noteControlled(dir) {
+  controlled.add(dir);
+}
+function controlledHere(dir) {
+  return controlled.has(dir);
+}
+
+// src/runtime/goal/set-aside.ts
+var CREATOR_FILE = "creator.json";
+var UNTRUSTED_FILE = "untrusted.json";
+function setAsideText(found) {
+  return `${JSON.stringify(found, null, 2)}
+`;
+}
+function setAsideWhy(text3) {
+  try {
+    const found = JSON.parse(text3);
+    if (typeof found.foundBy === "string" && typeof found.at === "string")
+      return `it appeared in omk's state root while an agent or gates of goal ${found.foundBy} ran (found ${found.at}), and no omk process made it.`;
+  } catch {
+  }
+  return `its ${UNTRUSTED_FILE} says no omk process made it.`;
+}
+
+// src/runtime/integrity/new-goals.ts
 function isOtherOmk(host, pid) {
   if (host.isOtherOmk) return host.isOtherOmk(pid);
   return pid !== host.pid && host.isAlive(pid);
@@ -38596,7 +37426,7 @@ function watchNewGoals(store, integrity) {
   };
 }
 async function creatorIsOmk(store, id, reads = CREATOR_READS) {
-  const path2 = join12(store.paths(id).dir, CREATOR_FILE);
+  const path2 = join11(store.paths(id).dir, CREATOR_FILE);
   for (let tries = 0; tries < reads; tries++) {
     if (createdHere(store.paths(id).dir)) return true;
     const holder = parseHolder(await store.deps.files.readText(path2).catch(() => null));
@@ -38616,7 +37446,7 @@ function parseHolder(text3) {
 }
 async function setAside(store, id, foundBy) {
   const text3 = setAsideText({ foundBy, at: store.deps.clock.nowIso() });
-  await store.deps.files.writeAtomic(join12(store.paths(id).dir, UNTRUSTED_FILE), text3);
+  await store.deps.files.writeAtomic(join11(store.paths(id).dir, UNTRUSTED_FILE), text3);
 }
 
 // src/runtime/integrity/other-logs.ts
@@ -38771,7 +37601,7 @@ async function watchStateRoot(store, integrity, ownGoalId, home = null) {
       continue;
     }
     const events = `goals/${id}/events.jsonl`;
-    if (recent.has(id)) logs.set(id, await otherLogsOf(store).mark(join13(root, events), before.get(events)));
+    if (recent.has(id)) logs.set(id, await otherLogsOf(store).mark(join12(root, events), before.get(events)));
     else logs.set(id, { size: sizeOf(before.get(events)) });
   }
   const ownEventsSize = sizeOf(before.get(`goals/${ownGoalId}/events.jsonl`));
@@ -38801,7 +37631,7 @@ async function watchStateRoot(store, integrity, ownGoalId, home = null) {
         changes.push(...found.changes);
       }
       for (const [rel, change] of rest) {
-        if (await transientOfOmk(store, join13(root, rel), change)) continue;
+        if (await transientOfOmk(store, join12(root, rel), change)) continue;
         if (rel.startsWith("forge/")) {
           if (delivered) continue;
           changes.push({ what: rel.endsWith("/forge.json") ? "forge.json of the local forge" : rel, change });
@@ -38838,7 +37668,7 @@ async function ownChanges(store, id, changed, eventsSize, overlapped) {
       found.push({ what: "the goal's directory", change, own: true });
       continue;
     }
-    const path2 = join13(dir, name);
+    const path2 = join12(dir, name);
     if (OWN_COMPARED_ELSEWHERE.includes(name)) continue;
     if (name.startsWith("artifacts/") && store.keepsArtifact(path2)) continue;
     if (OMK_LOG.test(name) && change !== "removed") continue;
@@ -38875,7 +37705,7 @@ async function otherChanges(store, id, changed, mark, made, ownGoalId) {
   for (const [name, change] of changed) {
     if (name === "events.jsonl") continue;
     if (withEvent && WRITTEN_WITH_AN_EVENT.includes(name)) continue;
-    if (await transientOfOmk(store, join13(store.paths(id).dir, name), change)) continue;
+    if (await transientOfOmk(store, join12(store.paths(id).dir, name), change)) continue;
     changes.push({ what: `goal ${id} ${name}`, change });
   }
   return { changes, delivered: gained?.some((t) => DELIVERY_EVENTS.includes(t)) ?? false };
@@ -38964,7 +37794,7 @@ async function checkedAgentRun(ctx, place, run) {
       repoRoot: place.repoRoot,
       worktree: place.worktree,
       home: deps.home,
-      ownWorktreesUnder: join14(deps.workspaceRoot, place.goalId)
+      ownWorktreesUnder: join13(deps.workspaceRoot, place.goalId)
     });
     state = await watchState(deps, journal, `the agent of ${place.taskId}`);
     const result2 = await run();
@@ -38983,7 +37813,7 @@ async function checkedAgentRun(ctx, place, run) {
 }
 
 // src/runtime/controller/checked-gates.ts
-import { join as join15 } from "node:path";
+import { join as join14 } from "node:path";
 async function checkedGates(ctx, worktree, expectedHead, found, run, untrackedBlocks = true) {
   const { deps, goal } = ctx;
   const end = await beginCheckedRun(sharedGitOf(ctx));
@@ -38994,7 +37824,7 @@ async function checkedGates(ctx, worktree, expectedHead, found, run, untrackedBl
       repoRoot: goal.repo.root,
       worktree,
       home: deps.home,
-      ownWorktreesUnder: join15(deps.workspaceRoot, goal.id)
+      ownWorktreesUnder: join14(deps.workspaceRoot, goal.id)
     });
     state = await watchState(deps, ctx.journal, "the gates");
     const before = await deps.integrity.worktreeState(worktree);
@@ -39056,7 +37886,7 @@ function nextSteps(waited, goalId, transcript) {
 
 // src/runtime/controller/slice.ts
 import { existsSync as existsSync2 } from "node:fs";
-import { join as join16, relative as relative7 } from "node:path";
+import { join as join15, relative as relative7 } from "node:path";
 
 // src/runtime/gates/reuse.ts
 function gateRunKey(gates, env) {
@@ -39155,7 +37985,7 @@ async function runSlice(ctx, taskId, attemptLimit2) {
       throw error62;
     }
     const reset = attempt2 > 1 ? await resetForAttempt(ctx, taskId, attempt2, workspace) : null;
-    const artifactsDir = join16(deps.store.paths(ctx.goal.id).agentRunArtifacts, taskId);
+    const artifactsDir = join15(deps.store.paths(ctx.goal.id).agentRunArtifacts, taskId);
     const checked = await checkedAgentRun(
       ctx,
       { goalId: ctx.goal.id, repoRoot: ctx.goal.repo.root, worktree: workspace.path, taskId },
@@ -39225,8 +38055,8 @@ async function runSlice(ctx, taskId, attemptLimit2) {
 async function resetForAttempt(ctx, taskId, attempt2, workspace) {
   const { deps, journal } = ctx;
   const paths2 = deps.store.paths(ctx.goal.id);
-  const diffPath = join16(paths2.attemptArtifacts, taskId, `attempt-${attempt2 - 1}.diff`);
-  const saveTo = await deps.store.files.exists(diffPath) ? join16(paths2.attemptArtifacts, taskId, `attempt-${attempt2}-interrupted.diff`) : diffPath;
+  const diffPath = join15(paths2.attemptArtifacts, taskId, `attempt-${attempt2 - 1}.diff`);
+  const saveTo = await deps.store.files.exists(diffPath) ? join15(paths2.attemptArtifacts, taskId, `attempt-${attempt2}-interrupted.diff`) : diffPath;
   const reset = await deps.workspaces.resetToBase(workspace, saveTo);
   const kept = await deps.store.files.exists(diffPath);
   await journal.save([
@@ -39589,7 +38419,7 @@ async function runFixTask(ctx, fix) {
       prompt,
       cwd: workspace.path,
       timeoutMs: timeMs,
-      artifactsDir: join17(deps.store.paths(goal.id).agentRunArtifacts, fix.id),
+      artifactsDir: join16(deps.store.paths(goal.id).agentRunArtifacts, fix.id),
       signal,
       onProcess: (pid) => {
         const run = journal.execution.fixRun;
@@ -39754,7 +38584,7 @@ async function reviewFix(ctx, fix, workspace, captured, writes) {
   ];
   if (blocking.length === 0) return { change: captured, review, refused: [], events };
   const paths2 = deps.store.paths(goal.id);
-  const diffPath = join17(paths2.attemptArtifacts, fix.id, `fix-${fix.attempts + 1}-refused.diff`);
+  const diffPath = join16(paths2.attemptArtifacts, fix.id, `fix-${fix.attempts + 1}-refused.diff`);
   const reset = await deps.workspaces.resetToBase(workspace, diffPath);
   events.push({
     type: "slice_reset",
@@ -39784,7 +38614,7 @@ async function undoFixRun(deps, journal) {
   journal.execution = { ...journal.execution, fixRun: null };
   if (!await deps.store.files.exists(run.workspace)) return [];
   const paths2 = deps.store.paths(journal.goalId);
-  const diffPath = join17(paths2.attemptArtifacts, run.taskId, `fix-${run.attempt}-interrupted.diff`);
+  const diffPath = join16(paths2.attemptArtifacts, run.taskId, `fix-${run.attempt}-interrupted.diff`);
   const workspace = {
     sliceId: run.taskId,
     path: run.workspace,
@@ -39896,7 +38726,7 @@ async function sliceGates(ctx, workspace, head2) {
 }
 
 // src/runtime/controller/integration-repair.ts
-import { join as join20, relative as relative9 } from "node:path";
+import { join as join19, relative as relative9 } from "node:path";
 
 // src/runtime/agents/integration-prompt.ts
 var MAX_GOAL_CHARS4 = 8e3;
@@ -39958,11 +38788,11 @@ function renderIntegrationFixPrompt(input2) {
 }
 
 // src/runtime/controller/integrate.ts
-import { join as join19 } from "node:path";
+import { join as join18 } from "node:path";
 
 // src/runtime/controller/fail-to-pass.ts
 import { mkdir, readFile as readFile3, rm, writeFile } from "node:fs/promises";
-import { dirname as dirname5, join as join18 } from "node:path";
+import { dirname as dirname4, join as join17 } from "node:path";
 var short3 = (sha3) => sha3.slice(0, 12);
 var NAMES_SHOWN3 = 5;
 function named(names) {
@@ -40019,11 +38849,11 @@ async function headTestsOnBaseSource(ctx, env, head2, changedTests, failingOnHea
   const saved = /* @__PURE__ */ new Map();
   try {
     for (const path2 of changedTests) {
-      const headFile = await readFile3(join18(head2.cwd, path2)).catch(() => null);
+      const headFile = await readFile3(join17(head2.cwd, path2)).catch(() => null);
       if (headFile === null) continue;
-      saved.set(path2, await readFile3(join18(base, path2)).catch(() => null));
-      await mkdir(dirname5(join18(base, path2)), { recursive: true });
-      await writeFile(join18(base, path2), headFile);
+      saved.set(path2, await readFile3(join17(base, path2)).catch(() => null));
+      await mkdir(dirname4(join17(base, path2)), { recursive: true });
+      await writeFile(join17(base, path2), headFile);
     }
     if (saved.size === 0) return { shown: [], durationMs: 0 };
     const gates = ctx.gates.filter((gate) => gate.kind === "test").map((gate) => ({ ...gate, required: false }));
@@ -40032,7 +38862,7 @@ async function headTestsOnBaseSource(ctx, env, head2, changedTests, failingOnHea
       sha: ctx.base.baseSha,
       baseCwd: null,
       baseSha: null,
-      artifactsDir: join18(ctx.deps.store.paths(ctx.goal.id).gateArtifacts, "head-tests-on-base"),
+      artifactsDir: join17(ctx.deps.store.paths(ctx.goal.id).gateArtifacts, "head-tests-on-base"),
       env,
       signal: ctx.signal
     });
@@ -40046,8 +38876,8 @@ async function headTestsOnBaseSource(ctx, env, head2, changedTests, failingOnHea
     return { shown: failed.map((gate) => `gate ${gate.name}`), durationMs };
   } finally {
     for (const [path2, original] of saved) {
-      if (original === null) await rm(join18(base, path2), { force: true });
-      else await writeFile(join18(base, path2), original);
+      if (original === null) await rm(join17(base, path2), { force: true });
+      else await writeFile(join17(base, path2), original);
     }
   }
 }
@@ -40188,7 +39018,7 @@ async function integrateSlices(ctx) {
   };
   const findings = [...controllerReview(reviewInput), ...securityReview(reviewInput), ...integrity];
   await deps.store.files.writeAtomic(
-    join19(deps.store.paths(goal.id).reviewArtifacts, "integration.md"),
+    join18(deps.store.paths(goal.id).reviewArtifacts, "integration.md"),
     renderReviewMarkdown(findings, "integration")
   );
   const baseline = goal.oracle.shape === "fail_to_pass" ? await failToPassEvidence(ctx, gates, gateEnv, {
@@ -40209,7 +39039,7 @@ async function integrateSlices(ctx) {
       durationMs: 0,
       sha: result2.headSha,
       tail: blocking.map((f) => f.message).join("\n") || "no blocking security findings",
-      artifact: join19(deps.store.paths(goal.id).reviewArtifacts, "integration.md")
+      artifact: join18(deps.store.paths(goal.id).reviewArtifacts, "integration.md")
     });
   }
   journal.execution = {
@@ -40324,7 +39154,7 @@ function nextAttempt(ctx) {
 async function undoAttempt(ctx, workspace, head2, attempt2, previous) {
   const paths2 = ctx.deps.store.paths(ctx.goal.id);
   const name = previous === null ? `repair-${attempt2}-interrupted.diff` : `repair-${attempt2 - 1}.diff`;
-  const diffPath = join20(paths2.attemptArtifacts, INTEGRATION_ID, name);
+  const diffPath = join19(paths2.attemptArtifacts, INTEGRATION_ID, name);
   const reset = await ctx.deps.workspaces.resetToBase({ ...workspace, baseSha: head2 }, diffPath);
   const kept = reset.diffSaved && await ctx.deps.store.files.exists(diffPath);
   ctx.journal.execution = { ...ctx.journal.execution, integrationRepair: null };
@@ -40411,7 +39241,7 @@ async function runFix(ctx, workspace, { head: head2, failure: failure2 }, { atte
       prompt,
       cwd: workspace.path,
       timeoutMs: Math.min(taskTime, timeLeft),
-      artifactsDir: join20(deps.store.paths(goal.id).agentRunArtifacts, INTEGRATION_ID),
+      artifactsDir: join19(deps.store.paths(goal.id).agentRunArtifacts, INTEGRATION_ID),
       signal: ctx.signal,
       onProcess: (pid) => {
         journal.execution = {
@@ -40537,7 +39367,7 @@ async function recoverIntegrationRepair(deps, journal, previousController) {
   journal.execution = { ...journal.execution, integrationRepair: null };
   if (integration === null || !await deps.store.files.exists(integration.workspace)) return events;
   const paths2 = deps.store.paths(journal.goalId);
-  const diffPath = join20(paths2.attemptArtifacts, INTEGRATION_ID, `repair-${repair.attempt}-interrupted.diff`);
+  const diffPath = join19(paths2.attemptArtifacts, INTEGRATION_ID, `repair-${repair.attempt}-interrupted.diff`);
   const workspace = {
     sliceId: INTEGRATION_ID,
     path: integration.workspace,
@@ -40726,7 +39556,7 @@ var ExecutionJournal = class _ExecutionJournal {
 };
 
 // src/runtime/controller/reopen.ts
-import { join as join21, relative as relative10 } from "node:path";
+import { join as join20, relative as relative10 } from "node:path";
 function slicesToReopen(tasks, execution, gateBlocks) {
   const candidates = /* @__PURE__ */ new Map();
   for (const task of tasks) {
@@ -40848,7 +39678,7 @@ async function restartIntegration(deps, journal, goal) {
   if (integration === null) return [];
   journal.execution = { ...journal.execution, integration: null, finalGates: [], finalFindings: [] };
   const paths2 = deps.store.paths(journal.goalId);
-  const diffPath = join21(paths2.attemptArtifacts, INTEGRATION_ID, `${integration.headSha.slice(0, 12)}.diff`);
+  const diffPath = join20(paths2.attemptArtifacts, INTEGRATION_ID, `${integration.headSha.slice(0, 12)}.diff`);
   const workspace = await deps.store.files.exists(integration.workspace) ? {
     sliceId: INTEGRATION_ID,
     path: integration.workspace,
@@ -41361,7 +40191,7 @@ var nodeDetector = {
 
 // src/runtime/gates/detector.ts
 import { readFileSync as readFileSync2, statSync as statSync2 } from "node:fs";
-import { join as join22 } from "node:path";
+import { join as join21 } from "node:path";
 var MAX_READ_BYTES = 512 * 1024;
 function treeDetectContext(files2, texts) {
   const listed3 = new Set(files2);
@@ -41380,7 +40210,7 @@ function createDetectContext(repoRoot, files2) {
     if (cached2 !== void 0) return cached2;
     let text3 = null;
     try {
-      const full = join22(repoRoot, path2);
+      const full = join21(repoRoot, path2);
       if (statSync2(full).size <= MAX_READ_BYTES) text3 = readFileSync2(full, "utf8");
     } catch {
     }
@@ -41588,7 +40418,7 @@ function configChange(path2, texts) {
 }
 
 // src/runtime/sandbox/confined-runs.ts
-import { join as join23 } from "node:path";
+import { join as join22 } from "node:path";
 function confinedAgent(agent, confine) {
   return {
     name: agent.name,
@@ -41601,10 +40431,10 @@ function confinedVerify(verify, confine) {
 }
 function confinedCacheEnv(cacheDir) {
   return {
-    npm_config_cache: join23(cacheDir, "npm"),
-    YARN_CACHE_FOLDER: join23(cacheDir, "yarn"),
-    npm_config_store_dir: join23(cacheDir, "pnpm-store"),
-    PIP_CACHE_DIR: join23(cacheDir, "pip")
+    npm_config_cache: join22(cacheDir, "npm"),
+    YARN_CACHE_FOLDER: join22(cacheDir, "yarn"),
+    npm_config_store_dir: join22(cacheDir, "pnpm-store"),
+    PIP_CACHE_DIR: join22(cacheDir, "pip")
   };
 }
 function confinedPreparer(preparer, confine, cacheDir) {
@@ -41614,12 +40444,12 @@ function confinedPreparer(preparer, confine, cacheDir) {
 }
 
 // src/runtime/agents/run-files.ts
-import { join as join24 } from "node:path";
+import { join as join23 } from "node:path";
 function agentRunFiles(artifactsDir, attempt2) {
   return {
-    prompt: join24(artifactsDir, `prompt-${attempt2}.md`),
-    transcript: join24(artifactsDir, `transcript-${attempt2}.log`),
-    usage: join24(artifactsDir, `usage-${attempt2}.json`)
+    prompt: join23(artifactsDir, `prompt-${attempt2}.md`),
+    transcript: join23(artifactsDir, `transcript-${attempt2}.log`),
+    usage: join23(artifactsDir, `usage-${attempt2}.json`)
   };
 }
 async function keepRunInputs(files2, keep, input2, result2) {
@@ -41678,7 +40508,7 @@ function scrubbedWorkspaces(workspaces, scrub, files2, keep = keepNothing) {
 }
 
 // src/runtime/workspace/plan.ts
-import { join as join25 } from "node:path";
+import { join as join24 } from "node:path";
 var NODE_LOCKFILES = [
   { file: "pnpm-lock.yaml", install: ["pnpm", "install", "--frozen-lockfile", "--prefer-offline"] },
   { file: "yarn.lock", install: ["yarn", "install", "--frozen-lockfile"] },
@@ -41717,7 +40547,7 @@ function planPreparation(input2) {
   if (PYTHON_MARKERS.some((file2) => context.has(file2)) || context.some(isRootRequirements)) {
     steps.push({ kind: "python-venv", dirs: VENV_DIRS });
   }
-  if (context.has("Cargo.toml")) env.CARGO_TARGET_DIR = join25(input2.cacheDir, "cargo-target");
+  if (context.has("Cargo.toml")) env.CARGO_TARGET_DIR = join24(input2.cacheDir, "cargo-target");
   return { steps, env, timeoutMs, cacheDir, sharedCacheDir: sharedCacheDir2 };
 }
 function nodeStep(context, installAllowed) {
@@ -41763,7 +40593,7 @@ async function composeController(deps, goal, prepared) {
     );
   }
   const cacheDir = goalCacheDir(deps.store.deps.stateRoot, goal.id);
-  const scrub = createScrub(secretValues2(deps.env));
+  const scrub = createScrub(secretValues(deps.env));
   const keep = (path2) => deps.store.keepArtifact(path2);
   const confine = prepared.sandbox.active ? {
     writable: [cacheDir],
@@ -41792,7 +40622,7 @@ async function composeController(deps, goal, prepared) {
     sandbox: prepared.sandbox,
     integrity: deps.execution.integrity,
     home: deps.env.HOME ?? null,
-    holdsToken: createTokenTest(secretValues2(deps.env)),
+    holdsToken: createTokenTest(secretValues(deps.env)),
     // A gate's own network applies only where the host isolates one (else all share the host's).
     gates: prepared.sandbox.isolatesNetwork === true ? detected : detected.map(withoutOwnNetwork),
     gateEnv: gateEnvironment(deps.env),
@@ -41842,6 +40672,283 @@ function hostConfig(deps, repoRoot) {
 }
 function inPhase(deps, title3, fn) {
   return deps.phase === void 0 ? fn() : deps.phase(title3, fn);
+}
+
+// src/runtime/goal/reconcile.ts
+import { dirname as dirname5, join as join25 } from "node:path";
+
+// src/runtime/state/jsonl-merge.ts
+function parseJsonlRecords(text3) {
+  const out = [];
+  for (const line2 of text3.split("\n")) {
+    if (line2.trim() === "") continue;
+    let value;
+    try {
+      value = JSON.parse(line2);
+    } catch {
+      continue;
+    }
+    if (typeof value !== "object" || value === null || Array.isArray(value)) continue;
+    const record2 = value;
+    const { seq } = record2;
+    if (typeof seq !== "number" || !Number.isSafeInteger(seq) || seq < 1) continue;
+    out.push({ seq, value: record2, identity: identityOf(record2) });
+  }
+  return out;
+}
+function rebaseJsonl(ours, theirs) {
+  const remaining2 = /* @__PURE__ */ new Map();
+  for (const record2 of theirs) remaining2.set(record2.identity, (remaining2.get(record2.identity) ?? 0) + 1);
+  const oursOnlyIn = [];
+  const oursIdentities = /* @__PURE__ */ new Map();
+  for (const record2 of ours) {
+    oursIdentities.set(record2.identity, (oursIdentities.get(record2.identity) ?? 0) + 1);
+    const left = remaining2.get(record2.identity) ?? 0;
+    if (left > 0) remaining2.set(record2.identity, left - 1);
+    else oursOnlyIn.push(record2);
+  }
+  const theirsOnly = [];
+  for (const record2 of theirs) {
+    const left = oursIdentities.get(record2.identity) ?? 0;
+    if (left > 0) oursIdentities.set(record2.identity, left - 1);
+    else theirsOnly.push(record2);
+  }
+  const kept = theirs.map((record2, i) => renumber(record2, i + 1));
+  const oursOnly = oursOnlyIn.map((record2, i) => renumber(record2, kept.length + i + 1));
+  const records = [...kept, ...oursOnly];
+  const changed = records.length !== ours.length || records.some((record2, i) => record2.identity !== ours[i]?.identity || record2.seq !== ours[i]?.seq);
+  return { records, theirsCount: kept.length, oursOnly, theirsOnly, changed };
+}
+function renderJsonl(records) {
+  return records.map((record2) => `${JSON.stringify(record2.value)}
+`).join("");
+}
+function renumber(record2, seq) {
+  if (record2.seq === seq) return record2;
+  const value = {};
+  for (const [key, inner] of Object.entries(record2.value)) value[key] = key === "seq" ? seq : inner;
+  return { seq, value, identity: record2.identity };
+}
+function identityOf(record2) {
+  const { seq: _seq, ...rest } = record2;
+  return JSON.stringify(
+    rest,
+    (_key, inner) => typeof inner === "object" && inner !== null && !Array.isArray(inner) ? Object.fromEntries(
+      Object.keys(inner).sort().map((key) => [key, inner[key]])
+    ) : inner
+  );
+}
+
+// src/runtime/goal/merge.ts
+var ACTION_OF = {
+  goal_paused: "pause",
+  goal_resumed: "resume",
+  goal_cancelled: "cancel",
+  goal_accepted: "accept",
+  goal_rejected: "reject",
+  goal_merged: "merge"
+};
+var MERGED_FROM = ["ready", "not_ready", "accepted"];
+function mergeGoalTexts(ours, theirs, source) {
+  if (ours.goal === null)
+    throw new StateError(`${source}: this machine has no goal.json to merge the remote's copy into.`);
+  const oursGoal = parseVersioned(
+    goalRecordVersioned,
+    parseJson(ours.goal, source),
+    `${source}: local goal.json`
+  );
+  const writes = {};
+  const events = rebaseJsonl(parseJsonlRecords(ours.events ?? ""), parseJsonlRecords(theirs.events ?? ""));
+  if (events.changed) writes.events = renderJsonl(events.records);
+  const decisions = rebaseJsonl(
+    parseJsonlRecords(ours.decisions ?? ""),
+    parseJsonlRecords(theirs.decisions ?? "")
+  );
+  if (decisions.changed) writes.decisions = renderJsonl(decisions.records);
+  const budget = mergeBudget(parseJsonlRecords(ours.budget ?? ""), parseJsonlRecords(theirs.budget ?? ""));
+  if (budget.changed) writes.budget = renderJsonl(budget.records);
+  let goal = structuredClone(oursGoal);
+  const adopted = [];
+  for (const record2 of events.theirsOnly) {
+    const action = ACTION_OF[String(record2.value.type)];
+    if (action === void 0) continue;
+    const data = record2.value.data ?? {};
+    const next = applyDecision(goal, action, data);
+    if (next === null) continue;
+    goal = next;
+    adopted.push(action);
+  }
+  const limits = budget.records.length > 0 ? limitsOf(budget.records.at(-1)?.value) : null;
+  if (limits !== null && !sameLimits(limits, goal.budget) && budget.theirsOnly.some(isAdd)) {
+    goal = { ...goal, budget: limits };
+    adopted.push("budget-add");
+  }
+  if (JSON.stringify(goal) !== JSON.stringify(oursGoal)) writes.goal = JSON.stringify(goal);
+  if (theirs.failure !== null && (adopted.includes("cancel") || ours.failure === null)) {
+    if (theirs.failure !== ours.failure) writes.failure = theirs.failure;
+  }
+  return { writes, goal, adopted, eventsChanged: events.changed };
+}
+function applyDecision(goal, action, data) {
+  const from = goal.status;
+  switch (action) {
+    case "pause":
+      if (data.to !== "paused" || !(ALLOWED_FROM.pause.includes(from) || from === "ready")) return null;
+      return {
+        ...goal,
+        status: "paused",
+        resumeTo: from === "interrupted" ? goal.resumeTo ?? "running" : from
+      };
+    case "resume": {
+      if (!ALLOWED_FROM.resume.includes(from)) return null;
+      const to2 = from === "not_ready" ? from : goal.resumeTo ?? "planned";
+      return { ...goal, status: to2, resumeTo: null, controller: null };
+    }
+    case "cancel":
+      if (!ALLOWED_FROM.cancel.includes(from)) return null;
+      return { ...goal, status: "cancelled", controller: null };
+    case "accept":
+      if (!ALLOWED_FROM.accept.includes(from)) return null;
+      return { ...goal, status: "accepted" };
+    case "reject":
+      if (!ALLOWED_FROM.reject.includes(from)) return null;
+      return { ...goal, status: "rejected", controller: null };
+    case "merge":
+      if (!MERGED_FROM.includes(from)) return null;
+      return { ...goal, status: "merged", controller: null };
+  }
+}
+function mergeBudget(ours, theirs) {
+  const rebased = rebaseJsonl(ours, theirs);
+  if (rebased.oursOnly.length === 0 || rebased.theirsOnly.length === 0) return rebased;
+  const records = rebased.records.slice(0, rebased.theirsCount);
+  for (const record2 of rebased.oursOnly) {
+    const index = ours.findIndex((candidate) => candidate.identity === record2.identity);
+    const ownPrevious = index > 0 ? ours[index - 1]?.value : void 0;
+    const mergedPrevious = records.at(-1)?.value;
+    records.push({ ...record2, value: reaccumulate(record2.value, ownPrevious, mergedPrevious) });
+  }
+  return { records, theirsOnly: rebased.theirsOnly, changed: true };
+}
+var LIMIT_KEYS = ["timeMs", "tokens", "usd"];
+function reaccumulate(own2, ownPrevious, mergedPrevious) {
+  const spent = numbers(own2.spent);
+  const prevSpent = numbers(ownPrevious?.spent);
+  const baseSpent = numbers(mergedPrevious?.spent);
+  const limits = limitsOf(own2);
+  const prevLimits = limitsOf(ownPrevious);
+  const baseLimits = limitsOf(mergedPrevious);
+  if (spent === null || limits === null) return own2;
+  const newSpent = {};
+  const newLimits = {};
+  for (const key of LIMIT_KEYS) {
+    const delta = spent[key] - (prevSpent?.[key] ?? 0);
+    newSpent[key] = round(Math.max(0, (baseSpent?.[key] ?? 0) + delta), key);
+    const mine = limits[key];
+    const before = prevLimits?.[key] ?? null;
+    const base = baseLimits?.[key] ?? null;
+    newLimits[key] = mine === before ? base : mine === null || base === null || before === null ? mine : round(base + (mine - before), key);
+  }
+  return { ...own2, limits: newLimits, spent: newSpent };
+}
+function round(value, key) {
+  return key === "usd" ? Math.round(value * 1e6) / 1e6 : Math.round(value);
+}
+function numbers(value) {
+  if (typeof value !== "object" || value === null) return null;
+  const v = value;
+  const out = { timeMs: 0, tokens: 0, usd: 0 };
+  for (const key of LIMIT_KEYS) {
+    const n = v[key];
+    if (typeof n !== "number" || !Number.isFinite(n)) return null;
+    out[key] = n;
+  }
+  return out;
+}
+function limitsOf(record2) {
+  const value = record2?.limits;
+  if (typeof value !== "object" || value === null) return null;
+  const v = value;
+  const pick2 = (n) => typeof n === "number" && Number.isFinite(n) && n > 0 ? n : null;
+  return { timeMs: pick2(v.timeMs), tokens: pick2(v.tokens), usd: pick2(v.usd) };
+}
+function sameLimits(a, b) {
+  return a.timeMs === b.timeMs && a.tokens === b.tokens && a.usd === b.usd;
+}
+function isAdd(record2) {
+  return record2.value.kind === "add";
+}
+function parseJson(text3, source) {
+  try {
+    return JSON.parse(text3);
+  } catch (error62) {
+    throw new StateError(`${source}: local goal.json is not valid JSON.`, { cause: error62 });
+  }
+}
+
+// src/runtime/goal/reconcile.ts
+var MERGED_FILES = {
+  goal: "goal.json",
+  events: "events.jsonl",
+  decisions: "decisions.jsonl",
+  budget: "budget.jsonl",
+  failure: "failure.json"
+};
+async function reconcileGoal(store, goalId, theirs) {
+  if (!theirs.has(MERGED_FILES.goal)) return { adopted: [], changed: false };
+  return store.withGoalLock(goalId, async () => {
+    const paths2 = store.paths(goalId);
+    const ours = await readTexts((name) => store.files.readText(join25(paths2.dir, name)));
+    const remote = await readTexts(async (name) => {
+      const content = theirs.get(name);
+      return content === void 0 ? null : Buffer.from(content).toString("utf8");
+    });
+    const merged = mergeGoalTexts(ours, remote, `goal ${goalId}`);
+    let changed = false;
+    for (const key of ["events", "decisions", "budget", "failure"]) {
+      const text3 = merged.writes[key];
+      if (text3 === void 0) continue;
+      await store.files.writeAtomic(join25(paths2.dir, MERGED_FILES[key]), text3);
+      changed = true;
+    }
+    for (const [name, content] of theirs) {
+      if (Object.values(MERGED_FILES).includes(name) || name === "proof.json") continue;
+      const target2 = join25(paths2.dir, ...name.split("/"));
+      if (await store.files.exists(target2)) continue;
+      await store.files.makeDirs(dirname5(target2));
+      await store.files.writeAtomic(target2, content);
+      changed = true;
+    }
+    let goal = await store.read(goalId);
+    if (merged.writes.goal !== void 0) {
+      goal = await store.write({ ...merged.goal, revision: goal.revision });
+      changed = true;
+    }
+    if (changed) await rebuildProof(store, goal, store.eventLog(goalId));
+    return { adopted: merged.adopted, changed };
+  });
+}
+async function readTexts(read2) {
+  const get = async (name) => {
+    try {
+      return await read2(name);
+    } catch (error62) {
+      if (error62.code === "ENOENT") return null;
+      throw error62;
+    }
+  };
+  return {
+    goal: await get(MERGED_FILES.goal),
+    events: await get(MERGED_FILES.events),
+    decisions: await get(MERGED_FILES.decisions),
+    budget: await get(MERGED_FILES.budget),
+    failure: await get(MERGED_FILES.failure)
+  };
+}
+function goalReconciler(store) {
+  return async (goalId, theirs) => {
+    await reconcileGoal(store, goalId, theirs);
+  };
 }
 
 // src/runtime/goal/remote-changes.ts
@@ -42286,7 +41393,7 @@ function annotationsFromGateOutput(gateName, tail2, limit = 50, options = {}) {
     const path2 = relativePath(hit.path, options.repoRoot ?? null);
     if (path2 === null || hit.frame === true && inStack) continue;
     inStack = hit.frame === true;
-    const message = clean2(
+    const message = clean(
       hit.message === "" ? contextMessage(lines, index, hit) : biomeMessage(hit, lines, index)
     );
     const line2 = Math.max(1, Number.parseInt(hit.line, 10) || 1);
@@ -42298,7 +41405,7 @@ function annotationsFromGateOutput(gateName, tail2, limit = 50, options = {}) {
       startLine: line2,
       endLine: line2,
       level: hit.level ?? wordLevel(message) ?? options.level ?? "failure",
-      title: clean2(gateName).slice(0, 255),
+      title: clean(gateName).slice(0, 255),
       message
     });
   }
@@ -42361,7 +41468,7 @@ function contextMessage(lines, index, hit) {
   const found = before.find((text3) => HEADLINE.test(text3) && isText(text3)) ?? before.find((text3) => ERRORISH.test(text3) && isText(text3)) ?? before.find(isText);
   return found?.trim() ?? "failed here";
 }
-function clean2(message) {
+function clean(message) {
   const flat = message.replace(CONTROL, " ").replace(/\s+/g, " ").trim();
   return flat.length > MESSAGE_CHARS ? `${flat.slice(0, MESSAGE_CHARS - 1)}\u2026` : flat;
 }
@@ -44061,7 +43168,7 @@ function agentWriteNotes(reply, tasks, input2) {
 // src/runtime/plan/agent-reply.ts
 var PLAN_REPLY_VERSION = 2;
 var PLAN_ROLES = ["implementer", "test-author", "docs-writer"];
-var MAX_SLICES2 = 8;
+var MAX_SLICES = 8;
 var path = external_exports.string().min(1).max(300);
 var line = (max) => external_exports.string().min(1).max(max).regex(/^[^\p{Cc}]*$/u, "one line without control characters");
 var planSliceSchema = external_exports.strictObject({
@@ -44072,7 +43179,7 @@ var planSliceSchema = external_exports.strictObject({
   reads: external_exports.array(path).max(50),
   /** Files or directories the slice may change; new files are allowed under existing directories. */
   writes: external_exports.array(path).min(1).max(50),
-  dependsOn: external_exports.array(external_exports.string()).max(MAX_SLICES2),
+  dependsOn: external_exports.array(external_exports.string()).max(MAX_SLICES),
   acceptance: external_exports.array(line(500)).min(1).max(20),
   /** Test files the slice must make pass or add. */
   tests: external_exports.array(path).max(20),
@@ -44093,7 +43200,7 @@ var planReplySchema = external_exports.strictObject({
   version: external_exports.literal(PLAN_REPLY_VERSION),
   classification: planClassificationSchema,
   /** Empty only for an untestable goal: nothing is planned until a human answers. */
-  slices: external_exports.array(planSliceSchema).max(MAX_SLICES2),
+  slices: external_exports.array(planSliceSchema).max(MAX_SLICES),
   notes: external_exports.array(line(500)).max(20).optional()
 }).refine((r) => r.classification.class === "untestable" || r.slices.length > 0, {
   message: "at least one slice, unless the goal is untestable",
@@ -44208,6 +43315,489 @@ function checkReplyPaths(reply, repoFiles) {
   if (ids.size !== reply.slices.length) errors.push("slice ids must be unique");
   return errors;
 }
+
+// src/runtime/plan/clauses.ts
+var ACTION_VERBS = new Set(
+  `fix add write update implement create build remove delete drop rename refactor rewrite migrate convert port replace
+  move extract split harden secure sanitize sanitise validate escape optimize optimise speed reduce improve make
+  document test cover ensure handle support introduce expose upgrade bump clean simplify restructure reorganize
+  deduplicate enable disable allow prevent limit cache return throw accept reject increase decrease change repair
+  resolve emit print log rate throttle guard`.split(/\s+/).filter((word) => word !== "")
+);
+var NOT_AN_OBJECT = new Set(
+  "in on at for to of with from into by as and or but then than when if via per across without within".split(
+    " "
+  )
+);
+var LEAD_IN = /^(?:(?:and|then|also|please|finally|next|afterwards|we should|should|to)\s+)+/i;
+var ABBREVIATION_END = /(?:^|\s)(?:e\.g|i\.e|etc|vs|cf|approx|no)$/i;
+function words(text3) {
+  return text3.toLowerCase().split(/[^\p{L}\p{N}'-]+/u).filter((word) => word !== "");
+}
+function clean2(text3) {
+  return text3.replace(LEAD_IN, "").replace(/^[\s,.;:]+|[\s,.;:]+$/g, "").trim();
+}
+function hasAction(text3) {
+  return words(text3).some((word) => ACTION_VERBS.has(word));
+}
+function startsClause(text3) {
+  if (isConstraintClause(clean2(text3)) && words(clean2(text3)).length >= 2) return true;
+  const [verb, next] = words(clean2(text3));
+  return verb !== void 0 && ACTION_VERBS.has(verb) && next !== void 0 && !NOT_AN_OBJECT.has(next);
+}
+function sentences(goal) {
+  const out = [];
+  let joiner = "";
+  for (const part of goal.split(/;\s*/)) {
+    let current = "";
+    for (const piece of part.split(/(?<=\.)\s+/)) {
+      current = current === "" ? piece : `${current} ${piece}`;
+      if (!ABBREVIATION_END.test(current.replace(/\.$/, ""))) {
+        out.push({ text: current, joiner });
+        current = "";
+        joiner = ". ";
+      }
+    }
+    if (current !== "") out.push({ text: current, joiner });
+    joiner = "; ";
+  }
+  return out;
+}
+var SEPARATOR = /(\s*,?\s+then\s+|\s*,\s*(?:and\s+)?|\s+and\s+)/i;
+function splitSentence(sentence) {
+  const parts = sentence.text.split(SEPARATOR);
+  const out = [];
+  let current = parts[0] ?? "";
+  let joiner = sentence.joiner;
+  for (let i = 1; i < parts.length; i += 2) {
+    const separator = parts[i] ?? "";
+    const next = parts[i + 1] ?? "";
+    const rest = parts.slice(i + 1).join("");
+    const isThen = /\bthen\b/i.test(separator);
+    const enoughWords = words(current).length >= 2 && words(next).length >= 1;
+    if (clean2(next) !== "" && clean2(current) !== "" && (isThen || enoughWords && startsClause(rest))) {
+      out.push({ text: current, joiner });
+      current = next;
+      joiner = separator.replace(/\s+/g, " ");
+    } else {
+      current += separator + next;
+    }
+  }
+  out.push({ text: current, joiner });
+  return out;
+}
+function classifyClause(text3) {
+  if (isConstraintClause(text3)) return "constraint";
+  const lower = text3.toLowerCase();
+  const mentionsTests = /\b(?:tests?|specs?|coverage|test cases?)\b/.test(lower);
+  const repairsCode = /\b(?:fix\w*|failing|fails|broken|flaky|repair\w*|debug\w*)\b/.test(lower);
+  if (mentionsTests && !repairsCode && /^(?:add|write|create|extend|increase|improve|cover|test)\b/.test(lower)) {
+    return "test";
+  }
+  if (/\b(?:readme|docs?|documentation|changelog|contributing|guide|tutorial)\b/.test(lower) || /^document\b/.test(lower)) {
+    return "docs";
+  }
+  return "code";
+}
+function splitClauses(goal, max = Number.POSITIVE_INFINITY) {
+  const pieces = sentences(goal).flatMap(splitSentence).map((piece) => ({ ...piece, text: clean2(piece.text) })).filter((piece) => piece.text !== "");
+  const merged = [];
+  let pending = "";
+  for (const piece of pieces) {
+    const last = merged.length - 1;
+    if (isConstraintClause(piece.text)) {
+      merged.push(piece.text);
+    } else if (hasAction(piece.text)) {
+      merged.push(pending === "" ? piece.text : `${pending}${piece.joiner}${piece.text}`);
+      pending = "";
+    } else if (last >= 0) {
+      merged[last] = `${merged[last]}${piece.joiner}${piece.text}`;
+    } else {
+      pending = pending === "" ? piece.text : `${pending}${piece.joiner}${piece.text}`;
+    }
+  }
+  if (pending !== "") merged.push(pending);
+  const work = merged.filter((text3) => !isConstraintClause(text3));
+  if (work.length === 0) return merged.map((text3) => ({ text: text3, kind: "code" }));
+  const cap = Math.max(1, max);
+  const kept = work.length > cap ? [...work.slice(0, cap - 1), work.slice(cap - 1).join("; ")] : work;
+  return [
+    ...kept.map((text3) => ({ text: text3, kind: classifyClause(text3) })),
+    ...merged.filter(isConstraintClause).map((text3) => ({ text: text3, kind: "constraint" }))
+  ];
+}
+
+// src/runtime/plan/slice-paths.ts
+var WHOLE_REPO = ".";
+function pathsOverlap2(a, b) {
+  return a === WHOLE_REPO || b === WHOLE_REPO || a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
+}
+function anyOverlap(as, bs) {
+  return as.some((a) => bs.some((b) => pathsOverlap2(a, b)));
+}
+function minimalPaths(paths2) {
+  const unique2 = [...new Set(paths2)];
+  return unique2.filter((path2) => !unique2.some((other) => other !== path2 && covers(other, path2)));
+}
+function covers(outer, inner) {
+  return outer === WHOLE_REPO || inner.startsWith(`${outer}/`);
+}
+function strongMatches(text3, repo) {
+  const scored = scoreRelevantFiles(text3, repo, 20);
+  const best = (entries2) => {
+    const top = entries2[0]?.score ?? 0;
+    return entries2.filter((entry) => entry.score >= top / 2).map((entry) => entry.path);
+  };
+  return {
+    sources: best(scored.filter((entry) => !isTestPath2(entry.path))),
+    tests: best(scored.filter((entry) => isTestPath2(entry.path)))
+  };
+}
+function stemOf(path2) {
+  const base = path2.split("/").at(-1) ?? path2;
+  return (base.split(".")[0] ?? base).replace(/^test_|_test$/, "").toLowerCase();
+}
+function testsFor(sources, repoFiles) {
+  const stems = new Set(sources.map(stemOf));
+  return repoFiles.filter((path2) => isTestFile(path2) && stems.has(stemOf(path2)));
+}
+function testRoot(path2) {
+  const segments = path2.split("/");
+  const index = segments.slice(0, -1).findIndex((segment) => TEST_DIR_NAMES.has(segment.toLowerCase()));
+  return index >= 0 ? segments.slice(0, index + 1).join("/") : path2;
+}
+function colocatedTestFor(source) {
+  const slash = source.lastIndexOf("/");
+  const dir = slash >= 0 ? `${source.slice(0, slash)}/` : "";
+  const base = source.slice(slash + 1);
+  const dot2 = base.lastIndexOf(".");
+  const [stemPart, ext] = dot2 > 0 ? [base.slice(0, dot2), base.slice(dot2 + 1)] : [base, ""];
+  if (ext === "go") return `${dir}${stemPart}_test.go`;
+  if (ext === "py") return `${dir}test_${stemPart}.py`;
+  return ext === "" ? "test" : `${dir}${stemPart}.test.${ext}`;
+}
+function testLocations(relevantTests, sources, repoFiles) {
+  if (relevantTests.length > 0) return minimalPaths(relevantTests.map(testRoot));
+  const counts = /* @__PURE__ */ new Map();
+  for (const path2 of repoFiles) {
+    if (!isTestPath2(path2)) continue;
+    const root = testRoot(path2);
+    if (root !== path2) counts.set(root, (counts.get(root) ?? 0) + 1);
+  }
+  const busiest = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0];
+  if (busiest !== void 0) return [busiest[0]];
+  const first = sources[0];
+  return [first === void 0 ? "test" : colocatedTestFor(first)];
+}
+function commonDirectory(paths2) {
+  const dirs = paths2.map((path2) => path2.split("/").slice(0, -1));
+  const first = dirs[0] ?? [];
+  let length = 0;
+  while (length < first.length && dirs.every((dir) => dir[length] === first[length])) length += 1;
+  return length === 0 ? WHOLE_REPO : first.slice(0, length).join("/");
+}
+var DOC_FILE = /\.(?:md|mdx|markdown|rst|adoc|txt)$/i;
+function isDocPath(path2) {
+  return DOC_FILE.test(path2) || /^docs?\//i.test(path2);
+}
+function defaultDocs(repoFiles) {
+  const docsDir = repoFiles.find((path2) => /^docs?\//i.test(path2))?.split("/")[0];
+  if (docsDir !== void 0) return [docsDir];
+  return [repoFiles.find((path2) => /^readme(?:\.[a-z]+)?$/i.test(path2)) ?? "README.md"];
+}
+var FIXTURE_DIR = /^(?:fixtures?|testdata|data|__snapshots__|snapshots|__fixtures__|assets|golden)$/i;
+var CODE_FILE = /\.(?:[cm]?[jt]sx?|py|go|rs|rb|java|kt|swift|cs|php|c|cc|cpp|h|hpp|scala|ex|exs|dart)$/i;
+function isTestFile(path2) {
+  if (!isTestPath2(path2)) return false;
+  const segments = path2.split("/");
+  const base = segments.at(-1) ?? "";
+  if (/\.(?:test|spec)\.[^.]+(?:\.[^.]+)?$/i.test(base) || /_test\.(?:go|py)$/.test(base) || /^test_.+\.py$/.test(base))
+    return true;
+  return CODE_FILE.test(base) && !segments.slice(0, -1).some((segment) => FIXTURE_DIR.test(segment));
+}
+function namedTestFiles(text3, repoFiles) {
+  const dirs = new Set(repoFiles.map((path2) => path2.split("/").slice(0, -1).join("/")));
+  const found = text3.split(/[\s,;:!?()[\]{}<>"'`]+/).map((token) => token.replace(/^\.\//, "").replace(/[.]+$/, "")).filter((token) => /^[\w./-]+\.[A-Za-z][\w]{0,7}$/.test(token) && !token.includes("..")).filter((token) => isTestFile(token));
+  const out = [];
+  for (const token of found) {
+    const exact = repoFiles.filter((path2) => path2 === token || path2.endsWith(`/${token}`));
+    if (exact.length > 0) out.push(...exact);
+    else if (token.includes("/") && dirs.has(token.split("/").slice(0, -1).join("/"))) out.push(token);
+  }
+  return [...new Set(out)];
+}
+
+// src/runtime/plan/heuristic.ts
+var PLANNER = { name: "heuristic", version: "1" };
+var MAX_SLICES2 = 8;
+var DEFAULT_SLICE_MS = 30 * 6e4;
+var MIN_SLICE_MS = 6e4;
+var MAX_LISTED_WRITES = 3;
+function sliceId(index, text3) {
+  const prefix = `s${index}`;
+  const slug = text3.normalize("NFKD").replace(new RegExp("\\p{M}+", "gu"), "").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+  if (slug === "") return prefix;
+  const room = 40 - prefix.length - 1;
+  const cut2 = slug.length <= room ? slug : slug.slice(0, room).replace(/-[^-]*$/, "") || slug.slice(0, room);
+  return `${prefix}-${cut2.replace(/-+$/, "")}`;
+}
+function quoteList(paths2) {
+  return paths2.length === 0 ? "none" : paths2.join(", ");
+}
+function testSubject(text3) {
+  return text3.replace(/\b(?:tests?|testing|specs?|coverage|regression|unit|integration|e2e|cases?)\b/gi, " ");
+}
+function pointedAt(text3, { input: input2, repo }) {
+  const why = /* @__PURE__ */ new Map();
+  const named4 = namedFiles(text3, repo);
+  for (const path2 of named4) why.set(path2, "named in the goal");
+  const definitions = input2.definitions ?? [];
+  let symbols = definingFiles(text3, definitions);
+  if (symbols.length === 0 && named4.length === 0 && goalIdentifiers(text3).length === 0)
+    symbols = wordDefiningFiles(text3, definitions);
+  const words2 = strongMatches(text3, repo);
+  const tests = words2.tests.filter(isTestFile);
+  if (symbols.length > 0) {
+    let chosen = symbols;
+    if (symbols.length > MAX_LISTED_WRITES) {
+      const narrowed = symbols.filter((m) => named4.includes(m.path) || words2.sources.includes(m.path));
+      if (narrowed.length > 0) chosen = narrowed;
+    }
+    for (const match of chosen) if (!why.has(match.path)) why.set(match.path, match.because);
+    const sources = [.../* @__PURE__ */ new Set([...named4, ...chosen.map((m) => m.path)])];
+    return { sources, tests, why, unresolved: [], bySymbol: true };
+  }
+  const identifiers = goalIdentifiers(text3).map((id) => id.written);
+  if (identifiers.length > 0 && named4.length === 0) {
+    const compact = new Set(identifiers.map((id) => splitWords(id.split(/[.:#]/).at(-1) ?? id).join("")));
+    const sources = words2.sources.filter((path2) => compact.has(splitWords(baseStem(path2)).join("")));
+    for (const path2 of sources) why.set(path2, "its name is the identifier the goal names");
+    return { sources, tests, why, unresolved: sources.length > 0 ? [] : identifiers, bySymbol: false };
+  }
+  for (const path2 of words2.sources) if (!why.has(path2)) why.set(path2, "its name shares words with the goal");
+  return { sources: [.../* @__PURE__ */ new Set([...named4, ...words2.sources])], tests, why, unresolved: [], bySymbol: false };
+}
+function baseStem(path2) {
+  const base = path2.split("/").at(-1) ?? path2;
+  return base.split(".")[0] ?? base;
+}
+function explain(id, paths2, why) {
+  const parts = paths2.map((path2) => `${path2} (${why.get(path2) ?? "related"})`);
+  return `${id} writes ${parts.join(", ")}`;
+}
+function sliceFor(clause, index, context) {
+  const { input: input2, notes } = context;
+  const id = sliceId(index, clause.text);
+  const base = { clause, id, dependsOn: [] };
+  if (clause.kind === "test") {
+    const own3 = pointedAt(testSubject(clause.text), context);
+    const goal = pointedAt(testSubject(input2.goalText), context);
+    const sources2 = (own3.sources.length > 0 ? own3.sources : goal.sources).filter((p) => !isDocPath(p));
+    const named4 = namedTestFiles(clause.text, input2.repoFiles);
+    const tests = [.../* @__PURE__ */ new Set([...own3.tests, ...testsFor(sources2, input2.repoFiles)])];
+    let writes2;
+    if (named4.length > 0) {
+      writes2 = named4;
+      notes.push(`${id} writes ${named4.join(", ")}: the test file(s) the goal names`);
+    } else {
+      writes2 = testLocations(tests, sources2, input2.repoFiles);
+      notes.push(`${id} writes ${writes2.join(", ")}: where the tests of ${quoteList(sources2)} live`);
+    }
+    return {
+      ...base,
+      role: "test-author",
+      writes: writes2,
+      reads: [.../* @__PURE__ */ new Set([...sources2, ...tests])].filter((path2) => !writes2.includes(path2)).sort(),
+      risk: "low",
+      acceptance: []
+    };
+  }
+  if (clause.kind === "docs") {
+    const own3 = strongMatches(clause.text, context.repo);
+    const docs = own3.sources.filter(isDocPath);
+    const writes2 = docs.length > 0 ? docs : defaultDocs(input2.repoFiles);
+    if (docs.length === 0)
+      notes.push(`no document matched "${clause.text}"; slice ${id} writes ${writes2.join(", ")}`);
+    else notes.push(`${id} writes ${docs.join(", ")}: the document(s) whose name the goal mentions`);
+    return {
+      ...base,
+      role: "docs-writer",
+      writes: writes2,
+      reads: own3.sources.filter((path2) => !isDocPath(path2)).sort(),
+      risk: "low",
+      acceptance: [
+        `Done when: ${clause.text}`,
+        "Commands, flags and examples in the changed documentation match the code on the head commit"
+      ]
+    };
+  }
+  const own2 = pointedAt(clause.text, context);
+  const sources = own2.sources.filter((path2) => !isDocPath(path2) || own2.sources.every(isDocPath));
+  const { bySymbol } = own2;
+  const sourceTests = testsFor(sources, input2.repoFiles);
+  let writes;
+  if (sources.length === 0) {
+    writes = [WHOLE_REPO];
+    notes.push(
+      own2.unresolved.length > 0 ? `no tracked file defines ${own2.unresolved.join(", ")} named in "${clause.text}"; slice ${id} owns the whole repository (risk high) rather than a guess by file name` : `no source file matched "${clause.text}"; slice ${id} owns the whole repository (risk high)`
+    );
+  } else if (sources.length <= MAX_LISTED_WRITES) {
+    const tests = bySymbol ? sourceTests.filter((path2) => !sources.includes(path2)) : [];
+    writes = [...sources, ...tests];
+    const why = new Map(own2.why);
+    for (const test of tests) {
+      const tested = sources.filter((source) => testsFor([source], [test]).length > 0);
+      why.set(test, `the existing tests of ${tested.join(", ")}`);
+    }
+    notes.push(explain(id, writes, why));
+  } else {
+    writes = [commonDirectory(sources)];
+    notes.push(
+      `${sources.length} files matched "${clause.text}"; slice ${id} writes their common directory ${writes[0]}`
+    );
+  }
+  const reads = [.../* @__PURE__ */ new Set([...sources, ...own2.tests, ...sourceTests])].sort();
+  return {
+    ...base,
+    role: "implementer",
+    writes,
+    reads,
+    risk: writes.includes(WHOLE_REPO) ? "high" : "medium",
+    acceptance: [`Done when: ${clause.text}`, ...input2.oracle.checks]
+  };
+}
+function testAcceptance(clause, writes, oracle, verifiesChange) {
+  const lines = [`Tests in ${writes.join(", ")} cover: ${clause.text}`];
+  if (oracle.shape === "fail_to_pass" && verifiesChange) {
+    lines.push("The regression test fails on the base commit and passes with the fix applied");
+  } else if (oracle.shape === "adversarial") {
+    lines.push(
+      "The tests feed hostile input (malformed, oversized, injection or traversal) and expect a safe rejection"
+    );
+  } else {
+    lines.push("The new tests pass on the head commit");
+  }
+  lines.push("Every test that passes on the base commit still passes on the head commit");
+  return lines;
+}
+function reaches(slices, from, to2) {
+  const byId = new Map(slices.map((slice) => [slice.id, slice]));
+  const seen = /* @__PURE__ */ new Set();
+  const stack = [...from.dependsOn];
+  for (let id = stack.pop(); id !== void 0; id = stack.pop()) {
+    if (id === to2) return true;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    stack.push(...byId.get(id)?.dependsOn ?? []);
+  }
+  return false;
+}
+function orderConflicts(slices, notes) {
+  for (const [j, later2] of slices.entries()) {
+    for (const earlier of slices.slice(0, j)) {
+      if (reaches(slices, later2, earlier.id)) continue;
+      const collide = anyOverlap(earlier.writes, [...later2.writes, ...later2.reads]) || anyOverlap(later2.writes, earlier.reads);
+      if (!collide) continue;
+      later2.dependsOn.push(earlier.id);
+      notes.push(`${later2.id} depends on ${earlier.id}: their read/write sets overlap`);
+    }
+  }
+}
+function budgetLeft(budget, spent) {
+  if (spent === void 0) return budget;
+  const left = (limit, used) => limit === null || limit - used <= 0 ? limit : limit - used;
+  return {
+    timeMs: left(budget.timeMs, spent.timeMs),
+    tokens: left(budget.tokens, spent.tokens),
+    usd: left(budget.usd, spent.usd)
+  };
+}
+function splitBudget(budget, count, notes) {
+  let timeMs = DEFAULT_SLICE_MS;
+  if (budget.timeMs !== null) {
+    const share = Math.floor(budget.timeMs / count);
+    timeMs = Math.min(budget.timeMs, Math.max(MIN_SLICE_MS, share));
+    if (timeMs > share) {
+      notes.push(`the goal time budget split ${count} ways is under 1 min; each slice gets ${timeMs} ms`);
+    }
+  }
+  const tokens2 = budget.tokens === null ? null : Math.max(1, Math.floor(budget.tokens / count));
+  const usd = budget.usd === null ? null : Math.floor(budget.usd / count * 1e4) / 1e4 || budget.usd / count;
+  return { timeMs, tokens: tokens2, usd };
+}
+async function plan(input2) {
+  if (!input2.oracle.testable) {
+    const why = input2.oracle.reasons.join("; ") || "the oracle is not testable";
+    return {
+      planner: { ...PLANNER },
+      tasks: [],
+      notes: [`not planned: the goal is not testable (${why}); a human must decide first`]
+    };
+  }
+  const notes = [];
+  const cap = Math.min(MAX_SLICES2, Math.max(1, input2.maxAgents * 2));
+  const all = splitClauses(input2.goalText);
+  const clauses = splitClauses(input2.goalText, cap);
+  notes.push(
+    `goal split into ${all.length} clause(s): ${all.map((clause) => `"${clause.text}"`).join(", ")}`
+  );
+  if (all.length > clauses.length) {
+    notes.push(
+      `at most ${cap} slices for ${input2.maxAgents} agent(s) at once; clauses ${cap} to ${all.length} form one slice`
+    );
+  }
+  const repo = indexRepoFiles(input2.repoFiles);
+  const context = { input: input2, repo, notes };
+  const work = clauses.filter((clause) => clause.kind !== "constraint");
+  const constraints = clauses.filter((clause) => clause.kind === "constraint").map((clause) => clause.text);
+  if (constraints.length > 0) {
+    notes.push(
+      `constraints on every slice, not slices: ${constraints.map((text3) => `"${text3}"`).join(", ")}`
+    );
+  }
+  const slices = work.map((clause, i) => sliceFor(clause, i + 1, context));
+  const verifying = /* @__PURE__ */ new Set();
+  for (const [i, slice] of slices.entries()) {
+    if (slice.role !== "test-author") continue;
+    const subject = testSubject(slice.clause.text);
+    const ownSubject = pointedAt(subject, context).sources.length > 0;
+    for (const earlier of slices.slice(0, i)) {
+      if (earlier.role !== "implementer") continue;
+      if (ownSubject && !anyOverlap(earlier.writes, slice.reads)) continue;
+      if (ownSubject && earlier.writes.includes(WHOLE_REPO)) continue;
+      slice.dependsOn.push(earlier.id);
+      verifying.add(slice.id);
+      notes.push(`${slice.id} depends on ${earlier.id}: its tests verify that change`);
+    }
+  }
+  orderConflicts(slices, notes);
+  for (const slice of slices) {
+    if (slice.role === "test-author") {
+      slice.acceptance = testAcceptance(slice.clause, slice.writes, input2.oracle, verifying.has(slice.id));
+    }
+    slice.acceptance.push(...constraints.map((text3) => `Constraint: ${text3}`));
+  }
+  const budget = splitBudget(input2.budget, slices.length, notes);
+  const tasks = slices.map((slice, i) => {
+    const writes = minimalPaths(slice.writes);
+    const whole = writes.includes(WHOLE_REPO);
+    return {
+      id: slice.id,
+      title: slice.clause.text.charAt(0).toUpperCase() + slice.clause.text.slice(1),
+      description: `${slice.clause.text} (part ${i + 1} of ${slices.length} of the goal "${input2.goalText}"). ` + (whole ? "No file matched, so the slice may change any unprotected file. " : `Writes ${quoteList(writes)}. `) + `Relevant files: ${quoteList(slice.reads)}.`,
+      ownerRole: slice.role,
+      dependsOn: slice.dependsOn,
+      reads: slice.reads,
+      writes,
+      risk: slice.risk,
+      acceptance: slice.acceptance,
+      budget,
+      maxRetries: slice.risk === "high" ? 1 : 2
+    };
+  });
+  return { planner: { ...PLANNER }, tasks, notes };
+}
+var heuristicPlanner = { name: PLANNER.name, plan };
 
 // src/runtime/plan/repo-map.ts
 var LANGUAGES = {
@@ -44580,7 +44170,7 @@ async function repoFacts(deps, root, config2, input2) {
     indexExports(deps.repo, root),
     deps.store.read(input2.goalId).then((goal) => goal.repo)
   ]);
-  const detected = baseSha === null ? detectGates(root, input2.repoFiles, config2.config) : detectGatesIn((await readCommittedTree(deps.repo, root, baseSha)).context, config2.config);
+  const detected = baseSha === null ? detectGates(root, input2.repoFiles, config2.config) : await gatesAtCommit(deps.repo, root, baseSha, config2);
   const gates = detected.map((gate) => `${gate.name}: ${gate.argv.join(" ")}`);
   return { files: input2.repoFiles, sizes, exports, gates };
 }
@@ -44588,14 +44178,28 @@ function gatesAtBase(deps, config2) {
   return async (root, baseSha) => {
     const loaded = config2 ?? await loadConfig(root);
     if (baseSha === null) return detectGates(root, await deps.repo.listFiles(root), loaded.config);
-    return detectGatesIn((await readCommittedTree(deps.repo, root, baseSha)).context, loaded.config);
+    return gatesAtCommit(deps.repo, root, baseSha, loaded);
   };
+}
+var detectedAt = /* @__PURE__ */ new WeakMap();
+function gatesAtCommit(repo, root, sha3, config2) {
+  let known = detectedAt.get(config2);
+  if (known === void 0) {
+    known = /* @__PURE__ */ new Map();
+    detectedAt.set(config2, known);
+  }
+  const key = `${root}\0${sha3}`;
+  let gates = known.get(key);
+  if (gates === void 0) {
+    gates = readCommittedTree(repo, root, sha3).then((tree2) => detectGatesIn(tree2.context, config2.config));
+    known.set(key, gates);
+  }
+  return gates;
 }
 async function missingToolAtBase(deps, root, headSha, config2) {
   try {
-    const tree2 = await readCommittedTree(deps.repo, root, headSha);
     return await missingRequiredTool(
-      detectGatesIn(tree2.context, config2.config),
+      await gatesAtCommit(deps.repo, root, headSha, config2),
       root,
       gateEnvironment(deps.env)
     );
@@ -44665,7 +44269,7 @@ async function chooseGoalPlanner(deps, request2, prepared, asked = {}) {
     // Planning runs the same agent: its transcript is scrubbed like a slice's before anything reads it.
     agent: scrubbedAgent(
       boundedAgent(planning, config2.config.logs.maxBytes),
-      createScrub(secretValues2(deps.env)),
+      createScrub(secretValues(deps.env)),
       deps.store.files
     ),
     tokenBudget: request2.plannerTokenBudget,
@@ -45138,6 +44742,32 @@ function fixTarget(request2) {
 function fixGoalId(pr) {
   if (pr.named !== null) return pr.named;
   return pr.branch === null ? null : parseOmkBranch(pr.branch)?.goalId ?? null;
+}
+
+// src/runtime/goal/repo-scope.ts
+function goalsIn(goals, scope) {
+  return scope === null ? [...goals] : goals.filter((goal) => scope.holds(goal.repo.root));
+}
+function noGoalHere(scope, wanted, every) {
+  if (wanted === "latest") {
+    const others = every.length === 1 ? "1 goal of another repository is" : `${every.length} goals of other repositories are`;
+    return new NotFoundError(`No goal in the repository ${scope.root} yet; ${others} in this state root.`, {
+      hint: [
+        "Start one here with ",
+        { step: "run" },
+        ", list every goal with ",
+        { step: "list_all" },
+        ", or name one by its whole id."
+      ]
+    });
+  }
+  const elsewhere = every.filter((goal) => goal.id.startsWith(wanted));
+  if (elsewhere.length === 0)
+    return new NotFoundError(`No goal '${wanted}'.`, { hint: ["List goals with ", { step: "list" }, "."] });
+  return new NotFoundError(
+    `No goal in the repository ${scope.root} starts with '${wanted}'; of other repositories: ${elsewhere.map((goal) => goal.id).join(", ")}.`,
+    { hint: ["Name one by its whole id, or list every goal with ", { step: "list_all" }, "."] }
+  );
 }
 
 // src/runtime/app/queries.ts
@@ -47041,6 +46671,398 @@ async function initWithRemote(path2, url2) {
   await runGit(["init", "--quiet", path2], { cwd: dirname7(path2) });
   await runGit(["remote", "add", "origin", url2], { cwd: path2 });
 }
+
+// src/runtime/goal/record-guard.ts
+var FIXED = ["version", "id", "createdAt", "goal", "oracle", "repo", "options"];
+var SHARED = ["status", "resumeTo", "controller", "budget"];
+var STAMPS = ["revision", "updatedAt"];
+var FIXED_PART = "its goal, oracle, repository or options";
+function allows2(event, field, record2) {
+  const to2 = event.data.to;
+  switch (event.type) {
+    case "goal_paused":
+    case "goal_resumed":
+    case "goal_cancelled":
+      if (field === "status") return record2.status === to2;
+      if (field === "resumeTo") return true;
+      if (field === "controller")
+        return record2.controller === null && (event.type !== "goal_paused" || to2 === "interrupted");
+      return false;
+    case "goal_accepted":
+    case "goal_rejected":
+      return field === "status" ? record2.status === to2 : field === "resumeTo";
+    case "goal_merged":
+      if (field === "status") return record2.status === "merged";
+      return field === "resumeTo" || field === "controller" && record2.controller === null;
+    case "budget_added":
+      return field === "budget" && same(record2.budget, event.data.limits);
+    default:
+      return false;
+  }
+}
+var WRITERS = [
+  "goal_paused",
+  "goal_resumed",
+  "goal_cancelled",
+  "goal_accepted",
+  "goal_rejected",
+  "goal_merged",
+  "budget_added"
+];
+function same(a, b) {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+function parseEvent2(line2) {
+  try {
+    const value = JSON.parse(line2);
+    if (typeof value.type !== "string" || !WRITERS.includes(value.type)) return null;
+    const data = typeof value.data === "object" && value.data !== null ? value.data : {};
+    return { type: value.type, data };
+  } catch {
+    return null;
+  }
+}
+var GoalRecordGuard = class {
+  #known;
+  /** Outsiders' events not yet matched with a change of goal.json (the write follows its event). */
+  #pending = [];
+  /** Records this process is writing now. */
+  #writing = [];
+  constructor(record2) {
+    this.#known = structuredClone(record2);
+  }
+  /**
+   * This process is about to write `record`: a look that comes before the write ends may find it
+   * or the record before it. `done` says whether it was written (from then on, the record that counts).
+   */
+  writing(record2) {
+    const copy = structuredClone(record2);
+    this.#writing.push(copy);
+    return (written) => {
+      this.#writing.splice(this.#writing.indexOf(copy), 1);
+      if (written) this.#known = structuredClone(copy);
+    };
+  }
+  /** Whether `record` is what this process knows or is writing (nothing to judge). */
+  matches(record2) {
+    return same(record2, this.#known) || this.#writing.some((own2) => same(record2, own2));
+  }
+  /**
+   * Judges `disk` against what this process knows, with the lines other omk processes appended
+   * (sealed) to the goal's events since the last look: each differing field is taken only when such
+   * an event wrote it. What is taken and what is put back is what counts from now on.
+   */
+  judge(disk, outsiderLines) {
+    const arrived = outsiderLines.flatMap((line2) => parseEvent2(line2) ?? []);
+    this.#pending.push(...arrived);
+    const known = this.#known;
+    const fixed = FIXED.some((field) => !same(disk[field], known[field]));
+    const record2 = structuredClone(disk);
+    if (fixed) for (const field of FIXED) Object.assign(record2, { [field]: structuredClone(known[field]) });
+    const fields = [];
+    const used = /* @__PURE__ */ new Set();
+    for (const field of SHARED) {
+      if (same(disk[field], known[field])) continue;
+      const event = this.#pending.find((candidate) => allows2(candidate, field, disk));
+      if (event) used.add(event);
+      else {
+        fields.push(field);
+        Object.assign(record2, { [field]: structuredClone(known[field]) });
+      }
+    }
+    const stamped = used.size > 0 || arrived.length > 0;
+    for (const field of STAMPS) {
+      if (same(disk[field], known[field]) || stamped) continue;
+      fields.push(field);
+      Object.assign(record2, { [field]: known[field] });
+    }
+    for (const event of used) this.#pending.splice(this.#pending.indexOf(event), 1);
+    this.#known = structuredClone(record2);
+    return { record: record2, fixed, fields };
+  }
+};
+
+// src/runtime/goal/store.ts
+var GoalStore = class {
+  constructor(deps) {
+    this.deps = deps;
+    this.#witness = new StateWitness(deps.files);
+  }
+  deps;
+  #known = /* @__PURE__ */ new Map();
+  #witness;
+  /**
+   * For the goals this process controls (`watchGoal`): goal.json as last written or accepted here
+   * (`record-guard.ts`), and what differed from it since. Other omk processes change only the
+   * status, the controller and the budget while a goal runs, each with its event.
+   */
+  #guarded = /* @__PURE__ */ new Map();
+  /**
+   * The store port every read and write of goal state goes through: `deps.files`, behind the
+   * witness that keeps what this process wrote of the goals it controls (`watchGoal`).
+   */
+  get files() {
+    return this.#witness;
+  }
+  /**
+   * From now on this process keeps in memory what it writes and reads of the goal's evidence
+   * (execution.json, task-graph.json, events.jsonl, decisions.jsonl): the controller calls it
+   * when it takes the goal, and `verifyGoal` compares the disk with it.
+   */
+  async watchGoal(id) {
+    const paths2 = this.paths(id);
+    const at2 = (name) => `${paths2.dir}/${name}`;
+    noteControlled(paths2.dir);
+    await this.#witness.watch({
+      owned: OWNED_FILES.map(at2),
+      logs: OWNED_LOGS.map(at2),
+      artifacts: paths2.artifacts
+    });
+    if (!this.#guarded.has(id))
+      this.#guarded.set(id, { guard: new GoalRecordGuard(await this.read(id)), found: [], owed: false });
+  }
+  /**
+   * What differs in goal `id`'s watched files from what this process wrote or saw (owned files
+   * restored; goal.json's fields are read back as this process knows them). goal.json is read
+   * again only when its identity changed, unless `byContent` (before a proof): the identity taken
+   * right after omk's own write could be of a file renamed over it in between, and omk's next write
+   * of goal.json would cover such a file, so the check that counts is the one before the proof.
+   * `byContent` also compares each log's whole seen part (a run's check compares its end) and the
+   * artifacts omk kept.
+   */
+  async verifyGoal(id, { byContent = false } = {}) {
+    const guard = this.#guarded.get(id);
+    if (guard) {
+      if (byContent)
+        await this.#guard(id, await readVersioned(this.files, goalRecordVersioned, this.paths(id).goal));
+      else await this.read(id);
+    }
+    const found = guard?.found.splice(0) ?? [];
+    return [...found, ...await this.#witness.verify(this.paths(id).dir, { thorough: byContent })];
+  }
+  /**
+   * Takes an artifact a run of omk's just wrote (a transcript, a gate log, a kept patch) as omk's,
+   * by digest, when this process watches its goal: a later change is found before the proof.
+   */
+  keepArtifact(path2) {
+    return this.#witness.keepArtifact(path2);
+  }
+  /** Whether `path` is an artifact this process wrote or kept for a goal it watches. */
+  keepsArtifact(path2) {
+    return this.#witness.keeps(path2);
+  }
+  /** Whether goal.json on disk holds an edit this process put back only in memory so far. */
+  owesRecord(id) {
+    return this.#guarded.get(id)?.owed === true;
+  }
+  /**
+   * The record as this process knows it: a field that differs counts only when another omk
+   * command wrote it with its event; any other difference is recorded, and omk's value kept.
+   */
+  async #guard(id, record2) {
+    const guarded = this.#guarded.get(id);
+    if (!guarded || guarded.guard.matches(record2)) return record2;
+    const verdict = guarded.guard.judge(record2, await this.#witness.outsiderLines(this.paths(id).events));
+    const path2 = this.paths(id).goal;
+    if (verdict.fixed || verdict.fields.length > 0) guarded.owed = true;
+    if (verdict.fixed)
+      guarded.found.push({ file: "goal.json", path: path2, what: `changed (${FIXED_PART})`, restored: true });
+    if (verdict.fields.length > 0)
+      guarded.found.push({
+        file: "goal.json",
+        path: path2,
+        what: `changed (its ${verdict.fields.join(", ")})`,
+        restored: true
+      });
+    return verdict.record;
+  }
+  paths(id) {
+    return goalPaths(this.deps.stateRoot, id);
+  }
+  /** Goal `id`'s events.jsonl, appended with this store's clock and host hooks. */
+  eventLog(id) {
+    return new EventLog(this.files, this.paths(id).events, this.deps.clock, this.deps.host);
+  }
+  /** Creates the goal directory; refuses an id that exists (ids are never reused). */
+  async create(record2) {
+    const paths2 = this.paths(record2.id);
+    const { files: files2 } = this.deps;
+    let created2;
+    try {
+      await files2.makeDirs(goalsDir(this.deps.stateRoot));
+      created2 = await files2.createDir(paths2.dir);
+      if (created2) {
+        noteCreated(paths2.dir);
+        const creator = { pid: this.deps.host.pid, host: this.deps.host.hostname };
+        await writeJsonAtomic(files2, `${paths2.dir}/${CREATOR_FILE}`, creator);
+      }
+    } catch (error62) {
+      throw new StateError(`Cannot create the goal directory ${paths2.dir}.`, {
+        cause: error62,
+        hint: "Check that the state root is writable, or set OMK_STATE_DIR to a writable directory."
+      });
+    }
+    if (!created2) throw new StateError(`Goal ${record2.id} already exists.`);
+    await files2.makeDirs(paths2.gateArtifacts);
+    await files2.makeDirs(paths2.agentRunArtifacts);
+    await files2.makeDirs(paths2.reviewArtifacts);
+    const parsed2 = goalRecordSchema.parse(record2);
+    await writeJsonAtomic(files2, paths2.goal, parsed2);
+    await this.#remember(paths2.goal, parsed2);
+    return paths2;
+  }
+  /**
+   * Removes a goal whose creation stopped before it was planned (its planning agent could not run
+   * here): nothing of it was written but the directory, the lock and the planner's transcript.
+   */
+  async discard(id) {
+    await this.files.remove(this.paths(id).dir);
+  }
+  async read(id) {
+    const path2 = this.paths(id).goal;
+    const identity = await this.files.identity(path2);
+    const known = this.#known.get(path2);
+    if (identity !== null && known?.identity === identity) return structuredClone(known.record);
+    const record2 = await this.#guard(id, await readVersioned(this.files, goalRecordVersioned, path2));
+    if (identity !== null) this.#known.set(path2, { identity, record: structuredClone(record2) });
+    return record2;
+  }
+  /** Remembers what this store just wrote, so reading it back needs no open. */
+  async #remember(path2, record2) {
+    const identity = await this.files.identity(path2);
+    if (identity === null) this.#known.delete(path2);
+    else this.#known.set(path2, { identity, record: structuredClone(record2) });
+  }
+  /**
+   * Writes `next` only if the goal on disk still has `next.revision` (the one the caller read):
+   * a compare-and-swap, so a writer that lost a race fails instead of overwriting. Call under the lock.
+   */
+  async write(next) {
+    const current = await this.read(next.id);
+    if (current.revision !== next.revision) {
+      throw new BusyError(`Goal ${next.id} changed while this command was working on it.`, {
+        hint: "Another omk process updated it first. Run the command again."
+      });
+    }
+    const written = goalRecordSchema.parse({
+      ...next,
+      revision: next.revision + 1,
+      updatedAt: this.deps.clock.nowIso()
+    });
+    const path2 = this.paths(next.id).goal;
+    const done = this.#guarded.get(next.id)?.guard.writing(written);
+    try {
+      await writeJsonAtomic(this.files, path2, written);
+    } catch (error62) {
+      done?.(false);
+      throw error62;
+    }
+    done?.(true);
+    const guarded = this.#guarded.get(next.id);
+    if (guarded) guarded.owed = false;
+    await this.#remember(path2, written);
+    return written;
+  }
+  /**
+   * Runs fn holding the goal's lock. A stale lock left by a dead process is broken and recorded as
+   * a `lock_recovered` event, so the takeover is visible in replay.
+   */
+  async withGoalLock(id, fn) {
+    const recovered = [];
+    const lock = this.paths(id).lock;
+    return holdingHere(lock, () => this.#locked(id, lock, recovered, fn));
+  }
+  #locked(id, lock, recovered, fn) {
+    return this.files.withLock(
+      lock,
+      { host: this.deps.host, clock: this.deps.clock, onRecovered: (_previous, why) => recovered.push(why) },
+      async () => {
+        if (recovered.length > 0) {
+          await this.eventLog(id).append(recovered.map((why) => ({ type: "lock_recovered", data: { why } })));
+          this.deps.reporter.warn(`recovered a stale lock on goal ${id}: ${recovered.join("; ")}`);
+        }
+        return fn();
+      }
+    );
+  }
+  /** Every readable goal, newest first. Unreadable ones are reported, not fatal. */
+  async list() {
+    let names;
+    try {
+      names = await this.files.list(goalsDir(this.deps.stateRoot));
+    } catch (error62) {
+      throw new StateError(`Cannot read ${goalsDir(this.deps.stateRoot)}.`, { cause: error62 });
+    }
+    if (names === null) return [];
+    const goals = [];
+    for (const name of names.sort()) {
+      try {
+        const aside = await this.#setAside(name);
+        if (aside !== null) {
+          this.deps.reporter.warn(`skipping ${name}: ${aside}`);
+          continue;
+        }
+        goals.push(await this.read(name));
+      } catch (error62) {
+        if (!(error62 instanceof OmkError)) throw error62;
+        this.deps.reporter.warn(`skipping ${name}: ${error62.message}`);
+      }
+    }
+    return goals.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
+  }
+  /** Whether goal `id` (a whole id, not a prefix) has a goal.json here. */
+  has(id) {
+    return this.files.exists(this.paths(id).goal);
+  }
+  /** Why goal `id` was set aside (a run found it made by no omk process), or null. */
+  async #setAside(id) {
+    const text3 = await this.files.readText(`${this.paths(id).dir}/${UNTRUSTED_FILE}`);
+    return text3 === null ? null : setAsideWhy(text3);
+  }
+  /**
+   * `latest`, an exact id, or a unique prefix of one; a goal set aside is never one of them. With
+   * `scope` (the repository the command runs in), `latest` and a prefix name only its goals
+   * (repo-scope.ts); a whole id names its goal wherever it is.
+   */
+  async resolve(ref, scope = null) {
+    const wanted = checkGoalRef(ref ?? "latest");
+    if (wanted !== "latest" && await this.has(wanted)) {
+      const aside = await this.#setAside(wanted);
+      if (aside !== null) {
+        throw new StateError(`Goal ${wanted} is set aside: ${aside}`, {
+          hint: `omk does not show, resume or merge it. Look at ${this.paths(wanted).dir} before anything else; if you made it yourself, remove its ${UNTRUSTED_FILE}.`
+        });
+      }
+      return wanted;
+    }
+    const every = await this.list();
+    if (every.length === 0) {
+      throw new NotFoundError("There are no goals yet.", {
+        hint: ["Start one with ", { step: "run" }, "."]
+      });
+    }
+    const goals = goalsIn(every, scope);
+    if (wanted === "latest" && goals.length > 0) return goals[0].id;
+    const matches2 = goals.filter((goal) => goal.id.startsWith(wanted));
+    if (matches2.length === 1) return matches2[0].id;
+    if (matches2.length > 1) {
+      throw new NotFoundError(
+        `'${wanted}' matches ${matches2.length} goals: ${matches2.map((g) => g.id).join(", ")}.`,
+        {
+          hint: "Give more of the id."
+        }
+      );
+    }
+    if (scope !== null) throw noGoalHere(scope, wanted, every);
+    throw new NotFoundError(`No goal '${wanted}'.`, { hint: ["List goals with ", { step: "list" }, "."] });
+  }
+};
+
+// src/runtime/ports.ts
+var systemClock = {
+  nowIso: () => (/* @__PURE__ */ new Date()).toISOString(),
+  nowMs: () => Date.now()
+};
 
 // src/adapters/git/state-branch.ts
 import { mkdtemp as mkdtemp2, rm as rm5, stat as stat3 } from "node:fs/promises";
@@ -59735,10 +59757,10 @@ function createOmkApp(makeDeps, ready) {
 // src/bot/main.ts
 var DRAIN_MS = 6e4;
 async function omkBot(app, options) {
-  const environ = scrubStartEnvironment(isSecretEnvName);
-  if (!environ.scrubbed && environ.names.length > 0) {
+  const unscrubbed = scrubOwnSecrets();
+  if (unscrubbed !== null) {
     app.log.warn(
-      `could not overwrite ${environ.names.join(", ")} in the start-up environment (${environ.problem}): an agent run without the sandbox can read them in /proc/<pid>/environ`
+      `could not overwrite ${unscrubbed.names.join(", ")} in the start-up environment (${unscrubbed.problem}): an agent run without the sandbox can read them in /proc/<pid>/environ`
     );
   }
   const shutdown = new AbortController();
