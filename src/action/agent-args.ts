@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { argvOfLine } from '../runtime/app/index.js';
+import { LINE_PROBLEMS } from './workspace-setup.js';
 
 const MAX_ARGS = 64;
 const MAX_ARG_CHARS = 4096;
@@ -14,15 +15,7 @@ export const agentArgsSchema = z.string().transform((raw, ctx): string[] => {
   };
   if (text === '') return [];
   const args = argvOfLine(text);
-  if (!Array.isArray(args)) {
-    const why = {
-      quotes:
-        'quotes and backslashes are not interpreted (omk never runs a shell); use a JSON array for arguments with spaces.',
-      not_json: `'${raw}' is not a JSON array of strings.`,
-      not_strings: `'${raw}' must be a JSON array of strings.`,
-    };
-    return fail(`${why[args.problem]} Example: ${JSON_EXAMPLE}`);
-  }
+  if (!Array.isArray(args)) return fail(`'${raw}' ${LINE_PROBLEMS[args.problem]}. Example: ${JSON_EXAMPLE}`);
   if (args.length > MAX_ARGS) return fail(`${args.length} arguments; at most ${MAX_ARGS}.`);
   if (args.some((arg) => arg.length > MAX_ARG_CHARS || arg.includes('\0'))) {
     return fail(`each argument must be at most ${MAX_ARG_CHARS} characters, without NUL.`);

@@ -231,7 +231,7 @@ describe('readInputs', () => {
     ],
     [
       { goal: 'x', 'agent-args': '--say "two words"' },
-      'agent-args: quotes and backslashes are not interpreted',
+      `agent-args: '--say "two words"' has quotes or backslashes, which are not interpreted`,
       'Example: agent-args:',
     ],
     [

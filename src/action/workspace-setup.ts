@@ -5,7 +5,8 @@ const EXAMPLE = `workspace-setup: |
     npm ci
     ["node", "scripts/make fixtures.js"]`;
 
-const LINE_PROBLEMS = {
+/** Why a line `argvOfLine` refused is not a command, after the line itself (`'…' has quotes …`). */
+export const LINE_PROBLEMS = {
   quotes:
     'has quotes or backslashes, which are not interpreted (omk never runs a shell); write the line as a JSON array of strings',
   not_json: 'is not a JSON array of strings',
