@@ -11,7 +11,7 @@ import {
   type WorkflowStepRequest,
   warnsLocalPolicy,
 } from '../runtime/app/index.js';
-import { renderProofText, renderStepSummary } from '../runtime/app/render.js';
+import { renderProofText, renderStepSummary, unscrubbedWarning } from '../runtime/app/render.js';
 import { gateAnnotations } from './annotations.js';
 import { type ActionDeps, composeActionRuntime } from './compose.js';
 import { checkForkExecution, forkRefusal } from './fork-guard.js';
@@ -19,7 +19,7 @@ import { type ActionInputs, readInputs } from './inputs.js';
 import { TOKEN_INPUTS } from './mask.js';
 import { type CommandOutcome, verdict, wordOutcome } from './outcome.js';
 import { actionOutputs } from './outputs.js';
-import { ACTION_STEPS, environUnscrubbed, LOCAL_POLICY_WARNING } from './wording.js';
+import { ACTION_STEPS, ACTION_WORDS, LOCAL_POLICY_WARNING } from './wording.js';
 
 export interface StepResult {
   summary: string;
@@ -39,7 +39,10 @@ export async function runStep(deps: ActionDeps): Promise<StepResult> {
   for (const input of TOKEN_INPUTS) delete deps.env[`INPUT_${input.toUpperCase()}`];
   // And out of the block /proc/<pid>/environ shows every process of this user, agents included.
   const unscrubbed = scrubOwnSecrets();
-  if (unscrubbed !== null) core.warning(environUnscrubbed(unscrubbed));
+  if (unscrubbed !== null) {
+    const { message, remedy } = unscrubbedWarning(unscrubbed, ACTION_WORDS);
+    core.warning(`${message}. ${remedy}`);
+  }
   const github = readGitHubEnv(deps.env);
   const repos = privilegedPrEvent(github.eventName)
     ? pullRequestRepos(await readEventPayload(github.eventPath))

@@ -106,15 +106,6 @@ export const LOCAL_POLICY_WARNING =
   'ends, and a later job (open-pr, integrate) cannot find them. Deliver in this job (a step with ' +
   'command: open-pr after this one), or use policy: draft-pr.';
 
-/** The start-up environment block still holds these tokens: an unconfined agent can read them. */
-export function environUnscrubbed(environ: { problem: string; names: readonly string[] }): string {
-  return (
-    `omk could not overwrite ${environ.names.join(', ')} in its start-up environment (${environ.problem}), ` +
-    'which any process of this user reads in /proc/<pid>/environ: an agent run without the sandbox can ' +
-    'read them there. Run with sandbox: auto on a runner where bubblewrap works, or sandbox: required.'
-  );
-}
-
 const GOAL_EXAMPLE = 'goal: fix the failing test in src/math.js and add a regression test';
 
 /** Inputs that do not go with the command (`workflowInputIssues`), each with a correct example. */

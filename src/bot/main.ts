@@ -1,5 +1,6 @@
 import type { ApplicationFunctionOptions, Probot } from 'probot';
 import { scrubOwnSecrets } from '../adapters/process/own-secrets.js';
+import { unscrubbedWarning } from '../runtime/app/render.js';
 import { createOmkApp } from './app.js';
 import type { Bot } from './bot.js';
 import { productionDeps } from './compose.js';
@@ -19,12 +20,7 @@ export default async function omkBot(app: Probot, options: ApplicationFunctionOp
   // Probot has read its settings: the app's key and secret (and any token) leave the block that
   // /proc/<pid>/environ shows every process of this user, agents run without the sandbox included.
   const unscrubbed = scrubOwnSecrets();
-  if (unscrubbed !== null) {
-    app.log.warn(
-      `could not overwrite ${unscrubbed.names.join(', ')} in the start-up environment (${unscrubbed.problem}): ` +
-        'an agent run without the sandbox can read them in /proc/<pid>/environ',
-    );
-  }
+  if (unscrubbed !== null) app.log.warn(unscrubbedWarning(unscrubbed).message);
   const shutdown = new AbortController();
   let bot: Bot | null = null;
   const onSignal = (signal: NodeJS.Signals) => {

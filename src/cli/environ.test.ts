@@ -30,7 +30,9 @@ describe('scrubCliEnvironment', () => {
       /^omk: warning: could not overwrite .*GITHUB_TOKEN.* in omk's start-up environment/,
     );
     expect(warning).toContain('/proc/<pid>/environ');
-    expect(warning).toContain('hint: run agents confined: --sandbox required');
+    expect(warning).toContain(
+      'hint: Run agents confined: --sandbox required, or --sandbox auto where bubblewrap works.',
+    );
     expect(warning).not.toContain('ghp_environTestCanary');
     expect(warning?.split('\n').filter(Boolean)).toHaveLength(2);
     // process.env still serves the token to the commands that read it.

@@ -3,6 +3,8 @@
 // environment block"). The Action and the bot overwrite theirs; so does the CLI, before any command.
 import { scrubOwnSecrets } from '../adapters/process/own-secrets.js';
 import type { EnvironScrubOptions } from '../adapters/process/scrub-environ.js';
+import { unscrubbedWarning } from '../runtime/app/render.js';
+import { CLI_WORDS } from './wording.js';
 
 /**
  * Overwrites the CLI's secret variables in its start-up environment block (process.env keeps
@@ -13,10 +15,6 @@ export function scrubCliEnvironment(options: EnvironScrubOptions = {}): string |
   if ((options.platform ?? process.platform) !== 'linux') return null;
   const environ = scrubOwnSecrets(options);
   if (environ === null) return null;
-  const them = environ.names.length === 1 ? 'it' : 'them';
-  return (
-    `omk: warning: could not overwrite ${environ.names.join(', ')} in omk's start-up environment ` +
-    `(${environ.problem}): an agent run without the sandbox can read ${them} in /proc/<pid>/environ.\n` +
-    'hint: run agents confined: --sandbox required, or --sandbox auto where bubblewrap works.\n'
-  );
+  const { message, remedy } = unscrubbedWarning(environ, CLI_WORDS);
+  return `omk: warning: ${message}.\nhint: ${remedy}\n`;
 }

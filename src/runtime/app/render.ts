@@ -50,6 +50,7 @@ export { clip } from '../text/clip.js';
 export { formatDuration } from '../text/duration.js';
 // h-cli
 export { demoBaselineLines, demoFailureText, demoPlanLine, renderDemoText } from './demo-text.js';
+export { type UnscrubbedEnviron, unscrubbedWarning } from './environ-words.js';
 export { eventWords, gateWords } from './event-words.js';
 export {
   renderBudgetText,
