@@ -12,12 +12,13 @@ import {
   type ThreadGoalCommand,
   UsageError,
 } from '../runtime/app/index.js';
-import { flagsOf, flagValues, runFields } from './flags.js';
+import { type FlaggedField, flagsOf, givenOptions } from './flags.js';
 import { tokenize } from './tokenize.js';
 import { SUBCOMMANDS, type Subcommand } from './usage.js';
 import { BOT_WORDS } from './wording.js';
 
 type GoalRef = string | null;
+type Options = Partial<Record<FlaggedField, string>>;
 
 export type BotCommand =
   | { kind: 'help' }
@@ -84,44 +85,43 @@ function goalRefOf(positionals: readonly string[]): GoalRef {
   return checked === 'latest' ? null : checked;
 }
 
-function runRequest(args: Args, idSuffix: string): CreateGoalRequest {
-  const flag = flagValues(args.flags);
-  const fields = {
-    goal: args.positionals.join(' '),
-    policy: flag.value('policy'),
-    mergePolicy: flag.value('mergePolicy'),
-    untilReady: flag.has('untilReady'),
-    maxAgents: flag.value('maxAgents'),
-    llmPlanner: !flag.has('llmPlanner'),
-    plannerTokenBudget: flag.value('plannerTokenBudget'),
-    budget: {
-      time: flag.value('budgetTime'),
-      tokens: flag.value('budgetTokens'),
-      usd: flag.value('budgetUsd'),
-    },
+/**
+ * `/omk goal run`: its options are the start request's fields by name, but the budget's three
+ * (one budget) and the two switches (`--no-llm-planner` turns the planner off).
+ */
+function runCommand(given: Options, positionals: readonly string[], idSuffix: string): BotCommand {
+  const { untilReady, llmPlanner, budgetTime, budgetTokens, budgetUsd, ...fields } = given;
+  const start = {
+    ...fields,
+    goal: positionals.join(' '),
+    untilReady: untilReady !== undefined,
+    llmPlanner: llmPlanner === undefined,
+    budget: { time: budgetTime, tokens: budgetTokens, usd: budgetUsd },
   };
-  return machinelessStartRequest(fields, idSuffix, BOT_WORDS);
+  const named = Object.keys(given).filter(
+    (field): field is RequestField => field !== 'untilReady' && field !== 'llmPlanner',
+  );
+  return { kind: 'run', request: machinelessStartRequest(start, idSuffix, BOT_WORDS), given: named };
 }
 
 function build(sub: Subcommand, args: Args, idSuffix: string): BotCommand {
-  const flag = flagValues(args.flags);
+  const given = givenOptions(sub, args.flags);
   switch (sub) {
     case 'run':
-      return { kind: 'run', request: runRequest(args, idSuffix), given: runFields(args.flags.keys()) };
+      return runCommand(given, args.positionals, idSuffix);
     case 'accept':
     case 'reject':
     case 'cancel': {
       // The one rule of every front door: accept needs a summary, reject a reason, cancel may give one.
-      const words = lifecycleText(sub, { summary: flag.value('summary'), reason: flag.value('reason') });
+      const words = lifecycleText(sub, { summary: given.summary, reason: given.reason });
       const goalRef = goalRefOf(args.positionals);
       return sub === 'accept'
         ? { kind: sub, goalRef, summary: words }
         : { kind: sub, goalRef, reason: words };
     }
     case 'budget': {
-      const amounts = { time: flag.value('time'), tokens: flag.value('tokens'), usd: flag.value('usd') };
-      const given = Object.values(amounts).some((value) => value !== undefined);
-      const add = given ? parseRequest(budgetAddRequestSchema, amounts) : null;
+      const amounts = { time: given.time, tokens: given.tokens, usd: given.usd };
+      const add = Object.keys(given).length > 0 ? parseRequest(budgetAddRequestSchema, amounts) : null;
       return { kind: 'budget', goalRef: goalRefOf(args.positionals), add };
     }
     case 'fix':

@@ -1,16 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { kebabName, type RequestField } from '../runtime/app/index.js';
-import { FLAGS, flagsOf, flagValues, runFields } from './flags.js';
+import { FLAGS, flagsOf, givenOptions } from './flags.js';
 import { SUBCOMMANDS, usageBlock } from './usage.js';
 import { BOT_SPELLING } from './wording.js';
 
 describe('the one flag table', () => {
-  it('maps the options a run comment gave to request fields, ignoring the others', () => {
-    expect(runFields(['merge-policy', 'budget-time', 'no-llm-planner', 'time', 'policy'])).toEqual([
-      'policy',
-      'mergePolicy',
-      'budgetTime',
+  it('reads the options a comment gave by field, only those of its subcommand', () => {
+    const given = new Map([
+      ['merge-policy', 'gated'],
+      ['budget-time', '2h'],
+      ['no-llm-planner', 'true'],
+      ['time', '1h'],
     ]);
+    expect(givenOptions('run', given)).toEqual({
+      mergePolicy: 'gated',
+      budgetTime: '2h',
+      llmPlanner: 'true',
+    });
+    expect(givenOptions('budget', given)).toEqual({ time: '1h' });
+    expect(givenOptions('status', given)).toEqual({});
   });
 
   it('gives each subcommand exactly the options its usage line shows', () => {
@@ -47,19 +55,6 @@ describe('the one flag table', () => {
     expect(flagsOf('cancel')).toEqual({ reason: 'value' });
     expect(flagsOf('reject')).toEqual({ reason: 'value' });
     expect(flagsOf('status')).toEqual({});
-  });
-
-  it('reads a value by its field and a switch by its presence', () => {
-    const given = flagValues(
-      new Map([
-        ['merge-policy', 'gated'],
-        ['no-llm-planner', 'true'],
-      ]),
-    );
-    expect(given.value('mergePolicy')).toBe('gated');
-    expect(given.value('policy')).toBeUndefined();
-    expect(given.has('llmPlanner')).toBe(true);
-    expect(given.has('untilReady')).toBe(false);
   });
 
   it('spells an issue with the option the table names, on the subcommand that validates it', () => {

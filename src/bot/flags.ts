@@ -60,25 +60,11 @@ export function usageOptions(sub: Subcommand): string[] {
   });
 }
 
-/** The options a comment gave, by field: a value flag's value, a switch's `true`. */
-export function flagValues(given: ReadonlyMap<string, string>): {
-  value(field: FlaggedField): string | undefined;
-  has(field: FlaggedField): boolean;
-} {
-  return {
-    value: (field) => given.get(FLAGS[field].flag),
-    has: (field) => given.has(FLAGS[field].flag),
-  };
-}
-
-/** The request fields of `/omk goal run` options a comment gave (`merge-policy` → mergePolicy). */
-export function runFields(options: Iterable<string>): RequestField[] {
-  const given = new Set(options);
-  return ENTRIES.filter(
-    (entry): entry is [Exclude<FlaggedField, 'untilReady' | 'llmPlanner'>, Flag] =>
-      entry[0] !== 'untilReady' &&
-      entry[0] !== 'llmPlanner' &&
-      entry[1].commands.includes('run') &&
-      given.has(entry[1].flag),
-  ).map(([field]) => field);
+/** The options of `sub` a comment gave, by field (`merge-policy` → mergePolicy): a value, or a switch's `true`. */
+export function givenOptions(
+  sub: Subcommand,
+  given: ReadonlyMap<string, string>,
+): Partial<Record<FlaggedField, string>> {
+  const taken = ENTRIES.filter(([, spec]) => spec.commands.includes(sub) && given.has(spec.flag));
+  return Object.fromEntries(taken.map(([field, spec]) => [field, given.get(spec.flag)]));
 }
