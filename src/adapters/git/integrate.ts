@@ -188,7 +188,8 @@ async function listRefs(
 /**
  * Starts merging `branch` (refused unless it is at `head`, where omk captured it) into the
  * integration workspace and leaves the conflicts in the worktree (markers in the files,
- * MERGE_HEAD set) for an agent to resolve; the next capture commits the merge. Returns the conflicting paths (none when the merge went through on its own).
+ * MERGE_HEAD set) for an agent to resolve; the next capture commits the merge. Returns the
+ * conflicting paths (none when the merge went through on its own).
  */
 export async function mergeForRepair(
   workspace: SliceWorkspace,
