@@ -195,3 +195,50 @@ describe('gitWorkspaces.prepareIntegration', () => {
     expect(branchAt('omk/g1/integration')).toBe(result.headSha);
   });
 });
+
+describe('gitWorkspaces.mergeForRepair', () => {
+  /** a and b conflict in shared.txt; the integration merged a and stopped at b. */
+  async function conflicting(workspaces = gitWorkspaces) {
+    const a = await slice('a', { 'shared.txt': 'line 1\nfrom a\nline 3\n' });
+    const b = await slice('b', { 'shared.txt': 'line 1\nfrom b\nline 3\n' });
+    const captured = git(repo.root, 'rev-parse', b);
+    const result = await workspaces.integrate({
+      ...integrateInput([a, b]),
+      heads: { [a]: git(repo.root, 'rev-parse', a), [b]: captured },
+    });
+    expect(result.conflict?.branch).toBe(b);
+    return { b, captured, workspace: result.workspace };
+  }
+
+  it('leaves the conflict of the branch where omk captured it for the repair agent', async () => {
+    const { b, captured, workspace } = await conflicting();
+    const merged = await gitWorkspaces.mergeForRepair(workspace, 'g1', { branch: b, head: captured });
+    expect(merged.paths).toEqual(['shared.txt']);
+    expect(git(workspace.path, 'rev-parse', 'MERGE_HEAD')).toBe(captured);
+  });
+
+  for (const mode of ['worktree', 'branch checkout'] as const) {
+    it(`refuses a branch moved since omk captured it, merging nothing (${mode})`, async () => {
+      const workspaces = mode === 'worktree' ? gitWorkspaces : createGitWorkspaces({ forceFallback: true });
+      const { b, captured, workspace } = await conflicting(workspaces);
+      const before = git(workspace.path, 'rev-parse', 'HEAD');
+      // Another slice's agent rewrites b after the integration checked it: the repair would merge it.
+      const moved = git(repo.root, 'commit-tree', '-p', captured, '-m', 'more', `${captured}^{tree}`);
+      git(repo.root, 'update-ref', `refs/heads/${b}`, moved);
+      const refused = workspaces.mergeForRepair(workspace, 'g1', { branch: b, head: captured });
+      await expect(refused).rejects.toBeInstanceOf(GitError);
+      await expect(refused).rejects.toThrow(
+        `Cannot integrate ${b}: it is at ${moved}, not at ${captured} where omk captured it and its slice was reviewed. Something moved it since; nothing was merged.`,
+      );
+      expect(git(workspace.path, 'rev-parse', 'HEAD'), 'nothing merged').toBe(before);
+      expect(() => git(workspace.path, 'rev-parse', '--verify', '--quiet', 'MERGE_HEAD')).toThrow();
+      expect(git(workspace.path, 'status', '--porcelain')).toBe('');
+      // A branch removed since is refused too (a clone still sees the moved commit it last fetched).
+      if (mode === 'branch checkout') return;
+      git(repo.root, 'update-ref', '-d', `refs/heads/${b}`);
+      await expect(workspaces.mergeForRepair(workspace, 'g1', { branch: b, head: captured })).rejects.toThrow(
+        `Cannot integrate ${b}: it is at no commit (it was removed), not at ${captured}`,
+      );
+    });
+  }
+});

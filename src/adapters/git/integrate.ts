@@ -85,19 +85,11 @@ export async function integrateBranches(
       hint: 'Capture the slice first (its branch is created with its workspace).',
     });
   }
-  // A branch moved since omk captured it holds commits no review of its slice saw. In one omk
-  // process the integrity checks put it back first (own-heads.ts); this catches what they cannot
-  // see, such as a move made while a resumed goal's new process ran another slice.
+  // A branch moved since omk captured it holds commits no review of its slice saw. The runs'
+  // integrity checks put it back first (own-heads.ts); this catches what they cannot see, such as
+  // a move made when no agent or gate ran after it (between two omk processes, before integrating).
   for (const branch of input.branches) {
-    const recorded = input.heads?.[branch];
-    const tip = present.get(refOf(branch));
-    if (recorded === undefined || tip === recorded) continue;
-    throw new GitError(
-      `Cannot integrate ${branch}: it is at ${tip}, not at ${recorded} where omk captured it and its slice was reviewed. Something moved it since; nothing was merged.`,
-      {
-        hint: `Look at what it holds ('git log ${recorded}..${branch}'). If none of it is yours, put it back ('git update-ref refs/heads/${branch} ${recorded} ${tip}') and resume the goal.`,
-      },
-    );
+    refuseMoved(branch, present.get(refOf(branch)) ?? null, input.heads?.[branch] ?? null);
   }
   const merged: string[] = [];
   let conflict: Conflict | null = null;
@@ -115,6 +107,17 @@ export async function integrateBranches(
   const headSha = (await runGit(['rev-parse', '--verify', 'HEAD^{commit}'], { cwd })).stdout.trim();
   const change = await diffRange(cwd, workspace.baseSha, headSha, deps.diffLimitBytes);
   return { workspace, headSha, merged, conflict, ...change };
+}
+
+/** Throws when `branch` is not at `recorded` (where omk captured it; null: not known, not compared). */
+function refuseMoved(branch: string, tip: string | null, recorded: string | null): void {
+  if (recorded === null || tip === recorded) return;
+  throw new GitError(
+    `Cannot integrate ${branch}: it is at ${tip ?? 'no commit (it was removed)'}, not at ${recorded} where omk captured it and its slice was reviewed. Something moved it since; nothing was merged.`,
+    {
+      hint: `Look at what it holds ('git log ${recorded}..${branch}'). If none of it is yours, put it back ('git update-ref refs/heads/${branch} ${recorded}${tip === null ? '' : ` ${tip}`}') and resume the goal.`,
+    },
+  );
 }
 
 /** One slice branch merged into the integration (exit 1: a conflict, left for the caller). */
@@ -183,14 +186,15 @@ async function listRefs(
 }
 
 /**
- * Starts merging `branch` into the integration workspace and leaves the conflicts in the worktree
- * (markers in the files, MERGE_HEAD set) for an agent to resolve; the next capture commits the
- * merge. Returns the conflicting paths (none when the merge went through on its own).
+ * Starts merging `branch` (refused unless it is at `head`, where omk captured it) into the
+ * integration workspace and leaves the conflicts in the worktree (markers in the files,
+ * MERGE_HEAD set) for an agent to resolve; the next capture commits the merge. Returns the
+ * conflicting paths (none when the merge went through on its own).
  */
 export async function mergeForRepair(
   workspace: SliceWorkspace,
   goalId: string,
-  branch: string,
+  { branch, head }: { branch: string; head: string | null },
   identity: GitIdentity,
 ): Promise<{ paths: string[] }> {
   assertOmkBranch(workspace.branch, goalId);
@@ -200,6 +204,12 @@ export async function mergeForRepair(
   if (clone) await fetchGoalBranches(workspace, goalId);
   if (await mergeInProgress(cwd)) await runGit(['merge', '--abort'], { cwd });
   const ref = clone ? `refs/remotes/origin/${branch}` : `refs/heads/${branch}`;
+  // Checked as the integration just before checked it: what moved it since is not merged either.
+  const tip = await runGit(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], {
+    cwd,
+    okExitCodes: [0, 1],
+  });
+  refuseMoved(branch, tip.exitCode === 0 ? tip.stdout.trim() : null, head);
   const result = await mergeSlice(cwd, branch, ref, identity);
   if (result.exitCode === 0) {
     if (clone) await fetchBack(workspace);

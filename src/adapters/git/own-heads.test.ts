@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createTempRepo, git } from '../../../test/helpers/git-repo.js';
-import { movingOwnBranch, ownRunStarted, repositoryOf, settledOwnHeads } from './own-heads.js';
+import { adoptOwnHeads, movingOwnBranch, ownRunStarted, repositoryOf, settledOwnHeads } from './own-heads.js';
 
 /** No checkout there: a path is its own repository key. */
 const repo = '/nonexistent/omk-own-heads/repo-a';
@@ -74,6 +74,41 @@ describe('where omk left its goal branches', () => {
     other.end(false);
     // The agent committed there: not compared until omk's capture records it again.
     expect(settledOwnHeads(repo, 'omk/g-run/')).toEqual(new Map());
+  });
+
+  it("adopting a goal's record replaces what the process held of that goal, but no branch it moves or runs in now", async () => {
+    const [a, b, c] = ['omk/g-adopt/a', 'omk/g-adopt/b', 'omk/g-adopt/c'];
+    for (const branch of [a, b, c]) {
+      await movingOwnBranch(
+        { cwd: repo, branch },
+        async () => `${branch}-old`,
+        (head) => head,
+      );
+    }
+    await movingOwnBranch(
+      { cwd: repo, branch: 'omk/g-adopt-other/a' },
+      async () => 'other',
+      (head) => head,
+    );
+    const running = ownRunStarted(repo, c);
+    adoptOwnHeads(
+      repo,
+      'omk/g-adopt/',
+      new Map([
+        [a, 'a-recorded'],
+        [c, 'c-recorded'],
+        ['omk/g-adopt-other/a', 'not this goal'],
+      ]),
+    );
+    running.end(false);
+    // b is no finished slice of the record: forgotten. c was in use: left as this process had it.
+    expect(settledOwnHeads(repo, 'omk/g-adopt/')).toEqual(
+      new Map([
+        [a, 'a-recorded'],
+        [c, `${c}-old`],
+      ]),
+    );
+    expect(settledOwnHeads(repo, 'omk/g-adopt-other/')).toEqual(new Map([['omk/g-adopt-other/a', 'other']]));
   });
 
   it("keeps the same branch of two repositories apart, and a worktree is its checkout's repository", async () => {

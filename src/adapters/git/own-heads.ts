@@ -1,5 +1,6 @@
 // Where omk itself last left each goal branch it moved in this process (a capture's commit, a
-// reset to the base, an integration's merges), so that an agent run's integrity check can tell a
+// reset to the base, an integration's merges), or, for a goal a new process takes, where the goal's
+// record says omk captured its finished slices (`adoptOwnHeads`), so that an agent run's integrity check can tell a
 // branch of its goal that something else moved: another slice's agent rewriting a finished
 // slice's branch (loose or packed ref), which the integration would then merge unreviewed.
 // A branch is not compared while omk is moving it, nor while a run is going in its own worktree
@@ -91,4 +92,21 @@ export function settledOwnHeads(repository: string, prefix: string): Map<string,
     if (key.startsWith(own) && branch.startsWith(prefix) && !busy.has(key)) settled.set(branch, head);
   }
   return settled;
+}
+
+/**
+ * A goal's branches where its record says omk left them, for a controller that takes the goal (in
+ * a new process, which has moved none of them yet): they replace what this process held for the
+ * branches of `repository` under `prefix`, which another process may have moved since (a branch
+ * omk is moving or running in now is left alone).
+ */
+export function adoptOwnHeads(repository: string, prefix: string, heads: ReadonlyMap<string, string>): void {
+  const own = keyOf(repository, prefix);
+  for (const key of [...recorded.keys()]) {
+    if (key.startsWith(own) && !busy.has(key)) recorded.delete(key);
+  }
+  for (const [branch, head] of heads) {
+    const key = keyOf(repository, branch);
+    if (branch.startsWith(prefix) && !busy.has(key)) recorded.set(key, head);
+  }
 }

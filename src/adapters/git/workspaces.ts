@@ -1,7 +1,8 @@
 import { GitError } from '../../runtime/errors.js';
 import { INTEGRATION_ID } from '../../runtime/graph/branches.js';
 import type { CreateWorkspaceInput, SliceWorkspace, WorkspacePort } from '../../runtime/workspace/port.js';
-import { removeBranchCheckout } from './branch-checkout.js';
+import { adoptRecordedHeads } from './adopt-heads.js';
+import { cloneOrigin, removeBranchCheckout } from './branch-checkout.js';
 import { captureChange, DEFAULT_DIFF_LIMIT_BYTES } from './capture.js';
 import { DEFAULT_IDENTITY, type GitIdentity } from './identity.js';
 import { integrateBranches, mergeForRepair, openIntegration } from './integrate.js';
@@ -46,15 +47,15 @@ export function createGitWorkspaces(options: GitWorkspacesOptions = {}): Workspa
       }
       return open(input);
     },
-    capture: (workspace, message) =>
+    capture: async (workspace, message) =>
       movingOwnBranch(
-        { cwd: workspace.path, branch: workspace.branch },
+        { cwd: await branchHome(workspace), branch: workspace.branch },
         () => captureChange(workspace, message, { identity, diffLimitBytes }),
         (change) => change.headSha,
       ),
-    resetToBase: (workspace, diffPath) =>
+    resetToBase: async (workspace, diffPath) =>
       movingOwnBranch(
-        { cwd: workspace.path, branch: workspace.branch },
+        { cwd: await branchHome(workspace), branch: workspace.branch },
         () => resetToBase(workspace, diffPath),
         () => workspace.baseSha,
       ),
@@ -74,13 +75,23 @@ export function createGitWorkspaces(options: GitWorkspacesOptions = {}): Workspa
         () => integrateBranches(input, { open, identity, diffLimitBytes, prepared: prepared.take(input) }),
         (result) => (result.conflict === null ? result.headSha : null),
       ),
-    mergeForRepair: (workspace, goalId, branch) =>
+    mergeForRepair: async (workspace, goalId, merge) =>
       movingOwnBranch(
-        { cwd: workspace.path, branch: workspace.branch },
-        () => mergeForRepair(workspace, goalId, branch, identity),
+        { cwd: await branchHome(workspace), branch: workspace.branch },
+        () => mergeForRepair(workspace, goalId, merge, identity),
         () => null,
       ),
+    adoptRecordedHeads,
   };
+}
+
+/**
+ * Where the branch a workspace moves is kept, as own-heads.ts knows it: a branch checkout's is the
+ * repository it was cloned from (each capture is fetched back there, where the runs' checks
+ * compare it), whatever mode the workspace was handed as; a worktree's is its own checkout.
+ */
+async function branchHome(workspace: SliceWorkspace): Promise<string> {
+  return (await cloneOrigin(workspace.path, workspace.branch)) ?? workspace.path;
 }
 
 export const gitWorkspaces: WorkspacePort = createGitWorkspaces();

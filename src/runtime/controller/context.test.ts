@@ -31,6 +31,7 @@ function workspaces(created: CreateWorkspaceInput[]): WorkspacePort {
     integrate: unused,
     prepareIntegration: unused,
     mergeForRepair: unused,
+    adoptRecordedHeads: unused,
   };
 }
 

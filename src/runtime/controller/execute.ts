@@ -4,6 +4,7 @@ import { controllerAlive } from '../goal/actions.js';
 import { holdGoal } from '../goal/controller-hold.js';
 import { gateDecisions, wantedGates } from '../goal/gate-plan.js';
 import type { GoalRecord, GoalStatus } from '../goal/schema.js';
+import { movedBranchFindings } from '../integrity/findings.js';
 import type { HostInfo } from '../ports.js';
 import { budgetSpentGap } from '../proof/gaps.js';
 import { machineRoots, recordedAgent, relativizer } from '../proof/machine-paths.js';
@@ -12,7 +13,7 @@ import { sandboxDecisionRecord as sandboxDecision } from '../sandbox/decide.js';
 import { readDecisions } from '../state/decisions.js';
 import { runGatesOnBase } from './base-run.js';
 import { type ControllerDeps, createRunContext, type RunContext } from './context.js';
-import { sliceRecord, withSlice } from './execution-state.js';
+import { sliceBranches, sliceRecord, withSlice } from './execution-state.js';
 import { recoverFixTasks, runPendingFixes } from './fix-task.js';
 import { integrateAndRepair, recoverIntegrationRepair } from './integration-repair.js';
 import { ExecutionJournal } from './journal.js';
@@ -127,6 +128,7 @@ async function executeHeld(
   async function runAfterTakeover(): Promise<void> {
     try {
       const ctx = createRunContext(deps, journal, goal, controller.signal);
+      await adoptFinishedHeads(deps, journal, goal);
       if (options.dispatch !== false && (await gatesCannotStart(ctx))) return;
       // Review fixes asked on the goal's PRs run first, on their PRs' branches.
       await runPendingFixes(ctx);
@@ -193,6 +195,35 @@ async function gatesCannotStart(ctx: RunContext): Promise<boolean> {
 
 function errorText(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).slice(0, 2_000);
+}
+
+/**
+ * Where the goal's record says omk captured its finished slices' branches, told to the workspaces
+ * before any run: a resumed goal's new process has moved none of them, yet each run's integrity
+ * check must tell one that something else moved since (and put it back), as within one process.
+ * The record, not a file of its own: the state root is checked while agents run. One found moved
+ * already is put back now and named, blocking, under its slice.
+ */
+async function adoptFinishedHeads(
+  deps: ControllerDeps,
+  journal: ExecutionJournal,
+  goal: GoalRecord,
+): Promise<void> {
+  const done = journal.graph.tasks.filter((task) => task.status === 'done');
+  const { heads } = sliceBranches(journal.execution, done);
+  const moved = await deps.workspaces.adoptRecordedHeads(goal.repo.root, goal.id, heads);
+  if (moved.length === 0) return;
+  // Named under the slice whose branch it is: what moved it is not known.
+  for (const task of done) {
+    const record = sliceRecord(journal.execution, task.id);
+    const own = moved.filter((m) => m.branch === record.branch);
+    if (own.length === 0) continue;
+    journal.execution = withSlice(journal.execution, {
+      ...record,
+      findings: [...record.findings, ...movedBranchFindings(own)],
+    });
+  }
+  await journal.save([]);
 }
 
 /** Marks the goal running under this process; a live controller elsewhere keeps it. */

@@ -10,7 +10,7 @@ import type { IntegrationResult, SliceWorkspace } from '../workspace/port.js';
 import { describeChecks } from './attempt-failure.js';
 import { checkedAgentRun } from './checked-agent.js';
 import type { ControllerDeps, RunContext } from './context.js';
-import { agentRunRecord, sliceRecord } from './execution-state.js';
+import { agentRunRecord, sliceBranches, sliceRecord } from './execution-state.js';
 import { integrateSlices } from './integrate.js';
 import type { ExecutionJournal } from './journal.js';
 import { rateLimitStopError } from './rate-limit-stop.js';
@@ -156,6 +156,21 @@ async function undoAttempt(
   return previous === null ? null : { ...previous, diff: kept ? relative(workspace.path, diffPath) : null };
 }
 
+/**
+ * The conflicting slice's branch merged into the integration workspace for the repair agent,
+ * refused unless it is where omk captured it (the goal's record), as the integration refuses it.
+ */
+async function mergeConflicting(
+  { deps, journal, goal }: RunContext,
+  workspace: SliceWorkspace,
+  branch: string,
+  done: readonly Task[],
+): Promise<{ branch: string; paths: string[] }> {
+  const head = sliceBranches(journal.execution, done).heads[branch] ?? null;
+  const { paths } = await deps.workspaces.mergeForRepair(workspace, goal.id, { branch, head });
+  return { branch, paths };
+}
+
 /** One run of the integration-fix task: the agent on the integration branch, then its capture. */
 async function runFix(
   ctx: RunContext,
@@ -183,16 +198,11 @@ async function runFix(
       },
     },
   ]);
-  const conflict =
-    failure.conflict === null
-      ? null
-      : {
-          branch: failure.conflict.branch,
-          paths: (await deps.workspaces.mergeForRepair(workspace, goal.id, failure.conflict.branch)).paths,
-        };
   const done = dependencyWaves(journal.graph.tasks)
     .flat()
     .filter((task) => task.status === 'done');
+  const conflict =
+    failure.conflict === null ? null : await mergeConflicting(ctx, workspace, failure.conflict.branch, done);
   const slices = done.flatMap((task) => {
     const record = sliceRecord(journal.execution, task.id);
     if (record.branch === null) return [];

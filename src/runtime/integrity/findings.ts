@@ -5,6 +5,7 @@ import { quoteUntrusted } from '../graph/paths.js';
 import type { Finding, Gap } from '../proof/schema.js';
 import { finding, plural } from '../review/input.js';
 import type { Tampering } from '../state/witness.js';
+import type { MovedBranch } from '../workspace/port.js';
 import { leftoverKey } from './gate-leftovers.js';
 import type { EscapingLink, IntegrityChange, StrayProcess, StrayScan, WorktreeState } from './port.js';
 import type { StateRootChange } from './state-root.js';
@@ -14,6 +15,25 @@ export type RunKind = 'agent' | 'gates';
 
 /** What a finding says of a change omk could not put back. */
 const NOT_RESTORED = 'omk cannot restore it; look at it before running git or omk in this repository again';
+
+/**
+ * A finished slice's branch a controller found, as it took the goal, elsewhere than where the
+ * goal's record says omk captured it: something moved it while no run omk checked was going
+ * (between two omk processes), so what it held was never reviewed. Blocking, as a move an agent
+ * makes during a run is.
+ */
+export function movedBranchFindings(moved: readonly MovedBranch[]): Finding[] {
+  return moved.map(({ branch, recorded, found, restored }) =>
+    finding(
+      'security',
+      'blocking',
+      `omk's branch ${branch} was ${found === null ? 'removed' : `moved to ${found}`} after omk captured it at ${recorded}, ` +
+        "where its slice was reviewed, and before this goal run began: something outside omk's checked runs did it; " +
+        `${restored ? `omk put it back at ${recorded}` : NOT_RESTORED}. Nothing made since can be trusted.`,
+      [],
+    ),
+  );
+}
 
 /**
  * What differs from the goal run's baseline right before a run: something changed it after an

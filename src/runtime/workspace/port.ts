@@ -86,17 +86,45 @@ export interface WorkspacePort {
    */
   openIntegration(input: Omit<IntegrateInput, 'target' | 'branches'>): Promise<SliceWorkspace>;
   /**
-   * Starts merging `branch` into the integration workspace and leaves its conflicts in the files
-   * (and the merge in progress) for an integration-fix agent; the next `capture` commits the merge.
-   * Returns the conflicting paths (none when the merge went through on its own).
+   * Starts merging `merge.branch` into the integration workspace and leaves its conflicts in the
+   * files (and the merge in progress) for an integration-fix agent; the next `capture` commits the
+   * merge. Returns the conflicting paths (none when the merge went through on its own). A branch
+   * that is not at `merge.head` (where omk captured it, from the goal's record) is refused as
+   * `integrate` refuses it, nothing merged.
    */
-  mergeForRepair(workspace: SliceWorkspace, goalId: string, branch: string): Promise<{ paths: string[] }>;
+  mergeForRepair(
+    workspace: SliceWorkspace,
+    goalId: string,
+    merge: { branch: string; head: string | null },
+  ): Promise<{ paths: string[] }>;
+  /**
+   * Where the goal's record says omk left its finished slices' branches (`IntegrateInput.heads`),
+   * told once by a controller that takes the goal: one found elsewhere now is put back and
+   * returned, and from then on each agent or gate run's integrity check compares them (a new
+   * process has moved none of them yet) and puts back one that moves.
+   */
+  adoptRecordedHeads(
+    repoRoot: string,
+    goalId: string,
+    heads: Readonly<Record<string, string>>,
+  ): Promise<MovedBranch[]>;
   /**
    * The tree `commit` holds and the files of `worktree` that are not in its index (untracked and
    * ignored, a wholly untracked directory as one entry ending in `/`): what a gate run there sees
    * besides the tree. Optional: without it no gate result is reused (gates/reuse.ts).
    */
   treeFacts?(worktree: string, commit: string): Promise<TreeFacts>;
+}
+
+/** A branch found elsewhere than where the goal's record says omk captured it (`adoptRecordedHeads`). */
+export interface MovedBranch {
+  branch: string;
+  /** The commit the record names: its slice's review saw it. */
+  recorded: string;
+  /** Where it was found; null: it was removed. */
+  found: string | null;
+  /** Put back at `recorded`; false when git refused (the commit is not in the repository). */
+  restored: boolean;
 }
 
 /** A worktree against a commit: the commit's tree id and the files besides it (WorkspacePort.treeFacts). */
