@@ -52,6 +52,13 @@ describe("an agent run's check of the goal's build cache", () => {
       await writeFile(join(cache, 'cargo-target', 'debug', 'deps', 'calc-3'), '\n');
     });
     expect((await next.check())?.cache).toBe('1 file (1 added): cargo-target/debug/deps/calc-3');
+    // Nor is a run that started while a gate was writing it.
+    let during: Awaited<ReturnType<typeof watchGoalCache>> | undefined;
+    await writingCache(cache, async () => {
+      during = await watchGoalCache(integrity, root, GOAL);
+    });
+    await writeFile(join(cache, 'cargo-target', 'debug', 'deps', 'calc-4'), '\n');
+    expect(await during?.check()).toBeNull();
   });
 
   it('a cache that is not there yet is compared as empty', async () => {

@@ -20,6 +20,8 @@ export async function watchGoalCache(
 ): Promise<{ check(): Promise<StateRootChange | null> }> {
   const dir = join(stateRoot, 'cache', goalId);
   const window = cacheWindow(dir);
+  // A gate or an install writing it now: nothing this run finds there is the agent's for sure.
+  if (!window.quiet()) return { check: async () => null };
   const before = await integrity.stateTree(dir, []);
   return {
     async check() {
