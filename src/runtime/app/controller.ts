@@ -8,6 +8,7 @@ import { createDetectContext } from '../gates/detector.js';
 import { gateEnvironment } from '../gates/env.js';
 import type { GateSpec } from '../gates/port.js';
 import type { GoalRecord } from '../goal/schema.js';
+import { cacheWritingPreparer, cacheWritingVerify } from '../integrity/cache-writers.js';
 import { confinedAgent, confinedPreparer, confinedVerify } from '../sandbox/confined-runs.js';
 import type { Confinement } from '../sandbox/port.js';
 import { createScrub, createTokenTest, secretValues } from '../secrets/scrub.js';
@@ -42,8 +43,10 @@ export async function composeController(
   const cacheDir = goalCacheDir(deps.store.deps.stateRoot, goal.id);
   const scrub = createScrub(secretValues(deps.env));
   const keep = (path: string) => deps.store.keepArtifact(path);
-  // Confined, an agent, a gate or an install writes its worktree, a private temp and the goal's
-  // build cache only, and still reads the goal directory (the prompt file) wherever the host hides more.
+  // Confined, a gate or an install writes its worktree, a private temp and the goal's build cache
+  // only, an agent its worktree and a private temp only (the cache decides its gates' verdicts: a
+  // test binary planted there passes for the committed code's), and each still reads the goal
+  // directory (the prompt file) wherever the host hides more.
   const confine: Confinement | null = prepared.sandbox.active
     ? {
         writable: [cacheDir],
@@ -60,12 +63,16 @@ export async function composeController(
   const confinedRuns =
     confine === null
       ? prepared.agent
-      : confinedAgent(prepared.agent, { ...confine, network: network.agents });
+      : confinedAgent(prepared.agent, { ...confine, writable: [], network: network.agents });
   const agent = boundedAgent(confinedRuns, config.logs.maxBytes);
+  // Gates and installs write the cache on purpose: an agent run's check of it waits for none to run.
   const verify = boundedVerify(
-    confine === null
-      ? deps.execution.verify
-      : confinedVerify(deps.execution.verify, { ...confine, network: network.gates }),
+    cacheWritingVerify(
+      confine === null
+        ? deps.execution.verify
+        : confinedVerify(deps.execution.verify, { ...confine, network: network.gates }),
+      cacheDir,
+    ),
     config.logs.maxBytes,
   );
   const detected = detectGatesIn(tree.context, config);
@@ -87,9 +94,12 @@ export async function composeController(
     gates: prepared.sandbox.isolatesNetwork === true ? detected : detected.map(withoutOwnNetwork),
     gateEnv: gateEnvironment(deps.env),
     preparer: boundedPreparer(
-      confine === null
-        ? deps.execution.preparer
-        : confinedPreparer(deps.execution.preparer, { ...confine, network: 'open' }, cacheDir),
+      cacheWritingPreparer(
+        confine === null
+          ? deps.execution.preparer
+          : confinedPreparer(deps.execution.preparer, { ...confine, network: 'open' }, cacheDir),
+        cacheDir,
+      ),
       config.logs.maxBytes,
     ),
     preparation: planPreparation({

@@ -45,7 +45,7 @@ export async function checkedAgentRun<T>(
       home: deps.home,
       ownWorktreesUnder: join(deps.workspaceRoot, place.goalId),
     });
-    state = await watchState(deps, journal, `the agent of ${place.taskId}`);
+    state = await watchState(deps, journal, `the agent of ${place.taskId}`, { cache: true });
     const result = await run();
     const findings = [
       ...since,

@@ -32,6 +32,8 @@ export async function watchState(
   },
   journal: Pick<ExecutionJournal, 'goalId' | 'addStateGaps'>,
   what: string,
+  /** An agent run's: the goal's build cache, which only its gates and installs write, is compared too. */
+  options: { cache?: boolean } = {},
 ): Promise<StateCheck> {
   const record = async (
     when: string,
@@ -47,7 +49,7 @@ export async function watchState(
   const before = await record(`before ${what} started`, []);
   const run = beginRun(journal);
   try {
-    const root = await watchStateRoot(deps.store, deps.integrity, journal.goalId, deps.home);
+    const root = await watchStateRoot(deps.store, deps.integrity, journal.goalId, deps.home, options);
     const proof = await watchOwnProof(deps.store, journal.goalId);
     return {
       before,

@@ -252,11 +252,15 @@ export function tamperingGaps(
   }));
   const rest = others.map((change) => ({
     code: STATE_TAMPERED,
-    message: change.own
-      ? `${change.what} of this goal was ${change.change} by something other than omk ${when}; ` +
-        'omk does not restore it. Nothing this run made can be trusted; look at that file before using it.'
-      : `${change.what} in omk's state root was ${change.change} ${when}, outside this goal. ` +
-        'Nothing this run made can be trusted; look at that file before using it.',
+    message: change.cache
+      ? `The goal's build cache (${change.what}) was written ${when}: ${change.cache}. ` +
+        "Its gates read that cache (a test binary planted there passes for the committed code's), so " +
+        "nothing this run made can be trusted; omk does not restore it (it goes with the goal's worktrees)."
+      : change.own
+        ? `${change.what} of this goal was ${change.change} by something other than omk ${when}; ` +
+          'omk does not restore it. Nothing this run made can be trusted; look at that file before using it.'
+        : `${change.what} in omk's state root was ${change.change} ${when}, outside this goal. ` +
+          'Nothing this run made can be trusted; look at that file before using it.',
   }));
   return [...own, ...rest];
 }

@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { TOOLCHAIN_DIRS } from '../gates/toolchain-caches.js';
 import type { GoalStore } from '../goal/store.js';
 import { OUTSIDER_EVENTS, SEALS_FILE } from '../state/witness.js';
+import { watchGoalCache } from './goal-cache.js';
 import { appendedSince, eventTypes, sizeOf } from './log-tail.js';
 import { type NewGoals, runElsewhere, setAside, watchNewGoals } from './new-goals.js';
 import { type DigestMark, otherLogsOf, typesGainedSince } from './other-logs.js';
@@ -98,6 +99,8 @@ export interface StateRootChange {
   change: 'added' | 'changed' | 'removed';
   /** A file of the run's own goal (`what` is its name in the goal's directory). */
   own?: boolean;
+  /** The goal's build cache (`what` is `cache/<goal>`): which files, as `goal-cache.ts` says. */
+  cache?: string;
 }
 
 export interface StateRootWatch {
@@ -122,11 +125,18 @@ export async function watchStateRoot(
   integrity: Pick<IntegrityPort, 'stateTree' | 'watchNames'>,
   ownGoalId: string,
   home: string | null = null,
+  /** An agent run's: its goal's build cache is compared too (`goal-cache.ts`). */
+  options: { cache?: boolean } = {},
 ): Promise<StateRootWatch> {
   const root = store.deps.stateRoot;
   const skip = notCompared(root, home);
   const made = watchNewGoals(store, integrity);
-  const before = await integrity.stateTree(root, skip).catch((error: unknown) => {
+  const snapshots = async () =>
+    [
+      await integrity.stateTree(root, skip),
+      options.cache === true ? await watchGoalCache(integrity, root, ownGoalId) : null,
+    ] as const;
+  const [before, cache] = await snapshots().catch((error: unknown) => {
     made.stop();
     throw error;
   });
@@ -179,6 +189,8 @@ export async function watchStateRoot(
           changes.push({ what: rel.endsWith('/forge.json') ? 'forge.json of the local forge' : rel, change });
         } else changes.push({ what: rel, change });
       }
+      const cached = await cache?.check();
+      if (cached) changes.push(cached);
       return changes;
     },
   };

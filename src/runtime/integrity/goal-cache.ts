@@ -1,0 +1,60 @@
+import { join } from 'node:path';
+import { cacheWindow } from './cache-writers.js';
+import type { IntegrityPort, StateTree } from './port.js';
+import type { StateRootChange } from './state-root.js';
+
+/** How many changed paths a finding names; the rest are counted. */
+const NAMED = 3;
+
+/**
+ * The goal's build cache (`cache/<goal>` under the state root), compared by a stat of each path
+ * before and after an agent run: what its gates read (CARGO_TARGET_DIR: a test binary with a
+ * fingerprint dated in the future passes for every checkout's code), which only its gates and
+ * installs write. A change is named unless one of them ran meanwhile (a parallel slice's), which
+ * makes it no one's for sure (`cache-writers.ts`).
+ */
+export async function watchGoalCache(
+  integrity: Pick<IntegrityPort, 'stateTree'>,
+  stateRoot: string,
+  goalId: string,
+): Promise<{ check(): Promise<StateRootChange | null> }> {
+  const dir = join(stateRoot, 'cache', goalId);
+  const window = cacheWindow(dir);
+  // A gate or an install writing it now: nothing this run finds there is the agent's for sure.
+  if (!window.quiet()) return { check: async () => null };
+  const before = await integrity.stateTree(dir, []);
+  return {
+    async check() {
+      if (!window.quiet()) return null;
+      const after = await integrity.stateTree(dir, []);
+      const changed = changes(before, after);
+      if (changed.length === 0) return null;
+      return { what: `cache/${goalId}`, change: 'changed', cache: summary(changed) };
+    },
+  };
+}
+
+/** Files (and links) added, changed or removed; directories count only through what they hold. */
+function changes(before: StateTree, after: StateTree): [string, StateRootChange['change']][] {
+  const found: [string, StateRootChange['change']][] = [];
+  for (const [rel, entry] of after) {
+    if (entry === 'dir') continue;
+    const was = before.get(rel);
+    if (was === undefined || was === 'dir') found.push([rel, 'added']);
+    else if (was !== entry) found.push([rel, 'changed']);
+  }
+  for (const [rel, entry] of before) if (entry !== 'dir' && !after.has(rel)) found.push([rel, 'removed']);
+  return found.sort(([a], [b]) => a.localeCompare(b));
+}
+
+/** `4 files (3 added, 1 changed): cargo-target/debug/deps/calc-1, …, and 1 more`. */
+function summary(changed: readonly [string, StateRootChange['change']][]): string {
+  const counts = (['added', 'changed', 'removed'] as const)
+    .map((kind) => [kind, changed.filter(([, change]) => change === kind).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([kind, n]) => `${n} ${kind}`);
+  const named = changed.slice(0, NAMED).map(([rel]) => rel);
+  const more = changed.length > NAMED ? `, and ${changed.length - NAMED} more` : '';
+  const files = changed.length === 1 ? '1 file' : `${changed.length} files`;
+  return `${files} (${counts.join(', ')}): ${named.join(', ')}${more}`;
+}
