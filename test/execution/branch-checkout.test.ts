@@ -1,0 +1,69 @@
+import { chmod, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createExecutionEnv, type ExecutionEnv, GOALS, SLICES } from '../helpers/execution.js';
+
+// omk's fallback workspace, a branch checkout (a clone of the repository beside the worktrees),
+// run for real: why a run fell back is said, and a clone's git directory is guarded as a
+// worktree's is. The sandbox is off unless a test says otherwise.
+
+let env: ExecutionEnv;
+
+beforeEach(async () => {
+  env = await createExecutionEnv();
+});
+afterEach(async () => {
+  await env.cleanup();
+});
+
+/** A shell agent that makes an edit the gates accept, then runs `body` in its workspace. */
+async function shellAgent(name: string, body: string): Promise<string> {
+  const path = join(env.kit.dir, `${name}.sh`);
+  await writeFile(
+    path,
+    [
+      '#!/bin/sh',
+      'set -e',
+      "printf '\\n// a harmless edit\\n' >> src/parser.js",
+      `KIT='${env.kit.dir}'`,
+      body,
+      '',
+    ].join('\n'),
+  );
+  await chmod(path, 0o755);
+  return `script:${path}`;
+}
+
+async function run(goal: string, agent: string, ...flags: string[]) {
+  const result = await env.omk('goal', 'run', goal, '--agent', agent, '--sandbox', 'off', '--json', ...flags);
+  expect(result.code, result.stderr).toBe(0);
+  return { id: (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id, stderr: result.stderr };
+}
+
+describe('a slice that falls back to a branch checkout', () => {
+  it("says why, in git's words, on the terminal and in the event log", async () => {
+    // The fault: git cannot make its worktree directory, while a clone still works.
+    await writeFile(join(env.repo.root, '.git', 'worktrees'), 'in the way\n');
+    const { id, stderr } = await run(GOALS.single, await shellAgent('plain', ':'));
+    const why =
+      "git worktree add failed twice, 250 ms apart: fatal: could not create leading directories of '.git/worktrees/";
+    expect(stderr).toContain(
+      `[${SLICES.bug}] runs in a branch checkout (a clone of the repository), not a worktree: ${why}`,
+    );
+    const events = await env.events(id);
+    const fallback = events.filter((event) => event.type === 'workspace_fallback');
+    expect(fallback).toHaveLength(1);
+    expect(fallback[0]?.data).toEqual({ taskId: SLICES.bug, reason: expect.stringContaining(why) });
+  });
+
+  it('asked for (branch slice execution): nothing to warn about', async () => {
+    const { id, stderr } = await run(
+      GOALS.single,
+      await shellAgent('plain', ':'),
+      '--slice-execution',
+      'branch',
+    );
+    expect(stderr).not.toContain('runs in a branch checkout');
+    expect((await env.events(id)).map((event) => event.type)).not.toContain('workspace_fallback');
+  });
+});
