@@ -1,7 +1,9 @@
+import { existsSync } from 'node:fs';
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createExecutionEnv, type ExecutionEnv, GOALS, SLICES } from '../helpers/execution.js';
+import { git } from '../helpers/git-repo.js';
 
 // omk's fallback workspace, a branch checkout (a clone of the repository beside the worktrees),
 // run for real: why a run fell back is said, and a clone's git directory is guarded as a
@@ -65,5 +67,47 @@ describe('a slice that falls back to a branch checkout', () => {
     );
     expect(stderr).not.toContain('runs in a branch checkout');
     expect((await env.events(id)).map((event) => event.type)).not.toContain('workspace_fallback');
+  });
+});
+
+describe("an agent that replaces its branch checkout's .git with a repository of its own", () => {
+  it('as a link: the goal stops naming it, no git runs in that repository, nothing merged', async () => {
+    const main = git(env.repo.root, 'rev-parse', 'main');
+    // Its repository: a commit of its own on the slice's branch, and a post-commit hook that
+    // leaves a marker should any git commit there.
+    const agent = await shellAgent(
+      'link',
+      [
+        'branch=$(git symbolic-ref --short HEAD)',
+        'git init --quiet "$KIT/theirs"',
+        'git -C "$KIT/theirs" -c user.name=a -c user.email=a@b commit --quiet --allow-empty -m theirs',
+        'git -C "$KIT/theirs" branch --quiet -m "$branch"',
+        'printf \'#!/bin/sh\\ntouch "%s/committed-there"\\n\' "$KIT" > "$KIT/theirs/.git/hooks/post-commit"',
+        'chmod +x "$KIT/theirs/.git/hooks/post-commit"',
+        'mv .git "$KIT/moved-away"',
+        'ln -s "$KIT/theirs/.git" .git',
+      ].join('\n'),
+    );
+    const result = await env.omk(
+      'goal',
+      'run',
+      GOALS.single,
+      '--agent',
+      agent,
+      '--sandbox',
+      'off',
+      '--json',
+      '--slice-execution',
+      'branch',
+    );
+    // Refused, not put back: omk never kept the clone's git directory to put back, and any git
+    // call there would read the agent's repository (its config, its objects, its refs).
+    expect(result.code, result.stderr).not.toBe(0);
+    expect(result.stderr).toMatch(/its \.git is now a link; omk runs no git there\./);
+    expect(result.stderr).toContain('move that directory away, then resume the goal');
+    const theirs = join(env.kit.dir, 'theirs');
+    expect(git(theirs, 'log', '--format=%s')).toBe('theirs');
+    expect(existsSync(join(env.kit.dir, 'committed-there'))).toBe(false);
+    expect(git(env.repo.root, 'rev-parse', 'main')).toBe(main);
   });
 });
