@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
-import { chmod, writeFile } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createBubblewrap } from '../../src/adapters/sandbox/bubblewrap.js';
 import { createExecutionEnv, type ExecutionEnv, GOALS, SLICES } from '../helpers/execution.js';
 import { git } from '../helpers/git-repo.js';
 
@@ -109,5 +110,59 @@ describe("an agent that replaces its branch checkout's .git with a repository of
     expect(git(theirs, 'log', '--format=%s')).toBe('theirs');
     expect(existsSync(join(env.kit.dir, 'committed-there'))).toBe(false);
     expect(git(env.repo.root, 'rev-parse', 'main')).toBe(main);
+  });
+});
+
+describe('sandboxed, in a branch checkout', () => {
+  it("the agent cannot write the clone's .git (refused, so nothing to restore), and works as usual", async () => {
+    const available = (await createBubblewrap({ env: { PATH: process.env.PATH ?? '' } }).probe()).available;
+    const agent = await shellAgent(
+      'sandboxed',
+      [
+        'git status --porcelain && echo status-read',
+        'git diff --stat && echo diff-read',
+        'git config filter.evil.clean /bin/true 2>/dev/null && echo wrote-config || echo refused-config',
+        "printf '#!/bin/sh\\n' > .git/hooks/pre-commit 2>/dev/null && echo wrote-hook || echo refused-hook",
+        'mv .git .git-away 2>/dev/null && echo moved-git || echo refused-move',
+      ].join('\n'),
+    );
+    const result = await env.omk(
+      'goal',
+      'run',
+      GOALS.single,
+      '--agent',
+      agent,
+      '--sandbox',
+      'required',
+      '--json',
+      '--slice-execution',
+      'branch',
+    );
+    if (!available) {
+      expect(result.stderr).toContain('sandbox: required, but this host cannot confine agents');
+      return;
+    }
+    expect(result.code, result.stderr).toBe(0);
+    const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
+    const transcript = await readFile(
+      join(env.goalDir(id), 'artifacts', 'agent-runs', SLICES.bug, 'transcript-1.log'),
+      'utf8',
+    );
+    for (const said of [
+      'status-read',
+      'M src/parser.js',
+      'diff-read',
+      'refused-config',
+      'refused-hook',
+      'refused-move',
+    ])
+      expect(transcript).toContain(said);
+    for (const said of ['wrote-config', 'wrote-hook', 'moved-git']) expect(transcript).not.toContain(said);
+    const proof = await env.proof(id);
+    expect(proof.findings.filter((f) => f.severity === 'blocking').map((f) => f.message)).toEqual([]);
+    expect(proof.findings.map((f) => f.message).join('\n')).not.toContain('branch checkout');
+    // The agent's edit was captured and is on the slice branch in the repository.
+    const branch = `omk/${id}/${SLICES.bug}`;
+    expect(git(env.repo.root, 'show', `${branch}:src/parser.js`)).toContain('// a harmless edit');
   });
 });
