@@ -19,20 +19,14 @@ afterEach(async () => {
   await env.cleanup();
 });
 
-/** A shell agent that makes an edit the gates accept, then runs `body` in its workspace. */
-async function shellAgent(name: string, body: string): Promise<string> {
+/** A shell agent that makes an edit the gates accept (`edit`), then runs `body` in its workspace. */
+async function shellAgent(
+  name: string,
+  body: string,
+  edit = "printf '\\n// a harmless edit\\n' >> src/parser.js",
+): Promise<string> {
   const path = join(env.kit.dir, `${name}.sh`);
-  await writeFile(
-    path,
-    [
-      '#!/bin/sh',
-      'set -e',
-      "printf '\\n// a harmless edit\\n' >> src/parser.js",
-      `KIT='${env.kit.dir}'`,
-      body,
-      '',
-    ].join('\n'),
-  );
+  await writeFile(path, ['#!/bin/sh', 'set -e', edit, `KIT='${env.kit.dir}'`, body, ''].join('\n'));
   await chmod(path, 0o755);
   return `script:${path}`;
 }
@@ -164,5 +158,54 @@ describe('sandboxed, in a branch checkout', () => {
     // The agent's edit was captured and is on the slice branch in the repository.
     const branch = `omk/${id}/${SLICES.bug}`;
     expect(git(env.repo.root, 'show', `${branch}:src/parser.js`)).toContain('// a harmless edit');
+  });
+});
+
+describe("an agent that writes another slice's branch checkout", () => {
+  it("the control: parallel slices in clones, omk's own captures there, no finding about any clone", async () => {
+    // Each slice edits the file it was given: README.md, or the parser.
+    const edit =
+      'case "$(basename "$PWD")" in s1-*) echo more >> README.md ;; *) printf \'\\n// edit\\n\' >> src/parser.js ;; esac';
+    const agent = await shellAgent('plain', ':', edit);
+    const { id } = await run(GOALS.parallel, agent, '--slice-execution', 'branch');
+    expect((await env.events(id)).filter((event) => event.type === 'change_captured')).toHaveLength(2);
+    const proof = await env.proof(id);
+    expect(proof.findings.filter((f) => f.severity === 'blocking').map((f) => f.message)).toEqual([]);
+    expect(proof.findings.map((f) => f.message).join('\n')).not.toContain('branch checkout');
+  });
+
+  it("a filter and a hook planted in the first slice's clone: named for the second's run, put back", async () => {
+    const main = git(env.repo.root, 'rev-parse', 'main');
+    // Only the second slice's agent: it finds the first's clone beside its own.
+    const agent = await shellAgent(
+      'sibling',
+      [
+        'case "$(basename "$PWD")" in s2-*)',
+        '  sib=$(ls -d ../s1-*)',
+        '  printf \'[filter "evil"]\\n\\tclean = /bin/true\\n\' >> "$sib/.git/config"',
+        '  printf \'#!/bin/sh\\n\' > "$sib/.git/hooks/post-checkout"',
+        '  echo "ref: refs/heads/main" > "$sib/.git/HEAD"',
+        ';;',
+        'esac',
+      ].join('\n'),
+    );
+    const { id } = await run(GOALS.chain, agent, '--slice-execution', 'branch');
+    const proof = await env.proof(id);
+    expect(proof.status).not.toBe('ready');
+    expect(git(env.repo.root, 'rev-parse', 'main')).toBe(main);
+    const blocking = proof.findings.filter((f) => f.severity === 'blocking').map((f) => f.message);
+    const sibling = `the branch checkout ${SLICES.parser}'s .git`;
+    for (const what of [
+      `changed ${sibling}/config`,
+      `added ${sibling}/hooks/post-checkout`,
+      `changed ${sibling}/HEAD`,
+    ])
+      expect(blocking, JSON.stringify(blocking)).toContainEqual(expect.stringContaining(what));
+    const clone = join(env.stateDir, 'worktrees', id, SLICES.parser);
+    expect(await readFile(join(clone, '.git', 'config'), 'utf8')).not.toContain('evil');
+    expect(existsSync(join(clone, '.git', 'hooks', 'post-checkout'))).toBe(false);
+    expect(await readFile(join(clone, '.git', 'HEAD'), 'utf8')).toBe(
+      `ref: refs/heads/omk/${id}/${SLICES.parser}\n`,
+    );
   });
 });

@@ -40,10 +40,12 @@ export async function watchIntegrity(scope: IntegrityScope): Promise<IntegrityWa
   const clone = await cloneGitDir(scope.worktree, commonDir);
   const replace: ReplaceRefsOf[] = [{ repo: scope.repoRoot, label: 'the replace ref' }];
   if (clone !== null) replace.push({ repo: scope.worktree, label: "the branch checkout's replace ref" });
+  const siblings = await siblingClones(scope);
   return compareWith(
     async () => [
       ...(await snapshotFiles(scope, commonDir)),
       ...(clone === null ? [] : await cloneGitFiles(clone)),
+      ...(await siblingCloneFiles(siblings)),
     ],
     () => otherHeads(scope),
     replace,
@@ -220,6 +222,57 @@ async function cloneGitDir(worktree: string, commonDir: string): Promise<string 
  */
 async function cloneGitFiles(gitDir: string): Promise<Watched[]> {
   return [await single(CLONE_GIT, gitDir, false), ...(await gitDirFiles(CLONE_GIT, gitDir))];
+}
+
+/** A branch checkout of one of the goal's other slices: its directory and how findings name it. */
+interface SiblingClone {
+  dir: string;
+  name: string;
+}
+
+/**
+ * The goal's other slices' branch checkouts (clones under `ownWorktreesUnder`, beside this one),
+ * as they are when the watch starts: only those omk has finished making (HEAD on an omk branch,
+ * its last step), so a clone another slice is making meanwhile is not taken for a change.
+ */
+async function siblingClones(scope: IntegrityScope): Promise<SiblingClone[]> {
+  if (scope.ownWorktreesUnder === null) return [];
+  const root = scope.ownWorktreesUnder;
+  const self = await canonicalPath(scope.worktree);
+  const names = (await readdir(root).catch(() => [])).sort().slice(0, MAX_FILES_PER_DIR);
+  const found: SiblingClone[] = [];
+  for (const name of names) {
+    const dir = join(root, name);
+    if (!(await lstat(join(dir, '.git')).catch(() => null))?.isDirectory()) continue;
+    if ((await canonicalPath(dir)) === self) continue;
+    const head = await readFile(join(dir, '.git', 'HEAD'), 'utf8').catch(() => '');
+    if (head.startsWith('ref: refs/heads/omk/')) found.push({ dir, name });
+  }
+  return found;
+}
+
+/**
+ * Each sibling clone's git files, as its own run compares them (config, hooks, info, alternates,
+ * commondir, shallow), its HEAD (omk never moves it off the slice branch), and its `.git` itself.
+ * Compared only while the clone is there (omk removes its own); the files inside only while
+ * `.git` is still a directory: one an agent replaced with a link is named, and nothing is
+ * written through it into the repository it names.
+ */
+async function siblingCloneFiles(siblings: readonly SiblingClone[]): Promise<Watched[]> {
+  const files: Watched[] = [];
+  for (const { dir, name } of siblings) {
+    if ((await lstat(dir).catch(() => null)) === null) continue;
+    const label = `the branch checkout ${name}'s .git`;
+    const gitDir = join(dir, '.git');
+    files.push({ ...(await single(label, gitDir, false)), worktree: `clone ${name}` });
+    if (!(await lstat(gitDir).catch(() => null))?.isDirectory()) continue;
+    const inside = [
+      ...(await gitDirFiles(label, gitDir)),
+      await single(`${label}/HEAD`, join(gitDir, 'HEAD'), true),
+    ];
+    for (const file of inside) files.push({ ...file, worktree: `clone ${name}/.git` });
+  }
+  return files;
 }
 
 // omk's own git writes these into the shared config while agents run (the first sparse worktree of
