@@ -218,10 +218,16 @@ async function cloneGitDir(worktree: string, commonDir: string): Promise<string 
 /**
  * A branch checkout's git files: those of the shared git directory (omk writes none of them in a
  * clone after making it), and the `.git` directory itself, which a link or a `gitdir:` file could
- * replace with a repository of the agent's (named, not put back: its files are not kept).
+ * replace with a repository of the agent's: named, not put back (its files are not kept, and omk
+ * refuses the checkout from then on, branch-checkout.ts), and its files are then neither compared
+ * nor restored: a restore would write through the link into whatever it names (the user's own
+ * `.git`, say).
  */
 async function cloneGitFiles(gitDir: string): Promise<Watched[]> {
-  return [await single(CLONE_GIT, gitDir, false), ...(await gitDirFiles(CLONE_GIT, gitDir))];
+  const self = await single(CLONE_GIT, gitDir, false);
+  if (self.content?.kind !== 'other') return [self];
+  const inside = await gitDirFiles(CLONE_GIT, gitDir);
+  return [self, ...inside.map((file) => ({ ...file, worktree: 'the branch checkout/.git' }))];
 }
 
 /** A branch checkout of one of the goal's other slices: its directory and how findings name it. */
@@ -264,8 +270,10 @@ async function siblingCloneFiles(siblings: readonly SiblingClone[]): Promise<Wat
     if ((await lstat(dir).catch(() => null)) === null) continue;
     const label = `the branch checkout ${name}'s .git`;
     const gitDir = join(dir, '.git');
-    files.push({ ...(await single(label, gitDir, false)), worktree: `clone ${name}` });
-    if (!(await lstat(gitDir).catch(() => null))?.isDirectory()) continue;
+    const self = await single(label, gitDir, false);
+    files.push({ ...self, worktree: `clone ${name}` });
+    // A directory reads as `other`; a link, a file or nothing is no git directory of the clone's.
+    if (self.content?.kind !== 'other') continue;
     const inside = [
       ...(await gitDirFiles(label, gitDir)),
       await single(`${label}/HEAD`, join(gitDir, 'HEAD'), true),
