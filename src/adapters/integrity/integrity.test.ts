@@ -150,6 +150,20 @@ describe('the integrity watch', () => {
     expect(git(own, 'config', '--get', 'core.bare')).toBe('true');
   });
 
+  it("runs no git through a branch checkout's .git replaced by a link (to a directory no git reads)", async () => {
+    const clone = join(home, 'clone');
+    git(home, 'clone', '--quiet', repo.root, clone);
+    const watch = await watchIntegrity({ ...scope(), worktree: clone });
+    const empty = join(home, 'not-a-repository');
+    await mkdir(empty);
+    await rm(join(clone, '.git'), { recursive: true });
+    await symlink(empty, join(clone, '.git'));
+    // Listing the clone's replace refs through it would fail: git finds no repository there.
+    expect(await watch.check()).toEqual([
+      { what: "the branch checkout's .git", change: 'changed', restored: false },
+    ]);
+  });
+
   it("names another worktree's moved HEAD, unless it is one of omk's own for the goal", async () => {
     const other = join(home, 'own', 's2');
     git(repo.root, 'worktree', 'add', '--quiet', '-b', 'omk/g/s2', other);

@@ -24,6 +24,11 @@ import {
 interface ReplaceRefsOf {
   repo: string;
   label: string;
+  /**
+   * A branch checkout's: compared only while its `.git` is still a directory (one replaced is
+   * named with the clone's files; listing its refs would run git in the repository it names).
+   */
+  clone?: true;
 }
 
 /** How the files of a branch checkout's own git directory are named in findings. */
@@ -39,7 +44,8 @@ export async function watchIntegrity(scope: IntegrityScope): Promise<IntegrityWa
   const commonDir = await gitCommonDir(scope.repoRoot);
   const clone = await cloneGitDir(scope.worktree, commonDir);
   const replace: ReplaceRefsOf[] = [{ repo: scope.repoRoot, label: 'the replace ref' }];
-  if (clone !== null) replace.push({ repo: scope.worktree, label: "the branch checkout's replace ref" });
+  if (clone !== null)
+    replace.push({ repo: scope.worktree, label: "the branch checkout's replace ref", clone: true });
   const siblings = await siblingClones(scope);
   return compareWith(
     async () => [
@@ -118,6 +124,7 @@ async function compareWith(
  * deleted): the user's git would otherwise read another object's content for a commit's blob.
  */
 async function replaceChanges(of: ReplaceRefsOf, before: Map<string, string>): Promise<IntegrityChange[]> {
+  if (of.clone && !(await lstat(join(of.repo, '.git')).catch(() => null))?.isDirectory()) return [];
   const after = await replaceRefs(of.repo);
   const changes: IntegrityChange[] = [];
   for (const ref of new Set([...before.keys(), ...after.keys()])) {
