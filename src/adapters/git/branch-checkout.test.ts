@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -92,5 +92,49 @@ describe('branch-checkout fallback', () => {
     expect(result.merged).toEqual(['omk/g1/s1', 'omk/g1/s2']);
     expect(git(repo.root, 'rev-parse', 'omk/g1/integration')).toBe(result.headSha);
     expect(git(repo.root, 'show', 'omk/g1/integration:two.txt')).toBe('2');
+  });
+});
+
+describe("a branch checkout whose .git was replaced (an agent's repository put in its place)", () => {
+  /** A repository of the agent's, on the slice's branch, with a commit of its own. */
+  async function agentRepository(): Promise<TempRepo> {
+    const theirs = await createTempRepo({ 'README.md': '# theirs\n' });
+    git(theirs.root, 'checkout', '--quiet', '-b', 'omk/g1/s1');
+    return theirs;
+  }
+
+  it.each([
+    [
+      'a link to it',
+      'is now a link',
+      (ws: string, theirs: string) => symlink(join(theirs, '.git'), join(ws, '.git')),
+    ],
+    [
+      "a 'gitdir:' file naming it",
+      'is now a file',
+      (ws: string, theirs: string) => writeFile(join(ws, '.git'), `gitdir: ${join(theirs, '.git')}\n`),
+    ],
+  ])('%s: omk runs no git there, and its next run refuses the checkout', async (_name, said, replace) => {
+    const ws = await fallback.create(input('s1'));
+    const theirs = await agentRepository();
+    try {
+      const theirHead = git(theirs.root, 'rev-parse', 'HEAD');
+      await rename(join(ws.path, '.git'), join(workspaceRoot, 'moved-away'));
+      await replace(ws.path, theirs.root);
+      await writeFile(join(ws.path, 'src/a.ts'), 'changed\n');
+      const refused = new RegExp(`its \\.git ${said}.*; omk runs no git there`);
+      await expect(fallback.clearLocks(ws)).rejects.toThrow(refused);
+      await expect(fallback.capture(ws, 'capture')).rejects.toThrow(refused);
+      await expect(fallback.resetToBase(ws, join(workspaceRoot, 'reset.diff'))).rejects.toThrow(refused);
+      // Nothing was committed into the agent's repository, nor brought back into the user's.
+      expect(git(theirs.root, 'rev-parse', 'HEAD')).toBe(theirHead);
+      expect(git(theirs.root, 'status', '--porcelain')).toBe('');
+      expect(git(repo.root, 'rev-parse', 'omk/g1/s1')).toBe(baseSha);
+      // A resumed run does not take it for omk's checkout, nor does the clean-up delete it.
+      await expect(fallback.create(input('s1'))).rejects.toThrow(/already exists and is not omk's workspace/);
+      await expect(fallback.remove(repo.root, ws)).rejects.toThrow(/Refusing to delete/);
+    } finally {
+      await theirs.cleanup();
+    }
   });
 });

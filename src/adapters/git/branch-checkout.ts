@@ -1,4 +1,4 @@
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { GitError } from '../../runtime/errors.js';
 import type { SliceWorkspace } from '../../runtime/workspace/port.js';
@@ -52,17 +52,51 @@ export async function createBranchCheckout(input: BranchCheckoutInput): Promise<
 
 /** The repository a branch checkout was cloned from, or null when `path` is not such a clone. */
 export async function cloneOrigin(path: string, branch: string): Promise<string | null> {
-  try {
-    // A .git directory of its own, so git below cannot wander up into an enclosing repository.
-    if (!(await stat(join(path, '.git'))).isDirectory()) return null;
-  } catch {
-    return null;
-  }
+  // A .git directory of its own (not a link to one, which lstat does not follow), so git below
+  // neither wanders up into an enclosing repository nor reads one an agent put in its place.
+  if ((await ownGitDir(path)) !== 'dir') return null;
   const head = await runGit(['symbolic-ref', '--quiet', 'HEAD'], { cwd: path, okExitCodes: [0, 1] });
   if (head.stdout.trim() !== `refs/heads/${branch}`) return null;
   const url = await runGit(['config', '--get', 'remote.origin.url'], { cwd: path, okExitCodes: [0, 1] });
   const origin = url.stdout.trim();
   return origin === '' ? null : canonicalPath(origin);
+}
+
+type GitDirKind = 'dir' | 'link' | 'file' | 'missing' | 'other';
+
+async function ownGitDir(path: string): Promise<GitDirKind> {
+  const info = await lstat(join(path, '.git')).catch(() => null);
+  if (info === null) return 'missing';
+  if (info.isDirectory()) return 'dir';
+  return info.isSymbolicLink() ? 'link' : info.isFile() ? 'file' : 'other';
+}
+
+const REPLACED: Record<Exclude<GitDirKind, 'dir'>, string> = {
+  link: 'is now a link',
+  file: "is now a file (a 'gitdir:' line names the repository git would read)",
+  missing: 'is gone (git would read an enclosing repository)',
+  other: 'is no longer a directory',
+};
+
+/**
+ * Refuses a branch checkout whose `.git` is no longer the clone's own directory: every git call
+ * there would read the repository a link or a `gitdir:` file names (the agent's, with its config
+ * and objects), so omk runs none, rather than put back a git directory whose content it never
+ * kept. Worktrees pass: their `.git` file is checked by the integrity watch and by git's own
+ * worktree pairing.
+ */
+export async function assertOwnGitDir(
+  workspace: Pick<SliceWorkspace, 'path' | 'branch' | 'mode'>,
+): Promise<void> {
+  if (workspace.mode !== 'branch-checkout') return;
+  const kind = await ownGitDir(workspace.path);
+  if (kind === 'dir') return;
+  throw new GitError(
+    `The branch checkout of ${workspace.branch} at ${workspace.path}: its .git ${REPLACED[kind]}; omk runs no git there.`,
+    {
+      hint: "Something in it (an agent) replaced the clone's git directory. The slice's captured work is on its branch in the repository: move that directory away, then resume the goal, which makes a fresh checkout.",
+    },
+  );
 }
 
 export async function isCloneOf(path: string, branch: string, repoRoot: string): Promise<boolean> {
@@ -84,6 +118,7 @@ export async function fetchBack(workspace: SliceWorkspace): Promise<void> {
 
 /** Refreshes the clone's view of the goal's branches in the main repository (for integration). */
 export async function fetchGoalBranches(workspace: SliceWorkspace, goalId: string): Promise<void> {
+  await assertOwnGitDir(workspace);
   const pattern = `refs/heads/omk/${goalId}/*`;
   // '+' here only moves the clone's own remote-tracking refs, never a branch anyone works on.
   await runGit(

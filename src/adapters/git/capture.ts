@@ -1,6 +1,6 @@
 import { GitError } from '../../runtime/errors.js';
 import type { CapturedChange, ChangedFile, SliceWorkspace } from '../../runtime/workspace/port.js';
-import { fetchBack } from './branch-checkout.js';
+import { assertOwnGitDir, fetchBack } from './branch-checkout.js';
 import { forgedObjects } from './forged-objects.js';
 import { COMMIT_CONFIG, commitEnv, type GitIdentity } from './identity.js';
 import { assertOmkBranch } from './refs.js';
@@ -23,6 +23,7 @@ export async function captureChange(
   options: CaptureOptions,
 ): Promise<CapturedChange> {
   assertOmkBranch(workspace.branch);
+  await assertOwnGitDir(workspace);
   const cwd = workspace.path;
   // One call: the commit HEAD is at, the branch it is on ("HEAD" when detached), the shared .git.
   const head = await runGit(

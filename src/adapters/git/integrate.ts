@@ -6,7 +6,7 @@ import type {
   IntegrationResult,
   SliceWorkspace,
 } from '../../runtime/workspace/port.js';
-import { fetchBack, fetchGoalBranches } from './branch-checkout.js';
+import { assertOwnGitDir, fetchBack, fetchGoalBranches } from './branch-checkout.js';
 import { diffRange } from './capture.js';
 import { COMMIT_CONFIG, commitEnv, type GitIdentity } from './identity.js';
 import { assertId, assertOmkBranch, integrationBranch } from './refs.js';
@@ -199,6 +199,7 @@ export async function mergeForRepair(
 ): Promise<{ paths: string[] }> {
   assertOmkBranch(workspace.branch, goalId);
   assertOmkBranch(branch, goalId);
+  await assertOwnGitDir(workspace);
   const cwd = workspace.path;
   const clone = workspace.mode === 'branch-checkout';
   if (clone) await fetchGoalBranches(workspace, goalId);

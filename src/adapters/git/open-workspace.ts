@@ -4,6 +4,7 @@ import { GitError } from '../../runtime/errors.js';
 import type { CreateWorkspaceInput, SliceWorkspace } from '../../runtime/workspace/port.js';
 import { createBranchCheckout, isCloneOf } from './branch-checkout.js';
 import { assertSha, normalizeSparsePaths, sliceBranch, workspacePath } from './refs.js';
+import { registerWithRetry } from './register-retry.js';
 import { runGit } from './run-git.js';
 import {
   branchExists,
@@ -29,6 +30,8 @@ export interface OpenDeps {
    * repository's own worktree is sparse), so a wave's slices ask git once, not once each.
    */
   memo: Memo;
+  /** Waits before `git worktree add` is tried again (register-retry.ts). */
+  pause: (ms: number) => Promise<void>;
 }
 
 type Registration =
@@ -67,12 +70,7 @@ export async function openWorkspace(input: CreateWorkspaceInput, deps: OpenDeps)
     if (found) return { kind: 'ready', workspace: found };
     if (deps.forceFallback)
       return { kind: 'fallback', reason: 'worktrees disabled by the forceFallback option' };
-    try {
-      const workspace = await registerWorktree({ ...spec, createBranch: !exists });
-      return { kind: 'registered', workspace };
-    } catch (error) {
-      return { kind: 'fallback', reason: `git worktree add failed: ${errorMessage(error)}` };
-    }
+    return registerWithRetry(spec, deps.pause);
   });
   if (registration.kind === 'ready') return registration.workspace;
   if (registration.kind === 'fallback') return createBranchCheckout({ ...spec, reason: registration.reason });

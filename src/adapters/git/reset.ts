@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ResetResult, SliceWorkspace } from '../../runtime/workspace/port.js';
-import { cloneOrigin } from './branch-checkout.js';
+import { assertOwnGitDir, cloneOrigin } from './branch-checkout.js';
 import { assertOmkBranch } from './refs.js';
 import { runGit } from './run-git.js';
 
@@ -13,6 +13,7 @@ import { runGit } from './run-git.js';
  */
 export async function resetToBase(workspace: SliceWorkspace, diffPath: string): Promise<ResetResult> {
   assertOmkBranch(workspace.branch);
+  await assertOwnGitDir(workspace);
   const cwd = workspace.path;
   const before = (await runGit(['rev-parse', '--verify', 'HEAD^{commit}'], { cwd })).stdout.trim();
   const sparse = workspace.mode === 'sparse-worktree' ? ['--sparse'] : [];

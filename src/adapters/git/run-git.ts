@@ -254,3 +254,15 @@ function spawnGit(args: readonly string[], options: RunGitOptions): Promise<GitR
     else child.stdin?.end();
   });
 }
+
+/**
+ * What git said first when a call failed (as `runGit` words its error): its first `fatal:` or
+ * `error:` line, else its first line; the error's first line when it is not a git failure. What a
+ * reason shown to the user quotes.
+ */
+export function gitFailureLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const said = /\(exit -?\d+\): ([\s\S]*)$/.exec(message)?.[1];
+  const lines = (said ?? message).split('\n').map((line) => line.trim());
+  return lines.find((line) => /^(?:fatal|error):/.test(line)) ?? lines.find((line) => line !== '') ?? '';
+}

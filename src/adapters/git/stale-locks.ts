@@ -1,6 +1,7 @@
 import type { Dirent } from 'node:fs';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { assertOwnGitDir } from './branch-checkout.js';
 import { runGit } from './run-git.js';
 
 // A git process killed mid-command (an agent timeout, a cancelled job) leaves its lock files
@@ -48,6 +49,7 @@ export async function clearWorkspaceLocks(workspace: {
   mode: 'worktree' | 'sparse-worktree' | 'branch-checkout';
 }): Promise<string[]> {
   if (!workspace.branch.startsWith('omk/')) return [];
+  await assertOwnGitDir(workspace);
   const cwd = workspace.path;
   const { gitDir, commonDir } = await gitDirs(cwd);
   // A worktree that shares the repository's own git dir would be the user's main checkout.

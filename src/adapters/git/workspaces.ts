@@ -10,6 +10,7 @@ import { openWorkspace } from './open-workspace.js';
 import { movingOwnBranch } from './own-heads.js';
 import { createPreparedIntegrations } from './prepared-integration.js';
 import { assertOmkBranch } from './refs.js';
+import { sleep } from './register-retry.js';
 import { resetToBase } from './reset.js';
 import { clearWorkspaceLocks, recoverStaleLocks } from './stale-locks.js';
 import { canonicalPath, createMemo, createSerializer, removeWorktree } from './worktree.js';
@@ -23,6 +24,8 @@ export interface GitWorkspacesOptions {
   diffLimitBytes?: number;
   /** Clock for stale-lock ages. */
   now?: () => number;
+  /** Waits before a failed `git worktree add` is tried again (tests: a fault cleared meanwhile). */
+  pause?: (ms: number) => Promise<void>;
 }
 
 /**
@@ -36,7 +39,12 @@ export function createGitWorkspaces(options: GitWorkspacesOptions = {}): Workspa
   const serialize = createSerializer();
   const memo = createMemo();
   const open = (input: CreateWorkspaceInput): Promise<SliceWorkspace> =>
-    openWorkspace(input, { forceFallback: options.forceFallback === true, serialize, memo });
+    openWorkspace(input, {
+      forceFallback: options.forceFallback === true,
+      serialize,
+      memo,
+      pause: options.pause ?? sleep,
+    });
   const prepared = createPreparedIntegrations({ open, serialize });
   return {
     async create(input) {

@@ -131,7 +131,7 @@ describe('the integrity watch', () => {
     expect(git(repo.root, 'config', '--list', '--local')).not.toContain('evil');
   });
 
-  it("names a branch checkout's .git replaced by a link to a repository of the agent's, without putting it back", async () => {
+  it("names a branch checkout's .git replaced by a link to a repository of the agent's, without putting it back nor writing through it", async () => {
     const clone = join(home, 'clone');
     git(home, 'clone', '--quiet', repo.root, clone);
     const watch = await watchIntegrity({ ...scope(), worktree: clone });
@@ -145,11 +145,23 @@ describe('the integrity watch', () => {
       change: 'changed',
       restored: false,
     });
-    expect(changes).toContainEqual({
-      what: "the branch checkout's .git/config",
-      change: 'changed',
-      restored: true,
-    });
+    // Nothing written through the link: the repository it names keeps its own config.
+    expect(changes.filter((change) => change.what.startsWith("the branch checkout's .git/"))).toEqual([]);
+    expect(git(own, 'config', '--get', 'core.bare')).toBe('true');
+  });
+
+  it("runs no git through a branch checkout's .git replaced by a link (to a directory no git reads)", async () => {
+    const clone = join(home, 'clone');
+    git(home, 'clone', '--quiet', repo.root, clone);
+    const watch = await watchIntegrity({ ...scope(), worktree: clone });
+    const empty = join(home, 'not-a-repository');
+    await mkdir(empty);
+    await rm(join(clone, '.git'), { recursive: true });
+    await symlink(empty, join(clone, '.git'));
+    // Listing the clone's replace refs through it would fail: git finds no repository there.
+    expect(await watch.check()).toEqual([
+      { what: "the branch checkout's .git", change: 'changed', restored: false },
+    ]);
   });
 
   it("names another worktree's moved HEAD, unless it is one of omk's own for the goal", async () => {

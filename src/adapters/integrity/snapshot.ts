@@ -24,6 +24,11 @@ import {
 interface ReplaceRefsOf {
   repo: string;
   label: string;
+  /**
+   * A branch checkout's: compared only while its `.git` is still a directory (one replaced is
+   * named with the clone's files; listing its refs would run git in the repository it names).
+   */
+  clone?: true;
 }
 
 /** How the files of a branch checkout's own git directory are named in findings. */
@@ -39,11 +44,14 @@ export async function watchIntegrity(scope: IntegrityScope): Promise<IntegrityWa
   const commonDir = await gitCommonDir(scope.repoRoot);
   const clone = await cloneGitDir(scope.worktree, commonDir);
   const replace: ReplaceRefsOf[] = [{ repo: scope.repoRoot, label: 'the replace ref' }];
-  if (clone !== null) replace.push({ repo: scope.worktree, label: "the branch checkout's replace ref" });
+  if (clone !== null)
+    replace.push({ repo: scope.worktree, label: "the branch checkout's replace ref", clone: true });
+  const siblings = await siblingClones(scope);
   return compareWith(
     async () => [
       ...(await snapshotFiles(scope, commonDir)),
       ...(clone === null ? [] : await cloneGitFiles(clone)),
+      ...(await siblingCloneFiles(siblings)),
     ],
     () => otherHeads(scope),
     replace,
@@ -116,6 +124,7 @@ async function compareWith(
  * deleted): the user's git would otherwise read another object's content for a commit's blob.
  */
 async function replaceChanges(of: ReplaceRefsOf, before: Map<string, string>): Promise<IntegrityChange[]> {
+  if (of.clone && !(await lstat(join(of.repo, '.git')).catch(() => null))?.isDirectory()) return [];
   const after = await replaceRefs(of.repo);
   const changes: IntegrityChange[] = [];
   for (const ref of new Set([...before.keys(), ...after.keys()])) {
@@ -216,10 +225,69 @@ async function cloneGitDir(worktree: string, commonDir: string): Promise<string 
 /**
  * A branch checkout's git files: those of the shared git directory (omk writes none of them in a
  * clone after making it), and the `.git` directory itself, which a link or a `gitdir:` file could
- * replace with a repository of the agent's (named, not put back: its files are not kept).
+ * replace with a repository of the agent's: named, not put back (its files are not kept, and omk
+ * refuses the checkout from then on, branch-checkout.ts), and its files are then neither compared
+ * nor restored: a restore would write through the link into whatever it names (the user's own
+ * `.git`, say).
  */
 async function cloneGitFiles(gitDir: string): Promise<Watched[]> {
-  return [await single(CLONE_GIT, gitDir, false), ...(await gitDirFiles(CLONE_GIT, gitDir))];
+  const self = await single(CLONE_GIT, gitDir, false);
+  if (self.content?.kind !== 'other') return [self];
+  const inside = await gitDirFiles(CLONE_GIT, gitDir);
+  return [self, ...inside.map((file) => ({ ...file, worktree: 'the branch checkout/.git' }))];
+}
+
+/** A branch checkout of one of the goal's other slices: its directory and how findings name it. */
+interface SiblingClone {
+  dir: string;
+  name: string;
+}
+
+/**
+ * The goal's other slices' branch checkouts (clones under `ownWorktreesUnder`, beside this one),
+ * as they are when the watch starts: only those omk has finished making (HEAD on an omk branch,
+ * its last step), so a clone another slice is making meanwhile is not taken for a change.
+ */
+async function siblingClones(scope: IntegrityScope): Promise<SiblingClone[]> {
+  if (scope.ownWorktreesUnder === null) return [];
+  const root = scope.ownWorktreesUnder;
+  const self = await canonicalPath(scope.worktree);
+  const names = (await readdir(root).catch(() => [])).sort().slice(0, MAX_FILES_PER_DIR);
+  const found: SiblingClone[] = [];
+  for (const name of names) {
+    const dir = join(root, name);
+    if (!(await lstat(join(dir, '.git')).catch(() => null))?.isDirectory()) continue;
+    if ((await canonicalPath(dir)) === self) continue;
+    const head = await readFile(join(dir, '.git', 'HEAD'), 'utf8').catch(() => '');
+    if (head.startsWith('ref: refs/heads/omk/')) found.push({ dir, name });
+  }
+  return found;
+}
+
+/**
+ * Each sibling clone's git files, as its own run compares them (config, hooks, info, alternates,
+ * commondir, shallow), its HEAD (omk never moves it off the slice branch), and its `.git` itself.
+ * Compared only while the clone is there (omk removes its own); the files inside only while
+ * `.git` is still a directory: one an agent replaced with a link is named, and nothing is
+ * written through it into the repository it names.
+ */
+async function siblingCloneFiles(siblings: readonly SiblingClone[]): Promise<Watched[]> {
+  const files: Watched[] = [];
+  for (const { dir, name } of siblings) {
+    if ((await lstat(dir).catch(() => null)) === null) continue;
+    const label = `the branch checkout ${name}'s .git`;
+    const gitDir = join(dir, '.git');
+    const self = await single(label, gitDir, false);
+    files.push({ ...self, worktree: `clone ${name}` });
+    // A directory reads as `other`; a link, a file or nothing is no git directory of the clone's.
+    if (self.content?.kind !== 'other') continue;
+    const inside = [
+      ...(await gitDirFiles(label, gitDir)),
+      await single(`${label}/HEAD`, join(gitDir, 'HEAD'), true),
+    ];
+    for (const file of inside) files.push({ ...file, worktree: `clone ${name}/.git` });
+  }
+  return files;
 }
 
 // omk's own git writes these into the shared config while agents run (the first sparse worktree of

@@ -19,8 +19,9 @@ export interface Watched {
   content: Content;
   restorable: boolean;
   /**
-   * The worktree whose git files these are (its name under `.git/worktrees/`): compared only when
-   * that worktree is there before and after, since omk adds and removes its own while agents run.
+   * The worktree whose git files these are (its name under `.git/worktrees/`, or another slice's
+   * branch checkout): compared only when that worktree is there before and after, since omk adds
+   * and removes its own while agents run.
    */
   worktree?: string;
 }

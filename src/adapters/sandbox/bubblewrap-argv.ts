@@ -9,7 +9,10 @@ import type { SandboxNetwork } from '../../runtime/sandbox/port.js';
 export interface BubblewrapPlan {
   /** Writable: the working directory, the private temp, the goal's build cache, a report file. */
   writable: readonly string[];
-  /** Visible read-only again inside a hidden directory (the goal directory under $RUNNER_TEMP). */
+  /**
+   * Visible read-only again inside a hidden directory (the goal directory under $RUNNER_TEMP), or
+   * read-only inside a writable one (a branch checkout's own `.git`): mounted after its parent.
+   */
   readable: readonly string[];
   /** Directories replaced by an empty tmpfs (credential stores, the runner's temp). */
   hiddenDirs: readonly string[];

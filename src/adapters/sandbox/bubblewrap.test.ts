@@ -253,6 +253,79 @@ describe('bubblewrap confinement', () => {
  * A TCP server on the host's loopback, outside any sandbox: a confined command reaches it with
  * `network: open` and cannot with `none` (its own loopback has nothing listening).
  */
+describe('bubblewrap confinement in a branch checkout (a clone, whose .git is inside it)', () => {
+  let repo: TempRepo;
+  let base: string;
+  let clone: string;
+
+  beforeAll(async () => {
+    repo = await createTempRepo({ 'README.md': '# fixture\n', 'a.txt': 'a\n' });
+    base = await mkdtemp(join(tmpdir(), 'omk-bwrap-clone-'));
+    clone = join(base, 'worktrees', 'slice-1');
+    git(base, 'clone', '--quiet', '--', repo.root, clone);
+    git(clone, 'checkout', '--quiet', '-b', 'omk/g/slice-1');
+  });
+  afterAll(async () => {
+    await repo.cleanup();
+    await rm(base, { recursive: true, force: true });
+  });
+
+  it("the clone's .git is read-only inside (no config, hook or info planted, not moved), readable by git", async () => {
+    const sandbox = createBubblewrap({ env: { PATH, HOME: base } });
+    if (!(await sandbox.probe()).available) {
+      console.log('bubblewrap cannot run here: the clone confinement was not exercised');
+      expect((await sandbox.probe()).available).toBe(false);
+      return;
+    }
+    const config = await readFile(join(clone, '.git', 'config'), 'utf8');
+    const result = await sandbox.runner(runProcess)({
+      argv: [
+        'sh',
+        '-c',
+        [
+          'echo edited > a.txt && echo wrote-checkout',
+          'git status --porcelain && echo status-read',
+          'git diff --stat && echo diff-read',
+          'git log --oneline -1 >/dev/null && echo log-read',
+          'git config filter.evil.clean /tmp/evil 2>/dev/null && echo wrote-config',
+          'echo "#!/bin/sh" > .git/hooks/pre-commit 2>/dev/null && echo wrote-hook',
+          "echo '* filter=evil' > .git/info/attributes 2>/dev/null && echo wrote-info",
+          'mv .git .git-moved 2>/dev/null && echo moved-git',
+          'rm -rf .git 2>/dev/null; [ -f .git/HEAD ] || echo removed-git',
+          'git add a.txt 2>/dev/null && echo staged',
+          'exit 0',
+        ].join('\n'),
+      ],
+      cwd: clone,
+      env: { PATH, HOME: base },
+      timeoutMs: 20_000,
+      tailChars: 20_000,
+      confine: { writable: [], readable: [] },
+    });
+    expect(result.exitCode, result.tail).toBe(0);
+    for (const worked of ['wrote-checkout', 'status-read', ' M a.txt', 'diff-read', 'a.txt | 2', 'log-read'])
+      expect(result.stdout).toContain(worked);
+    for (const refused of ['wrote-config', 'wrote-hook', 'wrote-info', 'moved-git', 'removed-git', 'staged'])
+      expect(result.stdout).not.toContain(refused);
+    expect(await readFile(join(clone, '.git', 'config'), 'utf8')).toBe(config);
+    expect(await readdir(join(clone, '.git', 'hooks'))).not.toContain('pre-commit');
+    // omk's own git, outside the sandbox, still commits there.
+    git(clone, 'add', 'a.txt');
+    git(
+      clone,
+      '-c',
+      'user.name=omk',
+      '-c',
+      'user.email=omk@localhost',
+      'commit',
+      '--quiet',
+      '-m',
+      'captured',
+    );
+    expect(git(clone, 'show', 'HEAD:a.txt')).toBe('edited');
+  });
+});
+
 describe('bubblewrap network', () => {
   let server: Server;
   let port = 0;

@@ -224,7 +224,7 @@ async function planFor(
     cwd: spec.cwd,
     network: confine.network ?? 'open',
     writable: await real([spec.cwd, tmp, ...confine.writable]),
-    readable: await real(confine.readable),
+    readable: await real([...confine.readable, ...(await ownGitDir(spec.cwd))]),
     hiddenDirs: await real(dirs),
     hiddenFiles: await real(files),
   };
@@ -307,6 +307,20 @@ async function real(paths: readonly string[]): Promise<string[]> {
     ),
   );
   return [...new Set(found.filter((path): path is string => path !== null))];
+}
+
+/**
+ * The git directory of the checkout the command runs in, when it is a directory inside it (a
+ * branch checkout, omk's fallback clone): bound read-only over the writable checkout, as a
+ * worktree's git directory (in the shared `.git`, outside the worktree) already is. Nothing inside
+ * can then plant config, hooks or info there, nor move or replace the directory (a mount point);
+ * reading it (`git status`, `git diff`, `git log`) works. omk's own git runs outside the sandbox.
+ * A link is not followed: the directory a link names is not the checkout's.
+ */
+async function ownGitDir(cwd: string): Promise<string[]> {
+  const gitDir = join(cwd, '.git');
+  const info = await lstat(gitDir).catch(() => null);
+  return info?.isDirectory() ? [gitDir] : [];
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -17,6 +17,9 @@ describe('eventWords', () => {
     expect(eventWords({ type: 'execution_started', data: { slice: 's2' } })).toBe('execution started for s2');
     expect(eventWords({ type: 'pr_opened', data: { number: 3 } })).toBe('PR opened #3');
     expect(eventWords({ type: 'pr_opened', data: {} })).toBe('PR opened');
+    expect(eventWords({ type: 'workspace_fallback', data: { reason: 'git worktree add failed' } })).toBe(
+      'runs in a branch checkout, not a worktree: git worktree add failed',
+    );
   });
 
   it('reads an unknown type as its name', () => {

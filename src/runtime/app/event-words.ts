@@ -34,6 +34,8 @@ export function eventWords({ type, data }: WordedEvent): string {
         : `fix ${String(data.fix)} failed on PR #${String(data.pr)}${typeof data.why === 'string' ? `: ${data.why}` : ''}`;
     case 'gates_verified':
       return `gates ${gateWords(strings(data.outcomes), strings(data.byExitCode))}`.trimEnd();
+    case 'workspace_fallback':
+      return `runs in a branch checkout, not a worktree: ${String(data.reason)}`;
     case 'task_done':
       return `done${attempt}`;
     case 'task_retry':

@@ -24,6 +24,7 @@ import { agentRunRecord, sliceRecord, withSlice } from './execution-state.js';
 import { prepareWorkspace } from './prepare.js';
 import { rateLimitStopError } from './rate-limit-stop.js';
 import { budgetDecision, exhaustedLimit } from './scheduler.js';
+import { sayFallback } from './workspace-fallback.js';
 
 export type SliceOutcome = 'done' | 'failed' | 'interrupted' | 'deferred' | 'deferred-retry';
 
@@ -108,6 +109,7 @@ export async function runSlice(ctx: RunContext, taskId: string, attemptLimit: nu
     if (leased.status === 'rejected') throw leased.reason;
     if (opened.status === 'rejected') throw opened.reason;
     const workspace = opened.value;
+    await sayFallback(ctx, taskId, workspace);
     let gateEnv: Readonly<Record<string, string>>;
     try {
       gateEnv = await prepareWorkspace(ctx, workspace.path, taskId);

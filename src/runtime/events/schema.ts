@@ -37,6 +37,7 @@ export const EVENT_TYPES = [
   'agent_finished',
   'agent_rate_limited',
   'workspace_prepared',
+  'workspace_fallback',
   'change_captured',
   'gates_verified',
   'review_written',
