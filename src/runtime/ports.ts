@@ -202,7 +202,8 @@ export interface RepoPort {
   listFiles(root: string): Promise<string[]>;
   /**
    * Lines of tracked text files matching any of `query.patterns` (`git grep`), at most
-   * `query.maxHits` of them. Binary files are skipped; lines are cut to 300 characters.
+   * `query.maxHits` of them: as committed at `query.at`, else as the checkout has them. Binary
+   * files are skipped; lines are cut to 300 characters.
    */
   grepLines(root: string, query: GrepQuery): Promise<GrepHit[]>;
   /** Sizes in bytes of the files committed at HEAD (empty before the first commit). */
@@ -239,6 +240,8 @@ export interface GrepQuery {
   /** Match whole words only. */
   words?: boolean;
   maxHits: number;
+  /** A commit: its files are searched (what a worktree of it holds), not the checkout's. */
+  at?: string;
 }
 
 export interface GrepHit {

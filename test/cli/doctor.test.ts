@@ -1,4 +1,5 @@
 import { accessSync, constants } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { renderDoctorText } from '../../src/runtime/app/render.js';
@@ -55,6 +56,18 @@ describe('omk doctor', () => {
     expect(result.stdout).toMatch(/^✓ agent: demo \(--agent\)/m);
     expect(result.stdout).toContain(`✓ state root: ${state.dir} (writable)`);
     expect(result.stdout).toContain('ready: nothing failed');
+  });
+
+  it("lists the gates a goal started now would run: HEAD's, not the checkout's uncommitted edits", async () => {
+    // A goal's worktrees hold HEAD: a lint script added without a commit is no gate of it.
+    await writeFile(
+      join(repo.root, 'package.json'),
+      '{ "name": "fixture", "scripts": { "test": "node --test", "lint": "eslint ." } }\n',
+    );
+    const result = await omk('doctor', '--agent', 'demo');
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('✓ gates: test (npm run test)\n');
+    expect(result.stdout).not.toContain('lint');
   });
 
   it('fails with exit code 2 and the fix when claude is not on PATH', async () => {

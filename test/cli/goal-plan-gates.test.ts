@@ -68,7 +68,15 @@ describe('omk goal plan: the required gates are the project gates', () => {
 
   it('a lint gate the config adds is required; a ruff config only in the checkout is not (it is not committed)', async () => {
     await writeFile(join(repo.root, 'ruff.toml'), 'line-length = 100\n');
-    const uncommitted = JSON.parse((await omk('goal', 'plan', GOAL, '--json')).stdout) as Planned;
+    const dirty = await omk('goal', 'plan', GOAL, '--json');
+    // Said as `goal run` says it, once, on stderr.
+    const warnings = dirty.stderr.split('\n').filter((line) => line.includes('uncommitted change'));
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^omk: warning: 1 uncommitted change\(s\) in .+ \(ruff\.toml\) are not part of this goal: it starts from [0-9a-f]{12}, the commit HEAD names\. To include them, commit them first and plan the goal again\.$/,
+      ),
+    ]);
+    const uncommitted = JSON.parse(dirty.stdout) as Planned;
     expect(uncommitted.goal.oracle.requiredGates).toEqual(['test']);
     expect(uncommitted.goal.oracle.absentGates).toEqual(['lint', 'typecheck']);
 

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createGitStateBranch } from '../../src/adapters/git/state-branch.js';
 import { createTempRepo, type TempRepo } from '../helpers/git-repo.js';
 import { runOmk, tempStateDir } from '../helpers/omk.js';
+import { runOmkInProcess } from '../helpers/omk-in-process.js';
 
 let repo: TempRepo;
 let writer: { dir: string; cleanup: () => Promise<void> };
@@ -57,6 +58,27 @@ describe('omk goal status --remote', () => {
       stateDir: reader.dir,
     });
     expect(unknown.code).toBe(3);
+  });
+
+  it("names the branch's latest goal, not a newer goal another repository left in this state root", async () => {
+    const id = await planOnStateBranch();
+    const other = await createTempRepo({ 'src/other.js': 'export {}\n' });
+    try {
+      const planned = await runOmkInProcess(['goal', 'plan', 'add a verbose flag', '--json'], {
+        cwd: other.root,
+        stateDir: reader.dir,
+      });
+      expect(planned.code, planned.stderr).toBe(0);
+      const remote = await runOmk(['goal', 'status', '--remote', '--json'], {
+        cwd: repo.root,
+        stateDir: reader.dir,
+      });
+      expect(remote.code, remote.stderr).toBe(0);
+      expect(JSON.parse(remote.stdout)).toMatchObject({ id, status: 'planned' });
+      expect(remote.stderr).not.toContain('is of the repository');
+    } finally {
+      await other.cleanup();
+    }
   });
 
   it('says when the remote has no state branch yet', async () => {

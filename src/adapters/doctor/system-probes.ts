@@ -6,7 +6,8 @@ import { resolveAgent } from '../../runtime/agents/registry.js';
 import { loadConfig } from '../../runtime/config/load.js';
 import { fileState, findOnPath } from '../../runtime/doctor/path-lookup.js';
 import type { DoctorProbes, Probed } from '../../runtime/doctor/types.js';
-import { detectGates } from '../../runtime/gates/detect.js';
+import { readCommittedTree } from '../../runtime/gates/committed.js';
+import { detectGates, detectGatesIn } from '../../runtime/gates/detect.js';
 import { agentLauncher } from '../agents/launcher.js';
 import { gitRepo } from '../git/repo.js';
 import { gitVersion } from '../git/version.js';
@@ -36,7 +37,13 @@ export function createSystemProbes(options: SystemProbeOptions): DoctorProbes {
       }),
     listWorktrees: (root) => probe(async () => (await listWorktrees(root)).length),
     loadConfig: (root) => loadConfig(root),
-    detectGates: async (root, config) => detectGates(root, await gitRepo.listFiles(root), config),
+    // The gates a goal started now would run: detected from HEAD, its base, as a run detects them
+    // (an uncommitted edit is in no worktree of it); a repository with no commit yet, from the checkout.
+    detectGates: async (root, config) => {
+      const { headSha } = await gitRepo.inspect(root);
+      if (headSha === null) return detectGates(root, await gitRepo.listFiles(root), config);
+      return detectGatesIn((await readCommittedTree(gitRepo, root, headSha)).context, config);
+    },
     findOnPath: (command) => findOnPath(command, options.env),
     fileState,
     agentCliOutput: (argv, cwd) =>

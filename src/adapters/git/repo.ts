@@ -2,6 +2,7 @@ import { realpath } from 'node:fs/promises';
 import { GitError } from '../../runtime/errors.js';
 import type { GrepHit, GrepQuery, RepoInfo, RepoPort } from '../../runtime/ports.js';
 import { listCommitted, readCommitted } from './committed-files.js';
+import { assertSha } from './refs.js';
 import { type GitResult, runGit } from './run-git.js';
 
 export const gitRepo: RepoPort = {
@@ -57,9 +58,15 @@ export const gitRepo: RepoPort = {
     const args = ['grep', '-z', '-n', '-I', '--no-color', query.fixed === true ? '-F' : '-E'];
     if (query.words === true) args.push('-w');
     for (const pattern of query.patterns) args.push('-e', pattern);
+    if (query.at !== undefined) {
+      // A commit id, never an option or a revision expression.
+      assertSha(query.at);
+      args.push(query.at);
+    }
     // Exit code 1 means no line matched.
     const { stdout } = await runGit([...args, '--', '.'], { cwd: root, okExitCodes: [0, 1] });
-    return parseGrep(stdout, query.maxHits);
+    // A commit's hits are named `<sha>:<path>`.
+    return parseGrep(stdout, query.maxHits, query.at === undefined ? '' : `${query.at}:`);
   },
 
   async fileSizes(root: string): Promise<Map<string, number>> {
@@ -112,12 +119,14 @@ async function statusOf(root: string): Promise<{ branch: string | null; changes:
 }
 
 /** `git grep -z -n` prints path NUL line NUL text per line. */
-function parseGrep(stdout: string, maxHits: number): GrepHit[] {
+function parseGrep(stdout: string, maxHits: number, prefix: string): GrepHit[] {
   const hits: GrepHit[] = [];
   for (const record of stdout.split('\n')) {
     if (hits.length >= maxHits) break;
-    const [path, line, ...text] = record.split('\0');
-    if (path === undefined || path === '' || line === undefined) continue;
+    const [named, line, ...text] = record.split('\0');
+    if (named === undefined || !named.startsWith(prefix) || line === undefined) continue;
+    const path = named.slice(prefix.length);
+    if (path === '') continue;
     hits.push({ path, line: Number(line), text: text.join('\0').slice(0, 300) });
   }
   return hits;

@@ -166,7 +166,7 @@ describe('git state branch', () => {
     const tip = await a.store.push('g1-b', 'g1-b');
     await writeGoal(b.stateRoot, 'g1', { '.lock': 'held', 'stale.md': 'old', 'goal.json': 'old' });
 
-    expect(await b.store.pull('g1')).toBe(tip);
+    expect(await b.store.pull('g1')).toEqual({ commit: tip, goals: ['g1'] });
     const pulled = await readTree(join(b.stateRoot, 'goals', 'g1'));
     expect(pulled).toEqual({
       ...Object.fromEntries(Object.entries(goalFiles).map(([k, v]) => [k, Buffer.from(v)])),
@@ -175,7 +175,7 @@ describe('git state branch', () => {
     expect(await readdir(join(b.stateRoot, 'goals'))).toEqual(['g1']);
 
     const c = await runner('c');
-    await c.store.pull(null);
+    expect([...((await c.store.pull(null))?.goals ?? [])].sort()).toEqual(['g1', 'g1-b']);
     expect((await readdir(join(c.stateRoot, 'goals'))).sort()).toEqual(['g1', 'g1-b']);
     expect(await readdir(join(c.stateRoot, 'goals', 'g1-b', 'artifacts'))).toEqual(
       expect.arrayContaining(['gates', 'agent-runs', 'reviews']),

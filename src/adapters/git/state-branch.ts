@@ -174,6 +174,7 @@ export function createGitStateBranch(options: GitStateBranchOptions): RemoteStat
       const listed = await git(['ls-tree', '-r', '-z', '--full-tree', commit, '--', prefix]);
       // Validate the whole tree before writing anything: the branch content is untrusted.
       const goals = groupStateFiles(parseLsTree(listed.stdout), commit);
+      const pulled = [...goals.keys()].filter((id) => goalId === null || id === goalId);
       await withScratch(async (scratch) => {
         const oids = [...goals.values()].flatMap((files) => files.map((file) => file.oid));
         const blobs = await readBlobs(git, scratch, oids);
@@ -189,7 +190,7 @@ export function createGitStateBranch(options: GitStateBranchOptions): RemoteStat
           await replaceGoalDir(options.stateRoot, id, wanted);
         }
       });
-      return commit;
+      return { commit, goals: pulled };
     },
 
     async peek(goalId, file) {

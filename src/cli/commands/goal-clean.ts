@@ -13,7 +13,7 @@ export function registerCleanCommand(goal: Command, context: ProgramContext): vo
       'remove the worktrees omk made for a goal that is not running, and its omk/<goal-id>/* branches once it is merged, cancelled or rejected',
     )
     .addArgument(goalIdArgument(false))
-    .option('--all', 'every goal that is not running')
+    .option('--all', 'every goal of this repository that is not running (outside a repository: every goal)')
     .option('--json', 'print what was removed as JSON')
     .action(
       act<{ all?: boolean }>(context, async ({ options, compose, here, ref, io, format }) => {
@@ -25,7 +25,7 @@ export function registerCleanCommand(goal: Command, context: ProgramContext): vo
         const app = compose();
         const outcomes =
           options.all === true
-            ? await cleanAllGoals(app)
+            ? await cleanAllGoals(app, await here())
             : [await cleanGoal(app, await resolveGoal(app.store, ref, await here()))];
         printAs(io, format, outcomes, renderCleanedText);
       }),

@@ -9,6 +9,7 @@ import {
   resumeOrphansHere,
   transitionOf,
   transitionReport,
+  UsageError,
 } from '../../runtime/app/index.js';
 import { renderBudgetText, renderResumedText, renderTransitionText } from '../../runtime/app/render.js';
 import { act } from '../command.js';
@@ -20,12 +21,16 @@ interface LifecycleFlags extends RunFlags {
   summary?: string;
   reason?: string;
   auto?: boolean;
+  all?: boolean;
 }
 
 /** Each action's help, and the text option of those that take one. */
 const ACTIONS: Record<LifecycleAction, { description: string; text?: [string, string] }> = {
   pause: { description: 'stop dispatching new work; running agents finish or are stopped' },
-  resume: { description: 'continue a paused or interrupted goal (--auto: every goal whose controller died)' },
+  resume: {
+    description:
+      "continue a paused or interrupted goal (--auto: each of this repository's goals whose controller died)",
+  },
   cancel: {
     description: 'stop the goal for good and write failure.json',
     text: ['--reason <text>', 'why the goal is cancelled'],
@@ -55,7 +60,8 @@ export function registerLifecycleCommands(goal: Command, context: ProgramContext
     if (text) command.option(...text);
     if (action === 'resume') {
       command
-        .option('--auto', 'resume every goal whose controller process died')
+        .option('--auto', "resume each of this repository's goals whose controller process died")
+        .option('--all', "with --auto: every repository's (each runs in its own checkout)")
         .addOption(agentOption('the agent to continue with (default: the one the goal was started with)'))
         .addOption(forgeOption());
     }
@@ -64,11 +70,23 @@ export function registerLifecycleCommands(goal: Command, context: ProgramContext
         const { options, io, format } = call;
         const words = lifecycleText(action, options);
         // A resume that continues the run shows the same progress on stderr as `goal run`.
+        if (options.all === true && (options.auto !== true || call.ref !== undefined)) {
+          throw new UsageError('--all goes with resume --auto, and takes no GOAL_ID.', {
+            hint: 'Example: omk goal resume --auto --all',
+          });
+        }
         if (action === 'resume' && options.auto === true) {
-          const { results, verdict } = await resumeOrphansHere(call.compose().store, (goalId) =>
-            executeHere(call, { goalId }, false),
+          const scope = options.all === true ? null : await call.here();
+          const { results, verdict, leftOut } = await resumeOrphansHere(
+            call.compose().store,
+            scope,
+            (goalId) => executeHere(call, { goalId }, false),
           );
           printAs(io, format, results, renderResumedText, (all) => all.map(transitionOf));
+          if (leftOut > 0 && format !== 'json')
+            io.stderr(
+              `omk: left ${leftOut} interrupted goal(s) of other repositories alone; resume them with: omk goal resume --auto --all\n`,
+            );
           return verdict;
         }
         const { app, goalId } = await call.goal();

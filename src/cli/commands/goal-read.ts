@@ -9,12 +9,12 @@ import {
   listGoals,
   listReport,
   proofReadVerdict,
-  pullGoalRef,
   readEvents,
   readProof,
   renderReplayJson,
   renderReplayText,
   resolveGoal,
+  resolveSharedGoal,
   shownBranch,
   stateBranchProblem,
   statusReport,
@@ -86,6 +86,8 @@ export function registerReadCommands(goal: Command, context: ProgramContext): vo
       act<{ remote?: boolean; stateBranch: string; repo?: string }>(context, async (call) => {
         const { options, io, ref } = call;
         const { store } = call.compose();
+        const scope = await call.here();
+        let goalId: string;
         if (options.remote) {
           const branch = options.stateBranch;
           const { stateRoot } = store.deps;
@@ -95,11 +97,9 @@ export function registerReadCommands(goal: Command, context: ProgramContext): vo
             branch,
             env: io.env,
           });
-          await pullGoalRef(store, state, ref ?? 'latest', branch);
-        }
-        // --remote: the state branch holds this repository's goals, made in other checkouts (CI).
-        const scope = options.remote ? null : await call.here();
-        const view = await goalStatus(store, await resolveGoal(store, ref, scope));
+          goalId = await resolveSharedGoal(store, state, ref, branch, scope);
+        } else goalId = await resolveGoal(store, ref, scope);
+        const view = await goalStatus(store, goalId);
         if (!view.proof.digestValid) io.stderr(EDITED_PROOF);
         const proofCommand = (id: string) => `omk goal proof ${id}`;
         printAs(io, call.format, view, (status) => renderStatusText(status, proofCommand), statusReport);

@@ -1,5 +1,6 @@
 import { BusyError } from '../errors.js';
 import { controllerAlive } from '../goal/actions.js';
+import { goalsIn, type RepoScope } from '../goal/repo-scope.js';
 import type { GoalRecord } from '../goal/schema.js';
 import { goalCacheDir, workspacesDir } from '../state/paths.js';
 import type { AppDeps } from './deps.js';
@@ -54,10 +55,13 @@ export async function cleanGoal(
   });
 }
 
-/** `clean --all`: every goal that is not running, each as `cleanGoal` does it. */
-export async function cleanAllGoals(deps: AppDeps): Promise<CleanOutcome[]> {
+/**
+ * `clean --all`: every goal of `scope`'s repository (null: of every repository) that is not
+ * running, each as `cleanGoal` does it.
+ */
+export async function cleanAllGoals(deps: AppDeps, scope: RepoScope | null): Promise<CleanOutcome[]> {
   const outcomes: CleanOutcome[] = [];
-  for (const goal of await deps.store.list()) {
+  for (const goal of goalsIn(await deps.store.list(), scope)) {
     if (goal.status !== 'running') outcomes.push(await cleanGoal(deps, goal.id));
   }
   return outcomes;

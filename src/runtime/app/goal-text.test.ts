@@ -4,6 +4,7 @@ import { NEUTRAL_STEPS } from '../next-steps.js';
 import { buildProof } from '../proof/build.js';
 import { evidence, gate } from '../proof/test-evidence.js';
 import {
+  renderBudgetText,
   renderCleanedText,
   renderCreatedText,
   renderExecutedText,
@@ -11,6 +12,7 @@ import {
   renderListText,
   renderMergeText,
   renderResumedText,
+  renderTransitionText,
 } from './goal-text.js';
 import { fixVerdict, mergeVerdict } from './reports.js';
 
@@ -203,5 +205,79 @@ describe('renderResumedText', () => {
       `goal ${goal.id}: interrupted -> running (proof ${proof.status})\n`,
     );
     expect(renderResumedText([])).toBe('no interrupted goals to resume\n');
+  });
+});
+
+describe('renderTransitionText', () => {
+  it('says that a cancelled or rejected goal is never delivered, whatever its proof says', () => {
+    const proof = { ...buildProof(evidence()), status: 'ready' as const };
+    const goal = (status: 'cancelled' | 'rejected' | 'accepted') => ({ ...goalRecord(), status });
+    expect(renderTransitionText({ goal: goal('cancelled'), previous: 'ready', proof })).toBe(
+      `goal ${goalRecord().id}: ready -> cancelled (proof ready; a cancelled goal is never delivered or merged)\n`,
+    );
+    expect(renderTransitionText({ goal: goal('rejected'), previous: 'ready', proof })).toContain(
+      '(proof ready; a rejected goal is never delivered or merged)',
+    );
+    expect(renderTransitionText({ goal: goal('accepted'), previous: 'ready', proof })).toBe(
+      `goal ${goalRecord().id}: ready -> accepted (proof ready)\n`,
+    );
+  });
+});
+
+describe('renderBudgetText', () => {
+  it('shows what each spend checkpoint spent, not the limits, and limits where they were set or raised', () => {
+    const limits = { timeMs: 1_800_000, tokens: null, usd: 5 };
+    const at = (seq: number) => `2026-01-01T00:00:0${seq}.000Z`;
+    const spent = (timeMs: number, tokens: number, usd: number) => ({ timeMs, tokens, usd });
+    const text = renderBudgetText({
+      goalId: 'g-1',
+      limits: { ...limits, usd: 7 },
+      spent: spent(1500, 1200, 0.3),
+      remaining: { timeMs: 1_798_500, tokens: null, usd: 6.6975 },
+      checkpoints: [
+        { v: 1, seq: 1, ts: at(1), kind: 'set', limits, spent: spent(0, 0, 0), note: 'initial budget' },
+        {
+          v: 1,
+          seq: 2,
+          ts: at(2),
+          kind: 'spend',
+          limits,
+          spent: spent(1000, 1200, 0.1),
+          note: 's1 attempt 1',
+        },
+        {
+          v: 1,
+          seq: 3,
+          ts: at(3),
+          kind: 'spend',
+          limits,
+          spent: spent(1500, 1200, 0.3),
+          note: 'integration gates',
+        },
+        {
+          v: 1,
+          seq: 4,
+          ts: at(4),
+          kind: 'add',
+          limits: { ...limits, usd: 7 },
+          spent: spent(1500, 1200, 0.3),
+          note: 'added usd $2.00',
+        },
+      ],
+    });
+    expect(text).toBe(
+      [
+        'budget of g-1',
+        '  limits     time 30m, tokens unlimited, usd $7.00',
+        '  spent      time 1.5 s, tokens 1200, usd $0.30',
+        '  remaining  time 29m59s, tokens unlimited, usd $6.6975',
+        'checkpoints:',
+        `  #1 ${at(1)}  limits set to time 30m, tokens unlimited, usd $5.00 (initial budget)`,
+        `  #2 ${at(2)}  spent time 1.0 s, tokens 1200, usd $0.10 on s1 attempt 1`,
+        `  #3 ${at(3)}  spent time 500 ms, tokens 0, usd $0.20 on integration gates`,
+        `  #4 ${at(4)}  limits raised to time 30m, tokens unlimited, usd $7.00 (added usd $2.00)`,
+        '',
+      ].join('\n'),
+    );
   });
 });

@@ -2,6 +2,7 @@
 // print. Pure functions of the use cases' results; where a line points to a command, the host's
 // spelling is passed in (`StepSpelling`, `inspect`), so the runtime spells no command of its own.
 import type { BudgetView } from '../budget/ops.js';
+import type { BudgetCheckpoint, BudgetSpent } from '../budget/schema.js';
 import type { ExecuteResult } from '../controller/execute.js';
 import type { DeliverResult } from '../delivery/deliver.js';
 import type { MergeGoalResult } from '../delivery/merge.js';
@@ -16,6 +17,7 @@ import type { Task } from '../graph/schema.js';
 import type { StepSpelling } from '../next-steps.js';
 import { gapText } from '../proof/gaps.js';
 import { gateOutcomeLabel } from '../proof/render-text.js';
+import { budgetUsd } from '../text/amounts.js';
 import { clip } from '../text/clip.js';
 import { formatDuration } from '../text/duration.js';
 import type { CleanOutcome } from './clean.js';
@@ -30,7 +32,7 @@ function limitsText(limits: BudgetLimits): string {
   const parts = [
     `time ${limits.timeMs === null ? 'unlimited' : formatDuration(limits.timeMs)}`,
     `tokens ${limits.tokens ?? 'unlimited'}`,
-    `usd ${limits.usd === null ? 'unlimited' : `$${limits.usd}`}`,
+    `usd ${limits.usd === null ? 'unlimited' : budgetUsd(limits.usd)}`,
   ];
   return parts.join(', ');
 }
@@ -139,15 +141,39 @@ export function renderShowText(view: ShowView): string {
   return out;
 }
 
-/** A goal's budget: limits, spend, what remains and each checkpoint. */
+/** What was spent, as the budget lines show it. */
+function spentText(spent: BudgetSpent): string {
+  return `time ${formatDuration(spent.timeMs)}, tokens ${spent.tokens}, usd ${budgetUsd(spent.usd)}`;
+}
+
+/**
+ * One line of budget.jsonl as a reader follows the budget: limits set or raised, and what each
+ * spend added (a checkpoint records the total so far; the line shows the step from the one before).
+ */
+function checkpointText(checkpoint: BudgetCheckpoint, before: BudgetSpent): string {
+  const { kind, note } = checkpoint;
+  if (kind === 'set') return `limits set to ${limitsText(checkpoint.limits)} (${note})`;
+  if (kind === 'add') return `limits raised to ${limitsText(checkpoint.limits)} (${note})`;
+  if (kind === 'check') return `checked: ${note}`;
+  const step = {
+    timeMs: Math.max(0, checkpoint.spent.timeMs - before.timeMs),
+    tokens: Math.max(0, checkpoint.spent.tokens - before.tokens),
+    usd: Math.max(0, Math.round((checkpoint.spent.usd - before.usd) * 1e6) / 1e6),
+  };
+  return `spent ${spentText(step)} on ${note}`;
+}
+
+/** A goal's budget: limits, what was spent, what remains, and each checkpoint. */
 export function renderBudgetText(view: BudgetView): string {
   let out = `budget of ${view.goalId}\n`;
   out += `  limits     ${limitsText(view.limits)}\n`;
-  out += `  spent      time ${formatDuration(view.spent.timeMs)}, tokens ${view.spent.tokens}, usd $${view.spent.usd}\n`;
+  out += `  spent      ${spentText(view.spent)}\n`;
   out += `  remaining  ${limitsText(view.remaining)}\n`;
   out += 'checkpoints:\n';
+  let before: BudgetSpent = { timeMs: 0, tokens: 0, usd: 0 };
   for (const checkpoint of view.checkpoints) {
-    out += `  #${checkpoint.seq} ${checkpoint.ts} ${checkpoint.kind.padEnd(5)} ${limitsText(checkpoint.limits)}  ${checkpoint.note}\n`;
+    out += `  #${checkpoint.seq} ${checkpoint.ts}  ${checkpointText(checkpoint, before)}\n`;
+    before = checkpoint.spent;
   }
   return out;
 }
@@ -159,8 +185,14 @@ export function renderCleanedText(outcomes: readonly CleanOutcome[]): string {
   return outcomes.map(line).join('') || 'no goals\n';
 }
 
+/** A lifecycle change; a cancelled or rejected goal's proof is no longer a promise of delivery. */
 export function renderTransitionText(result: LifecycleResult): string {
-  return `goal ${result.goal.id}: ${result.previous} -> ${result.goal.status} (proof ${result.proof.status})\n`;
+  const { status } = result.goal;
+  const stopped = status === 'cancelled' || status === 'rejected';
+  const proof = stopped
+    ? `proof ${result.proof.status}; a ${status} goal is never delivered or merged`
+    : `proof ${result.proof.status}`;
+  return `goal ${result.goal.id}: ${result.previous} -> ${status} (${proof})\n`;
 }
 
 /** What `resume --auto` resumed, a goal a line, or that it found none. */

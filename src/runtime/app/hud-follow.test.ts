@@ -42,24 +42,28 @@ describe('followHud', () => {
   it('shows one snapshot when not live, even of an active goal', async () => {
     const id = await runningGoal();
     const shown: HudSnapshot[] = [];
-    await followHud(store, id, { live: false, intervalMs: 100, show: (s) => shown.push(s) });
+    await followHud(store, { goalId: id }, { live: false, intervalMs: 100, show: (s) => shown.push(s) });
     expect(shown.map((s) => s.goals.map((g) => g.status))).toEqual([['running']]);
   });
 
   it('live, shows snapshots until no goal it shows is active', async () => {
     const id = await runningGoal();
     const statuses: string[] = [];
-    await followHud(store, id, {
-      live: true,
-      intervalMs: 100,
-      show: (snapshot) => {
-        const status = snapshot.goals[0]?.status ?? 'none';
-        statuses.push(status);
-        // The goal settles after the second snapshot was shown.
-        if (statuses.length === 2)
-          void store.read(id).then((record) => store.write({ ...record, status: 'ready' }));
+    await followHud(
+      store,
+      { goalId: id },
+      {
+        live: true,
+        intervalMs: 100,
+        show: (snapshot) => {
+          const status = snapshot.goals[0]?.status ?? 'none';
+          statuses.push(status);
+          // The goal settles after the second snapshot was shown.
+          if (statuses.length === 2)
+            void store.read(id).then((record) => store.write({ ...record, status: 'ready' }));
+        },
       },
-    });
+    );
     expect(statuses.slice(0, 2)).toEqual(['running', 'running']);
     expect(statuses.at(-1)).toBe('ready');
   });

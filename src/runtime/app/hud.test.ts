@@ -55,7 +55,7 @@ describe('hudSnapshot', () => {
       }),
     );
 
-    const [shown] = (await hudSnapshot(store, goal.id)).goals;
+    const [shown] = (await hudSnapshot(store, { goalId: goal.id })).goals;
     expect(shown?.workers).toEqual([
       {
         slice: slice.id,

@@ -2,6 +2,7 @@ import { readExecution } from '../controller/execution-state.js';
 import { EventLog } from '../events/log.js';
 import type { GoalEvent } from '../events/schema.js';
 import { controllerAlive } from '../goal/actions.js';
+import { goalsIn, type RepoScope } from '../goal/repo-scope.js';
 import type { GoalRecord } from '../goal/schema.js';
 import type { GoalStore } from '../goal/store.js';
 import { TASK_STATUSES, taskGraphVersioned } from '../graph/schema.js';
@@ -36,7 +37,12 @@ export interface HudGoal {
 export interface HudSnapshot {
   at: string;
   goals: HudGoal[];
+  /** Active goals of other repositories left out (0 for one goal, or every repository's). */
+  otherRepositories: number;
 }
+
+/** What a HUD shows: one goal, or the active goals of `scope`'s repository (null: of every repository). */
+export type HudTarget = { goalId: string } | { scope: RepoScope | null };
 
 /** Goals a HUD shows by default: the ones a controller may be working on or waiting to continue. */
 const ACTIVE: readonly GoalRecord['status'][] = ['running', 'paused', 'interrupted'];
@@ -51,15 +57,17 @@ export function hudActive(status: GoalRecord['status']): boolean {
  * the task graph, its review fixes, the agents running with their process, attempt and elapsed time from
  * execution.json and the event log, and the last event. It reads; it never takes the goal lock.
  */
-export async function hudSnapshot(store: GoalStore, goalId: string | null = null): Promise<HudSnapshot> {
+export async function hudSnapshot(store: GoalStore, target: HudTarget): Promise<HudSnapshot> {
   const now = store.deps.clock.nowMs();
-  const goals =
-    goalId === null
-      ? (await store.list()).filter((goal) => hudActive(goal.status))
-      : [await store.read(goalId)];
+  const active =
+    'goalId' in target
+      ? [await store.read(target.goalId)]
+      : (await store.list()).filter((goal) => hudActive(goal.status));
+  const goals = 'scope' in target ? goalsIn(active, target.scope) : active;
   return {
     at: new Date(now).toISOString(),
     goals: await Promise.all(goals.map((goal) => hudGoal(store, goal, now))),
+    otherRepositories: active.length - goals.length,
   };
 }
 

@@ -318,9 +318,9 @@ export { type RunProgressMode, type RunProgressView, runProgressMode } from './r
 export {
   derivedGoalId,
   planSharedGoal,
-  pullGoalRef,
   pullSharedGoal,
   pullSharedGoals,
+  resolveSharedGoal,
   type SharedGoal,
   type SharedStart,
   type ThreadOrigin,

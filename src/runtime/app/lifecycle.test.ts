@@ -73,7 +73,7 @@ describe('resumeOrphansHere: resume --auto', () => {
         'dead-two-bbbbbb': 'interrupted',
         'dead-one-aaaaaa': undefined,
       };
-      const resumed = await resumeOrphansHere(localGoalStore(root, { host }), async (goalId) => {
+      const resumed = await resumeOrphansHere(localGoalStore(root, { host }), null, async (goalId) => {
         ran.push(goalId);
         return verdicts[goalId];
       });
@@ -100,7 +100,7 @@ describe('resumeOrphansHere: resume --auto', () => {
       const holding = { ...host, otherOmkHolding: () => 4242 };
       const store = localGoalStore(root, { host: holding });
       const ran: string[] = [];
-      const resumed = await resumeOrphansHere(store, async (goalId) => {
+      const resumed = await resumeOrphansHere(store, null, async (goalId) => {
         ran.push(goalId);
         return undefined;
       });
@@ -112,7 +112,7 @@ describe('resumeOrphansHere: resume --auto', () => {
       expect((await store.read('forged-stop-ffffff')).status).toBe('interrupted');
       // Once nobody holds them, both are orphans.
       const free = localGoalStore(root, { host: { ...host, otherOmkHolding: () => null } });
-      expect((await resumeOrphansHere(free, async () => undefined)).results).toHaveLength(2);
+      expect((await resumeOrphansHere(free, null, async () => undefined)).results).toHaveLength(2);
     });
   });
 
@@ -126,12 +126,36 @@ describe('resumeOrphansHere: resume --auto', () => {
           ran.push(goalId);
           return 'budget' as const;
         };
-        const first = await resumeOrphansHere(store, execute);
+        const first = await resumeOrphansHere(store, null, execute);
         expect(first.results.map((result) => result.goal.status)).toEqual(['not_ready']);
         expect(ran).toEqual([]);
         expect(first.verdict).toBeUndefined();
-        expect(await resumeOrphansHere(store, execute)).toEqual({ results: [], verdict: undefined });
+        expect(await resumeOrphansHere(store, null, execute)).toEqual({
+          results: [],
+          verdict: undefined,
+          leftOut: 0,
+        });
       },
     );
+  });
+  it("resumes only the goals of the repository it runs in, counting the others' it left alone", async () => {
+    const here = (id: string, root: string) =>
+      goal(id, { status: 'running', controller: controller(), repo: { ...goalRecord().repo, root } });
+    await withGoals([here('mine-aaaaaa', '/repos/a'), here('theirs-bbbbbb', '/repos/b')], async (root) => {
+      const store = localGoalStore(root, { host });
+      const scope = { root: '/repos/a', holds: (goalRoot: string) => goalRoot === '/repos/a' };
+      const ran: string[] = [];
+      const resumed = await resumeOrphansHere(store, scope, async (goalId) => {
+        ran.push(goalId);
+        return undefined;
+      });
+      expect(ran).toEqual(['mine-aaaaaa']);
+      expect(resumed.leftOut).toBe(1);
+      expect((await store.read('theirs-bbbbbb')).status).toBe('running');
+      // Every repository's with no scope (its own again: the fake run left it running, controller gone).
+      const every = await resumeOrphansHere(store, null, async () => undefined);
+      expect(every.results.map((result) => result.goal.id).sort()).toEqual(['mine-aaaaaa', 'theirs-bbbbbb']);
+      expect(every.leftOut).toBe(0);
+    });
   });
 });

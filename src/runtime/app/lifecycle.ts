@@ -1,10 +1,12 @@
 import {
   applyLifecycle,
   type LifecycleResult,
+  resumable,
   resumeContinuesExecution,
   resumeOrphans,
 } from '../goal/actions.js';
 import type { LifecycleAction } from '../goal/lifecycle.js';
+import type { RepoScope } from '../goal/repo-scope.js';
 import type { GoalStore } from '../goal/store.js';
 import { parseRequest, summaryTextSchema } from '../requests.js';
 import type { ExitVerdict } from './exit-verdict.js';
@@ -41,11 +43,14 @@ export async function changeLifecycle(
 }
 
 /**
- * `resume --auto`: every goal whose controller died is resumed; those that continue execute here,
- * a `planned` one too (a run killed while it planned).
+ * `resume --auto`: every goal of `scope`'s repository (null: of every repository) whose controller
+ * died is resumed; those that continue execute here, a `planned` one too (a run killed while it planned).
  */
-export async function resumeAllOrphans(store: GoalStore): Promise<LifecycleChange[]> {
-  return (await resumeOrphans(store)).map((result) => ({
+export async function resumeAllOrphans(
+  store: GoalStore,
+  scope: RepoScope | null,
+): Promise<LifecycleChange[]> {
+  return (await resumeOrphans(store, scope)).map((result) => ({
     result,
     execute: resumeContinuesExecution(result, { startPlanned: true }),
   }));
@@ -55,22 +60,30 @@ export async function resumeAllOrphans(store: GoalStore): Promise<LifecycleChang
 export interface OrphansResumed {
   results: LifecycleResult[];
   verdict: ExitVerdict | undefined;
+  /** Goals of other repositories it would have resumed, left alone (0 with a null scope). */
+  leftOut: number;
 }
 
 /**
- * `resume --auto` as a whole: every goal whose controller died is resumed, and each that continues
- * is run by `execute` (the host's execution here, with its progress), one after another. The
- * verdict is that of the last run that had one (a later run that settled does not hide an earlier
- * one's interruption or budget).
+ * `resume --auto` as a whole: every goal of `scope`'s repository (null: of every repository) whose
+ * controller died is resumed, and each that continues is run by `execute` (the host's execution
+ * here, with its progress), one after another: another repository's goals are not this command's
+ * to run, even though each would run in its own checkout. The verdict is that of the last run that
+ * had one (a later run that settled does not hide an earlier one's interruption or budget).
  */
 export async function resumeOrphansHere(
   store: GoalStore,
+  scope: RepoScope | null,
   execute: (goalId: string) => Promise<ExitVerdict | undefined>,
 ): Promise<OrphansResumed> {
-  const changes = await resumeAllOrphans(store);
+  const leftOut =
+    scope === null
+      ? 0
+      : (await store.list()).filter((goal) => !scope.holds(goal.repo.root) && resumable(store, goal)).length;
+  const changes = await resumeAllOrphans(store, scope);
   let verdict: ExitVerdict | undefined;
   for (const change of changes) {
     if (change.execute) verdict = (await execute(change.result.goal.id)) ?? verdict;
   }
-  return { results: changes.map((change) => change.result), verdict };
+  return { results: changes.map((change) => change.result), verdict, leftOut };
 }

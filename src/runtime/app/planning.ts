@@ -55,10 +55,11 @@ async function repoFacts(
   config: LoadedConfig,
   input: PlanInput,
 ): Promise<RepoFacts> {
-  const [sizes, exports, { baseSha }] = await Promise.all([
+  const { baseSha } = (await deps.store.read(input.goalId)).repo;
+  // The planning agent is told of the base commit's files and symbols, what its worktrees hold.
+  const [sizes, exports] = await Promise.all([
     deps.repo.fileSizes(root),
-    indexExports(deps.repo, root),
-    deps.store.read(input.goalId).then((goal) => goal.repo),
+    indexExports(deps.repo, root, baseSha ?? undefined),
   ]);
   // The gates the goal's worktrees will run: detected from its base commit, as the controller does.
   const detected =

@@ -8,9 +8,9 @@ import type { GoalRecord } from '../goal/schema.js';
 import type { GoalStore } from '../goal/store.js';
 import type { RemoteStateStore } from '../state/remote.js';
 import {
-  pullGoalRef,
   pullSharedGoal,
   pullSharedGoals,
+  resolveSharedGoal,
   threadIdSuffix,
   workflowRunIdSuffix,
 } from './shared-goal.js';
@@ -38,7 +38,8 @@ function branch(goals: GoalRecord[] | null): RemoteStateStore & { pulls: (string
       for (const goal of goals) {
         if ((goalId === null || goal.id === goalId) && !(await store.has(goal.id))) await store.create(goal);
       }
-      return 'a'.repeat(40);
+      const pulled = goals.filter((goal) => goalId === null || goal.id === goalId).map((goal) => goal.id);
+      return { commit: 'a'.repeat(40), goals: pulled };
     },
     push: () => Promise.reject(new Error('not pushed in these tests')),
     peek: () => Promise.resolve(null),
@@ -66,7 +67,10 @@ describe('pullSharedGoals', () => {
   it('pulls a whole id alone, and every goal for a prefix or latest', async () => {
     const goal = goalRecord();
     const whole = branch([goal]);
-    expect(await pullSharedGoals(store, whole, goal.id)).toBe('a'.repeat(40));
+    expect(await pullSharedGoals(store, whole, goal.id)).toEqual({
+      commit: 'a'.repeat(40),
+      goals: [goal.id],
+    });
     expect(whole.pulls).toEqual([goal.id]);
     const prefix = branch([goal]);
     await pullSharedGoals(store, prefix, goal.id.slice(0, 8));
@@ -75,22 +79,45 @@ describe('pullSharedGoals', () => {
   });
 });
 
-describe('pullGoalRef', () => {
+describe('resolveSharedGoal', () => {
   it('pulls every goal for latest, checks any other reference, and refuses a missing branch by name', async () => {
     const goal = goalRecord();
     const latest = branch([goal]);
-    await pullGoalRef(store, latest, 'latest', 'omk-state');
+    expect(await resolveSharedGoal(store, latest, undefined, 'omk-state', null)).toBe(goal.id);
     expect(latest.pulls).toEqual([null]);
     expect(await store.has(goal.id)).toBe(true);
     const hostile = branch([goal]);
-    await expect(pullGoalRef(store, hostile, '../etc', 'omk-state')).rejects.toThrow(
+    await expect(resolveSharedGoal(store, hostile, '../etc', 'omk-state', null)).rejects.toThrow(
       "'../etc' is not a goal id.",
     );
     expect(hostile.pulls).toEqual([]);
-    await expect(pullGoalRef(store, branch(null), goal.id, 'omk-state')).rejects.toMatchObject({
+    await expect(resolveSharedGoal(store, branch(null), goal.id, 'omk-state', null)).rejects.toMatchObject({
       code: 'not_found',
       message: 'The remote has no omk-state branch yet.',
     });
+  });
+
+  it("resolves latest and prefixes among the branch's goals and this repository's, not another repository's", async () => {
+    const at = (id: string, root: string, createdAt: string): GoalRecord => ({
+      ...goalRecord(),
+      id,
+      createdAt,
+      repo: { ...goalRecord().repo, root },
+    });
+    // Made by CI in its own checkout of repository A; then here, a goal of repository B.
+    const ci = at('fix-ci-aaaaaa', '/runner/work/a', '2026-01-01T00:00:00.000Z');
+    await store.create(at('fix-local-bbbbbb', '/repos/b', '2026-02-01T00:00:00.000Z'));
+    const inA = { root: '/repos/a', holds: (goalRoot: string) => goalRoot === '/repos/a' };
+    expect(await resolveSharedGoal(store, branch([ci]), undefined, 'omk-state', inA)).toBe(ci.id);
+    expect(await resolveSharedGoal(store, branch([ci]), 'fix-', 'omk-state', inA)).toBe(ci.id);
+    // This repository's own newer goal counts as well.
+    await store.create(at('fix-mine-cccccc', '/repos/a', '2026-03-01T00:00:00.000Z'));
+    expect(await resolveSharedGoal(store, branch([ci]), 'latest', 'omk-state', inA)).toBe('fix-mine-cccccc');
+    // Outside any repository every goal counts.
+    await store.create(at('fix-last-dddddd', '/repos/b', '2026-04-01T00:00:00.000Z'));
+    expect(await resolveSharedGoal(store, branch([ci]), undefined, 'omk-state', null)).toBe(
+      'fix-last-dddddd',
+    );
   });
 });
 

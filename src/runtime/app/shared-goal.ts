@@ -1,15 +1,17 @@
 import { createHash } from 'node:crypto';
-import { NotFoundError } from '../errors.js';
+import { NotFoundError, OmkError } from '../errors.js';
 import { relocateGoal } from '../goal/actions.js';
 import { catchUpFailureRecord } from '../goal/failure.js';
 import { checkGoalRef, newGoalId } from '../goal/ids.js';
 import { type GoalOrigin, recordOrigin } from '../goal/origin.js';
 import { settleRecordedMerge } from '../goal/recorded-merge.js';
+import type { RepoScope } from '../goal/repo-scope.js';
 import type { GoalRecord } from '../goal/schema.js';
 import type { GoalStore } from '../goal/store.js';
 import type { CreateGoalRequest } from '../requests.js';
-import type { RemoteStateStore } from '../state/remote.js';
+import type { PulledState, RemoteStateStore } from '../state/remote.js';
 import type { AppDeps } from './deps.js';
+import { resolveGoal } from './goal-ref.js';
 import { startGoal } from './start.js';
 
 /** A goal brought from the shared state (the state branch), or why it is not there. */
@@ -27,8 +29,8 @@ export async function pullSharedGoal(
   goalId: string,
   options: { repoRoot?: string } = {},
 ): Promise<SharedGoal> {
-  const commit = await remote.pull(goalId);
-  if (commit === null) return { found: false, missing: 'branch' };
+  const pulled = await remote.pull(goalId);
+  if (pulled === null) return { found: false, missing: 'branch' };
   if (!(await store.has(goalId))) return { found: false, missing: 'goal' };
   // The next run decides from the goal's status: a merge recorded only in its events counts, and
   // a failed goal killed before its failure.json gets it.
@@ -38,39 +40,57 @@ export async function pullSharedGoal(
     options.repoRoot === undefined
       ? await store.read(goalId)
       : await relocateGoal(store, goalId, options.repoRoot);
-  return { found: true, goal, commit };
+  return { found: true, goal, commit: pulled.commit };
 }
 
 /**
  * Pulls what a goal reference needs from the shared state: the goal by its whole id, else every
- * goal on the branch (`latest` or a prefix is then resolved among them). The commit, or null when
- * the branch does not exist yet.
+ * goal on the branch (`latest` or a prefix is then resolved among them). The commit and the goals
+ * pulled, or null when the branch does not exist yet.
  */
 export async function pullSharedGoals(
   store: GoalStore,
   remote: RemoteStateStore,
   wanted: string | null,
-): Promise<string | null> {
-  const commit = await remote.pull(wanted);
-  if (commit !== null && wanted !== null && !(await store.has(wanted))) return remote.pull(null);
-  return commit;
+): Promise<PulledState | null> {
+  const pulled = await remote.pull(wanted);
+  if (pulled !== null && wanted !== null && !(await store.has(wanted))) return remote.pull(null);
+  return pulled;
 }
 
 /**
- * Pulls the goals a reference (`latest`, a prefix or a whole id) may name from the shared state on
- * `branch`, before the reference is resolved locally; refuses when the branch does not exist yet.
+ * The goal a reference (`latest` when left out, a prefix or a whole id) names on the shared state
+ * on `branch`: the goals it may name are pulled first, then it is resolved among them and the goals
+ * of `scope`'s repository (every goal with a null scope), not another repository's goals in this
+ * state root. Refuses when the branch does not exist yet.
  */
-export async function pullGoalRef(
+export async function resolveSharedGoal(
   store: GoalStore,
   remote: RemoteStateStore,
-  ref: string,
+  ref: string | undefined,
   branch: string,
-): Promise<void> {
-  const wanted = ref === 'latest' ? null : checkGoalRef(ref);
-  if ((await pullSharedGoals(store, remote, wanted)) !== null) return;
-  throw new NotFoundError(`The remote has no ${branch} branch yet.`, {
-    hint: 'Goals appear there once the Action or the bot has run one.',
-  });
+  scope: RepoScope | null,
+): Promise<string> {
+  const wanted = ref === undefined || ref === 'latest' ? null : checkGoalRef(ref);
+  const pulled = await pullSharedGoals(store, remote, wanted);
+  if (pulled === null) {
+    throw new NotFoundError(`The remote has no ${branch} branch yet.`, {
+      hint: 'Goals appear there once the Action or the bot has run one.',
+    });
+  }
+  if (scope === null) return resolveGoal(store, ref, null);
+  // The branch's goals are this repository's, made in other checkouts of it (CI runners).
+  const roots = new Set<string>();
+  for (const id of pulled.goals) {
+    // A damaged goal.json: resolving skips it as it does locally.
+    const goal = await store.read(id).catch((error: unknown) => {
+      if (error instanceof OmkError) return null;
+      throw error;
+    });
+    if (goal !== null) roots.add(goal.repo.root);
+  }
+  const shared: RepoScope = { root: scope.root, holds: (root) => scope.holds(root) || roots.has(root) };
+  return resolveGoal(store, ref, shared);
 }
 
 /** A goal created from a request on a forge thread: where it came from, recorded with the goal. */

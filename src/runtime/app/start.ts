@@ -29,42 +29,33 @@ export interface StartOutcome {
  * the agent it resolved, so a resume continues with the same one.
  */
 export async function startGoal(deps: AppDeps, request: StartRequest): Promise<StartOutcome> {
+  const repo = await deps.repo.inspect(request.create.repo, { changes: true });
+  warnUncommitted(deps, repo, request.mode);
   if (request.mode === 'plan') {
     // A plan refuses the repository config a run of it would refuse, before any goal exists.
-    if (request.agent?.config === undefined) {
-      await hostConfig(deps, (await deps.repo.inspect(request.create.repo)).root);
-    }
-    return startInspected(deps, request, null);
+    if (request.agent?.config === undefined) await hostConfig(deps, repo.root);
+    return startInspected(deps, request, repo);
   }
-  const repo = await deps.repo.inspect(request.create.repo, { changes: true });
-  warnUncommitted(deps, repo);
   // A run's planning agent, agents and gates all run with the persisted credential out of reach.
   return withCredentialsAway(deps, repo.root, () => startInspected(deps, request, repo));
 }
 
-async function startInspected(
-  deps: AppDeps,
-  request: StartRequest,
-  repo: Awaited<ReturnType<AppDeps['repo']['inspect']>> | null,
-): Promise<StartOutcome> {
+async function startInspected(deps: AppDeps, request: StartRequest, repo: RepoInfo): Promise<StartOutcome> {
   const prepared =
-    repo === null
+    request.mode === 'plan'
       ? null
       : await prepareAgent(deps, repo.root, request.agent ?? {}, request.create.agent ?? null);
   const create = prepared === null ? request.create : { ...request.create, agent: prepared.spec };
   // Planning and intake ask about the repository this start just inspected: they get that answer
   // (two git runs each fewer), and any other path is asked about as before.
   const asked = request.create.repo;
-  const known: AppDeps =
-    repo === null
-      ? deps
-      : {
-          ...deps,
-          repo: {
-            ...deps.repo,
-            inspect: (path) => (path === asked ? Promise.resolve(repo) : deps.repo.inspect(path)),
-          },
-        };
+  const known: AppDeps = {
+    ...deps,
+    repo: {
+      ...deps.repo,
+      inspect: (path) => (path === asked ? Promise.resolve(repo) : deps.repo.inspect(path)),
+    },
+  };
   const planner = await chooseGoalPlanner(known, create, prepared, request.agent);
   const detectGates = gatesAtBase(known, prepared?.config ?? request.agent?.config ?? null);
   const created = await createGoal({ ...known, planner, detectGates }, create, request.mode);
@@ -90,16 +81,17 @@ async function startInspected(
 const NAMED_CHANGES = 5;
 
 /**
- * A goal starts from HEAD: its worktrees hold the commit, so what the checkout has on top of it
- * (edits, staged or not, and untracked files) is not part of it. Said once, before anything runs.
+ * A goal starts from HEAD: its plan reads the commit and its worktrees hold it, so what the
+ * checkout has on top of it (edits, staged or not, and untracked files) is not part of it. Said
+ * once, before anything is planned or runs, by a run and a plan alike.
  */
-function warnUncommitted(deps: AppDeps, repo: RepoInfo): void {
+function warnUncommitted(deps: AppDeps, repo: RepoInfo, mode: StartRequest['mode']): void {
   const changes = repo.changes ?? [];
   if (changes.length === 0) return;
   const named = changes.slice(0, NAMED_CHANGES).join(', ');
   const more = changes.length > NAMED_CHANGES ? ` and ${changes.length - NAMED_CHANGES} more` : '';
   const head = repo.headSha === null ? 'HEAD' : repo.headSha.slice(0, 12);
   deps.reporter.warn(
-    `${changes.length} uncommitted change(s) in ${repo.root} (${named}${more}) are not part of this goal: it starts from ${head}, the commit HEAD names. To include them, commit them first and run the goal again.`,
+    `${changes.length} uncommitted change(s) in ${repo.root} (${named}${more}) are not part of this goal: it starts from ${head}, the commit HEAD names. To include them, commit them first and ${mode} the goal again.`,
   );
 }

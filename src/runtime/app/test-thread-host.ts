@@ -44,7 +44,8 @@ export function fakeThreadHost(
       for (const goal of goals) {
         if ((goalId === null || goal.id === goalId) && !(await store.has(goal.id))) await store.create(goal);
       }
-      return 'a'.repeat(40);
+      const pulled = goals.filter((goal) => goalId === null || goal.id === goalId).map((goal) => goal.id);
+      return { commit: 'a'.repeat(40), goals: pulled };
     },
     async push(_goalId, message) {
       log.push(`push ${message}`);

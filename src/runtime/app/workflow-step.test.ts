@@ -53,7 +53,7 @@ function job(onBranch: 'goal' | 'no goal' | null, review: ReviewAsk | null = nul
         const tasks = [task({ id: 'parser', status: 'done' }), task({ id: 'docs', status: 'pending' })];
         await writeFile(store.paths(goal.id).taskGraph, JSON.stringify({ ...graph, tasks }));
       }
-      return 'c'.repeat(40);
+      return { commit: 'c'.repeat(40), goals: onBranch === 'goal' && goalId === goal.id ? [goal.id] : [] };
     },
     async push(goalId, message) {
       pushes.push(`${goalId}: ${message}`);

@@ -7,6 +7,8 @@ import { taskGraphSchema, taskGraphVersioned } from '../graph/schema.js';
 import { rebuildProof } from '../proof/assemble.js';
 import type { BudgetAddRequest } from '../requests.js';
 import { readVersioned, writeJsonAtomic } from '../state/versioned.js';
+import { budgetUsd } from '../text/amounts.js';
+import { formatDuration } from '../text/duration.js';
 import {
   addToLimits,
   appendCheckpoint,
@@ -95,7 +97,7 @@ export async function addBudget(
       kind: 'add',
       limits,
       spent,
-      note: `added ${JSON.stringify(added)}`,
+      note: addedText(added),
     });
     const rescaled = await rescaleSliceBudgets(store, goal, limits, spent);
     await events.append([{ type: 'budget_added', data: { added, limits, slicesRescaled: rescaled } }]);
@@ -135,4 +137,14 @@ async function rescaleSliceBudgets(
   });
   if (count > 0) await writeJsonAtomic(store.files, path, taskGraphSchema.parse({ ...graph, tasks }));
   return count;
+}
+
+/** What budget-add added, as its checkpoint's note says it: `added time 10m, usd $2.00`. */
+function addedText(added: BudgetLimits): string {
+  const parts = [
+    added.timeMs === null ? null : `time ${formatDuration(added.timeMs)}`,
+    added.tokens === null ? null : `tokens ${added.tokens}`,
+    added.usd === null ? null : `usd ${budgetUsd(added.usd)}`,
+  ];
+  return `added ${parts.filter((part) => part !== null).join(', ')}`;
 }

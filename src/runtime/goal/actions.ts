@@ -7,6 +7,7 @@ import { controlledElsewhere, mayBeControlled } from './controller-hold.js';
 import { writeFailure } from './failure.js';
 import { isOrphaned, type LifecycleAction, nextStatus } from './lifecycle.js';
 import { settleRecordedMerge } from './recorded-merge.js';
+import { goalsIn, type RepoScope } from './repo-scope.js';
 import type { GoalRecord } from './schema.js';
 import type { GoalStore } from './store.js';
 
@@ -120,10 +121,19 @@ function refuseControlledElsewhere(store: GoalStore, goal: GoalRecord): void {
   });
 }
 
-/** Marks goals whose controller died as interrupted and resumes them (`resume --auto`). */
-export async function resumeOrphans(store: GoalStore): Promise<LifecycleResult[]> {
+/** Whether `resume --auto` would take `goal` up: interrupted, or its controller died, and no live omk runs it. */
+export function resumable(store: GoalStore, goal: GoalRecord): boolean {
+  if (mayBeControlled(goal) && controlledElsewhere(store, goal.id) !== null) return false;
+  return goal.status === 'interrupted' || isOrphaned(goal, { controllerAlive: controllerAlive(store, goal) });
+}
+
+/**
+ * Marks goals whose controller died as interrupted and resumes them (`resume --auto`): the goals of
+ * `scope`'s repository (every goal with a null scope).
+ */
+export async function resumeOrphans(store: GoalStore, scope: RepoScope | null): Promise<LifecycleResult[]> {
   const results: LifecycleResult[] = [];
-  for (const listed of await store.list()) {
+  for (const listed of goalsIn(await store.list(), scope)) {
     // A goal another live omk runs is no orphan, whatever its goal.json says.
     if (mayBeControlled(listed) && controlledElsewhere(store, listed.id) !== null) continue;
     // A goal whose merge its events record is merged: nothing to resume.

@@ -268,6 +268,7 @@ async function planLocked(
       repo.root,
       goalIdentifiers(request.goal),
       goalWords(request.goal),
+      repo.headSha ?? undefined,
     );
     const proposal = await deps.planner.plan({
       goalId: initial.id,

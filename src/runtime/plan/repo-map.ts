@@ -65,12 +65,13 @@ export function exportedName(path: string, text: string): string | null {
 const MAX_SYMBOL_LINES = 20_000;
 const SYMBOLS_PER_FILE = 12;
 
-/** Exported symbols per file, from one `git grep` over the tracked files. */
+/** Exported symbols per file, from one `git grep` over the files committed at `at` (else the tracked files). */
 export async function indexExports(
   repo: Pick<RepoPort, 'grepLines'>,
   root: string,
+  at?: string,
 ): Promise<Map<string, string[]>> {
-  const hits = await repo.grepLines(root, { patterns: DEFINITION_LINES, maxHits: MAX_SYMBOL_LINES });
+  const hits = await repo.grepLines(root, { patterns: DEFINITION_LINES, maxHits: MAX_SYMBOL_LINES, at });
   const byFile = new Map<string, string[]>();
   for (const hit of hits) {
     const name = exportedName(hit.path, hit.text);

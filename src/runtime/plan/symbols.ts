@@ -184,13 +184,15 @@ function definitionsIn(hits: readonly GrepHit[], names: readonly string[]): Symb
 /**
  * Where the repository defines the goal's identifiers (and the owners of `Type.member`) and its
  * plain `words` (see goalWords): one `git grep` for the identifiers, one for all the words, which
- * asks for definition-shaped lines only so that a word used everywhere cannot flood the hits.
+ * asks for definition-shaped lines only so that a word used everywhere cannot flood the hits. With
+ * `at`, in the files of that commit (the goal's base, what its worktrees hold), not the checkout's.
  */
 export async function findDefinitions(
   repo: Pick<RepoPort, 'grepLines'>,
   root: string,
   identifiers: readonly GoalIdentifier[],
   words: readonly string[] = [],
+  at?: string,
 ): Promise<SymbolDefinition[]> {
   const names = [
     ...new Set(identifiers.flatMap((id) => (id.owner === undefined ? [id.name] : [id.name, id.owner]))),
@@ -199,10 +201,10 @@ export async function findDefinitions(
   const [hits, wordHits] = await Promise.all([
     names.length === 0
       ? []
-      : repo.grepLines(root, { patterns: names, fixed: true, words: true, maxHits: MAX_HITS }),
+      : repo.grepLines(root, { patterns: names, fixed: true, words: true, maxHits: MAX_HITS, at }),
     plain.length === 0
       ? []
-      : repo.grepLines(root, { patterns: definitionPatterns(plain), maxHits: MAX_HITS }),
+      : repo.grepLines(root, { patterns: definitionPatterns(plain), maxHits: MAX_HITS, at }),
   ]);
   const seen = new Set<string>();
   return [...definitionsIn(hits, names), ...definitionsIn(wordHits, plain)].filter((def) => {

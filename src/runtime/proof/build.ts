@@ -70,11 +70,10 @@ export function buildProof(evidence: ProofEvidence): Proof {
       .filter((slice) => slice.status !== 'done' && slice.status !== 'skipped')
       .map((slice) => {
         const failure = evidence.sliceFailures?.[slice.id];
+        const why = failure?.replace(/[.:]$/, '');
         return {
           code: 'slice_incomplete',
-          message: `Slice ${slice.id} "${slice.title}" is ${slice.status}, not done${
-            failure === undefined ? '' : `; its last attempt failed: ${failure.replace(/[.:]$/, '')}`
-          }.`,
+          message: `Slice ${slice.id} "${slice.title}" ${incomplete(slice.status, why)}.`,
         };
       }),
     ...evidence.extraGaps.map(copyGap),
@@ -322,4 +321,11 @@ function onHead(headSha: string | null): string {
 
 function short(sha: string): string {
   return sha.slice(0, 12);
+}
+
+/** Where a slice that is not done stands, and why its last attempt failed when one did. */
+function incomplete(status: Proof['slices'][number]['status'], why: string | undefined): string {
+  if (status === 'failed') return why === undefined ? 'has failed' : `has failed: ${why}`;
+  const where = status === 'running' ? 'is still running' : 'is not done yet';
+  return why === undefined ? where : `${where}; its last attempt failed: ${why}`;
 }

@@ -280,7 +280,7 @@ describe('class evidence gaps', () => {
     expect(proof.status).toBe('not_ready');
     // What broke is in the gap, not only in the terminal's progress line.
     expect(proof.knownGaps.at(-1)?.message).toBe(
-      'Slice s1-fix "Fix" is pending, not done; its last attempt failed: gate test failed (exit 1); newly failing tests (they pass on the base): t::b.',
+      'Slice s1-fix "Fix" is not done yet; its last attempt failed: gate test failed (exit 1); newly failing tests (they pass on the base): t::b.',
     );
     expect(Object.keys(proof.slices[0] ?? {})).not.toContain('sliceFailures');
     expect(proof.knownGaps.map((gap) => gap.code)).toEqual([
@@ -289,6 +289,37 @@ describe('class evidence gaps', () => {
       'slice_incomplete',
     ]);
     expect(renderProofText(proof)).not.toContain('Add a test that fails without the fix');
+  });
+
+  it('words each slice that is not done by where it stands: not done yet, failed, still running', () => {
+    const slice = (id: string, status: 'pending' | 'failed' | 'running') => ({
+      id,
+      title: id.toUpperCase(),
+      status,
+      branch: `omk/g/${id}`,
+      headSha: null,
+      attempts: 1,
+      changedFiles: [],
+    });
+    const proof = buildProof(
+      evidence({
+        slices: [
+          slice('s1', 'failed'),
+          slice('s2', 'failed'),
+          slice('s3', 'running'),
+          slice('s4', 'pending'),
+        ],
+        sliceFailures: { s1: 'gate test failed (exit 1).' },
+      }),
+    );
+    expect(
+      proof.knownGaps.filter((gap) => gap.code === 'slice_incomplete').map((gap) => gap.message),
+    ).toEqual([
+      'Slice s1 "S1" has failed: gate test failed (exit 1).',
+      'Slice s2 "S2" has failed.',
+      'Slice s3 "S3" is still running.',
+      'Slice s4 "S4" is not done yet.',
+    ]);
   });
 
   it('adds nothing for rewrite goals, nor before execution completes', () => {

@@ -8,10 +8,10 @@ import { BusyError } from '../errors.js';
 export interface RemoteStateStore {
   /**
    * Downloads goals/<goalId>/ (or all goals when goalId is null) from the state branch into the
-   * state root, replacing local copies of those goals. Returns the state commit read, or null when
-   * the branch does not exist.
+   * state root, replacing local copies of those goals. Returns the state commit read and the goals
+   * it wrote, or null when the branch does not exist.
    */
-  pull(goalId: string | null): Promise<string | null>;
+  pull(goalId: string | null): Promise<PulledState | null>;
   /**
    * Commits the local goals/<goalId>/ directory on top of the remote state and pushes it
    * fast-forward only (compare-and-swap on the tip it read). An unscoped push first merges the
@@ -31,6 +31,12 @@ export interface RemoteStateStore {
    * touching local state (null when the branch or the goal is not there).
    */
   read(goalId: string): Promise<RemoteGoalFiles | null>;
+}
+
+/** What a pull read: the state commit, and the ids of the goals it brought into the state root. */
+export interface PulledState {
+  commit: string;
+  goals: readonly string[];
 }
 
 /** A goal's files as the remote has them: goal-relative path to content. */
