@@ -17,8 +17,10 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY dist/bot.js dist/bot.js
 
-# Temporary checkouts live here and are removed when each job ends.
-ENV PORT=3000 OMK_BOT_WORK_DIR=/tmp/omk-bot
+# Probot listens on localhost unless HOST says otherwise, and a published port (-p 3000:3000)
+# reaches the container's own interface, not its loopback: listen on every interface.
+# Temporary checkouts live in OMK_BOT_WORK_DIR and are removed when each job ends.
+ENV PORT=3000 HOST=0.0.0.0 OMK_BOT_WORK_DIR=/tmp/omk-bot
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s \

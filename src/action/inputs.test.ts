@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../runtime/app/index.js';
 import { REQUEST_FIELDS } from '../runtime/request-issues.js';
@@ -330,6 +331,12 @@ describe('readInputs', () => {
     expect(error).toContain('→ at command');
     expect(error).toContain('→ at ["max-agents"]');
     expect(error).toContain('→ at ["budget-time"]');
+  });
+
+  it("is docs/action.md's example of invalid inputs, word for word", async () => {
+    const error = errorOf({ command: 'deploy', 'max-agents': '0', 'budget-time': '5x' });
+    const docs = await readFile(new URL('../../docs/action.md', import.meta.url), 'utf8');
+    expect(docs).toContain(`\`\`\`text\nError: ${error}\n\`\`\``);
   });
 
   it('never echoes the token in an error', () => {

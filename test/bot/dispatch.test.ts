@@ -83,6 +83,18 @@ describe('bot in actions mode: plan here, execute in the omk workflow', () => {
     expect(env.stateGoals()).toEqual([goalId]);
   });
 
+  it('a status refresh keeps the goal with the workflow: still dispatched, and a redelivery after a restart starts nothing', async () => {
+    await env.comment('/omk goal status');
+    await env.bot.idle();
+    const body = env.statusComments()[0]?.body ?? '';
+    expect(readStatusMarker(body)).toEqual({ goalId, phase: 'dispatched' });
+    expect(body).toContain('the `omk.yml` workflow runs it');
+    env.bot.seen.forget(`${OWNER}/${REPO}#${commentId}`);
+    await env.comment(runLine, { commentId, id: 'delivery-run-1' });
+    await env.bot.idle();
+    expect(env.server.state.dispatches).toHaveLength(1);
+  });
+
   it('pauses the latest goal of the thread and updates its status comment in place', async () => {
     const before = env.statusComments()[0];
     await env.comment('/omk goal pause');
@@ -110,6 +122,7 @@ describe('bot in actions mode: plan here, execute in the omk workflow', () => {
     // Resumed to planned: the workflow is dispatched again to run it.
     expect(replies.some((body) => body.includes('Dispatched the omk.yml workflow'))).toBe(true);
     expect(env.server.state.dispatches).toHaveLength(2);
+    expect(readStatusMarker(env.statusComments()[0]?.body ?? '')?.phase).toBe('dispatched');
     expect(replies.some((body) => body.includes('time: spent'))).toBe(true);
     expect(env.jobs.filter((j) => j.error !== null)).toEqual([]);
   });

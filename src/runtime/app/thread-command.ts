@@ -1,12 +1,13 @@
 import type { BudgetCap } from '../budget/ops.js';
 import type { RepoAgentSetting } from '../config/repo-settings.js';
 import type { MergeMethod } from '../forge/port.js';
+import type { GoalStatus } from '../goal/schema.js';
 import type { GoalStore } from '../goal/store.js';
 import type { UntrustedCustomAgent } from './agent-trust.js';
 import { refusedWhileRunning } from './busy.js';
 import { untilControlled } from './control.js';
 import { mergeNote } from './notes.js';
-import { onSharedGoal, type ThreadCheckout, type ThreadHost } from './thread-host.js';
+import { onSharedGoal, type ThreadCheckout, type ThreadHost, type ThreadPhase } from './thread-host.js';
 import { commandStepPlan } from './thread-job.js';
 import {
   type ThreadGoalCommand,
@@ -95,8 +96,32 @@ export async function commandOnThread<W extends ThreadCheckout>(
   const shared = await onSharedGoal(host, goalId, commandStepPlan(command, goalId), async (ws) => {
     const done = await step(ws.store, ws);
     const notes = done.kind === 'merged' ? [mergeNote(done.result)] : [];
-    if (plan.refresh !== 'never') await host.show(ws.store, goalId, 'settled', notes);
+    if (plan.refresh !== 'never') {
+      const phase = await refreshedPhase(host, goalId, ws.store, done);
+      await host.show(ws.store, goalId, phase, notes);
+    }
     return done;
   });
   return shared.kind === 'not_shared' ? { kind: 'not_shared' } : { kind: 'done', result: shared.value };
+}
+
+/** A goal in the workflow's hands: planned (dispatched, not yet picked up) or running there. */
+const WITH_THE_WORKFLOW: readonly GoalStatus[] = ['planned', 'running'];
+
+/**
+ * The phase a command's refresh shows for a goal on the state branch. Nothing runs it here; but
+ * where a workflow executes goals, a goal the status showed dispatched is still the workflow's
+ * while it is planned or running, and a resume about to dispatch the workflow hands it over: the
+ * status keeps saying so (and, read back, keeps a redelivered `run` from dispatching it again).
+ */
+async function refreshedPhase(
+  host: ThreadHost,
+  goalId: string,
+  store: GoalStore,
+  done: ThreadStepResult,
+): Promise<ThreadPhase> {
+  if (host.executesHere) return 'settled';
+  if (done.kind === 'transition' && done.followUp === 'dispatch') return 'dispatched';
+  if (!WITH_THE_WORKFLOW.includes((await store.read(goalId)).status)) return 'settled';
+  return (await host.shownPhase(goalId)) === 'dispatched' ? 'dispatched' : 'settled';
 }

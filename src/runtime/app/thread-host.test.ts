@@ -118,6 +118,7 @@ describe('checkMergeOnThread', () => {
 });
 
 describe('commandOnThread', () => {
+  const GOAL = goalRecord();
   const request = (goalId: string, command: Parameters<typeof commandOnThread>[1]['command']) => ({
     goalId,
     command,
@@ -162,6 +163,43 @@ describe('commandOnThread', () => {
     expect(await commandOnThread(fakeHost(null).host, request(goal.id, { kind: 'pause' }))).toEqual({
       kind: 'not_shared',
     });
+  });
+  /** The goal as the state branch has it, `status` and all; the store holds no copy of it yet. */
+  const onStateBranch = async (status: GoalRecord['status'], resumeTo: GoalRecord['resumeTo'] = null) => {
+    const goal = { ...goalRecord(), status, resumeTo };
+    if (await store.has(goal.id)) await store.discard(goal.id);
+    return goal;
+  };
+
+  it('keeps a goal the workflow was dispatched for shown dispatched while it is planned or running there', async () => {
+    for (const status of ['planned', 'running'] as const) {
+      const goal = await onStateBranch(status);
+      const dispatched = fakeHost([goal], { executesHere: false, phase: 'dispatched' });
+      await commandOnThread(dispatched.host, request(goal.id, { kind: 'status' }));
+      expect(
+        dispatched.shown.map((entry) => entry.phase),
+        status,
+      ).toEqual(['dispatched']);
+    }
+    // Never dispatched (its dispatch failed: the status still says planning), or run here: settled.
+    const planning = fakeHost([await onStateBranch('planned')], { executesHere: false, phase: 'planning' });
+    await commandOnThread(planning.host, request(GOAL.id, { kind: 'status' }));
+    const here = fakeHost([await onStateBranch('planned')], { executesHere: true, phase: 'dispatched' });
+    await commandOnThread(here.host, request(GOAL.id, { kind: 'status' }));
+    expect([...planning.shown, ...here.shown].map((entry) => entry.phase)).toEqual(['settled', 'settled']);
+  });
+
+  it('shows a goal that left the workflow settled, and a resume that dispatches it again dispatched', async () => {
+    const after = fakeHost([await onStateBranch('ready')], { executesHere: false, phase: 'dispatched' });
+    await commandOnThread(after.host, request(GOAL.id, { kind: 'status' }));
+    expect(after.shown.map((entry) => entry.phase)).toEqual(['settled']);
+    const resumed = fakeHost([await onStateBranch('paused', 'planned')], {
+      executesHere: false,
+      phase: 'settled',
+    });
+    const done = await commandOnThread(resumed.host, request(GOAL.id, { kind: 'resume' }));
+    expect(done).toMatchObject({ kind: 'done', result: { kind: 'transition', followUp: 'dispatch' } });
+    expect(resumed.shown.map((entry) => entry.phase)).toEqual(['dispatched']);
   });
 });
 

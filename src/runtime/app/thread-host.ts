@@ -66,6 +66,8 @@ export interface ThreadHost<W extends ThreadCheckout = ThreadCheckout> {
     notes?: readonly ThreadNote[],
     options?: { issue?: number; startedBy?: string },
   ): Promise<void>;
+  /** The phase the goal's status on the thread shows now (null: no status yet). */
+  shownPhase(goalId: string): Promise<ThreadPhase | null>;
   /** Follows a run here by its events, showing its status as it moves, until stopped. */
   follow(goalId: string, store: GoalStore): { stop(): Promise<void> };
 }

@@ -6,13 +6,7 @@ import type { ReviewReplies } from './fix.js';
 import { notStartedNote, type ResumeFollowUp } from './goal-steps.js';
 import { repoPlanningAgent, repoRunAgent } from './repo-agent.js';
 import { derivedGoalId, planSharedGoal, type ThreadOrigin } from './shared-goal.js';
-import {
-  onSharedGoal,
-  type ThreadCheckout,
-  type ThreadHost,
-  type ThreadNote,
-  type ThreadPhase,
-} from './thread-host.js';
+import { onSharedGoal, type ThreadCheckout, type ThreadHost, type ThreadNote } from './thread-host.js';
 import { executeStepPlan } from './thread-job.js';
 import { untrustedAgentHere } from './thread-trust.js';
 
@@ -22,8 +16,6 @@ export interface ThreadRunHost<W extends ThreadCheckout = ThreadCheckout> extend
   dispatch(goalId: string): Promise<void>;
   /** Queues a run in this process under `key`; 'full' when the queue is. */
   queueRun(key: string, run: () => Promise<void>): 'queued' | 'full';
-  /** The phase the goal's status on the thread shows now (null: no status yet). */
-  shownPhase(goalId: string): Promise<ThreadPhase | null>;
 }
 
 /** How a run here executes a goal: its agent, merge method, PR base and where review fixes are answered. */
