@@ -6,7 +6,7 @@ import type { GoalStore } from '../goal/store.js';
 import { BASE_ID } from '../graph/branches.js';
 import type { IntegrityPort } from '../integrity/port.js';
 import type { StepSpelling } from '../next-steps.js';
-import type { Reporter } from '../ports.js';
+import type { RepoPort, Reporter } from '../ports.js';
 import type { SandboxDecision } from '../sandbox/port.js';
 import { createSharedGitActivity } from '../workspace/own-step.js';
 import type {
@@ -41,6 +41,11 @@ export interface ControllerDeps {
   holdsToken?: (text: string) => boolean;
   /** Gates detected for the repository (and configured), before required kinds are applied. */
   gates: readonly GateSpec[];
+  /**
+   * Files as committed at a commit: the gate-definition review reads what a gate runs (a script
+   * body, a Makefile) at both ends of a change.
+   */
+  committed: Pick<RepoPort, 'readCommitted'>;
   /** Environment for gate processes (already allowlisted). */
   gateEnv: Readonly<Record<string, string>>;
   /** Gives each new worktree the project's dependencies (absent: worktrees are used as checked out). */
