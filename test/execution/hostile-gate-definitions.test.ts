@@ -1,7 +1,7 @@
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BUGGY_FIXTURE, createExecutionEnv, type ExecutionEnv } from '../helpers/execution.js';
+import { BUGGY_FIXTURE, createExecutionEnv, type ExecutionEnv, GOALS } from '../helpers/execution.js';
 import { git } from '../helpers/git-repo.js';
 
 // Agents that weaken the verdict from inside their own worktree, within their write set: they
@@ -106,5 +106,39 @@ describe('an agent that rewrites what its gate runs', () => {
     const id = await runGoal('fix the bug in src/parser.js and package.json', agent);
     expect(await blockingOf(id)).toEqual([]);
     expect((await env.proof(id)).status).toBe('ready');
+  });
+});
+
+describe("an agent that writes omk's worktree of the base, where the fix is checked", () => {
+  it('plants `.npmrc` there so its no-op passes as a fix: blocked, fail-to-pass not shown', async () => {
+    // The regression test it adds passes on the base too and the "fix" is a comment: only the
+    // base's gate failing for another reason (script-shell=/bin/false) made it look shown. Before
+    // the base was checked, the goal was `ready` ("the head's tests fail against the base's source").
+    env = await createExecutionEnv();
+    const agent = await env.kit.script(
+      'poison-base',
+      `
+if (writes.includes('src/parser.js')) write('src/parser.js', read('src/parser.js') + '// touched\\n');
+if (writes.some((w) => w.startsWith('test'))) {
+  write('test/regression.test.js', ${JSON.stringify(
+    "import assert from 'node:assert/strict';\nimport { test } from 'node:test';\nimport { parse } from '../src/parser.js';\ntest('parse keeps b', () => assert.equal(parse('b'), 'b'));\n",
+  )});
+  writeFileSync('../base/.npmrc', 'script-shell=/bin/false\\n');
+}`,
+    );
+    const result = await env.omk('goal', 'run', GOALS.chain, '--agent', agent, '--no-llm-planner', '--json');
+    expect(result.code, result.stderr).toBe(0);
+    const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
+    const proof = await env.proof(id);
+    expect(proof.status).not.toBe('ready');
+    expect(proof.decisions.findLast((d) => d.kind === 'oracle')).toMatchObject({
+      decision: 'fail-to-pass not shown',
+      reason: expect.stringContaining(
+        'omk\'s worktree of the base holds files omk did not put there (".npmrc")',
+      ),
+    });
+    expect(await blockingOf(id)).toEqual([
+      expect.stringContaining("omk's worktree of the goal's base was changed outside omk's steps"),
+    ]);
   });
 });

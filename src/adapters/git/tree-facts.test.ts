@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTempRepo, git, type TempRepo } from '../../../test/helpers/git-repo.js';
 import { GitError } from '../../runtime/errors.js';
-import { treeFacts } from './tree-facts.js';
+import { treeFacts, worktreeChanges } from './tree-facts.js';
 
 let repo: TempRepo;
 
@@ -36,5 +36,22 @@ describe('treeFacts', () => {
   it('refuses what is not a full commit id', async () => {
     await expect(treeFacts(repo.root, 'HEAD')).rejects.toThrow(GitError);
     await expect(treeFacts(repo.root, '--output=x')).rejects.toThrow(GitError);
+  });
+});
+
+describe('worktreeChanges', () => {
+  it('names tracked files changed or deleted and untracked files, each file, never ignored ones', async () => {
+    expect(await worktreeChanges(repo.root)).toEqual({ tracked: [], untracked: [] });
+    await writeFile(join(repo.root, 'README.md'), '# changed\n');
+    await mkdir(join(repo.root, 'conf', 'deep'), { recursive: true });
+    await writeFile(join(repo.root, 'conf', 'deep', '.npmrc'), 'script-shell=/bin/false\n');
+    await writeFile(join(repo.root, 'debug.log'), 'ignored\n');
+    await writeFile(join(repo.root, 'a file\nwith a newline'), 'x\n');
+    expect(await worktreeChanges(repo.root)).toEqual({
+      tracked: ['README.md'],
+      untracked: ['a file\nwith a newline', 'conf/deep/.npmrc'],
+    });
+    git(repo.root, 'rm', '--quiet', '--cached', 'README.md');
+    expect((await worktreeChanges(repo.root)).tracked).toEqual(['README.md']);
   });
 });

@@ -1,5 +1,5 @@
 import { GitError } from '../../runtime/errors.js';
-import type { TreeFacts } from '../../runtime/workspace/port.js';
+import type { TreeFacts, WorktreeChanges } from '../../runtime/workspace/port.js';
 import { runGit } from './run-git.js';
 
 /**
@@ -18,4 +18,22 @@ export async function treeFacts(worktree: string, commit: string): Promise<TreeF
     tree: tree.stdout.trim(),
     extra: others.stdout.split('\0').filter((path) => path !== ''),
   };
+}
+
+/**
+ * Tracked files of `worktree` changed against its HEAD (staged or not) and untracked files git does
+ * not ignore, each by path (`git status`, no rename detection: a rename is a deletion and an
+ * addition; a directory's files each listed).
+ */
+export async function worktreeChanges(worktree: string): Promise<WorktreeChanges> {
+  const status = await runGit(['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames'], {
+    cwd: worktree,
+  });
+  const tracked = new Set<string>();
+  const untracked = new Set<string>();
+  for (const entry of status.stdout.split('\0')) {
+    if (entry.length <= 3) continue;
+    (entry.startsWith('??') ? untracked : tracked).add(entry.slice(3));
+  }
+  return { tracked: [...tracked].sort(), untracked: [...untracked].sort() };
 }

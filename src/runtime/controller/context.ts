@@ -140,6 +140,14 @@ export interface BaseCheckout {
    * checkout's files through hard links (PrepareInput.base).
    */
   pathForAgentCode(): Promise<string>;
+  /**
+   * Files of the worktree omk did not put there (tracked files changed, or untracked files that
+   * were not there after omk's last own run in it, `settled`): an unconfined agent, its tests or a
+   * process it left wrote them. Empty when the host cannot tell, or no worktree was made yet.
+   */
+  foreign(): Promise<string[]>;
+  /** What omk's own run there left (the caches a gate run writes) is omk's: recorded. */
+  settled(): Promise<void>;
 }
 
 /** Prepares the base worktree for whose code runs there next; returns its gate environment. */
@@ -179,8 +187,26 @@ export function lazyBase(
   };
   // Once per run; a resumed run's preparation finds the relinked node_modules and keeps it.
   let isolated: Promise<string> | null = null;
+  // Untracked files after omk's last own run there; null until this process ran something there.
+  let known: ReadonlySet<string> | null = null;
+  const changes = async () =>
+    created === null
+      ? null
+      : ((await deps.workspaces.worktreeChanges?.((await created).workspace.path)) ?? null);
   return {
     baseSha,
+    async foreign() {
+      const now = await changes();
+      if (now === null) return [];
+      // Made or first used by this process: what was there before is taken as it is.
+      known ??= new Set(now.untracked);
+      const seen = known;
+      return [...now.tracked, ...now.untracked.filter((path) => !seen.has(path))].sort();
+    },
+    async settled() {
+      const now = await changes();
+      if (now !== null) known = new Set(now.untracked);
+    },
     path: async () => (await make()).workspace.path,
     env: async () => (await make()).env,
     pathForAgentCode: () => {

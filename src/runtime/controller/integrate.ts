@@ -134,11 +134,6 @@ export async function integrateSlices(ctx: RunContext): Promise<IntegrationResul
     gates,
     ...(deps.holdsToken === undefined ? {} : { holdsToken: deps.holdsToken }),
   };
-  const findings = [...controllerReview(reviewInput), ...securityReview(reviewInput), ...integrity];
-  await deps.store.files.writeAtomic(
-    join(deps.store.paths(goal.id).reviewArtifacts, 'integration.md'),
-    renderReviewMarkdown(findings, 'integration'),
-  );
   const baseline =
     goal.oracle.shape === 'fail_to_pass'
       ? await failToPassEvidence(ctx, gates, gateEnv, {
@@ -146,6 +141,16 @@ export async function integrateSlices(ctx: RunContext): Promise<IntegrationResul
           changedFiles: result.changedFiles,
         })
       : null;
+  const findings = [
+    ...controllerReview(reviewInput),
+    ...securityReview(reviewInput),
+    ...integrity,
+    ...(baseline?.findings ?? []),
+  ];
+  await deps.store.files.writeAtomic(
+    join(deps.store.paths(goal.id).reviewArtifacts, 'integration.md'),
+    renderReviewMarkdown(findings, 'integration'),
+  );
   const finalGates: GateEvidence[] = [...gates];
   if (goal.oracle.requiredGates.includes('security-review')) {
     // Agents run on the integration branch that reached outside their worktree block it too (the

@@ -97,6 +97,17 @@ export interface WorkspacePort {
    * besides the tree. Optional: without it no gate result is reused (gates/reuse.ts).
    */
   treeFacts?(worktree: string, commit: string): Promise<TreeFacts>;
+  /**
+   * What `worktree` holds besides its checked-out commit, as `git status` lists it: tracked files
+   * changed, added or deleted, and files it neither tracks nor ignores (by path). Optional: without
+   * it the base worktree is not checked before its results count (BaseCheckout.foreign).
+   */
+  worktreeChanges?(worktree: string): Promise<WorktreeChanges>;
+}
+
+export interface WorktreeChanges {
+  tracked: string[];
+  untracked: string[];
 }
 
 /** A worktree against a commit: the commit's tree id and the files besides it (WorkspacePort.treeFacts). */
