@@ -141,4 +141,48 @@ if (writes.some((w) => w.startsWith('test'))) {
       expect.stringContaining("omk's worktree of the goal's base was changed outside omk's steps"),
     ]);
   });
+
+  it("rewrites the base's compiled module in __pycache__ (ignored by git): blocked, fail-to-pass not shown", async () => {
+    // Python runs calc.cpython-*.pyc instead of calc.py while the pyc names calc.py's time and
+    // size: the agent's pyc, stamped so, makes every test fail "against the base's source".
+    env = await createExecutionEnv({ ...BUGGY_PYTEST, 'calc.py': 'def add(a, b):\n    return a + b\n' });
+    const poison = [
+      'import importlib.util, importlib._bootstrap_external as be, os',
+      "os.chdir('../base')",
+      "st = os.stat('calc.py')",
+      "code = compile('def add(a, b):\\n    raise ValueError(1)\\n', os.path.abspath('calc.py'), 'exec')",
+      "path = importlib.util.cache_from_source('calc.py')",
+      'os.makedirs(os.path.dirname(path), exist_ok=True)',
+      "open(path, 'wb').write(be._code_to_timestamp_pyc(code, int(st.st_mtime), st.st_size))",
+    ].join('\n');
+    const agent = await env.kit.script(
+      'poison-pyc',
+      `
+import { execFileSync } from 'node:child_process';
+if (writes.includes('calc.py')) write('calc.py', read('calc.py') + '# touched\\n');
+if (writes.some((w) => w.startsWith('tests'))) {
+  write('tests/test_zero.py', 'from calc import add\\n\\n\\ndef test_zero():\\n    assert add(0, 0) == 0\\n');
+  execFileSync('python3', ['-c', ${JSON.stringify(poison)}]);
+}`,
+    );
+    const result = await env.omk(
+      'goal',
+      'run',
+      'fix the bug in calc.py and add a regression test',
+      '--agent',
+      agent,
+      '--no-llm-planner',
+      '--json',
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
+    const proof = await env.proof(id);
+    expect(proof.status).not.toBe('ready');
+    expect(proof.decisions.findLast((d) => d.kind === 'oracle')).toMatchObject({
+      decision: 'fail-to-pass not shown',
+      reason: expect.stringMatching(
+        /omk's worktree of the base holds files omk did not put there \("__pycache__\/calc\.cpython-\d+\.pyc"\)/,
+      ),
+    });
+  });
 });

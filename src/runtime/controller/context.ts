@@ -141,9 +141,10 @@ export interface BaseCheckout {
    */
   pathForAgentCode(): Promise<string>;
   /**
-   * Files of the worktree omk did not put there (tracked files changed, or untracked files that
-   * were not there after omk's last own run in it, `settled`): an unconfined agent, its tests or a
-   * process it left wrote them. Empty when the host cannot tell, or no worktree was made yet.
+   * Files of the worktree omk did not put there: tracked files changed, or files it does not track
+   * (ignored ones too, `node_modules` aside) added or written since omk's last own run in it
+   * (`settled`): an unconfined agent, its tests or a process it left wrote them. Empty when the
+   * host cannot tell, or no worktree was made yet.
    */
   foreign(): Promise<string[]>;
   /** What omk's own run there left (the caches a gate run writes) is omk's: recorded. */
@@ -187,8 +188,8 @@ export function lazyBase(
   };
   // Once per run; a resumed run's preparation finds the relinked node_modules and keeps it.
   let isolated: Promise<string> | null = null;
-  // Untracked files after omk's last own run there; null until this process ran something there.
-  let known: ReadonlySet<string> | null = null;
+  // Untracked files (path → stamp) after omk's last own run there; null until this process looked.
+  let known: ReadonlyMap<string, string> | null = null;
   const changes = async () =>
     created === null
       ? null
@@ -199,13 +200,14 @@ export function lazyBase(
       const now = await changes();
       if (now === null) return [];
       // Made or first used by this process: what was there before is taken as it is.
-      known ??= new Set(now.untracked);
+      known ??= stamps(now.untracked);
       const seen = known;
-      return [...now.tracked, ...now.untracked.filter((path) => !seen.has(path))].sort();
+      const written = now.untracked.filter((file) => seen.get(file.path) !== file.stamp);
+      return [...now.tracked, ...written.map((file) => file.path)].sort();
     },
     async settled() {
       const now = await changes();
-      if (now !== null) known = new Set(now.untracked);
+      if (now !== null) known = stamps(now.untracked);
     },
     path: async () => (await make()).workspace.path,
     env: async () => (await make()).env,
@@ -217,4 +219,8 @@ export function lazyBase(
       return isolated;
     },
   };
+}
+
+function stamps(files: readonly { path: string; stamp: string }[]): ReadonlyMap<string, string> {
+  return new Map(files.map((file) => [file.path, file.stamp]));
 }

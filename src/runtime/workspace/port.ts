@@ -99,15 +99,18 @@ export interface WorkspacePort {
   treeFacts?(worktree: string, commit: string): Promise<TreeFacts>;
   /**
    * What `worktree` holds besides its checked-out commit, as `git status` lists it: tracked files
-   * changed, added or deleted, and files it neither tracks nor ignores (by path). Optional: without
-   * it the base worktree is not checked before its results count (BaseCheckout.foreign).
+   * changed, added or deleted, and the files it does not track, ignored ones too, but for those
+   * under `node_modules` (omk's links). Optional: without it the base worktree is not checked
+   * before its results count (BaseCheckout.foreign).
    */
   worktreeChanges?(worktree: string): Promise<WorktreeChanges>;
 }
 
 export interface WorktreeChanges {
+  /** Tracked files changed, added or deleted. */
   tracked: string[];
-  untracked: string[];
+  /** Files not tracked, ignored ones included, each with a stamp that changes when it is written. */
+  untracked: { path: string; stamp: string }[];
 }
 
 /** A worktree against a commit: the commit's tree id and the files besides it (WorkspacePort.treeFacts). */
