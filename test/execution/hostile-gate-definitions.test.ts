@@ -1,7 +1,14 @@
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BUGGY_FIXTURE, createExecutionEnv, type ExecutionEnv, GOALS } from '../helpers/execution.js';
+import {
+  BUGGY_FIXTURE,
+  createExecutionEnv,
+  type ExecutionEnv,
+  fixTheParser,
+  GOALS,
+  TODO_FIXTURE,
+} from '../helpers/execution.js';
 import { git } from '../helpers/git-repo.js';
 
 // Agents that weaken the verdict from inside their own worktree, within their write set: they
@@ -106,6 +113,44 @@ describe('an agent that rewrites what its gate runs', () => {
     const id = await runGoal('fix the bug in src/parser.js and package.json', agent);
     expect(await blockingOf(id)).toEqual([]);
     expect((await env.proof(id)).status).toBe('ready');
+  });
+});
+
+describe('an integration repair that rewrites the test script instead of repairing', () => {
+  it('sets "test" to `exit 0` on the merged tree (package.json is in a slice\'s write set): never ready', async () => {
+    // Each slice adds one TODO; merged, test/todo.test.js fails and --until-ready runs a repair.
+    env = await createExecutionEnv(TODO_FIXTURE);
+    const agent = await env.kit.script(
+      'repair-exit-0',
+      `
+if (task === 's1-update-readme-md') append('README.md', 'TODO: document the parser\\n');
+else if (task.startsWith('s2-')) append('src/parser.js', '// TODO: make it faster\\n');
+${fixTheParser}
+if (task === 'integration') {
+  write('package.json', read('package.json').replace('"test": "node --test test/"', '"test": "exit 0"'));
+}`,
+    );
+    const result = await env.omk(
+      'goal',
+      'run',
+      'update README.md and fix the bug in src/parser.js and package.json',
+      '--agent',
+      agent,
+      '--no-llm-planner',
+      '--until-ready',
+      '--json',
+    );
+    // --until-ready: 10 when the proof is not ready.
+    expect(result.code, result.stderr).toBe(10);
+    const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
+    const proof = await env.proof(id);
+    expect(proof.agentRuns.some((run) => run.taskId === 'integration')).toBe(true);
+    expect(proof.status).not.toBe('ready');
+    expect(await blockingOf(id)).toContainEqual(
+      expect.stringContaining(
+        'The change edits "package.json scripts.test", which decides what the "test" gate ran',
+      ),
+    );
   });
 });
 
