@@ -154,6 +154,38 @@ if (task === 'integration') {
   });
 });
 
+describe("an agent that writes omk's integration worktree, made while it runs", () => {
+  it('plants `.npmrc` (script-shell=/bin/true) there: removed before the merge, blocked, never ready', async () => {
+    // The bug stays (the slice's gate fails as on the base). Before, the merged tree's gate ran
+    // with the planted .npmrc, passed, and the goal was `ready` ("fails on the base and passes on
+    // the head").
+    env = await createExecutionEnv(BUGGY_FIXTURE);
+    const agent = await env.kit.script(
+      'poison-integration',
+      `
+write('src/parser.js', read('src/parser.js') + '// touched\\n');
+const until = Date.now() + 10000;
+while (!existsSync('../integration/package.json') && Date.now() < until) {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+}
+log('integration', { there: existsSync('../integration/package.json') });
+writeFileSync('../integration/.npmrc', 'script-shell=/bin/true\\n');`,
+    );
+    const id = await runGoal(GOALS.single, agent);
+    expect((await env.kit.calls()).find((call) => call.event === 'integration')).toMatchObject({
+      there: true,
+    });
+    const proof = await env.proof(id);
+    expect(proof.status).not.toBe('ready');
+    expect(await blockingOf(id)).toEqual([
+      expect.stringContaining(
+        `omk's integration worktree, made while the agents ran, held files omk did not put there: ".npmrc"`,
+      ),
+    ]);
+    expect(proof.gates.find((gate) => gate.kind === 'test')?.outcome).not.toBe('passed');
+  });
+});
+
 describe("an agent that writes omk's worktree of the base, where the fix is checked", () => {
   it('plants `.npmrc` there so its no-op passes as a fix: blocked, fail-to-pass not shown', async () => {
     // The regression test it adds passes on the base too and the "fix" is a comment: only the

@@ -150,6 +150,12 @@ export interface IntegrationResult {
   changedFiles: ChangedFile[];
   /** Unified diff from the base (bounded). */
   diff: string;
+  /**
+   * Files the workspace made ahead of time (prepareIntegration, while agents ran) held besides its
+   * commit when the integration took it: an unconfined agent wrote them there. Removed (tracked
+   * ones put back) before anything was merged; absent or empty: none.
+   */
+  foreign?: string[];
 }
 
 /**
