@@ -11,11 +11,11 @@ import {
 } from '../helpers/execution.js';
 import { git } from '../helpers/git-repo.js';
 
-// Agents that weaken the verdict from inside their own worktree, within their write set: they
-// rewrite what the gate runs (a script body, pytest's options), so the gate passes without
-// testing the bug it was meant to show fixed. The gates are detected at the goal's base, but the
-// tool reads its definition from the worktree; before the gate-definition review both goals were
-// `ready` ("fail-to-pass shown": exit code 1 on the base, 0 on the head) with the bug still there.
+// Agents that weaken the verdict rather than the code: they rewrite what their gate runs from
+// inside their worktree (a script body, pytest's options), or, unconfined, write omk's own
+// worktrees beside theirs (the base, where a fix is checked against the base's source; the
+// integration, made while they run, where the merged tree's gates run). Before the checks each
+// test names, every one of these goals was `ready` with the bug still there.
 
 let env: ExecutionEnv;
 
