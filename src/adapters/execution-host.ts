@@ -5,7 +5,7 @@ import type { ProcessRunner } from '../runtime/ports.js';
 import { agentLauncherWith } from './agents/launcher.js';
 import { gitGoalCleaner } from './git/goal-cleanup.js';
 import { persistedCredentialGuard } from './git/persisted-credentials.js';
-import { treeFacts } from './git/tree-facts.js';
+import { treeFacts, worktreeChanges } from './git/tree-facts.js';
 import { createGitWorkspaces } from './git/workspaces.js';
 import { createLocalIntegrity } from './integrity/local.js';
 import { DEFAULT_LOG_MAX_BYTES } from './process/bounded-log.js';
@@ -40,7 +40,11 @@ export function createExecutionHost(options: ExecutionHostOptions = {}): Executi
   const marks = createRunMarks();
   const run = marks.runner(sandbox === undefined ? bounded : sandbox.runner(bounded));
   return {
-    workspaces: (workspaceOptions) => ({ ...createGitWorkspaces(workspaceOptions), treeFacts }),
+    workspaces: (workspaceOptions) => ({
+      ...createGitWorkspaces(workspaceOptions),
+      treeFacts,
+      worktreeChanges,
+    }),
     agents: agentLauncherWith({ run }),
     cleaner: gitGoalCleaner,
     // Gates run the agent's code: each with a HOME of its own unless `gates.home: user`.

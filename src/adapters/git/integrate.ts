@@ -11,6 +11,7 @@ import { diffRange } from './capture.js';
 import { COMMIT_CONFIG, commitEnv, type GitIdentity } from './identity.js';
 import { assertId, assertOmkBranch, integrationBranch } from './refs.js';
 import { runGit } from './run-git.js';
+import { worktreeChanges } from './tree-facts.js';
 
 export interface IntegrateDeps {
   /** Creates or reuses a workspace; allowed to use the reserved integration id. */
@@ -70,8 +71,12 @@ export async function integrateBranches(
     if (branch === expected) throw new GitError(`Cannot integrate ${expected} into itself.`);
   }
   // Opened ahead of time when it could be; if that failed, opening it here reports why.
-  const workspace = (await deps.prepared?.catch(() => null)) ?? (await openIntegration(input, deps.open));
+  const ahead = (await deps.prepared?.catch(() => null)) ?? null;
+  const workspace = ahead ?? (await openIntegration(input, deps.open));
   const cwd = workspace.path;
+  // Made while the agents ran, it sat beside their worktrees: what it holds besides its commit
+  // (an `.npmrc` whose script-shell passes every gate) is theirs. Named, and gone before the merge.
+  const foreign = ahead === null ? [] : await dropForeign(cwd);
   const clone = workspace.mode === 'branch-checkout';
   if (clone) await fetchGoalBranches(workspace, input.goalId);
 
@@ -106,7 +111,17 @@ export async function integrateBranches(
   if (clone) await fetchBack(workspace);
   const headSha = (await runGit(['rev-parse', '--verify', 'HEAD^{commit}'], { cwd })).stdout.trim();
   const change = await diffRange(cwd, workspace.baseSha, headSha, deps.diffLimitBytes);
-  return { workspace, headSha, merged, conflict, ...change };
+  return { workspace, headSha, merged, conflict, ...change, ...(foreign.length > 0 ? { foreign } : {}) };
+}
+
+/** What the worktree holds besides HEAD (worktreeChanges), then removed and put back as committed. */
+async function dropForeign(cwd: string): Promise<string[]> {
+  const found = await worktreeChanges(cwd);
+  const paths = [...found.tracked, ...found.untracked.map((file) => file.path)].sort();
+  if (paths.length === 0) return [];
+  await runGit(['reset', '--hard', '--quiet', 'HEAD'], { cwd });
+  await runGit(['clean', '-ffdxq'], { cwd });
+  return paths;
 }
 
 /** Throws when `branch` is not at `recorded` (where omk captured it; null: not known, not compared). */

@@ -92,6 +92,7 @@ export async function composeController(
     holdsToken: createTokenTest(secretValues(deps.env)),
     // A gate's own network applies only where the host isolates one (else all share the host's).
     gates: prepared.sandbox.isolatesNetwork === true ? detected : detected.map(withoutOwnNetwork),
+    committed: deps.repo,
     gateEnv: gateEnvironment(deps.env),
     preparer: boundedPreparer(
       cacheWritingPreparer(

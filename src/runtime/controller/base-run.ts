@@ -63,6 +63,8 @@ export async function runGatesOnBase(ctx: RunContext): Promise<BaseRun> {
       }),
   );
   await recordPutBack(ctx, shared);
+  // The caches the base's own gates wrote there are omk's: only what comes later is foreign.
+  await ctx.base.settled();
   const leftBehind = await leftOnBase(ctx, cwd);
   const blocked: Gap[] = [];
   for (const gate of gates.filter((g) => g.outcome === 'unavailable')) {

@@ -1,7 +1,10 @@
 import { join } from 'node:path';
+import { MAX_READ_BYTES } from '../gates/detector.js';
 import type { Finding, GateEvidence } from '../proof/schema.js';
 import {
   controllerReview,
+  gateDefinitionPaths,
+  gateDefinitionReview,
   renderReviewMarkdown,
   securityReview,
   testsWeakenedReview,
@@ -41,6 +44,23 @@ export function reviewChange(ctx: RunContext, change: ReviewedChange): Finding[]
     ...testsWeakenedReview(input, ctx.goal.goal.text),
     ...securityReview(input),
   ];
+}
+
+/**
+ * Blocking findings for a change that edits what a gate runs (review/gate-definitions.ts): the
+ * files that define the run's gates, as committed where the change started and at its head.
+ */
+export async function reviewGateDefinitions(
+  ctx: RunContext,
+  cwd: string,
+  fromSha: string,
+  headSha: string,
+): Promise<Finding[]> {
+  const paths = gateDefinitionPaths(ctx.gates);
+  if (paths.length === 0 || fromSha === headSha) return [];
+  const read = (sha: string) => ctx.deps.committed.readCommitted(cwd, sha, paths, MAX_READ_BYTES);
+  const [before, after] = await Promise.all([read(fromSha), read(headSha)]);
+  return gateDefinitionReview(ctx.gates, before.texts, after.texts);
 }
 
 /** Writes the review artifact of a slice or fix task (every finding its run got, reviews and checks). */

@@ -6,7 +6,7 @@ import type { GoalStore } from '../goal/store.js';
 import { BASE_ID } from '../graph/branches.js';
 import type { IntegrityPort } from '../integrity/port.js';
 import type { StepSpelling } from '../next-steps.js';
-import type { Reporter } from '../ports.js';
+import type { RepoPort, Reporter } from '../ports.js';
 import type { SandboxDecision } from '../sandbox/port.js';
 import { createSharedGitActivity } from '../workspace/own-step.js';
 import type {
@@ -41,6 +41,11 @@ export interface ControllerDeps {
   holdsToken?: (text: string) => boolean;
   /** Gates detected for the repository (and configured), before required kinds are applied. */
   gates: readonly GateSpec[];
+  /**
+   * Files as committed at a commit: the gate-definition review reads what a gate runs (a script
+   * body, a Makefile) at both ends of a change.
+   */
+  committed: Pick<RepoPort, 'readCommitted'>;
   /** Environment for gate processes (already allowlisted). */
   gateEnv: Readonly<Record<string, string>>;
   /** Gives each new worktree the project's dependencies (absent: worktrees are used as checked out). */
@@ -135,6 +140,15 @@ export interface BaseCheckout {
    * checkout's files through hard links (PrepareInput.base).
    */
   pathForAgentCode(): Promise<string>;
+  /**
+   * Files of the worktree omk did not put there: tracked files changed, or files it does not track
+   * (ignored ones too, `node_modules` aside) added or written since omk's last own run in it
+   * (`settled`): an unconfined agent, its tests or a process it left wrote them. Empty when the
+   * host cannot tell, or no worktree was made yet.
+   */
+  foreign(): Promise<string[]>;
+  /** What omk's own run there left (the caches a gate run writes) is omk's: recorded. */
+  settled(): Promise<void>;
 }
 
 /** Prepares the base worktree for whose code runs there next; returns its gate environment. */
@@ -174,8 +188,27 @@ export function lazyBase(
   };
   // Once per run; a resumed run's preparation finds the relinked node_modules and keeps it.
   let isolated: Promise<string> | null = null;
+  // Untracked files (path → stamp) after omk's last own run there; null until this process looked.
+  let known: ReadonlyMap<string, string> | null = null;
+  const changes = async () =>
+    created === null
+      ? null
+      : ((await deps.workspaces.worktreeChanges?.((await created).workspace.path)) ?? null);
   return {
     baseSha,
+    async foreign() {
+      const now = await changes();
+      if (now === null) return [];
+      // Made or first used by this process: what was there before is taken as it is.
+      known ??= stamps(now.untracked);
+      const seen = known;
+      const written = now.untracked.filter((file) => seen.get(file.path) !== file.stamp);
+      return [...now.tracked, ...written.map((file) => file.path)].sort();
+    },
+    async settled() {
+      const now = await changes();
+      if (now !== null) known = stamps(now.untracked);
+    },
     path: async () => (await make()).workspace.path,
     env: async () => (await make()).env,
     pathForAgentCode: () => {
@@ -186,4 +219,8 @@ export function lazyBase(
       return isolated;
     },
   };
+}
+
+function stamps(files: readonly { path: string; stamp: string }[]): ReadonlyMap<string, string> {
+  return new Map(files.map((file) => [file.path, file.stamp]));
 }

@@ -2,11 +2,18 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { FAIL_TO_PASS_NOT_SHOWN, FAIL_TO_PASS_SHOWN } from '../proof/gaps.js';
 import { passedOrTolerated } from '../proof/pre-existing.js';
-import type { GateEvidence } from '../proof/schema.js';
+import type { Finding, GateEvidence } from '../proof/schema.js';
 import { isTestPath } from '../review/files.js';
 import type { RunContext } from './context.js';
 
 type Decision = { kind: string; decision: string; reason: string };
+
+/** The evidence, and a blocking finding when omk's base worktree held what omk did not put there. */
+export interface FailToPassEvidence {
+  decision: Decision;
+  durationMs: number;
+  findings?: Finding[];
+}
 
 /** The integrated head: where its files are, and which it changed from the base. */
 export interface HeadTree {
@@ -36,7 +43,7 @@ export async function failToPassEvidence(
   headGates: readonly GateEvidence[],
   env: Readonly<Record<string, string>>,
   head: HeadTree,
-): Promise<{ decision: Decision; durationMs: number }> {
+): Promise<FailToPassEvidence> {
   const tests = ctx.gates.filter((gate) => gate.kind === 'test');
   const headTests = headGates.filter((gate) => gate.kind === 'test');
   const where = `base ${short(ctx.base.baseSha)}, head ${short(headTests[0]?.sha ?? '')}`;
@@ -69,6 +76,7 @@ export async function failToPassEvidence(
     // A test failing on the head too (a pre-existing failure the gate tolerates) shows nothing.
     const failingOnHead = new Set(headTests.flatMap((gate) => gate.tests?.failing ?? []));
     const onBaseSource = await headTestsOnBaseSource(ctx, env, head, changedTests, failingOnHead);
+    if (onBaseSource.foreign.length > 0) return foreignInBase(onBaseSource.foreign, where);
     if (onBaseSource.shown.length > 0) {
       return {
         durationMs: onBaseSource.durationMs,
@@ -95,9 +103,11 @@ async function headTestsOnBaseSource(
   head: HeadTree,
   changedTests: readonly string[],
   failingOnHead: ReadonlySet<string>,
-): Promise<{ shown: string[]; durationMs: number }> {
+): Promise<{ shown: string[]; durationMs: number; foreign: string[] }> {
   // The head's tests are the agent's code: never run with the checkout's own node_modules.
   const base = await ctx.base.pathForAgentCode();
+  const foreign = await ctx.base.foreign();
+  if (foreign.length > 0) return { shown: [], durationMs: 0, foreign };
   const saved = new Map<string, Buffer | null>();
   try {
     for (const path of changedTests) {
@@ -107,7 +117,7 @@ async function headTestsOnBaseSource(
       await mkdir(dirname(join(base, path)), { recursive: true });
       await writeFile(join(base, path), headFile);
     }
-    if (saved.size === 0) return { shown: [], durationMs: 0 };
+    if (saved.size === 0) return { shown: [], durationMs: 0, foreign };
     const gates = ctx.gates
       .filter((gate) => gate.kind === 'test')
       .map((gate) => ({ ...gate, required: false }));
@@ -124,16 +134,18 @@ async function headTestsOnBaseSource(
     const failingThere = runs.flatMap((gate) => gate.tests?.failing ?? []);
     if (failingThere.length > 0) {
       const shown = failingThere.filter((name) => !failingOnHead.has(name));
-      return { shown: [...new Set(shown)], durationMs };
+      return { shown: [...new Set(shown)], durationMs, foreign };
     }
     // No per-test results: a test gate that fails there (and passed on the head) still shows it.
     const failed = runs.filter((gate) => gate.outcome === 'failed' || gate.outcome === 'pre_existing');
-    return { shown: failed.map((gate) => `gate ${gate.name}`), durationMs };
+    return { shown: failed.map((gate) => `gate ${gate.name}`), durationMs, foreign };
   } finally {
     for (const [path, original] of saved) {
       if (original === null) await rm(join(base, path), { force: true });
       else await writeFile(join(base, path), original);
     }
+    // What the run left (a cache of the head's tests) is omk's run's.
+    await ctx.base.settled();
   }
 }
 
@@ -144,16 +156,19 @@ async function exitCodeEvidence(
   env: Readonly<Record<string, string>>,
   passedOnHead: boolean,
   where: string,
-): Promise<{ decision: Decision; durationMs: number }> {
+): Promise<FailToPassEvidence> {
   const tests = ctx.gates.filter((gate) => gate.kind === 'test');
   // The run's check of the gates on the base already ran them there: reuse it.
   const known = ctx.baseline?.sha === ctx.base.baseSha ? ctx.baseline.gates : null;
+  const basePath = known === null ? await ctx.base.path() : null;
+  const foreign = basePath === null ? [] : await ctx.base.foreign();
+  if (foreign.length > 0) return foreignInBase(foreign, where);
   const base =
     known?.filter((gate) => gate.kind === 'test') ??
     (await ctx.deps.verify(
       tests.map((gate) => ({ ...gate, required: false })),
       {
-        cwd: await ctx.base.path(),
+        cwd: basePath ?? (await ctx.base.path()),
         sha: ctx.base.baseSha,
         baseCwd: null,
         baseSha: null,
@@ -162,6 +177,7 @@ async function exitCodeEvidence(
         signal: ctx.signal,
       },
     ));
+  if (known === null) await ctx.base.settled();
   // A test that cannot start on the base shows nothing about the fix.
   const failedOnBase = base.filter((gate) => !['passed', 'flaky', 'unavailable'].includes(gate.outcome));
   // Reused results were spent (and counted) when the base run made them.
@@ -189,5 +205,35 @@ async function exitCodeEvidence(
           ? `the tests already pass on the base (${where}) and no test the change added or changed fails against the base's source`
           : `no test that failed on the base passes on the head (${where})`,
     },
+  };
+}
+
+/**
+ * The evidence refused: omk's base worktree holds files omk did not put there (BaseCheckout.foreign).
+ * The head's tests it copies in are put back, so a changed source file or an added `.npmrc` there
+ * was written by an unconfined agent, its tests or a process it left; run there, the head's tests
+ * would fail for that reason and pass for a fix that fixed nothing.
+ */
+function foreignInBase(foreign: readonly string[], where: string): FailToPassEvidence {
+  const files = named(foreign.map((path) => JSON.stringify(path)));
+  return {
+    durationMs: 0,
+    decision: {
+      kind: 'oracle',
+      decision: FAIL_TO_PASS_NOT_SHOWN,
+      reason: `omk's worktree of the base holds files omk did not put there (${files}), so nothing run there shows the fix (${where})`,
+    },
+    findings: [
+      {
+        review: 'controller',
+        severity: 'blocking',
+        message:
+          `omk's worktree of the goal's base was changed outside omk's steps: ${files}. An agent, ` +
+          'its tests or a process it left wrote there (outside its own worktree), where the fix is ' +
+          "checked against the base's source; no result from there counts. Remove the base worktree " +
+          '(it is made again) and run the goal again.',
+        paths: [...foreign].sort(),
+      },
+    ],
   };
 }

@@ -9,7 +9,7 @@ import { forgedObjectFindings, linkFindings } from '../integrity/findings.js';
 import type { Finding, GateEvidence } from '../proof/schema.js';
 import type { CapturedChange, SliceWorkspace } from '../workspace/port.js';
 import { describeChecks } from './attempt-failure.js';
-import { reviewChange, writeReview } from './change-review.js';
+import { reviewChange, reviewGateDefinitions, writeReview } from './change-review.js';
 import { checkedAgentRun } from './checked-agent.js';
 import { checkedGates } from './checked-gates.js';
 import type { ControllerDeps, RunContext } from './context.js';
@@ -289,6 +289,7 @@ async function reviewFix(
       diff: captured.diff,
       gates: [],
     }),
+    ...(await reviewGateDefinitions(ctx, workspace.path, workspace.baseSha, captured.headSha)),
     ...links,
     ...forgedObjectFindings(captured.forgedObjects ?? []),
   ];

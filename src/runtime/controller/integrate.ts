@@ -95,7 +95,7 @@ export async function integrateSlices(ctx: RunContext): Promise<IntegrationResul
     deps.reporter.info(`the integrated tree is ${reuse.slice}'s tree: its gate results stand, not run again`);
   }
   // The integrated tree runs the agents' code too: the same checks as a slice's gates.
-  const integrity: Finding[] = [];
+  const integrity: Finding[] = foreignInIntegration(result.foreign ?? []);
   const gates =
     reuse !== null
       ? reusedGates(reuse, result.headSha)
@@ -134,11 +134,6 @@ export async function integrateSlices(ctx: RunContext): Promise<IntegrationResul
     gates,
     ...(deps.holdsToken === undefined ? {} : { holdsToken: deps.holdsToken }),
   };
-  const findings = [...controllerReview(reviewInput), ...securityReview(reviewInput), ...integrity];
-  await deps.store.files.writeAtomic(
-    join(deps.store.paths(goal.id).reviewArtifacts, 'integration.md'),
-    renderReviewMarkdown(findings, 'integration'),
-  );
   const baseline =
     goal.oracle.shape === 'fail_to_pass'
       ? await failToPassEvidence(ctx, gates, gateEnv, {
@@ -146,6 +141,16 @@ export async function integrateSlices(ctx: RunContext): Promise<IntegrationResul
           changedFiles: result.changedFiles,
         })
       : null;
+  const findings = [
+    ...controllerReview(reviewInput),
+    ...securityReview(reviewInput),
+    ...integrity,
+    ...(baseline?.findings ?? []),
+  ];
+  await deps.store.files.writeAtomic(
+    join(deps.store.paths(goal.id).reviewArtifacts, 'integration.md'),
+    renderReviewMarkdown(findings, 'integration'),
+  );
   const finalGates: GateEvidence[] = [...gates];
   if (goal.oracle.requiredGates.includes('security-review')) {
     // Agents run on the integration branch that reached outside their worktree block it too (the
@@ -196,4 +201,22 @@ export async function integrateSlices(ctx: RunContext): Promise<IntegrationResul
     decisions: baseline ? [baseline.decision] : [],
   });
   return result;
+}
+
+/** The integration workspace made ahead of time held files an agent wrote there (IntegrationResult.foreign). */
+function foreignInIntegration(paths: readonly string[]): Finding[] {
+  if (paths.length === 0) return [];
+  const shown = paths.slice(0, 5).map((path) => JSON.stringify(path));
+  const more = paths.length > 5 ? ` and ${paths.length - 5} more` : '';
+  return [
+    {
+      review: 'controller',
+      severity: 'blocking',
+      message:
+        `omk's integration worktree, made while the agents ran, held files omk did not put there: ${shown.join(', ')}${more}. ` +
+        'An agent, its tests or a process it left wrote there, outside its own worktree, where the ' +
+        "merged tree's gates run; omk removed them before merging, but the goal is not trusted.",
+      paths: [...paths],
+    },
+  ];
 }

@@ -8,6 +8,7 @@ import type { Task } from '../graph/schema.js';
 import { forgedObjectFindings } from '../integrity/findings.js';
 import type { IntegrationResult, SliceWorkspace } from '../workspace/port.js';
 import { describeChecks } from './attempt-failure.js';
+import { reviewGateDefinitions } from './change-review.js';
 import { checkedAgentRun } from './checked-agent.js';
 import type { ControllerDeps, RunContext } from './context.js';
 import { agentRunRecord, sliceBranches, sliceRecord } from './execution-state.js';
@@ -327,10 +328,13 @@ async function runFix(
   // The merged tree's review and merge read the commit's objects, its gates the worktree: a
   // rewritten loose object makes them differ, as a slice's capture checks.
   const forged = forgedObjectFindings(change.forgedObjects ?? []);
+  // What its gates run, edited by the repair: the merged tree's results show nothing. Blocking for
+  // the goal, not a reach outside the worktree (another attempt may still run).
+  const gateEdits = await reviewGateDefinitions(ctx, workspace.path, head, change.headSha);
   journal.execution = {
     ...journal.execution,
     integrationRepair: null,
-    integrationIntegrity: [...journal.execution.integrationIntegrity, ...forged],
+    integrationIntegrity: [...journal.execution.integrationIntegrity, ...forged, ...gateEdits],
     agentRuns: [
       ...journal.execution.agentRuns,
       agentRunRecord(INTEGRATION_ID, attempt, deps.agent.name, result),

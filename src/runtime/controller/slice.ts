@@ -16,7 +16,7 @@ import type { Finding, GateEvidence } from '../proof/schema.js';
 import { diagnosticCounts, testCounts } from '../proof/test-summary.js';
 import type { SliceWorkspace } from '../workspace/port.js';
 import { describeAttemptFailure, failureHeadline } from './attempt-failure.js';
-import { reviewChange, writeReview } from './change-review.js';
+import { reviewChange, reviewGateDefinitions, writeReview } from './change-review.js';
 import { checkedAgentRun } from './checked-agent.js';
 import { checkedGates } from './checked-gates.js';
 import type { RunContext } from './context.js';
@@ -384,6 +384,7 @@ async function settleAttempt(
       diff: change.diff,
       gates,
     }),
+    ...(await reviewGateDefinitions(ctx, workspace.path, start.sha, change.headSha)),
     ...integrity,
     ...links,
     ...forgedObjectFindings(change.forgedObjects ?? []),

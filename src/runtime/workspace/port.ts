@@ -114,6 +114,20 @@ export interface WorkspacePort {
    * besides the tree. Optional: without it no gate result is reused (gates/reuse.ts).
    */
   treeFacts?(worktree: string, commit: string): Promise<TreeFacts>;
+  /**
+   * What `worktree` holds besides its checked-out commit, as `git status` lists it: tracked files
+   * changed, added or deleted, and the files it does not track, ignored ones too, but for those
+   * under `node_modules` (omk's links). Optional: without it the base worktree is not checked
+   * before its results count (BaseCheckout.foreign).
+   */
+  worktreeChanges?(worktree: string): Promise<WorktreeChanges>;
+}
+
+export interface WorktreeChanges {
+  /** Tracked files changed, added or deleted. */
+  tracked: string[];
+  /** Files not tracked, ignored ones included, each with a stamp that changes when it is written. */
+  untracked: { path: string; stamp: string }[];
 }
 
 /** A branch found elsewhere than where the goal's record says omk captured it (`adoptRecordedHeads`). */
@@ -164,6 +178,12 @@ export interface IntegrationResult {
   changedFiles: ChangedFile[];
   /** Unified diff from the base (bounded). */
   diff: string;
+  /**
+   * Files the workspace made ahead of time (prepareIntegration, while agents ran) held besides its
+   * commit when the integration took it: an unconfined agent wrote them there. Removed (tracked
+   * ones put back) before anything was merged; absent or empty: none.
+   */
+  foreign?: string[];
 }
 
 /**

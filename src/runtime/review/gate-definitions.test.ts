@@ -1,0 +1,151 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type GateCommand,
+  gateDefinitionPaths,
+  gateDefinitionReview,
+  sectionLines,
+} from './gate-definitions.js';
+
+const NPM_TEST: GateCommand = { name: 'test', argv: ['npm', 'run', 'test'] };
+const PYTEST: GateCommand = { name: 'test', argv: ['python3', '-m', 'pytest'] };
+const MAKE_TEST: GateCommand = { name: 'test', argv: ['make', 'test'] };
+const CARGO_TEST: GateCommand = { name: 'test', argv: ['cargo', 'test'] };
+
+const PACKAGE = (scripts: string, extra = '') =>
+  `{\n  "name": "fixture",${extra}\n  "scripts": {\n    ${scripts}\n  }\n}\n`;
+
+/** The labels of the findings for a change from `before` to `after` (path → text; null: none). */
+function edited(
+  gates: readonly GateCommand[],
+  before: Record<string, string | null>,
+  after: Record<string, string | null>,
+): string[] {
+  const findings = gateDefinitionReview(
+    gates,
+    new Map(Object.entries(before)),
+    new Map(Object.entries(after)),
+  );
+  for (const found of findings) expect(found.severity).toBe('blocking');
+  return findings.map((found) => /^The change edits "([^"]+)"/.exec(found.message)?.[1] ?? found.message);
+}
+
+describe('the gate-definition review', () => {
+  it("names package.json's test script rewritten, however the JSON spells its key", () => {
+    const base = { 'package.json': PACKAGE('"test": "node --test test/"') };
+    expect(edited([NPM_TEST], base, { 'package.json': PACKAGE('"test": "exit 0"') })).toEqual([
+      'package.json scripts.test',
+    ]);
+    // A \u escape, and a repeated key (the last one wins for npm, as for JSON.parse): no line of
+    // the diff reads `"test":`, but the script npm runs is another.
+    expect(edited([NPM_TEST], base, { 'package.json': PACKAGE('"t\\u0065st": "exit 0"') })).toEqual([
+      'package.json scripts.test',
+    ]);
+    expect(
+      edited([NPM_TEST], base, {
+        'package.json': PACKAGE('"test": "node --test test/",\n    "test": "true"'),
+      }),
+    ).toEqual(['package.json scripts.test']);
+    // npm runs pretest and posttest around it.
+    expect(
+      edited([NPM_TEST], base, {
+        'package.json': PACKAGE('"pretest": "sed -i s/a/b/ test/x.js",\n    "test": "node --test test/"'),
+      }),
+    ).toEqual(['package.json scripts.pretest']);
+  });
+
+  it('passes a package.json change that leaves the scripts a gate runs as they were', () => {
+    const base = { 'package.json': PACKAGE('"test": "node --test test/",\n    "build": "tsc"') };
+    const after = {
+      'package.json': PACKAGE(
+        '"test": "node --test test/",\n    "build": "tsc -p ."',
+        '\n  "version": "2.0.0",',
+      ),
+    };
+    expect(edited([NPM_TEST], base, after)).toEqual([]);
+    // `npm test` and yarn's and pnpm's own spellings run the same script.
+    for (const argv of [
+      ['npm', 'test'],
+      ['yarn', 'test'],
+      ['pnpm', 'test'],
+    ]) {
+      expect(edited([{ name: 'test', argv }], base, { 'package.json': PACKAGE('"test": "exit 0"') })).toEqual(
+        ['package.json scripts.test'],
+      );
+    }
+  });
+
+  it("names a package manager's config added in the root (.npmrc's script-shell runs every script)", () => {
+    expect(edited([NPM_TEST], { '.npmrc': null }, { '.npmrc': 'script-shell=/bin/true\n' })).toEqual([
+      '.npmrc',
+    ]);
+    expect(gateDefinitionPaths([{ name: 'test', argv: ['yarn', 'test'] }])).toEqual([
+      '.yarnrc',
+      '.yarnrc.yml',
+      'package.json',
+    ]);
+  });
+
+  it("names pytest's configuration changed in pyproject.toml, as a table, a dotted key or an inline table", () => {
+    const base = '[project]\nname = "calc"\n\n[tool.pytest.ini_options]\ntestpaths = ["tests"]\n';
+    const cases = [
+      `${base}addopts = "--co"\n`,
+      `${base.replace('[tool.pytest.ini_options]', '[tool."py\\u0074est".ini_options]')}addopts = "--co"\n`,
+      `${base}\n[tool]\npytest.ini_options.addopts = "--co"\n`,
+      `tool.pytest.ini_options.addopts = "-p no:python"\n${base}`,
+      `${base}addopts = [\n  "--co",\n]\n`,
+    ];
+    for (const after of cases) {
+      expect(edited([PYTEST], { 'pyproject.toml': base }, { 'pyproject.toml': after }), after).toEqual([
+        'pyproject.toml [tool.pytest]',
+      ]);
+    }
+    // The project's own fields, a comment, a dependency on pytest: not what pytest reads.
+    const unrelated = base.replace(
+      '[project]\nname = "calc"',
+      '[project]\nname = "calc"\ndependencies = ["pytest>=8"]  # pytest\n# addopts = "--co"',
+    );
+    expect(edited([PYTEST], { 'pyproject.toml': base }, { 'pyproject.toml': unrelated })).toEqual([]);
+  });
+
+  it('names a pytest.ini added (it takes over from pyproject.toml), and setup.cfg and tox.ini sections', () => {
+    expect(edited([PYTEST], { 'pytest.ini': null }, { 'pytest.ini': '[pytest]\naddopts = --co\n' })).toEqual([
+      'pytest.ini',
+    ]);
+    expect(
+      edited(
+        [PYTEST],
+        { 'setup.cfg': '[metadata]\nname = calc\n' },
+        { 'setup.cfg': '[metadata]\nname = calc\n[tool:pytest]\naddopts = --co\n' },
+      ),
+    ).toEqual(['setup.cfg [tool:pytest]']);
+    expect(sectionLines('[tox]\nenvlist = py3\n[pytest]\naddopts = -q\n', 'pytest')).toBe(
+      '[pytest]\naddopts = -q',
+    );
+  });
+
+  it("names a Makefile's change for a make gate (a GNUmakefile added takes over) and a cargo runner", () => {
+    expect(edited([MAKE_TEST], { GNUmakefile: null }, { GNUmakefile: 'test:\n\ttrue\n' })).toEqual([
+      'GNUmakefile',
+    ]);
+    expect(
+      edited(
+        [CARGO_TEST],
+        { '.cargo/config.toml': null },
+        { '.cargo/config.toml': '[target.\'cfg(all())\']\nrunner = "true"\n' },
+      ),
+    ).toEqual(['.cargo/config.toml']);
+  });
+
+  it('reads nothing for a gate whose tool reads no project file omk knows, and names a file once', () => {
+    expect(gateDefinitionPaths([{ name: 'lint', argv: ['ruff', 'check', '.'] }])).toEqual([]);
+    const lint: GateCommand = { name: 'lint', argv: ['npm', 'run', 'lint'] };
+    const found = gateDefinitionReview(
+      [NPM_TEST, lint],
+      new Map([['.npmrc', null]]),
+      new Map([['.npmrc', 'script-shell=/bin/true\n']]),
+    );
+    expect(found).toHaveLength(1);
+    expect(found[0]?.message).toContain('"test", "lint" gates');
+    expect(found[0]?.paths).toEqual(['.npmrc']);
+  });
+});

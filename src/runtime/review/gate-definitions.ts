@@ -1,0 +1,230 @@
+// The gate-definition check: a change must not rewrite what a gate runs. Gates are detected at the
+// goal's base (`npm run test`, `make test`, `python3 -m pytest`, `cargo test`), but the tool reads
+// its definition from the worktree when it runs: a script body in package.json, a Makefile, pytest's
+// `addopts`, a cargo runner. A change that edits it makes the gate run what the change wrote
+// (`"test": "exit 0"`, `addopts = "--co"`): the gate then passes without testing anything. This
+// compares each definition as committed before and after the change, parsed where a diff could
+// hide it (JSON's `\u` escapes and repeated keys), and blocks on any difference: a person reviews
+// the new command.
+
+import { quoteUntrusted } from '../graph/paths.js';
+import type { Finding } from '../proof/schema.js';
+import { finding } from './input.js';
+
+/** What a gate needs from a GateSpec: its name and argv. */
+export interface GateCommand {
+  name: string;
+  argv: readonly string[];
+}
+
+/** One part of a file that decides what a gate runs. */
+interface Definition {
+  path: string;
+  /** Shown in the finding: "package.json scripts.test", "Makefile". */
+  label: string;
+  /** The part of the file's text that matters (the whole file when absent); null when missing. */
+  part?: (text: string) => string | null;
+}
+
+const MAKEFILES = ['GNUmakefile', 'makefile', 'Makefile'];
+const CARGO_CONFIGS = ['.cargo/config.toml', '.cargo/config'];
+/** pytest reads the first of these that configures it; an added one takes over. */
+const PYTEST_FILES = ['pytest.toml', '.pytest.toml', 'pytest.ini', '.pytest.ini'];
+const PYTEST_SECTIONS: ReadonlyArray<readonly [path: string, section: string]> = [
+  ['pyproject.toml', 'tool.pytest'],
+  ['tox.ini', 'pytest'],
+  ['setup.cfg', 'tool:pytest'],
+];
+/** npm's built-in aliases of `npm test`; other commands name the script after `run`. */
+const NPM_TEST = new Set(['test', 't', 'tst']);
+const NODE_MANAGERS = new Set(['npm', 'pnpm', 'yarn']);
+const MANAGER_CONFIG: Readonly<Record<string, readonly string[]>> = {
+  npm: ['.npmrc'],
+  pnpm: ['.npmrc', '.pnpmfile.cjs'],
+  yarn: ['.yarnrc', '.yarnrc.yml'],
+};
+
+/** Every file whose change may alter what one of `gates` runs. */
+export function gateDefinitionPaths(gates: readonly GateCommand[]): string[] {
+  return [...new Set(gates.flatMap((gate) => definitionsOf(gate).map((d) => d.path)))].sort();
+}
+
+/**
+ * Blocking findings for each gate whose definition differs between `before` and `after` (the
+ * files' committed texts; null: not committed). A file missing from both maps is unchanged.
+ */
+export function gateDefinitionReview(
+  gates: readonly GateCommand[],
+  before: ReadonlyMap<string, string | null>,
+  after: ReadonlyMap<string, string | null>,
+): Finding[] {
+  const changed = new Map<string, { definition: Definition; gates: string[] }>();
+  for (const gate of gates) {
+    for (const definition of definitionsOf(gate)) {
+      if (!before.has(definition.path) && !after.has(definition.path)) continue;
+      const old = partOf(definition, before.get(definition.path) ?? null);
+      const now = partOf(definition, after.get(definition.path) ?? null);
+      if (old === now) continue;
+      const entry = changed.get(definition.label) ?? { definition, gates: [] };
+      entry.gates.push(gate.name);
+      changed.set(definition.label, entry);
+    }
+  }
+  return [...changed.values()].map(({ definition, gates: names }) =>
+    finding(
+      'controller',
+      'blocking',
+      `The change edits ${quoteUntrusted(definition.label)}, which decides what the ` +
+        `${names.map((name) => quoteUntrusted(name)).join(', ')} gate${names.length === 1 ? '' : 's'} ` +
+        'ran: the gate ran what the change wrote, not the command detected at the base, so its ' +
+        'result shows nothing; revert it, or have a person review the new command and run it.',
+      [definition.path],
+    ),
+  );
+}
+
+function partOf(definition: Definition, text: string | null): string | null {
+  if (text === null) return null;
+  return definition.part === undefined ? text : definition.part(text);
+}
+
+function definitionsOf(gate: GateCommand): Definition[] {
+  const [tool, ...args] = gate.argv;
+  if (tool === undefined) return [];
+  const program = tool.split('/').at(-1) ?? tool;
+  if (NODE_MANAGERS.has(program)) return nodeDefinitions(program, args);
+  if (program === 'make') return MAKEFILES.map((path) => ({ path, label: path }));
+  if (program === 'cargo') return CARGO_CONFIGS.map((path) => ({ path, label: path }));
+  if (gate.argv.includes('pytest') || program === 'pytest') {
+    return [
+      ...PYTEST_FILES.map((path) => ({ path, label: path })),
+      ...PYTEST_SECTIONS.map(([path, section]) => ({
+        path,
+        label: `${path} [${section}]`,
+        part: (text: string) => sectionLines(text, section),
+      })),
+    ];
+  }
+  return [];
+}
+
+function nodeDefinitions(manager: string, args: readonly string[]): Definition[] {
+  const [first, second] = args;
+  const script =
+    first === 'run' || first === 'run-script'
+      ? second
+      : manager === 'npm' && first !== undefined && !NPM_TEST.has(first)
+        ? undefined
+        : first === undefined || NPM_TEST.has(first)
+          ? 'test'
+          : first;
+  const files = (MANAGER_CONFIG[manager] ?? []).map((path) => ({ path, label: path }));
+  if (script === undefined) return files;
+  // npm and yarn 1 run `pre<script>` and `post<script>` around it; pnpm does when configured to.
+  return [
+    ...[`pre${script}`, script, `post${script}`].map((name) => ({
+      path: 'package.json',
+      label: `package.json scripts.${name}`,
+      part: (text: string) => scriptBody(text, name),
+    })),
+    ...files,
+  ];
+}
+
+/** The script's body as npm reads it (JSON.parse: escapes decoded, the last repeated key wins). */
+function scriptBody(text: string, name: string): string | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // Unparsable: npm fails on it too, but it is not the same definition.
+    return `\u0000unparsable\u0000${text}`;
+  }
+  const scripts = typeof parsed === 'object' && parsed !== null ? Reflect.get(parsed, 'scripts') : undefined;
+  if (typeof scripts !== 'object' || scripts === null) return null;
+  const body: unknown = Reflect.get(scripts, name);
+  return typeof body === 'string' ? body : body === undefined ? null : JSON.stringify(body);
+}
+
+/**
+ * The lines of a TOML or INI file that configure `section`: under a header naming it or a table
+ * below it, or a key whose full dotted name (the header's, then its own) does, with the lines its
+ * value spans. Escapes a quoted key may use are decoded and quotes dropped first; comments and
+ * blank lines are not kept, so only a change to what the tool reads counts.
+ */
+export function sectionLines(text: string, section: string): string {
+  const wanted = normalizeKey(section);
+  const within = (name: string) => name === wanted || name.startsWith(`${wanted}.`);
+  const kept: string[] = [];
+  let header = '';
+  let depth = 0;
+  let continuing = false;
+  for (const raw of text.split(/\r?\n/)) {
+    const line = stripComment(raw).trim();
+    if (line === '') continue;
+    if (depth === 0 && isHeader(line)) {
+      header = normalizeKey(line.replace(/^\[+|\]+$/g, ''));
+      if (within(header)) kept.push(line);
+      continue;
+    }
+    let relevant: boolean = continuing;
+    if (depth === 0) {
+      const key = normalizeKey(line.split('=')[0] ?? '');
+      relevant = within(header) || within(header === '' ? key : `${header}.${key}`);
+    }
+    depth = Math.max(0, depth + bracketBalance(line));
+    continuing = relevant && depth > 0;
+    if (relevant) kept.push(line);
+  }
+  return kept.join('\n');
+}
+
+/** A table or section header, `[name]` or `[[name]]`, and nothing after it but a comment. */
+function isHeader(line: string): boolean {
+  return /^\[\[?[^[\]=]+\]\]?$/.test(line);
+}
+
+/** Decodes TOML's `\uXXXX` and `\UXXXXXXXX`, drops quotes and spaces: `"py\u0074est"` is pytest. */
+function normalizeKey(text: string): string {
+  return text
+    .replace(
+      /\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})/g,
+      (_, short: string | undefined, long: string | undefined) =>
+        String.fromCodePoint(Number.parseInt(short ?? long ?? '0', 16)),
+    )
+    .replace(/["'\s]/g, '')
+    .toLowerCase();
+}
+
+/** The line without a `#` or `;` comment outside quotes. */
+function stripComment(line: string): string {
+  let quote: string | null = null;
+  for (let i = 0; i < line.length; i++) {
+    const char = line[i];
+    if (quote !== null) {
+      if (char === '\\' && quote === '"') i++;
+      else if (char === quote) quote = null;
+    } else if (char === '"' || char === "'") {
+      quote = char;
+    } else if (char === '#' || (char === ';' && i === 0)) {
+      return line.slice(0, i);
+    }
+  }
+  return line;
+}
+
+/** Opening minus closing brackets and braces outside quotes: a value spanning lines is open. */
+function bracketBalance(line: string): number {
+  let balance = 0;
+  let quote: string | null = null;
+  for (let i = 0; i < line.length; i++) {
+    const char = line[i];
+    if (quote !== null) {
+      if (char === '\\' && quote === '"') i++;
+      else if (char === quote) quote = null;
+    } else if (char === '"' || char === "'") quote = char;
+    else if (char === '[' || char === '{') balance++;
+    else if (char === ']' || char === '}') balance--;
+  }
+  return balance;
+}
