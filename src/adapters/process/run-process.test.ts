@@ -170,12 +170,14 @@ describe('runProcess', () => {
   });
 
   it('lets a command that printed something run past silenceMs', async () => {
+    // sh prints within milliseconds of its start even on a loaded machine (node's own start-up
+    // took more than 300 ms there), then stays quiet well past silenceMs.
     const res = await runProcess({
-      argv: node("process.stderr.write('logging in…\\n'); setTimeout(() => process.exit(0), 800)"),
+      argv: ['sh', '-c', "echo 'logging in…' >&2; sleep 2"],
       cwd: dir,
       env,
       timeoutMs: 20_000,
-      silenceMs: 300,
+      silenceMs: 1_000,
     });
     expect(res.silent).toBe(false);
     expect(res.exitCode).toBe(0);
