@@ -12,7 +12,8 @@ import {
 import { git } from '../helpers/git-repo.js';
 
 // Agents that weaken the verdict rather than the code: they rewrite what their gate runs from
-// inside their worktree (a script body, pytest's options), or, unconfined, write omk's own
+// inside their worktree (a script body, pytest's options, a conftest.py hook), make the head's
+// gate pass without running the base's failing tests (no report: only exit codes), or, unconfined, write omk's own
 // worktrees beside theirs (the base, where a fix is checked against the base's source; the
 // integration, made while they run, where the merged tree's gates run). Before the checks each
 // test names, every one of these goals was `ready` with the bug still there.
@@ -332,5 +333,23 @@ describe('an agent whose head runs no test, or forges their outcomes, with no ga
     const id = await runGoal('fix the bug in calc.py and tests/conftest.py', agent);
     expect(await blockingOf(id)).toEqual([]);
     expect((await env.proof(id)).status).toBe('ready');
+  });
+
+  it('control: a plain `make test` (no per-test results on either side) still shows a fix by exit codes, and says so', async () => {
+    env = await createExecutionEnv({
+      Makefile: 'test:\n\tsh test.sh\n',
+      'add.sh': 'echo $(($1 - $2))\n',
+      'test.sh': '[ "$(sh add.sh 1 2)" = 3 ]\n',
+    });
+    const agent = await shellAgent('make-fix', "sed -i 's/\\$1 - \\$2/$1 + $2/' add.sh\ngrep -q '+' add.sh");
+    const id = await runGoal('fix the bug in add.sh', agent);
+    const proof = await env.proof(id);
+    expect(proof.status, JSON.stringify(proof.knownGaps)).toBe('ready');
+    expect(proof.decisions.findLast((d) => d.kind === 'oracle')).toMatchObject({
+      decision: 'fail-to-pass shown',
+      reason: expect.stringContaining(
+        'test fails on the base and passes on the head, judged by exit codes: no per-test results could be read from its run on the base',
+      ),
+    });
   });
 });
