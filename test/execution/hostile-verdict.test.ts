@@ -13,10 +13,10 @@ import { git } from '../helpers/git-repo.js';
 
 // Agents that weaken the verdict rather than the code: they rewrite what their gate runs from
 // inside their worktree (a script body, pytest's options, a conftest.py hook), make the head's
-// gate pass without running the base's failing tests (no report: only exit codes), or, unconfined, write omk's own
-// worktrees beside theirs (the base, where a fix is checked against the base's source; the
-// integration, made while they run, where the merged tree's gates run). Before the checks each
-// test names, every one of these goals was `ready` with the bug still there.
+// gate pass without running the base's failing tests (no report: only exit codes), or,
+// unconfined, write omk's own worktrees beside theirs (the base, where a fix is checked against
+// the base's source; the integration, made while they run, where the merged tree's gates run).
+// Before the checks each test names, every one of these goals was `ready` with the bug still there.
 
 let env: ExecutionEnv;
 
