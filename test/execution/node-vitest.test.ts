@@ -81,4 +81,21 @@ describe('a Node project with vitest as a devDependency and a committed failing 
     const line = stderr.split('\n').find((text) => text.includes(`[${SLICES.bug}] attempt 1 failed`));
     expect(line).toContain(`newly failing tests (they pass on the base): ${EMPTY}`);
   }, 90_000);
+
+  it('a vitest.config.js that runs no test (passWithNoTests) is never ready: blocked, no fix shown', async () => {
+    // The bug stays. Before, the head's gate passed with no test run and no report, the exit codes
+    // decided ("fails on the base and passes on the head") and the goal was `ready`.
+    const { env, id, proof } = await runGoal({
+      goal: 'fix the bug in src/parser.js and vitest.config.js',
+      files: { 'vitest.config.js': 'export default {};\n' },
+      agent: `
+write('src/parser.js', read('src/parser.js') + '// looked at it\\n');
+write('vitest.config.js', "export default { test: { include: ['none/**'], passWithNoTests: true } };\\n");`,
+    });
+    expect(proof.status).not.toBe('ready');
+    const findings = (await env.proof(id)).findings.filter((f) => f.severity === 'blocking');
+    expect(findings.map((f) => f.message)).toEqual([
+      expect.stringContaining('The change edits "vitest.config.js", which decides what the "test" gate ran'),
+    ]);
+  }, 90_000);
 });

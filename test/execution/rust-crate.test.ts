@@ -196,4 +196,26 @@ describe('per-test evidence on a Rust crate with inline tests', () => {
     expect(gate('lint')?.diagnostics).toMatchObject({ new: 0, preExisting: 1 });
     expect(gate('test')?.tests?.failToPass).toEqual(['tests::adds']);
   });
+
+  it("a `harness = false` test target that prints libtest's lines for the failing test is never ready", async () => {
+    // The bug stays; `[lib] test = false` drops the real tests and the lib itself, run as a test
+    // target without libtest, prints "test tests::adds ... ok". Per test, tests::adds "failed on
+    // the base and passes on the head": before the Cargo.toml review, the goal was `ready`.
+    env = await createExecutionEnv(CRATE, { env: RUST_ENV });
+    const forged = `${lib('a - b', 'a * b')}\npub fn main() {\n    println!("running 1 test\\ntest tests::adds ... ok\\n\\ntest result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s\\n");\n}\n`;
+    const manifest = `${CARGO_TOML}\n[lib]\ntest = false\n\n[[test]]\nname = "forged"\npath = "src/lib.rs"\nharness = false\n`;
+    const agent = await env.kit.script(
+      'forger',
+      `write('src/lib.rs', ${JSON.stringify(forged)});\nwrite('Cargo.toml', ${JSON.stringify(manifest)});`,
+    );
+    const result = await env.omk('goal', 'run', `${GOAL} and Cargo.toml`, '--agent', agent, '--json');
+    const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
+    const proof = await env.proof(id);
+    expect(proof.status).not.toBe('ready');
+    expect(proof.findings.filter((f) => f.severity === 'blocking').map((f) => f.message)).toEqual([
+      expect.stringContaining(
+        'The change edits "Cargo.toml test targets (harness, test)", which decides what the "test" gate ran:',
+      ),
+    ]);
+  });
 });

@@ -48,15 +48,20 @@ export function reviewChange(ctx: RunContext, change: ReviewedChange): Finding[]
 
 /**
  * Blocking findings for a change that edits what a gate runs (review/gate-definitions.ts): the
- * files that define the run's gates, as committed where the change started and at its head.
+ * files that define the run's gates (the fixed ones and the runner configs among `changed`), as
+ * committed where the change started and at its head.
  */
 export async function reviewGateDefinitions(
   ctx: RunContext,
   cwd: string,
   fromSha: string,
   headSha: string,
+  changed: readonly ChangedFile[],
 ): Promise<Finding[]> {
-  const paths = gateDefinitionPaths(ctx.gates);
+  const paths = gateDefinitionPaths(
+    ctx.gates,
+    changed.map((file) => file.path),
+  );
   if (paths.length === 0 || fromSha === headSha) return [];
   const read = (sha: string) => ctx.deps.committed.readCommitted(cwd, sha, paths, MAX_READ_BYTES);
   const [before, after] = await Promise.all([read(fromSha), read(headSha)]);

@@ -1,5 +1,6 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { TestResults } from '../gates/test-results/types.js';
 import { FAIL_TO_PASS_NOT_SHOWN, FAIL_TO_PASS_SHOWN } from '../proof/gaps.js';
 import { passedOrTolerated } from '../proof/pre-existing.js';
 import type { Finding, GateEvidence } from '../proof/schema.js';
@@ -35,7 +36,9 @@ function named(names: readonly string[]): string {
  * 2. the head's new or changed tests run against the base's source: omk puts the head's changed
  *    test files into the base worktree, runs the test gates there and puts the base back; a test
  *    that fails there and passes on the head shows the fix (a regression test written with it);
- * 3. without per-test results, the test gates' exit codes on the base and the head.
+ * 3. the test gates' exit codes on the base and the head, only for a gate the base reported no
+ *    per-test results for: where the base named its failing tests, the head must show those tests
+ *    passing (1.), and a head that ran none of them or reported nothing shows nothing.
  * Whichever way it goes, the decision says what was seen.
  */
 export async function failToPassEvidence(
@@ -75,7 +78,12 @@ export async function failToPassEvidence(
   if (passedOnHead && changedTests.length > 0) {
     // A test failing on the head too (a pre-existing failure the gate tolerates) shows nothing.
     const failingOnHead = new Set(headTests.flatMap((gate) => gate.tests?.failing ?? []));
-    const onBaseSource = await headTestsOnBaseSource(ctx, env, head, changedTests, failingOnHead);
+    // A gate whose head run reported no tests shows none of its tests passing there.
+    const readOnHead = new Set(headTests.filter((gate) => gate.tests !== undefined).map((g) => g.name));
+    const onBaseSource = await headTestsOnBaseSource(ctx, env, head, changedTests, {
+      failing: failingOnHead,
+      read: readOnHead,
+    });
     if (onBaseSource.foreign.length > 0) return foreignInBase(onBaseSource.foreign, where);
     if (onBaseSource.shown.length > 0) {
       return {
@@ -102,7 +110,7 @@ async function headTestsOnBaseSource(
   env: Readonly<Record<string, string>>,
   head: HeadTree,
   changedTests: readonly string[],
-  failingOnHead: ReadonlySet<string>,
+  onHead: { failing: ReadonlySet<string>; read: ReadonlySet<string> },
 ): Promise<{ shown: string[]; durationMs: number; foreign: string[] }> {
   // The head's tests are the agent's code: never run with the checkout's own node_modules.
   const base = await ctx.base.pathForAgentCode();
@@ -131,14 +139,16 @@ async function headTestsOnBaseSource(
       signal: ctx.signal,
     });
     const durationMs = runs.reduce((sum, gate) => sum + gate.durationMs, 0);
-    const failingThere = runs.flatMap((gate) => gate.tests?.failing ?? []);
-    if (failingThere.length > 0) {
-      const shown = failingThere.filter((name) => !failingOnHead.has(name));
-      return { shown: [...new Set(shown)], durationMs, foreign };
-    }
-    // No per-test results: a test gate that fails there (and passed on the head) still shows it.
-    const failed = runs.filter((gate) => gate.outcome === 'failed' || gate.outcome === 'pre_existing');
-    return { shown: failed.map((gate) => `gate ${gate.name}`), durationMs, foreign };
+    const shown = runs.flatMap((gate) => {
+      // Named failures there count only as tests the head's run reported and did not fail.
+      if (gate.tests !== undefined) {
+        if (!onHead.read.has(gate.name)) return [];
+        return gate.tests.failing.filter((name) => !onHead.failing.has(name));
+      }
+      // No per-test results there: a test gate that fails (and passed on the head) still shows it.
+      return gate.outcome === 'failed' || gate.outcome === 'pre_existing' ? [`gate ${gate.name}`] : [];
+    });
+    return { shown: [...new Set(shown)], durationMs, foreign };
   } finally {
     for (const [path, original] of saved) {
       if (original === null) await rm(join(base, path), { force: true });
@@ -149,7 +159,13 @@ async function headTestsOnBaseSource(
   }
 }
 
-/** The test gates' outcomes on the base (reusing the goal's base run) against the head's. */
+/**
+ * The test gates' outcomes on the base (reusing the goal's base run) against the head's. A gate
+ * whose base run named its failing tests counts only when the head shows those same tests passing
+ * (the per-test branch above): a head that ran none of them, skipped them or reported nothing
+ * passes by its exit code alone, which shows nothing (pytest `--co` "passes" after collecting).
+ * Only a gate the base reported no per-test results for is judged by exit codes, as the words say.
+ */
 async function exitCodeEvidence(
   ctx: RunContext,
   headTests: readonly GateEvidence[],
@@ -159,12 +175,13 @@ async function exitCodeEvidence(
 ): Promise<FailToPassEvidence> {
   const tests = ctx.gates.filter((gate) => gate.kind === 'test');
   // The run's check of the gates on the base already ran them there: reuse it.
-  const known = ctx.baseline?.sha === ctx.base.baseSha ? ctx.baseline.gates : null;
+  const known = ctx.baseline?.sha === ctx.base.baseSha ? ctx.baseline : null;
   const basePath = known === null ? await ctx.base.path() : null;
   const foreign = basePath === null ? [] : await ctx.base.foreign();
   if (foreign.length > 0) return foreignInBase(foreign, where);
+  const baseResults: Record<string, TestResults> = { ...(known?.tests ?? {}) };
   const base =
-    known?.filter((gate) => gate.kind === 'test') ??
+    known?.gates.filter((gate) => gate.kind === 'test') ??
     (await ctx.deps.verify(
       tests.map((gate) => ({ ...gate, required: false })),
       {
@@ -175,6 +192,9 @@ async function exitCodeEvidence(
         artifactsDir: ctx.deps.store.paths(ctx.goal.id).gateArtifacts,
         env,
         signal: ctx.signal,
+        onTestResults: (gate, results) => {
+          if (results !== null) baseResults[gate] = results;
+        },
       },
     ));
   if (known === null) await ctx.base.settled();
@@ -182,30 +202,54 @@ async function exitCodeEvidence(
   const failedOnBase = base.filter((gate) => !['passed', 'flaky', 'unavailable'].includes(gate.outcome));
   // Reused results were spent (and counted) when the base run made them.
   const durationMs = known === null ? base.reduce((sum, gate) => sum + gate.durationMs, 0) : 0;
-  // Per-test results that show no fail→pass outweigh a gate that merely failed on the base.
-  const readPerTest = headTests.length > 0 && headTests.every((gate) => gate.tests?.baseSha);
-  if (failedOnBase.length > 0 && passedOnHead && !readPerTest) {
+  const notShown = (reason: string): FailToPassEvidence => ({
+    durationMs,
+    decision: { kind: 'oracle', decision: FAIL_TO_PASS_NOT_SHOWN, reason },
+  });
+  if (!passedOnHead) return notShown(`the tests do not pass on the head (${where})`);
+  if (failedOnBase.length === 0) {
+    return notShown(
+      `the tests already pass on the base (${where}) and no test the change added or changed fails against the base's source`,
+    );
+  }
+  // Per-test results on the base name what the head must show passing; no exit code replaces that.
+  const byExitCode = failedOnBase.filter((gate) => baseResults[gate.name] === undefined);
+  if (byExitCode.length > 0) {
     return {
       durationMs,
       decision: {
         kind: 'oracle',
         decision: FAIL_TO_PASS_SHOWN,
-        reason: `${failedOnBase.map((g) => g.name).join(', ')} fails on the base and passes on the head (${where})`,
+        reason:
+          `${byExitCode.map((g) => g.name).join(', ')} fails on the base and passes on the head, judged by ` +
+          `exit codes: no per-test results could be read from its run on the base (${where})`,
       },
     };
   }
-  return {
-    durationMs,
-    decision: {
-      kind: 'oracle',
-      decision: FAIL_TO_PASS_NOT_SHOWN,
-      reason: !passedOnHead
-        ? `the tests do not pass on the head (${where})`
-        : failedOnBase.length === 0
-          ? `the tests already pass on the base (${where}) and no test the change added or changed fails against the base's source`
-          : `no test that failed on the base passes on the head (${where})`,
-    },
-  };
+  return notShown(
+    failedOnBase.map((gate) => notSeenPassing(gate.name, baseResults[gate.name], headTests)).join('; ') +
+      ` (${where})`,
+  );
+}
+
+/** Why the tests that failed on the base in `gate` were not seen passing on the head. */
+function notSeenPassing(
+  gate: string,
+  base: TestResults | undefined,
+  headTests: readonly GateEvidence[],
+): string {
+  const failed = base?.failed ?? [];
+  if (failed.length === 0) {
+    return `gate ${gate} fails on the base and its results there name no failing test, so no test is shown to pass on the head`;
+  }
+  const head = headTests.find((evidence) => evidence.name === gate)?.tests;
+  const why =
+    head === undefined
+      ? "the head's run reported no per-test results (its exit code alone shows nothing)"
+      : head.baseSha === null
+        ? `the head's results (${head.source}) cannot be compared with the base's (${base?.source})`
+        : 'on the head they did not run, were skipped or still fail';
+  return `no test that failed on the base passes on the head in gate ${gate}: ${named(failed)} failed there, and ${why}`;
 }
 
 /**

@@ -289,7 +289,13 @@ async function reviewFix(
       diff: captured.diff,
       gates: [],
     }),
-    ...(await reviewGateDefinitions(ctx, workspace.path, workspace.baseSha, captured.headSha)),
+    ...(await reviewGateDefinitions(
+      ctx,
+      workspace.path,
+      workspace.baseSha,
+      captured.headSha,
+      captured.changedFiles,
+    )),
     ...links,
     ...forgedObjectFindings(captured.forgedObjects ?? []),
   ];

@@ -330,7 +330,13 @@ async function runFix(
   const forged = forgedObjectFindings(change.forgedObjects ?? []);
   // What its gates run, edited by the repair: the merged tree's results show nothing. Blocking for
   // the goal, not a reach outside the worktree (another attempt may still run).
-  const gateEdits = await reviewGateDefinitions(ctx, workspace.path, head, change.headSha);
+  const gateEdits = await reviewGateDefinitions(
+    ctx,
+    workspace.path,
+    head,
+    change.headSha,
+    change.changedFiles,
+  );
   journal.execution = {
     ...journal.execution,
     integrationRepair: null,

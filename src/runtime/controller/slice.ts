@@ -384,7 +384,7 @@ async function settleAttempt(
       diff: change.diff,
       gates,
     }),
-    ...(await reviewGateDefinitions(ctx, workspace.path, start.sha, change.headSha)),
+    ...(await reviewGateDefinitions(ctx, workspace.path, start.sha, change.headSha, change.changedFiles)),
     ...integrity,
     ...links,
     ...forgedObjectFindings(change.forgedObjects ?? []),

@@ -148,4 +148,86 @@ describe('the gate-definition review', () => {
     expect(found[0]?.message).toContain('"test", "lint" gates');
     expect(found[0]?.paths).toEqual(['.npmrc']);
   });
+
+  it('reads the runner configs among the changed paths, wherever they are, for the gates that use them', () => {
+    const changed = [
+      'src/a.js',
+      'vitest.config.ts',
+      'web/jest.config.mjs',
+      'tests/conftest.py',
+      'Cargo.toml',
+    ];
+    expect(gateDefinitionPaths([NPM_TEST], changed)).toEqual([
+      '.npmrc',
+      'package.json',
+      'vitest.config.ts',
+      'web/jest.config.mjs',
+    ]);
+    expect(gateDefinitionPaths([PYTEST], changed)).toContain('tests/conftest.py');
+    expect(gateDefinitionPaths([CARGO_TEST], changed)).toEqual([
+      '.cargo/config',
+      '.cargo/config.toml',
+      'Cargo.toml',
+    ]);
+  });
+
+  it("names a vitest or jest config added or changed, and package.json's jest key", () => {
+    expect(
+      edited(
+        [NPM_TEST],
+        { 'vitest.config.js': null },
+        { 'vitest.config.js': "export default { test: { include: ['none/**'], passWithNoTests: true } };\n" },
+      ),
+    ).toEqual(['vitest.config.js']);
+    const base = { 'package.json': PACKAGE('"test": "jest"') };
+    expect(
+      edited([NPM_TEST], base, {
+        'package.json': PACKAGE('"test": "jest"', '\n  "jest": { "testPathIgnorePatterns": ["test/"] },'),
+      }),
+    ).toEqual(['package.json jest']);
+  });
+
+  it('names a conftest.py hook added, however it is registered, and passes a change that adds a fixture', () => {
+    const base = 'import pytest\n\n\n@pytest.fixture\ndef one():\n    return 1\n';
+    const fixture = `${base}\n\n@pytest.fixture\ndef two():\n    return 2\n`;
+    expect(edited([PYTEST], { 'tests/conftest.py': base }, { 'tests/conftest.py': fixture })).toEqual([]);
+    const hooks = [
+      `${base}\n\n@pytest.hookimpl(hookwrapper=True)\ndef pytest_runtest_makereport(item, call):\n    outcome = yield\n    outcome.get_result().outcome = 'passed'\n`,
+      // A plugin class registered from a fixture: the hook is a method.
+      `${base}\n\nclass P:\n    def pytest_runtest_logreport(self, report):\n        report.outcome = 'passed'\n\n\n@pytest.fixture(autouse=True)\ndef reg(request):\n    request.config.pluginmanager.register(P())\n`,
+      `pytest_plugins = ["forger"]\n${base}`,
+    ];
+    for (const after of hooks) {
+      expect(edited([PYTEST], { 'tests/conftest.py': base }, { 'tests/conftest.py': after }), after).toEqual([
+        'tests/conftest.py pytest hooks',
+      ]);
+    }
+    // A hook's body changed counts; a new conftest.py holding only fixtures does not.
+    const hooked = `${base}\ndef pytest_collection_modifyitems(items):\n    items.sort(key=str)\n`;
+    expect(
+      edited(
+        [PYTEST],
+        { 'conftest.py': hooked },
+        { 'conftest.py': hooked.replace('items.sort(key=str)', 'items.clear()') },
+      ),
+    ).toEqual(['conftest.py pytest hooks']);
+    expect(edited([PYTEST], { 'conftest.py': null }, { 'conftest.py': base })).toEqual([]);
+  });
+
+  it("names a Cargo.toml target's harness or test key changed, not a dependency added", () => {
+    const base = '[package]\nname = "calc"\nversion = "0.1.0"\n\n[dependencies]\n';
+    expect(
+      edited(
+        [CARGO_TEST],
+        { 'Cargo.toml': base },
+        { 'Cargo.toml': `${base}\n[[test]]\nname = "fake"\npath = "tests/fake.rs"\nharness = false\n` },
+      ),
+    ).toEqual(['Cargo.toml test targets (harness, test)']);
+    expect(
+      edited([CARGO_TEST], { 'Cargo.toml': base }, { 'Cargo.toml': `${base}\n[lib]\ntest = false\n` }),
+    ).toEqual(['Cargo.toml test targets (harness, test)']);
+    expect(edited([CARGO_TEST], { 'Cargo.toml': base }, { 'Cargo.toml': `${base}regex = "1"\n` })).toEqual(
+      [],
+    );
+  });
 });

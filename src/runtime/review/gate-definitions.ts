@@ -5,7 +5,11 @@
 // (`"test": "exit 0"`, `addopts = "--co"`): the gate then passes without testing anything. This
 // compares each definition as committed before and after the change, parsed where a diff could
 // hide it (JSON's `\u` escapes and repeated keys), and blocks on any difference: a person reviews
-// the new command.
+// the new command. Runner configuration that is code counts too, wherever the change put it: a
+// vitest, vite or jest config (or package.json's "jest") can exclude the failing test or swap its
+// reporter; a conftest.py hook can rewrite an outcome (`pytest_runtest_makereport` forcing
+// "passed"), which no per-test result can tell from a pass; a Cargo.toml `harness = false` target
+// prints whatever results it likes. A conftest.py change that only adds fixtures is not one.
 
 import { quoteUntrusted } from '../graph/paths.js';
 import type { Finding } from '../proof/schema.js';
@@ -24,6 +28,8 @@ interface Definition {
   label: string;
   /** The part of the file's text that matters (the whole file when absent); null when missing. */
   part?: (text: string) => string | null;
+  /** The part of a missing file, when that is the same as one without it (no hooks): else null. */
+  missing?: string;
 }
 
 const MAKEFILES = ['GNUmakefile', 'makefile', 'Makefile'];
@@ -44,9 +50,20 @@ const MANAGER_CONFIG: Readonly<Record<string, readonly string[]>> = {
   yarn: ['.yarnrc', '.yarnrc.yml'],
 };
 
-/** Every file whose change may alter what one of `gates` runs. */
-export function gateDefinitionPaths(gates: readonly GateCommand[]): string[] {
-  return [...new Set(gates.flatMap((gate) => definitionsOf(gate).map((d) => d.path)))].sort();
+/** A vitest, vite or jest config file, any extension (vitest.config.ts, jest.config.mjs, ...). */
+const NODE_RUNNER_CONFIG = /^(?:vitest|vite|jest)\.(?:config|workspace|projects)(?:\.[\w-]+)*$/;
+/** Cargo.toml keys that decide whether libtest runs a target's tests and reports them. */
+const CARGO_TEST_KEYS = new Set(['harness', 'test', 'autotests', 'doctest']);
+
+/**
+ * Every file whose change may alter what one of `gates` runs: the fixed ones, and those of
+ * `changed` (the change's paths) that configure a runner wherever they are.
+ */
+export function gateDefinitionPaths(
+  gates: readonly GateCommand[],
+  changed: readonly string[] = [],
+): string[] {
+  return [...new Set(gates.flatMap((gate) => definitionsOf(gate, changed).map((d) => d.path)))].sort();
 }
 
 /**
@@ -59,8 +76,9 @@ export function gateDefinitionReview(
   after: ReadonlyMap<string, string | null>,
 ): Finding[] {
   const changed = new Map<string, { definition: Definition; gates: string[] }>();
+  const read = [...new Set([...before.keys(), ...after.keys()])];
   for (const gate of gates) {
-    for (const definition of definitionsOf(gate)) {
+    for (const definition of definitionsOf(gate, read)) {
       if (!before.has(definition.path) && !after.has(definition.path)) continue;
       const old = partOf(definition, before.get(definition.path) ?? null);
       const now = partOf(definition, after.get(definition.path) ?? null);
@@ -84,18 +102,36 @@ export function gateDefinitionReview(
 }
 
 function partOf(definition: Definition, text: string | null): string | null {
-  if (text === null) return null;
+  if (text === null) return definition.missing ?? null;
   return definition.part === undefined ? text : definition.part(text);
 }
 
-function definitionsOf(gate: GateCommand): Definition[] {
+const baseName = (path: string) => path.split('/').at(-1) ?? path;
+
+function definitionsOf(gate: GateCommand, paths: readonly string[]): Definition[] {
   const [tool, ...args] = gate.argv;
   if (tool === undefined) return [];
   const program = tool.split('/').at(-1) ?? tool;
-  if (NODE_MANAGERS.has(program)) return nodeDefinitions(program, args);
+  if (NODE_MANAGERS.has(program)) {
+    const configs = paths.filter((path) => NODE_RUNNER_CONFIG.test(baseName(path)));
+    return [...nodeDefinitions(program, args), ...configs.map((path) => ({ path, label: path }))];
+  }
   if (program === 'make') return MAKEFILES.map((path) => ({ path, label: path }));
-  if (program === 'cargo') return CARGO_CONFIGS.map((path) => ({ path, label: path }));
+  if (program === 'cargo') {
+    // Whether libtest runs a target's tests matters to `cargo test` alone.
+    const manifests = args.includes('test') ? paths.filter((path) => baseName(path) === 'Cargo.toml') : [];
+    return [
+      ...CARGO_CONFIGS.map((path) => ({ path, label: path })),
+      ...manifests.map((path) => ({
+        path,
+        label: `${path} test targets (harness, test)`,
+        part: cargoTestKeys,
+        missing: '',
+      })),
+    ];
+  }
   if (gate.argv.includes('pytest') || program === 'pytest') {
+    const conftests = paths.filter((path) => baseName(path) === 'conftest.py');
     return [
       ...PYTEST_FILES.map((path) => ({ path, label: path })),
       ...PYTEST_SECTIONS.map(([path, section]) => ({
@@ -103,6 +139,7 @@ function definitionsOf(gate: GateCommand): Definition[] {
         label: `${path} [${section}]`,
         part: (text: string) => sectionLines(text, section),
       })),
+      ...conftests.map((path) => ({ path, label: `${path} pytest hooks`, part: pytestHooks, missing: '' })),
     ];
   }
   return [];
@@ -127,8 +164,83 @@ function nodeDefinitions(manager: string, args: readonly string[]): Definition[]
       label: `package.json scripts.${name}`,
       part: (text: string) => scriptBody(text, name),
     })),
+    { path: 'package.json', label: 'package.json jest', part: (text: string) => topLevel(text, 'jest') },
     ...files,
   ];
+}
+
+/** A top-level key's value as JSON.parse reads it (see scriptBody); null when absent. */
+function topLevel(text: string, key: string): string | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return `\u0000unparsable\u0000${text}`;
+  }
+  const value: unknown = typeof parsed === 'object' && parsed !== null ? Reflect.get(parsed, key) : undefined;
+  return value === undefined ? null : JSON.stringify(value);
+}
+
+/** Python names through which a conftest.py reaches pytest's reporting: hooks and the plugin manager. */
+const PYTEST_REACH = /pytest_|pluginmanager|hookimpl|hookwrapper|_pytest|TestReport|CallInfo/;
+
+/**
+ * The parts of a conftest.py that act on pytest itself: every `def pytest_*` hook with its
+ * decorators and body (at any depth: a class registered as a plugin holds them as methods), and
+ * any other line naming pytest's hooks, plugins or report objects. Fixtures and helpers are left
+ * out: adding one changes nothing here.
+ */
+export function pytestHooks(text: string): string {
+  const kept: string[] = [];
+  const lines = text.split(/\r?\n/);
+  let hookIndent: number | null = null;
+  lines.forEach((line, index) => {
+    const indent = line.length - line.trimStart().length;
+    const trimmed = line.trim();
+    if (trimmed === '') return;
+    if (hookIndent !== null && indent > hookIndent) {
+      kept.push(line);
+      return;
+    }
+    hookIndent = null;
+    if (/^(?:async\s+)?def\s+pytest_/.test(trimmed)) {
+      hookIndent = indent;
+      // Its decorators (`@pytest.hookimpl(hookwrapper=True)`) sit right above it.
+      for (let i = index - 1; i >= 0 && (lines[i] ?? '').trim().startsWith('@'); i--)
+        kept.push(lines[i] ?? '');
+      kept.push(line);
+      return;
+    }
+    if (PYTEST_REACH.test(line)) kept.push(line);
+  });
+  return kept.join('\n');
+}
+
+/** Cargo.toml's `harness`, `test`, `autotests` and `doctest` keys, each under its table's header. */
+function cargoTestKeys(text: string): string {
+  const kept: string[] = [];
+  let header = '';
+  const seen = new Map<string, number>();
+  for (const raw of text.split(/\r?\n/)) {
+    const line = stripComment(raw).trim();
+    if (line === '') continue;
+    if (isHeader(line)) {
+      // Each `[[test]]` is a target of its own: numbered, so moving a key between them counts.
+      header = normalizeKey(line);
+      if (header.startsWith('[[')) {
+        const nth = (seen.get(header) ?? 0) + 1;
+        seen.set(header, nth);
+        header = `${header}#${nth}`;
+      }
+      continue;
+    }
+    const key =
+      normalizeKey(line.split('=')[0] ?? '')
+        .split('.')
+        .at(-1) ?? '';
+    if (CARGO_TEST_KEYS.has(key)) kept.push(`${header} ${line.replace(/\s+/g, '')}`);
+  }
+  return kept.join('\n');
 }
 
 /** The script's body as npm reads it (JSON.parse: escapes decoded, the last repeated key wins). */
