@@ -6,6 +6,9 @@ import type { ThreadNote, ThreadPhase } from './thread-host.js';
 import { threadNoteLines } from './thread-words.js';
 import type { HostVocabulary } from './vocabulary.js';
 
+/** Notes a merge attempt leaves: the goal's progress carries them from its events. */
+const MERGE_NOTES: ReadonlySet<ThreadNote['code']> = new Set(['merge_blocked', 'merged']);
+
 /** What a thread's host shows of a goal at one moment, besides what the goal's state says. */
 export interface ThreadStatusAsk {
   goalId: string;
@@ -45,7 +48,11 @@ export async function threadStatusComment(
       goal,
       proof,
       progress: goal === null ? null : progress,
-      notes: threadNoteLines(ask.notes, words),
+      // The progress says the last merge verdict (and the merge) at every render: not twice.
+      notes: threadNoteLines(
+        goal === null ? ask.notes : ask.notes.filter((note) => !MERGE_NOTES.has(note.code)),
+        words,
+      ),
       startedBy: place.startedBy,
     },
     words.steps,
