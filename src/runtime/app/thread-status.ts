@@ -1,13 +1,11 @@
 import type { GoalStore } from '../goal/store.js';
+import { saidByProgress } from './notes.js';
 import { goalProgress, goalView } from './queries.js';
 import { renderStatusComment } from './status-comment.js';
 import { statusThread } from './status-thread.js';
 import type { ThreadNote, ThreadPhase } from './thread-host.js';
 import { threadNoteLines } from './thread-words.js';
 import type { HostVocabulary } from './vocabulary.js';
-
-/** Notes a merge attempt leaves: the goal's progress carries them from its events. */
-const MERGE_NOTES: ReadonlySet<ThreadNote['code']> = new Set(['merge_blocked', 'merged']);
 
 /** What a thread's host shows of a goal at one moment, besides what the goal's state says. */
 export interface ThreadStatusAsk {
@@ -48,9 +46,8 @@ export async function threadStatusComment(
       goal,
       proof,
       progress: goal === null ? null : progress,
-      // The progress says the last merge verdict (and the merge) at every render: not twice.
       notes: threadNoteLines(
-        goal === null ? ask.notes : ask.notes.filter((note) => !MERGE_NOTES.has(note.code)),
+        goal === null ? ask.notes : ask.notes.filter((note) => !saidByProgress(note)),
         words,
       ),
       startedBy: place.startedBy,
