@@ -1,4 +1,4 @@
-import { stepVerdict, type WorkflowStepOutcome } from '../runtime/app/index.js';
+import { saidByProgress, stepVerdict, type WorkflowStepOutcome } from '../runtime/app/index.js';
 import { wordFailure, wordNote } from './wording.js';
 
 /** What a command did, in the Action's words: the runner turns it into outputs, a summary and a verdict. */
@@ -7,11 +7,18 @@ export interface CommandOutcome extends Omit<WorkflowStepOutcome, 'failure' | 'n
   refused: string | null;
   /** Things the user should know (why nothing was delivered, a blocked gated merge). */
   notes: string[];
+  /** The notes the job summary lists: those its progress section does not already say. */
+  summaryNotes: string[];
 }
 
 /** The use case's outcome in the Action's words. */
 export function wordOutcome({ failure, notes, ...outcome }: WorkflowStepOutcome): CommandOutcome {
-  return { ...outcome, refused: failure === null ? null : wordFailure(failure), notes: notes.map(wordNote) };
+  return {
+    ...outcome,
+    refused: failure === null ? null : wordFailure(failure),
+    notes: notes.map(wordNote),
+    summaryNotes: notes.filter((note) => !saidByProgress(note)).map(wordNote),
+  };
 }
 
 /** Why the step fails, in the Action's words (the decision is `stepVerdict`), or null. */

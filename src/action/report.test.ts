@@ -6,7 +6,7 @@ import { evidence, gate, HEAD_SHA } from '../runtime/proof/test-evidence.js';
 import { actionYmlText } from './action-yml-text.js';
 import { gateAnnotations } from './annotations.js';
 import type { CommandOutcome } from './outcome.js';
-import { verdict } from './outcome.js';
+import { verdict, wordOutcome } from './outcome.js';
 import { actionOutputs } from './outputs.js';
 import { ACTION_STEPS } from './wording.js';
 
@@ -29,11 +29,31 @@ function outcome(overrides: Partial<CommandOutcome> = {}): CommandOutcome {
     judged: true,
     refused: null,
     notes: [],
+    summaryNotes: [],
     dryRunPlan: null,
     sliceStatus: null,
     ...overrides,
   };
 }
+
+describe('wordOutcome', () => {
+  it("keeps a merge's note in the log but out of the summary, whose progress says the verdict", () => {
+    const { refused: _refused, summaryNotes: _summary, notes: _notes, ...rest } = outcome();
+    const worded = wordOutcome({
+      ...rest,
+      failure: null,
+      notes: [
+        { code: 'merge_blocked', pr: 4, blockedBy: 'proof_check', reasons: ['no omk/proof run'] },
+        { code: 'dry_run' },
+      ],
+    });
+    expect(worded.notes).toEqual([
+      'merge blocked by proof_check (PR #4): no omk/proof run',
+      'dry-run: nothing was pushed, opened or merged',
+    ]);
+    expect(worded.summaryNotes).toEqual(['dry-run: nothing was pushed, opened or merged']);
+  });
+});
 
 describe('verdict', () => {
   it('fails a failed proof whatever fail-on-not-ready says', () => {

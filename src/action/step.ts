@@ -59,7 +59,7 @@ export async function runStep(deps: ActionDeps): Promise<StepResult> {
   await publish(core, host, github, outcome);
   const progress = await goalProgress(host.app.store, outcome.goalId);
   return {
-    summary: renderStepSummary(outcome, progress, ACTION_STEPS),
+    summary: renderStepSummary({ ...outcome, notes: outcome.summaryNotes }, progress, ACTION_STEPS),
     failure: verdict(outcome, inputs.failOnNotReady),
   };
 }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { inputDefaults } from '../../src/action/action-yml.js';
 import { type InputName, readInputs } from '../../src/action/inputs.js';
 import { expression } from '../../src/action/wording.js';
@@ -55,5 +56,34 @@ describe('action.yml', () => {
     expect(docs, `docs/action.md must contain:\n${inputsTable(meta)}`).toContain(inputsTable(meta));
     expect(docs, `docs/action.md must contain:\n${outputsTable(meta)}`).toContain(outputsTable(meta));
     for (const name of Object.keys(meta.inputs)) expect(docs).toContain(`\`${name}\``);
+  });
+
+  it('is granted issues: write wherever the docs show a job that updates PRs, as their labels need', async () => {
+    // Delivery adds and removes the PRs' labels through the issues API, and GitHub asks
+    // issues: write to create a label the repository lacks: pull-requests: write is not enough.
+    const grants = (value: unknown, found: Record<string, string>[] = []): Record<string, string>[] => {
+      if (typeof value !== 'object' || value === null) return found;
+      for (const [key, inner] of Object.entries(value)) {
+        if (key === 'permissions' && typeof inner === 'object' && inner !== null)
+          found.push(inner as Record<string, string>);
+        grants(inner, found);
+      }
+      return found;
+    };
+    const shown: { where: string; permissions: Record<string, string> }[] = [];
+    for (const file of ['README.md', 'docs/action.md', 'docs/bot.md', '.github/workflows/omk-goal.yml']) {
+      const text = await readFile(join(ROOT, file), 'utf8');
+      const blocks = file.endsWith('.yml')
+        ? [text]
+        : [...text.matchAll(/```ya?ml\n([\s\S]*?)```/g)].map((match) => match[1] ?? '');
+      for (const permissions of blocks.flatMap((block) => grants(parse(block))))
+        shown.push({ where: file, permissions });
+    }
+    const updatesPrs = shown.filter(
+      ({ permissions }) => permissions['pull-requests'] === 'write' && permissions.checks === 'write',
+    );
+    expect(new Set(updatesPrs.map(({ where }) => where)).size).toBe(4);
+    for (const { where, permissions } of updatesPrs)
+      expect({ where, ...permissions }).toMatchObject({ where, issues: 'write' });
   });
 });

@@ -102,6 +102,12 @@ describe('a goal across steps and jobs, through the state branch', () => {
       new RegExp(`Goal ${goalId} was not merged: PR #3 is blocked by policy`),
     );
     expect(run.outputs.merged).toBe('false');
+    // The verdict is part of the goal's progress: the next step's summary still says it.
+    const verdict = '- ⛔ merge blocked by policy (PR \\#3): merge policy is disabled';
+    expect(run.summary.split(verdict)).toHaveLength(2);
+    const status = await job({ command: 'status', 'goal-id': goalId });
+    expect(status.code, status.stdout).toBe(0);
+    expect(status.summary).toContain(verdict);
     env.server.assertClean();
   });
 });

@@ -73,6 +73,17 @@ describe('bot in local mode: a real run, then an event-driven gated merge', () =
     expect(env.server.count('issues/update-comment')).toBeGreaterThan(0);
   });
 
+  it('still says the merge verdict after a refresh: it is read from the events, not the last call', async () => {
+    await env.comment('/omk goal status');
+    await env.bot.idle();
+    const statuses = env.statusComments();
+    expect(statuses).toHaveLength(1);
+    const body = statuses[0]?.body ?? '';
+    // Said once, in the progress: the merge's own note no longer repeats it.
+    expect(body.split('merge blocked by checks\\_pending (PR \\#')).toHaveLength(2);
+    expect(body).toContain('- ⛔ merge blocked by checks\\_pending (PR \\#');
+  });
+
   it('re-delivers on /omk goal open-pr without opening anything twice', async () => {
     const opened = env.server.count('pulls/create');
     await env.comment('/omk goal open-pr');

@@ -190,7 +190,7 @@ describe('bot: per-repository settings in .github/omk.yml (actions mode)', { tim
     // Up to the cap it is added.
     await env.comment(`/omk goal budget ${within} --tokens 50k`);
     await env.bot.idle();
-    expect(env.replies().at(-1)?.body ?? '').toContain('tokens: spent 0 of 200000');
+    expect(env.replies().at(-1)?.body ?? '').toContain('tokens: spent 0 of 200,000');
     expect((env.readGoal(within) as unknown as { budget: Record<string, unknown> }).budget).toMatchObject({
       tokens: 200_000,
     });

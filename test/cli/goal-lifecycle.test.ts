@@ -214,7 +214,7 @@ describe('budget', () => {
     const text = await omk('goal', 'budget', id);
     expect(text.stdout).toContain('time 1h30m');
     expect(text.stdout).toMatch(
-      /#2 \S+ {2}limits raised to time 1h30m, tokens 50000, usd \$5\.00 \(added time 1h, tokens 50000\)\n/,
+      /#2 \S+ {2}limits raised to time 1h30m, tokens 50,000, usd \$5\.00 \(added time 1h, tokens 50,000\)\n/,
     );
   });
 });

@@ -269,11 +269,11 @@ describe('renderBudgetText', () => {
       [
         'budget of g-1',
         '  limits     time 30m, tokens unlimited, usd $7.00',
-        '  spent      time 1.5 s, tokens 1200, usd $0.30',
+        '  spent      time 1.5 s, tokens 1,200, usd $0.30',
         '  remaining  time 29m59s, tokens unlimited, usd $6.6975',
         'checkpoints:',
         `  #1 ${at(1)}  limits set to time 30m, tokens unlimited, usd $5.00 (initial budget)`,
-        `  #2 ${at(2)}  spent time 1.0 s, tokens 1200, usd $0.10 on s1 attempt 1`,
+        `  #2 ${at(2)}  spent time 1.0 s, tokens 1,200, usd $0.10 on s1 attempt 1`,
         `  #3 ${at(3)}  spent time 500 ms, tokens 0, usd $0.20 on integration gates`,
         `  #4 ${at(4)}  limits raised to time 30m, tokens unlimited, usd $7.00 (added usd $2.00)`,
         '',

@@ -17,7 +17,7 @@ import type { Task } from '../graph/schema.js';
 import type { StepSpelling } from '../next-steps.js';
 import { gapText } from '../proof/gaps.js';
 import { gateOutcomeLabel } from '../proof/render-text.js';
-import { budgetUsd } from '../text/amounts.js';
+import { budgetUsd, tokenCount } from '../text/amounts.js';
 import { clip } from '../text/clip.js';
 import { formatDuration } from '../text/duration.js';
 import type { CleanOutcome } from './clean.js';
@@ -31,7 +31,7 @@ const short = (sha: string | null) => (sha ? sha.slice(0, 12) : '(none)');
 function limitsText(limits: BudgetLimits): string {
   const parts = [
     `time ${limits.timeMs === null ? 'unlimited' : formatDuration(limits.timeMs)}`,
-    `tokens ${limits.tokens ?? 'unlimited'}`,
+    `tokens ${limits.tokens === null ? 'unlimited' : tokenCount(limits.tokens)}`,
     `usd ${limits.usd === null ? 'unlimited' : budgetUsd(limits.usd)}`,
   ];
   return parts.join(', ');
@@ -143,7 +143,7 @@ export function renderShowText(view: ShowView): string {
 
 /** What was spent, as the budget lines show it. */
 function spentText(spent: BudgetSpent): string {
-  return `time ${formatDuration(spent.timeMs)}, tokens ${spent.tokens}, usd ${budgetUsd(spent.usd)}`;
+  return `time ${formatDuration(spent.timeMs)}, tokens ${tokenCount(spent.tokens)}, usd ${budgetUsd(spent.usd)}`;
 }
 
 /**

@@ -94,6 +94,14 @@ function sliceJobWords(report: SliceJobReport): string {
   }
 }
 
+/**
+ * Whether a goal's progress says what `note` says (a merge's verdict or the merge, folded from its
+ * events at every render): a status or summary that shows the progress leaves the note out.
+ */
+export function saidByProgress(note: { code: string }): boolean {
+  return note.code === 'merge_blocked' || note.code === 'merged';
+}
+
 /** The note a merge attempt leaves. */
 export function mergeNote(merge: MergeGoalResult): AppNote {
   return merge.merged

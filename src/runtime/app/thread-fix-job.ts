@@ -72,7 +72,13 @@ export function fixJobOnThread<W extends ThreadCheckout>(
   return { kind: batches.queue(request.key, request.requests, push, fix, failed) };
 }
 
-/** Why a fix asked on a PR does not start on this host. */
+/**
+ * Why a fix asked on a PR does not start on this host. A goal running here is not queued for later:
+ * the run lane runs jobs side by side, so a queued fix could start beside the run, read the goal
+ * from the state branch before the run's push and be refused as not settled (`fixPullRequest`), or
+ * push a new head under a merge the run pinned to the old one. Waiting for the run's push would
+ * need a hook in that push, and an answer when the lane is full or closing by then.
+ */
 export function fixRefusal(pr: number, target: Exclude<FixTarget, { kind: 'start' }>): string {
   if (target.kind !== 'busy') return fixElsewhere(pr, target.kind);
   return `Goal ${target.goalId} is running in this app; ask again when it has settled.`;

@@ -1,4 +1,5 @@
 import type { GoalStore } from '../goal/store.js';
+import { saidByProgress } from './notes.js';
 import { goalProgress, goalView } from './queries.js';
 import { renderStatusComment } from './status-comment.js';
 import { statusThread } from './status-thread.js';
@@ -45,7 +46,10 @@ export async function threadStatusComment(
       goal,
       proof,
       progress: goal === null ? null : progress,
-      notes: threadNoteLines(ask.notes, words),
+      notes: threadNoteLines(
+        goal === null ? ask.notes : ask.notes.filter((note) => !saidByProgress(note)),
+        words,
+      ),
       startedBy: place.startedBy,
     },
     words.steps,

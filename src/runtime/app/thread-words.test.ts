@@ -28,7 +28,7 @@ describe('thread words', () => {
     expect(budgetNotes(view)).toEqual([
       'Budget of goal g-1:',
       'time: spent 1m30s of 1h, remaining 58m30s',
-      'tokens: spent 1200 of unlimited, remaining unlimited',
+      'tokens: spent 1,200 of unlimited, remaining unlimited',
       'usd: spent $0.50 of $10.00, remaining $9.50',
     ]);
     expect(continuationNote('dispatched', 'omk.yml')).toEqual([

@@ -5,7 +5,7 @@ import { isOmkError } from '../errors.js';
 import type { LifecycleResult } from '../goal/actions.js';
 import { quoteUntrusted } from '../graph/paths.js';
 import { plainMessage } from '../markdown/plain-words.js';
-import { usdAmount } from '../text/amounts.js';
+import { tokenCount, usdAmount } from '../text/amounts.js';
 import { formatDuration } from '../text/duration.js';
 import type { Access } from './access.js';
 import type { UntrustedCustomAgent } from './agent-trust.js';
@@ -76,7 +76,7 @@ export function deliveryNotes(result: DeliverResult | null): string[] {
 function amount(kind: 'timeMs' | 'tokens' | 'usd', value: number | null): string {
   if (value === null) return 'unlimited';
   if (kind === 'timeMs') return formatDuration(value);
-  return kind === 'usd' ? usdAmount(value) : String(value);
+  return kind === 'usd' ? usdAmount(value) : tokenCount(value);
 }
 
 export function budgetNotes(view: BudgetView): string[] {

@@ -59,6 +59,15 @@ describe('the watch view', () => {
     ]);
   });
 
+  it('writes token counts with their thousands separated, as every door does', () => {
+    const counted = {
+      ...view([ev('execution_started', {}, 0)], null),
+      spent: { timeMs: 0, tokens: 12_345, usd: 0 },
+      limits: { timeMs: null, tokens: 200_000, usd: null },
+    };
+    expect(renderWatchView(counted, NEUTRAL_STEPS)[0]).toContain(', 12,345 tokens of 200,000, ');
+  });
+
   it('draws each slice of the fold with its state, attempt, elapsed time and gates', () => {
     const lines = renderWatchView(
       view(

@@ -5,7 +5,7 @@ import { fixWords, rateLimitWords } from '../events/fix-words.js';
 import { stopWords } from '../markdown/goal-sections.js';
 import type { StepSpelling } from '../next-steps.js';
 import { outcomeWords } from '../proof/render-text.js';
-import { usdAmount } from '../text/amounts.js';
+import { tokenCount, tokensAmount, usdAmount } from '../text/amounts.js';
 import { formatDuration } from '../text/duration.js';
 import { eventWords, gateWords } from './event-words.js';
 import type { GateTail, WatchTick, WatchView } from './watch.js';
@@ -77,7 +77,7 @@ function budgetText(view: WatchView): string {
   const { spent, limits } = view;
   const of = (limit: number | null, text: (n: number) => string) =>
     limit === null ? '' : ` of ${text(limit)}`;
-  return `spent ${formatDuration(spent.timeMs)}${of(limits.timeMs, formatDuration)}, ${spent.tokens} tokens${of(limits.tokens, String)}, ${usdAmount(spent.usd)}${of(limits.usd, usdAmount)}`;
+  return `spent ${formatDuration(spent.timeMs)}${of(limits.timeMs, formatDuration)}, ${tokensAmount(spent.tokens)}${of(limits.tokens, tokenCount)}, ${usdAmount(spent.usd)}${of(limits.usd, usdAmount)}`;
 }
 
 /** A gate that did not pass when it finished (--verbose): its name and outcome, then its log's last lines. */

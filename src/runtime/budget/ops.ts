@@ -7,7 +7,7 @@ import { taskGraphSchema, taskGraphVersioned } from '../graph/schema.js';
 import { rebuildProof } from '../proof/assemble.js';
 import type { BudgetAddRequest } from '../requests.js';
 import { readVersioned, writeJsonAtomic } from '../state/versioned.js';
-import { budgetUsd } from '../text/amounts.js';
+import { budgetUsd, tokenCount } from '../text/amounts.js';
 import { formatDuration } from '../text/duration.js';
 import {
   addToLimits,
@@ -143,7 +143,7 @@ async function rescaleSliceBudgets(
 function addedText(added: BudgetLimits): string {
   const parts = [
     added.timeMs === null ? null : `time ${formatDuration(added.timeMs)}`,
-    added.tokens === null ? null : `tokens ${added.tokens}`,
+    added.tokens === null ? null : `tokens ${tokenCount(added.tokens)}`,
     added.usd === null ? null : `usd ${budgetUsd(added.usd)}`,
   ];
   return `added ${parts.filter((part) => part !== null).join(', ')}`;

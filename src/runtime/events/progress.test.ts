@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { progressSection } from '../markdown/goal-sections.js';
 import { ProgressFold, runningSlices, runProgress, settledSlices } from './progress.js';
 import type { GoalEvent } from './schema.js';
 
@@ -252,5 +253,49 @@ describe('runProgress: one fold for the watch, the status comment and the job su
       gates: ['test:passed', 'style:passed'],
       gatesByExitCode: [],
     });
+  });
+
+  it('keeps the last merge verdict until a later evaluation or the merge replaces it', () => {
+    const blocked = ev('merge_evaluated', {
+      pr: 4,
+      merge: false,
+      reasons: [
+        { blocker: 'proof_check', detail: 'no omk/proof run on the head' },
+        { blocker: 'checks_pending', detail: 'ci is pending' },
+        { blocker: 7, detail: 'malformed: left out' },
+      ],
+      checks: [{ name: 'ci', state: 'pending' }],
+    });
+    const cleared = ev('merge_evaluated', { pr: 4, merge: true, sha: 'c'.repeat(40), reasons: [] });
+    const merged = ev('goal_merged', { pr: 4, sha: 'c'.repeat(40), target: 'main' });
+    const verdict = {
+      pr: 4,
+      merge: false,
+      blockedBy: 'proof_check',
+      reasons: ['no omk/proof run on the head', 'ci is pending'],
+    };
+    expect(runProgress([blocked]).mergeVerdict).toEqual(verdict);
+    // An earlier evaluation folded late does not replace a later one.
+    expect(runProgress([cleared, blocked]).mergeVerdict).toEqual({
+      pr: 4,
+      merge: true,
+      blockedBy: null,
+      reasons: [],
+    });
+    expect(progressSection(runProgress([blocked]), 'g-1')).toContain(
+      '- ⛔ merge blocked by proof\\_check (PR \\#4): no omk/proof run on the head; ci is pending',
+    );
+    // Still said after other events, as every later render folds the same log.
+    const later = runProgress([
+      blocked,
+      ev('pr_opened', { sliceId: null, number: 4, url: 'https://x/pull/4' }),
+    ]);
+    expect(later.mergeVerdict).toEqual(verdict);
+    const afterClearing = progressSection(runProgress([blocked, cleared]), 'g-1').join('\n');
+    expect(afterClearing).not.toContain('merge blocked');
+    expect(afterClearing).toContain('merge of PR \\#4 cleared by the gate; merging');
+    const done = progressSection(runProgress([blocked, cleared, merged]), 'g-1').join('\n');
+    expect(done).not.toContain('merge of PR');
+    expect(done).toContain('merged into `main`');
   });
 });

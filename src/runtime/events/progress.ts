@@ -48,6 +48,18 @@ export type RunStop =
   | { kind: 'interrupted'; by: string };
 
 /**
+ * The goal's last merge evaluation, as its `merge_evaluated` event recorded it: blocked (by the
+ * first reason's blocker, with every reason's detail) or cleared to merge. A later one replaces it.
+ */
+export interface MergeVerdict {
+  pr: number;
+  merge: boolean;
+  /** The first reason's blocker; null when cleared (or when the event named none). */
+  blockedBy: string | null;
+  reasons: string[];
+}
+
+/**
  * A goal's run folded from its events: planned, each slice with its state, attempt, times, gates
  * and last agent line, the integration, PRs opened, merged, and what stopped it. Never raw tool
  * output: a failing slice's log stays in the proof and the artifacts.
@@ -66,6 +78,8 @@ export interface RunProgress {
   /** The review fixes asked on the goal's PRs, in the order they were asked. */
   fixes: FixProgress[];
   merged: { target: string; sha: string } | null;
+  /** The last merge evaluation, until a later one replaces it. */
+  mergeVerdict: MergeVerdict | null;
   stopped: RunStop | null;
   lastEvent: { seq: number; type: string; ts: string } | null;
 }
@@ -110,6 +124,7 @@ export class ProgressFold {
   private integration: Latest<RunProgress['integration']> = { seq: 0, value: null };
   private pulls: (RunProgress['pulls'][number] & { seq: number })[] = [];
   private merged: Latest<RunProgress['merged']> = { seq: 0, value: null };
+  private mergeVerdict: Latest<MergeVerdict | null> = { seq: 0, value: null };
   private lastEvent: RunProgress['lastEvent'] = null;
   private readonly fixes = new FixFold();
 
@@ -167,6 +182,9 @@ export class ProgressFold {
       }
       case 'goal_merged':
         this.merged = later(this.merged, seq, { target: str(data.target) ?? '', sha: str(data.sha) ?? '' });
+        return;
+      case 'merge_evaluated':
+        this.mergeVerdict = later(this.mergeVerdict, seq, mergeVerdictOf(data));
         return;
     }
     // A review fix's events (its request, its task's, its ending) are folded as the fix's.
@@ -287,6 +305,10 @@ export class ProgressFold {
       pulls: this.pulls.map(({ seq: _seq, ...pull }) => pull),
       fixes: this.fixes.state(),
       merged: this.merged.value,
+      mergeVerdict:
+        this.mergeVerdict.value === null
+          ? null
+          : { ...this.mergeVerdict.value, reasons: [...this.mergeVerdict.value.reasons] },
       stopped: this.stopped(slices),
       lastEvent: this.lastEvent,
     };
@@ -347,6 +369,24 @@ const SLICE_EVENTS: ReadonlySet<string> = new Set([
   'slice_reopened',
   'slice_reset',
 ]);
+
+/** A merge evaluation's data as the verdict; malformed reasons are left out, never thrown on. */
+function mergeVerdictOf(data: GoalEvent['data']): MergeVerdict {
+  const reasons = Array.isArray(data.reasons)
+    ? data.reasons.flatMap((reason: unknown) => {
+        if (typeof reason !== 'object' || reason === null) return [];
+        const { blocker, detail } = reason as { blocker?: unknown; detail?: unknown };
+        return typeof blocker === 'string' && typeof detail === 'string' ? [{ blocker, detail }] : [];
+      })
+    : [];
+  const merge = data.merge === true;
+  return {
+    pr: num(data.pr) ?? 0,
+    merge,
+    blockedBy: merge ? null : (reasons[0]?.blocker ?? null),
+    reasons: reasons.map((reason) => reason.detail),
+  };
+}
 
 function later<T>(current: Latest<T>, seq: number, value: T): Latest<T> {
   return seq > current.seq ? { seq, value } : current;

@@ -3,6 +3,7 @@ import { readyForReviewWords } from '../delivery/ready-for-review.js';
 import type { FixState } from '../events/fix-progress.js';
 import { fixWords } from '../events/fix-words.js';
 import {
+  type MergeVerdict,
   type RunProgress,
   type RunStop,
   runningSlices,
@@ -196,6 +197,7 @@ export function progressSection(
   }
   if (progress.merged !== null)
     lines.push(`- 🎉 merged into ${code(progress.merged.target)} as ${code(shortSha(progress.merged.sha))}`);
+  else if (progress.mergeVerdict !== null) lines.push(`- ${mergeVerdictLine(progress.mergeVerdict)}`);
   const stop = progress.stopped === null ? null : stopWords(progress.stopped, goalId, steps);
   if (stop?.failed) lines.push(`- ❌ stopped: ${text(stop.what)}`);
   else if (stop !== null) lines.push(`- ⏸️ ${text(stop.what)}`);
@@ -204,6 +206,13 @@ export function progressSection(
   if (stop?.failed)
     out.push('', `**What failed:** ${text(stop.what)}`, '', `**What to do:** ${text(stop.todo)}`);
   return out;
+}
+
+/** The last merge verdict until a later one (or the merge) replaces it, in the words of the merge's own note. */
+function mergeVerdictLine(verdict: MergeVerdict): string {
+  if (verdict.merge) return `🔀 ${text(`merge of PR #${verdict.pr} cleared by the gate; merging`)}`;
+  const why = verdict.reasons.length > 0 ? `: ${verdict.reasons.join('; ')}` : '';
+  return `⛔ ${text(`merge blocked by ${verdict.blockedBy ?? 'an unnamed blocker'} (PR #${verdict.pr})${why}`)}`;
 }
 
 /** What stopped a run and what a person can do about it, in words. */

@@ -1,6 +1,6 @@
 import type { ProofStatus } from '../goal/schema.js';
 import { NEUTRAL_STEPS, type StepSpelling } from '../next-steps.js';
-import { usdAmount } from '../text/amounts.js';
+import { tokenCount, usdAmount } from '../text/amounts.js';
 import { formatDuration } from '../text/duration.js';
 import { gapText } from './gaps.js';
 import { preExistingBasis } from './pre-existing.js';
@@ -58,7 +58,7 @@ export function formatBudget(budget: Proof['budget']): string[] {
     limit === null ? `${value} (no limit)` : `${value} of ${limit}`;
   return [
     `time ${of(formatDuration(spent.timeMs), limits.timeMs === null ? null : formatDuration(limits.timeMs))}`,
-    `tokens ${of(String(spent.tokens), limits.tokens === null ? null : String(limits.tokens))}`,
+    `tokens ${of(tokenCount(spent.tokens), limits.tokens === null ? null : tokenCount(limits.tokens))}`,
     `cost ${of(usdAmount(spent.usd), limits.usd === null ? null : usdAmount(limits.usd))}`,
   ];
 }

@@ -58,7 +58,7 @@ describe('renderProofText', () => {
       expect(text).toContain(part);
     }
     expect(text).toContain('PR #7 https://github.com/o/r/pull/7 (slice s1)');
-    expect(text).toMatch(/Budget: time 42\.0 s of 10m, tokens 1500 of 100000, cost \$0\.12 of \$5\.00/);
+    expect(text).toMatch(/Budget: time 42\.0 s of 10m, tokens 1,500 of 100,000, cost \$0\.12 of \$5\.00/);
     expect(text.trimEnd().split('\n').at(-1)).toMatch(/^Digest: sha256:[0-9a-f]{64}$/);
   });
 

@@ -12,7 +12,15 @@ export function budgetUsd(usd: number): string {
   return Math.abs(Number(cents) - usd) < 1e-9 ? `$${cents}` : `$${Number(usd.toFixed(4))}`;
 }
 
-/** A token count with its thousands separated: `200,000 tokens`. */
+/**
+ * A token count with its thousands separated (`200,000`): the one way every front door writes one,
+ * in budgets, caps and what was spent.
+ */
+export function tokenCount(tokens: number): string {
+  return tokens.toLocaleString('en-US');
+}
+
+/** A token count with its unit: `200,000 tokens`. */
 export function tokensAmount(tokens: number): string {
-  return `${tokens.toLocaleString('en-US')} tokens`;
+  return `${tokenCount(tokens)} tokens`;
 }
