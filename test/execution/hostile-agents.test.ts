@@ -146,6 +146,22 @@ describe('an agent that writes outside its worktree', () => {
   });
 });
 
+describe('an agent that hard-links a file from outside its worktree', () => {
+  it("links the user's shell profile into the repository: blocked, the link named", async () => {
+    const main = git(env.repo.root, 'rev-parse', 'main');
+    // Same filesystem as the worktree (both under the test's temp): link(2) succeeds unsandboxed.
+    const profile = join(env.kit.dir, 'user-bashrc');
+    await writeFile(profile, 'export SECRET_OF_THE_USER=1\n');
+    const agent = await shellAgent('hardlink', `ln ${profile} src/profile.txt`);
+    const id = await runGoal(agent);
+    expect(await expectBlocked(id, main)).toContainEqual(
+      expect.stringContaining(
+        '"src/profile.txt" is a hard link (2 names on disk, not all of them in the change)',
+      ),
+    );
+  });
+});
+
 describe('an agent that leaves a process behind', () => {
   it('a setsid escapee that would patch the worktree later is killed and blocks the slice', async () => {
     const main = git(env.repo.root, 'rev-parse', 'main');
