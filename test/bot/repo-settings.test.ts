@@ -278,6 +278,11 @@ describe('bot: a repository file choosing the agent and the merge method is obey
     expect(merges.map((r) => (r.body as { merge_method?: string }).merge_method)).toEqual(['squash']);
     // A squash: the new main has one parent.
     expect(git(env.repo.origin, 'rev-list', '--parents', '-n', '1', 'main').split(' ')).toHaveLength(2);
+    // omk's message, not GitHub's default (the branch's commit messages, which an agent writes: its
+    // `Fixes #1` would close that issue).
+    expect(git(env.repo.origin, 'log', '-1', '--format=%B', 'main').trim()).toBe(
+      `${pull.title} (#${pull.number})\n\nSquashed by omk from goal ${goalId}; the pull request keeps the branch's commits.`,
+    );
     expect(env.log.some((line) => line.includes('merging with squash: the repository setting'))).toBe(true);
     expect(await leftovers(env)).toEqual([]);
   });

@@ -146,6 +146,41 @@ describe('an agent that writes outside its worktree', () => {
   });
 });
 
+describe('an agent that hard-links a file from outside its worktree', () => {
+  it("links the user's shell profile into the repository: blocked, the link named", async () => {
+    const main = git(env.repo.root, 'rev-parse', 'main');
+    // Same filesystem as the worktree (both under the test's temp): link(2) succeeds unsandboxed.
+    const profile = join(env.kit.dir, 'user-bashrc');
+    await writeFile(profile, 'export SECRET_OF_THE_USER=1\n');
+    const agent = await shellAgent('hardlink', `ln ${profile} src/profile.txt`);
+    const id = await runGoal(agent);
+    expect(await expectBlocked(id, main)).toContainEqual(
+      expect.stringContaining(
+        '"src/profile.txt" is a hard link (2 names on disk, not all of them in the change)',
+      ),
+    );
+  });
+});
+
+describe('an agent whose commit message would close an issue', () => {
+  it('commits "Fixes #1": the proof warns that merging closes issue #1', async () => {
+    const agent = await shellAgent(
+      'closes',
+      `git add -A && git -c user.name=a -c user.email=a@example.com commit -q -m 'Tidy the parser' -m 'Fixes #1, closes other/repo#2'`,
+    );
+    const id = await runGoal(agent);
+    const proof = await env.proof(id);
+    expect(proof.findings).toContainEqual(
+      expect.objectContaining({
+        severity: 'warning',
+        message: expect.stringContaining(
+          'hold "Fixes #1", "closes other/repo#2": merged into the default branch',
+        ),
+      }),
+    );
+  });
+});
+
 describe('an agent that leaves a process behind', () => {
   it('a setsid escapee that would patch the worktree later is killed and blocks the slice', async () => {
     const main = git(env.repo.root, 'rev-parse', 'main');

@@ -74,7 +74,25 @@ export async function captureChange(
       : await diffRange(cwd, workspace.baseSha, headSha, options.diffLimitBytes);
   // Whoever made the commits, omk or the agent itself (then omk has nothing left to commit).
   const forged = await forgedObjects(cwd, commonDir, workspace.baseSha, headSha);
-  return { committed, headSha, ...change, ...(forged.length > 0 ? { forgedObjects: forged } : {}) };
+  const commitMessages = headSha === workspace.baseSha ? [] : await messages(cwd, workspace.baseSha, headSha);
+  return {
+    committed,
+    headSha,
+    ...change,
+    ...(forged.length > 0 ? { forgedObjects: forged } : {}),
+    ...(commitMessages.length > 0 ? { commitMessages } : {}),
+  };
+}
+
+/** The raw messages of the commits in `from..to`, each as written. */
+async function messages(cwd: string, from: string, to: string): Promise<string[]> {
+  const { stdout } = await runGit(['log', '--no-show-signature', '--format=%B%x00', `${from}..${to}`, '--'], {
+    cwd,
+  });
+  return stdout
+    .split('\0')
+    .map((message) => message.trim())
+    .filter((message) => message !== '');
 }
 
 /** What `git commit` (C locale) prints when there is nothing staged to commit. */

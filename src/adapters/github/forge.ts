@@ -67,7 +67,7 @@ export function createGitHubForge(options: GitHubForgeOptions): Forge {
     checks: (sha) => listChecks(ctx, sha),
     branchProtection: (branch) => branchProtection(ctx, branch),
     reviews: (number) => reviewSummary(ctx, number),
-    merge: (number, sha, method) => mergePull(ctx, number, sha, method),
+    merge: (number, sha, method, message) => mergePull(ctx, number, sha, method, message),
     // Answers are the reviewer's conversation with omk: the main token's, not the CI token's.
     replies: octokitReviewReplies(options.octokit, repo),
   };

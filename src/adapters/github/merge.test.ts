@@ -103,6 +103,23 @@ describe('merge', () => {
     expect(await forge().merge(3, SHA, 'squash')).toEqual({ merged: true, sha: 'e'.repeat(40) });
   });
 
+  it("asks a squash for omk's message, and leaves the other methods' messages to GitHub", async () => {
+    const message = { title: 'omk: tidy (#3)', body: 'Squashed by omk.' };
+    github()
+      .put(MERGE, {
+        sha: SHA,
+        merge_method: 'squash',
+        commit_title: 'omk: tidy (#3)',
+        commit_message: 'Squashed by omk.',
+      })
+      .reply(200, { sha: 'e'.repeat(40), merged: true });
+    expect(await forge().merge(3, SHA, 'squash', message)).toEqual({ merged: true, sha: 'e'.repeat(40) });
+    github()
+      .put(MERGE, { sha: SHA, merge_method: 'merge' })
+      .reply(200, { sha: 'f'.repeat(40), merged: true });
+    expect(await forge().merge(3, SHA, 'merge', message)).toEqual({ merged: true, sha: 'f'.repeat(40) });
+  });
+
   it('409: the head moved since it was evaluated', async () => {
     github().put(MERGE).reply(409, { message: 'Head branch was modified. Review and try the merge again.' });
     expect(await forge().merge(3, SHA, 'merge')).toEqual({

@@ -1,4 +1,10 @@
-import type { BranchProtection, MergeMethod, MergeOutcome, ReviewSummary } from '../../runtime/forge/port.js';
+import type {
+  BranchProtection,
+  MergeMessage,
+  MergeMethod,
+  MergeOutcome,
+  ReviewSummary,
+} from '../../runtime/forge/port.js';
 import { hasStatus } from './errors.js';
 import type { Ctx } from './pulls.js';
 
@@ -69,6 +75,7 @@ export async function mergePull(
   number: number,
   sha: string,
   method: MergeMethod,
+  message?: MergeMessage,
 ): Promise<MergeOutcome> {
   try {
     const { data } = await ctx.octokit.rest.pulls.merge({
@@ -77,6 +84,9 @@ export async function mergePull(
       pull_number: number,
       sha,
       merge_method: method,
+      ...(message && method === 'squash'
+        ? { commit_title: message.title, commit_message: message.body }
+        : {}),
     });
     return { merged: true, sha: data.sha };
   } catch (error) {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, link, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -188,6 +188,22 @@ describe('links out of the worktree', () => {
       { path: 'l/abs', target: '/etc/passwd' },
       { path: 'l/rel', target: '../../../outside' },
     ]);
+  });
+});
+
+describe('hard links', () => {
+  it('finds a changed file with a name outside the change, not two changed names of one file', async () => {
+    await mkdir(join(worktree, 'h'), { recursive: true });
+    const outside = join(home, 'bashrc');
+    await writeFile(outside, 'export KEY=1\n');
+    await link(outside, join(worktree, 'h', 'profile'));
+    await writeFile(join(worktree, 'h', 'one'), 'x\n');
+    await link(join(worktree, 'h', 'one'), join(worktree, 'h', 'two'));
+    expect(await escapingLinks(worktree, ['h/profile', 'h/one', 'h/two', 'src/a.js'])).toEqual([
+      { path: 'h/profile', hardLinks: 2 },
+    ]);
+    // One of the two names left out of the change: its other name could be anywhere.
+    expect(await escapingLinks(worktree, ['h/one'])).toEqual([{ path: 'h/one', hardLinks: 2 }]);
   });
 });
 

@@ -1,4 +1,5 @@
-import { chmod, mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { type AddressInfo, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -218,6 +219,41 @@ describe('bubblewrap confinement', () => {
     // A command that exits with such a code itself still reads as that code.
     const coded = await run({ ...spec, argv: ['sh', '-c', 'exit 143'] });
     expect(coded).toMatchObject({ exitCode: 143, signal: null, ended: [] });
+  });
+
+  it('a hard link from a file it can read outside the worktree fails (EXDEV); unconfined it is made', async () => {
+    // A file of the state root the sandbox shows read-only (the goal's record beside the worktree).
+    const record = join(base, 'state', 'goal.json');
+    await writeFile(record, '{"status":"running"}\n');
+    const spec = {
+      argv: [
+        'sh',
+        '-c',
+        `cat "${record}" && echo read-record; ln "${record}" linked.json 2>&1 && echo linked`,
+      ],
+      cwd: worktree,
+      env: { PATH, HOME: home },
+      timeoutMs: 20_000,
+    };
+    const sandbox = createBubblewrap({ env: { PATH, HOME: home } });
+    if (!(await sandbox.probe()).available) {
+      console.log('bubblewrap cannot run here: the hard link across its mounts was not tried');
+      expect((await sandbox.probe()).available).toBe(false);
+      return;
+    }
+    try {
+      const confined = await sandbox.runner(runProcess)({ ...spec, confine: { writable: [], readable: [] } });
+      // Readable, so only the mount boundary stops the link: the worktree is a mount of its own.
+      expect(confined.stdout).toContain('read-record');
+      expect(confined.stdout).toMatch(/Invalid cross-device link/);
+      expect(confined.stdout).not.toMatch(/^linked$/m);
+      expect(existsSync(join(worktree, 'linked.json'))).toBe(false);
+      const unconfined = await runProcess(spec);
+      expect(unconfined.stdout).toMatch(/^linked$/m);
+      expect((await stat(join(worktree, 'linked.json'))).nlink).toBe(2);
+    } finally {
+      await rm(join(worktree, 'linked.json'), { force: true });
+    }
   });
 
   it('the same command unconfined does reach out (the checks above can fail)', async () => {

@@ -7,6 +7,7 @@ import { dependencyWaves } from '../graph/order.js';
 import type { FixTask } from '../graph/schema.js';
 import { forgedObjectFindings, linkFindings } from '../integrity/findings.js';
 import type { Finding, GateEvidence } from '../proof/schema.js';
+import { closingReferenceFindings } from '../review/closing-references.js';
 import type { CapturedChange, SliceWorkspace } from '../workspace/port.js';
 import { describeChecks } from './attempt-failure.js';
 import { reviewChange, reviewGateDefinitions, writeReview } from './change-review.js';
@@ -298,6 +299,7 @@ async function reviewFix(
     )),
     ...links,
     ...forgedObjectFindings(captured.forgedObjects ?? []),
+    ...closingReferenceFindings(captured.commitMessages ?? []),
   ];
   await writeReview(ctx, fix.id, review);
   const blocking = review.filter((finding) => finding.severity === 'blocking');

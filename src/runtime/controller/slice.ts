@@ -14,6 +14,7 @@ import { preExistingBasis } from '../proof/pre-existing.js';
 import { EXIT_CODE_LABEL, gateOutcomeLabel } from '../proof/render-text.js';
 import type { Finding, GateEvidence } from '../proof/schema.js';
 import { diagnosticCounts, testCounts } from '../proof/test-summary.js';
+import { closingReferenceFindings } from '../review/closing-references.js';
 import type { SliceWorkspace } from '../workspace/port.js';
 import { describeAttemptFailure, failureHeadline } from './attempt-failure.js';
 import { reviewChange, reviewGateDefinitions, writeReview } from './change-review.js';
@@ -388,6 +389,7 @@ async function settleAttempt(
     ...integrity,
     ...links,
     ...forgedObjectFindings(change.forgedObjects ?? []),
+    ...closingReferenceFindings(change.commitMessages ?? []),
     ...gateChecks,
   ];
   await writeReview(ctx, task.id, findings);

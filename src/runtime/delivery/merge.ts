@@ -15,6 +15,7 @@ import type { MergeRefusal } from './merge-remedies.js';
 import { readProofBlock } from './proof-block.js';
 import { proofCheckProblems } from './proof-check.js';
 import { proofIntegrityProblems } from './proof-integrity.js';
+import { squashMessage } from './squash-message.js';
 import { readDelivery } from './state.js';
 import { recheckLocked, tamperedMergeReasons } from './state-recheck.js';
 
@@ -206,7 +207,7 @@ export async function mergeGoal(
     await recordRefusal(reasons, observed);
     return { merged: false, blockedBy: 'state_tampered', reasons, pr: pr.number };
   }
-  const outcome = await forge.merge(pr.number, decision.sha, options.method);
+  const outcome = await forge.merge(pr.number, decision.sha, options.method, squashMessage(pr, goalId));
   if (!outcome.merged) {
     // A merge retried after its answer was lost is refused (the PR is closed): the PR tells.
     const after = await settled(await forge.getPullRequest(pr.number));

@@ -112,6 +112,12 @@ export interface ReviewSummary {
 export const MERGE_METHODS = ['merge', 'squash', 'rebase'] as const;
 export type MergeMethod = (typeof MERGE_METHODS)[number];
 
+/** The commit message omk asks a squash merge for, in place of the forge's default. */
+export interface MergeMessage {
+  title: string;
+  body: string;
+}
+
 export type MergeOutcome =
   | { merged: true; sha: string }
   /** head_moved: the head is no longer the SHA we evaluated (409); not_mergeable: 405/422. */
@@ -167,7 +173,7 @@ export interface Forge {
   branchProtection(branch: string): Promise<BranchProtection | null>;
   reviews(number: number): Promise<ReviewSummary>;
   /** Merges pinned to `sha`: a push after evaluation fails safely. */
-  merge(number: number, sha: string, method: MergeMethod): Promise<MergeOutcome>;
+  merge(number: number, sha: string, method: MergeMethod, message?: MergeMessage): Promise<MergeOutcome>;
   /**
    * Answers to a fix's requests in their review threads (GitHub); absent on a forge without
    * threads (the local forge). A run that ends a fix with no answerer of its own uses this one.

@@ -166,8 +166,12 @@ export function linkFindings(links: readonly EscapingLink[]): Finding[] {
     finding(
       'security',
       'blocking',
-      `${quoteUntrusted(link.path)} is a symbolic link to ${quoteUntrusted(link.target)}, outside the ` +
-        'worktree; commit the file itself, or a link that stays inside the repository.',
+      'target' in link
+        ? `${quoteUntrusted(link.path)} is a symbolic link to ${quoteUntrusted(link.target)}, outside the ` +
+            'worktree; commit the file itself, or a link that stays inside the repository.'
+        : `${quoteUntrusted(link.path)} is a hard link (${link.hardLinks} names on disk, not all of them ` +
+            'in the change): omk committed the content of a file that may lie outside the worktree (a key, ' +
+            'a shell profile); replace it by a copy of the file it should hold.',
       [link.path],
     ),
   );

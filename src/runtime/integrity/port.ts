@@ -60,13 +60,23 @@ export type StrayScan =
   /** This platform cannot be scanned (no /proc): say so rather than claim nothing is left. */
   | { checked: false; reason: string };
 
-/** A changed path in the worktree that is a symbolic link whose target resolves outside it. */
-export interface EscapingLink {
-  /** Repository-relative path of the link. */
-  path: string;
-  /** The link's text as written (what the agent pointed it at). */
-  target: string;
-}
+/**
+ * A changed path in the worktree that is a symbolic link whose target resolves outside it, or a
+ * file with more names on disk than the changed paths hold (a hard link: its other name may be a
+ * file outside the worktree, whose content the commit then holds).
+ */
+export type EscapingLink =
+  | {
+      /** Repository-relative path of the link. */
+      path: string;
+      /** The link's text as written (what the agent pointed it at). */
+      target: string;
+    }
+  | {
+      path: string;
+      /** How many names the file has on disk (`st_nlink`). */
+      hardLinks: number;
+    };
 
 /** The worktree's commit and uncommitted changes (git status lines, untracked files included). */
 export interface WorktreeState {
@@ -102,7 +112,7 @@ export interface IntegrityPort {
    * before delivery. Another goal's runs in the same omk (the bot) are not its to end.
    */
   endLeftovers(places: readonly string[]): Promise<StrayScan>;
-  /** The `paths` (repository-relative) that are symbolic links leading out of `worktree`. */
+  /** The `paths` (repository-relative) that are symbolic links leading out of `worktree`, or hard links. */
   escapingLinks(worktree: string, paths: readonly string[]): Promise<EscapingLink[]>;
   worktreeState(worktree: string): Promise<WorktreeState>;
   /** Every path under `root` (omk's state root) but the top-level names in `skip`, by stat. */

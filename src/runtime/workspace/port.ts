@@ -29,6 +29,8 @@ export interface CapturedChange {
    * in the shared .git before omk committed): what omk reviews and merges is not what the gates ran on.
    */
   forgedObjects?: string[];
+  /** The messages of the commits from the base to the head (the agent's own and omk's), newest first. */
+  commitMessages?: string[];
 }
 
 export interface ResetResult {
