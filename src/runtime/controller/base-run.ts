@@ -23,12 +23,10 @@ export interface BaseRun {
  * tool and the ways out, before anything is spent on agents. The results are also the baseline the
  * slices and the integrated tree compare their failures with.
  */
-export async function runGatesOnBase(ctx: RunContext): Promise<BaseRun> {
+export async function runGatesOnBase(ctx: RunContext, why = 'before any agent runs'): Promise<BaseRun> {
   const { deps, goal, journal } = ctx;
   const sha = ctx.base.baseSha;
-  deps.reporter.info(
-    `checking ${ctx.gates.length} gate(s) on the base ${sha.slice(0, 12)} before any agent runs`,
-  );
+  deps.reporter.info(`checking ${ctx.gates.length} gate(s) on the base ${sha.slice(0, 12)} ${why}`);
   // Every test each gate reported on the base, unbounded: each slice compares its own with them.
   const tests: Record<string, TestResults> = {};
   const diagnostics: Record<string, Diagnostics> = {};
@@ -86,6 +84,30 @@ export async function runGatesOnBase(ctx: RunContext): Promise<BaseRun> {
   const outcomes = gates.map((g) => `${g.name}:${g.outcome}`);
   await journal.save([{ type: 'gates_on_base', data: { sha, outcomes, durationMs } }]);
   return { baseline: { sha, gates, tests, diagnostics, leftBehind }, blocked };
+}
+
+/** One base run per run context, when the integration needs the baseline first. */
+const lateBaselines = new WeakMap<RunContext, Promise<GateBaseline>>();
+
+/**
+ * The base's results the integrated tree's are compared with. A run that had slices to start ran
+ * the gates on the base first; one that only integrates (a resumed goal whose slices are done, the
+ * Action's integrate job) runs them now, once: without them the merged tree's per-test results
+ * compare with nothing and cannot show the fix (fail-to-pass needs the base's failing tests).
+ */
+export async function baselineForIntegration(ctx: RunContext): Promise<GateBaseline | null> {
+  if (ctx.baseline !== undefined) return ctx.baseline;
+  if (ctx.gates.length === 0 || ctx.signal.aborted) return null;
+  let pending = lateBaselines.get(ctx);
+  if (pending === undefined) {
+    pending = runGatesOnBase(ctx, "to compare the integrated tree's results with").then(({ baseline }) => {
+      ctx.baseline = baseline;
+      ctx.journal.execution = { ...ctx.journal.execution, baseGates: [...baseline.gates] };
+      return baseline;
+    });
+    lateBaselines.set(ctx, pending);
+  }
+  return pending;
 }
 
 /**

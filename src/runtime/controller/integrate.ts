@@ -7,6 +7,7 @@ import { linkFindings } from '../integrity/findings.js';
 import type { Finding, GateEvidence } from '../proof/schema.js';
 import { controllerReview, renderReviewMarkdown, securityReview } from '../review/index.js';
 import type { IntegrationResult } from '../workspace/port.js';
+import { baselineForIntegration } from './base-run.js';
 import { checkedGates } from './checked-gates.js';
 import type { RunContext } from './context.js';
 import { sliceBranches } from './execution-state.js';
@@ -96,6 +97,7 @@ export async function integrateSlices(ctx: RunContext): Promise<IntegrationResul
   }
   // The integrated tree runs the agents' code too: the same checks as a slice's gates.
   const integrity: Finding[] = foreignInIntegration(result.foreign ?? []);
+  const baseGates = reuse !== null ? null : await baselineForIntegration(ctx);
   const gates =
     reuse !== null
       ? reusedGates(reuse, result.headSha)
@@ -110,7 +112,7 @@ export async function integrateSlices(ctx: RunContext): Promise<IntegrationResul
               sha: result.headSha,
               baseCwd: ctx.base.path,
               baseSha: ctx.base.baseSha,
-              baseline: ctx.baseline ?? null,
+              baseline: baseGates,
               artifactsDir: deps.store.paths(goal.id).gateArtifacts,
               env: gateEnv,
               signal: ctx.signal,
