@@ -72,6 +72,13 @@ export interface WorkspacePort {
    * started are gone, so any lock left there is theirs. Returns what was removed.
    */
   clearLocks(workspace: SliceWorkspace): Promise<string[]>;
+  /**
+   * What became of the `.git` of a branch checkout an agent replaced it in ("is now a link", a
+   * `gitdir:` file, gone), read without git: omk runs no git there any more; null when it is the
+   * clone's own directory (or the workspace is a worktree). Optional:
+   * without it the first git call there refuses, as an error.
+   */
+  gitDirReplaced?(workspace: SliceWorkspace): Promise<string | null>;
   /** Merges slice branches, in order, into `target` created at baseSha; stops at the first conflict. */
   integrate(input: IntegrateInput): Promise<IntegrationResult>;
   /**
