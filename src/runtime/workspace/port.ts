@@ -105,8 +105,8 @@ export interface WorkspacePort {
     merge: { branch: string; head: string | null },
   ): Promise<{ paths: string[] }>;
   /**
-   * Where the goal's record says omk left its finished slices' branches (`IntegrateInput.heads`),
-   * told once by a controller that takes the goal: one found elsewhere now is put back and
+   * Where the goal's record says omk left its finished slices' branches (`IntegrateInput.heads`)
+   * and its integration branch, told once by a controller that takes the goal: one found elsewhere now is put back and
    * returned, and from then on each agent or gate run's integrity check compares them (a new
    * process has moved none of them yet) and puts back one that moves.
    */
