@@ -6,6 +6,11 @@ import { createBubblewrap } from '../../src/adapters/sandbox/bubblewrap.js';
 import { createExecutionEnv, type ExecutionEnv, GOALS, SLICES } from '../helpers/execution.js';
 import { git } from '../helpers/git-repo.js';
 
+interface Finding {
+  severity: string;
+  message: string;
+}
+
 // omk's fallback workspace, a branch checkout (a clone of the repository beside the worktrees),
 // run for real: why a run fell back is said, and a clone's git directory is guarded as a
 // worktree's is. The sandbox is off unless a test says otherwise.
@@ -66,7 +71,7 @@ describe('a slice that falls back to a branch checkout', () => {
 });
 
 describe("an agent that replaces its branch checkout's .git with a repository of its own", () => {
-  it('as a link: the goal stops naming it, no git runs in that repository, nothing merged', async () => {
+  it('as a link: the slice fails naming it, blocking, in the proof; no git runs in that repository, nothing merged', async () => {
     const main = git(env.repo.root, 'rev-parse', 'main');
     // Its repository: a commit of its own on the slice's branch, and a post-commit hook that
     // leaves a marker should any git commit there.
@@ -96,10 +101,22 @@ describe("an agent that replaces its branch checkout's .git with a repository of
       'branch',
     );
     // Refused, not put back: omk never kept the clone's git directory to put back, and any git
-    // call there would read the agent's repository (its config, its objects, its refs).
-    expect(result.code, result.stderr).not.toBe(0);
-    expect(result.stderr).toMatch(/its \.git is now a link; omk runs no git there\./);
-    expect(result.stderr).toContain('move that directory away, then resume the goal');
+    // call there would read the agent's repository (its config, its objects, its refs). The slice
+    // fails with it, blocking, and the goal settles with it in its proof: no error.
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(
+      /\] failed: The branch checkout of \S+: its \.git is now a link; omk runs no git there\. \(/,
+    );
+    const proof = (JSON.parse(result.stdout) as { proof: { status: string; findings: Finding[] } }).proof;
+    expect(proof.status).not.toBe('ready');
+    expect(proof.findings).toContainEqual(
+      expect.objectContaining({
+        severity: 'blocking',
+        message: expect.stringMatching(
+          /its \.git is now a link; omk runs no git there\. The agent of s1-\S+ replaced the clone's git directory in attempt 1/,
+        ),
+      }),
+    );
     const theirs = join(env.kit.dir, 'theirs');
     expect(git(theirs, 'log', '--format=%s')).toBe('theirs');
     expect(existsSync(join(env.kit.dir, 'committed-there'))).toBe(false);

@@ -1,6 +1,7 @@
 // A controller that takes a goal tells where the goal's record says omk captured its finished
-// slices' branches (execution.json's head of each slice, which the integration compares too):
-// a new process has moved none of them yet, so own-heads.ts knows nothing of them until then.
+// slices' branches (execution.json's head of each slice, which the integration compares too), and
+// where it last left its integration branch (`integrationHead`): a new process has moved none of
+// them yet, so own-heads.ts knows nothing of them until then.
 
 import { GitError } from '../../runtime/errors.js';
 import { goalBranchPrefix } from '../../runtime/graph/branches.js';

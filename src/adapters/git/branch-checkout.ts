@@ -79,20 +79,30 @@ const REPLACED: Record<Exclude<GitDirKind, 'dir'>, string> = {
 };
 
 /**
- * Refuses a branch checkout whose `.git` is no longer the clone's own directory: every git call
- * there would read the repository a link or a `gitdir:` file names (the agent's, with its config
- * and objects), so omk runs none, rather than put back a git directory whose content it never
- * kept. Worktrees pass: their `.git` file is checked by the integrity watch and by git's own
- * worktree pairing.
+ * What became of a branch checkout's `.git` no longer the clone's own directory ("is now a link"),
+ * or null: every
+ * git call there would read the repository a link or a `gitdir:` file names (the agent's, with its
+ * config and objects), so omk runs none, rather than put back a git directory whose content it
+ * never kept. Worktrees pass: their `.git` file is checked by the integrity watch and by git's own
+ * worktree pairing. Read without git (lstat).
  */
+export async function gitDirReplaced(
+  workspace: Pick<SliceWorkspace, 'path' | 'branch' | 'mode'>,
+): Promise<string | null> {
+  if (workspace.mode !== 'branch-checkout') return null;
+  const kind = await ownGitDir(workspace.path);
+  if (kind === 'dir') return null;
+  return REPLACED[kind];
+}
+
+/** Refuses, before any git call, a branch checkout `gitDirReplaced` names. */
 export async function assertOwnGitDir(
   workspace: Pick<SliceWorkspace, 'path' | 'branch' | 'mode'>,
 ): Promise<void> {
-  if (workspace.mode !== 'branch-checkout') return;
-  const kind = await ownGitDir(workspace.path);
-  if (kind === 'dir') return;
+  const replaced = await gitDirReplaced(workspace);
+  if (replaced === null) return;
   throw new GitError(
-    `The branch checkout of ${workspace.branch} at ${workspace.path}: its .git ${REPLACED[kind]}; omk runs no git there.`,
+    `The branch checkout of ${workspace.branch} at ${workspace.path}: its .git ${replaced}; omk runs no git there.`,
     {
       hint: "Something in it (an agent) replaced the clone's git directory. The slice's captured work is on its branch in the repository: move that directory away, then resume the goal, which makes a fresh checkout.",
     },

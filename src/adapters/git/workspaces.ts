@@ -2,7 +2,7 @@ import { GitError } from '../../runtime/errors.js';
 import { INTEGRATION_ID } from '../../runtime/graph/branches.js';
 import type { CreateWorkspaceInput, SliceWorkspace, WorkspacePort } from '../../runtime/workspace/port.js';
 import { adoptRecordedHeads } from './adopt-heads.js';
-import { cloneOrigin, removeBranchCheckout } from './branch-checkout.js';
+import { cloneOrigin, gitDirReplaced, removeBranchCheckout } from './branch-checkout.js';
 import { captureChange, DEFAULT_DIFF_LIMIT_BYTES } from './capture.js';
 import { DEFAULT_IDENTITY, type GitIdentity } from './identity.js';
 import { integrateBranches, mergeForRepair, openIntegration } from './integrate.js';
@@ -75,6 +75,7 @@ export function createGitWorkspaces(options: GitWorkspacesOptions = {}): Workspa
     },
     recoverStaleLocks: (repoRoot, maxAgeMs) => recoverStaleLocks(repoRoot, maxAgeMs, now),
     clearLocks: (workspace) => clearWorkspaceLocks(workspace),
+    gitDirReplaced: (workspace) => gitDirReplaced(workspace),
     prepareIntegration: (input) => prepared.prepare(input),
     openIntegration: (input) => openIntegration(input, open),
     integrate: (input) =>

@@ -67,6 +67,12 @@ export interface ControllerDeps {
   publishBranch?: (branch: string, sha: string, lease?: string) => Promise<void>;
   /** How a rate-limited agent is waited out (the bound, and the sleep tests make instant). */
   rateLimit?: RateLimitWaiting;
+  /**
+   * The host's checkout does not outlive a run (the Action's runners, the bot's clones): the
+   * goal's branches come from the remote, its integration branch where delivery last pushed it,
+   * not where the last run left it, so that one is not compared when the goal is taken.
+   */
+  branchesFromRemote?: boolean;
 }
 
 /** One controller run over one goal. */

@@ -4,7 +4,8 @@ import { controllerAlive } from '../goal/actions.js';
 import { holdGoal } from '../goal/controller-hold.js';
 import { gateDecisions, wantedGates } from '../goal/gate-plan.js';
 import type { GoalRecord, GoalStatus } from '../goal/schema.js';
-import { movedBranchFindings } from '../integrity/findings.js';
+import { integrationBranchName } from '../graph/branches.js';
+import { movedBranchFindings, movedIntegrationFindings } from '../integrity/findings.js';
 import type { HostInfo } from '../ports.js';
 import { budgetSpentGap } from '../proof/gaps.js';
 import { machineRoots, recordedAgent, relativizer } from '../proof/machine-paths.js';
@@ -15,6 +16,7 @@ import { runGatesOnBase } from './base-run.js';
 import { type ControllerDeps, createRunContext, type RunContext } from './context.js';
 import { sliceBranches, sliceRecord, withSlice } from './execution-state.js';
 import { recoverFixTasks, runPendingFixes } from './fix-task.js';
+import { recordingIntegrationMoves } from './integration-head.js';
 import { integrateAndRepair, recoverIntegrationRepair } from './integration-repair.js';
 import { ExecutionJournal } from './journal.js';
 import { heldEvent, reopenSlices, restartIntegration, slicesToReopen } from './reopen.js';
@@ -82,12 +84,17 @@ export async function executeGoal(
 }
 
 async function executeHeld(
-  deps: ControllerDeps,
+  held: ControllerDeps,
   goalId: string,
   options: ExecuteOptions,
 ): Promise<ExecuteResult> {
-  const { store } = deps;
+  const { store } = held;
   const journal = await ExecutionJournal.open(store, goalId);
+  // Each of omk's moves of the integration branch is recorded, for the next controller to compare.
+  const deps: ControllerDeps = {
+    ...held,
+    workspaces: recordingIntegrationMoves(held.workspaces, journal, goalId),
+  };
   const reopen = options.reopenSettled ?? (options.untilReady && options.dispatch !== false);
   const allowed = options.dispatch === false ? VERIFIABLE_FROM : reopen ? UNTIL_READY_FROM : EXECUTABLE_FROM;
   const goal = await takeControl(deps, journal, goalId, { allowed, reopen });
@@ -198,11 +205,14 @@ function errorText(error: unknown): string {
 }
 
 /**
- * Where the goal's record says omk captured its finished slices' branches, told to the workspaces
- * before any run: a resumed goal's new process has moved none of them, yet each run's integrity
- * check must tell one that something else moved since (and put it back), as within one process.
- * The record, not a file of its own: the state root is checked while agents run. One found moved
- * already is put back now and named, blocking, under its slice.
+ * Where the goal's record says omk captured its finished slices' branches, and where it last left
+ * its integration branch, told to the workspaces before any run: a resumed goal's new process has
+ * moved none of them, yet each run's integrity check must tell one that something else moved since
+ * (and put it back), as within one process. The record, not a file of its own: the state root is
+ * checked while agents run. One found moved already is put back now and named, blocking, under
+ * its slice, or for the integration among the findings of the runs on its branch (the proof
+ * carries them). A checkout that does not outlive a run takes the integration branch from the
+ * remote, where delivery last pushed it: that one is not compared there.
  */
 async function adoptFinishedHeads(
   deps: ControllerDeps,
@@ -211,7 +221,13 @@ async function adoptFinishedHeads(
 ): Promise<void> {
   const done = journal.graph.tasks.filter((task) => task.status === 'done');
   const { heads } = sliceBranches(journal.execution, done);
-  const moved = await deps.workspaces.adoptRecordedHeads(goal.repo.root, goal.id, heads);
+  const integration = integrationBranchName(goal.id);
+  const { integrationHead } = journal.execution;
+  const adopted =
+    integrationHead === null || deps.branchesFromRemote === true
+      ? heads
+      : { ...heads, [integration]: integrationHead };
+  const moved = await deps.workspaces.adoptRecordedHeads(goal.repo.root, goal.id, adopted);
   if (moved.length === 0) return;
   // Named under the slice whose branch it is: what moved it is not known.
   for (const task of done) {
@@ -222,6 +238,16 @@ async function adoptFinishedHeads(
       ...record,
       findings: [...record.findings, ...movedBranchFindings(own)],
     });
+  }
+  const integrated = moved.filter((m) => m.branch === integration);
+  if (integrated.length > 0) {
+    journal.execution = {
+      ...journal.execution,
+      integrationIntegrity: [
+        ...journal.execution.integrationIntegrity,
+        ...movedIntegrationFindings(integrated),
+      ],
+    };
   }
   await journal.save([]);
 }

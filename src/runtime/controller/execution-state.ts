@@ -122,6 +122,13 @@ export const executionStateSchema = z.object({
     })
     .nullable()
     .default(null),
+  /**
+   * Where omk last left the goal's integration branch (an integration, an integration repair's
+   * capture or its undoing, a review fix's capture or its refusal on the integrator PR; null: not
+   * known, as after a conflict): a controller that takes the goal compares the branch with it
+   * (`integration-head.ts`), as it does the finished slices' branches with their heads.
+   */
+  integrationHead: z.string().nullable().default(null),
   /** The controller that last took the goal (evidence for worker_dead after it died). */
   controller: z.object({ pid: z.number().int(), host: z.string() }).nullable().default(null),
 });
@@ -146,6 +153,7 @@ export function emptyExecution(): ExecutionStateRecord {
     failures: [],
     integrationRepair: null,
     fixRun: null,
+    integrationHead: null,
     controller: null,
   };
 }

@@ -20,6 +20,7 @@ import { prepareWorkspace } from './prepare.js';
 import { rateLimitStopError } from './rate-limit-stop.js';
 import { exhaustedLimit } from './scheduler.js';
 import { failingGates } from './slice.js';
+import { sayFallback } from './workspace-fallback.js';
 
 /** The fix tasks of the graph (a graph written before fixes were tasks has none). */
 export function fixTasks(journal: Pick<ExecutionJournal, 'graph'>): FixTask[] {
@@ -55,6 +56,8 @@ export async function runPendingFixes(ctx: RunContext): Promise<void> {
 async function runFixTask(ctx: RunContext, fix: FixTask): Promise<void> {
   const { deps, journal, goal, signal } = ctx;
   const { workspace, head, writes, failing } = await openBranch(deps, journal, fix.sliceId);
+  // A clone in place of a worktree is said, as a slice's is (never a silent fallback).
+  await sayFallback(ctx, fix.id, workspace);
   const attempt = fix.attempts + 1;
   updateFix(journal, fix.id, { status: 'running', attempts: attempt });
   // Recorded before the worktree changes: a successor undoes what this attempt leaves half done.

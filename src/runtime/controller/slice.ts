@@ -24,6 +24,7 @@ import type { RunContext } from './context.js';
 import { agentRunRecord, sliceRecord, withSlice } from './execution-state.js';
 import { prepareWorkspace } from './prepare.js';
 import { rateLimitStopError } from './rate-limit-stop.js';
+import { refuseReplacedCheckout } from './replaced-checkout.js';
 import { budgetDecision, exhaustedLimit } from './scheduler.js';
 import { sayFallback } from './workspace-fallback.js';
 
@@ -165,6 +166,11 @@ export async function runSlice(ctx: RunContext, taskId: string, attemptLimit: nu
       ...sliceRecord(journal.execution, taskId),
       agentProcess: null,
     });
+    // A branch checkout whose .git the agent replaced: no git call there, not even the lock clean-up.
+    const replaced = (await deps.workspaces.gitDirReplaced?.(workspace)) ?? null;
+    if (replaced !== null) {
+      return await refuseReplacedCheckout(ctx, task, attempt, workspace, result, integrity, replaced);
+    }
     // Its process group is gone too: a git lock left in its workspace is its, and would stop
     // the capture (and the next attempt) with "index.lock exists".
     const cleared = await deps.workspaces.clearLocks(workspace);

@@ -36,6 +36,24 @@ export function movedBranchFindings(moved: readonly MovedBranch[]): Finding[] {
 }
 
 /**
+ * The goal's integration branch a controller found, as it took the goal, elsewhere than where the
+ * goal's record says omk last left it (`integrationHead`): moved between two omk processes, so
+ * the next integration would build on what no review or gate of omk's saw made. Blocking.
+ */
+export function movedIntegrationFindings(moved: readonly MovedBranch[]): Finding[] {
+  return moved.map(({ branch, recorded, found, restored }) =>
+    finding(
+      'security',
+      'blocking',
+      `omk's integration branch ${branch} was ${found === null ? 'removed' : `moved to ${found}`} after omk left it at ${recorded}, ` +
+        "and before this goal run began: something outside omk's checked runs did it; " +
+        `${restored ? `omk put it back at ${recorded}` : NOT_RESTORED}. Nothing made on it since can be trusted.`,
+      [],
+    ),
+  );
+}
+
+/**
  * What differs from the goal run's baseline right before a run: something changed it after an
  * earlier run's checks passed (a process that outlived its agent, a gate's child), so no run of
  * this goal from here on can be trusted.

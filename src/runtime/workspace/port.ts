@@ -74,6 +74,13 @@ export interface WorkspacePort {
    * started are gone, so any lock left there is theirs. Returns what was removed.
    */
   clearLocks(workspace: SliceWorkspace): Promise<string[]>;
+  /**
+   * What became of the `.git` of a branch checkout an agent replaced it in ("is now a link", a
+   * `gitdir:` file, gone), read without git: omk runs no git there any more; null when it is the
+   * clone's own directory (or the workspace is a worktree). Optional:
+   * without it the first git call there refuses, as an error.
+   */
+  gitDirReplaced?(workspace: SliceWorkspace): Promise<string | null>;
   /** Merges slice branches, in order, into `target` created at baseSha; stops at the first conflict. */
   integrate(input: IntegrateInput): Promise<IntegrationResult>;
   /**
@@ -100,8 +107,8 @@ export interface WorkspacePort {
     merge: { branch: string; head: string | null },
   ): Promise<{ paths: string[] }>;
   /**
-   * Where the goal's record says omk left its finished slices' branches (`IntegrateInput.heads`),
-   * told once by a controller that takes the goal: one found elsewhere now is put back and
+   * Where the goal's record says omk left its finished slices' branches (`IntegrateInput.heads`)
+   * and its integration branch, told once by a controller that takes the goal: one found elsewhere now is put back and
    * returned, and from then on each agent or gate run's integrity check compares them (a new
    * process has moved none of them yet) and puts back one that moves.
    */
