@@ -101,7 +101,7 @@ export async function fixPullRequest(deps: AppDeps, request: FixRequest): Promis
   const prepared =
     request.prepared ?? (await prepareAgent(deps, goal.repo.root, request.agent ?? {}, goal.options.agent));
   const controller = await composeController(deps, goal, prepared);
-  const fixNumber = (await fixEvents(deps, goalId, 'fix_requested')).length + 1;
+  const fixNumber = await nextFixNumber(deps, journal);
   const task: FixTask = {
     id: fixTaskId(fixNumber),
     fix: fixNumber,
@@ -156,6 +156,19 @@ export async function fixPullRequest(deps: AppDeps, request: FixRequest): Promis
     replied: ending.replied,
     resolved: ending.resolved,
   };
+}
+
+/**
+ * The number after every fix the goal has: in its graph or asked in its events. The graph is
+ * written before the events, so a `fix` killed between the two leaves a task with no
+ * `fix_requested`: counting events alone gave the next fix that task's number (and id).
+ */
+async function nextFixNumber(deps: AppDeps, journal: ExecutionJournal): Promise<number> {
+  const numbers = fixTasks(journal).map((fix) => fix.fix);
+  for (const event of await fixEvents(deps, journal.goalId, 'fix_requested')) {
+    if (typeof event.data.fix === 'number') numbers.push(event.data.fix);
+  }
+  return Math.max(0, ...numbers) + 1;
 }
 
 async function fixEvents(deps: AppDeps, goalId: string, type: string): Promise<GoalEvent[]> {
