@@ -10,6 +10,7 @@ import { readEvents } from '../goal/queries.js';
 import type { ProofStatus } from '../goal/schema.js';
 import { fixTaskId } from '../graph/branches.js';
 import type { FixTask } from '../graph/schema.js';
+import type { Gap } from '../proof/schema.js';
 import { type AgentChoice, type PreparedAgent, prepareAgent } from './agent.js';
 import { composeController } from './controller.js';
 import type { TargetRequest } from './delivery-target.js';
@@ -43,6 +44,8 @@ export type FixOutcome =
       sliceId: string | null;
       report: FixReport;
       proofStatus: ProofStatus;
+      /** What the proof after the fix lacks (an integration conflict the fix made, its files named). */
+      knownGaps: Gap[];
       /** Replies posted (one per request). */
       replied: number;
       /** Review threads resolved (only when the fix applied). */
@@ -153,6 +156,7 @@ export async function fixPullRequest(deps: AppDeps, request: FixRequest): Promis
     sliceId: pull.sliceId,
     report: ending.report,
     proofStatus: verified.proof.status,
+    knownGaps: verified.proof.knownGaps,
     replied: ending.replied,
     resolved: ending.resolved,
   };
