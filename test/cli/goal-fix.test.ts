@@ -157,6 +157,18 @@ describe('omk goal fix', () => {
     expect(events).toMatch(/"type":"fix_applied".*"fix":2/);
   }, 120_000);
 
+  it('a fix asked after that resumed one, which no fix_requested names, is fix-3 and is recorded', async () => {
+    // fix-2 above is in the graph but was never asked by a fix_requested event (a `fix` killed
+    // between its graph write and its event): counting events alone named this fix fix-2 again,
+    // and it ended as "Fix fix-2 … was not recorded" (exit 3).
+    const fixed = await omk('goal', 'fix', id, '--pr', String(integrator), 'add a KIND export', '--json');
+    expect(fixed.stderr).not.toContain('was not recorded');
+    expect(fixed.code, fixed.stderr).toBe(0);
+    expect((JSON.parse(fixed.stdout) as { kind: string }).kind).toBe('applied');
+    const status = JSON.parse((await omk('goal', 'status', id, '--json')).stdout) as { fixes: unknown[] };
+    expect(status.fixes[2]).toEqual({ id: 'fix-3', pr: integrator, status: 'done', attempts: 1 });
+  }, 120_000);
+
   it('refuses a PR the goal did not deliver, and a PR number that is not one', async () => {
     const unknown = await omk('goal', 'fix', id, '--pr', '999', 'add a VERSION export');
     expect(unknown.code).toBe(3);
@@ -193,8 +205,9 @@ describe('omk goal fix', () => {
       );
       expect(fixed.stderr).toContain(`omk goal budget-add ${id}`);
       expect(git(repo.root, 'rev-parse', branch)).toBe(before);
+      // No fix asked: fix-1 and fix-3 are the goal's only fix_requested events (fix-2 has none).
       const events = await omk('goal', 'replay', id);
-      expect(events.stdout.match(/fix_requested/g)).toHaveLength(1);
+      expect(events.stdout.match(/fix_requested/g)).toHaveLength(2);
     } finally {
       await writeFile(goalFile, saved);
     }

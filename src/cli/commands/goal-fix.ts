@@ -4,6 +4,7 @@ import { renderFixText } from '../../runtime/app/render.js';
 import { act } from '../command.js';
 import { agentOption, forgeOption, printAs } from '../options.js';
 import type { ProgramContext } from '../program.js';
+import { CLI_STEPS } from '../wording.js';
 
 /** The PR number of --pr: a positive integer, or a usage error that shows one. */
 function prNumber(raw: string | undefined): number {
@@ -43,7 +44,7 @@ export function registerFixCommand(goal: Command, context: ProgramContext): void
           ...(options.agent === undefined ? {} : { agent: { name: options.agent } }),
         });
         if (outcome.kind === 'already_handled') return;
-        printAs(io, format, outcome, renderFixText);
+        printAs(io, format, outcome, (fixed) => renderFixText(fixed, CLI_STEPS));
         return fixVerdict(outcome);
       }),
     );

@@ -10,6 +10,7 @@ import { readEvents } from '../goal/queries.js';
 import type { ProofStatus } from '../goal/schema.js';
 import { fixTaskId } from '../graph/branches.js';
 import type { FixTask } from '../graph/schema.js';
+import type { Gap } from '../proof/schema.js';
 import { type AgentChoice, type PreparedAgent, prepareAgent } from './agent.js';
 import { composeController } from './controller.js';
 import type { TargetRequest } from './delivery-target.js';
@@ -43,6 +44,8 @@ export type FixOutcome =
       sliceId: string | null;
       report: FixReport;
       proofStatus: ProofStatus;
+      /** What the proof after the fix lacks (an integration conflict the fix made, its files named). */
+      knownGaps: Gap[];
       /** Replies posted (one per request). */
       replied: number;
       /** Review threads resolved (only when the fix applied). */
@@ -101,7 +104,7 @@ export async function fixPullRequest(deps: AppDeps, request: FixRequest): Promis
   const prepared =
     request.prepared ?? (await prepareAgent(deps, goal.repo.root, request.agent ?? {}, goal.options.agent));
   const controller = await composeController(deps, goal, prepared);
-  const fixNumber = (await fixEvents(deps, goalId, 'fix_requested')).length + 1;
+  const fixNumber = await nextFixNumber(deps, journal);
   const task: FixTask = {
     id: fixTaskId(fixNumber),
     fix: fixNumber,
@@ -153,9 +156,23 @@ export async function fixPullRequest(deps: AppDeps, request: FixRequest): Promis
     sliceId: pull.sliceId,
     report: ending.report,
     proofStatus: verified.proof.status,
+    knownGaps: verified.proof.knownGaps,
     replied: ending.replied,
     resolved: ending.resolved,
   };
+}
+
+/**
+ * The number after every fix the goal has: in its graph or asked in its events. The graph is
+ * written before the events, so a `fix` killed between the two leaves a task with no
+ * `fix_requested`: counting events alone gave the next fix that task's number (and id).
+ */
+async function nextFixNumber(deps: AppDeps, journal: ExecutionJournal): Promise<number> {
+  const numbers = fixTasks(journal).map((fix) => fix.fix);
+  for (const event of await fixEvents(deps, journal.goalId, 'fix_requested')) {
+    if (typeof event.data.fix === 'number') numbers.push(event.data.fix);
+  }
+  return Math.max(0, ...numbers) + 1;
 }
 
 async function fixEvents(deps: AppDeps, goalId: string, type: string): Promise<GoalEvent[]> {

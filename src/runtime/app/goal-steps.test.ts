@@ -67,6 +67,7 @@ describe('fixNote', () => {
         sliceId,
         report: report(headSha),
         proofStatus: 'ready',
+        knownGaps: [],
         replied: 1,
         resolved: 1,
       }),

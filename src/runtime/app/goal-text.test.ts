@@ -126,12 +126,13 @@ describe('a fix in words and its verdict', () => {
     sliceId: null,
     report,
     proofStatus: 'ready' as const,
+    knownGaps: [],
     replied: 1,
     resolved: 1,
   };
 
   it('names the fix commit and the proof after it; an applied fix is ok', () => {
-    expect(renderFixText(fix)).toBe('PR #3: applied (fix 0123456789ab); proof ready\n');
+    expect(renderFixText(fix, NEUTRAL_STEPS)).toBe('PR #3: applied (fix 0123456789ab); proof ready\n');
     expect(fixVerdict(fix)).toBe('ok');
   });
 
@@ -142,9 +143,28 @@ describe('a fix in words and its verdict', () => {
       proofStatus: 'not_ready' as const,
       report: { ...report, headSha: null },
     };
-    expect(renderFixText(failed)).toBe('PR #3: failed (no change); proof not_ready\n');
+    expect(renderFixText(failed, NEUTRAL_STEPS)).toBe('PR #3: failed (no change); proof not_ready\n');
     expect(fixVerdict(failed)).toBe('not_ready');
     expect(fixVerdict({ kind: 'already_handled', requestIds: ['r1'] })).toBe('ok');
+  });
+
+  it('names what keeps the proof from ready after the fix, with the next step', () => {
+    const conflicted = {
+      ...fix,
+      kind: 'failed' as const,
+      proofStatus: 'not_ready' as const,
+      knownGaps: [
+        {
+          code: 'integration_conflict' as const,
+          message: 'Merging omk/g/s1 conflicts in src/math.js: the merge was aborted.',
+          hint: ['Resolve it, then resume the goal (', { step: 'resume' as const, goalId: 'g' }, ').'],
+        },
+      ],
+    };
+    expect(renderFixText(conflicted, NEUTRAL_STEPS)).toBe(
+      'PR #3: failed (fix 0123456789ab); proof not_ready\n' +
+        "gap integration_conflict: Merging omk/g/s1 conflicts in src/math.js: the merge was aborted. Resolve it, then resume the goal ('goal resume g').\n",
+    );
   });
 });
 

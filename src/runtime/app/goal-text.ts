@@ -272,7 +272,14 @@ export function renderMergeText(result: MergeGoalResult): string {
 }
 
 /** A fix asked on a PR: applied or failed, its commit (or no change), the proof's status after it. */
-export function renderFixText(outcome: Exclude<FixOutcome, { kind: 'already_handled' }>): string {
+export function renderFixText(
+  outcome: Exclude<FixOutcome, { kind: 'already_handled' }>,
+  steps: StepSpelling,
+): string {
   const sha = outcome.report.headSha === null ? 'no change' : `fix ${outcome.report.headSha.slice(0, 12)}`;
-  return `PR #${outcome.pr}: ${outcome.kind} (${sha}); proof ${outcome.proofStatus}\n`;
+  let out = `PR #${outcome.pr}: ${outcome.kind} (${sha}); proof ${outcome.proofStatus}\n`;
+  // What keeps the proof from ready after the fix (a conflict it made, with its files), as
+  // `goal status` words it, next steps included.
+  for (const gap of outcome.knownGaps) out += `gap ${gap.code}: ${gapText(gap, steps)}\n`;
+  return out;
 }

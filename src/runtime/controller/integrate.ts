@@ -63,6 +63,12 @@ export async function integrateSlices(ctx: RunContext): Promise<IntegrationResul
         {
           code: 'integration_conflict',
           message: `Merging ${branch} conflicts in ${paths.join(', ')}: ${detail}`,
+          // The words a run stopped by a conflict says (markdown/goal-sections.ts stopWords).
+          hint: [
+            'Resolve the conflict on the slice branches (or narrow the goal), then resume the goal (',
+            { step: 'resume', goalId: goal.id },
+            ').',
+          ],
         },
       ],
     };
