@@ -1,11 +1,10 @@
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_FILES, DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
+import { DEMO_FILES } from '../../src/adapters/demo/fixture.js';
 import { createTempRepo, git, type TempRepo } from '../helpers/git-repo.js';
 import { runOmk, tempStateDir } from '../helpers/omk.js';
-import { REVIEW_FIX_AGENT as AGENT } from '../helpers/review-fix-agent.js';
+import { deliverDemoGoal } from '../helpers/review-fix-agent.js';
 
 /** A fix on a slice PR whose change conflicts with the integrator branch is a result, not an error. */
 describe('omk goal fix: a slice fix that conflicts with the integrator branch', () => {
@@ -21,22 +20,11 @@ describe('omk goal fix: a slice fix that conflicts with the integrator branch', 
   beforeAll(async () => {
     repo = await createTempRepo({ ...DEMO_FILES });
     state = await tempStateDir();
-    agentDir = await mkdtemp(join(tmpdir(), 'omk-cli-fix-conflict-agent-'));
-    await writeFile(join(agentDir, 'agent.mjs'), AGENT);
-    await chmod(join(agentDir, 'agent.mjs'), 0o755);
-    const agent = `script:${join(agentDir, 'agent.mjs')}`;
-    const run = await omk('goal', 'run', DEMO_GOAL, '--agent', agent, '--until-ready', '--json');
-    expect(run.code, run.stderr).toBe(0);
-    id = (JSON.parse(run.stdout) as { goal: { id: string } }).goal.id;
-    const opened = await omk('goal', 'open-pr', id, '--policy', 'auto-pr', '--format', 'json');
-    expect(opened.code, opened.stderr).toBe(0);
-    const delivered = (
-      JSON.parse(opened.stdout) as { delivered: { sliceId: string | null; number: number }[] }
-    ).delivered;
-    integrator = delivered.find((pull) => pull.sliceId === null)?.number ?? 0;
-    const slice = delivered.find((pull) => pull.sliceId?.startsWith('s1-'));
-    slicePr = slice?.number ?? 0;
-    sliceId = slice?.sliceId ?? '';
+    ({ agentDir, id, integrator, slicePr, sliceId } = await deliverDemoGoal(
+      omk,
+      'omk-cli-fix-conflict-agent-',
+      (slice) => slice.startsWith('s1-'),
+    ));
   }, 180_000);
   afterAll(async () => {
     await repo.cleanup();

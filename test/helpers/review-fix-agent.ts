@@ -1,3 +1,10 @@
+import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import { DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
+import type { OmkResult } from './omk.js';
+
 /**
  * A scripted agent for the review/fix loop's tests (bot, Action, CLI): on a slice it does what the
  * demo agent does (the fix slice fixes `add`, the test slice appends the regression test); on a
@@ -35,3 +42,43 @@ if (prompt.startsWith('# Review fix')) {
   appendFileSync('test/math.test.js', "test('add handles negatives', () => assert.equal(add(-2, -3), -5));\\n");
 }
 `;
+
+/** The demo goal of a `goal fix` test: run to ready by REVIEW_FIX_AGENT and opened as PRs (auto-pr). */
+export interface DeliveredDemoGoal {
+  /** Where the agent script is; the caller removes it. */
+  agentDir: string;
+  id: string;
+  integrator: number;
+  slicePr: number;
+  sliceId: string;
+}
+
+/**
+ * Writes REVIEW_FIX_AGENT to a temp directory named `prefix`, runs the demo goal with it
+ * (`--until-ready`) and opens its PRs on the local forge; `isSlice` picks the slice PR to fix.
+ */
+export async function deliverDemoGoal(
+  omk: (...args: string[]) => Promise<OmkResult>,
+  prefix: string,
+  isSlice: (sliceId: string) => boolean,
+): Promise<DeliveredDemoGoal> {
+  const agentDir = await mkdtemp(join(tmpdir(), prefix));
+  await writeFile(join(agentDir, 'agent.mjs'), REVIEW_FIX_AGENT);
+  await chmod(join(agentDir, 'agent.mjs'), 0o755);
+  const agent = `script:${join(agentDir, 'agent.mjs')}`;
+  const run = await omk('goal', 'run', DEMO_GOAL, '--agent', agent, '--until-ready', '--json');
+  expect(run.code, run.stderr).toBe(0);
+  const id = (JSON.parse(run.stdout) as { goal: { id: string } }).goal.id;
+  const opened = await omk('goal', 'open-pr', id, '--policy', 'auto-pr', '--format', 'json');
+  expect(opened.code, opened.stderr).toBe(0);
+  const delivered = (JSON.parse(opened.stdout) as { delivered: { sliceId: string | null; number: number }[] })
+    .delivered;
+  const slice = delivered.find((pull) => pull.sliceId !== null && isSlice(pull.sliceId));
+  return {
+    agentDir,
+    id,
+    integrator: delivered.find((pull) => pull.sliceId === null)?.number ?? 0,
+    slicePr: slice?.number ?? 0,
+    sliceId: slice?.sliceId ?? '',
+  };
+}
