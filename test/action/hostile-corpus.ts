@@ -1,3 +1,5 @@
+import { SHELL_GIT_RETRY } from '../helpers/agents.js';
+
 /**
  * The Action's hostile-agent corpus: one shell-script agent per attack. Each does the demo's work
  * (slice s1 fixes `add`, slice s2 adds the regression test), so only its attack stands between
@@ -21,6 +23,7 @@ export type Attack = (typeof ATTACKS)[number];
 /** The script's start: s2's work (and its attack, if any) ends there; s1 goes on to the body. */
 const preamble = (second: readonly string[]) => [
   '#!/bin/sh',
+  SHELL_GIT_RETRY,
   'case "$OMK_TASK_ID" in',
   '  s1-*) ;;',
   '  s2-*)',

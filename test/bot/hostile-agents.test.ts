@@ -8,6 +8,7 @@ import { DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
 import { threadIdSuffix } from '../../src/runtime/app/index.js';
 import { countProofBlocks, readProofBlock } from '../../src/runtime/delivery/proof-block.js';
 import { newGoalId } from '../../src/runtime/goal/ids.js';
+import { SHELL_GIT_RETRY } from '../helpers/agents.js';
 import { git } from '../helpers/git-repo.js';
 import { OWNER, REPO, TOKEN } from '../helpers/github.js';
 import { REVIEW_FIX_AGENT } from '../helpers/review-fix-agent.js';
@@ -41,6 +42,7 @@ describe('hostile agents through the bot (local mode)', () => {
       [
         '#!/bin/sh',
         'set -e',
+        SHELL_GIT_RETRY,
         `node ${join(dir, 'work.mjs')}`,
         'common=$(git rev-parse --git-common-dir)',
         'prompt=$(cat "$OMK_PROMPT_FILE")',

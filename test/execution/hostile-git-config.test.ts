@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { chmod, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SHELL_GIT_RETRY } from '../helpers/agents.js';
 import { createExecutionEnv, type ExecutionEnv, GOALS } from '../helpers/execution.js';
 import { git } from '../helpers/git-repo.js';
 
@@ -39,6 +40,7 @@ async function plantingAgent(name: string, program: string, body: string): Promi
     [
       '#!/bin/sh',
       'set -e',
+      SHELL_GIT_RETRY,
       "printf '\\n// a harmless edit\\n' >> src/parser.js",
       'common=$(git rev-parse --git-common-dir)',
       `P='${program}'`,

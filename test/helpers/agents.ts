@@ -3,6 +3,16 @@ import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/**
+ * A shell agent's first line after `set -e`: its `git` retries a command that died (exit 128)
+ * reading a worktree's half-written admin files. omk makes the integration worktree while agents
+ * run, and `git worktree add` writes `.git/worktrees/<name>/commondir` unatomically: a
+ * `git config --worktree` or `git branch` that lists the worktrees in that instant fails. A real
+ * agent retries such a command; a script agent does too, so a case shows what the agent does.
+ */
+export const SHELL_GIT_RETRY =
+  'git() { n=0; until command git "$@"; do s=$?; n=$((n+1)); [ $s -eq 128 ] && [ $n -lt 5 ] || return $s; sleep 0.2; done; }';
+
 /** One line of the calls log: what a script agent did, when, as which process. */
 export interface AgentCall {
   event: string;
