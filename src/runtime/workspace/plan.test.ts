@@ -1,6 +1,6 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../config/schema.js';
 import { planPreparation } from './plan.js';
@@ -16,7 +16,10 @@ afterEach(async () => {
 });
 
 async function plan(files: Record<string, string>, workspace: Record<string, unknown> = {}) {
-  for (const [path, text] of Object.entries(files)) await writeFile(join(root, path), text);
+  for (const [path, text] of Object.entries(files)) {
+    await mkdir(dirname(join(root, path)), { recursive: true });
+    await writeFile(join(root, path), text);
+  }
   const config = configSchema.parse({ workspace });
   return planPreparation({
     repoRoot: root,
@@ -30,11 +33,8 @@ async function plan(files: Record<string, string>, workspace: Record<string, unk
 const withDeps = JSON.stringify({ devDependencies: { semver: '7.7.2' } });
 
 describe('planPreparation', () => {
-  it('asks for nothing when package.json has no dependencies (and Go needs nothing)', async () => {
-    const result = await plan({
-      'package.json': '{"scripts":{"test":"node --test"}}',
-      'go.mod': 'module x\n',
-    });
+  it('asks for nothing when package.json has no dependencies', async () => {
+    const result = await plan({ 'package.json': '{"scripts":{"test":"node --test"}}' });
     expect(result).toEqual({
       steps: [],
       env: {},
@@ -74,6 +74,17 @@ describe('planPreparation', () => {
     const result = await plan({ 'requirements-dev.txt': 'pytest\n', 'Cargo.toml': '[package]\n' });
     expect(result.steps).toEqual([{ kind: 'python-venv', dirs: ['.venv', 'venv'] }]);
     expect(result.env).toEqual({ CARGO_TARGET_DIR: join('/state/cache/g1', 'cargo-target') });
+  });
+
+  it("gives Go's gates the goal's build cache, not the user's, with workspace.setup too", async () => {
+    const gocache = { GOCACHE: join('/state/cache/g1', 'go-build') };
+    expect(await plan({ 'go.mod': 'module x\n' })).toMatchObject({ steps: [], env: gocache });
+    const setup = await plan({ 'go.mod': 'module x\n' }, { setup: [['make', 'deps']] });
+    expect(setup).toMatchObject({ steps: [{ kind: 'command', argv: ['make', 'deps'] }], env: gocache });
+    // A module in a subdirectory (a configured gate reaches it) or a go.work: the same.
+    expect((await plan({ Makefile: 'test:\n', 'svc/go.mod': 'module svc\n' })).env).toEqual(gocache);
+    expect((await plan({ 'go.work': 'go 1.19\n' })).env).toEqual(gocache);
+    expect((await plan({ 'notes/go.mod.txt': '' })).env).toEqual({});
   });
 
   it('runs workspace.setup instead of anything detected', async () => {

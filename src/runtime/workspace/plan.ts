@@ -43,25 +43,26 @@ export interface PlanInput {
 
 /**
  * What every worktree of a goal needs before an agent or gate runs in it: `workspace.setup` when
- * the config has one, else what the project's files call for. Go needs nothing: its module and
- * build caches are global.
+ * the config has one, else what the project's files call for. Go's build cache is the goal's
+ * (GOCACHE), its module cache the user's (go.sum checks each download).
  */
 export function planPreparation(input: PlanInput): PreparationPlan {
   const { workspace } = input.config;
   const timeoutMs = workspace.timeout;
   const { cacheDir, sharedCacheDir } = input;
+  const context = input.context ?? createDetectContext(input.repoRoot, input.files);
+  // Go's build and test cache of the goal's gates: not the user's, which an agent can write.
+  const env: Record<string, string> = context.some(isGoModule) ? { GOCACHE: join(cacheDir, 'go-build') } : {};
   if (workspace.setup) {
     return {
       steps: workspace.setup.map((argv) => ({ kind: 'command', argv })),
-      env: {},
+      env,
       timeoutMs,
       cacheDir,
       sharedCacheDir,
     };
   }
-  const context = input.context ?? createDetectContext(input.repoRoot, input.files);
   const steps: PreparationStep[] = [];
-  const env: Record<string, string> = {};
   const node = nodeStep(context, workspace.install);
   if (node) steps.push(node);
   if (PYTHON_MARKERS.some((file) => context.has(file)) || context.some(isRootRequirements)) {
@@ -98,6 +99,11 @@ function hasDependencies(text: string): boolean {
     if (Array.isArray(value)) return value.length > 0;
     return typeof value === 'object' && value !== null && Object.keys(value).length > 0;
   });
+}
+
+/** A Go module or workspace anywhere in the tree (a gate of the user's may `cd` into it). */
+function isGoModule(path: string): boolean {
+  return /(?:^|\/)go\.(?:mod|work)$/.test(path);
 }
 
 function isRootRequirements(path: string): boolean {
