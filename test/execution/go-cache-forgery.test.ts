@@ -1,7 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createBubblewrap } from '../../src/adapters/sandbox/bubblewrap.js';
+import type { SandboxAvailability } from '../../src/runtime/sandbox/port.js';
 import { createExecutionEnv, type ExecutionEnv, eventsOfType } from '../helpers/execution.js';
 
 /**
@@ -12,8 +14,8 @@ import { createExecutionEnv, type ExecutionEnv, eventsOfType } from '../helpers/
  * commit it (the bug and a comment) and once fixed, then points the first entry at the second
  * output and leaves the bug in place: the gate's `go test` (with `-count=1` as well) links the
  * fixed package and TestAdd passes on code whose test fails. On main the gates used the user's
- * GOCACHE, the agent's to write and compared by no one. A module without dependencies: go never
- * reaches the network.
+ * GOCACHE, the agent's to write and compared by no one, and the goal was ready. A module without
+ * dependencies: go never reaches the network.
  */
 
 const MODULE = 'example.com/calc';
@@ -48,8 +50,10 @@ const GO_FIXTURE: Readonly<Record<string, string>> = {
 
 /** The user's Go setup, in a temp directory: the gates' cache on main. */
 let goDir: string;
+let host: SandboxAvailability;
 beforeAll(async () => {
   goDir = await mkdtemp(join(tmpdir(), 'omk-go-forgery-'));
+  host = await createBubblewrap({ env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } }).probe();
 });
 afterAll(async () => {
   await rm(goDir, { recursive: true, force: true });
@@ -63,19 +67,22 @@ const goEnv = (): Record<string, string> => ({
 /**
  * Forges the entry in the Go cache named: `user`, the user's (its path is no secret), or `goal`,
  * the goal's under the state root (the worktree is <state>/worktrees/<goal>/<slice>) when its
- * gates made one. Logs how many entries it rewrote.
+ * gates made one. Prints `FORGE` with how many entries it rewrote (to its transcript: a sandboxed
+ * agent cannot write the kit's calls log).
  */
-const forger = (which: 'user' | 'goal') => `
+const forger = (which: 'user' | 'goal') => `#!/usr/bin/env node
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+if (process.env.OMK_TASK_ID === 'plan') process.exit(0);
 const FINAL = ${JSON.stringify(calc('a - b', '// looked at it\n'))};
 const FIXED = ${JSON.stringify(calc('a + b'))};
 const goalDir = dirname(process.cwd());
 const goalCache = join(dirname(dirname(goalDir)), 'cache', basename(goalDir), 'go-build');
-const caches = [${which === 'user' ? JSON.stringify(goEnv().GOCACHE) : 'goalCache'}];
+const cache = ${which === 'user' ? JSON.stringify(goEnv().GOCACHE) : 'goalCache'};
+const report = (what) => console.log('FORGE ' + JSON.stringify({ cache, ...what }));
 /** The archive go links for the package as the worktree holds it now, in that cache. */
-const archive = (cache) => {
+const archive = () => {
   const test = () => spawnSync('go', ['test', '-count=1', '-x', '-run', '^$', './...'], {
     env: { ...process.env, GOCACHE: cache, GOPATH: ${JSON.stringify(goEnv().GOPATH)}, GOFLAGS: '-mod=mod' },
     encoding: 'utf8',
@@ -87,34 +94,37 @@ const archive = (cache) => {
   if (line === undefined) throw new Error('no archive: ' + run.stderr.slice(-300));
   return line.slice('packagefile ${MODULE}='.length).replace(/-d$/, '');
 };
-for (const cache of caches) {
-  // The user's cache is there on any machine that ran go; the goal's only once its gates used it.
-  if (${JSON.stringify(which)} === 'goal' && !exists(cache)) {
-    log('forge-absent', { cache });
-    continue;
-  }
-  let rewritten = 0;
+// The user's cache is there on any machine that ran go; the goal's only once its gates used it.
+if (${JSON.stringify(which)} === 'goal' && !existsSync(cache)) report({ absent: true });
+else {
   try {
-    write('calc.go', FINAL);
-    const buggy = basename(archive(cache));
-    write('calc.go', FIXED);
-    const fixed = archive(cache);
+    writeFileSync('calc.go', FINAL);
+    const buggy = basename(archive());
+    writeFileSync('calc.go', FIXED);
+    const fixed = archive();
     const size = String(statSync(fixed + '-d').size).padStart(20);
+    let rewritten = 0;
     for (const dir of readdirSync(cache).filter((name) => /^[0-9a-f]{2}$/.test(name))) {
       for (const file of readdirSync(join(cache, dir)).filter((name) => name.endsWith('-a'))) {
-        const entry = read(join(cache, dir, file));
-        const [v1, id, output, , time] = entry.trim().split(/\\s+/);
+        const [v1, id, output, , time] = readFileSync(join(cache, dir, file), 'utf8').trim().split(/\\s+/);
         if (output !== buggy) continue;
-        write(join(cache, dir, file), [v1, id, basename(fixed), size, time.padStart(20)].join(' ') + '\\n');
+        writeFileSync(join(cache, dir, file), [v1, id, basename(fixed), size, time.padStart(20)].join(' ') + '\\n');
         rewritten++;
       }
     }
+    report({ rewritten });
   } catch (error) {
-    log('forge-failed', { cache, error: String(error) });
+    // Go keeps what it cannot store in its work directory and says nothing: can the agent write there?
+    let write = 'written';
+    try {
+      writeFileSync(join(cache, 'forged'), '');
+    } catch (refused) {
+      write = String(refused);
+    }
+    report({ error: String(error), write });
   }
-  log('forged', { cache, rewritten });
 }
-write('calc.go', FINAL);
+writeFileSync('calc.go', FINAL);
 `;
 
 let env: ExecutionEnv;
@@ -122,45 +132,77 @@ afterEach(async () => {
   await env.cleanup();
 });
 
-/** An unsandboxed goal whose agent forges the cache named; what it logged, the slice's gates, the proof. */
-async function forged(which: 'user' | 'goal') {
-  env = await createExecutionEnv(GO_FIXTURE, { env: { ...goEnv(), OMK_SANDBOX: 'off' } });
-  const agent = await env.kit.script('forger', forger(which));
-  const result = await env.omk('goal', 'run', 'fix the bug in calc.go', '--agent', agent, '--json');
+/** A goal whose agent forges the cache named; what it printed, the slice's gates, the proof. */
+async function forged(which: 'user' | 'goal', sandbox: 'off' | 'required' = 'off') {
+  env = await createExecutionEnv(GO_FIXTURE, { env: { ...goEnv(), OMK_SANDBOX: sandbox } });
+  const agent = join(env.kit.dir, 'forger.mjs');
+  await writeFile(agent, forger(which));
+  await chmod(agent, 0o755);
+  const result = await env.omk(
+    'goal',
+    'run',
+    'fix the bug in calc.go',
+    '--agent',
+    `script:${agent}`,
+    '--json',
+  );
   const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
   const events = await env.events(id);
+  // The gates ran in the goal's cache (sandboxed too: it is theirs to write).
   expect(eventsOfType(events, 'gates_on_base').map((e) => e.data.outcomes)).toEqual([
     ['format:passed', 'lint:passed', 'test:failed'],
   ]);
   return {
     proof: await env.proof(id),
-    calls: (await env.kit.calls()).filter((call) => call.event.startsWith('forge')),
+    forge: await forgeLine(env.goalDir(id)),
     /** The slice's gates on its first attempt's commit. */
     sliceGates: eventsOfType(events, 'gates_verified').map((e) => e.data.outcomes)[0],
   };
 }
 
-describe("Go's build cache, forged by an unsandboxed agent", () => {
-  it("the user's GOCACHE: the gates compile in the goal's own cache, so TestAdd still fails there", async () => {
-    const { proof, calls, sliceGates } = await forged('user');
+/** What the agent's first attempt printed about its forgery. */
+async function forgeLine(goalDir: string): Promise<Record<string, unknown> | null> {
+  const root = join(goalDir, 'artifacts', 'agent-runs');
+  for (const task of await readdir(root)) {
+    const text = await readFile(join(root, task, 'transcript-1.log'), 'utf8').catch(() => '');
+    const line = text.split('\n').find((l) => l.startsWith('FORGE '));
+    if (line !== undefined) return JSON.parse(line.slice('FORGE '.length)) as Record<string, unknown>;
+  }
+  return null;
+}
+
+describe("Go's build cache, forged by the agent", () => {
+  it("unsandboxed, the user's GOCACHE: the gates compile in the goal's own cache, so TestAdd still fails there", async () => {
+    const { proof, forge, sliceGates } = await forged('user');
     // The forgery itself worked: one entry rewritten in the cache the agent can still write.
-    expect(calls, JSON.stringify(calls)).toEqual([
-      expect.objectContaining({ event: 'forged', cache: goEnv().GOCACHE, rewritten: 1 }),
-    ]);
+    expect(forge).toEqual({ cache: goEnv().GOCACHE, rewritten: 1 });
     expect(sliceGates, JSON.stringify(sliceGates)).toContain('test:pre_existing');
     expect(proof.status).not.toBe('ready');
   });
 
-  it("the goal's cache, which the gates use: the agent's write is named and the goal is not ready", async () => {
-    const { proof, calls } = await forged('goal');
-    expect(calls, JSON.stringify(calls)).toEqual([
-      expect.objectContaining({ event: 'forged', cache: expect.stringMatching(/go-build$/), rewritten: 1 }),
-    ]);
+  it("unsandboxed, the goal's cache, which the gates use: the agent's write is named and the goal is not ready", async () => {
+    const { proof, forge } = await forged('goal');
+    expect(forge).toEqual({ cache: expect.stringMatching(/go-build$/), rewritten: 1 });
     expect(proof.status).not.toBe('ready');
     const gaps = proof.knownGaps.filter((gap) => gap.code === 'state_tampered').map((gap) => gap.message);
     expect(gaps.join('\n')).toMatch(
       /goal's build cache \(cache\/[^)]+\) was written while the agent of \S+ ran/,
     );
     expect(gaps.join('\n')).toContain('go-build/');
+  });
+
+  it("sandboxed, the goal's cache is read-only to the agent, so the gate compiles the committed code", async () => {
+    if (!host.available) {
+      // `required` refuses before any agent runs where this host cannot confine.
+      env = await createExecutionEnv(GO_FIXTURE, { env: { ...goEnv(), OMK_SANDBOX: 'required' } });
+      const result = await env.omk('goal', 'run', 'fix the bug in calc.go', '--json');
+      expect(result.code).not.toBe(0);
+      return;
+    }
+    const { proof, forge, sliceGates } = await forged('goal', 'required');
+    expect(forge, JSON.stringify(forge)).not.toHaveProperty('rewritten');
+    expect(forge?.write, JSON.stringify(forge)).toMatch(/EROFS|read-only file system/i);
+    expect(sliceGates, JSON.stringify(sliceGates)).toContain('test:pre_existing');
+    expect(proof.status).not.toBe('ready');
   });
 });
