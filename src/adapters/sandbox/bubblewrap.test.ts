@@ -256,6 +256,32 @@ describe('bubblewrap confinement', () => {
     }
   });
 
+  it('a read-only directory inside a writable one is made first and stays read-only', async () => {
+    const sandbox = createBubblewrap({ env: { PATH, HOME: home } });
+    if (!(await sandbox.probe()).available) {
+      console.log('bubblewrap cannot run here: a read-only directory inside a writable one was not tried');
+      expect((await sandbox.probe()).available).toBe(false);
+      return;
+    }
+    // A goal's build cache as a gate gets it: writable, its download caches (not made yet) not.
+    const cache = join(base, 'state', 'cache', 'g-read-only');
+    const downloads = join(cache, 'downloads');
+    const write = (dir: string) =>
+      `mkdir -p "${dir}/pip" && echo x > "${dir}/pip/w.whl" && echo wrote ${dir}`;
+    const confined = await sandbox.runner(runProcess)({
+      argv: ['sh', '-c', `${write(cache)}; { ${write(downloads)}; } 2>&1; true`],
+      cwd: worktree,
+      env: { PATH, HOME: home },
+      timeoutMs: 20_000,
+      confine: { writable: [cache], readable: [], readOnly: [downloads] },
+    });
+    expect(confined.stdout).toContain(`wrote ${cache}`);
+    expect(confined.stdout).toMatch(/Read-only file system/);
+    expect(confined.stdout).not.toContain(`wrote ${downloads}`);
+    expect(existsSync(join(cache, 'pip', 'w.whl'))).toBe(true);
+    expect(await readdir(downloads)).toEqual([]);
+  });
+
   it('the same command unconfined does reach out (the checks above can fail)', async () => {
     const gitConfig = await readFile(join(repo.root, '.git', 'config'), 'utf8');
     // Without the subreaper too, so its process is left as it would be where none runs.

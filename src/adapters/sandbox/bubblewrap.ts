@@ -201,8 +201,9 @@ async function planFor(
   env: Env,
 ): Promise<BubblewrapPlan> {
   const tmp = temp.path;
-  for (const path of confine.writable) {
-    // The goal's build cache may not exist yet; a bind needs it.
+  // The goal's build cache may not exist yet; a bind needs it. A read-only directory inside it is
+  // made too: left out, the run could make it and fill what a later run reads there.
+  for (const path of [...confine.writable, ...(confine.readOnly ?? [])]) {
     if (!(await exists(path))) await mkdir(path, { recursive: true });
   }
   const homes = new Set([env.HOME, spec.env.HOME].filter((home): home is string => !!home));
@@ -224,7 +225,7 @@ async function planFor(
     cwd: spec.cwd,
     network: confine.network ?? 'open',
     writable: await real([spec.cwd, tmp, ...confine.writable]),
-    readable: await real([...confine.readable, ...(await ownGitDir(spec.cwd))]),
+    readable: await real([...confine.readable, ...(confine.readOnly ?? []), ...(await ownGitDir(spec.cwd))]),
     hiddenDirs: await real(dirs),
     hiddenFiles: await real(files),
   };

@@ -44,9 +44,10 @@ export async function composeController(
   const scrub = createScrub(secretValues(deps.env));
   const keep = (path: string) => deps.store.keepArtifact(path);
   // Confined, a gate or an install writes its worktree, a private temp and the goal's build cache
-  // only, an agent its worktree and a private temp only (the cache decides its gates' verdicts: a
-  // test binary planted there passes for the committed code's), and each still reads the goal
-  // directory (the prompt file) wherever the host hides more.
+  // only (a gate not its download caches, which installs fill and read), an agent its worktree and
+  // a private temp only (the cache decides its gates' verdicts: a test binary planted there passes
+  // for the committed code's), and each still reads the goal directory (the prompt file) wherever
+  // the host hides more.
   const confine: Confinement | null = prepared.sandbox.active
     ? {
         writable: [cacheDir],
@@ -70,7 +71,7 @@ export async function composeController(
     cacheWritingVerify(
       confine === null
         ? deps.execution.verify
-        : confinedVerify(deps.execution.verify, { ...confine, network: network.gates }),
+        : confinedVerify(deps.execution.verify, { ...confine, network: network.gates }, cacheDir),
       cacheDir,
     ),
     config.logs.maxBytes,

@@ -53,6 +53,11 @@ export interface SandboxPort {
 export interface Confinement {
   writable: readonly string[];
   readable: readonly string[];
+  /**
+   * Directories inside a `writable` one that stay read-only (a gate's view of the download caches
+   * in the goal's build cache): made first when missing, so that nothing in the run can make them.
+   */
+  readOnly?: readonly string[];
   /** Directories of omk's own it must not see at all (the state root's `private/`: a stashed credential). */
   hidden?: readonly string[];
   /** The host's network, or none but a loopback of its own, or that and a proxy (absent: open). */
