@@ -1,0 +1,92 @@
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { stateTree } from '../../adapters/integrity/state-tree.js';
+import { copyCacheDir } from '../../adapters/workspace/cache-copy.js';
+import type { VerifyFn } from '../gates/port.js';
+import { integrationCache } from './integration-cache.js';
+
+let root: string;
+let goalCache: string;
+let dir: string;
+let warnings: string[];
+/** What the gates found in the cache as each run started (the planted file's text, or null). */
+let seen: (string | null)[];
+
+/** A gate run that reads `planted` in the cache, then builds `built` there. */
+const gateRun: VerifyFn = async () => {
+  seen.push(await readFile(join(dir, 'cargo-target', 'planted'), 'utf8').catch(() => null));
+  await mkdir(join(dir, 'cargo-target'), { recursive: true });
+  await writeFile(join(dir, 'cargo-target', 'built'), 'by a gate\n');
+  return [];
+};
+
+function cache() {
+  return integrationCache({
+    goalCache,
+    dir,
+    verify: gateRun,
+    copy: copyCacheDir,
+    integrity: { stateTree },
+    remove: (path) => rm(path, { recursive: true, force: true }),
+    warn: (message) => warnings.push(message),
+  });
+}
+
+const context = {} as Parameters<VerifyFn>[1];
+
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'omk-integration-cache-'));
+  goalCache = join(root, 'cache', 'goal-1');
+  dir = join(root, 'cache', '.integration', 'goal-1');
+  warnings = [];
+  seen = [];
+});
+
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe("the integration's build cache", () => {
+  it("points the goal's CARGO_TARGET_DIR at its own, and leaves any other environment as it is", () => {
+    const own = cache();
+    expect(own.env({ CARGO_TARGET_DIR: join(goalCache, 'cargo-target'), PATH: '/bin' })).toEqual({
+      CARGO_TARGET_DIR: join(dir, 'cargo-target'),
+      PATH: '/bin',
+    });
+    const user = { CARGO_TARGET_DIR: '/elsewhere', PATH: '/bin' };
+    expect(own.env(user)).toBe(user);
+    expect(own.env({ PATH: '/bin' })).toEqual({ PATH: '/bin' });
+  });
+
+  it('is emptied before a gate run when something else wrote it since the last one', async () => {
+    const own = cache();
+    await own.verify([], context);
+    // Nothing else wrote it: the next run finds what the last one built.
+    await own.verify([], context);
+    expect(warnings).toEqual([]);
+    await writeFile(join(dir, 'cargo-target', 'planted'), 'a fixed binary\n');
+    await own.verify([], context);
+    expect(seen).toEqual([null, null, null]);
+    expect(warnings.join('\n')).toMatch(
+      /integration's build cache changed since omk's last gate run there \(1 file\(s\), cargo-target\/planted first\)/,
+    );
+  });
+
+  it("seeds the slices' cache with a copy of its cargo target, only when they have none", async () => {
+    const own = cache();
+    // Nothing built here (a goal without Rust): nothing copied.
+    expect(await own.seedSlices()).toBe(false);
+    await own.verify([], context);
+    expect(await own.seedSlices()).toBe(true);
+    const copied = join(goalCache, 'cargo-target', 'built');
+    expect(await readFile(copied, 'utf8')).toBe('by a gate\n');
+    // A copy, no file shared: a slice's write stays in the slices' cache.
+    await writeFile(copied, 'a slice wrote this\n');
+    expect(await readFile(join(dir, 'cargo-target', 'built'), 'utf8')).toBe('by a gate\n');
+    expect((await stat(copied)).ino).not.toBe((await stat(join(dir, 'cargo-target', 'built'))).ino);
+    expect(await own.seedSlices()).toBe(false);
+    expect(await readFile(copied, 'utf8')).toBe('a slice wrote this\n');
+  });
+});

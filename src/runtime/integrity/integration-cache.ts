@@ -1,0 +1,78 @@
+import { join } from 'node:path';
+import type { VerifyFn } from '../gates/port.js';
+import { changes } from './goal-cache.js';
+import type { IntegrityPort, StateTree } from './port.js';
+
+/** The directory of a goal's cache cargo builds into (workspace/plan.ts sets CARGO_TARGET_DIR there). */
+const CARGO_TARGET = 'cargo-target';
+
+/**
+ * The build cache the integration's gates read (issue 17). The slices' cache (`cache/<goal>`) is
+ * written by every slice's gates, which run the agents' code, that of an attempt later reset or a
+ * slice that failed included: what it plants there (a fixed crate's test binary, its fingerprints
+ * dated in the future) cargo takes for fresh in any checkout. So the gates on the base and on the
+ * integrated tree (its repairs' included) build in a cache of their own, which no slice's gate
+ * writes: confined, they alone have it writable. Unconfined, a slice's gate can still write it, so
+ * each of its gate runs starts by comparing it with what the last one left (a stat of each path,
+ * in this process): changed meanwhile, it is emptied first and the gates build from nothing. The
+ * slices start from a copy of what the base's gates built there before any agent ran, so neither
+ * starts cold.
+ */
+export interface IntegrationCache {
+  /** `cache/.integration/<goal>` under the state root. */
+  dir: string;
+  /** The gate verifier for the base and the integrated tree: writes this cache, not the slices'. */
+  verify: VerifyFn;
+  /** A gate environment of the goal pointed at this cache instead of the slices'. */
+  env(env: Readonly<Record<string, string>>): Readonly<Record<string, string>>;
+  /**
+   * Before the first agent: gives the slices' cache a copy of what the base's gates built here,
+   * when it has none yet (a goal without a cargo target here copies nothing). Whether it copied.
+   */
+  seedSlices(): Promise<boolean>;
+}
+
+/** Copies directory `from` to `to` (kept times, no links shared); false when `from` is missing or `to` exists. */
+export type CopyCache = (from: string, to: string) => Promise<boolean>;
+
+export function integrationCache(options: {
+  /** The slices' cache (`cache/<goal>`). */
+  goalCache: string;
+  dir: string;
+  /** `verify` writing `dir` (confined: `dir` its only writable cache). */
+  verify: VerifyFn;
+  copy: CopyCache;
+  integrity: Pick<IntegrityPort, 'stateTree'>;
+  /** Removes `dir` and all in it. */
+  remove(dir: string): Promise<unknown>;
+  warn(message: string): void;
+}): IntegrationCache {
+  const { goalCache, dir, copy, integrity } = options;
+  const slicesTarget = join(goalCache, CARGO_TARGET);
+  const ownTarget = join(dir, CARGO_TARGET);
+  /** What the last gate run here left; null before the first in this process. */
+  let left: StateTree | null = null;
+  const verify: VerifyFn = async (gates, context) => {
+    if (left !== null) {
+      const changed = changes(left, await integrity.stateTree(dir, []));
+      if (changed.length > 0) {
+        await options.remove(dir);
+        const first = changed[0]?.[0] ?? '';
+        options.warn(
+          `the integration's build cache changed since omk's last gate run there (${changed.length} file(s), ${first} first), outside the gates on the base and on the integrated tree: omk emptied it, and these gates build from nothing`,
+        );
+      }
+    }
+    try {
+      return await options.verify(gates, context);
+    } finally {
+      left = await integrity.stateTree(dir, []);
+    }
+  };
+  return {
+    dir,
+    verify,
+    env: (env) => (env.CARGO_TARGET_DIR === slicesTarget ? { ...env, CARGO_TARGET_DIR: ownTarget } : env),
+    seedSlices: () => copy(ownTarget, slicesTarget),
+  };
+}
