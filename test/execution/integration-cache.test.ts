@@ -1,6 +1,7 @@
 import { chmod, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createBubblewrap } from '../../src/adapters/sandbox/bubblewrap.js';
 import { createExecutionEnv, type ExecutionEnv, eventsOfType } from '../helpers/execution.js';
 import { BUGGY_CALC, calcLib, RUST_ENV } from '../helpers/rust-crate.js';
 
@@ -66,13 +67,19 @@ writeFileSync('src/lib.rs', ${JSON.stringify(calcLib('a + b'))});
 `;
 
 let env: ExecutionEnv;
+let confines = false;
+
+beforeAll(async () => {
+  confines = (await createBubblewrap({ env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } }).probe())
+    .available;
+});
 
 afterEach(async () => {
   await env.cleanup();
 });
 
-async function runGoal(script: string) {
-  env = await createExecutionEnv(BUGGY_CALC, { env: { ...RUST_ENV, OMK_SANDBOX: 'off' } });
+async function runGoal(script: string, sandbox: 'off' | 'required' = 'off') {
+  env = await createExecutionEnv(BUGGY_CALC, { env: { ...RUST_ENV, OMK_SANDBOX: sandbox } });
   const agent = join(env.kit.dir, 'agent.mjs');
   await writeFile(agent, script);
   await chmod(agent, 0o755);
@@ -142,5 +149,14 @@ describe("the integration's build cache", () => {
     for (const dir of [join('cache', id), join('cache', '.integration', id)]) {
       expect(await stat(join(env.stateDir, dir)).catch(() => null), dir).toBeNull();
     }
+  });
+
+  it('confined, the gates on the base and the integrated tree write their own cache: an honest fix is ready', async () => {
+    // Where this host cannot confine, `required` refuses before any agent runs.
+    if (!confines) return;
+    const { proof, integration, result, id } = await runGoal(HONEST, 'required');
+    expect(integration.at(-1), result.stderr).toContain('test:passed');
+    expect(proof.status, JSON.stringify(proof.knownGaps)).toBe('ready');
+    expect((await testLogs(env.goalDir(id))).get('integration')).toContain(`/cache/.integration/${id}/`);
   });
 });
