@@ -117,6 +117,8 @@ export async function composeController(
       copy: deps.execution.copyCache ?? (async () => false),
       integrity: deps.execution.integrity,
       remove: (dir) => deps.execution.cleaner.removeCache(dir),
+      confined: confine !== null,
+      info: (message) => deps.reporter.info(message),
       warn: (message) => deps.reporter.warn(message),
     }),
     sandbox: prepared.sandbox,

@@ -11,6 +11,7 @@ let root: string;
 let goalCache: string;
 let dir: string;
 let warnings: string[];
+let infos: string[];
 /** What the gates found in the cache as each run started (the planted file's text, or null). */
 let seen: (string | null)[];
 
@@ -22,7 +23,7 @@ const gateRun: VerifyFn = async () => {
   return [];
 };
 
-function cache() {
+function cache(confined = false) {
   return integrationCache({
     goalCache,
     dir,
@@ -30,6 +31,8 @@ function cache() {
     copy: copyCacheDir,
     integrity: { stateTree },
     remove: (path) => rm(path, { recursive: true, force: true }),
+    confined,
+    info: (message) => infos.push(message),
     warn: (message) => warnings.push(message),
   });
 }
@@ -41,6 +44,7 @@ beforeEach(async () => {
   goalCache = join(root, 'cache', 'goal-1');
   dir = join(root, 'cache', '.integration', 'goal-1');
   warnings = [];
+  infos = [];
   seen = [];
 });
 
@@ -88,5 +92,17 @@ describe("the integration's build cache", () => {
     expect((await stat(copied)).ino).not.toBe((await stat(join(dir, 'cargo-target', 'built'))).ino);
     expect(await own.seedSlices()).toBe(false);
     expect(await readFile(copied, 'utf8')).toBe('a slice wrote this\n');
+  });
+
+  it('unconfined, what an earlier process left there is emptied before this one builds there', async () => {
+    await mkdir(join(dir, 'cargo-target'), { recursive: true });
+    await writeFile(join(dir, 'cargo-target', 'planted'), 'a fixed binary\n');
+    await cache().verify([], context);
+    expect(seen).toEqual([null]);
+    expect(infos.join('\n')).toMatch(/emptied the integration's build cache, which an earlier run left/);
+    // Confined, no slice's gate could write it: taken as it is.
+    await writeFile(join(dir, 'cargo-target', 'planted'), 'built by an earlier run\n');
+    await cache(true).verify([], context);
+    expect(seen).toEqual([null, 'built by an earlier run\n']);
   });
 });

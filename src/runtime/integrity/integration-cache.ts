@@ -14,7 +14,8 @@ const CARGO_TARGET = 'cargo-target';
  * integrated tree (its repairs' included) build in a cache of their own, which no slice's gate
  * writes: confined, they alone have it writable. Unconfined, a slice's gate can still write it, so
  * each of its gate runs starts by comparing it with what the last one left (a stat of each path,
- * in this process): changed meanwhile, it is emptied first and the gates build from nothing. The
+ * in this process): changed meanwhile, it is emptied first and the gates build from nothing; and
+ * what an earlier process left there is emptied before this one's first gate run there. The
  * slices start from a copy of what the base's gates built there before any agent ran, so neither
  * starts cold.
  */
@@ -45,6 +46,13 @@ export function integrationCache(options: {
   integrity: Pick<IntegrityPort, 'stateTree'>;
   /** Removes `dir` and all in it. */
   remove(dir: string): Promise<unknown>;
+  /**
+   * Whether a slice's gate cannot write `dir` (they run confined): what an earlier omk process
+   * left there is then taken as it is. Otherwise this process empties it before its first gate
+   * run there, having no stat of what that process's last one left.
+   */
+  confined: boolean;
+  info(message: string): void;
   warn(message: string): void;
 }): IntegrationCache {
   const { goalCache, dir, copy, integrity } = options;
@@ -53,6 +61,12 @@ export function integrationCache(options: {
   /** What the last gate run here left; null before the first in this process. */
   let left: StateTree | null = null;
   const verify: VerifyFn = async (gates, context) => {
+    if (left === null && !options.confined && (await integrity.stateTree(dir, [])).size > 0) {
+      await options.remove(dir);
+      options.info(
+        "omk emptied the integration's build cache, which an earlier run left: unconfined, a slice's gate could have written it since, and this process has no record of it; the gates on the base and on the integrated tree build from nothing",
+      );
+    }
     if (left !== null) {
       const changed = changes(left, await integrity.stateTree(dir, []));
       if (changed.length > 0) {
