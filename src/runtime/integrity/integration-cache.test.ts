@@ -53,10 +53,19 @@ afterEach(async () => {
 });
 
 describe("the integration's build cache", () => {
-  it("points the goal's CARGO_TARGET_DIR at its own, and leaves any other environment as it is", () => {
+  it("points what names the slices' cache (CARGO_TARGET_DIR) at its own, and leaves the rest as it is", () => {
     const own = cache();
-    expect(own.env({ CARGO_TARGET_DIR: join(goalCache, 'cargo-target'), PATH: '/bin' })).toEqual({
+    expect(
+      own.env({
+        CARGO_TARGET_DIR: join(goalCache, 'cargo-target'),
+        OTHER_CACHE: goalCache,
+        NEIGHBOUR: `${goalCache}-2/x`,
+        PATH: '/bin',
+      }),
+    ).toEqual({
       CARGO_TARGET_DIR: join(dir, 'cargo-target'),
+      OTHER_CACHE: dir,
+      NEIGHBOUR: `${goalCache}-2/x`,
       PATH: '/bin',
     });
     const user = { CARGO_TARGET_DIR: '/elsewhere', PATH: '/bin' };

@@ -24,7 +24,10 @@ export interface IntegrationCache {
   dir: string;
   /** The gate verifier for the base and the integrated tree: writes this cache, not the slices'. */
   verify: VerifyFn;
-  /** A gate environment of the goal pointed at this cache instead of the slices'. */
+  /**
+   * A gate environment of the goal pointed at this cache instead of the slices': each variable
+   * naming a path in the slices' cache (CARGO_TARGET_DIR) names the same path here.
+   */
   env(env: Readonly<Record<string, string>>): Readonly<Record<string, string>>;
   /**
    * Before the first agent: gives the slices' cache a copy of what the base's gates built here,
@@ -86,7 +89,17 @@ export function integrationCache(options: {
   return {
     dir,
     verify,
-    env: (env) => (env.CARGO_TARGET_DIR === slicesTarget ? { ...env, CARGO_TARGET_DIR: ownTarget } : env),
+    env: (env) => {
+      const moved = Object.entries(env).filter(([, value]) => under(value, goalCache));
+      if (moved.length === 0) return env;
+      const own = moved.map(([name, value]) => [name, dir + value.slice(goalCache.length)]);
+      return { ...env, ...Object.fromEntries(own) };
+    },
     seedSlices: () => copy(ownTarget, slicesTarget),
   };
+}
+
+/** Whether `path` is `dir` or lies in it. */
+function under(path: string, dir: string): boolean {
+  return path === dir || path.startsWith(`${dir}/`);
 }
