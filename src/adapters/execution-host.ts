@@ -14,6 +14,7 @@ import { createRunMarks } from './process/run-marks.js';
 import { runProcess } from './process/run-process.js';
 import { hostSubreaper } from './process/subreaper.js';
 import { createBubblewrap } from './sandbox/bubblewrap.js';
+import { copyCacheDir } from './workspace/cache-copy.js';
 import { createWorkspacePreparer } from './workspace/preparer.js';
 
 export interface ExecutionHostOptions {
@@ -52,6 +53,7 @@ export function createExecutionHost(options: ExecutionHostOptions = {}): Executi
     integrity: createLocalIntegrity(marks),
     // Installs and setup commands run the repository's code: confined as gates are, when asked.
     preparer: createWorkspacePreparer(run),
+    copyCache: copyCacheDir,
     ...(sandbox === undefined ? {} : { sandbox }),
     subreaper: async () => {
       const found = await hostSubreaper();

@@ -48,6 +48,9 @@ describe('omk goal clean', () => {
     await cacheFile('cache', id, 'cargo-target', 'debug', 'app');
     await cacheFile('cache', id, 'npm', '_cacache', 'index');
     await cacheFile('cache', 'another-goal-abc123', 'cargo-target', 'debug', 'app');
+    // The integration's own build cache, this goal's and another's.
+    await cacheFile('cache', '.integration', id, 'cargo-target', 'debug', 'app');
+    await cacheFile('cache', '.integration', 'another-goal-abc123', 'cargo-target', 'debug', 'app');
     await cacheFile('shared-cache', 'node_modules', '0123', '4567', 'node_modules', 'tool', 'index.js');
 
     const kept = await omk('goal', 'clean', id, '--json');
@@ -62,7 +65,8 @@ describe('omk goal clean', () => {
     expect(first?.branches).toEqual([]);
     expect(first?.branchesKept).toBe(true);
     expect(first?.cache).toBe(true);
-    expect(await readdir(join(state.dir, 'cache'))).toEqual(['another-goal-abc123']);
+    expect((await readdir(join(state.dir, 'cache'))).sort()).toEqual(['.integration', 'another-goal-abc123']);
+    expect(await readdir(join(state.dir, 'cache', '.integration'))).toEqual(['another-goal-abc123']);
     expect((await stat(join(state.dir, 'shared-cache', 'node_modules', '0123', '4567'))).isDirectory()).toBe(
       true,
     );

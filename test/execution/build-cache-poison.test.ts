@@ -1,10 +1,10 @@
 import { chmod, readdir, readFile, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createBubblewrap } from '../../src/adapters/sandbox/bubblewrap.js';
 import type { SandboxAvailability } from '../../src/runtime/sandbox/port.js';
 import { createExecutionEnv, type ExecutionEnv, eventsOfType } from '../helpers/execution.js';
+import { BUGGY_CALC, calcLib, RUST_ENV } from '../helpers/rust-crate.js';
 
 /**
  * The goal's build cache (CARGO_TARGET_DIR, shared by its worktrees' gates) as a way to make a
@@ -15,21 +15,6 @@ import { createExecutionEnv, type ExecutionEnv, eventsOfType } from '../helpers/
  * Unsandboxed the write is named by the agent run's check of the cache; sandboxed the agent cannot
  * write the cache at all. No dependencies: cargo never reaches the network.
  */
-
-const RUST_ENV: Record<string, string> = {
-  RUSTUP_HOME: process.env.RUSTUP_HOME ?? join(homedir(), '.rustup'),
-  CARGO_HOME: process.env.CARGO_HOME ?? join(homedir(), '.cargo'),
-};
-
-const lib = (add: string, head = '') =>
-  `${head}pub fn add(a: i32, b: i32) -> i32 {\n    ${add}\n}\n\n#[cfg(test)]\nmod tests {\n    use super::*;\n\n    #[test]\n    fn adds() {\n        assert_eq!(add(2, 3), 5);\n    }\n}\n`;
-
-/** `add` subtracts; `tests::adds` is committed and fails on the base. */
-const CRATE: Readonly<Record<string, string>> = {
-  'Cargo.toml': '[package]\nname = "calc"\nversion = "0.1.0"\nedition = "2021"\n',
-  '.gitignore': '/target\n',
-  'src/lib.rs': lib('a - b'),
-};
 
 /**
  * The worktree is <state>/worktrees/<goal>/<slice>; the goal's cache <state>/cache/<goal>. Prints
@@ -43,14 +28,14 @@ import { basename, dirname, join } from 'node:path';
 if (process.env.OMK_TASK_ID === 'plan') process.exit(0);
 const goalDir = dirname(process.cwd());
 const target = join(dirname(dirname(goalDir)), 'cache', basename(goalDir), 'cargo-target');
-writeFileSync('src/lib.rs', ${JSON.stringify(lib('a + b'))});
+writeFileSync('src/lib.rs', ${JSON.stringify(calcLib('a + b'))});
 const built = spawnSync('cargo', ['test', '--no-run'], {
   env: { ...process.env, CARGO_TARGET_DIR: target, CARGO_TERM_COLOR: 'never' },
   encoding: 'utf8',
 });
 rmSync('Cargo.lock', { force: true });
 console.log('POISON ' + JSON.stringify({ status: built.status, stderr: String(built.stderr).slice(-400) }));
-writeFileSync('src/lib.rs', ${JSON.stringify(lib('a - b', '// fixed\n\n'))});
+writeFileSync('src/lib.rs', ${JSON.stringify(calcLib('a - b', '// fixed\n\n'))});
 const old = new Date('2001-01-01T00:00:00Z');
 utimesSync('src/lib.rs', old, old);
 `;
@@ -67,7 +52,7 @@ afterEach(async () => {
 });
 
 async function poisoned(sandbox: 'off' | 'required') {
-  env = await createExecutionEnv(CRATE, { env: { ...RUST_ENV, OMK_SANDBOX: sandbox } });
+  env = await createExecutionEnv(BUGGY_CALC, { env: { ...RUST_ENV, OMK_SANDBOX: sandbox } });
   const agent = join(env.kit.dir, 'poisoner.mjs');
   await writeFile(agent, POISONER);
   await chmod(agent, 0o755);

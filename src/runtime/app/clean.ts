@@ -2,7 +2,7 @@ import { BusyError } from '../errors.js';
 import { controllerAlive } from '../goal/actions.js';
 import { goalsIn, type RepoScope } from '../goal/repo-scope.js';
 import type { GoalRecord } from '../goal/schema.js';
-import { goalCacheDir, workspacesDir } from '../state/paths.js';
+import { goalCacheDir, integrationCacheDir, workspacesDir } from '../state/paths.js';
 import type { AppDeps } from './deps.js';
 
 /** Goals whose branches are no longer needed: nothing will be delivered or merged from them. */
@@ -45,9 +45,11 @@ export async function cleanGoal(
     const branchesKept = !DONE_WITH_BRANCHES.includes(goal.status);
     const branches =
       options.branches && !branchesKept ? await cleaner.deleteBranches(goal.repo.root, goalId) : [];
-    // What the goal's worktrees shared (build output, download caches); not omk's shared cache of
-    // node_modules, which other goals link to.
-    const cache = await cleaner.removeCache(goalCacheDir(store.deps.stateRoot, goalId));
+    // What the goal's worktrees shared (build output, download caches) and the integration's own
+    // build cache; not omk's shared cache of node_modules, which other goals link to.
+    const caches = [goalCacheDir, integrationCacheDir].map((dir) => dir(store.deps.stateRoot, goalId));
+    const removed = await Promise.all(caches.map((dir) => cleaner.removeCache(dir)));
+    const cache = removed.some(Boolean);
     await store
       .eventLog(goalId)
       .append([{ type: 'goal_cleaned', data: { worktrees: worktrees.length, branches, cache } }]);

@@ -9,11 +9,19 @@ import { gateEnvironment } from '../gates/env.js';
 import type { GateSpec } from '../gates/port.js';
 import type { GoalRecord } from '../goal/schema.js';
 import { cacheWritingPreparer, cacheWritingVerify } from '../integrity/cache-writers.js';
+import { integrationCache } from '../integrity/integration-cache.js';
 import { confinedAgent, confinedPreparer, confinedVerify } from '../sandbox/confined-runs.js';
 import type { Confinement } from '../sandbox/port.js';
 import { createScrub, createTokenTest, secretValues } from '../secrets/scrub.js';
 import { scrubbedAgent, scrubbedVerify, scrubbedWorkspaces } from '../secrets/scrubbed-runs.js';
-import { goalCacheDir, goalPaths, privateStateDir, sharedCacheDir, workspacesDir } from '../state/paths.js';
+import {
+  goalCacheDir,
+  goalPaths,
+  integrationCacheDir,
+  privateStateDir,
+  sharedCacheDir,
+  workspacesDir,
+} from '../state/paths.js';
 import { planPreparation } from '../workspace/plan.js';
 import type { PreparedAgent } from './agent.js';
 import type { AppDeps } from './deps.js';
@@ -67,15 +75,35 @@ export async function composeController(
       : confinedAgent(prepared.agent, { ...confine, writable: [], network: network.agents });
   const agent = boundedAgent(confinedRuns, config.logs.maxBytes);
   // Gates and installs write the cache on purpose: an agent run's check of it waits for none to run.
-  const verify = boundedVerify(
-    cacheWritingVerify(
-      confine === null
-        ? deps.execution.verify
-        : confinedVerify(deps.execution.verify, { ...confine, network: network.gates }, cacheDir),
-      cacheDir,
-    ),
-    config.logs.maxBytes,
-  );
+  // Confined, a gate writes one cache: the slices' gates theirs, the base's and the integrated
+  // tree's the integration's own (integrity/integration-cache.ts).
+  const verifyWriting = (cache: string) =>
+    scrubbedVerify(
+      withGateHome(
+        boundedVerify(
+          cacheWritingVerify(
+            confine === null
+              ? deps.execution.verify
+              : confinedVerify(
+                  deps.execution.verify,
+                  {
+                    ...confine,
+                    writable: [cache],
+                    network: network.gates,
+                  },
+                  cacheDir,
+                ),
+            cache,
+          ),
+          config.logs.maxBytes,
+        ),
+        config.gates.home,
+      ),
+      scrub,
+      deps.store.files,
+      keep,
+    );
+  const ownCache = integrationCacheDir(deps.store.deps.stateRoot, goal.id);
   const detected = detectGatesIn(tree.context, config);
   return {
     store: deps.store,
@@ -86,7 +114,18 @@ export async function composeController(
       keep,
     ),
     agent: scrubbedAgent(agent, scrub, deps.store.files, keep),
-    verify: scrubbedVerify(withGateHome(verify, config.gates.home), scrub, deps.store.files, keep),
+    verify: verifyWriting(cacheDir),
+    integrationCache: integrationCache({
+      goalCache: cacheDir,
+      dir: ownCache,
+      verify: verifyWriting(ownCache),
+      copy: deps.execution.copyCache ?? (async () => false),
+      integrity: deps.execution.integrity,
+      remove: (dir) => deps.execution.cleaner.removeCache(dir),
+      confined: confine !== null,
+      info: (message) => deps.reporter.info(message),
+      warn: (message) => deps.reporter.warn(message),
+    }),
     sandbox: prepared.sandbox,
     integrity: deps.execution.integrity,
     home: deps.env.HOME ?? null,

@@ -5,6 +5,7 @@ import type { Forge } from '../forge/port.js';
 import type { VerifyFn } from '../gates/port.js';
 import type { GoalRecord } from '../goal/schema.js';
 import type { GoalStore } from '../goal/store.js';
+import type { CopyCache } from '../integrity/integration-cache.js';
 import type { IntegrityPort } from '../integrity/port.js';
 import type { Planner } from '../plan/planner.js';
 import type { RepoPort, Reporter } from '../ports.js';
@@ -34,6 +35,12 @@ export interface ExecutionHost {
   sandbox?: SandboxPort;
   /** Whether unconfined runs end under a subreaper here; absent: not said (a test's host). */
   subreaper?: () => Promise<SubreaperState>;
+  /**
+   * Copies a build cache directory, times kept and no file shared with the copy (cargo rewrites
+   * its fingerprints in place): the slices' cache starts from what the base's gates built in the
+   * integration's. Absent: the slices' cache starts empty.
+   */
+  copyCache?: CopyCache;
   /** Takes the checkout's persisted credential out of `.git/config` while agents and gates run. */
   credentials?: CredentialGuard;
 }

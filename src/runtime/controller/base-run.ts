@@ -32,7 +32,10 @@ export async function runGatesOnBase(ctx: RunContext, why = 'before any agent ru
   const diagnostics: Record<string, Diagnostics> = {};
   const cwd = await ctx.base.path();
   // As prepared, like a slice's: the base's check must find what the slices' gates will find.
-  const env = await ctx.base.env();
+  // In the integration's own cache: the slices' is written by their gates, which run the agents'
+  // code; the base's gates run only the checkout's (integrity/integration-cache.ts).
+  const own = deps.integrationCache;
+  const env = own === undefined ? await ctx.base.env() : own.env(await ctx.base.env());
   // The checkout's own code before any agent: omk's own step, like the worktree's install. What it
   // writes to the shared `.git` (a test script that runs the project's hook installer) is put back
   // and is no agent's; the same write by a slice's gates is a blocking finding. Same environment
@@ -44,7 +47,7 @@ export async function runGatesOnBase(ctx: RunContext, why = 'before any agent ru
     scope,
     'the gates on the base',
     () =>
-      deps.verify(ctx.gates, {
+      (own?.verify ?? deps.verify)(ctx.gates, {
         cwd,
         sha,
         baseCwd: null,

@@ -4,6 +4,7 @@ import type { SliceGateRun } from '../gates/reuse.js';
 import type { GoalRecord } from '../goal/schema.js';
 import type { GoalStore } from '../goal/store.js';
 import { BASE_ID } from '../graph/branches.js';
+import type { IntegrationCache } from '../integrity/integration-cache.js';
 import type { IntegrityPort } from '../integrity/port.js';
 import type { StepSpelling } from '../next-steps.js';
 import type { RepoPort, Reporter } from '../ports.js';
@@ -46,6 +47,11 @@ export interface ControllerDeps {
    * body, a Makefile) at both ends of a change.
    */
   committed: Pick<RepoPort, 'readCommitted'>;
+  /**
+   * The build cache the gates on the base and on the integrated tree use instead of the slices'
+   * (absent: they share the slices', as a test's host may).
+   */
+  integrationCache?: IntegrationCache;
   /** Environment for gate processes (already allowlisted). */
   gateEnv: Readonly<Record<string, string>>;
   /** Gives each new worktree the project's dependencies (absent: worktrees are used as checked out). */

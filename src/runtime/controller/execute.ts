@@ -189,6 +189,10 @@ async function gatesCannotStart(ctx: RunContext): Promise<boolean> {
   const pending = ctx.journal.graph.tasks.some((task) => task.status === 'pending');
   if (!pending || ctx.gates.length === 0 || ctx.signal.aborted) return false;
   const { baseline, blocked } = await runGatesOnBase(ctx);
+  // What the base's gates built (in the integration's cache) is the slices' start, when they have none.
+  if (await ctx.deps.integrationCache?.seedSlices()) {
+    ctx.deps.reporter.info("the slices' build cache starts from what the gates on the base built");
+  }
   ctx.baseline = baseline;
   ctx.journal.execution = { ...ctx.journal.execution, baseGates: [...baseline.gates] };
   if (blocked.length === 0) return false;

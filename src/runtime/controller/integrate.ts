@@ -81,7 +81,12 @@ export async function integrateSlices(ctx: RunContext): Promise<IntegrationResul
     `integrated ${result.merged.length} slice(s) into ${target}; verifying the integrated tree`,
   );
   // After the merge: the slices may have changed package.json or the lockfile.
-  const gateEnv = await prepareWorkspace(ctx, result.workspace.path, 'integration');
+  // Its gates (a repair's included) build in the integration's own cache, which no slice's gate
+  // wrote: code that ran in a reset attempt or a failed slice planted nothing they read.
+  const own = deps.integrationCache;
+  const prepared = await prepareWorkspace(ctx, result.workspace.path, 'integration');
+  const gateEnv = own === undefined ? prepared : own.env(prepared);
+  const verify = own?.verify ?? deps.verify;
   // The integrated tree of one slice is often that slice's tree (a merge commit of it alone): its
   // gate results stand for this tree when both worktrees held nothing besides it (gates/reuse.ts).
   // Otherwise the gates run again: the slice's saw files git ignores that its agent left, or what
@@ -113,7 +118,7 @@ export async function integrateSlices(ctx: RunContext): Promise<IntegrationResul
           result.headSha,
           integrity,
           () =>
-            deps.verify(ctx.gates, {
+            verify(ctx.gates, {
               cwd: result.workspace.path,
               sha: result.headSha,
               baseCwd: ctx.base.path,
@@ -144,7 +149,7 @@ export async function integrateSlices(ctx: RunContext): Promise<IntegrationResul
   };
   const baseline =
     goal.oracle.shape === 'fail_to_pass'
-      ? await failToPassEvidence(ctx, gates, gateEnv, {
+      ? await failToPassEvidence({ ...ctx, deps: { ...deps, verify } }, gates, gateEnv, {
           cwd: result.workspace.path,
           changedFiles: result.changedFiles,
         })

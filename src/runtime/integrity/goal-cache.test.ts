@@ -36,6 +36,22 @@ describe("an agent run's check of the goal's build cache", () => {
     });
   });
 
+  it("names a write to the integration's own cache, which its gates alone write", async () => {
+    const watch = await watchGoalCache(integrity, root, GOAL);
+    const own = join(root, 'cache', '.integration', GOAL, 'cargo-target');
+    await mkdir(own, { recursive: true });
+    await writeFile(join(own, 'calc-1'), 'planted\n');
+    expect(await watch.check()).toEqual({
+      what: `cache/.integration/${GOAL}`,
+      change: 'changed',
+      cache: '1 file (1 added): cargo-target/calc-1',
+    });
+    // Its gates write it on purpose: then nothing there is the agent's for sure.
+    const next = await watchGoalCache(integrity, root, GOAL);
+    await writingCache(join(root, 'cache', '.integration', GOAL), () => writeFile(join(own, 'calc-2'), '\n'));
+    expect(await next.check()).toBeNull();
+  });
+
   it('names nothing when nothing changed, and a new empty directory is nothing', async () => {
     const watch = await watchGoalCache(integrity, root, GOAL);
     await mkdir(join(cache, 'pip'));

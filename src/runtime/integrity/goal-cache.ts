@@ -7,18 +7,39 @@ import type { StateRootChange } from './state-root.js';
 const NAMED = 3;
 
 /**
- * The goal's build cache (`cache/<goal>` under the state root), compared by a stat of each path
- * before and after an agent run: what its gates read (CARGO_TARGET_DIR: a test binary with a
- * fingerprint dated in the future passes for every checkout's code), which only its gates and
- * installs write. A change is named unless one of them ran meanwhile (a parallel slice's), which
- * makes it no one's for sure (`cache-writers.ts`).
+ * The goal's build caches (`cache/<goal>` under the state root, the slices', and the integration's
+ * own `cache/.integration/<goal>`), each compared by a stat of each path before and after an agent
+ * run: what its gates read (CARGO_TARGET_DIR: a test binary with a fingerprint dated in the future
+ * passes for every checkout's code), which only its gates and installs write. A change is named
+ * unless one of them ran meanwhile (a parallel slice's), which makes it no one's for sure
+ * (`cache-writers.ts`). The first cache found changed is named.
  */
 export async function watchGoalCache(
   integrity: Pick<IntegrityPort, 'stateTree'>,
   stateRoot: string,
   goalId: string,
 ): Promise<{ check(): Promise<StateRootChange | null> }> {
-  const dir = join(stateRoot, 'cache', goalId);
+  const watches = await Promise.all(
+    [join('cache', goalId), join('cache', '.integration', goalId)].map((rel) =>
+      watchCache(integrity, join(stateRoot, rel), rel),
+    ),
+  );
+  return {
+    async check() {
+      for (const watch of watches) {
+        const found = await watch.check();
+        if (found !== null) return found;
+      }
+      return null;
+    },
+  };
+}
+
+async function watchCache(
+  integrity: Pick<IntegrityPort, 'stateTree'>,
+  dir: string,
+  what: string,
+): Promise<{ check(): Promise<StateRootChange | null> }> {
   const window = cacheWindow(dir);
   // A gate or an install writing it now: nothing this run finds there is the agent's for sure.
   if (!window.quiet()) return { check: async () => null };
@@ -29,13 +50,13 @@ export async function watchGoalCache(
       const after = await integrity.stateTree(dir, []);
       const changed = changes(before, after);
       if (changed.length === 0) return null;
-      return { what: `cache/${goalId}`, change: 'changed', cache: summary(changed) };
+      return { what, change: 'changed', cache: summary(changed) };
     },
   };
 }
 
 /** Files (and links) added, changed or removed; directories count only through what they hold. */
-function changes(before: StateTree, after: StateTree): [string, StateRootChange['change']][] {
+export function changes(before: StateTree, after: StateTree): [string, StateRootChange['change']][] {
   const found: [string, StateRootChange['change']][] = [];
   for (const [rel, entry] of after) {
     if (entry === 'dir') continue;

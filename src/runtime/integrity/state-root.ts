@@ -99,7 +99,7 @@ export interface StateRootChange {
   change: 'added' | 'changed' | 'removed';
   /** A file of the run's own goal (`what` is its name in the goal's directory). */
   own?: boolean;
-  /** The goal's build cache (`what` is `cache/<goal>`): which files, as `goal-cache.ts` says. */
+  /** A build cache of the goal (`what` is `cache/<goal>` or `cache/.integration/<goal>`): which files, as `goal-cache.ts` says. */
   cache?: string;
 }
 

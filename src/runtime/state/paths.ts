@@ -53,6 +53,15 @@ export function goalCacheDir(stateRoot: string, goalId: string): string {
   return join(stateRoot, 'cache', goalId);
 }
 
+/**
+ * The integration's own build cache (its gates' CARGO_TARGET_DIR, and the base's): written only by
+ * the gates on the base and on the integrated tree, never by a slice's. Under `cache/` (not
+ * compared as omk's state) in a directory no goal id names.
+ */
+export function integrationCacheDir(stateRoot: string, goalId: string): string {
+  return join(stateRoot, 'cache', '.integration', goalId);
+}
+
 /** What the worktrees of every goal share (omk's copies of node_modules): outside any goal's cache. */
 export function sharedCacheDir(stateRoot: string): string {
   return join(stateRoot, 'shared-cache');

@@ -26,6 +26,10 @@ const DEPENDENCY_FIELDS = ['dependencies', 'devDependencies', 'optionalDependenc
 const PYTHON_MARKERS = ['pyproject.toml', 'setup.cfg', 'setup.py'];
 
 /** Virtualenv directories looked for in the checkout, in this order. */
+/** The directories of a goal's cache its gates build into: cargo's target directory and Go's cache. */
+export const CARGO_TARGET_CACHE = 'cargo-target';
+export const GO_BUILD_CACHE = 'go-build';
+
 export const VENV_DIRS: readonly string[] = ['.venv', 'venv'];
 
 export interface PlanInput {
@@ -52,7 +56,9 @@ export function planPreparation(input: PlanInput): PreparationPlan {
   const { cacheDir, sharedCacheDir } = input;
   const context = input.context ?? createDetectContext(input.repoRoot, input.files);
   // Go's build and test cache of the goal's gates: not the user's, which an agent can write.
-  const env: Record<string, string> = context.some(isGoModule) ? { GOCACHE: join(cacheDir, 'go-build') } : {};
+  const env: Record<string, string> = context.some(isGoModule)
+    ? { GOCACHE: join(cacheDir, GO_BUILD_CACHE) }
+    : {};
   if (workspace.setup) {
     return {
       steps: workspace.setup.map((argv) => ({ kind: 'command', argv })),
@@ -69,7 +75,7 @@ export function planPreparation(input: PlanInput): PreparationPlan {
     steps.push({ kind: 'python-venv', dirs: VENV_DIRS });
   }
   // One target directory for the goal: slices, base and integration build the same crates.
-  if (context.has('Cargo.toml')) env.CARGO_TARGET_DIR = join(input.cacheDir, 'cargo-target');
+  if (context.has('Cargo.toml')) env.CARGO_TARGET_DIR = join(input.cacheDir, CARGO_TARGET_CACHE);
   return { steps, env, timeoutMs, cacheDir, sharedCacheDir };
 }
 
