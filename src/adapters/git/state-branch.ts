@@ -11,7 +11,7 @@ import { readBlobs } from './state-blobs.js';
 import { collectGoalFiles, replaceGoalDir } from './state-files.js';
 import { bindStateGit } from './state-git.js';
 import { buildStateCommit } from './state-index.js';
-import { GOALS_DIR, groupStateFiles, parseLsTree, STATE_TRACKING_REF } from './state-tree.js';
+import { GOALS_DIR, groupStateFiles, parseLsTree, STATE_TRACKING_REF, type StateFile } from './state-tree.js';
 
 export interface GitStateBranchOptions {
   /** Top level of the repository whose remote holds the state branch. */
@@ -134,9 +134,17 @@ export function createGitStateBranch(options: GitStateBranchOptions): RemoteStat
     scratch: string,
   ): Promise<Map<string, Uint8Array> | null> {
     const prefix = `${GOALS_DIR}/${goalId}/`;
-    const listed = await git(['ls-tree', '-r', '-z', '--full-tree', commit, '--', prefix]);
+    const listed = await git(['ls-tree', '-r', '-l', '-z', '--full-tree', commit, '--', prefix]);
     const files = groupStateFiles(parseLsTree(listed.stdout), commit).get(goalId);
-    if (files === undefined) return null;
+    return files === undefined ? null : goalContents(files, commit, scratch);
+  }
+
+  /** The bytes of one goal's files (within STATE_LIMITS: groupStateFiles checked them). */
+  async function goalContents(
+    files: readonly StateFile[],
+    commit: string,
+    scratch: string,
+  ): Promise<Map<string, Uint8Array>> {
     const blobs = await readBlobs(
       git,
       scratch,
@@ -171,22 +179,14 @@ export function createGitStateBranch(options: GitStateBranchOptions): RemoteStat
       const commit = await fetchTip();
       if (commit === null) return null;
       const prefix = goalId === null ? `${GOALS_DIR}/` : `${GOALS_DIR}/${goalId}/`;
-      const listed = await git(['ls-tree', '-r', '-z', '--full-tree', commit, '--', prefix]);
+      const listed = await git(['ls-tree', '-r', '-l', '-z', '--full-tree', commit, '--', prefix]);
       // Validate the whole tree before writing anything: the branch content is untrusted.
       const goals = groupStateFiles(parseLsTree(listed.stdout), commit);
       const pulled = [...goals.keys()].filter((id) => goalId === null || id === goalId);
       await withScratch(async (scratch) => {
-        const oids = [...goals.values()].flatMap((files) => files.map((file) => file.oid));
-        const blobs = await readBlobs(git, scratch, oids);
-        for (const [id, files] of goals) {
-          if (goalId !== null && id !== goalId) continue;
-          const wanted = new Map<string, Uint8Array>();
-          for (const file of files) {
-            const content = blobs.get(file.oid);
-            if (content === undefined)
-              throw new GitError(`Blob ${file.oid} of state commit ${commit} is missing.`);
-            wanted.set(file.path, content);
-          }
+        // One goal in memory at a time: the limits bound a goal, not the whole branch.
+        for (const id of pulled) {
+          const wanted = await goalContents(goals.get(id) ?? [], commit, scratch);
           await replaceGoalDir(options.stateRoot, id, wanted);
         }
       });
@@ -200,10 +200,14 @@ export function createGitStateBranch(options: GitStateBranchOptions): RemoteStat
       }
       const tip = await fetchTip();
       if (tip === null) return null;
-      const shown = await git(['cat-file', 'blob', `${tip}:${GOALS_DIR}/${goalId}/${file}`], {
-        okExitCodes: [0, 128],
-      });
-      return shown.exitCode === 0 ? shown.stdout : null;
+      // The one entry, checked like a pull (a link, a gitlink or a blob over the limit is refused).
+      const path = `${GOALS_DIR}/${goalId}/${file}`;
+      const listed = await git(['ls-tree', '-l', '-z', '--full-tree', tip, '--', path]);
+      const entry = parseLsTree(listed.stdout).find((found) => found.path === path);
+      if (entry === undefined || entry.type === 'tree') return null;
+      const found = groupStateFiles([entry], tip).get(goalId)?.[0];
+      if (found === undefined) return null;
+      return (await git(['cat-file', 'blob', found.oid])).stdout;
     },
 
     async push(goalId, message, scope = {}) {
