@@ -36,7 +36,11 @@ function branch(goals: GoalRecord[] | null): RemoteStateStore & { pulls: (string
       pulls.push(goalId);
       if (goals === null) return null;
       for (const goal of goals) {
-        if ((goalId === null || goal.id === goalId) && !(await store.has(goal.id))) await store.create(goal);
+        if ((goalId === null || goal.id === goalId) && !(await store.has(goal.id))) {
+          await store.create(goal);
+          // A pushed goal has its opening events (checkSharedGoal refuses one without).
+          await store.eventLog(goal.id).append([{ type: 'goal_created', data: {} }]);
+        }
       }
       const pulled = goals.filter((goal) => goalId === null || goal.id === goalId).map((goal) => goal.id);
       return { commit: 'a'.repeat(40), goals: pulled };

@@ -12,6 +12,7 @@ import type { CreateGoalRequest } from '../requests.js';
 import type { PulledState, RemoteStateStore } from '../state/remote.js';
 import type { AppDeps } from './deps.js';
 import { resolveGoal } from './goal-ref.js';
+import { checkSharedGoal } from './shared-goal-check.js';
 import { startGoal } from './start.js';
 
 /** A goal brought from the shared state (the state branch), or why it is not there. */
@@ -32,6 +33,7 @@ export async function pullSharedGoal(
   const pulled = await remote.pull(goalId);
   if (pulled === null) return { found: false, missing: 'branch' };
   if (!(await store.has(goalId))) return { found: false, missing: 'goal' };
+  await checkSharedGoal(store, goalId, pulled.commit);
   // The next run decides from the goal's status: a merge recorded only in its events counts, and
   // a failed goal killed before its failure.json gets it.
   const { goal: settled } = await settleRecordedMerge(store, goalId);
