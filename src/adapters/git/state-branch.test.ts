@@ -340,9 +340,9 @@ describe('git state branch', () => {
         entryIn(root, ['g1', ...Array.from({ length: 39 }, () => 'd')], `100644 blob ${blob}\tf`),
     ],
     [
-      'a goal of 20,001 files',
+      'a goal of 5,001 files',
       (root, blob) => {
-        const many = Array.from({ length: 20_001 }, (_, i) => `100644 blob ${blob}\tf${i}`);
+        const many = Array.from({ length: 5_001 }, (_, i) => `100644 blob ${blob}\tf${i}`);
         return `040000 tree ${gitIn(root, `${many.join('\n')}\n`, 'mktree')}\tg1`;
       },
     ],

@@ -36,7 +36,7 @@ export const STATE_LIMITS = {
   /** All files of one goal together. */
   goalBytes: 128 * 1024 * 1024,
   /** Files in one goal. */
-  goalFiles: 20_000,
+  goalFiles: 5_000,
   /** Bytes of one path inside a goal directory, of one name in it, and names deep. */
   pathBytes: 1024,
   nameBytes: 255,
