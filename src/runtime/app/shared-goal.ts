@@ -80,10 +80,22 @@ export async function resolveSharedGoal(
       hint: 'Goals appear there once the Action or the bot has run one.',
     });
   }
+  const id = await resolveAmongShared(store, ref, scope, pulled.goals);
+  // What a status shows of a goal from the branch is checked as a step's pull checks it.
+  if (pulled.goals.includes(id)) await checkSharedGoal(store, id, pulled.commit);
+  return id;
+}
+
+async function resolveAmongShared(
+  store: GoalStore,
+  ref: string | undefined,
+  scope: RepoScope | null,
+  goals: readonly string[],
+): Promise<string> {
   if (scope === null) return resolveGoal(store, ref, null);
   // The branch's goals are this repository's, made in other checkouts of it (CI runners).
   const roots = new Set<string>();
-  for (const id of pulled.goals) {
+  for (const id of goals) {
     // A damaged goal.json: resolving skips it as it does locally.
     const goal = await store.read(id).catch((error: unknown) => {
       if (error instanceof OmkError) return null;
