@@ -326,6 +326,18 @@ describe('git state branch', () => {
     expect(await readFile(join(b.stateRoot, 'goals/g1/artifacts/gates/big.log'), 'utf8')).toBe(`${stub}\n`);
   });
 
+  it('refuses to push a goal no read would take back (over the file limit), pushing nothing', async () => {
+    const a = await runner('a');
+    const many = Object.fromEntries(
+      Array.from({ length: STATE_LIMITS.goalFiles + 1 }, (_, i) => [`artifacts/gates/f${i}.log`, 'x']),
+    );
+    await writeGoal(a.stateRoot, 'g1', { 'goal.json': '{}', ...many });
+    await expect(a.store.push('g1', 'omk: g1')).rejects.toThrow(
+      `Goal g1 is too large for the state branch: ${STATE_LIMITS.goalFiles + 2} files, over the limit of ${STATE_LIMITS.goalFiles}.`,
+    );
+    expect(git(repo.origin, 'branch', '--list', 'omk/state')).toBe('');
+  });
+
   const hostile: Array<[string, (root: string, blob: string) => string]> = [
     ['a ".." component', (root, blob) => entryIn(root, ['g1', '..'], `100644 blob ${blob}\tevil`)],
     ['a ".." goal id', (root, blob) => entryIn(root, ['..'], `100644 blob ${blob}\tevil`)],

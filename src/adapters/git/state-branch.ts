@@ -1,17 +1,24 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BusyError, ConfigError, GitError, NotFoundError } from '../../runtime/errors.js';
+import { BusyError, ConfigError, GitError, NotFoundError, StateError } from '../../runtime/errors.js';
 import { DEFAULT_STATE_BRANCH } from '../../runtime/graph/branches.js';
 import { createScrub } from '../../runtime/secrets/scrub.js';
 import { goalPaths } from '../../runtime/state/paths.js';
 import { GoalExistsError, type GoalReconciler, type RemoteStateStore } from '../../runtime/state/remote.js';
 import { assertId } from './refs.js';
 import { readBlobs } from './state-blobs.js';
-import { collectGoalFiles, replaceGoalDir } from './state-files.js';
+import { collectGoalFiles, type GoalFile, replaceGoalDir } from './state-files.js';
 import { bindStateGit } from './state-git.js';
 import { buildStateCommit } from './state-index.js';
-import { GOALS_DIR, groupStateFiles, parseLsTree, STATE_TRACKING_REF, type StateFile } from './state-tree.js';
+import {
+  GOALS_DIR,
+  groupStateFiles,
+  parseLsTree,
+  STATE_LIMITS,
+  STATE_TRACKING_REF,
+  type StateFile,
+} from './state-tree.js';
 
 export interface GitStateBranchOptions {
   /** Top level of the repository whose remote holds the state branch. */
@@ -234,6 +241,8 @@ export function createGitStateBranch(options: GitStateBranchOptions): RemoteStat
           const inScope = scopeFilter(scope.only);
           const all = await collectGoalFiles(goalDir, maxFileBytes, join(scratch, `stubs-${attempt}`), scrub);
           const files = inScope ? all.filter((file) => inScope(file.path)) : all;
+          // What no read would take back is not pushed: the goal would be unreadable for every job.
+          if (attempt === 1) await checkPushable(goalId, all);
           const commit = await buildStateCommit(git, { base, goalId, files, message, scratch, inScope });
           if (commit === base) return commit;
           await options.beforePush?.({ goalId, attempt, base, commit });
@@ -263,6 +272,29 @@ export function createGitStateBranch(options: GitStateBranchOptions): RemoteStat
       });
     },
   };
+}
+
+/** Refuses a goal over STATE_LIMITS' file count or sizes (its names are checked on the way back). */
+async function checkPushable(goalId: string, files: readonly GoalFile[]): Promise<void> {
+  const tooLarge = (why: string): never => {
+    throw new StateError(`Goal ${goalId} is too large for the state branch: ${why}.`, {
+      hint: 'Nothing was pushed. Remove what the goal does not need from its directory (old artifacts), or keep the goal on this machine.',
+    });
+  };
+  if (files.length > STATE_LIMITS.goalFiles) {
+    tooLarge(`${files.length} files, over the limit of ${STATE_LIMITS.goalFiles}`);
+  }
+  let total = 0;
+  for (const file of files) {
+    const { size } = await stat(file.source);
+    if (size > STATE_LIMITS.fileBytes) {
+      tooLarge(`${file.path} is ${size} bytes, over the ${STATE_LIMITS.fileBytes}-byte limit for one file`);
+    }
+    total += size;
+  }
+  if (total > STATE_LIMITS.goalBytes) {
+    tooLarge(`its files hold ${total} bytes, over the ${STATE_LIMITS.goalBytes}-byte limit for one goal`);
+  }
 }
 
 /** A predicate for goal-relative paths inside `only` ('dir/' covers everything below it). */
