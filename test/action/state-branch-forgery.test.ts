@@ -42,6 +42,31 @@ async function forgeProof(edit: (proof: Proof) => Proof): Promise<Proof> {
   }
 }
 
+/**
+ * Replaces one file of the goal on the state branch with `content` by hand (git plumbing, no
+ * checkout), as an orphan commit force-pushed over the branch: its history rewritten too.
+ * Returns the tip it replaced.
+ */
+function forgeFile(file: string, content: string): string {
+  const origin = env.repo.origin;
+  const tip = git(origin, 'rev-parse', 'refs/heads/omk/state');
+  const index = join(env.runnerTemp, `forger-index-${file.replace(/\W/g, '-')}`);
+  const withIndex = { ...process.env, GIT_INDEX_FILE: index };
+  execFileSync('git', ['read-tree', tip], { cwd: origin, env: withIndex });
+  const blob = execFileSync('git', ['hash-object', '-w', '--stdin'], { cwd: origin, input: content })
+    .toString()
+    .trim();
+  const path = `goals/${goalId}/${file}`;
+  execFileSync('git', ['update-index', '--add', '--cacheinfo', `100644,${blob},${path}`], {
+    cwd: origin,
+    env: withIndex,
+  });
+  const tree = execFileSync('git', ['write-tree'], { cwd: origin, env: withIndex }).toString().trim();
+  const commit = git(origin, 'commit-tree', tree, '-m', 'forged');
+  git(origin, 'update-ref', 'refs/heads/omk/state', commit);
+  return tip;
+}
+
 function mergeJob(): Promise<ActionRun> {
   return separateJob(env, { command: 'merge', 'goal-id': goalId });
 }
@@ -98,6 +123,35 @@ describe('a proof replaced on the state branch between the run job and the merge
       `proof.json does not match its evidence (baseSha ${other} where the evidence gives ${base})`,
     );
   }, 120_000);
+
+  it.each([
+    ['goal.json', '{"id": ', 'goal.json is not valid JSON'],
+    ['proof.json', '{"version": 1, "status": "ready"}\n', 'proof.json is invalid: ✖ Invalid input'],
+    ['events.jsonl', 'not json at all\n', 'events.jsonl holds no event'],
+  ])(
+    '%s malformed on the state branch: refused, naming the file and what to do; nothing merged',
+    async (file, content, why) => {
+      const tip = forgeFile(file, content);
+      try {
+        const run = await mergeJob();
+        expect(run.code, run.stdout.slice(-3000)).toBe(1);
+        expect([...env.server.state.pulls.values()].filter((pull) => pull.merged)).toEqual([]);
+        expect(git(env.repo.origin, 'rev-parse', 'refs/heads/main')).toBe(mainBefore);
+        const said = errorLines(run).join('\n');
+        const commit = git(env.repo.origin, 'rev-parse', 'refs/heads/omk/state').slice(0, 12);
+        expect(said).toContain(
+          `Goal ${goalId} on the state branch (commit ${commit}) is not as omk writes it: goals/${goalId}/${why}`,
+        );
+        expect(said).toContain('push back the last commit omk made, or delete the goal');
+        // The file on the branch is named, not this runner's copy of it.
+        expect(said).not.toContain(env.runnerTemp);
+      } finally {
+        // The history rewritten back, between two jobs: the next job reads the tip it finds.
+        git(env.repo.origin, 'update-ref', 'refs/heads/omk/state', tip);
+      }
+    },
+    120_000,
+  );
 
   it('left alone, the same goal merges: it was the forgery that was refused', async () => {
     const run = await mergeJob();

@@ -2,14 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTempRepo, git, type TempRepo } from '../../../test/helpers/git-repo.js';
 import { BusyError, GitError, StateError } from '../../runtime/errors.js';
 import { GoalExistsError } from '../../runtime/state/remote.js';
 import { createGitStateBranch, type GitStateBranchOptions } from './state-branch.js';
 import { STUB_MARKER } from './state-files.js';
 import { cQuote } from './state-git.js';
-import { groupStateFiles, isLocalOnly } from './state-tree.js';
+import { groupStateFiles, isLocalOnly, STATE_LIMITS } from './state-tree.js';
 
 let repo: TempRepo;
 let base: string;
@@ -326,6 +326,18 @@ describe('git state branch', () => {
     expect(await readFile(join(b.stateRoot, 'goals/g1/artifacts/gates/big.log'), 'utf8')).toBe(`${stub}\n`);
   });
 
+  it('refuses to push a goal no read would take back (over the file limit), pushing nothing', async () => {
+    const a = await runner('a');
+    const many = Object.fromEntries(
+      Array.from({ length: STATE_LIMITS.goalFiles + 1 }, (_, i) => [`artifacts/gates/f${i}.log`, 'x']),
+    );
+    await writeGoal(a.stateRoot, 'g1', { 'goal.json': '{}', ...many });
+    await expect(a.store.push('g1', 'omk: g1')).rejects.toThrow(
+      `Goal g1 is too large for the state branch: ${STATE_LIMITS.goalFiles + 2} files, over the limit of ${STATE_LIMITS.goalFiles}.`,
+    );
+    expect(git(repo.origin, 'branch', '--list', 'omk/state')).toBe('');
+  });
+
   const hostile: Array<[string, (root: string, blob: string) => string]> = [
     ['a ".." component', (root, blob) => entryIn(root, ['g1', '..'], `100644 blob ${blob}\tevil`)],
     ['a ".." goal id', (root, blob) => entryIn(root, ['..'], `100644 blob ${blob}\tevil`)],
@@ -333,6 +345,19 @@ describe('git state branch', () => {
     ['a symlink', (root, blob) => entryIn(root, ['g1'], `120000 blob ${blob}\tlink`)],
     ['a gitlink', (root) => entryIn(root, ['g1'], `160000 commit ${git(root, 'rev-parse', 'HEAD')}\tsub`)],
     ['a bad goal id', (root, blob) => entryIn(root, ['Not_An_Id'], `100644 blob ${blob}\tgoal.json`)],
+    ['a name of 300 bytes', (root, blob) => entryIn(root, ['g1'], `100644 blob ${blob}\t${'n'.repeat(300)}`)],
+    [
+      'a path 40 names deep',
+      (root, blob) =>
+        entryIn(root, ['g1', ...Array.from({ length: 39 }, () => 'd')], `100644 blob ${blob}\tf`),
+    ],
+    [
+      'a goal of 5,001 files',
+      (root, blob) => {
+        const many = Array.from({ length: 5_001 }, (_, i) => `100644 blob ${blob}\tf${i}`);
+        return `040000 tree ${gitIn(root, `${many.join('\n')}\n`, 'mktree')}\tg1`;
+      },
+    ],
   ];
 
   it.each(hostile)('refuses to pull a state tree with %s, writing nothing', async (_what, craft) => {
@@ -348,6 +373,57 @@ describe('git state branch', () => {
     await expect(b.store.pull(null)).rejects.toThrow(StateError);
     await expect(readdir(b.stateRoot)).rejects.toThrow();
   });
+});
+
+/** Writes a state tree of goals `good` (a goal.json) and `g1` holding `blobs` (path → file) in `root`. */
+function writeBigGoal(root: string, blobs: Record<string, string>): string {
+  const good = gitIn(root, '{}\n', 'hash-object', '-w', '--stdin');
+  const lines = Object.entries(blobs).map(([path, file]) => {
+    return `100644 blob ${gitIn(root, '', 'hash-object', '-w', '--', file)}\t${path}`;
+  });
+  const g1 = gitIn(root, `${lines.join('\n')}\n`, 'mktree');
+  const goodTree = gitIn(root, `100644 blob ${good}\tgoal.json\n`, 'mktree');
+  const goals = gitIn(root, `040000 tree ${g1}\tg1\n040000 tree ${goodTree}\tgood\n`, 'mktree');
+  const tree = gitIn(root, `040000 tree ${goals}\tgoals\n`, 'mktree');
+  const commit = git(root, 'commit-tree', tree, '-m', 'big');
+  git(root, 'update-ref', 'refs/heads/omk/state', commit);
+  return commit;
+}
+
+describe('a state branch too large to read', () => {
+  let repoBig: TempRepo;
+  let dir: string;
+  let commit = '';
+  beforeAll(async () => {
+    repoBig = await createTempRepo();
+    dir = await mkdtemp(join(tmpdir(), 'omk-state-big-'));
+    // Events just over the limit for one file (a 200 MiB one was read whole before, about 670 MB
+    // taken in by one pull and the 200 MiB written to disk), and a proof of the limit exactly.
+    await writeFile(join(dir, 'events'), Buffer.alloc(STATE_LIMITS.fileBytes + 1, '{"v":1}\n'));
+    await writeFile(join(dir, 'proof'), Buffer.alloc(STATE_LIMITS.fileBytes, ' '));
+    commit = writeBigGoal(repoBig.origin, {
+      'events.jsonl': join(dir, 'events'),
+      'proof.json': join(dir, 'proof'),
+    });
+    git(dir, 'clone', '--quiet', '--single-branch', repoBig.origin, join(dir, 'b'));
+  }, 120_000);
+  afterAll(async () => {
+    await repoBig?.cleanup();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('is refused by every read before a blob of it is read, naming the file and its size; nothing is written', async () => {
+    const stateRoot = join(dir, 'b-state');
+    const store = createGitStateBranch({ repoRoot: join(dir, 'b'), stateRoot });
+    const said = `Refusing state commit ${commit}: "goals/g1/events.jsonl" is ${STATE_LIMITS.fileBytes + 1} bytes, over the ${STATE_LIMITS.fileBytes}-byte limit for one file.`;
+    await expect(store.pull(null)).rejects.toThrow(said);
+    await expect(store.pull('g1')).rejects.toThrow(said);
+    await expect(store.read('g1')).rejects.toThrow(said);
+    await expect(store.peek('g1', 'events.jsonl')).rejects.toThrow(said);
+    await expect(readdir(stateRoot)).rejects.toThrow();
+    // The other goal on the same branch is still read.
+    expect(await store.peek('good', 'goal.json')).toBe('{}\n');
+  }, 60_000);
 });
 
 /** A tree entry line holding `leaf` inside directories `dirs` (outermost first). */
@@ -367,10 +443,10 @@ describe('state tree rules', () => {
   });
 
   it('refuses a path that is both a file and a directory', () => {
-    const entry = (path: string) => ({ mode: '100644', type: 'blob', oid: 'a'.repeat(40), path });
+    const entry = (path: string) => ({ mode: '100644', type: 'blob', oid: 'a'.repeat(40), path, size: 3 });
     expect(() => groupStateFiles([entry('goals/g/a'), entry('goals/g/a/b')], 'c')).toThrow(StateError);
     expect(groupStateFiles([entry('goals/g/a'), entry('goals/g/.lock')], 'c').get('g')).toEqual([
-      { path: 'a', oid: 'a'.repeat(40) },
+      { path: 'a', oid: 'a'.repeat(40), size: 3 },
     ]);
   });
 

@@ -1,17 +1,24 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BusyError, ConfigError, GitError, NotFoundError } from '../../runtime/errors.js';
+import { BusyError, ConfigError, GitError, NotFoundError, StateError } from '../../runtime/errors.js';
 import { DEFAULT_STATE_BRANCH } from '../../runtime/graph/branches.js';
 import { createScrub } from '../../runtime/secrets/scrub.js';
 import { goalPaths } from '../../runtime/state/paths.js';
 import { GoalExistsError, type GoalReconciler, type RemoteStateStore } from '../../runtime/state/remote.js';
 import { assertId } from './refs.js';
 import { readBlobs } from './state-blobs.js';
-import { collectGoalFiles, replaceGoalDir } from './state-files.js';
+import { collectGoalFiles, type GoalFile, replaceGoalDir } from './state-files.js';
 import { bindStateGit } from './state-git.js';
 import { buildStateCommit } from './state-index.js';
-import { GOALS_DIR, groupStateFiles, parseLsTree, STATE_TRACKING_REF } from './state-tree.js';
+import {
+  GOALS_DIR,
+  groupStateFiles,
+  parseLsTree,
+  STATE_LIMITS,
+  STATE_TRACKING_REF,
+  type StateFile,
+} from './state-tree.js';
 
 export interface GitStateBranchOptions {
   /** Top level of the repository whose remote holds the state branch. */
@@ -134,9 +141,17 @@ export function createGitStateBranch(options: GitStateBranchOptions): RemoteStat
     scratch: string,
   ): Promise<Map<string, Uint8Array> | null> {
     const prefix = `${GOALS_DIR}/${goalId}/`;
-    const listed = await git(['ls-tree', '-r', '-z', '--full-tree', commit, '--', prefix]);
+    const listed = await git(['ls-tree', '-r', '-l', '-z', '--full-tree', commit, '--', prefix]);
     const files = groupStateFiles(parseLsTree(listed.stdout), commit).get(goalId);
-    if (files === undefined) return null;
+    return files === undefined ? null : goalContents(files, commit, scratch);
+  }
+
+  /** The bytes of one goal's files (within STATE_LIMITS: groupStateFiles checked them). */
+  async function goalContents(
+    files: readonly StateFile[],
+    commit: string,
+    scratch: string,
+  ): Promise<Map<string, Uint8Array>> {
     const blobs = await readBlobs(
       git,
       scratch,
@@ -171,22 +186,14 @@ export function createGitStateBranch(options: GitStateBranchOptions): RemoteStat
       const commit = await fetchTip();
       if (commit === null) return null;
       const prefix = goalId === null ? `${GOALS_DIR}/` : `${GOALS_DIR}/${goalId}/`;
-      const listed = await git(['ls-tree', '-r', '-z', '--full-tree', commit, '--', prefix]);
+      const listed = await git(['ls-tree', '-r', '-l', '-z', '--full-tree', commit, '--', prefix]);
       // Validate the whole tree before writing anything: the branch content is untrusted.
       const goals = groupStateFiles(parseLsTree(listed.stdout), commit);
       const pulled = [...goals.keys()].filter((id) => goalId === null || id === goalId);
       await withScratch(async (scratch) => {
-        const oids = [...goals.values()].flatMap((files) => files.map((file) => file.oid));
-        const blobs = await readBlobs(git, scratch, oids);
-        for (const [id, files] of goals) {
-          if (goalId !== null && id !== goalId) continue;
-          const wanted = new Map<string, Uint8Array>();
-          for (const file of files) {
-            const content = blobs.get(file.oid);
-            if (content === undefined)
-              throw new GitError(`Blob ${file.oid} of state commit ${commit} is missing.`);
-            wanted.set(file.path, content);
-          }
+        // One goal in memory at a time: the limits bound a goal, not the whole branch.
+        for (const id of pulled) {
+          const wanted = await goalContents(goals.get(id) ?? [], commit, scratch);
           await replaceGoalDir(options.stateRoot, id, wanted);
         }
       });
@@ -200,10 +207,14 @@ export function createGitStateBranch(options: GitStateBranchOptions): RemoteStat
       }
       const tip = await fetchTip();
       if (tip === null) return null;
-      const shown = await git(['cat-file', 'blob', `${tip}:${GOALS_DIR}/${goalId}/${file}`], {
-        okExitCodes: [0, 128],
-      });
-      return shown.exitCode === 0 ? shown.stdout : null;
+      // The one entry, checked like a pull (a link, a gitlink or a blob over the limit is refused).
+      const path = `${GOALS_DIR}/${goalId}/${file}`;
+      const listed = await git(['ls-tree', '-l', '-z', '--full-tree', tip, '--', path]);
+      const entry = parseLsTree(listed.stdout).find((found) => found.path === path);
+      if (entry === undefined || entry.type === 'tree') return null;
+      const found = groupStateFiles([entry], tip).get(goalId)?.[0];
+      if (found === undefined) return null;
+      return (await git(['cat-file', 'blob', found.oid])).stdout;
     },
 
     async push(goalId, message, scope = {}) {
@@ -230,6 +241,8 @@ export function createGitStateBranch(options: GitStateBranchOptions): RemoteStat
           const inScope = scopeFilter(scope.only);
           const all = await collectGoalFiles(goalDir, maxFileBytes, join(scratch, `stubs-${attempt}`), scrub);
           const files = inScope ? all.filter((file) => inScope(file.path)) : all;
+          // What no read would take back is not pushed: the goal would be unreadable for every job.
+          if (attempt === 1) await checkPushable(goalId, all);
           const commit = await buildStateCommit(git, { base, goalId, files, message, scratch, inScope });
           if (commit === base) return commit;
           await options.beforePush?.({ goalId, attempt, base, commit });
@@ -259,6 +272,29 @@ export function createGitStateBranch(options: GitStateBranchOptions): RemoteStat
       });
     },
   };
+}
+
+/** Refuses a goal over STATE_LIMITS' file count or sizes (its names are checked on the way back). */
+async function checkPushable(goalId: string, files: readonly GoalFile[]): Promise<void> {
+  const tooLarge = (why: string): never => {
+    throw new StateError(`Goal ${goalId} is too large for the state branch: ${why}.`, {
+      hint: 'Nothing was pushed. Remove what the goal does not need from its directory (old artifacts), or keep the goal on this machine.',
+    });
+  };
+  if (files.length > STATE_LIMITS.goalFiles) {
+    tooLarge(`${files.length} files, over the limit of ${STATE_LIMITS.goalFiles}`);
+  }
+  let total = 0;
+  for (const file of files) {
+    const { size } = await stat(file.source);
+    if (size > STATE_LIMITS.fileBytes) {
+      tooLarge(`${file.path} is ${size} bytes, over the ${STATE_LIMITS.fileBytes}-byte limit for one file`);
+    }
+    total += size;
+  }
+  if (total > STATE_LIMITS.goalBytes) {
+    tooLarge(`its files hold ${total} bytes, over the ${STATE_LIMITS.goalBytes}-byte limit for one goal`);
+  }
 }
 
 /** A predicate for goal-relative paths inside `only` ('dir/' covers everything below it). */

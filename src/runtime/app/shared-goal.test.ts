@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -36,7 +36,11 @@ function branch(goals: GoalRecord[] | null): RemoteStateStore & { pulls: (string
       pulls.push(goalId);
       if (goals === null) return null;
       for (const goal of goals) {
-        if ((goalId === null || goal.id === goalId) && !(await store.has(goal.id))) await store.create(goal);
+        if ((goalId === null || goal.id === goalId) && !(await store.has(goal.id))) {
+          await store.create(goal);
+          // A pushed goal has its opening events (checkSharedGoal refuses one without).
+          await store.eventLog(goal.id).append([{ type: 'goal_created', data: {} }]);
+        }
       }
       const pulled = goals.filter((goal) => goalId === null || goal.id === goalId).map((goal) => goal.id);
       return { commit: 'a'.repeat(40), goals: pulled };
@@ -95,6 +99,16 @@ describe('resolveSharedGoal', () => {
       code: 'not_found',
       message: 'The remote has no omk-state branch yet.',
     });
+  });
+
+  it('refuses a goal from the branch whose events are not as omk writes them, naming the file', async () => {
+    const goal = goalRecord();
+    const latest = branch([goal]);
+    await latest.pull(goal.id);
+    await writeFile(store.paths(goal.id).events, 'not json\n');
+    await expect(resolveSharedGoal(store, latest, goal.id, 'omk-state', null)).rejects.toThrow(
+      `Goal ${goal.id} on the state branch (commit aaaaaaaaaaaa) is not as omk writes it: goals/${goal.id}/events.jsonl holds no event.`,
+    );
   });
 
   it("resolves latest and prefixes among the branch's goals and this repository's, not another repository's", async () => {

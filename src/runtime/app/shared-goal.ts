@@ -12,6 +12,7 @@ import type { CreateGoalRequest } from '../requests.js';
 import type { PulledState, RemoteStateStore } from '../state/remote.js';
 import type { AppDeps } from './deps.js';
 import { resolveGoal } from './goal-ref.js';
+import { checkSharedGoal } from './shared-goal-check.js';
 import { startGoal } from './start.js';
 
 /** A goal brought from the shared state (the state branch), or why it is not there. */
@@ -32,6 +33,7 @@ export async function pullSharedGoal(
   const pulled = await remote.pull(goalId);
   if (pulled === null) return { found: false, missing: 'branch' };
   if (!(await store.has(goalId))) return { found: false, missing: 'goal' };
+  await checkSharedGoal(store, goalId, pulled.commit);
   // The next run decides from the goal's status: a merge recorded only in its events counts, and
   // a failed goal killed before its failure.json gets it.
   const { goal: settled } = await settleRecordedMerge(store, goalId);
@@ -78,10 +80,22 @@ export async function resolveSharedGoal(
       hint: 'Goals appear there once the Action or the bot has run one.',
     });
   }
+  const id = await resolveAmongShared(store, ref, scope, pulled.goals);
+  // What a status shows of a goal from the branch is checked as a step's pull checks it.
+  if (pulled.goals.includes(id)) await checkSharedGoal(store, id, pulled.commit);
+  return id;
+}
+
+async function resolveAmongShared(
+  store: GoalStore,
+  ref: string | undefined,
+  scope: RepoScope | null,
+  goals: readonly string[],
+): Promise<string> {
   if (scope === null) return resolveGoal(store, ref, null);
   // The branch's goals are this repository's, made in other checkouts of it (CI runners).
   const roots = new Set<string>();
-  for (const id of pulled.goals) {
+  for (const id of goals) {
     // A damaged goal.json: resolving skips it as it does locally.
     const goal = await store.read(id).catch((error: unknown) => {
       if (error instanceof OmkError) return null;

@@ -42,7 +42,11 @@ export function fakeThreadHost(
       log.push('pull');
       if (goals === null) return null;
       for (const goal of goals) {
-        if ((goalId === null || goal.id === goalId) && !(await store.has(goal.id))) await store.create(goal);
+        if (goalId !== null && goal.id !== goalId) continue;
+        if (!(await store.has(goal.id))) await store.create(goal);
+        // A goal on the branch has its opening events, as omk pushes it (checkSharedGoal asks).
+        const events = store.eventLog(goal.id);
+        if ((await events.lastSeq()) === 0) await events.append([{ type: 'goal_created', data: {} }]);
       }
       const pulled = goals.filter((goal) => goalId === null || goal.id === goalId).map((goal) => goal.id);
       return { commit: 'a'.repeat(40), goals: pulled };
