@@ -784,7 +784,7 @@ describe('doctor: sandbox', () => {
     expect(ready.status).toBe('ok');
   });
 
-  it('does not probe when the sandbox is off, and warns that agents run unconfined', async () => {
+  it('does not probe when the sandbox is off, and warns that agents run unconfined where only the decision says it', async () => {
     const report = await doctor(
       {},
       {
@@ -796,7 +796,9 @@ describe('doctor: sandbox', () => {
     );
     expect(check(report, 'sandbox')).toMatchObject({
       status: 'warn',
-      detail: expect.stringContaining('off'),
+      detail: expect.stringContaining(
+        "unconfined (the proof's sandbox decision says off; its text and the PR body do not show it)",
+      ),
     });
   });
 });
