@@ -35,7 +35,7 @@ export async function watchGoalCache(
 }
 
 /** Files (and links) added, changed or removed; directories count only through what they hold. */
-function changes(before: StateTree, after: StateTree): [string, StateRootChange['change']][] {
+export function changes(before: StateTree, after: StateTree): [string, StateRootChange['change']][] {
   const found: [string, StateRootChange['change']][] = [];
   for (const [rel, entry] of after) {
     if (entry === 'dir') continue;
@@ -48,7 +48,7 @@ function changes(before: StateTree, after: StateTree): [string, StateRootChange[
 }
 
 /** `4 files (3 added, 1 changed): cargo-target/debug/deps/calc-1, …, and 1 more`. */
-function summary(changed: readonly [string, StateRootChange['change']][]): string {
+export function summary(changed: readonly [string, StateRootChange['change']][]): string {
   const counts = (['added', 'changed', 'removed'] as const)
     .map((kind) => [kind, changed.filter(([, change]) => change === kind).length] as const)
     .filter(([, n]) => n > 0)
