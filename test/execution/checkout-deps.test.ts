@@ -101,6 +101,13 @@ describe("the checkout's virtualenv, written by an unsandboxed agent", () => {
     expect(gaps.join('\n')).toMatch(
       /The checkout's \.venv\/ was written while the agent of s1-\S+ ran: 2 files \(2 added\): lib\/python[^/]+\/site-packages\/quiet_failures\.py, lib\/python[^/]+\/site-packages\/quiet\.pth\./,
     );
+    // The user chose `--sandbox off`: the text and Markdown proof say so, in one line each.
+    for (const format of [[], ['--format', 'md']]) {
+      const shown = await env.omk('goal', 'proof', id, ...format);
+      expect(
+        shown.stdout.match(/Agents and gates ran unsandboxed: sandbox off, by the user's choice/g),
+      ).toHaveLength(1);
+    }
   });
 });
 
