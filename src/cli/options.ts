@@ -88,7 +88,7 @@ export function withRunOptions(command: Command): Command {
     .addOption(
       new Option(
         '--sandbox <mode>',
-        'confine agents and gates with bubblewrap: auto (when available) | required | off (default: the config, else auto)',
+        'confine agents and gates with bubblewrap: auto (when available) | required | off (default: $OMK_SANDBOX, else the config, else auto)',
       ).choices(SANDBOX_MODES),
     )
     .addOption(

@@ -7,7 +7,7 @@ import type { ExecutionJournal } from './journal.js';
 import { checkRunBaseline, type RunBaseline, sharedGitOf } from './run-baseline.js';
 import { type StateCheck, watchState } from './state-checks.js';
 
-type AgentCheckDeps = Pick<ControllerDeps, 'integrity' | 'home' | 'workspaceRoot' | 'store'>;
+type AgentCheckDeps = Pick<ControllerDeps, 'integrity' | 'home' | 'workspaceRoot' | 'store' | 'sandbox'>;
 
 /** Where an agent runs: the goal's repository and the worktree it may change. */
 export interface AgentPlace {
@@ -45,7 +45,9 @@ export async function checkedAgentRun<T>(
       home: deps.home,
       ownWorktreesUnder: join(deps.workspaceRoot, place.goalId),
     });
-    state = await watchState(deps, journal, `the agent of ${place.taskId}`, { cache: true });
+    // Unconfined, the agent can write the checkout's virtualenv and node_modules, which gates use.
+    const checkout = deps.sandbox?.active === true ? {} : { checkout: place.repoRoot };
+    state = await watchState(deps, journal, `the agent of ${place.taskId}`, { cache: true, ...checkout });
     const result = await run();
     const findings = [
       ...since,

@@ -32,8 +32,11 @@ export async function watchState(
   },
   journal: Pick<ExecutionJournal, 'goalId' | 'addStateGaps'>,
   what: string,
-  /** An agent run's: the goal's build cache, which only its gates and installs write, is compared too. */
-  options: { cache?: boolean } = {},
+  /**
+   * An agent run's: the goal's build cache, which only its gates and installs write, is compared
+   * too; an unsandboxed one's, the checkout's dependency directories (`checkout`, its root) too.
+   */
+  options: { cache?: boolean; checkout?: string } = {},
 ): Promise<StateCheck> {
   const record = async (
     when: string,

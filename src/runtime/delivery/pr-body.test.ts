@@ -12,7 +12,7 @@ import {
   shortGoalId,
 } from './pr-body.js';
 import { readProofBlock } from './proof-block.js';
-import { goalRecord, integratorInput, SLICE_SHA, sliceInput, task } from './test-delivery.js';
+import { goalRecord, integratorInput, notReadyProof, SLICE_SHA, sliceInput, task } from './test-delivery.js';
 
 const HOSTILE =
   'Fix | pipes | here <script>alert(1)</script> --> <!-- @org/team and @alice `rm -rf /` ``x`` ' +
@@ -247,5 +247,31 @@ describe('labelsFor', () => {
   it('uses the proof status, which a not-testable goal makes blocked', () => {
     const proof = buildProof(evidence({ oracle: oracle({ testable: false }) }));
     expect(labelsFor('draft-pr', proof.status, 'slice')).toContain('omk:blocked');
+  });
+});
+
+describe('the PR bodies of a goal whose agents ran with the sandbox off', () => {
+  const offProof = () => {
+    const proof = notReadyProof();
+    return {
+      ...proof,
+      decisions: [
+        ...proof.decisions,
+        { kind: 'sandbox', decision: 'off', reason: 'sandbox: off; the sandbox is off' },
+      ],
+    };
+  };
+  const NOTE = "Agents and gates ran unsandboxed: sandbox off, by the user's choice";
+
+  it('say so in their header, before the goal; not when the agents ran confined', () => {
+    for (const body of [
+      renderSlicePrBody(sliceInput({ proof: offProof() })),
+      renderIntegratorPrBody(integratorInput({ proof: offProof() })),
+    ]) {
+      expect(body.indexOf(NOTE)).toBeGreaterThan(0);
+      expect(body.indexOf(NOTE)).toBeLessThan(body.indexOf('### Goal'));
+    }
+    expect(renderSlicePrBody(sliceInput())).not.toContain('ran unsandboxed');
+    expect(renderIntegratorPrBody(integratorInput())).not.toContain('ran unsandboxed');
   });
 });

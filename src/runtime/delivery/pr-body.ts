@@ -4,6 +4,7 @@ import { code, html, link, text } from '../markdown/untrusted.js';
 import { STATUS_ICONS } from '../proof/icons.js';
 import { STATUS_LABELS } from '../proof/render-text.js';
 import type { Finding, GateEvidence, Proof } from '../proof/schema.js';
+import { sandboxOffNote } from '../sandbox/decide.js';
 import { clip } from '../text/clip.js';
 import { byFields, type Fold, fitSections, foldSequence, type Section } from './fold.js';
 import { renderProofBlock, renderProofDigestBlock } from './proof-block.js';
@@ -248,7 +249,7 @@ function sliceTexts(input: SliceBodyInput, cap: number | null) {
     header:
       `## ${STATUS_ICONS[proof.status]} omk slice: ${text(clip(task.title, cap))}\n\n` +
       `One slice of goal ${code(goal.id)}; the integrator pull request combines the slices. ` +
-      `Goal proof: **${STATUS_LABELS[proof.status]}**.`,
+      `Goal proof: **${STATUS_LABELS[proof.status]}**.${offLine(proof)}`,
     goal: goalSection(goal.goal.text, cap),
     slice: sliceText,
     findings:
@@ -282,7 +283,7 @@ function integratorTexts(input: IntegratorBodyInput, cap: number | null) {
   return {
     header:
       `## ${STATUS_ICONS[proof.status]} omk integration: ${STATUS_LABELS[proof.status]}\n\n` +
-      `Combines the ${input.slices.length} slice(s) of goal ${code(goal.id)} on ${code(clip(input.branch, cap))}.`,
+      `Combines the ${input.slices.length} slice(s) of goal ${code(goal.id)} on ${code(clip(input.branch, cap))}.${offLine(proof)}`,
     goal: goalSection(goal.goal.text, cap),
     slices: [
       `### Slices (${rows.length})`,
@@ -298,6 +299,12 @@ function integratorTexts(input: IntegratorBodyInput, cap: number | null) {
       `- Merge \`${mergePolicy}\`: ${MERGE_TEXT[mergePolicy]}.`,
     ].join('\n'),
   };
+}
+
+/** The header's line saying the agents ran unsandboxed by the user's choice; '' when they did not. */
+function offLine(proof: Proof): string {
+  const note = sandboxOffNote(proof.decisions);
+  return note === null ? '' : `\n\n${text(note)}`;
 }
 
 /** A PR that is not open yet has no URL to link. */

@@ -34,7 +34,7 @@ export async function checkSandbox(
     return {
       ...base,
       status: 'warn',
-      detail: `sandbox: off: agents and gates run unconfined (the proof says so)${leftovers.words}`,
+      detail: `sandbox: off: agents and gates run unconfined (the proof says so: a line of its text and Markdown and of the PR bodies)${leftovers.words}`,
       fix: leftovers.fix === null ? fix : `${fix}; or ${leftovers.fix}`,
     };
   }

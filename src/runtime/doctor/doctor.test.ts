@@ -784,7 +784,7 @@ describe('doctor: sandbox', () => {
     expect(ready.status).toBe('ok');
   });
 
-  it('does not probe when the sandbox is off, and warns that agents run unconfined', async () => {
+  it('does not probe when the sandbox is off, and warns that agents run unconfined, as the proof says', async () => {
     const report = await doctor(
       {},
       {
@@ -796,7 +796,9 @@ describe('doctor: sandbox', () => {
     );
     expect(check(report, 'sandbox')).toMatchObject({
       status: 'warn',
-      detail: expect.stringContaining('off'),
+      detail: expect.stringContaining(
+        'unconfined (the proof says so: a line of its text and Markdown and of the PR bodies)',
+      ),
     });
   });
 });

@@ -69,7 +69,7 @@ export function changes(before: StateTree, after: StateTree): [string, StateRoot
 }
 
 /** `4 files (3 added, 1 changed): cargo-target/debug/deps/calc-1, …, and 1 more`. */
-function summary(changed: readonly [string, StateRootChange['change']][]): string {
+export function summary(changed: readonly [string, StateRootChange['change']][]): string {
   const counts = (['added', 'changed', 'removed'] as const)
     .map((kind) => [kind, changed.filter(([, change]) => change === kind).length] as const)
     .filter(([, n]) => n > 0)

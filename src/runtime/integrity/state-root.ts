@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { TOOLCHAIN_DIRS } from '../gates/toolchain-caches.js';
 import type { GoalStore } from '../goal/store.js';
 import { OUTSIDER_EVENTS, SEALS_FILE } from '../state/witness.js';
+import { watchCheckoutDeps } from './checkout-deps.js';
 import { watchGoalCache } from './goal-cache.js';
 import { appendedSince, eventTypes, sizeOf } from './log-tail.js';
 import { type NewGoals, runElsewhere, setAside, watchNewGoals } from './new-goals.js';
@@ -101,6 +102,11 @@ export interface StateRootChange {
   own?: boolean;
   /** A build cache of the goal (`what` is `cache/<goal>` or `cache/.integration/<goal>`): which files, as `goal-cache.ts` says. */
   cache?: string;
+  /**
+   * A dependency directory of the user's checkout (`what` is `.venv/`, `node_modules/`): which
+   * files, as `checkout-deps.ts` says.
+   */
+  checkout?: string;
 }
 
 export interface StateRootWatch {
@@ -125,8 +131,11 @@ export async function watchStateRoot(
   integrity: Pick<IntegrityPort, 'stateTree' | 'watchNames'>,
   ownGoalId: string,
   home: string | null = null,
-  /** An agent run's: its goal's build cache is compared too (`goal-cache.ts`). */
-  options: { cache?: boolean } = {},
+  /**
+   * An agent run's: its goal's build cache is compared too (`goal-cache.ts`); an unsandboxed one's,
+   * the dependency directories of the checkout at `checkout` too (`checkout-deps.ts`).
+   */
+  options: { cache?: boolean; checkout?: string } = {},
 ): Promise<StateRootWatch> {
   const root = store.deps.stateRoot;
   const skip = notCompared(root, home);
@@ -135,8 +144,11 @@ export async function watchStateRoot(
     [
       await integrity.stateTree(root, skip),
       options.cache === true ? await watchGoalCache(integrity, root, ownGoalId) : null,
+      options.checkout === undefined
+        ? null
+        : await watchCheckoutDeps(integrity, options.checkout, join(root, 'cache', ownGoalId)),
     ] as const;
-  const [before, cache] = await snapshots().catch((error: unknown) => {
+  const [before, cache, checkout] = await snapshots().catch((error: unknown) => {
     made.stop();
     throw error;
   });
@@ -191,6 +203,7 @@ export async function watchStateRoot(
       }
       const cached = await cache?.check();
       if (cached) changes.push(cached);
+      if (checkout) changes.push(...(await checkout.check()));
       return changes;
     },
   };

@@ -1,5 +1,6 @@
 import { code, html, link, quote, text } from '../markdown/untrusted.js';
 import { NEUTRAL_STEPS, type StepSpelling } from '../next-steps.js';
+import { sandboxOffNote } from '../sandbox/decide.js';
 import { formatDuration } from '../text/duration.js';
 import { gapText } from './gaps.js';
 import { OUTCOME_ICONS, STATUS_ICONS } from './icons.js';
@@ -39,6 +40,8 @@ export function renderProofMarkdown(proof: Proof, steps: StepSpelling = NEUTRAL_
     `| Execution | ${proof.execution.replace('_', ' ')} |`,
     `| Required gates | ${required === '' ? 'none' : required} |`,
   );
+  const offNote = sandboxOffNote(proof.decisions);
+  if (offNote !== null) out.push(`| Sandbox | ${offNote} |`);
 
   out.push('', '### Gates', '');
   if (proof.gates.length === 0) out.push('No gate ran.');

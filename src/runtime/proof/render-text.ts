@@ -1,5 +1,6 @@
 import type { ProofStatus } from '../goal/schema.js';
 import { NEUTRAL_STEPS, type StepSpelling } from '../next-steps.js';
+import { sandboxOffNote } from '../sandbox/decide.js';
 import { tokenCount, usdAmount } from '../text/amounts.js';
 import { formatDuration } from '../text/duration.js';
 import { gapText } from './gaps.js';
@@ -108,6 +109,8 @@ export function renderProofText(proof: Proof, steps: StepSpelling = NEUTRAL_STEP
   const base = `${git.baseRef === null ? '' : `${line(git.baseRef)} @ `}${shortSha(git.baseSha)}`;
   out.push(`Base ${base}  Head ${shortSha(git.headSha)}  Execution ${proof.execution.replace('_', ' ')}`);
   out.push(`Required gates: ${requiredText(proof)}`);
+  const offNote = sandboxOffNote(proof.decisions);
+  if (offNote !== null) out.push(offNote);
 
   const gates = proof.gates.length > 0 ? [gateLines(proof.gates)] : [];
   section('Gates', gates, 'none ran', proof.gates.length);

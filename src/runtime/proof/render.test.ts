@@ -333,3 +333,34 @@ describe('per-test evidence', () => {
     expect(text).toContain('    failing: tests::wrong');
   });
 });
+
+describe('a goal whose agents ran with the sandbox off', () => {
+  const decisions = [
+    { kind: 'plan', decision: 'one slice', reason: 'the fix touches one file' },
+    { kind: 'sandbox', decision: 'off', reason: 'sandbox: off; the sandbox is off' },
+  ];
+  const off = buildProof(evidence({ gates: [gate()], decisions }));
+  const confined = buildProof(
+    evidence({
+      gates: [gate()],
+      decisions: [{ kind: 'sandbox', decision: 'sandboxed', reason: 'sandbox: auto; bubblewrap' }],
+    }),
+  );
+  const NOTE = "Agents and gates ran unsandboxed: sandbox off, by the user's choice";
+
+  it('says so in one line of the text and the Markdown proof, a note that changes no verdict', () => {
+    expect(off.status).toBe(confined.status);
+    expect(off.warnings).toEqual([]);
+    const text = renderProofText(off).split('\n');
+    expect(text.filter((line) => line.includes(NOTE))).toHaveLength(1);
+    expect(text.findIndex((line) => line.includes(NOTE))).toBe(
+      text.findIndex((line) => line.startsWith('Required gates:')) + 1,
+    );
+    expect(renderProofMarkdown(off)).toContain(`| Sandbox | ${NOTE}`);
+  });
+
+  it('says nothing of it when the agents ran confined', () => {
+    expect(renderProofText(confined)).not.toContain('unsandboxed');
+    expect(renderProofMarkdown(confined)).not.toContain('| Sandbox |');
+  });
+});

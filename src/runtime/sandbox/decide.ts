@@ -198,3 +198,15 @@ export function sandboxWarnings(
     `Agents and gates ran unsandboxed (${last.reason}): nothing confined what they could read or write.`,
   ];
 }
+
+/**
+ * The proof's note for a goal a run of which had its agents and gates unconfined by the user's
+ * choice (`off`): one line, shown by the proof's text and Markdown and the PR bodies, never a
+ * warning (it changes no verdict). Read from the decisions, so the proof and its digest are the same.
+ */
+export function sandboxOffNote(decisions: readonly { kind: string; decision: string }[]): string | null {
+  const off = decisions.some((d) => d.kind === SANDBOX_DECISION_KIND && d.decision === 'off');
+  return off
+    ? "Agents and gates ran unsandboxed: sandbox off, by the user's choice (nothing confined what they could read or write)."
+    : null;
+}
