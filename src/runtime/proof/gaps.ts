@@ -26,6 +26,27 @@ export function budgetSpentGap(limit: 'time' | 'tokens' | 'usd', goalId: string)
   };
 }
 
+/**
+ * Merging a done slice into the integration branch conflicted (controller/integrate.ts). A human
+ * resolves it on the integration branch, which omk keeps: a slice branch moved since its review is
+ * put back by the next run, so a resolution there would be lost. A resume then merges the rest.
+ */
+export function integrationConflictGap(
+  goalId: string,
+  conflict: { branch: string; target: string; detail: string },
+): Gap {
+  const { branch, target } = conflict;
+  return {
+    code: 'integration_conflict',
+    message: conflict.detail,
+    hint: [
+      `Resolve it by hand on the integration branch, not on a slice branch (omk puts a moved slice branch back): 'git switch ${target}', 'git merge ${branch}', fix and 'git add' the conflicted files, 'git commit', 'git switch -'. Then resume the goal (`,
+      { step: 'resume', goalId },
+      '): omk merges the remaining slices and runs the gates and the review on the result. Or narrow the goal.',
+    ],
+  };
+}
+
 /** A gap's message, then its hint with the steps spelled by `spell` (omk's own words by default). */
 export function gapText(gap: Gap, spell: StepSpelling = NEUTRAL_STEPS): string {
   return gap.hint === undefined ? gap.message : `${gap.message} ${wordHint(gap.hint, spell)}`;
