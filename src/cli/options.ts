@@ -44,7 +44,8 @@ export function goalIdArgument(latestByDefault = true): Argument {
 
 /**
  * A flag that takes one of `values`: anything else is refused as it is parsed, naming the flag and
- * showing `example`.
+ * showing `example`, in the words of the request's own choices (`--policy`, `--merge-policy`:
+ * request-issue-text.ts), so every choice flag is refused alike.
  */
 export function choiceOption<T extends string>(
   flags: string,
@@ -56,9 +57,9 @@ export function choiceOption<T extends string>(
   return new Option(flags, description).argParser((value: string): T => {
     const choice = values.find((known) => known === value);
     if (choice !== undefined) return choice;
-    throw new UsageError(`${name}: '${value}' is not one of ${values.join(', ')}.`, {
-      hint: `Example: ${name} ${example}`,
-    });
+    throw new UsageError(
+      `${name}: '${value}' is not one of ${values.join(', ')}. Example: ${name} ${example}`,
+    );
   });
 }
 
@@ -86,16 +87,20 @@ export function withRunOptions(command: Command): Command {
   return command
     .addOption(agentOption())
     .addOption(
-      new Option(
+      choiceOption(
         '--sandbox <mode>',
         'confine agents and gates with bubblewrap: auto (when available) | required | off (default: $OMK_SANDBOX, else the config, else auto)',
-      ).choices(SANDBOX_MODES),
+        SANDBOX_MODES,
+        'auto',
+      ),
     )
     .addOption(
-      new Option(
+      choiceOption(
         '--sandbox-network <network>',
         "the confined network of agents and gates alike: open | none | allow (sandbox.allowedHosts only) (default: the config's sandbox.network)",
-      ).choices(SANDBOX_NETWORKS),
+        SANDBOX_NETWORKS,
+        'none',
+      ),
     )
     .addOption(forgeOption())
     .option(

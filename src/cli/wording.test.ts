@@ -77,6 +77,15 @@ describe('CLI wording of next steps', () => {
     );
   });
 
+  it('raises the limit that ran out: a token or dollar budget is not extended with time', () => {
+    expect(gapText(budgetSpentGap('tokens', 'g-1'), CLI_STEPS)).toBe(
+      "The tokens budget is spent; finished slices are kept. Extend it with 'omk goal budget-add g-1 --tokens 100k', then 'omk goal resume g-1'.",
+    );
+    expect(CLI_STEPS({ step: 'budget_add', goalId: 'g-1', limit: 'usd' })).toBe(
+      "'omk goal budget-add g-1 --usd 10'",
+    );
+  });
+
   it('puts the steps of a hint between its words', () => {
     const hint = ['Use ', SAMPLE_STEPS.status, ' to follow it, or ', SAMPLE_STEPS.pause, ' first.'];
     expect(wordHint(hint, CLI_STEPS)).toBe(

@@ -15,8 +15,12 @@ export const GENERAL_STEPS = ['run', 'list', 'list_all', 'resume_orphans'] as co
 
 // Plain types, no zod: runtime/errors.ts imports this module, and what imports the errors (the
 // git adapter, the Action's post step) must not load zod. proof/schema.ts validates hints.
+/** The budget limits a goal has; a `budget_add` step may name the one to raise. */
+export const BUDGET_LIMITS = ['time', 'tokens', 'usd'] as const;
+export type BudgetLimitName = (typeof BUDGET_LIMITS)[number];
+
 export type NextStep =
-  | { step: (typeof GOAL_STEPS)[number]; goalId: string }
+  | { step: (typeof GOAL_STEPS)[number]; goalId: string; limit?: BudgetLimitName }
   | { step: (typeof GENERAL_STEPS)[number] };
 export type StepName = NextStep['step'];
 

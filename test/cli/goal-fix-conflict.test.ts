@@ -61,11 +61,12 @@ describe('omk goal fix: a slice fix that conflicts with the integrator branch', 
     );
     // The conflict is named with its file and what to do next, in the CLI's words.
     expect(second.stdout).toContain(
-      `gap integration_conflict: Merging omk/${id}/${sliceId} conflicts in src/math.js:`,
+      `gap integration_conflict: Merging omk/${id}/${sliceId} into omk/${id}/integration conflicts in 1 path(s): src/math.js.`,
     );
     expect(second.stdout).toContain(
-      `Resolve the conflict on the slice branches (or narrow the goal), then resume the goal ('omk goal resume ${id}').`,
+      `Resolve it by hand on the integration branch, not on a slice branch (omk puts a moved slice branch back): 'git switch omk/${id}/integration', 'git merge omk/${id}/${sliceId}',`,
     );
+    expect(second.stdout).toContain(`Then resume the goal ('omk goal resume ${id}')`);
     // The orphaned fix ran under its own number and the new one under the next: both ended.
     const status = JSON.parse((await omk('goal', 'status', id, '--json')).stdout) as {
       status: string;

@@ -1,4 +1,4 @@
-import type { NextStep, StepSpelling } from '../next-steps.js';
+import type { BudgetLimitName, NextStep, StepSpelling } from '../next-steps.js';
 import type { FieldSpelling } from '../request-issue-text.js';
 import type { RequestField, TextField } from '../request-issues.js';
 import type { HostVocabulary } from './vocabulary.js';
@@ -25,6 +25,13 @@ export function fieldUseCase(field: RequestField): FieldUseCase {
 export function kebabName(field: string): string {
   return field.replace(/[A-Z]/g, (upper) => `-${upper.toLowerCase()}`);
 }
+
+/** A budget-add step's example: the field of the limit it raises, and an amount. */
+const BUDGET_EXAMPLES: Record<BudgetLimitName, [RequestField, string]> = {
+  time: ['time', '1h'],
+  tokens: ['tokens', '100k'],
+  usd: ['usd', '10'],
+};
 
 const TEXT_FIELDS: readonly RequestField[] = ['goal', 'summary', 'reason'] satisfies TextField[];
 
@@ -74,8 +81,11 @@ export function commandVocabulary(words: CommandWords): HostVocabulary {
       case 'open_pr':
       case 'merge':
         return line(`${words.commands[step.step]} ${step.goalId}`);
-      case 'budget_add':
-        return line(`${words.commands.budget_add} ${step.goalId} ${given('time', '1h')}`);
+      case 'budget_add': {
+        // The limit that ran out or was overspent, with an amount to change as the user sees fit.
+        const [field, amount] = BUDGET_EXAMPLES[step.limit ?? 'time'];
+        return line(`${words.commands.budget_add} ${step.goalId} ${given(field, amount)}`);
+      }
       case 'run':
         return line(`${words.commands.create} ${given('goal', '<goal>')}`);
       case 'list':

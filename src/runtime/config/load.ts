@@ -76,6 +76,9 @@ export const CONFIG_EXAMPLES: Readonly<Record<string, string>> = {
     '    - ["npm", "ci"]      # each command an argv array: omk never runs a shell',
     '    - ["npm", "run", "build"]',
   ].join('\n'),
+  sandbox: ['version: 1', 'sandbox: auto   # auto (bubblewrap when this host has it), required or off'].join(
+    '\n',
+  ),
   agents: [
     'version: 1',
     'agents:',

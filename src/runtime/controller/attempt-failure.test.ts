@@ -268,8 +268,21 @@ describe('failureHeadline', () => {
     );
   });
 
-  it("is the failure's first line when no test regressed", () => {
+  it("is the failure's first line when no test regressed, with no colon left hanging", () => {
     const gates = [gate('lint', 'src/a.js:1 error')];
-    expect(failureHeadline(failure(gates), gates)).toBe('gate lint failed (exit 1):');
+    expect(failureHeadline(failure(gates), gates)).toBe('gate lint failed (exit 1)');
+  });
+
+  it('names the first blocking finding when the review blocked the attempt, and counts the others', () => {
+    const blocked = (findings: Finding[]) =>
+      describeAttemptFailure({ agent: succeeded, findings, failingGates: [], workdir: WORKDIR }) ?? '';
+    const edited = finding('The change edits "package.json scripts.test"', ['package.json']);
+    expect(failureHeadline(blocked([edited]), [])).toBe(
+      'review found blocking problems: [controller review] The change edits "package.json scripts.test" (paths: package.json)',
+    );
+    const many = Array.from({ length: 25 }, (_, i) => finding(`problem ${i + 1}`, []));
+    expect(failureHeadline(blocked(many), [])).toBe(
+      'review found blocking problems: [controller review] problem 1 (and 24 more)',
+    );
   });
 });

@@ -12,6 +12,8 @@ const MAX_GATE_OUTPUT_CHARS = 3_000;
 const MAX_GATE_OUTPUT_LINES = 60;
 const MAX_TEST_NAMES = 20;
 const MAX_TEST_NAME_CHARS = 200;
+/** The header of the blocking findings' part of a failure (findingsSection). */
+const FINDINGS_HEADER = 'review found blocking problems:';
 
 export interface AttemptChecks {
   agent: AgentRunResult;
@@ -65,7 +67,7 @@ function findingsSection(blocking: readonly Finding[]): string {
     return `- [${finding.review} review] ${clip(oneLine(finding.message), MAX_MESSAGE_CHARS)}${where}`;
   });
   if (blocking.length > MAX_FINDINGS) lines.push(`- … and ${blocking.length - MAX_FINDINGS} more`);
-  return `review found blocking problems:\n${lines.join('\n')}`;
+  return `${FINDINGS_HEADER}\n${lines.join('\n')}`;
 }
 
 function gateSection(gate: GateEvidence, workdir: string): string {
@@ -131,11 +133,12 @@ function oneLine(text: string): string {
 const HEADLINE_NAMES = 3;
 
 /**
- * A failed attempt in one line for the terminal: the failure's first line, and for a gate that
- * failed because the change broke tests, which ones (the first line alone ends at "failed (exit 1):").
+ * A failed attempt in one line for the terminal: the failure's first line (its header's colon
+ * dropped when what it introduces is not shown), with the first blocking finding when the review
+ * blocked it, and for a gate that failed because the change broke tests, which ones.
  */
 export function failureHeadline(failure: string, gates: readonly GateEvidence[]): string {
-  const first = clip(failure.split('\n')[0] ?? '', 200);
+  const first = headlineStart(failure);
   const broken = gates
     .filter((gate) => gate.outcome === 'failed')
     .flatMap((gate) => gate.tests?.regressions ?? []);
@@ -145,8 +148,29 @@ export function failureHeadline(failure: string, gates: readonly GateEvidence[])
       (sum, gate) => sum + Math.max(gate.tests?.counts.regressions ?? 0, gate.tests?.regressions.length ?? 0),
       0,
     );
-  if (broken.length === 0) return first;
+  if (broken.length === 0) return first.replace(/:$/, '');
   const names = broken.slice(0, HEADLINE_NAMES).map((name) => clip(oneLine(name), MAX_TEST_NAME_CHARS));
   const more = total - names.length;
   return `${first.replace(/:$/, '')}; newly failing tests (they pass on the base): ${names.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+}
+
+/** The failure's first line; a review's blocking findings as the first one, the others counted. */
+function headlineStart(failure: string): string {
+  const lines = failure.split('\n');
+  const first = lines[0] ?? '';
+  if (first !== FINDINGS_HEADER) return clip(first, 200);
+  const findings: string[] = [];
+  let uncounted = 0;
+  for (const line of lines.slice(1)) {
+    if (!line.startsWith('- ')) break;
+    // findingsSection's last line when it left some out: "- … and <n> more".
+    const left = /^- … and (\d+) more$/.exec(line);
+    if (left !== null) uncounted += Number(left[1]);
+    else findings.push(line.slice(2));
+  }
+  const [shown] = findings;
+  if (shown === undefined) return first.replace(/:$/, '');
+  const others = findings.length - 1 + uncounted;
+  const more = others > 0 ? ` (and ${others} more)` : '';
+  return `${first} ${clip(shown, 300)}${more}`;
 }

@@ -4,6 +4,7 @@ import { gateRunKey, reuseDecision, reusedGates } from '../gates/reuse.js';
 import { integrationBranchName } from '../graph/branches.js';
 import { dependencyWaves } from '../graph/order.js';
 import { linkFindings } from '../integrity/findings.js';
+import { integrationConflictGap } from '../proof/gaps.js';
 import type { Finding, GateEvidence } from '../proof/schema.js';
 import { controllerReview, renderReviewMarkdown, securityReview } from '../review/index.js';
 import type { IntegrationResult } from '../workspace/port.js';
@@ -58,19 +59,7 @@ export async function integrateSlices(ctx: RunContext): Promise<IntegrationResul
     journal.execution = {
       ...journal.execution,
       integration,
-      gaps: [
-        ...journal.execution.gaps,
-        {
-          code: 'integration_conflict',
-          message: `Merging ${branch} conflicts in ${paths.join(', ')}: ${detail}`,
-          // The words a run stopped by a conflict says (markdown/goal-sections.ts stopWords).
-          hint: [
-            'Resolve the conflict on the slice branches (or narrow the goal), then resume the goal (',
-            { step: 'resume', goalId: goal.id },
-            ').',
-          ],
-        },
-      ],
+      gaps: [...journal.execution.gaps, integrationConflictGap(goal.id, { branch, target, detail })],
     };
     await journal.save([{ type: 'integration_conflict', data: { branch, paths, detail } }]);
     deps.reporter.warn(`integration conflict merging ${branch}: ${paths.join(', ')}`);

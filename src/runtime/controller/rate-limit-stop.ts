@@ -51,7 +51,7 @@ function nextSteps(waited: RateLimitStop, goalId: string, transcript: string): H
   if (waited.budget !== null)
     return [
       'Extend the budget with ',
-      { step: 'budget_add', goalId },
+      { step: 'budget_add', goalId, limit: waited.budget },
       ', then ',
       { step: 'resume', goalId },
       output,

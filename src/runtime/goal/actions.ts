@@ -171,8 +171,11 @@ export async function relocateGoal(store: GoalStore, goalId: string, repoRoot: s
 
 /**
  * Whether a resume should start a controller: a running goal always gets one (it settles even with
- * nothing left to run); a not_ready goal only while slices are open (after budget-add). A front
- * door with no separate `execute` command also starts a goal paused before its run began.
+ * nothing left to run); a not_ready goal only while slices are open (after budget-add), while its
+ * done slices did not merge (a conflict, which a human may have resolved on the integration branch
+ * since: the integration runs again), or when its proof is ready now (a budget it overspent was
+ * raised: the goal is settled and delivered). A front door with no separate `execute` command also
+ * starts a goal paused before its run began.
  */
 export function resumeContinuesExecution(
   result: LifecycleResult,
@@ -184,6 +187,9 @@ export function resumeContinuesExecution(
   if (result.goal.options.untilReady && (status === 'not_ready' || status === 'failed')) return true;
   return (
     status === 'not_ready' &&
-    result.proof.slices.some((s) => s.status === 'pending' || s.status === 'running')
+    (result.proof.slices.some((s) => s.status === 'pending' || s.status === 'running') ||
+      result.proof.knownGaps.some((gap) => gap.code === 'integration_conflict') ||
+      // What kept it from ready is gone (an overspent budget raised since): it is settled again.
+      result.proof.status === 'ready')
   );
 }

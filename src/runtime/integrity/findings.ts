@@ -2,6 +2,7 @@
 // process left behind and every link out of the worktree blocks, so the slice is never `ready`.
 
 import { quoteUntrusted } from '../graph/paths.js';
+import type { Hint } from '../next-steps.js';
 import type { Finding, Gap } from '../proof/schema.js';
 import { finding, plural } from '../review/input.js';
 import type { Tampering } from '../state/witness.js';
@@ -288,7 +289,17 @@ export function tamperingGaps(
           : `${change.what} in omk's state root was ${change.change} ${when}, outside this goal. ` +
             'Nothing this run made can be trusted; look at that file before using it.',
   }));
-  return [...own, ...rest];
+  // What a person does about it: the goal stays short of ready for good, so a new goal is the way
+  // on. Hinted, not in the message: the findings repeat the message in the agent's next prompt.
+  return [...own, ...rest].map((gap) => ({ ...gap, hint: tamperedHint() }));
+}
+
+function tamperedHint(): Hint {
+  return [
+    'This goal cannot become ready. Find what wrote it (an agent run outside the sandbox can), then start a new goal (',
+    { step: 'run' },
+    ').',
+  ];
 }
 
 /** The same, as blocking findings of the run that was checked (its attempt does not pass). */

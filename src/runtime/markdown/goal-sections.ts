@@ -11,6 +11,7 @@ import {
   settledSlices,
 } from '../events/progress.js';
 import type { GoalRecord } from '../goal/schema.js';
+import { integrationBranchName } from '../graph/branches.js';
 import { NEUTRAL_STEPS, type StepSpelling, wordHint } from '../next-steps.js';
 import { gapText } from '../proof/gaps.js';
 import { OUTCOME_ICONS } from '../proof/icons.js';
@@ -258,7 +259,7 @@ export function stopWords(
         what: 'the done slices change the same lines, so they could not be merged together.',
         todo: wordHint(
           [
-            'Resolve the conflict on the slice branches (or narrow the goal), then resume the goal (',
+            `Merge ${stop.branch || 'the slice branch'} into ${integrationBranchName(goalId)} by hand and commit the resolution there (a commit on a slice branch is put back, not merged), or narrow the goal; then resume the goal (`,
             resume,
             ').',
           ],

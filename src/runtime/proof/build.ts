@@ -51,7 +51,12 @@ export const HUMAN_ACTION_GAPS: readonly string[] = ['gate_unavailable'];
 export function buildProof(evidence: ProofEvidence): Proof {
   const { oracle } = evidence;
   const verdict = assessGates(evidence);
-  const budget = budgetHonesty(evidence.budget.limits, evidence.budget.spent, evidence.agentRuns);
+  const budget = budgetHonesty(
+    evidence.budget.limits,
+    evidence.budget.spent,
+    evidence.agentRuns,
+    evidence.goalId,
+  );
   const knownGaps: Gap[] = [
     ...humanGaps(evidence),
     ...(evidence.execution === 'complete' ? [] : [EXECUTION_GAPS[evidence.execution]]),

@@ -16,7 +16,7 @@ describe('gaps with next steps', () => {
       message: 'The tokens budget is spent; finished slices are kept.',
       hint: [
         'Extend it with ',
-        { step: 'budget_add', goalId: 'g-1' },
+        { step: 'budget_add', goalId: 'g-1', limit: 'tokens' },
         ', then ',
         { step: 'resume', goalId: 'g-1' },
         '.',
@@ -59,7 +59,7 @@ describe('budget honesty', () => {
 
   it('warns, per agent, when a token or USD budget is set and its usage could not be read', () => {
     const runs = [run('kimi', null, null), run('kimi', 300, null), run('claude', 600, 0.5)];
-    const { gaps, warnings } = budgetHonesty({ timeMs: null, tokens: 1_000, usd: 5 }, spent, runs);
+    const { gaps, warnings } = budgetHonesty({ timeMs: null, tokens: 1_000, usd: 5 }, spent, runs, 'g');
     expect(gaps).toEqual([]);
     expect(warnings).toEqual([
       'usage unknown: the token budget cannot be enforced for agent kimi (1 of 2 run(s) reported no token count; they are not in the spend).',
@@ -68,7 +68,7 @@ describe('budget honesty', () => {
   });
 
   it('says nothing of unread usage when no token or USD budget is set', () => {
-    expect(budgetHonesty({ ...unlimited, timeMs: 600_000 }, spent, [run('kimi', null, null)])).toEqual({
+    expect(budgetHonesty({ ...unlimited, timeMs: 600_000 }, spent, [run('kimi', null, null)], 'g')).toEqual({
       gaps: [],
       warnings: [],
     });
@@ -76,16 +76,27 @@ describe('budget honesty', () => {
 
   it('makes spend beyond a limit a gap, and spend up to it none', () => {
     const over = { timeMs: 125_000, tokens: 1_200, usd: 5.5 };
-    const { gaps } = budgetHonesty({ timeMs: 120_000, tokens: 1_000, usd: 5 }, over, []);
-    expect(gaps).toEqual([
-      { code: 'budget_overspent', message: 'The time budget is overspent: 2m5s used of 2m.' },
-      {
-        code: 'budget_overspent',
-        message: 'The token budget is overspent: 1200 tokens used of 1000 tokens.',
-      },
-      { code: 'budget_overspent', message: 'The USD budget is overspent: $5.50 used of $5.00.' },
+    const { gaps } = budgetHonesty({ timeMs: 120_000, tokens: 1_000, usd: 5 }, over, [], 'g');
+    // Worded as the budget is everywhere else: thousands separated, a budget's dollars whole.
+    expect(gaps.map((gap) => gap.message)).toEqual([
+      'The time budget is overspent: 2m5s used, over its limit of 2m.',
+      'The token budget is overspent: 1,200 tokens used, over its limit of 1,000 tokens.',
+      'The USD budget is overspent: $5.50 used, over its limit of $5.00.',
     ]);
-    const exact = budgetHonesty({ timeMs: 125_000, tokens: 1_200, usd: 5.5 }, over, []);
+    // What settles it, as steps each front door spells.
+    expect(gaps.map((gap) => gapText(gap))).toContain(
+      "The time budget is overspent: 2m5s used, over its limit of 2m. If the spend was worth it, raise the limit ('goal budget-add g'), then resume the goal ('goal resume g') to settle it.",
+    );
+    const cents = budgetHonesty(
+      { timeMs: null, tokens: null, usd: 0.0025 },
+      { ...over, usd: 0.004 },
+      [],
+      'g',
+    );
+    expect(cents.gaps[0]?.message).toBe(
+      'The USD budget is overspent: $0.004 used, over its limit of $0.0025.',
+    );
+    const exact = budgetHonesty({ timeMs: 125_000, tokens: 1_200, usd: 5.5 }, over, [], 'g');
     expect(exact.gaps).toEqual([]);
   });
 

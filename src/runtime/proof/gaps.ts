@@ -2,7 +2,7 @@ import type { BudgetSpent } from '../budget/schema.js';
 import type { BudgetLimits } from '../goal/schema.js';
 import { NEUTRAL_STEPS, type StepSpelling, wordHint } from '../next-steps.js';
 import { isTestPath } from '../review/files.js';
-import { usdAmount } from '../text/amounts.js';
+import { budgetUsd, tokensAmount } from '../text/amounts.js';
 import { formatDuration } from '../text/duration.js';
 import type { ProofEvidence } from './evidence.js';
 import { passedOrTolerated, toleratedPreExisting } from './pre-existing.js';
@@ -22,7 +22,34 @@ export function budgetSpentGap(limit: 'time' | 'tokens' | 'usd', goalId: string)
   return {
     code: 'budget_exhausted',
     message: `The ${limit} budget is spent; finished slices are kept.`,
-    hint: ['Extend it with ', { step: 'budget_add', goalId }, ', then ', { step: 'resume', goalId }, '.'],
+    hint: [
+      'Extend it with ',
+      { step: 'budget_add', goalId, limit: limit },
+      ', then ',
+      { step: 'resume', goalId },
+      '.',
+    ],
+  };
+}
+
+/**
+ * Merging a done slice into the integration branch conflicted (controller/integrate.ts). A human
+ * resolves it on the integration branch, which omk keeps: a slice branch moved since its review is
+ * put back by the next run, so a resolution there would be lost. A resume then merges the rest.
+ */
+export function integrationConflictGap(
+  goalId: string,
+  conflict: { branch: string; target: string; detail: string },
+): Gap {
+  const { branch, target } = conflict;
+  return {
+    code: 'integration_conflict',
+    message: conflict.detail,
+    hint: [
+      `Resolve it by hand on the integration branch, not on a slice branch (omk puts a moved slice branch back): 'git switch ${target}', 'git merge ${branch}', fix and 'git add' the conflicted files, 'git commit', 'git switch -'. Then resume the goal (`,
+      { step: 'resume', goalId },
+      '): omk merges the remaining slices and runs the gates and the review on the result. Or narrow the goal.',
+    ],
   };
 }
 
@@ -53,6 +80,7 @@ export function budgetHonesty(
   limits: BudgetLimits,
   spent: BudgetSpent,
   runs: readonly RunUsage[],
+  goalId: string,
 ): { gaps: Gap[]; warnings: string[] } {
   const warnings: string[] = [];
   const unread = [
@@ -71,16 +99,27 @@ export function budgetHonesty(
     }
   }
   const over = [
-    { limit: limits.timeMs, used: spent.timeMs, name: 'time', show: formatDuration },
-    { limit: limits.tokens, used: spent.tokens, name: 'token', show: (n: number) => `${n} tokens` },
-    { limit: limits.usd, used: spent.usd, name: 'USD', show: usdAmount },
-  ];
+    { limit: limits.timeMs, used: spent.timeMs, name: 'time', key: 'time', show: formatDuration },
+    { limit: limits.tokens, used: spent.tokens, name: 'token', key: 'tokens', show: tokensAmount },
+    { limit: limits.usd, used: spent.usd, name: 'USD', key: 'usd', show: budgetUsd },
+  ] as const;
+  // The words of the budget everywhere else (thousands separated, a budget's dollars), and what
+  // settles it: a larger budget judges the same evidence again, and the resume settles the goal.
   const gaps = over
     .filter(({ limit, used }) => limit !== null && used > limit)
-    .map(({ limit, used, name, show }) => ({
-      code: 'budget_overspent',
-      message: `The ${name} budget is overspent: ${show(used)} used of ${show(limit ?? 0)}.`,
-    }));
+    .map(
+      ({ limit, used, name, key, show }): Gap => ({
+        code: 'budget_overspent',
+        message: `The ${name} budget is overspent: ${show(used)} used, over its limit of ${show(limit ?? 0)}.`,
+        hint: [
+          'If the spend was worth it, raise the limit (',
+          { step: 'budget_add', goalId, limit: key },
+          '), then resume the goal (',
+          { step: 'resume', goalId },
+          ') to settle it.',
+        ],
+      }),
+    );
   return { gaps, warnings };
 }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { budgetSpentSchema } from '../budget/schema.js';
 import { budgetLimitsSchema, GOAL_CLASSES, PROOF_STATUSES } from '../goal/schema.js';
-import { GENERAL_STEPS, GOAL_STEPS, type Hint } from '../next-steps.js';
+import { BUDGET_LIMITS, GENERAL_STEPS, GOAL_STEPS, type Hint } from '../next-steps.js';
 import { singleVersion } from '../state/versioned.js';
 import { EXECUTION_STATES } from './evidence.js';
 
@@ -148,7 +148,8 @@ export const agentRunEvidenceSchema = z.object({
 });
 
 const nextStepSchema = z.union([
-  z.object({ step: z.enum(GOAL_STEPS), goalId: z.string() }),
+  // `limit`: the budget a `budget_add` step raises (its example is of that limit; time when absent).
+  z.object({ step: z.enum(GOAL_STEPS), goalId: z.string(), limit: z.enum(BUDGET_LIMITS).optional() }),
   z.object({ step: z.enum(GENERAL_STEPS) }),
 ]);
 /** A hint as proof.json holds it (next-steps.ts's `Hint`). */

@@ -45,19 +45,25 @@ export interface SandboxConfig {
 }
 
 export const sandboxConfigSchema = z
-  .union([
-    z.enum(SANDBOX_MODES),
-    z.strictObject({
-      mode: z.enum(SANDBOX_MODES).default('auto'),
-      network: networkPolicySchema.optional(),
-      allowedHosts: z
-        .array(allowedHostSchema)
-        .default([])
-        .describe(
-          "With network allow: the hosts reached through omk's HTTPS proxy, nothing else: `host` (port 443), `host:port`, `*.domain` (its subdomains).",
-        ),
-    }),
-  ])
+  .union(
+    [
+      z.enum(SANDBOX_MODES),
+      z.strictObject({
+        mode: z.enum(SANDBOX_MODES).default('auto'),
+        network: networkPolicySchema.optional(),
+        allowedHosts: z
+          .array(allowedHostSchema)
+          .default([])
+          .describe(
+            "With network allow: the hosts reached through omk's HTTPS proxy, nothing else: `host` (port 443), `host:port`, `*.domain` (its subdomains).",
+          ),
+      }),
+    ],
+    {
+      // A union's own message is "Invalid input": name what it takes.
+      error: `a mode (${SANDBOX_MODES.join(', ')}), or an object with mode, network and allowedHosts`,
+    },
+  )
   .prefault('auto')
   .transform((value): SandboxConfig => {
     if (typeof value === 'string') return { mode: value, network: DEFAULT_NETWORK, allowedHosts: [] };
