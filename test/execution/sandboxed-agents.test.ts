@@ -408,7 +408,7 @@ describe('the network under sandbox: required (a server on the host, outside the
       'wide',
     );
     expect(refused.code).not.toBe(0);
-    expect(refused.stderr).toContain("option '--sandbox-network <network>' argument 'wide' is invalid");
+    expect(refused.stderr).toContain("--sandbox-network: 'wide' is not one of open, none, allow");
   }, 240_000);
 });
 
