@@ -10,6 +10,7 @@ import type { GateSpec } from '../gates/port.js';
 import type { GoalRecord } from '../goal/schema.js';
 import { cacheWritingPreparer, cacheWritingVerify } from '../integrity/cache-writers.js';
 import { integrationCache } from '../integrity/integration-cache.js';
+import { GO_SUM_MAX_BYTES, goSumFiles, goSumModules } from '../integrity/module-sources.js';
 import { confinedAgent, confinedPreparer, confinedVerify } from '../sandbox/confined-runs.js';
 import type { Confinement } from '../sandbox/port.js';
 import { createScrub, createTokenTest, secretValues } from '../secrets/scrub.js';
@@ -134,6 +135,7 @@ export async function composeController(
     gates: prepared.sandbox.isolatesNetwork === true ? detected : detected.map(withoutOwnNetwork),
     committed: deps.repo,
     gateEnv: gateEnvironment(deps.env),
+    goModules: await baseGoModules(deps, goal, files),
     preparer: boundedPreparer(
       cacheWritingPreparer(
         confine === null
@@ -167,6 +169,15 @@ async function baseTree(deps: AppDeps, goal: GoalRecord, config: LoadedConfig): 
   if (baseSha !== null) return readCommittedTree(deps.repo, root, baseSha, config);
   const files = await deps.repo.listFiles(root);
   return { files, context: createDetectContext(root, files), configChanged: null, detectionChanged: [] };
+}
+
+/** The Go modules the base commit's go.sum files name (a goal without a base commit: none). */
+async function baseGoModules(deps: AppDeps, goal: GoalRecord, files: readonly string[]): Promise<string[]> {
+  const sums = goSumFiles(files);
+  const { root, baseSha } = goal.repo;
+  if (baseSha === null || sums.length === 0) return [];
+  const read = await deps.repo.readCommitted(root, baseSha, sums, GO_SUM_MAX_BYTES);
+  return goSumModules([...read.texts.values()].map((text) => text ?? '').join('\n'));
 }
 
 /** agents.rateLimitWait, and the host's sleep where it passes one (tests: instant). */

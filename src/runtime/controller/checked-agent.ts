@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { changeFindings, strayFindings } from '../integrity/findings.js';
+import { goModCache } from '../integrity/module-sources.js';
 import type { Finding } from '../proof/schema.js';
 import { beginCheckedRun } from '../workspace/own-step.js';
 import type { ControllerDeps } from './context.js';
@@ -7,7 +8,10 @@ import type { ExecutionJournal } from './journal.js';
 import { checkRunBaseline, type RunBaseline, sharedGitOf } from './run-baseline.js';
 import { type StateCheck, watchState } from './state-checks.js';
 
-type AgentCheckDeps = Pick<ControllerDeps, 'integrity' | 'home' | 'workspaceRoot' | 'store' | 'sandbox'>;
+type AgentCheckDeps = Pick<
+  ControllerDeps,
+  'integrity' | 'home' | 'workspaceRoot' | 'store' | 'sandbox' | 'goModules' | 'gateEnv'
+>;
 
 /** Where an agent runs: the goal's repository and the worktree it may change. */
 export interface AgentPlace {
@@ -45,8 +49,15 @@ export async function checkedAgentRun<T>(
       home: deps.home,
       ownWorktreesUnder: join(deps.workspaceRoot, place.goalId),
     });
-    // Unconfined, the agent can write the checkout's virtualenv and node_modules, which gates use.
-    const checkout = deps.sandbox?.active === true ? {} : { checkout: place.repoRoot };
+    // Unconfined, the agent can write the checkout's virtualenv and node_modules, which gates use,
+    // and the sources of the Go modules in the module cache the gates build from.
+    const checkout =
+      deps.sandbox?.active === true
+        ? {}
+        : {
+            checkout: place.repoRoot,
+            modules: { modules: deps.goModules ?? [], modCache: goModCache(deps.gateEnv ?? {}) },
+          };
     state = await watchState(deps, journal, `the agent of ${place.taskId}`, { cache: true, ...checkout });
     const result = await run();
     const findings = [

@@ -58,6 +58,11 @@ export interface ControllerDeps {
   preparer?: WorkspacePreparer;
   /** What every worktree of this goal needs (planPreparation). */
   preparation?: PreparationPlan;
+  /**
+   * `module@version` of each Go module the base commit's go.sum files name: compared in Go's
+   * module cache around each unsandboxed agent run (`module-sources.ts`). Absent: none.
+   */
+  goModules?: readonly string[];
   reporter: Reporter;
   /** How the host spells next steps in what the reporter prints (omk's own words by default). */
   steps?: StepSpelling;

@@ -1,4 +1,5 @@
 import { tamperingFindings, tamperingGaps } from '../integrity/findings.js';
+import type { ModuleSources } from '../integrity/module-sources.js';
 import { watchOwnProof } from '../integrity/own-proof.js';
 import { type StateRootWatch, watchStateRoot } from '../integrity/state-root.js';
 import type { Finding } from '../proof/schema.js';
@@ -34,9 +35,10 @@ export async function watchState(
   what: string,
   /**
    * An agent run's: the goal's build cache, which only its gates and installs write, is compared
-   * too; an unsandboxed one's, the checkout's dependency directories (`checkout`, its root) too.
+   * too; an unsandboxed one's, the checkout's dependency directories (`checkout`, its root) and the
+   * module sources its tree's lockfiles name (`modules`) too.
    */
-  options: { cache?: boolean; checkout?: string } = {},
+  options: { cache?: boolean; checkout?: string; modules?: ModuleSources } = {},
 ): Promise<StateCheck> {
   const record = async (
     when: string,

@@ -5,6 +5,7 @@ import { OUTSIDER_EVENTS, SEALS_FILE } from '../state/witness.js';
 import { watchCheckoutDeps } from './checkout-deps.js';
 import { watchGoalCache } from './goal-cache.js';
 import { appendedSince, eventTypes, sizeOf } from './log-tail.js';
+import { type ModuleSources, watchModuleSources } from './module-sources.js';
 import { type NewGoals, runElsewhere, setAside, watchNewGoals } from './new-goals.js';
 import { type DigestMark, otherLogsOf, typesGainedSince } from './other-logs.js';
 import type { IntegrityPort, StateTree } from './port.js';
@@ -107,6 +108,8 @@ export interface StateRootChange {
    * files, as `checkout-deps.ts` says.
    */
   checkout?: string;
+  /** A Go module's extracted source in the module cache (`what` is `module@version`): which files. */
+  module?: string;
 }
 
 export interface StateRootWatch {
@@ -133,9 +136,10 @@ export async function watchStateRoot(
   home: string | null = null,
   /**
    * An agent run's: its goal's build cache is compared too (`goal-cache.ts`); an unsandboxed one's,
-   * the dependency directories of the checkout at `checkout` too (`checkout-deps.ts`).
+   * the dependency directories of the checkout at `checkout` and the module sources its tree's
+   * lockfiles name (`modules`, `module-sources.ts`) too.
    */
-  options: { cache?: boolean; checkout?: string } = {},
+  options: { cache?: boolean; checkout?: string; modules?: ModuleSources } = {},
 ): Promise<StateRootWatch> {
   const root = store.deps.stateRoot;
   const skip = notCompared(root, home);
@@ -147,8 +151,11 @@ export async function watchStateRoot(
       options.checkout === undefined
         ? null
         : await watchCheckoutDeps(integrity, options.checkout, join(root, 'cache', ownGoalId)),
+      options.modules === undefined
+        ? null
+        : await watchModuleSources(integrity, options.modules, join(root, 'cache', ownGoalId)),
     ] as const;
-  const [before, cache, checkout] = await snapshots().catch((error: unknown) => {
+  const [before, cache, checkout, modules] = await snapshots().catch((error: unknown) => {
     made.stop();
     throw error;
   });
@@ -204,6 +211,7 @@ export async function watchStateRoot(
       const cached = await cache?.check();
       if (cached) changes.push(cached);
       if (checkout) changes.push(...(await checkout.check()));
+      if (modules) changes.push(...(await modules.check()));
       return changes;
     },
   };

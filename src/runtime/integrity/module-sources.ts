@@ -1,0 +1,86 @@
+import { join } from 'node:path';
+import { cacheWindow } from './cache-writers.js';
+import { changes, summary } from './goal-cache.js';
+import type { IntegrityPort, StateTree } from './port.js';
+import type { StateRootChange } from './state-root.js';
+
+/** The dependency sources an unsandboxed agent run's check compares: Go modules in the module cache. */
+export interface ModuleSources {
+  /** `module@version` of each module the goal's base commit's go.sum files name (`goSumModules`). */
+  modules: readonly string[];
+  /** The module cache the gates use (`goModCache`), or null when there is none to find. */
+  modCache: string | null;
+}
+
+/** A go.sum file read whole up to this size (a large project's is a few hundred KB). */
+export const GO_SUM_MAX_BYTES = 8 * 1024 * 1024;
+
+/** The tree's go.sum files, among its tracked files. */
+export function goSumFiles(files: readonly string[]): string[] {
+  return files.filter((path) => /(?:^|\/)go\.sum$/.test(path));
+}
+
+/**
+ * The module cache a gate's go uses: GOMODCACHE, else the first GOPATH entry's `pkg/mod`, else
+ * `~/go/pkg/mod` (gates get GOPATH pointed there from their own HOME).
+ */
+export function goModCache(env: Readonly<Record<string, string | undefined>>): string | null {
+  if (env.GOMODCACHE) return env.GOMODCACHE;
+  const gopath = env.GOPATH?.split(':').find((entry) => entry !== '');
+  if (gopath) return join(gopath, 'pkg', 'mod');
+  return env.HOME ? join(env.HOME, 'go', 'pkg', 'mod') : null;
+}
+
+/** Go's case escaping of a module path or version in the module cache: `Azure` → `!azure`. */
+export function escapeModulePath(path: string): string {
+  return path.replace(/[A-Z]/g, (letter) => `!${letter.toLowerCase()}`);
+}
+
+/** The `module@version` each go.sum line of a module's source (not its `/go.mod` line) names. */
+export function goSumModules(text: string): string[] {
+  const found = new Set<string>();
+  for (const line of text.split('\n')) {
+    const [module, version] = line.trim().split(/\s+/);
+    if (!module || !version || version.endsWith('/go.mod')) continue;
+    found.add(`${module}@${version}`);
+  }
+  return [...found];
+}
+
+/**
+ * The extracted sources of the modules the goal's go.sum files name, in Go's module cache,
+ * compared by a stat of each path before and after an unsandboxed agent run: go checks a module
+ * against go.sum when it downloads it, not when it builds from these files, so an edit there (a
+ * dependency's `Equal` that always says yes) changes what every later gate builds. The cost is
+ * one stat per file of the modules named, twice. A module not extracted before the run is not
+ * compared (the agent's own download looks the same as a forged one). The goal's gates and
+ * installs may download into the cache too, so, as for the checkout's dependency directories, a
+ * change is named only when none of them ran meanwhile (`cache-writers.ts`).
+ */
+export async function watchModuleSources(
+  integrity: Pick<IntegrityPort, 'stateTree'>,
+  sources: ModuleSources,
+  cacheDir: string,
+): Promise<{ check(): Promise<StateRootChange[]> }> {
+  const window = cacheWindow(cacheDir);
+  const { modCache } = sources;
+  if (modCache === null || sources.modules.length === 0 || !window.quiet()) return { check: async () => [] };
+  const named = [...new Set(sources.modules)].sort();
+  const walk = () =>
+    Promise.all(named.map((module) => integrity.stateTree(join(modCache, escapeModulePath(module)), [])));
+  const before = await walk();
+  return {
+    async check() {
+      if (!window.quiet()) return [];
+      const after = await walk();
+      const found: StateRootChange[] = [];
+      named.forEach((module, i) => {
+        const was: StateTree = before[i] ?? new Map();
+        if (was.size === 0) return;
+        const changed = changes(was, after[i] ?? new Map());
+        if (changed.length > 0) found.push({ what: module, change: 'changed', module: summary(changed) });
+      });
+      return found;
+    },
+  };
+}
