@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { VENV_DIRS } from '../workspace/plan.js';
-import { cacheWindow } from './cache-writers.js';
-import { changes, summary } from './goal-cache.js';
+import { summary, watchPaths } from './goal-cache.js';
 import type { IntegrityPort } from './port.js';
 import type { StateRootChange } from './state-root.js';
 
@@ -27,22 +26,18 @@ export async function watchCheckoutDeps(
   repoRoot: string,
   cacheDir: string,
 ): Promise<{ check(): Promise<StateRootChange[]> }> {
-  const window = cacheWindow(cacheDir);
-  if (!window.quiet()) return { check: async () => [] };
-  const walk = () =>
-    Promise.all(CHECKOUT_DEPENDENCY_DIRS.map((dir) => integrity.stateTree(join(repoRoot, dir), [])));
-  const before = await walk();
+  const watch = await watchPaths(
+    integrity,
+    cacheDir,
+    CHECKOUT_DEPENDENCY_DIRS.map((dir) => join(repoRoot, dir)),
+  );
   return {
     async check() {
-      if (!window.quiet()) return [];
-      const after = await walk();
-      const found: StateRootChange[] = [];
-      CHECKOUT_DEPENDENCY_DIRS.forEach((dir, i) => {
-        const changed = changes(before[i] ?? new Map(), after[i] ?? new Map());
-        if (changed.length > 0)
-          found.push({ what: `${dir}/`, change: 'changed', checkout: summary(changed) });
-      });
-      return found;
+      return (await watch.check()).map(({ index, changed }) => ({
+        what: `${CHECKOUT_DEPENDENCY_DIRS[index]}/`,
+        change: 'changed',
+        checkout: summary(changed),
+      }));
     },
   };
 }

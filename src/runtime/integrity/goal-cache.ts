@@ -40,17 +40,47 @@ async function watchCache(
   dir: string,
   what: string,
 ): Promise<{ check(): Promise<StateRootChange | null> }> {
-  const window = cacheWindow(dir);
-  // A gate or an install writing it now: nothing this run finds there is the agent's for sure.
-  if (!window.quiet()) return { check: async () => null };
-  const before = await integrity.stateTree(dir, []);
+  const watch = await watchPaths(integrity, dir, [dir]);
   return {
     async check() {
-      if (!window.quiet()) return null;
-      const after = await integrity.stateTree(dir, []);
-      const changed = changes(before, after);
-      if (changed.length === 0) return null;
-      return { what, change: 'changed', cache: summary(changed) };
+      const [found] = await watch.check();
+      return found ? { what, change: 'changed', cache: summary(found.changed) } : null;
+    },
+  };
+}
+
+/** One watched path that changed: its place in the list, what it held before, what changed. */
+export interface PathChange {
+  index: number;
+  before: StateTree;
+  changed: [string, StateRootChange['change']][];
+}
+
+/**
+ * Walks each of `paths` (a stat of each path under it) now and again at `check`, which gives the
+ * paths that changed, in order. The goal's gates and installs write such paths on purpose, so a
+ * change counts only when none of those of the cache `windowDir` ran meanwhile (a parallel
+ * slice's), which makes it no one's for sure (`cache-writers.ts`): else `check` finds nothing.
+ */
+export async function watchPaths(
+  integrity: Pick<IntegrityPort, 'stateTree'>,
+  windowDir: string,
+  paths: readonly string[],
+): Promise<{ check(): Promise<PathChange[]> }> {
+  const window = cacheWindow(windowDir);
+  // A gate or an install writing now: nothing this run finds there is the agent's for sure.
+  if (paths.length === 0 || !window.quiet()) return { check: async () => [] };
+  const walk = () => Promise.all(paths.map((path) => integrity.stateTree(path, [])));
+  const before = await walk();
+  return {
+    async check() {
+      if (!window.quiet()) return [];
+      const after = await walk();
+      return paths.flatMap((_, index) => {
+        const was: StateTree = before[index] ?? new Map();
+        const changed = changes(was, after[index] ?? new Map());
+        return changed.length > 0 ? [{ index, before: was, changed }] : [];
+      });
     },
   };
 }

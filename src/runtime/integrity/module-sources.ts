@@ -1,7 +1,6 @@
 import { join } from 'node:path';
-import { cacheWindow } from './cache-writers.js';
-import { changes, summary } from './goal-cache.js';
-import type { IntegrityPort, StateTree } from './port.js';
+import { summary, watchPaths } from './goal-cache.js';
+import type { IntegrityPort } from './port.js';
 import type { StateRootChange } from './state-root.js';
 
 /** The dependency sources an unsandboxed agent run's check compares: Go modules in the module cache. */
@@ -62,25 +61,23 @@ export async function watchModuleSources(
   sources: ModuleSources,
   cacheDir: string,
 ): Promise<{ check(): Promise<StateRootChange[]> }> {
-  const window = cacheWindow(cacheDir);
   const { modCache } = sources;
-  if (modCache === null || sources.modules.length === 0 || !window.quiet()) return { check: async () => [] };
-  const named = [...new Set(sources.modules)].sort();
-  const walk = () =>
-    Promise.all(named.map((module) => integrity.stateTree(join(modCache, escapeModulePath(module)), [])));
-  const before = await walk();
+  const named = modCache === null ? [] : [...new Set(sources.modules)].sort();
+  const watch = await watchPaths(
+    integrity,
+    cacheDir,
+    named.map((module) => join(modCache ?? '', escapeModulePath(module))),
+  );
   return {
     async check() {
-      if (!window.quiet()) return [];
-      const after = await walk();
-      const found: StateRootChange[] = [];
-      named.forEach((module, i) => {
-        const was: StateTree = before[i] ?? new Map();
-        if (was.size === 0) return;
-        const changed = changes(was, after[i] ?? new Map());
-        if (changed.length > 0) found.push({ what: module, change: 'changed', module: summary(changed) });
-      });
-      return found;
+      // A module not extracted before the run is the agent's own download, or a forged one.
+      return (await watch.check())
+        .filter(({ before }) => before.size > 0)
+        .map(({ index, changed }) => ({
+          what: named[index] ?? '',
+          change: 'changed',
+          module: summary(changed),
+        }));
     },
   };
 }
