@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createBubblewrap } from '../../src/adapters/sandbox/bubblewrap.js';
 import type { SandboxAvailability } from '../../src/runtime/sandbox/port.js';
 import { createExecutionEnv, type ExecutionEnv, eventsOfType } from '../helpers/execution.js';
+import { GO_CALC_TESTS, GO_MODULE, goCalc } from '../helpers/go-calc.js';
 
 /**
  * Go's build cache as a way to make a goal ready without a fix (issue 17). Go takes a compiled
@@ -18,34 +19,12 @@ import { createExecutionEnv, type ExecutionEnv, eventsOfType } from '../helpers/
  * dependencies: go never reaches the network.
  */
 
-const MODULE = 'example.com/calc';
-const calc = (add: string, head = '') =>
-  `${head}package calc\n\nfunc Add(a, b int) int {\n\treturn ${add}\n}\n\nfunc Mul(a, b int) int {\n\treturn a * b\n}\n`;
-const TESTS = [
-  'package calc',
-  '',
-  'import "testing"',
-  '',
-  'func TestAdd(t *testing.T) {',
-  '\tif got := Add(2, 3); got != 5 {',
-  '\t\tt.Fatalf("Add(2, 3) = %d, want 5", got)',
-  '\t}',
-  '}',
-  '',
-  'func TestMul(t *testing.T) {',
-  '\tif got := Mul(2, 3); got != 6 {',
-  '\t\tt.Fatalf("Mul(2, 3) = %d, want 6", got)',
-  '\t}',
-  '}',
-  '',
-].join('\n');
-
 /** `Add` subtracts; TestAdd is committed and fails on the base. */
 const GO_FIXTURE: Readonly<Record<string, string>> = {
-  'go.mod': `module ${MODULE}\n\ngo 1.19\n`,
+  'go.mod': `module ${GO_MODULE}\n\ngo 1.19\n`,
   'README.md': '# calc\n',
-  'calc.go': calc('a - b'),
-  'calc_test.go': TESTS,
+  'calc.go': goCalc('a - b'),
+  'calc_test.go': GO_CALC_TESTS,
 };
 
 /** The user's Go setup, in a temp directory: the gates' cache on main. */
@@ -75,8 +54,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 if (process.env.OMK_TASK_ID === 'plan') process.exit(0);
-const FINAL = ${JSON.stringify(calc('a - b', '// looked at it\n'))};
-const FIXED = ${JSON.stringify(calc('a + b'))};
+const FINAL = ${JSON.stringify(goCalc('a - b', 'a * b', '// looked at it\n'))};
+const FIXED = ${JSON.stringify(goCalc('a + b'))};
 const goalDir = dirname(process.cwd());
 const goalCache = join(dirname(dirname(goalDir)), 'cache', basename(goalDir), 'go-build');
 const cache = ${which === 'user' ? JSON.stringify(goEnv().GOCACHE) : 'goalCache'};
@@ -90,9 +69,9 @@ const archive = () => {
   // A package compiled just now is linked from go's work directory; the second run's, from the cache.
   test();
   const run = test();
-  const line = run.stderr.split('\\n').find((l) => l.startsWith('packagefile ${MODULE}='));
+  const line = run.stderr.split('\\n').find((l) => l.startsWith('packagefile ${GO_MODULE}='));
   if (line === undefined) throw new Error('no archive: ' + run.stderr.slice(-300));
-  return line.slice('packagefile ${MODULE}='.length).replace(/-d$/, '');
+  return line.slice('packagefile ${GO_MODULE}='.length).replace(/-d$/, '');
 };
 // The user's cache is there on any machine that ran go; the goal's only once its gates used it.
 if (${JSON.stringify(which)} === 'goal' && !existsSync(cache)) report({ absent: true });

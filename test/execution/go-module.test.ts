@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Proof } from '../../src/runtime/proof/schema.js';
 import { createExecutionEnv, type ExecutionEnv, eventsOfType, type GoalEvent } from '../helpers/execution.js';
+import { GO_CALC_TESTS, GO_MODULE, goCalc } from '../helpers/go-calc.js';
 import { pathWithout } from '../helpers/path-without.js';
 
 /**
@@ -28,37 +29,15 @@ const GO_INSTALLED = (() => {
   }
 })();
 
-const MODULE = 'example.com/calc';
-const TESTS = [
-  'package calc',
-  '',
-  'import "testing"',
-  '',
-  'func TestAdd(t *testing.T) {',
-  '\tif got := Add(2, 3); got != 5 {',
-  '\t\tt.Fatalf("Add(2, 3) = %d, want 5", got)',
-  '\t}',
-  '}',
-  '',
-  'func TestMul(t *testing.T) {',
-  '\tif got := Mul(2, 3); got != 6 {',
-  '\t\tt.Fatalf("Mul(2, 3) = %d, want 6", got)',
-  '\t}',
-  '}',
-  '',
-].join('\n');
-const calc = (add: string, mul: string) =>
-  `package calc\n\nfunc Add(a, b int) int {\n\treturn ${add}\n}\n\nfunc Mul(a, b int) int {\n\treturn ${mul}\n}\n`;
-
 /** `Add` subtracts; TestAdd is committed and fails on the base. */
 const GO_FIXTURE: Readonly<Record<string, string>> = {
-  'go.mod': `module ${MODULE}\n\ngo 1.19\n`,
+  'go.mod': `module ${GO_MODULE}\n\ngo 1.19\n`,
   'README.md': '# calc\n',
-  'calc.go': calc('a - b', 'a * b'),
-  'calc_test.go': TESTS,
+  'calc.go': goCalc('a - b', 'a * b'),
+  'calc_test.go': GO_CALC_TESTS,
 };
 const GOAL = 'fix the bug in calc.go';
-const writeCalc = (add: string, mul: string) => `write('calc.go', ${JSON.stringify(calc(add, mul))});`;
+const writeCalc = (add: string, mul: string) => `write('calc.go', ${JSON.stringify(goCalc(add, mul))});`;
 
 /** Caches of this file's goals, in a temp directory (never the user's): shared, so go builds once. */
 let goDir: string;
@@ -124,12 +103,12 @@ describe('per-test evidence on a Go module', () => {
     expect(test?.tests).toMatchObject({
       source: 'go-test-json',
       baseSha: proof.git.baseSha,
-      failToPass: [`${MODULE}::TestAdd`],
+      failToPass: [`${GO_MODULE}::TestAdd`],
       regressions: [],
       stillFailing: [],
     });
     const markdown = await env.omk('goal', 'proof', id, '--format', 'md');
-    expect(markdown.stdout).toContain(`- fail→pass: \`${MODULE}::TestAdd\``);
+    expect(markdown.stdout).toContain(`- fail→pass: \`${GO_MODULE}::TestAdd\``);
   });
 
   it(`a wrong fix that breaks another test is ${GO_INSTALLED ? 'not ready, the regression named' : 'never tried without go: gates unavailable'}`, async () => {
@@ -141,14 +120,14 @@ describe('per-test evidence on a Go module', () => {
     const failure = String(eventsOfType(events, 'task_pending')[0]?.data.failure);
     expect(failure).toMatch(
       new RegExp(
-        `1 test\\(s\\) fail here that did not fail on base[^\\n]*${MODULE.replace('.', '\\.')}::TestMul`,
+        `1 test\\(s\\) fail here that did not fail on base[^\\n]*${GO_MODULE.replace('.', '\\.')}::TestMul`,
       ),
     );
   });
 
   it(`a no-op (a comment, the bug left in place) is ${GO_INSTALLED ? 'never ready: TestAdd still failing, no fail-to-pass' : 'never tried without go: gates unavailable'}`, async () => {
     const run = await runWith(
-      `write('calc.go', ${JSON.stringify(`// looked at it\n${calc('a - b', 'a * b')}`)});`,
+      `write('calc.go', ${JSON.stringify(`// looked at it\n${goCalc('a - b', 'a * b')}`)});`,
     );
     if (!GO_INSTALLED) return expectGoUnavailable(run);
     const { proof } = run;
@@ -157,7 +136,7 @@ describe('per-test evidence on a Go module', () => {
     expect(test?.outcome).toBe('pre_existing');
     expect(test?.tests).toMatchObject({
       source: 'go-test-json',
-      stillFailing: [`${MODULE}::TestAdd`],
+      stillFailing: [`${GO_MODULE}::TestAdd`],
       failToPass: [],
       regressions: [],
     });
@@ -177,8 +156,8 @@ describe('per-test evidence on a Go module', () => {
     const test = proof.gates.find((gate) => gate.name === 'test');
     expect(test?.outcome).toBe('pre_existing');
     expect(test?.tests).toMatchObject({
-      failToPass: [`${MODULE}::TestAdd`],
-      stillFailing: [`${MODULE}/util`],
+      failToPass: [`${GO_MODULE}::TestAdd`],
+      stillFailing: [`${GO_MODULE}/util`],
       regressions: [],
     });
     expect(proof.gates.find((gate) => gate.name === 'lint')?.outcome).toBe('pre_existing');
