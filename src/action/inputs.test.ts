@@ -96,6 +96,11 @@ describe('readInputs', () => {
     });
   });
 
+  it('reads allow-gate-edits as a boolean, false by default', () => {
+    expect(read({ goal: 'x' }).allowGateEdits).toBe(false);
+    expect(read({ goal: 'x', 'allow-gate-edits': 'true' }).allowGateEdits).toBe(true);
+  });
+
   it('reads until-ready as a boolean: true by default and given spaces alone, false for a single pass', () => {
     expect(read({ goal: 'x' }).untilReady).toBe(true);
     expect(read({ goal: 'x', 'until-ready': '   ' }).untilReady).toBe(true);
