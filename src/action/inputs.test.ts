@@ -36,6 +36,7 @@ describe('readInputs', () => {
       mergeMethod: 'merge',
       maxAgents: 4,
       untilReady: true,
+      allowGateEdits: false,
       llmPlanner: true,
       plannerTokenBudget: 8000,
       budgetTime: undefined,
@@ -93,6 +94,11 @@ describe('readInputs', () => {
       failOnNotReady: false,
       agentArgs: ['--model', 'sonnet', '--verbose'],
     });
+  });
+
+  it('reads allow-gate-edits as a boolean, false by default', () => {
+    expect(read({ goal: 'x' }).allowGateEdits).toBe(false);
+    expect(read({ goal: 'x', 'allow-gate-edits': 'true' }).allowGateEdits).toBe(true);
   });
 
   it('reads until-ready as a boolean: true by default and given spaces alone, false for a single pass', () => {
@@ -351,6 +357,7 @@ describe('readInputs', () => {
       'merge-method': 'merge',
       'max-agents': '4',
       'until-ready': 'true',
+      'allow-gate-edits': 'false',
       'llm-planner': 'true',
       'planner-token-budget': '8000',
       'state-branch': 'omk/state',

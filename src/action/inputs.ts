@@ -80,6 +80,8 @@ export const actionInputsSchema = z
     // Retries, repair and reruns until the proof is ready (true), or one pass (false); set on the
     // goal. Its default is true: the example is the value that changes something.
     'until-ready': booleanNamed('until-ready', 'until-ready: false'),
+    // The goal means to change what its gates run (set when the goal is created, before any agent).
+    'allow-gate-edits': boolean('allow-gate-edits'),
     'llm-planner': boolean('llm-planner'),
     'planner-token-budget': request.plannerTokenBudget,
     'budget-time': optional(budget.time),

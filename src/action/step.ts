@@ -78,6 +78,7 @@ function stepRequest(inputs: ActionInputs, github: GitHubEnv): WorkflowStepReque
       mergePolicy: inputs.mergePolicy,
       maxAgents: inputs.maxAgents,
       untilReady: inputs.untilReady,
+      allowGateEdits: inputs.allowGateEdits,
       llmPlanner: inputs.llmPlanner,
       plannerTokenBudget: inputs.plannerTokenBudget,
       budget: { time: inputs.budgetTime, tokens: inputs.budgetTokens, usd: inputs.budgetUsd },

@@ -61,6 +61,7 @@ const STEPS: Record<SampleStep, string> = {
   merge: 'command: merge with goal-id: g-1',
   budget_add: "'goal budget-add g-1'",
   run: 'command: run with a goal',
+  run_gate_edits: 'command: run with a goal and allow-gate-edits: true',
   list: "'goal list'",
   list_all: "'goal list --all'",
   resume_orphans: "'goal resume --auto'",

@@ -56,6 +56,15 @@ describe('parseCommandLine', () => {
     );
   });
 
+  it('reads --allow-gate-edits as the switch that records the intent on the goal, off unless given', () => {
+    const plain = command('/omk goal run "fix the parser"');
+    if (plain.kind !== 'run') throw new Error('not run');
+    expect(plain.request.allowGateEdits).toBe(false);
+    const run = command('/omk goal run "move the tests to vitest" --allow-gate-edits');
+    if (run.kind !== 'run') throw new Error('not run');
+    expect(run.request).toMatchObject({ goal: 'move the tests to vitest', allowGateEdits: true });
+  });
+
   it('normalizes the goal text like every front door', () => {
     const run = command('/omk goal run "fix\u200b the   parser\u0007"');
     if (run.kind !== 'run') throw new Error('not run');

@@ -87,19 +87,21 @@ function goalRefOf(positionals: readonly string[]): GoalRef {
 
 /**
  * `/omk goal run`: its options are the start request's fields by name, but the budget's three
- * (one budget) and the two switches (`--no-llm-planner` turns the planner off).
+ * (one budget) and the switches (`--no-llm-planner` turns the planner off).
  */
 function runCommand(given: Options, positionals: readonly string[], idSuffix: string): BotCommand {
-  const { untilReady, llmPlanner, budgetTime, budgetTokens, budgetUsd, ...fields } = given;
+  const { untilReady, allowGateEdits, llmPlanner, budgetTime, budgetTokens, budgetUsd, ...fields } = given;
   const start = {
     ...fields,
     goal: positionals.join(' '),
     untilReady: untilReady !== undefined,
+    allowGateEdits: allowGateEdits !== undefined,
     llmPlanner: llmPlanner === undefined,
     budget: { time: budgetTime, tokens: budgetTokens, usd: budgetUsd },
   };
   const named = Object.keys(given).filter(
-    (field): field is RequestField => field !== 'untilReady' && field !== 'llmPlanner',
+    (field): field is RequestField =>
+      field !== 'untilReady' && field !== 'allowGateEdits' && field !== 'llmPlanner',
   );
   return { kind: 'run', request: machinelessStartRequest(start, idSuffix, BOT_WORDS), given: named };
 }

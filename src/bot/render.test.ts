@@ -55,6 +55,7 @@ function goal(status: GoalRecord['status'], text = 'fix the parser'): GoalRecord
       maxAgents: 2,
       agent: null,
       planner: { llm: true, tokenBudget: 8000 },
+      allowGateEdits: false,
     },
     budget: { timeMs: null, tokens: null, usd: null },
     controller: null,

@@ -53,6 +53,7 @@ const STEPS: Record<SampleStep, string> = {
   merge: "'/omk goal merge g-1'",
   budget_add: "'/omk goal budget g-1 --time 1h'",
   run: `'/omk goal run "<goal>"'`,
+  run_gate_edits: `'/omk goal run "<goal>" --allow-gate-edits'`,
   list: "the goals' status comments in this thread",
   list_all: "the goals' status comments in this thread",
   resume_orphans: "'omk goal resume --auto' on the machine that ran the goal",

@@ -61,6 +61,7 @@ const STEPS: Record<SampleStep, string> = {
   merge: "'omk goal merge g-1'",
   budget_add: "'omk goal budget-add g-1 --time 1h'",
   run: `'omk goal run "<goal>"'`,
+  run_gate_edits: `'omk goal run "<goal>" --allow-gate-edits'`,
   list: "'omk goal list'",
   list_all: "'omk goal list --all'",
   resume_orphans: "'omk goal resume --auto'",

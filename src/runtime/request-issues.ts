@@ -33,6 +33,8 @@ export const REQUEST_FIELDS = [
   'sandbox',
   // arguments appended to the agent's command (the Action's agent-args)
   'agentArgs',
+  // a new goal that means to change what its gates run
+  'allowGateEdits',
 ] as const;
 export type RequestField = (typeof REQUEST_FIELDS)[number];
 

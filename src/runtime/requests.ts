@@ -107,6 +107,8 @@ export const createGoalRequestSchema = z.object({
   mergePolicy: choice('mergePolicy', MERGE_POLICIES, 'gated').default('disabled'),
   sliceExecution: choice('sliceExecution', SLICE_EXECUTIONS, 'worktree').default('worktree'),
   untilReady: z.boolean().default(false),
+  /** The goal means to change what its gates run (goal.json options.allowGateEdits). */
+  allowGateEdits: z.boolean().default(false),
   maxAgents: parsed((raw) => parsePositiveInt(raw, 'maxAgents', '4')).default(4),
   budget: budgetInputSchema().default({}),
   /** Let an agent plan the goal (on by default when the goal has an agent); off: the heuristic. */

@@ -62,6 +62,7 @@ export const SAMPLE_STEPS = {
   merge: { step: 'merge', goalId: 'g-1' },
   budget_add: { step: 'budget_add', goalId: 'g-1' },
   run: { step: 'run' },
+  run_gate_edits: { step: 'run_gate_edits' },
   list: { step: 'list' },
   list_all: { step: 'list_all' },
   resume_orphans: { step: 'resume_orphans' },

@@ -33,6 +33,10 @@ export function registerCreateCommands(goal: Command, context: ProgramContext): 
         'where slices run: worktree | sparse (cone-mode worktrees; gates on the integrated tree only) | branch (default: worktree)',
       )
       .option('--until-ready', 'keep executing until the proof is ready, failed, blocked or out of budget')
+      .option(
+        '--allow-gate-edits',
+        'the goal means to change what its gates run (test script, runner config): such a change waits for a person (accept, then merge) instead of failing the slice',
+      )
       .option('--max-agents <n>', 'agents running at once, 1-64 (default: 4)')
       .option('--no-llm-planner', 'plan with the heuristic only, without asking the agent for a task graph')
       .option('--planner-token-budget <n>', 'most tokens the planning prompt may take (default: 8000)')
@@ -42,8 +46,8 @@ export function registerCreateCommands(goal: Command, context: ProgramContext): 
     withRunOptions(command).action(
       act<CreateFlags>(context, async (call) => {
         const { options, ref: text, io, format } = call;
-        // --policy, --merge-policy, --slice-execution, --max-agents, --until-ready, --no-llm-planner,
-        // --planner-token-budget and --agent are the request's fields by name.
+        // --policy, --merge-policy, --slice-execution, --max-agents, --until-ready, --allow-gate-edits,
+        // --no-llm-planner, --planner-token-budget and --agent are the request's fields by name.
         const request = parseRequest(createGoalRequestSchema, {
           ...options,
           goal: text,

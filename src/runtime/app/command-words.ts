@@ -88,6 +88,8 @@ export function commandVocabulary(words: CommandWords): HostVocabulary {
       }
       case 'run':
         return line(`${words.commands.create} ${given('goal', '<goal>')}`);
+      case 'run_gate_edits':
+        return line(`${words.commands.create} ${given('goal', '<goal>')} ${words.option('allowGateEdits')}`);
       case 'list':
       case 'list_all':
       case 'resume_orphans':

@@ -3,6 +3,7 @@ import { type MergeGoalResult, mergeGoal } from '../delivery/merge.js';
 import type { DeliveryPlan } from '../delivery/plan.js';
 import type { MergeMethod } from '../forge/port.js';
 import { adoptRemoteChanges } from '../goal/remote-changes.js';
+import type { GoalRecord } from '../goal/schema.js';
 import { baseFor, deliveryTarget, type TargetRequest } from './delivery-target.js';
 import { type AppDeps, hostConfig, inPhase } from './deps.js';
 import { type AppNote, mergeNote } from './notes.js';
@@ -27,6 +28,15 @@ export const NOTHING_DELIVERED: Omit<AfterExecution, 'notes'> = {
 };
 
 /**
+ * Ready and not_ready goals are delivered; so is a blocked_on_human one created to change what its
+ * gates run: its PRs carry the proof that names each edited definition for the person it waits for.
+ */
+function deliverable(goal: GoalRecord): boolean {
+  if (goal.status === 'ready' || goal.status === 'not_ready') return true;
+  return goal.status === 'blocked_on_human' && goal.options.allowGateEdits;
+}
+
+/**
  * What follows execution, by the goal's policies: PRs unless the policy is `local`, and under a
  * `gated` merge policy the integrator PR merged when every condition of the merge holds. With
  * `dryRun` nothing leaves the machine: the delivery that would follow is returned as a plan.
@@ -39,7 +49,7 @@ export async function deliverByPolicy(
   const goal = await deps.store.read(goalId);
   const policy = goal.options.policy;
   if (policy === 'local') return { ...NOTHING_DELIVERED, notes: [{ code: 'policy_local', goalId }] };
-  if (goal.status !== 'ready' && goal.status !== 'not_ready') {
+  if (!deliverable(goal)) {
     return { ...NOTHING_DELIVERED, notes: [{ code: 'not_deliverable', status: goal.status }] };
   }
   if (baseFor(goal, options) === undefined) return { ...NOTHING_DELIVERED, notes: [{ code: 'no_base' }] };

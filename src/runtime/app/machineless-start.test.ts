@@ -6,6 +6,7 @@ import { plainVocabulary } from './vocabulary.js';
 const fields = (more: Partial<Parameters<typeof machinelessStartRequest>[0]> = {}) => ({
   goal: 'fix the parser',
   untilReady: false,
+  allowGateEdits: false,
   llmPlanner: true,
   budget: {},
   ...more,

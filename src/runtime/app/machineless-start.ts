@@ -10,6 +10,8 @@ export interface ThreadStartFields {
   policy?: string;
   mergePolicy?: string;
   untilReady: boolean;
+  /** The goal means to change what its gates run (goal.json options.allowGateEdits). */
+  allowGateEdits: boolean;
   maxAgents?: string;
   llmPlanner: boolean;
   plannerTokenBudget?: string;

@@ -89,7 +89,8 @@ export interface WorkflowStepHost {
 
 /**
  * The options run and plan create a goal with; `policy` is also the one open-pr delivers by.
- * `untilReady` is recorded on the goal: the steps after plan (execute, integrate) follow it.
+ * `untilReady` is recorded on the goal: the steps after plan (execute, integrate) follow it;
+ * `allowGateEdits` too, before any agent runs (the workflow's author declared it).
  */
 export type WorkflowGoalOptions = Pick<
   CreateGoalRequest,
@@ -101,6 +102,7 @@ export type WorkflowGoalOptions = Pick<
   | 'budget'
   | 'agent'
   | 'untilReady'
+  | 'allowGateEdits'
 >;
 
 export interface WorkflowStepRequest {

@@ -95,6 +95,7 @@ function request(step: WorkflowStep, more: Partial<WorkflowStepRequest> = {}): W
       mergePolicy: 'disabled',
       maxAgents: 4,
       untilReady: true,
+      allowGateEdits: false,
       llmPlanner: false,
       plannerTokenBudget: 8000,
       budget: {},

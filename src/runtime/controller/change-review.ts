@@ -47,9 +47,10 @@ export function reviewChange(ctx: RunContext, change: ReviewedChange): Finding[]
 }
 
 /**
- * Blocking findings for a change that edits what a gate runs (review/gate-definitions.ts): the
- * files that define the run's gates (the fixed ones and the runner configs among `changed`), as
- * committed where the change started and at its head.
+ * Findings for a change that edits what a gate runs (review/gate-definitions.ts): the files that
+ * define the run's gates (the fixed ones and the runner configs among `changed`), as committed
+ * where the change started and at its head. Blocking, unless the goal was created meaning to
+ * change them (goal.json options.allowGateEdits, which the controller read before any agent ran).
  */
 export async function reviewGateDefinitions(
   ctx: RunContext,
@@ -65,7 +66,7 @@ export async function reviewGateDefinitions(
   if (paths.length === 0 || fromSha === headSha) return [];
   const read = (sha: string) => ctx.deps.committed.readCommitted(cwd, sha, paths, MAX_READ_BYTES);
   const [before, after] = await Promise.all([read(fromSha), read(headSha)]);
-  return gateDefinitionReview(ctx.gates, before.texts, after.texts);
+  return gateDefinitionReview(ctx.gates, before.texts, after.texts, ctx.goal.options.allowGateEdits);
 }
 
 /** Writes the review artifact of a slice or fix task (every finding its run got, reviews and checks). */

@@ -85,6 +85,32 @@ describe('decideMerge', () => {
     if (!decision.merge) expect(decision.reasons[0]?.detail).toBe('the proof is not_ready');
   });
 
+  it('merges a proof blocked only on gate definitions the goal meant to change, once a person accepted it', () => {
+    const edited = { code: 'gate_definition_edited', message: 'A person must review a gate' };
+    const acceptance = { at: '2026-01-01T00:00:00.000Z', eventSeq: 9, text: 'read the new test script' };
+    const blocked = (gaps: Proof['knownGaps'], accepted: boolean): Proof => {
+      const proof = readyProof();
+      return {
+        ...proof,
+        status: 'blocked_on_human',
+        knownGaps: gaps,
+        delivery: { ...proof.delivery, acceptance: accepted ? acceptance : null },
+      };
+    };
+    expect(decideMerge(input({ proof: blocked([edited], true) }))).toEqual({ merge: true, sha: HEAD });
+    // Not accepted yet, or another gap beside it (a gate that could not run): refused as before.
+    expect(decideMerge(input({ proof: blocked([edited], false) }))).toMatchObject({
+      blockedBy: 'proof_not_ready',
+    });
+    const unavailable = { code: 'gate_unavailable', message: 'pytest is not installed' };
+    expect(decideMerge(input({ proof: blocked([edited, unavailable], true) }))).toMatchObject({
+      blockedBy: 'proof_not_ready',
+    });
+    expect(decideMerge(input({ proof: blocked([unavailable], true) }))).toMatchObject({
+      blockedBy: 'proof_not_ready',
+    });
+  });
+
   it('judges freshness by the proof rule: a proof naming no head is stale, said as its gap says it', () => {
     const proof = readyProof();
     const unnamed = { ...proof, git: { ...proof.git, headSha: null } };

@@ -1,6 +1,7 @@
 import type { RequireChecks } from '../config/schema.js';
 import type { BranchProtection, CheckState, PullRequest, ReviewSummary } from '../forge/port.js';
 import type { MergePolicy } from '../goal/schema.js';
+import { GATE_DEFINITION_GAP } from '../proof/build.js';
 import { checkFreshness } from '../proof/fresh.js';
 import type { Proof } from '../proof/schema.js';
 
@@ -47,6 +48,21 @@ export type MergeDecision =
   | { merge: true; sha: string }
   | { merge: false; blockedBy: MergeBlocker; reasons: { blocker: MergeBlocker; detail: string }[] };
 
+/**
+ * A proof blocked on a person only for gate definitions the goal was created to change, which a
+ * person then accepted: nothing else is missing (no failure, no other gap), so the acceptance is
+ * the review it waited for. Any other gap still blocks, accepted or not.
+ */
+export function acceptedReview(proof: Proof): boolean {
+  return (
+    proof.status === 'blocked_on_human' &&
+    proof.delivery.acceptance !== null &&
+    proof.failures.length === 0 &&
+    proof.knownGaps.length > 0 &&
+    proof.knownGaps.every((gap) => gap.code === GATE_DEFINITION_GAP)
+  );
+}
+
 /** The check omk itself publishes; it mirrors the proof, which is judged directly. */
 export const PROOF_CHECK = 'omk/proof';
 
@@ -64,7 +80,8 @@ export function decideMerge(input: MergeInput): MergeDecision {
   if (pr.state !== 'open') block('not_open', `PR #${pr.number} is ${pr.state}`);
   if (!input.proofDigestValid) block('proof_edited', 'the proof does not match its digest: it was edited');
   for (const problem of input.proofProblems ?? []) block('proof_edited', problem);
-  if (proof.status !== 'ready') block('proof_not_ready', `the proof is ${proof.status}`);
+  if (proof.status !== 'ready' && !acceptedReview(proof))
+    block('proof_not_ready', `the proof is ${proof.status}`);
   const freshness = checkFreshness(proof, pr);
   if (!freshness.fresh) block('stale_proof', freshness.reason);
   for (const problem of input.proofCheckProblems ?? []) block('proof_check', problem);

@@ -31,6 +31,7 @@ export function goalRecord(text = 'Fix the crash when the config file is empty')
       maxAgents: 2,
       agent: null,
       planner: { llm: true, tokenBudget: 8000 },
+      allowGateEdits: false,
     },
     budget: { timeMs: 600_000, tokens: null, usd: null },
     controller: null,

@@ -54,6 +54,7 @@ function running(host: string, pid: number, beatAgoMs: number): GoalRecord {
       maxAgents: 1,
       agent: null,
       planner: { llm: true, tokenBudget: 8000 },
+      allowGateEdits: false,
     },
     budget: { timeMs: null, tokens: null, usd: null },
     controller: { pid, host, startedAt: heartbeatAt, heartbeatAt },

@@ -99,6 +99,7 @@ export async function createGoal(
       maxAgents: request.maxAgents,
       agent: request.agent ?? null,
       planner: { llm: request.llmPlanner, tokenBudget: request.plannerTokenBudget },
+      allowGateEdits: request.allowGateEdits,
     },
     budget: {
       timeMs: request.budget.time ?? null,

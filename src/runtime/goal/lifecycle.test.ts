@@ -31,6 +31,7 @@ function goal(status: GoalStatus, resumeTo: GoalStatus | null = null): GoalRecor
       maxAgents: 2,
       agent: null,
       planner: { llm: true, tokenBudget: 8000 },
+      allowGateEdits: false,
     },
     budget: { timeMs: null, tokens: null, usd: null },
     controller: { pid: 42, host: 'h', startedAt: 'x', heartbeatAt: 'x' },
@@ -53,10 +54,11 @@ describe('nextStatus', () => {
     }
   });
 
-  it('accepts ready and not_ready goals only', () => {
+  it('accepts ready, not_ready and blocked_on_human goals only', () => {
     expect(nextStatus(goal('ready'), 'accept', alive)).toBe('accepted');
     expect(nextStatus(goal('not_ready'), 'accept', alive)).toBe('accepted');
-    for (const status of ['cancelled', 'rejected', 'blocked_on_human', 'failed', 'paused'] as const) {
+    expect(nextStatus(goal('blocked_on_human'), 'accept', alive)).toBe('accepted');
+    for (const status of ['cancelled', 'rejected', 'failed', 'paused'] as const) {
       expect(() => nextStatus(goal(status), 'accept', alive)).toThrow(IllegalTransitionError);
     }
   });

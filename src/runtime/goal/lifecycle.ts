@@ -13,8 +13,10 @@ export const ALLOWED_FROM: Record<LifecycleAction, readonly GoalStatus[]> = {
   resume: ['paused', 'interrupted', 'not_ready'],
   cancel: ['planned', 'running', 'paused', 'interrupted', 'ready', 'not_ready', 'failed', 'blocked_on_human'],
   // Acceptance is a human's verdict on finished work; not_ready is allowed so a human may accept
-  // known gaps, which the proof keeps listing.
-  accept: ['ready', 'not_ready'],
+  // known gaps, which the proof keeps listing, and blocked_on_human so the person it waits for
+  // can give it (a gate definition the goal meant to change; merge-decision.ts says what a merge
+  // then honours).
+  accept: ['ready', 'not_ready', 'blocked_on_human'],
   reject: ['planned', 'paused', 'interrupted', 'ready', 'not_ready', 'failed', 'blocked_on_human'],
 };
 
@@ -88,9 +90,9 @@ function hintFor(action: LifecycleAction, goal: GoalRecord): Hint {
     return [`${article} ${goal.status} goal is final. Start a new goal with `, { step: 'run' }, '.'];
   }
   const allowed = ALLOWED_FROM[action].join(', ');
-  if (action === 'accept' && (goal.status === 'blocked_on_human' || goal.status === 'failed')) {
+  if (action === 'accept' && goal.status === 'failed') {
     return [
-      'Only ready or not_ready goals can be accepted. See what is missing with ',
+      'Only ready, not_ready or blocked_on_human goals can be accepted. See what is missing with ',
       { step: 'proof', goalId: goal.id },
       '.',
     ];

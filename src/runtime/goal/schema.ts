@@ -110,6 +110,13 @@ export const goalRecordSchema = z.object({
     agent: z.string().nullable().default(null),
     /** The planner switches given at creation, used again when a run killed while planning resumes. */
     planner: plannerOptionsSchema.default({ llm: true, tokenBudget: DEFAULT_PLANNER_TOKEN_BUDGET }),
+    /**
+     * The person who created the goal meant it to change how its tests run (a test script, a runner
+     * config): a change to a gate's definition is then no slice failure, but the proof waits for a
+     * person to review the new definition (blocked_on_human). Given at creation only, before any
+     * agent runs; absent in goals created before it (false).
+     */
+    allowGateEdits: z.boolean().default(false),
   }),
   budget: budgetLimitsSchema,
   controller: controllerSchema.nullable(),

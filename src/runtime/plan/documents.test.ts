@@ -25,6 +25,7 @@ function goalRecord(raw: string, overrides: Partial<GoalRecord> = {}): GoalRecor
       maxAgents: 2,
       agent: null,
       planner: { llm: true, tokenBudget: 8000 },
+      allowGateEdits: false,
     },
     budget: { timeMs: 3_600_000, tokens: null, usd: 2 },
     controller: null,

@@ -5,7 +5,7 @@ import { computeProofDigest } from './digest.js';
 import type { ExecutionState, ProofEvidence } from './evidence.js';
 import { budgetHonesty, classEvidenceGaps, copyGap } from './gaps.js';
 import { preExistingBasis } from './pre-existing.js';
-import type { Gap, GateEvidence, Proof } from './schema.js';
+import type { Gap, GateEvidence, Proof, ProofFinding } from './schema.js';
 
 type Failure = Proof['failures'][number];
 
@@ -38,8 +38,14 @@ function foundIn(slice: string | null | undefined): string {
   return slice === null ? ' on the integrated tree' : ` in slice ${slice}`;
 }
 
-/** Gaps only a person can close (no agent can install a tool): the proof is blocked_on_human. */
-export const HUMAN_ACTION_GAPS: readonly string[] = ['gate_unavailable'];
+/** A gate definition a goal meant to change: a person reviews it (review/gate-definitions.ts). */
+export const GATE_DEFINITION_GAP = 'gate_definition_edited';
+
+/**
+ * Gaps only a person can close (no agent can install a tool, nor vouch for a test command it
+ * wrote): the proof is blocked_on_human.
+ */
+export const HUMAN_ACTION_GAPS: readonly string[] = ['gate_unavailable', GATE_DEFINITION_GAP];
 
 /**
  * Pure: derives status, knownGaps, warnings and digest from evidence only. User arrays are copied
@@ -63,14 +69,10 @@ export function buildProof(evidence: ProofEvidence): Proof {
     ...gitGaps(evidence),
     ...verdict.gaps,
     ...classEvidenceGaps(evidence),
+    ...evidence.findings.filter((finding) => finding.severity === 'blocking').map(blockingGap),
     ...evidence.findings
-      .filter((finding) => finding.severity === 'blocking')
-      .map((finding) => ({
-        code: 'blocking_finding',
-        message: `Blocking ${finding.review} review finding${foundIn(finding.slice)}: ${finding.message}${
-          finding.paths.length > 0 ? ` (${finding.paths.join(', ')})` : ''
-        }`,
-      })),
+      .filter((finding) => finding.code === GATE_DEFINITION_GAP && finding.severity !== 'blocking')
+      .map((finding) => gateDefinitionGap(finding, evidence.goalId)),
     ...evidence.slices
       .filter((slice) => slice.status !== 'done' && slice.status !== 'skipped')
       .map((slice) => {
@@ -119,6 +121,41 @@ export function buildProof(evidence: ProofEvidence): Proof {
     eventsThroughSeq: evidence.eventsThroughSeq,
   };
   return { ...body, digest: computeProofDigest(body) };
+}
+
+const pathsOf = (finding: ProofFinding) => (finding.paths.length > 0 ? ` (${finding.paths.join(', ')})` : '');
+
+/**
+ * A blocking finding's gap. One on a gate's definition says the way to change it on purpose: a
+ * new goal that declares it, as no agent can declare it for the goal it runs in.
+ */
+function blockingGap(finding: ProofFinding): Gap {
+  const gap = {
+    code: 'blocking_finding',
+    message: `Blocking ${finding.review} review finding${foundIn(finding.slice)}: ${finding.message}${pathsOf(finding)}`,
+  };
+  if (finding.code !== GATE_DEFINITION_GAP) return gap;
+  return {
+    ...gap,
+    hint: [
+      'If the goal means to change how its tests run, start it again declaring so: ',
+      { step: 'run_gate_edits' },
+      '.',
+    ],
+  };
+}
+
+/** A gate definition the goal was created to change: the proof waits for a person's review. */
+function gateDefinitionGap(finding: ProofFinding, goalId: string): Gap {
+  return {
+    code: GATE_DEFINITION_GAP,
+    message: `A person must review a gate's new definition${foundIn(finding.slice)}: ${finding.message}${pathsOf(finding)}`,
+    hint: [
+      'Once a person has checked it, they accept the goal and merge it with ',
+      { step: 'merge', goalId },
+      '.',
+    ],
+  };
 }
 
 function humanGaps({ oracle }: ProofEvidence): Gap[] {

@@ -109,6 +109,11 @@ export const findingSchema = z.object({
   severity: z.enum(['info', 'warning', 'blocking']),
   message: z.string(),
   paths: z.array(z.string()),
+  /**
+   * What kind of finding it is, for the few a proof treats on their own (`gate_definition_edited`);
+   * absent on the others and in findings recorded before it.
+   */
+  code: z.string().optional(),
 });
 export type Finding = z.infer<typeof findingSchema>;
 

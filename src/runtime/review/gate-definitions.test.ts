@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  GATE_DEFINITION_EDITED,
   type GateCommand,
   gateDefinitionPaths,
   gateDefinitionReview,
@@ -30,6 +31,23 @@ function edited(
 }
 
 describe('the gate-definition review', () => {
+  it('makes the same findings warnings when the goal was created to change them, each with its code', () => {
+    const before = new Map([['package.json', PACKAGE('"test": "node --test test/"')]]);
+    const after = new Map([['package.json', PACKAGE('"test": "node --test --test-timeout=60000 test/"')]]);
+    const blocked = gateDefinitionReview([NPM_TEST], before, after);
+    const intended = gateDefinitionReview([NPM_TEST], before, after, true);
+    expect(blocked.map((found) => [found.severity, found.code])).toEqual([
+      ['blocking', GATE_DEFINITION_EDITED],
+    ]);
+    expect(intended.map((found) => [found.severity, found.code])).toEqual([
+      ['warning', GATE_DEFINITION_EDITED],
+    ]);
+    expect(intended[0]?.message).toMatch(
+      /^The change edits "package\.json scripts\.test".* until a person reads/,
+    );
+    expect(intended[0]?.paths).toEqual(['package.json']);
+  });
+
   it("names package.json's test script rewritten, however the JSON spells its key", () => {
     const base = { 'package.json': PACKAGE('"test": "node --test test/"') };
     expect(edited([NPM_TEST], base, { 'package.json': PACKAGE('"test": "exit 0"') })).toEqual([

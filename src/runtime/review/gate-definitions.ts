@@ -10,10 +10,18 @@
 // reporter; a conftest.py hook can rewrite an outcome (`pytest_runtest_makereport` forcing
 // "passed"), which no per-test result can tell from a pass; a Cargo.toml `harness = false` target
 // prints whatever results it likes. A conftest.py change that only adds fixtures is not one.
+//
+// A goal created with the intent to change what its gates run (goal.json options.allowGateEdits,
+// declared by a person before any agent ran) gets the same findings as warnings: the slice is not
+// failed for them, but the proof is blocked_on_human until a person reviews each edited definition
+// (proof/build.ts), accepts the goal and merges it (delivery/merge-decision.ts).
 
 import { quoteUntrusted } from '../graph/paths.js';
 import type { Finding } from '../proof/schema.js';
 import { finding } from './input.js';
+
+/** The code of every finding this check makes: the proof treats them on their own. */
+export const GATE_DEFINITION_EDITED = 'gate_definition_edited';
 
 /** What a gate needs from a GateSpec: its name and argv. */
 export interface GateCommand {
@@ -67,13 +75,15 @@ export function gateDefinitionPaths(
 }
 
 /**
- * Blocking findings for each gate whose definition differs between `before` and `after` (the
- * files' committed texts; null: not committed). A file missing from both maps is unchanged.
+ * Findings for each gate whose definition differs between `before` and `after` (the files'
+ * committed texts; null: not committed). A file missing from both maps is unchanged. Blocking,
+ * unless `intended` (the goal was created meaning to change them): then warnings a person reviews.
  */
 export function gateDefinitionReview(
   gates: readonly GateCommand[],
   before: ReadonlyMap<string, string | null>,
   after: ReadonlyMap<string, string | null>,
+  intended = false,
 ): Finding[] {
   const changed = new Map<string, { definition: Definition; gates: string[] }>();
   const read = [...new Set([...before.keys(), ...after.keys()])];
@@ -88,17 +98,27 @@ export function gateDefinitionReview(
       changed.set(definition.label, entry);
     }
   }
-  return [...changed.values()].map(({ definition, gates: names }) =>
-    finding(
-      'controller',
-      'blocking',
+  return [...changed.values()].map(({ definition, gates: names }) => {
+    const what =
       `The change edits ${quoteUntrusted(definition.label)}, which decides what the ` +
-        `${names.map((name) => quoteUntrusted(name)).join(', ')} gate${names.length === 1 ? '' : 's'} ` +
-        'ran: the gate ran what the change wrote, not the command detected at the base, so its ' +
-        'result shows nothing; revert it, or have a person review the new command and run it.',
-      [definition.path],
-    ),
-  );
+      `${names.map((name) => quoteUntrusted(name)).join(', ')} gate${names.length === 1 ? '' : 's'} ` +
+      'ran: the gate ran what the change wrote, not the command detected at the base, so its result shows nothing';
+    const found = intended
+      ? finding(
+          'controller',
+          'warning',
+          `${what} until a person reads the new definition, checks that it still runs every test ` +
+            'and reports failures, and runs it (the goal was created to change it).',
+          [definition.path],
+        )
+      : finding(
+          'controller',
+          'blocking',
+          `${what}; revert it, or have a person review the new command and run it.`,
+          [definition.path],
+        );
+    return { ...found, code: GATE_DEFINITION_EDITED };
+  });
 }
 
 function partOf(definition: Definition, text: string | null): string | null {

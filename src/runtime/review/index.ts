@@ -2,7 +2,7 @@
 
 export { controllerReview, LARGE_DIFF_FILES, LARGE_DIFF_LINES } from './controller.js';
 export { isTestPath } from './files.js';
-export { gateDefinitionPaths, gateDefinitionReview } from './gate-definitions.js';
+export { GATE_DEFINITION_EDITED, gateDefinitionPaths, gateDefinitionReview } from './gate-definitions.js';
 export { hasBlocking, type ReviewInput, sortFindings } from './input.js';
 export { renderReviewMarkdown } from './render.js';
 export { reviewScope } from './scope.js';
