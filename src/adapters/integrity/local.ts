@@ -4,7 +4,7 @@ import type { RunMarks } from '../process/run-marks.js';
 import { escapingLinks } from './links.js';
 import { endLeftovers, endStrays } from './processes.js';
 import { baselineIntegrity, watchIntegrity } from './snapshot.js';
-import { stateTree } from './state-tree.js';
+import { dirNames, stateTree } from './state-tree.js';
 import { watchNames } from './watch-names.js';
 
 /**
@@ -20,6 +20,7 @@ export function createLocalIntegrity(marks: RunMarks): IntegrityPort {
     escapingLinks,
     worktreeState,
     stateTree,
+    dirNames,
     watchNames,
   };
 }

@@ -15,6 +15,11 @@ export async function stateTree(root: string, skip: readonly string[]): Promise<
   return tree;
 }
 
+/** The names in directory `dir`, unsorted; none when it is not there (or not a directory). */
+export async function dirNames(dir: string): Promise<string[]> {
+  return readdir(dir).catch(() => []);
+}
+
 async function walk(dir: string, prefix: string, tree: StateTree, skip: ReadonlySet<string>): Promise<void> {
   let entries: import('node:fs').Dirent[];
   try {

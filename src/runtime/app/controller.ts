@@ -9,6 +9,7 @@ import { gateEnvironment } from '../gates/env.js';
 import type { GateSpec } from '../gates/port.js';
 import type { GoalRecord } from '../goal/schema.js';
 import { cacheWritingPreparer, cacheWritingVerify } from '../integrity/cache-writers.js';
+import { CARGO_LOCK_MAX_BYTES, cargoLockCrates, cargoLockFiles } from '../integrity/crate-sources.js';
 import { integrationCache } from '../integrity/integration-cache.js';
 import { GO_SUM_MAX_BYTES, goSumFiles, goSumModules } from '../integrity/module-sources.js';
 import { confinedAgent, confinedPreparer, confinedVerify } from '../sandbox/confined-runs.js';
@@ -136,6 +137,7 @@ export async function composeController(
     committed: deps.repo,
     gateEnv: gateEnvironment(deps.env),
     goModules: await baseGoModules(deps, goal, files),
+    crates: await baseCrates(deps, goal, files),
     preparer: boundedPreparer(
       cacheWritingPreparer(
         confine === null
@@ -178,6 +180,15 @@ async function baseGoModules(deps: AppDeps, goal: GoalRecord, files: readonly st
   if (baseSha === null || sums.length === 0) return [];
   const read = await deps.repo.readCommitted(root, baseSha, sums, GO_SUM_MAX_BYTES);
   return goSumModules([...read.texts.values()].map((text) => text ?? '').join('\n'));
+}
+
+/** The registry crates the base commit's Cargo.lock files name (a goal without a base commit: none). */
+async function baseCrates(deps: AppDeps, goal: GoalRecord, files: readonly string[]): Promise<string[]> {
+  const locks = cargoLockFiles(files);
+  const { root, baseSha } = goal.repo;
+  if (baseSha === null || locks.length === 0) return [];
+  const read = await deps.repo.readCommitted(root, baseSha, locks, CARGO_LOCK_MAX_BYTES);
+  return [...read.texts.values()].flatMap((text) => cargoLockCrates(text ?? ''));
 }
 
 /** agents.rateLimitWait, and the host's sleep where it passes one (tests: instant). */

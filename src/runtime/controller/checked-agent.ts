@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { cargoHome } from '../integrity/crate-sources.js';
 import { changeFindings, strayFindings } from '../integrity/findings.js';
 import { goModCache } from '../integrity/module-sources.js';
 import type { Finding } from '../proof/schema.js';
@@ -10,7 +11,7 @@ import { type StateCheck, watchState } from './state-checks.js';
 
 type AgentCheckDeps = Pick<
   ControllerDeps,
-  'integrity' | 'home' | 'workspaceRoot' | 'store' | 'sandbox' | 'goModules' | 'gateEnv'
+  'integrity' | 'home' | 'workspaceRoot' | 'store' | 'sandbox' | 'goModules' | 'crates' | 'gateEnv'
 >;
 
 /** Where an agent runs: the goal's repository and the worktree it may change. */
@@ -50,13 +51,14 @@ export async function checkedAgentRun<T>(
       ownWorktreesUnder: join(deps.workspaceRoot, place.goalId),
     });
     // Unconfined, the agent can write the checkout's virtualenv and node_modules, which gates use,
-    // and the sources of the Go modules in the module cache the gates build from.
+    // and the sources of the Go modules and registry crates in the caches the gates build from.
     const checkout =
       deps.sandbox?.active === true
         ? {}
         : {
             checkout: place.repoRoot,
             modules: { modules: deps.goModules ?? [], modCache: goModCache(deps.gateEnv ?? {}) },
+            crates: { crates: deps.crates ?? [], cargoHome: cargoHome(deps.gateEnv ?? {}) },
           };
     state = await watchState(deps, journal, `the agent of ${place.taskId}`, { cache: true, ...checkout });
     const result = await run();

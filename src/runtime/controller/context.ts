@@ -63,6 +63,11 @@ export interface ControllerDeps {
    * module cache around each unsandboxed agent run (`module-sources.ts`). Absent: none.
    */
   goModules?: readonly string[];
+  /**
+   * `name@version` of each registry crate the base commit's Cargo.lock files name: compared in
+   * cargo's registry sources around each unsandboxed agent run (`crate-sources.ts`). Absent: none.
+   */
+  crates?: readonly string[];
   reporter: Reporter;
   /** How the host spells next steps in what the reporter prints (omk's own words by default). */
   steps?: StepSpelling;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { localGoalStore } from '../../../test/helpers/goal-store.js';
-import { stateTree } from '../../adapters/integrity/state-tree.js';
+import { dirNames, stateTree } from '../../adapters/integrity/state-tree.js';
 import { goalRecord } from '../delivery/test-delivery.js';
 import type { GoalStore } from '../goal/store.js';
 import { watchState } from './state-checks.js';
@@ -38,7 +38,8 @@ afterEach(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-const watch = (what: string) => watchState({ store, integrity: { stateTree }, home: null }, journal, what);
+const watch = (what: string) =>
+  watchState({ store, integrity: { stateTree, dirNames }, home: null }, journal, what);
 const named = (findings: readonly { message: string }[]) =>
   findings.map((finding) => finding.message).join('\n');
 

@@ -1,3 +1,4 @@
+import type { CrateSources } from '../integrity/crate-sources.js';
 import { tamperingFindings, tamperingGaps } from '../integrity/findings.js';
 import type { ModuleSources } from '../integrity/module-sources.js';
 import { watchOwnProof } from '../integrity/own-proof.js';
@@ -29,16 +30,16 @@ export interface StateCheck {
  */
 export async function watchState(
   deps: Pick<ControllerDeps, 'store' | 'home'> & {
-    integrity: Pick<ControllerDeps['integrity'], 'stateTree'>;
+    integrity: Pick<ControllerDeps['integrity'], 'stateTree' | 'dirNames'>;
   },
   journal: Pick<ExecutionJournal, 'goalId' | 'addStateGaps'>,
   what: string,
   /**
    * An agent run's: the goal's build cache, which only its gates and installs write, is compared
    * too; an unsandboxed one's, the checkout's dependency directories (`checkout`, its root) and the
-   * module sources its tree's lockfiles name (`modules`) too.
+   * module sources its tree's lockfiles name (`modules`, `crates`) too.
    */
-  options: { cache?: boolean; checkout?: string; modules?: ModuleSources } = {},
+  options: { cache?: boolean; checkout?: string; modules?: ModuleSources; crates?: CrateSources } = {},
 ): Promise<StateCheck> {
   const record = async (
     when: string,

@@ -275,23 +275,27 @@ export function tamperingGaps(
   }));
   const rest = others.map((change) => ({
     code: STATE_TAMPERED,
-    message: change.module
-      ? `The Go module ${change.what} in the module cache was written ${when}: ${change.module}. ` +
-        'Go checks a module against go.sum only when it downloads it, and the gates build with what is there, so ' +
-        "nothing this run made can be trusted; omk does not restore it: remove the module cache's copy (go clean -modcache removes them all) before the next goal."
-      : change.checkout
-        ? `The checkout's ${change.what} was written ${when}: ${change.checkout}. ` +
-          "omk's gates run with it (a virtualenv in place, node_modules copied into every worktree), so " +
-          'nothing this run made can be trusted; omk does not restore it: look at it, or install it again, before the next goal.'
-        : change.cache
-          ? `The goal's build cache (${change.what}) was written ${when}: ${change.cache}. ` +
-            "Its gates read that cache (a test binary planted there passes for the committed code's), so " +
-            "nothing this run made can be trusted; omk does not restore it (it goes with the goal's worktrees)."
-          : change.own
-            ? `${change.what} of this goal was ${change.change} by something other than omk ${when}; ` +
-              'omk does not restore it. Nothing this run made can be trusted; look at that file before using it.'
-            : `${change.what} in omk's state root was ${change.change} ${when}, outside this goal. ` +
-              'Nothing this run made can be trusted; look at that file before using it.',
+    message: change.crate
+      ? `The crate ${change.what} in cargo's registry sources was written ${when}: ${change.crate}. ` +
+        "Cargo checks a crate against Cargo.lock's checksum only when it extracts it, and the gates build with what is there, so " +
+        "nothing this run made can be trusted; omk does not restore it: remove the crate's extracted copy (its directory under CARGO_HOME's registry/src) and clean the target directories built from it before the next goal."
+      : change.module
+        ? `The Go module ${change.what} in the module cache was written ${when}: ${change.module}. ` +
+          'Go checks a module against go.sum only when it downloads it, and the gates build with what is there, so ' +
+          "nothing this run made can be trusted; omk does not restore it: remove the module cache's copy (go clean -modcache removes them all) before the next goal."
+        : change.checkout
+          ? `The checkout's ${change.what} was written ${when}: ${change.checkout}. ` +
+            "omk's gates run with it (a virtualenv in place, node_modules copied into every worktree), so " +
+            'nothing this run made can be trusted; omk does not restore it: look at it, or install it again, before the next goal.'
+          : change.cache
+            ? `The goal's build cache (${change.what}) was written ${when}: ${change.cache}. ` +
+              "Its gates read that cache (a test binary planted there passes for the committed code's), so " +
+              "nothing this run made can be trusted; omk does not restore it (it goes with the goal's worktrees)."
+            : change.own
+              ? `${change.what} of this goal was ${change.change} by something other than omk ${when}; ` +
+                'omk does not restore it. Nothing this run made can be trusted; look at that file before using it.'
+              : `${change.what} in omk's state root was ${change.change} ${when}, outside this goal. ` +
+                'Nothing this run made can be trusted; look at that file before using it.',
   }));
   // What a person does about it: the goal stays short of ready for good, so a new goal is the way
   // on. Hinted, not in the message: the findings repeat the message in the agent's next prompt.

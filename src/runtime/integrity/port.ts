@@ -117,6 +117,8 @@ export interface IntegrityPort {
   worktreeState(worktree: string): Promise<WorktreeState>;
   /** Every path under `root` (omk's state root) but the top-level names in `skip`, by stat. */
   stateTree(root: string, skip: readonly string[]): Promise<StateTree>;
+  /** The names in directory `dir` (cargo's `registry/src`: one per registry); none when it is not there. */
+  dirNames(dir: string): Promise<string[]>;
   /**
    * Calls `onName` with each name that appears in directory `dir` from now on, as soon as the host
    * tells (a goal directory another process creates); returns what stops it. Absent where the host

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { localGoalStore } from '../../../test/helpers/goal-store.js';
-import { stateTree } from '../../adapters/integrity/state-tree.js';
+import { dirNames, stateTree } from '../../adapters/integrity/state-tree.js';
 import { goalRecord } from '../delivery/test-delivery.js';
 import type { GoalStore } from '../goal/store.js';
 import { watchStateRoot } from './state-root.js';
@@ -29,7 +29,7 @@ const lock = (pid: number) =>
 
 let root: string;
 let store: GoalStore;
-const integrity = { stateTree };
+const integrity = { stateTree, dirNames };
 const at = (id: string, name: string) => join(root, 'goals', id, name);
 
 beforeEach(async () => {

@@ -3,6 +3,7 @@ import { TOOLCHAIN_DIRS } from '../gates/toolchain-caches.js';
 import type { GoalStore } from '../goal/store.js';
 import { OUTSIDER_EVENTS, SEALS_FILE } from '../state/witness.js';
 import { watchCheckoutDeps } from './checkout-deps.js';
+import { type CrateSources, watchCrateSources } from './crate-sources.js';
 import { watchGoalCache } from './goal-cache.js';
 import { appendedSince, eventTypes, sizeOf } from './log-tail.js';
 import { type ModuleSources, watchModuleSources } from './module-sources.js';
@@ -110,6 +111,8 @@ export interface StateRootChange {
   checkout?: string;
   /** A Go module's extracted source in the module cache (`what` is `module@version`): which files. */
   module?: string;
+  /** A registry crate's extracted source under CARGO_HOME (`what` is `name@version`): which files. */
+  crate?: string;
 }
 
 export interface StateRootWatch {
@@ -131,15 +134,15 @@ type LogMark = DigestMark | { size: number };
  */
 export async function watchStateRoot(
   store: GoalStore,
-  integrity: Pick<IntegrityPort, 'stateTree' | 'watchNames'>,
+  integrity: Pick<IntegrityPort, 'stateTree' | 'watchNames' | 'dirNames'>,
   ownGoalId: string,
   home: string | null = null,
   /**
    * An agent run's: its goal's build cache is compared too (`goal-cache.ts`); an unsandboxed one's,
    * the dependency directories of the checkout at `checkout` and the module sources its tree's
-   * lockfiles name (`modules`, `module-sources.ts`) too.
+   * lockfiles name (`modules`, `module-sources.ts`; `crates`, `crate-sources.ts`) too.
    */
-  options: { cache?: boolean; checkout?: string; modules?: ModuleSources } = {},
+  options: { cache?: boolean; checkout?: string; modules?: ModuleSources; crates?: CrateSources } = {},
 ): Promise<StateRootWatch> {
   const root = store.deps.stateRoot;
   const skip = notCompared(root, home);
@@ -154,8 +157,11 @@ export async function watchStateRoot(
       options.modules === undefined
         ? null
         : await watchModuleSources(integrity, options.modules, join(root, 'cache', ownGoalId)),
+      options.crates === undefined
+        ? null
+        : await watchCrateSources(integrity, options.crates, join(root, 'cache', ownGoalId)),
     ] as const;
-  const [before, cache, checkout, modules] = await snapshots().catch((error: unknown) => {
+  const [before, cache, checkout, modules, crates] = await snapshots().catch((error: unknown) => {
     made.stop();
     throw error;
   });
@@ -212,6 +218,7 @@ export async function watchStateRoot(
       if (cached) changes.push(cached);
       if (checkout) changes.push(...(await checkout.check()));
       if (modules) changes.push(...(await modules.check()));
+      if (crates) changes.push(...(await crates.check()));
       return changes;
     },
   };
