@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createBubblewrap } from '../../src/adapters/sandbox/bubblewrap.js';
 import type { SandboxAvailability } from '../../src/runtime/sandbox/port.js';
+import { scriptFile, transcriptLine } from '../helpers/agents.js';
 import { createExecutionEnv, type ExecutionEnv, eventsOfType } from '../helpers/execution.js';
 import { RUST_ENV } from '../helpers/rust-crate.js';
 
@@ -123,25 +124,6 @@ appendFileSync('src/lib.rs', '\\n// looked at it\\n');
 appendFileSync('Cargo.toml', '\\n[profile.dev.package."*"]\\nopt-level = 1\\n');
 `;
 
-/** The agent script at a path of the kit's. */
-async function editor(env: ExecutionEnv, lib: string): Promise<string> {
-  const path = join(env.kit.dir, 'crate-editor.mjs');
-  await writeFile(path, crateEditor(lib));
-  await chmod(path, 0o755);
-  return `script:${path}`;
-}
-
-/** What the agent printed about its edit, from the first transcript that says. */
-async function editLine(goalDir: string): Promise<string | null> {
-  const root = join(goalDir, 'artifacts', 'agent-runs');
-  for (const task of await readdir(root)) {
-    const text = await readFile(join(root, task, 'transcript-1.log'), 'utf8').catch(() => '');
-    const line = text.split('\n').find((l) => l.startsWith('EDIT '));
-    if (line !== undefined) return line;
-  }
-  return null;
-}
-
 let host: SandboxAvailability;
 beforeAll(async () => {
   host = await createBubblewrap({ env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } }).probe();
@@ -157,7 +139,7 @@ describe("Cargo's registry sources, written by an unsandboxed agent", () => {
     const cargoHome = await userCargoHome('unsandboxed');
     env = await createExecutionEnv(FIXTURE, { env: { ...RUST_ENV, CARGO_HOME: cargoHome } });
     const lib = join(await extracted(cargoHome), 'src', 'lib.rs');
-    const agent = await editor(env, lib);
+    const agent = await scriptFile(env.kit.dir, 'crate-editor.mjs', crateEditor(lib));
     const result = await env.omk(
       'goal',
       'run',
@@ -188,7 +170,7 @@ describe("Cargo's registry sources, written by an unsandboxed agent", () => {
       env: { ...RUST_ENV, CARGO_HOME: cargoHome, OMK_SANDBOX: 'required' },
     });
     const lib = join(await extracted(cargoHome), 'src', 'lib.rs');
-    const agent = await editor(env, lib);
+    const agent = await scriptFile(env.kit.dir, 'crate-editor.mjs', crateEditor(lib));
     const result = await env.omk(
       'goal',
       'run',
@@ -205,7 +187,7 @@ describe("Cargo's registry sources, written by an unsandboxed agent", () => {
     expect(result.code, result.stderr).toBe(0);
     expect(await readFile(lib, 'utf8')).toBe(NEARLY_LIB);
     const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
-    expect(await editLine(env.goalDir(id))).toMatch(/EROFS|read-only file system/i);
+    expect(await transcriptLine(env.goalDir(id), 'EDIT ')).toMatch(/EROFS|read-only file system/i);
     expect((await env.proof(id)).status).not.toBe('ready');
   });
 });

@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createBubblewrap } from '../../src/adapters/sandbox/bubblewrap.js';
 import type { SandboxAvailability } from '../../src/runtime/sandbox/port.js';
+import { scriptFile, transcriptLine } from '../helpers/agents.js';
 import { createExecutionEnv, type ExecutionEnv, eventsOfType } from '../helpers/execution.js';
 
 /**
@@ -125,25 +126,6 @@ try {
 appendFileSync('shapes.go', '\\n// looked at it\\n');
 `;
 
-/** The agent script at a path of the kit's. */
-async function editor(env: ExecutionEnv, dir: string): Promise<string> {
-  const path = join(env.kit.dir, 'module-editor.mjs');
-  await writeFile(path, moduleEditor(dir));
-  await chmod(path, 0o755);
-  return `script:${path}`;
-}
-
-/** What the agent printed about its edit, from the first transcript that says. */
-async function editLine(goalDir: string): Promise<string | null> {
-  const root = join(goalDir, 'artifacts', 'agent-runs');
-  for (const task of await readdir(root)) {
-    const text = await readFile(join(root, task, 'transcript-1.log'), 'utf8').catch(() => '');
-    const line = text.split('\n').find((l) => l.startsWith('EDIT '));
-    if (line !== undefined) return line;
-  }
-  return null;
-}
-
 let host: SandboxAvailability;
 beforeAll(async () => {
   host = await createBubblewrap({ env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } }).probe();
@@ -159,7 +141,7 @@ describe("Go's module cache, written by an unsandboxed agent", () => {
     const modCache = userModCache('unsandboxed');
     env = await createExecutionEnv(FIXTURE, { env: goEnv(modCache) });
     const geom = join(modCache, `${GEOM}@v1.0.0`);
-    const agent = await editor(env, geom);
+    const agent = await scriptFile(env.kit.dir, 'module-editor.mjs', moduleEditor(geom));
     const result = await env.omk(
       'goal',
       'run',
@@ -188,7 +170,7 @@ describe("Go's module cache, written by an unsandboxed agent", () => {
     const modCache = userModCache('sandboxed');
     env = await createExecutionEnv(FIXTURE, { env: { ...goEnv(modCache), OMK_SANDBOX: 'required' } });
     const geom = join(modCache, `${GEOM}@v1.0.0`);
-    const agent = await editor(env, geom);
+    const agent = await scriptFile(env.kit.dir, 'module-editor.mjs', moduleEditor(geom));
     const result = await env.omk(
       'goal',
       'run',
@@ -205,7 +187,7 @@ describe("Go's module cache, written by an unsandboxed agent", () => {
     expect(result.code, result.stderr).toBe(0);
     expect(await readFile(join(geom, 'geom.go'), 'utf8')).toBe(GEOM_SOURCE);
     const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
-    expect(await editLine(env.goalDir(id))).toMatch(/EROFS|read-only file system/i);
+    expect(await transcriptLine(env.goalDir(id), 'EDIT ')).toMatch(/EROFS|read-only file system/i);
     expect((await env.proof(id)).status).not.toBe('ready');
   });
 });

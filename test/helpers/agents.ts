@@ -13,6 +13,25 @@ import { join } from 'node:path';
 export const SHELL_GIT_RETRY =
   'git() { n=0; until command git "$@"; do s=$?; n=$((n+1)); [ $s -eq 128 ] && [ $n -lt 5 ] || return $s; sleep 0.2; done; }';
 
+/** Writes `text` as an executable agent script `name` in `dir`; its `--agent` spec. */
+export async function scriptFile(dir: string, name: string, text: string): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, text);
+  await chmod(path, 0o755);
+  return `script:${path}`;
+}
+
+/** The first line starting with `prefix` in a goal's first-attempt agent transcripts. */
+export async function transcriptLine(goalDir: string, prefix: string): Promise<string | null> {
+  const root = join(goalDir, 'artifacts', 'agent-runs');
+  for (const task of await readdir(root)) {
+    const text = await readFile(join(root, task, 'transcript-1.log'), 'utf8').catch(() => '');
+    const line = text.split('\n').find((l) => l.startsWith(prefix));
+    if (line !== undefined) return line;
+  }
+  return null;
+}
+
 /** One line of the calls log: what a script agent did, when, as which process. */
 export interface AgentCall {
   event: string;
