@@ -7706,7 +7706,7 @@ var require_light = __commonJS({
           }
           return this.Events.trigger("scheduled", { args: this.args, options: this.options });
         }
-        async doExecute(chained, clearGlobalState, run, free) {
+        async doExecute(chained, clearGlobalState, run2, free) {
           var error62, eventInfo, passed;
           if (this.retryCount === 0) {
             this._assertStatus("RUNNING");
@@ -7726,10 +7726,10 @@ var require_light = __commonJS({
             }
           } catch (error1) {
             error62 = error1;
-            return this._onFailure(error62, eventInfo, clearGlobalState, run, free);
+            return this._onFailure(error62, eventInfo, clearGlobalState, run2, free);
           }
         }
-        doExpire(clearGlobalState, run, free) {
+        doExpire(clearGlobalState, run2, free) {
           var error62, eventInfo;
           if (this._states.jobStatus(this.options.id === "RUNNING")) {
             this._states.next(this.options.id);
@@ -7737,9 +7737,9 @@ var require_light = __commonJS({
           this._assertStatus("EXECUTING");
           eventInfo = { args: this.args, options: this.options, retryCount: this.retryCount };
           error62 = new BottleneckError$1(`This job timed out after ${this.options.expiration} ms.`);
-          return this._onFailure(error62, eventInfo, clearGlobalState, run, free);
+          return this._onFailure(error62, eventInfo, clearGlobalState, run2, free);
         }
-        async _onFailure(error62, eventInfo, clearGlobalState, run, free) {
+        async _onFailure(error62, eventInfo, clearGlobalState, run2, free) {
           var retry2, retryAfter2;
           if (clearGlobalState()) {
             retry2 = await this.Events.trigger("failed", error62, eventInfo);
@@ -7747,7 +7747,7 @@ var require_light = __commonJS({
               retryAfter2 = ~~retry2;
               this.Events.trigger("retry", `Retrying ${this.options.id} after ${retryAfter2} ms`, eventInfo);
               this.retryCount++;
-              return run(retryAfter2);
+              return run2(retryAfter2);
             } else {
               this.doDone(eventInfo);
               await free(this.options, eventInfo);
@@ -8385,17 +8385,17 @@ var require_light = __commonJS({
             }
           }
           _run(index, job, wait) {
-            var clearGlobalState, free, run;
+            var clearGlobalState, free, run2;
             job.doRun();
             clearGlobalState = this._clearGlobalState.bind(this, index);
-            run = this._run.bind(this, index, job);
+            run2 = this._run.bind(this, index, job);
             free = this._free.bind(this, index, job);
             return this._scheduled[index] = {
               timeout: setTimeout(() => {
-                return job.doExecute(this._limiter, clearGlobalState, run, free);
+                return job.doExecute(this._limiter, clearGlobalState, run2, free);
               }, wait),
               expiration: job.options.expiration != null ? setTimeout(function() {
-                return job.doExpire(clearGlobalState, run, free);
+                return job.doExpire(clearGlobalState, run2, free);
               }, wait + job.options.expiration) : void 0,
               job
             };
@@ -8826,7 +8826,8 @@ var require_dist2 = __commonJS({
 
 // src/runtime/next-steps.ts
 var GOAL_STEPS = ["status", "pause", "resume", "proof", "open_pr", "merge", "budget_add"];
-var GENERAL_STEPS = ["run", "list", "list_all", "resume_orphans"];
+var GENERAL_STEPS = ["run", "run_gate_edits", "list", "list_all", "resume_orphans"];
+var BUDGET_LIMITS = ["time", "tokens", "usd"];
 var NEUTRAL_WORDS = {
   status: "goal status",
   pause: "goal pause",
@@ -8836,6 +8837,7 @@ var NEUTRAL_WORDS = {
   merge: "goal merge",
   budget_add: "goal budget-add",
   run: 'goal run "<goal>"',
+  run_gate_edits: 'goal run "<goal>" --allow-gate-edits',
   list: "goal list",
   list_all: "goal list --all",
   resume_orphans: "goal resume --auto"
@@ -9397,8 +9399,8 @@ function scrubStartEnvironment(secret2, options = {}) {
     if (fd !== null) closeSync(fd);
   }
 }
-function environBounds(stat16) {
-  const fields = stat16.slice(stat16.lastIndexOf(")") + 2).trim().split(" ");
+function environBounds(stat17) {
+  const fields = stat17.slice(stat17.lastIndexOf(")") + 2).trim().split(" ");
   const start = Number(fields[50 - 3]);
   const end = Number(fields[51 - 3]);
   if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start <= 0 || end <= start) {
@@ -9726,7 +9728,7 @@ function code(value, inTable = false) {
   const flat = oneLine(value);
   const content = inTable ? flat.replace(/(\\*)\|/g, (_, slashes) => `${slashes}${slashes.length % 2 === 1 ? "\\" : ""}\\|`) : flat;
   if (content === "") return "";
-  const longest = Math.max(0, ...(content.match(/`+/g) ?? []).map((run) => run.length));
+  const longest = Math.max(0, ...(content.match(/`+/g) ?? []).map((run2) => run2.length));
   const fence = "`".repeat(longest + 1);
   const pad = content.startsWith("`") || content.endsWith("`") ? " " : "";
   return `${fence}${pad}${content}${pad}${fence}`;
@@ -9742,1552 +9744,6 @@ function link(label, url2, inTable = false) {
 function quote(value) {
   return value.split(/\r\n?|\n/).map((line2) => `> ${text(line2)}`.trimEnd());
 }
-
-// src/runtime/text/duration.ts
-function formatDuration(ms) {
-  if (ms <= 0) return "0 ms";
-  if (ms < 1e3) return `${Math.round(ms)} ms`;
-  if (ms < 6e4) return `${(ms / 1e3).toFixed(1)} s`;
-  const parts = [];
-  let rest = Math.round(ms / 1e3);
-  for (const [unit, size] of [
-    ["d", 86400],
-    ["h", 3600],
-    ["m", 60],
-    ["s", 1]
-  ]) {
-    if (rest >= size) {
-      parts.push(`${Math.floor(rest / size)}${unit}`);
-      rest %= size;
-    }
-  }
-  return parts.join("");
-}
-
-// src/runtime/review/files.ts
-var TEST_DIRS = /* @__PURE__ */ new Set(["test", "tests", "__tests__", "spec", "specs", "__mocks__", "testdata"]);
-var TEST_NAMES = [
-  /\.(?:test|spec)\.[^./]+$/i,
-  /_test\.go$/,
-  /^test_[^/]*\.py$/,
-  /_test\.py$/,
-  /_spec\.rb$/
-];
-function isTestPath(path2) {
-  const segments = path2.split("/");
-  const name = segments.at(-1) ?? "";
-  if (segments.slice(0, -1).some((segment) => TEST_DIRS.has(segment.toLowerCase()))) return true;
-  return TEST_NAMES.some((pattern) => pattern.test(name));
-}
-var SOURCE_EXTENSIONS = new Set(
-  [
-    "ts tsx mts cts js jsx mjs cjs vue svelte",
-    "py go rs java kt kts scala groovy rb php cs fs swift m mm",
-    "c h cc cpp cxx hh hpp hxx zig ex exs erl clj dart lua sh bash sql"
-  ].join(" ").split(" ")
-);
-function isSourcePath(path2) {
-  return SOURCE_EXTENSIONS.has(extension(path2)) && !isTestPath(path2);
-}
-var EXECUTABLE = new Set(
-  "exe dll so dylib o obj a lib ko sys elf com scr class jar war ear pyc pyo wasm node msi apk ipa deb rpm dmg pkg appimage".split(
-    " "
-  )
-);
-var ARCHIVE = new Set(
-  "zip tar gz tgz bz2 tbz2 xz txz 7z rar zst lz lzma cab iso whl gem nupkg crate".split(" ")
-);
-var MEDIA = new Set(
-  "png jpg jpeg gif webp ico bmp tif tiff avif heic woff woff2 ttf otf eot mp3 mp4 wav ogg webm mov".split(
-    " "
-  )
-);
-var OPAQUE = new Set("bin dat db sqlite pdf".split(" "));
-function binaryClassOf(path2) {
-  const ext = extension(path2);
-  if (EXECUTABLE.has(ext) || /\.so(?:\.\d+)+$/i.test(path2)) return "executable";
-  if (ARCHIVE.has(ext)) return "archive";
-  if (MEDIA.has(ext)) return "media";
-  if (OPAQUE.has(ext)) return "opaque";
-  return null;
-}
-function extension(path2) {
-  const name = path2.split("/").at(-1) ?? "";
-  const dot2 = name.lastIndexOf(".");
-  return dot2 <= 0 ? "" : name.slice(dot2 + 1).toLowerCase();
-}
-function baseName(path2) {
-  return path2.split("/").at(-1) ?? path2;
-}
-
-// src/runtime/text/amounts.ts
-function usdAmount(usd) {
-  return `$${usd.toFixed(2)}`;
-}
-function budgetUsd(usd) {
-  const cents = usd.toFixed(2);
-  return Math.abs(Number(cents) - usd) < 1e-9 ? `$${cents}` : `$${Number(usd.toFixed(4))}`;
-}
-function tokenCount(tokens2) {
-  return tokens2.toLocaleString("en-US");
-}
-function tokensAmount(tokens2) {
-  return `${tokenCount(tokens2)} tokens`;
-}
-
-// src/runtime/proof/pre-existing.ts
-function preExistingBasis(gate) {
-  if (gate.outcome !== "pre_existing") return null;
-  if (gate.diagnostics !== void 0 && gate.diagnostics.new === 0) return "diagnostics";
-  const tests = gate.tests;
-  if (tests !== void 0 && tests.baseSha !== null && tests.counts.failed > 0 && tests.counts.regressions === 0 && tests.counts.stillFailing === tests.counts.failed) {
-    return "tests";
-  }
-  return "exit-code";
-}
-function toleratedPreExisting(gate) {
-  const basis = preExistingBasis(gate);
-  return (basis === "diagnostics" || basis === "tests") && gate.preExisting !== "block";
-}
-function passedOrTolerated(gate) {
-  return gate.outcome === "passed" || gate.outcome === "flaky" || toleratedPreExisting(gate);
-}
-
-// src/runtime/proof/gaps.ts
-function budgetSpentGap(limit, goalId) {
-  return {
-    code: "budget_exhausted",
-    message: `The ${limit} budget is spent; finished slices are kept.`,
-    hint: ["Extend it with ", { step: "budget_add", goalId }, ", then ", { step: "resume", goalId }, "."]
-  };
-}
-function gapText(gap, spell = NEUTRAL_STEPS) {
-  return gap.hint === void 0 ? gap.message : `${gap.message} ${wordHint(gap.hint, spell)}`;
-}
-function copyGap(gap) {
-  const { code: code2, message, hint } = gap;
-  return hint === void 0 ? { code: code2, message } : { code: code2, message, hint: structuredClone(hint) };
-}
-function budgetHonesty(limits, spent, runs2) {
-  const warnings = [];
-  const unread = [
-    { limit: limits.tokens, name: "token", what: "no token count", usage: (run) => run.tokens },
-    { limit: limits.usd, name: "USD", what: "no cost", usage: (run) => run.usd }
-  ];
-  for (const { limit, name, what, usage } of unread) {
-    if (limit === null) continue;
-    for (const agent of [...new Set(runs2.map((run) => run.agent))]) {
-      const own2 = runs2.filter((run) => run.agent === agent);
-      const unknown2 = own2.filter((run) => usage(run) === null).length;
-      if (unknown2 === 0) continue;
-      warnings.push(
-        `usage unknown: the ${name} budget cannot be enforced for agent ${agent} (${unknown2} of ${own2.length} run(s) reported ${what}; they are not in the spend).`
-      );
-    }
-  }
-  const over = [
-    { limit: limits.timeMs, used: spent.timeMs, name: "time", show: formatDuration },
-    { limit: limits.tokens, used: spent.tokens, name: "token", show: (n) => `${n} tokens` },
-    { limit: limits.usd, used: spent.usd, name: "USD", show: usdAmount }
-  ];
-  const gaps = over.filter(({ limit, used }) => limit !== null && used > limit).map(({ limit, used, name, show }) => ({
-    code: "budget_overspent",
-    message: `The ${name} budget is overspent: ${show(used)} used of ${show(limit ?? 0)}.`
-  }));
-  return { gaps, warnings };
-}
-var BENCHMARK_KINDS = ["benchmark", "bench"];
-var SECURITY_KINDS = ["security", "security-review"];
-var FAIL_TO_PASS_SHOWN = "fail-to-pass shown";
-var FAIL_TO_PASS_NOT_SHOWN = "fail-to-pass not shown";
-var PASSED = /* @__PURE__ */ new Set(["passed", "flaky"]);
-var RAN = /* @__PURE__ */ new Set(["passed", "flaky", "failed", "pre_existing"]);
-var NOT_PASSED = /* @__PURE__ */ new Set(["failed", "timeout", "pre_existing"]);
-function classEvidenceGaps(evidence) {
-  if (evidence.execution !== "complete") return [];
-  const { headSha, baseSha } = evidence.git;
-  const onHead2 = evidence.gates.filter((gate) => headSha !== null && gate.sha === headSha);
-  const failedRequired = (gates) => gates.some(
-    (gate) => NOT_PASSED.has(gate.outcome) && !toleratedPreExisting(gate) && (gate.required || evidence.oracle.requiredGates.includes(gate.kind))
-  );
-  switch (evidence.oracle.class) {
-    case "fix": {
-      const oracleDecisions = evidence.decisions.filter((decision) => decision.kind === "oracle");
-      if (oracleDecisions.some((decision) => decision.decision === FAIL_TO_PASS_SHOWN)) return [];
-      if (headSha === null) return [];
-      const failedTests = onHead2.some(
-        (gate) => gate.kind === "test" && (gate.outcome === "failed" || gate.outcome === "timeout") && (gate.required || evidence.oracle.requiredGates.includes("test"))
-      );
-      if (failedTests) return [];
-      const seen = oracleDecisions.find((decision) => decision.decision === FAIL_TO_PASS_NOT_SHOWN);
-      return [
-        {
-          code: "fix_no_fail_to_pass",
-          message: `Fail-to-pass not shown: no test fails without the fix and passes with it${seen === void 0 ? "" : ` (${seen.reason})`}, so nothing shows the fix works.`,
-          hint: [
-            "Add a test that fails without the fix (commit it on the base, or ask for one in the goal), then ",
-            { step: "run" },
-            " again."
-          ]
-        }
-      ];
-    }
-    case "greenfield": {
-      const tests = evidence.changedFiles.filter((file2) => isTestPath(file2.path) && file2.additions > 0);
-      const testGates = onHead2.filter((gate) => gate.kind === "test");
-      const passed = testGates.some(passedOrTolerated);
-      if (tests.length > 0 && passed) return [];
-      if (tests.length > 0 && failedRequired(testGates)) return [];
-      const why = tests.length === 0 ? "no test file was added or changed, so nothing shows the new behaviour works" : `no test gate passed on the head${headSha === null ? "" : ` ${headSha.slice(0, 12)}`}, so the new tests were never seen passing`;
-      return [{ code: "greenfield_no_new_test", message: `Greenfield goal with no new test: ${why}.` }];
-    }
-    case "performance": {
-      const benches = evidence.gates.filter((gate) => BENCHMARK_KINDS.includes(gate.kind));
-      if (benches.length === 0) {
-        return [
-          {
-            code: "performance_no_benchmark",
-            message: "Performance goal without a benchmark gate: nothing measured the base and the head, so no speed-up is shown.",
-            hint: [
-              "Add one in .omk/config.yml (a gate with kind: benchmark whose command fails when the target is missed), then ",
-              { step: "run" },
-              " again."
-            ]
-          }
-        ];
-      }
-      const headBenches = onHead2.filter((gate) => BENCHMARK_KINDS.includes(gate.kind));
-      const measured = headBenches.filter(
-        (gate) => PASSED.has(gate.outcome) && (evidence.baseGates ?? []).some(
-          (base) => base.name === gate.name && base.kind === gate.kind && baseSha !== null && base.sha === baseSha && RAN.has(base.outcome)
-        )
-      );
-      if (measured.length > 0 || failedRequired(headBenches)) return [];
-      const names = [...new Set(benches.map((gate) => `"${gate.name}"`))].join(", ");
-      return [
-        {
-          code: "performance_not_measured",
-          message: `Performance goal not measured: benchmark gate ${names} did not run on the base${baseSha === null ? "" : ` ${baseSha.slice(0, 12)}`} and pass on the head${headSha === null ? "" : ` ${headSha.slice(0, 12)}`}.`
-        }
-      ];
-    }
-    case "hardening": {
-      const checks = onHead2.filter((gate) => SECURITY_KINDS.includes(gate.kind));
-      if (checks.some((gate) => PASSED.has(gate.outcome)) || failedRequired(checks)) return [];
-      return [
-        {
-          code: "hardening_no_security_check",
-          message: "Hardening goal without a security check: no security gate and no security review passed on the head.",
-          hint: [
-            "Add a gate with kind: security (a scanner whose command fails on a finding) in .omk/config.yml, then ",
-            { step: "run" },
-            " again."
-          ]
-        }
-      ];
-    }
-    default:
-      return [];
-  }
-}
-
-// src/runtime/proof/icons.ts
-var STATUS_ICONS = {
-  planned: "\u{1F4DD}",
-  running: "\u23F3",
-  paused: "\u23F8\uFE0F",
-  interrupted: "\u26A0\uFE0F",
-  ready: "\u2705",
-  not_ready: "\u{1F7E1}",
-  failed: "\u274C",
-  blocked_on_human: "\u270B",
-  cancelled: "\u{1F6D1}",
-  accepted: "\u{1F44D}",
-  rejected: "\u{1F44E}",
-  merged: "\u{1F389}"
-};
-var OUTCOME_ICONS = {
-  passed: "\u2705",
-  failed: "\u274C",
-  pre_existing: "\u{1F7E0}",
-  flaky: "\u26A0\uFE0F",
-  timeout: "\u23F1\uFE0F",
-  skipped: "\u23ED\uFE0F",
-  unavailable: "\u{1F6AB}"
-};
-
-// src/runtime/proof/required-gates.ts
-function requiredGatesShown(proof) {
-  const kinds = proof.requiredGates;
-  const ownNames = (proof.requiredGateNames ?? []).filter(
-    (name) => proof.gates.some((gate) => gate.name === name && !kinds.includes(gate.kind))
-  );
-  return { kinds: [...kinds], ownNames };
-}
-
-// src/runtime/proof/test-summary.ts
-var LISTS = [
-  { key: "failToPass", label: "fail\u2192pass", count: "failToPass" },
-  { key: "regressions", label: "regression", count: "regressions" },
-  { key: "stillFailing", label: "still failing", count: "stillFailing" },
-  { key: "added", label: "new", count: "added" },
-  { key: "removed", label: "removed", count: "removed" }
-];
-function testSummary(gate) {
-  const tests = gate.tests;
-  if (tests === void 0) {
-    if (gate.kind !== "test" || !["passed", "failed", "pre_existing", "flaky"].includes(gate.outcome))
-      return null;
-    return {
-      subject: "tests",
-      gate: gate.name,
-      heading: "no per-test results could be read from its output; judged by its exit code",
-      base: null,
-      lists: []
-    };
-  }
-  const { counts } = tests;
-  const base = tests.baseSha === null ? null : tests.baseSha.slice(0, 7);
-  const compared = base === null ? "no base results to compare with" : `compared with base ${base}`;
-  const heading2 = `${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped (${tests.source}, ${compared})`;
-  const old = toleratedPreExisting(gate) ? "pre-existing" : null;
-  const lists = base === null ? [{ label: "failing", names: tests.failing, total: counts.failed }] : LISTS.map(({ key, label, count }) => ({
-    label: key === "stillFailing" && old !== null ? old : label,
-    names: tests[key],
-    total: counts[count]
-  }));
-  return { subject: "tests", gate: gate.name, heading: heading2, base, lists: lists.filter((list3) => list3.total > 0) };
-}
-function diagnosticsSummary(gate) {
-  const found = gate.diagnostics;
-  if (found === void 0) return null;
-  const heading2 = `${found.new} new, ${found.preExisting} pre-existing, ${found.fixed} fixed (${found.source}, compared with the base)`;
-  const lists = found.new > 0 ? [{ label: "new", names: found.firstNew, total: found.new }] : [];
-  return { subject: "diagnostics", gate: gate.name, heading: heading2, base: null, lists };
-}
-function gateSummaries(gate) {
-  return [testSummary(gate), diagnosticsSummary(gate)].filter(
-    (summary2) => summary2 !== null
-  );
-}
-function testCounts(gates) {
-  const sum3 = (key) => gates.reduce((total, gate) => total + (gate.tests?.counts[key] ?? 0), 0);
-  const parts = [
-    ["fail\u2192pass", sum3("failToPass")],
-    ["regression(s)", sum3("regressions")],
-    ["still failing", sum3("stillFailing")]
-  ];
-  return parts.filter(([, count]) => count > 0).map(([label, count]) => `${count} ${label}`).join(", ");
-}
-function diagnosticCounts(gates) {
-  const sum3 = (key) => gates.reduce((total, gate) => total + (gate.diagnostics?.[key] ?? 0), 0);
-  const parts = [
-    ["new", sum3("new")],
-    ["pre-existing", sum3("preExisting")]
-  ];
-  return parts.filter(([, count]) => count > 0).map(([label, count]) => `${count} ${label}`).join(", ");
-}
-var NAMES_SHOWN = 10;
-function namesLine(list3, format, shown = NAMES_SHOWN) {
-  const names = list3.names.slice(0, shown).map(format);
-  const more = list3.total - names.length;
-  return more > 0 ? `${names.join(", ")} and ${more} more` : names.join(", ");
-}
-
-// src/runtime/proof/render-text.ts
-var STATUS_LABELS = {
-  ready: "ready to merge",
-  not_ready: "not ready",
-  failed: "failed",
-  blocked_on_human: "blocked on a human decision"
-};
-var OUTCOME_LABELS = {
-  passed: "passed",
-  failed: "failed",
-  pre_existing: "pre-existing",
-  flaky: "flaky",
-  timeout: "timed out",
-  skipped: "skipped",
-  unavailable: "could not start"
-};
-function gateOutcomeLabel(gate) {
-  return preExistingBasis(gate) === "exit-code" ? EXIT_CODE_LABEL : OUTCOME_LABELS[gate.outcome];
-}
-var EXIT_CODE_LABEL = "failing on base too, judged by exit code";
-function shortSha(sha3) {
-  return sha3 === null ? "unknown" : sha3.slice(0, 7);
-}
-function formatBudget(budget) {
-  const { limits, spent } = budget;
-  const of2 = (value, limit) => limit === null ? `${value} (no limit)` : `${value} of ${limit}`;
-  return [
-    `time ${of2(formatDuration(spent.timeMs), limits.timeMs === null ? null : formatDuration(limits.timeMs))}`,
-    `tokens ${of2(tokenCount(spent.tokens), limits.tokens === null ? null : tokenCount(limits.tokens))}`,
-    `cost ${of2(usdAmount(spent.usd), limits.usd === null ? null : usdAmount(limits.usd))}`
-  ];
-}
-function formatDelivery(delivery, sha3 = shortSha) {
-  const lines = [];
-  const record2 = (verb, entry) => {
-    if (entry !== null) lines.push(`${verb} at ${entry.at} (event #${entry.eventSeq}): ${entry.text}`);
-  };
-  record2("accepted", delivery.acceptance);
-  record2("rejected", delivery.rejection);
-  record2("cancelled", delivery.cancellation);
-  const { merge: merge3 } = delivery;
-  if (merge3 !== null) {
-    lines.push(`merged ${sha3(merge3.sha)} into ${merge3.target} at ${merge3.at} (event #${merge3.eventSeq})`);
-  }
-  return lines;
-}
-
-// src/runtime/proof/test-summary-markdown.ts
-function testsMarkdown(gates, {
-  clip: clip2 = (value) => value,
-  shown = NAMES_SHOWN
-} = {}) {
-  const out = [];
-  for (const summary2 of gates.flatMap(gateSummaries)) {
-    const subject = summary2.subject === "tests" ? "Tests" : "Diagnostics";
-    out.push("", `**${subject} of ${code(clip2(summary2.gate))}:** ${text(clip2(summary2.heading))}`);
-    if (summary2.lists.length > 0) out.push("");
-    for (const list3 of summary2.lists) {
-      out.push(`- ${list3.label}: ${namesLine(list3, (name) => code(clip2(name)), shown)}`);
-    }
-  }
-  return out;
-}
-
-// src/runtime/proof/render-markdown.ts
-var TAIL_LINES = 50;
-var FILES_SHOWN = 100;
-var FILES_OPEN = 10;
-function renderProofMarkdown(proof, steps = NEUTRAL_STEPS) {
-  const out = [];
-  const { git } = proof;
-  out.push(`## ${STATUS_ICONS[proof.status]} omk proof: ${STATUS_LABELS[proof.status]}`, "");
-  out.push(...quote(proof.goal.text), "");
-  const base = `${git.baseRef === null ? "" : `${code(git.baseRef, true)} at `}${sha(git.baseSha)}`;
-  const shown = requiredGatesShown(proof);
-  const required2 = [
-    ...shown.kinds.map((kind2) => code(kind2, true)),
-    ...shown.ownNames.map((name) => `${code(name, true)} (marked required)`)
-  ].join(", ");
-  out.push(
-    "| | |",
-    "|---|---|",
-    `| Goal | ${code(proof.goalId, true)}${proof.goal.class === null ? "" : ` (${proof.goal.class})`} |`,
-    `| Base | ${base} |`,
-    `| Head | ${sha(git.headSha)} |`,
-    `| Execution | ${proof.execution.replace("_", " ")} |`,
-    `| Required gates | ${required2 === "" ? "none" : required2} |`
-  );
-  out.push("", "### Gates", "");
-  if (proof.gates.length === 0) out.push("No gate ran.");
-  else {
-    out.push("| Result | Gate | Kind | Required | SHA | Exit | Time |", "|---|---|---|---|---|---|---|");
-    for (const gate of proof.gates) {
-      const exit = gate.exitCode === null ? "\u2013" : String(gate.exitCode);
-      out.push(
-        `| ${OUTCOME_ICONS[gate.outcome]} ${gateOutcomeLabel(gate)} | ${code(gate.name, true)} | ${code(gate.kind, true)} | ${gate.required ? "yes" : "no"} | ${sha(gate.sha)} | ${exit} | ${formatDuration(gate.durationMs)} |`
-      );
-    }
-    out.push(...reusedMarkdown(proof.gates));
-    out.push(...testsMarkdown(proof.gates));
-    for (const gate of proof.gates) {
-      if (gate.outcome === "passed" || gate.outcome === "skipped" || gate.tail.trim() === "") continue;
-      const log = gate.artifact === null ? "" : ` (full log: ${gate.artifact})`;
-      out.push("", ...details(`Output of ${gate.name}: ${gateOutcomeLabel(gate)}${log}`, gate.tail));
-    }
-  }
-  if (proof.slices.length > 0) {
-    out.push("", "### Slices", "", "| Status | Slice | Title | Branch | Head | Attempts | Files |");
-    out.push("|---|---|---|---|---|---|---|");
-    for (const slice of proof.slices) {
-      const branch = slice.branch === null ? "\u2013" : code(slice.branch, true);
-      out.push(
-        `| ${slice.status} | ${code(slice.id, true)} | ${text(slice.title)} | ${branch} | ${sha(slice.headSha)} | ${slice.attempts} | ${slice.changedFiles.length} |`
-      );
-    }
-  }
-  if (proof.changedFiles.length > 0) {
-    const files2 = proof.changedFiles.slice(0, FILES_SHOWN).map((file2) => `- ${code(file2.path)} (+${file2.additions} \u2212${file2.deletions})`);
-    const more = proof.changedFiles.length - files2.length;
-    if (more > 0) files2.push(`- \u2026 and ${more} more`);
-    const title3 = `Changed files (${proof.changedFiles.length})`;
-    if (proof.changedFiles.length <= FILES_OPEN) out.push("", `### ${title3}`, "", ...files2);
-    else out.push("", `<details><summary>${html(title3)}</summary>`, "", ...files2, "", "</details>");
-  }
-  out.push(...findingsMarkdown(proof));
-  out.push("", `### Known gaps (${proof.knownGaps.length})`, "");
-  if (proof.knownGaps.length === 0) out.push("None.");
-  else out.push(...proof.knownGaps.map((gap) => `- ${code(gap.code)} ${text(gapText(gap, steps))}`));
-  if (proof.failures.length > 0) {
-    out.push("", `### Failures (${proof.failures.length})`);
-    for (const failure2 of proof.failures) {
-      out.push("", `- ${code(failure2.code)} ${text(failure2.message)}`);
-      if (failure2.evidence.trim() !== "") out.push("", ...details("Evidence", failure2.evidence));
-    }
-  }
-  list(out, "Warnings", proof.warnings.map(text));
-  list(out, "Human decisions", proof.humanDecisions.map(text));
-  const delivery = [
-    ...formatDelivery(proof.delivery, (value) => value).map(text),
-    ...proof.delivery.pullRequests.map(
-      (pr) => `${link(`#${pr.number}`, pr.url)}${pr.sliceId === null ? "" : ` (slice ${code(pr.sliceId)})`}`
-    )
-  ];
-  list(out, "Delivery", delivery.length > 0 ? delivery : ["Nothing delivered yet."]);
-  out.push("", `**Budget:** ${formatBudget(proof.budget).map(text).join(" \xB7 ")}`);
-  out.push(
-    "",
-    `<sub>Events through #${proof.eventsThroughSeq} \xB7 generated ${html(proof.generatedAt)} \xB7 digest <code>${html(proof.digest)}</code></sub>`
-  );
-  return `${out.join("\n")}
-`;
-}
-function findingLine(finding2) {
-  return `- **${finding2.severity}** (${finding2.review} review): ${text(finding2.message)}` + (finding2.paths.length > 0 ? ` \u2014 ${finding2.paths.map((path2) => code(path2)).join(", ")}` : "");
-}
-function findingsMarkdown(proof) {
-  const { findings } = proof;
-  if (findings.length === 0) return [];
-  const head2 = ["", `### Findings (${findings.length})`];
-  if (findings.every((finding2) => finding2.slice === void 0)) {
-    return [...head2, "", ...findings.map(findingLine)];
-  }
-  const titles = new Map(proof.slices.map((slice) => [slice.id, slice.title]));
-  const groups2 = /* @__PURE__ */ new Map();
-  for (const id of [...titles.keys(), null]) groups2.set(id, []);
-  for (const finding2 of findings) {
-    const group = groups2.get(finding2.slice) ?? [];
-    groups2.set(finding2.slice, [...group, finding2]);
-  }
-  const out = [...head2];
-  for (const [id, group] of groups2) {
-    if (group.length === 0) continue;
-    const title3 = typeof id === "string" ? titles.get(id) : void 0;
-    const name = typeof id === "string" ? `Slice ${code(id)}${title3 === void 0 ? "" : `: ${text(title3)}`}` : id === null ? "Integrated tree" : "Not attributed to a slice";
-    out.push("", `#### ${name} (${group.length})`, "", ...group.map(findingLine));
-  }
-  return out;
-}
-function list(out, title3, items) {
-  if (items.length > 0) out.push("", `### ${title3}`, "", ...items.map((item) => `- ${item}`));
-}
-function details(summary2, body) {
-  const lines = body.replace(/\s+$/, "").split(/\r\n?|\n/);
-  const cut2 = lines.length > TAIL_LINES ? `(last ${TAIL_LINES} of ${lines.length} lines)
-` : "";
-  const shown = lines.slice(-TAIL_LINES).join("\n");
-  return [
-    `<details><summary>${html(summary2)}</summary>`,
-    "",
-    `<pre>${html(cut2 + shown, false)}</pre>`,
-    "",
-    "</details>"
-  ];
-}
-function sha(value) {
-  return value === null ? "_unknown_" : code(shortSha(value), true);
-}
-function reusedMarkdown(gates) {
-  const lines = /* @__PURE__ */ new Map();
-  for (const gate of gates) {
-    if (gate.reusedFrom === void 0) continue;
-    const { slice, sha: from, tree: tree2 } = gate.reusedFrom;
-    const key = `Same tree as slice ${code(slice, true)} (${sha(from)}, tree ${code(tree2.slice(0, 12), true)}): its gate results, not run again:`;
-    lines.set(key, [...lines.get(key) ?? [], code(gate.name, true)]);
-  }
-  return [...lines].map(([key, names]) => `
-${key} ${names.join(", ")}.`);
-}
-
-// src/runtime/text/clip.ts
-function clip(text3, max) {
-  if (max === null || text3.length <= max) return text3;
-  let end = cutAt(text3, max);
-  while (end > 0 && text3[end - 1] === "\u2026") end -= 1;
-  return `${text3.slice(0, end)}\u2026`;
-}
-var LOOKBACK = 64;
-function cutAt(text3, max) {
-  if (boundaryBefore(text3, max)) return max;
-  let start = max - 1;
-  while (start > 0 && max - start <= LOOKBACK && !boundaryBefore(text3, start)) start -= 1;
-  if (start > 0 && !boundaryBefore(text3, start)) start = 0;
-  let end = start;
-  for (const { index, segment } of graphemes().segment(text3.slice(start, max + 2))) {
-    if (start + index + segment.length > max) break;
-    end = start + index + segment.length;
-  }
-  return end;
-}
-function boundaryBefore(text3, at2) {
-  const unit = text3.charCodeAt(at2);
-  if (unit >= 128) return false;
-  return !(unit === 10 && text3.charCodeAt(at2 - 1) === 13);
-}
-var segmenter;
-function graphemes() {
-  segmenter ??= new Intl.Segmenter("en", { granularity: "grapheme" });
-  return segmenter;
-}
-
-// src/runtime/delivery/fold.ts
-var MOST = {
-  tailChars: 8e3,
-  filesShown: Number.POSITIVE_INFINITY,
-  decisions: true,
-  textChars: null,
-  block: "full",
-  messageChars: null,
-  grouped: false
-};
-var DETAIL_STEPS = [
-  {},
-  { tailChars: 1500 },
-  { tailChars: 0 },
-  { filesShown: 100 },
-  { filesShown: 0 },
-  { decisions: false },
-  { textChars: 2e3 }
-];
-var GAP_STEPS = [
-  { messageChars: 300 },
-  { messageChars: 80 },
-  { messageChars: 0 },
-  { grouped: true }
-];
-function foldSequence(withFullBlock) {
-  const steps = (start, list3) => {
-    let fold = start;
-    return list3.map((step) => {
-      fold = { ...fold, ...step };
-      return fold;
-    });
-  };
-  const digest2 = steps({ ...MOST, block: "digest" }, DETAIL_STEPS);
-  const last = digest2.at(-1) ?? { ...MOST, block: "digest" };
-  return [...withFullBlock ? steps(MOST, DETAIL_STEPS) : [], ...digest2, ...steps(last, GAP_STEPS)];
-}
-function byFields(fields, render) {
-  let last;
-  return (fold) => {
-    const key = fields.map((field) => fold[field]);
-    if (last?.key.every((value, index) => value === key[index])) return last.value;
-    last = { key, value: render(fold) };
-    return last.value;
-  };
-}
-function joinSections(sections) {
-  return `${sections.map((section) => section.text).filter((part) => part !== "").join("\n\n")}
-`;
-}
-function joinedLength(sections) {
-  let length = 0;
-  let parts = 0;
-  for (const section of sections) {
-    if (section.text === "") continue;
-    length += section.text.length;
-    parts += 1;
-  }
-  return length + 2 * Math.max(0, parts - 1) + 1;
-}
-function fitSections(render, folds, limit) {
-  let sections = [];
-  let hopeless = null;
-  for (const fold of folds) {
-    if (hopeless !== null && keptKey(fold) === hopeless) continue;
-    sections = render(fold);
-    if (joinedLength(sections) <= limit) return joinSections(sections);
-    const kept = sections.filter((section) => section.keep);
-    hopeless = joinedLength(kept) > limit ? keptKey(fold) : null;
-  }
-  return joinSections(squeeze(sections, limit));
-}
-function keptKey(fold) {
-  return JSON.stringify([fold.tailChars, fold.messageChars, fold.grouped, fold.block]);
-}
-function squeeze(sections, limit) {
-  const cuttable2 = (index) => !(sections[index]?.keep ?? true);
-  const lastIndex = sections.length - 1;
-  let canCut = sections.map((_, index) => cuttable2(index));
-  const room = () => limit - joinedLength(sections.filter((_, index) => !canCut[index])) - 2 * canCut.filter(Boolean).length;
-  if (room() < 0) canCut = sections.map((_, index) => index !== lastIndex);
-  let budget = Math.max(0, room());
-  const order = sections.map((section, index) => ({ index, length: section.text.length })).filter(({ index }) => canCut[index]).sort((a, b) => a.length - b.length || a.index - b.index);
-  const allowed = /* @__PURE__ */ new Map();
-  order.forEach(({ index, length }, position) => {
-    const take2 = Math.min(length, Math.floor(budget / (order.length - position)));
-    allowed.set(index, take2);
-    budget -= take2;
-  });
-  return sections.map((section, index) => {
-    const max = allowed.get(index);
-    return max === void 0 ? section : { ...section, text: cut(section.text, max) };
-  });
-}
-function cut(value, max) {
-  if (value.length <= max) return value;
-  const note = (count) => `
-
-_\u2026 ${count} characters folded to fit the size limit._`;
-  const room = max - note(value.length).length;
-  if (room <= 0) return "";
-  const newline = value.lastIndexOf("\n", room);
-  const end = safeEnd(value, newline > 0 ? newline : room);
-  return `${value.slice(0, end)}${note(value.length - end)}`;
-}
-function safeEnd(value, end) {
-  const unit = value.charCodeAt(end - 1);
-  return unit >= 55296 && unit <= 56319 ? end - 1 : end;
-}
-
-// src/runtime/delivery/merge-decision.ts
-var PROOF_CHECK = "omk/proof";
-function decideMerge(input2) {
-  const { proof, pr } = input2;
-  const reasons = [];
-  const block2 = (blocker, detail) => reasons.push({ blocker, detail });
-  if (input2.policy !== "gated" && input2.policy !== "manual")
-    block2("policy", `merge policy is ${input2.policy}`);
-  if (pr.state !== "open") block2("not_open", `PR #${pr.number} is ${pr.state}`);
-  if (!input2.proofDigestValid) block2("proof_edited", "the proof does not match its digest: it was edited");
-  for (const problem of input2.proofProblems ?? []) block2("proof_edited", problem);
-  if (proof.status !== "ready") block2("proof_not_ready", `the proof is ${proof.status}`);
-  const freshness = checkFreshness(proof, pr);
-  if (!freshness.fresh) block2("stale_proof", freshness.reason);
-  for (const problem of input2.proofCheckProblems ?? []) block2("proof_check", problem);
-  if (pr.draft) block2("draft", `PR #${pr.number} is a draft`);
-  if (pr.mergeable === false) block2("conflict", `PR #${pr.number} has conflicts with ${pr.base}`);
-  if (pr.mergeable === null) block2("mergeability_unknown", "GitHub has not computed mergeability yet");
-  const others = input2.checks.filter((check2) => check2.name !== PROOF_CHECK);
-  const failed = others.filter((check2) => check2.state === "failure");
-  const pending = others.filter((check2) => check2.state === "pending");
-  const present = new Set(others.filter((check2) => check2.state !== "pending").map((check2) => check2.name));
-  const requireChecks = input2.requireChecks ?? "none";
-  const protected_ = input2.protection?.requiredContexts ?? [];
-  const listed3 = Array.isArray(requireChecks) ? requireChecks : [];
-  const missing = [.../* @__PURE__ */ new Set([...protected_, ...listed3])].filter(
-    (name) => name !== PROOF_CHECK && !present.has(name)
-  );
-  if (failed.length > 0) block2("checks_failed", `failing: ${failed.map((c) => c.name).join(", ")}`);
-  if (pending.length > 0 || missing.length > 0) {
-    block2("checks_pending", `waiting for: ${[...pending.map((c) => c.name), ...missing].join(", ")}`);
-  }
-  if (requireChecks === "auto" && protected_.length === 0 && !others.some((c) => c.state === "success")) {
-    const why = input2.protection === null ? `${pr.base}'s branch protection cannot be read` : `${pr.base}'s branch protection requires no check`;
-    block2(
-      "no_checks",
-      `no check besides ${PROOF_CHECK} has succeeded on ${pr.headSha.slice(0, 12)}, and ${why}: CI has not run on this head`
-    );
-  }
-  if (input2.reviews.changesRequested) block2("changes_requested", "a reviewer requested changes");
-  const required2 = input2.protection?.requiredApprovals ?? 0;
-  if (input2.reviews.approvals < required2) {
-    block2("review_required", `${input2.reviews.approvals} of ${required2} required approvals`);
-  }
-  if (input2.enforceProtection && input2.protection === null) {
-    block2("unprotected_base", `${pr.base} has no readable branch protection, and this merge requires one`);
-  }
-  const first = reasons[0];
-  if (first) return { merge: false, blockedBy: first.blocker, reasons };
-  return { merge: true, sha: pr.headSha };
-}
-
-// src/runtime/delivery/check-run.ts
-var MAX_SUMMARY_CHARS = 65535;
-var MAX_ANNOTATIONS = 50;
-var CHECK_CONCLUSIONS = {
-  ready: "success",
-  failed: "failure",
-  not_ready: "neutral",
-  blocked_on_human: "neutral"
-};
-function checkRunFor(proof, opts) {
-  const judged2 = proof.status === "ready" ? proofForTree(proof, {
-    baseSha: proof.git.baseSha,
-    headSha: opts.sliceId === "integration" ? opts.headSha : proof.git.headSha
-  }) : proof;
-  const gaps = judged2.knownGaps.length;
-  const failures = judged2.failures.length;
-  return {
-    name: PROOF_CHECK,
-    headSha: opts.headSha,
-    conclusion: CHECK_CONCLUSIONS[judged2.status],
-    title: `omk proof: ${judged2.status} \u2014 ${gaps} gap${gaps === 1 ? "" : "s"}` + (failures > 0 ? `, ${failures} failure${failures === 1 ? "" : "s"}` : ""),
-    summary: renderCheckSummary(judged2),
-    annotations: gateAnnotations(opts),
-    externalId: `${opts.goalId}:${opts.sliceId}:${opts.headSha}`
-  };
-}
-function renderCheckSummary(proof, limit = MAX_SUMMARY_CHARS) {
-  const full = renderProofMarkdown(proof);
-  if (full.length <= limit) return full;
-  let rendered = full;
-  for (const fold of foldSequence(false)) {
-    rendered = `${foldNote(proof, fold)}
-
-${renderProofMarkdown(foldProof(proof, fold))}`;
-    if (rendered.length <= limit) return rendered;
-  }
-  return cut(rendered, limit);
-}
-function foldProof(proof, fold) {
-  const text3 = (value) => clip(value, fold.textChars);
-  const tail2 = (value) => fold.tailChars === 0 ? "" : lastChars(value, fold.tailChars);
-  const message = (value) => fold.messageChars === null ? value : fold.messageChars === 0 ? "" : clip(value, fold.messageChars);
-  const grouped = (items, make) => {
-    const counts = /* @__PURE__ */ new Map();
-    for (const item of items) counts.set(item.code, (counts.get(item.code) ?? 0) + 1);
-    return [...counts].map(([code2, count]) => make(code2, count));
-  };
-  return {
-    ...proof,
-    goal: { ...proof.goal, text: text3(proof.goal.text) },
-    gates: proof.gates.map((gate) => ({
-      ...gate,
-      name: text3(gate.name),
-      kind: text3(gate.kind),
-      tail: tail2(gate.tail)
-    })),
-    slices: proof.slices.map((slice) => ({ ...slice, title: text3(slice.title) })),
-    changedFiles: proof.changedFiles.slice(0, fold.filesShown).map((file2) => ({ ...file2, path: text3(file2.path) })),
-    findings: proof.findings.map((finding2) => ({ ...finding2, message: text3(finding2.message) })),
-    knownGaps: fold.grouped ? grouped(proof.knownGaps, (code2, count) => ({ code: code2, message: `\xD7 ${count}` })) : proof.knownGaps.map((gap) => ({ ...gap, message: message(gap.message) })),
-    failures: fold.grouped ? grouped(proof.failures, (code2, count) => ({ code: code2, message: `\xD7 ${count}`, evidence: "" })) : proof.failures.map((failure2) => ({
-      ...failure2,
-      message: message(failure2.message),
-      evidence: tail2(failure2.evidence)
-    })),
-    warnings: proof.warnings.map(text3),
-    humanDecisions: proof.humanDecisions.map(text3)
-  };
-}
-function foldNote(proof, fold) {
-  const parts = [
-    fold.tailChars === 0 ? "gate output and failure evidence hidden" : `gate output cut to ${fold.tailChars} characters`,
-    ...fold.filesShown < proof.changedFiles.length ? [
-      `${Math.min(fold.filesShown, proof.changedFiles.length)} of ${proof.changedFiles.length} changed files listed`
-    ] : [],
-    ...fold.textChars === null ? [] : [`long text cut to ${fold.textChars} characters`],
-    ...fold.messageChars === null || fold.grouped ? [] : [`gap messages cut to ${fold.messageChars} characters`],
-    ...fold.grouped ? ["gaps and failures grouped by code with their counts"] : []
-  ];
-  return `> **Folded to fit GitHub's limit:** ${parts.join("; ")}. The goal's proof.json has everything.`;
-}
-function lastChars(value, max) {
-  if (value.length <= max) return value;
-  const start = value.length - max;
-  const unit = value.charCodeAt(start);
-  return value.slice(unit >= 56320 && unit <= 57343 ? start + 1 : start);
-}
-function gateAnnotations(opts) {
-  const out = [];
-  for (const gate of opts.gates) {
-    if (gate.sha !== opts.headSha || out.length >= MAX_ANNOTATIONS) continue;
-    out.push(...gateOutputAnnotations(gate, MAX_ANNOTATIONS - out.length, opts.repoRoot ?? null));
-  }
-  return out;
-}
-
-// src/runtime/delivery/ready-for-review.ts
-function plannedReadyForReview(draftPolicy, recorded2) {
-  if (draftPolicy || recorded2 === null || recorded2.draft === false) return null;
-  return { number: recorded2.number, recordedDraft: recorded2.draft };
-}
-function marksReadyNow(draftPolicy, pull) {
-  return !draftPolicy && pull.draft && pull.state === "open";
-}
-
-// src/runtime/events/fix-words.ts
-var STATE_WORDS = {
-  pending: "waiting to run",
-  running: "running",
-  committed: "committed; verifying the goal again",
-  applied: "applied",
-  failed: "failed"
-};
-function fixWords(fix, nowMs = null) {
-  const requests = fix.requests.length === 0 ? "" : ` (${fix.requests.join(", ")})`;
-  let words2 = `${fix.id} for PR #${fix.pr}${requests}: ${STATE_WORDS[fix.state]}`;
-  if (fix.attempt > 0) words2 += `, attempt ${fix.attempt}`;
-  if (fix.state === "failed" && fix.why !== null) words2 += `: ${fix.why}`;
-  const wait = rateLimitWords(fix.rateLimitedUntilMs, nowMs);
-  return wait === null ? words2 : `${words2}; ${wait}`;
-}
-function rateLimitWords(untilMs, nowMs) {
-  if (untilMs === null) return null;
-  if (nowMs === null) return "rate-limited, waiting to run its agent again";
-  return `rate-limited, runs again in ${formatDuration(Math.max(0, untilMs - nowMs))}`;
-}
-
-// src/runtime/goal/ids.ts
-var GOAL_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,79}$/;
-function slugify(text3, max) {
-  const slug = text3.normalize("NFKD").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, max).replace(/-+$/g, "");
-  return slug || "goal";
-}
-function newGoalId(goalText, suffixHex) {
-  return `${slugify(goalText, 32)}-${suffixHex.slice(0, 6).toLowerCase()}`;
-}
-function checkGoalRef(ref) {
-  const trimmed = ref.trim();
-  if (trimmed === "latest" || GOAL_ID_PATTERN.test(trimmed)) return trimmed;
-  throw new UsageError(`'${ref}' is not a goal id.`, {
-    hint: [
-      "Goal ids look like fix-the-failing-tests-3fa9c1 (or use 'latest'); list them with ",
-      { step: "list" },
-      "."
-    ]
-  });
-}
-
-// src/runtime/graph/slice-id.ts
-var SLICE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
-
-// src/runtime/graph/branches.ts
-var OMK_BRANCH_PREFIX = "omk/";
-var DEFAULT_STATE_BRANCH = `${OMK_BRANCH_PREFIX}state`;
-var BASE_ID = "base";
-var INTEGRATION_ID = "integration";
-var RESERVED_SLICE_IDS = [BASE_ID, INTEGRATION_ID];
-function fixTaskId(fix) {
-  return `fix-${fix}`;
-}
-function isFixTaskId(id) {
-  return /^fix-\d+$/.test(id);
-}
-function goalBranchPrefix(goalId) {
-  return `${OMK_BRANCH_PREFIX}${goalId}/`;
-}
-function sliceBranchName(goalId, sliceId2) {
-  return `${goalBranchPrefix(goalId)}${sliceId2}`;
-}
-function integrationBranchName(goalId) {
-  return sliceBranchName(goalId, INTEGRATION_ID);
-}
-function parseOmkBranch(branch) {
-  const [root, goalId, sliceId2, ...rest] = branch.split("/");
-  if (`${root}/` !== OMK_BRANCH_PREFIX || rest.length > 0 || goalId === void 0 || sliceId2 === void 0) {
-    return null;
-  }
-  return GOAL_ID_PATTERN.test(goalId) && SLICE_ID_PATTERN.test(sliceId2) ? { goalId, sliceId: sliceId2 } : null;
-}
-var SAFE_BRANCH = /^[A-Za-z0-9_][A-Za-z0-9._/-]*$/;
-var UNSAFE_BRANCH_PART = /\.\.|\/\/|\/\.|[/.]$|\.lock(\/|$)/;
-var hasControl = (name) => [...name].some((c) => c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127);
-var SPECIAL_REF = /^(?:[A-Z]+_)*HEAD$/;
-function branchNameProblem(name) {
-  if (name === "") return "it is empty";
-  if (hasControl(name)) return "it contains a control character (a newline?)";
-  if (name.startsWith("refs/")) return "it is a full ref: name the branch without refs/heads/";
-  if (SPECIAL_REF.test(name)) return `${name} is one of git's special refs, not a branch`;
-  if (!SAFE_BRANCH.test(name) || UNSAFE_BRANCH_PART.test(name)) {
-    return "git does not allow it (letters, digits, ., _, -, / only; no .., //, leading - or ., trailing / or .)";
-  }
-  return null;
-}
-function stateBranchProblem(name, others = {}) {
-  const problem = branchNameProblem(name);
-  if (problem !== null) return problem;
-  if (!name.startsWith(OMK_BRANCH_PREFIX) || name === OMK_BRANCH_PREFIX) {
-    return `it is not under ${OMK_BRANCH_PREFIX}: goal state is committed only on a branch of omk's own`;
-  }
-  if (parseOmkBranch(name) !== null)
-    return `it is a goal's own branch (${OMK_BRANCH_PREFIX}<goal-id>/<slice>)`;
-  for (const [what, branch] of Object.entries(others)) {
-    if (branch === name) return `it is ${what}`;
-  }
-  return null;
-}
-var UNSHOWABLE = (
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters escaped.
-  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2069\ufeff]/g
-);
-var SHORT_ESCAPES = { "\n": "\\n", "\r": "\\r", "	": "\\t" };
-function shownText(text3) {
-  return text3.replace(/\\/g, "\\\\").replace(UNSHOWABLE, (c) => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-}
-function shownBranch(name) {
-  return shownText(name);
-}
-
-// src/runtime/events/fix-progress.ts
-var str = (value) => typeof value === "string" ? value : null;
-var num = (value) => typeof value === "number" ? value : null;
-var FixFold = class {
-  fixes = /* @__PURE__ */ new Map();
-  /** Whether the event was a fix's (the caller folds it no further). */
-  fold({ seq, type, data, ts }) {
-    if (type === "fix_requested" || type === "fix_applied" || type === "fix_failed") {
-      const n = num(data.fix);
-      if (n === null) return true;
-      const fix2 = this.fix(str(data.taskId) ?? fixTaskId(n));
-      const pr = num(data.pr);
-      if (pr !== null) fix2.pr = pr;
-      if (type === "fix_requested") {
-        if (data.sliceId !== void 0) fix2.sliceId = str(data.sliceId);
-        fix2.requests = Array.isArray(data.requestIds) ? data.requestIds.filter((id) => typeof id === "string") : fix2.requests;
-        return true;
-      }
-      if (seq < fix2.stateSeq) return true;
-      fix2.stateSeq = seq;
-      fix2.rateLimitedUntilMs = null;
-      if (data.interrupted === true) fix2.state = "pending";
-      else fix2.state = type === "fix_applied" ? "applied" : "failed";
-      fix2.why = type === "fix_failed" ? str(data.why) : null;
-      return true;
-    }
-    const taskId = str(data.taskId);
-    if (taskId === null || !isFixTaskId(taskId)) return false;
-    const fix = this.fix(taskId);
-    const attempt2 = num(data.attempt);
-    if (type === "agent_rate_limited") {
-      const at2 = Date.parse(ts);
-      const waitMs = num(data.waitMs);
-      if (seq >= fix.stateSeq && !Number.isNaN(at2) && waitMs !== null) fix.rateLimitedUntilMs = at2 + waitMs;
-      return true;
-    }
-    const next = FIX_TASK_STATES[type];
-    if (next === void 0 || seq < fix.stateSeq) return true;
-    if (type === "agent_started" && fix.state !== "pending" && fix.state !== "running") return true;
-    fix.stateSeq = seq;
-    fix.state = next;
-    fix.rateLimitedUntilMs = null;
-    if (attempt2 !== null) fix.attempt = attempt2;
-    return true;
-  }
-  /** The fixes, in the order they were asked. */
-  state() {
-    return [...this.fixes.values()].map(({ stateSeq: _, ...fix }) => ({
-      ...fix,
-      requests: [...fix.requests]
-    }));
-  }
-  fix(id) {
-    let fix = this.fixes.get(id);
-    if (fix === void 0) {
-      fix = {
-        id,
-        pr: 0,
-        sliceId: null,
-        requests: [],
-        state: "pending",
-        attempt: 0,
-        why: null,
-        rateLimitedUntilMs: null,
-        stateSeq: 0
-      };
-      this.fixes.set(id, fix);
-    }
-    return fix;
-  }
-};
-var FIX_TASK_STATES = {
-  task_leased: "running",
-  agent_started: "running",
-  task_done: "committed",
-  task_failed: "failed",
-  task_pending: "pending"
-};
-
-// src/runtime/events/progress.ts
-var SETTLED_STATES = ["done", "failed", "skipped", "waiting"];
-var str2 = (value) => typeof value === "string" ? value : null;
-var strings = (value) => Array.isArray(value) ? value.filter((item) => typeof item === "string") : [];
-var num2 = (value) => typeof value === "number" ? value : null;
-var ProgressFold = class {
-  seen = /* @__PURE__ */ new Set();
-  slices = /* @__PURE__ */ new Map();
-  titles;
-  planned = { seq: 0, value: null };
-  started = { seq: 0, value: null };
-  finishedSeq = 0;
-  stop = { seq: 0, value: null };
-  integration = { seq: 0, value: null };
-  pulls = [];
-  merged = { seq: 0, value: null };
-  mergeVerdict = { seq: 0, value: null };
-  lastEvent = null;
-  fixes = new FixFold();
-  constructor(plan2 = []) {
-    this.titles = new Map(plan2.map((slice) => [slice.id, slice.title]));
-    for (const slice of plan2) this.slice(slice.id);
-  }
-  foldAll(events) {
-    for (const event of events) this.fold(event);
-    return this;
-  }
-  fold(event) {
-    if (this.seen.has(event.seq)) return;
-    this.seen.add(event.seq);
-    const { seq, type, data } = event;
-    if (this.lastEvent === null || seq > this.lastEvent.seq) this.lastEvent = { seq, type, ts: event.ts };
-    const at2 = Date.parse(event.ts);
-    const atMs = Number.isNaN(at2) ? null : at2;
-    switch (type) {
-      case "plan_written":
-        this.planned = later(this.planned, seq, num2(data.tasks));
-        return;
-      case "execution_started":
-        if (data.slice === void 0) this.started = later(this.started, seq, atMs);
-        return;
-      case "execution_finished":
-        this.finishedSeq = Math.max(this.finishedSeq, seq);
-        return;
-      case "budget_exhausted":
-        this.stop = later(this.stop, seq, { kind: "budget" });
-        return;
-      case "execution_interrupted":
-        this.stop = later(this.stop, seq, { kind: "interrupted", by: str2(data.by) ?? "signal" });
-        return;
-      case "integration_done":
-        this.integration = later(this.integration, seq, "done");
-        return;
-      case "integration_conflict":
-        this.integration = later(this.integration, seq, "conflict");
-        this.stop = later(this.stop, seq, { kind: "integration_conflict", branch: str2(data.branch) ?? "" });
-        return;
-      case "integration_repair_started":
-        this.integration = later(this.integration, seq, "repairing");
-        return;
-      case "pr_opened": {
-        const number4 = num2(data.number);
-        const url2 = str2(data.url);
-        if (number4 === null || url2 === null || this.pulls.some((pull) => pull.number === number4)) return;
-        this.pulls.push({ sliceId: str2(data.sliceId), number: number4, url: url2, seq });
-        this.pulls.sort((a, b) => a.seq - b.seq);
-        return;
-      }
-      case "goal_merged":
-        this.merged = later(this.merged, seq, { target: str2(data.target) ?? "", sha: str2(data.sha) ?? "" });
-        return;
-      case "merge_evaluated":
-        this.mergeVerdict = later(this.mergeVerdict, seq, mergeVerdictOf(data));
-        return;
-    }
-    if (this.fixes.fold(event)) return;
-    const taskId = str2(data.taskId);
-    if (taskId !== null && taskId !== INTEGRATION_ID && !isFixTaskId(taskId))
-      this.foldSlice(this.slice(taskId), event, atMs);
-  }
-  foldSlice(slice, { seq, type, data }, at2) {
-    const attempt2 = num2(data.attempt);
-    if (type === "gates_verified") {
-      if (seq < slice.gatesSeq) return;
-      slice.gatesSeq = seq;
-      slice.gates = strings(data.outcomes);
-      slice.gatesByExitCode = strings(data.byExitCode);
-      return;
-    }
-    if (type === "agent_rate_limited") {
-      const waitMs = num2(data.waitMs);
-      if (seq >= slice.stateSeq && slice.state === "running" && at2 !== null && waitMs !== null)
-        slice.rateLimitedUntilMs = at2 + waitMs;
-      return;
-    }
-    if (!SLICE_EVENTS.has(type)) return;
-    if (type === "agent_started") {
-      const of2 = attempt2 ?? slice.attempt;
-      if (of2 < slice.attempt || of2 === slice.attempt && slice.state !== "pending" && slice.state !== "running")
-        return;
-      if (of2 === slice.attempt && slice.state === "running") {
-        slice.startedMs ??= at2;
-        if (seq >= slice.stateSeq) slice.rateLimitedUntilMs = null;
-        return;
-      }
-    }
-    if (seq < slice.stateSeq) {
-      if (type === "task_leased" && attempt2 === slice.attempt) slice.startedMs ??= at2;
-      return;
-    }
-    slice.stateSeq = seq;
-    slice.rateLimitedUntilMs = null;
-    const settle3 = (state, attempts2) => {
-      slice.state = state;
-      slice.attempt = attempts2;
-      slice.endedMs = at2;
-      slice.lastLine = null;
-      slice.settledSeq = seq;
-    };
-    const open7 = (state, attempts2) => {
-      slice.state = state;
-      slice.attempt = attempts2;
-      slice.endedMs = null;
-      slice.lastLine = null;
-      slice.settledSeq = null;
-    };
-    switch (type) {
-      case "task_leased":
-        open7("running", attempt2 ?? slice.attempt + 1);
-        slice.startedMs = at2;
-        return;
-      case "agent_started":
-        open7("running", Math.max(attempt2 ?? slice.attempt, 1));
-        slice.startedMs = at2;
-        return;
-      case "task_done":
-        settle3("done", attempt2 ?? Math.max(slice.attempt, 1));
-        return;
-      case "task_failed":
-        settle3("failed", num2(data.attempts) ?? Math.max(slice.attempt, 1));
-        return;
-      case "task_skipped":
-        settle3("skipped", 0);
-        return;
-      case "task_pending":
-        settle3("waiting", attempt2 ?? Math.max(slice.attempt, 1));
-        return;
-      case "slice_reopened":
-      case "slice_reset":
-        open7("pending", slice.attempt);
-        return;
-    }
-  }
-  /** The running slice's last agent output line (read from its transcript by a watcher). */
-  setLastLine(sliceId2, line2) {
-    const slice = this.slices.get(sliceId2);
-    if (slice !== void 0 && slice.state === "running") slice.lastLine = line2;
-  }
-  /** Slices running now, with their attempt (what a watcher reads transcripts for). */
-  running() {
-    return [...this.slices.values()].filter((slice) => slice.state === "running" && slice.attempt > 0).map(({ id, attempt: attempt2 }) => ({ id, attempt: attempt2 }));
-  }
-  /** The progress as it stands: a copy the fold does not change afterwards. */
-  state() {
-    const slices = [...this.slices.values()].map(
-      ({ stateSeq: _s, gatesSeq: _g, ...slice }) => ({
-        ...slice,
-        gates: [...slice.gates],
-        gatesByExitCode: [...slice.gatesByExitCode]
-      })
-    );
-    return {
-      planned: this.planned.value,
-      startedMs: this.started.value,
-      slices,
-      integration: this.integration.value,
-      pulls: this.pulls.map(({ seq: _seq, ...pull }) => pull),
-      fixes: this.fixes.state(),
-      merged: this.merged.value,
-      mergeVerdict: this.mergeVerdict.value === null ? null : { ...this.mergeVerdict.value, reasons: [...this.mergeVerdict.value.reasons] },
-      stopped: this.stopped(slices),
-      lastEvent: this.lastEvent
-    };
-  }
-  /**
-   * What stopped the current run: a stop recorded after the run started (a resume forgets the last
-   * one); when the run finished, the slices that failed, else those waiting, come first.
-   */
-  stopped(slices) {
-    const startSeq = this.started.seq;
-    if (this.finishedSeq > startSeq) {
-      const inState = (state) => slices.filter((slice) => slice.state === state).sort((a, b) => (a.settledSeq ?? 0) - (b.settledSeq ?? 0)).map((slice) => slice.id);
-      const failed = inState("failed");
-      if (failed.length > 0) return { kind: "slices_failed", slices: failed };
-      const waiting2 = inState("waiting");
-      if (waiting2.length > 0) return { kind: "slices_waiting", slices: waiting2 };
-    }
-    return this.stop.seq > startSeq ? this.stop.value : null;
-  }
-  slice(id) {
-    let slice = this.slices.get(id);
-    if (slice === void 0) {
-      slice = {
-        id,
-        title: this.titles.get(id) ?? id,
-        state: "pending",
-        attempt: 0,
-        startedMs: null,
-        endedMs: null,
-        gates: [],
-        gatesByExitCode: [],
-        lastLine: null,
-        settledSeq: null,
-        rateLimitedUntilMs: null,
-        stateSeq: 0,
-        gatesSeq: 0
-      };
-      this.slices.set(id, slice);
-    }
-    return slice;
-  }
-};
-var SLICE_EVENTS = /* @__PURE__ */ new Set([
-  "task_leased",
-  "agent_started",
-  "task_done",
-  "task_failed",
-  "task_skipped",
-  "task_pending",
-  "slice_reopened",
-  "slice_reset"
-]);
-function mergeVerdictOf(data) {
-  const reasons = Array.isArray(data.reasons) ? data.reasons.flatMap((reason) => {
-    if (typeof reason !== "object" || reason === null) return [];
-    const { blocker, detail } = reason;
-    return typeof blocker === "string" && typeof detail === "string" ? [{ blocker, detail }] : [];
-  }) : [];
-  const merge3 = data.merge === true;
-  return {
-    pr: num2(data.pr) ?? 0,
-    merge: merge3,
-    blockedBy: merge3 ? null : reasons[0]?.blocker ?? null,
-    reasons: reasons.map((reason) => reason.detail)
-  };
-}
-function later(current, seq, value) {
-  return seq > current.seq ? { seq, value } : current;
-}
-function runProgress(events, plan2 = []) {
-  return new ProgressFold(plan2).foldAll(events).state();
-}
-function settledSlices(progress) {
-  return progress.slices.filter((slice) => SETTLED_STATES.includes(slice.state) && slice.settledSeq !== null).sort((a, b) => (a.settledSeq ?? 0) - (b.settledSeq ?? 0));
-}
-function runningSlices(progress) {
-  return progress.slices.filter((slice) => slice.state === "running");
-}
-
-// src/runtime/proof/pull-request-of.ts
-function pullRequestOf(proof, sliceId2) {
-  return proof.delivery.pullRequests.find((pull) => pull.sliceId === sliceId2) ?? null;
-}
-
-// src/runtime/markdown/goal-sections.ts
-function prLink(pull) {
-  return pull === null ? "\u2013" : link(`#${pull.number}`, pull.url, true);
-}
-function slicesTable(proof) {
-  if (proof.slices.length === 0) return [];
-  const rows = proof.slices.map(
-    (slice) => `| ${code(slice.id, true)} | ${text(slice.title)} | ${slice.status} | ${slice.attempts} | ${prLink(pullRequestOf(proof, slice.id))} |`
-  );
-  const integrator = pullRequestOf(proof, null);
-  const last = integrator === null ? [] : [`| integration | all slices | \u2013 | \u2013 | ${prLink(integrator)} |`];
-  return ["", "| Slice | Title | Status | Attempts | PR |", "|---|---|---|---|---|", ...rows, ...last];
-}
-function gatesLine(proof) {
-  if (proof.gates.length === 0) return [];
-  const gates = proof.gates.map(
-    (gate) => `${OUTCOME_ICONS[gate.outcome]} ${code(gate.name)} ${gateOutcomeLabel(gate)}${gate.required ? "" : " (optional)"}`
-  );
-  return ["", `**Gates:** ${gates.join(" \xB7 ")}`];
-}
-function finalSummary(goal, proof, steps = NEUTRAL_STEPS) {
-  const merge3 = proof.delivery.merge;
-  const outcome = merge3 !== null ? `merged into ${code(merge3.target)} as ${code(shortSha(merge3.sha))}` : `${goal.status.replace(/_/g, " ")}, proof ${STATUS_LABELS[proof.status]}`;
-  const gaps = proof.knownGaps.length === 0 ? ["- Known gaps: none"] : [
-    `- Known gaps (${proof.knownGaps.length}):`,
-    ...proof.knownGaps.map((g) => `  - ${code(g.code)} ${text(gapText(g, steps))}`)
-  ];
-  const decisions = proof.humanDecisions.map((d) => `  - ${text(d)}`);
-  return [
-    "",
-    "#### Final summary",
-    "",
-    `- Outcome: ${outcome}`,
-    ...gaps,
-    ...decisions.length > 0 ? ["- Human decisions needed:", ...decisions] : [],
-    `- Budget: ${formatBudget(proof.budget).map(text).join(" \xB7 ")}`
-  ];
-}
-function notesList(notes, title3 = null) {
-  if (notes.length === 0) return [];
-  return ["", ...title3 === null ? [] : [`### ${title3}`, ""], ...notes.map((note) => `- ${text(note)}`)];
-}
-var SLICE_ICONS = {
-  pending: "\u23F3",
-  running: "\u{1F504}",
-  done: "\u2705",
-  failed: "\u274C",
-  skipped: "\u23ED\uFE0F",
-  waiting: "\u{1F7E1}"
-};
-function attempts(n) {
-  return n === 1 ? "1 attempt" : `${n} attempts`;
-}
-var FIX_ICONS = {
-  pending: "\u23F3",
-  running: "\u{1F504}",
-  committed: "\u{1F527}",
-  applied: "\u2705",
-  failed: "\u274C"
-};
-function progressSection(progress, goalId, steps = NEUTRAL_STEPS) {
-  const lines = [];
-  if (progress.planned !== null) lines.push(`- \u{1F4DD} planned: ${progress.planned} slice(s)`);
-  for (const slice of settledSlices(progress)) {
-    const how = slice.state === "skipped" ? "skipped: a slice it depends on did not finish" : slice.state === "waiting" ? `not done after ${attempts(slice.attempt)}, attempts left for a resume` : `${slice.state} after ${attempts(slice.attempt)}`;
-    lines.push(`- ${SLICE_ICONS[slice.state]} slice ${code(slice.id)} ${how}`);
-  }
-  const running = runningSlices(progress);
-  if (running.length > 0 && progress.stopped === null) {
-    const each = running.map(
-      (slice) => `${code(slice.id)} (attempt ${slice.attempt}${slice.rateLimitedUntilMs === null ? "" : ", waiting out a rate limit"})`
-    );
-    lines.push(`- ${SLICE_ICONS.running} running: ${each.join(", ")}`);
-  }
-  for (const fix of progress.fixes) lines.push(`- ${FIX_ICONS[fix.state]} review ${text(fixWords(fix))}`);
-  if (progress.integration === "done") lines.push("- \u2705 integrated: the done slices merge cleanly together");
-  if (progress.integration === "repairing")
-    lines.push("- \u{1F527} integration: the merged slices fail where each passed; an agent is repairing it");
-  if (progress.integration === "conflict") lines.push("- \u274C integration: the done slices conflict");
-  if (progress.pulls.length > 0) {
-    const links = progress.pulls.map(
-      (pull) => `${link(`#${pull.number}`, pull.url)} (${pull.sliceId === null ? "integrator" : code(pull.sliceId)})`
-    );
-    lines.push(`- \u{1F517} pull requests: ${links.join(", ")}`);
-  }
-  if (progress.merged !== null)
-    lines.push(`- \u{1F389} merged into ${code(progress.merged.target)} as ${code(shortSha(progress.merged.sha))}`);
-  else if (progress.mergeVerdict !== null) lines.push(`- ${mergeVerdictLine(progress.mergeVerdict)}`);
-  const stop = progress.stopped === null ? null : stopWords(progress.stopped, goalId, steps);
-  if (stop?.failed) lines.push(`- \u274C stopped: ${text(stop.what)}`);
-  else if (stop !== null) lines.push(`- \u23F8\uFE0F ${text(stop.what)}`);
-  if (lines.length === 0) return [];
-  const out = ["", "**Progress**", "", ...lines];
-  if (stop?.failed)
-    out.push("", `**What failed:** ${text(stop.what)}`, "", `**What to do:** ${text(stop.todo)}`);
-  return out;
-}
-function mergeVerdictLine(verdict) {
-  if (verdict.merge) return `\u{1F500} ${text(`merge of PR #${verdict.pr} cleared by the gate; merging`)}`;
-  const why = verdict.reasons.length > 0 ? `: ${verdict.reasons.join("; ")}` : "";
-  return `\u26D4 ${text(`merge blocked by ${verdict.blockedBy ?? "an unnamed blocker"} (PR #${verdict.pr})${why}`)}`;
-}
-function stopWords(stop, goalId, steps = NEUTRAL_STEPS) {
-  const resume = { step: "resume", goalId };
-  switch (stop.kind) {
-    case "slices_failed":
-      return {
-        what: `slice(s) ${stop.slices.join(", ")} did not pass their gates within their attempts.`,
-        todo: wordHint(
-          [
-            "Read the proof (",
-            { step: "proof", goalId },
-            "): it names the failing gates. Fix their cause or state the goal more precisely, then resume the goal (",
-            resume,
-            ")."
-          ],
-          steps
-        ),
-        failed: true
-      };
-    case "slices_waiting":
-      return {
-        what: `slice(s) ${stop.slices.join(", ")} did not pass their gates in this run; attempts are left.`,
-        todo: wordHint(
-          [
-            "Read the proof (",
-            { step: "proof", goalId },
-            "): it names the failing gates. Resume the goal to try again (",
-            resume,
-            "), or fix their cause first."
-          ],
-          steps
-        ),
-        failed: true
-      };
-    case "integration_conflict":
-      return {
-        what: "the done slices change the same lines, so they could not be merged together.",
-        todo: wordHint(
-          [
-            "Resolve the conflict on the slice branches (or narrow the goal), then resume the goal (",
-            resume,
-            ")."
-          ],
-          steps
-        ),
-        failed: true
-      };
-    case "budget":
-      return {
-        what: "the goal's budget ran out before every slice was done.",
-        todo: wordHint(
-          ["Extend the budget (", { step: "budget_add", goalId }, "), then resume the goal (", resume, ")."],
-          steps
-        ),
-        failed: true
-      };
-    case "interrupted":
-      if (stop.by === "pause" || stop.by === "cancel")
-        return { what: stop.by === "pause" ? "paused" : "cancelled", todo: "", failed: false };
-      return {
-        what: stop.by === "error" ? "the run stopped on an unexpected error." : "the run was stopped before it finished (the app restarted or was shut down).",
-        todo: wordHint(
-          ["Resume the goal (", resume, "); if it stops again, the app's log has the details."],
-          steps
-        ),
-        failed: true
-      };
-  }
-}
-
-// src/runtime/markdown/plain-words.ts
-var GIT_COMMAND = /`git [^`]*`|\bgit(?: -[cC] \S+)* [a-z][a-z-]*(?: (?:-\S+|[^\s:]*[/=][^\s:]*|origin|HEAD|[0-9a-f]{7,40}))*/g;
-var PATH = /(?<![\w.:/-])(?:\/[\w.@+-]+){2,}\/?|\b[A-Za-z]:\\[^\s'"`]+/g;
-var FRAME = /\s+at \S+ \(.*$|\s+at (?:file:\/\/|node:|\/).*$/;
-function plainMessage(message, maxChars = 300) {
-  const first = message.split(/\r?\n/).map((line2) => line2.trim()).find((line2) => line2 !== "") ?? "";
-  const plain = first.replace(FRAME, "").replace(GIT_COMMAND, "a git command").replace(PATH, "a path on the machine that ran it").replace(/\s+/g, " ").trim();
-  return plain.length > maxChars ? `${plain.slice(0, maxChars - 1)}\u2026` : plain;
-}
-
-// src/runtime/markdown/visible.ts
-var DETAILS_TAG = /<(\/?)details(?=[\s>/])[^>]{0,256}>/gi;
-function stripHtmlComments(body) {
-  let out = "";
-  let at2 = 0;
-  for (; ; ) {
-    const start = body.indexOf("<!--", at2);
-    if (start < 0) return out + body.slice(at2);
-    out += body.slice(at2, start);
-    const end = body.indexOf("-->", start + 4);
-    if (end < 0) return out;
-    at2 = end + 3;
-  }
-}
-function stripDetails(body) {
-  let out = "";
-  let at2 = 0;
-  let depth2 = 0;
-  let start = 0;
-  for (const match of body.matchAll(DETAILS_TAG)) {
-    const closing = match[1] === "/";
-    if (!closing) {
-      if (depth2 === 0) start = match.index;
-      depth2 += 1;
-    } else if (depth2 > 0) {
-      depth2 -= 1;
-      if (depth2 === 0) {
-        out += body.slice(at2, start);
-        at2 = match.index + match[0].length;
-      }
-    }
-  }
-  return depth2 > 0 ? out + body.slice(at2, start) : out + body.slice(at2);
-}
-function visibleMarkdown(body) {
-  return stripDetails(stripHtmlComments(body));
-}
-
-// src/runtime/app/environ-words.ts
-function unscrubbedWarning(environ, words2) {
-  const them = environ.names.length === 1 ? "it" : "them";
-  const sandbox = (mode) => words2?.fields.given("sandbox", mode);
-  return {
-    message: `could not overwrite ${environ.names.join(", ")} in omk's start-up environment (${environ.problem}): an agent run without the sandbox can read ${them} in /proc/<pid>/environ`,
-    remedy: words2 === void 0 ? null : `Run agents confined: ${sandbox("required")}, or ${sandbox("auto")} where bubblewrap works.`
-  };
-}
-
-// src/runtime/goal/create.ts
-import { basename as basename4 } from "node:path";
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -11941,7 +10397,7 @@ __export(util_exports, {
   safeExtend: () => safeExtend,
   shallowClone: () => shallowClone,
   sizeCaps: () => sizeCaps,
-  slugify: () => slugify2,
+  slugify: () => slugify,
   stringifyPrimitive: () => stringifyPrimitive,
   toZod: () => toZod,
   uint8ArrayToBase64: () => uint8ArrayToBase64,
@@ -12133,7 +10589,7 @@ function randomString(length = 10) {
 function esc(str3) {
   return JSON.stringify(str3);
 }
-function slugify2(input2) {
+function slugify(input2) {
   return input2.toLowerCase().trim().replace(/[^\w\s-]/g, "").replace(/[\s_-]+/g, "-").replace(/^-+|-+$/g, "");
 }
 var captureStackTrace = "captureStackTrace" in Error ? Error.captureStackTrace : (..._args) => {
@@ -26543,7 +24999,7 @@ function _toUpperCase() {
 }
 // @__NO_SIDE_EFFECTS__
 function _slugify() {
-  return /* @__PURE__ */ _overwrite((input2) => slugify2(input2));
+  return /* @__PURE__ */ _overwrite((input2) => slugify(input2));
 }
 // @__NO_SIDE_EFFECTS__
 function _array(Class2, element, params) {
@@ -30792,7 +29248,7 @@ function visit(schema, fnOrHandlers) {
     return h ? h(node2, rewritten) : node2;
   };
   const cache = /* @__PURE__ */ new Map();
-  function run(s) {
+  function run2(s) {
     const cached2 = cache.get(s);
     if (cached2 === RESOLVING) {
       return new $ZodLazy({
@@ -30818,21 +29274,21 @@ function visit(schema, fnOrHandlers) {
         let changed = false;
         const newShape = {};
         for (const k of keys2) {
-          const mapped = run(oldShape[k]);
+          const mapped = run2(oldShape[k]);
           if (mapped !== oldShape[k])
             changed = true;
           newShape[k] = mapped;
         }
         let newCatchall = def.catchall;
         if (def.catchall) {
-          newCatchall = run(def.catchall);
+          newCatchall = run2(def.catchall);
           if (newCatchall !== def.catchall)
             changed = true;
         }
         return changed ? clone(s, { ...def, shape: newShape, catchall: newCatchall }) : s;
       }
       case "array": {
-        const mapped = run(def.element);
+        const mapped = run2(def.element);
         return mapped === def.element ? s : clone(s, { ...def, element: mapped });
       }
       case "tuple": {
@@ -30840,14 +29296,14 @@ function visit(schema, fnOrHandlers) {
         let changed = false;
         const newItems = [];
         for (const item of oldItems) {
-          const mapped = run(item);
+          const mapped = run2(item);
           if (mapped !== item)
             changed = true;
           newItems.push(mapped);
         }
         let newRest = def.rest;
         if (def.rest) {
-          newRest = run(def.rest);
+          newRest = run2(def.rest);
           if (newRest !== def.rest)
             changed = true;
         }
@@ -30855,12 +29311,12 @@ function visit(schema, fnOrHandlers) {
       }
       case "record":
       case "map": {
-        const newKey = run(def.keyType);
-        const newVal = run(def.valueType);
+        const newKey = run2(def.keyType);
+        const newVal = run2(def.valueType);
         return newKey === def.keyType && newVal === def.valueType ? s : clone(s, { ...def, keyType: newKey, valueType: newVal });
       }
       case "set": {
-        const newVal = run(def.valueType);
+        const newVal = run2(def.valueType);
         return newVal === def.valueType ? s : clone(s, { ...def, valueType: newVal });
       }
       case "union": {
@@ -30868,7 +29324,7 @@ function visit(schema, fnOrHandlers) {
         let changed = false;
         const newOptions = [];
         for (const opt of oldOptions) {
-          const mapped = run(opt);
+          const mapped = run2(opt);
           if (mapped !== opt)
             changed = true;
           newOptions.push(mapped);
@@ -30876,8 +29332,8 @@ function visit(schema, fnOrHandlers) {
         return changed ? clone(s, { ...def, options: newOptions }) : s;
       }
       case "intersection": {
-        const newLeft = run(def.left);
-        const newRight = run(def.right);
+        const newLeft = run2(def.left);
+        const newRight = run2(def.right);
         return newLeft === def.left && newRight === def.right ? s : clone(s, { ...def, left: newLeft, right: newRight });
       }
       case "optional":
@@ -30889,23 +29345,23 @@ function visit(schema, fnOrHandlers) {
       case "nonoptional":
       case "promise":
       case "success": {
-        const newInner = run(def.innerType);
+        const newInner = run2(def.innerType);
         return newInner === def.innerType ? s : clone(s, { ...def, innerType: newInner });
       }
       case "pipe": {
-        const newIn = run(def.in);
-        const newOut = run(def.out);
+        const newIn = run2(def.in);
+        const newOut = run2(def.out);
         return newIn === def.in && newOut === def.out ? s : clone(s, { ...def, in: newIn, out: newOut });
       }
       case "function": {
-        const newInput = run(def.input);
-        const newOutput = run(def.output);
+        const newInput = run2(def.input);
+        const newOutput = run2(def.output);
         return newInput === def.input && newOutput === def.output ? s : clone(s, { ...def, input: newInput, output: newOutput });
       }
       case "lazy": {
         const original = def.getter;
         const { _cachedInner, ...rest } = def;
-        return clone(s, { ...rest, getter: () => run(original()) });
+        return clone(s, { ...rest, getter: () => run2(original()) });
       }
       // A leaf by choice: `parts` are regex fragments, not data positions.
       case "template_literal":
@@ -30936,7 +29392,7 @@ function visit(schema, fnOrHandlers) {
       }
     }
   }
-  return run(schema);
+  return run2(schema);
 }
 
 // node_modules/zod/v4/classic/deep-partial.js
@@ -31005,6 +29461,2108 @@ function bigint3(params) {
 function date4(params) {
   return _coercedDate(ZodDate, params);
 }
+
+// src/runtime/sandbox/port.ts
+var SANDBOX_MODES = ["auto", "required", "off"];
+var SANDBOX_NETWORKS = ["open", "none", "allow"];
+
+// src/runtime/sandbox/config.ts
+var DEFAULT_NETWORK = { agents: "open", gates: "none" };
+var networkSchema = external_exports.enum(SANDBOX_NETWORKS);
+var networkPolicySchema = external_exports.union([
+  networkSchema.describe("open, none or allow for agents and gates alike."),
+  external_exports.strictObject({
+    agents: networkSchema.default(DEFAULT_NETWORK.agents).describe(
+      "The agents' network (the planning agent's too): open (default; the model's API), none, or allow (only allowedHosts)."
+    ),
+    gates: networkSchema.default(DEFAULT_NETWORK.gates).describe(
+      "The gates' network: none (default; a loopback of their own), open or allow. A gate's own `network` wins."
+    )
+  })
+]);
+var allowedHostSchema = external_exports.string().regex(
+  /^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:\d{1,5})?$/,
+  {
+    error: "a host name, host:port or *.domain (for example api.anthropic.com)"
+  }
+);
+var sandboxConfigSchema = external_exports.union(
+  [
+    external_exports.enum(SANDBOX_MODES),
+    external_exports.strictObject({
+      mode: external_exports.enum(SANDBOX_MODES).default("auto"),
+      network: networkPolicySchema.optional(),
+      allowedHosts: external_exports.array(allowedHostSchema).default([]).describe(
+        "With network allow: the hosts reached through omk's HTTPS proxy, nothing else: `host` (port 443), `host:port`, `*.domain` (its subdomains)."
+      )
+    })
+  ],
+  {
+    // A union's own message is "Invalid input": name what it takes.
+    error: `a mode (${SANDBOX_MODES.join(", ")}), or an object with mode, network and allowedHosts`
+  }
+).prefault("auto").transform((value) => {
+  if (typeof value === "string") return { mode: value, network: DEFAULT_NETWORK, allowedHosts: [] };
+  const network = value.network ?? DEFAULT_NETWORK;
+  return {
+    mode: value.mode,
+    network: typeof network === "string" ? { agents: network, gates: network } : network,
+    allowedHosts: value.allowedHosts
+  };
+}).describe(
+  "Confine agents and gates (bubblewrap): auto uses it when this host can and otherwise runs unconfined and says so; required refuses to run without it; off never confines. As an object: `mode` (the same words), `network` (open, none or allow, or per kind: agents open by default, gates none by default) and `allowedHosts` (what allow reaches)."
+);
+
+// src/runtime/sandbox/decide.ts
+var SANDBOX_OFF_HINT = "or run agents unconfined: set `sandbox: off` (or `auto`, which falls back) in .omk/config.yml, or for one run with the sandbox option";
+function sandboxFromEnv(env) {
+  const raw = env.OMK_SANDBOX;
+  if (raw === void 0 || raw === "") return void 0;
+  if (SANDBOX_MODES.includes(raw)) return raw;
+  throw new ConfigError(
+    `OMK_SANDBOX must be auto, required or off (got ${JSON.stringify(raw.slice(0, 40))}).`,
+    {
+      hint: "Set OMK_SANDBOX=auto, required or off, or unset it to use the config's sandbox."
+    }
+  );
+}
+function networkRequestOf(config2, asked) {
+  return {
+    policy: asked ?? config2.sandbox.network,
+    gateAsksNone: config2.gates.list.some((gate) => gate.network === "none" || gate.network === "allow"),
+    gateAsksAllow: config2.gates.list.some((gate) => gate.network === "allow"),
+    ...config2.sandbox.allowedHosts === void 0 ? {} : { allowedHosts: config2.sandbox.allowedHosts }
+  };
+}
+async function decideSandbox(port, mode, reporter, network = { policy: DEFAULT_NETWORK }, subreaper) {
+  if (mode === "off") {
+    return {
+      mode,
+      active: false,
+      reason: `the sandbox is off: agents and gates run unconfined${leftoverWords(subreaper)}`
+    };
+  }
+  const probed2 = await port.probe();
+  if (probed2.available) {
+    const { policy } = network;
+    const asksAllow = policy.agents === "allow" || policy.gates === "allow" || network.gateAsksAllow === true;
+    const allowedHosts = network.allowedHosts ?? [];
+    const refused2 = asksAllow ? allowRefusal(allowedHosts, probed2.proxy) : null;
+    if (refused2 !== null) throw refused2;
+    const isolating = ["none", "allow"];
+    const asksNone = isolating.includes(policy.agents) || isolating.includes(policy.gates) || network.gateAsksNone === true;
+    let granted = policy;
+    let networkWords = `network: agents ${policy.agents}, gates ${policy.gates}${asksAllow ? ` (allowed: ${allowedHosts.join(", ")})` : ""}`;
+    if (asksNone && !probed2.network.isolated) {
+      if (mode === "required") {
+        throw new ConfigError(
+          `sandbox: required with a network of none, but this host cannot isolate a network: ${probed2.network.reason}.`,
+          { hint: `${NETWORK_OPEN_HINT}; ${SANDBOX_OFF_HINT}.` }
+        );
+      }
+      reporter.warn(
+        `confined agents and gates share this host's network: it cannot isolate one (${probed2.network.reason})`
+      );
+      granted = { agents: "open", gates: "open" };
+      networkWords = `network: open for all (this host cannot isolate one: ${probed2.network.reason})`;
+    }
+    return {
+      mode,
+      active: true,
+      // No path of this machine: the reason goes into the proof.
+      reason: `bubblewrap: writes confined to the worktree, credential stores hidden, processes end with the run; ${networkWords}`,
+      network: granted,
+      isolatesNetwork: probed2.network.isolated,
+      ...asksAllow && probed2.network.isolated ? { allowedHosts } : {}
+    };
+  }
+  if (mode === "required") {
+    throw new ConfigError(`sandbox: required, but this host cannot confine agents: ${probed2.reason}.`, {
+      hint: `${probed2.hint}; ${SANDBOX_OFF_HINT}.`
+    });
+  }
+  reporter.warn(`agents and gates run unsandboxed: ${probed2.reason} (${probed2.hint})`);
+  return { mode, active: false, reason: `unsandboxed: ${probed2.reason}${leftoverWords(subreaper)}` };
+}
+function leftoverWords(subreaper) {
+  if (subreaper === void 0) return "";
+  return subreaper.available ? "; each run ends what it leaves running (subreaper)" : `; nothing ends what a run leaves running in a session of its own (no subreaper: ${subreaper.reason})`;
+}
+function allowRefusal(allowedHosts, proxy) {
+  if (allowedHosts.length === 0) {
+    return new ConfigError(
+      "sandbox.network: allow, but sandbox.allowedHosts lists no host, so nothing could be reached.",
+      {
+        hint: "List the hosts in .omk/config.yml, e.g. `sandbox: { network: { agents: allow }, allowedHosts: [api.anthropic.com] }`, or set sandbox.network to open or none."
+      }
+    );
+  }
+  if (proxy !== void 0 && !proxy.available) {
+    return new ConfigError(
+      `sandbox.network: allow, but this host cannot run its proxy bridge: ${proxy.reason ?? "socat is missing"}.`,
+      {
+        hint: "install socat (apt-get install socat), or set sandbox.network to open or none in .omk/config.yml."
+      }
+    );
+  }
+  return null;
+}
+function sandboxDecisionRecord(decision) {
+  return {
+    kind: SANDBOX_DECISION_KIND,
+    // `off` is the user's choice; `unsandboxed` is a host that could not confine what was asked.
+    decision: decision.active ? "sandboxed" : decision.mode === "off" ? "off" : "unsandboxed",
+    reason: `sandbox: ${decision.mode}; ${decision.reason}`
+  };
+}
+var SANDBOX_DECISION_KIND = "sandbox";
+var NETWORK_OPEN_HINT = "set `sandbox.network: open` in .omk/config.yml (and no gate `network: none`) to share the host's network";
+function sandboxWarnings(decisions) {
+  const unconfined = decisions.filter(
+    (d) => d.kind === SANDBOX_DECISION_KIND && d.decision === "unsandboxed"
+  );
+  const last = unconfined.at(-1);
+  if (last === void 0) return [];
+  return [
+    `Agents and gates ran unsandboxed (${last.reason}): nothing confined what they could read or write.`
+  ];
+}
+function sandboxOffNote(decisions) {
+  const off = decisions.some((d) => d.kind === SANDBOX_DECISION_KIND && d.decision === "off");
+  return off ? "Agents and gates ran unsandboxed: sandbox off, by the user's choice (nothing confined what they could read or write)." : null;
+}
+
+// src/runtime/text/duration.ts
+function formatDuration(ms) {
+  if (ms <= 0) return "0 ms";
+  if (ms < 1e3) return `${Math.round(ms)} ms`;
+  if (ms < 6e4) return `${(ms / 1e3).toFixed(1)} s`;
+  const parts = [];
+  let rest = Math.round(ms / 1e3);
+  for (const [unit, size] of [
+    ["d", 86400],
+    ["h", 3600],
+    ["m", 60],
+    ["s", 1]
+  ]) {
+    if (rest >= size) {
+      parts.push(`${Math.floor(rest / size)}${unit}`);
+      rest %= size;
+    }
+  }
+  return parts.join("");
+}
+
+// src/runtime/review/files.ts
+var TEST_DIRS = /* @__PURE__ */ new Set(["test", "tests", "__tests__", "spec", "specs", "__mocks__", "testdata"]);
+var TEST_NAMES = [
+  /\.(?:test|spec)\.[^./]+$/i,
+  /_test\.go$/,
+  /^test_[^/]*\.py$/,
+  /_test\.py$/,
+  /_spec\.rb$/
+];
+function isTestPath(path2) {
+  const segments = path2.split("/");
+  const name = segments.at(-1) ?? "";
+  if (segments.slice(0, -1).some((segment) => TEST_DIRS.has(segment.toLowerCase()))) return true;
+  return TEST_NAMES.some((pattern) => pattern.test(name));
+}
+var SOURCE_EXTENSIONS = new Set(
+  [
+    "ts tsx mts cts js jsx mjs cjs vue svelte",
+    "py go rs java kt kts scala groovy rb php cs fs swift m mm",
+    "c h cc cpp cxx hh hpp hxx zig ex exs erl clj dart lua sh bash sql"
+  ].join(" ").split(" ")
+);
+function isSourcePath(path2) {
+  return SOURCE_EXTENSIONS.has(extension(path2)) && !isTestPath(path2);
+}
+var EXECUTABLE = new Set(
+  "exe dll so dylib o obj a lib ko sys elf com scr class jar war ear pyc pyo wasm node msi apk ipa deb rpm dmg pkg appimage".split(
+    " "
+  )
+);
+var ARCHIVE = new Set(
+  "zip tar gz tgz bz2 tbz2 xz txz 7z rar zst lz lzma cab iso whl gem nupkg crate".split(" ")
+);
+var MEDIA = new Set(
+  "png jpg jpeg gif webp ico bmp tif tiff avif heic woff woff2 ttf otf eot mp3 mp4 wav ogg webm mov".split(
+    " "
+  )
+);
+var OPAQUE = new Set("bin dat db sqlite pdf".split(" "));
+function binaryClassOf(path2) {
+  const ext = extension(path2);
+  if (EXECUTABLE.has(ext) || /\.so(?:\.\d+)+$/i.test(path2)) return "executable";
+  if (ARCHIVE.has(ext)) return "archive";
+  if (MEDIA.has(ext)) return "media";
+  if (OPAQUE.has(ext)) return "opaque";
+  return null;
+}
+function extension(path2) {
+  const name = path2.split("/").at(-1) ?? "";
+  const dot2 = name.lastIndexOf(".");
+  return dot2 <= 0 ? "" : name.slice(dot2 + 1).toLowerCase();
+}
+function baseName(path2) {
+  return path2.split("/").at(-1) ?? path2;
+}
+
+// src/runtime/text/amounts.ts
+function usdAmount(usd) {
+  return `$${usd.toFixed(2)}`;
+}
+function budgetUsd(usd) {
+  const cents = usd.toFixed(2);
+  return Math.abs(Number(cents) - usd) < 1e-9 ? `$${cents}` : `$${Number(usd.toFixed(4))}`;
+}
+function tokenCount(tokens2) {
+  return tokens2.toLocaleString("en-US");
+}
+function tokensAmount(tokens2) {
+  return `${tokenCount(tokens2)} tokens`;
+}
+
+// src/runtime/proof/pre-existing.ts
+function preExistingBasis(gate) {
+  if (gate.outcome !== "pre_existing") return null;
+  if (gate.diagnostics !== void 0 && gate.diagnostics.new === 0) return "diagnostics";
+  const tests = gate.tests;
+  if (tests !== void 0 && tests.baseSha !== null && tests.counts.failed > 0 && tests.counts.regressions === 0 && tests.counts.stillFailing === tests.counts.failed) {
+    return "tests";
+  }
+  return "exit-code";
+}
+function toleratedPreExisting(gate) {
+  const basis = preExistingBasis(gate);
+  return (basis === "diagnostics" || basis === "tests") && gate.preExisting !== "block";
+}
+function passedOrTolerated(gate) {
+  return gate.outcome === "passed" || gate.outcome === "flaky" || toleratedPreExisting(gate);
+}
+
+// src/runtime/proof/gaps.ts
+function budgetSpentGap(limit, goalId) {
+  return {
+    code: "budget_exhausted",
+    message: `The ${limit} budget is spent; finished slices are kept.`,
+    hint: [
+      "Extend it with ",
+      { step: "budget_add", goalId, limit },
+      ", then ",
+      { step: "resume", goalId },
+      "."
+    ]
+  };
+}
+function integrationConflictGap(goalId, conflict) {
+  const { branch, target: target2 } = conflict;
+  return {
+    code: "integration_conflict",
+    message: conflict.detail,
+    hint: [
+      `Resolve it by hand on the integration branch, not on a slice branch (omk puts a moved slice branch back): 'git switch ${target2}', 'git merge ${branch}', fix and 'git add' the conflicted files, 'git commit', 'git switch -'. Then resume the goal (`,
+      { step: "resume", goalId },
+      "): omk merges the remaining slices and runs the gates and the review on the result. Or narrow the goal."
+    ]
+  };
+}
+function gapText(gap, spell = NEUTRAL_STEPS) {
+  return gap.hint === void 0 ? gap.message : `${gap.message} ${wordHint(gap.hint, spell)}`;
+}
+function copyGap(gap) {
+  const { code: code2, message, hint } = gap;
+  return hint === void 0 ? { code: code2, message } : { code: code2, message, hint: structuredClone(hint) };
+}
+function budgetHonesty(limits, spent, runs2, goalId) {
+  const warnings = [];
+  const unread = [
+    { limit: limits.tokens, name: "token", what: "no token count", usage: (run2) => run2.tokens },
+    { limit: limits.usd, name: "USD", what: "no cost", usage: (run2) => run2.usd }
+  ];
+  for (const { limit, name, what, usage } of unread) {
+    if (limit === null) continue;
+    for (const agent of [...new Set(runs2.map((run2) => run2.agent))]) {
+      const own2 = runs2.filter((run2) => run2.agent === agent);
+      const unknown2 = own2.filter((run2) => usage(run2) === null).length;
+      if (unknown2 === 0) continue;
+      warnings.push(
+        `usage unknown: the ${name} budget cannot be enforced for agent ${agent} (${unknown2} of ${own2.length} run(s) reported ${what}; they are not in the spend).`
+      );
+    }
+  }
+  const over = [
+    { limit: limits.timeMs, used: spent.timeMs, name: "time", key: "time", show: formatDuration },
+    { limit: limits.tokens, used: spent.tokens, name: "token", key: "tokens", show: tokensAmount },
+    { limit: limits.usd, used: spent.usd, name: "USD", key: "usd", show: budgetUsd }
+  ];
+  const gaps = over.filter(({ limit, used }) => limit !== null && used > limit).map(
+    ({ limit, used, name, key, show }) => ({
+      code: "budget_overspent",
+      message: `The ${name} budget is overspent: ${show(used)} used, over its limit of ${show(limit ?? 0)}.`,
+      hint: [
+        "If the spend was worth it, raise the limit (",
+        { step: "budget_add", goalId, limit: key },
+        "), then resume the goal (",
+        { step: "resume", goalId },
+        ") to settle it."
+      ]
+    })
+  );
+  return { gaps, warnings };
+}
+var BENCHMARK_KINDS = ["benchmark", "bench"];
+var SECURITY_KINDS = ["security", "security-review"];
+var FAIL_TO_PASS_SHOWN = "fail-to-pass shown";
+var FAIL_TO_PASS_NOT_SHOWN = "fail-to-pass not shown";
+var PASSED = /* @__PURE__ */ new Set(["passed", "flaky"]);
+var RAN = /* @__PURE__ */ new Set(["passed", "flaky", "failed", "pre_existing"]);
+var NOT_PASSED = /* @__PURE__ */ new Set(["failed", "timeout", "pre_existing"]);
+function classEvidenceGaps(evidence) {
+  if (evidence.execution !== "complete") return [];
+  const { headSha, baseSha } = evidence.git;
+  const onHead2 = evidence.gates.filter((gate) => headSha !== null && gate.sha === headSha);
+  const failedRequired = (gates) => gates.some(
+    (gate) => NOT_PASSED.has(gate.outcome) && !toleratedPreExisting(gate) && (gate.required || evidence.oracle.requiredGates.includes(gate.kind))
+  );
+  switch (evidence.oracle.class) {
+    case "fix": {
+      const oracleDecisions = evidence.decisions.filter((decision) => decision.kind === "oracle");
+      if (oracleDecisions.some((decision) => decision.decision === FAIL_TO_PASS_SHOWN)) return [];
+      if (headSha === null) return [];
+      const failedTests = onHead2.some(
+        (gate) => gate.kind === "test" && (gate.outcome === "failed" || gate.outcome === "timeout") && (gate.required || evidence.oracle.requiredGates.includes("test"))
+      );
+      if (failedTests) return [];
+      const seen = oracleDecisions.find((decision) => decision.decision === FAIL_TO_PASS_NOT_SHOWN);
+      return [
+        {
+          code: "fix_no_fail_to_pass",
+          message: `Fail-to-pass not shown: no test fails without the fix and passes with it${seen === void 0 ? "" : ` (${seen.reason})`}, so nothing shows the fix works.`,
+          hint: [
+            "Add a test that fails without the fix (commit it on the base, or ask for one in the goal), then ",
+            { step: "run" },
+            " again."
+          ]
+        }
+      ];
+    }
+    case "greenfield": {
+      const tests = evidence.changedFiles.filter((file2) => isTestPath(file2.path) && file2.additions > 0);
+      const testGates = onHead2.filter((gate) => gate.kind === "test");
+      const passed = testGates.some(passedOrTolerated);
+      if (tests.length > 0 && passed) return [];
+      if (tests.length > 0 && failedRequired(testGates)) return [];
+      const why = tests.length === 0 ? "no test file was added or changed, so nothing shows the new behaviour works" : `no test gate passed on the head${headSha === null ? "" : ` ${headSha.slice(0, 12)}`}, so the new tests were never seen passing`;
+      return [{ code: "greenfield_no_new_test", message: `Greenfield goal with no new test: ${why}.` }];
+    }
+    case "performance": {
+      const benches = evidence.gates.filter((gate) => BENCHMARK_KINDS.includes(gate.kind));
+      if (benches.length === 0) {
+        return [
+          {
+            code: "performance_no_benchmark",
+            message: "Performance goal without a benchmark gate: nothing measured the base and the head, so no speed-up is shown.",
+            hint: [
+              "Add one in .omk/config.yml (a gate with kind: benchmark whose command fails when the target is missed), then ",
+              { step: "run" },
+              " again."
+            ]
+          }
+        ];
+      }
+      const headBenches = onHead2.filter((gate) => BENCHMARK_KINDS.includes(gate.kind));
+      const measured = headBenches.filter(
+        (gate) => PASSED.has(gate.outcome) && (evidence.baseGates ?? []).some(
+          (base) => base.name === gate.name && base.kind === gate.kind && baseSha !== null && base.sha === baseSha && RAN.has(base.outcome)
+        )
+      );
+      if (measured.length > 0 || failedRequired(headBenches)) return [];
+      const names = [...new Set(benches.map((gate) => `"${gate.name}"`))].join(", ");
+      return [
+        {
+          code: "performance_not_measured",
+          message: `Performance goal not measured: benchmark gate ${names} did not run on the base${baseSha === null ? "" : ` ${baseSha.slice(0, 12)}`} and pass on the head${headSha === null ? "" : ` ${headSha.slice(0, 12)}`}.`
+        }
+      ];
+    }
+    case "hardening": {
+      const checks = onHead2.filter((gate) => SECURITY_KINDS.includes(gate.kind));
+      if (checks.some((gate) => PASSED.has(gate.outcome)) || failedRequired(checks)) return [];
+      return [
+        {
+          code: "hardening_no_security_check",
+          message: "Hardening goal without a security check: no security gate and no security review passed on the head.",
+          hint: [
+            "Add a gate with kind: security (a scanner whose command fails on a finding) in .omk/config.yml, then ",
+            { step: "run" },
+            " again."
+          ]
+        }
+      ];
+    }
+    default:
+      return [];
+  }
+}
+
+// src/runtime/proof/icons.ts
+var STATUS_ICONS = {
+  planned: "\u{1F4DD}",
+  running: "\u23F3",
+  paused: "\u23F8\uFE0F",
+  interrupted: "\u26A0\uFE0F",
+  ready: "\u2705",
+  not_ready: "\u{1F7E1}",
+  failed: "\u274C",
+  blocked_on_human: "\u270B",
+  cancelled: "\u{1F6D1}",
+  accepted: "\u{1F44D}",
+  rejected: "\u{1F44E}",
+  merged: "\u{1F389}"
+};
+var OUTCOME_ICONS = {
+  passed: "\u2705",
+  failed: "\u274C",
+  pre_existing: "\u{1F7E0}",
+  flaky: "\u26A0\uFE0F",
+  timeout: "\u23F1\uFE0F",
+  skipped: "\u23ED\uFE0F",
+  unavailable: "\u{1F6AB}"
+};
+
+// src/runtime/proof/required-gates.ts
+function requiredGatesShown(proof) {
+  const kinds = proof.requiredGates;
+  const ownNames = (proof.requiredGateNames ?? []).filter(
+    (name) => proof.gates.some((gate) => gate.name === name && !kinds.includes(gate.kind))
+  );
+  return { kinds: [...kinds], ownNames };
+}
+
+// src/runtime/proof/test-summary.ts
+var LISTS = [
+  { key: "failToPass", label: "fail\u2192pass", count: "failToPass" },
+  { key: "regressions", label: "regression", count: "regressions" },
+  { key: "stillFailing", label: "still failing", count: "stillFailing" },
+  { key: "added", label: "new", count: "added" },
+  { key: "removed", label: "removed", count: "removed" }
+];
+function testSummary(gate) {
+  const tests = gate.tests;
+  if (tests === void 0) {
+    if (gate.kind !== "test" || !["passed", "failed", "pre_existing", "flaky"].includes(gate.outcome))
+      return null;
+    return {
+      subject: "tests",
+      gate: gate.name,
+      heading: "no per-test results could be read from its output; judged by its exit code",
+      base: null,
+      lists: []
+    };
+  }
+  const { counts } = tests;
+  const base = tests.baseSha === null ? null : tests.baseSha.slice(0, 7);
+  const compared = base === null ? "no base results to compare with" : `compared with base ${base}`;
+  const heading2 = `${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped (${tests.source}, ${compared})`;
+  const old = toleratedPreExisting(gate) ? "pre-existing" : null;
+  const lists = base === null ? [{ label: "failing", names: tests.failing, total: counts.failed }] : LISTS.map(({ key, label, count }) => ({
+    label: key === "stillFailing" && old !== null ? old : label,
+    names: tests[key],
+    total: counts[count]
+  }));
+  return { subject: "tests", gate: gate.name, heading: heading2, base, lists: lists.filter((list3) => list3.total > 0) };
+}
+function diagnosticsSummary(gate) {
+  const found = gate.diagnostics;
+  if (found === void 0) return null;
+  const heading2 = `${found.new} new, ${found.preExisting} pre-existing, ${found.fixed} fixed (${found.source}, compared with the base)`;
+  const lists = found.new > 0 ? [{ label: "new", names: found.firstNew, total: found.new }] : [];
+  return { subject: "diagnostics", gate: gate.name, heading: heading2, base: null, lists };
+}
+function gateSummaries(gate) {
+  return [testSummary(gate), diagnosticsSummary(gate)].filter(
+    (summary2) => summary2 !== null
+  );
+}
+function testCounts(gates) {
+  const sum3 = (key) => gates.reduce((total, gate) => total + (gate.tests?.counts[key] ?? 0), 0);
+  const parts = [
+    ["fail\u2192pass", sum3("failToPass")],
+    ["regression(s)", sum3("regressions")],
+    ["still failing", sum3("stillFailing")]
+  ];
+  return parts.filter(([, count]) => count > 0).map(([label, count]) => `${count} ${label}`).join(", ");
+}
+function diagnosticCounts(gates) {
+  const sum3 = (key) => gates.reduce((total, gate) => total + (gate.diagnostics?.[key] ?? 0), 0);
+  const parts = [
+    ["new", sum3("new")],
+    ["pre-existing", sum3("preExisting")]
+  ];
+  return parts.filter(([, count]) => count > 0).map(([label, count]) => `${count} ${label}`).join(", ");
+}
+var NAMES_SHOWN = 10;
+function namesLine(list3, format, shown = NAMES_SHOWN) {
+  const names = list3.names.slice(0, shown).map(format);
+  const more = list3.total - names.length;
+  return more > 0 ? `${names.join(", ")} and ${more} more` : names.join(", ");
+}
+
+// src/runtime/proof/render-text.ts
+var STATUS_LABELS = {
+  ready: "ready to merge",
+  not_ready: "not ready",
+  failed: "failed",
+  blocked_on_human: "blocked on a human decision"
+};
+var OUTCOME_LABELS = {
+  passed: "passed",
+  failed: "failed",
+  pre_existing: "pre-existing",
+  flaky: "flaky",
+  timeout: "timed out",
+  skipped: "skipped",
+  unavailable: "could not start"
+};
+function gateOutcomeLabel(gate) {
+  return preExistingBasis(gate) === "exit-code" ? EXIT_CODE_LABEL : OUTCOME_LABELS[gate.outcome];
+}
+var EXIT_CODE_LABEL = "failing on base too, judged by exit code";
+function shortSha(sha3) {
+  return sha3 === null ? "unknown" : sha3.slice(0, 7);
+}
+function formatBudget(budget) {
+  const { limits, spent } = budget;
+  const of2 = (value, limit) => limit === null ? `${value} (no limit)` : `${value} of ${limit}`;
+  return [
+    `time ${of2(formatDuration(spent.timeMs), limits.timeMs === null ? null : formatDuration(limits.timeMs))}`,
+    `tokens ${of2(tokenCount(spent.tokens), limits.tokens === null ? null : tokenCount(limits.tokens))}`,
+    `cost ${of2(usdAmount(spent.usd), limits.usd === null ? null : usdAmount(limits.usd))}`
+  ];
+}
+function formatDelivery(delivery, sha3 = shortSha) {
+  const lines = [];
+  const record2 = (verb, entry) => {
+    if (entry !== null) lines.push(`${verb} at ${entry.at} (event #${entry.eventSeq}): ${entry.text}`);
+  };
+  record2("accepted", delivery.acceptance);
+  record2("rejected", delivery.rejection);
+  record2("cancelled", delivery.cancellation);
+  const { merge: merge3 } = delivery;
+  if (merge3 !== null) {
+    lines.push(`merged ${sha3(merge3.sha)} into ${merge3.target} at ${merge3.at} (event #${merge3.eventSeq})`);
+  }
+  return lines;
+}
+
+// src/runtime/proof/test-summary-markdown.ts
+function testsMarkdown(gates, {
+  clip: clip2 = (value) => value,
+  shown = NAMES_SHOWN
+} = {}) {
+  const out = [];
+  for (const summary2 of gates.flatMap(gateSummaries)) {
+    const subject = summary2.subject === "tests" ? "Tests" : "Diagnostics";
+    out.push("", `**${subject} of ${code(clip2(summary2.gate))}:** ${text(clip2(summary2.heading))}`);
+    if (summary2.lists.length > 0) out.push("");
+    for (const list3 of summary2.lists) {
+      out.push(`- ${list3.label}: ${namesLine(list3, (name) => code(clip2(name)), shown)}`);
+    }
+  }
+  return out;
+}
+
+// src/runtime/proof/render-markdown.ts
+var TAIL_LINES = 50;
+var FILES_SHOWN = 100;
+var FILES_OPEN = 10;
+function renderProofMarkdown(proof, steps = NEUTRAL_STEPS) {
+  const out = [];
+  const { git } = proof;
+  out.push(`## ${STATUS_ICONS[proof.status]} omk proof: ${STATUS_LABELS[proof.status]}`, "");
+  out.push(...quote(proof.goal.text), "");
+  const base = `${git.baseRef === null ? "" : `${code(git.baseRef, true)} at `}${sha(git.baseSha)}`;
+  const shown = requiredGatesShown(proof);
+  const required2 = [
+    ...shown.kinds.map((kind2) => code(kind2, true)),
+    ...shown.ownNames.map((name) => `${code(name, true)} (marked required)`)
+  ].join(", ");
+  out.push(
+    "| | |",
+    "|---|---|",
+    `| Goal | ${code(proof.goalId, true)}${proof.goal.class === null ? "" : ` (${proof.goal.class})`} |`,
+    `| Base | ${base} |`,
+    `| Head | ${sha(git.headSha)} |`,
+    `| Execution | ${proof.execution.replace("_", " ")} |`,
+    `| Required gates | ${required2 === "" ? "none" : required2} |`
+  );
+  const offNote = sandboxOffNote(proof.decisions);
+  if (offNote !== null) out.push(`| Sandbox | ${offNote} |`);
+  out.push("", "### Gates", "");
+  if (proof.gates.length === 0) out.push("No gate ran.");
+  else {
+    out.push("| Result | Gate | Kind | Required | SHA | Exit | Time |", "|---|---|---|---|---|---|---|");
+    for (const gate of proof.gates) {
+      const exit = gate.exitCode === null ? "\u2013" : String(gate.exitCode);
+      out.push(
+        `| ${OUTCOME_ICONS[gate.outcome]} ${gateOutcomeLabel(gate)} | ${code(gate.name, true)} | ${code(gate.kind, true)} | ${gate.required ? "yes" : "no"} | ${sha(gate.sha)} | ${exit} | ${formatDuration(gate.durationMs)} |`
+      );
+    }
+    out.push(...reusedMarkdown(proof.gates));
+    out.push(...testsMarkdown(proof.gates));
+    for (const gate of proof.gates) {
+      if (gate.outcome === "passed" || gate.outcome === "skipped" || gate.tail.trim() === "") continue;
+      const log = gate.artifact === null ? "" : ` (full log: ${gate.artifact})`;
+      out.push("", ...details(`Output of ${gate.name}: ${gateOutcomeLabel(gate)}${log}`, gate.tail));
+    }
+  }
+  if (proof.slices.length > 0) {
+    out.push("", "### Slices", "", "| Status | Slice | Title | Branch | Head | Attempts | Files |");
+    out.push("|---|---|---|---|---|---|---|");
+    for (const slice of proof.slices) {
+      const branch = slice.branch === null ? "\u2013" : code(slice.branch, true);
+      out.push(
+        `| ${slice.status} | ${code(slice.id, true)} | ${text(slice.title)} | ${branch} | ${sha(slice.headSha)} | ${slice.attempts} | ${slice.changedFiles.length} |`
+      );
+    }
+  }
+  if (proof.changedFiles.length > 0) {
+    const files2 = proof.changedFiles.slice(0, FILES_SHOWN).map((file2) => `- ${code(file2.path)} (+${file2.additions} \u2212${file2.deletions})`);
+    const more = proof.changedFiles.length - files2.length;
+    if (more > 0) files2.push(`- \u2026 and ${more} more`);
+    const title3 = `Changed files (${proof.changedFiles.length})`;
+    if (proof.changedFiles.length <= FILES_OPEN) out.push("", `### ${title3}`, "", ...files2);
+    else out.push("", `<details><summary>${html(title3)}</summary>`, "", ...files2, "", "</details>");
+  }
+  out.push(...findingsMarkdown(proof));
+  out.push("", `### Known gaps (${proof.knownGaps.length})`, "");
+  if (proof.knownGaps.length === 0) out.push("None.");
+  else out.push(...proof.knownGaps.map((gap) => `- ${code(gap.code)} ${text(gapText(gap, steps))}`));
+  if (proof.failures.length > 0) {
+    out.push("", `### Failures (${proof.failures.length})`);
+    for (const failure2 of proof.failures) {
+      out.push("", `- ${code(failure2.code)} ${text(failure2.message)}`);
+      if (failure2.evidence.trim() !== "") out.push("", ...details("Evidence", failure2.evidence));
+    }
+  }
+  list(out, "Warnings", proof.warnings.map(text));
+  list(out, "Human decisions", proof.humanDecisions.map(text));
+  const delivery = [
+    ...formatDelivery(proof.delivery, (value) => value).map(text),
+    ...proof.delivery.pullRequests.map(
+      (pr) => `${link(`#${pr.number}`, pr.url)}${pr.sliceId === null ? "" : ` (slice ${code(pr.sliceId)})`}`
+    )
+  ];
+  list(out, "Delivery", delivery.length > 0 ? delivery : ["Nothing delivered yet."]);
+  out.push("", `**Budget:** ${formatBudget(proof.budget).map(text).join(" \xB7 ")}`);
+  out.push(
+    "",
+    `<sub>Events through #${proof.eventsThroughSeq} \xB7 generated ${html(proof.generatedAt)} \xB7 digest <code>${html(proof.digest)}</code></sub>`
+  );
+  return `${out.join("\n")}
+`;
+}
+function findingLine(finding2) {
+  return `- **${finding2.severity}** (${finding2.review} review): ${text(finding2.message)}` + (finding2.paths.length > 0 ? ` \u2014 ${finding2.paths.map((path2) => code(path2)).join(", ")}` : "");
+}
+function findingsMarkdown(proof) {
+  const { findings } = proof;
+  if (findings.length === 0) return [];
+  const head2 = ["", `### Findings (${findings.length})`];
+  if (findings.every((finding2) => finding2.slice === void 0)) {
+    return [...head2, "", ...findings.map(findingLine)];
+  }
+  const titles = new Map(proof.slices.map((slice) => [slice.id, slice.title]));
+  const groups2 = /* @__PURE__ */ new Map();
+  for (const id of [...titles.keys(), null]) groups2.set(id, []);
+  for (const finding2 of findings) {
+    const group = groups2.get(finding2.slice) ?? [];
+    groups2.set(finding2.slice, [...group, finding2]);
+  }
+  const out = [...head2];
+  for (const [id, group] of groups2) {
+    if (group.length === 0) continue;
+    const title3 = typeof id === "string" ? titles.get(id) : void 0;
+    const name = typeof id === "string" ? `Slice ${code(id)}${title3 === void 0 ? "" : `: ${text(title3)}`}` : id === null ? "Integrated tree" : "Not attributed to a slice";
+    out.push("", `#### ${name} (${group.length})`, "", ...group.map(findingLine));
+  }
+  return out;
+}
+function list(out, title3, items) {
+  if (items.length > 0) out.push("", `### ${title3}`, "", ...items.map((item) => `- ${item}`));
+}
+function details(summary2, body) {
+  const lines = body.replace(/\s+$/, "").split(/\r\n?|\n/);
+  const cut2 = lines.length > TAIL_LINES ? `(last ${TAIL_LINES} of ${lines.length} lines)
+` : "";
+  const shown = lines.slice(-TAIL_LINES).join("\n");
+  return [
+    `<details><summary>${html(summary2)}</summary>`,
+    "",
+    `<pre>${html(cut2 + shown, false)}</pre>`,
+    "",
+    "</details>"
+  ];
+}
+function sha(value) {
+  return value === null ? "_unknown_" : code(shortSha(value), true);
+}
+function reusedMarkdown(gates) {
+  const lines = /* @__PURE__ */ new Map();
+  for (const gate of gates) {
+    if (gate.reusedFrom === void 0) continue;
+    const { slice, sha: from, tree: tree2 } = gate.reusedFrom;
+    const key = `Same tree as slice ${code(slice, true)} (${sha(from)}, tree ${code(tree2.slice(0, 12), true)}): its gate results, not run again:`;
+    lines.set(key, [...lines.get(key) ?? [], code(gate.name, true)]);
+  }
+  return [...lines].map(([key, names]) => `
+${key} ${names.join(", ")}.`);
+}
+
+// src/runtime/text/clip.ts
+function clip(text3, max) {
+  if (max === null || text3.length <= max) return text3;
+  let end = cutAt(text3, max);
+  while (end > 0 && text3[end - 1] === "\u2026") end -= 1;
+  return `${text3.slice(0, end)}\u2026`;
+}
+var LOOKBACK = 64;
+function cutAt(text3, max) {
+  if (boundaryBefore(text3, max)) return max;
+  let start = max - 1;
+  while (start > 0 && max - start <= LOOKBACK && !boundaryBefore(text3, start)) start -= 1;
+  if (start > 0 && !boundaryBefore(text3, start)) start = 0;
+  let end = start;
+  for (const { index, segment } of graphemes().segment(text3.slice(start, max + 2))) {
+    if (start + index + segment.length > max) break;
+    end = start + index + segment.length;
+  }
+  return end;
+}
+function boundaryBefore(text3, at2) {
+  const unit = text3.charCodeAt(at2);
+  if (unit >= 128) return false;
+  return !(unit === 10 && text3.charCodeAt(at2 - 1) === 13);
+}
+var segmenter;
+function graphemes() {
+  segmenter ??= new Intl.Segmenter("en", { granularity: "grapheme" });
+  return segmenter;
+}
+
+// src/runtime/delivery/fold.ts
+var MOST = {
+  tailChars: 8e3,
+  filesShown: Number.POSITIVE_INFINITY,
+  decisions: true,
+  textChars: null,
+  block: "full",
+  messageChars: null,
+  grouped: false
+};
+var DETAIL_STEPS = [
+  {},
+  { tailChars: 1500 },
+  { tailChars: 0 },
+  { filesShown: 100 },
+  { filesShown: 0 },
+  { decisions: false },
+  { textChars: 2e3 }
+];
+var GAP_STEPS = [
+  { messageChars: 300 },
+  { messageChars: 80 },
+  { messageChars: 0 },
+  { grouped: true }
+];
+function foldSequence(withFullBlock) {
+  const steps = (start, list3) => {
+    let fold = start;
+    return list3.map((step) => {
+      fold = { ...fold, ...step };
+      return fold;
+    });
+  };
+  const digest2 = steps({ ...MOST, block: "digest" }, DETAIL_STEPS);
+  const last = digest2.at(-1) ?? { ...MOST, block: "digest" };
+  return [...withFullBlock ? steps(MOST, DETAIL_STEPS) : [], ...digest2, ...steps(last, GAP_STEPS)];
+}
+function byFields(fields, render) {
+  let last;
+  return (fold) => {
+    const key = fields.map((field) => fold[field]);
+    if (last?.key.every((value, index) => value === key[index])) return last.value;
+    last = { key, value: render(fold) };
+    return last.value;
+  };
+}
+function joinSections(sections) {
+  return `${sections.map((section) => section.text).filter((part) => part !== "").join("\n\n")}
+`;
+}
+function joinedLength(sections) {
+  let length = 0;
+  let parts = 0;
+  for (const section of sections) {
+    if (section.text === "") continue;
+    length += section.text.length;
+    parts += 1;
+  }
+  return length + 2 * Math.max(0, parts - 1) + 1;
+}
+function fitSections(render, folds, limit) {
+  let sections = [];
+  let hopeless = null;
+  for (const fold of folds) {
+    if (hopeless !== null && keptKey(fold) === hopeless) continue;
+    sections = render(fold);
+    if (joinedLength(sections) <= limit) return joinSections(sections);
+    const kept = sections.filter((section) => section.keep);
+    hopeless = joinedLength(kept) > limit ? keptKey(fold) : null;
+  }
+  return joinSections(squeeze(sections, limit));
+}
+function keptKey(fold) {
+  return JSON.stringify([fold.tailChars, fold.messageChars, fold.grouped, fold.block]);
+}
+function squeeze(sections, limit) {
+  const cuttable2 = (index) => !(sections[index]?.keep ?? true);
+  const lastIndex = sections.length - 1;
+  let canCut = sections.map((_, index) => cuttable2(index));
+  const room = () => limit - joinedLength(sections.filter((_, index) => !canCut[index])) - 2 * canCut.filter(Boolean).length;
+  if (room() < 0) canCut = sections.map((_, index) => index !== lastIndex);
+  let budget = Math.max(0, room());
+  const order = sections.map((section, index) => ({ index, length: section.text.length })).filter(({ index }) => canCut[index]).sort((a, b) => a.length - b.length || a.index - b.index);
+  const allowed = /* @__PURE__ */ new Map();
+  order.forEach(({ index, length }, position) => {
+    const take2 = Math.min(length, Math.floor(budget / (order.length - position)));
+    allowed.set(index, take2);
+    budget -= take2;
+  });
+  return sections.map((section, index) => {
+    const max = allowed.get(index);
+    return max === void 0 ? section : { ...section, text: cut(section.text, max) };
+  });
+}
+function cut(value, max) {
+  if (value.length <= max) return value;
+  const note = (count) => `
+
+_\u2026 ${count} characters folded to fit the size limit._`;
+  const room = max - note(value.length).length;
+  if (room <= 0) return "";
+  const newline = value.lastIndexOf("\n", room);
+  const end = safeEnd(value, newline > 0 ? newline : room);
+  return `${value.slice(0, end)}${note(value.length - end)}`;
+}
+function safeEnd(value, end) {
+  const unit = value.charCodeAt(end - 1);
+  return unit >= 55296 && unit <= 56319 ? end - 1 : end;
+}
+
+// src/runtime/gates/availability.ts
+import { basename } from "node:path";
+var CANNOT_START_EXIT_CODES = [126, 127];
+var NOT_FOUND_LINE_PATTERNS = [
+  "^(?:.*: )?(?:line \\d+: )?{tool}: (?:command )?not found$",
+  "^(?:.*: )?command not found: {tool}$"
+];
+var ANY_NOT_FOUND = /^(?:.*?: )?(?:\d+: |line \d+: )?([^\s:]+): (?:command )?not found$/m;
+var ANY_NOT_EXECUTABLE = /^(?:.*?: )?(?:\d+: |line \d+: )?([^\s:]+): Permission denied$/m;
+var NO_MODULE_PATTERN = "^(?:.*: )?No module named {tool}$";
+function unavailableTool(tail2) {
+  return /^\[omk\] ([^\s:]+): /.exec(tail2)?.[1] ?? null;
+}
+function gateTool(argv) {
+  const executable = basename(argv[0] ?? "");
+  const moduleFlag = argv.indexOf("-m");
+  const module = /^python[\d.]*$/.test(executable) && moduleFlag === 1 ? argv[2] ?? null : null;
+  return { executable, module };
+}
+function cannotStart(argv, result2) {
+  const { executable, module } = gateTool(argv);
+  if (result2.spawnError !== null) {
+    const tool = executable || "(empty argv)";
+    return { tool, reason: `${tool}: could not start (${result2.spawnError})` };
+  }
+  if (result2.exitCode !== null && CANNOT_START_EXIT_CODES.includes(result2.exitCode)) {
+    const exit = `(exit ${result2.exitCode})`;
+    const missing = ANY_NOT_FOUND.exec(result2.tail)?.[1] ?? null;
+    if (missing !== null) return { tool: missing, reason: `${missing}: command not found ${exit}` };
+    const denied = result2.exitCode === 126 ? ANY_NOT_EXECUTABLE.exec(result2.tail)?.[1] ?? null : null;
+    if (denied !== null) return { tool: denied, reason: `${denied}: not executable ${exit}` };
+    const what = result2.exitCode === 126 ? "is not executable" : "was not found";
+    return { tool: executable, reason: `${executable}: a command it runs ${what} ${exit}` };
+  }
+  if (result2.exitCode === 0 || result2.exitCode === null) return null;
+  const rust = rustToolMissing(argv, executable, result2);
+  if (rust !== null) return rust;
+  if (executable !== "" && matchesLine(NOT_FOUND_LINE_PATTERNS, executable, result2.tail)) {
+    return { tool: executable, reason: `${executable}: command not found (exit ${result2.exitCode})` };
+  }
+  if (module !== null && matchesLine([NO_MODULE_PATTERN], module, result2.tail)) {
+    return { tool: module, reason: `${module}: no module named ${module} (exit ${result2.exitCode})` };
+  }
+  return null;
+}
+var CARGO_NO_COMMAND = /^error: no such (?:sub)?command: `([^`\s]+)`/m;
+var RUSTUP_NOT_INSTALLED = /^error: '([^'\s]+)' is not installed for the toolchain/m;
+var RUSTUP_COMPONENTS = {
+  "cargo-clippy": "clippy",
+  "clippy-driver": "clippy",
+  "cargo-fmt": "rustfmt",
+  rustfmt: "rustfmt"
+};
+function rustToolMissing(argv, executable, result2) {
+  if (executable !== "cargo" && !(executable in RUSTUP_COMPONENTS)) return null;
+  const command2 = CARGO_NO_COMMAND.exec(result2.tail)?.[1];
+  const subcommand = command2 !== void 0 && argv.slice(1).includes(command2) ? command2 : null;
+  const tool = subcommand === null ? RUSTUP_NOT_INSTALLED.exec(result2.tail)?.[1] : `cargo-${subcommand}`;
+  if (tool === void 0) return null;
+  const what = subcommand === null ? "not installed for the toolchain" : `cargo has no ${subcommand} command`;
+  const component = RUSTUP_COMPONENTS[tool];
+  const how = component === void 0 ? "" : `; with rustup: rustup component add ${component}`;
+  return { tool, reason: `${tool}: ${what} (exit ${result2.exitCode ?? "-"})${how}` };
+}
+function matchesLine(patterns, tool, output2) {
+  const escaped = tool.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return patterns.some((pattern) => new RegExp(pattern.replaceAll("{tool}", escaped), "m").test(output2));
+}
+function unavailableAdvice(gate, tool, oracleKinds) {
+  const name = JSON.stringify(gate.name);
+  const entry = !oracleKinds.includes(gate.kind) ? `{ name: ${name}, required: false }` : gate.kind === "test" ? `{ name: ${name}, run: ["<a test command that is installed>"] }` : `{ name: ${name}, enabled: false }`;
+  const effect = !oracleKinds.includes(gate.kind) ? "make the gate optional" : gate.kind === "test" ? "give the gate a command that is installed (a goal cannot be ready without a test gate)" : `turn the gate off (the goal then does not require ${gate.kind})`;
+  return `Install ${tool} where omk runs the gates (on PATH), or ${effect} in .omk/config.yml: gates: { list: [ ${entry} ] }`;
+}
+
+// src/runtime/proof/build.ts
+var EXECUTION_GAPS = {
+  not_started: { code: "not_executed", message: "The goal has not been executed yet: there is no evidence." },
+  in_progress: {
+    code: "execution_in_progress",
+    message: "Execution is still in progress: the evidence is partial."
+  },
+  interrupted: {
+    code: "execution_interrupted",
+    message: "Execution was interrupted before it finished: resume the goal to complete the evidence."
+  },
+  budget_exhausted: {
+    code: "budget_exhausted",
+    message: "The budget ran out before execution finished: raise the budget and resume the goal."
+  }
+};
+function foundIn(slice) {
+  if (slice === void 0) return "";
+  return slice === null ? " on the integrated tree" : ` in slice ${slice}`;
+}
+var GATE_DEFINITION_GAP = "gate_definition_edited";
+var HUMAN_ACTION_GAPS = ["gate_unavailable", GATE_DEFINITION_GAP];
+function buildProof(evidence) {
+  const { oracle } = evidence;
+  const verdict = assessGates(evidence);
+  const budget = budgetHonesty(
+    evidence.budget.limits,
+    evidence.budget.spent,
+    evidence.agentRuns,
+    evidence.goalId
+  );
+  const knownGaps = [
+    ...humanGaps(evidence),
+    ...evidence.execution === "complete" ? [] : [EXECUTION_GAPS[evidence.execution]],
+    ...gitGaps(evidence),
+    ...verdict.gaps,
+    ...classEvidenceGaps(evidence),
+    ...evidence.findings.filter((finding2) => finding2.severity === "blocking").map(blockingGap),
+    ...evidence.findings.filter((finding2) => finding2.code === GATE_DEFINITION_GAP && finding2.severity !== "blocking").map((finding2) => gateDefinitionGap(finding2, evidence.goalId)),
+    ...evidence.slices.filter((slice) => slice.status !== "done" && slice.status !== "skipped").map((slice) => {
+      const failure2 = evidence.sliceFailures?.[slice.id];
+      const why = failure2?.replace(/[.:]$/, "");
+      return {
+        code: "slice_incomplete",
+        message: `Slice ${slice.id} "${slice.title}" ${incomplete(slice.status, why)}.`
+      };
+    }),
+    ...evidence.extraGaps.map(copyGap),
+    ...budget.gaps
+  ];
+  const failures = [...structuredClone([...evidence.failures]), ...verdict.failures];
+  const status = !oracle.testable || knownGaps.some((gap) => HUMAN_ACTION_GAPS.includes(gap.code)) ? "blocked_on_human" : failures.length > 0 ? "failed" : knownGaps.length > 0 ? "not_ready" : "ready";
+  const body = {
+    version: 1,
+    goalId: evidence.goalId,
+    status,
+    generatedAt: evidence.generatedAt,
+    execution: evidence.execution,
+    goal: { text: evidence.goalText, class: evidence.oracle.class },
+    git: { ...evidence.git },
+    requiredGates: [...oracle.requiredGates],
+    requiredGateNames: requiredGateNames(evidence),
+    gates: structuredClone([...evidence.gates]),
+    slices: structuredClone([...evidence.slices]),
+    changedFiles: structuredClone([...evidence.changedFiles]),
+    agentRuns: structuredClone([...evidence.agentRuns]),
+    findings: structuredClone([...evidence.findings]),
+    decisions: structuredClone([...evidence.decisions]),
+    budget: structuredClone(evidence.budget),
+    knownGaps,
+    failures,
+    warnings: [...verdict.warnings, ...budget.warnings, ...sandboxWarnings(evidence.decisions)],
+    humanDecisions: [...oracle.humanDecisions],
+    // Copied, never inferred: only the controller knows whether a person accepted or merged.
+    delivery: structuredClone(evidence.delivery),
+    eventsThroughSeq: evidence.eventsThroughSeq
+  };
+  return { ...body, digest: computeProofDigest(body) };
+}
+var pathsOf = (finding2) => finding2.paths.length > 0 ? ` (${finding2.paths.join(", ")})` : "";
+function blockingGap(finding2) {
+  const gap = {
+    code: "blocking_finding",
+    message: `Blocking ${finding2.review} review finding${foundIn(finding2.slice)}: ${finding2.message}${pathsOf(finding2)}`
+  };
+  if (finding2.code !== GATE_DEFINITION_GAP) return gap;
+  return {
+    ...gap,
+    hint: [
+      "If the goal means to change how its tests run, start it again declaring so: ",
+      { step: "run_gate_edits" },
+      "."
+    ]
+  };
+}
+function gateDefinitionGap(finding2, goalId) {
+  return {
+    code: GATE_DEFINITION_GAP,
+    message: `A person must review a gate's new definition${foundIn(finding2.slice)}: ${finding2.message}${pathsOf(finding2)}`,
+    hint: [
+      "Once a person has checked it, they accept the goal and merge it with ",
+      { step: "merge", goalId },
+      "."
+    ]
+  };
+}
+function humanGaps({ oracle }) {
+  if (oracle.testable) return [];
+  if (oracle.humanDecisions.length === 0) {
+    const why = oracle.reasons.length > 0 ? `: ${oracle.reasons.join("; ")}` : ".";
+    return [{ code: "not_testable", message: `The goal is not testable as written${why}` }];
+  }
+  return oracle.humanDecisions.map((decision) => ({
+    code: "human_decision",
+    message: `A human must decide: ${decision}`
+  }));
+}
+function gitGaps({ git }) {
+  const missing = [git.baseSha === null ? "base" : null, git.headSha === null ? "head" : null].filter(
+    (side2) => side2 !== null
+  );
+  if (missing.length === 0) return [];
+  return [
+    {
+      code: "missing_head",
+      message: `The proof names no ${missing.join(" or ")} SHA, so no gate result can be tied to the final tree.`
+    }
+  ];
+}
+function requiredGateNames(evidence) {
+  const kinds = new Set(evidence.oracle.requiredGates);
+  const names = evidence.gates.filter((gate) => gate.required || kinds.has(gate.kind)).map((gate) => gate.name);
+  return [...new Set(names)];
+}
+function assessGates(evidence) {
+  const { gates, git, execution } = evidence;
+  const requiredKinds = [...new Set(evidence.oracle.requiredGates)];
+  const isRequired = (gate) => gate.required || requiredKinds.includes(gate.kind);
+  const verdict = { gaps: [], failures: [], warnings: [] };
+  for (const kind2 of requiredKinds) {
+    if (!gates.some((gate) => gate.kind === kind2)) {
+      verdict.gaps.push({
+        code: "gate_missing",
+        message: `Required gate "${kind2}" has no result${onHead(git.headSha)}.`
+      });
+    }
+  }
+  const groups2 = /* @__PURE__ */ new Map();
+  for (const gate of gates) {
+    const key = JSON.stringify([gate.kind, gate.name]);
+    groups2.set(key, [...groups2.get(key) ?? [], gate]);
+  }
+  for (const runs2 of groups2.values()) {
+    const latest = runs2.filter((gate) => git.headSha !== null && gate.sha === git.headSha).at(-1);
+    const required2 = runs2.some(isRequired);
+    const first = runs2[0];
+    if (latest === void 0) {
+      if (required2 && first !== void 0) verdict.gaps.push(staleGap(first, runs2, git.headSha));
+      continue;
+    }
+    judge(latest, required2, execution === "complete", verdict, requiredKinds);
+  }
+  const anyRequired = requiredKinds.length > 0 || gates.some(isRequired);
+  const verifiedHead = gates.some(
+    (gate) => gate.sha === git.headSha && (gate.outcome === "passed" || gate.outcome === "flaky")
+  );
+  if (!anyRequired && !verifiedHead) {
+    verdict.gaps.push({
+      code: "no_gates",
+      message: `No gate is required and none passed${onHead(git.headSha)}: a proof without verification is never ready.`
+    });
+  }
+  return verdict;
+}
+function judge(gate, required2, complete, verdict, requiredKinds) {
+  const label = `${required2 ? "Required" : "Optional"} gate "${gate.name}" (${gate.kind})`;
+  const where = `on head ${short(gate.sha)}`;
+  const exit = gate.exitCode === null ? "" : ` (exit ${gate.exitCode})`;
+  switch (gate.outcome) {
+    case "passed":
+      return;
+    case "flaky":
+      verdict.warnings.push(`${label} is flaky ${where}: it failed, then passed on a rerun.`);
+      return;
+    case "failed":
+    case "timeout": {
+      const what = gate.outcome === "failed" ? `failed ${where}${exit}` : `timed out ${where}`;
+      if (!required2) verdict.warnings.push(`${label} ${what}; it does not block readiness.`);
+      else if (complete) {
+        const code2 = gate.outcome === "failed" ? "gate_failed" : "gate_timeout";
+        verdict.failures.push({ code: code2, message: `${label} ${what}.`, evidence: gateEvidence(gate) });
+      } else verdict.gaps.push({ code: "gate_failed", message: `${label} ${what}.` });
+      return;
+    }
+    case "pre_existing": {
+      const basis = preExistingBasis(gate);
+      const blockedByConfig = gate.preExisting === "block" && basis !== "exit-code";
+      if (basis === "diagnostics" && gate.diagnostics !== void 0 && !blockedByConfig) {
+        const { preExisting, fixed } = gate.diagnostics;
+        verdict.warnings.push(
+          `${label} fails ${where}${exit} only with the base's ${preExisting} diagnostic(s)${fixed > 0 ? ` (${fixed} fixed)` : ""}, none new: it does not block readiness.`
+        );
+        return;
+      }
+      if (basis === "tests" && gate.tests !== void 0 && !blockedByConfig) {
+        verdict.warnings.push(
+          `${label} fails ${where}${exit} only with ${gate.tests.counts.stillFailing} test(s) that fail on the base too (${namesOf(
+            gate.tests.stillFailing,
+            gate.tests.counts.stillFailing
+          )}), none new: it does not block readiness.`
+        );
+        return;
+      }
+      const why = blockedByConfig ? `; every failure is the base's own, but .omk/config.yml sets preExisting: block for it` : gate.kind === "test" ? `; per-test results not available (${exitCodeReason(gate)}), so its failures cannot be told apart from regressions` : unreadDiagnostics(gate);
+      const message = `${label} fails ${where}${exit} and also fails on the base: the final tree still fails it${why}.`;
+      if (required2) verdict.gaps.push({ code: "gate_pre_existing", message });
+      else verdict.warnings.push(`${message} It does not block readiness.`);
+      return;
+    }
+    case "skipped":
+      if (required2) verdict.gaps.push({ code: "gate_skipped", message: `${label} was skipped ${where}.` });
+      return;
+    case "unavailable": {
+      const why = gate.tail.split("\n")[0]?.replace(/^\[omk\] /, "") ?? "";
+      const message = `${label} could not start ${where}: ${why}`;
+      if (!required2) {
+        verdict.warnings.push(`${message} It does not block readiness.`);
+        return;
+      }
+      const tool = unavailableTool(gate.tail) ?? `the tool of gate "${gate.name}"`;
+      verdict.gaps.push({
+        code: "gate_unavailable",
+        message: `${message} ${unavailableAdvice(gate, tool, requiredKinds)}.`
+      });
+      return;
+    }
+  }
+}
+function namesOf(names, count) {
+  const shown = names.slice(0, 5);
+  return count > shown.length ? `${shown.join(", ")} and ${count - shown.length} more` : shown.join(", ");
+}
+function unreadDiagnostics(gate) {
+  const note = /could not read diagnostics from .+? output; judged by exit code/.exec(gate.tail)?.[0];
+  return note === void 0 ? "" : `; ${note}, so its failures cannot be told apart from new ones`;
+}
+function exitCodeReason(gate) {
+  const note = /judged by exit codes: (.*?)\)(?:;|$)/m.exec(gate.tail)?.[1];
+  if (note !== void 0) return note;
+  if (gate.tests === void 0) return "no per-test results could be read from its output";
+  if (gate.tests.baseSha === null) return "the base's per-test results could not be compared";
+  return "the output names no failing test";
+}
+function staleGap(gate, runs2, headSha) {
+  const shas = [...new Set(runs2.map((run2) => short(run2.sha)))].join(", ");
+  return {
+    code: "gate_stale",
+    message: `Required gate "${gate.name}" (${gate.kind}) ran only on ${shas}, not${onHead(headSha)}.`
+  };
+}
+function gateEvidence(gate) {
+  const log = gate.artifact === null ? "" : `, full log: ${gate.artifact}`;
+  const header = `gate ${gate.name} (${gate.kind}) on ${gate.sha}: ${gate.outcome}, exit code ${gate.exitCode ?? "none"}${log}`;
+  return gate.tail === "" ? header : `${header}
+${gate.tail}`;
+}
+function onHead(headSha) {
+  return headSha === null ? " on the head (unknown)" : ` on head ${short(headSha)}`;
+}
+function short(sha3) {
+  return sha3.slice(0, 12);
+}
+function incomplete(status, why) {
+  if (status === "failed") return why === void 0 ? "has failed" : `has failed: ${why}`;
+  const where = status === "running" ? "is still running" : "is not done yet";
+  return why === void 0 ? where : `${where}; its last attempt failed: ${why}`;
+}
+
+// src/runtime/delivery/merge-decision.ts
+function acceptedReview(proof) {
+  return proof.status === "blocked_on_human" && proof.delivery.acceptance !== null && proof.failures.length === 0 && proof.knownGaps.length > 0 && proof.knownGaps.every((gap) => gap.code === GATE_DEFINITION_GAP);
+}
+var PROOF_CHECK = "omk/proof";
+function decideMerge(input2) {
+  const { proof, pr } = input2;
+  const reasons = [];
+  const block2 = (blocker, detail) => reasons.push({ blocker, detail });
+  if (input2.policy !== "gated" && input2.policy !== "manual")
+    block2("policy", `merge policy is ${input2.policy}`);
+  if (pr.state !== "open") block2("not_open", `PR #${pr.number} is ${pr.state}`);
+  if (!input2.proofDigestValid) block2("proof_edited", "the proof does not match its digest: it was edited");
+  for (const problem of input2.proofProblems ?? []) block2("proof_edited", problem);
+  if (proof.status !== "ready" && !acceptedReview(proof))
+    block2("proof_not_ready", `the proof is ${proof.status}`);
+  const freshness = checkFreshness(proof, pr);
+  if (!freshness.fresh) block2("stale_proof", freshness.reason);
+  for (const problem of input2.proofCheckProblems ?? []) block2("proof_check", problem);
+  if (pr.draft) block2("draft", `PR #${pr.number} is a draft`);
+  if (pr.mergeable === false) block2("conflict", `PR #${pr.number} has conflicts with ${pr.base}`);
+  if (pr.mergeable === null) block2("mergeability_unknown", "GitHub has not computed mergeability yet");
+  const others = input2.checks.filter((check2) => check2.name !== PROOF_CHECK);
+  const failed = others.filter((check2) => check2.state === "failure");
+  const pending = others.filter((check2) => check2.state === "pending");
+  const present = new Set(others.filter((check2) => check2.state !== "pending").map((check2) => check2.name));
+  const requireChecks = input2.requireChecks ?? "none";
+  const protected_ = input2.protection?.requiredContexts ?? [];
+  const listed3 = Array.isArray(requireChecks) ? requireChecks : [];
+  const missing = [.../* @__PURE__ */ new Set([...protected_, ...listed3])].filter(
+    (name) => name !== PROOF_CHECK && !present.has(name)
+  );
+  if (failed.length > 0) block2("checks_failed", `failing: ${failed.map((c) => c.name).join(", ")}`);
+  if (pending.length > 0 || missing.length > 0) {
+    block2("checks_pending", `waiting for: ${[...pending.map((c) => c.name), ...missing].join(", ")}`);
+  }
+  if (requireChecks === "auto" && protected_.length === 0 && !others.some((c) => c.state === "success")) {
+    const why = input2.protection === null ? `${pr.base}'s branch protection cannot be read` : `${pr.base}'s branch protection requires no check`;
+    block2(
+      "no_checks",
+      `no check besides ${PROOF_CHECK} has succeeded on ${pr.headSha.slice(0, 12)}, and ${why}: CI has not run on this head`
+    );
+  }
+  if (input2.reviews.changesRequested) block2("changes_requested", "a reviewer requested changes");
+  const required2 = input2.protection?.requiredApprovals ?? 0;
+  if (input2.reviews.approvals < required2) {
+    block2("review_required", `${input2.reviews.approvals} of ${required2} required approvals`);
+  }
+  if (input2.enforceProtection && input2.protection === null) {
+    block2("unprotected_base", `${pr.base} has no readable branch protection, and this merge requires one`);
+  }
+  const first = reasons[0];
+  if (first) return { merge: false, blockedBy: first.blocker, reasons };
+  return { merge: true, sha: pr.headSha };
+}
+
+// src/runtime/delivery/check-run.ts
+var MAX_SUMMARY_CHARS = 65535;
+var MAX_ANNOTATIONS = 50;
+var CHECK_CONCLUSIONS = {
+  ready: "success",
+  failed: "failure",
+  not_ready: "neutral",
+  blocked_on_human: "neutral"
+};
+function checkRunFor(proof, opts) {
+  const judged2 = proof.status === "ready" ? proofForTree(proof, {
+    baseSha: proof.git.baseSha,
+    headSha: opts.sliceId === "integration" ? opts.headSha : proof.git.headSha
+  }) : proof;
+  const gaps = judged2.knownGaps.length;
+  const failures = judged2.failures.length;
+  return {
+    name: PROOF_CHECK,
+    headSha: opts.headSha,
+    conclusion: CHECK_CONCLUSIONS[judged2.status],
+    title: `omk proof: ${judged2.status} \u2014 ${gaps} gap${gaps === 1 ? "" : "s"}` + (failures > 0 ? `, ${failures} failure${failures === 1 ? "" : "s"}` : ""),
+    summary: renderCheckSummary(judged2),
+    annotations: gateAnnotations(opts),
+    externalId: `${opts.goalId}:${opts.sliceId}:${opts.headSha}`
+  };
+}
+function renderCheckSummary(proof, limit = MAX_SUMMARY_CHARS) {
+  const full = renderProofMarkdown(proof);
+  if (full.length <= limit) return full;
+  let rendered = full;
+  for (const fold of foldSequence(false)) {
+    rendered = `${foldNote(proof, fold)}
+
+${renderProofMarkdown(foldProof(proof, fold))}`;
+    if (rendered.length <= limit) return rendered;
+  }
+  return cut(rendered, limit);
+}
+function foldProof(proof, fold) {
+  const text3 = (value) => clip(value, fold.textChars);
+  const tail2 = (value) => fold.tailChars === 0 ? "" : lastChars(value, fold.tailChars);
+  const message = (value) => fold.messageChars === null ? value : fold.messageChars === 0 ? "" : clip(value, fold.messageChars);
+  const grouped = (items, make) => {
+    const counts = /* @__PURE__ */ new Map();
+    for (const item of items) counts.set(item.code, (counts.get(item.code) ?? 0) + 1);
+    return [...counts].map(([code2, count]) => make(code2, count));
+  };
+  return {
+    ...proof,
+    goal: { ...proof.goal, text: text3(proof.goal.text) },
+    gates: proof.gates.map((gate) => ({
+      ...gate,
+      name: text3(gate.name),
+      kind: text3(gate.kind),
+      tail: tail2(gate.tail)
+    })),
+    slices: proof.slices.map((slice) => ({ ...slice, title: text3(slice.title) })),
+    changedFiles: proof.changedFiles.slice(0, fold.filesShown).map((file2) => ({ ...file2, path: text3(file2.path) })),
+    findings: proof.findings.map((finding2) => ({ ...finding2, message: text3(finding2.message) })),
+    knownGaps: fold.grouped ? grouped(proof.knownGaps, (code2, count) => ({ code: code2, message: `\xD7 ${count}` })) : proof.knownGaps.map((gap) => ({ ...gap, message: message(gap.message) })),
+    failures: fold.grouped ? grouped(proof.failures, (code2, count) => ({ code: code2, message: `\xD7 ${count}`, evidence: "" })) : proof.failures.map((failure2) => ({
+      ...failure2,
+      message: message(failure2.message),
+      evidence: tail2(failure2.evidence)
+    })),
+    warnings: proof.warnings.map(text3),
+    humanDecisions: proof.humanDecisions.map(text3)
+  };
+}
+function foldNote(proof, fold) {
+  const parts = [
+    fold.tailChars === 0 ? "gate output and failure evidence hidden" : `gate output cut to ${fold.tailChars} characters`,
+    ...fold.filesShown < proof.changedFiles.length ? [
+      `${Math.min(fold.filesShown, proof.changedFiles.length)} of ${proof.changedFiles.length} changed files listed`
+    ] : [],
+    ...fold.textChars === null ? [] : [`long text cut to ${fold.textChars} characters`],
+    ...fold.messageChars === null || fold.grouped ? [] : [`gap messages cut to ${fold.messageChars} characters`],
+    ...fold.grouped ? ["gaps and failures grouped by code with their counts"] : []
+  ];
+  return `> **Folded to fit GitHub's limit:** ${parts.join("; ")}. The goal's proof.json has everything.`;
+}
+function lastChars(value, max) {
+  if (value.length <= max) return value;
+  const start = value.length - max;
+  const unit = value.charCodeAt(start);
+  return value.slice(unit >= 56320 && unit <= 57343 ? start + 1 : start);
+}
+function gateAnnotations(opts) {
+  const out = [];
+  for (const gate of opts.gates) {
+    if (gate.sha !== opts.headSha || out.length >= MAX_ANNOTATIONS) continue;
+    out.push(...gateOutputAnnotations(gate, MAX_ANNOTATIONS - out.length, opts.repoRoot ?? null));
+  }
+  return out;
+}
+
+// src/runtime/delivery/ready-for-review.ts
+function plannedReadyForReview(draftPolicy, recorded2) {
+  if (draftPolicy || recorded2 === null || recorded2.draft === false) return null;
+  return { number: recorded2.number, recordedDraft: recorded2.draft };
+}
+function marksReadyNow(draftPolicy, pull) {
+  return !draftPolicy && pull.draft && pull.state === "open";
+}
+
+// src/runtime/events/fix-words.ts
+var STATE_WORDS = {
+  pending: "waiting to run",
+  running: "running",
+  committed: "committed; verifying the goal again",
+  applied: "applied",
+  failed: "failed"
+};
+function fixWords(fix, nowMs = null) {
+  const requests = fix.requests.length === 0 ? "" : ` (${fix.requests.join(", ")})`;
+  let words2 = `${fix.id} for PR #${fix.pr}${requests}: ${STATE_WORDS[fix.state]}`;
+  if (fix.attempt > 0) words2 += `, attempt ${fix.attempt}`;
+  if (fix.state === "failed" && fix.why !== null) words2 += `: ${fix.why}`;
+  const wait = rateLimitWords(fix.rateLimitedUntilMs, nowMs);
+  return wait === null ? words2 : `${words2}; ${wait}`;
+}
+function rateLimitWords(untilMs, nowMs) {
+  if (untilMs === null) return null;
+  if (nowMs === null) return "rate-limited, waiting to run its agent again";
+  return `rate-limited, runs again in ${formatDuration(Math.max(0, untilMs - nowMs))}`;
+}
+
+// src/runtime/goal/ids.ts
+var GOAL_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,79}$/;
+function slugify2(text3, max) {
+  const slug = text3.normalize("NFKD").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, max).replace(/-+$/g, "");
+  return slug || "goal";
+}
+function newGoalId(goalText, suffixHex) {
+  return `${slugify2(goalText, 32)}-${suffixHex.slice(0, 6).toLowerCase()}`;
+}
+function checkGoalRef(ref) {
+  const trimmed = ref.trim();
+  if (trimmed === "latest" || GOAL_ID_PATTERN.test(trimmed)) return trimmed;
+  throw new UsageError(`'${ref}' is not a goal id.`, {
+    hint: [
+      "Goal ids look like fix-the-failing-tests-3fa9c1 (or use 'latest'); list them with ",
+      { step: "list" },
+      "."
+    ]
+  });
+}
+
+// src/runtime/graph/slice-id.ts
+var SLICE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+// src/runtime/graph/branches.ts
+var OMK_BRANCH_PREFIX = "omk/";
+var DEFAULT_STATE_BRANCH = `${OMK_BRANCH_PREFIX}state`;
+var BASE_ID = "base";
+var INTEGRATION_ID = "integration";
+var RESERVED_SLICE_IDS = [BASE_ID, INTEGRATION_ID];
+function fixTaskId(fix) {
+  return `fix-${fix}`;
+}
+function isFixTaskId(id) {
+  return /^fix-\d+$/.test(id);
+}
+function goalBranchPrefix(goalId) {
+  return `${OMK_BRANCH_PREFIX}${goalId}/`;
+}
+function sliceBranchName(goalId, sliceId2) {
+  return `${goalBranchPrefix(goalId)}${sliceId2}`;
+}
+function integrationBranchName(goalId) {
+  return sliceBranchName(goalId, INTEGRATION_ID);
+}
+function parseOmkBranch(branch) {
+  const [root, goalId, sliceId2, ...rest] = branch.split("/");
+  if (`${root}/` !== OMK_BRANCH_PREFIX || rest.length > 0 || goalId === void 0 || sliceId2 === void 0) {
+    return null;
+  }
+  return GOAL_ID_PATTERN.test(goalId) && SLICE_ID_PATTERN.test(sliceId2) ? { goalId, sliceId: sliceId2 } : null;
+}
+var SAFE_BRANCH = /^[A-Za-z0-9_][A-Za-z0-9._/-]*$/;
+var UNSAFE_BRANCH_PART = /\.\.|\/\/|\/\.|[/.]$|\.lock(\/|$)/;
+var hasControl = (name) => [...name].some((c) => c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127);
+var SPECIAL_REF = /^(?:[A-Z]+_)*HEAD$/;
+function branchNameProblem(name) {
+  if (name === "") return "it is empty";
+  if (hasControl(name)) return "it contains a control character (a newline?)";
+  if (name.startsWith("refs/")) return "it is a full ref: name the branch without refs/heads/";
+  if (SPECIAL_REF.test(name)) return `${name} is one of git's special refs, not a branch`;
+  if (!SAFE_BRANCH.test(name) || UNSAFE_BRANCH_PART.test(name)) {
+    return "git does not allow it (letters, digits, ., _, -, / only; no .., //, leading - or ., trailing / or .)";
+  }
+  return null;
+}
+function stateBranchProblem(name, others = {}) {
+  const problem = branchNameProblem(name);
+  if (problem !== null) return problem;
+  if (!name.startsWith(OMK_BRANCH_PREFIX) || name === OMK_BRANCH_PREFIX) {
+    return `it is not under ${OMK_BRANCH_PREFIX}: goal state is committed only on a branch of omk's own`;
+  }
+  if (parseOmkBranch(name) !== null)
+    return `it is a goal's own branch (${OMK_BRANCH_PREFIX}<goal-id>/<slice>)`;
+  for (const [what, branch] of Object.entries(others)) {
+    if (branch === name) return `it is ${what}`;
+  }
+  return null;
+}
+var UNSHOWABLE = (
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters escaped.
+  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2069\ufeff]/g
+);
+var SHORT_ESCAPES = { "\n": "\\n", "\r": "\\r", "	": "\\t" };
+function shownText(text3) {
+  return text3.replace(/\\/g, "\\\\").replace(UNSHOWABLE, (c) => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+function shownBranch(name) {
+  return shownText(name);
+}
+
+// src/runtime/events/fix-progress.ts
+var str = (value) => typeof value === "string" ? value : null;
+var num = (value) => typeof value === "number" ? value : null;
+var FixFold = class {
+  fixes = /* @__PURE__ */ new Map();
+  /** Whether the event was a fix's (the caller folds it no further). */
+  fold({ seq, type, data, ts }) {
+    if (type === "fix_requested" || type === "fix_applied" || type === "fix_failed") {
+      const n = num(data.fix);
+      if (n === null) return true;
+      const fix2 = this.fix(str(data.taskId) ?? fixTaskId(n));
+      const pr = num(data.pr);
+      if (pr !== null) fix2.pr = pr;
+      if (type === "fix_requested") {
+        if (data.sliceId !== void 0) fix2.sliceId = str(data.sliceId);
+        fix2.requests = Array.isArray(data.requestIds) ? data.requestIds.filter((id) => typeof id === "string") : fix2.requests;
+        return true;
+      }
+      if (seq < fix2.stateSeq) return true;
+      fix2.stateSeq = seq;
+      fix2.rateLimitedUntilMs = null;
+      if (data.interrupted === true) fix2.state = "pending";
+      else fix2.state = type === "fix_applied" ? "applied" : "failed";
+      fix2.why = type === "fix_failed" ? str(data.why) : null;
+      return true;
+    }
+    const taskId = str(data.taskId);
+    if (taskId === null || !isFixTaskId(taskId)) return false;
+    const fix = this.fix(taskId);
+    const attempt2 = num(data.attempt);
+    if (type === "agent_rate_limited") {
+      const at2 = Date.parse(ts);
+      const waitMs = num(data.waitMs);
+      if (seq >= fix.stateSeq && !Number.isNaN(at2) && waitMs !== null) fix.rateLimitedUntilMs = at2 + waitMs;
+      return true;
+    }
+    const next = FIX_TASK_STATES[type];
+    if (next === void 0 || seq < fix.stateSeq) return true;
+    if (type === "agent_started" && fix.state !== "pending" && fix.state !== "running") return true;
+    fix.stateSeq = seq;
+    fix.state = next;
+    fix.rateLimitedUntilMs = null;
+    if (attempt2 !== null) fix.attempt = attempt2;
+    return true;
+  }
+  /** The fixes, in the order they were asked. */
+  state() {
+    return [...this.fixes.values()].map(({ stateSeq: _, ...fix }) => ({
+      ...fix,
+      requests: [...fix.requests]
+    }));
+  }
+  fix(id) {
+    let fix = this.fixes.get(id);
+    if (fix === void 0) {
+      fix = {
+        id,
+        pr: 0,
+        sliceId: null,
+        requests: [],
+        state: "pending",
+        attempt: 0,
+        why: null,
+        rateLimitedUntilMs: null,
+        stateSeq: 0
+      };
+      this.fixes.set(id, fix);
+    }
+    return fix;
+  }
+};
+var FIX_TASK_STATES = {
+  task_leased: "running",
+  agent_started: "running",
+  task_done: "committed",
+  task_failed: "failed",
+  task_pending: "pending"
+};
+
+// src/runtime/events/progress.ts
+var SETTLED_STATES = ["done", "failed", "skipped", "waiting"];
+var str2 = (value) => typeof value === "string" ? value : null;
+var strings = (value) => Array.isArray(value) ? value.filter((item) => typeof item === "string") : [];
+var num2 = (value) => typeof value === "number" ? value : null;
+var ProgressFold = class {
+  seen = /* @__PURE__ */ new Set();
+  slices = /* @__PURE__ */ new Map();
+  titles;
+  planned = { seq: 0, value: null };
+  started = { seq: 0, value: null };
+  finishedSeq = 0;
+  stop = { seq: 0, value: null };
+  integration = { seq: 0, value: null };
+  pulls = [];
+  merged = { seq: 0, value: null };
+  mergeVerdict = { seq: 0, value: null };
+  lastEvent = null;
+  fixes = new FixFold();
+  constructor(plan2 = []) {
+    this.titles = new Map(plan2.map((slice) => [slice.id, slice.title]));
+    for (const slice of plan2) this.slice(slice.id);
+  }
+  foldAll(events) {
+    for (const event of events) this.fold(event);
+    return this;
+  }
+  fold(event) {
+    if (this.seen.has(event.seq)) return;
+    this.seen.add(event.seq);
+    const { seq, type, data } = event;
+    if (this.lastEvent === null || seq > this.lastEvent.seq) this.lastEvent = { seq, type, ts: event.ts };
+    const at2 = Date.parse(event.ts);
+    const atMs = Number.isNaN(at2) ? null : at2;
+    switch (type) {
+      case "plan_written":
+        this.planned = later(this.planned, seq, num2(data.tasks));
+        return;
+      case "execution_started":
+        if (data.slice === void 0) this.started = later(this.started, seq, atMs);
+        return;
+      case "execution_finished":
+        this.finishedSeq = Math.max(this.finishedSeq, seq);
+        return;
+      case "budget_exhausted":
+        this.stop = later(this.stop, seq, { kind: "budget" });
+        return;
+      case "execution_interrupted":
+        this.stop = later(this.stop, seq, { kind: "interrupted", by: str2(data.by) ?? "signal" });
+        return;
+      case "integration_done":
+        this.integration = later(this.integration, seq, "done");
+        return;
+      case "integration_conflict":
+        this.integration = later(this.integration, seq, "conflict");
+        this.stop = later(this.stop, seq, { kind: "integration_conflict", branch: str2(data.branch) ?? "" });
+        return;
+      case "integration_repair_started":
+        this.integration = later(this.integration, seq, "repairing");
+        return;
+      case "pr_opened": {
+        const number4 = num2(data.number);
+        const url2 = str2(data.url);
+        if (number4 === null || url2 === null || this.pulls.some((pull) => pull.number === number4)) return;
+        this.pulls.push({ sliceId: str2(data.sliceId), number: number4, url: url2, seq });
+        this.pulls.sort((a, b) => a.seq - b.seq);
+        return;
+      }
+      case "goal_merged":
+        this.merged = later(this.merged, seq, { target: str2(data.target) ?? "", sha: str2(data.sha) ?? "" });
+        return;
+      case "merge_evaluated":
+        this.mergeVerdict = later(this.mergeVerdict, seq, mergeVerdictOf(data));
+        return;
+    }
+    if (this.fixes.fold(event)) return;
+    const taskId = str2(data.taskId);
+    if (taskId !== null && taskId !== INTEGRATION_ID && !isFixTaskId(taskId))
+      this.foldSlice(this.slice(taskId), event, atMs);
+  }
+  foldSlice(slice, { seq, type, data }, at2) {
+    const attempt2 = num2(data.attempt);
+    if (type === "gates_verified") {
+      if (seq < slice.gatesSeq) return;
+      slice.gatesSeq = seq;
+      slice.gates = strings(data.outcomes);
+      slice.gatesByExitCode = strings(data.byExitCode);
+      return;
+    }
+    if (type === "agent_rate_limited") {
+      const waitMs = num2(data.waitMs);
+      if (seq >= slice.stateSeq && slice.state === "running" && at2 !== null && waitMs !== null)
+        slice.rateLimitedUntilMs = at2 + waitMs;
+      return;
+    }
+    if (!SLICE_EVENTS.has(type)) return;
+    if (type === "agent_started") {
+      const of2 = attempt2 ?? slice.attempt;
+      if (of2 < slice.attempt || of2 === slice.attempt && slice.state !== "pending" && slice.state !== "running")
+        return;
+      if (of2 === slice.attempt && slice.state === "running") {
+        slice.startedMs ??= at2;
+        if (seq >= slice.stateSeq) slice.rateLimitedUntilMs = null;
+        return;
+      }
+    }
+    if (seq < slice.stateSeq) {
+      if (type === "task_leased" && attempt2 === slice.attempt) slice.startedMs ??= at2;
+      return;
+    }
+    slice.stateSeq = seq;
+    slice.rateLimitedUntilMs = null;
+    const settle3 = (state, attempts2) => {
+      slice.state = state;
+      slice.attempt = attempts2;
+      slice.endedMs = at2;
+      slice.lastLine = null;
+      slice.settledSeq = seq;
+    };
+    const open7 = (state, attempts2) => {
+      slice.state = state;
+      slice.attempt = attempts2;
+      slice.endedMs = null;
+      slice.lastLine = null;
+      slice.settledSeq = null;
+    };
+    switch (type) {
+      case "task_leased":
+        open7("running", attempt2 ?? slice.attempt + 1);
+        slice.startedMs = at2;
+        return;
+      case "agent_started":
+        open7("running", Math.max(attempt2 ?? slice.attempt, 1));
+        slice.startedMs = at2;
+        return;
+      case "task_done":
+        settle3("done", attempt2 ?? Math.max(slice.attempt, 1));
+        return;
+      case "task_failed":
+        settle3("failed", num2(data.attempts) ?? Math.max(slice.attempt, 1));
+        return;
+      case "task_skipped":
+        settle3("skipped", 0);
+        return;
+      case "task_pending":
+        settle3("waiting", attempt2 ?? Math.max(slice.attempt, 1));
+        return;
+      case "slice_reopened":
+      case "slice_reset":
+        open7("pending", slice.attempt);
+        return;
+    }
+  }
+  /** The running slice's last agent output line (read from its transcript by a watcher). */
+  setLastLine(sliceId2, line2) {
+    const slice = this.slices.get(sliceId2);
+    if (slice !== void 0 && slice.state === "running") slice.lastLine = line2;
+  }
+  /** Slices running now, with their attempt (what a watcher reads transcripts for). */
+  running() {
+    return [...this.slices.values()].filter((slice) => slice.state === "running" && slice.attempt > 0).map(({ id, attempt: attempt2 }) => ({ id, attempt: attempt2 }));
+  }
+  /** The progress as it stands: a copy the fold does not change afterwards. */
+  state() {
+    const slices = [...this.slices.values()].map(
+      ({ stateSeq: _s, gatesSeq: _g, ...slice }) => ({
+        ...slice,
+        gates: [...slice.gates],
+        gatesByExitCode: [...slice.gatesByExitCode]
+      })
+    );
+    return {
+      planned: this.planned.value,
+      startedMs: this.started.value,
+      slices,
+      integration: this.integration.value,
+      pulls: this.pulls.map(({ seq: _seq, ...pull }) => pull),
+      fixes: this.fixes.state(),
+      merged: this.merged.value,
+      mergeVerdict: this.mergeVerdict.value === null ? null : { ...this.mergeVerdict.value, reasons: [...this.mergeVerdict.value.reasons] },
+      stopped: this.stopped(slices),
+      lastEvent: this.lastEvent
+    };
+  }
+  /**
+   * What stopped the current run: a stop recorded after the run started (a resume forgets the last
+   * one); when the run finished, the slices that failed, else those waiting, come first.
+   */
+  stopped(slices) {
+    const startSeq = this.started.seq;
+    if (this.finishedSeq > startSeq) {
+      const inState = (state) => slices.filter((slice) => slice.state === state).sort((a, b) => (a.settledSeq ?? 0) - (b.settledSeq ?? 0)).map((slice) => slice.id);
+      const failed = inState("failed");
+      if (failed.length > 0) return { kind: "slices_failed", slices: failed };
+      const waiting2 = inState("waiting");
+      if (waiting2.length > 0) return { kind: "slices_waiting", slices: waiting2 };
+    }
+    return this.stop.seq > startSeq ? this.stop.value : null;
+  }
+  slice(id) {
+    let slice = this.slices.get(id);
+    if (slice === void 0) {
+      slice = {
+        id,
+        title: this.titles.get(id) ?? id,
+        state: "pending",
+        attempt: 0,
+        startedMs: null,
+        endedMs: null,
+        gates: [],
+        gatesByExitCode: [],
+        lastLine: null,
+        settledSeq: null,
+        rateLimitedUntilMs: null,
+        stateSeq: 0,
+        gatesSeq: 0
+      };
+      this.slices.set(id, slice);
+    }
+    return slice;
+  }
+};
+var SLICE_EVENTS = /* @__PURE__ */ new Set([
+  "task_leased",
+  "agent_started",
+  "task_done",
+  "task_failed",
+  "task_skipped",
+  "task_pending",
+  "slice_reopened",
+  "slice_reset"
+]);
+function mergeVerdictOf(data) {
+  const reasons = Array.isArray(data.reasons) ? data.reasons.flatMap((reason) => {
+    if (typeof reason !== "object" || reason === null) return [];
+    const { blocker, detail } = reason;
+    return typeof blocker === "string" && typeof detail === "string" ? [{ blocker, detail }] : [];
+  }) : [];
+  const merge3 = data.merge === true;
+  return {
+    pr: num2(data.pr) ?? 0,
+    merge: merge3,
+    blockedBy: merge3 ? null : reasons[0]?.blocker ?? null,
+    reasons: reasons.map((reason) => reason.detail)
+  };
+}
+function later(current, seq, value) {
+  return seq > current.seq ? { seq, value } : current;
+}
+function runProgress(events, plan2 = []) {
+  return new ProgressFold(plan2).foldAll(events).state();
+}
+function settledSlices(progress) {
+  return progress.slices.filter((slice) => SETTLED_STATES.includes(slice.state) && slice.settledSeq !== null).sort((a, b) => (a.settledSeq ?? 0) - (b.settledSeq ?? 0));
+}
+function runningSlices(progress) {
+  return progress.slices.filter((slice) => slice.state === "running");
+}
+
+// src/runtime/proof/pull-request-of.ts
+function pullRequestOf(proof, sliceId2) {
+  return proof.delivery.pullRequests.find((pull) => pull.sliceId === sliceId2) ?? null;
+}
+
+// src/runtime/markdown/goal-sections.ts
+function prLink(pull) {
+  return pull === null ? "\u2013" : link(`#${pull.number}`, pull.url, true);
+}
+function slicesTable(proof) {
+  if (proof.slices.length === 0) return [];
+  const rows = proof.slices.map(
+    (slice) => `| ${code(slice.id, true)} | ${text(slice.title)} | ${slice.status} | ${slice.attempts} | ${prLink(pullRequestOf(proof, slice.id))} |`
+  );
+  const integrator = pullRequestOf(proof, null);
+  const last = integrator === null ? [] : [`| integration | all slices | \u2013 | \u2013 | ${prLink(integrator)} |`];
+  return ["", "| Slice | Title | Status | Attempts | PR |", "|---|---|---|---|---|", ...rows, ...last];
+}
+function gatesLine(proof) {
+  if (proof.gates.length === 0) return [];
+  const gates = proof.gates.map(
+    (gate) => `${OUTCOME_ICONS[gate.outcome]} ${code(gate.name)} ${gateOutcomeLabel(gate)}${gate.required ? "" : " (optional)"}`
+  );
+  return ["", `**Gates:** ${gates.join(" \xB7 ")}`];
+}
+function finalSummary(goal, proof, steps = NEUTRAL_STEPS) {
+  const merge3 = proof.delivery.merge;
+  const outcome = merge3 !== null ? `merged into ${code(merge3.target)} as ${code(shortSha(merge3.sha))}` : `${goal.status.replace(/_/g, " ")}, proof ${STATUS_LABELS[proof.status]}`;
+  const gaps = proof.knownGaps.length === 0 ? ["- Known gaps: none"] : [
+    `- Known gaps (${proof.knownGaps.length}):`,
+    ...proof.knownGaps.map((g) => `  - ${code(g.code)} ${text(gapText(g, steps))}`)
+  ];
+  const decisions = proof.humanDecisions.map((d) => `  - ${text(d)}`);
+  return [
+    "",
+    "#### Final summary",
+    "",
+    `- Outcome: ${outcome}`,
+    ...gaps,
+    ...decisions.length > 0 ? ["- Human decisions needed:", ...decisions] : [],
+    `- Budget: ${formatBudget(proof.budget).map(text).join(" \xB7 ")}`
+  ];
+}
+function notesList(notes, title3 = null) {
+  if (notes.length === 0) return [];
+  return ["", ...title3 === null ? [] : [`### ${title3}`, ""], ...notes.map((note) => `- ${text(note)}`)];
+}
+var SLICE_ICONS = {
+  pending: "\u23F3",
+  running: "\u{1F504}",
+  done: "\u2705",
+  failed: "\u274C",
+  skipped: "\u23ED\uFE0F",
+  waiting: "\u{1F7E1}"
+};
+function attempts(n) {
+  return n === 1 ? "1 attempt" : `${n} attempts`;
+}
+var FIX_ICONS = {
+  pending: "\u23F3",
+  running: "\u{1F504}",
+  committed: "\u{1F527}",
+  applied: "\u2705",
+  failed: "\u274C"
+};
+function progressSection(progress, goalId, steps = NEUTRAL_STEPS) {
+  const lines = [];
+  if (progress.planned !== null) lines.push(`- \u{1F4DD} planned: ${progress.planned} slice(s)`);
+  for (const slice of settledSlices(progress)) {
+    const how = slice.state === "skipped" ? "skipped: a slice it depends on did not finish" : slice.state === "waiting" ? `not done after ${attempts(slice.attempt)}, attempts left for a resume` : `${slice.state} after ${attempts(slice.attempt)}`;
+    lines.push(`- ${SLICE_ICONS[slice.state]} slice ${code(slice.id)} ${how}`);
+  }
+  const running = runningSlices(progress);
+  if (running.length > 0 && progress.stopped === null) {
+    const each = running.map(
+      (slice) => `${code(slice.id)} (attempt ${slice.attempt}${slice.rateLimitedUntilMs === null ? "" : ", waiting out a rate limit"})`
+    );
+    lines.push(`- ${SLICE_ICONS.running} running: ${each.join(", ")}`);
+  }
+  for (const fix of progress.fixes) lines.push(`- ${FIX_ICONS[fix.state]} review ${text(fixWords(fix))}`);
+  if (progress.integration === "done") lines.push("- \u2705 integrated: the done slices merge cleanly together");
+  if (progress.integration === "repairing")
+    lines.push("- \u{1F527} integration: the merged slices fail where each passed; an agent is repairing it");
+  if (progress.integration === "conflict") lines.push("- \u274C integration: the done slices conflict");
+  if (progress.pulls.length > 0) {
+    const links = progress.pulls.map(
+      (pull) => `${link(`#${pull.number}`, pull.url)} (${pull.sliceId === null ? "integrator" : code(pull.sliceId)})`
+    );
+    lines.push(`- \u{1F517} pull requests: ${links.join(", ")}`);
+  }
+  if (progress.merged !== null)
+    lines.push(`- \u{1F389} merged into ${code(progress.merged.target)} as ${code(shortSha(progress.merged.sha))}`);
+  else if (progress.mergeVerdict !== null) lines.push(`- ${mergeVerdictLine(progress.mergeVerdict)}`);
+  const stop = progress.stopped === null ? null : stopWords(progress.stopped, goalId, steps);
+  if (stop?.failed) lines.push(`- \u274C stopped: ${text(stop.what)}`);
+  else if (stop !== null) lines.push(`- \u23F8\uFE0F ${text(stop.what)}`);
+  if (lines.length === 0) return [];
+  const out = ["", "**Progress**", "", ...lines];
+  if (stop?.failed)
+    out.push("", `**What failed:** ${text(stop.what)}`, "", `**What to do:** ${text(stop.todo)}`);
+  return out;
+}
+function mergeVerdictLine(verdict) {
+  if (verdict.merge) return `\u{1F500} ${text(`merge of PR #${verdict.pr} cleared by the gate; merging`)}`;
+  const why = verdict.reasons.length > 0 ? `: ${verdict.reasons.join("; ")}` : "";
+  return `\u26D4 ${text(`merge blocked by ${verdict.blockedBy ?? "an unnamed blocker"} (PR #${verdict.pr})${why}`)}`;
+}
+function stopWords(stop, goalId, steps = NEUTRAL_STEPS) {
+  const resume = { step: "resume", goalId };
+  switch (stop.kind) {
+    case "slices_failed":
+      return {
+        what: `slice(s) ${stop.slices.join(", ")} did not pass their gates within their attempts.`,
+        todo: wordHint(
+          [
+            "Read the proof (",
+            { step: "proof", goalId },
+            "): it names the failing gates. Fix their cause or state the goal more precisely, then resume the goal (",
+            resume,
+            ")."
+          ],
+          steps
+        ),
+        failed: true
+      };
+    case "slices_waiting":
+      return {
+        what: `slice(s) ${stop.slices.join(", ")} did not pass their gates in this run; attempts are left.`,
+        todo: wordHint(
+          [
+            "Read the proof (",
+            { step: "proof", goalId },
+            "): it names the failing gates. Resume the goal to try again (",
+            resume,
+            "), or fix their cause first."
+          ],
+          steps
+        ),
+        failed: true
+      };
+    case "integration_conflict":
+      return {
+        what: "the done slices change the same lines, so they could not be merged together.",
+        todo: wordHint(
+          [
+            `Merge ${stop.branch || "the slice branch"} into ${integrationBranchName(goalId)} by hand and commit the resolution there (a commit on a slice branch is put back, not merged), or narrow the goal; then resume the goal (`,
+            resume,
+            ")."
+          ],
+          steps
+        ),
+        failed: true
+      };
+    case "budget":
+      return {
+        what: "the goal's budget ran out before every slice was done.",
+        todo: wordHint(
+          ["Extend the budget (", { step: "budget_add", goalId }, "), then resume the goal (", resume, ")."],
+          steps
+        ),
+        failed: true
+      };
+    case "interrupted":
+      if (stop.by === "pause" || stop.by === "cancel")
+        return { what: stop.by === "pause" ? "paused" : "cancelled", todo: "", failed: false };
+      return {
+        what: stop.by === "error" ? "the run stopped on an unexpected error." : "the run was stopped before it finished (the app restarted or was shut down).",
+        todo: wordHint(
+          ["Resume the goal (", resume, "); if it stops again, the app's log has the details."],
+          steps
+        ),
+        failed: true
+      };
+  }
+}
+
+// src/runtime/markdown/plain-words.ts
+var GIT_COMMAND = /`git [^`]*`|\bgit(?: -[cC] \S+)* [a-z][a-z-]*(?: (?:-\S+|[^\s:]*[/=][^\s:]*|origin|HEAD|[0-9a-f]{7,40}))*/g;
+var PATH = /(?<![\w.:/-])(?:\/[\w.@+-]+){2,}\/?|\b[A-Za-z]:\\[^\s'"`]+/g;
+var FRAME = /\s+at \S+ \(.*$|\s+at (?:file:\/\/|node:|\/).*$/;
+function plainMessage(message, maxChars = 300) {
+  const first = message.split(/\r?\n/).map((line2) => line2.trim()).find((line2) => line2 !== "") ?? "";
+  const plain = first.replace(FRAME, "").replace(GIT_COMMAND, "a git command").replace(PATH, "a path on the machine that ran it").replace(/\s+/g, " ").trim();
+  return plain.length > maxChars ? `${plain.slice(0, maxChars - 1)}\u2026` : plain;
+}
+
+// src/runtime/markdown/visible.ts
+var DETAILS_TAG = /<(\/?)details(?=[\s>/])[^>]{0,256}>/gi;
+function stripHtmlComments(body) {
+  let out = "";
+  let at2 = 0;
+  for (; ; ) {
+    const start = body.indexOf("<!--", at2);
+    if (start < 0) return out + body.slice(at2);
+    out += body.slice(at2, start);
+    const end = body.indexOf("-->", start + 4);
+    if (end < 0) return out;
+    at2 = end + 3;
+  }
+}
+function stripDetails(body) {
+  let out = "";
+  let at2 = 0;
+  let depth2 = 0;
+  let start = 0;
+  for (const match of body.matchAll(DETAILS_TAG)) {
+    const closing = match[1] === "/";
+    if (!closing) {
+      if (depth2 === 0) start = match.index;
+      depth2 += 1;
+    } else if (depth2 > 0) {
+      depth2 -= 1;
+      if (depth2 === 0) {
+        out += body.slice(at2, start);
+        at2 = match.index + match[0].length;
+      }
+    }
+  }
+  return depth2 > 0 ? out + body.slice(at2, start) : out + body.slice(at2);
+}
+function visibleMarkdown(body) {
+  return stripDetails(stripHtmlComments(body));
+}
+
+// src/runtime/app/environ-words.ts
+function unscrubbedWarning(environ, words2) {
+  const them = environ.names.length === 1 ? "it" : "them";
+  const sandbox = (mode) => words2?.fields.given("sandbox", mode);
+  return {
+    message: `could not overwrite ${environ.names.join(", ")} in omk's start-up environment (${environ.problem}): an agent run without the sandbox can read ${them} in /proc/<pid>/environ`,
+    remedy: words2 === void 0 ? null : `Run agents confined: ${sandbox("required")}, or ${sandbox("auto")} where bubblewrap works.`
+  };
+}
+
+// src/runtime/goal/create.ts
+import { basename as basename4 } from "node:path";
 
 // src/runtime/state/jsonl.ts
 var NEWLINE = 10;
@@ -31265,7 +31823,14 @@ var goalRecordSchema = external_exports.object({
     /** The agent spec given at creation (--agent), used again by resume. */
     agent: external_exports.string().nullable().default(null),
     /** The planner switches given at creation, used again when a run killed while planning resumes. */
-    planner: plannerOptionsSchema.default({ llm: true, tokenBudget: DEFAULT_PLANNER_TOKEN_BUDGET })
+    planner: plannerOptionsSchema.default({ llm: true, tokenBudget: DEFAULT_PLANNER_TOKEN_BUDGET }),
+    /**
+     * The person who created the goal meant it to change how its tests run (a test script, a runner
+     * config): a change to a gate's definition is then no slice failure, but the proof waits for a
+     * person to review the new definition (blocked_on_human). Given at creation only, before any
+     * agent runs; absent in goals created before it (false).
+     */
+    allowGateEdits: external_exports.boolean().default(false)
   }),
   budget: budgetLimitsSchema,
   controller: controllerSchema.nullable()
@@ -31375,7 +31940,7 @@ function addSpend(spent, add2) {
 }
 
 // src/runtime/events/log.ts
-import { basename, dirname } from "node:path";
+import { basename as basename2, dirname } from "node:path";
 
 // src/runtime/events/schema.ts
 var EVENT_VERSION = 1;
@@ -31432,7 +31997,7 @@ var EventLog = class {
     );
     const types = appended.map((event) => event.type);
     this.host?.afterEvents?.(types);
-    this.host?.eventsAppended?.(basename(dirname(this.path)), types);
+    this.host?.eventsAppended?.(basename2(dirname(this.path)), types);
     return appended;
   }
   async read() {
@@ -32572,6 +33137,7 @@ var MAX_GATE_OUTPUT_CHARS = 3e3;
 var MAX_GATE_OUTPUT_LINES = 60;
 var MAX_TEST_NAMES = 20;
 var MAX_TEST_NAME_CHARS = 200;
+var FINDINGS_HEADER = "review found blocking problems:";
 function describeAttemptFailure(checks) {
   const parts = [agentFailure(checks.agent), describeChecks(checks)].filter(
     (part) => part !== null
@@ -32602,7 +33168,7 @@ function findingsSection(blocking) {
     return `- [${finding2.review} review] ${clip(oneLine2(finding2.message), MAX_MESSAGE_CHARS)}${where}`;
   });
   if (blocking.length > MAX_FINDINGS) lines.push(`- \u2026 and ${blocking.length - MAX_FINDINGS} more`);
-  return `review found blocking problems:
+  return `${FINDINGS_HEADER}
 ${lines.join("\n")}`;
 }
 function gateSection(gate, workdir) {
@@ -32657,16 +33223,34 @@ function oneLine2(text3) {
 }
 var HEADLINE_NAMES = 3;
 function failureHeadline(failure2, gates) {
-  const first = clip(failure2.split("\n")[0] ?? "", 200);
+  const first = headlineStart(failure2);
   const broken = gates.filter((gate) => gate.outcome === "failed").flatMap((gate) => gate.tests?.regressions ?? []);
   const total = gates.filter((gate) => gate.outcome === "failed").reduce(
     (sum3, gate) => sum3 + Math.max(gate.tests?.counts.regressions ?? 0, gate.tests?.regressions.length ?? 0),
     0
   );
-  if (broken.length === 0) return first;
+  if (broken.length === 0) return first.replace(/:$/, "");
   const names = broken.slice(0, HEADLINE_NAMES).map((name) => clip(oneLine2(name), MAX_TEST_NAME_CHARS));
   const more = total - names.length;
   return `${first.replace(/:$/, "")}; newly failing tests (they pass on the base): ${names.join(", ")}${more > 0 ? ` and ${more} more` : ""}`;
+}
+function headlineStart(failure2) {
+  const lines = failure2.split("\n");
+  const first = lines[0] ?? "";
+  if (first !== FINDINGS_HEADER) return clip(first, 200);
+  const findings = [];
+  let uncounted = 0;
+  for (const line2 of lines.slice(1)) {
+    if (!line2.startsWith("- ")) break;
+    const left = /^- … and (\d+) more$/.exec(line2);
+    if (left !== null) uncounted += Number(left[1]);
+    else findings.push(line2.slice(2));
+  }
+  const [shown] = findings;
+  if (shown === void 0) return first.replace(/:$/, "");
+  const others = findings.length - 1 + uncounted;
+  const more = others > 0 ? ` (and ${others} more)` : "";
+  return `${first} ${clip(shown, 300)}${more}`;
 }
 
 // src/runtime/proof/evidence.ts
@@ -32762,7 +33346,12 @@ var findingSchema = external_exports.object({
   review: external_exports.enum(["controller", "security"]),
   severity: external_exports.enum(["info", "warning", "blocking"]),
   message: external_exports.string(),
-  paths: external_exports.array(external_exports.string())
+  paths: external_exports.array(external_exports.string()),
+  /**
+   * What kind of finding it is, for the few a proof treats on their own (`gate_definition_edited`);
+   * absent on the others and in findings recorded before it.
+   */
+  code: external_exports.string().optional()
 });
 var proofFindingSchema = findingSchema.extend({ slice: external_exports.string().nullable().optional() });
 var changedFileSchema = external_exports.object({
@@ -32791,7 +33380,8 @@ var agentRunEvidenceSchema = external_exports.object({
   transcript: external_exports.string().nullable()
 });
 var nextStepSchema = external_exports.union([
-  external_exports.object({ step: external_exports.enum(GOAL_STEPS), goalId: external_exports.string() }),
+  // `limit`: the budget a `budget_add` step raises (its example is of that limit; time when absent).
+  external_exports.object({ step: external_exports.enum(GOAL_STEPS), goalId: external_exports.string(), limit: external_exports.enum(BUDGET_LIMITS).optional() }),
   external_exports.object({ step: external_exports.enum(GENERAL_STEPS) })
 ]);
 var hintSchema = external_exports.array(external_exports.union([external_exports.string(), nextStepSchema]));
@@ -33135,488 +33725,6 @@ async function readDecisions(files2, path2) {
   return (await readJsonl(files2, path2, parseDecision, DECISION_VERSION)).records;
 }
 
-// src/runtime/gates/availability.ts
-import { basename as basename2 } from "node:path";
-var CANNOT_START_EXIT_CODES = [126, 127];
-var NOT_FOUND_LINE_PATTERNS = [
-  "^(?:.*: )?(?:line \\d+: )?{tool}: (?:command )?not found$",
-  "^(?:.*: )?command not found: {tool}$"
-];
-var ANY_NOT_FOUND = /^(?:.*?: )?(?:\d+: |line \d+: )?([^\s:]+): (?:command )?not found$/m;
-var ANY_NOT_EXECUTABLE = /^(?:.*?: )?(?:\d+: |line \d+: )?([^\s:]+): Permission denied$/m;
-var NO_MODULE_PATTERN = "^(?:.*: )?No module named {tool}$";
-function unavailableTool(tail2) {
-  return /^\[omk\] ([^\s:]+): /.exec(tail2)?.[1] ?? null;
-}
-function gateTool(argv) {
-  const executable = basename2(argv[0] ?? "");
-  const moduleFlag = argv.indexOf("-m");
-  const module = /^python[\d.]*$/.test(executable) && moduleFlag === 1 ? argv[2] ?? null : null;
-  return { executable, module };
-}
-function cannotStart(argv, result2) {
-  const { executable, module } = gateTool(argv);
-  if (result2.spawnError !== null) {
-    const tool = executable || "(empty argv)";
-    return { tool, reason: `${tool}: could not start (${result2.spawnError})` };
-  }
-  if (result2.exitCode !== null && CANNOT_START_EXIT_CODES.includes(result2.exitCode)) {
-    const exit = `(exit ${result2.exitCode})`;
-    const missing = ANY_NOT_FOUND.exec(result2.tail)?.[1] ?? null;
-    if (missing !== null) return { tool: missing, reason: `${missing}: command not found ${exit}` };
-    const denied = result2.exitCode === 126 ? ANY_NOT_EXECUTABLE.exec(result2.tail)?.[1] ?? null : null;
-    if (denied !== null) return { tool: denied, reason: `${denied}: not executable ${exit}` };
-    const what = result2.exitCode === 126 ? "is not executable" : "was not found";
-    return { tool: executable, reason: `${executable}: a command it runs ${what} ${exit}` };
-  }
-  if (result2.exitCode === 0 || result2.exitCode === null) return null;
-  const rust = rustToolMissing(argv, executable, result2);
-  if (rust !== null) return rust;
-  if (executable !== "" && matchesLine(NOT_FOUND_LINE_PATTERNS, executable, result2.tail)) {
-    return { tool: executable, reason: `${executable}: command not found (exit ${result2.exitCode})` };
-  }
-  if (module !== null && matchesLine([NO_MODULE_PATTERN], module, result2.tail)) {
-    return { tool: module, reason: `${module}: no module named ${module} (exit ${result2.exitCode})` };
-  }
-  return null;
-}
-var CARGO_NO_COMMAND = /^error: no such (?:sub)?command: `([^`\s]+)`/m;
-var RUSTUP_NOT_INSTALLED = /^error: '([^'\s]+)' is not installed for the toolchain/m;
-var RUSTUP_COMPONENTS = {
-  "cargo-clippy": "clippy",
-  "clippy-driver": "clippy",
-  "cargo-fmt": "rustfmt",
-  rustfmt: "rustfmt"
-};
-function rustToolMissing(argv, executable, result2) {
-  if (executable !== "cargo" && !(executable in RUSTUP_COMPONENTS)) return null;
-  const command2 = CARGO_NO_COMMAND.exec(result2.tail)?.[1];
-  const subcommand = command2 !== void 0 && argv.slice(1).includes(command2) ? command2 : null;
-  const tool = subcommand === null ? RUSTUP_NOT_INSTALLED.exec(result2.tail)?.[1] : `cargo-${subcommand}`;
-  if (tool === void 0) return null;
-  const what = subcommand === null ? "not installed for the toolchain" : `cargo has no ${subcommand} command`;
-  const component = RUSTUP_COMPONENTS[tool];
-  const how = component === void 0 ? "" : `; with rustup: rustup component add ${component}`;
-  return { tool, reason: `${tool}: ${what} (exit ${result2.exitCode ?? "-"})${how}` };
-}
-function matchesLine(patterns, tool, output2) {
-  const escaped = tool.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return patterns.some((pattern) => new RegExp(pattern.replaceAll("{tool}", escaped), "m").test(output2));
-}
-function unavailableAdvice(gate, tool, oracleKinds) {
-  const name = JSON.stringify(gate.name);
-  const entry = !oracleKinds.includes(gate.kind) ? `{ name: ${name}, required: false }` : gate.kind === "test" ? `{ name: ${name}, run: ["<a test command that is installed>"] }` : `{ name: ${name}, enabled: false }`;
-  const effect = !oracleKinds.includes(gate.kind) ? "make the gate optional" : gate.kind === "test" ? "give the gate a command that is installed (a goal cannot be ready without a test gate)" : `turn the gate off (the goal then does not require ${gate.kind})`;
-  return `Install ${tool} where omk runs the gates (on PATH), or ${effect} in .omk/config.yml: gates: { list: [ ${entry} ] }`;
-}
-
-// src/runtime/sandbox/port.ts
-var SANDBOX_MODES = ["auto", "required", "off"];
-var SANDBOX_NETWORKS = ["open", "none", "allow"];
-
-// src/runtime/sandbox/config.ts
-var DEFAULT_NETWORK = { agents: "open", gates: "none" };
-var networkSchema = external_exports.enum(SANDBOX_NETWORKS);
-var networkPolicySchema = external_exports.union([
-  networkSchema.describe("open, none or allow for agents and gates alike."),
-  external_exports.strictObject({
-    agents: networkSchema.default(DEFAULT_NETWORK.agents).describe(
-      "The agents' network (the planning agent's too): open (default; the model's API), none, or allow (only allowedHosts)."
-    ),
-    gates: networkSchema.default(DEFAULT_NETWORK.gates).describe(
-      "The gates' network: none (default; a loopback of their own), open or allow. A gate's own `network` wins."
-    )
-  })
-]);
-var allowedHostSchema = external_exports.string().regex(
-  /^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:\d{1,5})?$/,
-  {
-    error: "a host name, host:port or *.domain (for example api.anthropic.com)"
-  }
-);
-var sandboxConfigSchema = external_exports.union([
-  external_exports.enum(SANDBOX_MODES),
-  external_exports.strictObject({
-    mode: external_exports.enum(SANDBOX_MODES).default("auto"),
-    network: networkPolicySchema.optional(),
-    allowedHosts: external_exports.array(allowedHostSchema).default([]).describe(
-      "With network allow: the hosts reached through omk's HTTPS proxy, nothing else: `host` (port 443), `host:port`, `*.domain` (its subdomains)."
-    )
-  })
-]).prefault("auto").transform((value) => {
-  if (typeof value === "string") return { mode: value, network: DEFAULT_NETWORK, allowedHosts: [] };
-  const network = value.network ?? DEFAULT_NETWORK;
-  return {
-    mode: value.mode,
-    network: typeof network === "string" ? { agents: network, gates: network } : network,
-    allowedHosts: value.allowedHosts
-  };
-}).describe(
-  "Confine agents and gates (bubblewrap): auto uses it when this host can and otherwise runs unconfined and says so; required refuses to run without it; off never confines. As an object: `mode` (the same words), `network` (open, none or allow, or per kind: agents open by default, gates none by default) and `allowedHosts` (what allow reaches)."
-);
-
-// src/runtime/sandbox/decide.ts
-var SANDBOX_OFF_HINT = "or run agents unconfined: set `sandbox: off` (or `auto`, which falls back) in .omk/config.yml, or for one run with the sandbox option";
-function sandboxFromEnv(env) {
-  const raw = env.OMK_SANDBOX;
-  if (raw === void 0 || raw === "") return void 0;
-  if (SANDBOX_MODES.includes(raw)) return raw;
-  throw new ConfigError(
-    `OMK_SANDBOX must be auto, required or off (got ${JSON.stringify(raw.slice(0, 40))}).`,
-    {
-      hint: "Set OMK_SANDBOX=auto, required or off, or unset it to use the config's sandbox."
-    }
-  );
-}
-function networkRequestOf(config2, asked) {
-  return {
-    policy: asked ?? config2.sandbox.network,
-    gateAsksNone: config2.gates.list.some((gate) => gate.network === "none" || gate.network === "allow"),
-    gateAsksAllow: config2.gates.list.some((gate) => gate.network === "allow"),
-    ...config2.sandbox.allowedHosts === void 0 ? {} : { allowedHosts: config2.sandbox.allowedHosts }
-  };
-}
-async function decideSandbox(port, mode, reporter, network = { policy: DEFAULT_NETWORK }, subreaper) {
-  if (mode === "off") {
-    return {
-      mode,
-      active: false,
-      reason: `the sandbox is off: agents and gates run unconfined${leftoverWords(subreaper)}`
-    };
-  }
-  const probed2 = await port.probe();
-  if (probed2.available) {
-    const { policy } = network;
-    const asksAllow = policy.agents === "allow" || policy.gates === "allow" || network.gateAsksAllow === true;
-    const allowedHosts = network.allowedHosts ?? [];
-    const refused2 = asksAllow ? allowRefusal(allowedHosts, probed2.proxy) : null;
-    if (refused2 !== null) throw refused2;
-    const isolating = ["none", "allow"];
-    const asksNone = isolating.includes(policy.agents) || isolating.includes(policy.gates) || network.gateAsksNone === true;
-    let granted = policy;
-    let networkWords = `network: agents ${policy.agents}, gates ${policy.gates}${asksAllow ? ` (allowed: ${allowedHosts.join(", ")})` : ""}`;
-    if (asksNone && !probed2.network.isolated) {
-      if (mode === "required") {
-        throw new ConfigError(
-          `sandbox: required with a network of none, but this host cannot isolate a network: ${probed2.network.reason}.`,
-          { hint: `${NETWORK_OPEN_HINT}; ${SANDBOX_OFF_HINT}.` }
-        );
-      }
-      reporter.warn(
-        `confined agents and gates share this host's network: it cannot isolate one (${probed2.network.reason})`
-      );
-      granted = { agents: "open", gates: "open" };
-      networkWords = `network: open for all (this host cannot isolate one: ${probed2.network.reason})`;
-    }
-    return {
-      mode,
-      active: true,
-      // No path of this machine: the reason goes into the proof.
-      reason: `bubblewrap: writes confined to the worktree, credential stores hidden, processes end with the run; ${networkWords}`,
-      network: granted,
-      isolatesNetwork: probed2.network.isolated,
-      ...asksAllow && probed2.network.isolated ? { allowedHosts } : {}
-    };
-  }
-  if (mode === "required") {
-    throw new ConfigError(`sandbox: required, but this host cannot confine agents: ${probed2.reason}.`, {
-      hint: `${probed2.hint}; ${SANDBOX_OFF_HINT}.`
-    });
-  }
-  reporter.warn(`agents and gates run unsandboxed: ${probed2.reason} (${probed2.hint})`);
-  return { mode, active: false, reason: `unsandboxed: ${probed2.reason}${leftoverWords(subreaper)}` };
-}
-function leftoverWords(subreaper) {
-  if (subreaper === void 0) return "";
-  return subreaper.available ? "; each run ends what it leaves running (subreaper)" : `; nothing ends what a run leaves running in a session of its own (no subreaper: ${subreaper.reason})`;
-}
-function allowRefusal(allowedHosts, proxy) {
-  if (allowedHosts.length === 0) {
-    return new ConfigError(
-      "sandbox.network: allow, but sandbox.allowedHosts lists no host, so nothing could be reached.",
-      {
-        hint: "List the hosts in .omk/config.yml, e.g. `sandbox: { network: { agents: allow }, allowedHosts: [api.anthropic.com] }`, or set sandbox.network to open or none."
-      }
-    );
-  }
-  if (proxy !== void 0 && !proxy.available) {
-    return new ConfigError(
-      `sandbox.network: allow, but this host cannot run its proxy bridge: ${proxy.reason ?? "socat is missing"}.`,
-      {
-        hint: "install socat (apt-get install socat), or set sandbox.network to open or none in .omk/config.yml."
-      }
-    );
-  }
-  return null;
-}
-function sandboxDecisionRecord(decision) {
-  return {
-    kind: SANDBOX_DECISION_KIND,
-    // `off` is the user's choice; `unsandboxed` is a host that could not confine what was asked.
-    decision: decision.active ? "sandboxed" : decision.mode === "off" ? "off" : "unsandboxed",
-    reason: `sandbox: ${decision.mode}; ${decision.reason}`
-  };
-}
-var SANDBOX_DECISION_KIND = "sandbox";
-var NETWORK_OPEN_HINT = "set `sandbox.network: open` in .omk/config.yml (and no gate `network: none`) to share the host's network";
-function sandboxWarnings(decisions) {
-  const unconfined = decisions.filter(
-    (d) => d.kind === SANDBOX_DECISION_KIND && d.decision === "unsandboxed"
-  );
-  const last = unconfined.at(-1);
-  if (last === void 0) return [];
-  return [
-    `Agents and gates ran unsandboxed (${last.reason}): nothing confined what they could read or write.`
-  ];
-}
-
-// src/runtime/proof/build.ts
-var EXECUTION_GAPS = {
-  not_started: { code: "not_executed", message: "The goal has not been executed yet: there is no evidence." },
-  in_progress: {
-    code: "execution_in_progress",
-    message: "Execution is still in progress: the evidence is partial."
-  },
-  interrupted: {
-    code: "execution_interrupted",
-    message: "Execution was interrupted before it finished: resume the goal to complete the evidence."
-  },
-  budget_exhausted: {
-    code: "budget_exhausted",
-    message: "The budget ran out before execution finished: raise the budget and resume the goal."
-  }
-};
-function foundIn(slice) {
-  if (slice === void 0) return "";
-  return slice === null ? " on the integrated tree" : ` in slice ${slice}`;
-}
-var HUMAN_ACTION_GAPS = ["gate_unavailable"];
-function buildProof(evidence) {
-  const { oracle } = evidence;
-  const verdict = assessGates(evidence);
-  const budget = budgetHonesty(evidence.budget.limits, evidence.budget.spent, evidence.agentRuns);
-  const knownGaps = [
-    ...humanGaps(evidence),
-    ...evidence.execution === "complete" ? [] : [EXECUTION_GAPS[evidence.execution]],
-    ...gitGaps(evidence),
-    ...verdict.gaps,
-    ...classEvidenceGaps(evidence),
-    ...evidence.findings.filter((finding2) => finding2.severity === "blocking").map((finding2) => ({
-      code: "blocking_finding",
-      message: `Blocking ${finding2.review} review finding${foundIn(finding2.slice)}: ${finding2.message}${finding2.paths.length > 0 ? ` (${finding2.paths.join(", ")})` : ""}`
-    })),
-    ...evidence.slices.filter((slice) => slice.status !== "done" && slice.status !== "skipped").map((slice) => {
-      const failure2 = evidence.sliceFailures?.[slice.id];
-      const why = failure2?.replace(/[.:]$/, "");
-      return {
-        code: "slice_incomplete",
-        message: `Slice ${slice.id} "${slice.title}" ${incomplete(slice.status, why)}.`
-      };
-    }),
-    ...evidence.extraGaps.map(copyGap),
-    ...budget.gaps
-  ];
-  const failures = [...structuredClone([...evidence.failures]), ...verdict.failures];
-  const status = !oracle.testable || knownGaps.some((gap) => HUMAN_ACTION_GAPS.includes(gap.code)) ? "blocked_on_human" : failures.length > 0 ? "failed" : knownGaps.length > 0 ? "not_ready" : "ready";
-  const body = {
-    version: 1,
-    goalId: evidence.goalId,
-    status,
-    generatedAt: evidence.generatedAt,
-    execution: evidence.execution,
-    goal: { text: evidence.goalText, class: evidence.oracle.class },
-    git: { ...evidence.git },
-    requiredGates: [...oracle.requiredGates],
-    requiredGateNames: requiredGateNames(evidence),
-    gates: structuredClone([...evidence.gates]),
-    slices: structuredClone([...evidence.slices]),
-    changedFiles: structuredClone([...evidence.changedFiles]),
-    agentRuns: structuredClone([...evidence.agentRuns]),
-    findings: structuredClone([...evidence.findings]),
-    decisions: structuredClone([...evidence.decisions]),
-    budget: structuredClone(evidence.budget),
-    knownGaps,
-    failures,
-    warnings: [...verdict.warnings, ...budget.warnings, ...sandboxWarnings(evidence.decisions)],
-    humanDecisions: [...oracle.humanDecisions],
-    // Copied, never inferred: only the controller knows whether a person accepted or merged.
-    delivery: structuredClone(evidence.delivery),
-    eventsThroughSeq: evidence.eventsThroughSeq
-  };
-  return { ...body, digest: computeProofDigest(body) };
-}
-function humanGaps({ oracle }) {
-  if (oracle.testable) return [];
-  if (oracle.humanDecisions.length === 0) {
-    const why = oracle.reasons.length > 0 ? `: ${oracle.reasons.join("; ")}` : ".";
-    return [{ code: "not_testable", message: `The goal is not testable as written${why}` }];
-  }
-  return oracle.humanDecisions.map((decision) => ({
-    code: "human_decision",
-    message: `A human must decide: ${decision}`
-  }));
-}
-function gitGaps({ git }) {
-  const missing = [git.baseSha === null ? "base" : null, git.headSha === null ? "head" : null].filter(
-    (side2) => side2 !== null
-  );
-  if (missing.length === 0) return [];
-  return [
-    {
-      code: "missing_head",
-      message: `The proof names no ${missing.join(" or ")} SHA, so no gate result can be tied to the final tree.`
-    }
-  ];
-}
-function requiredGateNames(evidence) {
-  const kinds = new Set(evidence.oracle.requiredGates);
-  const names = evidence.gates.filter((gate) => gate.required || kinds.has(gate.kind)).map((gate) => gate.name);
-  return [...new Set(names)];
-}
-function assessGates(evidence) {
-  const { gates, git, execution } = evidence;
-  const requiredKinds = [...new Set(evidence.oracle.requiredGates)];
-  const isRequired = (gate) => gate.required || requiredKinds.includes(gate.kind);
-  const verdict = { gaps: [], failures: [], warnings: [] };
-  for (const kind2 of requiredKinds) {
-    if (!gates.some((gate) => gate.kind === kind2)) {
-      verdict.gaps.push({
-        code: "gate_missing",
-        message: `Required gate "${kind2}" has no result${onHead(git.headSha)}.`
-      });
-    }
-  }
-  const groups2 = /* @__PURE__ */ new Map();
-  for (const gate of gates) {
-    const key = JSON.stringify([gate.kind, gate.name]);
-    groups2.set(key, [...groups2.get(key) ?? [], gate]);
-  }
-  for (const runs2 of groups2.values()) {
-    const latest = runs2.filter((gate) => git.headSha !== null && gate.sha === git.headSha).at(-1);
-    const required2 = runs2.some(isRequired);
-    const first = runs2[0];
-    if (latest === void 0) {
-      if (required2 && first !== void 0) verdict.gaps.push(staleGap(first, runs2, git.headSha));
-      continue;
-    }
-    judge(latest, required2, execution === "complete", verdict, requiredKinds);
-  }
-  const anyRequired = requiredKinds.length > 0 || gates.some(isRequired);
-  const verifiedHead = gates.some(
-    (gate) => gate.sha === git.headSha && (gate.outcome === "passed" || gate.outcome === "flaky")
-  );
-  if (!anyRequired && !verifiedHead) {
-    verdict.gaps.push({
-      code: "no_gates",
-      message: `No gate is required and none passed${onHead(git.headSha)}: a proof without verification is never ready.`
-    });
-  }
-  return verdict;
-}
-function judge(gate, required2, complete, verdict, requiredKinds) {
-  const label = `${required2 ? "Required" : "Optional"} gate "${gate.name}" (${gate.kind})`;
-  const where = `on head ${short(gate.sha)}`;
-  const exit = gate.exitCode === null ? "" : ` (exit ${gate.exitCode})`;
-  switch (gate.outcome) {
-    case "passed":
-      return;
-    case "flaky":
-      verdict.warnings.push(`${label} is flaky ${where}: it failed, then passed on a rerun.`);
-      return;
-    case "failed":
-    case "timeout": {
-      const what = gate.outcome === "failed" ? `failed ${where}${exit}` : `timed out ${where}`;
-      if (!required2) verdict.warnings.push(`${label} ${what}; it does not block readiness.`);
-      else if (complete) {
-        const code2 = gate.outcome === "failed" ? "gate_failed" : "gate_timeout";
-        verdict.failures.push({ code: code2, message: `${label} ${what}.`, evidence: gateEvidence(gate) });
-      } else verdict.gaps.push({ code: "gate_failed", message: `${label} ${what}.` });
-      return;
-    }
-    case "pre_existing": {
-      const basis = preExistingBasis(gate);
-      const blockedByConfig = gate.preExisting === "block" && basis !== "exit-code";
-      if (basis === "diagnostics" && gate.diagnostics !== void 0 && !blockedByConfig) {
-        const { preExisting, fixed } = gate.diagnostics;
-        verdict.warnings.push(
-          `${label} fails ${where}${exit} only with the base's ${preExisting} diagnostic(s)${fixed > 0 ? ` (${fixed} fixed)` : ""}, none new: it does not block readiness.`
-        );
-        return;
-      }
-      if (basis === "tests" && gate.tests !== void 0 && !blockedByConfig) {
-        verdict.warnings.push(
-          `${label} fails ${where}${exit} only with ${gate.tests.counts.stillFailing} test(s) that fail on the base too (${namesOf(
-            gate.tests.stillFailing,
-            gate.tests.counts.stillFailing
-          )}), none new: it does not block readiness.`
-        );
-        return;
-      }
-      const why = blockedByConfig ? `; every failure is the base's own, but .omk/config.yml sets preExisting: block for it` : gate.kind === "test" ? `; per-test results not available (${exitCodeReason(gate)}), so its failures cannot be told apart from regressions` : unreadDiagnostics(gate);
-      const message = `${label} fails ${where}${exit} and also fails on the base: the final tree still fails it${why}.`;
-      if (required2) verdict.gaps.push({ code: "gate_pre_existing", message });
-      else verdict.warnings.push(`${message} It does not block readiness.`);
-      return;
-    }
-    case "skipped":
-      if (required2) verdict.gaps.push({ code: "gate_skipped", message: `${label} was skipped ${where}.` });
-      return;
-    case "unavailable": {
-      const why = gate.tail.split("\n")[0]?.replace(/^\[omk\] /, "") ?? "";
-      const message = `${label} could not start ${where}: ${why}`;
-      if (!required2) {
-        verdict.warnings.push(`${message} It does not block readiness.`);
-        return;
-      }
-      const tool = unavailableTool(gate.tail) ?? `the tool of gate "${gate.name}"`;
-      verdict.gaps.push({
-        code: "gate_unavailable",
-        message: `${message} ${unavailableAdvice(gate, tool, requiredKinds)}.`
-      });
-      return;
-    }
-  }
-}
-function namesOf(names, count) {
-  const shown = names.slice(0, 5);
-  return count > shown.length ? `${shown.join(", ")} and ${count - shown.length} more` : shown.join(", ");
-}
-function unreadDiagnostics(gate) {
-  const note = /could not read diagnostics from .+? output; judged by exit code/.exec(gate.tail)?.[0];
-  return note === void 0 ? "" : `; ${note}, so its failures cannot be told apart from new ones`;
-}
-function exitCodeReason(gate) {
-  const note = /judged by exit codes: (.*?)\)(?:;|$)/m.exec(gate.tail)?.[1];
-  if (note !== void 0) return note;
-  if (gate.tests === void 0) return "no per-test results could be read from its output";
-  if (gate.tests.baseSha === null) return "the base's per-test results could not be compared";
-  return "the output names no failing test";
-}
-function staleGap(gate, runs2, headSha) {
-  const shas = [...new Set(runs2.map((run) => short(run.sha)))].join(", ");
-  return {
-    code: "gate_stale",
-    message: `Required gate "${gate.name}" (${gate.kind}) ran only on ${shas}, not${onHead(headSha)}.`
-  };
-}
-function gateEvidence(gate) {
-  const log = gate.artifact === null ? "" : `, full log: ${gate.artifact}`;
-  const header = `gate ${gate.name} (${gate.kind}) on ${gate.sha}: ${gate.outcome}, exit code ${gate.exitCode ?? "none"}${log}`;
-  return gate.tail === "" ? header : `${header}
-${gate.tail}`;
-}
-function onHead(headSha) {
-  return headSha === null ? " on the head (unknown)" : ` on head ${short(headSha)}`;
-}
-function short(sha3) {
-  return sha3.slice(0, 12);
-}
-function incomplete(status, why) {
-  if (status === "failed") return why === void 0 ? "has failed" : `has failed: ${why}`;
-  const where = status === "running" ? "is still running" : "is not done yet";
-  return why === void 0 ? where : `${where}; its last attempt failed: ${why}`;
-}
-
 // src/runtime/proof/machine-paths.ts
 import { basename as basename3, isAbsolute as isAbsolute3, join as join2, relative as relative2 } from "node:path";
 
@@ -33653,6 +33761,9 @@ function workspacesDir(stateRoot) {
 }
 function goalCacheDir(stateRoot, goalId) {
   return join(stateRoot, "cache", goalId);
+}
+function integrationCacheDir(stateRoot, goalId) {
+  return join(stateRoot, "cache", ".integration", goalId);
 }
 function sharedCacheDir(stateRoot) {
   return join(stateRoot, "shared-cache");
@@ -33693,10 +33804,10 @@ function executionWithoutMachinePaths(record2, roots) {
     })),
     finalGates: record2.finalGates.map(gate),
     baseGates: record2.baseGates.map(gate),
-    agentRuns: record2.agentRuns.map((run) => ({
-      ...run,
-      agent: agentName(rewrite(run.agent)),
-      transcript: run.transcript === null ? null : rewrite(run.transcript)
+    agentRuns: record2.agentRuns.map((run2) => ({
+      ...run2,
+      agent: agentName(rewrite(run2.agent)),
+      transcript: run2.transcript === null ? null : rewrite(run2.transcript)
     })),
     gaps: record2.gaps.map((gap) => ({ ...gap, message: rewrite(gap.message) })),
     failures: record2.failures.map((failure2) => ({
@@ -34488,7 +34599,8 @@ async function createGoal(deps, request2, mode) {
       untilReady: request2.untilReady,
       maxAgents: request2.maxAgents,
       agent: request2.agent ?? null,
-      planner: { llm: request2.llmPlanner, tokenBudget: request2.plannerTokenBudget }
+      planner: { llm: request2.llmPlanner, tokenBudget: request2.plannerTokenBudget },
+      allowGateEdits: request2.allowGateEdits
     },
     budget: {
       timeMs: request2.budget.time ?? null,
@@ -34863,8 +34975,10 @@ var ALLOWED_FROM = {
   resume: ["paused", "interrupted", "not_ready"],
   cancel: ["planned", "running", "paused", "interrupted", "ready", "not_ready", "failed", "blocked_on_human"],
   // Acceptance is a human's verdict on finished work; not_ready is allowed so a human may accept
-  // known gaps, which the proof keeps listing.
-  accept: ["ready", "not_ready"],
+  // known gaps, which the proof keeps listing, and blocked_on_human so the person it waits for
+  // can give it (a gate definition the goal meant to change; merge-decision.ts says what a merge
+  // then honours).
+  accept: ["ready", "not_ready", "blocked_on_human"],
   reject: ["planned", "paused", "interrupted", "ready", "not_ready", "failed", "blocked_on_human"]
 };
 function nextStatus(goal, action, context) {
@@ -34910,9 +35024,9 @@ function hintFor(action, goal) {
     return [`${article} ${goal.status} goal is final. Start a new goal with `, { step: "run" }, "."];
   }
   const allowed = ALLOWED_FROM[action].join(", ");
-  if (action === "accept" && (goal.status === "blocked_on_human" || goal.status === "failed")) {
+  if (action === "accept" && goal.status === "failed") {
     return [
-      "Only ready or not_ready goals can be accepted. See what is missing with ",
+      "Only ready, not_ready or blocked_on_human goals can be accepted. See what is missing with ",
       { step: "proof", goalId: goal.id },
       "."
     ];
@@ -35001,7 +35115,44 @@ function resumeContinuesExecution(result2, options = {}) {
   const { status } = result2.goal;
   if (status === "running" || options.startPlanned === true && status === "planned") return true;
   if (result2.goal.options.untilReady && (status === "not_ready" || status === "failed")) return true;
-  return status === "not_ready" && result2.proof.slices.some((s) => s.status === "pending" || s.status === "running");
+  return status === "not_ready" && (result2.proof.slices.some((s) => s.status === "pending" || s.status === "running") || result2.proof.knownGaps.some((gap) => gap.code === "integration_conflict") || // What kept it from ready is gone (an overspent budget raised since): it is settled again.
+  result2.proof.status === "ready");
+}
+
+// src/runtime/app/shared-goal-check.ts
+async function checkSharedGoal(store, goalId, commit) {
+  const paths2 = store.paths(goalId);
+  const where = `goals/${goalId}/`;
+  const refuse2 = (why) => {
+    throw new StateError(
+      `Goal ${goalId} on the state branch (commit ${commit.slice(0, 12)}) is not as omk writes it: ${why}`,
+      {
+        hint: `Nothing was changed or merged. See who wrote ${where} there (git log -p on the state branch), and push back the last commit omk made, or delete the goal.`
+      }
+    );
+  };
+  const named4 = (error62) => {
+    const text3 = error62 instanceof Error ? error62.message : String(error62);
+    const [first = "", ...rest] = text3.split("\n");
+    const said = first.replace(/^.*\/([^/]+): \1 /, `${where}$1 `);
+    if (!said.endsWith(":")) return said;
+    const issue2 = rest.slice(0, 2).map((line2) => line2.trim()).join(" ");
+    return `${said} ${issue2}${rest.length > 2 ? " (and more)" : ""}.`;
+  };
+  let goal;
+  try {
+    goal = await store.read(goalId);
+    if (await store.files.exists(paths2.proof)) await readVersioned(store.files, proofVersioned, paths2.proof);
+  } catch (error62) {
+    if (error62 instanceof StateError) refuse2(named4(error62));
+    throw error62;
+  }
+  const { events } = await store.eventLog(goalId).read();
+  if (events.length === 0 && goal.status !== "planned") refuse2(`${where}events.jsonl holds no event.`);
+  const gap = events.findIndex((event, i) => event.seq !== i + 1);
+  if (gap !== -1) {
+    refuse2(`${where}events.jsonl has event #${events[gap]?.seq} where event #${gap + 1} belongs.`);
+  }
 }
 
 // src/runtime/agents/credentials.ts
@@ -35581,6 +35732,9 @@ var CONFIG_EXAMPLES = {
     '    - ["npm", "ci"]      # each command an argv array: omk never runs a shell',
     '    - ["npm", "run", "build"]'
   ].join("\n"),
+  sandbox: ["version: 1", "sandbox: auto   # auto (bubblewrap when this host has it), required or off"].join(
+    "\n"
+  ),
   agents: [
     "version: 1",
     "agents:",
@@ -36015,9 +36169,16 @@ function tamperingGaps(tampering, others, when) {
   }));
   const rest = others.map((change) => ({
     code: STATE_TAMPERED,
-    message: change.cache ? `The goal's build cache (${change.what}) was written ${when}: ${change.cache}. Its gates read that cache (a test binary planted there passes for the committed code's), so nothing this run made can be trusted; omk does not restore it (it goes with the goal's worktrees).` : change.own ? `${change.what} of this goal was ${change.change} by something other than omk ${when}; omk does not restore it. Nothing this run made can be trusted; look at that file before using it.` : `${change.what} in omk's state root was ${change.change} ${when}, outside this goal. Nothing this run made can be trusted; look at that file before using it.`
+    message: change.crate ? `The crate ${change.what} in cargo's registry sources was written ${when}: ${change.crate}. Cargo checks a crate against Cargo.lock's checksum only when it extracts it, and the gates build with what is there, so nothing this run made can be trusted; omk does not restore it: remove the crate's extracted copy (its directory under CARGO_HOME's registry/src) and clean the target directories built from it before the next goal.` : change.module ? `The Go module ${change.what} in the module cache was written ${when}: ${change.module}. Go checks a module against go.sum only when it downloads it, and the gates build with what is there, so nothing this run made can be trusted; omk does not restore it: remove the module cache's copy (go clean -modcache removes them all) before the next goal.` : change.checkout ? `The checkout's ${change.what} was written ${when}: ${change.checkout}. omk's gates run with it (a virtualenv in place, node_modules copied into every worktree), so nothing this run made can be trusted; omk does not restore it: look at it, or install it again, before the next goal.` : change.cache ? `The goal's build cache (${change.what}) was written ${when}: ${change.cache}. Its gates read that cache (a test binary planted there passes for the committed code's), so nothing this run made can be trusted; omk does not restore it (it goes with the goal's worktrees).` : change.own ? `${change.what} of this goal was ${change.change} by something other than omk ${when}; omk does not restore it. Nothing this run made can be trusted; look at that file before using it.` : `${change.what} in omk's state root was ${change.change} ${when}, outside this goal. Nothing this run made can be trusted; look at that file before using it.`
   }));
-  return [...own2, ...rest];
+  return [...own2, ...rest].map((gap) => ({ ...gap, hint: tamperedHint() }));
+}
+function tamperedHint() {
+  return [
+    "This goal cannot become ready. Find what wrote it (an agent run outside the sandbox can), then start a new goal (",
+    { step: "run" },
+    ")."
+  ];
 }
 function tamperingFindings(gaps) {
   return gaps.map((gap) => finding("security", "blocking", `${STATE_TAMPERED}: ${gap.message}`, []));
@@ -36194,14 +36355,15 @@ async function runGatesOnBase(ctx, why = "before any agent runs") {
   const tests = {};
   const diagnostics = {};
   const cwd = await ctx.base.path();
-  const env = await ctx.base.env();
+  const own2 = deps.integrationCache;
+  const env = own2 === void 0 ? await ctx.base.env() : own2.env(await ctx.base.env());
   const scope = { repoRoot: goal.repo.root, home: deps.home };
   const { result: gates, shared } = await ownStep(
     sharedGitOf(ctx),
     deps.integrity,
     scope,
     "the gates on the base",
-    () => deps.verify(ctx.gates, {
+    () => (own2?.verify ?? deps.verify)(ctx.gates, {
       cwd,
       sha: sha3,
       baseCwd: null,
@@ -36289,7 +36451,7 @@ function waitingOutRateLimits(agent, journal, reporter, waiting2 = {}, limits) {
         const result2 = await agent.run(input2);
         const limit = result2.environment;
         if (limit?.cause !== "rate_limit" || result2.outcome === "cancelled" || aborted2()) return result2;
-        const run = {
+        const run2 = {
           timeMs: result2.durationMs,
           tokens: result2.usage.tokens ?? 0,
           usd: result2.usage.usd ?? 0
@@ -36303,9 +36465,9 @@ function waitingOutRateLimits(agent, journal, reporter, waiting2 = {}, limits) {
             waited: { runs: waits + 1, waitedMs: waited, maxWaitMs: policy.maxWaitMs, budget: budget2 }
           }
         });
-        const budget = limits === void 0 ? null : spentBy(await limits(), journal.spent, run, waitMs);
+        const budget = limits === void 0 ? null : spentBy(await limits(), journal.spent, run2, waitMs);
         if (budget !== null || waited + waitMs > policy.maxWaitMs) {
-          await journal.save([], { spend: run, spendNote: note });
+          await journal.save([], { spend: run2, spendNote: note });
           if (budget !== null)
             reporter.warn(
               `[${input2.taskId}] the agent is still rate-limited (${limit.words}) and the ${budget} budget is spent: not waiting again`
@@ -36328,7 +36490,7 @@ function waitingOutRateLimits(agent, journal, reporter, waiting2 = {}, limits) {
           ],
           // The wait is charged with the run, before it: a crash during it keeps the charge.
           {
-            spend: { ...run, timeMs: run.timeMs + waitMs },
+            spend: { ...run2, timeMs: run2.timeMs + waitMs },
             spendNote: `${note}, then a ${formatDuration(waitMs)} wait`
           }
         );
@@ -36342,8 +36504,8 @@ function waitingOutRateLimits(agent, journal, reporter, waiting2 = {}, limits) {
     }
   };
 }
-function spentBy(limits, spent, run, waitMs) {
-  const after = addSpend(spent, run);
+function spentBy(limits, spent, run2, waitMs) {
+  const after = addSpend(spent, run2);
   const which = exhaustedLimit(limits, after);
   if (which !== null) return which;
   return limits.timeMs !== null && after.timeMs + waitMs > limits.timeMs ? "time" : null;
@@ -36423,7 +36585,7 @@ function stamps(files2) {
 }
 
 // src/runtime/controller/fix-task.ts
-import { join as join19, relative as relative8 } from "node:path";
+import { join as join23, relative as relative8 } from "node:path";
 
 // src/runtime/agents/follow-ups.ts
 import { lstat, readFile as readFile2, rmdir, unlink } from "node:fs/promises";
@@ -36448,12 +36610,12 @@ async function readFollowUps(cwd, defaults) {
   const path2 = join8(cwd, FOLLOW_UPS_FILE);
   let text3;
   try {
-    const stat16 = await lstat(path2);
-    if (!stat16.isFile()) {
+    const stat17 = await lstat(path2);
+    if (!stat17.isFile()) {
       await removeProposals(path2);
       return { followUps: [], problems: [`${FOLLOW_UPS_FILE} is not a regular file; ignored`] };
     }
-    if (stat16.size > MAX_FILE_BYTES) {
+    if (stat17.size > MAX_FILE_BYTES) {
       await removeProposals(path2);
       return {
         followUps: [],
@@ -36891,6 +37053,7 @@ function gateFindings(input2) {
 }
 
 // src/runtime/review/gate-definitions.ts
+var GATE_DEFINITION_EDITED = "gate_definition_edited";
 var MAKEFILES = ["GNUmakefile", "makefile", "Makefile"];
 var CARGO_CONFIGS = [".cargo/config.toml", ".cargo/config"];
 var PYTEST_FILES = ["pytest.toml", ".pytest.toml", "pytest.ini", ".pytest.ini"];
@@ -36911,7 +37074,7 @@ var CARGO_TEST_KEYS = /* @__PURE__ */ new Set(["harness", "test", "autotests", "
 function gateDefinitionPaths(gates, changed = []) {
   return [...new Set(gates.flatMap((gate) => definitionsOf(gate, changed).map((d) => d.path)))].sort();
 }
-function gateDefinitionReview(gates, before, after) {
+function gateDefinitionReview(gates, before, after, intended = false) {
   const changed = /* @__PURE__ */ new Map();
   const read2 = [.../* @__PURE__ */ new Set([...before.keys(), ...after.keys()])];
   for (const gate of gates) {
@@ -36925,14 +37088,21 @@ function gateDefinitionReview(gates, before, after) {
       changed.set(definition.label, entry);
     }
   }
-  return [...changed.values()].map(
-    ({ definition, gates: names }) => finding(
+  return [...changed.values()].map(({ definition, gates: names }) => {
+    const what = `The change edits ${quoteUntrusted(definition.label)}, which decides what the ${names.map((name) => quoteUntrusted(name)).join(", ")} gate${names.length === 1 ? "" : "s"} ran: the gate ran what the change wrote, not the command detected at the base, so its result shows nothing`;
+    const found = intended ? finding(
+      "controller",
+      "warning",
+      `${what} until a person reads the new definition, checks that it still runs every test and reports failures, and runs it (the goal was created to change it).`,
+      [definition.path]
+    ) : finding(
       "controller",
       "blocking",
-      `The change edits ${quoteUntrusted(definition.label)}, which decides what the ${names.map((name) => quoteUntrusted(name)).join(", ")} gate${names.length === 1 ? "" : "s"} ran: the gate ran what the change wrote, not the command detected at the base, so its result shows nothing; revert it, or have a person review the new command and run it.`,
+      `${what}; revert it, or have a person review the new command and run it.`,
       [definition.path]
-    )
-  );
+    );
+    return { ...found, code: GATE_DEFINITION_EDITED };
+  });
 }
 function partOf(definition, text3) {
   if (text3 === null) return definition.missing ?? null;
@@ -37170,8 +37340,8 @@ function binaryFindings(input2, files2) {
     if (diffFile?.status === "deleted") continue;
     const known = declared.has(path2) || diffFile?.binary === true;
     const byName = binaryClassOf(path2);
-    const stat16 = input2.changedFiles.find((file2) => file2.path === path2);
-    const looksBinary = byName !== null && stat16 !== void 0 && stat16.additions === 0 && stat16.deletions === 0;
+    const stat17 = input2.changedFiles.find((file2) => file2.path === path2);
+    const looksBinary = byName !== null && stat17 !== void 0 && stat17.additions === 0 && stat17.deletions === 0;
     if (!known && !looksBinary) continue;
     const kind2 = diffFile?.executable === true ? "executable" : byName ?? "opaque";
     groups2.set(kind2, [...groups2.get(kind2) ?? [], path2]);
@@ -37843,7 +38013,7 @@ async function reviewGateDefinitions(ctx, cwd, fromSha, headSha, changed) {
   if (paths2.length === 0 || fromSha === headSha) return [];
   const read2 = (sha3) => ctx.deps.committed.readCommitted(cwd, sha3, paths2, MAX_READ_BYTES);
   const [before, after] = await Promise.all([read2(fromSha), read2(headSha)]);
-  return gateDefinitionReview(ctx.gates, before.texts, after.texts);
+  return gateDefinitionReview(ctx.gates, before.texts, after.texts, ctx.goal.options.allowGateEdits);
 }
 async function writeReview(ctx, taskId, findings) {
   const { deps, goal } = ctx;
@@ -37854,7 +38024,200 @@ async function writeReview(ctx, taskId, findings) {
 }
 
 // src/runtime/controller/checked-agent.ts
-import { join as join16 } from "node:path";
+import { join as join20 } from "node:path";
+
+// src/runtime/integrity/crate-sources.ts
+import { join as join12 } from "node:path";
+
+// src/runtime/integrity/goal-cache.ts
+import { join as join11 } from "node:path";
+
+// src/runtime/integrity/cache-writers.ts
+var writers = /* @__PURE__ */ new Map();
+function of(cacheDir) {
+  const found = writers.get(cacheDir);
+  if (found !== void 0) return found;
+  const fresh = { running: 0, started: 0 };
+  writers.set(cacheDir, fresh);
+  return fresh;
+}
+async function writingCache(cacheDir, run2) {
+  const counts = of(cacheDir);
+  counts.running += 1;
+  counts.started += 1;
+  try {
+    return await run2();
+  } finally {
+    counts.running -= 1;
+  }
+}
+function cacheWindow(cacheDir) {
+  const counts = of(cacheDir);
+  const busy2 = counts.running > 0;
+  const started = counts.started;
+  return { quiet: () => !busy2 && counts.running === 0 && counts.started === started };
+}
+function cacheWritingVerify(verify, cacheDir) {
+  return (gates, context) => writingCache(cacheDir, () => verify(gates, context));
+}
+function cacheWritingPreparer(preparer, cacheDir) {
+  return {
+    prepare: (input2) => input2.plan.steps.length === 0 ? preparer.prepare(input2) : writingCache(cacheDir, () => preparer.prepare(input2))
+  };
+}
+
+// src/runtime/integrity/goal-cache.ts
+var NAMED = 3;
+async function watchGoalCache(integrity, stateRoot, goalId) {
+  const watches = await Promise.all(
+    [join11("cache", goalId), join11("cache", ".integration", goalId)].map(
+      (rel) => watchCache(integrity, join11(stateRoot, rel), rel)
+    )
+  );
+  return {
+    async check() {
+      for (const watch2 of watches) {
+        const found = await watch2.check();
+        if (found !== null) return found;
+      }
+      return null;
+    }
+  };
+}
+async function watchCache(integrity, dir, what) {
+  const watch2 = await watchPaths(integrity, dir, [dir]);
+  return {
+    async check() {
+      const [found] = await watch2.check();
+      return found ? { what, change: "changed", cache: summary(found.changed) } : null;
+    }
+  };
+}
+async function watchPaths(integrity, windowDir, paths2) {
+  const window2 = cacheWindow(windowDir);
+  if (paths2.length === 0 || !window2.quiet()) return { check: async () => [] };
+  const walk3 = () => Promise.all(paths2.map((path2) => integrity.stateTree(path2, [])));
+  const before = await walk3();
+  return {
+    async check() {
+      if (!window2.quiet()) return [];
+      const after = await walk3();
+      return paths2.flatMap((_, index) => {
+        const was = before[index] ?? /* @__PURE__ */ new Map();
+        const changed = changes(was, after[index] ?? /* @__PURE__ */ new Map());
+        return changed.length > 0 ? [{ index, before: was, changed }] : [];
+      });
+    }
+  };
+}
+function changes(before, after) {
+  const found = [];
+  for (const [rel, entry] of after) {
+    if (entry === "dir") continue;
+    const was = before.get(rel);
+    if (was === void 0 || was === "dir") found.push([rel, "added"]);
+    else if (was !== entry) found.push([rel, "changed"]);
+  }
+  for (const [rel, entry] of before) if (entry !== "dir" && !after.has(rel)) found.push([rel, "removed"]);
+  return found.sort(([a], [b]) => a.localeCompare(b));
+}
+function summary(changed) {
+  const counts = ["added", "changed", "removed"].map((kind2) => [kind2, changed.filter(([, change]) => change === kind2).length]).filter(([, n]) => n > 0).map(([kind2, n]) => `${n} ${kind2}`);
+  const named4 = changed.slice(0, NAMED).map(([rel]) => rel);
+  const more = changed.length > NAMED ? `, and ${changed.length - NAMED} more` : "";
+  const files2 = changed.length === 1 ? "1 file" : `${changed.length} files`;
+  return `${files2} (${counts.join(", ")}): ${named4.join(", ")}${more}`;
+}
+
+// src/runtime/integrity/crate-sources.ts
+var CARGO_LOCK_MAX_BYTES = 8 * 1024 * 1024;
+function cargoLockFiles(files2) {
+  return files2.filter((path2) => /(?:^|\/)Cargo\.lock$/.test(path2));
+}
+function cargoHome(env) {
+  if (env.CARGO_HOME) return env.CARGO_HOME;
+  return env.HOME ? join12(env.HOME, ".cargo") : null;
+}
+function cargoLockCrates(text3) {
+  const found = /* @__PURE__ */ new Set();
+  for (const block2 of text3.split(/^\[\[package\]\]\s*$/m).slice(1)) {
+    const field = (key) => new RegExp(`^${key} = "([^"]*)"`, "m").exec(block2)?.[1];
+    const name = field("name");
+    const version2 = field("version");
+    const source = field("source");
+    if (!name || !version2 || !source || !/^(?:registry|sparse)\+/.test(source)) continue;
+    if (name.includes("/") || version2.includes("/") || name.startsWith(".")) continue;
+    found.add(`${name}@${version2}`);
+  }
+  return [...found];
+}
+async function watchCrateSources(integrity, sources, cacheDir) {
+  const named4 = sources.cargoHome === null ? [] : [...new Set(sources.crates)].sort();
+  const src = join12(sources.cargoHome ?? "", "registry", "src");
+  const indexDirs = named4.length === 0 ? [] : (await integrity.dirNames(src)).sort();
+  const watched = named4.flatMap((crate) => {
+    const at2 = crate.lastIndexOf("@");
+    const dir = `${crate.slice(0, at2)}-${crate.slice(at2 + 1)}`;
+    return indexDirs.map((indexDir) => ({ crate, path: join12(src, indexDir, dir) }));
+  });
+  const watch2 = await watchPaths(
+    integrity,
+    cacheDir,
+    watched.map(({ path: path2 }) => path2)
+  );
+  return {
+    async check() {
+      return (await watch2.check()).filter(({ before }) => before.size > 0).map(({ index, changed }) => ({
+        what: watched[index]?.crate ?? "",
+        change: "changed",
+        crate: summary(changed)
+      }));
+    }
+  };
+}
+
+// src/runtime/integrity/module-sources.ts
+import { join as join13 } from "node:path";
+var GO_SUM_MAX_BYTES = 8 * 1024 * 1024;
+function goSumFiles(files2) {
+  return files2.filter((path2) => /(?:^|\/)go\.sum$/.test(path2));
+}
+function goModCache(env) {
+  if (env.GOMODCACHE) return env.GOMODCACHE;
+  const gopath = env.GOPATH?.split(":").find((entry) => entry !== "");
+  if (gopath) return join13(gopath, "pkg", "mod");
+  return env.HOME ? join13(env.HOME, "go", "pkg", "mod") : null;
+}
+function escapeModulePath(path2) {
+  return path2.replace(/[A-Z]/g, (letter) => `!${letter.toLowerCase()}`);
+}
+function goSumModules(text3) {
+  const found = /* @__PURE__ */ new Set();
+  for (const line2 of text3.split("\n")) {
+    const [module, version2] = line2.trim().split(/\s+/);
+    if (!module || !version2 || version2.endsWith("/go.mod")) continue;
+    found.add(`${module}@${version2}`);
+  }
+  return [...found];
+}
+async function watchModuleSources(integrity, sources, cacheDir) {
+  const { modCache } = sources;
+  const named4 = modCache === null ? [] : [...new Set(sources.modules)].sort();
+  const watch2 = await watchPaths(
+    integrity,
+    cacheDir,
+    named4.map((module) => join13(modCache ?? "", escapeModulePath(module)))
+  );
+  return {
+    async check() {
+      return (await watch2.check()).filter(({ before }) => before.size > 0).map(({ index, changed }) => ({
+        what: named4[index] ?? "",
+        change: "changed",
+        module: summary(changed)
+      }));
+    }
+  };
+}
 
 // src/runtime/integrity/log-tail.ts
 async function appendedSince(files2, path2, size) {
@@ -37909,7 +38272,7 @@ async function watchOwnProof(store, goalId) {
 }
 
 // src/runtime/integrity/state-root.ts
-import { join as join15, resolve as resolve4 } from "node:path";
+import { join as join19, resolve as resolve4 } from "node:path";
 
 // src/runtime/gates/toolchain-caches.ts
 var TOOLCHAIN_DIRS = [
@@ -37925,11 +38288,11 @@ var TOOLCHAIN_DIRS = [
 
 // src/runtime/state/witness.ts
 import { createHash as createHash3 } from "node:crypto";
-import { basename as basename5, dirname as dirname3, join as join12, relative as relative6 } from "node:path";
+import { basename as basename5, dirname as dirname3, join as join15, relative as relative6 } from "node:path";
 
 // src/runtime/state/seals.ts
 import { createHash as createHash2 } from "node:crypto";
-import { join as join11 } from "node:path";
+import { join as join14 } from "node:path";
 var SEALS_FILE = ".seals.jsonl";
 function newSeals() {
   return { bytes: 0, unused: /* @__PURE__ */ new Map() };
@@ -37945,7 +38308,7 @@ function sealLines(log, text3) {
 `).join("");
 }
 async function readSeals(files2, dir, seals) {
-  const range = await files2.readRange(join11(dir, SEALS_FILE), seals.bytes, Number.MAX_SAFE_INTEGER);
+  const range = await files2.readRange(join14(dir, SEALS_FILE), seals.bytes, Number.MAX_SAFE_INTEGER);
   if (range === null || range.size < seals.bytes) return;
   const added = range.bytes.subarray(0, range.bytes.lastIndexOf(10) + 1);
   seals.bytes += added.length;
@@ -38057,12 +38420,12 @@ var StateWitness = class {
    * part is compared, not only its end.
    */
   async verify(dir, { thorough = false } = {}) {
-    const under = (path2) => path2.startsWith(`${dir}/`);
-    for (const path2 of [...this.#owned.keys()].filter(under))
+    const under2 = (path2) => path2.startsWith(`${dir}/`);
+    for (const path2 of [...this.#owned.keys()].filter(under2))
       await this.#serial(path2, () => this.#checkOwned(path2, true));
-    for (const path2 of [...this.#logs.keys()].filter(under))
+    for (const path2 of [...this.#logs.keys()].filter(under2))
       await this.#serial(path2, () => this.#checkLog(path2, thorough));
-    for (const path2 of [...this.#artifacts.keys()].filter(under))
+    for (const path2 of [...this.#artifacts.keys()].filter(under2))
       await this.#serial(path2, () => this.#checkArtifact(dir, path2));
     return this.take(dir);
   }
@@ -38105,13 +38468,13 @@ var StateWitness = class {
     return false;
   }
   #serial(path2, fn) {
-    const run = (this.#queues.get(path2) ?? Promise.resolve()).then(fn, fn);
-    const tail2 = run.catch(() => void 0);
+    const run2 = (this.#queues.get(path2) ?? Promise.resolve()).then(fn, fn);
+    const tail2 = run2.catch(() => void 0);
     this.#queues.set(path2, tail2);
     void tail2.then(() => {
       if (this.#queues.get(path2) === tail2) this.#queues.delete(path2);
     });
-    return run;
+    return run2;
   }
   /**
    * `thorough`: the content is compared whatever the identity says. The identity is taken right
@@ -38210,7 +38573,7 @@ var StateWitness = class {
     }
     if (take(seals.unused, key)) return true;
     const known = seals;
-    await this.#serial(join12(dir, SEALS_FILE), () => readSeals(this.inner, dir, known));
+    await this.#serial(join15(dir, SEALS_FILE), () => readSeals(this.inner, dir, known));
     return take(seals.unused, key);
   }
   async #checkArtifact(dir, path2) {
@@ -38285,7 +38648,7 @@ var StateWitness = class {
       for (const line2 of text3.split("\n")) if (line2 !== "") add(seen.own, line2);
     } else if (OWNED_LOGS.includes(basename5(path2))) {
       const seals = sealLines(basename5(path2), text3);
-      if (seals !== "") await this.inner.appendLines(join12(dirname3(path2), SEALS_FILE), seals);
+      if (seals !== "") await this.inner.appendLines(join15(dirname3(path2), SEALS_FILE), seals);
     }
     await this.inner.appendLines(path2, text3);
   }
@@ -38327,81 +38690,107 @@ function eventType(line2) {
   return null;
 }
 
-// src/runtime/integrity/goal-cache.ts
-import { join as join13 } from "node:path";
+// src/runtime/integrity/checkout-deps.ts
+import { join as join17 } from "node:path";
 
-// src/runtime/integrity/cache-writers.ts
-var writers = /* @__PURE__ */ new Map();
-function of(cacheDir) {
-  const found = writers.get(cacheDir);
-  if (found !== void 0) return found;
-  const fresh = { running: 0, started: 0 };
-  writers.set(cacheDir, fresh);
-  return fresh;
-}
-async function writingCache(cacheDir, run) {
-  const counts = of(cacheDir);
-  counts.running += 1;
-  counts.started += 1;
-  try {
-    return await run();
-  } finally {
-    counts.running -= 1;
+// src/runtime/workspace/plan.ts
+import { join as join16 } from "node:path";
+var NODE_LOCKFILES = [
+  { file: "pnpm-lock.yaml", install: ["pnpm", "install", "--frozen-lockfile", "--prefer-offline"] },
+  { file: "yarn.lock", install: ["yarn", "install", "--frozen-lockfile"] },
+  { file: "package-lock.json", install: ["npm", "ci", "--prefer-offline", "--no-audit", "--no-fund"] },
+  { file: "npm-shrinkwrap.json", install: ["npm", "ci", "--prefer-offline", "--no-audit", "--no-fund"] }
+];
+var NPM_WITHOUT_LOCKFILE = [
+  "npm",
+  "install",
+  "--no-package-lock",
+  "--prefer-offline",
+  "--no-audit",
+  "--no-fund"
+];
+var DEPENDENCY_FIELDS = ["dependencies", "devDependencies", "optionalDependencies", "workspaces"];
+var PYTHON_MARKERS = ["pyproject.toml", "setup.cfg", "setup.py"];
+var CARGO_TARGET_CACHE = "cargo-target";
+var GO_BUILD_CACHE = "go-build";
+var VENV_DIRS = [".venv", "venv"];
+function planPreparation(input2) {
+  const { workspace } = input2.config;
+  const timeoutMs = workspace.timeout;
+  const { cacheDir, sharedCacheDir: sharedCacheDir2 } = input2;
+  const context = input2.context ?? createDetectContext(input2.repoRoot, input2.files);
+  const env = context.some(isGoModule) ? { GOCACHE: join16(cacheDir, GO_BUILD_CACHE) } : {};
+  if (workspace.setup) {
+    return {
+      steps: workspace.setup.map((argv) => ({ kind: "command", argv })),
+      env,
+      timeoutMs,
+      cacheDir,
+      sharedCacheDir: sharedCacheDir2
+    };
   }
+  const steps = [];
+  const node2 = nodeStep(context, workspace.install);
+  if (node2) steps.push(node2);
+  if (PYTHON_MARKERS.some((file2) => context.has(file2)) || context.some(isRootRequirements)) {
+    steps.push({ kind: "python-venv", dirs: VENV_DIRS });
+  }
+  if (context.has("Cargo.toml")) env.CARGO_TARGET_DIR = join16(input2.cacheDir, CARGO_TARGET_CACHE);
+  return { steps, env, timeoutMs, cacheDir, sharedCacheDir: sharedCacheDir2 };
 }
-function cacheWindow(cacheDir) {
-  const counts = of(cacheDir);
-  const busy2 = counts.running > 0;
-  const started = counts.started;
-  return { quiet: () => !busy2 && counts.running === 0 && counts.started === started };
-}
-function cacheWritingVerify(verify, cacheDir) {
-  return (gates, context) => writingCache(cacheDir, () => verify(gates, context));
-}
-function cacheWritingPreparer(preparer, cacheDir) {
+function nodeStep(context, installAllowed) {
+  const text3 = context.read("package.json");
+  if (text3 === null || !hasDependencies(text3)) return null;
+  const lock = NODE_LOCKFILES.find((candidate) => context.has(candidate.file));
+  const install = lock?.install ?? NPM_WITHOUT_LOCKFILE;
   return {
-    prepare: (input2) => input2.plan.steps.length === 0 ? preparer.prepare(input2) : writingCache(cacheDir, () => preparer.prepare(input2))
+    kind: "node-modules",
+    manifests: lock ? ["package.json", lock.file] : ["package.json"],
+    install: installAllowed ? install : null
   };
 }
+function hasDependencies(text3) {
+  let parsed2;
+  try {
+    parsed2 = JSON.parse(text3);
+  } catch {
+    return true;
+  }
+  if (typeof parsed2 !== "object" || parsed2 === null) return false;
+  return DEPENDENCY_FIELDS.some((field) => {
+    const value = Reflect.get(parsed2, field);
+    if (Array.isArray(value)) return value.length > 0;
+    return typeof value === "object" && value !== null && Object.keys(value).length > 0;
+  });
+}
+function isGoModule(path2) {
+  return /(?:^|\/)go\.(?:mod|work)$/.test(path2);
+}
+function isRootRequirements(path2) {
+  return /^requirements[^/]*\.txt$/.test(path2);
+}
 
-// src/runtime/integrity/goal-cache.ts
-var NAMED = 3;
-async function watchGoalCache(integrity, stateRoot, goalId) {
-  const dir = join13(stateRoot, "cache", goalId);
-  const window2 = cacheWindow(dir);
-  if (!window2.quiet()) return { check: async () => null };
-  const before = await integrity.stateTree(dir, []);
+// src/runtime/integrity/checkout-deps.ts
+var CHECKOUT_DEPENDENCY_DIRS = [...VENV_DIRS, "node_modules"];
+async function watchCheckoutDeps(integrity, repoRoot, cacheDir) {
+  const watch2 = await watchPaths(
+    integrity,
+    cacheDir,
+    CHECKOUT_DEPENDENCY_DIRS.map((dir) => join17(repoRoot, dir))
+  );
   return {
     async check() {
-      if (!window2.quiet()) return null;
-      const after = await integrity.stateTree(dir, []);
-      const changed = changes(before, after);
-      if (changed.length === 0) return null;
-      return { what: `cache/${goalId}`, change: "changed", cache: summary(changed) };
+      return (await watch2.check()).map(({ index, changed }) => ({
+        what: `${CHECKOUT_DEPENDENCY_DIRS[index]}/`,
+        change: "changed",
+        checkout: summary(changed)
+      }));
     }
   };
 }
-function changes(before, after) {
-  const found = [];
-  for (const [rel, entry] of after) {
-    if (entry === "dir") continue;
-    const was = before.get(rel);
-    if (was === void 0 || was === "dir") found.push([rel, "added"]);
-    else if (was !== entry) found.push([rel, "changed"]);
-  }
-  for (const [rel, entry] of before) if (entry !== "dir" && !after.has(rel)) found.push([rel, "removed"]);
-  return found.sort(([a], [b]) => a.localeCompare(b));
-}
-function summary(changed) {
-  const counts = ["added", "changed", "removed"].map((kind2) => [kind2, changed.filter(([, change]) => change === kind2).length]).filter(([, n]) => n > 0).map(([kind2, n]) => `${n} ${kind2}`);
-  const named4 = changed.slice(0, NAMED).map(([rel]) => rel);
-  const more = changed.length > NAMED ? `, and ${changed.length - NAMED} more` : "";
-  const files2 = changed.length === 1 ? "1 file" : `${changed.length} files`;
-  return `${files2} (${counts.join(", ")}): ${named4.join(", ")}${more}`;
-}
 
 // src/runtime/integrity/new-goals.ts
-import { join as join14 } from "node:path";
+import { join as join18 } from "node:path";
 
 // src/runtime/goal/made-here.ts
 var created = /* @__PURE__ */ new Set();
@@ -38483,7 +38872,7 @@ function watchNewGoals(store, integrity) {
   };
 }
 async function creatorIsOmk(store, id, reads = CREATOR_READS) {
-  const path2 = join14(store.paths(id).dir, CREATOR_FILE);
+  const path2 = join18(store.paths(id).dir, CREATOR_FILE);
   for (let tries = 0; tries < reads; tries++) {
     if (createdHere(store.paths(id).dir)) return true;
     const holder = parseHolder(await store.deps.files.readText(path2).catch(() => null));
@@ -38503,7 +38892,7 @@ function parseHolder(text3) {
 }
 async function setAside(store, id, foundBy) {
   const text3 = setAsideText({ foundBy, at: store.deps.clock.nowIso() });
-  await store.deps.files.writeAtomic(join14(store.paths(id).dir, UNTRUSTED_FILE), text3);
+  await store.deps.files.writeAtomic(join18(store.paths(id).dir, UNTRUSTED_FILE), text3);
 }
 
 // src/runtime/integrity/other-logs.ts
@@ -38646,9 +39035,12 @@ async function watchStateRoot(store, integrity, ownGoalId, home = null, options 
   const made = watchNewGoals(store, integrity);
   const snapshots = async () => [
     await integrity.stateTree(root, skip),
-    options.cache === true ? await watchGoalCache(integrity, root, ownGoalId) : null
+    options.cache === true ? await watchGoalCache(integrity, root, ownGoalId) : null,
+    options.checkout === void 0 ? null : await watchCheckoutDeps(integrity, options.checkout, join19(root, "cache", ownGoalId)),
+    options.modules === void 0 ? null : await watchModuleSources(integrity, options.modules, join19(root, "cache", ownGoalId)),
+    options.crates === void 0 ? null : await watchCrateSources(integrity, options.crates, join19(root, "cache", ownGoalId))
   ];
-  const [before, cache] = await snapshots().catch((error62) => {
+  const [before, cache, checkout, modules, crates] = await snapshots().catch((error62) => {
     made.stop();
     throw error62;
   });
@@ -38662,7 +39054,7 @@ async function watchStateRoot(store, integrity, ownGoalId, home = null, options 
       continue;
     }
     const events = `goals/${id}/events.jsonl`;
-    if (recent.has(id)) logs.set(id, await otherLogsOf(store).mark(join15(root, events), before.get(events)));
+    if (recent.has(id)) logs.set(id, await otherLogsOf(store).mark(join19(root, events), before.get(events)));
     else logs.set(id, { size: sizeOf(before.get(events)) });
   }
   const ownEventsSize = sizeOf(before.get(`goals/${ownGoalId}/events.jsonl`));
@@ -38692,7 +39084,7 @@ async function watchStateRoot(store, integrity, ownGoalId, home = null, options 
         changes2.push(...found.changes);
       }
       for (const [rel, change] of rest) {
-        if (await transientOfOmk(store, join15(root, rel), change)) continue;
+        if (await transientOfOmk(store, join19(root, rel), change)) continue;
         if (rel.startsWith("forge/")) {
           if (delivered) continue;
           changes2.push({ what: rel.endsWith("/forge.json") ? "forge.json of the local forge" : rel, change });
@@ -38700,6 +39092,9 @@ async function watchStateRoot(store, integrity, ownGoalId, home = null, options 
       }
       const cached2 = await cache?.check();
       if (cached2) changes2.push(cached2);
+      if (checkout) changes2.push(...await checkout.check());
+      if (modules) changes2.push(...await modules.check());
+      if (crates) changes2.push(...await crates.check());
       return changes2;
     }
   };
@@ -38731,7 +39126,7 @@ async function ownChanges(store, id, changed, eventsSize, overlapped) {
       found.push({ what: "the goal's directory", change, own: true });
       continue;
     }
-    const path2 = join15(dir, name);
+    const path2 = join19(dir, name);
     if (OWN_COMPARED_ELSEWHERE.includes(name)) continue;
     if (name.startsWith("artifacts/") && store.keepsArtifact(path2)) continue;
     if (OMK_LOG.test(name) && change !== "removed") continue;
@@ -38768,7 +39163,7 @@ async function otherChanges(store, id, changed, mark, made, ownGoalId) {
   for (const [name, change] of changed) {
     if (name === "events.jsonl") continue;
     if (withEvent && WRITTEN_WITH_AN_EVENT.includes(name)) continue;
-    if (await transientOfOmk(store, join15(store.paths(id).dir, name), change)) continue;
+    if (await transientOfOmk(store, join19(store.paths(id).dir, name), change)) continue;
     changes2.push({ what: `goal ${id} ${name}`, change });
   }
   return { changes: changes2, delivered: gained?.some((t) => DELIVERY_EVENTS.includes(t)) ?? false };
@@ -38807,7 +39202,7 @@ async function watchState(deps, journal, what, options = {}) {
     return tamperingFindings(gaps);
   };
   const before = await record2(`before ${what} started`, []);
-  const run = beginRun(journal);
+  const run2 = beginRun(journal);
   try {
     const root = await watchStateRoot(deps.store, deps.integrity, journal.goalId, deps.home, options);
     const proof = await watchOwnProof(deps.store, journal.goalId);
@@ -38817,17 +39212,17 @@ async function watchState(deps, journal, what, options = {}) {
         try {
           return await record2(
             `while ${what} ran`,
-            await root.check({ overlapped: run.overlapped }),
+            await root.check({ overlapped: run2.overlapped }),
             await proof.check()
           );
         } finally {
-          run.end();
+          run2.end();
         }
       },
-      end: run.end
+      end: run2.end
     };
   } catch (error62) {
-    run.end();
+    run2.end();
     throw error62;
   }
 }
@@ -38835,19 +39230,19 @@ var inFlight = /* @__PURE__ */ new WeakMap();
 function beginRun(journal) {
   const runs2 = inFlight.get(journal) ?? /* @__PURE__ */ new Set();
   inFlight.set(journal, runs2);
-  const run = {
+  const run2 = {
     overlapped: runs2.size > 0,
     end: () => {
-      runs2.delete(run);
+      runs2.delete(run2);
     }
   };
   for (const other of runs2) other.overlapped = true;
-  runs2.add(run);
-  return run;
+  runs2.add(run2);
+  return run2;
 }
 
 // src/runtime/controller/checked-agent.ts
-async function checkedAgentRun(ctx, place, run) {
+async function checkedAgentRun(ctx, place, run2) {
   const { deps, journal } = ctx;
   const end = await beginCheckedRun(sharedGitOf(ctx));
   let state;
@@ -38857,10 +39252,15 @@ async function checkedAgentRun(ctx, place, run) {
       repoRoot: place.repoRoot,
       worktree: place.worktree,
       home: deps.home,
-      ownWorktreesUnder: join16(deps.workspaceRoot, place.goalId)
+      ownWorktreesUnder: join20(deps.workspaceRoot, place.goalId)
     });
-    state = await watchState(deps, journal, `the agent of ${place.taskId}`, { cache: true });
-    const result2 = await run();
+    const checkout = deps.sandbox?.active === true ? {} : {
+      checkout: place.repoRoot,
+      modules: { modules: deps.goModules ?? [], modCache: goModCache(deps.gateEnv ?? {}) },
+      crates: { crates: deps.crates ?? [], cargoHome: cargoHome(deps.gateEnv ?? {}) }
+    };
+    state = await watchState(deps, journal, `the agent of ${place.taskId}`, { cache: true, ...checkout });
+    const result2 = await run2();
     const findings = [
       ...since,
       ...strayFindings(await deps.integrity.endStrays(place.worktree), "agent", { checkout: place.worktree }),
@@ -38876,8 +39276,8 @@ async function checkedAgentRun(ctx, place, run) {
 }
 
 // src/runtime/controller/checked-gates.ts
-import { join as join17 } from "node:path";
-async function checkedGates(ctx, worktree, expectedHead, found, run, untrackedBlocks = true) {
+import { join as join21 } from "node:path";
+async function checkedGates(ctx, worktree, expectedHead, found, run2, untrackedBlocks = true) {
   const { deps, goal } = ctx;
   const end = await beginCheckedRun(sharedGitOf(ctx));
   let state;
@@ -38887,11 +39287,11 @@ async function checkedGates(ctx, worktree, expectedHead, found, run, untrackedBl
       repoRoot: goal.repo.root,
       worktree,
       home: deps.home,
-      ownWorktreesUnder: join17(deps.workspaceRoot, goal.id)
+      ownWorktreesUnder: join21(deps.workspaceRoot, goal.id)
     });
     state = await watchState(deps, ctx.journal, "the gates");
     const before = await deps.integrity.worktreeState(worktree);
-    const result2 = await run();
+    const result2 = await run2();
     const strays = await deps.integrity.endStrays(worktree);
     const changes2 = await watch2.check();
     const after = await deps.integrity.worktreeState(worktree);
@@ -38935,7 +39335,7 @@ function nextSteps(waited, goalId, transcript) {
   if (waited.budget !== null)
     return [
       "Extend the budget with ",
-      { step: "budget_add", goalId },
+      { step: "budget_add", goalId, limit: waited.budget },
       ", then ",
       { step: "resume", goalId },
       output2
@@ -38949,7 +39349,7 @@ function nextSteps(waited, goalId, transcript) {
 
 // src/runtime/controller/slice.ts
 import { existsSync as existsSync2 } from "node:fs";
-import { join as join18, relative as relative7 } from "node:path";
+import { join as join22, relative as relative7 } from "node:path";
 
 // src/runtime/gates/reuse.ts
 function gateRunKey(gates, env) {
@@ -38960,25 +39360,25 @@ function reuseDecision(runs2, at2) {
   if (at2.prepared) return { reuse: null, why: "omk prepares worktrees (installs, setup or environment)" };
   if (at2.extra.length > 0)
     return { reuse: null, why: "the integration worktree holds files besides the tree" };
-  const sameTree = runs2.filter((run) => run.tree === at2.tree);
+  const sameTree = runs2.filter((run2) => run2.tree === at2.tree);
   if (sameTree.length === 0) return { reuse: null, why: "no slice gated this tree in this run" };
   const usable = sameTree.filter(
-    (run) => run.extra.length === 0 && run.key === at2.key && run.baseSha === at2.baseSha && run.findings === 0 && run.gates.length > 0 && run.gates.every((gate) => gate.outcome !== "skipped")
+    (run2) => run2.extra.length === 0 && run2.key === at2.key && run2.baseSha === at2.baseSha && run2.findings === 0 && run2.gates.length > 0 && run2.gates.every((gate) => gate.outcome !== "skipped")
   );
   const last = usable.at(-1);
   if (last === void 0) {
     return {
       reuse: null,
-      why: `the gate run of ${sameTree.map((run) => run.slice).join(", ")} on this tree differs`
+      why: `the gate run of ${sameTree.map((run2) => run2.slice).join(", ")} on this tree differs`
     };
   }
   return { reuse: last };
 }
-function reusedGates(run, headSha) {
-  return run.gates.map((gate) => ({
+function reusedGates(run2, headSha) {
+  return run2.gates.map((gate) => ({
     ...gate,
     sha: headSha,
-    reusedFrom: { slice: run.slice, sha: run.sha, tree: run.tree }
+    reusedFrom: { slice: run2.slice, sha: run2.sha, tree: run2.tree }
   }));
 }
 
@@ -39115,7 +39515,7 @@ async function runSlice(ctx, taskId, attemptLimit2) {
       throw error62;
     }
     const reset = attempt2 > 1 ? await resetForAttempt(ctx, taskId, attempt2, workspace) : null;
-    const artifactsDir = join18(deps.store.paths(ctx.goal.id).agentRunArtifacts, taskId);
+    const artifactsDir = join22(deps.store.paths(ctx.goal.id).agentRunArtifacts, taskId);
     const checked = await checkedAgentRun(
       ctx,
       { goalId: ctx.goal.id, repoRoot: ctx.goal.repo.root, worktree: workspace.path, taskId },
@@ -39189,8 +39589,8 @@ async function runSlice(ctx, taskId, attemptLimit2) {
 async function resetForAttempt(ctx, taskId, attempt2, workspace) {
   const { deps, journal } = ctx;
   const paths2 = deps.store.paths(ctx.goal.id);
-  const diffPath = join18(paths2.attemptArtifacts, taskId, `attempt-${attempt2 - 1}.diff`);
-  const saveTo = await deps.store.files.exists(diffPath) ? join18(paths2.attemptArtifacts, taskId, `attempt-${attempt2}-interrupted.diff`) : diffPath;
+  const diffPath = join22(paths2.attemptArtifacts, taskId, `attempt-${attempt2 - 1}.diff`);
+  const saveTo = await deps.store.files.exists(diffPath) ? join22(paths2.attemptArtifacts, taskId, `attempt-${attempt2}-interrupted.diff`) : diffPath;
   const reset = await deps.workspaces.resetToBase(workspace, saveTo);
   const kept = await deps.store.files.exists(diffPath);
   await journal.save([
@@ -39556,16 +39956,16 @@ async function runFixTask(ctx, fix) {
       prompt,
       cwd: workspace.path,
       timeoutMs: timeMs,
-      artifactsDir: join19(deps.store.paths(goal.id).agentRunArtifacts, fix.id),
+      artifactsDir: join23(deps.store.paths(goal.id).agentRunArtifacts, fix.id),
       signal,
       onProcess: (pid) => {
-        const run = journal.execution.fixRun;
-        if (run === null) return;
+        const run2 = journal.execution.fixRun;
+        if (run2 === null) return;
         const startedAt = deps.store.deps.clock.nowIso();
         journal.execution = {
           ...journal.execution,
           fixRun: {
-            ...run,
+            ...run2,
             agentProcess: { pid, host: deps.store.deps.host.hostname, startedAt, attempt: attempt2 }
           }
         };
@@ -39729,7 +40129,7 @@ async function reviewFix(ctx, fix, workspace, captured, writes) {
   ];
   if (blocking.length === 0) return { change: captured, review, refused: [], events };
   const paths2 = deps.store.paths(goal.id);
-  const diffPath = join19(paths2.attemptArtifacts, fix.id, `fix-${fix.attempts + 1}-refused.diff`);
+  const diffPath = join23(paths2.attemptArtifacts, fix.id, `fix-${fix.attempts + 1}-refused.diff`);
   const reset = await deps.workspaces.resetToBase(workspace, diffPath);
   events.push({
     type: "slice_reset",
@@ -39754,17 +40154,17 @@ async function reviewFix(ctx, fix, workspace, captured, writes) {
   return { change: unchanged, review: [], refused: blocking.map((f) => f.message), events };
 }
 async function undoFixRun(deps, journal) {
-  const run = journal.execution.fixRun;
-  if (run === null) return [];
+  const run2 = journal.execution.fixRun;
+  if (run2 === null) return [];
   journal.execution = { ...journal.execution, fixRun: null };
-  if (!await deps.store.files.exists(run.workspace)) return [];
+  if (!await deps.store.files.exists(run2.workspace)) return [];
   const paths2 = deps.store.paths(journal.goalId);
-  const diffPath = join19(paths2.attemptArtifacts, run.taskId, `fix-${run.attempt}-interrupted.diff`);
+  const diffPath = join23(paths2.attemptArtifacts, run2.taskId, `fix-${run2.attempt}-interrupted.diff`);
   const workspace = {
-    sliceId: run.taskId,
-    path: run.workspace,
-    branch: run.branch,
-    baseSha: run.head,
+    sliceId: run2.taskId,
+    path: run2.workspace,
+    branch: run2.branch,
+    baseSha: run2.head,
     mode: "worktree",
     fallbackReason: null
   };
@@ -39773,10 +40173,10 @@ async function undoFixRun(deps, journal) {
     {
       type: "slice_reset",
       data: {
-        taskId: run.taskId,
-        attempt: run.attempt,
+        taskId: run2.taskId,
+        attempt: run2.attempt,
         from: reset.previousHead,
-        to: run.head,
+        to: run2.head,
         diff: reset.diffSaved ? relative8(paths2.dir, diffPath) : null
       }
     }
@@ -39786,15 +40186,15 @@ async function recoverFixTasks(deps, journal, previousController) {
   const events = [];
   const host = deps.store.deps.host;
   for (const fix of fixTasks(journal).filter((f) => f.status === "running")) {
-    const run = journal.execution.fixRun;
-    const orphan = run?.taskId === fix.id ? run.agentProcess : null;
+    const run2 = journal.execution.fixRun;
+    const orphan = run2?.taskId === fix.id ? run2.agentProcess : null;
     const alive = orphan !== null && orphan.host === host.hostname && host.isAlive(orphan.pid);
     const stopped = alive && host.killGroup(orphan.pid);
     events.push({
       type: "worker_dead",
       data: { taskId: fix.id, previousController, orphanAgent: orphan?.pid ?? null, orphanStopped: stopped }
     });
-    if (run?.taskId === fix.id) events.push(...await undoFixRun(deps, journal));
+    if (run2?.taskId === fix.id) events.push(...await undoFixRun(deps, journal));
     updateFix(journal, fix.id, { status: "pending", attempts: Math.max(0, fix.attempts - 1) });
   }
   return events;
@@ -39903,7 +40303,7 @@ function recordingIntegrationMoves(workspaces, journal, goalId) {
 }
 
 // src/runtime/controller/integration-repair.ts
-import { join as join22, relative as relative9 } from "node:path";
+import { join as join26, relative as relative9 } from "node:path";
 
 // src/runtime/agents/integration-prompt.ts
 var MAX_GOAL_CHARS3 = 8e3;
@@ -39965,11 +40365,11 @@ function renderIntegrationFixPrompt(input2) {
 }
 
 // src/runtime/controller/integrate.ts
-import { join as join21 } from "node:path";
+import { join as join25 } from "node:path";
 
 // src/runtime/controller/fail-to-pass.ts
 import { mkdir, readFile as readFile3, rm, writeFile } from "node:fs/promises";
-import { dirname as dirname4, join as join20 } from "node:path";
+import { dirname as dirname4, join as join24 } from "node:path";
 var short3 = (sha3) => sha3.slice(0, 12);
 var NAMES_SHOWN3 = 5;
 function named(names) {
@@ -40033,11 +40433,11 @@ async function headTestsOnBaseSource(ctx, env, head2, changedTests, onHead2) {
   const saved = /* @__PURE__ */ new Map();
   try {
     for (const path2 of changedTests) {
-      const headFile = await readFile3(join20(head2.cwd, path2)).catch(() => null);
+      const headFile = await readFile3(join24(head2.cwd, path2)).catch(() => null);
       if (headFile === null) continue;
-      saved.set(path2, await readFile3(join20(base, path2)).catch(() => null));
-      await mkdir(dirname4(join20(base, path2)), { recursive: true });
-      await writeFile(join20(base, path2), headFile);
+      saved.set(path2, await readFile3(join24(base, path2)).catch(() => null));
+      await mkdir(dirname4(join24(base, path2)), { recursive: true });
+      await writeFile(join24(base, path2), headFile);
     }
     if (saved.size === 0) return { shown: [], durationMs: 0, foreign };
     const gates = ctx.gates.filter((gate) => gate.kind === "test").map((gate) => ({ ...gate, required: false }));
@@ -40046,7 +40446,7 @@ async function headTestsOnBaseSource(ctx, env, head2, changedTests, onHead2) {
       sha: ctx.base.baseSha,
       baseCwd: null,
       baseSha: null,
-      artifactsDir: join20(ctx.deps.store.paths(ctx.goal.id).gateArtifacts, "head-tests-on-base"),
+      artifactsDir: join24(ctx.deps.store.paths(ctx.goal.id).gateArtifacts, "head-tests-on-base"),
       env,
       signal: ctx.signal
     });
@@ -40061,8 +40461,8 @@ async function headTestsOnBaseSource(ctx, env, head2, changedTests, onHead2) {
     return { shown: [...new Set(shown)], durationMs, foreign };
   } finally {
     for (const [path2, original] of saved) {
-      if (original === null) await rm(join20(base, path2), { force: true });
-      else await writeFile(join20(base, path2), original);
+      if (original === null) await rm(join24(base, path2), { force: true });
+      else await writeFile(join24(base, path2), original);
     }
     await ctx.base.settled();
   }
@@ -40181,19 +40581,7 @@ async function integrateSlices(ctx) {
     journal.execution = {
       ...journal.execution,
       integration,
-      gaps: [
-        ...journal.execution.gaps,
-        {
-          code: "integration_conflict",
-          message: `Merging ${branch} conflicts in ${paths2.join(", ")}: ${detail}`,
-          // The words a run stopped by a conflict says (markdown/goal-sections.ts stopWords).
-          hint: [
-            "Resolve the conflict on the slice branches (or narrow the goal), then resume the goal (",
-            { step: "resume", goalId: goal.id },
-            ")."
-          ]
-        }
-      ]
+      gaps: [...journal.execution.gaps, integrationConflictGap(goal.id, { branch, target: target2, detail })]
     };
     await journal.save([{ type: "integration_conflict", data: { branch, paths: paths2, detail } }]);
     deps.reporter.warn(`integration conflict merging ${branch}: ${paths2.join(", ")}`);
@@ -40202,7 +40590,10 @@ async function integrateSlices(ctx) {
   deps.reporter.info(
     `integrated ${result2.merged.length} slice(s) into ${target2}; verifying the integrated tree`
   );
-  const gateEnv = await prepareWorkspace(ctx, result2.workspace.path, "integration");
+  const own2 = deps.integrationCache;
+  const prepared = await prepareWorkspace(ctx, result2.workspace.path, "integration");
+  const gateEnv = own2 === void 0 ? prepared : own2.env(prepared);
+  const verify = own2?.verify ?? deps.verify;
   const facts = await deps.workspaces.treeFacts?.(result2.workspace.path, result2.headSha);
   const reuse = facts === void 0 ? null : reuseDecision(ctx.sliceGateRuns ?? [], {
     tree: facts.tree,
@@ -40221,7 +40612,7 @@ async function integrateSlices(ctx) {
     result2.workspace.path,
     result2.headSha,
     integrity,
-    () => deps.verify(ctx.gates, {
+    () => verify(ctx.gates, {
       cwd: result2.workspace.path,
       sha: result2.headSha,
       baseCwd: ctx.base.path,
@@ -40250,7 +40641,7 @@ async function integrateSlices(ctx) {
     gates,
     ...deps.holdsToken === void 0 ? {} : { holdsToken: deps.holdsToken }
   };
-  const baseline = goal.oracle.shape === "fail_to_pass" ? await failToPassEvidence(ctx, gates, gateEnv, {
+  const baseline = goal.oracle.shape === "fail_to_pass" ? await failToPassEvidence({ ...ctx, deps: { ...deps, verify } }, gates, gateEnv, {
     cwd: result2.workspace.path,
     changedFiles: result2.changedFiles
   }) : null;
@@ -40261,7 +40652,7 @@ async function integrateSlices(ctx) {
     ...baseline?.findings ?? []
   ];
   await deps.store.files.writeAtomic(
-    join21(deps.store.paths(goal.id).reviewArtifacts, "integration.md"),
+    join25(deps.store.paths(goal.id).reviewArtifacts, "integration.md"),
     renderReviewMarkdown(findings, "integration")
   );
   const finalGates = [...gates];
@@ -40278,7 +40669,7 @@ async function integrateSlices(ctx) {
       durationMs: 0,
       sha: result2.headSha,
       tail: blocking.map((f) => f.message).join("\n") || "no blocking security findings",
-      artifact: join21(deps.store.paths(goal.id).reviewArtifacts, "integration.md")
+      artifact: join25(deps.store.paths(goal.id).reviewArtifacts, "integration.md")
     });
   }
   journal.execution = {
@@ -40401,12 +40792,12 @@ function repairAttempts(tasks) {
   return Math.max(0, ...tasks.map((task) => task.maxRetries)) + 1;
 }
 function nextAttempt(ctx) {
-  return ctx.journal.execution.agentRuns.filter((run) => run.taskId === INTEGRATION_ID).length + 1;
+  return ctx.journal.execution.agentRuns.filter((run2) => run2.taskId === INTEGRATION_ID).length + 1;
 }
 async function undoAttempt(ctx, workspace, head2, attempt2, previous) {
   const paths2 = ctx.deps.store.paths(ctx.goal.id);
   const name = previous === null ? `repair-${attempt2}-interrupted.diff` : `repair-${attempt2 - 1}.diff`;
-  const diffPath = join22(paths2.attemptArtifacts, INTEGRATION_ID, name);
+  const diffPath = join26(paths2.attemptArtifacts, INTEGRATION_ID, name);
   const reset = await ctx.deps.workspaces.resetToBase({ ...workspace, baseSha: head2 }, diffPath);
   const kept = reset.diffSaved && await ctx.deps.store.files.exists(diffPath);
   ctx.journal.execution = { ...ctx.journal.execution, integrationRepair: null };
@@ -40495,7 +40886,7 @@ async function runFix(ctx, workspace, { head: head2, failure: failure2 }, { atte
       prompt,
       cwd: workspace.path,
       timeoutMs: Math.min(taskTime, timeLeft),
-      artifactsDir: join22(deps.store.paths(goal.id).agentRunArtifacts, INTEGRATION_ID),
+      artifactsDir: join26(deps.store.paths(goal.id).agentRunArtifacts, INTEGRATION_ID),
       signal: ctx.signal,
       onProcess: (pid) => {
         journal.execution = {
@@ -40628,7 +41019,7 @@ async function recoverIntegrationRepair(deps, journal, previousController) {
   journal.execution = { ...journal.execution, integrationRepair: null };
   if (integration === null || !await deps.store.files.exists(integration.workspace)) return events;
   const paths2 = deps.store.paths(journal.goalId);
-  const diffPath = join22(paths2.attemptArtifacts, INTEGRATION_ID, `repair-${repair.attempt}-interrupted.diff`);
+  const diffPath = join26(paths2.attemptArtifacts, INTEGRATION_ID, `repair-${repair.attempt}-interrupted.diff`);
   const workspace = {
     sliceId: INTEGRATION_ID,
     path: integration.workspace,
@@ -40817,7 +41208,7 @@ var ExecutionJournal = class _ExecutionJournal {
 };
 
 // src/runtime/controller/reopen.ts
-import { join as join23, relative as relative10 } from "node:path";
+import { join as join27, relative as relative10 } from "node:path";
 function slicesToReopen(tasks, execution, gateBlocks) {
   const candidates = /* @__PURE__ */ new Map();
   for (const task of tasks) {
@@ -40939,7 +41330,7 @@ async function restartIntegration(deps, journal, goal) {
   if (integration === null) return [];
   journal.execution = { ...journal.execution, integration: null, finalGates: [], finalFindings: [] };
   const paths2 = deps.store.paths(journal.goalId);
-  const diffPath = join23(paths2.attemptArtifacts, INTEGRATION_ID, `${integration.headSha.slice(0, 12)}.diff`);
+  const diffPath = join27(paths2.attemptArtifacts, INTEGRATION_ID, `${integration.headSha.slice(0, 12)}.diff`);
   const workspace = await deps.store.files.exists(integration.workspace) ? {
     sliceId: INTEGRATION_ID,
     path: integration.workspace,
@@ -41062,6 +41453,9 @@ async function gatesCannotStart(ctx) {
   const pending = ctx.journal.graph.tasks.some((task) => task.status === "pending");
   if (!pending || ctx.gates.length === 0 || ctx.signal.aborted) return false;
   const { baseline, blocked: blocked2 } = await runGatesOnBase(ctx);
+  if (await ctx.deps.integrationCache?.seedSlices()) {
+    ctx.deps.reporter.info("the slices' build cache starts from what the gates on the base built");
+  }
   ctx.baseline = baseline;
   ctx.journal.execution = { ...ctx.journal.execution, baseGates: [...baseline.gates] };
   if (blocked2.length === 0) return false;
@@ -41417,7 +41811,7 @@ function addedText(added) {
 }
 
 // src/runtime/goal/reconcile.ts
-import { dirname as dirname5, join as join24 } from "node:path";
+import { dirname as dirname5, join as join28 } from "node:path";
 
 // src/runtime/state/jsonl-merge.ts
 function parseJsonlRecords(text3) {
@@ -41640,7 +42034,7 @@ async function reconcileGoal(store, goalId, theirs) {
   if (!theirs.has(MERGED_FILES.goal)) return { adopted: [], changed: false };
   return store.withGoalLock(goalId, async () => {
     const paths2 = store.paths(goalId);
-    const ours = await readTexts((name) => store.files.readText(join24(paths2.dir, name)));
+    const ours = await readTexts((name) => store.files.readText(join28(paths2.dir, name)));
     const remote = await readTexts(async (name) => {
       const content = theirs.get(name);
       return content === void 0 ? null : Buffer.from(content).toString("utf8");
@@ -41650,12 +42044,12 @@ async function reconcileGoal(store, goalId, theirs) {
     for (const key of ["events", "decisions", "budget", "failure"]) {
       const text3 = merged.writes[key];
       if (text3 === void 0) continue;
-      await store.files.writeAtomic(join24(paths2.dir, MERGED_FILES[key]), text3);
+      await store.files.writeAtomic(join28(paths2.dir, MERGED_FILES[key]), text3);
       changed = true;
     }
     for (const [name, content] of theirs) {
       if (Object.values(MERGED_FILES).includes(name) || name === "proof.json") continue;
-      const target2 = join24(paths2.dir, ...name.split("/"));
+      const target2 = join28(paths2.dir, ...name.split("/"));
       if (await store.files.exists(target2)) continue;
       await store.files.makeDirs(dirname5(target2));
       await store.files.writeAtomic(target2, content);
@@ -41799,7 +42193,9 @@ async function cleanGoal(deps, goalId, options = { branches: true }) {
     );
     const branchesKept = !DONE_WITH_BRANCHES.includes(goal.status);
     const branches = options.branches && !branchesKept ? await cleaner.deleteBranches(goal.repo.root, goalId) : [];
-    const cache = await cleaner.removeCache(goalCacheDir(store.deps.stateRoot, goalId));
+    const caches = [goalCacheDir, integrationCacheDir].map((dir) => dir(store.deps.stateRoot, goalId));
+    const removed = await Promise.all(caches.map((dir) => cleaner.removeCache(dir)));
+    const cache = removed.some(Boolean);
     await store.eventLog(goalId).append([{ type: "goal_cleaned", data: { worktrees: worktrees.length, branches, cache } }]);
     return { goalId, worktrees, branches, branchesKept, cache };
   });
@@ -42139,8 +42535,57 @@ function configChange(path2, texts) {
   return path2 === void 0 ? null : { path: path2, committed: (texts.get(path2) ?? null) !== null };
 }
 
+// src/runtime/integrity/integration-cache.ts
+import { join as join29 } from "node:path";
+var BUILT = [CARGO_TARGET_CACHE, GO_BUILD_CACHE];
+function integrationCache(options) {
+  const { goalCache, dir, copy, integrity } = options;
+  let left = null;
+  const verify = async (gates, context) => {
+    if (left === null && !options.confined && (await integrity.stateTree(dir, [])).size > 0) {
+      await options.remove(dir);
+      options.info(
+        "omk emptied the integration's build cache, which an earlier run left: unconfined, a slice's gate could have written it since, and this process has no record of it; the gates on the base and on the integrated tree build from nothing"
+      );
+    }
+    if (left !== null) {
+      const changed = changes(left, await integrity.stateTree(dir, []));
+      if (changed.length > 0) {
+        await options.remove(dir);
+        const first = changed[0]?.[0] ?? "";
+        options.warn(
+          `the integration's build cache changed since omk's last gate run there (${changed.length} file(s), ${first} first), outside the gates on the base and on the integrated tree: omk emptied it, and these gates build from nothing`
+        );
+      }
+    }
+    try {
+      return await options.verify(gates, context);
+    } finally {
+      left = await integrity.stateTree(dir, []);
+    }
+  };
+  return {
+    dir,
+    verify,
+    env: (env) => {
+      const moved = Object.entries(env).filter(([, value]) => under(value, goalCache));
+      if (moved.length === 0) return env;
+      const own2 = moved.map(([name, value]) => [name, dir + value.slice(goalCache.length)]);
+      return { ...env, ...Object.fromEntries(own2) };
+    },
+    seedSlices: async () => {
+      let copied = false;
+      for (const name of BUILT) copied = await copy(join29(dir, name), join29(goalCache, name)) || copied;
+      return copied;
+    }
+  };
+}
+function under(path2, dir) {
+  return path2 === dir || path2.startsWith(`${dir}/`);
+}
+
 // src/runtime/sandbox/confined-runs.ts
-import { join as join25 } from "node:path";
+import { join as join30 } from "node:path";
 function confinedAgent(agent, confine) {
   return {
     name: agent.name,
@@ -42148,15 +42593,23 @@ function confinedAgent(agent, confine) {
     run: (input2) => agent.run({ ...input2, confine })
   };
 }
-function confinedVerify(verify, confine) {
-  return (gates, context) => verify(gates, { ...context, confine });
+function confinedVerify(verify, confine, cacheDir) {
+  const gateConfine = {
+    ...confine,
+    readOnly: [...confine.readOnly ?? [], downloadCacheDir(cacheDir)]
+  };
+  return (gates, context) => verify(gates, { ...context, confine: gateConfine });
+}
+function downloadCacheDir(cacheDir) {
+  return join30(cacheDir, "downloads");
 }
 function confinedCacheEnv(cacheDir) {
+  const downloads = downloadCacheDir(cacheDir);
   return {
-    npm_config_cache: join25(cacheDir, "npm"),
-    YARN_CACHE_FOLDER: join25(cacheDir, "yarn"),
-    npm_config_store_dir: join25(cacheDir, "pnpm-store"),
-    PIP_CACHE_DIR: join25(cacheDir, "pip")
+    npm_config_cache: join30(downloads, "npm"),
+    YARN_CACHE_FOLDER: join30(downloads, "yarn"),
+    npm_config_store_dir: join30(downloads, "pnpm-store"),
+    PIP_CACHE_DIR: join30(downloads, "pip")
   };
 }
 function confinedPreparer(preparer, confine, cacheDir) {
@@ -42166,12 +42619,12 @@ function confinedPreparer(preparer, confine, cacheDir) {
 }
 
 // src/runtime/agents/run-files.ts
-import { join as join26 } from "node:path";
+import { join as join31 } from "node:path";
 function agentRunFiles(artifactsDir, attempt2) {
   return {
-    prompt: join26(artifactsDir, `prompt-${attempt2}.md`),
-    transcript: join26(artifactsDir, `transcript-${attempt2}.log`),
-    usage: join26(artifactsDir, `usage-${attempt2}.json`)
+    prompt: join31(artifactsDir, `prompt-${attempt2}.md`),
+    transcript: join31(artifactsDir, `transcript-${attempt2}.log`),
+    usage: join31(artifactsDir, `usage-${attempt2}.json`)
   };
 }
 async function keepRunInputs(files2, keep, input2, result2) {
@@ -42229,78 +42682,6 @@ function scrubbedWorkspaces(workspaces, scrub, files2, keep = keepNothing) {
   };
 }
 
-// src/runtime/workspace/plan.ts
-import { join as join27 } from "node:path";
-var NODE_LOCKFILES = [
-  { file: "pnpm-lock.yaml", install: ["pnpm", "install", "--frozen-lockfile", "--prefer-offline"] },
-  { file: "yarn.lock", install: ["yarn", "install", "--frozen-lockfile"] },
-  { file: "package-lock.json", install: ["npm", "ci", "--prefer-offline", "--no-audit", "--no-fund"] },
-  { file: "npm-shrinkwrap.json", install: ["npm", "ci", "--prefer-offline", "--no-audit", "--no-fund"] }
-];
-var NPM_WITHOUT_LOCKFILE = [
-  "npm",
-  "install",
-  "--no-package-lock",
-  "--prefer-offline",
-  "--no-audit",
-  "--no-fund"
-];
-var DEPENDENCY_FIELDS = ["dependencies", "devDependencies", "optionalDependencies", "workspaces"];
-var PYTHON_MARKERS = ["pyproject.toml", "setup.cfg", "setup.py"];
-var VENV_DIRS = [".venv", "venv"];
-function planPreparation(input2) {
-  const { workspace } = input2.config;
-  const timeoutMs = workspace.timeout;
-  const { cacheDir, sharedCacheDir: sharedCacheDir2 } = input2;
-  if (workspace.setup) {
-    return {
-      steps: workspace.setup.map((argv) => ({ kind: "command", argv })),
-      env: {},
-      timeoutMs,
-      cacheDir,
-      sharedCacheDir: sharedCacheDir2
-    };
-  }
-  const context = input2.context ?? createDetectContext(input2.repoRoot, input2.files);
-  const steps = [];
-  const env = {};
-  const node2 = nodeStep(context, workspace.install);
-  if (node2) steps.push(node2);
-  if (PYTHON_MARKERS.some((file2) => context.has(file2)) || context.some(isRootRequirements)) {
-    steps.push({ kind: "python-venv", dirs: VENV_DIRS });
-  }
-  if (context.has("Cargo.toml")) env.CARGO_TARGET_DIR = join27(input2.cacheDir, "cargo-target");
-  return { steps, env, timeoutMs, cacheDir, sharedCacheDir: sharedCacheDir2 };
-}
-function nodeStep(context, installAllowed) {
-  const text3 = context.read("package.json");
-  if (text3 === null || !hasDependencies(text3)) return null;
-  const lock = NODE_LOCKFILES.find((candidate) => context.has(candidate.file));
-  const install = lock?.install ?? NPM_WITHOUT_LOCKFILE;
-  return {
-    kind: "node-modules",
-    manifests: lock ? ["package.json", lock.file] : ["package.json"],
-    install: installAllowed ? install : null
-  };
-}
-function hasDependencies(text3) {
-  let parsed2;
-  try {
-    parsed2 = JSON.parse(text3);
-  } catch {
-    return true;
-  }
-  if (typeof parsed2 !== "object" || parsed2 === null) return false;
-  return DEPENDENCY_FIELDS.some((field) => {
-    const value = Reflect.get(parsed2, field);
-    if (Array.isArray(value)) return value.length > 0;
-    return typeof value === "object" && value !== null && Object.keys(value).length > 0;
-  });
-}
-function isRootRequirements(path2) {
-  return /^requirements[^/]*\.txt$/.test(path2);
-}
-
 // src/runtime/app/controller.ts
 async function composeController(deps, goal, prepared) {
   const root = goal.repo.root;
@@ -42326,13 +42707,30 @@ async function composeController(deps, goal, prepared) {
   const network = prepared.sandbox.network ?? { agents: "open", gates: "open" };
   const confinedRuns = confine === null ? prepared.agent : confinedAgent(prepared.agent, { ...confine, writable: [], network: network.agents });
   const agent = boundedAgent(confinedRuns, config2.logs.maxBytes);
-  const verify = boundedVerify(
-    cacheWritingVerify(
-      confine === null ? deps.execution.verify : confinedVerify(deps.execution.verify, { ...confine, network: network.gates }),
-      cacheDir
+  const verifyWriting = (cache) => scrubbedVerify(
+    withGateHome(
+      boundedVerify(
+        cacheWritingVerify(
+          confine === null ? deps.execution.verify : confinedVerify(
+            deps.execution.verify,
+            {
+              ...confine,
+              writable: [cache],
+              network: network.gates
+            },
+            cacheDir
+          ),
+          cache
+        ),
+        config2.logs.maxBytes
+      ),
+      config2.gates.home
     ),
-    config2.logs.maxBytes
+    scrub,
+    deps.store.files,
+    keep
   );
+  const ownCache = integrationCacheDir(deps.store.deps.stateRoot, goal.id);
   const detected = detectGatesIn(tree2.context, config2);
   return {
     store: deps.store,
@@ -42343,7 +42741,18 @@ async function composeController(deps, goal, prepared) {
       keep
     ),
     agent: scrubbedAgent(agent, scrub, deps.store.files, keep),
-    verify: scrubbedVerify(withGateHome(verify, config2.gates.home), scrub, deps.store.files, keep),
+    verify: verifyWriting(cacheDir),
+    integrationCache: integrationCache({
+      goalCache: cacheDir,
+      dir: ownCache,
+      verify: verifyWriting(ownCache),
+      copy: deps.execution.copyCache ?? (async () => false),
+      integrity: deps.execution.integrity,
+      remove: (dir) => deps.execution.cleaner.removeCache(dir),
+      confined: confine !== null,
+      info: (message) => deps.reporter.info(message),
+      warn: (message) => deps.reporter.warn(message)
+    }),
     sandbox: prepared.sandbox,
     integrity: deps.execution.integrity,
     home: deps.env.HOME ?? null,
@@ -42352,6 +42761,8 @@ async function composeController(deps, goal, prepared) {
     gates: prepared.sandbox.isolatesNetwork === true ? detected : detected.map(withoutOwnNetwork),
     committed: deps.repo,
     gateEnv: gateEnvironment(deps.env),
+    goModules: await baseGoModules(deps, goal, files2),
+    crates: await baseCrates(deps, goal, files2),
     preparer: boundedPreparer(
       cacheWritingPreparer(
         confine === null ? deps.execution.preparer : confinedPreparer(deps.execution.preparer, { ...confine, network: "open" }, cacheDir),
@@ -42381,6 +42792,20 @@ async function baseTree(deps, goal, config2) {
   if (baseSha !== null) return readCommittedTree(deps.repo, root, baseSha, config2);
   const files2 = await deps.repo.listFiles(root);
   return { files: files2, context: createDetectContext(root, files2), configChanged: null, detectionChanged: [] };
+}
+async function baseGoModules(deps, goal, files2) {
+  const sums = goSumFiles(files2);
+  const { root, baseSha } = goal.repo;
+  if (baseSha === null || sums.length === 0) return [];
+  const read2 = await deps.repo.readCommitted(root, baseSha, sums, GO_SUM_MAX_BYTES);
+  return goSumModules([...read2.texts.values()].map((text3) => text3 ?? "").join("\n"));
+}
+async function baseCrates(deps, goal, files2) {
+  const locks = cargoLockFiles(files2);
+  const { root, baseSha } = goal.repo;
+  if (baseSha === null || locks.length === 0) return [];
+  const read2 = await deps.repo.readCommitted(root, baseSha, locks, CARGO_LOCK_MAX_BYTES);
+  return [...read2.texts.values()].flatMap((text3) => cargoLockCrates(text3 ?? ""));
 }
 function rateLimitOf(maxWaitMs, sleep5) {
   if (maxWaitMs === void 0 && sleep5 === void 0) return {};
@@ -42815,7 +43240,7 @@ function sliceTexts(input2, cap) {
   return {
     header: `## ${STATUS_ICONS[proof.status]} omk slice: ${text(clip(task.title, cap))}
 
-One slice of goal ${code(goal.id)}; the integrator pull request combines the slices. Goal proof: **${STATUS_LABELS[proof.status]}**.`,
+One slice of goal ${code(goal.id)}; the integrator pull request combines the slices. Goal proof: **${STATUS_LABELS[proof.status]}**.${offLine(proof)}`,
     goal: goalSection(goal.goal.text, cap),
     slice: sliceText,
     findings: findings.length > 0 ? [`### Review findings (${findings.length})`, "", ...findings].join("\n") : "",
@@ -42841,7 +43266,7 @@ function integratorTexts(input2, cap) {
   return {
     header: `## ${STATUS_ICONS[proof.status]} omk integration: ${STATUS_LABELS[proof.status]}
 
-Combines the ${input2.slices.length} slice(s) of goal ${code(goal.id)} on ${code(clip(input2.branch, cap))}.`,
+Combines the ${input2.slices.length} slice(s) of goal ${code(goal.id)} on ${code(clip(input2.branch, cap))}.${offLine(proof)}`,
     goal: goalSection(goal.goal.text, cap),
     slices: [
       `### Slices (${rows.length})`,
@@ -42857,6 +43282,12 @@ Combines the ${input2.slices.length} slice(s) of goal ${code(goal.id)} on ${code
       `- Merge \`${mergePolicy}\`: ${MERGE_TEXT[mergePolicy]}.`
     ].join("\n")
   };
+}
+function offLine(proof) {
+  const note = sandboxOffNote(proof.decisions);
+  return note === null ? "" : `
+
+${text(note)}`;
 }
 function linkOrNote(label, url2, inTable = false) {
   return url2 === null ? `${text(label)} (not opened yet)` : link(label, url2, inTable);
@@ -42880,17 +43311,17 @@ function planDelivery(input2) {
   const recordOf = (sliceId2) => delivery.pulls.find((p) => p.sliceId === sliceId2) ?? null;
   const urlOf = (sliceId2) => recordOf(sliceId2)?.url ?? null;
   const ordered = dependencyWaves(graph.tasks).flat();
-  const deliverable = ordered.filter((task) => {
+  const deliverable2 = ordered.filter((task) => {
     const record2 = sliceRecord(execution, task.id);
     return task.status === "done" && record2.branch !== null && record2.headSha !== null && record2.changedFiles.length > 0;
   });
-  const skipped2 = ordered.filter((task) => !deliverable.includes(task)).map((task) => ({
+  const skipped2 = ordered.filter((task) => !deliverable2.includes(task)).map((task) => ({
     sliceId: task.id,
     reason: task.status !== "done" ? `slice is ${task.status}` : "the slice changed nothing: there is nothing to review"
   }));
-  const siblings = deliverable.map((task) => ({ id: task.id, title: task.title, url: urlOf(task.id) }));
+  const siblings = deliverable2.map((task) => ({ id: task.id, title: task.title, url: urlOf(task.id) }));
   const integration = execution.integration && !execution.integration.conflict ? execution.integration : null;
-  const pulls = deliverable.map((task) => {
+  const pulls = deliverable2.map((task) => {
     const record2 = sliceRecord(execution, task.id);
     const branch = record2.branch ?? "";
     const headSha = record2.headSha ?? "";
@@ -42923,7 +43354,7 @@ function planDelivery(input2) {
       checkRun: checkRunFor(proof, { goalId: goal.id, sliceId: task.id, headSha, gates: record2.gates })
     };
   });
-  if (integration && deliverable.length > 0) {
+  if (integration && deliverable2.length > 0) {
     const bodyInput = {
       goal,
       proof,
@@ -43142,7 +43573,7 @@ var SUMMARY_DIGEST = /digest <code>(sha256:[0-9a-f]{64})<\/code>/;
 var short4 = (sha3) => sha3.slice(0, 12);
 function proofCheckProblems(input2) {
   const { runs: runs2, appId, rebuilt, headSha } = input2;
-  const own2 = runs2.filter((run) => run.appId === appId);
+  const own2 = runs2.filter((run2) => run2.appId === appId);
   const latest = own2[0];
   if (latest === void 0) {
     const other = runs2[0];
@@ -43296,7 +43727,7 @@ async function mergeGoal(deps, goalId, options) {
   const rebuilt = await assembleProof(store, goal, events);
   const [listed3, protection] = await Promise.all([forge.checks(pr.headSha), forge.branchProtection(pr.base)]);
   const checks = listed3.states;
-  const proofRuns = listed3.runs.filter((run) => run.name === PROOF_CHECK);
+  const proofRuns = listed3.runs.filter((run2) => run2.name === PROOF_CHECK);
   const reviews = (protection?.requiredApprovals ?? 0) > 0 ? await forge.reviews(pr.number) : { approvals: 0, changesRequested: false };
   const decision = decideMerge({
     policy: goal.options.mergePolicy,
@@ -43487,11 +43918,15 @@ var NOTHING_DELIVERED = {
   merge: null,
   dryRunPlan: null
 };
+function deliverable(goal) {
+  if (goal.status === "ready" || goal.status === "not_ready") return true;
+  return goal.status === "blocked_on_human" && goal.options.allowGateEdits;
+}
 async function deliverByPolicy(deps, goalId, options) {
   const goal = await deps.store.read(goalId);
   const policy = goal.options.policy;
   if (policy === "local") return { ...NOTHING_DELIVERED, notes: [{ code: "policy_local", goalId }] };
-  if (goal.status !== "ready" && goal.status !== "not_ready") {
+  if (!deliverable(goal)) {
     return { ...NOTHING_DELIVERED, notes: [{ code: "not_deliverable", status: goal.status }] };
   }
   if (baseFor(goal, options) === void 0) return { ...NOTHING_DELIVERED, notes: [{ code: "no_base" }] };
@@ -43702,11 +44137,11 @@ function whyFailed(report2) {
 }
 
 // src/runtime/app/leftovers.ts
-import { join as join28, sep as sep2 } from "node:path";
+import { join as join32, sep as sep2 } from "node:path";
 async function refuseLeftovers(deps, goalId) {
   const { stateRoot } = deps.store.deps;
   const { root } = (await deps.store.read(goalId)).repo;
-  const worktrees = join28(workspacesDir(stateRoot), goalId);
+  const worktrees = join32(workspacesDir(stateRoot), goalId);
   const goalDir = goalPaths(stateRoot, goalId).dir;
   const scan = await deps.execution.integrity.endLeftovers([worktrees, goalDir, root]);
   if (!scan.checked || scan.killed.length === 0) return;
@@ -43738,13 +44173,13 @@ function leftover(stray, sandbox) {
   return stray.endedBy === "sandbox" ? `pid ${stray.pid} in ${sandbox}${command2}` : `pid ${stray.pid}${command2}`;
 }
 function sandboxOf(ranIn, places) {
-  const under = (dir) => ranIn !== void 0 && (ranIn === dir || ranIn.startsWith(`${dir}${sep2}`));
-  if (ranIn !== void 0 && under(places.worktrees)) {
+  const under2 = (dir) => ranIn !== void 0 && (ranIn === dir || ranIn.startsWith(`${dir}${sep2}`));
+  if (ranIn !== void 0 && under2(places.worktrees)) {
     const slice = ranIn.slice(places.worktrees.length + 1).split(sep2)[0] ?? "";
     if (slice !== "") return `slice ${showUntrusted(slice, 80)}'s sandbox`;
   }
-  if (under(places.goalDir)) return "the planner's sandbox";
-  if (under(places.root)) return "the sandbox of a run in the repository (the base's gates or setup)";
+  if (under2(places.goalDir)) return "the planner's sandbox";
+  if (under2(places.root)) return "the sandbox of a run in the repository (the base's gates or setup)";
   return "a sandbox";
 }
 function counted(texts) {
@@ -43754,11 +44189,11 @@ function counted(texts) {
 }
 
 // src/runtime/gates/tool-preflight.ts
-import { delimiter, isAbsolute as isAbsolute9, join as join30, resolve as resolve5 } from "node:path";
+import { delimiter, isAbsolute as isAbsolute9, join as join34, resolve as resolve5 } from "node:path";
 
 // src/runtime/doctor/path-lookup.ts
 import { access, constants as constants2, stat as stat2 } from "node:fs/promises";
-import { isAbsolute as isAbsolute8, join as join29 } from "node:path";
+import { isAbsolute as isAbsolute8, join as join33 } from "node:path";
 async function findOnPath(command2, env, platform = process.platform) {
   if (command2 === "" || command2.includes("/") || platform === "win32" && command2.includes("\\")) {
     return null;
@@ -43767,7 +44202,7 @@ async function findOnPath(command2, env, platform = process.platform) {
   const extensions = platform === "win32" ? ["", ...(env.PATHEXT ?? ".COM;.EXE;.BAT;.CMD").split(";").filter(Boolean)] : [""];
   for (const dir of dirs) {
     for (const extension2 of extensions) {
-      const candidate = join29(dir, command2 + extension2);
+      const candidate = join33(dir, command2 + extension2);
       if (await fileState(candidate) === "ok") return candidate;
     }
   }
@@ -43789,7 +44224,7 @@ async function fileState(path2) {
 
 // src/runtime/gates/tool-preflight.ts
 async function missingRequiredTool(gates, root, gateEnv) {
-  const venvBins = VENV_DIRS.map((dir) => join30(root, dir, "bin"));
+  const venvBins = VENV_DIRS.map((dir) => join34(root, dir, "bin"));
   const env = { PATH: [...venvBins, gateEnv.PATH ?? ""].join(delimiter) };
   for (const gate of gates.filter((each) => each.required)) {
     const command2 = gate.argv[0] ?? "";
@@ -43801,7 +44236,7 @@ async function missingRequiredTool(gates, root, gateEnv) {
 }
 
 // src/runtime/plan/agent-planner.ts
-import { join as join31 } from "node:path";
+import { join as join35 } from "node:path";
 
 // src/runtime/plan/agent-evidence.ts
 function agentWriteNotes(reply, tasks, input2) {
@@ -44672,7 +45107,7 @@ async function readOutput(files2, path2) {
 async function attempt(options, input2, prompt, number4, before = { timeMs: 0, tokens: 0, usd: 0 }) {
   const dir = options.workDir(input2.goalId);
   await options.files.makeDirs(dir);
-  const run = await options.agent.run({
+  const run2 = await options.agent.run({
     goalId: input2.goalId,
     taskId: "plan",
     attempt: number4,
@@ -44690,26 +45125,26 @@ async function attempt(options, input2, prompt, number4, before = { timeMs: 0, t
     timeoutMs: options.timeoutMs(input2),
     artifactsDir: dir
   });
-  const spent = { timeMs: run.durationMs, tokens: run.usage.tokens ?? 0, usd: run.usage.usd ?? 0 };
-  if (run.environment !== void 0) {
-    const { words: words2, fix } = run.environment;
+  const spent = { timeMs: run2.durationMs, tokens: run2.usage.tokens ?? 0, usd: run2.usage.usd ?? 0 };
+  if (run2.environment !== void 0) {
+    const { words: words2, fix } = run2.environment;
     throw new AgentUnavailableError(
       `The agent ${options.agent.label} cannot run here, so it could not plan this goal: ${words2}`,
       { hint: `${fix.charAt(0).toUpperCase()}${fix.slice(1)}; then run the same command again.` }
     );
   }
-  if (run.outcome !== "succeeded") {
+  if (run2.outcome !== "succeeded") {
     return {
       ok: false,
-      errors: [`the agent did not answer: ${run.outcome}: ${run.summary}`],
+      errors: [`the agent did not answer: ${run2.outcome}: ${run2.summary}`],
       retry: false,
       spent
     };
   }
-  const parsed2 = parsePlanReply(await readOutput(options.files, run.transcript));
+  const parsed2 = parsePlanReply(await readOutput(options.files, run2.transcript));
   if (!parsed2.ok) return { ok: false, errors: parsed2.errors, retry: true, spent };
   const { classification: classification2 } = parsed2.reply;
-  const usage = run.usage.tokens === null ? "" : ` (${run.usage.tokens} tokens)`;
+  const usage = run2.usage.tokens === null ? "" : ` (${run2.usage.tokens} tokens)`;
   if (classification2.class === "untestable") {
     const notes2 = [
       `classified untestable by agent ${agentName(options.agent.name)}${usage} on attempt ${number4}: ${classification2.why}`
@@ -44801,7 +45236,7 @@ Answer again with one corrected JSON object.
   };
 }
 function plannerWorkDir(goalArtifacts) {
-  return join31(goalArtifacts, "planner");
+  return join35(goalArtifacts, "planner");
 }
 
 // src/runtime/app/planning.ts
@@ -45017,20 +45452,20 @@ function withFailureRecorded(deps) {
 }
 async function runWatched(deps, controller, goalId, spec, options) {
   const { root } = (await deps.store.read(goalId)).repo;
-  const run = () => inPhase(
+  const run2 = () => inPhase(
     deps,
     `omk: executing goal ${goalId} with the ${spec} agent`,
     () => withCredentialsAway(deps, root, () => executeGoal(controller, goalId, options)).then(
       withFailureRecorded(deps)
     )
   );
-  if (deps.shared === void 0) return run();
+  if (deps.shared === void 0) return run2();
   const watch2 = watchRemoteChanges(deps.store, deps.shared.remote, goalId, {
     pollMs: deps.shared.pollMs,
     warn: (message) => deps.reporter.warn(message)
   });
   try {
-    return await run();
+    return await run2();
   } finally {
     await watch2.stop();
   }
@@ -45105,6 +45540,7 @@ async function pullSharedGoal(store, remote, goalId, options = {}) {
   const pulled = await remote.pull(goalId);
   if (pulled === null) return { found: false, missing: "branch" };
   if (!await store.has(goalId)) return { found: false, missing: "goal" };
+  await checkSharedGoal(store, goalId, pulled.commit);
   const { goal: settled2 } = await settleRecordedMerge(store, goalId);
   await catchUpFailureRecord(store, settled2);
   const goal = options.repoRoot === void 0 ? await store.read(goalId) : await relocateGoal(store, goalId, options.repoRoot);
@@ -45572,6 +46008,8 @@ var createGoalRequestSchema = external_exports.object({
   mergePolicy: choice("mergePolicy", MERGE_POLICIES, "gated").default("disabled"),
   sliceExecution: choice("sliceExecution", SLICE_EXECUTIONS, "worktree").default("worktree"),
   untilReady: external_exports.boolean().default(false),
+  /** The goal means to change what its gates run (goal.json options.allowGateEdits). */
+  allowGateEdits: external_exports.boolean().default(false),
   maxAgents: parsed((raw) => parsePositiveInt(raw, "maxAgents", "4")).default(4),
   budget: budgetInputSchema().default({}),
   /** Let an agent plan the goal (on by default when the goal has an agent); off: the heuristic. */
@@ -45838,6 +46276,11 @@ function fieldUseCase(field) {
 function kebabName(field) {
   return field.replace(/[A-Z]/g, (upper) => `-${upper.toLowerCase()}`);
 }
+var BUDGET_EXAMPLES = {
+  time: ["time", "1h"],
+  tokens: ["tokens", "100k"],
+  usd: ["usd", "10"]
+};
 var TEXT_FIELDS = ["goal", "summary", "reason"];
 function commandVocabulary(words2) {
   const given = (field, value) => {
@@ -45864,10 +46307,14 @@ function commandVocabulary(words2) {
       case "open_pr":
       case "merge":
         return line2(`${words2.commands[step.step]} ${step.goalId}`);
-      case "budget_add":
-        return line2(`${words2.commands.budget_add} ${step.goalId} ${given("time", "1h")}`);
+      case "budget_add": {
+        const [field, amount2] = BUDGET_EXAMPLES[step.limit ?? "time"];
+        return line2(`${words2.commands.budget_add} ${step.goalId} ${given(field, amount2)}`);
+      }
       case "run":
         return line2(`${words2.commands.create} ${given("goal", "<goal>")}`);
+      case "run_gate_edits":
+        return line2(`${words2.commands.create} ${given("goal", "<goal>")} ${words2.option("allowGateEdits")}`);
       case "list":
       case "list_all":
       case "resume_orphans":
@@ -45954,13 +46401,13 @@ var FixBatches = class {
    * so) or finds the lane full, the batch is closed: no request waits for a fix that will not
    * come, and a request arriving after that opens a new batch.
    */
-  queue(key, requests, push, run, failed) {
+  queue(key, requests, push, run2, failed) {
     const batch = this.open(key, requests);
     if (batch === null) return "joined";
     const { take: take2 } = batch;
     const outcome = push(`fix:${key}:${requests.map((request2) => request2.id).join(",")}`, async () => {
       try {
-        await run(take2);
+        await run2(take2);
       } catch (error62) {
         take2();
         return failed(error62);
@@ -46043,11 +46490,11 @@ function acceptJob(port, job, accepted2 = () => {
   port.forget(job.key);
   return "full";
 }
-function observedRun(job, run, done) {
+function observedRun(job, run2, done) {
   return async () => {
     let failure2 = null;
     try {
-      await run(job);
+      await run2(job);
     } catch (error62) {
       failure2 = error62;
       throw error62;
@@ -46506,10 +46953,10 @@ async function commandOnThread(host, request2) {
       });
     }
     const result2 = await host.lock(goalId, async () => {
-      const run = host.runs.get(goalId);
-      if (run === void 0) return null;
-      const done = await step(run.store, null);
-      if (plan2.refresh === "always") await host.show(run.store, goalId, "running");
+      const run2 = host.runs.get(goalId);
+      if (run2 === void 0) return null;
+      const done = await step(run2.store, null);
+      if (plan2.refresh === "always") await host.show(run2.store, goalId, "running");
       return done;
     });
     if (result2 !== null) return { kind: "done", result: result2 };
@@ -46556,10 +47003,10 @@ async function startOnThread(host, request2) {
   const known = await host.shownPhase(goalId);
   if (known !== null && known !== "queued") return "already_taken";
   await host.show(null, goalId, "queued", [], { startedBy });
-  const run = () => host.checkout("full", async (ws) => {
+  const run2 = () => host.checkout("full", async (ws) => {
     if (await planHere(host, ws, request2, goalId)) await executeHere(host, ws, goalId, request2);
   });
-  return host.queueRun(`run:${goalId}`, run) === "full" ? "busy" : "taken";
+  return host.queueRun(`run:${goalId}`, run2) === "full" ? "busy" : "taken";
 }
 async function planHere(host, ws, request2, goalId) {
   const found = await untrustedAgentHere(host, ws, "start", request2.agent);
@@ -46706,7 +47153,7 @@ function fixJobOnThread(host, batches, request2, answers, words2) {
     await answers.failed(error62);
     if (!isOmkError(error62)) throw error62;
   };
-  const push = (key, run) => host.queueRun(key, run);
+  const push = (key, run2) => host.queueRun(key, run2);
   return { kind: batches.queue(request2.key, request2.requests, push, fix, failed) };
 }
 function fixRefusal(pr, target2) {
@@ -46867,10 +47314,10 @@ var JobQueue = class {
    * Queues `run`. With `coalesce`, a job with the same key that has not started yet stands for
    * this one too (merge re-evaluations: the latest state is read when it runs).
    */
-  push(key, run, options = {}) {
+  push(key, run2, options = {}) {
     if (options.coalesce && this.waiting.some((job) => job.key === key)) return "coalesced";
     if (this.waiting.length >= this.options.limit) return "full";
-    this.waiting.push({ key, run });
+    this.waiting.push({ key, run: run2 });
     this.pump();
     return "queued";
   }
@@ -46956,8 +47403,8 @@ var JobLanes = class {
   /** False once shutting down: new jobs are refused, running ones finish. */
   open = true;
   /** Queues on the command lane; refused ('full', as for a full queue) once shutting down. */
-  push(key, run, options = {}) {
-    if (this.open) return this.commands.push(key, run, options);
+  push(key, run2, options = {}) {
+    if (this.open) return this.commands.push(key, run2, options);
     this.log.info(`job ${key} refused: the app is shutting down`);
     return "full";
   }
@@ -47147,7 +47594,7 @@ async function latestGoalInThread(gh, repo, issue2) {
 
 // src/adapters/bot/workspace.ts
 import { mkdir as mkdir4, mkdtemp as mkdtemp3, rm as rm7 } from "node:fs/promises";
-import { join as join38 } from "node:path";
+import { join as join42 } from "node:path";
 
 // src/adapters/git/clone.ts
 import { dirname as dirname6 } from "node:path";
@@ -47800,10 +48247,10 @@ var systemClock = {
 // src/adapters/git/state-branch.ts
 import { mkdtemp as mkdtemp2, rm as rm5, stat as stat3 } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join as join37 } from "node:path";
+import { join as join41 } from "node:path";
 
 // src/adapters/git/refs.ts
-import { isAbsolute as isAbsolute10, join as join32, posix, resolve as resolve6 } from "node:path";
+import { isAbsolute as isAbsolute10, join as join36, posix, resolve as resolve6 } from "node:path";
 var SHA_PATTERN = /^[0-9a-f]{7,64}$/;
 function assertId(value, what) {
   if (!(what === "goal id" ? GOAL_ID_PATTERN : SLICE_ID_PATTERN).test(value)) {
@@ -47836,7 +48283,7 @@ function assertSha(value) {
   }
 }
 function workspacePath(workspaceRoot, goalId, sliceId2) {
-  return join32(resolve6(workspaceRoot), goalId, sliceId2);
+  return join36(resolve6(workspaceRoot), goalId, sliceId2);
 }
 function normalizeSparsePaths(paths2) {
   if (paths2 === null || paths2.length === 0) return null;
@@ -47860,7 +48307,7 @@ function normalizeSparsePaths(paths2) {
 // src/adapters/git/state-blobs.ts
 import { createHash as createHash6 } from "node:crypto";
 import { mkdtemp, readFile as readFile4, rm as rm2 } from "node:fs/promises";
-import { join as join33 } from "node:path";
+import { join as join37 } from "node:path";
 function blobId(content, like) {
   const hash2 = createHash6(like.length === 64 ? "sha256" : "sha1");
   hash2.update(`blob ${content.length}\0`);
@@ -47888,11 +48335,11 @@ async function readBlobs(git, scratch, oids) {
   const missing = unique2.filter((oid) => !blobs.has(oid));
   if (missing.length === 0) return blobs;
   const gitDir = (await git(["rev-parse", "--absolute-git-dir"])).stdout.trim();
-  const dir = await mkdtemp(join33(scratch, "blobs-"));
+  const dir = await mkdtemp(join37(scratch, "blobs-"));
   for (const oid of missing) {
     const args = ["--git-dir", gitDir, "--work-tree", dir, "unpack-file", oid];
     const name = (await git(args, { cwd: dir })).stdout.trim();
-    const file2 = join33(dir, name);
+    const file2 = join37(dir, name);
     if (!/^\.merge_file_[A-Za-z0-9]+$/.test(name))
       throw new GitError(`git unpack-file printed ${JSON.stringify(name)}.`);
     const content = await readFile4(file2);
@@ -47905,18 +48352,18 @@ async function readBlobs(git, scratch, oids) {
 
 // src/adapters/git/state-files.ts
 import { lstat as lstat2, mkdir as mkdir2, readdir, readFile as readFile5, rm as rm4, writeFile as writeFile2 } from "node:fs/promises";
-import { dirname as dirname9, join as join35 } from "node:path";
+import { dirname as dirname9, join as join39 } from "node:path";
 
 // src/adapters/state/atomic.ts
 import { randomBytes } from "node:crypto";
 import { open as open2, rename, rm as rm3 } from "node:fs/promises";
-import { basename as basename7, dirname as dirname8, join as join34 } from "node:path";
+import { basename as basename7, dirname as dirname8, join as join38 } from "node:path";
 async function writeFileAtomic(path2, data) {
   await replaceFileIf(path2, data, null);
 }
 async function replaceFileIf(path2, data, unchanged) {
   const dir = dirname8(path2);
-  const tmp = join34(dir, `.${basename7(path2)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const tmp = join38(dir, `.${basename7(path2)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   const handle = await open2(tmp, "wx", 420);
   try {
     await handle.writeFile(data);
@@ -47957,6 +48404,18 @@ async function syncDir(dir) {
 // src/adapters/git/state-tree.ts
 var STATE_TRACKING_REF = "refs/omk/state-remote";
 var GOALS_DIR = "goals";
+var STATE_LIMITS = {
+  /** One file of a goal. */
+  fileBytes: 64 * 1024 * 1024,
+  /** All files of one goal together. */
+  goalBytes: 128 * 1024 * 1024,
+  /** Files in one goal. */
+  goalFiles: 5e3,
+  /** Bytes of one path inside a goal directory, of one name in it, and names deep. */
+  pathBytes: 1024,
+  nameBytes: 255,
+  depth: 32
+};
 function isLocalOnly(relPath) {
   if (relPath === ".lock" || relPath === SEALS_FILE || relPath === CREATOR_FILE) return true;
   const name = relPath.slice(relPath.lastIndexOf("/") + 1);
@@ -47967,17 +48426,21 @@ function parseLsTree(stdout) {
   for (const record2 of stdout.split("\0")) {
     if (record2.length === 0) continue;
     const tab = record2.indexOf("	");
-    const meta3 = tab < 0 ? [] : record2.slice(0, tab).split(" ");
-    const [mode, type, oid] = meta3;
-    if (mode === void 0 || type === void 0 || oid === void 0 || meta3.length !== 3) {
+    const meta3 = tab < 0 ? [] : record2.slice(0, tab).split(/ +/);
+    const [mode, type, oid, size] = meta3;
+    const sized = size === void 0 || size === "-" || /^\d+$/.test(size);
+    if (mode === void 0 || type === void 0 || oid === void 0 || meta3.length > 4 || !sized) {
       throw new StateError(`Unexpected git ls-tree output: ${JSON.stringify(record2.slice(0, 200))}.`);
     }
-    entries2.push({ mode, type, oid, path: record2.slice(tab + 1) });
+    const entry = { mode, type, oid, path: record2.slice(tab + 1) };
+    if (size !== void 0 && size !== "-") entry.size = Number(size);
+    entries2.push(entry);
   }
   return entries2;
 }
 function groupStateFiles(entries2, commit) {
   const goals = /* @__PURE__ */ new Map();
+  const goalBytes = /* @__PURE__ */ new Map();
   const files2 = /* @__PURE__ */ new Set();
   const dirs = /* @__PURE__ */ new Set();
   for (const entry of entries2) {
@@ -47997,6 +48460,17 @@ function groupStateFiles(entries2, commit) {
       refuse(commit, path2, `is not a file under ${GOALS_DIR}/<goal-id>/`);
     }
     if (!GOAL_ID_PATTERN.test(goalId)) refuse(commit, path2, "does not name a valid goal id");
+    checkShape(commit, path2, rest);
+    const size = entry.size;
+    if (size === void 0) refuse(commit, path2, "was listed without its size");
+    if (size > STATE_LIMITS.fileBytes) {
+      refuse(commit, path2, `is ${size} bytes, over the ${STATE_LIMITS.fileBytes}-byte limit for one file`);
+    }
+    const total = (goalBytes.get(goalId) ?? 0) + size;
+    if (total > STATE_LIMITS.goalBytes) {
+      refuse(commit, path2, `takes goal ${goalId} over the ${STATE_LIMITS.goalBytes}-byte limit for one goal`);
+    }
+    goalBytes.set(goalId, total);
     if (files2.has(path2) || dirs.has(path2))
       refuse(commit, path2, "appears twice or as both a file and a directory");
     for (let i = 1; i < parts.length; i++) {
@@ -48008,13 +48482,28 @@ function groupStateFiles(entries2, commit) {
     const rel = rest.join("/");
     if (isLocalOnly(rel)) continue;
     const list3 = goals.get(goalId) ?? [];
-    list3.push({ path: rel, oid: entry.oid });
+    if (list3.length >= STATE_LIMITS.goalFiles) {
+      refuse(commit, path2, `takes goal ${goalId} over the limit of ${STATE_LIMITS.goalFiles} files`);
+    }
+    list3.push({ path: rel, oid: entry.oid, size });
     goals.set(goalId, list3);
   }
   return goals;
 }
+function checkShape(commit, path2, rest) {
+  if (rest.length > STATE_LIMITS.depth) {
+    refuse(commit, path2, `is ${rest.length} names deep, over the limit of ${STATE_LIMITS.depth}`);
+  }
+  if (Buffer.byteLength(rest.join("/")) > STATE_LIMITS.pathBytes) {
+    refuse(commit, path2, `is longer than ${STATE_LIMITS.pathBytes} bytes inside its goal`);
+  }
+  if (rest.some((name) => Buffer.byteLength(name) > STATE_LIMITS.nameBytes)) {
+    refuse(commit, path2, `has a name longer than ${STATE_LIMITS.nameBytes} bytes`);
+  }
+}
 function refuse(commit, path2, why) {
-  throw new StateError(`Refusing state commit ${commit}: ${JSON.stringify(path2)} ${why}.`, {
+  const shown = path2.length > 200 ? `${path2.slice(0, 200)}\u2026` : path2;
+  throw new StateError(`Refusing state commit ${commit}: ${JSON.stringify(shown)} ${why}.`, {
     hint: "The state branch was written by something other than omk. Inspect it with git log, and reset or delete it."
   });
 }
@@ -48047,7 +48536,7 @@ async function walk(dir) {
     for (const item of items) {
       const entry = {
         rel: rel === "" ? item.name : `${rel}/${item.name}`,
-        abs: join35(abs, item.name),
+        abs: join39(abs, item.name),
         regular: item.isFile(),
         directory: item.isDirectory()
       };
@@ -48067,7 +48556,7 @@ async function collectGoalFiles(goalDir, maxFileBytes, stubDir, scrub) {
     const { size } = await lstat2(entry.abs);
     if (size > maxFileBytes && entry.rel.startsWith("artifacts/")) {
       await mkdir2(stubDir, { recursive: true });
-      const stub = join35(stubDir, `stub-${files2.length}`);
+      const stub = join39(stubDir, `stub-${files2.length}`);
       await writeFile2(stub, renderStub(entry.rel, size, maxFileBytes));
       files2.push({ path: entry.rel, source: stub });
     } else {
@@ -48083,7 +48572,7 @@ async function scrubbedSource(abs, stubDir, index, scrub) {
   const clean3 = scrub(text3);
   if (clean3 === text3) return abs;
   await mkdir2(stubDir, { recursive: true });
-  const copy = join35(stubDir, `scrubbed-${index}`);
+  const copy = join39(stubDir, `scrubbed-${index}`);
   await writeFile2(copy, clean3);
   return copy;
 }
@@ -48107,7 +48596,7 @@ async function replaceGoalDir(stateRoot, goalId, wanted) {
   }
   for (const [rel, content] of wanted) {
     if (isStub(content) && kept.has(rel)) continue;
-    const abs = join35(paths2.dir, ...rel.split("/"));
+    const abs = join39(paths2.dir, ...rel.split("/"));
     await mkdir2(dirname9(abs), { recursive: true });
     await writeFileAtomic(abs, content);
   }
@@ -48148,11 +48637,11 @@ function cQuote(path2) {
 }
 
 // src/adapters/git/state-index.ts
-import { join as join36 } from "node:path";
+import { join as join40 } from "node:path";
 var INDEX_CONFIG = ["-c", "core.splitIndex=false", "-c", "core.fsmonitor=false"];
 async function buildStateCommit(git, input2) {
   const { base, goalId, files: files2 } = input2;
-  const env = { GIT_INDEX_FILE: join36(input2.scratch, "index") };
+  const env = { GIT_INDEX_FILE: join40(input2.scratch, "index") };
   const indexGit = (args, extra = {}) => git([...INDEX_CONFIG, ...args], { ...extra, env });
   await indexGit(base === null ? ["read-tree", "--empty"] : ["read-tree", base]);
   const oids = files2.length === 0 ? [] : (await git(["hash-object", "-w", "--no-filters", "--stdin-paths"], {
@@ -48243,7 +48732,7 @@ function createGitStateBranch(options) {
     return rejected[2] ?? "rejected";
   }
   async function withScratch(fn) {
-    const scratch = await mkdtemp2(join37(tmpdir(), "omk-state-"));
+    const scratch = await mkdtemp2(join41(tmpdir(), "omk-state-"));
     try {
       return await fn(scratch);
     } finally {
@@ -48259,9 +48748,11 @@ function createGitStateBranch(options) {
   const lastRead = /* @__PURE__ */ new Map();
   async function readGoal(goalId, commit, scratch) {
     const prefix = `${GOALS_DIR}/${goalId}/`;
-    const listed3 = await git(["ls-tree", "-r", "-z", "--full-tree", commit, "--", prefix]);
+    const listed3 = await git(["ls-tree", "-r", "-l", "-z", "--full-tree", commit, "--", prefix]);
     const files2 = groupStateFiles(parseLsTree(listed3.stdout), commit).get(goalId);
-    if (files2 === void 0) return null;
+    return files2 === void 0 ? null : goalContents(files2, commit, scratch);
+  }
+  async function goalContents(files2, commit, scratch) {
     const blobs = await readBlobs(
       git,
       scratch,
@@ -48293,21 +48784,12 @@ function createGitStateBranch(options) {
       const commit = await fetchTip();
       if (commit === null) return null;
       const prefix = goalId === null ? `${GOALS_DIR}/` : `${GOALS_DIR}/${goalId}/`;
-      const listed3 = await git(["ls-tree", "-r", "-z", "--full-tree", commit, "--", prefix]);
+      const listed3 = await git(["ls-tree", "-r", "-l", "-z", "--full-tree", commit, "--", prefix]);
       const goals = groupStateFiles(parseLsTree(listed3.stdout), commit);
       const pulled = [...goals.keys()].filter((id) => goalId === null || id === goalId);
       await withScratch(async (scratch) => {
-        const oids = [...goals.values()].flatMap((files2) => files2.map((file2) => file2.oid));
-        const blobs = await readBlobs(git, scratch, oids);
-        for (const [id, files2] of goals) {
-          if (goalId !== null && id !== goalId) continue;
-          const wanted = /* @__PURE__ */ new Map();
-          for (const file2 of files2) {
-            const content = blobs.get(file2.oid);
-            if (content === void 0)
-              throw new GitError(`Blob ${file2.oid} of state commit ${commit} is missing.`);
-            wanted.set(file2.path, content);
-          }
+        for (const id of pulled) {
+          const wanted = await goalContents(goals.get(id) ?? [], commit, scratch);
           await replaceGoalDir(options.stateRoot, id, wanted);
         }
       });
@@ -48320,10 +48802,13 @@ function createGitStateBranch(options) {
       }
       const tip = await fetchTip();
       if (tip === null) return null;
-      const shown = await git(["cat-file", "blob", `${tip}:${GOALS_DIR}/${goalId}/${file2}`], {
-        okExitCodes: [0, 128]
-      });
-      return shown.exitCode === 0 ? shown.stdout : null;
+      const path2 = `${GOALS_DIR}/${goalId}/${file2}`;
+      const listed3 = await git(["ls-tree", "-l", "-z", "--full-tree", tip, "--", path2]);
+      const entry = parseLsTree(listed3.stdout).find((found2) => found2.path === path2);
+      if (entry === void 0 || entry.type === "tree") return null;
+      const found = groupStateFiles([entry], tip).get(goalId)?.[0];
+      if (found === void 0) return null;
+      return (await git(["cat-file", "blob", found.oid])).stdout;
     },
     async push(goalId, message, scope = {}) {
       assertId(goalId, "goal id");
@@ -48343,8 +48828,9 @@ function createGitStateBranch(options) {
             if (theirs !== null) await options.reconcile(goalId, theirs);
           }
           const inScope = scopeFilter(scope.only);
-          const all = await collectGoalFiles(goalDir, maxFileBytes, join37(scratch, `stubs-${attempt2}`), scrub);
+          const all = await collectGoalFiles(goalDir, maxFileBytes, join41(scratch, `stubs-${attempt2}`), scrub);
           const files2 = inScope ? all.filter((file2) => inScope(file2.path)) : all;
+          if (attempt2 === 1) await checkPushable(goalId, all);
           const commit = await buildStateCommit(git, { base, goalId, files: files2, message, scratch, inScope });
           if (commit === base) return commit;
           await options.beforePush?.({ goalId, attempt: attempt2, base, commit });
@@ -48373,6 +48859,27 @@ function createGitStateBranch(options) {
       });
     }
   };
+}
+async function checkPushable(goalId, files2) {
+  const tooLarge = (why) => {
+    throw new StateError(`Goal ${goalId} is too large for the state branch: ${why}.`, {
+      hint: "Nothing was pushed. Remove what the goal does not need from its directory (old artifacts), or keep the goal on this machine."
+    });
+  };
+  if (files2.length > STATE_LIMITS.goalFiles) {
+    tooLarge(`${files2.length} files, over the limit of ${STATE_LIMITS.goalFiles}`);
+  }
+  let total = 0;
+  for (const file2 of files2) {
+    const { size } = await stat3(file2.source);
+    if (size > STATE_LIMITS.fileBytes) {
+      tooLarge(`${file2.path} is ${size} bytes, over the ${STATE_LIMITS.fileBytes}-byte limit for one file`);
+    }
+    total += size;
+  }
+  if (total > STATE_LIMITS.goalBytes) {
+    tooLarge(`its files hold ${total} bytes, over the ${STATE_LIMITS.goalBytes}-byte limit for one goal`);
+  }
 }
 function scopeFilter(only) {
   if (only === void 0) return void 0;
@@ -48995,13 +49502,13 @@ async function withWorkspace(spec, fn) {
     );
   }
   await mkdir4(spec.workDir, { recursive: true });
-  const dir = await mkdtemp3(join38(spec.workDir, "omk-bot-"));
+  const dir = await mkdtemp3(join42(spec.workDir, "omk-bot-"));
   spec.observe?.("created", dir);
   try {
-    const repoRoot = join38(dir, "repo");
+    const repoRoot = join42(dir, "repo");
     const { store, state, remote } = githubGoalState({
       repoRoot,
-      stateRoot: join38(dir, "state"),
+      stateRoot: join42(dir, "state"),
       branch: spec.stateBranch,
       serverUrl: spec.repo.serverUrl,
       repo: spec.repo,
@@ -49077,20 +49584,20 @@ var BotHost = class {
   /** The same command on one thread by one person within a minute runs once. */
   recent = new RecentKeys(REPEAT_WINDOW_MS);
   /** Queues a job on the command lane; its outcome is reported to the observer. */
-  enqueue(job, run, options = {}) {
-    const observed = observedRun(job, this.deps.executeJob ?? run, this.deps.observe?.jobDone);
+  enqueue(job, run2, options = {}) {
+    const observed = observedRun(job, this.deps.executeJob ?? run2, this.deps.observe?.jobDone);
     return this.lanes.push(job.key, observed, options);
   }
   /**
    * Takes a job from a webhook (`acceptJob`: remembered, a repeat skipped, forgotten again when the
    * queue is full); `accepted` acknowledges it before it is queued.
    */
-  accept(job, run, taken) {
+  accept(job, run2, taken) {
     const port = {
       recordOnce: (key, deliveryId) => this.seen.recordOnce(key, deliveryId),
       forget: (key) => this.seen.forget(key),
       sameAs: (print, key, nowMs) => this.recent.sameAs(print, key, nowMs),
-      push: () => this.enqueue(job, run),
+      push: () => this.enqueue(job, run2),
       nowMs: () => this.deps.clock.nowMs(),
       info: (message) => this.deps.reporter.info(message)
     };
@@ -53671,6 +54178,7 @@ var FLAGS = {
   untilReady: { flag: "until-ready", commands: ["run"] },
   llmPlanner: { flag: "no-llm-planner", commands: ["run"] },
   plannerTokenBudget: { flag: "planner-token-budget", commands: ["run"], shown: "8000" },
+  allowGateEdits: { flag: "allow-gate-edits", commands: ["run"] },
   // Only reject validates a reason (cancel takes any), so an issue with one is shown on reject.
   reason: { flag: "reason", commands: ["reject", "cancel"], shown: '"\u2026"', required: ["reject"] },
   time: { flag: "time", commands: ["budget"], shown: "2h" },
@@ -53889,16 +54397,17 @@ function goalRefOf(positionals) {
   return checked === "latest" ? null : checked;
 }
 function runCommand(given, positionals, idSuffix) {
-  const { untilReady, llmPlanner, budgetTime, budgetTokens, budgetUsd: budgetUsd2, ...fields } = given;
+  const { untilReady, allowGateEdits, llmPlanner, budgetTime, budgetTokens, budgetUsd: budgetUsd2, ...fields } = given;
   const start = {
     ...fields,
     goal: positionals.join(" "),
     untilReady: untilReady !== void 0,
+    allowGateEdits: allowGateEdits !== void 0,
     llmPlanner: llmPlanner === void 0,
     budget: { time: budgetTime, tokens: budgetTokens, usd: budgetUsd2 }
   };
   const named4 = Object.keys(given).filter(
-    (field) => field !== "untilReady" && field !== "llmPlanner"
+    (field) => field !== "untilReady" && field !== "allowGateEdits" && field !== "llmPlanner"
   );
   return { kind: "run", request: machinelessStartRequest(start, idSuffix, BOT_WORDS), given: named4 };
 }
@@ -54054,7 +54563,7 @@ import { randomBytes as randomBytes4 } from "node:crypto";
 
 // src/runtime/gates/verify.ts
 import { appendFile, mkdir as mkdir5, open as open5, readFile as readFile8, rm as rm8, stat as stat6, writeFile as writeFile3 } from "node:fs/promises";
-import { basename as basename9, join as join39 } from "node:path";
+import { basename as basename9, join as join43 } from "node:path";
 
 // src/runtime/gates/test-results/types.ts
 function testResults(source, passed, failed, skipped2) {
@@ -54733,18 +55242,18 @@ function createGateVerifier(runProcess2) {
   };
 }
 async function verifyGate(runProcess2, gate, context) {
-  const log = join39(context.artifactsDir, gateLogName(context.sha, gate.name));
+  const log = join43(context.artifactsDir, gateLogName(context.sha, gate.name));
   await writeFile3(log, "");
   let runs2 = 0;
-  const run = (cwd, label) => {
+  const run2 = (cwd, label) => {
     runs2 += 1;
-    const report2 = join39(
+    const report2 = join43(
       context.artifactsDir,
       `${context.sha.slice(0, 12)}-${safeGateName(gate.name)}-${runs2}.${gate.report?.format === "jest-json" ? "json" : "xml"}`
     );
     return runGate(runProcess2, gate, { cwd, label, log, report: report2 }, context);
   };
-  const first = await run(context.cwd, `run 1 on ${context.sha}`);
+  const first = await run2(context.cwd, `run 1 on ${context.sha}`);
   const baseLabel = context.baseSha ?? "the base";
   const base12 = baseLabel.slice(0, 12);
   let baseTests = fromBaseline(gate, context)?.tests ?? null;
@@ -54791,7 +55300,7 @@ async function verifyGate(runProcess2, gate, context) {
       return known.status;
     }
     const baseCwd = typeof where === "string" ? where : await where();
-    const ran = await run(baseCwd, `run on base ${baseLabel}`);
+    const ran = await run2(baseCwd, `run on base ${baseLabel}`);
     baseTests = ran.tests;
     baseDiags = ran.diagnostics;
     baseStatus = ran.status;
@@ -54828,7 +55337,7 @@ async function verifyGate(runProcess2, gate, context) {
     case "failed":
       break;
   }
-  const second = await run(context.cwd, `rerun on ${context.sha}`);
+  const second = await run2(context.cwd, `rerun on ${context.sha}`);
   if (second.status === "passed") return evidence("flaky", "failed once, passed on rerun", first);
   if (second.status === "cancelled")
     return skipped(gate, context, "cancelled during rerun", log, second.result);
@@ -55482,8 +55991,8 @@ async function groupAlive(pgid) {
   }
   for (const entry of entries2) {
     if (!/^\d+$/.test(entry)) continue;
-    const stat16 = await readFile9(`/proc/${entry}/stat`, "utf8").catch(() => "");
-    const fields = stat16.slice(stat16.lastIndexOf(")") + 2).split(" ");
+    const stat17 = await readFile9(`/proc/${entry}/stat`, "utf8").catch(() => "");
+    const fields = stat17.slice(stat17.lastIndexOf(")") + 2).split(" ");
     if (fields[2] === String(pgid) && fields[0] !== "Z") return true;
   }
   return false;
@@ -55787,11 +56296,11 @@ function sum2(values) {
 
 // src/adapters/agents/agent-home.ts
 import { cp, lstat as lstat4, mkdir as mkdir7, realpath as realpath3 } from "node:fs/promises";
-import { dirname as dirname13, join as join41 } from "node:path";
+import { dirname as dirname13, join as join45 } from "node:path";
 
 // src/adapters/sandbox/private-temp.ts
 import { lstat as lstat3, mkdir as mkdir6, mkdtemp as mkdtemp4, readdir as readdir4, readFile as readFile10, realpath as realpath2, rm as rm9, writeFile as writeFile4 } from "node:fs/promises";
-import { basename as basename11, dirname as dirname12, join as join40 } from "node:path";
+import { basename as basename11, dirname as dirname12, join as join44 } from "node:path";
 
 // src/adapters/process/host.ts
 import { hostname as hostname3 } from "node:os";
@@ -55853,8 +56362,8 @@ function descendsFromThis(pid) {
 }
 function parentOf(pid) {
   try {
-    const stat16 = readFileSync4(`/proc/${pid}/stat`, "utf8");
-    const fields = stat16.slice(stat16.lastIndexOf(")") + 2).split(" ");
+    const stat17 = readFileSync4(`/proc/${pid}/stat`, "utf8");
+    const fields = stat17.slice(stat17.lastIndexOf(")") + 2).split(" ");
     const parent = Number(fields[1]);
     return Number.isInteger(parent) ? parent : null;
   } catch {
@@ -55957,15 +56466,15 @@ function processHost() {
 var OWNER_SUFFIX = ".owner";
 async function makePrivateTemp(env, prefix = "run-") {
   const name = `omk-sandboxes-${process.getuid?.() ?? "user"}`;
-  const parent = await ownDirectory(join40(env.TMPDIR || "/tmp", name));
+  const parent = await ownDirectory(join44(env.TMPDIR || "/tmp", name));
   await sweepStale(parent);
-  const path2 = await mkdtemp4(join40(parent, prefix));
+  const path2 = await mkdtemp4(join44(parent, prefix));
   const owner = `${path2}${OWNER_SUFFIX}`;
   await writeFile4(owner, `${process.pid}
 `, { mode: 384 });
   const hidden = /* @__PURE__ */ new Set([parent]);
-  const shared = join40("/tmp", name);
-  if (shared !== join40(env.TMPDIR || "/tmp", name)) {
+  const shared = join44("/tmp", name);
+  if (shared !== join44(env.TMPDIR || "/tmp", name)) {
     const other = await realpath2(shared).catch(() => null);
     if (other !== null) hidden.add(other);
   }
@@ -55983,10 +56492,10 @@ async function sweepStale(parent) {
   const names = await readdir4(parent).catch(() => []);
   for (const name of names) {
     if (!name.endsWith(OWNER_SUFFIX)) continue;
-    const marker = join40(parent, name);
+    const marker = join44(parent, name);
     const pid = Number.parseInt((await readFile10(marker, "utf8").catch(() => "")).trim(), 10);
     if (Number.isInteger(pid) && pid > 0 && isPidAlive(pid)) continue;
-    const temp = join40(parent, name.slice(0, -OWNER_SUFFIX.length));
+    const temp = join44(parent, name.slice(0, -OWNER_SUFFIX.length));
     if (dirname12(temp) !== parent || basename11(temp) === "") continue;
     await rm9(temp, { recursive: true, force: true });
     await rm9(marker, { force: true });
@@ -55996,9 +56505,9 @@ async function sweepStale(parent) {
 }
 async function ownDirectory(path2) {
   await mkdir6(path2, { recursive: true, mode: 448 });
-  const stat16 = await lstat3(path2);
+  const stat17 = await lstat3(path2);
   const uid = process.getuid?.();
-  if (!stat16.isDirectory() || uid !== void 0 && stat16.uid !== uid) {
+  if (!stat17.isDirectory() || uid !== void 0 && stat17.uid !== uid) {
     throw new Error(
       `${path2} is not a directory of this user: remove it, or set TMPDIR to a directory of your own`
     );
@@ -56025,7 +56534,7 @@ async function makeAgentHome(hostEnv, entries2) {
 async function toolchains(hostEnv) {
   if (hostEnv.RUSTUP_HOME) return { RUSTUP_HOME: hostEnv.RUSTUP_HOME };
   if (!hostEnv.HOME) return {};
-  const rustup = join41(hostEnv.HOME, ".rustup");
+  const rustup = join45(hostEnv.HOME, ".rustup");
   return (await lstat4(rustup).catch(() => null))?.isDirectory() ? { RUSTUP_HOME: rustup } : {};
 }
 async function copyEntry(entry, hostEnv, home) {
@@ -56033,7 +56542,7 @@ async function copyEntry(entry, hostEnv, home) {
   if (source === null) return;
   const real2 = await realpath3(source).catch(() => null);
   if (real2 === null) return;
-  const target2 = join41(home, entry.path);
+  const target2 = join45(home, entry.path);
   await mkdir7(dirname13(target2), { recursive: true });
   await cp(real2, target2, {
     recursive: true,
@@ -56095,8 +56604,8 @@ async function runCommand2(options, allowed, input2) {
     const why = error62 instanceof Error ? error62.message : String(error62);
     return early("crashed", `the agent's own HOME could not be made (${why}); the agent was not started`);
   }
-  const run = options.run ?? runProcess;
-  const result2 = await run({
+  const run2 = options.run ?? runProcess;
+  const result2 = await run2({
     argv,
     cwd: input2.cwd,
     env: {
@@ -56248,7 +56757,7 @@ async function isDirectory(path2) {
 
 // src/adapters/agents/demo-agent.ts
 import { lstat as lstat5, mkdir as mkdir9, readdir as readdir5, readFile as readFile11, writeFile as writeFile6 } from "node:fs/promises";
-import { join as join42, resolve as resolve9 } from "node:path";
+import { join as join46, resolve as resolve9 } from "node:path";
 
 // src/adapters/agents/demo-plan.ts
 var MAX_ID_WORDS_CHARS = 40;
@@ -56366,7 +56875,7 @@ async function runDemo2(input2) {
   const started = performance.now();
   const dir = resolve9(input2.artifactsDir);
   await mkdir9(dir, { recursive: true });
-  const transcript = join42(dir, `transcript-${input2.attempt}.log`);
+  const transcript = join46(dir, `transcript-${input2.attempt}.log`);
   const result2 = (outcome, summary3) => ({
     outcome,
     exitCode: outcome === "succeeded" ? 0 : null,
@@ -56406,7 +56915,7 @@ ${summary3}
   const outside = [];
   for (const file2 of await listFiles(input2.cwd)) {
     const inScope = scope.some((container) => isWithin(file2, container));
-    const path2 = join42(input2.cwd, file2);
+    const path2 = join46(input2.cwd, file2);
     const content = await readText(path2);
     if (content === null || !(content.includes(FIX_MARKER) || content.includes(APPEND_MARKER))) continue;
     if (!inScope) {
@@ -56472,7 +56981,7 @@ function markerText(line2, marker) {
 async function listFiles(root) {
   const files2 = [];
   const walk3 = async (relDir) => {
-    const entries2 = await readdir5(join42(root, relDir), { withFileTypes: true });
+    const entries2 = await readdir5(join46(root, relDir), { withFileTypes: true });
     entries2.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
     for (const entry of entries2) {
       if (files2.length >= MAX_FILES2) return;
@@ -56518,7 +57027,7 @@ ${result2.tail}`);
 
 // src/adapters/git/goal-cleanup.ts
 import { rm as rm11, stat as stat9 } from "node:fs/promises";
-import { basename as basename13, join as join43, sep as sep5 } from "node:path";
+import { basename as basename13, join as join47, sep as sep5 } from "node:path";
 
 // src/adapters/git/worktree.ts
 import { mkdir as mkdir10, readdir as readdir6, realpath as realpath4, stat as stat8 } from "node:fs/promises";
@@ -56528,8 +57037,8 @@ function createSerializer() {
   const tails = /* @__PURE__ */ new Map();
   return (key, task) => {
     const previous = tails.get(key) ?? Promise.resolve();
-    const run = previous.then(task, task);
-    const tail2 = run.then(
+    const run2 = previous.then(task, task);
+    const tail2 = run2.then(
       () => void 0,
       () => void 0
     );
@@ -56537,7 +57046,7 @@ function createSerializer() {
     void tail2.then(() => {
       if (tails.get(key) === tail2) tails.delete(key);
     });
-    return run;
+    return run2;
   };
 }
 function createMemo(limit = 1e3) {
@@ -56685,7 +57194,7 @@ function checkGoalId(goalId) {
 var gitGoalCleaner = {
   async removeWorktrees(repoRoot, goalId, workspaceRoot) {
     checkGoalId(goalId);
-    const folder = `${await canonicalPath(join43(workspaceRoot, goalId))}${sep5}`;
+    const folder = `${await canonicalPath(join47(workspaceRoot, goalId))}${sep5}`;
     const prefix = `refs/heads/${goalBranchPrefix(goalId)}`;
     const removed = [];
     for (const entry of await listWorktrees(repoRoot)) {
@@ -56717,7 +57226,7 @@ var gitGoalCleaner = {
 // src/adapters/git/persisted-credentials.ts
 import { createHash as createHash7 } from "node:crypto";
 import { appendFile as appendFile3, mkdir as mkdir11, readFile as readFile12, rename as rename3, rm as rm12, writeFile as writeFile7 } from "node:fs/promises";
-import { join as join44 } from "node:path";
+import { join as join48 } from "node:path";
 var HEADER_KEYS = "^http\\..*\\.extraheader$";
 var SUFFIX = ".extraheader";
 async function readPersistedHeaders(repoRoot) {
@@ -56744,7 +57253,7 @@ async function addHeaders(repoRoot, headers) {
   );
   if (missing.length === 0) return;
   const gitDir = (await runGit(["rev-parse", "--path-format=absolute", "--git-common-dir"], { cwd: repoRoot })).stdout.trim();
-  const config2 = join44(gitDir, "config");
+  const config2 = join48(gitDir, "config");
   const current = await readFile12(config2, "utf8");
   const lines = missing.map((header) => {
     const url2 = header.key.slice("http.".length, header.key.length - SUFFIX.length);
@@ -56761,7 +57270,7 @@ async function readStash(path2) {
     return null;
   }
 }
-var stashPath = (repoRoot, stashDir) => join44(stashDir, `${createHash7("sha256").update(repoRoot).digest("hex").slice(0, 16)}.json`);
+var stashPath = (repoRoot, stashDir) => join48(stashDir, `${createHash7("sha256").update(repoRoot).digest("hex").slice(0, 16)}.json`);
 var persistedCredentialGuard = {
   async away(repoRoot, stashDir) {
     const path2 = stashPath(repoRoot, stashDir);
@@ -56793,7 +57302,7 @@ var persistedCredentialGuard = {
 
 // src/adapters/git/tree-facts.ts
 import { lstat as lstat6 } from "node:fs/promises";
-import { join as join45 } from "node:path";
+import { join as join49 } from "node:path";
 async function treeFacts(worktree, commit) {
   if (!/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(commit)) {
     throw new GitError(`Not a full commit id: ${JSON.stringify(commit)}.`);
@@ -56831,14 +57340,14 @@ async function worktreeChanges(worktree) {
     (code2 === "??" || code2 === "!!" ? untracked : tracked).add(entry.slice(3));
   }
   const stamped = await Promise.all(
-    [...untracked].sort().map(async (path2) => ({ path: path2, stamp: await stampOf(join45(worktree, path2)) }))
+    [...untracked].sort().map(async (path2) => ({ path: path2, stamp: await stampOf(join49(worktree, path2)) }))
   );
   return { tracked: [...tracked].sort(), untracked: stamped };
 }
 async function stampOf(path2) {
   try {
-    const stat16 = await lstat6(path2, { bigint: true });
-    return `${stat16.size}:${stat16.ino}:${stat16.ctimeNs}`;
+    const stat17 = await lstat6(path2, { bigint: true });
+    return `${stat17.size}:${stat17.ino}:${stat17.ctimeNs}`;
   } catch {
     return "gone";
   }
@@ -56872,15 +57381,15 @@ async function putBranchBack(repoRoot, branch, sha3) {
 
 // src/adapters/git/own-heads.ts
 import { readFileSync as readFileSync5, realpathSync as realpathSync3, statSync as statSync3 } from "node:fs";
-import { join as join46, resolve as resolve11 } from "node:path";
+import { join as join50, resolve as resolve11 } from "node:path";
 function repositoryOf(dir) {
-  const dotGit = join46(dir, ".git");
+  const dotGit = join50(dir, ".git");
   try {
     if (statSync3(dotGit).isDirectory()) return realpathSync3(dotGit);
     const admin = /^gitdir: (.+)$/m.exec(readFileSync5(dotGit, "utf8"))?.[1]?.trim();
     if (admin === void 0) return dir;
     const adminDir = resolve11(dir, admin);
-    const common = readFileSync5(join46(adminDir, "commondir"), "utf8").trim();
+    const common = readFileSync5(join50(adminDir, "commondir"), "utf8").trim();
     return realpathSync3(resolve11(adminDir, common));
   } catch {
     return dir;
@@ -56972,7 +57481,7 @@ async function adoptRecordedHeads(repoRoot, goalId, heads) {
 
 // src/adapters/git/branch-checkout.ts
 import { lstat as lstat7, mkdir as mkdir12, rm as rm13, stat as stat10 } from "node:fs/promises";
-import { dirname as dirname15, join as join47 } from "node:path";
+import { dirname as dirname15, join as join51 } from "node:path";
 async function createBranchCheckout(input2) {
   const { repoRoot, branch, path: path2 } = input2;
   try {
@@ -57012,7 +57521,7 @@ async function cloneOrigin(path2, branch) {
   return origin === "" ? null : canonicalPath(origin);
 }
 async function ownGitDir(path2) {
-  const info = await lstat7(join47(path2, ".git")).catch(() => null);
+  const info = await lstat7(join51(path2, ".git")).catch(() => null);
   if (info === null) return "missing";
   if (info.isDirectory()) return "dir";
   return info.isSymbolicLink() ? "link" : info.isFile() ? "file" : "other";
@@ -57082,7 +57591,7 @@ async function removeBranchCheckout(repoRoot, workspace) {
 // src/adapters/git/forged-objects.ts
 import { createHash as createHash8 } from "node:crypto";
 import { readFile as readFile13 } from "node:fs/promises";
-import { join as join48 } from "node:path";
+import { join as join52 } from "node:path";
 import { inflateSync } from "node:zlib";
 async function forgedObjects(cwd, commonDir, from, commit) {
   if (from === commit) return [];
@@ -57096,7 +57605,7 @@ async function forgedObjects(cwd, commonDir, from, commit) {
     const [, mode = "", , id = ""] = (fields[i] ?? "").split(" ");
     const path2 = fields[i + 1] ?? "";
     if (mode === "160000" || /^0+$/.test(id) || path2 === "") continue;
-    const stored = await readFile13(join48(commonDir, "objects", id.slice(0, 2), id.slice(2))).catch(() => null);
+    const stored = await readFile13(join52(commonDir, "objects", id.slice(0, 2), id.slice(2))).catch(() => null);
     if (stored === null) continue;
     const algorithm = id.length === 64 ? "sha256" : "sha1";
     let content;
@@ -57638,19 +58147,19 @@ async function rewindMainBranch(workspace) {
 
 // src/adapters/git/stale-locks.ts
 import { readdir as readdir7, readFile as readFile14, rm as rm14, stat as stat12 } from "node:fs/promises";
-import { join as join49, resolve as resolve13 } from "node:path";
+import { join as join53, resolve as resolve13 } from "node:path";
 var PER_WORKTREE_LOCKS = ["index.lock", "HEAD.lock"];
 var OMK_REFS = ["refs", "heads", "omk"];
 async function recoverStaleLocks(repoRoot, maxAgeMs, now = Date.now) {
   const commonDir = await gitCommonDir(repoRoot);
   const candidates = [];
-  for (const worktree of await entries(join49(commonDir, "worktrees"))) {
+  for (const worktree of await entries(join53(commonDir, "worktrees"))) {
     if (!worktree.isDirectory()) continue;
-    const adminDir = join49(commonDir, "worktrees", worktree.name);
+    const adminDir = join53(commonDir, "worktrees", worktree.name);
     if (!await onOmkBranch(adminDir)) continue;
-    for (const name of PER_WORKTREE_LOCKS) candidates.push(join49(adminDir, name));
+    for (const name of PER_WORKTREE_LOCKS) candidates.push(join53(adminDir, name));
   }
-  candidates.push(...await refLocks(join49(commonDir, ...OMK_REFS)));
+  candidates.push(...await refLocks(join53(commonDir, ...OMK_REFS)));
   const removed = [];
   const cutoff = now() - maxAgeMs;
   for (const path2 of candidates) {
@@ -57669,8 +58178,8 @@ async function clearWorkspaceLocks(workspace) {
   if (workspace.mode !== "branch-checkout" && gitDir === commonDir) return [];
   const parts = workspace.branch.split("/");
   const candidates = [
-    ...PER_WORKTREE_LOCKS.map((name) => join49(gitDir, name)),
-    join49(commonDir, "refs", "heads", ...parts.slice(0, -1), `${parts.at(-1)}.lock`)
+    ...PER_WORKTREE_LOCKS.map((name) => join53(gitDir, name)),
+    join53(commonDir, "refs", "heads", ...parts.slice(0, -1), `${parts.at(-1)}.lock`)
   ];
   const removed = [];
   for (const path2 of candidates) {
@@ -57693,7 +58202,7 @@ async function gitDirs(cwd) {
   };
 }
 async function onOmkBranch(adminDir) {
-  const head2 = await readFile14(join49(adminDir, "HEAD"), "utf8").catch(() => "");
+  const head2 = await readFile14(join53(adminDir, "HEAD"), "utf8").catch(() => "");
   return head2.trim().startsWith("ref: refs/heads/omk/");
 }
 async function gitCommonDir(repoRoot) {
@@ -57703,7 +58212,7 @@ async function gitCommonDir(repoRoot) {
 async function refLocks(dir) {
   const found = [];
   for (const entry of await entries(dir)) {
-    const path2 = join49(dir, entry.name);
+    const path2 = join53(dir, entry.name);
     if (entry.isDirectory()) found.push(...await refLocks(path2));
     else if (entry.isFile() && entry.name.endsWith(".lock")) found.push(path2);
   }
@@ -57820,14 +58329,14 @@ function v1Line(entry) {
 
 // src/adapters/integrity/links.ts
 import { lstat as lstat8, readlink, realpath as realpath5 } from "node:fs/promises";
-import { dirname as dirname17, isAbsolute as isAbsolute12, join as join50, resolve as resolve14, sep as sep6 } from "node:path";
+import { dirname as dirname17, isAbsolute as isAbsolute12, join as join54, resolve as resolve14, sep as sep6 } from "node:path";
 async function escapingLinks(worktree, paths2) {
   const root = await canonicalPath(worktree);
   const inside2 = (path2) => path2 === root || path2.startsWith(`${root}${sep6}`);
   const found = [];
   const files2 = [];
   for (const path2 of paths2) {
-    const absolute = join50(root, path2);
+    const absolute = join54(root, path2);
     const info = await lstat8(absolute).catch(() => null);
     if (info === null) continue;
     if (info.isFile() && info.nlink > 1)
@@ -57933,15 +58442,15 @@ async function commandLine(proc, pid) {
 
 // src/adapters/integrity/snapshot.ts
 import { lstat as lstat11, readdir as readdir11, readFile as readFile18 } from "node:fs/promises";
-import { dirname as dirname19, join as join53, relative as relative13, sep as sep9 } from "node:path";
+import { dirname as dirname19, join as join57, relative as relative13, sep as sep9 } from "node:path";
 
 // src/adapters/git/replace-refs.ts
 import { lstat as lstat9, readdir as readdir9, readFile as readFile16 } from "node:fs/promises";
-import { join as join51 } from "node:path";
+import { join as join55 } from "node:path";
 var REPLACE_REFS = "refs/replace/";
 var OBJECT_ID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 async function replaceRefs(repoRoot) {
-  return await replaceRefsFromFiles(join51(repoRoot, ".git")) ?? replaceRefsFromGit(repoRoot);
+  return await replaceRefsFromFiles(join55(repoRoot, ".git")) ?? replaceRefsFromGit(repoRoot);
 }
 async function replaceRefsFromGit(repoRoot) {
   const listed3 = await runGit(["for-each-ref", "--format=%(refname) %(objectname)", REPLACE_REFS], {
@@ -57958,10 +58467,10 @@ async function replaceRefsFromFiles(gitDir) {
   const kind2 = await lstat9(gitDir).catch(() => null);
   if (!kind2?.isDirectory()) return null;
   for (const elsewhere of ["commondir", "reftable"]) {
-    if (await lstat9(join51(gitDir, elsewhere)).catch(() => null) !== null) return null;
+    if (await lstat9(join55(gitDir, elsewhere)).catch(() => null) !== null) return null;
   }
   const refs = /* @__PURE__ */ new Map();
-  const packed = await readOrEmpty(join51(gitDir, "packed-refs"));
+  const packed = await readOrEmpty(join55(gitDir, "packed-refs"));
   if (packed === null) return null;
   for (const line2 of packed.split("\n")) {
     const [object2, ref, extra] = line2.trim().split(" ");
@@ -57971,7 +58480,7 @@ async function replaceRefsFromFiles(gitDir) {
   return await readLoose(gitDir, REPLACE_REFS, refs) ? refs : null;
 }
 async function readLoose(gitDir, prefix, refs) {
-  const entries2 = await readdir9(join51(gitDir, prefix), { withFileTypes: true }).catch(
+  const entries2 = await readdir9(join55(gitDir, prefix), { withFileTypes: true }).catch(
     (error62) => error62.code === "ENOENT" ? [] : null
   );
   if (entries2 === null) return false;
@@ -57981,7 +58490,7 @@ async function readLoose(gitDir, prefix, refs) {
       if (!await readLoose(gitDir, `${ref}/`, refs)) return false;
       continue;
     }
-    const content = entry.isFile() ? await readOrEmpty(join51(gitDir, ref)) : null;
+    const content = entry.isFile() ? await readOrEmpty(join55(gitDir, ref)) : null;
     const object2 = content?.trim() ?? "";
     if (!OBJECT_ID.test(object2)) return false;
     refs.set(ref, object2);
@@ -58008,7 +58517,7 @@ async function watchOwnBranches(repoRoot, worktree) {
   const parsed2 = at2 === null ? null : parseOmkBranch(at2.branch);
   if (at2 === null || parsed2 === null) return { check: async () => [] };
   const repository = repositoryOf(repoRoot);
-  const run = ownRunStarted(repository, at2.branch);
+  const run2 = ownRunStarted(repository, at2.branch);
   const prefix = goalBranchPrefix(parsed2.goalId);
   return {
     async check() {
@@ -58030,7 +58539,7 @@ async function watchOwnBranches(repoRoot, worktree) {
         return changes2;
       } finally {
         const after = await worktreeBranchHead(worktree);
-        run.end(after?.sha !== at2.sha);
+        run2.end(after?.sha !== at2.sha);
       }
     }
   };
@@ -58038,7 +58547,7 @@ async function watchOwnBranches(repoRoot, worktree) {
 
 // src/adapters/integrity/watched-files.ts
 import { lstat as lstat10, mkdir as mkdir14, readdir as readdir10, readFile as readFile17, readlink as readlink3, rm as rm15, symlink, writeFile as writeFile9 } from "node:fs/promises";
-import { dirname as dirname18, join as join52, relative as relative12, sep as sep8 } from "node:path";
+import { dirname as dirname18, join as join56, relative as relative12, sep as sep8 } from "node:path";
 var MAX_FILES_PER_DIR = 500;
 var MAX_DEPTH = 4;
 async function single(what, path2, restorable) {
@@ -58055,7 +58564,7 @@ async function tree(label, dir) {
     }
     for (const name of entries2) {
       if (found.length >= MAX_FILES_PER_DIR) return;
-      const path2 = join52(at2, name);
+      const path2 = join56(at2, name);
       const info = await lstat10(path2).catch(() => null);
       if (info === null) continue;
       if (info.isDirectory()) {
@@ -58171,7 +58680,7 @@ async function compareWith(take2, heads, replace, branches) {
   };
 }
 async function replaceChanges(of2, before) {
-  if (of2.clone && !(await lstat11(join53(of2.repo, ".git")).catch(() => null))?.isDirectory()) return [];
+  if (of2.clone && !(await lstat11(join57(of2.repo, ".git")).catch(() => null))?.isDirectory()) return [];
   const after = await replaceRefs(of2.repo);
   const changes2 = [];
   for (const ref of /* @__PURE__ */ new Set([...before.keys(), ...after.keys()])) {
@@ -58186,22 +58695,22 @@ async function replaceChanges(of2, before) {
 async function snapshotFiles(scope, commonDir) {
   return [
     ...await sharedFiles(scope, commonDir),
-    await single(".gitmodules of the slice's worktree", join53(scope.worktree, ".gitmodules"), false),
+    await single(".gitmodules of the slice's worktree", join57(scope.worktree, ".gitmodules"), false),
     ...await worktreeGitFiles(commonDir)
   ];
 }
 async function worktreeGitFiles(commonDir) {
-  const admin = join53(commonDir, "worktrees");
+  const admin = join57(commonDir, "worktrees");
   const names = (await readdir11(admin).catch(() => [])).sort().slice(0, MAX_FILES_PER_DIR);
   const files2 = [];
   for (const name of names) {
-    const dir = join53(admin, name);
-    const gitdir = await readFile18(join53(dir, "gitdir"), "utf8").catch(() => null);
+    const dir = join57(admin, name);
+    const gitdir = await readFile18(join57(dir, "gitdir"), "utf8").catch(() => null);
     const checkout = gitdir === null ? null : gitdir.trim();
     if (checkout === null || await lstat11(dirname19(checkout)).catch(() => null) === null) continue;
     const label = `.git/worktrees/${name}`;
     for (const file2 of ["config.worktree", "commondir", "gitdir"])
-      files2.push({ ...await single(`${label}/${file2}`, join53(dir, file2), true), worktree: name });
+      files2.push({ ...await single(`${label}/${file2}`, join57(dir, file2), true), worktree: name });
     files2.push({
       ...await single(`the .git file of worktree ${name}`, checkout, true),
       worktree: name
@@ -58212,37 +58721,37 @@ async function worktreeGitFiles(commonDir) {
 async function sharedFiles(scope, commonDir) {
   const files2 = [
     ...await gitDirFiles(".git", commonDir),
-    await single(".gitmodules of the repository", join53(scope.repoRoot, ".gitmodules"), false)
+    await single(".gitmodules of the repository", join57(scope.repoRoot, ".gitmodules"), false)
   ];
   if (scope.home !== null) {
-    files2.push(await single("~/.gitconfig", join53(scope.home, ".gitconfig"), true));
-    files2.push(await single("~/.config/git/config", join53(scope.home, ".config", "git", "config"), true));
+    files2.push(await single("~/.gitconfig", join57(scope.home, ".gitconfig"), true));
+    files2.push(await single("~/.config/git/config", join57(scope.home, ".config", "git", "config"), true));
   }
   return files2;
 }
 async function gitDirFiles(label, gitDir) {
   return [
-    await single(`${label}/config`, join53(gitDir, "config"), true),
+    await single(`${label}/config`, join57(gitDir, "config"), true),
     // The repository's own checkout reads it once `extensions.worktreeConfig` is on.
-    await single(`${label}/config.worktree`, join53(gitDir, "config.worktree"), true),
-    ...await tree(`${label}/hooks`, join53(gitDir, "hooks")),
-    ...await tree(`${label}/info`, join53(gitDir, "info")),
+    await single(`${label}/config.worktree`, join57(gitDir, "config.worktree"), true),
+    ...await tree(`${label}/hooks`, join57(gitDir, "hooks")),
+    ...await tree(`${label}/info`, join57(gitDir, "info")),
     // Where git also reads objects from (another directory's, or a URL's), and where a git
     // directory's refs and objects are (a `commondir` file in the checkout's own .git).
-    await single(`${label}/objects/info/alternates`, join53(gitDir, "objects", "info", "alternates"), true),
+    await single(`${label}/objects/info/alternates`, join57(gitDir, "objects", "info", "alternates"), true),
     await single(
       `${label}/objects/info/http-alternates`,
-      join53(gitDir, "objects", "info", "http-alternates"),
+      join57(gitDir, "objects", "info", "http-alternates"),
       true
     ),
-    await single(`${label}/commondir`, join53(gitDir, "commondir"), true),
+    await single(`${label}/commondir`, join57(gitDir, "commondir"), true),
     // Commits git takes to have no parents: history, merge bases and ancestry checks stop there.
     // Only a fetch with a depth writes it (a shallow checkout's, before omk starts); omk's pass none.
-    await single(`${label}/shallow`, join53(gitDir, "shallow"), true)
+    await single(`${label}/shallow`, join57(gitDir, "shallow"), true)
   ];
 }
 async function cloneGitDir(worktree, commonDir) {
-  const gitDir = join53(worktree, ".git");
+  const gitDir = join57(worktree, ".git");
   if (!(await lstat11(gitDir).catch(() => null))?.isDirectory()) return null;
   return await canonicalPath(gitDir) === await canonicalPath(commonDir) ? null : gitDir;
 }
@@ -58259,10 +58768,10 @@ async function siblingClones(scope) {
   const names = (await readdir11(root).catch(() => [])).sort().slice(0, MAX_FILES_PER_DIR);
   const found = [];
   for (const name of names) {
-    const dir = join53(root, name);
-    if (!(await lstat11(join53(dir, ".git")).catch(() => null))?.isDirectory()) continue;
+    const dir = join57(root, name);
+    if (!(await lstat11(join57(dir, ".git")).catch(() => null))?.isDirectory()) continue;
     if (await canonicalPath(dir) === self2) continue;
-    const head2 = await readFile18(join53(dir, ".git", "HEAD"), "utf8").catch(() => "");
+    const head2 = await readFile18(join57(dir, ".git", "HEAD"), "utf8").catch(() => "");
     if (head2.startsWith("ref: refs/heads/omk/")) found.push({ dir, name });
   }
   return found;
@@ -58272,13 +58781,13 @@ async function siblingCloneFiles(siblings) {
   for (const { dir, name } of siblings) {
     if (await lstat11(dir).catch(() => null) === null) continue;
     const label = `the branch checkout ${name}'s .git`;
-    const gitDir = join53(dir, ".git");
+    const gitDir = join57(dir, ".git");
     const self2 = await single(label, gitDir, false);
     files2.push({ ...self2, worktree: `clone ${name}` });
     if (self2.content?.kind !== "other") continue;
     const inside2 = [
       ...await gitDirFiles(label, gitDir),
-      await single(`${label}/HEAD`, join53(gitDir, "HEAD"), true)
+      await single(`${label}/HEAD`, join57(gitDir, "HEAD"), true)
     ];
     for (const file2 of inside2) files2.push({ ...file2, worktree: `clone ${name}/.git` });
   }
@@ -58332,11 +58841,14 @@ async function otherHeads(scope) {
 
 // src/adapters/integrity/state-tree.ts
 import { lstat as lstat12, readdir as readdir12 } from "node:fs/promises";
-import { join as join54 } from "node:path";
+import { join as join58 } from "node:path";
 async function stateTree(root, skip) {
   const tree2 = /* @__PURE__ */ new Map();
   await walk2(root, "", tree2, new Set(skip));
   return tree2;
+}
+async function dirNames(dir) {
+  return readdir12(dir).catch(() => []);
 }
 async function walk2(dir, prefix, tree2, skip) {
   let entries2;
@@ -58356,7 +58868,7 @@ async function walk2(dir, prefix, tree2, skip) {
         return;
       }
       try {
-        const info = await lstat12(join54(dir, entry.name), { bigint: true });
+        const info = await lstat12(join58(dir, entry.name), { bigint: true });
         const kind2 = info.isSymbolicLink() ? "link" : info.isFile() ? "file" : "other";
         tree2.set(rel, `${kind2}:${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`);
       } catch {
@@ -58364,7 +58876,7 @@ async function walk2(dir, prefix, tree2, skip) {
     })
   );
   for (const name of dirs)
-    await walk2(join54(dir, name), prefix === "" ? name : `${prefix}/${name}`, tree2, skip);
+    await walk2(join58(dir, name), prefix === "" ? name : `${prefix}/${name}`, tree2, skip);
 }
 
 // src/adapters/integrity/watch-names.ts
@@ -58392,20 +58904,21 @@ function createLocalIntegrity(marks) {
     escapingLinks,
     worktreeState,
     stateTree,
+    dirNames,
     watchNames
   };
 }
 
 // src/adapters/process/gate-home.ts
 import { lstat as lstat13 } from "node:fs/promises";
-import { join as join55 } from "node:path";
+import { join as join59 } from "node:path";
 async function toolchainEnv(env) {
   const home = env.HOME;
   if (home === void 0 || home === "") return {};
   const found = {};
-  for (const { name, under } of TOOLCHAIN_DIRS) {
+  for (const { name, under: under2 } of TOOLCHAIN_DIRS) {
     if (env[name] !== void 0) continue;
-    const path2 = join55(home, under);
+    const path2 = join59(home, under2);
     if ((await lstat13(path2).catch(() => null))?.isDirectory()) found[name] = path2;
   }
   return found;
@@ -58446,38 +58959,38 @@ function createRunMarks(nonce = randomBytes3(12).toString("hex")) {
     runner: (inner) => async (spec) => {
       next += 1;
       const mark = `${nonce}.${next}`;
-      const run = { cwd: await canonicalPath(spec.cwd), running: true, ended: [] };
-      runs2.set(mark, run);
+      const run2 = { cwd: await canonicalPath(spec.cwd), running: true, ended: [] };
+      runs2.set(mark, run2);
       try {
         const result2 = await inner({ ...spec, env: { ...spec.env, [RUN_MARK]: mark } });
-        run.ended.push(...result2.ended ?? []);
+        run2.ended.push(...result2.ended ?? []);
         return result2;
       } finally {
-        run.running = false;
+        run2.running = false;
       }
     },
     takeEnded: (matches2) => {
       const taken = [];
-      for (const run of runs2.values()) {
-        if (run.running || run.ended.length === 0 || !matches2(run.cwd)) continue;
-        taken.push(...run.ended.splice(0));
+      for (const run2 of runs2.values()) {
+        if (run2.running || run2.ended.length === 0 || !matches2(run2.cwd)) continue;
+        taken.push(...run2.ended.splice(0));
       }
       return taken;
     },
     endedRun: (environ) => {
       const entry = environ.split("\0").find((line2) => line2.startsWith(`${RUN_MARK}=`));
-      const run = entry === void 0 ? void 0 : runs2.get(entry.slice(RUN_MARK.length + 1));
-      return run === void 0 || run.running ? null : run.cwd;
+      const run2 = entry === void 0 ? void 0 : runs2.get(entry.slice(RUN_MARK.length + 1));
+      return run2 === void 0 || run2.running ? null : run2.cwd;
     }
   };
 }
 
 // src/adapters/sandbox/bubblewrap.ts
 import { lstat as lstat14, mkdir as mkdir15, realpath as realpath6 } from "node:fs/promises";
-import { join as join57 } from "node:path";
+import { join as join61 } from "node:path";
 
 // src/adapters/sandbox/bubblewrap-argv.ts
-import { join as join56 } from "node:path";
+import { join as join60 } from "node:path";
 function namespaces(network) {
   return [
     "--unshare-all",
@@ -58511,8 +59024,8 @@ function bubblewrapArgv(tool, plan2, argv, asInit = false) {
 }
 function credentialStores(home) {
   return {
-    dirs: CREDENTIAL_STORES.dirs.map((p) => join56(home, p)),
-    files: CREDENTIAL_STORES.files.map((p) => join56(home, p))
+    dirs: CREDENTIAL_STORES.dirs.map((p) => join60(home, p)),
+    files: CREDENTIAL_STORES.files.map((p) => join60(home, p))
   };
 }
 function depth(path2) {
@@ -58705,10 +59218,10 @@ var PROBE_TIMEOUT_MS = 1e4;
 var INSTALL_HINT = "install it (apt-get install bubblewrap, dnf install bubblewrap)";
 var NAMESPACE_HINT = "allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1; on Ubuntu 24.04 also kernel.apparmor_restrict_unprivileged_userns=0), or run where bwrap works";
 function createBubblewrap(options) {
-  const run = options.run ?? runProcess;
+  const run2 = options.run ?? runProcess;
   let probed2 = null;
   const probe = () => {
-    probed2 ??= probeBubblewrap(options.env, run);
+    probed2 ??= probeBubblewrap(options.env, run2);
     return probed2;
   };
   let perl = null;
@@ -58741,7 +59254,7 @@ function createBubblewrap(options) {
         const plan2 = await planFor(spec, spec.confine, temp, options.env);
         const initPerl = await init();
         const grace = String(spec.killGraceMs ?? KILL_GRACE_MS);
-        const socket = join57(tmp, "proxy.sock");
+        const socket = join61(tmp, "proxy.sock");
         if (socat !== null) proxy = await startConnectProxy(socket, spec.confine.allowedHosts ?? []);
         const bridge = socat === null ? [""] : [socat, String(PROXY_PORT), socket];
         const argv = initPerl !== null ? [initPerl, "-e", PERL_SANDBOX_INIT, "--", grace, ...bridge, ...spec.argv] : socat !== null ? proxiedArgv(socat, socket, spec.argv) : spec.argv;
@@ -58755,7 +59268,7 @@ function createBubblewrap(options) {
           // the one a stop signals (bwrap's only child).
           endsWhole: true,
           // HOME is read-only: Go's build cache (under ~/.cache by default) goes to the private temp.
-          env: { GOCACHE: join57(tmp, "go-build"), ...spec.env, ...proxyEnv, TMPDIR: tmp, TMP: tmp, TEMP: tmp }
+          env: { GOCACHE: join61(tmp, "go-build"), ...spec.env, ...proxyEnv, TMPDIR: tmp, TMP: tmp, TEMP: tmp }
         });
         const reported = initPerl === null ? withoutReport(result2) : unreported(result2);
         return asUnconfined(endedBySandbox(execFailure(reported, availability.tool, spec.argv[0] ?? "")));
@@ -58792,10 +59305,10 @@ function proxyVariables(url2) {
     all_proxy: url2
   };
 }
-async function probeBubblewrap(env, run) {
+async function probeBubblewrap(env, run2) {
   const tool = await findOnPath("bwrap", env);
   if (tool === null) return { available: false, reason: "bwrap not found on the PATH", hint: INSTALL_HINT };
-  const result2 = await run({
+  const result2 = await run2({
     argv: [tool, ...PROBE_ARGS, "--", "true"],
     cwd: "/",
     env: env.PATH === void 0 ? {} : { PATH: env.PATH },
@@ -58809,7 +59322,7 @@ async function probeBubblewrap(env, run) {
       hint: NAMESPACE_HINT
     };
   }
-  const isolated = await run({
+  const isolated = await run2({
     argv: [tool, ...NETWORK_PROBE_ARGS, "--", "true"],
     cwd: "/",
     env: env.PATH === void 0 ? {} : { PATH: env.PATH },
@@ -58829,7 +59342,7 @@ function firstLine2(result2) {
 }
 async function planFor(spec, confine, temp, env) {
   const tmp = temp.path;
-  for (const path2 of confine.writable) {
+  for (const path2 of [...confine.writable, ...confine.readOnly ?? []]) {
     if (!await exists(path2)) await mkdir15(path2, { recursive: true });
   }
   const homes = new Set([env.HOME, spec.env.HOME].filter((home) => !!home));
@@ -58840,7 +59353,7 @@ async function planFor(spec, confine, temp, env) {
     dirs.push(...stores.dirs);
     files2.push(...stores.files);
   }
-  if (env.XDG_CONFIG_HOME) dirs.push(join57(env.XDG_CONFIG_HOME, "gh"));
+  if (env.XDG_CONFIG_HOME) dirs.push(join61(env.XDG_CONFIG_HOME, "gh"));
   dirs.push(...confine.hidden ?? []);
   dirs.push(...temp.hidden);
   if (env.RUNNER_TEMP) dirs.push(env.RUNNER_TEMP);
@@ -58848,7 +59361,7 @@ async function planFor(spec, confine, temp, env) {
     cwd: spec.cwd,
     network: confine.network ?? "open",
     writable: await real([spec.cwd, tmp, ...confine.writable]),
-    readable: await real([...confine.readable, ...await ownGitDir2(spec.cwd)]),
+    readable: await real([...confine.readable, ...confine.readOnly ?? [], ...await ownGitDir2(spec.cwd)]),
     hiddenDirs: await real(dirs),
     hiddenFiles: await real(files2)
   };
@@ -58905,7 +59418,7 @@ async function real(paths2) {
   return [...new Set(found.filter((path2) => path2 !== null))];
 }
 async function ownGitDir2(cwd) {
-  const gitDir = join57(cwd, ".git");
+  const gitDir = join61(cwd, ".git");
   const info = await lstat14(gitDir).catch(() => null);
   return info?.isDirectory() ? [gitDir] : [];
 }
@@ -58918,97 +59431,17 @@ async function exists(path2) {
   }
 }
 
-// src/adapters/workspace/preparer.ts
-import { createHash as createHash10 } from "node:crypto";
-import { mkdir as mkdir18, readFile as readFile21, rm as rm17, stat as stat15, writeFile as writeFile11 } from "node:fs/promises";
-import { delimiter as delimiter3, dirname as dirname21, join as join61 } from "node:path";
-
-// src/adapters/workspace/python-editable.ts
-import { realpath as realpath7, stat as stat13 } from "node:fs/promises";
-import { delimiter as delimiter2, isAbsolute as isAbsolute13, join as join58, relative as relative14, sep as sep10 } from "node:path";
-var PROBE = [
-  "import json, os, sys",
-  "paths = [p for p in sys.path if p]",
-  "for name, module in list(sys.modules.items()):",
-  "    mapping = getattr(module, 'MAPPING', None) if name.startswith('__editable__') else None",
-  "    if isinstance(mapping, dict):",
-  "        paths += [os.path.dirname(str(p)) for p in mapping.values()]",
-  "print(json.dumps(paths))"
-].join("\n");
-async function editableRedirect(run, input2, env, venv) {
-  const result2 = await run({
-    argv: ["python3", "-c", PROBE],
-    cwd: input2.path,
-    env,
-    timeoutMs: 6e4,
-    ...input2.signal ? { signal: input2.signal } : {},
-    ...input2.confine ? { confine: input2.confine } : {}
-  });
-  if (result2.exitCode !== 0) return null;
-  const found = parsePaths(result2.stdout);
-  const roots = await bothSpellings(input2.repoRoot);
-  const skipped2 = venv ? await bothSpellings(venv) : [];
-  const paths2 = [];
-  const shown = [];
-  for (const entry of found) {
-    for (const spelling of await bothSpellings(entry)) {
-      if (skipped2.some((dir) => inside(dir, spelling))) break;
-      const root = roots.find((dir) => inside(dir, spelling));
-      if (root === void 0) continue;
-      const rel = relative14(root, spelling);
-      const own2 = join58(input2.path, rel);
-      if (!paths2.includes(own2) && await isDirectory2(own2)) {
-        paths2.push(own2);
-        shown.push(rel === "" ? "." : `${rel}/`);
-      }
-      break;
-    }
-  }
-  return paths2.length > 0 ? { paths: paths2, shown } : null;
-}
-function pythonPath(paths2, current) {
-  return [...paths2, ...current ? [current] : []].join(delimiter2);
-}
-function parsePaths(stdout) {
-  const line2 = stdout.trim().split("\n").at(-1) ?? "";
-  try {
-    const parsed2 = JSON.parse(line2);
-    return Array.isArray(parsed2) ? parsed2.filter((p) => typeof p === "string" && isAbsolute13(p)) : [];
-  } catch {
-    return [];
-  }
-}
-async function bothSpellings(path2) {
-  const real2 = await realpath7(path2).catch(() => path2);
-  return real2 === path2 ? [path2] : [path2, real2];
-}
-function inside(root, path2) {
-  return path2 === root || path2.startsWith(root.endsWith(sep10) ? root : `${root}${sep10}`);
-}
-async function isDirectory2(path2) {
-  return (await stat13(path2).catch(() => null))?.isDirectory() ?? false;
-}
-
-// src/adapters/workspace/snapshot.ts
-import {
-  copyFile as copyFile2,
-  link as link4,
-  mkdir as mkdir17,
-  readdir as readdir14,
-  readFile as readFile20,
-  rename as rename4,
-  rm as rm16,
-  stat as stat14,
-  symlink as symlink3,
-  writeFile as writeFile10
-} from "node:fs/promises";
-import { basename as basename14, dirname as dirname20, join as join60 } from "node:path";
+// src/adapters/workspace/cache-copy.ts
+import { execFile as execFile3 } from "node:child_process";
+import { mkdir as mkdir17, rename as rename4, rm as rm16, stat as stat13 } from "node:fs/promises";
+import { dirname as dirname20 } from "node:path";
+import { promisify } from "node:util";
 
 // src/adapters/workspace/copy-tree.ts
 import { createHash as createHash9 } from "node:crypto";
 import { constants as constants4 } from "node:fs";
 import { copyFile, link as link3, lstat as lstat15, mkdir as mkdir16, readdir as readdir13, readFile as readFile19, readlink as readlink4, symlink as symlink2 } from "node:fs/promises";
-import { isAbsolute as isAbsolute14, join as join59, relative as relative15 } from "node:path";
+import { isAbsolute as isAbsolute13, join as join62, relative as relative14 } from "node:path";
 async function cloneTree(source, target2, mode, finalTarget = target2) {
   return (await walkClone(source, target2, mode, finalTarget, null)).files;
 }
@@ -59035,7 +59468,7 @@ async function copyTreeWithDigests(source, target2, finalTarget = target2) {
       const fresh = new Set(restamped);
       const lookedAt = await Promise.all(
         [...symlinks.map(({ path: path2 }) => path2), ...fresh].map(
-          async (path2) => digestLine(tree2, join59(tree2, path2), await lstat15(join59(tree2, path2), { bigint: true }))
+          async (path2) => digestLine(tree2, join62(tree2, path2), await lstat15(join62(tree2, path2), { bigint: true }))
         )
       );
       const recorded2 = fileLines.filter((line2) => !fresh.has(line2.slice(0, line2.indexOf("\0"))));
@@ -59048,24 +59481,24 @@ async function walkClone(source, target2, mode, finalTarget, record2) {
   const stamp = async (root, path2) => digestLine(root, path2, await lstat15(path2, { bigint: true }));
   const cloneDir = async (from, to2) => {
     await mkdir16(to2);
-    if (record2 && to2 !== target2) record2.dirs.push(relative15(target2, to2));
+    if (record2 && to2 !== target2) record2.dirs.push(relative14(target2, to2));
     const entries2 = await readdir13(from, { withFileTypes: true });
     await Promise.all(
       entries2.map(async (entry) => {
-        const src = join59(from, entry.name);
-        const dst = join59(to2, entry.name);
+        const src = join62(from, entry.name);
+        const dst = join62(to2, entry.name);
         if (entry.isDirectory()) return cloneDir(src, dst);
         if (record2) record2.sourceLines.push(await stamp(source, src));
         if (entry.isSymbolicLink()) {
           const text3 = await readlink4(src);
-          record2?.symlinks.push({ path: relative15(target2, dst), text: text3 });
+          record2?.symlinks.push({ path: relative14(target2, dst), text: text3 });
           return symlink2(retarget(text3, source, finalTarget), dst);
         }
         if (!entry.isFile()) return;
         files2 += 1;
         await (mode === "link" ? link3(src, dst) : copyFile(src, dst, constants4.COPYFILE_FICLONE));
         if (record2) {
-          record2.filePaths.push(relative15(target2, dst));
+          record2.filePaths.push(relative14(target2, dst));
           record2.fileLines.push(await stamp(target2, dst));
           record2.contentLines.push(await contentLine(target2, dst));
         }
@@ -59093,7 +59526,7 @@ async function eachEntry(root, visit2) {
     const entries2 = await readdir13(dir, { withFileTypes: true });
     await Promise.all(
       entries2.map(async (entry) => {
-        const path2 = join59(dir, entry.name);
+        const path2 = join62(dir, entry.name);
         if (entry.isDirectory()) return walk3(path2);
         await visit2(path2, entry);
       })
@@ -59116,7 +59549,7 @@ async function contentLine(root, path2) {
   else reading += 1;
   try {
     const digest2 = createHash9("sha256").update(await readFile19(path2)).digest("hex");
-    return `${relative15(root, path2)}\0${digest2}`;
+    return `${relative14(root, path2)}\0${digest2}`;
   } finally {
     const next = waiting.shift();
     if (next) next();
@@ -59124,18 +59557,120 @@ async function contentLine(root, path2) {
   }
 }
 function digestLine(root, path2, info) {
-  return `${relative15(root, path2)}\0${info.size}\0${info.mtimeNs}`;
+  return `${relative14(root, path2)}\0${info.size}\0${info.mtimeNs}`;
 }
 function digestLines(lines) {
   return createHash9("sha256").update(lines.sort().join("\n")).digest("hex");
 }
 function retarget(linkText, source, target2) {
-  if (!isAbsolute14(linkText)) return linkText;
-  const inside2 = relative15(source, linkText);
-  return inside2.startsWith("..") || isAbsolute14(inside2) ? linkText : join59(target2, inside2);
+  if (!isAbsolute13(linkText)) return linkText;
+  const inside2 = relative14(source, linkText);
+  return inside2.startsWith("..") || isAbsolute13(inside2) ? linkText : join62(target2, inside2);
+}
+
+// src/adapters/workspace/cache-copy.ts
+var run = promisify(execFile3);
+var copyCacheDir = async (from, to2) => {
+  if (!(await stat13(from).catch(() => null))?.isDirectory()) return false;
+  if (await stat13(to2).catch(() => null) !== null) return false;
+  await mkdir17(dirname20(to2), { recursive: true });
+  const partial2 = `${to2}.${process.pid}.partial`;
+  await rm16(partial2, { recursive: true, force: true });
+  try {
+    await run("cp", ["-a", "--reflink=auto", from, partial2]);
+  } catch {
+    await rm16(partial2, { recursive: true, force: true });
+    await cloneTree(from, partial2, "copy");
+  }
+  await rename4(partial2, to2);
+  return true;
+};
+
+// src/adapters/workspace/preparer.ts
+import { createHash as createHash10 } from "node:crypto";
+import { mkdir as mkdir19, readFile as readFile21, rm as rm18, stat as stat16, writeFile as writeFile11 } from "node:fs/promises";
+import { delimiter as delimiter3, dirname as dirname22, join as join65 } from "node:path";
+
+// src/adapters/workspace/python-editable.ts
+import { realpath as realpath7, stat as stat14 } from "node:fs/promises";
+import { delimiter as delimiter2, isAbsolute as isAbsolute14, join as join63, relative as relative15, sep as sep10 } from "node:path";
+var PROBE = [
+  "import json, os, sys",
+  "paths = [p for p in sys.path if p]",
+  "for name, module in list(sys.modules.items()):",
+  "    mapping = getattr(module, 'MAPPING', None) if name.startswith('__editable__') else None",
+  "    if isinstance(mapping, dict):",
+  "        paths += [os.path.dirname(str(p)) for p in mapping.values()]",
+  "print(json.dumps(paths))"
+].join("\n");
+async function editableRedirect(run2, input2, env, venv) {
+  const result2 = await run2({
+    argv: ["python3", "-c", PROBE],
+    cwd: input2.path,
+    env,
+    timeoutMs: 6e4,
+    ...input2.signal ? { signal: input2.signal } : {},
+    ...input2.confine ? { confine: input2.confine } : {}
+  });
+  if (result2.exitCode !== 0) return null;
+  const found = parsePaths(result2.stdout);
+  const roots = await bothSpellings(input2.repoRoot);
+  const skipped2 = venv ? await bothSpellings(venv) : [];
+  const paths2 = [];
+  const shown = [];
+  for (const entry of found) {
+    for (const spelling of await bothSpellings(entry)) {
+      if (skipped2.some((dir) => inside(dir, spelling))) break;
+      const root = roots.find((dir) => inside(dir, spelling));
+      if (root === void 0) continue;
+      const rel = relative15(root, spelling);
+      const own2 = join63(input2.path, rel);
+      if (!paths2.includes(own2) && await isDirectory2(own2)) {
+        paths2.push(own2);
+        shown.push(rel === "" ? "." : `${rel}/`);
+      }
+      break;
+    }
+  }
+  return paths2.length > 0 ? { paths: paths2, shown } : null;
+}
+function pythonPath(paths2, current) {
+  return [...paths2, ...current ? [current] : []].join(delimiter2);
+}
+function parsePaths(stdout) {
+  const line2 = stdout.trim().split("\n").at(-1) ?? "";
+  try {
+    const parsed2 = JSON.parse(line2);
+    return Array.isArray(parsed2) ? parsed2.filter((p) => typeof p === "string" && isAbsolute14(p)) : [];
+  } catch {
+    return [];
+  }
+}
+async function bothSpellings(path2) {
+  const real2 = await realpath7(path2).catch(() => path2);
+  return real2 === path2 ? [path2] : [path2, real2];
+}
+function inside(root, path2) {
+  return path2 === root || path2.startsWith(root.endsWith(sep10) ? root : `${root}${sep10}`);
+}
+async function isDirectory2(path2) {
+  return (await stat14(path2).catch(() => null))?.isDirectory() ?? false;
 }
 
 // src/adapters/workspace/snapshot.ts
+import {
+  copyFile as copyFile2,
+  link as link4,
+  mkdir as mkdir18,
+  readdir as readdir14,
+  readFile as readFile20,
+  rename as rename5,
+  rm as rm17,
+  stat as stat15,
+  symlink as symlink3,
+  writeFile as writeFile10
+} from "node:fs/promises";
+import { basename as basename14, dirname as dirname21, join as join64 } from "node:path";
 var LINK_REFUSED = /* @__PURE__ */ new Set(["EXDEV", "EPERM", "EMLINK"]);
 var KEEP_PER_CHECKOUT = 3;
 function createSnapshots() {
@@ -59171,17 +59706,17 @@ function createSnapshots() {
      */
     async lend(request2) {
       const { source, dir, partial: partial2, target: target2 } = request2;
-      await rm16(partial2, { recursive: true, force: true });
+      await rm17(partial2, { recursive: true, force: true });
       let files2;
       try {
         files2 = await cloneTree(source, partial2, "link", target2);
       } catch (error62) {
-        await rm16(partial2, { recursive: true, force: true });
+        await rm17(partial2, { recursive: true, force: true });
         if (LINK_REFUSED.has(error62.code ?? "")) return null;
         throw error62;
       }
       await request2.seal(partial2);
-      await rename4(partial2, target2);
+      await rename5(partial2, target2);
       queue.set(
         dir,
         after(dir, () => copyFromCheckout(source, dir)).catch(() => {
@@ -59200,19 +59735,19 @@ async function give(request2, sourceChecked) {
   const { source, dir, partial: partial2, target: target2 } = request2;
   const done = async (given2, filling = Promise.resolve()) => {
     await request2.seal(partial2);
-    await rename4(partial2, target2);
+    await rename5(partial2, target2);
     return { given: given2, filling };
   };
-  await rm16(partial2, { recursive: true, force: true });
+  await rm17(partial2, { recursive: true, force: true });
   if (await intact(source, dir, sourceChecked)) {
     try {
-      const files2 = await cloneTree(join60(dir, "node_modules"), partial2, "link", target2);
+      const files2 = await cloneTree(join64(dir, "node_modules"), partial2, "link", target2);
       await markLinked(dir);
       return await done({ files: files2, how: "linked from omk's shared cache" });
     } catch (error62) {
       const code2 = error62.code;
       if (code2 !== "EXDEV" && code2 !== "ENOENT") throw error62;
-      await rm16(partial2, { recursive: true, force: true });
+      await rm17(partial2, { recursive: true, force: true });
     }
   }
   if (await exists2(dir)) await setAside2(dir);
@@ -59223,13 +59758,13 @@ async function give(request2, sourceChecked) {
 }
 async function intact(source, dir, sourceChecked) {
   const [stamp, sourceStamp, contentStamp, mark] = await Promise.all([
-    readOrNull(join60(dir, "digest")),
-    readOrNull(join60(dir, "source-digest")),
-    readOrNull(join60(dir, "content-digest")),
-    readOrNull(join60(dir, "changed-mark"))
+    readOrNull(join64(dir, "digest")),
+    readOrNull(join64(dir, "source-digest")),
+    readOrNull(join64(dir, "content-digest")),
+    readOrNull(join64(dir, "changed-mark"))
   ]);
   if (stamp === null || sourceStamp === null || contentStamp === null) return false;
-  const tree2 = join60(dir, "node_modules");
+  const tree2 = join64(dir, "node_modules");
   const [now, sourceNow] = await Promise.all([
     treeStamp(tree2).catch(() => null),
     sourceChecked ? sourceStamp : treeDigest(source).catch(() => null)
@@ -59242,27 +59777,27 @@ async function intact(source, dir, sourceChecked) {
 }
 async function markLinked(dir) {
   const [stamp, now] = await Promise.all([
-    readOrNull(join60(dir, "digest")),
-    treeStamp(join60(dir, "node_modules")).catch(() => null)
+    readOrNull(join64(dir, "digest")),
+    treeStamp(join64(dir, "node_modules")).catch(() => null)
   ]);
   if (now !== null && stamp === now.digest) await writeMark(dir, now.changedNs);
 }
 async function writeMark(dir, changedNs) {
-  const temp = join60(dir, `changed-mark.${process.pid}.${Math.random().toString(36).slice(2)}`);
+  const temp = join64(dir, `changed-mark.${process.pid}.${Math.random().toString(36).slice(2)}`);
   await writeFile10(temp, String(changedNs));
-  await rename4(temp, join60(dir, "changed-mark"));
+  await rename5(temp, join64(dir, "changed-mark"));
 }
 function fill(dir, from, copied, sealed) {
   const own2 = copied.filePaths.filter((path2) => sealed.includes(path2));
   return publish(dir, async (tree2) => {
-    await mkdir17(tree2, { recursive: true });
-    for (const path2 of copied.dirs) await mkdir17(join60(tree2, path2));
+    await mkdir18(tree2, { recursive: true });
+    for (const path2 of copied.dirs) await mkdir18(join64(tree2, path2));
     await Promise.all([
       ...copied.filePaths.map(
-        (path2) => own2.includes(path2) ? copyFile2(join60(copied.source, path2), join60(tree2, path2)) : link4(join60(from, path2), join60(tree2, path2))
+        (path2) => own2.includes(path2) ? copyFile2(join64(copied.source, path2), join64(tree2, path2)) : link4(join64(from, path2), join64(tree2, path2))
       ),
       ...copied.symlinks.map(
-        ({ path: path2, text: text3 }) => symlink3(retarget(text3, copied.source, join60(dir, "node_modules")), join60(tree2, path2))
+        ({ path: path2, text: text3 }) => symlink3(retarget(text3, copied.source, join64(dir, "node_modules")), join64(tree2, path2))
       )
     ]);
     return { ...copied, copyDigest: (at2) => copied.copyDigest(at2, own2) };
@@ -59272,47 +59807,47 @@ async function copyFromCheckout(source, dir) {
   if (await intact(source, dir, false)) return;
   if (await exists2(dir)) await setAside2(dir);
   await publish(dir, async (tree2) => {
-    await mkdir17(dirname20(tree2), { recursive: true });
-    return copyTreeWithDigests(source, tree2, join60(dir, "node_modules"));
+    await mkdir18(dirname21(tree2), { recursive: true });
+    return copyTreeWithDigests(source, tree2, join64(dir, "node_modules"));
   });
 }
 async function publish(dir, make) {
   const partial2 = `${dir}.partial-${process.pid}`;
-  const tree2 = join60(partial2, "node_modules");
+  const tree2 = join64(partial2, "node_modules");
   try {
-    await rm16(partial2, { recursive: true, force: true });
+    await rm17(partial2, { recursive: true, force: true });
     const copied = await make(tree2);
-    await writeFile10(join60(partial2, "source-digest"), copied.sourceDigest);
-    await writeFile10(join60(partial2, "content-digest"), copied.contentDigest);
-    await writeFile10(join60(partial2, "digest"), await copied.copyDigest(tree2));
-    await mkdir17(dirname20(dir), { recursive: true });
-    await rename4(partial2, dir);
+    await writeFile10(join64(partial2, "source-digest"), copied.sourceDigest);
+    await writeFile10(join64(partial2, "content-digest"), copied.contentDigest);
+    await writeFile10(join64(partial2, "digest"), await copied.copyDigest(tree2));
+    await mkdir18(dirname21(dir), { recursive: true });
+    await rename5(partial2, dir);
   } catch (error62) {
-    await rm16(partial2, { recursive: true, force: true });
-    if (await exists2(join60(dir, "digest"))) return;
+    await rm17(partial2, { recursive: true, force: true });
+    if (await exists2(join64(dir, "digest"))) return;
     throw error62;
   }
   await pruneSiblings(dir);
 }
 async function setAside2(dir) {
   const stale = `${dir}.stale-${process.pid}-${Date.now()}`;
-  await rename4(dir, stale).catch((error62) => {
+  await rename5(dir, stale).catch((error62) => {
     if (error62.code !== "ENOENT") throw error62;
   });
-  void rm16(stale, { recursive: true, force: true }).catch(() => {
+  void rm17(stale, { recursive: true, force: true }).catch(() => {
   });
 }
 async function pruneSiblings(dir) {
-  const parent = dirname20(dir);
+  const parent = dirname21(dir);
   const all = await readdir14(parent);
   await Promise.all(
-    all.filter((name) => !isPidAlive(Number(/\.partial-(\d+)$/.exec(name)?.[1] ?? process.pid))).map((name) => rm16(join60(parent, name), { recursive: true, force: true }))
+    all.filter((name) => !isPidAlive(Number(/\.partial-(\d+)$/.exec(name)?.[1] ?? process.pid))).map((name) => rm17(join64(parent, name), { recursive: true, force: true }))
   );
   const names = all.filter((name) => !name.includes("."));
   const made = await Promise.all(
     names.map(async (name) => ({
-      path: join60(parent, name),
-      at: (await stat14(join60(parent, name, "digest")).catch(() => null))?.mtimeMs ?? null
+      path: join64(parent, name),
+      at: (await stat15(join64(parent, name, "digest")).catch(() => null))?.mtimeMs ?? null
     }))
   );
   const old = made.filter((entry) => entry.at !== null && basename14(entry.path) !== basename14(dir)).sort((a, b) => (b.at ?? 0) - (a.at ?? 0)).slice(KEEP_PER_CHECKOUT - 1);
@@ -59320,7 +59855,7 @@ async function pruneSiblings(dir) {
 }
 var readOrNull = (path2) => readFile20(path2, "utf8").catch(() => null);
 async function exists2(path2) {
-  return await stat14(path2).catch(() => null) !== null;
+  return await stat15(path2).catch(() => null) !== null;
 }
 
 // src/adapters/workspace/preparer.ts
@@ -59328,7 +59863,7 @@ var MARKER3 = ".omk-prepared";
 var PARTIAL = "node_modules.omk-partial";
 var GITIGNORE = ".gitignore";
 var LENT = "hard links to the checkout's files: only the base commit's code may run with them\n";
-function createWorkspacePreparer(run) {
+function createWorkspacePreparer(run2) {
   const snapshots = createSnapshots();
   return {
     idle: () => snapshots.idle(),
@@ -59337,7 +59872,7 @@ function createWorkspacePreparer(run) {
       const env = { ...input2.plan.env };
       let changed = false;
       for (const step of input2.plan.steps) {
-        const result2 = await runStep(step, input2, { run, snapshots }, { ...input2.env, ...env }).catch(
+        const result2 = await runStep(step, input2, { run: run2, snapshots }, { ...input2.env, ...env }).catch(
           (error62) => hostFailure(step, input2, error62)
         );
         if ("ok" in result2) return { ...result2, done };
@@ -59360,29 +59895,29 @@ function runStep(step, input2, tools, env) {
   }
 }
 async function nodeModules(step, input2, tools, env) {
-  const target2 = join61(input2.path, "node_modules");
+  const target2 = join65(input2.path, "node_modules");
   const wanted = await fingerprint(input2.path, step.manifests);
   const lent = `${wanted}${LENT}`;
   if (await isDirectory3(target2)) {
-    const marker = await readFile21(join61(target2, MARKER3), "utf8").catch(() => null);
+    const marker = await readFile21(join65(target2, MARKER3), "utf8").catch(() => null);
     if (marker === null)
       return { done: "node_modules already present in the worktree: kept", changed: false };
     if (marker === wanted || marker === lent && input2.base === "checkout-code")
       return { done: "node_modules already prepared", changed: false };
-    await rm17(target2, { recursive: true, force: true });
+    await rm18(target2, { recursive: true, force: true });
   }
-  const source = join61(input2.repoRoot, "node_modules");
+  const source = join65(input2.repoRoot, "node_modules");
   const differs = await firstDifference(input2.repoRoot, input2.path, step.manifests);
   const reusable = differs === null && await isDirectory3(source);
   if (reusable) {
     const started = performance.now();
-    const dir = join61(
+    const dir = join65(
       input2.plan.sharedCacheDir,
       "node_modules",
       digest(input2.repoRoot).slice(0, 16),
       wanted.slice(0, 16)
     );
-    const partial2 = join61(input2.path, PARTIAL);
+    const partial2 = join65(input2.path, PARTIAL);
     const lend = input2.base === "checkout-code";
     const seal = (tree2) => markOurs(tree2, lend ? lent : wanted);
     const sealed = [MARKER3, GITIGNORE];
@@ -59397,28 +59932,28 @@ async function nodeModules(step, input2, tools, env) {
   }
   const installed = await command(step.install, input2, tools.run, env, "install");
   if ("ok" in installed) {
-    await rm17(target2, { recursive: true, force: true });
+    await rm18(target2, { recursive: true, force: true });
     return installed;
   }
   if (await isDirectory3(target2)) await markOurs(target2, wanted);
   return { done: `${installed.done} (${why})`, changed: true };
 }
-async function pythonVenv(dirs, input2, run, env) {
+async function pythonVenv(dirs, input2, run2, env) {
   let found = null;
   for (const dir of dirs) {
-    const venv = join61(input2.repoRoot, dir);
-    if (await exists3(join61(venv, "bin", "python"))) {
+    const venv = join65(input2.repoRoot, dir);
+    if (await exists3(join65(venv, "bin", "python"))) {
       found = { dir, venv };
       break;
     }
   }
   const venvEnv = found ? {
-    PATH: env.PATH ? `${join61(found.venv, "bin")}${delimiter3}${env.PATH}` : join61(found.venv, "bin"),
+    PATH: env.PATH ? `${join65(found.venv, "bin")}${delimiter3}${env.PATH}` : join65(found.venv, "bin"),
     VIRTUAL_ENV: found.venv
   } : {};
   const said = found ? `gates use the checkout's virtualenv ${found.dir}/ (first on PATH)` : `no virtualenv in the checkout (${dirs.join(", ")}): gates use python3 from PATH`;
   const active = venvEnv.VIRTUAL_ENV ?? env.VIRTUAL_ENV ?? null;
-  const editable = await editableRedirect(run, input2, { ...env, ...venvEnv }, active);
+  const editable = await editableRedirect(run2, input2, { ...env, ...venvEnv }, active);
   if (editable === null) return { done: said, changed: false, env: venvEnv };
   return {
     done: `${said}; the project is installed in editable mode from the checkout, so PYTHONPATH starts with this worktree's ${editable.shown.join(", ")}`,
@@ -59426,15 +59961,15 @@ async function pythonVenv(dirs, input2, run, env) {
     env: { ...venvEnv, PYTHONPATH: pythonPath(editable.paths, env.PYTHONPATH) }
   };
 }
-async function command(argv, input2, run, env, label) {
-  await mkdir18(dirname21(input2.logPath), { recursive: true });
+async function command(argv, input2, run2, env, label) {
+  await mkdir19(dirname22(input2.logPath), { recursive: true });
   const shown = argv.join(" ");
   await writeFile11(input2.logPath, `=== omk ${label} in ${input2.path}
 === argv ${JSON.stringify(argv)}
 `, {
     flag: "a"
   });
-  const result2 = await run({
+  const result2 = await run2({
     argv,
     cwd: input2.path,
     env,
@@ -59470,7 +60005,7 @@ async function command(argv, input2, run, env, label) {
 }
 async function firstDifference(a, b, files2) {
   for (const file2 of files2) {
-    const [left, right] = await Promise.all([readOrNull2(join61(a, file2)), readOrNull2(join61(b, file2))]);
+    const [left, right] = await Promise.all([readOrNull2(join65(a, file2)), readOrNull2(join65(b, file2))]);
     if (left === null ? right !== null : right === null || !left.equals(right)) return file2;
   }
   return null;
@@ -59482,7 +60017,7 @@ async function fingerprint(root, files2) {
   const hash2 = createHash10("sha256");
   for (const file2 of files2) {
     hash2.update(`${file2}\0`);
-    hash2.update(await readOrNull2(join61(root, file2)) ?? "\0missing");
+    hash2.update(await readOrNull2(join65(root, file2)) ?? "\0missing");
   }
   return `${hash2.digest("hex")}
 `;
@@ -59492,8 +60027,8 @@ async function markOurs(dir, fingerprintText) {
     [MARKER3, fingerprintText],
     [GITIGNORE, "*\n"]
   ]) {
-    await rm17(join61(dir, name), { force: true });
-    await writeFile11(join61(dir, name), text3);
+    await rm18(join65(dir, name), { force: true });
+    await writeFile11(join65(dir, name), text3);
   }
 }
 var HOST_STEPS = {
@@ -59517,10 +60052,10 @@ function lastLines2(text3, count) {
 }
 var readOrNull2 = (path2) => readFile21(path2).catch(() => null);
 async function isDirectory3(path2) {
-  return (await stat15(path2).catch(() => null))?.isDirectory() === true;
+  return (await stat16(path2).catch(() => null))?.isDirectory() === true;
 }
 async function exists3(path2) {
-  return await stat15(path2).catch(() => null) !== null;
+  return await stat16(path2).catch(() => null) !== null;
 }
 
 // src/adapters/execution-host.ts
@@ -59529,20 +60064,21 @@ function createExecutionHost(options = {}) {
   const bounded3 = logMaxBytes === void 0 ? runProcess : (spec) => runProcess({ logMaxBytes, ...spec });
   const sandbox = options.env === void 0 ? void 0 : createBubblewrap({ env: options.env });
   const marks = createRunMarks();
-  const run = marks.runner(sandbox === void 0 ? bounded3 : sandbox.runner(bounded3));
+  const run2 = marks.runner(sandbox === void 0 ? bounded3 : sandbox.runner(bounded3));
   return {
     workspaces: (workspaceOptions) => ({
       ...createGitWorkspaces(workspaceOptions),
       treeFacts,
       worktreeChanges
     }),
-    agents: agentLauncherWith({ run }),
+    agents: agentLauncherWith({ run: run2 }),
     cleaner: gitGoalCleaner,
     // Gates run the agent's code: each with a HOME of its own unless `gates.home: user`.
-    verify: createGateVerifier(withOwnHome(run)),
+    verify: createGateVerifier(withOwnHome(run2)),
     integrity: createLocalIntegrity(marks),
     // Installs and setup commands run the repository's code: confined as gates are, when asked.
-    preparer: createWorkspacePreparer(run),
+    preparer: createWorkspacePreparer(run2),
+    copyCache: copyCacheDir,
     ...sandbox === void 0 ? {} : { sandbox },
     subreaper: async () => {
       const found = await hostSubreaper();
@@ -59573,7 +60109,7 @@ import { realpath as realpath9 } from "node:fs/promises";
 // src/adapters/git/committed-files.ts
 import { createHash as createHash11 } from "node:crypto";
 import { lstat as lstat16, readFile as readFile22, readlink as readlink5, realpath as realpath8 } from "node:fs/promises";
-import { join as join62, sep as sep11 } from "node:path";
+import { join as join66, sep as sep11 } from "node:path";
 var LISTINGS = /* @__PURE__ */ new Map();
 var KEPT_LISTINGS = 4;
 function listing(root, sha3) {
@@ -59613,11 +60149,11 @@ function blobId2(bytes, like) {
   return hash2.digest("hex");
 }
 async function workingCopy(root, path2) {
-  const full = join62(root, path2);
+  const full = join66(root, path2);
   try {
-    const stat16 = await lstat16(full);
-    if (stat16.isSymbolicLink()) return { bytes: Buffer.from(await readlink5(full)), link: true };
-    if (!stat16.isFile()) return null;
+    const stat17 = await lstat16(full);
+    if (stat17.isSymbolicLink()) return { bytes: Buffer.from(await readlink5(full)), link: true };
+    if (!stat17.isFile()) return null;
     return { bytes: await readFile22(full), link: false };
   } catch {
     return null;
@@ -59655,7 +60191,7 @@ async function readCommitted(root, sha3, paths2, maxBytes, known = /* @__PURE__ 
 }
 async function linkedText(root, path2, maxBytes) {
   try {
-    const [top, target2] = await Promise.all([realpath8(root), realpath8(join62(root, path2))]);
+    const [top, target2] = await Promise.all([realpath8(root), realpath8(join66(root, path2))]);
     if (!target2.startsWith(`${top}${sep11}`)) return null;
     const bytes = await readFile22(target2);
     return bytes.length <= maxBytes ? bytes.toString("utf8") : null;
@@ -59920,8 +60456,8 @@ async function findCheckRun(ctx, sha3, name, externalId) {
     check_name: name,
     per_page: 100
   });
-  const run = data.check_runs.filter((r) => r.external_id === externalId).sort((a, b) => b.id - a.id)[0];
-  return run ? { id: run.id, url: run.html_url ?? run.url } : null;
+  const run2 = data.check_runs.filter((r) => r.external_id === externalId).sort((a, b) => b.id - a.id)[0];
+  return run2 ? { id: run2.id, url: run2.html_url ?? run2.url } : null;
 }
 async function listChecks(ctx, sha3) {
   const where = { owner: ctx.repo.owner, repo: ctx.repo.name, ref: sha3 };
@@ -59931,14 +60467,14 @@ async function listChecks(ctx, sha3) {
     per_page: 100
   });
   const entries2 = [
-    ...runs2.map((run) => ({
+    ...runs2.map((run2) => ({
       check: {
-        name: run.name,
-        state: checkRunState(run.status, run.conclusion),
+        name: run2.name,
+        state: checkRunState(run2.status, run2.conclusion),
         source: "check_run"
       },
-      at: time3(run.completed_at ?? run.started_at),
-      id: run.id
+      at: time3(run2.completed_at ?? run2.started_at),
+      id: run2.id
     })),
     ...combined.statuses.map((status) => ({
       check: { name: status.context, state: statusState(status.state), source: "status" },
@@ -59956,15 +60492,15 @@ async function listChecks(ctx, sha3) {
     // The same listing, as records: the newest run of each name from each app (GitHub's default
     // `filter: latest` is per check suite, and each app has its own), which is what judging
     // omk/proof needs; no second call for it.
-    runs: runs2.filter((run) => run.head_sha === sha3).map((run) => ({
-      id: run.id,
-      name: run.name,
-      appId: run.app?.id ?? null,
-      appSlug: run.app?.slug ?? null,
-      status: run.status,
-      conclusion: run.conclusion ?? null,
-      title: run.output?.title ?? "",
-      summary: run.output?.summary ?? ""
+    runs: runs2.filter((run2) => run2.head_sha === sha3).map((run2) => ({
+      id: run2.id,
+      name: run2.name,
+      appId: run2.app?.id ?? null,
+      appSlug: run2.app?.slug ?? null,
+      status: run2.status,
+      conclusion: run2.conclusion ?? null,
+      title: run2.output?.title ?? "",
+      summary: run2.output?.summary ?? ""
     })).sort((a, b) => b.id - a.id)
   };
 }
@@ -60456,7 +60992,7 @@ function threadHost(bot, target2) {
       target2.repo.defaultBranch,
       dispatchInputs(goalId)
     ),
-    queueRun: (key, run) => bot.runs.push(key, run) === "full" ? "full" : "queued",
+    queueRun: (key, run2) => bot.runs.push(key, run2) === "full" ? "full" : "queued",
     shownPhase: async (goalId) => target2.issue === null ? null : (await bot.statuses.find(target2.gh, target2.repo, target2.issue, goalId))?.phase ?? null
   };
 }
@@ -60683,10 +61219,10 @@ function createOmkApp(makeDeps, ready) {
       ]);
     });
     app.on("check_run.completed", async (context) => {
-      const run = context.payload.check_run;
+      const run2 = context.payload.check_run;
       onMergeSignal(bot, context.name, context.payload, [
-        run.check_suite.head_branch,
-        ...run.pull_requests.map((pull) => pull.head.ref)
+        run2.check_suite.head_branch,
+        ...run2.pull_requests.map((pull) => pull.head.ref)
       ]);
     });
     app.on("status", async (context) => {
