@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createBubblewrap } from '../../src/adapters/sandbox/bubblewrap.js';
 import type { SandboxAvailability } from '../../src/runtime/sandbox/port.js';
-import { scriptFile, transcriptLine } from '../helpers/agents.js';
-import { createExecutionEnv, type ExecutionEnv, eventsOfType } from '../helpers/execution.js';
+import { scriptFile } from '../helpers/agents.js';
+import { createExecutionEnv, type ExecutionEnv } from '../helpers/execution.js';
+import { expectEditNamed, expectEditRefused } from '../helpers/source-edits.js';
 
 /**
  * Go's module cache as a way to make a goal ready without a fix (issue 17). go checks a module
@@ -152,16 +153,10 @@ describe("Go's module cache, written by an unsandboxed agent", () => {
       'off',
       '--json',
     );
-    expect(result.code, result.stderr).toBe(0);
-    const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
     expect(await readFile(join(geom, 'geom.go'), 'utf8')).toContain('>= 0');
-    // The edit worked: with a comment for a change, the slice's tests passed.
-    const sliceGates = eventsOfType(await env.events(id), 'gates_verified').map((e) => e.data.outcomes);
-    expect(sliceGates[0]).toContain('test:passed');
-    const proof = await env.proof(id);
-    expect(proof.status).not.toBe('ready');
-    const gaps = proof.knownGaps.filter((gap) => gap.code === 'state_tampered').map((gap) => gap.message);
-    expect(gaps.join('\n')).toMatch(
+    await expectEditNamed(
+      env,
+      result,
       /The Go module example\.com\/geom@v1\.0\.0 in the module cache was written while the agent of s1-\S+ ran: 1 file \(1 changed\): geom\.go\./,
     );
   });
@@ -179,15 +174,8 @@ describe("Go's module cache, written by an unsandboxed agent", () => {
       agent,
       '--json',
     );
-    if (!host.available) {
-      // `required` refuses before any agent runs where this host cannot confine.
-      expect(result.code).not.toBe(0);
-      return;
-    }
-    expect(result.code, result.stderr).toBe(0);
+    // `required` refuses before any agent runs where this host cannot confine.
+    if (!(await expectEditRefused(env, result, host))) return;
     expect(await readFile(join(geom, 'geom.go'), 'utf8')).toBe(GEOM_SOURCE);
-    const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
-    expect(await transcriptLine(env.goalDir(id), 'EDIT ')).toMatch(/EROFS|read-only file system/i);
-    expect((await env.proof(id)).status).not.toBe('ready');
   });
 });

@@ -61,6 +61,14 @@ async function blockingOf(id: string): Promise<string[]> {
   return proof.findings.filter((f) => f.severity === 'blocking').map((f) => f.message);
 }
 
+/** Not ready, and the one blocking finding is the change's edit of `definition` of the test gate. */
+async function expectBlockedByEditOf(id: string, definition: string): Promise<void> {
+  expect((await env.proof(id)).status).not.toBe('ready');
+  expect(await blockingOf(id)).toEqual([
+    expect.stringContaining(`The change edits "${definition}", which decides what the "test" gate ran`),
+  ]);
+}
+
 describe('an agent that rewrites what its gate runs', () => {
   it('sets package.json\'s "test" to `exit 0` (a \\u escape in the key): blocked, never ready', async () => {
     env = await createExecutionEnv(BUGGY_FIXTURE);
@@ -75,13 +83,7 @@ describe('an agent that rewrites what its gate runs', () => {
       ].join('\n'),
     );
     const id = await runGoal('fix the bug in src/parser.js and package.json', agent);
-    const proof = await env.proof(id);
-    expect(proof.status).not.toBe('ready');
-    expect(await blockingOf(id)).toEqual([
-      expect.stringContaining(
-        'The change edits "package.json scripts.test", which decides what the "test" gate ran',
-      ),
-    ]);
+    await expectBlockedByEditOf(id, 'package.json scripts.test');
     expect(git(env.repo.root, 'rev-parse', 'refs/heads/main')).toBe(main);
   });
 
@@ -92,13 +94,7 @@ describe('an agent that rewrites what its gate runs', () => {
       ["printf '# checked\\n' >> calc.py", 'printf \'addopts = "--co"\\n\' >> pyproject.toml'].join('\n'),
     );
     const id = await runGoal('fix the bug in calc.py and pyproject.toml', agent);
-    const proof = await env.proof(id);
-    expect(proof.status).not.toBe('ready');
-    expect(await blockingOf(id)).toEqual([
-      expect.stringContaining(
-        'The change edits "pyproject.toml [tool.pytest]", which decides what the "test" gate ran',
-      ),
-    ]);
+    await expectBlockedByEditOf(id, 'pyproject.toml [tool.pytest]');
   });
 
   it('control: a fix that also edits package.json outside the scripts is ready', async () => {
@@ -312,13 +308,7 @@ describe('an agent whose head runs no test, or forges their outcomes, with no ga
       [`printf '# checked\\n' >> calc.py`, `cat >> tests/conftest.py <<'PY'\n${conftest}PY`].join('\n'),
     );
     const id = await runGoal('fix the bug in calc.py and tests/conftest.py', agent);
-    const proof = await env.proof(id);
-    expect(proof.status).not.toBe('ready');
-    expect(await blockingOf(id)).toEqual([
-      expect.stringContaining(
-        'The change edits "tests/conftest.py pytest hooks", which decides what the "test" gate ran',
-      ),
-    ]);
+    await expectBlockedByEditOf(id, 'tests/conftest.py pytest hooks');
   });
 
   it('control: a fix that adds an ordinary fixture to conftest.py is ready', async () => {

@@ -136,8 +136,7 @@ export async function composeController(
     gates: prepared.sandbox.isolatesNetwork === true ? detected : detected.map(withoutOwnNetwork),
     committed: deps.repo,
     gateEnv: gateEnvironment(deps.env),
-    goModules: await baseGoModules(deps, goal, files),
-    crates: await baseCrates(deps, goal, files),
+    ...(await baseDependencies(deps, goal, files)),
     preparer: boundedPreparer(
       cacheWritingPreparer(
         confine === null
@@ -173,22 +172,26 @@ async function baseTree(deps: AppDeps, goal: GoalRecord, config: LoadedConfig): 
   return { files, context: createDetectContext(root, files), configChanged: null, detectionChanged: [] };
 }
 
-/** The Go modules the base commit's go.sum files name (a goal without a base commit: none). */
-async function baseGoModules(deps: AppDeps, goal: GoalRecord, files: readonly string[]): Promise<string[]> {
+/**
+ * The Go modules and registry crates the base commit's go.sum and Cargo.lock files name, read in
+ * one look at the commit (a goal without a base commit: none).
+ */
+async function baseDependencies(
+  deps: AppDeps,
+  goal: GoalRecord,
+  files: readonly string[],
+): Promise<{ goModules: string[]; crates: string[] }> {
   const sums = goSumFiles(files);
-  const { root, baseSha } = goal.repo;
-  if (baseSha === null || sums.length === 0) return [];
-  const read = await deps.repo.readCommitted(root, baseSha, sums, GO_SUM_MAX_BYTES);
-  return goSumModules([...read.texts.values()].map((text) => text ?? '').join('\n'));
-}
-
-/** The registry crates the base commit's Cargo.lock files name (a goal without a base commit: none). */
-async function baseCrates(deps: AppDeps, goal: GoalRecord, files: readonly string[]): Promise<string[]> {
   const locks = cargoLockFiles(files);
   const { root, baseSha } = goal.repo;
-  if (baseSha === null || locks.length === 0) return [];
-  const read = await deps.repo.readCommitted(root, baseSha, locks, CARGO_LOCK_MAX_BYTES);
-  return [...read.texts.values()].flatMap((text) => cargoLockCrates(text ?? ''));
+  if (baseSha === null || sums.length + locks.length === 0) return { goModules: [], crates: [] };
+  const maxBytes = Math.max(GO_SUM_MAX_BYTES, CARGO_LOCK_MAX_BYTES);
+  const { texts } = await deps.repo.readCommitted(root, baseSha, [...sums, ...locks], maxBytes);
+  const text = (path: string) => texts.get(path) ?? '';
+  return {
+    goModules: goSumModules(sums.map(text).join('\n')),
+    crates: locks.flatMap((path) => cargoLockCrates(text(path))),
+  };
 }
 
 /** agents.rateLimitWait, and the host's sleep where it passes one (tests: instant). */
