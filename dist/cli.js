@@ -62791,8 +62791,7 @@ async function composeController(deps, goal, prepared) {
     gates: prepared.sandbox.isolatesNetwork === true ? detected : detected.map(withoutOwnNetwork),
     committed: deps.repo,
     gateEnv: gateEnvironment(deps.env),
-    goModules: await baseGoModules(deps, goal, files2),
-    crates: await baseCrates(deps, goal, files2),
+    ...await baseDependencies(deps, goal, files2),
     preparer: boundedPreparer(
       cacheWritingPreparer(
         confine === null ? deps.execution.preparer : confinedPreparer(deps.execution.preparer, { ...confine, network: "open" }, cacheDir),
@@ -62823,19 +62822,18 @@ async function baseTree(deps, goal, config2) {
   const files2 = await deps.repo.listFiles(root);
   return { files: files2, context: createDetectContext(root, files2), configChanged: null, detectionChanged: [] };
 }
-async function baseGoModules(deps, goal, files2) {
+async function baseDependencies(deps, goal, files2) {
   const sums = goSumFiles(files2);
-  const { root, baseSha } = goal.repo;
-  if (baseSha === null || sums.length === 0) return [];
-  const read2 = await deps.repo.readCommitted(root, baseSha, sums, GO_SUM_MAX_BYTES);
-  return goSumModules([...read2.texts.values()].map((text2) => text2 ?? "").join("\n"));
-}
-async function baseCrates(deps, goal, files2) {
   const locks = cargoLockFiles(files2);
   const { root, baseSha } = goal.repo;
-  if (baseSha === null || locks.length === 0) return [];
-  const read2 = await deps.repo.readCommitted(root, baseSha, locks, CARGO_LOCK_MAX_BYTES);
-  return [...read2.texts.values()].flatMap((text2) => cargoLockCrates(text2 ?? ""));
+  if (baseSha === null || sums.length + locks.length === 0) return { goModules: [], crates: [] };
+  const maxBytes = Math.max(GO_SUM_MAX_BYTES, CARGO_LOCK_MAX_BYTES);
+  const { texts } = await deps.repo.readCommitted(root, baseSha, [...sums, ...locks], maxBytes);
+  const text2 = (path2) => texts.get(path2) ?? "";
+  return {
+    goModules: goSumModules(sums.map(text2).join("\n")),
+    crates: locks.flatMap((path2) => cargoLockCrates(text2(path2)))
+  };
 }
 function rateLimitOf(maxWaitMs, sleep7) {
   if (maxWaitMs === void 0 && sleep7 === void 0) return {};
