@@ -12,7 +12,12 @@ import { cacheWritingPreparer, cacheWritingVerify } from '../integrity/cache-wri
 import { CARGO_LOCK_MAX_BYTES, cargoLockCrates, cargoLockFiles } from '../integrity/crate-sources.js';
 import { integrationCache } from '../integrity/integration-cache.js';
 import { GO_SUM_MAX_BYTES, goSumFiles, goSumModules } from '../integrity/module-sources.js';
-import { confinedAgent, confinedPreparer, confinedVerify } from '../sandbox/confined-runs.js';
+import {
+  confinedAgent,
+  confinedPreparer,
+  confinedVerify,
+  ownDownloadsPreparer,
+} from '../sandbox/confined-runs.js';
 import type { Confinement } from '../sandbox/port.js';
 import { createScrub, createTokenTest, secretValues } from '../secrets/scrub.js';
 import { scrubbedAgent, scrubbedVerify, scrubbedWorkspaces } from '../secrets/scrubbed-runs.js';
@@ -93,7 +98,7 @@ export async function composeController(
                     writable: [cache],
                     network: network.gates,
                   },
-                  cacheDir,
+                  cache,
                 ),
             cache,
           ),
@@ -106,6 +111,22 @@ export async function composeController(
       keep,
     );
   const ownCache = integrationCacheDir(deps.store.deps.stateRoot, goal.id);
+  // Installs write the cache too, confined the one of their worktree's gates: the slices' theirs,
+  // the base's and the integrated tree's the integration's own, download caches included (there
+  // confined or not: a slice's install runs the code of the tree it prepares).
+  const preparerWriting = (cache: string) => {
+    const preparer =
+      cache === cacheDir ? deps.execution.preparer : ownDownloadsPreparer(deps.execution.preparer, cache);
+    return boundedPreparer(
+      cacheWritingPreparer(
+        confine === null
+          ? preparer
+          : confinedPreparer(preparer, { ...confine, writable: [cache], network: 'open' }, cache),
+        cache,
+      ),
+      config.logs.maxBytes,
+    );
+  };
   const detected = detectGatesIn(tree.context, config);
   return {
     store: deps.store,
@@ -121,6 +142,7 @@ export async function composeController(
       goalCache: cacheDir,
       dir: ownCache,
       verify: verifyWriting(ownCache),
+      preparer: preparerWriting(ownCache),
       copy: deps.execution.copyCache ?? (async () => false),
       integrity: deps.execution.integrity,
       remove: (dir) => deps.execution.cleaner.removeCache(dir),
@@ -137,15 +159,7 @@ export async function composeController(
     committed: deps.repo,
     gateEnv: gateEnvironment(deps.env),
     ...(await baseDependencies(deps, goal, files)),
-    preparer: boundedPreparer(
-      cacheWritingPreparer(
-        confine === null
-          ? deps.execution.preparer
-          : confinedPreparer(deps.execution.preparer, { ...confine, network: 'open' }, cacheDir),
-        cacheDir,
-      ),
-      config.logs.maxBytes,
-    ),
+    preparer: preparerWriting(cacheDir),
     preparation: planPreparation({
       repoRoot: root,
       files,

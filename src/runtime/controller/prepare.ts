@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { WorkspacePreparationError } from '../errors.js';
+import { BASE_ID, INTEGRATION_ID } from '../graph/branches.js';
 import { machineRoots, relativizer } from '../proof/machine-paths.js';
 import { HOOK_INSTALLER_OPT_OUTS } from '../workspace/hook-installers.js';
 import { type OwnStepShared, ownStep } from '../workspace/own-step.js';
@@ -22,8 +23,12 @@ export async function prepareWorkspace(
   base?: 'checkout-code' | 'agent-code',
 ): Promise<Readonly<Record<string, string>>> {
   const { deps, goal } = ctx;
-  const { preparer, preparation } = deps;
-  if (!preparer || !preparation || !preparesWorktrees(deps)) return deps.gateEnv;
+  const { preparation } = deps;
+  if (!deps.preparer || !preparation || !preparesWorktrees(deps)) return deps.gateEnv;
+  // The base's and the integrated tree's installs keep their download caches in the integration's
+  // own cache, which no slice's install writes (integrity/integration-cache.ts).
+  const own = label === BASE_ID || label === INTEGRATION_ID ? deps.integrationCache?.preparer : undefined;
+  const preparer = own ?? deps.preparer;
   const logPath = join(deps.store.paths(goal.id).prepareArtifacts, `${label}.log`);
   const scope = { repoRoot: goal.repo.root, home: deps.home };
   const step = `the preparation of the ${label} worktree`;

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { stateTree } from '../../adapters/integrity/state-tree.js';
 import { copyCacheDir } from '../../adapters/workspace/cache-copy.js';
 import type { VerifyFn } from '../gates/port.js';
+import type { PrepareInput, WorkspacePreparer } from '../workspace/port.js';
 import { integrationCache } from './integration-cache.js';
 
 let root: string;
@@ -23,11 +24,26 @@ const gateRun: VerifyFn = async () => {
   return [];
 };
 
+/** What each install got, and what the pip cache's wheel held as it started (null: none). */
+let installs: { input: PrepareInput; wheel: string | null }[];
+
+/** An install that reads, then fills, the download cache here. */
+const install: WorkspacePreparer = {
+  prepare: async (input) => {
+    const wheel = join(dir, 'downloads', 'pip', 'greet.whl');
+    installs.push({ input, wheel: await readFile(wheel, 'utf8').catch(() => null) });
+    await mkdir(join(dir, 'downloads', 'pip'), { recursive: true });
+    await writeFile(wheel, 'built from the sdist\n');
+    return { ok: true, done: [], changed: true, env: {} };
+  },
+};
+
 function cache(confined = false) {
   return integrationCache({
     goalCache,
     dir,
     verify: gateRun,
+    preparer: install,
     copy: copyCacheDir,
     integrity: { stateTree },
     remove: (path) => rm(path, { recursive: true, force: true }),
@@ -46,6 +62,7 @@ beforeEach(async () => {
   warnings = [];
   infos = [];
   seen = [];
+  installs = [];
 });
 
 afterEach(async () => {
@@ -83,7 +100,7 @@ describe("the integration's build cache", () => {
     await own.verify([], context);
     expect(seen).toEqual([null, null, null]);
     expect(warnings.join('\n')).toMatch(
-      /integration's build cache changed since omk's last gate run there \(1 file\(s\), cargo-target\/planted first\)/,
+      /integration's build cache changed since omk's last gate run or install there \(1 file\(s\), cargo-target\/planted first\)/,
     );
   });
 
@@ -114,6 +131,49 @@ describe("the integration's build cache", () => {
     expect(await own.seedSlices()).toBe(true);
     expect(await readFile(join(goalCache, 'cargo-target', 'built'), 'utf8')).toBe('by a gate\n');
     expect(await own.seedSlices()).toBe(false);
+  });
+
+  it("installs there get its paths for the slices' and are emptied out of what else wrote it", async () => {
+    const own = cache();
+    const plan = {
+      steps: [{ kind: 'command', argv: ['setup'] }],
+      env: { GOCACHE: join(goalCache, 'go-build') },
+      timeoutMs: 1_000,
+      cacheDir: goalCache,
+      sharedCacheDir: join(root, 'shared-cache'),
+    } satisfies PrepareInput['plan'];
+    const input: PrepareInput = {
+      repoRoot: root,
+      path: join(root, 'w'),
+      plan,
+      env: { CARGO_TARGET_DIR: join(goalCache, 'cargo-target'), PATH: '/bin' },
+      logPath: join(root, 'log'),
+    };
+    await own.preparer.prepare(input);
+    expect(installs[0]?.input.plan.env).toEqual({ GOCACHE: join(dir, 'go-build') });
+    expect(installs[0]?.input.env).toEqual({ CARGO_TARGET_DIR: join(dir, 'cargo-target'), PATH: '/bin' });
+    // A gate run after it finds the cache as the install left it, and so does the next install.
+    await own.verify([], context);
+    await own.preparer.prepare(input);
+    expect(warnings).toEqual([]);
+    expect(installs.map((run) => run.wheel)).toEqual([null, 'built from the sdist\n']);
+    // Rewritten by someone else (a slice's install, unconfined): emptied before the next install.
+    await writeFile(join(dir, 'downloads', 'pip', 'greet.whl'), 'forged\n');
+    await own.preparer.prepare(input);
+    expect(installs.map((run) => run.wheel)).toEqual([null, 'built from the sdist\n', null]);
+    expect(warnings.join('\n')).toMatch(
+      /changed since omk's last gate run or install there \(1 file\(s\), downloads\/pip\/greet.whl first\)/,
+    );
+  });
+
+  it("seeds the slices' download caches from the base's install only when confined", async () => {
+    await cache().preparer.prepare({ plan: { env: {} }, env: {} } as unknown as PrepareInput);
+    // Unconfined, the slices' installs use the user's download caches: nothing to copy.
+    expect(await cache().seedSlices()).toBe(false);
+    expect(await cache(true).seedSlices()).toBe(true);
+    expect(await readFile(join(goalCache, 'downloads', 'pip', 'greet.whl'), 'utf8')).toBe(
+      'built from the sdist\n',
+    );
   });
 
   it('unconfined, what an earlier process left there is emptied before this one builds there', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GateRunContext, VerifyFn } from '../gates/port.js';
 import type { PrepareInput, WorkspacePreparer } from '../workspace/port.js';
-import { confinedPreparer, confinedVerify } from './confined-runs.js';
+import { confinedPreparer, confinedVerify, ownDownloadsPreparer } from './confined-runs.js';
 import type { Confinement } from './port.js';
 
 const CACHE = '/state/cache/g1';
@@ -36,5 +36,28 @@ describe('confined gates and installs and the download caches in the goal cache'
       npm_config_store_dir: `${CACHE}/downloads/pnpm-store`,
       PIP_CACHE_DIR: `${CACHE}/downloads/pip`,
     });
+  });
+
+  it("the integration's installs use its download caches, whatever the environment names", async () => {
+    const seen: PrepareInput[] = [];
+    const preparer: WorkspacePreparer = {
+      prepare: async (input) => {
+        seen.push(input);
+        return { ok: true, done: [], changed: false, env: {} };
+      },
+    };
+    const own = '/state/cache/.integration/g1';
+    const input = { env: { npm_config_cache: '/home/me/.npm', PATH: '/bin' } } as unknown as PrepareInput;
+    await ownDownloadsPreparer(preparer, own).prepare(input);
+    // Confined too: the confinement's defaults give way to what the integration's preparer set.
+    await confinedPreparer(ownDownloadsPreparer(preparer, own), CONFINE, own).prepare(input);
+    const expected = {
+      PATH: '/bin',
+      npm_config_cache: `${own}/downloads/npm`,
+      YARN_CACHE_FOLDER: `${own}/downloads/yarn`,
+      npm_config_store_dir: `${own}/downloads/pnpm-store`,
+      PIP_CACHE_DIR: `${own}/downloads/pip`,
+    };
+    expect(seen.map((input) => input.env)).toEqual([expected, expected]);
   });
 });

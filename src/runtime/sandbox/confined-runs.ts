@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Agent } from '../agents/port.js';
 import type { VerifyFn } from '../gates/port.js';
+import { DOWNLOADS_CACHE } from '../workspace/plan.js';
 import type { WorkspacePreparer } from '../workspace/port.js';
 import type { Confinement } from './port.js';
 
@@ -30,18 +31,18 @@ export function confinedVerify(verify: VerifyFn, confine: Confinement, cacheDir:
  * Where confined installs keep the package managers' download caches: in the goal's build cache
  * (installs may write it), in a directory of its own that gates get read-only. Gates run the
  * agent's code, and pip takes a wheel it cached for every later install without a check of its
- * content: one a gate rewrote would go into the next worktree (the integration's included).
+ * content: one a gate rewrote would go into the next worktree. The same in the integration's own
+ * cache for the installs of the base and the integrated tree, confined or not.
  */
 export function downloadCacheDir(cacheDir: string): string {
-  return join(cacheDir, 'downloads');
+  return join(cacheDir, DOWNLOADS_CACHE);
 }
 
 /**
  * The package managers' download caches, which live under HOME (read-only when confined): in
- * the goal's download cache instead, which a confined install may write and a gate may not. A
- * variable the gate environment already sets is kept.
+ * `cacheDir`'s download cache instead, which an install may write and a gate may not.
  */
-export function confinedCacheEnv(cacheDir: string): Readonly<Record<string, string>> {
+export function downloadCacheEnv(cacheDir: string): Readonly<Record<string, string>> {
   const downloads = downloadCacheDir(cacheDir);
   return {
     npm_config_cache: join(downloads, 'npm'),
@@ -54,7 +55,8 @@ export function confinedCacheEnv(cacheDir: string): Readonly<Record<string, stri
 /**
  * The worktree preparer with every install and setup command confined as the gates are: they run
  * the repository's code (install scripts, `workspace.setup`) before any agent does. `cacheDir` is
- * the goal's build cache, one of `confine.writable`.
+ * the goal's build cache, one of `confine.writable`. A download cache the gate environment names
+ * already is kept.
  */
 export function confinedPreparer(
   preparer: WorkspacePreparer,
@@ -63,6 +65,20 @@ export function confinedPreparer(
 ): WorkspacePreparer {
   return {
     prepare: (input) =>
-      preparer.prepare({ ...input, env: { ...confinedCacheEnv(cacheDir), ...input.env }, confine }),
+      preparer.prepare({ ...input, env: { ...downloadCacheEnv(cacheDir), ...input.env }, confine }),
+  };
+}
+
+/**
+ * The preparer of the base and the integrated tree: its installs keep their download caches in
+ * `cacheDir` (the integration's own), confined or not, whatever the gate environment names (the
+ * user's `npm_config_cache` included). A slice's install runs the code of the tree it prepares (an
+ * earlier slice's commits included: npm's install scripts, a Python build backend), which can
+ * rewrite what its download caches hold, and pip installs a wheel it cached without a check of
+ * its content: the installs whose trees decide the proof share none of them.
+ */
+export function ownDownloadsPreparer(preparer: WorkspacePreparer, cacheDir: string): WorkspacePreparer {
+  return {
+    prepare: (input) => preparer.prepare({ ...input, env: { ...input.env, ...downloadCacheEnv(cacheDir) } }),
   };
 }

@@ -29,6 +29,8 @@ const PYTHON_MARKERS = ['pyproject.toml', 'setup.cfg', 'setup.py'];
 /** The directories of a goal's cache its gates build into: cargo's target directory and Go's cache. */
 export const CARGO_TARGET_CACHE = 'cargo-target';
 export const GO_BUILD_CACHE = 'go-build';
+/** The directory of a goal's cache where installs keep the package managers' download caches. */
+export const DOWNLOADS_CACHE = 'downloads';
 
 export const VENV_DIRS: readonly string[] = ['.venv', 'venv'];
 
