@@ -38,7 +38,7 @@ describe('confined gates and installs and the download caches in the goal cache'
     });
   });
 
-  it("the integration's installs use its download caches, whatever the environment names", async () => {
+  it("the integration's installs use its download caches, confined or not (the environment's own choice kept)", async () => {
     const seen: PrepareInput[] = [];
     const preparer: WorkspacePreparer = {
       prepare: async (input) => {
@@ -49,11 +49,10 @@ describe('confined gates and installs and the download caches in the goal cache'
     const own = '/state/cache/.integration/g1';
     const input = { env: { npm_config_cache: '/home/me/.npm', PATH: '/bin' } } as unknown as PrepareInput;
     await ownDownloadsPreparer(preparer, own).prepare(input);
-    // Confined too: the confinement's defaults give way to what the integration's preparer set.
     await confinedPreparer(ownDownloadsPreparer(preparer, own), CONFINE, own).prepare(input);
     const expected = {
       PATH: '/bin',
-      npm_config_cache: `${own}/downloads/npm`,
+      npm_config_cache: '/home/me/.npm',
       YARN_CACHE_FOLDER: `${own}/downloads/yarn`,
       npm_config_store_dir: `${own}/downloads/pnpm-store`,
       PIP_CACHE_DIR: `${own}/downloads/pip`,

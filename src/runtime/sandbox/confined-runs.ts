@@ -71,14 +71,16 @@ export function confinedPreparer(
 
 /**
  * The preparer of the base and the integrated tree: its installs keep their download caches in
- * `cacheDir` (the integration's own), confined or not, whatever the gate environment names (the
- * user's `npm_config_cache` included). A slice's install runs the code of the tree it prepares (an
- * earlier slice's commits included: npm's install scripts, a Python build backend), which can
- * rewrite what its download caches hold, and pip installs a wheel it cached without a check of
- * its content: the installs whose trees decide the proof share none of them.
+ * `cacheDir` (the integration's own), confined or not. A slice's install runs the code of the tree
+ * it prepares (an earlier slice's commits included: npm's install scripts, a Python build
+ * backend), which can rewrite what its download caches hold, and pip installs a wheel it cached
+ * without a check of its content: the installs whose trees decide the proof share none of them.
+ * A cache the gate environment names (the user's `npm_config_cache`, the only one it passes on)
+ * is kept, as for the slices: the user's choice (an offline cache, say), and `npm ci` checks each
+ * package it reads there against the lockfile's integrity.
  */
 export function ownDownloadsPreparer(preparer: WorkspacePreparer, cacheDir: string): WorkspacePreparer {
   return {
-    prepare: (input) => preparer.prepare({ ...input, env: { ...input.env, ...downloadCacheEnv(cacheDir) } }),
+    prepare: (input) => preparer.prepare({ ...input, env: { ...downloadCacheEnv(cacheDir), ...input.env } }),
   };
 }
