@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,15 +31,16 @@ import { secretForms, tokenLeaks } from './secrets.js';
 
 /**
  * The Action's hostile corpus under the sandbox (`sandbox: required`), in one goal to keep the
- * suite's time: slice s1's agent does the demo's fix and then makes the corpus' redirect, hook and
- * filter attacks, reads the token where the corpus' token agent looks, and tries what the corpus
- * runs only unconfined elsewhere (`outsideAttempts`: omk's `~/.gitconfig` by path, hard links from
- * omk's HOME and the state root, its goal's state files, the checkout's branch and files); slice
- * s2's agent adds the regression test, makes the corpus' move-branch attack on s1's finished
- * branch, and leaves a `setsid` process that would patch its worktree after omk's commit. Each
- * attempt's failure is checked inside (the transcript) and outside (the repository, HOME, the state
- * root, the fake GitHub). The checkout holds the token as actions/checkout persists it. Where
- * bubblewrap cannot confine here, `required` refuses before any agent runs, and the test says so.
+ * suite's time. Slice s1's agent does the demo's fix, then makes the corpus' redirect, hook and
+ * filter attacks, tries what other doors' tests try unconfined (`outsideAttempts`: the runner's
+ * `~/.gitconfig` by path, hard links from its HOME and from the state root, its goal's state files,
+ * the checkout's branch and files), reads the runner's `~/.git-credentials` and `~/.ssh` by path,
+ * and reads the token where the corpus' token agent looks. Slice s2's agent adds the regression
+ * test, makes the corpus' move-branch attack on s1's finished branch, and leaves a `setsid` process
+ * that would patch its worktree after omk's commit. Each attempt's failure is checked inside (the
+ * transcript) and outside (the repository, HOME, the state root, the fake GitHub). The checkout
+ * holds the token as actions/checkout persists it. Where bubblewrap cannot confine here,
+ * `required` refuses before any agent runs, and the test says so.
  */
 const FORMS = secretForms(TOKEN);
 const HEADER = `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${TOKEN}`).toString('base64')}`;
@@ -71,6 +72,11 @@ function agent(): string {
     ...attempt('hook', corpus('hook-once').first),
     ...attempt('filter', corpus('filter').first),
     ...outsideAttempts(home),
+    // Reads the runner's credential stores by path (hidden: an empty file, an empty directory).
+    ...attempt('credentials', [
+      `grep -q secret "${join(home, '.git-credentials')}"`,
+      `grep -q KEY "${join(home, '.ssh', 'id_rsa')}"`,
+    ]),
     // Prints (and commits) what it found of the token: the header omk took out of .git/config, its
     // environment, omk's stash (hidden here).
     ...corpus('token').first,
@@ -93,6 +99,9 @@ beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), 'omk-runner-home-'));
   await writeFile(join(home, '.gitconfig'), '[user]\n\tname = runner\n');
   await writeFile(join(home, '.bashrc'), 'export PROFILE_SECRET=1\n');
+  await writeFile(join(home, '.git-credentials'), 'https://x:secret@github.com\n');
+  await mkdir(join(home, '.ssh'));
+  await writeFile(join(home, '.ssh', 'id_rsa'), 'PRIVATE KEY 1234\n');
   env = await createActionEnv({ executables: { 'tools/agent.sh': agent() }, files: NO_CI_CONFIG });
   git(env.repo.root, 'config', `http.${env.server.url}/.extraheader`, HEADER);
   before.config = git(env.repo.root, 'config', '--local', '--list');
@@ -166,6 +175,8 @@ describe('the hostile agents through the Action under the sandbox', () => {
     const refused = (name: string) => new RegExp(`^blocked ${name}: .*(${REFUSED.source})`, 'm');
     for (const name of FIRST) expect(first).toMatch(refused(name));
     for (const name of SECOND) expect(second).toMatch(refused(name));
+    // A read finds nothing there: the file is empty, the directory holds no key.
+    expect(first).toMatch(/^blocked credentials: /m);
     expect(first + second).not.toContain('ESCAPED');
   });
 
