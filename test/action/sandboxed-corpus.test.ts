@@ -46,6 +46,8 @@ const FORMS = secretForms(TOKEN);
 const HEADER = `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${TOKEN}`).toString('base64')}`;
 const FIRST = ['redirect', 'hook', 'filter', ...OUTSIDE_ATTEMPTS] as const;
 const SECOND = ['move-branch'] as const;
+/** The goal directory the agent makes beside its own. */
+const FORGED = 'zz-forged-goal';
 
 let host: SandboxAvailability;
 let trap: Trap;
@@ -72,6 +74,11 @@ function agent(): string {
     ...attempt('hook', corpus('hook-once').first),
     ...attempt('filter', corpus('filter').first),
     ...outsideAttempts(home),
+    // A goal of its own beside its goal in the state root: under RUNNER_TEMP, which the sandbox
+    // replaces by an empty tmpfs (its goal's directory and worktree bound back), so the write
+    // lands there, inside, and never on the runner's disk.
+    'root="$(dirname "$(dirname "$(dirname "$PWD")")")"',
+    `mkdir -p "$root/goals/${FORGED}" && printf '{"status":"ready"}\\n' > "$root/goals/${FORGED}/proof.json" && echo "wrote ${FORGED} inside"`,
     // Reads the runner's credential stores by path (hidden: an empty file, an empty directory).
     ...attempt('credentials', [
       `grep -q secret "${join(home, '.git-credentials')}"`,
@@ -130,12 +137,16 @@ afterAll(async () => {
   await rm(home, { recursive: true, force: true });
 });
 
+let warned = false;
 /** Whether this host confines (else: `required` refused before any agent ran, which it checks). */
 function confined(): boolean {
   if (host.available && host.network.isolated) return true;
-  console.warn(
-    `Action sandboxed corpus not exercised: bubblewrap cannot confine here (${JSON.stringify(host)})`,
-  );
+  if (!warned) {
+    warned = true;
+    console.warn(
+      `Action sandboxed corpus not exercised: bubblewrap cannot confine here (${JSON.stringify(host)})`,
+    );
+  }
   expect(run.code).not.toBe(0);
   expect(run.stdout + run.stderr).toMatch(/sandbox: required/);
   expect(env.server.state.pulls.size).toBe(0);
@@ -239,6 +250,12 @@ describe('what lies outside the worktree, after the run', () => {
       'utf8',
     );
     expect(events).not.toContain('"seq":90,');
+  });
+
+  it("the goal it made beside its own was written in the sandbox's empty RUNNER_TEMP, not in the state root", async () => {
+    if (!confined()) return;
+    expect(await transcript('s1-')).toContain(`wrote ${FORGED} inside`);
+    expect(await readdir(join(env.runnerTemp, 'omk', 'state', 'goals'))).not.toContain(FORGED);
   });
 
   it("the checkout's branch and files are as they were", () => {
