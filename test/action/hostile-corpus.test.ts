@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,7 +16,7 @@ import {
   TOKEN,
 } from './harness.js';
 import { ATTACKS, type Attack, agentScript } from './hostile-corpus.js';
-import { filesHolding, leaksOf, secretForms } from './secrets.js';
+import { secretForms, tokenLeaks } from './secrets.js';
 import { readAsRunner } from './workflow-commands.js';
 
 /**
@@ -150,24 +149,7 @@ describe.each(HOSTILE)('the %s agent', (name) => {
 describe.each(ATTACKS)('what the %s agent run wrote or sent', (name) => {
   it('holds no form of the token: log, outputs, summary, state files, PRs, checks, pushed refs', async () => {
     const a = attempt(name);
-    expect(leaksOf(a.run, FORMS)).toEqual([]);
-    expect(await filesHolding(join(a.env.runnerTemp, 'omk', 'state'), FORMS)).toEqual([]);
-    const state = a.env.server.state;
-    const texts = [
-      ...[...state.pulls.values()].map((p) => `${p.title}\n${p.body}`),
-      ...state.comments.map((c) => c.body),
-      ...state.checkRuns.map((c) => `${c.title}\n${c.summary}\n${c.text ?? ''}`),
-    ];
-    for (const form of FORMS) for (const text of texts) expect(text).not.toContain(form);
-    const refs = git(a.env.repo.origin, 'for-each-ref', '--format=%(refname)', 'refs/heads/').split('\n');
-    for (const form of FORMS) {
-      // git grep exits 1 when nothing matches: the answer wanted.
-      const pushed = spawnSync('git', ['grep', '-I', '-l', '-F', '-e', form, ...refs, '--'], {
-        cwd: a.env.repo.origin,
-        encoding: 'utf8',
-      });
-      expect(pushed.status, `${form} in ${pushed.stdout}`).toBe(1);
-    }
+    expect(await tokenLeaks(a.env, a.run, FORMS)).toEqual([]);
   });
 });
 

@@ -20,6 +20,9 @@ export const ATTACKS = [
 ] as const;
 export type Attack = (typeof ATTACKS)[number];
 
+/** Slice s2's work: the regression test. */
+export const REGRESSION_TEST = `printf '%s\\n' "test('add handles negatives', () => assert.equal(add(-2, -3), -5));" >> test/math.test.js`;
+
 /** The script's start: s2's work (and its attack, if any) ends there; s1 goes on to the body. */
 const preamble = (second: readonly string[]) => [
   '#!/bin/sh',
@@ -27,14 +30,15 @@ const preamble = (second: readonly string[]) => [
   'case "$OMK_TASK_ID" in',
   '  s1-*) ;;',
   '  s2-*)',
-  `    printf '%s\\n' "test('add handles negatives', () => assert.equal(add(-2, -3), -5));" >> test/math.test.js`,
+  `    ${REGRESSION_TEST}`,
   ...second.map((line) => `    ${line}`),
   '    exit 0 ;;',
   '  *) exit 0 ;;',
   'esac',
 ];
 
-const FIX = "sed -i 's/return a - b;/return a + b;/' src/math.js";
+/** Slice s1's work: the fix of `add`. */
+export const FIX = "sed -i 's/return a - b;/return a + b;/' src/math.js";
 
 /** A process in a session of its own (out of the agent's process group), its cwd out of the worktree. */
 const escapee = (pidFile: string, loop: string, args: string, prefix = '') =>
@@ -146,7 +150,24 @@ const SECOND: Partial<Record<Attack, string[]>> = {
   ],
 };
 
+const fill = (text: string, trap: string, pids: string) =>
+  text.replaceAll('TRAP', trap).replaceAll('PIDS', pids);
+
 export function agentScript(attack: Attack, trap: string, pids: string): string {
   const script = [...preamble(SECOND[attack] ?? []), ...BODIES[attack]].join('\n');
-  return `${script.replaceAll('TRAP', trap).replaceAll('PIDS', pids)}\n`;
+  return `${fill(script, trap, pids)}\n`;
+}
+
+/**
+ * The attack's own lines, without the slice's work (for an agent that makes several attacks in one
+ * run): `first` is slice s1's part, `second` s2's.
+ */
+export function attackLines(
+  attack: Attack,
+  trap: string,
+  pids: string,
+): { first: string[]; second: string[] } {
+  const lines = (list: readonly string[]) =>
+    list.filter((line) => line !== FIX).map((line) => fill(line, trap, pids));
+  return { first: lines(BODIES[attack]), second: lines(SECOND[attack] ?? []) };
 }

@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ActionRun } from './harness.js';
+import { git } from '../helpers/git-repo.js';
+import type { ActionEnv, ActionRun } from './harness.js';
 
 /** The token and every encoding that would let it be recovered from a log or a file. */
 export function secretForms(token: string): string[] {
@@ -45,4 +47,43 @@ export async function filesHolding(dir: string, forms: readonly string[]): Promi
   };
   await walk(dir);
   return hits;
+}
+
+/**
+ * Everywhere a step's run could have put the token, and which of `forms` each holds: its log,
+ * outputs and summary; the state root on the runner; the fake GitHub's pull requests, comments and
+ * check runs; every branch pushed to the origin (the omk/state branch included). Empty: none.
+ */
+export async function tokenLeaks(
+  env: ActionEnv,
+  run: ActionRun,
+  forms: readonly string[],
+): Promise<string[]> {
+  const leaks = leaksOf(run, forms);
+  for (const file of await filesHolding(join(env.runnerTemp, 'omk', 'state'), forms)) {
+    leaks.push(`state file ${file}`);
+  }
+  const state = env.server.state;
+  const texts: [string, string][] = [
+    ...[...state.pulls.values()].map((p): [string, string] => [`pull ${p.number}`, `${p.title}\n${p.body}`]),
+    ...state.comments.map((c, i): [string, string] => [`comment ${i}`, c.body]),
+    ...state.checkRuns.map((c): [string, string] => [
+      `check run ${c.name}`,
+      `${c.title}\n${c.summary}\n${c.text ?? ''}`,
+    ]),
+  ];
+  for (const [where, text] of texts) {
+    for (const form of forms) if (text.includes(form)) leaks.push(`${where} holds ${JSON.stringify(form)}`);
+  }
+  const refs = git(env.repo.origin, 'for-each-ref', '--format=%(refname)', 'refs/heads/').split('\n');
+  for (const form of forms) {
+    // git grep exits 1 when nothing matches: the answer wanted.
+    const pushed = spawnSync('git', ['grep', '-I', '-l', '-F', '-e', form, ...refs, '--'], {
+      cwd: env.repo.origin,
+      encoding: 'utf8',
+    });
+    if (pushed.status !== 1)
+      leaks.push(`pushed ${JSON.stringify(form)} (git grep ${pushed.status}): ${pushed.stdout}`);
+  }
+  return leaks;
 }

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,12 +14,15 @@ import { waitFor } from '../helpers/execution.js';
 import { git } from '../helpers/git-repo.js';
 import { OWNER, REPO } from '../helpers/github.js';
 import { REVIEW_FIX_AGENT } from '../helpers/review-fix-agent.js';
+import { ATTEMPT, OUTSIDE_ATTEMPTS, outsideAttempts, REFUSED } from '../helpers/sandbox-escapes.js';
 import { type BotEnv, leftovers, startBotEnv } from './harness.js';
 
 /**
  * The bot's local runs under bubblewrap (OMK_SANDBOX=required): a hostile agent does the demo's
  * work and then tries a hook in the shared .git, a file outside any checkout, the credential store
- * under HOME and a `setsid` process that would patch the worktree after the agent ended. Each
+ * under HOME, the writes of `outsideAttempts` (the bot's `~/.gitconfig` by path, hard links from its
+ * HOME and the state root, its goal's state files, the checkout's branch and files) and a `setsid`
+ * process that would patch the worktree after the agent ended. Each
  * write fails inside the agent; the `setsid` process is ended when the sandbox closes, and the
  * proof names it (a blocking finding), so the goal is not ready. Where bubblewrap cannot run
  * here the goal is refused before it exists, and the test says so.
@@ -31,6 +34,7 @@ describe('a hostile agent through the bot under the sandbox (local mode)', () =>
   const commentId = 7_700_001;
   const goalId = newGoalId(DEMO_GOAL, threadIdSuffix(`${OWNER}/${REPO}#${commentId}`));
   const outside = () => join(dir, 'escaped');
+  const GITCONFIG = '[user]\n\tname = bot\n';
 
   beforeAll(async () => {
     host = await createBubblewrap({ env: { PATH: process.env.PATH } }).probe();
@@ -50,6 +54,8 @@ describe('a hostile agent through the bot under the sandbox (local mode)', () =>
       [
         '#!/bin/sh',
         `node ${join(dir, 'work.mjs')} || exit 1`,
+        ATTEMPT,
+        ...outsideAttempts(env.workDir),
         'common=$(git rev-parse --git-common-dir)',
         attempt(
           'hook',
@@ -69,6 +75,8 @@ describe('a hostile agent through the bot under the sandbox (local mode)', () =>
     );
     await chmod(agent, 0o755);
     await writeFile(join(env.workDir, '.git-credentials'), 'https://x:secret@github.com\n');
+    await writeFile(join(env.workDir, '.gitconfig'), GITCONFIG);
+    await writeFile(join(env.workDir, '.bashrc'), 'export PROFILE_SECRET=1\n');
     await env.comment(`/omk goal run "${DEMO_GOAL}" --policy auto-pr`, { commentId });
     await env.bot.idle();
     // Until the setsid shell is gone (seen from here, outside the sandbox's pid namespace): ended
@@ -109,7 +117,12 @@ describe('a hostile agent through the bot under the sandbox (local mode)', () =>
     expect(transcripts).toHaveLength(1);
     const transcript = git(env.repo.origin, 'show', `refs/heads/omk/state:${transcripts[0]}`);
     for (const what of ['hook', 'outside', 'credentials']) expect(transcript).toContain(`blocked ${what}`);
+    // Each refused by the sandbox (a read-only mount, a link across mounts), not by some other failure.
+    for (const name of OUTSIDE_ATTEMPTS) {
+      expect(transcript).toMatch(new RegExp(`^blocked ${name}: .*(${REFUSED.source})`, 'm'));
+    }
     expect(transcript).not.toContain('ESCAPED');
+    expect(readFileSync(join(env.workDir, '.gitconfig'), 'utf8')).toBe(GITCONFIG);
     expect(existsSync(join(env.repo.root, '.git', 'hooks', 'post-commit'))).toBe(false);
     expect(existsSync(outside())).toBe(false);
     expect(existsSync(join(dir, 'hook-ran'))).toBe(false);
@@ -118,6 +131,7 @@ describe('a hostile agent through the bot under the sandbox (local mode)', () =>
       git(env.repo.origin, 'show', `refs/heads/omk/state:goals/${goalId}/proof.json`),
     ) as {
       status: string;
+      knownGaps: { code: string }[];
       findings: { severity: string; message: string }[];
       decisions: { kind: string; decision: string; reason: string }[];
     };
@@ -130,6 +144,8 @@ describe('a hostile agent through the bot under the sandbox (local mode)', () =>
       );
     }
     expect(proof.status).not.toBe('ready');
+    // Its goal's state files are omk's: no check found them written.
+    expect(proof.knownGaps.map((gap) => gap.code)).not.toContain('state_tampered');
     expect(proof.decisions).toContainEqual(
       expect.objectContaining({ kind: 'sandbox', decision: 'sandboxed' }),
     );
