@@ -114,11 +114,7 @@ export function planDelivery(input: PlanInput): DeliveryPlan {
   // A done slice's branch whose own run the security review or an integrity check blocked stays
   // here; so does an integration that merges it or is blocked itself.
   const integration = deliveredIntegration(execution);
-  const kept = keptBranches(
-    execution,
-    deliverable.map((task) => task.id),
-    integration !== null && deliverable.length > 0,
-  );
+  const kept = keptByDelivery(ordered, execution);
   const pushed = deliverable.filter((task) => !kept.some((branch) => branch.sliceId === task.id));
   const siblings = pushed.map((task) => ({ id: task.id, title: task.title, url: urlOf(task.id) }));
 
