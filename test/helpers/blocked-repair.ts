@@ -5,13 +5,14 @@ import { git } from './git-repo.js';
  * A goal whose integration needs a repair, and a repair agent that slips in a change the security
  * review blocks: each of the two slices adds a TODO (the project allows one), so their merge fails
  * `test/todo.test.js` while each slice alone passes; the integration-fix agent turns the README's
- * TODO into prose (the merged tree then passes every gate) and, besides, adds a workflow file or a
- * model key in an `.env` file. Its goal is `BLOCKED_REPAIR_GOAL`, its agent `script:./agent.mjs`.
+ * TODO into prose (the merged tree then passes every gate) and, besides, adds a workflow file, writes
+ * a model key in an `.env` file or plants a post-commit hook in the shared `.git` (an integrity
+ * finding). Its goal is `BLOCKED_REPAIR_GOAL`, its agent `script:./agent.mjs`.
  */
 export const BLOCKED_REPAIR_GOAL = 'update README.md and fix the bug in src/math.js';
 
-/** What the repair slips in. */
-export type Slipped = 'workflow' | 'key';
+/** What the repair slips in (`hook`: a post-commit hook in the shared `.git`, an integrity finding). */
+export type Slipped = 'workflow' | 'key' | 'hook';
 
 /** The workflow the repair adds, and a line only it holds. */
 export const WORKFLOW_PATH = '.github/workflows/x.yml';
@@ -32,16 +33,23 @@ const TODO_TEST = [
   '',
 ].join('\n');
 
+const SLIPS: Record<Slipped, string[]> = {
+  workflow: [
+    "  mkdirSync('.github/workflows', { recursive: true });",
+    `  writeFileSync('${WORKFLOW_PATH}', 'on: push\\njobs:\\n  x:\\n    runs-on: ubuntu-latest\\n    steps:\\n      - run: echo ' + ${JSON.stringify(WORKFLOW_MARK.split('-'))}.join('-') + '\\n');`,
+  ],
+  key: [`  writeFileSync('src/.env', 'OPENAI_API_KEY=' + ${JSON.stringify(KEY_PARTS)}.join('-') + '\\n');`],
+  hook: [
+    "  const common = execFileSync('git', ['rev-parse', '--git-common-dir'], { encoding: 'utf8' }).trim();",
+    "  writeFileSync(common + '/hooks/post-commit', '#!/bin/sh\\nexit 0\\n', { mode: 0o755 });",
+  ],
+};
+
 function agent(slipped: Slipped): string {
-  const slip =
-    slipped === 'workflow'
-      ? [
-          "  mkdirSync('.github/workflows', { recursive: true });",
-          `  writeFileSync('${WORKFLOW_PATH}', 'on: push\\njobs:\\n  x:\\n    runs-on: ubuntu-latest\\n    steps:\\n      - run: echo ' + ${JSON.stringify(WORKFLOW_MARK.split('-'))}.join('-') + '\\n');`,
-        ]
-      : [`  writeFileSync('src/.env', 'OPENAI_API_KEY=' + ${JSON.stringify(KEY_PARTS)}.join('-') + '\\n');`];
+  const slip = SLIPS[slipped];
   return [
     '#!/usr/bin/env node',
+    "import { execFileSync } from 'node:child_process';",
     "import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';",
     'const task = process.env.OMK_TASK_ID;',
     "if (task === 'integration') {",
