@@ -5,6 +5,7 @@ import type { BudgetView } from '../budget/ops.js';
 import type { BudgetCheckpoint, BudgetSpent } from '../budget/schema.js';
 import type { ExecuteResult } from '../controller/execute.js';
 import type { DeliverResult } from '../delivery/deliver.js';
+import { keptBranchReason, keptBranchText } from '../delivery/kept-local.js';
 import type { MergeGoalResult } from '../delivery/merge.js';
 import { mergeRemedies } from '../delivery/merge-remedies.js';
 import type { LifecycleResult } from '../goal/actions.js';
@@ -119,6 +120,7 @@ export function renderStatusText(view: StatusView, inspect: (goalId: string) => 
     out += `fix     ${fix.id} for PR #${fix.pr}: ${fix.status}${fix.attempts > 0 ? `, attempt ${fix.attempts}` : ''}\n`;
   }
   out += `gaps    ${proof.knownGaps.length}${proof.knownGaps.length > 0 ? `  (${inspect(goal.id)})` : ''}\n`;
+  for (const kept of view.kept) out += `kept    ${kept.branch}, not pushed: ${keptBranchReason(kept)}\n`;
   out += `budget  ${limitsText(goal.budget)}\n`;
   out += `events  ${view.lastEventSeq}   updated ${goal.updatedAt}\n`;
   if (goal.controller) {
@@ -249,12 +251,13 @@ export function renderHudText(snapshot: HudSnapshot): string {
   return out;
 }
 
-/** PRs opened or updated, one line each, then the slices skipped and why. */
+/** PRs opened or updated, one line each, then the slices skipped and the branches kept local, and why. */
 export function renderDeliveredText(result: DeliverResult): string {
   let out = '';
   for (const pull of result.delivered)
     out += `${pull.sliceId ?? 'integrator'}: #${pull.number} ${pull.url}\n`;
   for (const skip of result.plan.skipped) out += `skipped ${skip.sliceId}: ${skip.reason}\n`;
+  for (const kept of result.plan.kept) out += `${keptBranchText(kept)}\n`;
   return out;
 }
 

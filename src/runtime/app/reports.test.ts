@@ -41,6 +41,7 @@ describe('goalSummary and statusReport', () => {
       fixes: [{ id: 'fix-1', pr: 7, status: 'pending', attempts: 0 }],
       lastEventSeq: 17,
       controllerAlive: true,
+      kept: [],
     });
     expect(report).toMatchObject({
       id: goal.id,

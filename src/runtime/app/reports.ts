@@ -47,6 +47,7 @@ export function statusReport(view: StatusView) {
     lastEventSeq: view.lastEventSeq,
     controller: view.goal.controller,
     controllerAlive: view.controllerAlive,
+    kept: view.kept,
   };
 }
 export type StatusReport = ReturnType<typeof statusReport>;
@@ -105,9 +106,14 @@ export function fixRan(outcome: FixOutcome): outcome is Exclude<FixOutcome, { ki
   return outcome.kind !== 'already_handled';
 }
 
-/** PRs opened or updated, the slices skipped, the proof's status. */
+/** PRs opened or updated, the slices skipped, the branches kept local, the proof's status. */
 export function deliveredReport(result: DeliverResult) {
-  return { delivered: result.delivered, skipped: result.plan.skipped, proofStatus: result.proof.status };
+  return {
+    delivered: result.delivered,
+    skipped: result.plan.skipped,
+    kept: result.plan.kept,
+    proofStatus: result.proof.status,
+  };
 }
 
 /** An execution: the goal, its proof and what stopped it early (null: nothing did). */

@@ -1,5 +1,6 @@
 import type { BudgetView } from '../budget/ops.js';
 import type { DeliverResult } from '../delivery/deliver.js';
+import { keptBranchText } from '../delivery/kept-local.js';
 import type { MergeGoalResult } from '../delivery/merge.js';
 import { isOmkError } from '../errors.js';
 import type { LifecycleResult } from '../goal/actions.js';
@@ -69,6 +70,7 @@ export function deliveryNotes(result: DeliverResult | null): string[] {
             (pull) => `${pull.sliceId ?? 'integrator'}: PR #${pull.number} ${pull.url}`,
           ),
           ...result.plan.skipped.map((skip) => `skipped ${skip.sliceId}: ${skip.reason}`),
+          ...result.plan.kept.map(keptBranchText),
         ];
   return lines.length > 0 ? lines : ['Nothing to deliver yet.'];
 }

@@ -10,6 +10,7 @@ import { rebuildProof } from '../proof/assemble.js';
 import { executionWithoutMachinePaths, machineRoots } from '../proof/machine-paths.js';
 import { type Proof, proofVersioned } from '../proof/schema.js';
 import { readVersioned } from '../state/versioned.js';
+import { keptBranchText } from './kept-local.js';
 import { type DeliveryPlan, type PlannedPr, planDelivery } from './plan.js';
 import { OMK_STATUS_LABELS } from './pr-body.js';
 import { marksReadyNow } from './ready-for-review.js';
@@ -94,6 +95,8 @@ export async function deliverGoal(
       hint: 'Start a new goal for this work.',
     });
   }
+  // Said before anything is pushed: these branches stay on this machine whatever happens next.
+  for (const kept of loaded.plan.kept) deps.reporter.warn(keptBranchText(kept));
   let record: DeliveryRecord = loaded.delivery;
   const delivered: DeliveredPr[] = [];
   try {

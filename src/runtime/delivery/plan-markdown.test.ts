@@ -38,6 +38,7 @@ describe('renderDeliveryPlanMarkdown', () => {
         pull({ kind: 'integrator', sliceId: null, branch: 'omk/g-abc123/integration', body: 'all' }),
       ],
       skipped: [{ sliceId: 's2', reason: 'no commits' }],
+      kept: [],
     });
     expect(out).toMatch(/^# omk open-pr, dry run: g-abc123\n\nPolicy `draft-pr`, base `main`, 2 PR\(s\)\.\n/);
     expect(out).toContain('## Slice PR s1\n\n- branch: `omk/g-abc123/s1` at `dddd');
@@ -59,6 +60,7 @@ describe('renderDeliveryPlanMarkdown', () => {
         pull({ kind: 'integrator', sliceId: null, draft: false }),
       ],
       skipped: [],
+      kept: [],
     });
     expect(out).toContain(
       '- draft: false\n- ready for review: would mark #4 ready for review (a draft when last delivered)\n',

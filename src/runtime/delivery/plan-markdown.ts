@@ -1,10 +1,11 @@
+import { keptBranchText } from './kept-local.js';
 import type { DeliveryPlan } from './plan.js';
 import { readyForReviewWords } from './ready-for-review.js';
 
 /**
  * A dry run's delivery plan in full, as `open-pr --dry-run` prints it: each PR's branch, base,
  * title, labels, draft state (and a recorded draft it would mark ready for review), check run and
- * the body exactly as it would be sent, then the skipped slices.
+ * the body exactly as it would be sent, then the skipped slices and the branches kept local.
  */
 export function renderDeliveryPlanMarkdown(plan: DeliveryPlan): string {
   let out = `# omk open-pr, dry run: ${plan.goalId}\n\nPolicy \`${plan.policy}\`, base \`${plan.base}\`, ${plan.pulls.length} PR(s).\n`;
@@ -18,5 +19,6 @@ export function renderDeliveryPlanMarkdown(plan: DeliveryPlan): string {
     out += `### Body\n\n${pull.body}\n`;
   }
   for (const skip of plan.skipped) out += `\nSkipped ${skip.sliceId}: ${skip.reason}\n`;
+  for (const kept of plan.kept) out += `\nKept ${kept.sliceId ?? 'integrator'}: ${keptBranchText(kept)}\n`;
   return out;
 }

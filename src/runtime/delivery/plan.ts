@@ -3,9 +3,10 @@ import { sliceRecord } from '../controller/execution-state.js';
 import type { CheckRunSpec } from '../forge/port.js';
 import type { DeliveryPolicy, GoalRecord } from '../goal/schema.js';
 import { dependencyWaves } from '../graph/order.js';
-import type { TaskGraph } from '../graph/schema.js';
+import type { Task, TaskGraph } from '../graph/schema.js';
 import type { Proof } from '../proof/schema.js';
 import { checkRunFor } from './check-run.js';
+import { type KeptBranch, keptBranches } from './kept-local.js';
 import {
   labelsFor,
   renderIntegratorPrBody,
@@ -39,6 +40,8 @@ export interface DeliveryPlan {
   pulls: PlannedPr[];
   /** Slices with nothing to deliver, and why. */
   skipped: { sliceId: string; reason: string }[];
+  /** Branches with something to deliver that are not pushed, and why (kept-local.ts). */
+  kept: KeptBranch[];
 }
 
 export interface PlanInput {
@@ -51,6 +54,43 @@ export interface PlanInput {
   base: string;
 }
 
+/** The slices a delivery opens PRs for: done, with a captured branch that changed something. */
+export function deliverableSlices<T extends Pick<Task, 'id' | 'status'>>(
+  tasks: readonly T[],
+  execution: ExecutionStateRecord,
+): T[] {
+  return tasks.filter((task) => {
+    const record = sliceRecord(execution, task.id);
+    return (
+      task.status === 'done' &&
+      record.branch !== null &&
+      record.headSha !== null &&
+      record.changedFiles.length > 0
+    );
+  });
+}
+
+/** The integration a delivery opens the integrator PR for: one that merged without a conflict. */
+export function deliveredIntegration(execution: ExecutionStateRecord): ExecutionStateRecord['integration'] {
+  return execution.integration && !execution.integration.conflict ? execution.integration : null;
+}
+
+/**
+ * The branches a delivery of the goal as it stands would keep local (kept-local.ts): what
+ * `goal status` says before or after a delivery.
+ */
+export function keptByDelivery(
+  tasks: readonly Pick<Task, 'id' | 'status'>[],
+  execution: ExecutionStateRecord,
+): KeptBranch[] {
+  const deliverable = deliverableSlices(tasks, execution);
+  return keptBranches(
+    execution,
+    deliverable.map((task) => task.id),
+    deliveredIntegration(execution) !== null && deliverable.length > 0,
+  );
+}
+
 /**
  * Everything delivery would do, as data: branches, titles, bodies, labels, draft state and check
  * runs. `open-pr --dry-run` prints exactly this; delivery applies exactly this.
@@ -61,15 +101,7 @@ export function planDelivery(input: PlanInput): DeliveryPlan {
   const recordOf = (sliceId: string | null) => delivery.pulls.find((p) => p.sliceId === sliceId) ?? null;
   const urlOf = (sliceId: string | null) => recordOf(sliceId)?.url ?? null;
   const ordered = dependencyWaves(graph.tasks).flat();
-  const deliverable = ordered.filter((task) => {
-    const record = sliceRecord(execution, task.id);
-    return (
-      task.status === 'done' &&
-      record.branch !== null &&
-      record.headSha !== null &&
-      record.changedFiles.length > 0
-    );
-  });
+  const deliverable = deliverableSlices(ordered, execution);
   const skipped = ordered
     .filter((task) => !deliverable.includes(task))
     .map((task) => ({
@@ -79,10 +111,14 @@ export function planDelivery(input: PlanInput): DeliveryPlan {
           ? `slice is ${task.status}`
           : 'the slice changed nothing: there is nothing to review',
     }));
-  const siblings = deliverable.map((task) => ({ id: task.id, title: task.title, url: urlOf(task.id) }));
-  const integration = execution.integration && !execution.integration.conflict ? execution.integration : null;
+  // A done slice's branch whose own run the security review or an integrity check blocked stays
+  // here; so does an integration that merges it or is blocked itself.
+  const integration = deliveredIntegration(execution);
+  const kept = keptByDelivery(ordered, execution);
+  const pushed = deliverable.filter((task) => !kept.some((branch) => branch.sliceId === task.id));
+  const siblings = pushed.map((task) => ({ id: task.id, title: task.title, url: urlOf(task.id) }));
 
-  const pulls: PlannedPr[] = deliverable.map((task) => {
+  const pulls: PlannedPr[] = pushed.map((task) => {
     const record = sliceRecord(execution, task.id);
     const branch = record.branch ?? '';
     const headSha = record.headSha ?? '';
@@ -116,7 +152,7 @@ export function planDelivery(input: PlanInput): DeliveryPlan {
     };
   });
 
-  if (integration && deliverable.length > 0) {
+  if (integration && deliverable.length > 0 && !kept.some((branch) => branch.sliceId === null)) {
     const bodyInput = {
       goal,
       proof,
@@ -148,5 +184,5 @@ export function planDelivery(input: PlanInput): DeliveryPlan {
       }),
     });
   }
-  return { goalId: goal.id, policy, base, pulls, skipped };
+  return { goalId: goal.id, policy, base, pulls, skipped, kept };
 }

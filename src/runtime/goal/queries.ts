@@ -1,3 +1,6 @@
+import { readExecution } from '../controller/execution-state.js';
+import type { KeptBranch } from '../delivery/kept-local.js';
+import { keptByDelivery } from '../delivery/plan.js';
 import type { GoalEvent, SkippedLine } from '../events/schema.js';
 import { type Task, type TaskGraph, taskGraphVersioned } from '../graph/schema.js';
 import { readOrAssembleProof } from '../proof/assemble.js';
@@ -35,6 +38,11 @@ export interface StatusView {
   fixes: { id: string; pr: number; status: Task['status']; attempts: number }[];
   lastEventSeq: number;
   controllerAlive: boolean;
+  /**
+   * The branches a delivery keeps (or would keep) on this machine, and why: none for a goal
+   * whose policy pushes nothing (`local`).
+   */
+  kept: KeptBranch[];
 }
 
 /**
@@ -45,14 +53,17 @@ export async function goalStatus(store: GoalStore, goalId: string): Promise<Stat
   // A merge its events record but goal.json does not yet (a kill between the two) is settled first.
   const { goal } = await settleRecordedMerge(store, goalId);
   await catchUpFailureRecord(store, goal);
-  const [proof, graph, lastEventSeq] = await Promise.all([
+  const paths = store.paths(goalId);
+  const [proof, graph, lastEventSeq, execution] = await Promise.all([
     readProof(store, goalId),
-    readGraphIfPlanned(store.files, store.paths(goalId).taskGraph),
+    readGraphIfPlanned(store.files, paths.taskGraph),
     store.eventLog(goalId).lastSeq(),
+    readExecution(store.files, paths.execution),
   ]);
   const slices = (graph?.tasks ?? []).map(({ id, status, attempts }) => ({ id, status, attempts }));
   const fixes = (graph?.fixes ?? []).map(({ id, pr, status, attempts }) => ({ id, pr, status, attempts }));
-  return { goal, proof, slices, fixes, lastEventSeq, controllerAlive: controllerAlive(store, goal) };
+  const kept = goal.options.policy === 'local' ? [] : keptByDelivery(graph?.tasks ?? [], execution);
+  return { goal, proof, slices, fixes, lastEventSeq, controllerAlive: controllerAlive(store, goal), kept };
 }
 
 /** The task graph, or null for a goal whose creation was killed before its plan was written. */

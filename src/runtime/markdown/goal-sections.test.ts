@@ -68,15 +68,28 @@ describe('goal sections', () => {
     expect(wavesTable([{ wave: 0, slice: 's1', title: '*bold*' }]).at(-1)).toBe('| 0 | `s1` | \\*bold\\* |');
   });
 
-  it('lists what a dry run would open and what it skips', () => {
+  it('lists what a dry run would open, what it skips and what it keeps local', () => {
     const lines = dryRunSection({
       policy: 'draft-pr',
       base: 'main',
       pulls: [],
       skipped: [{ sliceId: 's2', reason: 'no commits' }],
+      kept: [
+        {
+          sliceId: null,
+          branch: 'omk/g/integration',
+          code: 'blocked_for_security',
+          findings: ['Workflow change in ".github/workflows/x.yml".'],
+          paths: ['.github/workflows/x.yml'],
+          slices: [],
+        },
+      ],
     } as unknown as Parameters<typeof dryRunSection>[0]).join('\n');
     expect(lines).toContain('0 pull request(s) open-pr would open or update');
     expect(lines).toContain('Skipped `s2`: no commits');
+    expect(lines).toContain(
+      'Kept `integrator`: kept omk/g/integration on this machine, not pushed: its head holds a change the security review blocks',
+    );
   });
 
   it('shows a recorded draft an auto-pr delivery would mark ready in the Draft column', () => {
@@ -96,6 +109,7 @@ describe('goal sections', () => {
       base: 'main',
       pulls: [pull('s1', { number: 4, recordedDraft: true }), pull('s2', null)],
       skipped: [],
+      kept: [],
     } as unknown as Parameters<typeof dryRunSection>[0]);
     expect(lines.filter((line) => line.startsWith('| slice'))).toEqual([
       expect.stringMatching(

@@ -1,3 +1,4 @@
+import { keptBranchText } from '../delivery/kept-local.js';
 import type { DeliveryPlan, PlannedPr } from '../delivery/plan.js';
 import { readyForReviewWords } from '../delivery/ready-for-review.js';
 import type { FixState } from '../events/fix-progress.js';
@@ -98,7 +99,7 @@ export function wavesTable(rows: readonly { wave: number; slice: string; title: 
   ];
 }
 
-/** What a dry run of open-pr would open or update, and the slices it skips. */
+/** What a dry run of open-pr would open or update, the slices it skips and the branches it keeps local. */
 export function dryRunSection(plan: DeliveryPlan): string[] {
   const out = [
     `### Dry run: ${plan.pulls.length} pull request(s) open-pr would open or update`,
@@ -117,6 +118,8 @@ export function dryRunSection(plan: DeliveryPlan): string[] {
     );
   }
   for (const skip of plan.skipped) out.push('', `Skipped ${code(skip.sliceId)}: ${text(skip.reason)}`);
+  for (const kept of plan.kept)
+    out.push('', `Kept ${code(kept.sliceId ?? 'integrator')}: ${text(keptBranchText(kept))}`);
   return out;
 }
 
