@@ -30045,7 +30045,9 @@ function formatBudget(budget) {
 function formatDelivery(delivery, sha3 = shortSha) {
   const lines = [];
   const record2 = (verb, entry) => {
-    if (entry !== null) lines.push(`${verb} at ${entry.at} (event #${entry.eventSeq}): ${entry.text}`);
+    if (entry === null) return;
+    const by = entry.by === void 0 ? "" : ` by ${entry.by}`;
+    lines.push(`${verb}${by} at ${entry.at} (event #${entry.eventSeq}): ${entry.text}`);
   };
   record2("accepted", delivery.acceptance);
   record2("rejected", delivery.rejection);
@@ -30716,8 +30718,27 @@ function incomplete(status, why) {
 }
 
 // src/runtime/delivery/merge-decision.ts
+var CLOSED_BY_FIXING = ["gate_unavailable"];
+function acceptanceCloses(code2) {
+  return HUMAN_ACTION_GAPS.includes(code2) && !CLOSED_BY_FIXING.includes(code2);
+}
 function acceptedReview(proof) {
-  return proof.status === "blocked_on_human" && proof.delivery.acceptance !== null && proof.failures.length === 0 && proof.knownGaps.length > 0 && proof.knownGaps.every((gap) => gap.code === GATE_DEFINITION_GAP);
+  return proof.status === "blocked_on_human" && proof.delivery.acceptance !== null && proof.failures.length === 0 && proof.knownGaps.length > 0 && proof.knownGaps.every((gap) => acceptanceCloses(gap.code));
+}
+function notReadyDetail(proof) {
+  const said = `the proof is ${proof.status}`;
+  if (proof.status !== "blocked_on_human") return said;
+  const codes = [...new Set(proof.knownGaps.map((gap) => gap.code))];
+  const human = codes.filter((code2) => HUMAN_ACTION_GAPS.includes(code2));
+  const open7 = codes.filter((code2) => !acceptanceCloses(code2));
+  const waits = ` on ${(human.length > 0 ? human : codes).join(", ") || "a person"}`;
+  if (open7.length > 0) {
+    const fixed = open7.filter((code2) => HUMAN_ACTION_GAPS.includes(code2));
+    const why = fixed.length > 0 ? `${fixed.join(", ")} is closed by fixing it` : `${open7.join(", ")} remains`;
+    return `${said}${waits}: an acceptance does not close it (${why})`;
+  }
+  if (proof.failures.length > 0) return `${said}${waits}, and it records failures`;
+  return `${said}${waits}: a person must review it and accept the goal first`;
 }
 var PROOF_CHECK = "omk/proof";
 function decideMerge(input2) {
@@ -30729,8 +30750,7 @@ function decideMerge(input2) {
   if (pr.state !== "open") block2("not_open", `PR #${pr.number} is ${pr.state}`);
   if (!input2.proofDigestValid) block2("proof_edited", "the proof does not match its digest: it was edited");
   for (const problem of input2.proofProblems ?? []) block2("proof_edited", problem);
-  if (proof.status !== "ready" && !acceptedReview(proof))
-    block2("proof_not_ready", `the proof is ${proof.status}`);
+  if (proof.status !== "ready" && !acceptedReview(proof)) block2("proof_not_ready", notReadyDetail(proof));
   const freshness = checkFreshness(proof, pr);
   if (!freshness.fresh) block2("stale_proof", freshness.reason);
   for (const problem of input2.proofCheckProblems ?? []) block2("proof_check", problem);
@@ -33394,7 +33414,9 @@ var failureEvidenceSchema = external_exports.object({
 var lifecycleRecordSchema = external_exports.object({
   at: external_exports.string(),
   eventSeq: external_exports.number().int().positive(),
-  text: external_exports.string()
+  text: external_exports.string(),
+  /** Who did it, as the front door knew them (a forge login); absent when it did not say (the CLI). */
+  by: external_exports.string().optional()
 });
 var deliverySchema = external_exports.object({
   acceptance: lifecycleRecordSchema.nullable(),
@@ -33970,7 +33992,8 @@ function deliveryFromEvents(events) {
   };
   for (const event of events) {
     const text3 = (key) => typeof event.data[key] === "string" ? event.data[key] : "";
-    const record2 = (key) => ({ at: event.ts, eventSeq: event.seq, text: text3(key) });
+    const by = typeof event.data.by === "string" ? { by: event.data.by } : {};
+    const record2 = (key) => ({ at: event.ts, eventSeq: event.seq, text: text3(key), ...by });
     if (event.type === "goal_accepted") delivery.acceptance = record2("summary");
     else if (event.type === "goal_rejected") delivery.rejection = record2("reason");
     else if (event.type === "goal_cancelled") delivery.cancellation = record2("reason");
@@ -35062,7 +35085,7 @@ function heartbeatExpired(heartbeatAt, nowMs) {
   const beat = Date.parse(heartbeatAt);
   return !Number.isFinite(beat) || nowMs - beat > CONTROLLER_LEASE_MS;
 }
-async function applyLifecycle(store, goalId, action, text3 = "") {
+async function applyLifecycle(store, goalId, action, text3 = "", by) {
   const paths2 = store.paths(goalId);
   const events = new EventLog(store.files, paths2.events, store.deps.clock, store.deps.host);
   return store.withGoalLock(goalId, async () => {
@@ -35073,6 +35096,7 @@ async function applyLifecycle(store, goalId, action, text3 = "") {
     const data = { from: previous, to: next };
     if (action === "accept") data.summary = text3;
     if (action === "reject" || action === "cancel") data.reason = text3;
+    if (by !== void 0) data.by = by;
     await events.append([{ type: EVENT_FOR[action], data }]);
     if (action === "cancel") {
       await writeFailure(store.files, paths2.failure, {
@@ -43264,7 +43288,7 @@ function integratorTexts(input2, cap) {
   return {
     header: `## ${STATUS_ICONS[proof.status]} omk integration: ${STATUS_LABELS[proof.status]}
 
-Combines the ${input2.slices.length} slice(s) of goal ${code(goal.id)} on ${code(clip(input2.branch, cap))}.${offLine(proof)}`,
+Combines the ${input2.slices.length} slice(s) of goal ${code(goal.id)} on ${code(clip(input2.branch, cap))}.${offLine(proof)}${acceptedLine(proof, cap)}`,
     goal: goalSection(goal.goal.text, cap),
     slices: [
       `### Slices (${rows.length})`,
@@ -43286,6 +43310,14 @@ function offLine(proof) {
   return note === null ? "" : `
 
 ${text(note)}`;
+}
+function acceptedLine(proof, cap) {
+  const accepted2 = proof.delivery.acceptance;
+  if (accepted2 === null) return "";
+  const by = accepted2.by === void 0 ? "" : ` by ${text(accepted2.by)}`;
+  return `
+
+**Accepted**${by} at ${accepted2.at}: ${text(clip(accepted2.text, cap))}`;
 }
 function linkOrNote(label, url2, inTable = false) {
   return url2 === null ? `${text(label)} (not opened yet)` : link(label, url2, inTable);
@@ -45690,9 +45722,16 @@ function notOnStateBranch(goalId) {
 function mergeNotes(merge3, words2) {
   return merge3 === null ? [] : [describeNote(mergeNote(merge3), words2)];
 }
-function transitionNote(result2) {
+function acceptedNotes(outcome, words2) {
+  const by = outcome.result.proof.delivery.acceptance?.by;
+  const said = transitionNote(outcome.result, by === void 0 ? "" : `, accepted by ${by}`);
+  const { merge: merge3 } = outcome;
+  const merged = merge3.evaluated ? mergeNotes(merge3.result, words2) : merge3.why === "not_gated" ? [] : [`The gated merge did not take it: ${merge3.detail}.`];
+  return [said, ...merged];
+}
+function transitionNote(result2, after = "") {
   const to2 = result2.goal.status.replace(/_/g, " ");
-  return `Goal ${result2.goal.id}: ${result2.previous.replace(/_/g, " ")} \u2192 ${to2}.`;
+  return `Goal ${result2.goal.id}: ${result2.previous.replace(/_/g, " ")} \u2192 ${to2}${after}.`;
 }
 function continuationNote(next, workflow) {
   if (next === "dispatched") return [`Dispatched the ${workflow} workflow to continue it.`];
@@ -46366,6 +46405,7 @@ var WORKFLOW_STEPS = {
   integrate: { creates: false, executes: true, slice: true, delivers: true, runsPending: true },
   "open-pr": { creates: false, executes: false, slice: false, delivers: false, runsPending: false },
   merge: { creates: false, executes: false, slice: false, delivers: false, runsPending: false },
+  accept: { creates: false, executes: false, slice: false, delivers: false, runsPending: false },
   status: { creates: false, executes: false, slice: true, delivers: false, runsPending: false },
   fix: { creates: false, executes: true, slice: false, delivers: false, runsPending: false }
 };
@@ -46438,6 +46478,8 @@ function sharedGoalNeeds(verb) {
     case "budget":
       return { checkout: "state", saves: false };
     case "open-pr":
+    // An acceptance delivers the goal's PRs again, so that they show it, before the gated merge.
+    case "accept":
       return { checkout: "full", saves: true };
     default:
       return { checkout: "state", saves: true };
@@ -46558,8 +46600,8 @@ async function recheckMerge(deps, goalId, method) {
   if (goal.options.mergePolicy !== "gated") {
     return { evaluated: false, why: "not_gated", detail: `merge policy is ${goal.options.mergePolicy}` };
   }
-  if (goal.status !== "ready")
-    return { evaluated: false, why: "not_ready", detail: `goal is ${goal.status}` };
+  const notMergeable = await whyNotMergeable(deps, goal);
+  if (notMergeable !== null) return { evaluated: false, why: "not_ready", detail: notMergeable };
   try {
     return { evaluated: true, result: await mergeIntegrator(deps, { goalId, method }) };
   } catch (error62) {
@@ -46568,6 +46610,14 @@ async function recheckMerge(deps, goalId, method) {
     }
     throw error62;
   }
+}
+async function whyNotMergeable(deps, goal) {
+  if (goal.status === "ready") return null;
+  const said = `goal is ${goal.status}`;
+  if (goal.status !== "accepted") return said;
+  const proof = await readOrAssembleProof(deps.store, goal, deps.store.eventLog(goal.id));
+  if (proof.status === "ready" || acceptedReview(proof)) return null;
+  return `${said}, but ${notReadyDetail(proof)}`;
 }
 
 // src/runtime/app/merge-signal.ts
@@ -46797,6 +46847,19 @@ function statusThread(origin, job) {
   return { issue: origin?.issue ?? job.issue, startedBy: origin?.login ?? job.startedBy };
 }
 
+// src/runtime/app/accept.ts
+async function acceptGoal(deps, request2) {
+  const { goalId } = request2;
+  const result2 = await applyLifecycle(deps.store, goalId, "accept", request2.summary, request2.by);
+  const delivery = result2.proof.delivery.pullRequests.length === 0 ? null : await openPullRequests(deps, {
+    goalId,
+    dryRun: false,
+    ...request2.fallbackBase === void 0 ? {} : { fallbackBase: request2.fallbackBase }
+  }).then((opened) => opened.dryRun ? null : opened.result);
+  const merge3 = await recheckMerge(deps, goalId, request2.method);
+  return { result: result2, delivery, merge: merge3 };
+}
+
 // src/runtime/app/thread-step.ts
 function threadStepPlan(command2) {
   const verb = command2.kind === "budget" && command2.add !== null ? "budget-add" : command2.kind;
@@ -46841,13 +46904,26 @@ async function threadGoalStep(request2) {
           ...request2.method === void 0 ? {} : { method: request2.method }
         })
       };
-    default: {
-      const text3 = "summary" in command2 ? command2.summary : "reason" in command2 ? command2.reason : "";
-      const result2 = await applyLifecycle(store, goalId, command2.kind, text3);
-      const followUp = command2.kind === "resume" && !request2.inPlace ? resumeFollowUp(result2, request2.executesHere) : "none";
-      return { kind: "transition", result: result2, followUp };
+    case "accept": {
+      if (request2.inPlace) return lifecycleStep(request2, "accept", command2.summary, command2.by);
+      const outcome = await acceptGoal(request2.app(), {
+        goalId,
+        summary: command2.summary,
+        ...command2.by === void 0 ? {} : { by: command2.by },
+        ...request2.method === void 0 ? {} : { method: request2.method },
+        fallbackBase: request2.fallbackBase
+      });
+      return { kind: "accepted", outcome };
     }
+    default:
+      return lifecycleStep(request2, command2.kind, "reason" in command2 ? command2.reason : "");
   }
+}
+async function lifecycleStep(request2, action, text3, by) {
+  const { goalId, store } = request2;
+  const result2 = await applyLifecycle(store, goalId, action, text3, by);
+  const followUp = action === "resume" && !request2.inPlace ? resumeFollowUp(result2, request2.executesHere) : "none";
+  return { kind: "transition", result: result2, followUp };
 }
 
 // src/runtime/app/thread-job.ts
@@ -46928,7 +47004,7 @@ async function commandOnThread(host, request2) {
     const refused2 = refusedWhileRunning({ goalId, verb, running: active !== void 0 });
     if (refused2 !== null) throw refused2;
   }
-  const method = command2.kind === "merge" ? await request2.method() : void 0;
+  const method = command2.kind === "merge" || command2.kind === "accept" ? await request2.method() : void 0;
   const step = (store, ws) => threadGoalStep({
     goalId,
     command: command2,
@@ -46965,7 +47041,7 @@ async function commandOnThread(host, request2) {
   }
   const shared = await onSharedGoal(host, goalId, commandStepPlan(command2, goalId), async (ws) => {
     const done = await step(ws.store, ws);
-    const notes = done.kind === "merged" ? [mergeNote(done.result)] : [];
+    const notes = done.kind === "merged" ? [mergeNote(done.result)] : done.kind === "accepted" && done.outcome.merge.evaluated ? [mergeNote(done.outcome.merge.result)] : [];
     if (plan2.refresh !== "never") {
       const phase = await refreshedPhase(host, goalId, ws.store, done);
       await host.show(ws.store, goalId, phase, notes);
@@ -47090,6 +47166,8 @@ async function goalCommandOnThread(host, request2, options, place, words2) {
       return lines(deliveryNotes(result2.result));
     case "merged":
       return lines(mergeNotes(result2.result, words2));
+    case "accepted":
+      return lines(acceptedNotes(result2.outcome, words2));
     case "transition": {
       const next = await continueOnThread(host, goalId, result2.followUp, options);
       const answer3 = lines([transitionNote(result2.result), ...continuationNote(next, place.workflow)]);
@@ -61110,7 +61188,8 @@ async function executeJob(bot, job) {
   await threadJobSteps(port, command2);
 }
 async function goalCommand(bot, job, goalId) {
-  const { command: command2, gh, repo, issue: issue2, settings } = job;
+  const { gh, repo, issue: issue2, settings } = job;
+  const command2 = job.command.kind === "accept" ? { ...job.command, by: job.author } : job.command;
   const place = { repoName: repo.fullName, workflow: bot.deps.config.workflow };
   const request2 = { goalId, command: command2, settings };
   const host = threadHost(bot, job);

@@ -49512,7 +49512,9 @@ function formatBudget(budget) {
 function formatDelivery(delivery, sha3 = shortSha) {
   const lines = [];
   const record2 = (verb, entry) => {
-    if (entry !== null) lines.push(`${verb} at ${entry.at} (event #${entry.eventSeq}): ${entry.text}`);
+    if (entry === null) return;
+    const by = entry.by === void 0 ? "" : ` by ${entry.by}`;
+    lines.push(`${verb}${by} at ${entry.at} (event #${entry.eventSeq}): ${entry.text}`);
   };
   record2("accepted", delivery.acceptance);
   record2("rejected", delivery.rejection);
@@ -50296,8 +50298,27 @@ function incomplete(status, why) {
 }
 
 // src/runtime/delivery/merge-decision.ts
+var CLOSED_BY_FIXING = ["gate_unavailable"];
+function acceptanceCloses(code3) {
+  return HUMAN_ACTION_GAPS.includes(code3) && !CLOSED_BY_FIXING.includes(code3);
+}
 function acceptedReview(proof) {
-  return proof.status === "blocked_on_human" && proof.delivery.acceptance !== null && proof.failures.length === 0 && proof.knownGaps.length > 0 && proof.knownGaps.every((gap) => gap.code === GATE_DEFINITION_GAP);
+  return proof.status === "blocked_on_human" && proof.delivery.acceptance !== null && proof.failures.length === 0 && proof.knownGaps.length > 0 && proof.knownGaps.every((gap) => acceptanceCloses(gap.code));
+}
+function notReadyDetail(proof) {
+  const said = `the proof is ${proof.status}`;
+  if (proof.status !== "blocked_on_human") return said;
+  const codes = [...new Set(proof.knownGaps.map((gap) => gap.code))];
+  const human = codes.filter((code3) => HUMAN_ACTION_GAPS.includes(code3));
+  const open7 = codes.filter((code3) => !acceptanceCloses(code3));
+  const waits = ` on ${(human.length > 0 ? human : codes).join(", ") || "a person"}`;
+  if (open7.length > 0) {
+    const fixed = open7.filter((code3) => HUMAN_ACTION_GAPS.includes(code3));
+    const why = fixed.length > 0 ? `${fixed.join(", ")} is closed by fixing it` : `${open7.join(", ")} remains`;
+    return `${said}${waits}: an acceptance does not close it (${why})`;
+  }
+  if (proof.failures.length > 0) return `${said}${waits}, and it records failures`;
+  return `${said}${waits}: a person must review it and accept the goal first`;
 }
 var PROOF_CHECK = "omk/proof";
 function decideMerge(input2) {
@@ -50309,8 +50330,7 @@ function decideMerge(input2) {
   if (pr.state !== "open") block2("not_open", `PR #${pr.number} is ${pr.state}`);
   if (!input2.proofDigestValid) block2("proof_edited", "the proof does not match its digest: it was edited");
   for (const problem of input2.proofProblems ?? []) block2("proof_edited", problem);
-  if (proof.status !== "ready" && !acceptedReview(proof))
-    block2("proof_not_ready", `the proof is ${proof.status}`);
+  if (proof.status !== "ready" && !acceptedReview(proof)) block2("proof_not_ready", notReadyDetail(proof));
   const freshness = checkFreshness(proof, pr);
   if (!freshness.fresh) block2("stale_proof", freshness.reason);
   for (const problem of input2.proofCheckProblems ?? []) block2("proof_check", problem);
@@ -51064,7 +51084,7 @@ var REMEDIES = {
   policy: "the merge policy is set when a goal is created: start a new goal whose merge policy is manual or gated, or merge the goal's integration branch yourself",
   not_open: "reopen the PR, or start a new goal",
   proof_edited: "deliver the goal again (open its PRs again): omk rebuilds proof.json from the evidence",
-  proof_not_ready: "read the proof's gaps: only a ready proof is merged",
+  proof_not_ready: "read the proof's gaps: only a ready proof is merged, or one blocked only on gaps a person closes by accepting the goal, once they have",
   stale_proof: "the integration branch or the base moved since the proof: put the branch back, or start a new goal from the current base",
   proof_check: "deliver the goal again (open its PRs again) to publish the omk/proof check run; with a GitHub App token, set OMK_CHECK_APP_ID",
   draft: "open the goal's PRs again with the auto-pr delivery policy: that marks its draft PRs ready for review, on GitHub and on the local forge; on GitHub you can also mark the PR ready yourself",
@@ -52948,7 +52968,9 @@ var failureEvidenceSchema = external_exports.object({
 var lifecycleRecordSchema = external_exports.object({
   at: external_exports.string(),
   eventSeq: external_exports.number().int().positive(),
-  text: external_exports.string()
+  text: external_exports.string(),
+  /** Who did it, as the front door knew them (a forge login); absent when it did not say (the CLI). */
+  by: external_exports.string().optional()
 });
 var deliverySchema = external_exports.object({
   acceptance: lifecycleRecordSchema.nullable(),
@@ -53535,7 +53557,8 @@ function deliveryFromEvents(events) {
   };
   for (const event of events) {
     const text2 = (key) => typeof event.data[key] === "string" ? event.data[key] : "";
-    const record2 = (key) => ({ at: event.ts, eventSeq: event.seq, text: text2(key) });
+    const by = typeof event.data.by === "string" ? { by: event.data.by } : {};
+    const record2 = (key) => ({ at: event.ts, eventSeq: event.seq, text: text2(key), ...by });
     if (event.type === "goal_accepted") delivery.acceptance = record2("summary");
     else if (event.type === "goal_rejected") delivery.rejection = record2("reason");
     else if (event.type === "goal_cancelled") delivery.cancellation = record2("reason");
@@ -54968,7 +54991,7 @@ function heartbeatExpired(heartbeatAt, nowMs) {
   const beat = Date.parse(heartbeatAt);
   return !Number.isFinite(beat) || nowMs - beat > CONTROLLER_LEASE_MS;
 }
-async function applyLifecycle(store, goalId, action, text2 = "") {
+async function applyLifecycle(store, goalId, action, text2 = "", by) {
   const paths2 = store.paths(goalId);
   const events = new EventLog(store.files, paths2.events, store.deps.clock, store.deps.host);
   return store.withGoalLock(goalId, async () => {
@@ -54979,6 +55002,7 @@ async function applyLifecycle(store, goalId, action, text2 = "") {
     const data = { from: previous, to: next };
     if (action === "accept") data.summary = text2;
     if (action === "reject" || action === "cancel") data.reason = text2;
+    if (by !== void 0) data.by = by;
     await events.append([{ type: EVENT_FOR[action], data }]);
     if (action === "cancel") {
       await writeFailure(store.files, paths2.failure, {
@@ -63298,7 +63322,7 @@ function integratorTexts(input2, cap) {
   return {
     header: `## ${STATUS_ICONS[proof.status]} omk integration: ${STATUS_LABELS[proof.status]}
 
-Combines the ${input2.slices.length} slice(s) of goal ${code(goal.id)} on ${code(clip(input2.branch, cap))}.${offLine(proof)}`,
+Combines the ${input2.slices.length} slice(s) of goal ${code(goal.id)} on ${code(clip(input2.branch, cap))}.${offLine(proof)}${acceptedLine(proof, cap)}`,
     goal: goalSection(goal.goal.text, cap),
     slices: [
       `### Slices (${rows.length})`,
@@ -63320,6 +63344,14 @@ function offLine(proof) {
   return note === null ? "" : `
 
 ${text(note)}`;
+}
+function acceptedLine(proof, cap) {
+  const accepted2 = proof.delivery.acceptance;
+  if (accepted2 === null) return "";
+  const by = accepted2.by === void 0 ? "" : ` by ${text(accepted2.by)}`;
+  return `
+
+**Accepted**${by} at ${accepted2.at}: ${text(clip(accepted2.text, cap))}`;
 }
 function linkOrNote(label, url2, inTable = false) {
   return url2 === null ? `${text(label)} (not opened yet)` : link(label, url2, inTable);
@@ -66932,6 +66964,7 @@ var WORKFLOW_STEPS = {
   integrate: { creates: false, executes: true, slice: true, delivers: true, runsPending: true },
   "open-pr": { creates: false, executes: false, slice: false, delivers: false, runsPending: false },
   merge: { creates: false, executes: false, slice: false, delivers: false, runsPending: false },
+  accept: { creates: false, executes: false, slice: false, delivers: false, runsPending: false },
   status: { creates: false, executes: false, slice: true, delivers: false, runsPending: false },
   fix: { creates: false, executes: true, slice: false, delivers: false, runsPending: false }
 };
