@@ -50302,6 +50302,9 @@ var CLOSED_BY_FIXING = ["gate_unavailable"];
 function acceptanceCloses(code3) {
   return HUMAN_ACTION_GAPS.includes(code3) && !CLOSED_BY_FIXING.includes(code3);
 }
+function awaitsAcceptance(proof) {
+  return proof.status === "blocked_on_human" && proof.knownGaps.some((gap) => acceptanceCloses(gap.code));
+}
 function acceptedReview(proof) {
   return proof.status === "blocked_on_human" && proof.delivery.acceptance !== null && proof.failures.length === 0 && proof.knownGaps.length > 0 && proof.knownGaps.every((gap) => acceptanceCloses(gap.code));
 }
@@ -63982,15 +63985,17 @@ var NOTHING_DELIVERED = {
   merge: null,
   dryRunPlan: null
 };
-function deliverable(goal) {
+async function deliverable(deps, goal) {
   if (goal.status === "ready" || goal.status === "not_ready") return true;
-  return goal.status === "blocked_on_human" && goal.options.allowGateEdits;
+  if (goal.status !== "blocked_on_human") return false;
+  if (goal.options.allowGateEdits) return true;
+  return awaitsAcceptance(await readOrAssembleProof(deps.store, goal, deps.store.eventLog(goal.id)));
 }
 async function deliverByPolicy(deps, goalId, options) {
   const goal = await deps.store.read(goalId);
   const policy = goal.options.policy;
   if (policy === "local") return { ...NOTHING_DELIVERED, notes: [{ code: "policy_local", goalId }] };
-  if (!deliverable(goal)) {
+  if (!await deliverable(deps, goal)) {
     return { ...NOTHING_DELIVERED, notes: [{ code: "not_deliverable", status: goal.status }] };
   }
   if (baseFor(goal, options) === void 0) return { ...NOTHING_DELIVERED, notes: [{ code: "no_base" }] };

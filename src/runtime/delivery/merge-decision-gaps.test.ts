@@ -30,7 +30,10 @@ function blocked(codes: string[]): Proof {
 
 describe('acceptedReview', () => {
   it('takes every gap only a person closes by accepting, but gate_unavailable', async () => {
-    const { acceptedReview } = await withAddedGap();
+    const { acceptedReview, awaitsAcceptance } = await withAddedGap();
+    // Such a proof waits for a person (its PRs are opened for them), whatever else it lacks.
+    expect(awaitsAcceptance(blocked(['agents_unconfined', 'gate_unavailable']))).toBe(true);
+    expect(awaitsAcceptance(blocked(['gate_unavailable']))).toBe(false);
     expect(acceptedReview(blocked(['agents_unconfined']))).toBe(true);
     expect(acceptedReview(blocked(['agents_unconfined', 'gate_definition_edited']))).toBe(true);
     expect(acceptedReview(blocked(['agents_unconfined', 'gate_unavailable']))).toBe(false);

@@ -64,6 +64,14 @@ export function acceptanceCloses(code: string): boolean {
 }
 
 /**
+ * Whether a proof waits for a person's acceptance: blocked_on_human with a gap an acceptance
+ * closes. Its PRs are opened, so the person reads there what the gaps ask them to check.
+ */
+export function awaitsAcceptance(proof: Pick<Proof, 'status' | 'knownGaps'>): boolean {
+  return proof.status === 'blocked_on_human' && proof.knownGaps.some((gap) => acceptanceCloses(gap.code));
+}
+
+/**
  * A proof blocked on a person only for gaps an acceptance closes, which a person then accepted:
  * nothing else is missing (no failure, no other gap), so the acceptance is the review it waited
  * for. Any other gap still blocks, accepted or not.
