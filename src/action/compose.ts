@@ -106,6 +106,15 @@ export async function composeActionRuntime(
       },
     }),
     notify: (notice) => reporter[notice.level](wordNotice(notice, inputs.stateBranch)),
+    // Asked of the forge, never read from the event: who started the job and what they may do.
+    person: async () => {
+      const login = github.actor ?? null;
+      if (login === null) return { login, bot: false, write: false, role: 'none' };
+      const bot = login.endsWith('[bot]');
+      if (bot) return { login, bot, write: false, role: 'bot' };
+      const { allowed, role } = await writeAccess(api, login);
+      return { login, bot, write: allowed, role };
+    },
     refusal: (refusal) =>
       wordRefusal(refusal, {
         stateBranch: inputs.stateBranch,

@@ -404,7 +404,15 @@ describe('readInputs', () => {
 
   it('names each field by an input of action.yml: its kebab-case name, or none for the fields no input sets', () => {
     const inputs = Object.keys(actionInputsSchema.shape);
-    const workflowFields = ['goal', 'goalId', 'goalKey', 'slice', 'stateBranch', 'dryRun'] as const;
+    const workflowFields = [
+      'goal',
+      'goalId',
+      'goalKey',
+      'slice',
+      'stateBranch',
+      'dryRun',
+      'summary',
+    ] as const;
     for (const field of [...REQUEST_FIELDS, ...workflowFields]) {
       if (FIELDS_WITHOUT_INPUT.includes(field)) expect(inputs).not.toContain(inputOf(field));
       else expect(inputs).toContain(inputOf(field));

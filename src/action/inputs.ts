@@ -103,6 +103,8 @@ export const actionInputsSchema = z
     // The GitHub App omk's omk/proof check runs are created as (15368: GitHub Actions); a merge checks it.
     'proof-check-app-id': appIdNamed('proof-check-app-id', 'proof-check-app-id: 15368'),
     'allow-fork-execution': boolean('allow-fork-execution'),
+    // accept: what the person checked, recorded with their acceptance.
+    summary: optional(z.string().trim().max(8_000, { error: 'summary: at most 8,000 characters.' })),
   })
   .superRefine((inputs, ctx) => {
     const issues = workflowInputIssues({
@@ -114,6 +116,7 @@ export const actionInputsSchema = z
       baseBranch: inputs['base-branch'],
       stateBranch: inputs['state-branch'],
       dryRun: inputs['dry-run'],
+      summary: inputs.summary !== undefined,
     });
     for (const issue of issues) {
       ctx.addIssue({ code: 'custom', path: [inputOf(issue.field)], message: wordInputIssue(issue) });

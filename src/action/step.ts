@@ -89,6 +89,7 @@ function stepRequest(inputs: ActionInputs, github: GitHubEnv): WorkflowStepReque
     ...(baseBranch === undefined ? {} : { base: baseBranch }),
     ...(defaultBase === undefined ? {} : { fallbackBase: defaultBase }),
     method: inputs.mergeMethod,
+    ...(inputs.summary === undefined ? {} : { summary: inputs.summary }),
   };
 }
 

@@ -32,18 +32,11 @@ export const SLICE_EXAMPLE = `slice: ${expression('matrix.slice')}`;
 export const GOAL_KEY_EXAMPLE = `goal-key: ${expression('strategy.job-index')}`;
 
 /**
- * Request fields no input sets: the Action creates goals only (no budget-add, accept or reject, and
- * the slice execution is always the default), so they keep the request's own words, though no
- * Action step ever reports them.
+ * Request fields no input sets: the Action has no budget-add or reject (accept's summary is the
+ * summary input), and the slice execution is always the default, so they keep the request's own
+ * words, though no Action step ever reports them.
  */
-export const FIELDS_WITHOUT_INPUT: readonly string[] = [
-  'sliceExecution',
-  'time',
-  'tokens',
-  'usd',
-  'summary',
-  'reason',
-];
+export const FIELDS_WITHOUT_INPUT: readonly string[] = ['sliceExecution', 'time', 'tokens', 'usd', 'reason'];
 
 /** The action.yml input of a field: its name in kebab case (`mergePolicy` is merge-policy), else the request's. */
 export function inputOf(field: RequestField | WorkflowInputField): string {
@@ -126,6 +119,10 @@ export function wordInputIssue(issue: WorkflowInputIssue): string {
       return `state-branch: '${issue.base}' is also the base-branch; goal state is never committed onto the code it delivers to. Example: state-branch: ${DEFAULT_STATE_BRANCH}`;
     case 'no_dry_run':
       return `dry-run: ${issue.step} has no dry run. See what merging would need with command: status. Example: dry-run: false`;
+    case 'summary_required':
+      return `summary: required when command is ${issue.step}: say what you checked. Example: summary: read the new test script, it runs every test`;
+    case 'summary_not_taken':
+      return `summary: only accept takes a summary, not ${issue.step}. Example: command: accept`;
   }
 }
 
@@ -156,6 +153,10 @@ export function wordNote(note: WorkflowStepNote): string {
       return `Nothing to fix: ${note.why}.`;
     case 'fix_no_write':
       return `Nothing to fix: ${note.author} has ${note.role} permission on the repository; a fix needs write, maintain or admin.`;
+    case 'accepted':
+      return `Goal ${note.goalId}: ${note.previous} -> accepted, accepted by ${note.by}.`;
+    case 'merge_not_evaluated':
+      return `The gated merge did not take it: ${note.detail}.`;
     default:
       return describeNote(note, ACTION_WORDS);
   }
@@ -206,6 +207,18 @@ export function wordRefusal(
         `command: fix reads a review from the event that started the workflow, and ${where.eventName ?? 'no event'} is not ${REVIEW_EVENTS.join(' or ')} with a pull request.`,
         { hint: 'Run it on: pull_request_review: types: [submitted] (docs/action.md has the workflow).' },
       );
+    case 'accept_refused': {
+      const { login, bot, role } = refusal.person;
+      const who =
+        login === null
+          ? 'this job names no one who started it (GITHUB_ACTOR is not set)'
+          : bot
+            ? `${login}, who started this job, is a bot: an acceptance is a person's`
+            : `${login}, who started this job, has ${role} permission on the repository; accepting a goal needs write, maintain or admin`;
+      return new UsageError(`command: accept refused: ${who}. Nothing was changed.`, {
+        hint: 'Accept from a workflow a person with write access starts (on: workflow_dispatch), or with omk goal accept or /omk goal accept.',
+      });
+    }
     case 'not_an_omk_pr':
       return new UsageError(
         `goal-id: not given, and PR #${refusal.pr ?? '?'}'s branch ${refusal.branch ?? ''} is not an omk branch (omk/<goal-id>/…).`,

@@ -103,7 +103,9 @@ interface GoalJob extends StatusTarget {
 
 /** A command on one goal (`repoGoalCommandOnThread`), then the reply ("busy" first when a resume found the run queue full). */
 async function goalCommand(bot: Bot, job: GoalJob, goalId: string): Promise<void> {
-  const { command, gh, repo, issue, settings } = job;
+  const { gh, repo, issue, settings } = job;
+  // An acceptance names who gave it: the commenter, whose write access was checked.
+  const command = job.command.kind === 'accept' ? { ...job.command, by: job.author } : job.command;
   const place = { repoName: repo.fullName, workflow: bot.deps.config.workflow };
   const request = { goalId, command, settings };
   const host = threadHost(bot, job);

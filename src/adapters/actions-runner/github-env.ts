@@ -27,6 +27,8 @@ const githubEnvSchema = z.object({
   GITHUB_RUN_ATTEMPT: optional,
   RUNNER_NAME: optional,
   RUNNER_TEMP: optional,
+  GITHUB_ACTOR: optional,
+  GITHUB_TRIGGERING_ACTOR: optional,
 });
 
 export interface GitHubEnv {
@@ -50,6 +52,11 @@ export interface GitHubEnv {
   runAttempt: string | undefined;
   /** RUNNER_NAME: the runner this job runs on; each job of an attempt has its own. */
   runnerName: string | undefined;
+  /**
+   * Who started this attempt: GITHUB_TRIGGERING_ACTOR (the person who re-ran it), else
+   * GITHUB_ACTOR (who started the run).
+   */
+  actor: string | undefined;
 }
 
 export function readGitHubEnv(env: Env): GitHubEnv {
@@ -74,6 +81,7 @@ export function readGitHubEnv(env: Env): GitHubEnv {
     job: v.GITHUB_JOB,
     runAttempt: v.GITHUB_RUN_ATTEMPT,
     runnerName: v.RUNNER_NAME,
+    actor: v.GITHUB_TRIGGERING_ACTOR ?? v.GITHUB_ACTOR,
   };
 }
 

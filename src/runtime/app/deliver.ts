@@ -1,9 +1,11 @@
 import { type DeliverResult, deliverGoal, loadDeliveryPlan } from '../delivery/deliver.js';
 import { type MergeGoalResult, mergeGoal } from '../delivery/merge.js';
+import { awaitsAcceptance } from '../delivery/merge-decision.js';
 import type { DeliveryPlan } from '../delivery/plan.js';
 import type { MergeMethod } from '../forge/port.js';
 import { adoptRemoteChanges } from '../goal/remote-changes.js';
 import type { GoalRecord } from '../goal/schema.js';
+import { readOrAssembleProof } from '../proof/assemble.js';
 import { baseFor, deliveryTarget, type TargetRequest } from './delivery-target.js';
 import { type AppDeps, hostConfig, inPhase } from './deps.js';
 import { type AppNote, mergeNote } from './notes.js';
@@ -29,11 +31,14 @@ export const NOTHING_DELIVERED: Omit<AfterExecution, 'notes'> = {
 
 /**
  * Ready and not_ready goals are delivered; so is a blocked_on_human one created to change what its
- * gates run: its PRs carry the proof that names each edited definition for the person it waits for.
+ * gates run, or whose proof waits for a person's acceptance (`awaitsAcceptance`): its PRs carry
+ * the proof that names what the person it waits for checks (each edited definition, …).
  */
-function deliverable(goal: GoalRecord): boolean {
+async function deliverable(deps: AppDeps, goal: GoalRecord): Promise<boolean> {
   if (goal.status === 'ready' || goal.status === 'not_ready') return true;
-  return goal.status === 'blocked_on_human' && goal.options.allowGateEdits;
+  if (goal.status !== 'blocked_on_human') return false;
+  if (goal.options.allowGateEdits) return true;
+  return awaitsAcceptance(await readOrAssembleProof(deps.store, goal, deps.store.eventLog(goal.id)));
 }
 
 /**
@@ -49,7 +54,7 @@ export async function deliverByPolicy(
   const goal = await deps.store.read(goalId);
   const policy = goal.options.policy;
   if (policy === 'local') return { ...NOTHING_DELIVERED, notes: [{ code: 'policy_local', goalId }] };
-  if (!deliverable(goal)) {
+  if (!(await deliverable(deps, goal))) {
     return { ...NOTHING_DELIVERED, notes: [{ code: 'not_deliverable', status: goal.status }] };
   }
   if (baseFor(goal, options) === undefined) return { ...NOTHING_DELIVERED, notes: [{ code: 'no_base' }] };

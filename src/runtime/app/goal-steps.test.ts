@@ -13,15 +13,16 @@ const resumed = (status: GoalRecord['status']) => ({
 });
 
 describe('sharedGoalNeeds', () => {
-  it('reads the state only for queries, writes it back for changes, and checks out the code to open PRs', () => {
+  it('reads the state only for queries, writes it back for changes, and checks out the code to open PRs (again after an accept)', () => {
     expect(sharedGoalNeeds('status')).toEqual({ checkout: 'state', saves: false });
     expect(sharedGoalNeeds('proof')).toEqual({ checkout: 'state', saves: false });
     expect(sharedGoalNeeds('budget')).toEqual({ checkout: 'state', saves: false });
     expect(sharedGoalNeeds('budget-add')).toEqual({ checkout: 'state', saves: true });
-    for (const verb of ['pause', 'cancel', 'accept', 'reject', 'resume', 'merge'] as const) {
+    for (const verb of ['pause', 'cancel', 'reject', 'resume', 'merge'] as const) {
       expect(sharedGoalNeeds(verb)).toEqual({ checkout: 'state', saves: true });
     }
     expect(sharedGoalNeeds('open-pr')).toEqual({ checkout: 'full', saves: true });
+    expect(sharedGoalNeeds('accept')).toEqual({ checkout: 'full', saves: true });
   });
 });
 

@@ -35,6 +35,8 @@ export function sharedGoalNeeds(verb: SharedGoalVerb): SharedGoalNeeds {
     case 'budget':
       return { checkout: 'state', saves: false };
     case 'open-pr':
+    // An acceptance delivers the goal's PRs again, so that they show it, before the gated merge.
+    case 'accept':
       return { checkout: 'full', saves: true };
     default:
       return { checkout: 'state', saves: true };

@@ -1,6 +1,9 @@
 import { type MergeGoalResult, mergeGoal } from '../delivery/merge.js';
+import { acceptedReview, notReadyDetail } from '../delivery/merge-decision.js';
 import { isOmkError } from '../errors.js';
 import type { MergeMethod } from '../forge/port.js';
+import type { GoalRecord } from '../goal/schema.js';
+import { readOrAssembleProof } from '../proof/assemble.js';
 import { type AppDeps, hostConfig } from './deps.js';
 
 export interface MergeRequest {
@@ -31,16 +34,18 @@ export type MergeCheck =
 
 /**
  * After a check, a status or a review changed: the gated merge again, exactly as `merge` decides
- * it against the PR's live state. Only a ready goal under the gated policy can pass, so the others
- * are not evaluated (and leave no state change); a goal with no integrator PR has nothing to merge.
+ * it against the PR's live state. Only a goal under the gated policy that is ready, or accepted
+ * with a proof a merge takes (ready, or blocked only on gaps the acceptance closed), can pass, so
+ * the others are not evaluated (and leave no state change); a goal with no integrator PR has
+ * nothing to merge.
  */
 export async function recheckMerge(deps: AppDeps, goalId: string, method?: MergeMethod): Promise<MergeCheck> {
   const goal = await deps.store.read(goalId);
   if (goal.options.mergePolicy !== 'gated') {
     return { evaluated: false, why: 'not_gated', detail: `merge policy is ${goal.options.mergePolicy}` };
   }
-  if (goal.status !== 'ready')
-    return { evaluated: false, why: 'not_ready', detail: `goal is ${goal.status}` };
+  const notMergeable = await whyNotMergeable(deps, goal);
+  if (notMergeable !== null) return { evaluated: false, why: 'not_ready', detail: notMergeable };
   try {
     return { evaluated: true, result: await mergeIntegrator(deps, { goalId, method }) };
   } catch (error) {
@@ -49,4 +54,18 @@ export async function recheckMerge(deps: AppDeps, goalId: string, method?: Merge
     }
     throw error;
   }
+}
+
+/**
+ * Why a gated merge may not take the goal now, or null when it may: ready, or accepted by a person
+ * with a proof that is ready or blocked only on what the acceptance closes. This reads the stored
+ * proof only to choose: the merge itself rebuilds it from the evidence and decides on that.
+ */
+async function whyNotMergeable(deps: AppDeps, goal: GoalRecord): Promise<string | null> {
+  if (goal.status === 'ready') return null;
+  const said = `goal is ${goal.status}`;
+  if (goal.status !== 'accepted') return said;
+  const proof = await readOrAssembleProof(deps.store, goal, deps.store.eventLog(goal.id));
+  if (proof.status === 'ready' || acceptedReview(proof)) return null;
+  return `${said}, but ${notReadyDetail(proof)}`;
 }

@@ -7,6 +7,7 @@ import type { ThreadFix } from './thread-fix.js';
 import type { ThreadCheckout } from './thread-host.js';
 import { continueOnThread, type ThreadRunHost, type ThreadRunOptions } from './thread-run.js';
 import {
+  acceptedNotes,
   budgetNotes,
   continuationNote,
   deliveryNotes,
@@ -68,6 +69,8 @@ export async function goalCommandOnThread<W extends ThreadCheckout>(
       return lines(deliveryNotes(result.result));
     case 'merged':
       return lines(mergeNotes(result.result, words));
+    case 'accepted':
+      return lines(acceptedNotes(result.outcome, words));
     case 'transition': {
       const next = await continueOnThread(host, goalId, result.followUp, options);
       const answer = lines([transitionNote(result.result), ...continuationNote(next, place.workflow)]);

@@ -54,7 +54,7 @@ export async function commandOnThread<W extends ThreadCheckout>(
     const refused = refusedWhileRunning({ goalId, verb, running: active !== undefined });
     if (refused !== null) throw refused;
   }
-  const method = command.kind === 'merge' ? await request.method() : undefined;
+  const method = command.kind === 'merge' || command.kind === 'accept' ? await request.method() : undefined;
   const step = (store: GoalStore, ws: W | null) =>
     threadGoalStep({
       goalId,
@@ -95,7 +95,12 @@ export async function commandOnThread<W extends ThreadCheckout>(
   }
   const shared = await onSharedGoal(host, goalId, commandStepPlan(command, goalId), async (ws) => {
     const done = await step(ws.store, ws);
-    const notes = done.kind === 'merged' ? [mergeNote(done.result)] : [];
+    const notes =
+      done.kind === 'merged'
+        ? [mergeNote(done.result)]
+        : done.kind === 'accepted' && done.outcome.merge.evaluated
+          ? [mergeNote(done.outcome.merge.result)]
+          : [];
     if (plan.refresh !== 'never') {
       const phase = await refreshedPhase(host, goalId, ws.store, done);
       await host.show(ws.store, goalId, phase, notes);

@@ -3,9 +3,11 @@ import type { DeliverResult } from '../delivery/deliver.js';
 import type { MergeGoalResult } from '../delivery/merge.js';
 import type { MergeMethod } from '../forge/port.js';
 import { applyLifecycle, type LifecycleResult } from '../goal/actions.js';
+import type { LifecycleAction } from '../goal/lifecycle.js';
 import type { GoalStore } from '../goal/store.js';
 import type { Proof } from '../proof/schema.js';
 import type { BudgetAddRequest } from '../requests.js';
+import { type AcceptOutcome, acceptGoal } from './accept.js';
 import type { AppDeps } from './deps.js';
 import {
   type ResumeFollowUp,
@@ -22,7 +24,8 @@ import { goalView } from './queries.js';
 export type ThreadGoalCommand =
   | { kind: 'status' | 'proof' | 'open-pr' | 'merge' | 'pause' | 'resume' }
   | { kind: 'cancel' | 'reject'; reason: string }
-  | { kind: 'accept'; summary: string }
+  /** `by`: who accepted, as the host knows them (the commenter's login). */
+  | { kind: 'accept'; summary: string; by?: string }
   | { kind: 'budget'; add: BudgetAddRequest | null };
 
 /** How a host carries a thread's command out: the one table every goal verb is read from. */
@@ -63,6 +66,7 @@ export type ThreadStepResult =
   | { kind: 'proof'; proof: Proof | null }
   | { kind: 'budget'; view: BudgetView }
   | { kind: 'transition'; result: LifecycleResult; followUp: ResumeFollowUp }
+  | { kind: 'accepted'; outcome: AcceptOutcome }
   | { kind: 'delivered'; result: DeliverResult | null }
   | { kind: 'merged'; result: MergeGoalResult };
 
@@ -114,13 +118,35 @@ export async function threadGoalStep(request: ThreadStepRequest): Promise<Thread
           ...(request.method === undefined ? {} : { method: request.method }),
         }),
       };
-    default: {
-      const text = 'summary' in command ? command.summary : 'reason' in command ? command.reason : '';
-      const result = await applyLifecycle(store, goalId, command.kind, text);
-      // A run in this process continues by itself; a resumed goal on the shared state may need a start.
-      const followUp =
-        command.kind === 'resume' && !request.inPlace ? resumeFollowUp(result, request.executesHere) : 'none';
-      return { kind: 'transition', result, followUp };
+    case 'accept': {
+      // On a shared goal the acceptance is followed by its PRs delivered again and the gated merge
+      // (`acceptGoal`); a run in this process delivers and merges by its policies when it ends.
+      if (request.inPlace) return lifecycleStep(request, 'accept', command.summary, command.by);
+      const outcome = await acceptGoal(request.app(), {
+        goalId,
+        summary: command.summary,
+        ...(command.by === undefined ? {} : { by: command.by }),
+        ...(request.method === undefined ? {} : { method: request.method }),
+        fallbackBase: request.fallbackBase,
+      });
+      return { kind: 'accepted', outcome };
     }
+    default:
+      return lifecycleStep(request, command.kind, 'reason' in command ? command.reason : '');
   }
+}
+
+/** A lifecycle change (pause, resume, cancel, accept, reject) on the goal's store, and what follows a resume. */
+async function lifecycleStep(
+  request: ThreadStepRequest,
+  action: LifecycleAction,
+  text: string,
+  by?: string,
+): Promise<ThreadStepResult> {
+  const { goalId, store } = request;
+  const result = await applyLifecycle(store, goalId, action, text, by);
+  // A run in this process continues by itself; a resumed goal on the shared state may need a start.
+  const followUp =
+    action === 'resume' && !request.inPlace ? resumeFollowUp(result, request.executesHere) : 'none';
+  return { kind: 'transition', result, followUp };
 }

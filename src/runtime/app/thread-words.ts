@@ -8,6 +8,7 @@ import { quoteUntrusted } from '../graph/paths.js';
 import { plainMessage } from '../markdown/plain-words.js';
 import { tokenCount, usdAmount } from '../text/amounts.js';
 import { formatDuration } from '../text/duration.js';
+import type { AcceptOutcome } from './accept.js';
 import type { Access } from './access.js';
 import type { UntrustedCustomAgent } from './agent-trust.js';
 import { describeNote, mergeNote } from './notes.js';
@@ -50,9 +51,25 @@ export function mergeNotes(merge: MergeGoalResult | null, words: HostVocabulary)
   return merge === null ? [] : [describeNote(mergeNote(merge), words)];
 }
 
-export function transitionNote(result: LifecycleResult): string {
+/**
+ * An acceptance from a thread: the transition and who gave it, the PRs delivered again, and what
+ * the gated merge made of it (nothing said where the goal's merge is not gated).
+ */
+export function acceptedNotes(outcome: AcceptOutcome, words: HostVocabulary): string[] {
+  const by = outcome.result.proof.delivery.acceptance?.by;
+  const said = transitionNote(outcome.result, by === undefined ? '' : `, accepted by ${by}`);
+  const { merge } = outcome;
+  const merged = merge.evaluated
+    ? mergeNotes(merge.result, words)
+    : merge.why === 'not_gated'
+      ? []
+      : [`The gated merge did not take it: ${merge.detail}.`];
+  return [said, ...merged];
+}
+
+export function transitionNote(result: LifecycleResult, after = ''): string {
   const to = result.goal.status.replace(/_/g, ' ');
-  return `Goal ${result.goal.id}: ${result.previous.replace(/_/g, ' ')} → ${to}.`;
+  return `Goal ${result.goal.id}: ${result.previous.replace(/_/g, ' ')} → ${to}${after}.`;
 }
 
 /** What continues a resumed goal, in words (`workflow`: the one a dispatch runs). */

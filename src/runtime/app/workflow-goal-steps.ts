@@ -1,14 +1,22 @@
 import type { GoalRecord } from '../goal/schema.js';
+import { acceptGoal } from './accept.js';
 import type { PreparedAgent } from './agent.js';
 import { executeAndDeliver } from './execute.js';
 import { executeOneSlice, type FanOutHost, integrateSlices } from './fan-out.js';
 import { sliceStatusIn, unknownSlice } from './goal-report.js';
 import { integratedNotes, sliceJobReport } from './judgement.js';
 import { mergeIntegrator } from './merge.js';
+import { mergeNote } from './notes.js';
 import { openPullRequests } from './open-pr.js';
+import { goalBranchesFor } from './workflow-fix.js';
 import { agentFor, onWorkflowGoal, stepDelivery } from './workflow-goal.js';
-import { stepReport } from './workflow-step-report.js';
-import type { WorkflowStepHost, WorkflowStepOutcome, WorkflowStepRequest } from './workflow-step-types.js';
+import { stepReport, tell } from './workflow-step-report.js';
+import type {
+  WorkflowStepHost,
+  WorkflowStepNote,
+  WorkflowStepOutcome,
+  WorkflowStepRequest,
+} from './workflow-step-types.js';
 import { workflowDelivery } from './workflow-steps.js';
 
 /** The steps on an existing goal, pulled from the state branch and saved back. */
@@ -180,5 +188,45 @@ export class WorkflowSteps {
       reasons,
     };
     return stepReport(host, 'merge', goalId, { failure });
+  }
+
+  /**
+   * `accept`: the person who started the job accepts the goal (a person with write access, never
+   * a bot: refused before the goal is pulled), recorded with their login and saved to the state
+   * branch; its PRs are delivered again to show it, and the gated merge is evaluated at once
+   * (`acceptGoal`). A goal that cannot be accepted (running, failed, settled) is refused unchanged.
+   */
+  async accept(): Promise<WorkflowStepOutcome> {
+    const { host, request, goalId } = this;
+    const { summary } = request;
+    if (summary === undefined) throw new Error('unreachable: the host requires a summary for accept');
+    const person = await host.person();
+    if (person.login === null || person.bot || !person.write) {
+      throw host.refusal({ code: 'accept_refused', person });
+    }
+    const by = person.login;
+    const accepted = await this.onGoal(
+      `accept: goal ${goalId} by ${by}`,
+      async () => undefined,
+      async () => {
+        // Its PRs are delivered again: their branches come from the repository, else this runner.
+        const source = await goalBranchesFor(() => host.fetchBranches(goalId));
+        if (source.from === 'runner') tell(host, { kind: 'runner_branches', level: 'warn', why: source.why });
+        return acceptGoal(host.app, {
+          goalId,
+          summary,
+          by,
+          method: request.method,
+          ...stepDelivery(request),
+        });
+      },
+    );
+    const { merge, result } = accepted;
+    const notes: WorkflowStepNote[] = [{ code: 'accepted', goalId, by, previous: result.previous }];
+    if (merge.evaluated) notes.push(mergeNote(merge.result));
+    else if (merge.why !== 'not_gated') notes.push({ code: 'merge_not_evaluated', detail: merge.detail });
+    if (merge.evaluated && merge.result.merged)
+      host.notify({ kind: 'merged', level: 'info', pr: merge.result.pr, sha: merge.result.sha.slice(0, 12) });
+    return stepReport(host, 'accept', goalId, { notes });
   }
 }

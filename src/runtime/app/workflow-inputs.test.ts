@@ -10,6 +10,7 @@ const inputs = (over: Partial<WorkflowInputs>): WorkflowInputs => ({
   baseBranch: undefined,
   stateBranch: 'omk/state',
   dryRun: false,
+  summary: false,
   ...over,
 });
 const codes = (over: Partial<WorkflowInputs>) => workflowInputIssues(inputs(over)).map((issue) => issue.code);
@@ -53,6 +54,18 @@ describe('workflowInputIssues: which inputs go with which step', () => {
       },
     ]);
     expect(codes({ slice: true })).toEqual(['slice_not_taken']);
+  });
+
+  it('asks accept for a summary and a goal id, gives it no dry run, and takes a summary nowhere else', () => {
+    expect(codes({ step: 'accept', goal: false, goalId: 'g-123456', summary: true })).toEqual([]);
+    expect(codes({ step: 'accept', goal: false, goalId: 'g-123456', dryRun: true })).toEqual([
+      'no_dry_run',
+      'summary_required',
+    ]);
+    expect(codes({ step: 'accept', goal: false })).toEqual(['goal_id_required', 'summary_required']);
+    expect(
+      workflowInputIssues(inputs({ step: 'merge', goal: false, goalId: 'g-123456', summary: true })),
+    ).toEqual([{ code: 'summary_not_taken', field: 'summary', step: 'merge' }]);
   });
 
   it('keeps goal state off the base branch', () => {

@@ -10,10 +10,19 @@ export interface WorkflowInputs {
   baseBranch: string | undefined;
   stateBranch: string;
   dryRun: boolean;
+  /** accept: what the person checked. */
+  summary: boolean;
 }
 
 /** Which input an issue is about (a host spells it: action.yml's `goal-id`, …). */
-export type WorkflowInputField = 'goal' | 'goalId' | 'goalKey' | 'slice' | 'stateBranch' | 'dryRun';
+export type WorkflowInputField =
+  | 'goal'
+  | 'goalId'
+  | 'goalKey'
+  | 'slice'
+  | 'stateBranch'
+  | 'dryRun'
+  | 'summary';
 
 /** Why a workflow step's inputs do not go together, as data a host words. */
 export type WorkflowInputIssue =
@@ -23,18 +32,22 @@ export type WorkflowInputIssue =
   | { code: 'goal_key_not_creating'; field: 'goalKey'; step: WorkflowStep; creating: WorkflowStep[] }
   | { code: 'slice_not_taken'; field: 'slice'; step: WorkflowStep; slicing: WorkflowStep[] }
   | { code: 'state_is_base'; field: 'stateBranch'; base: string }
-  | { code: 'no_dry_run'; field: 'dryRun'; step: WorkflowStep };
+  | { code: 'no_dry_run'; field: 'dryRun'; step: WorkflowStep }
+  | { code: 'summary_required'; field: 'summary'; step: WorkflowStep }
+  | { code: 'summary_not_taken'; field: 'summary'; step: WorkflowStep };
 
 /** Steps that work on a goal without a goal-id: fix takes it from the PR's branch. */
 const GOAL_ID_FROM_EVENT: readonly WorkflowStep[] = ['fix'];
-/** Steps with no dry run: merge would change the repository to show what it does. */
-const NO_DRY_RUN: readonly WorkflowStep[] = ['merge'];
+/** Steps with no dry run: merge would change the repository to show what it does, accept the goal. */
+const NO_DRY_RUN: readonly WorkflowStep[] = ['merge', 'accept'];
+/** Steps that record what a person checked: accept, which needs it. */
+const SUMMARY_STEPS: readonly WorkflowStep[] = ['accept'];
 
 /**
  * The rules for which inputs go with which step: a creating step takes a goal and no goal id, every
  * other one a goal id (fix may read it from the PR); a goal key only where a goal is created; a
- * slice only where the step takes one; goal state never on the branch it delivers to; merge has no
- * dry run. Every broken rule, in that order.
+ * slice only where the step takes one; goal state never on the branch it delivers to; merge and
+ * accept have no dry run; accept, and only accept, takes a summary. Every broken rule, in that order.
  */
 export function workflowInputIssues(inputs: WorkflowInputs): WorkflowInputIssue[] {
   const { step } = inputs;
@@ -64,6 +77,10 @@ export function workflowInputIssues(inputs: WorkflowInputs): WorkflowInputIssue[
     issues.push({ code: 'state_is_base', field: 'stateBranch', base });
   }
   if (inputs.dryRun && NO_DRY_RUN.includes(step)) issues.push({ code: 'no_dry_run', field: 'dryRun', step });
+  if (SUMMARY_STEPS.includes(step) && !inputs.summary)
+    issues.push({ code: 'summary_required', field: 'summary', step });
+  if (!SUMMARY_STEPS.includes(step) && inputs.summary)
+    issues.push({ code: 'summary_not_taken', field: 'summary', step });
   return issues;
 }
 

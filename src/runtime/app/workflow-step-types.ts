@@ -24,7 +24,21 @@ export type WorkflowRefusal =
   | { code: 'unknown_slice'; goalId: string; slice: string; slices: string[] }
   | { code: 'sibling_cell'; error: SiblingCellError }
   | { code: 'not_a_review' }
-  | { code: 'not_an_omk_pr'; pr: number | null; branch: string | null };
+  | { code: 'not_an_omk_pr'; pr: number | null; branch: string | null }
+  /** accept by no one the job can name, by a bot, or by a person without write access. */
+  | { code: 'accept_refused'; person: WorkflowPerson };
+
+/** Who started the job (the workflow run's triggering actor), as the forge answered about them. */
+export interface WorkflowPerson {
+  /** null: the job names no one. */
+  login: string | null;
+  /** A GitHub App or other bot account (`…[bot]`): not a person. */
+  bot: boolean;
+  /** Write, maintain or admin on the repository (asked of the forge, never read from the event). */
+  write: boolean;
+  /** The role the forge named, for the message. */
+  role: string;
+}
 
 /** What a workflow step tells its log while it works, at the level given. */
 export type WorkflowStepNotice =
@@ -43,7 +57,9 @@ export type WorkflowStepNote =
   | AppNote
   | { code: 'open_pr_dry_run' }
   | { code: 'nothing_to_fix'; why: string }
-  | { code: 'fix_no_write'; author: string; role: string };
+  | { code: 'fix_no_write'; author: string; role: string }
+  | { code: 'accepted'; goalId: string; by: string; previous: string }
+  | { code: 'merge_not_evaluated'; detail: string };
 
 /** What a workflow step came to, as data: the host turns it into outputs, a summary and a verdict. */
 export interface WorkflowStepOutcome {
@@ -83,6 +99,8 @@ export interface WorkflowStepHost {
   /** The review that started the job (null: the event is not one), and the forge it is checked on. */
   review(): Promise<{ ask: ReviewAsk | null; forge: ReviewForge }>;
   notify(notice: WorkflowStepNotice): void;
+  /** Who started the job: an accept is theirs. */
+  person(): Promise<WorkflowPerson>;
   /** The host's error for a refusal; the step throws it. */
   refusal(refusal: WorkflowRefusal): Error;
 }
@@ -120,6 +138,8 @@ export interface WorkflowStepRequest {
   base?: string;
   fallbackBase?: string;
   method: MergeMethod;
+  /** accept: what the person checked. */
+  summary?: string;
 }
 
 /** What a step that ran sets of its outcome; the rest is read back from the goal's state. */

@@ -71,6 +71,7 @@ function job(onBranch: 'goal' | 'no goal' | null, review: ReviewAsk | null = nul
     agent: unused,
     fetchBranches: unused,
     publishBranch: unused,
+    person: unused,
     replies: () => {
       throw new Error('this step answers no review');
     },

@@ -43,6 +43,8 @@ export async function runWorkflowStep(
       return steps.openPr();
     case 'merge':
       return steps.merge();
+    case 'accept':
+      return steps.accept();
     case 'verify':
     case 'review':
     case 'integrate':

@@ -22,7 +22,7 @@ describe('workflow steps', () => {
     expect(workflowStepsWhere('slice')).toEqual(['execute', 'verify', 'review', 'integrate', 'status']);
     expect(workflowStepsWhere('runsPending')).toEqual(['integrate']);
     expect(workflowStepHas('plan', 'executes')).toBe(false);
-    expect(WORKFLOW_STEP_NAMES).toHaveLength(10);
+    expect(WORKFLOW_STEP_NAMES).toHaveLength(11);
   });
 
   it('delivers after run, execute and integrate; a dry run of run or execute only shows it', () => {

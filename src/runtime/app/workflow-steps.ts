@@ -15,6 +15,7 @@ const WORKFLOW_STEPS = {
   integrate: { creates: false, executes: true, slice: true, delivers: true, runsPending: true },
   'open-pr': { creates: false, executes: false, slice: false, delivers: false, runsPending: false },
   merge: { creates: false, executes: false, slice: false, delivers: false, runsPending: false },
+  accept: { creates: false, executes: false, slice: false, delivers: false, runsPending: false },
   status: { creates: false, executes: false, slice: true, delivers: false, runsPending: false },
   fix: { creates: false, executes: true, slice: false, delivers: false, runsPending: false },
 } as const;

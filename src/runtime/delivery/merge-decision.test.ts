@@ -111,6 +111,36 @@ describe('decideMerge', () => {
     });
   });
 
+  it('names the gaps a blocked_on_human proof waits on, and whether an acceptance closes them', () => {
+    const blocked = (codes: string[], accepted: boolean): Proof => {
+      const proof = readyProof();
+      return {
+        ...proof,
+        status: 'blocked_on_human',
+        knownGaps: codes.map((code) => ({ code, message: `gap ${code}` })),
+        delivery: {
+          ...proof.delivery,
+          acceptance: accepted ? { at: '2026-01-01T00:00:00.000Z', eventSeq: 9, text: 'ok' } : null,
+        },
+      };
+    };
+    const detail = (proof: Proof) => {
+      const decision = decideMerge(input({ proof }));
+      return decision.merge
+        ? 'merged'
+        : decision.reasons.find((r) => r.blocker === 'proof_not_ready')?.detail;
+    };
+    expect(detail(blocked(['gate_definition_edited'], false))).toBe(
+      'the proof is blocked_on_human on gate_definition_edited: a person must review it and accept the goal first',
+    );
+    expect(detail(blocked(['gate_unavailable'], true))).toBe(
+      'the proof is blocked_on_human on gate_unavailable: an acceptance does not close it (gate_unavailable is closed by fixing it)',
+    );
+    expect(detail(blocked(['gate_definition_edited', 'gate_failed'], true))).toBe(
+      'the proof is blocked_on_human on gate_definition_edited: an acceptance does not close it (gate_failed remains)',
+    );
+  });
+
   it('judges freshness by the proof rule: a proof naming no head is stale, said as its gap says it', () => {
     const proof = readyProof();
     const unnamed = { ...proof, git: { ...proof.git, headSha: null } };

@@ -1,7 +1,7 @@
 import type { RequireChecks } from '../config/schema.js';
 import type { BranchProtection, CheckState, PullRequest, ReviewSummary } from '../forge/port.js';
 import type { MergePolicy } from '../goal/schema.js';
-import { GATE_DEFINITION_GAP } from '../proof/build.js';
+import { HUMAN_ACTION_GAPS } from '../proof/build.js';
 import { checkFreshness } from '../proof/fresh.js';
 import type { Proof } from '../proof/schema.js';
 
@@ -49,9 +49,32 @@ export type MergeDecision =
   | { merge: false; blockedBy: MergeBlocker; reasons: { blocker: MergeBlocker; detail: string }[] };
 
 /**
- * A proof blocked on a person only for gate definitions the goal was created to change, which a
- * person then accepted: nothing else is missing (no failure, no other gap), so the acceptance is
- * the review it waited for. Any other gap still blocks, accepted or not.
+ * The gap a person closes by doing something, not by accepting the goal: a gate that could not run
+ * (its tool is missing) is fixed by installing the tool and verifying again.
+ */
+const CLOSED_BY_FIXING: readonly string[] = ['gate_unavailable'];
+
+/**
+ * Whether a person's acceptance closes a gap: one of the gaps only a person can close
+ * (`HUMAN_ACTION_GAPS`: a gate definition the goal meant to change, …), but for those closed by
+ * fixing something.
+ */
+export function acceptanceCloses(code: string): boolean {
+  return HUMAN_ACTION_GAPS.includes(code) && !CLOSED_BY_FIXING.includes(code);
+}
+
+/**
+ * Whether a proof waits for a person's acceptance: blocked_on_human with a gap an acceptance
+ * closes. Its PRs are opened, so the person reads there what the gaps ask them to check.
+ */
+export function awaitsAcceptance(proof: Pick<Proof, 'status' | 'knownGaps'>): boolean {
+  return proof.status === 'blocked_on_human' && proof.knownGaps.some((gap) => acceptanceCloses(gap.code));
+}
+
+/**
+ * A proof blocked on a person only for gaps an acceptance closes, which a person then accepted:
+ * nothing else is missing (no failure, no other gap), so the acceptance is the review it waited
+ * for. Any other gap still blocks, accepted or not.
  */
 export function acceptedReview(proof: Proof): boolean {
   return (
@@ -59,8 +82,29 @@ export function acceptedReview(proof: Proof): boolean {
     proof.delivery.acceptance !== null &&
     proof.failures.length === 0 &&
     proof.knownGaps.length > 0 &&
-    proof.knownGaps.every((gap) => gap.code === GATE_DEFINITION_GAP)
+    proof.knownGaps.every((gap) => acceptanceCloses(gap.code))
   );
+}
+
+/**
+ * Why a proof that is not ready blocks a merge: its status, and for one blocked on a person, the
+ * gaps it waits on and whether an acceptance would close them.
+ */
+export function notReadyDetail(proof: Proof): string {
+  const said = `the proof is ${proof.status}`;
+  if (proof.status !== 'blocked_on_human') return said;
+  const codes = [...new Set(proof.knownGaps.map((gap) => gap.code))];
+  const human = codes.filter((code) => HUMAN_ACTION_GAPS.includes(code));
+  const open = codes.filter((code) => !acceptanceCloses(code));
+  const waits = ` on ${(human.length > 0 ? human : codes).join(', ') || 'a person'}`;
+  if (open.length > 0) {
+    const fixed = open.filter((code) => HUMAN_ACTION_GAPS.includes(code));
+    const why =
+      fixed.length > 0 ? `${fixed.join(', ')} is closed by fixing it` : `${open.join(', ')} remains`;
+    return `${said}${waits}: an acceptance does not close it (${why})`;
+  }
+  if (proof.failures.length > 0) return `${said}${waits}, and it records failures`;
+  return `${said}${waits}: a person must review it and accept the goal first`;
 }
 
 /** The check omk itself publishes; it mirrors the proof, which is judged directly. */
@@ -80,8 +124,7 @@ export function decideMerge(input: MergeInput): MergeDecision {
   if (pr.state !== 'open') block('not_open', `PR #${pr.number} is ${pr.state}`);
   if (!input.proofDigestValid) block('proof_edited', 'the proof does not match its digest: it was edited');
   for (const problem of input.proofProblems ?? []) block('proof_edited', problem);
-  if (proof.status !== 'ready' && !acceptedReview(proof))
-    block('proof_not_ready', `the proof is ${proof.status}`);
+  if (proof.status !== 'ready' && !acceptedReview(proof)) block('proof_not_ready', notReadyDetail(proof));
   const freshness = checkFreshness(proof, pr);
   if (!freshness.fresh) block('stale_proof', freshness.reason);
   for (const problem of input.proofCheckProblems ?? []) block('proof_check', problem);

@@ -283,7 +283,7 @@ function integratorTexts(input: IntegratorBodyInput, cap: number | null) {
   return {
     header:
       `## ${STATUS_ICONS[proof.status]} omk integration: ${STATUS_LABELS[proof.status]}\n\n` +
-      `Combines the ${input.slices.length} slice(s) of goal ${code(goal.id)} on ${code(clip(input.branch, cap))}.${offLine(proof)}`,
+      `Combines the ${input.slices.length} slice(s) of goal ${code(goal.id)} on ${code(clip(input.branch, cap))}.${offLine(proof)}${acceptedLine(proof, cap)}`,
     goal: goalSection(goal.goal.text, cap),
     slices: [
       `### Slices (${rows.length})`,
@@ -305,6 +305,14 @@ function integratorTexts(input: IntegratorBodyInput, cap: number | null) {
 function offLine(proof: Proof): string {
   const note = sandboxOffNote(proof.decisions);
   return note === null ? '' : `\n\n${text(note)}`;
+}
+
+/** The header's line saying who accepted the goal, when and what they checked; '' when no one has. */
+function acceptedLine(proof: Proof, cap: number | null): string {
+  const accepted = proof.delivery.acceptance;
+  if (accepted === null) return '';
+  const by = accepted.by === undefined ? '' : ` by ${text(accepted.by)}`;
+  return `\n\n**Accepted**${by} at ${accepted.at}: ${text(clip(accepted.text, cap))}`;
 }
 
 /** A PR that is not open yet has no URL to link. */

@@ -59,13 +59,15 @@ export function heartbeatExpired(heartbeatAt: string, nowMs: number): boolean {
 
 /**
  * pause, resume, cancel, accept, reject: checked against the lifecycle table under the goal lock,
- * recorded as an event, reflected in the proof's delivery section.
+ * recorded as an event, reflected in the proof's delivery section. `by` names who asked, where the
+ * front door knows it (a forge login): recorded on the event, and on the proof's delivery record.
  */
 export async function applyLifecycle(
   store: GoalStore,
   goalId: string,
   action: LifecycleAction,
   text = '',
+  by?: string,
 ): Promise<LifecycleResult> {
   const paths = store.paths(goalId);
   const events = new EventLog(store.files, paths.events, store.deps.clock, store.deps.host);
@@ -77,6 +79,7 @@ export async function applyLifecycle(
     const data: Record<string, unknown> = { from: previous, to: next };
     if (action === 'accept') data.summary = text;
     if (action === 'reject' || action === 'cancel') data.reason = text;
+    if (by !== undefined) data.by = by;
     await events.append([{ type: EVENT_FOR[action], data }]);
     if (action === 'cancel') {
       await writeFailure(store.files, paths.failure, {

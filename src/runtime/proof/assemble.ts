@@ -99,7 +99,8 @@ export function deliveryFromEvents(events: readonly GoalEvent[]): Delivery {
   };
   for (const event of events) {
     const text = (key: string) => (typeof event.data[key] === 'string' ? (event.data[key] as string) : '');
-    const record = (key: string) => ({ at: event.ts, eventSeq: event.seq, text: text(key) });
+    const by = typeof event.data.by === 'string' ? { by: event.data.by } : {};
+    const record = (key: string) => ({ at: event.ts, eventSeq: event.seq, text: text(key), ...by });
     if (event.type === 'goal_accepted') delivery.acceptance = record('summary');
     else if (event.type === 'goal_rejected') delivery.rejection = record('reason');
     else if (event.type === 'goal_cancelled') delivery.cancellation = record('reason');

@@ -70,7 +70,9 @@ export function formatDelivery(
 ): string[] {
   const lines: string[] = [];
   const record = (verb: string, entry: Proof['delivery']['acceptance']) => {
-    if (entry !== null) lines.push(`${verb} at ${entry.at} (event #${entry.eventSeq}): ${entry.text}`);
+    if (entry === null) return;
+    const by = entry.by === undefined ? '' : ` by ${entry.by}`;
+    lines.push(`${verb}${by} at ${entry.at} (event #${entry.eventSeq}): ${entry.text}`);
   };
   record('accepted', delivery.acceptance);
   record('rejected', delivery.rejection);

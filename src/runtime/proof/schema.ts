@@ -177,6 +177,8 @@ export const lifecycleRecordSchema = z.object({
   at: z.string(),
   eventSeq: z.number().int().positive(),
   text: z.string(),
+  /** Who did it, as the front door knew them (a forge login); absent when it did not say (the CLI). */
+  by: z.string().optional(),
 });
 
 export const deliverySchema = z.object({

@@ -1,0 +1,47 @@
+import type { DeliverResult } from '../delivery/deliver.js';
+import type { MergeMethod } from '../forge/port.js';
+import { applyLifecycle, type LifecycleResult } from '../goal/actions.js';
+import type { AppDeps } from './deps.js';
+import { type MergeCheck, recheckMerge } from './merge.js';
+import { openPullRequests } from './open-pr.js';
+
+export interface AcceptRequest {
+  goalId: string;
+  /** What the person checked (required by every door: `lifecycleText`). */
+  summary: string;
+  /** Who accepted, as the door knows them (a forge login); recorded on the event and the proof. */
+  by?: string;
+  method?: MergeMethod;
+  /** The base of PRs for a goal that started on no branch: the host's default. */
+  fallbackBase?: string;
+}
+
+export interface AcceptOutcome {
+  result: LifecycleResult;
+  /** The goal's open PRs again, their bodies and omk/proof check runs now showing the acceptance; null when it had none. */
+  delivery: DeliverResult | null;
+  /** The gated merge right after, as a check event would evaluate it (`recheckMerge`). */
+  merge: MergeCheck;
+}
+
+/**
+ * A person's acceptance from a forge (the bot's thread, the Action's step): recorded with who gave
+ * it; the goal's PRs, if it has any, delivered again so their proof blocks and check runs say it;
+ * then the gated merge evaluated at once, which takes a goal blocked only on what the acceptance
+ * closes (merge-decision.ts `acceptedReview`) when the rest of the merge holds. A refusal of the
+ * accept itself (the goal is running, failed, already settled) changes nothing.
+ */
+export async function acceptGoal(deps: AppDeps, request: AcceptRequest): Promise<AcceptOutcome> {
+  const { goalId } = request;
+  const result = await applyLifecycle(deps.store, goalId, 'accept', request.summary, request.by);
+  const delivery =
+    result.proof.delivery.pullRequests.length === 0
+      ? null
+      : await openPullRequests(deps, {
+          goalId,
+          dryRun: false,
+          ...(request.fallbackBase === undefined ? {} : { fallbackBase: request.fallbackBase }),
+        }).then((opened) => (opened.dryRun ? null : opened.result));
+  const merge = await recheckMerge(deps, goalId, request.method);
+  return { result, delivery, merge };
+}
