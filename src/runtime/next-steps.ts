@@ -6,12 +6,29 @@
  */
 
 /** Steps about one goal. */
-export const GOAL_STEPS = ['status', 'pause', 'resume', 'proof', 'open_pr', 'merge', 'budget_add'] as const;
+export const GOAL_STEPS = [
+  'status',
+  'pause',
+  'resume',
+  'proof',
+  'open_pr',
+  'accept',
+  'merge',
+  'budget_add',
+] as const;
 /**
- * Steps about no goal in particular: start one (or one that means to change what its gates run),
- * list them (this repository's, or every repository's), take over those whose controller died.
+ * Steps about no goal in particular: start one (or one that means to change what its gates run, or
+ * one whose agents the user declares trusted: the sandbox off), list them (this repository's, or
+ * every repository's), take over those whose controller died.
  */
-export const GENERAL_STEPS = ['run', 'run_gate_edits', 'list', 'list_all', 'resume_orphans'] as const;
+export const GENERAL_STEPS = [
+  'run',
+  'run_gate_edits',
+  'run_sandbox_off',
+  'list',
+  'list_all',
+  'resume_orphans',
+] as const;
 
 // Plain types, no zod: runtime/errors.ts imports this module, and what imports the errors (the
 // git adapter, the Action's post step) must not load zod. proof/schema.ts validates hints.
@@ -37,10 +54,12 @@ const NEUTRAL_WORDS: Record<StepName, string> = {
   resume: 'goal resume',
   proof: 'goal proof',
   open_pr: 'goal open-pr',
+  accept: 'goal accept',
   merge: 'goal merge',
   budget_add: 'goal budget-add',
   run: 'goal run "<goal>"',
   run_gate_edits: 'goal run "<goal>" --allow-gate-edits',
+  run_sandbox_off: 'goal run "<goal>" --sandbox off',
   list: 'goal list',
   list_all: 'goal list --all',
   resume_orphans: 'goal resume --auto',

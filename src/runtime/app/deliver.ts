@@ -1,7 +1,9 @@
 import { type DeliverResult, deliverGoal, loadDeliveryPlan } from '../delivery/deliver.js';
 import { type MergeGoalResult, mergeGoal } from '../delivery/merge.js';
+import { awaitsReview } from '../delivery/merge-decision.js';
 import type { DeliveryPlan } from '../delivery/plan.js';
 import type { MergeMethod } from '../forge/port.js';
+import { readProof } from '../goal/queries.js';
 import { adoptRemoteChanges } from '../goal/remote-changes.js';
 import type { GoalRecord } from '../goal/schema.js';
 import { baseFor, deliveryTarget, type TargetRequest } from './delivery-target.js';
@@ -29,11 +31,13 @@ export const NOTHING_DELIVERED: Omit<AfterExecution, 'notes'> = {
 
 /**
  * Ready and not_ready goals are delivered; so is a blocked_on_human one created to change what its
- * gates run: its PRs carry the proof that names each edited definition for the person it waits for.
+ * gates run, or one that waits only for a person to read the change (agents that ran unconfined):
+ * its PRs carry the proof that says what that person checks.
  */
-function deliverable(goal: GoalRecord): boolean {
+async function deliverable(deps: AppDeps, goal: GoalRecord): Promise<boolean> {
   if (goal.status === 'ready' || goal.status === 'not_ready') return true;
-  return goal.status === 'blocked_on_human' && goal.options.allowGateEdits;
+  if (goal.status !== 'blocked_on_human') return false;
+  return goal.options.allowGateEdits || awaitsReview((await readProof(deps.store, goal.id)).proof);
 }
 
 /**
@@ -49,7 +53,7 @@ export async function deliverByPolicy(
   const goal = await deps.store.read(goalId);
   const policy = goal.options.policy;
   if (policy === 'local') return { ...NOTHING_DELIVERED, notes: [{ code: 'policy_local', goalId }] };
-  if (!deliverable(goal)) {
+  if (!(await deliverable(deps, goal))) {
     return { ...NOTHING_DELIVERED, notes: [{ code: 'not_deliverable', status: goal.status }] };
   }
   if (baseFor(goal, options) === undefined) return { ...NOTHING_DELIVERED, notes: [{ code: 'no_base' }] };

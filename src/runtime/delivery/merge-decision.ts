@@ -1,7 +1,7 @@
 import type { RequireChecks } from '../config/schema.js';
 import type { BranchProtection, CheckState, PullRequest, ReviewSummary } from '../forge/port.js';
 import type { MergePolicy } from '../goal/schema.js';
-import { GATE_DEFINITION_GAP } from '../proof/build.js';
+import { ACCEPTABLE_GAPS } from '../proof/build.js';
 import { checkFreshness } from '../proof/fresh.js';
 import type { Proof } from '../proof/schema.js';
 
@@ -49,18 +49,25 @@ export type MergeDecision =
   | { merge: false; blockedBy: MergeBlocker; reasons: { blocker: MergeBlocker; detail: string }[] };
 
 /**
- * A proof blocked on a person only for gate definitions the goal was created to change, which a
- * person then accepted: nothing else is missing (no failure, no other gap), so the acceptance is
- * the review it waited for. Any other gap still blocks, accepted or not.
+ * A proof blocked on a person only for what a person's reading answers (gate definitions the goal
+ * was created to change, agents that ran unconfined where the sandbox fell back): nothing else is
+ * missing (no failure, no other gap). Its PRs are opened for that person to read.
  */
-export function acceptedReview(proof: Proof): boolean {
+export function awaitsReview(proof: Proof): boolean {
   return (
     proof.status === 'blocked_on_human' &&
-    proof.delivery.acceptance !== null &&
     proof.failures.length === 0 &&
     proof.knownGaps.length > 0 &&
-    proof.knownGaps.every((gap) => gap.code === GATE_DEFINITION_GAP)
+    proof.knownGaps.every((gap) => ACCEPTABLE_GAPS.includes(gap.code))
   );
+}
+
+/**
+ * A proof that waited only for a person's review (`awaitsReview`), which a person then accepted:
+ * the acceptance is the review it waited for. Any other gap still blocks, accepted or not.
+ */
+export function acceptedReview(proof: Proof): boolean {
+  return awaitsReview(proof) && proof.delivery.acceptance !== null;
 }
 
 /** The check omk itself publishes; it mirrors the proof, which is judged directly. */
