@@ -68,7 +68,9 @@ describe('a script agent that ran unconfined because the sandbox fell back', () 
     const early = await env.omk('goal', 'merge', id);
     expect(early.code).not.toBe(0);
     expect(`${early.stdout}${early.stderr}`).toContain('proof_not_ready');
-    expect(`${early.stdout}${early.stderr}`).toContain('the proof is blocked_on_human');
+    expect(`${early.stdout}${early.stderr}`).toContain(
+      'the proof is blocked_on_human: it waits for a person to read the change and accept the goal',
+    );
     expect(mainParser()).toBe(base);
 
     const accept = await env.omk('goal', 'accept', id, '--summary', 'read the diff: only the parser changed');

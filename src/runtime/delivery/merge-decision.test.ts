@@ -125,9 +125,13 @@ describe('decideMerge', () => {
         delivery: { ...proof.delivery, acceptance: accepted ? acceptance : null },
       };
     };
-    expect(decideMerge(input({ proof: blocked([unconfined], false) }))).toMatchObject({
-      blockedBy: 'proof_not_ready',
-    });
+    const waiting = decideMerge(input({ proof: blocked([unconfined], false) }));
+    expect(waiting).toMatchObject({ blockedBy: 'proof_not_ready' });
+    if (!waiting.merge) {
+      expect(waiting.reasons[0]?.detail).toBe(
+        'the proof is blocked_on_human: it waits for a person to read the change and accept the goal',
+      );
+    }
     expect(decideMerge(input({ proof: blocked([unconfined], true) }))).toEqual({ merge: true, sha: HEAD });
     expect(decideMerge(input({ proof: blocked([unconfined, edited], true) }))).toEqual({
       merge: true,

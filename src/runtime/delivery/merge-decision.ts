@@ -87,8 +87,11 @@ export function decideMerge(input: MergeInput): MergeDecision {
   if (pr.state !== 'open') block('not_open', `PR #${pr.number} is ${pr.state}`);
   if (!input.proofDigestValid) block('proof_edited', 'the proof does not match its digest: it was edited');
   for (const problem of input.proofProblems ?? []) block('proof_edited', problem);
-  if (proof.status !== 'ready' && !acceptedReview(proof))
-    block('proof_not_ready', `the proof is ${proof.status}`);
+  if (proof.status !== 'ready' && !acceptedReview(proof)) {
+    // Waiting only for a person: say so, as the gaps' hints do, so the refusal is no dead end.
+    const waits = awaitsReview(proof) ? ': it waits for a person to read the change and accept the goal' : '';
+    block('proof_not_ready', `the proof is ${proof.status}${waits}`);
+  }
   const freshness = checkFreshness(proof, pr);
   if (!freshness.fresh) block('stale_proof', freshness.reason);
   for (const problem of input.proofCheckProblems ?? []) block('proof_check', problem);

@@ -18,7 +18,8 @@ const REMEDIES: Record<MergeRefusal, string> = {
     "the merge policy is set when a goal is created: start a new goal whose merge policy is manual or gated, or merge the goal's integration branch yourself",
   not_open: 'reopen the PR, or start a new goal',
   proof_edited: 'deliver the goal again (open its PRs again): omk rebuilds proof.json from the evidence',
-  proof_not_ready: "read the proof's gaps: only a ready proof is merged",
+  proof_not_ready:
+    "read the proof's gaps: only a ready proof is merged, or one blocked only on what a person vouches for (its gaps say which) once that person accepted the goal",
   stale_proof:
     'the integration branch or the base moved since the proof: put the branch back, or start a new goal from the current base',
   proof_check:
