@@ -47,16 +47,12 @@ export type Hint = (string | NextStep)[];
 /** How a front door writes a step in a sentence. */
 export type StepSpelling = (step: NextStep) => string;
 
-/** omk's own command words, for readers no front door words for (logs, PR bodies, check runs). */
-const NEUTRAL_WORDS: Record<StepName, string> = {
-  status: 'goal status',
-  pause: 'goal pause',
-  resume: 'goal resume',
-  proof: 'goal proof',
-  open_pr: 'goal open-pr',
-  accept: 'goal accept',
-  merge: 'goal merge',
-  budget_add: 'goal budget-add',
+/**
+ * omk's own command words, for readers no front door words for (logs, PR bodies, check runs). A
+ * step on a goal is its command (`open_pr`: `goal open-pr`); the others are spelled here. (Derived,
+ * not listed: the Action's post step loads this module, within a budget of bytes.)
+ */
+const NEUTRAL_WORDS: Record<(typeof GENERAL_STEPS)[number], string> = {
   run: 'goal run "<goal>"',
   run_gate_edits: 'goal run "<goal>" --allow-gate-edits',
   run_sandbox_off: 'goal run "<goal>" --sandbox off',
@@ -66,7 +62,7 @@ const NEUTRAL_WORDS: Record<StepName, string> = {
 };
 
 export const NEUTRAL_STEPS: StepSpelling = (step) =>
-  `'${NEUTRAL_WORDS[step.step]}${'goalId' in step ? ` ${step.goalId}` : ''}'`;
+  'goalId' in step ? `'goal ${step.step.replace('_', '-')} ${step.goalId}'` : `'${NEUTRAL_WORDS[step.step]}'`;
 
 export function wordHint(hint: Hint, spell: StepSpelling): string {
   return hint.map((part) => (typeof part === 'string' ? part : spell(part))).join('');
