@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SiblingCellError, UsageError } from '../runtime/app/index.js';
+import { gapText } from '../runtime/app/render.js';
+import { buildProof } from '../runtime/proof/build.js';
+import { unconfinedEvidence } from '../runtime/proof/test-evidence.js';
 import {
   SAMPLE_ISSUES,
   SAMPLE_STEPS,
@@ -57,11 +60,13 @@ const STEPS: Record<SampleStep, string> = {
   pause: "'goal pause g-1'",
   resume: 'command: execute with goal-id: g-1',
   proof: 'command: status with goal-id: g-1',
+  accept: "'goal accept g-1'",
   open_pr: 'command: open-pr with goal-id: g-1',
   merge: 'command: merge with goal-id: g-1',
   budget_add: "'goal budget-add g-1'",
   run: 'command: run with a goal',
   run_gate_edits: 'command: run with a goal and allow-gate-edits: true',
+  run_sandbox_off: 'command: run with a goal and sandbox: off',
   list: "'goal list'",
   list_all: "'goal list --all'",
   resume_orphans: "'goal resume --auto'",
@@ -70,6 +75,14 @@ const STEPS: Record<SampleStep, string> = {
 describe('Action wording of next steps', () => {
   it.each(Object.keys(STEPS) as SampleStep[])('spells %s as step inputs', (name) => {
     expect(ACTION_STEPS(SAMPLE_STEPS[name])).toBe(STEPS[name]);
+  });
+
+  it('words the ways out of agents that ran unconfined with step inputs (sandbox: off)', () => {
+    const [gap] = buildProof(unconfinedEvidence()).knownGaps;
+    expect(gap?.code).toBe('agents_unconfined');
+    expect(gap === undefined ? '' : gapText(gap, ACTION_STEPS)).toBe(
+      `The agent script:fix.sh ran unconfined: the sandbox is auto and this host could not confine agents, so nothing kept it from writing outside its worktree (a tool's cache, the user's files, the checkout) to make the change look verified, which omk cannot fully detect. Let omk confine the agents (on Linux, bubblewrap where it can create namespaces: the warning says what this host lacks) and run the goal again; or, once a person has read the change, they accept it with 'goal accept g-1' and merge it with command: merge with goal-id: g-1; or, to declare the agents trusted, turn the sandbox off: command: run with a goal and sandbox: off.`,
+    );
   });
 });
 

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { errorWords, RequestError, type RequestIssue } from '../runtime/app/index.js';
+import { gapText } from '../runtime/app/render.js';
+import { buildProof } from '../runtime/proof/build.js';
+import { unconfinedEvidence } from '../runtime/proof/test-evidence.js';
 import {
   SAMPLE_ISSUES,
   SAMPLE_STEPS,
@@ -50,10 +53,12 @@ const STEPS: Record<SampleStep, string> = {
   resume: "'/omk goal resume g-1'",
   proof: "'/omk goal proof g-1'",
   open_pr: "'/omk goal open-pr g-1'",
+  accept: `'/omk goal accept g-1 --summary "…"'`,
   merge: "'/omk goal merge g-1'",
   budget_add: "'/omk goal budget g-1 --time 1h'",
   run: `'/omk goal run "<goal>"'`,
   run_gate_edits: `'/omk goal run "<goal>" --allow-gate-edits'`,
+  run_sandbox_off: `sandbox: off in .omk/config.yml (or OMK_SANDBOX=off in the app's environment), then '/omk goal run "<goal>"'`,
   list: "the goals' status comments in this thread",
   list_all: "the goals' status comments in this thread",
   resume_orphans: "'omk goal resume --auto' on the machine that ran the goal",
@@ -62,5 +67,13 @@ const STEPS: Record<SampleStep, string> = {
 describe('bot wording of next steps', () => {
   it.each(Object.keys(STEPS) as SampleStep[])('spells %s as a comment command', (name) => {
     expect(BOT_STEPS(SAMPLE_STEPS[name])).toBe(STEPS[name]);
+  });
+
+  it("words the ways out of agents that ran unconfined: the app's sandbox setting, never a run's flag", () => {
+    const [gap] = buildProof(unconfinedEvidence()).knownGaps;
+    expect(gap?.code).toBe('agents_unconfined');
+    expect(gap === undefined ? '' : gapText(gap, BOT_STEPS)).toBe(
+      `The agent script:fix.sh ran unconfined: the sandbox is auto and this host could not confine agents, so nothing kept it from writing outside its worktree (a tool's cache, the user's files, the checkout) to make the change look verified, which omk cannot fully detect. Let omk confine the agents (on Linux, bubblewrap where it can create namespaces: the warning says what this host lacks) and run the goal again; or, once a person has read the change, they accept it with '/omk goal accept g-1 --summary "…"' and merge it with '/omk goal merge g-1'; or, to declare the agents trusted, turn the sandbox off: sandbox: off in .omk/config.yml (or OMK_SANDBOX=off in the app's environment), then '/omk goal run "<goal>"'.`,
+    );
   });
 });

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { errorWords, RequestError, type RequestIssue } from '../runtime/app/index.js';
 import { gapText } from '../runtime/app/render.js';
 import { wordHint } from '../runtime/next-steps.js';
+import { buildProof } from '../runtime/proof/build.js';
 import { budgetSpentGap } from '../runtime/proof/gaps.js';
+import { unconfinedEvidence } from '../runtime/proof/test-evidence.js';
 import {
   SAMPLE_ISSUES,
   SAMPLE_STEPS,
@@ -58,10 +60,12 @@ const STEPS: Record<SampleStep, string> = {
   resume: "'omk goal resume g-1'",
   proof: "'omk goal proof g-1'",
   open_pr: "'omk goal open-pr g-1'",
+  accept: `'omk goal accept g-1 --summary "…"'`,
   merge: "'omk goal merge g-1'",
   budget_add: "'omk goal budget-add g-1 --time 1h'",
   run: `'omk goal run "<goal>"'`,
   run_gate_edits: `'omk goal run "<goal>" --allow-gate-edits'`,
+  run_sandbox_off: `'omk goal run "<goal>" --sandbox off'`,
   list: "'omk goal list'",
   list_all: "'omk goal list --all'",
   resume_orphans: "'omk goal resume --auto'",
@@ -84,6 +88,14 @@ describe('CLI wording of next steps', () => {
     );
     expect(CLI_STEPS({ step: 'budget_add', goalId: 'g-1', limit: 'usd' })).toBe(
       "'omk goal budget-add g-1 --usd 10'",
+    );
+  });
+
+  it('words the ways out of agents that ran unconfined: bubblewrap, accept and merge, or --sandbox off', () => {
+    const [gap] = buildProof(unconfinedEvidence()).knownGaps;
+    expect(gap?.code).toBe('agents_unconfined');
+    expect(gap === undefined ? '' : gapText(gap, CLI_STEPS)).toBe(
+      `The agent script:fix.sh ran unconfined: the sandbox is auto and this host could not confine agents, so nothing kept it from writing outside its worktree (a tool's cache, the user's files, the checkout) to make the change look verified, which omk cannot fully detect. Let omk confine the agents (on Linux, bubblewrap where it can create namespaces: the warning says what this host lacks) and run the goal again; or, once a person has read the change, they accept it with 'omk goal accept g-1 --summary "…"' and merge it with 'omk goal merge g-1'; or, to declare the agents trusted, turn the sandbox off: 'omk goal run "<goal>" --sandbox off'.`,
     );
   });
 

@@ -6,12 +6,29 @@
  */
 
 /** Steps about one goal. */
-export const GOAL_STEPS = ['status', 'pause', 'resume', 'proof', 'open_pr', 'merge', 'budget_add'] as const;
+export const GOAL_STEPS = [
+  'status',
+  'pause',
+  'resume',
+  'proof',
+  'open_pr',
+  'accept',
+  'merge',
+  'budget_add',
+] as const;
 /**
- * Steps about no goal in particular: start one (or one that means to change what its gates run),
- * list them (this repository's, or every repository's), take over those whose controller died.
+ * Steps about no goal in particular: start one (or one that means to change what its gates run, or
+ * one whose agents the user declares trusted: the sandbox off), list them (this repository's, or
+ * every repository's), take over those whose controller died.
  */
-export const GENERAL_STEPS = ['run', 'run_gate_edits', 'list', 'list_all', 'resume_orphans'] as const;
+export const GENERAL_STEPS = [
+  'run',
+  'run_gate_edits',
+  'run_sandbox_off',
+  'list',
+  'list_all',
+  'resume_orphans',
+] as const;
 
 // Plain types, no zod: runtime/errors.ts imports this module, and what imports the errors (the
 // git adapter, the Action's post step) must not load zod. proof/schema.ts validates hints.
@@ -30,24 +47,22 @@ export type Hint = (string | NextStep)[];
 /** How a front door writes a step in a sentence. */
 export type StepSpelling = (step: NextStep) => string;
 
-/** omk's own command words, for readers no front door words for (logs, PR bodies, check runs). */
-const NEUTRAL_WORDS: Record<StepName, string> = {
-  status: 'goal status',
-  pause: 'goal pause',
-  resume: 'goal resume',
-  proof: 'goal proof',
-  open_pr: 'goal open-pr',
-  merge: 'goal merge',
-  budget_add: 'goal budget-add',
+/**
+ * omk's own command words, for readers no front door words for (logs, PR bodies, check runs). A
+ * step on a goal is its command (`open_pr`: `goal open-pr`); the others are spelled here. (Derived,
+ * not listed: the Action's post step loads this module, within a budget of bytes.)
+ */
+const NEUTRAL_WORDS: Record<(typeof GENERAL_STEPS)[number], string> = {
   run: 'goal run "<goal>"',
   run_gate_edits: 'goal run "<goal>" --allow-gate-edits',
+  run_sandbox_off: 'goal run "<goal>" --sandbox off',
   list: 'goal list',
   list_all: 'goal list --all',
   resume_orphans: 'goal resume --auto',
 };
 
 export const NEUTRAL_STEPS: StepSpelling = (step) =>
-  `'${NEUTRAL_WORDS[step.step]}${'goalId' in step ? ` ${step.goalId}` : ''}'`;
+  'goalId' in step ? `'goal ${step.step.replace('_', '-')} ${step.goalId}'` : `'${NEUTRAL_WORDS[step.step]}'`;
 
 export function wordHint(hint: Hint, spell: StepSpelling): string {
   return hint.map((part) => (typeof part === 'string' ? part : spell(part))).join('');

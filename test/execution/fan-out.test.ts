@@ -12,6 +12,7 @@ import {
   executeOneSlice,
   type FanOutHost,
   integrateSlices,
+  prepareAgent,
   relocateGoal,
   startGoal,
 } from '../../src/runtime/app/index.js';
@@ -102,7 +103,10 @@ describe('fan-out: plan, one runner per slice, integrate — sharing only the st
 
     const integrator = await runner('integrate');
     await integrator.state.pull(goalId);
-    const { app, host, prepared } = await onRunner(integrator, goalId);
+    const { app, host } = await onRunner(integrator, goalId);
+    // The slice runners' hosts could not confine (auto fell back); this one runs with the sandbox
+    // off, so the goal's record has the runners' decisions only if their results carry them.
+    const prepared = await prepareAgent(app, integrator.root, { name: 'demo', sandbox: 'off' }, null);
     const integrate = () => integrateSlices(app, host, { goalId, prepared, step: 'verify', dryRun: false });
     const { folded, result, notes } = await integrate();
     expect(folded).toBe(2);
@@ -113,6 +117,12 @@ describe('fan-out: plan, one runner per slice, integrate — sharing only the st
       [second?.id, 'done', 1],
     ]);
     expect(result.proof.agentRuns.map((r) => r.taskId)).toEqual([first?.id, second?.id]);
+    // Each runner's sandbox decision reached the proof (the demo agent's goal stays ready).
+    expect(result.proof.decisions.filter((d) => d.kind === 'sandbox').map((d) => d.decision)).toEqual([
+      'unsandboxed',
+      'unsandboxed',
+      'off',
+    ]);
     expect((await integrate()).folded).toBe(0);
     await integrator.state.push(goalId, 'integrate');
 

@@ -430,7 +430,7 @@ describe('a host that cannot confine (bwrap whose namespaces are refused)', () =
       env: { PATH: `${fakeBin}:${PATH}`, OMK_SANDBOX: 'auto' },
     });
 
-  it('doctor names the reason; required refuses before any agent; auto runs unsandboxed and the proof says so', async () => {
+  it('doctor names the reason and what it means for goals; required refuses before any agent; auto runs the demo agent unsandboxed, ready, and the proof says so', async () => {
     const doctor = await omk('doctor', '--json', '--agent', 'demo');
     const line = (
       JSON.parse(doctor.stdout) as { checks: { id: string; status: string; detail: string; fix?: string }[] }
@@ -442,6 +442,9 @@ describe('a host that cannot confine (bwrap whose namespaces are refused)', () =
       ),
       fix: expect.stringMatching(/user namespaces.*sandbox: off/),
     });
+    expect(line?.detail).toContain(
+      'a goal whose agent is not the demo stops at blocked_on_human until a person accepts it',
+    );
 
     const { spec, ran } = await hostileAgent();
     const refused = await omk('goal', 'run', GOALS.single, '--agent', spec, '--sandbox', 'required');
@@ -465,6 +468,10 @@ describe('a host that cannot confine (bwrap whose namespaces are refused)', () =
       }),
     );
     expect(proof.warnings).toContainEqual(expect.stringContaining('Agents and gates ran unsandboxed'));
+    // The demo agent is omk's own code: its goal needs no person's acceptance (a script agent's
+    // does: test/cli/unconfined-accept.test.ts).
+    expect(proof.status).toBe('ready');
+    expect(proof.knownGaps).toEqual([]);
   });
 });
 

@@ -81,6 +81,9 @@ export function commandVocabulary(words: CommandWords): HostVocabulary {
       case 'open_pr':
       case 'merge':
         return line(`${words.commands[step.step]} ${step.goalId}`);
+      case 'accept':
+        // What the person read, in their words: accept takes it.
+        return line(`${words.commands.accept} ${step.goalId} ${given('summary', '…')}`);
       case 'budget_add': {
         // The limit that ran out or was overspent, with an amount to change as the user sees fit.
         const [field, amount] = BUDGET_EXAMPLES[step.limit ?? 'time'];
@@ -90,6 +93,14 @@ export function commandVocabulary(words: CommandWords): HostVocabulary {
         return line(`${words.commands.create} ${given('goal', '<goal>')}`);
       case 'run_gate_edits':
         return line(`${words.commands.create} ${given('goal', '<goal>')} ${words.option('allowGateEdits')}`);
+      case 'run_sandbox_off': {
+        // A host whose sandbox is its own setting, not a run's option, says where to set it.
+        const run = `${words.commands.create} ${given('goal', '<goal>')}`;
+        const own = words.given?.sandbox;
+        return own === undefined
+          ? line(`${run} ${given('sandbox', 'off')}`)
+          : `${own('off')}, then ${line(run)}`;
+      }
       case 'list':
       case 'list_all':
       case 'resume_orphans':

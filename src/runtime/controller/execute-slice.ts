@@ -1,5 +1,6 @@
 import { IllegalTransitionError, UsageError } from '../errors.js';
 import type { EventInput } from '../events/schema.js';
+import { sandboxDecisionRecord } from '../sandbox/decide.js';
 import { type ControllerDeps, createRunContext } from './context.js';
 import { sliceRecord } from './execution-state.js';
 import { ExecutionJournal } from './journal.js';
@@ -90,6 +91,8 @@ export async function executeSlice(
       usd: journal.spent.usd - spentBefore.usd,
     },
     runner: { pid: store.deps.host.pid, host: store.deps.host.hostname },
+    // The goal's proof must know this runner's agent ran unconfined (agents_unconfined).
+    decisions: deps.sandbox === undefined ? [] : [sandboxDecisionRecord(deps.sandbox)],
   };
   await writeSliceResult(store.files, store.paths(goalId).dir, result);
   return { outcome, result };
@@ -128,7 +131,11 @@ export async function foldSliceResults(deps: Pick<ControllerDeps, 'store'>, goal
     }),
     { timeMs: 0, tokens: 0, usd: 0 },
   );
-  await journal.save(events, { spend, spendNote: `slice results from ${fresh.length} runner(s)` });
+  await journal.save(events, {
+    spend,
+    spendNote: `slice results from ${fresh.length} runner(s)`,
+    decisions: fresh.flatMap((result) => result.decisions),
+  });
   return fresh.length;
 }
 

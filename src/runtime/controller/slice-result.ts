@@ -27,6 +27,11 @@ export const sliceResultSchema = z.object({
   events: z.array(z.object({ type: z.string(), ts: z.string(), data: z.record(z.string(), z.unknown()) })),
   spent: budgetSpentSchema,
   runner: z.object({ pid: z.number().int(), host: z.string() }),
+  /**
+   * The runner's own decisions for the goal's record: its sandbox decision (confined, off, or
+   * fallen back), which the proof reads. Absent in results written before it: none.
+   */
+  decisions: z.array(z.object({ kind: z.string(), decision: z.string(), reason: z.string() })).default([]),
 });
 export type SliceResult = z.infer<typeof sliceResultSchema>;
 const sliceResultVersioned = singleVersion('slice result', 1, sliceResultSchema);

@@ -141,6 +141,37 @@ describe('decideMerge', () => {
     );
   });
 
+  it('merges a proof blocked only on agents that ran unconfined, once a person accepted it', () => {
+    const unconfined = { code: 'agents_unconfined', message: 'The agent script:fix.sh ran unconfined' };
+    const edited = { code: 'gate_definition_edited', message: 'A person must review a gate' };
+    const unavailable = { code: 'gate_unavailable', message: 'pytest is not installed' };
+    const acceptance = { at: '2026-01-01T00:00:00.000Z', eventSeq: 9, text: 'read the change' };
+    const blocked = (gaps: Proof['knownGaps'], accepted: boolean): Proof => {
+      const proof = readyProof();
+      return {
+        ...proof,
+        status: 'blocked_on_human',
+        knownGaps: gaps,
+        delivery: { ...proof.delivery, acceptance: accepted ? acceptance : null },
+      };
+    };
+    const waiting = decideMerge(input({ proof: blocked([unconfined], false) }));
+    expect(waiting).toMatchObject({ blockedBy: 'proof_not_ready' });
+    if (!waiting.merge) {
+      expect(waiting.reasons[0]?.detail).toBe(
+        'the proof is blocked_on_human on agents_unconfined: a person must review it and accept the goal first',
+      );
+    }
+    expect(decideMerge(input({ proof: blocked([unconfined], true) }))).toEqual({ merge: true, sha: HEAD });
+    expect(decideMerge(input({ proof: blocked([unconfined, edited], true) }))).toEqual({
+      merge: true,
+      sha: HEAD,
+    });
+    expect(decideMerge(input({ proof: blocked([unconfined, unavailable], true) }))).toMatchObject({
+      blockedBy: 'proof_not_ready',
+    });
+  });
+
   it('judges freshness by the proof rule: a proof naming no head is stale, said as its gap says it', () => {
     const proof = readyProof();
     const unnamed = { ...proof, git: { ...proof.git, headSha: null } };

@@ -15,6 +15,10 @@ async function leftoversWords(probes: DoctorProbes): Promise<{ words: string; fi
   };
 }
 
+/** The way out of `auto`'s fallback that trusts the agents, in words every front door shares. */
+const UNCONFINED_TRUSTED_HINT =
+  'or, to declare the agents trusted, set `sandbox: off` in .omk/config.yml (or for one run with the sandbox option): their goals can then be ready without a person, the proof noting the sandbox was off';
+
 /**
  * Whether agents and gates will run confined, as the config's `sandbox` asks: unavailable fails
  * under `required` (no agent would run) and warns under `auto` (they would run unconfined). The
@@ -90,11 +94,13 @@ export async function checkSandbox(
       fix: `${probed.hint}; ${SANDBOX_OFF_HINT}`,
     };
   }
+  // A warning, not a failure: omk still runs here (macOS has no sandbox), but no goal of an agent
+  // other than the demo is ready without a person, as its proof says (`agents_unconfined`).
   const leftovers = await leftoversWords(probes);
   return {
     ...base,
     status: 'warn',
-    detail: `unavailable: ${probed.reason}; agents and gates run unconfined (sandbox: auto)${leftovers.words}`,
-    fix: `${probed.hint}; ${SANDBOX_OFF_HINT}${leftovers.fix === null ? '' : `; ${leftovers.fix}`}`,
+    detail: `unavailable: ${probed.reason}; agents and gates run unconfined (sandbox: auto)${leftovers.words}; a goal whose agent is not the demo stops at blocked_on_human until a person accepts it`,
+    fix: `${probed.hint}; ${UNCONFINED_TRUSTED_HINT}${leftovers.fix === null ? '' : `; ${leftovers.fix}`}`,
   };
 }

@@ -713,6 +713,13 @@ describe('doctor: sandbox', () => {
     const auto = check(await doctor({}, { sandbox: unavailable }), 'sandbox');
     expect(auto.status).toBe('warn');
     expect(auto.detail).toContain('setting up uid map: Permission denied');
+    // What the fallback means for a goal, and both ways out: confine, or declare the agents trusted.
+    expect(auto.detail).toContain(
+      'a goal whose agent is not the demo stops at blocked_on_human until a person accepts it',
+    );
+    expect(auto.fix).toMatch(
+      /^allow unprivileged user namespaces; or, to declare the agents trusted, set `sandbox: off`/,
+    );
     const required = await doctor({}, { sandbox: unavailable, ...withMode('required') });
     expect(required.ok).toBe(false);
     expect(check(required, 'sandbox').status).toBe('fail');

@@ -121,6 +121,60 @@ describe('buildProof: blocked_on_human and failed', () => {
     ]);
   });
 
+  describe('agents that ran unconfined', () => {
+    const sandbox = (decision: 'sandboxed' | 'unsandboxed' | 'off') => ({
+      kind: 'sandbox',
+      decision,
+      reason: `sandbox: ${decision === 'off' ? 'off' : 'auto'}; …`,
+    });
+    const [template] = evidence().agentRuns;
+    const run = (agent: string, taskId = 's1'): ProofEvidence['agentRuns'][number] => {
+      if (template === undefined) throw new Error('the evidence fixture has an agent run');
+      return { ...template, agent, taskId };
+    };
+    const proofWith = (decision: 'sandboxed' | 'unsandboxed' | 'off', ...agents: string[]) =>
+      buildProof(
+        evidence({
+          decisions: [...evidence().decisions, sandbox(decision)],
+          agentRuns: agents.map((agent, i) => run(agent, `s${i + 1}`)),
+        }),
+      );
+
+    it('is blocked_on_human when the sandbox fell back (auto) and an agent other than the demo ran', () => {
+      const proof = proofWith('unsandboxed', 'script:fix.sh', 'demo', 'script:fix.sh', 'claude');
+      expect(proof.status).toBe('blocked_on_human');
+      expect(proof.failures).toEqual([]);
+      expect(proof.knownGaps).toEqual([
+        {
+          code: 'agents_unconfined',
+          message: expect.stringMatching(
+            /^The agents script:fix\.sh, claude ran unconfined: the sandbox is auto and this host could not confine agents, so nothing kept them from writing outside their worktree .*cannot fully detect\.$/,
+          ),
+          hint: [
+            'Let omk confine the agents (on Linux, bubblewrap where it can create namespaces: the warning says what this host lacks) and run the goal again; or, once a person has read the change, they accept it with ',
+            { step: 'accept', goalId: 'g1' },
+            ' and merge it with ',
+            { step: 'merge', goalId: 'g1' },
+            '; or, to declare the agents trusted, turn the sandbox off: ',
+            { step: 'run_sandbox_off' },
+            '.',
+          ],
+        },
+      ]);
+      // The warning that says why the host could not confine stays.
+      expect(proof.warnings).toContainEqual(expect.stringContaining('Agents and gates ran unsandboxed'));
+    });
+
+    it('stays ready for the demo agent alone, a sandboxed run, or the sandbox off by the user', () => {
+      expect(proofWith('unsandboxed', 'demo', 'demo').status).toBe('ready');
+      expect(proofWith('unsandboxed').status).toBe('ready');
+      expect(proofWith('sandboxed', 'script:fix.sh').status).toBe('ready');
+      expect(proofWith('off', 'script:fix.sh').status).toBe('ready');
+      // A goal made before omk recorded a sandbox decision is read as it was.
+      expect(buildProof(evidence({ agentRuns: [run('script:fix.sh')] })).status).toBe('ready');
+    });
+  });
+
   it('warns about an optional gate that cannot start and stays ready', () => {
     const lint = gate({
       name: 'lint',
@@ -474,6 +528,9 @@ describe('buildProof: property', () => {
         (g) => g.sha === head && (g.outcome === 'passed' || g.outcome === 'flaky'),
       );
       expect(verified).toBe(true);
+      // No agent but omk's own demo agent ran where the sandbox fell back.
+      const fellBack = e.decisions.some((d) => d.kind === 'sandbox' && d.decision === 'unsandboxed');
+      if (fellBack) expect(e.agentRuns.every((run) => run.agent === 'demo')).toBe(true);
     }
     // The generator must actually reach every status, or the property proves nothing.
     expect(Object.values(statuses).every((count) => count > 0)).toBe(true);

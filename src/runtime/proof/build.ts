@@ -1,6 +1,6 @@
 import { unavailableAdvice, unavailableTool } from '../gates/availability.js';
 import type { ProofStatus } from '../goal/schema.js';
-import { sandboxWarnings } from '../sandbox/decide.js';
+import { sandboxWarnings, unconfinedAgents } from '../sandbox/decide.js';
 import { computeProofDigest } from './digest.js';
 import type { ExecutionState, ProofEvidence } from './evidence.js';
 import { budgetHonesty, classEvidenceGaps, copyGap } from './gaps.js';
@@ -41,11 +41,18 @@ function foundIn(slice: string | null | undefined): string {
 /** A gate definition a goal meant to change: a person reviews it (review/gate-definitions.ts). */
 export const GATE_DEFINITION_GAP = 'gate_definition_edited';
 
+/** Agents other than omk's own demo agent ran unconfined because the host could not confine them. */
+export const AGENTS_UNCONFINED_GAP = 'agents_unconfined';
+
 /**
  * Gaps only a person can close (no agent can install a tool, nor vouch for a test command it
- * wrote): the proof is blocked_on_human.
+ * wrote, nor for what it did outside its worktree unconfined): the proof is blocked_on_human.
  */
-export const HUMAN_ACTION_GAPS: readonly string[] = ['gate_unavailable', GATE_DEFINITION_GAP];
+export const HUMAN_ACTION_GAPS: readonly string[] = [
+  'gate_unavailable',
+  GATE_DEFINITION_GAP,
+  AGENTS_UNCONFINED_GAP,
+];
 
 /**
  * Pure: derives status, knownGaps, warnings and digest from evidence only. User arrays are copied
@@ -65,6 +72,7 @@ export function buildProof(evidence: ProofEvidence): Proof {
   );
   const knownGaps: Gap[] = [
     ...humanGaps(evidence),
+    ...unconfinedGaps(evidence),
     ...(evidence.execution === 'complete' ? [] : [EXECUTION_GAPS[evidence.execution]]),
     ...gitGaps(evidence),
     ...verdict.gaps,
@@ -156,6 +164,36 @@ function gateDefinitionGap(finding: ProofFinding, goalId: string): Gap {
       '.',
     ],
   };
+}
+
+/**
+ * Agents ran unconfined because `sandbox: auto` fell back on a host that could not confine them:
+ * what an agent writes outside its worktree (a tool's cache, a Python user site, the checkout) can
+ * make a change look verified, and omk detects only some of it, so a person vouches for the change.
+ * Not for the demo agent (omk's own code), nor for `off` (the user's declaration that the agents are
+ * trusted, which the proof's note says).
+ */
+function unconfinedGaps({ decisions, agentRuns, goalId }: ProofEvidence): Gap[] {
+  const agents = unconfinedAgents(decisions, agentRuns);
+  if (agents.length === 0) return [];
+  const one = agents.length === 1;
+  const who = one ? `agent ${agents[0]}` : `agents ${agents.join(', ')}`;
+  const [them, its] = one ? ['it', 'its'] : ['them', 'their'];
+  return [
+    {
+      code: AGENTS_UNCONFINED_GAP,
+      message: `The ${who} ran unconfined: the sandbox is auto and this host could not confine agents, so nothing kept ${them} from writing outside ${its} worktree (a tool's cache, the user's files, the checkout) to make the change look verified, which omk cannot fully detect.`,
+      hint: [
+        'Let omk confine the agents (on Linux, bubblewrap where it can create namespaces: the warning says what this host lacks) and run the goal again; or, once a person has read the change, they accept it with ',
+        { step: 'accept', goalId },
+        ' and merge it with ',
+        { step: 'merge', goalId },
+        '; or, to declare the agents trusted, turn the sandbox off: ',
+        { step: 'run_sandbox_off' },
+        '.',
+      ],
+    },
+  ];
 }
 
 function humanGaps({ oracle }: ProofEvidence): Gap[] {

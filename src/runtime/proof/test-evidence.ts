@@ -115,6 +115,26 @@ export function evidence(overrides: Partial<ProofEvidence> = {}): ProofEvidence 
   };
 }
 
+/**
+ * Evidence of a goal whose run had the sandbox fall back (`auto` on a host that could not confine)
+ * while a script agent ran: its proof waits for a person (`agents_unconfined`).
+ */
+export function unconfinedEvidence(): ProofEvidence {
+  const base = evidence();
+  return evidence({
+    decisions: [
+      ...base.decisions,
+      {
+        kind: 'sandbox',
+        decision: 'unsandboxed',
+        reason: 'sandbox: auto; unsandboxed: bwrap not found on the PATH',
+      },
+    ],
+    agentRuns: base.agentRuns.map((run) => ({ ...run, agent: 'script:fix.sh' })),
+    goalId: 'g-1',
+  });
+}
+
 /** mulberry32: tiny and seeded, so a failing random case can be replayed exactly. */
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
@@ -155,5 +175,15 @@ export function randomEvidence(random: () => number): ProofEvidence {
     findings: random() < 0.2 ? [finding({ severity })] : [],
     slices: [slice({ status: sliceStatus })],
     failures: random() < 0.05 ? [{ code: 'crash', message: 'agent crashed', evidence: 'signal 9' }] : [],
+    // Drawn last, so the draws above (and the statuses they reach) are as they were.
+    decisions: [
+      ...evidence().decisions,
+      ...(random() < 0.5
+        ? []
+        : [
+            { kind: 'sandbox', decision: pick(['sandboxed', 'unsandboxed', 'off']), reason: 'sandbox: auto' },
+          ]),
+    ],
+    agentRuns: evidence().agentRuns.map((run) => ({ ...run, agent: pick(['demo', 'script:fix.sh']) })),
   });
 }

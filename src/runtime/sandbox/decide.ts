@@ -199,6 +199,24 @@ export function sandboxWarnings(
   ];
 }
 
+/** The built-in demo agent's name in agent runs: omk's own deterministic code, not an agent's. */
+const DEMO_AGENT = 'demo';
+
+/**
+ * The agents (each once, in running order) that ran while a run of the goal had the sandbox fall
+ * back (`auto` on a host that could not confine, decision `unsandboxed`), but for the built-in demo
+ * agent. None when no run fell back, or when only the demo agent ran. Read from the decisions and
+ * agent runs the proof carries, so the proof and its digest are the same wherever it is rebuilt.
+ */
+export function unconfinedAgents(
+  decisions: readonly { kind: string; decision: string }[],
+  agentRuns: readonly { agent: string }[],
+): string[] {
+  const fellBack = decisions.some((d) => d.kind === SANDBOX_DECISION_KIND && d.decision === 'unsandboxed');
+  if (!fellBack) return [];
+  return [...new Set(agentRuns.map((run) => run.agent).filter((agent) => agent !== DEMO_AGENT))];
+}
+
 /**
  * The proof's note for a goal a run of which had its agents and gates unconfined by the user's
  * choice (`off`): one line, shown by the proof's text and Markdown and the PR bodies, never a
