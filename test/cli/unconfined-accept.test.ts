@@ -71,6 +71,10 @@ describe('a script agent that ran unconfined because the sandbox fell back', () 
     expect(`${early.stdout}${early.stderr}`).toContain(
       'the proof is blocked_on_human on agents_unconfined: a person must review it and accept the goal first',
     );
+    // What to do names the commands, not only the words.
+    expect(early.stdout).toContain(
+      `read the proof's gaps ('omk goal proof ${id}'): only a ready proof is merged, or one blocked only on gaps a person closes by accepting the goal ('omk goal accept ${id} --summary "…"'), once they have`,
+    );
     expect(mainParser()).toBe(base);
 
     const accept = await env.omk('goal', 'accept', id, '--summary', 'read the diff: only the parser changed');

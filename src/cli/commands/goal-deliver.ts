@@ -21,6 +21,7 @@ import {
 import { act } from '../command.js';
 import { choiceOption, forgeOption, goalIdArgument, printAs } from '../options.js';
 import type { ProgramContext } from '../program.js';
+import { CLI_STEPS } from '../wording.js';
 
 export function registerDeliverCommands(goal: Command, context: ProgramContext): void {
   goal
@@ -79,7 +80,7 @@ export function registerDeliverCommands(goal: Command, context: ProgramContext):
           const { app, goalId } = await target();
           const { method, enforceProtection = false } = options;
           const result = await mergeIntegrator(app, { goalId, method, enforceProtection });
-          printAs(io, format, result, renderMergeText, mergeReport);
+          printAs(io, format, result, (merge) => renderMergeText(merge, goalId, CLI_STEPS), mergeReport);
           return mergeVerdict(result);
         },
       ),

@@ -78,20 +78,24 @@ describe('a merge in words and its verdict', () => {
       reasons: [{ blocker: 'conflict', detail: 'src/a.js conflicts with main' }],
       pr: 7,
     };
-    expect(renderMergeText(blocked)).toBe(
+    expect(renderMergeText(blocked, 'g-1', NEUTRAL_STEPS)).toBe(
       'not merged: PR #7 is blocked by conflict\n  - conflict: src/a.js conflicts with main\n' +
         'what to do:\n  - conflict: start a new goal from the current base\n',
     );
     // A default goal's PRs on the local forge: each blocker once, with a way out (no dead end).
-    const local = renderMergeText({
-      merged: false,
-      blockedBy: 'policy',
-      reasons: [
-        { blocker: 'policy', detail: 'merge policy is disabled' },
-        { blocker: 'draft', detail: 'PR #7 is a draft' },
-      ],
-      pr: 7,
-    });
+    const local = renderMergeText(
+      {
+        merged: false,
+        blockedBy: 'policy',
+        reasons: [
+          { blocker: 'policy', detail: 'merge policy is disabled' },
+          { blocker: 'draft', detail: 'PR #7 is a draft' },
+        ],
+        pr: 7,
+      },
+      'g-1',
+      NEUTRAL_STEPS,
+    );
     expect(local).toContain('what to do:\n  - policy: the merge policy is set when a goal is created');
     expect(local).toContain(
       "  - draft: open the goal's PRs again with the auto-pr delivery policy: that marks its draft PRs ready",
@@ -99,10 +103,23 @@ describe('a merge in words and its verdict', () => {
     expect(mergeVerdict(blocked)).toBe('refused');
   });
 
+  it("names the commands that read a not-ready proof and accept the goal, in the door's words", () => {
+    const waiting = {
+      merged: false as const,
+      blockedBy: 'proof_not_ready' as const,
+      reasons: [{ blocker: 'proof_not_ready', detail: 'the proof is blocked_on_human on agents_unconfined' }],
+      pr: 7,
+    };
+    expect(renderMergeText(waiting, 'g-1', NEUTRAL_STEPS)).toContain(
+      "  - proof_not_ready: read the proof's gaps ('goal proof g-1'): only a ready proof is merged, or one " +
+        "blocked only on gaps a person closes by accepting the goal ('goal accept g-1'), once they have\n",
+    );
+  });
+
   it('names the merge commit, says when an earlier merge was only recorded now, and calls it ok', () => {
     const merged = { merged: true as const, sha: 'abc', pr: 7, proof: buildProof(evidence()) };
-    expect(renderMergeText(merged)).toBe('merged PR #7 as abc\n');
-    expect(renderMergeText({ ...merged, recovered: true })).toContain(
+    expect(renderMergeText(merged, 'g-1', NEUTRAL_STEPS)).toBe('merged PR #7 as abc\n');
+    expect(renderMergeText({ ...merged, recovered: true }, 'g-1', NEUTRAL_STEPS)).toContain(
       '(an earlier merge landed; recorded now)',
     );
     expect(mergeVerdict(merged)).toBe('ok');

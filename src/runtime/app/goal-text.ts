@@ -15,7 +15,7 @@ import type { ShowView, StatusView } from '../goal/queries.js';
 import { otherRepository } from '../goal/repo-scope.js';
 import type { BudgetLimits } from '../goal/schema.js';
 import type { Task } from '../graph/schema.js';
-import type { StepSpelling } from '../next-steps.js';
+import { type StepSpelling, wordHint } from '../next-steps.js';
 import { gapText } from '../proof/gaps.js';
 import { gateOutcomeLabel } from '../proof/render-text.js';
 import { budgetUsd, tokenCount } from '../text/amounts.js';
@@ -261,14 +261,20 @@ export function renderDeliveredText(result: DeliverResult): string {
   return out;
 }
 
-/** A merge: the PR and its merge commit (an earlier merge recovered), or what blocks it and why. */
-export function renderMergeText(result: MergeGoalResult): string {
+/**
+ * A merge of `goalId`: the PR and its merge commit (an earlier merge recovered), or what blocks it,
+ * why, and what to do, its commands spelled by `steps` (the front door's).
+ */
+export function renderMergeText(result: MergeGoalResult, goalId: string, steps: StepSpelling): string {
   if (result.merged && result.recovered)
     return `merged PR #${result.pr} as ${result.sha} (an earlier merge landed; recorded now)\n`;
   if (result.merged) return `merged PR #${result.pr} as ${result.sha}\n`;
   const reasons = result.reasons.map((reason) => `  - ${reason.blocker}: ${reason.detail}\n`);
-  const remedies = mergeRemedies(result.reasons.map((reason) => reason.blocker));
-  const todo = remedies.map(({ blocker, remedy }) => `  - ${blocker}: ${remedy}\n`).join('');
+  const remedies = mergeRemedies(
+    result.reasons.map((reason) => reason.blocker),
+    goalId,
+  );
+  const todo = remedies.map(({ blocker, remedy }) => `  - ${blocker}: ${wordHint(remedy, steps)}\n`).join('');
   return `not merged: PR #${result.pr} is blocked by ${result.blockedBy}\n${reasons.join('')}${
     todo === '' ? '' : `what to do:\n${todo}`
   }`;

@@ -1,3 +1,4 @@
+import type { Hint } from '../next-steps.js';
 import type { MergeBlocker } from './merge-decision.js';
 
 /** What blocks a merge besides the gated decision's blockers: the forge's answer, or omk's own check. */
@@ -11,15 +12,21 @@ export type MergeRefusal =
 /**
  * What a person does about each blocker of a refused merge (docs/github.md § Gated merge, "What to
  * do"), so a refused `omk goal merge` says it instead of leaving the reader at a dead end. Every
- * blocker has one: the Record makes a new blocker without one a compile error.
+ * blocker has one: the Record makes a new blocker without one a compile error. A remedy that is a
+ * command on the goal is a step, which each front door spells as its own command.
  */
-const REMEDIES: Record<MergeRefusal, string> = {
+const REMEDIES: Record<MergeRefusal, string | ((goalId: string) => Hint)> = {
   policy:
     "the merge policy is set when a goal is created: start a new goal whose merge policy is manual or gated, or merge the goal's integration branch yourself",
   not_open: 'reopen the PR, or start a new goal',
   proof_edited: 'deliver the goal again (open its PRs again): omk rebuilds proof.json from the evidence',
-  proof_not_ready:
-    "read the proof's gaps: only a ready proof is merged, or one blocked only on gaps a person closes by accepting the goal, once they have",
+  proof_not_ready: (goalId) => [
+    "read the proof's gaps (",
+    { step: 'proof', goalId },
+    '): only a ready proof is merged, or one blocked only on gaps a person closes by accepting the goal (',
+    { step: 'accept', goalId },
+    '), once they have',
+  ],
   stale_proof:
     'the integration branch or the base moved since the proof: put the branch back, or start a new goal from the current base',
   proof_check:
@@ -44,8 +51,14 @@ const REMEDIES: Record<MergeRefusal, string> = {
   state_tampered: "the goal's state changed under the merge: read its status, then merge again",
 };
 
-/** The remedy of each distinct blocker, in the order given; unknown blockers have none. */
-export function mergeRemedies(blockers: readonly string[]): { blocker: string; remedy: string }[] {
+/** The remedy of each distinct blocker of `goalId`'s merge, in the order given; unknown blockers have none. */
+export function mergeRemedies(
+  blockers: readonly string[],
+  goalId: string,
+): { blocker: string; remedy: Hint }[] {
   const known = (blocker: string): blocker is MergeRefusal => Object.hasOwn(REMEDIES, blocker);
-  return [...new Set(blockers)].filter(known).map((blocker) => ({ blocker, remedy: REMEDIES[blocker] }));
+  return [...new Set(blockers)].filter(known).map((blocker) => {
+    const remedy = REMEDIES[blocker];
+    return { blocker, remedy: typeof remedy === 'string' ? [remedy] : remedy(goalId) };
+  });
 }
