@@ -38,4 +38,5 @@ export const CLI_DOCTOR_WORDS: DoctorWords = {
   stateDir: '--state-dir',
   forge: '--forge',
   jsonReport: 'omk doctor --json',
+  sandboxOff: CLI_STEPS({ step: 'run_sandbox_off' }),
 };

@@ -445,6 +445,8 @@ describe('a host that cannot confine (bwrap whose namespaces are refused)', () =
     expect(line?.detail).toContain(
       'a goal whose agent is not the demo stops at blocked_on_human until a person accepts it',
     );
+    // The one-run way out is the command a terminal user types, not "the sandbox option".
+    expect(line?.fix).toContain(`(or for one run: 'omk goal run "<goal>" --sandbox off')`);
 
     const { spec, ran } = await hostileAgent();
     const refused = await omk('goal', 'run', GOALS.single, '--agent', spec, '--sandbox', 'required');
@@ -452,9 +454,16 @@ describe('a host that cannot confine (bwrap whose namespaces are refused)', () =
     expect(refused.stderr).toContain('sandbox: required, but this host cannot confine agents');
     expect(refused.stderr).toContain('unprivileged user namespaces');
     expect(refused.stderr).toContain('sandbox: off');
+    expect(refused.stderr).toContain(`or for one run: 'omk goal run "<goal>" --sandbox off'.`);
     expect(existsSync(ran)).toBe(false);
     expect(existsSync(join(env.stateDir, 'goals'))).toBe(false);
 
+    // The demo agent applies the repository's demo markers (as `omk demo`'s fixture has): here, the parser's fix.
+    await writeFile(
+      join(env.repo.root, 'src/parser.js'),
+      '// omk-demo-fix: export const parse = (text) => text.trim();\nexport const parse = (text) => text;\n',
+    );
+    git(env.repo.root, 'commit', '-qam', 'a demo marker for the parser fix');
     const fellBack = await omk('goal', 'run', GOALS.single, '--agent', 'demo', '--json');
     expect(fellBack.code, fellBack.stderr).toBe(0);
     expect(fellBack.stderr).toContain('agents and gates run unsandboxed: bwrap cannot create namespaces');

@@ -1,7 +1,11 @@
-import { DEFAULT_NETWORK } from '../sandbox/config.js';
-import { allowRefusal, NETWORK_OPEN_HINT, type NetworkRequest, SANDBOX_OFF_HINT } from '../sandbox/decide.js';
+import {
+  allowRefusal,
+  NETWORK_OPEN_HINT,
+  type NetworkRequest,
+  SANDBOX_OFF_WORDS,
+} from '../sandbox/decide.js';
 import type { SandboxMode } from '../sandbox/port.js';
-import type { DoctorCheck, DoctorProbes } from './types.js';
+import type { DoctorCheck, DoctorProbes, DoctorWords } from './types.js';
 
 /** What ends an unconfined run's leftovers here, said after "agents and gates run unconfined". */
 async function leftoversWords(probes: DoctorProbes): Promise<{ words: string; fix: string | null }> {
@@ -15,9 +19,10 @@ async function leftoversWords(probes: DoctorProbes): Promise<{ words: string; fi
   };
 }
 
-/** The way out of `auto`'s fallback that trusts the agents, in words every front door shares. */
-const UNCONFINED_TRUSTED_HINT =
-  'or, to declare the agents trusted, set `sandbox: off` in .omk/config.yml (or for one run with the sandbox option): their goals can then be ready without a person, the proof noting the sandbox was off';
+/** The way out of `auto`'s fallback that trusts the agents, its one-run option in the front door's words. */
+function unconfinedTrustedHint(words: Pick<DoctorWords, 'sandboxOff'>): string {
+  return `or, to declare the agents trusted, set \`sandbox: off\` in .omk/config.yml (or for one run: ${words.sandboxOff}): their goals can then be ready without a person, the proof noting the sandbox was off`;
+}
 
 /**
  * Whether agents and gates will run confined, as the config's `sandbox` asks: unavailable fails
@@ -29,7 +34,8 @@ const UNCONFINED_TRUSTED_HINT =
 export async function checkSandbox(
   mode: SandboxMode,
   probes: DoctorProbes,
-  network: NetworkRequest = { policy: DEFAULT_NETWORK },
+  network: NetworkRequest,
+  words: Pick<DoctorWords, 'sandboxOff'>,
 ): Promise<DoctorCheck> {
   const base = { id: 'sandbox', title: 'sandbox' };
   if (mode === 'off') {
@@ -91,7 +97,7 @@ export async function checkSandbox(
       ...base,
       status: 'fail',
       detail: `unavailable: ${probed.reason}; sandbox: required refuses to run agents`,
-      fix: `${probed.hint}; ${SANDBOX_OFF_HINT}`,
+      fix: `${probed.hint}; ${SANDBOX_OFF_WORDS}${words.sandboxOff}`,
     };
   }
   // A warning, not a failure: omk still runs here (macOS has no sandbox), but no goal of an agent
@@ -101,6 +107,6 @@ export async function checkSandbox(
     ...base,
     status: 'warn',
     detail: `unavailable: ${probed.reason}; agents and gates run unconfined (sandbox: auto)${leftovers.words}; a goal whose agent is not the demo stops at blocked_on_human until a person accepts it`,
-    fix: `${probed.hint}; ${UNCONFINED_TRUSTED_HINT}${leftovers.fix === null ? '' : `; ${leftovers.fix}`}`,
+    fix: `${probed.hint}; ${unconfinedTrustedHint(words)}${leftovers.fix === null ? '' : `; ${leftovers.fix}`}`,
   };
 }

@@ -56,6 +56,7 @@ const WORDS: DoctorWords = {
   stateDir: '--state-dir',
   forge: '--forge',
   jsonReport: 'omk doctor --json',
+  sandboxOff: `'omk goal run "<goal>" --sandbox off'`,
 };
 
 const INPUT: DoctorInput = { repoPath: ROOT, agent: undefined, stateRoot: '/state', env: {}, words: WORDS };
@@ -613,6 +614,7 @@ describe('the words of the fixes', () => {
       stateDir: 'STATE_DIR',
       forge: 'FORGE',
       jsonReport: 'REPORT',
+      sandboxOff: 'SANDBOX_OFF',
     };
     const report = await doctor(
       { words, repoPath: '/nowhere', agent: 'claude', env: { GITHUB_TOKEN: 'x' } },
@@ -724,6 +726,9 @@ describe('doctor: sandbox', () => {
     expect(required.ok).toBe(false);
     expect(check(required, 'sandbox').status).toBe('fail');
     expect(check(required, 'sandbox').fix).toMatch(/user namespaces.*sandbox: off/);
+    // The one-run way out in the front door's words.
+    expect(auto.fix).toContain(`(or for one run: 'omk goal run "<goal>" --sandbox off')`);
+    expect(check(required, 'sandbox').fix).toContain(`or for one run: 'omk goal run "<goal>" --sandbox off'`);
   });
 
   it('says whether unconfined runs end what they leave running (the subreaper), and why not', async () => {

@@ -1,5 +1,6 @@
 import type { OmkConfig } from '../config/schema.js';
 import { isOmkError } from '../errors.js';
+import { DEFAULT_NETWORK } from '../sandbox/config.js';
 import { networkRequestOf, sandboxFromEnv } from '../sandbox/decide.js';
 import { checkAgent } from './check-agent.js';
 import { checkGates } from './check-gates.js';
@@ -56,7 +57,8 @@ export async function runDoctor(input: DoctorInput, probes: DoctorProbes): Promi
         checkSandbox(
           sandboxFromEnv(input.env) ?? config?.sandbox.mode ?? 'auto',
           probes,
-          config === null ? undefined : networkRequestOf(config),
+          config === null ? { policy: DEFAULT_NETWORK } : networkRequestOf(config),
+          input.words,
         ),
       input.words,
     ),

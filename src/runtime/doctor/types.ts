@@ -65,8 +65,8 @@ export interface DoctorProbes {
 
 /**
  * The host's options a check's fix points to, as its front door spells them (the CLI: `--agent`,
- * `--repo`, `--state-dir`, `--forge`, and the command that prints the report as JSON). The runtime
- * never spells them itself.
+ * `--repo`, `--state-dir`, `--forge`, the command that prints the report as JSON, and the one
+ * that runs a goal with the sandbox off). The runtime never spells them itself.
  */
 export interface DoctorWords {
   agent: string;
@@ -74,6 +74,8 @@ export interface DoctorWords {
   stateDir: string;
   forge: string;
   jsonReport: string;
+  /** The command that runs one goal with the sandbox off (the CLI: `'omk goal run "<goal>" --sandbox off'`). */
+  sandboxOff: string;
 }
 
 export interface DoctorInput {

@@ -85,6 +85,10 @@ describe('decideSandbox', () => {
       message: expect.stringContaining('sandbox: required, but this host cannot confine agents'),
       hint: expect.stringMatching(/apt-get install bubblewrap.*sandbox: off/),
     });
+    // The one-run way out is a step: omk's own words here, each front door's when it shows it.
+    await expect(refused).rejects.toMatchObject({
+      hint: expect.stringContaining(`or for one run: 'goal run "<goal>" --sandbox off'.`),
+    });
   });
 });
 

@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.js';
+import type { Hint } from '../next-steps.js';
 import type { Reporter } from '../ports.js';
 import { DEFAULT_NETWORK } from './config.js';
 import {
@@ -10,9 +11,12 @@ import {
   type SubreaperState,
 } from './port.js';
 
-/** The refusal's two ways out, in words every front door shares (the config file is the same file). */
-export const SANDBOX_OFF_HINT =
-  'or run agents unconfined: set `sandbox: off` (or `auto`, which falls back) in .omk/config.yml, or for one run with the sandbox option';
+/** The refusal's way out that runs agents unconfined, before its command (the config file is every door's). */
+export const SANDBOX_OFF_WORDS =
+  'or run agents unconfined: set `sandbox: off` (or `auto`, which falls back) in .omk/config.yml, or for one run: ';
+
+/** The refusal's way out that runs agents unconfined, its one-run command a step each front door spells. */
+export const SANDBOX_OFF_HINT: Hint = [SANDBOX_OFF_WORDS, { step: 'run_sandbox_off' }];
 
 /**
  * OMK_SANDBOX: this machine's choice over the config's (a CI image without user namespaces, a
@@ -96,7 +100,7 @@ export async function decideSandbox(
       if (mode === 'required') {
         throw new ConfigError(
           `sandbox: required with a network of none, but this host cannot isolate a network: ${probed.network.reason}.`,
-          { hint: `${NETWORK_OPEN_HINT}; ${SANDBOX_OFF_HINT}.` },
+          { hint: [`${NETWORK_OPEN_HINT}; `, ...SANDBOX_OFF_HINT, '.'] },
         );
       }
       reporter.warn(
@@ -117,7 +121,7 @@ export async function decideSandbox(
   }
   if (mode === 'required') {
     throw new ConfigError(`sandbox: required, but this host cannot confine agents: ${probed.reason}.`, {
-      hint: `${probed.hint}; ${SANDBOX_OFF_HINT}.`,
+      hint: [`${probed.hint}; `, ...SANDBOX_OFF_HINT, '.'],
     });
   }
   reporter.warn(`agents and gates run unsandboxed: ${probed.reason} (${probed.hint})`);
