@@ -1,5 +1,5 @@
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -80,6 +80,13 @@ describe('a script agent that ran unconfined because the sandbox fell back', () 
     const accept = await env.omk('goal', 'accept', id, '--summary', 'read the diff: only the parser changed');
     expect(accept.code, accept.stderr).toBe(0);
     expect(accept.stdout).toContain('blocked_on_human -> accepted');
+    // Who accepted: the account that ran omk, as the bot and the Action record the commenter's login.
+    const account = `${userInfo().username} (local account)`;
+    expect((await env.proof(id)).delivery.acceptance).toMatchObject({
+      by: account,
+      text: 'read the diff: only the parser changed',
+    });
+    expect((await env.omk('goal', 'proof', id)).stdout).toContain(`accepted by ${account} at `);
     const merge = await env.omk('goal', 'merge', id);
     expect(merge.code, merge.stderr).toBe(0);
     expect(merge.stdout).toMatch(/^merged PR #2 as [0-9a-f]{40}$/m);

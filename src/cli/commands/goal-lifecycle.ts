@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import {
   addBudget,
@@ -51,6 +52,22 @@ const ACTIONS: Record<LifecycleAction, { description: string; text?: [string, st
   },
 };
 
+/**
+ * Who accepts or rejects from this terminal: the operating system account that ran omk (not a forge
+ * login, which the bot and the Action record), marked as such; undefined when neither the account
+ * database nor USER/LOGNAME names one.
+ */
+export function localAccount(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  let name: string | undefined;
+  try {
+    name = userInfo().username;
+  } catch {
+    // A uid with no passwd entry (some containers): fall back to what the shell says.
+    name = env.USER ?? env.LOGNAME;
+  }
+  return name === undefined || name === '' ? undefined : `${name} (local account)`;
+}
+
 export function registerLifecycleCommands(goal: Command, context: ProgramContext): void {
   for (const action of ['pause', 'resume', 'cancel', 'accept', 'reject'] as const) {
     const { description, text } = ACTIONS[action];
@@ -90,7 +107,9 @@ export function registerLifecycleCommands(goal: Command, context: ProgramContext
           return verdict;
         }
         const { app, goalId } = await call.goal();
-        const { result, execute } = await changeLifecycle(app.store, goalId, action, words);
+        // A person's decision records who made it: the account that ran the command.
+        const by = action === 'accept' || action === 'reject' ? localAccount(io.env) : undefined;
+        const { result, execute } = await changeLifecycle(app.store, goalId, action, words, by);
         // Continuing the run: its JSON is the execution's report alone.
         if (!execute || format !== 'json')
           printAs(io, format, result, renderTransitionText, transitionReport);

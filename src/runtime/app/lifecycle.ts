@@ -31,14 +31,18 @@ export interface LifecycleChange {
   execute: boolean;
 }
 
-/** Applies `action`; a resume of a goal that is running again (or reopened until ready) executes here. */
+/**
+ * Applies `action`; a resume of a goal that is running again (or reopened until ready) executes
+ * here. `by`: who asked, as the front door knows them, recorded on the event and the proof.
+ */
 export async function changeLifecycle(
   store: GoalStore,
   goalId: string,
   action: LifecycleAction,
   text: string,
+  by?: string,
 ): Promise<LifecycleChange> {
-  const result = await applyLifecycle(store, goalId, action, text);
+  const result = await applyLifecycle(store, goalId, action, text, by);
   return { result, execute: action === 'resume' && resumeContinuesExecution(result) };
 }
 
