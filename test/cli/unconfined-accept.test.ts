@@ -80,6 +80,10 @@ describe('a script agent that ran unconfined because the sandbox fell back', () 
     const accept = await env.omk('goal', 'accept', id, '--summary', 'read the diff: only the parser changed');
     expect(accept.code, accept.stderr).toBe(0);
     expect(accept.stdout).toContain('blocked_on_human -> accepted');
+    // Its PRs still carry the blocked proof: the line says how to show the acceptance there.
+    expect(accept.stdout).toContain(
+      `its PRs still show the proof from before the acceptance: 'omk goal open-pr ${id}' shows it there; 'omk goal merge ${id}' merges it`,
+    );
     // Who accepted: the account that ran omk, as the bot and the Action record the commenter's login.
     const account = `${userInfo().username} (local account)`;
     expect((await env.proof(id)).delivery.acceptance).toMatchObject({

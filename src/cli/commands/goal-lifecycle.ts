@@ -16,6 +16,7 @@ import { renderBudgetText, renderResumedText, renderTransitionText } from '../..
 import { act } from '../command.js';
 import { agentOption, forgeOption, goalIdArgument, printAs, TEXT_OR_JSON, withFormat } from '../options.js';
 import type { ProgramContext } from '../program.js';
+import { CLI_STEPS } from '../wording.js';
 import { executeHere, type RunFlags } from './goal-execute.js';
 
 interface LifecycleFlags extends RunFlags {
@@ -112,7 +113,13 @@ export function registerLifecycleCommands(goal: Command, context: ProgramContext
         const { result, execute } = await changeLifecycle(app.store, goalId, action, words, by);
         // Continuing the run: its JSON is the execution's report alone.
         if (!execute || format !== 'json')
-          printAs(io, format, result, renderTransitionText, transitionReport);
+          printAs(
+            io,
+            format,
+            result,
+            (changed) => renderTransitionText(changed, CLI_STEPS),
+            transitionReport,
+          );
         return execute ? executeHere(call, { goalId }) : undefined;
       }),
     );

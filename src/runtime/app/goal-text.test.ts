@@ -259,6 +259,27 @@ describe('renderTransitionText', () => {
       `goal ${goalRecord().id}: ready -> accepted (proof ready)\n`,
     );
   });
+
+  it('points an accepted goal with PRs at delivering them again (they show the old proof) and at the merge', () => {
+    const proof = buildProof(evidence());
+    const id = goalRecord().id;
+    const goal = { ...goalRecord(), status: 'accepted' as const };
+    const pr = {
+      number: 3,
+      url: 'https://example.test/pr/3',
+      sliceId: null,
+      headSha: null,
+      checkRunId: null,
+    };
+    const withPrs = { ...proof, delivery: { ...proof.delivery, pullRequests: [pr] } };
+    expect(renderTransitionText({ goal, previous: 'blocked_on_human', proof: withPrs }, NEUTRAL_STEPS)).toBe(
+      `goal ${id}: blocked_on_human -> accepted (proof ${proof.status})\n` +
+        `its PRs still show the proof from before the acceptance: ${NEUTRAL_STEPS({ step: 'open_pr', goalId: id })} shows it there; ${NEUTRAL_STEPS({ step: 'merge', goalId: id })} merges it\n`,
+    );
+    // No PRs, nothing to show it on; no spelling, no step to name.
+    expect(renderTransitionText({ goal, previous: 'ready', proof }, NEUTRAL_STEPS)).not.toContain('its PRs');
+    expect(renderTransitionText({ goal, previous: 'ready', proof: withPrs })).not.toContain('its PRs');
+  });
 });
 
 describe('renderBudgetText', () => {

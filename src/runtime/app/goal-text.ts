@@ -187,19 +187,31 @@ export function renderCleanedText(outcomes: readonly CleanOutcome[]): string {
   return outcomes.map(line).join('') || 'no goals\n';
 }
 
-/** A lifecycle change; a cancelled or rejected goal's proof is no longer a promise of delivery. */
-export function renderTransitionText(result: LifecycleResult): string {
-  const { status } = result.goal;
+/**
+ * A lifecycle change; a cancelled or rejected goal's proof is no longer a promise of delivery. An
+ * acceptance recorded here reaches the goal's PRs only when they are delivered again: with
+ * `steps`, the line says so and how, and that the gated merge takes it.
+ */
+export function renderTransitionText(result: LifecycleResult, steps?: StepSpelling): string {
+  const { status, id } = result.goal;
   const stopped = status === 'cancelled' || status === 'rejected';
   const proof = stopped
     ? `proof ${result.proof.status}; a ${status} goal is never delivered or merged`
     : `proof ${result.proof.status}`;
-  return `goal ${result.goal.id}: ${result.previous} -> ${status} (${proof})\n`;
+  const line = `goal ${id}: ${result.previous} -> ${status} (${proof})\n`;
+  if (steps === undefined || status !== 'accepted' || result.proof.delivery.pullRequests.length === 0) {
+    return line;
+  }
+  return (
+    line +
+    `its PRs still show the proof from before the acceptance: ${steps({ step: 'open_pr', goalId: id })} ` +
+    `shows it there; ${steps({ step: 'merge', goalId: id })} merges it\n`
+  );
 }
 
 /** What `resume --auto` resumed, a goal a line, or that it found none. */
 export function renderResumedText(results: readonly LifecycleResult[]): string {
-  return results.map(renderTransitionText).join('') || 'no interrupted goals to resume\n';
+  return results.map((result) => renderTransitionText(result)).join('') || 'no interrupted goals to resume\n';
 }
 
 /** What an execution came to: status, what stopped it, slices, gates, failures and gaps. */
