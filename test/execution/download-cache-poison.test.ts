@@ -5,6 +5,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createBubblewrap } from '../../src/adapters/sandbox/bubblewrap.js';
 import type { SandboxAvailability } from '../../src/runtime/sandbox/port.js';
 import { createExecutionEnv, type ExecutionEnv, eventsOfType } from '../helpers/execution.js';
+import { greetWheelhouse, PYTHON } from '../helpers/greet-wheelhouse.js';
 
 /**
  * Confined installs' download caches as a way to put a dependency of the agent's making into
@@ -18,34 +19,6 @@ import { createExecutionEnv, type ExecutionEnv, eventsOfType } from '../helpers/
  * build backend is in it and needs nothing but the standard library.
  */
 
-const BACKEND = `"""A build backend of the standard library only: greet.py in a wheel."""
-import os
-import zipfile
-
-
-def get_requires_for_build_wheel(config_settings=None):
-    return []
-
-
-def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
-    filename = "greet-1.0-py3-none-any.whl"
-    info = "greet-1.0.dist-info/"
-    with zipfile.ZipFile(os.path.join(wheel_directory, filename), "w") as wheel:
-        wheel.write("greet.py", "greet.py")
-        wheel.writestr(info + "METADATA", "Metadata-Version: 2.1\\nName: greet\\nVersion: 1.0\\n")
-        wheel.writestr(info + "WHEEL", "Wheel-Version: 1.0\\nGenerator: backend\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n")
-        wheel.writestr(info + "RECORD", "")
-    return filename
-`;
-
-const GREET: Readonly<Record<string, string>> = {
-  'pyproject.toml':
-    '[build-system]\nrequires = []\nbuild-backend = "backend"\nbackend-path = ["."]\n\n[project]\nname = "greet"\nversion = "1.0"\n',
-  'PKG-INFO': 'Metadata-Version: 2.1\nName: greet\nVersion: 1.0\n',
-  'backend.py': BACKEND,
-  'greet.py': 'def hello():\n    return "hello"\n',
-};
-
 const WELCOME_BUG = 'from greet import hello\n\n\ndef welcome(name):\n    return hello() + name\n';
 const WELCOME_FIX = 'from greet import hello\n\n\ndef welcome(name):\n    return hello() + " " + name\n';
 
@@ -53,9 +26,6 @@ const WELCOME_FIX = 'from greet import hello\n\n\ndef welcome(name):\n    return
  * The interpreter itself, not a version manager's shim: pyenv's rehashes its shims after an
  * install, which a confined install may not write.
  */
-const PYTHON = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], {
-  encoding: 'utf8',
-}).trim();
 
 const WELCOME_TEST =
   'from welcome import welcome\n\n\ndef test_welcome():\n    assert welcome("ann") == "hello ann"\n\n\n';
@@ -147,20 +117,9 @@ afterEach(async () => {
   await env.cleanup();
 });
 
-/** The wheelhouse: greet's sdist, made as `python -m build --sdist` would lay it out. */
-async function wheelhouse(dir: string): Promise<string> {
-  const source = join(dir, 'greet-src', 'greet-1.0');
-  await mkdir(source, { recursive: true });
-  for (const [name, text] of Object.entries(GREET)) await writeFile(join(source, name), text);
-  const house = join(dir, 'wheelhouse');
-  await mkdir(house);
-  execFileSync('tar', ['-czf', join(house, 'greet-1.0.tar.gz'), '-C', join(dir, 'greet-src'), 'greet-1.0']);
-  return house;
-}
-
 async function forgedRun() {
   env = await createExecutionEnv({}, { env: { OMK_SANDBOX: 'required' } });
-  const files = project(await wheelhouse(env.kit.dir));
+  const files = project(await greetWheelhouse(env.kit.dir));
   for (const [path, text] of Object.entries(files)) {
     await mkdir(join(env.repo.root, path, '..'), { recursive: true });
     await writeFile(join(env.repo.root, path), text);

@@ -45,6 +45,18 @@ function input(fields: Partial<MergeInput> = {}): MergeInput {
   };
 }
 
+/** A proof blocked on a person for `gaps`, accepted by one or not. */
+function blocked(gaps: Proof['knownGaps'], accepted: boolean): Proof {
+  const proof = readyProof();
+  const acceptance = { at: '2026-01-01T00:00:00.000Z', eventSeq: 9, text: 'read the change' };
+  return {
+    ...proof,
+    status: 'blocked_on_human',
+    knownGaps: gaps,
+    delivery: { ...proof.delivery, acceptance: accepted ? acceptance : null },
+  };
+}
+
 describe('decideMerge', () => {
   it('merges, pinned to the head SHA, when every condition holds', () => {
     expect(decideMerge(input())).toEqual({ merge: true, sha: HEAD });
@@ -87,16 +99,6 @@ describe('decideMerge', () => {
 
   it('merges a proof blocked only on gate definitions the goal meant to change, once a person accepted it', () => {
     const edited = { code: 'gate_definition_edited', message: 'A person must review a gate' };
-    const acceptance = { at: '2026-01-01T00:00:00.000Z', eventSeq: 9, text: 'read the new test script' };
-    const blocked = (gaps: Proof['knownGaps'], accepted: boolean): Proof => {
-      const proof = readyProof();
-      return {
-        ...proof,
-        status: 'blocked_on_human',
-        knownGaps: gaps,
-        delivery: { ...proof.delivery, acceptance: accepted ? acceptance : null },
-      };
-    };
     expect(decideMerge(input({ proof: blocked([edited], true) }))).toEqual({ merge: true, sha: HEAD });
     // Not accepted yet, or another gap beside it (a gate that could not run): refused as before.
     expect(decideMerge(input({ proof: blocked([edited], false) }))).toMatchObject({
@@ -112,31 +114,24 @@ describe('decideMerge', () => {
   });
 
   it('names the gaps a blocked_on_human proof waits on, and whether an acceptance closes them', () => {
-    const blocked = (codes: string[], accepted: boolean): Proof => {
-      const proof = readyProof();
-      return {
-        ...proof,
-        status: 'blocked_on_human',
-        knownGaps: codes.map((code) => ({ code, message: `gap ${code}` })),
-        delivery: {
-          ...proof.delivery,
-          acceptance: accepted ? { at: '2026-01-01T00:00:00.000Z', eventSeq: 9, text: 'ok' } : null,
-        },
-      };
-    };
+    const blockedOn = (codes: string[], accepted: boolean): Proof =>
+      blocked(
+        codes.map((code) => ({ code, message: `gap ${code}` })),
+        accepted,
+      );
     const detail = (proof: Proof) => {
       const decision = decideMerge(input({ proof }));
       return decision.merge
         ? 'merged'
         : decision.reasons.find((r) => r.blocker === 'proof_not_ready')?.detail;
     };
-    expect(detail(blocked(['gate_definition_edited'], false))).toBe(
+    expect(detail(blockedOn(['gate_definition_edited'], false))).toBe(
       'the proof is blocked_on_human on gate_definition_edited: a person must review it and accept the goal first',
     );
-    expect(detail(blocked(['gate_unavailable'], true))).toBe(
+    expect(detail(blockedOn(['gate_unavailable'], true))).toBe(
       'the proof is blocked_on_human on gate_unavailable: an acceptance does not close it (gate_unavailable is closed by fixing it)',
     );
-    expect(detail(blocked(['gate_definition_edited', 'gate_failed'], true))).toBe(
+    expect(detail(blockedOn(['gate_definition_edited', 'gate_failed'], true))).toBe(
       'the proof is blocked_on_human on gate_definition_edited: an acceptance does not close it (gate_failed remains)',
     );
   });
@@ -145,16 +140,6 @@ describe('decideMerge', () => {
     const unconfined = { code: 'agents_unconfined', message: 'The agent script:fix.sh ran unconfined' };
     const edited = { code: 'gate_definition_edited', message: 'A person must review a gate' };
     const unavailable = { code: 'gate_unavailable', message: 'pytest is not installed' };
-    const acceptance = { at: '2026-01-01T00:00:00.000Z', eventSeq: 9, text: 'read the change' };
-    const blocked = (gaps: Proof['knownGaps'], accepted: boolean): Proof => {
-      const proof = readyProof();
-      return {
-        ...proof,
-        status: 'blocked_on_human',
-        knownGaps: gaps,
-        delivery: { ...proof.delivery, acceptance: accepted ? acceptance : null },
-      };
-    };
     const waiting = decideMerge(input({ proof: blocked([unconfined], false) }));
     expect(waiting).toMatchObject({ blockedBy: 'proof_not_ready' });
     if (!waiting.merge) {
