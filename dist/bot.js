@@ -8825,24 +8825,34 @@ var require_dist2 = __commonJS({
 });
 
 // src/runtime/next-steps.ts
-var GOAL_STEPS = ["status", "pause", "resume", "proof", "open_pr", "merge", "budget_add"];
-var GENERAL_STEPS = ["run", "run_gate_edits", "list", "list_all", "resume_orphans"];
+var GOAL_STEPS = [
+  "status",
+  "pause",
+  "resume",
+  "proof",
+  "open_pr",
+  "accept",
+  "merge",
+  "budget_add"
+];
+var GENERAL_STEPS = [
+  "run",
+  "run_gate_edits",
+  "run_sandbox_off",
+  "list",
+  "list_all",
+  "resume_orphans"
+];
 var BUDGET_LIMITS = ["time", "tokens", "usd"];
 var NEUTRAL_WORDS = {
-  status: "goal status",
-  pause: "goal pause",
-  resume: "goal resume",
-  proof: "goal proof",
-  open_pr: "goal open-pr",
-  merge: "goal merge",
-  budget_add: "goal budget-add",
   run: 'goal run "<goal>"',
   run_gate_edits: 'goal run "<goal>" --allow-gate-edits',
+  run_sandbox_off: 'goal run "<goal>" --sandbox off',
   list: "goal list",
   list_all: "goal list --all",
   resume_orphans: "goal resume --auto"
 };
-var NEUTRAL_STEPS = (step) => `'${NEUTRAL_WORDS[step.step]}${"goalId" in step ? ` ${step.goalId}` : ""}'`;
+var NEUTRAL_STEPS = (step) => "goalId" in step ? `'goal ${step.step.replace("_", "-")} ${step.goalId}'` : `'${NEUTRAL_WORDS[step.step]}'`;
 function wordHint(hint, spell) {
   return hint.map((part) => typeof part === "string" ? part : spell(part)).join("");
 }
@@ -29514,7 +29524,8 @@ var sandboxConfigSchema = external_exports.union(
 );
 
 // src/runtime/sandbox/decide.ts
-var SANDBOX_OFF_HINT = "or run agents unconfined: set `sandbox: off` (or `auto`, which falls back) in .omk/config.yml, or for one run with the sandbox option";
+var SANDBOX_OFF_WORDS = "or run agents unconfined: set `sandbox: off` (or `auto`, which falls back) in .omk/config.yml, or for one run: ";
+var SANDBOX_OFF_HINT = [SANDBOX_OFF_WORDS, { step: "run_sandbox_off" }];
 function sandboxFromEnv(env) {
   const raw = env.OMK_SANDBOX;
   if (raw === void 0 || raw === "") return void 0;
@@ -29557,7 +29568,7 @@ async function decideSandbox(port, mode, reporter, network = { policy: DEFAULT_N
       if (mode === "required") {
         throw new ConfigError(
           `sandbox: required with a network of none, but this host cannot isolate a network: ${probed2.network.reason}.`,
-          { hint: `${NETWORK_OPEN_HINT}; ${SANDBOX_OFF_HINT}.` }
+          { hint: [`${NETWORK_OPEN_HINT}; `, ...SANDBOX_OFF_HINT, "."] }
         );
       }
       reporter.warn(
@@ -29578,7 +29589,7 @@ async function decideSandbox(port, mode, reporter, network = { policy: DEFAULT_N
   }
   if (mode === "required") {
     throw new ConfigError(`sandbox: required, but this host cannot confine agents: ${probed2.reason}.`, {
-      hint: `${probed2.hint}; ${SANDBOX_OFF_HINT}.`
+      hint: [`${probed2.hint}; `, ...SANDBOX_OFF_HINT, "."]
     });
   }
   reporter.warn(`agents and gates run unsandboxed: ${probed2.reason} (${probed2.hint})`);
@@ -29626,6 +29637,12 @@ function sandboxWarnings(decisions) {
   return [
     `Agents and gates ran unsandboxed (${last.reason}): nothing confined what they could read or write.`
   ];
+}
+var DEMO_AGENT = "demo";
+function unconfinedAgents(decisions, agentRuns) {
+  const fellBack = decisions.some((d) => d.kind === SANDBOX_DECISION_KIND && d.decision === "unsandboxed");
+  if (!fellBack) return [];
+  return [...new Set(agentRuns.map((run2) => run2.agent).filter((agent) => agent !== DEMO_AGENT))];
 }
 function sandboxOffNote(decisions) {
   const off = decisions.some((d) => d.kind === SANDBOX_DECISION_KIND && d.decision === "off");
@@ -30045,7 +30062,9 @@ function formatBudget(budget) {
 function formatDelivery(delivery, sha3 = shortSha) {
   const lines = [];
   const record2 = (verb, entry) => {
-    if (entry !== null) lines.push(`${verb} at ${entry.at} (event #${entry.eventSeq}): ${entry.text}`);
+    if (entry === null) return;
+    const by = entry.by === void 0 ? "" : ` by ${entry.by}`;
+    lines.push(`${verb}${by} at ${entry.at} (event #${entry.eventSeq}): ${entry.text}`);
   };
   record2("accepted", delivery.acceptance);
   record2("rejected", delivery.rejection);
@@ -30458,7 +30477,12 @@ function foundIn(slice) {
   return slice === null ? " on the integrated tree" : ` in slice ${slice}`;
 }
 var GATE_DEFINITION_GAP = "gate_definition_edited";
-var HUMAN_ACTION_GAPS = ["gate_unavailable", GATE_DEFINITION_GAP];
+var AGENTS_UNCONFINED_GAP = "agents_unconfined";
+var HUMAN_ACTION_GAPS = [
+  "gate_unavailable",
+  GATE_DEFINITION_GAP,
+  AGENTS_UNCONFINED_GAP
+];
 function buildProof(evidence) {
   const { oracle } = evidence;
   const verdict = assessGates(evidence);
@@ -30470,6 +30494,7 @@ function buildProof(evidence) {
   );
   const knownGaps = [
     ...humanGaps(evidence),
+    ...unconfinedGaps(evidence),
     ...evidence.execution === "complete" ? [] : [EXECUTION_GAPS[evidence.execution]],
     ...gitGaps(evidence),
     ...verdict.gaps,
@@ -30542,6 +30567,28 @@ function gateDefinitionGap(finding2, goalId) {
       "."
     ]
   };
+}
+function unconfinedGaps({ decisions, agentRuns, goalId }) {
+  const agents = unconfinedAgents(decisions, agentRuns);
+  if (agents.length === 0) return [];
+  const one = agents.length === 1;
+  const who2 = one ? `agent ${agents[0]}` : `agents ${agents.join(", ")}`;
+  const [them, its] = one ? ["it", "its"] : ["them", "their"];
+  return [
+    {
+      code: AGENTS_UNCONFINED_GAP,
+      message: `The ${who2} ran unconfined: the sandbox is auto and this host could not confine agents, so nothing kept ${them} from writing outside ${its} worktree (a tool's cache, the user's files, the checkout) to make the change look verified, which omk cannot fully detect.`,
+      hint: [
+        "Let omk confine the agents (on Linux, bubblewrap where it can create namespaces: the warning says what this host lacks) and run the goal again; or, once a person has read the change, they accept it with ",
+        { step: "accept", goalId },
+        " and merge it with ",
+        { step: "merge", goalId },
+        "; or, to declare the agents trusted, turn the sandbox off: ",
+        { step: "run_sandbox_off" },
+        "."
+      ]
+    }
+  ];
 }
 function humanGaps({ oracle }) {
   if (oracle.testable) return [];
@@ -30716,8 +30763,30 @@ function incomplete(status, why) {
 }
 
 // src/runtime/delivery/merge-decision.ts
+var CLOSED_BY_FIXING = ["gate_unavailable"];
+function acceptanceCloses(code2) {
+  return HUMAN_ACTION_GAPS.includes(code2) && !CLOSED_BY_FIXING.includes(code2);
+}
+function awaitsAcceptance(proof) {
+  return proof.status === "blocked_on_human" && proof.knownGaps.some((gap) => acceptanceCloses(gap.code));
+}
 function acceptedReview(proof) {
-  return proof.status === "blocked_on_human" && proof.delivery.acceptance !== null && proof.failures.length === 0 && proof.knownGaps.length > 0 && proof.knownGaps.every((gap) => gap.code === GATE_DEFINITION_GAP);
+  return proof.status === "blocked_on_human" && proof.delivery.acceptance !== null && proof.failures.length === 0 && proof.knownGaps.length > 0 && proof.knownGaps.every((gap) => acceptanceCloses(gap.code));
+}
+function notReadyDetail(proof) {
+  const said = `the proof is ${proof.status}`;
+  if (proof.status !== "blocked_on_human") return said;
+  const codes = [...new Set(proof.knownGaps.map((gap) => gap.code))];
+  const human = codes.filter((code2) => HUMAN_ACTION_GAPS.includes(code2));
+  const open7 = codes.filter((code2) => !acceptanceCloses(code2));
+  const waits = ` on ${(human.length > 0 ? human : codes).join(", ") || "a person"}`;
+  if (open7.length > 0) {
+    const fixed = open7.filter((code2) => HUMAN_ACTION_GAPS.includes(code2));
+    const why = fixed.length > 0 ? `${fixed.join(", ")} is closed by fixing it` : `${open7.join(", ")} remains`;
+    return `${said}${waits}: an acceptance does not close it (${why})`;
+  }
+  if (proof.failures.length > 0) return `${said}${waits}, and it records failures`;
+  return `${said}${waits}: a person must review it and accept the goal first`;
 }
 var PROOF_CHECK = "omk/proof";
 function decideMerge(input2) {
@@ -30729,8 +30798,7 @@ function decideMerge(input2) {
   if (pr.state !== "open") block2("not_open", `PR #${pr.number} is ${pr.state}`);
   if (!input2.proofDigestValid) block2("proof_edited", "the proof does not match its digest: it was edited");
   for (const problem of input2.proofProblems ?? []) block2("proof_edited", problem);
-  if (proof.status !== "ready" && !acceptedReview(proof))
-    block2("proof_not_ready", `the proof is ${proof.status}`);
+  if (proof.status !== "ready" && !acceptedReview(proof)) block2("proof_not_ready", notReadyDetail(proof));
   const freshness = checkFreshness(proof, pr);
   if (!freshness.fresh) block2("stale_proof", freshness.reason);
   for (const problem of input2.proofCheckProblems ?? []) block2("proof_check", problem);
@@ -30865,6 +30933,623 @@ function gateAnnotations(opts) {
     out.push(...gateOutputAnnotations(gate, MAX_ANNOTATIONS - out.length, opts.repoRoot ?? null));
   }
   return out;
+}
+
+// src/runtime/proof/evidence.ts
+var EXECUTION_STATES = [
+  "not_started",
+  "in_progress",
+  "complete",
+  "interrupted",
+  "budget_exhausted"
+];
+
+// src/runtime/state/versioned.ts
+var versionField = external_exports.object({ version: external_exports.number().int().positive() });
+function parseVersioned(schema, value, source) {
+  const header = versionField.safeParse(value);
+  if (!header.success) {
+    throw new StateError(`${source}: ${schema.name} has no valid "version" field.`, {
+      hint: "The file is damaged or not written by omk."
+    });
+  }
+  const { version: version2 } = header.data;
+  if (version2 > schema.current) {
+    throw new UnsupportedVersionError(
+      `${source}: ${schema.name} is version ${version2}, but this omk reads versions up to ${schema.current}.`,
+      { hint: "It was written by a newer omk. Upgrade omk to read it." }
+    );
+  }
+  try {
+    return schema.parse(value, version2);
+  } catch (error62) {
+    if (error62 instanceof external_exports.ZodError) {
+      throw new StateError(`${source}: ${schema.name} is invalid:
+${external_exports.prettifyError(error62)}`, {
+        cause: error62
+      });
+    }
+    throw error62;
+  }
+}
+function singleVersion(name, current, zodSchema) {
+  return { name, current, parse: (value) => zodSchema.parse(value) };
+}
+async function readJsonFile(files2, path2, what) {
+  let text3;
+  try {
+    text3 = await files2.readText(path2);
+  } catch (error62) {
+    throw new StateError(`Cannot read ${what} at ${path2}.`, { cause: error62 });
+  }
+  if (text3 === null) throw new NotFoundError(`${what} not found at ${path2}.`);
+  try {
+    return JSON.parse(text3);
+  } catch (error62) {
+    throw new StateError(`${path2}: ${what} is not valid JSON.`, { cause: error62 });
+  }
+}
+async function readVersioned(files2, schema, path2) {
+  return parseVersioned(schema, await readJsonFile(files2, path2, schema.name), path2);
+}
+async function writeJsonAtomic(files2, path2, value) {
+  await files2.writeAtomic(path2, `${JSON.stringify(value, null, 2)}
+`);
+}
+
+// src/runtime/goal/schema.ts
+var GOAL_CLASSES = ["fix", "greenfield", "rewrite", "hardening", "performance"];
+var PROOF_STATUSES = ["ready", "not_ready", "failed", "blocked_on_human"];
+var GOAL_STATUSES = [
+  "planned",
+  "running",
+  "paused",
+  "interrupted",
+  ...PROOF_STATUSES,
+  "cancelled",
+  "accepted",
+  "rejected",
+  "merged"
+];
+var TERMINAL_STATUSES = ["cancelled", "accepted", "rejected", "merged"];
+var DELIVERY_POLICIES = ["local", "draft-pr", "auto-pr"];
+var MERGE_POLICIES = ["disabled", "manual", "gated"];
+var SLICE_EXECUTIONS = ["worktree", "sparse", "branch"];
+var DEFAULT_PLANNER_TOKEN_BUDGET = 8e3;
+var plannerOptionsSchema = external_exports.object({
+  llm: external_exports.boolean(),
+  tokenBudget: external_exports.number().int().positive()
+});
+var budgetLimitsSchema = external_exports.object({
+  timeMs: external_exports.number().int().positive().nullable(),
+  tokens: external_exports.number().int().positive().nullable(),
+  usd: external_exports.number().positive().nullable()
+});
+var oracleSchema = external_exports.object({
+  testable: external_exports.boolean(),
+  class: external_exports.enum(GOAL_CLASSES).nullable(),
+  /** How success is decided: the shape differs per class (fail-to-pass, pass-to-pass, ...). */
+  shape: external_exports.enum(["fail_to_pass", "spec_acceptance", "pass_to_pass", "adversarial", "benchmark"]).nullable(),
+  /** Observable checks that decide success, in words a reviewer can verify. */
+  checks: external_exports.array(external_exports.string()),
+  /** Gate kinds that must pass on the final tree. */
+  requiredGates: external_exports.array(external_exports.string()),
+  /**
+   * Gate kinds the goal's class asks for that the project has no gate of, so they are not required
+   * (planning and execution reconcile them with the detected gates). Absent in goals written before.
+   */
+  absentGates: external_exports.array(external_exports.string()).optional(),
+  /** Why the oracle decided what it did (matched words, missing anchors). */
+  reasons: external_exports.array(external_exports.string()),
+  /** When not testable: what a human must decide before work can start. */
+  humanDecisions: external_exports.array(external_exports.string())
+});
+var controllerSchema = external_exports.object({
+  pid: external_exports.number().int(),
+  host: external_exports.string(),
+  startedAt: external_exports.string(),
+  heartbeatAt: external_exports.string()
+});
+var goalRecordSchema = external_exports.object({
+  version: external_exports.literal(1),
+  id: external_exports.string(),
+  createdAt: external_exports.string(),
+  updatedAt: external_exports.string(),
+  /** Bumped on every write; a writer that read an older revision lost a race. */
+  revision: external_exports.number().int().nonnegative(),
+  goal: external_exports.object({ text: external_exports.string(), normalized: external_exports.string() }),
+  oracle: oracleSchema,
+  status: external_exports.enum(GOAL_STATUSES),
+  /** The status to return to on resume, while paused or interrupted. */
+  resumeTo: external_exports.enum(GOAL_STATUSES).nullable(),
+  repo: external_exports.object({
+    root: external_exports.string(),
+    baseRef: external_exports.string().nullable(),
+    baseSha: external_exports.string().nullable()
+  }),
+  options: external_exports.object({
+    policy: external_exports.enum(DELIVERY_POLICIES),
+    mergePolicy: external_exports.enum(MERGE_POLICIES),
+    sliceExecution: external_exports.enum(SLICE_EXECUTIONS),
+    untilReady: external_exports.boolean(),
+    maxAgents: external_exports.number().int().positive(),
+    /** The agent spec given at creation (--agent), used again by resume. */
+    agent: external_exports.string().nullable().default(null),
+    /** The planner switches given at creation, used again when a run killed while planning resumes. */
+    planner: plannerOptionsSchema.default({ llm: true, tokenBudget: DEFAULT_PLANNER_TOKEN_BUDGET }),
+    /**
+     * The person who created the goal meant it to change how its tests run (a test script, a runner
+     * config): a change to a gate's definition is then no slice failure, but the proof waits for a
+     * person to review the new definition (blocked_on_human). Given at creation only, before any
+     * agent runs; absent in goals created before it (false).
+     */
+    allowGateEdits: external_exports.boolean().default(false)
+  }),
+  budget: budgetLimitsSchema,
+  controller: controllerSchema.nullable()
+});
+var goalRecordVersioned = singleVersion("goal.json", 1, goalRecordSchema);
+
+// src/runtime/budget/schema.ts
+var budgetSpentSchema = external_exports.object({
+  timeMs: external_exports.number().nonnegative(),
+  tokens: external_exports.number().nonnegative(),
+  usd: external_exports.number().nonnegative()
+});
+var budgetCheckpointSchema = external_exports.object({
+  v: external_exports.number().int().positive(),
+  seq: external_exports.number().int().positive(),
+  ts: external_exports.string(),
+  kind: external_exports.enum(["set", "add", "spend", "check"]),
+  limits: budgetLimitsSchema,
+  spent: budgetSpentSchema,
+  note: external_exports.string()
+});
+var ZERO_SPENT = { timeMs: 0, tokens: 0, usd: 0 };
+
+// src/runtime/proof/schema.ts
+var GATE_OUTCOMES = [
+  "passed",
+  "failed",
+  "pre_existing",
+  "flaky",
+  "timeout",
+  "skipped",
+  "unavailable"
+];
+var TEST_NAMES_LIMIT = 50;
+var gateTestsSchema = external_exports.object({
+  /** The parser that read them: junit-xml, tap, go-test-json, cargo-test, pytest, vitest, jest. */
+  source: external_exports.string(),
+  /** The base commit the head's results were compared with; null: no base results to compare. */
+  baseSha: external_exports.string().nullable(),
+  counts: external_exports.object({
+    passed: external_exports.number().int().nonnegative(),
+    failed: external_exports.number().int().nonnegative(),
+    skipped: external_exports.number().int().nonnegative(),
+    failToPass: external_exports.number().int().nonnegative(),
+    regressions: external_exports.number().int().nonnegative(),
+    stillFailing: external_exports.number().int().nonnegative(),
+    added: external_exports.number().int().nonnegative(),
+    removed: external_exports.number().int().nonnegative()
+  }),
+  /** Failing on this tree (whatever the base said). */
+  failing: external_exports.array(external_exports.string()),
+  /** Failed on the base, pass here. */
+  failToPass: external_exports.array(external_exports.string()),
+  /** Fail here and did not fail on the base: passed there, or did not exist there. */
+  regressions: external_exports.array(external_exports.string()),
+  /** Fail here and on the base. */
+  stillFailing: external_exports.array(external_exports.string()),
+  /** Only here. */
+  added: external_exports.array(external_exports.string()),
+  /** Only on the base. */
+  removed: external_exports.array(external_exports.string())
+});
+var gateDiagnosticsSchema = external_exports.object({
+  /** The output shape they were read from: tsc, rustc, biome, ruff, eslint-stylish, ... */
+  source: external_exports.string(),
+  /** On the head and not on the base: any one fails the gate. */
+  new: external_exports.number().int().nonnegative(),
+  /** On the base and no longer on the head. */
+  fixed: external_exports.number().int().nonnegative(),
+  /** On both: the base's debt. */
+  preExisting: external_exports.number().int().nonnegative(),
+  /** The first few new ones, `file:line:col rule message`. */
+  firstNew: external_exports.array(external_exports.string())
+});
+var gateEvidenceSchema = external_exports.object({
+  name: external_exports.string(),
+  /** Gate kind (test, lint, typecheck, format, ...) used to match required gates. */
+  kind: external_exports.string(),
+  required: external_exports.boolean(),
+  outcome: external_exports.enum(GATE_OUTCOMES),
+  exitCode: external_exports.number().int().nullable(),
+  durationMs: external_exports.number().nonnegative(),
+  /** The commit the gate ran on; a result for another commit is stale evidence. */
+  sha: external_exports.string(),
+  /** Last lines of output (the full log is an artifact). */
+  tail: external_exports.string(),
+  artifact: external_exports.string().nullable(),
+  /** Per-test results (test gates whose output omk could read); absent in older proofs. */
+  tests: gateTestsSchema.optional(),
+  /** Diagnostics against the base (lint, format, typecheck gates that failed); absent in older proofs. */
+  diagnostics: gateDiagnosticsSchema.optional(),
+  /**
+   * `block`: .omk/config.yml says a failure made only of the base's own failing tests or
+   * diagnostics still blocks readiness. Absent: it does not (the default, `allow`).
+   */
+  preExisting: external_exports.enum(["allow", "block"]).optional(),
+  /**
+   * The integrated tree's gate taken from a slice's run in the same controller run: the slice, the
+   * commit its gates ran on and that commit's tree, which is the integrated head's tree
+   * (gates/reuse.ts). Absent: the gate ran on `sha` itself.
+   */
+  reusedFrom: external_exports.object({ slice: external_exports.string(), sha: external_exports.string(), tree: external_exports.string() }).optional()
+});
+var findingSchema = external_exports.object({
+  review: external_exports.enum(["controller", "security"]),
+  severity: external_exports.enum(["info", "warning", "blocking"]),
+  message: external_exports.string(),
+  paths: external_exports.array(external_exports.string()),
+  /**
+   * What kind of finding it is, for the few a proof treats on their own (`gate_definition_edited`);
+   * absent on the others and in findings recorded before it.
+   */
+  code: external_exports.string().optional()
+});
+var proofFindingSchema = findingSchema.extend({ slice: external_exports.string().nullable().optional() });
+var changedFileSchema = external_exports.object({
+  path: external_exports.string(),
+  additions: external_exports.number().int().nonnegative(),
+  deletions: external_exports.number().int().nonnegative()
+});
+var sliceEvidenceSchema = external_exports.object({
+  id: external_exports.string(),
+  title: external_exports.string(),
+  status: external_exports.enum(["pending", "running", "done", "failed", "skipped"]),
+  branch: external_exports.string().nullable(),
+  headSha: external_exports.string().nullable(),
+  attempts: external_exports.number().int().nonnegative(),
+  changedFiles: external_exports.array(changedFileSchema)
+});
+var agentRunEvidenceSchema = external_exports.object({
+  taskId: external_exports.string(),
+  attempt: external_exports.number().int().positive(),
+  agent: external_exports.string(),
+  exitCode: external_exports.number().int().nullable(),
+  outcome: external_exports.enum(["succeeded", "failed", "timeout", "crashed", "cancelled"]),
+  durationMs: external_exports.number().nonnegative(),
+  tokens: external_exports.number().nonnegative().nullable(),
+  usd: external_exports.number().nonnegative().nullable(),
+  transcript: external_exports.string().nullable()
+});
+var nextStepSchema = external_exports.union([
+  // `limit`: the budget a `budget_add` step raises (its example is of that limit; time when absent).
+  external_exports.object({ step: external_exports.enum(GOAL_STEPS), goalId: external_exports.string(), limit: external_exports.enum(BUDGET_LIMITS).optional() }),
+  external_exports.object({ step: external_exports.enum(GENERAL_STEPS) })
+]);
+var hintSchema = external_exports.array(external_exports.union([external_exports.string(), nextStepSchema]));
+var gapSchema = external_exports.object({ code: external_exports.string(), message: external_exports.string(), hint: hintSchema.optional() });
+var failureEvidenceSchema = external_exports.object({
+  code: external_exports.string(),
+  message: external_exports.string(),
+  evidence: external_exports.string()
+});
+var lifecycleRecordSchema = external_exports.object({
+  at: external_exports.string(),
+  eventSeq: external_exports.number().int().positive(),
+  text: external_exports.string(),
+  /** Who did it, as the front door knew them (a forge login); absent when it did not say (the CLI). */
+  by: external_exports.string().optional()
+});
+var deliverySchema = external_exports.object({
+  acceptance: lifecycleRecordSchema.nullable(),
+  rejection: lifecycleRecordSchema.nullable(),
+  cancellation: lifecycleRecordSchema.nullable(),
+  merge: external_exports.object({ at: external_exports.string(), eventSeq: external_exports.number().int().positive(), sha: external_exports.string(), target: external_exports.string() }).nullable(),
+  pullRequests: external_exports.array(
+    external_exports.object({
+      sliceId: external_exports.string().nullable(),
+      url: external_exports.string(),
+      number: external_exports.number().int(),
+      headSha: external_exports.string().nullable().default(null),
+      checkRunId: external_exports.number().int().nullable().default(null)
+    })
+  ),
+  /** The last gated-merge evaluation: what the forge said about checks and reviews, and the verdict. */
+  mergeEvaluation: external_exports.object({
+    at: external_exports.string(),
+    eventSeq: external_exports.number().int().positive(),
+    pr: external_exports.number().int(),
+    merge: external_exports.boolean(),
+    reasons: external_exports.array(external_exports.object({ blocker: external_exports.string(), detail: external_exports.string() })),
+    checks: external_exports.array(external_exports.object({ name: external_exports.string(), state: external_exports.string() })),
+    reviews: external_exports.object({ approvals: external_exports.number().int(), changesRequested: external_exports.boolean() }).nullable()
+  }).nullable().default(null)
+});
+var proofSchema = external_exports.object({
+  version: external_exports.literal(1),
+  goalId: external_exports.string(),
+  status: external_exports.enum(PROOF_STATUSES),
+  generatedAt: external_exports.string(),
+  /** How far execution got when this proof was built. */
+  execution: external_exports.enum(EXECUTION_STATES),
+  goal: external_exports.object({ text: external_exports.string(), class: external_exports.enum(GOAL_CLASSES).nullable() }),
+  /** The trees this proof is about. It is stale when shown for any other base or head. */
+  git: external_exports.object({
+    baseRef: external_exports.string().nullable(),
+    baseSha: external_exports.string().nullable(),
+    headSha: external_exports.string().nullable()
+  }),
+  /** Gate kinds the oracle requires (a kind with no gate that ran is the gap gate_missing). */
+  requiredGates: external_exports.array(external_exports.string()),
+  /**
+   * The names of the gates that ran and must pass: of a kind in requiredGates or marked required
+   * (a custom gate with `required: true`), each once, in the order they first ran. Absent in
+   * proofs written before it existed.
+   */
+  requiredGateNames: external_exports.array(external_exports.string()).optional(),
+  gates: external_exports.array(gateEvidenceSchema),
+  slices: external_exports.array(sliceEvidenceSchema),
+  changedFiles: external_exports.array(changedFileSchema),
+  agentRuns: external_exports.array(agentRunEvidenceSchema),
+  findings: external_exports.array(proofFindingSchema),
+  decisions: external_exports.array(external_exports.object({ kind: external_exports.string(), decision: external_exports.string(), reason: external_exports.string() })),
+  budget: external_exports.object({ limits: budgetLimitsSchema, spent: budgetSpentSchema }),
+  knownGaps: external_exports.array(gapSchema),
+  failures: external_exports.array(failureEvidenceSchema),
+  warnings: external_exports.array(external_exports.string()),
+  humanDecisions: external_exports.array(external_exports.string()),
+  delivery: deliverySchema,
+  /** The last event this proof accounts for. */
+  eventsThroughSeq: external_exports.number().int().nonnegative(),
+  /** sha256 of the canonical JSON of every other field. */
+  digest: external_exports.string()
+});
+var proofVersioned = singleVersion("proof.json", 1, proofSchema);
+
+// src/runtime/controller/execution-state.ts
+var agentProcessSchema = external_exports.object({
+  pid: external_exports.number().int(),
+  host: external_exports.string(),
+  startedAt: external_exports.string().optional(),
+  attempt: external_exports.number().int().positive().optional()
+});
+var sliceRecordSchema = external_exports.object({
+  id: external_exports.string(),
+  branch: external_exports.string().nullable(),
+  workspace: external_exports.string().nullable(),
+  workspaceMode: external_exports.string().nullable(),
+  fallbackReason: external_exports.string().nullable(),
+  headSha: external_exports.string().nullable(),
+  changedFiles: external_exports.array(changedFileSchema),
+  gates: external_exports.array(gateEvidenceSchema),
+  findings: external_exports.array(findingSchema),
+  lastFailure: external_exports.string().nullable(),
+  /**
+   * The slice's attempts when its current round began: a slice reopened by an until-ready run
+   * gets maxRetries + 1 attempts more than this.
+   */
+  roundStart: external_exports.number().int().nonnegative().default(0),
+  /** The running agent's process group, so a successor can stop it if this controller dies. */
+  agentProcess: agentProcessSchema.nullable().default(null),
+  /**
+   * The head last published to the remote (hosts that publish slice branches): a slice rerun
+   * after it was published replaces its branch with a lease on this, never blindly.
+   */
+  publishedSha: external_exports.string().nullable().default(null),
+  /** The tree of `headSha`, when its gates ran and the host could say (WorkspacePort.treeFacts). */
+  gatesTree: external_exports.string().optional()
+});
+var executionStateSchema = external_exports.object({
+  version: external_exports.literal(1),
+  state: external_exports.enum(EXECUTION_STATES),
+  slices: external_exports.array(sliceRecordSchema),
+  agentRuns: external_exports.array(agentRunEvidenceSchema),
+  integration: external_exports.object({
+    branch: external_exports.string(),
+    workspace: external_exports.string(),
+    headSha: external_exports.string(),
+    merged: external_exports.array(external_exports.string()),
+    conflict: external_exports.object({ branch: external_exports.string(), paths: external_exports.array(external_exports.string()), detail: external_exports.string() }).nullable(),
+    /** The tree of `headSha`, when the host could say (WorkspacePort.treeFacts). */
+    tree: external_exports.string().optional()
+  }).nullable(),
+  /** Files changed from the base to the integrated head. */
+  finalChangedFiles: external_exports.array(changedFileSchema).default([]),
+  /** Gates on the integrated (final) tree. */
+  finalGates: external_exports.array(gateEvidenceSchema),
+  /** Every gate on the goal's base, from the last check before agents ran (a benchmark's base run). */
+  baseGates: external_exports.array(gateEvidenceSchema).default([]),
+  finalFindings: external_exports.array(findingSchema),
+  /**
+   * What the integrity checks found around agents run on the integration branch (integration
+   * repairs, review fixes on the integrator PR): the proof carries them (and the integration's
+   * security-review gate counts them), so the goal is never `ready` again.
+   */
+  integrationIntegrity: external_exports.array(findingSchema).default([]),
+  /**
+   * What the controller found changed in the state root by something other than itself while it
+   * ran (its goal's evidence, other goals, the local forge): `state_tampered` gaps, kept for good
+   * so the goal is never `ready` again (integrity/findings.ts `tamperingGaps`).
+   */
+  stateIntegrity: external_exports.array(gapSchema).default([]),
+  gaps: external_exports.array(gapSchema),
+  failures: external_exports.array(failureEvidenceSchema),
+  /**
+   * An integration repair whose agent started and whose change was not captured yet: a controller
+   * that takes the goal over stops that agent and puts the integration worktree back at `head`,
+   * so nothing uncommitted is ever verified as the merged tree.
+   */
+  integrationRepair: external_exports.object({
+    attempt: external_exports.number().int().positive(),
+    head: external_exports.string(),
+    agentProcess: agentProcessSchema.nullable()
+  }).nullable().default(null),
+  /**
+   * A review fix whose agent started and whose change was not captured yet (as `integrationRepair`):
+   * a controller that takes the goal over stops that agent and puts the branch's worktree back at
+   * `head` before the fix task runs again.
+   */
+  fixRun: external_exports.object({
+    taskId: external_exports.string(),
+    attempt: external_exports.number().int().positive(),
+    head: external_exports.string(),
+    workspace: external_exports.string(),
+    branch: external_exports.string(),
+    agentProcess: agentProcessSchema.nullable()
+  }).nullable().default(null),
+  /**
+   * Where omk last left the goal's integration branch (an integration, an integration repair's
+   * capture or its undoing, a review fix's capture or its refusal on the integrator PR; null: not
+   * known, as after a conflict): a controller that takes the goal compares the branch with it
+   * (`integration-head.ts`), as it does the finished slices' branches with their heads.
+   */
+  integrationHead: external_exports.string().nullable().default(null),
+  /** The controller that last took the goal (evidence for worker_dead after it died). */
+  controller: external_exports.object({ pid: external_exports.number().int(), host: external_exports.string() }).nullable().default(null)
+});
+var executionStateVersioned = singleVersion("execution.json", 1, executionStateSchema);
+function emptyExecution() {
+  return {
+    version: 1,
+    state: "not_started",
+    slices: [],
+    agentRuns: [],
+    integration: null,
+    finalChangedFiles: [],
+    finalGates: [],
+    baseGates: [],
+    finalFindings: [],
+    integrationIntegrity: [],
+    stateIntegrity: [],
+    gaps: [],
+    failures: [],
+    integrationRepair: null,
+    fixRun: null,
+    integrationHead: null,
+    controller: null
+  };
+}
+async function readExecution(files2, path2) {
+  try {
+    return await readVersioned(files2, executionStateVersioned, path2);
+  } catch (error62) {
+    if (error62 instanceof NotFoundError) return emptyExecution();
+    throw error62;
+  }
+}
+function writeExecution(files2, path2, record2) {
+  return writeJsonAtomic(files2, path2, executionStateSchema.parse(record2));
+}
+function sliceBranches(record2, slices) {
+  const branches = [];
+  const heads = {};
+  for (const { id } of slices) {
+    const { branch, headSha } = sliceRecord(record2, id);
+    if (branch === null) continue;
+    branches.push(branch);
+    if (headSha !== null) heads[branch] = headSha;
+  }
+  return { branches, heads };
+}
+function sliceRecord(record2, id) {
+  return record2.slices.find((slice) => slice.id === id) ?? {
+    id,
+    branch: null,
+    workspace: null,
+    workspaceMode: null,
+    fallbackReason: null,
+    headSha: null,
+    changedFiles: [],
+    gates: [],
+    findings: [],
+    lastFailure: null,
+    roundStart: 0,
+    agentProcess: null,
+    publishedSha: null
+  };
+}
+function withSlice(record2, slice) {
+  const others = record2.slices.filter((s) => s.id !== slice.id);
+  return { ...record2, slices: [...others, slice].sort((a, b) => a.id.localeCompare(b.id)) };
+}
+function withStateGaps(record2, gaps) {
+  const known = new Set(record2.stateIntegrity.map((gap) => gap.message));
+  const fresh = gaps.filter((gap) => !known.has(gap.message) && known.add(gap.message));
+  return fresh.length === 0 ? record2 : { ...record2, stateIntegrity: [...record2.stateIntegrity, ...fresh] };
+}
+function agentRunRecord(taskId, attempt2, agent, result2) {
+  return {
+    taskId,
+    attempt: attempt2,
+    agent,
+    exitCode: result2.exitCode,
+    outcome: result2.outcome,
+    durationMs: result2.durationMs,
+    tokens: result2.usage.tokens,
+    usd: result2.usage.usd,
+    transcript: result2.transcript
+  };
+}
+
+// src/runtime/delivery/kept-local.ts
+var MAX_KEPT_FINDINGS = 5;
+function heldFindings(findings) {
+  return findings.filter((finding2) => finding2.review === "security" && finding2.severity === "blocking");
+}
+function keptFor(sliceId2, branch, findings) {
+  const held2 = heldFindings(findings);
+  if (held2.length === 0) return null;
+  return {
+    sliceId: sliceId2,
+    branch,
+    code: "blocked_for_security",
+    findings: held2.slice(0, MAX_KEPT_FINDINGS).map((finding2) => finding2.message),
+    paths: [...new Set(held2.flatMap((finding2) => finding2.paths))].sort(),
+    slices: []
+  };
+}
+function keptSlice(execution, sliceId2, branch) {
+  return keptFor(sliceId2, branch, sliceRecord(execution, sliceId2).findings);
+}
+function keptIntegration(execution, kept) {
+  const integration = execution.integration;
+  if (integration === null) return null;
+  const own2 = keptFor(null, integration.branch, [
+    ...execution.finalFindings,
+    ...execution.integrationIntegrity
+  ]);
+  if (own2 !== null) return own2;
+  const slices = kept.filter((branch) => integration.merged.includes(branch.branch));
+  if (slices.length === 0) return null;
+  return {
+    sliceId: null,
+    branch: integration.branch,
+    code: "merges_kept_slice",
+    findings: [],
+    paths: [...new Set(slices.flatMap((slice) => slice.paths))].sort(),
+    slices: slices.map((slice) => slice.sliceId ?? slice.branch)
+  };
+}
+function keptBranches(execution, slices, withIntegration) {
+  const kept = slices.flatMap((id) => {
+    const branch = keptSlice(execution, id, sliceRecord(execution, id).branch ?? "");
+    return branch === null ? [] : [branch];
+  });
+  const integration = withIntegration ? keptIntegration(execution, kept) : null;
+  return integration === null ? kept : [...kept, integration];
+}
+function keptBranchText(kept) {
+  return `kept ${kept.branch} on this machine, not pushed: ${keptBranchReason(kept)}`;
+}
+function keptBranchReason(kept) {
+  const where = kept.paths.length > 0 ? ` (${kept.paths.join(", ")})` : "";
+  if (kept.code === "merges_kept_slice") {
+    return `it merges ${kept.slices.join(", ")}, kept for the same reason${where}`;
+  }
+  return `its head holds a change the security review blocks, and a push would run it in the repository's CI with its token and secrets or publish it${where}: ${kept.findings.join(" ")}`;
 }
 
 // src/runtime/delivery/ready-for-review.ts
@@ -31690,169 +32375,6 @@ async function readTextOrEmpty(files2, path2) {
     throw new StateError(`Cannot read ${path2}.`, { cause: error62 });
   }
 }
-
-// src/runtime/state/versioned.ts
-var versionField = external_exports.object({ version: external_exports.number().int().positive() });
-function parseVersioned(schema, value, source) {
-  const header = versionField.safeParse(value);
-  if (!header.success) {
-    throw new StateError(`${source}: ${schema.name} has no valid "version" field.`, {
-      hint: "The file is damaged or not written by omk."
-    });
-  }
-  const { version: version2 } = header.data;
-  if (version2 > schema.current) {
-    throw new UnsupportedVersionError(
-      `${source}: ${schema.name} is version ${version2}, but this omk reads versions up to ${schema.current}.`,
-      { hint: "It was written by a newer omk. Upgrade omk to read it." }
-    );
-  }
-  try {
-    return schema.parse(value, version2);
-  } catch (error62) {
-    if (error62 instanceof external_exports.ZodError) {
-      throw new StateError(`${source}: ${schema.name} is invalid:
-${external_exports.prettifyError(error62)}`, {
-        cause: error62
-      });
-    }
-    throw error62;
-  }
-}
-function singleVersion(name, current, zodSchema) {
-  return { name, current, parse: (value) => zodSchema.parse(value) };
-}
-async function readJsonFile(files2, path2, what) {
-  let text3;
-  try {
-    text3 = await files2.readText(path2);
-  } catch (error62) {
-    throw new StateError(`Cannot read ${what} at ${path2}.`, { cause: error62 });
-  }
-  if (text3 === null) throw new NotFoundError(`${what} not found at ${path2}.`);
-  try {
-    return JSON.parse(text3);
-  } catch (error62) {
-    throw new StateError(`${path2}: ${what} is not valid JSON.`, { cause: error62 });
-  }
-}
-async function readVersioned(files2, schema, path2) {
-  return parseVersioned(schema, await readJsonFile(files2, path2, schema.name), path2);
-}
-async function writeJsonAtomic(files2, path2, value) {
-  await files2.writeAtomic(path2, `${JSON.stringify(value, null, 2)}
-`);
-}
-
-// src/runtime/goal/schema.ts
-var GOAL_CLASSES = ["fix", "greenfield", "rewrite", "hardening", "performance"];
-var PROOF_STATUSES = ["ready", "not_ready", "failed", "blocked_on_human"];
-var GOAL_STATUSES = [
-  "planned",
-  "running",
-  "paused",
-  "interrupted",
-  ...PROOF_STATUSES,
-  "cancelled",
-  "accepted",
-  "rejected",
-  "merged"
-];
-var TERMINAL_STATUSES = ["cancelled", "accepted", "rejected", "merged"];
-var DELIVERY_POLICIES = ["local", "draft-pr", "auto-pr"];
-var MERGE_POLICIES = ["disabled", "manual", "gated"];
-var SLICE_EXECUTIONS = ["worktree", "sparse", "branch"];
-var DEFAULT_PLANNER_TOKEN_BUDGET = 8e3;
-var plannerOptionsSchema = external_exports.object({
-  llm: external_exports.boolean(),
-  tokenBudget: external_exports.number().int().positive()
-});
-var budgetLimitsSchema = external_exports.object({
-  timeMs: external_exports.number().int().positive().nullable(),
-  tokens: external_exports.number().int().positive().nullable(),
-  usd: external_exports.number().positive().nullable()
-});
-var oracleSchema = external_exports.object({
-  testable: external_exports.boolean(),
-  class: external_exports.enum(GOAL_CLASSES).nullable(),
-  /** How success is decided: the shape differs per class (fail-to-pass, pass-to-pass, ...). */
-  shape: external_exports.enum(["fail_to_pass", "spec_acceptance", "pass_to_pass", "adversarial", "benchmark"]).nullable(),
-  /** Observable checks that decide success, in words a reviewer can verify. */
-  checks: external_exports.array(external_exports.string()),
-  /** Gate kinds that must pass on the final tree. */
-  requiredGates: external_exports.array(external_exports.string()),
-  /**
-   * Gate kinds the goal's class asks for that the project has no gate of, so they are not required
-   * (planning and execution reconcile them with the detected gates). Absent in goals written before.
-   */
-  absentGates: external_exports.array(external_exports.string()).optional(),
-  /** Why the oracle decided what it did (matched words, missing anchors). */
-  reasons: external_exports.array(external_exports.string()),
-  /** When not testable: what a human must decide before work can start. */
-  humanDecisions: external_exports.array(external_exports.string())
-});
-var controllerSchema = external_exports.object({
-  pid: external_exports.number().int(),
-  host: external_exports.string(),
-  startedAt: external_exports.string(),
-  heartbeatAt: external_exports.string()
-});
-var goalRecordSchema = external_exports.object({
-  version: external_exports.literal(1),
-  id: external_exports.string(),
-  createdAt: external_exports.string(),
-  updatedAt: external_exports.string(),
-  /** Bumped on every write; a writer that read an older revision lost a race. */
-  revision: external_exports.number().int().nonnegative(),
-  goal: external_exports.object({ text: external_exports.string(), normalized: external_exports.string() }),
-  oracle: oracleSchema,
-  status: external_exports.enum(GOAL_STATUSES),
-  /** The status to return to on resume, while paused or interrupted. */
-  resumeTo: external_exports.enum(GOAL_STATUSES).nullable(),
-  repo: external_exports.object({
-    root: external_exports.string(),
-    baseRef: external_exports.string().nullable(),
-    baseSha: external_exports.string().nullable()
-  }),
-  options: external_exports.object({
-    policy: external_exports.enum(DELIVERY_POLICIES),
-    mergePolicy: external_exports.enum(MERGE_POLICIES),
-    sliceExecution: external_exports.enum(SLICE_EXECUTIONS),
-    untilReady: external_exports.boolean(),
-    maxAgents: external_exports.number().int().positive(),
-    /** The agent spec given at creation (--agent), used again by resume. */
-    agent: external_exports.string().nullable().default(null),
-    /** The planner switches given at creation, used again when a run killed while planning resumes. */
-    planner: plannerOptionsSchema.default({ llm: true, tokenBudget: DEFAULT_PLANNER_TOKEN_BUDGET }),
-    /**
-     * The person who created the goal meant it to change how its tests run (a test script, a runner
-     * config): a change to a gate's definition is then no slice failure, but the proof waits for a
-     * person to review the new definition (blocked_on_human). Given at creation only, before any
-     * agent runs; absent in goals created before it (false).
-     */
-    allowGateEdits: external_exports.boolean().default(false)
-  }),
-  budget: budgetLimitsSchema,
-  controller: controllerSchema.nullable()
-});
-var goalRecordVersioned = singleVersion("goal.json", 1, goalRecordSchema);
-
-// src/runtime/budget/schema.ts
-var budgetSpentSchema = external_exports.object({
-  timeMs: external_exports.number().nonnegative(),
-  tokens: external_exports.number().nonnegative(),
-  usd: external_exports.number().nonnegative()
-});
-var budgetCheckpointSchema = external_exports.object({
-  v: external_exports.number().int().positive(),
-  seq: external_exports.number().int().positive(),
-  ts: external_exports.string(),
-  kind: external_exports.enum(["set", "add", "spend", "check"]),
-  limits: budgetLimitsSchema,
-  spent: budgetSpentSchema,
-  note: external_exports.string()
-});
-var ZERO_SPENT = { timeMs: 0, tokens: 0, usd: 0 };
 
 // src/runtime/budget/ledger.ts
 var BUDGET_VERSION = 1;
@@ -33253,400 +33775,6 @@ function headlineStart(failure2) {
   return `${first} ${clip(shown, 300)}${more}`;
 }
 
-// src/runtime/proof/evidence.ts
-var EXECUTION_STATES = [
-  "not_started",
-  "in_progress",
-  "complete",
-  "interrupted",
-  "budget_exhausted"
-];
-
-// src/runtime/proof/schema.ts
-var GATE_OUTCOMES = [
-  "passed",
-  "failed",
-  "pre_existing",
-  "flaky",
-  "timeout",
-  "skipped",
-  "unavailable"
-];
-var TEST_NAMES_LIMIT = 50;
-var gateTestsSchema = external_exports.object({
-  /** The parser that read them: junit-xml, tap, go-test-json, cargo-test, pytest, vitest, jest. */
-  source: external_exports.string(),
-  /** The base commit the head's results were compared with; null: no base results to compare. */
-  baseSha: external_exports.string().nullable(),
-  counts: external_exports.object({
-    passed: external_exports.number().int().nonnegative(),
-    failed: external_exports.number().int().nonnegative(),
-    skipped: external_exports.number().int().nonnegative(),
-    failToPass: external_exports.number().int().nonnegative(),
-    regressions: external_exports.number().int().nonnegative(),
-    stillFailing: external_exports.number().int().nonnegative(),
-    added: external_exports.number().int().nonnegative(),
-    removed: external_exports.number().int().nonnegative()
-  }),
-  /** Failing on this tree (whatever the base said). */
-  failing: external_exports.array(external_exports.string()),
-  /** Failed on the base, pass here. */
-  failToPass: external_exports.array(external_exports.string()),
-  /** Fail here and did not fail on the base: passed there, or did not exist there. */
-  regressions: external_exports.array(external_exports.string()),
-  /** Fail here and on the base. */
-  stillFailing: external_exports.array(external_exports.string()),
-  /** Only here. */
-  added: external_exports.array(external_exports.string()),
-  /** Only on the base. */
-  removed: external_exports.array(external_exports.string())
-});
-var gateDiagnosticsSchema = external_exports.object({
-  /** The output shape they were read from: tsc, rustc, biome, ruff, eslint-stylish, ... */
-  source: external_exports.string(),
-  /** On the head and not on the base: any one fails the gate. */
-  new: external_exports.number().int().nonnegative(),
-  /** On the base and no longer on the head. */
-  fixed: external_exports.number().int().nonnegative(),
-  /** On both: the base's debt. */
-  preExisting: external_exports.number().int().nonnegative(),
-  /** The first few new ones, `file:line:col rule message`. */
-  firstNew: external_exports.array(external_exports.string())
-});
-var gateEvidenceSchema = external_exports.object({
-  name: external_exports.string(),
-  /** Gate kind (test, lint, typecheck, format, ...) used to match required gates. */
-  kind: external_exports.string(),
-  required: external_exports.boolean(),
-  outcome: external_exports.enum(GATE_OUTCOMES),
-  exitCode: external_exports.number().int().nullable(),
-  durationMs: external_exports.number().nonnegative(),
-  /** The commit the gate ran on; a result for another commit is stale evidence. */
-  sha: external_exports.string(),
-  /** Last lines of output (the full log is an artifact). */
-  tail: external_exports.string(),
-  artifact: external_exports.string().nullable(),
-  /** Per-test results (test gates whose output omk could read); absent in older proofs. */
-  tests: gateTestsSchema.optional(),
-  /** Diagnostics against the base (lint, format, typecheck gates that failed); absent in older proofs. */
-  diagnostics: gateDiagnosticsSchema.optional(),
-  /**
-   * `block`: .omk/config.yml says a failure made only of the base's own failing tests or
-   * diagnostics still blocks readiness. Absent: it does not (the default, `allow`).
-   */
-  preExisting: external_exports.enum(["allow", "block"]).optional(),
-  /**
-   * The integrated tree's gate taken from a slice's run in the same controller run: the slice, the
-   * commit its gates ran on and that commit's tree, which is the integrated head's tree
-   * (gates/reuse.ts). Absent: the gate ran on `sha` itself.
-   */
-  reusedFrom: external_exports.object({ slice: external_exports.string(), sha: external_exports.string(), tree: external_exports.string() }).optional()
-});
-var findingSchema = external_exports.object({
-  review: external_exports.enum(["controller", "security"]),
-  severity: external_exports.enum(["info", "warning", "blocking"]),
-  message: external_exports.string(),
-  paths: external_exports.array(external_exports.string()),
-  /**
-   * What kind of finding it is, for the few a proof treats on their own (`gate_definition_edited`);
-   * absent on the others and in findings recorded before it.
-   */
-  code: external_exports.string().optional()
-});
-var proofFindingSchema = findingSchema.extend({ slice: external_exports.string().nullable().optional() });
-var changedFileSchema = external_exports.object({
-  path: external_exports.string(),
-  additions: external_exports.number().int().nonnegative(),
-  deletions: external_exports.number().int().nonnegative()
-});
-var sliceEvidenceSchema = external_exports.object({
-  id: external_exports.string(),
-  title: external_exports.string(),
-  status: external_exports.enum(["pending", "running", "done", "failed", "skipped"]),
-  branch: external_exports.string().nullable(),
-  headSha: external_exports.string().nullable(),
-  attempts: external_exports.number().int().nonnegative(),
-  changedFiles: external_exports.array(changedFileSchema)
-});
-var agentRunEvidenceSchema = external_exports.object({
-  taskId: external_exports.string(),
-  attempt: external_exports.number().int().positive(),
-  agent: external_exports.string(),
-  exitCode: external_exports.number().int().nullable(),
-  outcome: external_exports.enum(["succeeded", "failed", "timeout", "crashed", "cancelled"]),
-  durationMs: external_exports.number().nonnegative(),
-  tokens: external_exports.number().nonnegative().nullable(),
-  usd: external_exports.number().nonnegative().nullable(),
-  transcript: external_exports.string().nullable()
-});
-var nextStepSchema = external_exports.union([
-  // `limit`: the budget a `budget_add` step raises (its example is of that limit; time when absent).
-  external_exports.object({ step: external_exports.enum(GOAL_STEPS), goalId: external_exports.string(), limit: external_exports.enum(BUDGET_LIMITS).optional() }),
-  external_exports.object({ step: external_exports.enum(GENERAL_STEPS) })
-]);
-var hintSchema = external_exports.array(external_exports.union([external_exports.string(), nextStepSchema]));
-var gapSchema = external_exports.object({ code: external_exports.string(), message: external_exports.string(), hint: hintSchema.optional() });
-var failureEvidenceSchema = external_exports.object({
-  code: external_exports.string(),
-  message: external_exports.string(),
-  evidence: external_exports.string()
-});
-var lifecycleRecordSchema = external_exports.object({
-  at: external_exports.string(),
-  eventSeq: external_exports.number().int().positive(),
-  text: external_exports.string()
-});
-var deliverySchema = external_exports.object({
-  acceptance: lifecycleRecordSchema.nullable(),
-  rejection: lifecycleRecordSchema.nullable(),
-  cancellation: lifecycleRecordSchema.nullable(),
-  merge: external_exports.object({ at: external_exports.string(), eventSeq: external_exports.number().int().positive(), sha: external_exports.string(), target: external_exports.string() }).nullable(),
-  pullRequests: external_exports.array(
-    external_exports.object({
-      sliceId: external_exports.string().nullable(),
-      url: external_exports.string(),
-      number: external_exports.number().int(),
-      headSha: external_exports.string().nullable().default(null),
-      checkRunId: external_exports.number().int().nullable().default(null)
-    })
-  ),
-  /** The last gated-merge evaluation: what the forge said about checks and reviews, and the verdict. */
-  mergeEvaluation: external_exports.object({
-    at: external_exports.string(),
-    eventSeq: external_exports.number().int().positive(),
-    pr: external_exports.number().int(),
-    merge: external_exports.boolean(),
-    reasons: external_exports.array(external_exports.object({ blocker: external_exports.string(), detail: external_exports.string() })),
-    checks: external_exports.array(external_exports.object({ name: external_exports.string(), state: external_exports.string() })),
-    reviews: external_exports.object({ approvals: external_exports.number().int(), changesRequested: external_exports.boolean() }).nullable()
-  }).nullable().default(null)
-});
-var proofSchema = external_exports.object({
-  version: external_exports.literal(1),
-  goalId: external_exports.string(),
-  status: external_exports.enum(PROOF_STATUSES),
-  generatedAt: external_exports.string(),
-  /** How far execution got when this proof was built. */
-  execution: external_exports.enum(EXECUTION_STATES),
-  goal: external_exports.object({ text: external_exports.string(), class: external_exports.enum(GOAL_CLASSES).nullable() }),
-  /** The trees this proof is about. It is stale when shown for any other base or head. */
-  git: external_exports.object({
-    baseRef: external_exports.string().nullable(),
-    baseSha: external_exports.string().nullable(),
-    headSha: external_exports.string().nullable()
-  }),
-  /** Gate kinds the oracle requires (a kind with no gate that ran is the gap gate_missing). */
-  requiredGates: external_exports.array(external_exports.string()),
-  /**
-   * The names of the gates that ran and must pass: of a kind in requiredGates or marked required
-   * (a custom gate with `required: true`), each once, in the order they first ran. Absent in
-   * proofs written before it existed.
-   */
-  requiredGateNames: external_exports.array(external_exports.string()).optional(),
-  gates: external_exports.array(gateEvidenceSchema),
-  slices: external_exports.array(sliceEvidenceSchema),
-  changedFiles: external_exports.array(changedFileSchema),
-  agentRuns: external_exports.array(agentRunEvidenceSchema),
-  findings: external_exports.array(proofFindingSchema),
-  decisions: external_exports.array(external_exports.object({ kind: external_exports.string(), decision: external_exports.string(), reason: external_exports.string() })),
-  budget: external_exports.object({ limits: budgetLimitsSchema, spent: budgetSpentSchema }),
-  knownGaps: external_exports.array(gapSchema),
-  failures: external_exports.array(failureEvidenceSchema),
-  warnings: external_exports.array(external_exports.string()),
-  humanDecisions: external_exports.array(external_exports.string()),
-  delivery: deliverySchema,
-  /** The last event this proof accounts for. */
-  eventsThroughSeq: external_exports.number().int().nonnegative(),
-  /** sha256 of the canonical JSON of every other field. */
-  digest: external_exports.string()
-});
-var proofVersioned = singleVersion("proof.json", 1, proofSchema);
-
-// src/runtime/controller/execution-state.ts
-var agentProcessSchema = external_exports.object({
-  pid: external_exports.number().int(),
-  host: external_exports.string(),
-  startedAt: external_exports.string().optional(),
-  attempt: external_exports.number().int().positive().optional()
-});
-var sliceRecordSchema = external_exports.object({
-  id: external_exports.string(),
-  branch: external_exports.string().nullable(),
-  workspace: external_exports.string().nullable(),
-  workspaceMode: external_exports.string().nullable(),
-  fallbackReason: external_exports.string().nullable(),
-  headSha: external_exports.string().nullable(),
-  changedFiles: external_exports.array(changedFileSchema),
-  gates: external_exports.array(gateEvidenceSchema),
-  findings: external_exports.array(findingSchema),
-  lastFailure: external_exports.string().nullable(),
-  /**
-   * The slice's attempts when its current round began: a slice reopened by an until-ready run
-   * gets maxRetries + 1 attempts more than this.
-   */
-  roundStart: external_exports.number().int().nonnegative().default(0),
-  /** The running agent's process group, so a successor can stop it if this controller dies. */
-  agentProcess: agentProcessSchema.nullable().default(null),
-  /**
-   * The head last published to the remote (hosts that publish slice branches): a slice rerun
-   * after it was published replaces its branch with a lease on this, never blindly.
-   */
-  publishedSha: external_exports.string().nullable().default(null),
-  /** The tree of `headSha`, when its gates ran and the host could say (WorkspacePort.treeFacts). */
-  gatesTree: external_exports.string().optional()
-});
-var executionStateSchema = external_exports.object({
-  version: external_exports.literal(1),
-  state: external_exports.enum(EXECUTION_STATES),
-  slices: external_exports.array(sliceRecordSchema),
-  agentRuns: external_exports.array(agentRunEvidenceSchema),
-  integration: external_exports.object({
-    branch: external_exports.string(),
-    workspace: external_exports.string(),
-    headSha: external_exports.string(),
-    merged: external_exports.array(external_exports.string()),
-    conflict: external_exports.object({ branch: external_exports.string(), paths: external_exports.array(external_exports.string()), detail: external_exports.string() }).nullable(),
-    /** The tree of `headSha`, when the host could say (WorkspacePort.treeFacts). */
-    tree: external_exports.string().optional()
-  }).nullable(),
-  /** Files changed from the base to the integrated head. */
-  finalChangedFiles: external_exports.array(changedFileSchema).default([]),
-  /** Gates on the integrated (final) tree. */
-  finalGates: external_exports.array(gateEvidenceSchema),
-  /** Every gate on the goal's base, from the last check before agents ran (a benchmark's base run). */
-  baseGates: external_exports.array(gateEvidenceSchema).default([]),
-  finalFindings: external_exports.array(findingSchema),
-  /**
-   * What the integrity checks found around agents run on the integration branch (integration
-   * repairs, review fixes on the integrator PR): the proof carries them (and the integration's
-   * security-review gate counts them), so the goal is never `ready` again.
-   */
-  integrationIntegrity: external_exports.array(findingSchema).default([]),
-  /**
-   * What the controller found changed in the state root by something other than itself while it
-   * ran (its goal's evidence, other goals, the local forge): `state_tampered` gaps, kept for good
-   * so the goal is never `ready` again (integrity/findings.ts `tamperingGaps`).
-   */
-  stateIntegrity: external_exports.array(gapSchema).default([]),
-  gaps: external_exports.array(gapSchema),
-  failures: external_exports.array(failureEvidenceSchema),
-  /**
-   * An integration repair whose agent started and whose change was not captured yet: a controller
-   * that takes the goal over stops that agent and puts the integration worktree back at `head`,
-   * so nothing uncommitted is ever verified as the merged tree.
-   */
-  integrationRepair: external_exports.object({
-    attempt: external_exports.number().int().positive(),
-    head: external_exports.string(),
-    agentProcess: agentProcessSchema.nullable()
-  }).nullable().default(null),
-  /**
-   * A review fix whose agent started and whose change was not captured yet (as `integrationRepair`):
-   * a controller that takes the goal over stops that agent and puts the branch's worktree back at
-   * `head` before the fix task runs again.
-   */
-  fixRun: external_exports.object({
-    taskId: external_exports.string(),
-    attempt: external_exports.number().int().positive(),
-    head: external_exports.string(),
-    workspace: external_exports.string(),
-    branch: external_exports.string(),
-    agentProcess: agentProcessSchema.nullable()
-  }).nullable().default(null),
-  /**
-   * Where omk last left the goal's integration branch (an integration, an integration repair's
-   * capture or its undoing, a review fix's capture or its refusal on the integrator PR; null: not
-   * known, as after a conflict): a controller that takes the goal compares the branch with it
-   * (`integration-head.ts`), as it does the finished slices' branches with their heads.
-   */
-  integrationHead: external_exports.string().nullable().default(null),
-  /** The controller that last took the goal (evidence for worker_dead after it died). */
-  controller: external_exports.object({ pid: external_exports.number().int(), host: external_exports.string() }).nullable().default(null)
-});
-var executionStateVersioned = singleVersion("execution.json", 1, executionStateSchema);
-function emptyExecution() {
-  return {
-    version: 1,
-    state: "not_started",
-    slices: [],
-    agentRuns: [],
-    integration: null,
-    finalChangedFiles: [],
-    finalGates: [],
-    baseGates: [],
-    finalFindings: [],
-    integrationIntegrity: [],
-    stateIntegrity: [],
-    gaps: [],
-    failures: [],
-    integrationRepair: null,
-    fixRun: null,
-    integrationHead: null,
-    controller: null
-  };
-}
-async function readExecution(files2, path2) {
-  try {
-    return await readVersioned(files2, executionStateVersioned, path2);
-  } catch (error62) {
-    if (error62 instanceof NotFoundError) return emptyExecution();
-    throw error62;
-  }
-}
-function writeExecution(files2, path2, record2) {
-  return writeJsonAtomic(files2, path2, executionStateSchema.parse(record2));
-}
-function sliceBranches(record2, slices) {
-  const branches = [];
-  const heads = {};
-  for (const { id } of slices) {
-    const { branch, headSha } = sliceRecord(record2, id);
-    if (branch === null) continue;
-    branches.push(branch);
-    if (headSha !== null) heads[branch] = headSha;
-  }
-  return { branches, heads };
-}
-function sliceRecord(record2, id) {
-  return record2.slices.find((slice) => slice.id === id) ?? {
-    id,
-    branch: null,
-    workspace: null,
-    workspaceMode: null,
-    fallbackReason: null,
-    headSha: null,
-    changedFiles: [],
-    gates: [],
-    findings: [],
-    lastFailure: null,
-    roundStart: 0,
-    agentProcess: null,
-    publishedSha: null
-  };
-}
-function withSlice(record2, slice) {
-  const others = record2.slices.filter((s) => s.id !== slice.id);
-  return { ...record2, slices: [...others, slice].sort((a, b) => a.id.localeCompare(b.id)) };
-}
-function withStateGaps(record2, gaps) {
-  const known = new Set(record2.stateIntegrity.map((gap) => gap.message));
-  const fresh = gaps.filter((gap) => !known.has(gap.message) && known.add(gap.message));
-  return fresh.length === 0 ? record2 : { ...record2, stateIntegrity: [...record2.stateIntegrity, ...fresh] };
-}
-function agentRunRecord(taskId, attempt2, agent, result2) {
-  return {
-    taskId,
-    attempt: attempt2,
-    agent,
-    exitCode: result2.exitCode,
-    outcome: result2.outcome,
-    durationMs: result2.durationMs,
-    tokens: result2.usage.tokens,
-    usd: result2.usage.usd,
-    transcript: result2.transcript
-  };
-}
-
 // src/runtime/delivery/state.ts
 var deliveredPrSchema = external_exports.object({
   /** Slice id, or null for the integrator PR. */
@@ -33970,7 +34098,8 @@ function deliveryFromEvents(events) {
   };
   for (const event of events) {
     const text3 = (key) => typeof event.data[key] === "string" ? event.data[key] : "";
-    const record2 = (key) => ({ at: event.ts, eventSeq: event.seq, text: text3(key) });
+    const by = typeof event.data.by === "string" ? { by: event.data.by } : {};
+    const record2 = (key) => ({ at: event.ts, eventSeq: event.seq, text: text3(key), ...by });
     if (event.type === "goal_accepted") delivery.acceptance = record2("summary");
     else if (event.type === "goal_rejected") delivery.rejection = record2("reason");
     else if (event.type === "goal_cancelled") delivery.cancellation = record2("reason");
@@ -35062,7 +35191,7 @@ function heartbeatExpired(heartbeatAt, nowMs) {
   const beat = Date.parse(heartbeatAt);
   return !Number.isFinite(beat) || nowMs - beat > CONTROLLER_LEASE_MS;
 }
-async function applyLifecycle(store, goalId, action, text3 = "") {
+async function applyLifecycle(store, goalId, action, text3 = "", by) {
   const paths2 = store.paths(goalId);
   const events = new EventLog(store.files, paths2.events, store.deps.clock, store.deps.host);
   return store.withGoalLock(goalId, async () => {
@@ -35073,6 +35202,7 @@ async function applyLifecycle(store, goalId, action, text3 = "") {
     const data = { from: previous, to: next };
     if (action === "accept") data.summary = text3;
     if (action === "reject" || action === "cancel") data.reason = text3;
+    if (by !== void 0) data.by = by;
     await events.append([{ type: EVENT_FOR[action], data }]);
     if (action === "cancel") {
       await writeFailure(store.files, paths2.failure, {
@@ -36282,8 +36412,10 @@ async function checkRunBaseline(deps, holder, repoRoot, before) {
 // src/runtime/controller/prepare.ts
 async function prepareWorkspace(ctx, path2, label, base) {
   const { deps, goal } = ctx;
-  const { preparer, preparation } = deps;
-  if (!preparer || !preparation || !preparesWorktrees(deps)) return deps.gateEnv;
+  const { preparation } = deps;
+  if (!deps.preparer || !preparation || !preparesWorktrees(deps)) return deps.gateEnv;
+  const own2 = label === BASE_ID || label === INTEGRATION_ID ? deps.integrationCache?.preparer : void 0;
+  const preparer = own2 ?? deps.preparer;
   const logPath2 = join7(deps.store.paths(goal.id).prepareArtifacts, `${label}.log`);
   const scope = { repoRoot: goal.repo.root, home: deps.home };
   const step = `the preparation of the ${label} worktree`;
@@ -38713,6 +38845,7 @@ var DEPENDENCY_FIELDS = ["dependencies", "devDependencies", "optionalDependencie
 var PYTHON_MARKERS = ["pyproject.toml", "setup.cfg", "setup.py"];
 var CARGO_TARGET_CACHE = "cargo-target";
 var GO_BUILD_CACHE = "go-build";
+var DOWNLOADS_CACHE = "downloads";
 var VENV_DIRS = [".venv", "venv"];
 function planPreparation(input2) {
   const { workspace } = input2.config;
@@ -41725,6 +41858,597 @@ async function settle2(journal, stoppedBy) {
   return { goal: await journal.store.read(journal.goalId), proof, stoppedBy };
 }
 
+// src/runtime/delivery/proof-block.ts
+var FULL = "proof";
+var DIGEST = "proof-digest";
+var VERSION = "v1";
+var digestPayloadSchema = external_exports.object({
+  digest: external_exports.string().regex(/^sha256:[0-9a-f]{64}$/),
+  status: proofSchema.shape.status,
+  headSha: external_exports.string().nullable(),
+  baseSha: external_exports.string().nullable(),
+  /** Distinct gap codes, first-seen order. */
+  gaps: external_exports.array(external_exports.string()),
+  /** Present only when distinct codes had to be left out to fit (pathological inputs). */
+  gapsOmitted: external_exports.number().int().positive().optional()
+});
+function renderProofBlock(proof) {
+  return block(FULL, canonicalJson(proof));
+}
+function renderProofDigestBlock(proof, maxChars = Number.POSITIVE_INFINITY) {
+  const codes = distinctGapCodes(proof);
+  const payload = (kept) => ({
+    digest: proof.digest,
+    status: proof.status,
+    headSha: proof.git.headSha,
+    baseSha: proof.git.baseSha,
+    gaps: codes.slice(0, kept),
+    ...kept < codes.length ? { gapsOmitted: codes.length - kept } : {}
+  });
+  const rendered = block(DIGEST, canonicalJson(payload(codes.length)));
+  if (rendered.length <= maxChars) return rendered;
+  let [low, high] = [0, codes.length - 1];
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (block(DIGEST, canonicalJson(payload(mid))).length <= maxChars) low = mid;
+    else high = mid - 1;
+  }
+  return block(DIGEST, canonicalJson(payload(low)));
+}
+function distinctGapCodes(proof) {
+  return [...new Set(proof.knownGaps.map((gap) => gap.code))];
+}
+var MARKER = /<!--[ \t]*omk:(proof-digest|proof)(?![\w-])/g;
+function countProofBlocks(body) {
+  return [...body.matchAll(MARKER)].length;
+}
+function readProofBlock(body) {
+  let last = null;
+  for (const match of body.matchAll(MARKER)) last = match;
+  if (last === null) return { found: false };
+  const form = last[1] === DIGEST ? "digest" : "full";
+  const start = last.index + last[0].length;
+  const end = body.indexOf("-->", start);
+  const invalid = {
+    found: true,
+    form,
+    proof: null,
+    digest: "",
+    status: "",
+    headSha: null,
+    baseSha: null,
+    gaps: [],
+    valid: false
+  };
+  if (end === -1) return invalid;
+  const inner = /^\s+v1\s+([A-Za-z0-9_-]+)\s*$/.exec(body.slice(start, end));
+  const decoded = inner?.[1] === void 0 ? void 0 : decode3(inner[1]);
+  if (decoded === void 0) return invalid;
+  return form === "full" ? readFull(decoded, invalid) : readDigest(decoded, invalid);
+}
+function readFull(decoded, invalid) {
+  const parsed2 = proofSchema.safeParse(decoded);
+  if (!parsed2.success) return { ...invalid, ...looseFields(decoded) };
+  const proof = parsed2.data;
+  const exact = safeCanonical(decoded) === safeCanonical(proof);
+  return {
+    found: true,
+    form: "full",
+    proof,
+    digest: proof.digest,
+    status: proof.status,
+    headSha: proof.git.headSha,
+    baseSha: proof.git.baseSha,
+    gaps: distinctGapCodes(proof),
+    valid: exact && safeVerify(proof)
+  };
+}
+function readDigest(decoded, invalid) {
+  const parsed2 = digestPayloadSchema.strict().safeParse(decoded);
+  if (!parsed2.success) return { ...invalid, ...looseFields(decoded) };
+  const { digest: digest2, status, headSha, baseSha, gaps } = parsed2.data;
+  return { found: true, form: "digest", proof: null, digest: digest2, status, headSha, baseSha, gaps, valid: true };
+}
+function looseFields(value) {
+  if (typeof value !== "object" || value === null) return {};
+  const record2 = value;
+  const git = typeof record2.git === "object" && record2.git !== null ? record2.git : {};
+  const str3 = (field) => typeof field === "string" ? field : null;
+  return {
+    digest: str3(record2.digest) ?? "",
+    status: str3(record2.status) ?? "",
+    headSha: str3(record2.headSha) ?? str3(git.headSha),
+    baseSha: str3(record2.baseSha) ?? str3(git.baseSha)
+  };
+}
+function block(form, json2) {
+  return `<!-- omk:${form} ${VERSION} ${Buffer.from(json2, "utf8").toString("base64url")} -->`;
+}
+function decode3(payload) {
+  try {
+    const bytes = Buffer.from(payload, "base64url");
+    if (bytes.toString("base64url") !== payload) return void 0;
+    return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch {
+    return void 0;
+  }
+}
+function safeCanonical(value) {
+  try {
+    return canonicalJson(value);
+  } catch {
+    return null;
+  }
+}
+function safeVerify(proof) {
+  try {
+    return verifyProofDigest(proof);
+  } catch {
+    return false;
+  }
+}
+
+// src/runtime/delivery/sections.ts
+var TAIL_LINES2 = 50;
+function gatesSection(title3, gates, fold) {
+  const out = [`### ${title3} (${gates.length})`, ""];
+  if (gates.length === 0) return [...out, "No gate ran."].join("\n");
+  out.push("| Result | Gate | Kind | Required | SHA | Exit | Time |", "|---|---|---|---|---|---|---|");
+  for (const gate of gates) {
+    out.push(
+      `| ${OUTCOME_ICONS[gate.outcome]} ${gateOutcomeLabel(gate)} | ${code(clip(gate.name, fold.textChars), true)} | ${code(clip(gate.kind, fold.textChars), true)} | ${gate.required ? "yes" : "no"} | ${code(gate.sha.slice(0, 7), true)} | ${gate.exitCode ?? "\u2013"} | ${formatDuration(gate.durationMs)} |`
+    );
+  }
+  const clipName = (value) => clip(value, fold.textChars ?? 300);
+  out.push(...testsMarkdown(gates, { clip: clipName, shown: fold.tailChars === 0 ? 3 : 10 }));
+  const withOutput = gates.filter(
+    (gate) => gate.outcome !== "passed" && gate.outcome !== "skipped" && gate.tail.trim() !== ""
+  );
+  if (fold.tailChars === 0 && withOutput.length > 0) {
+    out.push("", `_Output of ${withOutput.length} gate(s) folded to fit; it is in the omk/proof check run._`);
+  }
+  for (const gate of fold.tailChars === 0 ? [] : withOutput) {
+    const log = gate.artifact === null ? "" : ` (full log: ${clip(gate.artifact, fold.textChars)})`;
+    const summary2 = `Output of ${clip(gate.name, fold.textChars)}: ${gateOutcomeLabel(gate)}${log}`;
+    out.push("", ...details2(summary2, gate.tail, fold.tailChars));
+  }
+  return out.join("\n");
+}
+function details2(summary2, body, maxChars) {
+  const { shown, lines, cut: cut2 } = lastLines(body.trimEnd(), TAIL_LINES2, maxChars);
+  const note = cut2 ? `(last ${shown.length} characters of ${lines} lines)` : lines > TAIL_LINES2 ? `(last ${TAIL_LINES2} of ${lines} lines)` : "";
+  return [
+    `<details><summary>${html(summary2)}</summary>`,
+    "",
+    `<pre>${html(note === "" ? shown : `${note}
+${shown}`, false)}</pre>`,
+    "",
+    "</details>"
+  ];
+}
+function lastLines(value, count, maxChars) {
+  let lines = 1;
+  for (let at2 = value.indexOf("\n"); at2 !== -1; at2 = value.indexOf("\n", at2 + 1)) lines += 1;
+  let start = value.length;
+  for (let taken = 0; taken < count && start > 0; taken += 1) start = value.lastIndexOf("\n", start - 1);
+  let window2 = value.slice(start + 1);
+  const cut2 = window2.length > maxChars;
+  if (cut2) {
+    const from = window2.length - maxChars;
+    const unit = window2.charCodeAt(from);
+    window2 = window2.slice(unit >= 56320 && unit <= 57343 ? from + 1 : from);
+  }
+  return { shown: window2.replace(/\r\n?/g, "\n"), lines, cut: cut2 };
+}
+function filesSection(files2, fold) {
+  const added = files2.reduce((sum3, file2) => sum3 + file2.additions, 0);
+  const removed = files2.reduce((sum3, file2) => sum3 + file2.deletions, 0);
+  const title3 = `Changed files (${files2.length}, +${added} \u2212${removed})`;
+  if (files2.length === 0) return `### ${title3}
+
+No files changed.`;
+  const shown = files2.slice(0, fold.filesShown).map((file2) => `- ${code(clip(file2.path, fold.textChars))} (+${file2.additions} \u2212${file2.deletions})`);
+  if (shown.length === 0)
+    return `### ${title3}
+
+_The list is folded to fit; the branch diff has every file._`;
+  if (shown.length < files2.length) shown.push(`- \u2026 and ${files2.length - shown.length} more`);
+  if (files2.length <= 10) return [`### ${title3}`, "", ...shown].join("\n");
+  return [`<details><summary>${html(title3)}</summary>`, "", ...shown, "", "</details>"].join("\n");
+}
+function gapsRenderer(proof) {
+  const gaps = codedRenderer(proof.knownGaps.map((gap) => ({ code: gap.code, message: gapText(gap) })));
+  const failures = codedRenderer(proof.failures);
+  return (fold) => {
+    const out = [`### Known gaps (${proof.knownGaps.length})`, ""];
+    if (proof.knownGaps.length === 0) out.push("None.");
+    else out.push(...gaps(fold));
+    if (proof.failures.length > 0) {
+      out.push("", `### Failures (${proof.failures.length})`, "");
+      out.push(...failures(fold));
+    }
+    return out.join("\n");
+  };
+}
+function codedRenderer(items) {
+  let grouped;
+  const lines = /* @__PURE__ */ new Map();
+  const evidence = /* @__PURE__ */ new Map();
+  const linesFor = (messageChars) => {
+    let cached2 = lines.get(messageChars);
+    if (cached2 === void 0) {
+      cached2 = items.map((item) => {
+        const message = messageChars === 0 ? "" : ` ${text(clip(item.message, messageChars))}`;
+        return `- ${code(item.code)}${message}`;
+      });
+      lines.set(messageChars, cached2);
+    }
+    return cached2;
+  };
+  const evidenceFor = (tailChars) => {
+    let cached2 = evidence.get(tailChars);
+    if (cached2 === void 0) {
+      cached2 = items.map((item) => {
+        const body = item.evidence ?? "";
+        return body.trim() === "" ? null : details2("Evidence", body, tailChars);
+      });
+      evidence.set(tailChars, cached2);
+    }
+    return cached2;
+  };
+  return (fold) => {
+    if (fold.grouped) {
+      if (grouped === void 0) {
+        const counts = /* @__PURE__ */ new Map();
+        for (const item of items) counts.set(item.code, (counts.get(item.code) ?? 0) + 1);
+        grouped = [...counts].map(([key, count]) => `- ${code(key)} \xD7 ${count}`);
+      }
+      return grouped;
+    }
+    const shown = linesFor(fold.messageChars);
+    if (fold.tailChars === 0) return shown;
+    const blocks2 = evidenceFor(fold.tailChars);
+    return shown.flatMap((line2, index) => {
+      const block2 = blocks2[index] ?? null;
+      return block2 === null ? [line2] : [line2, "", ...block2, ""];
+    });
+  };
+}
+function decisionsSection(decisions, fold) {
+  const title3 = `### Decisions (${decisions.length})`;
+  if (decisions.length === 0) return "";
+  if (!fold.decisions) return `${title3}
+
+_Folded to fit; they are in the goal's decisions.jsonl._`;
+  const lines = decisions.map(
+    (entry) => `- **${text(clip(entry.kind, fold.textChars))}**: ${text(clip(entry.decision, fold.textChars))} \u2014 ${text(clip(entry.reason, fold.textChars))}`
+  );
+  return [title3, "", ...lines].join("\n");
+}
+function goalSection(goalText, cap) {
+  return ["### Goal", "", ...quote(clip(goalText, cap))].join("\n");
+}
+function list2(values, shown, inTable) {
+  if (values.length === 0) return "none";
+  const codes = values.slice(0, shown).map((value) => code(clip(value, 200), inTable));
+  return values.length > shown ? `${codes.join(", ")} and ${values.length - shown} more` : codes.join(", ");
+}
+
+// src/runtime/delivery/pr-body.ts
+var MAX_BODY_CHARS = 65536;
+var MAX_TITLE_CHARS = 256;
+var PROOF_STATUS_LABELS = {
+  ready: "omk:proof-ready",
+  not_ready: "omk:not-ready",
+  failed: "omk:failed",
+  blocked_on_human: "omk:blocked"
+};
+var OMK_STATUS_LABELS = Object.values(PROOF_STATUS_LABELS);
+function labelsFor(policy, proofStatus, kind2) {
+  if (policy === "local") return [];
+  return ["omk", `omk:${kind2}`, PROOF_STATUS_LABELS[proofStatus]];
+}
+function shortGoalId(id) {
+  return /-([0-9a-f]{6})$/.exec(id)?.[1] ?? id.slice(0, 12);
+}
+function renderSliceTitle(input2) {
+  return title2(input2.slice.task.title, `[${shortGoalId(input2.goal.id)}/${input2.slice.task.id}]`);
+}
+function renderIntegratorTitle(input2) {
+  return title2(input2.goal.goal.text, `[${shortGoalId(input2.goal.id)}]`);
+}
+function title2(subject, suffix) {
+  const flat = subject.replace(/[\u0000-\u001f\u007f-\u009f\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g, " ").replace(/\s+/g, " ").trim();
+  const room = MAX_TITLE_CHARS - "omk: ".length - suffix.length - 2;
+  const result2 = `omk: ${clip(flat === "" ? "untitled" : flat, Math.max(room, 1))} ${suffix}`;
+  return result2.length <= MAX_TITLE_CHARS ? result2 : clip(result2, MAX_TITLE_CHARS - 1);
+}
+function renderSlicePrBody(input2) {
+  const { render, folds } = sliceBodySections(input2);
+  return fitSections(render, folds, MAX_BODY_CHARS);
+}
+function renderIntegratorPrBody(input2) {
+  const { render, folds } = integratorBodySections(input2);
+  return fitSections(render, folds, MAX_BODY_CHARS);
+}
+function sharedSections(proof, gatesTitle, gateList, changedFiles) {
+  return {
+    gates: byFields(["textChars", "tailChars"], (fold) => gatesSection(gatesTitle, gateList, fold)),
+    files: byFields(["filesShown", "textChars"], (fold) => filesSection(changedFiles, fold)),
+    gaps: byFields(["messageChars", "grouped", "tailChars"], gapsRenderer(proof)),
+    decisions: byFields(["decisions", "textChars"], (fold) => decisionsSection(proof.decisions, fold))
+  };
+}
+function sliceBodySections(input2) {
+  const { proof, slice } = input2;
+  const blocks2 = proofBlocks(proof);
+  const texts = byFields(["textChars"], (fold) => sliceTexts(input2, fold.textChars));
+  const { gates, files: files2, gaps, decisions } = sharedSections(
+    proof,
+    "Gates on this slice",
+    slice.gates,
+    slice.changedFiles
+  );
+  const render = (fold) => {
+    const text3 = texts(fold);
+    return [
+      cuttable(text3.header),
+      cuttable(text3.goal),
+      cuttable(text3.slice),
+      cuttable(gates(fold)),
+      cuttable(text3.findings),
+      cuttable(files2(fold)),
+      { text: gaps(fold), keep: true },
+      cuttable(decisions(fold)),
+      cuttable(text3.related),
+      blockSection(proof, fold, blocks2)
+    ];
+  };
+  return { render, folds: foldSequence(blocks2.fullFits) };
+}
+function integratorBodySections(input2) {
+  const { proof } = input2;
+  const blocks2 = proofBlocks(proof);
+  const texts = byFields(["textChars"], (fold) => integratorTexts(input2, fold.textChars));
+  const head2 = proof.git.headSha === null ? "the integrated head (unknown)" : `head ${code(proof.git.headSha.slice(0, 7))}`;
+  const { gates, files: files2, gaps, decisions } = sharedSections(
+    proof,
+    `Gates on ${head2}`,
+    proof.gates,
+    proof.changedFiles
+  );
+  const render = (fold) => {
+    const text3 = texts(fold);
+    return [
+      cuttable(text3.header),
+      cuttable(text3.goal),
+      cuttable(text3.slices),
+      cuttable(gates(fold)),
+      cuttable(files2(fold)),
+      { text: gaps(fold), keep: true },
+      cuttable(text3.mergePolicy),
+      cuttable(decisions(fold)),
+      blockSection(proof, fold, blocks2)
+    ];
+  };
+  return { render, folds: foldSequence(blocks2.fullFits) };
+}
+function proofBlocks(proof) {
+  const digest2 = renderProofDigestBlock(proof, MAX_BODY_CHARS / 4);
+  if (stringsLength(proof) * 4 / 3 >= MAX_BODY_CHARS) return { full: null, digest: digest2, fullFits: false };
+  const full = renderProofBlock(proof);
+  return { full, digest: digest2, fullFits: full.length < MAX_BODY_CHARS };
+}
+function stringsLength(proof) {
+  const sum3 = (values) => values.reduce((total, value) => total + value.length, 0);
+  return proof.goal.text.length + sum3(proof.gates.map((gate) => gate.tail)) + sum3(proof.knownGaps.map((gap) => gap.message)) + sum3(proof.failures.flatMap((failure2) => [failure2.message, failure2.evidence]));
+}
+function sliceTexts(input2, cap) {
+  const { goal, proof, slice } = input2;
+  const { task } = slice;
+  const many = (values, inTable = true) => list2(values, cap === null ? values.length : 20, inTable);
+  const rows = [
+    ["Task", `${code(task.id, true)} (${task.status}, ${task.attempts} attempt(s), ${task.risk} risk)`],
+    ["Owner role", text(clip(task.ownerRole, cap))],
+    ["Write scope", many(task.writes)],
+    ["Depends on", many(task.dependsOn)],
+    ["Branch", code(clip(slice.branch, cap), true)],
+    ["Head", slice.headSha === null ? "_not pushed yet_" : code(slice.headSha, true)]
+  ];
+  const acceptance = task.acceptance.map((entry) => `- ${text(clip(entry, cap))}`);
+  const sliceText = [
+    "### This slice",
+    "",
+    "| | |",
+    "|---|---|",
+    ...rows.map(([key, value]) => `| ${key} | ${value} |`),
+    ...acceptance.length > 0 ? ["", "**Acceptance**", "", ...acceptance] : []
+  ].join("\n");
+  const findings = slice.findings.map(
+    (finding2) => `- **${finding2.severity}** (${finding2.review} review): ${text(clip(finding2.message, cap))}` + (finding2.paths.length > 0 ? ` \u2014 ${many(finding2.paths, false)}` : "")
+  );
+  const related = [
+    `- Integrator: ${linkOrNote("integrator pull request", input2.integrator.url)}`,
+    ...input2.siblings.map(
+      (sibling) => `- Slice ${code(clip(sibling.id, cap))}: ${linkOrNote(clip(sibling.title, cap), sibling.url)}`
+    )
+  ];
+  return {
+    header: `## ${STATUS_ICONS[proof.status]} omk slice: ${text(clip(task.title, cap))}
+
+One slice of goal ${code(goal.id)}; the integrator pull request combines the slices. Goal proof: **${STATUS_LABELS[proof.status]}**.${offLine(proof)}`,
+    goal: goalSection(goal.goal.text, cap),
+    slice: sliceText,
+    findings: findings.length > 0 ? [`### Review findings (${findings.length})`, "", ...findings].join("\n") : "",
+    related: ["### Related pull requests", "", ...related].join("\n")
+  };
+}
+var DELIVERY_TEXT = {
+  "draft-pr": "pull requests are opened as drafts",
+  "auto-pr": "pull requests are opened ready for review"
+};
+var MERGE_TEXT = {
+  disabled: "omk never merges; a person does",
+  manual: "omk merges only when a person asks, and only under the conditions of `gated`",
+  gated: "omk merges only when the proof is ready and names this pull request's head and base, required checks are green and reviews are satisfied; the merge is pinned to the head SHA it checked"
+};
+function integratorTexts(input2, cap) {
+  const { goal, proof } = input2;
+  const rows = input2.slices.map(
+    (slice) => `| ${text(clip(slice.status, cap))} | ${code(clip(slice.id, cap), true)} | ${text(clip(slice.title, cap))} | ${linkOrNote("pull request", slice.url, true)} |`
+  );
+  const { policy } = input2;
+  const { mergePolicy } = goal.options;
+  return {
+    header: `## ${STATUS_ICONS[proof.status]} omk integration: ${STATUS_LABELS[proof.status]}
+
+Combines the ${input2.slices.length} slice(s) of goal ${code(goal.id)} on ${code(clip(input2.branch, cap))}.${offLine(proof)}${acceptedLine(proof, cap)}`,
+    goal: goalSection(goal.goal.text, cap),
+    slices: [
+      `### Slices (${rows.length})`,
+      "",
+      "| Status | Slice | Title | Pull request |",
+      "|---|---|---|---|",
+      ...rows
+    ].join("\n"),
+    mergePolicy: [
+      "### Merge policy",
+      "",
+      `- Delivery \`${policy}\`: ${DELIVERY_TEXT[policy]}.`,
+      `- Merge \`${mergePolicy}\`: ${MERGE_TEXT[mergePolicy]}.`
+    ].join("\n")
+  };
+}
+function offLine(proof) {
+  const note = sandboxOffNote(proof.decisions);
+  return note === null ? "" : `
+
+${text(note)}`;
+}
+function acceptedLine(proof, cap) {
+  const accepted2 = proof.delivery.acceptance;
+  if (accepted2 === null) return "";
+  const by = accepted2.by === void 0 ? "" : ` by ${text(accepted2.by)}`;
+  return `
+
+**Accepted**${by} at ${accepted2.at}: ${text(clip(accepted2.text, cap))}`;
+}
+function linkOrNote(label, url2, inTable = false) {
+  return url2 === null ? `${text(label)} (not opened yet)` : link(label, url2, inTable);
+}
+function cuttable(body) {
+  return { text: body, keep: false };
+}
+function blockSection(proof, fold, blocks2) {
+  const form = fold.block === "full" && blocks2.full !== null ? "the full proof" : "the proof digest (the full proof did not fit)";
+  const footer = `<sub>Generated by omk from proof ${html(proof.digest)} (generated ${html(proof.generatedAt)}). The hidden block below holds ${form}; omk reads it back and detects an edit.</sub>`;
+  const block2 = fold.block === "full" && blocks2.full !== null ? blocks2.full : blocks2.digest;
+  return { text: `${footer}
+
+${block2}`, keep: true };
+}
+
+// src/runtime/delivery/plan.ts
+function deliverableSlices(tasks, execution) {
+  return tasks.filter((task) => {
+    const record2 = sliceRecord(execution, task.id);
+    return task.status === "done" && record2.branch !== null && record2.headSha !== null && record2.changedFiles.length > 0;
+  });
+}
+function deliveredIntegration(execution) {
+  return execution.integration && !execution.integration.conflict ? execution.integration : null;
+}
+function keptByDelivery(tasks, execution) {
+  const deliverable2 = deliverableSlices(tasks, execution);
+  return keptBranches(
+    execution,
+    deliverable2.map((task) => task.id),
+    deliveredIntegration(execution) !== null && deliverable2.length > 0
+  );
+}
+function planDelivery(input2) {
+  const { goal, graph, execution, proof, delivery, policy, base } = input2;
+  const draft = policy === "draft-pr";
+  const recordOf = (sliceId2) => delivery.pulls.find((p) => p.sliceId === sliceId2) ?? null;
+  const urlOf = (sliceId2) => recordOf(sliceId2)?.url ?? null;
+  const ordered = dependencyWaves(graph.tasks).flat();
+  const deliverable2 = deliverableSlices(ordered, execution);
+  const skipped2 = ordered.filter((task) => !deliverable2.includes(task)).map((task) => ({
+    sliceId: task.id,
+    reason: task.status !== "done" ? `slice is ${task.status}` : "the slice changed nothing: there is nothing to review"
+  }));
+  const integration = deliveredIntegration(execution);
+  const kept = keptByDelivery(ordered, execution);
+  const pushed = deliverable2.filter((task) => !kept.some((branch) => branch.sliceId === task.id));
+  const siblings = pushed.map((task) => ({ id: task.id, title: task.title, url: urlOf(task.id) }));
+  const pulls = pushed.map((task) => {
+    const record2 = sliceRecord(execution, task.id);
+    const branch = record2.branch ?? "";
+    const headSha = record2.headSha ?? "";
+    const slice = {
+      task,
+      branch,
+      headSha,
+      changedFiles: record2.changedFiles,
+      gates: record2.gates,
+      findings: record2.findings
+    };
+    const bodyInput = {
+      goal,
+      proof,
+      slice,
+      siblings: siblings.filter((s) => s.id !== task.id),
+      integrator: { url: urlOf(null) }
+    };
+    return {
+      kind: "slice",
+      sliceId: task.id,
+      branch,
+      headSha,
+      base,
+      title: renderSliceTitle(bodyInput),
+      body: renderSlicePrBody(bodyInput),
+      labels: labelsFor(policy, proof.status, "slice"),
+      draft,
+      readyForReview: plannedReadyForReview(draft, recordOf(task.id)),
+      checkRun: checkRunFor(proof, { goalId: goal.id, sliceId: task.id, headSha, gates: record2.gates })
+    };
+  });
+  if (integration && deliverable2.length > 0 && !kept.some((branch) => branch.sliceId === null)) {
+    const bodyInput = {
+      goal,
+      proof,
+      policy,
+      branch: integration.branch,
+      slices: ordered.map((task) => ({
+        id: task.id,
+        title: task.title,
+        url: urlOf(task.id),
+        status: task.status
+      }))
+    };
+    pulls.push({
+      kind: "integrator",
+      sliceId: null,
+      branch: integration.branch,
+      headSha: integration.headSha,
+      base,
+      title: renderIntegratorTitle(bodyInput),
+      body: renderIntegratorPrBody(bodyInput),
+      labels: labelsFor(policy, proof.status, "integrator"),
+      draft,
+      readyForReview: plannedReadyForReview(draft, recordOf(null)),
+      checkRun: checkRunFor(proof, {
+        goalId: goal.id,
+        sliceId: "integration",
+        headSha: integration.headSha,
+        gates: proof.gates
+      })
+    });
+  }
+  return { goalId: goal.id, policy, base, pulls, skipped: skipped2, kept };
+}
+
 // src/runtime/goal/queries.ts
 async function readProof(store, goalId) {
   const goal = await store.read(goalId);
@@ -42541,11 +43265,11 @@ var BUILT = [CARGO_TARGET_CACHE, GO_BUILD_CACHE];
 function integrationCache(options) {
   const { goalCache, dir, copy, integrity } = options;
   let left = null;
-  const verify = async (gates, context) => {
+  const guarded = async (run2) => {
     if (left === null && !options.confined && (await integrity.stateTree(dir, [])).size > 0) {
       await options.remove(dir);
       options.info(
-        "omk emptied the integration's build cache, which an earlier run left: unconfined, a slice's gate could have written it since, and this process has no record of it; the gates on the base and on the integrated tree build from nothing"
+        "omk emptied the integration's build cache, which an earlier run left: unconfined, a slice's gate or install could have written it since, and this process has no record of it; the gates and installs on the base and on the integrated tree build and download from nothing"
       );
     }
     if (left !== null) {
@@ -42554,28 +43278,39 @@ function integrationCache(options) {
         await options.remove(dir);
         const first = changed[0]?.[0] ?? "";
         options.warn(
-          `the integration's build cache changed since omk's last gate run there (${changed.length} file(s), ${first} first), outside the gates on the base and on the integrated tree: omk emptied it, and these gates build from nothing`
+          `the integration's build cache changed since omk's last gate run or install there (${changed.length} file(s), ${first} first), outside the gates and installs on the base and on the integrated tree: omk emptied it, and these build and download from nothing`
         );
       }
     }
     try {
-      return await options.verify(gates, context);
+      return await run2();
     } finally {
       left = await integrity.stateTree(dir, []);
     }
   };
+  const env = (vars) => {
+    const moved = Object.entries(vars).filter(([, value]) => under(value, goalCache));
+    if (moved.length === 0) return vars;
+    const own2 = moved.map(([name, value]) => [name, dir + value.slice(goalCache.length)]);
+    return { ...vars, ...Object.fromEntries(own2) };
+  };
   return {
     dir,
-    verify,
-    env: (env) => {
-      const moved = Object.entries(env).filter(([, value]) => under(value, goalCache));
-      if (moved.length === 0) return env;
-      const own2 = moved.map(([name, value]) => [name, dir + value.slice(goalCache.length)]);
-      return { ...env, ...Object.fromEntries(own2) };
+    verify: (gates, context) => guarded(() => options.verify(gates, context)),
+    preparer: {
+      prepare: (input2) => guarded(
+        () => options.preparer.prepare({
+          ...input2,
+          plan: { ...input2.plan, env: env(input2.plan.env) },
+          env: env(input2.env)
+        })
+      )
     },
+    env,
     seedSlices: async () => {
       let copied = false;
-      for (const name of BUILT) copied = await copy(join29(dir, name), join29(goalCache, name)) || copied;
+      const seeded = options.confined ? [...BUILT, DOWNLOADS_CACHE] : BUILT;
+      for (const name of seeded) copied = await copy(join29(dir, name), join29(goalCache, name)) || copied;
       return copied;
     }
   };
@@ -42601,9 +43336,9 @@ function confinedVerify(verify, confine, cacheDir) {
   return (gates, context) => verify(gates, { ...context, confine: gateConfine });
 }
 function downloadCacheDir(cacheDir) {
-  return join30(cacheDir, "downloads");
+  return join30(cacheDir, DOWNLOADS_CACHE);
 }
-function confinedCacheEnv(cacheDir) {
+function downloadCacheEnv(cacheDir) {
   const downloads = downloadCacheDir(cacheDir);
   return {
     npm_config_cache: join30(downloads, "npm"),
@@ -42614,7 +43349,12 @@ function confinedCacheEnv(cacheDir) {
 }
 function confinedPreparer(preparer, confine, cacheDir) {
   return {
-    prepare: (input2) => preparer.prepare({ ...input2, env: { ...confinedCacheEnv(cacheDir), ...input2.env }, confine })
+    prepare: (input2) => preparer.prepare({ ...input2, env: { ...downloadCacheEnv(cacheDir), ...input2.env }, confine })
+  };
+}
+function ownDownloadsPreparer(preparer, cacheDir) {
+  return {
+    prepare: (input2) => preparer.prepare({ ...input2, env: { ...downloadCacheEnv(cacheDir), ...input2.env } })
   };
 }
 
@@ -42718,7 +43458,7 @@ async function composeController(deps, goal, prepared) {
               writable: [cache],
               network: network.gates
             },
-            cacheDir
+            cache
           ),
           cache
         ),
@@ -42731,6 +43471,16 @@ async function composeController(deps, goal, prepared) {
     keep
   );
   const ownCache = integrationCacheDir(deps.store.deps.stateRoot, goal.id);
+  const preparerWriting = (cache) => {
+    const preparer = cache === cacheDir ? deps.execution.preparer : ownDownloadsPreparer(deps.execution.preparer, cache);
+    return boundedPreparer(
+      cacheWritingPreparer(
+        confine === null ? preparer : confinedPreparer(preparer, { ...confine, writable: [cache], network: "open" }, cache),
+        cache
+      ),
+      config2.logs.maxBytes
+    );
+  };
   const detected = detectGatesIn(tree2.context, config2);
   return {
     store: deps.store,
@@ -42746,6 +43496,7 @@ async function composeController(deps, goal, prepared) {
       goalCache: cacheDir,
       dir: ownCache,
       verify: verifyWriting(ownCache),
+      preparer: preparerWriting(ownCache),
       copy: deps.execution.copyCache ?? (async () => false),
       integrity: deps.execution.integrity,
       remove: (dir) => deps.execution.cleaner.removeCache(dir),
@@ -42762,13 +43513,7 @@ async function composeController(deps, goal, prepared) {
     committed: deps.repo,
     gateEnv: gateEnvironment(deps.env),
     ...await baseDependencies(deps, goal, files2),
-    preparer: boundedPreparer(
-      cacheWritingPreparer(
-        confine === null ? deps.execution.preparer : confinedPreparer(deps.execution.preparer, { ...confine, network: "open" }, cacheDir),
-        cacheDir
-      ),
-      config2.logs.maxBytes
-    ),
+    preparer: preparerWriting(cacheDir),
     preparation: planPreparation({
       repoRoot: root,
       files: files2,
@@ -42818,573 +43563,6 @@ function withoutOwnNetwork(gate) {
   if (gate.network === void 0) return gate;
   const { network: _, ...rest } = gate;
   return rest;
-}
-
-// src/runtime/delivery/proof-block.ts
-var FULL = "proof";
-var DIGEST = "proof-digest";
-var VERSION = "v1";
-var digestPayloadSchema = external_exports.object({
-  digest: external_exports.string().regex(/^sha256:[0-9a-f]{64}$/),
-  status: proofSchema.shape.status,
-  headSha: external_exports.string().nullable(),
-  baseSha: external_exports.string().nullable(),
-  /** Distinct gap codes, first-seen order. */
-  gaps: external_exports.array(external_exports.string()),
-  /** Present only when distinct codes had to be left out to fit (pathological inputs). */
-  gapsOmitted: external_exports.number().int().positive().optional()
-});
-function renderProofBlock(proof) {
-  return block(FULL, canonicalJson(proof));
-}
-function renderProofDigestBlock(proof, maxChars = Number.POSITIVE_INFINITY) {
-  const codes = distinctGapCodes(proof);
-  const payload = (kept) => ({
-    digest: proof.digest,
-    status: proof.status,
-    headSha: proof.git.headSha,
-    baseSha: proof.git.baseSha,
-    gaps: codes.slice(0, kept),
-    ...kept < codes.length ? { gapsOmitted: codes.length - kept } : {}
-  });
-  const rendered = block(DIGEST, canonicalJson(payload(codes.length)));
-  if (rendered.length <= maxChars) return rendered;
-  let [low, high] = [0, codes.length - 1];
-  while (low < high) {
-    const mid = Math.ceil((low + high) / 2);
-    if (block(DIGEST, canonicalJson(payload(mid))).length <= maxChars) low = mid;
-    else high = mid - 1;
-  }
-  return block(DIGEST, canonicalJson(payload(low)));
-}
-function distinctGapCodes(proof) {
-  return [...new Set(proof.knownGaps.map((gap) => gap.code))];
-}
-var MARKER = /<!--[ \t]*omk:(proof-digest|proof)(?![\w-])/g;
-function countProofBlocks(body) {
-  return [...body.matchAll(MARKER)].length;
-}
-function readProofBlock(body) {
-  let last = null;
-  for (const match of body.matchAll(MARKER)) last = match;
-  if (last === null) return { found: false };
-  const form = last[1] === DIGEST ? "digest" : "full";
-  const start = last.index + last[0].length;
-  const end = body.indexOf("-->", start);
-  const invalid = {
-    found: true,
-    form,
-    proof: null,
-    digest: "",
-    status: "",
-    headSha: null,
-    baseSha: null,
-    gaps: [],
-    valid: false
-  };
-  if (end === -1) return invalid;
-  const inner = /^\s+v1\s+([A-Za-z0-9_-]+)\s*$/.exec(body.slice(start, end));
-  const decoded = inner?.[1] === void 0 ? void 0 : decode3(inner[1]);
-  if (decoded === void 0) return invalid;
-  return form === "full" ? readFull(decoded, invalid) : readDigest(decoded, invalid);
-}
-function readFull(decoded, invalid) {
-  const parsed2 = proofSchema.safeParse(decoded);
-  if (!parsed2.success) return { ...invalid, ...looseFields(decoded) };
-  const proof = parsed2.data;
-  const exact = safeCanonical(decoded) === safeCanonical(proof);
-  return {
-    found: true,
-    form: "full",
-    proof,
-    digest: proof.digest,
-    status: proof.status,
-    headSha: proof.git.headSha,
-    baseSha: proof.git.baseSha,
-    gaps: distinctGapCodes(proof),
-    valid: exact && safeVerify(proof)
-  };
-}
-function readDigest(decoded, invalid) {
-  const parsed2 = digestPayloadSchema.strict().safeParse(decoded);
-  if (!parsed2.success) return { ...invalid, ...looseFields(decoded) };
-  const { digest: digest2, status, headSha, baseSha, gaps } = parsed2.data;
-  return { found: true, form: "digest", proof: null, digest: digest2, status, headSha, baseSha, gaps, valid: true };
-}
-function looseFields(value) {
-  if (typeof value !== "object" || value === null) return {};
-  const record2 = value;
-  const git = typeof record2.git === "object" && record2.git !== null ? record2.git : {};
-  const str3 = (field) => typeof field === "string" ? field : null;
-  return {
-    digest: str3(record2.digest) ?? "",
-    status: str3(record2.status) ?? "",
-    headSha: str3(record2.headSha) ?? str3(git.headSha),
-    baseSha: str3(record2.baseSha) ?? str3(git.baseSha)
-  };
-}
-function block(form, json2) {
-  return `<!-- omk:${form} ${VERSION} ${Buffer.from(json2, "utf8").toString("base64url")} -->`;
-}
-function decode3(payload) {
-  try {
-    const bytes = Buffer.from(payload, "base64url");
-    if (bytes.toString("base64url") !== payload) return void 0;
-    return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
-  } catch {
-    return void 0;
-  }
-}
-function safeCanonical(value) {
-  try {
-    return canonicalJson(value);
-  } catch {
-    return null;
-  }
-}
-function safeVerify(proof) {
-  try {
-    return verifyProofDigest(proof);
-  } catch {
-    return false;
-  }
-}
-
-// src/runtime/delivery/sections.ts
-var TAIL_LINES2 = 50;
-function gatesSection(title3, gates, fold) {
-  const out = [`### ${title3} (${gates.length})`, ""];
-  if (gates.length === 0) return [...out, "No gate ran."].join("\n");
-  out.push("| Result | Gate | Kind | Required | SHA | Exit | Time |", "|---|---|---|---|---|---|---|");
-  for (const gate of gates) {
-    out.push(
-      `| ${OUTCOME_ICONS[gate.outcome]} ${gateOutcomeLabel(gate)} | ${code(clip(gate.name, fold.textChars), true)} | ${code(clip(gate.kind, fold.textChars), true)} | ${gate.required ? "yes" : "no"} | ${code(gate.sha.slice(0, 7), true)} | ${gate.exitCode ?? "\u2013"} | ${formatDuration(gate.durationMs)} |`
-    );
-  }
-  const clipName = (value) => clip(value, fold.textChars ?? 300);
-  out.push(...testsMarkdown(gates, { clip: clipName, shown: fold.tailChars === 0 ? 3 : 10 }));
-  const withOutput = gates.filter(
-    (gate) => gate.outcome !== "passed" && gate.outcome !== "skipped" && gate.tail.trim() !== ""
-  );
-  if (fold.tailChars === 0 && withOutput.length > 0) {
-    out.push("", `_Output of ${withOutput.length} gate(s) folded to fit; it is in the omk/proof check run._`);
-  }
-  for (const gate of fold.tailChars === 0 ? [] : withOutput) {
-    const log = gate.artifact === null ? "" : ` (full log: ${clip(gate.artifact, fold.textChars)})`;
-    const summary2 = `Output of ${clip(gate.name, fold.textChars)}: ${gateOutcomeLabel(gate)}${log}`;
-    out.push("", ...details2(summary2, gate.tail, fold.tailChars));
-  }
-  return out.join("\n");
-}
-function details2(summary2, body, maxChars) {
-  const { shown, lines, cut: cut2 } = lastLines(body.trimEnd(), TAIL_LINES2, maxChars);
-  const note = cut2 ? `(last ${shown.length} characters of ${lines} lines)` : lines > TAIL_LINES2 ? `(last ${TAIL_LINES2} of ${lines} lines)` : "";
-  return [
-    `<details><summary>${html(summary2)}</summary>`,
-    "",
-    `<pre>${html(note === "" ? shown : `${note}
-${shown}`, false)}</pre>`,
-    "",
-    "</details>"
-  ];
-}
-function lastLines(value, count, maxChars) {
-  let lines = 1;
-  for (let at2 = value.indexOf("\n"); at2 !== -1; at2 = value.indexOf("\n", at2 + 1)) lines += 1;
-  let start = value.length;
-  for (let taken = 0; taken < count && start > 0; taken += 1) start = value.lastIndexOf("\n", start - 1);
-  let window2 = value.slice(start + 1);
-  const cut2 = window2.length > maxChars;
-  if (cut2) {
-    const from = window2.length - maxChars;
-    const unit = window2.charCodeAt(from);
-    window2 = window2.slice(unit >= 56320 && unit <= 57343 ? from + 1 : from);
-  }
-  return { shown: window2.replace(/\r\n?/g, "\n"), lines, cut: cut2 };
-}
-function filesSection(files2, fold) {
-  const added = files2.reduce((sum3, file2) => sum3 + file2.additions, 0);
-  const removed = files2.reduce((sum3, file2) => sum3 + file2.deletions, 0);
-  const title3 = `Changed files (${files2.length}, +${added} \u2212${removed})`;
-  if (files2.length === 0) return `### ${title3}
-
-No files changed.`;
-  const shown = files2.slice(0, fold.filesShown).map((file2) => `- ${code(clip(file2.path, fold.textChars))} (+${file2.additions} \u2212${file2.deletions})`);
-  if (shown.length === 0)
-    return `### ${title3}
-
-_The list is folded to fit; the branch diff has every file._`;
-  if (shown.length < files2.length) shown.push(`- \u2026 and ${files2.length - shown.length} more`);
-  if (files2.length <= 10) return [`### ${title3}`, "", ...shown].join("\n");
-  return [`<details><summary>${html(title3)}</summary>`, "", ...shown, "", "</details>"].join("\n");
-}
-function gapsRenderer(proof) {
-  const gaps = codedRenderer(proof.knownGaps.map((gap) => ({ code: gap.code, message: gapText(gap) })));
-  const failures = codedRenderer(proof.failures);
-  return (fold) => {
-    const out = [`### Known gaps (${proof.knownGaps.length})`, ""];
-    if (proof.knownGaps.length === 0) out.push("None.");
-    else out.push(...gaps(fold));
-    if (proof.failures.length > 0) {
-      out.push("", `### Failures (${proof.failures.length})`, "");
-      out.push(...failures(fold));
-    }
-    return out.join("\n");
-  };
-}
-function codedRenderer(items) {
-  let grouped;
-  const lines = /* @__PURE__ */ new Map();
-  const evidence = /* @__PURE__ */ new Map();
-  const linesFor = (messageChars) => {
-    let cached2 = lines.get(messageChars);
-    if (cached2 === void 0) {
-      cached2 = items.map((item) => {
-        const message = messageChars === 0 ? "" : ` ${text(clip(item.message, messageChars))}`;
-        return `- ${code(item.code)}${message}`;
-      });
-      lines.set(messageChars, cached2);
-    }
-    return cached2;
-  };
-  const evidenceFor = (tailChars) => {
-    let cached2 = evidence.get(tailChars);
-    if (cached2 === void 0) {
-      cached2 = items.map((item) => {
-        const body = item.evidence ?? "";
-        return body.trim() === "" ? null : details2("Evidence", body, tailChars);
-      });
-      evidence.set(tailChars, cached2);
-    }
-    return cached2;
-  };
-  return (fold) => {
-    if (fold.grouped) {
-      if (grouped === void 0) {
-        const counts = /* @__PURE__ */ new Map();
-        for (const item of items) counts.set(item.code, (counts.get(item.code) ?? 0) + 1);
-        grouped = [...counts].map(([key, count]) => `- ${code(key)} \xD7 ${count}`);
-      }
-      return grouped;
-    }
-    const shown = linesFor(fold.messageChars);
-    if (fold.tailChars === 0) return shown;
-    const blocks2 = evidenceFor(fold.tailChars);
-    return shown.flatMap((line2, index) => {
-      const block2 = blocks2[index] ?? null;
-      return block2 === null ? [line2] : [line2, "", ...block2, ""];
-    });
-  };
-}
-function decisionsSection(decisions, fold) {
-  const title3 = `### Decisions (${decisions.length})`;
-  if (decisions.length === 0) return "";
-  if (!fold.decisions) return `${title3}
-
-_Folded to fit; they are in the goal's decisions.jsonl._`;
-  const lines = decisions.map(
-    (entry) => `- **${text(clip(entry.kind, fold.textChars))}**: ${text(clip(entry.decision, fold.textChars))} \u2014 ${text(clip(entry.reason, fold.textChars))}`
-  );
-  return [title3, "", ...lines].join("\n");
-}
-function goalSection(goalText, cap) {
-  return ["### Goal", "", ...quote(clip(goalText, cap))].join("\n");
-}
-function list2(values, shown, inTable) {
-  if (values.length === 0) return "none";
-  const codes = values.slice(0, shown).map((value) => code(clip(value, 200), inTable));
-  return values.length > shown ? `${codes.join(", ")} and ${values.length - shown} more` : codes.join(", ");
-}
-
-// src/runtime/delivery/pr-body.ts
-var MAX_BODY_CHARS = 65536;
-var MAX_TITLE_CHARS = 256;
-var PROOF_STATUS_LABELS = {
-  ready: "omk:proof-ready",
-  not_ready: "omk:not-ready",
-  failed: "omk:failed",
-  blocked_on_human: "omk:blocked"
-};
-var OMK_STATUS_LABELS = Object.values(PROOF_STATUS_LABELS);
-function labelsFor(policy, proofStatus, kind2) {
-  if (policy === "local") return [];
-  return ["omk", `omk:${kind2}`, PROOF_STATUS_LABELS[proofStatus]];
-}
-function shortGoalId(id) {
-  return /-([0-9a-f]{6})$/.exec(id)?.[1] ?? id.slice(0, 12);
-}
-function renderSliceTitle(input2) {
-  return title2(input2.slice.task.title, `[${shortGoalId(input2.goal.id)}/${input2.slice.task.id}]`);
-}
-function renderIntegratorTitle(input2) {
-  return title2(input2.goal.goal.text, `[${shortGoalId(input2.goal.id)}]`);
-}
-function title2(subject, suffix) {
-  const flat = subject.replace(/[\u0000-\u001f\u007f-\u009f\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g, " ").replace(/\s+/g, " ").trim();
-  const room = MAX_TITLE_CHARS - "omk: ".length - suffix.length - 2;
-  const result2 = `omk: ${clip(flat === "" ? "untitled" : flat, Math.max(room, 1))} ${suffix}`;
-  return result2.length <= MAX_TITLE_CHARS ? result2 : clip(result2, MAX_TITLE_CHARS - 1);
-}
-function renderSlicePrBody(input2) {
-  const { render, folds } = sliceBodySections(input2);
-  return fitSections(render, folds, MAX_BODY_CHARS);
-}
-function renderIntegratorPrBody(input2) {
-  const { render, folds } = integratorBodySections(input2);
-  return fitSections(render, folds, MAX_BODY_CHARS);
-}
-function sharedSections(proof, gatesTitle, gateList, changedFiles) {
-  return {
-    gates: byFields(["textChars", "tailChars"], (fold) => gatesSection(gatesTitle, gateList, fold)),
-    files: byFields(["filesShown", "textChars"], (fold) => filesSection(changedFiles, fold)),
-    gaps: byFields(["messageChars", "grouped", "tailChars"], gapsRenderer(proof)),
-    decisions: byFields(["decisions", "textChars"], (fold) => decisionsSection(proof.decisions, fold))
-  };
-}
-function sliceBodySections(input2) {
-  const { proof, slice } = input2;
-  const blocks2 = proofBlocks(proof);
-  const texts = byFields(["textChars"], (fold) => sliceTexts(input2, fold.textChars));
-  const { gates, files: files2, gaps, decisions } = sharedSections(
-    proof,
-    "Gates on this slice",
-    slice.gates,
-    slice.changedFiles
-  );
-  const render = (fold) => {
-    const text3 = texts(fold);
-    return [
-      cuttable(text3.header),
-      cuttable(text3.goal),
-      cuttable(text3.slice),
-      cuttable(gates(fold)),
-      cuttable(text3.findings),
-      cuttable(files2(fold)),
-      { text: gaps(fold), keep: true },
-      cuttable(decisions(fold)),
-      cuttable(text3.related),
-      blockSection(proof, fold, blocks2)
-    ];
-  };
-  return { render, folds: foldSequence(blocks2.fullFits) };
-}
-function integratorBodySections(input2) {
-  const { proof } = input2;
-  const blocks2 = proofBlocks(proof);
-  const texts = byFields(["textChars"], (fold) => integratorTexts(input2, fold.textChars));
-  const head2 = proof.git.headSha === null ? "the integrated head (unknown)" : `head ${code(proof.git.headSha.slice(0, 7))}`;
-  const { gates, files: files2, gaps, decisions } = sharedSections(
-    proof,
-    `Gates on ${head2}`,
-    proof.gates,
-    proof.changedFiles
-  );
-  const render = (fold) => {
-    const text3 = texts(fold);
-    return [
-      cuttable(text3.header),
-      cuttable(text3.goal),
-      cuttable(text3.slices),
-      cuttable(gates(fold)),
-      cuttable(files2(fold)),
-      { text: gaps(fold), keep: true },
-      cuttable(text3.mergePolicy),
-      cuttable(decisions(fold)),
-      blockSection(proof, fold, blocks2)
-    ];
-  };
-  return { render, folds: foldSequence(blocks2.fullFits) };
-}
-function proofBlocks(proof) {
-  const digest2 = renderProofDigestBlock(proof, MAX_BODY_CHARS / 4);
-  if (stringsLength(proof) * 4 / 3 >= MAX_BODY_CHARS) return { full: null, digest: digest2, fullFits: false };
-  const full = renderProofBlock(proof);
-  return { full, digest: digest2, fullFits: full.length < MAX_BODY_CHARS };
-}
-function stringsLength(proof) {
-  const sum3 = (values) => values.reduce((total, value) => total + value.length, 0);
-  return proof.goal.text.length + sum3(proof.gates.map((gate) => gate.tail)) + sum3(proof.knownGaps.map((gap) => gap.message)) + sum3(proof.failures.flatMap((failure2) => [failure2.message, failure2.evidence]));
-}
-function sliceTexts(input2, cap) {
-  const { goal, proof, slice } = input2;
-  const { task } = slice;
-  const many = (values, inTable = true) => list2(values, cap === null ? values.length : 20, inTable);
-  const rows = [
-    ["Task", `${code(task.id, true)} (${task.status}, ${task.attempts} attempt(s), ${task.risk} risk)`],
-    ["Owner role", text(clip(task.ownerRole, cap))],
-    ["Write scope", many(task.writes)],
-    ["Depends on", many(task.dependsOn)],
-    ["Branch", code(clip(slice.branch, cap), true)],
-    ["Head", slice.headSha === null ? "_not pushed yet_" : code(slice.headSha, true)]
-  ];
-  const acceptance = task.acceptance.map((entry) => `- ${text(clip(entry, cap))}`);
-  const sliceText = [
-    "### This slice",
-    "",
-    "| | |",
-    "|---|---|",
-    ...rows.map(([key, value]) => `| ${key} | ${value} |`),
-    ...acceptance.length > 0 ? ["", "**Acceptance**", "", ...acceptance] : []
-  ].join("\n");
-  const findings = slice.findings.map(
-    (finding2) => `- **${finding2.severity}** (${finding2.review} review): ${text(clip(finding2.message, cap))}` + (finding2.paths.length > 0 ? ` \u2014 ${many(finding2.paths, false)}` : "")
-  );
-  const related = [
-    `- Integrator: ${linkOrNote("integrator pull request", input2.integrator.url)}`,
-    ...input2.siblings.map(
-      (sibling) => `- Slice ${code(clip(sibling.id, cap))}: ${linkOrNote(clip(sibling.title, cap), sibling.url)}`
-    )
-  ];
-  return {
-    header: `## ${STATUS_ICONS[proof.status]} omk slice: ${text(clip(task.title, cap))}
-
-One slice of goal ${code(goal.id)}; the integrator pull request combines the slices. Goal proof: **${STATUS_LABELS[proof.status]}**.${offLine(proof)}`,
-    goal: goalSection(goal.goal.text, cap),
-    slice: sliceText,
-    findings: findings.length > 0 ? [`### Review findings (${findings.length})`, "", ...findings].join("\n") : "",
-    related: ["### Related pull requests", "", ...related].join("\n")
-  };
-}
-var DELIVERY_TEXT = {
-  "draft-pr": "pull requests are opened as drafts",
-  "auto-pr": "pull requests are opened ready for review"
-};
-var MERGE_TEXT = {
-  disabled: "omk never merges; a person does",
-  manual: "omk merges only when a person asks, and only under the conditions of `gated`",
-  gated: "omk merges only when the proof is ready and names this pull request's head and base, required checks are green and reviews are satisfied; the merge is pinned to the head SHA it checked"
-};
-function integratorTexts(input2, cap) {
-  const { goal, proof } = input2;
-  const rows = input2.slices.map(
-    (slice) => `| ${text(clip(slice.status, cap))} | ${code(clip(slice.id, cap), true)} | ${text(clip(slice.title, cap))} | ${linkOrNote("pull request", slice.url, true)} |`
-  );
-  const { policy } = input2;
-  const { mergePolicy } = goal.options;
-  return {
-    header: `## ${STATUS_ICONS[proof.status]} omk integration: ${STATUS_LABELS[proof.status]}
-
-Combines the ${input2.slices.length} slice(s) of goal ${code(goal.id)} on ${code(clip(input2.branch, cap))}.${offLine(proof)}`,
-    goal: goalSection(goal.goal.text, cap),
-    slices: [
-      `### Slices (${rows.length})`,
-      "",
-      "| Status | Slice | Title | Pull request |",
-      "|---|---|---|---|",
-      ...rows
-    ].join("\n"),
-    mergePolicy: [
-      "### Merge policy",
-      "",
-      `- Delivery \`${policy}\`: ${DELIVERY_TEXT[policy]}.`,
-      `- Merge \`${mergePolicy}\`: ${MERGE_TEXT[mergePolicy]}.`
-    ].join("\n")
-  };
-}
-function offLine(proof) {
-  const note = sandboxOffNote(proof.decisions);
-  return note === null ? "" : `
-
-${text(note)}`;
-}
-function linkOrNote(label, url2, inTable = false) {
-  return url2 === null ? `${text(label)} (not opened yet)` : link(label, url2, inTable);
-}
-function cuttable(body) {
-  return { text: body, keep: false };
-}
-function blockSection(proof, fold, blocks2) {
-  const form = fold.block === "full" && blocks2.full !== null ? "the full proof" : "the proof digest (the full proof did not fit)";
-  const footer = `<sub>Generated by omk from proof ${html(proof.digest)} (generated ${html(proof.generatedAt)}). The hidden block below holds ${form}; omk reads it back and detects an edit.</sub>`;
-  const block2 = fold.block === "full" && blocks2.full !== null ? blocks2.full : blocks2.digest;
-  return { text: `${footer}
-
-${block2}`, keep: true };
-}
-
-// src/runtime/delivery/plan.ts
-function planDelivery(input2) {
-  const { goal, graph, execution, proof, delivery, policy, base } = input2;
-  const draft = policy === "draft-pr";
-  const recordOf = (sliceId2) => delivery.pulls.find((p) => p.sliceId === sliceId2) ?? null;
-  const urlOf = (sliceId2) => recordOf(sliceId2)?.url ?? null;
-  const ordered = dependencyWaves(graph.tasks).flat();
-  const deliverable2 = ordered.filter((task) => {
-    const record2 = sliceRecord(execution, task.id);
-    return task.status === "done" && record2.branch !== null && record2.headSha !== null && record2.changedFiles.length > 0;
-  });
-  const skipped2 = ordered.filter((task) => !deliverable2.includes(task)).map((task) => ({
-    sliceId: task.id,
-    reason: task.status !== "done" ? `slice is ${task.status}` : "the slice changed nothing: there is nothing to review"
-  }));
-  const siblings = deliverable2.map((task) => ({ id: task.id, title: task.title, url: urlOf(task.id) }));
-  const integration = execution.integration && !execution.integration.conflict ? execution.integration : null;
-  const pulls = deliverable2.map((task) => {
-    const record2 = sliceRecord(execution, task.id);
-    const branch = record2.branch ?? "";
-    const headSha = record2.headSha ?? "";
-    const slice = {
-      task,
-      branch,
-      headSha,
-      changedFiles: record2.changedFiles,
-      gates: record2.gates,
-      findings: record2.findings
-    };
-    const bodyInput = {
-      goal,
-      proof,
-      slice,
-      siblings: siblings.filter((s) => s.id !== task.id),
-      integrator: { url: urlOf(null) }
-    };
-    return {
-      kind: "slice",
-      sliceId: task.id,
-      branch,
-      headSha,
-      base,
-      title: renderSliceTitle(bodyInput),
-      body: renderSlicePrBody(bodyInput),
-      labels: labelsFor(policy, proof.status, "slice"),
-      draft,
-      readyForReview: plannedReadyForReview(draft, recordOf(task.id)),
-      checkRun: checkRunFor(proof, { goalId: goal.id, sliceId: task.id, headSha, gates: record2.gates })
-    };
-  });
-  if (integration && deliverable2.length > 0) {
-    const bodyInput = {
-      goal,
-      proof,
-      policy,
-      branch: integration.branch,
-      slices: ordered.map((task) => ({
-        id: task.id,
-        title: task.title,
-        url: urlOf(task.id),
-        status: task.status
-      }))
-    };
-    pulls.push({
-      kind: "integrator",
-      sliceId: null,
-      branch: integration.branch,
-      headSha: integration.headSha,
-      base,
-      title: renderIntegratorTitle(bodyInput),
-      body: renderIntegratorPrBody(bodyInput),
-      labels: labelsFor(policy, proof.status, "integrator"),
-      draft,
-      readyForReview: plannedReadyForReview(draft, recordOf(null)),
-      checkRun: checkRunFor(proof, {
-        goalId: goal.id,
-        sliceId: "integration",
-        headSha: integration.headSha,
-        gates: proof.gates
-      })
-    });
-  }
-  return { goalId: goal.id, policy, base, pulls, skipped: skipped2 };
 }
 
 // src/runtime/delivery/state-recheck.ts
@@ -43451,6 +43629,7 @@ async function deliverGoal(deps, goalId, options) {
       hint: "Start a new goal for this work."
     });
   }
+  for (const kept of loaded.plan.kept) deps.reporter.warn(keptBranchText(kept));
   let record2 = loaded.delivery;
   const delivered = [];
   try {
@@ -43916,15 +44095,17 @@ var NOTHING_DELIVERED = {
   merge: null,
   dryRunPlan: null
 };
-function deliverable(goal) {
+async function deliverable(deps, goal) {
   if (goal.status === "ready" || goal.status === "not_ready") return true;
-  return goal.status === "blocked_on_human" && goal.options.allowGateEdits;
+  if (goal.status !== "blocked_on_human") return false;
+  if (goal.options.allowGateEdits) return true;
+  return awaitsAcceptance(await readOrAssembleProof(deps.store, goal, deps.store.eventLog(goal.id)));
 }
 async function deliverByPolicy(deps, goalId, options) {
   const goal = await deps.store.read(goalId);
   const policy = goal.options.policy;
   if (policy === "local") return { ...NOTHING_DELIVERED, notes: [{ code: "policy_local", goalId }] };
-  if (!deliverable(goal)) {
+  if (!await deliverable(deps, goal)) {
     return { ...NOTHING_DELIVERED, notes: [{ code: "not_deliverable", status: goal.status }] };
   }
   if (baseFor(goal, options) === void 0) return { ...NOTHING_DELIVERED, notes: [{ code: "no_base" }] };
@@ -45690,9 +45871,16 @@ function notOnStateBranch(goalId) {
 function mergeNotes(merge3, words2) {
   return merge3 === null ? [] : [describeNote(mergeNote(merge3), words2)];
 }
-function transitionNote(result2) {
+function acceptedNotes(outcome, words2) {
+  const by = outcome.result.proof.delivery.acceptance?.by;
+  const said = transitionNote(outcome.result, by === void 0 ? "" : `, accepted by ${by}`);
+  const { merge: merge3 } = outcome;
+  const merged = merge3.evaluated ? mergeNotes(merge3.result, words2) : merge3.why === "not_gated" ? [] : [`The gated merge did not take it: ${merge3.detail}.`];
+  return [said, ...merged];
+}
+function transitionNote(result2, after = "") {
   const to2 = result2.goal.status.replace(/_/g, " ");
-  return `Goal ${result2.goal.id}: ${result2.previous.replace(/_/g, " ")} \u2192 ${to2}.`;
+  return `Goal ${result2.goal.id}: ${result2.previous.replace(/_/g, " ")} \u2192 ${to2}${after}.`;
 }
 function continuationNote(next, workflow) {
   if (next === "dispatched") return [`Dispatched the ${workflow} workflow to continue it.`];
@@ -45703,7 +45891,8 @@ function deliveryNotes(result2) {
     ...result2.delivered.map(
       (pull) => `${pull.sliceId ?? "integrator"}: PR #${pull.number} ${pull.url}`
     ),
-    ...result2.plan.skipped.map((skip) => `skipped ${skip.sliceId}: ${skip.reason}`)
+    ...result2.plan.skipped.map((skip) => `skipped ${skip.sliceId}: ${skip.reason}`),
+    ...result2.plan.kept.map(keptBranchText)
   ];
   return lines.length > 0 ? lines : ["Nothing to deliver yet."];
 }
@@ -46305,6 +46494,8 @@ function commandVocabulary(words2) {
       case "open_pr":
       case "merge":
         return line2(`${words2.commands[step.step]} ${step.goalId}`);
+      case "accept":
+        return line2(`${words2.commands.accept} ${step.goalId} ${given("summary", "\u2026")}`);
       case "budget_add": {
         const [field, amount2] = BUDGET_EXAMPLES[step.limit ?? "time"];
         return line2(`${words2.commands.budget_add} ${step.goalId} ${given(field, amount2)}`);
@@ -46313,6 +46504,11 @@ function commandVocabulary(words2) {
         return line2(`${words2.commands.create} ${given("goal", "<goal>")}`);
       case "run_gate_edits":
         return line2(`${words2.commands.create} ${given("goal", "<goal>")} ${words2.option("allowGateEdits")}`);
+      case "run_sandbox_off": {
+        const run2 = `${words2.commands.create} ${given("goal", "<goal>")}`;
+        const own2 = words2.given?.sandbox;
+        return own2 === void 0 ? line2(`${run2} ${given("sandbox", "off")}`) : `${own2("off")}, then ${line2(run2)}`;
+      }
       case "list":
       case "list_all":
       case "resume_orphans":
@@ -46352,7 +46548,12 @@ var sliceResultSchema = external_exports.object({
   /** The events the runner recorded, folded into events.jsonl by integrate. */
   events: external_exports.array(external_exports.object({ type: external_exports.string(), ts: external_exports.string(), data: external_exports.record(external_exports.string(), external_exports.unknown()) })),
   spent: budgetSpentSchema,
-  runner: external_exports.object({ pid: external_exports.number().int(), host: external_exports.string() })
+  runner: external_exports.object({ pid: external_exports.number().int(), host: external_exports.string() }),
+  /**
+   * The runner's own decisions for the goal's record: its sandbox decision (confined, off, or
+   * fallen back), which the proof reads. Absent in results written before it: none.
+   */
+  decisions: external_exports.array(external_exports.object({ kind: external_exports.string(), decision: external_exports.string(), reason: external_exports.string() })).default([])
 });
 var sliceResultVersioned = singleVersion("slice result", 1, sliceResultSchema);
 
@@ -46366,6 +46567,7 @@ var WORKFLOW_STEPS = {
   integrate: { creates: false, executes: true, slice: true, delivers: true, runsPending: true },
   "open-pr": { creates: false, executes: false, slice: false, delivers: false, runsPending: false },
   merge: { creates: false, executes: false, slice: false, delivers: false, runsPending: false },
+  accept: { creates: false, executes: false, slice: false, delivers: false, runsPending: false },
   status: { creates: false, executes: false, slice: true, delivers: false, runsPending: false },
   fix: { creates: false, executes: true, slice: false, delivers: false, runsPending: false }
 };
@@ -46438,6 +46640,8 @@ function sharedGoalNeeds(verb) {
     case "budget":
       return { checkout: "state", saves: false };
     case "open-pr":
+    // An acceptance delivers the goal's PRs again, so that they show it, before the gated merge.
+    case "accept":
       return { checkout: "full", saves: true };
     default:
       return { checkout: "state", saves: true };
@@ -46558,8 +46762,8 @@ async function recheckMerge(deps, goalId, method) {
   if (goal.options.mergePolicy !== "gated") {
     return { evaluated: false, why: "not_gated", detail: `merge policy is ${goal.options.mergePolicy}` };
   }
-  if (goal.status !== "ready")
-    return { evaluated: false, why: "not_ready", detail: `goal is ${goal.status}` };
+  const notMergeable = await whyNotMergeable(deps, goal);
+  if (notMergeable !== null) return { evaluated: false, why: "not_ready", detail: notMergeable };
   try {
     return { evaluated: true, result: await mergeIntegrator(deps, { goalId, method }) };
   } catch (error62) {
@@ -46568,6 +46772,14 @@ async function recheckMerge(deps, goalId, method) {
     }
     throw error62;
   }
+}
+async function whyNotMergeable(deps, goal) {
+  if (goal.status === "ready") return null;
+  const said = `goal is ${goal.status}`;
+  if (goal.status !== "accepted") return said;
+  const proof = await readOrAssembleProof(deps.store, goal, deps.store.eventLog(goal.id));
+  if (proof.status === "ready" || acceptedReview(proof)) return null;
+  return `${said}, but ${notReadyDetail(proof)}`;
 }
 
 // src/runtime/app/merge-signal.ts
@@ -46797,6 +47009,19 @@ function statusThread(origin, job) {
   return { issue: origin?.issue ?? job.issue, startedBy: origin?.login ?? job.startedBy };
 }
 
+// src/runtime/app/accept.ts
+async function acceptGoal(deps, request2) {
+  const { goalId } = request2;
+  const result2 = await applyLifecycle(deps.store, goalId, "accept", request2.summary, request2.by);
+  const delivery = result2.proof.delivery.pullRequests.length === 0 ? null : await openPullRequests(deps, {
+    goalId,
+    dryRun: false,
+    ...request2.fallbackBase === void 0 ? {} : { fallbackBase: request2.fallbackBase }
+  }).then((opened) => opened.dryRun ? null : opened.result);
+  const merge3 = await recheckMerge(deps, goalId, request2.method);
+  return { result: result2, delivery, merge: merge3 };
+}
+
 // src/runtime/app/thread-step.ts
 function threadStepPlan(command2) {
   const verb = command2.kind === "budget" && command2.add !== null ? "budget-add" : command2.kind;
@@ -46841,13 +47066,26 @@ async function threadGoalStep(request2) {
           ...request2.method === void 0 ? {} : { method: request2.method }
         })
       };
-    default: {
-      const text3 = "summary" in command2 ? command2.summary : "reason" in command2 ? command2.reason : "";
-      const result2 = await applyLifecycle(store, goalId, command2.kind, text3);
-      const followUp = command2.kind === "resume" && !request2.inPlace ? resumeFollowUp(result2, request2.executesHere) : "none";
-      return { kind: "transition", result: result2, followUp };
+    case "accept": {
+      if (request2.inPlace) return lifecycleStep(request2, "accept", command2.summary, command2.by);
+      const outcome = await acceptGoal(request2.app(), {
+        goalId,
+        summary: command2.summary,
+        ...command2.by === void 0 ? {} : { by: command2.by },
+        ...request2.method === void 0 ? {} : { method: request2.method },
+        fallbackBase: request2.fallbackBase
+      });
+      return { kind: "accepted", outcome };
     }
+    default:
+      return lifecycleStep(request2, command2.kind, "reason" in command2 ? command2.reason : "");
   }
+}
+async function lifecycleStep(request2, action, text3, by) {
+  const { goalId, store } = request2;
+  const result2 = await applyLifecycle(store, goalId, action, text3, by);
+  const followUp = action === "resume" && !request2.inPlace ? resumeFollowUp(result2, request2.executesHere) : "none";
+  return { kind: "transition", result: result2, followUp };
 }
 
 // src/runtime/app/thread-job.ts
@@ -46928,7 +47166,7 @@ async function commandOnThread(host, request2) {
     const refused2 = refusedWhileRunning({ goalId, verb, running: active !== void 0 });
     if (refused2 !== null) throw refused2;
   }
-  const method = command2.kind === "merge" ? await request2.method() : void 0;
+  const method = command2.kind === "merge" || command2.kind === "accept" ? await request2.method() : void 0;
   const step = (store, ws) => threadGoalStep({
     goalId,
     command: command2,
@@ -46965,7 +47203,7 @@ async function commandOnThread(host, request2) {
   }
   const shared = await onSharedGoal(host, goalId, commandStepPlan(command2, goalId), async (ws) => {
     const done = await step(ws.store, ws);
-    const notes = done.kind === "merged" ? [mergeNote(done.result)] : [];
+    const notes = done.kind === "merged" ? [mergeNote(done.result)] : done.kind === "accepted" && done.outcome.merge.evaluated ? [mergeNote(done.outcome.merge.result)] : [];
     if (plan2.refresh !== "never") {
       const phase = await refreshedPhase(host, goalId, ws.store, done);
       await host.show(ws.store, goalId, phase, notes);
@@ -47090,6 +47328,8 @@ async function goalCommandOnThread(host, request2, options, place, words2) {
       return lines(deliveryNotes(result2.result));
     case "merged":
       return lines(mergeNotes(result2.result, words2));
+    case "accepted":
+      return lines(acceptedNotes(result2.outcome, words2));
     case "transition": {
       const next = await continueOnThread(host, goalId, result2.followUp, options);
       const answer3 = lines([transitionNote(result2.result), ...continuationNote(next, place.workflow)]);
@@ -54342,7 +54582,9 @@ var BOT_WORDS = commandVocabulary({
   option: (field) => UNFLAGGED[field] ?? `--${kebabName(field)}`,
   given: {
     agent: (value) => `OMK_BOT_AGENT=${value} in the app's environment`,
-    baseBranch: (value) => `a default branch (${value}) on the repository`
+    baseBranch: (value) => `a default branch (${value}) on the repository`,
+    // The app's sandbox: its environment's, else the repository's .omk/config.yml.
+    sandbox: (value) => `sandbox: ${value} in .omk/config.yml (or OMK_SANDBOX=${value} in the app's environment)`
   },
   steps: {
     list: "the goals' status comments in this thread",
@@ -61110,7 +61352,8 @@ async function executeJob(bot, job) {
   await threadJobSteps(port, command2);
 }
 async function goalCommand(bot, job, goalId) {
-  const { command: command2, gh, repo, issue: issue2, settings } = job;
+  const { gh, repo, issue: issue2, settings } = job;
+  const command2 = job.command.kind === "accept" ? { ...job.command, by: job.author } : job.command;
   const place = { repoName: repo.fullName, workflow: bot.deps.config.workflow };
   const request2 = { goalId, command: command2, settings };
   const host = threadHost(bot, job);
