@@ -1,10 +1,11 @@
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { threadIdSuffix } from '../../src/runtime/app/index.js';
 import { newGoalId } from '../../src/runtime/goal/ids.js';
 import type { Proof } from '../../src/runtime/proof/schema.js';
+import { scriptFile } from '../helpers/agents.js';
 import { git } from '../helpers/git-repo.js';
 import { OWNER, REPO } from '../helpers/github.js';
 import { type BotEnv, COMMENTER, leftovers, startBotEnv } from './harness.js';
@@ -55,10 +56,8 @@ describe('bot: a goal that changes its test script, accepted on the thread, then
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'omk-bot-accept-'));
-    const agent = join(dir, 'agent.mjs');
-    await writeFile(agent, AGENT);
-    await chmod(agent, 0o755);
-    env = await startBotEnv({ mode: 'local', env: { OMK_BOT_AGENT: `script:${agent}` } });
+    const agent = await scriptFile(dir, 'agent.mjs', AGENT);
+    env = await startBotEnv({ mode: 'local', env: { OMK_BOT_AGENT: agent } });
     env.server.setPermission(READER, 'read');
     env.server.setProtection('main', { requiredContexts: ['ci'], requiredApprovals: 0 });
     await env.comment(

@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createBubblewrap } from '../../src/adapters/sandbox/bubblewrap.js';
 import type { SandboxAvailability } from '../../src/runtime/sandbox/port.js';
+import { scriptFile } from '../helpers/agents.js';
 import { createExecutionEnv, type ExecutionEnv, eventsOfType } from '../helpers/execution.js';
 import { greetWheelhouse, PYTHON } from '../helpers/greet-wheelhouse.js';
 
@@ -119,17 +119,14 @@ afterEach(async () => {
 
 async function forgedRun() {
   env = await createExecutionEnv({}, { env: { OMK_SANDBOX: 'required' } });
-  const files = project(await greetWheelhouse(env.kit.dir));
-  for (const [path, text] of Object.entries(files)) {
-    await mkdir(join(env.repo.root, path, '..'), { recursive: true });
-    await writeFile(join(env.repo.root, path), text);
-  }
-  execFileSync('git', ['add', '-A'], { cwd: env.repo.root });
-  execFileSync('git', ['commit', '-qm', 'welcome, with greet from the wheelhouse'], { cwd: env.repo.root });
+  await env.repo.commit(
+    project(await greetWheelhouse(env.kit.dir)),
+    'welcome, with greet from the wheelhouse',
+  );
   // A plain script: a sandboxed agent cannot write the kit's calls log.
-  const agent = join(env.kit.dir, 'forger.mjs');
-  await writeFile(
-    agent,
+  const agent = await scriptFile(
+    env.kit.dir,
+    'forger.mjs',
     [
       '#!/usr/bin/env node',
       "import { writeFileSync } from 'node:fs';",
@@ -139,13 +136,12 @@ async function forgedRun() {
       '',
     ].join('\n'),
   );
-  await chmod(agent, 0o755);
   const result = await env.omk(
     'goal',
     'run',
     'fix welcome in src/welcome.py and tests/test_welcome.py',
     '--agent',
-    `script:${agent}`,
+    agent,
     '--json',
   );
   if (result.stdout === '') throw new Error(`no goal: ${result.stderr}`);

@@ -1,9 +1,10 @@
-import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createBubblewrap } from '../../src/adapters/sandbox/bubblewrap.js';
 import type { SandboxAvailability } from '../../src/runtime/sandbox/port.js';
+import { scriptFile } from '../helpers/agents.js';
 import { createExecutionEnv, type ExecutionEnv, eventsOfType } from '../helpers/execution.js';
 import { GO_CALC_TESTS, GO_MODULE, goCalc } from '../helpers/go-calc.js';
 
@@ -114,17 +115,8 @@ afterEach(async () => {
 /** A goal whose agent forges the cache named; what it printed, the slice's gates, the proof. */
 async function forged(which: 'user' | 'goal', sandbox: 'off' | 'required' = 'off') {
   env = await createExecutionEnv(GO_FIXTURE, { env: { ...goEnv(), OMK_SANDBOX: sandbox } });
-  const agent = join(env.kit.dir, 'forger.mjs');
-  await writeFile(agent, forger(which));
-  await chmod(agent, 0o755);
-  const result = await env.omk(
-    'goal',
-    'run',
-    'fix the bug in calc.go',
-    '--agent',
-    `script:${agent}`,
-    '--json',
-  );
+  const agent = await scriptFile(env.kit.dir, 'forger.mjs', forger(which));
+  const result = await env.omk('goal', 'run', 'fix the bug in calc.go', '--agent', agent, '--json');
   const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
   const events = await env.events(id);
   // The gates ran in the goal's cache (sandboxed too: it is theirs to write).

@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createBubblewrap } from '../../src/adapters/sandbox/bubblewrap.js';
 import type { SandboxAvailability } from '../../src/runtime/sandbox/port.js';
+import { scriptFile } from '../helpers/agents.js';
 import { createExecutionEnv, type ExecutionEnv, eventsOfType } from '../helpers/execution.js';
 import { greetWheelhouse, PYTHON } from '../helpers/greet-wheelhouse.js';
 
@@ -146,17 +146,14 @@ afterEach(async () => {
 
 async function forgedRun(sandbox: 'required' | 'off') {
   env = await createExecutionEnv({}, { env: { OMK_SANDBOX: sandbox } });
-  const files = project(await greetWheelhouse(env.kit.dir));
-  for (const [path, text] of Object.entries(files)) {
-    await mkdir(join(env.repo.root, path, '..'), { recursive: true });
-    await writeFile(join(env.repo.root, path), text);
-  }
-  execFileSync('git', ['add', '-A'], { cwd: env.repo.root });
-  execFileSync('git', ['commit', '-qm', 'welcome, with greet from the wheelhouse'], { cwd: env.repo.root });
+  await env.repo.commit(
+    project(await greetWheelhouse(env.kit.dir)),
+    'welcome, with greet from the wheelhouse',
+  );
   // A plain script: a sandboxed agent cannot write the kit's calls log.
-  const agent = join(env.kit.dir, 'forger.mjs');
-  await writeFile(
-    agent,
+  const agent = await scriptFile(
+    env.kit.dir,
+    'forger.mjs',
     [
       '#!/usr/bin/env node',
       "import { writeFileSync } from 'node:fs';",
@@ -166,8 +163,7 @@ async function forgedRun(sandbox: 'required' | 'off') {
       '',
     ].join('\n'),
   );
-  await chmod(agent, 0o755);
-  const result = await env.omk('goal', 'run', GOAL, '--agent', `script:${agent}`, '--json');
+  const result = await env.omk('goal', 'run', GOAL, '--agent', agent, '--json');
   if (result.stdout === '') throw new Error(`no goal: ${result.stderr}`);
   const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
   const prepared = eventsOfType(await env.events(id), 'workspace_prepared').map((e) =>

@@ -1,7 +1,8 @@
-import { chmod, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createBubblewrap } from '../../src/adapters/sandbox/bubblewrap.js';
+import { scriptFile } from '../helpers/agents.js';
 import { createExecutionEnv, type ExecutionEnv, eventsOfType } from '../helpers/execution.js';
 import { BUGGY_CALC, calcLib, RUST_ENV } from '../helpers/rust-crate.js';
 
@@ -80,15 +81,13 @@ afterEach(async () => {
 
 async function runGoal(script: string, sandbox: 'off' | 'required' = 'off') {
   env = await createExecutionEnv(BUGGY_CALC, { env: { ...RUST_ENV, OMK_SANDBOX: sandbox } });
-  const agent = join(env.kit.dir, 'agent.mjs');
-  await writeFile(agent, script);
-  await chmod(agent, 0o755);
+  const agent = await scriptFile(env.kit.dir, 'agent.mjs', script);
   const result = await env.omk(
     'goal',
     'run',
     'fix add in src/lib.rs',
     '--agent',
-    `script:${agent}`,
+    agent,
     '--until-ready',
     '--json',
   );
