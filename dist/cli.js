@@ -48981,7 +48981,7 @@ var sandboxConfigSchema = external_exports.union(
 );
 
 // src/runtime/sandbox/decide.ts
-var SANDBOX_OFF_WORDS = "or run agents unconfined: set `sandbox: off` (or `auto`, which falls back) in .omk/config.yml, or for one run: ";
+var SANDBOX_OFF_WORDS = "or, to declare the agents trusted, run them unconfined: set `sandbox: off` in .omk/config.yml, or for one run: ";
 var SANDBOX_OFF_HINT = [SANDBOX_OFF_WORDS, { step: "run_sandbox_off" }];
 function sandboxFromEnv(env) {
   const raw = env.OMK_SANDBOX;
@@ -49002,7 +49002,7 @@ function networkRequestOf(config2, asked) {
     ...config2.sandbox.allowedHosts === void 0 ? {} : { allowedHosts: config2.sandbox.allowedHosts }
   };
 }
-async function decideSandbox(port, mode, reporter, network = { policy: DEFAULT_NETWORK }, subreaper) {
+async function decideSandbox(port, mode, reporter, network = { policy: DEFAULT_NETWORK }, subreaper, agent) {
   if (mode === "off") {
     return {
       mode,
@@ -49048,6 +49048,12 @@ async function decideSandbox(port, mode, reporter, network = { policy: DEFAULT_N
     throw new ConfigError(`sandbox: required, but this host cannot confine agents: ${probed2.reason}.`, {
       hint: [`${probed2.hint}; `, ...SANDBOX_OFF_HINT, "."]
     });
+  }
+  if (agent !== void 0 && !isDemoAgent(agent)) {
+    throw new ConfigError(
+      `This host cannot confine agents (${probed2.reason}), and under sandbox: auto omk starts no agent unconfined but its own demo: ${agent} was not started.`,
+      { hint: [`${probed2.hint}; `, ...SANDBOX_OFF_HINT, "."] }
+    );
   }
   reporter.warn(`agents and gates run unsandboxed: ${probed2.reason} (${probed2.hint})`);
   return { mode, active: false, reason: `unsandboxed: ${probed2.reason}${leftoverWords(subreaper)}` };
@@ -49096,6 +49102,12 @@ function sandboxWarnings(decisions) {
   ];
 }
 var DEMO_AGENT = "demo";
+function isDemoAgent(spec) {
+  return spec.trim() === DEMO_AGENT;
+}
+function mayStartAgent(decision, spec) {
+  return decision.active || decision.mode === "off" || isDemoAgent(spec);
+}
 function unconfinedAgents(decisions, agentRuns) {
   const fellBack = decisions.some((d) => d.kind === SANDBOX_DECISION_KIND && d.decision === "unsandboxed");
   if (!fellBack) return [];
@@ -56010,7 +56022,7 @@ function configFile(config2, repoRoot) {
 }
 
 // src/runtime/app/agent.ts
-async function prepareAgent(deps, repoRoot, choice2, recorded2) {
+async function prepareAgent(deps, repoRoot, choice2, recorded2, { gatesOnly = false } = {}) {
   const config2 = choice2.config ?? await loadConfig(repoRoot);
   const spec = choice2.name ?? recorded2 ?? config2.config.agents.default;
   if (spec === void 0 || spec === "") {
@@ -56044,7 +56056,8 @@ async function prepareAgent(deps, repoRoot, choice2, recorded2) {
     choice2.sandbox ?? sandboxFromEnv(deps.env) ?? config2.config.sandbox.mode,
     deps.reporter,
     networkRequestOf(config2.config, choice2.network),
-    await deps.execution.subreaper?.()
+    await deps.execution.subreaper?.(),
+    gatesOnly ? void 0 : spec
   );
   return { spec, agent, config: config2, sandbox };
 }
@@ -65608,6 +65621,12 @@ async function chooseGoalPlanner(deps, request2, prepared, asked = {}) {
     networkRequestOf(config2.config, asked.network),
     await deps.execution.subreaper?.()
   );
+  if (!mayStartAgent(sandbox, spec)) {
+    return noting(
+      deps.planner,
+      `planner agent ${spec} was not started: this host cannot confine agents (${sandbox.reason}), and under sandbox: auto omk starts no agent unconfined but its own demo; the heuristic planned this goal`
+    );
+  }
   const planning = sandbox.active ? confinedAgent(agent, {
     writable: [],
     readable: [],
@@ -65704,7 +65723,9 @@ async function cleanSettled(deps, goalId) {
 }
 async function reverify(deps, goalId) {
   const goal = await deps.store.read(goalId);
-  const prepared = await prepareAgent(deps, goal.repo.root, {}, goal.options.agent ?? "demo");
+  const prepared = await prepareAgent(deps, goal.repo.root, {}, goal.options.agent ?? "demo", {
+    gatesOnly: true
+  });
   const controller = await composeController(deps, goal, prepared);
   return withCredentialsAway(
     deps,
@@ -66417,7 +66438,7 @@ async function leftoversWords(probes) {
   };
 }
 function unconfinedTrustedHint(words2) {
-  return `or, to declare the agents trusted, set \`sandbox: off\` in .omk/config.yml (or for one run: ${words2.sandboxOff}): their goals can then be ready without a person, the proof noting the sandbox was off`;
+  return `or, to declare the agents trusted, set \`sandbox: off\` in .omk/config.yml (or for one run: ${words2.sandboxOff}): they then run unconfined, the proof noting the sandbox was off`;
 }
 async function checkSandbox(mode, probes, network, words2) {
   const base = { id: "sandbox", title: "sandbox" };
@@ -66481,7 +66502,7 @@ async function checkSandbox(mode, probes, network, words2) {
   return {
     ...base,
     status: "warn",
-    detail: `unavailable: ${probed2.reason}; agents and gates run unconfined (sandbox: auto)${leftovers.words}; a goal whose agent is not the demo stops at blocked_on_human until a person accepts it`,
+    detail: `unavailable: ${probed2.reason}; under sandbox: auto only omk's demo agent runs here (unconfined, as gates do${leftovers.words}): any other agent is refused before it starts`,
     fix: `${probed2.hint}; ${unconfinedTrustedHint(words2)}${leftovers.fix === null ? "" : `; ${leftovers.fix}`}`
   };
 }

@@ -430,7 +430,7 @@ describe('a host that cannot confine (bwrap whose namespaces are refused)', () =
       env: { PATH: `${fakeBin}:${PATH}`, OMK_SANDBOX: 'auto' },
     });
 
-  it('doctor names the reason and what it means for goals; required refuses before any agent; auto runs the demo agent unsandboxed, ready, and the proof says so', async () => {
+  it('doctor names the reason and what it means for goals; required refuses before any agent, auto before any but the demo; auto runs the demo agent unsandboxed, ready, and the proof says so', async () => {
     const doctor = await omk('doctor', '--json', '--agent', 'demo');
     const line = (
       JSON.parse(doctor.stdout) as { checks: { id: string; status: string; detail: string; fix?: string }[] }
@@ -443,8 +443,9 @@ describe('a host that cannot confine (bwrap whose namespaces are refused)', () =
       fix: expect.stringMatching(/user namespaces.*sandbox: off/),
     });
     expect(line?.detail).toContain(
-      'a goal whose agent is not the demo stops at blocked_on_human until a person accepts it',
+      "under sandbox: auto only omk's demo agent runs here (unconfined, as gates do",
     );
+    expect(line?.detail).toContain('any other agent is refused before it starts');
     // The one-run way out is the command a terminal user types, not "the sandbox option".
     expect(line?.fix).toContain(`(or for one run: 'omk goal run "<goal>" --sandbox off')`);
 
@@ -455,6 +456,13 @@ describe('a host that cannot confine (bwrap whose namespaces are refused)', () =
     expect(refused.stderr).toContain('unprivileged user namespaces');
     expect(refused.stderr).toContain('sandbox: off');
     expect(refused.stderr).toContain(`or for one run: 'omk goal run "<goal>" --sandbox off'.`);
+    expect(existsSync(ran)).toBe(false);
+    expect(existsSync(join(env.stateDir, 'goals'))).toBe(false);
+    const auto = await omk('goal', 'run', GOALS.single, '--agent', spec);
+    expect(auto.code).not.toBe(0);
+    expect(auto.stderr).toContain(
+      `under sandbox: auto omk starts no agent unconfined but its own demo: ${spec} was not started.`,
+    );
     expect(existsSync(ran)).toBe(false);
     expect(existsSync(join(env.stateDir, 'goals'))).toBe(false);
 
@@ -477,8 +485,8 @@ describe('a host that cannot confine (bwrap whose namespaces are refused)', () =
       }),
     );
     expect(proof.warnings).toContainEqual(expect.stringContaining('Agents and gates ran unsandboxed'));
-    // The demo agent is omk's own code: its goal needs no person's acceptance (a script agent's
-    // does: test/cli/unconfined-accept.test.ts).
+    // The demo agent is omk's own code: it runs, and its goal needs no person's acceptance (a
+    // script agent is not started: test/cli/unconfined-accept.test.ts).
     expect(proof.status).toBe('ready');
     expect(proof.knownGaps).toEqual([]);
   });

@@ -41,14 +41,16 @@ export interface PreparedAgent {
 /**
  * One rule for every front door: the agent named for this run, else the one the goal was created
  * with, else agents.default from the config. An unknown or missing agent is refused here, before
- * a goal is created or a controller starts, and so is `sandbox: required` on a host that cannot
- * confine.
+ * a goal is created or a controller starts, and so is a host that cannot confine under `required`,
+ * or under `auto` for an agent other than the demo. `gatesOnly`: the run starts no agent (verify,
+ * review), so `auto` runs its gates unconfined where the host cannot confine, saying so.
  */
 export async function prepareAgent(
   deps: Pick<AppDeps, 'env' | 'words' | 'execution' | 'reporter' | 'repoCustomAgents'>,
   repoRoot: string,
   choice: AgentChoice,
   recorded: string | null,
+  { gatesOnly = false }: { gatesOnly?: boolean } = {},
 ): Promise<PreparedAgent> {
   const config = choice.config ?? (await loadConfig(repoRoot));
   const spec = choice.name ?? recorded ?? config.config.agents.default;
@@ -88,6 +90,7 @@ export async function prepareAgent(
     deps.reporter,
     networkRequestOf(config.config, choice.network),
     await deps.execution.subreaper?.(),
+    gatesOnly ? undefined : spec,
   );
   return { spec, agent, config, sandbox };
 }

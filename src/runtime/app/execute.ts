@@ -121,7 +121,9 @@ async function cleanSettled(deps: AppDeps, goalId: string): Promise<void> {
 export async function reverify(deps: AppDeps, goalId: string): Promise<ExecuteResult> {
   const goal = await deps.store.read(goalId);
   // No slice is dispatched, so no agent runs: any resolvable one composes the controller.
-  const prepared = await prepareAgent(deps, goal.repo.root, {}, goal.options.agent ?? 'demo');
+  const prepared = await prepareAgent(deps, goal.repo.root, {}, goal.options.agent ?? 'demo', {
+    gatesOnly: true,
+  });
   const controller = await composeController(deps, goal, prepared);
   return withCredentialsAway(deps, goal.repo.root, () =>
     executeGoal(controller, goalId, { untilReady: false, dispatch: false }),

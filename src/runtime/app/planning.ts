@@ -15,7 +15,7 @@ import type { PlanInput, Planner, PlanProposal } from '../plan/planner.js';
 import { indexExports, type RepoFacts } from '../plan/repo-map.js';
 import type { CreateGoalRequest } from '../requests.js';
 import { confinedAgent } from '../sandbox/confined-runs.js';
-import { decideSandbox, networkRequestOf, sandboxFromEnv } from '../sandbox/decide.js';
+import { decideSandbox, mayStartAgent, networkRequestOf, sandboxFromEnv } from '../sandbox/decide.js';
 import { createScrub, secretValues } from '../secrets/scrub.js';
 import { scrubbedAgent } from '../secrets/scrubbed-runs.js';
 import { privateStateDir } from '../state/paths.js';
@@ -203,6 +203,12 @@ export async function chooseGoalPlanner(
       networkRequestOf(config.config, asked.network),
       await deps.execution.subreaper?.(),
     ));
+  if (!mayStartAgent(sandbox, spec)) {
+    return noting(
+      deps.planner,
+      `planner agent ${spec} was not started: this host cannot confine agents (${sandbox.reason}), and under sandbox: auto omk starts no agent unconfined but its own demo; the heuristic planned this goal`,
+    );
+  }
   const planning = sandbox.active
     ? confinedAgent(agent, {
         writable: [],

@@ -19,14 +19,15 @@ async function leftoversWords(probes: DoctorProbes): Promise<{ words: string; fi
   };
 }
 
-/** The way out of `auto`'s fallback that trusts the agents, its one-run option in the front door's words. */
+/** The way out of `auto`'s refusal that trusts the agents, its one-run option in the front door's words. */
 function unconfinedTrustedHint(words: Pick<DoctorWords, 'sandboxOff'>): string {
-  return `or, to declare the agents trusted, set \`sandbox: off\` in .omk/config.yml (or for one run: ${words.sandboxOff}): their goals can then be ready without a person, the proof noting the sandbox was off`;
+  return `or, to declare the agents trusted, set \`sandbox: off\` in .omk/config.yml (or for one run: ${words.sandboxOff}): they then run unconfined, the proof noting the sandbox was off`;
 }
 
 /**
  * Whether agents and gates will run confined, as the config's `sandbox` asks: unavailable fails
- * under `required` (no agent would run) and warns under `auto` (they would run unconfined). The
+ * under `required` (no agent would run) and warns under `auto` (only the demo agent would run,
+ * unconfined). The
  * network isolation `sandbox.network: none` needs is said too: missing, it fails `required` and
  * warns `auto` when the config asks for it, and is only noted when it does not. `allow` without
  * allowed hosts or without its proxy bridge (socat) fails whatever the mode, as the run refuses it.
@@ -100,13 +101,13 @@ export async function checkSandbox(
       fix: `${probed.hint}; ${SANDBOX_OFF_WORDS}${words.sandboxOff}`,
     };
   }
-  // A warning, not a failure: omk still runs here (macOS has no sandbox), but no goal of an agent
-  // other than the demo is ready without a person, as its proof says (`agents_unconfined`).
+  // A warning, not a failure: the demo agent and the gates still run here (macOS has no sandbox),
+  // but any other agent is refused before it starts, as `required` refuses every one.
   const leftovers = await leftoversWords(probes);
   return {
     ...base,
     status: 'warn',
-    detail: `unavailable: ${probed.reason}; agents and gates run unconfined (sandbox: auto)${leftovers.words}; a goal whose agent is not the demo stops at blocked_on_human until a person accepts it`,
+    detail: `unavailable: ${probed.reason}; under sandbox: auto only omk's demo agent runs here (unconfined, as gates do${leftovers.words}): any other agent is refused before it starts`,
     fix: `${probed.hint}; ${unconfinedTrustedHint(words)}${leftovers.fix === null ? '' : `; ${leftovers.fix}`}`,
   };
 }

@@ -717,8 +717,9 @@ describe('doctor: sandbox', () => {
     expect(auto.detail).toContain('setting up uid map: Permission denied');
     // What the fallback means for a goal, and both ways out: confine, or declare the agents trusted.
     expect(auto.detail).toContain(
-      'a goal whose agent is not the demo stops at blocked_on_human until a person accepts it',
+      "under sandbox: auto only omk's demo agent runs here (unconfined, as gates do",
     );
+    expect(auto.detail).toMatch(/: any other agent is refused before it starts$/);
     expect(auto.fix).toMatch(
       /^allow unprivileged user namespaces; or, to declare the agents trusted, set `sandbox: off`/,
     );

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.js';
-import { decideSandbox, sandboxDecisionRecord, sandboxFromEnv, sandboxWarnings } from './decide.js';
+import {
+  decideSandbox,
+  mayStartAgent,
+  sandboxDecisionRecord,
+  sandboxFromEnv,
+  sandboxWarnings,
+} from './decide.js';
 import type { SandboxPort } from './port.js';
 
 const available: SandboxPort = {
@@ -76,6 +82,41 @@ describe('decideSandbox', () => {
       reason: 'unsandboxed: bwrap not found on the PATH',
     });
     expect(seen.warnings).toEqual([expect.stringContaining('unsandboxed: bwrap not found on the PATH')]);
+  });
+
+  it('auto starts no agent but the demo where the host cannot confine: any other is refused, before it starts', async () => {
+    for (const agent of ['claude', 'script:./fix.sh', 'my-custom']) {
+      const seen = reporter();
+      const refused = decideSandbox(missing, 'auto', seen, undefined, undefined, agent);
+      await expect(refused).rejects.toBeInstanceOf(ConfigError);
+      await expect(refused).rejects.toMatchObject({
+        message: `This host cannot confine agents (bwrap not found on the PATH), and under sandbox: auto omk starts no agent unconfined but its own demo: ${agent} was not started.`,
+        hint: expect.stringMatching(
+          /^install it \(apt-get install bubblewrap\); or, to declare the agents trusted, run them unconfined: set `sandbox: off` in .omk\/config.yml, or for one run: 'goal run "<goal>" --sandbox off'\.$/,
+        ),
+      });
+      expect(seen.warnings).toEqual([]);
+    }
+    // The demo agent is omk's own code: it runs unconfined, said; so do gates with no agent (verify).
+    for (const agent of ['demo', ' demo ', undefined]) {
+      const decision = await decideSandbox(missing, 'auto', reporter(), undefined, undefined, agent);
+      expect(decision).toMatchObject({ mode: 'auto', active: false });
+    }
+    // Where the host confines, or the user declared the agents trusted, any agent starts.
+    expect((await decideSandbox(available, 'auto', reporter(), undefined, undefined, 'claude')).active).toBe(
+      true,
+    );
+    expect((await decideSandbox(missing, 'off', reporter(), undefined, undefined, 'claude')).mode).toBe(
+      'off',
+    );
+  });
+
+  it('an agent a decision made for another covers starts only where that decision lets it', () => {
+    const fellBack = { mode: 'auto', active: false, reason: 'unsandboxed: no bwrap' } as const;
+    expect(mayStartAgent(fellBack, 'demo')).toBe(true);
+    expect(mayStartAgent(fellBack, 'claude')).toBe(false);
+    expect(mayStartAgent({ ...fellBack, mode: 'off' }, 'claude')).toBe(true);
+    expect(mayStartAgent({ mode: 'auto', active: true, reason: 'bwrap' }, 'claude')).toBe(true);
   });
 
   it('required refuses with both ways out: install bubblewrap, or turn the sandbox off', async () => {

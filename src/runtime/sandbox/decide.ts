@@ -13,7 +13,7 @@ import {
 
 /** The refusal's way out that runs agents unconfined, before its command (the config file is every door's). */
 export const SANDBOX_OFF_WORDS =
-  'or run agents unconfined: set `sandbox: off` (or `auto`, which falls back) in .omk/config.yml, or for one run: ';
+  'or, to declare the agents trusted, run them unconfined: set `sandbox: off` in .omk/config.yml, or for one run: ';
 
 /** The refusal's way out that runs agents unconfined, its one-run command a step each front door spells. */
 export const SANDBOX_OFF_HINT: Hint = [SANDBOX_OFF_WORDS, { step: 'run_sandbox_off' }];
@@ -65,10 +65,12 @@ export function networkRequestOf(
 }
 
 /**
- * Whether this run's agents and gates are confined. `off` never asks the host; `auto` runs
- * unconfined when the host cannot confine, and says so; `required` refuses, before any agent runs.
- * The network is the policy's where the host can isolate one; where it cannot, `required` refuses
- * a policy with `none` and `auto` shares the host's network with everything, and says so.
+ * Whether this run's agents and gates are confined. `off` never asks the host; `required` refuses
+ * where the host cannot confine, before any agent runs; so does `auto` for an `agent` other than
+ * omk's own demo (it would read what the sandbox hides: the credential stores, the runner's files),
+ * and runs the demo, or gates alone (no `agent`), unconfined, saying so. The network is the
+ * policy's where the host can isolate one; where it cannot, `required` refuses a policy with `none`
+ * and `auto` shares the host's network with everything, and says so.
  */
 export async function decideSandbox(
   port: SandboxPort,
@@ -76,6 +78,7 @@ export async function decideSandbox(
   reporter: Pick<Reporter, 'warn'>,
   network: NetworkRequest = { policy: DEFAULT_NETWORK },
   subreaper?: SubreaperState,
+  agent?: string,
 ): Promise<SandboxDecision> {
   if (mode === 'off') {
     return {
@@ -123,6 +126,12 @@ export async function decideSandbox(
     throw new ConfigError(`sandbox: required, but this host cannot confine agents: ${probed.reason}.`, {
       hint: [`${probed.hint}; `, ...SANDBOX_OFF_HINT, '.'],
     });
+  }
+  if (agent !== undefined && !isDemoAgent(agent)) {
+    throw new ConfigError(
+      `This host cannot confine agents (${probed.reason}), and under sandbox: auto omk starts no agent unconfined but its own demo: ${agent} was not started.`,
+      { hint: [`${probed.hint}; `, ...SANDBOX_OFF_HINT, '.'] },
+    );
   }
   reporter.warn(`agents and gates run unsandboxed: ${probed.reason} (${probed.hint})`);
   return { mode, active: false, reason: `unsandboxed: ${probed.reason}${leftoverWords(subreaper)}` };
@@ -205,6 +214,21 @@ export function sandboxWarnings(
 
 /** The built-in demo agent's name in agent runs: omk's own deterministic code, not an agent's. */
 const DEMO_AGENT = 'demo';
+
+/** Whether an agent spec names omk's own demo agent, the one agent `auto` starts unconfined. */
+export function isDemoAgent(spec: string): boolean {
+  return spec.trim() === DEMO_AGENT;
+}
+
+/**
+ * Whether an agent may start under a decision already made: confined, unconfined by the user's
+ * choice (`off`), or omk's own demo agent. Under `auto` on a host that cannot confine, no other
+ * agent starts (`decideSandbox` refuses it; this is for an agent a decision made for another one
+ * would cover, such as a planning agent other than the run's).
+ */
+export function mayStartAgent(decision: SandboxDecision, spec: string): boolean {
+  return decision.active || decision.mode === 'off' || isDemoAgent(spec);
+}
 
 /**
  * The agents (each once, in running order) that ran while a run of the goal had the sandbox fall
