@@ -75051,7 +75051,7 @@ function withRunOptions(command2) {
   return command2.addOption(agentOption()).addOption(
     choiceOption(
       "--sandbox <mode>",
-      "confine agents and gates with bubblewrap: auto (when available) | required | off (default: $OMK_SANDBOX, else the config, else auto)",
+      "confine agents and gates with bubblewrap: auto (where it runs; elsewhere no agent but the demo starts) | required | off (the agents are trusted: unconfined) (default: $OMK_SANDBOX, else the config, else auto)",
       SANDBOX_MODES,
       "auto"
     )

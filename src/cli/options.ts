@@ -89,7 +89,7 @@ export function withRunOptions(command: Command): Command {
     .addOption(
       choiceOption(
         '--sandbox <mode>',
-        'confine agents and gates with bubblewrap: auto (when available) | required | off (default: $OMK_SANDBOX, else the config, else auto)',
+        'confine agents and gates with bubblewrap: auto (where it runs; elsewhere no agent but the demo starts) | required | off (the agents are trusted: unconfined) (default: $OMK_SANDBOX, else the config, else auto)',
         SANDBOX_MODES,
         'auto',
       ),

@@ -486,7 +486,7 @@ describe('a host that cannot confine (bwrap whose namespaces are refused)', () =
     );
     expect(proof.warnings).toContainEqual(expect.stringContaining('Agents and gates ran unsandboxed'));
     // The demo agent is omk's own code: it runs, and its goal needs no person's acceptance (a
-    // script agent is not started: test/cli/unconfined-accept.test.ts).
+    // script agent is not started: test/cli/unconfinable-host.test.ts).
     expect(proof.status).toBe('ready');
     expect(proof.knownGaps).toEqual([]);
   });

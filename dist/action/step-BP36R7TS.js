@@ -413,10 +413,10 @@ inputs:
     default: ''
   sandbox:
     description: >-
-      Confine agents and gates with bubblewrap: auto (when the runner allows it, else unconfined
-      and the proof says so: a goal an agent other than the demo ran in is then blocked_on_human
-      until a person accepts it), required (refuse to run agents without it) or off (the agents
-      are trusted: detection only). Empty: the config's sandbox, else auto.
+      Confine agents and gates with bubblewrap: auto (when the runner allows it; where it does
+      not, the step fails before any agent but the demo starts), required (the step fails before
+      any agent starts, the demo's included) or off (the agents are trusted: they run unconfined,
+      detection only, the proof says so). Empty: the config's sandbox, else auto.
     required: false
     default: ''
   sandbox-network:
