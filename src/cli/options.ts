@@ -82,18 +82,21 @@ export function agentOption(help = AGENT_NAMES): Option {
   return new Option('--agent <agent>', help);
 }
 
+/** --sandbox: whether this run's agents and gates are confined (default: $OMK_SANDBOX, else the config's). */
+export function sandboxOption(): Option {
+  return choiceOption(
+    '--sandbox <mode>',
+    'confine agents and gates with bubblewrap: auto (where it runs; elsewhere no agent but the demo starts) | required | off (the agents are trusted: unconfined) (default: $OMK_SANDBOX, else the config, else auto)',
+    SANDBOX_MODES,
+    'auto',
+  );
+}
+
 /** The flags of a command that runs agents and delivers: --agent, --sandbox, --sandbox-network, --forge, --keep-worktrees. */
 export function withRunOptions(command: Command): Command {
   return command
     .addOption(agentOption())
-    .addOption(
-      choiceOption(
-        '--sandbox <mode>',
-        'confine agents and gates with bubblewrap: auto (where it runs; elsewhere no agent but the demo starts) | required | off (the agents are trusted: unconfined) (default: $OMK_SANDBOX, else the config, else auto)',
-        SANDBOX_MODES,
-        'auto',
-      ),
-    )
+    .addOption(sandboxOption())
     .addOption(
       choiceOption(
         '--sandbox-network <network>',

@@ -52,7 +52,7 @@ describe('a script agent on a host that cannot confine it', () => {
     const run = await env.omk('goal', 'run', GOALS.single, '--agent', agent);
     expect(run.code).not.toBe(0);
     expect(run.stderr).toContain(
-      `This host cannot confine agents (bwrap cannot create namespaces: bwrap: setting up uid map: Permission denied), and under sandbox: auto omk starts no agent unconfined but its own demo: ${agent} was not started.`,
+      `This host cannot confine agents (bwrap cannot create namespaces: bwrap: setting up uid map: Permission denied), and under sandbox: auto omk runs no agent's code unconfined but its own demo's: ${agent} was not started.`,
     );
     expect(run.stderr).toContain(
       `or, to declare the agents trusted, run them unconfined: set \`sandbox: off\` in .omk/config.yml, or for one run: 'omk goal run "<goal>" --sandbox off'.`,
@@ -88,5 +88,28 @@ describe('a script agent on a host that cannot confine it', () => {
     expect(shown.stdout).toContain(
       "Agents and gates ran unsandboxed: sandbox off, by the user's choice (nothing confined what they could read or write).",
     );
+  }, 120_000);
+
+  it("verify and review would run the agent's change in gates: refused the same way under auto, run under --sandbox off", async () => {
+    const agent = await env.kit.script('parser-fixer', fixTheParser);
+    const run = await env.omk('goal', 'run', GOALS.single, '--agent', agent, '--sandbox', 'off', '--json');
+    expect(run.code, run.stderr).toBe(0);
+    const id = (JSON.parse(run.stdout) as { goal: { id: string } }).goal.id;
+    const before = await env.goal(id);
+    for (const verb of ['verify', 'review']) {
+      const refused = await env.omk('goal', verb, id);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toContain(
+        `under sandbox: auto omk runs no agent's code unconfined but its own demo's: the gates would run ${agent}'s change, so none was started.`,
+      );
+      expect(refused.stderr).toContain('set `sandbox: off` in .omk/config.yml');
+    }
+    expect(await env.goal(id)).toEqual(before);
+    // The user's one-run choice: the gates run unconfined and the proof stays ready, its `off` noted.
+    const verified = await env.omk('goal', 'verify', id, '--sandbox', 'off');
+    expect(verified.code, verified.stderr).toBe(0);
+    const proof = await env.proof(id);
+    expect(proof.status).toBe('ready');
+    expect(proof.knownGaps).toEqual([]);
   }, 120_000);
 });

@@ -461,7 +461,7 @@ describe('a host that cannot confine (bwrap whose namespaces are refused)', () =
     const auto = await omk('goal', 'run', GOALS.single, '--agent', spec);
     expect(auto.code).not.toBe(0);
     expect(auto.stderr).toContain(
-      `under sandbox: auto omk starts no agent unconfined but its own demo: ${spec} was not started.`,
+      `under sandbox: auto omk runs no agent's code unconfined but its own demo's: ${spec} was not started.`,
     );
     expect(existsSync(ran)).toBe(false);
     expect(existsSync(join(env.stateDir, 'goals'))).toBe(false);

@@ -15,11 +15,12 @@ import {
   reverify,
   runProgressMode,
   runVerdict,
+  type SandboxMode,
 } from '../../runtime/app/index.js';
 import { renderExecutedText, renderProofMarkdown } from '../../runtime/app/render.js';
 import { act, type Call, type Flags, goalCommand } from '../command.js';
 import type { CliIo } from '../context.js';
-import { json, type OutputFormat, withRunOptions } from '../options.js';
+import { json, type OutputFormat, sandboxOption, withRunOptions } from '../options.js';
 import type { ProgramContext } from '../program.js';
 import { CLI_STEPS } from '../wording.js';
 
@@ -130,11 +131,14 @@ export function registerExecuteCommands(goal: Command, context: ProgramContext):
       'rerun the controller and security reviews (and the gates) on the integrated change; no agent runs',
   };
   for (const [name, description] of Object.entries(descriptions)) {
-    goalCommand(goal, name, description, formats).action(
-      act(context, async ({ goal: target, io, format }) => {
-        const { app, goalId } = await target();
-        printExecuted(io, await reverify(app, goalId), format, app.store.paths(goalId).dir);
-      }),
-    );
+    goalCommand(goal, name, description, formats)
+      .addOption(sandboxOption())
+      .action(
+        act<Flags & { sandbox?: SandboxMode }>(context, async ({ goal: target, io, format, options }) => {
+          const { app, goalId } = await target();
+          const executed = await reverify(app, goalId, { sandbox: options.sandbox });
+          printExecuted(io, executed, format, app.store.paths(goalId).dir);
+        }),
+      );
   }
 }

@@ -43,7 +43,7 @@ export interface PreparedAgent {
  * with, else agents.default from the config. An unknown or missing agent is refused here, before
  * a goal is created or a controller starts, and so is a host that cannot confine under `required`,
  * or under `auto` for an agent other than the demo. `gatesOnly`: the run starts no agent (verify,
- * review), so `auto` runs its gates unconfined where the host cannot confine, saying so.
+ * review), but its gates run the agent's change, so `auto` refuses that the same way.
  */
 export async function prepareAgent(
   deps: Pick<AppDeps, 'env' | 'words' | 'execution' | 'reporter' | 'repoCustomAgents'>,
@@ -90,7 +90,7 @@ export async function prepareAgent(
     deps.reporter,
     networkRequestOf(config.config, choice.network),
     await deps.execution.subreaper?.(),
-    gatesOnly ? undefined : spec,
+    { spec, starts: !gatesOnly },
   );
   return { spec, agent, config, sandbox };
 }

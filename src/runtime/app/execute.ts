@@ -118,10 +118,14 @@ async function cleanSettled(deps: AppDeps, goalId: string): Promise<void> {
  * `verify` and `review`: the gates and the reviews again on the integrated tree of what is done,
  * with no agent started, and the proof settled again.
  */
-export async function reverify(deps: AppDeps, goalId: string): Promise<ExecuteResult> {
+export async function reverify(
+  deps: AppDeps,
+  goalId: string,
+  choice: Pick<AgentChoice, 'sandbox'> = {},
+): Promise<ExecuteResult> {
   const goal = await deps.store.read(goalId);
-  // No slice is dispatched, so no agent runs: any resolvable one composes the controller.
-  const prepared = await prepareAgent(deps, goal.repo.root, {}, goal.options.agent ?? 'demo', {
+  // No slice is dispatched, so no agent runs; the gates run the goal's agent's change.
+  const prepared = await prepareAgent(deps, goal.repo.root, choice, goal.options.agent ?? 'demo', {
     gatesOnly: true,
   });
   const controller = await composeController(deps, goal, prepared);

@@ -206,7 +206,7 @@ export async function chooseGoalPlanner(
   if (!mayStartAgent(sandbox, spec)) {
     return noting(
       deps.planner,
-      `planner agent ${spec} was not started: this host cannot confine agents (${sandbox.reason}), and under sandbox: auto omk starts no agent unconfined but its own demo; the heuristic planned this goal`,
+      `planner agent ${spec} was not started: this host cannot confine agents (${sandbox.reason}), and under sandbox: auto omk runs no agent's code unconfined but its own demo's; the heuristic planned this goal`,
     );
   }
   const planning = sandbox.active

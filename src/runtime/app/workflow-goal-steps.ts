@@ -36,8 +36,13 @@ export class WorkflowSteps {
     return onWorkflowGoal(this.host, this.request, this.goalId, { save, prepare, act });
   }
 
-  private withAgent<T>(save: string | null, act: (prepared: PreparedAgent) => Promise<T>): Promise<T> {
-    return this.onGoal(save, (goal) => agentFor(this.host, goal), act);
+  /** `gatesOnly`: the step starts no agent, but its gates run the agent's change (verify, review). */
+  private withAgent<T>(
+    save: string | null,
+    act: (prepared: PreparedAgent) => Promise<T>,
+    gatesOnly = false,
+  ): Promise<T> {
+    return this.onGoal(save, (goal) => agentFor(this.host, goal, gatesOnly), act);
   }
 
   private async requireSlice(slice: string): Promise<void> {
@@ -117,17 +122,20 @@ export class WorkflowSteps {
    */
   async integrate(step: 'integrate' | 'verify' | 'review'): Promise<WorkflowStepOutcome> {
     const { host, request, goalId } = this;
-    const notes = await this.withAgent(`${step}: goal ${goalId}`, async (prepared) =>
-      integratedNotes(
-        await integrateSlices(host.app, this.fanOut(), {
-          goalId,
-          prepared,
-          step,
-          dryRun: request.dryRun,
-          ...stepDelivery(request),
-          method: request.method,
-        }),
-      ),
+    const notes = await this.withAgent(
+      `${step}: goal ${goalId}`,
+      async (prepared) =>
+        integratedNotes(
+          await integrateSlices(host.app, this.fanOut(), {
+            goalId,
+            prepared,
+            step,
+            dryRun: request.dryRun,
+            ...stepDelivery(request),
+            method: request.method,
+          }),
+        ),
+      step !== 'integrate',
     );
     return stepReport(host, step, goalId, { judged: true, notes });
   }

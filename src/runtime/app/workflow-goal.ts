@@ -13,9 +13,16 @@ export function stepDelivery(request: WorkflowStepRequest) {
   };
 }
 
-/** The agent the step asks for, prepared for the goal: a missing or unknown one is refused first. */
-export async function agentFor(host: WorkflowStepHost, goal: GoalRecord): Promise<PreparedAgent> {
-  return prepareAgent(host.app, goal.repo.root, await host.agent(), goal.options.agent);
+/**
+ * The agent the step asks for, prepared for the goal: a missing or unknown one is refused first.
+ * `gatesOnly`: the step starts no agent (verify, review; see `prepareAgent`).
+ */
+export async function agentFor(
+  host: WorkflowStepHost,
+  goal: GoalRecord,
+  gatesOnly = false,
+): Promise<PreparedAgent> {
+  return prepareAgent(host.app, goal.repo.root, await host.agent(), goal.options.agent, { gatesOnly });
 }
 
 /** How a step on an existing goal is pulled and saved back; `save` null saves nothing. */

@@ -84,31 +84,39 @@ describe('decideSandbox', () => {
     expect(seen.warnings).toEqual([expect.stringContaining('unsandboxed: bwrap not found on the PATH')]);
   });
 
-  it('auto starts no agent but the demo where the host cannot confine: any other is refused, before it starts', async () => {
-    for (const agent of ['claude', 'script:./fix.sh', 'my-custom']) {
+  it("auto runs no agent code but the demo's where the host cannot confine: any other agent is refused, before it starts", async () => {
+    const hint =
+      /^install it \(apt-get install bubblewrap\); or, to declare the agents trusted, run them unconfined: set `sandbox: off` in .omk\/config.yml, or for one run: 'goal run "<goal>" --sandbox off'\.$/;
+    for (const spec of ['claude', 'script:./fix.sh', 'my-custom']) {
       const seen = reporter();
-      const refused = decideSandbox(missing, 'auto', seen, undefined, undefined, agent);
+      const refused = decideSandbox(missing, 'auto', seen, undefined, undefined, { spec, starts: true });
       await expect(refused).rejects.toBeInstanceOf(ConfigError);
       await expect(refused).rejects.toMatchObject({
-        message: `This host cannot confine agents (bwrap not found on the PATH), and under sandbox: auto omk starts no agent unconfined but its own demo: ${agent} was not started.`,
-        hint: expect.stringMatching(
-          /^install it \(apt-get install bubblewrap\); or, to declare the agents trusted, run them unconfined: set `sandbox: off` in .omk\/config.yml, or for one run: 'goal run "<goal>" --sandbox off'\.$/,
-        ),
+        message: `This host cannot confine agents (bwrap not found on the PATH), and under sandbox: auto omk runs no agent's code unconfined but its own demo's: ${spec} was not started.`,
+        hint: expect.stringMatching(hint),
       });
       expect(seen.warnings).toEqual([]);
     }
-    // The demo agent is omk's own code: it runs unconfined, said; so do gates with no agent (verify).
-    for (const agent of ['demo', ' demo ', undefined]) {
+    // Gates alone (verify, review) run the agent's change: refused the same way.
+    const gates = decideSandbox(missing, 'auto', reporter(), undefined, undefined, {
+      spec: 'claude',
+      starts: false,
+    });
+    await expect(gates).rejects.toMatchObject({
+      message: expect.stringMatching(/: the gates would run claude's change, so none was started\.$/),
+      hint: expect.stringMatching(hint),
+    });
+    // The demo agent is omk's own code: it runs unconfined, said; so do gates with no agent named.
+    for (const agent of [{ spec: 'demo', starts: true }, { spec: ' demo ', starts: false }, undefined]) {
       const decision = await decideSandbox(missing, 'auto', reporter(), undefined, undefined, agent);
       expect(decision).toMatchObject({ mode: 'auto', active: false });
     }
     // Where the host confines, or the user declared the agents trusted, any agent starts.
-    expect((await decideSandbox(available, 'auto', reporter(), undefined, undefined, 'claude')).active).toBe(
+    const claude = { spec: 'claude', starts: true };
+    expect((await decideSandbox(available, 'auto', reporter(), undefined, undefined, claude)).active).toBe(
       true,
     );
-    expect((await decideSandbox(missing, 'off', reporter(), undefined, undefined, 'claude')).mode).toBe(
-      'off',
-    );
+    expect((await decideSandbox(missing, 'off', reporter(), undefined, undefined, claude)).mode).toBe('off');
   });
 
   it('an agent a decision made for another covers starts only where that decision lets it', () => {

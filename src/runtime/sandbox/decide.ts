@@ -65,12 +65,22 @@ export function networkRequestOf(
 }
 
 /**
+ * The agent whose code a run executes: started by it, or only run by its gates (`verify` and
+ * `review` start no agent, but their gates run the tests the goal's agent wrote).
+ */
+export interface AgentToConfine {
+  spec: string;
+  starts: boolean;
+}
+
+/**
  * Whether this run's agents and gates are confined. `off` never asks the host; `required` refuses
  * where the host cannot confine, before any agent runs; so does `auto` for an `agent` other than
- * omk's own demo (it would read what the sandbox hides: the credential stores, the runner's files),
- * and runs the demo, or gates alone (no `agent`), unconfined, saying so. The network is the
- * policy's where the host can isolate one; where it cannot, `required` refuses a policy with `none`
- * and `auto` shares the host's network with everything, and says so.
+ * omk's own demo, started or run by gates (unconfined, its code would read what the sandbox hides:
+ * the credential stores, the runner's files), and runs the demo's, or gates alone (no `agent`),
+ * unconfined, saying so. The network is the policy's where the host can isolate one; where it
+ * cannot, `required` refuses a policy with `none` and `auto` shares the host's network with
+ * everything, and says so.
  */
 export async function decideSandbox(
   port: SandboxPort,
@@ -78,7 +88,7 @@ export async function decideSandbox(
   reporter: Pick<Reporter, 'warn'>,
   network: NetworkRequest = { policy: DEFAULT_NETWORK },
   subreaper?: SubreaperState,
-  agent?: string,
+  agent?: AgentToConfine,
 ): Promise<SandboxDecision> {
   if (mode === 'off') {
     return {
@@ -127,9 +137,12 @@ export async function decideSandbox(
       hint: [`${probed.hint}; `, ...SANDBOX_OFF_HINT, '.'],
     });
   }
-  if (agent !== undefined && !isDemoAgent(agent)) {
+  if (agent !== undefined && !isDemoAgent(agent.spec)) {
+    const refused = agent.starts
+      ? `${agent.spec} was not started`
+      : `the gates would run ${agent.spec}'s change, so none was started`;
     throw new ConfigError(
-      `This host cannot confine agents (${probed.reason}), and under sandbox: auto omk starts no agent unconfined but its own demo: ${agent} was not started.`,
+      `This host cannot confine agents (${probed.reason}), and under sandbox: auto omk runs no agent's code unconfined but its own demo's: ${refused}.`,
       { hint: [`${probed.hint}; `, ...SANDBOX_OFF_HINT, '.'] },
     );
   }
