@@ -1,23 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  BUGGY_FIXTURE,
-  createExecutionEnv,
-  type ExecutionEnv,
-  fixTheParser,
-  GOALS,
-} from '../helpers/execution.js';
+import { describe, expect, it } from 'vitest';
+import { BUGGY_FIXTURE, fixTheParser, GOALS, useExecutionEnv } from '../helpers/execution.js';
 import { goalDirShellAgent } from '../helpers/state-writer-agent.js';
 
 // What a user reads when a security check blocks a slice: what happened, and a step that works.
 
-let env: ExecutionEnv;
-
-beforeEach(async () => {
-  env = await createExecutionEnv(BUGGY_FIXTURE);
-});
-afterEach(async () => {
-  await env.cleanup();
-});
+const env = useExecutionEnv(BUGGY_FIXTURE);
 
 describe('a slice blocked by a security finding', () => {
   it("an edited test script: the run's line names the finding, not a bare 'blocking problems:'", async () => {

@@ -1,20 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  BUGGY_FIXTURE,
-  createExecutionEnv,
-  type ExecutionEnv,
-  fixTheParser,
-  GOALS,
-} from '../helpers/execution.js';
+import { describe, expect, it } from 'vitest';
+import { BUGGY_FIXTURE, fixTheParser, GOALS, useExecutionEnv } from '../helpers/execution.js';
 
-let env: ExecutionEnv;
-
-beforeEach(async () => {
-  env = await createExecutionEnv(BUGGY_FIXTURE);
-});
-afterEach(async () => {
-  await env.cleanup();
-});
+const env = useExecutionEnv(BUGGY_FIXTURE);
 
 describe('a goal that spent more than its token budget', () => {
   it('says so as the budget is written elsewhere, and the steps it prints make it ready', async () => {

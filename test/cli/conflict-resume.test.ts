@@ -1,26 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  createExecutionEnv,
-  type ExecutionEnv,
-  fixTheParser,
-  GOALS,
-  SLICES,
-  showAt,
-  TODO_FIXTURE,
-} from '../helpers/execution.js';
+import { describe, expect, it } from 'vitest';
+import { fixTheParser, GOALS, SLICES, showAt, TODO_FIXTURE, useExecutionEnv } from '../helpers/execution.js';
 import { git } from '../helpers/git-repo.js';
 
-let env: ExecutionEnv;
-
-beforeEach(async () => {
-  env = await createExecutionEnv(TODO_FIXTURE);
-});
-afterEach(async () => {
-  await env.cleanup();
-});
+const env = useExecutionEnv(TODO_FIXTURE);
 
 /** Runs one command omk printed ('git ...'), as a user would in their checkout; its exit code. */
 function runPrinted(command: string, cwd: string): number {

@@ -1,13 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  BUGGY_FIXTURE,
-  createExecutionEnv,
-  type ExecutionEnv,
-  fixTheParser,
-  GOALS,
-} from '../helpers/execution.js';
+import { describe, expect, it } from 'vitest';
+import { BUGGY_FIXTURE, fixTheParser, GOALS, useExecutionEnv } from '../helpers/execution.js';
 import { git } from '../helpers/git-repo.js';
 import { goalDirShellAgent, STATE_WRITE_FINDINGS } from '../helpers/state-writer-agent.js';
 
@@ -21,14 +15,7 @@ const NEW_SCRIPT = 'node --test --test-timeout=60000 test/';
 const TEST_SCRIPT_FINDING =
   /The change edits "package\.json scripts\.test", which decides what the "test" gate ran/;
 
-let env: ExecutionEnv;
-
-beforeEach(async () => {
-  env = await createExecutionEnv(BUGGY_FIXTURE);
-});
-afterEach(async () => {
-  await env.cleanup();
-});
+const env = useExecutionEnv(BUGGY_FIXTURE);
 
 /** An agent that fixes the parser and changes the test script, as the goal asks. */
 function scriptChanger(): Promise<string> {

@@ -1,26 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { crashWith, isAlive, touchWrites } from '../helpers/agents.js';
 import {
-  createExecutionEnv,
-  type ExecutionEnv,
   eventsOfType,
   expectContiguous,
   GOALS,
   omkBranches,
   SLICES,
+  useExecutionEnv,
   waitFor,
 } from '../helpers/execution.js';
 
-let env: ExecutionEnv;
-
-beforeEach(async () => {
-  env = await createExecutionEnv();
-});
-afterEach(async () => {
-  await env.cleanup();
-});
+const env = useExecutionEnv();
 
 describe('an agent that runs past its slice budget', () => {
   it('is killed with its whole process tree, retried, and the slice fails with the timeout as evidence', async () => {

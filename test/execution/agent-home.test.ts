@@ -1,19 +1,13 @@
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createExecutionEnv, type ExecutionEnv, GOALS } from '../helpers/execution.js';
+import { describe, expect, it } from 'vitest';
+import { GOALS, useExecutionEnv } from '../helpers/execution.js';
 
 // Agents run with a HOME and XDG directories of their own, also with the sandbox off: the user's
 // HOME (here a fake one: the CLI's HOME in these tests is the state directory) is never theirs.
 
-let env: ExecutionEnv;
-beforeEach(async () => {
-  env = await createExecutionEnv();
-});
-afterEach(async () => {
-  await env.cleanup();
-});
+const env = useExecutionEnv();
 
 /** The fake user's credential stores and shell files, with contents an agent must never see. */
 async function fakeUserHome(): Promise<string> {

@@ -1,27 +1,19 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { touchWrites } from '../helpers/agents.js';
 import {
   BUGGY_FIXTURE,
-  createExecutionEnv,
-  type ExecutionEnv,
   eventsOfType,
   expectContiguous,
   fixTheParser,
   GOALS,
   SLICES,
   showAt,
+  useExecutionEnv,
 } from '../helpers/execution.js';
 import { git } from '../helpers/git-repo.js';
 
-let env: ExecutionEnv;
-
-beforeEach(async () => {
-  // The parser slice fixes the fixture's committed failing test: a fix goal needs one.
-  env = await createExecutionEnv(BUGGY_FIXTURE);
-});
-afterEach(async () => {
-  await env.cleanup();
-});
+// The parser slice fixes the fixture's committed failing test: a fix goal needs one.
+const env = useExecutionEnv(BUGGY_FIXTURE);
 
 /** The README slice proposes four follow-ups on its first run; every run then marks its write set. */
 const proposingAgent = `

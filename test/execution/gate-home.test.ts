@@ -1,22 +1,15 @@
 import { existsSync } from 'node:fs';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createExecutionEnv, type ExecutionEnv, GOALS } from '../helpers/execution.js';
+import { describe, expect, it } from 'vitest';
+import { GOALS, useExecutionEnv } from '../helpers/execution.js';
 
 // Gates run the agent's code with the user's tools: unsandboxed, what that code writes under HOME
 // (a ~/.gitconfig that runs a hook in the user's next git command, a ~/.npmrc that points npm
 // elsewhere) must land in a HOME omk made for the gate, never the user's. The CLI runs here with
 // HOME set to the test's state directory: that is "the user's HOME".
 
-let env: ExecutionEnv;
-
-beforeEach(async () => {
-  env = await createExecutionEnv();
-});
-afterEach(async () => {
-  await env.cleanup();
-});
+const env = useExecutionEnv();
 
 /** An agent whose test, run by the gates, writes into HOME and says which HOME it saw. */
 async function homeWritingAgent(seen: string): Promise<string> {

@@ -1,17 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { touchWrites } from '../helpers/agents.js';
-import { createExecutionEnv, type ExecutionEnv, eventsOfType, GOALS, SLICES } from '../helpers/execution.js';
+import { eventsOfType, GOALS, SLICES, useExecutionEnv } from '../helpers/execution.js';
 
-let env: ExecutionEnv;
-
-beforeEach(async () => {
-  env = await createExecutionEnv();
-});
-afterEach(async () => {
-  await env.cleanup();
-});
+const env = useExecutionEnv();
 
 describe('an agent that leaves a git lock file in its workspace', () => {
   it('has it removed once the agent is gone, so its work is captured, and the event names the path', async () => {

@@ -1,13 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  BUGGY_FIXTURE,
-  createExecutionEnv,
-  type ExecutionEnv,
-  GOALS,
-  waitFor,
-} from '../helpers/execution.js';
+import { describe, expect, it } from 'vitest';
+import { BUGGY_FIXTURE, GOALS, useExecutionEnv, waitFor } from '../helpers/execution.js';
 import { git } from '../helpers/git-repo.js';
 import { goalDirShellAgent } from '../helpers/state-writer-agent.js';
 
@@ -16,14 +10,7 @@ import { goalDirShellAgent } from '../helpers/state-writer-agent.js';
 // omk's own value counts. Each agent also fixes the fixture's bug as asked, so only the guard
 // stands between it and a `ready` proof. A `budget-add` from another process stays allowed.
 
-let env: ExecutionEnv;
-
-beforeEach(async () => {
-  env = await createExecutionEnv(BUGGY_FIXTURE);
-});
-afterEach(async () => {
-  await env.cleanup();
-});
+const env = useExecutionEnv(BUGGY_FIXTURE);
 
 /** Shell lines that rewrite `$goal/goal.json` with `js` applied to the parsed record `goal`. */
 const editGoalJson = (js: string) => `node -e '

@@ -1,13 +1,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  BUGGY_FIXTURE,
-  createExecutionEnv,
-  type ExecutionEnv,
-  GOALS,
-  waitFor,
-} from '../helpers/execution.js';
+import { describe, expect, it } from 'vitest';
+import { BUGGY_FIXTURE, GOALS, useExecutionEnv, waitFor } from '../helpers/execution.js';
 import { goalDirShellAgent } from '../helpers/state-writer-agent.js';
 
 // An unsandboxed agent that names a dead process as its goal's controller, and keeps writing it
@@ -16,14 +10,7 @@ import { goalDirShellAgent } from '../helpers/state-writer-agent.js';
 // goal.json says), the edit is named, and the run ends not ready. Before the window was closed,
 // the second omk took the goal for an orphan and ran it too.
 
-let env: ExecutionEnv;
-
-beforeEach(async () => {
-  env = await createExecutionEnv(BUGGY_FIXTURE);
-});
-afterEach(async () => {
-  await env.cleanup();
-});
+const env = useExecutionEnv(BUGGY_FIXTURE);
 
 describe('an unsandboxed agent that makes its controller a dead pid while resume --auto runs', () => {
   it('is not taken over: the second omk finds no orphan, the edit is named, never ready', async () => {

@@ -2,17 +2,16 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_FILES, DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
 import { isAlive } from '../helpers/agents.js';
 import {
-  createExecutionEnv,
-  type ExecutionEnv,
   eventsOfType,
   fixTheParser,
   GOALS,
   SLICES,
   TODO_FIXTURE,
+  useExecutionEnv,
   waitFor,
 } from '../helpers/execution.js';
 import { createTempRepo, git, type TempRepo } from '../helpers/git-repo.js';
@@ -204,13 +203,7 @@ describe('a hostile review-fix agent (omk goal fix)', () => {
 });
 
 describe('a hostile integration-repair agent', () => {
-  let env: ExecutionEnv;
-  beforeEach(async () => {
-    env = await createExecutionEnv(TODO_FIXTURE);
-  });
-  afterEach(async () => {
-    await env.cleanup();
-  });
+  const env = useExecutionEnv(TODO_FIXTURE);
 
   it('repairs the merged tree but plants a hook: blocked, the hook removed, no second attempt, never ready', async () => {
     const marker = join(env.kit.dir, 'hook-ran');

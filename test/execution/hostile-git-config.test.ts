@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { chmod, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SHELL_GIT_RETRY } from '../helpers/agents.js';
-import { createExecutionEnv, type ExecutionEnv, GOALS } from '../helpers/execution.js';
+import { GOALS, useExecutionEnv } from '../helpers/execution.js';
 import { git } from '../helpers/git-repo.js';
 
 // Agents that plant git config naming a program, so that omk's own git (`add`, `status`, `diff`,
@@ -14,14 +14,7 @@ import { git } from '../helpers/git-repo.js';
 // Each program leaves a marker outside the worktree when it runs. The sandbox is off: only omk's
 // hardened git and the integrity checks stand between the agent and the program running.
 
-let env: ExecutionEnv;
-
-beforeEach(async () => {
-  env = await createExecutionEnv();
-});
-afterEach(async () => {
-  await env.cleanup();
-});
+const env = useExecutionEnv();
 
 /** A program that leaves `marker` and passes its input through (a filter, a textconv, a pager). */
 async function evilProgram(name: string): Promise<{ path: string; marker: string }> {

@@ -1,8 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isAlive } from '../helpers/agents.js';
 import {
-  createExecutionEnv,
-  type ExecutionEnv,
   eventsOfType,
   expectContiguous,
   fixTheParser,
@@ -10,6 +8,7 @@ import {
   SLICES,
   showAt,
   TODO_FIXTURE,
+  useExecutionEnv,
   waitFor,
 } from '../helpers/execution.js';
 import { git } from '../helpers/git-repo.js';
@@ -37,14 +36,7 @@ if (task === 'integration') {
 }`;
 }
 
-let env: ExecutionEnv;
-
-beforeEach(async () => {
-  env = await createExecutionEnv(TODO_FIXTURE);
-});
-afterEach(async () => {
-  await env.cleanup();
-});
+const env = useExecutionEnv(TODO_FIXTURE);
 
 async function runsOf(task: string): Promise<number> {
   return (await env.kit.runs()).filter((run) => run.task === task).length;

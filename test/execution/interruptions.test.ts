@@ -1,29 +1,21 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type AgentCall, isAlive, slowFirstRun, touchWrites } from '../helpers/agents.js';
 import {
   BUGGY_FIXTURE,
-  createExecutionEnv,
-  type ExecutionEnv,
   eventsOfType,
   expectContiguous,
   fixTheParser,
   GOALS,
   omkBranches,
   SLICES,
+  useExecutionEnv,
   waitFor,
 } from '../helpers/execution.js';
 
-let env: ExecutionEnv;
-
-beforeEach(async () => {
-  // A fix goal needs a test that fails without the fix: the fixture has one, the agents fix it.
-  env = await createExecutionEnv(BUGGY_FIXTURE);
-});
-afterEach(async () => {
-  await env.cleanup();
-});
+// A fix goal needs a test that fails without the fix: the fixture has one, the agents fix it.
+const env = useExecutionEnv(BUGGY_FIXTURE);
 
 const startsOf = (calls: readonly AgentCall[], task: string) =>
   calls.filter((call) => call.event === 'start' && call.task === task);

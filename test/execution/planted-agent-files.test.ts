@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BUGGY_FIXTURE, createExecutionEnv, type ExecutionEnv, GOALS, SLICES } from '../helpers/execution.js';
+import { describe, expect, it } from 'vitest';
+import { BUGGY_FIXTURE, GOALS, SLICES, useExecutionEnv } from '../helpers/execution.js';
 import { goalDirShellAgent } from '../helpers/state-writer-agent.js';
 
 // An unsandboxed agent that plants the files the agent adapter writes for the next attempt of its
@@ -11,14 +11,7 @@ import { goalDirShellAgent } from '../helpers/state-writer-agent.js';
 // such files rather than write through them, `command-agent.test.ts`). Before, all three passed as
 // the adapter's own files and the run was ready.
 
-let env: ExecutionEnv;
-
-beforeEach(async () => {
-  env = await createExecutionEnv(BUGGY_FIXTURE);
-});
-afterEach(async () => {
-  await env.cleanup();
-});
+const env = useExecutionEnv(BUGGY_FIXTURE);
 
 describe("an unsandboxed agent that plants the adapter's files of the next attempt", () => {
   it('names each, never ready; the linked file is unchanged', async () => {

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BUGGY_FIXTURE, createExecutionEnv, type ExecutionEnv, GOALS, SLICES } from '../helpers/execution.js';
+import { describe, expect, it } from 'vitest';
+import { BUGGY_FIXTURE, GOALS, SLICES, useExecutionEnv } from '../helpers/execution.js';
 import { git } from '../helpers/git-repo.js';
 import { goalDirShellAgent } from '../helpers/state-writer-agent.js';
 
@@ -12,14 +12,7 @@ import { goalDirShellAgent } from '../helpers/state-writer-agent.js';
 // `ready` and nothing is delivered. The other goal is the control: the same agent without the
 // writes, `ready`. One test, two runs (this suite's runs are slow).
 
-let env: ExecutionEnv;
-
-beforeEach(async () => {
-  env = await createExecutionEnv(BUGGY_FIXTURE);
-});
-afterEach(async () => {
-  await env.cleanup();
-});
+const env = useExecutionEnv(BUGGY_FIXTURE);
 
 const shellAgent = (name: string, body: string) => goalDirShellAgent(env, name, body);
 

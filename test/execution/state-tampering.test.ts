@@ -1,13 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  BUGGY_FIXTURE,
-  createExecutionEnv,
-  type ExecutionEnv,
-  GOALS,
-  waitFor,
-} from '../helpers/execution.js';
+import { describe, expect, it } from 'vitest';
+import { BUGGY_FIXTURE, GOALS, useExecutionEnv, waitFor } from '../helpers/execution.js';
 import { git } from '../helpers/git-repo.js';
 import { goalDirShellAgent } from '../helpers/state-writer-agent.js';
 
@@ -16,14 +10,7 @@ import { goalDirShellAgent } from '../helpers/state-writer-agent.js';
 // bug as asked (its committed failing test then passes), so only the state checks stand between
 // it and a `ready` proof: the benign agent of the first state-root test gets `ready`.
 
-let env: ExecutionEnv;
-
-beforeEach(async () => {
-  env = await createExecutionEnv(BUGGY_FIXTURE);
-});
-afterEach(async () => {
-  await env.cleanup();
-});
+const env = useExecutionEnv(BUGGY_FIXTURE);
 
 const shellAgent = (name: string, body: string) => goalDirShellAgent(env, name, body);
 

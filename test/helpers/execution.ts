@@ -1,7 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 import { type GoalRecord, goalRecordSchema } from '../../src/runtime/goal/schema.js';
 import { type TaskGraph, taskGraphSchema } from '../../src/runtime/graph/schema.js';
 import { type Proof, proofSchema } from '../../src/runtime/proof/schema.js';
@@ -194,6 +194,32 @@ export async function createExecutionEnv(
     },
   };
   return env;
+}
+
+/**
+ * A fresh createExecutionEnv(files, options) for each test of the calling scope (the file, or the
+ * describe it is called in), cleaned up after the test. The returned object stands for the current
+ * test's env: read it inside `it` or the hooks, never while the file is being collected.
+ */
+export function useExecutionEnv(
+  files?: Readonly<Record<string, string>>,
+  options?: { env?: Record<string, string> },
+): ExecutionEnv {
+  let current: ExecutionEnv | undefined;
+  beforeEach(async () => {
+    current = await createExecutionEnv(files, options);
+  });
+  afterEach(async () => {
+    await current?.cleanup();
+    current = undefined;
+  });
+  const target = {} as ExecutionEnv;
+  return new Proxy(target, {
+    get(_, key) {
+      if (current === undefined) throw new Error(`useExecutionEnv: env.${String(key)} read outside a test`);
+      return Reflect.get(current, key);
+    },
+  });
 }
 
 /**
