@@ -17,6 +17,21 @@ describe('thread words', () => {
     ]);
   });
 
+  it('shows a hint to its last way out, cutting only a runaway one', () => {
+    // A refusal's hint: the host's fix, then the ways out (some 400 characters in a comment's words).
+    const fix = `${'allow unprivileged user namespaces, '.repeat(9)}or run where bwrap works`;
+    const hint = `${fix}; or set sandbox: off in .omk/config.yml, then ask again.`;
+    expect(hint.length).toBeGreaterThan(300);
+    const refused = new NotFoundError('Not started.', { hint });
+    expect(threadNoteLines([{ code: 'failed', error: refused }], plainVocabulary)[1]).toBe(
+      `What to do: ${hint}`,
+    );
+    const runaway = new NotFoundError('Not started.', { hint: 'x'.repeat(5000) });
+    const [, cut] = threadNoteLines([{ code: 'failed', error: runaway }], plainVocabulary);
+    expect(cut?.length).toBeLessThan(1000);
+    expect(cut?.endsWith('…')).toBe(true);
+  });
+
   it("words a goal's budget, what continues it, and an empty delivery", () => {
     const view = {
       goalId: 'g-1',

@@ -114,6 +114,13 @@ export function budgetNotes(view: BudgetView): string[] {
 }
 
 /**
+ * How much of a hint a status shows. A hint is omk's own words, read to the end: a refusal's names
+ * the host's fix and then the ways out (the sandbox's, some 400 characters in a comment's words),
+ * so an error message's 300 would cut the last way out; only a runaway one is cut.
+ */
+const HINT_CHARS = 800;
+
+/**
  * What stopped a run: the error's first line with paths and git command lines put in words, and
  * its hint (what to do). An error omk did not expect is not described: the app's log has it.
  */
@@ -123,7 +130,7 @@ export function failureNotes(error: unknown, words: HostVocabulary): string[] {
   const hint = error.hintIn(words.steps);
   return [
     `Stopped by an error: ${plainMessage(error.message)}`,
-    ...(hint ? [`What to do: ${plainMessage(hint)}`] : []),
+    ...(hint ? [`What to do: ${plainMessage(hint, HINT_CHARS)}`] : []),
   ];
 }
 
