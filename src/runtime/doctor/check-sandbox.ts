@@ -1,5 +1,6 @@
 import {
   allowRefusal,
+  isDemoAgent,
   NETWORK_OPEN_HINT,
   type NetworkRequest,
   SANDBOX_OFF_WORDS,
@@ -27,7 +28,7 @@ function unconfinedTrustedHint(words: Pick<DoctorWords, 'sandboxOff'>): string {
 /**
  * Whether agents and gates will run confined, as the config's `sandbox` asks: unavailable fails
  * under `required` (no agent would run) and warns under `auto` (only the demo agent would run,
- * unconfined). The
+ * unconfined), failing there too when the `agent` checked is another (its run would be refused). The
  * network isolation `sandbox.network: none` needs is said too: missing, it fails `required` and
  * warns `auto` when the config asks for it, and is only noted when it does not. `allow` without
  * allowed hosts or without its proxy bridge (socat) fails whatever the mode, as the run refuses it.
@@ -37,6 +38,7 @@ export async function checkSandbox(
   probes: DoctorProbes,
   network: NetworkRequest,
   words: Pick<DoctorWords, 'sandboxOff'>,
+  agent?: string,
 ): Promise<DoctorCheck> {
   const base = { id: 'sandbox', title: 'sandbox' };
   if (mode === 'off') {
@@ -102,8 +104,17 @@ export async function checkSandbox(
     };
   }
   // A warning, not a failure: the demo agent and the gates still run here (macOS has no sandbox),
-  // but any other agent is refused before it starts, as `required` refuses every one.
+  // but any other agent is refused before it starts, as `required` refuses every one: a failure
+  // when the agent checked is one, since its run would be refused.
   const leftovers = await leftoversWords(probes);
+  if (agent !== undefined && !isDemoAgent(agent)) {
+    return {
+      ...base,
+      status: 'fail',
+      detail: `unavailable: ${probed.reason}; under sandbox: auto omk starts no agent unconfined but its own demo: ${agent} would be refused before it starts`,
+      fix: `${probed.hint}; ${unconfinedTrustedHint(words)}${leftovers.fix === null ? '' : `; ${leftovers.fix}`}`,
+    };
+  }
   return {
     ...base,
     status: 'warn',

@@ -732,6 +732,24 @@ describe('doctor: sandbox', () => {
     expect(check(required, 'sandbox').fix).toContain(`or for one run: 'omk goal run "<goal>" --sandbox off'`);
   });
 
+  it('fails under auto when the agent checked is not the demo: its run would be refused before it starts', async () => {
+    for (const agent of ['script:./fix.sh', 'claude']) {
+      const report = await doctor({ agent }, { sandbox: unavailable });
+      expect(report.ok).toBe(false);
+      const sandbox = check(report, 'sandbox');
+      expect(sandbox.status).toBe('fail');
+      expect(sandbox.detail).toContain(
+        `under sandbox: auto omk starts no agent unconfined but its own demo: ${agent} would be refused before it starts`,
+      );
+      expect(sandbox.fix).toMatch(
+        /^allow unprivileged user namespaces; or, to declare the agents trusted, set `sandbox: off`/,
+      );
+    }
+    // The demo agent still runs here, unconfined: a warning.
+    const demo = await doctor({ agent: 'demo' }, { sandbox: unavailable });
+    expect(check(demo, 'sandbox').status).toBe('warn');
+  });
+
   it('says whether unconfined runs end what they leave running (the subreaper), and why not', async () => {
     const off = check(await doctor({}, withMode('off')), 'sandbox');
     expect(off.detail).toContain(

@@ -59,6 +59,7 @@ export async function runDoctor(input: DoctorInput, probes: DoctorProbes): Promi
           probes,
           config === null ? { policy: DEFAULT_NETWORK } : networkRequestOf(config),
           input.words,
+          input.agent?.trim() || config?.agents.default || undefined,
         ),
       input.words,
     ),
