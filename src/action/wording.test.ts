@@ -29,7 +29,7 @@ const EXPECTED: Record<SampleIssue, string> = {
   maxAgents: "max-agents: '0' must be a whole number from 1 to 64. Example: max-agents: 4.",
   goalEmpty: 'goal: The goal is empty. Example: goal: fix the failing tests',
   goalTooLong: 'goal: The goal is 9000 characters; the limit is 8000.',
-  // No input takes these (the Action neither accepts goals nor adds budget): the request's words.
+  // The accept command's summary input, and budget (no input adds it): the request's words.
   summaryEmpty: 'summary is required and must not be empty. Example: summary: fixed the parser, tests green',
   budgetAddNone: 'This request needs at least one of time, tokens, usd. Example: time: 2h',
 };
@@ -60,13 +60,14 @@ const STEPS: Record<SampleStep, string> = {
   pause: "'goal pause g-1'",
   resume: 'command: execute with goal-id: g-1',
   proof: 'command: status with goal-id: g-1',
-  accept: "'goal accept g-1'",
+  accept: 'command: accept with goal-id: g-1 and a summary',
   open_pr: 'command: open-pr with goal-id: g-1',
   merge: 'command: merge with goal-id: g-1',
   budget_add: "'goal budget-add g-1'",
   run: 'command: run with a goal',
   run_gate_edits: 'command: run with a goal and allow-gate-edits: true',
-  run_sandbox_off: 'command: run with a goal and sandbox: off',
+  run_sandbox_off:
+    'set `sandbox: off` in .omk/config.yml, or for one run: command: run with a goal and sandbox: off',
   list: "'goal list'",
   list_all: "'goal list --all'",
   resume_orphans: "'goal resume --auto'",
@@ -81,7 +82,7 @@ describe('Action wording of next steps', () => {
     const [gap] = buildProof(unconfinedEvidence()).knownGaps;
     expect(gap?.code).toBe('agents_unconfined');
     expect(gap === undefined ? '' : gapText(gap, ACTION_STEPS)).toBe(
-      `The agent script:fix.sh ran unconfined: the sandbox is auto and this host could not confine agents, so nothing kept it from writing outside its worktree (a tool's cache, the user's files, the checkout) to make the change look verified, which omk cannot fully detect. Let omk confine the agents (on Linux, bubblewrap where it can create namespaces: the warning says what this host lacks) and run the goal again; or, once a person has read the change, they accept it with 'goal accept g-1' and merge it with command: merge with goal-id: g-1; or, to declare the agents trusted, turn the sandbox off: command: run with a goal and sandbox: off.`,
+      `The agent script:fix.sh ran unconfined: the sandbox is auto and this host could not confine agents, so nothing kept it from writing outside its worktree (a tool's cache, the user's files, the checkout) to make the change look verified, which omk cannot fully detect. Let omk confine the agents (on Linux, bubblewrap where it can create namespaces: the warning says what this host lacks) and run the goal again; or, once a person has read the change, they accept it with command: accept with goal-id: g-1 and a summary and merge it with command: merge with goal-id: g-1; or, to declare the agents trusted, turn the sandbox off: set \`sandbox: off\` in .omk/config.yml, or for one run: command: run with a goal and sandbox: off.`,
     );
   });
 });

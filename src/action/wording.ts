@@ -22,6 +22,7 @@ import {
   NEUTRAL_SPELLING,
   NEUTRAL_STEPS,
   opensWithName,
+  SANDBOX_OFF_IN_CONFIG,
   type StepSpelling,
 } from '../runtime/app/render.js';
 
@@ -73,7 +74,10 @@ export function wordIssue(issue: RequestIssue): string {
 export const ACTION_STEPS: StepSpelling = (step) => {
   if (step.step === 'run') return 'command: run with a goal';
   if (step.step === 'run_gate_edits') return 'command: run with a goal and allow-gate-edits: true';
-  if (step.step === 'run_sandbox_off') return 'command: run with a goal and sandbox: off';
+  if (step.step === 'run_sandbox_off')
+    return `${SANDBOX_OFF_IN_CONFIG}command: run with a goal and sandbox: off`;
+  // What the person read is the summary input: accept takes it.
+  if (step.step === 'accept') return `command: accept with goal-id: ${step.goalId} and a summary`;
   const command = GOAL_STEP_COMMANDS[step.step];
   return command === undefined || !('goalId' in step)
     ? NEUTRAL_STEPS(step)

@@ -58,7 +58,7 @@ const STEPS: Record<SampleStep, string> = {
   budget_add: "'/omk goal budget g-1 --time 1h'",
   run: `'/omk goal run "<goal>"'`,
   run_gate_edits: `'/omk goal run "<goal>" --allow-gate-edits'`,
-  run_sandbox_off: `sandbox: off in .omk/config.yml (or OMK_SANDBOX=off in the app's environment), then '/omk goal run "<goal>"'`,
+  run_sandbox_off: `set OMK_SANDBOX=off in the app's environment (or, where it sets none, \`sandbox: off\` in .omk/config.yml), then '/omk goal run "<goal>"'`,
   list: "the goals' status comments in this thread",
   list_all: "the goals' status comments in this thread",
   resume_orphans: "'omk goal resume --auto' on the machine that ran the goal",
@@ -73,7 +73,7 @@ describe('bot wording of next steps', () => {
     const [gap] = buildProof(unconfinedEvidence()).knownGaps;
     expect(gap?.code).toBe('agents_unconfined');
     expect(gap === undefined ? '' : gapText(gap, BOT_STEPS)).toBe(
-      `The agent script:fix.sh ran unconfined: the sandbox is auto and this host could not confine agents, so nothing kept it from writing outside its worktree (a tool's cache, the user's files, the checkout) to make the change look verified, which omk cannot fully detect. Let omk confine the agents (on Linux, bubblewrap where it can create namespaces: the warning says what this host lacks) and run the goal again; or, once a person has read the change, they accept it with '/omk goal accept g-1 --summary "…"' and merge it with '/omk goal merge g-1'; or, to declare the agents trusted, turn the sandbox off: sandbox: off in .omk/config.yml (or OMK_SANDBOX=off in the app's environment), then '/omk goal run "<goal>"'.`,
+      `The agent script:fix.sh ran unconfined: the sandbox is auto and this host could not confine agents, so nothing kept it from writing outside its worktree (a tool's cache, the user's files, the checkout) to make the change look verified, which omk cannot fully detect. Let omk confine the agents (on Linux, bubblewrap where it can create namespaces: the warning says what this host lacks) and run the goal again; or, once a person has read the change, they accept it with '/omk goal accept g-1 --summary "…"' and merge it with '/omk goal merge g-1'; or, to declare the agents trusted, turn the sandbox off: set OMK_SANDBOX=off in the app's environment (or, where it sets none, \`sandbox: off\` in .omk/config.yml), then '/omk goal run "<goal>"'.`,
     );
   });
 });

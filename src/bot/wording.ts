@@ -37,9 +37,9 @@ export const BOT_WORDS: HostVocabulary = commandVocabulary({
   given: {
     agent: (value) => `OMK_BOT_AGENT=${value} in the app's environment`,
     baseBranch: (value) => `a default branch (${value}) on the repository`,
-    // The app's sandbox: its environment's, else the repository's .omk/config.yml.
+    // The app's sandbox: its environment's, which wins, else the repository's .omk/config.yml.
     sandbox: (value) =>
-      `sandbox: ${value} in .omk/config.yml (or OMK_SANDBOX=${value} in the app's environment)`,
+      `OMK_SANDBOX=${value} in the app's environment (or, where it sets none, \`sandbox: ${value}\` in .omk/config.yml)`,
   },
   steps: {
     list: "the goals' status comments in this thread",

@@ -65,7 +65,7 @@ const STEPS: Record<SampleStep, string> = {
   budget_add: "'omk goal budget-add g-1 --time 1h'",
   run: `'omk goal run "<goal>"'`,
   run_gate_edits: `'omk goal run "<goal>" --allow-gate-edits'`,
-  run_sandbox_off: `'omk goal run "<goal>" --sandbox off'`,
+  run_sandbox_off: `set \`sandbox: off\` in .omk/config.yml, or for one run: 'omk goal run "<goal>" --sandbox off'`,
   list: "'omk goal list'",
   list_all: "'omk goal list --all'",
   resume_orphans: "'omk goal resume --auto'",
@@ -95,7 +95,7 @@ describe('CLI wording of next steps', () => {
     const [gap] = buildProof(unconfinedEvidence()).knownGaps;
     expect(gap?.code).toBe('agents_unconfined');
     expect(gap === undefined ? '' : gapText(gap, CLI_STEPS)).toBe(
-      `The agent script:fix.sh ran unconfined: the sandbox is auto and this host could not confine agents, so nothing kept it from writing outside its worktree (a tool's cache, the user's files, the checkout) to make the change look verified, which omk cannot fully detect. Let omk confine the agents (on Linux, bubblewrap where it can create namespaces: the warning says what this host lacks) and run the goal again; or, once a person has read the change, they accept it with 'omk goal accept g-1 --summary "…"' and merge it with 'omk goal merge g-1'; or, to declare the agents trusted, turn the sandbox off: 'omk goal run "<goal>" --sandbox off'.`,
+      `The agent script:fix.sh ran unconfined: the sandbox is auto and this host could not confine agents, so nothing kept it from writing outside its worktree (a tool's cache, the user's files, the checkout) to make the change look verified, which omk cannot fully detect. Let omk confine the agents (on Linux, bubblewrap where it can create namespaces: the warning says what this host lacks) and run the goal again; or, once a person has read the change, they accept it with 'omk goal accept g-1 --summary "…"' and merge it with 'omk goal merge g-1'; or, to declare the agents trusted, turn the sandbox off: set \`sandbox: off\` in .omk/config.yml, or for one run: 'omk goal run "<goal>" --sandbox off'.`,
     );
   });
 

@@ -61,8 +61,14 @@ const NEUTRAL_WORDS: Record<(typeof GENERAL_STEPS)[number], string> = {
   resume_orphans: 'goal resume --auto',
 };
 
-export const NEUTRAL_STEPS: StepSpelling = (step) =>
-  'goalId' in step ? `'goal ${step.step.replace('_', '-')} ${step.goalId}'` : `'${NEUTRAL_WORDS[step.step]}'`;
+/** Where the sandbox is turned off for good, before a door's way to turn it off for one run. */
+export const SANDBOX_OFF_IN_CONFIG = 'set `sandbox: off` in .omk/config.yml, or for one run: ';
+
+export const NEUTRAL_STEPS: StepSpelling = (step) => {
+  if ('goalId' in step) return `'goal ${step.step.replace('_', '-')} ${step.goalId}'`;
+  const words = `'${NEUTRAL_WORDS[step.step]}'`;
+  return step.step === 'run_sandbox_off' ? `${SANDBOX_OFF_IN_CONFIG}${words}` : words;
+};
 
 export function wordHint(hint: Hint, spell: StepSpelling): string {
   return hint.map((part) => (typeof part === 'string' ? part : spell(part))).join('');

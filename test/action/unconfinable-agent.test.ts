@@ -15,7 +15,7 @@ import { type ActionEnv, createActionEnv, NO_CI_CONFIG } from './harness.js';
 // branch. omk's own demo agent, on the same runner, still runs (unconfined, as gates do).
 
 const REFUSAL =
-  'This host cannot confine agents (bwrap cannot create namespaces: bwrap: setting up uid map: Permission denied), and under sandbox: auto omk starts no agent unconfined but its own demo: script:./tools/agent.sh was not started.';
+  "This host cannot confine agents (bwrap cannot create namespaces: bwrap: setting up uid map: Permission denied), and under sandbox: auto omk runs no agent's code unconfined but its own demo's: script:./tools/agent.sh was not started.";
 const WAYS_OUT =
   'allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1; on Ubuntu 24.04 also kernel.apparmor_restrict_unprivileged_userns=0), or run where bwrap works; or, to declare the agents trusted, run them unconfined: set `sandbox: off` in .omk/config.yml, or for one run: command: run with a goal and sandbox: off.';
 

@@ -58,12 +58,12 @@ describe('/omk goal run with a script agent, OMK_SANDBOX=auto, a host that canno
   it("says on the goal's status that the agent was not started, and the ways out in a comment's words", () => {
     const status = env.statusComments().find((c) => readStatusMarker(c.body)?.goalId === goalId)?.body ?? '';
     expect(status).toContain(
-      `- Stopped by an error: This host cannot confine agents (bwrap cannot create namespaces: bwrap: setting up uid map: Permission denied), and under sandbox: auto omk starts no agent unconfined but its own demo: script:${agent} was not started.\n`,
+      `- Stopped by an error: This host cannot confine agents (bwrap cannot create namespaces: bwrap: setting up uid map: Permission denied), and under sandbox: auto omk runs no agent's code unconfined but its own demo's: script:${agent} was not started.\n`,
     );
     // The whole hint, to its last way out (a status once cut it at 300 characters, mid-way):
     // the host's fix, then the app's setting, in a comment's markdown.
     expect(status).toContain(
-      "- What to do: allow unprivileged user namespaces (sysctl kernel.unprivileged\\_userns\\_clone=1; on Ubuntu 24.04 also kernel.apparmor\\_restrict\\_unprivileged\\_userns=0), or run where bwrap works; or, to declare the agents trusted, run them unconfined: set \\`sandbox: off\\` in .omk/config.yml, or for one run: sandbox: off in .omk/config.yml (or OMK\\_SANDBOX=off in the app's environment), then '/omk goal run \"&lt;goal&gt;\"'.\n",
+      "- What to do: allow unprivileged user namespaces (sysctl kernel.unprivileged\\_userns\\_clone=1; on Ubuntu 24.04 also kernel.apparmor\\_restrict\\_unprivileged\\_userns=0), or run where bwrap works; or, to declare the agents trusted, run them unconfined: set OMK\\_SANDBOX=off in the app's environment (or, where it sets none, \\`sandbox: off\\` in .omk/config.yml), then '/omk goal run \"&lt;goal&gt;\"'.\n",
     );
     // A comment's reader has no command line: no CLI flag anywhere in the thread.
     for (const comment of env.thread()) expect(comment.body).not.toContain('--sandbox');

@@ -50,7 +50,8 @@ describe('a script agent on a host that cannot confine it', () => {
     const agent = await env.kit.script('parser-fixer', fixTheParser);
     const base = mainParser();
     const run = await env.omk('goal', 'run', GOALS.single, '--agent', agent);
-    expect(run.code).not.toBe(0);
+    // Exit 6: this machine cannot run the goal as asked (not a mistake in the input).
+    expect(run.code).toBe(6);
     expect(run.stderr).toContain(
       `This host cannot confine agents (bwrap cannot create namespaces: bwrap: setting up uid map: Permission denied), and under sandbox: auto omk runs no agent's code unconfined but its own demo's: ${agent} was not started.`,
     );
@@ -61,13 +62,26 @@ describe('a script agent on a host that cannot confine it', () => {
 
     // A plan runs no slice agent; its planning agent is not started either (the heuristic plans,
     // and says why). Executing it is refused as the run was, the goal left as it was.
-    const id = await planned();
+    const plan = await env.omk(
+      'goal',
+      'plan',
+      GOALS.single,
+      '--json',
+      '--agent',
+      agent,
+      '--policy',
+      'auto-pr',
+    );
+    expect(plan.code, plan.stderr).toBe(0);
+    // No agent runs, so nothing warns that agents run unsandboxed.
+    expect(plan.stderr).not.toContain('unsandboxed');
+    const id = (JSON.parse(plan.stdout) as { goal: { id: string } }).goal.id;
     expect(await readFile(join(env.goalDir(id), 'technical-plan.md'), 'utf8')).toContain(
-      `planner agent ${agent} was not started: this host cannot confine agents`,
+      `planner agent ${agent} was not started (This host cannot confine agents (bwrap cannot create namespaces`,
     );
     const before = await env.goal(id);
     const execute = await env.omk('goal', 'execute', id);
-    expect(execute.code).not.toBe(0);
+    expect(execute.code).toBe(6);
     expect(execute.stderr).toContain(`${agent} was not started`);
     expect(await env.goal(id)).toEqual(before);
     expect(await env.kit.calls()).toEqual([]);

@@ -447,7 +447,9 @@ describe('a host that cannot confine (bwrap whose namespaces are refused)', () =
     );
     expect(line?.detail).toContain('any other agent is refused before it starts');
     // The one-run way out is the command a terminal user types, not "the sandbox option".
-    expect(line?.fix).toContain(`(or for one run: 'omk goal run "<goal>" --sandbox off')`);
+    expect(line?.fix).toContain(
+      `, or for one run: 'omk goal run "<goal>" --sandbox off': they then run unconfined`,
+    );
 
     const { spec, ran } = await hostileAgent();
     const refused = await omk('goal', 'run', GOALS.single, '--agent', spec, '--sandbox', 'required');

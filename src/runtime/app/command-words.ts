@@ -1,4 +1,9 @@
-import type { BudgetLimitName, NextStep, StepSpelling } from '../next-steps.js';
+import {
+  type BudgetLimitName,
+  type NextStep,
+  SANDBOX_OFF_IN_CONFIG,
+  type StepSpelling,
+} from '../next-steps.js';
 import type { FieldSpelling } from '../request-issue-text.js';
 import type { RequestField, TextField } from '../request-issues.js';
 import type { HostVocabulary } from './vocabulary.js';
@@ -94,12 +99,13 @@ export function commandVocabulary(words: CommandWords): HostVocabulary {
       case 'run_gate_edits':
         return line(`${words.commands.create} ${given('goal', '<goal>')} ${words.option('allowGateEdits')}`);
       case 'run_sandbox_off': {
-        // A host whose sandbox is its own setting, not a run's option, says where to set it.
+        // The config's setting, then a run's option; a host whose sandbox is its own setting, not
+        // a run's option, says where to set it instead (its words name the config's place too).
         const run = `${words.commands.create} ${given('goal', '<goal>')}`;
         const own = words.given?.sandbox;
         return own === undefined
-          ? line(`${run} ${given('sandbox', 'off')}`)
-          : `${own('off')}, then ${line(run)}`;
+          ? `${SANDBOX_OFF_IN_CONFIG}${line(`${run} ${given('sandbox', 'off')}`)}`
+          : `set ${own('off')}, then ${line(run)}`;
       }
       case 'list':
       case 'list_all':

@@ -2,6 +2,7 @@ import type { Agent } from '../agents/port.js';
 import { resolveAgent } from '../agents/registry.js';
 import { boundedAgent } from '../config/bounded-runs.js';
 import { type LoadedConfig, loadConfig } from '../config/load.js';
+import { AgentUnavailableError } from '../errors.js';
 import { EventLog } from '../events/log.js';
 import { readCommittedTree } from '../gates/committed.js';
 import { detectGates, detectGatesIn } from '../gates/detect.js';
@@ -16,6 +17,7 @@ import { indexExports, type RepoFacts } from '../plan/repo-map.js';
 import type { CreateGoalRequest } from '../requests.js';
 import { confinedAgent } from '../sandbox/confined-runs.js';
 import { decideSandbox, mayStartAgent, networkRequestOf, sandboxFromEnv } from '../sandbox/decide.js';
+import type { SandboxDecision } from '../sandbox/port.js';
 import { createScrub, secretValues } from '../secrets/scrub.js';
 import { scrubbedAgent } from '../secrets/scrubbed-runs.js';
 import { privateStateDir } from '../state/paths.js';
@@ -194,19 +196,30 @@ export async function chooseGoalPlanner(
   }
   // Confined like a slice's agent, it may write only its working directory (the planner's own,
   // under the goal's artifacts), never the repository.
-  const sandbox =
-    prepared?.sandbox ??
-    (await decideSandbox(
-      hostSandbox(deps),
-      asked.sandbox ?? sandboxFromEnv(deps.env) ?? config.config.sandbox.mode,
-      deps.reporter,
-      networkRequestOf(config.config, asked.network),
-      await deps.execution.subreaper?.(),
-    ));
+  const mode = asked.sandbox ?? sandboxFromEnv(deps.env) ?? config.config.sandbox.mode;
+  const notStarted = (why: string) =>
+    noting(deps.planner, `planner agent ${spec} was not started (${why}); the heuristic planned this goal`);
+  let sandbox: SandboxDecision;
+  try {
+    sandbox =
+      prepared?.sandbox ??
+      (await decideSandbox(
+        hostSandbox(deps),
+        mode,
+        deps.reporter,
+        networkRequestOf(config.config, asked.network),
+        await deps.execution.subreaper?.(),
+        { spec, starts: true },
+      ));
+  } catch (error) {
+    // A plan runs no slice: under auto the planner is left out, where `required` refuses the plan.
+    if (mode === 'auto' && error instanceof AgentUnavailableError) return notStarted(error.message);
+    throw error;
+  }
+  // A decision made for the run's own agent (the demo) covers no other planning agent.
   if (!mayStartAgent(sandbox, spec)) {
-    return noting(
-      deps.planner,
-      `planner agent ${spec} was not started: this host cannot confine agents (${sandbox.reason}), and under sandbox: auto omk runs no agent's code unconfined but its own demo's; the heuristic planned this goal`,
+    return notStarted(
+      `this host cannot confine agents (${sandbox.reason}), and under sandbox: auto omk runs no agent's code unconfined but its own demo's`,
     );
   }
   const planning = sandbox.active

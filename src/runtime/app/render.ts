@@ -25,7 +25,7 @@ export {
 export { plainMessage } from '../markdown/plain-words.js';
 export { code, link, quote, text } from '../markdown/untrusted.js';
 export { visibleMarkdown } from '../markdown/visible.js';
-export { NEUTRAL_STEPS, type StepSpelling } from '../next-steps.js';
+export { NEUTRAL_STEPS, SANDBOX_OFF_IN_CONFIG, type StepSpelling } from '../next-steps.js';
 export { gapText } from '../proof/gaps.js';
 export { OUTCOME_ICONS, STATUS_ICONS } from '../proof/icons.js';
 export { renderProofMarkdown } from '../proof/render-markdown.js';

@@ -22,7 +22,7 @@ async function leftoversWords(probes: DoctorProbes): Promise<{ words: string; fi
 
 /** The way out of `auto`'s refusal that trusts the agents, its one-run option in the front door's words. */
 function unconfinedTrustedHint(words: Pick<DoctorWords, 'sandboxOff'>): string {
-  return `or, to declare the agents trusted, set \`sandbox: off\` in .omk/config.yml (or for one run: ${words.sandboxOff}): they then run unconfined, the proof noting the sandbox was off`;
+  return `or, to declare the agents trusted, ${words.sandboxOff}: they then run unconfined, the proof noting the sandbox was off`;
 }
 
 /**
@@ -111,7 +111,7 @@ export async function checkSandbox(
     return {
       ...base,
       status: 'fail',
-      detail: `unavailable: ${probed.reason}; under sandbox: auto omk starts no agent unconfined but its own demo: ${agent} would be refused before it starts`,
+      detail: `unavailable: ${probed.reason}; under sandbox: auto omk runs no agent's code unconfined but its own demo's: ${agent} would be refused before it starts`,
       fix: `${probed.hint}; ${unconfinedTrustedHint(words)}${leftovers.fix === null ? '' : `; ${leftovers.fix}`}`,
     };
   }

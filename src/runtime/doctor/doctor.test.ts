@@ -56,7 +56,7 @@ const WORDS: DoctorWords = {
   stateDir: '--state-dir',
   forge: '--forge',
   jsonReport: 'omk doctor --json',
-  sandboxOff: `'omk goal run "<goal>" --sandbox off'`,
+  sandboxOff: `set \`sandbox: off\` in .omk/config.yml, or for one run: 'omk goal run "<goal>" --sandbox off'`,
 };
 
 const INPUT: DoctorInput = { repoPath: ROOT, agent: undefined, stateRoot: '/state', env: {}, words: WORDS };
@@ -728,7 +728,9 @@ describe('doctor: sandbox', () => {
     expect(check(required, 'sandbox').status).toBe('fail');
     expect(check(required, 'sandbox').fix).toMatch(/user namespaces.*sandbox: off/);
     // The one-run way out in the front door's words.
-    expect(auto.fix).toContain(`(or for one run: 'omk goal run "<goal>" --sandbox off')`);
+    expect(auto.fix).toContain(
+      `or, to declare the agents trusted, set \`sandbox: off\` in .omk/config.yml, or for one run: 'omk goal run "<goal>" --sandbox off': they then run unconfined`,
+    );
     expect(check(required, 'sandbox').fix).toContain(`or for one run: 'omk goal run "<goal>" --sandbox off'`);
   });
 
@@ -739,7 +741,7 @@ describe('doctor: sandbox', () => {
       const sandbox = check(report, 'sandbox');
       expect(sandbox.status).toBe('fail');
       expect(sandbox.detail).toContain(
-        `under sandbox: auto omk starts no agent unconfined but its own demo: ${agent} would be refused before it starts`,
+        `under sandbox: auto omk runs no agent's code unconfined but its own demo's: ${agent} would be refused before it starts`,
       );
       expect(sandbox.fix).toMatch(
         /^allow unprivileged user namespaces; or, to declare the agents trusted, set `sandbox: off`/,

@@ -74,7 +74,7 @@ export interface DoctorWords {
   stateDir: string;
   forge: string;
   jsonReport: string;
-  /** The command that runs one goal with the sandbox off (the CLI: `'omk goal run "<goal>" --sandbox off'`). */
+  /** How to run with the sandbox off, for good or for one goal (the CLI: the config's `sandbox: off`, or `'omk goal run "<goal>" --sandbox off'`). */
   sandboxOff: string;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../errors.js';
+import { AgentUnavailableError, ConfigError } from '../errors.js';
 import {
   decideSandbox,
   mayStartAgent,
@@ -90,7 +90,7 @@ describe('decideSandbox', () => {
     for (const spec of ['claude', 'script:./fix.sh', 'my-custom']) {
       const seen = reporter();
       const refused = decideSandbox(missing, 'auto', seen, undefined, undefined, { spec, starts: true });
-      await expect(refused).rejects.toBeInstanceOf(ConfigError);
+      await expect(refused).rejects.toBeInstanceOf(AgentUnavailableError);
       await expect(refused).rejects.toMatchObject({
         message: `This host cannot confine agents (bwrap not found on the PATH), and under sandbox: auto omk runs no agent's code unconfined but its own demo's: ${spec} was not started.`,
         hint: expect.stringMatching(hint),
@@ -129,7 +129,7 @@ describe('decideSandbox', () => {
 
   it('required refuses with both ways out: install bubblewrap, or turn the sandbox off', async () => {
     const refused = decideSandbox(missing, 'required', reporter());
-    await expect(refused).rejects.toBeInstanceOf(ConfigError);
+    await expect(refused).rejects.toBeInstanceOf(AgentUnavailableError);
     await expect(refused).rejects.toMatchObject({
       message: expect.stringContaining('sandbox: required, but this host cannot confine agents'),
       hint: expect.stringMatching(/apt-get install bubblewrap.*sandbox: off/),

@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors.js';
+import { AgentUnavailableError, ConfigError } from '../errors.js';
 import type { Hint } from '../next-steps.js';
 import type { Reporter } from '../ports.js';
 import { DEFAULT_NETWORK } from './config.js';
@@ -11,9 +11,8 @@ import {
   type SubreaperState,
 } from './port.js';
 
-/** The refusal's way out that runs agents unconfined, before its command (the config file is every door's). */
-export const SANDBOX_OFF_WORDS =
-  'or, to declare the agents trusted, run them unconfined: set `sandbox: off` in .omk/config.yml, or for one run: ';
+/** The refusal's way out that runs agents unconfined, before its step (each door words where to set it). */
+export const SANDBOX_OFF_WORDS = 'or, to declare the agents trusted, run them unconfined: ';
 
 /** The refusal's way out that runs agents unconfined, its one-run command a step each front door spells. */
 export const SANDBOX_OFF_HINT: Hint = [SANDBOX_OFF_WORDS, { step: 'run_sandbox_off' }];
@@ -133,15 +132,19 @@ export async function decideSandbox(
     };
   }
   if (mode === 'required') {
-    throw new ConfigError(`sandbox: required, but this host cannot confine agents: ${probed.reason}.`, {
-      hint: [`${probed.hint}; `, ...SANDBOX_OFF_HINT, '.'],
-    });
+    // This machine cannot run the goal as asked (exit 6, as an agent CLI that cannot run).
+    throw new AgentUnavailableError(
+      `sandbox: required, but this host cannot confine agents: ${probed.reason}.`,
+      {
+        hint: [`${probed.hint}; `, ...SANDBOX_OFF_HINT, '.'],
+      },
+    );
   }
   if (agent !== undefined && !isDemoAgent(agent.spec)) {
     const refused = agent.starts
       ? `${agent.spec} was not started`
       : `the gates would run ${agent.spec}'s change, so none was started`;
-    throw new ConfigError(
+    throw new AgentUnavailableError(
       `This host cannot confine agents (${probed.reason}), and under sandbox: auto omk runs no agent's code unconfined but its own demo's: ${refused}.`,
       { hint: [`${probed.hint}; `, ...SANDBOX_OFF_HINT, '.'] },
     );
