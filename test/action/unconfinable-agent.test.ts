@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
 import type { Proof } from '../../src/runtime/proof/schema.js';
 import { git } from '../helpers/git-repo.js';
+import { refusedBwrapBin } from '../helpers/refused-bwrap.js';
 import { type ActionEnv, createActionEnv, NO_CI_CONFIG } from './harness.js';
 
 // A workflow's script agent on a runner whose bubblewrap cannot make namespaces: under
@@ -30,12 +30,7 @@ const originRefs = () => git(env.repo.origin, 'for-each-ref', '--format=%(refnam
 beforeAll(async () => {
   // A bwrap whose namespaces are refused: the probe finds it and sees it fail, as on a runner
   // without unprivileged user namespaces.
-  fakeBin = await mkdtemp(join(tmpdir(), 'omk-no-bwrap-'));
-  await writeFile(
-    join(fakeBin, 'bwrap'),
-    '#!/bin/sh\necho "bwrap: setting up uid map: Permission denied" >&2\nexit 1\n',
-  );
-  await chmod(join(fakeBin, 'bwrap'), 0o755);
+  fakeBin = await refusedBwrapBin();
   path = `${fakeBin}:${process.env.PATH ?? ''}`;
   marker = join(fakeBin, 'agent-ran');
   env = await createActionEnv({

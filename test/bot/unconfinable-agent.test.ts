@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readStatusMarker } from '../../src/adapters/bot/status-comments.js';
@@ -9,6 +8,7 @@ import { threadIdSuffix } from '../../src/runtime/app/index.js';
 import { newGoalId } from '../../src/runtime/goal/ids.js';
 import { git } from '../helpers/git-repo.js';
 import { OWNER, REPO } from '../helpers/github.js';
+import { refusedBwrapBin } from '../helpers/refused-bwrap.js';
 import { type BotEnv, leftovers, startBotEnv } from './harness.js';
 
 // The bot's operator runs a script agent (OMK_BOT_AGENT) under OMK_SANDBOX=auto on a host whose
@@ -24,13 +24,8 @@ let marker: string;
 let env: BotEnv;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'omk-bot-no-bwrap-'));
   // A bwrap whose namespaces are refused: the probe finds it and sees it fail.
-  await writeFile(
-    join(dir, 'bwrap'),
-    '#!/bin/sh\necho "bwrap: setting up uid map: Permission denied" >&2\nexit 1\n',
-  );
-  await chmod(join(dir, 'bwrap'), 0o755);
+  dir = await refusedBwrapBin();
   marker = join(dir, 'agent-ran');
   agent = join(dir, 'agent.sh');
   await writeFile(

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -11,6 +10,7 @@ import {
   GOALS,
 } from '../helpers/execution.js';
 import { git } from '../helpers/git-repo.js';
+import { refusedBwrapBin } from '../helpers/refused-bwrap.js';
 
 // A script agent on a host that cannot confine it: under `sandbox: auto` omk does not start it
 // (unconfined, it could read the user's credential stores by their absolute paths), and says the
@@ -23,12 +23,7 @@ let fakeBin: string;
 beforeEach(async () => {
   // A bwrap whose namespaces are refused: the probe finds it and sees it fail, as on a host
   // without unprivileged user namespaces.
-  fakeBin = await mkdtemp(join(tmpdir(), 'omk-no-bwrap-'));
-  await writeFile(
-    join(fakeBin, 'bwrap'),
-    '#!/bin/sh\necho "bwrap: setting up uid map: Permission denied" >&2\nexit 1\n',
-  );
-  await chmod(join(fakeBin, 'bwrap'), 0o755);
+  fakeBin = await refusedBwrapBin();
   env = await createExecutionEnv(BUGGY_FIXTURE, {
     env: { PATH: `${fakeBin}:${process.env.PATH ?? ''}`, OMK_SANDBOX: 'auto' },
   });

@@ -9,6 +9,7 @@ import type { SandboxAvailability } from '../../src/runtime/sandbox/port.js';
 import { BUGGY_FIXTURE, createExecutionEnv, type ExecutionEnv, GOALS } from '../helpers/execution.js';
 import { git } from '../helpers/git-repo.js';
 import { type OmkResult, runOmk } from '../helpers/omk.js';
+import { refusedBwrapBin } from '../helpers/refused-bwrap.js';
 
 // The hostile agents of hostile-agents.test.ts, run through the CLI with the sandbox on. Where
 // this host can confine, each escape fails inside the agent and nothing is left for the integrity
@@ -415,13 +416,7 @@ describe('the network under sandbox: required (a server on the host, outside the
 describe('a host that cannot confine (bwrap whose namespaces are refused)', () => {
   let fakeBin: string;
   beforeEach(async () => {
-    fakeBin = join(env.kit.dir, 'bin');
-    await mkdir(fakeBin, { recursive: true });
-    await writeFile(
-      join(fakeBin, 'bwrap'),
-      '#!/bin/sh\necho "bwrap: setting up uid map: Permission denied" >&2\nexit 1\n',
-    );
-    await chmod(join(fakeBin, 'bwrap'), 0o755);
+    fakeBin = await refusedBwrapBin(join(env.kit.dir, 'bin'));
   });
   const omk = (...args: string[]) =>
     runOmk(args, {
