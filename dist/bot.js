@@ -8852,7 +8852,12 @@ var NEUTRAL_WORDS = {
   list_all: "goal list --all",
   resume_orphans: "goal resume --auto"
 };
-var NEUTRAL_STEPS = (step) => "goalId" in step ? `'goal ${step.step.replace("_", "-")} ${step.goalId}'` : `'${NEUTRAL_WORDS[step.step]}'`;
+var SANDBOX_OFF_IN_CONFIG = "set `sandbox: off` in .omk/config.yml, or for one run: ";
+var NEUTRAL_STEPS = (step) => {
+  if ("goalId" in step) return `'goal ${step.step.replace("_", "-")} ${step.goalId}'`;
+  const words2 = `'${NEUTRAL_WORDS[step.step]}'`;
+  return step.step === "run_sandbox_off" ? `${SANDBOX_OFF_IN_CONFIG}${words2}` : words2;
+};
 function wordHint(hint, spell) {
   return hint.map((part) => typeof part === "string" ? part : spell(part)).join("");
 }
@@ -29524,7 +29529,7 @@ var sandboxConfigSchema = external_exports.union(
 );
 
 // src/runtime/sandbox/decide.ts
-var SANDBOX_OFF_WORDS = "or, to declare the agents trusted, run them unconfined: set `sandbox: off` in .omk/config.yml, or for one run: ";
+var SANDBOX_OFF_WORDS = "or, to declare the agents trusted, run them unconfined: ";
 var SANDBOX_OFF_HINT = [SANDBOX_OFF_WORDS, { step: "run_sandbox_off" }];
 function sandboxFromEnv(env) {
   const raw = env.OMK_SANDBOX;
@@ -29588,13 +29593,17 @@ async function decideSandbox(port, mode, reporter, network = { policy: DEFAULT_N
     };
   }
   if (mode === "required") {
-    throw new ConfigError(`sandbox: required, but this host cannot confine agents: ${probed2.reason}.`, {
-      hint: [`${probed2.hint}; `, ...SANDBOX_OFF_HINT, "."]
-    });
+    throw new AgentUnavailableError(
+      `sandbox: required, but this host cannot confine agents: ${probed2.reason}.`,
+      {
+        hint: [`${probed2.hint}; `, ...SANDBOX_OFF_HINT, "."]
+      }
+    );
   }
-  if (agent !== void 0 && !isDemoAgent(agent)) {
-    throw new ConfigError(
-      `This host cannot confine agents (${probed2.reason}), and under sandbox: auto omk starts no agent unconfined but its own demo: ${agent} was not started.`,
+  if (agent !== void 0 && !isDemoAgent(agent.spec)) {
+    const refused2 = agent.starts ? `${agent.spec} was not started` : `the gates would run ${agent.spec}'s change, so none was started`;
+    throw new AgentUnavailableError(
+      `This host cannot confine agents (${probed2.reason}), and under sandbox: auto omk runs no agent's code unconfined but its own demo's: ${refused2}.`,
       { hint: [`${probed2.hint}; `, ...SANDBOX_OFF_HINT, "."] }
     );
   }
@@ -36056,7 +36065,7 @@ async function prepareAgent(deps, repoRoot, choice2, recorded2, { gatesOnly = fa
     deps.reporter,
     networkRequestOf(config2.config, choice2.network),
     await deps.execution.subreaper?.(),
-    gatesOnly ? void 0 : spec
+    { spec, starts: !gatesOnly }
   );
   return { spec, agent, config: config2, sandbox };
 }
@@ -45535,17 +45544,25 @@ async function chooseGoalPlanner(deps, request2, prepared, asked = {}) {
       );
     }
   }
-  const sandbox = prepared?.sandbox ?? await decideSandbox(
-    hostSandbox(deps),
-    asked.sandbox ?? sandboxFromEnv(deps.env) ?? config2.config.sandbox.mode,
-    deps.reporter,
-    networkRequestOf(config2.config, asked.network),
-    await deps.execution.subreaper?.()
-  );
+  const mode = asked.sandbox ?? sandboxFromEnv(deps.env) ?? config2.config.sandbox.mode;
+  const notStarted2 = (why) => noting(deps.planner, `planner agent ${spec} was not started (${why}); the heuristic planned this goal`);
+  let sandbox;
+  try {
+    sandbox = prepared?.sandbox ?? await decideSandbox(
+      hostSandbox(deps),
+      mode,
+      deps.reporter,
+      networkRequestOf(config2.config, asked.network),
+      await deps.execution.subreaper?.(),
+      { spec, starts: true }
+    );
+  } catch (error62) {
+    if (mode === "auto" && error62 instanceof AgentUnavailableError) return notStarted2(error62.message);
+    throw error62;
+  }
   if (!mayStartAgent(sandbox, spec)) {
-    return noting(
-      deps.planner,
-      `planner agent ${spec} was not started: this host cannot confine agents (${sandbox.reason}), and under sandbox: auto omk starts no agent unconfined but its own demo; the heuristic planned this goal`
+    return notStarted2(
+      `this host cannot confine agents (${sandbox.reason}), and under sandbox: auto omk runs no agent's code unconfined but its own demo's`
     );
   }
   const planning = sandbox.active ? confinedAgent(agent, {
@@ -45933,13 +45950,14 @@ function budgetNotes(view) {
     )
   ];
 }
+var HINT_CHARS = 800;
 function failureNotes(error62, words2) {
   if (!isOmkError(error62))
     return ["Stopped by an internal error. The app's log has the details; resume the goal to try again."];
   const hint = error62.hintIn(words2.steps);
   return [
     `Stopped by an error: ${plainMessage(error62.message)}`,
-    ...hint ? [`What to do: ${plainMessage(hint)}`] : []
+    ...hint ? [`What to do: ${plainMessage(hint, HINT_CHARS)}`] : []
   ];
 }
 var REFUSED = {
@@ -46526,7 +46544,7 @@ function commandVocabulary(words2) {
       case "run_sandbox_off": {
         const run2 = `${words2.commands.create} ${given("goal", "<goal>")}`;
         const own2 = words2.given?.sandbox;
-        return own2 === void 0 ? line2(`${run2} ${given("sandbox", "off")}`) : `${own2("off")}, then ${line2(run2)}`;
+        return own2 === void 0 ? `${SANDBOX_OFF_IN_CONFIG}${line2(`${run2} ${given("sandbox", "off")}`)}` : `set ${own2("off")}, then ${line2(run2)}`;
       }
       case "list":
       case "list_all":
@@ -54602,8 +54620,8 @@ var BOT_WORDS = commandVocabulary({
   given: {
     agent: (value) => `OMK_BOT_AGENT=${value} in the app's environment`,
     baseBranch: (value) => `a default branch (${value}) on the repository`,
-    // The app's sandbox: its environment's, else the repository's .omk/config.yml.
-    sandbox: (value) => `sandbox: ${value} in .omk/config.yml (or OMK_SANDBOX=${value} in the app's environment)`
+    // The app's sandbox: its environment's, which wins, else the repository's .omk/config.yml.
+    sandbox: (value) => `OMK_SANDBOX=${value} in the app's environment (or, where it sets none, \`sandbox: ${value}\` in .omk/config.yml)`
   },
   steps: {
     list: "the goals' status comments in this thread",

@@ -43,7 +43,7 @@ var __toESM = (mod, isNodeMode, target2) => (target2 = mod != null ? __create(__
 function wordHint(hint, spell) {
   return hint.map((part) => typeof part === "string" ? part : spell(part)).join("");
 }
-var GOAL_STEPS, GENERAL_STEPS, BUDGET_LIMITS, NEUTRAL_WORDS, NEUTRAL_STEPS;
+var GOAL_STEPS, GENERAL_STEPS, BUDGET_LIMITS, NEUTRAL_WORDS, SANDBOX_OFF_IN_CONFIG, NEUTRAL_STEPS;
 var init_next_steps = __esm({
   "src/runtime/next-steps.ts"() {
     "use strict";
@@ -74,7 +74,12 @@ var init_next_steps = __esm({
       list_all: "goal list --all",
       resume_orphans: "goal resume --auto"
     };
-    NEUTRAL_STEPS = (step) => "goalId" in step ? `'goal ${step.step.replace("_", "-")} ${step.goalId}'` : `'${NEUTRAL_WORDS[step.step]}'`;
+    SANDBOX_OFF_IN_CONFIG = "set `sandbox: off` in .omk/config.yml, or for one run: ";
+    NEUTRAL_STEPS = (step) => {
+      if ("goalId" in step) return `'goal ${step.step.replace("_", "-")} ${step.goalId}'`;
+      const words2 = `'${NEUTRAL_WORDS[step.step]}'`;
+      return step.step === "run_sandbox_off" ? `${SANDBOX_OFF_IN_CONFIG}${words2}` : words2;
+    };
   }
 });
 
@@ -48981,7 +48986,7 @@ var sandboxConfigSchema = external_exports.union(
 );
 
 // src/runtime/sandbox/decide.ts
-var SANDBOX_OFF_WORDS = "or, to declare the agents trusted, run them unconfined: set `sandbox: off` in .omk/config.yml, or for one run: ";
+var SANDBOX_OFF_WORDS = "or, to declare the agents trusted, run them unconfined: ";
 var SANDBOX_OFF_HINT = [SANDBOX_OFF_WORDS, { step: "run_sandbox_off" }];
 function sandboxFromEnv(env) {
   const raw = env.OMK_SANDBOX;
@@ -49045,13 +49050,17 @@ async function decideSandbox(port, mode, reporter, network = { policy: DEFAULT_N
     };
   }
   if (mode === "required") {
-    throw new ConfigError(`sandbox: required, but this host cannot confine agents: ${probed2.reason}.`, {
-      hint: [`${probed2.hint}; `, ...SANDBOX_OFF_HINT, "."]
-    });
+    throw new AgentUnavailableError(
+      `sandbox: required, but this host cannot confine agents: ${probed2.reason}.`,
+      {
+        hint: [`${probed2.hint}; `, ...SANDBOX_OFF_HINT, "."]
+      }
+    );
   }
-  if (agent !== void 0 && !isDemoAgent(agent)) {
-    throw new ConfigError(
-      `This host cannot confine agents (${probed2.reason}), and under sandbox: auto omk starts no agent unconfined but its own demo: ${agent} was not started.`,
+  if (agent !== void 0 && !isDemoAgent(agent.spec)) {
+    const refused2 = agent.starts ? `${agent.spec} was not started` : `the gates would run ${agent.spec}'s change, so none was started`;
+    throw new AgentUnavailableError(
+      `This host cannot confine agents (${probed2.reason}), and under sandbox: auto omk runs no agent's code unconfined but its own demo's: ${refused2}.`,
       { hint: [`${probed2.hint}; `, ...SANDBOX_OFF_HINT, "."] }
     );
   }
@@ -56057,7 +56066,7 @@ async function prepareAgent(deps, repoRoot, choice2, recorded2, { gatesOnly = fa
     deps.reporter,
     networkRequestOf(config2.config, choice2.network),
     await deps.execution.subreaper?.(),
-    gatesOnly ? void 0 : spec
+    { spec, starts: !gatesOnly }
   );
   return { spec, agent, config: config2, sandbox };
 }
@@ -64455,6 +64464,7 @@ function counted(texts) {
 }
 
 // src/runtime/app/planning.ts
+init_errors();
 init_env();
 
 // src/runtime/gates/tool-preflight.ts
@@ -65614,17 +65624,25 @@ async function chooseGoalPlanner(deps, request2, prepared, asked = {}) {
       );
     }
   }
-  const sandbox = prepared?.sandbox ?? await decideSandbox(
-    hostSandbox(deps),
-    asked.sandbox ?? sandboxFromEnv(deps.env) ?? config2.config.sandbox.mode,
-    deps.reporter,
-    networkRequestOf(config2.config, asked.network),
-    await deps.execution.subreaper?.()
-  );
+  const mode = asked.sandbox ?? sandboxFromEnv(deps.env) ?? config2.config.sandbox.mode;
+  const notStarted2 = (why) => noting(deps.planner, `planner agent ${spec} was not started (${why}); the heuristic planned this goal`);
+  let sandbox;
+  try {
+    sandbox = prepared?.sandbox ?? await decideSandbox(
+      hostSandbox(deps),
+      mode,
+      deps.reporter,
+      networkRequestOf(config2.config, asked.network),
+      await deps.execution.subreaper?.(),
+      { spec, starts: true }
+    );
+  } catch (error62) {
+    if (mode === "auto" && error62 instanceof AgentUnavailableError) return notStarted2(error62.message);
+    throw error62;
+  }
   if (!mayStartAgent(sandbox, spec)) {
-    return noting(
-      deps.planner,
-      `planner agent ${spec} was not started: this host cannot confine agents (${sandbox.reason}), and under sandbox: auto omk starts no agent unconfined but its own demo; the heuristic planned this goal`
+    return notStarted2(
+      `this host cannot confine agents (${sandbox.reason}), and under sandbox: auto omk runs no agent's code unconfined but its own demo's`
     );
   }
   const planning = sandbox.active ? confinedAgent(agent, {
@@ -65721,9 +65739,9 @@ async function cleanSettled(deps, goalId) {
   if (!SETTLED.includes(goal.status)) return;
   await cleanGoal(deps, goalId, { branches: false });
 }
-async function reverify(deps, goalId) {
+async function reverify(deps, goalId, choice2 = {}) {
   const goal = await deps.store.read(goalId);
-  const prepared = await prepareAgent(deps, goal.repo.root, {}, goal.options.agent ?? "demo", {
+  const prepared = await prepareAgent(deps, goal.repo.root, choice2, goal.options.agent ?? "demo", {
     gatesOnly: true
   });
   const controller = await composeController(deps, goal, prepared);
@@ -66438,9 +66456,9 @@ async function leftoversWords(probes) {
   };
 }
 function unconfinedTrustedHint(words2) {
-  return `or, to declare the agents trusted, set \`sandbox: off\` in .omk/config.yml (or for one run: ${words2.sandboxOff}): they then run unconfined, the proof noting the sandbox was off`;
+  return `or, to declare the agents trusted, ${words2.sandboxOff}: they then run unconfined, the proof noting the sandbox was off`;
 }
-async function checkSandbox(mode, probes, network, words2) {
+async function checkSandbox(mode, probes, network, words2, agent) {
   const base = { id: "sandbox", title: "sandbox" };
   if (mode === "off") {
     const leftovers2 = await leftoversWords(probes);
@@ -66499,6 +66517,14 @@ async function checkSandbox(mode, probes, network, words2) {
     };
   }
   const leftovers = await leftoversWords(probes);
+  if (agent !== void 0 && !isDemoAgent(agent)) {
+    return {
+      ...base,
+      status: "fail",
+      detail: `unavailable: ${probed2.reason}; under sandbox: auto omk runs no agent's code unconfined but its own demo's: ${agent} would be refused before it starts`,
+      fix: `${probed2.hint}; ${unconfinedTrustedHint(words2)}${leftovers.fix === null ? "" : `; ${leftovers.fix}`}`
+    };
+  }
   return {
     ...base,
     status: "warn",
@@ -66552,7 +66578,8 @@ async function runDoctor(input2, probes) {
         sandboxFromEnv(input2.env) ?? config2?.sandbox.mode ?? "auto",
         probes,
         config2 === null ? { policy: DEFAULT_NETWORK } : networkRequestOf(config2),
-        input2.words
+        input2.words,
+        input2.agent?.trim() || config2?.agents.default || void 0
       ),
       input2.words
     )
@@ -66996,6 +67023,7 @@ async function testBaseline(deps, root, artifactsDir) {
 init_errors();
 
 // src/runtime/app/command-words.ts
+init_next_steps();
 var TAKEN_BY = {
   time: "budget_add",
   tokens: "budget_add",
@@ -67055,7 +67083,7 @@ function commandVocabulary(words2) {
       case "run_sandbox_off": {
         const run2 = `${words2.commands.create} ${given("goal", "<goal>")}`;
         const own2 = words2.given?.sandbox;
-        return own2 === void 0 ? line3(`${run2} ${given("sandbox", "off")}`) : `${own2("off")}, then ${line3(run2)}`;
+        return own2 === void 0 ? `${SANDBOX_OFF_IN_CONFIG}${line3(`${run2} ${given("sandbox", "off")}`)}` : `set ${own2("off")}, then ${line3(run2)}`;
       }
       case "list":
       case "list_all":
@@ -75047,15 +75075,16 @@ var AGENT_NAMES = "claude | codex | gemini | kimi | aider | opencode | script:<p
 function agentOption(help = AGENT_NAMES) {
   return new Option("--agent <agent>", help);
 }
+function sandboxOption() {
+  return choiceOption(
+    "--sandbox <mode>",
+    "confine agents and gates with bubblewrap: auto (where it runs; elsewhere no agent but the demo starts) | required | off (the agents are trusted: unconfined) (default: $OMK_SANDBOX, else the config, else auto)",
+    SANDBOX_MODES,
+    "auto"
+  );
+}
 function withRunOptions(command2) {
-  return command2.addOption(agentOption()).addOption(
-    choiceOption(
-      "--sandbox <mode>",
-      "confine agents and gates with bubblewrap: auto (where it runs; elsewhere no agent but the demo starts) | required | off (the agents are trusted: unconfined) (default: $OMK_SANDBOX, else the config, else auto)",
-      SANDBOX_MODES,
-      "auto"
-    )
-  ).addOption(
+  return command2.addOption(agentOption()).addOption(sandboxOption()).addOption(
     choiceOption(
       "--sandbox-network <network>",
       "the confined network of agents and gates alike: open | none | allow (sandbox.allowedHosts only) (default: the config's sandbox.network)",
@@ -75283,10 +75312,11 @@ function registerExecuteCommands(goal, context) {
     review: "rerun the controller and security reviews (and the gates) on the integrated change; no agent runs"
   };
   for (const [name, description] of Object.entries(descriptions)) {
-    goalCommand(goal, name, description, formats).action(
-      act(context, async ({ goal: target2, io, format }) => {
+    goalCommand(goal, name, description, formats).addOption(sandboxOption()).action(
+      act(context, async ({ goal: target2, io, format, options }) => {
         const { app, goalId } = await target2();
-        printExecuted(io, await reverify(app, goalId), format, app.store.paths(goalId).dir);
+        const executed = await reverify(app, goalId, { sandbox: options.sandbox });
+        printExecuted(io, executed, format, app.store.paths(goalId).dir);
       })
     );
   }

@@ -59,7 +59,8 @@ function fanOutHost(r: Awaited<ReturnType<typeof runner>>): FanOutHost {
 /** A runner's use cases over its own store, with the goal pointed at its checkout. */
 async function onRunner(r: Awaited<ReturnType<typeof runner>>, goalId: string) {
   await relocateGoal(r.store, goalId, r.root);
-  const app = testApp(r.store);
+  // A runner that cannot confine (this composition has no sandbox): auto falls back for the demo.
+  const app = testApp(r.store, { env: { ...process.env, OMK_SANDBOX: 'auto' } });
   return { app, host: fanOutHost(r), prepared: await demoAgent(app, r.root) };
 }
 

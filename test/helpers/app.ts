@@ -13,7 +13,7 @@ import type { GoalStore } from '../../src/runtime/goal/store.js';
 import { heuristicPlanner } from '../../src/runtime/plan/heuristic.js';
 import { silentReporter } from '../../src/runtime/ports.js';
 
-/** The use cases' dependencies as the CLI composes them, over `store`, with no forge. */
+/** The use cases' dependencies as the CLI composes them, over `store`, with no forge and no sandbox (`off`). */
 export function testApp(store: GoalStore, overrides: Partial<AppDeps> = {}): AppDeps {
   return {
     store,
@@ -21,7 +21,8 @@ export function testApp(store: GoalStore, overrides: Partial<AppDeps> = {}): App
     planner: heuristicPlanner,
     reporter: silentReporter,
     randomHex: () => 'abc123',
-    env: process.env,
+    // This composition has no sandbox port: agents run unconfined, as the user declares them trusted.
+    env: { ...process.env, OMK_SANDBOX: 'off' },
     execution: localExecutionHost,
     words: plainVocabulary,
     forge: () => Promise.reject(new Error('this test delivers nothing')),
