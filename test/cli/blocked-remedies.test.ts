@@ -30,7 +30,9 @@ ${fixTheParser}`,
     const agent = await goalDirShellAgent(
       env,
       'state-writer',
-      `sed -i '1s/^{/{"forged":true,/' "$goal/execution.json"`,
+      // After omk's own writes for the agent's start have landed (under load they lag): a write of
+      // omk's that lands after this one puts its own copy back, and nothing is left to name.
+      `sleep 2\nsed -i '1s/^{/{"forged":true,/' "$goal/execution.json"`,
     );
     const run = await env.omk('goal', 'run', GOALS.single, '--agent', agent, '--sandbox', 'off');
     expect(run.stdout).toMatch(
