@@ -73,6 +73,7 @@ export function wordIssue(issue: RequestIssue): string {
 export const ACTION_STEPS: StepSpelling = (step) => {
   if (step.step === 'run') return 'command: run with a goal';
   if (step.step === 'run_gate_edits') return 'command: run with a goal and allow-gate-edits: true';
+  if (step.step === 'run_workflow_edits') return 'command: run with a goal and allow-workflow-edits: true';
   if (step.step === 'run_sandbox_off') return 'command: run with a goal and sandbox: off';
   const command = GOAL_STEP_COMMANDS[step.step];
   return command === undefined || !('goalId' in step)

@@ -58,6 +58,7 @@ const STEPS: Record<SampleStep, string> = {
   budget_add: "'/omk goal budget g-1 --time 1h'",
   run: `'/omk goal run "<goal>"'`,
   run_gate_edits: `'/omk goal run "<goal>" --allow-gate-edits'`,
+  run_workflow_edits: `'/omk goal run "<goal>" --allow-workflow-edits'`,
   run_sandbox_off: `sandbox: off in .omk/config.yml (or OMK_SANDBOX=off in the app's environment), then '/omk goal run "<goal>"'`,
   list: "the goals' status comments in this thread",
   list_all: "the goals' status comments in this thread",

@@ -93,6 +93,10 @@ export function commandVocabulary(words: CommandWords): HostVocabulary {
         return line(`${words.commands.create} ${given('goal', '<goal>')}`);
       case 'run_gate_edits':
         return line(`${words.commands.create} ${given('goal', '<goal>')} ${words.option('allowGateEdits')}`);
+      case 'run_workflow_edits':
+        return line(
+          `${words.commands.create} ${given('goal', '<goal>')} ${words.option('allowWorkflowEdits')}`,
+        );
       case 'run_sandbox_off': {
         // A host whose sandbox is its own setting, not a run's option, says where to set it.
         const run = `${words.commands.create} ${given('goal', '<goal>')}`;

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { MAX_READ_BYTES } from '../gates/detector.js';
+import { allowedProtectedPaths } from '../graph/protected.js';
 import type { Finding, GateEvidence } from '../proof/schema.js';
 import {
   controllerReview,
@@ -33,7 +34,7 @@ export function reviewChange(ctx: RunContext, change: ReviewedChange): Finding[]
   const input = {
     taskId: change.taskId,
     writes: change.writes,
-    allowedProtectedPaths: [],
+    allowedProtectedPaths: allowedProtectedPaths(ctx.goal.options.allowWorkflowEdits),
     changedFiles: change.changedFiles,
     diff: change.diff,
     gates: change.gates,

@@ -58,6 +58,17 @@ const RULES: readonly ProtectedRule[] = [
 ];
 
 /**
+ * What a goal created to change its CI workflows (goal.json options.allowWorkflowEdits) may write
+ * among the protected paths: workflows and local actions, never a secrets file nor CODEOWNERS.
+ */
+export const WORKFLOW_PATHS: readonly string[] = ['.github/workflows', '.github/actions'];
+
+/** The protected paths a goal's slices may write: the workflows when it was created to change them. */
+export function allowedProtectedPaths(allowWorkflowEdits: boolean): readonly string[] {
+  return allowWorkflowEdits ? WORKFLOW_PATHS : [];
+}
+
+/**
  * Paths a slice may never write unless the plan explicitly allows them: .github/workflows/,
  * secrets files (.env, .env.*, *.pem, *.key, id_rsa*, .npmrc, .netrc, ...). Matching ignores case,
  * because a case-insensitive checkout would write the same file. `.git` is never allowed at all
