@@ -281,6 +281,7 @@ async function planLocked(
       budget: initial.budget,
       maxAgents: request.maxAgents,
       definitions,
+      allowedProtectedPaths: allowedProtectedPaths(initial.options.allowWorkflowEdits),
     });
     store.deps.host.reached?.('plan_proposed');
     if (proposal.spent !== undefined) {
