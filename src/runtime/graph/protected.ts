@@ -102,8 +102,12 @@ export function protectedWriteViolation(path: string, allowed: readonly string[]
     const normalized = normalizeRepoPath(entry);
     if (normalized.ok && isProtectedPath(normalized.path) && isWithin(path, normalized.path)) return null;
   }
+  // Only a goal created to change its workflows names allowed protected paths, and only those.
+  const workflow = WORKFLOW_PATHS.some((dir) => rule.pattern === `${dir}/`);
   return (
     `${quoteUntrusted(path)} is protected (${rule.pattern}: ${rule.why}); ` +
-    'the plan must name it as an allowed protected path before a task may write it'
+    (workflow
+      ? 'only a goal created to change its CI workflows may write it'
+      : 'no task may write it, whatever the goal')
   );
 }
