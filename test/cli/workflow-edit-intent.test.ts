@@ -122,6 +122,27 @@ describe('a goal that means to change its CI workflow', () => {
     expect(mainWorkflow()).toBe(BASE_WORKFLOW);
   }, 120_000);
 
+  it('a review fix may not change a workflow even so: it is pushed at once, before anyone read it', async () => {
+    const agent = await env.kit.script(
+      'fix-workflow-changer',
+      `if (task.startsWith('fix-')) write(${JSON.stringify(WORKFLOW)}, read(${JSON.stringify(WORKFLOW)}).replace('node-version: 20', 'node-version: 22'));
+else {${fixTheParser}}`,
+    );
+    const id = await planned(agent, '--allow-workflow-edits', '--policy', 'auto-pr');
+    const run = await env.omk('goal', 'execute', id);
+    expect(run.code, run.stderr).toBe(0);
+    expect((await env.proof(id)).status).toBe('ready');
+    const integrator = (await forgePulls()).findIndex((pull) => pull.head === `omk/${id}/integration`) + 1;
+    expect(integrator).toBeGreaterThan(0);
+    const branch = `omk/${id}/integration`;
+    const before = git(env.repo.root, 'rev-parse', branch);
+    const fixed = await env.omk('goal', 'fix', id, '--pr', String(integrator), 'use Node 22 in CI');
+    expect(fixed.stderr).toMatch(
+      /its change is not applied to PR #\d+: .*Workflow change in "\.github\/workflows\/ci\.yml"/,
+    );
+    expect(git(env.repo.root, 'rev-parse', branch)).toBe(before);
+  }, 120_000);
+
   it('an agent that declares the intent itself (goal.json unsandboxed) gains nothing', async () => {
     const agent = await goalDirShellAgent(
       env,

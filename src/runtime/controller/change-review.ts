@@ -22,6 +22,11 @@ export interface ReviewedChange {
   changedFiles: readonly ChangedFile[];
   diff: string;
   gates: readonly GateEvidence[];
+  /**
+   * The change is pushed as soon as it passes review (a review fix, onto its PR's branch): no
+   * person reads it first, so even a goal created to change its workflows may not change them here.
+   */
+  pushedAtOnce?: boolean;
 }
 
 /**
@@ -34,7 +39,9 @@ export function reviewChange(ctx: RunContext, change: ReviewedChange): Finding[]
   const input = {
     taskId: change.taskId,
     writes: change.writes,
-    allowedProtectedPaths: allowedProtectedPaths(ctx.goal.options.allowWorkflowEdits),
+    allowedProtectedPaths: allowedProtectedPaths(
+      ctx.goal.options.allowWorkflowEdits && change.pushedAtOnce !== true,
+    ),
     changedFiles: change.changedFiles,
     diff: change.diff,
     gates: change.gates,
