@@ -37,6 +37,7 @@ describe('readInputs', () => {
       maxAgents: 4,
       untilReady: true,
       allowGateEdits: false,
+      allowWorkflowEdits: false,
       llmPlanner: true,
       plannerTokenBudget: 8000,
       budgetTime: undefined,
@@ -94,6 +95,11 @@ describe('readInputs', () => {
       failOnNotReady: false,
       agentArgs: ['--model', 'sonnet', '--verbose'],
     });
+  });
+
+  it('reads allow-workflow-edits as a boolean, false by default', () => {
+    expect(read({ goal: 'x' }).allowWorkflowEdits).toBe(false);
+    expect(read({ goal: 'x', 'allow-workflow-edits': 'true' }).allowWorkflowEdits).toBe(true);
   });
 
   it('reads allow-gate-edits as a boolean, false by default', () => {
@@ -358,6 +364,7 @@ describe('readInputs', () => {
       'max-agents': '4',
       'until-ready': 'true',
       'allow-gate-edits': 'false',
+      'allow-workflow-edits': 'false',
       'llm-planner': 'true',
       'planner-token-budget': '8000',
       'state-branch': 'omk/state',

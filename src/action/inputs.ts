@@ -82,6 +82,8 @@ export const actionInputsSchema = z
     'until-ready': booleanNamed('until-ready', 'until-ready: false'),
     // The goal means to change what its gates run (set when the goal is created, before any agent).
     'allow-gate-edits': boolean('allow-gate-edits'),
+    // The goal means to change its CI workflows (set when the goal is created, before any agent).
+    'allow-workflow-edits': boolean('allow-workflow-edits'),
     'llm-planner': boolean('llm-planner'),
     'planner-token-budget': request.plannerTokenBudget,
     'budget-time': optional(budget.time),

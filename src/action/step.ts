@@ -79,6 +79,7 @@ function stepRequest(inputs: ActionInputs, github: GitHubEnv): WorkflowStepReque
       maxAgents: inputs.maxAgents,
       untilReady: inputs.untilReady,
       allowGateEdits: inputs.allowGateEdits,
+      allowWorkflowEdits: inputs.allowWorkflowEdits,
       llmPlanner: inputs.llmPlanner,
       plannerTokenBudget: inputs.plannerTokenBudget,
       budget: { time: inputs.budgetTime, tokens: inputs.budgetTokens, usd: inputs.budgetUsd },

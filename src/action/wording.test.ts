@@ -66,6 +66,7 @@ const STEPS: Record<SampleStep, string> = {
   budget_add: "'goal budget-add g-1'",
   run: 'command: run with a goal',
   run_gate_edits: 'command: run with a goal and allow-gate-edits: true',
+  run_workflow_edits: 'command: run with a goal and allow-workflow-edits: true',
   run_sandbox_off:
     'set `sandbox: off` in .omk/config.yml, or for one run: command: run with a goal and sandbox: off',
   list: "'goal list'",

@@ -74,6 +74,7 @@ export function wordIssue(issue: RequestIssue): string {
 export const ACTION_STEPS: StepSpelling = (step) => {
   if (step.step === 'run') return 'command: run with a goal';
   if (step.step === 'run_gate_edits') return 'command: run with a goal and allow-gate-edits: true';
+  if (step.step === 'run_workflow_edits') return 'command: run with a goal and allow-workflow-edits: true';
   if (step.step === 'run_sandbox_off')
     return `${SANDBOX_OFF_IN_CONFIG}command: run with a goal and sandbox: off`;
   // What the person read is the summary input: accept takes it.

@@ -65,6 +65,15 @@ describe('parseCommandLine', () => {
     expect(run.request).toMatchObject({ goal: 'move the tests to vitest', allowGateEdits: true });
   });
 
+  it('reads --allow-workflow-edits as the switch that records the intent on the goal, off unless given', () => {
+    const plain = command('/omk goal run "fix the parser"');
+    if (plain.kind !== 'run') throw new Error('not run');
+    expect(plain.request.allowWorkflowEdits).toBe(false);
+    const run = command('/omk goal run "use Node 22 in CI" --allow-workflow-edits');
+    if (run.kind !== 'run') throw new Error('not run');
+    expect(run.request).toMatchObject({ goal: 'use Node 22 in CI', allowWorkflowEdits: true });
+  });
+
   it('normalizes the goal text like every front door', () => {
     const run = command('/omk goal run "fix\u200b the   parser\u0007"');
     if (run.kind !== 'run') throw new Error('not run');

@@ -90,18 +90,31 @@ function goalRefOf(positionals: readonly string[]): GoalRef {
  * (one budget) and the switches (`--no-llm-planner` turns the planner off).
  */
 function runCommand(given: Options, positionals: readonly string[], idSuffix: string): BotCommand {
-  const { untilReady, allowGateEdits, llmPlanner, budgetTime, budgetTokens, budgetUsd, ...fields } = given;
+  const {
+    untilReady,
+    allowGateEdits,
+    allowWorkflowEdits,
+    llmPlanner,
+    budgetTime,
+    budgetTokens,
+    budgetUsd,
+    ...fields
+  } = given;
   const start = {
     ...fields,
     goal: positionals.join(' '),
     untilReady: untilReady !== undefined,
     allowGateEdits: allowGateEdits !== undefined,
+    allowWorkflowEdits: allowWorkflowEdits !== undefined,
     llmPlanner: llmPlanner === undefined,
     budget: { time: budgetTime, tokens: budgetTokens, usd: budgetUsd },
   };
   const named = Object.keys(given).filter(
     (field): field is RequestField =>
-      field !== 'untilReady' && field !== 'allowGateEdits' && field !== 'llmPlanner',
+      field !== 'untilReady' &&
+      field !== 'allowGateEdits' &&
+      field !== 'allowWorkflowEdits' &&
+      field !== 'llmPlanner',
   );
   return { kind: 'run', request: machinelessStartRequest(start, idSuffix, BOT_WORDS), given: named };
 }

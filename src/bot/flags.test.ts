@@ -36,7 +36,7 @@ describe('the one flag table', () => {
     expect(run).toContain('[--budget-time 2h]');
     expect(run).toContain('[--until-ready] [--no-llm-planner] [--planner-token-budget 8000]');
     expect(run.split('\n').every((line) => line.length <= 100)).toBe(true);
-    expect(run.split('\n').filter((line) => line.startsWith(`${' '.repeat(14)}[`))).toHaveLength(2);
+    expect(run.split('\n').filter((line) => line.startsWith(`${' '.repeat(14)}[`))).toHaveLength(3);
     expect(usageBlock('accept')).toContain('/omk goal accept [GOAL_ID] --summary "…"\n');
     expect(usageBlock('reject')).toContain('/omk goal reject [GOAL_ID] --reason "…"\n');
     expect(usageBlock('cancel')).toContain('/omk goal cancel [GOAL_ID] [--reason "…"]\n');

@@ -6,8 +6,8 @@ import type { Subcommand } from './usage.js';
  * value as the usage shows it (a switch has none) and the subcommands it must be given on. The
  * parser (which options a subcommand allows, what it reads) and the usage lines are read from
  * here; a request issue names the option as its field in kebab case (`--merge-policy gated`,
- * wording.ts), which each option here is. Three switches fill a start field from their presence:
- * `untilReady`, `allowGateEdits`, and `llmPlanner` (turned off by its switch).
+ * wording.ts), which each option here is. Four switches fill a start field from their presence:
+ * `untilReady`, `allowGateEdits`, `allowWorkflowEdits`, and `llmPlanner` (turned off by its switch).
  */
 export type FlagField = RequestField | 'untilReady' | 'llmPlanner';
 
@@ -32,6 +32,7 @@ export const FLAGS = {
   llmPlanner: { flag: 'no-llm-planner', commands: ['run'] },
   plannerTokenBudget: { flag: 'planner-token-budget', commands: ['run'], shown: '8000' },
   allowGateEdits: { flag: 'allow-gate-edits', commands: ['run'] },
+  allowWorkflowEdits: { flag: 'allow-workflow-edits', commands: ['run'] },
   // Only reject validates a reason (cancel takes any), so an issue with one is shown on reject.
   reason: { flag: 'reason', commands: ['reject', 'cancel'], shown: '"…"', required: ['reject'] },
   time: { flag: 'time', commands: ['budget'], shown: '2h' },

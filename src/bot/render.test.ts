@@ -56,6 +56,7 @@ function goal(status: GoalRecord['status'], text = 'fix the parser'): GoalRecord
       agent: null,
       planner: { llm: true, tokenBudget: 8000 },
       allowGateEdits: false,
+      allowWorkflowEdits: false,
     },
     budget: { timeMs: null, tokens: null, usd: null },
     controller: null,

@@ -58,6 +58,7 @@ const STEPS: Record<SampleStep, string> = {
   budget_add: "'/omk goal budget g-1 --time 1h'",
   run: `'/omk goal run "<goal>"'`,
   run_gate_edits: `'/omk goal run "<goal>" --allow-gate-edits'`,
+  run_workflow_edits: `'/omk goal run "<goal>" --allow-workflow-edits'`,
   run_sandbox_off: `set OMK_SANDBOX=off in the app's environment (or, where it sets none, \`sandbox: off\` in .omk/config.yml), then '/omk goal run "<goal>"'`,
   list: "the goals' status comments in this thread",
   list_all: "the goals' status comments in this thread",

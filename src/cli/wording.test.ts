@@ -65,6 +65,7 @@ const STEPS: Record<SampleStep, string> = {
   budget_add: "'omk goal budget-add g-1 --time 1h'",
   run: `'omk goal run "<goal>"'`,
   run_gate_edits: `'omk goal run "<goal>" --allow-gate-edits'`,
+  run_workflow_edits: `'omk goal run "<goal>" --allow-workflow-edits'`,
   run_sandbox_off: `set \`sandbox: off\` in .omk/config.yml, or for one run: 'omk goal run "<goal>" --sandbox off'`,
   list: "'omk goal list'",
   list_all: "'omk goal list --all'",

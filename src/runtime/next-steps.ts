@@ -18,12 +18,14 @@ export const GOAL_STEPS = [
 ] as const;
 /**
  * Steps about no goal in particular: start one (or one that means to change what its gates run, or
+ * its CI workflows, or
  * one whose agents the user declares trusted: the sandbox off), list them (this repository's, or
  * every repository's), take over those whose controller died.
  */
 export const GENERAL_STEPS = [
   'run',
   'run_gate_edits',
+  'run_workflow_edits',
   'run_sandbox_off',
   'list',
   'list_all',
@@ -55,6 +57,7 @@ export type StepSpelling = (step: NextStep) => string;
 const NEUTRAL_WORDS: Record<(typeof GENERAL_STEPS)[number], string> = {
   run: 'goal run "<goal>"',
   run_gate_edits: 'goal run "<goal>" --allow-gate-edits',
+  run_workflow_edits: 'goal run "<goal>" --allow-workflow-edits',
   run_sandbox_off: 'goal run "<goal>" --sandbox off',
   list: 'goal list',
   list_all: 'goal list --all',

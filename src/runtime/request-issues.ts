@@ -35,6 +35,8 @@ export const REQUEST_FIELDS = [
   'agentArgs',
   // a new goal that means to change what its gates run
   'allowGateEdits',
+  // a new goal that means to change its CI workflows
+  'allowWorkflowEdits',
 ] as const;
 export type RequestField = (typeof REQUEST_FIELDS)[number];
 

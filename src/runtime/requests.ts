@@ -109,6 +109,8 @@ export const createGoalRequestSchema = z.object({
   untilReady: z.boolean().default(false),
   /** The goal means to change what its gates run (goal.json options.allowGateEdits). */
   allowGateEdits: z.boolean().default(false),
+  /** The goal means to change its CI workflows (goal.json options.allowWorkflowEdits). */
+  allowWorkflowEdits: z.boolean().default(false),
   maxAgents: parsed((raw) => parsePositiveInt(raw, 'maxAgents', '4')).default(4),
   budget: budgetInputSchema().default({}),
   /** Let an agent plan the goal (on by default when the goal has an agent); off: the heuristic. */

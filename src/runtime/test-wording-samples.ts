@@ -64,6 +64,7 @@ export const SAMPLE_STEPS = {
   budget_add: { step: 'budget_add', goalId: 'g-1' },
   run: { step: 'run' },
   run_gate_edits: { step: 'run_gate_edits' },
+  run_workflow_edits: { step: 'run_workflow_edits' },
   run_sandbox_off: { step: 'run_sandbox_off' },
   list: { step: 'list' },
   list_all: { step: 'list_all' },

@@ -298,6 +298,10 @@ const FLAG_EXCEPTIONS = new Map<string, string>([
     "NEUTRAL_STEPS: omk's own command words for readers no front door words for (logs, PR bodies)",
   ],
   [
+    'src/runtime/next-steps.ts: --allow-workflow-edits',
+    "NEUTRAL_STEPS: omk's own command words for readers no front door words for (logs, PR bodies)",
+  ],
+  [
     'src/runtime/next-steps.ts: --sandbox',
     "NEUTRAL_STEPS: omk's own command words for readers no front door words for (logs, PR bodies)",
   ],

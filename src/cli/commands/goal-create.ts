@@ -37,6 +37,10 @@ export function registerCreateCommands(goal: Command, context: ProgramContext): 
         '--allow-gate-edits',
         'the goal means to change what its gates run (test script, runner config): such a change waits for a person (accept, then merge) instead of failing the slice',
       )
+      .option(
+        '--allow-workflow-edits',
+        'the goal means to change its CI workflows (.github/workflows/, .github/actions/): its slices may write them, and the branch is pushed only after a person accepts the goal',
+      )
       .option('--max-agents <n>', 'agents running at once, 1-64 (default: 4)')
       .option('--no-llm-planner', 'plan with the heuristic only, without asking the agent for a task graph')
       .option('--planner-token-budget <n>', 'most tokens the planning prompt may take (default: 8000)')
@@ -47,7 +51,7 @@ export function registerCreateCommands(goal: Command, context: ProgramContext): 
       act<CreateFlags>(context, async (call) => {
         const { options, ref: text, io, format } = call;
         // --policy, --merge-policy, --slice-execution, --max-agents, --until-ready, --allow-gate-edits,
-        // --no-llm-planner, --planner-token-budget and --agent are the request's fields by name.
+        // --allow-workflow-edits, --no-llm-planner, --planner-token-budget and --agent are the request's fields by name.
         const request = parseRequest(createGoalRequestSchema, {
           ...options,
           goal: text,

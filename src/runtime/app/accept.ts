@@ -1,6 +1,7 @@
 import type { DeliverResult } from '../delivery/deliver.js';
 import type { MergeMethod } from '../forge/port.js';
 import { applyLifecycle, type LifecycleResult } from '../goal/actions.js';
+import { WORKFLOW_EDITED_GAP } from '../proof/build.js';
 import type { AppDeps } from './deps.js';
 import { type MergeCheck, recheckMerge } from './merge.js';
 import { openPullRequests } from './open-pr.js';
@@ -26,7 +27,8 @@ export interface AcceptOutcome {
 
 /**
  * A person's acceptance from a forge (the bot's thread, the Action's step): recorded with who gave
- * it; the goal's PRs, if it has any, delivered again so their proof blocks and check runs say it;
+ * it; the goal's PRs, if it has any, delivered again so their proof blocks and check runs say it
+ * (and opened, when a workflow change kept its branches until a person accepted it);
  * then the gated merge evaluated at once, which takes a goal blocked only on what the acceptance
  * closes (merge-decision.ts `acceptedReview`) when the rest of the merge holds. A refusal of the
  * accept itself (the goal is running, failed, already settled) changes nothing.
@@ -34,8 +36,13 @@ export interface AcceptOutcome {
 export async function acceptGoal(deps: AppDeps, request: AcceptRequest): Promise<AcceptOutcome> {
   const { goalId } = request;
   const result = await applyLifecycle(deps.store, goalId, 'accept', request.summary, request.by);
+  // A workflow change kept its branches here until now (kept-local.ts `awaits_acceptance`): the
+  // acceptance pushes them, under a policy that opens PRs.
+  const goal = await deps.store.read(goalId);
+  const awaited =
+    goal.options.policy !== 'local' && result.proof.knownGaps.some((gap) => gap.code === WORKFLOW_EDITED_GAP);
   const delivery =
-    result.proof.delivery.pullRequests.length === 0
+    result.proof.delivery.pullRequests.length === 0 && !awaited
       ? null
       : await openPullRequests(deps, {
           goalId,

@@ -98,6 +98,10 @@ export function commandVocabulary(words: CommandWords): HostVocabulary {
         return line(`${words.commands.create} ${given('goal', '<goal>')}`);
       case 'run_gate_edits':
         return line(`${words.commands.create} ${given('goal', '<goal>')} ${words.option('allowGateEdits')}`);
+      case 'run_workflow_edits':
+        return line(
+          `${words.commands.create} ${given('goal', '<goal>')} ${words.option('allowWorkflowEdits')}`,
+        );
       case 'run_sandbox_off': {
         // The config's setting, then a run's option; a host whose sandbox is its own setting, not
         // a run's option, says where to set it instead (its words name the config's place too).

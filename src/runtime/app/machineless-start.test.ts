@@ -7,6 +7,7 @@ const fields = (more: Partial<Parameters<typeof machinelessStartRequest>[0]> = {
   goal: 'fix the parser',
   untilReady: false,
   allowGateEdits: false,
+  allowWorkflowEdits: false,
   llmPlanner: true,
   budget: {},
   ...more,

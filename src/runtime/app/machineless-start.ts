@@ -12,6 +12,8 @@ export interface ThreadStartFields {
   untilReady: boolean;
   /** The goal means to change what its gates run (goal.json options.allowGateEdits). */
   allowGateEdits: boolean;
+  /** The goal means to change its CI workflows (goal.json options.allowWorkflowEdits). */
+  allowWorkflowEdits: boolean;
   maxAgents?: string;
   llmPlanner: boolean;
   plannerTokenBudget?: string;

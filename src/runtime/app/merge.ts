@@ -4,7 +4,10 @@ import { isOmkError } from '../errors.js';
 import type { MergeMethod } from '../forge/port.js';
 import type { GoalRecord } from '../goal/schema.js';
 import { readOrAssembleProof } from '../proof/assemble.js';
+import { WORKFLOW_EDITED_GAP } from '../proof/build.js';
+import { baseFor } from './delivery-target.js';
 import { type AppDeps, hostConfig } from './deps.js';
+import { openPullRequests } from './open-pr.js';
 
 export interface MergeRequest {
   goalId: string;
@@ -19,6 +22,7 @@ export interface MergeRequest {
  */
 export async function mergeIntegrator(deps: AppDeps, request: MergeRequest): Promise<MergeGoalResult> {
   const goal = await deps.store.read(request.goalId);
+  await deliverAwaited(deps, goal);
   const forge = await deps.forge(goal);
   const { config } = await hostConfig(deps, goal.repo.root);
   return mergeGoal({ store: deps.store, forge }, request.goalId, {
@@ -26,6 +30,20 @@ export async function mergeIntegrator(deps: AppDeps, request: MergeRequest): Pro
     enforceProtection: request.enforceProtection ?? false,
     requireChecks: config.merge.requireChecks,
   });
+}
+
+/**
+ * An accepted goal whose workflow change kept its branches on this machine until a person read it
+ * (delivery/kept-local.ts `awaits_acceptance`) has no integrator PR yet: its policy's PRs are opened
+ * now, so the merge that follows takes the change the person accepted.
+ */
+async function deliverAwaited(deps: AppDeps, goal: GoalRecord): Promise<void> {
+  if (goal.status !== 'accepted' || goal.options.policy === 'local' || baseFor(goal, {}) === undefined)
+    return;
+  const proof = await readOrAssembleProof(deps.store, goal, deps.store.eventLog(goal.id));
+  if (!proof.knownGaps.some((gap) => gap.code === WORKFLOW_EDITED_GAP)) return;
+  if (proof.delivery.pullRequests.some((pull) => pull.sliceId === null)) return;
+  await openPullRequests(deps, { goalId: goal.id, dryRun: false });
 }
 
 export type MergeCheck =

@@ -108,7 +108,7 @@ export interface WorkflowStepHost {
 /**
  * The options run and plan create a goal with; `policy` is also the one open-pr delivers by.
  * `untilReady` is recorded on the goal: the steps after plan (execute, integrate) follow it;
- * `allowGateEdits` too, before any agent runs (the workflow's author declared it).
+ * `allowGateEdits` and `allowWorkflowEdits` too, before any agent runs (the workflow's author declared it).
  */
 export type WorkflowGoalOptions = Pick<
   CreateGoalRequest,
@@ -121,6 +121,7 @@ export type WorkflowGoalOptions = Pick<
   | 'agent'
   | 'untilReady'
   | 'allowGateEdits'
+  | 'allowWorkflowEdits'
 >;
 
 export interface WorkflowStepRequest {

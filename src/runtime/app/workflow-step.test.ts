@@ -97,6 +97,7 @@ function request(step: WorkflowStep, more: Partial<WorkflowStepRequest> = {}): W
       maxAgents: 4,
       untilReady: true,
       allowGateEdits: false,
+      allowWorkflowEdits: false,
       llmPlanner: false,
       plannerTokenBudget: 8000,
       budget: {},

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { MAX_READ_BYTES } from '../gates/detector.js';
+import { allowedProtectedPaths } from '../graph/protected.js';
 import type { Finding, GateEvidence } from '../proof/schema.js';
 import {
   controllerReview,
@@ -21,6 +22,11 @@ export interface ReviewedChange {
   changedFiles: readonly ChangedFile[];
   diff: string;
   gates: readonly GateEvidence[];
+  /**
+   * The change is pushed as soon as it passes review (a review fix, onto its PR's branch): no
+   * person reads it first, so even a goal created to change its workflows may not change them here.
+   */
+  pushedAtOnce?: boolean;
 }
 
 /**
@@ -33,7 +39,9 @@ export function reviewChange(ctx: RunContext, change: ReviewedChange): Finding[]
   const input = {
     taskId: change.taskId,
     writes: change.writes,
-    allowedProtectedPaths: [],
+    allowedProtectedPaths: allowedProtectedPaths(
+      ctx.goal.options.allowWorkflowEdits && change.pushedAtOnce !== true,
+    ),
     changedFiles: change.changedFiles,
     diff: change.diff,
     gates: change.gates,

@@ -292,6 +292,7 @@ async function reviewFix(
       changedFiles: captured.changedFiles,
       diff: captured.diff,
       gates: [],
+      pushedAtOnce: true,
     }),
     ...(await reviewGateDefinitions(
       ctx,

@@ -3,6 +3,7 @@ import type { EventInput } from '../events/schema.js';
 import { gateRunKey, reuseDecision, reusedGates } from '../gates/reuse.js';
 import { integrationBranchName } from '../graph/branches.js';
 import { dependencyWaves } from '../graph/order.js';
+import { allowedProtectedPaths } from '../graph/protected.js';
 import { linkFindings } from '../integrity/findings.js';
 import { integrationConflictGap } from '../proof/gaps.js';
 import type { Finding, GateEvidence } from '../proof/schema.js';
@@ -130,7 +131,7 @@ export async function integrateSlices(ctx: RunContext): Promise<IntegrationResul
   const reviewInput = {
     taskId: 'integration',
     writes: [...new Set(done.flatMap((task) => task.writes))],
-    allowedProtectedPaths: [],
+    allowedProtectedPaths: allowedProtectedPaths(goal.options.allowWorkflowEdits),
     changedFiles: result.changedFiles,
     diff: result.diff,
     gates,

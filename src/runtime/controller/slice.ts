@@ -6,6 +6,7 @@ import { type PromptReset, renderAgentPrompt } from '../agents/prompt.js';
 import { AgentUnavailableError } from '../errors.js';
 import type { EventInput } from '../events/schema.js';
 import { gateRunKey } from '../gates/reuse.js';
+import { allowedProtectedPaths } from '../graph/protected.js';
 import type { Task } from '../graph/schema.js';
 import { validateAddition } from '../graph/validate.js';
 import { forgedObjectFindings, linkFindings } from '../integrity/findings.js';
@@ -323,7 +324,10 @@ async function settleAttempt(
   // budget as it is now (budget-add may have run since this controller started).
   const liveBudget = (await deps.store.read(goal.id)).budget;
   for (const draft of result.followUps) {
-    const verdict = validateAddition(journal.graph.tasks, draft, { maxTaskTimeMs: liveBudget.timeMs });
+    const verdict = validateAddition(journal.graph.tasks, draft, {
+      maxTaskTimeMs: liveBudget.timeMs,
+      allowedProtectedPaths: allowedProtectedPaths(ctx.goal.options.allowWorkflowEdits),
+    });
     if ('task' in verdict) {
       journal.graph = { ...journal.graph, tasks: [...journal.graph.tasks, verdict.task] };
       events.push({ type: 'followup_accepted', data: { taskId: verdict.task.id, proposedBy: task.id } });

@@ -59,10 +59,29 @@ describe('which branches delivery keeps local', () => {
     expect(keptBranchText(kept ?? fail())).toMatch(/^kept omk\/g\/s1 on this machine, not pushed: .*x\.yml/);
   });
 
-  it('pushes a workflow change the plan allowed (its finding is only information)', () => {
-    const findings = workflowReview(['.github/workflows/x.yml']);
-    expect(findings.map((f) => f.severity)).toEqual(['info']);
-    expect(keptSlice(withSliceFindings(findings), 's1', 'omk/g/s1')).toBeNull();
+  it('keeps a workflow change the goal was created to make until a person accepted the goal, then pushes it', () => {
+    const findings = workflowReview(['.github/workflows']);
+    expect(findings.map((f) => [f.severity, f.code])).toEqual([['info', 'workflow_edited']]);
+    const execution = withIntegration(withSliceFindings(findings), ['omk/g/s1']);
+    const kept = keptSlice(execution, 's1', 'omk/g/s1');
+    expect(kept).toEqual({
+      sliceId: 's1',
+      branch: 'omk/g/s1',
+      code: 'awaits_acceptance',
+      findings: [],
+      paths: ['.github/workflows/x.yml'],
+      slices: [],
+    });
+    expect(keptBranchText(kept ?? fail())).toBe(
+      "kept omk/g/s1 on this machine, not pushed: its head changes the CI workflows, which a push would run in the repository's CI with its token and secrets: it waits for a person to read the change and accept the goal (.github/workflows/x.yml)",
+    );
+    expect(keptIntegration(execution, [kept ?? fail()])?.code).toBe('merges_kept_slice');
+    expect(keptSlice(execution, 's1', 'omk/g/s1', true)).toBeNull();
+    expect(keptIntegration(execution, [], true)).toBeNull();
+    // Accepted or not, a blocking finding keeps it.
+    expect(keptSlice(withSliceFindings(workflowReview([])), 's1', 'omk/g/s1', true)?.code).toBe(
+      'blocked_for_security',
+    );
   });
 
   it('keeps the integration when its own review blocks it, or when it merges a kept slice', () => {

@@ -4,9 +4,12 @@
 // So a branch whose head holds a change the security review blocks (a workflow edit the plan did
 // not allow, a secret) or a run that reached outside its worktree (integrity: a hook planted, a
 // link out of the repository, omk's state written) is never pushed, whatever the delivery policy.
+// A workflow change the goal was created to make (goal.json options.allowWorkflowEdits) is not
+// blocked, but its branch waits here until a person has read it and accepted the goal.
 
 import { type ExecutionStateRecord, sliceRecord } from '../controller/execution-state.js';
 import type { Finding } from '../proof/schema.js';
+import { WORKFLOW_EDITED } from '../review/security.js';
 
 /** A branch delivery did not push, and why: a code and its data, which each host words. */
 export interface KeptBranch {
@@ -16,9 +19,10 @@ export interface KeptBranch {
   /**
    * `blocked_for_security`: its head holds a change with a blocking finding of the security
    * review or of an integrity check (`findings`); `merges_kept_slice`: the integration merges a
-   * slice branch kept for that reason (`slices`).
+   * slice branch kept for that reason (`slices`); `awaits_acceptance`: its head holds a workflow
+   * change the goal was created to make, which a person has not accepted yet (`paths`).
    */
-  code: 'blocked_for_security' | 'merges_kept_slice';
+  code: 'blocked_for_security' | 'merges_kept_slice' | 'awaits_acceptance';
   /** The blocking findings' messages, as the review wrote them (at most `MAX_KEPT_FINDINGS`). */
   findings: string[];
   /** The paths those findings name. */
@@ -35,9 +39,24 @@ export function heldFindings(findings: readonly Finding[]): Finding[] {
   return findings.filter((finding) => finding.review === 'security' && finding.severity === 'blocking');
 }
 
-function keptFor(sliceId: string | null, branch: string, findings: readonly Finding[]): KeptBranch | null {
+/** The allowed workflow changes among a run's findings: pushed only once the goal is accepted. */
+export function awaitedFindings(findings: readonly Finding[]): Finding[] {
+  return findings.filter((finding) => finding.code === WORKFLOW_EDITED && finding.severity !== 'blocking');
+}
+
+function keptFor(
+  sliceId: string | null,
+  branch: string,
+  findings: readonly Finding[],
+  accepted: boolean,
+): KeptBranch | null {
   const held = heldFindings(findings);
-  if (held.length === 0) return null;
+  if (held.length === 0) {
+    const awaited = accepted ? [] : awaitedFindings(findings);
+    if (awaited.length === 0) return null;
+    const paths = [...new Set(awaited.flatMap((finding) => finding.paths))].sort();
+    return { sliceId, branch, code: 'awaits_acceptance', findings: [], paths, slices: [] };
+  }
   return {
     sliceId,
     branch,
@@ -48,13 +67,17 @@ function keptFor(sliceId: string | null, branch: string, findings: readonly Find
   };
 }
 
-/** A done slice's branch kept local: its own run's blocking security or integrity findings. */
+/**
+ * A done slice's branch kept local: its own run's blocking security or integrity findings, or a
+ * workflow change of its that waits for the goal's acceptance (`accepted`: a person accepted it).
+ */
 export function keptSlice(
   execution: ExecutionStateRecord,
   sliceId: string,
   branch: string,
+  accepted = false,
 ): KeptBranch | null {
-  return keptFor(sliceId, branch, sliceRecord(execution, sliceId).findings);
+  return keptFor(sliceId, branch, sliceRecord(execution, sliceId).findings, accepted);
 }
 
 /**
@@ -64,13 +87,16 @@ export function keptSlice(
 export function keptIntegration(
   execution: ExecutionStateRecord,
   kept: readonly KeptBranch[],
+  accepted = false,
 ): KeptBranch | null {
   const integration = execution.integration;
   if (integration === null) return null;
-  const own = keptFor(null, integration.branch, [
-    ...execution.finalFindings,
-    ...execution.integrationIntegrity,
-  ]);
+  const own = keptFor(
+    null,
+    integration.branch,
+    [...execution.finalFindings, ...execution.integrationIntegrity],
+    accepted,
+  );
   if (own !== null) return own;
   const slices = kept.filter((branch) => integration.merged.includes(branch.branch));
   if (slices.length === 0) return null;
@@ -86,18 +112,20 @@ export function keptIntegration(
 
 /**
  * The branches a delivery keeps local among those it would push: `slices`, the done slices with a
- * change to deliver (in order), then the integration when there is one to deliver.
+ * change to deliver (in order), then the integration when there is one to deliver. `accepted`: a
+ * person accepted the goal, so a workflow change it was created to make no longer waits.
  */
 export function keptBranches(
   execution: ExecutionStateRecord,
   slices: readonly string[],
   withIntegration: boolean,
+  accepted = false,
 ): KeptBranch[] {
   const kept = slices.flatMap((id) => {
-    const branch = keptSlice(execution, id, sliceRecord(execution, id).branch ?? '');
+    const branch = keptSlice(execution, id, sliceRecord(execution, id).branch ?? '', accepted);
     return branch === null ? [] : [branch];
   });
-  const integration = withIntegration ? keptIntegration(execution, kept) : null;
+  const integration = withIntegration ? keptIntegration(execution, kept, accepted) : null;
   return integration === null ? kept : [...kept, integration];
 }
 
@@ -111,6 +139,12 @@ export function keptBranchReason(kept: KeptBranch): string {
   const where = kept.paths.length > 0 ? ` (${kept.paths.join(', ')})` : '';
   if (kept.code === 'merges_kept_slice') {
     return `it merges ${kept.slices.join(', ')}, kept for the same reason${where}`;
+  }
+  if (kept.code === 'awaits_acceptance') {
+    return (
+      "its head changes the CI workflows, which a push would run in the repository's CI with its " +
+      `token and secrets: it waits for a person to read the change and accept the goal${where}`
+    );
   }
   return (
     'its head holds a change the security review blocks, and a push would run it in the ' +

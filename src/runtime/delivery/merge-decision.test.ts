@@ -113,6 +113,21 @@ describe('decideMerge', () => {
     });
   });
 
+  it('merges a proof blocked only on a workflow change the goal meant to make, once a person accepted it', () => {
+    const workflow = {
+      code: 'workflow_edited',
+      message: 'A person must read the change to the CI workflows',
+    };
+    const waiting = decideMerge(input({ proof: blocked([workflow], false) }));
+    expect(waiting).toMatchObject({ blockedBy: 'proof_not_ready' });
+    if (!waiting.merge) {
+      expect(waiting.reasons[0]?.detail).toBe(
+        'the proof is blocked_on_human on workflow_edited: a person must review it and accept the goal first',
+      );
+    }
+    expect(decideMerge(input({ proof: blocked([workflow], true) }))).toEqual({ merge: true, sha: HEAD });
+  });
+
   it('names the gaps a blocked_on_human proof waits on, and whether an acceptance closes them', () => {
     const blockedOn = (codes: string[], accepted: boolean): Proof =>
       blocked(

@@ -77,17 +77,19 @@ export function deliveredIntegration(execution: ExecutionStateRecord): Execution
 
 /**
  * The branches a delivery of the goal as it stands would keep local (kept-local.ts): what
- * `goal status` says before or after a delivery.
+ * `goal status` says before or after a delivery. `accepted`: a person accepted the goal.
  */
 export function keptByDelivery(
   tasks: readonly Pick<Task, 'id' | 'status'>[],
   execution: ExecutionStateRecord,
+  accepted: boolean,
 ): KeptBranch[] {
   const deliverable = deliverableSlices(tasks, execution);
   return keptBranches(
     execution,
     deliverable.map((task) => task.id),
     deliveredIntegration(execution) !== null && deliverable.length > 0,
+    accepted,
   );
 }
 
@@ -114,7 +116,8 @@ export function planDelivery(input: PlanInput): DeliveryPlan {
   // A done slice's branch whose own run the security review or an integrity check blocked stays
   // here; so does an integration that merges it or is blocked itself.
   const integration = deliveredIntegration(execution);
-  const kept = keptByDelivery(ordered, execution);
+  // A workflow change the goal was created to make waits for a person's acceptance.
+  const kept = keptByDelivery(ordered, execution, proof.delivery.acceptance !== null);
   const pushed = deliverable.filter((task) => !kept.some((branch) => branch.sliceId === task.id));
   const siblings = pushed.map((task) => ({ id: task.id, title: task.title, url: urlOf(task.id) }));
 

@@ -32,6 +32,7 @@ export function goalRecord(text = 'Fix the crash when the config file is empty')
       agent: null,
       planner: { llm: true, tokenBudget: 8000 },
       allowGateEdits: false,
+      allowWorkflowEdits: false,
     },
     budget: { timeMs: 600_000, tokens: null, usd: null },
     controller: null,

@@ -55,6 +55,7 @@ function running(host: string, pid: number, beatAgoMs: number): GoalRecord {
       agent: null,
       planner: { llm: true, tokenBudget: 8000 },
       allowGateEdits: false,
+      allowWorkflowEdits: false,
     },
     budget: { timeMs: null, tokens: null, usd: null },
     controller: { pid, host, startedAt: heartbeatAt, heartbeatAt },

@@ -6,6 +6,7 @@ import { AgentUnavailableError } from '../errors.js';
 import { EventLog } from '../events/log.js';
 import type { EventInput } from '../events/schema.js';
 import type { GateSpec } from '../gates/port.js';
+import { allowedProtectedPaths } from '../graph/protected.js';
 import type { TaskGraph } from '../graph/schema.js';
 import { validateTaskGraph } from '../graph/validate.js';
 import { renderPrd, renderTechnicalPlan, renderTestSpec } from '../plan/documents.js';
@@ -100,6 +101,7 @@ export async function createGoal(
       agent: request.agent ?? null,
       planner: { llm: request.llmPlanner, tokenBudget: request.plannerTokenBudget },
       allowGateEdits: request.allowGateEdits,
+      allowWorkflowEdits: request.allowWorkflowEdits,
     },
     budget: {
       timeMs: request.budget.time ?? null,
@@ -279,6 +281,7 @@ async function planLocked(
       budget: initial.budget,
       maxAgents: request.maxAgents,
       definitions,
+      allowedProtectedPaths: allowedProtectedPaths(initial.options.allowWorkflowEdits),
     });
     store.deps.host.reached?.('plan_proposed');
     if (proposal.spent !== undefined) {
@@ -303,7 +306,10 @@ async function planLocked(
     }
     // An untestable goal plans nothing: a human answers its questions first.
     const drafts = oracle.testable ? proposal.tasks : [];
-    const result = validateTaskGraph(drafts, { maxTaskTimeMs: initial.budget.timeMs });
+    const result = validateTaskGraph(drafts, {
+      maxTaskTimeMs: initial.budget.timeMs,
+      allowedProtectedPaths: allowedProtectedPaths(initial.options.allowWorkflowEdits),
+    });
     graph = { ...graph, planner: proposal.planner, tasks: result.tasks, rejected: result.rejected };
     notes = proposal.notes;
     decisions.push({

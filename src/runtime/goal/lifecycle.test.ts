@@ -32,6 +32,7 @@ function goal(status: GoalStatus, resumeTo: GoalStatus | null = null): GoalRecor
       agent: null,
       planner: { llm: true, tokenBudget: 8000 },
       allowGateEdits: false,
+      allowWorkflowEdits: false,
     },
     budget: { timeMs: null, tokens: null, usd: null },
     controller: { pid: 42, host: 'h', startedAt: 'x', heartbeatAt: 'x' },

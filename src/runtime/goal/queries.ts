@@ -62,7 +62,10 @@ export async function goalStatus(store: GoalStore, goalId: string): Promise<Stat
   ]);
   const slices = (graph?.tasks ?? []).map(({ id, status, attempts }) => ({ id, status, attempts }));
   const fixes = (graph?.fixes ?? []).map(({ id, pr, status, attempts }) => ({ id, pr, status, attempts }));
-  const kept = goal.options.policy === 'local' ? [] : keptByDelivery(graph?.tasks ?? [], execution);
+  const kept =
+    goal.options.policy === 'local'
+      ? []
+      : keptByDelivery(graph?.tasks ?? [], execution, proof.proof.delivery.acceptance !== null);
   return { goal, proof, slices, fixes, lastEventSeq, controllerAlive: controllerAlive(store, goal), kept };
 }
 

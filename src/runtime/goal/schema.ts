@@ -117,6 +117,14 @@ export const goalRecordSchema = z.object({
      * agent runs; absent in goals created before it (false).
      */
     allowGateEdits: z.boolean().default(false),
+    /**
+     * The person who created the goal meant it to change its CI workflows (.github/workflows/,
+     * .github/actions/): its slices may write them, but the proof waits for a person to read the
+     * change (blocked_on_human), and no branch holding it is pushed until the goal is accepted (a
+     * push runs it in the repository's CI with its secrets). Given at creation only, before any
+     * agent runs; absent in goals created before it (false). Secrets files stay protected.
+     */
+    allowWorkflowEdits: z.boolean().default(false),
   }),
   budget: budgetLimitsSchema,
   controller: controllerSchema.nullable(),

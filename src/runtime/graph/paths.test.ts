@@ -290,8 +290,10 @@ describe('protected paths', () => {
     const reason = protectedWriteViolation('.github/workflows/ci.yml', []);
     expect(reason).toContain('".github/workflows/ci.yml" is protected');
     expect(reason).toContain('GitHub Actions workflows');
-    expect(reason).toContain('allowed protected path');
+    expect(reason).toContain('only a goal created to change its CI workflows may write it');
     expect(protectedWriteViolation('config/.env', [])).toContain('environment files hold secrets');
+    expect(protectedWriteViolation('config/.env', [])).toContain('no task may write it, whatever the goal');
+    expect(protectedWriteViolation('config/.env', ['.github/workflows'])).not.toBeNull();
   });
 
   it('an allowed protected path permits writes at or below it only', () => {

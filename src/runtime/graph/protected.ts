@@ -58,6 +58,17 @@ const RULES: readonly ProtectedRule[] = [
 ];
 
 /**
+ * What a goal created to change its CI workflows (goal.json options.allowWorkflowEdits) may write
+ * among the protected paths: workflows and local actions, never a secrets file nor CODEOWNERS.
+ */
+export const WORKFLOW_PATHS: readonly string[] = ['.github/workflows', '.github/actions'];
+
+/** The protected paths a goal's slices may write: the workflows when it was created to change them. */
+export function allowedProtectedPaths(allowWorkflowEdits: boolean): readonly string[] {
+  return allowWorkflowEdits ? WORKFLOW_PATHS : [];
+}
+
+/**
  * Paths a slice may never write unless the plan explicitly allows them: .github/workflows/,
  * secrets files (.env, .env.*, *.pem, *.key, id_rsa*, .npmrc, .netrc, ...). Matching ignores case,
  * because a case-insensitive checkout would write the same file. `.git` is never allowed at all
@@ -91,8 +102,12 @@ export function protectedWriteViolation(path: string, allowed: readonly string[]
     const normalized = normalizeRepoPath(entry);
     if (normalized.ok && isProtectedPath(normalized.path) && isWithin(path, normalized.path)) return null;
   }
+  // Only a goal created to change its workflows names allowed protected paths, and only those.
+  const workflow = WORKFLOW_PATHS.some((dir) => rule.pattern === `${dir}/`);
   return (
     `${quoteUntrusted(path)} is protected (${rule.pattern}: ${rule.why}); ` +
-    'the plan must name it as an allowed protected path before a task may write it'
+    (workflow
+      ? 'only a goal created to change its CI workflows may write it'
+      : 'no task may write it, whatever the goal')
   );
 }

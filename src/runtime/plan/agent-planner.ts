@@ -203,13 +203,16 @@ async function attempt(
     ];
     return { ok: true, tasks: [], notes, classification, spent };
   }
-  const pathErrors = checkReplyPaths(parsed.reply, input.repoFiles);
+  const pathErrors = checkReplyPaths(parsed.reply, input.repoFiles, input.allowedProtectedPaths);
   if (pathErrors.length > 0) return { ok: false, errors: pathErrors, retry: true, spent };
   const notes: string[] = [];
   // The slices share what planning left: this run and the attempt before it are charged already.
   const left = { ...input, budget: budgetLeft(input.budget, sum(before, spent)) };
   const tasks = draftsOf(parsed.reply, left, notes);
-  const validated = validateTaskGraph(tasks, { maxTaskTimeMs: input.budget.timeMs });
+  const validated = validateTaskGraph(tasks, {
+    maxTaskTimeMs: input.budget.timeMs,
+    allowedProtectedPaths: input.allowedProtectedPaths ?? [],
+  });
   if (validated.rejected.length > 0) {
     return {
       ok: false,

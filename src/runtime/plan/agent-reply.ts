@@ -153,7 +153,11 @@ export function parsePlanReply(output: string): ParsedReply {
  * Paths a reply may use: tracked files, directories that hold tracked files, "." and, for writes
  * and tests, new files in a directory that exists. Everything else is named in the errors.
  */
-export function checkReplyPaths(reply: PlanReply, repoFiles: readonly string[]): string[] {
+export function checkReplyPaths(
+  reply: PlanReply,
+  repoFiles: readonly string[],
+  allowedProtected: readonly string[] = [],
+): string[] {
   const files = new Set(repoFiles);
   const dirs = new Set<string>(['.']);
   for (const file of repoFiles) {
@@ -170,7 +174,7 @@ export function checkReplyPaths(reply: PlanReply, repoFiles: readonly string[]):
         return;
       }
       const p = normalized.path;
-      const violation = field === 'reads' ? null : protectedWriteViolation(p, []);
+      const violation = field === 'reads' ? null : protectedWriteViolation(p, allowedProtected);
       if (violation !== null) {
         errors.push(`${slice.id}.${field}: ${violation}`);
         return;

@@ -26,6 +26,7 @@ function goalRecord(raw: string, overrides: Partial<GoalRecord> = {}): GoalRecor
       agent: null,
       planner: { llm: true, tokenBudget: 8000 },
       allowGateEdits: false,
+      allowWorkflowEdits: false,
     },
     budget: { timeMs: 3_600_000, tokens: null, usd: 2 },
     controller: null,

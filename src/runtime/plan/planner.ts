@@ -14,6 +14,8 @@ export interface PlanInput {
   maxAgents: number;
   /** Where the repository defines the identifiers the goal names (symbols.ts); none when absent. */
   definitions?: readonly SymbolDefinition[];
+  /** The protected paths the goal's slices may write (its workflows, when created to change them). */
+  allowedProtectedPaths?: readonly string[];
 }
 
 export interface PlanProposal {

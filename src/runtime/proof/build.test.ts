@@ -264,6 +264,66 @@ describe('buildProof: blocked_on_human and failed', () => {
   });
 });
 
+describe('buildProof: workflow changes', () => {
+  const allowed = (path: string, slice: string | null) => ({
+    ...finding({
+      severity: 'info',
+      code: 'workflow_edited',
+      message: `Workflow change in ${path}`,
+      paths: [path],
+    }),
+    slice,
+  });
+
+  it('is blocked_on_human on one workflow_edited gap naming each changed file and where, when the goal meant them', () => {
+    const proof = buildProof(
+      evidence({
+        findings: [
+          allowed('.github/workflows/ci.yml', 's1'),
+          allowed('.github/actions/setup/action.yml', 's2'),
+          allowed('.github/workflows/ci.yml', null),
+        ],
+      }),
+    );
+    expect(proof.status).toBe('blocked_on_human');
+    expect(proof.knownGaps).toHaveLength(1);
+    const [gap] = proof.knownGaps;
+    expect(gap?.code).toBe('workflow_edited');
+    expect(gap?.message).toBe(
+      "A person must read the change to the CI workflows before it is pushed, as a push runs it in the repository's CI with its token and secrets: .github/actions/setup/action.yml, .github/workflows/ci.yml (in slice s1, in slice s2, on the integrated tree).",
+    );
+    expect(gap?.hint).toEqual([
+      'Once a person has read it, they accept the goal with ',
+      { step: 'accept', goalId: proof.goalId },
+      '; then ',
+      { step: 'merge', goalId: proof.goalId },
+      ' pushes it, opens its PR and merges it (',
+      { step: 'open_pr', goalId: proof.goalId },
+      ' pushes it and opens its PRs only).',
+    ]);
+  });
+
+  it('names the option in the remedy of a blocking workflow change the goal did not mean', () => {
+    const proof = buildProof(
+      evidence({
+        findings: [
+          finding({
+            code: 'workflow_edited',
+            message: 'Workflow change',
+            paths: ['.github/workflows/ci.yml'],
+          }),
+        ],
+      }),
+    );
+    expect(proof.knownGaps.map((gap) => gap.code)).toEqual(['blocking_finding']);
+    expect(proof.knownGaps[0]?.hint).toEqual([
+      'If the goal means to change its CI workflows, start it again declaring so: ',
+      { step: 'run_workflow_edits' },
+      '.',
+    ]);
+  });
+});
+
 describe('buildProof: not_ready lists every gap', () => {
   it('names each execution state that is not complete with its own code', () => {
     const seen = EXECUTION_STATES.filter((s) => s !== 'complete').map(

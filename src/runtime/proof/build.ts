@@ -41,6 +41,12 @@ function foundIn(slice: string | null | undefined): string {
 /** A gate definition a goal meant to change: a person reviews it (review/gate-definitions.ts). */
 export const GATE_DEFINITION_GAP = 'gate_definition_edited';
 
+/**
+ * A change to the CI workflows (or local actions) the goal was created to make: a person reads it
+ * before any branch holding it is pushed (review/security.ts, delivery/kept-local.ts).
+ */
+export const WORKFLOW_EDITED_GAP = 'workflow_edited';
+
 /** Agents other than omk's own demo agent ran unconfined because the host could not confine them. */
 export const AGENTS_UNCONFINED_GAP = 'agents_unconfined';
 
@@ -51,6 +57,7 @@ export const AGENTS_UNCONFINED_GAP = 'agents_unconfined';
 export const HUMAN_ACTION_GAPS: readonly string[] = [
   'gate_unavailable',
   GATE_DEFINITION_GAP,
+  WORKFLOW_EDITED_GAP,
   AGENTS_UNCONFINED_GAP,
 ];
 
@@ -81,6 +88,7 @@ export function buildProof(evidence: ProofEvidence): Proof {
     ...evidence.findings
       .filter((finding) => finding.code === GATE_DEFINITION_GAP && finding.severity !== 'blocking')
       .map((finding) => gateDefinitionGap(finding, evidence.goalId)),
+    ...workflowGaps(evidence.findings, evidence.goalId),
     ...evidence.slices
       .filter((slice) => slice.status !== 'done' && slice.status !== 'skipped')
       .map((slice) => {
@@ -142,6 +150,16 @@ function blockingGap(finding: ProofFinding): Gap {
     code: 'blocking_finding',
     message: `Blocking ${finding.review} review finding${foundIn(finding.slice)}: ${finding.message}${pathsOf(finding)}`,
   };
+  if (finding.code === WORKFLOW_EDITED_GAP) {
+    return {
+      ...gap,
+      hint: [
+        'If the goal means to change its CI workflows, start it again declaring so: ',
+        { step: 'run_workflow_edits' },
+        '.',
+      ],
+    };
+  }
   if (finding.code !== GATE_DEFINITION_GAP) return gap;
   return {
     ...gap,
@@ -164,6 +182,38 @@ function gateDefinitionGap(finding: ProofFinding, goalId: string): Gap {
       '.',
     ],
   };
+}
+
+/**
+ * The workflow changes the goal was created to make, one gap naming each changed file and where it
+ * was found: nothing holding them is pushed (a push runs them in the repository's CI with its
+ * token and secrets) until a person has read them and accepted the goal.
+ */
+function workflowGaps(findings: readonly ProofFinding[], goalId: string): Gap[] {
+  const allowed = findings.filter(
+    (finding) => finding.code === WORKFLOW_EDITED_GAP && finding.severity !== 'blocking',
+  );
+  if (allowed.length === 0) return [];
+  const paths = [...new Set(allowed.flatMap((finding) => finding.paths))].sort();
+  const where = [...new Set(allowed.map((finding) => foundIn(finding.slice).trim()).filter(Boolean))];
+  const files = paths.length === 1 ? `${paths[0]}` : paths.join(', ');
+  return [
+    {
+      code: WORKFLOW_EDITED_GAP,
+      message:
+        `A person must read the change to the CI workflows before it is pushed, as a push runs it in ` +
+        `the repository's CI with its token and secrets: ${files}${where.length > 0 ? ` (${where.join(', ')})` : ''}.`,
+      hint: [
+        'Once a person has read it, they accept the goal with ',
+        { step: 'accept', goalId },
+        '; then ',
+        { step: 'merge', goalId },
+        ' pushes it, opens its PR and merges it (',
+        { step: 'open_pr', goalId },
+        ' pushes it and opens its PRs only).',
+      ],
+    },
+  ];
 }
 
 /**

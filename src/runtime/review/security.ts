@@ -16,6 +16,12 @@ export const MAX_SECRET_FINDINGS_PER_FILE = 20;
 // Both run inside workflows with the repository token and secrets.
 const WORKFLOW_DIRS = ['.github/workflows', '.github/actions'];
 
+/**
+ * The code of every finding on a changed workflow or local action: the proof and delivery treat
+ * them on their own (a person reads an allowed one before its branch is pushed).
+ */
+export const WORKFLOW_EDITED = 'workflow_edited';
+
 export function securityReview(input: ReviewInput): Finding[] {
   const known = new Set(input.changedFiles.map((file) => file.path));
   const diff = parseDiff(input.diff, known);
@@ -97,7 +103,8 @@ function secretFindings(file: DiffFile, holdsToken?: (text: string) => boolean):
 /**
  * Workflows and local actions run with the repository token and secrets. The controller's scope
  * check flags them too; this finding keeps the security artifact complete on its own, and records
- * allowed edits (info) so a human knows to read them.
+ * allowed edits (info: the goal was created to change them) so a person reads them before any
+ * branch holding them is pushed (proof/build.ts, delivery/kept-local.ts).
  */
 function workflowFindings(input: ReviewInput): Finding[] {
   return input.changedFiles.flatMap((file) => {
@@ -105,23 +112,22 @@ function workflowFindings(input: ReviewInput): Finding[] {
     if (!check.ok || !WORKFLOW_DIRS.some((dir) => isWithin(check.path, dir))) return [];
     const where = quoteUntrusted(file.path);
     if (protectedWriteViolation(check.path, input.allowedProtectedPaths) === null) {
-      return [
-        finding(
-          'security',
-          'info',
-          `Workflow change in ${where} is allowed by the plan; read it before merging.`,
-          [file.path],
-        ),
-      ];
-    }
-    return [
-      finding(
+      const allowed = finding(
         'security',
-        'blocking',
-        `Workflow change in ${where}: workflows run with the repository token and secrets, and the plan ` +
-          'does not allow this path; name it as an allowed protected path or revert it.',
+        'info',
+        `Workflow change in ${where} is allowed (the goal was created to change its workflows); ` +
+          'a person reads it before it is pushed.',
         [file.path],
-      ),
-    ];
+      );
+      return [{ ...allowed, code: WORKFLOW_EDITED }];
+    }
+    const blocked = finding(
+      'security',
+      'blocking',
+      `Workflow change in ${where}: workflows run with the repository token and secrets, and the goal ` +
+        'was not created to change them; revert it, or start the goal again declaring that it changes its workflows.',
+      [file.path],
+    );
+    return [{ ...blocked, code: WORKFLOW_EDITED }];
   });
 }
