@@ -2,7 +2,7 @@
 // secrets, or bring in code nobody reviewed. It reads the diff only; it never opens files.
 
 import { isWithin, normalizeRepoPath, quoteUntrusted } from '../graph/paths.js';
-import { protectedWriteViolation } from '../graph/protected.js';
+import { protectedWriteViolation, WORKFLOW_PATHS } from '../graph/protected.js';
 import type { Finding } from '../proof/schema.js';
 import { binaryFindings } from './binaries.js';
 import { newDependencies } from './dependencies.js';
@@ -12,9 +12,6 @@ import { findSecrets } from './secrets.js';
 
 /** Per file; past it one summary finding counts the rest, so a key dump cannot flood the artifact. */
 export const MAX_SECRET_FINDINGS_PER_FILE = 20;
-
-// Both run inside workflows with the repository token and secrets.
-const WORKFLOW_DIRS = ['.github/workflows', '.github/actions'];
 
 /**
  * The code of every finding on a changed workflow or local action: the proof and delivery treat
@@ -109,7 +106,7 @@ function secretFindings(file: DiffFile, holdsToken?: (text: string) => boolean):
 function workflowFindings(input: ReviewInput): Finding[] {
   return input.changedFiles.flatMap((file) => {
     const check = normalizeRepoPath(file.path);
-    if (!check.ok || !WORKFLOW_DIRS.some((dir) => isWithin(check.path, dir))) return [];
+    if (!check.ok || !WORKFLOW_PATHS.some((dir) => isWithin(check.path, dir))) return [];
     const where = quoteUntrusted(file.path);
     if (protectedWriteViolation(check.path, input.allowedProtectedPaths) === null) {
       const allowed = finding(
