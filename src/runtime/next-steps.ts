@@ -54,24 +54,19 @@ export type StepSpelling = (step: NextStep) => string;
  * step on a goal is its command (`open_pr`: `goal open-pr`); the others are spelled here. (Derived,
  * not listed: the Action's post step loads this module, within a budget of bytes.)
  */
+const RUN = 'goal run "<goal>"';
 const NEUTRAL_WORDS: Record<(typeof GENERAL_STEPS)[number], string> = {
-  run: 'goal run "<goal>"',
-  run_gate_edits: 'goal run "<goal>" --allow-gate-edits',
-  run_workflow_edits: 'goal run "<goal>" --allow-workflow-edits',
-  run_sandbox_off: 'goal run "<goal>" --sandbox off',
+  run: RUN,
+  run_gate_edits: `${RUN} --allow-gate-edits`,
+  run_workflow_edits: `${RUN} --allow-workflow-edits`,
+  run_sandbox_off: `${RUN} --sandbox off`,
   list: 'goal list',
   list_all: 'goal list --all',
   resume_orphans: 'goal resume --auto',
 };
 
-/** Where the sandbox is turned off for good, before a door's way to turn it off for one run. */
-export const SANDBOX_OFF_IN_CONFIG = 'set `sandbox: off` in .omk/config.yml, or for one run: ';
-
-export const NEUTRAL_STEPS: StepSpelling = (step) => {
-  if ('goalId' in step) return `'goal ${step.step.replace('_', '-')} ${step.goalId}'`;
-  const words = `'${NEUTRAL_WORDS[step.step]}'`;
-  return step.step === 'run_sandbox_off' ? `${SANDBOX_OFF_IN_CONFIG}${words}` : words;
-};
+export const NEUTRAL_STEPS: StepSpelling = (step) =>
+  'goalId' in step ? `'goal ${step.step.replace('_', '-')} ${step.goalId}'` : `'${NEUTRAL_WORDS[step.step]}'`;
 
 export function wordHint(hint: Hint, spell: StepSpelling): string {
   return hint.map((part) => (typeof part === 'string' ? part : spell(part))).join('');

@@ -1,12 +1,10 @@
-import {
-  type BudgetLimitName,
-  type NextStep,
-  SANDBOX_OFF_IN_CONFIG,
-  type StepSpelling,
-} from '../next-steps.js';
+import type { BudgetLimitName, NextStep, StepSpelling } from '../next-steps.js';
 import type { FieldSpelling } from '../request-issue-text.js';
 import type { RequestField, TextField } from '../request-issues.js';
 import type { HostVocabulary } from './vocabulary.js';
+
+/** Where the sandbox is turned off for good, before a door's way to turn it off for one run. */
+export const SANDBOX_OFF_IN_CONFIG = 'set `sandbox: off` in .omk/config.yml, or for one run: ';
 
 /** The use cases a person names a request field on: a new goal, budget-add, accept, reject, open-pr, merge. */
 export type FieldUseCase = 'create' | 'budget_add' | 'accept' | 'reject' | 'open_pr' | 'merge';

@@ -25,7 +25,7 @@ export {
 export { plainMessage } from '../markdown/plain-words.js';
 export { code, link, quote, text } from '../markdown/untrusted.js';
 export { visibleMarkdown } from '../markdown/visible.js';
-export { NEUTRAL_STEPS, SANDBOX_OFF_IN_CONFIG, type StepSpelling } from '../next-steps.js';
+export { NEUTRAL_STEPS, type StepSpelling } from '../next-steps.js';
 export { gapText } from '../proof/gaps.js';
 export { OUTCOME_ICONS, STATUS_ICONS } from '../proof/icons.js';
 export { renderProofMarkdown } from '../proof/render-markdown.js';
@@ -48,6 +48,7 @@ export {
 export { tokensAmount, usdAmount } from '../text/amounts.js';
 export { clip } from '../text/clip.js';
 export { formatDuration } from '../text/duration.js';
+export { SANDBOX_OFF_IN_CONFIG } from './command-words.js';
 // h-cli
 export { demoBaselineLines, demoFailureText, demoPlanLine, renderDemoText } from './demo-text.js';
 export { type UnscrubbedEnviron, unscrubbedWarning } from './environ-words.js';

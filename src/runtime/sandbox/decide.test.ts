@@ -86,7 +86,7 @@ describe('decideSandbox', () => {
 
   it("auto runs no agent code but the demo's where the host cannot confine: any other agent is refused, before it starts", async () => {
     const hint =
-      /^install it \(apt-get install bubblewrap\); or, to declare the agents trusted, run them unconfined: set `sandbox: off` in .omk\/config.yml, or for one run: 'goal run "<goal>" --sandbox off'\.$/;
+      /^install it \(apt-get install bubblewrap\); or, to declare the agents trusted, run them unconfined: 'goal run "<goal>" --sandbox off'\.$/;
     for (const spec of ['claude', 'script:./fix.sh', 'my-custom']) {
       const seen = reporter();
       const refused = decideSandbox(missing, 'auto', seen, undefined, undefined, { spec, starts: true });
@@ -132,11 +132,11 @@ describe('decideSandbox', () => {
     await expect(refused).rejects.toBeInstanceOf(AgentUnavailableError);
     await expect(refused).rejects.toMatchObject({
       message: expect.stringContaining('sandbox: required, but this host cannot confine agents'),
-      hint: expect.stringMatching(/apt-get install bubblewrap.*sandbox: off/),
+      hint: expect.stringMatching(/apt-get install bubblewrap.*--sandbox off/),
     });
     // The one-run way out is a step: omk's own words here, each front door's when it shows it.
     await expect(refused).rejects.toMatchObject({
-      hint: expect.stringContaining(`or for one run: 'goal run "<goal>" --sandbox off'.`),
+      hint: expect.stringContaining(`run them unconfined: 'goal run "<goal>" --sandbox off'.`),
     });
   });
 });
@@ -161,7 +161,7 @@ describe('the network of confined agents and gates', () => {
     await expect(refused).rejects.toBeInstanceOf(ConfigError);
     await expect(refused).rejects.toMatchObject({
       message: expect.stringContaining('cannot isolate a network: bwrap cannot create a network namespace'),
-      hint: expect.stringMatching(/sandbox\.network: open.*sandbox: off/),
+      hint: expect.stringMatching(/sandbox\.network: open.*--sandbox off/),
     });
     // A gate's own `none` asks as much as the policy's.
     const gateAsks = decideSandbox(noNetns, 'required', reporter(), {
