@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import type { AgentEnvironmentFailure } from '../agents/environment.js';
 import type { AgentRunResult } from '../agents/port.js';
 import { type PromptReset, renderAgentPrompt } from '../agents/prompt.js';
+import { keptSlice } from '../delivery/kept-local.js';
 import { AgentUnavailableError } from '../errors.js';
 import type { EventInput } from '../events/schema.js';
 import { gateRunKey } from '../gates/reuse.js';
@@ -584,6 +585,10 @@ export async function publishSlice(
 ): Promise<void> {
   const { deps, journal } = ctx;
   if (deps.publishBranch === undefined) return;
+  // A pushed branch runs its own workflows in the repository's CI: one delivery keeps local (a
+  // workflow change the goal was created to make, until a person accepts the goal) is not
+  // published either; delivery saves it with the goal instead (delivery/kept-bundle.ts).
+  if (keptSlice(journal.execution, taskId, branch) !== null) return;
   const published = sliceRecord(journal.execution, taskId).publishedSha;
   if (published === sha) return;
   await deps.publishBranch(branch, sha, published ?? undefined);
