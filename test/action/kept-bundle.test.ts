@@ -57,6 +57,40 @@ async function startGoal(): Promise<Started> {
   return found;
 }
 
+/** The same goal in fan-out: plan, one execute job per slice, integrate, each on a runner of its own. */
+async function fanOutGoal(): Promise<Started> {
+  const env = await createActionEnv({
+    files: { ...NO_CI_CONFIG, [WORKFLOW]: BASE_WORKFLOW },
+    executables: { 'agent.mjs': AGENT },
+  });
+  env.server.setPermission(WRITER, 'write');
+  const common = { agent: 'script:./agent.mjs' };
+  const plan = await separateJob(env, {
+    ...common,
+    command: 'plan',
+    goal: GOAL,
+    'llm-planner': 'false',
+    'allow-workflow-edits': 'true',
+    policy: 'auto-pr',
+    'merge-policy': 'gated',
+  });
+  const goalId = plan.outputs['goal-id'] ?? '';
+  const slices = JSON.parse(plan.outputs.slices ?? '[]') as { slice: string }[];
+  for (const { slice } of slices) {
+    const run = await separateJob(env, { ...common, command: 'execute', 'goal-id': goalId, slice });
+    if (run.code !== 0) throw new Error(run.stdout.slice(-3000));
+  }
+  const run = await separateJob(env, {
+    ...common,
+    command: 'integrate',
+    'goal-id': goalId,
+    'fail-on-not-ready': 'false',
+  });
+  const found = { env, goalId, run };
+  started.push(found);
+  return found;
+}
+
 const stateFiles = (env: ActionEnv, goalId: string) =>
   git(env.repo.origin, 'ls-tree', '-r', '--name-only', 'refs/heads/omk/state', '--', `goals/${goalId}/`)
     .split('\n')
@@ -84,9 +118,10 @@ const accept = (env: ActionEnv, goalId: string) =>
 
 let good: Started;
 let forged: Started;
+let fanOut: Started;
 
 beforeAll(async () => {
-  [good, forged] = await Promise.all([startGoal(), startGoal()]);
+  [good, forged, fanOut] = await Promise.all([startGoal(), startGoal(), fanOutGoal()]);
 }, 300_000);
 afterAll(async () => {
   await Promise.all(started.map((s) => s.env.cleanup()));
@@ -120,6 +155,22 @@ describe('allow-workflow-edits: a kept branch outlives the runner that ran the g
     expect(integrator?.merged).toBe(true);
     expect(mainWorkflow(env)).toContain('node-version: 22');
     expect(JSON.parse(stateFile(env, goalId, 'goal.json'))).toMatchObject({ status: 'merged' });
+  }, 120_000);
+
+  it("fan-out: the workflow slice's execute job saves its branch instead of publishing it; integrate restores it, accept delivers it", async () => {
+    const { env, goalId, run } = fanOut;
+    expect(run.code, run.stdout.slice(-3000)).toBe(0);
+    expect(run.stdout).toMatch(
+      /kept omk\/\S+\/s2-\S+ on this machine, not pushed: its head changes the CI workflows/,
+    );
+    expect(refsWithChange(env)).toEqual([]);
+    expect(stateFiles(env, goalId).filter((path) => path.startsWith('kept/'))).toEqual([
+      'kept/integration.bundle',
+      expect.stringMatching(/^kept\/s2-\S+\.bundle$/),
+    ]);
+    const accepted = await accept(env, goalId);
+    expect(accepted.code, accepted.stdout.slice(-3000)).toBe(0);
+    expect(mainWorkflow(env)).toContain('node-version: 22');
   }, 120_000);
 
   it('a bundle whose head is not the one the evidence records is refused, naming the branch; nothing changes', async () => {

@@ -139,14 +139,21 @@ export async function restoreKeptBranches(
 
 /**
  * restoreKeptBranches for every branch the goal's delivery kept until acceptance: what an
- * acceptance is about to push, checked before it is recorded.
+ * acceptance is about to push, checked before it is recorded; `slicesOnly`, the slice branches a
+ * fan-out integrate merges (their execute jobs saved them instead of publishing them).
  */
-export async function restoreAwaitedBranches(deps: KeptBundleDeps, goalId: string): Promise<void> {
+export async function restoreAwaitedBranches(
+  deps: KeptBundleDeps,
+  goalId: string,
+  options: { slicesOnly?: boolean } = {},
+): Promise<void> {
   const paths = deps.store.paths(goalId);
   const [goal, graph, execution] = await Promise.all([
     deps.store.read(goalId),
     readVersioned(deps.store.files, taskGraphVersioned, paths.taskGraph),
     readExecution(deps.store.files, paths.execution),
   ]);
-  await restoreKeptBranches(deps, goalId, goal.repo.root, awaitedBranches(graph.tasks, execution));
+  const awaited = awaitedBranches(graph.tasks, execution);
+  const wanted = options.slicesOnly === true ? awaited.filter((branch) => branch.sliceId !== null) : awaited;
+  await restoreKeptBranches(deps, goalId, goal.repo.root, wanted);
 }
