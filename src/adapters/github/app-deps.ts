@@ -1,5 +1,6 @@
 import type { AppDeps } from '../../runtime/app/index.js';
 import type { Forge } from '../../runtime/app/ports.js';
+import { gitKeptBundles } from '../git/kept-bundle.js';
 import { hostAppDeps } from '../host-app-deps.js';
 
 /**
@@ -13,7 +14,8 @@ export type GitHubHostParts = Pick<AppDeps, 'store' | 'reporter' | 'env' | 'word
 
 /** The use cases' dependencies as a GitHub host composes them: `hostAppDeps` and the repository's GitHub forge. */
 export function githubAppDeps(parts: GitHubHostParts): AppDeps {
-  return hostAppDeps(parts);
+  // The job's checkout does not outlive it: a branch kept until acceptance travels with the goal.
+  return hostAppDeps({ ...parts, keptBundles: gitKeptBundles });
 }
 
 /**

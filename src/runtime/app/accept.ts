@@ -1,4 +1,5 @@
 import type { DeliverResult } from '../delivery/deliver.js';
+import { restoreAwaitedBranches } from '../delivery/kept-bundle.js';
 import type { MergeMethod } from '../forge/port.js';
 import { applyLifecycle, type LifecycleResult } from '../goal/actions.js';
 import { WORKFLOW_EDITED_GAP } from '../proof/build.js';
@@ -35,6 +36,16 @@ export interface AcceptOutcome {
  */
 export async function acceptGoal(deps: AppDeps, request: AcceptRequest): Promise<AcceptOutcome> {
   const { goalId } = request;
+  // What the acceptance is about to push, where this repository lacks it (a later job's checkout):
+  // restored from the goal's saved copy and checked before the acceptance is recorded.
+  const before = await deps.store.read(goalId);
+  if (
+    deps.keptBundles !== undefined &&
+    before.status === 'blocked_on_human' &&
+    before.options.policy !== 'local'
+  ) {
+    await restoreAwaitedBranches({ store: deps.store, bundles: deps.keptBundles }, goalId);
+  }
   const result = await applyLifecycle(deps.store, goalId, 'accept', request.summary, request.by);
   // A workflow change kept its branches here until now (kept-local.ts `awaits_acceptance`): the
   // acceptance pushes them, under a policy that opens PRs.

@@ -172,6 +172,7 @@ export async function composeController(
     steps: deps.words.steps,
     workspaceRoot: workspacesDir(deps.store.deps.stateRoot),
     ...(deps.publishBranch === undefined ? {} : { publishBranch: deps.publishBranch }),
+    ...(deps.keptBundles === undefined ? {} : { keptBundles: deps.keptBundles }),
     // The Action's state and the bot's branches live on the remote: a run's checkout is fresh.
     ...(deps.shared === undefined && deps.publishBranch === undefined ? {} : { branchesFromRemote: true }),
     ...rateLimitOf(config.agents.rateLimitWait, deps.sleep),

@@ -7,7 +7,7 @@ import { adoptRemoteChanges } from '../goal/remote-changes.js';
 import type { GoalRecord } from '../goal/schema.js';
 import { readOrAssembleProof } from '../proof/assemble.js';
 import { baseFor, deliveryTarget, type TargetRequest } from './delivery-target.js';
-import { type AppDeps, hostConfig, inPhase } from './deps.js';
+import { type AppDeps, deliverDeps, hostConfig, inPhase } from './deps.js';
 import { type AppNote, mergeNote } from './notes.js';
 
 export interface DeliveryOptions extends Pick<TargetRequest, 'base' | 'fallbackBase'> {
@@ -65,7 +65,7 @@ export async function deliverByPolicy(
   }
   const forge = await deps.forge(goal);
   const delivery = await inPhase(deps, `omk: delivering goal ${goalId}`, () =>
-    deliverGoal({ store: deps.store, forge, reporter: deps.reporter }, goalId, target),
+    deliverGoal(deliverDeps(deps, forge), goalId, target),
   );
   if (goal.options.mergePolicy !== 'gated') {
     const note: AppNote =

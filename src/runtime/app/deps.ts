@@ -1,6 +1,8 @@
 import type { AgentLauncher } from '../agents/port.js';
 import { type LoadedConfig, loadConfig } from '../config/load.js';
 import type { Sleep } from '../controller/rate-limit.js';
+import type { DeliverDeps } from '../delivery/deliver.js';
+import type { KeptBundlePort } from '../delivery/kept-bundle.js';
 import type { Forge } from '../forge/port.js';
 import type { VerifyFn } from '../gates/port.js';
 import type { GoalRecord } from '../goal/schema.js';
@@ -88,6 +90,12 @@ export interface AppDeps {
    * `lease`: the head it replaces (a slice rerun after it was published), else fast-forward only.
    */
   publishBranch?(branch: string, sha: string, lease?: string): Promise<void>;
+  /**
+   * Saves a branch kept until the goal is accepted with the goal and restores it in a later job
+   * (hosts whose checkout does not outlive the job: delivery/kept-bundle.ts); absent: the branch
+   * stays in this repository only.
+   */
+  keptBundles?: KeptBundlePort;
   /** How the controller waits out a rate-limited agent; absent: a real timer (tests pass an instant one). */
   sleep?: Sleep;
   /** Frames a long phase in the host's log (a collapsible group in Actions). */
@@ -107,6 +115,16 @@ export interface AppDeps {
 /** The repository's config as this host reads it (`config`, else `.omk/config.yml`). */
 export function hostConfig(deps: Pick<AppDeps, 'config'>, repoRoot: string): Promise<LoadedConfig> {
   return deps.config === undefined ? loadConfig(repoRoot) : deps.config(repoRoot);
+}
+
+/** What delivery needs of the use cases' dependencies, with the forge the goal's PRs go to. */
+export function deliverDeps(deps: AppDeps, forge: Forge): DeliverDeps {
+  return {
+    store: deps.store,
+    forge,
+    reporter: deps.reporter,
+    ...(deps.keptBundles === undefined ? {} : { bundles: deps.keptBundles }),
+  };
 }
 
 export function inPhase<T>(deps: Pick<AppDeps, 'phase'>, title: string, fn: () => Promise<T>): Promise<T> {

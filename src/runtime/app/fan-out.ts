@@ -2,6 +2,7 @@ import { type ExecuteResult, executeGoal } from '../controller/execute.js';
 import type { FanOutDeps, SliceRunResult } from '../controller/execute-slice.js';
 import { executeSlice, foldSliceResults } from '../controller/execute-slice.js';
 import { sliceOwnedPaths } from '../controller/slice-result.js';
+import { restoreAwaitedBranches } from '../delivery/kept-bundle.js';
 import { type RemoteStop, watchRemoteChanges } from '../goal/remote-changes.js';
 import type { PreparedAgent } from './agent.js';
 import { composeController } from './controller.js';
@@ -108,6 +109,12 @@ export async function integrateSlices(
   const controller = await fanOutController(deps, host, goalId, prepared);
   await controller.fetchBranches();
   const folded = await foldSliceResults(controller, goalId);
+  // A slice branch kept until the goal is accepted was saved with the goal, not published.
+  if (deps.keptBundles !== undefined) {
+    await restoreAwaitedBranches({ store: deps.store, bundles: deps.keptBundles }, goalId, {
+      slicesOnly: true,
+    });
+  }
   const goal = await deps.store.read(goalId);
   // An until-ready goal's integrate step repairs a merged tree that fails where the slices passed,
   // and reruns here the done slices whose oracle does not hold on the integrated tree (within

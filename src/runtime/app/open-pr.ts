@@ -2,7 +2,7 @@ import { type DeliverResult, deliverGoal, loadDeliveryPlan } from '../delivery/d
 import type { DeliveryPlan } from '../delivery/plan.js';
 import { deliveryTarget, type TargetRequest } from './delivery-target.js';
 import type { AppDeps } from './deps.js';
-import { inPhase } from './deps.js';
+import { deliverDeps, inPhase } from './deps.js';
 
 export interface OpenPrRequest extends TargetRequest {
   goalId: string;
@@ -27,7 +27,7 @@ export async function openPullRequests(deps: AppDeps, request: OpenPrRequest): P
   }
   const forge = await deps.forge(goal);
   const result = await inPhase(deps, `omk: opening PRs for goal ${goalId}`, () =>
-    deliverGoal({ store: deps.store, forge, reporter: deps.reporter }, goalId, target),
+    deliverGoal(deliverDeps(deps, forge), goalId, target),
   );
   return { dryRun: false, result };
 }

@@ -1,4 +1,5 @@
 import type { Agent } from '../agents/port.js';
+import type { KeptBundlePort } from '../delivery/kept-bundle.js';
 import type { GateBaseline, GateSpec, VerifyFn } from '../gates/port.js';
 import type { SliceGateRun } from '../gates/reuse.js';
 import type { GoalRecord } from '../goal/schema.js';
@@ -81,6 +82,11 @@ export interface ControllerDeps {
    * branches in the repository itself.
    */
   publishBranch?: (branch: string, sha: string, lease?: string) => Promise<void>;
+  /**
+   * Where branches are published: a slice branch kept until the goal is accepted is saved with
+   * the goal instead (delivery/kept-bundle.ts), so the job that integrates it can restore it.
+   */
+  keptBundles?: KeptBundlePort;
   /** How a rate-limited agent is waited out (the bound, and the sleep tests make instant). */
   rateLimit?: RateLimitWaiting;
   /**

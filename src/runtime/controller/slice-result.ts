@@ -47,6 +47,8 @@ export function sliceOwnedPaths(sliceId: string): string[] {
     `${SLICE_RESULTS_DIR}/${sliceId}.json`,
     `artifacts/agent-runs/${sliceId}/`,
     `artifacts/reviews/${sliceId}.md`,
+    // A workflow change kept until the goal is accepted: its branch, saved with the goal.
+    `kept/${sliceId}.bundle`,
   ];
 }
 

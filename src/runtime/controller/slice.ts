@@ -3,6 +3,8 @@ import { join, relative } from 'node:path';
 import type { AgentEnvironmentFailure } from '../agents/environment.js';
 import type { AgentRunResult } from '../agents/port.js';
 import { type PromptReset, renderAgentPrompt } from '../agents/prompt.js';
+import { keptBundleFile } from '../delivery/kept-bundle.js';
+import { keptSlice } from '../delivery/kept-local.js';
 import { AgentUnavailableError } from '../errors.js';
 import type { EventInput } from '../events/schema.js';
 import { gateRunKey } from '../gates/reuse.js';
@@ -584,6 +586,19 @@ export async function publishSlice(
 ): Promise<void> {
   const { deps, journal } = ctx;
   if (deps.publishBranch === undefined) return;
+  // A pushed branch runs its own workflows in the repository's CI: one delivery keeps local (a
+  // workflow change the goal was created to make, until a person accepts the goal) is not
+  // published either; it is saved with the goal instead (delivery/kept-bundle.ts), so the job
+  // that integrates it (fan-out's integrate) can restore it. One kept for security is not.
+  const kept = keptSlice(journal.execution, taskId, branch);
+  if (kept !== null) {
+    const base = ctx.goal.repo.baseSha;
+    if (kept.code === 'awaits_acceptance' && deps.keptBundles !== undefined && base !== null) {
+      const file = join(deps.store.paths(ctx.goal.id).dir, ...keptBundleFile(taskId).split('/'));
+      await deps.keptBundles.save(ctx.goal.repo.root, branch, base, file);
+    }
+    return;
+  }
   const published = sliceRecord(journal.execution, taskId).publishedSha;
   if (published === sha) return;
   await deps.publishBranch(branch, sha, published ?? undefined);

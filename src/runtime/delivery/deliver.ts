@@ -10,6 +10,7 @@ import { rebuildProof } from '../proof/assemble.js';
 import { executionWithoutMachinePaths, machineRoots } from '../proof/machine-paths.js';
 import { type Proof, proofVersioned } from '../proof/schema.js';
 import { readVersioned } from '../state/versioned.js';
+import { awaitedBranches, type KeptBundlePort, restoreKeptBranches, saveKeptBundles } from './kept-bundle.js';
 import { keptBranchText } from './kept-local.js';
 import { type DeliveryPlan, type PlannedPr, planDelivery } from './plan.js';
 import { OMK_STATUS_LABELS } from './pr-body.js';
@@ -29,6 +30,8 @@ export interface DeliverDeps {
   store: GoalStore;
   forge: Forge;
   reporter: Reporter;
+  /** Saves the branches kept until acceptance with the goal, and restores them (kept-bundle.ts); absent: neither. */
+  bundles?: KeptBundlePort;
 }
 
 export interface DeliverOptions {
@@ -66,7 +69,28 @@ export async function loadDeliveryPlan(
   const shown = executionWithoutMachinePaths(execution, machineRoots(store.deps.stateRoot, goal, execution));
   const replan = (current: DeliveryRecord) =>
     planDelivery({ goal, graph, execution: shown, proof, delivery: current, ...options });
-  return { goal, execution, delivery, plan: replan(delivery), replan };
+  return { goal, graph, execution, delivery, plan: replan(delivery), replan };
+}
+
+/**
+ * The branches this delivery keeps until the goal is accepted are saved with the goal, so a later
+ * job's checkout can push them; those it pushes now are restored first where this repository
+ * lacks them (kept-bundle.ts), before anything is pushed.
+ */
+async function keepAwaited(
+  deps: DeliverDeps,
+  bundles: KeptBundlePort,
+  loaded: Awaited<ReturnType<typeof loadDeliveryPlan>>,
+): Promise<void> {
+  const { goal, plan } = loaded;
+  const awaited = awaitedBranches(loaded.graph.tasks, loaded.execution);
+  const on = (branches: readonly { branch: string }[]) =>
+    awaited.filter((branch) => branches.some((other) => other.branch === branch.branch));
+  const bundleDeps = { store: deps.store, bundles };
+  if (goal.repo.baseSha !== null) {
+    await saveKeptBundles(bundleDeps, goal.id, goal.repo.root, goal.repo.baseSha, on(plan.kept));
+  }
+  await restoreKeptBranches(bundleDeps, goal.id, goal.repo.root, on(plan.pulls));
 }
 
 function emptyDelivery(): DeliveryRecord {
@@ -97,6 +121,7 @@ export async function deliverGoal(
   }
   // Said before anything is pushed: these branches stay on this machine whatever happens next.
   for (const kept of loaded.plan.kept) deps.reporter.warn(keptBranchText(kept));
+  if (deps.bundles !== undefined) await keepAwaited(deps, deps.bundles, loaded);
   let record: DeliveryRecord = loaded.delivery;
   const delivered: DeliveredPr[] = [];
   try {
