@@ -2,7 +2,7 @@ import type { DeliverResult } from '../delivery/deliver.js';
 import { restoreAwaitedBranches } from '../delivery/kept-bundle.js';
 import type { MergeMethod } from '../forge/port.js';
 import { applyLifecycle, type LifecycleResult } from '../goal/actions.js';
-import { WORKFLOW_EDITED_GAP } from '../proof/build.js';
+import { awaitsWorkflowAcceptance } from '../proof/build.js';
 import type { AppDeps } from './deps.js';
 import { type MergeCheck, recheckMerge } from './merge.js';
 import { openPullRequests } from './open-pr.js';
@@ -50,8 +50,7 @@ export async function acceptGoal(deps: AppDeps, request: AcceptRequest): Promise
   // A workflow change kept its branches here until now (kept-local.ts `awaits_acceptance`): the
   // acceptance pushes them, under a policy that opens PRs.
   const goal = await deps.store.read(goalId);
-  const awaited =
-    goal.options.policy !== 'local' && result.proof.knownGaps.some((gap) => gap.code === WORKFLOW_EDITED_GAP);
+  const awaited = goal.options.policy !== 'local' && awaitsWorkflowAcceptance(result.proof);
   const delivery =
     result.proof.delivery.pullRequests.length === 0 && !awaited
       ? null

@@ -4,7 +4,7 @@ import { isOmkError } from '../errors.js';
 import type { MergeMethod } from '../forge/port.js';
 import type { GoalRecord } from '../goal/schema.js';
 import { readOrAssembleProof } from '../proof/assemble.js';
-import { WORKFLOW_EDITED_GAP } from '../proof/build.js';
+import { awaitsWorkflowAcceptance } from '../proof/build.js';
 import { baseFor } from './delivery-target.js';
 import { type AppDeps, hostConfig } from './deps.js';
 import { openPullRequests } from './open-pr.js';
@@ -41,7 +41,7 @@ async function deliverAwaited(deps: AppDeps, goal: GoalRecord): Promise<void> {
   if (goal.status !== 'accepted' || goal.options.policy === 'local' || baseFor(goal, {}) === undefined)
     return;
   const proof = await readOrAssembleProof(deps.store, goal, deps.store.eventLog(goal.id));
-  if (!proof.knownGaps.some((gap) => gap.code === WORKFLOW_EDITED_GAP)) return;
+  if (!awaitsWorkflowAcceptance(proof)) return;
   if (proof.delivery.pullRequests.some((pull) => pull.sliceId === null)) return;
   await openPullRequests(deps, { goalId: goal.id, dryRun: false });
 }

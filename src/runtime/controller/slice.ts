@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import type { AgentEnvironmentFailure } from '../agents/environment.js';
 import type { AgentRunResult } from '../agents/port.js';
 import { type PromptReset, renderAgentPrompt } from '../agents/prompt.js';
-import { keptBundleFile } from '../delivery/kept-bundle.js';
+import { keptBundleFile, saveKeptBundles } from '../delivery/kept-bundle.js';
 import { keptSlice } from '../delivery/kept-local.js';
 import { AgentUnavailableError } from '../errors.js';
 import type { EventInput } from '../events/schema.js';
@@ -594,8 +594,14 @@ export async function publishSlice(
   if (kept !== null) {
     const base = ctx.goal.repo.baseSha;
     if (kept.code === 'awaits_acceptance' && deps.keptBundles !== undefined && base !== null) {
-      const file = join(deps.store.paths(ctx.goal.id).dir, ...keptBundleFile(taskId).split('/'));
-      await deps.keptBundles.save(ctx.goal.repo.root, branch, base, file);
+      const saved = { sliceId: taskId, branch, headSha: sha, file: keptBundleFile(taskId) };
+      await saveKeptBundles(
+        { store: deps.store, bundles: deps.keptBundles },
+        ctx.goal.id,
+        ctx.goal.repo.root,
+        base,
+        [saved],
+      );
     }
     return;
   }

@@ -9,7 +9,7 @@
 
 import { type ExecutionStateRecord, sliceRecord } from '../controller/execution-state.js';
 import type { Finding } from '../proof/schema.js';
-import { WORKFLOW_EDITED } from '../review/security.js';
+import { allowedWorkflowChanges } from '../review/security.js';
 
 /** A branch delivery did not push, and why: a code and its data, which each host words. */
 export interface KeptBranch {
@@ -39,11 +39,6 @@ export function heldFindings(findings: readonly Finding[]): Finding[] {
   return findings.filter((finding) => finding.review === 'security' && finding.severity === 'blocking');
 }
 
-/** The allowed workflow changes among a run's findings: pushed only once the goal is accepted. */
-export function awaitedFindings(findings: readonly Finding[]): Finding[] {
-  return findings.filter((finding) => finding.code === WORKFLOW_EDITED && finding.severity !== 'blocking');
-}
-
 function keptFor(
   sliceId: string | null,
   branch: string,
@@ -52,7 +47,7 @@ function keptFor(
 ): KeptBranch | null {
   const held = heldFindings(findings);
   if (held.length === 0) {
-    const awaited = accepted ? [] : awaitedFindings(findings);
+    const awaited = accepted ? [] : allowedWorkflowChanges(findings);
     if (awaited.length === 0) return null;
     const paths = [...new Set(awaited.flatMap((finding) => finding.paths))].sort();
     return { sliceId, branch, code: 'awaits_acceptance', findings: [], paths, slices: [] };

@@ -1,5 +1,6 @@
 import { unavailableAdvice, unavailableTool } from '../gates/availability.js';
 import type { ProofStatus } from '../goal/schema.js';
+import { allowedWorkflowChanges, WORKFLOW_EDITED } from '../review/security.js';
 import { sandboxWarnings, unconfinedAgents } from '../sandbox/decide.js';
 import { computeProofDigest } from './digest.js';
 import type { ExecutionState, ProofEvidence } from './evidence.js';
@@ -43,9 +44,15 @@ export const GATE_DEFINITION_GAP = 'gate_definition_edited';
 
 /**
  * A change to the CI workflows (or local actions) the goal was created to make: a person reads it
- * before any branch holding it is pushed (review/security.ts, delivery/kept-local.ts).
+ * before any branch holding it is pushed (review/security.ts, delivery/kept-local.ts). The gap's
+ * code is its findings' code.
  */
-export const WORKFLOW_EDITED_GAP = 'workflow_edited';
+export const WORKFLOW_EDITED_GAP = WORKFLOW_EDITED;
+
+/** Whether a proof waits on a person's reading of a workflow change the goal was created to make. */
+export function awaitsWorkflowAcceptance(proof: Pick<Proof, 'knownGaps'>): boolean {
+  return proof.knownGaps.some((gap) => gap.code === WORKFLOW_EDITED_GAP);
+}
 
 /** Agents other than omk's own demo agent ran unconfined because the host could not confine them. */
 export const AGENTS_UNCONFINED_GAP = 'agents_unconfined';
@@ -190,9 +197,7 @@ function gateDefinitionGap(finding: ProofFinding, goalId: string): Gap {
  * token and secrets) until a person has read them and accepted the goal.
  */
 function workflowGaps(findings: readonly ProofFinding[], goalId: string): Gap[] {
-  const allowed = findings.filter(
-    (finding) => finding.code === WORKFLOW_EDITED_GAP && finding.severity !== 'blocking',
-  );
+  const allowed = allowedWorkflowChanges(findings);
   if (allowed.length === 0) return [];
   const paths = [...new Set(allowed.flatMap((finding) => finding.paths))].sort();
   const where = [...new Set(allowed.map((finding) => foundIn(finding.slice).trim()).filter(Boolean))];

@@ -19,6 +19,13 @@ export const MAX_SECRET_FINDINGS_PER_FILE = 20;
  */
 export const WORKFLOW_EDITED = 'workflow_edited';
 
+/** The workflow changes a goal created to make them was allowed (not blocking): pushed only once it is accepted. */
+export function allowedWorkflowChanges<F extends Pick<Finding, 'code' | 'severity'>>(
+  findings: readonly F[],
+): F[] {
+  return findings.filter((finding) => finding.code === WORKFLOW_EDITED && finding.severity !== 'blocking');
+}
+
 export function securityReview(input: ReviewInput): Finding[] {
   const known = new Set(input.changedFiles.map((file) => file.path));
   const diff = parseDiff(input.diff, known);
