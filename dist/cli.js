@@ -50055,6 +50055,679 @@ function unavailableAdvice(gate, tool, oracleKinds) {
   return `Install ${tool} where omk runs the gates (on PATH), or ${effect} in .omk/config.yml: gates: { list: [ ${entry} ] }`;
 }
 
+// src/runtime/graph/paths.ts
+var MAX_PATH_CHARS = 4096;
+var MAX_SEGMENT_BYTES = 255;
+var MAX_QUOTED_CHARS = 120;
+var UNSEEN = /[\p{Cc}\p{Cf}\p{Cs}\p{Z}]/u;
+var UNSEEN_RANGES = [
+  [847, 847],
+  [4447, 4448],
+  [6068, 6069],
+  [12644, 12644],
+  [65024, 65039],
+  [65440, 65440],
+  [917760, 917999]
+];
+var ENCODED_SYNTAX = /%(?:25)*(?:2e|2f|5c|00)/i;
+var PATH_SYNTAX = /[./\\:~*?%]/;
+var DOT_GIT_SHORT_NAME = /^(?:git|gi[0-9a-f]{4})~[0-9]+$/i;
+function isUnseen(ch) {
+  if (ch === " ") return false;
+  if (UNSEEN.test(ch)) return true;
+  const cp2 = ch.codePointAt(0) ?? 0;
+  return UNSEEN_RANGES.some(([low, high]) => cp2 >= low && cp2 <= high);
+}
+function codePointName(ch) {
+  const hex3 = (ch.codePointAt(0) ?? 0).toString(16).toUpperCase();
+  return `U+${hex3.padStart(4, "0")}`;
+}
+function fail(reason) {
+  return { ok: false, reason };
+}
+function isDotGit(segment) {
+  const stripped = segment.replace(/[. ]+$/, "");
+  return stripped.toLowerCase() === ".git" || stripped.toUpperCase() === ".GIT" || DOT_GIT_SHORT_NAME.test(stripped);
+}
+function segmentProblem(segment) {
+  if (Buffer.byteLength(segment, "utf8") > MAX_SEGMENT_BYTES) {
+    return `has a name longer than ${MAX_SEGMENT_BYTES} bytes`;
+  }
+  if (isDotGit(segment)) {
+    return "points into the .git directory (or a name Windows treats as .git), which no task may touch";
+  }
+  if (/[. ]$/.test(segment)) {
+    return `has a name ending in a dot or space (${quoteUntrusted(segment)}), which Windows silently drops`;
+  }
+  return null;
+}
+function rawProblem(raw) {
+  if (raw.length > MAX_PATH_CHARS) return `is longer than ${MAX_PATH_CHARS} characters`;
+  if (raw !== raw.trim()) return "starts or ends with whitespace; remove it";
+  for (const ch of raw) {
+    if (isUnseen(ch)) return `contains ${codePointName(ch)}, an invisible, control or formatting character`;
+  }
+  if (raw.startsWith("/")) return "is absolute; use a path relative to the repository root";
+  if (raw.startsWith("\\"))
+    return "is a Windows absolute or network (UNC) path; use a repository-relative path";
+  if (/^[A-Za-z]:/.test(raw)) return "starts with a Windows drive letter; use a repository-relative path";
+  if (raw.includes("\\")) return 'contains a backslash; separate directories with "/"';
+  if (ENCODED_SYNTAX.test(raw))
+    return 'contains a percent-encoded ".", "/", "\\" or NUL; write the path plainly';
+  if (raw.includes(":")) {
+    return 'contains ":", which Windows reads as a drive or data stream and git as pathspec magic';
+  }
+  if (raw.startsWith("~")) return 'starts with "~", which a shell expands to a home directory';
+  if (/[*?]/.test(raw)) {
+    return 'contains a glob character ("*" or "?"); paths are literal, name the directory instead';
+  }
+  return null;
+}
+function normalizeRepoPath(raw) {
+  if (typeof raw !== "string") return fail("is not a string");
+  const problem = rawProblem(raw);
+  if (problem !== null) return fail(problem);
+  const nfc = raw.normalize("NFC");
+  for (const ch of nfc) {
+    if (ch > "\x7F" && PATH_SYNTAX.test(ch.normalize("NFKC"))) {
+      return fail(`contains ${codePointName(ch)}, a look-alike of path syntax; use plain ASCII "." "/"`);
+    }
+  }
+  const kept = [];
+  for (const segment of nfc.split("/")) {
+    if (segment === "" || segment === ".") continue;
+    if (segment === "..") {
+      if (kept.pop() === void 0) return fail('climbs out of the repository with ".."');
+      continue;
+    }
+    const segmentIssue = segmentProblem(segment);
+    if (segmentIssue !== null) return fail(segmentIssue);
+    kept.push(segment);
+  }
+  return { ok: true, path: kept.length === 0 ? "." : kept.join("/") };
+}
+function normalizePathList(kind, raw, problems) {
+  const paths2 = /* @__PURE__ */ new Set();
+  for (const entry of raw) {
+    const check2 = normalizeRepoPath(entry);
+    if (check2.ok) paths2.add(check2.path);
+    else problems.push(`${kind} path ${quoteUntrusted(entry)} ${check2.reason}`);
+  }
+  return [...paths2].sort();
+}
+function foldCase(path2) {
+  return path2.toLowerCase();
+}
+function isWithin(path2, container) {
+  if (container === ".") return true;
+  if (path2 === ".") return false;
+  const inner = foldCase(path2);
+  const outer = foldCase(container);
+  return inner === outer || inner.startsWith(`${outer}/`);
+}
+function pathsOverlap(a, b) {
+  return isWithin(a, b) || isWithin(b, a);
+}
+function quoteUntrusted(text2) {
+  return `"${escapeUnseen(text2, MAX_QUOTED_CHARS, true)}"`;
+}
+function showUntrusted(text2, max) {
+  return escapeUnseen(text2, max, false);
+}
+function escapeUnseen(text2, max, quoted2) {
+  let out = "";
+  let count = 0;
+  for (const ch of text2) {
+    if (count === max) {
+      out += "\u2026";
+      break;
+    }
+    count += 1;
+    if (isUnseen(ch)) out += `\\u{${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase()}}`;
+    else if (quoted2 && (ch === '"' || ch === "\\")) out += `\\${ch}`;
+    else out += ch;
+  }
+  return out;
+}
+
+// src/runtime/graph/protected.ts
+var WORKFLOWS = "GitHub Actions workflows run with the repository token and secrets";
+var CREDENTIALS = "credential files hold secrets";
+var KEYS = "private keys and certificates are secrets";
+function atRoot(pattern, why) {
+  const prefix = pattern.replace(/\/$/, "").toLowerCase().split("/");
+  return { pattern, why, matches: (segments) => prefix.every((part, i) => segments[i] === part) };
+}
+function anyName(pattern, why, test) {
+  return { pattern, why, matches: (segments) => segments.some(test) };
+}
+var RULES2 = [
+  atRoot(".github/workflows/", WORKFLOWS),
+  atRoot(".github/actions/", "local actions run inside workflows, with their secrets"),
+  atRoot("CODEOWNERS", "code owners decide who must approve a change"),
+  atRoot(".github/CODEOWNERS", "code owners decide who must approve a change"),
+  atRoot("docs/CODEOWNERS", "code owners decide who must approve a change"),
+  atRoot(".gitmodules", "submodule URLs decide what code a clone fetches"),
+  anyName("**/.env", "environment files hold secrets", (n) => n === ".env"),
+  anyName("**/.env.*", "environment files hold secrets", (n) => n.startsWith(".env.")),
+  anyName("**/.envrc", "direnv runs it as shell code and it often holds secrets", (n) => n === ".envrc"),
+  anyName("**/*.pem", KEYS, (n) => n.endsWith(".pem")),
+  anyName("**/*.key", KEYS, (n) => n.endsWith(".key")),
+  anyName("**/*.p12", KEYS, (n) => n.endsWith(".p12")),
+  anyName("**/*.pfx", KEYS, (n) => n.endsWith(".pfx")),
+  anyName("**/*.jks", KEYS, (n) => n.endsWith(".jks")),
+  anyName("**/*.keystore", KEYS, (n) => n.endsWith(".keystore")),
+  anyName("**/id_rsa*", "SSH keys are secrets", (n) => n.startsWith("id_rsa")),
+  anyName("**/id_dsa*", "SSH keys are secrets", (n) => n.startsWith("id_dsa")),
+  anyName("**/id_ecdsa*", "SSH keys are secrets", (n) => n.startsWith("id_ecdsa")),
+  anyName("**/id_ed25519*", "SSH keys are secrets", (n) => n.startsWith("id_ed25519")),
+  anyName("**/.ssh/", "SSH keys and configuration are secrets", (n) => n === ".ssh"),
+  anyName("**/.npmrc", CREDENTIALS, (n) => n === ".npmrc"),
+  anyName("**/.pypirc", CREDENTIALS, (n) => n === ".pypirc"),
+  anyName("**/.netrc", CREDENTIALS, (n) => n === ".netrc"),
+  anyName("**/_netrc", CREDENTIALS, (n) => n === "_netrc"),
+  anyName("**/.git-credentials", CREDENTIALS, (n) => n === ".git-credentials"),
+  anyName("**/.htpasswd", CREDENTIALS, (n) => n === ".htpasswd"),
+  anyName("**/.pgpass", CREDENTIALS, (n) => n === ".pgpass")
+];
+var WORKFLOW_PATHS = [".github/workflows", ".github/actions"];
+function allowedProtectedPaths(allowWorkflowEdits) {
+  return allowWorkflowEdits ? WORKFLOW_PATHS : [];
+}
+var PROTECTED_PATTERNS = RULES2.map((rule) => rule.pattern);
+function matchingRule(path2) {
+  if (path2 === ".") return void 0;
+  const segments = path2.toLowerCase().split("/");
+  return RULES2.find((rule) => rule.matches(segments));
+}
+function isProtectedPath(path2) {
+  return matchingRule(path2) !== void 0;
+}
+function protectedWriteViolation(path2, allowed) {
+  const rule = matchingRule(path2);
+  if (rule === void 0) return null;
+  for (const entry of allowed) {
+    const normalized = normalizeRepoPath(entry);
+    if (normalized.ok && isProtectedPath(normalized.path) && isWithin(path2, normalized.path)) return null;
+  }
+  const workflow = WORKFLOW_PATHS.some((dir) => rule.pattern === `${dir}/`);
+  return `${quoteUntrusted(path2)} is protected (${rule.pattern}: ${rule.why}); ` + (workflow ? "only a goal created to change its CI workflows may write it" : "no task may write it, whatever the goal");
+}
+
+// src/runtime/review/input.ts
+var SEVERITY_RANK = { blocking: 0, warning: 1, info: 2 };
+function finding(review, severity2, message, paths2) {
+  return { review, severity: severity2, message, paths: [...new Set(paths2)].sort() };
+}
+function sortFindings(findings) {
+  return [...findings].sort(
+    (a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || compareText(a.review, b.review) || compareText(a.paths.join("\n"), b.paths.join("\n")) || naturalCompare(a.message, b.message)
+  );
+}
+function compareText(a, b) {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
+}
+function naturalCompare(a, b) {
+  const left = a.match(/\d+|\D+/g) ?? [];
+  const right = b.match(/\d+|\D+/g) ?? [];
+  for (let i = 0; i < Math.min(left.length, right.length); i++) {
+    const x = left[i] ?? "";
+    const y = right[i] ?? "";
+    const numeric = /^\d/.test(x) && /^\d/.test(y) ? Number(x) - Number(y) : 0;
+    const order = numeric || compareText(x, y);
+    if (order !== 0) return order;
+  }
+  return left.length - right.length;
+}
+function plural2(count, noun) {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
+// src/runtime/review/binaries.ts
+var MESSAGES = {
+  executable: {
+    severity: "blocking",
+    text: "executable or library binary added or changed; its content cannot be reviewed and it runs with the repository\u2019s trust. Build it from source in CI instead"
+  },
+  archive: { severity: "warning", text: "archive added or changed; its content cannot be reviewed" },
+  opaque: { severity: "warning", text: "binary file added or changed; its content cannot be reviewed" },
+  media: { severity: "info", text: "image, font or media file added or changed" }
+};
+var ORDER = ["executable", "archive", "opaque", "media"];
+function binaryFindings(input2, files2) {
+  const byPath = new Map(files2.map((file2) => [file2.path, file2]));
+  const declared = new Set(input2.binaryPaths ?? []);
+  const groups2 = /* @__PURE__ */ new Map();
+  for (const path2 of candidatePaths(input2, files2)) {
+    const diffFile = byPath.get(path2);
+    if (diffFile?.status === "deleted") continue;
+    const known = declared.has(path2) || diffFile?.binary === true;
+    const byName = binaryClassOf(path2);
+    const stat18 = input2.changedFiles.find((file2) => file2.path === path2);
+    const looksBinary = byName !== null && stat18 !== void 0 && stat18.additions === 0 && stat18.deletions === 0;
+    if (!known && !looksBinary) continue;
+    const kind = diffFile?.executable === true ? "executable" : byName ?? "opaque";
+    groups2.set(kind, [...groups2.get(kind) ?? [], path2]);
+  }
+  return ORDER.flatMap((kind) => {
+    const paths2 = groups2.get(kind);
+    if (paths2 === void 0) return [];
+    const { severity: severity2, text: text2 } = MESSAGES[kind];
+    const count = new Set(paths2).size;
+    return [finding("security", severity2, `${plural2(count, "file")}: ${text2}.`, paths2)];
+  });
+}
+function candidatePaths(input2, files2) {
+  const paths2 = /* @__PURE__ */ new Set([
+    ...input2.binaryPaths ?? [],
+    ...input2.changedFiles.map((file2) => file2.path),
+    ...files2.filter((file2) => file2.binary).map((file2) => file2.path)
+  ]);
+  return [...paths2].sort();
+}
+
+// src/runtime/review/dependencies.ts
+function newDependencies(files2) {
+  const found = [];
+  for (const file2 of files2) {
+    const scanner = scannerFor(file2.path);
+    if (scanner === null || file2.binary) continue;
+    const added = /* @__PURE__ */ new Set();
+    const removed = /* @__PURE__ */ new Set();
+    for (const hunk of file2.hunks) {
+      for (const name of scanner(side(hunk, "added"))) added.add(name);
+      for (const name of scanner(side(hunk, "removed"))) removed.add(name);
+    }
+    for (const name of [...added].sort()) {
+      if (!removed.has(name)) found.push({ manifest: file2.path, name });
+    }
+  }
+  return found;
+}
+function side(hunk, kind) {
+  return hunk.filter((line3) => line3.kind === "context" || line3.kind === kind).map((line3) => ({ text: line3.text, emit: line3.kind === kind }));
+}
+function scannerFor(path2) {
+  const name = baseName(path2).toLowerCase();
+  if (name === "package.json") return scanPackageJson;
+  if (name === "cargo.toml") return scanCargo;
+  if (name === "go.mod") return scanGoMod;
+  if (name === "pyproject.toml") return scanPyproject;
+  if (/^requirements.*\.(?:txt|in)$/.test(name) || /(?:^|\/)requirements\/[^/]+\.txt$/i.test(path2)) {
+    return scanRequirements;
+  }
+  return null;
+}
+var NPM_SECTIONS = /* @__PURE__ */ new Set(["dependencies", "devDependencies", "peerDependencies", "optionalDependencies"]);
+var NPM_ENTRY = /^\s*"((?:@[\w.~-]+\/)?[\w.~-]+)"\s*:\s*"([^"]*)"/;
+var NPM_SPEC = /^(?:[~^<>=v\s]*\d|\*$|latest$|next$|workspace:|npm:|file:|link:|git\+|git:|github:|https?:|[\w.-]+\/[\w.-]+(?:#\S*)?$)/;
+var NPM_NOT_DEPENDENCIES = new Set(
+  "version node npm pnpm yarn packageManager main module types typings browser bin homepage repository bugs funding author license".split(
+    " "
+  )
+);
+function scanPackageJson(lines) {
+  const names = [];
+  const stack = [];
+  let known = false;
+  for (const { text: text2, emit } of lines) {
+    const open7 = /^\s*"([^"]+)"\s*:\s*\{\s*(?:\}\s*)?,?\s*$/.exec(text2);
+    if (open7 !== null) {
+      if (!/\}\s*,?\s*$/.test(text2)) stack.push(open7[1] ?? "");
+      continue;
+    }
+    if (/^\s*\}/.test(text2)) {
+      stack.pop();
+      if (stack.length === 0) known = true;
+      continue;
+    }
+    const entry = NPM_ENTRY.exec(text2);
+    if (entry === null || !emit) continue;
+    const [, name = "", spec = ""] = entry;
+    const section = stack.at(-1);
+    if (section !== void 0 ? NPM_SECTIONS.has(section) : !known && looksLikeNpmEntry(name, spec)) {
+      names.push(name);
+    }
+  }
+  return names;
+}
+function looksLikeNpmEntry(name, spec) {
+  return !NPM_NOT_DEPENDENCIES.has(name) && NPM_SPEC.test(spec);
+}
+var TOML_HEADER = /^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$/;
+var TOML_KEY = /^\s*"?([A-Za-z0-9_.-]+)"?\s*=\s*(.*)$/;
+var CARGO_SECTION = /(?:^|\.)(?:dev-|build-)?dependencies$/;
+var CARGO_TABLE = /(?:^|\.)(?:dev-|build-)?dependencies\.("?)([A-Za-z0-9_-]+)\1$/;
+var CARGO_NOT_DEPENDENCIES = /* @__PURE__ */ new Set(["name", "version", "edition", "rust-version", "resolver", "license"]);
+function scanCargo(lines) {
+  const names = [];
+  let section = null;
+  for (const { text: text2, emit } of lines) {
+    const header = TOML_HEADER.exec(text2);
+    if (header !== null) {
+      section = header[1] ?? "";
+      const table2 = CARGO_TABLE.exec(section);
+      if (emit && table2 !== null) names.push(table2[2] ?? "");
+      continue;
+    }
+    const entry = TOML_KEY.exec(text2);
+    if (entry === null || !emit) continue;
+    const [, name = "", value2 = ""] = entry;
+    const inDependencies = section === null ? looksLikeCargoEntry(name, value2) : CARGO_SECTION.test(section);
+    if (inDependencies) names.push(name.split(".")[0] ?? name);
+  }
+  return names;
+}
+function looksLikeCargoEntry(name, value2) {
+  if (CARGO_NOT_DEPENDENCIES.has(name)) return false;
+  return /^"[~^=<>*\s]*\d/.test(value2) || /^\{.*\b(?:version|path|git)\s*=/.test(value2);
+}
+function scanGoMod(lines) {
+  const names = [];
+  let block2 = null;
+  for (const { text: text2, emit } of lines) {
+    const opened = /^\s*(require|replace|exclude|retract|tool|godebug)\s*\(\s*$/.exec(text2);
+    if (opened !== null) {
+      block2 = opened[1] ?? "";
+      continue;
+    }
+    if (/^\s*\)\s*$/.test(text2)) {
+      block2 = "";
+      continue;
+    }
+    if (!emit) continue;
+    const single2 = /^\s*require\s+(\S+)\s+v\d/.exec(text2);
+    if (single2 !== null) {
+      names.push(single2[1] ?? "");
+      continue;
+    }
+    const item = /^\s*([A-Za-z0-9][^\s()=]*)\s+v\d\S*\s*(?:\/\/.*)?$/.exec(text2);
+    if (item !== null && (block2 === "require" || block2 === null)) names.push(item[1] ?? "");
+  }
+  return names;
+}
+function scanRequirements(lines) {
+  return lines.flatMap(({ text: text2, emit }) => {
+    const line3 = text2.replace(/(?:^|\s)#.*$/, "").trim();
+    if (!emit || line3 === "" || line3.startsWith("-")) return [];
+    const name = pep508Name(line3);
+    return name === null ? [] : [name];
+  });
+}
+var POETRY_TABLE = /^tool\.poetry\.(?:(?:dev-)?dependencies|group\.[^.]+\.dependencies)$/;
+var ARRAY_OPEN = /^\s*"?([A-Za-z0-9_.-]+)"?\s*=\s*\[(.*)$/;
+var QUOTED = /"([^"]*)"|'([^']*)'/g;
+function scanPyproject(lines) {
+  const names = [];
+  let section = null;
+  let inArray = false;
+  for (const { text: text2, emit } of lines) {
+    const header = TOML_HEADER.exec(text2);
+    if (header !== null) {
+      section = header[1] ?? "";
+      inArray = false;
+      continue;
+    }
+    const opened = ARRAY_OPEN.exec(text2);
+    if (opened !== null) {
+      const key = opened[1] ?? "";
+      const rest = opened[2] ?? "";
+      const isRequirements = (section === "project" || section === null) && key === "dependencies" || section === "project.optional-dependencies" || section === "dependency-groups";
+      inArray = isRequirements && !closesArray(rest);
+      if (emit && isRequirements) names.push(...requirementsIn(rest, true));
+      continue;
+    }
+    if (section !== null && POETRY_TABLE.test(section)) {
+      const entry = TOML_KEY.exec(text2);
+      if (emit && entry !== null && entry[1] !== "python") names.push(normalizePython(entry[1] ?? ""));
+      continue;
+    }
+    if (emit && (inArray || section === null)) names.push(...requirementsIn(text2, inArray));
+    if (closesArray(text2)) inArray = false;
+  }
+  return names;
+}
+function closesArray(text2) {
+  return text2.replace(QUOTED, "").includes("]");
+}
+function requirementsIn(text2, known) {
+  if (text2.includes("include-group")) return [];
+  return [...text2.matchAll(QUOTED)].flatMap((hit) => {
+    const requirement = hit[1] ?? hit[2] ?? "";
+    if (!known && !/[<>!~=]=|[<>]/.test(requirement)) return [];
+    const name = pep508Name(requirement);
+    return name === null ? [] : [name];
+  });
+}
+function pep508Name(requirement) {
+  const match = /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[[^\]]*\])?\s*(?:[<>=!~;@(]|$)/.exec(
+    requirement
+  );
+  return match === null ? null : normalizePython(match[1] ?? "");
+}
+function normalizePython(name) {
+  return name.toLowerCase().replace(/[-_.]+/g, "-");
+}
+
+// src/runtime/review/diff.ts
+var TRUNCATION_MARKER = "[omk: diff truncated";
+var HUNK_HEADER = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;
+function parseDiff(diff, known = /* @__PURE__ */ new Set()) {
+  const files2 = [];
+  let truncated = false;
+  let file2 = null;
+  let hunk = null;
+  const lines = diff.split("\n");
+  if (lines.at(-1) === "") lines.pop();
+  for (const raw of lines) {
+    if (hunk !== null && file2 !== null) {
+      if (consumeHunkLine(hunk, raw)) {
+        if (hunk.oldLeft <= 0 && hunk.newLeft <= 0) hunk = null;
+        continue;
+      }
+      hunk = null;
+    }
+    const line3 = raw.replace(/\r$/, "");
+    if (line3.startsWith(TRUNCATION_MARKER)) {
+      truncated = true;
+    } else if (line3.startsWith("diff --git ")) {
+      file2 = {
+        path: gitHeaderPath(line3.slice("diff --git ".length), known),
+        status: "modified",
+        binary: false,
+        executable: false,
+        hunks: []
+      };
+      files2.push(file2);
+    } else if (file2 === null) {
+    } else if (line3.startsWith("new file mode ")) {
+      file2.status = "added";
+      file2.executable = line3.endsWith("755");
+    } else if (line3.startsWith("new mode ")) {
+      file2.executable = line3.endsWith("755");
+    } else if (line3.startsWith("deleted file mode ")) {
+      file2.status = "deleted";
+    } else if (line3.startsWith("+++ ") && line3 !== "+++ /dev/null") {
+      file2.path = stripPrefix(unquote(line3.slice(4).replace(/\t$/, "")), known);
+    } else if (line3.startsWith("Binary files ") || line3 === "GIT binary patch") {
+      file2.binary = true;
+    } else {
+      const match = HUNK_HEADER.exec(line3);
+      if (match !== null) {
+        const lines2 = [];
+        file2.hunks.push(lines2);
+        const next = Number(match[3]);
+        hunk = { lines: lines2, oldLeft: Number(match[2] ?? "1"), newLeft: Number(match[4] ?? "1"), next };
+        if (hunk.oldLeft <= 0 && hunk.newLeft <= 0) hunk = null;
+      }
+    }
+  }
+  return { files: files2, truncated };
+}
+function consumeHunkLine(hunk, raw) {
+  const mark = raw.charAt(0);
+  const text2 = raw.slice(1);
+  if (mark === "\\") return true;
+  if (mark === "+" && hunk.newLeft > 0) {
+    hunk.lines.push({ kind: "added", text: text2, newLine: hunk.next++ });
+    hunk.newLeft--;
+    return true;
+  }
+  if (mark === "-" && hunk.oldLeft > 0) {
+    hunk.lines.push({ kind: "removed", text: text2, newLine: null });
+    hunk.oldLeft--;
+    return true;
+  }
+  if ((mark === " " || raw === "") && hunk.oldLeft > 0 && hunk.newLeft > 0) {
+    hunk.lines.push({ kind: "context", text: text2, newLine: hunk.next++ });
+    hunk.oldLeft--;
+    hunk.newLeft--;
+    return true;
+  }
+  return false;
+}
+function gitHeaderPath(rest, known) {
+  if (rest.startsWith('"')) {
+    const [first, end] = readQuoted(rest, 0);
+    const second = rest.slice(end).trimStart();
+    return stripPrefix(second === "" ? first : unquote(second), known);
+  }
+  const half = (rest.length - 1) / 2;
+  if (Number.isInteger(half) && rest.charAt(half) === " ") {
+    const left = rest.slice(0, half);
+    const right = rest.slice(half + 1);
+    if (left.slice(2) === right.slice(2)) return stripPrefix(right, known);
+  }
+  return stripPrefix(rest.slice(rest.lastIndexOf(" ") + 1), known);
+}
+function stripPrefix(path2, known) {
+  if (known.has(path2)) return path2;
+  const bare = path2.replace(/^[a-z]\//, "");
+  return known.size === 0 || known.has(bare) ? bare : path2;
+}
+var ESCAPES = { a: 7, b: 8, t: 9, n: 10, v: 11, f: 12, r: 13, '"': 34, "\\": 92 };
+function unquote(text2) {
+  return text2.startsWith('"') ? readQuoted(text2, 0)[0] : text2;
+}
+function readQuoted(text2, start) {
+  const bytes = [];
+  let i = start + 1;
+  while (i < text2.length && text2.charAt(i) !== '"') {
+    const ch = String.fromCodePoint(text2.codePointAt(i) ?? 0);
+    if (ch !== "\\") {
+      bytes.push(...Buffer.from(ch, "utf8"));
+      i += ch.length;
+      continue;
+    }
+    const octal = /^[0-7]{3}/.exec(text2.slice(i + 1, i + 4));
+    if (octal !== null) {
+      bytes.push(Number.parseInt(octal[0], 8));
+      i += 4;
+    } else {
+      bytes.push(ESCAPES[text2.charAt(i + 1)] ?? text2.charCodeAt(i + 1));
+      i += 2;
+    }
+  }
+  return [Buffer.from(bytes).toString("utf8"), i + 1];
+}
+
+// src/runtime/review/security.ts
+var MAX_SECRET_FINDINGS_PER_FILE = 20;
+var WORKFLOW_EDITED = "workflow_edited";
+function allowedWorkflowChanges(findings) {
+  return findings.filter((finding2) => finding2.code === WORKFLOW_EDITED && finding2.severity !== "blocking");
+}
+function securityReview(input2) {
+  const known = new Set(input2.changedFiles.map((file2) => file2.path));
+  const diff = parseDiff(input2.diff, known);
+  const findings = [
+    ...diff.files.flatMap((file2) => secretFindings(file2, input2.holdsToken)),
+    ...workflowFindings(input2),
+    ...newDependencies(diff.files).map(
+      (dependency) => finding(
+        "security",
+        "warning",
+        `New dependency ${quoteUntrusted(dependency.name)} in ${quoteUntrusted(dependency.manifest)} without rationale; say why it is needed and that it is maintained and trusted.`,
+        [dependency.manifest]
+      )
+    ),
+    ...binaryFindings(input2, diff.files)
+  ];
+  if (diff.truncated) {
+    const seen = new Set(diff.files.map((file2) => file2.path));
+    const unseen = [...known].filter((path2) => !seen.has(path2));
+    findings.push(
+      finding(
+        "security",
+        "warning",
+        `The diff was truncated, so secrets and dependencies were checked in part of the change only${unseen.length > 0 ? ` (${plural2(unseen.length, "file")} not seen at all)` : ""}; review the full diff.`,
+        unseen
+      )
+    );
+  }
+  return sortFindings(findings);
+}
+function secretFindings(file2, holdsToken) {
+  const findings = [];
+  let hidden = 0;
+  let hiddenSeverity = "warning";
+  for (const hunk of file2.hunks) {
+    for (const line3 of hunk) {
+      if (line3.kind !== "added") continue;
+      const matches2 = findSecrets(line3.text);
+      if (matches2.length === 0 && holdsToken?.(line3.text) === true) {
+        findings.push(
+          finding(
+            "security",
+            "blocking",
+            `A GitHub credential (a token omk holds, or one shaped like it) added in ${quoteUntrusted(file2.path)} at line ${line3.newLine ?? "?"}; remove it, and revoke it if it is real.`,
+            [file2.path]
+          )
+        );
+        continue;
+      }
+      for (const match of matches2) {
+        if (findings.length >= MAX_SECRET_FINDINGS_PER_FILE) {
+          hidden++;
+          if (match.severity === "blocking") hiddenSeverity = "blocking";
+          continue;
+        }
+        const message = `${match.severity === "blocking" ? "Secret" : "Possible secret"} (${match.kind}) added in ${quoteUntrusted(file2.path)} at line ${line3.newLine ?? "?"}: ${match.redacted}; remove it, ` + (match.severity === "blocking" ? "revoke it, and load it from the environment or a secret store." : "or confirm it is not a credential.");
+        findings.push(finding("security", match.severity, message, [file2.path]));
+      }
+    }
+  }
+  if (hidden > 0) {
+    const message = `${plural2(hidden, "more possible secret")} added in ${quoteUntrusted(file2.path)} (not listed).`;
+    findings.push(finding("security", hiddenSeverity, message, [file2.path]));
+  }
+  return findings;
+}
+function workflowFindings(input2) {
+  return input2.changedFiles.flatMap((file2) => {
+    const check2 = normalizeRepoPath(file2.path);
+    if (!check2.ok || !WORKFLOW_PATHS.some((dir) => isWithin(check2.path, dir))) return [];
+    const where = quoteUntrusted(file2.path);
+    if (protectedWriteViolation(check2.path, input2.allowedProtectedPaths) === null) {
+      const allowed = finding(
+        "security",
+        "info",
+        `Workflow change in ${where} is allowed (the goal was created to change its workflows); a person reads it before it is pushed.`,
+        [file2.path]
+      );
+      return [{ ...allowed, code: WORKFLOW_EDITED }];
+    }
+    const blocked2 = finding(
+      "security",
+      "blocking",
+      `Workflow change in ${where}: workflows run with the repository token and secrets, and the goal was not created to change them; revert it, or start the goal again declaring that it changes its workflows.`,
+      [file2.path]
+    );
+    return [{ ...blocked2, code: WORKFLOW_EDITED }];
+  });
+}
+
 // src/runtime/proof/build.ts
 var EXECUTION_GAPS = {
   not_started: { code: "not_executed", message: "The goal has not been executed yet: there is no evidence." },
@@ -50076,7 +50749,10 @@ function foundIn(slice) {
   return slice === null ? " on the integrated tree" : ` in slice ${slice}`;
 }
 var GATE_DEFINITION_GAP = "gate_definition_edited";
-var WORKFLOW_EDITED_GAP = "workflow_edited";
+var WORKFLOW_EDITED_GAP = WORKFLOW_EDITED;
+function awaitsWorkflowAcceptance(proof) {
+  return proof.knownGaps.some((gap) => gap.code === WORKFLOW_EDITED_GAP);
+}
 var AGENTS_UNCONFINED_GAP = "agents_unconfined";
 var HUMAN_ACTION_GAPS = [
   "gate_unavailable",
@@ -50181,9 +50857,7 @@ function gateDefinitionGap(finding2, goalId) {
   };
 }
 function workflowGaps(findings, goalId) {
-  const allowed = findings.filter(
-    (finding2) => finding2.code === WORKFLOW_EDITED_GAP && finding2.severity !== "blocking"
-  );
+  const allowed = allowedWorkflowChanges(findings);
   if (allowed.length === 0) return [];
   const paths2 = [...new Set(allowed.flatMap((finding2) => finding2.paths))].sort();
   const where = [...new Set(allowed.map((finding2) => foundIn(finding2.slice).trim()).filter(Boolean))];
@@ -51154,688 +51828,15 @@ function agentRunRecord(taskId, attempt2, agent, result2) {
   };
 }
 
-// src/runtime/graph/paths.ts
-var MAX_PATH_CHARS = 4096;
-var MAX_SEGMENT_BYTES = 255;
-var MAX_QUOTED_CHARS = 120;
-var UNSEEN = /[\p{Cc}\p{Cf}\p{Cs}\p{Z}]/u;
-var UNSEEN_RANGES = [
-  [847, 847],
-  [4447, 4448],
-  [6068, 6069],
-  [12644, 12644],
-  [65024, 65039],
-  [65440, 65440],
-  [917760, 917999]
-];
-var ENCODED_SYNTAX = /%(?:25)*(?:2e|2f|5c|00)/i;
-var PATH_SYNTAX = /[./\\:~*?%]/;
-var DOT_GIT_SHORT_NAME = /^(?:git|gi[0-9a-f]{4})~[0-9]+$/i;
-function isUnseen(ch) {
-  if (ch === " ") return false;
-  if (UNSEEN.test(ch)) return true;
-  const cp2 = ch.codePointAt(0) ?? 0;
-  return UNSEEN_RANGES.some(([low, high]) => cp2 >= low && cp2 <= high);
-}
-function codePointName(ch) {
-  const hex3 = (ch.codePointAt(0) ?? 0).toString(16).toUpperCase();
-  return `U+${hex3.padStart(4, "0")}`;
-}
-function fail(reason) {
-  return { ok: false, reason };
-}
-function isDotGit(segment) {
-  const stripped = segment.replace(/[. ]+$/, "");
-  return stripped.toLowerCase() === ".git" || stripped.toUpperCase() === ".GIT" || DOT_GIT_SHORT_NAME.test(stripped);
-}
-function segmentProblem(segment) {
-  if (Buffer.byteLength(segment, "utf8") > MAX_SEGMENT_BYTES) {
-    return `has a name longer than ${MAX_SEGMENT_BYTES} bytes`;
-  }
-  if (isDotGit(segment)) {
-    return "points into the .git directory (or a name Windows treats as .git), which no task may touch";
-  }
-  if (/[. ]$/.test(segment)) {
-    return `has a name ending in a dot or space (${quoteUntrusted(segment)}), which Windows silently drops`;
-  }
-  return null;
-}
-function rawProblem(raw) {
-  if (raw.length > MAX_PATH_CHARS) return `is longer than ${MAX_PATH_CHARS} characters`;
-  if (raw !== raw.trim()) return "starts or ends with whitespace; remove it";
-  for (const ch of raw) {
-    if (isUnseen(ch)) return `contains ${codePointName(ch)}, an invisible, control or formatting character`;
-  }
-  if (raw.startsWith("/")) return "is absolute; use a path relative to the repository root";
-  if (raw.startsWith("\\"))
-    return "is a Windows absolute or network (UNC) path; use a repository-relative path";
-  if (/^[A-Za-z]:/.test(raw)) return "starts with a Windows drive letter; use a repository-relative path";
-  if (raw.includes("\\")) return 'contains a backslash; separate directories with "/"';
-  if (ENCODED_SYNTAX.test(raw))
-    return 'contains a percent-encoded ".", "/", "\\" or NUL; write the path plainly';
-  if (raw.includes(":")) {
-    return 'contains ":", which Windows reads as a drive or data stream and git as pathspec magic';
-  }
-  if (raw.startsWith("~")) return 'starts with "~", which a shell expands to a home directory';
-  if (/[*?]/.test(raw)) {
-    return 'contains a glob character ("*" or "?"); paths are literal, name the directory instead';
-  }
-  return null;
-}
-function normalizeRepoPath(raw) {
-  if (typeof raw !== "string") return fail("is not a string");
-  const problem = rawProblem(raw);
-  if (problem !== null) return fail(problem);
-  const nfc = raw.normalize("NFC");
-  for (const ch of nfc) {
-    if (ch > "\x7F" && PATH_SYNTAX.test(ch.normalize("NFKC"))) {
-      return fail(`contains ${codePointName(ch)}, a look-alike of path syntax; use plain ASCII "." "/"`);
-    }
-  }
-  const kept = [];
-  for (const segment of nfc.split("/")) {
-    if (segment === "" || segment === ".") continue;
-    if (segment === "..") {
-      if (kept.pop() === void 0) return fail('climbs out of the repository with ".."');
-      continue;
-    }
-    const segmentIssue = segmentProblem(segment);
-    if (segmentIssue !== null) return fail(segmentIssue);
-    kept.push(segment);
-  }
-  return { ok: true, path: kept.length === 0 ? "." : kept.join("/") };
-}
-function normalizePathList(kind, raw, problems) {
-  const paths2 = /* @__PURE__ */ new Set();
-  for (const entry of raw) {
-    const check2 = normalizeRepoPath(entry);
-    if (check2.ok) paths2.add(check2.path);
-    else problems.push(`${kind} path ${quoteUntrusted(entry)} ${check2.reason}`);
-  }
-  return [...paths2].sort();
-}
-function foldCase(path2) {
-  return path2.toLowerCase();
-}
-function isWithin(path2, container) {
-  if (container === ".") return true;
-  if (path2 === ".") return false;
-  const inner = foldCase(path2);
-  const outer = foldCase(container);
-  return inner === outer || inner.startsWith(`${outer}/`);
-}
-function pathsOverlap(a, b) {
-  return isWithin(a, b) || isWithin(b, a);
-}
-function quoteUntrusted(text2) {
-  return `"${escapeUnseen(text2, MAX_QUOTED_CHARS, true)}"`;
-}
-function showUntrusted(text2, max) {
-  return escapeUnseen(text2, max, false);
-}
-function escapeUnseen(text2, max, quoted2) {
-  let out = "";
-  let count = 0;
-  for (const ch of text2) {
-    if (count === max) {
-      out += "\u2026";
-      break;
-    }
-    count += 1;
-    if (isUnseen(ch)) out += `\\u{${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase()}}`;
-    else if (quoted2 && (ch === '"' || ch === "\\")) out += `\\${ch}`;
-    else out += ch;
-  }
-  return out;
-}
-
-// src/runtime/graph/protected.ts
-var WORKFLOWS = "GitHub Actions workflows run with the repository token and secrets";
-var CREDENTIALS = "credential files hold secrets";
-var KEYS = "private keys and certificates are secrets";
-function atRoot(pattern, why) {
-  const prefix = pattern.replace(/\/$/, "").toLowerCase().split("/");
-  return { pattern, why, matches: (segments) => prefix.every((part, i) => segments[i] === part) };
-}
-function anyName(pattern, why, test) {
-  return { pattern, why, matches: (segments) => segments.some(test) };
-}
-var RULES2 = [
-  atRoot(".github/workflows/", WORKFLOWS),
-  atRoot(".github/actions/", "local actions run inside workflows, with their secrets"),
-  atRoot("CODEOWNERS", "code owners decide who must approve a change"),
-  atRoot(".github/CODEOWNERS", "code owners decide who must approve a change"),
-  atRoot("docs/CODEOWNERS", "code owners decide who must approve a change"),
-  atRoot(".gitmodules", "submodule URLs decide what code a clone fetches"),
-  anyName("**/.env", "environment files hold secrets", (n) => n === ".env"),
-  anyName("**/.env.*", "environment files hold secrets", (n) => n.startsWith(".env.")),
-  anyName("**/.envrc", "direnv runs it as shell code and it often holds secrets", (n) => n === ".envrc"),
-  anyName("**/*.pem", KEYS, (n) => n.endsWith(".pem")),
-  anyName("**/*.key", KEYS, (n) => n.endsWith(".key")),
-  anyName("**/*.p12", KEYS, (n) => n.endsWith(".p12")),
-  anyName("**/*.pfx", KEYS, (n) => n.endsWith(".pfx")),
-  anyName("**/*.jks", KEYS, (n) => n.endsWith(".jks")),
-  anyName("**/*.keystore", KEYS, (n) => n.endsWith(".keystore")),
-  anyName("**/id_rsa*", "SSH keys are secrets", (n) => n.startsWith("id_rsa")),
-  anyName("**/id_dsa*", "SSH keys are secrets", (n) => n.startsWith("id_dsa")),
-  anyName("**/id_ecdsa*", "SSH keys are secrets", (n) => n.startsWith("id_ecdsa")),
-  anyName("**/id_ed25519*", "SSH keys are secrets", (n) => n.startsWith("id_ed25519")),
-  anyName("**/.ssh/", "SSH keys and configuration are secrets", (n) => n === ".ssh"),
-  anyName("**/.npmrc", CREDENTIALS, (n) => n === ".npmrc"),
-  anyName("**/.pypirc", CREDENTIALS, (n) => n === ".pypirc"),
-  anyName("**/.netrc", CREDENTIALS, (n) => n === ".netrc"),
-  anyName("**/_netrc", CREDENTIALS, (n) => n === "_netrc"),
-  anyName("**/.git-credentials", CREDENTIALS, (n) => n === ".git-credentials"),
-  anyName("**/.htpasswd", CREDENTIALS, (n) => n === ".htpasswd"),
-  anyName("**/.pgpass", CREDENTIALS, (n) => n === ".pgpass")
-];
-var WORKFLOW_PATHS = [".github/workflows", ".github/actions"];
-function allowedProtectedPaths(allowWorkflowEdits) {
-  return allowWorkflowEdits ? WORKFLOW_PATHS : [];
-}
-var PROTECTED_PATTERNS = RULES2.map((rule) => rule.pattern);
-function matchingRule(path2) {
-  if (path2 === ".") return void 0;
-  const segments = path2.toLowerCase().split("/");
-  return RULES2.find((rule) => rule.matches(segments));
-}
-function isProtectedPath(path2) {
-  return matchingRule(path2) !== void 0;
-}
-function protectedWriteViolation(path2, allowed) {
-  const rule = matchingRule(path2);
-  if (rule === void 0) return null;
-  for (const entry of allowed) {
-    const normalized = normalizeRepoPath(entry);
-    if (normalized.ok && isProtectedPath(normalized.path) && isWithin(path2, normalized.path)) return null;
-  }
-  const workflow = WORKFLOW_PATHS.some((dir) => rule.pattern === `${dir}/`);
-  return `${quoteUntrusted(path2)} is protected (${rule.pattern}: ${rule.why}); ` + (workflow ? "only a goal created to change its CI workflows may write it" : "no task may write it, whatever the goal");
-}
-
-// src/runtime/review/input.ts
-var SEVERITY_RANK = { blocking: 0, warning: 1, info: 2 };
-function finding(review, severity2, message, paths2) {
-  return { review, severity: severity2, message, paths: [...new Set(paths2)].sort() };
-}
-function sortFindings(findings) {
-  return [...findings].sort(
-    (a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || compareText(a.review, b.review) || compareText(a.paths.join("\n"), b.paths.join("\n")) || naturalCompare(a.message, b.message)
-  );
-}
-function compareText(a, b) {
-  if (a === b) return 0;
-  return a < b ? -1 : 1;
-}
-function naturalCompare(a, b) {
-  const left = a.match(/\d+|\D+/g) ?? [];
-  const right = b.match(/\d+|\D+/g) ?? [];
-  for (let i = 0; i < Math.min(left.length, right.length); i++) {
-    const x = left[i] ?? "";
-    const y = right[i] ?? "";
-    const numeric = /^\d/.test(x) && /^\d/.test(y) ? Number(x) - Number(y) : 0;
-    const order = numeric || compareText(x, y);
-    if (order !== 0) return order;
-  }
-  return left.length - right.length;
-}
-function plural2(count, noun) {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
-}
-
-// src/runtime/review/binaries.ts
-var MESSAGES = {
-  executable: {
-    severity: "blocking",
-    text: "executable or library binary added or changed; its content cannot be reviewed and it runs with the repository\u2019s trust. Build it from source in CI instead"
-  },
-  archive: { severity: "warning", text: "archive added or changed; its content cannot be reviewed" },
-  opaque: { severity: "warning", text: "binary file added or changed; its content cannot be reviewed" },
-  media: { severity: "info", text: "image, font or media file added or changed" }
-};
-var ORDER = ["executable", "archive", "opaque", "media"];
-function binaryFindings(input2, files2) {
-  const byPath = new Map(files2.map((file2) => [file2.path, file2]));
-  const declared = new Set(input2.binaryPaths ?? []);
-  const groups2 = /* @__PURE__ */ new Map();
-  for (const path2 of candidatePaths(input2, files2)) {
-    const diffFile = byPath.get(path2);
-    if (diffFile?.status === "deleted") continue;
-    const known = declared.has(path2) || diffFile?.binary === true;
-    const byName = binaryClassOf(path2);
-    const stat18 = input2.changedFiles.find((file2) => file2.path === path2);
-    const looksBinary = byName !== null && stat18 !== void 0 && stat18.additions === 0 && stat18.deletions === 0;
-    if (!known && !looksBinary) continue;
-    const kind = diffFile?.executable === true ? "executable" : byName ?? "opaque";
-    groups2.set(kind, [...groups2.get(kind) ?? [], path2]);
-  }
-  return ORDER.flatMap((kind) => {
-    const paths2 = groups2.get(kind);
-    if (paths2 === void 0) return [];
-    const { severity: severity2, text: text2 } = MESSAGES[kind];
-    const count = new Set(paths2).size;
-    return [finding("security", severity2, `${plural2(count, "file")}: ${text2}.`, paths2)];
-  });
-}
-function candidatePaths(input2, files2) {
-  const paths2 = /* @__PURE__ */ new Set([
-    ...input2.binaryPaths ?? [],
-    ...input2.changedFiles.map((file2) => file2.path),
-    ...files2.filter((file2) => file2.binary).map((file2) => file2.path)
-  ]);
-  return [...paths2].sort();
-}
-
-// src/runtime/review/dependencies.ts
-function newDependencies(files2) {
-  const found = [];
-  for (const file2 of files2) {
-    const scanner = scannerFor(file2.path);
-    if (scanner === null || file2.binary) continue;
-    const added = /* @__PURE__ */ new Set();
-    const removed = /* @__PURE__ */ new Set();
-    for (const hunk of file2.hunks) {
-      for (const name of scanner(side(hunk, "added"))) added.add(name);
-      for (const name of scanner(side(hunk, "removed"))) removed.add(name);
-    }
-    for (const name of [...added].sort()) {
-      if (!removed.has(name)) found.push({ manifest: file2.path, name });
-    }
-  }
-  return found;
-}
-function side(hunk, kind) {
-  return hunk.filter((line3) => line3.kind === "context" || line3.kind === kind).map((line3) => ({ text: line3.text, emit: line3.kind === kind }));
-}
-function scannerFor(path2) {
-  const name = baseName(path2).toLowerCase();
-  if (name === "package.json") return scanPackageJson;
-  if (name === "cargo.toml") return scanCargo;
-  if (name === "go.mod") return scanGoMod;
-  if (name === "pyproject.toml") return scanPyproject;
-  if (/^requirements.*\.(?:txt|in)$/.test(name) || /(?:^|\/)requirements\/[^/]+\.txt$/i.test(path2)) {
-    return scanRequirements;
-  }
-  return null;
-}
-var NPM_SECTIONS = /* @__PURE__ */ new Set(["dependencies", "devDependencies", "peerDependencies", "optionalDependencies"]);
-var NPM_ENTRY = /^\s*"((?:@[\w.~-]+\/)?[\w.~-]+)"\s*:\s*"([^"]*)"/;
-var NPM_SPEC = /^(?:[~^<>=v\s]*\d|\*$|latest$|next$|workspace:|npm:|file:|link:|git\+|git:|github:|https?:|[\w.-]+\/[\w.-]+(?:#\S*)?$)/;
-var NPM_NOT_DEPENDENCIES = new Set(
-  "version node npm pnpm yarn packageManager main module types typings browser bin homepage repository bugs funding author license".split(
-    " "
-  )
-);
-function scanPackageJson(lines) {
-  const names = [];
-  const stack = [];
-  let known = false;
-  for (const { text: text2, emit } of lines) {
-    const open7 = /^\s*"([^"]+)"\s*:\s*\{\s*(?:\}\s*)?,?\s*$/.exec(text2);
-    if (open7 !== null) {
-      if (!/\}\s*,?\s*$/.test(text2)) stack.push(open7[1] ?? "");
-      continue;
-    }
-    if (/^\s*\}/.test(text2)) {
-      stack.pop();
-      if (stack.length === 0) known = true;
-      continue;
-    }
-    const entry = NPM_ENTRY.exec(text2);
-    if (entry === null || !emit) continue;
-    const [, name = "", spec = ""] = entry;
-    const section = stack.at(-1);
-    if (section !== void 0 ? NPM_SECTIONS.has(section) : !known && looksLikeNpmEntry(name, spec)) {
-      names.push(name);
-    }
-  }
-  return names;
-}
-function looksLikeNpmEntry(name, spec) {
-  return !NPM_NOT_DEPENDENCIES.has(name) && NPM_SPEC.test(spec);
-}
-var TOML_HEADER = /^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$/;
-var TOML_KEY = /^\s*"?([A-Za-z0-9_.-]+)"?\s*=\s*(.*)$/;
-var CARGO_SECTION = /(?:^|\.)(?:dev-|build-)?dependencies$/;
-var CARGO_TABLE = /(?:^|\.)(?:dev-|build-)?dependencies\.("?)([A-Za-z0-9_-]+)\1$/;
-var CARGO_NOT_DEPENDENCIES = /* @__PURE__ */ new Set(["name", "version", "edition", "rust-version", "resolver", "license"]);
-function scanCargo(lines) {
-  const names = [];
-  let section = null;
-  for (const { text: text2, emit } of lines) {
-    const header = TOML_HEADER.exec(text2);
-    if (header !== null) {
-      section = header[1] ?? "";
-      const table2 = CARGO_TABLE.exec(section);
-      if (emit && table2 !== null) names.push(table2[2] ?? "");
-      continue;
-    }
-    const entry = TOML_KEY.exec(text2);
-    if (entry === null || !emit) continue;
-    const [, name = "", value2 = ""] = entry;
-    const inDependencies = section === null ? looksLikeCargoEntry(name, value2) : CARGO_SECTION.test(section);
-    if (inDependencies) names.push(name.split(".")[0] ?? name);
-  }
-  return names;
-}
-function looksLikeCargoEntry(name, value2) {
-  if (CARGO_NOT_DEPENDENCIES.has(name)) return false;
-  return /^"[~^=<>*\s]*\d/.test(value2) || /^\{.*\b(?:version|path|git)\s*=/.test(value2);
-}
-function scanGoMod(lines) {
-  const names = [];
-  let block2 = null;
-  for (const { text: text2, emit } of lines) {
-    const opened = /^\s*(require|replace|exclude|retract|tool|godebug)\s*\(\s*$/.exec(text2);
-    if (opened !== null) {
-      block2 = opened[1] ?? "";
-      continue;
-    }
-    if (/^\s*\)\s*$/.test(text2)) {
-      block2 = "";
-      continue;
-    }
-    if (!emit) continue;
-    const single2 = /^\s*require\s+(\S+)\s+v\d/.exec(text2);
-    if (single2 !== null) {
-      names.push(single2[1] ?? "");
-      continue;
-    }
-    const item = /^\s*([A-Za-z0-9][^\s()=]*)\s+v\d\S*\s*(?:\/\/.*)?$/.exec(text2);
-    if (item !== null && (block2 === "require" || block2 === null)) names.push(item[1] ?? "");
-  }
-  return names;
-}
-function scanRequirements(lines) {
-  return lines.flatMap(({ text: text2, emit }) => {
-    const line3 = text2.replace(/(?:^|\s)#.*$/, "").trim();
-    if (!emit || line3 === "" || line3.startsWith("-")) return [];
-    const name = pep508Name(line3);
-    return name === null ? [] : [name];
-  });
-}
-var POETRY_TABLE = /^tool\.poetry\.(?:(?:dev-)?dependencies|group\.[^.]+\.dependencies)$/;
-var ARRAY_OPEN = /^\s*"?([A-Za-z0-9_.-]+)"?\s*=\s*\[(.*)$/;
-var QUOTED = /"([^"]*)"|'([^']*)'/g;
-function scanPyproject(lines) {
-  const names = [];
-  let section = null;
-  let inArray = false;
-  for (const { text: text2, emit } of lines) {
-    const header = TOML_HEADER.exec(text2);
-    if (header !== null) {
-      section = header[1] ?? "";
-      inArray = false;
-      continue;
-    }
-    const opened = ARRAY_OPEN.exec(text2);
-    if (opened !== null) {
-      const key = opened[1] ?? "";
-      const rest = opened[2] ?? "";
-      const isRequirements = (section === "project" || section === null) && key === "dependencies" || section === "project.optional-dependencies" || section === "dependency-groups";
-      inArray = isRequirements && !closesArray(rest);
-      if (emit && isRequirements) names.push(...requirementsIn(rest, true));
-      continue;
-    }
-    if (section !== null && POETRY_TABLE.test(section)) {
-      const entry = TOML_KEY.exec(text2);
-      if (emit && entry !== null && entry[1] !== "python") names.push(normalizePython(entry[1] ?? ""));
-      continue;
-    }
-    if (emit && (inArray || section === null)) names.push(...requirementsIn(text2, inArray));
-    if (closesArray(text2)) inArray = false;
-  }
-  return names;
-}
-function closesArray(text2) {
-  return text2.replace(QUOTED, "").includes("]");
-}
-function requirementsIn(text2, known) {
-  if (text2.includes("include-group")) return [];
-  return [...text2.matchAll(QUOTED)].flatMap((hit) => {
-    const requirement = hit[1] ?? hit[2] ?? "";
-    if (!known && !/[<>!~=]=|[<>]/.test(requirement)) return [];
-    const name = pep508Name(requirement);
-    return name === null ? [] : [name];
-  });
-}
-function pep508Name(requirement) {
-  const match = /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[[^\]]*\])?\s*(?:[<>=!~;@(]|$)/.exec(
-    requirement
-  );
-  return match === null ? null : normalizePython(match[1] ?? "");
-}
-function normalizePython(name) {
-  return name.toLowerCase().replace(/[-_.]+/g, "-");
-}
-
-// src/runtime/review/diff.ts
-var TRUNCATION_MARKER = "[omk: diff truncated";
-var HUNK_HEADER = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;
-function parseDiff(diff, known = /* @__PURE__ */ new Set()) {
-  const files2 = [];
-  let truncated = false;
-  let file2 = null;
-  let hunk = null;
-  const lines = diff.split("\n");
-  if (lines.at(-1) === "") lines.pop();
-  for (const raw of lines) {
-    if (hunk !== null && file2 !== null) {
-      if (consumeHunkLine(hunk, raw)) {
-        if (hunk.oldLeft <= 0 && hunk.newLeft <= 0) hunk = null;
-        continue;
-      }
-      hunk = null;
-    }
-    const line3 = raw.replace(/\r$/, "");
-    if (line3.startsWith(TRUNCATION_MARKER)) {
-      truncated = true;
-    } else if (line3.startsWith("diff --git ")) {
-      file2 = {
-        path: gitHeaderPath(line3.slice("diff --git ".length), known),
-        status: "modified",
-        binary: false,
-        executable: false,
-        hunks: []
-      };
-      files2.push(file2);
-    } else if (file2 === null) {
-    } else if (line3.startsWith("new file mode ")) {
-      file2.status = "added";
-      file2.executable = line3.endsWith("755");
-    } else if (line3.startsWith("new mode ")) {
-      file2.executable = line3.endsWith("755");
-    } else if (line3.startsWith("deleted file mode ")) {
-      file2.status = "deleted";
-    } else if (line3.startsWith("+++ ") && line3 !== "+++ /dev/null") {
-      file2.path = stripPrefix(unquote(line3.slice(4).replace(/\t$/, "")), known);
-    } else if (line3.startsWith("Binary files ") || line3 === "GIT binary patch") {
-      file2.binary = true;
-    } else {
-      const match = HUNK_HEADER.exec(line3);
-      if (match !== null) {
-        const lines2 = [];
-        file2.hunks.push(lines2);
-        const next = Number(match[3]);
-        hunk = { lines: lines2, oldLeft: Number(match[2] ?? "1"), newLeft: Number(match[4] ?? "1"), next };
-        if (hunk.oldLeft <= 0 && hunk.newLeft <= 0) hunk = null;
-      }
-    }
-  }
-  return { files: files2, truncated };
-}
-function consumeHunkLine(hunk, raw) {
-  const mark = raw.charAt(0);
-  const text2 = raw.slice(1);
-  if (mark === "\\") return true;
-  if (mark === "+" && hunk.newLeft > 0) {
-    hunk.lines.push({ kind: "added", text: text2, newLine: hunk.next++ });
-    hunk.newLeft--;
-    return true;
-  }
-  if (mark === "-" && hunk.oldLeft > 0) {
-    hunk.lines.push({ kind: "removed", text: text2, newLine: null });
-    hunk.oldLeft--;
-    return true;
-  }
-  if ((mark === " " || raw === "") && hunk.oldLeft > 0 && hunk.newLeft > 0) {
-    hunk.lines.push({ kind: "context", text: text2, newLine: hunk.next++ });
-    hunk.oldLeft--;
-    hunk.newLeft--;
-    return true;
-  }
-  return false;
-}
-function gitHeaderPath(rest, known) {
-  if (rest.startsWith('"')) {
-    const [first, end] = readQuoted(rest, 0);
-    const second = rest.slice(end).trimStart();
-    return stripPrefix(second === "" ? first : unquote(second), known);
-  }
-  const half = (rest.length - 1) / 2;
-  if (Number.isInteger(half) && rest.charAt(half) === " ") {
-    const left = rest.slice(0, half);
-    const right = rest.slice(half + 1);
-    if (left.slice(2) === right.slice(2)) return stripPrefix(right, known);
-  }
-  return stripPrefix(rest.slice(rest.lastIndexOf(" ") + 1), known);
-}
-function stripPrefix(path2, known) {
-  if (known.has(path2)) return path2;
-  const bare = path2.replace(/^[a-z]\//, "");
-  return known.size === 0 || known.has(bare) ? bare : path2;
-}
-var ESCAPES = { a: 7, b: 8, t: 9, n: 10, v: 11, f: 12, r: 13, '"': 34, "\\": 92 };
-function unquote(text2) {
-  return text2.startsWith('"') ? readQuoted(text2, 0)[0] : text2;
-}
-function readQuoted(text2, start) {
-  const bytes = [];
-  let i = start + 1;
-  while (i < text2.length && text2.charAt(i) !== '"') {
-    const ch = String.fromCodePoint(text2.codePointAt(i) ?? 0);
-    if (ch !== "\\") {
-      bytes.push(...Buffer.from(ch, "utf8"));
-      i += ch.length;
-      continue;
-    }
-    const octal = /^[0-7]{3}/.exec(text2.slice(i + 1, i + 4));
-    if (octal !== null) {
-      bytes.push(Number.parseInt(octal[0], 8));
-      i += 4;
-    } else {
-      bytes.push(ESCAPES[text2.charAt(i + 1)] ?? text2.charCodeAt(i + 1));
-      i += 2;
-    }
-  }
-  return [Buffer.from(bytes).toString("utf8"), i + 1];
-}
-
-// src/runtime/review/security.ts
-var MAX_SECRET_FINDINGS_PER_FILE = 20;
-var WORKFLOW_EDITED = "workflow_edited";
-function securityReview(input2) {
-  const known = new Set(input2.changedFiles.map((file2) => file2.path));
-  const diff = parseDiff(input2.diff, known);
-  const findings = [
-    ...diff.files.flatMap((file2) => secretFindings(file2, input2.holdsToken)),
-    ...workflowFindings(input2),
-    ...newDependencies(diff.files).map(
-      (dependency) => finding(
-        "security",
-        "warning",
-        `New dependency ${quoteUntrusted(dependency.name)} in ${quoteUntrusted(dependency.manifest)} without rationale; say why it is needed and that it is maintained and trusted.`,
-        [dependency.manifest]
-      )
-    ),
-    ...binaryFindings(input2, diff.files)
-  ];
-  if (diff.truncated) {
-    const seen = new Set(diff.files.map((file2) => file2.path));
-    const unseen = [...known].filter((path2) => !seen.has(path2));
-    findings.push(
-      finding(
-        "security",
-        "warning",
-        `The diff was truncated, so secrets and dependencies were checked in part of the change only${unseen.length > 0 ? ` (${plural2(unseen.length, "file")} not seen at all)` : ""}; review the full diff.`,
-        unseen
-      )
-    );
-  }
-  return sortFindings(findings);
-}
-function secretFindings(file2, holdsToken) {
-  const findings = [];
-  let hidden = 0;
-  let hiddenSeverity = "warning";
-  for (const hunk of file2.hunks) {
-    for (const line3 of hunk) {
-      if (line3.kind !== "added") continue;
-      const matches2 = findSecrets(line3.text);
-      if (matches2.length === 0 && holdsToken?.(line3.text) === true) {
-        findings.push(
-          finding(
-            "security",
-            "blocking",
-            `A GitHub credential (a token omk holds, or one shaped like it) added in ${quoteUntrusted(file2.path)} at line ${line3.newLine ?? "?"}; remove it, and revoke it if it is real.`,
-            [file2.path]
-          )
-        );
-        continue;
-      }
-      for (const match of matches2) {
-        if (findings.length >= MAX_SECRET_FINDINGS_PER_FILE) {
-          hidden++;
-          if (match.severity === "blocking") hiddenSeverity = "blocking";
-          continue;
-        }
-        const message = `${match.severity === "blocking" ? "Secret" : "Possible secret"} (${match.kind}) added in ${quoteUntrusted(file2.path)} at line ${line3.newLine ?? "?"}: ${match.redacted}; remove it, ` + (match.severity === "blocking" ? "revoke it, and load it from the environment or a secret store." : "or confirm it is not a credential.");
-        findings.push(finding("security", match.severity, message, [file2.path]));
-      }
-    }
-  }
-  if (hidden > 0) {
-    const message = `${plural2(hidden, "more possible secret")} added in ${quoteUntrusted(file2.path)} (not listed).`;
-    findings.push(finding("security", hiddenSeverity, message, [file2.path]));
-  }
-  return findings;
-}
-function workflowFindings(input2) {
-  return input2.changedFiles.flatMap((file2) => {
-    const check2 = normalizeRepoPath(file2.path);
-    if (!check2.ok || !WORKFLOW_PATHS.some((dir) => isWithin(check2.path, dir))) return [];
-    const where = quoteUntrusted(file2.path);
-    if (protectedWriteViolation(check2.path, input2.allowedProtectedPaths) === null) {
-      const allowed = finding(
-        "security",
-        "info",
-        `Workflow change in ${where} is allowed (the goal was created to change its workflows); a person reads it before it is pushed.`,
-        [file2.path]
-      );
-      return [{ ...allowed, code: WORKFLOW_EDITED }];
-    }
-    const blocked2 = finding(
-      "security",
-      "blocking",
-      `Workflow change in ${where}: workflows run with the repository token and secrets, and the goal was not created to change them; revert it, or start the goal again declaring that it changes its workflows.`,
-      [file2.path]
-    );
-    return [{ ...blocked2, code: WORKFLOW_EDITED }];
-  });
-}
-
 // src/runtime/delivery/kept-local.ts
 var MAX_KEPT_FINDINGS = 5;
 function heldFindings(findings) {
   return findings.filter((finding2) => finding2.review === "security" && finding2.severity === "blocking");
 }
-function awaitedFindings(findings) {
-  return findings.filter((finding2) => finding2.code === WORKFLOW_EDITED && finding2.severity !== "blocking");
-}
 function keptFor(sliceId2, branch, findings, accepted2) {
   const held2 = heldFindings(findings);
   if (held2.length === 0) {
-    const awaited = accepted2 ? [] : awaitedFindings(findings);
+    const awaited = accepted2 ? [] : allowedWorkflowChanges(findings);
     if (awaited.length === 0) return null;
     const paths2 = [...new Set(awaited.flatMap((finding2) => finding2.paths))].sort();
     return { sliceId: sliceId2, branch, code: "awaits_acceptance", findings: [], paths: paths2, slices: [] };
@@ -60859,8 +60860,14 @@ async function publishSlice(ctx, taskId, branch, sha3) {
   if (kept !== null) {
     const base = ctx.goal.repo.baseSha;
     if (kept.code === "awaits_acceptance" && deps.keptBundles !== void 0 && base !== null) {
-      const file2 = join23(deps.store.paths(ctx.goal.id).dir, ...keptBundleFile(taskId).split("/"));
-      await deps.keptBundles.save(ctx.goal.repo.root, branch, base, file2);
+      const saved = { sliceId: taskId, branch, headSha: sha3, file: keptBundleFile(taskId) };
+      await saveKeptBundles(
+        { store: deps.store, bundles: deps.keptBundles },
+        ctx.goal.id,
+        ctx.goal.repo.root,
+        base,
+        [saved]
+      );
     }
     return;
   }
@@ -67531,7 +67538,7 @@ async function deliverAwaited(deps, goal) {
   if (goal.status !== "accepted" || goal.options.policy === "local" || baseFor(goal, {}) === void 0)
     return;
   const proof = await readOrAssembleProof(deps.store, goal, deps.store.eventLog(goal.id));
-  if (!proof.knownGaps.some((gap) => gap.code === WORKFLOW_EDITED_GAP)) return;
+  if (!awaitsWorkflowAcceptance(proof)) return;
   if (proof.delivery.pullRequests.some((pull) => pull.sliceId === null)) return;
   await openPullRequests(deps, { goalId: goal.id, dryRun: false });
 }
