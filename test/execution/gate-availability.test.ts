@@ -1,4 +1,4 @@
-import { chmod, readdir, readFile } from 'node:fs/promises';
+import { chmod, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { touchWrites } from '../helpers/agents.js';
@@ -49,7 +49,7 @@ describe('a required gate whose tool is not installed', () => {
     const gap = proof.knownGaps.find((g) => g.code === 'gate_unavailable');
     expect(gap?.message).toContain('Required gate "test" (test) cannot start on base');
     expect(gap?.message).toContain('omk-no-such-runner-7f3a: command not found (exit 127)');
-    expect(gap?.message).toContain('No agent ran. Install omk-no-such-runner-7f3a');
+    expect(gap?.message).toContain('No slice agent ran. Install omk-no-such-runner-7f3a');
     expect(gap?.message).toContain('gates: { list: [ { name: "test", run: [');
     expect(output).toContain('Install omk-no-such-runner-7f3a');
 
@@ -60,6 +60,27 @@ describe('a required gate whose tool is not installed', () => {
     expect(log).toContain('=== exit 127');
     expect(log).toContain('=== could not start: omk-no-such-runner-7f3a: command not found (exit 127)');
     expect(log).toMatch(/omk-no-such-runner-7f3a: (command )?not found/);
+  });
+
+  it('says no slice agent ran, not that no agent did, when the planning agent ran', async () => {
+    // The new user's run: the agent planner on, so the script agent is asked to plan (it gives no
+    // plan; the heuristic plans), then the gates on the base stop the goal.
+    env = await createExecutionEnv(withTestScript('omk-no-such-runner-7f3a --run'));
+    const planned = join(env.kit.dir, 'planned.log');
+    const agent = join(env.kit.dir, 'plans-only.sh');
+    await writeFile(agent, `#!/bin/sh\necho "$OMK_TASK_ID" >> '${planned}'\n`);
+    await chmod(agent, 0o755);
+    const result = await env.omk('goal', 'run', GOALS.single, '--agent', `script:${agent}`, '--json');
+
+    // Asked to plan (twice: a reply without a plan is retried once), never for a slice.
+    expect((await readFile(planned, 'utf8')).split('\n').filter(Boolean)).toEqual(['plan', 'plan']);
+    const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
+    const gap = (await env.proof(id)).knownGaps.find((g) => g.code === 'gate_unavailable');
+    expect(gap?.message).toContain('No slice agent ran. Install omk-no-such-runner-7f3a');
+    const output = `${result.stdout}\n${result.stderr}`;
+    expect(output).not.toMatch(/\bNo agent ran\b/);
+    expect(output).not.toContain('before any agent runs');
+    expect(output).toContain('before any slice agent runs');
   });
 
   it('stops on a configured gate whose executable does not exist (spawn ENOENT)', async () => {

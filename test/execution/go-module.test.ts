@@ -85,7 +85,7 @@ async function expectGoUnavailable(
   const gaps = run.proof.knownGaps.filter((gap) => gap.code === 'gate_unavailable').map((gap) => gap.message);
   const test = gaps.find((message) => message.includes('Required gate "test" (test) cannot start on base'));
   expect(test).toContain('go: could not start (spawn go ENOENT)');
-  expect(test).toContain('No agent ran. Install go');
+  expect(test).toContain('No slice agent ran. Install go');
   expect(output).toContain('Install go');
 }
 

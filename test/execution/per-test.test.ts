@@ -79,7 +79,7 @@ describe('per-test evidence on a pytest project', () => {
     expect(proof.status).toBe('blocked_on_human');
     expect(proof.agentRuns).toEqual([]);
     expect(proof.knownGaps.find((gap) => gap.code === 'gate_unavailable')?.message).toContain(
-      'No agent ran. Install pytest',
+      'No slice agent ran. Install pytest',
     );
   });
 
@@ -108,7 +108,7 @@ describe('per-test evidence on a pytest project', () => {
       expect(proof.knownGaps.find((gap) => gap.code === 'gate_unavailable')?.message).toContain(
         'ruff: could not start',
       );
-      expect(result.stderr).toContain('No agent ran. Install ruff');
+      expect(result.stderr).toContain('No slice agent ran. Install ruff');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -140,7 +140,7 @@ describe('per-test evidence on a Rust crate with inline tests', () => {
       expect(proof.agentRuns).toEqual([]);
       const gaps = proof.knownGaps.filter((gap) => gap.code === 'gate_unavailable').map((gap) => gap.message);
       expect(gaps.find((message) => message.includes('Required gate "test"'))).toContain(
-        'No agent ran. Install cargo',
+        'No slice agent ran. Install cargo',
       );
       expect(`${result.stdout}\n${result.stderr}`).toContain('Install cargo');
     } finally {
@@ -176,7 +176,7 @@ describe('per-test evidence on a Rust crate with inline tests', () => {
       expect(gap).toContain(
         'cargo-clippy: cargo has no clippy command (exit 101); with rustup: rustup component add clippy',
       );
-      expect(gap).toContain('No agent ran. Install cargo-clippy');
+      expect(gap).toContain('No slice agent ran. Install cargo-clippy');
       expect(result.stderr).toContain('Install cargo-clippy');
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -184,6 +184,41 @@ describe('hostile agents under sandbox: required', () => {
   });
 });
 
+describe('a planning agent that leaves a sleeper in each of its sandboxed runs', () => {
+  it("names each once at the last scan, never one sandbox's pid twice", async () => {
+    // Asked to plan twice (its reply is no plan), it leaves a `setsid` sleeper each time: each its
+    // own sandbox's pid 3 or so, so the goal-level message must not read as one pid named twice.
+    const path = join(env.kit.dir, 'planner-sleeper.sh');
+    const sleeper = `sleep 302.${token}$n`;
+    await writeFile(
+      path,
+      [
+        '#!/bin/sh',
+        'if [ "$OMK_TASK_ID" = plan ]; then',
+        '  n=$(date +%N)',
+        `  setsid ${sleeper} > /dev/null 2>&1 < /dev/null &`,
+        `  for i in $(seq 1000); do pgrep -xf "${sleeper}" > /dev/null && break; sleep 0.02; done`,
+        '  exit 0',
+        'fi',
+        "sed -i 's/(text) => text;/(text) => text.trim();/' src/parser.js",
+        'exit 0',
+        '',
+      ].join('\n'),
+    );
+    await chmod(path, 0o755);
+    const result = await runRequired(`script:${path}`);
+    if (refusedUnconfined(result)) return;
+    expect(result.code).not.toBe(0);
+    const line = result.stderr.split('\n').find((text) => text.includes('omk delivered nothing')) ?? '';
+    const named = [...line.matchAll(new RegExp(`"sleep 302\\.${token}\\d+"`, 'g'))].map((m) => m[0]);
+    expect(named).toHaveLength(2);
+    expect(new Set(named).size).toBe(2);
+    expect(line).toContain(`${named.join(', ')} in the planner's sandbox`);
+    expect(line).not.toMatch(/pid \d+ in the planner's sandbox/);
+    expect(await processesRunning(`sleep 302.${token}`)).toEqual([]);
+  });
+});
+
 describe('an agent that kills the sandbox init under sandbox: required', () => {
   it('cannot: what it left is still named, and the slice is not ready', async () => {
     const killer = `302.${token}`;

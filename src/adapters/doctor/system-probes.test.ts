@@ -56,6 +56,12 @@ describe('createSystemProbes', () => {
     expect(await probes.findOnPath('git')).toMatch(/\/git$/);
   });
 
+  it("reads HEAD's package.json scripts, not an uncommitted edit", async () => {
+    const probes = createSystemProbes({ env: {}, cwd: repo.root });
+    await writeFile(join(repo.root, 'package.json'), '{ "scripts": { "test": "mocha" } }\n');
+    expect(await probes.packageScripts(repo.root)).toEqual({ test: 'node --test' });
+  });
+
   it('reports a directory outside any repository as an error, not a throw', async () => {
     const outside = await mkdtemp(join(tmpdir(), 'omk-not-a-repo-'));
     try {

@@ -8,6 +8,8 @@ import { fileState, findOnPath } from '../../runtime/doctor/path-lookup.js';
 import type { DoctorProbes, Probed } from '../../runtime/doctor/types.js';
 import { readCommittedTree } from '../../runtime/gates/committed.js';
 import { detectGates, detectGatesIn } from '../../runtime/gates/detect.js';
+import { readScripts } from '../../runtime/gates/detect-node.js';
+import { createDetectContext } from '../../runtime/gates/detector.js';
 import { agentLauncher } from '../agents/launcher.js';
 import { gitRepo } from '../git/repo.js';
 import { gitVersion } from '../git/version.js';
@@ -43,6 +45,14 @@ export function createSystemProbes(options: SystemProbeOptions): DoctorProbes {
       const { headSha } = await gitRepo.inspect(root);
       if (headSha === null) return detectGates(root, await gitRepo.listFiles(root), config);
       return detectGatesIn((await readCommittedTree(gitRepo, root, headSha)).context, config);
+    },
+    packageScripts: async (root) => {
+      const { headSha } = await gitRepo.inspect(root);
+      const context =
+        headSha === null
+          ? createDetectContext(root, ['package.json'])
+          : (await readCommittedTree(gitRepo, root, headSha)).context;
+      return readScripts(context);
     },
     findOnPath: (command) => findOnPath(command, options.env),
     fileState,

@@ -35,8 +35,8 @@ export interface GoalPlaces {
 }
 
 /**
- * What stops the goal: each leftover once, a sandbox's pid said as that sandbox's (two sandboxes
- * number their processes alike), and every run whose sandbox could not say what it left.
+ * What stops the goal: each leftover once, a sandbox's said by its command in that sandbox (two
+ * sandboxes number their processes alike), and every run whose sandbox could not say what it left.
  */
 export function leftoversMessage(
   goalId: string,
@@ -48,7 +48,7 @@ export function leftoversMessage(
   const processes = killed.filter((stray) => stray.unreported !== true);
   const parts: string[] = [];
   if (processes.length > 0) {
-    const listed = counted(processes.map((stray) => leftover(stray, where(stray)))).join(', ');
+    const listed = eachOnce(processes, where).join(', ');
     const one = processes.length === 1;
     parts.push(
       `left ${one ? 'a process' : 'processes'} running after its run ended: ${listed}; ${one ? 'it was' : 'they were'} ended`,
@@ -56,18 +56,43 @@ export function leftoversMessage(
   }
   if (unknown.length > 0) {
     parts.push(
-      `ran where omk could not tell what it left (${counted(unknown.map(where)).join(', ')}): its sandbox's report did not complete (something ended the sandbox's init)`,
+      `ran where omk could not tell what it left (${counted(unknown.map(where), 'runs').join(', ')}): its sandbox's report did not complete (something ended the sandbox's init)`,
     );
   }
   return `A process omk started for goal ${goalId} ${parts.join('; one also ')}; omk delivered nothing.`;
 }
 
-/** One leftover: a sandbox's pid said as that sandbox's (its numbering is its own), then its command. */
-function leftover(stray: StrayProcess, sandbox: string): string {
-  const command = stray.command === '' ? '' : ` (${quoteUntrusted(stray.command)})`;
-  return stray.endedBy === 'sandbox'
-    ? `pid ${stray.pid} in ${sandbox}${command}`
-    : `pid ${stray.pid}${command}`;
+/**
+ * Each leftover once, in the order found. A host pid names one process; a sandbox's does not: each
+ * run's pid namespace numbers from 1, so the planner's two runs (a reply without a plan is asked
+ * again) each leave a "pid 3", with the same command or, caught a moment apart in its exec, not
+ * ("setsid nohup sleep 300", then "sleep 300"). So a sandbox's leftovers are said by their
+ * commands, grouped by sandbox, with how many processes ran each.
+ */
+function eachOnce(processes: readonly StrayProcess[], where: (stray: StrayProcess) => string): string[] {
+  const entries: { sandbox: string | null; texts: string[] }[] = [];
+  const bySandbox = new Map<string, string[]>();
+  for (const stray of processes) {
+    const command = stray.command === '' ? '' : quoteUntrusted(stray.command);
+    if (stray.endedBy !== 'sandbox') {
+      entries.push({
+        sandbox: null,
+        texts: [command === '' ? `pid ${stray.pid}` : `pid ${stray.pid} (${command})`],
+      });
+      continue;
+    }
+    const sandbox = where(stray);
+    let texts = bySandbox.get(sandbox);
+    if (texts === undefined) {
+      texts = [];
+      bySandbox.set(sandbox, texts);
+      entries.push({ sandbox, texts });
+    }
+    texts.push(command === '' ? 'a process' : command);
+  }
+  return entries.map(({ sandbox, texts }) =>
+    sandbox === null ? texts.join('') : `${counted(texts, 'processes').join(', ')} in ${sandbox}`,
+  );
 }
 
 /** Which sandbox a run in `ranIn` had: a slice's (its worktree), the planner's, the repository's. */
@@ -82,9 +107,11 @@ function sandboxOf(ranIn: string | undefined, places: GoalPlaces): string {
   return 'a sandbox';
 }
 
-/** The same text once, with how many times it came ("x (2 runs)"). */
-function counted(texts: readonly string[]): string[] {
+/** The same text once, with how many times it came ("x (in 2 runs)", "x (2 processes)"). */
+function counted(texts: readonly string[], unit: 'runs' | 'processes'): string[] {
   const counts = new Map<string, number>();
   for (const text of texts) counts.set(text, (counts.get(text) ?? 0) + 1);
-  return [...counts].map(([text, count]) => (count === 1 ? text : `${text} (in ${count} runs)`));
+  return [...counts].map(([text, count]) =>
+    count === 1 ? text : unit === 'runs' ? `${text} (in ${count} runs)` : `${text} (${count} processes)`,
+  );
 }

@@ -18,12 +18,14 @@ export interface BaseRun {
 }
 
 /**
- * Runs the goal's gates once on its base before any agent starts. A required gate whose tool
+ * Runs the goal's gates once on its base before any slice's agent starts (a planning agent may
+ * have run already: its plan is what the slices are; so the words say "slice agent", never "no
+ * agent"). A required gate whose tool
  * cannot start there would fail on every slice whatever an agent does, so the run stops with the
  * tool and the ways out, before anything is spent on agents. The results are also the baseline the
  * slices and the integrated tree compare their failures with.
  */
-export async function runGatesOnBase(ctx: RunContext, why = 'before any agent runs'): Promise<BaseRun> {
+export async function runGatesOnBase(ctx: RunContext, why = 'before any slice agent runs'): Promise<BaseRun> {
   const { deps, goal, journal } = ctx;
   const sha = ctx.base.baseSha;
   deps.reporter.info(`checking ${ctx.gates.length} gate(s) on the base ${sha.slice(0, 12)} ${why}`);
@@ -77,7 +79,7 @@ export async function runGatesOnBase(ctx: RunContext, why = 'before any agent ru
     }
     const message =
       `Required gate "${gate.name}" (${gate.kind}) cannot start on base ${sha.slice(0, 12)}: ${why} ` +
-      `No agent ran. ${unavailableAdvice(gate, tool, goal.oracle.requiredGates)}; then run the goal again.`;
+      `No slice agent ran. ${unavailableAdvice(gate, tool, goal.oracle.requiredGates)}; then run the goal again.`;
     blocked.push({ code: 'gate_unavailable', message });
     deps.reporter.warn(message);
   }

@@ -38,6 +38,7 @@ function probes(overrides: Partial<DoctorProbes> = {}): DoctorProbes {
     listWorktrees: async () => ({ ok: true, value: 1 }),
     loadConfig: async () => ({ config: defaultConfig(), path: null }),
     detectGates: async () => [gate('test', ['npm', 'run', 'test'])],
+    packageScripts: async () => null,
     findOnPath: async (command) => onPath[command] ?? null,
     fileState: async () => 'ok',
     agentCliOutput: claudeCli,
@@ -536,6 +537,89 @@ describe('gates', () => {
     );
     expect(check(report, 'gate:lint').status).toBe('ok');
     expect(report.ok).toBe(false);
+  });
+
+  describe("a package script's own tool", () => {
+    /** The new user's fixture: mocha and eslint installed, prettier in no node_modules and not on PATH. */
+    const installed = new Set([`${ROOT}/node_modules/.bin/mocha`, `${ROOT}/node_modules/.bin/eslint`]);
+    const scripts = {
+      test: 'NODE_ENV=test mocha',
+      lint: 'npm run lint:js',
+      'lint:js': 'eslint .',
+      format: 'prettier --check .',
+    };
+    const gates = async () => [
+      gate('test', ['npm', 'test']),
+      gate('lint', ['npm', 'run', 'lint']),
+      gate('format', ['npm', 'run', 'format'], { source: '.omk/config.yml' }),
+    ];
+
+    it('fails a required npm-script gate whose first command is neither in node_modules/.bin nor on PATH', async () => {
+      const report = await doctor(
+        {},
+        {
+          detectGates: gates,
+          packageScripts: async () => scripts,
+          fileState: async (path) =>
+            installed.has(path) ? 'ok' : path === `${ROOT}/node_modules` ? 'not-file' : 'missing',
+        },
+      );
+      expect(check(report, 'gate:format')).toMatchObject({
+        status: 'fail',
+        detail:
+          '`prettier` is neither in node_modules/.bin nor on PATH: `npm run format` runs scripts.format, which starts with it (required gate, from .omk/config.yml)',
+        fix: 'Install prettier where omk runs the gates (on PATH), or turn the gate off (the goal then does not require format) in .omk/config.yml: gates: { list: [ { name: "format", enabled: false } ] }',
+      });
+      // `npm test` past an assignment, and `npm run lint` through the script it runs.
+      expect(check(report, 'gate:test')).toMatchObject({
+        status: 'ok',
+        detail: `npm → /usr/bin/npm (scripts.test runs mocha → ${ROOT}/node_modules/.bin/mocha)`,
+      });
+      expect(check(report, 'gate:lint')).toMatchObject({
+        status: 'ok',
+        detail: `npm → /usr/bin/npm (scripts.lint:js runs eslint → ${ROOT}/node_modules/.bin/eslint)`,
+      });
+      expect(report.ok).toBe(false);
+    });
+
+    it('finds the tool on PATH, and warns only for an optional gate', async () => {
+      const report = await doctor(
+        {},
+        {
+          detectGates: async () => [
+            gate('format', ['npm', 'run', 'format']),
+            gate('lint', ['pnpm', 'run', 'lint:js'], { required: false }),
+          ],
+          packageScripts: async () => scripts,
+          findOnPath: async (command) =>
+            command === 'npm' || command === 'pnpm'
+              ? `/usr/bin/${command}`
+              : command === 'prettier'
+                ? '/opt/bin/prettier'
+                : null,
+          fileState: async (path) => (path === `${ROOT}/node_modules` ? 'not-file' : 'missing'),
+        },
+      );
+      expect(check(report, 'gate:format').detail).toBe(
+        'npm → /usr/bin/npm (scripts.format runs prettier → /opt/bin/prettier)',
+      );
+      expect(check(report, 'gate:lint')).toMatchObject({ status: 'warn' });
+      expect(check(report, 'gate:lint').fix).toContain('enabled: false');
+      expect(report.ok).toBe(true);
+    });
+
+    it('blames no tool before the dependencies are installed (no node_modules): a run installs them', async () => {
+      const report = await doctor(
+        {},
+        { detectGates: gates, packageScripts: async () => scripts, fileState: async () => 'missing' },
+      );
+      expect(check(report, 'gate:format')).toMatchObject({
+        status: 'ok',
+        detail:
+          'npm → /usr/bin/npm (scripts.format runs prettier, not checked: no node_modules, dependencies not installed)',
+      });
+      expect(report.ok).toBe(true);
+    });
   });
 
   it('checks a gate command given as a path against the repository', async () => {

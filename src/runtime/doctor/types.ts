@@ -41,6 +41,11 @@ export interface DoctorProbes {
   loadConfig(root: string): Promise<LoadedConfig>;
   /** The gates a goal would run (detected and configured); throws ConfigError on a bad gate list. */
   detectGates(root: string, config: OmkConfig): Promise<GateSpec[]>;
+  /**
+   * The scripts of the package.json a goal started now would run (HEAD's, as `detectGates` reads
+   * it): null without one.
+   */
+  packageScripts(root: string): Promise<Record<string, string> | null>;
   /** The absolute path of `command` on the PATH, or null. Never a shell, never `which`. */
   findOnPath(command: string): Promise<string | null>;
   /** Whether a path is an executable regular file. */

@@ -50,7 +50,8 @@ export function nodeTestReport(
     : { format: 'jest-json', prefer: 'report', args: [...separator, '--json', '--outputFile={file}'] };
 }
 
-function readScripts(context: DetectContext): Record<string, string> | null {
+/** package.json's string scripts: {} without any, null without a readable package.json. */
+export function readScripts(context: Pick<DetectContext, 'read'>): Record<string, string> | null {
   const text = context.read('package.json');
   if (text === null) return null;
   let parsed: unknown;

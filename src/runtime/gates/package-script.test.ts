@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { scriptOf, scriptTool } from './package-script.js';
+
+describe('scriptOf', () => {
+  it('names the script a package manager runs, and nothing for any other argv', () => {
+    expect(scriptOf(['npm', 'run', 'format'])).toBe('format');
+    expect(scriptOf(['/usr/bin/npm', 'run-script', 'lint'])).toBe('lint');
+    expect(scriptOf(['pnpm', 'test'])).toBe('test');
+    expect(scriptOf(['yarn', 'run', 'typecheck'])).toBe('typecheck');
+    expect(scriptOf(['npm', 'run', '--silent'])).toBeNull();
+    expect(scriptOf(['npx', 'prettier', '--check', '.'])).toBeNull();
+    expect(scriptOf(['make', 'test'])).toBeNull();
+  });
+});
+
+describe('scriptTool', () => {
+  const scripts = {
+    format: 'prettier --check .',
+    test: 'CI=1 NODE_ENV=test mocha && echo done',
+    lint: 'npm run lint:js',
+    'lint:js': 'eslint .',
+    loop: 'npm run loop',
+    dynamic: '$RUNNER --check',
+    quoted: '"my tool" run',
+    empty: 'FOO=1',
+  };
+
+  it("is the script's first command, past assignments and through the scripts it runs", () => {
+    expect(scriptTool(['npm', 'run', 'format'], scripts)).toEqual({ script: 'format', tool: 'prettier' });
+    expect(scriptTool(['npm', 'test'], scripts)).toEqual({ script: 'test', tool: 'mocha' });
+    expect(scriptTool(['npm', 'run', 'lint'], scripts)).toEqual({ script: 'lint:js', tool: 'eslint' });
+  });
+
+  it('is null when the shell decides what runs, the script is missing, or scripts call themselves', () => {
+    for (const script of ['dynamic', 'quoted', 'empty', 'missing', 'loop']) {
+      expect(scriptTool(['npm', 'run', script], scripts)).toBeNull();
+    }
+    expect(scriptTool(['cargo', 'test'], scripts)).toBeNull();
+  });
+});
