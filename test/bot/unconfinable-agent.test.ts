@@ -15,6 +15,9 @@ import { type BotEnv, leftovers, startBotEnv } from './harness.js';
 // bubblewrap cannot make namespaces: `/omk goal run` starts no agent (unconfined, it could read the
 // app's credentials and files by their paths). The goal's status comment says it was not started
 // and names the ways out in a comment's words (the app's setting, not a CLI flag); no PR is opened.
+// The refusal comes before the goal is planned, as the CLI's and the Action's do: no goal is saved
+// on the state branch (a resume of it would only be refused again). omk's own demo agent, on the
+// same host, still runs.
 
 const commentId = 7_700_101;
 const goalId = newGoalId(DEMO_GOAL, threadIdSuffix(`${OWNER}/${REPO}#${commentId}`));
@@ -69,5 +72,43 @@ describe('/omk goal run with a script agent, OMK_SANDBOX=auto, a host that canno
     expect(env.server.state.pulls.size).toBe(0);
     expect(git(env.repo.origin, 'branch', '--list', `omk/${goalId}/*`)).toBe('');
     expect(await leftovers(env)).toEqual([]);
+  });
+
+  it('refused before planning: no goal on the state branch, and the status names none', () => {
+    const status = env.statusComments().find((c) => readStatusMarker(c.body)?.goalId === goalId)?.body ?? '';
+    expect(status).not.toContain('planned');
+    expect(env.stateGoals()).toEqual([]);
+  });
+});
+
+describe('/omk goal run with the demo agent, OMK_SANDBOX=auto, a host that cannot confine (local mode)', () => {
+  const demoCommentId = 7_700_102;
+  const demoGoalId = newGoalId(DEMO_GOAL, threadIdSuffix(`${OWNER}/${REPO}#${demoCommentId}`));
+  let demoDir: string;
+  let demoEnv: BotEnv;
+
+  beforeAll(async () => {
+    demoDir = await refusedBwrapBin();
+    demoEnv = await startBotEnv({
+      mode: 'local',
+      env: { PATH: `${demoDir}:${process.env.PATH ?? ''}`, OMK_BOT_AGENT: 'demo', OMK_SANDBOX: 'auto' },
+    });
+    await demoEnv.comment(`/omk goal run "${DEMO_GOAL}" --policy auto-pr`, { commentId: demoCommentId });
+    await demoEnv.bot.idle();
+  }, 120_000);
+  afterAll(async () => {
+    await demoEnv?.close();
+    await rm(demoDir, { recursive: true, force: true });
+  });
+
+  it("runs omk's own demo agent all the same: the goal is planned, saved, executed and its PRs opened", async () => {
+    expect(demoEnv.stateGoals()).toEqual([demoGoalId]);
+    expect(demoEnv.readGoal(demoGoalId).status).toBe('ready');
+    const status =
+      demoEnv.statusComments().find((c) => readStatusMarker(c.body)?.goalId === demoGoalId)?.body ?? '';
+    expect(status).not.toContain('was not started');
+    // Two slices' PRs and the integration's.
+    expect(demoEnv.server.state.pulls.size).toBe(3);
+    expect(await leftovers(demoEnv)).toEqual([]);
   });
 });

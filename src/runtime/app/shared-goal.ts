@@ -163,18 +163,21 @@ export function derivedGoalId(create: CreateGoalRequest): string {
 /**
  * Creates and plans the request's goal once and shares it: a goal already on the shared state is
  * reused, a new one is planned, its origin recorded and pushed, so every later step, in this
- * process, a workflow or a CLI, starts from the same truth.
+ * process, a workflow or a CLI, starts from the same truth. `beforeCreate` is asked only for a new
+ * goal, before it is planned: a refusal thrown there leaves no goal, here or on the shared state.
  */
 export async function planSharedGoal(
   deps: AppDeps,
   remote: RemoteStateStore,
   create: CreateGoalRequest,
   origin: ThreadOrigin,
+  beforeCreate?: () => Promise<void>,
 ): Promise<SharedStart> {
   const goalId = derivedGoalId(create);
   await remote.pull(goalId);
   const created = !(await deps.store.has(goalId));
   if (created) {
+    await beforeCreate?.();
     await startGoal(deps, { create: { ...create, idSuffix: create.idSuffix ?? '' }, mode: 'plan' });
     await recordOrigin(deps.store, goalId, origin);
     await remote.push(goalId, `omk: create goal ${goalId} from ${origin.repo}#${origin.issue}`);

@@ -87,6 +87,19 @@ describe("startOnThread's planning refusals", () => {
     expect(log.some((line) => line.startsWith('push') || line.startsWith('dispatch'))).toBe(false);
   });
 
+  it('refuses a new goal whose run agent may not start here, before it is planned: nothing created or pushed', async () => {
+    // No agent anywhere (no operator's, no repository's, no agents.default): the CLI's start refuses it too.
+    const { host, log, shown, queued } = fakeHost([], { queue: 'run' });
+    expect(await startOnThread(host, start)).toBe('taken');
+    await expect(Promise.all(queued)).rejects.toThrow('No agent selected for this goal.');
+    expect(shown.map((entry) => entry.phase)).toEqual(['queued', 'settled']);
+    expect(shown[1]?.notes).toEqual([
+      { code: 'failed', error: expect.objectContaining({ message: 'No agent selected for this goal.' }) },
+    ]);
+    expect(log).toEqual([`queue run:${derivedGoalId(create)}`, 'checkout full', 'lock', 'pull', 'unlock']);
+    expect(await store.has(derivedGoalId(create))).toBe(false);
+  });
+
   it('runs nothing here for a goal already past planning, under its lock, and says it is not started again', async () => {
     const { host, log, shown, queued } = fakeHost([existing('ready')], { queue: 'run' });
     expect(await startOnThread(host, start)).toBe('taken');

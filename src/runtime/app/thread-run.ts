@@ -1,6 +1,7 @@
 import type { RepoAgentSetting } from '../config/repo-settings.js';
 import type { MergeMethod } from '../forge/port.js';
 import type { CreateGoalRequest } from '../requests.js';
+import { type PreparedAgent, prepareAgent } from './agent.js';
 import { executeAndDeliver } from './execute.js';
 import type { ReviewReplies } from './fix.js';
 import { notStartedNote, type ResumeFollowUp } from './goal-steps.js';
@@ -67,36 +68,77 @@ export async function startOnThread<W extends ThreadCheckout>(
   await host.show(null, goalId, 'queued', [], { startedBy });
   const run = () =>
     host.checkout('full', async (ws) => {
-      if (await planHere(host, ws, request, goalId)) await executeHere(host, ws, goalId, request);
+      const planned = await planHere(host, ws, request, goalId);
+      if (planned !== null) await executeHere(host, ws, goalId, request, planned.prepared);
     });
   return host.queueRun(`run:${goalId}`, run) === 'full' ? 'busy' : 'taken';
 }
 
+/** A goal planned here and free to start; where it executes here, with the agent its run starts. */
+interface PlannedHere {
+  prepared: PreparedAgent | undefined;
+}
+
 /**
  * Creates and plans the goal once in this checkout (one already on the state branch is reused)
- * and pushes it; false, with the reason on its status, when it may not start: an agent the host
- * does not trust, or a goal already past planning.
+ * and pushes it; null, with the reason on its status, when it may not start: an agent the host
+ * does not trust, an agent the run may not start here, or a goal already past planning.
  */
 async function planHere<W extends ThreadCheckout>(
   host: ThreadHost<W>,
   ws: W,
   request: ThreadStartRequest,
   goalId: string,
-): Promise<boolean> {
+): Promise<PlannedHere | null> {
   const found = await untrustedAgentHere(host, ws, 'start', request.agent);
   if (found !== null) {
     await host.show(null, goalId, 'settled', [{ code: 'untrusted_agent', step: 'start', found }]);
-    return false;
+    return null;
   }
   const agent = host.executesHere ? repoPlanningAgent(request.agent, host.operatorAgent) : undefined;
+  // Where it executes here, a new goal's run agent is asked first (a goal the state branch has
+  // already is not started again, or its run asks).
+  let prepared: PreparedAgent | undefined;
+  const prepare = async () => {
+    prepared = await prepareRunHere(host, ws, request, goalId, agent);
+  };
   const plan = () =>
-    planSharedGoal(host.app(ws), ws.remote, { ...request.create, repo: ws.repoRoot, agent }, request.origin);
+    planSharedGoal(
+      host.app(ws),
+      ws.remote,
+      { ...request.create, repo: ws.repoRoot, agent },
+      request.origin,
+      host.executesHere ? prepare : undefined,
+    );
   // Where the workflow executes it, the caller holds the goal's lock already.
   const { goal, startable } = host.executesHere ? await host.lock(goalId, plan) : await plan();
   const refused = notStartedNote(goal, startable, !host.executesHere);
-  if (refused === null) return true;
+  if (refused === null) return { prepared };
   await host.show(ws.store, goalId, 'settled', [refused]);
-  return false;
+  return null;
+}
+
+/**
+ * The agent a run here starts, asked as the CLI's start asks it: before a new goal is planned or
+ * saved, so an agent the host may not start (sandbox: auto where it cannot confine, a preset
+ * without credentials, none named) leaves no goal on the state branch that a resume would only
+ * refuse again. The refusal is shown on the goal's status, then thrown for the host's log, as a
+ * run's failure is. Where the workflow executes the goal, its own step asks this.
+ */
+async function prepareRunHere<W extends ThreadCheckout>(
+  host: ThreadHost<W>,
+  ws: W,
+  request: ThreadStartRequest,
+  goalId: string,
+  planning: string | undefined,
+): Promise<PreparedAgent> {
+  try {
+    const choice = await repoRunAgent(ws.repoRoot, request.agent, host.operatorAgent);
+    return await prepareAgent(host.app(ws), ws.repoRoot, choice, planning ?? null);
+  } catch (error) {
+    await host.show(null, goalId, 'settled', [{ code: 'failed', error }]);
+    throw error;
+  }
 }
 
 /**
@@ -112,6 +154,7 @@ async function executeHere<W extends ThreadCheckout>(
   ws: W,
   goalId: string,
   options: ThreadRunOptions,
+  prepared?: PreparedAgent,
 ): Promise<void> {
   const notes: ThreadNote[] = [];
   let failure: unknown = null;
@@ -127,7 +170,9 @@ async function executeHere<W extends ThreadCheckout>(
         const outcome = await executeAndDeliver(host.app(ws), {
           goalId,
           method: await options.method(),
-          agent: await repoRunAgent(ws.repoRoot, options.agent, host.operatorAgent),
+          ...(prepared === undefined
+            ? { agent: await repoRunAgent(ws.repoRoot, options.agent, host.operatorAgent) }
+            : { prepared }),
           ...(host.shutdown === undefined ? {} : { signal: host.shutdown }),
           after: 'deliver',
           fallbackBase: options.fallbackBase,
