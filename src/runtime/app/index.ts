@@ -360,6 +360,7 @@ export {
   type StartOption,
   type StartOptionField,
   type StartOptionKind,
+  type StartRequestField,
   type StartValueField,
   startOptionFlag,
   startOptionsOf,

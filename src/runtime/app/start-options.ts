@@ -146,6 +146,9 @@ type SwitchField = FieldOf<'switch' | 'off-switch'>;
 /** The start options that take a value: each is a request field a door names (`given`). */
 export type StartValueField = FieldOf<'value' | 'budget'>;
 
+/** The start request's fields a door's start options fill (its budget parts fill `budget`). */
+export type StartRequestField<Door extends StartDoor> = Exclude<DoorStartField<Door>, BudgetPart> | 'budget';
+
 /** The start options a door offers. */
 export type DoorStartField<Door extends StartDoor> = {
   [F in StartOptionField]: Door extends Spec<F>['doors'][number] ? F : never;
