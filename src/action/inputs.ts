@@ -53,7 +53,12 @@ const branch = (input: string, problemOf: (name: string) => string | null, examp
 /** An input set on its own line of `with:`: the example is that line. */
 const boolean = (input: string) => booleanNamed(input, `${input}: true`);
 
-/** One schema for every input in action.yml, keyed by the input's name. */
+/**
+ * One schema for every input in action.yml, keyed by the input's name. The start options the Action
+ * offers (the runtime's catalogue, app/start-options.ts) are inputs named as their fields in kebab
+ * case (`llm-planner`, `budget-time`): step.ts picks them by field, and does not compile without one;
+ * test/action/metadata.test.ts holds action.yml to the catalogue.
+ */
 export const actionInputsSchema = z
   .object({
     goal: optional(goalTextSchema),

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { type StartOptionField, startOptionsOf } from '../runtime/app/index.js';
 import { type BotCommand, parseCommandLine } from './command.js';
+import { usageBlock } from './usage.js';
 
 const SUFFIX = 'abcdef012345';
 
@@ -14,6 +16,50 @@ function problem(line: string): { problem: string; topic: string | null } {
   if (outcome.ok) throw new Error(`parsed: ${JSON.stringify(outcome.command)}`);
   return { problem: outcome.problem, topic: outcome.topic };
 }
+
+/** A value of each start option the bot offers (a switch: none), and what the request then holds. */
+const GIVEN: Partial<Record<StartOptionField, [string | null, Record<string, unknown>]>> = {
+  policy: ['auto-pr', { policy: 'auto-pr' }],
+  mergePolicy: ['gated', { mergePolicy: 'gated' }],
+  maxAgents: ['8', { maxAgents: 8 }],
+  budgetTime: ['2h', { budget: { time: 7_200_000 } }],
+  budgetTokens: ['200k', { budget: { tokens: 200_000 } }],
+  budgetUsd: ['25', { budget: { usd: 25 } }],
+  untilReady: [null, { untilReady: true }],
+  llmPlanner: [null, { llmPlanner: false }],
+  plannerTokenBudget: ['2000', { plannerTokenBudget: 2000 }],
+  allowGateEdits: [null, { allowGateEdits: true }],
+  allowWorkflowEdits: [null, { allowWorkflowEdits: true }],
+};
+
+describe('the start options of /omk goal run', () => {
+  const plain = command('/omk goal run "fix the parser"');
+
+  for (const option of startOptionsOf('bot')) {
+    it(`takes --${option.flag}: shown in the usage, read into the request, named as given`, () => {
+      const example = GIVEN[option.field];
+      expect(example, `an example value of ${option.field} for this test`).toBeDefined();
+      if (example === undefined || plain.kind !== 'run') return;
+      const [value, holds] = example;
+      const shown = option.shown === undefined ? `[--${option.flag}]` : `[--${option.flag} ${option.shown}]`;
+      expect(usageBlock('run')).toContain(shown);
+      const run = command(
+        `/omk goal run "fix the parser" --${option.flag}${value === null ? '' : ` ${value}`}`,
+      );
+      if (run.kind !== 'run') throw new Error('not run');
+      expect(run.request).toMatchObject(holds);
+      expect(plain.request).not.toMatchObject(holds);
+      expect(run.given).toEqual(value === null ? [] : [option.field]);
+    });
+  }
+
+  it('refuses the start options the bot does not offer, as any unknown option', () => {
+    expect(problem('/omk goal run "x" --slice-execution sparse').problem).toMatch(
+      /^Unknown option --slice-execution\./,
+    );
+    expect(problem('/omk goal run "x" --agent codex').problem).toMatch(/^Unknown option --agent\./);
+  });
+});
 
 describe('parseCommandLine', () => {
   it('parses run into the shared create request, with the bot defaults', () => {

@@ -4,9 +4,11 @@ import {
   type CreateGoalRequest,
   checkGoalRef,
   errorWords,
+  flaggedStartInput,
   isOmkError,
   lifecycleText,
   machinelessStartRequest,
+  namedStartFields,
   parseRequest,
   type RequestField,
   type ThreadGoalCommand,
@@ -85,38 +87,11 @@ function goalRefOf(positionals: readonly string[]): GoalRef {
   return checked === 'latest' ? null : checked;
 }
 
-/**
- * `/omk goal run`: its options are the start request's fields by name, but the budget's three
- * (one budget) and the switches (`--no-llm-planner` turns the planner off).
- */
+/** `/omk goal run`: its options are the start options the bot offers (app/start-options.ts). */
 function runCommand(given: Options, positionals: readonly string[], idSuffix: string): BotCommand {
-  const {
-    untilReady,
-    allowGateEdits,
-    allowWorkflowEdits,
-    llmPlanner,
-    budgetTime,
-    budgetTokens,
-    budgetUsd,
-    ...fields
-  } = given;
-  const start = {
-    ...fields,
-    goal: positionals.join(' '),
-    untilReady: untilReady !== undefined,
-    allowGateEdits: allowGateEdits !== undefined,
-    allowWorkflowEdits: allowWorkflowEdits !== undefined,
-    llmPlanner: llmPlanner === undefined,
-    budget: { time: budgetTime, tokens: budgetTokens, usd: budgetUsd },
-  };
-  const named = Object.keys(given).filter(
-    (field): field is RequestField =>
-      field !== 'untilReady' &&
-      field !== 'allowGateEdits' &&
-      field !== 'allowWorkflowEdits' &&
-      field !== 'llmPlanner',
-  );
-  return { kind: 'run', request: machinelessStartRequest(start, idSuffix, BOT_WORDS), given: named };
+  const start = { ...flaggedStartInput(given), goal: positionals.join(' ') };
+  const request = machinelessStartRequest(start, idSuffix, BOT_WORDS);
+  return { kind: 'run', request, given: namedStartFields(given) };
 }
 
 function build(sub: Subcommand, args: Args, idSuffix: string): BotCommand {

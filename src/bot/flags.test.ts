@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { kebabName, type RequestField } from '../runtime/app/index.js';
+import { kebabName, type RequestField, startOptionsOf } from '../runtime/app/index.js';
 import { FLAGS, flagsOf, givenOptions } from './flags.js';
 import { SUBCOMMANDS, usageBlock } from './usage.js';
 import { BOT_SPELLING } from './wording.js';
@@ -71,6 +71,15 @@ describe('the one flag table', () => {
       expect(BOT_SPELLING.name(field), field).toBe(`--${FLAGS[field].flag}`);
       expect(FLAGS[field].flag).toBe(kebabName(field));
       expect(FLAGS[field].commands[0], field).toBe(BOT_SPELLING.command(field));
+    }
+  });
+
+  it('names each start option of run by the option the catalogue gives it, on run', () => {
+    for (const { field, flag, kind } of startOptionsOf('bot')) {
+      expect(flagsOf('run')[flag], field).toBe(kind === 'value' || kind === 'budget' ? 'value' : 'switch');
+      if (kind === 'switch' || kind === 'off-switch') continue;
+      expect(BOT_SPELLING.name(field as RequestField), field).toBe(`--${flag}`);
+      expect(BOT_SPELLING.command(field as RequestField), field).toBe('run');
     }
   });
 

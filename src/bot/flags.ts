@@ -1,4 +1,4 @@
-import type { RequestField } from '../runtime/app/index.js';
+import { type RequestField, type StartOptionField, startOptionsOf } from '../runtime/app/index.js';
 import type { Subcommand } from './usage.js';
 
 /**
@@ -6,10 +6,11 @@ import type { Subcommand } from './usage.js';
  * value as the usage shows it (a switch has none) and the subcommands it must be given on. The
  * parser (which options a subcommand allows, what it reads) and the usage lines are read from
  * here; a request issue names the option as its field in kebab case (`--merge-policy gated`,
- * wording.ts), which each option here is. Four switches fill a start field from their presence:
- * `untilReady`, `allowGateEdits`, `allowWorkflowEdits`, and `llmPlanner` (turned off by its switch).
+ * wording.ts), which each option here is. `run`'s options are a goal's start options, stated in
+ * the runtime's catalogue (app/start-options.ts) with the doors that offer them; the options of
+ * the other subcommands are stated below.
  */
-export type FlagField = RequestField | 'untilReady' | 'llmPlanner';
+export type FlagField = RequestField | StartOptionField;
 
 interface Flag {
   flag: string;
@@ -20,19 +21,8 @@ interface Flag {
   required?: readonly Subcommand[];
 }
 
-/** In the order the usage and an unknown option's reply list them. */
+/** The options of the subcommands but run, in the order the usage and an unknown option's reply list them (after run's). */
 export const FLAGS = {
-  policy: { flag: 'policy', commands: ['run'], shown: 'draft-pr|auto-pr' },
-  mergePolicy: { flag: 'merge-policy', commands: ['run'], shown: 'disabled|manual|gated' },
-  maxAgents: { flag: 'max-agents', commands: ['run'], shown: 'N' },
-  budgetTime: { flag: 'budget-time', commands: ['run'], shown: '2h' },
-  budgetTokens: { flag: 'budget-tokens', commands: ['run'], shown: '200k' },
-  budgetUsd: { flag: 'budget-usd', commands: ['run'], shown: '25' },
-  untilReady: { flag: 'until-ready', commands: ['run'] },
-  llmPlanner: { flag: 'no-llm-planner', commands: ['run'] },
-  plannerTokenBudget: { flag: 'planner-token-budget', commands: ['run'], shown: '8000' },
-  allowGateEdits: { flag: 'allow-gate-edits', commands: ['run'] },
-  allowWorkflowEdits: { flag: 'allow-workflow-edits', commands: ['run'] },
   // Only reject validates a reason (cancel takes any), so an issue with one is shown on reject.
   reason: { flag: 'reason', commands: ['reject', 'cancel'], shown: '"…"', required: ['reject'] },
   time: { flag: 'time', commands: ['budget'], shown: '2h' },
@@ -41,9 +31,15 @@ export const FLAGS = {
   summary: { flag: 'summary', commands: ['accept'], shown: '"…"', required: ['accept'] },
 } as const satisfies Partial<Record<FlagField, Flag>>;
 
-export type FlaggedField = keyof typeof FLAGS;
+/** `run`'s options: the start options the bot offers, as the catalogue spells them (a switch shows no value). */
+const START_FLAGS = startOptionsOf('bot').map(({ field, flag, shown }): [FlaggedField, Flag] => [
+  field,
+  { flag, commands: ['run'], shown },
+]);
 
-const ENTRIES = Object.entries(FLAGS) as [FlaggedField, Flag][];
+export type FlaggedField = keyof typeof FLAGS | StartOptionField;
+
+const ENTRIES = [...START_FLAGS, ...(Object.entries(FLAGS) as [FlaggedField, Flag][])];
 
 const kind = (spec: Flag) => (spec.shown === undefined ? 'switch' : 'value');
 

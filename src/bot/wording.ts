@@ -32,7 +32,7 @@ export const BOT_WORDS: HostVocabulary = commandVocabulary({
     open_pr: 'open-pr',
     merge: 'merge',
   },
-  // Every option of flags.ts is its field in kebab case (flags.test.ts holds them to it).
+  // Every option of flags.ts (run's from app/start-options.ts) is its field in kebab case (flags.test.ts holds them to it).
   option: (field) => UNFLAGGED[field] ?? `--${kebabName(field)}`,
   given: {
     agent: (value) => `OMK_BOT_AGENT=${value} in the app's environment`,

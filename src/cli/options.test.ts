@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../runtime/app/index.js';
-import { choiceOption, forgeOption, goalIdArgument, intervalOption } from './options.js';
+import { pickStartOptions, START_OPTIONS, startRequestInput, UsageError } from '../runtime/app/index.js';
+import { choiceOption, forgeOption, goalIdArgument, intervalOption, startOptions } from './options.js';
 import { CLI_STEPS } from './wording.js';
 
 /** A throwaway command with `configure`'s flags, parsed as a user would type `args`. */
@@ -13,6 +13,51 @@ async function parse(configure: (command: Command) => Command, args: string[]) {
   await command.parseAsync(args, { from: 'user' });
   return seen as { ref: unknown; options: Record<string, unknown> } | null;
 }
+
+describe('startOptions', () => {
+  const withStart = (command: Command) => {
+    command.argument('[goal]');
+    for (const option of startOptions()) command.addOption(option);
+    return command;
+  };
+
+  it("is every start option of the runtime's catalogue, with its meaning as its help", () => {
+    const options = startOptions();
+    expect(options.map((option) => option.attributeName()).sort()).toEqual(Object.keys(START_OPTIONS).sort());
+    for (const option of options) {
+      const field = option.attributeName() as keyof typeof START_OPTIONS;
+      expect(option.description, field).toBe(START_OPTIONS[field].meaning);
+    }
+    expect(options.map((option) => option.flags)).toContain('--merge-policy <policy>');
+    expect(options.map((option) => option.flags)).toContain('--no-llm-planner');
+  });
+
+  it('reads what was typed into the start request input: the off-switch off, the budget nested', async () => {
+    const args = [
+      'fix it',
+      '--no-llm-planner',
+      '--until-ready',
+      '--budget-time',
+      '2h',
+      '--policy',
+      'auto-pr',
+    ];
+    const seen = await parse(withStart, args);
+    expect(startRequestInput(pickStartOptions(seen?.options ?? {}, 'cli'))).toEqual({
+      policy: 'auto-pr',
+      untilReady: true,
+      allowGateEdits: false,
+      allowWorkflowEdits: false,
+      llmPlanner: false,
+      budget: { time: '2h', tokens: undefined, usd: undefined },
+    });
+    const plain = await parse(withStart, []);
+    expect(startRequestInput(pickStartOptions(plain?.options ?? {}, 'cli'))).toMatchObject({
+      untilReady: false,
+      llmPlanner: true,
+    });
+  });
+});
 
 describe('choiceOption', () => {
   const method = (command: Command) =>

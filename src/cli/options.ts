@@ -1,6 +1,12 @@
 import { Argument, type Command, Option } from 'commander';
 import { FORGE_CHOICES } from '../adapters/forge-choice.js';
-import { SANDBOX_MODES, SANDBOX_NETWORKS, UsageError } from '../runtime/app/index.js';
+import {
+  SANDBOX_MODES,
+  SANDBOX_NETWORKS,
+  START_OPTIONS,
+  startOptionsOf,
+  UsageError,
+} from '../runtime/app/index.js';
 
 export type OutputFormat = 'text' | 'json' | 'md';
 
@@ -73,9 +79,8 @@ export function forgeOption(): Option {
   );
 }
 
-/** The agents --agent may name. */
-export const AGENT_NAMES =
-  'claude | codex | gemini | kimi | aider | opencode | script:<path> | <custom> | demo';
+/** The agents --agent may name: the start option's meaning (app/start-options.ts). */
+export const AGENT_NAMES: string = START_OPTIONS.agent.meaning;
 
 /** --agent: the agent this run uses (default: the goal's, else the config's agents.default). */
 export function agentOption(help = AGENT_NAMES): Option {
@@ -92,10 +97,26 @@ export function sandboxOption(): Option {
   );
 }
 
-/** The flags of a command that runs agents and delivers: --agent, --sandbox, --sandbox-network, --forge, --keep-worktrees. */
+/** The flags of a command that runs agents and delivers: --agent, then those of `withRunHostOptions`. */
 export function withRunOptions(command: Command): Command {
+  return withRunHostOptions(command.addOption(agentOption()));
+}
+
+/**
+ * `omk goal run|plan`'s start options, one commander `Option` each, from the runtime's catalogue
+ * (app/start-options.ts): a value `--merge-policy <policy>`, a switch `--until-ready`, the
+ * off-switch `--no-llm-planner` (commander reads it as `llmPlanner: false`), each with its meaning.
+ * Their values are read by the request's schema, which refuses a bad one.
+ */
+export function startOptions(): Option[] {
+  return startOptionsOf('cli').map(({ flag, arg, meaning }) =>
+    arg === undefined ? new Option(`--${flag}`, meaning) : new Option(`--${flag} <${arg}>`, meaning),
+  );
+}
+
+/** The flags of where a run's agents run and what it delivers to: --sandbox, --sandbox-network, --forge, --keep-worktrees. */
+export function withRunHostOptions(command: Command): Command {
   return command
-    .addOption(agentOption())
     .addOption(sandboxOption())
     .addOption(
       choiceOption(

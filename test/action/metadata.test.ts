@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import { inputDefaults } from '../../src/action/action-yml.js';
 import { type InputName, readInputs } from '../../src/action/inputs.js';
 import { expression } from '../../src/action/wording.js';
+import { kebabName, START_OPTIONS, type StartOptionField } from '../../src/runtime/app/index.js';
 import { actionMetadata, ROOT } from './harness.js';
 import { actionMetadataSchema, inputsTable, outputsTable } from './metadata.js';
 
@@ -37,6 +38,13 @@ describe('action.yml', () => {
       return { command: 'status', 'goal-id': 'g-123456', 'github-token': 't' }[name as string] ?? '';
     });
     expect(read.sort()).toEqual(Object.keys(meta.inputs).sort());
+  });
+
+  it('has an input for each start option the catalogue says the Action offers, and none for the others', () => {
+    for (const field of Object.keys(START_OPTIONS) as StartOptionField[]) {
+      const offered = (START_OPTIONS[field].doors as readonly string[]).includes('action');
+      expect(Object.hasOwn(meta.inputs, kebabName(field)), `${kebabName(field)} (${field})`).toBe(offered);
+    }
   });
 
   it("gives blank inputs the defaults a YAML parser reads in it, but the runner's expressions", () => {

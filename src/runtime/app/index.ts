@@ -346,6 +346,26 @@ export {
 } from './shared-step.js';
 export { proofNotice, type SharedStepNotice, savedNotice } from './shared-step-notices.js';
 export { type StartOutcome, type StartRequest, startGoal } from './start.js';
+export {
+  type DoorStartField,
+  type FlaggedStartInput,
+  flaggedStartInput,
+  namedStartFields,
+  pickStartOptions,
+  START_OPTIONS,
+  type StartDoor,
+  type StartFlags,
+  type StartGathered,
+  type StartInput,
+  type StartOption,
+  type StartOptionField,
+  type StartOptionKind,
+  type StartRequestField,
+  type StartValueField,
+  startOptionFlag,
+  startOptionsOf,
+  startRequestInput,
+} from './start-options.js';
 export { statusThread } from './status-thread.js';
 // h-bot (session 13)
 export {

@@ -1,24 +1,12 @@
 import { UsageError } from '../errors.js';
 import { type CreateGoalRequest, createGoalRequestSchema, parseRequest } from '../requests.js';
 import { keepsBranchesLocally, MACHINELESS_DEFAULT_POLICY } from './delivery-target.js';
+import type { FlaggedStartInput } from './start-options.js';
 import type { HostVocabulary } from './vocabulary.js';
 import { workflowCommandIn } from './workflow-command.js';
 
-/** A start request as a thread's command gave it: text, validated here. */
-export interface ThreadStartFields {
-  goal: string;
-  policy?: string;
-  mergePolicy?: string;
-  untilReady: boolean;
-  /** The goal means to change what its gates run (goal.json options.allowGateEdits). */
-  allowGateEdits: boolean;
-  /** The goal means to change its CI workflows (goal.json options.allowWorkflowEdits). */
-  allowWorkflowEdits: boolean;
-  maxAgents?: string;
-  llmPlanner: boolean;
-  plannerTokenBudget?: string;
-  budget: { time?: string; tokens?: string; usd?: string };
-}
+/** A start request as a thread's command gave it: text (its options: app/start-options.ts), validated here. */
+export type ThreadStartFields = FlaggedStartInput & { goal: string };
 
 /** Where a start request's repository goes until the job has a checkout: the job replaces it. */
 export const REPO_PLACEHOLDER = '.';

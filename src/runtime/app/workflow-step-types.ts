@@ -11,6 +11,7 @@ import type { AppNote } from './notes.js';
 import type { SliceWave } from './queries.js';
 import type { ReviewAsk, ReviewForge } from './review-fix.js';
 import type { SharedStepNotice } from './shared-step-notices.js';
+import type { StartRequestField } from './start-options.js';
 import type { SiblingCellError, WorkflowRunPlace } from './workflow-cell.js';
 import type { WorkflowStep } from './workflow-steps.js';
 
@@ -106,23 +107,12 @@ export interface WorkflowStepHost {
 }
 
 /**
- * The options run and plan create a goal with; `policy` is also the one open-pr delivers by.
- * `untilReady` is recorded on the goal: the steps after plan (execute, integrate) follow it;
- * `allowGateEdits` and `allowWorkflowEdits` too, before any agent runs (the workflow's author declared it).
+ * The options run and plan create a goal with: the start options the Action offers
+ * (app/start-options.ts); `policy` is also the one open-pr delivers by. `untilReady` is recorded on
+ * the goal: the steps after plan (execute, integrate) follow it; `allowGateEdits` and
+ * `allowWorkflowEdits` too, before any agent runs (the workflow's author declared it).
  */
-export type WorkflowGoalOptions = Pick<
-  CreateGoalRequest,
-  | 'policy'
-  | 'mergePolicy'
-  | 'maxAgents'
-  | 'llmPlanner'
-  | 'plannerTokenBudget'
-  | 'budget'
-  | 'agent'
-  | 'untilReady'
-  | 'allowGateEdits'
-  | 'allowWorkflowEdits'
->;
+export type WorkflowGoalOptions = Pick<CreateGoalRequest, StartRequestField<'action'>>;
 
 export interface WorkflowStepRequest {
   step: WorkflowStep;
