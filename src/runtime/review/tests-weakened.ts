@@ -130,6 +130,32 @@ export function testsWeakenedReview(input: ReviewInput, goalText: string): Findi
   return sortFindings(findings);
 }
 
+/**
+ * The tests whose own lines the change edits (a line removed or added inside a test's body, as far
+ * as the hunks show its declaration). A test that failed on the base and passes on the head shows a
+ * fix only when what it checks is the base's: an edited test may pass by its new expectation.
+ */
+export function testsEditedByChange(diff: string, changedPaths: readonly string[]): Set<string> {
+  const files = parseDiff(diff, new Set(changedPaths)).files.filter(
+    (file) => !file.binary && languageOf(file) !== undefined,
+  );
+  const edited = new Set<string>();
+  for (const file of files) {
+    const language = languageOf(file) ?? null;
+    for (const hunk of file.hunks) {
+      for (const kind of ['removed', 'added'] as const) {
+        const side = hunk.filter((line) => line.kind === kind || line.kind === 'context');
+        let current: string | null = null;
+        for (const [index, line] of side.entries()) {
+          current = nameAt(language, side, index) ?? current;
+          if (line.kind === kind && current !== null) edited.add(current);
+        }
+      }
+    }
+  }
+  return edited;
+}
+
 function isAssertion(text: string): boolean {
   return ASSERTION.test(text);
 }
