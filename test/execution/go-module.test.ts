@@ -145,6 +145,13 @@ describe('per-test evidence on a Go module', () => {
     });
     // The still-failing test is the base's own (listed, not blocking); nothing shows a fix.
     expect(proof.knownGaps.map((gap) => gap.code)).toEqual(['fix_no_fail_to_pass']);
+    // Said as it is: the base's test still fails, so the code needs the fix, not a new test.
+    expect(proof.knownGaps[0]?.message).toContain(
+      `${GO_MODULE}::TestAdd failed there, and they still fail on the head`,
+    );
+    expect(proof.knownGaps[0]?.hint?.[0]).toBe(
+      `The tests that fail on the base still fail on the head (${GO_MODULE}::TestAdd): the change does not fix them. `,
+    );
   });
 
   it(`a correct fix in a module with old vet debt in a package without tests is ${GO_INSTALLED ? 'ready, the debt pre-existing' : 'never tried without go: gates unavailable'}`, async () => {

@@ -287,12 +287,15 @@ function notSeenPassing(
     return `gate ${gate} fails on the base and its results there name no failing test, so no test is shown to pass on the head`;
   }
   const head = headTests.find((evidence) => evidence.name === gate)?.tests;
+  const still = new Set(head?.stillFailing ?? []);
   const why =
     head === undefined
       ? "the head's run reported no per-test results (its exit code alone shows nothing)"
       : head.baseSha === null
         ? `the head's results (${head.source}) cannot be compared with the base's (${base?.source})`
-        : 'on the head they did not run, were skipped or still fail';
+        : failed.every((name) => still.has(name))
+          ? 'they still fail on the head'
+          : 'on the head they did not run, were skipped or still fail';
   return `no test that failed on the base passes on the head in gate ${gate}: ${named(failed)} failed there, and ${why}`;
 }
 
