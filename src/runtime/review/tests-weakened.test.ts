@@ -292,4 +292,25 @@ describe('testsEditedByChange', () => {
     const fixed = await realChange({ 'src/lib.rs': lib }, { 'src/lib.rs': lib.replace('a - b', 'a + b') });
     expect(edited(fixed)).toEqual([]);
   });
+
+  it('names no test when a new test is added right after the failing one (a fix with its regression test)', async () => {
+    const lib =
+      'pub fn add(a: i32, b: i32) -> i32 {\n    a - b\n}\n\n#[cfg(test)]\nmod tests {\n    use super::*;\n\n    #[test]\n    fn adds() {\n        assert_eq!(add(2, 3), 5);\n    }\n}\n';
+    const withRegression = lib
+      .replace('a - b', 'a + b')
+      .replace(
+        '        assert_eq!(add(2, 3), 5);\n    }\n',
+        '        assert_eq!(add(2, 3), 5);\n    }\n\n    #[test]\n    fn adds_negatives() {\n        assert_eq!(add(-2, -3), -5);\n    }\n',
+      );
+    const rust = await realChange({ 'src/lib.rs': lib }, { 'src/lib.rs': withRegression });
+    expect(edited(rust)).toEqual(['adds_negatives']);
+    const tests = 'import pytest\n\n\ndef test_upper():\n    assert slug("A B") == "a-b"\n';
+    const python = await realChange(
+      { 'tests/test_slug.py': tests },
+      {
+        'tests/test_slug.py': `${tests}\n\n@pytest.mark.parametrize("text", ["A  B"])\ndef test_spaces(text):\n    assert slug(text) == "a-b"\n`,
+      },
+    );
+    expect(edited(python)).toEqual(['test_spaces']);
+  });
 });
