@@ -37,6 +37,8 @@ const GO_FIXTURE: Readonly<Record<string, string>> = {
   'calc_test.go': GO_CALC_TESTS,
 };
 const GOAL = 'fix the bug in calc.go';
+/** The same goal with the test file in the slice's write set, so editing it is in scope. */
+const GOAL_WITH_TEST = 'fix the bug in calc.go and calc_test.go';
 const writeCalc = (add: string, mul: string) => `write('calc.go', ${JSON.stringify(goCalc(add, mul))});`;
 
 /** Caches of this file's goals, in a temp directory (never the user's): shared, so go builds once. */
@@ -62,10 +64,11 @@ async function runWith(
   agentBody: string,
   extraEnv: Record<string, string> = {},
   fixture: Readonly<Record<string, string>> = GO_FIXTURE,
+  goal = GOAL,
 ) {
   env = await createExecutionEnv(fixture, { env: { ...goEnv(), ...extraEnv } });
   const agent = await env.kit.script('fixer', agentBody);
-  const result = await env.omk('goal', 'run', GOAL, '--agent', agent, '--json');
+  const result = await env.omk('goal', 'run', goal, '--agent', agent, '--json');
   const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
   return { id, result, proof: await env.proof(id), events: await env.events(id) };
 }
@@ -142,6 +145,13 @@ describe('per-test evidence on a Go module', () => {
     });
     // The still-failing test is the base's own (listed, not blocking); nothing shows a fix.
     expect(proof.knownGaps.map((gap) => gap.code)).toEqual(['fix_no_fail_to_pass']);
+    // Said as it is: the base's test still fails, so the code needs the fix, not a new test.
+    expect(proof.knownGaps[0]?.message).toContain(
+      `${GO_MODULE}::TestAdd failed there, and they still fail on the head`,
+    );
+    expect(proof.knownGaps[0]?.hint?.[0]).toBe(
+      `The tests that fail on the base still fail on the head (${GO_MODULE}::TestAdd): the change does not fix them. `,
+    );
   });
 
   it(`a correct fix in a module with old vet debt in a package without tests is ${GO_INSTALLED ? 'ready, the debt pre-existing' : 'never tried without go: gates unavailable'}`, async () => {
@@ -161,6 +171,46 @@ describe('per-test evidence on a Go module', () => {
       regressions: [],
     });
     expect(proof.gates.find((gate) => gate.name === 'lint')?.outcome).toBe('pre_existing');
+  });
+
+  it(`a test edited to expect the bug is ${GO_INSTALLED ? 'never ready: the edited test shows no fix' : 'never tried without go: gates unavailable'}`, async () => {
+    // TestAdd failed on the base and passes on the head, but only because it now expects 2 - 3.
+    const edited = GO_CALC_TESTS.replace('got != 5', 'got != -1').replace('want 5', 'want -1');
+    const run = await runWith(
+      `write('calc_test.go', ${JSON.stringify(edited)});`,
+      {},
+      GO_FIXTURE,
+      GOAL_WITH_TEST,
+    );
+    if (!GO_INSTALLED) return expectGoUnavailable(run);
+    const { proof } = run;
+    expect(proof.gates.find((gate) => gate.name === 'test')?.tests?.failToPass).toEqual([
+      `${GO_MODULE}::TestAdd`,
+    ]);
+    expect(proof.status).not.toBe('ready');
+    expect(proof.knownGaps.map((gap) => gap.code)).toEqual(['fix_no_fail_to_pass']);
+    expect(proof.knownGaps[0]?.message).toContain(
+      `${GO_MODULE}::TestAdd failed on the base and pass on the head, but the change edited that test itself`,
+    );
+  });
+
+  it(`a correct fix that also edits the failing test's message is ${GO_INSTALLED ? 'ready: the edited test fails against the base' : 'never tried without go: gates unavailable'}`, async () => {
+    const edited = GO_CALC_TESTS.replace('want 5', 'want 5 (2 + 3)');
+    const run = await runWith(
+      `${writeCalc('a + b', 'a * b')}\nwrite('calc_test.go', ${JSON.stringify(edited)});`,
+      {},
+      GO_FIXTURE,
+      GOAL_WITH_TEST,
+    );
+    if (!GO_INSTALLED) return expectGoUnavailable(run);
+    const { proof } = run;
+    expect(proof.status, JSON.stringify(proof.knownGaps)).toBe('ready');
+    expect(proof.decisions).toContainEqual(
+      expect.objectContaining({
+        decision: 'fail-to-pass shown',
+        reason: expect.stringContaining("the head's tests fail against the base's source"),
+      }),
+    );
   });
 
   it('without go on the PATH, the goal stops before any agent runs, naming go', async () => {

@@ -127,6 +127,20 @@ describe('per-test evidence on a Rust crate with inline tests', () => {
     );
   });
 
+  it('an inline test edited to expect the bug is never ready: the edited test shows no fix', async () => {
+    // tests::adds failed on the base and passes on the head, but only because it now expects 2 - 3.
+    const { proof } = await runWith(
+      CRATE,
+      writeLib(lib('a - b', 'a * b').replace('add(2, 3), 5', 'add(2, 3), -1')),
+    );
+    expect(proof.gates.find((gate) => gate.name === 'test')?.tests?.failToPass).toEqual(['tests::adds']);
+    expect(proof.status).not.toBe('ready');
+    expect(proof.knownGaps.map((gap) => gap.code)).toEqual(['fix_no_fail_to_pass']);
+    expect(proof.knownGaps[0]?.message).toContain(
+      'tests::adds failed on the base and pass on the head, but the change edited that test itself',
+    );
+  });
+
   it('without cargo on the PATH, the goal stops before any agent runs, naming cargo', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'omk-no-cargo-'));
     try {

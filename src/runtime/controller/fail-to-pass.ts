@@ -5,6 +5,7 @@ import { FAIL_TO_PASS_NOT_SHOWN, FAIL_TO_PASS_SHOWN } from '../proof/gaps.js';
 import { passedOrTolerated } from '../proof/pre-existing.js';
 import type { Finding, GateEvidence } from '../proof/schema.js';
 import { isTestPath } from '../review/files.js';
+import { testsEditedByChange } from '../review/tests-weakened.js';
 import type { RunContext } from './context.js';
 
 type Decision = { kind: string; decision: string; reason: string };
@@ -16,10 +17,12 @@ export interface FailToPassEvidence {
   findings?: Finding[];
 }
 
-/** The integrated head: where its files are, and which it changed from the base. */
+/** The integrated head: where its files are, which it changed from the base, and how. */
 export interface HeadTree {
   cwd: string;
   changedFiles: readonly { path: string }[];
+  /** The head's diff from the base: which tests' own lines the change edited. */
+  diff: string;
 }
 
 const short = (sha: string) => sha.slice(0, 12);
@@ -32,7 +35,9 @@ function named(names: readonly string[]): string {
 
 /**
  * A fix is shown by a test that fails on the base and passes on the head. In order:
- * 1. per-test results: a test that failed on the base and passes on the head (`tests.failToPass`);
+ * 1. per-test results: a test that failed on the base and passes on the head (`tests.failToPass`),
+ *    unless the change edited that test's own lines: it may pass by its new expectation, so it
+ *    counts only through 2.;
  * 2. the head's new or changed tests run against the base's source: omk puts the head's changed
  *    test files into the base worktree, runs the test gates there and puts the base back; a test
  *    that fails there and passes on the head shows the fix (a regression test written with it);
@@ -62,7 +67,13 @@ export async function failToPassEvidence(
   }
   // A gate whose only failing tests fail on the base too counts: its other tests pass.
   const passedOnHead = headTests.length > 0 && headTests.every(passedOrTolerated);
-  const perTest = headTests.flatMap((gate) => gate.tests?.failToPass ?? []);
+  const edited = testsEditedByChange(
+    head.diff,
+    head.changedFiles.map((file) => file.path),
+  );
+  const flipped = headTests.flatMap((gate) => gate.tests?.failToPass ?? []);
+  const perTest = flipped.filter((name) => !edited.has(testLeaf(name)));
+  const rewritten = flipped.filter((name) => edited.has(testLeaf(name)));
   if (perTest.length > 0 && passedOnHead) {
     return {
       durationMs: 0,
@@ -95,10 +106,43 @@ export async function failToPassEvidence(
         },
       };
     }
+    if (rewritten.length > 0) return testsRewritten(rewritten, where, onBaseSource.durationMs, true);
     const exitOnly = await exitCodeEvidence(ctx, headTests, env, passedOnHead, where);
     return { ...exitOnly, durationMs: exitOnly.durationMs + onBaseSource.durationMs };
   }
+  if (rewritten.length > 0 && passedOnHead) return testsRewritten(rewritten, where, 0, false);
   return exitCodeEvidence(ctx, headTests, env, passedOnHead, where);
+}
+
+/**
+ * The test's own name as a diff declares it: pytest's `tests/test_x.py::TestX::test_y[1]`,
+ * `go test`'s `example.com/m/pkg::TestY/sub` and cargo's `tests::y` all end in the function.
+ */
+function testLeaf(name: string): string {
+  const last = name.split('::').at(-1) ?? name;
+  return (last.split(' > ').at(-1) ?? last).replace(/\[.*\]$/, '').split('/')[0] ?? last;
+}
+
+/** Only tests the change itself edited went from failing to passing: that shows no fix. */
+function testsRewritten(
+  rewritten: readonly string[],
+  where: string,
+  durationMs: number,
+  ranOnBaseSource: boolean,
+): FailToPassEvidence {
+  const checked = ranOnBaseSource
+    ? "; the head's tests, run against the base's source, pass there too or were not read"
+    : " (the edited tests are not in separate test files, so they cannot be run against the base's source apart from the fix)";
+  return {
+    durationMs,
+    decision: {
+      kind: 'oracle',
+      decision: FAIL_TO_PASS_NOT_SHOWN,
+      reason:
+        `${named(rewritten)} failed on the base and pass on the head, but the change edited ${rewritten.length === 1 ? 'that test' : 'those tests'} ` +
+        `itself, so ${rewritten.length === 1 ? 'it' : 'they'} may pass by a new expectation rather than a fix${checked} (${where})`,
+    },
+  };
 }
 
 /**
@@ -243,12 +287,15 @@ function notSeenPassing(
     return `gate ${gate} fails on the base and its results there name no failing test, so no test is shown to pass on the head`;
   }
   const head = headTests.find((evidence) => evidence.name === gate)?.tests;
+  const still = new Set(head?.stillFailing ?? []);
   const why =
     head === undefined
       ? "the head's run reported no per-test results (its exit code alone shows nothing)"
       : head.baseSha === null
         ? `the head's results (${head.source}) cannot be compared with the base's (${base?.source})`
-        : 'on the head they did not run, were skipped or still fail';
+        : failed.every((name) => still.has(name))
+          ? 'they still fail on the head'
+          : 'on the head they did not run, were skipped or still fail';
   return `no test that failed on the base passes on the head in gate ${gate}: ${named(failed)} failed there, and ${why}`;
 }
 

@@ -142,6 +142,7 @@ export async function integrateSlices(ctx: RunContext): Promise<IntegrationResul
       ? await failToPassEvidence({ ...ctx, deps: { ...deps, verify } }, gates, gateEnv, {
           cwd: result.workspace.path,
           changedFiles: result.changedFiles,
+          diff: result.diff,
         })
       : null;
   const findings = [

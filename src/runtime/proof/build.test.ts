@@ -195,6 +195,9 @@ describe('buildProof: blocked_on_human and failed', () => {
     const proof = buildProof(evidence({ execution: 'not_started', gates: [], extraGaps: [gap] }));
     expect(proof.status).toBe('blocked_on_human');
     expect(proof.knownGaps).toContainEqual(gap);
+    // What stopped the run comes first: the other gaps (no execution, no head) follow from it.
+    expect(proof.knownGaps[0]).toEqual(gap);
+    expect(proof.knownGaps.map((entry) => entry.code)).toContain('not_executed');
   });
 
   it('fails when the evidence carries failures, keeping them', () => {

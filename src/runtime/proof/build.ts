@@ -70,7 +70,8 @@ export const HUMAN_ACTION_GAPS: readonly string[] = [
 
 /**
  * Pure: derives status, knownGaps, warnings and digest from evidence only. User arrays are copied
- * in their given order; gaps follow a fixed order (human decisions, execution, git, gates in
+ * in their given order; gaps follow a fixed order (human decisions, what stopped the run for a
+ * person (extraGaps of a human-action code), execution, git, gates in
  * requiredGates then first-seen order, the goal class's evidence, findings, slices, extraGaps,
  * budget) so equal evidence gives a
  * byte-identical proof.
@@ -84,8 +85,12 @@ export function buildProof(evidence: ProofEvidence): Proof {
     evidence.agentRuns,
     evidence.goalId,
   );
+  // A gap only a person can close that stopped the run (a required gate's tool missing on the
+  // base) is why the rest are missing: it comes first, not after the gaps it caused.
+  const stoppedBy = evidence.extraGaps.filter((gap) => HUMAN_ACTION_GAPS.includes(gap.code));
   const knownGaps: Gap[] = [
     ...humanGaps(evidence),
+    ...stoppedBy.map(copyGap),
     ...unconfinedGaps(evidence),
     ...(evidence.execution === 'complete' ? [] : [EXECUTION_GAPS[evidence.execution]]),
     ...gitGaps(evidence),
@@ -106,7 +111,7 @@ export function buildProof(evidence: ProofEvidence): Proof {
           message: `Slice ${slice.id} "${slice.title}" ${incomplete(slice.status, why)}.`,
         };
       }),
-    ...evidence.extraGaps.map(copyGap),
+    ...evidence.extraGaps.filter((gap) => !stoppedBy.includes(gap)).map(copyGap),
     ...budget.gaps,
   ];
   const failures = [...structuredClone([...evidence.failures]), ...verdict.failures];

@@ -267,6 +267,50 @@ describe('class evidence gaps', () => {
     ).toEqual(['fix_no_fail_to_pass']);
   });
 
+  it('fix: an empty change or a still-failing base test is told to fix the code, not to add a test', () => {
+    const plan = { kind: 'plan', decision: 'one slice', reason: 'small' };
+    const notShown = {
+      kind: 'oracle',
+      decision: 'fail-to-pass not shown',
+      reason: 'no test that failed on the base passes on the head in gate test: t::a failed there',
+    };
+    const results = {
+      source: 'cargo-test',
+      baseSha: BASE_SHA,
+      counts: {
+        passed: 1,
+        failed: 1,
+        skipped: 0,
+        failToPass: 0,
+        regressions: 0,
+        stillFailing: 1,
+        added: 0,
+        removed: 0,
+      },
+      failing: ['t::a'],
+      failToPass: [],
+      regressions: [],
+      stillFailing: ['t::a'],
+      added: [],
+      removed: [],
+    };
+    const stillFailing = gate({ required: true, outcome: 'pre_existing', exitCode: 101, tests: results });
+    const hintOf = (changedFiles: { path: string; additions: number; deletions: number }[]) =>
+      buildProof(
+        evidence({ decisions: [plan, notShown], gates: [stillFailing], changedFiles }),
+      ).knownGaps.find((gap) => gap.code === 'fix_no_fail_to_pass')?.hint;
+    expect(hintOf([])).toEqual([
+      'The change is empty: the agent changed no file. ',
+      { step: 'run' },
+      ' again with an agent that makes the fix.',
+    ]);
+    expect(hintOf([{ path: 'src/lib.rs', additions: 1, deletions: 0 }])).toEqual([
+      'The tests that fail on the base still fail on the head (t::a): the change does not fix them. ',
+      { step: 'run' },
+      ' again with an agent that makes them pass.',
+    ]);
+  });
+
   it('fix: with nothing integrated (no head), says so, not "add a test that fails without the fix"', () => {
     // Every slice failed its gates: the base's failing test exists, the fix was never judged.
     const pending = {

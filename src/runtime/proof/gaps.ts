@@ -137,6 +137,38 @@ const RAN: ReadonlySet<GateEvidence['outcome']> = new Set(['passed', 'flaky', 'f
 const NOT_PASSED: ReadonlySet<GateEvidence['outcome']> = new Set(['failed', 'timeout', 'pre_existing']);
 
 /**
+ * The way out of a fix with no fail-to-pass. "Add a test that fails without the fix" is right only
+ * when the base has none: an empty change, or the base's failing tests still failing on the head,
+ * already has its test, and the fix is what is missing.
+ */
+function noFailToPassHint(evidence: ProofEvidence, onHead: readonly GateEvidence[]): Gap['hint'] {
+  if (evidence.changedFiles.length === 0) {
+    return [
+      'The change is empty: the agent changed no file. ',
+      { step: 'run' },
+      ' again with an agent that makes the fix.',
+    ];
+  }
+  const stillFailing = onHead.flatMap((gate) =>
+    gate.kind === 'test' ? (gate.tests?.stillFailing ?? []) : [],
+  );
+  if (stillFailing.length > 0) {
+    return [
+      `The tests that fail on the base still fail on the head (${stillFailing.slice(0, 3).join(', ')}${
+        stillFailing.length > 3 ? ', …' : ''
+      }): the change does not fix them. `,
+      { step: 'run' },
+      ' again with an agent that makes them pass.',
+    ];
+  }
+  return [
+    'Add a test that fails without the fix (commit it on the base, or ask for one in the goal), then ',
+    { step: 'run' },
+    ' again.',
+  ];
+}
+
+/**
  * What the goal's class needs as evidence besides passing gates, as gaps when it is missing:
  * fix → a test seen failing without the fix and passing with it (the integration's fail-to-pass
  * decision; a no-op whose failing test is only pre-existing never shows one); greenfield → a new
@@ -180,11 +212,7 @@ export function classEvidenceGaps(evidence: ProofEvidence): Gap[] {
           message: `Fail-to-pass not shown: no test fails without the fix and passes with it${
             seen === undefined ? '' : ` (${seen.reason})`
           }, so nothing shows the fix works.`,
-          hint: [
-            'Add a test that fails without the fix (commit it on the base, or ask for one in the goal), then ',
-            { step: 'run' },
-            ' again.',
-          ],
+          hint: noFailToPassHint(evidence, onHead),
         },
       ];
     }

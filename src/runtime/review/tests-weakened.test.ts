@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createTempRepo, git, type TempRepo } from '../../../test/helpers/git-repo.js';
 import type { ReviewInput } from './input.js';
 import { reviewInput } from './test-fixtures.js';
-import { goalAsksToRemoveTests, testsWeakenedReview } from './tests-weakened.js';
+import { goalAsksToRemoveTests, testsEditedByChange, testsWeakenedReview } from './tests-weakened.js';
 
 const repos: TempRepo[] = [];
 afterEach(async () => {
@@ -259,5 +259,58 @@ describe('testsWeakenedReview: what is not an assertion', () => {
     const after = before.replace("import assert from 'node:assert/strict';\n", '');
     const input = await realChange({ 'test/a.test.js': before }, { 'test/a.test.js': after });
     expect(messages(input)).toEqual([]);
+  });
+});
+
+describe('testsEditedByChange', () => {
+  const edited = (input: ReviewInput) =>
+    [
+      ...testsEditedByChange(
+        input.diff,
+        input.changedFiles.map((file) => file.path),
+      ),
+    ].sort();
+
+  it('names the Python test whose expectation changed, not its untouched neighbour', async () => {
+    const tests =
+      'def test_simple():\n    assert slug("a b") == "a-b"\n\n\ndef test_upper():\n    assert slug("A B") == "a-b"\n';
+    const input = await realChange(
+      { 'tests/test_slug.py': tests },
+      { 'tests/test_slug.py': tests.replace('slug("A B") == "a-b"', 'slug("A B") == ""') },
+    );
+    expect(edited(input)).toEqual(['test_upper']);
+  });
+
+  it('names an inline Rust test whose assertion changed, and no test for a change to the code alone', async () => {
+    const lib =
+      'pub fn add(a: i32, b: i32) -> i32 {\n    a - b\n}\n\n#[cfg(test)]\nmod tests {\n    use super::*;\n\n    #[test]\n    fn adds() {\n        assert_eq!(add(2, 3), 5);\n    }\n}\n';
+    const rewritten = await realChange(
+      { 'src/lib.rs': lib },
+      { 'src/lib.rs': lib.replace('), 5)', '), -1)') },
+    );
+    expect(edited(rewritten)).toEqual(['adds']);
+    const fixed = await realChange({ 'src/lib.rs': lib }, { 'src/lib.rs': lib.replace('a - b', 'a + b') });
+    expect(edited(fixed)).toEqual([]);
+  });
+
+  it('names no test when a new test is added right after the failing one (a fix with its regression test)', async () => {
+    const lib =
+      'pub fn add(a: i32, b: i32) -> i32 {\n    a - b\n}\n\n#[cfg(test)]\nmod tests {\n    use super::*;\n\n    #[test]\n    fn adds() {\n        assert_eq!(add(2, 3), 5);\n    }\n}\n';
+    const withRegression = lib
+      .replace('a - b', 'a + b')
+      .replace(
+        '        assert_eq!(add(2, 3), 5);\n    }\n',
+        '        assert_eq!(add(2, 3), 5);\n    }\n\n    #[test]\n    fn adds_negatives() {\n        assert_eq!(add(-2, -3), -5);\n    }\n',
+      );
+    const rust = await realChange({ 'src/lib.rs': lib }, { 'src/lib.rs': withRegression });
+    expect(edited(rust)).toEqual(['adds_negatives']);
+    const tests = 'import pytest\n\n\ndef test_upper():\n    assert slug("A B") == "a-b"\n';
+    const python = await realChange(
+      { 'tests/test_slug.py': tests },
+      {
+        'tests/test_slug.py': `${tests}\n\n@pytest.mark.parametrize("text", ["A  B"])\ndef test_spaces(text):\n    assert slug(text) == "a-b"\n`,
+      },
+    );
+    expect(edited(python)).toEqual(['test_spaces']);
   });
 });

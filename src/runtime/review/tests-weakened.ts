@@ -130,6 +130,40 @@ export function testsWeakenedReview(input: ReviewInput, goalText: string): Findi
   return sortFindings(findings);
 }
 
+/**
+ * A line that may stand between two tests as well as inside one: blank, closing brackets only, or a
+ * decorator or attribute (`@pytest.mark…`, `#[test]`) of the test declared after it. A test added
+ * right after another (a regression test beside the one the fix makes pass) adds such lines while
+ * the hunk still reads as inside the one before, which it does not edit.
+ */
+const BETWEEN_TESTS = /^\s*(?:[)\]};,]*|@.*|#\[.*)\s*$/;
+
+/**
+ * The tests whose own lines the change edits (a line removed or added inside a test's body, as far
+ * as the hunks show its declaration). A test that failed on the base and passes on the head shows a
+ * fix only when what it checks is the base's: an edited test may pass by its new expectation.
+ */
+export function testsEditedByChange(diff: string, changedPaths: readonly string[]): Set<string> {
+  const files = parseDiff(diff, new Set(changedPaths)).files.filter(
+    (file) => !file.binary && languageOf(file) !== undefined,
+  );
+  const edited = new Set<string>();
+  for (const file of files) {
+    const language = languageOf(file) ?? null;
+    for (const hunk of file.hunks) {
+      for (const kind of ['removed', 'added'] as const) {
+        const side = hunk.filter((line) => line.kind === kind || line.kind === 'context');
+        let current: string | null = null;
+        for (const [index, line] of side.entries()) {
+          current = nameAt(language, side, index) ?? current;
+          if (line.kind === kind && current !== null && !BETWEEN_TESTS.test(line.text)) edited.add(current);
+        }
+      }
+    }
+  }
+  return edited;
+}
+
 function isAssertion(text: string): boolean {
   return ASSERTION.test(text);
 }
