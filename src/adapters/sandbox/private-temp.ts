@@ -1,4 +1,15 @@
-import { lstat, mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import {
+  lstat,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  realpath,
+  rename,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { isPidAlive } from '../process/host.js';
 
@@ -32,7 +43,9 @@ export async function makePrivateTemp(env: Env, prefix = 'run-'): Promise<Privat
   await sweepStale(parent);
   const path = await mkdtemp(join(parent, prefix));
   const owner = `${path}${OWNER_SUFFIX}`;
-  await writeFile(owner, `${process.pid}\n`, { mode: 0o600 });
+  // Written whole under another name, then renamed: another omk's sweep never reads it half-written.
+  await writeFile(`${path}.writing`, `${process.pid}\n`, { mode: 0o600 });
+  await rename(`${path}.writing`, owner);
   const hidden = new Set([parent]);
   const shared = join('/tmp', name);
   // Another run's, where this run's TMPDIR is not /tmp: hidden when it exists.
@@ -50,13 +63,18 @@ export async function makePrivateTemp(env: Env, prefix = 'run-'): Promise<Privat
   };
 }
 
+/** How old a marker that names no pid must be before its temp counts as abandoned. */
+const UNREADABLE_MARKER_MS = 10 * 60_000;
+
 /**
  * Removes the temps in `parent` whose owner is gone: the pid in its marker runs no process. A temp
  * whose owner still runs is kept (another omk's run, or a pid reused since, which only delays the
  * sweep); one without a marker is left alone (made by an omk before markers, or one that is
- * writing its marker right now).
+ * writing its marker right now), and so is one whose marker names no pid until it is old: an omk
+ * before markers were renamed into place wrote them in two steps, and a sweep reading one between
+ * them took a live run's temp away (its gates then failed: `creating work dir: … no such file`).
  */
-export async function sweepStale(parent: string): Promise<string[]> {
+export async function sweepStale(parent: string, now = Date.now()): Promise<string[]> {
   const removed: string[] = [];
   const names = await readdir(parent).catch(() => [] as string[]);
   for (const name of names) {
@@ -64,6 +82,13 @@ export async function sweepStale(parent: string): Promise<string[]> {
     const marker = join(parent, name);
     const pid = Number.parseInt((await readFile(marker, 'utf8').catch(() => '')).trim(), 10);
     if (Number.isInteger(pid) && pid > 0 && isPidAlive(pid)) continue;
+    if (!(Number.isInteger(pid) && pid > 0)) {
+      const written = await stat(marker).then(
+        (found) => found.mtimeMs,
+        () => null,
+      );
+      if (written !== null && now - written < UNREADABLE_MARKER_MS) continue;
+    }
     const temp = join(parent, name.slice(0, -OWNER_SUFFIX.length));
     if (dirname(temp) !== parent || basename(temp) === '') continue;
     await rm(temp, { recursive: true, force: true });
