@@ -1,3 +1,4 @@
+import { CONFIG_FILES } from '../config/load.js';
 import { briefPlannerWhy, type CreatedGoal, createGoal } from '../goal/create.js';
 import type { RepoInfo } from '../ports.js';
 import type { CreateGoalRequest } from '../requests.js';
@@ -81,12 +82,19 @@ async function startInspected(deps: AppDeps, request: StartRequest, repo: RepoIn
 const NAMED_CHANGES = 5;
 
 /**
+ * The checkout's omk config is the run's as it is (the controller says so when it differs from the
+ * commit's): it is not among the changes a goal leaves out. An untracked `.omk/` is listed as the
+ * directory.
+ */
+const USED_AS_IS: readonly string[] = [...CONFIG_FILES, '.omk/'];
+
+/**
  * A goal starts from HEAD: its plan reads the commit and its worktrees hold it, so what the
  * checkout has on top of it (edits, staged or not, and untracked files) is not part of it. Said
  * once, before anything is planned or runs, by a run and a plan alike.
  */
 function warnUncommitted(deps: AppDeps, repo: RepoInfo, mode: StartRequest['mode']): void {
-  const changes = repo.changes ?? [];
+  const changes = (repo.changes ?? []).filter((path) => !USED_AS_IS.includes(path));
   if (changes.length === 0) return;
   const named = changes.slice(0, NAMED_CHANGES).join(', ');
   const more = changes.length > NAMED_CHANGES ? ` and ${changes.length - NAMED_CHANGES} more` : '';
