@@ -146,7 +146,7 @@ export function wordNotice(notice: WorkflowStepNotice, stateBranch: string): str
     case 'merged':
       return `merged PR #${notice.pr} as ${notice.sha}`;
     case 'runner_branches':
-      return `fix: the goal's branches were not fetched, so this runner's are used: ${notice.why}`;
+      return `the goal's branches were not fetched, so this runner's are used: ${notice.why}`;
   }
 }
 

@@ -1,9 +1,9 @@
-import { restoreAwaitedBranches } from '../delivery/kept-bundle.js';
 import type { GoalStore } from '../goal/store.js';
 import type { Clock, Reporter } from '../ports.js';
 import type { RemoteStateStore } from '../state/remote.js';
 import type { UntrustedCustomAgent } from './agent-trust.js';
 import type { AppDeps } from './deps.js';
+import { bringGoalBranches } from './goal-branches.js';
 import type { AppNote } from './notes.js';
 import { type PulledGoal, type SharedStepOutcome, withSharedGoal } from './shared-step.js';
 import type { SharedStepPlan } from './thread-job.js';
@@ -111,29 +111,12 @@ export function onSharedGoalThen<W extends ThreadCheckout, T, R>(
     const request = { goalId, ...plan, ...(plan.lock === 'pull_push' ? { exclusive } : {}) };
     const ports = { store: here.store, remote: here.remote, reporter: host.reporter };
     const done = await withSharedGoal(ports, request, async (pulled) => {
-      if (plan.branches) {
-        await host.bringBranches(here, goalId);
-        await restoreKeptSlices(host.app(here), goalId);
-      }
+      if (plan.branches)
+        await bringGoalBranches(host.app(here), goalId, () => host.bringBranches(here, goalId));
       return act(here, pulled);
     });
     return after(done, here);
   };
   const inCheckout = () => (ws === undefined ? host.checkout(plan.checkout, step) : step(ws));
   return plan.lock === 'step' ? host.lock(goalId, inCheckout) : inCheckout();
-}
-
-/**
- * A checkout the goal's branches were just brought into never had a slice branch kept until the
- * goal is accepted: it is on no ref of the forge, saved with the goal instead (a bundle on the
- * state branch). It is restored from there, only at the head the goal's evidence records, so a
- * resumed run builds on and integrates it as its first run would have (fan-out's integrate does
- * the same); a missing or altered bundle is refused as accept refuses it. Accept, open-pr and
- * delivery restore the integration they push themselves.
- */
-async function restoreKeptSlices(deps: AppDeps, goalId: string): Promise<void> {
-  if (deps.keptBundles === undefined) return;
-  await restoreAwaitedBranches({ store: deps.store, bundles: deps.keptBundles }, goalId, {
-    slicesOnly: true,
-  });
 }

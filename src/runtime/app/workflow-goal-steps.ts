@@ -3,6 +3,7 @@ import { acceptGoal } from './accept.js';
 import type { PreparedAgent } from './agent.js';
 import { executeAndDeliver } from './execute.js';
 import { executeOneSlice, type FanOutHost, integrateSlices } from './fan-out.js';
+import { bringGoalBranches } from './goal-branches.js';
 import { sliceStatusIn, unknownSlice } from './goal-report.js';
 import { integratedNotes, sliceJobReport } from './judgement.js';
 import { mergeIntegrator } from './merge.js';
@@ -51,6 +52,13 @@ export class WorkflowSteps {
       throw this.host.refusal({ code: 'unknown_slice', goalId: this.goalId, slice, slices });
   }
 
+  /** The goal's branches from the repository; when fetching fails, this runner's, with a warning. */
+  private async fetchOrWarn(): Promise<void> {
+    const source = await goalBranchesFor(() => this.host.fetchBranches(this.goalId));
+    if (source.from === 'runner')
+      tell(this.host, { kind: 'runner_branches', level: 'warn', why: source.why });
+  }
+
   private fanOut(): FanOutHost {
     const { host } = this;
     return {
@@ -60,11 +68,16 @@ export class WorkflowSteps {
     };
   }
 
-  /** `execute` without a slice: the whole goal in this job, then delivery and merge by policy. */
+  /**
+   * `execute` without a slice: the whole goal in this job, then delivery and merge by policy. A
+   * goal an earlier job ran (a cancelled `run`, fan-out's slice jobs) goes on from its branches:
+   * the repository's, else this runner's, and its kept slices restored from the goal.
+   */
   async execute(): Promise<WorkflowStepOutcome> {
     const { host, request, goalId } = this;
-    const ran = await this.withAgent(`execute: goal ${goalId}`, (prepared) =>
-      host.abortable((signal) =>
+    const ran = await this.withAgent(`execute: goal ${goalId}`, async (prepared) => {
+      await bringGoalBranches(host.app, goalId, () => this.fetchOrWarn());
+      return host.abortable((signal) =>
         executeAndDeliver(host.app, {
           goalId,
           after: workflowDelivery(request.step, request.dryRun),
@@ -75,8 +88,8 @@ export class WorkflowSteps {
           // A review fix resumed here is answered in its threads, as its first run would have.
           replies: host.replies(),
         }),
-      ),
-    );
+      );
+    });
     return stepReport(host, 'execute', goalId, {
       judged: true,
       notes: ran.notes,
@@ -218,8 +231,7 @@ export class WorkflowSteps {
       async () => undefined,
       async () => {
         // Its PRs are delivered again: their branches come from the repository, else this runner.
-        const source = await goalBranchesFor(() => host.fetchBranches(goalId));
-        if (source.from === 'runner') tell(host, { kind: 'runner_branches', level: 'warn', why: source.why });
+        await this.fetchOrWarn();
         return acceptGoal(host.app, {
           goalId,
           summary,

@@ -576,7 +576,8 @@ function withByExitCode(gates: readonly GateEvidence[]): { byExitCode?: string[]
 /**
  * Publishes a slice's branch where the host shares them (a fan-out job, the bot): the first time
  * fast-forward only; a slice rerun after it was published (reopened until ready, its retry built
- * from the base) replaces its own earlier head, with a lease on it.
+ * from the base) replaces its own earlier head, with a lease on it. A branch kept until the goal
+ * is accepted is saved with the goal instead, wherever the host saves those (`keptBundles`).
  */
 export async function publishSlice(
   ctx: RunContext,
@@ -585,11 +586,12 @@ export async function publishSlice(
   sha: string,
 ): Promise<void> {
   const { deps, journal } = ctx;
-  if (deps.publishBranch === undefined) return;
   // A pushed branch runs its own workflows in the repository's CI: one delivery keeps local (a
   // workflow change the goal was created to make, until a person accepts the goal) is not
   // published either; it is saved with the goal instead (delivery/kept-bundle.ts), so the job
-  // that integrates it (fan-out's integrate) can restore it. One kept for security is not.
+  // that integrates it (fan-out's integrate, a resumed run's checkout) can restore it. Saved
+  // also by a host that publishes no slice (the Action's run): a job cancelled before delivery
+  // saved it would lose it with its runner. One kept for security is not saved.
   const kept = keptSlice(journal.execution, taskId, branch);
   if (kept !== null) {
     const base = ctx.goal.repo.baseSha;
@@ -605,6 +607,7 @@ export async function publishSlice(
     }
     return;
   }
+  if (deps.publishBranch === undefined) return;
   const published = sliceRecord(journal.execution, taskId).publishedSha;
   if (published === sha) return;
   await deps.publishBranch(branch, sha, published ?? undefined);
