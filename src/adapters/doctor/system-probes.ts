@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { stat, unlink, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { agentEnvironment } from '../../runtime/agents/env.js';
 import { resolveAgent } from '../../runtime/agents/registry.js';
 import { loadConfig } from '../../runtime/config/load.js';
@@ -54,7 +54,16 @@ export function createSystemProbes(options: SystemProbeOptions): DoctorProbes {
           : (await readCommittedTree(gitRepo, root, headSha)).context;
       return readScripts(context);
     },
-    findOnPath: (command) => findOnPath(command, options.env),
+    findOnPath: (command, firstDirs = []) =>
+      findOnPath(
+        command,
+        firstDirs.length === 0
+          ? options.env
+          : {
+              ...options.env,
+              PATH: [...firstDirs, options.env.PATH ?? options.env.Path ?? ''].join(delimiter),
+            },
+      ),
     fileState,
     agentCliOutput: (argv, cwd) =>
       probe(async () => {

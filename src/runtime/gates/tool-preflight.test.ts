@@ -35,9 +35,10 @@ describe('missingRequiredTool', () => {
       gate('style', ['omk-no-such-linter-7f3a'], false),
       gate('lint', ['omk-no-such-ruff-7f3a', 'check', '.']),
     ];
-    expect(await missingRequiredTool(gates, root, { PATH: bin })).toEqual({
+    expect(await missingRequiredTool(gates, { root, scripts: null }, { PATH: bin })).toEqual({
       gate: 'lint',
       tool: 'omk-no-such-ruff-7f3a',
+      where: "is not on the gates' PATH",
     });
   });
 
@@ -45,10 +46,35 @@ describe('missingRequiredTool', () => {
     await executable(join(root, '.venv', 'bin', 'ruff'));
     await executable(join(root, 'scripts', 'check'));
     const gates = [gate('lint', ['ruff', 'check', '.']), gate('test', ['./scripts/check'])];
-    expect(await missingRequiredTool(gates, root, { PATH: bin })).toBeNull();
-    expect(await missingRequiredTool([gate('test', ['./scripts/nothing'])], root, { PATH: bin })).toEqual({
+    expect(await missingRequiredTool(gates, { root, scripts: null }, { PATH: bin })).toBeNull();
+    expect(
+      await missingRequiredTool(
+        [gate('test', ['./scripts/nothing'])],
+        { root, scripts: null },
+        { PATH: bin },
+      ),
+    ).toEqual({
       gate: 'test',
       tool: 'nothing',
+      where: 'is missing or not executable in the checkout',
     });
+  });
+
+  it("looks through a package script to its tool, blamed only when the run uses the checkout's node_modules", async () => {
+    await executable(join(bin, 'npm'));
+    await executable(join(root, 'node_modules', '.bin', 'eslint'));
+    const scripts = { lint: 'eslint .', format: 'prettier --check .' };
+    const gates = [gate('lint', ['npm', 'run', 'lint']), gate('format', ['npm', 'run', 'format'])];
+    expect(await missingRequiredTool(gates, { root, scripts }, { PATH: bin })).toEqual({
+      gate: 'format',
+      tool: 'prettier',
+      where: "(the first command of scripts.format) is neither in node_modules/.bin nor on the gates' PATH",
+    });
+    // The run installs its own node_modules in each worktree: what it lacks here is no sign.
+    const ownInstall = 'package.json differs from the base commit, so the run installs the dependencies';
+    expect(await missingRequiredTool(gates, { root, scripts, ownInstall }, { PATH: bin })).toBeNull();
+    // An optional gate is never the preflight's.
+    const optional = [gate('format', ['npm', 'run', 'format'], false)];
+    expect(await missingRequiredTool(optional, { root, scripts }, { PATH: bin })).toBeNull();
   });
 });
