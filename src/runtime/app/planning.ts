@@ -11,7 +11,7 @@ import type { DetectContext } from '../gates/detector.js';
 import { gateEnvironment } from '../gates/env.js';
 import { scriptOf } from '../gates/package-script.js';
 import type { GateSpec } from '../gates/port.js';
-import { type MissingTool, missingRequiredTool } from '../gates/tool-preflight.js';
+import { type MissingTool, missingRequiredTool, ownInstallOf } from '../gates/tool-preflight.js';
 import { planGoal } from '../goal/create.js';
 import type { GoalRecord } from '../goal/schema.js';
 import { createAgentPlanner, plannerWorkDir } from '../plan/agent-planner.js';
@@ -24,7 +24,6 @@ import type { SandboxDecision } from '../sandbox/port.js';
 import { createScrub, secretValues } from '../secrets/scrub.js';
 import { scrubbedAgent } from '../secrets/scrubbed-runs.js';
 import { privateStateDir } from '../state/paths.js';
-import { nodeModulesStep } from '../workspace/plan.js';
 import { type AgentChoice, hostSandbox, type PreparedAgent } from './agent.js';
 import { untrustedCustomAgent, untrustedCustomAgentError } from './agent-trust.js';
 import type { AppDeps } from './deps.js';
@@ -149,35 +148,13 @@ async function missingToolAtBase(
     const scripts = gates.some((gate) => gate.required && scriptOf(gate.argv) !== null)
       ? readScripts(context)
       : null;
-    const ownInstall = scripts === null ? null : await ownInstallOf(deps, root, context, config);
+    const ownInstall =
+      scripts === null ? null : await ownInstallOf(deps.repo, root, context, config.config.workspace);
     return await missingRequiredTool(gates, { root, scripts, ownInstall }, gateEnvironment(deps.env));
   } catch {
     // A config the gates cannot be detected with is refused where gates are detected for the run.
     return null;
   }
-}
-
-/**
- * Why a goal's worktrees will not get the checkout's node_modules, as the preparer decides
- * (workspace/plan.ts, adapters/workspace/preparer.ts): `workspace.setup` prepares them, or a
- * manifest (package.json, the lockfile) in the checkout differs from the base commit, so each
- * worktree installs its own. Null: they get a copy of the checkout's, missing what it misses (a
- * stale node_modules is copied as it is, so a tool it lacks is what the base check would find).
- */
-async function ownInstallOf(
-  deps: AppDeps,
-  root: string,
-  context: DetectContext,
-  config: LoadedConfig,
-): Promise<string | null> {
-  const step = nodeModulesStep(context, config.config.workspace);
-  if (step === 'setup') return 'workspace.setup prepares the worktrees';
-  if (step === null || step.install === null) return null;
-  const { changes = [] } = await deps.repo.inspect(root, { changes: true });
-  const differs = step.manifests.find((file) => changes.includes(file));
-  return differs === undefined
-    ? null
-    : `${differs} differs from the base commit, so the run installs the dependencies`;
 }
 
 /**

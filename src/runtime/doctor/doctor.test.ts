@@ -505,6 +505,27 @@ describe('gates', () => {
     });
   });
 
+  it("looks a gate's bare name up in the checkout's virtualenvs first, as a run's gates get them", async () => {
+    const asked: string[][] = [];
+    const report = await doctor(
+      {},
+      {
+        detectGates: async () => [gate('lint', ['ruff', 'check', '.'], { kind: 'lint' })],
+        findOnPath: async (command, firstDirs = []) => {
+          asked.push([...firstDirs]);
+          return command === 'ruff' && firstDirs.includes(`${ROOT}/.venv/bin`)
+            ? `${ROOT}/.venv/bin/ruff`
+            : null;
+        },
+      },
+    );
+    expect(asked).toEqual([[`${ROOT}/.venv/bin`, `${ROOT}/venv/bin`]]);
+    expect(check(report, 'gate:lint')).toMatchObject({
+      status: 'ok',
+      detail: `ruff → ${ROOT}/.venv/bin/ruff`,
+    });
+  });
+
   it('fails a required gate whose executable is missing, warns for an optional one', async () => {
     const report = await doctor(
       {},

@@ -2,8 +2,10 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { configSchema } from '../config/schema.js';
+import { createDetectContext } from './detector.js';
 import type { GateSpec } from './port.js';
-import { missingRequiredTool } from './tool-preflight.js';
+import { missingRequiredTool, ownInstallOf } from './tool-preflight.js';
 
 let root: string;
 let bin: string;
@@ -76,5 +78,40 @@ describe('missingRequiredTool', () => {
     // An optional gate is never the preflight's.
     const optional = [gate('format', ['npm', 'run', 'format'], false)];
     expect(await missingRequiredTool(optional, { root, scripts }, { PATH: bin })).toBeNull();
+  });
+});
+
+describe('ownInstallOf', () => {
+  const withDeps = `${JSON.stringify({ devDependencies: { prettier: '^3.0.0' } })}\n`;
+  const workspace = (value: Record<string, unknown> = {}) =>
+    configSchema.parse({ workspace: value }).workspace;
+  /** A repository whose checkout differs from HEAD in `changes`. */
+  const repo = (changes: string[]) => ({
+    inspect: async (path: string) => ({ root: path, branch: 'main', headSha: 'abc', changes }),
+  });
+
+  it("is null when the worktrees get the checkout's node_modules: the manifests are the base's", async () => {
+    await writeFile(join(root, 'package.json'), withDeps);
+    await writeFile(join(root, 'package-lock.json'), '{}\n');
+    const base = createDetectContext(root, ['package.json', 'package-lock.json']);
+    expect(await ownInstallOf(repo(['README.md']), root, base, workspace())).toBeNull();
+    // No dependencies: no node_modules step, nothing installed either.
+    await writeFile(join(root, 'package.json'), '{}\n');
+    const bare = createDetectContext(root, ['package.json']);
+    expect(await ownInstallOf(repo(['package.json']), root, bare, workspace())).toBeNull();
+  });
+
+  it('says why the run installs its own: a manifest differs from the base, or workspace.setup prepares', async () => {
+    await writeFile(join(root, 'package.json'), withDeps);
+    await writeFile(join(root, 'package-lock.json'), '{}\n');
+    const base = createDetectContext(root, ['package.json', 'package-lock.json']);
+    expect(await ownInstallOf(repo(['package-lock.json']), root, base, workspace())).toBe(
+      'package-lock.json differs from the base commit, so the run installs the dependencies',
+    );
+    expect(await ownInstallOf(repo([]), root, base, workspace({ setup: [['make', 'deps']] }))).toBe(
+      'workspace.setup prepares the worktrees',
+    );
+    // Installs turned off: the worktrees get no node_modules, so a missing tool stays missing.
+    expect(await ownInstallOf(repo(['package.json']), root, base, workspace({ install: false }))).toBeNull();
   });
 });

@@ -1,5 +1,9 @@
 import { basename, delimiter } from 'node:path';
+import type { WorkspaceConfig } from '../config/schema.js';
 import { fileState, findOnPath } from '../doctor/path-lookup.js';
+import type { RepoPort } from '../ports.js';
+import { nodeModulesStep } from '../workspace/plan.js';
+import type { DetectContext } from './detector.js';
 import type { GateSpec } from './port.js';
 import { lookUpGateTool, missingToolOf, type ToolLookupInput, type ToolProbes } from './tool-lookup.js';
 
@@ -44,4 +48,27 @@ export async function missingRequiredTool(
     return { gate: gate.name, tool: basename(lookup.command), where };
   }
   return null;
+}
+
+/**
+ * Why a goal's worktrees will not get the checkout's node_modules, as the preparer decides
+ * (workspace/plan.ts, adapters/workspace/preparer.ts): `workspace.setup` prepares them, or a
+ * manifest of the base (package.json, its lockfile) differs in the checkout, so each worktree
+ * installs its own. Null: they get a copy of the checkout's, lacking what it lacks: a stale
+ * node_modules is copied as it is, so a tool it misses is one the check on the base would miss.
+ */
+export async function ownInstallOf(
+  repo: Pick<RepoPort, 'inspect'>,
+  root: string,
+  base: DetectContext,
+  workspace: WorkspaceConfig,
+): Promise<string | null> {
+  const step = nodeModulesStep(base, workspace);
+  if (step === 'setup') return 'workspace.setup prepares the worktrees';
+  if (step === null || step.install === null) return null;
+  const { changes = [] } = await repo.inspect(root, { changes: true });
+  const differs = step.manifests.find((file) => changes.includes(file));
+  return differs === undefined
+    ? null
+    : `${differs} differs from the base commit, so the run installs the dependencies`;
 }
