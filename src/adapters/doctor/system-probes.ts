@@ -10,6 +10,7 @@ import { readCommittedTree } from '../../runtime/gates/committed.js';
 import { detectGates, detectGatesIn } from '../../runtime/gates/detect.js';
 import { readScripts } from '../../runtime/gates/detect-node.js';
 import { createDetectContext } from '../../runtime/gates/detector.js';
+import { ownInstallOf } from '../../runtime/gates/tool-preflight.js';
 import { agentLauncher } from '../agents/launcher.js';
 import { gitRepo } from '../git/repo.js';
 import { gitVersion } from '../git/version.js';
@@ -53,6 +54,12 @@ export function createSystemProbes(options: SystemProbeOptions): DoctorProbes {
           ? createDetectContext(root, ['package.json'])
           : (await readCommittedTree(gitRepo, root, headSha)).context;
       return readScripts(context);
+    },
+    ownInstall: async (root, config) => {
+      const { headSha } = await gitRepo.inspect(root);
+      if (headSha === null) return null;
+      const { context } = await readCommittedTree(gitRepo, root, headSha);
+      return ownInstallOf(gitRepo, root, context, config.workspace);
     },
     findOnPath: (command, firstDirs = []) =>
       findOnPath(

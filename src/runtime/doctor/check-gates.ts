@@ -3,7 +3,7 @@ import { isOmkError } from '../errors.js';
 import { unavailableAdvice } from '../gates/availability.js';
 import { scriptOf } from '../gates/package-script.js';
 import type { GateSpec } from '../gates/port.js';
-import { lookUpGateTool } from '../gates/tool-lookup.js';
+import { lookUpGateTool, type ToolLookupInput } from '../gates/tool-lookup.js';
 import type { DoctorCheck, DoctorProbes } from './types.js';
 
 const ADD_TEST_GATE = [
@@ -52,7 +52,11 @@ export async function checkGates(
   const scripts = gates.some((gate) => scriptOf(gate.argv) !== null)
     ? await probes.packageScripts(root)
     : null;
-  const perGate = await Promise.all(gates.map((gate) => checkGateExecutable(gate, root, probes, scripts)));
+  // What a run's preflight would not blame, neither does the doctor: a tool the run's install gives.
+  const ownInstall = scripts === null ? null : await probes.ownInstall(root, config);
+  const perGate = await Promise.all(
+    gates.map((gate) => checkGateExecutable(gate, { root, scripts, ownInstall }, probes)),
+  );
   return [summary, ...perGate];
 }
 
@@ -62,13 +66,12 @@ function describeGate(gate: GateSpec): string {
 
 async function checkGateExecutable(
   gate: GateSpec,
-  root: string,
+  input: ToolLookupInput,
   probes: DoctorProbes,
-  scripts: Readonly<Record<string, string>> | null,
 ): Promise<DoctorCheck> {
   const base = { id: `gate:${gate.name}`, title: `gate ${gate.name}` };
   // The run's preflight asks the same look-up (gates/tool-lookup.ts): what one blames, so does the other.
-  const lookup = await lookUpGateTool(gate, { root, scripts }, probes);
+  const lookup = await lookUpGateTool(gate, input, probes);
   const { command } = lookup;
   if (lookup.status === 'missing') {
     return {

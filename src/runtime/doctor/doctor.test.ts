@@ -39,6 +39,7 @@ function probes(overrides: Partial<DoctorProbes> = {}): DoctorProbes {
     loadConfig: async () => ({ config: defaultConfig(), path: null }),
     detectGates: async () => [gate('test', ['npm', 'run', 'test'])],
     packageScripts: async () => null,
+    ownInstall: async () => null,
     findOnPath: async (command) => onPath[command] ?? null,
     fileState: async () => 'ok',
     agentCliOutput: claudeCli,
@@ -627,6 +628,23 @@ describe('gates', () => {
       expect(check(report, 'gate:lint')).toMatchObject({ status: 'warn' });
       expect(check(report, 'gate:lint').fix).toContain('enabled: false');
       expect(report.ok).toBe(true);
+    });
+
+    it('blames no tool that the run installs: the checkout differs from HEAD in a manifest', async () => {
+      const why = 'package.json differs from the base commit, so the run installs the dependencies';
+      const report = await doctor(
+        {},
+        {
+          detectGates: gates,
+          packageScripts: async () => scripts,
+          ownInstall: async () => why,
+          fileState: async (path) => (path === `${ROOT}/node_modules` ? 'not-file' : 'missing'),
+        },
+      );
+      expect(check(report, 'gate:format')).toMatchObject({
+        status: 'ok',
+        detail: `npm → /usr/bin/npm (scripts.format runs prettier, not checked: ${why})`,
+      });
     });
 
     it('blames no tool before the dependencies are installed (no node_modules): a run installs them', async () => {

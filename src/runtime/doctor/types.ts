@@ -47,6 +47,11 @@ export interface DoctorProbes {
    */
   packageScripts(root: string): Promise<Record<string, string> | null>;
   /**
+   * Why a goal started now would not give its worktrees the checkout's node_modules (it installs
+   * its own: `ownInstallOf` in gates/tool-preflight.ts), or null when it would.
+   */
+  ownInstall(root: string, config: OmkConfig): Promise<string | null>;
+  /**
    * The absolute path of `command` in `firstDirs` (a gate's: the checkout's virtualenvs), then on
    * the PATH, or null. Never a shell, never `which`.
    */
