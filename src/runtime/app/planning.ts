@@ -11,6 +11,7 @@ import type { DetectContext } from '../gates/detector.js';
 import { gateEnvironment } from '../gates/env.js';
 import { scriptOf } from '../gates/package-script.js';
 import type { GateSpec } from '../gates/port.js';
+import { once } from '../gates/tool-lookup.js';
 import { type MissingTool, missingRequiredTool, ownInstallOf } from '../gates/tool-preflight.js';
 import { planGoal } from '../goal/create.js';
 import type { GoalRecord } from '../goal/schema.js';
@@ -148,8 +149,7 @@ async function missingToolAtBase(
     const scripts = gates.some((gate) => gate.required && scriptOf(gate.argv) !== null)
       ? readScripts(context)
       : null;
-    const ownInstall =
-      scripts === null ? null : await ownInstallOf(deps.repo, root, context, config.config.workspace);
+    const ownInstall = once(() => ownInstallOf(deps.repo, root, context, config.config.workspace));
     return await missingRequiredTool(gates, { root, scripts, ownInstall }, gateEnvironment(deps.env));
   } catch {
     // A config the gates cannot be detected with is refused where gates are detected for the run.

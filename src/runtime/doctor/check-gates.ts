@@ -3,7 +3,7 @@ import { isOmkError } from '../errors.js';
 import { unavailableAdvice } from '../gates/availability.js';
 import { scriptOf } from '../gates/package-script.js';
 import type { GateSpec } from '../gates/port.js';
-import { lookUpGateTool, type ToolLookupInput } from '../gates/tool-lookup.js';
+import { lookUpGateTool, once, type ToolLookupInput } from '../gates/tool-lookup.js';
 import type { DoctorCheck, DoctorProbes } from './types.js';
 
 const ADD_TEST_GATE = [
@@ -53,7 +53,7 @@ export async function checkGates(
     ? await probes.packageScripts(root)
     : null;
   // What a run's preflight would not blame, neither does the doctor: a tool the run's install gives.
-  const ownInstall = scripts === null ? null : await probes.ownInstall(root, config);
+  const ownInstall = once(() => probes.ownInstall(root, config));
   const perGate = await Promise.all(
     gates.map((gate) => checkGateExecutable(gate, { root, scripts, ownInstall }, probes)),
   );

@@ -113,9 +113,18 @@ describe('lookUpGateTool', () => {
     expect(missingToolOf(fresh)).toBeNull();
     await mkdir(join(root, 'node_modules'));
     const ownInstall = 'package.json differs from the base commit, so the run installs the dependencies';
+    // Asked only when a tool is missing: a found one needs no `git status`.
+    await executable(join(root, 'node_modules', '.bin', 'eslint'));
+    let asked = 0;
+    const counting = async () => {
+      asked += 1;
+      return ownInstall;
+    };
+    await lookUpGateTool({ argv: ['npm', 'run', 'lint'] }, { root, scripts, ownInstall: counting }, probes);
+    expect(asked).toBe(0);
     const installing = await lookUpGateTool(
       { argv: ['npm', 'run', 'format'] },
-      { root, scripts, ownInstall },
+      { root, scripts, ownInstall: async () => ownInstall },
       probes,
     );
     expect(installing).toMatchObject({ script: { status: 'unchecked', why: ownInstall } });

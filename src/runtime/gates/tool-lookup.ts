@@ -23,8 +23,9 @@ export interface ToolLookupInput {
   /**
    * Why the gates' node_modules will not be the checkout's (a run installs its own in each
    * worktree): a script's tool missing from the checkout's is then not blamed. Null: it will be.
+   * Asked only when such a tool is missing (finding out runs `git status`).
    */
-  ownInstall?: string | null;
+  ownInstall?: (() => Promise<string | null>) | null;
 }
 
 /** Where a package script's first command was looked for, and what was found. */
@@ -65,6 +66,15 @@ export async function lookUpGateTool(
     status: 'found',
     at,
     script: script === null ? null : await lookUpScriptTool(script, input, probes),
+  };
+}
+
+/** `ask`, asked once: the look-ups of a gate list share one answer. */
+export function once<T>(ask: () => Promise<T>): () => Promise<T> {
+  let answer: Promise<T> | undefined;
+  return () => {
+    answer ??= ask();
+    return answer;
   };
 }
 
@@ -110,6 +120,7 @@ async function lookUpScriptTool(
   if ((await probes.fileState(join(input.root, 'node_modules'))) === 'missing') {
     return { ...script, status: 'unchecked', why: 'no node_modules, dependencies not installed' };
   }
-  if (input.ownInstall != null) return { ...script, status: 'unchecked', why: input.ownInstall };
+  const why = input.ownInstall == null ? null : await input.ownInstall();
+  if (why !== null) return { ...script, status: 'unchecked', why };
   return { ...script, status: 'missing', where: 'is neither in node_modules/.bin nor on PATH' };
 }

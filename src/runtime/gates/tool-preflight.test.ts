@@ -74,7 +74,9 @@ describe('missingRequiredTool', () => {
     });
     // The run installs its own node_modules in each worktree: what it lacks here is no sign.
     const ownInstall = 'package.json differs from the base commit, so the run installs the dependencies';
-    expect(await missingRequiredTool(gates, { root, scripts, ownInstall }, { PATH: bin })).toBeNull();
+    expect(
+      await missingRequiredTool(gates, { root, scripts, ownInstall: async () => ownInstall }, { PATH: bin }),
+    ).toBeNull();
     // An optional gate is never the preflight's.
     const optional = [gate('format', ['npm', 'run', 'format'], false)];
     expect(await missingRequiredTool(optional, { root, scripts }, { PATH: bin })).toBeNull();
