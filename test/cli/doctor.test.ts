@@ -1,5 +1,5 @@
 import { accessSync, constants } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { renderDoctorText } from '../../src/runtime/app/render.js';
@@ -68,6 +68,19 @@ describe('omk doctor', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('✓ gates: test (npm run test)\n');
     expect(result.stdout).not.toContain('lint');
+  });
+
+  it("finds a Python gate's tool in the checkout's virtualenv, as the run's gates get it", async () => {
+    // ruff is only in .venv/bin: a worktree's gates have it first on PATH, so it is no failure.
+    await repo.commit({
+      '.omk/config.yml': 'version: 1\ngates:\n  list:\n    - name: lint\n      run: ["ruff", "check", "."]\n',
+    });
+    const ruff = join(repo.root, '.venv', 'bin', 'ruff');
+    await mkdir(dirname(ruff), { recursive: true });
+    await writeFile(ruff, '#!/bin/sh\n', { mode: 0o755 });
+    const result = await omk('doctor', '--agent', 'demo');
+    expect(result.stdout).toContain(`✓ gate lint: ruff → ${ruff}\n`);
+    expect(result.code, result.stdout).toBe(0);
   });
 
   it('fails with exit code 2 and the fix when claude is not on PATH', async () => {

@@ -1,4 +1,4 @@
-import { chmod, readdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { touchWrites } from '../helpers/agents.js';
@@ -103,6 +103,47 @@ describe('a required gate whose tool is not installed', () => {
     expect(proof.knownGaps.find((g) => g.code === 'gate_unavailable')?.message).toContain(
       'omk-no-such-tool-7f3a: could not start (spawn omk-no-such-tool-7f3a ENOENT)',
     );
+  });
+});
+
+describe("a required package-script gate whose tool is missing from the checkout's node_modules", () => {
+  it('is seen before planning: no planning agent runs, the note and the base check name prettier', async () => {
+    const pkg = {
+      name: 'fixture',
+      private: true,
+      type: 'module',
+      scripts: { test: 'node --test test/', format: 'prettier --check .' },
+      devDependencies: { prettier: '^3.0.0' },
+    };
+    env = await createExecutionEnv({
+      ...NODE_FIXTURE,
+      'package.json': `${JSON.stringify(pkg, null, 2)}\n`,
+      '.gitignore': 'node_modules/\n',
+      '.omk/config.yml':
+        'version: 1\ngates:\n  list:\n    - name: format\n      run: ["npm", "run", "format"]\n',
+    });
+    // Installed, but before prettier was added: the run's worktrees get this node_modules as it is.
+    await mkdir(join(env.repo.root, 'node_modules', '.bin'), { recursive: true });
+    await writeFile(join(env.repo.root, 'node_modules', '.package-lock.json'), '{}\n');
+    const started = join(env.kit.dir, 'started.log');
+    const agent = join(env.kit.dir, 'recording-agent');
+    await writeFile(agent, `#!/bin/sh\necho "$OMK_TASK_ID" >> '${started}'\n`, { mode: 0o755 });
+    await writeFile(started, '');
+    const result = await env.omk('goal', 'run', GOALS.single, '--agent', `script:${agent}`, '--json');
+
+    expect(await readFile(started, 'utf8')).toBe('');
+    expect(result.stderr).toContain(
+      "no planning agent ran: required gate format's tool prettier (the first command of scripts.format) is neither in node_modules/.bin nor on the gates' PATH",
+    );
+    const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
+    const events = await env.events(id);
+    // What the preflight saw is what the base check finds: the copied node_modules lacks prettier.
+    expect(eventsOfType(events, 'gates_on_base').map((e) => e.data.outcomes)).toEqual([
+      ['test:passed', 'format:unavailable'],
+    ]);
+    const gap = (await env.proof(id)).knownGaps.find((g) => g.code === 'gate_unavailable');
+    expect(gap?.message).toContain('No slice agent ran. Install prettier');
+    expect((await env.goal(id)).status).toBe('blocked_on_human');
   });
 });
 

@@ -62,6 +62,17 @@ describe('createSystemProbes', () => {
     expect(await probes.packageScripts(repo.root)).toEqual({ test: 'node --test' });
   });
 
+  it("says the run installs its own node_modules when the checkout's package.json differs from HEAD", async () => {
+    const probes = createSystemProbes({ env: {}, cwd: repo.root });
+    const config = defaultConfig();
+    await repo.commit({ 'package.json': '{ "devDependencies": { "mocha": "^10.0.0" } }\n' }, 'add mocha');
+    expect(await probes.ownInstall(repo.root, config)).toBeNull();
+    await writeFile(join(repo.root, 'package.json'), '{ "devDependencies": { "mocha": "^11.0.0" } }\n');
+    expect(await probes.ownInstall(repo.root, config)).toBe(
+      'package.json differs from the base commit, so the run installs the dependencies',
+    );
+  });
+
   it('reports a directory outside any repository as an error, not a throw', async () => {
     const outside = await mkdtemp(join(tmpdir(), 'omk-not-a-repo-'));
     try {

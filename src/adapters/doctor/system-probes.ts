@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { stat, unlink, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { agentEnvironment } from '../../runtime/agents/env.js';
 import { resolveAgent } from '../../runtime/agents/registry.js';
 import { loadConfig } from '../../runtime/config/load.js';
@@ -10,6 +10,7 @@ import { readCommittedTree } from '../../runtime/gates/committed.js';
 import { detectGates, detectGatesIn } from '../../runtime/gates/detect.js';
 import { readScripts } from '../../runtime/gates/detect-node.js';
 import { createDetectContext } from '../../runtime/gates/detector.js';
+import { ownInstallOf } from '../../runtime/gates/tool-preflight.js';
 import { agentLauncher } from '../agents/launcher.js';
 import { gitRepo } from '../git/repo.js';
 import { gitVersion } from '../git/version.js';
@@ -54,7 +55,22 @@ export function createSystemProbes(options: SystemProbeOptions): DoctorProbes {
           : (await readCommittedTree(gitRepo, root, headSha)).context;
       return readScripts(context);
     },
-    findOnPath: (command) => findOnPath(command, options.env),
+    ownInstall: async (root, config) => {
+      const { headSha } = await gitRepo.inspect(root);
+      if (headSha === null) return null;
+      const { context } = await readCommittedTree(gitRepo, root, headSha);
+      return ownInstallOf(gitRepo, root, context, config.workspace);
+    },
+    findOnPath: (command, firstDirs = []) =>
+      findOnPath(
+        command,
+        firstDirs.length === 0
+          ? options.env
+          : {
+              ...options.env,
+              PATH: [...firstDirs, options.env.PATH ?? options.env.Path ?? ''].join(delimiter),
+            },
+      ),
     fileState,
     agentCliOutput: (argv, cwd) =>
       probe(async () => {

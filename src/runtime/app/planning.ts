@@ -6,9 +6,13 @@ import { AgentUnavailableError } from '../errors.js';
 import { EventLog } from '../events/log.js';
 import { readCommittedTree } from '../gates/committed.js';
 import { detectGates, detectGatesIn } from '../gates/detect.js';
+import { readScripts } from '../gates/detect-node.js';
+import type { DetectContext } from '../gates/detector.js';
 import { gateEnvironment } from '../gates/env.js';
+import { scriptOf } from '../gates/package-script.js';
 import type { GateSpec } from '../gates/port.js';
-import { type MissingTool, missingRequiredTool } from '../gates/tool-preflight.js';
+import { once } from '../gates/tool-lookup.js';
+import { type MissingTool, missingRequiredTool, ownInstallOf } from '../gates/tool-preflight.js';
 import { planGoal } from '../goal/create.js';
 import type { GoalRecord } from '../goal/schema.js';
 import { createAgentPlanner, plannerWorkDir } from '../plan/agent-planner.js';
@@ -93,7 +97,13 @@ export function gatesAtBase(
  * (the tool lookup, the agent planner's facts, the plan's required gates), each of the same commit
  * with the same loaded config: the commit's files are read and detected once per config.
  */
-const detectedAt = new WeakMap<LoadedConfig, Map<string, Promise<readonly GateSpec[]>>>();
+const detectedAt = new WeakMap<LoadedConfig, Map<string, Promise<BaseTree>>>();
+
+/** A commit's detection files (the worktree preparation's among them) and the gates found in them. */
+interface BaseTree {
+  context: DetectContext;
+  gates: readonly GateSpec[];
+}
 
 function gatesAtCommit(
   repo: AppDeps['repo'],
@@ -101,18 +111,30 @@ function gatesAtCommit(
   sha: string,
   config: LoadedConfig,
 ): Promise<readonly GateSpec[]> {
+  return treeAtCommit(repo, root, sha, config).then((tree) => tree.gates);
+}
+
+function treeAtCommit(
+  repo: AppDeps['repo'],
+  root: string,
+  sha: string,
+  config: LoadedConfig,
+): Promise<BaseTree> {
   let known = detectedAt.get(config);
   if (known === undefined) {
     known = new Map();
     detectedAt.set(config, known);
   }
   const key = `${root}\0${sha}`;
-  let gates = known.get(key);
-  if (gates === undefined) {
-    gates = readCommittedTree(repo, root, sha).then((tree) => detectGatesIn(tree.context, config.config));
-    known.set(key, gates);
+  let tree = known.get(key);
+  if (tree === undefined) {
+    tree = readCommittedTree(repo, root, sha).then(({ context }) => ({
+      context,
+      gates: detectGatesIn(context, config.config),
+    }));
+    known.set(key, tree);
   }
-  return gates;
+  return tree;
 }
 
 /** The first required gate of the goal's base whose tool cannot be found; null: none (or unknown). */
@@ -123,11 +145,12 @@ async function missingToolAtBase(
   config: LoadedConfig,
 ): Promise<MissingTool | null> {
   try {
-    return await missingRequiredTool(
-      await gatesAtCommit(deps.repo, root, headSha, config),
-      root,
-      gateEnvironment(deps.env),
-    );
+    const { context, gates } = await treeAtCommit(deps.repo, root, headSha, config);
+    const scripts = gates.some((gate) => gate.required && scriptOf(gate.argv) !== null)
+      ? readScripts(context)
+      : null;
+    const ownInstall = once(() => ownInstallOf(deps.repo, root, context, config.config.workspace));
+    return await missingRequiredTool(gates, { root, scripts, ownInstall }, gateEnvironment(deps.env));
   } catch {
     // A config the gates cannot be detected with is refused where gates are detected for the run.
     return null;
@@ -190,7 +213,7 @@ export async function chooseGoalPlanner(
     if (missing !== null) {
       return noting(
         deps.planner,
-        `no planning agent ran: required gate ${missing.gate}'s tool ${missing.tool} is not on the gates' PATH, so the goal stops at the check of its gates on the base`,
+        `no planning agent ran: required gate ${missing.gate}'s tool ${missing.tool} ${missing.where}, so the goal stops at the check of its gates on the base`,
       );
     }
   }

@@ -1,9 +1,9 @@
-import { isAbsolute, join, resolve } from 'node:path';
 import type { OmkConfig } from '../config/schema.js';
 import { isOmkError } from '../errors.js';
 import { unavailableAdvice } from '../gates/availability.js';
-import { type ScriptTool, scriptOf, scriptTool } from '../gates/package-script.js';
+import { scriptOf } from '../gates/package-script.js';
 import type { GateSpec } from '../gates/port.js';
+import { lookUpGateTool, once, type ToolLookupInput } from '../gates/tool-lookup.js';
 import type { DoctorCheck, DoctorProbes } from './types.js';
 
 const ADD_TEST_GATE = [
@@ -52,7 +52,11 @@ export async function checkGates(
   const scripts = gates.some((gate) => scriptOf(gate.argv) !== null)
     ? await probes.packageScripts(root)
     : null;
-  const perGate = await Promise.all(gates.map((gate) => checkGateExecutable(gate, root, probes, scripts)));
+  // What a run's preflight would not blame, neither does the doctor: a tool the run's install gives.
+  const ownInstall = once(() => probes.ownInstall(root, config));
+  const perGate = await Promise.all(
+    gates.map((gate) => checkGateExecutable(gate, { root, scripts, ownInstall }, probes)),
+  );
   return [summary, ...perGate];
 }
 
@@ -62,32 +66,38 @@ function describeGate(gate: GateSpec): string {
 
 async function checkGateExecutable(
   gate: GateSpec,
-  root: string,
+  input: ToolLookupInput,
   probes: DoctorProbes,
-  scripts: Readonly<Record<string, string>> | null,
 ): Promise<DoctorCheck> {
   const base = { id: `gate:${gate.name}`, title: `gate ${gate.name}` };
-  const command = gate.argv[0] ?? '';
-  let found: string | null;
-  if (command.includes('/')) {
-    // Gates run in the slice worktree, a copy of the repository: relative paths start there.
-    const path = isAbsolute(command) ? command : resolve(root, command);
-    found = (await probes.fileState(path)) === 'ok' ? path : null;
-  } else {
-    found = await probes.findOnPath(command);
+  // The run's preflight asks the same look-up (gates/tool-lookup.ts): what one blames, so does the other.
+  const lookup = await lookUpGateTool(gate, input, probes);
+  const { command } = lookup;
+  if (lookup.status === 'missing') {
+    return {
+      ...base,
+      status: gate.required ? 'fail' : 'warn',
+      detail: `\`${command}\` ${lookup.where} (${gate.required ? 'required' : 'optional'} gate, from ${gate.source})`,
+      fix: fixFor(gate, command),
+    };
   }
-  if (found !== null) {
-    const ok: DoctorCheck = { ...base, status: 'ok', detail: `${command} → ${found}` };
-    const script = scripts === null ? null : scriptTool(gate.argv, scripts);
-    return script === null ? ok : checkScriptTool(gate, ok, script, root, probes);
+  const ok: DoctorCheck = { ...base, status: 'ok', detail: `${command} → ${lookup.at}` };
+  const { script } = lookup;
+  if (script === null) return ok;
+  const runs = `scripts.${script.script} runs ${script.tool}`;
+  switch (script.status) {
+    case 'found':
+      return { ...ok, detail: `${ok.detail} (${runs} → ${script.at})` };
+    case 'unchecked':
+      return { ...ok, detail: `${ok.detail} (${runs}, not checked: ${script.why})` };
+    case 'missing':
+      return {
+        ...ok,
+        status: gate.required ? 'fail' : 'warn',
+        detail: `\`${script.tool}\` ${script.where}: \`${gate.argv.join(' ')}\` runs scripts.${script.script}, which starts with it (${gate.required ? 'required' : 'optional'} gate, from ${gate.source})`,
+        fix: fixFor(gate, script.tool),
+      };
   }
-  const where = command.includes('/') ? 'is missing or not executable' : 'was not found on PATH';
-  return {
-    ...base,
-    status: gate.required ? 'fail' : 'warn',
-    detail: `\`${command}\` ${where} (${gate.required ? 'required' : 'optional'} gate, from ${gate.source})`,
-    fix: fixFor(gate, command),
-  };
 }
 
 /** The line a goal run gives for the same gate (one line of YAML flow style, ready to paste); an optional gate only needs turning off. */
@@ -95,51 +105,4 @@ function fixFor(gate: GateSpec, tool: string): string {
   return gate.required
     ? unavailableAdvice(gate, tool, [gate.kind])
     : `Install ${tool} where omk runs the gates (on PATH), or turn the gate off in .omk/config.yml: gates: { list: [ { name: ${JSON.stringify(gate.name)}, enabled: false } ] }`;
-}
-
-/**
- * A package-manager gate (`npm run format`) starts only if its script's first command does: npm
- * puts the repository's node_modules/.bin before PATH for it, so a tool found in neither fails the
- * gate as the goal run would find it (`sh: 1: prettier: not found`, exit 127). Before the
- * dependencies are installed (no node_modules) nothing is blamed: a run installs them first.
- */
-async function checkScriptTool(
-  gate: GateSpec,
-  ok: DoctorCheck,
-  { script, tool }: ScriptTool,
-  root: string,
-  probes: DoctorProbes,
-): Promise<DoctorCheck> {
-  const runs = `scripts.${script} runs ${tool}`;
-  if (tool.includes('/')) {
-    const path = isAbsolute(tool) ? tool : resolve(root, tool);
-    if ((await probes.fileState(path)) === 'ok') return { ...ok, detail: `${ok.detail} (${runs} → ${path})` };
-    return missingScriptTool(gate, ok, script, tool, 'is missing or not executable');
-  }
-  const local = join(root, 'node_modules', '.bin', tool);
-  if ((await probes.fileState(local)) === 'ok') return { ...ok, detail: `${ok.detail} (${runs} → ${local})` };
-  const onPath = await probes.findOnPath(tool);
-  if (onPath !== null) return { ...ok, detail: `${ok.detail} (${runs} → ${onPath})` };
-  if ((await probes.fileState(join(root, 'node_modules'))) === 'missing') {
-    return {
-      ...ok,
-      detail: `${ok.detail} (${runs}, not checked: no node_modules, dependencies not installed)`,
-    };
-  }
-  return missingScriptTool(gate, ok, script, tool, 'is neither in node_modules/.bin nor on PATH');
-}
-
-function missingScriptTool(
-  gate: GateSpec,
-  ok: DoctorCheck,
-  script: string,
-  tool: string,
-  where: string,
-): DoctorCheck {
-  return {
-    ...ok,
-    status: gate.required ? 'fail' : 'warn',
-    detail: `\`${tool}\` ${where}: \`${gate.argv.join(' ')}\` runs scripts.${script}, which starts with it (${gate.required ? 'required' : 'optional'} gate, from ${gate.source})`,
-    fix: fixFor(gate, tool),
-  };
 }

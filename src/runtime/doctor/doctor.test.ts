@@ -39,6 +39,7 @@ function probes(overrides: Partial<DoctorProbes> = {}): DoctorProbes {
     loadConfig: async () => ({ config: defaultConfig(), path: null }),
     detectGates: async () => [gate('test', ['npm', 'run', 'test'])],
     packageScripts: async () => null,
+    ownInstall: async () => null,
     findOnPath: async (command) => onPath[command] ?? null,
     fileState: async () => 'ok',
     agentCliOutput: claudeCli,
@@ -505,6 +506,27 @@ describe('gates', () => {
     });
   });
 
+  it("looks a gate's bare name up in the checkout's virtualenvs first, as a run's gates get them", async () => {
+    const asked: string[][] = [];
+    const report = await doctor(
+      {},
+      {
+        detectGates: async () => [gate('lint', ['ruff', 'check', '.'], { kind: 'lint' })],
+        findOnPath: async (command, firstDirs = []) => {
+          asked.push([...firstDirs]);
+          return command === 'ruff' && firstDirs.includes(`${ROOT}/.venv/bin`)
+            ? `${ROOT}/.venv/bin/ruff`
+            : null;
+        },
+      },
+    );
+    expect(asked).toEqual([[`${ROOT}/.venv/bin`, `${ROOT}/venv/bin`]]);
+    expect(check(report, 'gate:lint')).toMatchObject({
+      status: 'ok',
+      detail: `ruff → ${ROOT}/.venv/bin/ruff`,
+    });
+  });
+
   it('fails a required gate whose executable is missing, warns for an optional one', async () => {
     const report = await doctor(
       {},
@@ -606,6 +628,23 @@ describe('gates', () => {
       expect(check(report, 'gate:lint')).toMatchObject({ status: 'warn' });
       expect(check(report, 'gate:lint').fix).toContain('enabled: false');
       expect(report.ok).toBe(true);
+    });
+
+    it('blames no tool that the run installs: the checkout differs from HEAD in a manifest', async () => {
+      const why = 'package.json differs from the base commit, so the run installs the dependencies';
+      const report = await doctor(
+        {},
+        {
+          detectGates: gates,
+          packageScripts: async () => scripts,
+          ownInstall: async () => why,
+          fileState: async (path) => (path === `${ROOT}/node_modules` ? 'not-file' : 'missing'),
+        },
+      );
+      expect(check(report, 'gate:format')).toMatchObject({
+        status: 'ok',
+        detail: `npm → /usr/bin/npm (scripts.format runs prettier, not checked: ${why})`,
+      });
     });
 
     it('blames no tool before the dependencies are installed (no node_modules): a run installs them', async () => {

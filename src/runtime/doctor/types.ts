@@ -46,8 +46,16 @@ export interface DoctorProbes {
    * it): null without one.
    */
   packageScripts(root: string): Promise<Record<string, string> | null>;
-  /** The absolute path of `command` on the PATH, or null. Never a shell, never `which`. */
-  findOnPath(command: string): Promise<string | null>;
+  /**
+   * Why a goal started now would not give its worktrees the checkout's node_modules (it installs
+   * its own: `ownInstallOf` in gates/tool-preflight.ts), or null when it would.
+   */
+  ownInstall(root: string, config: OmkConfig): Promise<string | null>;
+  /**
+   * The absolute path of `command` in `firstDirs` (a gate's: the checkout's virtualenvs), then on
+   * the PATH, or null. Never a shell, never `which`.
+   */
+  findOnPath(command: string, firstDirs?: readonly string[]): Promise<string | null>;
   /** Whether a path is an executable regular file. */
   fileState(path: string): Promise<FileState>;
   /**

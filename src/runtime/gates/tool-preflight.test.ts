@@ -2,8 +2,10 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { configSchema } from '../config/schema.js';
+import { createDetectContext } from './detector.js';
 import type { GateSpec } from './port.js';
-import { missingRequiredTool } from './tool-preflight.js';
+import { missingRequiredTool, ownInstallOf } from './tool-preflight.js';
 
 let root: string;
 let bin: string;
@@ -35,9 +37,10 @@ describe('missingRequiredTool', () => {
       gate('style', ['omk-no-such-linter-7f3a'], false),
       gate('lint', ['omk-no-such-ruff-7f3a', 'check', '.']),
     ];
-    expect(await missingRequiredTool(gates, root, { PATH: bin })).toEqual({
+    expect(await missingRequiredTool(gates, { root, scripts: null }, { PATH: bin })).toEqual({
       gate: 'lint',
       tool: 'omk-no-such-ruff-7f3a',
+      where: "is not on the gates' PATH",
     });
   });
 
@@ -45,10 +48,72 @@ describe('missingRequiredTool', () => {
     await executable(join(root, '.venv', 'bin', 'ruff'));
     await executable(join(root, 'scripts', 'check'));
     const gates = [gate('lint', ['ruff', 'check', '.']), gate('test', ['./scripts/check'])];
-    expect(await missingRequiredTool(gates, root, { PATH: bin })).toBeNull();
-    expect(await missingRequiredTool([gate('test', ['./scripts/nothing'])], root, { PATH: bin })).toEqual({
+    expect(await missingRequiredTool(gates, { root, scripts: null }, { PATH: bin })).toBeNull();
+    expect(
+      await missingRequiredTool(
+        [gate('test', ['./scripts/nothing'])],
+        { root, scripts: null },
+        { PATH: bin },
+      ),
+    ).toEqual({
       gate: 'test',
       tool: 'nothing',
+      where: 'is missing or not executable in the checkout',
     });
+  });
+
+  it("looks through a package script to its tool, blamed only when the run uses the checkout's node_modules", async () => {
+    await executable(join(bin, 'npm'));
+    await executable(join(root, 'node_modules', '.bin', 'eslint'));
+    const scripts = { lint: 'eslint .', format: 'prettier --check .' };
+    const gates = [gate('lint', ['npm', 'run', 'lint']), gate('format', ['npm', 'run', 'format'])];
+    expect(await missingRequiredTool(gates, { root, scripts }, { PATH: bin })).toEqual({
+      gate: 'format',
+      tool: 'prettier',
+      where: "(the first command of scripts.format) is neither in node_modules/.bin nor on the gates' PATH",
+    });
+    // The run installs its own node_modules in each worktree: what it lacks here is no sign.
+    const ownInstall = 'package.json differs from the base commit, so the run installs the dependencies';
+    expect(
+      await missingRequiredTool(gates, { root, scripts, ownInstall: async () => ownInstall }, { PATH: bin }),
+    ).toBeNull();
+    // An optional gate is never the preflight's.
+    const optional = [gate('format', ['npm', 'run', 'format'], false)];
+    expect(await missingRequiredTool(optional, { root, scripts }, { PATH: bin })).toBeNull();
+  });
+});
+
+describe('ownInstallOf', () => {
+  const withDeps = `${JSON.stringify({ devDependencies: { prettier: '^3.0.0' } })}\n`;
+  const workspace = (value: Record<string, unknown> = {}) =>
+    configSchema.parse({ workspace: value }).workspace;
+  /** A repository whose checkout differs from HEAD in `changes`. */
+  const repo = (changes: string[]) => ({
+    inspect: async (path: string) => ({ root: path, branch: 'main', headSha: 'abc', changes }),
+  });
+
+  it("is null when the worktrees get the checkout's node_modules: the manifests are the base's", async () => {
+    await writeFile(join(root, 'package.json'), withDeps);
+    await writeFile(join(root, 'package-lock.json'), '{}\n');
+    const base = createDetectContext(root, ['package.json', 'package-lock.json']);
+    expect(await ownInstallOf(repo(['README.md']), root, base, workspace())).toBeNull();
+    // No dependencies: no node_modules step, nothing installed either.
+    await writeFile(join(root, 'package.json'), '{}\n');
+    const bare = createDetectContext(root, ['package.json']);
+    expect(await ownInstallOf(repo(['package.json']), root, bare, workspace())).toBeNull();
+  });
+
+  it('says why the run installs its own: a manifest differs from the base, or workspace.setup prepares', async () => {
+    await writeFile(join(root, 'package.json'), withDeps);
+    await writeFile(join(root, 'package-lock.json'), '{}\n');
+    const base = createDetectContext(root, ['package.json', 'package-lock.json']);
+    expect(await ownInstallOf(repo(['package-lock.json']), root, base, workspace())).toBe(
+      'package-lock.json differs from the base commit, so the run installs the dependencies',
+    );
+    expect(await ownInstallOf(repo([]), root, base, workspace({ setup: [['make', 'deps']] }))).toBe(
+      'workspace.setup prepares the worktrees',
+    );
+    // Installs turned off: the worktrees get no node_modules, so a missing tool stays missing.
+    expect(await ownInstallOf(repo(['package.json']), root, base, workspace({ install: false }))).toBeNull();
   });
 });

@@ -81,7 +81,20 @@ export function planPreparation(input: PlanInput): PreparationPlan {
   return { steps, env, timeoutMs, cacheDir, sharedCacheDir };
 }
 
-function nodeStep(context: DetectContext, installAllowed: boolean): PreparationStep | null {
+/**
+ * How each worktree of the tree gets its node_modules: `'setup'` when `workspace.setup` replaces
+ * omk's own steps (it may install anything), null when package.json asks for none, else the step.
+ */
+export function nodeModulesStep(
+  context: DetectContext,
+  workspace: WorkspaceConfig,
+): NodeModulesStep | 'setup' | null {
+  return workspace.setup ? 'setup' : nodeStep(context, workspace.install);
+}
+
+type NodeModulesStep = Extract<PreparationStep, { kind: 'node-modules' }>;
+
+function nodeStep(context: DetectContext, installAllowed: boolean): NodeModulesStep | null {
   const text = context.read('package.json');
   if (text === null || !hasDependencies(text)) return null;
   const lock = NODE_LOCKFILES.find((candidate) => context.has(candidate.file));
