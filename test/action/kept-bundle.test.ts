@@ -137,11 +137,16 @@ describe('allow-workflow-edits: a kept branch outlives the runner that ran the g
     expect(run.stdout).toMatch(
       /kept omk\/\S+ on this machine, not pushed: its head changes the CI workflows/,
     );
-    // No ref of the repository holds the new workflow; the state branch holds its bundles as blobs.
+    // No ref of the repository holds the new workflow; the state branch holds its bundles as blobs
+    // (and the math slice's, saved as it finished: this job publishes no slice branch).
     expect(refsWithChange(env)).toEqual([]);
     expect(keptPulls(env, goalId)).toEqual([]);
     const kept = stateFiles(env, goalId).filter((path) => path.startsWith('kept/'));
-    expect(kept).toEqual(['kept/integration.bundle', expect.stringMatching(/^kept\/s2-\S+\.bundle$/)]);
+    expect(kept).toEqual([
+      'kept/integration.bundle',
+      expect.stringMatching(/^kept\/s1-\S+math\S+\.bundle$/),
+      expect.stringMatching(/^kept\/s2-\S+\.bundle$/),
+    ]);
   });
 
   it("job 2's accept on a fresh checkout restores the branches, opens the PRs and the gated merge takes the change", async () => {

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTempRepo, git, type TempRepo } from '../../../test/helpers/git-repo.js';
 import { gitKeptBundles } from './kept-bundle.js';
@@ -28,6 +28,12 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** The bundle of the kept branch past the base, written to `file`. */
+async function save(file: string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, await gitKeptBundles.bundle(repo.root, BRANCH, base));
+}
+
 /** A clone of the repository's origin: the base, without the kept branch. */
 function freshClone(): string {
   const clone = join(dir, 'clone');
@@ -39,7 +45,7 @@ function freshClone(): string {
 describe('gitKeptBundles', () => {
   it("saves only the branch's new commits, and restores the branch in a clone that lacks it", async () => {
     const file = join(dir, 'kept', 's1-x.bundle');
-    await gitKeptBundles.save(repo.root, BRANCH, base, file);
+    await save(file);
     // The base is a prerequisite, not a commit of the bundle: only the one new commit travels.
     expect(git(repo.root, 'bundle', 'list-heads', file)).toBe(`${head} refs/heads/${BRANCH}`);
     expect((await readFile(file)).includes(0)).toBe(true);
@@ -52,7 +58,7 @@ describe('gitKeptBundles', () => {
 
   it('answers the head of a bundle that holds another commit, and creates no branch', async () => {
     const file = join(dir, 'forged.bundle');
-    await gitKeptBundles.save(repo.root, BRANCH, base, file);
+    await save(file);
     const clone = freshClone();
     expect(await gitKeptBundles.restore(clone, BRANCH, file, base)).toBe(head);
     expect(await gitKeptBundles.head(clone, BRANCH)).toBeNull();
@@ -60,7 +66,7 @@ describe('gitKeptBundles', () => {
 
   it('answers null for a bundle that does not name the branch', async () => {
     const file = join(dir, 'other.bundle');
-    await gitKeptBundles.save(repo.root, BRANCH, base, file);
+    await save(file);
     const clone = freshClone();
     expect(await gitKeptBundles.restore(clone, 'omk/g-1/integration', file, head)).toBeNull();
     expect(await gitKeptBundles.head(clone, 'omk/g-1/integration')).toBeNull();

@@ -1,5 +1,6 @@
-import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { KeptBundlePort } from '../../runtime/delivery/kept-bundle.js';
 import { GitError } from '../../runtime/errors.js';
 import { branchNameProblem } from '../../runtime/graph/branches.js';
@@ -17,12 +18,19 @@ function checkedBranch(branch: string): string {
 
 /** Kept branches saved as git bundles of their new commits, and restored from them (kept-bundle.ts). */
 export const gitKeptBundles: KeptBundlePort = {
-  async save(repoRoot, branch, base, file) {
+  async bundle(repoRoot, branch, base) {
     const ref = checkedBranch(branch);
     if (!SHA.test(base)) throw new GitError(`Not a commit SHA: '${base}'.`);
-    await mkdir(dirname(file), { recursive: true });
-    // Only the commits past the goal's base: the restoring checkout has the base already.
-    await runGit(['bundle', 'create', '--quiet', file, ref, `^${base}`], { cwd: repoRoot });
+    // Made outside the state root and read back: the goal's store writes it (kept-bundle.ts).
+    const dir = await mkdtemp(join(tmpdir(), 'omk-bundle-'));
+    try {
+      const file = join(dir, 'branch.bundle');
+      // Only the commits past the goal's base: the restoring checkout has the base already.
+      await runGit(['bundle', 'create', '--quiet', file, ref, `^${base}`], { cwd: repoRoot });
+      return await readFile(file);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   },
 
   async head(repoRoot, branch) {

@@ -5,6 +5,7 @@ import { deliverByPolicy } from './deliver.js';
 import type { AppDeps } from './deps.js';
 import { type ExecuteOutcome, executeAndDeliver } from './execute.js';
 import { finishFixes } from './fix-finish.js';
+import { bringGoalBranches } from './goal-branches.js';
 import { derivedGoalId, pullSharedGoal } from './shared-goal.js';
 import { type StartOutcome, type StartRequest, startGoal } from './start.js';
 import {
@@ -157,6 +158,10 @@ async function continueSharedGoal(
   let executed: ExecuteOutcome | null = null;
   if (acts) {
     try {
+      // The killed attempt's runner is gone, and with it the branches of the slices it finished:
+      // a `run` publishes none, it saved them with the goal (delivery/kept-bundle.ts). Nothing to
+      // fetch: what delivery pushed was saved as well.
+      await bringGoalBranches(deps, id, async () => {});
       executed = executes
         ? await executeAndDeliver(deps, {
             after: 'deliver',

@@ -577,7 +577,8 @@ function withByExitCode(gates: readonly GateEvidence[]): { byExitCode?: string[]
  * Publishes a slice's branch where the host shares them (a fan-out job, the bot): the first time
  * fast-forward only; a slice rerun after it was published (reopened until ready, its retry built
  * from the base) replaces its own earlier head, with a lease on it. A branch kept until the goal
- * is accepted is saved with the goal instead, wherever the host saves those (`keptBundles`).
+ * is accepted is saved with the goal instead, wherever the host saves those (`keptBundles`); so
+ * is every slice of a host that saves them but publishes none (the Action's single-job run).
  */
 export async function publishSlice(
   ctx: RunContext,
@@ -589,25 +590,28 @@ export async function publishSlice(
   // A pushed branch runs its own workflows in the repository's CI: one delivery keeps local (a
   // workflow change the goal was created to make, until a person accepts the goal) is not
   // published either; it is saved with the goal instead (delivery/kept-bundle.ts), so the job
-  // that integrates it (fan-out's integrate, a resumed run's checkout) can restore it. Saved
-  // also by a host that publishes no slice (the Action's run): a job cancelled before delivery
-  // saved it would lose it with its runner. One kept for security is not saved.
+  // that integrates it (fan-out's integrate, a resumed run's checkout) can restore it. One kept
+  // for security is not saved.
   const kept = keptSlice(journal.execution, taskId, branch);
-  if (kept !== null) {
+  const save = async () => {
     const base = ctx.goal.repo.baseSha;
-    if (kept.code === 'awaits_acceptance' && deps.keptBundles !== undefined && base !== null) {
-      const saved = { sliceId: taskId, branch, headSha: sha, file: keptBundleFile(taskId) };
-      await saveKeptBundles(
-        { store: deps.store, bundles: deps.keptBundles },
-        ctx.goal.id,
-        ctx.goal.repo.root,
-        base,
-        [saved],
-      );
-    }
+    if (deps.keptBundles === undefined || base === null) return;
+    const saved = { sliceId: taskId, branch, headSha: sha, file: keptBundleFile(taskId) };
+    const bundleDeps = { store: deps.store, bundles: deps.keptBundles };
+    await saveKeptBundles(bundleDeps, ctx.goal.id, ctx.goal.repo.root, base, [saved]);
+  };
+  if (kept !== null) {
+    if (kept.code === 'awaits_acceptance') await save();
     return;
   }
-  if (deps.publishBranch === undefined) return;
+  // A host that publishes no slice (the Action's `run`): the slice's commits are on this runner
+  // only until delivery pushes them (never, under policy local), and a job cancelled now would
+  // lose them with it. Saved with the goal instead of pushed: a push would start the
+  // repository's CI, which policy local must not, and a later job restores it (goal-branches.ts).
+  if (deps.publishBranch === undefined) {
+    await save();
+    return;
+  }
   const published = sliceRecord(journal.execution, taskId).publishedSha;
   if (published === sha) return;
   await deps.publishBranch(branch, sha, published ?? undefined);

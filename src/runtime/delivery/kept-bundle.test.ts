@@ -6,7 +6,7 @@ import {
   withSlice,
 } from '../controller/execution-state.js';
 import { securityReview } from '../review/security.js';
-import { awaitedBranches } from './kept-bundle.js';
+import { awaitedBranches, savedSlices } from './kept-bundle.js';
 
 const WORKFLOW = '.github/workflows/x.yml';
 const DIFF = `diff --git a/${WORKFLOW} b/${WORKFLOW}\nnew file mode 100644\n--- /dev/null\n+++ b/${WORKFLOW}\n@@ -0,0 +1 @@\n+on: push\n`;
@@ -62,5 +62,31 @@ describe('the branches saved with the goal until it is accepted', () => {
       'omk/g/s2',
     ]);
     expect(awaitedBranches(done('s1', 's2'), mixed).map((branch) => branch.branch)).toEqual(['omk/g/s1']);
+  });
+});
+
+/** A done slice that changed src/x.js only: nothing keeps it. */
+function ordinary(execution: ExecutionStateRecord, id: string): ExecutionStateRecord {
+  return withSlice(execution, {
+    ...sliceRecord(execution, id),
+    branch: `omk/g/${id}`,
+    headSha: `${id}-head`,
+    changedFiles: [{ path: 'src/x.js', additions: 1, deletions: 0 }],
+  });
+}
+
+describe('the slices a host that publishes none saved with the goal', () => {
+  it('are the done slices no delivery keeps, each at the head its evidence records', () => {
+    const execution = slice(ordinary(ordinary(emptyExecution(), 's1'), 's2'), 's3', true);
+    const tasks = [...done('s1', 's3'), { id: 's2', status: 'pending' as const }];
+    expect(savedSlices(tasks, execution)).toEqual([
+      { sliceId: 's1', branch: 'omk/g/s1', headSha: 's1-head', file: 'kept/s1.bundle' },
+    ]);
+  });
+
+  it('never a slice kept for security, nor one without a head', () => {
+    const blocked = slice(ordinary(emptyExecution(), 's1'), 's2', false);
+    const headless = withSlice(blocked, { ...sliceRecord(blocked, 's1'), headSha: null });
+    expect(savedSlices(done('s1', 's2'), headless)).toEqual([]);
   });
 });

@@ -5,8 +5,14 @@
 // goal's directory: a blob on the state branch, which no CI runs) and restored before delivery.
 // What the state branch holds is untrusted: a restored head must be the one the goal's evidence
 // records. A branch kept for security is never saved: it stays off the forge entirely.
+// The same file holds any done slice's commits where they exist only on the machine that made
+// them: a host that saves bundles but publishes no slice branch (the Action's single-job run)
+// saves each slice as it finishes, so a later job (the run cancelled, then `execute` on a fresh
+// runner) integrates it. Once delivery pushed the branch, the fetch brings it and its bundle is
+// ignored (it stays: the state branch's merge keeps files only one side has, so a deletion would
+// come back).
 
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { type ExecutionStateRecord, readExecution, sliceRecord } from '../controller/execution-state.js';
 import { NotFoundError, StateError } from '../errors.js';
 import type { GoalStore } from '../goal/store.js';
@@ -17,8 +23,12 @@ import { deliverableSlices, deliveredIntegration } from './plan.js';
 
 /** The host's git for saved branches. */
 export interface KeptBundlePort {
-  /** Writes `file`: a git bundle of `branch`'s commits that `base` does not have. */
-  save(repoRoot: string, branch: string, base: string, file: string): Promise<void>;
+  /**
+   * A git bundle of `branch`'s commits that `base` does not have. Answered, not written: the
+   * goal's store writes it, so a run's state check takes it for omk's own (a slice that finishes
+   * while another's gates run), and the witness compares it before the proof.
+   */
+  bundle(repoRoot: string, branch: string, base: string): Promise<Uint8Array>;
   /** The commit `refs/heads/<branch>` names in the repository, or null when there is no such branch. */
   head(repoRoot: string, branch: string): Promise<string | null>;
   /**
@@ -37,9 +47,27 @@ export interface AwaitedBranch {
   file: string;
 }
 
-/** Where a kept branch's bundle lives in the goal's directory. */
+/** Where a kept branch's bundle lives in the goal's directory (a saved slice's too: one per slice). */
 export function keptBundleFile(sliceId: string | null): string {
   return `kept/${sliceId ?? 'integration'}.bundle`;
+}
+
+/**
+ * The done slices no delivery keeps, with the heads their evidence records: those whose commits
+ * a host that publishes no slice branch saved with the goal as they finished (publishSlice). Only
+ * restored where the fetch did not bring the branch: once delivery pushed it, its bundle is unused.
+ */
+export function savedSlices(
+  tasks: readonly Pick<Task, 'id' | 'status'>[],
+  execution: ExecutionStateRecord,
+): AwaitedBranch[] {
+  const done = tasks.filter((task) => task.status === 'done').map((task) => task.id);
+  const kept = new Set(keptBranches(execution, done, false, false).map((branch) => branch.sliceId));
+  return done.flatMap((id) => {
+    const { branch, headSha } = sliceRecord(execution, id);
+    if (kept.has(id) || branch === null || headSha === null) return [];
+    return [{ sliceId: id, branch, headSha, file: keptBundleFile(id) }];
+  });
 }
 
 /**
@@ -98,7 +126,10 @@ export async function saveKeptBundles(
   for (const branch of awaited) {
     // The branch as the evidence records it: a bundle of anything else would be refused later.
     if ((await deps.bundles.head(repoRoot, branch.branch)) !== branch.headSha) continue;
-    await deps.bundles.save(repoRoot, branch.branch, base, join(dir, ...branch.file.split('/')));
+    const file = join(dir, ...branch.file.split('/'));
+    const bytes = await deps.bundles.bundle(repoRoot, branch.branch, base);
+    await deps.store.files.makeDirs(dirname(file));
+    await deps.store.files.writeAtomic(file, bytes);
   }
 }
 
@@ -112,12 +143,15 @@ export async function restoreKeptBranches(
   goalId: string,
   repoRoot: string,
   awaited: readonly AwaitedBranch[],
+  /** False: a branch without a bundle is left alone (savedSlices: its host may have published it). */
+  required = true,
 ): Promise<void> {
   const dir = deps.store.paths(goalId).dir;
   for (const branch of awaited) {
     if ((await deps.bundles.head(repoRoot, branch.branch)) !== null) continue;
     const file = join(dir, ...branch.file.split('/'));
     if (!(await deps.store.files.exists(file))) {
+      if (!required) continue;
       throw new NotFoundError(
         `Branch ${branch.branch} of goal ${goalId} was kept on the machine that ran the goal until a person accepted it, and this repository does not have it: the goal holds no saved copy of it (${branch.file}). Nothing was pushed.`,
         {
@@ -140,7 +174,8 @@ export async function restoreKeptBranches(
 /**
  * restoreKeptBranches for every branch the goal's delivery kept until acceptance: what an
  * acceptance is about to push, checked before it is recorded; `slicesOnly`, the slice branches a
- * fan-out integrate merges (their execute jobs saved them instead of publishing them).
+ * later job integrates (fan-out's execute jobs saved its kept ones instead of publishing them),
+ * with every other done slice whose bundle the goal holds (savedSlices).
  */
 export async function restoreAwaitedBranches(
   deps: KeptBundleDeps,
@@ -154,6 +189,11 @@ export async function restoreAwaitedBranches(
     readExecution(deps.store.files, paths.execution),
   ]);
   const awaited = awaitedBranches(graph.tasks, execution);
-  const wanted = options.slicesOnly === true ? awaited.filter((branch) => branch.sliceId !== null) : awaited;
-  await restoreKeptBranches(deps, goalId, goal.repo.root, wanted);
+  if (options.slicesOnly !== true) {
+    await restoreKeptBranches(deps, goalId, goal.repo.root, awaited);
+    return;
+  }
+  const slices = awaited.filter((branch) => branch.sliceId !== null);
+  await restoreKeptBranches(deps, goalId, goal.repo.root, slices);
+  await restoreKeptBranches(deps, goalId, goal.repo.root, savedSlices(graph.tasks, execution), false);
 }

@@ -63,7 +63,7 @@ export class GoalStore {
     await this.#witness.watch({
       owned: OWNED_FILES.map(at),
       logs: OWNED_LOGS.map(at),
-      artifacts: paths.artifacts,
+      artifacts: [paths.artifacts, paths.kept],
     });
     // goal.json as it is once the log is watched: a pause or cancel that landed before is the
     // record's own state (the takeover then loses to it), one after comes with its sealed event.

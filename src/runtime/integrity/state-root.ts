@@ -249,7 +249,7 @@ function differences(before: StateTree, after: StateTree): [string, Change][] {
 
 /**
  * The run's own goal: what its own checks do not compare (they name their files themselves) and
- * is not an artifact omk kept (the adapter's files of the attempt that ran among them:
+ * is not an artifact or saved bundle omk kept (the adapter's files of the attempt that ran among them:
  * `agents/run-files.ts`), nor (while another run of the
  * goal overlapped) any new or rewritten artifact, nor a store's passing file, nor a failure.json a
  * `cancel` from another process wrote (its sealed `goal_cancelled` line is judged by the witness).
@@ -270,7 +270,8 @@ async function ownChanges(
     }
     const path = join(dir, name);
     if (OWN_COMPARED_ELSEWHERE.includes(name)) continue;
-    if (name.startsWith('artifacts/') && store.keepsArtifact(path)) continue;
+    // An artifact, or a slice's saved bundle written meanwhile (a slice finishing while this ran).
+    if (store.keepsArtifact(path)) continue;
     if (OMK_LOG.test(name) && change !== 'removed') continue;
     if (GATE_REPORT.test(name) && change !== 'removed') continue;
     // The kept ones among them are still compared by the witness before the proof.

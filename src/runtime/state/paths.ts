@@ -38,6 +38,8 @@ export function goalPaths(stateRoot: string, goalId: string) {
     prepareArtifacts: join(dir, 'artifacts', 'prepare'),
     /** Each failed attempt's diff, kept when the next attempt starts again from the base. */
     attemptArtifacts: join(dir, 'artifacts', 'attempts'),
+    /** Git bundles of branches whose commits exist only where they were made (delivery/kept-bundle.ts). */
+    kept: join(dir, 'kept'),
   };
 }
 

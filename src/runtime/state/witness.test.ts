@@ -26,7 +26,7 @@ async function watched(files: StateFiles = localStateFiles): Promise<StateWitnes
   await witness.watch({
     owned: [join(goal, 'execution.json')],
     logs: [join(goal, 'events.jsonl'), join(goal, 'budget.jsonl')],
-    artifacts: join(goal, 'artifacts'),
+    artifacts: [join(goal, 'artifacts')],
   });
   return witness;
 }

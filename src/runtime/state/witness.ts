@@ -104,14 +104,15 @@ export class StateWitness implements StateFiles {
   /**
    * Starts watching these files of a goal directory: what is on disk now is the baseline (a run
    * takes the goal as it finds it). Watching again keeps what is known. `artifacts`: the goal's
-   * artifacts directory, whose files omk writes (or `keepArtifact`s) are kept by digest.
+   * directories whose files omk writes (or `keepArtifact`s) are kept by digest: its artifacts,
+   * its saved branches' bundles.
    */
   async watch(paths: {
     owned: readonly string[];
     logs: readonly string[];
-    artifacts?: string;
+    artifacts?: readonly string[];
   }): Promise<void> {
-    if (paths.artifacts !== undefined) this.#artifactDirs.add(paths.artifacts);
+    for (const dir of paths.artifacts ?? []) this.#artifactDirs.add(dir);
     for (const path of paths.owned) {
       if (this.#owned.has(path)) continue;
       const identity = await this.inner.identity(path);
