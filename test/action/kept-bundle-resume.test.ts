@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Proof } from '../../src/runtime/proof/schema.js';
 import { refsWithPath } from '../helpers/blocked-repair.js';
 import { git } from '../helpers/git-repo.js';
+import { HOLD_MS, heldSliceAgent, keptOnState, waitFor } from '../helpers/held-slice.js';
 import { type ActionEnv, type ActionRun, createActionEnv, NO_CI_CONFIG, separateJob } from './harness.js';
 
 /**
@@ -21,30 +22,6 @@ const BASE_WORKFLOW =
 // The workflow first: with one agent at a time its slice ends before the math slice starts.
 const GOAL = `move the CI workflow ${WORKFLOW} to node-version 22 and fix the failing test in src/math.js`;
 const WRITER = 'octo-dev';
-/** How long the math slice's agent waits to be let go, at most. */
-const HOLD_MS = 100_000;
-
-/**
- * Each slice does its part of the goal. The math slice says it started (a file), then waits until
- * the test lets it go (another file), so the job is cancelled while it runs.
- */
-const agentSource = (started: string, release: string) => `#!/usr/bin/env node
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-const edit = (path, from, to) => writeFileSync(path, readFileSync(path, 'utf8').replace(from, to));
-if (process.env.OMK_TASK_ID.includes('workflow')) {
-  edit(${JSON.stringify(WORKFLOW)}, 'node-version: 20', 'node-version: 22');
-} else {
-  writeFileSync(${JSON.stringify(started)}, '');
-  const deadline = Date.now() + ${HOLD_MS};
-  while (!existsSync(${JSON.stringify(release)}) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
-  edit('src/math.js', 'return a - b;', 'return a + b;');
-}
-`;
-
-const waitFor = async (done: () => boolean, ms: number): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
-};
 
 describe('Action: a workflow-changing goal cancelled after its kept slice, executed again on a fresh runner', () => {
   let env: ActionEnv;
@@ -56,19 +33,7 @@ describe('Action: a workflow-changing goal cancelled after its kept slice, execu
     git(env.repo.origin, 'show', `refs/heads/omk/state:goals/${goalId}/${name}`);
   const stateProof = (): Proof => JSON.parse(stateFile('proof.json'));
   const stateStatus = (): string => (JSON.parse(stateFile('goal.json')) as { status: string }).status;
-  const keptFiles = () =>
-    git(
-      env.repo.origin,
-      'ls-tree',
-      '-r',
-      '--name-only',
-      'refs/heads/omk/state',
-      '--',
-      `goals/${goalId}/kept/`,
-    )
-      .split('\n')
-      .filter(Boolean)
-      .map((path) => path.slice(`goals/${goalId}/`.length));
+  const keptFiles = () => keptOnState(env.repo.origin, goalId);
   /** The refs whose workflow file holds the goal's change (a push of one runs it in CI). */
   const refsWithChange = () =>
     refsWithPath(env.repo.origin, WORKFLOW).filter((ref) =>
@@ -84,7 +49,7 @@ describe('Action: a workflow-changing goal cancelled after its kept slice, execu
     release = join(dir, 'release');
     env = await createActionEnv({
       files: { ...NO_CI_CONFIG, [WORKFLOW]: BASE_WORKFLOW },
-      executables: { 'agent.mjs': agentSource(started, release) },
+      executables: { 'agent.mjs': heldSliceAgent({ workflow: WORKFLOW, held: 'math', started, release }) },
     });
     env.server.setPermission(WRITER, 'write');
     const running = env.run(

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Proof } from '../../src/runtime/proof/schema.js';
 import { allRefs, refsWithPath } from '../helpers/blocked-repair.js';
 import { git } from '../helpers/git-repo.js';
+import { HOLD_MS, heldSliceAgent, keptOnState, waitFor } from '../helpers/held-slice.js';
 import { type ActionEnv, type ActionRun, createActionEnv, NO_CI_CONFIG, separateJob } from './harness.js';
 
 /**
@@ -24,30 +25,6 @@ const BASE_WORKFLOW =
 // The math slice first: with one agent at a time it ends before the workflow slice starts.
 const GOAL = `fix the failing test in src/math.js and move the CI workflow ${WORKFLOW} to node-version 22`;
 const WRITER = 'octo-dev';
-/** How long the workflow slice's agent waits to be let go, at most. */
-const HOLD_MS = 100_000;
-
-/**
- * Each slice does its part of the goal. The workflow slice says it started (a file), then waits
- * until the test lets it go (another file), so the job is cancelled while it runs.
- */
-const agentSource = (started: string, release: string) => `#!/usr/bin/env node
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-const edit = (path, from, to) => writeFileSync(path, readFileSync(path, 'utf8').replace(from, to));
-if (!process.env.OMK_TASK_ID.includes('workflow')) {
-  edit('src/math.js', 'return a - b;', 'return a + b;');
-} else {
-  writeFileSync(${JSON.stringify(started)}, '');
-  const deadline = Date.now() + ${HOLD_MS};
-  while (!existsSync(${JSON.stringify(release)}) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
-  edit(${JSON.stringify(WORKFLOW)}, 'node-version: 20', 'node-version: 22');
-}
-`;
-
-const waitFor = async (done: () => boolean, ms: number): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
-};
 
 /** The `run` step's inputs: the same in a re-run of its job. */
 const RUN_INPUTS = {
@@ -78,7 +55,7 @@ async function cancelledRun(runId: string): Promise<Cancelled> {
   const release = join(dir, 'release');
   const env = await createActionEnv({
     files: { ...NO_CI_CONFIG, [WORKFLOW]: BASE_WORKFLOW },
-    executables: { 'agent.mjs': agentSource(started, release) },
+    executables: { 'agent.mjs': heldSliceAgent({ workflow: WORKFLOW, held: 'workflow', started, release }) },
   });
   env.server.setPermission(WRITER, 'write');
   const running = env.run(RUN_INPUTS, { GITHUB_RUN_ID: runId });
@@ -99,11 +76,7 @@ const stateProof = (env: ActionEnv, goalId: string): Proof =>
   JSON.parse(stateFile(env, goalId, 'proof.json'));
 const stateStatus = (env: ActionEnv, goalId: string): string =>
   (JSON.parse(stateFile(env, goalId, 'goal.json')) as { status: string }).status;
-const keptFiles = (env: ActionEnv, goalId: string) =>
-  git(env.repo.origin, 'ls-tree', '-r', '--name-only', 'refs/heads/omk/state', '--', `goals/${goalId}/kept/`)
-    .split('\n')
-    .filter(Boolean)
-    .map((path) => path.slice(`goals/${goalId}/`.length));
+const keptFiles = (env: ActionEnv, goalId: string) => keptOnState(env.repo.origin, goalId);
 /** The refs whose workflow file holds the goal's change (a push of one runs it in CI). */
 const refsWithChange = (env: ActionEnv) =>
   refsWithPath(env.repo.origin, WORKFLOW).filter((ref) =>

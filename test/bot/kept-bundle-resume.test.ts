@@ -10,6 +10,7 @@ import { scriptFile } from '../helpers/agents.js';
 import { refsWithPath } from '../helpers/blocked-repair.js';
 import { git } from '../helpers/git-repo.js';
 import { OWNER, REPO } from '../helpers/github.js';
+import { HOLD_MS, heldSliceAgent, keptOnState, waitFor } from '../helpers/held-slice.js';
 import { type BotEnv, leftovers, startBotEnv } from './harness.js';
 
 /**
@@ -24,32 +25,6 @@ const BASE_WORKFLOW =
   'name: ci\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/setup-node@v4\n        with:\n          node-version: 20\n';
 // The workflow first: with one agent at a time its slice ends before the math slice starts.
 const GOAL = `move the CI workflow ${WORKFLOW} to node-version 22 and fix the failing test in src/math.js`;
-/** How long the math slice's agent waits to be let go, at most. */
-const HOLD_MS = 100_000;
-
-/**
- * Plans nothing; each slice does its part of the goal. The math slice says it started (a file),
- * then waits until the test lets it go (another file), so the pause lands while it runs.
- */
-const agentSource = (started: string, release: string) => `#!/usr/bin/env node
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-const task = process.env.OMK_TASK_ID;
-if (task === 'plan') process.exit(0);
-const edit = (path, from, to) => writeFileSync(path, readFileSync(path, 'utf8').replace(from, to));
-if (task.includes('workflow')) {
-  edit(${JSON.stringify(WORKFLOW)}, 'node-version: 20', 'node-version: 22');
-} else {
-  writeFileSync(${JSON.stringify(started)}, '');
-  const deadline = Date.now() + ${HOLD_MS};
-  while (!existsSync(${JSON.stringify(release)}) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
-  edit('src/math.js', 'return a - b;', 'return a + b;');
-}
-`;
-
-const waitFor = async (done: () => boolean, ms: number): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
-};
 
 describe('bot: a workflow-changing goal paused after its kept slice, resumed in a fresh checkout', () => {
   let env: BotEnv;
@@ -65,25 +40,17 @@ describe('bot: a workflow-changing goal paused after its kept slice, resumed in 
     refsWithPath(env.repo.origin, WORKFLOW).filter((ref) =>
       git(env.repo.origin, 'show', `${ref}:${WORKFLOW}`).includes('node-version: 22'),
     );
-  const keptFiles = () =>
-    git(
-      env.repo.origin,
-      'ls-tree',
-      '-r',
-      '--name-only',
-      'refs/heads/omk/state',
-      '--',
-      `goals/${goalId}/kept/`,
-    )
-      .split('\n')
-      .filter(Boolean)
-      .map((path) => path.slice(`goals/${goalId}/`.length));
+  const keptFiles = () => keptOnState(env.repo.origin, goalId);
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'omk-bot-kept-resume-'));
     started = join(dir, 'math-started');
     release = join(dir, 'release');
-    const agent = await scriptFile(dir, 'agent.mjs', agentSource(started, release));
+    const agent = await scriptFile(
+      dir,
+      'agent.mjs',
+      heldSliceAgent({ workflow: WORKFLOW, held: 'math', started, release, plans: false }),
+    );
     env = await startBotEnv({ mode: 'local', env: { OMK_BOT_AGENT: agent } });
     await env.repo.commit({ [WORKFLOW]: BASE_WORKFLOW }, 'ci workflow');
     git(env.repo.root, 'push', '--quiet', env.repo.origin, 'HEAD:refs/heads/main');

@@ -9,6 +9,7 @@ import { scriptFile } from '../helpers/agents.js';
 import { refsWithPath } from '../helpers/blocked-repair.js';
 import { git } from '../helpers/git-repo.js';
 import { OWNER, REPO } from '../helpers/github.js';
+import { keptOnState } from '../helpers/held-slice.js';
 import { type BotEnv, COMMENTER, startBotEnv } from './harness.js';
 import { checkSuitePayload } from './payloads.js';
 
@@ -76,16 +77,7 @@ describe('bot: a goal that changes its CI workflow, accepted on the thread in a 
     expect(stateProof().knownGaps.map((gap) => gap.code)).toEqual(['workflow_edited']);
     expect(refsWithChange()).toEqual([]);
     expect(integrator()).toBeUndefined();
-    const kept = git(
-      env.repo.origin,
-      'ls-tree',
-      '-r',
-      '--name-only',
-      'refs/heads/omk/state',
-      '--',
-      `goals/${goalId}/kept/`,
-    );
-    expect(kept).toContain(`goals/${goalId}/kept/integration.bundle`);
+    expect(keptOnState(env.repo.origin, goalId)).toContain('kept/integration.bundle');
   });
 
   it('restores the branches in the accept’s job, opens the PRs, and the gated merge takes the change once CI is green', async () => {
