@@ -8,7 +8,7 @@ import { GOAL_ID_PATTERN } from '../goal/ids.js';
 import { goalBranchPrefix } from '../graph/branches.js';
 
 export { GOAL_ID_PATTERN } from '../goal/ids.js';
-export { goalsDir, privateStateDir, workspacesDir } from '../state/paths.js';
+export { goalsDir, privateStateDir, workspacesDir } from '../state/job-dirs.js';
 
 /** The goal ids among a job's state directory names (goal directories, worktree roots). */
 export function jobGoalIds(names: readonly string[]): string[] {

@@ -13,6 +13,8 @@ export function resolveStateRoot(
   return join(home, '.local', 'state', 'omk');
 }
 
+export { goalsDir, privateStateDir, workspacesDir } from './job-dirs.js';
+
 /** The files of one goal directory (ARCHITECTURE.md "Goal state"). */
 export function goalPaths(stateRoot: string, goalId: string) {
   const dir = join(stateRoot, 'goals', goalId);
@@ -45,11 +47,6 @@ export function goalPaths(stateRoot: string, goalId: string) {
 
 export type GoalPaths = ReturnType<typeof goalPaths>;
 
-/** Slice worktrees live outside the repository and outside the goal directory. */
-export function workspacesDir(stateRoot: string): string {
-  return join(stateRoot, 'worktrees');
-}
-
 /** Build output a goal's worktrees share (CARGO_TARGET_DIR): outside the goal directory, which is mirrored. */
 export function goalCacheDir(stateRoot: string, goalId: string): string {
   return join(stateRoot, 'cache', goalId);
@@ -67,13 +64,4 @@ export function integrationCacheDir(stateRoot: string, goalId: string): string {
 /** What the worktrees of every goal share (omk's copies of node_modules): outside any goal's cache. */
 export function sharedCacheDir(stateRoot: string): string {
   return join(stateRoot, 'shared-cache');
-}
-
-export function goalsDir(stateRoot: string): string {
-  return join(stateRoot, 'goals');
-}
-
-/** Where omk keeps what no agent may read (a stashed credential): hidden from confined runs, never pushed. */
-export function privateStateDir(stateRoot: string): string {
-  return join(stateRoot, 'private');
 }
