@@ -141,6 +141,15 @@ describe('per-test evidence on a Rust crate with inline tests', () => {
     );
   });
 
+  it('a correct fix with its regression test added right after the failing inline test is ready', async () => {
+    const regression =
+      '    }\n\n    #[test]\n    fn adds_negatives() {\n        assert_eq!(add(-2, -3), -5);\n    }\n\n    #[test]\n    fn multiplies';
+    const fixed = lib('a + b', 'a * b').replace('    }\n\n    #[test]\n    fn multiplies', regression);
+    const { proof } = await runWith(CRATE, writeLib(fixed));
+    expect(proof.status, JSON.stringify(proof.knownGaps)).toBe('ready');
+    expect(proof.gates.find((gate) => gate.name === 'test')?.tests?.failToPass).toEqual(['tests::adds']);
+  });
+
   it('without cargo on the PATH, the goal stops before any agent runs, naming cargo', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'omk-no-cargo-'));
     try {
