@@ -56342,7 +56342,8 @@ async function restoreKeptBranches(deps, goalId, repoRoot, awaited, required2 = 
       throw new StateError(
         `Refusing to restore branch ${branch.branch} of goal ${goalId} from its saved copy (${branch.file}): ${head2 === null ? "it does not hold the branch" : `its head is ${head2}`}, but the goal's evidence records ${branch.headSha}. Nothing was pushed.`,
         {
-          hint: "The goal's state was written by something other than omk. Run the goal again, or accept and merge it on the machine that ran it."
+          // Said of a kept branch and of a slice saved as it finished alike: both are on that machine.
+          hint: "The goal's state was written by something other than omk. Run the goal again, or carry it on where it ran: that machine has the branch."
         }
       );
     }
