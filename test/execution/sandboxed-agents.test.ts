@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createBubblewrap } from '../../src/adapters/sandbox/bubblewrap.js';
 import type { SandboxAvailability } from '../../src/runtime/sandbox/port.js';
+import { scriptFile } from '../helpers/agents.js';
 import { BUGGY_FIXTURE, createExecutionEnv, type ExecutionEnv, GOALS } from '../helpers/execution.js';
 import { git } from '../helpers/git-repo.js';
 import { type OmkResult, runOmk } from '../helpers/omk.js';
@@ -188,10 +189,10 @@ describe('a planning agent that leaves a sleeper in each of its sandboxed runs',
   it("names each once at the last scan, never one sandbox's pid twice", async () => {
     // Asked to plan twice (its reply is no plan), it leaves a `setsid` sleeper each time: each its
     // own sandbox's pid 3 or so, so the goal-level message must not read as one pid named twice.
-    const path = join(env.kit.dir, 'planner-sleeper.sh');
     const sleeper = `sleep 302.${token}$n`;
-    await writeFile(
-      path,
+    const agent = await scriptFile(
+      env.kit.dir,
+      'planner-sleeper.sh',
       [
         '#!/bin/sh',
         'if [ "$OMK_TASK_ID" = plan ]; then',
@@ -205,8 +206,7 @@ describe('a planning agent that leaves a sleeper in each of its sandboxed runs',
         '',
       ].join('\n'),
     );
-    await chmod(path, 0o755);
-    const result = await runRequired(`script:${path}`);
+    const result = await runRequired(agent);
     if (refusedUnconfined(result)) return;
     expect(result.code).not.toBe(0);
     const line = result.stderr.split('\n').find((text) => text.includes('omk delivered nothing')) ?? '';

@@ -14,9 +14,10 @@ import type { AppDeps } from './deps.js';
 export async function bringGoalBranches(
   deps: Pick<AppDeps, 'store' | 'keptBundles'>,
   goalId: string,
-  fetch: () => Promise<void>,
+  /** The host's fetch; none where nothing can be fetched (a re-run job: its branches were saved). */
+  fetch?: () => Promise<void>,
 ): Promise<void> {
-  await fetch();
+  await fetch?.();
   if (deps.keptBundles === undefined) return;
   await restoreAwaitedBranches({ store: deps.store, bundles: deps.keptBundles }, goalId, {
     slicesOnly: true,

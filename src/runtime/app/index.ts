@@ -347,22 +347,12 @@ export {
 export { proofNotice, type SharedStepNotice, savedNotice } from './shared-step-notices.js';
 export { type StartOutcome, type StartRequest, startGoal } from './start.js';
 export {
-  type DoorStartField,
-  type FlaggedStartInput,
   flaggedStartInput,
   namedStartFields,
   pickStartOptions,
   START_OPTIONS,
-  type StartDoor,
   type StartFlags,
-  type StartGathered,
-  type StartInput,
-  type StartOption,
   type StartOptionField,
-  type StartOptionKind,
-  type StartRequestField,
-  type StartValueField,
-  startOptionFlag,
   startOptionsOf,
   startRequestInput,
 } from './start-options.js';

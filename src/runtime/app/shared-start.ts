@@ -161,7 +161,7 @@ async function continueSharedGoal(
       // The killed attempt's runner is gone, and with it the branches of the slices it finished:
       // a `run` publishes none, it saved them with the goal (delivery/kept-bundle.ts). Nothing to
       // fetch: what delivery pushed was saved as well.
-      await bringGoalBranches(deps, id, async () => {});
+      await bringGoalBranches(deps, id);
       executed = executes
         ? await executeAndDeliver(deps, {
             after: 'deliver',

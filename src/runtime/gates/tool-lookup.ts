@@ -26,6 +26,8 @@ export interface ToolLookupInput {
    * Asked only when such a tool is missing (finding out runs `git status`).
    */
   ownInstall?: (() => Promise<string | null>) | null;
+  /** The PATH as the caller's words name it (a run's preflight: "the gates' PATH"); default `PATH`. */
+  pathName?: string;
 }
 
 /** Where a package script's first command was looked for, and what was found. */
@@ -122,5 +124,6 @@ async function lookUpScriptTool(
   }
   const why = input.ownInstall == null ? null : await input.ownInstall();
   if (why !== null) return { ...script, status: 'unchecked', why };
-  return { ...script, status: 'missing', where: 'is neither in node_modules/.bin nor on PATH' };
+  const path = input.pathName ?? 'PATH';
+  return { ...script, status: 'missing', where: `is neither in node_modules/.bin nor on ${path}` };
 }

@@ -34,12 +34,12 @@ export async function missingRequiredTool(
   };
   for (const gate of gates.filter((each) => each.required)) {
     if ((gate.argv[0] ?? '') === '') continue;
-    const lookup = await lookUpGateTool(gate, input, probes);
+    const lookup = await lookUpGateTool(gate, { ...input, pathName: "the gates' PATH" }, probes);
     const missing = missingToolOf(lookup);
     if (missing === null) continue;
     if (lookup.status === 'found' && lookup.script !== null) {
       const { script } = lookup.script;
-      const where = `(the first command of scripts.${script}) ${missing.where.replace(/on PATH$/, "on the gates' PATH")}`;
+      const where = `(the first command of scripts.${script}) ${missing.where}`;
       return { gate: gate.name, tool: missing.tool, where };
     }
     const where = lookup.command.includes('/')
