@@ -64904,7 +64904,8 @@ async function lookUpScriptTool(script, input2, probes) {
   }
   const why = input2.ownInstall == null ? null : await input2.ownInstall();
   if (why !== null) return { ...script, status: "unchecked", why };
-  return { ...script, status: "missing", where: "is neither in node_modules/.bin nor on PATH" };
+  const path2 = input2.pathName ?? "PATH";
+  return { ...script, status: "missing", where: `is neither in node_modules/.bin nor on ${path2}` };
 }
 
 // src/runtime/gates/tool-preflight.ts
@@ -64949,12 +64950,12 @@ async function missingRequiredTool(gates, input2, gateEnv) {
   };
   for (const gate of gates.filter((each) => each.required)) {
     if ((gate.argv[0] ?? "") === "") continue;
-    const lookup = await lookUpGateTool(gate, input2, probes);
+    const lookup = await lookUpGateTool(gate, { ...input2, pathName: "the gates' PATH" }, probes);
     const missing = missingToolOf(lookup);
     if (missing === null) continue;
     if (lookup.status === "found" && lookup.script !== null) {
       const { script } = lookup.script;
-      const where2 = `(the first command of scripts.${script}) ${missing.where.replace(/on PATH$/, "on the gates' PATH")}`;
+      const where2 = `(the first command of scripts.${script}) ${missing.where}`;
       return { gate: gate.name, tool: missing.tool, where: where2 };
     }
     const where = lookup.command.includes("/") ? "is missing or not executable in the checkout" : "is not on the gates' PATH";
