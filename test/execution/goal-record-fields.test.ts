@@ -77,6 +77,7 @@ describe("an unsandboxed agent that rewrites its goal's goal.json", () => {
   it('names a dead process as its controller: put back by the next heartbeat, not taken over; a budget-add meanwhile is not tampering', async () => {
     const started = join(env.kit.dir, 'agent-started');
     const release = join(env.kit.dir, 'agent-release');
+    const forgedCopy = join(env.kit.dir, 'forged-goal.json');
     const agent = await goalDirShellAgent(
       env,
       'controller',
@@ -87,6 +88,9 @@ describe("an unsandboxed agent that rewrites its goal's goal.json", () => {
           '"$goal/goal.json"',
           '"$goal/goal.json" "$dead"',
         ),
+        // What it wrote, as it wrote it: the controller's next heartbeat may put goal.json back
+        // before the test reads it (a loaded machine).
+        `cp "$goal/goal.json" ${forgedCopy}`,
         `touch ${started}`,
         `while [ ! -f ${release} ]; do sleep 0.05; done`,
       ].join('\n'),
@@ -110,7 +114,7 @@ describe("an unsandboxed agent that rewrites its goal's goal.json", () => {
       ),
     );
     const [id = ''] = await (await import('node:fs/promises')).readdir(join(env.stateDir, 'goals'));
-    const forged = await env.goal(id);
+    const forged = JSON.parse(await readFile(forgedCopy, 'utf8')) as Awaited<ReturnType<typeof env.goal>>;
     expect(forged.controller?.pid).not.toBe(run.child.pid);
     const added = await env.omk('goal', 'budget-add', id, '--tokens', '1000000');
     expect(added.code, added.stderr).toBe(0);
