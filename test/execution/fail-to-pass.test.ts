@@ -97,3 +97,77 @@ describe('fail-to-pass for a fix whose failing test comes with it', () => {
     expect(proof.knownGaps.map((gap) => gap.code)).toContain('fix_no_fail_to_pass');
   });
 });
+
+/**
+ * NODE_FIXTURE whose test script stands in for a runner that crashed on the base before reporting
+ * any test (seen: `go: creating work dir: ... no such file` after a temp dir vanished): in omk's
+ * worktree of the base it dies with exit 1 and no test output; elsewhere it runs `node --test`,
+ * whose TAP output omk reads per test.
+ */
+const CRASHES_ON_BASE: Readonly<Record<string, string>> = {
+  ...NODE_FIXTURE,
+  'package.json': `${JSON.stringify(
+    { name: 'fixture', private: true, type: 'module', scripts: { test: 'sh test.sh' } },
+    null,
+    2,
+  )}\n`,
+  'test.sh': [
+    'case "$PWD" in',
+    "  */base) echo 'go: creating work dir: stat /tmp/go-build123: no such file or directory' >&2; exit 1 ;;",
+    'esac',
+    'exec node --test test/',
+    '',
+  ].join('\n'),
+};
+
+describe('fail-to-pass when the base run of a per-test runner reported no tests', () => {
+  it('a crash on the base before any test reported, a no-op that passes on the head: not shown, not ready', async () => {
+    env = await createExecutionEnv(CRASHES_ON_BASE);
+    const agent = await env.kit.script(
+      'no-op',
+      "if (writes.length > 0) write('src/parser.js', '// looked at\\nexport const parse = (text) => text;\\n');",
+    );
+    const id = await env.plan(GOALS.single);
+    const result = await env.omk('goal', 'execute', id, '--agent', agent);
+    expect(result.code, result.stderr).toBe(0);
+    const proof = await env.proof(id);
+    const onHead = proof.gates.find((gate) => gate.kind === 'test' && gate.sha === proof.git.headSha);
+    // The head's run of the gate was read per test: the runner is one omk reads.
+    expect(onHead?.tests, JSON.stringify(proof.gates)).toMatchObject({
+      source: 'tap',
+      counts: { passed: 1 },
+    });
+    const decision = proof.decisions.findLast((d) => d.kind === 'oracle');
+    expect(decision).toMatchObject({
+      decision: 'fail-to-pass not shown',
+      reason: expect.stringMatching(
+        /test's run on the base reported no per-test results \(it failed, exit 1\)/,
+      ),
+    });
+    expect(proof.status).not.toBe('ready');
+    const gap = proof.knownGaps.find((g) => g.code === 'fix_no_fail_to_pass');
+    expect(JSON.stringify(gap?.hint)).toContain(
+      "the base's run of gate test (it failed, exit 1) reported no per-test results",
+    );
+  });
+
+  it("a fix with its regression test, the base crashing there too: the head's tests on the base's source show nothing either", async () => {
+    env = await createExecutionEnv(CRASHES_ON_BASE);
+    const agent = await env.kit.script(
+      'fix-and-test',
+      agentBody(
+        'export const parse = (text) => text.trim();\n',
+        `${header}test('parse trims spaces', () => assert.equal(parse(' a '), 'a'));\n`,
+      ),
+    );
+    const id = await env.plan(GOALS.chain);
+    const result = await env.omk('goal', 'execute', id, '--agent', agent);
+    expect(result.code, result.stderr).toBe(0);
+    const proof = await env.proof(id);
+    expect(proof.decisions.findLast((d) => d.kind === 'oracle')).toMatchObject({
+      decision: 'fail-to-pass not shown',
+      reason: expect.stringContaining('reported no per-test results'),
+    });
+    expect(proof.status).not.toBe('ready');
+  });
+});

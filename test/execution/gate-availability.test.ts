@@ -136,13 +136,24 @@ describe("a required package-script gate whose tool is missing from the checkout
       "no planning agent ran: required gate format's tool prettier (the first command of scripts.format) is neither in node_modules/.bin nor on the gates' PATH",
     );
     const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
+    // The note in full (the terminal's line is cut): the preflight says package.json declares it.
+    const planner = (await env.proof(id)).decisions.find((d) => d.kind === 'planner');
+    expect(planner?.reason).toContain(
+      "is neither in node_modules/.bin nor on the gates' PATH, though package.json declares it, so the goal stops",
+    );
     const events = await env.events(id);
     // What the preflight saw is what the base check finds: the copied node_modules lacks prettier.
     expect(eventsOfType(events, 'gates_on_base').map((e) => e.data.outcomes)).toEqual([
       ['test:passed', 'format:unavailable'],
     ]);
     const gap = (await env.proof(id)).knownGaps.find((g) => g.code === 'gate_unavailable');
-    expect(gap?.message).toContain('No slice agent ran. Install prettier');
+    // package.json declares prettier and there is no lock file: the install is plain `npm install`.
+    expect(gap?.message).toContain(
+      "No slice agent ran. Install the project's dependencies in the checkout with `npm install` (package.json declares prettier; node_modules lacks it: a stale or partial install)",
+    );
+    // `omk doctor` says the same.
+    const doctor = await env.omk('doctor', '--json');
+    expect(doctor.stdout).toContain('with `npm install` (package.json declares prettier');
     expect((await env.goal(id)).status).toBe('blocked_on_human');
   });
 });

@@ -9,7 +9,8 @@ import type { DoctorProbes, Probed } from '../../runtime/doctor/types.js';
 import { readCommittedTree } from '../../runtime/gates/committed.js';
 import { detectGates, detectGatesIn } from '../../runtime/gates/detect.js';
 import { readScripts } from '../../runtime/gates/detect-node.js';
-import { createDetectContext } from '../../runtime/gates/detector.js';
+import { createDetectContext, type DetectContext } from '../../runtime/gates/detector.js';
+import { nodeManifest } from '../../runtime/gates/node-manifest.js';
 import { ownInstallOf } from '../../runtime/gates/tool-preflight.js';
 import { agentLauncher } from '../agents/launcher.js';
 import { gitRepo } from '../git/repo.js';
@@ -29,6 +30,15 @@ export interface SystemProbeOptions {
 /** `--version` and `--help` answer at once; a CLI that waits longer is waiting for someone. */
 const AGENT_CLI_TIMEOUT_MS = 15_000;
 
+/** The tree a goal started now would run: HEAD's; a repository with no commit yet, the checkout's files. */
+async function headTree(root: string): Promise<DetectContext> {
+  const { headSha } = await gitRepo.inspect(root);
+  // package.json read as before the first commit lists it (a missing one reads as null).
+  if (headSha === null)
+    return createDetectContext(root, ['package.json', ...(await gitRepo.listFiles(root))]);
+  return (await readCommittedTree(gitRepo, root, headSha)).context;
+}
+
 /** The real probes: the git CLI, the file system, the config loader and the gate detectors. */
 export function createSystemProbes(options: SystemProbeOptions): DoctorProbes {
   return {
@@ -47,14 +57,8 @@ export function createSystemProbes(options: SystemProbeOptions): DoctorProbes {
       if (headSha === null) return detectGates(root, await gitRepo.listFiles(root), config);
       return detectGatesIn((await readCommittedTree(gitRepo, root, headSha)).context, config);
     },
-    packageScripts: async (root) => {
-      const { headSha } = await gitRepo.inspect(root);
-      const context =
-        headSha === null
-          ? createDetectContext(root, ['package.json'])
-          : (await readCommittedTree(gitRepo, root, headSha)).context;
-      return readScripts(context);
-    },
+    packageScripts: async (root) => readScripts(await headTree(root)),
+    nodeManifest: async (root) => nodeManifest(await headTree(root)),
     ownInstall: async (root, config) => {
       const { headSha } = await gitRepo.inspect(root);
       if (headSha === null) return null;

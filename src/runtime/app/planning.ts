@@ -9,6 +9,7 @@ import { detectGates, detectGatesIn } from '../gates/detect.js';
 import { readScripts } from '../gates/detect-node.js';
 import type { DetectContext } from '../gates/detector.js';
 import { gateEnvironment } from '../gates/env.js';
+import { nodeManifest } from '../gates/node-manifest.js';
 import { scriptOf } from '../gates/package-script.js';
 import type { GateSpec } from '../gates/port.js';
 import { once } from '../gates/tool-lookup.js';
@@ -150,7 +151,12 @@ async function missingToolAtBase(
       ? readScripts(context)
       : null;
     const ownInstall = once(() => ownInstallOf(deps.repo, root, context, config.config.workspace));
-    return await missingRequiredTool(gates, { root, scripts, ownInstall }, gateEnvironment(deps.env));
+    const manifest = scripts === null ? null : nodeManifest(context);
+    return await missingRequiredTool(
+      gates,
+      { root, scripts, ownInstall, manifest },
+      gateEnvironment(deps.env),
+    );
   } catch {
     // A config the gates cannot be detected with is refused where gates are detected for the run.
     return null;

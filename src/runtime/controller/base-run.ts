@@ -1,7 +1,10 @@
 import { unavailableAdvice, unavailableTool } from '../gates/availability.js';
+import { MAX_READ_BYTES, treeDetectContext } from '../gates/detector.js';
 import type { Diagnostics } from '../gates/diagnostics/types.js';
+import { type NodeManifest, nodeManifest } from '../gates/node-manifest.js';
 import type { GateBaseline } from '../gates/port.js';
 import type { TestResults } from '../gates/test-results/types.js';
+import { declaredInstall } from '../gates/tool-lookup.js';
 import { quoteUntrusted } from '../graph/paths.js';
 import { baseLeftoverKeys } from '../integrity/gate-leftovers.js';
 import type { Gap } from '../proof/schema.js';
@@ -70,7 +73,10 @@ export async function runGatesOnBase(ctx: RunContext, why = 'before any slice ag
   await ctx.base.settled();
   const leftBehind = await leftOnBase(ctx, cwd);
   const blocked: Gap[] = [];
-  for (const gate of gates.filter((g) => g.outcome === 'unavailable')) {
+  const unavailable = gates.filter((g) => g.outcome === 'unavailable');
+  // What the base's package.json declares: a tool it declares is missing from a stale install.
+  const manifest = unavailable.some((g) => g.required) ? await baseManifest(ctx) : null;
+  for (const gate of unavailable) {
     const why = gate.tail.split('\n')[0]?.replace(/^\[omk\] /, '') ?? '';
     const tool = unavailableTool(gate.tail) ?? gate.name;
     if (!gate.required) {
@@ -79,7 +85,7 @@ export async function runGatesOnBase(ctx: RunContext, why = 'before any slice ag
     }
     const message =
       `Required gate "${gate.name}" (${gate.kind}) cannot start on base ${sha.slice(0, 12)}: ${why} ` +
-      `No slice agent ran. ${unavailableAdvice(gate, tool, goal.oracle.requiredGates)}; then run the goal again.`;
+      `No slice agent ran. ${unavailableAdvice(gate, tool, goal.oracle.requiredGates, declaredInstall(tool, manifest))}; then run the goal again.`;
     blocked.push({ code: 'gate_unavailable', message });
     deps.reporter.warn(message);
   }
@@ -89,6 +95,17 @@ export async function runGatesOnBase(ctx: RunContext, why = 'before any slice ag
   const outcomes = gates.map((g) => `${g.name}:${g.outcome}`);
   await journal.save([{ type: 'gates_on_base', data: { sha, outcomes, durationMs } }]);
   return { baseline: { sha, gates, tests, diagnostics, leftBehind }, blocked };
+}
+
+/** The base commit's package.json as a manifest, with the lock file it has (null: none). */
+async function baseManifest(ctx: RunContext): Promise<NodeManifest | null> {
+  const { files, texts } = await ctx.deps.committed.readCommitted(
+    ctx.goal.repo.root,
+    ctx.base.baseSha,
+    ['package.json'],
+    MAX_READ_BYTES,
+  );
+  return nodeManifest(treeDetectContext(files, texts));
 }
 
 /** One base run per run context, when the integration needs the baseline first. */

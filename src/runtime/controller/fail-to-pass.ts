@@ -4,6 +4,7 @@ import type { TestResults } from '../gates/test-results/types.js';
 import { FAIL_TO_PASS_NOT_SHOWN, FAIL_TO_PASS_SHOWN } from '../proof/gaps.js';
 import { passedOrTolerated } from '../proof/pre-existing.js';
 import type { Finding, GateEvidence } from '../proof/schema.js';
+import { failedOnBase, readPerTest, unreadOnBase, unreadOnBaseWords } from '../proof/unread-on-base.js';
 import { isTestPath } from '../review/files.js';
 import { testsEditedByChange } from '../review/tests-weakened.js';
 import type { RunContext } from './context.js';
@@ -41,9 +42,13 @@ function named(names: readonly string[]): string {
  * 2. the head's new or changed tests run against the base's source: omk puts the head's changed
  *    test files into the base worktree, runs the test gates there and puts the base back; a test
  *    that fails there and passes on the head shows the fix (a regression test written with it);
- * 3. the test gates' exit codes on the base and the head, only for a gate the base reported no
- *    per-test results for: where the base named its failing tests, the head must show those tests
- *    passing (1.), and a head that ran none of them or reported nothing shows nothing.
+ * 3. the test gates' exit codes on the base and the head, only for a gate neither run of which
+ *    reported per-test results (a custom command with no readable output): where the base named
+ *    its failing tests, the head must show those tests passing (1.), and a head that ran none of
+ *    them or reported nothing shows nothing; where the head's run reported its tests and the
+ *    base's did not, the base's run ended before reporting (a crash, a timeout, a vanished temp
+ *    dir) and its failure shows nothing about the fix. So in 2.: a gate run there that fails with
+ *    no per-test results counts only when its head run reported none either.
  * Whichever way it goes, the decision says what was seen.
  */
 export async function failToPassEvidence(
@@ -90,10 +95,9 @@ export async function failToPassEvidence(
     // A test failing on the head too (a pre-existing failure the gate tolerates) shows nothing.
     const failingOnHead = new Set(headTests.flatMap((gate) => gate.tests?.failing ?? []));
     // A gate whose head run reported no tests shows none of its tests passing there.
-    const readOnHead = new Set(headTests.filter((gate) => gate.tests !== undefined).map((g) => g.name));
     const onBaseSource = await headTestsOnBaseSource(ctx, env, head, changedTests, {
       failing: failingOnHead,
-      read: readOnHead,
+      read: readPerTest(headTests),
     });
     if (onBaseSource.foreign.length > 0) return foreignInBase(onBaseSource.foreign, where);
     if (onBaseSource.shown.length > 0) {
@@ -108,10 +112,26 @@ export async function failToPassEvidence(
     }
     if (rewritten.length > 0) return testsRewritten(rewritten, where, onBaseSource.durationMs, true);
     const exitOnly = await exitCodeEvidence(ctx, headTests, env, passedOnHead, where);
-    return { ...exitOnly, durationMs: exitOnly.durationMs + onBaseSource.durationMs };
+    return {
+      ...withUnreadOnBaseSource(exitOnly, onBaseSource.unread),
+      durationMs: exitOnly.durationMs + onBaseSource.durationMs,
+    };
   }
   if (rewritten.length > 0 && passedOnHead) return testsRewritten(rewritten, where, 0, false);
   return exitCodeEvidence(ctx, headTests, env, passedOnHead, where);
+}
+
+/** A decision that shows nothing also says which gates ran against the base's source and reported no test. */
+function withUnreadOnBaseSource(
+  evidence: FailToPassEvidence,
+  unread: readonly GateEvidence[],
+): FailToPassEvidence {
+  if (unread.length === 0 || evidence.decision.decision !== FAIL_TO_PASS_NOT_SHOWN) return evidence;
+  const words = unread.map((gate) => unreadOnBaseWords(gate, "with the head's tests on the base's source"));
+  return {
+    ...evidence,
+    decision: { ...evidence.decision, reason: `${words.join('; ')}; ${evidence.decision.reason}` },
+  };
 }
 
 /**
@@ -155,11 +175,11 @@ async function headTestsOnBaseSource(
   head: HeadTree,
   changedTests: readonly string[],
   onHead: { failing: ReadonlySet<string>; read: ReadonlySet<string> },
-): Promise<{ shown: string[]; durationMs: number; foreign: string[] }> {
+): Promise<{ shown: string[]; durationMs: number; foreign: string[]; unread: GateEvidence[] }> {
   // The head's tests are the agent's code: never run with the checkout's own node_modules.
   const base = await ctx.base.pathForAgentCode();
   const foreign = await ctx.base.foreign();
-  if (foreign.length > 0) return { shown: [], durationMs: 0, foreign };
+  if (foreign.length > 0) return { shown: [], durationMs: 0, foreign, unread: [] };
   const saved = new Map<string, Buffer | null>();
   try {
     for (const path of changedTests) {
@@ -169,7 +189,7 @@ async function headTestsOnBaseSource(
       await mkdir(dirname(join(base, path)), { recursive: true });
       await writeFile(join(base, path), headFile);
     }
-    if (saved.size === 0) return { shown: [], durationMs: 0, foreign };
+    if (saved.size === 0) return { shown: [], durationMs: 0, foreign, unread: [] };
     const gates = ctx.gates
       .filter((gate) => gate.kind === 'test')
       .map((gate) => ({ ...gate, required: false }));
@@ -189,10 +209,13 @@ async function headTestsOnBaseSource(
         if (!onHead.read.has(gate.name)) return [];
         return gate.tests.failing.filter((name) => !onHead.failing.has(name));
       }
-      // No per-test results there: a test gate that fails (and passed on the head) still shows it.
+      // No per-test results there: a test gate that fails (and passed on the head) shows it only
+      // when its head run reported none either; else the run there ended before reporting.
+      if (onHead.read.has(gate.name)) return [];
       return gate.outcome === 'failed' || gate.outcome === 'pre_existing' ? [`gate ${gate.name}`] : [];
     });
-    return { shown: [...new Set(shown)], durationMs, foreign };
+    const unread = unreadOnBase(runs, onHead.read);
+    return { shown: [...new Set(shown)], durationMs, foreign, unread };
   } finally {
     for (const [path, original] of saved) {
       if (original === null) await rm(join(base, path), { force: true });
@@ -208,7 +231,8 @@ async function headTestsOnBaseSource(
  * whose base run named its failing tests counts only when the head shows those same tests passing
  * (the per-test branch above): a head that ran none of them, skipped them or reported nothing
  * passes by its exit code alone, which shows nothing (pytest `--co` "passes" after collecting).
- * Only a gate the base reported no per-test results for is judged by exit codes, as the words say.
+ * Only a gate neither the base's nor the head's run reported per-test results for is judged by exit
+ * codes, as the words say: a base run with none where the head's has them ended before reporting.
  */
 async function exitCodeEvidence(
   ctx: RunContext,
@@ -243,7 +267,7 @@ async function exitCodeEvidence(
     ));
   if (known === null) await ctx.base.settled();
   // A test that cannot start on the base shows nothing about the fix.
-  const failedOnBase = base.filter((gate) => !['passed', 'flaky', 'unavailable'].includes(gate.outcome));
+  const failedThere = base.filter(failedOnBase);
   // Reused results were spent (and counted) when the base run made them.
   const durationMs = known === null ? base.reduce((sum, gate) => sum + gate.durationMs, 0) : 0;
   const notShown = (reason: string): FailToPassEvidence => ({
@@ -251,13 +275,18 @@ async function exitCodeEvidence(
     decision: { kind: 'oracle', decision: FAIL_TO_PASS_NOT_SHOWN, reason },
   });
   if (!passedOnHead) return notShown(`the tests do not pass on the head (${where})`);
-  if (failedOnBase.length === 0) {
+  if (failedThere.length === 0) {
     return notShown(
       `the tests already pass on the base (${where}) and no test the change added or changed fails against the base's source`,
     );
   }
   // Per-test results on the base name what the head must show passing; no exit code replaces that.
-  const byExitCode = failedOnBase.filter((gate) => baseResults[gate.name] === undefined);
+  // Nor do they where the head's run was read per test and the base's was not: the runner is one
+  // omk reads, so the base's run ended before reporting, for a reason that is not the bug.
+  const unread = new Set(unreadOnBase(base, readPerTest(headTests)).map((gate) => gate.name));
+  const byExitCode = failedThere.filter(
+    (gate) => baseResults[gate.name] === undefined && !unread.has(gate.name),
+  );
   if (byExitCode.length > 0) {
     return {
       durationMs,
@@ -270,10 +299,12 @@ async function exitCodeEvidence(
       },
     };
   }
-  return notShown(
-    failedOnBase.map((gate) => notSeenPassing(gate.name, baseResults[gate.name], headTests)).join('; ') +
-      ` (${where})`,
+  const why = failedThere.map((gate) =>
+    unread.has(gate.name)
+      ? unreadOnBaseWords(gate)
+      : notSeenPassing(gate.name, baseResults[gate.name], headTests),
   );
+  return notShown(`${why.join('; ')} (${where})`);
 }
 
 /** Why the tests that failed on the base in `gate` were not seen passing on the head. */

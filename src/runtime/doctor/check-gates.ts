@@ -1,6 +1,6 @@
 import type { OmkConfig } from '../config/schema.js';
 import { isOmkError } from '../errors.js';
-import { unavailableAdvice } from '../gates/availability.js';
+import { installWords, unavailableAdvice } from '../gates/availability.js';
 import { scriptOf } from '../gates/package-script.js';
 import type { GateSpec } from '../gates/port.js';
 import { lookUpGateTool, once, type ToolLookupInput } from '../gates/tool-lookup.js';
@@ -52,10 +52,11 @@ export async function checkGates(
   const scripts = gates.some((gate) => scriptOf(gate.argv) !== null)
     ? await probes.packageScripts(root)
     : null;
+  const manifest = scripts === null ? null : await probes.nodeManifest(root);
   // What a run's preflight would not blame, neither does the doctor: a tool the run's install gives.
   const ownInstall = once(() => probes.ownInstall(root, config));
   const perGate = await Promise.all(
-    gates.map((gate) => checkGateExecutable(gate, { root, scripts, ownInstall }, probes)),
+    gates.map((gate) => checkGateExecutable(gate, { root, scripts, ownInstall, manifest }, probes)),
   );
   return [summary, ...perGate];
 }
@@ -95,14 +96,17 @@ async function checkGateExecutable(
         ...ok,
         status: gate.required ? 'fail' : 'warn',
         detail: `\`${script.tool}\` ${script.where}: \`${gate.argv.join(' ')}\` runs scripts.${script.script}, which starts with it (${gate.required ? 'required' : 'optional'} gate, from ${gate.source})`,
-        fix: fixFor(gate, script.tool),
+        fix: fixFor(gate, script.tool, script.install ?? null),
       };
   }
 }
 
-/** The line a goal run gives for the same gate (one line of YAML flow style, ready to paste); an optional gate only needs turning off. */
-function fixFor(gate: GateSpec, tool: string): string {
-  return gate.required
-    ? unavailableAdvice(gate, tool, [gate.kind])
-    : `Install ${tool} where omk runs the gates (on PATH), or turn the gate off in .omk/config.yml: gates: { list: [ { name: ${JSON.stringify(gate.name)}, enabled: false } ] }`;
+/**
+ * The line a goal run gives for the same gate (one line of YAML flow style, ready to paste); an
+ * optional gate only needs turning off. `install`: the project's install, for a tool package.json
+ * declares and node_modules lacks (the same look-up as the run's: gates/tool-lookup.ts).
+ */
+function fixFor(gate: GateSpec, tool: string, install: string | null = null): string {
+  if (gate.required) return unavailableAdvice(gate, tool, [gate.kind], install);
+  return `${installWords(tool, install)}, or turn the gate off in .omk/config.yml: gates: { list: [ { name: ${JSON.stringify(gate.name)}, enabled: false } ] }`;
 }

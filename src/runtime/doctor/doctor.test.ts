@@ -39,6 +39,7 @@ function probes(overrides: Partial<DoctorProbes> = {}): DoctorProbes {
     loadConfig: async () => ({ config: defaultConfig(), path: null }),
     detectGates: async () => [gate('test', ['npm', 'run', 'test'])],
     packageScripts: async () => null,
+    nodeManifest: async () => null,
     ownInstall: async () => null,
     findOnPath: async (command) => onPath[command] ?? null,
     fileState: async () => 'ok',
@@ -602,6 +603,28 @@ describe('gates', () => {
         detail: `npm → /usr/bin/npm (scripts.lint:js runs eslint → ${ROOT}/node_modules/.bin/eslint)`,
       });
       expect(report.ok).toBe(false);
+    });
+
+    it("advises the project's install, by its lock file, for a tool package.json declares but node_modules lacks", async () => {
+      const report = await doctor(
+        {},
+        {
+          detectGates: gates,
+          packageScripts: async () => scripts,
+          nodeManifest: async () => ({
+            declared: new Set(['mocha', 'eslint', 'prettier']),
+            install: 'npm ci',
+          }),
+          fileState: async (path) =>
+            installed.has(path) ? 'ok' : path === `${ROOT}/node_modules` ? 'not-file' : 'missing',
+        },
+      );
+      expect(check(report, 'gate:format')).toMatchObject({
+        status: 'fail',
+        detail:
+          '`prettier` is neither in node_modules/.bin nor on PATH, though package.json declares it: `npm run format` runs scripts.format, which starts with it (required gate, from .omk/config.yml)',
+        fix: 'Install the project\'s dependencies in the checkout with `npm ci` (package.json declares prettier; node_modules lacks it: a stale or partial install), or turn the gate off (the goal then does not require format) in .omk/config.yml: gates: { list: [ { name: "format", enabled: false } ] }',
+      });
     });
 
     it('finds the tool on PATH, and warns only for an optional gate', async () => {

@@ -1,5 +1,6 @@
 import type { LoadedConfig } from '../config/load.js';
 import type { OmkConfig } from '../config/schema.js';
+import type { NodeManifest } from '../gates/node-manifest.js';
 import type { GateSpec } from '../gates/port.js';
 import type { SandboxAvailability, SubreaperState } from '../sandbox/port.js';
 
@@ -46,6 +47,11 @@ export interface DoctorProbes {
    * it): null without one.
    */
   packageScripts(root: string): Promise<Record<string, string> | null>;
+  /**
+   * That package.json's declared dependencies and the install its lock file calls for
+   * (gates/node-manifest.ts): null without one.
+   */
+  nodeManifest(root: string): Promise<NodeManifest | null>;
   /**
    * Why a goal started now would not give its worktrees the checkout's node_modules (it installs
    * its own: `ownInstallOf` in gates/tool-preflight.ts), or null when it would.

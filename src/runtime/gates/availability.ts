@@ -113,7 +113,8 @@ function matchesLine(patterns: readonly string[], tool: string, output: string):
 }
 
 /**
- * The two ways out of an unavailable gate, with the exact `.omk/config.yml` entry: a gate of a kind
+ * The two ways out of an unavailable gate, with the exact `.omk/config.yml` entry (the first is the
+ * project's install when its package.json declares the tool, else installing it): a gate of a kind
  * the goal requires is turned off (the goal then stops requiring the kind), except `test`, which a
  * goal cannot be ready without, so it is pointed at a command that is installed; a gate required
  * only by its own flag is made optional. One line, in YAML flow style, so it survives every surface.
@@ -122,6 +123,8 @@ export function unavailableAdvice(
   gate: { name: string; kind: string },
   tool: string,
   oracleKinds: readonly string[],
+  /** The project's install when package.json declares the tool (tool-lookup.ts `declaredInstall`). */
+  install: string | null = null,
 ): string {
   const name = JSON.stringify(gate.name);
   const entry = !oracleKinds.includes(gate.kind)
@@ -134,5 +137,16 @@ export function unavailableAdvice(
     : gate.kind === 'test'
       ? 'give the gate a command that is installed (a goal cannot be ready without a test gate)'
       : `turn the gate off (the goal then does not require ${gate.kind})`;
-  return `Install ${tool} where omk runs the gates (on PATH), or ${effect} in .omk/config.yml: gates: { list: [ ${entry} ] }`;
+  return `${installWords(tool, install)}, or ${effect} in .omk/config.yml: gates: { list: [ ${entry} ] }`;
+}
+
+/**
+ * How to install a missing tool: the project's install when package.json declares it (node_modules
+ * is stale or partial: installing it on PATH would leave the project's own pinned copy missing),
+ * else the tool itself where the gates run.
+ */
+export function installWords(tool: string, install: string | null): string {
+  return install === null
+    ? `Install ${tool} where omk runs the gates (on PATH)`
+    : `Install the project's dependencies in the checkout with \`${install}\` (package.json declares ${tool}; node_modules lacks it: a stale or partial install)`;
 }

@@ -131,6 +131,33 @@ describe('lookUpGateTool', () => {
     expect(missingToolOf(installing)).toBeNull();
   });
 
+  it("names the project's install for a script tool package.json declares but node_modules lacks", async () => {
+    await executable(join(bin, 'npm'));
+    await mkdir(join(root, 'node_modules', '.bin'), { recursive: true });
+    const manifest = { declared: new Set(['prettier', 'eslint']), install: 'npm ci' };
+    const stale = await lookUpGateTool(
+      { argv: ['npm', 'run', 'format'] },
+      { root, scripts, manifest },
+      probes,
+    );
+    expect(missingToolOf(stale)).toEqual({
+      tool: 'prettier',
+      where: 'is neither in node_modules/.bin nor on PATH, though package.json declares it',
+      install: 'npm ci',
+    });
+    // Not declared: nothing the project's install would bring, so no install is named.
+    const undeclared = { declared: new Set(['eslint']), install: 'npm ci' };
+    expect(
+      missingToolOf(
+        await lookUpGateTool(
+          { argv: ['npm', 'run', 'format'] },
+          { root, scripts, manifest: undeclared },
+          probes,
+        ),
+      ),
+    ).toEqual({ tool: 'prettier', where: 'is neither in node_modules/.bin nor on PATH' });
+  });
+
   it('does not look through a script when the package manager itself is missing', async () => {
     const lookup = await lookUpGateTool({ argv: ['pnpm', 'run', 'format'] }, { root, scripts }, probes);
     expect(lookup).toEqual({ command: 'pnpm', status: 'missing', where: 'was not found on PATH' });

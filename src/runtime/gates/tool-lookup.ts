@@ -1,6 +1,7 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import type { FileState } from '../doctor/types.js';
 import { VENV_DIRS } from '../workspace/plan.js';
+import type { NodeManifest } from './node-manifest.js';
 import { type ScriptTool, scriptTool } from './package-script.js';
 import type { GateSpec } from './port.js';
 
@@ -28,6 +29,11 @@ export interface ToolLookupInput {
   ownInstall?: (() => Promise<string | null>) | null;
   /** The PATH as the caller's words name it (a run's preflight: "the gates' PATH"); default `PATH`. */
   pathName?: string;
+  /**
+   * The package.json the gates run (the base's): a script's tool it declares and node_modules
+   * lacks is a stale or partial install, and the way out is the project's install, not PATH.
+   */
+  manifest?: NodeManifest | null;
 }
 
 /** Where a package script's first command was looked for, and what was found. */
@@ -35,7 +41,12 @@ export type ScriptToolLookup = ScriptTool &
   (
     | { status: 'found'; at: string }
     | { status: 'unchecked'; why: string }
-    | { status: 'missing'; where: string }
+    | {
+        status: 'missing';
+        where: string;
+        /** The project's install (by its lock file) when package.json declares the tool. */
+        install?: string;
+      }
   );
 
 /** The gate's own command (`at`: where it is), and, for a package-manager gate, its script's tool. */
@@ -80,11 +91,30 @@ export function once<T>(ask: () => Promise<T>): () => Promise<T> {
   };
 }
 
+/** A tool found missing: where it was looked for, and the project's install when that brings it. */
+export interface MissingToolLookup {
+  tool: string;
+  where: string;
+  install?: string;
+}
+
 /** The tool a lookup found missing, with where it was looked for; null: none is. */
-export function missingToolOf(lookup: GateToolLookup): { tool: string; where: string } | null {
+export function missingToolOf(lookup: GateToolLookup): MissingToolLookup | null {
   if (lookup.status === 'missing') return { tool: lookup.command, where: lookup.where };
-  if (lookup.script?.status === 'missing') return { tool: lookup.script.tool, where: lookup.script.where };
-  return null;
+  const script = lookup.script;
+  if (script?.status !== 'missing') return null;
+  const missing: MissingToolLookup = { tool: script.tool, where: script.where };
+  if (script.install !== undefined) missing.install = script.install;
+  return missing;
+}
+
+/**
+ * The project's install when package.json declares `tool` (a package's name; a tool whose bin is
+ * named otherwise, like typescript's tsc, is not matched): with node_modules present and the tool
+ * not in it, the install is stale or partial, and installing again brings it. Null: not declared.
+ */
+export function declaredInstall(tool: string, manifest: NodeManifest | null | undefined): string | null {
+  return manifest?.declared.has(tool) === true ? manifest.install : null;
 }
 
 function venvBins(root: string): string[] {
@@ -124,6 +154,9 @@ async function lookUpScriptTool(
   }
   const why = input.ownInstall == null ? null : await input.ownInstall();
   if (why !== null) return { ...script, status: 'unchecked', why };
-  const path = input.pathName ?? 'PATH';
-  return { ...script, status: 'missing', where: `is neither in node_modules/.bin nor on ${path}` };
+  const where = `is neither in node_modules/.bin nor on ${input.pathName ?? 'PATH'}`;
+  const install = declaredInstall(tool, input.manifest);
+  return install === null
+    ? { ...script, status: 'missing', where }
+    : { ...script, status: 'missing', where: `${where}, though package.json declares it`, install };
 }

@@ -6,6 +6,7 @@ import { budgetHonesty, budgetSpentGap, copyGap, gapText } from './gaps.js';
 import { proofJsonSchema } from './json-schema.js';
 import { renderProofMarkdown } from './render-markdown.js';
 import { renderProofText } from './render-text.js';
+import type { GateEvidence } from './schema.js';
 import { BASE_SHA, evidence, gate, OLD_SHA, oracle } from './test-evidence.js';
 
 describe('gaps with next steps', () => {
@@ -309,6 +310,53 @@ describe('class evidence gaps', () => {
       { step: 'run' },
       ' again with an agent that makes them pass.',
     ]);
+  });
+
+  it("fix: a base run that reported no tests where the head's did is told to check the gate's command on the base", () => {
+    const notShown = {
+      kind: 'oracle',
+      decision: 'fail-to-pass not shown',
+      reason:
+        "gate test's run on the base reported no per-test results (it timed out) though its run on the head did",
+    };
+    const counts = {
+      passed: 3,
+      failed: 0,
+      skipped: 0,
+      failToPass: 0,
+      regressions: 0,
+      stillFailing: 0,
+      added: 0,
+      removed: 0,
+    };
+    const read = {
+      source: 'tap',
+      baseSha: null,
+      counts,
+      failing: [],
+      failToPass: [],
+      regressions: [],
+      stillFailing: [],
+      added: [],
+      removed: [],
+    };
+    const onHead = gate({ required: true, outcome: 'passed', exitCode: 0, tests: read });
+    const timedOut = gate({ required: true, outcome: 'timeout', exitCode: null, sha: BASE_SHA });
+    const hintOf = (baseGates: GateEvidence[]) =>
+      buildProof(
+        evidence({ decisions: [notShown], gates: [onHead], baseGates, changedFiles: [source] }),
+      ).knownGaps.find((gap) => gap.code === 'fix_no_fail_to_pass')?.hint;
+    expect(hintOf([timedOut])).toEqual([
+      "Nothing was compared per test: the base's run of gate test (it timed out) reported no per-test results though the head's run did, so it ended before reporting (a crash, a timeout, a killed runner). Check the gate's command on base " +
+        `${BASE_SHA.slice(0, 12)} (does it run the tests there?), then `,
+      { step: 'run' },
+      ' again.',
+    ]);
+    // A base run that reported its tests (or passed) is not that case.
+    expect(hintOf([{ ...timedOut, outcome: 'failed', exitCode: 1, tests: read }])?.[0]).toMatch(
+      /^Add a test/,
+    );
+    expect(hintOf([{ ...timedOut, outcome: 'passed', exitCode: 0 }])?.[0]).toMatch(/^Add a test/);
   });
 
   it('fix: with nothing integrated (no head), says so, not "add a test that fails without the fix"', () => {

@@ -7,6 +7,7 @@ import { formatDuration } from '../text/duration.js';
 import type { ProofEvidence } from './evidence.js';
 import { passedOrTolerated, toleratedPreExisting } from './pre-existing.js';
 import type { Gap, GateEvidence } from './schema.js';
+import { howItEnded, readPerTest, unreadOnBase } from './unread-on-base.js';
 
 /**
  * Gaps whose next step depends on the front door that shows them. Their message stays neutral
@@ -147,6 +148,20 @@ function noFailToPassHint(evidence: ProofEvidence, onHead: readonly GateEvidence
       'The change is empty: the agent changed no file. ',
       { step: 'run' },
       ' again with an agent that makes the fix.',
+    ];
+  }
+  // The base's run of a gate omk reads per test reported none: it ended before reporting, and
+  // nothing was compared. A test to add would not help; a base run that reports would.
+  const unread = unreadOnBase(evidence.baseGates ?? [], readPerTest(onHead));
+  if (unread.length > 0) {
+    const base = evidence.git.baseSha === null ? 'the base' : `base ${evidence.git.baseSha.slice(0, 12)}`;
+    const gates = unread.map((gate) => `gate ${gate.name} (${howItEnded(gate)})`).join(', ');
+    return [
+      `Nothing was compared per test: the base's run of ${gates} reported no per-test results though ` +
+        `the head's run did, so it ended before reporting (a crash, a timeout, a killed runner). Check the ` +
+        `gate's command on ${base} (does it run the tests there?), then `,
+      { step: 'run' },
+      ' again.',
     ];
   }
   const stillFailing = onHead.flatMap((gate) =>

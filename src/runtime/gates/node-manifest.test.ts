@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { createDetectContext } from './detector.js';
+import { nodeManifest } from './node-manifest.js';
+
+/** A context over `files`, read from texts in memory (package.json's among them). */
+function tree(files: Readonly<Record<string, string>>) {
+  const context = createDetectContext('/nowhere', Object.keys(files));
+  return { ...context, read: (path: string) => files[path] ?? null };
+}
+
+const pkg = JSON.stringify({
+  scripts: { format: 'prettier --check .' },
+  dependencies: { lodash: '^4' },
+  devDependencies: { prettier: '^3', eslint: '^9' },
+  optionalDependencies: { fsevents: '^2' },
+});
+
+describe('nodeManifest', () => {
+  it('declares every (dev, optional) dependency, with the install its lock file keeps', () => {
+    const npm = nodeManifest(tree({ 'package.json': pkg, 'package-lock.json': '{}' }));
+    expect(npm).toEqual({
+      declared: new Set(['lodash', 'prettier', 'eslint', 'fsevents']),
+      install: 'npm ci',
+    });
+    expect(nodeManifest(tree({ 'package.json': pkg, 'npm-shrinkwrap.json': '{}' }))?.install).toBe('npm ci');
+    expect(nodeManifest(tree({ 'package.json': pkg, 'pnpm-lock.yaml': '' }))?.install).toBe(
+      'pnpm install --frozen-lockfile',
+    );
+    expect(nodeManifest(tree({ 'package.json': pkg, 'yarn.lock': '' }))?.install).toBe(
+      'yarn install --frozen-lockfile',
+    );
+    expect(nodeManifest(tree({ 'package.json': pkg }))?.install).toBe('npm install');
+  });
+
+  it('is null without a readable package.json', () => {
+    expect(nodeManifest(tree({}))).toBeNull();
+    expect(nodeManifest(tree({ 'package.json': '{ not json' }))).toBeNull();
+  });
+});

@@ -1,0 +1,45 @@
+import type { DetectContext } from './detector.js';
+
+/**
+ * Lock file → the install a developer runs to get exactly what it pins, first match wins (as the
+ * worktrees' preparation picks them, workspace/plan.ts). Without one, plain `npm install`.
+ */
+const INSTALLS: readonly { file: string; install: string }[] = [
+  { file: 'pnpm-lock.yaml', install: 'pnpm install --frozen-lockfile' },
+  { file: 'yarn.lock', install: 'yarn install --frozen-lockfile' },
+  { file: 'package-lock.json', install: 'npm ci' },
+  { file: 'npm-shrinkwrap.json', install: 'npm ci' },
+];
+const WITHOUT_LOCKFILE = 'npm install';
+
+const DEPENDENCY_FIELDS = ['dependencies', 'devDependencies', 'optionalDependencies'];
+
+/** What package.json declares, and the project's install that brings it into node_modules. */
+export interface NodeManifest {
+  /** The packages of its dependencies, devDependencies and optionalDependencies. */
+  declared: ReadonlySet<string>;
+  /** The install for its lock file: `npm ci`, `pnpm install --frozen-lockfile`, … */
+  install: string;
+}
+
+/** The tree's package.json as a manifest (it reads only package.json); null without a readable one. */
+export function nodeManifest(context: Pick<DetectContext, 'read' | 'has'>): NodeManifest | null {
+  const text = context.read('package.json');
+  if (text === null) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return null;
+  const declared = new Set<string>();
+  for (const field of DEPENDENCY_FIELDS) {
+    const value: unknown = Reflect.get(parsed, field);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      for (const name of Object.keys(value)) declared.add(name);
+    }
+  }
+  const install = INSTALLS.find((each) => context.has(each.file))?.install ?? WITHOUT_LOCKFILE;
+  return { declared, install };
+}
