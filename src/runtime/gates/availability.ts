@@ -118,12 +118,38 @@ function pluginOf(option: string): string | null {
   return prefix === undefined ? null : (PYTEST_PLUGIN_OPTIONS[prefix] ?? null);
 }
 
+/** pytest 7: a usage error while it parses `filterwarnings`, then the import's own error. */
+const PYTEST_FILTER_PARSING = /^ERROR: while parsing the following warning configuration:/m;
+const PYTHON_NO_MODULE = /^ModuleNotFoundError: No module named '([^'\s]+)'/m;
+/** pytest 8 and later: the config warning raised (filterwarnings = error), not listed in a summary. */
+const PYTEST_FILTER_RAISED = /^pytest\.PytestConfigWarning: Failed to import filter module '([^'\s]+)'/m;
+
+/**
+ * `filterwarnings` naming a warning class of a module that is not installed
+ * (`ignore::coverage.exceptions.CoverageWarning` without coverage): pytest stops before any test.
+ */
+function warningFilterModuleMissing(result: ProcessResult): Unavailability | null {
+  const module =
+    PYTEST_FILTER_RAISED.exec(result.tail)?.[1] ??
+    (result.exitCode === PYTEST_USAGE_EXIT && PYTEST_FILTER_PARSING.test(result.tail)
+      ? PYTHON_NO_MODULE.exec(result.tail)?.[1]
+      : undefined);
+  if (module === undefined) return null;
+  const tool = module.split('.')[0] ?? module;
+  return {
+    tool,
+    reason: `${tool}: pytest's filterwarnings names a warning class from module ${module}, which is not installed where the gates run (exit ${result.exitCode ?? '-'})`,
+  };
+}
+
 /**
  * pytest refusing an option (exit 4): the plugin that adds it is not installed where the gates
  * run, often named by `addopts` in the project's pytest configuration (`--cov` without pytest-cov).
  * Nothing ran, on the base as on the head: it cannot start, named by the plugin when omk knows it.
  */
 function pytestPluginMissing(result: ProcessResult): Unavailability | null {
+  const filterModule = warningFilterModuleMissing(result);
+  if (filterModule !== null) return filterModule;
   if (result.exitCode !== PYTEST_USAGE_EXIT) return null;
   const options = PYTEST_UNRECOGNIZED.exec(result.tail)?.[1]?.trim();
   if (options === undefined || options === '') return null;
