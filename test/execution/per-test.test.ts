@@ -179,6 +179,37 @@ describe('per-test evidence on a pytest project', () => {
       stillFailing: [OLD_FAILURE],
     });
   });
+
+  it("a weak agent that edits a parametrized case's expectation renames it: the gap says the base's failing case is gone, not only the old failure", async () => {
+    // As on humanize: pytest names a parametrized case by its values, so editing the expected
+    // value of the failing case makes it another test that passes, while an unrelated old failure
+    // still fails. Before, the gap sent the user after that old failure ("the change does not fix them").
+    const params =
+      'import pytest\n\nfrom calc import add, mul\n\n\n' +
+      '@pytest.mark.parametrize("a, b, expected", [(1, 1, 2), (2, 3, 5)])\n' +
+      'def test_add(a, b, expected):\n    assert add(a, b) == expected\n\n\n' +
+      'def test_mul():\n    assert mul(2, 3) == 6\n';
+    env = await createExecutionEnv({ ...WITH_OLD_FAILURE, 'tests/test_calc.py': params });
+    const weak = params.replace('(1, 1, 2), (2, 3, 5)', '(1, 1, 0), (2, 3, -1)');
+    // It edits the test in the slice that may write tests (the fix's own slice may write calc.py only).
+    const agent = await env.kit.script(
+      'weak',
+      `if (JSON.parse(process.env.OMK_WRITES).some((w) => w.startsWith('tests'))) write('tests/test_calc.py', ${JSON.stringify(weak)});`,
+    );
+    const goal = 'fix add in calc.py and add a regression test';
+    const run = await env.omk('goal', 'run', goal, '--agent', agent, '--no-llm-planner', '--json');
+    const id = (JSON.parse(run.stdout) as { goal: { id: string } }).goal.id;
+    const proof = await env.proof(id);
+    expect(proof.status).not.toBe('ready');
+    const gap = proof.knownGaps.find((g) => g.code === 'fix_no_fail_to_pass');
+    const gone = 'tests/test_calc.py::test_add[1-1-2], tests/test_calc.py::test_add[2-3-5]';
+    expect(gap?.message).toContain(
+      `${gone} failed there and are not on the head (the change removed or renamed them); tests/test_legacy.py::test_legacy_format still fails there`,
+    );
+    const rendered = await env.omk('goal', 'proof', id);
+    expect(rendered.stdout).toContain(`Tests the base ran are gone from the head (${gone})`);
+    expect(rendered.stdout).not.toContain('the change does not fix them');
+  });
 });
 
 const OLD_FAILURE = 'tests/test_legacy.py::test_legacy_format';

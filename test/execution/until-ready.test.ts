@@ -133,6 +133,10 @@ else write('src/parser.js', '// looked\\nexport const parse = (text) => text;\\n
     // Its first attempt only left the target test failing (as on the base): the slice passed its
     // own checks, the integrated tree was not ready, and the slice was retried in the same run.
     expect(result.stderr).toContain(`[${SLICES.bug}] the integrated tree is not ready (test:pre_existing)`);
+    // Why it is not ready, as the proof says it (not only the gate: a pre-existing lint debt would
+    // be listed there too), on the terminal and in the retry's prompt.
+    expect(result.stderr).toContain('retrying the slice: Fail-to-pass not shown');
+    expect(second?.prompt).toContain('Fail-to-pass not shown: no test fails without the fix');
     const events = await env.events(id);
     expectContiguous(events);
     expect(eventsOfType(events, 'slice_reopened').map((e) => e.data)).toEqual([

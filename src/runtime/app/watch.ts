@@ -12,6 +12,7 @@ import type { GoalStore } from '../goal/store.js';
 import { taskGraphVersioned } from '../graph/schema.js';
 import type { StateFiles } from '../state/port.js';
 import { readVersioned } from '../state/versioned.js';
+import { ANSI } from '../text/ansi.js';
 
 /** One slice as a watcher shows it: the fold's slice (`events/progress.ts`). */
 export type WatchSlice = SliceProgress;
@@ -50,8 +51,6 @@ const TRANSCRIPT_TAIL = 4096;
 const LAST_LINE_MAX = 200;
 /** How many of a gate log's last lines `--verbose` shows for a gate that did not pass. */
 const GATE_TAIL_LINES = 8;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escapes are what we remove.
-const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)/g;
 
 /** A gate that did not pass, and the last lines of its log. */
 export interface GateTail {

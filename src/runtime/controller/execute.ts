@@ -393,6 +393,15 @@ async function takeControl(
   return store.read(goalId);
 }
 
+/** The proof's gaps for the evidence a goal's class needs (`classEvidenceGaps` in proof/gaps.ts). */
+const CLASS_EVIDENCE_GAPS: readonly string[] = [
+  'fix_no_fail_to_pass',
+  'greenfield_no_new_test',
+  'hardening_no_security_check',
+  'performance_no_benchmark',
+  'performance_not_measured',
+];
+
 /** A required gate that did not pass blocks a done slice, as it would have blocked its attempt. */
 function blocks(gate: GateEvidence): boolean {
   return failingGates([gate]).length > 0;
@@ -433,7 +442,13 @@ function prepareIntegrationWhenAgentsRun(ctx: RunContext, agents: number): void 
 async function reopenNotReady(ctx: RunContext): Promise<boolean> {
   const { journal, deps, goal } = ctx;
   await journal.save([]);
-  if ((await journal.preview()).status !== 'not_ready') return false;
+  const preview = await journal.preview();
+  if (preview.status !== 'not_ready') return false;
+  // Why, as the proof says it: the gates listed in `detail` may fail only as on the base (a lint
+  // debt), while what keeps the goal short of ready is the evidence its class needs.
+  const why = preview.knownGaps
+    .filter((gap) => CLASS_EVIDENCE_GAPS.includes(gap.code))
+    .map((gap) => gap.message);
   const { reopen } = slicesToReopen(journal.graph.tasks, journal.execution, blocks);
   const left = reopen.filter((r) => {
     const task = journal.task(r.taskId);
@@ -444,12 +459,20 @@ async function reopenNotReady(ctx: RunContext): Promise<boolean> {
     );
   });
   if (left.length === 0) return false;
+  const told = why.length === 0 ? '' : `\n\n${why.join('\n')}`;
   const events = reopenSlices(
     journal,
-    left.map((r) => ({ ...r, newRound: false })),
+    left.map((r) => ({
+      ...r,
+      newRound: false,
+      ...(r.evidence === undefined ? {} : { evidence: `${r.evidence}${told}` }),
+    })),
   );
   for (const r of left) {
-    deps.reporter.info(`[${r.taskId}] the integrated tree is not ready (${r.detail}); retrying the slice`);
+    const reason = why.length === 0 ? '' : `: ${why.join(' ')}`;
+    deps.reporter.info(
+      `[${r.taskId}] the integrated tree is not ready (${r.detail}); retrying the slice${reason}`,
+    );
   }
   const baseSha = goal.repo.baseSha ?? ctx.base.baseSha;
   events.push(

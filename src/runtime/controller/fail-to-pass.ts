@@ -319,6 +319,25 @@ function notSeenPassing(
   }
   const head = headTests.find((evidence) => evidence.name === gate)?.tests;
   const still = new Set(head?.stillFailing ?? []);
+  // Gone from the head: deleted, or renamed by an edit of its own (pytest names a parametrized
+  // case by its values, so a weakened expectation makes it another test). Named first: the base's
+  // other failures still failing may be only its own unrelated debt.
+  const removed = new Set(head?.removed ?? []);
+  const gone = failed.filter((name) => removed.has(name));
+  if (head !== undefined && head.baseSha !== null && gone.length > 0) {
+    const stillFailing = failed.filter((name) => still.has(name));
+    const other = failed.filter((name) => !removed.has(name) && !still.has(name));
+    return (
+      `no test that failed on the base passes on the head in gate ${gate}: ${named(gone)} failed there and ` +
+      `${gone.length === 1 ? 'is' : 'are'} not on the head (the change removed or renamed ${gone.length === 1 ? 'it' : 'them'})` +
+      (stillFailing.length > 0
+        ? `; ${named(stillFailing)} still ${stillFailing.length === 1 ? 'fails' : 'fail'} there`
+        : '') +
+      (other.length > 0
+        ? `; ${named(other)} did not run or ${other.length === 1 ? 'was' : 'were'} skipped there`
+        : '')
+    );
+  }
   const why =
     head === undefined
       ? "the head's run reported no per-test results (its exit code alone shows nothing)"

@@ -1,5 +1,6 @@
 import type { Annotation } from '../forge/port.js';
 import type { GateEvidence } from '../proof/schema.js';
+import { ANSI } from '../text/ansi.js';
 
 export interface AnnotationOptions {
   /** Absolute repository root: absolute paths under it become repository-relative. */
@@ -84,8 +85,6 @@ function wordLevel(message: string): Level {
 // ESLint stylish: a file line, then "  12:5  error  message  rule" lines under it.
 const STYLISH_FILE = new RegExp(`^${P_EXT}$`);
 const STYLISH_ENTRY = /^\s+(\d+):\d+\s+(error|warning)\s+(.+?)\s*$/;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escapes are what we remove.
-const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)/g;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we remove.
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 const MESSAGE_CHARS = 1000;

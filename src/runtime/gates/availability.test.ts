@@ -32,6 +32,51 @@ describe('the patterns that say a gate cannot start', () => {
 });
 
 describe('cannotStart', () => {
+  it('names the plugin a pytest option needs when pytest refuses it (addopts = --cov without pytest-cov)', () => {
+    // What pytest 7 to 9 print, exit 4, when addopts in pyproject.toml names options of plugins
+    // that are not installed where the gates run.
+    const usage =
+      'ERROR: usage: __main__.py [options] [file_or_dir] [file_or_dir] [...]\n' +
+      '__main__.py: error: unrecognized arguments: --cov=humanize --cov-report=term-missing -n\n' +
+      '  inifile: /w/pyproject.toml\n  rootdir: /w\n';
+    const pytest = ['python3', '-m', 'pytest', '-rA', '--junitxml=/a/r.xml'];
+    expect(cannotStart(pytest, ended(4, usage))).toEqual({
+      tool: 'pytest-cov',
+      reason:
+        'pytest-cov: pytest does not know --cov=humanize --cov-report=term-missing -n (exit 4): the plugins that add them (pytest-cov, pytest-xdist) are not installed where the gates run; addopts in the pytest configuration may name them',
+    });
+    expect(
+      cannotStart(['pytest'], ended(4, 'pytest: error: unrecognized arguments: --frobnicate\n')),
+    ).toEqual({
+      tool: '--frobnicate',
+      reason:
+        '--frobnicate: pytest does not know --frobnicate (exit 4): the plugin that adds it is not installed where the gates run; addopts in the pytest configuration may name it',
+    });
+    // humanize's filterwarnings names coverage.exceptions.CoverageWarning: without coverage
+    // installed, pytest 7 stops with a usage error, pytest 8 and 9 raise the config warning
+    // (filterwarnings = error); no test ran either way.
+    const pytest7 =
+      'ERROR: while parsing the following warning configuration:\n\n' +
+      "  ignore:sys.monitoring isn't available:coverage.exceptions.CoverageWarning\n\n" +
+      'This error occurred:\n\nTraceback (most recent call last):\n' +
+      "ModuleNotFoundError: No module named 'coverage'\n";
+    const filterReason = (exit: number) =>
+      `coverage: pytest's filterwarnings names a warning class from module coverage, which is not installed where the gates run (exit ${exit})`;
+    expect(cannotStart(pytest, ended(4, pytest7))).toEqual({ tool: 'coverage', reason: filterReason(4) });
+    const pytest9 =
+      'Traceback (most recent call last):\n    warnings.warn(\n' +
+      "pytest.PytestConfigWarning: Failed to import filter module 'coverage': ignore:sys.monitoring:coverage.exceptions.CoverageWarning\n";
+    expect(cannotStart(pytest, ended(1, pytest9))).toEqual({ tool: 'coverage', reason: filterReason(1) });
+    // Shown as a warning in the summary of a run whose tests failed, it is no reason: they ran.
+    const summary =
+      "  /v/_pytest/config/__init__.py:1: PytestConfigWarning: Failed to import filter module 'coverage': x\n" +
+      'FAILED tests/test_a.py::test_a - assert 1 == 2\n';
+    expect(cannotStart(pytest, ended(1, summary))).toBeNull();
+    // Another exit code, or a tool that is not pytest, is a failure like any other.
+    expect(cannotStart(pytest, ended(1, usage))).toBeNull();
+    expect(cannotStart(['ruff', 'check', '.'], ended(4, usage))).toBeNull();
+  });
+
   it('names the cargo subcommand or rustup component the toolchain lacks, and how to add it', () => {
     const noClippy =
       'error: no such command: `clippy`\n\nhelp: view all installed commands with `cargo --list`\n';

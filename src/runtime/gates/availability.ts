@@ -73,7 +73,98 @@ export function cannotStart(argv: readonly string[], result: ProcessResult): Una
   if (module !== null && matchesLine([NO_MODULE_PATTERN], module, result.tail)) {
     return { tool: module, reason: `${module}: no module named ${module} (exit ${result.exitCode})` };
   }
+  if (module === 'pytest' || (module === null && PYTEST_EXECUTABLES.includes(executable))) {
+    return pytestPluginMissing(result);
+  }
   return null;
+}
+
+/** The executables that are pytest itself (a gate `python -m pytest` is told by its module). */
+const PYTEST_EXECUTABLES: readonly string[] = ['pytest', 'py.test'];
+/** pytest's usage error (exit 4), as argparse words it: `<prog>: error: unrecognized arguments: …`. */
+const PYTEST_USAGE_EXIT = 4;
+const PYTEST_UNRECOGNIZED = /^\S*: error: unrecognized arguments: (.+)$/m;
+/**
+ * The plugins that add the pytest options projects put in `addopts` most, by option (a name
+ * ending in `-` stands for every option it starts). A project's addopts is read from its
+ * committed config whatever is installed, so a checkout without its test extras fails there.
+ */
+export const PYTEST_PLUGIN_OPTIONS: Readonly<Record<string, string>> = {
+  '--cov': 'pytest-cov',
+  '--cov-': 'pytest-cov',
+  '--no-cov': 'pytest-cov',
+  '-n': 'pytest-xdist',
+  '--numprocesses': 'pytest-xdist',
+  '--dist': 'pytest-xdist',
+  '--maxprocesses': 'pytest-xdist',
+  '--timeout': 'pytest-timeout',
+  '--timeout-method': 'pytest-timeout',
+  '--benchmark-': 'pytest-benchmark',
+  '--reruns': 'pytest-rerunfailures',
+  '--reruns-delay': 'pytest-rerunfailures',
+  '--randomly-': 'pytest-randomly',
+  '--hypothesis-': 'hypothesis',
+  '--asyncio-mode': 'pytest-asyncio',
+  '--mypy': 'pytest-mypy',
+  '--html': 'pytest-html',
+  '--snapshot-update': 'syrupy',
+};
+
+function pluginOf(option: string): string | null {
+  const name = option.split('=')[0] ?? option;
+  const exact = PYTEST_PLUGIN_OPTIONS[name];
+  if (exact !== undefined) return exact;
+  const prefix = Object.keys(PYTEST_PLUGIN_OPTIONS).find((key) => key.endsWith('-') && name.startsWith(key));
+  return prefix === undefined ? null : (PYTEST_PLUGIN_OPTIONS[prefix] ?? null);
+}
+
+/** pytest 7: a usage error while it parses `filterwarnings`, then the import's own error. */
+const PYTEST_FILTER_PARSING = /^ERROR: while parsing the following warning configuration:/m;
+const PYTHON_NO_MODULE = /^ModuleNotFoundError: No module named '([^'\s]+)'/m;
+/** pytest 8 and later: the config warning raised (filterwarnings = error), not listed in a summary. */
+const PYTEST_FILTER_RAISED = /^pytest\.PytestConfigWarning: Failed to import filter module '([^'\s]+)'/m;
+
+/**
+ * `filterwarnings` naming a warning class of a module that is not installed
+ * (`ignore::coverage.exceptions.CoverageWarning` without coverage): pytest stops before any test.
+ */
+function warningFilterModuleMissing(result: ProcessResult): Unavailability | null {
+  const module =
+    PYTEST_FILTER_RAISED.exec(result.tail)?.[1] ??
+    (result.exitCode === PYTEST_USAGE_EXIT && PYTEST_FILTER_PARSING.test(result.tail)
+      ? PYTHON_NO_MODULE.exec(result.tail)?.[1]
+      : undefined);
+  if (module === undefined) return null;
+  const tool = module.split('.')[0] ?? module;
+  return {
+    tool,
+    reason: `${tool}: pytest's filterwarnings names a warning class from module ${module}, which is not installed where the gates run (exit ${result.exitCode ?? '-'})`,
+  };
+}
+
+/**
+ * pytest refusing an option (exit 4): the plugin that adds it is not installed where the gates
+ * run, often named by `addopts` in the project's pytest configuration (`--cov` without pytest-cov).
+ * Nothing ran, on the base as on the head: it cannot start, named by the plugin when omk knows it.
+ */
+function pytestPluginMissing(result: ProcessResult): Unavailability | null {
+  const filterModule = warningFilterModuleMissing(result);
+  if (filterModule !== null) return filterModule;
+  if (result.exitCode !== PYTEST_USAGE_EXIT) return null;
+  const options = PYTEST_UNRECOGNIZED.exec(result.tail)?.[1]?.trim();
+  if (options === undefined || options === '') return null;
+  const words = options.split(/\s+/);
+  const plugins = [...new Set(words.map(pluginOf).filter((plugin) => plugin !== null))];
+  const tool = plugins[0] ?? words.find((word) => word.startsWith('-')) ?? words[0] ?? 'pytest';
+  const many = plugins.length > 1 || (plugins.length === 0 && words.length > 1);
+  const which = plugins.length > 0 ? ` (${plugins.join(', ')})` : '';
+  const them = many ? 'them' : 'it';
+  return {
+    tool,
+    reason:
+      `${tool}: pytest does not know ${options} (exit ${PYTEST_USAGE_EXIT}): the ${many ? 'plugins that add them' : 'plugin that adds it'}${which} ` +
+      `${many ? 'are' : 'is'} not installed where the gates run; addopts in the pytest configuration may name ${them}`,
+  };
 }
 
 /**

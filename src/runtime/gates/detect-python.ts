@@ -18,7 +18,9 @@ export const pythonDetector: GateDetector = {
     const ruffFile = ['ruff.toml', '.ruff.toml'].find((path) => context.has(path));
     if (ruffFile !== undefined || hasSection(pyproject, 'tool.ruff')) {
       const source = ruffFile ?? 'pyproject.toml [tool.ruff]';
-      gates.push({ name: 'lint', kind: 'lint', argv: ['ruff', 'check', '.'], source });
+      // `--no-fix`: a config's `fix = true` would make the check rewrite the tree it verifies and
+      // pass where the committed code does not.
+      gates.push({ name: 'lint', kind: 'lint', argv: ['ruff', 'check', '--no-fix', '.'], source });
     }
 
     const mypySource = context.has('mypy.ini')

@@ -112,13 +112,15 @@ describe('detectGates: ecosystems', () => {
   });
 
   it('detects python tools only when they are configured or tests exist', async () => {
+    // ruff checks without fixing: humanize's [tool.ruff] says `fix = true`, with which `ruff check .`
+    // rewrites the tree it verifies and passes where the committed code does not.
     const configured = await tree({
       'pyproject.toml':
-        '[project]\nname = "x"\n\n[tool.ruff.lint]\nselect = ["E"]\n\n[tool.mypy]\nstrict = true\n',
+        '[project]\nname = "x"\n\n[tool.ruff]\nfix = true\n\n[tool.ruff.lint]\nselect = ["E"]\n\n[tool.mypy]\nstrict = true\n',
       'pkg/tests/test_core.py': 'def test_x(): pass\n',
     });
     expect(commands(configured)).toEqual({
-      lint: ['ruff', 'check', '.'],
+      lint: ['ruff', 'check', '--no-fix', '.'],
       typecheck: ['mypy', '.'],
       test: ['python3', '-m', 'pytest'],
     });
@@ -133,7 +135,7 @@ describe('detectGates: ecosystems', () => {
     });
     const found = detectGates(repo, files, gates());
     expect(found.map((gate) => [gate.name, gate.argv.join(' '), gate.source])).toEqual([
-      ['lint', 'ruff check .', 'ruff.toml'],
+      ['lint', 'ruff check --no-fix .', 'ruff.toml'],
       ['typecheck', 'mypy', 'mypy.ini'],
       ['test', 'python3 -m pytest', 'pytest.ini'],
     ]);

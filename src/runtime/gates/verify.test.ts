@@ -348,6 +348,24 @@ describe('tails relative to the tree', () => {
     ).toEqual([]);
   });
 
+  it("keeps no terminal colour codes: a project's addopts = --color=yes beats NO_COLOR", async () => {
+    // humanize's pyproject.toml: [tool.pytest.ini_options] addopts = "--color=yes". The tail goes
+    // into the proof, the PR body and the next attempt's prompt, where escape codes are noise.
+    const cwd = '/w/tree';
+    const output = [
+      '\u001b[1mrootdir: /w/tree\u001b[0m',
+      '\u001b[31mFAILED\u001b[0m tests/test_filesize.py::\u001b[1mtest_naturalsize[test_args47-1 Byte]\u001b[0m - AssertionError',
+      '\u001b[31m\u001b[1m1 failed\u001b[0m, \u001b[32m63 passed\u001b[0m\u001b[31m in 0.31s\u001b[0m',
+    ].join('\n');
+    const { run } = scripted(exited(1, output), exited(1, output));
+    const [evidence] = await createGateVerifier(run)([GATE], context({ cwd }));
+    expect(evidence?.tail).not.toContain('\u001b');
+    expect(evidence?.tail).toContain('rootdir: .\n');
+    expect(evidence?.tail).toContain(
+      'FAILED tests/test_filesize.py::test_naturalsize[test_args47-1 Byte] - AssertionError\n1 failed, 63 passed in 0.31s',
+    );
+  });
+
   it('strips a rootdir below the tree as well, so its files read relative to the rootdir', () => {
     const tail = [
       'rootdir: /w/tree/py, configfile: setup.cfg',

@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import type { ProcessResult, ProcessRunner } from '../ports.js';
 import type { GateDiagnostics, GateEvidence } from '../proof/schema.js';
 import type { Confinement } from '../sandbox/port.js';
+import { stripAnsi } from '../text/ansi.js';
 import { cannotStart, type Unavailability } from './availability.js';
 import type { RunnableGate } from './detector.js';
 import { parseDiagnostics } from './diagnostics/parse.js';
@@ -392,8 +393,11 @@ async function readFrom(path: string, offset: number, limit: number): Promise<st
  * The tail as a person reads it: go's JSON events as the output they carry, and the report file
  * omk added named without the machine's directories (pytest prints where it wrote it).
  */
-function readableTail(gate: RunnableGate, tail: string, report: string, cwd: string): string {
-  if (gate.report?.format === 'go-test-json') return goTestConsole(tail);
+function readableTail(gate: RunnableGate, output: string, report: string, cwd: string): string {
+  if (gate.report?.format === 'go-test-json') return goTestConsole(output);
+  // Colour the project's config asks for despite NO_COLOR (addopts = --color=yes) is noise in the
+  // proof, the PR body and the next attempt's prompt, and hides the rootdir line from treeRelative.
+  const tail = stripAnsi(output);
   const named = writesReport(gate) ? tail.replaceAll(report, basename(report)) : tail;
   return treeRelative(named, cwd);
 }

@@ -359,6 +359,55 @@ describe('class evidence gaps', () => {
     expect(hintOf([{ ...timedOut, outcome: 'passed', exitCode: 0 }])?.[0]).toMatch(/^Add a test/);
   });
 
+  it('fix: a base test gone from the head is named first, not only the pre-existing failure that still fails', () => {
+    // The weak agent edited the failing test's expectation ("1 Byte" → "1 Bytes"): pytest names a
+    // parametrized case by its values, so the base's failing case is gone from the head and a new
+    // one passes; the only test still failing is one the base already failed, unrelated.
+    const plan = { kind: 'plan', decision: 'one slice', reason: 'small' };
+    const notShown = {
+      kind: 'oracle',
+      decision: 'fail-to-pass not shown',
+      reason: 'no test that failed on the base passes on the head in gate test',
+    };
+    const byte = 'tests/test_filesize.py::test_naturalsize[test_args47-1 Byte]';
+    const yb = 'tests/test_filesize.py::test_naturalsize[test_args9-1.0 YB]';
+    const results = {
+      source: 'pytest',
+      baseSha: BASE_SHA,
+      counts: {
+        passed: 63,
+        failed: 1,
+        skipped: 0,
+        failToPass: 0,
+        regressions: 0,
+        stillFailing: 1,
+        added: 1,
+        removed: 1,
+      },
+      failing: [yb],
+      failToPass: [],
+      regressions: [],
+      stillFailing: [yb],
+      added: ['tests/test_filesize.py::test_naturalsize[test_args47-1 Bytes]'],
+      removed: [byte],
+    };
+    const tests = gate({ required: true, outcome: 'pre_existing', exitCode: 1, tests: results });
+    const hint = buildProof(
+      evidence({
+        decisions: [plan, notShown],
+        gates: [tests],
+        changedFiles: [{ path: 'tests/test_filesize.py', additions: 1, deletions: 1 }],
+      }),
+    ).knownGaps.find((gap) => gap.code === 'fix_no_fail_to_pass')?.hint;
+    expect(hint).toEqual([
+      `Tests the base ran are gone from the head (${byte}): the change removed or renamed them ` +
+        '(a changed parameter or expectation renames a parametrized test); still failing as on the base: ' +
+        `${yb}. A fix keeps the base's failing test as it is and makes it pass: restore the test, then `,
+      { step: 'run' },
+      ' again with an agent that fixes the code.',
+    ]);
+  });
+
   it('fix: with nothing integrated (no head), says so, not "add a test that fails without the fix"', () => {
     // Every slice failed its gates: the base's failing test exists, the fix was never judged.
     const pending = {

@@ -137,6 +137,11 @@ const PASSED: ReadonlySet<GateEvidence['outcome']> = new Set(['passed', 'flaky']
 const RAN: ReadonlySet<GateEvidence['outcome']> = new Set(['passed', 'flaky', 'failed', 'pre_existing']);
 const NOT_PASSED: ReadonlySet<GateEvidence['outcome']> = new Set(['failed', 'timeout', 'pre_existing']);
 
+/** Up to three test names, then an ellipsis. */
+function listed(names: readonly string[]): string {
+  return `${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}`;
+}
+
 /**
  * The way out of a fix with no fail-to-pass. "Add a test that fails without the fix" is right only
  * when the base has none: an empty change, or the base's failing tests still failing on the head,
@@ -167,6 +172,20 @@ function noFailToPassHint(evidence: ProofEvidence, onHead: readonly GateEvidence
   const stillFailing = onHead.flatMap((gate) =>
     gate.kind === 'test' ? (gate.tests?.stillFailing ?? []) : [],
   );
+  // A test the base ran that the head does not have: deleted, or renamed by its own edit (pytest
+  // and go name a parametrized case by its values), which is how a weakened expectation shows. It
+  // comes first: the base's other failures still failing may be only its own, unrelated debt.
+  const gone = onHead.flatMap((gate) => (gate.kind === 'test' ? (gate.tests?.removed ?? []) : []));
+  if (gone.length > 0) {
+    const still = stillFailing.length > 0 ? `; still failing as on the base: ${listed(stillFailing)}` : '';
+    return [
+      `Tests the base ran are gone from the head (${listed(gone)}): the change removed or renamed them ` +
+        `(a changed parameter or expectation renames a parametrized test)${still}. ` +
+        "A fix keeps the base's failing test as it is and makes it pass: restore the test, then ",
+      { step: 'run' },
+      ' again with an agent that fixes the code.',
+    ];
+  }
   if (stillFailing.length > 0) {
     return [
       `The tests that fail on the base still fail on the head (${stillFailing.slice(0, 3).join(', ')}${
