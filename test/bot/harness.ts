@@ -81,6 +81,10 @@ export async function startBotEnv(
     // markers outside their worktree, which the sandbox would refuse.
     OMK_SANDBOX: 'off',
     OMK_GITHUB_WRITE_INTERVAL_MS: '0',
+    // Status edits unspaced: a run's end waits out the gap after its last edit (a second by
+    // default), which every local run here would pay. test/bot/status-phases.test.ts keeps the
+    // default where it counts the edits a run costs.
+    OMK_BOT_STATUS_GAP_MS: '0',
     ...options.env,
   };
   const probot = new Probot({

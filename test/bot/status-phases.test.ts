@@ -34,7 +34,8 @@ describe('bot status comment: one edit per phase while a goal runs here', () => 
   const goalId = newGoalId(DEMO_GOAL, threadIdSuffix(`${OWNER}/${REPO}#${commentId}`));
 
   beforeAll(async () => {
-    env = await startBotEnv({ mode: 'local' });
+    // The production gap between edits: this run counts the calls its coalescing saves.
+    env = await startBotEnv({ mode: 'local', env: { OMK_BOT_STATUS_GAP_MS: '1000' } });
     // Merge commits off: the bot merges with the first method the repository allows.
     env.server.state.mergeMethods = { merge: false, squash: true, rebase: true };
     await env.comment(`/omk goal run "${DEMO_GOAL}" --policy auto-pr --merge-policy gated`, { commentId });

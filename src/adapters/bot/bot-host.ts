@@ -164,6 +164,7 @@ export class BotHost<J extends KeyedJob> {
       publish,
       nowMs: () => this.deps.clock.nowMs(),
       warn: (message) => this.deps.reporter.warn(`goal ${goalId}: ${message}`),
+      gapMs: this.deps.config.statusGapMs,
     });
     const follower = (types: readonly string[]) => live.onEvents(types);
     this.followers.set(goalId, follower);

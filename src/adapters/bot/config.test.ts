@@ -13,7 +13,18 @@ describe('readBotConfig', () => {
       agent: null,
       allowBots: [],
       stateBranch: 'omk/state',
+      statusGapMs: 1000,
     });
+  });
+
+  it('takes the gap between status edits in ms, 0 included, and refuses anything else', () => {
+    expect(readBotConfig({ OMK_BOT_STATUS_GAP_MS: '250' }).statusGapMs).toBe(250);
+    expect(readBotConfig({ OMK_BOT_STATUS_GAP_MS: '0' }).statusGapMs).toBe(0);
+    expect(readBotConfig({ OMK_BOT_STATUS_GAP_MS: ' ' }).statusGapMs).toBe(1000);
+    expect(() => readBotConfig({ OMK_BOT_STATUS_GAP_MS: '-1' })).toThrow(
+      "OMK_BOT_STATUS_GAP_MS: '-1' is not a whole number from 0 to 60000.",
+    );
+    expect(() => readBotConfig({ OMK_BOT_STATUS_GAP_MS: '1s' })).toThrow(/OMK_BOT_STATUS_GAP_MS/);
   });
 
   it('refuses what it cannot use, naming the variable', () => {

@@ -2,6 +2,7 @@ import { tmpdir } from 'node:os';
 import { z } from 'zod';
 import { ConfigError, DEFAULT_STATE_BRANCH, stateBranchProblem } from '../../runtime/app/index.js';
 import { blank, judged, matching, oneOf } from '../settings/named-strings.js';
+import { STATUS_MIN_GAP_MS } from './live-status.js';
 
 export const BOT_MODES = ['actions', 'local'] as const;
 export type BotMode = (typeof BOT_MODES)[number];
@@ -57,6 +58,7 @@ const envSchema = z.object({
   OMK_BOT_CONCURRENCY: intIn('OMK_BOT_CONCURRENCY', 1, 64, 2),
   OMK_BOT_COMMAND_CONCURRENCY: intIn('OMK_BOT_COMMAND_CONCURRENCY', 1, 256, 8),
   OMK_BOT_QUEUE_LIMIT: intIn('OMK_BOT_QUEUE_LIMIT', 1, 1_000_000, 1000),
+  OMK_BOT_STATUS_GAP_MS: intIn('OMK_BOT_STATUS_GAP_MS', 0, 60_000, STATUS_MIN_GAP_MS),
   OMK_BOT_AGENT: text(''),
   OMK_BOT_REPO_AGENTS: text(''),
   OMK_BOT_ALLOW_BOTS: text(''),
@@ -96,6 +98,8 @@ export interface BotConfig {
   /** Parent of the temporary checkouts; each is removed when its job ends. */
   workDir: string;
   stateBranch: string;
+  /** Least time between two edits of a run's status comment (local mode); closer phases are coalesced. */
+  statusGapMs: number;
 }
 
 export function readBotConfig(env: Readonly<Record<string, string | undefined>>): BotConfig {
@@ -105,6 +109,7 @@ export function readBotConfig(env: Readonly<Record<string, string | undefined>>)
     OMK_BOT_CONCURRENCY: env.OMK_BOT_CONCURRENCY,
     OMK_BOT_COMMAND_CONCURRENCY: env.OMK_BOT_COMMAND_CONCURRENCY,
     OMK_BOT_QUEUE_LIMIT: env.OMK_BOT_QUEUE_LIMIT,
+    OMK_BOT_STATUS_GAP_MS: env.OMK_BOT_STATUS_GAP_MS,
     OMK_BOT_AGENT: env.OMK_BOT_AGENT,
     OMK_BOT_REPO_AGENTS: env.OMK_BOT_REPO_AGENTS,
     OMK_BOT_ALLOW_BOTS: env.OMK_BOT_ALLOW_BOTS,
@@ -134,6 +139,7 @@ export function readBotConfig(env: Readonly<Record<string, string | undefined>>)
     allowBots: commaList(v.OMK_BOT_ALLOW_BOTS),
     workDir: v.OMK_BOT_WORK_DIR === '' ? tmpdir() : v.OMK_BOT_WORK_DIR,
     stateBranch: v.OMK_STATE_BRANCH ?? DEFAULT_STATE_BRANCH,
+    statusGapMs: v.OMK_BOT_STATUS_GAP_MS,
   };
 }
 
