@@ -3,31 +3,31 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
  * The e2e files that took longest in the last full run (ms, `npx vitest run` on the 2-core machine
- * with three workers; session 17's merge, at load 9-12), slowest first. Their sizes do not say so:
- * some are among the smaller files. Update the list when the slowest files change; a file not
+ * with three workers; session 23's start, loaded by other work: about three times the idle
+ * figures), slowest first. Their sizes do not say so: some are among the smaller files. Update the list when the slowest files change; a file not
  * listed is placed as vitest places it.
  */
 export const SLOWEST_IN_CI: ReadonlyArray<readonly [file: string, ms: number]> = [
-  ['test/execution/hook-installers.test.ts', 86_683],
-  ['test/execution/sandboxed-agents.test.ts', 71_169],
-  ['test/cli/run-progress.test.ts', 61_838],
-  ['test/bot/hostile-agents.test.ts', 59_744],
-  ['test/execution/state-tampering.test.ts', 55_719],
-  ['test/execution/per-test.test.ts', 55_647],
-  ['test/cli/goal-deliver.test.ts', 53_934],
-  ['test/execution/hostile-objects.test.ts', 49_523],
-  ['test/execution/until-ready.test.ts', 46_169],
-  ['test/action/sandbox-network.test.ts', 45_115],
-  ['test/execution/integration-repair.test.ts', 41_702],
-  ['test/action/remote-decisions.test.ts', 40_639],
-  ['test/faults/action-push.test.ts', 40_397],
-  ['test/validation/hostile-refs.test.ts', 35_802],
-  ['test/faults/faults.test.ts', 35_791],
-  ['test/execution/prepare.test.ts', 35_735],
-  ['test/action/fan-out-repair.test.ts', 34_003],
-  ['test/github/merge-forgery.test.ts', 32_001],
-  ['test/bot/fix.test.ts', 31_485],
-  ['test/execution/start-shared-goal.test.ts', 31_426],
+  ['test/execution/go-module.test.ts', 174_537],
+  ['test/execution/install-download-cache.test.ts', 130_742],
+  ['test/execution/rust-crate.test.ts', 128_640],
+  ['test/execution/hostile-objects.test.ts', 113_785],
+  ['test/execution/hostile-git-config.test.ts', 113_476],
+  ['test/execution/hostile-verdict.test.ts', 110_821],
+  ['test/execution/go-cache-forgery.test.ts', 110_534],
+  ['test/execution/integration-repair.test.ts', 110_006],
+  ['test/cli/goal-deliver.test.ts', 102_411],
+  ['test/bot/pause-race.test.ts', 99_163],
+  ['test/execution/node-vitest.test.ts', 91_264],
+  ['test/execution/interruptions.test.ts', 85_196],
+  ['test/execution/until-ready.test.ts', 84_746],
+  ['test/faults/faults.test.ts', 84_705],
+  ['test/github/merge-crash.test.ts', 78_716],
+  ['test/cli/goal-fix-workspaces.test.ts', 78_441],
+  ['test/faults/action-push.test.ts', 78_102],
+  ['test/action/remote-decisions.test.ts', 77_125],
+  ['test/cli/workflow-edit-intent.test.ts', 76_817],
+  ['test/execution/prepare.test.ts', 74_771],
 ];
 
 /**
