@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isOtherOmkProcess } from './omk-process.js';
@@ -10,8 +13,20 @@ import { isOtherOmkProcess } from './omk-process.js';
 const OMK_BIN = fileURLToPath(new URL('../../../bin/omk.js', import.meta.url));
 const SLEEP = 'setTimeout(() => {}, 120000)';
 const started: number[] = [];
+const made: string[] = [];
+
+/** A package named `name` with a `bin/omk.js` that sleeps: another checkout of omk when named omk. */
+function packageNamed(name: string): string {
+  const root = mkdtempSync(join(tmpdir(), 'omk-other-checkout-'));
+  made.push(root);
+  mkdirSync(join(root, 'bin'));
+  writeFileSync(join(root, 'package.json'), JSON.stringify({ name, version: '0.0.1' }));
+  writeFileSync(join(root, 'bin', 'omk.js'), SLEEP);
+  return join(root, 'bin', 'omk.js');
+}
 
 afterEach(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
   for (const pid of started.splice(0)) {
     try {
       process.kill(pid, 'SIGKILL');
@@ -52,5 +67,14 @@ describe.runIf(process.platform === 'linux')('isOtherOmkProcess', () => {
     expect(isOtherOmkProcess(other)).toBe(true);
     expect(isOtherOmkProcess(notOmk)).toBe(false);
     expect(isOtherOmkProcess(child.pid ?? 0)).toBe(false);
+  });
+
+  it("is another checkout's omk sharing the state root (its package is omk), not a script of another package", async () => {
+    // Seen: two omk checkouts running goals in one state root read each other's writes as
+    // tampering (a correct fix was failed with six state_tampered findings).
+    const otherCheckout = await orphan([process.execPath, packageNamed('omk')]);
+    const notOmk = await orphan([process.execPath, packageNamed('omk-lookalike')]);
+    expect(isOtherOmkProcess(otherCheckout)).toBe(true);
+    expect(isOtherOmkProcess(notOmk)).toBe(false);
   });
 });

@@ -1,13 +1,13 @@
 import { readFileSync, readlinkSync, realpathSync } from 'node:fs';
-import { basename, dirname, isAbsolute, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 
 /**
  * Whether `pid` is a live omk process of this host other than this one and none of its
- * descendants, by what `/proc` says of it: its command line runs a script of this omk's package
- * (the CLI, the bot, the Action) or a program named `omk`, and no parent up its chain is this
- * process (an agent or gate omk runs, and whatever they started, descend from it: the subreaper
- * adopts what they leave). Null where there is no `/proc` to ask.
+ * descendants, by what `/proc` says of it: its command line runs a script of an omk package (this
+ * one's CLI, bot or Action, or another checkout's or version's sharing the state root) or a
+ * program named `omk`, and no parent up its chain is this process (an agent or gate omk runs, and
+ * whatever they started, descend from it: the subreaper adopts what they leave; a sandboxed one
+ * cannot start anything else). Null where there is no `/proc` to ask.
  */
 export function isOtherOmkProcess(pid: number): boolean | null {
   if (!Number.isInteger(pid) || pid <= 1 || pid === process.pid) return false;
@@ -22,20 +22,42 @@ export function isOtherOmkProcess(pid: number): boolean | null {
   return !descendsFromThis(pid);
 }
 
-/** This omk's package root: the bundles live in `<root>/dist`, the sources in `<root>/src/adapters/process`. */
-let packageRoot: string | undefined;
-function omkPackageRoot(): string {
-  if (packageRoot === undefined) {
-    const here = dirname(fileURLToPath(import.meta.url));
-    const bundle = here.lastIndexOf(`${sep}dist`);
-    packageRoot = realOrSame(bundle >= 0 ? here.slice(0, bundle) : dirname(dirname(dirname(here))));
+/** How far up from a script its package's package.json is looked for (`<root>/dist/post/x.js`: 2). */
+const PACKAGE_DEPTH = 4;
+
+/** Directories whose package.json names omk's package, or does not (a cache: packages do not move). */
+const omkPackages = new Map<string, boolean>();
+
+function isOmkPackage(dir: string): boolean {
+  let known = omkPackages.get(dir);
+  if (known === undefined) {
+    try {
+      const manifest: unknown = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+      known = typeof manifest === 'object' && manifest !== null && Reflect.get(manifest, 'name') === 'omk';
+    } catch {
+      known = false;
+    }
+    omkPackages.set(dir, known);
   }
-  return packageRoot;
+  return known;
+}
+
+/** Whether `file` lies in an omk package: a directory up to PACKAGE_DEPTH above it has omk's package.json. */
+function inOmkPackage(file: string): boolean {
+  let dir = dirname(file);
+  for (let depth = 0; depth <= PACKAGE_DEPTH; depth++) {
+    if (isOmkPackage(dir)) return true;
+    const parent = dirname(dir);
+    if (parent === dir) return false;
+    dir = parent;
+  }
+  return false;
 }
 
 /**
  * Whether a command line names a program called `omk` or runs a script (`.js`, `.mjs`, `.cjs`) that
- * is a file of omk's package (a relative one from `cwd`).
+ * is a file of an omk package (a relative one from `cwd`): two checkouts of omk, or an old and a
+ * new version, may share one state root, and each writes its own goals there.
  */
 function runsOmk(args: readonly string[], cwd: string | null): boolean {
   return args.some((arg) => {
@@ -43,7 +65,7 @@ function runsOmk(args: readonly string[], cwd: string | null): boolean {
     if (basename(arg) === 'omk') return true;
     if (!/\.[cm]?js$/.test(arg) || (!isAbsolute(arg) && cwd === null)) return false;
     const file = realOrNull(isAbsolute(arg) ? arg : resolve(cwd ?? '/', arg));
-    return file?.startsWith(`${omkPackageRoot()}${sep}`) ?? false;
+    return file !== null && inOmkPackage(file);
   });
 }
 
@@ -86,10 +108,6 @@ function hasProc(): boolean {
   } catch {
     return false;
   }
-}
-
-function realOrSame(path: string): string {
-  return realOrNull(path) ?? path;
 }
 
 function realOrNull(path: string): string | null {
