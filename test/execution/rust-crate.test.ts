@@ -58,6 +58,15 @@ const DRIFTED: Readonly<Record<string, string>> = {
   'src/legacy.rs': 'pub fn twice(n: i32) -> i32 { return n*2; }\n',
 };
 
+/**
+ * The same crate with a doc test that fails on its base, unrelated to the bug (its example expects
+ * 5 from `twice(2)`): cargo stops at the first failing test target unless told not to, so on the
+ * base the failing inline test hid it.
+ */
+const TWICE =
+  '/// Twice `n`.\n///\n/// ```\n/// assert_eq!(calc::twice(2), 5);\n/// ```\npub fn twice(n: i32) -> i32 {\n    n * 2\n}\n\n';
+const DOC_DEBT: Readonly<Record<string, string>> = { ...CRATE, 'src/lib.rs': lib('a - b', 'a * b', TWICE) };
+
 const GOAL = 'fix the bug in src/lib.rs';
 const writeLib = (text: string) => `write('src/lib.rs', ${JSON.stringify(text)});`;
 
@@ -148,6 +157,23 @@ describe('per-test evidence on a Rust crate with inline tests', () => {
     const { proof } = await runWith(CRATE, writeLib(fixed));
     expect(proof.status, JSON.stringify(proof.knownGaps)).toBe('ready');
     expect(proof.gates.find((gate) => gate.name === 'test')?.tests?.failToPass).toEqual(['tests::adds']);
+  });
+
+  it('a correct fix that moves a doc test failing on the base too is ready: the doc test is pre-existing', async () => {
+    // The fix adds a line above the doc test: rustdoc names it by its line, which moves.
+    const { proof, events } = await runWith(
+      DOC_DEBT,
+      writeLib(lib('a + b', 'a * b', `//! calc\n\n${TWICE}`)),
+    );
+    expect(eventsOfType(events, 'gates_on_base').map((e) => e.data.outcomes)).toEqual([
+      ['format:passed', 'typecheck:passed', 'lint:passed', 'test:failed'],
+    ]);
+    expect(proof.status, JSON.stringify(proof.knownGaps)).toBe('ready');
+    expect(proof.gates.find((gate) => gate.name === 'test')?.tests).toMatchObject({
+      failToPass: ['tests::adds'],
+      regressions: [],
+      stillFailing: ['src/lib.rs - twice (example 1)'],
+    });
   });
 
   it('without cargo on the PATH, the goal stops before any agent runs, naming cargo', async () => {
