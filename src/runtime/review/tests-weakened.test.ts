@@ -305,6 +305,16 @@ describe('testsEditedByChange', () => {
     expect(edited(fixed)).toEqual([]);
   });
 
+  it('names the Go table test whose row changed, its declaration above the hunk (git names it in the @@ line)', async () => {
+    const rows = Array.from({ length: 8 }, (_, n) => `\t\t{"a${n}", "b${n}", 1, 1, 2, ${n}},`).join('\n');
+    const tests = `package tests\n\nimport "testing"\n\nfunc TestWagnerFischer(t *testing.T) {\n\tcases := []levenshteincase{\n${rows}\n\t}\n\tfor _, c := range cases {\n\t\tif r := WagnerFischer(c.s, c.t, c.icost, c.dcost, c.scost); r != c.r {\n\t\t\tt.Fail()\n\t\t}\n\t}\n}\n`;
+    const input = await realChange(
+      { 'tests/wf_test.go': tests },
+      { 'tests/wf_test.go': tests.replace('"b7", 1, 1, 2, 7}', '"b7", 1, 1, 2, 1}') },
+    );
+    expect(edited(input)).toEqual(['TestWagnerFischer']);
+  });
+
   it('names a Go example whose // Output: changed', async () => {
     const tests =
       'package calc\n\nimport "fmt"\n\nfunc ExampleAdd() {\n\tfmt.Println(Add(2, 3))\n\t// Output: 5\n}\n';

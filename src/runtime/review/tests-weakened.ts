@@ -162,10 +162,12 @@ export function testsEditedByChange(diff: string, changedPaths: readonly string[
   }
   for (const file of files) {
     const language = languageOf(file) ?? null;
-    for (const hunk of file.hunks) {
+    for (const [at, hunk] of file.hunks.entries()) {
+      // The hunk may start inside a test whose declaration is above it: git names that in the heading.
+      const heading = headingName(language, file.headings?.[at] ?? '', file.path);
       for (const kind of ['removed', 'added'] as const) {
         const side = hunk.filter((line) => line.kind === kind || line.kind === 'context');
-        let current: string | null = null;
+        let current: string | null = heading;
         for (const [index, line] of side.entries()) {
           current = nameAt(language, side, index) ?? current;
           if (line.kind === kind && current !== null && !BETWEEN_TESTS.test(line.text)) edited.add(current);
@@ -269,6 +271,16 @@ function nameAt(language: Language, side: readonly DiffLine[], index: number): s
   if (fn === undefined) return null;
   const before = side.slice(Math.max(0, index - 3), index);
   return before.some((line) => RUST_TEST_ATTRIBUTE.test(line.text)) ? fn : null;
+}
+
+/**
+ * The test a hunk's heading declares, if it declares one: a Go, Python or JS test, or a fn of a
+ * Rust test file (in src/, the heading is as likely the function under test: its fix edits no test).
+ */
+function headingName(language: Language | null, heading: string, path: string): string | null {
+  if (language === null || heading === '') return null;
+  if (language !== 'rust') return declaration(language, heading);
+  return isTestPath(path) ? (RUST_FN.exec(heading)?.[1] ?? null) : null;
 }
 
 function nextRustFn(side: readonly DiffLine[], index: number): string | null {
