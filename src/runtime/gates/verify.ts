@@ -395,8 +395,16 @@ async function readFrom(path: string, offset: number, limit: number): Promise<st
 function readableTail(gate: RunnableGate, tail: string, report: string, cwd: string): string {
   if (gate.report?.format === 'go-test-json') return goTestConsole(tail);
   const named = writesReport(gate) ? tail.replaceAll(report, basename(report)) : tail;
-  return treeRelative(named, cwd);
+  return treeRelative(named.replace(TERMINAL_ESCAPES, ''), cwd);
 }
+
+/**
+ * Colours and charset switches some tools print to a pipe whatever NO_COLOR says (rustfmt colours
+ * its diff when TERM is set): CSI sequences, OSC strings and `ESC ( B`, unreadable in a proof.
+ */
+const TERMINAL_ESCAPES =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escapes are what this removes.
+  /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[()][0-9A-Za-z]/g;
 
 /**
  * Paths in the tree the gate ran in, relative to it: pytest prints `rootdir: <absolute path>` (and
