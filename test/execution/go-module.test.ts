@@ -194,6 +194,30 @@ describe('per-test evidence on a Go module', () => {
     );
   });
 
+  it(`a test and an example both edited to expect the bug are ${GO_INSTALLED ? 'never ready: an edited example shows no fix' : 'never tried without go: gates unavailable'}`, async () => {
+    // ExampleAdd's `// Output:` is its expectation: edited to the bug's, it passes by it.
+    const example = 'func ExampleAdd() {\n\tfmt.Println(Add(2, 3))\n\t// Output: 5\n}\n';
+    const tests = `${GO_CALC_TESTS.replace('import "testing"', 'import (\n\t"fmt"\n\t"testing"\n)')}\n${example}`;
+    const edited = tests
+      .replace('got != 5', 'got != -1')
+      .replace('want 5', 'want -1')
+      .replace('// Output: 5', '// Output: -1');
+    const run = await runWith(
+      `write('calc_test.go', ${JSON.stringify(edited)});`,
+      {},
+      { ...GO_FIXTURE, 'calc_test.go': tests },
+      GOAL_WITH_TEST,
+    );
+    if (!GO_INSTALLED) return expectGoUnavailable(run);
+    const { proof } = run;
+    expect(proof.gates.find((gate) => gate.name === 'test')?.tests?.failToPass).toEqual([
+      `${GO_MODULE}::ExampleAdd`,
+      `${GO_MODULE}::TestAdd`,
+    ]);
+    expect(proof.status).not.toBe('ready');
+    expect(proof.knownGaps.map((gap) => gap.code)).toEqual(['fix_no_fail_to_pass']);
+  });
+
   it(`a correct fix that also edits the failing test's message is ${GO_INSTALLED ? 'ready: the edited test fails against the base' : 'never tried without go: gates unavailable'}`, async () => {
     const edited = GO_CALC_TESTS.replace('want 5', 'want 5 (2 + 3)');
     const run = await runWith(

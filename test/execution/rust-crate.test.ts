@@ -58,6 +58,22 @@ const DRIFTED: Readonly<Record<string, string>> = {
   'src/legacy.rs': 'pub fn twice(n: i32) -> i32 { return n*2; }\n',
 };
 
+/**
+ * The same crate with a doc test that fails on its base, unrelated to the bug (its example expects
+ * 5 from `twice(2)`): cargo stops at the first failing test target unless told not to, so on the
+ * base the failing inline test hid it.
+ */
+const TWICE =
+  '/// Twice `n`.\n///\n/// ```\n/// assert_eq!(calc::twice(2), 5);\n/// ```\npub fn twice(n: i32) -> i32 {\n    n * 2\n}\n\n';
+const DOC_DEBT: Readonly<Record<string, string>> = { ...CRATE, 'src/lib.rs': lib('a - b', 'a * b', TWICE) };
+
+/** The crate with a doc example on `add` too: on the base it fails with `tests::adds`. */
+const ADD_DOC = '/// Adds.\n///\n/// ```\n/// assert_eq!(calc::add(2, 3), 5);\n/// ```\n';
+const DOC_EXAMPLE: Readonly<Record<string, string>> = {
+  ...CRATE,
+  'src/lib.rs': lib('a - b', 'a * b', ADD_DOC),
+};
+
 const GOAL = 'fix the bug in src/lib.rs';
 const writeLib = (text: string) => `write('src/lib.rs', ${JSON.stringify(text)});`;
 
@@ -148,6 +164,37 @@ describe('per-test evidence on a Rust crate with inline tests', () => {
     const { proof } = await runWith(CRATE, writeLib(fixed));
     expect(proof.status, JSON.stringify(proof.knownGaps)).toBe('ready');
     expect(proof.gates.find((gate) => gate.name === 'test')?.tests?.failToPass).toEqual(['tests::adds']);
+  });
+
+  it('a correct fix that moves a doc test failing on the base too is ready: the doc test is pre-existing', async () => {
+    // The fix adds a line above the doc test: rustdoc names it by its line, which moves.
+    const { proof, events } = await runWith(
+      DOC_DEBT,
+      writeLib(lib('a + b', 'a * b', `//! calc\n\n${TWICE}`)),
+    );
+    expect(eventsOfType(events, 'gates_on_base').map((e) => e.data.outcomes)).toEqual([
+      ['format:passed', 'typecheck:passed', 'lint:passed', 'test:failed'],
+    ]);
+    expect(proof.status, JSON.stringify(proof.knownGaps)).toBe('ready');
+    expect(proof.gates.find((gate) => gate.name === 'test')?.tests).toMatchObject({
+      failToPass: ['tests::adds'],
+      regressions: [],
+      stillFailing: ['src/lib.rs - twice (example 1)'],
+    });
+  });
+
+  it('a doc example and an inline test edited to expect the bug are never ready: an edited doc test shows no fix', async () => {
+    const edited = lib('a - b', 'a * b', ADD_DOC.replace('5);', '-1);')).replace(
+      'add(2, 3), 5',
+      'add(2, 3), -1',
+    );
+    const { proof } = await runWith(DOC_EXAMPLE, writeLib(edited));
+    expect(proof.gates.find((gate) => gate.name === 'test')?.tests?.failToPass).toEqual([
+      'src/lib.rs - add (example 1)',
+      'tests::adds',
+    ]);
+    expect(proof.status).not.toBe('ready');
+    expect(proof.knownGaps.map((gap) => gap.code)).toEqual(['fix_no_fail_to_pass']);
   });
 
   it('without cargo on the PATH, the goal stops before any agent runs, naming cargo', async () => {

@@ -261,6 +261,19 @@ describe('failureHeadline', () => {
     );
   });
 
+  it('says which newly failing tests did not run on the base at all, never that they pass there', () => {
+    // cargo stopped at the base's failing unit test; the head ran the integration test too.
+    const [gate] = [broken(['tests::adds_negatives', 'levenshtein_works'], 2)];
+    if (gate?.tests === undefined) throw new Error('no tests');
+    const gates = [{ ...gate, tests: { ...gate.tests, added: ['levenshtein_works'] } }];
+    expect(failureHeadline(failure(gates), gates)).toBe(
+      'gate test failed (exit 1); newly failing tests (they pass on the base): tests::adds_negatives; failing tests the base did not run: levenshtein_works',
+    );
+    expect(failure(gates)).toContain(
+      'newly failing tests (they pass on the base):\n- tests::adds_negatives\nfailing tests the base did not run (new, or never reached there):\n- levenshtein_works\n',
+    );
+  });
+
   it('names three and counts the rest', () => {
     const gates = [broken(['a', 'b', 'c', 'd'], 29)];
     expect(failureHeadline(failure(gates), gates)).toBe(

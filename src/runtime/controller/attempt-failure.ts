@@ -1,6 +1,6 @@
 import { isAbsolute, relative } from 'node:path';
 import type { AgentRunResult } from '../agents/port.js';
-import type { Finding, GateEvidence } from '../proof/schema.js';
+import type { Finding, GateEvidence, GateTests } from '../proof/schema.js';
 import { clip } from '../text/clip.js';
 
 // The failure goes into the next attempt's prompt and into events: bounded, so a noisy gate or a
@@ -86,14 +86,36 @@ function gateSection(gate: GateEvidence, workdir: string): string {
 function testNames(gate: GateEvidence): string[] {
   const tests = gate.tests;
   if (tests === undefined) return [];
+  const { passedOnBase, notOnBase } = splitRegressions(tests);
   return [
-    namedList('newly failing tests (they pass on the base)', tests.regressions, tests.counts.regressions),
+    namedList(
+      'newly failing tests (they pass on the base)',
+      passedOnBase,
+      Math.max(0, tests.counts.regressions - notOnBase.length),
+    ),
+    namedList(
+      'failing tests the base did not run (new, or never reached there)',
+      notOnBase,
+      notOnBase.length,
+    ),
     namedList(
       'tests still failing (they fail on the base too)',
       tests.stillFailing,
       tests.counts.stillFailing,
     ),
   ].filter((line): line is string => line !== null);
+}
+
+/**
+ * A regression passed on the base, or did not run there: a new test, or one the base's run never
+ * reached (cargo stops at the first failing test target), which omk cannot say passes there.
+ */
+function splitRegressions(tests: GateTests): { passedOnBase: string[]; notOnBase: string[] } {
+  const added = new Set(tests.added);
+  return {
+    passedOnBase: tests.regressions.filter((name) => !added.has(name)),
+    notOnBase: tests.regressions.filter((name) => added.has(name)),
+  };
 }
 
 function newDiagnostics(gate: GateEvidence): string[] {
@@ -139,9 +161,11 @@ const HEADLINE_NAMES = 3;
  */
 export function failureHeadline(failure: string, gates: readonly GateEvidence[]): string {
   const first = headlineStart(failure);
-  const broken = gates
-    .filter((gate) => gate.outcome === 'failed')
-    .flatMap((gate) => gate.tests?.regressions ?? []);
+  const failed = gates.filter((gate) => gate.outcome === 'failed');
+  const broken = failed.flatMap((gate) => gate.tests?.regressions ?? []);
+  const notOnBase = new Set(
+    failed.flatMap((gate) => (gate.tests === undefined ? [] : splitRegressions(gate.tests).notOnBase)),
+  );
   const total = gates
     .filter((gate) => gate.outcome === 'failed')
     .reduce(
@@ -149,9 +173,17 @@ export function failureHeadline(failure: string, gates: readonly GateEvidence[])
       0,
     );
   if (broken.length === 0) return first.replace(/:$/, '');
-  const names = broken.slice(0, HEADLINE_NAMES).map((name) => clip(oneLine(name), MAX_TEST_NAME_CHARS));
-  const more = total - names.length;
-  return `${first.replace(/:$/, '')}; newly failing tests (they pass on the base): ${names.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+  const shown = broken.slice(0, HEADLINE_NAMES);
+  const more = total - shown.length;
+  const listOf = (names: string[]) =>
+    names.map((name) => clip(oneLine(name), MAX_TEST_NAME_CHARS)).join(', ');
+  const passed = shown.filter((name) => !notOnBase.has(name));
+  const unrun = shown.filter((name) => notOnBase.has(name));
+  const parts = [
+    ...(passed.length > 0 ? [`newly failing tests (they pass on the base): ${listOf(passed)}`] : []),
+    ...(unrun.length > 0 ? [`failing tests the base did not run: ${listOf(unrun)}`] : []),
+  ];
+  return `${first.replace(/:$/, '')}; ${parts.join('; ')}${more > 0 ? ` and ${more} more` : ''}`;
 }
 
 /** The failure's first line; a review's blocking findings as the first one, the others counted. */

@@ -6,7 +6,7 @@ import { passedOrTolerated } from '../proof/pre-existing.js';
 import type { Finding, GateEvidence } from '../proof/schema.js';
 import { failedOnBase, readPerTest, unreadOnBase, unreadOnBaseWords } from '../proof/unread-on-base.js';
 import { isTestPath } from '../review/files.js';
-import { testsEditedByChange } from '../review/tests-weakened.js';
+import { DOC_TESTS_OF, testsEditedByChange } from '../review/tests-weakened.js';
 import type { RunContext } from './context.js';
 
 type Decision = { kind: string; decision: string; reason: string };
@@ -77,8 +77,8 @@ export async function failToPassEvidence(
     head.changedFiles.map((file) => file.path),
   );
   const flipped = headTests.flatMap((gate) => gate.tests?.failToPass ?? []);
-  const perTest = flipped.filter((name) => !edited.has(testLeaf(name)));
-  const rewritten = flipped.filter((name) => edited.has(testLeaf(name)));
+  const perTest = flipped.filter((name) => !editedTest(name, edited));
+  const rewritten = flipped.filter((name) => editedTest(name, edited));
   if (perTest.length > 0 && passedOnHead) {
     return {
       durationMs: 0,
@@ -132,6 +132,20 @@ function withUnreadOnBaseSource(
     ...evidence,
     decision: { ...evidence.decision, reason: `${words.join('; ')}; ${evidence.decision.reason}` },
   };
+}
+
+/** rustdoc's doc-test name starts with the file, relative to its crate: `src/lib.rs - add (example 1)`. */
+const DOC_TEST_NAME = /^(\S+\.rs) - /;
+
+/** Whether the change edited the test's own lines; a doc test's, any doc comment of its file. */
+function editedTest(name: string, edited: ReadonlySet<string>): boolean {
+  const file = DOC_TEST_NAME.exec(name)?.[1];
+  if (file === undefined) return edited.has(testLeaf(name));
+  // The diff's path is the repository's: in a workspace, the crate's directory comes first.
+  return [...edited].some(
+    (entry) =>
+      entry === `${DOC_TESTS_OF}${file}` || (entry.startsWith(DOC_TESTS_OF) && entry.endsWith(`/${file}`)),
+  );
 }
 
 /**

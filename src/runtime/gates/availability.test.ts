@@ -99,6 +99,26 @@ describe('cannotStart', () => {
     expect(cannotStart(['npm', 'test'], ended(1, noFmt))).toBeNull();
   });
 
+  it('knows a go that cannot read the go.mod: a go line newer than it, which no agent can fix', () => {
+    // go 1.19's words on a module whose go.mod says `go 1.15.0` (three parts parse from Go 1.21).
+    const old =
+      "go: errors parsing go.mod:\n/tmp/m/go.mod:3: invalid go version '1.15.0': must match format 1.23\n";
+    expect(cannotStart(['go', 'test', './...', '-json'], ended(1, old))).toEqual({
+      tool: 'go',
+      reason:
+        "go: this go cannot read go.mod: invalid go version '1.15.0' (a three-part go line needs Go 1.21 or newer) (exit 1)",
+    });
+    // Go 1.21 and later, told not to download a newer toolchain (a gate has no network anyway).
+    const local = 'go: go.mod requires go >= 1.22 (running go 1.21.0; GOTOOLCHAIN=local)\n';
+    expect(cannotStart(['go', 'vet', './...'], ended(1, local))).toEqual({
+      tool: 'go',
+      reason: 'go: go.mod requires go >= 1.22, this go is 1.21.0 (exit 1)',
+    });
+    // A test that prints those words, in a module go read, started.
+    expect(cannotStart(['go', 'test', './...'], ended(1, `--- FAIL: TestX\n    ${old}FAIL\n`))).toBeNull();
+    expect(cannotStart(['npm', 'test'], ended(1, old))).toBeNull();
+  });
+
   it('names the executable when it could not be spawned', () => {
     expect(cannotStart(['ruff', 'check', '.'], ended(-2, '', 'spawn ruff ENOENT'))).toEqual({
       tool: 'ruff',

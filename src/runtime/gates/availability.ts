@@ -67,6 +67,8 @@ export function cannotStart(argv: readonly string[], result: ProcessResult): Una
   if (result.exitCode === 0 || result.exitCode === null) return null;
   const rust = rustToolMissing(argv, executable, result);
   if (rust !== null) return rust;
+  const go = goTooOld(executable, result);
+  if (go !== null) return go;
   if (executable !== '' && matchesLine(NOT_FOUND_LINE_PATTERNS, executable, result.tail)) {
     return { tool: executable, reason: `${executable}: command not found (exit ${result.exitCode})` };
   }
@@ -196,6 +198,34 @@ function rustToolMissing(
   const component = RUSTUP_COMPONENTS[tool];
   const how = component === undefined ? '' : `; with rustup: rustup component add ${component}`;
   return { tool, reason: `${tool}: ${what} (exit ${result.exitCode ?? '-'})${how}` };
+}
+
+/** go before 1.21 on a `go 1.21.0`-style line: the go command stops before it runs anything. */
+const GO_INVALID_VERSION =
+  /^go: errors parsing go\.mod:\n\S*go\.mod:\d+: invalid go version '([^'\s]+)': must match format/m;
+/** Go 1.21 and later on a newer go line, with no toolchain to switch to (GOTOOLCHAIN=local). */
+const GO_REQUIRES = /^go: go\.mod requires go >= (\S+) \(running go ([^;)\s]+)/m;
+
+/**
+ * A go that cannot read the module's go.mod at all, because the module asks for a newer go: the
+ * machine's toolchain is the problem, not the code, and no agent's change fixes it.
+ */
+function goTooOld(executable: string, result: ProcessResult): Unavailability | null {
+  if (executable !== 'go') return null;
+  const exit = `(exit ${result.exitCode ?? '-'})`;
+  const invalid = GO_INVALID_VERSION.exec(result.tail)?.[1];
+  if (invalid !== undefined) {
+    return {
+      tool: 'go',
+      reason: `go: this go cannot read go.mod: invalid go version '${invalid}' (a three-part go line needs Go 1.21 or newer) ${exit}`,
+    };
+  }
+  const requires = GO_REQUIRES.exec(result.tail);
+  if (requires === null) return null;
+  return {
+    tool: 'go',
+    reason: `go: go.mod requires go >= ${requires[1]}, this go is ${requires[2]} ${exit}`,
+  };
 }
 
 function matchesLine(patterns: readonly string[], tool: string, output: string): boolean {

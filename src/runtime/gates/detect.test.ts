@@ -95,7 +95,7 @@ describe('detectGates: ecosystems', () => {
       format: ['cargo', 'fmt', '--check'],
       typecheck: ['cargo', 'check'],
       lint: ['cargo', 'clippy', '--', '-D', 'warnings'],
-      test: ['cargo', 'test'],
+      test: ['cargo', 'test', '--no-fail-fast'],
     });
   });
 

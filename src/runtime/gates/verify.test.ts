@@ -366,6 +366,24 @@ describe('tails relative to the tree', () => {
     );
   });
 
+  it("drops the terminal escapes a tool prints though NO_COLOR is set (rustfmt's diff, TERM set)", async () => {
+    const FORMAT: RunnableGate = {
+      ...GATE,
+      name: 'format',
+      kind: 'format',
+      argv: ['cargo', 'fmt', '--check'],
+    };
+    // cargo 1.95's rustfmt, its output a pipe: red and green lines, each reset with ESC ( B ESC [ m.
+    const output =
+      'Diff in src/lib.rs:244:\n\u001b[31m-            Ok(_) => { panic!(); },\n\u001b(B\u001b[m\u001b[32m+            Ok(_) => {\n\u001b(B\u001b[m         }\n';
+    const { run } = scripted(exited(1, output), exited(1, output));
+    const [evidence] = await createGateVerifier(run)([FORMAT], context());
+    expect(evidence?.tail).toContain(
+      'Diff in src/lib.rs:244:\n-            Ok(_) => { panic!(); },\n+            Ok(_) => {\n         }',
+    );
+    expect(evidence?.tail).not.toContain('\u001b');
+  });
+
   it('strips a rootdir below the tree as well, so its files read relative to the rootdir', () => {
     const tail = [
       'rootdir: /w/tree/py, configfile: setup.cfg',

@@ -90,6 +90,16 @@ describe('heuristicPlanner', () => {
     });
   });
 
+  it("lets a Rust crate's regression test go inline, in the module it tests, as well as under tests/", async () => {
+    const crate = ['Cargo.toml', 'src/lib.rs', 'tests/lib.rs'];
+    const proposal = await plan('fix the bug in src/lib.rs and add a regression test', crate);
+    const [fix] = byRole(proposal, 'implementer');
+    const [test] = byRole(proposal, 'test-author');
+    expect(test?.dependsOn).toContain(fix?.id);
+    expect(test?.writes).toEqual(['tests', 'src/lib.rs']);
+    expectNoConcurrentConflict(proposal.tasks);
+  });
+
   it('plans a fix and a regression test that depends on it', async () => {
     const proposal = await plan('fix the failing tests and add a regression test', SMALL_REPO);
     expect(proposal.tasks.length).toBeGreaterThanOrEqual(2);

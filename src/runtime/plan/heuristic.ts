@@ -11,6 +11,7 @@ import {
   isTestFile,
   minimalPaths,
   namedTestFiles,
+  pathsOverlap,
   strongMatches,
   testLocations,
   testsFor,
@@ -152,6 +153,14 @@ function sliceFor(clause: Clause, index: number, context: PlanContext): Slice {
       // No file named: where the subject's tests live, so the agent may add a new test file.
       writes = testLocations(tests, sources, input.repoFiles);
       notes.push(`${id} writes ${writes.join(', ')}: where the tests of ${quoteList(sources)} live`);
+      // Rust's unit tests live in the module they test (`#[cfg(test)] mod tests`).
+      const inline = sources.filter(
+        (path) => path.endsWith('.rs') && !writes.some((w) => pathsOverlap(w, path)),
+      );
+      if (inline.length > 0) {
+        writes = [...writes, ...inline];
+        notes.push(`${id} writes ${inline.join(', ')} too: a Rust module holds its own unit tests`);
+      }
     }
     return {
       ...base,

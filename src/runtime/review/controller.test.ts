@@ -49,6 +49,40 @@ describe('controllerReview: tests', () => {
     expect(warning?.paths).toEqual(['src/a.py', 'src/b.ts']);
   });
 
+  it('counts a Rust module whose inline #[cfg(test)] tests the change adds to as a test change', () => {
+    const diff = [
+      'diff --git a/src/lib.rs b/src/lib.rs',
+      '--- a/src/lib.rs',
+      '+++ b/src/lib.rs',
+      '@@ -1,3 +1,3 @@',
+      ' pub fn add(a: i32, b: i32) -> i32 {',
+      '-    a - b',
+      '+    a + b',
+      ' }',
+      '@@ -8,2 +8,7 @@ mod tests {',
+      '     }',
+      '+',
+      '+    #[test]',
+      '+    fn adds_negatives() {',
+      '+        assert_eq!(add(-2, -3), -5);',
+      '+    }',
+      ' }',
+      '',
+    ].join('\n');
+    const findings = controllerReview(reviewInput({ changedFiles: changed('src/lib.rs'), diff }));
+    expect(findings.filter((entry) => entry.severity === 'warning')).toEqual([]);
+    expect(findings).toContainEqual({
+      review: 'controller',
+      severity: 'info',
+      message: 'Tests changed: 1 test file.',
+      paths: ['src/lib.rs'],
+    });
+    // The fix alone, no test added, is still told to add one.
+    const fixOnly = diff.split('\n@@ -8')[0] ?? '';
+    const alone = controllerReview(reviewInput({ changedFiles: changed('src/lib.rs'), diff: fixOnly }));
+    expect(alone.find((entry) => entry.severity === 'warning')?.message).toMatch(/no test file changed/);
+  });
+
   it('notes the test files when tests changed too', () => {
     const findings = controllerReview(reviewInput({ changedFiles: changed('src/a.go', 'src/a_test.go') }));
     expect(findings.filter((entry) => entry.severity === 'warning')).toEqual([]);

@@ -7,6 +7,7 @@ import type { Finding, GateEvidence } from '../proof/schema.js';
 import { isSourcePath, isTestPath } from './files.js';
 import { finding, plural, type ReviewInput, sortFindings } from './input.js';
 import { reviewScope } from './scope.js';
+import { DOC_TESTS_OF, testsEditedByChange } from './tests-weakened.js';
 
 /** Past these a diff is hard to review as one unit; splitting the slice is the usual remedy. */
 export const LARGE_DIFF_LINES = 1000;
@@ -43,8 +44,15 @@ function sizeFinding(input: ReviewInput): Finding {
 
 function testFindings(input: ReviewInput): Finding[] {
   const paths = input.changedFiles.map((file) => file.path);
+  // A Rust module holds its unit tests (`#[cfg(test)] mod tests`): one whose tests changed is both.
+  const inline = paths.filter(
+    (path) =>
+      path.endsWith('.rs') &&
+      !isTestPath(path) &&
+      [...testsEditedByChange(input.diff, [path])].some((name) => !name.startsWith(DOC_TESTS_OF)),
+  );
   const sources = paths.filter(isSourcePath);
-  const tests = paths.filter(isTestPath);
+  const tests = [...paths.filter(isTestPath), ...inline];
   // Docs-, config- or data-only changes need no test change, so they get no finding at all.
   if (sources.length === 0) return [];
   if (tests.length === 0) {

@@ -16,6 +16,11 @@ export interface DiffFile {
   /** The new side has mode 100755. */
   executable: boolean;
   hunks: DiffLine[][];
+  /**
+   * Each hunk's section heading, by index: what git prints after the second `@@`, the nearest line
+   * above the hunk that starts a function (`func TestX(t *testing.T) {`), or '' when it prints none.
+   */
+  headings?: string[];
 }
 
 export interface ParsedDiff {
@@ -27,7 +32,7 @@ export interface ParsedDiff {
 /** Written by the git adapter's truncateDiff; runtime code cannot import adapters, hence the copy. */
 export const TRUNCATION_MARKER = '[omk: diff truncated';
 
-const HUNK_HEADER = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;
+const HUNK_HEADER = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@ ?(.*)$/;
 
 interface OpenHunk {
   lines: DiffLine[];
@@ -66,6 +71,7 @@ export function parseDiff(diff: string, known: ReadonlySet<string> = new Set()):
         binary: false,
         executable: false,
         hunks: [],
+        headings: [],
       };
       files.push(file);
     } else if (file === null) {
@@ -87,6 +93,7 @@ export function parseDiff(diff: string, known: ReadonlySet<string> = new Set()):
       if (match !== null) {
         const lines: DiffLine[] = [];
         file.hunks.push(lines);
+        file.headings?.push(match[5] ?? '');
         const next = Number(match[3]);
         hunk = { lines, oldLeft: Number(match[2] ?? '1'), newLeft: Number(match[4] ?? '1'), next };
         if (hunk.oldLeft <= 0 && hunk.newLeft <= 0) hunk = null;

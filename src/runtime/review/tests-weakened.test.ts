@@ -293,6 +293,38 @@ describe('testsEditedByChange', () => {
     expect(edited(fixed)).toEqual([]);
   });
 
+  it("names a Rust file's doc tests when the change edits a doc comment there, the item out of the hunk", async () => {
+    const body = Array.from({ length: 8 }, (_, n) => `    let _x${n} = ${n};`).join('\n');
+    const lib = `/// Adds.\n///\n/// \`\`\`\n/// assert_eq!(calc::add(2, 3), 5);\n/// \`\`\`\npub fn add(a: i32, b: i32) -> i32 {\n${body}\n    a - b\n}\n`;
+    const rewritten = await realChange(
+      { 'crates/calc/src/lib.rs': lib },
+      { 'crates/calc/src/lib.rs': lib.replace('3), 5)', '3), -1)') },
+    );
+    expect(edited(rewritten)).toEqual(['doc tests of crates/calc/src/lib.rs']);
+    const fixed = await realChange({ 'src/lib.rs': lib }, { 'src/lib.rs': lib.replace('a - b', 'a + b') });
+    expect(edited(fixed)).toEqual([]);
+  });
+
+  it('names the Go table test whose row changed, its declaration above the hunk (git names it in the @@ line)', async () => {
+    const rows = Array.from({ length: 8 }, (_, n) => `\t\t{"a${n}", "b${n}", 1, 1, 2, ${n}},`).join('\n');
+    const tests = `package tests\n\nimport "testing"\n\nfunc TestWagnerFischer(t *testing.T) {\n\tcases := []levenshteincase{\n${rows}\n\t}\n\tfor _, c := range cases {\n\t\tif r := WagnerFischer(c.s, c.t, c.icost, c.dcost, c.scost); r != c.r {\n\t\t\tt.Fail()\n\t\t}\n\t}\n}\n`;
+    const input = await realChange(
+      { 'tests/wf_test.go': tests },
+      { 'tests/wf_test.go': tests.replace('"b7", 1, 1, 2, 7}', '"b7", 1, 1, 2, 1}') },
+    );
+    expect(edited(input)).toEqual(['TestWagnerFischer']);
+  });
+
+  it('names a Go example whose // Output: changed', async () => {
+    const tests =
+      'package calc\n\nimport "fmt"\n\nfunc ExampleAdd() {\n\tfmt.Println(Add(2, 3))\n\t// Output: 5\n}\n';
+    const input = await realChange(
+      { 'calc_test.go': tests },
+      { 'calc_test.go': tests.replace('// Output: 5', '// Output: -1') },
+    );
+    expect(edited(input)).toEqual(['ExampleAdd']);
+  });
+
   it('names no test when a new test is added right after the failing one (a fix with its regression test)', async () => {
     const lib =
       'pub fn add(a: i32, b: i32) -> i32 {\n    a - b\n}\n\n#[cfg(test)]\nmod tests {\n    use super::*;\n\n    #[test]\n    fn adds() {\n        assert_eq!(add(2, 3), 5);\n    }\n}\n';

@@ -12,7 +12,7 @@ import { finding, plural, type ReviewInput, sortFindings } from './input.js';
 const JS_DECLARATION =
   /^\s*x?(?:it|test|specify)(?:\.(?:only|skip|todo|concurrent|each\s*\(.*?\)))?\s*\(\s*(['"`])((?:\\.|(?!\1).)*)\1/;
 const PY_DECLARATION = /^\s*(?:async\s+)?def\s+(test\w*)\s*\(/;
-const GO_DECLARATION = /^func\s+(Test\w*)\s*\(/;
+const GO_DECLARATION = /^func\s+((?:Test|Example)\w*)\s*\(/;
 const RUST_TEST_ATTRIBUTE = /^\s*#\[(?:\w+::)*test\b/;
 const RUST_FN = /^\s*(?:pub(?:\([^)]*\))?\s+)?(?:async\s+)?fn\s+(\w+)/;
 const RUST_TEST_MARKER = /#\[(?:\w+::)*test\b|#\[cfg\(test\)\]|\bmod\s+tests?\b/;
@@ -138,22 +138,36 @@ export function testsWeakenedReview(input: ReviewInput, goalText: string): Findi
  */
 const BETWEEN_TESTS = /^\s*(?:[)\]};,]*|@.*|#\[.*)\s*$/;
 
+/** What `testsEditedByChange` holds for a Rust file whose doc comments the change edits. */
+export const DOC_TESTS_OF = 'doc tests of ';
+const RUST_DOC_COMMENT = /^\s*(?:\/\/\/|\/\/!|\/\*\*|\/\*!|#!?\[doc\b)/;
+
 /**
  * The tests whose own lines the change edits (a line removed or added inside a test's body, as far
- * as the hunks show its declaration). A test that failed on the base and passes on the head shows a
+ * as the hunks show its declaration), and `doc tests of <file>` for a Rust file whose doc comments
+ * it edits (rustdoc names a doc test by its file and item, and the item may be out of the hunk). A test that failed on the base and passes on the head shows a
  * fix only when what it checks is the base's: an edited test may pass by its new expectation.
  */
 export function testsEditedByChange(diff: string, changedPaths: readonly string[]): Set<string> {
-  const files = parseDiff(diff, new Set(changedPaths)).files.filter(
-    (file) => !file.binary && languageOf(file) !== undefined,
-  );
+  const parsed = parseDiff(diff, new Set(changedPaths)).files.filter((file) => !file.binary);
+  const files = parsed.filter((file) => languageOf(file) !== undefined);
   const edited = new Set<string>();
+  // A Rust doc comment holds doc tests: its lines changed, the file's doc tests may check anything.
+  for (const file of parsed) {
+    if (!file.path.endsWith('.rs')) continue;
+    const docs = file.hunks.some((hunk) =>
+      hunk.some((line) => line.kind !== 'context' && RUST_DOC_COMMENT.test(line.text)),
+    );
+    if (docs) edited.add(`${DOC_TESTS_OF}${file.path}`);
+  }
   for (const file of files) {
     const language = languageOf(file) ?? null;
-    for (const hunk of file.hunks) {
+    for (const [at, hunk] of file.hunks.entries()) {
+      // The hunk may start inside a test whose declaration is above it: git names that in the heading.
+      const heading = headingName(language, file.headings?.[at] ?? '', file.path);
       for (const kind of ['removed', 'added'] as const) {
         const side = hunk.filter((line) => line.kind === kind || line.kind === 'context');
-        let current: string | null = null;
+        let current: string | null = heading;
         for (const [index, line] of side.entries()) {
           current = nameAt(language, side, index) ?? current;
           if (line.kind === kind && current !== null && !BETWEEN_TESTS.test(line.text)) edited.add(current);
@@ -257,6 +271,16 @@ function nameAt(language: Language, side: readonly DiffLine[], index: number): s
   if (fn === undefined) return null;
   const before = side.slice(Math.max(0, index - 3), index);
   return before.some((line) => RUST_TEST_ATTRIBUTE.test(line.text)) ? fn : null;
+}
+
+/**
+ * The test a hunk's heading declares, if it declares one: a Go, Python or JS test, or a fn of a
+ * Rust test file (in src/, the heading is as likely the function under test: its fix edits no test).
+ */
+function headingName(language: Language | null, heading: string, path: string): string | null {
+  if (language === null || heading === '') return null;
+  if (language !== 'rust') return declaration(language, heading);
+  return isTestPath(path) ? (RUST_FN.exec(heading)?.[1] ?? null) : null;
 }
 
 function nextRustFn(side: readonly DiffLine[], index: number): string | null {

@@ -183,8 +183,35 @@ describe('cargo test', () => {
 
   it('reads doc tests and says null when only compiler errors were printed', () => {
     const doc = 'running 1 test\ntest src/lib.rs - add (line 3) ... FAILED\n\ntest result: FAILED.';
-    expect(parseCargoTest(doc)).toMatchObject({ failed: ['src/lib.rs - add (line 3)'] });
+    expect(parseCargoTest(doc)).toMatchObject({ failed: ['src/lib.rs - add (example 1)'] });
     expect(parseCargoTest(NOT_TESTS)).toBeNull();
+  });
+
+  it("names doc tests by their rank among the item's examples, so a line added above renames none", () => {
+    // cargo 1.95's doc-test lines, in the order it printed them (not by line).
+    const run = (shift: number) =>
+      [
+        `test src/lib.rs - Meter::read (line ${31 + shift}) ... ignored`,
+        `test src/lib.rs - (line 3) ... ok`,
+        `test src/lib.rs - twice (line ${17 + shift}) - compile fail ... ok`,
+        `test src/lib.rs - twice (line ${13 + shift}) ... ok`,
+        `test src/lib.rs - twice (line ${9 + shift}) ... ok`,
+        `test src/lib.rs - twice (line ${21 + shift}) ... FAILED`,
+        'test result: FAILED. 4 passed; 1 failed; 1 ignored; 0 measured; 0 filtered out; finished in 2.14s',
+      ].join('\n');
+    const expected = {
+      source: 'cargo-test',
+      passed: [
+        'src/lib.rs - (example 1)',
+        'src/lib.rs - twice (example 1)',
+        'src/lib.rs - twice (example 2)',
+        'src/lib.rs - twice (example 3) - compile fail',
+      ],
+      failed: ['src/lib.rs - twice (example 4)'],
+      skipped: 1,
+    };
+    expect(parseCargoTest(run(0))).toEqual(expected);
+    expect(parseCargoTest(run(2))).toEqual(expected);
   });
 });
 
