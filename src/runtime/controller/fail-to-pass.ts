@@ -43,7 +43,8 @@ function named(names: readonly string[]): string {
  *    that fails there and passes on the head shows the fix (a regression test written with it);
  * 3. the test gates' exit codes on the base and the head, only for a gate the base reported no
  *    per-test results for: where the base named its failing tests, the head must show those tests
- *    passing (1.), and a head that ran none of them or reported nothing shows nothing.
+ *    passing (1.), and a head that ran none of them or reported nothing shows nothing; nor does a
+ *    gate that passed in 2. (the base failed it only by the test files the change edited).
  * Whichever way it goes, the decision says what was seen.
  */
 export async function failToPassEvidence(
@@ -107,7 +108,7 @@ export async function failToPassEvidence(
       };
     }
     if (rewritten.length > 0) return testsRewritten(rewritten, where, onBaseSource.durationMs, true);
-    const exitOnly = await exitCodeEvidence(ctx, headTests, env, passedOnHead, where);
+    const exitOnly = await exitCodeEvidence(ctx, headTests, env, passedOnHead, where, onBaseSource.passed);
     return { ...exitOnly, durationMs: exitOnly.durationMs + onBaseSource.durationMs };
   }
   if (rewritten.length > 0 && passedOnHead) return testsRewritten(rewritten, where, 0, false);
@@ -155,11 +156,11 @@ async function headTestsOnBaseSource(
   head: HeadTree,
   changedTests: readonly string[],
   onHead: { failing: ReadonlySet<string>; read: ReadonlySet<string> },
-): Promise<{ shown: string[]; durationMs: number; foreign: string[] }> {
+): Promise<{ shown: string[]; passed: string[]; durationMs: number; foreign: string[] }> {
   // The head's tests are the agent's code: never run with the checkout's own node_modules.
   const base = await ctx.base.pathForAgentCode();
   const foreign = await ctx.base.foreign();
-  if (foreign.length > 0) return { shown: [], durationMs: 0, foreign };
+  if (foreign.length > 0) return { shown: [], passed: [], durationMs: 0, foreign };
   const saved = new Map<string, Buffer | null>();
   try {
     for (const path of changedTests) {
@@ -169,7 +170,7 @@ async function headTestsOnBaseSource(
       await mkdir(dirname(join(base, path)), { recursive: true });
       await writeFile(join(base, path), headFile);
     }
-    if (saved.size === 0) return { shown: [], durationMs: 0, foreign };
+    if (saved.size === 0) return { shown: [], passed: [], durationMs: 0, foreign };
     const gates = ctx.gates
       .filter((gate) => gate.kind === 'test')
       .map((gate) => ({ ...gate, required: false }));
@@ -192,7 +193,9 @@ async function headTestsOnBaseSource(
       // No per-test results there: a test gate that fails (and passed on the head) still shows it.
       return gate.outcome === 'failed' || gate.outcome === 'pre_existing' ? [`gate ${gate.name}`] : [];
     });
-    return { shown: [...new Set(shown)], durationMs, foreign };
+    // A gate passing there failed on the base only by the test files the change edited.
+    const passed = runs.filter((gate) => gate.outcome === 'passed').map((gate) => gate.name);
+    return { shown: [...new Set(shown)], passed, durationMs, foreign };
   } finally {
     for (const [path, original] of saved) {
       if (original === null) await rm(join(base, path), { force: true });
@@ -216,6 +219,7 @@ async function exitCodeEvidence(
   env: Readonly<Record<string, string>>,
   passedOnHead: boolean,
   where: string,
+  passedWithHeadTests: readonly string[] = [],
 ): Promise<FailToPassEvidence> {
   const tests = ctx.gates.filter((gate) => gate.kind === 'test');
   // The run's check of the gates on the base already ran them there: reuse it.
@@ -257,7 +261,14 @@ async function exitCodeEvidence(
     );
   }
   // Per-test results on the base name what the head must show passing; no exit code replaces that.
-  const byExitCode = failedOnBase.filter((gate) => baseResults[gate.name] === undefined);
+  const unread = failedOnBase.filter((gate) => baseResults[gate.name] === undefined);
+  const byExitCode = unread.filter((gate) => !passedWithHeadTests.includes(gate.name));
+  if (byExitCode.length === 0 && unread.length > 0) {
+    return notShown(
+      `${unread.map((g) => g.name).join(', ')} fails on the base and passes on the head, but with the head's test files the base's source passes it: ` +
+        `the base failed only by tests the change edited, which may pass by a new expectation rather than a fix (judged by exit codes: no per-test results could be read from its run on the base) (${where})`,
+    );
+  }
   if (byExitCode.length > 0) {
     return {
       durationMs,
