@@ -1,7 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createExecutionEnv, type ExecutionEnv, GOALS, NODE_FIXTURE } from '../helpers/execution.js';
+import {
+  BUGGY_FIXTURE,
+  createExecutionEnv,
+  type ExecutionEnv,
+  GOALS,
+  NODE_FIXTURE,
+} from '../helpers/execution.js';
 
 let env: ExecutionEnv;
 
@@ -93,6 +99,39 @@ describe('fail-to-pass for a fix whose failing test comes with it', () => {
     expect(proof.gates.find((gate) => gate.kind === 'test')?.outcome).toBe('pre_existing');
     const decision = proof.decisions.findLast((d) => d.kind === 'oracle');
     expect(decision).toMatchObject({ decision: 'fail-to-pass not shown' });
+    expect(proof.status).not.toBe('ready');
+    expect(proof.knownGaps.map((gap) => gap.code)).toContain('fix_no_fail_to_pass');
+  });
+
+  it('a failing test whose expectation the change rewrote, judged by exit codes, shows nothing', async () => {
+    // As `xo && ava && tsd` was before omk read ava: a test script whose output names no test. The
+    // base fails test/trim.test.js; the agent rewrites its expectation to what the bug returns. The
+    // head passes and the base fails by exit code, but with the head's test file the base's source
+    // passes too: the base failed only by the test the change edited.
+    const assertTrim = (expected: string) =>
+      `import assert from 'node:assert/strict';\nimport { parse } from '../src/parser.js';\nassert.equal(parse(' a '), ${expected});\n`;
+    env = await createExecutionEnv({
+      ...BUGGY_FIXTURE,
+      'package.json': `${JSON.stringify({ name: 'fixture', private: true, type: 'module', scripts: { test: 'node test/trim.test.js' } }, null, 2)}\n`,
+      'test/trim.test.js': assertTrim("'a'"),
+    });
+    const agent = await env.kit.script(
+      'rewrite-expectation',
+      [
+        "if (writes.some((w) => w.startsWith('test') || w === '.')) {",
+        `  write('test/trim.test.js', ${JSON.stringify(assertTrim("' a '"))});`,
+        '}',
+      ].join('\n'),
+    );
+    const id = await env.plan(GOALS.chain);
+    const result = await env.omk('goal', 'execute', id, '--agent', agent);
+    expect(result.code, result.stderr).toBe(0);
+    const proof = await env.proof(id);
+    const decision = proof.decisions.findLast((d) => d.kind === 'oracle');
+    expect(decision).toMatchObject({
+      decision: 'fail-to-pass not shown',
+      reason: expect.stringContaining("with the head's test files the base's source passes it"),
+    });
     expect(proof.status).not.toBe('ready');
     expect(proof.knownGaps.map((gap) => gap.code)).toContain('fix_no_fail_to_pass');
   });

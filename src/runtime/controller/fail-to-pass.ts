@@ -48,7 +48,8 @@ function named(names: readonly string[]): string {
  *    them or reported nothing shows nothing; where the head's run reported its tests and the
  *    base's did not, the base's run ended before reporting (a crash, a timeout, a vanished temp
  *    dir) and its failure shows nothing about the fix. So in 2.: a gate run there that fails with
- *    no per-test results counts only when its head run reported none either.
+ *    no per-test results counts only when its head run reported none either. Nor does a gate that
+ *    passed in 2. count by exit codes (the base failed it only by the test files the change edited).
  * Whichever way it goes, the decision says what was seen.
  */
 export async function failToPassEvidence(
@@ -111,7 +112,7 @@ export async function failToPassEvidence(
       };
     }
     if (rewritten.length > 0) return testsRewritten(rewritten, where, onBaseSource.durationMs, true);
-    const exitOnly = await exitCodeEvidence(ctx, headTests, env, passedOnHead, where);
+    const exitOnly = await exitCodeEvidence(ctx, headTests, env, passedOnHead, where, onBaseSource.passed);
     return {
       ...withUnreadOnBaseSource(exitOnly, onBaseSource.unread),
       durationMs: exitOnly.durationMs + onBaseSource.durationMs,
@@ -189,11 +190,17 @@ async function headTestsOnBaseSource(
   head: HeadTree,
   changedTests: readonly string[],
   onHead: { failing: ReadonlySet<string>; read: ReadonlySet<string> },
-): Promise<{ shown: string[]; durationMs: number; foreign: string[]; unread: GateEvidence[] }> {
+): Promise<{
+  shown: string[];
+  passed: string[];
+  durationMs: number;
+  foreign: string[];
+  unread: GateEvidence[];
+}> {
   // The head's tests are the agent's code: never run with the checkout's own node_modules.
   const base = await ctx.base.pathForAgentCode();
   const foreign = await ctx.base.foreign();
-  if (foreign.length > 0) return { shown: [], durationMs: 0, foreign, unread: [] };
+  if (foreign.length > 0) return { shown: [], passed: [], durationMs: 0, foreign, unread: [] };
   const saved = new Map<string, Buffer | null>();
   try {
     for (const path of changedTests) {
@@ -203,7 +210,7 @@ async function headTestsOnBaseSource(
       await mkdir(dirname(join(base, path)), { recursive: true });
       await writeFile(join(base, path), headFile);
     }
-    if (saved.size === 0) return { shown: [], durationMs: 0, foreign, unread: [] };
+    if (saved.size === 0) return { shown: [], passed: [], durationMs: 0, foreign, unread: [] };
     const gates = ctx.gates
       .filter((gate) => gate.kind === 'test')
       .map((gate) => ({ ...gate, required: false }));
@@ -229,7 +236,9 @@ async function headTestsOnBaseSource(
       return gate.outcome === 'failed' || gate.outcome === 'pre_existing' ? [`gate ${gate.name}`] : [];
     });
     const unread = unreadOnBase(runs, onHead.read);
-    return { shown: [...new Set(shown)], durationMs, foreign, unread };
+    // A gate passing there failed on the base only by the test files the change edited.
+    const passed = runs.filter((gate) => gate.outcome === 'passed').map((gate) => gate.name);
+    return { shown: [...new Set(shown)], passed, durationMs, foreign, unread };
   } finally {
     for (const [path, original] of saved) {
       if (original === null) await rm(join(base, path), { force: true });
@@ -254,6 +263,7 @@ async function exitCodeEvidence(
   env: Readonly<Record<string, string>>,
   passedOnHead: boolean,
   where: string,
+  passedWithHeadTests: readonly string[] = [],
 ): Promise<FailToPassEvidence> {
   const tests = ctx.gates.filter((gate) => gate.kind === 'test');
   // The run's check of the gates on the base already ran them there: reuse it.
@@ -298,9 +308,16 @@ async function exitCodeEvidence(
   // Nor do they where the head's run was read per test and the base's was not: the runner is one
   // omk reads, so the base's run ended before reporting, for a reason that is not the bug.
   const unread = new Set(unreadOnBase(base, readPerTest(headTests)).map((gate) => gate.name));
-  const byExitCode = failedThere.filter(
+  const unreported = failedThere.filter(
     (gate) => baseResults[gate.name] === undefined && !unread.has(gate.name),
   );
+  const byExitCode = unreported.filter((gate) => !passedWithHeadTests.includes(gate.name));
+  if (byExitCode.length === 0 && unreported.length > 0) {
+    return notShown(
+      `${unreported.map((g) => g.name).join(', ')} fails on the base and passes on the head, but with the head's test files the base's source passes it: ` +
+        `the base failed only by tests the change edited, which may pass by a new expectation rather than a fix (judged by exit codes: no per-test results could be read from its run on the base) (${where})`,
+    );
+  }
   if (byExitCode.length > 0) {
     return {
       durationMs,

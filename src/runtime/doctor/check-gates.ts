@@ -88,7 +88,7 @@ async function checkGateExecutable(
   const runs = `scripts.${script.script} runs ${script.tool}`;
   switch (script.status) {
     case 'found':
-      return { ...ok, detail: `${ok.detail} (${runs} → ${script.at})` };
+      return { ...ok, detail: `${ok.detail} (${runs} → ${script.at}${chained(gate, script.chain)})` };
     case 'unchecked':
       return { ...ok, detail: `${ok.detail} (${runs}, not checked: ${script.why})` };
     case 'missing':
@@ -99,6 +99,37 @@ async function checkGateExecutable(
         fix: fixFor(gate, script.tool, script.install ?? null),
       };
   }
+}
+
+const CHAINED_KINDS: Readonly<Record<string, string>> = {
+  xo: 'lint',
+  eslint: 'lint',
+  standard: 'lint',
+  oxlint: 'lint',
+  tsc: 'typecheck',
+  tsd: 'typecheck',
+  'vue-tsc': 'typecheck',
+  prettier: 'format',
+};
+
+/**
+ * A script chaining tools (`xo && ava && tsd`) is one gate: the first that fails stops the rest, so
+ * the base's lint debt hides its tests. Says so, with the gates that judge each apart.
+ */
+function chained(gate: GateSpec, chain: readonly string[]): string {
+  if (chain.length < 2 || chain.some((tool) => !/^[\w@./+-]+$/.test(tool))) return '';
+  const seen = new Set<string>();
+  const entries = chain.map((tool) => {
+    const kind = CHAINED_KINDS[tool] ?? gate.kind;
+    const name = seen.has(kind) ? tool : kind;
+    seen.add(kind);
+    const kindField = name === 'test' && kind === 'test' ? '' : ` kind: "${kind}",`;
+    return `{ name: "${name}",${kindField} run: ["npx", "${tool}"] }`;
+  });
+  return (
+    `; it chains ${chain.join(' && ')}: the first that fails stops the rest and omk judges them as one ${gate.kind} gate, ` +
+    `so lint debt fails the tests too; to judge each apart, list them as gates in .omk/config.yml, e.g. gates: { list: [ ${entries.join(', ')} ] }`
+  );
 }
 
 /**

@@ -627,6 +627,25 @@ describe('gates', () => {
       });
     });
 
+    it('says when scripts.test chains several tools (xo && ava && tsd): one gate, stopped by the first that fails', async () => {
+      const report = await doctor(
+        {},
+        {
+          detectGates: async () => [gate('test', ['npm', 'run', 'test'])],
+          packageScripts: async () => ({ test: 'xo && ava && tsd' }),
+          fileState: async (path) => (path === `${ROOT}/node_modules/.bin/xo` ? 'ok' : 'missing'),
+        },
+      );
+      expect(check(report, 'gate:test')).toMatchObject({
+        status: 'ok',
+        detail:
+          `npm → /usr/bin/npm (scripts.test runs xo → ${ROOT}/node_modules/.bin/xo; it chains xo && ava && tsd: ` +
+          'the first that fails stops the rest and omk judges them as one test gate, so lint debt fails the tests too; ' +
+          'to judge each apart, list them as gates in .omk/config.yml, e.g. gates: { list: [ { name: "lint", kind: "lint", run: ["npx", "xo"] }, ' +
+          '{ name: "test", run: ["npx", "ava"] }, { name: "typecheck", kind: "typecheck", run: ["npx", "tsd"] } ] })',
+      });
+    });
+
     it('finds the tool on PATH, and warns only for an optional gate', async () => {
       const report = await doctor(
         {},

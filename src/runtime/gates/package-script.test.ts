@@ -26,9 +26,24 @@ describe('scriptTool', () => {
   };
 
   it("is the script's first command, past assignments and through the scripts it runs", () => {
-    expect(scriptTool(['npm', 'run', 'format'], scripts)).toEqual({ script: 'format', tool: 'prettier' });
-    expect(scriptTool(['npm', 'test'], scripts)).toEqual({ script: 'test', tool: 'mocha' });
-    expect(scriptTool(['npm', 'run', 'lint'], scripts)).toEqual({ script: 'lint:js', tool: 'eslint' });
+    expect(scriptTool(['npm', 'run', 'format'], scripts)).toEqual({
+      script: 'format',
+      tool: 'prettier',
+      chain: [],
+    });
+    expect(scriptTool(['npm', 'test'], scripts)).toEqual({
+      script: 'test',
+      tool: 'mocha',
+      chain: ['mocha', 'echo'],
+    });
+    expect(scriptTool(['npm', 'run', 'lint'], scripts)).toEqual({
+      script: 'lint:js',
+      tool: 'eslint',
+      chain: [],
+    });
+    // A chain is `&&` alone: with `||`, `;` or a pipe the shell's order is not a list of gates.
+    expect(scriptTool(['npm', 'run', 'x'], { x: 'xo && ava || tsd' })?.chain).toEqual([]);
+    expect(scriptTool(['npm', 'run', 'x'], { x: 'xo && ava && tsd' })?.chain).toEqual(['xo', 'ava', 'tsd']);
   });
 
   it('is null when the shell decides what runs, the script is missing, or scripts call themselves', () => {

@@ -10,6 +10,8 @@ export interface ScriptTool {
   script: string;
   /** The first command of its body: what must be installed for the script to start. */
   tool: string;
+  /** The first word of each command the body chains with `&&` (`xo && ava && tsd`); one: no chain. */
+  chain: string[];
 }
 
 /** The script `npm|pnpm|yarn run <script>` or `… test` runs; null for any other argv. */
@@ -41,11 +43,18 @@ export function scriptTool(
     if (words === null || words.length === 0) return null;
     if (scriptOf(words) === null) {
       const tool = words[0] ?? '';
-      return /^[\w@./+-]+$/.test(tool) ? { script, tool } : null;
+      return /^[\w@./+-]+$/.test(tool) ? { script, tool, chain: chainOf(body) } : null;
     }
     current = words;
   }
   return null;
+}
+
+/** The first word of each `&&`-joined command, past assignments; a body with `||`, `;` or pipes has no chain. */
+function chainOf(body: string): string[] {
+  const parts = body.split('&&');
+  if (parts.length < 2 || parts.some((part) => /\|\||[;|&\n]/.test(part))) return [];
+  return parts.map((part) => firstCommand(part)?.[0] ?? '');
 }
 
 /** The words of a body's first simple command, past `VAR=value` assignments; null if it has none. */

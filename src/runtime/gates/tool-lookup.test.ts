@@ -82,6 +82,7 @@ describe('lookUpGateTool', () => {
       script: {
         script: 'lint:js',
         tool: 'eslint',
+        chain: [],
         status: 'found',
         at: join(root, 'node_modules', '.bin', 'eslint'),
       },

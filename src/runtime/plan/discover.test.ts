@@ -27,11 +27,18 @@ describe('isTestPath', () => {
     ['pkg/server/handler_test.go', true],
     ['app/test_models.py', true],
     ['app/models_test.py', true],
+    ['test.js', true],
+    ['test.mjs', true],
+    ['src/test.ts', true],
+    ['index.test-d.ts', true],
+    ['source/index.test-d.mts', true],
     ['src/math.ts', false],
     ['src/testing/helpers.ts', false],
     ['src/contest.ts', false],
     ['latest/notes.md', false],
     ['src/test_utils.ts', false],
+    ['test.py', false],
+    ['src/tester.js', false],
     ['README.md', false],
   ])('%s → %s', (path, expected) => {
     expect(isTestPath(path)).toBe(expected);

@@ -10,10 +10,17 @@ export function isTestPath(path: string): boolean {
   if (segments.slice(0, -1).some((segment) => TEST_DIR_NAMES.has(segment.toLowerCase()))) return true;
   return (
     /\.(?:test|spec)\.[^.]+(?:\.[^.]+)?$/i.test(base) ||
+    JS_PACKAGE_TEST.test(base) ||
     /_test\.(?:go|py)$/.test(base) ||
     /^test_.+\.py$/.test(base)
   );
 }
+
+/**
+ * A JS package's own test files by name alone: ava's default `test.js` (a package's single test
+ * file, as in most small npm packages) and tsd's type tests `index.test-d.ts`.
+ */
+export const JS_PACKAGE_TEST = /^tests?\.[cm]?[jt]sx?$|\.test-d\.[cm]?tsx?$/i;
 
 interface IndexedFile {
   path: string;

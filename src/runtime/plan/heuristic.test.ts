@@ -212,6 +212,26 @@ describe('heuristicPlanner', () => {
     expect((await plan('add tests for the cache layer', ['main.go'])).tasks[0]?.writes).toEqual(['test']);
   });
 
+  it("a package's single test file (ava's test.js) is where its fix and its regression test go", async () => {
+    // sindresorhus-style: index.js, its types index.d.ts, tsd's index.test-d.ts, ava's test.js.
+    const files = ['index.d.ts', 'index.js', 'index.test-d.ts', 'package.json', 'readme.md', 'test.js'];
+    const definitions = [
+      { name: 'stripAnsi', kind: 'function' as const, path: 'index.js', line: 5 },
+      { name: 'stripAnsi', kind: 'function' as const, path: 'index.d.ts', line: 15 },
+    ];
+    const proposal = await plan(
+      'fix stripAnsi ignoring 8-bit CSI sequences and add a regression test',
+      files,
+      {
+        definitions,
+      },
+    );
+    expect(proposal.tasks[0]?.writes).toContain('test.js');
+    expect(proposal.tasks[1]).toMatchObject({ ownerRole: 'test-author' });
+    expect(proposal.tasks[1]?.writes).toContain('test.js');
+    expect(proposal.tasks.flatMap((task) => task.writes)).not.toContain('index.d.test.ts');
+  });
+
   it('writes the common directory when many files match', async () => {
     const files = [
       'src/auth/login.ts',

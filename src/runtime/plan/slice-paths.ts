@@ -56,10 +56,23 @@ function stemOf(path: string): string {
   return (base.split('.')[0] ?? base).replace(/^test_|_test$/, '').toLowerCase();
 }
 
-/** Existing tests that exercise these sources, by file stem: src/math.js ↔ test/math.test.js. */
+/**
+ * Existing tests that exercise these sources, by file stem: src/math.js ↔ test/math.test.js; and a
+ * package's single test file (`test.js`, `test/index.js`... named test or tests) for every source
+ * in its directory or below: index.js ↔ test.js.
+ */
 export function testsFor(sources: readonly string[], repoFiles: readonly string[]): string[] {
   const stems = new Set(sources.map(stemOf));
-  return repoFiles.filter((path) => isTestFile(path) && stems.has(stemOf(path)));
+  return repoFiles.filter(
+    (path) =>
+      isTestFile(path) && (stems.has(stemOf(path)) || sources.some((source) => packageTestOf(path, source))),
+  );
+}
+
+function packageTestOf(test: string, source: string): boolean {
+  if (!/^tests?$/.test(stemOf(test))) return false;
+  const slash = test.lastIndexOf('/');
+  return slash < 0 || source.startsWith(test.slice(0, slash + 1));
 }
 
 /** Where tests live: the test directory a test file sits in, or the file itself when colocated. */

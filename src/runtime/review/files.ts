@@ -8,6 +8,9 @@ const TEST_NAMES = [
   /^test_[^/]*\.py$/,
   /_test\.py$/,
   /_spec\.rb$/,
+  // ava's default `test.js` (a package's single test file) and tsd's type tests `index.test-d.ts`.
+  /^tests?\.[cm]?[jt]sx?$/i,
+  /\.test-d\.[cm]?tsx?$/i,
 ];
 
 /** A test file by the conventions of the common ecosystems (JS/TS, Go, Python, Ruby). */

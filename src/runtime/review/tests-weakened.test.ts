@@ -97,6 +97,26 @@ describe('testsWeakenedReview: JavaScript', () => {
     ]);
   });
 
+  it("blocks an ava test's assertion removed from a package's test.js", async () => {
+    const avaTest = [
+      "import test from 'ava';",
+      "import clamp from './index.js';",
+      '',
+      "test('clamps above', t => {",
+      '\tt.is(clamp(11, 0, 10), 10);',
+      '\tt.deepEqual([clamp(12, 0, 10)], [10]);',
+      '});',
+      '',
+    ].join('\n');
+    const after = avaTest.replace('\tt.is(clamp(11, 0, 10), 10);\n', '');
+    const input = await realChange({ 'test.js': avaTest, 'index.js': 'x\n' }, { 'test.js': after });
+    expect(messages(input)).toEqual([
+      expect.stringMatching(
+        /^blocking: 1 assertion removed from "test\.js" \(in "clamps above"\) without a replacement/,
+      ),
+    ]);
+  });
+
   it('blocks a skipped test and a focused one', async () => {
     const after = JS_TEST.replace("it('adds two numbers'", "it.skip('adds two numbers'").replace(
       "it('adds negatives'",

@@ -17,9 +17,9 @@ const RUST_TEST_ATTRIBUTE = /^\s*#\[(?:\w+::)*test\b/;
 const RUST_FN = /^\s*(?:pub(?:\([^)]*\))?\s+)?(?:async\s+)?fn\s+(\w+)/;
 const RUST_TEST_MARKER = /#\[(?:\w+::)*test\b|#\[cfg\(test\)\]|\bmod\s+tests?\b/;
 
-/** One line that checks something: expect(...), assert..., assert_eq!, t.Error, require.X(...). */
+/** One line that checks something: expect(...), assert..., assert_eq!, t.Error, require.X(...), ava's t.is(...). */
 const ASSERTION =
-  /\bexpect\s*\(|\bassert\w*\s*!?\s*\(|\bassert\s*\.|^\s*assert\s+\S|\bt\.(?:Error|Errorf|Fatal|Fatalf|Fail|FailNow)\s*\(|\brequire\.\w+\s*\(|\.should\b/;
+  /\bexpect\s*\(|\bassert\w*\s*!?\s*\(|\bassert\s*\.|^\s*assert\s+\S|\bt\.(?:Error|Errorf|Fatal|Fatalf|Fail|FailNow)\s*\(|\brequire\.\w+\s*\(|\.should\b|\bt\.(?:is|not|deepEqual|notDeepEqual|like|true|false|truthy|falsy|throws|throwsAsync|notThrows|notThrowsAsync|regex|notRegex|snapshot)\s*\(/;
 
 /** A line that turns a test off (or, with `.only`, every other test). */
 const SKIP = [

@@ -87,6 +87,29 @@ describe('parseDiagnostics', () => {
     ]);
   });
 
+  it("reads xo's pretty reporter: a file heading, then ✖ errors and ⚠ warnings (xo 1.2, real output)", () => {
+    const output = [
+      '',
+      '  index.js:1:1',
+      '  ✖  1:1   Unexpected var, use let or const instead.          no-var',
+      '  ✖  2:17  Missing semicolon.                                 @stylistic/semi',
+      '',
+      '  lib/util.js:2:11',
+      '  ⚠  4:1   Unexpected todo comment: TODO: later.              no-warning-comments',
+      '  ✖  2:11  Expected === and instead saw ==.                   eqeqeq',
+      '',
+      '  1 warning',
+      '  3 errors',
+    ].join('\n');
+    expect(parseDiagnostics(output, CWD)?.source).toBe('xo');
+    expect(texts(output)).toEqual([
+      'index.js:1:1 no-var Unexpected var, use let or const instead.',
+      'index.js:2:17 @stylistic/semi Missing semicolon.',
+      'lib/util.js:4:1 no-warning-comments Unexpected todo comment: TODO: later.',
+      'lib/util.js:2:11 eqeqeq Expected === and instead saw ==.',
+    ]);
+  });
+
   it('reads file:line:col tools: ruff, flake8, eslint -f unix, mypy', () => {
     expect(texts('a.py:1:8: F401 [*] `os` imported but unused\nFound 1 error.')).toEqual([
       'a.py:1:8 F401 `os` imported but unused',

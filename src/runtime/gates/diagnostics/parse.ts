@@ -3,7 +3,7 @@ import type { Diagnostic, DiagnosticSource, Diagnostics } from './types.js';
 
 /**
  * Reads lint, format and typecheck output into normalized diagnostics, for the shapes the common
- * tools print: tsc, rustc and clippy, biome, ruff, eslint (stylish and unix), flake8 and other
+ * tools print: tsc, rustc and clippy, biome, ruff, eslint (stylish and unix), xo, flake8 and other
  * `file:line:col: message` tools, prettier --check, cargo fmt --check, black / ruff format --check
  * and gofmt -l. Each reader recognises its own shape and returns nothing otherwise; the first that
  * finds a diagnostic wins. Null: nothing recognisable (the gate is then judged by its exit code).
@@ -115,6 +115,28 @@ const eslintStylish: Reader = (lines) => {
   return items;
 };
 
+/**
+ * xo's reporter (eslint-formatter-pretty): an indented `file:line:col` heading (its first problem),
+ * then `✖  line:col  message  rule` errors and `⚠  …` warnings.
+ */
+const xo: Reader = (lines) => {
+  const items: Diagnostic[] = [];
+  let file: string | null = null;
+  for (const text of lines) {
+    const heading = /^\s+([^\s✖⚠]\S*?):\d+:\d+\s*$/.exec(text);
+    if (heading !== null) {
+      file = heading[1] ?? null;
+      continue;
+    }
+    const problem = /^\s+[✖⚠]\s+(\d+):(\d+)\s+(.*?)\s{2,}(\S+)\s*$/.exec(text);
+    if (problem !== null && file !== null) {
+      const [, line, column, message = '', rule = 'xo'] = problem;
+      items.push({ file, ...at(line, column), rule, message });
+    } else if (text.trim() === '') file = null;
+  }
+  return items;
+};
+
 /** Tools that list files: prettier --check, cargo fmt --check, black and ruff format --check. */
 const unformatted: Reader = (lines) => {
   const items = lines.flatMap((text): Diagnostic[] => {
@@ -178,6 +200,7 @@ const READERS: readonly (readonly [DiagnosticSource, Reader])[] = [
   ['ruff', ruffFull],
   ['biome', biome],
   ['eslint-stylish', eslintStylish],
+  ['xo', xo],
   ['format-check', unformatted],
   ['file-list', fileList],
   ['file-line-col', fileLineCol],

@@ -5,6 +5,7 @@ export const DIAGNOSTIC_SOURCES = [
   'biome',
   'ruff',
   'eslint-stylish',
+  'xo',
   'format-check',
   'file-list',
   'file-line-col',

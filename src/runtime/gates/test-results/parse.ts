@@ -1,3 +1,4 @@
+import { parseAva } from './ava.js';
 import { parseCargoTest } from './cargo-test.js';
 import { parseGoTestJson } from './go-test-json.js';
 import { parseJest } from './jest.js';
@@ -16,6 +17,7 @@ const CONSOLE_PARSERS: readonly ((output: string) => TestResults | null)[] = [
   parsePytest,
   parseVitest,
   parseJest,
+  parseAva,
   parseTap,
 ];
 

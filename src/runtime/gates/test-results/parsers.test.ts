@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseAva } from './ava.js';
 import { parseCargoTest } from './cargo-test.js';
 import { parseGoTestJson } from './go-test-json.js';
 import { parseJest } from './jest.js';
@@ -11,7 +12,7 @@ import { parsePytest } from './pytest.js';
 import { parseTap } from './tap.js';
 import { parseVitest } from './vitest.js';
 
-// Fixtures are the runners' real output (pytest 9, node 22 --test, vitest 4, cargo 1.95), captured
+// Fixtures are the runners' real output (pytest 9, node 22 --test, vitest 4, cargo 1.95, ava 6), captured
 // from small projects; jest's and go's are written from their documented formats.
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, 'fixtures', name), 'utf8');
 
@@ -263,6 +264,32 @@ describe('jest', () => {
   });
 });
 
+describe('ava', () => {
+  it('reads a single test file: titles as names, the failing one by its heading', () => {
+    expect(parseAva(fixture('ava-single.txt'))).toEqual({
+      source: 'ava',
+      passed: ['clamps below', 'keeps a value in range'],
+      failed: ['clamps above'],
+      skipped: 0,
+    });
+  });
+
+  it('reads several files: file > title, messages and durations cut off, a file that exited early failed', () => {
+    expect(parseAva(fixture('ava-default.txt'))).toEqual({
+      source: 'ava',
+      passed: ['math > adds', 'strings > trims'],
+      failed: ['math > divides with a message', 'math > subtracts', 'math > throws', 'test/broken.js'],
+      // a skip, a todo and a test.failing() that still fails
+      skipped: 3,
+    });
+  });
+
+  it('is null without its summary line', () => {
+    expect(parseAva(NOT_TESTS)).toBeNull();
+    expect(parseAva('  ✔ looks like a tick\n')).toBeNull();
+  });
+});
+
 describe('parseTestResults', () => {
   it('picks the format the output is in', () => {
     expect(parseTestResults(fixture('cargo-test.txt'))?.source).toBe('cargo-test');
@@ -270,6 +297,7 @@ describe('parseTestResults', () => {
     expect(parseTestResults(fixture('node-test-tap.txt'))?.source).toBe('tap');
     expect(parseTestResults(fixture('vitest-verbose.txt'))?.source).toBe('vitest');
     expect(parseTestResults(fixture('jest-verbose.txt'))?.source).toBe('jest');
+    expect(parseTestResults(fixture('ava-single.txt'))?.source).toBe('ava');
     expect(parseTestResults(fixture('go-test.json'))?.source).toBe('go-test-json');
   });
 
