@@ -50,17 +50,23 @@ export function nodeTestReport(
     : { format: 'jest-json', prefer: 'report', args: [...separator, '--json', '--outputFile={file}'] };
 }
 
-/** package.json's string scripts: {} without any, null without a readable package.json. */
-export function readScripts(context: Pick<DetectContext, 'read'>): Record<string, string> | null {
+/** The tree's package.json as a JSON object; null without a readable one. */
+export function readPackageJson(context: Pick<DetectContext, 'read'>): object | null {
   const text = context.read('package.json');
   if (text === null) return null;
-  let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null ? parsed : null;
   } catch {
     return null;
   }
-  const scripts = typeof parsed === 'object' && parsed !== null ? Reflect.get(parsed, 'scripts') : undefined;
+}
+
+/** package.json's string scripts: {} without any, null without a readable package.json (a JSON object). */
+export function readScripts(context: Pick<DetectContext, 'read'>): Record<string, string> | null {
+  const parsed = readPackageJson(context);
+  if (parsed === null) return null;
+  const scripts: unknown = Reflect.get(parsed, 'scripts');
   if (typeof scripts !== 'object' || scripts === null) return {};
   const result: Record<string, string> = {};
   for (const [name, body] of Object.entries(scripts)) if (typeof body === 'string') result[name] = body;

@@ -1,3 +1,4 @@
+import { readPackageJson } from './detect-node.js';
 import type { DetectContext } from './detector.js';
 
 /**
@@ -24,15 +25,8 @@ export interface NodeManifest {
 
 /** The tree's package.json as a manifest (it reads only package.json); null without a readable one. */
 export function nodeManifest(context: Pick<DetectContext, 'read' | 'has'>): NodeManifest | null {
-  const text = context.read('package.json');
-  if (text === null) return null;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  if (typeof parsed !== 'object' || parsed === null) return null;
+  const parsed = readPackageJson(context);
+  if (parsed === null) return null;
   const declared = new Set<string>();
   for (const field of DEPENDENCY_FIELDS) {
     const value: unknown = Reflect.get(parsed, field);
