@@ -53,29 +53,58 @@ export function fileSides(file: DiffFile, head: string | undefined): FileSides |
   return { old, new: lines };
 }
 
+/** How a language writes comments and decorators (`@pytest.mark…`, `#[should_panic]`). */
+export interface Syntax {
+  comment: RegExp;
+  decorator: RegExp | null;
+}
+
 /**
  * The test enclosing `lines[at]`: the line's own declaration, else the nearest line above that is
  * indented less than everything between (the block it is in), then the block that one is in, and
- * so on out to the file's top level, the first of them that declares a test. Blank lines and
- * comments (which Python allows at any indentation) do not close a block.
+ * so on out to the file's top level, the first of them that declares a test. A decorator (and what
+ * it spans) belongs to the test declared below it. Blank lines and comments (which Python allows
+ * at any indentation) do not close a block.
  */
 export function enclosingTest(
   lines: readonly string[],
   at: number,
   declaredAt: DeclaredAt,
-  comment: RegExp,
+  syntax: Syntax,
 ): string | null {
-  const own = declaredAt(lines, at);
+  const own = declaredOrDecorated(lines, at, declaredAt, syntax);
   if (own !== null) return own;
   let limit = indentOf(lines[at] ?? '');
   for (let index = at - 1; index >= 0 && limit > 0; index--) {
     const text = lines[index] ?? '';
-    if (text.trim() === '' || comment.test(text)) continue;
+    if (text.trim() === '' || syntax.comment.test(text)) continue;
     const indent = indentOf(text);
     if (indent >= limit) continue;
-    const name = declaredAt(lines, index);
+    const name = declaredOrDecorated(lines, index, declaredAt, syntax);
     if (name !== null) return name;
     limit = indent;
+  }
+  return null;
+}
+
+const CLOSING = /^\s*[)\]}]+[,;]?\s*$/;
+
+function declaredOrDecorated(
+  lines: readonly string[],
+  at: number,
+  declaredAt: DeclaredAt,
+  syntax: Syntax,
+): string | null {
+  const own = declaredAt(lines, at);
+  const text = lines[at] ?? '';
+  if (own !== null || syntax.decorator === null || !syntax.decorator.test(text)) return own;
+  // The declaration the decorator stands on: past its own continuation lines and other decorators.
+  const indent = indentOf(text);
+  for (let index = at + 1; index < lines.length; index++) {
+    const next = lines[index] ?? '';
+    if (next.trim() === '' || syntax.comment.test(next) || indentOf(next) > indent) continue;
+    if (syntax.decorator.test(next) || CLOSING.test(next)) continue;
+    return declaredAt(lines, index);
   }
   return null;
 }

@@ -325,6 +325,46 @@ describe('testsEditedByChange', () => {
     expect(editedInFiles(rewritten)).toEqual(['test_upper']);
   });
 
+  it("names the test a decorator stands on: a parametrized case's expectation with explicit ids, #[should_panic] added", async () => {
+    const tests =
+      'import pytest\n\nfrom calc import add\n\n\n@pytest.mark.parametrize(\n    "a, b, expected",\n    [\n        (1, 1, 2),\n        (2, 3, 5),\n    ],\n    ids=["ones", "small"],\n)\ndef test_add(a, b, expected):\n    assert add(a, b) == expected\n\n\ndef test_other():\n    assert add(0, 0) == 0\n';
+    const python = await realChange(
+      { 'tests/test_calc.py': tests },
+      { 'tests/test_calc.py': tests.replace('(2, 3, 5)', '(2, 3, -1)') },
+    );
+    expect(editedInFiles(python)).toEqual(['test_add']);
+    const lib =
+      'pub fn add(a: i32, b: i32) -> i32 {\n    a - b\n}\n\n#[cfg(test)]\nmod tests {\n    use super::*;\n\n    #[test]\n    fn adds() {\n        assert_eq!(add(2, 3), 5);\n    }\n}\n';
+    const rust = await realChange(
+      { 'src/lib.rs': lib },
+      {
+        'src/lib.rs': lib.replace(
+          '    #[test]\n    fn adds',
+          '    #[test]\n    #[should_panic]\n    fn adds',
+        ),
+      },
+    );
+    expect(editedInFiles(rust)).toEqual(['adds']);
+  });
+
+  it('reads removed lines at their place on the base, hunks above them having moved the head; a head that does not fit the diff falls back to the hunks', async () => {
+    const body = (name: string) =>
+      `  it('${name}', () => {\n${setup('    ', 5)}\n    expect(${name.length}).toBe(${name.length});\n  });\n`;
+    const tests = `import { describe, expect, it } from 'vitest';\n\n// one\n// two\n// three\n// four\n// five\n// six\n// seven\n// eight\n\ndescribe('all', () => {\n${body('first')}\n${body('second')}});\n`;
+    // The first hunk drops eight lines; the second removes an assertion deep inside 'second'.
+    const after = tests
+      .replace('// one\n// two\n// three\n// four\n// five\n// six\n// seven\n// eight\n', '')
+      .replace('    expect(6).toBe(6);\n', '');
+    const input = await realChange({ 'test/all.test.js': tests }, { 'test/all.test.js': after });
+    expect(editedInFiles(input)).toEqual(['second']);
+    const stale = testsEditedByChange(
+      input.diff,
+      ['test/all.test.js'],
+      new Map([['test/all.test.js', 'something else\n']]),
+    );
+    expect([...stale]).toEqual([]);
+  });
+
   it('names the inline Rust test whose assertion changed far below its fn in mod tests', async () => {
     const lib = `pub fn add(a: i32, b: i32) -> i32 {\n    a - b\n}\n\n#[cfg(test)]\nmod tests {\n    use super::*;\n\n    #[test]\n    fn adds() {\n${setup('        ', 5).replaceAll('const', 'let')}\n        assert_eq!(add(2, 3), 5);\n    }\n}\n`;
     const rewritten = await realChange(

@@ -191,15 +191,19 @@ export function testsEditedByChange(
 function editedInFile(file: DiffFile, language: Language, head: string | undefined): string[] {
   const sides = language === null ? null : fileSides(file, head);
   if (sides === null) return [];
-  const comment = language === 'python' ? /^\s*#/ : /^\s*(?:\/\/|\/\*|\*)/;
+  const syntax =
+    language === 'python'
+      ? { comment: /^\s*#/, decorator: /^\s*@/ }
+      : { comment: /^\s*(?:\/\/|\/\*|\*)/, decorator: language === 'rust' ? /^\s*#\[/ : null };
   const declaredAt = (lines: readonly string[], index: number) =>
     testDeclaredAt(language, lines, index, file.path);
   const names: string[] = [];
   for (const line of file.hunks.flat()) {
-    if (line.kind === 'context' || BETWEEN_TESTS.test(line.text)) continue;
+    // A blank or closing line may stand between two tests; a decorator is read as its test's.
+    if (line.kind === 'context' || /^\s*[)\]};,]*\s*$/.test(line.text)) continue;
     const [lines, number] = line.kind === 'added' ? [sides.new, line.newLine] : [sides.old, line.oldLine];
     if (number === null) continue;
-    const name = enclosingTest(lines, number - 1, declaredAt, comment);
+    const name = enclosingTest(lines, number - 1, declaredAt, syntax);
     if (name !== null) names.push(name);
   }
   return names;
