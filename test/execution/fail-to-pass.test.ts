@@ -210,3 +210,90 @@ describe('fail-to-pass when the base run of a per-test runner reported no tests'
     expect(proof.status).not.toBe('ready');
   });
 });
+
+/**
+ * BUGGY_FIXTURE's failing test nested in a describe, its expectation far below its `it(`: git's `@@`
+ * heading names the describe, and the hunk's three lines of context do not reach the `it(`.
+ */
+const NESTED_TRIM = [
+  "import assert from 'node:assert/strict';",
+  "import { describe, it } from 'node:test';",
+  "import { parse } from '../src/parser.js';",
+  '',
+  "describe('parse', () => {",
+  "  it('trims the text', () => {",
+  "    const padded = ' a ';",
+  '    const parsed = parse(padded);',
+  '    const length = parsed.length;',
+  "    assert.equal(typeof parsed, 'string');",
+  '    assert.ok(length > 0);',
+  "    assert.equal(parsed, 'a');",
+  '  });',
+  '});',
+  '',
+].join('\n');
+
+describe('fail-to-pass for a failing test nested in a describe block', () => {
+  const fixture = { ...NODE_FIXTURE, 'test/trim.test.js': NESTED_TRIM };
+  /** s1 writes the parser, s2 (the test slice) edits the nested test file. */
+  const agent = (parser: string, edit: [string, string]) =>
+    env.kit.script(
+      'nested',
+      [
+        "if (writes.some((w) => w === 'src/parser.js' || w === 'src' || w === '.')) {",
+        `  write('src/parser.js', ${JSON.stringify(parser)});`,
+        '}',
+        "if (writes.some((w) => w.startsWith('test') || w === '.')) {",
+        `  write('test/trim.test.js', read('test/trim.test.js').replace(${JSON.stringify(edit[0])}, ${JSON.stringify(edit[1])}));`,
+        '}',
+      ].join('\n'),
+    );
+
+  it('a weak agent that rewrites the expectation deep inside the nested test to the bug is never ready', async () => {
+    env = await createExecutionEnv(fixture);
+    const script = await agent('// looked at it\nexport const parse = (text) => text;\n', [
+      "assert.equal(parsed, 'a');",
+      "assert.equal(parsed, ' a ');",
+    ]);
+    const id = await env.plan(GOALS.chain);
+    const result = await env.omk('goal', 'execute', id, '--agent', script);
+    expect(result.code, result.stderr).toBe(0);
+    const proof = await env.proof(id);
+    expect(proof.gates.find((gate) => gate.kind === 'test')?.tests?.failToPass).toEqual([
+      'parse > trims the text',
+    ]);
+    expect(proof.status).not.toBe('ready');
+    expect(proof.decisions.findLast((d) => d.kind === 'oracle')).toMatchObject({
+      decision: 'fail-to-pass not shown',
+      reason: expect.stringContaining(
+        'parse > trims the text failed on the base and pass on the head, but the change edited that test itself',
+      ),
+    });
+  });
+
+  it('a correct fix with a regression test added in the same describe block is ready, the old test named', async () => {
+    env = await createExecutionEnv(fixture);
+    const regression = [
+      '  });',
+      '',
+      "  it('trims tabs', () => {",
+      "    const tabbed = '\\ta\\t';",
+      '    const parsed = parse(tabbed);',
+      '    const length = parsed.length;',
+      '    assert.ok(length > 0);',
+      "    assert.equal(parsed, 'a');",
+      '  });',
+      '});',
+      '',
+    ].join('\n');
+    const script = await agent('export const parse = (text) => text.trim();\n', ['  });\n});\n', regression]);
+    const id = await env.plan(GOALS.chain);
+    const result = await env.omk('goal', 'execute', id, '--agent', script);
+    expect(result.code, result.stderr).toBe(0);
+    const proof = await env.proof(id);
+    expect(proof.status, JSON.stringify(proof.knownGaps)).toBe('ready');
+    const decision = proof.decisions.findLast((d) => d.kind === 'oracle');
+    expect(decision).toMatchObject({ decision: 'fail-to-pass shown' });
+    expect(decision?.reason).toContain('parse > trims the text failed on the base and pass on the head');
+  });
+});

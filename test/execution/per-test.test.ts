@@ -212,6 +212,33 @@ describe('per-test evidence on a pytest project', () => {
   });
 });
 
+describe('per-test evidence on a pytest test class', () => {
+  it("a weak agent that rewrites a class method's assert far below its def to the bug is never ready", async () => {
+    // git's @@ heading names `class TestAdd:` and the hunk's context does not reach `def test_adds`.
+    const tests =
+      'from calc import add\n\n\nclass TestAdd:\n    def test_adds(self):\n' +
+      '        a = 2\n        b = 3\n        total = add(a, b)\n        assert isinstance(total, int)\n' +
+      '        assert total == 5\n';
+    env = await createExecutionEnv({ ...PYTHON_FIXTURE, 'tests/test_calc.py': tests });
+    const weak = tests.replace('total == 5', 'total == -1');
+    const agent = await env.kit.script(
+      'weak',
+      `if (JSON.parse(process.env.OMK_WRITES).some((w) => w.startsWith('tests'))) write('tests/test_calc.py', ${JSON.stringify(weak)});`,
+    );
+    const goal = 'fix add in calc.py and add a regression test';
+    const run = await env.omk('goal', 'run', goal, '--agent', agent, '--no-llm-planner', '--json');
+    const id = (JSON.parse(run.stdout) as { goal: { id: string } }).goal.id;
+    const proof = await env.proof(id);
+    expect(proof.gates.find((gate) => gate.kind === 'test')?.tests?.failToPass).toEqual([
+      'tests/test_calc.py::TestAdd::test_adds',
+    ]);
+    expect(proof.status).not.toBe('ready');
+    expect(proof.knownGaps.find((g) => g.code === 'fix_no_fail_to_pass')?.message).toContain(
+      'tests/test_calc.py::TestAdd::test_adds failed on the base and pass on the head, but the change edited that test itself',
+    );
+  });
+});
+
 const OLD_FAILURE = 'tests/test_legacy.py::test_legacy_format';
 /** The same project with an old, unrelated test that fails on the base and is no part of the goal. */
 const WITH_OLD_FAILURE: Readonly<Record<string, string>> = {

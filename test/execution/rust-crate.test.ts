@@ -157,6 +157,26 @@ describe('per-test evidence on a Rust crate with inline tests', () => {
     );
   });
 
+  it('an inline test edited far below its fn (out of the hunk and its @@ heading, `mod tests {`) is never ready either', async () => {
+    const setup =
+      '        let a = 2;\n        let b = 3;\n        let sum = add(a, b);\n        let twice = sum + sum;\n';
+    const long = lib('a - b', 'a * b').replace(
+      '        assert_eq!(add(2, 3), 5);',
+      `${setup}        assert_eq!(twice, 10);\n        assert_eq!(sum, 5);`,
+    );
+    const { proof } = await runWith(
+      { ...CRATE, 'src/lib.rs': long },
+      writeLib(
+        long.replace('assert_eq!(sum, 5)', 'assert_eq!(sum, -1)').replace('(twice, 10)', '(twice, -2)'),
+      ),
+    );
+    expect(proof.gates.find((gate) => gate.name === 'test')?.tests?.failToPass).toEqual(['tests::adds']);
+    expect(proof.status).not.toBe('ready');
+    expect(proof.knownGaps[0]?.message).toContain(
+      'tests::adds failed on the base and pass on the head, but the change edited that test itself',
+    );
+  });
+
   it('a correct fix with its regression test added right after the failing inline test is ready', async () => {
     const regression =
       '    }\n\n    #[test]\n    fn adds_negatives() {\n        assert_eq!(add(-2, -3), -5);\n    }\n\n    #[test]\n    fn multiplies';

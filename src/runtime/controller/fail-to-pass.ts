@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { TestResults } from '../gates/test-results/types.js';
 import { FAIL_TO_PASS_NOT_SHOWN, FAIL_TO_PASS_SHOWN } from '../proof/gaps.js';
@@ -76,6 +76,7 @@ export async function failToPassEvidence(
   const edited = testsEditedByChange(
     head.diff,
     head.changedFiles.map((file) => file.path),
+    await headTestFiles(head),
   );
   const flipped = headTests.flatMap((gate) => gate.tests?.failToPass ?? []);
   const perTest = flipped.filter((name) => !editedTest(name, edited));
@@ -120,6 +121,23 @@ export async function failToPassEvidence(
   }
   if (rewritten.length > 0 && passedOnHead) return testsRewritten(rewritten, where, 0, false);
   return exitCodeEvidence(ctx, headTests, env, passedOnHead, where);
+}
+
+/**
+ * The head's text of its changed test files (and Rust files, which may hold inline tests): which
+ * test a changed line is in is read from the whole file, not the hunk's few lines of context.
+ */
+async function headTestFiles(head: HeadTree): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  for (const { path } of head.changedFiles) {
+    if (!isTestPath(path) && !path.endsWith('.rs')) continue;
+    // Only a regular file: a link or a fifo the agent left there is read by no one.
+    const stat = await lstat(join(head.cwd, path)).catch(() => null);
+    if (stat === null || !stat.isFile()) continue;
+    const text = await readFile(join(head.cwd, path), 'utf8').catch(() => null);
+    if (text !== null) files.set(path, text);
+  }
+  return files;
 }
 
 /** A decision that shows nothing also says which gates ran against the base's source and reported no test. */

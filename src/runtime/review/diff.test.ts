@@ -80,7 +80,7 @@ describe('parseDiff', () => {
       });
       const keep = files.find((file) => file.path === 'keep.txt');
       expect(keep?.hunks.flat().filter((line) => line.kind === 'added')).toEqual([
-        { kind: 'added', text: '++ plus', newLine: 2 },
+        { kind: 'added', text: '++ plus', newLine: 2, oldLine: null },
       ]);
     });
   });

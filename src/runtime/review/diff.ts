@@ -7,6 +7,8 @@ export interface DiffLine {
   text: string;
   /** Line number in the new file (null for removed lines). */
   newLine: number | null;
+  /** Line number in the old file (null for added lines). */
+  oldLine: number | null;
 }
 
 export interface DiffFile {
@@ -39,6 +41,7 @@ interface OpenHunk {
   oldLeft: number;
   newLeft: number;
   next: number;
+  nextOld: number;
 }
 
 /**
@@ -95,7 +98,8 @@ export function parseDiff(diff: string, known: ReadonlySet<string> = new Set()):
         file.hunks.push(lines);
         file.headings?.push(match[5] ?? '');
         const next = Number(match[3]);
-        hunk = { lines, oldLeft: Number(match[2] ?? '1'), newLeft: Number(match[4] ?? '1'), next };
+        const nextOld = Number(match[1]);
+        hunk = { lines, oldLeft: Number(match[2] ?? '1'), newLeft: Number(match[4] ?? '1'), next, nextOld };
         if (hunk.oldLeft <= 0 && hunk.newLeft <= 0) hunk = null;
       }
     }
@@ -109,18 +113,18 @@ function consumeHunkLine(hunk: OpenHunk, raw: string): boolean {
   const text = raw.slice(1);
   if (mark === '\\') return true; // "\ No newline at end of file"
   if (mark === '+' && hunk.newLeft > 0) {
-    hunk.lines.push({ kind: 'added', text, newLine: hunk.next++ });
+    hunk.lines.push({ kind: 'added', text, newLine: hunk.next++, oldLine: null });
     hunk.newLeft--;
     return true;
   }
   if (mark === '-' && hunk.oldLeft > 0) {
-    hunk.lines.push({ kind: 'removed', text, newLine: null });
+    hunk.lines.push({ kind: 'removed', text, newLine: null, oldLine: hunk.nextOld++ });
     hunk.oldLeft--;
     return true;
   }
   // Some tools strip the single space of an empty context line.
   if ((mark === ' ' || raw === '') && hunk.oldLeft > 0 && hunk.newLeft > 0) {
-    hunk.lines.push({ kind: 'context', text, newLine: hunk.next++ });
+    hunk.lines.push({ kind: 'context', text, newLine: hunk.next++, oldLine: hunk.nextOld++ });
     hunk.oldLeft--;
     hunk.newLeft--;
     return true;

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTempRepo, git, type TempRepo } from '../../../test/helpers/git-repo.js';
 import type { ReviewInput } from './input.js';
@@ -290,6 +292,109 @@ describe('testsEditedByChange', () => {
         input.changedFiles.map((file) => file.path),
       ),
     ].sort();
+  /** As fail-to-pass reads it: the head's changed files beside the diff (the last realChange's repo). */
+  const editedInFiles = (input: ReviewInput) => {
+    const root = repos.at(-1)?.root ?? '';
+    const head = new Map<string, string>();
+    for (const { path } of input.changedFiles) {
+      try {
+        head.set(path, readFileSync(join(root, path), 'utf8'));
+      } catch {
+        // deleted on the head
+      }
+    }
+    return [
+      ...testsEditedByChange(
+        input.diff,
+        input.changedFiles.map((file) => file.path),
+        head,
+      ),
+    ].sort();
+  };
+  const setup = (indent: string, count: number) =>
+    Array.from({ length: count }, (_, n) => `${indent}const v${n} = ${n};`).join('\n');
+
+  it('names the JS test nested in a describe whose expectation changed far below its declaration (the @@ heading names the describe)', async () => {
+    const tests = `import { describe, expect, it } from 'vitest';\nimport { sum } from '../src/sum.js';\n\ndescribe('sum', () => {\n  it('adds', () => {\n${setup('    ', 5)}\n    expect(sum(1, 2)).toBe(3);\n  });\n\n  it('adds zero', () => {\n    expect(sum(1, 0)).toBe(1);\n  });\n});\n`;
+    const input = await realChange(
+      { 'test/sum.test.js': tests },
+      { 'test/sum.test.js': tests.replace('toBe(3)', 'toBe(-1)') },
+    );
+    expect(editedInFiles(input)).toEqual(['adds']);
+    // A regression test added in the same describe edits only itself, not its neighbours.
+    const regression = tests.replace(
+      '  });\n});\n',
+      "  });\n\n  it('adds negatives', () => {\n" +
+        `${setup('    ', 5)}\n    expect(sum(-1, -2)).toBe(-3);\n  });\n});\n`,
+    );
+    const added = await realChange({ 'test/sum.test.js': tests }, { 'test/sum.test.js': regression });
+    expect(editedInFiles(added)).toEqual(['adds negatives']);
+  });
+
+  it('names the pytest method of a test class whose assert changed far below its def, and the removed side too', async () => {
+    const tests = `from slug import slug\n\n\nclass TestSlug:\n    def test_upper(self):\n${setup('        ', 5).replaceAll('const ', '')}\n        assert slug("A B") == "a-b"\n\n    def test_plain(self):\n        assert slug("a") == "a"\n`;
+    const input = await realChange(
+      { 'tests/test_slug.py': tests },
+      { 'tests/test_slug.py': tests.replace('assert slug("A B") == "a-b"\n', '') },
+    );
+    expect(editedInFiles(input)).toEqual(['test_upper']);
+    const rewritten = await realChange(
+      { 'tests/test_slug.py': tests },
+      { 'tests/test_slug.py': tests.replace('== "a-b"', '== "A B"') },
+    );
+    expect(editedInFiles(rewritten)).toEqual(['test_upper']);
+  });
+
+  it("names the test a decorator stands on: a parametrized case's expectation with explicit ids, #[should_panic] added", async () => {
+    const tests =
+      'import pytest\n\nfrom calc import add\n\n\n@pytest.mark.parametrize(\n    "a, b, expected",\n    [\n        (1, 1, 2),\n        (2, 3, 5),\n    ],\n    ids=["ones", "small"],\n)\ndef test_add(a, b, expected):\n    assert add(a, b) == expected\n\n\ndef test_other():\n    assert add(0, 0) == 0\n';
+    const python = await realChange(
+      { 'tests/test_calc.py': tests },
+      { 'tests/test_calc.py': tests.replace('(2, 3, 5)', '(2, 3, -1)') },
+    );
+    expect(editedInFiles(python)).toEqual(['test_add']);
+    const lib =
+      'pub fn add(a: i32, b: i32) -> i32 {\n    a - b\n}\n\n#[cfg(test)]\nmod tests {\n    use super::*;\n\n    #[test]\n    fn adds() {\n        assert_eq!(add(2, 3), 5);\n    }\n}\n';
+    const rust = await realChange(
+      { 'src/lib.rs': lib },
+      {
+        'src/lib.rs': lib.replace(
+          '    #[test]\n    fn adds',
+          '    #[test]\n    #[should_panic]\n    fn adds',
+        ),
+      },
+    );
+    expect(editedInFiles(rust)).toEqual(['adds']);
+  });
+
+  it('reads removed lines at their place on the base, hunks above them having moved the head; a head that does not fit the diff falls back to the hunks', async () => {
+    const body = (name: string) =>
+      `  it('${name}', () => {\n${setup('    ', 5)}\n    expect(${name.length}).toBe(${name.length});\n  });\n`;
+    const tests = `import { describe, expect, it } from 'vitest';\n\n// one\n// two\n// three\n// four\n// five\n// six\n// seven\n// eight\n\ndescribe('all', () => {\n${body('first')}\n${body('second')}});\n`;
+    // The first hunk drops eight lines; the second removes an assertion deep inside 'second'.
+    const after = tests
+      .replace('// one\n// two\n// three\n// four\n// five\n// six\n// seven\n// eight\n', '')
+      .replace('    expect(6).toBe(6);\n', '');
+    const input = await realChange({ 'test/all.test.js': tests }, { 'test/all.test.js': after });
+    expect(editedInFiles(input)).toEqual(['second']);
+    const stale = testsEditedByChange(
+      input.diff,
+      ['test/all.test.js'],
+      new Map([['test/all.test.js', 'something else\n']]),
+    );
+    expect([...stale]).toEqual([]);
+  });
+
+  it('names the inline Rust test whose assertion changed far below its fn in mod tests', async () => {
+    const lib = `pub fn add(a: i32, b: i32) -> i32 {\n    a - b\n}\n\n#[cfg(test)]\nmod tests {\n    use super::*;\n\n    #[test]\n    fn adds() {\n${setup('        ', 5).replaceAll('const', 'let')}\n        assert_eq!(add(2, 3), 5);\n    }\n}\n`;
+    const rewritten = await realChange(
+      { 'src/lib.rs': lib },
+      { 'src/lib.rs': lib.replace('), 5)', '), -1)') },
+    );
+    expect(editedInFiles(rewritten)).toEqual(['adds']);
+    const fixed = await realChange({ 'src/lib.rs': lib }, { 'src/lib.rs': lib.replace('a - b', 'a + b') });
+    expect(editedInFiles(fixed)).toEqual([]);
+  });
 
   it('names the Python test whose expectation changed, not its untouched neighbour', async () => {
     const tests =

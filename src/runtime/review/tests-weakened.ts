@@ -6,6 +6,7 @@
 import { quoteUntrusted } from '../graph/paths.js';
 import type { Finding } from '../proof/schema.js';
 import { type DiffFile, type DiffLine, parseDiff } from './diff.js';
+import { enclosingTest, fileSides } from './enclosing-test.js';
 import { isTestPath } from './files.js';
 import { finding, plural, type ReviewInput, sortFindings } from './input.js';
 
@@ -143,14 +144,21 @@ export const DOC_TESTS_OF = 'doc tests of ';
 const RUST_DOC_COMMENT = /^\s*(?:\/\/\/|\/\/!|\/\*\*|\/\*!|#!?\[doc\b)/;
 
 /**
- * The tests whose own lines the change edits (a line removed or added inside a test's body, as far
- * as the hunks show its declaration), and `doc tests of <file>` for a Rust file whose doc comments
- * it edits (rustdoc names a doc test by its file and item, and the item may be out of the hunk). A test that failed on the base and passes on the head shows a
- * fix only when what it checks is the base's: an edited test may pass by its new expectation.
+ * The tests whose own lines the change edits (a line removed or added inside a test's body), and
+ * `doc tests of <file>` for a Rust file whose doc comments it edits (rustdoc names a doc test by its
+ * file and item, and the item may be out of the hunk). A test that failed on the base and passes on
+ * the head shows a fix only when what it checks is the base's: an edited test may pass by its new
+ * expectation. With `head` (the head's text of the changed files) a changed line's test is read
+ * from the whole file, so a test nested in a describe, a class or `mod tests` is found however far
+ * above the edit it is declared; the hunks (their lines and `@@` heading) are read as well.
  */
-export function testsEditedByChange(diff: string, changedPaths: readonly string[]): Set<string> {
+export function testsEditedByChange(
+  diff: string,
+  changedPaths: readonly string[],
+  head: ReadonlyMap<string, string> = new Map(),
+): Set<string> {
   const parsed = parseDiff(diff, new Set(changedPaths)).files.filter((file) => !file.binary);
-  const files = parsed.filter((file) => languageOf(file) !== undefined);
+  const files = parsed.filter((file) => languageOf(file, head.get(file.path)) !== undefined);
   const edited = new Set<string>();
   // A Rust doc comment holds doc tests: its lines changed, the file's doc tests may check anything.
   for (const file of parsed) {
@@ -161,7 +169,8 @@ export function testsEditedByChange(diff: string, changedPaths: readonly string[
     if (docs) edited.add(`${DOC_TESTS_OF}${file.path}`);
   }
   for (const file of files) {
-    const language = languageOf(file) ?? null;
+    const language = languageOf(file, head.get(file.path)) ?? null;
+    for (const name of editedInFile(file, language, head.get(file.path))) edited.add(name);
     for (const [at, hunk] of file.hunks.entries()) {
       // The hunk may start inside a test whose declaration is above it: git names that in the heading.
       const heading = headingName(language, file.headings?.[at] ?? '', file.path);
@@ -178,15 +187,65 @@ export function testsEditedByChange(diff: string, changedPaths: readonly string[
   return edited;
 }
 
+/** The tests enclosing the file's changed lines, read from both sides of the whole file. */
+function editedInFile(file: DiffFile, language: Language, head: string | undefined): string[] {
+  const sides = language === null ? null : fileSides(file, head);
+  if (sides === null) return [];
+  const syntax =
+    language === 'python'
+      ? { comment: /^\s*#/, decorator: /^\s*@/ }
+      : { comment: /^\s*(?:\/\/|\/\*|\*)/, decorator: language === 'rust' ? /^\s*#\[/ : null };
+  const declaredAt = (lines: readonly string[], index: number) =>
+    testDeclaredAt(language, lines, index, file.path);
+  const names: string[] = [];
+  for (const line of file.hunks.flat()) {
+    // A blank or closing line may stand between two tests; a decorator is read as its test's.
+    if (line.kind === 'context' || /^\s*[)\]};,]*\s*$/.test(line.text)) continue;
+    const [lines, number] = line.kind === 'added' ? [sides.new, line.newLine] : [sides.old, line.oldLine];
+    if (number === null) continue;
+    const name = enclosingTest(lines, number - 1, declaredAt, syntax);
+    if (name !== null) names.push(name);
+  }
+  return names;
+}
+
+/**
+ * The test declared at this line of a whole file: for Rust, a fn under a test attribute, or any fn
+ * of a test file (as the `@@` heading is read: there a helper's edit changes what its tests check).
+ */
+function testDeclaredAt(
+  language: Language,
+  lines: readonly string[],
+  index: number,
+  path: string,
+): string | null {
+  const text = lines[index] ?? '';
+  if (language !== 'rust') return declaration(language, text);
+  const fn = RUST_FN.exec(text)?.[1];
+  if (fn === undefined) return null;
+  if (isTestPath(path)) return fn;
+  for (let above = index - 1; above >= 0 && above >= index - 8; above--) {
+    const line = lines[above] ?? '';
+    if (RUST_TEST_ATTRIBUTE.test(line)) return fn;
+    if (!/^\s*(?:#\[|\/\/)/.test(line)) break;
+  }
+  return null;
+}
+
 function isAssertion(text: string): boolean {
   return ASSERTION.test(text);
 }
 
-/** undefined: not a file this check reads (a non-test file, other than Rust with inline tests). */
-function languageOf(file: DiffFile): Language | undefined {
+/**
+ * undefined: not a file this check reads (a non-test file, other than Rust with inline tests: as the
+ * hunks show them, or the head's whole file when given).
+ */
+function languageOf(file: DiffFile, head?: string): Language | undefined {
   const path = file.path;
   if (path.endsWith('.rs')) {
-    const marked = file.hunks.some((hunk) => hunk.some((line) => RUST_TEST_MARKER.test(line.text)));
+    const marked =
+      file.hunks.some((hunk) => hunk.some((line) => RUST_TEST_MARKER.test(line.text))) ||
+      (head !== undefined && RUST_TEST_MARKER.test(head));
     return marked || isTestPath(path) ? 'rust' : undefined;
   }
   if (!isTestPath(path)) return undefined;
