@@ -2,6 +2,7 @@ import { parseCargoTest } from './cargo-test.js';
 import { parseGoTestJson } from './go-test-json.js';
 import { parseJest } from './jest.js';
 import { parseJunitXml } from './junit-xml.js';
+import { parseMocha } from './mocha.js';
 import { parsePytest } from './pytest.js';
 import { parseTap } from './tap.js';
 import type { TestResults } from './types.js';
@@ -16,6 +17,7 @@ const CONSOLE_PARSERS: readonly ((output: string) => TestResults | null)[] = [
   parsePytest,
   parseVitest,
   parseJest,
+  parseMocha,
   parseTap,
 ];
 

@@ -7,6 +7,7 @@ export const TEST_SOURCES = [
   'pytest',
   'vitest',
   'jest',
+  'mocha',
 ] as const;
 export type TestSource = (typeof TEST_SOURCES)[number];
 
