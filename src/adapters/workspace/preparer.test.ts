@@ -99,6 +99,36 @@ describe('createWorkspacePreparer: node_modules', () => {
     expect(await readFile(join(copied, '.gitignore'), 'utf8')).toBe('*\n');
   });
 
+  it("gives each workspace package its own node_modules from the checkout's, not only the root's", async () => {
+    // npm nests the version a package needs when another is hoisted: packages/a/node_modules/tool.
+    for (const tree of [checkout, worktree]) {
+      await mkdir(join(tree, 'packages', 'a'), { recursive: true });
+      await writeFile(join(tree, 'packages', 'a', 'package.json'), '{"devDependencies":{"tool":"0.9.0"}}');
+    }
+    await mkdir(join(checkout, 'packages', 'a', 'node_modules', 'tool'), { recursive: true });
+    await writeFile(join(checkout, 'packages', 'a', 'node_modules', 'tool', 'index.js'), 'exports.v = 9;\n');
+    const step: PreparationStep = {
+      kind: 'node-modules',
+      manifests: ['package.json', 'package-lock.json'],
+      install: null,
+      packages: ['packages/a', 'packages/gone'],
+    };
+
+    const first = await prepare([step]);
+    expect(first).toMatchObject({ ok: true, changed: true });
+    expect(first.done).toEqual([
+      expect.stringMatching(
+        /^node_modules from the checkout: copied \(1 files, \d+ ms\); packages\/a\/node_modules: copied \(1 files\)$/,
+      ),
+    ]);
+    const nested = join(worktree, 'packages', 'a', 'node_modules');
+    expect(await readFile(join(nested, 'tool', 'index.js'), 'utf8')).toBe('exports.v = 9;\n');
+    expect(await readFile(join(nested, '.gitignore'), 'utf8')).toBe('*\n');
+    // Prepared again (a retry): kept as it is.
+    expect((await prepare([step])).done).toEqual(['node_modules already prepared']);
+    expect(await readFile(join(nested, 'tool', 'index.js'), 'utf8')).toBe('exports.v = 9;\n');
+  });
+
   it("links the next worktree to the goal's copy, and copies again once a worktree wrote into it", async () => {
     await prepare([node(null)]);
     const second = join(dir, 'second');
