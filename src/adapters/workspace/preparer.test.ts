@@ -129,6 +129,25 @@ describe('createWorkspacePreparer: node_modules', () => {
     expect(await readFile(join(nested, 'tool', 'index.js'), 'utf8')).toBe('exports.v = 9;\n');
   });
 
+  it("points a workspace package's absolute link at the worktree's package, never the checkout's", async () => {
+    // A link into the checkout outside node_modules (`ln -s "$PWD/packages/a"`, a linker's own):
+    // kept as it is, the worktree's tests would import the user's code, not the agent's.
+    await mkdir(join(checkout, 'packages', 'a'), { recursive: true });
+    await symlink(join(checkout, 'packages', 'a'), join(checkout, 'node_modules', 'a'));
+    await prepare([node(null)]);
+    expect(await readlink(join(worktree, 'node_modules', 'a'))).toBe(join(worktree, 'packages', 'a'));
+    // The next worktree links to omk's shared copy: the same there.
+    const second = join(dir, 'second');
+    await mkdir(second);
+    await cp(join(worktree, 'package.json'), join(second, 'package.json'));
+    await cp(join(worktree, 'package-lock.json'), join(second, 'package-lock.json'));
+    await preparer.idle();
+    expect((await prepare([node(null)], second)).done).toEqual([
+      expect.stringMatching(/^node_modules from the checkout: linked from omk's shared cache/),
+    ]);
+    expect(await readlink(join(second, 'node_modules', 'a'))).toBe(join(second, 'packages', 'a'));
+  });
+
   it("links the next worktree to the goal's copy, and copies again once a worktree wrote into it", async () => {
     await prepare([node(null)]);
     const second = join(dir, 'second');
