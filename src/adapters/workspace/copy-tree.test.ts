@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readlink, rm, symlink, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { copyTreeWithDigests, treeDigest } from './copy-tree.js';
+import { copyTreeWithDigests, retarget, treeDigest } from './copy-tree.js';
 
 let dir: string;
 
@@ -43,5 +43,19 @@ describe('copyTreeWithDigests', () => {
     const copied = await copyTreeWithDigests(join(dir, 'source'), join(dir, 'copy'));
     await writeFile(join(dir, 'copy', 'pkg', 'package.json'), '{"name":"changed"}');
     expect(await copied.copyDigest(join(dir, 'copy'))).not.toBe(await treeDigest(join(dir, 'copy')));
+  });
+});
+
+describe('retarget', () => {
+  it("points a link into the checkout at the worktree, from omk's snapshot of it too", () => {
+    const nm = (root: string) => join(root, 'node_modules');
+    // Copied from the checkout: a workspace package's absolute link, the package beside node_modules.
+    expect(retarget('/co/packages/a', nm('/co'), nm('/wt'))).toBe('/wt/packages/a');
+    // Cloned from a snapshot whose link still names the checkout (made by an earlier omk).
+    expect(retarget('/co/packages/a', nm('/snap'), nm('/wt'), '/co')).toBe('/wt/packages/a');
+    expect(retarget('/snap/packages/a', nm('/snap'), nm('/wt'), '/co')).toBe('/wt/packages/a');
+    // Outside both: the link is kept (a global tool's), and a relative one always.
+    expect(retarget('/usr/lib/x', nm('/snap'), nm('/wt'), '/co')).toBe('/usr/lib/x');
+    expect(retarget('../../packages/a', nm('/co'), nm('/wt'))).toBe('../../packages/a');
   });
 });

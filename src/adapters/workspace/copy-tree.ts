@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { BigIntStats, Dirent } from 'node:fs';
 import { constants } from 'node:fs';
 import { copyFile, link, lstat, mkdir, readdir, readFile, readlink, symlink } from 'node:fs/promises';
-import { isAbsolute, join, relative } from 'node:path';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 
 /**
  * How files reach the new tree. `copy`: every file its own (a reflink where the filesystem has
@@ -46,8 +46,9 @@ export async function cloneTree(
   target: string,
   mode: TreeMode,
   finalTarget = target,
+  checkout?: string,
 ): Promise<number> {
-  return (await walkClone(source, target, mode, finalTarget, null)).files;
+  return (await walkClone(source, target, mode, finalTarget, null, checkout)).files;
 }
 
 /**
@@ -106,6 +107,7 @@ async function walkClone(
   mode: TreeMode,
   finalTarget: string,
   record: Recorded | null,
+  checkout?: string,
 ): Promise<{ files: number }> {
   let files = 0;
   const stamp = async (root: string, path: string) =>
@@ -125,7 +127,7 @@ async function walkClone(
         if (entry.isSymbolicLink()) {
           const text = await readlink(src);
           record?.symlinks.push({ path: relative(target, dst), text });
-          return symlink(retarget(text, source, finalTarget), dst);
+          return symlink(retarget(text, source, finalTarget, checkout), dst);
         }
         if (!entry.isFile()) return; // sockets and fifos are not dependencies
         files += 1;
@@ -227,9 +229,22 @@ function digestLines(lines: string[]): string {
   return createHash('sha256').update(lines.sort().join('\n')).digest('hex');
 }
 
-/** A link's text for the new tree: an absolute link into `source` points at the same place in `target`. */
-export function retarget(linkText: string, source: string, target: string): string {
+/**
+ * A link's text for the new tree: an absolute link into `source` points at the same place in
+ * `target`, and one into the directory holding `source` (the checkout: a workspace package's
+ * `node_modules/a -> <checkout>/packages/a`) at the same place beside `target` (the worktree's
+ * own package, the agent's code, never the user's).
+ */
+export function retarget(linkText: string, source: string, target: string, checkout?: string): string {
   if (!isAbsolute(linkText)) return linkText;
-  const inside = relative(source, linkText);
-  return inside.startsWith('..') || isAbsolute(inside) ? linkText : join(target, inside);
+  // `checkout`: the tree `source` is a copy of (omk's snapshot, made by an omk that kept such links).
+  for (const [from, to] of [
+    [source, target],
+    [dirname(source), dirname(target)],
+    ...(checkout ? [[checkout, dirname(target)] as const] : []),
+  ] as const) {
+    const inside = relative(from, linkText);
+    if (!inside.startsWith('..') && !isAbsolute(inside)) return join(to, inside);
+  }
+  return linkText;
 }

@@ -99,6 +99,55 @@ describe('createWorkspacePreparer: node_modules', () => {
     expect(await readFile(join(copied, '.gitignore'), 'utf8')).toBe('*\n');
   });
 
+  it("gives each workspace package its own node_modules from the checkout's, not only the root's", async () => {
+    // npm nests the version a package needs when another is hoisted: packages/a/node_modules/tool.
+    for (const tree of [checkout, worktree]) {
+      await mkdir(join(tree, 'packages', 'a'), { recursive: true });
+      await writeFile(join(tree, 'packages', 'a', 'package.json'), '{"devDependencies":{"tool":"0.9.0"}}');
+    }
+    await mkdir(join(checkout, 'packages', 'a', 'node_modules', 'tool'), { recursive: true });
+    await writeFile(join(checkout, 'packages', 'a', 'node_modules', 'tool', 'index.js'), 'exports.v = 9;\n');
+    const step: PreparationStep = {
+      kind: 'node-modules',
+      manifests: ['package.json', 'package-lock.json'],
+      install: null,
+      packages: ['packages/a', 'packages/gone'],
+    };
+
+    const first = await prepare([step]);
+    expect(first).toMatchObject({ ok: true, changed: true });
+    expect(first.done).toEqual([
+      expect.stringMatching(
+        /^node_modules from the checkout: copied \(1 files, \d+ ms\); packages\/a\/node_modules: copied \(1 files\)$/,
+      ),
+    ]);
+    const nested = join(worktree, 'packages', 'a', 'node_modules');
+    expect(await readFile(join(nested, 'tool', 'index.js'), 'utf8')).toBe('exports.v = 9;\n');
+    expect(await readFile(join(nested, '.gitignore'), 'utf8')).toBe('*\n');
+    // Prepared again (a retry): kept as it is.
+    expect((await prepare([step])).done).toEqual(['node_modules already prepared']);
+    expect(await readFile(join(nested, 'tool', 'index.js'), 'utf8')).toBe('exports.v = 9;\n');
+  });
+
+  it("points a workspace package's absolute link at the worktree's package, never the checkout's", async () => {
+    // A link into the checkout outside node_modules (`ln -s "$PWD/packages/a"`, a linker's own):
+    // kept as it is, the worktree's tests would import the user's code, not the agent's.
+    await mkdir(join(checkout, 'packages', 'a'), { recursive: true });
+    await symlink(join(checkout, 'packages', 'a'), join(checkout, 'node_modules', 'a'));
+    await prepare([node(null)]);
+    expect(await readlink(join(worktree, 'node_modules', 'a'))).toBe(join(worktree, 'packages', 'a'));
+    // The next worktree links to omk's shared copy: the same there.
+    const second = join(dir, 'second');
+    await mkdir(second);
+    await cp(join(worktree, 'package.json'), join(second, 'package.json'));
+    await cp(join(worktree, 'package-lock.json'), join(second, 'package-lock.json'));
+    await preparer.idle();
+    expect((await prepare([node(null)], second)).done).toEqual([
+      expect.stringMatching(/^node_modules from the checkout: linked from omk's shared cache/),
+    ]);
+    expect(await readlink(join(second, 'node_modules', 'a'))).toBe(join(second, 'packages', 'a'));
+  });
+
   it("links the next worktree to the goal's copy, and copies again once a worktree wrote into it", async () => {
     await prepare([node(null)]);
     const second = join(dir, 'second');

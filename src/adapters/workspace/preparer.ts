@@ -111,7 +111,15 @@ async function nodeModules(
     const { files, how } =
       (lend ? await tools.snapshots.lend(request) : null) ?? (await tools.snapshots.give(request));
     const ms = Math.round(performance.now() - started);
-    return { done: `node_modules from the checkout: ${how} (${files} files, ${ms} ms)`, changed: true };
+    const nested: string[] = [];
+    for (const pkg of step.packages ?? []) {
+      const given = await packageNodeModules(pkg, input, tools, { wanted, lent, lend, seal, sealed });
+      if (given !== null) nested.push(`; ${pkg}/node_modules: ${given.how} (${given.files} files)`);
+    }
+    return {
+      done: `node_modules from the checkout: ${how} (${files} files, ${ms} ms)${nested.join('')}`,
+      changed: true,
+    };
   }
   const why = differs === null ? 'the checkout has no node_modules' : `${differs} differs from the checkout`;
   if (step.install === null) {
@@ -126,6 +134,49 @@ async function nodeModules(
   // npm ci empties node_modules first, so the marker is written after it.
   if (await isDirectory(target)) await markOurs(target, wanted);
   return { done: `${installed.done} (${why})`, changed: true };
+}
+
+/**
+ * A workspace package's own node_modules in the checkout (`pkg/node_modules`), given to the
+ * worktree like the root's, from its own snapshot. Null when the checkout has none or the worktree
+ * has no such package, or keeps one that is not omk's.
+ */
+async function packageNodeModules(
+  pkg: string,
+  input: PrepareInput,
+  tools: Tools,
+  how: {
+    wanted: string;
+    lent: string;
+    lend: boolean;
+    seal: (tree: string) => Promise<void>;
+    sealed: readonly string[];
+  },
+): Promise<{ files: number; how: string } | null> {
+  const source = join(input.repoRoot, pkg, 'node_modules');
+  const target = join(input.path, pkg, 'node_modules');
+  if (!(await isDirectory(source)) || !(await exists(join(input.path, pkg, 'package.json')))) return null;
+  if (await isDirectory(target)) {
+    const marker = await readFile(join(target, MARKER), 'utf8').catch(() => null);
+    if (marker === null || marker === how.wanted || (marker === how.lent && how.lend)) return null;
+    await rm(target, { recursive: true, force: true });
+  }
+  const request = {
+    source,
+    // One snapshot directory per package: a checkout's snapshots are pruned by their parent.
+    dir: join(
+      input.plan.sharedCacheDir,
+      'node_modules',
+      digest(join(input.repoRoot, pkg)).slice(0, 16),
+      how.wanted.slice(0, 16),
+    ),
+    scope: input.plan.cacheDir,
+    partial: join(input.path, pkg, PARTIAL),
+    target,
+    seal: how.seal,
+    sealed: how.sealed,
+  };
+  return (how.lend ? await tools.snapshots.lend(request) : null) ?? (await tools.snapshots.give(request));
 }
 
 async function pythonVenv(

@@ -134,7 +134,7 @@ async function give(
   await rm(partial, { recursive: true, force: true });
   if (await intact(source, dir, sourceChecked)) {
     try {
-      const files = await cloneTree(join(dir, 'node_modules'), partial, 'link', target);
+      const files = await cloneTree(join(dir, 'node_modules'), partial, 'link', target, dirname(source));
       await markLinked(dir);
       return await done({ files, how: "linked from omk's shared cache" });
     } catch (error) {

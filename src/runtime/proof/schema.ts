@@ -24,7 +24,7 @@ export const TEST_NAMES_LIMIT = 50;
  * none could be read: the gate was then judged by its exit code alone, and its tail says so.
  */
 export const gateTestsSchema = z.object({
-  /** The parser that read them: junit-xml, tap, go-test-json, cargo-test, pytest, vitest, jest, ava. */
+  /** The parser that read them: junit-xml, tap, go-test-json, cargo-test, pytest, vitest, jest, ava, mocha. */
   source: z.string(),
   /** The base commit the head's results were compared with; null: no base results to compare. */
   baseSha: z.string().nullable(),

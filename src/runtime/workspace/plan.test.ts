@@ -70,6 +70,25 @@ describe('planPreparation', () => {
     ]);
   });
 
+  it("names an npm workspaces monorepo's packages: npm nests a package's own versions in its node_modules", async () => {
+    const root = JSON.stringify({ workspaces: ['packages/*'], devDependencies: { mocha: '^10.0.0' } });
+    const result = await plan({
+      'package.json': root,
+      'package-lock.json': '',
+      'packages/a/package.json': '{"devDependencies":{"mocha":"^9.0.0"}}',
+      'packages/b/package.json': '{}',
+      'test/fixtures/app/package.json': '{}',
+    });
+    expect(result.steps).toEqual([
+      {
+        kind: 'node-modules',
+        manifests: ['package.json', 'package-lock.json'],
+        install: ['npm', 'ci', '--prefer-offline', '--no-audit', '--no-fund'],
+        packages: ['packages/a', 'packages/b', 'test/fixtures/app'],
+      },
+    ]);
+  });
+
   it("looks for the checkout's virtualenv for Python and shares one cargo target per goal for Rust", async () => {
     const result = await plan({ 'requirements-dev.txt': 'pytest\n', 'Cargo.toml': '[package]\n' });
     expect(result.steps).toEqual([{ kind: 'python-venv', dirs: ['.venv', 'venv'] }]);

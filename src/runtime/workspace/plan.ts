@@ -99,11 +99,26 @@ function nodeStep(context: DetectContext, installAllowed: boolean): NodeModulesS
   if (text === null || !hasDependencies(text)) return null;
   const lock = NODE_LOCKFILES.find((candidate) => context.has(candidate.file));
   const install = lock?.install ?? NPM_WITHOUT_LOCKFILE;
+  const packages = packageDirs(context);
   return {
     kind: 'node-modules',
     manifests: lock ? ['package.json', lock.file] : ['package.json'],
     install: installAllowed ? install : null,
+    ...(packages.length > 0 ? { packages } : {}),
   };
+}
+
+/** At most this many package directories are looked at for a node_modules of their own. */
+const PACKAGE_DIRS_LIMIT = 200;
+
+/** The directories of the tree's package.json files below the root, sorted. */
+function packageDirs(context: DetectContext): string[] {
+  const dirs: string[] = [];
+  for (const path of context.files) {
+    const match = /^(.+)\/package\.json$/.exec(path);
+    if (match?.[1] && !match[1].split('/').includes('node_modules')) dirs.push(match[1]);
+  }
+  return dirs.sort().slice(0, PACKAGE_DIRS_LIMIT);
 }
 
 /** A package.json without dependencies needs no node_modules (and an unreadable one: npm decides). */

@@ -210,6 +210,12 @@ export type PreparationStep =
       manifests: readonly string[];
       /** The project's install command, or null when the config does not allow installing. */
       install: readonly string[] | null;
+      /**
+       * The directories of the tree's other package.json files (a monorepo's workspace packages):
+       * where the checkout has a node_modules of their own (npm nests there the versions a package
+       * needs when another is hoisted), the worktree gets it too, with the root's. Absent: none.
+       */
+      packages?: readonly string[];
     }
   | {
       /** Python: the first of `dirs` in the checkout that holds a virtualenv goes first on PATH. */

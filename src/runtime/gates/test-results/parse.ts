@@ -3,6 +3,7 @@ import { parseCargoTest } from './cargo-test.js';
 import { parseGoTestJson } from './go-test-json.js';
 import { parseJest } from './jest.js';
 import { parseJunitXml } from './junit-xml.js';
+import { parseMocha } from './mocha.js';
 import { parsePytest } from './pytest.js';
 import { parseTap } from './tap.js';
 import type { TestResults } from './types.js';
@@ -18,6 +19,7 @@ const CONSOLE_PARSERS: readonly ((output: string) => TestResults | null)[] = [
   parseVitest,
   parseJest,
   parseAva,
+  parseMocha,
   parseTap,
 ];
 

@@ -7,6 +7,7 @@ import { parseGoTestJson } from './go-test-json.js';
 import { parseJest } from './jest.js';
 import { parseJestJson } from './jest-json.js';
 import { parseJunitXml } from './junit-xml.js';
+import { parseMocha } from './mocha.js';
 import { parseTestResults } from './parse.js';
 import { parsePytest } from './pytest.js';
 import { parseTap } from './tap.js';
@@ -290,6 +291,44 @@ describe('ava', () => {
   });
 });
 
+describe('mocha', () => {
+  it("reads the spec reporter of each package's run in an npm workspaces monorepo", () => {
+    expect(parseMocha(fixture('mocha-workspaces.txt'))).toEqual({
+      source: 'mocha',
+      passed: [
+        '@x/a > sum > integers > adds two numbers',
+        '@x/a > sum > is top level',
+        '@x/b > check() > adds two numbers',
+        '@x/b > runs outside any suite',
+      ],
+      failed: ['@x/a > sum > integers > adds a negative: (-1)'],
+      skipped: 1,
+    });
+  });
+
+  it('names tests by their suites alone without npm, and a slow test without its time', () => {
+    const output = [
+      '',
+      '  math',
+      '    ✔ adds (120ms)',
+      '    1) subtracts',
+      '',
+      '  1 passing (130ms)',
+      '  1 failing',
+      '',
+      '  1) math',
+      '       subtracts:',
+      '     AssertionError',
+    ].join('\n');
+    expect(parseMocha(output)).toEqual({
+      source: 'mocha',
+      passed: ['math > adds'],
+      failed: ['math > subtracts'],
+      skipped: 0,
+    });
+  });
+});
+
 describe('parseTestResults', () => {
   it('picks the format the output is in', () => {
     expect(parseTestResults(fixture('cargo-test.txt'))?.source).toBe('cargo-test');
@@ -298,6 +337,7 @@ describe('parseTestResults', () => {
     expect(parseTestResults(fixture('vitest-verbose.txt'))?.source).toBe('vitest');
     expect(parseTestResults(fixture('jest-verbose.txt'))?.source).toBe('jest');
     expect(parseTestResults(fixture('ava-single.txt'))?.source).toBe('ava');
+    expect(parseTestResults(fixture('mocha-workspaces.txt'))?.source).toBe('mocha');
     expect(parseTestResults(fixture('go-test.json'))?.source).toBe('go-test-json');
   });
 

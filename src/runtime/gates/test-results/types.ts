@@ -8,6 +8,7 @@ export const TEST_SOURCES = [
   'vitest',
   'jest',
   'ava',
+  'mocha',
 ] as const;
 export type TestSource = (typeof TEST_SOURCES)[number];
 
