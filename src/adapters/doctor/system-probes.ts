@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, stat, unlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { agentEnvironment } from '../../runtime/agents/env.js';
 import { resolveAgent } from '../../runtime/agents/registry.js';
@@ -20,6 +19,7 @@ import { listWorktrees } from '../git/worktree.js';
 import { runProcess } from '../process/run-process.js';
 import { hostSubreaper } from '../process/subreaper.js';
 import { createBubblewrap } from '../sandbox/bubblewrap.js';
+import { createToolchainProbes } from './toolchain-probes.js';
 
 export interface SystemProbeOptions {
   /** The environment whose PATH is searched and from which agents would be built. */
@@ -30,13 +30,6 @@ export interface SystemProbeOptions {
 
 /** `--version` and `--help` answer at once; a CLI that waits longer is waiting for someone. */
 const AGENT_CLI_TIMEOUT_MS = 15_000;
-
-/** `go version` and an import check answer at once. */
-const TOOL_PROBE_TIMEOUT_MS = 15_000;
-
-/** Prints, space-separated, the modules of argv it cannot find (without importing any). */
-const FIND_MODULES =
-  'import importlib.util, sys\nprint(" ".join(m for m in sys.argv[1:] if importlib.util.find_spec(m) is None))';
 
 /** The tree a goal started now would run: HEAD's; a repository with no commit yet, the checkout's files. */
 async function headTree(root: string): Promise<DetectContext> {
@@ -90,22 +83,7 @@ export function createSystemProbes(options: SystemProbeOptions): DoctorProbes {
       const read = await gitRepo.readCommitted(root, headSha, [path], MAX_READ_BYTES);
       return read.texts.get(path) ?? null;
     },
-    // Outside any module, and GOTOOLCHAIN=local: `go version` names the go on PATH, never one
-    // a go.mod would make it download.
-    goVersion: async (go) => {
-      const env = { ...definedEnv(options.env), GOTOOLCHAIN: 'local' };
-      const result = await runTool([go, 'version'], tmpdir(), env);
-      return result?.exitCode === 0 ? result.stdout : null;
-    },
-    missingPythonModules: async (python, modules) => {
-      const result = await runTool(
-        [python, '-c', FIND_MODULES, ...modules],
-        tmpdir(),
-        definedEnv(options.env),
-      );
-      if (result?.exitCode !== 0) return null;
-      return result.stdout.split(/\s+/).filter((module) => modules.includes(module));
-    },
+    ...createToolchainProbes(options.env),
     agentCliOutput: (argv, cwd) =>
       probe(async () => {
         const result = await runProcess({
@@ -134,29 +112,6 @@ export function createSystemProbes(options: SystemProbeOptions): DoctorProbes {
       return found.available ? { available: true, tool: found.tool } : found;
     },
   };
-}
-
-function definedEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
-  );
-}
-
-/** A probe program's exit code and stdout; null when it could not start or did not finish. */
-async function runTool(
-  argv: readonly string[],
-  cwd: string,
-  env: Record<string, string>,
-): Promise<{ exitCode: number | null; stdout: string } | null> {
-  const result = await runProcess({
-    argv: [...argv],
-    cwd,
-    env,
-    timeoutMs: TOOL_PROBE_TIMEOUT_MS,
-    tailChars: 16_000,
-  });
-  if (result.spawnError !== null || result.timedOut) return null;
-  return { exitCode: result.exitCode, stdout: result.stdout };
 }
 
 async function probe<T>(run: () => Promise<T>): Promise<Probed<T>> {

@@ -94,14 +94,18 @@ export function neededInstall(reason: string): string | null {
   return null;
 }
 
-/** What the requirement check asks the world; the doctor's probes (adapters) answer it. */
-export interface RequirementProbes {
-  /** A file of the tree the gates run (HEAD's), or null: none. */
-  readFile(path: string): Promise<string | null>;
+/** The programs the requirement check runs (adapters/doctor/toolchain-probes.ts). */
+export interface ToolchainProbes {
   /** `<go> version`'s output, run outside any module; null: it did not answer. */
   goVersion(go: string): Promise<string | null>;
   /** Which of `modules` `<python>` cannot import (one run); null: it could not be asked. */
   missingPythonModules(python: string, modules: readonly string[]): Promise<string[] | null>;
+}
+
+/** What the requirement check asks the world: the doctor's probes, a run's preflight's. */
+export interface RequirementProbes extends ToolchainProbes {
+  /** A file of the tree the gates run (HEAD's, the base's), or null: none. */
+  readFile(path: string): Promise<string | null>;
 }
 
 /** Why a gate whose executable was found still cannot start: `<tool>: …`, as a run words it. */
