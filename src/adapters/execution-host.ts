@@ -3,6 +3,7 @@ import { ConfigError } from '../runtime/errors.js';
 import { createGateVerifier } from '../runtime/gates/verify.js';
 import type { ProcessRunner } from '../runtime/ports.js';
 import { agentLauncherWith } from './agents/launcher.js';
+import { createToolchainProbes } from './doctor/toolchain-probes.js';
 import { gitGoalCleaner } from './git/goal-cleanup.js';
 import { persistedCredentialGuard } from './git/persisted-credentials.js';
 import { treeFacts, worktreeChanges } from './git/tree-facts.js';
@@ -60,6 +61,7 @@ export function createExecutionHost(options: ExecutionHostOptions = {}): Executi
       return found.available ? { available: true, tool: found.tool } : found;
     },
     credentials: persistedCredentialGuard,
+    toolchain: createToolchainProbes,
   };
 }
 

@@ -11,18 +11,24 @@ interface Report {
   checks: { id: string; status: string; detail: string; fix?: string }[];
 }
 
-/** The directory of the `git` a shell would run, found by scanning PATH (no `which`). */
-function gitDir(): string {
+/** The directory of the `tool` a shell would run, found by scanning PATH (no `which`); null: none. */
+function toolDir(tool: string): string | null {
   for (const dir of (process.env.PATH ?? '').split(':')) {
     if (dir === '') continue;
     try {
-      accessSync(join(dir, 'git'), constants.X_OK);
+      accessSync(join(dir, tool), constants.X_OK);
       return dir;
     } catch {
       // not here
     }
   }
-  throw new Error('git is not on PATH');
+  return null;
+}
+
+function gitDir(): string {
+  const dir = toolDir('git');
+  if (dir === null) throw new Error('git is not on PATH');
+  return dir;
 }
 
 // Only node (and npm beside it) and git: no agent CLI can be found by accident.
@@ -81,6 +87,52 @@ describe('omk doctor', () => {
     const result = await omk('doctor', '--agent', 'demo');
     expect(result.stdout).toContain(`✓ gate lint: ruff → ${ruff}\n`);
     expect(result.code, result.stdout).toBe(0);
+  });
+
+  it('fails a go gate whose go.mod asks for a go newer than the one on PATH, naming the go to install', async () => {
+    // Every go stops on this go.mod: before 1.21 on its three-part go line, from 1.21 on its version.
+    await repo.commit({
+      'go.mod': 'module example.com/m\n\ngo 1.99.0\n',
+      'm.go': 'package m\n',
+      'm_test.go': 'package m\n\nimport "testing"\n\nfunc TestM(t *testing.T) {}\n',
+    });
+    const go = toolDir('go');
+    const result = await runOmk(['doctor', '--agent', 'demo'], {
+      cwd: repo.root,
+      stateDir: state.dir,
+      env: { PATH: [PATH, go ?? ''].join(':') },
+    });
+    expect(result.code, result.stdout).toBe(2);
+    if (go === null) {
+      expect(result.stdout).toContain('✗ gate go-test: `go` was not found on PATH');
+      return;
+    }
+    // The fixture's package.json keeps its npm test gate: go's are lint and go-test.
+    expect(result.stdout).toMatch(/^✗ gate go-test: `go` \(\/\S+\/go\) cannot start the gate: go: /m);
+    expect(result.stdout).toMatch(/^✗ gate lint: `go` /m);
+    expect(result.stdout).toMatch(/^✓ gate format: gofmt → /m);
+    expect(result.stdout).toContain('fix: Install go >= 1.99.0 where omk runs the gates');
+    expect(result.stdout).not.toContain('Install go where');
+  });
+
+  it("fails a pytest gate whose addopts names a plugin the gates' python lacks (--cov, pytest-cov)", async () => {
+    // pytest-cov is not installed for this machine's python3s (/usr/bin's, pyenv's 3.11): the doctor finds it missing.
+    await repo.commit({
+      'pyproject.toml': '[project]\nname = "m"\n\n[tool.pytest.ini_options]\naddopts = "--cov=m"\n',
+      'test_m.py': 'def test_m():\n    assert True\n',
+    });
+    const python = toolDir('python3');
+    if (python === null) throw new Error('python3 is not on PATH');
+    const result = await runOmk(['doctor', '--agent', 'demo'], {
+      cwd: repo.root,
+      stateDir: state.dir,
+      env: { PATH: [PATH, python].join(':') },
+    });
+    expect(result.code, result.stdout).toBe(2);
+    expect(result.stdout).toMatch(
+      /^✗ gate python-test: `python3` \(\/\S+\/python3\) cannot start the gate: pytest-cov: addopts in pyproject\.toml \[tool\.pytest\.ini_options\] names --cov=m, an option of pytest-cov, which is not installed in the python the gates run/m,
+    );
+    expect(result.stdout).toContain('fix: Install pytest-cov into the python the gates run');
   });
 
   it('fails with exit code 2 and the fix when claude is not on PATH', async () => {

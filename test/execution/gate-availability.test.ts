@@ -151,6 +151,9 @@ describe("a required package-script gate whose tool is missing from the checkout
     expect(gap?.message).toContain(
       "No slice agent ran. Install the project's dependencies in the checkout with `npm install` (package.json declares prettier; node_modules lacks it: a stale or partial install)",
     );
+    // One way out: not the gate note's "is it installed and on PATH?" before the project's install.
+    expect(gap?.message).not.toContain('is it installed and on PATH?');
+    expect(gap?.message).toMatch(/prettier: command not found \(exit 127\)\. No slice agent ran\./);
     // `omk doctor` says the same.
     const doctor = await env.omk('doctor', '--json');
     expect(doctor.stdout).toContain('with `npm install` (package.json declares prettier');

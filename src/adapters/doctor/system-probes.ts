@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { stat, unlink, writeFile } from 'node:fs/promises';
+import { readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { agentEnvironment } from '../../runtime/agents/env.js';
 import { resolveAgent } from '../../runtime/agents/registry.js';
@@ -9,7 +9,7 @@ import type { DoctorProbes, Probed } from '../../runtime/doctor/types.js';
 import { readCommittedTree } from '../../runtime/gates/committed.js';
 import { detectGates, detectGatesIn } from '../../runtime/gates/detect.js';
 import { readScripts } from '../../runtime/gates/detect-node.js';
-import { createDetectContext, type DetectContext } from '../../runtime/gates/detector.js';
+import { createDetectContext, type DetectContext, MAX_READ_BYTES } from '../../runtime/gates/detector.js';
 import { nodeManifest } from '../../runtime/gates/node-manifest.js';
 import { ownInstallOf } from '../../runtime/gates/tool-preflight.js';
 import { agentLauncher } from '../agents/launcher.js';
@@ -19,6 +19,7 @@ import { listWorktrees } from '../git/worktree.js';
 import { runProcess } from '../process/run-process.js';
 import { hostSubreaper } from '../process/subreaper.js';
 import { createBubblewrap } from '../sandbox/bubblewrap.js';
+import { createToolchainProbes } from './toolchain-probes.js';
 
 export interface SystemProbeOptions {
   /** The environment whose PATH is searched and from which agents would be built. */
@@ -76,6 +77,13 @@ export function createSystemProbes(options: SystemProbeOptions): DoctorProbes {
             },
       ),
     fileState,
+    headFile: async (root, path) => {
+      const { headSha } = await gitRepo.inspect(root);
+      if (headSha === null) return readFile(join(root, path), 'utf8').catch(() => null);
+      const read = await gitRepo.readCommitted(root, headSha, [path], MAX_READ_BYTES);
+      return read.texts.get(path) ?? null;
+    },
+    ...createToolchainProbes(options.env),
     agentCliOutput: (argv, cwd) =>
       probe(async () => {
         const result = await runProcess({

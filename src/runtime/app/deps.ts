@@ -5,6 +5,7 @@ import type { DeliverDeps } from '../delivery/deliver.js';
 import type { KeptBundlePort } from '../delivery/kept-bundle.js';
 import type { Forge } from '../forge/port.js';
 import type { VerifyFn } from '../gates/port.js';
+import type { ToolchainProbes } from '../gates/toolchain-requirements.js';
 import type { GoalRecord } from '../goal/schema.js';
 import type { GoalStore } from '../goal/store.js';
 import type { CopyCache } from '../integrity/integration-cache.js';
@@ -37,6 +38,11 @@ export interface ExecutionHost {
   sandbox?: SandboxPort;
   /** Whether unconfined runs end under a subreaper here; absent: not said (a test's host). */
   subreaper?: () => Promise<SubreaperState>;
+  /**
+   * Asks a gate's go and python what its toolchain needs (gates/toolchain-requirements.ts), given
+   * the gates' environment; absent: a goal's preflight looks up executables only.
+   */
+  toolchain?: (env: Readonly<Record<string, string>>) => ToolchainProbes;
   /**
    * Copies a build cache directory, times kept and no file shared with the copy (cargo rewrites
    * its fingerprints in place): the slices' cache starts from what the base's gates built in the

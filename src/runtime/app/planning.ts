@@ -7,7 +7,7 @@ import { EventLog } from '../events/log.js';
 import { readCommittedTree } from '../gates/committed.js';
 import { detectGates, detectGatesIn } from '../gates/detect.js';
 import { readScripts } from '../gates/detect-node.js';
-import type { DetectContext } from '../gates/detector.js';
+import { type DetectContext, MAX_READ_BYTES } from '../gates/detector.js';
 import { gateEnvironment } from '../gates/env.js';
 import { nodeManifest } from '../gates/node-manifest.js';
 import { scriptOf } from '../gates/package-script.js';
@@ -152,11 +152,18 @@ async function missingToolAtBase(
       : null;
     const ownInstall = once(() => ownInstallOf(deps.repo, root, context, config.config.workspace));
     const manifest = scripts === null ? null : nodeManifest(context);
-    return await missingRequiredTool(
-      gates,
-      { root, scripts, ownInstall, manifest },
-      gateEnvironment(deps.env),
-    );
+    const gateEnv = gateEnvironment(deps.env);
+    const probes = deps.execution.toolchain?.(gateEnv);
+    // The base's files, as its gates will read them; the probes the doctor's (toolchain-requirements.ts).
+    const toolchain =
+      probes === undefined
+        ? null
+        : {
+            ...probes,
+            readFile: async (path: string) =>
+              (await deps.repo.readCommitted(root, headSha, [path], MAX_READ_BYTES)).texts.get(path) ?? null,
+          };
+    return await missingRequiredTool(gates, { root, scripts, ownInstall, manifest }, gateEnv, toolchain);
   } catch {
     // A config the gates cannot be detected with is refused where gates are detected for the run.
     return null;

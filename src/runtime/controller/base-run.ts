@@ -1,4 +1,4 @@
-import { unavailableAdvice, unavailableTool } from '../gates/availability.js';
+import { unavailableAdvice, unavailableTool, unavailableWhy } from '../gates/availability.js';
 import { MAX_READ_BYTES, treeDetectContext } from '../gates/detector.js';
 import type { Diagnostics } from '../gates/diagnostics/types.js';
 import { type NodeManifest, nodeManifest } from '../gates/node-manifest.js';
@@ -77,7 +77,8 @@ export async function runGatesOnBase(ctx: RunContext, why = 'before any slice ag
   // What the base's package.json declares: a tool it declares is missing from a stale install.
   const manifest = unavailable.some((g) => g.required) ? await baseManifest(ctx) : null;
   for (const gate of unavailable) {
-    const why = gate.tail.split('\n')[0]?.replace(/^\[omk\] /, '') ?? '';
+    // The reason alone: the advice below says what to install (the note's question would not).
+    const why = unavailableWhy(gate.tail);
     const tool = unavailableTool(gate.tail) ?? gate.name;
     if (!gate.required) {
       deps.reporter.warn(`optional gate ${gate.name} cannot start: ${why}`);
@@ -85,7 +86,7 @@ export async function runGatesOnBase(ctx: RunContext, why = 'before any slice ag
     }
     const message =
       `Required gate "${gate.name}" (${gate.kind}) cannot start on base ${sha.slice(0, 12)}: ${why} ` +
-      `No slice agent ran. ${unavailableAdvice(gate, tool, goal.oracle.requiredGates, declaredInstall(tool, manifest))}; then run the goal again.`;
+      `No slice agent ran. ${unavailableAdvice(gate, tool, goal.oracle.requiredGates, declaredInstall(tool, manifest), why)}; then run the goal again.`;
     blocked.push({ code: 'gate_unavailable', message });
     deps.reporter.warn(message);
   }

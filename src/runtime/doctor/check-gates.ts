@@ -4,6 +4,7 @@ import { installWords, unavailableAdvice } from '../gates/availability.js';
 import { scriptOf } from '../gates/package-script.js';
 import type { GateSpec } from '../gates/port.js';
 import { lookUpGateTool, once, type ToolLookupInput } from '../gates/tool-lookup.js';
+import { unmetRequirement } from '../gates/toolchain-requirements.js';
 import type { DoctorCheck, DoctorProbes } from './types.js';
 
 const ADD_TEST_GATE = [
@@ -82,6 +83,21 @@ async function checkGateExecutable(
       fix: fixFor(gate, command),
     };
   }
+  // What the gate's own output would show a run (availability.ts): a go too old for go.mod, a
+  // pytest plugin addopts names and the gates' python lacks. The same rule and words for both.
+  const unmet = await unmetRequirement(gate, lookup.at, {
+    readFile: (path) => probes.headFile(input.root, path),
+    goVersion: (go) => probes.goVersion(go),
+    missingPythonModules: (python, modules) => probes.missingPythonModules(python, modules),
+  });
+  if (unmet !== null) {
+    return {
+      ...base,
+      status: gate.required ? 'fail' : 'warn',
+      detail: `\`${command}\` (${lookup.at}) cannot start the gate: ${unmet.reason} (${gate.required ? 'required' : 'optional'} gate, from ${gate.source})`,
+      fix: fixFor(gate, unmet.tool, null, unmet.reason),
+    };
+  }
   const ok: DoctorCheck = { ...base, status: 'ok', detail: `${command} → ${lookup.at}` };
   const { script } = lookup;
   if (script === null) return ok;
@@ -137,7 +153,12 @@ function chained(gate: GateSpec, chain: readonly string[]): string {
  * optional gate only needs turning off. `install`: the project's install, for a tool package.json
  * declares and node_modules lacks (the same look-up as the run's: gates/tool-lookup.ts).
  */
-function fixFor(gate: GateSpec, tool: string, install: string | null = null): string {
-  if (gate.required) return unavailableAdvice(gate, tool, [gate.kind], install);
-  return `${installWords(tool, install)}, or turn the gate off in .omk/config.yml: gates: { list: [ { name: ${JSON.stringify(gate.name)}, enabled: false } ] }`;
+function fixFor(
+  gate: GateSpec,
+  tool: string,
+  install: string | null = null,
+  reason: string | null = null,
+): string {
+  if (gate.required) return unavailableAdvice(gate, tool, [gate.kind], install, reason);
+  return `${installWords(tool, install, reason)}, or turn the gate off in .omk/config.yml: gates: { list: [ { name: ${JSON.stringify(gate.name)}, enabled: false } ] }`;
 }

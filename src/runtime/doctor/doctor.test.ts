@@ -43,6 +43,9 @@ function probes(overrides: Partial<DoctorProbes> = {}): DoctorProbes {
     ownInstall: async () => null,
     findOnPath: async (command) => onPath[command] ?? null,
     fileState: async () => 'ok',
+    headFile: async () => null,
+    goVersion: async () => null,
+    missingPythonModules: async () => [],
     agentCliOutput: claudeCli,
     validateAgent: () => {},
     probeWritableDir: async (path) => ({ ok: true, value: { exists: true, tested: path } }),
@@ -700,6 +703,94 @@ describe('gates', () => {
           'npm → /usr/bin/npm (scripts.format runs prettier, not checked: no node_modules, dependencies not installed)',
       });
       expect(report.ok).toBe(true);
+    });
+  });
+
+  describe("what the gate's toolchain needs, by the rule a run stops on (gates/toolchain-requirements.ts)", () => {
+    const goGates = [gate('format', ['gofmt', '-l', '.']), gate('test', ['go', 'test', './...'])];
+    const goMachine = (goMod: string, version: string) => ({
+      detectGates: async () => goGates,
+      findOnPath: async (command: string) => `/usr/local/go/bin/${command}`,
+      headFile: async (_root: string, path: string) => (path === 'go.mod' ? goMod : null),
+      goVersion: async () => `go version go${version} linux/amd64\n`,
+    });
+
+    it('fails a go gate whose go.mod asks for a newer go than installed, with the go to install', async () => {
+      const report = await doctor({}, goMachine('module example.com/m\n\ngo 1.22.1\n', '1.21.4'));
+      expect(check(report, 'gate:test')).toMatchObject({
+        status: 'fail',
+        detail:
+          '`go` (/usr/local/go/bin/go) cannot start the gate: go: go.mod requires go >= 1.22.1, this go is 1.21.4 (required gate, from package.json)',
+      });
+      expect(check(report, 'gate:test').fix).toMatch(/^Install go >= 1\.22\.1 where omk runs the gates/);
+      expect(check(report, 'gate:test').fix).not.toContain('Install go where');
+      // gofmt reads no go.mod: it starts whatever the go line says.
+      expect(check(report, 'gate:format').status).toBe('ok');
+      expect(report.ok).toBe(false);
+    });
+
+    it('fails a go before 1.21 on a three-part go line or a toolchain line, passes it on a newer two-part one', async () => {
+      const threePart = await doctor({}, goMachine('module m\n\ngo 1.21.0\n', '1.19.8'));
+      expect(check(threePart, 'gate:test').detail).toContain(
+        "go: this go cannot read go.mod: invalid go version '1.21.0' (a three-part go line needs Go 1.21 or newer)",
+      );
+      expect(check(threePart, 'gate:test').fix).toMatch(/^Install go >= 1\.21\.0 where/);
+      const toolchain = await doctor({}, goMachine('module m\n\ngo 1.19\n\ntoolchain go1.21.3\n', '1.19.8'));
+      expect(check(toolchain, 'gate:test')).toMatchObject({ status: 'fail' });
+      expect(check(toolchain, 'gate:test').detail).toContain('unknown directive: toolchain');
+      // go 1.19 runs a module asking `go 1.99`: before 1.21 the go line was advice, not a requirement.
+      const advisory = await doctor({}, goMachine('module m\n\ngo 1.99\n', '1.19.8'));
+      expect(check(advisory, 'gate:test')).toMatchObject({
+        status: 'ok',
+        detail: 'go → /usr/local/go/bin/go',
+      });
+      const enough = await doctor({}, goMachine('module m\n\ngo 1.21.0\n\ntoolchain go1.22.0\n', '1.22.0'));
+      expect(check(enough, 'gate:test').status).toBe('ok');
+    });
+
+    it('does not judge when go does not answer `go version`', async () => {
+      const report = await doctor(
+        {},
+        { ...goMachine('module m\n\ngo 1.99.0\n', '1.19.8'), goVersion: async () => null },
+      );
+      expect(check(report, 'gate:test').status).toBe('ok');
+    });
+
+    it("fails a pytest gate whose addopts names a plugin the gates' python lacks, asking that python once", async () => {
+      const asked: [string, string[]][] = [];
+      const report = await doctor(
+        {},
+        {
+          detectGates: async () => [gate('test', ['python3', '-m', 'pytest'])],
+          findOnPath: async (command: string) => (command === 'python3' ? `${ROOT}/.venv/bin/python3` : null),
+          headFile: async (_root: string, path: string) =>
+            path === 'pyproject.toml'
+              ? '[project]\nname = "m"\n\n[tool.pytest.ini_options]\naddopts = "--cov=m --cov-report=term -n auto"\n'
+              : null,
+          missingPythonModules: async (python: string, modules: readonly string[]) => {
+            asked.push([python, [...modules]]);
+            return modules.filter((module) => module === 'pytest_cov');
+          },
+        },
+      );
+      expect(asked).toEqual([[`${ROOT}/.venv/bin/python3`, ['pytest_cov', 'xdist']]]);
+      expect(check(report, 'gate:test')).toMatchObject({
+        status: 'fail',
+        detail: `\`python3\` (${ROOT}/.venv/bin/python3) cannot start the gate: pytest-cov: addopts in pyproject.toml [tool.pytest.ini_options] names --cov=m, an option of pytest-cov, which is not installed in the python the gates run (required gate, from package.json)`,
+      });
+      expect(check(report, 'gate:test').fix).toMatch(/^Install pytest-cov into the python the gates run/);
+    });
+
+    it('passes a pytest gate whose plugins are installed, and one whose python cannot be asked', async () => {
+      const pytest = {
+        detectGates: async () => [gate('test', ['python3', '-m', 'pytest'])],
+        findOnPath: async () => '/usr/bin/python3',
+        headFile: async (_root: string, path: string) =>
+          path === 'setup.cfg' ? '[tool:pytest]\naddopts =\n    --cov=m\n    --timeout=30\n' : null,
+      };
+      expect(check(await doctor({}, pytest), 'gate:test').status).toBe('ok');
+      const unknown = await doctor({}, { ...pytest, missingPythonModules: async () => null });
+      expect(check(unknown, 'gate:test').status).toBe('ok');
     });
   });
 

@@ -64,6 +64,12 @@ export interface DoctorProbes {
   findOnPath(command: string, firstDirs?: readonly string[]): Promise<string | null>;
   /** Whether a path is an executable regular file. */
   fileState(path: string): Promise<FileState>;
+  /** A file of the tree a goal started now would run (HEAD's; without a commit, the checkout's); null: none. */
+  headFile(root: string, path: string): Promise<string | null>;
+  /** `<go> version`, run outside any module (no toolchain switch); null: it did not answer. */
+  goVersion(go: string): Promise<string | null>;
+  /** Which of `modules` `<python>` cannot import, asked in one run; null: it could not be asked. */
+  missingPythonModules(python: string, modules: readonly string[]): Promise<string[] | null>;
   /**
    * Runs an agent CLI's `--version` or `--help` (no prompt, no credentials needed, a few seconds at
    * most) and returns what it printed, stdout first. Not ok when it could not start or hung.

@@ -7,7 +7,9 @@ import {
   NO_MODULE_PATTERN,
   NOT_FOUND_LINE_PATTERNS,
   unavailableAdvice,
+  unavailableNote,
   unavailableTool,
+  unavailableWhy,
 } from './availability.js';
 
 function ended(exitCode: number | null, tail: string, spawnError: string | null = null): ProcessResult {
@@ -114,6 +116,13 @@ describe('cannotStart', () => {
       tool: 'go',
       reason: 'go: go.mod requires go >= 1.22, this go is 1.21.0 (exit 1)',
     });
+    // go 1.19 on a toolchain line (go.mod written by Go 1.21 or later): the same, the go is too old.
+    const toolchain = 'go: errors parsing go.mod:\n/tmp/m/go.mod:5: unknown directive: toolchain\n';
+    expect(cannotStart(['go', 'test', './...'], ended(1, toolchain))).toEqual({
+      tool: 'go',
+      reason:
+        'go: this go cannot read go.mod: unknown directive: toolchain (a toolchain line needs Go 1.21 or newer) (exit 1)',
+    });
     // A test that prints those words, in a module go read, started.
     expect(cannotStart(['go', 'test', './...'], ended(1, `--- FAIL: TestX\n    ${old}FAIL\n`))).toBeNull();
     expect(cannotStart(['npm', 'test'], ended(1, old))).toBeNull();
@@ -178,6 +187,57 @@ describe('unavailableTool', () => {
 });
 
 describe('unavailableAdvice', () => {
+  it('names what a known reason asks for, not the tool alone: a newer go, a pytest plugin', () => {
+    const go = unavailableAdvice(
+      { name: 'test', kind: 'test' },
+      'go',
+      ['test'],
+      null,
+      'go: go.mod requires go >= 1.99, this go is 1.21.0 (exit 1)',
+    );
+    expect(go).toMatch(/^Install go >= 1\.99 where omk runs the gates/);
+    expect(go).not.toContain('Install go where');
+    const invalid = unavailableAdvice(
+      { name: 'lint', kind: 'lint' },
+      'go',
+      ['lint'],
+      null,
+      "go: this go cannot read go.mod: invalid go version '1.21.0' (a three-part go line needs Go 1.21 or newer) (exit 1)",
+    );
+    expect(invalid).toMatch(/^Install go >= 1\.21\.0 where/);
+    const plugin = unavailableAdvice(
+      { name: 'test', kind: 'test' },
+      'pytest-cov',
+      ['test'],
+      null,
+      'pytest-cov: pytest does not know --cov=m (exit 4): the plugin that adds it (pytest-cov) is not installed where the gates run; addopts in the pytest configuration may name it',
+    );
+    expect(plugin).toMatch(/^Install pytest-cov into the python the gates run/);
+  });
+
+  it("gives an unavailable gate's reason without the note's question, which its advice answers", () => {
+    expect(unavailableWhy('[omk] go: go.mod requires go >= 1.99, this go is 1.21.0 (exit 1)\n=== …')).toBe(
+      'go: go.mod requires go >= 1.99, this go is 1.21.0 (exit 1).',
+    );
+    expect(
+      unavailableWhy('[omk] ruff: could not start (spawn ruff ENOENT); is it installed and on PATH?'),
+    ).toBe('ruff: could not start (spawn ruff ENOENT).');
+    expect(
+      unavailableWhy(
+        '[omk] ruff: could not start (spawn ruff ENOENT); it cannot start on base b either: is it installed and on PATH?',
+      ),
+    ).toBe('ruff: could not start (spawn ruff ENOENT); it cannot start on base b either.');
+  });
+
+  it('asks whether the tool is installed only when the reason names nothing better to install', () => {
+    expect(unavailableNote('ruff: could not start (spawn ruff ENOENT)', null)).toBe(
+      'ruff: could not start (spawn ruff ENOENT); is it installed and on PATH?',
+    );
+    expect(unavailableNote('go: go.mod requires go >= 1.99, this go is 1.21.0 (exit 1)', 'abc')).toBe(
+      'go: go.mod requires go >= 1.99, this go is 1.21.0 (exit 1); it cannot start on base abc either',
+    );
+  });
+
   it('turns off a gate of a kind the goal requires, so the goal stops requiring the kind', () => {
     expect(unavailableAdvice({ name: 'lint', kind: 'lint' }, 'ruff', ['test', 'lint'])).toBe(
       'Install ruff where omk runs the gates (on PATH), or turn the gate off (the goal then does not require lint) in .omk/config.yml: gates: { list: [ { name: "lint", enabled: false } ] }',

@@ -1,5 +1,14 @@
 import { basename } from 'node:path';
 import type { ProcessResult } from '../ports.js';
+import {
+  goInvalidVersionReason,
+  goRequiresReason,
+  goUnknownToolchainReason,
+  neededInstall,
+  pluginOf,
+} from './toolchain-requirements.js';
+
+export { PYTEST_PLUGIN_OPTIONS } from './toolchain-requirements.js';
 
 /**
  * Exit codes a POSIX shell gives when it cannot run a command: 126 found but not executable, 127
@@ -35,6 +44,33 @@ export interface Unavailability {
 /** The tool an `unavailable` gate's tail names: its note starts `[omk] <tool>: `. */
 export function unavailableTool(tail: string): string | null {
   return /^\[omk\] ([^\s:]+): /.exec(tail)?.[1] ?? null;
+}
+
+/** What a gate's note asks when nothing better than the tool itself is known to be missing. */
+const ON_PATH_QUESTION = 'is it installed and on PATH?';
+
+/**
+ * An unavailable gate's note: the reason, whether it cannot start on the base either (`base12`;
+ * null: not run there), and the question whether its tool is installed, only when the reason names
+ * nothing else to install (a too-old go, a pytest plugin: toolchain-requirements.ts).
+ */
+export function unavailableNote(reason: string, base12: string | null): string {
+  const ask = neededInstall(reason) === null;
+  if (base12 === null) return ask ? `${reason}; ${ON_PATH_QUESTION}` : reason;
+  const either = `${reason}; it cannot start on base ${base12} either`;
+  return ask ? `${either}: ${ON_PATH_QUESTION}` : either;
+}
+
+/**
+ * An unavailable gate's reason, from the first line of its tail, as a sentence without the note's
+ * question: for messages that go on with their own advice, which names what to install.
+ */
+export function unavailableWhy(tail: string): string {
+  const line = (tail.split('\n')[0] ?? '').replace(/^\[omk\] /, '');
+  const reason = line.endsWith(ON_PATH_QUESTION)
+    ? line.slice(0, -ON_PATH_QUESTION.length).replace(/[;:] $/, '')
+    : line;
+  return /[.?!]$/.test(reason) ? reason : `${reason}.`;
 }
 
 /** The gate's own executable: argv[0], or the module of `python -m <module>`. */
@@ -86,40 +122,6 @@ const PYTEST_EXECUTABLES: readonly string[] = ['pytest', 'py.test'];
 /** pytest's usage error (exit 4), as argparse words it: `<prog>: error: unrecognized arguments: …`. */
 const PYTEST_USAGE_EXIT = 4;
 const PYTEST_UNRECOGNIZED = /^\S*: error: unrecognized arguments: (.+)$/m;
-/**
- * The plugins that add the pytest options projects put in `addopts` most, by option (a name
- * ending in `-` stands for every option it starts). A project's addopts is read from its
- * committed config whatever is installed, so a checkout without its test extras fails there.
- */
-export const PYTEST_PLUGIN_OPTIONS: Readonly<Record<string, string>> = {
-  '--cov': 'pytest-cov',
-  '--cov-': 'pytest-cov',
-  '--no-cov': 'pytest-cov',
-  '-n': 'pytest-xdist',
-  '--numprocesses': 'pytest-xdist',
-  '--dist': 'pytest-xdist',
-  '--maxprocesses': 'pytest-xdist',
-  '--timeout': 'pytest-timeout',
-  '--timeout-method': 'pytest-timeout',
-  '--benchmark-': 'pytest-benchmark',
-  '--reruns': 'pytest-rerunfailures',
-  '--reruns-delay': 'pytest-rerunfailures',
-  '--randomly-': 'pytest-randomly',
-  '--hypothesis-': 'hypothesis',
-  '--asyncio-mode': 'pytest-asyncio',
-  '--mypy': 'pytest-mypy',
-  '--html': 'pytest-html',
-  '--snapshot-update': 'syrupy',
-};
-
-function pluginOf(option: string): string | null {
-  const name = option.split('=')[0] ?? option;
-  const exact = PYTEST_PLUGIN_OPTIONS[name];
-  if (exact !== undefined) return exact;
-  const prefix = Object.keys(PYTEST_PLUGIN_OPTIONS).find((key) => key.endsWith('-') && name.startsWith(key));
-  return prefix === undefined ? null : (PYTEST_PLUGIN_OPTIONS[prefix] ?? null);
-}
-
 /** pytest 7: a usage error while it parses `filterwarnings`, then the import's own error. */
 const PYTEST_FILTER_PARSING = /^ERROR: while parsing the following warning configuration:/m;
 const PYTHON_NO_MODULE = /^ModuleNotFoundError: No module named '([^'\s]+)'/m;
@@ -156,7 +158,7 @@ function pytestPluginMissing(result: ProcessResult): Unavailability | null {
   const options = PYTEST_UNRECOGNIZED.exec(result.tail)?.[1]?.trim();
   if (options === undefined || options === '') return null;
   const words = options.split(/\s+/);
-  const plugins = [...new Set(words.map(pluginOf).filter((plugin) => plugin !== null))];
+  const plugins = [...new Set(words.map((word) => pluginOf(word)).filter((plugin) => plugin !== null))];
   const tool = plugins[0] ?? words.find((word) => word.startsWith('-')) ?? words[0] ?? 'pytest';
   const many = plugins.length > 1 || (plugins.length === 0 && words.length > 1);
   const which = plugins.length > 0 ? ` (${plugins.join(', ')})` : '';
@@ -205,6 +207,8 @@ const GO_INVALID_VERSION =
   /^go: errors parsing go\.mod:\n\S*go\.mod:\d+: invalid go version '([^'\s]+)': must match format/m;
 /** Go 1.21 and later on a newer go line, with no toolchain to switch to (GOTOOLCHAIN=local). */
 const GO_REQUIRES = /^go: go\.mod requires go >= (\S+) \(running go ([^;)\s]+)/m;
+/** go before 1.21 on a go.mod with a toolchain line. */
+const GO_UNKNOWN_TOOLCHAIN = /^go: errors parsing go\.mod:\n\S*go\.mod:\d+: unknown directive: toolchain$/m;
 
 /**
  * A go that cannot read the module's go.mod at all, because the module asks for a newer go: the
@@ -214,18 +218,12 @@ function goTooOld(executable: string, result: ProcessResult): Unavailability | n
   if (executable !== 'go') return null;
   const exit = `(exit ${result.exitCode ?? '-'})`;
   const invalid = GO_INVALID_VERSION.exec(result.tail)?.[1];
-  if (invalid !== undefined) {
-    return {
-      tool: 'go',
-      reason: `go: this go cannot read go.mod: invalid go version '${invalid}' (a three-part go line needs Go 1.21 or newer) ${exit}`,
-    };
-  }
+  if (invalid !== undefined) return { tool: 'go', reason: `${goInvalidVersionReason(invalid)} ${exit}` };
+  if (GO_UNKNOWN_TOOLCHAIN.test(result.tail))
+    return { tool: 'go', reason: `${goUnknownToolchainReason()} ${exit}` };
   const requires = GO_REQUIRES.exec(result.tail);
   if (requires === null) return null;
-  return {
-    tool: 'go',
-    reason: `go: go.mod requires go >= ${requires[1]}, this go is ${requires[2]} ${exit}`,
-  };
+  return { tool: 'go', reason: `${goRequiresReason(requires[1] ?? '', requires[2] ?? '')} ${exit}` };
 }
 
 function matchesLine(patterns: readonly string[], tool: string, output: string): boolean {
@@ -246,6 +244,8 @@ export function unavailableAdvice(
   oracleKinds: readonly string[],
   /** The project's install when package.json declares the tool (tool-lookup.ts `declaredInstall`). */
   install: string | null = null,
+  /** Why it cannot start, when known: a too-old go or a missing pytest plugin names what to install. */
+  reason: string | null = null,
 ): string {
   const name = JSON.stringify(gate.name);
   const entry = !oracleKinds.includes(gate.kind)
@@ -258,15 +258,18 @@ export function unavailableAdvice(
     : gate.kind === 'test'
       ? 'give the gate a command that is installed (a goal cannot be ready without a test gate)'
       : `turn the gate off (the goal then does not require ${gate.kind})`;
-  return `${installWords(tool, install)}, or ${effect} in .omk/config.yml: gates: { list: [ ${entry} ] }`;
+  return `${installWords(tool, install, reason)}, or ${effect} in .omk/config.yml: gates: { list: [ ${entry} ] }`;
 }
 
 /**
  * How to install a missing tool: the project's install when package.json declares it (node_modules
  * is stale or partial: installing it on PATH would leave the project's own pinned copy missing),
- * else the tool itself where the gates run.
+ * else the tool itself where the gates run; what a known reason asks for (toolchain-requirements.ts:
+ * a newer go, a pytest plugin) before either.
  */
-export function installWords(tool: string, install: string | null): string {
+export function installWords(tool: string, install: string | null, reason: string | null = null): string {
+  const needed = reason === null ? null : neededInstall(reason);
+  if (needed !== null) return needed;
   return install === null
     ? `Install ${tool} where omk runs the gates (on PATH)`
     : `Install the project's dependencies in the checkout with \`${install}\` (package.json declares ${tool}; node_modules lacks it: a stale or partial install)`;

@@ -83,6 +83,47 @@ describe('missingRequiredTool', () => {
   });
 });
 
+describe('missingRequiredTool: what a found tool still lacks (toolchain-requirements.ts, as omk doctor asks)', () => {
+  it("names a go too old for the base's go.mod, and a pytest plugin the gates' python lacks", async () => {
+    await executable(join(bin, 'go'));
+    await executable(join(bin, 'python3'));
+    const files: Record<string, string> = {
+      'go.mod': 'module m\n\ngo 1.99.0\n',
+      'pyproject.toml': '[tool.pytest.ini_options]\naddopts = "-n auto"\n',
+    };
+    const toolchain = {
+      readFile: async (path: string) => files[path] ?? null,
+      goVersion: async () => 'go version go1.22.0 linux/amd64\n',
+      missingPythonModules: async (_python: string, modules: readonly string[]) => [...modules],
+    };
+    const go = await missingRequiredTool(
+      [gate('test', ['go', 'test', './...'])],
+      { root, scripts: null },
+      { PATH: bin },
+      toolchain,
+    );
+    expect(go).toEqual({
+      gate: 'test',
+      tool: 'go',
+      where: 'cannot start it: go: go.mod requires go >= 1.99.0, this go is 1.22.0',
+    });
+    const pytest = await missingRequiredTool(
+      [gate('test', ['python3', '-m', 'pytest'])],
+      { root, scripts: null },
+      { PATH: bin },
+      toolchain,
+    );
+    expect(pytest).toMatchObject({ gate: 'test', tool: 'pytest-xdist' });
+    expect(pytest?.where).toContain(
+      'addopts in pyproject.toml [tool.pytest.ini_options] names -n, an option of pytest-xdist',
+    );
+    // Without the probes (a host that cannot ask), only the executables are looked up.
+    expect(
+      await missingRequiredTool([gate('test', ['go', 'test'])], { root, scripts: null }, { PATH: bin }),
+    ).toBeNull();
+  });
+});
+
 describe('ownInstallOf', () => {
   const withDeps = `${JSON.stringify({ devDependencies: { prettier: '^3.0.0' } })}\n`;
   const workspace = (value: Record<string, unknown> = {}) =>

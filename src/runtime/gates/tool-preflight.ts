@@ -6,6 +6,7 @@ import { nodeModulesStep } from '../workspace/plan.js';
 import type { DetectContext } from './detector.js';
 import type { GateSpec } from './port.js';
 import { lookUpGateTool, missingToolOf, type ToolLookupInput, type ToolProbes } from './tool-lookup.js';
+import { type RequirementProbes, unmetRequirement } from './toolchain-requirements.js';
 
 export interface MissingTool {
   gate: string;
@@ -20,12 +21,15 @@ export interface MissingTool {
  * first command of the package script a package-manager gate runs. That one is blamed only when
  * the worktrees' node_modules will be the checkout's (`input.ownInstall` null), which holds it not:
  * what a run installs is no preflight's to guess. A module of `python -m` is left to the check of
- * the gates on the base.
+ * the gates on the base. With `toolchain` (the host can run the probes), a found tool is also asked
+ * what `omk doctor` asks (toolchain-requirements.ts): a go too old for go.mod, a pytest plugin
+ * addopts names and the gates' python lacks.
  */
 export async function missingRequiredTool(
   gates: readonly GateSpec[],
   input: ToolLookupInput,
   gateEnv: Readonly<Record<string, string>>,
+  toolchain: RequirementProbes | null = null,
 ): Promise<MissingTool | null> {
   const probes: ToolProbes = {
     findOnPath: (command, firstDirs) =>
@@ -36,7 +40,15 @@ export async function missingRequiredTool(
     if ((gate.argv[0] ?? '') === '') continue;
     const lookup = await lookUpGateTool(gate, { ...input, pathName: "the gates' PATH" }, probes);
     const missing = missingToolOf(lookup);
-    if (missing === null) continue;
+    if (missing === null) {
+      const unmet =
+        toolchain === null || lookup.status !== 'found'
+          ? null
+          : await unmetRequirement(gate, lookup.at, toolchain);
+      if (unmet !== null)
+        return { gate: gate.name, tool: unmet.tool, where: `cannot start it: ${unmet.reason}` };
+      continue;
+    }
     if (lookup.status === 'found' && lookup.script !== null) {
       const { script } = lookup.script;
       const where = `(the first command of scripts.${script}) ${missing.where}`;

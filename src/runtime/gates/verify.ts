@@ -4,7 +4,7 @@ import type { ProcessResult, ProcessRunner } from '../ports.js';
 import type { GateDiagnostics, GateEvidence } from '../proof/schema.js';
 import type { Confinement } from '../sandbox/port.js';
 import { stripAnsi } from '../text/ansi.js';
-import { cannotStart, type Unavailability } from './availability.js';
+import { cannotStart, type Unavailability, unavailableNote } from './availability.js';
 import type { RunnableGate } from './detector.js';
 import { parseDiagnostics } from './diagnostics/parse.js';
 import type { Diagnostics } from './diagnostics/types.js';
@@ -184,17 +184,13 @@ async function verifyGate(
       // for the base to say: a tool that starts on the base and not here was broken by the change.
       const why = first.unavailable?.reason ?? 'could not start';
       if (context.baseCwd === null) {
-        return evidence('unavailable', `${why}; is it installed and on PATH?`, first);
+        return evidence('unavailable', unavailableNote(why, null), first);
       }
       const base = await onBase(context.baseCwd);
       if (base === 'cancelled')
         return skipped(gate, context, `${why}; cancelled on the base`, log, first.result);
       if (base === 'unavailable') {
-        return evidence(
-          'unavailable',
-          `${why}; it cannot start on base ${base12} either: is it installed and on PATH?`,
-          first,
-        );
+        return evidence('unavailable', unavailableNote(why, base12), first);
       }
       return evidence(
         'failed',

@@ -121,6 +121,19 @@ describe('buildProof: blocked_on_human and failed', () => {
     ]);
   });
 
+  it('says one thing for a go too old for go.mod: the go to install, not whether go is installed', () => {
+    const test = gate({
+      outcome: 'unavailable',
+      exitCode: 1,
+      tail: '[omk] go: go.mod requires go >= 1.99, this go is 1.21.0 (exit 1); it cannot start on base b either: is it installed and on PATH?',
+    });
+    const [gap] = buildProof(evidence({ gates: [test] })).knownGaps;
+    expect(gap?.message).toContain('go: go.mod requires go >= 1.99, this go is 1.21.0 (exit 1)');
+    expect(gap?.message).toContain('Install go >= 1.99 where omk runs the gates');
+    expect(gap?.message).not.toContain('is it installed and on PATH?');
+    expect(gap?.message).not.toContain('Install go where');
+  });
+
   describe('agents that ran unconfined', () => {
     const sandbox = (decision: 'sandboxed' | 'unsandboxed' | 'off') => ({
       kind: 'sandbox',

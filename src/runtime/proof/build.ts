@@ -1,4 +1,4 @@
-import { unavailableAdvice, unavailableTool } from '../gates/availability.js';
+import { unavailableAdvice, unavailableTool, unavailableWhy } from '../gates/availability.js';
 import type { ProofStatus } from '../goal/schema.js';
 import { allowedWorkflowChanges, WORKFLOW_EDITED } from '../review/security.js';
 import { sandboxWarnings, unconfinedAgents } from '../sandbox/decide.js';
@@ -401,7 +401,7 @@ function judge(
       return;
     case 'unavailable': {
       // Its tool is missing here and on the base: no agent can fix that, a person must.
-      const why = gate.tail.split('\n')[0]?.replace(/^\[omk\] /, '') ?? '';
+      const why = unavailableWhy(gate.tail);
       const message = `${label} could not start ${where}: ${why}`;
       if (!required) {
         verdict.warnings.push(`${message} It does not block readiness.`);
@@ -410,7 +410,7 @@ function judge(
       const tool = unavailableTool(gate.tail) ?? `the tool of gate "${gate.name}"`;
       verdict.gaps.push({
         code: 'gate_unavailable',
-        message: `${message} ${unavailableAdvice(gate, tool, requiredKinds)}.`,
+        message: `${message} ${unavailableAdvice(gate, tool, requiredKinds, null, why)}.`,
       });
       return;
     }
