@@ -411,6 +411,13 @@ const CLASS_EVIDENCE_GAPS: readonly string[] = [
   'performance_not_measured',
 ];
 
+/**
+ * The class-evidence gaps a slice's agent can close: a test that shows the fix, a new test. The
+ * others need a gate in .omk/config.yml (a benchmark, a security scanner), which a slice does not
+ * edit: retrying its agent would only spend attempts.
+ */
+const SLICES_CAN_CHANGE: readonly string[] = ['fix_no_fail_to_pass', 'greenfield_no_new_test'];
+
 /** A required gate that did not pass blocks a done slice, as it would have blocked its attempt. */
 function blocks(gate: GateEvidence): boolean {
   return failingGates([gate]).length > 0;
@@ -480,7 +487,12 @@ async function reopenNotReady(ctx: RunContext): Promise<boolean> {
           newRound: false,
           ...(r.evidence === undefined ? {} : { evidence: `${r.evidence}${told}` }),
         }))
-      : classEvidenceReopenings(journal.graph.tasks, journal.execution, gaps, canRetry);
+      : classEvidenceReopenings(
+          journal.graph.tasks,
+          journal.execution,
+          gaps.filter((gap) => SLICES_CAN_CHANGE.includes(gap.code)),
+          canRetry,
+        );
   if (left.length === 0) return false;
   const events = reopenSlices(journal, left);
   for (const r of left) {
