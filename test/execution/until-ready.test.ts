@@ -334,3 +334,117 @@ describe('a not_ready goal whose slices are done', () => {
     // enough at load 30 on the 2-core machine.
   }, 120_000);
 });
+
+describe('a fix whose agent first rewrites the failing test, then fixes the code', () => {
+  freshEnvPerTest();
+
+  /** Run 1 changes the target test's expectation (every gate passes); later runs fix the parser. */
+  const rewriteThenFix = `${observe}
+if (runsSoFar(task) === 1) write('test/trim.test.js', read('test/trim.test.js').replace("parse(' a '), 'a'", "parse(' a '), ' a '"));
+else { ${fixParser} }`;
+
+  async function planned(): Promise<string> {
+    const id = await env.plan(GOALS.single);
+    // The test is in its write set: no review finding blocks the rewrite, only the missing fail-to-pass.
+    await env.editGraph(id, (graph) => ({
+      ...graph,
+      tasks: graph.tasks.map((task) => ({ ...task, writes: [...task.writes, 'test/trim.test.js'] })),
+    }));
+    return id;
+  }
+
+  it('without --until-ready: one attempt, not ready for the rewritten test', async () => {
+    const id = await planned();
+    const agent = await env.kit.script('rewrite-then-fix', rewriteThenFix);
+    const run = await env.omk('goal', 'execute', id, '--agent', agent);
+    expect(run.code, run.stderr).toBe(0);
+    expect(await starts()).toBe(1);
+    const proof = await env.proof(id);
+    expect(proof.status).toBe('not_ready');
+    expect(proof.knownGaps).toContainEqual(
+      expect.objectContaining({
+        code: 'fix_no_fail_to_pass',
+        message: expect.stringContaining('the change edited that test itself'),
+      }),
+    );
+  });
+
+  it('with --until-ready: the slice is retried, told to keep the test and fix the code, and the goal is ready', async () => {
+    const id = await planned();
+    const agent = await env.kit.script('rewrite-then-fix', rewriteThenFix);
+    const run = await env.omk('goal', 'execute', id, '--agent', agent, '--until-ready');
+    expect(run.code, run.stderr).toBe(0);
+    expect(await starts()).toBe(2);
+    expect((await env.proof(id)).status).toBe('ready');
+    expect(run.stderr).toContain(`[${SLICES.bug}] the integrated tree is not ready`);
+    const [, second] = await prompts();
+    expect(second?.prompt).toContain('## Previous attempt failed (this is attempt 2)');
+    expect(second?.prompt).toContain('the change edited that test itself');
+    // The gap's hint: what to do, not only what is missing.
+    expect(second?.prompt).toContain("keeps the base's failing test as it is");
+    expect(second?.prompt).toContain('## Starting again from the base');
+    const events = await env.events(id);
+    expectContiguous(events);
+    expect(eventsOfType(events, 'slice_reopened').map((e) => e.data)).toEqual([
+      expect.objectContaining({ taskId: SLICES.bug, why: 'class_evidence', attempts: 1, attemptsUpTo: 3 }),
+    ]);
+    const base = (await env.goal(id)).repo.baseSha ?? '';
+    const branch = `omk/${id}/${SLICES.bug}`;
+    expect(git(env.repo.root, 'rev-list', '--count', `${base}..${branch}`)).toBe('1');
+    expect(git(env.repo.root, 'show', `${branch}:test/trim.test.js`)).toContain("parse(' a '), 'a'");
+    expect(git(env.repo.root, 'show', `omk/${id}/integration:src/parser.js`)).toContain('text.trim()');
+  }, 120_000);
+});
+
+describe('a fix and its regression test, the fix first rewriting the failing test', () => {
+  freshEnvPerTest();
+
+  it('with --until-ready: the fix is redone (not held) and the test slice built on it runs again from its new head', async () => {
+    const id = await env.plan(GOALS.chain);
+    await env.editGraph(id, (graph) => ({
+      ...graph,
+      tasks: graph.tasks.map((task) =>
+        task.id === SLICES.parser ? { ...task, writes: [...task.writes, 'test/trim.test.js'] } : task,
+      ),
+    }));
+    // s1: rewrites the target test's expectation on its first run, fixes the parser after; s2 adds
+    // a regression test that passes either way.
+    const agent = await env.kit.script(
+      'chain-rewrite-then-fix',
+      `${observe}
+if (task === ${JSON.stringify(SLICES.parser)}) {
+  if (runsSoFar(task) === 1) write('test/trim.test.js', read('test/trim.test.js').replace("parse(' a '), 'a'", "parse(' a '), ' a '"));
+  else { ${fixParser} }
+} else {
+  write('test/regression.test.js', "import assert from 'node:assert/strict';\\nimport { test } from 'node:test';\\nimport { parse } from '../src/parser.js';\\ntest('parse keeps a word', () => assert.equal(parse('b'), 'b'));\\n");
+}`,
+    );
+    const run = await env.omk('goal', 'execute', id, '--agent', agent, '--until-ready');
+    expect(run.code, run.stderr).toBe(0);
+    expect((await env.proof(id)).status).toBe('ready');
+    expect(run.stderr).not.toContain('not reopened');
+    const runs = await env.kit.runs();
+    expect(runs.map((r) => r.task)).toEqual([
+      SLICES.parser,
+      SLICES.regression,
+      SLICES.parser,
+      SLICES.regression,
+    ]);
+    const events = await env.events(id);
+    expectContiguous(events);
+    expect(eventsOfType(events, 'slice_reopen_held')).toEqual([]);
+    expect(eventsOfType(events, 'slice_reopened').map((e) => e.data.taskId)).toEqual([
+      SLICES.parser,
+      SLICES.regression,
+    ]);
+    // The test slice's branch is the fix's new head plus its own one commit.
+    const base = (await env.goal(id)).repo.baseSha ?? '';
+    const fix = `omk/${id}/${SLICES.parser}`;
+    const tests = `omk/${id}/${SLICES.regression}`;
+    expect(git(env.repo.root, 'rev-list', '--count', `${base}..${fix}`)).toBe('1');
+    expect(git(env.repo.root, 'rev-list', '--count', `${fix}..${tests}`)).toBe('1');
+    expect(git(env.repo.root, 'merge-base', '--is-ancestor', fix, tests)).toBe('');
+    expect(git(env.repo.root, 'show', `${tests}:test/trim.test.js`)).toContain("parse(' a '), 'a'");
+    expect(git(env.repo.root, 'show', `omk/${id}/integration:src/parser.js`)).toContain('text.trim()');
+  }, 180_000);
+});

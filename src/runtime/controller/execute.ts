@@ -5,7 +5,9 @@ import { holdGoal } from '../goal/controller-hold.js';
 import { gateDecisions, wantedGates } from '../goal/gate-plan.js';
 import type { GoalRecord, GoalStatus } from '../goal/schema.js';
 import { integrationBranchName } from '../graph/branches.js';
+import type { Task } from '../graph/schema.js';
 import { movedBranchFindings, movedIntegrationFindings } from '../integrity/findings.js';
+import { NEUTRAL_STEPS, type StepSpelling, wordHint } from '../next-steps.js';
 import type { HostInfo } from '../ports.js';
 import { budgetSpentGap } from '../proof/gaps.js';
 import { machineRoots, recordedAgent, relativizer } from '../proof/machine-paths.js';
@@ -19,7 +21,14 @@ import { recoverFixTasks, runPendingFixes } from './fix-task.js';
 import { recordingIntegrationMoves } from './integration-head.js';
 import { integrateAndRepair, recoverIntegrationRepair } from './integration-repair.js';
 import { ExecutionJournal } from './journal.js';
-import { heldEvent, reopenSlices, restartIntegration, slicesToReopen } from './reopen.js';
+import {
+  classEvidenceReopenings,
+  heldEvent,
+  type Reopening,
+  reopenSlices,
+  restartIntegration,
+  slicesToReopen,
+} from './reopen.js';
 import { planRequiredGates } from './required-gates.js';
 import { blockedByFailure, exhaustedLimit, readyTasks } from './scheduler.js';
 import { attemptLimit, failingGates, runSlice, type SliceOutcome } from './slice.js';
@@ -402,6 +411,13 @@ const CLASS_EVIDENCE_GAPS: readonly string[] = [
   'performance_not_measured',
 ];
 
+/**
+ * The class-evidence gaps a slice's agent can close: a test that shows the fix, a new test. The
+ * others need a gate in .omk/config.yml (a benchmark, a security scanner), which a slice does not
+ * edit: retrying its agent would only spend attempts.
+ */
+const SLICES_CAN_CHANGE: readonly string[] = ['fix_no_fail_to_pass', 'greenfield_no_new_test'];
+
 /** A required gate that did not pass blocks a done slice, as it would have blocked its attempt. */
 function blocks(gate: GateEvidence): boolean {
   return failingGates([gate]).length > 0;
@@ -436,8 +452,10 @@ function prepareIntegrationWhenAgentsRun(ctx: RunContext, agents: number): void 
  * tree fails a gate the slices can change (a fix goal's target test still failing, which each
  * slice saw as failing on the base too), the done slices with attempts left in their round are
  * reopened, told what the integrated tree fails, and the integration starts again from the base.
- * False when nothing is reopened: the run settles. Each reopening spends an attempt, so the loop
- * ends.
+ * When no gate fails there yet the goal's class lacks its evidence (a fix whose agent rewrote the
+ * failing test's expectation, or whose change did not fix it), the done slices that can change
+ * that are reopened (`classEvidenceReopenings`), told the gap and what to do about it. False when
+ * nothing is reopened: the run settles. Each reopening spends an attempt, so the loop ends.
  */
 async function reopenNotReady(ctx: RunContext): Promise<boolean> {
   const { journal, deps, goal } = ctx;
@@ -446,32 +464,43 @@ async function reopenNotReady(ctx: RunContext): Promise<boolean> {
   if (preview.status !== 'not_ready') return false;
   // Why, as the proof says it: the gates listed in `detail` may fail only as on the base (a lint
   // debt), while what keeps the goal short of ready is the evidence its class needs.
-  const why = preview.knownGaps
+  const gaps = preview.knownGaps
     .filter((gap) => CLASS_EVIDENCE_GAPS.includes(gap.code))
-    .map((gap) => gap.message);
+    .map((gap) => ({
+      code: gap.code,
+      message: gap.message,
+      hint: gap.hint === undefined ? '' : wordHint(gap.hint, AGENT_STEPS),
+    }));
+  const why = gaps.map((gap) => gap.message);
+  const canRetry = (task: Task) =>
+    task.attempts < sliceRecord(journal.execution, task.id).roundStart + task.maxRetries + 1;
   const { reopen } = slicesToReopen(journal.graph.tasks, journal.execution, blocks);
-  const left = reopen.filter((r) => {
+  const failing = reopen.filter((r) => {
     const task = journal.task(r.taskId);
-    return (
-      r.why === 'integration_blocks' &&
-      task.status === 'done' &&
-      task.attempts < sliceRecord(journal.execution, task.id).roundStart + task.maxRetries + 1
-    );
+    return r.why === 'integration_blocks' && task.status === 'done' && canRetry(task);
   });
-  if (left.length === 0) return false;
   const told = why.length === 0 ? '' : `\n\n${why.join('\n')}`;
-  const events = reopenSlices(
-    journal,
-    left.map((r) => ({
-      ...r,
-      newRound: false,
-      ...(r.evidence === undefined ? {} : { evidence: `${r.evidence}${told}` }),
-    })),
-  );
+  const left: Reopening[] =
+    failing.length > 0
+      ? failing.map((r) => ({
+          ...r,
+          newRound: false,
+          ...(r.evidence === undefined ? {} : { evidence: `${r.evidence}${told}` }),
+        }))
+      : classEvidenceReopenings(
+          journal.graph.tasks,
+          journal.execution,
+          gaps.filter((gap) => SLICES_CAN_CHANGE.includes(gap.code)),
+          canRetry,
+        );
+  if (left.length === 0) return false;
+  const events = reopenSlices(journal, left);
   for (const r of left) {
     const reason = why.length === 0 ? '' : `: ${why.join(' ')}`;
     deps.reporter.info(
-      `[${r.taskId}] the integrated tree is not ready (${r.detail}); retrying the slice${reason}`,
+      r.why === 'dependency_reopened'
+        ? `[${r.taskId}] ${r.detail}, which it is built on, is retried; retrying the slice after it`
+        : `[${r.taskId}] the integrated tree is not ready (${r.detail}); retrying the slice${reason}`,
     );
   }
   const baseSha = goal.repo.baseSha ?? ctx.base.baseSha;
@@ -481,6 +510,12 @@ async function reopenNotReady(ctx: RunContext): Promise<boolean> {
   await journal.save(events);
   return true;
 }
+
+/**
+ * A hint's steps as a retrying agent reads them: "run again" is its own retry, not a command to
+ * type (the operator's words for the steps are the front doors').
+ */
+const AGENT_STEPS: StepSpelling = (step) => (step.step === 'run' ? 'run' : NEUTRAL_STEPS(step));
 
 /** Dispatches ready slices up to maxAgents until nothing more can start. */
 async function runWaves(

@@ -52,6 +52,11 @@ export const sliceRecordSchema = z.object({
   publishedSha: z.string().nullable().default(null),
   /** The tree of `headSha`, when its gates ran and the host could say (WorkspacePort.treeFacts). */
   gatesTree: z.string().optional(),
+  /**
+   * A done slice reopened because a slice it was built on runs again: its branch holds that
+   * slice's old head, so its next attempt resets it to the new one (cleared once it has).
+   */
+  dependencyRedone: z.boolean().default(false),
 });
 export type SliceRecord = z.infer<typeof sliceRecordSchema>;
 
@@ -206,6 +211,7 @@ export function sliceRecord(record: ExecutionStateRecord, id: string): SliceReco
       roundStart: 0,
       agentProcess: null,
       publishedSha: null,
+      dependencyRedone: false,
     }
   );
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { task } from '../delivery/test-delivery.js';
 import type { GateEvidence } from '../proof/schema.js';
 import { type ExecutionStateRecord, emptyExecution, sliceRecord, withSlice } from './execution-state.js';
-import { slicesToReopen } from './reopen.js';
+import { type ClassEvidenceGap, classEvidenceReopenings, slicesToReopen } from './reopen.js';
 
 const blocks = (gate: GateEvidence) => gate.required && gate.outcome === 'failed';
 
@@ -17,6 +17,22 @@ function gate(outcome: GateEvidence['outcome'], required = true): GateEvidence {
     sha: 'abc',
     tail: '',
     artifact: null,
+  };
+}
+
+/** A test gate's per-test results where `failToPass` failed on the base and pass on the head. */
+function testResults(failToPass: string[]): NonNullable<GateEvidence['tests']> {
+  const counts = { passed: 1, failed: 0, skipped: 0, regressions: 0, stillFailing: 0, added: 0, removed: 0 };
+  return {
+    source: 'node-test',
+    baseSha: 'b',
+    counts: { ...counts, failToPass: failToPass.length },
+    failing: [],
+    failToPass,
+    regressions: [],
+    stillFailing: [],
+    added: [],
+    removed: [],
   };
 }
 
@@ -111,5 +127,103 @@ describe('slicesToReopen', () => {
     const tasks = [task({ id: 'a', status: 'done' }), task({ id: 'p', status: 'pending', attempts: 1 })];
     const execution = withRecord(emptyExecution(), 'a', { gates: [gate('passed')] });
     expect(slicesToReopen(tasks, execution, blocks)).toEqual({ reopen: [], held: [] });
+  });
+});
+
+describe('classEvidenceReopenings', () => {
+  const gap: ClassEvidenceGap = {
+    code: 'fix_no_fail_to_pass',
+    message: 'Fail-to-pass not shown: the change edited that test itself.',
+    hint: "A fix keeps the base's failing test as it is and makes it pass.",
+  };
+  const evidence = `the integrated tree is not ready:\n\n${gap.message}\n${gap.hint}`;
+  const any = () => true;
+  const changed = (...paths: string[]) => ({
+    changedFiles: paths.map((path) => ({ path, additions: 1, deletions: 1 })),
+  });
+  /** The head's test gate: the target test failed on the base and passes on the head (by its edit). */
+  function rewritten(execution: ExecutionStateRecord): ExecutionStateRecord {
+    const flipped = { ...gate('passed'), tests: testResults(['parse trims the text']) };
+    return { ...execution, finalGates: [flipped] };
+  }
+
+  it('redoes the slice that rewrote the test with the done slices built on it, not holding it', () => {
+    // s1 (the fix) weakened the test; s2 (a regression test) was built on it.
+    const tasks = [
+      task({ id: 's1', status: 'done' }),
+      task({ id: 's2', status: 'done', dependsOn: ['s1'] }),
+      task({ id: 's3', status: 'done' }),
+    ];
+    let execution = rewritten(withRecord(emptyExecution(), 's1', changed('src/p.js', 'test/trim.test.js')));
+    execution = withRecord(execution, 's2', changed('test/regression.test.js'));
+    execution = withRecord(execution, 's3', changed('README.md'));
+    // What slicesToReopen does with a done slice others were built on: it holds it.
+    expect(
+      slicesToReopen(tasks, withRecord(execution, 's1', { gates: [gate('failed')] }), blocks).held,
+    ).toEqual([expect.objectContaining({ taskId: 's1', dependents: ['s2'] })]);
+    expect(classEvidenceReopenings(tasks, execution, [gap], any)).toEqual([
+      { taskId: 's1', why: 'class_evidence', detail: 'fix_no_fail_to_pass', newRound: false, evidence },
+      {
+        taskId: 's2',
+        why: 'class_evidence',
+        detail: 'fix_no_fail_to_pass',
+        newRound: false,
+        evidence,
+        dependencyRedone: true,
+      },
+    ]);
+  });
+
+  it('a dependent that did not touch the tests runs again after it, from its new head', () => {
+    const tasks = [task({ id: 's1', status: 'done' }), task({ id: 's2', status: 'done', dependsOn: ['s1'] })];
+    let execution = rewritten(withRecord(emptyExecution(), 's1', changed('test/trim.test.js')));
+    execution = withRecord(execution, 's2', changed('docs/x.md'));
+    const [first, second] = classEvidenceReopenings(tasks, execution, [gap], any);
+    expect(first).toMatchObject({ taskId: 's1', why: 'class_evidence' });
+    expect(second).toMatchObject({
+      taskId: 's2',
+      why: 'dependency_reopened',
+      detail: 's1',
+      newRound: false,
+      dependencyRedone: true,
+    });
+    expect(second?.evidence).toContain('slice s1, which this slice is built on, runs again first');
+  });
+
+  it("not when the base's run of a test gate reported no per-test results where the head's did: no agent's change mends the base", () => {
+    const tasks = [task({ id: 's1', status: 'done' })];
+    const head = { ...gate('passed'), tests: testResults(['parse trims the text']) };
+    const crashed = { ...gate('failed'), sha: 'b'.repeat(40) };
+    const execution = withRecord(
+      { ...emptyExecution(), finalGates: [head], baseGates: [crashed] },
+      's1',
+      changed('src/p.js'),
+    );
+    expect(classEvidenceReopenings(tasks, execution, [gap], any)).toEqual([]);
+    // The same goal whose base run reported its tests is retried.
+    const read = { ...execution, baseGates: [{ ...crashed, tests: testResults([]) }] };
+    expect(classEvidenceReopenings(tasks, read, [gap], any)).toMatchObject([{ taskId: 's1' }]);
+  });
+
+  it('not when it or a slice built on it has no attempt left in its round', () => {
+    const tasks = [task({ id: 's1', status: 'done' }), task({ id: 's2', status: 'done', dependsOn: ['s1'] })];
+    const execution = rewritten(withRecord(emptyExecution(), 's1', changed('test/trim.test.js')));
+    expect(classEvidenceReopenings(tasks, execution, [gap], (t) => t.id !== 's2')).toEqual([]);
+    expect(classEvidenceReopenings(tasks, execution, [gap], (t) => t.id !== 's1')).toEqual([]);
+  });
+
+  it('the slices that changed source when no test passes by its edit; every done slice for an empty change', () => {
+    const tasks = [task({ id: 'a', status: 'done' }), task({ id: 'b', status: 'done' })];
+    const execution = withRecord(
+      withRecord(emptyExecution(), 'a', changed('test/a.test.js')),
+      'b',
+      changed('src/b.js'),
+    );
+    expect(classEvidenceReopenings(tasks, execution, [gap], any).map((r) => r.taskId)).toEqual(['b']);
+    expect(classEvidenceReopenings(tasks, emptyExecution(), [gap], any).map((r) => r.taskId)).toEqual([
+      'a',
+      'b',
+    ]);
+    expect(classEvidenceReopenings(tasks, execution, [], any)).toEqual([]);
   });
 });

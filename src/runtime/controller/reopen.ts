@@ -3,6 +3,8 @@ import type { EventInput } from '../events/schema.js';
 import { INTEGRATION_ID } from '../graph/branches.js';
 import type { Task } from '../graph/schema.js';
 import type { GateEvidence } from '../proof/schema.js';
+import { readPerTest, unreadOnBase } from '../proof/unread-on-base.js';
+import { isTestPath } from '../review/files.js';
 import { describeGateFailures } from './attempt-failure.js';
 import type { ControllerDeps } from './context.js';
 import { type ExecutionStateRecord, sliceRecord, withSlice } from './execution-state.js';
@@ -13,6 +15,7 @@ export type ReopenWhy =
   | 'gates_block'
   | 'findings_block'
   | 'integration_blocks'
+  | 'class_evidence'
   | 'dependency_reopened';
 
 export interface Reopening {
@@ -27,6 +30,11 @@ export interface Reopening {
    * record holds no failure); absent when the slice's own record says why.
    */
   evidence?: string;
+  /**
+   * A done slice run again because a slice it was built on is: its branch holds that slice's old
+   * head, so its next attempt starts again from the new one.
+   */
+  dependencyRedone?: boolean;
 }
 
 /** A slice whose checks do not hold but that stays as it is: done slices were built on it. */
@@ -140,6 +148,97 @@ function integrationReopenings(tasks: readonly Task[], execution: ExecutionState
   });
 }
 
+/** What keeps a goal's class short of ready (a proof gap of CLASS_EVIDENCE_GAPS), in words. */
+export interface ClassEvidenceGap {
+  code: string;
+  message: string;
+  /** What to do about it, worded for the agent; empty when the gap has no hint. */
+  hint: string;
+}
+
+/**
+ * Pure: the done slices an until-ready run redoes when the integrated tree passes what its slices
+ * can change yet the goal's class lacks its evidence (a fix whose failing test is not shown
+ * failing without it and passing with it). Those that can change it: the slices that edited test
+ * files when the head's tests that failed on the base pass only by the change's edit of them (a
+ * rewritten expectation); else the slices that changed other files (the fix did not work); else
+ * every done slice (an empty change). Only slices with attempts left (`canRetry`). A chosen slice
+ * that other done slices were built on is redone with them: they run again after it, from its new
+ * head (`dependencyRedone`), each of them with attempts left too, or the slice is not chosen.
+ */
+export function classEvidenceReopenings(
+  tasks: readonly Task[],
+  execution: ExecutionStateRecord,
+  gaps: readonly ClassEvidenceGap[],
+  canRetry: (task: Task) => boolean,
+): Reopening[] {
+  if (gaps.length === 0) return [];
+  // The base's run of a test gate ended before reporting (a crash, a timeout) where the head's
+  // reported its tests: the fix is not shown for a reason no agent's change mends.
+  if (unreadOnBase(execution.baseGates, readPerTest(execution.finalGates)).length > 0) return [];
+  const done = tasks.filter((task) => task.status === 'done');
+  const changed = (task: Task) => sliceRecord(execution, task.id).changedFiles.map((file) => file.path);
+  // Tests that failed on the base and pass on the head, yet not counted: the change edited them.
+  const rewritten = execution.finalGates.some(
+    (gate) => gate.kind === 'test' && (gate.tests?.failToPass ?? []).length > 0,
+  );
+  const editedTests = done.filter((task) => changed(task).some(isTestPath));
+  const changedSource = done.filter((task) => changed(task).some((path) => !isTestPath(path)));
+  const chosen =
+    rewritten && editedTests.length > 0 ? editedTests : changedSource.length > 0 ? changedSource : done;
+  const told = gaps
+    .map((gap) => (gap.hint === '' ? gap.message : `${gap.message}\n${gap.hint}`))
+    .join('\n\n');
+  const evidence = `the integrated tree is not ready:\n\n${told}`;
+  const detail = gaps.map((gap) => gap.code).join(', ');
+  const reopened = new Map<string, Reopening>();
+  for (const task of chosen) {
+    const dependents = doneDependents(tasks, task.id);
+    if (!canRetry(task) || !dependents.every(canRetry)) continue;
+    // Chosen itself and built on another chosen slice: it starts again from that one's new head too.
+    const redone = reopened.get(task.id)?.dependencyRedone === true;
+    reopened.set(task.id, {
+      taskId: task.id,
+      why: 'class_evidence',
+      detail,
+      newRound: false,
+      evidence,
+      ...(redone ? { dependencyRedone: true } : {}),
+    });
+    for (const dependent of dependents) {
+      const own = reopened.get(dependent.id);
+      reopened.set(
+        dependent.id,
+        own !== undefined
+          ? { ...own, dependencyRedone: true }
+          : {
+              taskId: dependent.id,
+              why: 'dependency_reopened',
+              detail: task.id,
+              newRound: false,
+              evidence: `slice ${task.id}, which this slice is built on, runs again first (${detail}); this slice starts again from its new head.\n\n${told}`,
+              dependencyRedone: true,
+            },
+      );
+    }
+  }
+  return [...reopened.values()];
+}
+
+/** The done slices built on `id`, directly or through other done slices. */
+function doneDependents(tasks: readonly Task[], id: string): Task[] {
+  const found = new Map<string, Task>();
+  const queue = [id];
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    for (const task of tasks) {
+      if (task.status !== 'done' || found.has(task.id) || !task.dependsOn.includes(next)) continue;
+      found.set(task.id, task);
+      queue.push(task.id);
+    }
+  }
+  return [...found.values()];
+}
+
 function blockedDependency(
   tasks: readonly Task[],
   reopened: ReadonlyMap<string, Reopening>,
@@ -155,7 +254,7 @@ function blockedDependency(
  */
 export function reopenSlices(journal: ExecutionJournal, reopenings: readonly Reopening[]): EventInput[] {
   const ids = new Set(reopenings.map((r) => r.taskId));
-  for (const { taskId, newRound, evidence } of reopenings) {
+  for (const { taskId, newRound, evidence, dependencyRedone } of reopenings) {
     const task = journal.task(taskId);
     journal.updateTask(taskId, { status: 'pending' });
     const record = sliceRecord(journal.execution, taskId);
@@ -163,6 +262,7 @@ export function reopenSlices(journal: ExecutionJournal, reopenings: readonly Reo
       ...record,
       ...(newRound ? { roundStart: task.attempts } : {}),
       ...(evidence === undefined ? {} : { lastFailure: evidence }),
+      ...(dependencyRedone === true ? { dependencyRedone: true } : {}),
     });
   }
   journal.execution = {

@@ -98,6 +98,10 @@ export async function runSlice(ctx: RunContext, taskId: string, attemptLimit: nu
     journal.updateTask(taskId, { status: 'running', attempts: attempt });
     deps.reporter.info(`[${taskId}] ${deps.agent.label}: attempt ${attempt} of ${lastAttempt(ctx, task)}`);
     const start = startPoint(ctx, task);
+    // Built on a slice that was redone: its branch holds that slice's old head, not the new start.
+    // It is opened from the goal's base (which every slice branch holds) and reset to the new
+    // start below, its work so far kept as the previous attempt's patch.
+    const redone = sliceRecord(journal.execution, taskId).dependencyRedone && attempt > 1;
     // The workspace is made while the lease is written (a resumed run reuses it); the agent
     // starts only once both are done, so no agent ever runs without a recorded lease.
     const [leased, opened] = await Promise.allSettled([
@@ -106,14 +110,14 @@ export async function runSlice(ctx: RunContext, taskId: string, attemptLimit: nu
         repoRoot: ctx.goal.repo.root,
         goalId: ctx.goal.id,
         sliceId: taskId,
-        baseSha: start.sha,
+        baseSha: redone ? ctx.base.baseSha : start.sha,
         workspaceRoot: deps.workspaceRoot,
         sparsePaths: sparsePaths(ctx, task),
       }),
     ]);
     if (leased.status === 'rejected') throw leased.reason;
     if (opened.status === 'rejected') throw opened.reason;
-    const workspace = opened.value;
+    const workspace = redone ? { ...opened.value, baseSha: start.sha } : opened.value;
     await sayFallback(ctx, taskId, workspace);
     let gateEnv: Readonly<Record<string, string>>;
     try {
@@ -124,6 +128,12 @@ export async function runSlice(ctx: RunContext, taskId: string, attemptLimit: nu
       throw error;
     }
     const reset = attempt > 1 ? await resetForAttempt(ctx, taskId, attempt, workspace) : null;
+    if (redone) {
+      journal.execution = withSlice(journal.execution, {
+        ...sliceRecord(journal.execution, taskId),
+        dependencyRedone: false,
+      });
+    }
     const artifactsDir = join(deps.store.paths(ctx.goal.id).agentRunArtifacts, taskId);
     // Taken after omk's own preparation and reset, so every difference afterwards is the agent's.
     // What escaped its process group is ended before anything reads the worktree, then what it

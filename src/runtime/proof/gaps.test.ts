@@ -408,6 +408,50 @@ describe('class evidence gaps', () => {
     ]);
   });
 
+  it('fix: a failing test that passes on the head only by its own edit asks for the fix, not for a test', () => {
+    // The weak agent rewrote the failing test's expectation: it fails on the base and passes on the
+    // head, but fail-to-pass.ts does not count it (the change edited it).
+    const trims = 'parse trims the text';
+    const notShown = {
+      kind: 'oracle',
+      decision: 'fail-to-pass not shown',
+      reason: `${trims} failed on the base and pass on the head, but the change edited that test itself`,
+    };
+    const results = {
+      source: 'node-test',
+      baseSha: BASE_SHA,
+      counts: {
+        passed: 2,
+        failed: 0,
+        skipped: 0,
+        failToPass: 1,
+        regressions: 0,
+        stillFailing: 0,
+        added: 0,
+        removed: 0,
+      },
+      failing: [],
+      failToPass: [trims],
+      regressions: [],
+      stillFailing: [],
+      added: [],
+      removed: [],
+    };
+    const hint = buildProof(
+      evidence({
+        decisions: [{ kind: 'plan', decision: 'one slice', reason: 'small' }, notShown],
+        gates: [gate({ required: true, outcome: 'passed', exitCode: 0, tests: results })],
+        changedFiles: [{ path: 'test/trim.test.js', additions: 1, deletions: 1 }],
+      }),
+    ).knownGaps.find((gap) => gap.code === 'fix_no_fail_to_pass')?.hint;
+    expect(hint).toEqual([
+      `The tests that fail on the base pass on the head only as the change edited them (${trims}). ` +
+        "A fix keeps the base's failing test as it is and makes it pass: restore the test, then ",
+      { step: 'run' },
+      ' again with an agent that fixes the code.',
+    ]);
+  });
+
   it('fix: with nothing integrated (no head), says so, not "add a test that fails without the fix"', () => {
     // Every slice failed its gates: the base's failing test exists, the fix was never judged.
     const pending = {

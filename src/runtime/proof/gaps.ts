@@ -186,6 +186,17 @@ function noFailToPassHint(evidence: ProofEvidence, onHead: readonly GateEvidence
       ' again with an agent that fixes the code.',
     ];
   }
+  // Tests that failed on the base and pass on the head, not counted: the change edited them
+  // (fail-to-pass.ts), so they may pass by a new expectation. The fix is what is missing.
+  const rewritten = onHead.flatMap((gate) => (gate.kind === 'test' ? (gate.tests?.failToPass ?? []) : []));
+  if (rewritten.length > 0) {
+    return [
+      `The tests that fail on the base pass on the head only as the change edited them (${listed(rewritten)}). ` +
+        "A fix keeps the base's failing test as it is and makes it pass: restore the test, then ",
+      { step: 'run' },
+      ' again with an agent that fixes the code.',
+    ];
+  }
   if (stillFailing.length > 0) {
     return [
       `The tests that fail on the base still fail on the head (${stillFailing.slice(0, 3).join(', ')}${
