@@ -24767,10 +24767,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep12, value: value2 } = collItem;
+        const { start, key, sep: sep11, value: value2 } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep12?.[0],
+          next: key ?? sep11?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -24784,7 +24784,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep12) {
+          if (!keyProps.anchor && !keyProps.tag && !sep11) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map2.comment)
@@ -24808,7 +24808,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep12 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep11 ?? [], {
           indicator: "map-value-ind",
           next: value2,
           offset: keyNode.range[2],
@@ -24824,7 +24824,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value2 ? composeNode(ctx, value2, valueProps, onError) : composeEmptyNode(ctx, offset, sep12, null, valueProps, onError);
+          const valueNode = value2 ? composeNode(ctx, value2, valueProps, onError) : composeEmptyNode(ctx, offset, sep11, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value2, onError);
           offset = valueNode.range[2];
@@ -24915,7 +24915,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep12 = "";
+        let sep11 = "";
         for (const token2 of end) {
           const { source, type } = token2;
           switch (type) {
@@ -24929,13 +24929,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep12 + cb;
-              sep12 = "";
+                comment += sep11 + cb;
+              sep11 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep12 += source;
+                sep11 += source;
               hasSpace = true;
               break;
             default:
@@ -24978,18 +24978,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep: sep12, value: value2 } = collItem;
+        const { start, key, sep: sep11, value: value2 } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep12?.[0],
+          next: key ?? sep11?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep12 && !value2) {
+          if (!props.anchor && !props.tag && !sep11 && !value2) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -25043,8 +25043,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap && !sep12 && !props.found) {
-          const valueNode = value2 ? composeNode(ctx, value2, props, onError) : composeEmptyNode(ctx, props.end, sep12, null, props, onError);
+        if (!isMap && !sep11 && !props.found) {
+          const valueNode = value2 ? composeNode(ctx, value2, props, onError) : composeEmptyNode(ctx, props.end, sep11, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value2))
@@ -25056,7 +25056,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep12 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep11 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value2,
@@ -25067,8 +25067,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap && !props.found && ctx.options.strict) {
-              if (sep12)
-                for (const st of sep12) {
+              if (sep11)
+                for (const st of sep11) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -25085,7 +25085,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value2 ? composeNode(ctx, value2, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep12, null, valueProps, onError) : null;
+          const valueNode = value2 ? composeNode(ctx, value2, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep11, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value2))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -25265,7 +25265,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value2 = "";
-      let sep12 = "";
+      let sep11 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value2 += lines[i][0].slice(trimIndent) + "\n";
@@ -25282,24 +25282,24 @@ var require_resolve_block_scalar = __commonJS({
           indent2 = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value2 += sep12 + indent2.slice(trimIndent) + content;
-          sep12 = "\n";
+          value2 += sep11 + indent2.slice(trimIndent) + content;
+          sep11 = "\n";
         } else if (indent2.length > trimIndent || content[0] === "	") {
-          if (sep12 === " ")
-            sep12 = "\n";
-          else if (!prevMoreIndented && sep12 === "\n")
-            sep12 = "\n\n";
-          value2 += sep12 + indent2.slice(trimIndent) + content;
-          sep12 = "\n";
+          if (sep11 === " ")
+            sep11 = "\n";
+          else if (!prevMoreIndented && sep11 === "\n")
+            sep11 = "\n\n";
+          value2 += sep11 + indent2.slice(trimIndent) + content;
+          sep11 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep12 === "\n")
+          if (sep11 === "\n")
             value2 += "\n";
           else
-            sep12 = "\n";
+            sep11 = "\n";
         } else {
-          value2 += sep12 + content;
-          sep12 = " ";
+          value2 += sep11 + content;
+          sep11 = " ";
           prevMoreIndented = false;
         }
       }
@@ -25482,25 +25482,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep12 = " ";
+      let sep11 = " ";
       let pos = line3.lastIndex;
       while (match = line3.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep12 === "\n")
-            res += sep12;
+          if (sep11 === "\n")
+            res += sep11;
           else
-            sep12 = "\n";
+            sep11 = "\n";
         } else {
-          res += sep12 + lm;
-          sep12 = " ";
+          res += sep11 + lm;
+          sep11 = " ";
         }
         pos = line3.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep12 + (match?.[1] ?? "");
+      return res + sep11 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -26310,14 +26310,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep12, value: value2 }) {
+    function stringifyItem({ start, key, sep: sep11, value: value2 }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key)
         res += stringifyToken(key);
-      if (sep12)
-        for (const st of sep12)
+      if (sep11)
+        for (const st of sep11)
           res += st.source;
       if (value2)
         res += stringifyToken(value2);
@@ -27484,18 +27484,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep12;
+          let sep11;
           if (scalar.end) {
-            sep12 = scalar.end;
-            sep12.push(this.sourceToken);
+            sep11 = scalar.end;
+            sep11.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep12 = [this.sourceToken];
+            sep11 = [this.sourceToken];
           const map2 = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep12 }]
+            items: [{ start, key: scalar, sep: sep11 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map2;
@@ -27648,15 +27648,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key = it.key;
-                  const sep12 = it.sep;
-                  sep12.push(this.sourceToken);
+                  const sep11 = it.sep;
+                  sep11.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep12 }]
+                    items: [{ start: start2, key, sep: sep11 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -27850,13 +27850,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep12 = fc.end.splice(1, fc.end.length);
-            sep12.push(this.sourceToken);
+            const sep11 = fc.end.splice(1, fc.end.length);
+            sep11.push(this.sourceToken);
             const map2 = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep12 }]
+              items: [{ start, key: fc, sep: sep11 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map2;
@@ -31576,8 +31576,8 @@ function carriesAuth(env) {
   );
 }
 async function configKeys(cwd) {
-  const listed3 = await spawnGit(["config", "-z", "--list"], { cwd });
-  const keys2 = listed3.stdout.split("\0").map((entry) => entry.split("\n")[0] ?? "");
+  const listed4 = await spawnGit(["config", "-z", "--list"], { cwd });
+  const keys2 = listed4.stdout.split("\0").map((entry) => entry.split("\n")[0] ?? "");
   return [...new Set(keys2)].filter((key) => key !== "");
 }
 function refuseRedirects(keys2) {
@@ -34028,7 +34028,7 @@ var require_timers = __commonJS({
     var fastTimers = [];
     var NOT_IN_LIST = -2;
     var TO_BE_CLEARED = -1;
-    var PENDING = 0;
+    var PENDING2 = 0;
     var ACTIVE2 = 1;
     function onTick() {
       fastNow += TICK_MS;
@@ -34036,7 +34036,7 @@ var require_timers = __commonJS({
       let len = fastTimers.length;
       while (idx < len) {
         const timer = fastTimers[idx];
-        if (timer._state === PENDING) {
+        if (timer._state === PENDING2) {
           timer._idleStart = fastNow - TICK_MS;
           timer._state = ACTIVE2;
         } else if (timer._state === ACTIVE2 && fastNow >= timer._idleStart + timer._idleTimeout) {
@@ -34141,7 +34141,7 @@ var require_timers = __commonJS({
         if (!fastNowTimeout || fastTimers.length === 1) {
           refreshTimeout();
         }
-        this._state = PENDING;
+        this._state = PENDING2;
       }
       /**
        * The `clear` method cancels the timer, preventing it from executing.
@@ -42415,7 +42415,7 @@ var require_light = __commonJS({
           }
           return this.Events.trigger("scheduled", { args: this.args, options: this.options });
         }
-        async doExecute(chained, clearGlobalState, run2, free) {
+        async doExecute(chained2, clearGlobalState, run2, free) {
           var error62, eventInfo, passed;
           if (this.retryCount === 0) {
             this._assertStatus("RUNNING");
@@ -42426,7 +42426,7 @@ var require_light = __commonJS({
           eventInfo = { args: this.args, options: this.options, retryCount: this.retryCount };
           this.Events.trigger("executing", eventInfo);
           try {
-            passed = await (chained != null ? chained.schedule(this.options, this.task, ...this.args) : this.task(...this.args));
+            passed = await (chained2 != null ? chained2.schedule(this.options, this.task, ...this.args) : this.task(...this.args));
             if (clearGlobalState()) {
               this.doDone(eventInfo);
               await free(this.options, eventInfo);
@@ -48398,8 +48398,8 @@ function secretSpans(line3) {
       found.push({ start, end: start + hit[0].length, match: secret(rule.kind, "blocking", hit[0]) });
     }
   }
-  const named3 = SECRET_WORD.test(line3);
-  for (const hit of named3 ? line3.matchAll(NAMED_ASSIGNMENT) : []) {
+  const named4 = SECRET_WORD.test(line3);
+  for (const hit of named4 ? line3.matchAll(NAMED_ASSIGNMENT) : []) {
     const name = hit[1] ?? "";
     const value2 = hit[3] ?? "";
     if (!providerKeyName(name) || !looksLikeKey(value2)) continue;
@@ -48417,7 +48417,7 @@ function secretSpans(line3) {
     if (found.some((other) => other.start < end && start < other.end)) continue;
     found.push({ start, end, match: secret("password in a URL", "blocking", value2) });
   }
-  const assignments = !named3 ? [] : [
+  const assignments = !named4 ? [] : [
     ...[...line3.matchAll(ASSIGNMENT)].map((hit) => ({
       value: hit[2] ?? "",
       start: hit.index + hit[0].length - (hit[2] ?? "").length - 1
@@ -48610,6 +48610,15 @@ function scrubOwnSecrets(options = {}) {
   return environ.scrubbed || environ.names.length === 0 ? null : environ;
 }
 
+// src/runtime/text/ansi.ts
+var ANSI = (
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escapes are what we remove.
+  /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[()][0-9A-Za-z]/g
+);
+function stripAnsi(text2) {
+  return text2.replace(ANSI, "");
+}
+
 // src/runtime/delivery/annotations.ts
 var P = String.raw`((?:[A-Za-z]:)?[\w@.+\-/\\]+)`;
 var P_EXT = String.raw`((?:[A-Za-z]:)?[\w@.+\-/\\]*\.[A-Za-z][\w]*)`;
@@ -48667,7 +48676,6 @@ function wordLevel(message) {
 }
 var STYLISH_FILE = new RegExp(`^${P_EXT}$`);
 var STYLISH_ENTRY = /^\s+(\d+):\d+\s+(error|warning)\s+(.+?)\s*$/;
-var ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)/g;
 var CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 var MESSAGE_CHARS = 1e3;
 var MAX_LINE_CHARS = 1e3;
@@ -49156,7 +49164,10 @@ var TEST_NAMES = [
   /_test\.go$/,
   /^test_[^/]*\.py$/,
   /_test\.py$/,
-  /_spec\.rb$/
+  /_spec\.rb$/,
+  // ava's default `test.js` (a package's single test file) and tsd's type tests `index.test-d.ts`.
+  /^tests?\.[cm]?[jt]sx?$/i,
+  /\.test-d\.[cm]?tsx?$/i
 ];
 function isTestPath(path2) {
   const segments = path2.split("/");
@@ -49238,6 +49249,36 @@ function passedOrTolerated(gate) {
   return gate.outcome === "passed" || gate.outcome === "flaky" || toleratedPreExisting(gate);
 }
 
+// src/runtime/proof/unread-on-base.ts
+var NOT_FAILED_ON_BASE = /* @__PURE__ */ new Set(["passed", "flaky", "unavailable"]);
+function failedOnBase(gate) {
+  return !NOT_FAILED_ON_BASE.has(gate.outcome);
+}
+function howItEnded(gate) {
+  switch (gate.outcome) {
+    case "failed":
+    case "pre_existing":
+      return gate.exitCode === null ? "it failed with no exit code" : `it failed, exit ${gate.exitCode}`;
+    case "timeout":
+      return "it timed out";
+    case "skipped":
+      return "it was cut short";
+    default:
+      return `it ended ${gate.outcome}`;
+  }
+}
+function unreadOnBase(base, readOnHead) {
+  return base.filter(
+    (gate) => gate.kind === "test" && gate.tests === void 0 && failedOnBase(gate) && readOnHead.has(gate.name)
+  );
+}
+function readPerTest(runs2) {
+  return new Set(runs2.filter((gate) => gate.kind === "test" && gate.tests !== void 0).map((g) => g.name));
+}
+function unreadOnBaseWords(gate, where = "on the base") {
+  return `gate ${gate.name}'s run ${where} reported no per-test results (${howItEnded(gate)}) though its run on the head did, so it ended before reporting (a crash, a timeout, a killed runner) and its failure shows nothing about the fix`;
+}
+
 // src/runtime/proof/gaps.ts
 function budgetSpentGap(limit, goalId) {
   return {
@@ -49315,6 +49356,9 @@ var FAIL_TO_PASS_NOT_SHOWN = "fail-to-pass not shown";
 var PASSED = /* @__PURE__ */ new Set(["passed", "flaky"]);
 var RAN = /* @__PURE__ */ new Set(["passed", "flaky", "failed", "pre_existing"]);
 var NOT_PASSED = /* @__PURE__ */ new Set(["failed", "timeout", "pre_existing"]);
+function listed(names) {
+  return `${names.slice(0, 3).join(", ")}${names.length > 3 ? ", \u2026" : ""}`;
+}
 function noFailToPassHint(evidence, onHead2) {
   if (evidence.changedFiles.length === 0) {
     return [
@@ -49323,9 +49367,36 @@ function noFailToPassHint(evidence, onHead2) {
       " again with an agent that makes the fix."
     ];
   }
+  const unread = unreadOnBase(evidence.baseGates ?? [], readPerTest(onHead2));
+  if (unread.length > 0) {
+    const base = evidence.git.baseSha === null ? "the base" : `base ${evidence.git.baseSha.slice(0, 12)}`;
+    const gates = unread.map((gate) => `gate ${gate.name} (${howItEnded(gate)})`).join(", ");
+    return [
+      `Nothing was compared per test: the base's run of ${gates} reported no per-test results though the head's run did, so it ended before reporting (a crash, a timeout, a killed runner). Check the gate's command on ${base} (does it run the tests there?), then `,
+      { step: "run" },
+      " again."
+    ];
+  }
   const stillFailing = onHead2.flatMap(
     (gate) => gate.kind === "test" ? gate.tests?.stillFailing ?? [] : []
   );
+  const gone = onHead2.flatMap((gate) => gate.kind === "test" ? gate.tests?.removed ?? [] : []);
+  if (gone.length > 0) {
+    const still = stillFailing.length > 0 ? `; still failing as on the base: ${listed(stillFailing)}` : "";
+    return [
+      `Tests the base ran are gone from the head (${listed(gone)}): the change removed or renamed them (a changed parameter or expectation renames a parametrized test)${still}. A fix keeps the base's failing test as it is and makes it pass: restore the test, then `,
+      { step: "run" },
+      " again with an agent that fixes the code."
+    ];
+  }
+  const rewritten = onHead2.flatMap((gate) => gate.kind === "test" ? gate.tests?.failToPass ?? [] : []);
+  if (rewritten.length > 0) {
+    return [
+      `The tests that fail on the base pass on the head only as the change edited them (${listed(rewritten)}). A fix keeps the base's failing test as it is and makes it pass: restore the test, then `,
+      { step: "run" },
+      " again with an agent that fixes the code."
+    ];
+  }
   if (stillFailing.length > 0) {
     return [
       `The tests that fail on the base still fail on the head (${stillFailing.slice(0, 3).join(", ")}${stillFailing.length > 3 ? ", \u2026" : ""}): the change does not fix them. `,
@@ -50002,6 +50073,197 @@ function safeEnd(value2, end) {
 
 // src/runtime/gates/availability.ts
 import { basename } from "node:path";
+
+// src/runtime/gates/toolchain-requirements.ts
+var GO_121 = "1.21";
+function goInvalidVersionReason(goLine) {
+  return `go: this go cannot read go.mod: invalid go version '${goLine}' (a three-part go line needs Go ${GO_121} or newer)`;
+}
+function goUnknownToolchainReason() {
+  return `go: this go cannot read go.mod: unknown directive: toolchain (a toolchain line needs Go ${GO_121} or newer)`;
+}
+function goRequiresReason(required2, running) {
+  return `go: go.mod requires go >= ${required2}, this go is ${running}`;
+}
+var PYTEST_PLUGIN_MODULES = {
+  "pytest-cov": "pytest_cov",
+  "pytest-xdist": "xdist",
+  "pytest-timeout": "pytest_timeout",
+  "pytest-benchmark": "pytest_benchmark",
+  "pytest-rerunfailures": "pytest_rerunfailures",
+  "pytest-randomly": "pytest_randomly",
+  hypothesis: "hypothesis",
+  "pytest-asyncio": "pytest_asyncio",
+  "pytest-mypy": "pytest_mypy",
+  "pytest-html": "pytest_html",
+  syrupy: "syrupy"
+};
+var PYTEST_PLUGIN_OPTIONS = {
+  "--cov": "pytest-cov",
+  "--cov-": "pytest-cov",
+  "--no-cov": "pytest-cov",
+  "-n": "pytest-xdist",
+  "--numprocesses": "pytest-xdist",
+  "--dist": "pytest-xdist",
+  "--maxprocesses": "pytest-xdist",
+  "--timeout": "pytest-timeout",
+  "--timeout-method": "pytest-timeout",
+  "--benchmark-": "pytest-benchmark",
+  "--reruns": "pytest-rerunfailures",
+  "--reruns-delay": "pytest-rerunfailures",
+  "--randomly-": "pytest-randomly",
+  "--hypothesis-": "hypothesis",
+  "--asyncio-mode": "pytest-asyncio",
+  "--mypy": "pytest-mypy",
+  "--html": "pytest-html",
+  "--snapshot-update": "syrupy"
+};
+function pluginOf(option) {
+  const table2 = PYTEST_PLUGIN_OPTIONS;
+  const name = option.split("=")[0] ?? option;
+  const exact = table2[name];
+  if (exact !== void 0) return exact;
+  const prefix = Object.keys(table2).find((key) => key.endsWith("-") && name.startsWith(key));
+  return prefix === void 0 ? null : table2[prefix] ?? null;
+}
+function neededInstall(reason) {
+  const requires = /go\.mod requires go >= (\S+),/.exec(reason)?.[1];
+  const invalid = /invalid go version '([^'\s]+)'/.exec(reason)?.[1];
+  const go = requires ?? invalid ?? (reason.includes("unknown directive: toolchain") ? GO_121 : void 0);
+  if (reason.startsWith("go: ") && go !== void 0) {
+    return `Install go >= ${go} where omk runs the gates (first on PATH: go.mod asks for it, the go there is older)`;
+  }
+  const plugin = /^(\S+): (?:addopts in .* an option of|pytest does not know .* the plugins? that adds? (?:it|them))/.exec(
+    reason
+  )?.[1];
+  if (plugin !== void 0 && plugin.startsWith("-") === false && /^[\w.-]+$/.test(plugin)) {
+    return `Install ${plugin} into the python the gates run (the checkout's virtualenv if it has one: python -m pip install ${plugin}; or the project's test extras)`;
+  }
+  return null;
+}
+async function unmetRequirement(gate, at2, probes) {
+  const executable = (gate.argv[0] ?? "").split("/").pop() ?? "";
+  if (executable === "go") return goUnmet(at2, probes);
+  const pytest = /^python[\d.]*$/.test(executable) && gate.argv[1] === "-m" && gate.argv[2] === "pytest" || executable === "pytest" || executable === "py.test";
+  if (pytest) return pytestUnmet(at2, probes);
+  return null;
+}
+function readGoMod(text2) {
+  const line3 = (directive) => new RegExp(`^\\s*${directive}\\s+([^\\s/]+)\\s*(?://.*)?$`, "m").exec(text2)?.[1] ?? null;
+  return { go: line3("go"), toolchain: line3("toolchain") };
+}
+function goVersionOf(output2) {
+  return /\bgo version go(\d+\.\d+(?:\.\d+)?(?:(?:rc|beta)\d+)?)\b/.exec(output2)?.[1] ?? null;
+}
+function compareGoVersions(a, b) {
+  const parts = (version2) => {
+    const match = /^(\d+)\.(\d+)(?:\.(\d+))?(?:(rc|beta)(\d+))?/.exec(version2);
+    if (match === null) return [0, 0, 0, 0];
+    const pre = match[4] === void 0 ? 1e3 : Number(match[5] ?? 0) + (match[4] === "rc" ? 100 : 0);
+    return [Number(match[1]), Number(match[2]), match[3] === void 0 ? 0 : Number(match[3]), pre];
+  };
+  const [x, y] = [parts(a), parts(b)];
+  for (let i = 0; i < x.length; i++) {
+    const diff = (x[i] ?? 0) - (y[i] ?? 0);
+    if (diff !== 0) return diff;
+  }
+  return 0;
+}
+function goModUnmet(goMod, running) {
+  if (goMod.go === null)
+    return goMod.toolchain !== null && compareGoVersions(running, GO_121) < 0 ? goUnknownToolchainReason() : null;
+  if (compareGoVersions(running, GO_121) < 0) {
+    if (/^\d+\.\d+\.\d+/.test(goMod.go) || /^\d+\.\d+(?:rc|beta)\d+/.test(goMod.go)) {
+      return goInvalidVersionReason(goMod.go);
+    }
+    return goMod.toolchain === null ? null : goUnknownToolchainReason();
+  }
+  return compareGoVersions(goMod.go, running) > 0 ? goRequiresReason(goMod.go, running) : null;
+}
+async function goUnmet(go, probes) {
+  const text2 = await probes.readFile("go.mod");
+  if (text2 === null) return null;
+  const goMod = readGoMod(text2);
+  if (goMod.go === null && goMod.toolchain === null) return null;
+  const output2 = await probes.goVersion(go);
+  const running = output2 === null ? null : goVersionOf(output2);
+  if (running === null) return null;
+  const reason = goModUnmet(goMod, running);
+  return reason === null ? null : { tool: "go", reason };
+}
+var PYTEST_CONFIGS = [
+  { file: "pytest.ini", section: "pytest", toml: false },
+  { file: ".pytest.ini", section: "pytest", toml: false },
+  { file: "pyproject.toml", section: "tool.pytest.ini_options", toml: true },
+  { file: "pyproject.toml", section: "tool.pytest", toml: true },
+  { file: "tox.ini", section: "pytest", toml: false },
+  { file: "setup.cfg", section: "tool:pytest", toml: false }
+];
+async function pytestAddopts(readFile25) {
+  for (const config2 of PYTEST_CONFIGS) {
+    const text2 = await readFile25(config2.file);
+    if (text2 === null) continue;
+    const body = sectionBody(text2, config2.section);
+    if (body === null && !config2.file.endsWith("pytest.ini")) continue;
+    const where = `${config2.file} [${config2.section}]`;
+    const value2 = body === null ? null : addoptsValue(body);
+    if (value2 === null) return { where, options: [] };
+    return { where, options: config2.toml ? tomlWords(value2) : value2.split(/\s+/).filter(Boolean) };
+  }
+  return null;
+}
+function sectionBody(text2, section) {
+  const lines = text2.split(/\r?\n/);
+  const header = lines.findIndex((line3) => line3.trim() === `[${section}]`);
+  if (header === -1) return null;
+  const end = lines.findIndex((line3, index) => index > header && /^\s*\[[^\]]+\]\s*$/.test(line3));
+  return lines.slice(header + 1, end === -1 ? void 0 : end).join("\n");
+}
+function addoptsValue(body) {
+  const lines = body.split("\n");
+  const start = lines.findIndex((line3) => /^addopts\s*[=:]/.test(line3));
+  if (start === -1) return null;
+  const rest = lines.slice(start + 1);
+  const next = rest.findIndex((line3) => /^[\w.-]+\s*[=:]/.test(line3));
+  const value2 = [
+    lines[start]?.replace(/^addopts\s*[=:]/, "") ?? "",
+    ...rest.slice(0, next === -1 ? void 0 : next)
+  ];
+  return value2.filter((line3) => !/^\s*[#;]/.test(line3)).join("\n");
+}
+function tomlWords(value2) {
+  const strings3 = [...value2.matchAll(/"""([\s\S]*?)"""|'''([\s\S]*?)'''|"((?:[^"\\\n]|\\.)*)"|'([^'\n]*)'/g)];
+  return strings3.flatMap((match) => (match[1] ?? match[2] ?? match[3] ?? match[4] ?? "").split(/\s+/)).filter(Boolean);
+}
+async function pytestUnmet(python, probes) {
+  const addopts = await pytestAddopts(probes.readFile);
+  if (addopts === null) return null;
+  const byPlugin = /* @__PURE__ */ new Map();
+  for (const option of addopts.options) {
+    if (!option.startsWith("-")) continue;
+    const plugin = pluginOf(option);
+    if (plugin !== null && !byPlugin.has(plugin) && PYTEST_PLUGIN_MODULES[plugin] !== void 0) {
+      byPlugin.set(plugin, option);
+    }
+  }
+  if (byPlugin.size === 0) return null;
+  const modules = [...byPlugin.keys()].map((plugin) => PYTEST_PLUGIN_MODULES[plugin] ?? plugin);
+  const missing = await probes.missingPythonModules(python, modules);
+  if (missing === null || missing.length === 0) return null;
+  const absent = [...byPlugin].filter(
+    ([plugin]) => missing.includes(PYTEST_PLUGIN_MODULES[plugin] ?? plugin)
+  );
+  const [first] = absent;
+  if (first === void 0) return null;
+  const named4 = absent.map(([plugin, option]) => `${option}, an option of ${plugin}`).join("; ");
+  const which = absent.length > 1 ? "which are" : "which is";
+  return {
+    tool: first[0],
+    reason: `${first[0]}: addopts in ${addopts.where} names ${named4}, ${which} not installed in the python the gates run`
+  };
+}
+
+// src/runtime/gates/availability.ts
 var CANNOT_START_EXIT_CODES = [126, 127];
 var NOT_FOUND_LINE_PATTERNS = [
   "^(?:.*: )?(?:line \\d+: )?{tool}: (?:command )?not found$",
@@ -50012,6 +50274,18 @@ var ANY_NOT_EXECUTABLE = /^(?:.*?: )?(?:\d+: |line \d+: )?([^\s:]+): Permission 
 var NO_MODULE_PATTERN = "^(?:.*: )?No module named {tool}$";
 function unavailableTool(tail2) {
   return /^\[omk\] ([^\s:]+): /.exec(tail2)?.[1] ?? null;
+}
+var ON_PATH_QUESTION = "is it installed and on PATH?";
+function unavailableNote(reason, base12) {
+  const ask = neededInstall(reason) === null;
+  if (base12 === null) return ask ? `${reason}; ${ON_PATH_QUESTION}` : reason;
+  const either = `${reason}; it cannot start on base ${base12} either`;
+  return ask ? `${either}: ${ON_PATH_QUESTION}` : either;
+}
+function unavailableWhy(tail2) {
+  const line3 = (tail2.split("\n")[0] ?? "").replace(/^\[omk\] /, "");
+  const reason = line3.endsWith(ON_PATH_QUESTION) ? line3.slice(0, -ON_PATH_QUESTION.length).replace(/[;:] $/, "") : line3;
+  return /[.?!]$/.test(reason) ? reason : `${reason}.`;
 }
 function gateTool(argv) {
   const executable = basename(argv[0] ?? "");
@@ -50037,13 +50311,50 @@ function cannotStart(argv, result2) {
   if (result2.exitCode === 0 || result2.exitCode === null) return null;
   const rust = rustToolMissing(argv, executable, result2);
   if (rust !== null) return rust;
+  const go = goTooOld(executable, result2);
+  if (go !== null) return go;
   if (executable !== "" && matchesLine(NOT_FOUND_LINE_PATTERNS, executable, result2.tail)) {
     return { tool: executable, reason: `${executable}: command not found (exit ${result2.exitCode})` };
   }
   if (module !== null && matchesLine([NO_MODULE_PATTERN], module, result2.tail)) {
     return { tool: module, reason: `${module}: no module named ${module} (exit ${result2.exitCode})` };
   }
+  if (module === "pytest" || module === null && PYTEST_EXECUTABLES.includes(executable)) {
+    return pytestPluginMissing(result2);
+  }
   return null;
+}
+var PYTEST_EXECUTABLES = ["pytest", "py.test"];
+var PYTEST_USAGE_EXIT = 4;
+var PYTEST_UNRECOGNIZED = /^\S*: error: unrecognized arguments: (.+)$/m;
+var PYTEST_FILTER_PARSING = /^ERROR: while parsing the following warning configuration:/m;
+var PYTHON_NO_MODULE = /^ModuleNotFoundError: No module named '([^'\s]+)'/m;
+var PYTEST_FILTER_RAISED = /^pytest\.PytestConfigWarning: Failed to import filter module '([^'\s]+)'/m;
+function warningFilterModuleMissing(result2) {
+  const module = PYTEST_FILTER_RAISED.exec(result2.tail)?.[1] ?? (result2.exitCode === PYTEST_USAGE_EXIT && PYTEST_FILTER_PARSING.test(result2.tail) ? PYTHON_NO_MODULE.exec(result2.tail)?.[1] : void 0);
+  if (module === void 0) return null;
+  const tool = module.split(".")[0] ?? module;
+  return {
+    tool,
+    reason: `${tool}: pytest's filterwarnings names a warning class from module ${module}, which is not installed where the gates run (exit ${result2.exitCode ?? "-"})`
+  };
+}
+function pytestPluginMissing(result2) {
+  const filterModule = warningFilterModuleMissing(result2);
+  if (filterModule !== null) return filterModule;
+  if (result2.exitCode !== PYTEST_USAGE_EXIT) return null;
+  const options = PYTEST_UNRECOGNIZED.exec(result2.tail)?.[1]?.trim();
+  if (options === void 0 || options === "") return null;
+  const words2 = options.split(/\s+/);
+  const plugins = [...new Set(words2.map((word) => pluginOf(word)).filter((plugin) => plugin !== null))];
+  const tool = plugins[0] ?? words2.find((word) => word.startsWith("-")) ?? words2[0] ?? "pytest";
+  const many = plugins.length > 1 || plugins.length === 0 && words2.length > 1;
+  const which = plugins.length > 0 ? ` (${plugins.join(", ")})` : "";
+  const them = many ? "them" : "it";
+  return {
+    tool,
+    reason: `${tool}: pytest does not know ${options} (exit ${PYTEST_USAGE_EXIT}): the ${many ? "plugins that add them" : "plugin that adds it"}${which} ${many ? "are" : "is"} not installed where the gates run; addopts in the pytest configuration may name ${them}`
+  };
 }
 var CARGO_NO_COMMAND = /^error: no such (?:sub)?command: `([^`\s]+)`/m;
 var RUSTUP_NOT_INSTALLED = /^error: '([^'\s]+)' is not installed for the toolchain/m;
@@ -50064,15 +50375,34 @@ function rustToolMissing(argv, executable, result2) {
   const how = component === void 0 ? "" : `; with rustup: rustup component add ${component}`;
   return { tool, reason: `${tool}: ${what} (exit ${result2.exitCode ?? "-"})${how}` };
 }
+var GO_INVALID_VERSION = /^go: errors parsing go\.mod:\n\S*go\.mod:\d+: invalid go version '([^'\s]+)': must match format/m;
+var GO_REQUIRES = /^go: go\.mod requires go >= (\S+) \(running go ([^;)\s]+)/m;
+var GO_UNKNOWN_TOOLCHAIN = /^go: errors parsing go\.mod:\n\S*go\.mod:\d+: unknown directive: toolchain$/m;
+function goTooOld(executable, result2) {
+  if (executable !== "go") return null;
+  const exit = `(exit ${result2.exitCode ?? "-"})`;
+  const invalid = GO_INVALID_VERSION.exec(result2.tail)?.[1];
+  if (invalid !== void 0) return { tool: "go", reason: `${goInvalidVersionReason(invalid)} ${exit}` };
+  if (GO_UNKNOWN_TOOLCHAIN.test(result2.tail))
+    return { tool: "go", reason: `${goUnknownToolchainReason()} ${exit}` };
+  const requires = GO_REQUIRES.exec(result2.tail);
+  if (requires === null) return null;
+  return { tool: "go", reason: `${goRequiresReason(requires[1] ?? "", requires[2] ?? "")} ${exit}` };
+}
 function matchesLine(patterns, tool, output2) {
   const escaped = tool.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   return patterns.some((pattern) => new RegExp(pattern.replaceAll("{tool}", escaped), "m").test(output2));
 }
-function unavailableAdvice(gate, tool, oracleKinds) {
+function unavailableAdvice(gate, tool, oracleKinds, install = null, reason = null) {
   const name = JSON.stringify(gate.name);
   const entry = !oracleKinds.includes(gate.kind) ? `{ name: ${name}, required: false }` : gate.kind === "test" ? `{ name: ${name}, run: ["<a test command that is installed>"] }` : `{ name: ${name}, enabled: false }`;
   const effect = !oracleKinds.includes(gate.kind) ? "make the gate optional" : gate.kind === "test" ? "give the gate a command that is installed (a goal cannot be ready without a test gate)" : `turn the gate off (the goal then does not require ${gate.kind})`;
-  return `Install ${tool} where omk runs the gates (on PATH), or ${effect} in .omk/config.yml: gates: { list: [ ${entry} ] }`;
+  return `${installWords(tool, install, reason)}, or ${effect} in .omk/config.yml: gates: { list: [ ${entry} ] }`;
+}
+function installWords(tool, install, reason = null) {
+  const needed = reason === null ? null : neededInstall(reason);
+  if (needed !== null) return needed;
+  return install === null ? `Install ${tool} where omk runs the gates (on PATH)` : `Install the project's dependencies in the checkout with \`${install}\` (package.json declares ${tool}; node_modules lacks it: a stale or partial install)`;
 }
 
 // src/runtime/graph/paths.ts
@@ -50532,7 +50862,7 @@ function normalizePython(name) {
 
 // src/runtime/review/diff.ts
 var TRUNCATION_MARKER = "[omk: diff truncated";
-var HUNK_HEADER = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;
+var HUNK_HEADER = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@ ?(.*)$/;
 function parseDiff(diff, known = /* @__PURE__ */ new Set()) {
   const files2 = [];
   let truncated = false;
@@ -50557,7 +50887,8 @@ function parseDiff(diff, known = /* @__PURE__ */ new Set()) {
         status: "modified",
         binary: false,
         executable: false,
-        hunks: []
+        hunks: [],
+        headings: []
       };
       files2.push(file2);
     } else if (file2 === null) {
@@ -50577,8 +50908,10 @@ function parseDiff(diff, known = /* @__PURE__ */ new Set()) {
       if (match !== null) {
         const lines2 = [];
         file2.hunks.push(lines2);
+        file2.headings?.push(match[5] ?? "");
         const next = Number(match[3]);
-        hunk = { lines: lines2, oldLeft: Number(match[2] ?? "1"), newLeft: Number(match[4] ?? "1"), next };
+        const nextOld = Number(match[1]);
+        hunk = { lines: lines2, oldLeft: Number(match[2] ?? "1"), newLeft: Number(match[4] ?? "1"), next, nextOld };
         if (hunk.oldLeft <= 0 && hunk.newLeft <= 0) hunk = null;
       }
     }
@@ -50590,17 +50923,17 @@ function consumeHunkLine(hunk, raw) {
   const text2 = raw.slice(1);
   if (mark === "\\") return true;
   if (mark === "+" && hunk.newLeft > 0) {
-    hunk.lines.push({ kind: "added", text: text2, newLine: hunk.next++ });
+    hunk.lines.push({ kind: "added", text: text2, newLine: hunk.next++, oldLine: null });
     hunk.newLeft--;
     return true;
   }
   if (mark === "-" && hunk.oldLeft > 0) {
-    hunk.lines.push({ kind: "removed", text: text2, newLine: null });
+    hunk.lines.push({ kind: "removed", text: text2, newLine: null, oldLine: hunk.nextOld++ });
     hunk.oldLeft--;
     return true;
   }
   if ((mark === " " || raw === "") && hunk.oldLeft > 0 && hunk.newLeft > 0) {
-    hunk.lines.push({ kind: "context", text: text2, newLine: hunk.next++ });
+    hunk.lines.push({ kind: "context", text: text2, newLine: hunk.next++, oldLine: hunk.nextOld++ });
     hunk.oldLeft--;
     hunk.newLeft--;
     return true;
@@ -51039,7 +51372,7 @@ function judge(gate, required2, complete, verdict, requiredKinds) {
       if (required2) verdict.gaps.push({ code: "gate_skipped", message: `${label} was skipped ${where}.` });
       return;
     case "unavailable": {
-      const why = gate.tail.split("\n")[0]?.replace(/^\[omk\] /, "") ?? "";
+      const why = unavailableWhy(gate.tail);
       const message = `${label} could not start ${where}: ${why}`;
       if (!required2) {
         verdict.warnings.push(`${message} It does not block readiness.`);
@@ -51048,7 +51381,7 @@ function judge(gate, required2, complete, verdict, requiredKinds) {
       const tool = unavailableTool(gate.tail) ?? `the tool of gate "${gate.name}"`;
       verdict.gaps.push({
         code: "gate_unavailable",
-        message: `${message} ${unavailableAdvice(gate, tool, requiredKinds)}.`
+        message: `${message} ${unavailableAdvice(gate, tool, requiredKinds, null, why)}.`
       });
       return;
     }
@@ -51143,8 +51476,8 @@ function decideMerge(input2) {
   const present = new Set(others.filter((check2) => check2.state !== "pending").map((check2) => check2.name));
   const requireChecks = input2.requireChecks ?? "none";
   const protected_ = input2.protection?.requiredContexts ?? [];
-  const listed3 = Array.isArray(requireChecks) ? requireChecks : [];
-  const missing = [.../* @__PURE__ */ new Set([...protected_, ...listed3])].filter(
+  const listed4 = Array.isArray(requireChecks) ? requireChecks : [];
+  const missing = [.../* @__PURE__ */ new Set([...protected_, ...listed4])].filter(
     (name) => name !== PROOF_CHECK && !present.has(name)
   );
   if (failed.length > 0) block2("checks_failed", `failing: ${failed.map((c) => c.name).join(", ")}`);
@@ -51475,7 +51808,7 @@ var GATE_OUTCOMES = [
 ];
 var TEST_NAMES_LIMIT = 50;
 var gateTestsSchema = external_exports.object({
-  /** The parser that read them: junit-xml, tap, go-test-json, cargo-test, pytest, vitest, jest. */
+  /** The parser that read them: junit-xml, tap, go-test-json, cargo-test, pytest, vitest, jest, ava, mocha. */
   source: external_exports.string(),
   /** The base commit the head's results were compared with; null: no base results to compare. */
   baseSha: external_exports.string().nullable(),
@@ -51696,7 +52029,12 @@ var sliceRecordSchema = external_exports.object({
    */
   publishedSha: external_exports.string().nullable().default(null),
   /** The tree of `headSha`, when its gates ran and the host could say (WorkspacePort.treeFacts). */
-  gatesTree: external_exports.string().optional()
+  gatesTree: external_exports.string().optional(),
+  /**
+   * A done slice reopened because a slice it was built on runs again: its branch holds that
+   * slice's old head, so its next attempt resets it to the new one (cleared once it has).
+   */
+  dependencyRedone: external_exports.boolean().default(false)
 });
 var executionStateSchema = external_exports.object({
   version: external_exports.literal(1),
@@ -51824,7 +52162,8 @@ function sliceRecord(record2, id) {
     lastFailure: null,
     roundStart: 0,
     agentProcess: null,
-    publishedSha: null
+    publishedSha: null,
+    dependencyRedone: false
   };
 }
 function withSlice(record2, slice) {
@@ -53620,8 +53959,9 @@ function isTestPath2(path2) {
   const segments = path2.split("/");
   const base = segments.at(-1) ?? "";
   if (segments.slice(0, -1).some((segment) => TEST_DIR_NAMES.has(segment.toLowerCase()))) return true;
-  return /\.(?:test|spec)\.[^.]+(?:\.[^.]+)?$/i.test(base) || /_test\.(?:go|py)$/.test(base) || /^test_.+\.py$/.test(base);
+  return /\.(?:test|spec)\.[^.]+(?:\.[^.]+)?$/i.test(base) || JS_PACKAGE_TEST.test(base) || /_test\.(?:go|py)$/.test(base) || /^test_.+\.py$/.test(base);
 }
+var JS_PACKAGE_TEST = /^tests?\.[cm]?[jt]sx?$|\.test-d\.[cm]?tsx?$/i;
 function indexFile(path2) {
   const segments = path2.split("/");
   const base = segments.at(-1) ?? path2;
@@ -53662,16 +54002,16 @@ function wordScore(file2, term) {
   return 0;
 }
 function namedFiles(text2, repo) {
-  const named3 = /* @__PURE__ */ new Set();
+  const named4 = /* @__PURE__ */ new Set();
   for (const token2 of pathTokens(text2)) {
     const scores = repo.files.map((file2) => pathScore(file2, token2));
     const best = Math.max(0, ...scores);
     if (best < 40) continue;
     repo.files.forEach((file2, i) => {
-      if (scores[i] === best) named3.add(file2.path);
+      if (scores[i] === best) named4.add(file2.path);
     });
   }
-  return repo.files.filter((file2) => named3.has(file2.path)).map((file2) => file2.path);
+  return repo.files.filter((file2) => named4.has(file2.path)).map((file2) => file2.path);
 }
 function scoreRelevantFiles(goalText, repo, limit = 20) {
   const files2 = "files" in repo ? repo.files : repo.map(indexFile);
@@ -53913,25 +54253,42 @@ ${lines.join("\n")}`;
 }
 function gateSection(gate, workdir) {
   const header = `gate ${gate.name} ${gate.outcome} (exit ${gate.exitCode ?? "-"}):`;
-  const named3 = [...testNames(gate), ...newDiagnostics(gate)].join("\n");
+  const named4 = [...testNames(gate), ...newDiagnostics(gate)].join("\n");
   const output2 = trimOutput(gate.tail);
   const log = gate.artifact === null ? "" : `
 (full output: ${logPath(gate.artifact, workdir)})`;
   return `${header}
-${named3 === "" ? "" : `${named3}
+${named4 === "" ? "" : `${named4}
 `}${output2 === "" ? "(no output)" : output2}${log}`;
 }
 function testNames(gate) {
   const tests = gate.tests;
   if (tests === void 0) return [];
+  const { passedOnBase, notOnBase } = splitRegressions(tests);
   return [
-    namedList("newly failing tests (they pass on the base)", tests.regressions, tests.counts.regressions),
+    namedList(
+      "newly failing tests (they pass on the base)",
+      passedOnBase,
+      Math.max(0, tests.counts.regressions - notOnBase.length)
+    ),
+    namedList(
+      "failing tests the base did not run (new, or never reached there)",
+      notOnBase,
+      notOnBase.length
+    ),
     namedList(
       "tests still failing (they fail on the base too)",
       tests.stillFailing,
       tests.counts.stillFailing
     )
   ].filter((line3) => line3 !== null);
+}
+function splitRegressions(tests) {
+  const added = new Set(tests.added);
+  return {
+    passedOnBase: tests.regressions.filter((name) => !added.has(name)),
+    notOnBase: tests.regressions.filter((name) => added.has(name))
+  };
 }
 function newDiagnostics(gate) {
   const diagnostics = gate.diagnostics;
@@ -53964,15 +54321,26 @@ function oneLine2(text2) {
 var HEADLINE_NAMES = 3;
 function failureHeadline(failure3, gates) {
   const first = headlineStart(failure3);
-  const broken = gates.filter((gate) => gate.outcome === "failed").flatMap((gate) => gate.tests?.regressions ?? []);
+  const failed = gates.filter((gate) => gate.outcome === "failed");
+  const broken = failed.flatMap((gate) => gate.tests?.regressions ?? []);
+  const notOnBase = new Set(
+    failed.flatMap((gate) => gate.tests === void 0 ? [] : splitRegressions(gate.tests).notOnBase)
+  );
   const total = gates.filter((gate) => gate.outcome === "failed").reduce(
     (sum3, gate) => sum3 + Math.max(gate.tests?.counts.regressions ?? 0, gate.tests?.regressions.length ?? 0),
     0
   );
   if (broken.length === 0) return first.replace(/:$/, "");
-  const names = broken.slice(0, HEADLINE_NAMES).map((name) => clip(oneLine2(name), MAX_TEST_NAME_CHARS));
-  const more = total - names.length;
-  return `${first.replace(/:$/, "")}; newly failing tests (they pass on the base): ${names.join(", ")}${more > 0 ? ` and ${more} more` : ""}`;
+  const shown = broken.slice(0, HEADLINE_NAMES);
+  const more = total - shown.length;
+  const listOf = (names) => names.map((name) => clip(oneLine2(name), MAX_TEST_NAME_CHARS)).join(", ");
+  const passed = shown.filter((name) => !notOnBase.has(name));
+  const unrun = shown.filter((name) => notOnBase.has(name));
+  const parts = [
+    ...passed.length > 0 ? [`newly failing tests (they pass on the base): ${listOf(passed)}`] : [],
+    ...unrun.length > 0 ? [`failing tests the base did not run: ${listOf(unrun)}`] : []
+  ];
+  return `${first.replace(/:$/, "")}; ${parts.join("; ")}${more > 0 ? ` and ${more} more` : ""}`;
 }
 function headlineStart(failure3) {
   const lines = failure3.split("\n");
@@ -54260,8 +54628,8 @@ function claimProblem(record2, events, gate, from) {
   if (!verified) return "the goal's log has no such gate run of the slice";
   const integrated2 = events.some((event) => {
     if (event.type !== "integration_done" || event.data.headSha !== integration.headSha) return false;
-    const named3 = event.data.reusedFrom;
-    return event.data.tree === from.tree && named3?.slice === from.slice && named3.tree === from.tree;
+    const named4 = event.data.reusedFrom;
+    return event.data.tree === from.tree && named4?.slice === from.slice && named4.tree === from.tree;
   });
   if (!integrated2) return "the goal's log does not record the integration taking it";
   return null;
@@ -54534,8 +54902,8 @@ var STATIC_KINDS = [
 function staticCheck(kinds) {
   const words2 = STATIC_KINDS.filter(([kind]) => kinds.includes(kind)).map(([, word]) => word);
   if (words2.length === 0) return "";
-  const listed3 = words2.length === 1 ? words2[0] ?? "" : `${words2.slice(0, -1).join(", ")} and ${words2.at(-1)}`;
-  const sentence = `${listed3.charAt(0).toUpperCase()}${listed3.slice(1)}`;
+  const listed4 = words2.length === 1 ? words2[0] ?? "" : `${words2.slice(0, -1).join(", ")} and ${words2.at(-1)}`;
+  const sentence = `${listed4.charAt(0).toUpperCase()}${listed4.slice(1)}`;
   if (words2.includes("format")) return `${sentence} checks are clean on the head commit`;
   return `${sentence} ${words2.length === 1 ? "passes" : "pass"} on the head commit`;
 }
@@ -56504,9 +56872,9 @@ function resumable(store, goal) {
 }
 async function resumeOrphans(store, scope) {
   const results = [];
-  for (const listed3 of goalsIn(await store.list(), scope)) {
-    if (mayBeControlled(listed3) && controlledElsewhere(store, listed3.id) !== null) continue;
-    const { goal } = await settleRecordedMerge(store, listed3.id);
+  for (const listed4 of goalsIn(await store.list(), scope)) {
+    if (mayBeControlled(listed4) && controlledElsewhere(store, listed4.id) !== null) continue;
+    const { goal } = await settleRecordedMerge(store, listed4.id);
     const orphaned = isOrphaned(goal, { controllerAlive: controllerAlive(store, goal) });
     if (!orphaned && goal.status !== "interrupted") continue;
     if (orphaned) {
@@ -56572,7 +56940,7 @@ async function checkSharedGoal(store, goalId, commit) {
       }
     );
   };
-  const named3 = (error62) => {
+  const named4 = (error62) => {
     const text2 = error62 instanceof Error ? error62.message : String(error62);
     const [first = "", ...rest] = text2.split("\n");
     const said = first.replace(/^.*\/([^/]+): \1 /, `${where}$1 `);
@@ -56585,7 +56953,7 @@ async function checkSharedGoal(store, goalId, commit) {
     goal = await store.read(goalId);
     if (await store.files.exists(paths2.proof)) await readVersioned(store.files, proofVersioned, paths2.proof);
   } catch (error62) {
-    if (error62 instanceof StateError) refuse2(named3(error62));
+    if (error62 instanceof StateError) refuse2(named4(error62));
     throw error62;
   }
   const { events } = await store.eventLog(goalId).read();
@@ -57287,8 +57655,8 @@ function untrustedCustomAgent(trust, found, specs, hostDefined = []) {
   if (trust !== "untrusted") return null;
   const { config: config2, repoRoot } = found;
   const { agents, planner } = config2.config;
-  const named3 = specs.filter((spec) => typeof spec === "string" && spec.trim() !== "");
-  const runs2 = named3.length > 0 ? named3 : [agents.default];
+  const named4 = specs.filter((spec) => typeof spec === "string" && spec.trim() !== "");
+  const runs2 = named4.length > 0 ? named4 : [agents.default];
   const uses = [
     { spec: planner.agent, role: "planner" },
     ...runs2.map((spec) => ({ spec, role: "agent" }))
@@ -57447,8 +57815,8 @@ init_branches();
 
 // src/runtime/integrity/gate-leftovers.ts
 function leftoverKey(command2, checkout) {
-  const named3 = checkout === "" ? command2 : command2.split(checkout).join("<checkout>");
-  return named3.replace(/…$/, "").replace(/\s+/g, " ").trim().slice(0, KEY_CHARS);
+  const named4 = checkout === "" ? command2 : command2.split(checkout).join("<checkout>");
+  return named4.replace(/…$/, "").replace(/\s+/g, " ").trim().slice(0, KEY_CHARS);
 }
 var KEY_CHARS = 600;
 function baseLeftoverKeys(strays, checkout) {
@@ -57621,6 +57989,349 @@ function tamperingFindings(gaps) {
   return gaps.map((gap) => finding("security", "blocking", `${STATE_TAMPERED}: ${gap.message}`, []));
 }
 
+// src/runtime/controller/execute.ts
+init_next_steps();
+
+// src/runtime/gates/detector.ts
+import { readFileSync as readFileSync2, statSync as statSync2 } from "node:fs";
+import { join as join9 } from "node:path";
+var MAX_READ_BYTES = 512 * 1024;
+function treeDetectContext(files2, texts) {
+  const listed4 = new Set(files2);
+  return contextOver(listed4, (path2) => {
+    const text2 = texts.get(path2);
+    if (text2 === void 0) throw new Error(`gate detection read ${path2}, which no detector declares`);
+    return listed4.has(path2) ? text2 : null;
+  });
+}
+function createDetectContext(repoRoot, files2) {
+  const listed4 = new Set(files2.map((file2) => file2.replaceAll("\\", "/").replace(/^\.\//, "")));
+  const cache = /* @__PURE__ */ new Map();
+  const read2 = (path2) => {
+    if (!listed4.has(path2)) return null;
+    const cached2 = cache.get(path2);
+    if (cached2 !== void 0) return cached2;
+    let text2 = null;
+    try {
+      const full = join9(repoRoot, path2);
+      if (statSync2(full).size <= MAX_READ_BYTES) text2 = readFileSync2(full, "utf8");
+    } catch {
+    }
+    cache.set(path2, text2);
+    return text2;
+  };
+  return contextOver(listed4, read2);
+}
+function contextOver(listed4, read2) {
+  return {
+    files: listed4,
+    has: (path2) => listed4.has(path2),
+    some: (predicate) => {
+      for (const file2 of listed4) if (predicate(file2)) return true;
+      return false;
+    },
+    read: read2
+  };
+}
+function hasSection(text2, section) {
+  if (text2 === null) return false;
+  const escaped = section.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`^\\s*\\[${escaped}(?:\\.[^\\]]*)?\\]`, "m").test(text2);
+}
+
+// src/runtime/gates/detect-node.ts
+var TEST_SCRIPTS = ["test"];
+var LINT_SCRIPTS = ["lint"];
+var TYPECHECK_SCRIPTS = ["typecheck", "type-check", "tsc"];
+var FORMAT_SCRIPTS = ["format:check", "fmt:check", "prettier:check"];
+var PLACEHOLDER_TEST = /no test specified/;
+function packageManager(context) {
+  if (context.has("pnpm-lock.yaml")) return "pnpm";
+  if (context.has("yarn.lock")) return "yarn";
+  return "npm";
+}
+function nodeTestReport(body, manager) {
+  const last = body.split(/&&|\|\||;/).at(-1)?.trim() ?? "";
+  const runner = /^(?:(?:npx|pnpm exec|pnpm|yarn)\s+)?(vitest|jest)(?:\s|$)/.exec(last)?.[1];
+  if (runner === void 0 || /--watch\b|--outputFile|[|<>`$]/.test(last)) return void 0;
+  if (runner === "vitest" && /^\S*vitest\s+(?:watch|dev|bench)\b/.test(last.replace(/^(?:npx|pnpm exec|pnpm|yarn)\s+/, "")))
+    return void 0;
+  const separator = manager === "npm" ? ["--"] : [];
+  return runner === "vitest" ? {
+    format: "junit-xml",
+    prefer: "report",
+    args: [...separator, "--reporter=default", "--reporter=junit", "--outputFile.junit={file}"]
+  } : { format: "jest-json", prefer: "report", args: [...separator, "--json", "--outputFile={file}"] };
+}
+function readPackageJson(context) {
+  const text2 = context.read("package.json");
+  if (text2 === null) return null;
+  try {
+    const parsed2 = JSON.parse(text2);
+    return typeof parsed2 === "object" && parsed2 !== null ? parsed2 : null;
+  } catch {
+    return null;
+  }
+}
+function readScripts(context) {
+  const parsed2 = readPackageJson(context);
+  if (parsed2 === null) return null;
+  const scripts = Reflect.get(parsed2, "scripts");
+  if (typeof scripts !== "object" || scripts === null) return {};
+  const result2 = {};
+  for (const [name, body] of Object.entries(scripts)) if (typeof body === "string") result2[name] = body;
+  return result2;
+}
+var nodeDetector = {
+  name: "node",
+  reads: ["package.json"],
+  detect(context) {
+    const scripts = readScripts(context);
+    if (scripts === null) return [];
+    const manager = packageManager(context);
+    const gates = [];
+    const add2 = (name, candidates) => {
+      const script = candidates.find((candidate) => {
+        const body = scripts[candidate];
+        return body !== void 0 && body.trim() !== "" && !(name === "test" && PLACEHOLDER_TEST.test(body));
+      });
+      if (script === void 0) return;
+      const report2 = name === "test" ? nodeTestReport(scripts[script] ?? "", manager) : void 0;
+      gates.push({
+        name,
+        kind: name,
+        argv: [manager, "run", script],
+        source: `package.json scripts.${script}`,
+        ...report2 === void 0 ? {} : { report: report2 }
+      });
+    };
+    add2("format", FORMAT_SCRIPTS);
+    add2("lint", LINT_SCRIPTS);
+    add2("typecheck", TYPECHECK_SCRIPTS);
+    add2("test", TEST_SCRIPTS);
+    return gates;
+  }
+};
+
+// src/runtime/gates/node-manifest.ts
+var INSTALLS = [
+  { file: "pnpm-lock.yaml", install: "pnpm install --frozen-lockfile" },
+  { file: "yarn.lock", install: "yarn install --frozen-lockfile" },
+  { file: "package-lock.json", install: "npm ci" },
+  { file: "npm-shrinkwrap.json", install: "npm ci" }
+];
+var WITHOUT_LOCKFILE = "npm install";
+var DEPENDENCY_FIELDS = ["dependencies", "devDependencies", "optionalDependencies"];
+function nodeManifest(context) {
+  const parsed2 = readPackageJson(context);
+  if (parsed2 === null) return null;
+  const declared = /* @__PURE__ */ new Set();
+  for (const field of DEPENDENCY_FIELDS) {
+    const value2 = Reflect.get(parsed2, field);
+    if (typeof value2 === "object" && value2 !== null && !Array.isArray(value2)) {
+      for (const name of Object.keys(value2)) declared.add(name);
+    }
+  }
+  const install = INSTALLS.find((each) => context.has(each.file))?.install ?? WITHOUT_LOCKFILE;
+  return { declared, install };
+}
+
+// src/runtime/gates/tool-lookup.ts
+import { isAbsolute as isAbsolute8, join as join11, resolve as resolve4 } from "node:path";
+
+// src/runtime/workspace/plan.ts
+import { join as join10 } from "node:path";
+var NODE_LOCKFILES = [
+  { file: "pnpm-lock.yaml", install: ["pnpm", "install", "--frozen-lockfile", "--prefer-offline"] },
+  { file: "yarn.lock", install: ["yarn", "install", "--frozen-lockfile"] },
+  { file: "package-lock.json", install: ["npm", "ci", "--prefer-offline", "--no-audit", "--no-fund"] },
+  { file: "npm-shrinkwrap.json", install: ["npm", "ci", "--prefer-offline", "--no-audit", "--no-fund"] }
+];
+var NPM_WITHOUT_LOCKFILE = [
+  "npm",
+  "install",
+  "--no-package-lock",
+  "--prefer-offline",
+  "--no-audit",
+  "--no-fund"
+];
+var DEPENDENCY_FIELDS2 = ["dependencies", "devDependencies", "optionalDependencies", "workspaces"];
+var PYTHON_MARKERS = ["pyproject.toml", "setup.cfg", "setup.py"];
+var CARGO_TARGET_CACHE = "cargo-target";
+var GO_BUILD_CACHE = "go-build";
+var DOWNLOADS_CACHE = "downloads";
+var VENV_DIRS = [".venv", "venv"];
+function planPreparation(input2) {
+  const { workspace } = input2.config;
+  const timeoutMs = workspace.timeout;
+  const { cacheDir, sharedCacheDir: sharedCacheDir2 } = input2;
+  const context = input2.context ?? createDetectContext(input2.repoRoot, input2.files);
+  const env = context.some(isGoModule) ? { GOCACHE: join10(cacheDir, GO_BUILD_CACHE) } : {};
+  if (workspace.setup) {
+    return {
+      steps: workspace.setup.map((argv) => ({ kind: "command", argv })),
+      env,
+      timeoutMs,
+      cacheDir,
+      sharedCacheDir: sharedCacheDir2
+    };
+  }
+  const steps = [];
+  const node2 = nodeStep(context, workspace.install);
+  if (node2) steps.push(node2);
+  if (PYTHON_MARKERS.some((file2) => context.has(file2)) || context.some(isRootRequirements)) {
+    steps.push({ kind: "python-venv", dirs: VENV_DIRS });
+  }
+  if (context.has("Cargo.toml")) env.CARGO_TARGET_DIR = join10(input2.cacheDir, CARGO_TARGET_CACHE);
+  return { steps, env, timeoutMs, cacheDir, sharedCacheDir: sharedCacheDir2 };
+}
+function nodeModulesStep(context, workspace) {
+  return workspace.setup ? "setup" : nodeStep(context, workspace.install);
+}
+function nodeStep(context, installAllowed) {
+  const text2 = context.read("package.json");
+  if (text2 === null || !hasDependencies(text2)) return null;
+  const lock = NODE_LOCKFILES.find((candidate) => context.has(candidate.file));
+  const install = lock?.install ?? NPM_WITHOUT_LOCKFILE;
+  const packages = packageDirs(context);
+  return {
+    kind: "node-modules",
+    manifests: lock ? ["package.json", lock.file] : ["package.json"],
+    install: installAllowed ? install : null,
+    ...packages.length > 0 ? { packages } : {}
+  };
+}
+var PACKAGE_DIRS_LIMIT = 200;
+function packageDirs(context) {
+  const dirs = [];
+  for (const path2 of context.files) {
+    const match = /^(.+)\/package\.json$/.exec(path2);
+    if (match?.[1] && !match[1].split("/").includes("node_modules")) dirs.push(match[1]);
+  }
+  return dirs.sort().slice(0, PACKAGE_DIRS_LIMIT);
+}
+function hasDependencies(text2) {
+  let parsed2;
+  try {
+    parsed2 = JSON.parse(text2);
+  } catch {
+    return true;
+  }
+  if (typeof parsed2 !== "object" || parsed2 === null) return false;
+  return DEPENDENCY_FIELDS2.some((field) => {
+    const value2 = Reflect.get(parsed2, field);
+    if (Array.isArray(value2)) return value2.length > 0;
+    return typeof value2 === "object" && value2 !== null && Object.keys(value2).length > 0;
+  });
+}
+function isGoModule(path2) {
+  return /(?:^|\/)go\.(?:mod|work)$/.test(path2);
+}
+function isRootRequirements(path2) {
+  return /^requirements[^/]*\.txt$/.test(path2);
+}
+
+// src/runtime/gates/package-script.ts
+var MANAGERS = ["npm", "pnpm", "yarn"];
+var MAX_HOPS = 4;
+function scriptOf(argv) {
+  if (!MANAGERS.includes(gateTool(argv).executable)) return null;
+  const [, verb, name] = argv;
+  if (verb === "test" || verb === "t") return "test";
+  if ((verb === "run" || verb === "run-script") && name !== void 0 && !name.startsWith("-")) return name;
+  return null;
+}
+function scriptTool(argv, scripts) {
+  let current = argv;
+  for (let hop = 0; hop < MAX_HOPS; hop++) {
+    const script = scriptOf(current);
+    const body = script === null ? void 0 : scripts[script];
+    if (script === null || body === void 0) return null;
+    const words2 = firstCommand(body);
+    if (words2 === null || words2.length === 0) return null;
+    if (scriptOf(words2) === null) {
+      const tool = words2[0] ?? "";
+      return /^[\w@./+-]+$/.test(tool) ? { script, tool, chain: chainOf(body) } : null;
+    }
+    current = words2;
+  }
+  return null;
+}
+function chainOf(body) {
+  const parts = body.split("&&");
+  if (parts.length < 2 || parts.some((part) => /\|\||[;|&\n]/.test(part))) return [];
+  return parts.map((part) => firstCommand(part)?.[0] ?? "");
+}
+function firstCommand(body) {
+  const first = body.split(/&&|\|\||[;|&\n]/)[0] ?? "";
+  const words2 = first.trim().split(/\s+/).filter(Boolean);
+  const start = words2.findIndex((word) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(word));
+  return start === -1 ? null : words2.slice(start);
+}
+
+// src/runtime/gates/tool-lookup.ts
+async function lookUpGateTool(gate, input2, probes) {
+  const command2 = gate.argv[0] ?? "";
+  const at2 = await find(command2, input2.root, probes, venvBins(input2.root));
+  if (at2 === null) {
+    const where = command2.includes("/") ? "is missing or not executable" : "was not found on PATH";
+    return { command: command2, status: "missing", where };
+  }
+  const script = input2.scripts === null ? null : scriptTool(gate.argv, input2.scripts);
+  return {
+    command: command2,
+    status: "found",
+    at: at2,
+    script: script === null ? null : await lookUpScriptTool(script, input2, probes)
+  };
+}
+function once(ask) {
+  let answer2;
+  return () => {
+    answer2 ??= ask();
+    return answer2;
+  };
+}
+function missingToolOf(lookup) {
+  if (lookup.status === "missing") return { tool: lookup.command, where: lookup.where };
+  const script = lookup.script;
+  if (script?.status !== "missing") return null;
+  const missing = { tool: script.tool, where: script.where };
+  if (script.install !== void 0) missing.install = script.install;
+  return missing;
+}
+function declaredInstall(tool, manifest) {
+  return manifest?.declared.has(tool) === true ? manifest.install : null;
+}
+function venvBins(root) {
+  return VENV_DIRS.map((dir) => join11(root, dir, "bin"));
+}
+async function find(command2, root, probes, firstDirs) {
+  if (command2 === "") return null;
+  if (!command2.includes("/")) return probes.findOnPath(command2, firstDirs);
+  const path2 = isAbsolute8(command2) ? command2 : resolve4(root, command2);
+  return await probes.fileState(path2) === "ok" ? path2 : null;
+}
+async function lookUpScriptTool(script, input2, probes) {
+  const { tool } = script;
+  if (tool.includes("/")) {
+    const at2 = await find(tool, input2.root, probes, []);
+    return at2 === null ? { ...script, status: "missing", where: "is missing or not executable" } : { ...script, status: "found", at: at2 };
+  }
+  const local = join11(input2.root, "node_modules", ".bin", tool);
+  if (await probes.fileState(local) === "ok") return { ...script, status: "found", at: local };
+  const onPath = await probes.findOnPath(tool, []);
+  if (onPath !== null) return { ...script, status: "found", at: onPath };
+  if (await probes.fileState(join11(input2.root, "node_modules")) === "missing") {
+    return { ...script, status: "unchecked", why: "no node_modules, dependencies not installed" };
+  }
+  const why = input2.ownInstall == null ? null : await input2.ownInstall();
+  if (why !== null) return { ...script, status: "unchecked", why };
+  const where = `is neither in node_modules/.bin nor on ${input2.pathName ?? "PATH"}`;
+  const install = declaredInstall(tool, input2.manifest);
+  return install === null ? { ...script, status: "missing", where } : { ...script, status: "missing", where: `${where}, though package.json declares it`, install };
+}
+
 // src/runtime/workspace/own-step.ts
 function createSharedGitActivity() {
   return { runs: 0, window: null, closing: null };
@@ -57685,7 +58396,7 @@ async function close(activity, window2) {
 // src/runtime/controller/prepare.ts
 init_errors();
 init_branches();
-import { join as join9 } from "node:path";
+import { join as join12 } from "node:path";
 
 // src/runtime/workspace/hook-installers.ts
 var HOOK_INSTALLER_OPT_OUTS = {
@@ -57725,7 +58436,7 @@ async function prepareWorkspace(ctx, path2, label, base) {
   if (!deps.preparer || !preparation || !preparesWorktrees(deps)) return deps.gateEnv;
   const own2 = label === BASE_ID || label === INTEGRATION_ID ? deps.integrationCache?.preparer : void 0;
   const preparer = own2 ?? deps.preparer;
-  const logPath2 = join9(deps.store.paths(goal.id).prepareArtifacts, `${label}.log`);
+  const logPath2 = join12(deps.store.paths(goal.id).prepareArtifacts, `${label}.log`);
   const scope = { repoRoot: goal.repo.root, home: deps.home };
   const step = `the preparation of the ${label} worktree`;
   const { result: result2, shared } = await ownStep(
@@ -57768,8 +58479,8 @@ ${result2.tail}`),
 async function recordPutBack(ctx, shared) {
   if (shared.kind !== "checked" || shared.changes.length === 0) return;
   const steps = [...new Set(shared.labels)].join(" and ");
-  const named3 = (restored) => shared.changes.filter((change) => change.restored === restored).map((c) => `${c.what} (${c.change})`);
-  const [back, left] = [named3(true), named3(false)];
+  const named4 = (restored) => shared.changes.filter((change) => change.restored === restored).map((c) => `${c.what} (${c.change})`);
+  const [back, left] = [named4(true), named4(false)];
   const reason = [
     back.length > 0 ? `${steps} wrote ${back.join(", ")}; omk put it back as it was before (omk's own install or setup, run with the hook installers' opt-outs, before any agent: not an agent's or its code's doing)` : "",
     left.length > 0 ? `${steps} changed ${left.join(", ")}, which omk cannot put back: the next agent or gate run is blocked by it` : ""
@@ -57824,14 +58535,16 @@ async function runGatesOnBase(ctx, why = "before any slice agent runs") {
   await ctx.base.settled();
   const leftBehind = await leftOnBase(ctx, cwd);
   const blocked2 = [];
-  for (const gate of gates.filter((g) => g.outcome === "unavailable")) {
-    const why2 = gate.tail.split("\n")[0]?.replace(/^\[omk\] /, "") ?? "";
+  const unavailable = gates.filter((g) => g.outcome === "unavailable");
+  const manifest = unavailable.some((g) => g.required) ? await baseManifest(ctx) : null;
+  for (const gate of unavailable) {
+    const why2 = unavailableWhy(gate.tail);
     const tool = unavailableTool(gate.tail) ?? gate.name;
     if (!gate.required) {
       deps.reporter.warn(`optional gate ${gate.name} cannot start: ${why2}`);
       continue;
     }
-    const message = `Required gate "${gate.name}" (${gate.kind}) cannot start on base ${sha3.slice(0, 12)}: ${why2} No slice agent ran. ${unavailableAdvice(gate, tool, goal.oracle.requiredGates)}; then run the goal again.`;
+    const message = `Required gate "${gate.name}" (${gate.kind}) cannot start on base ${sha3.slice(0, 12)}: ${why2} No slice agent ran. ${unavailableAdvice(gate, tool, goal.oracle.requiredGates, declaredInstall(tool, manifest), why2)}; then run the goal again.`;
     blocked2.push({ code: "gate_unavailable", message });
     deps.reporter.warn(message);
   }
@@ -57839,6 +58552,15 @@ async function runGatesOnBase(ctx, why = "before any slice agent runs") {
   const outcomes = gates.map((g) => `${g.name}:${g.outcome}`);
   await journal.save([{ type: "gates_on_base", data: { sha: sha3, outcomes, durationMs } }]);
   return { baseline: { sha: sha3, gates, tests, diagnostics, leftBehind }, blocked: blocked2 };
+}
+async function baseManifest(ctx) {
+  const { files: files2, texts } = await ctx.deps.committed.readCommitted(
+    ctx.goal.repo.root,
+    ctx.base.baseSha,
+    ["package.json"],
+    MAX_READ_BYTES
+  );
+  return nodeManifest(treeDetectContext(files2, texts));
 }
 var lateBaselines = /* @__PURE__ */ new WeakMap();
 async function baselineForIntegration(ctx) {
@@ -58029,12 +58751,12 @@ function stamps(files2) {
 }
 
 // src/runtime/controller/fix-task.ts
-import { join as join25, relative as relative8 } from "node:path";
+import { join as join26, relative as relative8 } from "node:path";
 
 // src/runtime/agents/follow-ups.ts
 init_zod();
 import { lstat, readFile as readFile2, rmdir, unlink } from "node:fs/promises";
-import { dirname as dirname3, join as join10 } from "node:path";
+import { dirname as dirname3, join as join13 } from "node:path";
 var FOLLOW_UPS_FILE = ".omk/follow-ups.json";
 var MAX_FILE_BYTES = 256 * 1024;
 var MAX_PROPOSALS = 20;
@@ -58052,7 +58774,7 @@ var followUpProposalSchema = external_exports.object({
   acceptance: external_exports.array(external_exports.string().trim().min(1).max(1e3)).max(50).default([])
 });
 async function readFollowUps(cwd, defaults) {
-  const path2 = join10(cwd, FOLLOW_UPS_FILE);
+  const path2 = join13(cwd, FOLLOW_UPS_FILE);
   let text2;
   try {
     const stat19 = await lstat(path2);
@@ -58335,54 +59057,7 @@ function closingReferenceFindings(messages2) {
 }
 
 // src/runtime/controller/change-review.ts
-import { join as join12 } from "node:path";
-
-// src/runtime/gates/detector.ts
-import { readFileSync as readFileSync2, statSync as statSync2 } from "node:fs";
-import { join as join11 } from "node:path";
-var MAX_READ_BYTES = 512 * 1024;
-function treeDetectContext(files2, texts) {
-  const listed3 = new Set(files2);
-  return contextOver(listed3, (path2) => {
-    const text2 = texts.get(path2);
-    if (text2 === void 0) throw new Error(`gate detection read ${path2}, which no detector declares`);
-    return listed3.has(path2) ? text2 : null;
-  });
-}
-function createDetectContext(repoRoot, files2) {
-  const listed3 = new Set(files2.map((file2) => file2.replaceAll("\\", "/").replace(/^\.\//, "")));
-  const cache = /* @__PURE__ */ new Map();
-  const read2 = (path2) => {
-    if (!listed3.has(path2)) return null;
-    const cached2 = cache.get(path2);
-    if (cached2 !== void 0) return cached2;
-    let text2 = null;
-    try {
-      const full = join11(repoRoot, path2);
-      if (statSync2(full).size <= MAX_READ_BYTES) text2 = readFileSync2(full, "utf8");
-    } catch {
-    }
-    cache.set(path2, text2);
-    return text2;
-  };
-  return contextOver(listed3, read2);
-}
-function contextOver(listed3, read2) {
-  return {
-    files: listed3,
-    has: (path2) => listed3.has(path2),
-    some: (predicate) => {
-      for (const file2 of listed3) if (predicate(file2)) return true;
-      return false;
-    },
-    read: read2
-  };
-}
-function hasSection(text2, section) {
-  if (text2 === null) return false;
-  const escaped = section.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return new RegExp(`^\\s*\\[${escaped}(?:\\.[^\\]]*)?\\]`, "m").test(text2);
-}
+import { join as join14 } from "node:path";
 
 // src/runtime/review/scope.ts
 var WRITES_SHOWN = 10;
@@ -58426,6 +59101,359 @@ function describeWrites(writes) {
   return `writes: ${shown.join(", ")}${more}`;
 }
 
+// src/runtime/review/enclosing-test.ts
+function fileSides(file2, head2) {
+  if (file2.status === "deleted") {
+    return {
+      old: file2.hunks.flat().flatMap((line3) => line3.kind === "removed" ? [line3.text] : []),
+      new: []
+    };
+  }
+  if (head2 === void 0) return null;
+  const lines = head2.split("\n");
+  if (lines.at(-1) === "") lines.pop();
+  const old = [];
+  let next = 0;
+  for (const hunk of file2.hunks) {
+    const firstNew = hunk.find((line3) => line3.newLine !== null)?.newLine ?? null;
+    const firstOld = hunk.find((line3) => line3.oldLine !== null)?.oldLine ?? null;
+    const until = firstNew !== null ? firstNew - 1 : next + (firstOld ?? 1) - 1 - old.length;
+    if (until < next || until > lines.length) return null;
+    old.push(...lines.slice(next, until));
+    next = until;
+    if (firstOld !== null && old.length !== firstOld - 1) return null;
+    for (const line3 of hunk) {
+      if (line3.kind !== "removed") {
+        if (lines[next] !== line3.text) return null;
+        next++;
+      }
+      if (line3.kind !== "added") old.push(line3.text);
+    }
+  }
+  old.push(...lines.slice(next));
+  return { old, new: lines };
+}
+function enclosingTest(lines, at2, declaredAt, syntax) {
+  const own2 = declaredOrDecorated(lines, at2, declaredAt, syntax);
+  if (own2 !== null) return own2;
+  let limit = indentOf(lines[at2] ?? "");
+  for (let index = at2 - 1; index >= 0 && limit > 0; index--) {
+    const text2 = lines[index] ?? "";
+    if (text2.trim() === "" || syntax.comment.test(text2)) continue;
+    const indent2 = indentOf(text2);
+    if (indent2 >= limit) continue;
+    const name = declaredOrDecorated(lines, index, declaredAt, syntax);
+    if (name !== null) return name;
+    limit = indent2;
+  }
+  return null;
+}
+var CLOSING2 = /^\s*[)\]}]+[,;]?\s*$/;
+function declaredOrDecorated(lines, at2, declaredAt, syntax) {
+  const own2 = declaredAt(lines, at2);
+  const text2 = lines[at2] ?? "";
+  if (own2 !== null || syntax.decorator === null || !syntax.decorator.test(text2)) return own2;
+  const indent2 = indentOf(text2);
+  for (let index = at2 + 1; index < lines.length; index++) {
+    const next = lines[index] ?? "";
+    if (next.trim() === "" || syntax.comment.test(next) || indentOf(next) > indent2) continue;
+    if (syntax.decorator.test(next) || CLOSING2.test(next)) continue;
+    return declaredAt(lines, index);
+  }
+  return null;
+}
+function indentOf(text2) {
+  return /^\s*/.exec(text2)?.[0].length ?? 0;
+}
+
+// src/runtime/review/tests-weakened.ts
+var JS_DECLARATION = /^\s*x?(?:it|test|specify)(?:\.(?:only|skip|todo|concurrent|each\s*\(.*?\)))?\s*\(\s*(['"`])((?:\\.|(?!\1).)*)\1/;
+var PY_DECLARATION = /^\s*(?:async\s+)?def\s+(test\w*)\s*\(/;
+var GO_DECLARATION = /^func\s+((?:Test|Example)\w*)\s*\(/;
+var RUST_TEST_ATTRIBUTE = /^\s*#\[(?:\w+::)*test\b/;
+var RUST_FN = /^\s*(?:pub(?:\([^)]*\))?\s+)?(?:async\s+)?fn\s+(\w+)/;
+var RUST_TEST_MARKER = /#\[(?:\w+::)*test\b|#\[cfg\(test\)\]|\bmod\s+tests?\b/;
+var ASSERTION = /\bexpect\s*\(|\bassert\w*\s*!?\s*\(|\bassert\s*\.|^\s*assert\s+\S|\bt\.(?:Error|Errorf|Fatal|Fatalf|Fail|FailNow)\s*\(|\brequire\.\w+\s*\(|\.should\b|\bt\.(?:is|not|deepEqual|notDeepEqual|like|true|false|truthy|falsy|throws|throwsAsync|notThrows|notThrowsAsync|regex|notRegex|snapshot)\s*\(/;
+var SKIP = [
+  /^\s*(?:it|test|describe|context|suite|specify)\.(?:skip|todo|only)\s*\(/,
+  /^\s*x(?:it|test|describe|context|specify)\s*\(/,
+  /^\s*@pytest\.mark\.(?:skip|skipif|xfail)\b/,
+  /^\s*@unittest\.(?:skip|skipIf|skipUnless|expectedFailure)\b/,
+  /\bpytest\.skip\s*\(/,
+  /\bself\.skipTest\s*\(/,
+  /\bt\.Skip(?:f|Now)?\s*\(/,
+  /^\s*#\[ignore\b/
+];
+var ASKS_TO_REMOVE_TESTS = /\b(?:remove|delete|drop|disable|skip|retire)\s+(?:(?!(?:and|or|then|but)\b)[\w'"`/.-]+\s+){0,4}?(?:tests?|specs?|assertions?)\b/i;
+var NAMES_SHOWN2 = 5;
+function goalAsksToRemoveTests(goalText) {
+  return ASKS_TO_REMOVE_TESTS.test(goalText);
+}
+function testsWeakenedReview(input2, goalText) {
+  const known = new Set(input2.changedFiles.map((file2) => file2.path));
+  const files2 = parseDiff(input2.diff, known).files.filter((file2) => !file2.binary && languageOf(file2) !== void 0).map(readTests);
+  const addedAnywhere = new Set(files2.flatMap((entry) => entry.added));
+  const pools = poolMoves(files2);
+  const severity2 = goalAsksToRemoveTests(goalText) ? "warning" : "blocking";
+  const remedy = severity2 === "blocking" ? "restore it, or strengthen the test instead: a weakened test proves nothing." : "the goal asks to remove tests, so this does not block; check it is the test the goal meant.";
+  const findings = [];
+  for (const entry of files2) {
+    const path2 = entry.file.path;
+    const where = quoteUntrusted(path2);
+    const gone = entry.removed.filter((name) => !addedAnywhere.has(name));
+    const renamed = entry.added.filter((name) => !entry.removed.includes(name)).length;
+    if (entry.file.status === "deleted") {
+      if (gone.length > 0 || entry.removed.length === 0 && entry.assertionsRemoved > 0) {
+        const what = gone.length > 0 ? ` with ${describeNames(gone)}` : "";
+        findings.push(
+          finding("controller", severity2, `Test file ${where} deleted${what}; ${remedy}`, [path2])
+        );
+        continue;
+      }
+    }
+    if (gone.length > renamed) {
+      findings.push(
+        finding(
+          "controller",
+          severity2,
+          `${gone.length === 1 ? "Test" : "Tests"} ${describeNames(gone)} removed from ${where} without a replacement; ${remedy}`,
+          [path2]
+        )
+      );
+    }
+    const pool = pools.get(path2) ?? [entry];
+    const removed = pool.reduce((sum3, member) => sum3 + member.assertionsRemoved, 0);
+    const added = pool.reduce((sum3, member) => sum3 + member.assertionsAdded, 0);
+    if (entry.assertionsRemoved > 0 && removed > added) {
+      const lost = Math.min(removed - added, entry.assertionsRemoved);
+      const inTests = entry.assertionTests.length > 0 ? ` (in ${describeNames([...new Set(entry.assertionTests)])})` : "";
+      findings.push(
+        finding(
+          "controller",
+          severity2,
+          `${plural2(lost, "assertion")} removed from ${where}${inTests} without a replacement; ${remedy}`,
+          [path2]
+        )
+      );
+    }
+    for (const skip of entry.skips) {
+      const name = skip.name === null ? "a test" : `test ${quoteUntrusted(skip.name)}`;
+      findings.push(
+        finding(
+          "controller",
+          severity2,
+          `${name.charAt(0).toUpperCase()}${name.slice(1)} turned off in ${where} (${quoteUntrusted(skip.line.trim())} added); ${remedy}`,
+          [path2]
+        )
+      );
+    }
+  }
+  return sortFindings(findings);
+}
+var BETWEEN_TESTS = /^\s*(?:[)\]};,]*|@.*|#\[.*)\s*$/;
+var DOC_TESTS_OF = "doc tests of ";
+var RUST_DOC_COMMENT = /^\s*(?:\/\/\/|\/\/!|\/\*\*|\/\*!|#!?\[doc\b)/;
+function testsEditedByChange(diff, changedPaths, head2 = /* @__PURE__ */ new Map()) {
+  const parsed2 = parseDiff(diff, new Set(changedPaths)).files.filter((file2) => !file2.binary);
+  const files2 = parsed2.filter((file2) => languageOf(file2, head2.get(file2.path)) !== void 0);
+  const edited = /* @__PURE__ */ new Set();
+  for (const file2 of parsed2) {
+    if (!file2.path.endsWith(".rs")) continue;
+    const docs = file2.hunks.some(
+      (hunk) => hunk.some((line3) => line3.kind !== "context" && RUST_DOC_COMMENT.test(line3.text))
+    );
+    if (docs) edited.add(`${DOC_TESTS_OF}${file2.path}`);
+  }
+  for (const file2 of files2) {
+    const language = languageOf(file2, head2.get(file2.path)) ?? null;
+    for (const name of editedInFile(file2, language, head2.get(file2.path))) edited.add(name);
+    for (const [at2, hunk] of file2.hunks.entries()) {
+      const heading = headingName(language, file2.headings?.[at2] ?? "", file2.path);
+      for (const kind of ["removed", "added"]) {
+        const side2 = hunk.filter((line3) => line3.kind === kind || line3.kind === "context");
+        let current = heading;
+        for (const [index, line3] of side2.entries()) {
+          current = nameAt(language, side2, index) ?? current;
+          if (line3.kind === kind && current !== null && !BETWEEN_TESTS.test(line3.text)) edited.add(current);
+        }
+      }
+    }
+  }
+  return edited;
+}
+function editedInFile(file2, language, head2) {
+  const sides = language === null ? null : fileSides(file2, head2);
+  if (sides === null) return [];
+  const syntax = language === "python" ? { comment: /^\s*#/, decorator: /^\s*@/ } : { comment: /^\s*(?:\/\/|\/\*|\*)/, decorator: language === "rust" ? /^\s*#\[/ : null };
+  const declaredAt = (lines, index) => testDeclaredAt(language, lines, index, file2.path);
+  const names = [];
+  for (const line3 of file2.hunks.flat()) {
+    if (line3.kind === "context" || /^\s*[)\]};,]*\s*$/.test(line3.text)) continue;
+    const [lines, number4] = line3.kind === "added" ? [sides.new, line3.newLine] : [sides.old, line3.oldLine];
+    if (number4 === null) continue;
+    const name = enclosingTest(lines, number4 - 1, declaredAt, syntax);
+    if (name !== null) names.push(name);
+  }
+  return names;
+}
+function testDeclaredAt(language, lines, index, path2) {
+  const text2 = lines[index] ?? "";
+  if (language !== "rust") return declaration(language, text2);
+  const fn = RUST_FN.exec(text2)?.[1];
+  if (fn === void 0) return null;
+  if (isTestPath(path2)) return fn;
+  for (let above = index - 1; above >= 0 && above >= index - 8; above--) {
+    const line3 = lines[above] ?? "";
+    if (RUST_TEST_ATTRIBUTE.test(line3)) return fn;
+    if (!/^\s*(?:#\[|\/\/)/.test(line3)) break;
+  }
+  return null;
+}
+function isAssertion(text2) {
+  return ASSERTION.test(text2);
+}
+function languageOf(file2, head2) {
+  const path2 = file2.path;
+  if (path2.endsWith(".rs")) {
+    const marked = file2.hunks.some((hunk) => hunk.some((line3) => RUST_TEST_MARKER.test(line3.text))) || head2 !== void 0 && RUST_TEST_MARKER.test(head2);
+    return marked || isTestPath(path2) ? "rust" : void 0;
+  }
+  if (!isTestPath(path2)) return void 0;
+  if (/\.(?:[cm]?[jt]sx?)$/.test(path2)) return "js";
+  if (path2.endsWith(".py")) return "python";
+  if (path2.endsWith(".go")) return "go";
+  return null;
+}
+function declaration(language, text2) {
+  switch (language) {
+    case "js":
+      return JS_DECLARATION.exec(text2)?.[2] ?? null;
+    case "python":
+      return PY_DECLARATION.exec(text2)?.[1] ?? null;
+    case "go":
+      return GO_DECLARATION.exec(text2)?.[1] ?? null;
+    default:
+      return null;
+  }
+}
+function readTests(file2) {
+  const language = languageOf(file2) ?? null;
+  const entry = {
+    file: file2,
+    removed: [],
+    added: [],
+    assertionsRemoved: 0,
+    assertionsAdded: 0,
+    assertionTests: [],
+    skips: []
+  };
+  const removedText = /* @__PURE__ */ new Set();
+  for (const hunk of file2.hunks) {
+    for (const line3 of hunk) if (line3.kind === "removed") removedText.add(line3.text.trim());
+  }
+  for (const hunk of file2.hunks) {
+    const oldSide = hunk.filter((line3) => line3.kind !== "added");
+    const newSide = hunk.filter((line3) => line3.kind !== "removed");
+    entry.removed.push(...declaredOn(language, oldSide, "removed"));
+    entry.added.push(...declaredOn(language, newSide, "added"));
+    let current = null;
+    for (const [index, line3] of oldSide.entries()) {
+      current = nameAt(language, oldSide, index) ?? current;
+      if (line3.kind === "removed" && isAssertion(line3.text)) {
+        entry.assertionsRemoved++;
+        if (current !== null) entry.assertionTests.push(current);
+      }
+    }
+    for (const [index, line3] of newSide.entries()) {
+      if (line3.kind !== "added") continue;
+      if (isAssertion(line3.text)) entry.assertionsAdded++;
+      if (SKIP.some((pattern) => pattern.test(line3.text)) && !removedText.has(line3.text.trim())) {
+        entry.skips.push({ name: skippedName(language, newSide, index), line: line3.text });
+      }
+    }
+  }
+  return entry;
+}
+function declaredOn(language, side2, kind) {
+  const names = [];
+  for (const [index, line3] of side2.entries()) {
+    if (line3.kind !== kind) continue;
+    if (language === "rust") {
+      if (RUST_TEST_ATTRIBUTE.test(line3.text)) names.push(nextRustFn(side2, index) ?? "#[test] function");
+      continue;
+    }
+    const name = declaration(language, line3.text);
+    if (name !== null) names.push(name);
+  }
+  return names;
+}
+function nameAt(language, side2, index) {
+  const text2 = side2[index]?.text ?? "";
+  if (language !== "rust") return declaration(language, text2);
+  const fn = RUST_FN.exec(text2)?.[1];
+  if (fn === void 0) return null;
+  const before = side2.slice(Math.max(0, index - 3), index);
+  return before.some((line3) => RUST_TEST_ATTRIBUTE.test(line3.text)) ? fn : null;
+}
+function headingName(language, heading, path2) {
+  if (language === null || heading === "") return null;
+  if (language !== "rust") return declaration(language, heading);
+  return isTestPath(path2) ? RUST_FN.exec(heading)?.[1] ?? null : null;
+}
+function nextRustFn(side2, index) {
+  for (const line3 of side2.slice(index + 1, index + 4)) {
+    const fn = RUST_FN.exec(line3.text)?.[1];
+    if (fn !== void 0) return fn;
+  }
+  return null;
+}
+function skippedName(language, side2, index) {
+  const line3 = side2[index]?.text ?? "";
+  const own2 = JS_DECLARATION.exec(line3)?.[2];
+  if (own2 !== void 0) return own2;
+  if (/^\s*(?:@|#\[)/.test(line3)) {
+    for (const next of side2.slice(index + 1, index + 4)) {
+      const name = language === "rust" ? RUST_FN.exec(next.text)?.[1] : declaration(language, next.text);
+      if (name !== void 0 && name !== null) return name;
+    }
+    return null;
+  }
+  for (let i = index; i >= 0; i--) {
+    const name = nameAt(language, side2, i);
+    if (name !== null) return name;
+  }
+  return null;
+}
+function poolMoves(files2) {
+  const parent = /* @__PURE__ */ new Map();
+  const find2 = (path2) => {
+    let root = path2;
+    while (parent.get(root) !== void 0 && parent.get(root) !== root) root = parent.get(root) ?? root;
+    return root;
+  };
+  for (const entry of files2) parent.set(entry.file.path, entry.file.path);
+  for (const from of files2) {
+    for (const to of files2) {
+      if (from === to) continue;
+      if (from.removed.some((name) => to.added.includes(name))) {
+        parent.set(find2(from.file.path), find2(to.file.path));
+      }
+    }
+  }
+  const pools = /* @__PURE__ */ new Map();
+  for (const entry of files2) {
+    const root = find2(entry.file.path);
+    pools.set(root, [...pools.get(root) ?? [], entry]);
+  }
+  return new Map(files2.map((entry) => [entry.file.path, pools.get(find2(entry.file.path)) ?? [entry]]));
+}
+function describeNames(names) {
+  const distinct = [...new Set(names)];
+  const shown = distinct.slice(0, NAMES_SHOWN2).map((name) => quoteUntrusted(name));
+  const more = distinct.length > NAMES_SHOWN2 ? ` and ${distinct.length - NAMES_SHOWN2} more` : "";
+  return `${shown.join(", ")}${more}`;
+}
+
 // src/runtime/review/controller.ts
 var LARGE_DIFF_LINES = 1e3;
 var LARGE_DIFF_FILES = 50;
@@ -58456,8 +59484,11 @@ function sizeFinding(input2) {
 }
 function testFindings(input2) {
   const paths2 = input2.changedFiles.map((file2) => file2.path);
+  const inline = paths2.filter(
+    (path2) => path2.endsWith(".rs") && !isTestPath(path2) && [...testsEditedByChange(input2.diff, [path2])].some((name) => !name.startsWith(DOC_TESTS_OF))
+  );
   const sources = paths2.filter(isSourcePath);
-  const tests = paths2.filter(isTestPath);
+  const tests = [...paths2.filter(isTestPath), ...inline];
   if (sources.length === 0) return [];
   if (tests.length === 0) {
     return [
@@ -58769,251 +59800,6 @@ function renderReviewMarkdown(findings, taskId) {
 `;
 }
 
-// src/runtime/review/tests-weakened.ts
-var JS_DECLARATION = /^\s*x?(?:it|test|specify)(?:\.(?:only|skip|todo|concurrent|each\s*\(.*?\)))?\s*\(\s*(['"`])((?:\\.|(?!\1).)*)\1/;
-var PY_DECLARATION = /^\s*(?:async\s+)?def\s+(test\w*)\s*\(/;
-var GO_DECLARATION = /^func\s+(Test\w*)\s*\(/;
-var RUST_TEST_ATTRIBUTE = /^\s*#\[(?:\w+::)*test\b/;
-var RUST_FN = /^\s*(?:pub(?:\([^)]*\))?\s+)?(?:async\s+)?fn\s+(\w+)/;
-var RUST_TEST_MARKER = /#\[(?:\w+::)*test\b|#\[cfg\(test\)\]|\bmod\s+tests?\b/;
-var ASSERTION = /\bexpect\s*\(|\bassert\w*\s*!?\s*\(|\bassert\s*\.|^\s*assert\s+\S|\bt\.(?:Error|Errorf|Fatal|Fatalf|Fail|FailNow)\s*\(|\brequire\.\w+\s*\(|\.should\b/;
-var SKIP = [
-  /^\s*(?:it|test|describe|context|suite|specify)\.(?:skip|todo|only)\s*\(/,
-  /^\s*x(?:it|test|describe|context|specify)\s*\(/,
-  /^\s*@pytest\.mark\.(?:skip|skipif|xfail)\b/,
-  /^\s*@unittest\.(?:skip|skipIf|skipUnless|expectedFailure)\b/,
-  /\bpytest\.skip\s*\(/,
-  /\bself\.skipTest\s*\(/,
-  /\bt\.Skip(?:f|Now)?\s*\(/,
-  /^\s*#\[ignore\b/
-];
-var ASKS_TO_REMOVE_TESTS = /\b(?:remove|delete|drop|disable|skip|retire)\s+(?:(?!(?:and|or|then|but)\b)[\w'"`/.-]+\s+){0,4}?(?:tests?|specs?|assertions?)\b/i;
-var NAMES_SHOWN2 = 5;
-function goalAsksToRemoveTests(goalText) {
-  return ASKS_TO_REMOVE_TESTS.test(goalText);
-}
-function testsWeakenedReview(input2, goalText) {
-  const known = new Set(input2.changedFiles.map((file2) => file2.path));
-  const files2 = parseDiff(input2.diff, known).files.filter((file2) => !file2.binary && languageOf(file2) !== void 0).map(readTests);
-  const addedAnywhere = new Set(files2.flatMap((entry) => entry.added));
-  const pools = poolMoves(files2);
-  const severity2 = goalAsksToRemoveTests(goalText) ? "warning" : "blocking";
-  const remedy = severity2 === "blocking" ? "restore it, or strengthen the test instead: a weakened test proves nothing." : "the goal asks to remove tests, so this does not block; check it is the test the goal meant.";
-  const findings = [];
-  for (const entry of files2) {
-    const path2 = entry.file.path;
-    const where = quoteUntrusted(path2);
-    const gone = entry.removed.filter((name) => !addedAnywhere.has(name));
-    const renamed = entry.added.filter((name) => !entry.removed.includes(name)).length;
-    if (entry.file.status === "deleted") {
-      if (gone.length > 0 || entry.removed.length === 0 && entry.assertionsRemoved > 0) {
-        const what = gone.length > 0 ? ` with ${describeNames(gone)}` : "";
-        findings.push(
-          finding("controller", severity2, `Test file ${where} deleted${what}; ${remedy}`, [path2])
-        );
-        continue;
-      }
-    }
-    if (gone.length > renamed) {
-      findings.push(
-        finding(
-          "controller",
-          severity2,
-          `${gone.length === 1 ? "Test" : "Tests"} ${describeNames(gone)} removed from ${where} without a replacement; ${remedy}`,
-          [path2]
-        )
-      );
-    }
-    const pool = pools.get(path2) ?? [entry];
-    const removed = pool.reduce((sum3, member) => sum3 + member.assertionsRemoved, 0);
-    const added = pool.reduce((sum3, member) => sum3 + member.assertionsAdded, 0);
-    if (entry.assertionsRemoved > 0 && removed > added) {
-      const lost = Math.min(removed - added, entry.assertionsRemoved);
-      const inTests = entry.assertionTests.length > 0 ? ` (in ${describeNames([...new Set(entry.assertionTests)])})` : "";
-      findings.push(
-        finding(
-          "controller",
-          severity2,
-          `${plural2(lost, "assertion")} removed from ${where}${inTests} without a replacement; ${remedy}`,
-          [path2]
-        )
-      );
-    }
-    for (const skip of entry.skips) {
-      const name = skip.name === null ? "a test" : `test ${quoteUntrusted(skip.name)}`;
-      findings.push(
-        finding(
-          "controller",
-          severity2,
-          `${name.charAt(0).toUpperCase()}${name.slice(1)} turned off in ${where} (${quoteUntrusted(skip.line.trim())} added); ${remedy}`,
-          [path2]
-        )
-      );
-    }
-  }
-  return sortFindings(findings);
-}
-var BETWEEN_TESTS = /^\s*(?:[)\]};,]*|@.*|#\[.*)\s*$/;
-function testsEditedByChange(diff, changedPaths) {
-  const files2 = parseDiff(diff, new Set(changedPaths)).files.filter(
-    (file2) => !file2.binary && languageOf(file2) !== void 0
-  );
-  const edited = /* @__PURE__ */ new Set();
-  for (const file2 of files2) {
-    const language = languageOf(file2) ?? null;
-    for (const hunk of file2.hunks) {
-      for (const kind of ["removed", "added"]) {
-        const side2 = hunk.filter((line3) => line3.kind === kind || line3.kind === "context");
-        let current = null;
-        for (const [index, line3] of side2.entries()) {
-          current = nameAt(language, side2, index) ?? current;
-          if (line3.kind === kind && current !== null && !BETWEEN_TESTS.test(line3.text)) edited.add(current);
-        }
-      }
-    }
-  }
-  return edited;
-}
-function isAssertion(text2) {
-  return ASSERTION.test(text2);
-}
-function languageOf(file2) {
-  const path2 = file2.path;
-  if (path2.endsWith(".rs")) {
-    const marked = file2.hunks.some((hunk) => hunk.some((line3) => RUST_TEST_MARKER.test(line3.text)));
-    return marked || isTestPath(path2) ? "rust" : void 0;
-  }
-  if (!isTestPath(path2)) return void 0;
-  if (/\.(?:[cm]?[jt]sx?)$/.test(path2)) return "js";
-  if (path2.endsWith(".py")) return "python";
-  if (path2.endsWith(".go")) return "go";
-  return null;
-}
-function declaration(language, text2) {
-  switch (language) {
-    case "js":
-      return JS_DECLARATION.exec(text2)?.[2] ?? null;
-    case "python":
-      return PY_DECLARATION.exec(text2)?.[1] ?? null;
-    case "go":
-      return GO_DECLARATION.exec(text2)?.[1] ?? null;
-    default:
-      return null;
-  }
-}
-function readTests(file2) {
-  const language = languageOf(file2) ?? null;
-  const entry = {
-    file: file2,
-    removed: [],
-    added: [],
-    assertionsRemoved: 0,
-    assertionsAdded: 0,
-    assertionTests: [],
-    skips: []
-  };
-  const removedText = /* @__PURE__ */ new Set();
-  for (const hunk of file2.hunks) {
-    for (const line3 of hunk) if (line3.kind === "removed") removedText.add(line3.text.trim());
-  }
-  for (const hunk of file2.hunks) {
-    const oldSide = hunk.filter((line3) => line3.kind !== "added");
-    const newSide = hunk.filter((line3) => line3.kind !== "removed");
-    entry.removed.push(...declaredOn(language, oldSide, "removed"));
-    entry.added.push(...declaredOn(language, newSide, "added"));
-    let current = null;
-    for (const [index, line3] of oldSide.entries()) {
-      current = nameAt(language, oldSide, index) ?? current;
-      if (line3.kind === "removed" && isAssertion(line3.text)) {
-        entry.assertionsRemoved++;
-        if (current !== null) entry.assertionTests.push(current);
-      }
-    }
-    for (const [index, line3] of newSide.entries()) {
-      if (line3.kind !== "added") continue;
-      if (isAssertion(line3.text)) entry.assertionsAdded++;
-      if (SKIP.some((pattern) => pattern.test(line3.text)) && !removedText.has(line3.text.trim())) {
-        entry.skips.push({ name: skippedName(language, newSide, index), line: line3.text });
-      }
-    }
-  }
-  return entry;
-}
-function declaredOn(language, side2, kind) {
-  const names = [];
-  for (const [index, line3] of side2.entries()) {
-    if (line3.kind !== kind) continue;
-    if (language === "rust") {
-      if (RUST_TEST_ATTRIBUTE.test(line3.text)) names.push(nextRustFn(side2, index) ?? "#[test] function");
-      continue;
-    }
-    const name = declaration(language, line3.text);
-    if (name !== null) names.push(name);
-  }
-  return names;
-}
-function nameAt(language, side2, index) {
-  const text2 = side2[index]?.text ?? "";
-  if (language !== "rust") return declaration(language, text2);
-  const fn = RUST_FN.exec(text2)?.[1];
-  if (fn === void 0) return null;
-  const before = side2.slice(Math.max(0, index - 3), index);
-  return before.some((line3) => RUST_TEST_ATTRIBUTE.test(line3.text)) ? fn : null;
-}
-function nextRustFn(side2, index) {
-  for (const line3 of side2.slice(index + 1, index + 4)) {
-    const fn = RUST_FN.exec(line3.text)?.[1];
-    if (fn !== void 0) return fn;
-  }
-  return null;
-}
-function skippedName(language, side2, index) {
-  const line3 = side2[index]?.text ?? "";
-  const own2 = JS_DECLARATION.exec(line3)?.[2];
-  if (own2 !== void 0) return own2;
-  if (/^\s*(?:@|#\[)/.test(line3)) {
-    for (const next of side2.slice(index + 1, index + 4)) {
-      const name = language === "rust" ? RUST_FN.exec(next.text)?.[1] : declaration(language, next.text);
-      if (name !== void 0 && name !== null) return name;
-    }
-    return null;
-  }
-  for (let i = index; i >= 0; i--) {
-    const name = nameAt(language, side2, i);
-    if (name !== null) return name;
-  }
-  return null;
-}
-function poolMoves(files2) {
-  const parent = /* @__PURE__ */ new Map();
-  const find2 = (path2) => {
-    let root = path2;
-    while (parent.get(root) !== void 0 && parent.get(root) !== root) root = parent.get(root) ?? root;
-    return root;
-  };
-  for (const entry of files2) parent.set(entry.file.path, entry.file.path);
-  for (const from of files2) {
-    for (const to of files2) {
-      if (from === to) continue;
-      if (from.removed.some((name) => to.added.includes(name))) {
-        parent.set(find2(from.file.path), find2(to.file.path));
-      }
-    }
-  }
-  const pools = /* @__PURE__ */ new Map();
-  for (const entry of files2) {
-    const root = find2(entry.file.path);
-    pools.set(root, [...pools.get(root) ?? [], entry]);
-  }
-  return new Map(files2.map((entry) => [entry.file.path, pools.get(find2(entry.file.path)) ?? [entry]]));
-}
-function describeNames(names) {
-  const distinct = [...new Set(names)];
-  const shown = distinct.slice(0, NAMES_SHOWN2).map((name) => quoteUntrusted(name));
-  const more = distinct.length > NAMES_SHOWN2 ? ` and ${distinct.length - NAMES_SHOWN2} more` : "";
-  return `${shown.join(", ")}${more}`;
-}
-
 // src/runtime/controller/change-review.ts
 function reviewChange(ctx, change) {
   const { holdsToken } = ctx.deps;
@@ -59047,19 +59833,19 @@ async function reviewGateDefinitions(ctx, cwd, fromSha, headSha, changed) {
 async function writeReview(ctx, taskId, findings) {
   const { deps, goal } = ctx;
   await deps.store.files.writeAtomic(
-    join12(deps.store.paths(goal.id).reviewArtifacts, `${taskId}.md`),
+    join14(deps.store.paths(goal.id).reviewArtifacts, `${taskId}.md`),
     renderReviewMarkdown(findings, taskId)
   );
 }
 
 // src/runtime/controller/checked-agent.ts
-import { join as join22 } from "node:path";
+import { join as join23 } from "node:path";
 
 // src/runtime/integrity/crate-sources.ts
-import { join as join14 } from "node:path";
+import { join as join16 } from "node:path";
 
 // src/runtime/integrity/goal-cache.ts
-import { join as join13 } from "node:path";
+import { join as join15 } from "node:path";
 
 // src/runtime/integrity/cache-writers.ts
 var writers = /* @__PURE__ */ new Map();
@@ -59099,8 +59885,8 @@ function cacheWritingPreparer(preparer, cacheDir) {
 var NAMED = 3;
 async function watchGoalCache(integrity, stateRoot, goalId) {
   const watches = await Promise.all(
-    [join13("cache", goalId), join13("cache", ".integration", goalId)].map(
-      (rel) => watchCache(integrity, join13(stateRoot, rel), rel)
+    [join15("cache", goalId), join15("cache", ".integration", goalId)].map(
+      (rel) => watchCache(integrity, join15(stateRoot, rel), rel)
     )
   );
   return {
@@ -59152,10 +59938,10 @@ function changes(before, after) {
 }
 function summary(changed) {
   const counts = ["added", "changed", "removed"].map((kind) => [kind, changed.filter(([, change]) => change === kind).length]).filter(([, n]) => n > 0).map(([kind, n]) => `${n} ${kind}`);
-  const named3 = changed.slice(0, NAMED).map(([rel]) => rel);
+  const named4 = changed.slice(0, NAMED).map(([rel]) => rel);
   const more = changed.length > NAMED ? `, and ${changed.length - NAMED} more` : "";
   const files2 = changed.length === 1 ? "1 file" : `${changed.length} files`;
-  return `${files2} (${counts.join(", ")}): ${named3.join(", ")}${more}`;
+  return `${files2} (${counts.join(", ")}): ${named4.join(", ")}${more}`;
 }
 
 // src/runtime/integrity/crate-sources.ts
@@ -59165,7 +59951,7 @@ function cargoLockFiles(files2) {
 }
 function cargoHome(env) {
   if (env.CARGO_HOME) return env.CARGO_HOME;
-  return env.HOME ? join14(env.HOME, ".cargo") : null;
+  return env.HOME ? join16(env.HOME, ".cargo") : null;
 }
 function cargoLockCrates(text2) {
   const found = /* @__PURE__ */ new Set();
@@ -59181,13 +59967,13 @@ function cargoLockCrates(text2) {
   return [...found];
 }
 async function watchCrateSources(integrity, sources, cacheDir) {
-  const named3 = sources.cargoHome === null ? [] : [...new Set(sources.crates)].sort();
-  const src = join14(sources.cargoHome ?? "", "registry", "src");
-  const indexDirs = named3.length === 0 ? [] : (await integrity.dirNames(src)).sort();
-  const watched = named3.flatMap((crate) => {
+  const named4 = sources.cargoHome === null ? [] : [...new Set(sources.crates)].sort();
+  const src = join16(sources.cargoHome ?? "", "registry", "src");
+  const indexDirs = named4.length === 0 ? [] : (await integrity.dirNames(src)).sort();
+  const watched = named4.flatMap((crate) => {
     const at2 = crate.lastIndexOf("@");
     const dir = `${crate.slice(0, at2)}-${crate.slice(at2 + 1)}`;
-    return indexDirs.map((indexDir) => ({ crate, path: join14(src, indexDir, dir) }));
+    return indexDirs.map((indexDir) => ({ crate, path: join16(src, indexDir, dir) }));
   });
   const watch2 = await watchPaths(
     integrity,
@@ -59206,7 +59992,7 @@ async function watchCrateSources(integrity, sources, cacheDir) {
 }
 
 // src/runtime/integrity/module-sources.ts
-import { join as join15 } from "node:path";
+import { join as join17 } from "node:path";
 var GO_SUM_MAX_BYTES = 8 * 1024 * 1024;
 function goSumFiles(files2) {
   return files2.filter((path2) => /(?:^|\/)go\.sum$/.test(path2));
@@ -59214,8 +60000,8 @@ function goSumFiles(files2) {
 function goModCache(env) {
   if (env.GOMODCACHE) return env.GOMODCACHE;
   const gopath = env.GOPATH?.split(":").find((entry) => entry !== "");
-  if (gopath) return join15(gopath, "pkg", "mod");
-  return env.HOME ? join15(env.HOME, "go", "pkg", "mod") : null;
+  if (gopath) return join17(gopath, "pkg", "mod");
+  return env.HOME ? join17(env.HOME, "go", "pkg", "mod") : null;
 }
 function escapeModulePath(path2) {
   return path2.replace(/[A-Z]/g, (letter) => `!${letter.toLowerCase()}`);
@@ -59231,16 +60017,16 @@ function goSumModules(text2) {
 }
 async function watchModuleSources(integrity, sources, cacheDir) {
   const { modCache } = sources;
-  const named3 = modCache === null ? [] : [...new Set(sources.modules)].sort();
+  const named4 = modCache === null ? [] : [...new Set(sources.modules)].sort();
   const watch2 = await watchPaths(
     integrity,
     cacheDir,
-    named3.map((module) => join15(modCache ?? "", escapeModulePath(module)))
+    named4.map((module) => join17(modCache ?? "", escapeModulePath(module)))
   );
   return {
     async check() {
       return (await watch2.check()).filter(({ before }) => before.size > 0).map(({ index, changed }) => ({
-        what: named3[index] ?? "",
+        what: named4[index] ?? "",
         change: "changed",
         module: summary(changed)
       }));
@@ -59301,7 +60087,7 @@ async function watchOwnProof(store, goalId) {
 }
 
 // src/runtime/integrity/state-root.ts
-import { join as join21, resolve as resolve4 } from "node:path";
+import { join as join22, resolve as resolve5 } from "node:path";
 
 // src/runtime/gates/toolchain-caches.ts
 var TOOLCHAIN_DIRS = [
@@ -59317,11 +60103,11 @@ var TOOLCHAIN_DIRS = [
 
 // src/runtime/state/witness.ts
 import { createHash as createHash3 } from "node:crypto";
-import { basename as basename5, dirname as dirname4, join as join17, relative as relative6 } from "node:path";
+import { basename as basename5, dirname as dirname4, join as join19, relative as relative6 } from "node:path";
 
 // src/runtime/state/seals.ts
 import { createHash as createHash2 } from "node:crypto";
-import { join as join16 } from "node:path";
+import { join as join18 } from "node:path";
 var SEALS_FILE = ".seals.jsonl";
 function newSeals() {
   return { bytes: 0, unused: /* @__PURE__ */ new Map() };
@@ -59337,7 +60123,7 @@ function sealLines(log, text2) {
 `).join("");
 }
 async function readSeals(files2, dir, seals) {
-  const range = await files2.readRange(join16(dir, SEALS_FILE), seals.bytes, Number.MAX_SAFE_INTEGER);
+  const range = await files2.readRange(join18(dir, SEALS_FILE), seals.bytes, Number.MAX_SAFE_INTEGER);
   if (range === null || range.size < seals.bytes) return;
   const added = range.bytes.subarray(0, range.bytes.lastIndexOf(10) + 1);
   seals.bytes += added.length;
@@ -59603,7 +60389,7 @@ var StateWitness = class {
     }
     if (take(seals.unused, key)) return true;
     const known = seals;
-    await this.#serial(join17(dir, SEALS_FILE), () => readSeals(this.inner, dir, known));
+    await this.#serial(join19(dir, SEALS_FILE), () => readSeals(this.inner, dir, known));
     return take(seals.unused, key);
   }
   async #checkArtifact(dir, path2) {
@@ -59678,7 +60464,7 @@ var StateWitness = class {
       for (const line3 of text2.split("\n")) if (line3 !== "") add(seen.own, line3);
     } else if (OWNED_LOGS.includes(basename5(path2))) {
       const seals = sealLines(basename5(path2), text2);
-      if (seals !== "") await this.inner.appendLines(join17(dirname4(path2), SEALS_FILE), seals);
+      if (seals !== "") await this.inner.appendLines(join19(dirname4(path2), SEALS_FILE), seals);
     }
     await this.inner.appendLines(path2, text2);
   }
@@ -59721,96 +60507,13 @@ function eventType(line3) {
 }
 
 // src/runtime/integrity/checkout-deps.ts
-import { join as join19 } from "node:path";
-
-// src/runtime/workspace/plan.ts
-import { join as join18 } from "node:path";
-var NODE_LOCKFILES = [
-  { file: "pnpm-lock.yaml", install: ["pnpm", "install", "--frozen-lockfile", "--prefer-offline"] },
-  { file: "yarn.lock", install: ["yarn", "install", "--frozen-lockfile"] },
-  { file: "package-lock.json", install: ["npm", "ci", "--prefer-offline", "--no-audit", "--no-fund"] },
-  { file: "npm-shrinkwrap.json", install: ["npm", "ci", "--prefer-offline", "--no-audit", "--no-fund"] }
-];
-var NPM_WITHOUT_LOCKFILE = [
-  "npm",
-  "install",
-  "--no-package-lock",
-  "--prefer-offline",
-  "--no-audit",
-  "--no-fund"
-];
-var DEPENDENCY_FIELDS = ["dependencies", "devDependencies", "optionalDependencies", "workspaces"];
-var PYTHON_MARKERS = ["pyproject.toml", "setup.cfg", "setup.py"];
-var CARGO_TARGET_CACHE = "cargo-target";
-var GO_BUILD_CACHE = "go-build";
-var DOWNLOADS_CACHE = "downloads";
-var VENV_DIRS = [".venv", "venv"];
-function planPreparation(input2) {
-  const { workspace } = input2.config;
-  const timeoutMs = workspace.timeout;
-  const { cacheDir, sharedCacheDir: sharedCacheDir2 } = input2;
-  const context = input2.context ?? createDetectContext(input2.repoRoot, input2.files);
-  const env = context.some(isGoModule) ? { GOCACHE: join18(cacheDir, GO_BUILD_CACHE) } : {};
-  if (workspace.setup) {
-    return {
-      steps: workspace.setup.map((argv) => ({ kind: "command", argv })),
-      env,
-      timeoutMs,
-      cacheDir,
-      sharedCacheDir: sharedCacheDir2
-    };
-  }
-  const steps = [];
-  const node2 = nodeStep(context, workspace.install);
-  if (node2) steps.push(node2);
-  if (PYTHON_MARKERS.some((file2) => context.has(file2)) || context.some(isRootRequirements)) {
-    steps.push({ kind: "python-venv", dirs: VENV_DIRS });
-  }
-  if (context.has("Cargo.toml")) env.CARGO_TARGET_DIR = join18(input2.cacheDir, CARGO_TARGET_CACHE);
-  return { steps, env, timeoutMs, cacheDir, sharedCacheDir: sharedCacheDir2 };
-}
-function nodeModulesStep(context, workspace) {
-  return workspace.setup ? "setup" : nodeStep(context, workspace.install);
-}
-function nodeStep(context, installAllowed) {
-  const text2 = context.read("package.json");
-  if (text2 === null || !hasDependencies(text2)) return null;
-  const lock = NODE_LOCKFILES.find((candidate) => context.has(candidate.file));
-  const install = lock?.install ?? NPM_WITHOUT_LOCKFILE;
-  return {
-    kind: "node-modules",
-    manifests: lock ? ["package.json", lock.file] : ["package.json"],
-    install: installAllowed ? install : null
-  };
-}
-function hasDependencies(text2) {
-  let parsed2;
-  try {
-    parsed2 = JSON.parse(text2);
-  } catch {
-    return true;
-  }
-  if (typeof parsed2 !== "object" || parsed2 === null) return false;
-  return DEPENDENCY_FIELDS.some((field) => {
-    const value2 = Reflect.get(parsed2, field);
-    if (Array.isArray(value2)) return value2.length > 0;
-    return typeof value2 === "object" && value2 !== null && Object.keys(value2).length > 0;
-  });
-}
-function isGoModule(path2) {
-  return /(?:^|\/)go\.(?:mod|work)$/.test(path2);
-}
-function isRootRequirements(path2) {
-  return /^requirements[^/]*\.txt$/.test(path2);
-}
-
-// src/runtime/integrity/checkout-deps.ts
+import { join as join20 } from "node:path";
 var CHECKOUT_DEPENDENCY_DIRS = [...VENV_DIRS, "node_modules"];
 async function watchCheckoutDeps(integrity, repoRoot, cacheDir) {
   const watch2 = await watchPaths(
     integrity,
     cacheDir,
-    CHECKOUT_DEPENDENCY_DIRS.map((dir) => join19(repoRoot, dir))
+    CHECKOUT_DEPENDENCY_DIRS.map((dir) => join20(repoRoot, dir))
   );
   return {
     async check() {
@@ -59824,7 +60527,7 @@ async function watchCheckoutDeps(integrity, repoRoot, cacheDir) {
 }
 
 // src/runtime/integrity/new-goals.ts
-import { join as join20 } from "node:path";
+import { join as join21 } from "node:path";
 
 // src/runtime/goal/made-here.ts
 var created = /* @__PURE__ */ new Set();
@@ -59906,7 +60609,7 @@ function watchNewGoals(store, integrity) {
   };
 }
 async function creatorIsOmk(store, id, reads = CREATOR_READS) {
-  const path2 = join20(store.paths(id).dir, CREATOR_FILE);
+  const path2 = join21(store.paths(id).dir, CREATOR_FILE);
   for (let tries = 0; tries < reads; tries++) {
     if (createdHere(store.paths(id).dir)) return true;
     const holder = parseHolder(await store.deps.files.readText(path2).catch(() => null));
@@ -59926,7 +60629,7 @@ function parseHolder(text2) {
 }
 async function setAside(store, id, foundBy2) {
   const text2 = setAsideText({ foundBy: foundBy2, at: store.deps.clock.nowIso() });
-  await store.deps.files.writeAtomic(join20(store.paths(id).dir, UNTRUSTED_FILE), text2);
+  await store.deps.files.writeAtomic(join21(store.paths(id).dir, UNTRUSTED_FILE), text2);
 }
 
 // src/runtime/integrity/other-logs.ts
@@ -60029,7 +60732,7 @@ var LOCK_READ_PAUSE_MS = 20;
 var MAX_OTHER_GOALS = 64;
 var NOT_COMPARED = ["worktrees", "cache", "shared-cache"];
 function notCompared(root, home) {
-  if (home === null || resolve4(home) !== resolve4(root)) return NOT_COMPARED;
+  if (home === null || resolve5(home) !== resolve5(root)) return NOT_COMPARED;
   return [...NOT_COMPARED, ...TOOLCHAIN_DIRS.map((dir) => dir.under)];
 }
 var OWN_COMPARED_ELSEWHERE = [
@@ -60070,9 +60773,9 @@ async function watchStateRoot(store, integrity, ownGoalId, home = null, options 
   const snapshots = async () => [
     await integrity.stateTree(root, skip),
     options.cache === true ? await watchGoalCache(integrity, root, ownGoalId) : null,
-    options.checkout === void 0 ? null : await watchCheckoutDeps(integrity, options.checkout, join21(root, "cache", ownGoalId)),
-    options.modules === void 0 ? null : await watchModuleSources(integrity, options.modules, join21(root, "cache", ownGoalId)),
-    options.crates === void 0 ? null : await watchCrateSources(integrity, options.crates, join21(root, "cache", ownGoalId))
+    options.checkout === void 0 ? null : await watchCheckoutDeps(integrity, options.checkout, join22(root, "cache", ownGoalId)),
+    options.modules === void 0 ? null : await watchModuleSources(integrity, options.modules, join22(root, "cache", ownGoalId)),
+    options.crates === void 0 ? null : await watchCrateSources(integrity, options.crates, join22(root, "cache", ownGoalId))
   ];
   const [before, cache, checkout, modules, crates] = await snapshots().catch((error62) => {
     made.stop();
@@ -60088,7 +60791,7 @@ async function watchStateRoot(store, integrity, ownGoalId, home = null, options 
       continue;
     }
     const events = `goals/${id}/events.jsonl`;
-    if (recent.has(id)) logs.set(id, await otherLogsOf(store).mark(join21(root, events), before.get(events)));
+    if (recent.has(id)) logs.set(id, await otherLogsOf(store).mark(join22(root, events), before.get(events)));
     else logs.set(id, { size: sizeOf(before.get(events)) });
   }
   const ownEventsSize = sizeOf(before.get(`goals/${ownGoalId}/events.jsonl`));
@@ -60118,7 +60821,7 @@ async function watchStateRoot(store, integrity, ownGoalId, home = null, options 
         changes2.push(...found.changes);
       }
       for (const [rel, change] of rest) {
-        if (await transientOfOmk(store, join21(root, rel), change)) continue;
+        if (await transientOfOmk(store, join22(root, rel), change)) continue;
         if (rel.startsWith("forge/")) {
           if (delivered) continue;
           changes2.push({ what: rel.endsWith("/forge.json") ? "forge.json of the local forge" : rel, change });
@@ -60160,7 +60863,7 @@ async function ownChanges(store, id, changed, eventsSize, overlapped) {
       found.push({ what: "the goal's directory", change, own: true });
       continue;
     }
-    const path2 = join21(dir, name);
+    const path2 = join22(dir, name);
     if (OWN_COMPARED_ELSEWHERE.includes(name)) continue;
     if (store.keepsArtifact(path2)) continue;
     if (OMK_LOG.test(name) && change !== "removed") continue;
@@ -60197,7 +60900,7 @@ async function otherChanges(store, id, changed, mark, made, ownGoalId) {
   for (const [name, change] of changed) {
     if (name === "events.jsonl") continue;
     if (withEvent && WRITTEN_WITH_AN_EVENT.includes(name)) continue;
-    if (await transientOfOmk(store, join21(store.paths(id).dir, name), change)) continue;
+    if (await transientOfOmk(store, join22(store.paths(id).dir, name), change)) continue;
     changes2.push({ what: `goal ${id} ${name}`, change });
   }
   return { changes: changes2, delivered: gained?.some((t) => DELIVERY_EVENTS.includes(t)) ?? false };
@@ -60286,7 +60989,7 @@ async function checkedAgentRun(ctx, place, run2) {
       repoRoot: place.repoRoot,
       worktree: place.worktree,
       home: deps.home,
-      ownWorktreesUnder: join22(deps.workspaceRoot, place.goalId)
+      ownWorktreesUnder: join23(deps.workspaceRoot, place.goalId)
     });
     const checkout = deps.sandbox?.active === true ? {} : {
       checkout: place.repoRoot,
@@ -60310,7 +61013,7 @@ async function checkedAgentRun(ctx, place, run2) {
 }
 
 // src/runtime/controller/checked-gates.ts
-import { join as join23 } from "node:path";
+import { join as join24 } from "node:path";
 async function checkedGates(ctx, worktree, expectedHead, found, run2, untrackedBlocks = true) {
   const { deps, goal } = ctx;
   const end = await beginCheckedRun(sharedGitOf(ctx));
@@ -60321,7 +61024,7 @@ async function checkedGates(ctx, worktree, expectedHead, found, run2, untrackedB
       repoRoot: goal.repo.root,
       worktree,
       home: deps.home,
-      ownWorktreesUnder: join23(deps.workspaceRoot, goal.id)
+      ownWorktreesUnder: join24(deps.workspaceRoot, goal.id)
     });
     state = await watchState(deps, ctx.journal, "the gates");
     const before = await deps.integrity.worktreeState(worktree);
@@ -60384,7 +61087,7 @@ function nextSteps(waited, goalId, transcript) {
 
 // src/runtime/controller/slice.ts
 import { existsSync as existsSync2 } from "node:fs";
-import { join as join24, relative as relative7 } from "node:path";
+import { join as join25, relative as relative7 } from "node:path";
 init_errors();
 
 // src/runtime/gates/reuse.ts
@@ -60531,20 +61234,21 @@ async function runSlice(ctx, taskId, attemptLimit2) {
     journal.updateTask(taskId, { status: "running", attempts: attempt2 });
     deps.reporter.info(`[${taskId}] ${deps.agent.label}: attempt ${attempt2} of ${lastAttempt(ctx, task)}`);
     const start = startPoint(ctx, task);
+    const redone = sliceRecord(journal.execution, taskId).dependencyRedone && attempt2 > 1;
     const [leased, opened] = await Promise.allSettled([
       journal.save([{ type: "task_leased", data: { taskId, attempt: attempt2, worker: process.pid } }]),
       deps.workspaces.create({
         repoRoot: ctx.goal.repo.root,
         goalId: ctx.goal.id,
         sliceId: taskId,
-        baseSha: start.sha,
+        baseSha: redone ? ctx.base.baseSha : start.sha,
         workspaceRoot: deps.workspaceRoot,
         sparsePaths: sparsePaths(ctx, task)
       })
     ]);
     if (leased.status === "rejected") throw leased.reason;
     if (opened.status === "rejected") throw opened.reason;
-    const workspace = opened.value;
+    const workspace = redone ? { ...opened.value, baseSha: start.sha } : opened.value;
     await sayFallback(ctx, taskId, workspace);
     let gateEnv;
     try {
@@ -60554,7 +61258,13 @@ async function runSlice(ctx, taskId, attemptLimit2) {
       throw error62;
     }
     const reset = attempt2 > 1 ? await resetForAttempt(ctx, taskId, attempt2, workspace) : null;
-    const artifactsDir = join24(deps.store.paths(ctx.goal.id).agentRunArtifacts, taskId);
+    if (redone) {
+      journal.execution = withSlice(journal.execution, {
+        ...sliceRecord(journal.execution, taskId),
+        dependencyRedone: false
+      });
+    }
+    const artifactsDir = join25(deps.store.paths(ctx.goal.id).agentRunArtifacts, taskId);
     const checked = await checkedAgentRun(
       ctx,
       { goalId: ctx.goal.id, repoRoot: ctx.goal.repo.root, worktree: workspace.path, taskId },
@@ -60628,8 +61338,8 @@ async function runSlice(ctx, taskId, attemptLimit2) {
 async function resetForAttempt(ctx, taskId, attempt2, workspace) {
   const { deps, journal } = ctx;
   const paths2 = deps.store.paths(ctx.goal.id);
-  const diffPath = join24(paths2.attemptArtifacts, taskId, `attempt-${attempt2 - 1}.diff`);
-  const saveTo = await deps.store.files.exists(diffPath) ? join24(paths2.attemptArtifacts, taskId, `attempt-${attempt2}-interrupted.diff`) : diffPath;
+  const diffPath = join25(paths2.attemptArtifacts, taskId, `attempt-${attempt2 - 1}.diff`);
+  const saveTo = await deps.store.files.exists(diffPath) ? join25(paths2.attemptArtifacts, taskId, `attempt-${attempt2}-interrupted.diff`) : diffPath;
   const reset = await deps.workspaces.resetToBase(workspace, saveTo);
   const kept = await deps.store.files.exists(diffPath);
   await journal.save([
@@ -61013,7 +61723,7 @@ async function runFixTask(ctx, fix) {
       prompt,
       cwd: workspace.path,
       timeoutMs: timeMs,
-      artifactsDir: join25(deps.store.paths(goal.id).agentRunArtifacts, fix.id),
+      artifactsDir: join26(deps.store.paths(goal.id).agentRunArtifacts, fix.id),
       signal,
       onProcess: (pid) => {
         const run2 = journal.execution.fixRun;
@@ -61187,7 +61897,7 @@ async function reviewFix(ctx, fix, workspace, captured, writes) {
   ];
   if (blocking.length === 0) return { change: captured, review, refused: [], events };
   const paths2 = deps.store.paths(goal.id);
-  const diffPath = join25(paths2.attemptArtifacts, fix.id, `fix-${fix.attempts + 1}-refused.diff`);
+  const diffPath = join26(paths2.attemptArtifacts, fix.id, `fix-${fix.attempts + 1}-refused.diff`);
   const reset = await deps.workspaces.resetToBase(workspace, diffPath);
   events.push({
     type: "slice_reset",
@@ -61217,7 +61927,7 @@ async function undoFixRun(deps, journal) {
   journal.execution = { ...journal.execution, fixRun: null };
   if (!await deps.store.files.exists(run2.workspace)) return [];
   const paths2 = deps.store.paths(journal.goalId);
-  const diffPath = join25(paths2.attemptArtifacts, run2.taskId, `fix-${run2.attempt}-interrupted.diff`);
+  const diffPath = join26(paths2.attemptArtifacts, run2.taskId, `fix-${run2.attempt}-interrupted.diff`);
   const workspace = {
     sliceId: run2.taskId,
     path: run2.workspace,
@@ -61362,7 +62072,7 @@ function recordingIntegrationMoves(workspaces, journal, goalId) {
 }
 
 // src/runtime/controller/integration-repair.ts
-import { join as join28, relative as relative9 } from "node:path";
+import { join as join29, relative as relative9 } from "node:path";
 
 // src/runtime/agents/integration-prompt.ts
 var MAX_GOAL_CHARS3 = 8e3;
@@ -61428,12 +62138,12 @@ init_errors();
 init_branches();
 
 // src/runtime/controller/integrate.ts
-import { join as join27 } from "node:path";
+import { join as join28 } from "node:path";
 init_branches();
 
 // src/runtime/controller/fail-to-pass.ts
-import { mkdir, readFile as readFile3, rm, writeFile } from "node:fs/promises";
-import { dirname as dirname5, join as join26 } from "node:path";
+import { lstat as lstat2, mkdir, readFile as readFile3, rm, writeFile } from "node:fs/promises";
+import { dirname as dirname5, join as join27 } from "node:path";
 var short4 = (sha3) => sha3.slice(0, 12);
 var NAMES_SHOWN3 = 5;
 function named(names) {
@@ -61457,11 +62167,12 @@ async function failToPassEvidence(ctx, headGates, env, head2) {
   const passedOnHead = headTests.length > 0 && headTests.every(passedOrTolerated);
   const edited = testsEditedByChange(
     head2.diff,
-    head2.changedFiles.map((file2) => file2.path)
+    head2.changedFiles.map((file2) => file2.path),
+    await headTestFiles(head2)
   );
   const flipped = headTests.flatMap((gate) => gate.tests?.failToPass ?? []);
-  const perTest = flipped.filter((name) => !edited.has(testLeaf(name)));
-  const rewritten = flipped.filter((name) => edited.has(testLeaf(name)));
+  const perTest = flipped.filter((name) => !editedTest(name, edited));
+  const rewritten = flipped.filter((name) => editedTest(name, edited));
   if (perTest.length > 0 && passedOnHead) {
     return {
       durationMs: 0,
@@ -61475,10 +62186,9 @@ async function failToPassEvidence(ctx, headGates, env, head2) {
   const changedTests = head2.changedFiles.map((file2) => file2.path).filter(isTestPath);
   if (passedOnHead && changedTests.length > 0) {
     const failingOnHead = new Set(headTests.flatMap((gate) => gate.tests?.failing ?? []));
-    const readOnHead = new Set(headTests.filter((gate) => gate.tests !== void 0).map((g) => g.name));
     const onBaseSource = await headTestsOnBaseSource(ctx, env, head2, changedTests, {
       failing: failingOnHead,
-      read: readOnHead
+      read: readPerTest(headTests)
     });
     if (onBaseSource.foreign.length > 0) return foreignInBase(onBaseSource.foreign, where);
     if (onBaseSource.shown.length > 0) {
@@ -61492,11 +62202,41 @@ async function failToPassEvidence(ctx, headGates, env, head2) {
       };
     }
     if (rewritten.length > 0) return testsRewritten(rewritten, where, onBaseSource.durationMs, true);
-    const exitOnly = await exitCodeEvidence(ctx, headTests, env, passedOnHead, where);
-    return { ...exitOnly, durationMs: exitOnly.durationMs + onBaseSource.durationMs };
+    const exitOnly = await exitCodeEvidence(ctx, headTests, env, passedOnHead, where, onBaseSource.passed);
+    return {
+      ...withUnreadOnBaseSource(exitOnly, onBaseSource.unread),
+      durationMs: exitOnly.durationMs + onBaseSource.durationMs
+    };
   }
   if (rewritten.length > 0 && passedOnHead) return testsRewritten(rewritten, where, 0, false);
   return exitCodeEvidence(ctx, headTests, env, passedOnHead, where);
+}
+async function headTestFiles(head2) {
+  const files2 = /* @__PURE__ */ new Map();
+  for (const { path: path2 } of head2.changedFiles) {
+    if (!isTestPath(path2) && !path2.endsWith(".rs")) continue;
+    const stat19 = await lstat2(join27(head2.cwd, path2)).catch(() => null);
+    if (stat19 === null || !stat19.isFile()) continue;
+    const text2 = await readFile3(join27(head2.cwd, path2), "utf8").catch(() => null);
+    if (text2 !== null) files2.set(path2, text2);
+  }
+  return files2;
+}
+function withUnreadOnBaseSource(evidence, unread) {
+  if (unread.length === 0 || evidence.decision.decision !== FAIL_TO_PASS_NOT_SHOWN) return evidence;
+  const words2 = unread.map((gate) => unreadOnBaseWords(gate, "with the head's tests on the base's source"));
+  return {
+    ...evidence,
+    decision: { ...evidence.decision, reason: `${words2.join("; ")}; ${evidence.decision.reason}` }
+  };
+}
+var DOC_TEST_NAME = /^(\S+\.rs) - /;
+function editedTest(name, edited) {
+  const file2 = DOC_TEST_NAME.exec(name)?.[1];
+  if (file2 === void 0) return edited.has(testLeaf(name));
+  return [...edited].some(
+    (entry) => entry === `${DOC_TESTS_OF}${file2}` || entry.startsWith(DOC_TESTS_OF) && entry.endsWith(`/${file2}`)
+  );
 }
 function testLeaf(name) {
   const last = name.split("::").at(-1) ?? name;
@@ -61516,24 +62256,24 @@ function testsRewritten(rewritten, where, durationMs, ranOnBaseSource) {
 async function headTestsOnBaseSource(ctx, env, head2, changedTests, onHead2) {
   const base = await ctx.base.pathForAgentCode();
   const foreign = await ctx.base.foreign();
-  if (foreign.length > 0) return { shown: [], durationMs: 0, foreign };
+  if (foreign.length > 0) return { shown: [], passed: [], durationMs: 0, foreign, unread: [] };
   const saved = /* @__PURE__ */ new Map();
   try {
     for (const path2 of changedTests) {
-      const headFile = await readFile3(join26(head2.cwd, path2)).catch(() => null);
+      const headFile = await readFile3(join27(head2.cwd, path2)).catch(() => null);
       if (headFile === null) continue;
-      saved.set(path2, await readFile3(join26(base, path2)).catch(() => null));
-      await mkdir(dirname5(join26(base, path2)), { recursive: true });
-      await writeFile(join26(base, path2), headFile);
+      saved.set(path2, await readFile3(join27(base, path2)).catch(() => null));
+      await mkdir(dirname5(join27(base, path2)), { recursive: true });
+      await writeFile(join27(base, path2), headFile);
     }
-    if (saved.size === 0) return { shown: [], durationMs: 0, foreign };
+    if (saved.size === 0) return { shown: [], passed: [], durationMs: 0, foreign, unread: [] };
     const gates = ctx.gates.filter((gate) => gate.kind === "test").map((gate) => ({ ...gate, required: false }));
     const runs2 = await ctx.deps.verify(gates, {
       cwd: base,
       sha: ctx.base.baseSha,
       baseCwd: null,
       baseSha: null,
-      artifactsDir: join26(ctx.deps.store.paths(ctx.goal.id).gateArtifacts, "head-tests-on-base"),
+      artifactsDir: join27(ctx.deps.store.paths(ctx.goal.id).gateArtifacts, "head-tests-on-base"),
       env,
       signal: ctx.signal
     });
@@ -61543,18 +62283,21 @@ async function headTestsOnBaseSource(ctx, env, head2, changedTests, onHead2) {
         if (!onHead2.read.has(gate.name)) return [];
         return gate.tests.failing.filter((name) => !onHead2.failing.has(name));
       }
+      if (onHead2.read.has(gate.name)) return [];
       return gate.outcome === "failed" || gate.outcome === "pre_existing" ? [`gate ${gate.name}`] : [];
     });
-    return { shown: [...new Set(shown)], durationMs, foreign };
+    const unread = unreadOnBase(runs2, onHead2.read);
+    const passed = runs2.filter((gate) => gate.outcome === "passed").map((gate) => gate.name);
+    return { shown: [...new Set(shown)], passed, durationMs, foreign, unread };
   } finally {
     for (const [path2, original] of saved) {
-      if (original === null) await rm(join26(base, path2), { force: true });
-      else await writeFile(join26(base, path2), original);
+      if (original === null) await rm(join27(base, path2), { force: true });
+      else await writeFile(join27(base, path2), original);
     }
     await ctx.base.settled();
   }
 }
-async function exitCodeEvidence(ctx, headTests, env, passedOnHead, where) {
+async function exitCodeEvidence(ctx, headTests, env, passedOnHead, where, passedWithHeadTests = []) {
   const tests = ctx.gates.filter((gate) => gate.kind === "test");
   const known = ctx.baseline?.sha === ctx.base.baseSha ? ctx.baseline : null;
   const basePath = known === null ? await ctx.base.path() : null;
@@ -61577,19 +62320,28 @@ async function exitCodeEvidence(ctx, headTests, env, passedOnHead, where) {
     }
   );
   if (known === null) await ctx.base.settled();
-  const failedOnBase = base.filter((gate) => !["passed", "flaky", "unavailable"].includes(gate.outcome));
+  const failedThere = base.filter(failedOnBase);
   const durationMs = known === null ? base.reduce((sum3, gate) => sum3 + gate.durationMs, 0) : 0;
   const notShown = (reason) => ({
     durationMs,
     decision: { kind: "oracle", decision: FAIL_TO_PASS_NOT_SHOWN, reason }
   });
   if (!passedOnHead) return notShown(`the tests do not pass on the head (${where})`);
-  if (failedOnBase.length === 0) {
+  if (failedThere.length === 0) {
     return notShown(
       `the tests already pass on the base (${where}) and no test the change added or changed fails against the base's source`
     );
   }
-  const byExitCode = failedOnBase.filter((gate) => baseResults[gate.name] === void 0);
+  const unread = new Set(unreadOnBase(base, readPerTest(headTests)).map((gate) => gate.name));
+  const unreported2 = failedThere.filter(
+    (gate) => baseResults[gate.name] === void 0 && !unread.has(gate.name)
+  );
+  const byExitCode = unreported2.filter((gate) => !passedWithHeadTests.includes(gate.name));
+  if (byExitCode.length === 0 && unreported2.length > 0) {
+    return notShown(
+      `${unreported2.map((g) => g.name).join(", ")} fails on the base and passes on the head, but with the head's test files the base's source passes it: the base failed only by tests the change edited, which may pass by a new expectation rather than a fix (judged by exit codes: no per-test results could be read from its run on the base) (${where})`
+    );
+  }
   if (byExitCode.length > 0) {
     return {
       durationMs,
@@ -61600,9 +62352,10 @@ async function exitCodeEvidence(ctx, headTests, env, passedOnHead, where) {
       }
     };
   }
-  return notShown(
-    failedOnBase.map((gate) => notSeenPassing(gate.name, baseResults[gate.name], headTests)).join("; ") + ` (${where})`
+  const why = failedThere.map(
+    (gate) => unread.has(gate.name) ? unreadOnBaseWords(gate) : notSeenPassing(gate.name, baseResults[gate.name], headTests)
   );
+  return notShown(`${why.join("; ")} (${where})`);
 }
 function notSeenPassing(gate, base, headTests) {
   const failed = base?.failed ?? [];
@@ -61611,6 +62364,13 @@ function notSeenPassing(gate, base, headTests) {
   }
   const head2 = headTests.find((evidence) => evidence.name === gate)?.tests;
   const still = new Set(head2?.stillFailing ?? []);
+  const removed = new Set(head2?.removed ?? []);
+  const gone = failed.filter((name) => removed.has(name));
+  if (head2 !== void 0 && head2.baseSha !== null && gone.length > 0) {
+    const stillFailing = failed.filter((name) => still.has(name));
+    const other = failed.filter((name) => !removed.has(name) && !still.has(name));
+    return `no test that failed on the base passes on the head in gate ${gate}: ${named(gone)} failed there and ${gone.length === 1 ? "is" : "are"} not on the head (the change removed or renamed ${gone.length === 1 ? "it" : "them"})` + (stillFailing.length > 0 ? `; ${named(stillFailing)} still ${stillFailing.length === 1 ? "fails" : "fail"} there` : "") + (other.length > 0 ? `; ${named(other)} did not run or ${other.length === 1 ? "was" : "were"} skipped there` : "");
+  }
   const why = head2 === void 0 ? "the head's run reported no per-test results (its exit code alone shows nothing)" : head2.baseSha === null ? `the head's results (${head2.source}) cannot be compared with the base's (${base?.source})` : failed.every((name) => still.has(name)) ? "they still fail on the head" : "on the head they did not run, were skipped or still fail";
   return `no test that failed on the base passes on the head in gate ${gate}: ${named(failed)} failed there, and ${why}`;
 }
@@ -61741,7 +62501,7 @@ async function integrateSlices(ctx) {
     ...baseline?.findings ?? []
   ];
   await deps.store.files.writeAtomic(
-    join27(deps.store.paths(goal.id).reviewArtifacts, "integration.md"),
+    join28(deps.store.paths(goal.id).reviewArtifacts, "integration.md"),
     renderReviewMarkdown(findings, "integration")
   );
   const finalGates = [...gates];
@@ -61758,7 +62518,7 @@ async function integrateSlices(ctx) {
       durationMs: 0,
       sha: result2.headSha,
       tail: blocking.map((f) => f.message).join("\n") || "no blocking security findings",
-      artifact: join27(deps.store.paths(goal.id).reviewArtifacts, "integration.md")
+      artifact: join28(deps.store.paths(goal.id).reviewArtifacts, "integration.md")
     });
   }
   journal.execution = {
@@ -61886,7 +62646,7 @@ function nextAttempt(ctx) {
 async function undoAttempt(ctx, workspace, head2, attempt2, previous) {
   const paths2 = ctx.deps.store.paths(ctx.goal.id);
   const name = previous === null ? `repair-${attempt2}-interrupted.diff` : `repair-${attempt2 - 1}.diff`;
-  const diffPath = join28(paths2.attemptArtifacts, INTEGRATION_ID, name);
+  const diffPath = join29(paths2.attemptArtifacts, INTEGRATION_ID, name);
   const reset = await ctx.deps.workspaces.resetToBase({ ...workspace, baseSha: head2 }, diffPath);
   const kept = reset.diffSaved && await ctx.deps.store.files.exists(diffPath);
   ctx.journal.execution = { ...ctx.journal.execution, integrationRepair: null };
@@ -61975,7 +62735,7 @@ async function runFix(ctx, workspace, { head: head2, failure: failure3 }, { atte
       prompt,
       cwd: workspace.path,
       timeoutMs: Math.min(taskTime, timeLeft),
-      artifactsDir: join28(deps.store.paths(goal.id).agentRunArtifacts, INTEGRATION_ID),
+      artifactsDir: join29(deps.store.paths(goal.id).agentRunArtifacts, INTEGRATION_ID),
       signal: ctx.signal,
       onProcess: (pid) => {
         journal.execution = {
@@ -62108,7 +62868,7 @@ async function recoverIntegrationRepair(deps, journal, previousController) {
   journal.execution = { ...journal.execution, integrationRepair: null };
   if (integration === null || !await deps.store.files.exists(integration.workspace)) return events;
   const paths2 = deps.store.paths(journal.goalId);
-  const diffPath = join28(paths2.attemptArtifacts, INTEGRATION_ID, `repair-${repair.attempt}-interrupted.diff`);
+  const diffPath = join29(paths2.attemptArtifacts, INTEGRATION_ID, `repair-${repair.attempt}-interrupted.diff`);
   const workspace = {
     sliceId: INTEGRATION_ID,
     path: integration.workspace,
@@ -62298,7 +63058,7 @@ var ExecutionJournal = class _ExecutionJournal {
 
 // src/runtime/controller/reopen.ts
 init_branches();
-import { join as join29, relative as relative10 } from "node:path";
+import { join as join30, relative as relative10 } from "node:path";
 function slicesToReopen(tasks, execution, gateBlocks) {
   const candidates = /* @__PURE__ */ new Map();
   for (const task of tasks) {
@@ -62372,20 +63132,82 @@ ${failing ?? detail}`;
     return [{ taskId: task.id, why: "integration_blocks", detail, newRound: true }];
   });
 }
+function classEvidenceReopenings(tasks, execution, gaps, canRetry) {
+  if (gaps.length === 0) return [];
+  if (unreadOnBase(execution.baseGates, readPerTest(execution.finalGates)).length > 0) return [];
+  const done = tasks.filter((task) => task.status === "done");
+  const changed = (task) => sliceRecord(execution, task.id).changedFiles.map((file2) => file2.path);
+  const rewritten = execution.finalGates.some(
+    (gate) => gate.kind === "test" && (gate.tests?.failToPass ?? []).length > 0
+  );
+  const editedTests = done.filter((task) => changed(task).some(isTestPath));
+  const changedSource = done.filter((task) => changed(task).some((path2) => !isTestPath(path2)));
+  const chosen = rewritten && editedTests.length > 0 ? editedTests : changedSource.length > 0 ? changedSource : done;
+  const told = gaps.map((gap) => gap.hint === "" ? gap.message : `${gap.message}
+${gap.hint}`).join("\n\n");
+  const evidence = `the integrated tree is not ready:
+
+${told}`;
+  const detail = gaps.map((gap) => gap.code).join(", ");
+  const reopened = /* @__PURE__ */ new Map();
+  for (const task of chosen) {
+    const dependents = doneDependents(tasks, task.id);
+    if (!canRetry(task) || !dependents.every(canRetry)) continue;
+    const redone = reopened.get(task.id)?.dependencyRedone === true;
+    reopened.set(task.id, {
+      taskId: task.id,
+      why: "class_evidence",
+      detail,
+      newRound: false,
+      evidence,
+      ...redone ? { dependencyRedone: true } : {}
+    });
+    for (const dependent of dependents) {
+      const own2 = reopened.get(dependent.id);
+      reopened.set(
+        dependent.id,
+        own2 !== void 0 ? { ...own2, dependencyRedone: true } : {
+          taskId: dependent.id,
+          why: "dependency_reopened",
+          detail: task.id,
+          newRound: false,
+          evidence: `slice ${task.id}, which this slice is built on, runs again first (${detail}); this slice starts again from its new head.
+
+${told}`,
+          dependencyRedone: true
+        }
+      );
+    }
+  }
+  return [...reopened.values()];
+}
+function doneDependents(tasks, id) {
+  const found = /* @__PURE__ */ new Map();
+  const queue = [id];
+  for (let next = queue.shift(); next !== void 0; next = queue.shift()) {
+    for (const task of tasks) {
+      if (task.status !== "done" || found.has(task.id) || !task.dependsOn.includes(next)) continue;
+      found.set(task.id, task);
+      queue.push(task.id);
+    }
+  }
+  return [...found.values()];
+}
 function blockedDependency(tasks, reopened, id) {
   const status = tasks.find((task) => task.id === id)?.status;
   return (status === "failed" || status === "skipped") && !reopened.has(id);
 }
 function reopenSlices(journal, reopenings) {
   const ids = new Set(reopenings.map((r) => r.taskId));
-  for (const { taskId, newRound, evidence } of reopenings) {
+  for (const { taskId, newRound, evidence, dependencyRedone } of reopenings) {
     const task = journal.task(taskId);
     journal.updateTask(taskId, { status: "pending" });
     const record2 = sliceRecord(journal.execution, taskId);
     journal.execution = withSlice(journal.execution, {
       ...record2,
       ...newRound ? { roundStart: task.attempts } : {},
-      ...evidence === void 0 ? {} : { lastFailure: evidence }
+      ...evidence === void 0 ? {} : { lastFailure: evidence },
+      ...dependencyRedone === true ? { dependencyRedone: true } : {}
     });
   }
   journal.execution = {
@@ -62420,7 +63242,7 @@ async function restartIntegration(deps, journal, goal) {
   if (integration === null) return [];
   journal.execution = { ...journal.execution, integration: null, finalGates: [], finalFindings: [] };
   const paths2 = deps.store.paths(journal.goalId);
-  const diffPath = join29(paths2.attemptArtifacts, INTEGRATION_ID, `${integration.headSha.slice(0, 12)}.diff`);
+  const diffPath = join30(paths2.attemptArtifacts, INTEGRATION_ID, `${integration.headSha.slice(0, 12)}.diff`);
   const workspace = await deps.store.files.exists(integration.workspace) ? {
     sliceId: INTEGRATION_ID,
     path: integration.workspace,
@@ -62698,6 +63520,14 @@ async function takeControl(deps, journal, goalId, { allowed, reopen }) {
   }
   return store.read(goalId);
 }
+var CLASS_EVIDENCE_GAPS = [
+  "fix_no_fail_to_pass",
+  "greenfield_no_new_test",
+  "hardening_no_security_check",
+  "performance_no_benchmark",
+  "performance_not_measured"
+];
+var SLICES_CAN_CHANGE = ["fix_no_fail_to_pass", "greenfield_no_new_test"];
 function blocks(gate) {
   return failingGates([gate]).length > 0;
 }
@@ -62721,19 +63551,40 @@ function prepareIntegrationWhenAgentsRun(ctx, agents) {
 async function reopenNotReady(ctx) {
   const { journal, deps, goal } = ctx;
   await journal.save([]);
-  if ((await journal.preview()).status !== "not_ready") return false;
+  const preview = await journal.preview();
+  if (preview.status !== "not_ready") return false;
+  const gaps = preview.knownGaps.filter((gap) => CLASS_EVIDENCE_GAPS.includes(gap.code)).map((gap) => ({
+    code: gap.code,
+    message: gap.message,
+    hint: gap.hint === void 0 ? "" : wordHint(gap.hint, AGENT_STEPS)
+  }));
+  const why = gaps.map((gap) => gap.message);
+  const canRetry = (task) => task.attempts < sliceRecord(journal.execution, task.id).roundStart + task.maxRetries + 1;
   const { reopen } = slicesToReopen(journal.graph.tasks, journal.execution, blocks);
-  const left = reopen.filter((r) => {
+  const failing = reopen.filter((r) => {
     const task = journal.task(r.taskId);
-    return r.why === "integration_blocks" && task.status === "done" && task.attempts < sliceRecord(journal.execution, task.id).roundStart + task.maxRetries + 1;
+    return r.why === "integration_blocks" && task.status === "done" && canRetry(task);
   });
-  if (left.length === 0) return false;
-  const events = reopenSlices(
-    journal,
-    left.map((r) => ({ ...r, newRound: false }))
+  const told = why.length === 0 ? "" : `
+
+${why.join("\n")}`;
+  const left = failing.length > 0 ? failing.map((r) => ({
+    ...r,
+    newRound: false,
+    ...r.evidence === void 0 ? {} : { evidence: `${r.evidence}${told}` }
+  })) : classEvidenceReopenings(
+    journal.graph.tasks,
+    journal.execution,
+    gaps.filter((gap) => SLICES_CAN_CHANGE.includes(gap.code)),
+    canRetry
   );
+  if (left.length === 0) return false;
+  const events = reopenSlices(journal, left);
   for (const r of left) {
-    deps.reporter.info(`[${r.taskId}] the integrated tree is not ready (${r.detail}); retrying the slice`);
+    const reason = why.length === 0 ? "" : `: ${why.join(" ")}`;
+    deps.reporter.info(
+      r.why === "dependency_reopened" ? `[${r.taskId}] ${r.detail}, which it is built on, is retried; retrying the slice after it` : `[${r.taskId}] the integrated tree is not ready (${r.detail}); retrying the slice${reason}`
+    );
   }
   const baseSha = goal.repo.baseSha ?? ctx.base.baseSha;
   events.push(
@@ -62742,6 +63593,7 @@ async function reopenNotReady(ctx) {
   await journal.save(events);
   return true;
 }
+var AGENT_STEPS = (step) => step.step === "run" ? "run" : NEUTRAL_STEPS(step);
 async function runWaves(ctx, maxAgents, untilReady, prepareIntegration) {
   const { journal } = ctx;
   let firstDispatch = true;
@@ -62931,7 +63783,7 @@ function addedText(added) {
 init_errors();
 
 // src/runtime/goal/reconcile.ts
-import { dirname as dirname6, join as join30 } from "node:path";
+import { dirname as dirname6, join as join31 } from "node:path";
 
 // src/runtime/goal/merge.ts
 init_errors();
@@ -63157,7 +64009,7 @@ async function reconcileGoal(store, goalId, theirs) {
   if (!theirs.has(MERGED_FILES.goal)) return { adopted: [], changed: false };
   return store.withGoalLock(goalId, async () => {
     const paths2 = store.paths(goalId);
-    const ours = await readTexts((name) => store.files.readText(join30(paths2.dir, name)));
+    const ours = await readTexts((name) => store.files.readText(join31(paths2.dir, name)));
     const remote = await readTexts(async (name) => {
       const content = theirs.get(name);
       return content === void 0 ? null : Buffer.from(content).toString("utf8");
@@ -63167,12 +64019,12 @@ async function reconcileGoal(store, goalId, theirs) {
     for (const key of ["events", "decisions", "budget", "failure"]) {
       const text2 = merged.writes[key];
       if (text2 === void 0) continue;
-      await store.files.writeAtomic(join30(paths2.dir, MERGED_FILES[key]), text2);
+      await store.files.writeAtomic(join31(paths2.dir, MERGED_FILES[key]), text2);
       changed = true;
     }
     for (const [name, content] of theirs) {
       if (Object.values(MERGED_FILES).includes(name) || name === "proof.json") continue;
-      const target2 = join30(paths2.dir, ...name.split("/"));
+      const target2 = join31(paths2.dir, ...name.split("/"));
       if (await store.files.exists(target2)) continue;
       await store.files.makeDirs(dirname6(target2));
       await store.files.writeAtomic(target2, content);
@@ -63413,76 +64265,6 @@ var makeDetector = {
   }
 };
 
-// src/runtime/gates/detect-node.ts
-var TEST_SCRIPTS = ["test"];
-var LINT_SCRIPTS = ["lint"];
-var TYPECHECK_SCRIPTS = ["typecheck", "type-check", "tsc"];
-var FORMAT_SCRIPTS = ["format:check", "fmt:check", "prettier:check"];
-var PLACEHOLDER_TEST = /no test specified/;
-function packageManager(context) {
-  if (context.has("pnpm-lock.yaml")) return "pnpm";
-  if (context.has("yarn.lock")) return "yarn";
-  return "npm";
-}
-function nodeTestReport(body, manager) {
-  const last = body.split(/&&|\|\||;/).at(-1)?.trim() ?? "";
-  const runner = /^(?:(?:npx|pnpm exec|pnpm|yarn)\s+)?(vitest|jest)(?:\s|$)/.exec(last)?.[1];
-  if (runner === void 0 || /--watch\b|--outputFile|[|<>`$]/.test(last)) return void 0;
-  if (runner === "vitest" && /^\S*vitest\s+(?:watch|dev|bench)\b/.test(last.replace(/^(?:npx|pnpm exec|pnpm|yarn)\s+/, "")))
-    return void 0;
-  const separator = manager === "npm" ? ["--"] : [];
-  return runner === "vitest" ? {
-    format: "junit-xml",
-    prefer: "report",
-    args: [...separator, "--reporter=default", "--reporter=junit", "--outputFile.junit={file}"]
-  } : { format: "jest-json", prefer: "report", args: [...separator, "--json", "--outputFile={file}"] };
-}
-function readScripts(context) {
-  const text2 = context.read("package.json");
-  if (text2 === null) return null;
-  let parsed2;
-  try {
-    parsed2 = JSON.parse(text2);
-  } catch {
-    return null;
-  }
-  const scripts = typeof parsed2 === "object" && parsed2 !== null ? Reflect.get(parsed2, "scripts") : void 0;
-  if (typeof scripts !== "object" || scripts === null) return {};
-  const result2 = {};
-  for (const [name, body] of Object.entries(scripts)) if (typeof body === "string") result2[name] = body;
-  return result2;
-}
-var nodeDetector = {
-  name: "node",
-  reads: ["package.json"],
-  detect(context) {
-    const scripts = readScripts(context);
-    if (scripts === null) return [];
-    const manager = packageManager(context);
-    const gates = [];
-    const add2 = (name, candidates) => {
-      const script = candidates.find((candidate) => {
-        const body = scripts[candidate];
-        return body !== void 0 && body.trim() !== "" && !(name === "test" && PLACEHOLDER_TEST.test(body));
-      });
-      if (script === void 0) return;
-      const report2 = name === "test" ? nodeTestReport(scripts[script] ?? "", manager) : void 0;
-      gates.push({
-        name,
-        kind: name,
-        argv: [manager, "run", script],
-        source: `package.json scripts.${script}`,
-        ...report2 === void 0 ? {} : { report: report2 }
-      });
-    };
-    add2("format", FORMAT_SCRIPTS);
-    add2("lint", LINT_SCRIPTS);
-    add2("typecheck", TYPECHECK_SCRIPTS);
-    add2("test", TEST_SCRIPTS);
-    return gates;
-  }
-};
-
 // src/runtime/gates/detect-python.ts
 var MARKERS = /^(?:pyproject\.toml|setup\.cfg|setup\.py|requirements[^/]*\.txt)$/;
 var TEST_FILE = /(?:^|\/)(?:test_[^/]*|[^/]*_test|conftest)\.py$/;
@@ -63499,7 +64281,7 @@ var pythonDetector = {
     const ruffFile = ["ruff.toml", ".ruff.toml"].find((path2) => context.has(path2));
     if (ruffFile !== void 0 || hasSection(pyproject, "tool.ruff")) {
       const source = ruffFile ?? "pyproject.toml [tool.ruff]";
-      gates.push({ name: "lint", kind: "lint", argv: ["ruff", "check", "."], source });
+      gates.push({ name: "lint", kind: "lint", argv: ["ruff", "check", "--no-fix", "."], source });
     }
     const mypySource = context.has("mypy.ini") ? "mypy.ini" : hasSection(pyproject, "tool.mypy") ? "pyproject.toml [tool.mypy]" : hasSection(setupCfg, "mypy") ? "setup.cfg [mypy]" : null;
     if (mypySource !== null) {
@@ -63534,7 +64316,10 @@ var rustDetector = {
       { name: "format", kind: "format", argv: ["cargo", "fmt", "--check"], source },
       { name: "typecheck", kind: "typecheck", argv: ["cargo", "check"], source },
       { name: "lint", kind: "lint", argv: ["cargo", "clippy", "--", "-D", "warnings"], source },
-      { name: "test", kind: "test", argv: ["cargo", "test"], source }
+      // Without --no-fail-fast cargo stops at the first failing test target: on a fix's base the
+      // failing unit test hides the integration and doc tests, and their old failures would read
+      // as new on the head.
+      { name: "test", kind: "test", argv: ["cargo", "test", "--no-fail-fast"], source }
     ];
   }
 };
@@ -63668,7 +64453,7 @@ function configChange(path2, texts) {
 init_env();
 
 // src/runtime/integrity/integration-cache.ts
-import { join as join31 } from "node:path";
+import { join as join32 } from "node:path";
 var BUILT = [CARGO_TARGET_CACHE, GO_BUILD_CACHE];
 function integrationCache(options) {
   const { goalCache, dir, copy, integrity } = options;
@@ -63718,7 +64503,7 @@ function integrationCache(options) {
     seedSlices: async () => {
       let copied = false;
       const seeded = options.confined ? [...BUILT, DOWNLOADS_CACHE] : BUILT;
-      for (const name of seeded) copied = await copy(join31(dir, name), join31(goalCache, name)) || copied;
+      for (const name of seeded) copied = await copy(join32(dir, name), join32(goalCache, name)) || copied;
       return copied;
     }
   };
@@ -63728,7 +64513,7 @@ function under(path2, dir) {
 }
 
 // src/runtime/sandbox/confined-runs.ts
-import { join as join32 } from "node:path";
+import { join as join33 } from "node:path";
 function confinedAgent(agent, confine) {
   return {
     name: agent.name,
@@ -63744,15 +64529,15 @@ function confinedVerify(verify, confine, cacheDir) {
   return (gates, context) => verify(gates, { ...context, confine: gateConfine });
 }
 function downloadCacheDir(cacheDir) {
-  return join32(cacheDir, DOWNLOADS_CACHE);
+  return join33(cacheDir, DOWNLOADS_CACHE);
 }
 function downloadCacheEnv(cacheDir) {
   const downloads = downloadCacheDir(cacheDir);
   return {
-    npm_config_cache: join32(downloads, "npm"),
-    YARN_CACHE_FOLDER: join32(downloads, "yarn"),
-    npm_config_store_dir: join32(downloads, "pnpm-store"),
-    PIP_CACHE_DIR: join32(downloads, "pip")
+    npm_config_cache: join33(downloads, "npm"),
+    YARN_CACHE_FOLDER: join33(downloads, "yarn"),
+    npm_config_store_dir: join33(downloads, "pnpm-store"),
+    PIP_CACHE_DIR: join33(downloads, "pip")
   };
 }
 function confinedPreparer(preparer, confine, cacheDir) {
@@ -63767,12 +64552,12 @@ function ownDownloadsPreparer(preparer, cacheDir) {
 }
 
 // src/runtime/agents/run-files.ts
-import { join as join33 } from "node:path";
+import { join as join34 } from "node:path";
 function agentRunFiles(artifactsDir, attempt2) {
   return {
-    prompt: join33(artifactsDir, `prompt-${attempt2}.md`),
-    transcript: join33(artifactsDir, `transcript-${attempt2}.log`),
-    usage: join33(artifactsDir, `usage-${attempt2}.json`)
+    prompt: join34(artifactsDir, `prompt-${attempt2}.md`),
+    transcript: join34(artifactsDir, `transcript-${attempt2}.log`),
+    usage: join34(artifactsDir, `usage-${attempt2}.json`)
   };
 }
 async function keepRunInputs(files2, keep, input2, result2) {
@@ -64329,9 +65114,9 @@ async function mergeGoal(deps, goalId, options) {
   }
   const proof = await readVersioned(store.files, proofVersioned, paths2.proof);
   const rebuilt = await assembleProof(store, goal, events);
-  const [listed3, protection] = await Promise.all([forge.checks(pr.headSha), forge.branchProtection(pr.base)]);
-  const checks = listed3.states;
-  const proofRuns = listed3.runs.filter((run2) => run2.name === PROOF_CHECK);
+  const [listed4, protection] = await Promise.all([forge.checks(pr.headSha), forge.branchProtection(pr.base)]);
+  const checks = listed4.states;
+  const proofRuns = listed4.runs.filter((run2) => run2.name === PROOF_CHECK);
   const reviews = (protection?.requiredApprovals ?? 0) > 0 ? await forge.reviews(pr.number) : { approvals: 0, changesRequested: false };
   const decision = decideMerge({
     policy: goal.options.mergePolicy,
@@ -64740,11 +65525,11 @@ function whyFailed(report2) {
 
 // src/runtime/app/leftovers.ts
 init_errors();
-import { join as join34, sep as sep2 } from "node:path";
+import { join as join35, sep as sep2 } from "node:path";
 async function refuseLeftovers(deps, goalId) {
   const { stateRoot } = deps.store.deps;
   const { root } = (await deps.store.read(goalId)).repo;
-  const worktrees = join34(workspacesDir(stateRoot), goalId);
+  const worktrees = join35(workspacesDir(stateRoot), goalId);
   const goalDir = goalPaths(stateRoot, goalId).dir;
   const scan = await deps.execution.integrity.endLeftovers([worktrees, goalDir, root]);
   if (!scan.checked || scan.killed.length === 0) return;
@@ -64758,10 +65543,10 @@ function leftoversMessage(goalId, killed, places) {
   const processes = killed.filter((stray) => stray.unreported !== true);
   const parts = [];
   if (processes.length > 0) {
-    const listed3 = eachOnce(processes, where).join(", ");
+    const listed4 = eachOnce(processes, where).join(", ");
     const one = processes.length === 1;
     parts.push(
-      `left ${one ? "a process" : "processes"} running after its run ended: ${listed3}; ${one ? "it was" : "they were"} ended`
+      `left ${one ? "a process" : "processes"} running after its run ended: ${listed4}; ${one ? "it was" : "they were"} ended`
     );
   }
   if (unknown2.length > 0) {
@@ -64818,96 +65603,6 @@ function counted(texts, unit) {
 init_errors();
 init_env();
 
-// src/runtime/gates/package-script.ts
-var MANAGERS = ["npm", "pnpm", "yarn"];
-var MAX_HOPS = 4;
-function scriptOf(argv) {
-  if (!MANAGERS.includes(gateTool(argv).executable)) return null;
-  const [, verb, name] = argv;
-  if (verb === "test" || verb === "t") return "test";
-  if ((verb === "run" || verb === "run-script") && name !== void 0 && !name.startsWith("-")) return name;
-  return null;
-}
-function scriptTool(argv, scripts) {
-  let current = argv;
-  for (let hop = 0; hop < MAX_HOPS; hop++) {
-    const script = scriptOf(current);
-    const body = script === null ? void 0 : scripts[script];
-    if (script === null || body === void 0) return null;
-    const words2 = firstCommand(body);
-    if (words2 === null || words2.length === 0) return null;
-    if (scriptOf(words2) === null) {
-      const tool = words2[0] ?? "";
-      return /^[\w@./+-]+$/.test(tool) ? { script, tool } : null;
-    }
-    current = words2;
-  }
-  return null;
-}
-function firstCommand(body) {
-  const first = body.split(/&&|\|\||[;|&\n]/)[0] ?? "";
-  const words2 = first.trim().split(/\s+/).filter(Boolean);
-  const start = words2.findIndex((word) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(word));
-  return start === -1 ? null : words2.slice(start);
-}
-
-// src/runtime/gates/tool-lookup.ts
-import { isAbsolute as isAbsolute8, join as join35, resolve as resolve5 } from "node:path";
-async function lookUpGateTool(gate, input2, probes) {
-  const command2 = gate.argv[0] ?? "";
-  const at2 = await find(command2, input2.root, probes, venvBins(input2.root));
-  if (at2 === null) {
-    const where = command2.includes("/") ? "is missing or not executable" : "was not found on PATH";
-    return { command: command2, status: "missing", where };
-  }
-  const script = input2.scripts === null ? null : scriptTool(gate.argv, input2.scripts);
-  return {
-    command: command2,
-    status: "found",
-    at: at2,
-    script: script === null ? null : await lookUpScriptTool(script, input2, probes)
-  };
-}
-function once(ask) {
-  let answer2;
-  return () => {
-    answer2 ??= ask();
-    return answer2;
-  };
-}
-function missingToolOf(lookup) {
-  if (lookup.status === "missing") return { tool: lookup.command, where: lookup.where };
-  if (lookup.script?.status === "missing") return { tool: lookup.script.tool, where: lookup.script.where };
-  return null;
-}
-function venvBins(root) {
-  return VENV_DIRS.map((dir) => join35(root, dir, "bin"));
-}
-async function find(command2, root, probes, firstDirs) {
-  if (command2 === "") return null;
-  if (!command2.includes("/")) return probes.findOnPath(command2, firstDirs);
-  const path2 = isAbsolute8(command2) ? command2 : resolve5(root, command2);
-  return await probes.fileState(path2) === "ok" ? path2 : null;
-}
-async function lookUpScriptTool(script, input2, probes) {
-  const { tool } = script;
-  if (tool.includes("/")) {
-    const at2 = await find(tool, input2.root, probes, []);
-    return at2 === null ? { ...script, status: "missing", where: "is missing or not executable" } : { ...script, status: "found", at: at2 };
-  }
-  const local = join35(input2.root, "node_modules", ".bin", tool);
-  if (await probes.fileState(local) === "ok") return { ...script, status: "found", at: local };
-  const onPath = await probes.findOnPath(tool, []);
-  if (onPath !== null) return { ...script, status: "found", at: onPath };
-  if (await probes.fileState(join35(input2.root, "node_modules")) === "missing") {
-    return { ...script, status: "unchecked", why: "no node_modules, dependencies not installed" };
-  }
-  const why = input2.ownInstall == null ? null : await input2.ownInstall();
-  if (why !== null) return { ...script, status: "unchecked", why };
-  const path2 = input2.pathName ?? "PATH";
-  return { ...script, status: "missing", where: `is neither in node_modules/.bin nor on ${path2}` };
-}
-
 // src/runtime/gates/tool-preflight.ts
 import { basename as basename7, delimiter } from "node:path";
 
@@ -64943,7 +65638,7 @@ async function fileState(path2) {
 }
 
 // src/runtime/gates/tool-preflight.ts
-async function missingRequiredTool(gates, input2, gateEnv) {
+async function missingRequiredTool(gates, input2, gateEnv, toolchain = null) {
   const probes = {
     findOnPath: (command2, firstDirs) => findOnPath(command2, { PATH: [...firstDirs, gateEnv.PATH ?? ""].join(delimiter) }),
     fileState
@@ -64952,7 +65647,12 @@ async function missingRequiredTool(gates, input2, gateEnv) {
     if ((gate.argv[0] ?? "") === "") continue;
     const lookup = await lookUpGateTool(gate, { ...input2, pathName: "the gates' PATH" }, probes);
     const missing = missingToolOf(lookup);
-    if (missing === null) continue;
+    if (missing === null) {
+      const unmet = toolchain === null || lookup.status !== "found" ? null : await unmetRequirement(gate, lookup.at, toolchain);
+      if (unmet !== null)
+        return { gate: gate.name, tool: unmet.tool, where: `cannot start it: ${unmet.reason}` };
+      continue;
+    }
     if (lookup.status === "found" && lookup.script !== null) {
       const { script } = lookup.script;
       const where2 = `(the first command of scripts.${script}) ${missing.where}`;
@@ -65290,7 +65990,14 @@ function stemOf(path2) {
 }
 function testsFor(sources, repoFiles) {
   const stems = new Set(sources.map(stemOf));
-  return repoFiles.filter((path2) => isTestFile(path2) && stems.has(stemOf(path2)));
+  return repoFiles.filter(
+    (path2) => isTestFile(path2) && (stems.has(stemOf(path2)) || sources.some((source) => packageTestOf(path2, source)))
+  );
+}
+function packageTestOf(test, source) {
+  if (!/^tests?$/.test(stemOf(test))) return false;
+  const slash = test.lastIndexOf("/");
+  return slash < 0 || source.startsWith(test.slice(0, slash + 1));
 }
 function testRoot(path2) {
   const segments = path2.split("/");
@@ -65380,33 +66087,33 @@ function testSubject(text2) {
 }
 function pointedAt(text2, { input: input2, repo }) {
   const why = /* @__PURE__ */ new Map();
-  const named3 = namedFiles(text2, repo);
-  for (const path2 of named3) why.set(path2, "named in the goal");
+  const named4 = namedFiles(text2, repo);
+  for (const path2 of named4) why.set(path2, "named in the goal");
   const definitions = input2.definitions ?? [];
   let symbols = definingFiles(text2, definitions);
-  if (symbols.length === 0 && named3.length === 0 && goalIdentifiers(text2).length === 0)
+  if (symbols.length === 0 && named4.length === 0 && goalIdentifiers(text2).length === 0)
     symbols = wordDefiningFiles(text2, definitions);
   const words2 = strongMatches(text2, repo);
   const tests = words2.tests.filter(isTestFile);
   if (symbols.length > 0) {
     let chosen = symbols;
     if (symbols.length > MAX_LISTED_WRITES) {
-      const narrowed = symbols.filter((m) => named3.includes(m.path) || words2.sources.includes(m.path));
+      const narrowed = symbols.filter((m) => named4.includes(m.path) || words2.sources.includes(m.path));
       if (narrowed.length > 0) chosen = narrowed;
     }
     for (const match of chosen) if (!why.has(match.path)) why.set(match.path, match.because);
-    const sources = [.../* @__PURE__ */ new Set([...named3, ...chosen.map((m) => m.path)])];
+    const sources = [.../* @__PURE__ */ new Set([...named4, ...chosen.map((m) => m.path)])];
     return { sources, tests, why, unresolved: [], bySymbol: true };
   }
   const identifiers = goalIdentifiers(text2).map((id) => id.written);
-  if (identifiers.length > 0 && named3.length === 0) {
+  if (identifiers.length > 0 && named4.length === 0) {
     const compact = new Set(identifiers.map((id) => splitWords(id.split(/[.:#]/).at(-1) ?? id).join("")));
     const sources = words2.sources.filter((path2) => compact.has(splitWords(baseStem(path2)).join("")));
     for (const path2 of sources) why.set(path2, "its name is the identifier the goal names");
     return { sources, tests, why, unresolved: sources.length > 0 ? [] : identifiers, bySymbol: false };
   }
   for (const path2 of words2.sources) if (!why.has(path2)) why.set(path2, "its name shares words with the goal");
-  return { sources: [.../* @__PURE__ */ new Set([...named3, ...words2.sources])], tests, why, unresolved: [], bySymbol: false };
+  return { sources: [.../* @__PURE__ */ new Set([...named4, ...words2.sources])], tests, why, unresolved: [], bySymbol: false };
 }
 function baseStem(path2) {
   const base = path2.split("/").at(-1) ?? path2;
@@ -65424,15 +66131,22 @@ function sliceFor(clause, index, context) {
     const own3 = pointedAt(testSubject(clause.text), context);
     const goal = pointedAt(testSubject(input2.goalText), context);
     const sources2 = (own3.sources.length > 0 ? own3.sources : goal.sources).filter((p) => !isDocPath(p));
-    const named3 = namedTestFiles(clause.text, input2.repoFiles);
+    const named4 = namedTestFiles(clause.text, input2.repoFiles);
     const tests = [.../* @__PURE__ */ new Set([...own3.tests, ...testsFor(sources2, input2.repoFiles)])];
     let writes2;
-    if (named3.length > 0) {
-      writes2 = named3;
-      notes.push(`${id} writes ${named3.join(", ")}: the test file(s) the goal names`);
+    if (named4.length > 0) {
+      writes2 = named4;
+      notes.push(`${id} writes ${named4.join(", ")}: the test file(s) the goal names`);
     } else {
       writes2 = testLocations(tests, sources2, input2.repoFiles);
       notes.push(`${id} writes ${writes2.join(", ")}: where the tests of ${quoteList(sources2)} live`);
+      const inline = sources2.filter(
+        (path2) => path2.endsWith(".rs") && !writes2.some((w) => pathsOverlap2(w, path2))
+      );
+      if (inline.length > 0) {
+        writes2 = [...writes2, ...inline];
+        notes.push(`${id} writes ${inline.join(", ")} too: a Rust module holds its own unit tests`);
+      }
     }
     return {
       ...base,
@@ -65912,7 +66626,7 @@ async function attempt(options, input2, prompt, number4, before = { timeMs: 0, t
   notes.push(...(parsed2.reply.notes ?? []).map((note) => `agent: ${note}`));
   return { ok: true, tasks, notes, classification: classification2, spent };
 }
-function listed(errors) {
+function listed2(errors) {
   const shown = errors.slice(0, MAX_ERRORS).map((error62) => showUntrusted(error62, MAX_ERROR_CHARS));
   return shown.join("; ") + (errors.length > MAX_ERRORS ? `; and ${errors.length - MAX_ERRORS} more` : "");
 }
@@ -65950,7 +66664,7 @@ function createAgentPlanner(options) {
       }
       const first = await attempt(options, input2, prompt, 1);
       if (first.ok) return accepted(first);
-      if (!first.retry) return fallBack(options, input2, listed(first.errors), first.spent);
+      if (!first.retry) return fallBack(options, input2, listed2(first.errors), first.spent);
       const refusal = `
 Your previous reply was refused:
 ${first.errors.slice(0, MAX_ERRORS).map((error62) => `- ${error62}`).join("\n")}
@@ -65961,7 +66675,7 @@ Answer again with one corrected JSON object.
         return fallBack(
           options,
           input2,
-          `reply refused (${listed(first.errors)}), and the retry prompt with these errors does not fit in the planner token budget of ${options.tokenBudget}`,
+          `reply refused (${listed2(first.errors)}), and the retry prompt with these errors does not fit in the planner token budget of ${options.tokenBudget}`,
           first.spent
         );
       }
@@ -65971,7 +66685,7 @@ Answer again with one corrected JSON object.
       return fallBack(
         options,
         input2,
-        `reply refused (${listed(first.errors)}), and again after a retry (${listed(second.errors)})`,
+        `reply refused (${listed2(first.errors)}), and again after a retry (${listed2(second.errors)})`,
         spent
       );
     }
@@ -66041,7 +66755,14 @@ async function missingToolAtBase(deps, root, headSha, config2) {
     const { context, gates } = await treeAtCommit(deps.repo, root, headSha, config2);
     const scripts = gates.some((gate) => gate.required && scriptOf(gate.argv) !== null) ? readScripts(context) : null;
     const ownInstall = once(() => ownInstallOf(deps.repo, root, context, config2.config.workspace));
-    return await missingRequiredTool(gates, { root, scripts, ownInstall }, gateEnvironment(deps.env));
+    const manifest = scripts === null ? null : nodeManifest(context);
+    const gateEnv = gateEnvironment(deps.env);
+    const probes = deps.execution.toolchain?.(gateEnv);
+    const toolchain = probes === void 0 ? null : {
+      ...probes,
+      readFile: async (path2) => (await deps.repo.readCommitted(root, headSha, [path2], MAX_READ_BYTES)).texts.get(path2) ?? null
+    };
+    return await missingRequiredTool(gates, { root, scripts, ownInstall, manifest }, gateEnv, toolchain);
   } catch {
     return null;
   }
@@ -66056,10 +66777,10 @@ async function chooseGoalPlanner(deps, request2, prepared, asked = {}) {
     const why = error62 instanceof Error ? error62.message : String(error62);
     return noting(deps.planner, `the config could not be read (${why}), so no agent planned this goal`);
   }
-  const named3 = config2.config.planner.agent;
-  const spec = named3 ?? prepared?.spec ?? request2.agent ?? config2.config.agents.default ?? null;
+  const named4 = config2.config.planner.agent;
+  const spec = named4 ?? prepared?.spec ?? request2.agent ?? config2.config.agents.default ?? null;
   if (spec === null) return noting(deps.planner, "no agent named for this goal, so no agent planned it");
-  if (spec.trim() === "demo" && named3 === void 0) {
+  if (spec.trim() === "demo" && named4 === void 0) {
     return noting(
       deps.planner,
       "the demo agent plans only when planner.agent names it; the heuristic planned this goal"
@@ -66301,11 +67022,11 @@ var USED_AS_IS = [...CONFIG_FILES, ".omk/"];
 function warnUncommitted(deps, repo, mode) {
   const changes2 = (repo.changes ?? []).filter((path2) => !USED_AS_IS.includes(path2));
   if (changes2.length === 0) return;
-  const named3 = changes2.slice(0, NAMED_CHANGES).join(", ");
+  const named4 = changes2.slice(0, NAMED_CHANGES).join(", ");
   const more = changes2.length > NAMED_CHANGES ? ` and ${changes2.length - NAMED_CHANGES} more` : "";
   const head2 = repo.headSha === null ? "HEAD" : repo.headSha.slice(0, 12);
   deps.reporter.warn(
-    `${changes2.length} uncommitted change(s) in ${repo.root} (${named3}${more}) are not part of this goal: it starts from ${head2}, the commit HEAD names. To include them, commit them first and ${mode} the goal again.`
+    `${changes2.length} uncommitted change(s) in ${repo.root} (${named4}${more}) are not part of this goal: it starts from ${head2}, the commit HEAD names. To include them, commit them first and ${mode} the goal again.`
   );
 }
 
@@ -66733,7 +67454,7 @@ async function checkGates(root, config2, probes) {
     if (error62.hint !== void 0) check2.fix = error62.hint;
     return [check2];
   }
-  const listed3 = gates.map(describeGate).join(", ");
+  const listed4 = gates.map(describeGate).join(", ");
   let summary2;
   if (gates.length === 0) {
     summary2 = {
@@ -66746,16 +67467,17 @@ async function checkGates(root, config2, probes) {
     summary2 = {
       ...base,
       status: "warn",
-      detail: `${listed3}; but no test gate: without one no proof can be ready`,
+      detail: `${listed4}; but no test gate: without one no proof can be ready`,
       fix: ADD_TEST_GATE
     };
   } else {
-    summary2 = { ...base, status: "ok", detail: listed3 };
+    summary2 = { ...base, status: "ok", detail: listed4 };
   }
   const scripts = gates.some((gate) => scriptOf(gate.argv) !== null) ? await probes.packageScripts(root) : null;
+  const manifest = scripts === null ? null : await probes.nodeManifest(root);
   const ownInstall = once(() => probes.ownInstall(root, config2));
   const perGate = await Promise.all(
-    gates.map((gate) => checkGateExecutable(gate, { root, scripts, ownInstall }, probes))
+    gates.map((gate) => checkGateExecutable(gate, { root, scripts, ownInstall, manifest }, probes))
   );
   return [summary2, ...perGate];
 }
@@ -66774,13 +67496,26 @@ async function checkGateExecutable(gate, input2, probes) {
       fix: fixFor(gate, command2)
     };
   }
+  const unmet = await unmetRequirement(gate, lookup.at, {
+    readFile: (path2) => probes.headFile(input2.root, path2),
+    goVersion: (go) => probes.goVersion(go),
+    missingPythonModules: (python, modules) => probes.missingPythonModules(python, modules)
+  });
+  if (unmet !== null) {
+    return {
+      ...base,
+      status: gate.required ? "fail" : "warn",
+      detail: `\`${command2}\` (${lookup.at}) cannot start the gate: ${unmet.reason} (${gate.required ? "required" : "optional"} gate, from ${gate.source})`,
+      fix: fixFor(gate, unmet.tool, null, unmet.reason)
+    };
+  }
   const ok2 = { ...base, status: "ok", detail: `${command2} \u2192 ${lookup.at}` };
   const { script } = lookup;
   if (script === null) return ok2;
   const runs2 = `scripts.${script.script} runs ${script.tool}`;
   switch (script.status) {
     case "found":
-      return { ...ok2, detail: `${ok2.detail} (${runs2} \u2192 ${script.at})` };
+      return { ...ok2, detail: `${ok2.detail} (${runs2} \u2192 ${script.at}${chained(gate, script.chain)})` };
     case "unchecked":
       return { ...ok2, detail: `${ok2.detail} (${runs2}, not checked: ${script.why})` };
     case "missing":
@@ -66788,12 +67523,35 @@ async function checkGateExecutable(gate, input2, probes) {
         ...ok2,
         status: gate.required ? "fail" : "warn",
         detail: `\`${script.tool}\` ${script.where}: \`${gate.argv.join(" ")}\` runs scripts.${script.script}, which starts with it (${gate.required ? "required" : "optional"} gate, from ${gate.source})`,
-        fix: fixFor(gate, script.tool)
+        fix: fixFor(gate, script.tool, script.install ?? null)
       };
   }
 }
-function fixFor(gate, tool) {
-  return gate.required ? unavailableAdvice(gate, tool, [gate.kind]) : `Install ${tool} where omk runs the gates (on PATH), or turn the gate off in .omk/config.yml: gates: { list: [ { name: ${JSON.stringify(gate.name)}, enabled: false } ] }`;
+var CHAINED_KINDS = {
+  xo: "lint",
+  eslint: "lint",
+  standard: "lint",
+  oxlint: "lint",
+  tsc: "typecheck",
+  tsd: "typecheck",
+  "vue-tsc": "typecheck",
+  prettier: "format"
+};
+function chained(gate, chain) {
+  if (chain.length < 2 || chain.some((tool) => !/^[\w@./+-]+$/.test(tool))) return "";
+  const seen = /* @__PURE__ */ new Set();
+  const entries2 = chain.map((tool) => {
+    const kind = CHAINED_KINDS[tool] ?? gate.kind;
+    const name = seen.has(kind) ? tool : kind;
+    seen.add(kind);
+    const kindField = name === "test" && kind === "test" ? "" : ` kind: "${kind}",`;
+    return `{ name: "${name}",${kindField} run: ["npx", "${tool}"] }`;
+  });
+  return `; it chains ${chain.join(" && ")}: the first that fails stops the rest and omk judges them as one ${gate.kind} gate, so lint debt fails the tests too; to judge each apart, list them as gates in .omk/config.yml, e.g. gates: { list: [ ${entries2.join(", ")} ] }`;
+}
+function fixFor(gate, tool, install = null, reason = null) {
+  if (gate.required) return unavailableAdvice(gate, tool, [gate.kind], install, reason);
+  return `${installWords(tool, install, reason)}, or turn the gate off in .omk/config.yml: gates: { list: [ { name: ${JSON.stringify(gate.name)}, enabled: false } ] }`;
 }
 
 // src/runtime/doctor/git-version.ts
@@ -66877,16 +67635,16 @@ async function checkRepository(repoPath, probes, words2) {
 }
 async function checkWorktrees(root, probes) {
   const base = { id: "worktrees", title: "git worktrees" };
-  const listed3 = await probes.listWorktrees(root);
-  if (!listed3.ok) {
+  const listed4 = await probes.listWorktrees(root);
+  if (!listed4.ok) {
     return {
       ...base,
       status: "fail",
-      detail: `\`git worktree list\` failed: ${listed3.error}`,
+      detail: `\`git worktree list\` failed: ${listed4.error}`,
       fix: "each slice runs in a git worktree: repair the repository until `git worktree list` works (`git worktree prune` clears entries whose directory was deleted)"
     };
   }
-  const count = listed3.value;
+  const count = listed4.value;
   return {
     ...base,
     status: "ok",
@@ -67445,9 +68203,9 @@ async function fixEvents(deps, goalId, type) {
 async function handledRequestIds(deps, goalId) {
   const ids = /* @__PURE__ */ new Set();
   for (const event of await fixEvents(deps, goalId, "fix_requested")) {
-    const listed3 = event.data.requestIds;
-    if (!Array.isArray(listed3)) continue;
-    for (const id of listed3) if (typeof id === "string") ids.add(id);
+    const listed4 = event.data.requestIds;
+    if (!Array.isArray(listed4)) continue;
+    for (const id of listed4) if (typeof id === "string") ids.add(id);
   }
   return ids;
 }
@@ -68004,7 +68762,6 @@ var UNSETTLED = ["planned", "running"];
 var TRANSCRIPT_TAIL = 4096;
 var LAST_LINE_MAX = 200;
 var GATE_TAIL_LINES = 8;
-var ANSI2 = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)/g;
 function watchStop(stop) {
   if (stop === null) return null;
   if (stop.kind === "budget") return "budget";
@@ -68133,7 +68890,7 @@ async function lastLines2(files2, path2, count) {
   }
   if (tail2 === void 0) return [];
   return tail2.toString("utf8").split(/\r?\n|\r/).map(
-    (line3) => line3.replace(ANSI2, "").replace(/[\p{Cc}\u2028\u2029]/gu, "").trimEnd()
+    (line3) => line3.replace(ANSI, "").replace(/[\p{Cc}\u2028\u2029]/gu, "").trimEnd()
   ).filter((line3) => line3.trim() !== "" && !line3.startsWith("# omk:")).slice(-count).map((line3) => line3.slice(0, LAST_LINE_MAX));
 }
 async function watchGoal2(store, goalId, options) {
@@ -68559,7 +69316,7 @@ import { realpath as realpath3 } from "node:fs/promises";
 init_errors();
 init_run_git();
 import { createHash as createHash5 } from "node:crypto";
-import { lstat as lstat2, readFile as readFile4, readlink, realpath as realpath2 } from "node:fs/promises";
+import { lstat as lstat3, readFile as readFile4, readlink, realpath as realpath2 } from "node:fs/promises";
 import { join as join42, sep as sep3 } from "node:path";
 var LISTINGS = /* @__PURE__ */ new Map();
 var KEPT_LISTINGS = 4;
@@ -68602,7 +69359,7 @@ function blobId(bytes, like) {
 async function workingCopy(root, path2) {
   const full = join42(root, path2);
   try {
-    const stat19 = await lstat2(full);
+    const stat19 = await lstat3(full);
     if (stat19.isSymbolicLink()) return { bytes: Buffer.from(await readlink(full)), link: true };
     if (!stat19.isFile()) return null;
     return { bytes: await readFile4(full), link: false };
@@ -68824,9 +69581,9 @@ function parseGrep(stdout, maxHits, prefix) {
   const hits = [];
   for (const record2 of stdout.split("\n")) {
     if (hits.length >= maxHits) break;
-    const [named3, line3, ...text2] = record2.split("\0");
-    if (named3 === void 0 || !named3.startsWith(prefix) || line3 === void 0) continue;
-    const path2 = named3.slice(prefix.length);
+    const [named4, line3, ...text2] = record2.split("\0");
+    if (named4 === void 0 || !named4.startsWith(prefix) || line3 === void 0) continue;
+    const path2 = named4.slice(prefix.length);
     if (path2 === "") continue;
     hits.push({ path: path2, line: Number(line3), text: text2.join("\0").slice(0, 300) });
   }
@@ -69716,6 +70473,23 @@ var eslintStylish = (lines) => {
   }
   return items;
 };
+var xo = (lines) => {
+  const items = [];
+  let file2 = null;
+  for (const text2 of lines) {
+    const heading = /^\s+([^\s✖⚠]\S*?):\d+:\d+\s*$/.exec(text2);
+    if (heading !== null) {
+      file2 = heading[1] ?? null;
+      continue;
+    }
+    const problem = /^\s+[✖⚠]\s+(\d+):(\d+)\s+(.*?)\s{2,}(\S+)\s*$/.exec(text2);
+    if (problem !== null && file2 !== null) {
+      const [, line3, column, message = "", rule = "xo"] = problem;
+      items.push({ file: file2, ...at(line3, column), rule, message });
+    } else if (text2.trim() === "") file2 = null;
+  }
+  return items;
+};
 var unformatted = (lines) => {
   const items = lines.flatMap((text2) => {
     const file2 = /^\[warn\] (\S+)$/.exec(text2)?.[1] ?? /^Diff in (.+?)(?: at line \d+|:\d+):\s*$/.exec(text2)?.[1] ?? /^[Ww]ould reformat:? (.+)$/.exec(text2)?.[1];
@@ -69761,6 +70535,7 @@ var READERS = [
   ["ruff", ruffFull],
   ["biome", biome],
   ["eslint-stylish", eslintStylish],
+  ["xo", xo],
   ["format-check", unformatted],
   ["file-list", fileList],
   ["file-line-col", fileLineCol]
@@ -69871,8 +70646,8 @@ function parseGoTestJson(output2) {
   let found = false;
   for (const line3 of output2.split(/\r?\n/)) {
     if (!line3.startsWith("{")) {
-      const named3 = PACKAGE_HEADER.exec(line3)?.[1];
-      if (named3 !== void 0) header = named3;
+      const named4 = PACKAGE_HEADER.exec(line3)?.[1];
+      if (named4 !== void 0) header = named4;
       else if (header !== null && GO_DIAGNOSTIC.test(line3)) unreported2.add(header);
       continue;
     }
@@ -69989,23 +70764,90 @@ function decodeEntities(text2) {
   });
 }
 
-// src/runtime/gates/test-results/cargo-test.ts
-var RESULT = /^test (.+?) \.\.\. (ok|FAILED|ignored)\b/;
-function parseCargoTest(output2) {
+// src/runtime/gates/test-results/ava.ts
+var RESULT = /^\s*(✔|✘) (\[expected fail\] |\[(?:fail|unexpected pass)\]: )?(.+?)$/;
+var DURATION3 = /\s+\((?:\d+(?:\.\d+)?(?:ms|s|m|h)\s?)+\)$/;
+var FILE_EXITED = /^\s*✘ (\S+) exited (?:with a non-zero exit code|due to)\b/;
+var SKIPPED = /^\s*- \[(?:skip|todo)\] /;
+var SUMMARY = /^\s*\d+ tests? (?:passed|failed)\s*$/;
+var FILE_SEPARATOR = " \u203A ";
+function parseAva(output2) {
+  const lines = plainLines(output2).map((line3) => line3.trimEnd());
+  if (!lines.some((line3) => SUMMARY.test(line3)) || !lines.some((line3) => RESULT.test(line3))) return null;
+  const headings = new Set(lines.map((line3) => line3.trim()).filter((line3) => line3 !== ""));
   const passed = [];
   const failed = [];
   let skipped2 = 0;
-  let found = false;
+  for (const line3 of lines) {
+    if (SKIPPED.test(line3)) {
+      skipped2 += 1;
+      continue;
+    }
+    const exited = FILE_EXITED.exec(line3);
+    if (exited !== null) {
+      failed.push(exited[1] ?? "");
+      continue;
+    }
+    const result2 = RESULT.exec(line3);
+    if (result2 === null) continue;
+    const [, mark, tag, text2 = ""] = result2;
+    if (mark === "\u2714" && tag === void 0) passed.push(named3(text2.replace(DURATION3, "")));
+    else if (mark === "\u2718" && tag !== void 0) failed.push(named3(failedTitle(text2, headings)));
+    else if (tag !== void 0) skipped2 += 1;
+  }
+  return testResults("ava", passed, failed, skipped2);
+}
+function failedTitle(text2, headings) {
+  for (let title3 = text2; title3 !== ""; title3 = title3.slice(0, Math.max(0, title3.lastIndexOf(" ")))) {
+    if (headings.has(title3)) return title3;
+  }
+  return text2;
+}
+function named3(label) {
+  return label.split(FILE_SEPARATOR).join(" > ");
+}
+
+// src/runtime/gates/test-results/cargo-test.ts
+var RESULT2 = /^test (.+?) \.\.\. (ok|FAILED|ignored)\b/;
+var DOC_TEST = /^(.+ - .*?) ?\(line (\d+)\)(.*)$/;
+function parseCargoTest(output2) {
+  const results = [];
   for (const line3 of plainLines(output2)) {
-    const match = RESULT.exec(line3.trimEnd());
+    const match = RESULT2.exec(line3.trimEnd());
     if (match === null) continue;
-    found = true;
-    const name = match[1] ?? "";
-    if (match[2] === "ok") passed.push(name);
-    else if (match[2] === "FAILED") failed.push(name);
+    results.push({ name: match[1] ?? "", outcome: match[2] ?? "ok" });
+  }
+  if (results.length === 0) return null;
+  const renamed = docTestNames(results.map((result2) => result2.name));
+  const passed = [];
+  const failed = [];
+  let skipped2 = 0;
+  for (const { name, outcome } of results) {
+    const named4 = renamed.get(name) ?? name;
+    if (outcome === "ok") passed.push(named4);
+    else if (outcome === "FAILED") failed.push(named4);
     else skipped2 += 1;
   }
-  return found ? testResults("cargo-test", passed, failed, skipped2) : null;
+  return testResults("cargo-test", passed, failed, skipped2);
+}
+function docTestNames(names) {
+  const byItem = /* @__PURE__ */ new Map();
+  for (const name of new Set(names)) {
+    const match = DOC_TEST.exec(name);
+    if (match === null) continue;
+    const item = match[1] ?? "";
+    const entries2 = byItem.get(item) ?? [];
+    entries2.push({ name, line: Number(match[2]), rest: match[3] ?? "" });
+    byItem.set(item, entries2);
+  }
+  const renamed = /* @__PURE__ */ new Map();
+  for (const [item, entries2] of byItem) {
+    entries2.sort((a, b) => a.line - b.line);
+    entries2.forEach((entry, index) => {
+      renamed.set(entry.name, `${item}${item.endsWith(" ") ? "" : " "}(example ${index + 1})${entry.rest}`);
+    });
+  }
+  return renamed;
 }
 
 // src/runtime/gates/test-results/jest.ts
@@ -70060,9 +70902,57 @@ function parseJest(output2) {
   return testResults("jest", passed, failed, skipped2);
 }
 
+// src/runtime/gates/test-results/mocha.ts
+var PASSING = /^\s+\d+ passing \(\d+(?:\.\d+)?(?:ms|s|m)\)$/;
+var PENDING = /^\s+(\d+) pending$/;
+var BANNER = /^> (\S+)@\S+ \S/;
+var PASSED2 = /^(?:✔|✓|√)\s+(.+?)(?:\s+\(\d+ms\))?$/;
+var FAILED = /^\d+\)\s+(.+)$/;
+var PENDING_TEST = /^-\s+/;
+function parseMocha(output2) {
+  const lines = plainLines(output2);
+  if (!lines.some((line3) => PASSING.test(line3.trimEnd()))) return null;
+  const passed = [];
+  const failed = [];
+  let skipped2 = 0;
+  let pkg = null;
+  let listing2 = true;
+  let suites = [];
+  for (const raw of lines) {
+    const line3 = raw.trimEnd();
+    const banner = BANNER.exec(line3);
+    if (banner !== null) {
+      pkg = banner[1] ?? null;
+      listing2 = true;
+      suites = [];
+      continue;
+    }
+    if (PASSING.test(line3)) {
+      listing2 = false;
+      continue;
+    }
+    const pending = PENDING.exec(line3);
+    if (pending !== null && !listing2) {
+      skipped2 += Number(pending[1]);
+      continue;
+    }
+    const indent2 = line3.length - line3.trimStart().length;
+    if (!listing2 || indent2 < 2) continue;
+    const text2 = line3.trim();
+    suites = suites.filter((suite) => suite.indent < indent2);
+    const name = (title3) => [...pkg ? [pkg] : [], ...suites.map((s) => s.title), title3].join(" > ");
+    const pass = PASSED2.exec(text2);
+    const fail2 = pass === null ? FAILED.exec(text2) : null;
+    if (pass !== null) passed.push(name(pass[1] ?? ""));
+    else if (fail2 !== null) failed.push(name(fail2[1] ?? ""));
+    else if (!PENDING_TEST.test(text2)) suites.push({ indent: indent2, title: text2 });
+  }
+  return testResults("mocha", passed, failed, skipped2);
+}
+
 // src/runtime/gates/test-results/pytest.ts
 var VERBOSE = /^(\S+?\.py::.+?) (PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)(?:\s+\(.*\))?(?:\s+\[\s*\d+%\])?$/;
-var SUMMARY = /^(PASSED|FAILED|ERROR|XFAIL|XPASS) (\S+?\.py(?:::.+?)?)(?: - .*)?$/;
+var SUMMARY2 = /^(PASSED|FAILED|ERROR|XFAIL|XPASS) (\S+?\.py(?:::.+?)?)(?: - .*)?$/;
 var TOTALS = /^=+ (.*\d+ (?:passed|failed|skipped|errors?|deselected|xfailed|xpassed).*) in [\d.]+s.* =+$/;
 function parsePytest(output2) {
   const passed = [];
@@ -70083,7 +70973,7 @@ function parsePytest(output2) {
       add2(verbose[2], verbose[1] ?? "");
       continue;
     }
-    const summary2 = SUMMARY.exec(line3);
+    const summary2 = SUMMARY2.exec(line3);
     if (summary2 !== null) {
       add2(summary2[1], summary2[2] ?? "");
       continue;
@@ -70183,6 +71073,8 @@ var CONSOLE_PARSERS = [
   parsePytest,
   parseVitest,
   parseJest,
+  parseAva,
+  parseMocha,
   parseTap
 ];
 function parseTestResults(output2, junitXml = null) {
@@ -70233,18 +71125,18 @@ function judgeFailureOnBoth(head2, base, base12) {
   if (regressions.length > 0) {
     return {
       outcome: "failed",
-      note: `${regressions.length} test(s) fail here that did not fail on base ${base12}: ${listed2(regressions)}`
+      note: `${regressions.length} test(s) fail here that did not fail on base ${base12}: ${listed3(regressions)}`
     };
   }
   return {
     outcome: "pre_existing",
-    note: `fails on base ${base12} too, with the same failing tests: ${listed2(stillFailing)}`
+    note: `fails on base ${base12} too, with the same failing tests: ${listed3(stillFailing)}`
   };
 }
 function regressionNote(head2, base) {
   if (comparable(head2, base) !== null || head2 === null || base === null) return null;
   const { regressions } = compareTests(base, head2);
-  return regressions.length === 0 ? null : `regressions: ${listed2(regressions)}`;
+  return regressions.length === 0 ? null : `regressions: ${listed3(regressions)}`;
 }
 function gateTests(head2, base, baseSha) {
   const compared = baseSha !== null && comparable(head2, base) === null && base !== null;
@@ -70273,7 +71165,7 @@ function gateTests(head2, base, baseSha) {
 function bounded(names) {
   return names.slice(0, TEST_NAMES_LIMIT).map((name) => name.length > NAME_CHARS ? `${name.slice(0, NAME_CHARS - 1)}\u2026` : name);
 }
-function listed2(names) {
+function listed3(names) {
   const shown = names.slice(0, 5).join(", ");
   return names.length > 5 ? `${shown} and ${names.length - 5} more` : shown;
 }
@@ -70371,17 +71263,13 @@ async function verifyGate(runProcess2, gate, context) {
     case "unavailable": {
       const why = first.unavailable?.reason ?? "could not start";
       if (context.baseCwd === null) {
-        return evidence("unavailable", `${why}; is it installed and on PATH?`, first);
+        return evidence("unavailable", unavailableNote(why, null), first);
       }
       const base2 = await onBase(context.baseCwd);
       if (base2 === "cancelled")
         return skipped(gate, context, `${why}; cancelled on the base`, log, first.result);
       if (base2 === "unavailable") {
-        return evidence(
-          "unavailable",
-          `${why}; it cannot start on base ${base12} either: is it installed and on PATH?`,
-          first
-        );
+        return evidence("unavailable", unavailableNote(why, base12), first);
       }
       return evidence(
         "failed",
@@ -70413,8 +71301,8 @@ async function verifyGate(runProcess2, gate, context) {
     return evidence(verdict.outcome, verdict.note, second);
   }
   if (base === "passed") {
-    const named3 = diagnostics !== null && diagnostics.new > 0 ? diagnosticsNote(diagnostics, base12) : regressionNote(second.tests, baseTests);
-    const verdict = `passes on base ${base12}: the failure is new${named3 === null ? "" : `; ${named3}`}`;
+    const named4 = diagnostics !== null && diagnostics.new > 0 ? diagnosticsNote(diagnostics, base12) : regressionNote(second.tests, baseTests);
+    const verdict = `passes on base ${base12}: the failure is new${named4 === null ? "" : `; ${named4}`}`;
     return evidence("failed", verdict, second, diagnostics);
   }
   return evidence("failed", `base check inconclusive (${base})`, second);
@@ -70484,9 +71372,9 @@ ${unavailable === null ? "" : `=== could not start: ${unavailable.reason}
   if (unavailable !== null) return { status: "unavailable", result: result2, tail: tail2, unavailable, ...none };
   if (result2.exitCode !== 0) return { status: "failed", result: result2, tail: tail2, tests, diagnostics };
   if (gate.failOnOutput && result2.stdout.trim() !== "") {
-    const listed3 = `${tail2}
+    const listed4 = `${tail2}
 (this gate fails when it prints anything: fix what it listed above)`;
-    return { status: "failed", result: result2, tail: listed3, tests, diagnostics };
+    return { status: "failed", result: result2, tail: listed4, tests, diagnostics };
   }
   return { status: "passed", result: result2, tail: tail2, tests, diagnostics };
 }
@@ -70532,10 +71420,11 @@ async function readFrom(path2, offset, limit) {
     await file2?.close();
   }
 }
-function readableTail(gate, tail2, report2, cwd) {
-  if (gate.report?.format === "go-test-json") return goTestConsole(tail2);
-  const named3 = writesReport(gate) ? tail2.replaceAll(report2, basename10(report2)) : tail2;
-  return treeRelative(named3, cwd);
+function readableTail(gate, output2, report2, cwd) {
+  if (gate.report?.format === "go-test-json") return goTestConsole(output2);
+  const tail2 = stripAnsi(output2);
+  const named4 = writesReport(gate) ? tail2.replaceAll(report2, basename10(report2)) : tail2;
+  return treeRelative(named4, cwd);
 }
 function treeRelative(tail2, cwd) {
   const roots = /* @__PURE__ */ new Set([cwd]);
@@ -71023,13 +71912,13 @@ function signalProcess(pid, signal) {
   }
 }
 function onlyChild(pid) {
-  let listed3;
+  let listed4;
   try {
-    listed3 = readFileSync4(`/proc/${pid}/task/${pid}/children`, "utf8");
+    listed4 = readFileSync4(`/proc/${pid}/task/${pid}/children`, "utf8");
   } catch {
     return null;
   }
-  const children = listed3.split(" ").filter((entry) => /^\d+$/.test(entry));
+  const children = listed4.split(" ").filter((entry) => /^\d+$/.test(entry));
   return children.length === 1 ? Number(children[0]) : null;
 }
 async function groupAlive(pgid) {
@@ -71350,12 +72239,12 @@ function sum2(values) {
 }
 
 // src/adapters/agents/agent-home.ts
-import { cp, lstat as lstat4, mkdir as mkdir6, realpath as realpath5 } from "node:fs/promises";
-import { dirname as dirname11, join as join49 } from "node:path";
+import { cp, lstat as lstat5, mkdir as mkdir6, realpath as realpath5 } from "node:fs/promises";
+import { dirname as dirname11, join as join50 } from "node:path";
 
 // src/adapters/sandbox/private-temp.ts
 import {
-  lstat as lstat3,
+  lstat as lstat4,
   mkdir as mkdir5,
   mkdtemp as mkdtemp2,
   readdir as readdir2,
@@ -71366,7 +72255,7 @@ import {
   stat as stat4,
   writeFile as writeFile4
 } from "node:fs/promises";
-import { basename as basename12, dirname as dirname10, join as join48 } from "node:path";
+import { basename as basename12, dirname as dirname10, join as join49 } from "node:path";
 
 // src/adapters/process/host.ts
 import { hostname as hostname3 } from "node:os";
@@ -71377,8 +72266,7 @@ import { open as open4 } from "node:fs/promises";
 
 // src/adapters/process/omk-process.ts
 import { readFileSync as readFileSync5, readlinkSync, realpathSync as realpathSync2 } from "node:fs";
-import { basename as basename11, dirname as dirname9, isAbsolute as isAbsolute12, resolve as resolve10, sep as sep5 } from "node:path";
-import { fileURLToPath } from "node:url";
+import { basename as basename11, dirname as dirname9, isAbsolute as isAbsolute12, join as join48, resolve as resolve10 } from "node:path";
 function isOtherOmkProcess(pid) {
   if (!Number.isInteger(pid) || pid <= 1 || pid === process.pid) return false;
   let cmdline;
@@ -71391,14 +72279,30 @@ function isOtherOmkProcess(pid) {
   if (!runsOmk(cmdline.split("\0"), cwdOf(pid))) return false;
   return !descendsFromThis(pid);
 }
-var packageRoot;
-function omkPackageRoot() {
-  if (packageRoot === void 0) {
-    const here = dirname9(fileURLToPath(import.meta.url));
-    const bundle = here.lastIndexOf(`${sep5}dist`);
-    packageRoot = realOrSame(bundle >= 0 ? here.slice(0, bundle) : dirname9(dirname9(dirname9(here))));
+var PACKAGE_DEPTH = 4;
+var omkPackages = /* @__PURE__ */ new Map();
+function isOmkPackage(dir) {
+  let known = omkPackages.get(dir);
+  if (known === void 0) {
+    try {
+      const manifest = JSON.parse(readFileSync5(join48(dir, "package.json"), "utf8"));
+      known = typeof manifest === "object" && manifest !== null && Reflect.get(manifest, "name") === "omk";
+    } catch {
+      known = false;
+    }
+    omkPackages.set(dir, known);
   }
-  return packageRoot;
+  return known;
+}
+function inOmkPackage(file2) {
+  let dir = dirname9(file2);
+  for (let depth2 = 0; depth2 <= PACKAGE_DEPTH; depth2++) {
+    if (isOmkPackage(dir)) return true;
+    const parent = dirname9(dir);
+    if (parent === dir) return false;
+    dir = parent;
+  }
+  return false;
 }
 function runsOmk(args, cwd) {
   return args.some((arg) => {
@@ -71406,7 +72310,7 @@ function runsOmk(args, cwd) {
     if (basename11(arg) === "omk") return true;
     if (!/\.[cm]?js$/.test(arg) || !isAbsolute12(arg) && cwd === null) return false;
     const file2 = realOrNull(isAbsolute12(arg) ? arg : resolve10(cwd ?? "/", arg));
-    return file2?.startsWith(`${omkPackageRoot()}${sep5}`) ?? false;
+    return file2 !== null && inOmkPackage(file2);
   });
 }
 function cwdOf(pid) {
@@ -71444,9 +72348,6 @@ function hasProc() {
     return false;
   }
 }
-function realOrSame(path2) {
-  return realOrNull(path2) ?? path2;
-}
 function realOrNull(path2) {
   try {
     return realpathSync2(path2);
@@ -71467,7 +72368,7 @@ function otherOmkHolding(path2) {
   } catch {
     return void 0;
   }
-  const target2 = realOrSame2(path2);
+  const target2 = realOrSame(path2);
   for (const name of pids) {
     const pid = Number(name);
     if (pid === process.pid || isOtherOmkProcess(pid) !== true) continue;
@@ -71490,7 +72391,7 @@ function holds(pid, target2) {
     }
   });
 }
-function realOrSame2(path2) {
+function realOrSame(path2) {
   try {
     return realpathSync3(path2);
   } catch {
@@ -71532,16 +72433,16 @@ function processHost() {
 var OWNER_SUFFIX = ".owner";
 async function makePrivateTemp(env, prefix = "run-") {
   const name = `omk-sandboxes-${process.getuid?.() ?? "user"}`;
-  const parent = await ownDirectory(join48(env.TMPDIR || "/tmp", name));
+  const parent = await ownDirectory(join49(env.TMPDIR || "/tmp", name));
   await sweepStale(parent);
-  const path2 = await mkdtemp2(join48(parent, prefix));
+  const path2 = await mkdtemp2(join49(parent, prefix));
   const owner = `${path2}${OWNER_SUFFIX}`;
   await writeFile4(`${path2}.writing`, `${process.pid}
 `, { mode: 384 });
   await rename2(`${path2}.writing`, owner);
   const hidden = /* @__PURE__ */ new Set([parent]);
-  const shared = join48("/tmp", name);
-  if (shared !== join48(env.TMPDIR || "/tmp", name)) {
+  const shared = join49("/tmp", name);
+  if (shared !== join49(env.TMPDIR || "/tmp", name)) {
     const other = await realpath4(shared).catch(() => null);
     if (other !== null) hidden.add(other);
   }
@@ -71560,7 +72461,7 @@ async function sweepStale(parent, now = Date.now()) {
   const names = await readdir2(parent).catch(() => []);
   for (const name of names) {
     if (!name.endsWith(OWNER_SUFFIX)) continue;
-    const marker = join48(parent, name);
+    const marker = join49(parent, name);
     const pid = Number.parseInt((await readFile8(marker, "utf8").catch(() => "")).trim(), 10);
     if (Number.isInteger(pid) && pid > 0 && isPidAlive(pid)) continue;
     if (!(Number.isInteger(pid) && pid > 0)) {
@@ -71570,7 +72471,7 @@ async function sweepStale(parent, now = Date.now()) {
       );
       if (written !== null && now - written < UNREADABLE_MARKER_MS) continue;
     }
-    const temp = join48(parent, name.slice(0, -OWNER_SUFFIX.length));
+    const temp = join49(parent, name.slice(0, -OWNER_SUFFIX.length));
     if (dirname10(temp) !== parent || basename12(temp) === "") continue;
     await rm4(temp, { recursive: true, force: true });
     await rm4(marker, { force: true });
@@ -71580,7 +72481,7 @@ async function sweepStale(parent, now = Date.now()) {
 }
 async function ownDirectory(path2) {
   await mkdir5(path2, { recursive: true, mode: 448 });
-  const stat19 = await lstat3(path2);
+  const stat19 = await lstat4(path2);
   const uid = process.getuid?.();
   if (!stat19.isDirectory() || uid !== void 0 && stat19.uid !== uid) {
     throw new Error(
@@ -71609,19 +72510,19 @@ async function makeAgentHome(hostEnv, entries2) {
 async function toolchains(hostEnv) {
   if (hostEnv.RUSTUP_HOME) return { RUSTUP_HOME: hostEnv.RUSTUP_HOME };
   if (!hostEnv.HOME) return {};
-  const rustup = join49(hostEnv.HOME, ".rustup");
-  return (await lstat4(rustup).catch(() => null))?.isDirectory() ? { RUSTUP_HOME: rustup } : {};
+  const rustup = join50(hostEnv.HOME, ".rustup");
+  return (await lstat5(rustup).catch(() => null))?.isDirectory() ? { RUSTUP_HOME: rustup } : {};
 }
 async function copyEntry(entry, hostEnv, home) {
   const source = homeEntrySource(entry, hostEnv);
   if (source === null) return;
   const real2 = await realpath5(source).catch(() => null);
   if (real2 === null) return;
-  const target2 = join49(home, entry.path);
+  const target2 = join50(home, entry.path);
   await mkdir6(dirname11(target2), { recursive: true });
   await cp(real2, target2, {
     recursive: true,
-    filter: async (from) => !(await lstat4(from)).isSymbolicLink()
+    filter: async (from) => !(await lstat5(from)).isSymbolicLink()
   });
 }
 
@@ -71831,16 +72732,16 @@ async function isDirectory(path2) {
 }
 
 // src/adapters/agents/demo-agent.ts
-import { lstat as lstat5, mkdir as mkdir8, readdir as readdir3, readFile as readFile9, writeFile as writeFile6 } from "node:fs/promises";
-import { join as join50, resolve as resolve12 } from "node:path";
+import { lstat as lstat6, mkdir as mkdir8, readdir as readdir3, readFile as readFile9, writeFile as writeFile6 } from "node:fs/promises";
+import { join as join51, resolve as resolve12 } from "node:path";
 
 // src/adapters/agents/demo-plan.ts
 var MAX_ID_WORDS_CHARS = 40;
 function readPrompt(prompt) {
   const goal = /^Goal: (.+)$/m.exec(prompt)?.[1]?.trim();
   if (goal === void 0) return null;
-  const named3 = /^Goal class: (\S+)/m.exec(prompt)?.[1];
-  const goalClass = GOAL_CLASSES.find((c) => c === named3) ?? null;
+  const named4 = /^Goal class: (\S+)/m.exec(prompt)?.[1];
+  const goalClass = GOAL_CLASSES.find((c) => c === named4) ?? null;
   const proof = /Proof required: (.*)$/m.exec(prompt)?.[1]?.trim() ?? "none";
   const checks = proof === "none" ? [] : proof.split(" | ");
   const listing2 = prompt.split(/^Files \(path, size, language — exported symbols\):$/m)[1] ?? "";
@@ -71881,20 +72782,20 @@ function demoPlan(prompt) {
   const slices = [];
   for (const clause of clauses) {
     const id = idFor(slices.length + 1, clause);
-    const named3 = sources.filter((path2) => mentions(clause, path2));
-    if (named3.length > 0) {
-      const own2 = testsOf(named3);
+    const named4 = sources.filter((path2) => mentions(clause, path2));
+    if (named4.length > 0) {
+      const own2 = testsOf(named4);
       slices.push({
         id,
         title: titleOf(clause),
         role: "implementer",
-        reads: [.../* @__PURE__ */ new Set([...named3, ...own2])].sort(),
-        writes: named3,
+        reads: [.../* @__PURE__ */ new Set([...named4, ...own2])].sort(),
+        writes: named4,
         dependsOn: [],
         acceptance: [`Done when: ${clause}`, ...facts.checks],
         tests: own2,
         risk: "medium",
-        why: `the goal names ${named3.join(", ")}`
+        why: `the goal names ${named4.join(", ")}`
       });
       continue;
     }
@@ -71950,7 +72851,7 @@ async function runDemo2(input2) {
   const started = performance.now();
   const dir = resolve12(input2.artifactsDir);
   await mkdir8(dir, { recursive: true });
-  const transcript = join50(dir, `transcript-${input2.attempt}.log`);
+  const transcript = join51(dir, `transcript-${input2.attempt}.log`);
   const result2 = (outcome, summary3) => ({
     outcome,
     exitCode: outcome === "succeeded" ? 0 : null,
@@ -71990,7 +72891,7 @@ ${summary3}
   const outside = [];
   for (const file2 of await listFiles(input2.cwd)) {
     const inScope = scope.some((container) => isWithin(file2, container));
-    const path2 = join50(input2.cwd, file2);
+    const path2 = join51(input2.cwd, file2);
     const content = await readText(path2);
     if (content === null || !(content.includes(FIX_MARKER) || content.includes(APPEND_MARKER))) continue;
     if (!inScope) {
@@ -72056,7 +72957,7 @@ function markerText(line3, marker) {
 async function listFiles(root) {
   const files2 = [];
   const walk3 = async (relDir) => {
-    const entries2 = await readdir3(join50(root, relDir), { withFileTypes: true });
+    const entries2 = await readdir3(join51(root, relDir), { withFileTypes: true });
     entries2.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
     for (const entry of entries2) {
       if (files2.length >= MAX_FILES2) return;
@@ -72072,7 +72973,7 @@ async function listFiles(root) {
   return files2;
 }
 async function readText(path2) {
-  const info = await lstat5(path2);
+  const info = await lstat6(path2);
   if (!info.isFile() || info.size > MAX_FILE_BYTES2) return null;
   const buffer = await readFile9(path2);
   return buffer.includes(0) ? null : buffer.toString("utf8");
@@ -72100,13 +73001,47 @@ ${result2.tail}`);
   };
 }
 
+// src/adapters/doctor/toolchain-probes.ts
+import { tmpdir as tmpdir2 } from "node:os";
+var TOOL_PROBE_TIMEOUT_MS = 15e3;
+var FIND_MODULES = 'import importlib.util, sys\nprint(" ".join(m for m in sys.argv[1:] if importlib.util.find_spec(m) is None))';
+function createToolchainProbes(env) {
+  const defined = Object.fromEntries(
+    Object.entries(env).filter((entry) => entry[1] !== void 0)
+  );
+  return {
+    // Outside any module, and GOTOOLCHAIN=local: `go version` names the go found, never one a
+    // go.mod would make it download.
+    goVersion: async (go) => {
+      const result2 = await runTool([go, "version"], { ...defined, GOTOOLCHAIN: "local" });
+      return result2?.exitCode === 0 ? result2.stdout : null;
+    },
+    missingPythonModules: async (python, modules) => {
+      const result2 = await runTool([python, "-c", FIND_MODULES, ...modules], defined);
+      if (result2?.exitCode !== 0) return null;
+      return result2.stdout.split(/\s+/).filter((module) => modules.includes(module));
+    }
+  };
+}
+async function runTool(argv, env) {
+  const result2 = await runProcess({
+    argv: [...argv],
+    cwd: tmpdir2(),
+    env,
+    timeoutMs: TOOL_PROBE_TIMEOUT_MS,
+    tailChars: 16e3
+  });
+  if (result2.spawnError !== null || result2.timedOut) return null;
+  return { exitCode: result2.exitCode, stdout: result2.stdout };
+}
+
 // src/adapters/git/goal-cleanup.ts
 init_errors();
 init_ids();
 init_branches();
 init_run_git();
 import { rm as rm6, stat as stat7 } from "node:fs/promises";
-import { basename as basename14, join as join51, sep as sep6 } from "node:path";
+import { basename as basename14, join as join52, sep as sep5 } from "node:path";
 
 // src/adapters/git/worktree.ts
 init_errors();
@@ -72275,7 +73210,7 @@ function checkGoalId(goalId) {
 var gitGoalCleaner = {
   async removeWorktrees(repoRoot, goalId, workspaceRoot) {
     checkGoalId(goalId);
-    const folder = `${await canonicalPath(join51(workspaceRoot, goalId))}${sep6}`;
+    const folder = `${await canonicalPath(join52(workspaceRoot, goalId))}${sep5}`;
     const prefix = `refs/heads/${goalBranchPrefix(goalId)}`;
     const removed = [];
     for (const entry of await listWorktrees(repoRoot)) {
@@ -72307,7 +73242,7 @@ var gitGoalCleaner = {
 // src/adapters/git/persisted-credentials.ts
 import { createHash as createHash7 } from "node:crypto";
 import { appendFile as appendFile3, mkdir as mkdir10, readFile as readFile10, rename as rename3, rm as rm7, writeFile as writeFile7 } from "node:fs/promises";
-import { join as join52 } from "node:path";
+import { join as join53 } from "node:path";
 init_run_git();
 var HEADER_KEYS = "^http\\..*\\.extraheader$";
 var SUFFIX = ".extraheader";
@@ -72335,7 +73270,7 @@ async function addHeaders(repoRoot, headers) {
   );
   if (missing.length === 0) return;
   const gitDir = (await runGit(["rev-parse", "--path-format=absolute", "--git-common-dir"], { cwd: repoRoot })).stdout.trim();
-  const config2 = join52(gitDir, "config");
+  const config2 = join53(gitDir, "config");
   const current = await readFile10(config2, "utf8");
   const lines = missing.map((header) => {
     const url2 = header.key.slice("http.".length, header.key.length - SUFFIX.length);
@@ -72352,7 +73287,7 @@ async function readStash(path2) {
     return null;
   }
 }
-var stashPath = (repoRoot, stashDir) => join52(stashDir, `${createHash7("sha256").update(repoRoot).digest("hex").slice(0, 16)}.json`);
+var stashPath = (repoRoot, stashDir) => join53(stashDir, `${createHash7("sha256").update(repoRoot).digest("hex").slice(0, 16)}.json`);
 var persistedCredentialGuard = {
   async away(repoRoot, stashDir) {
     const path2 = stashPath(repoRoot, stashDir);
@@ -72385,8 +73320,8 @@ var persistedCredentialGuard = {
 // src/adapters/git/tree-facts.ts
 init_errors();
 init_run_git();
-import { lstat as lstat6 } from "node:fs/promises";
-import { join as join53 } from "node:path";
+import { lstat as lstat7 } from "node:fs/promises";
+import { join as join54 } from "node:path";
 async function treeFacts(worktree, commit) {
   if (!/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(commit)) {
     throw new GitError(`Not a full commit id: ${JSON.stringify(commit)}.`);
@@ -72424,13 +73359,13 @@ async function worktreeChanges(worktree) {
     (code3 === "??" || code3 === "!!" ? untracked : tracked).add(entry.slice(3));
   }
   const stamped = await Promise.all(
-    [...untracked].sort().map(async (path2) => ({ path: path2, stamp: await stampOf(join53(worktree, path2)) }))
+    [...untracked].sort().map(async (path2) => ({ path: path2, stamp: await stampOf(join54(worktree, path2)) }))
   );
   return { tracked: [...tracked].sort(), untracked: stamped };
 }
 async function stampOf(path2) {
   try {
-    const stat19 = await lstat6(path2, { bigint: true });
+    const stat19 = await lstat7(path2, { bigint: true });
     return `${stat19.size}:${stat19.ino}:${stat19.ctimeNs}`;
   } catch {
     return "gone";
@@ -72455,11 +73390,11 @@ async function worktreeBranchHead(worktree) {
   return sha3 !== "" && ref.startsWith("refs/heads/") ? { sha: sha3, branch: ref.slice("refs/heads/".length) } : null;
 }
 async function branchHeads(repoRoot, prefix) {
-  const listed3 = await runGit(["for-each-ref", "--format=%(refname) %(objectname)", `refs/heads/${prefix}`], {
+  const listed4 = await runGit(["for-each-ref", "--format=%(refname) %(objectname)", `refs/heads/${prefix}`], {
     cwd: repoRoot
   });
   const heads = /* @__PURE__ */ new Map();
-  for (const line3 of listed3.stdout.split("\n")) {
+  for (const line3 of listed4.stdout.split("\n")) {
     const space = line3.indexOf(" ");
     if (space > 0) heads.set(line3.slice("refs/heads/".length, space), line3.slice(space + 1));
   }
@@ -72501,8 +73436,8 @@ async function adoptRecordedHeads(repoRoot, goalId, heads) {
 // src/adapters/git/branch-checkout.ts
 init_errors();
 init_run_git();
-import { lstat as lstat7, mkdir as mkdir11, rm as rm8, stat as stat8 } from "node:fs/promises";
-import { dirname as dirname13, join as join54 } from "node:path";
+import { lstat as lstat8, mkdir as mkdir11, rm as rm8, stat as stat8 } from "node:fs/promises";
+import { dirname as dirname13, join as join55 } from "node:path";
 async function createBranchCheckout(input2) {
   const { repoRoot, branch, path: path2 } = input2;
   try {
@@ -72542,7 +73477,7 @@ async function cloneOrigin(path2, branch) {
   return origin === "" ? null : canonicalPath(origin);
 }
 async function ownGitDir(path2) {
-  const info = await lstat7(join54(path2, ".git")).catch(() => null);
+  const info = await lstat8(join55(path2, ".git")).catch(() => null);
   if (info === null) return "missing";
   if (info.isDirectory()) return "dir";
   return info.isSymbolicLink() ? "link" : info.isFile() ? "file" : "other";
@@ -72616,7 +73551,7 @@ init_errors();
 init_run_git();
 import { createHash as createHash8 } from "node:crypto";
 import { readFile as readFile11 } from "node:fs/promises";
-import { join as join55 } from "node:path";
+import { join as join56 } from "node:path";
 import { inflateSync } from "node:zlib";
 async function forgedObjects(cwd, commonDir, from, commit) {
   if (from === commit) return [];
@@ -72630,7 +73565,7 @@ async function forgedObjects(cwd, commonDir, from, commit) {
     const [, mode = "", , id = ""] = (fields[i] ?? "").split(" ");
     const path2 = fields[i + 1] ?? "";
     if (mode === "160000" || /^0+$/.test(id) || path2 === "") continue;
-    const stored = await readFile11(join55(commonDir, "objects", id.slice(0, 2), id.slice(2))).catch(() => null);
+    const stored = await readFile11(join56(commonDir, "objects", id.slice(0, 2), id.slice(2))).catch(() => null);
     if (stored === null) continue;
     const algorithm = id.length === 64 ? "sha256" : "sha1";
     let content;
@@ -73181,20 +74116,20 @@ async function rewindMainBranch(workspace) {
 
 // src/adapters/git/stale-locks.ts
 import { readdir as readdir5, readFile as readFile12, rm as rm9, stat as stat10 } from "node:fs/promises";
-import { join as join56, resolve as resolve15 } from "node:path";
+import { join as join57, resolve as resolve15 } from "node:path";
 init_run_git();
 var PER_WORKTREE_LOCKS = ["index.lock", "HEAD.lock"];
 var OMK_REFS = ["refs", "heads", "omk"];
 async function recoverStaleLocks(repoRoot, maxAgeMs, now = Date.now) {
   const commonDir = await gitCommonDir(repoRoot);
   const candidates = [];
-  for (const worktree of await entries(join56(commonDir, "worktrees"))) {
+  for (const worktree of await entries(join57(commonDir, "worktrees"))) {
     if (!worktree.isDirectory()) continue;
-    const adminDir = join56(commonDir, "worktrees", worktree.name);
+    const adminDir = join57(commonDir, "worktrees", worktree.name);
     if (!await onOmkBranch(adminDir)) continue;
-    for (const name of PER_WORKTREE_LOCKS) candidates.push(join56(adminDir, name));
+    for (const name of PER_WORKTREE_LOCKS) candidates.push(join57(adminDir, name));
   }
-  candidates.push(...await refLocks(join56(commonDir, ...OMK_REFS)));
+  candidates.push(...await refLocks(join57(commonDir, ...OMK_REFS)));
   const removed = [];
   const cutoff = now() - maxAgeMs;
   for (const path2 of candidates) {
@@ -73213,8 +74148,8 @@ async function clearWorkspaceLocks(workspace) {
   if (workspace.mode !== "branch-checkout" && gitDir === commonDir) return [];
   const parts = workspace.branch.split("/");
   const candidates = [
-    ...PER_WORKTREE_LOCKS.map((name) => join56(gitDir, name)),
-    join56(commonDir, "refs", "heads", ...parts.slice(0, -1), `${parts.at(-1)}.lock`)
+    ...PER_WORKTREE_LOCKS.map((name) => join57(gitDir, name)),
+    join57(commonDir, "refs", "heads", ...parts.slice(0, -1), `${parts.at(-1)}.lock`)
   ];
   const removed = [];
   for (const path2 of candidates) {
@@ -73237,7 +74172,7 @@ async function gitDirs(cwd) {
   };
 }
 async function onOmkBranch(adminDir) {
-  const head2 = await readFile12(join56(adminDir, "HEAD"), "utf8").catch(() => "");
+  const head2 = await readFile12(join57(adminDir, "HEAD"), "utf8").catch(() => "");
   return head2.trim().startsWith("ref: refs/heads/omk/");
 }
 async function gitCommonDir(repoRoot) {
@@ -73247,7 +74182,7 @@ async function gitCommonDir(repoRoot) {
 async function refLocks(dir) {
   const found = [];
   for (const entry of await entries(dir)) {
-    const path2 = join56(dir, entry.name);
+    const path2 = join57(dir, entry.name);
     if (entry.isDirectory()) found.push(...await refLocks(path2));
     else if (entry.isFile() && entry.name.endsWith(".lock")) found.push(path2);
   }
@@ -73364,16 +74299,16 @@ function v1Line(entry) {
 }
 
 // src/adapters/integrity/links.ts
-import { lstat as lstat8, readlink as readlink2, realpath as realpath7 } from "node:fs/promises";
-import { dirname as dirname15, isAbsolute as isAbsolute13, join as join57, resolve as resolve16, sep as sep7 } from "node:path";
+import { lstat as lstat9, readlink as readlink2, realpath as realpath7 } from "node:fs/promises";
+import { dirname as dirname15, isAbsolute as isAbsolute13, join as join58, resolve as resolve16, sep as sep6 } from "node:path";
 async function escapingLinks(worktree, paths2) {
   const root = await canonicalPath(worktree);
-  const inside2 = (path2) => path2 === root || path2.startsWith(`${root}${sep7}`);
+  const inside2 = (path2) => path2 === root || path2.startsWith(`${root}${sep6}`);
   const found = [];
   const files2 = [];
   for (const path2 of paths2) {
-    const absolute = join57(root, path2);
-    const info = await lstat8(absolute).catch(() => null);
+    const absolute = join58(root, path2);
+    const info = await lstat9(absolute).catch(() => null);
     if (info === null) continue;
     if (info.isFile() && info.nlink > 1)
       files2.push({ path: path2, id: `${info.dev}:${info.ino}`, links: info.nlink });
@@ -73386,18 +74321,18 @@ async function escapingLinks(worktree, paths2) {
   return [...found, ...hardLinks(files2)];
 }
 function hardLinks(files2) {
-  const named3 = /* @__PURE__ */ new Map();
-  for (const file2 of files2) named3.set(file2.id, (named3.get(file2.id) ?? 0) + 1);
-  return files2.filter((file2) => (named3.get(file2.id) ?? 0) < file2.links).map((file2) => ({ path: file2.path, hardLinks: file2.links }));
+  const named4 = /* @__PURE__ */ new Map();
+  for (const file2 of files2) named4.set(file2.id, (named4.get(file2.id) ?? 0) + 1);
+  return files2.filter((file2) => (named4.get(file2.id) ?? 0) < file2.links).map((file2) => ({ path: file2.path, hardLinks: file2.links }));
 }
 
 // src/adapters/integrity/processes.ts
 import { readdir as readdir6, readFile as readFile13, readlink as readlink3 } from "node:fs/promises";
-import { sep as sep8 } from "node:path";
+import { sep as sep7 } from "node:path";
 var PROC = "/proc";
 async function endStrays(worktree, options = {}) {
   const root = await canonicalPath(worktree);
-  const inside2 = (path2) => path2 === root || path2.startsWith(`${root}${sep8}`);
+  const inside2 = (path2) => path2 === root || path2.startsWith(`${root}${sep7}`);
   const ended = (options.marks?.takeEnded(inside2) ?? []).map((process2) => located2(process2, inside2));
   const scan = await endMatching(options.proc ?? PROC, async (pid, proc) => {
     const cwd = await cwdOf2(proc, pid);
@@ -73423,7 +74358,7 @@ function withEnded(scan, ended) {
 }
 async function endLeftovers(marks, places, proc = PROC) {
   const roots = await Promise.all(places.map(canonicalPath));
-  const within = (path2, root) => path2 === root || path2.startsWith(`${root}${sep8}`);
+  const within = (path2, root) => path2 === root || path2.startsWith(`${root}${sep7}`);
   const inPlaces = (path2) => roots.some((root) => within(path2, root));
   const ended = [];
   for (; ; ) {
@@ -73477,37 +74412,37 @@ async function commandLine(proc, pid) {
 }
 
 // src/adapters/integrity/snapshot.ts
-import { lstat as lstat11, readdir as readdir9, readFile as readFile16 } from "node:fs/promises";
-import { dirname as dirname17, join as join60, relative as relative13, sep as sep10 } from "node:path";
+import { lstat as lstat12, readdir as readdir9, readFile as readFile16 } from "node:fs/promises";
+import { dirname as dirname17, join as join61, relative as relative13, sep as sep9 } from "node:path";
 
 // src/adapters/git/replace-refs.ts
 init_run_git();
-import { lstat as lstat9, readdir as readdir7, readFile as readFile14 } from "node:fs/promises";
-import { join as join58 } from "node:path";
+import { lstat as lstat10, readdir as readdir7, readFile as readFile14 } from "node:fs/promises";
+import { join as join59 } from "node:path";
 var REPLACE_REFS = "refs/replace/";
 var OBJECT_ID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 async function replaceRefs(repoRoot) {
-  return await replaceRefsFromFiles(join58(repoRoot, ".git")) ?? replaceRefsFromGit(repoRoot);
+  return await replaceRefsFromFiles(join59(repoRoot, ".git")) ?? replaceRefsFromGit(repoRoot);
 }
 async function replaceRefsFromGit(repoRoot) {
-  const listed3 = await runGit(["for-each-ref", "--format=%(refname) %(objectname)", REPLACE_REFS], {
+  const listed4 = await runGit(["for-each-ref", "--format=%(refname) %(objectname)", REPLACE_REFS], {
     cwd: repoRoot
   });
   const refs = /* @__PURE__ */ new Map();
-  for (const line3 of listed3.stdout.split("\n")) {
+  for (const line3 of listed4.stdout.split("\n")) {
     const space = line3.indexOf(" ");
     if (space > 0) refs.set(line3.slice(0, space), line3.slice(space + 1));
   }
   return refs;
 }
 async function replaceRefsFromFiles(gitDir) {
-  const kind = await lstat9(gitDir).catch(() => null);
+  const kind = await lstat10(gitDir).catch(() => null);
   if (!kind?.isDirectory()) return null;
   for (const elsewhere of ["commondir", "reftable"]) {
-    if (await lstat9(join58(gitDir, elsewhere)).catch(() => null) !== null) return null;
+    if (await lstat10(join59(gitDir, elsewhere)).catch(() => null) !== null) return null;
   }
   const refs = /* @__PURE__ */ new Map();
-  const packed = await readOrEmpty(join58(gitDir, "packed-refs"));
+  const packed = await readOrEmpty(join59(gitDir, "packed-refs"));
   if (packed === null) return null;
   for (const line3 of packed.split("\n")) {
     const [object2, ref, extra] = line3.trim().split(" ");
@@ -73517,7 +74452,7 @@ async function replaceRefsFromFiles(gitDir) {
   return await readLoose(gitDir, REPLACE_REFS, refs) ? refs : null;
 }
 async function readLoose(gitDir, prefix, refs) {
-  const entries2 = await readdir7(join58(gitDir, prefix), { withFileTypes: true }).catch(
+  const entries2 = await readdir7(join59(gitDir, prefix), { withFileTypes: true }).catch(
     (error62) => error62.code === "ENOENT" ? [] : null
   );
   if (entries2 === null) return false;
@@ -73527,7 +74462,7 @@ async function readLoose(gitDir, prefix, refs) {
       if (!await readLoose(gitDir, `${ref}/`, refs)) return false;
       continue;
     }
-    const content = entry.isFile() ? await readOrEmpty(join58(gitDir, ref)) : null;
+    const content = entry.isFile() ? await readOrEmpty(join59(gitDir, ref)) : null;
     const object2 = content?.trim() ?? "";
     if (!OBJECT_ID.test(object2)) return false;
     refs.set(ref, object2);
@@ -73584,8 +74519,8 @@ async function watchOwnBranches(repoRoot, worktree) {
 }
 
 // src/adapters/integrity/watched-files.ts
-import { lstat as lstat10, mkdir as mkdir13, readdir as readdir8, readFile as readFile15, readlink as readlink4, rm as rm10, symlink, writeFile as writeFile9 } from "node:fs/promises";
-import { dirname as dirname16, join as join59, relative as relative12, sep as sep9 } from "node:path";
+import { lstat as lstat11, mkdir as mkdir13, readdir as readdir8, readFile as readFile15, readlink as readlink4, rm as rm10, symlink, writeFile as writeFile9 } from "node:fs/promises";
+import { dirname as dirname16, join as join60, relative as relative12, sep as sep8 } from "node:path";
 var MAX_FILES_PER_DIR = 500;
 var MAX_DEPTH = 4;
 async function single(what, path2, restorable) {
@@ -73602,14 +74537,14 @@ async function tree(label, dir) {
     }
     for (const name of entries2) {
       if (found.length >= MAX_FILES_PER_DIR) return;
-      const path2 = join59(at2, name);
-      const info = await lstat10(path2).catch(() => null);
+      const path2 = join60(at2, name);
+      const info = await lstat11(path2).catch(() => null);
       if (info === null) continue;
       if (info.isDirectory()) {
         if (depth2 < MAX_DEPTH) await walk3(path2, depth2 + 1);
         continue;
       }
-      const what = `${label}/${relative12(dir, path2).split(sep9).join("/")}`;
+      const what = `${label}/${relative12(dir, path2).split(sep8).join("/")}`;
       found.push({ what, path: path2, content: await read(path2), restorable: true });
     }
   };
@@ -73618,7 +74553,7 @@ async function tree(label, dir) {
 }
 async function read(path2) {
   try {
-    const info = await lstat10(path2);
+    const info = await lstat11(path2);
     if (info.isSymbolicLink()) return { kind: "link", target: await readlink4(path2) };
     if (!info.isFile()) return { kind: "other" };
     return { kind: "file", bytes: await readFile15(path2), mode: info.mode & 511 };
@@ -73718,7 +74653,7 @@ async function compareWith(take2, heads, replace, branches) {
   };
 }
 async function replaceChanges(of2, before) {
-  if (of2.clone && !(await lstat11(join60(of2.repo, ".git")).catch(() => null))?.isDirectory()) return [];
+  if (of2.clone && !(await lstat12(join61(of2.repo, ".git")).catch(() => null))?.isDirectory()) return [];
   const after = await replaceRefs(of2.repo);
   const changes2 = [];
   for (const ref of /* @__PURE__ */ new Set([...before.keys(), ...after.keys()])) {
@@ -73733,22 +74668,22 @@ async function replaceChanges(of2, before) {
 async function snapshotFiles(scope, commonDir) {
   return [
     ...await sharedFiles(scope, commonDir),
-    await single(".gitmodules of the slice's worktree", join60(scope.worktree, ".gitmodules"), false),
+    await single(".gitmodules of the slice's worktree", join61(scope.worktree, ".gitmodules"), false),
     ...await worktreeGitFiles(commonDir)
   ];
 }
 async function worktreeGitFiles(commonDir) {
-  const admin = join60(commonDir, "worktrees");
+  const admin = join61(commonDir, "worktrees");
   const names = (await readdir9(admin).catch(() => [])).sort().slice(0, MAX_FILES_PER_DIR);
   const files2 = [];
   for (const name of names) {
-    const dir = join60(admin, name);
-    const gitdir = await readFile16(join60(dir, "gitdir"), "utf8").catch(() => null);
+    const dir = join61(admin, name);
+    const gitdir = await readFile16(join61(dir, "gitdir"), "utf8").catch(() => null);
     const checkout = gitdir === null ? null : gitdir.trim();
-    if (checkout === null || await lstat11(dirname17(checkout)).catch(() => null) === null) continue;
+    if (checkout === null || await lstat12(dirname17(checkout)).catch(() => null) === null) continue;
     const label = `.git/worktrees/${name}`;
     for (const file2 of ["config.worktree", "commondir", "gitdir"])
-      files2.push({ ...await single(`${label}/${file2}`, join60(dir, file2), true), worktree: name });
+      files2.push({ ...await single(`${label}/${file2}`, join61(dir, file2), true), worktree: name });
     files2.push({
       ...await single(`the .git file of worktree ${name}`, checkout, true),
       worktree: name
@@ -73759,38 +74694,38 @@ async function worktreeGitFiles(commonDir) {
 async function sharedFiles(scope, commonDir) {
   const files2 = [
     ...await gitDirFiles(".git", commonDir),
-    await single(".gitmodules of the repository", join60(scope.repoRoot, ".gitmodules"), false)
+    await single(".gitmodules of the repository", join61(scope.repoRoot, ".gitmodules"), false)
   ];
   if (scope.home !== null) {
-    files2.push(await single("~/.gitconfig", join60(scope.home, ".gitconfig"), true));
-    files2.push(await single("~/.config/git/config", join60(scope.home, ".config", "git", "config"), true));
+    files2.push(await single("~/.gitconfig", join61(scope.home, ".gitconfig"), true));
+    files2.push(await single("~/.config/git/config", join61(scope.home, ".config", "git", "config"), true));
   }
   return files2;
 }
 async function gitDirFiles(label, gitDir) {
   return [
-    await single(`${label}/config`, join60(gitDir, "config"), true),
+    await single(`${label}/config`, join61(gitDir, "config"), true),
     // The repository's own checkout reads it once `extensions.worktreeConfig` is on.
-    await single(`${label}/config.worktree`, join60(gitDir, "config.worktree"), true),
-    ...await tree(`${label}/hooks`, join60(gitDir, "hooks")),
-    ...await tree(`${label}/info`, join60(gitDir, "info")),
+    await single(`${label}/config.worktree`, join61(gitDir, "config.worktree"), true),
+    ...await tree(`${label}/hooks`, join61(gitDir, "hooks")),
+    ...await tree(`${label}/info`, join61(gitDir, "info")),
     // Where git also reads objects from (another directory's, or a URL's), and where a git
     // directory's refs and objects are (a `commondir` file in the checkout's own .git).
-    await single(`${label}/objects/info/alternates`, join60(gitDir, "objects", "info", "alternates"), true),
+    await single(`${label}/objects/info/alternates`, join61(gitDir, "objects", "info", "alternates"), true),
     await single(
       `${label}/objects/info/http-alternates`,
-      join60(gitDir, "objects", "info", "http-alternates"),
+      join61(gitDir, "objects", "info", "http-alternates"),
       true
     ),
-    await single(`${label}/commondir`, join60(gitDir, "commondir"), true),
+    await single(`${label}/commondir`, join61(gitDir, "commondir"), true),
     // Commits git takes to have no parents: history, merge bases and ancestry checks stop there.
     // Only a fetch with a depth writes it (a shallow checkout's, before omk starts); omk's pass none.
-    await single(`${label}/shallow`, join60(gitDir, "shallow"), true)
+    await single(`${label}/shallow`, join61(gitDir, "shallow"), true)
   ];
 }
 async function cloneGitDir(worktree, commonDir) {
-  const gitDir = join60(worktree, ".git");
-  if (!(await lstat11(gitDir).catch(() => null))?.isDirectory()) return null;
+  const gitDir = join61(worktree, ".git");
+  if (!(await lstat12(gitDir).catch(() => null))?.isDirectory()) return null;
   return await canonicalPath(gitDir) === await canonicalPath(commonDir) ? null : gitDir;
 }
 async function cloneGitFiles(gitDir) {
@@ -73806,10 +74741,10 @@ async function siblingClones(scope) {
   const names = (await readdir9(root).catch(() => [])).sort().slice(0, MAX_FILES_PER_DIR);
   const found = [];
   for (const name of names) {
-    const dir = join60(root, name);
-    if (!(await lstat11(join60(dir, ".git")).catch(() => null))?.isDirectory()) continue;
+    const dir = join61(root, name);
+    if (!(await lstat12(join61(dir, ".git")).catch(() => null))?.isDirectory()) continue;
     if (await canonicalPath(dir) === self2) continue;
-    const head2 = await readFile16(join60(dir, ".git", "HEAD"), "utf8").catch(() => "");
+    const head2 = await readFile16(join61(dir, ".git", "HEAD"), "utf8").catch(() => "");
     if (head2.startsWith("ref: refs/heads/omk/")) found.push({ dir, name });
   }
   return found;
@@ -73817,15 +74752,15 @@ async function siblingClones(scope) {
 async function siblingCloneFiles(siblings) {
   const files2 = [];
   for (const { dir, name } of siblings) {
-    if (await lstat11(dir).catch(() => null) === null) continue;
+    if (await lstat12(dir).catch(() => null) === null) continue;
     const label = `the branch checkout ${name}'s .git`;
-    const gitDir = join60(dir, ".git");
+    const gitDir = join61(dir, ".git");
     const self2 = await single(label, gitDir, false);
     files2.push({ ...self2, worktree: `clone ${name}` });
     if (self2.content?.kind !== "other") continue;
     const inside2 = [
       ...await gitDirFiles(label, gitDir),
-      await single(`${label}/HEAD`, join60(gitDir, "HEAD"), true)
+      await single(`${label}/HEAD`, join61(gitDir, "HEAD"), true)
     ];
     for (const file2 of inside2) files2.push({ ...file2, worktree: `clone ${name}/.git` });
   }
@@ -73867,7 +74802,7 @@ function restoredContent(before, after) {
 async function otherHeads(scope) {
   const self2 = await canonicalPath(scope.worktree);
   const main = await canonicalPath(scope.repoRoot);
-  const own2 = scope.ownWorktreesUnder === null ? null : `${await canonicalPath(scope.ownWorktreesUnder)}${sep10}`;
+  const own2 = scope.ownWorktreesUnder === null ? null : `${await canonicalPath(scope.ownWorktreesUnder)}${sep9}`;
   const heads = /* @__PURE__ */ new Map();
   for (const entry of await listWorktrees(scope.repoRoot)) {
     if (entry.path === self2 || own2 !== null && entry.path.startsWith(own2) || entry.prunable) continue;
@@ -73878,8 +74813,8 @@ async function otherHeads(scope) {
 }
 
 // src/adapters/integrity/state-tree.ts
-import { lstat as lstat12, readdir as readdir10 } from "node:fs/promises";
-import { join as join61 } from "node:path";
+import { lstat as lstat13, readdir as readdir10 } from "node:fs/promises";
+import { join as join62 } from "node:path";
 async function stateTree(root, skip) {
   const tree2 = /* @__PURE__ */ new Map();
   await walk(root, "", tree2, new Set(skip));
@@ -73906,7 +74841,7 @@ async function walk(dir, prefix, tree2, skip) {
         return;
       }
       try {
-        const info = await lstat12(join61(dir, entry.name), { bigint: true });
+        const info = await lstat13(join62(dir, entry.name), { bigint: true });
         const kind = info.isSymbolicLink() ? "link" : info.isFile() ? "file" : "other";
         tree2.set(rel, `${kind}:${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`);
       } catch {
@@ -73914,7 +74849,7 @@ async function walk(dir, prefix, tree2, skip) {
     })
   );
   for (const name of dirs)
-    await walk(join61(dir, name), prefix === "" ? name : `${prefix}/${name}`, tree2, skip);
+    await walk(join62(dir, name), prefix === "" ? name : `${prefix}/${name}`, tree2, skip);
 }
 
 // src/adapters/integrity/watch-names.ts
@@ -73948,16 +74883,16 @@ function createLocalIntegrity(marks) {
 }
 
 // src/adapters/process/gate-home.ts
-import { lstat as lstat13 } from "node:fs/promises";
-import { join as join62 } from "node:path";
+import { lstat as lstat14 } from "node:fs/promises";
+import { join as join63 } from "node:path";
 async function toolchainEnv(env) {
   const home = env.HOME;
   if (home === void 0 || home === "") return {};
   const found = {};
   for (const { name, under: under2 } of TOOLCHAIN_DIRS) {
     if (env[name] !== void 0) continue;
-    const path2 = join62(home, under2);
-    if ((await lstat13(path2).catch(() => null))?.isDirectory()) found[name] = path2;
+    const path2 = join63(home, under2);
+    if ((await lstat14(path2).catch(() => null))?.isDirectory()) found[name] = path2;
   }
   return found;
 }
@@ -74024,11 +74959,11 @@ function createRunMarks(nonce = randomBytes2(12).toString("hex")) {
 }
 
 // src/adapters/sandbox/bubblewrap.ts
-import { lstat as lstat14, mkdir as mkdir14, realpath as realpath8 } from "node:fs/promises";
-import { join as join64 } from "node:path";
+import { lstat as lstat15, mkdir as mkdir14, realpath as realpath8 } from "node:fs/promises";
+import { join as join65 } from "node:path";
 
 // src/adapters/sandbox/bubblewrap-argv.ts
-import { join as join63 } from "node:path";
+import { join as join64 } from "node:path";
 function namespaces(network) {
   return [
     "--unshare-all",
@@ -74062,8 +74997,8 @@ function bubblewrapArgv(tool, plan2, argv, asInit = false) {
 }
 function credentialStores(home) {
   return {
-    dirs: CREDENTIAL_STORES.dirs.map((p) => join63(home, p)),
-    files: CREDENTIAL_STORES.files.map((p) => join63(home, p))
+    dirs: CREDENTIAL_STORES.dirs.map((p) => join64(home, p)),
+    files: CREDENTIAL_STORES.files.map((p) => join64(home, p))
   };
 }
 function depth(path2) {
@@ -74292,7 +75227,7 @@ function createBubblewrap(options) {
         const plan2 = await planFor(spec, spec.confine, temp, options.env);
         const initPerl = await init();
         const grace = String(spec.killGraceMs ?? KILL_GRACE_MS);
-        const socket = join64(tmp, "proxy.sock");
+        const socket = join65(tmp, "proxy.sock");
         if (socat !== null) proxy = await startConnectProxy(socket, spec.confine.allowedHosts ?? []);
         const bridge = socat === null ? [""] : [socat, String(PROXY_PORT), socket];
         const argv = initPerl !== null ? [initPerl, "-e", PERL_SANDBOX_INIT, "--", grace, ...bridge, ...spec.argv] : socat !== null ? proxiedArgv(socat, socket, spec.argv) : spec.argv;
@@ -74306,7 +75241,7 @@ function createBubblewrap(options) {
           // the one a stop signals (bwrap's only child).
           endsWhole: true,
           // HOME is read-only: Go's build cache (under ~/.cache by default) goes to the private temp.
-          env: { GOCACHE: join64(tmp, "go-build"), ...spec.env, ...proxyEnv, TMPDIR: tmp, TMP: tmp, TEMP: tmp }
+          env: { GOCACHE: join65(tmp, "go-build"), ...spec.env, ...proxyEnv, TMPDIR: tmp, TMP: tmp, TEMP: tmp }
         });
         const reported = initPerl === null ? withoutReport(result2) : unreported(result2);
         return asUnconfined(endedBySandbox(execFailure(reported, availability.tool, spec.argv[0] ?? "")));
@@ -74391,7 +75326,7 @@ async function planFor(spec, confine, temp, env) {
     dirs.push(...stores.dirs);
     files2.push(...stores.files);
   }
-  if (env.XDG_CONFIG_HOME) dirs.push(join64(env.XDG_CONFIG_HOME, "gh"));
+  if (env.XDG_CONFIG_HOME) dirs.push(join65(env.XDG_CONFIG_HOME, "gh"));
   dirs.push(...confine.hidden ?? []);
   dirs.push(...temp.hidden);
   if (env.RUNNER_TEMP) dirs.push(env.RUNNER_TEMP);
@@ -74456,13 +75391,13 @@ async function real(paths2) {
   return [...new Set(found.filter((path2) => path2 !== null))];
 }
 async function ownGitDir2(cwd) {
-  const gitDir = join64(cwd, ".git");
-  const info = await lstat14(gitDir).catch(() => null);
+  const gitDir = join65(cwd, ".git");
+  const info = await lstat15(gitDir).catch(() => null);
   return info?.isDirectory() ? [gitDir] : [];
 }
 async function exists(path2) {
   try {
-    await lstat14(path2);
+    await lstat15(path2);
     return true;
   } catch {
     return false;
@@ -74472,16 +75407,16 @@ async function exists(path2) {
 // src/adapters/workspace/cache-copy.ts
 import { execFile as execFile3 } from "node:child_process";
 import { mkdir as mkdir16, rename as rename4, rm as rm11, stat as stat11 } from "node:fs/promises";
-import { dirname as dirname18 } from "node:path";
+import { dirname as dirname19 } from "node:path";
 import { promisify } from "node:util";
 
 // src/adapters/workspace/copy-tree.ts
 import { createHash as createHash9 } from "node:crypto";
 import { constants as constants4 } from "node:fs";
-import { copyFile, link as link2, lstat as lstat15, mkdir as mkdir15, readdir as readdir11, readFile as readFile17, readlink as readlink5, symlink as symlink2 } from "node:fs/promises";
-import { isAbsolute as isAbsolute14, join as join65, relative as relative14 } from "node:path";
-async function cloneTree(source, target2, mode, finalTarget = target2) {
-  return (await walkClone(source, target2, mode, finalTarget, null)).files;
+import { copyFile, link as link2, lstat as lstat16, mkdir as mkdir15, readdir as readdir11, readFile as readFile17, readlink as readlink5, symlink as symlink2 } from "node:fs/promises";
+import { dirname as dirname18, isAbsolute as isAbsolute14, join as join66, relative as relative14 } from "node:path";
+async function cloneTree(source, target2, mode, finalTarget = target2, checkout) {
+  return (await walkClone(source, target2, mode, finalTarget, null, checkout)).files;
 }
 async function copyTreeWithDigests(source, target2, finalTarget = target2) {
   const record2 = {
@@ -74506,7 +75441,7 @@ async function copyTreeWithDigests(source, target2, finalTarget = target2) {
       const fresh = new Set(restamped);
       const lookedAt = await Promise.all(
         [...symlinks.map(({ path: path2 }) => path2), ...fresh].map(
-          async (path2) => digestLine(tree2, join65(tree2, path2), await lstat15(join65(tree2, path2), { bigint: true }))
+          async (path2) => digestLine(tree2, join66(tree2, path2), await lstat16(join66(tree2, path2), { bigint: true }))
         )
       );
       const recorded2 = fileLines.filter((line3) => !fresh.has(line3.slice(0, line3.indexOf("\0"))));
@@ -74514,23 +75449,23 @@ async function copyTreeWithDigests(source, target2, finalTarget = target2) {
     }
   };
 }
-async function walkClone(source, target2, mode, finalTarget, record2) {
+async function walkClone(source, target2, mode, finalTarget, record2, checkout) {
   let files2 = 0;
-  const stamp = async (root, path2) => digestLine(root, path2, await lstat15(path2, { bigint: true }));
+  const stamp = async (root, path2) => digestLine(root, path2, await lstat16(path2, { bigint: true }));
   const cloneDir = async (from, to) => {
     await mkdir15(to);
     if (record2 && to !== target2) record2.dirs.push(relative14(target2, to));
     const entries2 = await readdir11(from, { withFileTypes: true });
     await Promise.all(
       entries2.map(async (entry) => {
-        const src = join65(from, entry.name);
-        const dst = join65(to, entry.name);
+        const src = join66(from, entry.name);
+        const dst = join66(to, entry.name);
         if (entry.isDirectory()) return cloneDir(src, dst);
         if (record2) record2.sourceLines.push(await stamp(source, src));
         if (entry.isSymbolicLink()) {
           const text2 = await readlink5(src);
           record2?.symlinks.push({ path: relative14(target2, dst), text: text2 });
-          return symlink2(retarget(text2, source, finalTarget), dst);
+          return symlink2(retarget(text2, source, finalTarget, checkout), dst);
         }
         if (!entry.isFile()) return;
         files2 += 1;
@@ -74553,7 +75488,7 @@ async function treeStamp(root) {
   const lines = [];
   let changedNs = 0n;
   await eachEntry(root, async (path2) => {
-    const info = await lstat15(path2, { bigint: true });
+    const info = await lstat16(path2, { bigint: true });
     if (info.ctimeNs > changedNs) changedNs = info.ctimeNs;
     lines.push(digestLine(root, path2, info));
   });
@@ -74564,7 +75499,7 @@ async function eachEntry(root, visit2) {
     const entries2 = await readdir11(dir, { withFileTypes: true });
     await Promise.all(
       entries2.map(async (entry) => {
-        const path2 = join65(dir, entry.name);
+        const path2 = join66(dir, entry.name);
         if (entry.isDirectory()) return walk3(path2);
         await visit2(path2, entry);
       })
@@ -74600,10 +75535,17 @@ function digestLine(root, path2, info) {
 function digestLines(lines) {
   return createHash9("sha256").update(lines.sort().join("\n")).digest("hex");
 }
-function retarget(linkText, source, target2) {
+function retarget(linkText, source, target2, checkout) {
   if (!isAbsolute14(linkText)) return linkText;
-  const inside2 = relative14(source, linkText);
-  return inside2.startsWith("..") || isAbsolute14(inside2) ? linkText : join65(target2, inside2);
+  for (const [from, to] of [
+    [source, target2],
+    [dirname18(source), dirname18(target2)],
+    ...checkout ? [[checkout, dirname18(target2)]] : []
+  ]) {
+    const inside2 = relative14(from, linkText);
+    if (!inside2.startsWith("..") && !isAbsolute14(inside2)) return join66(to, inside2);
+  }
+  return linkText;
 }
 
 // src/adapters/workspace/cache-copy.ts
@@ -74611,7 +75553,7 @@ var run = promisify(execFile3);
 var copyCacheDir = async (from, to) => {
   if (!(await stat11(from).catch(() => null))?.isDirectory()) return false;
   if (await stat11(to).catch(() => null) !== null) return false;
-  await mkdir16(dirname18(to), { recursive: true });
+  await mkdir16(dirname19(to), { recursive: true });
   const partial2 = `${to}.${process.pid}.partial`;
   await rm11(partial2, { recursive: true, force: true });
   try {
@@ -74627,11 +75569,11 @@ var copyCacheDir = async (from, to) => {
 // src/adapters/workspace/preparer.ts
 import { createHash as createHash10 } from "node:crypto";
 import { mkdir as mkdir18, readFile as readFile19, rm as rm13, stat as stat14, writeFile as writeFile11 } from "node:fs/promises";
-import { delimiter as delimiter3, dirname as dirname20, join as join68 } from "node:path";
+import { delimiter as delimiter3, dirname as dirname21, join as join69 } from "node:path";
 
 // src/adapters/workspace/python-editable.ts
 import { realpath as realpath9, stat as stat12 } from "node:fs/promises";
-import { delimiter as delimiter2, isAbsolute as isAbsolute15, join as join66, relative as relative15, sep as sep11 } from "node:path";
+import { delimiter as delimiter2, isAbsolute as isAbsolute15, join as join67, relative as relative15, sep as sep10 } from "node:path";
 var PROBE = [
   "import json, os, sys",
   "paths = [p for p in sys.path if p]",
@@ -74662,7 +75604,7 @@ async function editableRedirect(run2, input2, env, venv) {
       const root = roots.find((dir) => inside(dir, spelling));
       if (root === void 0) continue;
       const rel = relative15(root, spelling);
-      const own2 = join66(input2.path, rel);
+      const own2 = join67(input2.path, rel);
       if (!paths2.includes(own2) && await isDirectory2(own2)) {
         paths2.push(own2);
         shown.push(rel === "" ? "." : `${rel}/`);
@@ -74689,7 +75631,7 @@ async function bothSpellings(path2) {
   return real2 === path2 ? [path2] : [path2, real2];
 }
 function inside(root, path2) {
-  return path2 === root || path2.startsWith(root.endsWith(sep11) ? root : `${root}${sep11}`);
+  return path2 === root || path2.startsWith(root.endsWith(sep10) ? root : `${root}${sep10}`);
 }
 async function isDirectory2(path2) {
   return (await stat12(path2).catch(() => null))?.isDirectory() ?? false;
@@ -74708,7 +75650,7 @@ import {
   symlink as symlink3,
   writeFile as writeFile10
 } from "node:fs/promises";
-import { basename as basename15, dirname as dirname19, join as join67 } from "node:path";
+import { basename as basename15, dirname as dirname20, join as join68 } from "node:path";
 var LINK_REFUSED = /* @__PURE__ */ new Set(["EXDEV", "EPERM", "EMLINK"]);
 var KEEP_PER_CHECKOUT = 3;
 function createSnapshots() {
@@ -74779,7 +75721,7 @@ async function give(request2, sourceChecked) {
   await rm12(partial2, { recursive: true, force: true });
   if (await intact(source, dir, sourceChecked)) {
     try {
-      const files2 = await cloneTree(join67(dir, "node_modules"), partial2, "link", target2);
+      const files2 = await cloneTree(join68(dir, "node_modules"), partial2, "link", target2, dirname20(source));
       await markLinked(dir);
       return await done({ files: files2, how: "linked from omk's shared cache" });
     } catch (error62) {
@@ -74796,13 +75738,13 @@ async function give(request2, sourceChecked) {
 }
 async function intact(source, dir, sourceChecked) {
   const [stamp, sourceStamp, contentStamp, mark] = await Promise.all([
-    readOrNull(join67(dir, "digest")),
-    readOrNull(join67(dir, "source-digest")),
-    readOrNull(join67(dir, "content-digest")),
-    readOrNull(join67(dir, "changed-mark"))
+    readOrNull(join68(dir, "digest")),
+    readOrNull(join68(dir, "source-digest")),
+    readOrNull(join68(dir, "content-digest")),
+    readOrNull(join68(dir, "changed-mark"))
   ]);
   if (stamp === null || sourceStamp === null || contentStamp === null) return false;
-  const tree2 = join67(dir, "node_modules");
+  const tree2 = join68(dir, "node_modules");
   const [now, sourceNow] = await Promise.all([
     treeStamp(tree2).catch(() => null),
     sourceChecked ? sourceStamp : treeDigest(source).catch(() => null)
@@ -74815,27 +75757,27 @@ async function intact(source, dir, sourceChecked) {
 }
 async function markLinked(dir) {
   const [stamp, now] = await Promise.all([
-    readOrNull(join67(dir, "digest")),
-    treeStamp(join67(dir, "node_modules")).catch(() => null)
+    readOrNull(join68(dir, "digest")),
+    treeStamp(join68(dir, "node_modules")).catch(() => null)
   ]);
   if (now !== null && stamp === now.digest) await writeMark(dir, now.changedNs);
 }
 async function writeMark(dir, changedNs) {
-  const temp = join67(dir, `changed-mark.${process.pid}.${Math.random().toString(36).slice(2)}`);
+  const temp = join68(dir, `changed-mark.${process.pid}.${Math.random().toString(36).slice(2)}`);
   await writeFile10(temp, String(changedNs));
-  await rename5(temp, join67(dir, "changed-mark"));
+  await rename5(temp, join68(dir, "changed-mark"));
 }
 function fill(dir, from, copied, sealed) {
   const own2 = copied.filePaths.filter((path2) => sealed.includes(path2));
   return publish(dir, async (tree2) => {
     await mkdir17(tree2, { recursive: true });
-    for (const path2 of copied.dirs) await mkdir17(join67(tree2, path2));
+    for (const path2 of copied.dirs) await mkdir17(join68(tree2, path2));
     await Promise.all([
       ...copied.filePaths.map(
-        (path2) => own2.includes(path2) ? copyFile2(join67(copied.source, path2), join67(tree2, path2)) : link3(join67(from, path2), join67(tree2, path2))
+        (path2) => own2.includes(path2) ? copyFile2(join68(copied.source, path2), join68(tree2, path2)) : link3(join68(from, path2), join68(tree2, path2))
       ),
       ...copied.symlinks.map(
-        ({ path: path2, text: text2 }) => symlink3(retarget(text2, copied.source, join67(dir, "node_modules")), join67(tree2, path2))
+        ({ path: path2, text: text2 }) => symlink3(retarget(text2, copied.source, join68(dir, "node_modules")), join68(tree2, path2))
       )
     ]);
     return { ...copied, copyDigest: (at2) => copied.copyDigest(at2, own2) };
@@ -74845,24 +75787,24 @@ async function copyFromCheckout(source, dir) {
   if (await intact(source, dir, false)) return;
   if (await exists2(dir)) await setAside2(dir);
   await publish(dir, async (tree2) => {
-    await mkdir17(dirname19(tree2), { recursive: true });
-    return copyTreeWithDigests(source, tree2, join67(dir, "node_modules"));
+    await mkdir17(dirname20(tree2), { recursive: true });
+    return copyTreeWithDigests(source, tree2, join68(dir, "node_modules"));
   });
 }
 async function publish(dir, make) {
   const partial2 = `${dir}.partial-${process.pid}`;
-  const tree2 = join67(partial2, "node_modules");
+  const tree2 = join68(partial2, "node_modules");
   try {
     await rm12(partial2, { recursive: true, force: true });
     const copied = await make(tree2);
-    await writeFile10(join67(partial2, "source-digest"), copied.sourceDigest);
-    await writeFile10(join67(partial2, "content-digest"), copied.contentDigest);
-    await writeFile10(join67(partial2, "digest"), await copied.copyDigest(tree2));
-    await mkdir17(dirname19(dir), { recursive: true });
+    await writeFile10(join68(partial2, "source-digest"), copied.sourceDigest);
+    await writeFile10(join68(partial2, "content-digest"), copied.contentDigest);
+    await writeFile10(join68(partial2, "digest"), await copied.copyDigest(tree2));
+    await mkdir17(dirname20(dir), { recursive: true });
     await rename5(partial2, dir);
   } catch (error62) {
     await rm12(partial2, { recursive: true, force: true });
-    if (await exists2(join67(dir, "digest"))) return;
+    if (await exists2(join68(dir, "digest"))) return;
     throw error62;
   }
   await pruneSiblings(dir);
@@ -74876,16 +75818,16 @@ async function setAside2(dir) {
   });
 }
 async function pruneSiblings(dir) {
-  const parent = dirname19(dir);
+  const parent = dirname20(dir);
   const all = await readdir12(parent);
   await Promise.all(
-    all.filter((name) => !isPidAlive(Number(/\.partial-(\d+)$/.exec(name)?.[1] ?? process.pid))).map((name) => rm12(join67(parent, name), { recursive: true, force: true }))
+    all.filter((name) => !isPidAlive(Number(/\.partial-(\d+)$/.exec(name)?.[1] ?? process.pid))).map((name) => rm12(join68(parent, name), { recursive: true, force: true }))
   );
   const names = all.filter((name) => !name.includes("."));
   const made = await Promise.all(
     names.map(async (name) => ({
-      path: join67(parent, name),
-      at: (await stat13(join67(parent, name, "digest")).catch(() => null))?.mtimeMs ?? null
+      path: join68(parent, name),
+      at: (await stat13(join68(parent, name, "digest")).catch(() => null))?.mtimeMs ?? null
     }))
   );
   const old = made.filter((entry) => entry.at !== null && basename15(entry.path) !== basename15(dir)).sort((a, b) => (b.at ?? 0) - (a.at ?? 0)).slice(KEEP_PER_CHECKOUT - 1);
@@ -74933,36 +75875,44 @@ function runStep(step, input2, tools, env) {
   }
 }
 async function nodeModules(step, input2, tools, env) {
-  const target2 = join68(input2.path, "node_modules");
+  const target2 = join69(input2.path, "node_modules");
   const wanted = await fingerprint(input2.path, step.manifests);
   const lent = `${wanted}${LENT}`;
   if (await isDirectory3(target2)) {
-    const marker = await readFile19(join68(target2, MARKER2), "utf8").catch(() => null);
+    const marker = await readFile19(join69(target2, MARKER2), "utf8").catch(() => null);
     if (marker === null)
       return { done: "node_modules already present in the worktree: kept", changed: false };
     if (marker === wanted || marker === lent && input2.base === "checkout-code")
       return { done: "node_modules already prepared", changed: false };
     await rm13(target2, { recursive: true, force: true });
   }
-  const source = join68(input2.repoRoot, "node_modules");
+  const source = join69(input2.repoRoot, "node_modules");
   const differs = await firstDifference(input2.repoRoot, input2.path, step.manifests);
   const reusable = differs === null && await isDirectory3(source);
   if (reusable) {
     const started = performance.now();
-    const dir = join68(
+    const dir = join69(
       input2.plan.sharedCacheDir,
       "node_modules",
       digest(input2.repoRoot).slice(0, 16),
       wanted.slice(0, 16)
     );
-    const partial2 = join68(input2.path, PARTIAL);
+    const partial2 = join69(input2.path, PARTIAL);
     const lend = input2.base === "checkout-code";
     const seal = (tree2) => markOurs(tree2, lend ? lent : wanted);
     const sealed = [MARKER2, GITIGNORE];
     const request2 = { source, dir, scope: input2.plan.cacheDir, partial: partial2, target: target2, seal, sealed };
     const { files: files2, how } = (lend ? await tools.snapshots.lend(request2) : null) ?? await tools.snapshots.give(request2);
     const ms = Math.round(performance.now() - started);
-    return { done: `node_modules from the checkout: ${how} (${files2} files, ${ms} ms)`, changed: true };
+    const nested = [];
+    for (const pkg of step.packages ?? []) {
+      const given = await packageNodeModules(pkg, input2, tools, { wanted, lent, lend, seal, sealed });
+      if (given !== null) nested.push(`; ${pkg}/node_modules: ${given.how} (${given.files} files)`);
+    }
+    return {
+      done: `node_modules from the checkout: ${how} (${files2} files, ${ms} ms)${nested.join("")}`,
+      changed: true
+    };
   }
   const why = differs === null ? "the checkout has no node_modules" : `${differs} differs from the checkout`;
   if (step.install === null) {
@@ -74976,17 +75926,43 @@ async function nodeModules(step, input2, tools, env) {
   if (await isDirectory3(target2)) await markOurs(target2, wanted);
   return { done: `${installed.done} (${why})`, changed: true };
 }
+async function packageNodeModules(pkg, input2, tools, how) {
+  const source = join69(input2.repoRoot, pkg, "node_modules");
+  const target2 = join69(input2.path, pkg, "node_modules");
+  if (!await isDirectory3(source) || !await exists3(join69(input2.path, pkg, "package.json"))) return null;
+  if (await isDirectory3(target2)) {
+    const marker = await readFile19(join69(target2, MARKER2), "utf8").catch(() => null);
+    if (marker === null || marker === how.wanted || marker === how.lent && how.lend) return null;
+    await rm13(target2, { recursive: true, force: true });
+  }
+  const request2 = {
+    source,
+    // One snapshot directory per package: a checkout's snapshots are pruned by their parent.
+    dir: join69(
+      input2.plan.sharedCacheDir,
+      "node_modules",
+      digest(join69(input2.repoRoot, pkg)).slice(0, 16),
+      how.wanted.slice(0, 16)
+    ),
+    scope: input2.plan.cacheDir,
+    partial: join69(input2.path, pkg, PARTIAL),
+    target: target2,
+    seal: how.seal,
+    sealed: how.sealed
+  };
+  return (how.lend ? await tools.snapshots.lend(request2) : null) ?? await tools.snapshots.give(request2);
+}
 async function pythonVenv(dirs, input2, run2, env) {
   let found = null;
   for (const dir of dirs) {
-    const venv = join68(input2.repoRoot, dir);
-    if (await exists3(join68(venv, "bin", "python"))) {
+    const venv = join69(input2.repoRoot, dir);
+    if (await exists3(join69(venv, "bin", "python"))) {
       found = { dir, venv };
       break;
     }
   }
   const venvEnv = found ? {
-    PATH: env.PATH ? `${join68(found.venv, "bin")}${delimiter3}${env.PATH}` : join68(found.venv, "bin"),
+    PATH: env.PATH ? `${join69(found.venv, "bin")}${delimiter3}${env.PATH}` : join69(found.venv, "bin"),
     VIRTUAL_ENV: found.venv
   } : {};
   const said = found ? `gates use the checkout's virtualenv ${found.dir}/ (first on PATH)` : `no virtualenv in the checkout (${dirs.join(", ")}): gates use python3 from PATH`;
@@ -75000,7 +75976,7 @@ async function pythonVenv(dirs, input2, run2, env) {
   };
 }
 async function command(argv, input2, run2, env, label) {
-  await mkdir18(dirname20(input2.logPath), { recursive: true });
+  await mkdir18(dirname21(input2.logPath), { recursive: true });
   const shown = argv.join(" ");
   await writeFile11(input2.logPath, `=== omk ${label} in ${input2.path}
 === argv ${JSON.stringify(argv)}
@@ -75043,7 +76019,7 @@ async function command(argv, input2, run2, env, label) {
 }
 async function firstDifference(a, b, files2) {
   for (const file2 of files2) {
-    const [left, right] = await Promise.all([readOrNull2(join68(a, file2)), readOrNull2(join68(b, file2))]);
+    const [left, right] = await Promise.all([readOrNull2(join69(a, file2)), readOrNull2(join69(b, file2))]);
     if (left === null ? right !== null : right === null || !left.equals(right)) return file2;
   }
   return null;
@@ -75055,7 +76031,7 @@ async function fingerprint(root, files2) {
   const hash2 = createHash10("sha256");
   for (const file2 of files2) {
     hash2.update(`${file2}\0`);
-    hash2.update(await readOrNull2(join68(root, file2)) ?? "\0missing");
+    hash2.update(await readOrNull2(join69(root, file2)) ?? "\0missing");
   }
   return `${hash2.digest("hex")}
 `;
@@ -75065,8 +76041,8 @@ async function markOurs(dir, fingerprintText) {
     [MARKER2, fingerprintText],
     [GITIGNORE, "*\n"]
   ]) {
-    await rm13(join68(dir, name), { force: true });
-    await writeFile11(join68(dir, name), text2);
+    await rm13(join69(dir, name), { force: true });
+    await writeFile11(join69(dir, name), text2);
   }
 }
 var HOST_STEPS = {
@@ -75122,7 +76098,8 @@ function createExecutionHost(options = {}) {
       const found = await hostSubreaper();
       return found.available ? { available: true, tool: found.tool } : found;
     },
-    credentials: persistedCredentialGuard
+    credentials: persistedCredentialGuard,
+    toolchain: createToolchainProbes
   };
 }
 var localExecutionHost = createExecutionHost();
@@ -75195,7 +76172,7 @@ import { access as access2, mkdir as mkdir19, readdir as readdir13, readFile as 
 // src/adapters/state/append-scan.ts
 init_errors();
 import { open as open5 } from "node:fs/promises";
-import { dirname as dirname21 } from "node:path";
+import { dirname as dirname22 } from "node:path";
 var NEWLINE3 = 10;
 var TAIL_CHUNK = 64 * 1024;
 async function scanFromEnd(path2, visit2) {
@@ -75260,7 +76237,7 @@ async function appendLines(path2, text2) {
   } finally {
     await handle.close();
   }
-  if (created2) await syncDir(dirname21(path2));
+  if (created2) await syncDir(dirname22(path2));
 }
 async function openOrNull(path2, flags) {
   try {
@@ -75931,8 +76908,8 @@ import { resolve as resolve18 } from "node:path";
 
 // src/adapters/doctor/system-probes.ts
 import { randomBytes as randomBytes5 } from "node:crypto";
-import { stat as stat17, unlink as unlink3, writeFile as writeFile12 } from "node:fs/promises";
-import { delimiter as delimiter4, dirname as dirname22, join as join69, resolve as resolve17 } from "node:path";
+import { readFile as readFile22, stat as stat17, unlink as unlink3, writeFile as writeFile12 } from "node:fs/promises";
+import { delimiter as delimiter4, dirname as dirname23, join as join70, resolve as resolve17 } from "node:path";
 
 // src/adapters/git/version.ts
 init_run_git();
@@ -75942,6 +76919,12 @@ async function gitVersion(cwd) {
 
 // src/adapters/doctor/system-probes.ts
 var AGENT_CLI_TIMEOUT_MS = 15e3;
+async function headTree(root) {
+  const { headSha } = await gitRepo.inspect(root);
+  if (headSha === null)
+    return createDetectContext(root, ["package.json", ...await gitRepo.listFiles(root)]);
+  return (await readCommittedTree(gitRepo, root, headSha)).context;
+}
 function createSystemProbes(options) {
   return {
     gitVersion: () => probe(() => gitVersion(options.cwd)),
@@ -75958,11 +76941,8 @@ function createSystemProbes(options) {
       if (headSha === null) return detectGates(root, await gitRepo.listFiles(root), config2);
       return detectGatesIn((await readCommittedTree(gitRepo, root, headSha)).context, config2);
     },
-    packageScripts: async (root) => {
-      const { headSha } = await gitRepo.inspect(root);
-      const context = headSha === null ? createDetectContext(root, ["package.json"]) : (await readCommittedTree(gitRepo, root, headSha)).context;
-      return readScripts(context);
-    },
+    packageScripts: async (root) => readScripts(await headTree(root)),
+    nodeManifest: async (root) => nodeManifest(await headTree(root)),
     ownInstall: async (root, config2) => {
       const { headSha } = await gitRepo.inspect(root);
       if (headSha === null) return null;
@@ -75977,6 +76957,13 @@ function createSystemProbes(options) {
       }
     ),
     fileState,
+    headFile: async (root, path2) => {
+      const { headSha } = await gitRepo.inspect(root);
+      if (headSha === null) return readFile22(join70(root, path2), "utf8").catch(() => null);
+      const read2 = await gitRepo.readCommitted(root, headSha, [path2], MAX_READ_BYTES);
+      return read2.texts.get(path2) ?? null;
+    },
+    ...createToolchainProbes(options.env),
     agentCliOutput: (argv, cwd) => probe(async () => {
       const result2 = await runProcess({
         argv,
@@ -76021,12 +77008,12 @@ function probeWritableDir(dir) {
         if (!(await stat17(tested)).isDirectory()) throw new Error(`${tested} exists and is not a directory`);
         break;
       } catch (error62) {
-        const parent = dirname22(tested);
+        const parent = dirname23(tested);
         if (error62.code !== "ENOENT" || parent === tested) throw error62;
         tested = parent;
       }
     }
-    const file2 = join69(tested, `.omk-doctor-${process.pid}-${randomBytes5(4).toString("hex")}.tmp`);
+    const file2 = join70(tested, `.omk-doctor-${process.pid}-${randomBytes5(4).toString("hex")}.tmp`);
     await writeFile12(file2, "omk doctor write test\n", { flag: "wx" });
     await unlink3(file2);
     return { exists: tested === resolve17(dir), tested };
@@ -76334,14 +77321,14 @@ init_remote_url();
 init_errors();
 init_branches();
 import { mkdtemp as mkdtemp4, rm as rm17, stat as stat18 } from "node:fs/promises";
-import { tmpdir as tmpdir2 } from "node:os";
-import { join as join73 } from "node:path";
+import { tmpdir as tmpdir3 } from "node:os";
+import { join as join74 } from "node:path";
 
 // src/adapters/git/state-blobs.ts
 init_errors();
 import { createHash as createHash11 } from "node:crypto";
-import { mkdtemp as mkdtemp3, readFile as readFile22, rm as rm15 } from "node:fs/promises";
-import { join as join70 } from "node:path";
+import { mkdtemp as mkdtemp3, readFile as readFile23, rm as rm15 } from "node:fs/promises";
+import { join as join71 } from "node:path";
 function blobId2(content, like) {
   const hash2 = createHash11(like.length === 64 ? "sha256" : "sha1");
   hash2.update(`blob ${content.length}\0`);
@@ -76369,14 +77356,14 @@ async function readBlobs(git, scratch, oids) {
   const missing = unique2.filter((oid) => !blobs.has(oid));
   if (missing.length === 0) return blobs;
   const gitDir = (await git(["rev-parse", "--absolute-git-dir"])).stdout.trim();
-  const dir = await mkdtemp3(join70(scratch, "blobs-"));
+  const dir = await mkdtemp3(join71(scratch, "blobs-"));
   for (const oid of missing) {
     const args = ["--git-dir", gitDir, "--work-tree", dir, "unpack-file", oid];
     const name = (await git(args, { cwd: dir })).stdout.trim();
-    const file2 = join70(dir, name);
+    const file2 = join71(dir, name);
     if (!/^\.merge_file_[A-Za-z0-9]+$/.test(name))
       throw new GitError(`git unpack-file printed ${JSON.stringify(name)}.`);
-    const content = await readFile22(file2);
+    const content = await readFile23(file2);
     await rm15(file2, { force: true });
     if (blobId2(content, oid) !== oid) throw new GitError(`Blob ${oid} read back with a different id.`);
     blobs.set(oid, content);
@@ -76385,8 +77372,8 @@ async function readBlobs(git, scratch, oids) {
 }
 
 // src/adapters/git/state-files.ts
-import { lstat as lstat16, mkdir as mkdir20, readdir as readdir14, readFile as readFile23, rm as rm16, writeFile as writeFile13 } from "node:fs/promises";
-import { dirname as dirname23, join as join71 } from "node:path";
+import { lstat as lstat17, mkdir as mkdir20, readdir as readdir14, readFile as readFile24, rm as rm16, writeFile as writeFile13 } from "node:fs/promises";
+import { dirname as dirname24, join as join72 } from "node:path";
 
 // src/adapters/git/state-tree.ts
 init_errors();
@@ -76525,7 +77512,7 @@ async function walk2(dir) {
     for (const item of items) {
       const entry = {
         rel: rel === "" ? item.name : `${rel}/${item.name}`,
-        abs: join71(abs, item.name),
+        abs: join72(abs, item.name),
         regular: item.isFile(),
         directory: item.isDirectory()
       };
@@ -76542,10 +77529,10 @@ async function collectGoalFiles(goalDir, maxFileBytes, stubDir, scrub) {
     if (!entry.regular || isLocalOnly(entry.rel)) continue;
     if (entry.rel.includes("\\") || entry.rel.split("/").some((part) => part.toLowerCase() === ".git"))
       continue;
-    const { size } = await lstat16(entry.abs);
+    const { size } = await lstat17(entry.abs);
     if (size > maxFileBytes && entry.rel.startsWith("artifacts/")) {
       await mkdir20(stubDir, { recursive: true });
-      const stub = join71(stubDir, `stub-${files2.length}`);
+      const stub = join72(stubDir, `stub-${files2.length}`);
       await writeFile13(stub, renderStub(entry.rel, size, maxFileBytes));
       files2.push({ path: entry.rel, source: stub });
     } else {
@@ -76555,13 +77542,13 @@ async function collectGoalFiles(goalDir, maxFileBytes, stubDir, scrub) {
   return files2;
 }
 async function scrubbedSource(abs, stubDir, index, scrub) {
-  const bytes = await readFile23(abs);
+  const bytes = await readFile24(abs);
   if (bytes.includes(0)) return abs;
   const text2 = bytes.toString("utf8");
   const clean4 = scrub(text2);
   if (clean4 === text2) return abs;
   await mkdir20(stubDir, { recursive: true });
-  const copy = join71(stubDir, `scrubbed-${index}`);
+  const copy = join72(stubDir, `scrubbed-${index}`);
   await writeFile13(copy, clean4);
   return copy;
 }
@@ -76585,8 +77572,8 @@ async function replaceGoalDir(stateRoot, goalId, wanted) {
   }
   for (const [rel, content] of wanted) {
     if (isStub(content) && kept.has(rel)) continue;
-    const abs = join71(paths2.dir, ...rel.split("/"));
-    await mkdir20(dirname23(abs), { recursive: true });
+    const abs = join72(paths2.dir, ...rel.split("/"));
+    await mkdir20(dirname24(abs), { recursive: true });
     await writeFileAtomic(abs, content);
   }
   for (const dir of [paths2.gateArtifacts, paths2.agentRunArtifacts, paths2.reviewArtifacts]) {
@@ -76628,11 +77615,11 @@ function cQuote(path2) {
 
 // src/adapters/git/state-index.ts
 init_errors();
-import { join as join72 } from "node:path";
+import { join as join73 } from "node:path";
 var INDEX_CONFIG = ["-c", "core.splitIndex=false", "-c", "core.fsmonitor=false"];
 async function buildStateCommit(git, input2) {
   const { base, goalId, files: files2 } = input2;
-  const env = { GIT_INDEX_FILE: join72(input2.scratch, "index") };
+  const env = { GIT_INDEX_FILE: join73(input2.scratch, "index") };
   const indexGit = (args, extra = {}) => git([...INDEX_CONFIG, ...args], { ...extra, env });
   await indexGit(base === null ? ["read-tree", "--empty"] : ["read-tree", base]);
   const oids = files2.length === 0 ? [] : (await git(["hash-object", "-w", "--no-filters", "--stdin-paths"], {
@@ -76646,9 +77633,9 @@ async function buildStateCommit(git, input2) {
   const wanted = new Set(files2.map((file2) => prefix + file2.path));
   const records = [];
   if (base !== null) {
-    const listed3 = await git(["ls-tree", "-r", "-z", "--name-only", "--full-tree", base, "--", prefix]);
+    const listed4 = await git(["ls-tree", "-r", "-z", "--name-only", "--full-tree", base, "--", prefix]);
     const zero = "0".repeat(base.length);
-    for (const path2 of listed3.stdout.split("\0")) {
+    for (const path2 of listed4.stdout.split("\0")) {
       const inScope = input2.inScope?.(path2.slice(prefix.length)) ?? true;
       if (path2.length > 0 && inScope && !wanted.has(path2)) records.push(`0 ${zero}	${path2}`);
     }
@@ -76692,10 +77679,10 @@ function createGitStateBranch(options) {
     const fetchArgs = ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--recurse-submodules=no"];
     const fetched = await git([...fetchArgs, remote, refspec], { okExitCodes: [0, 128] });
     if (fetched.exitCode !== 0) {
-      const listed3 = await git(["ls-remote", "--exit-code", remote, `refs/heads/${branch}`], {
+      const listed4 = await git(["ls-remote", "--exit-code", remote, `refs/heads/${branch}`], {
         okExitCodes: [0, 2]
       });
-      if (listed3.exitCode === 2) {
+      if (listed4.exitCode === 2) {
         await git(["update-ref", "-d", STATE_TRACKING_REF]);
         return null;
       }
@@ -76723,7 +77710,7 @@ function createGitStateBranch(options) {
     return rejected[2] ?? "rejected";
   }
   async function withScratch(fn) {
-    const scratch = await mkdtemp4(join73(tmpdir2(), "omk-state-"));
+    const scratch = await mkdtemp4(join74(tmpdir3(), "omk-state-"));
     try {
       return await fn(scratch);
     } finally {
@@ -76739,8 +77726,8 @@ function createGitStateBranch(options) {
   const lastRead = /* @__PURE__ */ new Map();
   async function readGoal(goalId, commit, scratch) {
     const prefix = `${GOALS_DIR}/${goalId}/`;
-    const listed3 = await git(["ls-tree", "-r", "-l", "-z", "--full-tree", commit, "--", prefix]);
-    const files2 = groupStateFiles(parseLsTree(listed3.stdout), commit).get(goalId);
+    const listed4 = await git(["ls-tree", "-r", "-l", "-z", "--full-tree", commit, "--", prefix]);
+    const files2 = groupStateFiles(parseLsTree(listed4.stdout), commit).get(goalId);
     return files2 === void 0 ? null : goalContents(files2, commit, scratch);
   }
   async function goalContents(files2, commit, scratch) {
@@ -76775,8 +77762,8 @@ function createGitStateBranch(options) {
       const commit = await fetchTip();
       if (commit === null) return null;
       const prefix = goalId === null ? `${GOALS_DIR}/` : `${GOALS_DIR}/${goalId}/`;
-      const listed3 = await git(["ls-tree", "-r", "-l", "-z", "--full-tree", commit, "--", prefix]);
-      const goals = groupStateFiles(parseLsTree(listed3.stdout), commit);
+      const listed4 = await git(["ls-tree", "-r", "-l", "-z", "--full-tree", commit, "--", prefix]);
+      const goals = groupStateFiles(parseLsTree(listed4.stdout), commit);
       const pulled = [...goals.keys()].filter((id) => goalId === null || id === goalId);
       await withScratch(async (scratch) => {
         for (const id of pulled) {
@@ -76794,8 +77781,8 @@ function createGitStateBranch(options) {
       const tip = await fetchTip();
       if (tip === null) return null;
       const path2 = `${GOALS_DIR}/${goalId}/${file2}`;
-      const listed3 = await git(["ls-tree", "-l", "-z", "--full-tree", tip, "--", path2]);
-      const entry = parseLsTree(listed3.stdout).find((found2) => found2.path === path2);
+      const listed4 = await git(["ls-tree", "-l", "-z", "--full-tree", tip, "--", path2]);
+      const entry = parseLsTree(listed4.stdout).find((found2) => found2.path === path2);
       if (entry === void 0 || entry.type === "tree") return null;
       const found = groupStateFiles([entry], tip).get(goalId)?.[0];
       if (found === void 0) return null;
@@ -76819,7 +77806,7 @@ function createGitStateBranch(options) {
             if (theirs !== null) await options.reconcile(goalId, theirs);
           }
           const inScope = scopeFilter(scope.only);
-          const all = await collectGoalFiles(goalDir, maxFileBytes, join73(scratch, `stubs-${attempt2}`), scrub);
+          const all = await collectGoalFiles(goalDir, maxFileBytes, join74(scratch, `stubs-${attempt2}`), scrub);
           const files2 = inScope ? all.filter((file2) => inScope(file2.path)) : all;
           if (attempt2 === 1) await checkPushable(goalId, all);
           const commit = await buildStateCommit(git, { base, goalId, files: files2, message, scratch, inScope });
