@@ -17,12 +17,20 @@ export function createToolchainProbes(env: Readonly<Record<string, string | unde
   const defined = Object.fromEntries(
     Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
   );
+  // One `go version` per go, however many gates (vet, test) run it.
+  const goVersions = new Map<string, Promise<string | null>>();
   return {
     // Outside any module, and GOTOOLCHAIN=local: `go version` names the go found, never one a
     // go.mod would make it download.
-    goVersion: async (go) => {
-      const result = await runTool([go, 'version'], { ...defined, GOTOOLCHAIN: 'local' });
-      return result?.exitCode === 0 ? result.stdout : null;
+    goVersion: (go) => {
+      let version = goVersions.get(go);
+      if (version === undefined) {
+        version = runTool([go, 'version'], { ...defined, GOTOOLCHAIN: 'local' }).then((result) =>
+          result?.exitCode === 0 ? result.stdout : null,
+        );
+        goVersions.set(go, version);
+      }
+      return version;
     },
     missingPythonModules: async (python, modules) => {
       const result = await runTool([python, '-c', FIND_MODULES, ...modules], defined);

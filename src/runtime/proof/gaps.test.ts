@@ -7,7 +7,7 @@ import { proofJsonSchema } from './json-schema.js';
 import { renderProofMarkdown } from './render-markdown.js';
 import { renderProofText } from './render-text.js';
 import type { GateEvidence } from './schema.js';
-import { BASE_SHA, evidence, gate, OLD_SHA, oracle } from './test-evidence.js';
+import { BASE_SHA, evidence, gate, OLD_SHA, oracle, testResults } from './test-evidence.js';
 
 describe('gaps with next steps', () => {
   it('keep the budget gap neutral: the steps are data', () => {
@@ -275,26 +275,12 @@ describe('class evidence gaps', () => {
       decision: 'fail-to-pass not shown',
       reason: 'no test that failed on the base passes on the head in gate test: t::a failed there',
     };
-    const results = {
+    const results = testResults({
       source: 'cargo-test',
-      baseSha: BASE_SHA,
-      counts: {
-        passed: 1,
-        failed: 1,
-        skipped: 0,
-        failToPass: 0,
-        regressions: 0,
-        stillFailing: 1,
-        added: 0,
-        removed: 0,
-      },
+      passed: 1,
       failing: ['t::a'],
-      failToPass: [],
-      regressions: [],
       stillFailing: ['t::a'],
-      added: [],
-      removed: [],
-    };
+    });
     const stillFailing = gate({ required: true, outcome: 'pre_existing', exitCode: 101, tests: results });
     const hintOf = (changedFiles: { path: string; additions: number; deletions: number }[]) =>
       buildProof(
@@ -319,27 +305,7 @@ describe('class evidence gaps', () => {
       reason:
         "gate test's run on the base reported no per-test results (it timed out) though its run on the head did",
     };
-    const counts = {
-      passed: 3,
-      failed: 0,
-      skipped: 0,
-      failToPass: 0,
-      regressions: 0,
-      stillFailing: 0,
-      added: 0,
-      removed: 0,
-    };
-    const read = {
-      source: 'tap',
-      baseSha: null,
-      counts,
-      failing: [],
-      failToPass: [],
-      regressions: [],
-      stillFailing: [],
-      added: [],
-      removed: [],
-    };
+    const read = testResults({ source: 'tap', baseSha: null, passed: 3 });
     const onHead = gate({ required: true, outcome: 'passed', exitCode: 0, tests: read });
     const timedOut = gate({ required: true, outcome: 'timeout', exitCode: null, sha: BASE_SHA });
     const hintOf = (baseGates: GateEvidence[]) =>
@@ -371,26 +337,14 @@ describe('class evidence gaps', () => {
     };
     const byte = 'tests/test_filesize.py::test_naturalsize[test_args47-1 Byte]';
     const yb = 'tests/test_filesize.py::test_naturalsize[test_args9-1.0 YB]';
-    const results = {
+    const results = testResults({
       source: 'pytest',
-      baseSha: BASE_SHA,
-      counts: {
-        passed: 63,
-        failed: 1,
-        skipped: 0,
-        failToPass: 0,
-        regressions: 0,
-        stillFailing: 1,
-        added: 1,
-        removed: 1,
-      },
+      passed: 63,
       failing: [yb],
-      failToPass: [],
-      regressions: [],
       stillFailing: [yb],
       added: ['tests/test_filesize.py::test_naturalsize[test_args47-1 Bytes]'],
       removed: [byte],
-    };
+    });
     const tests = gate({ required: true, outcome: 'pre_existing', exitCode: 1, tests: results });
     const hint = buildProof(
       evidence({
@@ -417,26 +371,7 @@ describe('class evidence gaps', () => {
       decision: 'fail-to-pass not shown',
       reason: `${trims} failed on the base and pass on the head, but the change edited that test itself`,
     };
-    const results = {
-      source: 'node-test',
-      baseSha: BASE_SHA,
-      counts: {
-        passed: 2,
-        failed: 0,
-        skipped: 0,
-        failToPass: 1,
-        regressions: 0,
-        stillFailing: 0,
-        added: 0,
-        removed: 0,
-      },
-      failing: [],
-      failToPass: [trims],
-      regressions: [],
-      stillFailing: [],
-      added: [],
-      removed: [],
-    };
+    const results = testResults({ passed: 2, failToPass: [trims] });
     const hint = buildProof(
       evidence({
         decisions: [{ kind: 'plan', decision: 'one slice', reason: 'small' }, notShown],

@@ -39,6 +39,37 @@ export function gate(overrides: Partial<GateEvidence> = {}): GateEvidence {
   };
 }
 
+/** A gate's per-test results whose counts are the lengths of its lists (`passed`: how many passed). */
+export function testResults(
+  overrides: Partial<Omit<NonNullable<GateEvidence['tests']>, 'counts'>> & { passed?: number } = {},
+): NonNullable<GateEvidence['tests']> {
+  const { passed = 0, ...lists } = overrides;
+  const results = {
+    source: 'node-test',
+    baseSha: BASE_SHA,
+    failing: [],
+    failToPass: [],
+    regressions: [],
+    stillFailing: [],
+    added: [],
+    removed: [],
+    ...lists,
+  };
+  return {
+    ...results,
+    counts: {
+      passed,
+      failed: results.failing.length,
+      skipped: 0,
+      failToPass: results.failToPass.length,
+      regressions: results.regressions.length,
+      stillFailing: results.stillFailing.length,
+      added: results.added.length,
+      removed: results.removed.length,
+    },
+  };
+}
+
 export function slice(overrides: Partial<Slice> = {}): Slice {
   return {
     id: 's1',
