@@ -58822,12 +58822,19 @@ function createToolchainProbes(env) {
   const defined = Object.fromEntries(
     Object.entries(env).filter((entry) => entry[1] !== void 0)
   );
+  const goVersions = /* @__PURE__ */ new Map();
   return {
     // Outside any module, and GOTOOLCHAIN=local: `go version` names the go found, never one a
     // go.mod would make it download.
-    goVersion: async (go) => {
-      const result2 = await runTool([go, "version"], { ...defined, GOTOOLCHAIN: "local" });
-      return result2?.exitCode === 0 ? result2.stdout : null;
+    goVersion: (go) => {
+      let version2 = goVersions.get(go);
+      if (version2 === void 0) {
+        version2 = runTool([go, "version"], { ...defined, GOTOOLCHAIN: "local" }).then(
+          (result2) => result2?.exitCode === 0 ? result2.stdout : null
+        );
+        goVersions.set(go, version2);
+      }
+      return version2;
     },
     missingPythonModules: async (python, modules) => {
       const result2 = await runTool([python, "-c", FIND_MODULES, ...modules], defined);
