@@ -145,6 +145,12 @@ describe('fixJobOnThread', () => {
     // The batch closed with its fix: a later request queues a fix of its own.
     const later = fixJobOnThread(host, batches, fixRequest(branch, ['review:3']), answers, plainVocabulary);
     expect(later).toEqual({ kind: 'queued' });
+    // Its fix runs on in the store: let it settle before the store's directory goes.
+    await Promise.all(queued);
+    expect(log.filter((line) => line.startsWith('queue'))).toEqual([
+      'queue fix:acme/app#7:review:1',
+      'queue fix:acme/app#7:review:3',
+    ]);
   });
 
   it('answers a failed fix; an expected refusal ends there, any other error is thrown on', async () => {
