@@ -3,31 +3,31 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
  * The e2e files that took longest in the last full run (ms, `npx vitest run` on the 2-core machine
- * with three workers; session 23's start, loaded by other work: about three times the idle
+ * with three workers; session 24's start, loaded by other work: about twice the idle
  * figures), slowest first. Their sizes do not say so: some are among the smaller files. Update the list when the slowest files change; a file not
  * listed is placed as vitest places it.
  */
 export const SLOWEST_IN_CI: ReadonlyArray<readonly [file: string, ms: number]> = [
-  ['test/execution/go-module.test.ts', 174_537],
-  ['test/execution/install-download-cache.test.ts', 130_742],
-  ['test/execution/rust-crate.test.ts', 128_640],
-  ['test/execution/hostile-objects.test.ts', 113_785],
-  ['test/execution/hostile-git-config.test.ts', 113_476],
-  ['test/execution/hostile-verdict.test.ts', 110_821],
-  ['test/execution/go-cache-forgery.test.ts', 110_534],
-  ['test/execution/integration-repair.test.ts', 110_006],
-  ['test/cli/goal-deliver.test.ts', 102_411],
-  ['test/bot/pause-race.test.ts', 99_163],
-  ['test/execution/node-vitest.test.ts', 91_264],
-  ['test/execution/interruptions.test.ts', 85_196],
-  ['test/execution/until-ready.test.ts', 84_746],
-  ['test/faults/faults.test.ts', 84_705],
-  ['test/github/merge-crash.test.ts', 78_716],
-  ['test/cli/goal-fix-workspaces.test.ts', 78_441],
-  ['test/faults/action-push.test.ts', 78_102],
-  ['test/action/remote-decisions.test.ts', 77_125],
-  ['test/cli/workflow-edit-intent.test.ts', 76_817],
-  ['test/execution/prepare.test.ts', 74_771],
+  ['test/execution/per-test.test.ts', 169_346],
+  ['test/execution/hook-installers.test.ts', 110_058],
+  ['test/execution/hostile-objects.test.ts', 102_661],
+  ['test/execution/hostile-verdict.test.ts', 96_653],
+  ['test/execution/fail-to-pass.test.ts', 93_999],
+  ['test/execution/until-ready.test.ts', 89_999],
+  ['test/execution/state-tampering.test.ts', 86_093],
+  ['test/execution/hostile-git-config.test.ts', 83_188],
+  ['test/execution/rust-crate.test.ts', 82_642],
+  ['test/execution/sandboxed-agents.test.ts', 78_772],
+  ['test/execution/go-module.test.ts', 77_692],
+  ['test/cli/run-progress.test.ts', 64_149],
+  ['test/bench/smoke-loop-prepare.test.ts', 63_528],
+  ['test/execution/sandboxed-fixes.test.ts', 60_951],
+  ['test/execution/hostile-agents.test.ts', 58_139],
+  ['test/bot/fix.test.ts', 55_788],
+  ['test/bench/smoke-delivery.test.ts', 51_906],
+  ['test/action/fan-out-repair.test.ts', 51_843],
+  ['test/action/remote-decisions.test.ts', 51_656],
+  ['test/cli/kill-points.test.ts', 51_020],
 ];
 
 /**
