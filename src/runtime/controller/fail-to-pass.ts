@@ -167,11 +167,16 @@ function editedTest(name: string, edited: ReadonlySet<string>): boolean {
   );
 }
 
+/** unittest's id, `tests.test_x.TestX.test_y`: dotted python identifiers, the method last. */
+const UNITTEST_ID = /^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+$/;
+
 /**
  * The test's own name as a diff declares it: pytest's `tests/test_x.py::TestX::test_y[1]`,
- * `go test`'s `example.com/m/pkg::TestY/sub` and cargo's `tests::y` all end in the function.
+ * `go test`'s `example.com/m/pkg::TestY/sub`, cargo's `tests::y` and unittest's
+ * `tests.test_x.TestX.test_y` all end in the function.
  */
-function testLeaf(name: string): string {
+export function testLeaf(name: string): string {
+  if (UNITTEST_ID.test(name)) return name.split('.').at(-1) ?? name;
   const last = name.split('::').at(-1) ?? name;
   return (last.split(' > ').at(-1) ?? last).replace(/\[.*\]$/, '').split('/')[0] ?? last;
 }
