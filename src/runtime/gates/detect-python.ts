@@ -1,6 +1,6 @@
 import { MAKEFILES } from './detect-make.js';
 import { type DetectedGate, type GateDetector, hasSection } from './detector.js';
-import { declaredUnittest } from './python-unittest.js';
+import { declaredUnittest, TEST_REQUIREMENTS } from './python-unittest.js';
 
 const MARKERS = /^(?:pyproject\.toml|setup\.cfg|setup\.py|requirements[^/]*\.txt)$/;
 const TEST_FILE = /(?:^|\/)(?:test_[^/]*|[^/]*_test|conftest)\.py$/;
@@ -9,7 +9,7 @@ const MYPY_FILES = /^\s*files\s*=/m;
 
 export const pythonDetector: GateDetector = {
   name: 'python',
-  reads: ['pyproject.toml', 'setup.cfg', 'mypy.ini', 'tox.ini', ...MAKEFILES],
+  reads: ['pyproject.toml', 'setup.cfg', 'mypy.ini', 'tox.ini', ...MAKEFILES, ...TEST_REQUIREMENTS],
   detect(context) {
     if (!context.some((path) => MARKERS.test(path))) return [];
     const pyproject = context.read('pyproject.toml');

@@ -171,6 +171,7 @@ describe('detectGates: ecosystems', () => {
     const pytestSigns: Record<string, string>[] = [
       { 'tox.ini': '[testenv]\ndeps = pytest\ncommands = python -m unittest\n' },
       { 'tests/conftest.py': '' },
+      { 'requirements-dev.txt': 'pytest>=7\ncoverage\n' },
     ];
     for (const pytest of pytestSigns) {
       const files = await tree({
