@@ -62,12 +62,18 @@ const TARGET = 'tests/test_slug.py::test_collapses_separators';
 
 /**
  * The virtualenv pip leaves: pytest visible (the machine's, through --system-site-packages; no
- * network) and the `__editable__.slugkit-0.1.0.pth` that `pip install -e .` writes for a src layout,
+ * network) unless the project does without it, and the `__editable__.slugkit-0.1.0.pth` that `pip install -e .` writes for a src layout,
  * one line naming the checkout's src/.
  */
-async function editableVenv(root: string): Promise<void> {
+async function editableVenv(root: string, pytest = true): Promise<void> {
   const venv = join(root, '.venv');
-  execFileSync('python3', ['-m', 'venv', '--system-site-packages', '--without-pip', venv]);
+  execFileSync('python3', [
+    '-m',
+    'venv',
+    ...(pytest ? ['--system-site-packages'] : []),
+    '--without-pip',
+    venv,
+  ]);
   const lib = join(venv, 'lib');
   const [python] = (await readdir(lib)).filter((name) => name.startsWith('python'));
   if (python === undefined) throw new Error(`no python directory in ${lib}`);
@@ -108,5 +114,62 @@ describe('a src-layout pytest project installed in editable mode in the checkout
     expect(proof.status).not.toBe('ready');
     const pending = eventsOfType(await env.events(id), 'task_pending');
     expect(String(pending[0]?.data.failure)).toContain('tests/test_slug.py::test_truncate');
+  });
+});
+
+/** The same package tested as tomli is: unittest.TestCase classes, `python -m unittest` in tox.ini. */
+const UNITTEST_FILES: Readonly<Record<string, string>> = {
+  ...FILES,
+  'pyproject.toml': (FILES['pyproject.toml'] ?? '').replace(
+    '[tool.pytest.ini_options]\ntestpaths = ["tests"]\n',
+    '',
+  ),
+  'tox.ini': '[testenv]\ncommands = python -m unittest\n',
+  'tests/__init__.py': '',
+  'tests/test_slug.py': [
+    'import unittest',
+    '',
+    'from slugkit import slugify, truncate',
+    '',
+    '',
+    'class TestSlug(unittest.TestCase):',
+    '    def test_lowercases(self):',
+    '        self.assertEqual(slugify("Hello"), "hello")',
+    '',
+    '    def test_truncate(self):',
+    '        self.assertEqual(truncate("abcdef", 3), "abc")',
+    '',
+  ].join('\n'),
+};
+
+describe('a src-layout unittest project installed in editable mode, pytest nowhere', () => {
+  it("a fix with its regression test is ready: unittest runs, the new test fails against the base's own src/", async () => {
+    env = await createExecutionEnv(UNITTEST_FILES);
+    await editableVenv(env.repo.root, false);
+    const regression =
+      '    def test_collapses_separators(self):\n        self.assertEqual(slugify("  Hello,   World!  "), "hello-world")\n';
+    const agent = await env.kit.script(
+      'fix-and-test',
+      [
+        "if (writes.some((w) => w.startsWith('src') || w === '.')) {",
+        `  write('src/slugkit/slug.py', ${JSON.stringify(FIXED)});`,
+        '}',
+        "if (writes.some((w) => w.startsWith('tests') || w === '.')) {",
+        `  append('tests/test_slug.py', ${JSON.stringify(regression)});`,
+        '}',
+      ].join('\n'),
+    );
+    const goal = 'fix: slugify leaves separators at the ends of a slug; add a regression test';
+    const result = await env.omk('goal', 'run', goal, '--agent', agent, '--json');
+    expect(result.code, result.stderr).toBe(0);
+    const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
+    const proof = await env.proof(id);
+    expect(proof.status, JSON.stringify(proof.knownGaps)).toBe('ready');
+    const test = proof.gates.find((gate) => gate.kind === 'test');
+    expect(test?.tests).toMatchObject({ source: 'unittest', regressions: [] });
+    expect(proof.decisions.findLast((d) => d.kind === 'oracle')).toMatchObject({
+      decision: 'fail-to-pass shown',
+      reason: expect.stringContaining('tests.test_slug.TestSlug.test_collapses_separators'),
+    });
   });
 });

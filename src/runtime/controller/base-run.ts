@@ -28,6 +28,19 @@ export interface BaseRun {
  * tool and the ways out, before anything is spent on agents. The results are also the baseline the
  * slices and the integrated tree compare their failures with.
  */
+/**
+ * The environment gates run with in the base worktree: its own preparation's (the checkout's
+ * virtualenv, and for an editable install the base worktree's own src/ first on PYTHONPATH), in
+ * the integration's own cache. Never a head's: with the head's PYTHONPATH, tests run in the base
+ * worktree would import the head's source.
+ */
+export async function baseGateEnv(
+  ctx: Pick<RunContext, 'base' | 'deps'>,
+): Promise<Readonly<Record<string, string>>> {
+  const own = ctx.deps.integrationCache;
+  return own === undefined ? await ctx.base.env() : own.env(await ctx.base.env());
+}
+
 export async function runGatesOnBase(ctx: RunContext, why = 'before any slice agent runs'): Promise<BaseRun> {
   const { deps, goal, journal } = ctx;
   const sha = ctx.base.baseSha;
@@ -40,7 +53,7 @@ export async function runGatesOnBase(ctx: RunContext, why = 'before any slice ag
   // In the integration's own cache: the slices' is written by their gates, which run the agents'
   // code; the base's gates run only the checkout's (integrity/integration-cache.ts).
   const own = deps.integrationCache;
-  const env = own === undefined ? await ctx.base.env() : own.env(await ctx.base.env());
+  const env = await baseGateEnv(ctx);
   // The checkout's own code before any agent: omk's own step, like the worktree's install. What it
   // writes to the shared `.git` (a test script that runs the project's hook installer) is put back
   // and is no agent's; the same write by a slice's gates is a blocking finding. Same environment

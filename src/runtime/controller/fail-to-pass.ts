@@ -7,6 +7,7 @@ import type { Finding, GateEvidence } from '../proof/schema.js';
 import { failedOnBase, readPerTest, unreadOnBase, unreadOnBaseWords } from '../proof/unread-on-base.js';
 import { isTestPath } from '../review/files.js';
 import { DOC_TESTS_OF, testsEditedByChange } from '../review/tests-weakened.js';
+import { baseGateEnv } from './base-run.js';
 import type { RunContext } from './context.js';
 
 type Decision = { kind: string; decision: string; reason: string };
@@ -55,7 +56,6 @@ function named(names: readonly string[]): string {
 export async function failToPassEvidence(
   ctx: RunContext,
   headGates: readonly GateEvidence[],
-  env: Readonly<Record<string, string>>,
   head: HeadTree,
 ): Promise<FailToPassEvidence> {
   const tests = ctx.gates.filter((gate) => gate.kind === 'test');
@@ -97,7 +97,7 @@ export async function failToPassEvidence(
     // A test failing on the head too (a pre-existing failure the gate tolerates) shows nothing.
     const failingOnHead = new Set(headTests.flatMap((gate) => gate.tests?.failing ?? []));
     // A gate whose head run reported no tests shows none of its tests passing there.
-    const onBaseSource = await headTestsOnBaseSource(ctx, env, head, changedTests, {
+    const onBaseSource = await headTestsOnBaseSource(ctx, head, changedTests, {
       failing: failingOnHead,
       read: readPerTest(headTests),
     });
@@ -113,14 +113,14 @@ export async function failToPassEvidence(
       };
     }
     if (rewritten.length > 0) return testsRewritten(rewritten, where, onBaseSource.durationMs, true);
-    const exitOnly = await exitCodeEvidence(ctx, headTests, env, passedOnHead, where, onBaseSource.passed);
+    const exitOnly = await exitCodeEvidence(ctx, headTests, passedOnHead, where, onBaseSource.passed);
     return {
       ...withUnreadOnBaseSource(exitOnly, onBaseSource.unread),
       durationMs: exitOnly.durationMs + onBaseSource.durationMs,
     };
   }
   if (rewritten.length > 0 && passedOnHead) return testsRewritten(rewritten, where, 0, false);
-  return exitCodeEvidence(ctx, headTests, env, passedOnHead, where);
+  return exitCodeEvidence(ctx, headTests, passedOnHead, where);
 }
 
 /**
@@ -167,11 +167,16 @@ function editedTest(name: string, edited: ReadonlySet<string>): boolean {
   );
 }
 
+/** unittest's id, `tests.test_x.TestX.test_y`: dotted python identifiers, the method last. */
+const UNITTEST_ID = /^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+$/;
+
 /**
  * The test's own name as a diff declares it: pytest's `tests/test_x.py::TestX::test_y[1]`,
- * `go test`'s `example.com/m/pkg::TestY/sub` and cargo's `tests::y` all end in the function.
+ * `go test`'s `example.com/m/pkg::TestY/sub`, cargo's `tests::y` and unittest's
+ * `tests.test_x.TestX.test_y` all end in the function.
  */
-function testLeaf(name: string): string {
+export function testLeaf(name: string): string {
+  if (UNITTEST_ID.test(name)) return name.split('.').at(-1) ?? name;
   const last = name.split('::').at(-1) ?? name;
   return (last.split(' > ').at(-1) ?? last).replace(/\[.*\]$/, '').split('/')[0] ?? last;
 }
@@ -204,7 +209,6 @@ function testsRewritten(
  */
 async function headTestsOnBaseSource(
   ctx: RunContext,
-  env: Readonly<Record<string, string>>,
   head: HeadTree,
   changedTests: readonly string[],
   onHead: { failing: ReadonlySet<string>; read: ReadonlySet<string> },
@@ -238,7 +242,8 @@ async function headTestsOnBaseSource(
       baseCwd: null,
       baseSha: null,
       artifactsDir: join(ctx.deps.store.paths(ctx.goal.id).gateArtifacts, 'head-tests-on-base'),
-      env,
+      // The base's own: the head's PYTHONPATH would have its tests import the head's source.
+      env: await baseGateEnv(ctx),
       signal: ctx.signal,
     });
     const durationMs = runs.reduce((sum, gate) => sum + gate.durationMs, 0);
@@ -278,7 +283,6 @@ async function headTestsOnBaseSource(
 async function exitCodeEvidence(
   ctx: RunContext,
   headTests: readonly GateEvidence[],
-  env: Readonly<Record<string, string>>,
   passedOnHead: boolean,
   where: string,
   passedWithHeadTests: readonly string[] = [],
@@ -300,7 +304,7 @@ async function exitCodeEvidence(
         baseCwd: null,
         baseSha: null,
         artifactsDir: ctx.deps.store.paths(ctx.goal.id).gateArtifacts,
-        env,
+        env: await baseGateEnv(ctx),
         signal: ctx.signal,
         onTestResults: (gate, results) => {
           if (results !== null) baseResults[gate] = results;

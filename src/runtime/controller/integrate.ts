@@ -139,7 +139,7 @@ export async function integrateSlices(ctx: RunContext): Promise<IntegrationResul
   };
   const baseline =
     goal.oracle.shape === 'fail_to_pass'
-      ? await failToPassEvidence({ ...ctx, deps: { ...deps, verify } }, gates, gateEnv, {
+      ? await failToPassEvidence({ ...ctx, deps: { ...deps, verify } }, gates, {
           cwd: result.workspace.path,
           changedFiles: result.changedFiles,
           diff: result.diff,

@@ -773,12 +773,32 @@ describe('gates', () => {
           },
         },
       );
-      expect(asked).toEqual([[`${ROOT}/.venv/bin/python3`, ['pytest_cov', 'xdist']]]);
+      expect(asked).toEqual([[`${ROOT}/.venv/bin/python3`, ['pytest', 'pytest_cov', 'xdist']]]);
       expect(check(report, 'gate:test')).toMatchObject({
         status: 'fail',
         detail: `\`python3\` (${ROOT}/.venv/bin/python3) cannot start the gate: pytest-cov: addopts in pyproject.toml [tool.pytest.ini_options] names --cov=m, an option of pytest-cov, which is not installed in the python the gates run (required gate, from package.json)`,
       });
       expect(check(report, 'gate:test').fix).toMatch(/^Install pytest-cov into the python the gates run/);
+    });
+
+    it("fails `python3 -m pytest` where the gates' python cannot import pytest (a virtualenv without it)", async () => {
+      const report = await doctor(
+        {},
+        {
+          detectGates: async () => [gate('test', ['python3', '-m', 'pytest'])],
+          findOnPath: async (command: string) => (command === 'python3' ? `${ROOT}/.venv/bin/python3` : null),
+          headFile: async () => null,
+          missingPythonModules: async (_python: string, modules: readonly string[]) =>
+            modules.filter((module) => module === 'pytest'),
+        },
+      );
+      expect(check(report, 'gate:test')).toMatchObject({
+        status: 'fail',
+        detail: `\`python3\` (${ROOT}/.venv/bin/python3) cannot start the gate: pytest: no module named pytest in the python the gates run (required gate, from package.json)`,
+      });
+      expect(check(report, 'gate:test').fix).toMatch(
+        /^Install pytest into the python the gates run \(the checkout's virtualenv if it has one: python -m pip install pytest/,
+      );
     });
 
     it('passes a pytest gate whose plugins are installed, and one whose python cannot be asked', async () => {

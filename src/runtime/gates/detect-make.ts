@@ -1,6 +1,6 @@
 import type { DetectedGate, GateDetector } from './detector.js';
 
-const MAKEFILES = ['GNUmakefile', 'makefile', 'Makefile'];
+export const MAKEFILES = ['GNUmakefile', 'makefile', 'Makefile'];
 
 /** target → gate name and kind. `check` is the GNU name for the self-test target. */
 const TARGETS: ReadonlyArray<readonly [target: string, name: string, kind: string]> = [

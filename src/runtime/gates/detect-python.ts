@@ -1,4 +1,6 @@
+import { MAKEFILES } from './detect-make.js';
 import { type DetectedGate, type GateDetector, hasSection } from './detector.js';
+import { declaredUnittest, TEST_REQUIREMENTS } from './python-unittest.js';
 
 const MARKERS = /^(?:pyproject\.toml|setup\.cfg|setup\.py|requirements[^/]*\.txt)$/;
 const TEST_FILE = /(?:^|\/)(?:test_[^/]*|[^/]*_test|conftest)\.py$/;
@@ -7,7 +9,7 @@ const MYPY_FILES = /^\s*files\s*=/m;
 
 export const pythonDetector: GateDetector = {
   name: 'python',
-  reads: ['pyproject.toml', 'setup.cfg', 'mypy.ini'],
+  reads: ['pyproject.toml', 'setup.cfg', 'mypy.ini', 'tox.ini', ...MAKEFILES, ...TEST_REQUIREMENTS],
   detect(context) {
     if (!context.some((path) => MARKERS.test(path))) return [];
     const pyproject = context.read('pyproject.toml');
@@ -38,15 +40,23 @@ export const pythonDetector: GateDetector = {
       gates.push({ name: 'typecheck', kind: 'typecheck', argv, source: mypySource });
     }
 
-    const pytestSource = context.has('pytest.ini')
-      ? 'pytest.ini'
-      : hasSection(pyproject, 'tool.pytest')
-        ? 'pyproject.toml [tool.pytest]'
-        : hasSection(setupCfg, 'tool:pytest')
-          ? 'setup.cfg [tool:pytest]'
-          : context.some((path) => TEST_FILE.test(path))
-            ? 'python test files'
-            : null;
+    const unittest = declaredUnittest(context);
+    if (unittest !== null) {
+      // unittest reports each test's name only with -v (`test_x (tests.test_x.C.test_x) ... ok`).
+      gates.push({ name: 'test', kind: 'test', argv: unittest.argv, source: unittest.source });
+    }
+    const pytestSource =
+      unittest !== null
+        ? null
+        : context.has('pytest.ini')
+          ? 'pytest.ini'
+          : hasSection(pyproject, 'tool.pytest')
+            ? 'pyproject.toml [tool.pytest]'
+            : hasSection(setupCfg, 'tool:pytest')
+              ? 'setup.cfg [tool:pytest]'
+              : context.some((path) => TEST_FILE.test(path))
+                ? 'python test files'
+                : null;
     if (pytestSource !== null) {
       // `python3 -m pytest` puts the checkout on sys.path, as most projects' tests expect. `-rA`
       // names every test in the summary; the JUnit report covers a run whose summary is lost.

@@ -141,6 +141,50 @@ describe('detectGates: ecosystems', () => {
     ]);
   });
 
+  it("runs the standard library's unittest, verbose, when the project declares it and never names pytest", async () => {
+    // tomli: its tests are unittest.TestCase classes in tests/test_*.py, run by tox and CI as
+    // `python -m unittest`; pytest is installed nowhere its tests run.
+    const tomli = await tree({
+      'pyproject.toml':
+        '[project]\nname = "tomli"\n\n[tool.tox.env_run_base]\ncommands = [\n    ["python", "-m", "unittest", { replace = "posargs", extend = true }],\n]\n',
+      'tests/test_misc.py': 'import unittest\n',
+    });
+    const found = detectGates(repo, tomli, gates());
+    expect(found.map((gate) => [gate.name, gate.argv.join(' '), gate.source])).toEqual([
+      ['test', 'python3 -m unittest -v', 'pyproject.toml (-m unittest)'],
+    ]);
+    expect(found[0]).not.toHaveProperty('report');
+  });
+
+  it("keeps a declared unittest command's arguments, and runs pytest wherever the project names it", async () => {
+    // The declared discovery decides which files are tests (`-p '*_test.py'`); a variable or
+    // substitution ends what omk takes, `-q` would hide the names, and `-v` is added once.
+    const makefile = await tree({
+      'setup.py': 'from setuptools import setup\n',
+      Makefile: "test:\n\tpython3 -m unittest discover -s tests -p '*_test.py' -q $(ARGS)\n",
+    });
+    expect(commands(makefile)).toEqual({
+      test: ['python3', '-m', 'unittest', 'discover', '-s', 'tests', '-p', '*_test.py', '-v'],
+    });
+    const toxIni = await tree({ 'tox.ini': '[testenv]\ncommands = coverage run -m unittest -v {posargs}\n' });
+    expect(commands([...makefile, ...toxIni]).test).toEqual(['python3', '-m', 'unittest', '-v']);
+    const pytestSigns: Record<string, string>[] = [
+      { 'tox.ini': '[testenv]\ndeps = pytest\ncommands = python -m unittest\n' },
+      { 'tests/conftest.py': '' },
+      { 'requirements-dev.txt': 'pytest>=7\ncoverage\n' },
+    ];
+    for (const pytest of pytestSigns) {
+      const files = await tree({
+        'setup.py': '',
+        'tests/test_x.py': '',
+        'tox.ini': 'commands = python -m unittest\n',
+        ...pytest,
+      });
+      expect(commands(files).test).toEqual(['python3', '-m', 'pytest']);
+      await rm(join(repo, Object.keys(pytest)[0] ?? ''));
+    }
+  });
+
   it('runs no python tool a bare project does not use', async () => {
     const files = await tree({ 'setup.py': 'from setuptools import setup\n', 'x.py': 'print(1)\n' });
     expect(commands(files)).toEqual({});

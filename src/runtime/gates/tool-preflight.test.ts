@@ -84,7 +84,7 @@ describe('missingRequiredTool', () => {
 });
 
 describe('missingRequiredTool: what a found tool still lacks (toolchain-requirements.ts, as omk doctor asks)', () => {
-  it("names a go too old for the base's go.mod, and a pytest plugin the gates' python lacks", async () => {
+  it("names a go too old for the base's go.mod, pytest or a pytest plugin the gates' python lacks", async () => {
     await executable(join(bin, 'go'));
     await executable(join(bin, 'python3'));
     const files: Record<string, string> = {
@@ -113,8 +113,24 @@ describe('missingRequiredTool: what a found tool still lacks (toolchain-requirem
       { PATH: bin },
       toolchain,
     );
-    expect(pytest).toMatchObject({ gate: 'test', tool: 'pytest-xdist' });
-    expect(pytest?.where).toContain(
+    // A python without pytest itself is named first: its plugins are moot.
+    expect(pytest).toEqual({
+      gate: 'test',
+      tool: 'pytest',
+      where: 'cannot start it: pytest: no module named pytest in the python the gates run',
+    });
+    const plugin = await missingRequiredTool(
+      [gate('test', ['python3', '-m', 'pytest'])],
+      { root, scripts: null },
+      { PATH: bin },
+      {
+        ...toolchain,
+        missingPythonModules: async (_python: string, modules: readonly string[]) =>
+          modules.filter((module) => module !== 'pytest'),
+      },
+    );
+    expect(plugin).toMatchObject({ gate: 'test', tool: 'pytest-xdist' });
+    expect(plugin?.where).toContain(
       'addopts in pyproject.toml [tool.pytest.ini_options] names -n, an option of pytest-xdist',
     );
     // Without the probes (a host that cannot ask), only the executables are looked up.

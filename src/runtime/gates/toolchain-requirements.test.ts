@@ -81,6 +81,13 @@ describe('neededInstall', () => {
       /^Install go >= 1\.21 /,
     );
     expect(neededInstall('ruff: could not start (spawn ruff ENOENT)')).toBeNull();
+    // `python3 -m pytest` where that python lacks pytest: PATH is not where it is missing.
+    for (const reason of [
+      'pytest: no module named pytest (exit 1)',
+      'pytest: no module named pytest in the python the gates run',
+    ]) {
+      expect(neededInstall(reason)).toMatch(/^Install pytest into the python the gates run /);
+    }
     expect(
       neededInstall(
         '--frobnicate: pytest does not know --frobnicate (exit 4): the plugin that adds it is not installed',

@@ -88,8 +88,11 @@ export function neededInstall(reason: string): string | null {
     /^(\S+): (?:addopts in .* an option of|pytest does not know .* the plugins? that adds? (?:it|them))/.exec(
       reason,
     )?.[1];
-  if (plugin !== undefined && plugin.startsWith('-') === false && /^[\w.-]+$/.test(plugin)) {
-    return `Install ${plugin} into the python the gates run (the checkout's virtualenv if it has one: python -m pip install ${plugin}; or the project's test extras)`;
+  // `python -m <module>` whose python lacks the module (a run's `No module named`, doctor's probe).
+  const module = /^([\w.-]+): no module named \1\b/.exec(reason)?.[1];
+  const python = plugin ?? module;
+  if (python !== undefined && python.startsWith('-') === false && /^[\w.-]+$/.test(python)) {
+    return `Install ${python} into the python the gates run (the checkout's virtualenv if it has one: python -m pip install ${python}; or the project's test extras)`;
   }
   return null;
 }
@@ -126,11 +129,9 @@ export async function unmetRequirement(
 ): Promise<UnmetRequirement | null> {
   const executable = (gate.argv[0] ?? '').split('/').pop() ?? '';
   if (executable === 'go') return goUnmet(at, probes);
-  const pytest =
-    (/^python[\d.]*$/.test(executable) && gate.argv[1] === '-m' && gate.argv[2] === 'pytest') ||
-    executable === 'pytest' ||
-    executable === 'py.test';
-  if (pytest) return pytestUnmet(at, probes);
+  const asModule = /^python[\d.]*$/.test(executable) && gate.argv[1] === '-m' && gate.argv[2] === 'pytest';
+  if (asModule || executable === 'pytest' || executable === 'py.test')
+    return pytestUnmet(at, probes, asModule);
   return null;
 }
 
@@ -256,26 +257,34 @@ function tomlWords(value: string): string[] {
     .filter(Boolean);
 }
 
-async function pytestUnmet(python: string, probes: RequirementProbes): Promise<UnmetRequirement | null> {
+async function pytestUnmet(
+  python: string,
+  probes: RequirementProbes,
+  asModule: boolean,
+): Promise<UnmetRequirement | null> {
   const addopts = await pytestAddopts(probes.readFile);
-  if (addopts === null) return null;
   const byPlugin = new Map<string, string>();
-  for (const option of addopts.options) {
+  for (const option of addopts?.options ?? []) {
     if (!option.startsWith('-')) continue;
     const plugin = pluginOf(option);
     if (plugin !== null && !byPlugin.has(plugin) && PYTEST_PLUGIN_MODULES[plugin] !== undefined) {
       byPlugin.set(plugin, option);
     }
   }
-  if (byPlugin.size === 0) return null;
-  const modules = [...byPlugin.keys()].map((plugin) => PYTEST_PLUGIN_MODULES[plugin] ?? plugin);
+  // `python3 -m pytest` needs pytest in that python: a virtualenv without it has python3 on PATH.
+  const pluginModules = [...byPlugin.keys()].map((plugin) => PYTEST_PLUGIN_MODULES[plugin] ?? plugin);
+  const modules = [...(asModule ? ['pytest'] : []), ...pluginModules];
+  if (modules.length === 0) return null;
   const missing = await probes.missingPythonModules(python, modules);
   if (missing === null || missing.length === 0) return null;
+  if (asModule && missing.includes('pytest')) {
+    return { tool: 'pytest', reason: 'pytest: no module named pytest in the python the gates run' };
+  }
   const absent = [...byPlugin].filter(([plugin]) =>
     missing.includes(PYTEST_PLUGIN_MODULES[plugin] ?? plugin),
   );
   const [first] = absent;
-  if (first === undefined) return null;
+  if (first === undefined || addopts === null) return null;
   const named = absent.map(([plugin, option]) => `${option}, an option of ${plugin}`).join('; ');
   const which = absent.length > 1 ? 'which are' : 'which is';
   return {

@@ -90,6 +90,25 @@ describe('heuristicPlanner', () => {
     });
   });
 
+  it('never picks a CI workflow by a shared word: "test" is no reason to write .github/workflows/tests.yaml', async () => {
+    // tomli's layout: a goal about a failing test made the workflow a write, and the slice was
+    // rejected as protected, leaving a plan of no slice at all.
+    const tomli = [
+      '.github/workflows/tests.yaml',
+      'pyproject.toml',
+      'src/tomli/_parser.py',
+      'tests/test_error.py',
+    ];
+    const proposal = await plan('fix the failing test tests.test_error.TestError.test_invalid_date', tomli);
+    expect(proposal.tasks.length).toBeGreaterThan(0);
+    expect(proposal.tasks.flatMap((task) => task.writes)).not.toContain('.github/workflows/tests.yaml');
+    // A goal created to change its workflows may still write it.
+    const ci = await plan('fix the failing test tests.test_error.TestError.test_invalid_date', tomli, {
+      allowedProtectedPaths: ['.github/workflows/tests.yaml'],
+    });
+    expect(ci.tasks.flatMap((task) => task.writes)).toContain('.github/workflows/tests.yaml');
+  });
+
   it("lets a Rust crate's regression test go inline, in the module it tests, as well as under tests/", async () => {
     const crate = ['Cargo.toml', 'src/lib.rs', 'tests/lib.rs'];
     const proposal = await plan('fix the bug in src/lib.rs and add a regression test', crate);

@@ -1,4 +1,5 @@
 import type { BudgetLimits, Oracle } from '../goal/schema.js';
+import { protectedWriteViolation } from '../graph/protected.js';
 import type { TaskDraft } from '../graph/schema.js';
 import { type Clause, splitClauses } from './clauses.js';
 import { indexRepoFiles, namedFiles, type RepoIndex } from './discover.js';
@@ -100,7 +101,8 @@ function pointedAt(text: string, { input, repo }: PlanContext): Pointed {
   // for negative numbers"): a word defined in one or two files wins them as a symbol would.
   if (symbols.length === 0 && named.length === 0 && goalIdentifiers(text).length === 0)
     symbols = wordDefiningFiles(text, definitions);
-  const words = strongMatches(text, repo);
+  const allowed = input.allowedProtectedPaths ?? [];
+  const words = strongMatches(text, repo, (path) => protectedWriteViolation(path, allowed) === null);
   const tests = words.tests.filter(isTestFile);
   if (symbols.length > 0) {
     let chosen = symbols;

@@ -39,8 +39,14 @@ export interface Relevance {
  * Files a text points at strongly: within half the best score. A goal that names src/parser.ts
  * should not also claim src/lexer.ts just because both sit under src/.
  */
-export function strongMatches(text: string, repo: RepoIndex): Relevance {
-  const scored = scoreRelevantFiles(text, repo, 20);
+export function strongMatches(
+  text: string,
+  repo: RepoIndex,
+  writable: (path: string) => boolean = () => true,
+): Relevance {
+  // A file no slice may write (a CI workflow) is never a word match's guess: `tests.yaml` shares
+  // "test" with every goal about a failing test, and a slice writing it is rejected whole.
+  const scored = scoreRelevantFiles(text, repo, 20).filter((entry) => writable(entry.path));
   const best = (entries: ScoredPath[]): string[] => {
     const top = entries[0]?.score ?? 0;
     return entries.filter((entry) => entry.score >= top / 2).map((entry) => entry.path);

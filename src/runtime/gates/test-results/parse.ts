@@ -7,6 +7,7 @@ import { parseMocha } from './mocha.js';
 import { parsePytest } from './pytest.js';
 import { parseTap } from './tap.js';
 import type { TestResults } from './types.js';
+import { parseUnittest } from './unittest.js';
 import { parseVitest } from './vitest.js';
 
 export type { TestResults, TestSource } from './types.js';
@@ -14,6 +15,8 @@ export type { TestResults, TestSource } from './types.js';
 /** Console formats, most specific first: each recognises its own markers and returns null otherwise. */
 const CONSOLE_PARSERS: readonly ((output: string) => TestResults | null)[] = [
   parseGoTestJson,
+  // Before cargo's: a unittest method named `test` prints `test (m.C.test) ... ok`, libtest's shape.
+  parseUnittest,
   parseCargoTest,
   parsePytest,
   parseVitest,

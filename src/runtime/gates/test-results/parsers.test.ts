@@ -11,9 +11,11 @@ import { parseMocha } from './mocha.js';
 import { parseTestResults } from './parse.js';
 import { parsePytest } from './pytest.js';
 import { parseTap } from './tap.js';
+import { parseUnittest } from './unittest.js';
 import { parseVitest } from './vitest.js';
 
-// Fixtures are the runners' real output (pytest 9, node 22 --test, vitest 4, cargo 1.95, ava 6), captured
+// Fixtures are the runners' real output (pytest 9, python 3.10 and 3.11 -m unittest, node 22 --test, vitest 4,
+// cargo 1.95, ava 6), captured
 // from small projects; jest's and go's are written from their documented formats.
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, 'fixtures', name), 'utf8');
 
@@ -329,6 +331,55 @@ describe('mocha', () => {
   });
 });
 
+describe('python -m unittest', () => {
+  const calc = 'tests.test_calc.TestAdd';
+  it('reads -v lines (python 3.11+): a docstring line, subtests, skips, expected failures, a module that failed to import', () => {
+    expect(parseUnittest(fixture('unittest-v.txt'))).toEqual({
+      source: 'unittest',
+      passed: [`${calc}.test_adds`, `${calc}.test_documented`],
+      failed: [
+        'tests.test_broken',
+        `${calc}.test_fixed_bug`,
+        `${calc}.test_raises`,
+        `${calc}.test_sub`,
+        `${calc}.test_wrong`,
+        'tests.test_calc.TestSetUpClass.setUpClass',
+      ],
+      skipped: 2,
+    });
+  });
+
+  it('reads python 3.10, whose lines name only the class, with the same names', () => {
+    expect(parseUnittest(fixture('unittest-v-py310.txt'))).toEqual(parseUnittest(fixture('unittest-v.txt')));
+  });
+
+  it('reads the failing tests of a run without -v by their FAIL: and ERROR: headings', () => {
+    expect(parseUnittest(fixture('unittest-plain.txt'))).toEqual({
+      source: 'unittest',
+      passed: [],
+      failed: [
+        'tests.test_broken',
+        `${calc}.test_fixed_bug`,
+        `${calc}.test_raises`,
+        `${calc}.test_sub`,
+        `${calc}.test_wrong`,
+        'tests.test_calc.TestSetUpClass.setUpClass',
+      ],
+      skipped: 2,
+    });
+  });
+
+  it('says null without the Ran N tests line, and for a passing run without -v', () => {
+    expect(parseUnittest(NOT_TESTS)).toBeNull();
+    expect(parseUnittest('test_x (m.C.test_x) ... ok\n')).toBeNull();
+    expect(
+      parseUnittest(
+        '.....\n----------------------------------------------------------------------\nRan 5 tests in 0.001s\n\nOK\n',
+      ),
+    ).toBeNull();
+  });
+});
+
 describe('parseTestResults', () => {
   it('picks the format the output is in', () => {
     expect(parseTestResults(fixture('cargo-test.txt'))?.source).toBe('cargo-test');
@@ -339,6 +390,8 @@ describe('parseTestResults', () => {
     expect(parseTestResults(fixture('ava-single.txt'))?.source).toBe('ava');
     expect(parseTestResults(fixture('mocha-workspaces.txt'))?.source).toBe('mocha');
     expect(parseTestResults(fixture('go-test.json'))?.source).toBe('go-test-json');
+    expect(parseTestResults(fixture('unittest-v.txt'))?.source).toBe('unittest');
+    expect(parseTestResults(fixture('unittest-plain.txt'))?.source).toBe('unittest');
   });
 
   it('falls back to the JUnit report, and says null when neither has results', () => {

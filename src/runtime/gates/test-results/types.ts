@@ -5,6 +5,7 @@ export const TEST_SOURCES = [
   'go-test-json',
   'cargo-test',
   'pytest',
+  'unittest',
   'vitest',
   'jest',
   'ava',
