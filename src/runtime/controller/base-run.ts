@@ -21,14 +21,6 @@ export interface BaseRun {
 }
 
 /**
- * Runs the goal's gates once on its base before any slice's agent starts (a planning agent may
- * have run already: its plan is what the slices are; so the words say "slice agent", never "no
- * agent"). A required gate whose tool
- * cannot start there would fail on every slice whatever an agent does, so the run stops with the
- * tool and the ways out, before anything is spent on agents. The results are also the baseline the
- * slices and the integrated tree compare their failures with.
- */
-/**
  * The environment gates run with in the base worktree: its own preparation's (the checkout's
  * virtualenv, and for an editable install the base worktree's own src/ first on PYTHONPATH), in
  * the integration's own cache. Never a head's: with the head's PYTHONPATH, tests run in the base
@@ -41,6 +33,14 @@ export async function baseGateEnv(
   return own === undefined ? await ctx.base.env() : own.env(await ctx.base.env());
 }
 
+/**
+ * Runs the goal's gates once on its base before any slice's agent starts (a planning agent may
+ * have run already: its plan is what the slices are; so the words say "slice agent", never "no
+ * agent"). A required gate whose tool
+ * cannot start there would fail on every slice whatever an agent does, so the run stops with the
+ * tool and the ways out, before anything is spent on agents. The results are also the baseline the
+ * slices and the integrated tree compare their failures with.
+ */
 export async function runGatesOnBase(ctx: RunContext, why = 'before any slice agent runs'): Promise<BaseRun> {
   const { deps, goal, journal } = ctx;
   const sha = ctx.base.baseSha;
