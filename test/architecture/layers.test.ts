@@ -290,6 +290,10 @@ const FLAG_EXCEPTIONS = new Map<string, string>([
   ['src/runtime/doctor/check-git.ts: --version', "git's own --version, which the doctor runs"],
   ['src/runtime/gates/detect-node.ts: --json', "jest's own flag in the gate argv, not omk's"],
   [
+    'src/runtime/doctor/check-gates.ts: --verbose',
+    "jest's own flag in the gate entry the doctor suggests, not omk's",
+  ],
+  [
     'src/runtime/next-steps.ts: --auto',
     "NEUTRAL_STEPS: omk's own command words for readers no front door words for (logs, PR bodies)",
   ],

@@ -6,9 +6,10 @@ import { passedOrTolerated } from '../proof/pre-existing.js';
 import type { Finding, GateEvidence } from '../proof/schema.js';
 import { failedOnBase, readPerTest, unreadOnBase, unreadOnBaseWords } from '../proof/unread-on-base.js';
 import { isTestPath } from '../review/files.js';
-import { DOC_TESTS_OF, testsEditedByChange } from '../review/tests-weakened.js';
+import { testsEditedByChange } from '../review/tests-weakened.js';
 import { baseGateEnv } from './base-run.js';
 import type { RunContext } from './context.js';
+import { editedTest } from './edited-test.js';
 
 type Decision = { kind: string; decision: string; reason: string };
 
@@ -151,34 +152,6 @@ function withUnreadOnBaseSource(
     ...evidence,
     decision: { ...evidence.decision, reason: `${words.join('; ')}; ${evidence.decision.reason}` },
   };
-}
-
-/** rustdoc's doc-test name starts with the file, relative to its crate: `src/lib.rs - add (example 1)`. */
-const DOC_TEST_NAME = /^(\S+\.rs) - /;
-
-/** Whether the change edited the test's own lines; a doc test's, any doc comment of its file. */
-function editedTest(name: string, edited: ReadonlySet<string>): boolean {
-  const file = DOC_TEST_NAME.exec(name)?.[1];
-  if (file === undefined) return edited.has(testLeaf(name));
-  // The diff's path is the repository's: in a workspace, the crate's directory comes first.
-  return [...edited].some(
-    (entry) =>
-      entry === `${DOC_TESTS_OF}${file}` || (entry.startsWith(DOC_TESTS_OF) && entry.endsWith(`/${file}`)),
-  );
-}
-
-/** unittest's id, `tests.test_x.TestX.test_y`: dotted python identifiers, the method last. */
-const UNITTEST_ID = /^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+$/;
-
-/**
- * The test's own name as a diff declares it: pytest's `tests/test_x.py::TestX::test_y[1]`,
- * `go test`'s `example.com/m/pkg::TestY/sub`, cargo's `tests::y` and unittest's
- * `tests.test_x.TestX.test_y` all end in the function.
- */
-export function testLeaf(name: string): string {
-  if (UNITTEST_ID.test(name)) return name.split('.').at(-1) ?? name;
-  const last = name.split('::').at(-1) ?? name;
-  return (last.split(' > ').at(-1) ?? last).replace(/\[.*\]$/, '').split('/')[0] ?? last;
 }
 
 /** Only tests the change itself edited went from failing to passing: that shows no fix. */

@@ -104,7 +104,10 @@ async function checkGateExecutable(
   const runs = `scripts.${script.script} runs ${script.tool}`;
   switch (script.status) {
     case 'found':
-      return { ...ok, detail: `${ok.detail} (${runs} → ${script.at}${chained(gate, script.chain)})` };
+      return {
+        ...ok,
+        detail: `${ok.detail} (${runs} → ${script.at}${chained(gate, script.chain, script.pre)})`,
+      };
     case 'unchecked':
       return { ...ok, detail: `${ok.detail} (${runs}, not checked: ${script.why})` };
     case 'missing':
@@ -129,10 +132,19 @@ const CHAINED_KINDS: Readonly<Record<string, string>> = {
 };
 
 /**
+ * A `run:` from .omk/config.yml runs as written, and jest's and vitest's default reporters name
+ * only failing tests: these options make them name every test, so a fix still shows fail→pass.
+ */
+const VERBOSE_RUN: Readonly<Record<string, readonly string[]>> = {
+  jest: ['jest', '--verbose'],
+  vitest: ['vitest', 'run', '--reporter=verbose'],
+};
+
+/**
  * A script chaining tools (`xo && ava && tsd`) is one gate: the first that fails stops the rest, so
  * the base's lint debt hides its tests. Says so, with the gates that judge each apart.
  */
-function chained(gate: GateSpec, chain: readonly string[]): string {
+function chained(gate: GateSpec, chain: readonly string[], pre: string | undefined): string {
   if (chain.length < 2 || chain.some((tool) => !/^[\w@./+-]+$/.test(tool))) return '';
   const seen = new Set<string>();
   const entries = chain.map((tool) => {
@@ -140,10 +152,11 @@ function chained(gate: GateSpec, chain: readonly string[]): string {
     const name = seen.has(kind) ? tool : kind;
     seen.add(kind);
     const kindField = name === 'test' && kind === 'test' ? '' : ` kind: "${kind}",`;
-    return `{ name: "${name}",${kindField} run: ["npx", "${tool}"] }`;
+    const run = ['npx', ...(VERBOSE_RUN[tool] ?? [tool])].map((word) => JSON.stringify(word)).join(', ');
+    return `{ name: "${name}",${kindField} run: [${run}] }`;
   });
   return (
-    `; it chains ${chain.join(' && ')}: the first that fails stops the rest and omk judges them as one ${gate.kind} gate, ` +
+    `; ${pre === undefined ? '' : `npm runs scripts.${pre} first, so `}it chains ${chain.join(' && ')}: the first that fails stops the rest and omk judges them as one ${gate.kind} gate, ` +
     `so lint debt fails the tests too; to judge each apart, list them as gates in .omk/config.yml, e.g. gates: { list: [ ${entries.join(', ')} ] }`
   );
 }

@@ -649,6 +649,25 @@ describe('gates', () => {
       });
     });
 
+    it("says when npm runs a pretest before the tests (ts-dedent's `pretest: npm run lint`): lint stops the tests too", async () => {
+      const report = await doctor(
+        {},
+        {
+          detectGates: async () => [gate('test', ['npm', 'run', 'test'])],
+          packageScripts: async () => ({ pretest: 'npm run lint', test: 'jest', lint: 'eslint .' }),
+          fileState: async (path) => (path === `${ROOT}/node_modules/.bin/jest` ? 'ok' : 'missing'),
+        },
+      );
+      expect(check(report, 'gate:test')).toMatchObject({
+        status: 'ok',
+        detail:
+          `npm → /usr/bin/npm (scripts.test runs jest → ${ROOT}/node_modules/.bin/jest; npm runs scripts.pretest first, so it chains eslint && jest: ` +
+          'the first that fails stops the rest and omk judges them as one test gate, so lint debt fails the tests too; ' +
+          'to judge each apart, list them as gates in .omk/config.yml, e.g. gates: { list: [ { name: "lint", kind: "lint", run: ["npx", "eslint"] }, ' +
+          '{ name: "test", run: ["npx", "jest", "--verbose"] } ] })',
+      });
+    });
+
     it('finds the tool on PATH, and warns only for an optional gate', async () => {
       const report = await doctor(
         {},

@@ -46,6 +46,24 @@ describe('scriptTool', () => {
     expect(scriptTool(['npm', 'run', 'x'], { x: 'xo && ava && tsd' })?.chain).toEqual(['xo', 'ava', 'tsd']);
   });
 
+  it('puts the pre script npm runs first at the head of the chain (ts-dedent: pretest runs npm run lint)', () => {
+    const dedent = { pretest: 'npm run lint', test: 'jest', lint: 'eslint .' };
+    expect(scriptTool(['npm', 'run', 'test'], dedent)).toEqual({
+      script: 'test',
+      tool: 'jest',
+      chain: ['eslint', 'jest'],
+      pre: 'pretest',
+    });
+    expect(scriptTool(['npm', 'test'], { ...dedent, pretest: 'tsc && eslint .' })?.chain).toEqual([
+      'tsc',
+      'eslint',
+      'jest',
+    ]);
+    // pnpm runs no pre scripts (unless enable-pre-post-scripts), nor does a pre script that is empty.
+    expect(scriptTool(['pnpm', 'run', 'test'], dedent)?.chain).toEqual([]);
+    expect(scriptTool(['npm', 'run', 'test'], { ...dedent, pretest: '' })?.chain).toEqual([]);
+  });
+
   it('is null when the shell decides what runs, the script is missing, or scripts call themselves', () => {
     for (const script of ['dynamic', 'quoted', 'empty', 'missing', 'loop']) {
       expect(scriptTool(['npm', 'run', script], scripts)).toBeNull();

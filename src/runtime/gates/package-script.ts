@@ -10,8 +10,13 @@ export interface ScriptTool {
   script: string;
   /** The first command of its body: what must be installed for the script to start. */
   tool: string;
-  /** The first word of each command the body chains with `&&` (`xo && ava && tsd`); one: no chain. */
+  /**
+   * The first word of each command the body chains with `&&` (`xo && ava && tsd`), after those of
+   * the pre script npm runs first (`pretest: npm run lint` → `eslint`); empty: no chain.
+   */
   chain: string[];
+  /** The pre script npm runs before the gate's script (`pretest`), when it has one. */
+  pre?: string;
 }
 
 /** The script `npm|pnpm|yarn run <script>` or `… test` runs; null for any other argv. */
@@ -34,6 +39,39 @@ export function scriptTool(
   argv: readonly string[],
   scripts: Readonly<Record<string, string>>,
 ): ScriptTool | null {
+  const found = followScript(argv, scripts);
+  if (found === null) return null;
+  const own = chainOf(found.body);
+  const pre = preScript(argv, scripts);
+  if (pre === null) return { script: found.script, tool: found.tool, chain: own };
+  const chain = [...pre.tools, ...(own.length > 0 ? own : [found.tool])];
+  return { script: found.script, tool: found.tool, chain, pre: pre.script };
+}
+
+/**
+ * The script npm runs before the gate's (`npm run test` and `npm test` run `pretest` first, and
+ * stop when it fails) and the tools it runs; null when there is none, the manager is not npm
+ * (pnpm runs none by default), or the shell decides what it runs.
+ */
+function preScript(
+  argv: readonly string[],
+  scripts: Readonly<Record<string, string>>,
+): { script: string; tools: string[] } | null {
+  const name = scriptOf(argv);
+  if (name === null || gateTool(argv).executable !== 'npm') return null;
+  const script = `pre${name}`;
+  if ((scripts[script] ?? '').trim() === '') return null;
+  const found = followScript(['npm', 'run', script], scripts);
+  if (found === null) return null;
+  const chain = chainOf(found.body);
+  return { script, tools: chain.length > 0 ? chain : [found.tool] };
+}
+
+/** The script the argv runs, through `npm run other`, with its body and first command's tool. */
+function followScript(
+  argv: readonly string[],
+  scripts: Readonly<Record<string, string>>,
+): { script: string; tool: string; body: string } | null {
   let current = argv;
   for (let hop = 0; hop < MAX_HOPS; hop++) {
     const script = scriptOf(current);
@@ -43,7 +81,7 @@ export function scriptTool(
     if (words === null || words.length === 0) return null;
     if (scriptOf(words) === null) {
       const tool = words[0] ?? '';
-      return /^[\w@./+-]+$/.test(tool) ? { script, tool, chain: chainOf(body) } : null;
+      return /^[\w@./+-]+$/.test(tool) ? { script, tool, body } : null;
     }
     current = words;
   }

@@ -397,6 +397,33 @@ describe('buildProof: not_ready lists every gap', () => {
       `Required gate "typecheck" (typecheck) fails on head ${HEAD_SHA.slice(0, 12)} (exit 2) only with the base's 4 diagnostic(s) (1 fixed), none new: it does not block readiness.`,
     );
     expect(proof.gates[1]?.diagnostics).toEqual(debt);
+    // A formatter that lists files: a listed file the change edits may hide a break of its own.
+    const listed = {
+      source: 'format-check',
+      new: 0,
+      fixed: 0,
+      preExisting: 2,
+      firstNew: [],
+      preExistingFiles: ['src/index.ts', 'src/old.ts'],
+    };
+    const format = gate({
+      name: 'format',
+      kind: 'format',
+      outcome: 'pre_existing',
+      exitCode: 1,
+      diagnostics: listed,
+    });
+    const edited = buildProof(
+      evidence({
+        gates: [gate(), format],
+        oracle: oracle({ requiredGates: ['test', 'format'] }),
+        changedFiles: [{ path: 'src/index.ts', additions: 1, deletions: 1 }],
+      }),
+    );
+    expect(edited.status).toBe('ready');
+    expect(edited.warnings).toContainEqual(
+      `Required gate "format" (format) fails on head ${HEAD_SHA.slice(0, 12)} (exit 1) only with the base's 2 diagnostic(s), none new by file; but it names files, not lines, and the change edits src/index.ts, which it lists on the base too: a formatting break the change made there would not show. It does not block readiness; check the formatting of src/index.ts.`,
+    );
     // Judged by exit code alone, the same outcome still blocks.
     const byExit = gate({ kind: 'typecheck', outcome: 'pre_existing', exitCode: 2 });
     expect(

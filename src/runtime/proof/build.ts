@@ -301,6 +301,7 @@ function assessGates(evidence: ProofEvidence): GateVerdict {
   const requiredKinds = [...new Set(evidence.oracle.requiredGates)];
   const isRequired = (gate: GateEvidence) => gate.required || requiredKinds.includes(gate.kind);
   const verdict: GateVerdict = { gaps: [], failures: [], warnings: [] };
+  const changed = new Set(evidence.changedFiles.map((file) => file.path));
   for (const kind of requiredKinds) {
     if (!gates.some((gate) => gate.kind === kind)) {
       verdict.gaps.push({
@@ -322,7 +323,7 @@ function assessGates(evidence: ProofEvidence): GateVerdict {
       if (required && first !== undefined) verdict.gaps.push(staleGap(first, runs, git.headSha));
       continue;
     }
-    judge(latest, required, execution === 'complete', verdict, requiredKinds);
+    judge(latest, required, execution === 'complete', verdict, requiredKinds, changed);
   }
   const anyRequired = requiredKinds.length > 0 || gates.some(isRequired);
   const verifiedHead = gates.some(
@@ -343,6 +344,7 @@ function judge(
   complete: boolean,
   verdict: GateVerdict,
   requiredKinds: readonly string[],
+  changed: ReadonlySet<string>,
 ): void {
   const label = `${required ? 'Required' : 'Optional'} gate "${gate.name}" (${gate.kind})`;
   const where = `on head ${short(gate.sha)}`;
@@ -369,11 +371,19 @@ function judge(
       if (basis === 'diagnostics' && gate.diagnostics !== undefined && !blockedByConfig) {
         // Judged diagnostic by diagnostic: only the base's own debt is left, which the change did not add.
         const { preExisting, fixed } = gate.diagnostics;
-        verdict.warnings.push(
-          `${label} fails ${where}${exit} only with the base's ${preExisting} diagnostic(s)${
-            fixed > 0 ? ` (${fixed} fixed)` : ''
-          }, none new: it does not block readiness.`,
-        );
+        const debt = `${label} fails ${where}${exit} only with the base's ${preExisting} diagnostic(s)${
+          fixed > 0 ? ` (${fixed} fixed)` : ''
+        }`;
+        // A formatter's list names files: one the change edits may hold a break of its own, unseen.
+        const edited = (gate.diagnostics.preExistingFiles ?? []).filter((file) => changed.has(file));
+        if (edited.length > 0) {
+          const files = edited.join(', ');
+          verdict.warnings.push(
+            `${debt}, none new by file; but it names files, not lines, and the change edits ${files}, which it lists on the base too: a formatting break the change made there would not show. It does not block readiness; check the formatting of ${files}.`,
+          );
+          return;
+        }
+        verdict.warnings.push(`${debt}, none new: it does not block readiness.`);
         return;
       }
       if (basis === 'tests' && gate.tests !== undefined && !blockedByConfig) {

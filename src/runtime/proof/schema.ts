@@ -69,6 +69,12 @@ export const gateDiagnosticsSchema = z.object({
   preExisting: z.number().int().nonnegative(),
   /** The first few new ones, `file:line:col rule message`. */
   firstNew: z.array(z.string()),
+  /**
+   * Only for a tool that lists files, not lines (prettier --check, cargo fmt --check, black,
+   * gofmt -l): the files listed on both sides (at most 20). A change that breaks the formatting
+   * of one of them does not show in the list, so the proof names those the change edits.
+   */
+  preExistingFiles: z.array(z.string()).optional(),
 });
 export type GateDiagnostics = z.infer<typeof gateDiagnosticsSchema>;
 

@@ -209,4 +209,31 @@ describe('comparing diagnostics with the base', () => {
     expect(gateDiagnostics(head, null)).toBeNull();
     expect(gateDiagnostics(null, base)).toBeNull();
   });
+
+  it('names the files a formatter lists on both sides: it lists files, not lines, so what the change did inside them is unseen', () => {
+    // ts-dedent 2.3.0's `prettier --check src` (prettier 3.10), its src/index.ts unformatted on the
+    // base; on the head the agent's one-line fix, written unformatted, is in that same file.
+    const output = [
+      '> ts-dedent@2.3.0 format:check',
+      '> prettier --check src',
+      '',
+      'Checking formatting...',
+      '[warn] Ignored unknown option { files: "*.ts" }.',
+      '[warn] Ignored unknown option { files: "*.ts" }.',
+      '[warn] src/index.ts',
+      '[warn] Code style issues found in the above file. Run Prettier with --write to fix.',
+    ].join('\n');
+    const read = (text: string) => parseDiagnostics(text, CWD);
+    expect(gateDiagnostics(read(output), read(output))).toEqual({
+      source: 'format-check',
+      new: 0,
+      fixed: 0,
+      preExisting: 1,
+      firstNew: [],
+      preExistingFiles: ['src/index.ts'],
+    });
+    // A tool that names lines keeps its counts alone.
+    const tsc = read("tsconfig.json(3,15): error TS5107: Option 'target=ES5' is deprecated.");
+    expect(gateDiagnostics(tsc, tsc)).not.toHaveProperty('preExistingFiles');
+  });
 });

@@ -10,6 +10,9 @@ export const DIAGNOSTIC_KINDS: readonly string[] = ['lint', 'format', 'typecheck
 /** At most this many new diagnostics are named in the proof; the counts stay exact. */
 const NEW_SHOWN = 5;
 const TEXT_CHARS = 300;
+/** Sources whose diagnostics are whole files (a formatter's list): a match says nothing of what changed inside. */
+const FILE_LEVEL: readonly string[] = ['format-check', 'file-list'];
+const FILES_KEPT = 20;
 
 /**
  * The head's diagnostics against the base's, for a gate whose head run failed, or null when they
@@ -19,7 +22,7 @@ const TEXT_CHARS = 300;
 export function gateDiagnostics(head: Diagnostics | null, base: Diagnostics | null): GateDiagnostics | null {
   if (head === null || base === null || head.items.length === 0) return null;
   const comparison = compareDiagnostics(base, head);
-  return {
+  const diagnostics: GateDiagnostics = {
     source: head.source,
     new: comparison.added.length,
     fixed: comparison.fixed,
@@ -29,6 +32,12 @@ export function gateDiagnostics(head: Diagnostics | null, base: Diagnostics | nu
       .map(diagnosticText)
       .map((text) => (text.length > TEXT_CHARS ? `${text.slice(0, TEXT_CHARS - 1)}…` : text)),
   };
+  if (FILE_LEVEL.includes(head.source) && comparison.preExisting > 0) {
+    const added = new Set(comparison.added);
+    const listed = head.items.filter((item) => !added.has(item)).map((item) => item.file);
+    diagnostics.preExistingFiles = [...new Set(listed)].slice(0, FILES_KEPT);
+  }
+  return diagnostics;
 }
 
 /** The base's diagnostics: a base run that passed printing nothing readable had none. */

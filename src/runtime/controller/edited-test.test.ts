@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseJestJson } from '../gates/test-results/jest-json.js';
+import { testsEditedByChange } from '../review/tests-weakened.js';
+import { editedTest } from './edited-test.js';
+
+// Captured from a real run: ts-dedent 2.3.0 (jest 30, ts-jest) with its escape-sequence fix
+// reverted, and an agent that rewrote the failing test's expectation to the bug's value. The
+// jest reports are omk's `--json --outputFile` of the base and of that agent's head (worktree
+// paths replaced by /work/ts-dedent); the diff and the spec file are the head's.
+const fixture = (name: string) => readFileSync(new URL(`fixtures/${name}`, import.meta.url), 'utf8');
+const SPEC = 'src/__tests__/index.spec.ts';
+const edited = testsEditedByChange(
+  fixture('ts-dedent-weak.diff'),
+  [SPEC],
+  new Map([[SPEC, fixture('ts-dedent-weak-head.spec.ts.txt')]]),
+);
+const base = parseJestJson(fixture('ts-dedent-jest-base.json'), '/work/ts-dedent');
+const head = parseJestJson(fixture('ts-dedent-jest-weak-head.json'), '/work/ts-dedent');
+
+describe('editedTest: a test named by jest, edited by the change', () => {
+  it('the failing test whose expectation the change rewrote is edited, by its jest name (`file > suite › title`)', () => {
+    const flipped = (base?.failed ?? []).filter((name) => head?.passed.includes(name));
+    expect(flipped).toEqual([`${SPEC} > dedent tag › should process escape sequences`]);
+    expect(flipped.filter((name) => editedTest(name, edited))).toEqual(flipped);
+  });
+
+  it('a test the change did not touch is not edited, a title with a slash included', () => {
+    expect(editedTest(`${SPEC} > dedent tag › should dedent nested dedents correctly`, edited)).toBe(false);
+    expect(editedTest(`${SPEC} > dedent tag › should remove leading/trailing line break`, edited)).toBe(
+      false,
+    );
+  });
+
+  it('a jest title with a slash is matched whole, not cut at the slash', () => {
+    const slashed = new Set(['should remove leading/trailing line break']);
+    expect(
+      editedTest(`${SPEC} > dedent() function › should remove leading/trailing line break`, slashed),
+    ).toBe(true);
+  });
+
+  it("other runners' names still end in the test: vitest's, pytest's, go's and cargo's", () => {
+    expect(editedTest('test/a.test.ts > parse > trims', new Set(['trims']))).toBe(true);
+    expect(editedTest('tests/test_x.py::TestX::test_y[1]', new Set(['test_y']))).toBe(true);
+    expect(editedTest('example.com/m/pkg::TestY/sub', new Set(['TestY']))).toBe(true);
+    expect(editedTest('tests::y', new Set(['y']))).toBe(true);
+    expect(editedTest('tests::y', new Set(['z']))).toBe(false);
+  });
+});
+
+describe("editedTest: each runner's name read down to the function its diff declares", () => {
+  const editedOnly = (leaf: string, name: string) => editedTest(name, new Set([leaf]));
+
+  it('pytest, go test, cargo and vitest names end in the function or the title', () => {
+    expect(editedOnly('test_y', 'tests/test_x.py::TestX::test_y[1]')).toBe(true);
+    expect(editedOnly('TestY', 'example.com/m/pkg::TestY/sub')).toBe(true);
+    expect(editedOnly('y', 'tests::y')).toBe(true);
+    expect(editedOnly('trims spaces', 'test/parser.test.js > parse > trims spaces')).toBe(true);
+  });
+
+  it("unittest's dotted id (module.Class.method) is its method: a rewritten test method is edited", () => {
+    // Before, the whole id was the leaf: a weak agent that rewrote the failing test's expectation
+    // to the bug had its test counted as fail→pass, and the goal was ready.
+    expect(editedOnly('test_invalid_date', 'tests.test_error.TestError.test_invalid_date')).toBe(true);
+    expect(editedOnly('setUpClass', 'tests.test_calc.TestSetUpClass.setUpClass')).toBe(true);
+    // A title with a dot in it is not an id.
+    expect(editedOnly('parses v1.2 strings', 'parses v1.2 strings')).toBe(true);
+    expect(editedOnly('2 strings', 'parses v1.2 strings')).toBe(false);
+  });
+});
