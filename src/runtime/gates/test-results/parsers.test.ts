@@ -200,6 +200,27 @@ describe('cargo test', () => {
     });
   });
 
+  it("pairs each test binary's results with its Running line by their order, as omk's log may put cargo's stderr after the tests' stdout", () => {
+    // omk's gate log as written: cargo's `Running`/`Doc-tests` lines (stderr) arrived after the
+    // test binaries' output (stdout); each stream keeps its own order.
+    expect(parseCargoTest(fixture('cargo-test-workspace-interleaved.txt'))).toEqual({
+      source: 'cargo-test',
+      passed: ['add_one::tests::it_works', 'add_two::tests::it_works', 'adds_one_to_negative'],
+      failed: [],
+      skipped: 0,
+    });
+    // A binary that printed no `running N tests` (a `harness = false` target): which results are
+    // whose is unknown, and no name is qualified.
+    const unpaired = fixture('cargo-test-workspace.txt').replace(
+      '     Running unittests src/main.rs',
+      '     Running tests/bench.rs (target/debug/deps/bench-0123456789abcdef)\n     Running unittests src/main.rs',
+    );
+    expect(parseCargoTest(unpaired)?.failed).toEqual([
+      'add_two/src/lib.rs - add_two (example 1)',
+      'tests::it_works',
+    ]);
+  });
+
   it("compares a workspace's base and head per member: add_one's test fixed, add_two's still failing", () => {
     const base = parseCargoTest(fixture('cargo-test-workspace-base.txt'));
     const head = parseCargoTest(fixture('cargo-test-workspace.txt'));
