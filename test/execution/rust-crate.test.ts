@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createExecutionEnv, type ExecutionEnv, eventsOfType } from '../helpers/execution.js';
 import { pathWithout } from '../helpers/path-without.js';
+import { addOneLib, BUGGY_ADD_WORKSPACE } from '../helpers/rust-crate.js';
 
 /**
  * A Rust crate with inline `#[cfg(test)]` tests and one committed failing test, as a new user would
@@ -215,6 +216,35 @@ describe('per-test evidence on a Rust crate with inline tests', () => {
     ]);
     expect(proof.status).not.toBe('ready');
     expect(proof.knownGaps.map((gap) => gap.code)).toEqual(['fix_no_fail_to_pass']);
+  });
+
+  it("in a workspace whose members both have tests::it_works, a fix of add_one is ready: add_two's own failing it_works is pre-existing, not add_one's", async () => {
+    // Merged under one name, add_two's failure kept add_one's fixed test reading as still failing.
+    const regression = '#[test]\nfn adds_one_to_negative() {\n    assert_eq!(add_one::add_one(-1), 0);\n}\n';
+    env = await createExecutionEnv(BUGGY_ADD_WORKSPACE, { env: RUST_ENV });
+    const agent = await env.kit.script(
+      'fixer',
+      `write('add_one/src/lib.rs', ${JSON.stringify(addOneLib('x + 1'))});\nwrite('add_one/tests/negative.rs', ${JSON.stringify(regression)});`,
+    );
+    const result = await env.omk(
+      'goal',
+      'run',
+      'fix add_one in the add_one crate',
+      '--agent',
+      agent,
+      '--json',
+    );
+    const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
+    const proof = await env.proof(id);
+    expect(proof.status, JSON.stringify(proof.knownGaps)).toBe('ready');
+    const test = proof.gates.find((gate) => gate.name === 'test');
+    expect(test?.outcome).toBe('pre_existing');
+    expect(test?.tests).toMatchObject({
+      failToPass: ['add_one::tests::it_works'],
+      stillFailing: ['add_two::tests::it_works'],
+      regressions: [],
+      added: ['adds_one_to_negative'],
+    });
   });
 
   it('without cargo on the PATH, the goal stops before any agent runs, naming cargo', async () => {

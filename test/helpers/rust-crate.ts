@@ -20,3 +20,25 @@ export const BUGGY_CALC: Readonly<Record<string, string>> = {
   '.gitignore': '/target\n',
   'src/lib.rs': calcLib('a - b'),
 };
+
+/** `src/lib.rs` of a member crate: `name(x)` returns `x + body`'s sum, with `tests::it_works` expecting `expected`. */
+const memberLib = (name: string, body: string, call: string, expected: number) =>
+  `pub fn ${name}(x: i32) -> i32 {\n    ${body}\n}\n\n#[cfg(test)]\nmod tests {\n    use super::*;\n\n    #[test]\n    fn it_works() {\n        assert_eq!(${expected}, ${call});\n    }\n}\n`;
+
+/** add_one's `src/lib.rs`, with `body` for its function (`x + 1` is right). */
+export const addOneLib = (body: string) => memberLib('add_one', body, 'add_one(2)', 3);
+
+/**
+ * The Rust Book's add workspace (ch. 14) with its add_two exercise: a virtual manifest, members
+ * add_one and add_two, no dependencies. Both members' tests are named `tests::it_works`; add_one
+ * adds two (its test fails on the base), and add_two's test expects 5 from `add_two(2)`: a failure
+ * of its own on the base that no fix of add_one touches.
+ */
+export const BUGGY_ADD_WORKSPACE: Readonly<Record<string, string>> = {
+  'Cargo.toml': '[workspace]\nresolver = "3"\nmembers = ["add_one", "add_two"]\n',
+  '.gitignore': '/target\n',
+  'add_one/Cargo.toml': '[package]\nname = "add_one"\nversion = "0.1.0"\nedition = "2024"\n',
+  'add_one/src/lib.rs': addOneLib('x + 2'),
+  'add_two/Cargo.toml': '[package]\nname = "add_two"\nversion = "0.1.0"\nedition = "2024"\n',
+  'add_two/src/lib.rs': memberLib('add_two', 'x + 2', 'add_two(2)', 5),
+};

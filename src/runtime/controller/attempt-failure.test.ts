@@ -286,6 +286,28 @@ describe('failureHeadline', () => {
     expect(failureHeadline(failure(gates), gates)).toBe('gate lint failed (exit 1)');
   });
 
+  it("names a lint or format gate's new diagnostics (a workspace member the change broke), not only its exit code", () => {
+    // cargo clippy and cargo fmt --check on a workspace whose add_two the change broke.
+    const diagnosed = (name: string, firstNew: string[], count: number): GateEvidence => ({
+      ...gate(name, firstNew.join('\n')),
+      kind: name,
+      diagnostics: { source: 'rustc', new: count, fixed: 0, preExisting: 0, firstNew },
+    });
+    const lint = diagnosed(
+      'lint',
+      ['add_two/src/lib.rs:2:5 clippy::needless_return unneeded `return` statement'],
+      1,
+    );
+    expect(failureHeadline(failure([lint]), [lint])).toBe(
+      'gate lint failed (exit 1); new diagnostics (not on the base): add_two/src/lib.rs:2:5 clippy::needless_return unneeded `return` statement',
+    );
+    const format = diagnosed('format', ['add_two/src/lib.rs format not formatted'], 1);
+    const many = diagnosed('lint', ['a.rs:1:1 x', 'b.rs:1:1 y', 'c.rs:1:1 z'], 7);
+    expect(failureHeadline(failure([format, many]), [format, many])).toBe(
+      'gate format failed (exit 1); new diagnostics (not on the base): add_two/src/lib.rs format not formatted (format), a.rs:1:1 x (lint), b.rs:1:1 y (lint) and 5 more',
+    );
+  });
+
   it('names the first blocking finding when the review blocked the attempt, and counts the others', () => {
     const blocked = (findings: Finding[]) =>
       describeAttemptFailure({ agent: succeeded, findings, failingGates: [], workdir: WORKDIR }) ?? '';

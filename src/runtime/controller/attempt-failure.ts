@@ -172,7 +172,8 @@ export function failureHeadline(failure: string, gates: readonly GateEvidence[])
       (sum, gate) => sum + Math.max(gate.tests?.counts.regressions ?? 0, gate.tests?.regressions.length ?? 0),
       0,
     );
-  if (broken.length === 0) return first.replace(/:$/, '');
+  const diagnostics = newDiagnosticsHeadline(failed);
+  if (broken.length === 0) return `${first.replace(/:$/, '')}${diagnostics}`;
   const shown = broken.slice(0, HEADLINE_NAMES);
   const more = total - shown.length;
   const listOf = (names: string[]) =>
@@ -183,7 +184,26 @@ export function failureHeadline(failure: string, gates: readonly GateEvidence[])
     ...(passed.length > 0 ? [`newly failing tests (they pass on the base): ${listOf(passed)}`] : []),
     ...(unrun.length > 0 ? [`failing tests the base did not run: ${listOf(unrun)}`] : []),
   ];
-  return `${first.replace(/:$/, '')}; ${parts.join('; ')}${more > 0 ? ` and ${more} more` : ''}`;
+  return `${first.replace(/:$/, '')}; ${parts.join('; ')}${more > 0 ? ` and ${more} more` : ''}${diagnostics}`;
+}
+
+/**
+ * The new diagnostics of the failed gates (a lint or format gate's), so the line says what broke
+ * and where, in which member of a workspace, not only the gate's exit code; each after its gate
+ * where more than one gate has some.
+ */
+function newDiagnosticsHeadline(failed: readonly GateEvidence[]): string {
+  const diagnosed = failed.filter((gate) => (gate.diagnostics?.new ?? 0) > 0);
+  const all = diagnosed.flatMap((gate) =>
+    (gate.diagnostics?.firstNew ?? []).map((entry) =>
+      diagnosed.length > 1 ? `${entry} (${gate.name})` : entry,
+    ),
+  );
+  if (all.length === 0) return '';
+  const shown = all.slice(0, HEADLINE_NAMES).map((entry) => clip(oneLine(entry), MAX_TEST_NAME_CHARS));
+  const total = diagnosed.reduce((sum, gate) => sum + Math.max(gate.diagnostics?.new ?? 0, 0), 0);
+  const more = Math.max(total, all.length) - shown.length;
+  return `; new diagnostics (not on the base): ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
 }
 
 /** The failure's first line; a review's blocking findings as the first one, the others counted. */

@@ -99,6 +99,29 @@ describe('detectGates: ecosystems', () => {
     });
   });
 
+  it("checks, lints and tests every member of a Cargo workspace, not only its root package's", async () => {
+    // The Rust Book's add workspace with `adder` as its root package: bare `cargo test` there ran
+    // adder's tests alone, never add_one's.
+    const manifest =
+      '[package]\nname = "adder"\nversion = "0.1.0"\nedition = "2024"\n\n[workspace]\nmembers = ["add_one"]\n\n[dependencies]\nadd_one = { path = "add_one" }\n';
+    const rooted = await tree({ 'Cargo.toml': manifest, 'src/main.rs': 'fn main() {}\n' });
+    expect(commands(rooted)).toEqual({
+      format: ['cargo', 'fmt', '--check'],
+      typecheck: ['cargo', 'check', '--workspace'],
+      lint: ['cargo', 'clippy', '--workspace', '--', '-D', 'warnings'],
+      test: ['cargo', 'test', '--workspace', '--no-fail-fast'],
+    });
+    const virtual = await tree({
+      'Cargo.toml': '[workspace] # the members\nresolver = "3"\nmembers = ["add_one"]\n',
+    });
+    expect(commands(virtual).test).toEqual(['cargo', 'test', '--workspace', '--no-fail-fast']);
+    // A table under [workspace] makes it a workspace too; a crate's own [package.metadata.workspace] does not.
+    const dependencies = await tree({ 'Cargo.toml': '[package]\nname = "x"\n\n[workspace.dependencies]\n' });
+    expect(commands(dependencies).test).toEqual(['cargo', 'test', '--workspace', '--no-fail-fast']);
+    const single = await tree({ 'Cargo.toml': '[package]\nname = "x"\n\n[package.metadata.workspace]\n' });
+    expect(commands(single).test).toEqual(['cargo', 'test', '--no-fail-fast']);
+  });
+
   it('detects go gates, with gofmt failing on any output', async () => {
     const files = await tree({ 'go.mod': 'module example.com/x\n', 'main.go': 'package main\n' });
     const found = detectGates(repo, files, gates());

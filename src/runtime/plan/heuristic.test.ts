@@ -119,6 +119,27 @@ describe('heuristicPlanner', () => {
     expectNoConcurrentConflict(proposal.tasks);
   });
 
+  it("lets a workspace member's fix write its regression test under that member's tests/ (The Rust Book's add workspace)", async () => {
+    const files = [
+      'Cargo.toml',
+      'add_one/Cargo.toml',
+      'add_one/src/lib.rs',
+      'add_two/Cargo.toml',
+      'add_two/src/lib.rs',
+      'adder/Cargo.toml',
+      'adder/src/main.rs',
+    ];
+    const definitions = [{ name: 'add_one', kind: 'function' as const, path: 'add_one/src/lib.rs', line: 1 }];
+    const proposal = await plan('fix add_one in the add_one crate: add_one(2) must be 3', files, {
+      definitions,
+    });
+    expect(proposal.tasks.map((task) => task.writes)).toEqual([['add_one/src/lib.rs', 'add_one/tests']]);
+    expectWritesExplained(proposal);
+    // A crate at the root: its tests/ is the repository's.
+    const single = await plan('fix the bug in src/lib.rs', ['Cargo.toml', 'src/lib.rs']);
+    expect(single.tasks.map((task) => task.writes)).toEqual([['src/lib.rs', 'tests']]);
+  });
+
   it('plans a fix and a regression test that depends on it', async () => {
     const proposal = await plan('fix the failing tests and add a regression test', SMALL_REPO);
     expect(proposal.tasks.length).toBeGreaterThanOrEqual(2);

@@ -13,6 +13,7 @@ import {
   minimalPaths,
   namedTestFiles,
   pathsOverlap,
+  rustCrateTests,
   strongMatches,
   testLocations,
   testsFor,
@@ -207,11 +208,19 @@ function sliceFor(clause: Clause, index: number, context: PlanContext): Slice {
   } else if (sources.length <= MAX_LISTED_WRITES) {
     // The files defining the symbol come with their tests: a fix needs its regression test.
     const tests = bySymbol ? sourceTests.filter((path) => !sources.includes(path)) : [];
-    writes = [...sources, ...tests];
+    // A Rust fix's regression test goes inline (the source itself) or in its crate's tests/.
+    const crateTests = [
+      ...new Set(sources.flatMap((source) => rustCrateTests(source, input.repoFiles) ?? [])),
+    ].filter((dir) => ![...sources, ...tests].some((path) => pathsOverlap(dir, path)));
+    writes = [...sources, ...tests, ...crateTests];
     const why = new Map(own.why);
     for (const test of tests) {
       const tested = sources.filter((source) => testsFor([source], [test]).length > 0);
       why.set(test, `the existing tests of ${tested.join(', ')}`);
+    }
+    for (const dir of crateTests) {
+      const crate = dir === 'tests' ? 'the crate' : `crate ${dir.slice(0, -'/tests'.length)}`;
+      why.set(dir, `the integration tests of ${crate}, where a regression test may go`);
     }
     notes.push(explain(id, writes, why));
   } else {

@@ -121,6 +121,24 @@ export function testLocations(
   return [first === undefined ? 'test' : colocatedTestFor(first)];
 }
 
+/**
+ * The integration-test directory of the crate a Rust source belongs to: `add_one/tests` for
+ * `add_one/src/lib.rs` when `add_one/Cargo.toml` is tracked, `tests` for a crate at the root.
+ * Null for a file outside a crate's `src/`.
+ */
+export function rustCrateTests(source: string, repoFiles: readonly string[]): string | null {
+  if (!source.endsWith('.rs')) return null;
+  const segments = source.split('/');
+  for (let index = segments.lastIndexOf('src'); index >= 0; index = segments.lastIndexOf('src', index - 1)) {
+    const root = segments.slice(0, index).join('/');
+    if (repoFiles.includes(root === '' ? 'Cargo.toml' : `${root}/Cargo.toml`)) {
+      return root === '' ? 'tests' : `${root}/tests`;
+    }
+    if (index === 0) break;
+  }
+  return null;
+}
+
 /** Longest directory shared by all paths, or "." when they only share the root. */
 export function commonDirectory(paths: readonly string[]): string {
   const dirs = paths.map((path) => path.split('/').slice(0, -1));

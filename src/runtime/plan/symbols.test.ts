@@ -85,6 +85,20 @@ describe('definingFiles', () => {
     expect(definingFiles('`helper` is slow', defs).map((m) => m.path)).toEqual(['pkg/util.py']);
   });
 
+  it("ignores a manifest's key (a Cargo.toml dependency) when code defines the name as a function", () => {
+    // The Rust Book's add workspace: adder/Cargo.toml has `add_one = { path = "../add_one" }`.
+    const workspace = [
+      { name: 'add_one', kind: 'function', path: 'add_one/src/lib.rs', line: 1 },
+      { name: 'add_one', kind: 'value', path: 'adder/Cargo.toml', line: 7 },
+    ] as const;
+    expect(definingFiles('fix add_one: add_one(2) must be 3', workspace).map((m) => m.path)).toEqual([
+      'add_one/src/lib.rs',
+    ]);
+    // A key only a manifest or config defines is still found there.
+    const config = [{ name: 'max_retries', kind: 'value', path: 'config/settings.toml', line: 3 }] as const;
+    expect(definingFiles('raise `max_retries`', config).map((m) => m.path)).toEqual(['config/settings.toml']);
+  });
+
   it('finds nothing for a name nothing defines', () => {
     expect(definingFiles('fix frobnicateWidget', defs)).toEqual([]);
   });

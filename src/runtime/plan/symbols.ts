@@ -230,7 +230,11 @@ export function definingFiles(clauseText: string, definitions: readonly SymbolDe
   for (const id of goalIdentifiers(clauseText)) {
     const all = definitions.filter((def) => def.name === id.name);
     const nonTest = all.filter((def) => !isTestPath(def.path));
-    let defs = nonTest.length > 0 ? nonTest : all;
+    // A key in a manifest or config (a Cargo.toml dependency named after the crate's function) only
+    // refers to what code defining it as a function, method or type defines.
+    const code = nonTest.filter((def) => SOURCE_FILE.test(def.path) && def.kind !== 'value');
+    const named = code.length > 0 ? nonTest.filter((def) => SOURCE_FILE.test(def.path)) : nonTest;
+    let defs = named.length > 0 ? named : all;
     if (id.owner !== undefined) {
       const owners = new Set(
         definitions.filter((def) => def.name === id.owner && def.kind === 'type').map((def) => def.path),

@@ -232,6 +232,56 @@ describe('the gate-definition review', () => {
     expect(edited([PYTEST], { 'conftest.py': null }, { 'conftest.py': base })).toEqual([]);
   });
 
+  it("names a workspace's members or exclude list changed (a member's tests no longer run), not a workspace dependency", () => {
+    // The Rust Book's add workspace: excluding add_one drops its tests from `cargo test --workspace`.
+    const base = '[workspace]\nresolver = "3"\nmembers = [\n    "add_one",\n    "adder",\n]\n';
+    const WORKSPACE_TEST: GateCommand = {
+      name: 'test',
+      argv: ['cargo', 'test', '--workspace', '--no-fail-fast'],
+    };
+    const CLIPPY: GateCommand = {
+      name: 'lint',
+      argv: ['cargo', 'clippy', '--workspace', '--', '-D', 'warnings'],
+    };
+    const label = 'Cargo.toml [workspace] members and exclude';
+    expect(
+      edited(
+        [WORKSPACE_TEST, CLIPPY],
+        { 'Cargo.toml': base },
+        { 'Cargo.toml': `${base}exclude = ["add_one"]\n` },
+      ),
+    ).toEqual([label]);
+    expect(
+      edited(
+        [WORKSPACE_TEST],
+        { 'Cargo.toml': base },
+        { 'Cargo.toml': base.replace('    "add_one",\n', '') },
+      ),
+    ).toEqual([label]);
+    expect(
+      edited(
+        [WORKSPACE_TEST],
+        { 'Cargo.toml': base },
+        { 'Cargo.toml': `${base}default-members = ["adder"]\n\n[workspace.dependencies]\nregex = "1"\n` },
+      ),
+    ).toEqual([label]);
+    expect(
+      edited(
+        [WORKSPACE_TEST],
+        { 'Cargo.toml': base },
+        { 'Cargo.toml': `${base}\n[workspace.dependencies]\nregex = "1"\n` },
+      ),
+    ).toEqual([]);
+    // A member's own manifest lists no members.
+    expect(
+      edited(
+        [WORKSPACE_TEST],
+        { 'add_one/Cargo.toml': '[package]\nname = "add_one"\n' },
+        { 'add_one/Cargo.toml': '[package]\nname = "add_one"\nedition = "2024"\n' },
+      ),
+    ).toEqual([]);
+  });
+
   it("names a Cargo.toml target's harness or test key changed, not a dependency added", () => {
     const base = '[package]\nname = "calc"\nversion = "0.1.0"\n\n[dependencies]\n';
     expect(

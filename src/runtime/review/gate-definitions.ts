@@ -9,7 +9,7 @@
 // vitest, vite or jest config (or package.json's "jest") can exclude the failing test or swap its
 // reporter; a conftest.py hook can rewrite an outcome (`pytest_runtest_makereport` forcing
 // "passed"), which no per-test result can tell from a pass; a Cargo.toml `harness = false` target
-// prints whatever results it likes. A conftest.py change that only adds fixtures is not one.
+// prints whatever results it likes, and a workspace's `exclude` drops a member's tests. A conftest.py change that only adds fixtures is not one.
 //
 // A goal created with the intent to change what its gates run (goal.json options.allowGateEdits,
 // declared by a person before any agent ran) gets the same findings as warnings: the slice is not
@@ -62,6 +62,7 @@ const MANAGER_CONFIG: Readonly<Record<string, readonly string[]>> = {
 const NODE_RUNNER_CONFIG = /^(?:vitest|vite|jest)\.(?:config|workspace|projects)(?:\.[\w-]+)*$/;
 /** Cargo.toml keys that decide whether libtest runs a target's tests and reports them. */
 const CARGO_TEST_KEYS = new Set(['harness', 'test', 'autotests', 'doctest']);
+const WORKSPACE_MEMBER_KEYS = ['workspace.members', 'workspace.exclude', 'workspace.default-members'];
 
 /**
  * Every file whose change may alter what one of `gates` runs: the fixed ones, and those of
@@ -142,6 +143,13 @@ function definitionsOf(gate: GateCommand, paths: readonly string[]): Definition[
     const manifests = args.includes('test') ? paths.filter((path) => baseName(path) === 'Cargo.toml') : [];
     return [
       ...CARGO_CONFIGS.map((path) => ({ path, label: path })),
+      // Which packages a workspace holds decides which packages' tests and lints run.
+      {
+        path: 'Cargo.toml',
+        label: 'Cargo.toml [workspace] members and exclude',
+        part: workspaceMembers,
+        missing: '',
+      },
       ...manifests.map((path) => ({
         path,
         label: `${path} test targets (harness, test)`,
@@ -234,6 +242,13 @@ export function pytestHooks(text: string): string {
     if (PYTEST_REACH.test(line)) kept.push(line);
   });
   return kept.join('\n');
+}
+
+/** The root Cargo.toml's `[workspace]` `members`, `exclude` and `default-members`, with the lines their arrays span. */
+function workspaceMembers(text: string): string {
+  return WORKSPACE_MEMBER_KEYS.map((key) => sectionLines(text, key))
+    .filter((lines) => lines !== '')
+    .join('\n');
 }
 
 /** Cargo.toml's `harness`, `test`, `autotests` and `doctest` keys, each under its table's header. */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAva } from './ava.js';
 import { parseCargoTest } from './cargo-test.js';
+import { compareTests } from './compare.js';
 import { parseGoTestJson } from './go-test-json.js';
 import { parseJest } from './jest.js';
 import { parseJestJson } from './jest-json.js';
@@ -182,6 +183,58 @@ describe('cargo test', () => {
       passed: ['tests::adds'],
       failed: ['tests::wrong'],
       skipped: 1,
+    });
+  });
+
+  it("names a test two of a workspace's targets share by its target: add_one's and add_two's tests::it_works", () => {
+    // A workspace (The Rust Book's add_one and its add_two exercise) whose members both have
+    // tests::it_works and a tests/api.rs with from_outside; add_two's it_works fails.
+    expect(parseCargoTest(fixture('cargo-test-workspace.txt'))).toEqual({
+      source: 'cargo-test',
+      passed: [
+        'add_one/src/lib.rs - add_one (example 1)',
+        'add_one::tests::it_works',
+        'api-ab8371649b62d211::from_outside',
+        'api-e2ad1f8c17dbc508::from_outside',
+      ],
+      failed: ['add_two/src/lib.rs - add_two (example 1)', 'add_two::tests::it_works'],
+      skipped: 0,
+    });
+  });
+
+  it("pairs each test binary's results with its Running line by their order, as omk's log may put cargo's stderr after the tests' stdout", () => {
+    // omk's gate log as written: cargo's `Running`/`Doc-tests` lines (stderr) arrived after the
+    // test binaries' output (stdout); each stream keeps its own order.
+    expect(parseCargoTest(fixture('cargo-test-workspace-interleaved.txt'))).toEqual({
+      source: 'cargo-test',
+      passed: ['add_one::tests::it_works', 'add_two::tests::it_works', 'adds_one_to_negative'],
+      failed: [],
+      skipped: 0,
+    });
+    // A binary that printed no `running N tests` (a `harness = false` target): which results are
+    // whose is unknown, and no name is qualified.
+    const unpaired = fixture('cargo-test-workspace.txt').replace(
+      '     Running unittests src/main.rs',
+      '     Running tests/bench.rs (target/debug/deps/bench-0123456789abcdef)\n     Running unittests src/main.rs',
+    );
+    expect(parseCargoTest(unpaired)?.failed).toEqual([
+      'add_two/src/lib.rs - add_two (example 1)',
+      'tests::it_works',
+    ]);
+  });
+
+  it("compares a workspace's base and head per member: add_one's test fixed, add_two's still failing", () => {
+    const base = parseCargoTest(fixture('cargo-test-workspace-base.txt'));
+    const head = parseCargoTest(fixture('cargo-test-workspace.txt'));
+    if (base === null || head === null) throw new Error('no results read');
+    expect(compareTests(base, head)).toMatchObject({
+      failToPass: [
+        'add_one/src/lib.rs - add_one (example 1)',
+        'add_one::tests::it_works',
+        'api-ab8371649b62d211::from_outside',
+      ],
+      regressions: [],
+      stillFailing: ['add_two/src/lib.rs - add_two (example 1)', 'add_two::tests::it_works'],
     });
   });
 
