@@ -190,4 +190,25 @@ describe("the agent's reply is untrusted", () => {
     expect(reason).toMatch(/neither depends on the other; add a dependency/);
     await expect(readFile(join(repo.root, '..', 'escape.txt'), 'utf8')).rejects.toThrow(/ENOENT/);
   });
+
+  it('a run whose every slice is rejected executes nothing and says why first: plan_empty, blocked on a person', async () => {
+    await repo.commit({ '.github/workflows/ci.yml': 'on: push\njobs: {}\n' });
+    const { spec, calls } = await planner(['{}']);
+    const goal = 'update the node version in .github/workflows/ci.yml';
+    const run = await omk('goal', 'run', goal, '--no-llm-planner', '--agent', spec, '--until-ready');
+    // --until-ready: not ready is exit 10, as for a run that executed.
+    expect(run.code, run.stderr).toBe(10);
+    expect(run.stderr).toMatch(
+      /planned no slice to run \(heuristic planner.*; 1 rejected\); nothing to execute/,
+    );
+    expect(run.stderr).not.toContain('executing');
+    expect(run.stdout).toMatch(/proof: blocked_on_human/);
+    const gaps = run.stdout.slice(run.stdout.indexOf('known gaps'));
+    expect(gaps).toMatch(
+      /^known gaps \(\d+\):\n {2}- plan_empty: The plan has no slice to run: 1 slice was rejected \(s1-[a-z0-9-]+: write path "\.github\/workflows\/ci\.yml" is protected/,
+    );
+    expect(gaps).toContain(`start it again declaring so: 'omk goal run "<goal>" --allow-workflow-edits'`);
+    // No agent ran: not as a planner (turned off), not on a slice.
+    expect(await calls()).toEqual([]);
+  });
 });

@@ -5,6 +5,7 @@ import {
   createGoalRequestSchema,
   parseRequest,
   pickStartOptions,
+  runVerdict,
   type StartFlags,
   startGoal,
   startRequestInput,
@@ -74,6 +75,9 @@ export function registerCreateCommands(goal: Command, context: ProgramContext): 
           const next = `next: omk goal proof ${id}   omk goal show ${id}   omk goal replay ${id}\n`;
           io.stdout(`${renderCreatedText(created, CLI_STEPS)}state: ${paths.dir}\n${next}`);
         }
+        // A run that stopped before executing (a question for a person, no slice to run).
+        if (mode === 'run')
+          return runVerdict({ stoppedBy: null, proof: created.proof }, request.untilReady) ?? undefined;
       }),
     );
   }

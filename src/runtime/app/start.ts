@@ -1,5 +1,6 @@
 import { CONFIG_FILES } from '../config/load.js';
 import { briefPlannerWhy, type CreatedGoal, createGoal } from '../goal/create.js';
+import type { TaskGraph } from '../graph/schema.js';
 import type { RepoInfo } from '../ports.js';
 import type { CreateGoalRequest } from '../requests.js';
 import { type AgentChoice, prepareAgent } from './agent.js';
@@ -63,13 +64,13 @@ async function startInspected(deps: AppDeps, request: StartRequest, repo: RepoIn
   const { goal, graph, plannerWhy } = created;
   if (prepared !== null) {
     const by = `${graph.planner.name} planner${plannerWhy === null ? '' : `: ${briefPlannerWhy(plannerWhy)}`}`;
-    deps.reporter.info(
-      `goal ${goal.id}: ${goal.oracle.testable ? `planned ${graph.tasks.length} slice(s) (${by}); executing` : 'blocked on a human decision'}`,
-    );
+    deps.reporter.info(`goal ${goal.id}: ${plannedWords(goal.oracle.testable, graph, by)}`);
   }
   await request.onCreated?.(created);
   deps.store.deps.host.reached?.('goal_planned');
-  if (prepared === null || !goal.oracle.testable) return { created, executed: null };
+  // No slice to run (each one rejected: the proof's plan_empty gap says why): nothing to execute.
+  if (prepared === null || !goal.oracle.testable || graph.tasks.length === 0)
+    return { created, executed: null };
   const executed = await executeAndDeliver(deps, {
     after: 'deliver',
     ...request.execute,
@@ -102,4 +103,13 @@ function warnUncommitted(deps: AppDeps, repo: RepoInfo, mode: StartRequest['mode
   deps.reporter.warn(
     `${changes.length} uncommitted change(s) in ${repo.root} (${named}${more}) are not part of this goal: it starts from ${head}, the commit HEAD names. To include them, commit them first and ${mode} the goal again.`,
   );
+}
+
+/** What the run says once the goal is planned: what it does next. */
+function plannedWords(testable: boolean, graph: TaskGraph, by: string): string {
+  if (!testable) return 'blocked on a human decision';
+  if (graph.tasks.length === 0) {
+    return `planned no slice to run (${by}; ${graph.rejected.length} rejected); nothing to execute`;
+  }
+  return `planned ${graph.tasks.length} slice(s) (${by}); executing`;
 }

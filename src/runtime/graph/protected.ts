@@ -88,6 +88,9 @@ export function isProtectedPath(path: string): boolean {
   return matchingRule(path) !== undefined;
 }
 
+/** How a rejection of a write to the workflows ends: a goal that declares it may write them. */
+export const WORKFLOW_ONLY = 'only a goal created to change its CI workflows may write it';
+
 /**
  * When a write covers a protected path (e.g. "." or ".github"), the protected parts are implicitly
  * excluded; only a write that targets a protected path itself (or something inside it) is a
@@ -106,8 +109,6 @@ export function protectedWriteViolation(path: string, allowed: readonly string[]
   const workflow = WORKFLOW_PATHS.some((dir) => rule.pattern === `${dir}/`);
   return (
     `${quoteUntrusted(path)} is protected (${rule.pattern}: ${rule.why}); ` +
-    (workflow
-      ? 'only a goal created to change its CI workflows may write it'
-      : 'no task may write it, whatever the goal')
+    (workflow ? WORKFLOW_ONLY : 'no task may write it, whatever the goal')
   );
 }

@@ -12,6 +12,7 @@ import type { StateFiles } from '../state/port.js';
 import { readVersioned, writeJsonAtomic } from '../state/versioned.js';
 import { buildProof } from './build.js';
 import type { ProofEvidence } from './evidence.js';
+import { planEmptyGap } from './gaps.js';
 import { executionWithoutMachinePaths, machineRoots, relativizer } from './machine-paths.js';
 import { reuseClaimGaps } from './reuse-claims.js';
 import { type Delivery, type Finding, type Proof, type ProofFinding, proofVersioned } from './schema.js';
@@ -68,8 +69,15 @@ export function evidenceFromExecution(record: ExecutionStateRecord, graph: TaskG
       // outside their worktree: kept whether or not an integration ran since.
       ...record.integrationIntegrity.map(integrated),
     ]),
-    // What an outsider changed in the state root while a controller ran: never cleared.
-    extraGaps: [...record.gaps, ...record.stateIntegrity],
+    // What an outsider changed in the state root while a controller ran: never cleared. A plan
+    // with no slice to run (each one rejected) says so first: nothing else will happen.
+    extraGaps: [
+      ...(graph.tasks.length === 0 && graph.planner.name !== NO_PLANNER
+        ? [planEmptyGap(graph.rejected)]
+        : []),
+      ...record.gaps,
+      ...record.stateIntegrity,
+    ],
     failures: record.failures,
   };
 }
@@ -169,13 +177,16 @@ export async function assembleProof(store: GoalStore, goal: GoalRecord, events: 
   });
 }
 
+/** The planner of a goal that has no plan yet (its creation was killed before it was written). */
+const NO_PLANNER = 'none';
+
 /**
  * The goal's task graph; a goal whose creation was killed before its plan was written has none,
  * and its proof says so by having no slices.
  */
 async function readGraphOrNone(files: StateFiles, path: string, goalId: string): Promise<TaskGraph> {
   if (await files.exists(path)) return readVersioned(files, taskGraphVersioned, path);
-  return { version: 1, goalId, planner: { name: 'none', version: '0' }, tasks: [], rejected: [] };
+  return { version: 1, goalId, planner: { name: NO_PLANNER, version: '0' }, tasks: [], rejected: [] };
 }
 
 /**

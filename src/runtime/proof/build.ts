@@ -4,7 +4,7 @@ import { allowedWorkflowChanges, WORKFLOW_EDITED } from '../review/security.js';
 import { sandboxWarnings, unconfinedAgents } from '../sandbox/decide.js';
 import { computeProofDigest } from './digest.js';
 import type { ExecutionState, ProofEvidence } from './evidence.js';
-import { budgetHonesty, classEvidenceGaps, copyGap } from './gaps.js';
+import { budgetHonesty, classEvidenceGaps, copyGap, PLAN_EMPTY_GAP } from './gaps.js';
 import { preExistingBasis } from './pre-existing.js';
 import type { Gap, GateEvidence, Proof, ProofFinding } from './schema.js';
 
@@ -63,6 +63,7 @@ export const AGENTS_UNCONFINED_GAP = 'agents_unconfined';
  */
 export const HUMAN_ACTION_GAPS: readonly string[] = [
   'gate_unavailable',
+  PLAN_EMPTY_GAP,
   GATE_DEFINITION_GAP,
   WORKFLOW_EDITED_GAP,
   AGENTS_UNCONFINED_GAP,

@@ -1,5 +1,7 @@
 import type { BudgetSpent } from '../budget/schema.js';
 import type { BudgetLimits } from '../goal/schema.js';
+import { WORKFLOW_ONLY } from '../graph/protected.js';
+import type { TaskRejection } from '../graph/schema.js';
 import { NEUTRAL_STEPS, type StepSpelling, wordHint } from '../next-steps.js';
 import { isTestPath } from '../review/files.js';
 import { budgetUsd, tokensAmount } from '../text/amounts.js';
@@ -8,6 +10,9 @@ import type { ProofEvidence } from './evidence.js';
 import { passedOrTolerated, toleratedPreExisting } from './pre-existing.js';
 import type { Gap, GateEvidence } from './schema.js';
 import { howItEnded, readPerTest, unreadOnBase } from './unread-on-base.js';
+
+/** Every slice of the plan was rejected: nothing runs until a person words the goal again. */
+export const PLAN_EMPTY_GAP = 'plan_empty';
 
 /**
  * Gaps whose next step depends on the front door that shows them. Their message stays neutral
@@ -51,6 +56,32 @@ export function integrationConflictGap(
       { step: 'resume', goalId },
       '): omk merges the remaining slices and runs the gates and the review on the result. Or narrow the goal.',
     ],
+  };
+}
+
+/**
+ * A plan with no slice to run: every slice the planner proposed was rejected (or it proposed
+ * none). Only a person can get out of it: a goal that declares it changes its CI workflows, when a
+ * workflow is what was refused, else a goal worded to name what to change.
+ */
+export function planEmptyGap(rejected: readonly TaskRejection[]): Gap {
+  const why =
+    rejected.length === 0
+      ? 'the planner proposed none'
+      : `${rejected.length === 1 ? '1 slice was' : `${rejected.length} slices were`} rejected (${rejected
+          .map((rejection) => `${rejection.taskId}: ${rejection.reason}`)
+          .join('; ')})`;
+  const workflow = rejected.some((rejection) => rejection.reason.endsWith(WORKFLOW_ONLY));
+  return {
+    code: PLAN_EMPTY_GAP,
+    message: `The plan has no slice to run: ${why}.`,
+    hint: workflow
+      ? [
+          'If the goal means to change its CI workflows, start it again declaring so: ',
+          { step: 'run_workflow_edits' },
+          '.',
+        ]
+      : ['Start it again naming the files or the behaviour to change: ', { step: 'run' }, '.'],
   };
 }
 
