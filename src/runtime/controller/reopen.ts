@@ -51,17 +51,29 @@ export interface ReopenPlan {
   held: HeldSlice[];
 }
 
+export interface ReopenOptions {
+  /**
+   * Whether a slice has an attempt left in the round it would run in. A slice that done slices
+   * were built on is reopened with them only when it and each of them can run again.
+   */
+  canRetry: (task: Task) => boolean;
+  /** Which reasons reopen a slice (default: every one). */
+  only?: (candidate: Reopening) => boolean;
+}
+
 /**
  * Pure: the slices an until-ready run opens again because their checks do not hold: failed
  * slices, done slices whose required gates fail or whose review blocks (in the slice or on the
  * integrated tree), and skipped slices whose failed dependency is reopened. A done slice that
- * other done slices were built on is held: their branches start from its head, which omk does
- * not rewrite under them.
+ * other done slices were built on is reopened with them: their branches start from its head, so
+ * they run again after it, from its new one (`dependencyRedone`). It is held, as it is, when it
+ * can run again but one of them cannot.
  */
 export function slicesToReopen(
   tasks: readonly Task[],
   execution: ExecutionStateRecord,
   gateBlocks: (gate: GateEvidence) => boolean,
+  { canRetry, only = () => true }: ReopenOptions,
 ): ReopenPlan {
   const candidates = new Map<string, Reopening>();
   for (const task of tasks) {
@@ -87,12 +99,15 @@ export function slicesToReopen(
   }
   const reopened = new Map<string, Reopening>();
   const held: HeldSlice[] = [];
-  for (const candidate of candidates.values()) {
-    const dependents = tasks
-      .filter((task) => task.status === 'done' && task.dependsOn.includes(candidate.taskId))
-      .map((task) => task.id);
-    if (dependents.length === 0) reopened.set(candidate.taskId, candidate);
-    else held.push({ taskId: candidate.taskId, why: candidate.why, detail: candidate.detail, dependents });
+  for (const candidate of [...candidates.values()].filter(only)) {
+    const task = tasks.find((t) => t.id === candidate.taskId);
+    if (task === undefined || !canRetry(task)) continue;
+    const dependents = doneDependents(tasks, candidate.taskId);
+    if (dependents.every(canRetry)) reopenWithDependents(reopened, candidate, dependents);
+    else {
+      const { taskId, why, detail } = candidate;
+      held.push({ taskId, why, detail, dependents: dependents.map((dependent) => dependent.id) });
+    }
   }
   // Slices skipped only because of a reopened one run again.
   for (let changed = true; changed; ) {
@@ -195,34 +210,49 @@ export function classEvidenceReopenings(
   for (const task of chosen) {
     const dependents = doneDependents(tasks, task.id);
     if (!canRetry(task) || !dependents.every(canRetry)) continue;
-    // Chosen itself and built on another chosen slice: it starts again from that one's new head too.
-    const redone = reopened.get(task.id)?.dependencyRedone === true;
-    reopened.set(task.id, {
+    const candidate: Reopening = {
       taskId: task.id,
       why: 'class_evidence',
       detail,
       newRound: false,
       evidence,
-      ...(redone ? { dependencyRedone: true } : {}),
-    });
-    for (const dependent of dependents) {
-      const own = reopened.get(dependent.id);
-      reopened.set(
-        dependent.id,
-        own !== undefined
-          ? { ...own, dependencyRedone: true }
-          : {
-              taskId: dependent.id,
-              why: 'dependency_reopened',
-              detail: task.id,
-              newRound: false,
-              evidence: `slice ${task.id}, which this slice is built on, runs again first (${detail}); this slice starts again from its new head.\n\n${told}`,
-              dependencyRedone: true,
-            },
-      );
-    }
+    };
+    reopenWithDependents(reopened, candidate, dependents);
   }
   return [...reopened.values()];
+}
+
+/**
+ * Adds a slice to reopen with the done slices built on it (`doneDependents`): they run again
+ * after it, in its round (`newRound`), from its new head (`dependencyRedone`), each told which
+ * slice runs again first. One already reopened keeps its own reason; one built on another
+ * reopened slice starts again from that one's new head too.
+ */
+function reopenWithDependents(
+  reopened: Map<string, Reopening>,
+  candidate: Reopening,
+  dependents: readonly Task[],
+): void {
+  const redone = reopened.get(candidate.taskId)?.dependencyRedone === true;
+  reopened.set(candidate.taskId, { ...candidate, ...(redone ? { dependencyRedone: true } : {}) });
+  const { taskId, detail, newRound, evidence } = candidate;
+  const first = `slice ${taskId}, which this slice is built on, runs again first (${detail}); this slice starts again from its new head.`;
+  for (const dependent of dependents) {
+    const own = reopened.get(dependent.id);
+    reopened.set(
+      dependent.id,
+      own !== undefined
+        ? { ...own, dependencyRedone: true }
+        : {
+            taskId: dependent.id,
+            why: 'dependency_reopened',
+            detail: taskId,
+            newRound,
+            evidence: evidence === undefined ? first : `${first}\n\n${evidence}`,
+            dependencyRedone: true,
+          },
+    );
+  }
 }
 
 /** The done slices built on `id`, directly or through other done slices. */
