@@ -487,6 +487,13 @@ if (task === ${JSON.stringify(SLICES.parser)}) {
       }),
       expect.objectContaining({ taskId: SLICES.regression, why: 'integration_blocks' }),
     ]);
+    // The test slice's retry is told the fix runs again before it, not only what the tree fails.
+    const retried = (await env.kit.calls()).filter(
+      (c) => c.event === 'prompt' && c.task === SLICES.regression,
+    );
+    expect(String(retried[1]?.prompt)).toContain(
+      `slice ${SLICES.parser}, which this slice is built on, runs again first (test:pre_existing)`,
+    );
     await builtOnTheNewFix(id);
   }, 180_000);
 });

@@ -155,6 +155,14 @@ describe('slicesToReopen', () => {
         expect.objectContaining({ taskId: 'c', why: 'integration_blocks', dependencyRedone: true }),
       ]);
       expect(plan.reopen[0]?.dependencyRedone).toBeUndefined();
+      // Told which slice runs again first, then what the integrated tree fails.
+      expect(plan.reopen[1]?.evidence).toMatch(
+        /^slice a, which this slice is built on, runs again first \(test:pre_existing\); this slice starts again from its new head\.\n\nthe integrated tree is not ready:/,
+      );
+      // Whichever of them is listed first in the graph.
+      expect(slicesToReopen([...chain].reverse(), integrated, blocks, { canRetry: any }).reopen).toEqual(
+        [...plan.reopen].reverse(),
+      );
       // Until ready within a run, only what the integrated tree fails is reopened.
       const own = withRecord(integrated, 'a', { gates: [gate('failed')] });
       const only = (r: Reopening) => r.why === 'integration_blocks';
@@ -237,7 +245,7 @@ describe('classEvidenceReopenings', () => {
         why: 'class_evidence',
         detail: 'fix_no_fail_to_pass',
         newRound: false,
-        evidence,
+        evidence: `slice s1, which this slice is built on, runs again first (fix_no_fail_to_pass); this slice starts again from its new head.\n\n${evidence}`,
         dependencyRedone: true,
       },
     ]);

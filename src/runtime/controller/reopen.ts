@@ -9,6 +9,7 @@ import { describeGateFailures } from './attempt-failure.js';
 import type { ControllerDeps } from './context.js';
 import { type ExecutionStateRecord, sliceRecord, withSlice } from './execution-state.js';
 import type { ExecutionJournal } from './journal.js';
+import { doneDependents, Reopenings } from './reopen-dependents.js';
 
 export type ReopenWhy =
   | 'failed'
@@ -97,13 +98,13 @@ export function slicesToReopen(
   for (const reopening of integrationReopenings(tasks, execution)) {
     if (!candidates.has(reopening.taskId)) candidates.set(reopening.taskId, reopening);
   }
-  const reopened = new Map<string, Reopening>();
+  const reopened = new Reopenings();
   const held: HeldSlice[] = [];
   for (const candidate of [...candidates.values()].filter(only)) {
     const task = tasks.find((t) => t.id === candidate.taskId);
     if (task === undefined || !canRetry(task)) continue;
     const dependents = doneDependents(tasks, candidate.taskId);
-    if (dependents.every(canRetry)) reopenWithDependents(reopened, candidate, dependents);
+    if (dependents.every(canRetry)) reopened.addWithDependents(candidate, dependents);
     else {
       const { taskId, why, detail } = candidate;
       held.push({ taskId, why, detail, dependents: dependents.map((dependent) => dependent.id) });
@@ -117,16 +118,11 @@ export function slicesToReopen(
       const dependency = task.dependsOn.find((dep) => reopened.has(dep));
       if (dependency === undefined) continue;
       if (task.dependsOn.some((dep) => blockedDependency(tasks, reopened, dep))) continue;
-      reopened.set(task.id, {
-        taskId: task.id,
-        why: 'dependency_reopened',
-        detail: dependency,
-        newRound: false,
-      });
+      reopened.add({ taskId: task.id, why: 'dependency_reopened', detail: dependency, newRound: false });
       changed = true;
     }
   }
-  return { reopen: [...reopened.values()], held };
+  return { reopen: reopened.list(), held };
 }
 
 /**
@@ -206,7 +202,7 @@ export function classEvidenceReopenings(
     .join('\n\n');
   const evidence = `the integrated tree is not ready:\n\n${told}`;
   const detail = gaps.map((gap) => gap.code).join(', ');
-  const reopened = new Map<string, Reopening>();
+  const reopened = new Reopenings();
   for (const task of chosen) {
     const dependents = doneDependents(tasks, task.id);
     if (!canRetry(task) || !dependents.every(canRetry)) continue;
@@ -217,63 +213,12 @@ export function classEvidenceReopenings(
       newRound: false,
       evidence,
     };
-    reopenWithDependents(reopened, candidate, dependents);
+    reopened.addWithDependents(candidate, dependents);
   }
-  return [...reopened.values()];
+  return reopened.list();
 }
 
-/**
- * Adds a slice to reopen with the done slices built on it (`doneDependents`): they run again
- * after it, in its round (`newRound`), from its new head (`dependencyRedone`), each told which
- * slice runs again first. One already reopened keeps its own reason; one built on another
- * reopened slice starts again from that one's new head too.
- */
-function reopenWithDependents(
-  reopened: Map<string, Reopening>,
-  candidate: Reopening,
-  dependents: readonly Task[],
-): void {
-  const redone = reopened.get(candidate.taskId)?.dependencyRedone === true;
-  reopened.set(candidate.taskId, { ...candidate, ...(redone ? { dependencyRedone: true } : {}) });
-  const { taskId, detail, newRound, evidence } = candidate;
-  const first = `slice ${taskId}, which this slice is built on, runs again first (${detail}); this slice starts again from its new head.`;
-  for (const dependent of dependents) {
-    const own = reopened.get(dependent.id);
-    reopened.set(
-      dependent.id,
-      own !== undefined
-        ? { ...own, dependencyRedone: true }
-        : {
-            taskId: dependent.id,
-            why: 'dependency_reopened',
-            detail: taskId,
-            newRound,
-            evidence: evidence === undefined ? first : `${first}\n\n${evidence}`,
-            dependencyRedone: true,
-          },
-    );
-  }
-}
-
-/** The done slices built on `id`, directly or through other done slices. */
-function doneDependents(tasks: readonly Task[], id: string): Task[] {
-  const found = new Map<string, Task>();
-  const queue = [id];
-  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-    for (const task of tasks) {
-      if (task.status !== 'done' || found.has(task.id) || !task.dependsOn.includes(next)) continue;
-      found.set(task.id, task);
-      queue.push(task.id);
-    }
-  }
-  return [...found.values()];
-}
-
-function blockedDependency(
-  tasks: readonly Task[],
-  reopened: ReadonlyMap<string, Reopening>,
-  id: string,
-): boolean {
+function blockedDependency(tasks: readonly Task[], reopened: Reopenings, id: string): boolean {
   const status = tasks.find((task) => task.id === id)?.status;
   return (status === 'failed' || status === 'skipped') && !reopened.has(id);
 }
