@@ -396,10 +396,24 @@ else { ${fixParser} }`;
   }, 120_000);
 });
 
-describe('a fix and its regression test, the fix first rewriting the failing test', () => {
+describe('a fix and its regression test built on it, the fix wrong on its first run', () => {
   freshEnvPerTest();
 
-  it('with --until-ready: the fix is redone (not held) and the test slice built on it runs again from its new head', async () => {
+  /** s2's body: a regression test that passes with or without the fix. */
+  const addRegressionTest = `write('test/regression.test.js', "import assert from 'node:assert/strict';\\nimport { test } from 'node:test';\\nimport { parse } from '../src/parser.js';\\ntest('parse keeps a word', () => assert.equal(parse('b'), 'b'));\\n");`;
+
+  /** The test slice's branch is the fix's new head plus its own one commit. */
+  async function builtOnTheNewFix(id: string): Promise<void> {
+    const base = (await env.goal(id)).repo.baseSha ?? '';
+    const fix = `omk/${id}/${SLICES.parser}`;
+    const tests = `omk/${id}/${SLICES.regression}`;
+    expect(git(env.repo.root, 'rev-list', '--count', `${base}..${fix}`)).toBe('1');
+    expect(git(env.repo.root, 'rev-list', '--count', `${fix}..${tests}`)).toBe('1');
+    expect(git(env.repo.root, 'merge-base', '--is-ancestor', fix, tests)).toBe('');
+    expect(git(env.repo.root, 'show', `omk/${id}/integration:src/parser.js`)).toContain('text.trim()');
+  }
+
+  it('first rewriting the failing test, with --until-ready: the fix is redone (not held) and the test slice built on it runs again from its new head', async () => {
     const id = await env.plan(GOALS.chain);
     await env.editGraph(id, (graph) => ({
       ...graph,
@@ -415,9 +429,7 @@ describe('a fix and its regression test, the fix first rewriting the failing tes
 if (task === ${JSON.stringify(SLICES.parser)}) {
   if (runsSoFar(task) === 1) write('test/trim.test.js', read('test/trim.test.js').replace("parse(' a '), 'a'", "parse(' a '), ' a '"));
   else { ${fixParser} }
-} else {
-  write('test/regression.test.js', "import assert from 'node:assert/strict';\\nimport { test } from 'node:test';\\nimport { parse } from '../src/parser.js';\\ntest('parse keeps a word', () => assert.equal(parse('b'), 'b'));\\n");
-}`,
+} else { ${addRegressionTest} }`,
     );
     const run = await env.omk('goal', 'execute', id, '--agent', agent, '--until-ready');
     expect(run.code, run.stderr).toBe(0);
@@ -437,14 +449,51 @@ if (task === ${JSON.stringify(SLICES.parser)}) {
       SLICES.parser,
       SLICES.regression,
     ]);
-    // The test slice's branch is the fix's new head plus its own one commit.
-    const base = (await env.goal(id)).repo.baseSha ?? '';
-    const fix = `omk/${id}/${SLICES.parser}`;
+    await builtOnTheNewFix(id);
     const tests = `omk/${id}/${SLICES.regression}`;
-    expect(git(env.repo.root, 'rev-list', '--count', `${base}..${fix}`)).toBe('1');
-    expect(git(env.repo.root, 'rev-list', '--count', `${fix}..${tests}`)).toBe('1');
-    expect(git(env.repo.root, 'merge-base', '--is-ancestor', fix, tests)).toBe('');
     expect(git(env.repo.root, 'show', `${tests}:test/trim.test.js`)).toContain("parse(' a '), 'a'");
-    expect(git(env.repo.root, 'show', `omk/${id}/integration:src/parser.js`)).toContain('text.trim()');
+  }, 180_000);
+
+  it('first leaving the failing test failing, with --until-ready: the integrated tree reopens the fix with the test slice built on it, and the goal is ready', async () => {
+    // s1's first run passes its own checks (the target test fails as on the base) but not the
+    // integrated tree's; only s1 can fix it, and s2 was built on its first head.
+    const agent = await env.kit.script(
+      'chain-touch-then-fix',
+      `${observe}
+if (task === ${JSON.stringify(SLICES.parser)}) {
+  if (runsSoFar(task) === 1) write('src/parser.js', '// looked\\nexport const parse = (text) => text;\\n');
+  else { ${fixParser} }
+} else { ${addRegressionTest} }`,
+    );
+    const run = await env.omk('goal', 'run', GOALS.chain, '--agent', agent, '--until-ready', '--json');
+    expect(run.code, run.stderr).toBe(0);
+    const id = (JSON.parse(run.stdout) as { goal: { id: string } }).goal.id;
+    expect((await env.proof(id)).status).toBe('ready');
+    expect(run.stderr).not.toContain('not reopened');
+    expect((await env.kit.runs()).map((r) => r.task)).toEqual([
+      SLICES.parser,
+      SLICES.regression,
+      SLICES.parser,
+      SLICES.regression,
+    ]);
+    const events = await env.events(id);
+    expectContiguous(events);
+    expect(eventsOfType(events, 'slice_reopen_held')).toEqual([]);
+    expect(eventsOfType(events, 'slice_reopened').map((e) => e.data)).toEqual([
+      expect.objectContaining({
+        taskId: SLICES.parser,
+        why: 'integration_blocks',
+        detail: 'test:pre_existing',
+      }),
+      expect.objectContaining({ taskId: SLICES.regression, why: 'integration_blocks' }),
+    ]);
+    // The test slice's retry is told the fix runs again before it, not only what the tree fails.
+    const retried = (await env.kit.calls()).filter(
+      (c) => c.event === 'prompt' && c.task === SLICES.regression,
+    );
+    expect(String(retried[1]?.prompt)).toContain(
+      `slice ${SLICES.parser}, which this slice is built on, runs again first (test:pre_existing)`,
+    );
+    await builtOnTheNewFix(id);
   }, 180_000);
 });

@@ -23,6 +23,7 @@ import { integrateAndRepair, recoverIntegrationRepair } from './integration-repa
 import { ExecutionJournal } from './journal.js';
 import {
   classEvidenceReopenings,
+  type HeldSlice,
   heldEvent,
   type Reopening,
   reopenSlices,
@@ -337,14 +338,12 @@ async function takeControl(
   events.push(...(await recoverIntegrationRepair(deps, journal, previous?.pid ?? null)));
   events.push(...(await recoverFixTasks(deps, journal, previous?.pid ?? null)));
   if (reopen && REOPENABLE.includes(goal.status)) {
-    const { reopen: reopenings, held } = slicesToReopen(journal.graph.tasks, journal.execution, blocks);
+    // Each slice reopened here gets a new round of attempts, the done ones built on it too.
+    const { reopen: reopenings, held } = slicesToReopen(journal.graph.tasks, journal.execution, blocks, {
+      canRetry: () => true,
+    });
     const wasDone = reopenings.some((r) => journal.task(r.taskId).status === 'done');
-    events.push(...reopenSlices(journal, reopenings), ...held.map(heldEvent));
-    for (const slice of held) {
-      deps.reporter.warn(
-        `[${slice.taskId}] not reopened (${slice.why}: ${slice.detail}): done slices are built on it (${slice.dependents.join(', ')})`,
-      );
-    }
+    events.push(...reopenSlices(journal, reopenings), ...sayHeld(deps, held));
     if (wasDone) {
       const at = { id: goal.id, repoRoot: goal.repo.root, baseSha: goal.repo.baseSha };
       events.push(...(await restartIntegration(deps, journal, at)));
@@ -418,6 +417,16 @@ const CLASS_EVIDENCE_GAPS: readonly string[] = [
  */
 const SLICES_CAN_CHANGE: readonly string[] = ['fix_no_fail_to_pass', 'greenfield_no_new_test'];
 
+/** The `slice_reopen_held` events of slices that stay as they are, each said on the terminal. */
+function sayHeld(deps: ControllerDeps, held: readonly HeldSlice[]): EventInput[] {
+  for (const slice of held) {
+    deps.reporter.warn(
+      `[${slice.taskId}] not reopened (${slice.why}: ${slice.detail}): done slices are built on it (${slice.dependents.join(', ')}) and not all of them have attempts left`,
+    );
+  }
+  return held.map(heldEvent);
+}
+
 /** A required gate that did not pass blocks a done slice, as it would have blocked its attempt. */
 function blocks(gate: GateEvidence): boolean {
   return failingGates([gate]).length > 0;
@@ -451,7 +460,9 @@ function prepareIntegrationWhenAgentsRun(ctx: RunContext, agents: number): void 
  * After an until-ready run's integration: when the proof would not be ready and the integrated
  * tree fails a gate the slices can change (a fix goal's target test still failing, which each
  * slice saw as failing on the base too), the done slices with attempts left in their round are
- * reopened, told what the integrated tree fails, and the integration starts again from the base.
+ * reopened, told what the integrated tree fails, and the integration starts again from the base;
+ * the done slices built on one run again after it, from its new head (it is held when one of them
+ * has no attempt left).
  * When no gate fails there yet the goal's class lacks its evidence (a fix whose agent rewrote the
  * failing test's expectation, or whose change did not fix it), the done slices that can change
  * that are reopened (`classEvidenceReopenings`), told the gap and what to do about it. False when
@@ -474,10 +485,10 @@ async function reopenNotReady(ctx: RunContext): Promise<boolean> {
   const why = gaps.map((gap) => gap.message);
   const canRetry = (task: Task) =>
     task.attempts < sliceRecord(journal.execution, task.id).roundStart + task.maxRetries + 1;
-  const { reopen } = slicesToReopen(journal.graph.tasks, journal.execution, blocks);
-  const failing = reopen.filter((r) => {
-    const task = journal.task(r.taskId);
-    return r.why === 'integration_blocks' && task.status === 'done' && canRetry(task);
+  // Within the run, only what the integrated tree fails: a failed slice has run its round.
+  const { reopen: failing, held } = slicesToReopen(journal.graph.tasks, journal.execution, blocks, {
+    canRetry,
+    only: (r) => r.why === 'integration_blocks',
   });
   const told = why.length === 0 ? '' : `\n\n${why.join('\n')}`;
   const left: Reopening[] =
@@ -493,8 +504,11 @@ async function reopenNotReady(ctx: RunContext): Promise<boolean> {
           gaps.filter((gap) => SLICES_CAN_CHANGE.includes(gap.code)),
           canRetry,
         );
-  if (left.length === 0) return false;
-  const events = reopenSlices(journal, left);
+  if (left.length === 0) {
+    if (held.length > 0) await journal.save(sayHeld(deps, held));
+    return false;
+  }
+  const events = [...reopenSlices(journal, left), ...sayHeld(deps, held)];
   for (const r of left) {
     const reason = why.length === 0 ? '' : `: ${why.join(' ')}`;
     deps.reporter.info(

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { task } from '../delivery/test-delivery.js';
 import type { GateEvidence } from '../proof/schema.js';
 import { type ExecutionStateRecord, emptyExecution, sliceRecord, withSlice } from './execution-state.js';
-import { type ClassEvidenceGap, classEvidenceReopenings, slicesToReopen } from './reopen.js';
+import { type ClassEvidenceGap, classEvidenceReopenings, type Reopening, slicesToReopen } from './reopen.js';
 
 const blocks = (gate: GateEvidence) => gate.required && gate.outcome === 'failed';
+const any = () => true;
 
 function gate(outcome: GateEvidence['outcome'], required = true): GateEvidence {
   return {
@@ -52,7 +53,7 @@ describe('slicesToReopen', () => {
       task({ id: 'c', status: 'done' }),
     ];
     const execution = withRecord(emptyExecution(), 'a', { lastFailure: 'gate test failed (exit 1):\nboom' });
-    expect(slicesToReopen(tasks, execution, blocks)).toEqual({
+    expect(slicesToReopen(tasks, execution, blocks, { canRetry: any })).toEqual({
       reopen: [
         { taskId: 'a', why: 'failed', detail: 'gate test failed (exit 1):', newRound: true },
         { taskId: 'b', why: 'dependency_reopened', detail: 'a', newRound: false },
@@ -69,24 +70,105 @@ describe('slicesToReopen', () => {
       task({ id: 'y', status: 'done' }),
       task({ id: 'b', status: 'skipped', dependsOn: ['a', 'x'] }),
     ];
-    expect(slicesToReopen(tasks, emptyExecution(), blocks).reopen.map((r) => r.taskId)).toEqual(['a']);
+    expect(
+      slicesToReopen(tasks, emptyExecution(), blocks, { canRetry: any }).reopen.map((r) => r.taskId),
+    ).toEqual(['a']);
   });
 
-  it('reopens done slices whose own gates or findings block; one that done slices build on is held', () => {
-    const tasks = [
-      task({ id: 'a', status: 'done' }),
-      task({ id: 'b', status: 'done' }),
-      task({ id: 'c', status: 'done', dependsOn: ['a'] }),
-      task({ id: 'd', status: 'done' }),
-    ];
-    let execution = withRecord(emptyExecution(), 'a', { gates: [gate('failed')] });
-    execution = withRecord(execution, 'b', {
+  it('reopens done slices whose own gates or findings block', () => {
+    const tasks = [task({ id: 'b', status: 'done' }), task({ id: 'd', status: 'done' })];
+    let execution = withRecord(emptyExecution(), 'b', {
       findings: [{ review: 'security', severity: 'blocking', message: 'a secret', paths: ['k'] }],
     });
     execution = withRecord(execution, 'd', { gates: [gate('failed', false), gate('pre_existing')] });
-    expect(slicesToReopen(tasks, execution, blocks)).toEqual({
+    expect(slicesToReopen(tasks, execution, blocks, { canRetry: any })).toEqual({
       reopen: [{ taskId: 'b', why: 'findings_block', detail: 'a secret', newRound: true }],
-      held: [{ taskId: 'a', why: 'gates_block', detail: 'test:failed', dependents: ['c'] }],
+      held: [],
+    });
+  });
+
+  describe('a done slice that done slices were built on', () => {
+    // a's required gate fails; c was built on a, e on c.
+    const tasks = [
+      task({ id: 'a', status: 'done' }),
+      task({ id: 'c', status: 'done', dependsOn: ['a'] }),
+      task({ id: 'e', status: 'done', dependsOn: ['c'] }),
+      task({ id: 'p', status: 'pending', attempts: 0, dependsOn: ['a'] }),
+    ];
+    const execution = withRecord(emptyExecution(), 'a', { gates: [gate('failed')] });
+
+    it('is reopened with them: they run again after it, from its new head', () => {
+      const told =
+        'slice a, which this slice is built on, runs again first (test:failed); this slice starts again from its new head.';
+      expect(slicesToReopen(tasks, execution, blocks, { canRetry: any })).toEqual({
+        reopen: [
+          { taskId: 'a', why: 'gates_block', detail: 'test:failed', newRound: true },
+          {
+            taskId: 'c',
+            why: 'dependency_reopened',
+            detail: 'a',
+            newRound: true,
+            evidence: told,
+            dependencyRedone: true,
+          },
+          {
+            taskId: 'e',
+            why: 'dependency_reopened',
+            detail: 'a',
+            newRound: true,
+            evidence: told,
+            dependencyRedone: true,
+          },
+        ],
+        held: [],
+      });
+    });
+
+    it('is held while one of them has no attempt left; not reopened at all when it has none itself', () => {
+      expect(slicesToReopen(tasks, execution, blocks, { canRetry: (t) => t.id !== 'e' })).toEqual({
+        reopen: [],
+        held: [{ taskId: 'a', why: 'gates_block', detail: 'test:failed', dependents: ['c', 'e'] }],
+      });
+      expect(slicesToReopen(tasks, execution, blocks, { canRetry: (t) => t.id !== 'a' })).toEqual({
+        reopen: [],
+        held: [],
+      });
+    });
+
+    it('each of them failing the integrated tree too keeps its own reason, and starts from the new head', () => {
+      const integrated: ExecutionStateRecord = {
+        ...emptyExecution(),
+        integration: {
+          branch: 'omk/g/integration',
+          workspace: '/w',
+          headSha: 'f',
+          merged: [],
+          conflict: null,
+        },
+        finalGates: [gate('pre_existing')],
+      };
+      const chain = tasks.slice(0, 2);
+      const plan = slicesToReopen(chain, integrated, blocks, { canRetry: any });
+      expect(plan.held).toEqual([]);
+      expect(plan.reopen).toEqual([
+        expect.objectContaining({ taskId: 'a', why: 'integration_blocks', newRound: true }),
+        expect.objectContaining({ taskId: 'c', why: 'integration_blocks', dependencyRedone: true }),
+      ]);
+      expect(plan.reopen[0]?.dependencyRedone).toBeUndefined();
+      // Told which slice runs again first, then what the integrated tree fails.
+      expect(plan.reopen[1]?.evidence).toMatch(
+        /^slice a, which this slice is built on, runs again first \(test:pre_existing\); this slice starts again from its new head\.\n\nthe integrated tree is not ready:/,
+      );
+      // Whichever of them is listed first in the graph.
+      expect(slicesToReopen([...chain].reverse(), integrated, blocks, { canRetry: any }).reopen).toEqual(
+        [...plan.reopen].reverse(),
+      );
+      // Until ready within a run, only what the integrated tree fails is reopened.
+      const own = withRecord(integrated, 'a', { gates: [gate('failed')] });
+      const only = (r: Reopening) => r.why === 'integration_blocks';
+      expect(slicesToReopen(chain, own, blocks, { canRetry: any, only }).reopen.map((r) => r.taskId)).toEqual(
+        ['c'],
+      );
     });
   });
 
@@ -99,7 +181,7 @@ describe('slicesToReopen', () => {
     };
     // Each is told what the integrated tree fails: its own record holds no failure.
     const evidence = 'the integrated tree is not ready:\n\ngate test pre_existing (exit 1):\n(no output)';
-    expect(slicesToReopen(tasks, execution, blocks).reopen).toEqual([
+    expect(slicesToReopen(tasks, execution, blocks, { canRetry: any }).reopen).toEqual([
       { taskId: 'a', why: 'integration_blocks', detail: 'test:pre_existing', newRound: true, evidence },
       { taskId: 'b', why: 'integration_blocks', detail: 'test:pre_existing', newRound: true, evidence },
     ]);
@@ -118,7 +200,7 @@ describe('slicesToReopen', () => {
     execution = withRecord(execution, 'b', {
       changedFiles: [{ path: 'src/b.js', additions: 1, deletions: 0 }],
     });
-    expect(slicesToReopen(tasks, execution, blocks).reopen).toEqual([
+    expect(slicesToReopen(tasks, execution, blocks, { canRetry: any }).reopen).toEqual([
       { taskId: 'b', why: 'integration_blocks', detail: 'too big', newRound: true },
     ]);
   });
@@ -126,7 +208,7 @@ describe('slicesToReopen', () => {
   it('reopens nothing when every check holds', () => {
     const tasks = [task({ id: 'a', status: 'done' }), task({ id: 'p', status: 'pending', attempts: 1 })];
     const execution = withRecord(emptyExecution(), 'a', { gates: [gate('passed')] });
-    expect(slicesToReopen(tasks, execution, blocks)).toEqual({ reopen: [], held: [] });
+    expect(slicesToReopen(tasks, execution, blocks, { canRetry: any })).toEqual({ reopen: [], held: [] });
   });
 });
 
@@ -137,7 +219,6 @@ describe('classEvidenceReopenings', () => {
     hint: "A fix keeps the base's failing test as it is and makes it pass.",
   };
   const evidence = `the integrated tree is not ready:\n\n${gap.message}\n${gap.hint}`;
-  const any = () => true;
   const changed = (...paths: string[]) => ({
     changedFiles: paths.map((path) => ({ path, additions: 1, deletions: 1 })),
   });
@@ -157,10 +238,6 @@ describe('classEvidenceReopenings', () => {
     let execution = rewritten(withRecord(emptyExecution(), 's1', changed('src/p.js', 'test/trim.test.js')));
     execution = withRecord(execution, 's2', changed('test/regression.test.js'));
     execution = withRecord(execution, 's3', changed('README.md'));
-    // What slicesToReopen does with a done slice others were built on: it holds it.
-    expect(
-      slicesToReopen(tasks, withRecord(execution, 's1', { gates: [gate('failed')] }), blocks).held,
-    ).toEqual([expect.objectContaining({ taskId: 's1', dependents: ['s2'] })]);
     expect(classEvidenceReopenings(tasks, execution, [gap], any)).toEqual([
       { taskId: 's1', why: 'class_evidence', detail: 'fix_no_fail_to_pass', newRound: false, evidence },
       {
@@ -168,7 +245,7 @@ describe('classEvidenceReopenings', () => {
         why: 'class_evidence',
         detail: 'fix_no_fail_to_pass',
         newRound: false,
-        evidence,
+        evidence: `slice s1, which this slice is built on, runs again first (fix_no_fail_to_pass); this slice starts again from its new head.\n\n${evidence}`,
         dependencyRedone: true,
       },
     ]);

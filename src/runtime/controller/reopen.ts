@@ -9,6 +9,7 @@ import { describeGateFailures } from './attempt-failure.js';
 import type { ControllerDeps } from './context.js';
 import { type ExecutionStateRecord, sliceRecord, withSlice } from './execution-state.js';
 import type { ExecutionJournal } from './journal.js';
+import { doneDependents, Reopenings } from './reopen-dependents.js';
 
 export type ReopenWhy =
   | 'failed'
@@ -51,17 +52,29 @@ export interface ReopenPlan {
   held: HeldSlice[];
 }
 
+export interface ReopenOptions {
+  /**
+   * Whether a slice has an attempt left in the round it would run in. A slice that done slices
+   * were built on is reopened with them only when it and each of them can run again.
+   */
+  canRetry: (task: Task) => boolean;
+  /** Which reasons reopen a slice (default: every one). */
+  only?: (candidate: Reopening) => boolean;
+}
+
 /**
  * Pure: the slices an until-ready run opens again because their checks do not hold: failed
  * slices, done slices whose required gates fail or whose review blocks (in the slice or on the
  * integrated tree), and skipped slices whose failed dependency is reopened. A done slice that
- * other done slices were built on is held: their branches start from its head, which omk does
- * not rewrite under them.
+ * other done slices were built on is reopened with them: their branches start from its head, so
+ * they run again after it, from its new one (`dependencyRedone`). It is held, as it is, when it
+ * can run again but one of them cannot.
  */
 export function slicesToReopen(
   tasks: readonly Task[],
   execution: ExecutionStateRecord,
   gateBlocks: (gate: GateEvidence) => boolean,
+  { canRetry, only = () => true }: ReopenOptions,
 ): ReopenPlan {
   const candidates = new Map<string, Reopening>();
   for (const task of tasks) {
@@ -85,14 +98,17 @@ export function slicesToReopen(
   for (const reopening of integrationReopenings(tasks, execution)) {
     if (!candidates.has(reopening.taskId)) candidates.set(reopening.taskId, reopening);
   }
-  const reopened = new Map<string, Reopening>();
+  const reopened = new Reopenings();
   const held: HeldSlice[] = [];
-  for (const candidate of candidates.values()) {
-    const dependents = tasks
-      .filter((task) => task.status === 'done' && task.dependsOn.includes(candidate.taskId))
-      .map((task) => task.id);
-    if (dependents.length === 0) reopened.set(candidate.taskId, candidate);
-    else held.push({ taskId: candidate.taskId, why: candidate.why, detail: candidate.detail, dependents });
+  for (const candidate of [...candidates.values()].filter(only)) {
+    const task = tasks.find((t) => t.id === candidate.taskId);
+    if (task === undefined || !canRetry(task)) continue;
+    const dependents = doneDependents(tasks, candidate.taskId);
+    if (dependents.every(canRetry)) reopened.addWithDependents(candidate, dependents);
+    else {
+      const { taskId, why, detail } = candidate;
+      held.push({ taskId, why, detail, dependents: dependents.map((dependent) => dependent.id) });
+    }
   }
   // Slices skipped only because of a reopened one run again.
   for (let changed = true; changed; ) {
@@ -102,16 +118,11 @@ export function slicesToReopen(
       const dependency = task.dependsOn.find((dep) => reopened.has(dep));
       if (dependency === undefined) continue;
       if (task.dependsOn.some((dep) => blockedDependency(tasks, reopened, dep))) continue;
-      reopened.set(task.id, {
-        taskId: task.id,
-        why: 'dependency_reopened',
-        detail: dependency,
-        newRound: false,
-      });
+      reopened.add({ taskId: task.id, why: 'dependency_reopened', detail: dependency, newRound: false });
       changed = true;
     }
   }
-  return { reopen: [...reopened.values()], held };
+  return { reopen: reopened.list(), held };
 }
 
 /**
@@ -191,59 +202,23 @@ export function classEvidenceReopenings(
     .join('\n\n');
   const evidence = `the integrated tree is not ready:\n\n${told}`;
   const detail = gaps.map((gap) => gap.code).join(', ');
-  const reopened = new Map<string, Reopening>();
+  const reopened = new Reopenings();
   for (const task of chosen) {
     const dependents = doneDependents(tasks, task.id);
     if (!canRetry(task) || !dependents.every(canRetry)) continue;
-    // Chosen itself and built on another chosen slice: it starts again from that one's new head too.
-    const redone = reopened.get(task.id)?.dependencyRedone === true;
-    reopened.set(task.id, {
+    const candidate: Reopening = {
       taskId: task.id,
       why: 'class_evidence',
       detail,
       newRound: false,
       evidence,
-      ...(redone ? { dependencyRedone: true } : {}),
-    });
-    for (const dependent of dependents) {
-      const own = reopened.get(dependent.id);
-      reopened.set(
-        dependent.id,
-        own !== undefined
-          ? { ...own, dependencyRedone: true }
-          : {
-              taskId: dependent.id,
-              why: 'dependency_reopened',
-              detail: task.id,
-              newRound: false,
-              evidence: `slice ${task.id}, which this slice is built on, runs again first (${detail}); this slice starts again from its new head.\n\n${told}`,
-              dependencyRedone: true,
-            },
-      );
-    }
+    };
+    reopened.addWithDependents(candidate, dependents);
   }
-  return [...reopened.values()];
+  return reopened.list();
 }
 
-/** The done slices built on `id`, directly or through other done slices. */
-function doneDependents(tasks: readonly Task[], id: string): Task[] {
-  const found = new Map<string, Task>();
-  const queue = [id];
-  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-    for (const task of tasks) {
-      if (task.status !== 'done' || found.has(task.id) || !task.dependsOn.includes(next)) continue;
-      found.set(task.id, task);
-      queue.push(task.id);
-    }
-  }
-  return [...found.values()];
-}
-
-function blockedDependency(
-  tasks: readonly Task[],
-  reopened: ReadonlyMap<string, Reopening>,
-  id: string,
-): boolean {
+function blockedDependency(tasks: readonly Task[], reopened: Reopenings, id: string): boolean {
   const status = tasks.find((task) => task.id === id)?.status;
   return (status === 'failed' || status === 'skipped') && !reopened.has(id);
 }
