@@ -6,6 +6,7 @@ import { passedOrTolerated } from '../proof/pre-existing.js';
 import type { Finding, GateEvidence } from '../proof/schema.js';
 import { failedOnBase, readPerTest, unreadOnBase, unreadOnBaseWords } from '../proof/unread-on-base.js';
 import { isTestPath } from '../review/files.js';
+import { testNamed } from '../review/test-names.js';
 import { DOC_TESTS_OF, testsEditedByChange } from '../review/tests-weakened.js';
 import type { RunContext } from './context.js';
 
@@ -159,21 +160,12 @@ const DOC_TEST_NAME = /^(\S+\.rs) - /;
 /** Whether the change edited the test's own lines; a doc test's, any doc comment of its file. */
 function editedTest(name: string, edited: ReadonlySet<string>): boolean {
   const file = DOC_TEST_NAME.exec(name)?.[1];
-  if (file === undefined) return edited.has(testLeaf(name));
+  if (file === undefined) return testNamed(name, edited);
   // The diff's path is the repository's: in a workspace, the crate's directory comes first.
   return [...edited].some(
     (entry) =>
       entry === `${DOC_TESTS_OF}${file}` || (entry.startsWith(DOC_TESTS_OF) && entry.endsWith(`/${file}`)),
   );
-}
-
-/**
- * The test's own name as a diff declares it: pytest's `tests/test_x.py::TestX::test_y[1]`,
- * `go test`'s `example.com/m/pkg::TestY/sub` and cargo's `tests::y` all end in the function.
- */
-function testLeaf(name: string): string {
-  const last = name.split('::').at(-1) ?? name;
-  return (last.split(' > ').at(-1) ?? last).replace(/\[.*\]$/, '').split('/')[0] ?? last;
 }
 
 /** Only tests the change itself edited went from failing to passing: that shows no fix. */

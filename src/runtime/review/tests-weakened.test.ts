@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createTempRepo, git, type TempRepo } from '../../../test/helpers/git-repo.js';
 import type { ReviewInput } from './input.js';
 import { reviewInput } from './test-fixtures.js';
+import { testNamed } from './test-names.js';
 import { goalAsksToRemoveTests, testsEditedByChange, testsWeakenedReview } from './tests-weakened.js';
 
 const repos: TempRepo[] = [];
@@ -469,5 +470,196 @@ describe('testsEditedByChange', () => {
       },
     );
     expect(edited(python)).toEqual(['test_spaces']);
+  });
+});
+
+describe('testsEditedByChange: tables, wrapped names, column-0 bodies and shared set-up', () => {
+  /** The head's changed files beside the diff, as fail-to-pass reads them. */
+  const editedInFiles = (input: ReviewInput) => {
+    const root = repos.at(-1)?.root ?? '';
+    const head = new Map<string, string>();
+    for (const { path } of input.changedFiles) {
+      try {
+        head.set(path, readFileSync(join(root, path), 'utf8'));
+      } catch {
+        // deleted on the head
+      }
+    }
+    return testsEditedByChange(
+      input.diff,
+      input.changedFiles.map((file) => file.path),
+      head,
+    );
+  };
+  /** A row of a tagged-template table: `    ${1} | ${2} | ${3}`. */
+  const row = (...cells: number[]) => `    ${cells.map((cell) => `\${${cell}}`).join(' | ')}`;
+  const EACH = [
+    "import { describe, expect, it } from 'vitest';",
+    "import { add } from '../src/add.js';",
+    '',
+    "describe('add', () => {",
+    '  it.each([',
+    '    [1, 1, 2],',
+    '    [1, 2, 3],',
+    '    [2, 2, 4],',
+    '    [3, 3, 6],',
+    '    [4, 4, 8],',
+    '    [2, 3, 5],',
+    "  ])('adds %i + %i', (a, b, expected) => {",
+    '    expect(add(a, b)).toBe(expected);',
+    '  });',
+    '',
+    '  it.each`',
+    '    a    | b    | expected',
+    row(1, 2, 3),
+    row(2, 2, 4),
+    row(3, 2, 5),
+    row(4, 2, 6),
+    row(5, 2, 7),
+    "  `('returns $expected for $a + $b', ({ a, b, expected }) => {",
+    '    expect(add(a, b)).toBe(expected);',
+    '  });',
+    '',
+    "  it('adds zero', () => {",
+    '    expect(add(1, 0)).toBe(1);',
+    '  });',
+    '});',
+    '',
+  ].join('\n');
+
+  it("names an it.each test whose table row a weak agent rewrote far below the it.each( line, matching vitest's formatted case names", async () => {
+    const weak = await realChange(
+      { 'test/add.test.js': EACH },
+      { 'test/add.test.js': EACH.replace('[2, 3, 5]', '[2, 3, 6]') },
+    );
+    const edited = editedInFiles(weak);
+    expect([...edited]).toEqual(['adds %i + %i']);
+    expect(testNamed('test/add.test.js::add > adds 2 + 3', edited)).toBe(true);
+    expect(testNamed('add > adds zero', edited)).toBe(false);
+    const tagged = await realChange(
+      { 'test/add.test.js': EACH },
+      { 'test/add.test.js': EACH.replace(row(5, 2, 7), row(5, 2, 8)) },
+    );
+    expect(testNamed('add > returns 7 for 5 + 2', editedInFiles(tagged))).toBe(true);
+    expect(testNamed('add > adds 2 + 3', editedInFiles(tagged))).toBe(false);
+    // A correct fix's regression case: a row added to the table edits that table's test alone.
+    const added = await realChange(
+      { 'test/add.test.js': EACH },
+      { 'test/add.test.js': EACH.replace('    [2, 3, 5],\n', '    [2, 3, 5],\n    [-2, -3, -5],\n') },
+    );
+    expect([...editedInFiles(added)]).toEqual(['adds %i + %i']);
+  });
+
+  it('names a test whose name is wrapped onto the line after it( and one whose body is at column 0', async () => {
+    const tests = [
+      "import { expect, test } from 'vitest';",
+      "import { parse } from '../src/parse.js';",
+      '',
+      'test(',
+      "  'parses a long option name that does not fit on the line of its test call',",
+      '  () => {',
+      "    const args = ['--verbose'];",
+      '    const parsed = parse(args);',
+      '    const keys = Object.keys(parsed);',
+      '    expect(keys).toHaveLength(1);',
+      '    expect(parsed.verbose).toBe(true);',
+      '  },',
+      ');',
+      '',
+      "test('keeps text', () => {",
+      "const parsed = parse(['a']);",
+      'const keys = Object.keys(parsed);',
+      'const length = keys.length;',
+      'expect(length).toBe(1);',
+      "expect(parsed._).toEqual(['a']);",
+      '});',
+      '',
+    ].join('\n');
+    const wrapped = await realChange(
+      { 'test/parse.test.js': tests },
+      { 'test/parse.test.js': tests.replace('toBe(true)', 'toBe(undefined)') },
+    );
+    expect([...editedInFiles(wrapped)]).toEqual([
+      'parses a long option name that does not fit on the line of its test call',
+    ]);
+    const column0 = await realChange(
+      { 'test/parse.test.js': tests },
+      { 'test/parse.test.js': tests.replace("toEqual(['a'])", 'toEqual([])') },
+    );
+    expect([...editedInFiles(column0)]).toEqual(['keeps text']);
+  });
+
+  it("counts an edited beforeEach as an edit of every test of its describe, and a pytest fixture's of every test of its module", async () => {
+    const tests = [
+      "import { beforeEach, describe, expect, it } from 'vitest';",
+      "import { Counter } from '../src/counter.js';",
+      '',
+      "describe('counter', () => {",
+      '  let counter;',
+      '  beforeEach(() => {',
+      '    counter = new Counter();',
+      '    counter.add(1);',
+      '    counter.add(2);',
+      '    counter.add(3);',
+      '    counter.add(4);',
+      '  });',
+      '',
+      "  it('counts', () => expect(counter.total).toBe(10));",
+      "  it('resets', () => {",
+      '    counter.reset();',
+      '    expect(counter.total).toBe(0);',
+      '  });',
+      '});',
+      '',
+      "describe('empty counter', () => {",
+      "  it('starts at zero', () => expect(new Counter().total).toBe(0));",
+      '});',
+      '',
+    ].join('\n');
+    const js = await realChange(
+      { 'test/counter.test.js': tests },
+      { 'test/counter.test.js': tests.replace('counter.add(4);', 'counter.add(5);') },
+    );
+    expect([...editedInFiles(js)].sort()).toEqual(['counts', 'resets']);
+    const py = [
+      'import pytest',
+      '',
+      'from calc import Calc',
+      '',
+      '',
+      '@pytest.fixture',
+      'def calc():',
+      '    c = Calc()',
+      '    c.push(1)',
+      '    c.push(2)',
+      '    c.push(3)',
+      '    c.push(4)',
+      '    return c',
+      '',
+      '',
+      'def test_total(calc):',
+      '    assert calc.total() == 10',
+      '',
+      '',
+      'class TestPop:',
+      '    def test_pop(self, calc):',
+      '        assert calc.pop() == 4',
+      '',
+    ].join('\n');
+    const fixture = await realChange(
+      { 'tests/test_calc.py': py },
+      { 'tests/test_calc.py': py.replace('c.push(4)', 'c.push(5)') },
+    );
+    expect([...editedInFiles(fixture)].sort()).toEqual(['test_pop', 'test_total']);
+    // A new import for a new test edits no other test.
+    const imported = await realChange(
+      { 'tests/test_calc.py': py },
+      {
+        'tests/test_calc.py': py
+          .replace('import pytest\n', 'import math\n\nimport pytest\n')
+          .concat('\n\ndef test_sqrt(calc):\n    assert math.isqrt(calc.total()) == 3\n'),
+      },
+    );
+    expect([...editedInFiles(imported)]).toEqual(['test_sqrt']);
   });
 });

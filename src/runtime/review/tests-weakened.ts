@@ -6,9 +6,10 @@
 import { quoteUntrusted } from '../graph/paths.js';
 import type { Finding } from '../proof/schema.js';
 import { type DiffFile, type DiffLine, parseDiff } from './diff.js';
-import { enclosingTest, fileSides } from './enclosing-test.js';
+import { enclosingTest, fileSides, testsSharing } from './enclosing-test.js';
 import { isTestPath } from './files.js';
 import { finding, plural, type ReviewInput, sortFindings } from './input.js';
+import { jsTestsByLine } from './js-test-scopes.js';
 
 const JS_DECLARATION =
   /^\s*x?(?:it|test|specify)(?:\.(?:only|skip|todo|concurrent|each\s*\(.*?\)))?\s*\(\s*(['"`])((?:\\.|(?!\1).)*)\1/;
@@ -187,7 +188,12 @@ export function testsEditedByChange(
   return edited;
 }
 
-/** The tests enclosing the file's changed lines, read from both sides of the whole file. */
+/**
+ * The tests enclosing the file's changed lines, read from both sides of the whole file. A JS file
+ * is read by its brackets (js-test-scopes.ts): a table's rows, a wrapped name, a body at column 0.
+ * A changed line no test encloses, in a JS or Python file, is shared by tests (a set-up hook, a
+ * fixture, a value they read): it counts for every test of its describe or class, else of its file.
+ */
 function editedInFile(file: DiffFile, language: Language, head: string | undefined): string[] {
   const sides = language === null ? null : fileSides(file, head);
   if (sides === null) return [];
@@ -197,17 +203,30 @@ function editedInFile(file: DiffFile, language: Language, head: string | undefin
       : { comment: /^\s*(?:\/\/|\/\*|\*)/, decorator: language === 'rust' ? /^\s*#\[/ : null };
   const declaredAt = (lines: readonly string[], index: number) =>
     testDeclaredAt(language, lines, index, file.path);
+  const js = language === 'js' ? { old: jsTestsByLine(sides.old), new: jsTestsByLine(sides.new) } : null;
   const names: string[] = [];
   for (const line of file.hunks.flat()) {
     // A blank or closing line may stand between two tests; a decorator is read as its test's.
     if (line.kind === 'context' || /^\s*[)\]};,]*\s*$/.test(line.text)) continue;
-    const [lines, number] = line.kind === 'added' ? [sides.new, line.newLine] : [sides.old, line.oldLine];
+    const side = line.kind === 'added' ? 'new' : 'old';
+    const number = line.kind === 'added' ? line.newLine : line.oldLine;
     if (number === null) continue;
+    if (js !== null) {
+      names.push(...(js[side][number - 1] ?? []));
+      continue;
+    }
+    const lines = sides[side];
     const name = enclosingTest(lines, number - 1, declaredAt, syntax);
     if (name !== null) names.push(name);
+    else if (language === 'python' && !PY_SHARED_BY_NONE.test(line.text)) {
+      names.push(...testsSharing(lines, number - 1, declaredAt, syntax));
+    }
   }
   return names;
 }
+
+/** A Python line that no test shares: an import, a comment. */
+const PY_SHARED_BY_NONE = /^\s*(?:import\s|from\s+\S+\s+import\b|#)/;
 
 /**
  * The test declared at this line of a whole file: for Rust, a fn under a test attribute, or any fn
