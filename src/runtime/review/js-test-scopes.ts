@@ -14,7 +14,9 @@ interface Opener {
   close: number;
   /** Where what it opens ends: a describe.each table's, at the end of the call after it. */
   scopeEnd: number;
-  role: 'test' | 'table' | 'describe' | 'hook' | 'import' | null;
+  role: 'test' | 'describe' | 'hook' | 'import' | null;
+  /** A test's table (`it.each([...])`, `test.each\`...\``): its lines are the test's cases. */
+  table?: boolean;
   /** The test's name (a table's is the one its call gives after the table). */
   name: string | null;
 }
@@ -34,15 +36,7 @@ const REGEX_BEFORE = /(?:^|[(,=:[!&|?{};+\-*%<>~^]|\breturn|\btypeof|\bcase|\bin
  * file for a set-up hook or other shared line, none for an import, a blank line or a comment.
  */
 export function jsTestsByLine(lines: readonly string[]): string[][] {
-  const text = lines.join('\n');
-  const starts: number[] = [];
-  let offset = 0;
-  for (const line of lines) {
-    starts.push(offset);
-    offset += line.length + 1;
-  }
-  const { openers, openAt } = scan(text, starts);
-  for (const opener of openers) classify(text, opener, openers);
+  const { text, starts, openers, openAt } = read(lines);
   const tests = openers.filter((opener) => opener.role === 'test' && opener.name !== null);
   const namesWithin = (from: number, to: number) => [
     ...new Set(tests.filter((t) => t.pos > from && t.pos < to).map((t) => t.name as string)),
@@ -92,6 +86,43 @@ export function jsTestsByLine(lines: readonly string[]): string[][] {
 }
 
 const IMPORT = /^\s*(?:import\b|export\s+(?:\{|\*)|(?:const|let|var)\s+[^=]+=\s*require\s*\()/;
+
+/**
+ * For each line (0-based), the test whose table (`it.each([...])`, `test.each\`...\``) holds it as
+ * a case (a row, or a line of one), or null: not its `it.each(` line, its name's line, a tagged
+ * table's heading, a blank, comment or closing line.
+ */
+export function jsTableRows(lines: readonly string[]): (string | null)[] {
+  const { openAt, starts } = read(lines);
+  return lines.map((line, index) => {
+    // Not a blank, closing or comment line, nor the one that closes the table and names its test.
+    if (/^\s*(?:[)\]},;]*|\/\/.*|\/\*.*|\*.*)\s*$|^\s*[)\]}`]+\s*\(/.test(line)) return null;
+    const stack = openAt[index] ?? [];
+    const at = stack.findLastIndex((o) => o.role === 'test');
+    const table = stack[at];
+    if (table?.table !== true || table.name === null) return null;
+    if (stack.slice(at + 1).some((o) => o.role === 'test')) return null;
+    // A tagged table's first line names its columns.
+    if (table.char === '`') {
+      const first = lines.findIndex((text, n) => (starts[n] ?? 0) > table.pos && text.trim() !== '');
+      if (first === index) return null;
+    }
+    return table.name;
+  });
+}
+
+function read(lines: readonly string[]) {
+  const text = lines.join('\n');
+  const starts: number[] = [];
+  let offset = 0;
+  for (const line of lines) {
+    starts.push(offset);
+    offset += line.length + 1;
+  }
+  const { openers, openAt } = scan(text, starts);
+  for (const opener of openers) classify(text, opener, openers);
+  return { text, starts, openers, openAt };
+}
 
 /** The brackets and template literals of the file, past strings, comments and regular expressions. */
 function scan(text: string, starts: readonly number[]): { openers: Opener[]; openAt: Opener[][] } {
@@ -226,6 +257,7 @@ function classify(text: string, opener: Opener, openers: readonly Opener[]): voi
       // The table: its test is named by the call after it, `(...)('name', fn)`.
       const next = skipSpace(text, opener.close + 1);
       opener.role = 'test';
+      opener.table = true;
       opener.name = text[next] === '(' ? stringAfter(text, next + 1) : null;
     }
   }

@@ -663,3 +663,131 @@ describe('testsEditedByChange: tables, wrapped names, column-0 bodies and shared
     expect([...editedInFiles(imported)]).toEqual(['test_sqrt']);
   });
 });
+
+describe('testsWeakenedReview: table-driven cases', () => {
+  /** The review's input with the head's committed test files, as the slice's review reads them. */
+  const withHead = (input: ReviewInput): ReviewInput => {
+    const root = repos.at(-1)?.root ?? '';
+    const headTexts = new Map<string, string>();
+    for (const { path } of input.changedFiles) {
+      try {
+        headTexts.set(path, readFileSync(join(root, path), 'utf8'));
+      } catch {
+        // deleted on the head
+      }
+    }
+    return { ...input, headTexts };
+  };
+  const review = (input: ReviewInput) =>
+    testsWeakenedReview(withHead(input), 'fix the bug in src/add.js').map(
+      (f) => `${f.severity}: ${f.message}`,
+    );
+  const TABLE = [
+    "import { expect, it } from 'vitest';",
+    "import { add } from '../src/add.js';",
+    '',
+    'it.each([',
+    '  [1, 1, 2],',
+    '  [1, 2, 3],',
+    '  [2, 2, 4],',
+    '  [3, 3, 6],',
+    '  [4, 4, 8],',
+    '  [2, 3, 5],',
+    "])('adds %i + %i', (a, b, expected) => {",
+    '  expect(add(a, b)).toBe(expected);',
+    '});',
+    '',
+  ].join('\n');
+
+  it('warns of an it.each row whose expectation a weak agent rewrote, blocks a row deleted, accepts a row added', async () => {
+    const rewritten = await realChange(
+      { 'test/add.test.js': TABLE },
+      { 'test/add.test.js': TABLE.replace('[2, 3, 5]', '[2, 3, 6]') },
+    );
+    expect(review(rewritten)).toEqual([
+      'warning: 1 case of test "adds %i + %i" rewritten in its table in "test/add.test.js" ("[2, 3, 5]," now "[2, 3, 6],"): a case whose expectation changed may pass by expecting what the code does rather than a fix; check the goal means to change it.',
+    ]);
+    const deleted = await realChange(
+      { 'test/add.test.js': TABLE },
+      { 'test/add.test.js': TABLE.replace('  [2, 3, 5],\n', '') },
+    );
+    expect(review(deleted)).toEqual([
+      expect.stringMatching(
+        /^blocking: 1 case of test "adds %i \+ %i" removed from its table in "test\/add.test.js" without a replacement \("\[2, 3, 5\]," removed\); restore it/,
+      ),
+    ]);
+    const added = await realChange(
+      { 'test/add.test.js': TABLE },
+      { 'test/add.test.js': TABLE.replace('  [2, 3, 5],\n', '  [2, 3, 5],\n  [-2, -3, -5],\n') },
+    );
+    expect(review(added)).toEqual([]);
+    // Spaces inside a row's strings are its case's; outside them, only its layout.
+    const strings = TABLE.replace('  [2, 3, 5],\n', "  [' a ', 'a'],\n");
+    const padded = await realChange(
+      { 'test/add.test.js': strings },
+      {
+        'test/add.test.js': strings.replace("[' a ', 'a']", "[' a ', ' a ']").replace('[1, 1, 2]', '[1,1,2]'),
+      },
+    );
+    expect(review(padded)).toEqual([
+      expect.stringContaining(
+        `1 case of test "adds %i + %i" rewritten in its table in "test/add.test.js" ("[' a ', 'a'],"`,
+      ),
+    ]);
+  });
+
+  it('blocks a @pytest.mark.parametrize case deleted, warns of one rewritten to expect the bug, accepts one added', async () => {
+    const tests = [
+      'import pytest',
+      '',
+      'from calc import add',
+      '',
+      '',
+      'class TestAdd:',
+      '    @pytest.mark.parametrize(',
+      '        "a, b, expected",',
+      '        [',
+      '            (1, 1, 2),',
+      '            (1, 2, 3),',
+      '            (2, 2, 4),',
+      '            pytest.param(2, 3, 5, id="small"),',
+      '        ],',
+      '    )',
+      '    def test_add(self, a, b, expected):',
+      '        assert add(a, b) == expected',
+      '',
+      '    def test_pair(self):',
+      '        pair = (1, 2)',
+      '        assert add(*pair) == 3',
+      '',
+    ].join('\n');
+    const deleted = await realChange(
+      { 'tests/test_calc.py': tests },
+      { 'tests/test_calc.py': tests.replace('            (2, 2, 4),\n', '') },
+    );
+    expect(review(deleted)).toEqual([
+      expect.stringMatching(
+        /^blocking: 1 case of test "test_add" removed from its table in "tests\/test_calc.py"/,
+      ),
+    ]);
+    const rewritten = await realChange(
+      { 'tests/test_calc.py': tests },
+      { 'tests/test_calc.py': tests.replace('2, 3, 5, id=', '2, 3, -1, id=') },
+    );
+    expect(review(rewritten)).toEqual([
+      expect.stringMatching(
+        /^warning: 1 case of test "test_add" rewritten in its table in "tests\/test_calc.py" \("pytest.param\(2, 3, 5, id=\\"small\\"\),"/,
+      ),
+    ]);
+    // A case added, and a tuple in a test's body changed: no table's case.
+    const added = await realChange(
+      { 'tests/test_calc.py': tests },
+      {
+        'tests/test_calc.py': tests
+          .replace('            (2, 2, 4),\n', '            (2, 2, 4),\n            (-2, -3, -5),\n')
+          .replace('pair = (1, 2)', 'pair = (2, 1)'),
+      },
+    );
+    expect(review(added)).toEqual([]);
+  });
+});

@@ -10,6 +10,7 @@ import { enclosingTest, fileSides, testsSharing } from './enclosing-test.js';
 import { isTestPath } from './files.js';
 import { finding, plural, type ReviewInput, sortFindings } from './input.js';
 import { jsTestsByLine } from './js-test-scopes.js';
+import { tableCaseChanges } from './table-cases.js';
 
 const JS_DECLARATION =
   /^\s*x?(?:it|test|specify)(?:\.(?:only|skip|todo|concurrent|each\s*\(.*?\)))?\s*\(\s*(['"`])((?:\\.|(?!\1).)*)\1/;
@@ -117,6 +118,7 @@ export function testsWeakenedReview(input: ReviewInput, goalText: string): Findi
         ),
       );
     }
+    findings.push(...tableCaseFindings(entry, input.headTexts?.get(path), gone, severity, remedy));
     for (const skip of entry.skips) {
       const name = skip.name === null ? 'a test' : `test ${quoteUntrusted(skip.name)}`;
       findings.push(
@@ -130,6 +132,55 @@ export function testsWeakenedReview(input: ReviewInput, goalText: string): Findi
     }
   }
   return sortFindings(findings);
+}
+
+const ROWS_SHOWN = 3;
+
+/**
+ * A table-driven test's cases (an `it.each` table's rows, a `@pytest.mark.parametrize` decorator's)
+ * removed with no row added in their place: tests removed (blocking, as a removed test is). Rows
+ * removed and others added: cases whose inputs or expectation changed, a warning (an expectation
+ * rewritten to the bug passes without a fix; fail-to-pass counts that test as edited).
+ */
+function tableCaseFindings(
+  entry: FileTests,
+  head: string | undefined,
+  gone: readonly string[],
+  severity: Finding['severity'],
+  remedy: string,
+): Finding[] {
+  const language = languageOf(entry.file);
+  if ((language !== 'js' && language !== 'python') || entry.file.status === 'deleted') return [];
+  const declaredAt = (lines: readonly string[], index: number) => declaration(language, lines[index] ?? '');
+  const changes = tableCaseChanges(entry.file, language, head, declaredAt) ?? [];
+  const path = entry.file.path;
+  const where = quoteUntrusted(path);
+  const rows = (list: readonly string[]) =>
+    list
+      .slice(0, ROWS_SHOWN)
+      .map((row) => quoteUntrusted(row))
+      .join(', ') + (list.length > ROWS_SHOWN ? ` and ${list.length - ROWS_SHOWN} more` : '');
+  return changes
+    .filter((change) => !gone.includes(change.test))
+    .map((change) => {
+      const test = quoteUntrusted(change.test);
+      const lost = change.removed.length - change.added.length;
+      if (lost > 0) {
+        return finding(
+          'controller',
+          severity,
+          `${plural(lost, 'case')} of test ${test} removed from its table in ${where} without a replacement (${rows(change.removed)} removed); ${remedy}`,
+          [path],
+        );
+      }
+      return finding(
+        'controller',
+        'warning',
+        `${plural(change.removed.length, 'case')} of test ${test} rewritten in its table in ${where} (${rows(change.removed)} now ${rows(change.added)}): ` +
+          'a case whose expectation changed may pass by expecting what the code does rather than a fix; check the goal means to change it.',
+        [path],
+      );
+    });
 }
 
 /**
