@@ -120,7 +120,11 @@ function read(lines: readonly string[]) {
     offset += line.length + 1;
   }
   const { openers, openAt } = scan(text, starts);
-  for (const opener of openers) classify(text, opener, openers);
+  const index: OpenerIndex = {
+    byClose: new Map(openers.filter((o) => o.close < text.length).map((o) => [o.close, o])),
+    byPos: new Map(openers.map((o) => [o.pos, o])),
+  };
+  for (const opener of openers) classify(text, opener, index);
   return { text, starts, openers, openAt };
 }
 
@@ -228,8 +232,14 @@ function regexEnd(text: string, from: number): number {
   return from + 1;
 }
 
+/** The openers by where they open and where they close (each closing bracket closes one). */
+interface OpenerIndex {
+  byClose: ReadonlyMap<number, Opener>;
+  byPos: ReadonlyMap<number, Opener>;
+}
+
 /** What call an opener belongs to: a test's (and its name), a table's, a describe's, a hook's. */
-function classify(text: string, opener: Opener, openers: readonly Opener[]): void {
+function classify(text: string, opener: Opener, openers: OpenerIndex): void {
   if (opener.char !== '(' && opener.char !== '`' && opener.char !== '{') return;
   const callee = calleeBefore(text, opener.pos, openers);
   if (callee === null) return;
@@ -246,7 +256,7 @@ function classify(text: string, opener: Opener, openers: readonly Opener[]): voi
     // describe.each's table: its rows are its body's tests' too.
     const next = skipSpace(text, opener.close + 1);
     const body = /\.(?:each|for)$/.test(callee.chain) && !callee.called && text[next] === '(';
-    if (body) opener.scopeEnd = openers.find((o) => o.pos === next)?.close ?? opener.scopeEnd;
+    if (body) opener.scopeEnd = openers.byPos.get(next)?.close ?? opener.scopeEnd;
   } else if (HOOK_CHAIN.test(callee.chain) && !callee.called) opener.role = 'hook';
   else if (TEST_CHAIN.test(callee.chain)) {
     const name = opener.char === '(' ? stringAfter(text, opener.pos + 1) : null;
@@ -271,20 +281,20 @@ function classify(text: string, opener: Opener, openers: readonly Opener[]): voi
 function calleeBefore(
   text: string,
   pos: number,
-  openers: readonly Opener[],
+  openers: OpenerIndex,
 ): { chain: string; called: boolean } | null {
   let end = pos;
   while (end > 0 && /\s/.test(text[end - 1] ?? '')) end--;
   const before = text[end - 1];
   if (before === ')' || before === '`') {
-    const inner = openers.findLast((o) => o.close === end - 1 && o.char === (before === ')' ? '(' : '`'));
-    if (inner === undefined) return null;
+    const inner = openers.byClose.get(end - 1);
+    if (inner === undefined || inner.char !== (before === ')' ? '(' : '`')) return null;
     const chain = calleeBefore(text, inner.pos, openers);
     return chain === null ? null : { chain: chain.chain, called: true };
   }
-  const match = /[\w$.]+$/.exec(text.slice(Math.max(0, end - 80), end));
-  if (match === null) return null;
-  return { chain: match[0], called: false };
+  let start = end;
+  while (start > 0 && end - start < 80 && /[\w$.]/.test(text[start - 1] ?? '')) start--;
+  return start === end ? null : { chain: text.slice(start, end), called: false };
 }
 
 function skipSpace(text: string, from: number): number {
