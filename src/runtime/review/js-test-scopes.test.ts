@@ -62,4 +62,24 @@ describe('jsTestsByLine', () => {
     expect(testsOf(FILE, "require('../src/slug.js')")).toEqual([]);
     expect(testsOf(FILE, '// a comment line')).toEqual([]);
   });
+
+  it("keeps a test's line its own when it calls something named like a describe or a hook (mocha's context, a helper setup)", () => {
+    const source = [
+      "import { expect, it } from 'vitest';",
+      "import { setup } from './helpers.js';",
+      '',
+      "it('reads what it declared', () => {",
+      "  const context = treeContext(['pyproject.toml']);",
+      "  expect(context.read('pyproject.toml')).toBeNull(); // context call",
+      '  setup(() => {',
+      '    globalThis.ready = true; // helper call',
+      '  });',
+      '});',
+      '',
+      "it('other', () => expect(1).toBe(1));",
+      '',
+    ].join('\n');
+    expect(testsOf(source, '// context call')).toEqual(['reads what it declared']);
+    expect(testsOf(source, '// helper call')).toEqual(['reads what it declared']);
+  });
 });

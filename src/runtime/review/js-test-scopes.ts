@@ -23,7 +23,8 @@ interface Opener {
 
 const TEST_CHAIN =
   /^[xf]?(?:it|test|specify)(?:\.(?:only|skip|todo|concurrent|sequential|fails|failing|each|for|skipIf|runIf|fixme|slow))*$/;
-const DESCRIBE_CHAIN = /^(?:[xf]?(?:describe|context|suite)|test\.describe)(?:\.\w+)*$/;
+const DESCRIBE_CHAIN =
+  /^(?:[xf]?(?:describe|context|suite)|test\.describe)(?:\.(?:only|skip|todo|each|for|concurrent|sequential|shuffle|skipIf|runIf|serial|parallel|fixme))*$/;
 const HOOK_CHAIN =
   /^(?:test\.)?(?:beforeEach|afterEach|beforeAll|afterAll|before|after|setup|teardown|suiteSetup|suiteTeardown)$/;
 const PAIRS: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
@@ -69,14 +70,16 @@ export function jsTestsByLine(lines: readonly string[]): string[][] {
     const own = ownByLine.get(index) ?? [];
     const test = own.find((o) => o.role === 'test' && o.name !== null);
     if (test !== undefined) return [test.name as string];
+    // In a test, a call named like a hook or a describe (`context.read(`, a helper `setup(`) is the test's.
+    const enclosing = stack.findLast((o) => o.role === 'test' && o.name !== null);
+    if (enclosing !== undefined) return [enclosing.name as string];
+    if (stack.some((o) => o.role === 'import')) return [];
     const describe = own.find((o) => o.role === 'describe');
     if (describe !== undefined) return namesWithin(describe.pos, describe.scopeEnd);
     if (own.some((o) => o.role === 'hook')) return describeTests(stack);
     // The innermost call the line is in that says whose line it is.
     for (let at = stack.length - 1; at >= 0; at--) {
       const opener = stack[at] as Opener;
-      if (opener.role === 'test' && opener.name !== null) return [opener.name];
-      if (opener.role === 'import') return [];
       if (opener.role === 'hook') return describeTests(stack.slice(0, at));
       if (opener.role === 'describe') return describeTests(stack.slice(0, at + 1));
     }
