@@ -52,20 +52,22 @@ export function tableCaseChanges(
   }
   const changes: TableCaseChange[] = [];
   for (const entry of byTest.values()) {
-    // A row moved, re-spaced or given a trailing comma is the same case (spaces in strings count).
-    const key = (row: string) =>
-      row.replace(SPACE_OUTSIDE_STRINGS, (match) => (/^\s/.test(match) ? '' : match)).replace(/,$/, '');
-    const added = entry.added.map(key);
-    const removed = entry.removed.map(key);
-    const gone = entry.removed.filter((row) => !consume(added, key(row)));
-    const fresh = entry.added.filter((row) => !consume(removed, key(row)));
-    if (gone.length > 0) changes.push({ test: entry.test, removed: gone, added: fresh });
+    const added = entry.added.map(caseKey);
+    const removed = entry.removed.map(caseKey);
+    const gone = entry.removed.filter((row) => !consume(added, caseKey(row)));
+    const fresh = entry.added.filter((row) => !consume(removed, caseKey(row)));
+    if (gone.length > 0 || fresh.length > 0) changes.push({ test: entry.test, removed: gone, added: fresh });
   }
   return changes;
 }
 
+/** A row moved, re-spaced or given a trailing comma is the same case (spaces in strings count). */
+export function caseKey(row: string): string {
+  return row.replace(SPACE_OUTSIDE_STRINGS, (match) => (/^\s/.test(match) ? '' : match)).replace(/,$/, '');
+}
+
 /** Takes one `value` out of `pool`: whether there was one. */
-function consume(pool: string[], value: string): boolean {
+export function consume(pool: string[], value: string): boolean {
   const at = pool.indexOf(value);
   if (at < 0) return false;
   pool.splice(at, 1);

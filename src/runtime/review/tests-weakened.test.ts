@@ -651,6 +651,16 @@ describe('testsEditedByChange: tables, wrapped names, column-0 bodies and shared
       { 'tests/test_calc.py': py.replace('c.push(4)', 'c.push(5)') },
     );
     expect([...editedInFiles(fixture)].sort()).toEqual(['test_pop', 'test_total']);
+    // A test class's setup_method: every test of that class, none of the module's others.
+    const classy = py.replace(
+      'class TestPop:\n',
+      'class TestPop:\n    def setup_method(self):\n        self.limit = 4\n\n',
+    );
+    const setUp = await realChange(
+      { 'tests/test_calc.py': classy },
+      { 'tests/test_calc.py': classy.replace('self.limit = 4', 'self.limit = 5') },
+    );
+    expect([...editedInFiles(setUp)]).toEqual(['test_pop']);
     // A new import for a new test edits no other test.
     const imported = await realChange(
       { 'tests/test_calc.py': py },
@@ -734,6 +744,26 @@ describe('testsWeakenedReview: table-driven cases', () => {
         `1 case of test "adds %i + %i" rewritten in its table in "test/add.test.js" ("[' a ', 'a'],"`,
       ),
     ]);
+  });
+
+  it("does not count a table's cases moved to another file as removed", async () => {
+    const moved = await realChange(
+      { 'test/add.test.js': TABLE, 'test/sum.test.js': "import { it } from 'vitest';\n" },
+      {
+        'test/add.test.js': "import { it } from 'vitest';\n",
+        'test/sum.test.js': TABLE,
+      },
+    );
+    expect(review(moved).filter((message) => message.includes('its table'))).toEqual([]);
+    const deleted = await realChange(
+      { 'test/add.test.js': TABLE },
+      { 'test/add.test.js': "import { it } from 'vitest';\n" },
+    );
+    expect(review(deleted)).toContainEqual(
+      expect.stringMatching(
+        /^blocking: 6 cases of test "adds %i \+ %i" removed from its table in "test\/add.test.js"/,
+      ),
+    );
   });
 
   it('blocks a @pytest.mark.parametrize case deleted, warns of one rewritten to expect the bug, accepts one added', async () => {

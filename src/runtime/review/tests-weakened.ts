@@ -10,7 +10,7 @@ import { enclosingTest, fileSides, testsSharing } from './enclosing-test.js';
 import { isTestPath } from './files.js';
 import { finding, plural, type ReviewInput, sortFindings } from './input.js';
 import { jsTestsByLine } from './js-test-scopes.js';
-import { tableCaseChanges } from './table-cases.js';
+import { caseKey, consume, type TableCaseChange, tableCaseChanges } from './table-cases.js';
 
 const JS_DECLARATION =
   /^\s*x?(?:it|test|specify)(?:\.(?:only|skip|todo|concurrent|each\s*\(.*?\)))?\s*\(\s*(['"`])((?:\\.|(?!\1).)*)\1/;
@@ -71,6 +71,9 @@ export function testsWeakenedReview(input: ReviewInput, goalText: string): Findi
     .files.filter((file) => !file.binary && languageOf(file) !== undefined)
     .map(readTests);
   const addedAnywhere = new Set(files.flatMap((entry) => entry.added));
+  const tables = new Map(
+    files.map((entry) => [entry.file.path, tableChangesOf(entry, input.headTexts?.get(entry.file.path))]),
+  );
   const pools = poolMoves(files);
   const severity: Finding['severity'] = goalAsksToRemoveTests(goalText) ? 'warning' : 'blocking';
   const remedy =
@@ -118,7 +121,7 @@ export function testsWeakenedReview(input: ReviewInput, goalText: string): Findi
         ),
       );
     }
-    findings.push(...tableCaseFindings(entry, input.headTexts?.get(path), gone, severity, remedy));
+    findings.push(...tableCaseFindings(entry, tables, gone, severity, remedy));
     for (const skip of entry.skips) {
       const name = skip.name === null ? 'a test' : `test ${quoteUntrusted(skip.name)}`;
       findings.push(
@@ -136,6 +139,14 @@ export function testsWeakenedReview(input: ReviewInput, goalText: string): Findi
 
 const ROWS_SHOWN = 3;
 
+/** The table cases of a JS or Python test file the change edits, read with the head's text. */
+function tableChangesOf(entry: FileTests, head: string | undefined): TableCaseChange[] {
+  const language = languageOf(entry.file);
+  if ((language !== 'js' && language !== 'python') || entry.file.status === 'deleted') return [];
+  const declaredAt = (lines: readonly string[], index: number) => declaration(language, lines[index] ?? '');
+  return tableCaseChanges(entry.file, language, head, declaredAt) ?? [];
+}
+
 /**
  * A table-driven test's cases (an `it.each` table's rows, a `@pytest.mark.parametrize` decorator's)
  * removed with no row added in their place: tests removed (blocking, as a removed test is). Rows
@@ -144,15 +155,21 @@ const ROWS_SHOWN = 3;
  */
 function tableCaseFindings(
   entry: FileTests,
-  head: string | undefined,
+  tables: ReadonlyMap<string, readonly TableCaseChange[]>,
   gone: readonly string[],
   severity: Finding['severity'],
   remedy: string,
 ): Finding[] {
-  const language = languageOf(entry.file);
-  if ((language !== 'js' && language !== 'python') || entry.file.status === 'deleted') return [];
-  const declaredAt = (lines: readonly string[], index: number) => declaration(language, lines[index] ?? '');
-  const changes = tableCaseChanges(entry.file, language, head, declaredAt) ?? [];
+  const changes = (tables.get(entry.file.path) ?? []).flatMap((change) => {
+    // A case moved to another file's table of the same test is not removed.
+    const elsewhere = [...tables]
+      .filter(([path]) => path !== entry.file.path)
+      .flatMap(([, other]) =>
+        other.filter((o) => o.test === change.test).flatMap((o) => o.added.map(caseKey)),
+      );
+    const removed = change.removed.filter((row) => !consume(elsewhere, caseKey(row)));
+    return removed.length > 0 ? [{ ...change, removed }] : [];
+  });
   const path = entry.file.path;
   const where = quoteUntrusted(path);
   const rows = (list: readonly string[]) =>
@@ -230,7 +247,9 @@ export function testsEditedByChange(
         const side = hunk.filter((line) => line.kind === kind || line.kind === 'context');
         let current: string | null = heading;
         for (const [index, line] of side.entries()) {
-          current = nameAt(language, side, index) ?? current;
+          // A Python def or class that declares no test ends the one the heading named.
+          const ends = language === 'python' && PY_BLOCK.test(line.text);
+          current = nameAt(language, side, index) ?? (ends ? null : current);
           if (line.kind === kind && current !== null && !BETWEEN_TESTS.test(line.text)) edited.add(current);
         }
       }
@@ -275,6 +294,8 @@ function editedInFile(file: DiffFile, language: Language, head: string | undefin
   }
   return names;
 }
+
+const PY_BLOCK = /^\s*(?:async\s+def|def|class)\s/;
 
 /** A Python line that no test shares: an import, a comment. */
 const PY_SHARED_BY_NONE = /^\s*(?:import\s|from\s+\S+\s+import\b|#)/;
