@@ -20,6 +20,12 @@ describe('testNamed', () => {
     expect(testNamed('add > subtracts 2 + 3', declared)).toBe(false);
   });
 
+  it("matches jest's names, whose describes are joined by ›: a nested test and a table's case", () => {
+    expect(testNamed('src/parse.test.js > parse › trims the text', new Set(['trims the text']))).toBe(true);
+    expect(testNamed('src/add.test.js > add › adds 2 + 3', new Set(['adds %i + %i']))).toBe(true);
+    expect(testNamed('src/parse.test.js > parse › keeps text', new Set(['trims the text']))).toBe(false);
+  });
+
   it('reads a JS name holding a slash whole, as the declaration has it', () => {
     expect(testNamed('parse > splits a/b', new Set(['splits a/b']))).toBe(true);
     expect(testNamed('parse > splits %s', new Set(['splits %s']))).toBe(true);
