@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { eventsOfType, SLICES } from '../helpers/execution.js';
+import { eventsOfType, GOALS, SLICES } from '../helpers/execution.js';
 import { nodeProject } from '../helpers/node-fixture.js';
 
 /**
@@ -98,4 +98,79 @@ write('vitest.config.js', "export default { test: { include: ['none/**'], passWi
       expect.stringContaining('The change edits "vitest.config.js", which decides what the "test" gate ran'),
     ]);
   }, 90_000);
+});
+
+/**
+ * The committed failing test as a row of an `it.each` table, far below the `it.each(` line: vitest
+ * names a row by its input alone, so a row whose expectation changes keeps its name.
+ */
+const EACH_TABLE = [
+  "import { describe, expect, it } from 'vitest';",
+  "import { parse } from '../src/parser.js';",
+  "describe('parse', () => {",
+  '  it.each([',
+  "    ['a', 'a'],",
+  "    ['', ''],",
+  "    ['b c', 'b c'],",
+  "    ['x', 'x'],",
+  "    ['yy', 'yy'],",
+  "    [' a ', 'a'],",
+  "  ])('parse(%j)', (input, expected) => {",
+  '    expect(parse(input)).toBe(expected);',
+  '  });',
+  '});',
+  '',
+].join('\n');
+const PADDED = 'test/parser.test.js::parse > parse(" a ")';
+
+describe('a vitest project whose committed failing test is a row of an it.each table', () => {
+  /** The parser slice writes `parser`; the test slice turns `row` into `into` in the table. */
+  const agent = (parser: string, row: string, into: string) => `
+if (writes.some((w) => w === 'src/parser.js' || w === 'src' || w === '.')) write('src/parser.js', ${JSON.stringify(parser)});
+if (writes.some((w) => w.startsWith('test') || w === '.')) {
+  write('test/parser.test.js', read('test/parser.test.js').replace(${JSON.stringify(row)}, ${JSON.stringify(into)}));
+}`;
+
+  it("a weak agent that rewrites the row's expectation to the bug is never ready; a fix that adds a row is", async () => {
+    const weak = await runGoal({
+      goal: GOALS.chain,
+      files: { 'test/parser.test.js': EACH_TABLE },
+      agent: agent(
+        '// looked at it\nexport const parse = (text) => text;\n',
+        "[' a ', 'a']",
+        "[' a ', ' a ']",
+      ),
+    });
+    expect(weak.proof.gates[0]?.tests?.failToPass).toEqual([PADDED]);
+    expect(weak.proof.status).not.toBe('ready');
+    expect(weak.proof.decisions.findLast((d) => d.kind === 'oracle')).toMatchObject({
+      decision: 'fail-to-pass not shown',
+      reason: expect.stringContaining(
+        `${PADDED} failed on the base and pass on the head, but the change edited that test itself`,
+      ),
+    });
+    // The review says which case changed: a warning (an expectation may change on purpose).
+    expect(weak.proof.findings.map((f) => `${f.severity}: ${f.message}`)).toContainEqual(
+      expect.stringContaining(
+        `warning: 1 case of test "parse(%j)" rewritten in its table in "test/parser.test.js"`,
+      ),
+    );
+    await weak.env.cleanup();
+    const fixed = await runGoal({
+      goal: GOALS.chain,
+      files: { 'test/parser.test.js': EACH_TABLE },
+      agent: agent(
+        'export const parse = (text) => text.trim();\n',
+        "    [' a ', 'a'],\n",
+        "    [' a ', 'a'],\n    ['\\tb\\t', 'b'],\n",
+      ),
+    });
+    expect(fixed.proof.status, JSON.stringify(fixed.proof.knownGaps)).toBe('ready');
+    // A row added is a new case, no other's rewritten.
+    expect(fixed.proof.findings.filter((f) => f.message.includes('in its table'))).toEqual([]);
+    expect(fixed.proof.decisions.findLast((d) => d.kind === 'oracle')).toMatchObject({
+      decision: 'fail-to-pass shown',
+      reason: expect.stringContaining("the head's tests fail against the base's source and pass on the head"),
+    });
+  }, 180_000);
 });

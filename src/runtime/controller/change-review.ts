@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { MAX_READ_BYTES } from '../gates/detector.js';
 import { allowedProtectedPaths } from '../graph/protected.js';
 import type { Finding, GateEvidence } from '../proof/schema.js';
+import { isTestPath } from '../review/files.js';
 import {
   controllerReview,
   gateDefinitionPaths,
@@ -27,6 +28,8 @@ export interface ReviewedChange {
    * person reads it first, so even a goal created to change its workflows may not change them here.
    */
   pushedAtOnce?: boolean;
+  /** The head's committed text of its changed test files (headTestTexts). */
+  headTexts?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -46,12 +49,29 @@ export function reviewChange(ctx: RunContext, change: ReviewedChange): Finding[]
     diff: change.diff,
     gates: change.gates,
     ...(holdsToken === undefined ? {} : { holdsToken }),
+    ...(change.headTexts === undefined ? {} : { headTexts: change.headTexts }),
   };
   return [
     ...controllerReview(input),
     ...testsWeakenedReview(input, ctx.goal.goal.text),
     ...securityReview(input),
   ];
+}
+
+/**
+ * The changed test files as committed at the change's head: the tests-weakened review reads which
+ * test a changed line is in (a table's row far below its `it.each(` line) from the whole file.
+ */
+export async function headTestTexts(
+  ctx: RunContext,
+  cwd: string,
+  headSha: string,
+  changed: readonly ChangedFile[],
+): Promise<Map<string, string>> {
+  const paths = changed.map((file) => file.path).filter(isTestPath);
+  if (paths.length === 0) return new Map();
+  const { texts } = await ctx.deps.committed.readCommitted(cwd, headSha, paths, MAX_READ_BYTES);
+  return new Map([...texts].filter((entry): entry is [string, string] => entry[1] !== null));
 }
 
 /**

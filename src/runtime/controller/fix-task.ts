@@ -10,7 +10,7 @@ import type { Finding, GateEvidence } from '../proof/schema.js';
 import { closingReferenceFindings } from '../review/closing-references.js';
 import type { CapturedChange, SliceWorkspace } from '../workspace/port.js';
 import { describeChecks } from './attempt-failure.js';
-import { reviewChange, reviewGateDefinitions, writeReview } from './change-review.js';
+import { headTestTexts, reviewChange, reviewGateDefinitions, writeReview } from './change-review.js';
 import { checkedAgentRun } from './checked-agent.js';
 import { checkedGates } from './checked-gates.js';
 import type { ControllerDeps, RunContext } from './context.js';
@@ -293,6 +293,7 @@ async function reviewFix(
       diff: captured.diff,
       gates: [],
       pushedAtOnce: true,
+      headTexts: await headTestTexts(ctx, workspace.path, captured.headSha, captured.changedFiles),
     }),
     ...(await reviewGateDefinitions(
       ctx,

@@ -20,7 +20,7 @@ import { diagnosticCounts, testCounts } from '../proof/test-summary.js';
 import { closingReferenceFindings } from '../review/closing-references.js';
 import type { SliceWorkspace } from '../workspace/port.js';
 import { describeAttemptFailure, failureHeadline } from './attempt-failure.js';
-import { reviewChange, reviewGateDefinitions, writeReview } from './change-review.js';
+import { headTestTexts, reviewChange, reviewGateDefinitions, writeReview } from './change-review.js';
 import { checkedAgentRun } from './checked-agent.js';
 import { checkedGates } from './checked-gates.js';
 import type { RunContext } from './context.js';
@@ -406,6 +406,7 @@ async function settleAttempt(
       changedFiles: change.changedFiles,
       diff: change.diff,
       gates,
+      headTexts: await headTestTexts(ctx, workspace.path, change.headSha, change.changedFiles),
     }),
     ...(await reviewGateDefinitions(ctx, workspace.path, start.sha, change.headSha, change.changedFiles)),
     ...integrity,

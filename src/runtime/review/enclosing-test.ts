@@ -112,3 +112,45 @@ function declaredOrDecorated(
 function indentOf(text: string): number {
   return /^\s*/.exec(text)?.[0].length ?? 0;
 }
+
+/**
+ * Every test sharing a line no test encloses (a fixture, a `setup_method`, a value the tests read):
+ * the tests of the innermost block around it that declares any (a test class), else of the file.
+ */
+export function testsSharing(
+  lines: readonly string[],
+  at: number,
+  declaredAt: DeclaredAt,
+  syntax: Syntax,
+): string[] {
+  let limit = indentOf(lines[at] ?? '');
+  for (let index = at - 1; index >= 0 && limit > 0; index--) {
+    const text = lines[index] ?? '';
+    if (text.trim() === '' || syntax.comment.test(text)) continue;
+    const indent = indentOf(text);
+    if (indent >= limit) continue;
+    const names = testsDeclared(lines, index + 1, indent, declaredAt, syntax);
+    if (names.length > 0) return names;
+    limit = indent;
+  }
+  return testsDeclared(lines, 0, -1, declaredAt, syntax);
+}
+
+/** The tests declared from `from` on in the block indented more than `indent`. */
+function testsDeclared(
+  lines: readonly string[],
+  from: number,
+  indent: number,
+  declaredAt: DeclaredAt,
+  syntax: Syntax,
+): string[] {
+  const names = new Set<string>();
+  for (let index = from; index < lines.length; index++) {
+    const text = lines[index] ?? '';
+    if (text.trim() === '' || syntax.comment.test(text)) continue;
+    if (indentOf(text) <= indent) break;
+    const name = declaredAt(lines, index);
+    if (name !== null) names.add(name);
+  }
+  return [...names];
+}

@@ -24,6 +24,11 @@ export interface ReviewInput {
    * knows, whatever the review's own formats say.
    */
   holdsToken?: (text: string) => boolean;
+  /**
+   * The head's committed text of the changed test files, where the caller read them: which test a
+   * changed line is in (a table's row far below its `it.each(` line) is read from the whole file.
+   */
+  headTexts?: ReadonlyMap<string, string>;
 }
 
 export type Review = Finding['review'];

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createTempRepo, git, type TempRepo } from '../../../test/helpers/git-repo.js';
 import type { ReviewInput } from './input.js';
 import { reviewInput } from './test-fixtures.js';
+import { testNamed } from './test-names.js';
 import { goalAsksToRemoveTests, testsEditedByChange, testsWeakenedReview } from './tests-weakened.js';
 
 const repos: TempRepo[] = [];
@@ -469,5 +470,354 @@ describe('testsEditedByChange', () => {
       },
     );
     expect(edited(python)).toEqual(['test_spaces']);
+  });
+});
+
+describe('testsEditedByChange: tables, wrapped names, column-0 bodies and shared set-up', () => {
+  /** The head's changed files beside the diff, as fail-to-pass reads them. */
+  const editedInFiles = (input: ReviewInput) => {
+    const root = repos.at(-1)?.root ?? '';
+    const head = new Map<string, string>();
+    for (const { path } of input.changedFiles) {
+      try {
+        head.set(path, readFileSync(join(root, path), 'utf8'));
+      } catch {
+        // deleted on the head
+      }
+    }
+    return testsEditedByChange(
+      input.diff,
+      input.changedFiles.map((file) => file.path),
+      head,
+    );
+  };
+  /** A row of a tagged-template table: `    ${1} | ${2} | ${3}`. */
+  const row = (...cells: number[]) => `    ${cells.map((cell) => `\${${cell}}`).join(' | ')}`;
+  const EACH = [
+    "import { describe, expect, it } from 'vitest';",
+    "import { add } from '../src/add.js';",
+    '',
+    "describe('add', () => {",
+    '  it.each([',
+    '    [1, 1, 2],',
+    '    [1, 2, 3],',
+    '    [2, 2, 4],',
+    '    [3, 3, 6],',
+    '    [4, 4, 8],',
+    '    [2, 3, 5],',
+    "  ])('adds %i + %i', (a, b, expected) => {",
+    '    expect(add(a, b)).toBe(expected);',
+    '  });',
+    '',
+    '  it.each`',
+    '    a    | b    | expected',
+    row(1, 2, 3),
+    row(2, 2, 4),
+    row(3, 2, 5),
+    row(4, 2, 6),
+    row(5, 2, 7),
+    "  `('returns $expected for $a + $b', ({ a, b, expected }) => {",
+    '    expect(add(a, b)).toBe(expected);',
+    '  });',
+    '',
+    "  it('adds zero', () => {",
+    '    expect(add(1, 0)).toBe(1);',
+    '  });',
+    '});',
+    '',
+  ].join('\n');
+
+  it("names an it.each test whose table row a weak agent rewrote far below the it.each( line, matching vitest's formatted case names", async () => {
+    const weak = await realChange(
+      { 'test/add.test.js': EACH },
+      { 'test/add.test.js': EACH.replace('[2, 3, 5]', '[2, 3, 6]') },
+    );
+    const edited = editedInFiles(weak);
+    expect([...edited]).toEqual(['adds %i + %i']);
+    expect(testNamed('test/add.test.js::add > adds 2 + 3', edited)).toBe(true);
+    expect(testNamed('add > adds zero', edited)).toBe(false);
+    const tagged = await realChange(
+      { 'test/add.test.js': EACH },
+      { 'test/add.test.js': EACH.replace(row(5, 2, 7), row(5, 2, 8)) },
+    );
+    expect(testNamed('add > returns 7 for 5 + 2', editedInFiles(tagged))).toBe(true);
+    expect(testNamed('add > adds 2 + 3', editedInFiles(tagged))).toBe(false);
+    // A correct fix's regression case: a row added to the table edits that table's test alone.
+    const added = await realChange(
+      { 'test/add.test.js': EACH },
+      { 'test/add.test.js': EACH.replace('    [2, 3, 5],\n', '    [2, 3, 5],\n    [-2, -3, -5],\n') },
+    );
+    expect([...editedInFiles(added)]).toEqual(['adds %i + %i']);
+  });
+
+  it('names a test whose name is wrapped onto the line after it( and one whose body is at column 0', async () => {
+    const tests = [
+      "import { expect, test } from 'vitest';",
+      "import { parse } from '../src/parse.js';",
+      '',
+      'test(',
+      "  'parses a long option name that does not fit on the line of its test call',",
+      '  () => {',
+      "    const args = ['--verbose'];",
+      '    const parsed = parse(args);',
+      '    const keys = Object.keys(parsed);',
+      '    expect(keys).toHaveLength(1);',
+      '    expect(parsed.verbose).toBe(true);',
+      '  },',
+      ');',
+      '',
+      "test('keeps text', () => {",
+      "const parsed = parse(['a']);",
+      'const keys = Object.keys(parsed);',
+      'const length = keys.length;',
+      'expect(length).toBe(1);',
+      "expect(parsed._).toEqual(['a']);",
+      '});',
+      '',
+    ].join('\n');
+    const wrapped = await realChange(
+      { 'test/parse.test.js': tests },
+      { 'test/parse.test.js': tests.replace('toBe(true)', 'toBe(undefined)') },
+    );
+    expect([...editedInFiles(wrapped)]).toEqual([
+      'parses a long option name that does not fit on the line of its test call',
+    ]);
+    const column0 = await realChange(
+      { 'test/parse.test.js': tests },
+      { 'test/parse.test.js': tests.replace("toEqual(['a'])", 'toEqual([])') },
+    );
+    expect([...editedInFiles(column0)]).toEqual(['keeps text']);
+  });
+
+  it("counts an edited beforeEach as an edit of every test of its describe, and a pytest fixture's of every test of its module", async () => {
+    const tests = [
+      "import { beforeEach, describe, expect, it } from 'vitest';",
+      "import { Counter } from '../src/counter.js';",
+      '',
+      "describe('counter', () => {",
+      '  let counter;',
+      '  beforeEach(() => {',
+      '    counter = new Counter();',
+      '    counter.add(1);',
+      '    counter.add(2);',
+      '    counter.add(3);',
+      '    counter.add(4);',
+      '  });',
+      '',
+      "  it('counts', () => expect(counter.total).toBe(10));",
+      "  it('resets', () => {",
+      '    counter.reset();',
+      '    expect(counter.total).toBe(0);',
+      '  });',
+      '});',
+      '',
+      "describe('empty counter', () => {",
+      "  it('starts at zero', () => expect(new Counter().total).toBe(0));",
+      '});',
+      '',
+    ].join('\n');
+    const js = await realChange(
+      { 'test/counter.test.js': tests },
+      { 'test/counter.test.js': tests.replace('counter.add(4);', 'counter.add(5);') },
+    );
+    expect([...editedInFiles(js)].sort()).toEqual(['counts', 'resets']);
+    const py = [
+      'import pytest',
+      '',
+      'from calc import Calc',
+      '',
+      '',
+      '@pytest.fixture',
+      'def calc():',
+      '    c = Calc()',
+      '    c.push(1)',
+      '    c.push(2)',
+      '    c.push(3)',
+      '    c.push(4)',
+      '    return c',
+      '',
+      '',
+      'def test_total(calc):',
+      '    assert calc.total() == 10',
+      '',
+      '',
+      'class TestPop:',
+      '    def test_pop(self, calc):',
+      '        assert calc.pop() == 4',
+      '',
+    ].join('\n');
+    const fixture = await realChange(
+      { 'tests/test_calc.py': py },
+      { 'tests/test_calc.py': py.replace('c.push(4)', 'c.push(5)') },
+    );
+    expect([...editedInFiles(fixture)].sort()).toEqual(['test_pop', 'test_total']);
+    // A test class's setup_method: every test of that class, none of the module's others.
+    const classy = py.replace(
+      'class TestPop:\n',
+      'class TestPop:\n    def setup_method(self):\n        self.limit = 4\n\n',
+    );
+    const setUp = await realChange(
+      { 'tests/test_calc.py': classy },
+      { 'tests/test_calc.py': classy.replace('self.limit = 4', 'self.limit = 5') },
+    );
+    expect([...editedInFiles(setUp)]).toEqual(['test_pop']);
+    // A new import for a new test edits no other test.
+    const imported = await realChange(
+      { 'tests/test_calc.py': py },
+      {
+        'tests/test_calc.py': py
+          .replace('import pytest\n', 'import math\n\nimport pytest\n')
+          .concat('\n\ndef test_sqrt(calc):\n    assert math.isqrt(calc.total()) == 3\n'),
+      },
+    );
+    expect([...editedInFiles(imported)]).toEqual(['test_sqrt']);
+  });
+});
+
+describe('testsWeakenedReview: table-driven cases', () => {
+  /** The review's input with the head's committed test files, as the slice's review reads them. */
+  const withHead = (input: ReviewInput): ReviewInput => {
+    const root = repos.at(-1)?.root ?? '';
+    const headTexts = new Map<string, string>();
+    for (const { path } of input.changedFiles) {
+      try {
+        headTexts.set(path, readFileSync(join(root, path), 'utf8'));
+      } catch {
+        // deleted on the head
+      }
+    }
+    return { ...input, headTexts };
+  };
+  const review = (input: ReviewInput) =>
+    testsWeakenedReview(withHead(input), 'fix the bug in src/add.js').map(
+      (f) => `${f.severity}: ${f.message}`,
+    );
+  const TABLE = [
+    "import { expect, it } from 'vitest';",
+    "import { add } from '../src/add.js';",
+    '',
+    'it.each([',
+    '  [1, 1, 2],',
+    '  [1, 2, 3],',
+    '  [2, 2, 4],',
+    '  [3, 3, 6],',
+    '  [4, 4, 8],',
+    '  [2, 3, 5],',
+    "])('adds %i + %i', (a, b, expected) => {",
+    '  expect(add(a, b)).toBe(expected);',
+    '});',
+    '',
+  ].join('\n');
+
+  it('warns of an it.each row whose expectation a weak agent rewrote, blocks a row deleted, accepts a row added', async () => {
+    const rewritten = await realChange(
+      { 'test/add.test.js': TABLE },
+      { 'test/add.test.js': TABLE.replace('[2, 3, 5]', '[2, 3, 6]') },
+    );
+    expect(review(rewritten)).toEqual([
+      'warning: 1 case of test "adds %i + %i" rewritten in its table in "test/add.test.js" ("[2, 3, 5]," now "[2, 3, 6],"): a case whose expectation changed may pass by expecting what the code does rather than a fix; check the goal means to change it.',
+    ]);
+    const deleted = await realChange(
+      { 'test/add.test.js': TABLE },
+      { 'test/add.test.js': TABLE.replace('  [2, 3, 5],\n', '') },
+    );
+    expect(review(deleted)).toEqual([
+      expect.stringMatching(
+        /^blocking: 1 case of test "adds %i \+ %i" removed from its table in "test\/add.test.js" without a replacement \("\[2, 3, 5\]," removed\); restore it/,
+      ),
+    ]);
+    const added = await realChange(
+      { 'test/add.test.js': TABLE },
+      { 'test/add.test.js': TABLE.replace('  [2, 3, 5],\n', '  [2, 3, 5],\n  [-2, -3, -5],\n') },
+    );
+    expect(review(added)).toEqual([]);
+    // Spaces inside a row's strings are its case's; outside them, only its layout.
+    const strings = TABLE.replace('  [2, 3, 5],\n', "  [' a ', 'a'],\n");
+    const padded = await realChange(
+      { 'test/add.test.js': strings },
+      {
+        'test/add.test.js': strings.replace("[' a ', 'a']", "[' a ', ' a ']").replace('[1, 1, 2]', '[1,1,2]'),
+      },
+    );
+    expect(review(padded)).toEqual([
+      expect.stringContaining(
+        `1 case of test "adds %i + %i" rewritten in its table in "test/add.test.js" ("[' a ', 'a'],"`,
+      ),
+    ]);
+  });
+
+  it("does not count a table's cases moved to another file as removed", async () => {
+    const moved = await realChange(
+      { 'test/add.test.js': TABLE, 'test/sum.test.js': "import { it } from 'vitest';\n" },
+      {
+        'test/add.test.js': "import { it } from 'vitest';\n",
+        'test/sum.test.js': TABLE,
+      },
+    );
+    expect(review(moved).filter((message) => message.includes('its table'))).toEqual([]);
+    const deleted = await realChange(
+      { 'test/add.test.js': TABLE },
+      { 'test/add.test.js': "import { it } from 'vitest';\n" },
+    );
+    expect(review(deleted)).toContainEqual(
+      expect.stringMatching(
+        /^blocking: 6 cases of test "adds %i \+ %i" removed from its table in "test\/add.test.js"/,
+      ),
+    );
+  });
+
+  it('blocks a @pytest.mark.parametrize case deleted, warns of one rewritten to expect the bug, accepts one added', async () => {
+    const tests = [
+      'import pytest',
+      '',
+      'from calc import add',
+      '',
+      '',
+      'class TestAdd:',
+      '    @pytest.mark.parametrize(',
+      '        "a, b, expected",',
+      '        [',
+      '            (1, 1, 2),',
+      '            (1, 2, 3),',
+      '            (2, 2, 4),',
+      '            pytest.param(2, 3, 5, id="small"),',
+      '        ],',
+      '    )',
+      '    def test_add(self, a, b, expected):',
+      '        assert add(a, b) == expected',
+      '',
+      '    def test_pair(self):',
+      '        pair = (1, 2)',
+      '        assert add(*pair) == 3',
+      '',
+    ].join('\n');
+    const deleted = await realChange(
+      { 'tests/test_calc.py': tests },
+      { 'tests/test_calc.py': tests.replace('            (2, 2, 4),\n', '') },
+    );
+    expect(review(deleted)).toEqual([
+      expect.stringMatching(
+        /^blocking: 1 case of test "test_add" removed from its table in "tests\/test_calc.py"/,
+      ),
+    ]);
+    const rewritten = await realChange(
+      { 'tests/test_calc.py': tests },
+      { 'tests/test_calc.py': tests.replace('2, 3, 5, id=', '2, 3, -1, id=') },
+    );
+    expect(review(rewritten)).toEqual([
+      expect.stringMatching(
+        /^warning: 1 case of test "test_add" rewritten in its table in "tests\/test_calc.py" \("pytest.param\(2, 3, 5, id=\\"small\\"\),"/,
+      ),
+    ]);
+    // A case added, and a tuple in a test's body changed: no table's case.
+    const added = await realChange(
+      { 'tests/test_calc.py': tests },
+      {
+        'tests/test_calc.py': tests
+          .replace('            (2, 2, 4),\n', '            (2, 2, 4),\n            (-2, -3, -5),\n')
+          .replace('pair = (1, 2)', 'pair = (2, 1)'),
+      },
+    );
+    expect(review(added)).toEqual([]);
   });
 });

@@ -6,9 +6,11 @@
 import { quoteUntrusted } from '../graph/paths.js';
 import type { Finding } from '../proof/schema.js';
 import { type DiffFile, type DiffLine, parseDiff } from './diff.js';
-import { enclosingTest, fileSides } from './enclosing-test.js';
+import { enclosingTest, fileSides, testsSharing } from './enclosing-test.js';
 import { isTestPath } from './files.js';
 import { finding, plural, type ReviewInput, sortFindings } from './input.js';
+import { jsTestsByLine } from './js-test-scopes.js';
+import { caseKey, consume, type TableCaseChange, tableCaseChanges } from './table-cases.js';
 
 const JS_DECLARATION =
   /^\s*x?(?:it|test|specify)(?:\.(?:only|skip|todo|concurrent|each\s*\(.*?\)))?\s*\(\s*(['"`])((?:\\.|(?!\1).)*)\1/;
@@ -69,6 +71,9 @@ export function testsWeakenedReview(input: ReviewInput, goalText: string): Findi
     .files.filter((file) => !file.binary && languageOf(file) !== undefined)
     .map(readTests);
   const addedAnywhere = new Set(files.flatMap((entry) => entry.added));
+  const tables = new Map(
+    files.map((entry) => [entry.file.path, tableChangesOf(entry, input.headTexts?.get(entry.file.path))]),
+  );
   const pools = poolMoves(files);
   const severity: Finding['severity'] = goalAsksToRemoveTests(goalText) ? 'warning' : 'blocking';
   const remedy =
@@ -116,6 +121,7 @@ export function testsWeakenedReview(input: ReviewInput, goalText: string): Findi
         ),
       );
     }
+    findings.push(...tableCaseFindings(entry, tables, gone, severity, remedy));
     for (const skip of entry.skips) {
       const name = skip.name === null ? 'a test' : `test ${quoteUntrusted(skip.name)}`;
       findings.push(
@@ -129,6 +135,69 @@ export function testsWeakenedReview(input: ReviewInput, goalText: string): Findi
     }
   }
   return sortFindings(findings);
+}
+
+const ROWS_SHOWN = 3;
+
+/** The table cases of a JS or Python test file the change edits, read with the head's text. */
+function tableChangesOf(entry: FileTests, head: string | undefined): TableCaseChange[] {
+  const language = languageOf(entry.file);
+  if ((language !== 'js' && language !== 'python') || entry.file.status === 'deleted') return [];
+  const declaredAt = (lines: readonly string[], index: number) => declaration(language, lines[index] ?? '');
+  return tableCaseChanges(entry.file, language, head, declaredAt) ?? [];
+}
+
+/**
+ * A table-driven test's cases (an `it.each` table's rows, a `@pytest.mark.parametrize` decorator's)
+ * removed with no row added in their place: tests removed (blocking, as a removed test is). Rows
+ * removed and others added: cases whose inputs or expectation changed, a warning (an expectation
+ * rewritten to the bug passes without a fix; fail-to-pass counts that test as edited).
+ */
+function tableCaseFindings(
+  entry: FileTests,
+  tables: ReadonlyMap<string, readonly TableCaseChange[]>,
+  gone: readonly string[],
+  severity: Finding['severity'],
+  remedy: string,
+): Finding[] {
+  const changes = (tables.get(entry.file.path) ?? []).flatMap((change) => {
+    // A case moved to another file's table of the same test is not removed.
+    const elsewhere = [...tables]
+      .filter(([path]) => path !== entry.file.path)
+      .flatMap(([, other]) =>
+        other.filter((o) => o.test === change.test).flatMap((o) => o.added.map(caseKey)),
+      );
+    const removed = change.removed.filter((row) => !consume(elsewhere, caseKey(row)));
+    return removed.length > 0 ? [{ ...change, removed }] : [];
+  });
+  const path = entry.file.path;
+  const where = quoteUntrusted(path);
+  const rows = (list: readonly string[]) =>
+    list
+      .slice(0, ROWS_SHOWN)
+      .map((row) => quoteUntrusted(row))
+      .join(', ') + (list.length > ROWS_SHOWN ? ` and ${list.length - ROWS_SHOWN} more` : '');
+  return changes
+    .filter((change) => !gone.includes(change.test))
+    .map((change) => {
+      const test = quoteUntrusted(change.test);
+      const lost = change.removed.length - change.added.length;
+      if (lost > 0) {
+        return finding(
+          'controller',
+          severity,
+          `${plural(lost, 'case')} of test ${test} removed from its table in ${where} without a replacement (${rows(change.removed)} removed); ${remedy}`,
+          [path],
+        );
+      }
+      return finding(
+        'controller',
+        'warning',
+        `${plural(change.removed.length, 'case')} of test ${test} rewritten in its table in ${where} (${rows(change.removed)} now ${rows(change.added)}): ` +
+          'a case whose expectation changed may pass by expecting what the code does rather than a fix; check the goal means to change it.',
+        [path],
+      );
+    });
 }
 
 /**
@@ -178,7 +247,9 @@ export function testsEditedByChange(
         const side = hunk.filter((line) => line.kind === kind || line.kind === 'context');
         let current: string | null = heading;
         for (const [index, line] of side.entries()) {
-          current = nameAt(language, side, index) ?? current;
+          // A Python def or class that declares no test ends the one the heading named.
+          const ends = language === 'python' && PY_BLOCK.test(line.text);
+          current = nameAt(language, side, index) ?? (ends ? null : current);
           if (line.kind === kind && current !== null && !BETWEEN_TESTS.test(line.text)) edited.add(current);
         }
       }
@@ -187,7 +258,12 @@ export function testsEditedByChange(
   return edited;
 }
 
-/** The tests enclosing the file's changed lines, read from both sides of the whole file. */
+/**
+ * The tests enclosing the file's changed lines, read from both sides of the whole file. A JS file
+ * is read by its brackets (js-test-scopes.ts): a table's rows, a wrapped name, a body at column 0.
+ * A changed line no test encloses, in a JS or Python file, is shared by tests (a set-up hook, a
+ * fixture, a value they read): it counts for every test of its describe or class, else of its file.
+ */
 function editedInFile(file: DiffFile, language: Language, head: string | undefined): string[] {
   const sides = language === null ? null : fileSides(file, head);
   if (sides === null) return [];
@@ -197,17 +273,32 @@ function editedInFile(file: DiffFile, language: Language, head: string | undefin
       : { comment: /^\s*(?:\/\/|\/\*|\*)/, decorator: language === 'rust' ? /^\s*#\[/ : null };
   const declaredAt = (lines: readonly string[], index: number) =>
     testDeclaredAt(language, lines, index, file.path);
+  const js = language === 'js' ? { old: jsTestsByLine(sides.old), new: jsTestsByLine(sides.new) } : null;
   const names: string[] = [];
   for (const line of file.hunks.flat()) {
     // A blank or closing line may stand between two tests; a decorator is read as its test's.
     if (line.kind === 'context' || /^\s*[)\]};,]*\s*$/.test(line.text)) continue;
-    const [lines, number] = line.kind === 'added' ? [sides.new, line.newLine] : [sides.old, line.oldLine];
+    const side = line.kind === 'added' ? 'new' : 'old';
+    const number = line.kind === 'added' ? line.newLine : line.oldLine;
     if (number === null) continue;
+    if (js !== null) {
+      names.push(...(js[side][number - 1] ?? []));
+      continue;
+    }
+    const lines = sides[side];
     const name = enclosingTest(lines, number - 1, declaredAt, syntax);
     if (name !== null) names.push(name);
+    else if (language === 'python' && !PY_SHARED_BY_NONE.test(line.text)) {
+      names.push(...testsSharing(lines, number - 1, declaredAt, syntax));
+    }
   }
   return names;
 }
+
+const PY_BLOCK = /^\s*(?:async\s+def|def|class)\s/;
+
+/** A Python line that no test shares: an import, a comment. */
+const PY_SHARED_BY_NONE = /^\s*(?:import\s|from\s+\S+\s+import\b|#)/;
 
 /**
  * The test declared at this line of a whole file: for Rust, a fn under a test attribute, or any fn
