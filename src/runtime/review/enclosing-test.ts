@@ -74,17 +74,27 @@ export function enclosingTest(
 ): string | null {
   const own = declaredOrDecorated(lines, at, declaredAt, syntax);
   if (own !== null) return own;
+  for (const index of blocksAround(lines, at, syntax)) {
+    const name = declaredOrDecorated(lines, index, declaredAt, syntax);
+    if (name !== null) return name;
+  }
+  return null;
+}
+
+/**
+ * The lines that open the blocks `lines[at]` is in, innermost first: each the nearest line above
+ * indented less than everything between. Blank lines and comments do not close a block.
+ */
+function* blocksAround(lines: readonly string[], at: number, syntax: Syntax): Generator<number> {
   let limit = indentOf(lines[at] ?? '');
   for (let index = at - 1; index >= 0 && limit > 0; index--) {
     const text = lines[index] ?? '';
     if (text.trim() === '' || syntax.comment.test(text)) continue;
     const indent = indentOf(text);
     if (indent >= limit) continue;
-    const name = declaredOrDecorated(lines, index, declaredAt, syntax);
-    if (name !== null) return name;
+    yield index;
     limit = indent;
   }
-  return null;
 }
 
 const CLOSING = /^\s*[)\]}]+[,;]?\s*$/;
@@ -123,15 +133,9 @@ export function testsSharing(
   declaredAt: DeclaredAt,
   syntax: Syntax,
 ): string[] {
-  let limit = indentOf(lines[at] ?? '');
-  for (let index = at - 1; index >= 0 && limit > 0; index--) {
-    const text = lines[index] ?? '';
-    if (text.trim() === '' || syntax.comment.test(text)) continue;
-    const indent = indentOf(text);
-    if (indent >= limit) continue;
-    const names = testsDeclared(lines, index + 1, indent, declaredAt, syntax);
+  for (const index of blocksAround(lines, at, syntax)) {
+    const names = testsDeclared(lines, index + 1, indentOf(lines[index] ?? ''), declaredAt, syntax);
     if (names.length > 0) return names;
-    limit = indent;
   }
   return testsDeclared(lines, 0, -1, declaredAt, syntax);
 }
