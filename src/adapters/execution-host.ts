@@ -4,6 +4,7 @@ import { createGateVerifier } from '../runtime/gates/verify.js';
 import type { ProcessRunner } from '../runtime/ports.js';
 import { agentLauncherWith } from './agents/launcher.js';
 import { createToolchainProbes } from './doctor/toolchain-probes.js';
+import { dateTrackedNow } from './git/date-tracked.js';
 import { gitGoalCleaner } from './git/goal-cleanup.js';
 import { persistedCredentialGuard } from './git/persisted-credentials.js';
 import { treeFacts, worktreeChanges } from './git/tree-facts.js';
@@ -46,6 +47,7 @@ export function createExecutionHost(options: ExecutionHostOptions = {}): Executi
       ...createGitWorkspaces(workspaceOptions),
       treeFacts,
       worktreeChanges,
+      dateTrackedNow,
     }),
     agents: agentLauncherWith({ run }),
     cleaner: gitGoalCleaner,

@@ -2,9 +2,10 @@ import { mkdir, mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { scriptFile } from '../helpers/agents.js';
 import { createExecutionEnv, type ExecutionEnv, eventsOfType } from '../helpers/execution.js';
 import { pathWithout } from '../helpers/path-without.js';
-import { addOneLib, BUGGY_ADD_WORKSPACE } from '../helpers/rust-crate.js';
+import { addOneLib, BUGGY_ADD_WORKSPACE, BUGGY_CALC, calcLib } from '../helpers/rust-crate.js';
 
 /**
  * A Rust crate with inline `#[cfg(test)]` tests and one committed failing test, as a new user would
@@ -337,5 +338,72 @@ describe('per-test evidence on a Rust crate with inline tests', () => {
         'The change edits "Cargo.toml test targets (harness, test)", which decides what the "test" gate ran:',
       ),
     ]);
+  });
+  it("two slices in parallel: the one that leaves src/lib.rs alone tests its own code, not the other's build in the shared target dir", async () => {
+    // s1 fixes add; s2 edits the README and waits until s1's gates have built the fix into the
+    // goal's CARGO_TARGET_DIR. s2's src/lib.rs was checked out before that build: cargo took the
+    // build for fresh and s2's test gate ran s1's fix (test:passed on code whose test fails).
+    env = await createExecutionEnv(BUGGY_CALC, { env: RUST_ENV });
+    const slice = (id: string, reads: string, writes: string) => ({
+      id,
+      title: id,
+      role: 'implementer',
+      reads: [reads],
+      writes: [writes],
+      dependsOn: [],
+      acceptance: ['cargo test passes'],
+      tests: [],
+      risk: 'low',
+      why: 'two independent changes',
+    });
+    const plan = {
+      version: 2,
+      classification: { class: 'fix', why: 'add subtracts' },
+      slices: [
+        slice('s1-fix-add', 'src/lib.rs', 'src/lib.rs'),
+        slice('s2-readme', 'Cargo.toml', 'README.md'),
+      ],
+    };
+    const agent = await scriptFile(
+      env.kit.dir,
+      'parallel.mjs',
+      `#!/usr/bin/env node
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+const task = process.env.OMK_TASK_ID;
+if (task === 'plan') {
+  console.log(${JSON.stringify(JSON.stringify(plan))});
+  process.exit(0);
+}
+if (task === 's1-fix-add') {
+  writeFileSync('src/lib.rs', ${JSON.stringify(calcLib('a + b'))});
+  process.exit(0);
+}
+if (task !== 's2-readme') process.exit(1);
+const goal = basename(dirname(process.cwd()));
+const events = join(dirname(dirname(dirname(process.cwd()))), 'goals', goal, 'events.jsonl');
+const built = () =>
+  existsSync(events) &&
+  readFileSync(events, 'utf8').split('\\n').some((line) => line.includes('"gates_verified"') && line.includes('"s1-fix-add"'));
+const until = Date.now() + 60000;
+while (!built() && Date.now() < until) await new Promise((done) => setTimeout(done, 200));
+writeFileSync('README.md', 'calc: adds two numbers\\n');
+`,
+    );
+    const result = await env.omk(
+      'goal',
+      'run',
+      'fix add in src/lib.rs',
+      '--agent',
+      agent,
+      '--max-agents',
+      '2',
+      '--json',
+    );
+    const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
+    const gates = eventsOfType(await env.events(id), 'gates_verified');
+    const outcomes = (task: string) => gates.find((e) => e.data.taskId === task)?.data.outcomes;
+    expect(outcomes('s1-fix-add'), JSON.stringify(gates)).toContain('test:passed');
+    expect(outcomes('s2-readme'), JSON.stringify(gates)).toContain('test:pre_existing');
   });
 });

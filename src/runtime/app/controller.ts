@@ -6,6 +6,7 @@ import { type CommittedTree, readCommittedTree } from '../gates/committed.js';
 import { detectGatesIn } from '../gates/detect.js';
 import { createDetectContext } from '../gates/detector.js';
 import { gateEnvironment } from '../gates/env.js';
+import { ownSourcesVerify } from '../gates/own-sources.js';
 import type { GateSpec } from '../gates/port.js';
 import type { GoalRecord } from '../goal/schema.js';
 import { cacheWritingPreparer, cacheWritingVerify } from '../integrity/cache-writers.js';
@@ -84,15 +85,20 @@ export async function composeController(
   // Gates and installs write the cache on purpose: an agent run's check of it waits for none to run.
   // Confined, a gate writes one cache: the slices' gates theirs, the base's and the integrated
   // tree's the integration's own (integrity/integration-cache.ts).
+  const workspaces = deps.execution.workspaces({ forceFallback: goal.options.sliceExecution === 'branch' });
+  // A cargo gate builds its own worktree's code, not the last one built into the shared target.
+  const dateTracked = workspaces.dateTrackedNow?.bind(workspaces);
+  const ownSources =
+    dateTracked === undefined ? deps.execution.verify : ownSourcesVerify(deps.execution.verify, dateTracked);
   const verifyWriting = (cache: string) =>
     scrubbedVerify(
       withGateHome(
         boundedVerify(
           cacheWritingVerify(
             confine === null
-              ? deps.execution.verify
+              ? ownSources
               : confinedVerify(
-                  deps.execution.verify,
+                  ownSources,
                   {
                     ...confine,
                     writable: [cache],
@@ -130,12 +136,7 @@ export async function composeController(
   const detected = detectGatesIn(tree.context, config);
   return {
     store: deps.store,
-    workspaces: scrubbedWorkspaces(
-      deps.execution.workspaces({ forceFallback: goal.options.sliceExecution === 'branch' }),
-      scrub,
-      deps.store.files,
-      keep,
-    ),
+    workspaces: scrubbedWorkspaces(workspaces, scrub, deps.store.files, keep),
     agent: scrubbedAgent(agent, scrub, deps.store.files, keep),
     verify: verifyWriting(cacheDir),
     integrationCache: integrationCache({

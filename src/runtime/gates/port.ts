@@ -72,6 +72,12 @@ export interface GateRunContext {
   home?: GateHome;
   signal?: AbortSignal;
   /**
+   * Wraps each run of a gate's process (the head's, its rerun, the base's): what must be so
+   * before and while it runs (gates/own-sources.ts: a cargo gate builds its worktree's own code).
+   * Absent: each runs as it is.
+   */
+  aroundRun?: AroundGateRun;
+  /**
    * Told each gate's complete per-test results of the run its evidence is about (null: none could
    * be read). The base run keeps them in its baseline; the evidence itself holds bounded lists.
    */
@@ -83,6 +89,16 @@ export interface GateRunContext {
   /** The most each gate log keeps of one run's output (`logs.maxBytes`); default: the host's. */
   logMaxBytes?: number;
 }
+
+/** One run of a gate's process about to start: its argv, where, with what environment. */
+export interface GateRunStart {
+  argv: readonly string[];
+  cwd: string;
+  env: Readonly<Record<string, string>>;
+}
+
+/** Runs `start` (one gate process) when and as `run` allows (GateRunContext.aroundRun). */
+export type AroundGateRun = <T>(run: GateRunStart, start: () => Promise<T>) => Promise<T>;
 
 /** Every gate's result on one base commit. */
 export interface GateBaseline {

@@ -296,7 +296,8 @@ async function runGate(
       ? {}
       : { confine: withNetwork(withReport(context.confine, reportFile ? report : null), gate) }),
   };
-  const result = await runProcess(context.signal ? { ...spec, signal: context.signal } : spec);
+  const start = () => runProcess(context.signal ? { ...spec, signal: context.signal } : spec);
+  const result = await (context.aroundRun?.({ argv, cwd, env: context.env }, start) ?? start());
   const unavailable = result.cancelled || result.timedOut ? null : cannotStart(gate.argv, result);
   // Read before omk's own footer lands in the log.
   const ran = !result.cancelled && !result.timedOut && unavailable === null;

@@ -130,6 +130,12 @@ export interface WorkspacePort {
    * before its results count (BaseCheckout.foreign).
    */
   worktreeChanges?(worktree: string): Promise<WorktreeChanges>;
+  /**
+   * Dates every file `worktree` tracks now (not target/, not .git; a link itself, not what it
+   * points to); returns how many. Optional: without it a cargo gate may run the build of another
+   * worktree of the goal (gates/own-sources.ts).
+   */
+  dateTrackedNow?(worktree: string): Promise<number>;
 }
 
 export interface WorktreeChanges {
