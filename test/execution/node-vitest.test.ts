@@ -104,6 +104,9 @@ describe('a Node project with vitest as a devDependency and a committed failing 
       agent: `write('src/parser.js', 'export const parse = (text) => { console.log(text); return text.trim(); };\\n');`,
     });
     expect(proof.status).not.toBe('ready');
+    expect(proof.knownGaps.find((gap) => gap.code === 'slice_incomplete')?.message).toContain(
+      'its last attempt failed: gate test failed (exit 1); the change stopped its tests from running (they run on the base)',
+    );
     const events = await env.events(id);
     // Before, the exit codes called it pre-existing ("fails on base too"): no failed attempt.
     expect(eventsOfType(events, 'gates_verified').map((e) => e.data.outcomes)).toEqual([['test:failed']]);
@@ -113,7 +116,9 @@ describe('a Node project with vitest as a devDependency and a committed failing 
       /\[omk\] its run on the head reported no per-test results \(it failed, exit 1\) though its run on base [0-9a-f]{12} did: the change stopped the tests from running; see the log's last lines/,
     );
     expect(failure).toContain('Unexpected console statement');
-    expect(stderr).toContain(`[${SLICES.bug}] attempt 1 failed`);
+    expect(stderr).toContain(
+      `[${SLICES.bug}] attempt 1 failed; the slice stays pending with 2 attempt(s) left: gate test failed (exit 1); the change stopped its tests from running (they run on the base)`,
+    );
   }, 120_000);
 
   it('a vitest.config.js that runs no test (passWithNoTests) is never ready: blocked, no fix shown', async () => {

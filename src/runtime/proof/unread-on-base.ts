@@ -58,7 +58,19 @@ export function unreadOnBaseWords(gate: GateEvidence, where = 'on the base'): st
  * pre-existing (gates/verify.ts).
  */
 export function unreadOnHeadWords(gate: Pick<GateEvidence, 'outcome' | 'exitCode'>, base: string): string {
-  return `its ${reportedNone(gate, 'on the head', base)}: the change stopped the tests from running; see the log's last lines`;
+  return `its ${reportedNone(gate, 'on the head', base)}: ${STOPPED}; see the log's last lines`;
+}
+
+const STOPPED = 'the change stopped the tests from running';
+
+/** A failed gate whose note (the tail's first line, `[omk] …`) is unreadOnHeadWords'. */
+export function stoppedOnHead(gate: Pick<GateEvidence, 'outcome' | 'tail'>): boolean {
+  const note = gate.tail.split('\n', 1)[0] ?? '';
+  return (
+    gate.outcome === 'failed' &&
+    note.startsWith('[omk] its run on the head ') &&
+    note.includes(`: ${STOPPED};`)
+  );
 }
 
 function reportedNone(
