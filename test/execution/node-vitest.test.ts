@@ -82,6 +82,45 @@ describe('a Node project with vitest as a devDependency and a committed failing 
     expect(line).toContain(`newly failing tests (they pass on the base): ${EMPTY}`);
   }, 90_000);
 
+  it("a fix whose change stops the tests from running (a pretest check it breaks) fails its attempt, not the base's", async () => {
+    // ts-dedent's `"pretest": "npm run lint"`: the agent fixes the bug but leaves a console.log the
+    // project's pretest check refuses, so `npm test` ends before vitest runs. The base runs its
+    // tests (one failing): the head's failure is the change's, never the base's own.
+    const pretest = JSON.parse(PACKAGE_JSON) as { scripts: Record<string, string> };
+    pretest.scripts = { pretest: 'node scripts/no-console.js', ...pretest.scripts };
+    const { env, id, stderr, proof } = await runGoal({
+      files: {
+        'package.json': `${JSON.stringify(pretest, null, 2)}\n`,
+        'scripts/no-console.js': [
+          "import { readFileSync } from 'node:fs';",
+          "const text = readFileSync('src/parser.js', 'utf8');",
+          "if (text.includes('console.log')) {",
+          "  console.error('src/parser.js: error  Unexpected console statement  no-console');",
+          '  process.exit(1);',
+          '}',
+          '',
+        ].join('\n'),
+      },
+      agent: `write('src/parser.js', 'export const parse = (text) => { console.log(text); return text.trim(); };\\n');`,
+    });
+    expect(proof.status).not.toBe('ready');
+    expect(proof.knownGaps.find((gap) => gap.code === 'slice_incomplete')?.message).toContain(
+      'its last attempt failed: gate test failed (exit 1); the change stopped its tests from running (they run on the base)',
+    );
+    const events = await env.events(id);
+    // Before, the exit codes called it pre-existing ("fails on base too"): no failed attempt.
+    expect(eventsOfType(events, 'gates_verified').map((e) => e.data.outcomes)).toEqual([['test:failed']]);
+    const failure = String(eventsOfType(events, 'task_pending')[0]?.data.failure);
+    expect(failure).toContain('gate test failed (exit 1):');
+    expect(failure).toMatch(
+      /\[omk\] its run on the head reported no per-test results \(it failed, exit 1\) though its run on base [0-9a-f]{12} did: the change stopped the tests from running; see the log's last lines/,
+    );
+    expect(failure).toContain('Unexpected console statement');
+    expect(stderr).toContain(
+      `[${SLICES.bug}] attempt 1 failed; the slice stays pending with 2 attempt(s) left: gate test failed (exit 1); the change stopped its tests from running (they run on the base)`,
+    );
+  }, 120_000);
+
   it('a vitest.config.js that runs no test (passWithNoTests) is never ready: blocked, no fix shown', async () => {
     // The bug stays. Before, the head's gate passed with no test run and no report, the exit codes
     // decided ("fails on the base and passes on the head") and the goal was `ready`.

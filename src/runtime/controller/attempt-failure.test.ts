@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentRunResult } from '../agents/port.js';
 import type { Finding, GateEvidence } from '../proof/schema.js';
+import { unreadOnHeadWords } from '../proof/unread-on-base.js';
 import { describeAttemptFailure, failureHeadline, logPath, trimOutput } from './attempt-failure.js';
 
 /** Where a slice's worktree lives beside the goal directory, under the state root. */
@@ -278,6 +279,23 @@ describe('failureHeadline', () => {
     const gates = [broken(['a', 'b', 'c', 'd'], 29)];
     expect(failureHeadline(failure(gates), gates)).toBe(
       'gate test failed (exit 1); newly failing tests (they pass on the base): a, b, c and 26 more',
+    );
+  });
+
+  it('says the change stopped the tests from running when they ran on the base and not on the head', () => {
+    // ts-dedent's `"pretest": "npm run lint"` failing on the change's lint error: npm test ends
+    // before the runner starts (gates/verify.ts calls it failed with these words).
+    const note = unreadOnHeadWords({ outcome: 'failed', exitCode: 1 }, 'on base bbbbbbbbbbbb');
+    const gates = [
+      gate('test', `[omk] ${note}\n> ts-dedent@2.2.0 pretest\n✖ 1 problem (1 error, 0 warnings)`),
+    ];
+    expect(failureHeadline(failure(gates), gates)).toBe(
+      'gate test failed (exit 1); the change stopped its tests from running (they run on the base)',
+    );
+    // Two such gates are named.
+    const two = [...gates, { ...gates[0], name: 'e2e' } as GateEvidence];
+    expect(failureHeadline(failure(two), two)).toBe(
+      'gate test failed (exit 1); the change stopped the tests of test, e2e from running (they run on the base)',
     );
   });
 

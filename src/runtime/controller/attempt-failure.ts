@@ -1,6 +1,7 @@
 import { isAbsolute, relative } from 'node:path';
 import type { AgentRunResult } from '../agents/port.js';
 import type { Finding, GateEvidence, GateTests } from '../proof/schema.js';
+import { stoppedOnHead } from '../proof/unread-on-base.js';
 import { clip } from '../text/clip.js';
 
 // The failure goes into the next attempt's prompt and into events: bounded, so a noisy gate or a
@@ -172,7 +173,7 @@ export function failureHeadline(failure: string, gates: readonly GateEvidence[])
       (sum, gate) => sum + Math.max(gate.tests?.counts.regressions ?? 0, gate.tests?.regressions.length ?? 0),
       0,
     );
-  const diagnostics = newDiagnosticsHeadline(failed);
+  const diagnostics = `${newDiagnosticsHeadline(failed)}${stoppedHeadline(failed)}`;
   if (broken.length === 0) return `${first.replace(/:$/, '')}${diagnostics}`;
   const shown = broken.slice(0, HEADLINE_NAMES);
   const more = total - shown.length;
@@ -204,6 +205,15 @@ function newDiagnosticsHeadline(failed: readonly GateEvidence[]): string {
   const total = diagnosed.reduce((sum, gate) => sum + Math.max(gate.diagnostics?.new ?? 0, 0), 0);
   const more = Math.max(total, all.length) - shown.length;
   return `; new diagnostics (not on the base): ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+}
+
+/** The gates whose tests ran on the base but not on the head: the change stopped them (a pretest step). */
+function stoppedHeadline(failed: readonly GateEvidence[]): string {
+  const stopped = failed.filter(stoppedOnHead).map((gate) => gate.name);
+  if (stopped.length === 0) return '';
+  // "its" only where the line names that one gate alone.
+  const whose = failed.length === 1 ? 'its tests' : `the tests of ${stopped.join(', ')}`;
+  return `; the change stopped ${whose} from running (they run on the base)`;
 }
 
 /** The failure's first line; a review's blocking findings as the first one, the others counted. */

@@ -275,18 +275,53 @@ describe('createGateVerifier, test by test', () => {
     expect(specs).toHaveLength(1);
   });
 
-  it('keeps the exit-code rule, and says so, when a side has no readable tests', async () => {
+  it("fails a gate whose head run reported no tests though the base's did: the change stopped them", async () => {
+    // ts-dedent's `"pretest": "npm run lint"`: the change's lint error ends `npm test` before
+    // the runner starts, while the base runs its tests, one of them failing (committed so).
+    const head = [
+      '> ts-dedent@2.2.0 pretest',
+      '> npm run lint',
+      '',
+      '/src/index.ts',
+      "  3:7  error  'unused' is assigned a value but never used  @typescript-eslint/no-unused-vars",
+      '',
+      '✖ 1 problem (1 error, 0 warnings)',
+    ].join('\n');
+    const base = [
+      ' FAIL  src/__tests__/index.spec.ts > dedent > keeps escaped newlines',
+      ' Test Files  1 failed (1)',
+      '      Tests  1 failed | 12 passed (13)',
+    ].join('\n');
+    const { run } = scripted(exited(1, head), exited(1, head), exited(1, base));
+    const [evidence] = await createGateVerifier(run)([GATE], context(onBase));
+    expect(evidence).toMatchObject({ outcome: 'failed', exitCode: 1 });
+    expect(evidence?.tail).toContain(
+      `[omk] its run on the head reported no per-test results (it failed, exit 1) though its run on base ${base12} did: ` +
+        "the change stopped the tests from running; see the log's last lines",
+    );
+    expect(evidence?.tail).not.toContain('judged by exit code');
+    expect(evidence?.tail).toContain('✖ 1 problem (1 error, 0 warnings)');
+    expect(evidence).not.toHaveProperty('tests');
+  });
+
+  it('keeps the exit-code rule, and says so, when neither side or only the head has readable tests', async () => {
     const { run } = scripted(
       exited(1, 'Segmentation fault'),
       exited(1, 'Segmentation fault'),
-      exited(1, pytest([], ['test_target'])),
+      exited(1, 'Segmentation fault'),
     );
     const [evidence] = await createGateVerifier(run)([GATE], context(onBase));
     expect(evidence).toMatchObject({ outcome: 'pre_existing' });
     expect(evidence?.tail).toContain(
-      `fails on base ${base12} too (judged by exit codes: no per-test results could be read on the head)`,
+      `fails on base ${base12} too (judged by exit codes: no per-test results could be read on the head or the base)`,
     );
     expect(evidence).not.toHaveProperty('tests');
+    // The base's run that reported nothing is proof/unread-on-base.ts's to judge, downstream.
+    const head = pytest([], ['test_target']);
+    const { run: readOnHead } = scripted(exited(1, head), exited(1, head), exited(1, 'Segmentation fault'));
+    const [unreadBase] = await createGateVerifier(readOnHead)([GATE], context(onBase));
+    expect(unreadBase).toMatchObject({ outcome: 'pre_existing' });
+    expect(unreadBase?.tail).toContain('judged by exit codes: no per-test results could be read on the base');
   });
 
   it('tells the caller every test of the run its evidence is about, unbounded', async () => {

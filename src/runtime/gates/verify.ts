@@ -2,6 +2,7 @@ import { appendFile, mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/
 import { basename, join } from 'node:path';
 import type { ProcessResult, ProcessRunner } from '../ports.js';
 import type { GateDiagnostics, GateEvidence } from '../proof/schema.js';
+import { unreadOnHeadWords } from '../proof/unread-on-base.js';
 import type { Confinement } from '../sandbox/port.js';
 import { stripAnsi } from '../text/ansi.js';
 import { cannotStart, type Unavailability, unavailableNote } from './availability.js';
@@ -59,8 +60,9 @@ const PARSE_BYTES = 16 * 1024 * 1024;
  * node_modules/.cache) and classifies each: a failure is rerun once (passes → flaky); a repeated
  * failure is tried on the base. When both sides' per-test results can be read, it is pre_existing
  * only when every test failing here failed on the base too; any other failing test is a
- * regression and the gate failed. Otherwise the exit codes decide (fails on the base too →
- * pre_existing) and the note says so. Timeouts and missing tools are
+ * regression and the gate failed. A test gate whose run here reported no tests while the base's
+ * did failed: the change stopped its tests from running. Otherwise the exit codes decide (fails
+ * on the base too → pre_existing) and the note says so. Timeouts and missing tools are
  * not rerun: a second attempt would only spend the same time or fail the same way. Each run goes
  * through `runProcess`, which the front door composes.
  */
@@ -104,6 +106,8 @@ async function verifyGate(
   let baseDiags: Diagnostics | null = fromBaseline(gate, context)?.diagnostics ?? null;
   /** How the gate ended on the base, once asked. */
   let baseStatus: RunStatus | null = null;
+  /** The head's run reported no tests though the base's did: its note says so, no exit-code excuse. */
+  let stoppedOnHead = false;
   const judgedByDiagnostics = DIAGNOSTIC_KINDS.includes(gate.kind);
   /**
    * A lint, format or typecheck gate that failed with no diagnostics compared: the exit codes
@@ -135,7 +139,10 @@ async function verifyGate(
     context.onDiagnostics?.(gate.name, tailOf.diagnostics);
     // A passing gate needs no excuse; the renderers say for every test gate whether tests were read.
     const fellBack =
-      tailOf.tests === null && gate.kind === 'test' && (outcome === 'failed' || outcome === 'flaky')
+      tailOf.tests === null &&
+      gate.kind === 'test' &&
+      !stoppedOnHead &&
+      (outcome === 'failed' || outcome === 'flaky')
         ? 'no per-test results could be read from its output: judged by its exit code'
         : unreadDiagnostics(outcome, tailOf, diagnostics);
     const notes = [note, fellBack].filter((text): text is string => text !== null);
@@ -225,6 +232,13 @@ async function verifyGate(
     // Not read diagnostic by diagnostic: pre-existing by exit code only, which the note says and
     // the proof does not tolerate (proof/pre-existing.ts).
     return evidence('pre_existing', `fails on base ${base12} too`, second);
+  }
+  if (base === 'failed' && gate.kind === 'test' && second.tests === null && baseTests !== null) {
+    // The runner reported its tests on the base and none here: the change stopped them from
+    // running (a pretest step, a module every test imports), whatever the base's own failures.
+    stoppedOnHead = true;
+    const ended = { outcome: 'failed' as const, exitCode: second.result.exitCode };
+    return evidence('failed', unreadOnHeadWords(ended, `on base ${base12}`), second);
   }
   if (base === 'failed') {
     const verdict = judgeFailureOnBoth(second.tests, baseTests, base12);

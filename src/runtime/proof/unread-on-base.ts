@@ -45,7 +45,38 @@ export function readPerTest(runs: readonly GateEvidence[]): Set<string> {
 /** The reason's words for one such gate. */
 export function unreadOnBaseWords(gate: GateEvidence, where = 'on the base'): string {
   return (
-    `gate ${gate.name}'s run ${where} reported no per-test results (${howItEnded(gate)}) though its run ` +
-    'on the head did, so it ended before reporting (a crash, a timeout, a killed runner) and its failure shows nothing about the fix'
+    `gate ${gate.name}'s ${reportedNone(gate, where, 'on the head')}, so it ended before reporting ` +
+    '(a crash, a timeout, a killed runner) and its failure shows nothing about the fix'
   );
+}
+
+/**
+ * The mirror: a test gate whose run on the head failed with no per-test results while its run on
+ * the base reported them. The runner that reports on the base did not get to report on the head
+ * (a `pretest` step the change broke, a module every test imports that no longer loads, a crash):
+ * the failure is the change's, whatever the base's own failing tests, and exit codes do not call it
+ * pre-existing (gates/verify.ts).
+ */
+export function unreadOnHeadWords(gate: Pick<GateEvidence, 'outcome' | 'exitCode'>, base: string): string {
+  return `its ${reportedNone(gate, 'on the head', base)}: ${STOPPED}; see the log's last lines`;
+}
+
+const STOPPED = 'the change stopped the tests from running';
+
+/** A failed gate whose note (the tail's first line, `[omk] …`) is unreadOnHeadWords'. */
+export function stoppedOnHead(gate: Pick<GateEvidence, 'outcome' | 'tail'>): boolean {
+  const note = gate.tail.split('\n', 1)[0] ?? '';
+  return (
+    gate.outcome === 'failed' &&
+    note.startsWith('[omk] its run on the head ') &&
+    note.includes(`: ${STOPPED};`)
+  );
+}
+
+function reportedNone(
+  gate: Pick<GateEvidence, 'outcome' | 'exitCode'>,
+  where: string,
+  other: string,
+): string {
+  return `run ${where} reported no per-test results (${howItEnded(gate)}) though its run ${other} did`;
 }
