@@ -31,7 +31,9 @@ function recordedOptions(goalId: string): Intents {
 
 describe('allow-gate-edits and allow-workflow-edits', () => {
   it('are recorded on the goal when given, each on its own, and off by default', async () => {
+    // A plan step creates the goal and saves it, as a run step would, without running an agent.
     const inputs = {
+      command: 'plan',
       goal: 'fix the bug in add in src/math.js',
       agent: 'script:./agent.mjs',
       'llm-planner': 'false',
