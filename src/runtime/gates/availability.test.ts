@@ -178,7 +178,8 @@ describe('cannotStart', () => {
       tool: 'vitest',
       reason: 'vitest: command not found (exit 254)',
     });
-    const single = 'undefined\n ERR_PNPM_RECURSIVE_EXEC_FIRST_FAIL  Command "vitest" not found\n\nDid you mean "pnpm test"?';
+    const single =
+      'undefined\n ERR_PNPM_RECURSIVE_EXEC_FIRST_FAIL  Command "vitest" not found\n\nDid you mean "pnpm test"?';
     expect(cannotStart(['pnpm', 'run', 'test'], ended(254, single))?.tool).toBe('vitest');
     // A test that prints pnpm's words about something else has started: it failed.
     expect(
