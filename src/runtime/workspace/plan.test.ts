@@ -108,6 +108,23 @@ describe('planPreparation', () => {
     ]);
   });
 
+  it('installs a pnpm workspace without a lockfile with pnpm, writing none: npm knows no workspace: links', async () => {
+    const result = await plan({
+      'package.json': '{"name":"dudo","private":true}',
+      'pnpm-workspace.yaml': 'packages:\n  - game\n  - ui\n',
+      'game/package.json': '{"name":"dudo-game","devDependencies":{"vitest":"^1.2.1"}}',
+      'ui/package.json': '{"name":"dudo-ui","dependencies":{"dudo-game":"workspace:*"}}',
+    });
+    expect(result.steps).toEqual([
+      {
+        kind: 'node-modules',
+        manifests: ['package.json', 'pnpm-workspace.yaml'],
+        install: ['pnpm', 'install', '--lockfile=false', '--prefer-offline'],
+        packages: ['game', 'ui'],
+      },
+    ]);
+  });
+
   it("looks for the checkout's virtualenv for Python and shares one cargo target per goal for Rust", async () => {
     const result = await plan({ 'requirements-dev.txt': 'pytest\n', 'Cargo.toml': '[package]\n' });
     expect(result.steps).toEqual([{ kind: 'python-venv', dirs: ['.venv', 'venv'] }]);
