@@ -2,6 +2,7 @@ import type { OmkConfig } from '../config/schema.js';
 import { isOmkError } from '../errors.js';
 import { installWords, unavailableAdvice } from '../gates/availability.js';
 import { scriptOf } from '../gates/package-script.js';
+import { pnpmRecursiveRun } from '../gates/pnpm-recursive.js';
 import type { GateSpec } from '../gates/port.js';
 import { lookUpGateTool, once, type ToolLookupInput } from '../gates/tool-lookup.js';
 import { unmetRequirement } from '../gates/toolchain-requirements.js';
@@ -106,7 +107,7 @@ async function checkGateExecutable(
     case 'found':
       return {
         ...ok,
-        detail: `${ok.detail} (${runs} → ${script.at}${chained(gate, script.chain, script.pre)})`,
+        detail: `${ok.detail} (${runs} → ${script.at}${chained(gate, script.chain, script.pre)}${recursive(input.scripts?.[script.script])})`,
       };
     case 'unchecked':
       return { ...ok, detail: `${ok.detail} (${runs}, not checked: ${script.why})` };
@@ -158,6 +159,22 @@ function chained(gate: GateSpec, chain: readonly string[], pre: string | undefin
   return (
     `; ${pre === undefined ? '' : `npm runs scripts.${pre} first, so `}it chains ${chain.join(' && ')}: the first that fails stops the rest and omk judges them as one ${gate.kind} gate, ` +
     `so lint debt fails the tests too; to judge each apart, list them as gates in .omk/config.yml, e.g. gates: { list: [ ${entries.join(', ')} ] }`
+  );
+}
+
+/**
+ * A pnpm workspace's `pnpm -r test` runs each package's own script, which omk does not rewrite: no
+ * runner is asked for a report, and pnpm stops at the first failing package unless told not to.
+ */
+function recursive(body: string | undefined): string {
+  const run = body === undefined ? null : pnpmRecursiveRun(body);
+  if (run === null) return '';
+  const bail = run.bails
+    ? `, and pnpm stops at the first package that fails: the packages after it do not run on that tree (\`pnpm -r --no-bail ${run.script}\` runs them all)`
+    : '';
+  return (
+    `; it runs each workspace package's own ${run.script} script (pnpm -r): omk asks none of them for a per-test report, ` +
+    `so it judges the gate by its exit code, not test by test${bail}`
   );
 }
 

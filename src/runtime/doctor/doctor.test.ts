@@ -649,6 +649,26 @@ describe('gates', () => {
       });
     });
 
+    it("says when scripts.test is a pnpm workspace's `pnpm -r test`: judged by exit code, stopped by the first failing package", async () => {
+      // lefun-fun/dudo's Makefile runs `pnpm run -r test`; many workspace roots have it as scripts.test.
+      const report = await doctor(
+        {},
+        {
+          detectGates: async () => [gate('test', ['pnpm', 'run', 'test'])],
+          packageScripts: async () => ({ test: 'pnpm -r test' }),
+          findOnPath: async (command) => `/usr/bin/${command}`,
+          fileState: async () => 'missing',
+        },
+      );
+      expect(check(report, 'gate:test')).toMatchObject({
+        status: 'ok',
+        detail:
+          "pnpm → /usr/bin/pnpm (scripts.test runs pnpm → /usr/bin/pnpm; it runs each workspace package's own test script (pnpm -r): " +
+          'omk asks none of them for a per-test report, so it judges the gate by its exit code, not test by test, ' +
+          'and pnpm stops at the first package that fails: the packages after it do not run on that tree (`pnpm -r --no-bail test` runs them all))',
+      });
+    });
+
     it("says when npm runs a pretest before the tests (ts-dedent's `pretest: npm run lint`): lint stops the tests too", async () => {
       const report = await doctor(
         {},

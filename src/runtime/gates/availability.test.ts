@@ -160,6 +160,33 @@ describe('cannotStart', () => {
     expect(cannotStart(['npm', 'test'], ended(0, 'sh: 1: npm: not found'))).toBeNull();
   });
 
+  it("knows pnpm's own not-found: a package script's `pnpm vitest` without node_modules exits 254, not 127", () => {
+    // lefun-fun/dudo's `pnpm -r test` in a tree without node_modules, as pnpm 9.15 prints it.
+    const recursive = [
+      'Scope: 2 of 3 workspace projects',
+      'game test$ pnpm vitest run src',
+      'game test: undefined',
+      'game test:  ERR_PNPM_RECURSIVE_EXEC_FIRST_FAIL  Command "vitest" not found',
+      'game test: Did you mean "pnpm test"?',
+      'game test: Failed',
+      '/tmp/pnpm-proj/game:',
+      ' ERR_PNPM_RECURSIVE_RUN_FIRST_FAIL  dudo-game@1.0.0 test: `pnpm vitest run src`',
+      'Exit status 254',
+      ' WARN   Local package.json exists, but node_modules missing, did you mean to install?',
+    ].join('\n');
+    expect(cannotStart(['pnpm', 'run', 'test'], ended(254, recursive))).toEqual({
+      tool: 'vitest',
+      reason: 'vitest: command not found (exit 254)',
+    });
+    const single =
+      'undefined\n ERR_PNPM_RECURSIVE_EXEC_FIRST_FAIL  Command "vitest" not found\n\nDid you mean "pnpm test"?';
+    expect(cannotStart(['pnpm', 'run', 'test'], ended(254, single))?.tool).toBe('vitest');
+    // A test that prints pnpm's words about something else has started: it failed.
+    expect(
+      cannotStart(['pnpm', 'run', 'test'], ended(1, 'expected \'Command "vitest" not found\' to be empty')),
+    ).toBeNull();
+  });
+
   it('knows a python -m gate whose module is not installed', () => {
     const result = ended(1, '/usr/bin/python3: No module named pytest');
     expect(cannotStart(['python3', '-m', 'pytest'], result)).toEqual({

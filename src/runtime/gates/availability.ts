@@ -27,6 +27,13 @@ export const NOT_FOUND_LINE_PATTERNS: readonly string[] = [
   '^(?:.*: )?command not found: {tool}$',
 ];
 
+/**
+ * pnpm's own not-found, for `pnpm <tool>` and `pnpm exec <tool>` in a script (no shell prints it: pnpm
+ * exits 254), with `<package> test: ` before it in a recursive run. Its error code opens the line's
+ * message, so a test quoting the words has not matched.
+ */
+const PNPM_NOT_FOUND = /^(?:.*: )?\s*ERR_PNPM_RECURSIVE_EXEC_FIRST_FAIL\s+Command "([^"\s]+)" not found$/m;
+
 /** Where a shell names the command it could not run, whatever it is (used only with exit 126/127). */
 const ANY_NOT_FOUND = /^(?:.*?: )?(?:\d+: |line \d+: )?([^\s:]+): (?:command )?not found$/m;
 const ANY_NOT_EXECUTABLE = /^(?:.*?: )?(?:\d+: |line \d+: )?([^\s:]+): Permission denied$/m;
@@ -101,6 +108,10 @@ export function cannotStart(argv: readonly string[], result: ProcessResult): Una
     return { tool: executable, reason: `${executable}: a command it runs ${what} ${exit}` };
   }
   if (result.exitCode === 0 || result.exitCode === null) return null;
+  const pnpmMissing = PNPM_NOT_FOUND.exec(result.tail)?.[1];
+  if (pnpmMissing !== undefined) {
+    return { tool: pnpmMissing, reason: `${pnpmMissing}: command not found (exit ${result.exitCode})` };
+  }
   const rust = rustToolMissing(argv, executable, result);
   if (rust !== null) return rust;
   const go = goTooOld(executable, result);

@@ -89,6 +89,42 @@ describe('planPreparation', () => {
     ]);
   });
 
+  it("gives a pnpm workspace node_modules though its root package.json has no dependencies: its packages' do", async () => {
+    // lefun-fun/dudo's layout: pnpm-workspace.yaml names the packages, the root only runs `pnpm -r test`.
+    const result = await plan({
+      'package.json': '{"name":"dudo","private":true,"scripts":{"test":"pnpm -r test"}}',
+      'pnpm-workspace.yaml': 'packages:\n  - game\n  - ui\n',
+      'pnpm-lock.yaml': "lockfileVersion: '9.0'\n",
+      'game/package.json': '{"name":"dudo-game","devDependencies":{"vitest":"^1.2.1"}}',
+      'ui/package.json': '{"name":"dudo-ui","dependencies":{"dudo-game":"workspace:*"}}',
+    });
+    expect(result.steps).toEqual([
+      {
+        kind: 'node-modules',
+        manifests: ['package.json', 'pnpm-lock.yaml', 'pnpm-workspace.yaml'],
+        install: ['pnpm', 'install', '--frozen-lockfile', '--prefer-offline'],
+        packages: ['game', 'ui'],
+      },
+    ]);
+  });
+
+  it('installs a pnpm workspace without a lockfile with pnpm, writing none: npm knows no workspace: links', async () => {
+    const result = await plan({
+      'package.json': '{"name":"dudo","private":true}',
+      'pnpm-workspace.yaml': 'packages:\n  - game\n  - ui\n',
+      'game/package.json': '{"name":"dudo-game","devDependencies":{"vitest":"^1.2.1"}}',
+      'ui/package.json': '{"name":"dudo-ui","dependencies":{"dudo-game":"workspace:*"}}',
+    });
+    expect(result.steps).toEqual([
+      {
+        kind: 'node-modules',
+        manifests: ['package.json', 'pnpm-workspace.yaml'],
+        install: ['pnpm', 'install', '--lockfile=false', '--prefer-offline'],
+        packages: ['game', 'ui'],
+      },
+    ]);
+  });
+
   it("looks for the checkout's virtualenv for Python and shares one cargo target per goal for Rust", async () => {
     const result = await plan({ 'requirements-dev.txt': 'pytest\n', 'Cargo.toml': '[package]\n' });
     expect(result.steps).toEqual([{ kind: 'python-venv', dirs: ['.venv', 'venv'] }]);

@@ -94,15 +94,28 @@ export function nodeModulesStep(
 
 type NodeModulesStep = Extract<PreparationStep, { kind: 'node-modules' }>;
 
+/** pnpm's workspace file: it, not package.json's `workspaces`, names a pnpm monorepo's packages. */
+const PNPM_WORKSPACE = 'pnpm-workspace.yaml';
+
+/** A pnpm workspace without a lockfile: npm would link none of its `workspace:` packages; pnpm, writing no lockfile. */
+const PNPM_WITHOUT_LOCKFILE = ['pnpm', 'install', '--lockfile=false', '--prefer-offline'];
+
 function nodeStep(context: DetectContext, installAllowed: boolean): NodeModulesStep | null {
   const text = context.read('package.json');
-  if (text === null || !hasDependencies(text)) return null;
+  if (text === null) return null;
+  // A pnpm workspace's root often depends on nothing itself: its packages' dependencies are installed
+  // from the root all the same (node_modules/.pnpm, and each package's links into it).
+  const pnpmWorkspace = context.has(PNPM_WORKSPACE);
+  if (!pnpmWorkspace && !hasDependencies(text)) return null;
   const lock = NODE_LOCKFILES.find((candidate) => context.has(candidate.file));
-  const install = lock?.install ?? NPM_WITHOUT_LOCKFILE;
+  const install = lock?.install ?? (pnpmWorkspace ? PNPM_WITHOUT_LOCKFILE : NPM_WITHOUT_LOCKFILE);
   const packages = packageDirs(context);
+  const manifests = lock ? ['package.json', lock.file] : ['package.json'];
+  // Which packages get linked is the workspace file's say: a change to it is a change of install.
+  if (pnpmWorkspace) manifests.push(PNPM_WORKSPACE);
   return {
     kind: 'node-modules',
-    manifests: lock ? ['package.json', lock.file] : ['package.json'],
+    manifests,
     install: installAllowed ? install : null,
     ...(packages.length > 0 ? { packages } : {}),
   };
