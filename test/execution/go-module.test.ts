@@ -238,7 +238,9 @@ describe('per-test evidence on a Go module', () => {
     ]);
     expect(proof.status).not.toBe('ready');
     expect(proof.knownGaps.map((gap) => gap.code)).toEqual(['fix_no_fail_to_pass']);
-    expect(proof.knownGaps[0]?.message).toContain('but the change edited that test itself');
+    expect(proof.knownGaps[0]?.message).toContain(
+      'but the change edited that test itself (the test data it reads: testdata/add.golden)',
+    );
   });
 
   it(`a correct fix that also edits the failing test's message is ${GO_INSTALLED ? 'ready: the edited test fails against the base' : 'never tried without go: gates unavailable'}`, async () => {

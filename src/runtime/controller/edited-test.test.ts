@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseJestJson } from '../gates/test-results/jest-json.js';
+import { testDataRead } from '../review/test-data.js';
 import { testsEditedByChange } from '../review/tests-weakened.js';
 import { editedTest } from './edited-test.js';
 
@@ -97,5 +98,17 @@ describe('editedTest: expected values kept in test data (testdata/, __snapshots_
     const py = testsEditedByChange('', ['tests/testdata/expected.json']);
     expect(editedTest('tests/test_x.py::test_y[1]', py)).toBe(true);
     expect(editedTest('other/test_z.py::test_z', py)).toBe(false);
+  });
+
+  it('names the changed test-data files a test may read, for the reason that says why it is edited', () => {
+    const changed = [
+      'pkg/wrap/testdata/fill-10.golden',
+      'pkg/slug/testdata/a.golden',
+      'pkg/wrap/wrap_test.go',
+    ];
+    expect(testDataRead('example.com/textkit/pkg/wrap::TestFillGolden/fill-10.golden', changed)).toEqual([
+      'pkg/wrap/testdata/fill-10.golden',
+    ]);
+    expect(testDataRead('example.com/textkit/internal/words::TestSplit', changed)).toEqual([]);
   });
 });

@@ -8,18 +8,20 @@ export const TEST_DATA_OF = 'test data of ';
 
 const TEST_DATA_DIRS = new Set(['testdata', '__snapshots__']);
 
+/** The directory holding the test-data directory `path` is under ('' at the root), or null. */
+function testDataDir(path: string): string | null {
+  const segments = path.split('/');
+  const at = segments.slice(0, -1).findIndex((segment) => TEST_DATA_DIRS.has(segment));
+  return at < 0 ? null : segments.slice(0, at).join('/');
+}
+
 /**
  * `test data of <dir>` for each path under a test-data directory, `<dir>` being the directory that
  * holds it (the Go package, the test files beside `__snapshots__`; '' at the repository's root).
  */
 export function testDataEdits(paths: readonly string[]): string[] {
-  const entries = new Set<string>();
-  for (const path of paths) {
-    const segments = path.split('/');
-    const at = segments.slice(0, -1).findIndex((segment) => TEST_DATA_DIRS.has(segment));
-    if (at >= 0) entries.add(`${TEST_DATA_OF}${segments.slice(0, at).join('/')}`);
-  }
-  return [...entries];
+  const dirs = paths.map(testDataDir).filter((dir): dir is string => dir !== null);
+  return [...new Set(dirs)].map((dir) => `${TEST_DATA_OF}${dir}`);
 }
 
 /**
@@ -31,12 +33,21 @@ export function testDataEdits(paths: readonly string[]): string[] {
  * against the base's source that the test data's own test passes anyway).
  */
 export function testDataEdited(name: string, edited: ReadonlySet<string>): boolean {
+  return [...edited].some(
+    (entry) => entry.startsWith(TEST_DATA_OF) && readsFrom(name, entry.slice(TEST_DATA_OF.length)),
+  );
+}
+
+/** The changed test-data files (of `paths`) that the test `name` may read, by the same rule. */
+export function testDataRead(name: string, paths: readonly string[]): string[] {
+  return paths.filter((path) => {
+    const dir = testDataDir(path);
+    return dir !== null && readsFrom(name, dir);
+  });
+}
+
+function readsFrom(name: string, dir: string): boolean {
   const place = name.includes('::') ? (name.split('::')[0] ?? '') : (name.split(/ > | › /)[0] ?? '');
-  for (const entry of edited) {
-    if (!entry.startsWith(TEST_DATA_OF)) continue;
-    const dir = entry.slice(TEST_DATA_OF.length);
-    if (dir === '' || place.startsWith(`${dir}/`)) return true;
-    if (place.split('/').at(-1) === dir.split('/').at(-1)) return true;
-  }
-  return false;
+  if (dir === '' || place.startsWith(`${dir}/`)) return true;
+  return place.split('/').at(-1) === dir.split('/').at(-1);
 }
