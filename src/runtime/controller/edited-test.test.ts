@@ -98,6 +98,10 @@ describe('editedTest: expected values kept in test data (testdata/, __snapshots_
     const py = testsEditedByChange('', ['tests/testdata/expected.json']);
     expect(editedTest('tests/test_x.py::test_y[1]', py)).toBe(true);
     expect(editedTest('other/test_z.py::test_z', py)).toBe(false);
+    // pytest-snapshot's and syrupy's `snapshots/` under a test directory; elsewhere the name is no test's.
+    const pytest = testsEditedByChange('', ['tests/snapshots/test_render/out.txt']);
+    expect(editedTest('tests/test_render.py::test_render', pytest)).toBe(true);
+    expect(testsEditedByChange('', ['db/snapshots/2024.sql']).size).toBe(0);
   });
 
   it('names the changed test-data files a test may read, for the reason that says why it is edited', () => {

@@ -1,17 +1,26 @@
 // Expected values kept outside test files: Go's `testdata/` (golden files), jest's and vitest's
-// `__snapshots__/`. A test that reads one checks what it holds, so a change to it is a change to
-// those tests' expectations: a golden file rewritten to the bug's output (`go test -update`) makes
-// the failing test pass without a fix, as a rewritten assertion would.
+// `__snapshots__/`, pytest's `snapshots/` in a test directory. A test that reads one checks what
+// it holds, so a change to it is a change to those tests' expectations: a golden file rewritten to
+// the bug's output (`go test -update`) makes the failing test pass without a fix, as a rewritten
+// assertion would.
+
+import { isTestPath } from './files.js';
 
 /** What `testsEditedByChange` holds for a directory whose test data the change edits. */
 export const TEST_DATA_OF = 'test data of ';
 
 const TEST_DATA_DIRS = new Set(['testdata', '__snapshots__']);
 
-/** The directory holding the test-data directory `path` is under ('' at the root), or null. */
+/**
+ * The directory holding the test-data directory `path` is under ('' at the root), or null. A
+ * `snapshots/` directory (pytest-snapshot's, syrupy's) counts only inside a test directory: the
+ * name alone is as often a database's or a backup's.
+ */
 function testDataDir(path: string): string | null {
   const segments = path.split('/');
-  const at = segments.slice(0, -1).findIndex((segment) => TEST_DATA_DIRS.has(segment));
+  const at = segments
+    .slice(0, -1)
+    .findIndex((segment) => TEST_DATA_DIRS.has(segment) || (segment === 'snapshots' && isTestPath(path)));
   return at < 0 ? null : segments.slice(0, at).join('/');
 }
 
