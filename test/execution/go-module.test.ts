@@ -218,6 +218,31 @@ describe('per-test evidence on a Go module', () => {
     expect(proof.knownGaps.map((gap) => gap.code)).toEqual(['fix_no_fail_to_pass']);
   });
 
+  it(`a golden file under testdata/ rewritten to the bug's output is ${GO_INSTALLED ? 'never ready: its test counts as edited' : 'never tried without go: gates unavailable'}`, async () => {
+    // TestAddGolden reads its expectation from testdata/add.golden (`go test -update` style): the
+    // agent rewrote that file to what the bug prints, so the test passes with the bug in place.
+    const golden =
+      'package calc\n\nimport (\n\t"fmt"\n\t"os"\n\t"testing"\n)\n\nfunc TestAddGolden(t *testing.T) {\n' +
+      '\twant, err := os.ReadFile("testdata/add.golden")\n\tif err != nil {\n\t\tt.Fatal(err)\n\t}\n' +
+      '\tif got := fmt.Sprintln(Add(2, 3)); got != string(want) {\n\t\tt.Errorf("Add(2, 3) = %q, want %q", got, want)\n\t}\n}\n';
+    const run = await runWith(
+      "write('testdata/add.golden', '-1\\n');",
+      {},
+      { ...GO_FIXTURE, 'calc_test.go': golden, 'testdata/add.golden': '5\n' },
+      'fix the bug in calc.go and testdata/add.golden',
+    );
+    if (!GO_INSTALLED) return expectGoUnavailable(run);
+    const { proof } = run;
+    expect(proof.gates.find((gate) => gate.name === 'test')?.tests?.failToPass).toEqual([
+      `${GO_MODULE}::TestAddGolden`,
+    ]);
+    expect(proof.status).not.toBe('ready');
+    expect(proof.knownGaps.map((gap) => gap.code)).toEqual(['fix_no_fail_to_pass']);
+    expect(proof.knownGaps[0]?.message).toContain(
+      'but the change edited that test itself (the test data it reads: testdata/add.golden)',
+    );
+  });
+
   it(`a correct fix that also edits the failing test's message is ${GO_INSTALLED ? 'ready: the edited test fails against the base' : 'never tried without go: gates unavailable'}`, async () => {
     const edited = GO_CALC_TESTS.replace('want 5', 'want 5 (2 + 3)');
     const run = await runWith(

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseJestJson } from '../gates/test-results/jest-json.js';
+import { testDataRead } from '../review/test-data.js';
 import { testsEditedByChange } from '../review/tests-weakened.js';
 import { editedTest } from './edited-test.js';
 
@@ -66,5 +67,52 @@ describe("editedTest: each runner's name read down to the function its diff decl
     // A title with a dot in it is not an id.
     expect(editedOnly('parses v1.2 strings', 'parses v1.2 strings')).toBe(true);
     expect(editedOnly('2 strings', 'parses v1.2 strings')).toBe(false);
+  });
+});
+
+describe('editedTest: expected values kept in test data (testdata/, __snapshots__/) belong to their tests', () => {
+  // Captured from a real walk: a Go module (pkg/wrap with golden tests under pkg/wrap/testdata,
+  // pkg/slug, internal/words) with an off-by-one planted in wrap.Fill, and an agent that ran
+  // `go test ./pkg/wrap -update`: the golden file now holds the bug's output and the failing test
+  // passes. Before, that test counted as fail→pass and the goal was ready.
+  const GOLDEN = 'pkg/wrap/testdata/fill-10.golden';
+  const golden = testsEditedByChange(fixture('textkit-golden-weak.diff'), [GOLDEN]);
+
+  it("a golden file rewritten under a package's testdata/ edits every test of that package", () => {
+    expect(editedTest('example.com/textkit/pkg/wrap::TestFillGolden', golden)).toBe(true);
+    expect(editedTest('example.com/textkit/pkg/wrap::TestFillGolden/fill-10.golden', golden)).toBe(true);
+    expect(editedTest('example.com/textkit/pkg/wrap::TestFill/two_lines', golden)).toBe(true);
+  });
+
+  it("another package's tests are not edited by it", () => {
+    expect(editedTest('example.com/textkit/pkg/slug::TestMake', golden)).toBe(false);
+    expect(editedTest('example.com/textkit/internal/words::TestSplit/tabs', golden)).toBe(false);
+  });
+
+  it('test data at the root belongs to every test; a snapshot to the tests of the files beside it', () => {
+    const root = testsEditedByChange('', ['testdata/TestRun/ok.golden']);
+    expect(editedTest('example.com/m::TestRun/ok', root)).toBe(true);
+    const snap = testsEditedByChange('', ['src/__tests__/__snapshots__/index.spec.ts.snap']);
+    expect(editedTest('src/__tests__/index.spec.ts > dedent tag › renders', snap)).toBe(true);
+    expect(editedTest('src/other.spec.ts > renders', snap)).toBe(false);
+    const py = testsEditedByChange('', ['tests/testdata/expected.json']);
+    expect(editedTest('tests/test_x.py::test_y[1]', py)).toBe(true);
+    expect(editedTest('other/test_z.py::test_z', py)).toBe(false);
+    // pytest-snapshot's and syrupy's `snapshots/` under a test directory; elsewhere the name is no test's.
+    const pytest = testsEditedByChange('', ['tests/snapshots/test_render/out.txt']);
+    expect(editedTest('tests/test_render.py::test_render', pytest)).toBe(true);
+    expect(testsEditedByChange('', ['db/snapshots/2024.sql']).size).toBe(0);
+  });
+
+  it('names the changed test-data files a test may read, for the reason that says why it is edited', () => {
+    const changed = [
+      'pkg/wrap/testdata/fill-10.golden',
+      'pkg/slug/testdata/a.golden',
+      'pkg/wrap/wrap_test.go',
+    ];
+    expect(testDataRead('example.com/textkit/pkg/wrap::TestFillGolden/fill-10.golden', changed)).toEqual([
+      'pkg/wrap/testdata/fill-10.golden',
+    ]);
+    expect(testDataRead('example.com/textkit/internal/words::TestSplit', changed)).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@ import { passedOrTolerated } from '../proof/pre-existing.js';
 import type { Finding, GateEvidence } from '../proof/schema.js';
 import { failedOnBase, readPerTest, unreadOnBase, unreadOnBaseWords } from '../proof/unread-on-base.js';
 import { isTestPath } from '../review/files.js';
+import { testDataRead } from '../review/test-data.js';
 import { testsEditedByChange } from '../review/tests-weakened.js';
 import { baseGateEnv } from './base-run.js';
 import type { RunContext } from './context.js';
@@ -113,14 +114,15 @@ export async function failToPassEvidence(
         },
       };
     }
-    if (rewritten.length > 0) return testsRewritten(rewritten, where, onBaseSource.durationMs, true);
+    if (rewritten.length > 0)
+      return testsRewritten(rewritten, where, onBaseSource.durationMs, true, changedTests);
     const exitOnly = await exitCodeEvidence(ctx, headTests, passedOnHead, where, onBaseSource.passed);
     return {
       ...withUnreadOnBaseSource(exitOnly, onBaseSource.unread),
       durationMs: exitOnly.durationMs + onBaseSource.durationMs,
     };
   }
-  if (rewritten.length > 0 && passedOnHead) return testsRewritten(rewritten, where, 0, false);
+  if (rewritten.length > 0 && passedOnHead) return testsRewritten(rewritten, where, 0, false, changedTests);
   return exitCodeEvidence(ctx, headTests, passedOnHead, where);
 }
 
@@ -160,7 +162,14 @@ function testsRewritten(
   where: string,
   durationMs: number,
   ranOnBaseSource: boolean,
+  /** The changed test files: a golden file or snapshot among them is named as what was edited. */
+  changedTests: readonly string[],
 ): FailToPassEvidence {
+  const data = [...new Set(rewritten.flatMap((name) => testDataRead(name, changedTests)))];
+  const read =
+    data.length === 0
+      ? ''
+      : ` (the test data ${rewritten.length === 1 ? 'it reads' : 'they read'}: ${data.slice(0, 3).join(', ')}${data.length > 3 ? ', …' : ''})`;
   const checked = ranOnBaseSource
     ? "; the head's tests, run against the base's source, pass there too or were not read"
     : " (the edited tests are not in separate test files, so they cannot be run against the base's source apart from the fix)";
@@ -171,7 +180,7 @@ function testsRewritten(
       decision: FAIL_TO_PASS_NOT_SHOWN,
       reason:
         `${named(rewritten)} failed on the base and pass on the head, but the change edited ${rewritten.length === 1 ? 'that test' : 'those tests'} ` +
-        `itself, so ${rewritten.length === 1 ? 'it' : 'they'} may pass by a new expectation rather than a fix${checked} (${where})`,
+        `itself${read}, so ${rewritten.length === 1 ? 'it' : 'they'} may pass by a new expectation rather than a fix${checked} (${where})`,
     },
   };
 }

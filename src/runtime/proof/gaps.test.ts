@@ -387,6 +387,33 @@ describe('class evidence gaps', () => {
     ]);
   });
 
+  it('fix: a failing test that passes only by its rewritten golden file asks to restore that file', () => {
+    // A real walk: `go test -update` rewrote pkg/wrap/testdata/fill-10.golden to the bug's output.
+    const golden = 'example.com/textkit/pkg/wrap::TestFillGolden';
+    const notShown = {
+      kind: 'oracle',
+      decision: 'fail-to-pass not shown',
+      reason: `${golden} failed on the base and pass on the head, but the change edited that test itself`,
+    };
+    const hint = buildProof(
+      evidence({
+        decisions: [{ kind: 'plan', decision: 'one slice', reason: 'small' }, notShown],
+        gates: [
+          gate({
+            required: true,
+            outcome: 'passed',
+            exitCode: 0,
+            tests: testResults({ passed: 2, failToPass: [golden] }),
+          }),
+        ],
+        changedFiles: [{ path: 'pkg/wrap/testdata/fill-10.golden', additions: 4, deletions: 4 }],
+      }),
+    ).knownGaps.find((gap) => gap.code === 'fix_no_fail_to_pass')?.hint;
+    expect(hint?.[0]).toContain(
+      'restore the test and the test data it reads (pkg/wrap/testdata/fill-10.golden), then ',
+    );
+  });
+
   it('fix: with nothing integrated (no head), says so, not "add a test that fails without the fix"', () => {
     // Every slice failed its gates: the base's failing test exists, the fix was never judged.
     const pending = {

@@ -4,6 +4,7 @@ import { WORKFLOW_ONLY } from '../graph/protected.js';
 import type { TaskRejection } from '../graph/schema.js';
 import { NEUTRAL_STEPS, type StepSpelling, wordHint } from '../next-steps.js';
 import { isTestPath } from '../review/files.js';
+import { testDataRead } from '../review/test-data.js';
 import { budgetUsd, tokensAmount } from '../text/amounts.js';
 import { formatDuration } from '../text/duration.js';
 import type { ProofEvidence } from './evidence.js';
@@ -221,9 +222,13 @@ function noFailToPassHint(evidence: ProofEvidence, onHead: readonly GateEvidence
   // (fail-to-pass.ts), so they may pass by a new expectation. The fix is what is missing.
   const rewritten = onHead.flatMap((gate) => (gate.kind === 'test' ? (gate.tests?.failToPass ?? []) : []));
   if (rewritten.length > 0) {
+    // A golden file or snapshot rewritten to the bug's output is what to restore with the test.
+    const paths = evidence.changedFiles.map((file) => file.path);
+    const data = [...new Set(rewritten.flatMap((name) => testDataRead(name, paths)))];
+    const restore = data.length === 0 ? 'the test' : `the test and the test data it reads (${listed(data)})`;
     return [
       `The tests that fail on the base pass on the head only as the change edited them (${listed(rewritten)}). ` +
-        "A fix keeps the base's failing test as it is and makes it pass: restore the test, then ",
+        `A fix keeps the base's failing test as it is and makes it pass: restore ${restore}, then `,
       { step: 'run' },
       ' again with an agent that fixes the code.',
     ];

@@ -1,7 +1,16 @@
 // Path classifications the reviews share. They look at names only: the review never reads the
 // worktree, so what a file is must be inferred from its path (and the diff, elsewhere).
 
-const TEST_DIRS = new Set(['test', 'tests', '__tests__', 'spec', 'specs', '__mocks__', 'testdata']);
+const TEST_DIRS = new Set([
+  'test',
+  'tests',
+  '__tests__',
+  'spec',
+  'specs',
+  '__mocks__',
+  'testdata',
+  '__snapshots__',
+]);
 const TEST_NAMES = [
   /\.(?:test|spec)\.[^./]+$/i,
   /_test\.go$/,

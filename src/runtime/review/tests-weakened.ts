@@ -11,6 +11,7 @@ import { isTestPath } from './files.js';
 import { finding, plural, type ReviewInput, sortFindings } from './input.js';
 import { jsTestsByLine } from './js-test-scopes.js';
 import { caseKey, consume, type TableCaseChange, tableCaseChanges } from './table-cases.js';
+import { testDataEdits } from './test-data.js';
 
 const JS_DECLARATION =
   /^\s*x?(?:it|test|specify)(?:\.(?:only|skip|todo|concurrent|each\s*\(.*?\)))?\s*\(\s*(['"`])((?:\\.|(?!\1).)*)\1/;
@@ -228,7 +229,8 @@ export function testsEditedByChange(
 ): Set<string> {
   const parsed = parseDiff(diff, new Set(changedPaths)).files.filter((file) => !file.binary);
   const files = parsed.filter((file) => languageOf(file, head.get(file.path)) !== undefined);
-  const edited = new Set<string>();
+  // A golden file or a snapshot is its tests' expectation: editing it edits them (test-data.ts).
+  const edited = new Set<string>(testDataEdits(changedPaths));
   // A Rust doc comment holds doc tests: its lines changed, the file's doc tests may check anything.
   for (const file of parsed) {
     if (!file.path.endsWith('.rs')) continue;
