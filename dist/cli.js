@@ -4823,7 +4823,7 @@ function isRef(value2) {
 function cloneIssues(issues) {
   return issues.map((iss) => iss.path ? { ...iss, path: iss.path.slice() } : { ...iss });
 }
-function isRecursive(inst, stack, resolve19) {
+function isRecursive(inst, stack, resolve20) {
   const cached2 = recursive.get(inst);
   if (cached2 !== void 0)
     return cached2 ? PROVEN : NONE;
@@ -4833,7 +4833,7 @@ function isRecursive(inst, stack, resolve19) {
   let result2 = NONE;
   const check2 = (child) => {
     if (result2 !== PROVEN && child?._zod) {
-      const answer2 = isRecursive(child, stack, resolve19);
+      const answer2 = isRecursive(child, stack, resolve20);
       if (answer2 > result2)
         result2 = answer2;
     }
@@ -4844,7 +4844,7 @@ function isRecursive(inst, stack, resolve19) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve19) : NONE;
+      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve20) : NONE;
       if (child > answer2)
         answer2 = child;
     }
@@ -4908,7 +4908,7 @@ function isRecursive(inst, stack, resolve19) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def._cachedInner ?? (resolve19 ? inst._zod.innerType : void 0);
+      const inner = def._cachedInner ?? (resolve20 ? inst._zod.innerType : void 0);
       merge3(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
@@ -13238,12 +13238,12 @@ function installCompiledUserMethods(target2, source, parser) {
   }
 }
 function compileFn(schema, options) {
-  let recursive2 = true;
+  let recursive3 = true;
   try {
-    recursive2 = isRecursiveSchema(schema);
+    recursive3 = isRecursiveSchema(schema);
   } catch {
   }
-  if (recursive2) {
+  if (recursive3) {
     throw new ZodCompileUnsupportedError("a schema whose subtree contains a reference cycle");
   }
   const ctx = {
@@ -20867,7 +20867,7 @@ var require_visit = __commonJS({
     "use strict";
     var identity = require_identity();
     var BREAK = /* @__PURE__ */ Symbol("break visit");
-    var SKIP2 = /* @__PURE__ */ Symbol("skip children");
+    var SKIP3 = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove node");
     function visit2(node2, visitor) {
       const visitor_ = initVisitor(visitor);
@@ -20879,7 +20879,7 @@ var require_visit = __commonJS({
         visit_(null, node2, visitor_, Object.freeze([]));
     }
     visit2.BREAK = BREAK;
-    visit2.SKIP = SKIP2;
+    visit2.SKIP = SKIP3;
     visit2.REMOVE = REMOVE;
     function visit_(key, node2, visitor, path2) {
       const ctrl = callVisitor(key, node2, visitor, path2);
@@ -20927,7 +20927,7 @@ var require_visit = __commonJS({
         await visitAsync_(null, node2, visitor_, Object.freeze([]));
     }
     visitAsync.BREAK = BREAK;
-    visitAsync.SKIP = SKIP2;
+    visitAsync.SKIP = SKIP3;
     visitAsync.REMOVE = REMOVE;
     async function visitAsync_(key, node2, visitor, path2) {
       const ctrl = await callVisitor(key, node2, visitor, path2);
@@ -26332,7 +26332,7 @@ var require_cst_visit = __commonJS({
   "node_modules/yaml/dist/parse/cst-visit.js"(exports) {
     "use strict";
     var BREAK = /* @__PURE__ */ Symbol("break visit");
-    var SKIP2 = /* @__PURE__ */ Symbol("skip children");
+    var SKIP3 = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove item");
     function visit2(cst, visitor) {
       if ("type" in cst && cst.type === "document")
@@ -26340,7 +26340,7 @@ var require_cst_visit = __commonJS({
       _visit(Object.freeze([]), cst, visitor);
     }
     visit2.BREAK = BREAK;
-    visit2.SKIP = SKIP2;
+    visit2.SKIP = SKIP3;
     visit2.REMOVE = REMOVE;
     visit2.itemAtPath = (cst, path2) => {
       let item = cst;
@@ -31651,7 +31651,7 @@ function spawnGit(args, options) {
     LC_ALL: "C"
   };
   const ok2 = options.okExitCodes ?? [0];
-  return new Promise((resolve19, reject) => {
+  return new Promise((resolve20, reject) => {
     const child = execFile(
       "git",
       [...HARDENED_CONFIG, ...args],
@@ -31677,7 +31677,7 @@ function spawnGit(args, options) {
           );
           return;
         }
-        resolve19({ stdout, stderr, exitCode });
+        resolve20({ stdout, stderr, exitCode });
       }
     );
     if (options.input !== void 0) child.stdin?.end(options.input);
@@ -32313,9 +32313,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve19, reject) => {
+          return new Promise((resolve20, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve19(data);
+              return err ? reject(err) : resolve20(data);
             });
           });
         }
@@ -32353,12 +32353,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve19, reject) => {
+          return new Promise((resolve20, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve19(data);
+              ) : resolve20(data);
             });
           });
         }
@@ -32614,8 +32614,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve19) => {
-            this[kClosedResolve] = resolve19;
+          await new Promise((resolve20) => {
+            this[kClosedResolve] = resolve20;
           });
         }
       }
@@ -36211,8 +36211,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise2 = new Promise((resolve19, reject) => {
-        res = resolve19;
+      const promise2 = new Promise((resolve20, reject) => {
+        res = resolve20;
         rej = reject;
       });
       return { promise: promise2, resolve: res, reject: rej };
@@ -38463,12 +38463,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve19, reject) => {
+      const waitForDrain = () => new Promise((resolve20, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve19;
+          callback = resolve20;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -39138,12 +39138,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve19, reject) => {
+      const waitForDrain = () => new Promise((resolve20, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve19;
+          callback = resolve20;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -39622,16 +39622,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve19) => {
+        return new Promise((resolve20) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve19;
+            this[kClosedResolve] = resolve20;
           } else {
-            resolve19(null);
+            resolve20(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve19) => {
+        return new Promise((resolve20) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request2 = requests[i];
@@ -39642,7 +39642,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve19(null);
+            resolve20(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -39693,7 +39693,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve19, reject) => {
+        const socket = await new Promise((resolve20, reject) => {
           client[kConnector]({
             host,
             hostname: hostname4,
@@ -39705,7 +39705,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve19(socket2);
+              resolve20(socket2);
             }
           });
         });
@@ -40356,23 +40356,23 @@ var require_readable = __commonJS({
       }
       // https://fetch.spec.whatwg.org/#dom-body-text
       async text() {
-        return consume(this, "text");
+        return consume2(this, "text");
       }
       // https://fetch.spec.whatwg.org/#dom-body-json
       async json() {
-        return consume(this, "json");
+        return consume2(this, "json");
       }
       // https://fetch.spec.whatwg.org/#dom-body-blob
       async blob() {
-        return consume(this, "blob");
+        return consume2(this, "blob");
       }
       // https://fetch.spec.whatwg.org/#dom-body-bytes
       async bytes() {
-        return consume(this, "bytes");
+        return consume2(this, "bytes");
       }
       // https://fetch.spec.whatwg.org/#dom-body-arraybuffer
       async arrayBuffer() {
-        return consume(this, "arrayBuffer");
+        return consume2(this, "arrayBuffer");
       }
       // https://fetch.spec.whatwg.org/#dom-body-formdata
       async formData() {
@@ -40403,7 +40403,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve19, reject) => {
+        return await new Promise((resolve20, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -40416,7 +40416,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve19(null);
+              resolve20(null);
             }
           }).on("error", noop4).on("data", function(chunk) {
             limit -= chunk.length;
@@ -40433,9 +40433,9 @@ var require_readable = __commonJS({
     function isUnusable(self2) {
       return util.isDisturbed(self2) || isLocked(self2);
     }
-    async function consume(stream, type) {
+    async function consume2(stream, type) {
       assert2(!stream[kConsume]);
-      return new Promise((resolve19, reject) => {
+      return new Promise((resolve20, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -40452,7 +40452,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve19,
+              resolve: resolve20,
               reject,
               length: 0,
               body: []
@@ -40469,31 +40469,31 @@ var require_readable = __commonJS({
         }
       });
     }
-    function consumeStart(consume2) {
-      if (consume2.body === null) {
+    function consumeStart(consume3) {
+      if (consume3.body === null) {
         return;
       }
-      const { _readableState: state } = consume2.stream;
+      const { _readableState: state } = consume3.stream;
       if (state.bufferIndex) {
         const start = state.bufferIndex;
         const end = state.buffer.length;
         for (let n = start; n < end; n++) {
-          consumePush(consume2, state.buffer[n]);
+          consumePush(consume3, state.buffer[n]);
         }
       } else {
         for (const chunk of state.buffer) {
-          consumePush(consume2, chunk);
+          consumePush(consume3, chunk);
         }
       }
       if (state.endEmitted) {
         consumeEnd(this[kConsume]);
       } else {
-        consume2.stream.on("end", function() {
+        consume3.stream.on("end", function() {
           consumeEnd(this[kConsume]);
         });
       }
-      consume2.stream.resume();
-      while (consume2.stream.read() != null) {
+      consume3.stream.resume();
+      while (consume3.stream.read() != null) {
       }
     }
     function chunksDecode(chunks, length) {
@@ -40521,44 +40521,44 @@ var require_readable = __commonJS({
       }
       return buffer;
     }
-    function consumeEnd(consume2) {
-      const { type, body, resolve: resolve19, stream, length } = consume2;
+    function consumeEnd(consume3) {
+      const { type, body, resolve: resolve20, stream, length } = consume3;
       try {
         if (type === "text") {
-          resolve19(chunksDecode(body, length));
+          resolve20(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve19(JSON.parse(chunksDecode(body, length)));
+          resolve20(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve19(chunksConcat(body, length).buffer);
+          resolve20(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve19(new Blob(body, { type: stream[kContentType] }));
+          resolve20(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve19(chunksConcat(body, length));
+          resolve20(chunksConcat(body, length));
         }
-        consumeFinish(consume2);
+        consumeFinish(consume3);
       } catch (err) {
         stream.destroy(err);
       }
     }
-    function consumePush(consume2, chunk) {
-      consume2.length += chunk.length;
-      consume2.body.push(chunk);
+    function consumePush(consume3, chunk) {
+      consume3.length += chunk.length;
+      consume3.body.push(chunk);
     }
-    function consumeFinish(consume2, err) {
-      if (consume2.body === null) {
+    function consumeFinish(consume3, err) {
+      if (consume3.body === null) {
         return;
       }
       if (err) {
-        consume2.reject(err);
+        consume3.reject(err);
       } else {
-        consume2.resolve();
+        consume3.resolve();
       }
-      consume2.type = null;
-      consume2.stream = null;
-      consume2.resolve = null;
-      consume2.reject = null;
-      consume2.length = 0;
-      consume2.body = null;
+      consume3.type = null;
+      consume3.stream = null;
+      consume3.resolve = null;
+      consume3.reject = null;
+      consume3.length = 0;
+      consume3.body = null;
     }
     module.exports = { Readable: BodyReadable, chunksDecode };
   }
@@ -40790,9 +40790,9 @@ var require_api_request = __commonJS({
     };
     function request2(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve19, reject) => {
+        return new Promise((resolve20, reject) => {
           request2.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve19(data);
+            return err ? reject(err) : resolve20(data);
           });
         });
       }
@@ -41015,9 +41015,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve19, reject) => {
+        return new Promise((resolve20, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve19(data);
+            return err ? reject(err) : resolve20(data);
           });
         });
       }
@@ -41302,9 +41302,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve19, reject) => {
+        return new Promise((resolve20, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve19(data);
+            return err ? reject(err) : resolve20(data);
           });
         });
       }
@@ -41396,9 +41396,9 @@ var require_api_connect = __commonJS({
     };
     function connect2(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve19, reject) => {
+        return new Promise((resolve20, reject) => {
           connect2.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve19(data);
+            return err ? reject(err) : resolve20(data);
           });
         });
       }
@@ -42528,8 +42528,8 @@ var require_light = __commonJS({
           return this.Promise.resolve();
         }
         yieldLoop(t = 0) {
-          return new this.Promise(function(resolve19, reject) {
-            return setTimeout(resolve19, t);
+          return new this.Promise(function(resolve20, reject) {
+            return setTimeout(resolve20, t);
           });
         }
         computePenalty() {
@@ -42740,15 +42740,15 @@ var require_light = __commonJS({
           return this._queue.length === 0;
         }
         async _tryToRun() {
-          var args, cb, error62, reject, resolve19, returned, task;
+          var args, cb, error62, reject, resolve20, returned, task;
           if (this._running < 1 && this._queue.length > 0) {
             this._running++;
-            ({ task, args, resolve: resolve19, reject } = this._queue.shift());
+            ({ task, args, resolve: resolve20, reject } = this._queue.shift());
             cb = await (async function() {
               try {
                 returned = await task(...args);
                 return function() {
-                  return resolve19(returned);
+                  return resolve20(returned);
                 };
               } catch (error1) {
                 error62 = error1;
@@ -42763,13 +42763,13 @@ var require_light = __commonJS({
           }
         }
         schedule(task, ...args) {
-          var promise2, reject, resolve19;
-          resolve19 = reject = null;
+          var promise2, reject, resolve20;
+          resolve20 = reject = null;
           promise2 = new this.Promise(function(_resolve, _reject) {
-            resolve19 = _resolve;
+            resolve20 = _resolve;
             return reject = _reject;
           });
-          this._queue.push({ task, args, resolve: resolve19, reject });
+          this._queue.push({ task, args, resolve: resolve20, reject });
           this._tryToRun();
           return promise2;
         }
@@ -43170,14 +43170,14 @@ var require_light = __commonJS({
                 counts = this._states.counts;
                 return counts[0] + counts[1] + counts[2] + counts[3] === at2;
               };
-              return new this.Promise((resolve19, reject) => {
+              return new this.Promise((resolve20, reject) => {
                 if (finished()) {
-                  return resolve19();
+                  return resolve20();
                 } else {
                   return this.on("done", () => {
                     if (finished()) {
                       this.removeAllListeners("done");
-                      return resolve19();
+                      return resolve20();
                     }
                   });
                 }
@@ -43270,9 +43270,9 @@ var require_light = __commonJS({
               options = parser$5.load(options, this.jobDefaults);
             }
             task = (...args2) => {
-              return new this.Promise(function(resolve19, reject) {
+              return new this.Promise(function(resolve20, reject) {
                 return fn(...args2, function(...args3) {
-                  return (args3[0] != null ? reject : resolve19)(args3);
+                  return (args3[0] != null ? reject : resolve20)(args3);
                 });
               });
             };
@@ -49154,11 +49154,220 @@ function formatDuration(ms) {
   return parts.join("");
 }
 
+// src/runtime/graph/paths.ts
+var MAX_PATH_CHARS = 4096;
+var MAX_SEGMENT_BYTES = 255;
+var MAX_QUOTED_CHARS = 120;
+var UNSEEN = /[\p{Cc}\p{Cf}\p{Cs}\p{Z}]/u;
+var UNSEEN_RANGES = [
+  [847, 847],
+  [4447, 4448],
+  [6068, 6069],
+  [12644, 12644],
+  [65024, 65039],
+  [65440, 65440],
+  [917760, 917999]
+];
+var ENCODED_SYNTAX = /%(?:25)*(?:2e|2f|5c|00)/i;
+var PATH_SYNTAX = /[./\\:~*?%]/;
+var DOT_GIT_SHORT_NAME = /^(?:git|gi[0-9a-f]{4})~[0-9]+$/i;
+function isUnseen(ch) {
+  if (ch === " ") return false;
+  if (UNSEEN.test(ch)) return true;
+  const cp2 = ch.codePointAt(0) ?? 0;
+  return UNSEEN_RANGES.some(([low, high]) => cp2 >= low && cp2 <= high);
+}
+function codePointName(ch) {
+  const hex3 = (ch.codePointAt(0) ?? 0).toString(16).toUpperCase();
+  return `U+${hex3.padStart(4, "0")}`;
+}
+function fail(reason) {
+  return { ok: false, reason };
+}
+function isDotGit(segment) {
+  const stripped = segment.replace(/[. ]+$/, "");
+  return stripped.toLowerCase() === ".git" || stripped.toUpperCase() === ".GIT" || DOT_GIT_SHORT_NAME.test(stripped);
+}
+function segmentProblem(segment) {
+  if (Buffer.byteLength(segment, "utf8") > MAX_SEGMENT_BYTES) {
+    return `has a name longer than ${MAX_SEGMENT_BYTES} bytes`;
+  }
+  if (isDotGit(segment)) {
+    return "points into the .git directory (or a name Windows treats as .git), which no task may touch";
+  }
+  if (/[. ]$/.test(segment)) {
+    return `has a name ending in a dot or space (${quoteUntrusted(segment)}), which Windows silently drops`;
+  }
+  return null;
+}
+function rawProblem(raw) {
+  if (raw.length > MAX_PATH_CHARS) return `is longer than ${MAX_PATH_CHARS} characters`;
+  if (raw !== raw.trim()) return "starts or ends with whitespace; remove it";
+  for (const ch of raw) {
+    if (isUnseen(ch)) return `contains ${codePointName(ch)}, an invisible, control or formatting character`;
+  }
+  if (raw.startsWith("/")) return "is absolute; use a path relative to the repository root";
+  if (raw.startsWith("\\"))
+    return "is a Windows absolute or network (UNC) path; use a repository-relative path";
+  if (/^[A-Za-z]:/.test(raw)) return "starts with a Windows drive letter; use a repository-relative path";
+  if (raw.includes("\\")) return 'contains a backslash; separate directories with "/"';
+  if (ENCODED_SYNTAX.test(raw))
+    return 'contains a percent-encoded ".", "/", "\\" or NUL; write the path plainly';
+  if (raw.includes(":")) {
+    return 'contains ":", which Windows reads as a drive or data stream and git as pathspec magic';
+  }
+  if (raw.startsWith("~")) return 'starts with "~", which a shell expands to a home directory';
+  if (/[*?]/.test(raw)) {
+    return 'contains a glob character ("*" or "?"); paths are literal, name the directory instead';
+  }
+  return null;
+}
+function normalizeRepoPath(raw) {
+  if (typeof raw !== "string") return fail("is not a string");
+  const problem = rawProblem(raw);
+  if (problem !== null) return fail(problem);
+  const nfc = raw.normalize("NFC");
+  for (const ch of nfc) {
+    if (ch > "\x7F" && PATH_SYNTAX.test(ch.normalize("NFKC"))) {
+      return fail(`contains ${codePointName(ch)}, a look-alike of path syntax; use plain ASCII "." "/"`);
+    }
+  }
+  const kept = [];
+  for (const segment of nfc.split("/")) {
+    if (segment === "" || segment === ".") continue;
+    if (segment === "..") {
+      if (kept.pop() === void 0) return fail('climbs out of the repository with ".."');
+      continue;
+    }
+    const segmentIssue = segmentProblem(segment);
+    if (segmentIssue !== null) return fail(segmentIssue);
+    kept.push(segment);
+  }
+  return { ok: true, path: kept.length === 0 ? "." : kept.join("/") };
+}
+function normalizePathList(kind, raw, problems) {
+  const paths2 = /* @__PURE__ */ new Set();
+  for (const entry of raw) {
+    const check2 = normalizeRepoPath(entry);
+    if (check2.ok) paths2.add(check2.path);
+    else problems.push(`${kind} path ${quoteUntrusted(entry)} ${check2.reason}`);
+  }
+  return [...paths2].sort();
+}
+function foldCase(path2) {
+  return path2.toLowerCase();
+}
+function isWithin(path2, container) {
+  if (container === ".") return true;
+  if (path2 === ".") return false;
+  const inner = foldCase(path2);
+  const outer = foldCase(container);
+  return inner === outer || inner.startsWith(`${outer}/`);
+}
+function pathsOverlap(a, b) {
+  return isWithin(a, b) || isWithin(b, a);
+}
+function quoteUntrusted(text2) {
+  return `"${escapeUnseen(text2, MAX_QUOTED_CHARS, true)}"`;
+}
+function showUntrusted(text2, max) {
+  return escapeUnseen(text2, max, false);
+}
+function escapeUnseen(text2, max, quoted2) {
+  let out = "";
+  let count = 0;
+  for (const ch of text2) {
+    if (count === max) {
+      out += "\u2026";
+      break;
+    }
+    count += 1;
+    if (isUnseen(ch)) out += `\\u{${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase()}}`;
+    else if (quoted2 && (ch === '"' || ch === "\\")) out += `\\${ch}`;
+    else out += ch;
+  }
+  return out;
+}
+
+// src/runtime/graph/protected.ts
+var WORKFLOWS = "GitHub Actions workflows run with the repository token and secrets";
+var CREDENTIALS = "credential files hold secrets";
+var KEYS = "private keys and certificates are secrets";
+function atRoot(pattern, why) {
+  const prefix = pattern.replace(/\/$/, "").toLowerCase().split("/");
+  return { pattern, why, matches: (segments) => prefix.every((part, i) => segments[i] === part) };
+}
+function anyName(pattern, why, test) {
+  return { pattern, why, matches: (segments) => segments.some(test) };
+}
+var RULES2 = [
+  atRoot(".github/workflows/", WORKFLOWS),
+  atRoot(".github/actions/", "local actions run inside workflows, with their secrets"),
+  atRoot("CODEOWNERS", "code owners decide who must approve a change"),
+  atRoot(".github/CODEOWNERS", "code owners decide who must approve a change"),
+  atRoot("docs/CODEOWNERS", "code owners decide who must approve a change"),
+  atRoot(".gitmodules", "submodule URLs decide what code a clone fetches"),
+  anyName("**/.env", "environment files hold secrets", (n) => n === ".env"),
+  anyName("**/.env.*", "environment files hold secrets", (n) => n.startsWith(".env.")),
+  anyName("**/.envrc", "direnv runs it as shell code and it often holds secrets", (n) => n === ".envrc"),
+  anyName("**/*.pem", KEYS, (n) => n.endsWith(".pem")),
+  anyName("**/*.key", KEYS, (n) => n.endsWith(".key")),
+  anyName("**/*.p12", KEYS, (n) => n.endsWith(".p12")),
+  anyName("**/*.pfx", KEYS, (n) => n.endsWith(".pfx")),
+  anyName("**/*.jks", KEYS, (n) => n.endsWith(".jks")),
+  anyName("**/*.keystore", KEYS, (n) => n.endsWith(".keystore")),
+  anyName("**/id_rsa*", "SSH keys are secrets", (n) => n.startsWith("id_rsa")),
+  anyName("**/id_dsa*", "SSH keys are secrets", (n) => n.startsWith("id_dsa")),
+  anyName("**/id_ecdsa*", "SSH keys are secrets", (n) => n.startsWith("id_ecdsa")),
+  anyName("**/id_ed25519*", "SSH keys are secrets", (n) => n.startsWith("id_ed25519")),
+  anyName("**/.ssh/", "SSH keys and configuration are secrets", (n) => n === ".ssh"),
+  anyName("**/.npmrc", CREDENTIALS, (n) => n === ".npmrc"),
+  anyName("**/.pypirc", CREDENTIALS, (n) => n === ".pypirc"),
+  anyName("**/.netrc", CREDENTIALS, (n) => n === ".netrc"),
+  anyName("**/_netrc", CREDENTIALS, (n) => n === "_netrc"),
+  anyName("**/.git-credentials", CREDENTIALS, (n) => n === ".git-credentials"),
+  anyName("**/.htpasswd", CREDENTIALS, (n) => n === ".htpasswd"),
+  anyName("**/.pgpass", CREDENTIALS, (n) => n === ".pgpass")
+];
+var WORKFLOW_PATHS = [".github/workflows", ".github/actions"];
+function allowedProtectedPaths(allowWorkflowEdits) {
+  return allowWorkflowEdits ? WORKFLOW_PATHS : [];
+}
+var PROTECTED_PATTERNS = RULES2.map((rule) => rule.pattern);
+function matchingRule(path2) {
+  if (path2 === ".") return void 0;
+  const segments = path2.toLowerCase().split("/");
+  return RULES2.find((rule) => rule.matches(segments));
+}
+function isProtectedPath(path2) {
+  return matchingRule(path2) !== void 0;
+}
+var WORKFLOW_ONLY = "only a goal created to change its CI workflows may write it";
+function protectedWriteViolation(path2, allowed) {
+  const rule = matchingRule(path2);
+  if (rule === void 0) return null;
+  for (const entry of allowed) {
+    const normalized = normalizeRepoPath(entry);
+    if (normalized.ok && isProtectedPath(normalized.path) && isWithin(path2, normalized.path)) return null;
+  }
+  const workflow = WORKFLOW_PATHS.some((dir) => rule.pattern === `${dir}/`);
+  return `${quoteUntrusted(path2)} is protected (${rule.pattern}: ${rule.why}); ` + (workflow ? WORKFLOW_ONLY : "no task may write it, whatever the goal");
+}
+
 // src/runtime/proof/gaps.ts
 init_next_steps();
 
 // src/runtime/review/files.ts
-var TEST_DIRS = /* @__PURE__ */ new Set(["test", "tests", "__tests__", "spec", "specs", "__mocks__", "testdata"]);
+var TEST_DIRS = /* @__PURE__ */ new Set([
+  "test",
+  "tests",
+  "__tests__",
+  "spec",
+  "specs",
+  "__mocks__",
+  "testdata",
+  "__snapshots__"
+]);
 var TEST_NAMES = [
   /\.(?:test|spec)\.[^./]+$/i,
   /_test\.go$/,
@@ -49214,6 +49423,35 @@ function extension(path2) {
 }
 function baseName(path2) {
   return path2.split("/").at(-1) ?? path2;
+}
+
+// src/runtime/review/test-data.ts
+var TEST_DATA_OF = "test data of ";
+var TEST_DATA_DIRS = /* @__PURE__ */ new Set(["testdata", "__snapshots__"]);
+function testDataDir(path2) {
+  const segments = path2.split("/");
+  const at2 = segments.slice(0, -1).findIndex((segment) => TEST_DATA_DIRS.has(segment) || segment === "snapshots" && isTestPath(path2));
+  return at2 < 0 ? null : segments.slice(0, at2).join("/");
+}
+function testDataEdits(paths2) {
+  const dirs = paths2.map(testDataDir).filter((dir) => dir !== null);
+  return [...new Set(dirs)].map((dir) => `${TEST_DATA_OF}${dir}`);
+}
+function testDataEdited(name, edited) {
+  return [...edited].some(
+    (entry) => entry.startsWith(TEST_DATA_OF) && readsFrom(name, entry.slice(TEST_DATA_OF.length))
+  );
+}
+function testDataRead(name, paths2) {
+  return paths2.filter((path2) => {
+    const dir = testDataDir(path2);
+    return dir !== null && readsFrom(name, dir);
+  });
+}
+function readsFrom(name, dir) {
+  const place = name.includes("::") ? name.split("::")[0] ?? "" : name.split(/ > | › /)[0] ?? "";
+  if (dir === "" || place.startsWith(`${dir}/`)) return true;
+  return place.split("/").at(-1) === dir.split("/").at(-1);
 }
 
 // src/runtime/text/amounts.ts
@@ -49276,10 +49514,22 @@ function readPerTest(runs2) {
   return new Set(runs2.filter((gate) => gate.kind === "test" && gate.tests !== void 0).map((g) => g.name));
 }
 function unreadOnBaseWords(gate, where = "on the base") {
-  return `gate ${gate.name}'s run ${where} reported no per-test results (${howItEnded(gate)}) though its run on the head did, so it ended before reporting (a crash, a timeout, a killed runner) and its failure shows nothing about the fix`;
+  return `gate ${gate.name}'s ${reportedNone(gate, where, "on the head")}, so it ended before reporting (a crash, a timeout, a killed runner) and its failure shows nothing about the fix`;
+}
+function unreadOnHeadWords(gate, base) {
+  return `its ${reportedNone(gate, "on the head", base)}: ${STOPPED}; see the log's last lines`;
+}
+var STOPPED = "the change stopped the tests from running";
+function stoppedOnHead(gate) {
+  const note = gate.tail.split("\n", 1)[0] ?? "";
+  return gate.outcome === "failed" && note.startsWith("[omk] its run on the head ") && note.includes(`: ${STOPPED};`);
+}
+function reportedNone(gate, where, other) {
+  return `run ${where} reported no per-test results (${howItEnded(gate)}) though its run ${other} did`;
 }
 
 // src/runtime/proof/gaps.ts
+var PLAN_EMPTY_GAP = "plan_empty";
 function budgetSpentGap(limit, goalId) {
   return {
     code: "budget_exhausted",
@@ -49303,6 +49553,19 @@ function integrationConflictGap(goalId, conflict) {
       { step: "resume", goalId },
       "): omk merges the remaining slices and runs the gates and the review on the result. Or narrow the goal."
     ]
+  };
+}
+function planEmptyGap(rejected) {
+  const why = rejected.length === 0 ? "the planner proposed none" : `${rejected.length === 1 ? "1 slice was" : `${rejected.length} slices were`} rejected (${rejected.map((rejection) => `${rejection.taskId}: ${rejection.reason}`).join("; ")})`;
+  const workflow = rejected.some((rejection) => rejection.reason.endsWith(WORKFLOW_ONLY));
+  return {
+    code: PLAN_EMPTY_GAP,
+    message: `The plan has no slice to run: ${why}.`,
+    hint: workflow ? [
+      "If the goal means to change its CI workflows, start it again declaring so: ",
+      { step: "run_workflow_edits" },
+      "."
+    ] : ["Start it again naming the files or the behaviour to change: ", { step: "run" }, "."]
   };
 }
 function gapText(gap, spell = NEUTRAL_STEPS) {
@@ -49391,8 +49654,11 @@ function noFailToPassHint(evidence, onHead2) {
   }
   const rewritten = onHead2.flatMap((gate) => gate.kind === "test" ? gate.tests?.failToPass ?? [] : []);
   if (rewritten.length > 0) {
+    const paths2 = evidence.changedFiles.map((file2) => file2.path);
+    const data = [...new Set(rewritten.flatMap((name) => testDataRead(name, paths2)))];
+    const restore2 = data.length === 0 ? "the test" : `the test and the test data it reads (${listed(data)})`;
     return [
-      `The tests that fail on the base pass on the head only as the change edited them (${listed(rewritten)}). A fix keeps the base's failing test as it is and makes it pass: restore the test, then `,
+      `The tests that fail on the base pass on the head only as the change edited them (${listed(rewritten)}). A fix keeps the base's failing test as it is and makes it pass: restore ${restore2}, then `,
       { step: "run" },
       " again with an agent that fixes the code."
     ];
@@ -50136,16 +50402,19 @@ function neededInstall(reason) {
   const plugin = /^(\S+): (?:addopts in .* an option of|pytest does not know .* the plugins? that adds? (?:it|them))/.exec(
     reason
   )?.[1];
-  if (plugin !== void 0 && plugin.startsWith("-") === false && /^[\w.-]+$/.test(plugin)) {
-    return `Install ${plugin} into the python the gates run (the checkout's virtualenv if it has one: python -m pip install ${plugin}; or the project's test extras)`;
+  const module = /^([\w.-]+): no module named \1\b/.exec(reason)?.[1];
+  const python = plugin ?? module;
+  if (python !== void 0 && python.startsWith("-") === false && /^[\w.-]+$/.test(python)) {
+    return `Install ${python} into the python the gates run (the checkout's virtualenv if it has one: python -m pip install ${python}; or the project's test extras)`;
   }
   return null;
 }
 async function unmetRequirement(gate, at2, probes) {
   const executable = (gate.argv[0] ?? "").split("/").pop() ?? "";
   if (executable === "go") return goUnmet(at2, probes);
-  const pytest = /^python[\d.]*$/.test(executable) && gate.argv[1] === "-m" && gate.argv[2] === "pytest" || executable === "pytest" || executable === "py.test";
-  if (pytest) return pytestUnmet(at2, probes);
+  const asModule = /^python[\d.]*$/.test(executable) && gate.argv[1] === "-m" && gate.argv[2] === "pytest";
+  if (asModule || executable === "pytest" || executable === "py.test")
+    return pytestUnmet(at2, probes, asModule);
   return null;
 }
 function readGoMod(text2) {
@@ -50235,26 +50504,29 @@ function tomlWords(value2) {
   const strings3 = [...value2.matchAll(/"""([\s\S]*?)"""|'''([\s\S]*?)'''|"((?:[^"\\\n]|\\.)*)"|'([^'\n]*)'/g)];
   return strings3.flatMap((match) => (match[1] ?? match[2] ?? match[3] ?? match[4] ?? "").split(/\s+/)).filter(Boolean);
 }
-async function pytestUnmet(python, probes) {
+async function pytestUnmet(python, probes, asModule) {
   const addopts = await pytestAddopts(probes.readFile);
-  if (addopts === null) return null;
   const byPlugin = /* @__PURE__ */ new Map();
-  for (const option of addopts.options) {
+  for (const option of addopts?.options ?? []) {
     if (!option.startsWith("-")) continue;
     const plugin = pluginOf(option);
     if (plugin !== null && !byPlugin.has(plugin) && PYTEST_PLUGIN_MODULES[plugin] !== void 0) {
       byPlugin.set(plugin, option);
     }
   }
-  if (byPlugin.size === 0) return null;
-  const modules = [...byPlugin.keys()].map((plugin) => PYTEST_PLUGIN_MODULES[plugin] ?? plugin);
+  const pluginModules = [...byPlugin.keys()].map((plugin) => PYTEST_PLUGIN_MODULES[plugin] ?? plugin);
+  const modules = [...asModule ? ["pytest"] : [], ...pluginModules];
+  if (modules.length === 0) return null;
   const missing = await probes.missingPythonModules(python, modules);
   if (missing === null || missing.length === 0) return null;
+  if (asModule && missing.includes("pytest")) {
+    return { tool: "pytest", reason: "pytest: no module named pytest in the python the gates run" };
+  }
   const absent = [...byPlugin].filter(
     ([plugin]) => missing.includes(PYTEST_PLUGIN_MODULES[plugin] ?? plugin)
   );
   const [first] = absent;
-  if (first === void 0) return null;
+  if (first === void 0 || addopts === null) return null;
   const named4 = absent.map(([plugin, option]) => `${option}, an option of ${plugin}`).join("; ");
   const which = absent.length > 1 ? "which are" : "which is";
   return {
@@ -50269,6 +50541,7 @@ var NOT_FOUND_LINE_PATTERNS = [
   "^(?:.*: )?(?:line \\d+: )?{tool}: (?:command )?not found$",
   "^(?:.*: )?command not found: {tool}$"
 ];
+var PNPM_NOT_FOUND = /^(?:.*: )?\s*ERR_PNPM_RECURSIVE_EXEC_FIRST_FAIL\s+Command "([^"\s]+)" not found$/m;
 var ANY_NOT_FOUND = /^(?:.*?: )?(?:\d+: |line \d+: )?([^\s:]+): (?:command )?not found$/m;
 var ANY_NOT_EXECUTABLE = /^(?:.*?: )?(?:\d+: |line \d+: )?([^\s:]+): Permission denied$/m;
 var NO_MODULE_PATTERN = "^(?:.*: )?No module named {tool}$";
@@ -50309,6 +50582,10 @@ function cannotStart(argv, result2) {
     return { tool: executable, reason: `${executable}: a command it runs ${what} ${exit}` };
   }
   if (result2.exitCode === 0 || result2.exitCode === null) return null;
+  const pnpmMissing = PNPM_NOT_FOUND.exec(result2.tail)?.[1];
+  if (pnpmMissing !== void 0) {
+    return { tool: pnpmMissing, reason: `${pnpmMissing}: command not found (exit ${result2.exitCode})` };
+  }
   const rust = rustToolMissing(argv, executable, result2);
   if (rust !== null) return rust;
   const go = goTooOld(executable, result2);
@@ -50403,205 +50680,6 @@ function installWords(tool, install, reason = null) {
   const needed = reason === null ? null : neededInstall(reason);
   if (needed !== null) return needed;
   return install === null ? `Install ${tool} where omk runs the gates (on PATH)` : `Install the project's dependencies in the checkout with \`${install}\` (package.json declares ${tool}; node_modules lacks it: a stale or partial install)`;
-}
-
-// src/runtime/graph/paths.ts
-var MAX_PATH_CHARS = 4096;
-var MAX_SEGMENT_BYTES = 255;
-var MAX_QUOTED_CHARS = 120;
-var UNSEEN = /[\p{Cc}\p{Cf}\p{Cs}\p{Z}]/u;
-var UNSEEN_RANGES = [
-  [847, 847],
-  [4447, 4448],
-  [6068, 6069],
-  [12644, 12644],
-  [65024, 65039],
-  [65440, 65440],
-  [917760, 917999]
-];
-var ENCODED_SYNTAX = /%(?:25)*(?:2e|2f|5c|00)/i;
-var PATH_SYNTAX = /[./\\:~*?%]/;
-var DOT_GIT_SHORT_NAME = /^(?:git|gi[0-9a-f]{4})~[0-9]+$/i;
-function isUnseen(ch) {
-  if (ch === " ") return false;
-  if (UNSEEN.test(ch)) return true;
-  const cp2 = ch.codePointAt(0) ?? 0;
-  return UNSEEN_RANGES.some(([low, high]) => cp2 >= low && cp2 <= high);
-}
-function codePointName(ch) {
-  const hex3 = (ch.codePointAt(0) ?? 0).toString(16).toUpperCase();
-  return `U+${hex3.padStart(4, "0")}`;
-}
-function fail(reason) {
-  return { ok: false, reason };
-}
-function isDotGit(segment) {
-  const stripped = segment.replace(/[. ]+$/, "");
-  return stripped.toLowerCase() === ".git" || stripped.toUpperCase() === ".GIT" || DOT_GIT_SHORT_NAME.test(stripped);
-}
-function segmentProblem(segment) {
-  if (Buffer.byteLength(segment, "utf8") > MAX_SEGMENT_BYTES) {
-    return `has a name longer than ${MAX_SEGMENT_BYTES} bytes`;
-  }
-  if (isDotGit(segment)) {
-    return "points into the .git directory (or a name Windows treats as .git), which no task may touch";
-  }
-  if (/[. ]$/.test(segment)) {
-    return `has a name ending in a dot or space (${quoteUntrusted(segment)}), which Windows silently drops`;
-  }
-  return null;
-}
-function rawProblem(raw) {
-  if (raw.length > MAX_PATH_CHARS) return `is longer than ${MAX_PATH_CHARS} characters`;
-  if (raw !== raw.trim()) return "starts or ends with whitespace; remove it";
-  for (const ch of raw) {
-    if (isUnseen(ch)) return `contains ${codePointName(ch)}, an invisible, control or formatting character`;
-  }
-  if (raw.startsWith("/")) return "is absolute; use a path relative to the repository root";
-  if (raw.startsWith("\\"))
-    return "is a Windows absolute or network (UNC) path; use a repository-relative path";
-  if (/^[A-Za-z]:/.test(raw)) return "starts with a Windows drive letter; use a repository-relative path";
-  if (raw.includes("\\")) return 'contains a backslash; separate directories with "/"';
-  if (ENCODED_SYNTAX.test(raw))
-    return 'contains a percent-encoded ".", "/", "\\" or NUL; write the path plainly';
-  if (raw.includes(":")) {
-    return 'contains ":", which Windows reads as a drive or data stream and git as pathspec magic';
-  }
-  if (raw.startsWith("~")) return 'starts with "~", which a shell expands to a home directory';
-  if (/[*?]/.test(raw)) {
-    return 'contains a glob character ("*" or "?"); paths are literal, name the directory instead';
-  }
-  return null;
-}
-function normalizeRepoPath(raw) {
-  if (typeof raw !== "string") return fail("is not a string");
-  const problem = rawProblem(raw);
-  if (problem !== null) return fail(problem);
-  const nfc = raw.normalize("NFC");
-  for (const ch of nfc) {
-    if (ch > "\x7F" && PATH_SYNTAX.test(ch.normalize("NFKC"))) {
-      return fail(`contains ${codePointName(ch)}, a look-alike of path syntax; use plain ASCII "." "/"`);
-    }
-  }
-  const kept = [];
-  for (const segment of nfc.split("/")) {
-    if (segment === "" || segment === ".") continue;
-    if (segment === "..") {
-      if (kept.pop() === void 0) return fail('climbs out of the repository with ".."');
-      continue;
-    }
-    const segmentIssue = segmentProblem(segment);
-    if (segmentIssue !== null) return fail(segmentIssue);
-    kept.push(segment);
-  }
-  return { ok: true, path: kept.length === 0 ? "." : kept.join("/") };
-}
-function normalizePathList(kind, raw, problems) {
-  const paths2 = /* @__PURE__ */ new Set();
-  for (const entry of raw) {
-    const check2 = normalizeRepoPath(entry);
-    if (check2.ok) paths2.add(check2.path);
-    else problems.push(`${kind} path ${quoteUntrusted(entry)} ${check2.reason}`);
-  }
-  return [...paths2].sort();
-}
-function foldCase(path2) {
-  return path2.toLowerCase();
-}
-function isWithin(path2, container) {
-  if (container === ".") return true;
-  if (path2 === ".") return false;
-  const inner = foldCase(path2);
-  const outer = foldCase(container);
-  return inner === outer || inner.startsWith(`${outer}/`);
-}
-function pathsOverlap(a, b) {
-  return isWithin(a, b) || isWithin(b, a);
-}
-function quoteUntrusted(text2) {
-  return `"${escapeUnseen(text2, MAX_QUOTED_CHARS, true)}"`;
-}
-function showUntrusted(text2, max) {
-  return escapeUnseen(text2, max, false);
-}
-function escapeUnseen(text2, max, quoted2) {
-  let out = "";
-  let count = 0;
-  for (const ch of text2) {
-    if (count === max) {
-      out += "\u2026";
-      break;
-    }
-    count += 1;
-    if (isUnseen(ch)) out += `\\u{${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase()}}`;
-    else if (quoted2 && (ch === '"' || ch === "\\")) out += `\\${ch}`;
-    else out += ch;
-  }
-  return out;
-}
-
-// src/runtime/graph/protected.ts
-var WORKFLOWS = "GitHub Actions workflows run with the repository token and secrets";
-var CREDENTIALS = "credential files hold secrets";
-var KEYS = "private keys and certificates are secrets";
-function atRoot(pattern, why) {
-  const prefix = pattern.replace(/\/$/, "").toLowerCase().split("/");
-  return { pattern, why, matches: (segments) => prefix.every((part, i) => segments[i] === part) };
-}
-function anyName(pattern, why, test) {
-  return { pattern, why, matches: (segments) => segments.some(test) };
-}
-var RULES2 = [
-  atRoot(".github/workflows/", WORKFLOWS),
-  atRoot(".github/actions/", "local actions run inside workflows, with their secrets"),
-  atRoot("CODEOWNERS", "code owners decide who must approve a change"),
-  atRoot(".github/CODEOWNERS", "code owners decide who must approve a change"),
-  atRoot("docs/CODEOWNERS", "code owners decide who must approve a change"),
-  atRoot(".gitmodules", "submodule URLs decide what code a clone fetches"),
-  anyName("**/.env", "environment files hold secrets", (n) => n === ".env"),
-  anyName("**/.env.*", "environment files hold secrets", (n) => n.startsWith(".env.")),
-  anyName("**/.envrc", "direnv runs it as shell code and it often holds secrets", (n) => n === ".envrc"),
-  anyName("**/*.pem", KEYS, (n) => n.endsWith(".pem")),
-  anyName("**/*.key", KEYS, (n) => n.endsWith(".key")),
-  anyName("**/*.p12", KEYS, (n) => n.endsWith(".p12")),
-  anyName("**/*.pfx", KEYS, (n) => n.endsWith(".pfx")),
-  anyName("**/*.jks", KEYS, (n) => n.endsWith(".jks")),
-  anyName("**/*.keystore", KEYS, (n) => n.endsWith(".keystore")),
-  anyName("**/id_rsa*", "SSH keys are secrets", (n) => n.startsWith("id_rsa")),
-  anyName("**/id_dsa*", "SSH keys are secrets", (n) => n.startsWith("id_dsa")),
-  anyName("**/id_ecdsa*", "SSH keys are secrets", (n) => n.startsWith("id_ecdsa")),
-  anyName("**/id_ed25519*", "SSH keys are secrets", (n) => n.startsWith("id_ed25519")),
-  anyName("**/.ssh/", "SSH keys and configuration are secrets", (n) => n === ".ssh"),
-  anyName("**/.npmrc", CREDENTIALS, (n) => n === ".npmrc"),
-  anyName("**/.pypirc", CREDENTIALS, (n) => n === ".pypirc"),
-  anyName("**/.netrc", CREDENTIALS, (n) => n === ".netrc"),
-  anyName("**/_netrc", CREDENTIALS, (n) => n === "_netrc"),
-  anyName("**/.git-credentials", CREDENTIALS, (n) => n === ".git-credentials"),
-  anyName("**/.htpasswd", CREDENTIALS, (n) => n === ".htpasswd"),
-  anyName("**/.pgpass", CREDENTIALS, (n) => n === ".pgpass")
-];
-var WORKFLOW_PATHS = [".github/workflows", ".github/actions"];
-function allowedProtectedPaths(allowWorkflowEdits) {
-  return allowWorkflowEdits ? WORKFLOW_PATHS : [];
-}
-var PROTECTED_PATTERNS = RULES2.map((rule) => rule.pattern);
-function matchingRule(path2) {
-  if (path2 === ".") return void 0;
-  const segments = path2.toLowerCase().split("/");
-  return RULES2.find((rule) => rule.matches(segments));
-}
-function isProtectedPath(path2) {
-  return matchingRule(path2) !== void 0;
-}
-function protectedWriteViolation(path2, allowed) {
-  const rule = matchingRule(path2);
-  if (rule === void 0) return null;
-  for (const entry of allowed) {
-    const normalized = normalizeRepoPath(entry);
-    if (normalized.ok && isProtectedPath(normalized.path) && isWithin(path2, normalized.path)) return null;
-  }
-  const workflow = WORKFLOW_PATHS.some((dir) => rule.pattern === `${dir}/`);
-  return `${quoteUntrusted(path2)} is protected (${rule.pattern}: ${rule.why}); ` + (workflow ? "only a goal created to change its CI workflows may write it" : "no task may write it, whatever the goal");
 }
 
 // src/runtime/review/input.ts
@@ -51109,6 +51187,7 @@ function awaitsWorkflowAcceptance(proof) {
 var AGENTS_UNCONFINED_GAP = "agents_unconfined";
 var HUMAN_ACTION_GAPS = [
   "gate_unavailable",
+  PLAN_EMPTY_GAP,
   GATE_DEFINITION_GAP,
   WORKFLOW_EDITED_GAP,
   AGENTS_UNCONFINED_GAP
@@ -51288,6 +51367,7 @@ function assessGates(evidence) {
   const requiredKinds = [...new Set(evidence.oracle.requiredGates)];
   const isRequired = (gate) => gate.required || requiredKinds.includes(gate.kind);
   const verdict = { gaps: [], failures: [], warnings: [] };
+  const changed = new Set(evidence.changedFiles.map((file2) => file2.path));
   for (const kind of requiredKinds) {
     if (!gates.some((gate) => gate.kind === kind)) {
       verdict.gaps.push({
@@ -51309,7 +51389,7 @@ function assessGates(evidence) {
       if (required2 && first !== void 0) verdict.gaps.push(staleGap(first, runs2, git.headSha));
       continue;
     }
-    judge(latest, required2, execution === "complete", verdict, requiredKinds);
+    judge(latest, required2, execution === "complete", verdict, requiredKinds, changed);
   }
   const anyRequired = requiredKinds.length > 0 || gates.some(isRequired);
   const verifiedHead = gates.some(
@@ -51323,7 +51403,7 @@ function assessGates(evidence) {
   }
   return verdict;
 }
-function judge(gate, required2, complete, verdict, requiredKinds) {
+function judge(gate, required2, complete, verdict, requiredKinds, changed) {
   const label = `${required2 ? "Required" : "Optional"} gate "${gate.name}" (${gate.kind})`;
   const where = `on head ${short(gate.sha)}`;
   const exit = gate.exitCode === null ? "" : ` (exit ${gate.exitCode})`;
@@ -51348,9 +51428,16 @@ function judge(gate, required2, complete, verdict, requiredKinds) {
       const blockedByConfig = gate.preExisting === "block" && basis !== "exit-code";
       if (basis === "diagnostics" && gate.diagnostics !== void 0 && !blockedByConfig) {
         const { preExisting, fixed } = gate.diagnostics;
-        verdict.warnings.push(
-          `${label} fails ${where}${exit} only with the base's ${preExisting} diagnostic(s)${fixed > 0 ? ` (${fixed} fixed)` : ""}, none new: it does not block readiness.`
-        );
+        const debt = `${label} fails ${where}${exit} only with the base's ${preExisting} diagnostic(s)${fixed > 0 ? ` (${fixed} fixed)` : ""}`;
+        const edited = (gate.diagnostics.preExistingFiles ?? []).filter((file2) => changed.has(file2));
+        if (edited.length > 0) {
+          const files2 = edited.join(", ");
+          verdict.warnings.push(
+            `${debt}, none new by file; but it names files, not lines, and the change edits ${files2}, which it lists on the base too: a formatting break the change made there would not show. It does not block readiness; check the formatting of ${files2}.`
+          );
+          return;
+        }
+        verdict.warnings.push(`${debt}, none new: it does not block readiness.`);
         return;
       }
       if (basis === "tests" && gate.tests !== void 0 && !blockedByConfig) {
@@ -51845,7 +51932,13 @@ var gateDiagnosticsSchema = external_exports.object({
   /** On both: the base's debt. */
   preExisting: external_exports.number().int().nonnegative(),
   /** The first few new ones, `file:line:col rule message`. */
-  firstNew: external_exports.array(external_exports.string())
+  firstNew: external_exports.array(external_exports.string()),
+  /**
+   * Only for a tool that lists files, not lines (prettier --check, cargo fmt --check, black,
+   * gofmt -l): the files listed on both sides (at most 20). A change that breaks the formatting
+   * of one of them does not show in the list, so the proof names those the change edits.
+   */
+  preExistingFiles: external_exports.array(external_exports.string()).optional()
 });
 var gateEvidenceSchema = external_exports.object({
   name: external_exports.string(),
@@ -54175,7 +54268,9 @@ function definingFiles(clauseText, definitions) {
   for (const id of goalIdentifiers(clauseText)) {
     const all = definitions.filter((def) => def.name === id.name);
     const nonTest = all.filter((def) => !isTestPath2(def.path));
-    let defs = nonTest.length > 0 ? nonTest : all;
+    const code3 = nonTest.filter((def) => SOURCE_FILE.test(def.path) && def.kind !== "value");
+    const named4 = code3.length > 0 ? nonTest.filter((def) => SOURCE_FILE.test(def.path)) : nonTest;
+    let defs = named4.length > 0 ? named4 : all;
     if (id.owner !== void 0) {
       const owners = new Set(
         definitions.filter((def) => def.name === id.owner && def.kind === "type").map((def) => def.path)
@@ -54330,7 +54425,8 @@ function failureHeadline(failure3, gates) {
     (sum3, gate) => sum3 + Math.max(gate.tests?.counts.regressions ?? 0, gate.tests?.regressions.length ?? 0),
     0
   );
-  if (broken.length === 0) return first.replace(/:$/, "");
+  const diagnostics = `${newDiagnosticsHeadline(failed)}${stoppedHeadline(failed)}`;
+  if (broken.length === 0) return `${first.replace(/:$/, "")}${diagnostics}`;
   const shown = broken.slice(0, HEADLINE_NAMES);
   const more = total - shown.length;
   const listOf = (names) => names.map((name) => clip(oneLine2(name), MAX_TEST_NAME_CHARS)).join(", ");
@@ -54340,7 +54436,26 @@ function failureHeadline(failure3, gates) {
     ...passed.length > 0 ? [`newly failing tests (they pass on the base): ${listOf(passed)}`] : [],
     ...unrun.length > 0 ? [`failing tests the base did not run: ${listOf(unrun)}`] : []
   ];
-  return `${first.replace(/:$/, "")}; ${parts.join("; ")}${more > 0 ? ` and ${more} more` : ""}`;
+  return `${first.replace(/:$/, "")}; ${parts.join("; ")}${more > 0 ? ` and ${more} more` : ""}${diagnostics}`;
+}
+function newDiagnosticsHeadline(failed) {
+  const diagnosed = failed.filter((gate) => (gate.diagnostics?.new ?? 0) > 0);
+  const all = diagnosed.flatMap(
+    (gate) => (gate.diagnostics?.firstNew ?? []).map(
+      (entry) => diagnosed.length > 1 ? `${entry} (${gate.name})` : entry
+    )
+  );
+  if (all.length === 0) return "";
+  const shown = all.slice(0, HEADLINE_NAMES).map((entry) => clip(oneLine2(entry), MAX_TEST_NAME_CHARS));
+  const total = diagnosed.reduce((sum3, gate) => sum3 + Math.max(gate.diagnostics?.new ?? 0, 0), 0);
+  const more = Math.max(total, all.length) - shown.length;
+  return `; new diagnostics (not on the base): ${shown.join(", ")}${more > 0 ? ` and ${more} more` : ""}`;
+}
+function stoppedHeadline(failed) {
+  const stopped = failed.filter(stoppedOnHead).map((gate) => gate.name);
+  if (stopped.length === 0) return "";
+  const whose = failed.length === 1 ? "its tests" : `the tests of ${stopped.join(", ")}`;
+  return `; the change stopped ${whose} from running (they run on the base)`;
 }
 function headlineStart(failure3) {
   const lines = failure3.split("\n");
@@ -54676,8 +54791,13 @@ function evidenceFromExecution(record2, graph) {
       // outside their worktree: kept whether or not an integration ran since.
       ...record2.integrationIntegrity.map(integrated)
     ]),
-    // What an outsider changed in the state root while a controller ran: never cleared.
-    extraGaps: [...record2.gaps, ...record2.stateIntegrity],
+    // What an outsider changed in the state root while a controller ran: never cleared. A plan
+    // with no slice to run (each one rejected) says so first: nothing else will happen.
+    extraGaps: [
+      ...graph.tasks.length === 0 && graph.planner.name !== NO_PLANNER ? [planEmptyGap(graph.rejected)] : [],
+      ...record2.gaps,
+      ...record2.stateIntegrity
+    ],
     failures: record2.failures
   };
 }
@@ -54763,9 +54883,10 @@ async function assembleProof(store, goal, events) {
     eventsThroughSeq: log.events.at(-1)?.seq ?? 0
   });
 }
+var NO_PLANNER = "none";
 async function readGraphOrNone(files2, path2, goalId) {
   if (await files2.exists(path2)) return readVersioned(files2, taskGraphVersioned, path2);
-  return { version: 1, goalId, planner: { name: "none", version: "0" }, tasks: [], rejected: [] };
+  return { version: 1, goalId, planner: { name: NO_PLANNER, version: "0" }, tasks: [], rejected: [] };
 }
 async function readOrAssembleProof(store, goal, events) {
   const path2 = store.paths(goal.id).proof;
@@ -57868,17 +57989,17 @@ function changeFindings(changes2, by) {
     );
   });
 }
-function strayFindings(scan, by, context) {
-  if (!scan.checked)
+function strayFindings(scan2, by, context) {
+  if (!scan2.checked)
     return [
       finding(
         "security",
         "info",
-        `Processes left running by the ${who(by)} were not checked: ${scan.reason}.`,
+        `Processes left running by the ${who(by)} were not checked: ${scan2.reason}.`,
         []
       )
     ];
-  return scan.killed.map((stray) => {
+  return scan2.killed.map((stray) => {
     const shown = { ...stray, command: shownCommand(stray.command, context) };
     const preExisting = by === "gates" && stray.unreported !== true && context !== void 0 && (context.baseLeftBehind ?? []).includes(leftoverKey(stray.command, context.checkout));
     return preExisting ? finding("security", "info", preExistingMessage(shown), []) : finding("security", "blocking", strayMessage(shown, by), []);
@@ -58007,7 +58128,7 @@ function treeDetectContext(files2, texts) {
 function createDetectContext(repoRoot, files2) {
   const listed4 = new Set(files2.map((file2) => file2.replaceAll("\\", "/").replace(/^\.\//, "")));
   const cache = /* @__PURE__ */ new Map();
-  const read2 = (path2) => {
+  const read3 = (path2) => {
     if (!listed4.has(path2)) return null;
     const cached2 = cache.get(path2);
     if (cached2 !== void 0) return cached2;
@@ -58020,9 +58141,9 @@ function createDetectContext(repoRoot, files2) {
     cache.set(path2, text2);
     return text2;
   };
-  return contextOver(listed4, read2);
+  return contextOver(listed4, read3);
 }
-function contextOver(listed4, read2) {
+function contextOver(listed4, read3) {
   return {
     files: listed4,
     has: (path2) => listed4.has(path2),
@@ -58030,7 +58151,7 @@ function contextOver(listed4, read2) {
       for (const file2 of listed4) if (predicate(file2)) return true;
       return false;
     },
-    read: read2
+    read: read3
   };
 }
 function hasSection(text2, section) {
@@ -58188,15 +58309,21 @@ function planPreparation(input2) {
 function nodeModulesStep(context, workspace) {
   return workspace.setup ? "setup" : nodeStep(context, workspace.install);
 }
+var PNPM_WORKSPACE = "pnpm-workspace.yaml";
+var PNPM_WITHOUT_LOCKFILE = ["pnpm", "install", "--lockfile=false", "--prefer-offline"];
 function nodeStep(context, installAllowed) {
   const text2 = context.read("package.json");
-  if (text2 === null || !hasDependencies(text2)) return null;
+  if (text2 === null) return null;
+  const pnpmWorkspace = context.has(PNPM_WORKSPACE);
+  if (!pnpmWorkspace && !hasDependencies(text2)) return null;
   const lock = NODE_LOCKFILES.find((candidate) => context.has(candidate.file));
-  const install = lock?.install ?? NPM_WITHOUT_LOCKFILE;
+  const install = lock?.install ?? (pnpmWorkspace ? PNPM_WITHOUT_LOCKFILE : NPM_WITHOUT_LOCKFILE);
   const packages = packageDirs(context);
+  const manifests = lock ? ["package.json", lock.file] : ["package.json"];
+  if (pnpmWorkspace) manifests.push(PNPM_WORKSPACE);
   return {
     kind: "node-modules",
-    manifests: lock ? ["package.json", lock.file] : ["package.json"],
+    manifests,
     install: installAllowed ? install : null,
     ...packages.length > 0 ? { packages } : {}
   };
@@ -58242,6 +58369,25 @@ function scriptOf(argv) {
   return null;
 }
 function scriptTool(argv, scripts) {
+  const found = followScript(argv, scripts);
+  if (found === null) return null;
+  const own2 = chainOf(found.body);
+  const pre = preScript(argv, scripts);
+  if (pre === null) return { script: found.script, tool: found.tool, chain: own2 };
+  const chain = [...pre.tools, ...own2.length > 0 ? own2 : [found.tool]];
+  return { script: found.script, tool: found.tool, chain, pre: pre.script };
+}
+function preScript(argv, scripts) {
+  const name = scriptOf(argv);
+  if (name === null || gateTool(argv).executable !== "npm") return null;
+  const script = `pre${name}`;
+  if ((scripts[script] ?? "").trim() === "") return null;
+  const found = followScript(["npm", "run", script], scripts);
+  if (found === null) return null;
+  const chain = chainOf(found.body);
+  return { script, tools: chain.length > 0 ? chain : [found.tool] };
+}
+function followScript(argv, scripts) {
   let current = argv;
   for (let hop = 0; hop < MAX_HOPS; hop++) {
     const script = scriptOf(current);
@@ -58251,7 +58397,7 @@ function scriptTool(argv, scripts) {
     if (words2 === null || words2.length === 0) return null;
     if (scriptOf(words2) === null) {
       const tool = words2[0] ?? "";
-      return /^[\w@./+-]+$/.test(tool) ? { script, tool, chain: chainOf(body) } : null;
+      return /^[\w@./+-]+$/.test(tool) ? { script, tool, body } : null;
     }
     current = words2;
   }
@@ -58380,8 +58526,8 @@ async function close(activity, window2) {
   }
   let done = () => {
   };
-  activity.closing = new Promise((resolve19) => {
-    done = resolve19;
+  activity.closing = new Promise((resolve20) => {
+    done = resolve20;
   });
   try {
     const changes2 = await (await window2.watch).check();
@@ -58500,6 +58646,10 @@ function isEmpty(record2) {
 }
 
 // src/runtime/controller/base-run.ts
+async function baseGateEnv(ctx) {
+  const own2 = ctx.deps.integrationCache;
+  return own2 === void 0 ? await ctx.base.env() : own2.env(await ctx.base.env());
+}
 async function runGatesOnBase(ctx, why = "before any slice agent runs") {
   const { deps, goal, journal } = ctx;
   const sha3 = ctx.base.baseSha;
@@ -58508,7 +58658,7 @@ async function runGatesOnBase(ctx, why = "before any slice agent runs") {
   const diagnostics = {};
   const cwd = await ctx.base.path();
   const own2 = deps.integrationCache;
-  const env = own2 === void 0 ? await ctx.base.env() : own2.env(await ctx.base.env());
+  const env = await baseGateEnv(ctx);
   const scope = { repoRoot: goal.repo.root, home: deps.home };
   const { result: gates, shared } = await ownStep(
     sharedGitOf(ctx),
@@ -58526,8 +58676,8 @@ async function runGatesOnBase(ctx, why = "before any slice agent runs") {
       onTestResults: (gate, results) => {
         if (results !== null) tests[gate] = results;
       },
-      onDiagnostics: (gate, read2) => {
-        if (read2 !== null) diagnostics[gate] = read2;
+      onDiagnostics: (gate, read3) => {
+        if (read3 !== null) diagnostics[gate] = read3;
       }
     })
   );
@@ -58578,11 +58728,11 @@ async function baselineForIntegration(ctx) {
   return pending;
 }
 async function leftOnBase(ctx, cwd) {
-  const scan = await ctx.deps.integrity.endStrays(cwd);
-  if (!scan.checked || scan.killed.length === 0) return [];
-  const keys2 = baseLeftoverKeys(scan.killed, cwd);
+  const scan2 = await ctx.deps.integrity.endStrays(cwd);
+  if (!scan2.checked || scan2.killed.length === 0) return [];
+  const keys2 = baseLeftoverKeys(scan2.killed, cwd);
   ctx.deps.reporter.info(
-    `the gates on the base left ${scan.killed.length === 1 ? "a process" : `${scan.killed.length} processes`} running (${scan.killed.map((stray) => quoteUntrusted(stray.command)).join(", ")}), ended with them; a slice's gates leaving the same do not block`
+    `the gates on the base left ${scan2.killed.length === 1 ? "a process" : `${scan2.killed.length} processes`} running (${scan2.killed.map((stray) => quoteUntrusted(stray.command)).join(", ")}), ended with them; a slice's gates leaving the same do not block`
   );
   return keys2;
 }
@@ -59136,17 +59286,22 @@ function fileSides(file2, head2) {
 function enclosingTest(lines, at2, declaredAt, syntax) {
   const own2 = declaredOrDecorated(lines, at2, declaredAt, syntax);
   if (own2 !== null) return own2;
+  for (const index of blocksAround(lines, at2, syntax)) {
+    const name = declaredOrDecorated(lines, index, declaredAt, syntax);
+    if (name !== null) return name;
+  }
+  return null;
+}
+function* blocksAround(lines, at2, syntax) {
   let limit = indentOf(lines[at2] ?? "");
   for (let index = at2 - 1; index >= 0 && limit > 0; index--) {
     const text2 = lines[index] ?? "";
     if (text2.trim() === "" || syntax.comment.test(text2)) continue;
     const indent2 = indentOf(text2);
     if (indent2 >= limit) continue;
-    const name = declaredOrDecorated(lines, index, declaredAt, syntax);
-    if (name !== null) return name;
+    yield index;
     limit = indent2;
   }
-  return null;
 }
 var CLOSING2 = /^\s*[)\]}]+[,;]?\s*$/;
 function declaredOrDecorated(lines, at2, declaredAt, syntax) {
@@ -59163,6 +59318,336 @@ function declaredOrDecorated(lines, at2, declaredAt, syntax) {
   return null;
 }
 function indentOf(text2) {
+  return /^\s*/.exec(text2)?.[0].length ?? 0;
+}
+function testsSharing(lines, at2, declaredAt, syntax) {
+  for (const index of blocksAround(lines, at2, syntax)) {
+    const names = testsDeclared(lines, index + 1, indentOf(lines[index] ?? ""), declaredAt, syntax);
+    if (names.length > 0) return names;
+  }
+  return testsDeclared(lines, 0, -1, declaredAt, syntax);
+}
+function testsDeclared(lines, from, indent2, declaredAt, syntax) {
+  const names = /* @__PURE__ */ new Set();
+  for (let index = from; index < lines.length; index++) {
+    const text2 = lines[index] ?? "";
+    if (text2.trim() === "" || syntax.comment.test(text2)) continue;
+    if (indentOf(text2) <= indent2) break;
+    const name = declaredAt(lines, index);
+    if (name !== null) names.add(name);
+  }
+  return [...names];
+}
+
+// src/runtime/review/js-test-scopes.ts
+var TEST_CHAIN = /^[xf]?(?:it|test|specify)(?:\.(?:only|skip|todo|concurrent|sequential|fails|failing|each|for|skipIf|runIf|fixme|slow))*$/;
+var DESCRIBE_CHAIN = /^(?:[xf]?(?:describe|context|suite)|test\.describe)(?:\.(?:only|skip|todo|each|for|concurrent|sequential|shuffle|skipIf|runIf|serial|parallel|fixme))*$/;
+var HOOK_CHAIN = /^(?:test\.)?(?:beforeEach|afterEach|beforeAll|afterAll|before|after|setup|teardown|suiteSetup|suiteTeardown)$/;
+var PAIRS = { "(": ")", "[": "]", "{": "}" };
+var REGEX_BEFORE = /(?:^|[(,=:[!&|?{};+\-*%<>~^]|\breturn|\btypeof|\bcase|\bin|\bof)\s*$/;
+function jsTestsByLine(lines) {
+  const { text: text2, starts, openers, openAt } = read(lines);
+  const tests = openers.filter((opener) => opener.role === "test" && opener.name !== null);
+  const namesWithin = (from, to) => [
+    ...new Set(tests.filter((t) => t.pos > from && t.pos < to).map((t) => t.name))
+  ];
+  const lineOf = (pos) => {
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const mid = low + high + 1 >> 1;
+      if ((starts[mid] ?? 0) <= pos) low = mid;
+      else high = mid - 1;
+    }
+    return low;
+  };
+  const ownByLine = /* @__PURE__ */ new Map();
+  for (const opener of openers) {
+    const line3 = lineOf(opener.pos);
+    ownByLine.set(line3, [...ownByLine.get(line3) ?? [], opener]);
+  }
+  const describeTests = (stack) => {
+    const describe5 = stack.findLast((o) => o.role === "describe");
+    return describe5 === void 0 ? namesWithin(-1, text2.length) : namesWithin(describe5.pos, describe5.scopeEnd);
+  };
+  return lines.map((line3, index) => {
+    if (line3.trim() === "" || /^\s*(?:\/\/|\/\*|\*)/.test(line3)) return [];
+    const stack = openAt[index] ?? [];
+    const own2 = ownByLine.get(index) ?? [];
+    const test = own2.find((o) => o.role === "test" && o.name !== null);
+    if (test !== void 0) return [test.name];
+    const enclosing = stack.findLast((o) => o.role === "test" && o.name !== null);
+    if (enclosing !== void 0) return [enclosing.name];
+    if (stack.some((o) => o.role === "import")) return [];
+    const describe5 = own2.find((o) => o.role === "describe");
+    if (describe5 !== void 0) return namesWithin(describe5.pos, describe5.scopeEnd);
+    if (own2.some((o) => o.role === "hook")) return describeTests(stack);
+    for (let at2 = stack.length - 1; at2 >= 0; at2--) {
+      const opener = stack[at2];
+      if (opener.role === "hook") return describeTests(stack.slice(0, at2));
+      if (opener.role === "describe") return describeTests(stack.slice(0, at2 + 1));
+    }
+    if (IMPORT.test(line3) || own2.some((o) => o.role === "import")) return [];
+    return namesWithin(-1, text2.length);
+  });
+}
+var IMPORT = /^\s*(?:import\b|export\s+(?:\{|\*)|(?:const|let|var)\s+[^=]+=\s*require\s*\()/;
+function jsTableRows(lines) {
+  const { openAt, starts } = read(lines);
+  return lines.map((line3, index) => {
+    if (/^\s*(?:[)\]},;]*|\/\/.*|\/\*.*|\*.*)\s*$|^\s*[)\]}`]+\s*\(/.test(line3)) return null;
+    const stack = openAt[index] ?? [];
+    const at2 = stack.findLastIndex((o) => o.role === "test");
+    const table2 = stack[at2];
+    if (table2?.table !== true || table2.name === null) return null;
+    if (stack.slice(at2 + 1).some((o) => o.role === "test")) return null;
+    if (table2.char === "`") {
+      const first = lines.findIndex((text2, n) => (starts[n] ?? 0) > table2.pos && text2.trim() !== "");
+      if (first === index) return null;
+    }
+    return table2.name;
+  });
+}
+function read(lines) {
+  const text2 = lines.join("\n");
+  const starts = [];
+  let offset = 0;
+  for (const line3 of lines) {
+    starts.push(offset);
+    offset += line3.length + 1;
+  }
+  const { openers, openAt } = scan(text2, starts);
+  const index = {
+    byClose: new Map(openers.filter((o) => o.close < text2.length).map((o) => [o.close, o])),
+    byPos: new Map(openers.map((o) => [o.pos, o]))
+  };
+  for (const opener of openers) classify(text2, opener, index);
+  return { text: text2, starts, openers, openAt };
+}
+function scan(text2, starts) {
+  const openers = [];
+  const openAt = [];
+  const stack = [];
+  let line3 = 0;
+  let index = 0;
+  const open7 = (char) => {
+    const opener = {
+      pos: index,
+      char,
+      close: text2.length,
+      scopeEnd: text2.length,
+      role: null,
+      name: null
+    };
+    openers.push(opener);
+    stack.push(opener);
+  };
+  while (index < text2.length) {
+    while (line3 < starts.length && (starts[line3] ?? 0) <= index) {
+      openAt[line3] = [...stack];
+      line3++;
+    }
+    const char = text2[index];
+    const top = stack.at(-1);
+    if (top?.char === "`") {
+      if (char === "\\") index += 2;
+      else if (char === "`") {
+        top.close = index;
+        top.scopeEnd = index;
+        stack.pop();
+        index++;
+      } else if (char === "$" && text2[index + 1] === "{") {
+        index++;
+        open7("${");
+        index++;
+      } else index++;
+      continue;
+    }
+    if (char === "/" && text2[index + 1] === "/") {
+      index = endOf(text2, "\n", index);
+      continue;
+    }
+    if (char === "/" && text2[index + 1] === "*") {
+      const end = text2.indexOf("*/", index + 2);
+      index = end < 0 ? text2.length : end + 2;
+      continue;
+    }
+    if (char === "'" || char === '"') {
+      index = stringEnd(text2, index);
+      continue;
+    }
+    if (char === "/" && REGEX_BEFORE.test(text2.slice(Math.max(0, index - 12), index))) {
+      index = regexEnd(text2, index);
+      continue;
+    }
+    if (char === "`") open7("`");
+    else if (char in PAIRS) open7(char);
+    else if (char === ")" || char === "]" || char === "}") {
+      const last = stack.at(-1);
+      if (last !== void 0 && (PAIRS[last.char] === char || last.char === "${" && char === "}")) {
+        last.close = index;
+        last.scopeEnd = index;
+        stack.pop();
+      }
+    }
+    index++;
+  }
+  while (line3 < starts.length) openAt[line3++] = [...stack];
+  return { openers, openAt };
+}
+function endOf(text2, char, from) {
+  const end = text2.indexOf(char, from);
+  return end < 0 ? text2.length : end;
+}
+function stringEnd(text2, from) {
+  const quote4 = text2[from];
+  for (let index = from + 1; index < text2.length; index++) {
+    const char = text2[index];
+    if (char === "\\") index++;
+    else if (char === quote4 || char === "\n") return index + 1;
+  }
+  return text2.length;
+}
+function regexEnd(text2, from) {
+  let inClass = false;
+  for (let index = from + 1; index < text2.length; index++) {
+    const char = text2[index];
+    if (char === "\\") index++;
+    else if (char === "\n")
+      return from + 1;
+    else if (char === "[") inClass = true;
+    else if (char === "]") inClass = false;
+    else if (char === "/" && !inClass) return index + 1;
+  }
+  return from + 1;
+}
+function classify(text2, opener, openers) {
+  if (opener.char !== "(" && opener.char !== "`" && opener.char !== "{") return;
+  const callee = calleeBefore(text2, opener.pos, openers);
+  if (callee === null) return;
+  if (opener.char === "{") {
+    if (/^(?:import|export)$/.test(callee.chain) && !callee.called) opener.role = "import";
+    return;
+  }
+  if (callee.chain === "require" && !callee.called) {
+    opener.role = "import";
+    return;
+  }
+  if (DESCRIBE_CHAIN.test(callee.chain)) {
+    opener.role = "describe";
+    const next = skipSpace(text2, opener.close + 1);
+    const body = /\.(?:each|for)$/.test(callee.chain) && !callee.called && text2[next] === "(";
+    if (body) opener.scopeEnd = openers.byPos.get(next)?.close ?? opener.scopeEnd;
+  } else if (HOOK_CHAIN.test(callee.chain) && !callee.called) opener.role = "hook";
+  else if (TEST_CHAIN.test(callee.chain)) {
+    const name = opener.char === "(" ? stringAfter(text2, opener.pos + 1) : null;
+    if (name !== null) {
+      opener.role = "test";
+      opener.name = name;
+    } else if (/\.(?:each|for)$/.test(callee.chain) && !callee.called) {
+      const next = skipSpace(text2, opener.close + 1);
+      opener.role = "test";
+      opener.table = true;
+      opener.name = text2[next] === "(" ? stringAfter(text2, next + 1) : null;
+    }
+  }
+}
+function calleeBefore(text2, pos, openers) {
+  let end = pos;
+  while (end > 0 && /\s/.test(text2[end - 1] ?? "")) end--;
+  const before = text2[end - 1];
+  if (before === ")" || before === "`") {
+    const inner = openers.byClose.get(end - 1);
+    if (inner === void 0 || inner.char !== (before === ")" ? "(" : "`")) return null;
+    const chain = calleeBefore(text2, inner.pos, openers);
+    return chain === null ? null : { chain: chain.chain, called: true };
+  }
+  let start = end;
+  while (start > 0 && end - start < 80 && /[\w$.]/.test(text2[start - 1] ?? "")) start--;
+  return start === end ? null : { chain: text2.slice(start, end), called: false };
+}
+function skipSpace(text2, from) {
+  let index = from;
+  for (; ; ) {
+    while (index < text2.length && /\s/.test(text2[index] ?? "")) index++;
+    if (text2.startsWith("//", index)) index = endOf(text2, "\n", index);
+    else if (text2.startsWith("/*", index)) {
+      const end = text2.indexOf("*/", index + 2);
+      index = end < 0 ? text2.length : end + 2;
+    } else return index;
+  }
+}
+function stringAfter(text2, from) {
+  const start = skipSpace(text2, from);
+  const quote4 = text2[start];
+  if (quote4 !== "'" && quote4 !== '"' && quote4 !== "`") return null;
+  let name = "";
+  for (let index = start + 1; index < text2.length; index++) {
+    const char = text2[index];
+    if (char === "\\") {
+      name += text2[index + 1] ?? "";
+      index++;
+    } else if (char === quote4) return name;
+    else if (char === "\n" && quote4 !== "`") return null;
+    else name += char;
+  }
+  return null;
+}
+
+// src/runtime/review/table-cases.ts
+var PARAMETRIZE = /^\s*@pytest\.mark\.parametrize\s*\(/;
+var PY_ROW = /^\s*(?:[([{]|pytest\.param\s*\(|-?\d)/;
+var SPACE_OUTSIDE_STRINGS = /(['"`])(?:\\.|(?!\1).)*\1|\s+/g;
+var PY_SYNTAX = { comment: /^\s*#/, decorator: /^\s*@/ };
+function tableCaseChanges(file2, language, head2, declaredAt) {
+  const sides = fileSides(file2, head2);
+  if (sides === null) return null;
+  const rowsOf = (lines) => language === "js" ? jsTableRows(lines) : lines.map((_, index) => pythonRow(lines, index, declaredAt));
+  const rows = { old: rowsOf(sides.old), new: rowsOf(sides.new) };
+  const byTest = /* @__PURE__ */ new Map();
+  for (const line3 of file2.hunks.flat()) {
+    if (line3.kind === "context") continue;
+    const [side2, number4] = line3.kind === "added" ? ["new", line3.newLine] : ["old", line3.oldLine];
+    const test = number4 === null ? null : rows[side2][number4 - 1];
+    if (test === null || test === void 0) continue;
+    const entry = byTest.get(test) ?? { test, removed: [], added: [] };
+    byTest.set(test, entry);
+    (line3.kind === "added" ? entry.added : entry.removed).push(line3.text.trim());
+  }
+  const changes2 = [];
+  for (const entry of byTest.values()) {
+    const added = entry.added.map(caseKey);
+    const removed = entry.removed.map(caseKey);
+    const gone = entry.removed.filter((row2) => !consume(added, caseKey(row2)));
+    const fresh = entry.added.filter((row2) => !consume(removed, caseKey(row2)));
+    if (gone.length > 0 || fresh.length > 0) changes2.push({ test: entry.test, removed: gone, added: fresh });
+  }
+  return changes2;
+}
+function caseKey(row2) {
+  return row2.replace(SPACE_OUTSIDE_STRINGS, (match) => /^\s/.test(match) ? "" : match).replace(/,$/, "");
+}
+function consume(pool, value2) {
+  const at2 = pool.indexOf(value2);
+  if (at2 < 0) return false;
+  pool.splice(at2, 1);
+  return true;
+}
+function pythonRow(lines, index, declaredAt) {
+  const text2 = lines[index] ?? "";
+  if (!PY_ROW.test(text2)) return null;
+  const indent2 = indentOf2(text2);
+  for (let above = index - 1; above >= 0; above--) {
+    const line3 = lines[above] ?? "";
+    if (line3.trim() === "" || PY_SYNTAX.comment.test(line3)) continue;
+    const at2 = indentOf2(line3);
+    if (at2 >= indent2) continue;
+    if (PARAMETRIZE.test(line3)) return enclosingTest(lines, above, declaredAt, PY_SYNTAX);
+    if (at2 === 0 || /^\s*(?:@|def\s|async\s|class\s)/.test(line3)) return null;
+  }
+  return null;
+}
+function indentOf2(text2) {
   return /^\s*/.exec(text2)?.[0].length ?? 0;
 }
 
@@ -59193,6 +59678,9 @@ function testsWeakenedReview(input2, goalText) {
   const known = new Set(input2.changedFiles.map((file2) => file2.path));
   const files2 = parseDiff(input2.diff, known).files.filter((file2) => !file2.binary && languageOf(file2) !== void 0).map(readTests);
   const addedAnywhere = new Set(files2.flatMap((entry) => entry.added));
+  const tables = new Map(
+    files2.map((entry) => [entry.file.path, tableChangesOf(entry, input2.headTexts?.get(entry.file.path))])
+  );
   const pools = poolMoves(files2);
   const severity2 = goalAsksToRemoveTests(goalText) ? "warning" : "blocking";
   const remedy = severity2 === "blocking" ? "restore it, or strengthen the test instead: a weakened test proves nothing." : "the goal asks to remove tests, so this does not block; check it is the test the goal meant.";
@@ -59236,6 +59724,7 @@ function testsWeakenedReview(input2, goalText) {
         )
       );
     }
+    findings.push(...tableCaseFindings(entry, tables, gone, severity2, remedy));
     for (const skip of entry.skips) {
       const name = skip.name === null ? "a test" : `test ${quoteUntrusted(skip.name)}`;
       findings.push(
@@ -59250,13 +59739,50 @@ function testsWeakenedReview(input2, goalText) {
   }
   return sortFindings(findings);
 }
+var ROWS_SHOWN = 3;
+function tableChangesOf(entry, head2) {
+  const language = languageOf(entry.file);
+  if (language !== "js" && language !== "python" || entry.file.status === "deleted") return [];
+  const declaredAt = (lines, index) => declaration(language, lines[index] ?? "");
+  return tableCaseChanges(entry.file, language, head2, declaredAt) ?? [];
+}
+function tableCaseFindings(entry, tables, gone, severity2, remedy) {
+  const changes2 = (tables.get(entry.file.path) ?? []).flatMap((change) => {
+    const elsewhere = [...tables].filter(([path3]) => path3 !== entry.file.path).flatMap(
+      ([, other]) => other.filter((o) => o.test === change.test).flatMap((o) => o.added.map(caseKey))
+    );
+    const removed = change.removed.filter((row2) => !consume(elsewhere, caseKey(row2)));
+    return removed.length > 0 ? [{ ...change, removed }] : [];
+  });
+  const path2 = entry.file.path;
+  const where = quoteUntrusted(path2);
+  const rows = (list3) => list3.slice(0, ROWS_SHOWN).map((row2) => quoteUntrusted(row2)).join(", ") + (list3.length > ROWS_SHOWN ? ` and ${list3.length - ROWS_SHOWN} more` : "");
+  return changes2.filter((change) => !gone.includes(change.test)).map((change) => {
+    const test = quoteUntrusted(change.test);
+    const lost = change.removed.length - change.added.length;
+    if (lost > 0) {
+      return finding(
+        "controller",
+        severity2,
+        `${plural2(lost, "case")} of test ${test} removed from its table in ${where} without a replacement (${rows(change.removed)} removed); ${remedy}`,
+        [path2]
+      );
+    }
+    return finding(
+      "controller",
+      "warning",
+      `${plural2(change.removed.length, "case")} of test ${test} rewritten in its table in ${where} (${rows(change.removed)} now ${rows(change.added)}): a case whose expectation changed may pass by expecting what the code does rather than a fix; check the goal means to change it.`,
+      [path2]
+    );
+  });
+}
 var BETWEEN_TESTS = /^\s*(?:[)\]};,]*|@.*|#\[.*)\s*$/;
 var DOC_TESTS_OF = "doc tests of ";
 var RUST_DOC_COMMENT = /^\s*(?:\/\/\/|\/\/!|\/\*\*|\/\*!|#!?\[doc\b)/;
 function testsEditedByChange(diff, changedPaths, head2 = /* @__PURE__ */ new Map()) {
   const parsed2 = parseDiff(diff, new Set(changedPaths)).files.filter((file2) => !file2.binary);
   const files2 = parsed2.filter((file2) => languageOf(file2, head2.get(file2.path)) !== void 0);
-  const edited = /* @__PURE__ */ new Set();
+  const edited = new Set(testDataEdits(changedPaths));
   for (const file2 of parsed2) {
     if (!file2.path.endsWith(".rs")) continue;
     const docs = file2.hunks.some(
@@ -59273,7 +59799,8 @@ function testsEditedByChange(diff, changedPaths, head2 = /* @__PURE__ */ new Map
         const side2 = hunk.filter((line3) => line3.kind === kind || line3.kind === "context");
         let current = heading;
         for (const [index, line3] of side2.entries()) {
-          current = nameAt(language, side2, index) ?? current;
+          const ends = language === "python" && PY_BLOCK.test(line3.text);
+          current = nameAt(language, side2, index) ?? (ends ? null : current);
           if (line3.kind === kind && current !== null && !BETWEEN_TESTS.test(line3.text)) edited.add(current);
         }
       }
@@ -59286,16 +59813,28 @@ function editedInFile(file2, language, head2) {
   if (sides === null) return [];
   const syntax = language === "python" ? { comment: /^\s*#/, decorator: /^\s*@/ } : { comment: /^\s*(?:\/\/|\/\*|\*)/, decorator: language === "rust" ? /^\s*#\[/ : null };
   const declaredAt = (lines, index) => testDeclaredAt(language, lines, index, file2.path);
+  const js = language === "js" ? { old: jsTestsByLine(sides.old), new: jsTestsByLine(sides.new) } : null;
   const names = [];
   for (const line3 of file2.hunks.flat()) {
     if (line3.kind === "context" || /^\s*[)\]};,]*\s*$/.test(line3.text)) continue;
-    const [lines, number4] = line3.kind === "added" ? [sides.new, line3.newLine] : [sides.old, line3.oldLine];
+    const side2 = line3.kind === "added" ? "new" : "old";
+    const number4 = line3.kind === "added" ? line3.newLine : line3.oldLine;
     if (number4 === null) continue;
+    if (js !== null) {
+      names.push(...js[side2][number4 - 1] ?? []);
+      continue;
+    }
+    const lines = sides[side2];
     const name = enclosingTest(lines, number4 - 1, declaredAt, syntax);
     if (name !== null) names.push(name);
+    else if (language === "python" && !PY_SHARED_BY_NONE.test(line3.text)) {
+      names.push(...testsSharing(lines, number4 - 1, declaredAt, syntax));
+    }
   }
   return names;
 }
+var PY_BLOCK = /^\s*(?:async\s+def|def|class)\s/;
+var PY_SHARED_BY_NONE = /^\s*(?:import\s|from\s+\S+\s+import\b|#)/;
 function testDeclaredAt(language, lines, index, path2) {
   const text2 = lines[index] ?? "";
   if (language !== "rust") return declaration(language, text2);
@@ -59551,14 +60090,15 @@ var MANAGER_CONFIG = {
 };
 var NODE_RUNNER_CONFIG = /^(?:vitest|vite|jest)\.(?:config|workspace|projects)(?:\.[\w-]+)*$/;
 var CARGO_TEST_KEYS = /* @__PURE__ */ new Set(["harness", "test", "autotests", "doctest"]);
+var WORKSPACE_MEMBER_KEYS = ["workspace.members", "workspace.exclude", "workspace.default-members"];
 function gateDefinitionPaths(gates, changed = []) {
   return [...new Set(gates.flatMap((gate) => definitionsOf(gate, changed).map((d) => d.path)))].sort();
 }
 function gateDefinitionReview(gates, before, after, intended = false) {
   const changed = /* @__PURE__ */ new Map();
-  const read2 = [.../* @__PURE__ */ new Set([...before.keys(), ...after.keys()])];
+  const read3 = [.../* @__PURE__ */ new Set([...before.keys(), ...after.keys()])];
   for (const gate of gates) {
-    for (const definition of definitionsOf(gate, read2)) {
+    for (const definition of definitionsOf(gate, read3)) {
       if (!before.has(definition.path) && !after.has(definition.path)) continue;
       const old = partOf(definition, before.get(definition.path) ?? null);
       const now = partOf(definition, after.get(definition.path) ?? null);
@@ -59602,6 +60142,13 @@ function definitionsOf(gate, paths2) {
     const manifests = args.includes("test") ? paths2.filter((path2) => baseName2(path2) === "Cargo.toml") : [];
     return [
       ...CARGO_CONFIGS.map((path2) => ({ path: path2, label: path2 })),
+      // Which packages a workspace holds decides which packages' tests and lints run.
+      {
+        path: "Cargo.toml",
+        label: "Cargo.toml [workspace] members and exclude",
+        part: workspaceMembers,
+        missing: ""
+      },
       ...manifests.map((path2) => ({
         path: path2,
         label: `${path2} test targets (harness, test)`,
@@ -59673,6 +60220,9 @@ function pytestHooks(text2) {
     if (PYTEST_REACH.test(line3)) kept.push(line3);
   });
   return kept.join("\n");
+}
+function workspaceMembers(text2) {
+  return WORKSPACE_MEMBER_KEYS.map((key) => sectionLines(text2, key)).filter((lines) => lines !== "").join("\n");
 }
 function cargoTestKeys(text2) {
   const kept = [];
@@ -59812,7 +60362,8 @@ function reviewChange(ctx, change) {
     changedFiles: change.changedFiles,
     diff: change.diff,
     gates: change.gates,
-    ...holdsToken === void 0 ? {} : { holdsToken }
+    ...holdsToken === void 0 ? {} : { holdsToken },
+    ...change.headTexts === void 0 ? {} : { headTexts: change.headTexts }
   };
   return [
     ...controllerReview(input2),
@@ -59820,14 +60371,20 @@ function reviewChange(ctx, change) {
     ...securityReview(input2)
   ];
 }
+async function headTestTexts(ctx, cwd, headSha, changed) {
+  const paths2 = changed.map((file2) => file2.path).filter(isTestPath);
+  if (paths2.length === 0) return /* @__PURE__ */ new Map();
+  const { texts } = await ctx.deps.committed.readCommitted(cwd, headSha, paths2, MAX_READ_BYTES);
+  return new Map([...texts].filter((entry) => entry[1] !== null));
+}
 async function reviewGateDefinitions(ctx, cwd, fromSha, headSha, changed) {
   const paths2 = gateDefinitionPaths(
     ctx.gates,
     changed.map((file2) => file2.path)
   );
   if (paths2.length === 0 || fromSha === headSha) return [];
-  const read2 = (sha3) => ctx.deps.committed.readCommitted(cwd, sha3, paths2, MAX_READ_BYTES);
-  const [before, after] = await Promise.all([read2(fromSha), read2(headSha)]);
+  const read3 = (sha3) => ctx.deps.committed.readCommitted(cwd, sha3, paths2, MAX_READ_BYTES);
+  const [before, after] = await Promise.all([read3(fromSha), read3(headSha)]);
   return gateDefinitionReview(ctx.gates, before.texts, after.texts, ctx.goal.options.allowGateEdits);
 }
 async function writeReview(ctx, taskId, findings) {
@@ -60614,7 +61171,7 @@ async function creatorIsOmk(store, id, reads = CREATOR_READS) {
     if (createdHere(store.paths(id).dir)) return true;
     const holder = parseHolder(await store.deps.files.readText(path2).catch(() => null));
     if (holder !== null) return heldByOtherOmk(store.deps.host, holder);
-    if (tries + 1 < reads) await new Promise((resolve19) => setTimeout(resolve19, CREATOR_READ_PAUSE_MS));
+    if (tries + 1 < reads) await new Promise((resolve20) => setTimeout(resolve20, CREATOR_READ_PAUSE_MS));
   }
   return false;
 }
@@ -60721,7 +61278,7 @@ async function transientOfOmk(store, path2, change) {
     if (text2 === null) return true;
     const holder = parseHolder(text2);
     if (holder !== null) return heldByOtherOmk(store.deps.host, holder);
-    await new Promise((resolve19) => setTimeout(resolve19, LOCK_READ_PAUSE_MS));
+    await new Promise((resolve20) => setTimeout(resolve20, LOCK_READ_PAUSE_MS));
   }
   return false;
 }
@@ -61481,7 +62038,8 @@ async function settleAttempt(ctx, task, { attempt: attempt2, attemptLimit: attem
       writes: task.writes,
       changedFiles: change.changedFiles,
       diff: change.diff,
-      gates
+      gates,
+      headTexts: await headTestTexts(ctx, workspace.path, change.headSha, change.changedFiles)
     }),
     ...await reviewGateDefinitions(ctx, workspace.path, start.sha, change.headSha, change.changedFiles),
     ...integrity,
@@ -61877,7 +62435,8 @@ async function reviewFix(ctx, fix, workspace, captured, writes) {
       changedFiles: captured.changedFiles,
       diff: captured.diff,
       gates: [],
-      pushedAtOnce: true
+      pushedAtOnce: true,
+      headTexts: await headTestTexts(ctx, workspace.path, captured.headSha, captured.changedFiles)
     }),
     ...await reviewGateDefinitions(
       ctx,
@@ -62144,13 +62703,48 @@ init_branches();
 // src/runtime/controller/fail-to-pass.ts
 import { lstat as lstat2, mkdir, readFile as readFile3, rm, writeFile } from "node:fs/promises";
 import { dirname as dirname5, join as join27 } from "node:path";
+
+// src/runtime/review/test-names.ts
+var PLACEHOLDER2 = /%[sdifjoOpc#%]|\$[A-Za-z_][\w.]*|\$#/g;
+var UNITTEST_ID = /^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+$/;
+function testNamed(name, declared) {
+  if (UNITTEST_ID.test(name)) return declared.has(name.split(".").at(-1) ?? name);
+  const last = name.split("::").at(-1) ?? name;
+  const title3 = last.split(/ > | › /).at(-1) ?? last;
+  const leaf = title3.replace(/\[.*\]$/, "").split("/")[0] ?? title3;
+  if (declared.has(leaf) || declared.has(title3)) return true;
+  for (const template of declared) {
+    if (!PLACEHOLDER2.test(template)) continue;
+    PLACEHOLDER2.lastIndex = 0;
+    if (templatePattern(template).test(title3)) return true;
+  }
+  return false;
+}
+function templatePattern(template) {
+  PLACEHOLDER2.lastIndex = 0;
+  const parts = template.split(PLACEHOLDER2).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  return new RegExp(`^${parts.join("[\\s\\S]*?")}$`);
+}
+
+// src/runtime/controller/edited-test.ts
+var DOC_TEST_NAME = /^(\S+\.rs) - /;
+function editedTest(name, edited) {
+  if (testDataEdited(name, edited)) return true;
+  const file2 = DOC_TEST_NAME.exec(name)?.[1];
+  if (file2 === void 0) return testNamed(name, edited);
+  return [...edited].some(
+    (entry) => entry === `${DOC_TESTS_OF}${file2}` || entry.startsWith(DOC_TESTS_OF) && entry.endsWith(`/${file2}`)
+  );
+}
+
+// src/runtime/controller/fail-to-pass.ts
 var short4 = (sha3) => sha3.slice(0, 12);
 var NAMES_SHOWN3 = 5;
 function named(names) {
   const shown = names.slice(0, NAMES_SHOWN3).join(", ");
   return names.length > NAMES_SHOWN3 ? `${shown} and ${names.length - NAMES_SHOWN3} more` : shown;
 }
-async function failToPassEvidence(ctx, headGates, env, head2) {
+async function failToPassEvidence(ctx, headGates, head2) {
   const tests = ctx.gates.filter((gate) => gate.kind === "test");
   const headTests = headGates.filter((gate) => gate.kind === "test");
   const where = `base ${short4(ctx.base.baseSha)}, head ${short4(headTests[0]?.sha ?? "")}`;
@@ -62186,7 +62780,7 @@ async function failToPassEvidence(ctx, headGates, env, head2) {
   const changedTests = head2.changedFiles.map((file2) => file2.path).filter(isTestPath);
   if (passedOnHead && changedTests.length > 0) {
     const failingOnHead = new Set(headTests.flatMap((gate) => gate.tests?.failing ?? []));
-    const onBaseSource = await headTestsOnBaseSource(ctx, env, head2, changedTests, {
+    const onBaseSource = await headTestsOnBaseSource(ctx, head2, changedTests, {
       failing: failingOnHead,
       read: readPerTest(headTests)
     });
@@ -62201,15 +62795,16 @@ async function failToPassEvidence(ctx, headGates, env, head2) {
         }
       };
     }
-    if (rewritten.length > 0) return testsRewritten(rewritten, where, onBaseSource.durationMs, true);
-    const exitOnly = await exitCodeEvidence(ctx, headTests, env, passedOnHead, where, onBaseSource.passed);
+    if (rewritten.length > 0)
+      return testsRewritten(rewritten, where, onBaseSource.durationMs, true, changedTests);
+    const exitOnly = await exitCodeEvidence(ctx, headTests, passedOnHead, where, onBaseSource.passed);
     return {
       ...withUnreadOnBaseSource(exitOnly, onBaseSource.unread),
       durationMs: exitOnly.durationMs + onBaseSource.durationMs
     };
   }
-  if (rewritten.length > 0 && passedOnHead) return testsRewritten(rewritten, where, 0, false);
-  return exitCodeEvidence(ctx, headTests, env, passedOnHead, where);
+  if (rewritten.length > 0 && passedOnHead) return testsRewritten(rewritten, where, 0, false, changedTests);
+  return exitCodeEvidence(ctx, headTests, passedOnHead, where);
 }
 async function headTestFiles(head2) {
   const files2 = /* @__PURE__ */ new Map();
@@ -62230,30 +62825,20 @@ function withUnreadOnBaseSource(evidence, unread) {
     decision: { ...evidence.decision, reason: `${words2.join("; ")}; ${evidence.decision.reason}` }
   };
 }
-var DOC_TEST_NAME = /^(\S+\.rs) - /;
-function editedTest(name, edited) {
-  const file2 = DOC_TEST_NAME.exec(name)?.[1];
-  if (file2 === void 0) return edited.has(testLeaf(name));
-  return [...edited].some(
-    (entry) => entry === `${DOC_TESTS_OF}${file2}` || entry.startsWith(DOC_TESTS_OF) && entry.endsWith(`/${file2}`)
-  );
-}
-function testLeaf(name) {
-  const last = name.split("::").at(-1) ?? name;
-  return (last.split(" > ").at(-1) ?? last).replace(/\[.*\]$/, "").split("/")[0] ?? last;
-}
-function testsRewritten(rewritten, where, durationMs, ranOnBaseSource) {
+function testsRewritten(rewritten, where, durationMs, ranOnBaseSource, changedTests) {
+  const data = [...new Set(rewritten.flatMap((name) => testDataRead(name, changedTests)))];
+  const read3 = data.length === 0 ? "" : ` (the test data ${rewritten.length === 1 ? "it reads" : "they read"}: ${data.slice(0, 3).join(", ")}${data.length > 3 ? ", \u2026" : ""})`;
   const checked = ranOnBaseSource ? "; the head's tests, run against the base's source, pass there too or were not read" : " (the edited tests are not in separate test files, so they cannot be run against the base's source apart from the fix)";
   return {
     durationMs,
     decision: {
       kind: "oracle",
       decision: FAIL_TO_PASS_NOT_SHOWN,
-      reason: `${named(rewritten)} failed on the base and pass on the head, but the change edited ${rewritten.length === 1 ? "that test" : "those tests"} itself, so ${rewritten.length === 1 ? "it" : "they"} may pass by a new expectation rather than a fix${checked} (${where})`
+      reason: `${named(rewritten)} failed on the base and pass on the head, but the change edited ${rewritten.length === 1 ? "that test" : "those tests"} itself${read3}, so ${rewritten.length === 1 ? "it" : "they"} may pass by a new expectation rather than a fix${checked} (${where})`
     }
   };
 }
-async function headTestsOnBaseSource(ctx, env, head2, changedTests, onHead2) {
+async function headTestsOnBaseSource(ctx, head2, changedTests, onHead2) {
   const base = await ctx.base.pathForAgentCode();
   const foreign = await ctx.base.foreign();
   if (foreign.length > 0) return { shown: [], passed: [], durationMs: 0, foreign, unread: [] };
@@ -62274,7 +62859,8 @@ async function headTestsOnBaseSource(ctx, env, head2, changedTests, onHead2) {
       baseCwd: null,
       baseSha: null,
       artifactsDir: join27(ctx.deps.store.paths(ctx.goal.id).gateArtifacts, "head-tests-on-base"),
-      env,
+      // The base's own: the head's PYTHONPATH would have its tests import the head's source.
+      env: await baseGateEnv(ctx),
       signal: ctx.signal
     });
     const durationMs = runs2.reduce((sum3, gate) => sum3 + gate.durationMs, 0);
@@ -62297,7 +62883,7 @@ async function headTestsOnBaseSource(ctx, env, head2, changedTests, onHead2) {
     await ctx.base.settled();
   }
 }
-async function exitCodeEvidence(ctx, headTests, env, passedOnHead, where, passedWithHeadTests = []) {
+async function exitCodeEvidence(ctx, headTests, passedOnHead, where, passedWithHeadTests = []) {
   const tests = ctx.gates.filter((gate) => gate.kind === "test");
   const known = ctx.baseline?.sha === ctx.base.baseSha ? ctx.baseline : null;
   const basePath = known === null ? await ctx.base.path() : null;
@@ -62312,7 +62898,7 @@ async function exitCodeEvidence(ctx, headTests, env, passedOnHead, where, passed
       baseCwd: null,
       baseSha: null,
       artifactsDir: ctx.deps.store.paths(ctx.goal.id).gateArtifacts,
-      env,
+      env: await baseGateEnv(ctx),
       signal: ctx.signal,
       onTestResults: (gate, results) => {
         if (results !== null) baseResults[gate] = results;
@@ -62489,7 +63075,7 @@ async function integrateSlices(ctx) {
     gates,
     ...deps.holdsToken === void 0 ? {} : { holdsToken: deps.holdsToken }
   };
-  const baseline = goal.oracle.shape === "fail_to_pass" ? await failToPassEvidence({ ...ctx, deps: { ...deps, verify } }, gates, gateEnv, {
+  const baseline = goal.oracle.shape === "fail_to_pass" ? await failToPassEvidence({ ...ctx, deps: { ...deps, verify } }, gates, {
     cwd: result2.workspace.path,
     changedFiles: result2.changedFiles,
     diff: result2.diff
@@ -62949,8 +63535,8 @@ var ExecutionJournal = class _ExecutionJournal {
   }
   /** Persists the current graph and evidence with these events (and spend, and decisions). */
   save(events, extra = {}) {
-    return new Promise((resolve19, reject) => {
-      const save = { events, extra, resolve: resolve19, reject };
+    return new Promise((resolve20, reject) => {
+      const save = { events, extra, resolve: resolve20, reject };
       const last = this.jobs.at(-1);
       if (last?.kind === "saves" && !extra.goal && !last.saves.some((s) => s.extra.goal))
         last.saves.push(save);
@@ -62960,7 +63546,7 @@ var ExecutionJournal = class _ExecutionJournal {
   }
   /** Rebuilds the proof from what is persisted and writes the goal's settled status. */
   finish(status) {
-    return new Promise((resolve19, reject) => {
+    return new Promise((resolve20, reject) => {
       this.jobs.push({
         kind: "barrier",
         run: () => this.store.withGoalLock(this.goalId, async () => {
@@ -62969,17 +63555,17 @@ var ExecutionJournal = class _ExecutionJournal {
           const proof = await rebuildProof(this.store, goal, this.events);
           await this.store.write(status(proof, goal));
           return proof;
-        }).then(resolve19, reject)
+        }).then(resolve20, reject)
       });
       this.drain();
     });
   }
   /** The proof the persisted evidence gives now (after every queued save), written nowhere. */
   preview() {
-    return new Promise((resolve19, reject) => {
+    return new Promise((resolve20, reject) => {
       this.jobs.push({
         kind: "barrier",
-        run: () => this.store.withGoalLock(this.goalId, () => this.recordTampering()).then(() => this.store.read(this.goalId)).then((goal) => assembleProof(this.store, goal, this.events)).then(resolve19, reject)
+        run: () => this.store.withGoalLock(this.goalId, () => this.recordTampering()).then(() => this.store.read(this.goalId)).then((goal) => assembleProof(this.store, goal, this.events)).then(resolve20, reject)
       });
       this.drain();
     });
@@ -63059,7 +63645,69 @@ var ExecutionJournal = class _ExecutionJournal {
 // src/runtime/controller/reopen.ts
 init_branches();
 import { join as join30, relative as relative10 } from "node:path";
-function slicesToReopen(tasks, execution, gateBlocks) {
+
+// src/runtime/controller/reopen-dependents.ts
+var Reopenings = class {
+  order = [];
+  own = /* @__PURE__ */ new Map();
+  /** A dependent's first reopened slice it is built on. */
+  after = /* @__PURE__ */ new Map();
+  has(id) {
+    return this.own.has(id) || this.after.has(id);
+  }
+  add(reopening) {
+    if (!this.has(reopening.taskId)) this.order.push(reopening.taskId);
+    this.own.set(reopening.taskId, reopening);
+  }
+  addWithDependents(reopening, dependents) {
+    this.add(reopening);
+    for (const dependent of dependents) {
+      if (!this.has(dependent.id)) this.order.push(dependent.id);
+      if (!this.after.has(dependent.id)) this.after.set(dependent.id, reopening);
+    }
+  }
+  list() {
+    return this.order.flatMap((id) => {
+      const own2 = this.own.get(id);
+      const first = this.after.get(id);
+      if (first === void 0) return own2 === void 0 ? [] : [own2];
+      const told = `slice ${first.taskId}, which this slice is built on, runs again first (${first.detail}); this slice starts again from its new head.`;
+      if (own2 !== void 0) {
+        const evidence = own2.evidence === void 0 ? {} : { evidence: `${told}
+
+${own2.evidence}` };
+        return [{ ...own2, ...evidence, dependencyRedone: true }];
+      }
+      return [
+        {
+          taskId: id,
+          why: "dependency_reopened",
+          detail: first.taskId,
+          newRound: first.newRound,
+          evidence: first.evidence === void 0 ? told : `${told}
+
+${first.evidence}`,
+          dependencyRedone: true
+        }
+      ];
+    });
+  }
+};
+function doneDependents(tasks, id) {
+  const found = /* @__PURE__ */ new Map();
+  const queue = [id];
+  for (let next = queue.shift(); next !== void 0; next = queue.shift()) {
+    for (const task of tasks) {
+      if (task.status !== "done" || found.has(task.id) || !task.dependsOn.includes(next)) continue;
+      found.set(task.id, task);
+      queue.push(task.id);
+    }
+  }
+  return [...found.values()];
+}
+
+// src/runtime/controller/reopen.ts
+function slicesToReopen(tasks, execution, gateBlocks, { canRetry, only = () => true }) {
   const candidates = /* @__PURE__ */ new Map();
   for (const task of tasks) {
     const record2 = sliceRecord(execution, task.id);
@@ -63082,12 +63730,17 @@ function slicesToReopen(tasks, execution, gateBlocks) {
   for (const reopening of integrationReopenings(tasks, execution)) {
     if (!candidates.has(reopening.taskId)) candidates.set(reopening.taskId, reopening);
   }
-  const reopened = /* @__PURE__ */ new Map();
+  const reopened = new Reopenings();
   const held2 = [];
-  for (const candidate of candidates.values()) {
-    const dependents = tasks.filter((task) => task.status === "done" && task.dependsOn.includes(candidate.taskId)).map((task) => task.id);
-    if (dependents.length === 0) reopened.set(candidate.taskId, candidate);
-    else held2.push({ taskId: candidate.taskId, why: candidate.why, detail: candidate.detail, dependents });
+  for (const candidate of [...candidates.values()].filter(only)) {
+    const task = tasks.find((t) => t.id === candidate.taskId);
+    if (task === void 0 || !canRetry(task)) continue;
+    const dependents = doneDependents(tasks, candidate.taskId);
+    if (dependents.every(canRetry)) reopened.addWithDependents(candidate, dependents);
+    else {
+      const { taskId, why, detail } = candidate;
+      held2.push({ taskId, why, detail, dependents: dependents.map((dependent) => dependent.id) });
+    }
   }
   for (let changed = true; changed; ) {
     changed = false;
@@ -63096,16 +63749,11 @@ function slicesToReopen(tasks, execution, gateBlocks) {
       const dependency = task.dependsOn.find((dep) => reopened.has(dep));
       if (dependency === void 0) continue;
       if (task.dependsOn.some((dep) => blockedDependency(tasks, reopened, dep))) continue;
-      reopened.set(task.id, {
-        taskId: task.id,
-        why: "dependency_reopened",
-        detail: dependency,
-        newRound: false
-      });
+      reopened.add({ taskId: task.id, why: "dependency_reopened", detail: dependency, newRound: false });
       changed = true;
     }
   }
-  return { reopen: [...reopened.values()], held: held2 };
+  return { reopen: reopened.list(), held: held2 };
 }
 var FIXABLE_OUTCOMES = /* @__PURE__ */ new Set(["failed", "pre_existing", "timeout"]);
 function integrationReopenings(tasks, execution) {
@@ -63149,49 +63797,20 @@ ${gap.hint}`).join("\n\n");
 
 ${told}`;
   const detail = gaps.map((gap) => gap.code).join(", ");
-  const reopened = /* @__PURE__ */ new Map();
+  const reopened = new Reopenings();
   for (const task of chosen) {
     const dependents = doneDependents(tasks, task.id);
     if (!canRetry(task) || !dependents.every(canRetry)) continue;
-    const redone = reopened.get(task.id)?.dependencyRedone === true;
-    reopened.set(task.id, {
+    const candidate = {
       taskId: task.id,
       why: "class_evidence",
       detail,
       newRound: false,
-      evidence,
-      ...redone ? { dependencyRedone: true } : {}
-    });
-    for (const dependent of dependents) {
-      const own2 = reopened.get(dependent.id);
-      reopened.set(
-        dependent.id,
-        own2 !== void 0 ? { ...own2, dependencyRedone: true } : {
-          taskId: dependent.id,
-          why: "dependency_reopened",
-          detail: task.id,
-          newRound: false,
-          evidence: `slice ${task.id}, which this slice is built on, runs again first (${detail}); this slice starts again from its new head.
-
-${told}`,
-          dependencyRedone: true
-        }
-      );
-    }
+      evidence
+    };
+    reopened.addWithDependents(candidate, dependents);
   }
-  return [...reopened.values()];
-}
-function doneDependents(tasks, id) {
-  const found = /* @__PURE__ */ new Map();
-  const queue = [id];
-  for (let next = queue.shift(); next !== void 0; next = queue.shift()) {
-    for (const task of tasks) {
-      if (task.status !== "done" || found.has(task.id) || !task.dependsOn.includes(next)) continue;
-      found.set(task.id, task);
-      queue.push(task.id);
-    }
-  }
-  return [...found.values()];
+  return reopened.list();
 }
 function blockedDependency(tasks, reopened, id) {
   const status = tasks.find((task) => task.id === id)?.status;
@@ -63457,14 +64076,11 @@ async function takeControl(deps, journal, goalId, { allowed, reopen }) {
   events.push(...await recoverIntegrationRepair(deps, journal, previous?.pid ?? null));
   events.push(...await recoverFixTasks(deps, journal, previous?.pid ?? null));
   if (reopen && REOPENABLE.includes(goal.status)) {
-    const { reopen: reopenings, held: held2 } = slicesToReopen(journal.graph.tasks, journal.execution, blocks);
+    const { reopen: reopenings, held: held2 } = slicesToReopen(journal.graph.tasks, journal.execution, blocks, {
+      canRetry: () => true
+    });
     const wasDone = reopenings.some((r) => journal.task(r.taskId).status === "done");
-    events.push(...reopenSlices(journal, reopenings), ...held2.map(heldEvent));
-    for (const slice of held2) {
-      deps.reporter.warn(
-        `[${slice.taskId}] not reopened (${slice.why}: ${slice.detail}): done slices are built on it (${slice.dependents.join(", ")})`
-      );
-    }
+    events.push(...reopenSlices(journal, reopenings), ...sayHeld(deps, held2));
     if (wasDone) {
       const at2 = { id: goal.id, repoRoot: goal.repo.root, baseSha: goal.repo.baseSha };
       events.push(...await restartIntegration(deps, journal, at2));
@@ -63528,6 +64144,14 @@ var CLASS_EVIDENCE_GAPS = [
   "performance_not_measured"
 ];
 var SLICES_CAN_CHANGE = ["fix_no_fail_to_pass", "greenfield_no_new_test"];
+function sayHeld(deps, held2) {
+  for (const slice of held2) {
+    deps.reporter.warn(
+      `[${slice.taskId}] not reopened (${slice.why}: ${slice.detail}): done slices are built on it (${slice.dependents.join(", ")}) and not all of them have attempts left`
+    );
+  }
+  return held2.map(heldEvent);
+}
 function blocks(gate) {
   return failingGates([gate]).length > 0;
 }
@@ -63560,10 +64184,9 @@ async function reopenNotReady(ctx) {
   }));
   const why = gaps.map((gap) => gap.message);
   const canRetry = (task) => task.attempts < sliceRecord(journal.execution, task.id).roundStart + task.maxRetries + 1;
-  const { reopen } = slicesToReopen(journal.graph.tasks, journal.execution, blocks);
-  const failing = reopen.filter((r) => {
-    const task = journal.task(r.taskId);
-    return r.why === "integration_blocks" && task.status === "done" && canRetry(task);
+  const { reopen: failing, held: held2 } = slicesToReopen(journal.graph.tasks, journal.execution, blocks, {
+    canRetry,
+    only: (r) => r.why === "integration_blocks"
   });
   const told = why.length === 0 ? "" : `
 
@@ -63578,8 +64201,11 @@ ${why.join("\n")}`;
     gaps.filter((gap) => SLICES_CAN_CHANGE.includes(gap.code)),
     canRetry
   );
-  if (left.length === 0) return false;
-  const events = reopenSlices(journal, left);
+  if (left.length === 0) {
+    if (held2.length > 0) await journal.save(sayHeld(deps, held2));
+    return false;
+  }
+  const events = [...reopenSlices(journal, left), ...sayHeld(deps, held2)];
   for (const r of left) {
     const reason = why.length === 0 ? "" : `: ${why.join(" ")}`;
     deps.reporter.info(
@@ -64039,10 +64665,10 @@ async function reconcileGoal(store, goalId, theirs) {
     return { adopted: merged.adopted, changed };
   });
 }
-async function readTexts(read2) {
+async function readTexts(read3) {
   const get = async (name) => {
     try {
-      return await read2(name);
+      return await read3(name);
     } catch (error62) {
       if (error62.code === "ENOENT") return null;
       throw error62;
@@ -64265,13 +64891,55 @@ var makeDetector = {
   }
 };
 
+// src/runtime/gates/python-unittest.ts
+var DECLARING = ["tox.ini", "pyproject.toml", "setup.cfg", ...MAKEFILES2];
+var TEST_REQUIREMENTS = [
+  "requirements.txt",
+  "requirements-dev.txt",
+  "requirements_dev.txt",
+  "requirements-test.txt",
+  "requirements_test.txt",
+  "dev-requirements.txt",
+  "test-requirements.txt"
+];
+var PLAIN = /-m\s*unittest\b(.*)$/m;
+var ARRAY = /["']-m["']\s*,\s*["']unittest["']/;
+var PYTEST = /\b(?:py\.?test)\b/;
+var PYTEST_FILE = /(?:^|\/)(?:conftest\.py|pytest\.ini)$/;
+var PLAIN_ARG = /^[\w./*=:,+@%-]+$/;
+var DROPPED = /^(?:-q|-v|--quiet|--verbose)$/;
+function declaredUnittest(context) {
+  if (context.some((path2) => PYTEST_FILE.test(path2))) return null;
+  const read3 = (path2) => [path2, context.has(path2) ? context.read(path2) : null];
+  const texts = DECLARING.map(read3);
+  const mentions2 = [...texts, ...TEST_REQUIREMENTS.map(read3)];
+  if (mentions2.some(([, text2]) => text2 !== null && PYTEST.test(text2))) return null;
+  for (const [path2, text2] of texts) {
+    if (text2 === null) continue;
+    const plain = PLAIN.exec(text2);
+    const args = plain !== null ? unittestArgs(plain[1] ?? "") : ARRAY.test(text2) ? [] : null;
+    if (args !== null)
+      return { argv: ["python3", "-m", "unittest", ...args, "-v"], source: `${path2} (-m unittest)` };
+  }
+  return null;
+}
+function unittestArgs(rest) {
+  const args = [];
+  for (const raw of rest.trim().split(/\s+/).filter(Boolean)) {
+    const arg = /^'([^']*)'$|^"([^"]*)"$/.exec(raw)?.slice(1).find((part) => part !== void 0) ?? raw;
+    if (!PLAIN_ARG.test(arg)) break;
+    if (!DROPPED.test(arg)) args.push(arg);
+  }
+  return args;
+}
+
 // src/runtime/gates/detect-python.ts
 var MARKERS = /^(?:pyproject\.toml|setup\.cfg|setup\.py|requirements[^/]*\.txt)$/;
 var TEST_FILE = /(?:^|\/)(?:test_[^/]*|[^/]*_test|conftest)\.py$/;
 var MYPY_FILES = /^\s*files\s*=/m;
 var pythonDetector = {
   name: "python",
-  reads: ["pyproject.toml", "setup.cfg", "mypy.ini"],
+  reads: ["pyproject.toml", "setup.cfg", "mypy.ini", "tox.ini", ...MAKEFILES2, ...TEST_REQUIREMENTS],
   detect(context) {
     if (!context.some((path2) => MARKERS.test(path2))) return [];
     const pyproject = context.read("pyproject.toml");
@@ -64291,7 +64959,11 @@ var pythonDetector = {
       const argv = configured ? ["mypy"] : ["mypy", "."];
       gates.push({ name: "typecheck", kind: "typecheck", argv, source: mypySource });
     }
-    const pytestSource = context.has("pytest.ini") ? "pytest.ini" : hasSection(pyproject, "tool.pytest") ? "pyproject.toml [tool.pytest]" : hasSection(setupCfg, "tool:pytest") ? "setup.cfg [tool:pytest]" : context.some((path2) => TEST_FILE.test(path2)) ? "python test files" : null;
+    const unittest = declaredUnittest(context);
+    if (unittest !== null) {
+      gates.push({ name: "test", kind: "test", argv: unittest.argv, source: unittest.source });
+    }
+    const pytestSource = unittest !== null ? null : context.has("pytest.ini") ? "pytest.ini" : hasSection(pyproject, "tool.pytest") ? "pyproject.toml [tool.pytest]" : hasSection(setupCfg, "tool:pytest") ? "setup.cfg [tool:pytest]" : context.some((path2) => TEST_FILE.test(path2)) ? "python test files" : null;
     if (pytestSource !== null) {
       gates.push({
         name: "test",
@@ -64306,20 +64978,27 @@ var pythonDetector = {
 };
 
 // src/runtime/gates/detect-rust.ts
+var WORKSPACE_TABLE = /^[ \t]*\[[ \t]*workspace[ \t]*[\].]/m;
 var rustDetector = {
   name: "rust",
-  reads: [],
+  reads: ["Cargo.toml"],
   detect(context) {
     if (!context.has("Cargo.toml")) return [];
     const source = "Cargo.toml";
+    const workspace = WORKSPACE_TABLE.test(context.read("Cargo.toml") ?? "") ? ["--workspace"] : [];
     return [
       { name: "format", kind: "format", argv: ["cargo", "fmt", "--check"], source },
-      { name: "typecheck", kind: "typecheck", argv: ["cargo", "check"], source },
-      { name: "lint", kind: "lint", argv: ["cargo", "clippy", "--", "-D", "warnings"], source },
+      { name: "typecheck", kind: "typecheck", argv: ["cargo", "check", ...workspace], source },
+      {
+        name: "lint",
+        kind: "lint",
+        argv: ["cargo", "clippy", ...workspace, "--", "-D", "warnings"],
+        source
+      },
       // Without --no-fail-fast cargo stops at the first failing test target: on a fix's base the
       // failing unit test hides the integration and doc tests, and their old failures would read
       // as new on the head.
-      { name: "test", kind: "test", argv: ["cargo", "test", "--no-fail-fast"], source }
+      { name: "test", kind: "test", argv: ["cargo", "test", ...workspace, "--no-fail-fast"], source }
     ];
   }
 };
@@ -64433,14 +65112,14 @@ async function readCommittedTree(repo, root, sha3, config2 = null, detectors = G
     known.set(relative11(root, config2.path).replaceAll("\\", "/"), config2.text);
   }
   const paths2 = config2 === null ? detection : [...detection, ...CONFIG_FILES];
-  const read2 = await repo.readCommitted(root, sha3, paths2, MAX_READ_BYTES, known);
-  const changed = new Set(read2.changed);
+  const read3 = await repo.readCommitted(root, sha3, paths2, MAX_READ_BYTES, known);
+  const changed = new Set(read3.changed);
   return {
-    files: read2.files,
-    context: treeDetectContext(read2.files, read2.texts),
+    files: read3.files,
+    context: treeDetectContext(read3.files, read3.texts),
     configChanged: configChange(
       CONFIG_FILES.find((file2) => changed.has(file2)),
-      read2.texts
+      read3.texts
     ),
     detectionChanged: detection.filter((file2) => changed.has(file2))
   };
@@ -64451,6 +65130,44 @@ function configChange(path2, texts) {
 
 // src/runtime/app/controller.ts
 init_env();
+
+// src/runtime/gates/own-sources.ts
+import { basename as basename7, resolve as resolve6 } from "node:path";
+function ownSourcesVerify(verify, dateTracked) {
+  const own2 = (run2, start) => {
+    const target2 = sharedTarget(run2);
+    if (target2 === null) return start();
+    return oneAtATime(target2, async () => {
+      await dateTracked(run2.cwd);
+      return start();
+    });
+  };
+  return (gates, context) => {
+    const outer = context.aroundRun;
+    const aroundRun = outer === void 0 ? own2 : (run2, start) => outer(run2, () => own2(run2, start));
+    return verify(gates, { ...context, aroundRun });
+  };
+}
+function sharedTarget(run2) {
+  const program2 = basename7(run2.argv[0] ?? "");
+  if (program2 !== "cargo" && program2 !== "cargo.exe") return null;
+  const target2 = run2.env.CARGO_TARGET_DIR;
+  return target2 === void 0 || target2 === "" ? null : resolve6(run2.cwd, target2);
+}
+var queued = /* @__PURE__ */ new Map();
+function oneAtATime(key, job) {
+  const before = queued.get(key) ?? Promise.resolve();
+  const mine = before.then(job);
+  const settled2 = mine.then(
+    () => void 0,
+    () => void 0
+  );
+  queued.set(key, settled2);
+  void settled2.then(() => {
+    if (queued.get(key) === settled2) queued.delete(key);
+  });
+  return mine;
+}
 
 // src/runtime/integrity/integration-cache.ts
 import { join as join32 } from "node:path";
@@ -64640,12 +65357,15 @@ async function composeController(deps, goal, prepared) {
   const network = prepared.sandbox.network ?? { agents: "open", gates: "open" };
   const confinedRuns = confine === null ? prepared.agent : confinedAgent(prepared.agent, { ...confine, writable: [], network: network.agents });
   const agent = boundedAgent(confinedRuns, config2.logs.maxBytes);
+  const workspaces = deps.execution.workspaces({ forceFallback: goal.options.sliceExecution === "branch" });
+  const dateTracked = workspaces.dateTrackedNow?.bind(workspaces);
+  const ownSources = dateTracked === void 0 ? deps.execution.verify : ownSourcesVerify(deps.execution.verify, dateTracked);
   const verifyWriting = (cache) => scrubbedVerify(
     withGateHome(
       boundedVerify(
         cacheWritingVerify(
-          confine === null ? deps.execution.verify : confinedVerify(
-            deps.execution.verify,
+          confine === null ? ownSources : confinedVerify(
+            ownSources,
             {
               ...confine,
               writable: [cache],
@@ -64677,12 +65397,7 @@ async function composeController(deps, goal, prepared) {
   const detected = detectGatesIn(tree2.context, config2);
   return {
     store: deps.store,
-    workspaces: scrubbedWorkspaces(
-      deps.execution.workspaces({ forceFallback: goal.options.sliceExecution === "branch" }),
-      scrub,
-      deps.store.files,
-      keep
-    ),
+    workspaces: scrubbedWorkspaces(workspaces, scrub, deps.store.files, keep),
     agent: scrubbedAgent(agent, scrub, deps.store.files, keep),
     verify: verifyWriting(cacheDir),
     integrationCache: integrationCache({
@@ -65531,9 +66246,9 @@ async function refuseLeftovers(deps, goalId) {
   const { root } = (await deps.store.read(goalId)).repo;
   const worktrees = join35(workspacesDir(stateRoot), goalId);
   const goalDir = goalPaths(stateRoot, goalId).dir;
-  const scan = await deps.execution.integrity.endLeftovers([worktrees, goalDir, root]);
-  if (!scan.checked || scan.killed.length === 0) return;
-  throw new PolicyViolationError(leftoversMessage(goalId, scan.killed, { worktrees, goalDir, root }), {
+  const scan2 = await deps.execution.integrity.endLeftovers([worktrees, goalDir, root]);
+  if (!scan2.checked || scan2.killed.length === 0) return;
+  throw new PolicyViolationError(leftoversMessage(goalId, scan2.killed, { worktrees, goalDir, root }), {
     hint: "Look at what the agent, its gates or the planner started in the background; run the goal again once none is left running."
   });
 }
@@ -65604,7 +66319,7 @@ init_errors();
 init_env();
 
 // src/runtime/gates/tool-preflight.ts
-import { basename as basename7, delimiter } from "node:path";
+import { basename as basename8, delimiter } from "node:path";
 
 // src/runtime/doctor/path-lookup.ts
 import { access, constants as constants2, stat as stat2 } from "node:fs/promises";
@@ -65659,7 +66374,7 @@ async function missingRequiredTool(gates, input2, gateEnv, toolchain = null) {
       return { gate: gate.name, tool: missing.tool, where: where2 };
     }
     const where = lookup.command.includes("/") ? "is missing or not executable in the checkout" : "is not on the gates' PATH";
-    return { gate: gate.name, tool: basename7(lookup.command), where };
+    return { gate: gate.name, tool: basename8(lookup.command), where };
   }
   return null;
 }
@@ -65973,8 +66688,8 @@ function minimalPaths(paths2) {
 function covers(outer, inner) {
   return outer === WHOLE_REPO || inner.startsWith(`${outer}/`);
 }
-function strongMatches(text2, repo) {
-  const scored = scoreRelevantFiles(text2, repo, 20);
+function strongMatches(text2, repo, writable = () => true) {
+  const scored = scoreRelevantFiles(text2, repo, 20).filter((entry) => writable(entry.path));
   const best = (entries2) => {
     const top = entries2[0]?.score ?? 0;
     return entries2.filter((entry) => entry.score >= top / 2).map((entry) => entry.path);
@@ -66026,6 +66741,18 @@ function testLocations(relevantTests, sources, repoFiles) {
   if (busiest !== void 0) return [busiest[0]];
   const first = sources[0];
   return [first === void 0 ? "test" : colocatedTestFor(first)];
+}
+function rustCrateTests(source, repoFiles) {
+  if (!source.endsWith(".rs")) return null;
+  const segments = source.split("/");
+  for (let index = segments.lastIndexOf("src"); index >= 0; index = segments.lastIndexOf("src", index - 1)) {
+    const root = segments.slice(0, index).join("/");
+    if (repoFiles.includes(root === "" ? "Cargo.toml" : `${root}/Cargo.toml`)) {
+      return root === "" ? "tests" : `${root}/tests`;
+    }
+    if (index === 0) break;
+  }
+  return null;
 }
 function commonDirectory(paths2) {
   const dirs = paths2.map((path2) => path2.split("/").slice(0, -1));
@@ -66093,7 +66820,8 @@ function pointedAt(text2, { input: input2, repo }) {
   let symbols = definingFiles(text2, definitions);
   if (symbols.length === 0 && named4.length === 0 && goalIdentifiers(text2).length === 0)
     symbols = wordDefiningFiles(text2, definitions);
-  const words2 = strongMatches(text2, repo);
+  const allowed = input2.allowedProtectedPaths ?? [];
+  const words2 = strongMatches(text2, repo, (path2) => protectedWriteViolation(path2, allowed) === null);
   const tests = words2.tests.filter(isTestFile);
   if (symbols.length > 0) {
     let chosen = symbols;
@@ -66188,11 +66916,18 @@ function sliceFor(clause, index, context) {
     );
   } else if (sources.length <= MAX_LISTED_WRITES) {
     const tests = bySymbol ? sourceTests.filter((path2) => !sources.includes(path2)) : [];
-    writes = [...sources, ...tests];
+    const crateTests = [
+      ...new Set(sources.flatMap((source) => rustCrateTests(source, input2.repoFiles) ?? []))
+    ].filter((dir) => ![...sources, ...tests].some((path2) => pathsOverlap2(dir, path2)));
+    writes = [...sources, ...tests, ...crateTests];
     const why = new Map(own2.why);
     for (const test of tests) {
       const tested = sources.filter((source) => testsFor([source], [test]).length > 0);
       why.set(test, `the existing tests of ${tested.join(", ")}`);
+    }
+    for (const dir of crateTests) {
+      const crate = dir === "tests" ? "the crate" : `crate ${dir.slice(0, -"/tests".length)}`;
+      why.set(dir, `the integration tests of ${crate}, where a regression test may go`);
     }
     notes.push(explain(id, writes, why));
   } else {
@@ -67002,13 +67737,12 @@ async function startInspected(deps, request2, repo) {
   const { goal, graph, plannerWhy } = created2;
   if (prepared !== null) {
     const by = `${graph.planner.name} planner${plannerWhy === null ? "" : `: ${briefPlannerWhy(plannerWhy)}`}`;
-    deps.reporter.info(
-      `goal ${goal.id}: ${goal.oracle.testable ? `planned ${graph.tasks.length} slice(s) (${by}); executing` : "blocked on a human decision"}`
-    );
+    deps.reporter.info(`goal ${goal.id}: ${plannedWords(goal.oracle.testable, graph, by)}`);
   }
   await request2.onCreated?.(created2);
   deps.store.deps.host.reached?.("goal_planned");
-  if (prepared === null || !goal.oracle.testable) return { created: created2, executed: null };
+  if (prepared === null || !goal.oracle.testable || graph.tasks.length === 0)
+    return { created: created2, executed: null };
   const executed = await executeAndDeliver(deps, {
     after: "deliver",
     ...request2.execute,
@@ -67028,6 +67762,13 @@ function warnUncommitted(deps, repo, mode) {
   deps.reporter.warn(
     `${changes2.length} uncommitted change(s) in ${repo.root} (${named4}${more}) are not part of this goal: it starts from ${head2}, the commit HEAD names. To include them, commit them first and ${mode} the goal again.`
   );
+}
+function plannedWords(testable, graph, by) {
+  if (!testable) return "blocked on a human decision";
+  if (graph.tasks.length === 0) {
+    return `planned no slice to run (${by}; ${graph.rejected.length} rejected); nothing to execute`;
+  }
+  return `planned ${graph.tasks.length} slice(s) (${by}); executing`;
 }
 
 // src/runtime/app/shared-goal.ts
@@ -67239,7 +67980,7 @@ var repoSettingsSchema = external_exports.strictObject({
 init_errors();
 
 // src/runtime/doctor/check-agent.ts
-import { isAbsolute as isAbsolute10, resolve as resolve6 } from "node:path";
+import { isAbsolute as isAbsolute10, resolve as resolve7 } from "node:path";
 init_errors();
 
 // src/runtime/doctor/agent-cli.ts
@@ -67387,7 +68128,7 @@ async function findExecutable(spec, executable, root, probes, words2) {
     };
   }
   if (executable.includes("/")) {
-    const path2 = isAbsolute10(executable) ? executable : resolve6(root, executable);
+    const path2 = isAbsolute10(executable) ? executable : resolve7(root, executable);
     const state = await probes.fileState(path2);
     if (state === "ok") return null;
     return {
@@ -67406,7 +68147,7 @@ async function findExecutable(spec, executable, root, probes, words2) {
   };
 }
 async function located(executable, root, probes) {
-  if (executable.includes("/")) return isAbsolute10(executable) ? executable : resolve6(root, executable);
+  if (executable.includes("/")) return isAbsolute10(executable) ? executable : resolve7(root, executable);
   return await probes.findOnPath(executable) ?? executable;
 }
 function credentials(spec, config2, env) {
@@ -67436,6 +68177,27 @@ function failure2(base, error62) {
 
 // src/runtime/doctor/check-gates.ts
 init_errors();
+
+// src/runtime/gates/pnpm-recursive.ts
+var WITH_VALUE = /* @__PURE__ */ new Set(["--filter", "-F", "--workspace-concurrency", "-C", "--dir", "--reporter"]);
+function pnpmRecursiveRun(body) {
+  if (/[;&|<>`$\n]/.test(body)) return null;
+  const words2 = body.trim().split(/\s+/);
+  if (words2[0] !== "pnpm") return null;
+  let recursive3 = false;
+  let script;
+  for (let i = 1; i < words2.length && script === void 0; i++) {
+    const word = words2[i] ?? "";
+    if (word === "-r" || word === "--recursive") recursive3 = true;
+    else if (WITH_VALUE.has(word)) i++;
+    else if (word.startsWith("-")) continue;
+    else if (word !== "run") script = word;
+  }
+  if (!recursive3 || script === void 0) return null;
+  return { script, bails: !words2.includes("--no-bail") };
+}
+
+// src/runtime/doctor/check-gates.ts
 var ADD_TEST_GATE = [
   'add a "test" script to package.json (or a test target to the Makefile), or configure one in .omk/config.yml:',
   "gates:",
@@ -67515,7 +68277,10 @@ async function checkGateExecutable(gate, input2, probes) {
   const runs2 = `scripts.${script.script} runs ${script.tool}`;
   switch (script.status) {
     case "found":
-      return { ...ok2, detail: `${ok2.detail} (${runs2} \u2192 ${script.at}${chained(gate, script.chain)})` };
+      return {
+        ...ok2,
+        detail: `${ok2.detail} (${runs2} \u2192 ${script.at}${chained(gate, script.chain, script.pre)}${recursive2(input2.scripts?.[script.script])})`
+      };
     case "unchecked":
       return { ...ok2, detail: `${ok2.detail} (${runs2}, not checked: ${script.why})` };
     case "missing":
@@ -67537,7 +68302,11 @@ var CHAINED_KINDS = {
   "vue-tsc": "typecheck",
   prettier: "format"
 };
-function chained(gate, chain) {
+var VERBOSE_RUN = {
+  jest: ["jest", "--verbose"],
+  vitest: ["vitest", "run", "--reporter=verbose"]
+};
+function chained(gate, chain, pre) {
   if (chain.length < 2 || chain.some((tool) => !/^[\w@./+-]+$/.test(tool))) return "";
   const seen = /* @__PURE__ */ new Set();
   const entries2 = chain.map((tool) => {
@@ -67545,9 +68314,16 @@ function chained(gate, chain) {
     const name = seen.has(kind) ? tool : kind;
     seen.add(kind);
     const kindField = name === "test" && kind === "test" ? "" : ` kind: "${kind}",`;
-    return `{ name: "${name}",${kindField} run: ["npx", "${tool}"] }`;
+    const run2 = ["npx", ...VERBOSE_RUN[tool] ?? [tool]].map((word) => JSON.stringify(word)).join(", ");
+    return `{ name: "${name}",${kindField} run: [${run2}] }`;
   });
-  return `; it chains ${chain.join(" && ")}: the first that fails stops the rest and omk judges them as one ${gate.kind} gate, so lint debt fails the tests too; to judge each apart, list them as gates in .omk/config.yml, e.g. gates: { list: [ ${entries2.join(", ")} ] }`;
+  return `; ${pre === void 0 ? "" : `npm runs scripts.${pre} first, so `}it chains ${chain.join(" && ")}: the first that fails stops the rest and omk judges them as one ${gate.kind} gate, so lint debt fails the tests too; to judge each apart, list them as gates in .omk/config.yml, e.g. gates: { list: [ ${entries2.join(", ")} ] }`;
+}
+function recursive2(body) {
+  const run2 = body === void 0 ? null : pnpmRecursiveRun(body);
+  if (run2 === null) return "";
+  const bail = run2.bails ? `, and pnpm stops at the first package that fails: the packages after it do not run on that tree (\`pnpm -r --no-bail ${run2.script}\` runs them all)` : "";
+  return `; it runs each workspace package's own ${run2.script} script (pnpm -r): omk asks none of them for a per-test report, so it judges the gate by its exit code, not test by test${bail}`;
 }
 function fixFor(gate, tool, install = null, reason = null) {
   if (gate.required) return unavailableAdvice(gate, tool, [gate.kind], install, reason);
@@ -68656,9 +69432,9 @@ function startOptionsOf(door) {
   const fields = Object.keys(START_OPTIONS);
   return fields.filter((field) => START_OPTIONS[field].doors.includes(door)).map((field) => ({ ...START_OPTIONS[field], field, flag: startOptionFlag(field) }));
 }
-function pickStartOptions(read2, door) {
+function pickStartOptions(read3, door) {
   const offered = startOptionsOf(door).map((option) => option.field);
-  const picked = Object.entries(read2).filter(([key, value2]) => offered.includes(key) && value2 !== void 0);
+  const picked = Object.entries(read3).filter(([key, value2]) => offered.includes(key) && value2 !== void 0);
   return Object.fromEntries(picked);
 }
 var unswitched = (field) => START_OPTIONS[field].kind === "off-switch";
@@ -68848,14 +69624,14 @@ var GoalWatch = class _GoalWatch {
   /** Reads each running agent's last output line into the fold; true when one was read. */
   async readLastLines() {
     const dir = this.store.paths(this.goalId).agentRunArtifacts;
-    const read2 = await Promise.all(
+    const read3 = await Promise.all(
       this.fold.running().map(async (slice) => {
         const line3 = await lastLine(this.store.files, join39(dir, slice.id, `transcript-${slice.attempt}.log`));
         if (line3 !== null) this.fold.setLastLine(slice.id, line3);
         return line3 !== null;
       })
     );
-    return read2.includes(true);
+    return read3.includes(true);
   }
   settledOf(goal, progress) {
     if (goal.status === "not_ready" && progress.startedMs === null) return null;
@@ -69232,20 +70008,20 @@ async function abortOnSignal(source, fn) {
 
 // src/adapters/git/repo-scope.ts
 init_errors();
-import { resolve as resolve9 } from "node:path";
+import { resolve as resolve10 } from "node:path";
 
 // src/adapters/git/own-heads.ts
 import { readFileSync as readFileSync3, realpathSync, statSync as statSync3 } from "node:fs";
-import { join as join41, resolve as resolve7 } from "node:path";
+import { join as join41, resolve as resolve8 } from "node:path";
 function repositoryOf(dir) {
   const dotGit = join41(dir, ".git");
   try {
     if (statSync3(dotGit).isDirectory()) return realpathSync(dotGit);
     const admin = /^gitdir: (.+)$/m.exec(readFileSync3(dotGit, "utf8"))?.[1]?.trim();
     if (admin === void 0) return dir;
-    const adminDir = resolve7(dir, admin);
+    const adminDir = resolve8(dir, admin);
     const common = readFileSync3(join41(adminDir, "commondir"), "utf8").trim();
-    return realpathSync(resolve7(adminDir, common));
+    return realpathSync(resolve8(adminDir, common));
   } catch {
     return dir;
   }
@@ -69437,7 +70213,7 @@ async function catBlobs(root, wanted) {
 init_errors();
 init_ids();
 init_branches();
-import { isAbsolute as isAbsolute11, join as join43, posix, resolve as resolve8 } from "node:path";
+import { isAbsolute as isAbsolute11, join as join43, posix, resolve as resolve9 } from "node:path";
 var SHA_PATTERN = /^[0-9a-f]{7,64}$/;
 function assertId(value2, what) {
   if (!(what === "goal id" ? GOAL_ID_PATTERN : SLICE_ID_PATTERN).test(value2)) {
@@ -69470,7 +70246,7 @@ function assertSha(value2) {
   }
 }
 function workspacePath(workspaceRoot, goalId, sliceId2) {
-  return join43(resolve8(workspaceRoot), goalId, sliceId2);
+  return join43(resolve9(workspaceRoot), goalId, sliceId2);
 }
 function normalizeSparsePaths(paths2) {
   if (paths2 === null || paths2.length === 0) return null;
@@ -69594,7 +70370,7 @@ function parseGrep(stdout, maxHits, prefix) {
 async function repoScopeAt(cwd, repo) {
   let root;
   try {
-    ({ root } = await gitRepo.inspect(resolve9(cwd, repo ?? ".")));
+    ({ root } = await gitRepo.inspect(resolve10(cwd, repo ?? ".")));
   } catch (error62) {
     if (error62 instanceof GitError && repo === void 0) return null;
     throw error62;
@@ -69671,13 +70447,13 @@ import { join as join45 } from "node:path";
 // src/adapters/state/atomic.ts
 import { randomBytes } from "node:crypto";
 import { open as open2, rename, rm as rm2 } from "node:fs/promises";
-import { basename as basename8, dirname as dirname8, join as join44 } from "node:path";
+import { basename as basename9, dirname as dirname8, join as join44 } from "node:path";
 async function writeFileAtomic(path2, data) {
   await replaceFileIf(path2, data, null);
 }
 async function replaceFileIf(path2, data, unchanged) {
   const dir = dirname8(path2);
-  const tmp = join44(dir, `.${basename8(path2)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const tmp = join44(dir, `.${basename9(path2)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   const handle = await open2(tmp, "wx", 420);
   try {
     await handle.writeFile(data);
@@ -70375,7 +71151,7 @@ init_errors();
 
 // src/runtime/gates/verify.ts
 import { appendFile, mkdir as mkdir4, open as open3, readFile as readFile6, rm as rm3, stat as stat3, writeFile as writeFile3 } from "node:fs/promises";
-import { basename as basename10, join as join47 } from "node:path";
+import { basename as basename11, join as join47 } from "node:path";
 
 // src/runtime/gates/test-results/types.ts
 function testResults(source, passed, failed, skipped2) {
@@ -70392,8 +71168,8 @@ function plainLines(text2) {
 function parseDiagnostics(output2, cwd) {
   const lines = plainLines(output2);
   const relative16 = relativeTo(cwd);
-  for (const [source, read2] of READERS) {
-    const items = read2(lines).map((item) => ({ ...item, file: relative16(item.file) }));
+  for (const [source, read3] of READERS) {
+    const items = read3(lines).map((item) => ({ ...item, file: relative16(item.file) }));
     if (items.length > 0) return { source, items };
   }
   return null;
@@ -70550,7 +71326,7 @@ function relativeTo(cwd) {
 }
 
 // src/runtime/gates/diagnostics/verdict.ts
-import { basename as basename9 } from "node:path";
+import { basename as basename10 } from "node:path";
 
 // src/runtime/gates/diagnostics/types.ts
 function diagnosticKey(item) {
@@ -70583,19 +71359,27 @@ function compareDiagnostics(base, head2) {
 var DIAGNOSTIC_KINDS = ["lint", "format", "typecheck"];
 var NEW_SHOWN = 5;
 var TEXT_CHARS = 300;
+var FILE_LEVEL = ["format-check", "file-list"];
+var FILES_KEPT = 20;
 function gateDiagnostics(head2, base) {
   if (head2 === null || base === null || head2.items.length === 0) return null;
   const comparison = compareDiagnostics(base, head2);
-  return {
+  const diagnostics = {
     source: head2.source,
     new: comparison.added.length,
     fixed: comparison.fixed,
     preExisting: comparison.preExisting,
     firstNew: comparison.added.slice(0, NEW_SHOWN).map(diagnosticText).map((text2) => text2.length > TEXT_CHARS ? `${text2.slice(0, TEXT_CHARS - 1)}\u2026` : text2)
   };
+  if (FILE_LEVEL.includes(head2.source) && comparison.preExisting > 0) {
+    const added = new Set(comparison.added);
+    const listed4 = head2.items.filter((item) => !added.has(item)).map((item) => item.file);
+    diagnostics.preExistingFiles = [...new Set(listed4)].slice(0, FILES_KEPT);
+  }
+  return diagnostics;
 }
-function baseDiagnostics(passed, read2) {
-  if (read2 !== null) return read2;
+function baseDiagnostics(passed, read3) {
+  if (read3 !== null) return read3;
   return passed ? { source: "file-line-col", items: [] } : null;
 }
 function diagnosticsNote(diagnostics, base12) {
@@ -70614,14 +71398,14 @@ function diagnosticsTool(argv) {
   const words2 = argv.slice(1).filter((arg) => !arg.startsWith("-"));
   const first = words2[0];
   if (first === void 0) return executable;
-  if (RUNNERS.has(executable)) return basename9(first);
+  if (RUNNERS.has(executable)) return basename10(first);
   if (WITH_SUBCOMMAND.has(executable)) {
     const second = words2[1];
     return first === "run" && second !== void 0 ? `${executable} run ${second}` : `${executable} ${first}`;
   }
   if (INTERPRETERS.test(executable)) {
     const script = argv.includes("-c") ? first.trim().split(/\s+/)[0] ?? first : first;
-    return basename9(script);
+    return basename10(script);
   }
   return executable;
 }
@@ -70809,21 +71593,35 @@ function named3(label) {
 
 // src/runtime/gates/test-results/cargo-test.ts
 var RESULT2 = /^test (.+?) \.\.\. (ok|FAILED|ignored)\b/;
+var RUNNING = /^\s*Running .*\(.*?([^/\\\s]+?)-([0-9a-f]{8,})(?:\.exe)?\)$/;
+var HEADER = /^\s*Running /;
+var DOC_TESTS = /^\s*Doc-tests \S+$/;
+var RUN_START = /^running \d+ tests?$/;
 var DOC_TEST = /^(.+ - .*?) ?\(line (\d+)\)(.*)$/;
 function parseCargoTest(output2) {
   const results = [];
-  for (const line3 of plainLines(output2)) {
-    const match = RESULT2.exec(line3.trimEnd());
+  const headers = [];
+  let runs2 = 0;
+  for (const raw of plainLines(output2)) {
+    const line3 = raw.trimEnd();
+    const running = RUNNING.exec(line3);
+    if (running !== null) headers.push({ crate: running[1] ?? "", hash: running[2] ?? "" });
+    else if (DOC_TESTS.test(line3) || HEADER.test(line3)) headers.push(null);
+    if (RUN_START.test(line3)) runs2 += 1;
+    const match = RESULT2.exec(line3);
     if (match === null) continue;
-    results.push({ name: match[1] ?? "", outcome: match[2] ?? "ok" });
+    results.push({ name: match[1] ?? "", outcome: match[2] ?? "ok", run: runs2 - 1 });
   }
   if (results.length === 0) return null;
+  const paired = headers.length === runs2;
+  const targets = results.map(({ name, run: run2 }) => ({ name, target: paired ? headers[run2] ?? null : null }));
   const renamed = docTestNames(results.map((result2) => result2.name));
+  const qualified = targetNames(targets);
   const passed = [];
   const failed = [];
   let skipped2 = 0;
-  for (const { name, outcome } of results) {
-    const named4 = renamed.get(name) ?? name;
+  for (const [index, { name, outcome }] of results.entries()) {
+    const named4 = qualified[index] ?? renamed.get(name) ?? name;
     if (outcome === "ok") passed.push(named4);
     else if (outcome === "FAILED") failed.push(named4);
     else skipped2 += 1;
@@ -70848,6 +71646,21 @@ function docTestNames(names) {
     });
   }
   return renamed;
+}
+function targetNames(results) {
+  const targetsOf = /* @__PURE__ */ new Map();
+  for (const { name, target: target2 } of results) {
+    if (target2 === null) continue;
+    const targets = targetsOf.get(name) ?? /* @__PURE__ */ new Map();
+    targets.set(`${target2.crate}-${target2.hash}`, target2);
+    targetsOf.set(name, targets);
+  }
+  return results.map(({ name, target: target2 }) => {
+    const targets = [...targetsOf.get(name)?.values() ?? []];
+    if (target2 === null || targets.length < 2) return void 0;
+    const sameCrate = targets.filter((other) => other.crate === target2.crate).length > 1;
+    return `${sameCrate ? `${target2.crate}-${target2.hash}` : target2.crate}::${name}`;
+  });
 }
 
 // src/runtime/gates/test-results/jest.ts
@@ -71034,10 +71847,73 @@ function parseTap(output2) {
   return testResults("tap", passed, failed, skipped2);
 }
 
+// src/runtime/gates/test-results/unittest.ts
+var RAN2 = /^Ran \d+ tests? in [\d.]+s$/;
+var RESULT3 = /(\S+) \(([\w.]+)\)(?: \([^)]*\))? \.\.\. ?/g;
+var HEADER2 = /^(\S+) \(([\w.]+)\)$/;
+var HEADING = /^(FAIL|ERROR|UNEXPECTED SUCCESS): (\S+) \(([\w.]+)\)/;
+var PASS = /^ok$/;
+var FAIL = /^(?:FAIL|ERROR|unexpected success)$/;
+var SKIP2 = /^(?:skipped\b.*|expected failure)$/;
+var TOTALS2 = /^(?:OK|FAILED) \((.*)\)$/;
+var FAILED_IMPORT = "unittest.loader._FailedTest";
+function testId(method, inParens) {
+  if (inParens.startsWith(FAILED_IMPORT)) return method;
+  return inParens.endsWith(`.${method}`) ? inParens : `${inParens}.${method}`;
+}
+function parseUnittest(output2) {
+  const lines = plainLines(output2).map((line3) => line3.trimEnd());
+  if (!lines.some((line3) => RAN2.test(line3))) return null;
+  const passed = [];
+  const failed = [];
+  let skippedLines = 0;
+  let skippedTotal = null;
+  let pending = null;
+  const settle3 = (name, outcome) => {
+    if (PASS.test(outcome)) passed.push(name);
+    else if (FAIL.test(outcome)) failed.push(name);
+    else if (SKIP2.test(outcome)) skippedLines += 1;
+    else return false;
+    return true;
+  };
+  for (const line3 of lines) {
+    const heading = HEADING.exec(line3);
+    if (heading !== null) {
+      failed.push(testId(heading[2] ?? "", heading[3] ?? ""));
+      continue;
+    }
+    const totals = TOTALS2.exec(line3);
+    if (totals !== null) {
+      const counts = totals[1] ?? "";
+      const skipped2 = /\bskipped=(\d+)/.exec(counts);
+      const expected = /expected failures=(\d+)/.exec(counts);
+      skippedTotal = Number(skipped2?.[1] ?? 0) + Number(expected?.[1] ?? 0);
+      continue;
+    }
+    const header = HEADER2.exec(line3);
+    if (header !== null) {
+      pending = testId(header[1] ?? "", header[2] ?? "");
+      continue;
+    }
+    const results = [...line3.matchAll(RESULT3)];
+    if (results.length > 0) {
+      for (const result2 of results) pending = testId(result2[1] ?? "", result2[2] ?? "");
+      const last = results[results.length - 1];
+      const outcome = line3.slice((last?.index ?? 0) + (last?.[0].length ?? 0));
+      if (pending !== null && settle3(pending, outcome)) pending = null;
+      continue;
+    }
+    if (pending === null) continue;
+    const rest = / \.\.\. (.+)$/.exec(line3)?.[1] ?? line3.trim();
+    if (settle3(pending, rest)) pending = null;
+  }
+  return testResults("unittest", passed, failed, skippedTotal ?? skippedLines);
+}
+
 // src/runtime/gates/test-results/vitest.ts
 var TEST2 = /^\s*(✓|√|×|✗)\s+(\S+\.[cm]?[jt]sx? > .+?)(?:\s+\d+(?:\.\d+)?m?s)?$/;
-var FAIL = /^\s*FAIL\s+(.+?)\s*$/;
-var TOTALS2 = /^\s*Tests\s+.*?(\d+) skipped/;
+var FAIL2 = /^\s*FAIL\s+(.+?)\s*$/;
+var TOTALS3 = /^\s*Tests\s+.*?(\d+) skipped/;
 function parseVitest(output2) {
   const lines = plainLines(output2);
   if (!lines.some((line3) => /^\s*Test Files\s+\d/.test(line3))) return null;
@@ -71046,12 +71922,12 @@ function parseVitest(output2) {
   let skipped2 = 0;
   for (const raw of lines) {
     const line3 = raw.trimEnd();
-    const totals = TOTALS2.exec(line3);
+    const totals = TOTALS3.exec(line3);
     if (totals !== null) {
       skipped2 = Number(totals[1]);
       continue;
     }
-    const fail2 = FAIL.exec(line3);
+    const fail2 = FAIL2.exec(line3);
     if (fail2 !== null) {
       const text2 = (fail2[1] ?? "").replace(/\s+\[ .* \]$/, "");
       failed.push(text2);
@@ -71069,6 +71945,8 @@ function parseVitest(output2) {
 // src/runtime/gates/test-results/parse.ts
 var CONSOLE_PARSERS = [
   parseGoTestJson,
+  // Before cargo's: a unittest method named `test` prints `test (m.C.test) ... ok`, libtest's shape.
+  parseUnittest,
   parseCargoTest,
   parsePytest,
   parseVitest,
@@ -71206,6 +72084,7 @@ async function verifyGate(runProcess2, gate, context) {
   let baseTests = fromBaseline(gate, context)?.tests ?? null;
   let baseDiags = fromBaseline(gate, context)?.diagnostics ?? null;
   let baseStatus = null;
+  let stoppedOnHead2 = false;
   const judgedByDiagnostics = DIAGNOSTIC_KINDS.includes(gate.kind);
   const unreadDiagnostics2 = (outcome, tailOf, diagnostics2) => {
     if (!judgedByDiagnostics || diagnostics2 !== null || tailOf.status !== "failed") return null;
@@ -71221,7 +72100,7 @@ async function verifyGate(runProcess2, gate, context) {
   const evidence = (outcome, note, tailOf, diagnostics2 = null) => {
     context.onTestResults?.(gate.name, tailOf.tests);
     context.onDiagnostics?.(gate.name, tailOf.diagnostics);
-    const fellBack = tailOf.tests === null && gate.kind === "test" && (outcome === "failed" || outcome === "flaky") ? "no per-test results could be read from its output: judged by its exit code" : unreadDiagnostics2(outcome, tailOf, diagnostics2);
+    const fellBack = tailOf.tests === null && gate.kind === "test" && !stoppedOnHead2 && (outcome === "failed" || outcome === "flaky") ? "no per-test results could be read from its output: judged by its exit code" : unreadDiagnostics2(outcome, tailOf, diagnostics2);
     const notes = [note, fellBack].filter((text2) => text2 !== null);
     const result2 = {
       name: gate.name,
@@ -71296,6 +72175,11 @@ async function verifyGate(runProcess2, gate, context) {
   if (base === "failed" && judgedByDiagnostics) {
     return evidence("pre_existing", `fails on base ${base12} too`, second);
   }
+  if (base === "failed" && gate.kind === "test" && second.tests === null && baseTests !== null) {
+    stoppedOnHead2 = true;
+    const ended = { outcome: "failed", exitCode: second.result.exitCode };
+    return evidence("failed", unreadOnHeadWords(ended, `on base ${base12}`), second);
+  }
   if (base === "failed") {
     const verdict = judgeFailureOnBoth(second.tests, baseTests, base12);
     return evidence(verdict.outcome, verdict.note, second);
@@ -71351,7 +72235,8 @@ async function runGate(runProcess2, gate, { cwd, label, log, report: report2 }, 
     tailChars: TAIL_BYTES2 * 2,
     ...context.confine === void 0 ? {} : { confine: withNetwork(withReport(context.confine, reportFile ? report2 : null), gate) }
   };
-  const result2 = await runProcess2(context.signal ? { ...spec, signal: context.signal } : spec);
+  const start = () => runProcess2(context.signal ? { ...spec, signal: context.signal } : spec);
+  const result2 = await (context.aroundRun?.({ argv, cwd, env: context.env }, start) ?? start());
   const unavailable = result2.cancelled || result2.timedOut ? null : cannotStart(gate.argv, result2);
   const ran = !result2.cancelled && !result2.timedOut && unavailable === null;
   const output2 = ran ? await runOutput(result2, log, offset) : "";
@@ -71387,8 +72272,8 @@ function writesReport(gate) {
 }
 async function readTests2(gate, output2, report2, cwd) {
   if (gate.kind !== "test" && gate.report === void 0) return null;
-  const read2 = writesReport(gate) ? await readFile6(report2, "utf8").catch(() => null) : null;
-  const file2 = read2 === "" ? null : read2;
+  const read3 = writesReport(gate) ? await readFile6(report2, "utf8").catch(() => null) : null;
+  const file2 = read3 === "" ? null : read3;
   if (gate.report?.format === "jest-json") {
     return (file2 === null ? null : parseJestJson(file2, cwd)) ?? parseTestResults(output2);
   }
@@ -71423,7 +72308,7 @@ async function readFrom(path2, offset, limit) {
 function readableTail(gate, output2, report2, cwd) {
   if (gate.report?.format === "go-test-json") return goTestConsole(output2);
   const tail2 = stripAnsi(output2);
-  const named4 = writesReport(gate) ? tail2.replaceAll(report2, basename10(report2)) : tail2;
+  const named4 = writesReport(gate) ? tail2.replaceAll(report2, basename11(report2)) : tail2;
   return treeRelative(named4, cwd);
 }
 function treeRelative(tail2, cwd) {
@@ -71685,9 +72570,9 @@ async function probeSubreaper(host = { platform: process.platform, arch: process
   };
 }
 function runs(file2, args) {
-  return new Promise((resolve19) => {
+  return new Promise((resolve20) => {
     execFile2(file2, args, { timeout: 1e4 }, (error62) => {
-      resolve19(error62 === null ? null : error62.message.split("\n")[0] || "it did not exit 0");
+      resolve20(error62 === null ? null : error62.message.split("\n")[0] || "it did not exit 0");
     });
   });
 }
@@ -71711,9 +72596,9 @@ async function runProcessWith(spec, subreaper) {
   const supervised = subreaper !== null && spec.endsWhole !== true && spec.argv.length > 0 && spec.argv[0] !== "";
   const [command2, ...args] = supervised ? [...subreaper.prefix(grace), ...spec.argv] : spec.argv;
   const reported = supervised || spec.endsWhole === true;
-  return new Promise((resolve19) => {
+  return new Promise((resolve20) => {
     if (!command2) {
-      resolve19(result(null, null, false, false, "empty argv", started, "", ""));
+      resolve20(result(null, null, false, false, "empty argv", started, "", ""));
       return;
     }
     const log = spec.logPath ? new BoundedLog(spec.logPath, spec.logMaxBytes) : null;
@@ -71846,7 +72731,7 @@ async function runProcessWith(spec, subreaper) {
       const complete = parsed2.complete || neverStarted;
       const bySignal = spec.endsWhole === true && parsed2.complete && signalNumber !== null && code3 === 128 + signalNumber ? signalName(signalNumber) : null;
       const failed = execError === null ? null : `spawn ${spec.argv[0] ?? ""} ${execError}`;
-      const done = () => resolve19({
+      const done = () => resolve20({
         ...failed === null ? bySignal !== null ? result(null, bySignal, timedOut, cancelled, spawnError, started, stdout, tail2) : result(code3, signal, timedOut, cancelled, spawnError, started, stdout, tail2) : result(null, null, timedOut, cancelled, failed, started, stdout, tail2),
         ...spec.silenceMs === void 0 ? {} : { silent },
         ...stopped === null ? {} : { stopped },
@@ -71902,7 +72787,7 @@ function signalName(number4) {
   const found = Object.entries(constants3.signals).find(([, value2]) => value2 === number4);
   return found === void 0 ? null : found[0];
 }
-var sleep3 = (ms) => new Promise((resolve19) => setTimeout(resolve19, ms));
+var sleep3 = (ms) => new Promise((resolve20) => setTimeout(resolve20, ms));
 function signalProcess(pid, signal) {
   try {
     process.kill(pid, signal);
@@ -71956,7 +72841,7 @@ function result(exitCode, signal, timedOut, cancelled, spawnError, started, stdo
 
 // src/adapters/agents/command-agent.ts
 import { appendFile as appendFile2, mkdir as mkdir7, rm as rm5, stat as stat5, writeFile as writeFile5 } from "node:fs/promises";
-import { resolve as resolve11 } from "node:path";
+import { resolve as resolve12 } from "node:path";
 
 // src/runtime/agents/network-stall.ts
 var NETWORK_FAILURE = /failed to lookup address|name does not resolve|name or service not known|temporary failure in name resolution|\bENOTFOUND\b|\bEAI_AGAIN\b|\bECONNREFUSED\b|\bECONNRESET\b|\bENETUNREACH\b|\bEHOSTUNREACH\b|network (?:is )?unreachable|waiting for network|connection failed|failed to connect|unable to connect|cannot connect to (?:the )?api|reconnecting\.\.\./i;
@@ -72255,7 +73140,7 @@ import {
   stat as stat4,
   writeFile as writeFile4
 } from "node:fs/promises";
-import { basename as basename12, dirname as dirname10, join as join49 } from "node:path";
+import { basename as basename13, dirname as dirname10, join as join49 } from "node:path";
 
 // src/adapters/process/host.ts
 import { hostname as hostname3 } from "node:os";
@@ -72266,7 +73151,7 @@ import { open as open4 } from "node:fs/promises";
 
 // src/adapters/process/omk-process.ts
 import { readFileSync as readFileSync5, readlinkSync, realpathSync as realpathSync2 } from "node:fs";
-import { basename as basename11, dirname as dirname9, isAbsolute as isAbsolute12, join as join48, resolve as resolve10 } from "node:path";
+import { basename as basename12, dirname as dirname9, isAbsolute as isAbsolute12, join as join48, resolve as resolve11 } from "node:path";
 function isOtherOmkProcess(pid) {
   if (!Number.isInteger(pid) || pid <= 1 || pid === process.pid) return false;
   let cmdline;
@@ -72307,9 +73192,9 @@ function inOmkPackage(file2) {
 function runsOmk(args, cwd) {
   return args.some((arg) => {
     if (arg === "" || arg.startsWith("-")) return false;
-    if (basename11(arg) === "omk") return true;
+    if (basename12(arg) === "omk") return true;
     if (!/\.[cm]?js$/.test(arg) || !isAbsolute12(arg) && cwd === null) return false;
-    const file2 = realOrNull(isAbsolute12(arg) ? arg : resolve10(cwd ?? "/", arg));
+    const file2 = realOrNull(isAbsolute12(arg) ? arg : resolve11(cwd ?? "/", arg));
     return file2 !== null && inOmkPackage(file2);
   });
 }
@@ -72472,7 +73357,7 @@ async function sweepStale(parent, now = Date.now()) {
       if (written !== null && now - written < UNREADABLE_MARKER_MS) continue;
     }
     const temp = join49(parent, name.slice(0, -OWNER_SUFFIX.length));
-    if (dirname10(temp) !== parent || basename12(temp) === "") continue;
+    if (dirname10(temp) !== parent || basename13(temp) === "") continue;
     await rm4(temp, { recursive: true, force: true });
     await rm4(marker, { force: true });
     removed.push(temp);
@@ -72528,9 +73413,9 @@ async function copyEntry(entry, hostEnv, home) {
 
 // src/adapters/agents/command-agent.ts
 var MAX_ARG_BYTES = 128 * 1024 - 1;
-var PLACEHOLDER2 = /\{(prompt|promptFile|cwd)\}/g;
+var PLACEHOLDER3 = /\{(prompt|promptFile|cwd)\}/g;
 function expandArgv(template, values) {
-  return template.map((arg) => arg.replace(PLACEHOLDER2, (_, key) => values[key]));
+  return template.map((arg) => arg.replace(PLACEHOLDER3, (_, key) => values[key]));
 }
 function createCommandAgent(options) {
   const env = agentEnvironment(options.baseEnv, options.envNames);
@@ -72541,7 +73426,7 @@ function createCommandAgent(options) {
   };
 }
 async function runCommand(options, allowed, input2) {
-  const dir = resolve11(input2.artifactsDir);
+  const dir = resolve12(input2.artifactsDir);
   await mkdir7(dir, { recursive: true });
   const files2 = agentRunFiles(dir, input2.attempt);
   const transcript = files2.transcript;
@@ -72733,7 +73618,7 @@ async function isDirectory(path2) {
 
 // src/adapters/agents/demo-agent.ts
 import { lstat as lstat6, mkdir as mkdir8, readdir as readdir3, readFile as readFile9, writeFile as writeFile6 } from "node:fs/promises";
-import { join as join51, resolve as resolve12 } from "node:path";
+import { join as join51, resolve as resolve13 } from "node:path";
 
 // src/adapters/agents/demo-plan.ts
 var MAX_ID_WORDS_CHARS = 40;
@@ -72849,7 +73734,7 @@ function createDemoAgent() {
 }
 async function runDemo2(input2) {
   const started = performance.now();
-  const dir = resolve12(input2.artifactsDir);
+  const dir = resolve13(input2.artifactsDir);
   await mkdir8(dir, { recursive: true });
   const transcript = join51(dir, `transcript-${input2.attempt}.log`);
   const result2 = (outcome, summary3) => ({
@@ -73042,19 +73927,46 @@ async function runTool(argv, env) {
   return { exitCode: result2.exitCode, stdout: result2.stdout };
 }
 
+// src/adapters/git/date-tracked.ts
+init_run_git();
+import { lutimes } from "node:fs/promises";
+import { join as join52 } from "node:path";
+var AT_ONCE = 64;
+async function dateTrackedNow(worktree) {
+  const listed4 = await runGit(["ls-files", "-z"], { cwd: worktree });
+  const paths2 = listed4.stdout.split("\0").filter((path2) => path2 !== "");
+  const now = /* @__PURE__ */ new Date();
+  let dated = 0;
+  for (let i = 0; i < paths2.length; i += AT_ONCE) {
+    const done = await Promise.all(
+      paths2.slice(i, i + AT_ONCE).map(
+        (path2) => lutimes(join52(worktree, path2), now, now).then(
+          () => true,
+          (error62) => {
+            if (error62.code === "ENOENT" || error62.code === "ENOTDIR") return false;
+            throw error62;
+          }
+        )
+      )
+    );
+    dated += done.filter(Boolean).length;
+  }
+  return dated;
+}
+
 // src/adapters/git/goal-cleanup.ts
 init_errors();
 init_ids();
 init_branches();
 init_run_git();
 import { rm as rm6, stat as stat7 } from "node:fs/promises";
-import { basename as basename14, join as join52, sep as sep5 } from "node:path";
+import { basename as basename15, join as join53, sep as sep5 } from "node:path";
 
 // src/adapters/git/worktree.ts
 init_errors();
 init_run_git();
 import { mkdir as mkdir9, readdir as readdir4, realpath as realpath6, stat as stat6 } from "node:fs/promises";
-import { basename as basename13, dirname as dirname12, resolve as resolve13 } from "node:path";
+import { basename as basename14, dirname as dirname12, resolve as resolve14 } from "node:path";
 var CHECKOUT_TIMEOUT_MS = 15 * 6e4;
 function createSerializer() {
   const tails = /* @__PURE__ */ new Map();
@@ -73087,13 +73999,13 @@ function createMemo(limit = 1e3) {
   };
 }
 async function canonicalPath(path2) {
-  const absolute = resolve13(path2);
+  const absolute = resolve14(path2);
   try {
     return await realpath6(absolute);
   } catch {
     const parent = dirname12(absolute);
     if (parent === absolute) return absolute;
-    return resolve13(await canonicalPath(parent), basename13(absolute));
+    return resolve14(await canonicalPath(parent), basename14(absolute));
   }
 }
 async function pathKind(path2) {
@@ -73217,7 +74129,7 @@ function checkGoalId(goalId) {
 var gitGoalCleaner = {
   async removeWorktrees(repoRoot, goalId, workspaceRoot) {
     checkGoalId(goalId);
-    const folder = `${await canonicalPath(join52(workspaceRoot, goalId))}${sep5}`;
+    const folder = `${await canonicalPath(join53(workspaceRoot, goalId))}${sep5}`;
     const prefix = `refs/heads/${goalBranchPrefix(goalId)}`;
     const removed = [];
     for (const entry of await listWorktrees(repoRoot)) {
@@ -73239,7 +74151,7 @@ var gitGoalCleaner = {
     return branches;
   },
   async removeCache(dir) {
-    checkGoalId(basename14(dir));
+    checkGoalId(basename15(dir));
     if (await stat7(dir).catch(() => null) === null) return false;
     await rm6(dir, { recursive: true, force: true });
     return true;
@@ -73249,7 +74161,7 @@ var gitGoalCleaner = {
 // src/adapters/git/persisted-credentials.ts
 import { createHash as createHash7 } from "node:crypto";
 import { appendFile as appendFile3, mkdir as mkdir10, readFile as readFile10, rename as rename3, rm as rm7, writeFile as writeFile7 } from "node:fs/promises";
-import { join as join53 } from "node:path";
+import { join as join54 } from "node:path";
 init_run_git();
 var HEADER_KEYS = "^http\\..*\\.extraheader$";
 var SUFFIX = ".extraheader";
@@ -73277,7 +74189,7 @@ async function addHeaders(repoRoot, headers) {
   );
   if (missing.length === 0) return;
   const gitDir = (await runGit(["rev-parse", "--path-format=absolute", "--git-common-dir"], { cwd: repoRoot })).stdout.trim();
-  const config2 = join53(gitDir, "config");
+  const config2 = join54(gitDir, "config");
   const current = await readFile10(config2, "utf8");
   const lines = missing.map((header) => {
     const url2 = header.key.slice("http.".length, header.key.length - SUFFIX.length);
@@ -73294,7 +74206,7 @@ async function readStash(path2) {
     return null;
   }
 }
-var stashPath = (repoRoot, stashDir) => join53(stashDir, `${createHash7("sha256").update(repoRoot).digest("hex").slice(0, 16)}.json`);
+var stashPath = (repoRoot, stashDir) => join54(stashDir, `${createHash7("sha256").update(repoRoot).digest("hex").slice(0, 16)}.json`);
 var persistedCredentialGuard = {
   async away(repoRoot, stashDir) {
     const path2 = stashPath(repoRoot, stashDir);
@@ -73328,7 +74240,7 @@ var persistedCredentialGuard = {
 init_errors();
 init_run_git();
 import { lstat as lstat7 } from "node:fs/promises";
-import { join as join54 } from "node:path";
+import { join as join55 } from "node:path";
 async function treeFacts(worktree, commit) {
   if (!/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(commit)) {
     throw new GitError(`Not a full commit id: ${JSON.stringify(commit)}.`);
@@ -73366,7 +74278,7 @@ async function worktreeChanges(worktree) {
     (code3 === "??" || code3 === "!!" ? untracked : tracked).add(entry.slice(3));
   }
   const stamped = await Promise.all(
-    [...untracked].sort().map(async (path2) => ({ path: path2, stamp: await stampOf(join54(worktree, path2)) }))
+    [...untracked].sort().map(async (path2) => ({ path: path2, stamp: await stampOf(join55(worktree, path2)) }))
   );
   return { tracked: [...tracked].sort(), untracked: stamped };
 }
@@ -73444,7 +74356,7 @@ async function adoptRecordedHeads(repoRoot, goalId, heads) {
 init_errors();
 init_run_git();
 import { lstat as lstat8, mkdir as mkdir11, rm as rm8, stat as stat8 } from "node:fs/promises";
-import { dirname as dirname13, join as join55 } from "node:path";
+import { dirname as dirname13, join as join56 } from "node:path";
 async function createBranchCheckout(input2) {
   const { repoRoot, branch, path: path2 } = input2;
   try {
@@ -73484,7 +74396,7 @@ async function cloneOrigin(path2, branch) {
   return origin === "" ? null : canonicalPath(origin);
 }
 async function ownGitDir(path2) {
-  const info = await lstat8(join55(path2, ".git")).catch(() => null);
+  const info = await lstat8(join56(path2, ".git")).catch(() => null);
   if (info === null) return "missing";
   if (info.isDirectory()) return "dir";
   return info.isSymbolicLink() ? "link" : info.isFile() ? "file" : "other";
@@ -73558,7 +74470,7 @@ init_errors();
 init_run_git();
 import { createHash as createHash8 } from "node:crypto";
 import { readFile as readFile11 } from "node:fs/promises";
-import { join as join56 } from "node:path";
+import { join as join57 } from "node:path";
 import { inflateSync } from "node:zlib";
 async function forgedObjects(cwd, commonDir, from, commit) {
   if (from === commit) return [];
@@ -73572,7 +74484,7 @@ async function forgedObjects(cwd, commonDir, from, commit) {
     const [, mode = "", , id = ""] = (fields[i] ?? "").split(" ");
     const path2 = fields[i + 1] ?? "";
     if (mode === "160000" || /^0+$/.test(id) || path2 === "") continue;
-    const stored = await readFile11(join56(commonDir, "objects", id.slice(0, 2), id.slice(2))).catch(() => null);
+    const stored = await readFile11(join57(commonDir, "objects", id.slice(0, 2), id.slice(2))).catch(() => null);
     if (stored === null) continue;
     const algorithm = id.length === 64 ? "sha256" : "sha1";
     let content;
@@ -73871,7 +74783,7 @@ async function mergeForRepair(workspace, goalId, { branch, head: head2 }, identi
 // src/adapters/git/open-workspace.ts
 init_errors();
 import { stat as stat9 } from "node:fs/promises";
-import { resolve as resolve14 } from "node:path";
+import { resolve as resolve15 } from "node:path";
 
 // src/adapters/git/register-retry.ts
 init_run_git();
@@ -74027,7 +74939,7 @@ async function assertContainsBase(repoRoot, branch, baseSha) {
 async function hasIndex(worktreePath) {
   const { stdout } = await runGit(["rev-parse", "--git-path", "index"], { cwd: worktreePath });
   try {
-    return (await stat9(resolve14(worktreePath, stdout.trim()))).isFile();
+    return (await stat9(resolve15(worktreePath, stdout.trim()))).isFile();
   } catch {
     return false;
   }
@@ -74123,20 +75035,20 @@ async function rewindMainBranch(workspace) {
 
 // src/adapters/git/stale-locks.ts
 import { readdir as readdir5, readFile as readFile12, rm as rm9, stat as stat10 } from "node:fs/promises";
-import { join as join57, resolve as resolve15 } from "node:path";
+import { join as join58, resolve as resolve16 } from "node:path";
 init_run_git();
 var PER_WORKTREE_LOCKS = ["index.lock", "HEAD.lock"];
 var OMK_REFS = ["refs", "heads", "omk"];
 async function recoverStaleLocks(repoRoot, maxAgeMs, now = Date.now) {
   const commonDir = await gitCommonDir(repoRoot);
   const candidates = [];
-  for (const worktree of await entries(join57(commonDir, "worktrees"))) {
+  for (const worktree of await entries(join58(commonDir, "worktrees"))) {
     if (!worktree.isDirectory()) continue;
-    const adminDir = join57(commonDir, "worktrees", worktree.name);
+    const adminDir = join58(commonDir, "worktrees", worktree.name);
     if (!await onOmkBranch(adminDir)) continue;
-    for (const name of PER_WORKTREE_LOCKS) candidates.push(join57(adminDir, name));
+    for (const name of PER_WORKTREE_LOCKS) candidates.push(join58(adminDir, name));
   }
-  candidates.push(...await refLocks(join57(commonDir, ...OMK_REFS)));
+  candidates.push(...await refLocks(join58(commonDir, ...OMK_REFS)));
   const removed = [];
   const cutoff = now() - maxAgeMs;
   for (const path2 of candidates) {
@@ -74155,8 +75067,8 @@ async function clearWorkspaceLocks(workspace) {
   if (workspace.mode !== "branch-checkout" && gitDir === commonDir) return [];
   const parts = workspace.branch.split("/");
   const candidates = [
-    ...PER_WORKTREE_LOCKS.map((name) => join57(gitDir, name)),
-    join57(commonDir, "refs", "heads", ...parts.slice(0, -1), `${parts.at(-1)}.lock`)
+    ...PER_WORKTREE_LOCKS.map((name) => join58(gitDir, name)),
+    join58(commonDir, "refs", "heads", ...parts.slice(0, -1), `${parts.at(-1)}.lock`)
   ];
   const removed = [];
   for (const path2 of candidates) {
@@ -74170,26 +75082,26 @@ async function gitDirs(cwd) {
   const both = (await runGit(["rev-parse", "--absolute-git-dir", "--git-common-dir"], { cwd })).stdout;
   const lines = both.split("\n");
   if (lines.length === 3 && lines[2] === "") {
-    return { gitDir: lines[0] ?? "", commonDir: resolve15(cwd, lines[1] ?? "") };
+    return { gitDir: lines[0] ?? "", commonDir: resolve16(cwd, lines[1] ?? "") };
   }
   const gitDir = (await runGit(["rev-parse", "--absolute-git-dir"], { cwd })).stdout.trim();
   return {
     gitDir,
-    commonDir: resolve15(cwd, (await runGit(["rev-parse", "--git-common-dir"], { cwd })).stdout.trim())
+    commonDir: resolve16(cwd, (await runGit(["rev-parse", "--git-common-dir"], { cwd })).stdout.trim())
   };
 }
 async function onOmkBranch(adminDir) {
-  const head2 = await readFile12(join57(adminDir, "HEAD"), "utf8").catch(() => "");
+  const head2 = await readFile12(join58(adminDir, "HEAD"), "utf8").catch(() => "");
   return head2.trim().startsWith("ref: refs/heads/omk/");
 }
 async function gitCommonDir(repoRoot) {
   const { stdout } = await runGit(["rev-parse", "--git-common-dir"], { cwd: repoRoot });
-  return resolve15(repoRoot, stdout.trim());
+  return resolve16(repoRoot, stdout.trim());
 }
 async function refLocks(dir) {
   const found = [];
   for (const entry of await entries(dir)) {
-    const path2 = join57(dir, entry.name);
+    const path2 = join58(dir, entry.name);
     if (entry.isDirectory()) found.push(...await refLocks(path2));
     else if (entry.isFile() && entry.name.endsWith(".lock")) found.push(path2);
   }
@@ -74307,21 +75219,21 @@ function v1Line(entry) {
 
 // src/adapters/integrity/links.ts
 import { lstat as lstat9, readlink as readlink2, realpath as realpath7 } from "node:fs/promises";
-import { dirname as dirname15, isAbsolute as isAbsolute13, join as join58, resolve as resolve16, sep as sep6 } from "node:path";
+import { dirname as dirname15, isAbsolute as isAbsolute13, join as join59, resolve as resolve17, sep as sep6 } from "node:path";
 async function escapingLinks(worktree, paths2) {
   const root = await canonicalPath(worktree);
   const inside2 = (path2) => path2 === root || path2.startsWith(`${root}${sep6}`);
   const found = [];
   const files2 = [];
   for (const path2 of paths2) {
-    const absolute = join58(root, path2);
+    const absolute = join59(root, path2);
     const info = await lstat9(absolute).catch(() => null);
     if (info === null) continue;
     if (info.isFile() && info.nlink > 1)
       files2.push({ path: path2, id: `${info.dev}:${info.ino}`, links: info.nlink });
     if (!info.isSymbolicLink()) continue;
     const target2 = await readlink2(absolute);
-    const lexical = isAbsolute13(target2) ? resolve16(target2) : resolve16(dirname15(absolute), target2);
+    const lexical = isAbsolute13(target2) ? resolve17(target2) : resolve17(dirname15(absolute), target2);
     const real2 = await realpath7(absolute).catch(() => canonicalPath(lexical));
     if (!inside2(real2) || !inside2(await canonicalPath(lexical))) found.push({ path: path2, target: target2 });
   }
@@ -74341,14 +75253,14 @@ async function endStrays(worktree, options = {}) {
   const root = await canonicalPath(worktree);
   const inside2 = (path2) => path2 === root || path2.startsWith(`${root}${sep7}`);
   const ended = (options.marks?.takeEnded(inside2) ?? []).map((process2) => located2(process2, inside2));
-  const scan = await endMatching(options.proc ?? PROC, async (pid, proc) => {
+  const scan2 = await endMatching(options.proc ?? PROC, async (pid, proc) => {
     const cwd = await cwdOf2(proc, pid);
     if (cwd !== null && inside2(cwd)) return { inWorktree: true };
     const ran = await endedRunOf(pid, proc, options.marks);
     if (ran === null || !inside2(ran)) return null;
     return cwd === null ? {} : { inWorktree: false };
   });
-  return withEnded(scan, ended);
+  return withEnded(scan2, ended);
 }
 function located2(process2, inside2) {
   const { cwd, ...rest } = process2;
@@ -74359,9 +75271,9 @@ async function cwdOf2(proc, pid) {
   const cwd = await readlink3(`${proc}/${pid}/cwd`).catch(() => null);
   return cwd === null ? null : cwd.replace(DELETED, "");
 }
-function withEnded(scan, ended) {
-  if (ended.length === 0) return scan;
-  return { checked: true, killed: [...ended, ...scan.checked ? scan.killed : []] };
+function withEnded(scan2, ended) {
+  if (ended.length === 0) return scan2;
+  return { checked: true, killed: [...ended, ...scan2.checked ? scan2.killed : []] };
 }
 async function endLeftovers(marks, places, proc = PROC) {
   const roots = await Promise.all(places.map(canonicalPath));
@@ -74380,11 +75292,11 @@ async function endLeftovers(marks, places, proc = PROC) {
     const shown = `${places[index] ?? ""}${ranIn.slice((roots[index] ?? "").length)}`;
     ended.push(...taken.map(({ cwd: _cwd, ...process2 }) => ({ ...process2, ranIn: shown })));
   }
-  const scan = await endMatching(proc, async (pid, dir) => {
+  const scan2 = await endMatching(proc, async (pid, dir) => {
     const ran = await endedRunOf(pid, dir, marks);
     return ran !== null && inPlaces(ran) ? {} : null;
   });
-  return withEnded(scan, ended);
+  return withEnded(scan2, ended);
 }
 async function endMatching(proc, matches2) {
   let pids;
@@ -74420,16 +75332,16 @@ async function commandLine(proc, pid) {
 
 // src/adapters/integrity/snapshot.ts
 import { lstat as lstat12, readdir as readdir9, readFile as readFile16 } from "node:fs/promises";
-import { dirname as dirname17, join as join61, relative as relative13, sep as sep9 } from "node:path";
+import { dirname as dirname17, join as join62, relative as relative13, sep as sep9 } from "node:path";
 
 // src/adapters/git/replace-refs.ts
 init_run_git();
 import { lstat as lstat10, readdir as readdir7, readFile as readFile14 } from "node:fs/promises";
-import { join as join59 } from "node:path";
+import { join as join60 } from "node:path";
 var REPLACE_REFS = "refs/replace/";
 var OBJECT_ID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 async function replaceRefs(repoRoot) {
-  return await replaceRefsFromFiles(join59(repoRoot, ".git")) ?? replaceRefsFromGit(repoRoot);
+  return await replaceRefsFromFiles(join60(repoRoot, ".git")) ?? replaceRefsFromGit(repoRoot);
 }
 async function replaceRefsFromGit(repoRoot) {
   const listed4 = await runGit(["for-each-ref", "--format=%(refname) %(objectname)", REPLACE_REFS], {
@@ -74446,10 +75358,10 @@ async function replaceRefsFromFiles(gitDir) {
   const kind = await lstat10(gitDir).catch(() => null);
   if (!kind?.isDirectory()) return null;
   for (const elsewhere of ["commondir", "reftable"]) {
-    if (await lstat10(join59(gitDir, elsewhere)).catch(() => null) !== null) return null;
+    if (await lstat10(join60(gitDir, elsewhere)).catch(() => null) !== null) return null;
   }
   const refs = /* @__PURE__ */ new Map();
-  const packed = await readOrEmpty(join59(gitDir, "packed-refs"));
+  const packed = await readOrEmpty(join60(gitDir, "packed-refs"));
   if (packed === null) return null;
   for (const line3 of packed.split("\n")) {
     const [object2, ref, extra] = line3.trim().split(" ");
@@ -74459,7 +75371,7 @@ async function replaceRefsFromFiles(gitDir) {
   return await readLoose(gitDir, REPLACE_REFS, refs) ? refs : null;
 }
 async function readLoose(gitDir, prefix, refs) {
-  const entries2 = await readdir7(join59(gitDir, prefix), { withFileTypes: true }).catch(
+  const entries2 = await readdir7(join60(gitDir, prefix), { withFileTypes: true }).catch(
     (error62) => error62.code === "ENOENT" ? [] : null
   );
   if (entries2 === null) return false;
@@ -74469,7 +75381,7 @@ async function readLoose(gitDir, prefix, refs) {
       if (!await readLoose(gitDir, `${ref}/`, refs)) return false;
       continue;
     }
-    const content = entry.isFile() ? await readOrEmpty(join59(gitDir, ref)) : null;
+    const content = entry.isFile() ? await readOrEmpty(join60(gitDir, ref)) : null;
     const object2 = content?.trim() ?? "";
     if (!OBJECT_ID.test(object2)) return false;
     refs.set(ref, object2);
@@ -74527,11 +75439,11 @@ async function watchOwnBranches(repoRoot, worktree) {
 
 // src/adapters/integrity/watched-files.ts
 import { lstat as lstat11, mkdir as mkdir13, readdir as readdir8, readFile as readFile15, readlink as readlink4, rm as rm10, symlink, writeFile as writeFile9 } from "node:fs/promises";
-import { dirname as dirname16, join as join60, relative as relative12, sep as sep8 } from "node:path";
+import { dirname as dirname16, join as join61, relative as relative12, sep as sep8 } from "node:path";
 var MAX_FILES_PER_DIR = 500;
 var MAX_DEPTH = 4;
 async function single(what, path2, restorable) {
-  return { what, path: path2, content: await read(path2), restorable };
+  return { what, path: path2, content: await read2(path2), restorable };
 }
 async function tree(label, dir) {
   const found = [];
@@ -74544,7 +75456,7 @@ async function tree(label, dir) {
     }
     for (const name of entries2) {
       if (found.length >= MAX_FILES_PER_DIR) return;
-      const path2 = join60(at2, name);
+      const path2 = join61(at2, name);
       const info = await lstat11(path2).catch(() => null);
       if (info === null) continue;
       if (info.isDirectory()) {
@@ -74552,13 +75464,13 @@ async function tree(label, dir) {
         continue;
       }
       const what = `${label}/${relative12(dir, path2).split(sep8).join("/")}`;
-      found.push({ what, path: path2, content: await read(path2), restorable: true });
+      found.push({ what, path: path2, content: await read2(path2), restorable: true });
     }
   };
   await walk3(dir, 0);
   return found;
 }
-async function read(path2) {
+async function read2(path2) {
   try {
     const info = await lstat11(path2);
     if (info.isSymbolicLink()) return { kind: "link", target: await readlink4(path2) };
@@ -74660,7 +75572,7 @@ async function compareWith(take2, heads, replace, branches) {
   };
 }
 async function replaceChanges(of2, before) {
-  if (of2.clone && !(await lstat12(join61(of2.repo, ".git")).catch(() => null))?.isDirectory()) return [];
+  if (of2.clone && !(await lstat12(join62(of2.repo, ".git")).catch(() => null))?.isDirectory()) return [];
   const after = await replaceRefs(of2.repo);
   const changes2 = [];
   for (const ref of /* @__PURE__ */ new Set([...before.keys(), ...after.keys()])) {
@@ -74675,22 +75587,22 @@ async function replaceChanges(of2, before) {
 async function snapshotFiles(scope, commonDir) {
   return [
     ...await sharedFiles(scope, commonDir),
-    await single(".gitmodules of the slice's worktree", join61(scope.worktree, ".gitmodules"), false),
+    await single(".gitmodules of the slice's worktree", join62(scope.worktree, ".gitmodules"), false),
     ...await worktreeGitFiles(commonDir)
   ];
 }
 async function worktreeGitFiles(commonDir) {
-  const admin = join61(commonDir, "worktrees");
+  const admin = join62(commonDir, "worktrees");
   const names = (await readdir9(admin).catch(() => [])).sort().slice(0, MAX_FILES_PER_DIR);
   const files2 = [];
   for (const name of names) {
-    const dir = join61(admin, name);
-    const gitdir = await readFile16(join61(dir, "gitdir"), "utf8").catch(() => null);
+    const dir = join62(admin, name);
+    const gitdir = await readFile16(join62(dir, "gitdir"), "utf8").catch(() => null);
     const checkout = gitdir === null ? null : gitdir.trim();
     if (checkout === null || await lstat12(dirname17(checkout)).catch(() => null) === null) continue;
     const label = `.git/worktrees/${name}`;
     for (const file2 of ["config.worktree", "commondir", "gitdir"])
-      files2.push({ ...await single(`${label}/${file2}`, join61(dir, file2), true), worktree: name });
+      files2.push({ ...await single(`${label}/${file2}`, join62(dir, file2), true), worktree: name });
     files2.push({
       ...await single(`the .git file of worktree ${name}`, checkout, true),
       worktree: name
@@ -74701,37 +75613,37 @@ async function worktreeGitFiles(commonDir) {
 async function sharedFiles(scope, commonDir) {
   const files2 = [
     ...await gitDirFiles(".git", commonDir),
-    await single(".gitmodules of the repository", join61(scope.repoRoot, ".gitmodules"), false)
+    await single(".gitmodules of the repository", join62(scope.repoRoot, ".gitmodules"), false)
   ];
   if (scope.home !== null) {
-    files2.push(await single("~/.gitconfig", join61(scope.home, ".gitconfig"), true));
-    files2.push(await single("~/.config/git/config", join61(scope.home, ".config", "git", "config"), true));
+    files2.push(await single("~/.gitconfig", join62(scope.home, ".gitconfig"), true));
+    files2.push(await single("~/.config/git/config", join62(scope.home, ".config", "git", "config"), true));
   }
   return files2;
 }
 async function gitDirFiles(label, gitDir) {
   return [
-    await single(`${label}/config`, join61(gitDir, "config"), true),
+    await single(`${label}/config`, join62(gitDir, "config"), true),
     // The repository's own checkout reads it once `extensions.worktreeConfig` is on.
-    await single(`${label}/config.worktree`, join61(gitDir, "config.worktree"), true),
-    ...await tree(`${label}/hooks`, join61(gitDir, "hooks")),
-    ...await tree(`${label}/info`, join61(gitDir, "info")),
+    await single(`${label}/config.worktree`, join62(gitDir, "config.worktree"), true),
+    ...await tree(`${label}/hooks`, join62(gitDir, "hooks")),
+    ...await tree(`${label}/info`, join62(gitDir, "info")),
     // Where git also reads objects from (another directory's, or a URL's), and where a git
     // directory's refs and objects are (a `commondir` file in the checkout's own .git).
-    await single(`${label}/objects/info/alternates`, join61(gitDir, "objects", "info", "alternates"), true),
+    await single(`${label}/objects/info/alternates`, join62(gitDir, "objects", "info", "alternates"), true),
     await single(
       `${label}/objects/info/http-alternates`,
-      join61(gitDir, "objects", "info", "http-alternates"),
+      join62(gitDir, "objects", "info", "http-alternates"),
       true
     ),
-    await single(`${label}/commondir`, join61(gitDir, "commondir"), true),
+    await single(`${label}/commondir`, join62(gitDir, "commondir"), true),
     // Commits git takes to have no parents: history, merge bases and ancestry checks stop there.
     // Only a fetch with a depth writes it (a shallow checkout's, before omk starts); omk's pass none.
-    await single(`${label}/shallow`, join61(gitDir, "shallow"), true)
+    await single(`${label}/shallow`, join62(gitDir, "shallow"), true)
   ];
 }
 async function cloneGitDir(worktree, commonDir) {
-  const gitDir = join61(worktree, ".git");
+  const gitDir = join62(worktree, ".git");
   if (!(await lstat12(gitDir).catch(() => null))?.isDirectory()) return null;
   return await canonicalPath(gitDir) === await canonicalPath(commonDir) ? null : gitDir;
 }
@@ -74748,10 +75660,10 @@ async function siblingClones(scope) {
   const names = (await readdir9(root).catch(() => [])).sort().slice(0, MAX_FILES_PER_DIR);
   const found = [];
   for (const name of names) {
-    const dir = join61(root, name);
-    if (!(await lstat12(join61(dir, ".git")).catch(() => null))?.isDirectory()) continue;
+    const dir = join62(root, name);
+    if (!(await lstat12(join62(dir, ".git")).catch(() => null))?.isDirectory()) continue;
     if (await canonicalPath(dir) === self2) continue;
-    const head2 = await readFile16(join61(dir, ".git", "HEAD"), "utf8").catch(() => "");
+    const head2 = await readFile16(join62(dir, ".git", "HEAD"), "utf8").catch(() => "");
     if (head2.startsWith("ref: refs/heads/omk/")) found.push({ dir, name });
   }
   return found;
@@ -74761,13 +75673,13 @@ async function siblingCloneFiles(siblings) {
   for (const { dir, name } of siblings) {
     if (await lstat12(dir).catch(() => null) === null) continue;
     const label = `the branch checkout ${name}'s .git`;
-    const gitDir = join61(dir, ".git");
+    const gitDir = join62(dir, ".git");
     const self2 = await single(label, gitDir, false);
     files2.push({ ...self2, worktree: `clone ${name}` });
     if (self2.content?.kind !== "other") continue;
     const inside2 = [
       ...await gitDirFiles(label, gitDir),
-      await single(`${label}/HEAD`, join61(gitDir, "HEAD"), true)
+      await single(`${label}/HEAD`, join62(gitDir, "HEAD"), true)
     ];
     for (const file2 of inside2) files2.push({ ...file2, worktree: `clone ${name}/.git` });
   }
@@ -74821,7 +75733,7 @@ async function otherHeads(scope) {
 
 // src/adapters/integrity/state-tree.ts
 import { lstat as lstat13, readdir as readdir10 } from "node:fs/promises";
-import { join as join62 } from "node:path";
+import { join as join63 } from "node:path";
 async function stateTree(root, skip) {
   const tree2 = /* @__PURE__ */ new Map();
   await walk(root, "", tree2, new Set(skip));
@@ -74848,7 +75760,7 @@ async function walk(dir, prefix, tree2, skip) {
         return;
       }
       try {
-        const info = await lstat13(join62(dir, entry.name), { bigint: true });
+        const info = await lstat13(join63(dir, entry.name), { bigint: true });
         const kind = info.isSymbolicLink() ? "link" : info.isFile() ? "file" : "other";
         tree2.set(rel, `${kind}:${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`);
       } catch {
@@ -74856,7 +75768,7 @@ async function walk(dir, prefix, tree2, skip) {
     })
   );
   for (const name of dirs)
-    await walk(join62(dir, name), prefix === "" ? name : `${prefix}/${name}`, tree2, skip);
+    await walk(join63(dir, name), prefix === "" ? name : `${prefix}/${name}`, tree2, skip);
 }
 
 // src/adapters/integrity/watch-names.ts
@@ -74891,14 +75803,14 @@ function createLocalIntegrity(marks) {
 
 // src/adapters/process/gate-home.ts
 import { lstat as lstat14 } from "node:fs/promises";
-import { join as join63 } from "node:path";
+import { join as join64 } from "node:path";
 async function toolchainEnv(env) {
   const home = env.HOME;
   if (home === void 0 || home === "") return {};
   const found = {};
   for (const { name, under: under2 } of TOOLCHAIN_DIRS) {
     if (env[name] !== void 0) continue;
-    const path2 = join63(home, under2);
+    const path2 = join64(home, under2);
     if ((await lstat14(path2).catch(() => null))?.isDirectory()) found[name] = path2;
   }
   return found;
@@ -74967,10 +75879,10 @@ function createRunMarks(nonce = randomBytes2(12).toString("hex")) {
 
 // src/adapters/sandbox/bubblewrap.ts
 import { lstat as lstat15, mkdir as mkdir14, realpath as realpath8 } from "node:fs/promises";
-import { join as join65 } from "node:path";
+import { join as join66 } from "node:path";
 
 // src/adapters/sandbox/bubblewrap-argv.ts
-import { join as join64 } from "node:path";
+import { join as join65 } from "node:path";
 function namespaces(network) {
   return [
     "--unshare-all",
@@ -75004,8 +75916,8 @@ function bubblewrapArgv(tool, plan2, argv, asInit = false) {
 }
 function credentialStores(home) {
   return {
-    dirs: CREDENTIAL_STORES.dirs.map((p) => join64(home, p)),
-    files: CREDENTIAL_STORES.files.map((p) => join64(home, p))
+    dirs: CREDENTIAL_STORES.dirs.map((p) => join65(home, p)),
+    files: CREDENTIAL_STORES.files.map((p) => join65(home, p))
   };
 }
 function depth(path2) {
@@ -75069,14 +75981,14 @@ omk sandbox: ${req.url ?? ""} is not in sandbox.allowedHosts
     });
     client.on("close", () => upstream.destroy());
   });
-  await new Promise((resolve19, reject) => {
+  await new Promise((resolve20, reject) => {
     server.once("error", reject);
-    server.listen(socketPath, () => resolve19());
+    server.listen(socketPath, () => resolve20());
   });
   return {
-    close: () => new Promise((resolve19) => {
+    close: () => new Promise((resolve20) => {
       for (const socket of sockets) socket.destroy();
-      server.close(() => resolve19());
+      server.close(() => resolve20());
     })
   };
 }
@@ -75234,7 +76146,7 @@ function createBubblewrap(options) {
         const plan2 = await planFor(spec, spec.confine, temp, options.env);
         const initPerl = await init();
         const grace = String(spec.killGraceMs ?? KILL_GRACE_MS);
-        const socket = join65(tmp, "proxy.sock");
+        const socket = join66(tmp, "proxy.sock");
         if (socat !== null) proxy = await startConnectProxy(socket, spec.confine.allowedHosts ?? []);
         const bridge = socat === null ? [""] : [socat, String(PROXY_PORT), socket];
         const argv = initPerl !== null ? [initPerl, "-e", PERL_SANDBOX_INIT, "--", grace, ...bridge, ...spec.argv] : socat !== null ? proxiedArgv(socat, socket, spec.argv) : spec.argv;
@@ -75248,7 +76160,7 @@ function createBubblewrap(options) {
           // the one a stop signals (bwrap's only child).
           endsWhole: true,
           // HOME is read-only: Go's build cache (under ~/.cache by default) goes to the private temp.
-          env: { GOCACHE: join65(tmp, "go-build"), ...spec.env, ...proxyEnv, TMPDIR: tmp, TMP: tmp, TEMP: tmp }
+          env: { GOCACHE: join66(tmp, "go-build"), ...spec.env, ...proxyEnv, TMPDIR: tmp, TMP: tmp, TEMP: tmp }
         });
         const reported = initPerl === null ? withoutReport(result2) : unreported(result2);
         return asUnconfined(endedBySandbox(execFailure(reported, availability.tool, spec.argv[0] ?? "")));
@@ -75333,7 +76245,7 @@ async function planFor(spec, confine, temp, env) {
     dirs.push(...stores.dirs);
     files2.push(...stores.files);
   }
-  if (env.XDG_CONFIG_HOME) dirs.push(join65(env.XDG_CONFIG_HOME, "gh"));
+  if (env.XDG_CONFIG_HOME) dirs.push(join66(env.XDG_CONFIG_HOME, "gh"));
   dirs.push(...confine.hidden ?? []);
   dirs.push(...temp.hidden);
   if (env.RUNNER_TEMP) dirs.push(env.RUNNER_TEMP);
@@ -75398,7 +76310,7 @@ async function real(paths2) {
   return [...new Set(found.filter((path2) => path2 !== null))];
 }
 async function ownGitDir2(cwd) {
-  const gitDir = join65(cwd, ".git");
+  const gitDir = join66(cwd, ".git");
   const info = await lstat15(gitDir).catch(() => null);
   return info?.isDirectory() ? [gitDir] : [];
 }
@@ -75421,7 +76333,7 @@ import { promisify } from "node:util";
 import { createHash as createHash9 } from "node:crypto";
 import { constants as constants4 } from "node:fs";
 import { copyFile, link as link2, lstat as lstat16, mkdir as mkdir15, readdir as readdir11, readFile as readFile17, readlink as readlink5, symlink as symlink2 } from "node:fs/promises";
-import { dirname as dirname18, isAbsolute as isAbsolute14, join as join66, relative as relative14 } from "node:path";
+import { dirname as dirname18, isAbsolute as isAbsolute14, join as join67, relative as relative14 } from "node:path";
 async function cloneTree(source, target2, mode, finalTarget = target2, checkout) {
   return (await walkClone(source, target2, mode, finalTarget, null, checkout)).files;
 }
@@ -75448,7 +76360,7 @@ async function copyTreeWithDigests(source, target2, finalTarget = target2) {
       const fresh = new Set(restamped);
       const lookedAt = await Promise.all(
         [...symlinks.map(({ path: path2 }) => path2), ...fresh].map(
-          async (path2) => digestLine(tree2, join66(tree2, path2), await lstat16(join66(tree2, path2), { bigint: true }))
+          async (path2) => digestLine(tree2, join67(tree2, path2), await lstat16(join67(tree2, path2), { bigint: true }))
         )
       );
       const recorded2 = fileLines.filter((line3) => !fresh.has(line3.slice(0, line3.indexOf("\0"))));
@@ -75465,8 +76377,8 @@ async function walkClone(source, target2, mode, finalTarget, record2, checkout) 
     const entries2 = await readdir11(from, { withFileTypes: true });
     await Promise.all(
       entries2.map(async (entry) => {
-        const src = join66(from, entry.name);
-        const dst = join66(to, entry.name);
+        const src = join67(from, entry.name);
+        const dst = join67(to, entry.name);
         if (entry.isDirectory()) return cloneDir(src, dst);
         if (record2) record2.sourceLines.push(await stamp(source, src));
         if (entry.isSymbolicLink()) {
@@ -75506,7 +76418,7 @@ async function eachEntry(root, visit2) {
     const entries2 = await readdir11(dir, { withFileTypes: true });
     await Promise.all(
       entries2.map(async (entry) => {
-        const path2 = join66(dir, entry.name);
+        const path2 = join67(dir, entry.name);
         if (entry.isDirectory()) return walk3(path2);
         await visit2(path2, entry);
       })
@@ -75550,7 +76462,7 @@ function retarget(linkText, source, target2, checkout) {
     ...checkout ? [[checkout, dirname18(target2)]] : []
   ]) {
     const inside2 = relative14(from, linkText);
-    if (!inside2.startsWith("..") && !isAbsolute14(inside2)) return join66(to, inside2);
+    if (!inside2.startsWith("..") && !isAbsolute14(inside2)) return join67(to, inside2);
   }
   return linkText;
 }
@@ -75576,11 +76488,11 @@ var copyCacheDir = async (from, to) => {
 // src/adapters/workspace/preparer.ts
 import { createHash as createHash10 } from "node:crypto";
 import { mkdir as mkdir18, readFile as readFile19, rm as rm13, stat as stat14, writeFile as writeFile11 } from "node:fs/promises";
-import { delimiter as delimiter3, dirname as dirname21, join as join69 } from "node:path";
+import { delimiter as delimiter3, dirname as dirname21, join as join70 } from "node:path";
 
 // src/adapters/workspace/python-editable.ts
 import { realpath as realpath9, stat as stat12 } from "node:fs/promises";
-import { delimiter as delimiter2, isAbsolute as isAbsolute15, join as join67, relative as relative15, sep as sep10 } from "node:path";
+import { delimiter as delimiter2, isAbsolute as isAbsolute15, join as join68, relative as relative15, sep as sep10 } from "node:path";
 var PROBE = [
   "import json, os, sys",
   "paths = [p for p in sys.path if p]",
@@ -75611,7 +76523,7 @@ async function editableRedirect(run2, input2, env, venv) {
       const root = roots.find((dir) => inside(dir, spelling));
       if (root === void 0) continue;
       const rel = relative15(root, spelling);
-      const own2 = join67(input2.path, rel);
+      const own2 = join68(input2.path, rel);
       if (!paths2.includes(own2) && await isDirectory2(own2)) {
         paths2.push(own2);
         shown.push(rel === "" ? "." : `${rel}/`);
@@ -75657,7 +76569,7 @@ import {
   symlink as symlink3,
   writeFile as writeFile10
 } from "node:fs/promises";
-import { basename as basename15, dirname as dirname20, join as join68 } from "node:path";
+import { basename as basename16, dirname as dirname20, join as join69 } from "node:path";
 var LINK_REFUSED = /* @__PURE__ */ new Set(["EXDEV", "EPERM", "EMLINK"]);
 var KEEP_PER_CHECKOUT = 3;
 function createSnapshots() {
@@ -75728,7 +76640,7 @@ async function give(request2, sourceChecked) {
   await rm12(partial2, { recursive: true, force: true });
   if (await intact(source, dir, sourceChecked)) {
     try {
-      const files2 = await cloneTree(join68(dir, "node_modules"), partial2, "link", target2, dirname20(source));
+      const files2 = await cloneTree(join69(dir, "node_modules"), partial2, "link", target2, dirname20(source));
       await markLinked(dir);
       return await done({ files: files2, how: "linked from omk's shared cache" });
     } catch (error62) {
@@ -75745,13 +76657,13 @@ async function give(request2, sourceChecked) {
 }
 async function intact(source, dir, sourceChecked) {
   const [stamp, sourceStamp, contentStamp, mark] = await Promise.all([
-    readOrNull(join68(dir, "digest")),
-    readOrNull(join68(dir, "source-digest")),
-    readOrNull(join68(dir, "content-digest")),
-    readOrNull(join68(dir, "changed-mark"))
+    readOrNull(join69(dir, "digest")),
+    readOrNull(join69(dir, "source-digest")),
+    readOrNull(join69(dir, "content-digest")),
+    readOrNull(join69(dir, "changed-mark"))
   ]);
   if (stamp === null || sourceStamp === null || contentStamp === null) return false;
-  const tree2 = join68(dir, "node_modules");
+  const tree2 = join69(dir, "node_modules");
   const [now, sourceNow] = await Promise.all([
     treeStamp(tree2).catch(() => null),
     sourceChecked ? sourceStamp : treeDigest(source).catch(() => null)
@@ -75764,27 +76676,27 @@ async function intact(source, dir, sourceChecked) {
 }
 async function markLinked(dir) {
   const [stamp, now] = await Promise.all([
-    readOrNull(join68(dir, "digest")),
-    treeStamp(join68(dir, "node_modules")).catch(() => null)
+    readOrNull(join69(dir, "digest")),
+    treeStamp(join69(dir, "node_modules")).catch(() => null)
   ]);
   if (now !== null && stamp === now.digest) await writeMark(dir, now.changedNs);
 }
 async function writeMark(dir, changedNs) {
-  const temp = join68(dir, `changed-mark.${process.pid}.${Math.random().toString(36).slice(2)}`);
+  const temp = join69(dir, `changed-mark.${process.pid}.${Math.random().toString(36).slice(2)}`);
   await writeFile10(temp, String(changedNs));
-  await rename5(temp, join68(dir, "changed-mark"));
+  await rename5(temp, join69(dir, "changed-mark"));
 }
 function fill(dir, from, copied, sealed) {
   const own2 = copied.filePaths.filter((path2) => sealed.includes(path2));
   return publish(dir, async (tree2) => {
     await mkdir17(tree2, { recursive: true });
-    for (const path2 of copied.dirs) await mkdir17(join68(tree2, path2));
+    for (const path2 of copied.dirs) await mkdir17(join69(tree2, path2));
     await Promise.all([
       ...copied.filePaths.map(
-        (path2) => own2.includes(path2) ? copyFile2(join68(copied.source, path2), join68(tree2, path2)) : link3(join68(from, path2), join68(tree2, path2))
+        (path2) => own2.includes(path2) ? copyFile2(join69(copied.source, path2), join69(tree2, path2)) : link3(join69(from, path2), join69(tree2, path2))
       ),
       ...copied.symlinks.map(
-        ({ path: path2, text: text2 }) => symlink3(retarget(text2, copied.source, join68(dir, "node_modules")), join68(tree2, path2))
+        ({ path: path2, text: text2 }) => symlink3(retarget(text2, copied.source, join69(dir, "node_modules")), join69(tree2, path2))
       )
     ]);
     return { ...copied, copyDigest: (at2) => copied.copyDigest(at2, own2) };
@@ -75795,23 +76707,23 @@ async function copyFromCheckout(source, dir) {
   if (await exists2(dir)) await setAside2(dir);
   await publish(dir, async (tree2) => {
     await mkdir17(dirname20(tree2), { recursive: true });
-    return copyTreeWithDigests(source, tree2, join68(dir, "node_modules"));
+    return copyTreeWithDigests(source, tree2, join69(dir, "node_modules"));
   });
 }
 async function publish(dir, make) {
   const partial2 = `${dir}.partial-${process.pid}`;
-  const tree2 = join68(partial2, "node_modules");
+  const tree2 = join69(partial2, "node_modules");
   try {
     await rm12(partial2, { recursive: true, force: true });
     const copied = await make(tree2);
-    await writeFile10(join68(partial2, "source-digest"), copied.sourceDigest);
-    await writeFile10(join68(partial2, "content-digest"), copied.contentDigest);
-    await writeFile10(join68(partial2, "digest"), await copied.copyDigest(tree2));
+    await writeFile10(join69(partial2, "source-digest"), copied.sourceDigest);
+    await writeFile10(join69(partial2, "content-digest"), copied.contentDigest);
+    await writeFile10(join69(partial2, "digest"), await copied.copyDigest(tree2));
     await mkdir17(dirname20(dir), { recursive: true });
     await rename5(partial2, dir);
   } catch (error62) {
     await rm12(partial2, { recursive: true, force: true });
-    if (await exists2(join68(dir, "digest"))) return;
+    if (await exists2(join69(dir, "digest"))) return;
     throw error62;
   }
   await pruneSiblings(dir);
@@ -75828,16 +76740,16 @@ async function pruneSiblings(dir) {
   const parent = dirname20(dir);
   const all = await readdir12(parent);
   await Promise.all(
-    all.filter((name) => !isPidAlive(Number(/\.partial-(\d+)$/.exec(name)?.[1] ?? process.pid))).map((name) => rm12(join68(parent, name), { recursive: true, force: true }))
+    all.filter((name) => !isPidAlive(Number(/\.partial-(\d+)$/.exec(name)?.[1] ?? process.pid))).map((name) => rm12(join69(parent, name), { recursive: true, force: true }))
   );
   const names = all.filter((name) => !name.includes("."));
   const made = await Promise.all(
     names.map(async (name) => ({
-      path: join68(parent, name),
-      at: (await stat13(join68(parent, name, "digest")).catch(() => null))?.mtimeMs ?? null
+      path: join69(parent, name),
+      at: (await stat13(join69(parent, name, "digest")).catch(() => null))?.mtimeMs ?? null
     }))
   );
-  const old = made.filter((entry) => entry.at !== null && basename15(entry.path) !== basename15(dir)).sort((a, b) => (b.at ?? 0) - (a.at ?? 0)).slice(KEEP_PER_CHECKOUT - 1);
+  const old = made.filter((entry) => entry.at !== null && basename16(entry.path) !== basename16(dir)).sort((a, b) => (b.at ?? 0) - (a.at ?? 0)).slice(KEEP_PER_CHECKOUT - 1);
   await Promise.all(old.map((entry) => setAside2(entry.path)));
 }
 var readOrNull = (path2) => readFile18(path2, "utf8").catch(() => null);
@@ -75882,29 +76794,29 @@ function runStep(step, input2, tools, env) {
   }
 }
 async function nodeModules(step, input2, tools, env) {
-  const target2 = join69(input2.path, "node_modules");
+  const target2 = join70(input2.path, "node_modules");
   const wanted = await fingerprint(input2.path, step.manifests);
   const lent = `${wanted}${LENT}`;
   if (await isDirectory3(target2)) {
-    const marker = await readFile19(join69(target2, MARKER2), "utf8").catch(() => null);
+    const marker = await readFile19(join70(target2, MARKER2), "utf8").catch(() => null);
     if (marker === null)
       return { done: "node_modules already present in the worktree: kept", changed: false };
     if (marker === wanted || marker === lent && input2.base === "checkout-code")
       return { done: "node_modules already prepared", changed: false };
     await rm13(target2, { recursive: true, force: true });
   }
-  const source = join69(input2.repoRoot, "node_modules");
+  const source = join70(input2.repoRoot, "node_modules");
   const differs = await firstDifference(input2.repoRoot, input2.path, step.manifests);
   const reusable = differs === null && await isDirectory3(source);
   if (reusable) {
     const started = performance.now();
-    const dir = join69(
+    const dir = join70(
       input2.plan.sharedCacheDir,
       "node_modules",
       digest(input2.repoRoot).slice(0, 16),
       wanted.slice(0, 16)
     );
-    const partial2 = join69(input2.path, PARTIAL);
+    const partial2 = join70(input2.path, PARTIAL);
     const lend = input2.base === "checkout-code";
     const seal = (tree2) => markOurs(tree2, lend ? lent : wanted);
     const sealed = [MARKER2, GITIGNORE];
@@ -75934,25 +76846,25 @@ async function nodeModules(step, input2, tools, env) {
   return { done: `${installed.done} (${why})`, changed: true };
 }
 async function packageNodeModules(pkg, input2, tools, how) {
-  const source = join69(input2.repoRoot, pkg, "node_modules");
-  const target2 = join69(input2.path, pkg, "node_modules");
-  if (!await isDirectory3(source) || !await exists3(join69(input2.path, pkg, "package.json"))) return null;
+  const source = join70(input2.repoRoot, pkg, "node_modules");
+  const target2 = join70(input2.path, pkg, "node_modules");
+  if (!await isDirectory3(source) || !await exists3(join70(input2.path, pkg, "package.json"))) return null;
   if (await isDirectory3(target2)) {
-    const marker = await readFile19(join69(target2, MARKER2), "utf8").catch(() => null);
+    const marker = await readFile19(join70(target2, MARKER2), "utf8").catch(() => null);
     if (marker === null || marker === how.wanted || marker === how.lent && how.lend) return null;
     await rm13(target2, { recursive: true, force: true });
   }
   const request2 = {
     source,
     // One snapshot directory per package: a checkout's snapshots are pruned by their parent.
-    dir: join69(
+    dir: join70(
       input2.plan.sharedCacheDir,
       "node_modules",
-      digest(join69(input2.repoRoot, pkg)).slice(0, 16),
+      digest(join70(input2.repoRoot, pkg)).slice(0, 16),
       how.wanted.slice(0, 16)
     ),
     scope: input2.plan.cacheDir,
-    partial: join69(input2.path, pkg, PARTIAL),
+    partial: join70(input2.path, pkg, PARTIAL),
     target: target2,
     seal: how.seal,
     sealed: how.sealed
@@ -75962,14 +76874,14 @@ async function packageNodeModules(pkg, input2, tools, how) {
 async function pythonVenv(dirs, input2, run2, env) {
   let found = null;
   for (const dir of dirs) {
-    const venv = join69(input2.repoRoot, dir);
-    if (await exists3(join69(venv, "bin", "python"))) {
+    const venv = join70(input2.repoRoot, dir);
+    if (await exists3(join70(venv, "bin", "python"))) {
       found = { dir, venv };
       break;
     }
   }
   const venvEnv = found ? {
-    PATH: env.PATH ? `${join69(found.venv, "bin")}${delimiter3}${env.PATH}` : join69(found.venv, "bin"),
+    PATH: env.PATH ? `${join70(found.venv, "bin")}${delimiter3}${env.PATH}` : join70(found.venv, "bin"),
     VIRTUAL_ENV: found.venv
   } : {};
   const said = found ? `gates use the checkout's virtualenv ${found.dir}/ (first on PATH)` : `no virtualenv in the checkout (${dirs.join(", ")}): gates use python3 from PATH`;
@@ -76026,7 +76938,7 @@ async function command(argv, input2, run2, env, label) {
 }
 async function firstDifference(a, b, files2) {
   for (const file2 of files2) {
-    const [left, right] = await Promise.all([readOrNull2(join69(a, file2)), readOrNull2(join69(b, file2))]);
+    const [left, right] = await Promise.all([readOrNull2(join70(a, file2)), readOrNull2(join70(b, file2))]);
     if (left === null ? right !== null : right === null || !left.equals(right)) return file2;
   }
   return null;
@@ -76038,7 +76950,7 @@ async function fingerprint(root, files2) {
   const hash2 = createHash10("sha256");
   for (const file2 of files2) {
     hash2.update(`${file2}\0`);
-    hash2.update(await readOrNull2(join69(root, file2)) ?? "\0missing");
+    hash2.update(await readOrNull2(join70(root, file2)) ?? "\0missing");
   }
   return `${hash2.digest("hex")}
 `;
@@ -76048,8 +76960,8 @@ async function markOurs(dir, fingerprintText) {
     [MARKER2, fingerprintText],
     [GITIGNORE, "*\n"]
   ]) {
-    await rm13(join69(dir, name), { force: true });
-    await writeFile11(join69(dir, name), text2);
+    await rm13(join70(dir, name), { force: true });
+    await writeFile11(join70(dir, name), text2);
   }
 }
 var HOST_STEPS = {
@@ -76090,7 +77002,8 @@ function createExecutionHost(options = {}) {
     workspaces: (workspaceOptions) => ({
       ...createGitWorkspaces(workspaceOptions),
       treeFacts,
-      worktreeChanges
+      worktreeChanges,
+      dateTrackedNow
     }),
     agents: agentLauncherWith({ run: run2 }),
     cleaner: gitGoalCleaner,
@@ -76911,12 +77824,12 @@ function registerDemoCommand(program2, context) {
 }
 
 // src/cli/commands/doctor.ts
-import { resolve as resolve18 } from "node:path";
+import { resolve as resolve19 } from "node:path";
 
 // src/adapters/doctor/system-probes.ts
 import { randomBytes as randomBytes5 } from "node:crypto";
 import { readFile as readFile22, stat as stat17, unlink as unlink3, writeFile as writeFile12 } from "node:fs/promises";
-import { delimiter as delimiter4, dirname as dirname23, join as join70, resolve as resolve17 } from "node:path";
+import { delimiter as delimiter4, dirname as dirname23, join as join71, resolve as resolve18 } from "node:path";
 
 // src/adapters/git/version.ts
 init_run_git();
@@ -76966,9 +77879,9 @@ function createSystemProbes(options) {
     fileState,
     headFile: async (root, path2) => {
       const { headSha } = await gitRepo.inspect(root);
-      if (headSha === null) return readFile22(join70(root, path2), "utf8").catch(() => null);
-      const read2 = await gitRepo.readCommitted(root, headSha, [path2], MAX_READ_BYTES);
-      return read2.texts.get(path2) ?? null;
+      if (headSha === null) return readFile22(join71(root, path2), "utf8").catch(() => null);
+      const read3 = await gitRepo.readCommitted(root, headSha, [path2], MAX_READ_BYTES);
+      return read3.texts.get(path2) ?? null;
     },
     ...createToolchainProbes(options.env),
     agentCliOutput: (argv, cwd) => probe(async () => {
@@ -77009,7 +77922,7 @@ async function probe(run2) {
 }
 function probeWritableDir(dir) {
   return probe(async () => {
-    let tested = resolve17(dir);
+    let tested = resolve18(dir);
     for (; ; ) {
       try {
         if (!(await stat17(tested)).isDirectory()) throw new Error(`${tested} exists and is not a directory`);
@@ -77020,10 +77933,10 @@ function probeWritableDir(dir) {
         tested = parent;
       }
     }
-    const file2 = join70(tested, `.omk-doctor-${process.pid}-${randomBytes5(4).toString("hex")}.tmp`);
+    const file2 = join71(tested, `.omk-doctor-${process.pid}-${randomBytes5(4).toString("hex")}.tmp`);
     await writeFile12(file2, "omk doctor write test\n", { flag: "wx" });
     await unlink3(file2);
-    return { exists: tested === resolve17(dir), tested };
+    return { exists: tested === resolve18(dir), tested };
   });
 }
 
@@ -77042,7 +77955,7 @@ function registerDoctorCommand(program2, context) {
     act(context, async ({ options, io, format }) => {
       const report2 = await runDoctor(
         {
-          repoPath: resolve18(io.cwd, options.repo ?? "."),
+          repoPath: resolve19(io.cwd, options.repo ?? "."),
           agent: options.agent,
           stateRoot: context.stateDir() ?? resolveStateRoot(io.env),
           env: io.env,
@@ -77128,6 +78041,8 @@ function registerCreateCommands(goal, context) {
           io.stdout(`${renderCreatedText(created2, CLI_STEPS)}state: ${paths2.dir}
 ${next}`);
         }
+        if (mode === "run")
+          return runVerdict({ stoppedBy: null, proof: created2.proof }, request2.untilReady) ?? void 0;
       })
     );
   }
@@ -77329,13 +78244,13 @@ init_errors();
 init_branches();
 import { mkdtemp as mkdtemp4, rm as rm17, stat as stat18 } from "node:fs/promises";
 import { tmpdir as tmpdir3 } from "node:os";
-import { join as join74 } from "node:path";
+import { join as join75 } from "node:path";
 
 // src/adapters/git/state-blobs.ts
 init_errors();
 import { createHash as createHash11 } from "node:crypto";
 import { mkdtemp as mkdtemp3, readFile as readFile23, rm as rm15 } from "node:fs/promises";
-import { join as join71 } from "node:path";
+import { join as join72 } from "node:path";
 function blobId2(content, like) {
   const hash2 = createHash11(like.length === 64 ? "sha256" : "sha1");
   hash2.update(`blob ${content.length}\0`);
@@ -77363,11 +78278,11 @@ async function readBlobs(git, scratch, oids) {
   const missing = unique2.filter((oid) => !blobs.has(oid));
   if (missing.length === 0) return blobs;
   const gitDir = (await git(["rev-parse", "--absolute-git-dir"])).stdout.trim();
-  const dir = await mkdtemp3(join71(scratch, "blobs-"));
+  const dir = await mkdtemp3(join72(scratch, "blobs-"));
   for (const oid of missing) {
     const args = ["--git-dir", gitDir, "--work-tree", dir, "unpack-file", oid];
     const name = (await git(args, { cwd: dir })).stdout.trim();
-    const file2 = join71(dir, name);
+    const file2 = join72(dir, name);
     if (!/^\.merge_file_[A-Za-z0-9]+$/.test(name))
       throw new GitError(`git unpack-file printed ${JSON.stringify(name)}.`);
     const content = await readFile23(file2);
@@ -77380,7 +78295,7 @@ async function readBlobs(git, scratch, oids) {
 
 // src/adapters/git/state-files.ts
 import { lstat as lstat17, mkdir as mkdir20, readdir as readdir14, readFile as readFile24, rm as rm16, writeFile as writeFile13 } from "node:fs/promises";
-import { dirname as dirname24, join as join72 } from "node:path";
+import { dirname as dirname24, join as join73 } from "node:path";
 
 // src/adapters/git/state-tree.ts
 init_errors();
@@ -77519,7 +78434,7 @@ async function walk2(dir) {
     for (const item of items) {
       const entry = {
         rel: rel === "" ? item.name : `${rel}/${item.name}`,
-        abs: join72(abs, item.name),
+        abs: join73(abs, item.name),
         regular: item.isFile(),
         directory: item.isDirectory()
       };
@@ -77539,7 +78454,7 @@ async function collectGoalFiles(goalDir, maxFileBytes, stubDir, scrub) {
     const { size } = await lstat17(entry.abs);
     if (size > maxFileBytes && entry.rel.startsWith("artifacts/")) {
       await mkdir20(stubDir, { recursive: true });
-      const stub = join72(stubDir, `stub-${files2.length}`);
+      const stub = join73(stubDir, `stub-${files2.length}`);
       await writeFile13(stub, renderStub(entry.rel, size, maxFileBytes));
       files2.push({ path: entry.rel, source: stub });
     } else {
@@ -77555,7 +78470,7 @@ async function scrubbedSource(abs, stubDir, index, scrub) {
   const clean4 = scrub(text2);
   if (clean4 === text2) return abs;
   await mkdir20(stubDir, { recursive: true });
-  const copy = join72(stubDir, `scrubbed-${index}`);
+  const copy = join73(stubDir, `scrubbed-${index}`);
   await writeFile13(copy, clean4);
   return copy;
 }
@@ -77579,7 +78494,7 @@ async function replaceGoalDir(stateRoot, goalId, wanted) {
   }
   for (const [rel, content] of wanted) {
     if (isStub(content) && kept.has(rel)) continue;
-    const abs = join72(paths2.dir, ...rel.split("/"));
+    const abs = join73(paths2.dir, ...rel.split("/"));
     await mkdir20(dirname24(abs), { recursive: true });
     await writeFileAtomic(abs, content);
   }
@@ -77622,11 +78537,11 @@ function cQuote(path2) {
 
 // src/adapters/git/state-index.ts
 init_errors();
-import { join as join73 } from "node:path";
+import { join as join74 } from "node:path";
 var INDEX_CONFIG = ["-c", "core.splitIndex=false", "-c", "core.fsmonitor=false"];
 async function buildStateCommit(git, input2) {
   const { base, goalId, files: files2 } = input2;
-  const env = { GIT_INDEX_FILE: join73(input2.scratch, "index") };
+  const env = { GIT_INDEX_FILE: join74(input2.scratch, "index") };
   const indexGit = (args, extra = {}) => git([...INDEX_CONFIG, ...args], { ...extra, env });
   await indexGit(base === null ? ["read-tree", "--empty"] : ["read-tree", base]);
   const oids = files2.length === 0 ? [] : (await git(["hash-object", "-w", "--no-filters", "--stdin-paths"], {
@@ -77717,7 +78632,7 @@ function createGitStateBranch(options) {
     return rejected[2] ?? "rejected";
   }
   async function withScratch(fn) {
-    const scratch = await mkdtemp4(join74(tmpdir3(), "omk-state-"));
+    const scratch = await mkdtemp4(join75(tmpdir3(), "omk-state-"));
     try {
       return await fn(scratch);
     } finally {
@@ -77813,7 +78728,7 @@ function createGitStateBranch(options) {
             if (theirs !== null) await options.reconcile(goalId, theirs);
           }
           const inScope = scopeFilter(scope.only);
-          const all = await collectGoalFiles(goalDir, maxFileBytes, join74(scratch, `stubs-${attempt2}`), scrub);
+          const all = await collectGoalFiles(goalDir, maxFileBytes, join75(scratch, `stubs-${attempt2}`), scrub);
           const files2 = inScope ? all.filter((file2) => inScope(file2.path)) : all;
           if (attempt2 === 1) await checkPushable(goalId, all);
           const commit = await buildStateCommit(git, { base, goalId, files: files2, message, scratch, inScope });
@@ -77871,7 +78786,7 @@ function scopeFilter(only) {
   return (path2) => only.some((entry) => entry.endsWith("/") ? path2.startsWith(entry) : path2 === entry);
 }
 function sleep6(ms) {
-  return new Promise((resolve19) => setTimeout(resolve19, ms));
+  return new Promise((resolve20) => setTimeout(resolve20, ms));
 }
 function tokensOfAuthEnv(env) {
   const tokens2 = [];

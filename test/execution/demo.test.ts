@@ -57,7 +57,7 @@ describe('omk demo', () => {
           kind: 'oracle',
           decision: 'fail-to-pass shown',
           // Per test: the committed failing test is named.
-          reason: expect.stringContaining('add sums two numbers failed on the base and pass on the head'),
+          reason: expect.stringContaining('add sums two numbers failed on the base and passes on the head'),
         }),
       ]),
     );

@@ -266,7 +266,7 @@ describe('fail-to-pass for a failing test nested in a describe block', () => {
     expect(proof.decisions.findLast((d) => d.kind === 'oracle')).toMatchObject({
       decision: 'fail-to-pass not shown',
       reason: expect.stringContaining(
-        'parse > trims the text failed on the base and pass on the head, but the change edited that test itself',
+        'parse > trims the text failed on the base and passes on the head, but the change edited that test itself',
       ),
     });
   });
@@ -294,6 +294,6 @@ describe('fail-to-pass for a failing test nested in a describe block', () => {
     expect(proof.status, JSON.stringify(proof.knownGaps)).toBe('ready');
     const decision = proof.decisions.findLast((d) => d.kind === 'oracle');
     expect(decision).toMatchObject({ decision: 'fail-to-pass shown' });
-    expect(decision?.reason).toContain('parse > trims the text failed on the base and pass on the head');
+    expect(decision?.reason).toContain('parse > trims the text failed on the base and passes on the head');
   });
 });

@@ -147,10 +147,10 @@ describe('per-test evidence on a Go module', () => {
     expect(proof.knownGaps.map((gap) => gap.code)).toEqual(['fix_no_fail_to_pass']);
     // Said as it is: the base's test still fails, so the code needs the fix, not a new test.
     expect(proof.knownGaps[0]?.message).toContain(
-      `${GO_MODULE}::TestAdd failed there, and they still fail on the head`,
+      `${GO_MODULE}::TestAdd failed there, and it still fails on the head`,
     );
     expect(proof.knownGaps[0]?.hint?.[0]).toBe(
-      `The tests that fail on the base still fail on the head (${GO_MODULE}::TestAdd): the change does not fix them. `,
+      `The test that fails on the base still fails on the head (${GO_MODULE}::TestAdd): the change does not fix it. `,
     );
   });
 
@@ -190,7 +190,7 @@ describe('per-test evidence on a Go module', () => {
     expect(proof.status).not.toBe('ready');
     expect(proof.knownGaps.map((gap) => gap.code)).toEqual(['fix_no_fail_to_pass']);
     expect(proof.knownGaps[0]?.message).toContain(
-      `${GO_MODULE}::TestAdd failed on the base and pass on the head, but the change edited that test itself`,
+      `${GO_MODULE}::TestAdd failed on the base and passes on the head, but the change edited that test itself`,
     );
   });
 

@@ -185,7 +185,7 @@ if (writes.some((w) => w.startsWith('test') || w === '.')) {
     expect(weak.proof.decisions.findLast((d) => d.kind === 'oracle')).toMatchObject({
       decision: 'fail-to-pass not shown',
       reason: expect.stringContaining(
-        `${PADDED} failed on the base and pass on the head, but the change edited that test itself`,
+        `${PADDED} failed on the base and passes on the head, but the change edited that test itself`,
       ),
     });
     // The review says which case changed: a warning (an expectation may change on purpose).

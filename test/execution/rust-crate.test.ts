@@ -155,7 +155,7 @@ describe('per-test evidence on a Rust crate with inline tests', () => {
     expect(proof.status).not.toBe('ready');
     expect(proof.knownGaps.map((gap) => gap.code)).toEqual(['fix_no_fail_to_pass']);
     expect(proof.knownGaps[0]?.message).toContain(
-      'tests::adds failed on the base and pass on the head, but the change edited that test itself',
+      'tests::adds failed on the base and passes on the head, but the change edited that test itself',
     );
   });
 
@@ -175,7 +175,7 @@ describe('per-test evidence on a Rust crate with inline tests', () => {
     expect(proof.gates.find((gate) => gate.name === 'test')?.tests?.failToPass).toEqual(['tests::adds']);
     expect(proof.status).not.toBe('ready');
     expect(proof.knownGaps[0]?.message).toContain(
-      'tests::adds failed on the base and pass on the head, but the change edited that test itself',
+      'tests::adds failed on the base and passes on the head, but the change edited that test itself',
     );
   });
 

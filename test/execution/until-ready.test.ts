@@ -493,4 +493,35 @@ if (task === ${JSON.stringify(SLICES.parser)}) {
     );
     await builtOnTheNewFix(id);
   }, 180_000);
+
+  it('first rewriting the failing test, the test slice built on it with no attempt left: the fix is held, and the events say so', async () => {
+    const id = await env.plan(GOALS.chain);
+    await env.editGraph(id, (graph) => ({
+      ...graph,
+      tasks: graph.tasks.map((task) =>
+        task.id === SLICES.parser
+          ? { ...task, writes: [...task.writes, 'test/trim.test.js'] }
+          : { ...task, maxRetries: 0 },
+      ),
+    }));
+    const agent = await env.kit.script(
+      'chain-rewrite-held',
+      `${observe}
+if (task === ${JSON.stringify(SLICES.parser)}) write('test/trim.test.js', read('test/trim.test.js').replace("parse(' a '), 'a'", "parse(' a '), ' a '"));
+else { ${addRegressionTest} }`,
+    );
+    const run = await env.omk('goal', 'execute', id, '--agent', agent, '--until-ready');
+    expect((await env.proof(id)).status).toBe('not_ready');
+    expect((await env.kit.runs()).map((r) => r.task)).toEqual([SLICES.parser, SLICES.regression]);
+    expect(run.stderr).toContain(`[${SLICES.parser}] not reopened (class_evidence: fix_no_fail_to_pass)`);
+    const events = await env.events(id);
+    expect(eventsOfType(events, 'slice_reopen_held').map((e) => e.data)).toEqual([
+      {
+        taskId: SLICES.parser,
+        why: 'class_evidence',
+        detail: 'fix_no_fail_to_pass',
+        dependents: [SLICES.regression],
+      },
+    ]);
+  }, 180_000);
 });

@@ -68,6 +68,36 @@ describe('renderCreatedText', () => {
     );
     expect(line?.length).toBeLessThan(260);
   });
+
+  it('names every gate that blocks the goal as required: a format gate required by default too', () => {
+    const goal = goalRecord();
+    const planned = (name: string, kind: string, required: boolean) => ({
+      name,
+      kind,
+      required,
+      argv: ['npm', 'run', name],
+    });
+    const text = renderCreatedText(
+      {
+        ...created('x'),
+        goal: { ...goal, oracle: { ...goal.oracle, testable: true, requiredGates: ['test', 'lint'] } },
+        gates: {
+          run: [
+            planned('format:check', 'format', true),
+            planned('lint', 'lint', true),
+            planned('test', 'test', true),
+            planned('e2e', 'custom', false),
+          ],
+          absent: [],
+          notes: [],
+        },
+      },
+      NEUTRAL_STEPS,
+    );
+    expect(text).toContain('required gates: test, lint, format:check (marked required)\n');
+    expect(text).toContain('gates that will run: format:check (npm run format:check), lint');
+    expect(text).toContain('e2e (npm run e2e) [optional]');
+  });
 });
 
 describe('a merge in words and its verdict', () => {

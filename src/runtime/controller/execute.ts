@@ -486,11 +486,30 @@ async function reopenNotReady(ctx: RunContext): Promise<boolean> {
   const canRetry = (task: Task) =>
     task.attempts < sliceRecord(journal.execution, task.id).roundStart + task.maxRetries + 1;
   // Within the run, only what the integrated tree fails: a failed slice has run its round.
-  const { reopen: failing, held } = slicesToReopen(journal.graph.tasks, journal.execution, blocks, {
-    canRetry,
-    only: (r) => r.why === 'integration_blocks',
-  });
+  const { reopen: failing, held: heldOnTree } = slicesToReopen(
+    journal.graph.tasks,
+    journal.execution,
+    blocks,
+    {
+      canRetry,
+      only: (r) => r.why === 'integration_blocks',
+    },
+  );
   const told = why.length === 0 ? '' : `\n\n${why.join('\n')}`;
+  // The class's evidence is asked of the slices only when no gate fails on the integrated tree.
+  const byEvidence =
+    failing.length > 0
+      ? { reopen: [], held: [] }
+      : classEvidenceReopenings(
+          journal.graph.tasks,
+          journal.execution,
+          gaps.filter((gap) => SLICES_CAN_CHANGE.includes(gap.code)),
+          canRetry,
+        );
+  const held = [
+    ...heldOnTree,
+    ...byEvidence.held.filter((slice) => !heldOnTree.some((other) => other.taskId === slice.taskId)),
+  ];
   const left: Reopening[] =
     failing.length > 0
       ? failing.map((r) => ({
@@ -498,12 +517,7 @@ async function reopenNotReady(ctx: RunContext): Promise<boolean> {
           newRound: false,
           ...(r.evidence === undefined ? {} : { evidence: `${r.evidence}${told}` }),
         }))
-      : classEvidenceReopenings(
-          journal.graph.tasks,
-          journal.execution,
-          gaps.filter((gap) => SLICES_CAN_CHANGE.includes(gap.code)),
-          canRetry,
-        );
+      : byEvidence.reopen;
   if (left.length === 0) {
     if (held.length > 0) await journal.save(sayHeld(deps, held));
     return false;

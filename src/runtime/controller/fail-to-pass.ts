@@ -8,6 +8,7 @@ import { failedOnBase, readPerTest, unreadOnBase, unreadOnBaseWords } from '../p
 import { isTestPath } from '../review/files.js';
 import { testDataRead } from '../review/test-data.js';
 import { testsEditedByChange } from '../review/tests-weakened.js';
+import { byCount } from '../text/agree.js';
 import { baseGateEnv } from './base-run.js';
 import type { RunContext } from './context.js';
 import { editedTest } from './edited-test.js';
@@ -89,7 +90,7 @@ export async function failToPassEvidence(
       decision: {
         kind: 'oracle',
         decision: FAIL_TO_PASS_SHOWN,
-        reason: `${named(perTest)} failed on the base and pass on the head (${where})`,
+        reason: `${named(perTest)} failed on the base and ${byCount(perTest.length, 'passes', 'pass')} on the head (${where})`,
       },
     };
   }
@@ -179,7 +180,7 @@ function testsRewritten(
       kind: 'oracle',
       decision: FAIL_TO_PASS_NOT_SHOWN,
       reason:
-        `${named(rewritten)} failed on the base and pass on the head, but the change edited ${rewritten.length === 1 ? 'that test' : 'those tests'} ` +
+        `${named(rewritten)} failed on the base and ${byCount(rewritten.length, 'passes', 'pass')} on the head, but the change edited ${rewritten.length === 1 ? 'that test' : 'those tests'} ` +
         `itself${read}, so ${rewritten.length === 1 ? 'it' : 'they'} may pass by a new expectation rather than a fix${checked} (${where})`,
     },
   };
@@ -343,7 +344,7 @@ async function exitCodeEvidence(
 }
 
 /** Why the tests that failed on the base in `gate` were not seen passing on the head. */
-function notSeenPassing(
+export function notSeenPassing(
   gate: string,
   base: TestResults | undefined,
   headTests: readonly GateEvidence[],
@@ -379,8 +380,12 @@ function notSeenPassing(
       : head.baseSha === null
         ? `the head's results (${head.source}) cannot be compared with the base's (${base?.source})`
         : failed.every((name) => still.has(name))
-          ? 'they still fail on the head'
-          : 'on the head they did not run, were skipped or still fail';
+          ? byCount(failed.length, 'it still fails on the head', 'they still fail on the head')
+          : byCount(
+              failed.length,
+              'on the head it did not run, was skipped or still fails',
+              'on the head they did not run, were skipped or still fail',
+            );
   return `no test that failed on the base passes on the head in gate ${gate}: ${named(failed)} failed there, and ${why}`;
 }
 

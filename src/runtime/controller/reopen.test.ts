@@ -238,7 +238,7 @@ describe('classEvidenceReopenings', () => {
     let execution = rewritten(withRecord(emptyExecution(), 's1', changed('src/p.js', 'test/trim.test.js')));
     execution = withRecord(execution, 's2', changed('test/regression.test.js'));
     execution = withRecord(execution, 's3', changed('README.md'));
-    expect(classEvidenceReopenings(tasks, execution, [gap], any)).toEqual([
+    expect(classEvidenceReopenings(tasks, execution, [gap], any).reopen).toEqual([
       { taskId: 's1', why: 'class_evidence', detail: 'fix_no_fail_to_pass', newRound: false, evidence },
       {
         taskId: 's2',
@@ -255,7 +255,7 @@ describe('classEvidenceReopenings', () => {
     const tasks = [task({ id: 's1', status: 'done' }), task({ id: 's2', status: 'done', dependsOn: ['s1'] })];
     let execution = rewritten(withRecord(emptyExecution(), 's1', changed('test/trim.test.js')));
     execution = withRecord(execution, 's2', changed('docs/x.md'));
-    const [first, second] = classEvidenceReopenings(tasks, execution, [gap], any);
+    const [first, second] = classEvidenceReopenings(tasks, execution, [gap], any).reopen;
     expect(first).toMatchObject({ taskId: 's1', why: 'class_evidence' });
     expect(second).toMatchObject({
       taskId: 's2',
@@ -276,17 +276,25 @@ describe('classEvidenceReopenings', () => {
       's1',
       changed('src/p.js'),
     );
-    expect(classEvidenceReopenings(tasks, execution, [gap], any)).toEqual([]);
+    expect(classEvidenceReopenings(tasks, execution, [gap], any).reopen).toEqual([]);
     // The same goal whose base run reported its tests is retried.
     const read = { ...execution, baseGates: [{ ...crashed, tests: testResults([]) }] };
-    expect(classEvidenceReopenings(tasks, read, [gap], any)).toMatchObject([{ taskId: 's1' }]);
+    expect(classEvidenceReopenings(tasks, read, [gap], any).reopen).toMatchObject([{ taskId: 's1' }]);
   });
 
   it('not when it or a slice built on it has no attempt left in its round', () => {
     const tasks = [task({ id: 's1', status: 'done' }), task({ id: 's2', status: 'done', dependsOn: ['s1'] })];
     const execution = rewritten(withRecord(emptyExecution(), 's1', changed('test/trim.test.js')));
-    expect(classEvidenceReopenings(tasks, execution, [gap], (t) => t.id !== 's2')).toEqual([]);
-    expect(classEvidenceReopenings(tasks, execution, [gap], (t) => t.id !== 's1')).toEqual([]);
+    // s2 has no attempt left: s1 is held, as slicesToReopen holds one, and a reader of the events sees why.
+    expect(classEvidenceReopenings(tasks, execution, [gap], (t) => t.id !== 's2')).toEqual({
+      reopen: [],
+      held: [{ taskId: 's1', why: 'class_evidence', detail: 'fix_no_fail_to_pass', dependents: ['s2'] }],
+    });
+    // s1 has none itself: nothing to hold, it could not run again anyway.
+    expect(classEvidenceReopenings(tasks, execution, [gap], (t) => t.id !== 's1')).toEqual({
+      reopen: [],
+      held: [],
+    });
   });
 
   it('the slices that changed source when no test passes by its edit; every done slice for an empty change', () => {
@@ -296,11 +304,11 @@ describe('classEvidenceReopenings', () => {
       'b',
       changed('src/b.js'),
     );
-    expect(classEvidenceReopenings(tasks, execution, [gap], any).map((r) => r.taskId)).toEqual(['b']);
-    expect(classEvidenceReopenings(tasks, emptyExecution(), [gap], any).map((r) => r.taskId)).toEqual([
+    expect(classEvidenceReopenings(tasks, execution, [gap], any).reopen.map((r) => r.taskId)).toEqual(['b']);
+    expect(classEvidenceReopenings(tasks, emptyExecution(), [gap], any).reopen.map((r) => r.taskId)).toEqual([
       'a',
       'b',
     ]);
-    expect(classEvidenceReopenings(tasks, execution, [], any)).toEqual([]);
+    expect(classEvidenceReopenings(tasks, execution, [], any).reopen).toEqual([]);
   });
 });

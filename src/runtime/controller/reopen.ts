@@ -175,18 +175,20 @@ export interface ClassEvidenceGap {
  * rewritten expectation); else the slices that changed other files (the fix did not work); else
  * every done slice (an empty change). Only slices with attempts left (`canRetry`). A chosen slice
  * that other done slices were built on is redone with them: they run again after it, from its new
- * head (`dependencyRedone`), each of them with attempts left too, or the slice is not chosen.
+ * head (`dependencyRedone`), each of them with attempts left too, or the slice is held (as
+ * slicesToReopen holds one), so the events say why the goal stopped.
  */
 export function classEvidenceReopenings(
   tasks: readonly Task[],
   execution: ExecutionStateRecord,
   gaps: readonly ClassEvidenceGap[],
   canRetry: (task: Task) => boolean,
-): Reopening[] {
-  if (gaps.length === 0) return [];
+): ReopenPlan {
+  const none: ReopenPlan = { reopen: [], held: [] };
+  if (gaps.length === 0) return none;
   // The base's run of a test gate ended before reporting (a crash, a timeout) where the head's
   // reported its tests: the fix is not shown for a reason no agent's change mends.
-  if (unreadOnBase(execution.baseGates, readPerTest(execution.finalGates)).length > 0) return [];
+  if (unreadOnBase(execution.baseGates, readPerTest(execution.finalGates)).length > 0) return none;
   const done = tasks.filter((task) => task.status === 'done');
   const changed = (task: Task) => sliceRecord(execution, task.id).changedFiles.map((file) => file.path);
   // Tests that failed on the base and pass on the head, yet not counted: the change edited them.
@@ -203,9 +205,15 @@ export function classEvidenceReopenings(
   const evidence = `the integrated tree is not ready:\n\n${told}`;
   const detail = gaps.map((gap) => gap.code).join(', ');
   const reopened = new Reopenings();
+  const held: HeldSlice[] = [];
   for (const task of chosen) {
     const dependents = doneDependents(tasks, task.id);
-    if (!canRetry(task) || !dependents.every(canRetry)) continue;
+    if (!canRetry(task)) continue;
+    if (!dependents.every(canRetry)) {
+      const ids = dependents.map((dependent) => dependent.id);
+      held.push({ taskId: task.id, why: 'class_evidence', detail, dependents: ids });
+      continue;
+    }
     const candidate: Reopening = {
       taskId: task.id,
       why: 'class_evidence',
@@ -215,7 +223,7 @@ export function classEvidenceReopenings(
     };
     reopened.addWithDependents(candidate, dependents);
   }
-  return reopened.list();
+  return { reopen: reopened.list(), held };
 }
 
 function blockedDependency(tasks: readonly Task[], reopened: Reopenings, id: string): boolean {

@@ -1,8 +1,9 @@
 import { MAKEFILES } from './detect-make.js';
-import { type DetectedGate, type GateDetector, hasSection } from './detector.js';
-import { declaredUnittest, TEST_REQUIREMENTS } from './python-unittest.js';
+import { type DetectContext, type DetectedGate, type GateDetector, hasSection } from './detector.js';
+import { declaredUnittest, PYTEST, TEST_REQUIREMENTS } from './python-unittest.js';
 
-const MARKERS = /^(?:pyproject\.toml|setup\.cfg|setup\.py|requirements[^/]*\.txt)$/;
+/** A python project: its packaging or requirements, or only its pytest or tox configuration. */
+const MARKERS = /^(?:pyproject\.toml|setup\.cfg|setup\.py|requirements[^/]*\.txt|pytest\.ini|tox\.ini)$/;
 const TEST_FILE = /(?:^|\/)(?:test_[^/]*|[^/]*_test|conftest)\.py$/;
 /** `files = ...` in a mypy section means the project chose its targets; `mypy .` would override them. */
 const MYPY_FILES = /^\s*files\s*=/m;
@@ -45,18 +46,7 @@ export const pythonDetector: GateDetector = {
       // unittest reports each test's name only with -v (`test_x (tests.test_x.C.test_x) ... ok`).
       gates.push({ name: 'test', kind: 'test', argv: unittest.argv, source: unittest.source });
     }
-    const pytestSource =
-      unittest !== null
-        ? null
-        : context.has('pytest.ini')
-          ? 'pytest.ini'
-          : hasSection(pyproject, 'tool.pytest')
-            ? 'pyproject.toml [tool.pytest]'
-            : hasSection(setupCfg, 'tool:pytest')
-              ? 'setup.cfg [tool:pytest]'
-              : context.some((path) => TEST_FILE.test(path))
-                ? 'python test files'
-                : null;
+    const pytestSource = unittest !== null ? null : pytestSourceOf(context, pyproject, setupCfg);
     if (pytestSource !== null) {
       // `python3 -m pytest` puts the checkout on sys.path, as most projects' tests expect. `-rA`
       // names every test in the summary; the JUnit report covers a run whose summary is lost.
@@ -71,3 +61,19 @@ export const pythonDetector: GateDetector = {
     return gates;
   },
 };
+
+/** Where the project says pytest runs its tests, or that it has tests pytest finds; null: neither. */
+function pytestSourceOf(
+  context: DetectContext,
+  pyproject: string | null,
+  setupCfg: string | null,
+): string | null {
+  if (context.has('pytest.ini')) return 'pytest.ini';
+  if (hasSection(pyproject, 'tool.pytest')) return 'pyproject.toml [tool.pytest]';
+  if (hasSection(setupCfg, 'tool:pytest')) return 'setup.cfg [tool:pytest]';
+  const toxIni = context.has('tox.ini') ? context.read('tox.ini') : null;
+  if (hasSection(toxIni, 'pytest')) return 'tox.ini [pytest]';
+  // tox installs or runs pytest (`deps = pytest`, `commands = pytest {posargs}`).
+  if (toxIni !== null && PYTEST.test(toxIni)) return 'tox.ini (pytest)';
+  return context.some((path) => TEST_FILE.test(path)) ? 'python test files' : null;
+}

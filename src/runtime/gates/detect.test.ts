@@ -208,6 +208,34 @@ describe('detectGates: ecosystems', () => {
     }
   });
 
+  it('runs pytest in a project whose only python marker is its pytest or tox configuration', async () => {
+    // A scripts repo: pytest.ini and tests/, no pyproject.toml, setup.py or requirements file.
+    const pytestIni = await tree({
+      'pytest.ini': '[pytest]\ntestpaths = tests\n',
+      'scripts/rename.py': 'def rename(x): return x\n',
+      'tests/test_rename.py': 'def test_rename(): pass\n',
+    });
+    expect(
+      detectGates(repo, pytestIni, gates()).map((gate) => [gate.name, gate.argv.join(' '), gate.source]),
+    ).toEqual([['test', 'python3 -m pytest', 'pytest.ini']]);
+    await rm(join(repo, 'pytest.ini'));
+    const rest = pytestIni.filter((path) => path !== 'pytest.ini');
+    const toxSection = await tree({ 'tox.ini': '[tox]\nenvlist = py3\n\n[pytest]\ntestpaths = tests\n' });
+    expect(detectGates(repo, [...rest, ...toxSection], gates()).map((gate) => gate.source)).toEqual([
+      'tox.ini [pytest]',
+    ]);
+    // tox alone, whose test environment runs pytest over files pytest would not find by name.
+    const toxCommand = await tree({
+      'tox.ini': '[testenv]\ndeps = pytest\ncommands = pytest {posargs}\n',
+      'checks/rename_checks.py': 'def test_rename(): pass\n',
+    });
+    expect(
+      detectGates(repo, toxCommand, gates()).map((gate) => [gate.name, gate.argv.join(' '), gate.source]),
+    ).toEqual([['test', 'python3 -m pytest', 'tox.ini (pytest)']]);
+    const setupCfg = await tree({ 'setup.cfg': '[tool:pytest]\ntestpaths = tests\n' });
+    expect(commands([...rest, ...setupCfg]).test).toEqual(['python3', '-m', 'pytest']);
+  });
+
   it('runs no python tool a bare project does not use', async () => {
     const files = await tree({ 'setup.py': 'from setuptools import setup\n', 'x.py': 'print(1)\n' });
     expect(commands(files)).toEqual({});

@@ -18,7 +18,7 @@ const PLAIN = /-m\s*unittest\b(.*)$/m;
 /** The TOML array form tox 4 reads from pyproject.toml: `["python", "-m", "unittest", …]`. */
 const ARRAY = /["']-m["']\s*,\s*["']unittest["']/;
 /** Any mention of pytest (a dependency, a command, a config section): the project uses pytest. */
-const PYTEST = /\b(?:py\.?test)\b/;
+export const PYTEST = /\b(?:py\.?test)\b/;
 /** pytest's own files: a pytest.ini, or a conftest.py anywhere. */
 const PYTEST_FILE = /(?:^|\/)(?:conftest\.py|pytest\.ini)$/;
 /** An argument omk passes on as written: no variable, substitution, quoting inside or operator. */

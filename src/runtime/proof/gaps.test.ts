@@ -292,7 +292,24 @@ describe('class evidence gaps', () => {
       ' again with an agent that makes the fix.',
     ]);
     expect(hintOf([{ path: 'src/lib.rs', additions: 1, deletions: 0 }])).toEqual([
-      'The tests that fail on the base still fail on the head (t::a): the change does not fix them. ',
+      'The test that fails on the base still fails on the head (t::a): the change does not fix it. ',
+      { step: 'run' },
+      ' again with an agent that makes it pass.',
+    ]);
+    // Two tests: the plural throughout.
+    const two = {
+      ...stillFailing,
+      tests: { ...results, failing: ['t::a', 't::b'], stillFailing: ['t::a', 't::b'] },
+    };
+    const twoHint = buildProof(
+      evidence({
+        decisions: [plan, notShown],
+        gates: [two],
+        changedFiles: [{ path: 'src/lib.rs', additions: 1, deletions: 0 }],
+      }),
+    ).knownGaps.find((gap) => gap.code === 'fix_no_fail_to_pass')?.hint;
+    expect(twoHint).toEqual([
+      'The tests that fail on the base still fail on the head (t::a, t::b): the change does not fix them. ',
       { step: 'run' },
       ' again with an agent that makes them pass.',
     ]);
@@ -354,7 +371,7 @@ describe('class evidence gaps', () => {
       }),
     ).knownGaps.find((gap) => gap.code === 'fix_no_fail_to_pass')?.hint;
     expect(hint).toEqual([
-      `Tests the base ran are gone from the head (${byte}): the change removed or renamed them ` +
+      `A test the base ran is gone from the head (${byte}): the change removed or renamed it ` +
         '(a changed parameter or expectation renames a parametrized test); still failing as on the base: ' +
         `${yb}. A fix keeps the base's failing test as it is and makes it pass: restore the test, then `,
       { step: 'run' },
@@ -369,7 +386,7 @@ describe('class evidence gaps', () => {
     const notShown = {
       kind: 'oracle',
       decision: 'fail-to-pass not shown',
-      reason: `${trims} failed on the base and pass on the head, but the change edited that test itself`,
+      reason: `${trims} failed on the base and passes on the head, but the change edited that test itself`,
     };
     const results = testResults({ passed: 2, failToPass: [trims] });
     const hint = buildProof(
@@ -380,7 +397,7 @@ describe('class evidence gaps', () => {
       }),
     ).knownGaps.find((gap) => gap.code === 'fix_no_fail_to_pass')?.hint;
     expect(hint).toEqual([
-      `The tests that fail on the base pass on the head only as the change edited them (${trims}). ` +
+      `The test that fails on the base passes on the head only as the change edited it (${trims}). ` +
         "A fix keeps the base's failing test as it is and makes it pass: restore the test, then ",
       { step: 'run' },
       ' again with an agent that fixes the code.',

@@ -5,6 +5,7 @@ import type { TaskRejection } from '../graph/schema.js';
 import { NEUTRAL_STEPS, type StepSpelling, wordHint } from '../next-steps.js';
 import { isTestPath } from '../review/files.js';
 import { testDataRead } from '../review/test-data.js';
+import { byCount } from '../text/agree.js';
 import { budgetUsd, tokensAmount } from '../text/amounts.js';
 import { formatDuration } from '../text/duration.js';
 import type { ProofEvidence } from './evidence.js';
@@ -211,7 +212,8 @@ function noFailToPassHint(evidence: ProofEvidence, onHead: readonly GateEvidence
   if (gone.length > 0) {
     const still = stillFailing.length > 0 ? `; still failing as on the base: ${listed(stillFailing)}` : '';
     return [
-      `Tests the base ran are gone from the head (${listed(gone)}): the change removed or renamed them ` +
+      `${byCount(gone.length, 'A test the base ran is', 'Tests the base ran are')} gone from the head (${listed(gone)}): ` +
+        `the change removed or renamed ${byCount(gone.length, 'it', 'them')} ` +
         `(a changed parameter or expectation renames a parametrized test)${still}. ` +
         "A fix keeps the base's failing test as it is and makes it pass: restore the test, then ",
       { step: 'run' },
@@ -227,7 +229,8 @@ function noFailToPassHint(evidence: ProofEvidence, onHead: readonly GateEvidence
     const data = [...new Set(rewritten.flatMap((name) => testDataRead(name, paths)))];
     const restore = data.length === 0 ? 'the test' : `the test and the test data it reads (${listed(data)})`;
     return [
-      `The tests that fail on the base pass on the head only as the change edited them (${listed(rewritten)}). ` +
+      `${byCount(rewritten.length, 'The test that fails on the base passes', 'The tests that fail on the base pass')} ` +
+        `on the head only as the change edited ${byCount(rewritten.length, 'it', 'them')} (${listed(rewritten)}). ` +
         `A fix keeps the base's failing test as it is and makes it pass: restore ${restore}, then `,
       { step: 'run' },
       ' again with an agent that fixes the code.',
@@ -235,11 +238,10 @@ function noFailToPassHint(evidence: ProofEvidence, onHead: readonly GateEvidence
   }
   if (stillFailing.length > 0) {
     return [
-      `The tests that fail on the base still fail on the head (${stillFailing.slice(0, 3).join(', ')}${
-        stillFailing.length > 3 ? ', …' : ''
-      }): the change does not fix them. `,
+      `${byCount(stillFailing.length, 'The test that fails on the base still fails', 'The tests that fail on the base still fail')} ` +
+        `on the head (${listed(stillFailing)}): the change does not fix ${byCount(stillFailing.length, 'it', 'them')}. `,
       { step: 'run' },
-      ' again with an agent that makes them pass.',
+      ` again with an agent that makes ${byCount(stillFailing.length, 'it', 'them')} pass.`,
     ];
   }
   return [

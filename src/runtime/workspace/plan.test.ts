@@ -129,6 +129,11 @@ describe('planPreparation', () => {
     const result = await plan({ 'requirements-dev.txt': 'pytest\n', 'Cargo.toml': '[package]\n' });
     expect(result.steps).toEqual([{ kind: 'python-venv', dirs: ['.venv', 'venv'] }]);
     expect(result.env).toEqual({ CARGO_TARGET_DIR: join('/state/cache/g1', 'cargo-target') });
+    // A scripts repo whose pytest.ini (or tox.ini) is its only python file gets its pytest gate too.
+    for (const config of ['pytest.ini', 'tox.ini']) {
+      const scripts = await plan({ [config]: '[pytest]\n', 'tests/test_x.py': '' });
+      expect(scripts.steps).toEqual([{ kind: 'python-venv', dirs: ['.venv', 'venv'] }]);
+    }
   });
 
   it("gives Go's gates the goal's build cache, not the user's, with workspace.setup too", async () => {

@@ -23,7 +23,8 @@ const NPM_WITHOUT_LOCKFILE = [
 
 const DEPENDENCY_FIELDS = ['dependencies', 'devDependencies', 'optionalDependencies', 'workspaces'];
 
-const PYTHON_MARKERS = ['pyproject.toml', 'setup.cfg', 'setup.py'];
+/** A python project, as the python gate detector sees one (with a root requirements file). */
+const PYTHON_MARKERS = ['pyproject.toml', 'setup.cfg', 'setup.py', 'pytest.ini', 'tox.ini'];
 
 /** Virtualenv directories looked for in the checkout, in this order. */
 /** The directories of a goal's cache its gates build into: cargo's target directory and Go's cache. */
