@@ -135,7 +135,14 @@ describe('a Node project with vitest as a devDependency and a committed failing 
     expect(failure).toMatch(
       /\[omk\] every test passes here, yet the run fails \(exit 1\), while on base [0-9a-f]{12} failing tests explained its failure \(test\/parser\.test\.js::parse > trims the text\): what fails beyond the tests is new, or was hidden on the base behind its failing tests; its last lines: .*Unhandled Rejection.*cache not warmed/,
     );
-    expect(stderr).toContain(`[${SLICES.bug}] attempt 1 failed`);
+    // The terminal line and the proof's gap say what failed, not only "gate test failed (exit 1)".
+    const beyond = 'gate test failed (exit 1); every test passes but the run fails beyond them: ';
+    const line = stderr.split('\n').find((text) => text.includes(`[${SLICES.bug}] attempt 1 failed`));
+    expect(line).toContain(beyond);
+    expect(line).toContain('Error: cache not warmed');
+    expect(proof.knownGaps.find((gap) => gap.code === 'slice_incomplete')?.message).toContain(
+      `its last attempt failed: ${beyond}`,
+    );
   }, 120_000);
 
   it('a vitest.config.js that runs no test (passWithNoTests) is never ready: blocked, no fix shown', async () => {

@@ -22,6 +22,16 @@ export function comparable(head: TestResults | null, base: TestResults | null): 
   return null;
 }
 
+/** The start of the note of a gate whose tests all pass on the head while its run fails. */
+const BEYOND_TESTS = 'every test passes here, yet the run fails';
+
+/** What failed beyond the tests, as a failed gate's note quotes it (judgeFailureOnBoth), or null. */
+export function failedBeyondTests(gate: { outcome: string; tail: string }): string | null {
+  const note = gate.tail.split('\n', 1)[0] ?? '';
+  if (gate.outcome !== 'failed' || !note.startsWith(`[omk] ${BEYOND_TESTS}`)) return null;
+  return /; its last lines: (.*)$/.exec(note)?.[1] ?? null;
+}
+
 /** How the head's failing run ended, for a note that says what failed beyond its tests. */
 export interface HeadRun {
   exitCode: number | null;
@@ -52,7 +62,7 @@ export function judgeFailureOnBoth(
     return {
       outcome: 'failed',
       note:
-        `every test passes here, yet the run fails${exit}, while on base ${base12} failing tests explained its failure ` +
+        `${BEYOND_TESTS}${exit}, while on base ${base12} failing tests explained its failure ` +
         `(${listed(base.failed)}): what fails beyond the tests is new, or was hidden on the base behind its failing tests; ` +
         `its last lines: ${beyondTests(headRun.tail)}`,
     };
