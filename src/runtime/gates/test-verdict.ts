@@ -131,11 +131,11 @@ function bounded(names: readonly string[]): string[] {
  * A line that names what failed beyond the tests: an error's first line (`Error: …`,
  * `TypeError: …`), vitest's `Unhandled Rejection` heading, a coverage threshold not met (vitest's
  * `ERROR: Coverage for lines …`, jest's `coverage threshold for lines (80%) not met`, pytest-cov's
- * `Required test coverage of 90% not reached`), npm's own failure lines. Not code frames, stacks
- * or a summary's `Errors  1 error`.
+ * `Required test coverage of 90% not reached`), npm's own failure lines but its `code` and `path`
+ * (a directory of this machine). Not code frames, stacks or a summary's `Errors  1 error`.
  */
 const FAILURE_LINE =
-  /^(?:[\w.]*(?:Error|Exception)\b|ERROR\b|Unhandled\b|npm (?:error|ERR!)\s)|\bthreshold\b|\bcoverage\b.*\bnot (?:met|reached)\b/;
+  /^(?:[\w.]*(?:Error|Exception)\b|ERROR\b|Unhandled\b|npm (?:error|ERR!) (?!code |path ))|\bthreshold\b|\bcoverage\b.*\bnot (?:met|reached)\b/;
 const LAST_LINES = 3;
 const LINE_CHARS = 160;
 
