@@ -121,6 +121,30 @@ describe('a Node project with vitest as a devDependency and a committed failing 
     );
   }, 120_000);
 
+  it('a fix that leaves an unhandled rejection (every test passes, vitest exits 1) fails its attempt, naming it', async () => {
+    // The base fails its committed failing test; the head passes every test, but the module the
+    // change wrote rejects a promise nobody awaits: vitest reports "Unhandled Rejection" and exits
+    // 1. Before, the exit codes called it pre-existing ("the output names no failing test").
+    const { env, id, stderr, proof } = await runGoal(
+      `write('src/parser.js', "export const parse = (text) => text.trim();\\nPromise.reject(new Error('cache not warmed'));\\n");`,
+    );
+    expect(proof.status).not.toBe('ready');
+    const events = await env.events(id);
+    expect(eventsOfType(events, 'gates_verified').map((e) => e.data.outcomes)[0]).toEqual(['test:failed']);
+    const failure = String(eventsOfType(events, 'task_pending')[0]?.data.failure);
+    expect(failure).toMatch(
+      /\[omk\] every test passes here, yet the run fails \(exit 1\), while on base [0-9a-f]{12} failing tests explained its failure \(test\/parser\.test\.js::parse > trims the text\): what fails beyond the tests is new, or was hidden on the base behind its failing tests; its last lines: .*Unhandled Rejection.*cache not warmed/,
+    );
+    // The terminal line and the proof's gap say what failed, not only "gate test failed (exit 1)".
+    const beyond = 'gate test failed (exit 1); every test passes but the run fails beyond them: ';
+    const line = stderr.split('\n').find((text) => text.includes(`[${SLICES.bug}] attempt 1 failed`));
+    expect(line).toContain(beyond);
+    expect(line).toContain('Error: cache not warmed');
+    expect(proof.knownGaps.find((gap) => gap.code === 'slice_incomplete')?.message).toContain(
+      `its last attempt failed: ${beyond}`,
+    );
+  }, 120_000);
+
   it('a vitest.config.js that runs no test (passWithNoTests) is never ready: blocked, no fix shown', async () => {
     // The bug stays. Before, the head's gate passed with no test run and no report, the exit codes
     // decided ("fails on the base and passes on the head") and the goal was `ready`.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentRunResult } from '../agents/port.js';
+import { judgeFailureOnBoth } from '../gates/test-verdict.js';
 import type { Finding, GateEvidence } from '../proof/schema.js';
 import { unreadOnHeadWords } from '../proof/unread-on-base.js';
 import { describeAttemptFailure, failureHeadline, logPath, trimOutput } from './attempt-failure.js';
@@ -279,6 +280,20 @@ describe('failureHeadline', () => {
     const gates = [broken(['a', 'b', 'c', 'd'], 29)];
     expect(failureHeadline(failure(gates), gates)).toBe(
       'gate test failed (exit 1); newly failing tests (they pass on the base): a, b, c and 26 more',
+    );
+  });
+
+  it('says what failed beyond the tests when every test passed but the run still failed', () => {
+    // vitest exits 1 on an unhandled rejection the change left, every test passing (gates/verify.ts).
+    const { note } = judgeFailureOnBoth(
+      { source: 'vitest', passed: ['a > trims'], failed: [], skipped: 0 },
+      { source: 'vitest', passed: [], failed: ['a > trims'], skipped: 0 },
+      'bbbbbbbbbbbb',
+      { exitCode: 1, tail: 'Unhandled Rejection\nError: cache not warmed\n ❯ src/parser.js:2:16' },
+    );
+    const gates = [gate('test', `[omk] ${note}\n Tests  1 passed (1)`)];
+    expect(failureHeadline(failure(gates), gates)).toBe(
+      'gate test failed (exit 1); every test passes but the run fails beyond them: Unhandled Rejection | Error: cache not warmed',
     );
   });
 

@@ -1,5 +1,6 @@
 import { isAbsolute, relative } from 'node:path';
 import type { AgentRunResult } from '../agents/port.js';
+import { failedBeyondTests } from '../gates/test-verdict.js';
 import type { Finding, GateEvidence, GateTests } from '../proof/schema.js';
 import { stoppedOnHead } from '../proof/unread-on-base.js';
 import { clip } from '../text/clip.js';
@@ -173,7 +174,7 @@ export function failureHeadline(failure: string, gates: readonly GateEvidence[])
       (sum, gate) => sum + Math.max(gate.tests?.counts.regressions ?? 0, gate.tests?.regressions.length ?? 0),
       0,
     );
-  const diagnostics = `${newDiagnosticsHeadline(failed)}${stoppedHeadline(failed)}`;
+  const diagnostics = `${newDiagnosticsHeadline(failed)}${stoppedHeadline(failed)}${beyondTestsHeadline(failed)}`;
   if (broken.length === 0) return `${first.replace(/:$/, '')}${diagnostics}`;
   const shown = broken.slice(0, HEADLINE_NAMES);
   const more = total - shown.length;
@@ -214,6 +215,18 @@ function stoppedHeadline(failed: readonly GateEvidence[]): string {
   // "its" only where the line names that one gate alone.
   const whose = failed.length === 1 ? 'its tests' : `the tests of ${stopped.join(', ')}`;
   return `; the change stopped ${whose} from running (they run on the base)`;
+}
+
+/** The gates whose tests all pass but whose run fails (an unhandled error, a coverage threshold): what failed. */
+function beyondTestsHeadline(failed: readonly GateEvidence[]): string {
+  return failed
+    .flatMap((gate) => {
+      const lines = failedBeyondTests(gate);
+      if (lines === null) return [];
+      const whose = failed.length === 1 ? '' : ` (${gate.name})`;
+      return [`; every test passes but the run fails beyond them${whose}: ${clip(lines, 300)}`];
+    })
+    .join('');
 }
 
 /** The failure's first line; a review's blocking findings as the first one, the others counted. */

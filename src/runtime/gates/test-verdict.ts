@@ -22,20 +22,50 @@ export function comparable(head: TestResults | null, base: TestResults | null): 
   return null;
 }
 
+/** The start of the note of a gate whose tests all pass on the head while its run fails. */
+const BEYOND_TESTS = 'every test passes here, yet the run fails';
+
+/** What failed beyond the tests, as a failed gate's note quotes it (judgeFailureOnBoth), or null. */
+export function failedBeyondTests(gate: { outcome: string; tail: string }): string | null {
+  const note = gate.tail.split('\n', 1)[0] ?? '';
+  if (gate.outcome !== 'failed' || !note.startsWith(`[omk] ${BEYOND_TESTS}`)) return null;
+  return /; its last lines: (.*)$/.exec(note)?.[1] ?? null;
+}
+
+/** How the head's failing run ended, for a note that says what failed beyond its tests. */
+export interface HeadRun {
+  exitCode: number | null;
+  tail: string;
+}
+
 /**
  * A gate failing on the head and on the base: pre-existing only when every test failing on the
  * head also failed on the base. Any other failing test (it passed on the base, or is new) is a
- * regression, and the gate failed. When the two sides cannot be compared test by test, or the
- * head's output names no failing test, the exit codes decide, as the note says.
+ * regression, and the gate failed. Every test passing on the head while failing tests explained
+ * the base's failure: the head fails for another reason (an unhandled error, a coverage
+ * threshold, a `posttest` step) that the base's run cannot show to be its own, so the gate failed,
+ * its note quoting the head's last lines. When the two sides cannot be compared test by test, or
+ * neither names a failing test, the exit codes decide, as the note says.
  */
 export function judgeFailureOnBoth(
   head: TestResults | null,
   base: TestResults | null,
   base12: string,
+  headRun: HeadRun = { exitCode: null, tail: '' },
 ): FailureVerdict {
   const why = comparable(head, base);
   if (why !== null || head === null || base === null) {
     return { outcome: 'pre_existing', note: `fails on base ${base12} too (judged by exit codes: ${why})` };
+  }
+  if (head.failed.length === 0 && base.failed.length > 0) {
+    const exit = headRun.exitCode === null ? '' : ` (exit ${headRun.exitCode})`;
+    return {
+      outcome: 'failed',
+      note:
+        `${BEYOND_TESTS}${exit}, while on base ${base12} failing tests explained its failure ` +
+        `(${listed(base.failed)}): what fails beyond the tests is new, or was hidden on the base behind its failing tests; ` +
+        `its last lines: ${beyondTests(headRun.tail)}`,
+    };
   }
   if (head.failed.length === 0) {
     return {
@@ -95,6 +125,35 @@ function bounded(names: readonly string[]): string[] {
   return names
     .slice(0, TEST_NAMES_LIMIT)
     .map((name) => (name.length > NAME_CHARS ? `${name.slice(0, NAME_CHARS - 1)}…` : name));
+}
+
+/**
+ * A line that names what failed beyond the tests: an error's first line (`Error: …`,
+ * `TypeError: …`), vitest's `Unhandled Rejection` heading, a coverage threshold not met (vitest's
+ * `ERROR: Coverage for lines …`, jest's `coverage threshold for lines (80%) not met`, pytest-cov's
+ * `Required test coverage of 90% not reached`), npm's own failure lines but its `code` and `path`
+ * (a directory of this machine). Not code frames, stacks or a summary's `Errors  1 error`.
+ */
+const FAILURE_LINE =
+  /^(?:[\w.]*(?:Error|Exception)\b|ERROR\b|Unhandled\b|npm (?:error|ERR!) (?!code |path ))|\bthreshold\b|\bcoverage\b.*\bnot (?:met|reached)\b/;
+const LAST_LINES = 3;
+const LINE_CHARS = 160;
+
+/**
+ * What failed beyond the tests, from the head's output: its last few lines that name a failure
+ * (an error, a threshold), else its last few lines, joined by ` | `.
+ */
+export function beyondTests(tail: string): string {
+  const lines = tail
+    .split('\n')
+    .map((line) => line.replace(/[⎯─]{2,}/g, '').trim())
+    .filter((line) => line !== '');
+  const failing = lines.filter((line) => FAILURE_LINE.test(line));
+  const chosen = (failing.length > 0 ? failing : lines).slice(-LAST_LINES);
+  if (chosen.length === 0) return '(the output is empty)';
+  return chosen
+    .map((line) => (line.length > LINE_CHARS ? `${line.slice(0, LINE_CHARS - 1)}…` : line))
+    .join(' | ');
 }
 
 /** Up to five names, then how many more. */

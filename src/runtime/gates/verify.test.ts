@@ -304,6 +304,60 @@ describe('createGateVerifier, test by test', () => {
     expect(evidence).not.toHaveProperty('tests');
   });
 
+  it('fails a gate whose tests all pass here but whose run still fails, while failing tests explained the base', async () => {
+    // A fix goal: the base fails its committed failing test; the change fixes it but leaves an
+    // unhandled rejection (vitest exits 1 with every test passing), or lowers coverage under a threshold.
+    const base = [
+      ' ✓ test/parser.test.js > parse > keeps text 1ms',
+      ' × test/parser.test.js > parse > trims the text 2ms',
+      ' FAIL  test/parser.test.js > parse > trims the text',
+      ' Test Files  1 failed (1)',
+      '      Tests  1 failed | 1 passed (2)',
+    ].join('\n');
+    const unhandled = [
+      ' ✓ test/parser.test.js > parse > keeps text 1ms',
+      ' ✓ test/parser.test.js > parse > trims the text 1ms',
+      '⎯⎯⎯⎯⎯⎯ Unhandled Rejection ⎯⎯⎯⎯⎯⎯',
+      'Error: left behind',
+      ' ❯ test/parser.test.js:3:16',
+      '⎯⎯⎯⎯⎯⎯⎯⎯⎯⎯⎯⎯',
+      ' Test Files  1 passed (1)',
+      '      Tests  2 passed (2)',
+      '     Errors  1 error',
+      '   Duration  310ms',
+    ].join('\n');
+    const { run } = scripted(exited(1, unhandled), exited(1, unhandled), exited(1, base));
+    const [evidence] = await createGateVerifier(run)([GATE], context(onBase));
+    expect(evidence).toMatchObject({ outcome: 'failed', exitCode: 1 });
+    expect(evidence?.tail.split('\n')[0]).toBe(
+      `[omk] every test passes here, yet the run fails (exit 1), while on base ${base12} failing tests explained its failure ` +
+        '(test/parser.test.js > parse > trims the text): what fails beyond the tests is new, or was hidden on the base ' +
+        'behind its failing tests; its last lines: Unhandled Rejection | Error: left behind',
+    );
+    expect(evidence?.tests).toMatchObject({ failToPass: ['test/parser.test.js > parse > trims the text'] });
+
+    const coverage = [
+      ' ✓ test/parser.test.js > parse > keeps text 1ms',
+      ' ✓ test/parser.test.js > parse > trims the text 1ms',
+      ' Test Files  1 passed (1)',
+      '      Tests  2 passed (2)',
+      ' % Coverage report from v8',
+      'ERROR: Coverage for lines (41.2%) does not meet global threshold (80%)',
+    ].join('\n');
+    const { run: below } = scripted(exited(1, coverage), exited(1, coverage), exited(1, base));
+    const [uncovered] = await createGateVerifier(below)([GATE], context(onBase));
+    expect(uncovered).toMatchObject({ outcome: 'failed' });
+    expect(uncovered?.tail.split('\n')[0]).toContain(
+      'its last lines: ERROR: Coverage for lines (41.2%) does not meet global threshold (80%)',
+    );
+
+    // The same non-test failure on both sides (no failing test on either): the base's own debt.
+    const { run: both } = scripted(exited(1, coverage), exited(1, coverage), exited(1, coverage));
+    const [old] = await createGateVerifier(both)([GATE], context(onBase));
+    expect(old).toMatchObject({ outcome: 'pre_existing' });
+    expect(old?.tail).toContain('judged by exit codes: the output names no failing test');
+  });
+
   it('keeps the exit-code rule, and says so, when neither side or only the head has readable tests', async () => {
     const { run } = scripted(
       exited(1, 'Segmentation fault'),

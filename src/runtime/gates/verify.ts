@@ -241,7 +241,10 @@ async function verifyGate(
     return evidence('failed', unreadOnHeadWords(ended, `on base ${base12}`), second);
   }
   if (base === 'failed') {
-    const verdict = judgeFailureOnBoth(second.tests, baseTests, base12);
+    const verdict = judgeFailureOnBoth(second.tests, baseTests, base12, {
+      exitCode: second.result.exitCode,
+      tail: second.tail,
+    });
     return evidence(verdict.outcome, verdict.note, second);
   }
   if (base === 'passed') {
