@@ -5,7 +5,7 @@ import { GATE_DETECTORS } from './detect.js';
 import { type DetectContext, type GateDetector, MAX_READ_BYTES, treeDetectContext } from './detector.js';
 
 /** What preparing a worktree reads besides the detectors' files (workspace/plan.ts). */
-const PREPARATION_READS: readonly string[] = ['package.json'];
+const PREPARATION_READS: readonly string[] = ['package.json', '.yarnrc.yml'];
 
 /** The goal's base as gates are detected from it: a commit's files, not the checkout's. */
 export interface CommittedTree {
