@@ -30,6 +30,13 @@ describe('nodeManifest', () => {
       'yarn install --frozen-lockfile',
     );
     expect(nodeManifest(tree({ 'package.json': pkg }))?.install).toBe('npm install');
+    // Yarn Berry (a .yarnrc.yml, or packageManager yarn@2+): --frozen-lockfile is Yarn 1's, deprecated there.
+    const berry = tree({ 'package.json': pkg, 'yarn.lock': '', '.yarnrc.yml': 'nodeLinker: node-modules\n' });
+    expect(nodeManifest(berry)?.install).toBe('yarn install --immutable');
+    const managed = JSON.stringify({ ...JSON.parse(pkg), packageManager: 'yarn@4.5.1' });
+    expect(nodeManifest(tree({ 'package.json': managed, 'yarn.lock': '' }))?.install).toBe(
+      'yarn install --immutable',
+    );
   });
 
   it('is null without a readable package.json', () => {

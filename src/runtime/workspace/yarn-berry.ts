@@ -20,7 +20,7 @@ export interface YarnBerry {
  * package.json's `packageManager` names yarn 2 or later. (The lockfile, which can be large, is not
  * read.)
  */
-export function yarnBerry(context: DetectContext): YarnBerry | null {
+export function yarnBerry(context: Pick<DetectContext, 'has' | 'read'>): YarnBerry | null {
   if (!context.has('yarn.lock')) return null;
   const rc = context.read(YARNRC_YML);
   const manager = /"packageManager"\s*:\s*"yarn@(?:[2-9]|\d{2,})/.test(context.read('package.json') ?? '');
