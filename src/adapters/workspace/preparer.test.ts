@@ -305,6 +305,32 @@ describe('createWorkspacePreparer: node_modules', () => {
     expect((await stat(join(worktree, 'node_modules', 'installed'))).isDirectory()).toBe(true);
   });
 
+  it("installs a Yarn Plug'n'Play project in the worktree: the checkout's node_modules (vitest's cache) is not its install", async () => {
+    // What a Yarn 4 PnP checkout holds after \`yarn test\`: .pnp.cjs, and node_modules with vitest's cache only.
+    await rm(join(checkout, 'node_modules'), { recursive: true });
+    await mkdir(join(checkout, 'node_modules', '.vite', 'vitest'), { recursive: true });
+    await writeFile(join(checkout, 'node_modules', '.vite', 'vitest', 'results.json'), '{}');
+    await writeFile(join(checkout, '.pnp.cjs'), '"packageLocation": "../../root/.yarn/berry/cache/"');
+    const pnpInstall = ['node', '-e', "require('fs').writeFileSync('.pnp.cjs', 'made here')"];
+    const step = {
+      kind: 'node-modules',
+      manifests: ['package.json', 'yarn.lock'],
+      install: pnpInstall,
+      pnp: true,
+    } as const;
+    const result = await prepare([step]);
+    expect(result.done).toEqual([
+      expect.stringMatching(
+        /^install: node -e .* \(\d+ ms\) \(Yarn Plug'n'Play: its install, \.pnp\.cjs, is made in each worktree\)$/,
+      ),
+    ]);
+    expect(await readFile(join(worktree, '.pnp.cjs'), 'utf8')).toBe('made here');
+    await expect(stat(join(worktree, 'node_modules'))).rejects.toThrow();
+    expect((await prepare([{ ...step, install: null }])).done).toEqual([
+      "Yarn Plug'n'Play install not made: workspace.install is false",
+    ]);
+  });
+
   it('keeps a node_modules omk did not make, and says when installing is not allowed', async () => {
     await writeFile(join(worktree, 'package.json'), '{"devDependencies":{"tool":"2.0.0"}}');
     expect((await prepare([node(null)])).done).toEqual([

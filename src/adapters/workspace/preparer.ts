@@ -78,6 +78,7 @@ async function nodeModules(
   tools: Tools,
   env: Record<string, string>,
 ): Promise<StepResult> {
+  if (step.pnp) return pnpInstall(step.install, input, tools.run, env);
   const target = join(input.path, 'node_modules');
   const wanted = await fingerprint(input.path, step.manifests);
   // What the marker of a node_modules of hard links to the checkout's own files says.
@@ -134,6 +135,28 @@ async function nodeModules(
   // npm ci empties node_modules first, so the marker is written after it.
   if (await isDirectory(target)) await markOurs(target, wanted);
   return { done: `${installed.done} (${why})`, changed: true };
+}
+
+/**
+ * Yarn Plug'n'Play: the install is `.pnp.cjs` (with paths to the package cache relative to the
+ * project) and the cache, not node_modules, where vitest keeps only its cache; so it is made in the
+ * worktree by the install each time (quick once made), never copied from the checkout.
+ */
+async function pnpInstall(
+  install: readonly string[] | null,
+  input: PrepareInput,
+  run: ProcessRunner,
+  env: Record<string, string>,
+): Promise<StepResult> {
+  if (install === null) {
+    return { done: "Yarn Plug'n'Play install not made: workspace.install is false", changed: false };
+  }
+  const installed = await command(install, input, run, env, 'install');
+  if ('ok' in installed) return installed;
+  return {
+    done: `${installed.done} (Yarn Plug'n'Play: its install, .pnp.cjs, is made in each worktree)`,
+    changed: true,
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { unavailableAdvice, unavailableTool, unavailableWhy } from '../gates/availability.js';
 import { MAX_READ_BYTES, treeDetectContext } from '../gates/detector.js';
 import type { Diagnostics } from '../gates/diagnostics/types.js';
-import { type NodeManifest, nodeManifest } from '../gates/node-manifest.js';
+import { NODE_MANIFEST_READS, type NodeManifest, nodeManifest } from '../gates/node-manifest.js';
 import type { GateBaseline } from '../gates/port.js';
 import type { TestResults } from '../gates/test-results/types.js';
 import { declaredInstall } from '../gates/tool-lookup.js';
@@ -116,7 +116,7 @@ async function baseManifest(ctx: RunContext): Promise<NodeManifest | null> {
   const { files, texts } = await ctx.deps.committed.readCommitted(
     ctx.goal.repo.root,
     ctx.base.baseSha,
-    ['package.json'],
+    NODE_MANIFEST_READS,
     MAX_READ_BYTES,
   );
   return nodeManifest(treeDetectContext(files, texts));

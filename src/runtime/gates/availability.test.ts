@@ -187,6 +187,27 @@ describe('cannotStart', () => {
     ).toBeNull();
   });
 
+  it("knows Yarn Berry's project that was never installed: `yarn run test` in a Plug'n'Play tree without .pnp.cjs", () => {
+    // Yarn 4.5.1 in a worktree of 000alen/toposort (rebuilt) that got no install, as the gate log holds it.
+    const tail = [
+      "Usage Error: The project in /tmp/omk-state-yarn/worktrees/g/base/package.json doesn't seem to have been installed - running an install there might help",
+      '',
+      '$ yarn run [--inspect] [--inspect-brk] [-T,--top-level] [-B,--binaries-only] [--require #0] <scriptName> ...',
+    ].join('\n');
+    expect(cannotStart(['yarn', 'run', 'test', '--reporter=default'], ended(1, tail))).toEqual({
+      tool: 'yarn',
+      reason:
+        'yarn: the project is not installed (no .pnp.cjs or node_modules; yarn install makes it) (exit 1)',
+    });
+    // Another program's output quoting yarn's words has started: it failed.
+    expect(cannotStart(['npm', 'test'], ended(1, tail))).toBeNull();
+    // yarn itself is on PATH: the note says what installs the project instead of asking for it.
+    const reason = cannotStart(['yarn', 'run', 'test'], ended(1, tail))?.reason ?? '';
+    expect(unavailableNote(reason, null)).toBe(
+      'yarn: the project is not installed (no .pnp.cjs or node_modules; yarn install makes it) (exit 1)',
+    );
+  });
+
   it('knows a python -m gate whose module is not installed', () => {
     const result = ended(1, '/usr/bin/python3: No module named pytest');
     expect(cannotStart(['python3', '-m', 'pytest'], result)).toEqual({

@@ -34,6 +34,13 @@ export const NOT_FOUND_LINE_PATTERNS: readonly string[] = [
  */
 const PNPM_NOT_FOUND = /^(?:.*: )?\s*ERR_PNPM_RECURSIVE_EXEC_FIRST_FAIL\s+Command "([^"\s]+)" not found$/m;
 
+/**
+ * Yarn Berry's refusal to run a script in a project never installed (no `.pnp.cjs`, no
+ * node_modules): it exits 1 before the script starts. Matched only for a gate that is `yarn …`.
+ */
+const YARN_NOT_INSTALLED =
+  /^Usage Error: The project in \S+ doesn't seem to have been installed - running an install there might help$/m;
+
 /** Where a shell names the command it could not run, whatever it is (used only with exit 126/127). */
 const ANY_NOT_FOUND = /^(?:.*?: )?(?:\d+: |line \d+: )?([^\s:]+): (?:command )?not found$/m;
 const ANY_NOT_EXECUTABLE = /^(?:.*?: )?(?:\d+: |line \d+: )?([^\s:]+): Permission denied$/m;
@@ -111,6 +118,12 @@ export function cannotStart(argv: readonly string[], result: ProcessResult): Una
   const pnpmMissing = PNPM_NOT_FOUND.exec(result.tail)?.[1];
   if (pnpmMissing !== undefined) {
     return { tool: pnpmMissing, reason: `${pnpmMissing}: command not found (exit ${result.exitCode})` };
+  }
+  if (executable === 'yarn' && YARN_NOT_INSTALLED.test(result.tail)) {
+    return {
+      tool: 'yarn',
+      reason: `yarn: the project is not installed (no .pnp.cjs or node_modules; yarn install makes it) (exit ${result.exitCode})`,
+    };
   }
   const rust = rustToolMissing(argv, executable, result);
   if (rust !== null) return rust;

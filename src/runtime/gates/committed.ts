@@ -3,9 +3,10 @@ import { CONFIG_FILES, type LoadedConfig } from '../config/load.js';
 import type { RepoPort } from '../ports.js';
 import { GATE_DETECTORS } from './detect.js';
 import { type DetectContext, type GateDetector, MAX_READ_BYTES, treeDetectContext } from './detector.js';
+import { NODE_MANIFEST_READS } from './node-manifest.js';
 
-/** What preparing a worktree reads besides the detectors' files (workspace/plan.ts). */
-const PREPARATION_READS: readonly string[] = ['package.json'];
+/** What preparing a worktree (workspace/plan.ts) and the base's manifest read besides the detectors' files. */
+const PREPARATION_READS: readonly string[] = NODE_MANIFEST_READS;
 
 /** The goal's base as gates are detected from it: a commit's files, not the checkout's. */
 export interface CommittedTree {

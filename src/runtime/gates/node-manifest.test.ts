@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createDetectContext } from './detector.js';
-import { nodeManifest } from './node-manifest.js';
+import { createDetectContext, treeDetectContext } from './detector.js';
+import { NODE_MANIFEST_READS, nodeManifest } from './node-manifest.js';
 
 /** A context over `files`, read from texts in memory (package.json's among them). */
 function tree(files: Readonly<Record<string, string>>) {
@@ -30,6 +30,26 @@ describe('nodeManifest', () => {
       'yarn install --frozen-lockfile',
     );
     expect(nodeManifest(tree({ 'package.json': pkg }))?.install).toBe('npm install');
+    // Yarn Berry (a .yarnrc.yml, or packageManager yarn@2+): --frozen-lockfile is Yarn 1's, deprecated there.
+    const berry = tree({ 'package.json': pkg, 'yarn.lock': '', '.yarnrc.yml': 'nodeLinker: node-modules\n' });
+    expect(nodeManifest(berry)?.install).toBe('yarn install --immutable');
+    const managed = JSON.stringify({ ...JSON.parse(pkg), packageManager: 'yarn@4.5.1' });
+    expect(nodeManifest(tree({ 'package.json': managed, 'yarn.lock': '' }))?.install).toBe(
+      'yarn install --immutable',
+    );
+  });
+
+  it('reads only NODE_MANIFEST_READS: a committed tree read with them serves it (a Yarn Berry one too)', () => {
+    const files = ['package.json', 'yarn.lock', '.yarnrc.yml'];
+    const texts = new Map<string, string | null>([
+      ['package.json', pkg],
+      ['.yarnrc.yml', 'yarnPath: .yarn/releases/yarn-4.5.1.cjs\n'],
+    ]);
+    const committed = treeDetectContext(
+      files,
+      new Map(NODE_MANIFEST_READS.map((path) => [path, texts.get(path) ?? null])),
+    );
+    expect(nodeManifest(committed)?.install).toBe('yarn install --immutable');
   });
 
   it('is null without a readable package.json', () => {

@@ -1,3 +1,4 @@
+import { YARN_BERRY_INSTALL, YARNRC_YML, yarnBerry } from '../workspace/yarn-berry.js';
 import { readPackageJson } from './detect-node.js';
 import type { DetectContext } from './detector.js';
 
@@ -23,7 +24,10 @@ export interface NodeManifest {
   install: string;
 }
 
-/** The tree's package.json as a manifest (it reads only package.json); null without a readable one. */
+/** The files `nodeManifest` reads: a committed tree's context must hold them. */
+export const NODE_MANIFEST_READS: readonly string[] = ['package.json', YARNRC_YML];
+
+/** The tree's package.json as a manifest (it reads NODE_MANIFEST_READS); null without a readable one. */
 export function nodeManifest(context: Pick<DetectContext, 'read' | 'has'>): NodeManifest | null {
   const parsed = readPackageJson(context);
   if (parsed === null) return null;
@@ -34,6 +38,8 @@ export function nodeManifest(context: Pick<DetectContext, 'read' | 'has'>): Node
       for (const name of Object.keys(value)) declared.add(name);
     }
   }
-  const install = INSTALLS.find((each) => context.has(each.file))?.install ?? WITHOUT_LOCKFILE;
+  const install = yarnBerry(context)
+    ? YARN_BERRY_INSTALL.join(' ')
+    : (INSTALLS.find((each) => context.has(each.file))?.install ?? WITHOUT_LOCKFILE);
   return { declared, install };
 }

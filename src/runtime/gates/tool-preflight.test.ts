@@ -173,4 +173,16 @@ describe('ownInstallOf', () => {
     // Installs turned off: the worktrees get no node_modules, so a missing tool stays missing.
     expect(await ownInstallOf(repo(['package.json']), root, base, workspace({ install: false }))).toBeNull();
   });
+
+  it("says a Yarn Plug'n'Play project installs in each worktree: the checkout's node_modules holds vitest's cache only", async () => {
+    // 000alen/toposort rebuilt with Yarn 4.5.1: .yarnrc.yml names no nodeLinker, so Plug'n'Play.
+    await writeFile(join(root, 'package.json'), withDeps);
+    await writeFile(join(root, 'yarn.lock'), '__metadata:\n  version: 8\n  cacheKey: 10c0\n');
+    await writeFile(join(root, '.yarnrc.yml'), 'yarnPath: .yarn/releases/yarn-4.5.1.cjs\n');
+    const base = createDetectContext(root, ['package.json', 'yarn.lock', '.yarnrc.yml']);
+    expect(await ownInstallOf(repo([]), root, base, workspace())).toBe(
+      "Yarn Plug'n'Play: each worktree runs yarn install --immutable (its .pnp.cjs), not the checkout's node_modules",
+    );
+    expect(await ownInstallOf(repo([]), root, base, workspace({ install: false }))).toBeNull();
+  });
 });

@@ -66,8 +66,9 @@ export async function missingRequiredTool(
  * Why a goal's worktrees will not get the checkout's node_modules, as the preparer decides
  * (workspace/plan.ts, adapters/workspace/preparer.ts): `workspace.setup` prepares them, or a
  * manifest of the base (package.json, its lockfile) differs in the checkout, so each worktree
- * installs its own. Null: they get a copy of the checkout's, lacking what it lacks: a stale
- * node_modules is copied as it is, so a tool it misses is one the check on the base would miss.
+ * installs its own, or the project is Yarn Plug'n'Play (each worktree installs). Null: they get a
+ * copy of the checkout's, lacking what it lacks: a stale node_modules is copied as it is, so a tool
+ * it misses is one the check on the base would miss.
  */
 export async function ownInstallOf(
   repo: Pick<RepoPort, 'inspect'>,
@@ -78,6 +79,9 @@ export async function ownInstallOf(
   const step = nodeModulesStep(base, workspace);
   if (step === 'setup') return 'workspace.setup prepares the worktrees';
   if (step === null || step.install === null) return null;
+  if (step.pnp) {
+    return `Yarn Plug'n'Play: each worktree runs ${step.install.join(' ')} (its .pnp.cjs), not the checkout's node_modules`;
+  }
   const { changes = [] } = await repo.inspect(root, { changes: true });
   const differs = step.manifests.find((file) => changes.includes(file));
   return differs === undefined

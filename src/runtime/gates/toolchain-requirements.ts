@@ -94,6 +94,9 @@ export function neededInstall(reason: string): string | null {
   if (python !== undefined && python.startsWith('-') === false && /^[\w.-]+$/.test(python)) {
     return `Install ${python} into the python the gates run (the checkout's virtualenv if it has one: python -m pip install ${python}; or the project's test extras)`;
   }
+  if (reason.startsWith('yarn: the project is not installed')) {
+    return 'Let omk install the project in each worktree (workspace.install: true, the default: yarn install --immutable), or install it in workspace.setup';
+  }
   return null;
 }
 

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { WorkspaceConfig } from '../config/schema.js';
 import { createDetectContext, type DetectContext } from '../gates/detector.js';
 import type { PreparationPlan, PreparationStep } from './port.js';
+import { YARN_BERRY_INSTALL, YARNRC_YML, yarnBerry } from './yarn-berry.js';
 
 /** Lockfile → package manager and its install that keeps the lockfile as it is. */
 const NODE_LOCKFILES: readonly { file: string; install: readonly string[] }[] = [
@@ -109,16 +110,22 @@ function nodeStep(context: DetectContext, installAllowed: boolean): NodeModulesS
   const pnpmWorkspace = context.has(PNPM_WORKSPACE);
   if (!pnpmWorkspace && !hasDependencies(text)) return null;
   const lock = NODE_LOCKFILES.find((candidate) => context.has(candidate.file));
-  const install = lock?.install ?? (pnpmWorkspace ? PNPM_WITHOUT_LOCKFILE : NPM_WITHOUT_LOCKFILE);
+  const berry = yarnBerry(context);
+  const install = berry
+    ? YARN_BERRY_INSTALL
+    : (lock?.install ?? (pnpmWorkspace ? PNPM_WITHOUT_LOCKFILE : NPM_WITHOUT_LOCKFILE));
   const packages = packageDirs(context);
   const manifests = lock ? ['package.json', lock.file] : ['package.json'];
   // Which packages get linked is the workspace file's say: a change to it is a change of install.
   if (pnpmWorkspace) manifests.push(PNPM_WORKSPACE);
+  // So is Berry's linker (nodeLinker) and where it caches.
+  if (berry && context.has(YARNRC_YML)) manifests.push(YARNRC_YML);
   return {
     kind: 'node-modules',
     manifests,
     install: installAllowed ? install : null,
     ...(packages.length > 0 ? { packages } : {}),
+    ...(berry?.pnp ? { pnp: true } : {}),
   };
 }
 

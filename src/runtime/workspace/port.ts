@@ -222,6 +222,12 @@ export type PreparationStep =
        * needs when another is hoisted), the worktree gets it too, with the root's. Absent: none.
        */
       packages?: readonly string[];
+      /**
+       * Yarn Plug'n'Play: the install is `.pnp.cjs` and the package cache, whose paths are relative
+       * to the project, not node_modules (where vitest only keeps its cache): never reused from the
+       * checkout, the install runs in each worktree.
+       */
+      pnp?: boolean;
     }
   | {
       /** Python: the first of `dirs` in the checkout that holds a virtualenv goes first on PATH. */
