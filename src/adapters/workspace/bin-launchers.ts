@@ -1,4 +1,4 @@
-import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** A launcher is a short shell script; anything larger under `.bin` is not pnpm's. */
@@ -31,14 +31,15 @@ export async function retargetLaunchers(tree: string, checkout: string, worktree
     const file = join(tree, path);
     const text = await launcherText(file, checkout);
     if (text === null) continue;
-    const { mode } = await stat(file);
+    const { mode } = await lstat(file);
     await rm(file);
     await writeFile(file, text.replaceAll(`${checkout}/`, `${worktree}/`), { mode });
   }
 }
 
 async function launcherText(file: string, checkout: string): Promise<string | null> {
-  const info = await stat(file).catch(() => null);
+  // lstat: npm's .bin entries are links to a package's file, never rewritten here.
+  const info = await lstat(file).catch(() => null);
   if (info === null || !info.isFile() || info.size > LAUNCHER_BYTES) return null;
   const text = await readFile(file, 'utf8').catch(() => null);
   return text?.includes(`${checkout}/`) ? text : null;
