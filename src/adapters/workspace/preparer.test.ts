@@ -148,6 +148,75 @@ describe('createWorkspacePreparer: node_modules', () => {
     expect(await readlink(join(second, 'node_modules', 'a'))).toBe(join(second, 'packages', 'a'));
   });
 
+  it("points pnpm's .bin launchers' NODE_PATH at the worktree's .pnpm store, never the checkout's", async () => {
+    // pnpm 9's launcher (lefun-fun/dudo's game/node_modules/.bin/vitest): NODE_PATH names the
+    // checkout's store, whose node_modules/dudo-game links to the checkout's package; a test's
+    // require() of it from the worktree would load the user's code, not the agent's.
+    const store = (root: string) =>
+      [
+        `${root}/node_modules/.pnpm/vitest@1.6.1/node_modules/vitest/node_modules`,
+        `${root}/node_modules/.pnpm/vitest@1.6.1/node_modules`,
+        `${root}/node_modules/.pnpm/node_modules`,
+      ].join(':');
+    const launcher = [
+      '#!/bin/sh',
+      `basedir=$(dirname "$(echo "$0" | sed -e 's,\\\\,/,g')")`,
+      '',
+      'if [ -z "$NODE_PATH" ]; then',
+      `  export NODE_PATH="${store(checkout)}"`,
+      'else',
+      `  export NODE_PATH="${store(checkout)}:$NODE_PATH"`,
+      'fi',
+      'exec node  "$basedir/../tool/bin/print.js" "$@"',
+      '',
+    ].join('\n');
+    await writeFile(join(checkout, 'node_modules', '.bin', 'vitest'), launcher, { mode: 0o755 });
+    await writeFile(
+      join(checkout, 'node_modules', 'tool', 'bin', 'print.js'),
+      'console.log(process.env.NODE_PATH);\n',
+    );
+    const printed = async (tree: string) =>
+      execFileSync(join(tree, 'node_modules', '.bin', 'vitest'), {
+        cwd: tree,
+        env: { PATH: process.env.PATH ?? '' },
+        encoding: 'utf8',
+      }).trim();
+
+    // And a workspace package's own (game/node_modules/.bin/vitest, what `pnpm -r test` runs).
+    for (const tree of [checkout, worktree]) {
+      await mkdir(join(tree, 'game'), { recursive: true });
+      await writeFile(join(tree, 'game', 'package.json'), '{"devDependencies":{"vitest":"^1.2.1"}}');
+    }
+    await mkdir(join(checkout, 'game', 'node_modules', '.bin'), { recursive: true });
+    await writeFile(join(checkout, 'game', 'node_modules', '.bin', 'vitest'), launcher, { mode: 0o755 });
+    await prepare([
+      {
+        kind: 'node-modules',
+        manifests: ['package.json', 'package-lock.json'],
+        install: null,
+        packages: ['game'],
+      },
+    ]);
+    expect(await printed(worktree)).toBe(store(worktree));
+    expect(await readFile(join(worktree, 'game', 'node_modules', '.bin', 'vitest'), 'utf8')).toContain(
+      `export NODE_PATH="${store(worktree)}"`,
+    );
+    expect(await readFile(join(checkout, 'node_modules', '.bin', 'vitest'), 'utf8')).toBe(launcher);
+    expect(await readFile(join(checkout, 'game', 'node_modules', '.bin', 'vitest'), 'utf8')).toBe(launcher);
+    // The next worktree links to omk's shared copy: its launcher names its own store.
+    const second = join(dir, 'second');
+    await mkdir(second);
+    await cp(join(worktree, 'package.json'), join(second, 'package.json'));
+    await cp(join(worktree, 'package-lock.json'), join(second, 'package-lock.json'));
+    await preparer.idle();
+    expect((await prepare([node(null)], second)).done).toEqual([
+      expect.stringMatching(/^node_modules from the checkout: linked from omk's shared cache/),
+    ]);
+    expect(await printed(second)).toBe(store(second));
+    expect(await printed(worktree)).toBe(store(worktree));
+    expect(await readFile(join(checkout, 'node_modules', '.bin', 'vitest'), 'utf8')).toBe(launcher);
+  });
+
   it("links the next worktree to the goal's copy, and copies again once a worktree wrote into it", async () => {
     await prepare([node(null)]);
     const second = join(dir, 'second');

@@ -9,6 +9,7 @@ import type {
   PrepareInput,
   WorkspacePreparer,
 } from '../../runtime/workspace/port.js';
+import { launchersNaming, retargetLaunchers } from './bin-launchers.js';
 import { editableRedirect, pythonPath } from './python-editable.js';
 import { createSnapshots } from './snapshot.js';
 
@@ -106,8 +107,13 @@ async function nodeModules(
     );
     const partial = join(input.path, PARTIAL);
     const lend = input.base === 'checkout-code';
-    const seal = (tree: string) => markOurs(tree, lend ? lent : wanted);
-    const sealed = [MARKER, GITIGNORE];
+    // pnpm's launchers name the checkout's store: rewritten in each worktree (its own files), and
+    // the shared copy takes the checkout's (`sealed`), as linking the rewritten ones would.
+    const seal = async (tree: string) => {
+      await retargetLaunchers(tree, input.repoRoot, input.path);
+      await markOurs(tree, lend ? lent : wanted);
+    };
+    const sealed = [MARKER, GITIGNORE, ...(await launchersNaming(source, input.repoRoot))];
     const request = { source, dir, scope: input.plan.cacheDir, partial, target, seal, sealed };
     const { files, how } =
       (lend ? await tools.snapshots.lend(request) : null) ?? (await tools.snapshots.give(request));
@@ -197,7 +203,10 @@ async function packageNodeModules(
     partial: join(input.path, pkg, PARTIAL),
     target,
     seal: how.seal,
-    sealed: how.sealed,
+    sealed: [
+      ...how.sealed.filter((path) => !path.startsWith('.bin/')),
+      ...(await launchersNaming(source, input.repoRoot)),
+    ],
   };
   return (how.lend ? await tools.snapshots.lend(request) : null) ?? (await tools.snapshots.give(request));
 }

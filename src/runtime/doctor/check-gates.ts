@@ -164,7 +164,8 @@ function chained(gate: GateSpec, chain: readonly string[], pre: string | undefin
 
 /**
  * A pnpm workspace's `pnpm -r test` runs each package's own script, which omk does not rewrite: no
- * runner is asked for a report, and pnpm stops at the first failing package unless told not to.
+ * runner is asked for a report, its console is read per package only where it names every test
+ * (test-results/pnpm-recursive.ts), and pnpm stops at the first failing package unless told not to.
  */
 function recursive(body: string | undefined): string {
   const run = body === undefined ? null : pnpmRecursiveRun(body);
@@ -173,8 +174,9 @@ function recursive(body: string | undefined): string {
     ? `, and pnpm stops at the first package that fails: the packages after it do not run on that tree (\`pnpm -r --no-bail ${run.script}\` runs them all)`
     : '';
   return (
-    `; it runs each workspace package's own ${run.script} script (pnpm -r): omk asks none of them for a per-test report, ` +
-    `so it judges the gate by its exit code, not test by test${bail}`
+    `; it runs each workspace package's own ${run.script} script (pnpm -r): omk asks none of them for a per-test report: ` +
+    "it reads their output test by test only where every package's runner names all its tests " +
+    `(vitest's verbose reporter: \`pnpm -r ${run.script} -- --reporter=verbose\`), else it judges the gate by its exit code${bail}`
   );
 }
 

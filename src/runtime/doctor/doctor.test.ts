@@ -649,7 +649,7 @@ describe('gates', () => {
       });
     });
 
-    it("says when scripts.test is a pnpm workspace's `pnpm -r test`: judged by exit code, stopped by the first failing package", async () => {
+    it("says when scripts.test is a pnpm workspace's `pnpm -r test`: read test by test only with verbose runners, stopped by the first failing package", async () => {
       // lefun-fun/dudo's Makefile runs `pnpm run -r test`; many workspace roots have it as scripts.test.
       const report = await doctor(
         {},
@@ -664,7 +664,8 @@ describe('gates', () => {
         status: 'ok',
         detail:
           "pnpm → /usr/bin/pnpm (scripts.test runs pnpm → /usr/bin/pnpm; it runs each workspace package's own test script (pnpm -r): " +
-          'omk asks none of them for a per-test report, so it judges the gate by its exit code, not test by test, ' +
+          "omk asks none of them for a per-test report: it reads their output test by test only where every package's runner names all its tests " +
+          "(vitest's verbose reporter: `pnpm -r test -- --reporter=verbose`), else it judges the gate by its exit code, " +
           'and pnpm stops at the first package that fails: the packages after it do not run on that tree (`pnpm -r --no-bail test` runs them all))',
       });
     });

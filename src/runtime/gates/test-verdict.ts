@@ -73,11 +73,22 @@ export function judgeFailureOnBoth(
       note: `fails on base ${base12} too (judged by exit codes: the output names no failing test)`,
     };
   }
-  const { regressions, stillFailing } = compareTests(base, head);
+  const { regressions, stillFailing, notRunOnBase } = compareTests(base, head);
   if (regressions.length > 0) {
     return {
       outcome: 'failed',
       note: `${regressions.length} test(s) fail here that did not fail on base ${base12}: ${listed(regressions)}`,
+    };
+  }
+  const unreached = head.failed.filter((name) => notRunOnBase.includes(name));
+  if (unreached.length > 0) {
+    const packages = [...new Set(unreached.map((name) => name.slice(0, name.indexOf(' > '))))];
+    return {
+      outcome: 'pre_existing',
+      note:
+        `fails on base ${base12} too (judged by exit codes: the base's run stopped at its first failing ` +
+        `package and never ran ${packages.join(', ')}, whose tests fail here: ${listed(unreached)}; ` +
+        "'pnpm -r --no-bail test' runs every package)",
     };
   }
   return {
@@ -98,7 +109,7 @@ export function gateTests(head: TestResults, base: TestResults | null, baseSha: 
   const compared = baseSha !== null && comparable(head, base) === null && base !== null;
   const comparison: TestComparison = compared
     ? compareTests(base, head)
-    : { failToPass: [], regressions: [], stillFailing: [], added: [], removed: [] };
+    : { failToPass: [], regressions: [], stillFailing: [], added: [], removed: [], notRunOnBase: [] };
   return {
     source: head.source,
     baseSha: compared ? baseSha : null,

@@ -19,6 +19,7 @@ describe('compareTests', () => {
       stillFailing: ['t::old_debt'],
       added: ['t::new_bad', 't::new_ok'],
       removed: ['t::gone'],
+      notRunOnBase: [],
     });
   });
 

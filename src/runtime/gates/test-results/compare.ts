@@ -12,17 +12,25 @@ export interface TestComparison {
   added: string[];
   /** Only on the base. */
   removed: string[];
+  /**
+   * On the head, in a workspace package the base's recursive run never reached (pnpm stopped at
+   * an earlier failing package): neither new nor regressions, as nothing says how they did there.
+   */
+  notRunOnBase: string[];
 }
 
 export function compareTests(base: TestResults, head: TestResults): TestComparison {
   const baseFailed = new Set(base.failed);
   const baseAll = new Set([...base.passed, ...base.failed]);
+  const reached = base.packages === undefined ? null : new Set(base.packages);
+  const ranOnBase = (name: string) => reached === null || reached.has(name.slice(0, name.indexOf(' > ')));
   const headAll = new Set([...head.passed, ...head.failed]);
   return {
     failToPass: head.passed.filter((name) => baseFailed.has(name)),
-    regressions: head.failed.filter((name) => !baseFailed.has(name)),
+    regressions: head.failed.filter((name) => !baseFailed.has(name) && ranOnBase(name)),
     stillFailing: head.failed.filter((name) => baseFailed.has(name)),
-    added: [...headAll].filter((name) => !baseAll.has(name)).sort(),
+    added: [...headAll].filter((name) => !baseAll.has(name) && ranOnBase(name)).sort(),
     removed: [...baseAll].filter((name) => !headAll.has(name)).sort(),
+    notRunOnBase: [...headAll].filter((name) => !ranOnBase(name)).sort(),
   };
 }

@@ -4,6 +4,7 @@ import { parseGoTestJson } from './go-test-json.js';
 import { parseJest } from './jest.js';
 import { parseJunitXml } from './junit-xml.js';
 import { parseMocha } from './mocha.js';
+import { parsePnpmRecursive } from './pnpm-recursive.js';
 import { parsePytest } from './pytest.js';
 import { parseTap } from './tap.js';
 import type { TestResults } from './types.js';
@@ -33,9 +34,16 @@ const CONSOLE_PARSERS: readonly ((output: string) => TestResults | null)[] = [
  * covers runs whose console output says nothing usable. Null: judge the run by its exit code.
  */
 export function parseTestResults(output: string, junitXml: string | null = null): TestResults | null {
+  // `pnpm -r test`: each package's lines behind pnpm's prefix, read package by package.
+  const recursive = parsePnpmRecursive(output, parseConsole);
+  if (recursive !== undefined) return recursive ?? (junitXml === null ? null : parseJunitXml(junitXml));
+  return parseConsole(output) ?? (junitXml === null ? null : parseJunitXml(junitXml));
+}
+
+function parseConsole(output: string): TestResults | null {
   for (const parse of CONSOLE_PARSERS) {
     const results = parse(output);
     if (results !== null) return results;
   }
-  return junitXml === null ? null : parseJunitXml(junitXml);
+  return null;
 }

@@ -22,6 +22,12 @@ export interface TestResults {
   passed: string[];
   failed: string[];
   skipped: number;
+  /**
+   * A recursive workspace run's packages whose script ran (`pnpm -r test`), each test named
+   * `<package> > <name>`: a package missing here was not reached (pnpm stopped at the first failing
+   * one), which says nothing of its tests. Undefined for a run of one package.
+   */
+  packages?: string[];
 }
 
 /** Results from sets, with the rule above applied and names sorted for stable proofs. */
