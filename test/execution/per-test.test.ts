@@ -37,14 +37,14 @@ async function runWith(agentBody: string): Promise<string> {
  * A weak agent's goal "fix add … and add a regression test": in the slice that may write tests
  * (the fix's own may write calc.py only) it writes `tests` as tests/test_calc.py. The goal's id.
  */
-async function runWeakTestEdit(tests: string): Promise<string> {
+async function runWeakTestEdit(tests: string): Promise<{ id: string; stderr: string }> {
   const agent = await env.kit.script(
     'weak',
     `if (JSON.parse(process.env.OMK_WRITES).some((w) => w.startsWith('tests'))) write('tests/test_calc.py', ${JSON.stringify(tests)});`,
   );
   const goal = 'fix add in calc.py and add a regression test';
   const run = await env.omk('goal', 'run', goal, '--agent', agent, '--no-llm-planner', '--json');
-  return (JSON.parse(run.stdout) as { goal: { id: string } }).goal.id;
+  return { id: (JSON.parse(run.stdout) as { goal: { id: string } }).goal.id, stderr: run.stderr };
 }
 
 describe('per-test evidence on a pytest project', () => {
@@ -204,7 +204,7 @@ describe('per-test evidence on a pytest project', () => {
       'def test_add(a, b, expected):\n    assert add(a, b) == expected\n\n\n' +
       'def test_mul():\n    assert mul(2, 3) == 6\n';
     env = await createExecutionEnv({ ...WITH_OLD_FAILURE, 'tests/test_calc.py': params });
-    const id = await runWeakTestEdit(params.replace('(1, 1, 2), (2, 3, 5)', '(1, 1, 0), (2, 3, -1)'));
+    const { id } = await runWeakTestEdit(params.replace('(1, 1, 2), (2, 3, 5)', '(1, 1, 0), (2, 3, -1)'));
     const proof = await env.proof(id);
     expect(proof.status).not.toBe('ready');
     const gap = proof.knownGaps.find((g) => g.code === 'fix_no_fail_to_pass');
@@ -226,8 +226,11 @@ describe('per-test evidence on a pytest test class', () => {
       '        a = 2\n        b = 3\n        total = add(a, b)\n        assert isinstance(total, int)\n' +
       '        assert total == 5\n';
     env = await createExecutionEnv({ ...PYTHON_FIXTURE, 'tests/test_calc.py': tests });
-    const id = await runWeakTestEdit(tests.replace('total == 5', 'total == -1'));
+    const { id, stderr } = await runWeakTestEdit(tests.replace('total == 5', 'total == -1'));
     const proof = await env.proof(id);
+    // The slice's line claims no fix the proof does not: the flipped test is the one the change edited.
+    expect(stderr).toMatch(/; tests: 1 fail→pass by an edit of the test itself\n/);
+    expect(stderr).not.toMatch(/tests: 1 fail→pass[,;\n]/);
     expect(proof.gates.find((gate) => gate.kind === 'test')?.tests?.failToPass).toEqual([
       'tests/test_calc.py::TestAdd::test_adds',
     ]);

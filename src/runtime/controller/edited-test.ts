@@ -2,6 +2,7 @@
 // (`testsEditedByChange`, which names tests as their declarations do): such a test may pass by
 // its new expectation, so its going from failing to passing shows no fix.
 
+import type { GateEvidence } from '../proof/schema.js';
 import { testDataEdited } from '../review/test-data.js';
 import { testNamed } from '../review/test-names.js';
 import { DOC_TESTS_OF } from '../review/tests-weakened.js';
@@ -22,4 +23,12 @@ export function editedTest(name: string, edited: ReadonlySet<string>): boolean {
     (entry) =>
       entry === `${DOC_TESTS_OF}${file}` || (entry.startsWith(DOC_TESTS_OF) && entry.endsWith(`/${file}`)),
   );
+}
+
+/**
+ * The gates' fail→pass tests whose own lines the change edited: the fail-to-pass check shows no
+ * fix by them, so a slice's line does not count them as fail→pass either.
+ */
+export function failToPassByEdit(gates: readonly GateEvidence[], edited: ReadonlySet<string>): string[] {
+  return gates.flatMap((gate) => gate.tests?.failToPass ?? []).filter((name) => editedTest(name, edited));
 }
