@@ -181,3 +181,42 @@ describe("the slice's line counts fail→pass as the fail-to-pass check does", (
     expect(testCounts([gate(['tests/test_mul.py::test_mul'])])).toBe('1 fail→pass');
   });
 });
+
+describe("editedTest: a conftest.py is the set-up of every test in its directory and below (pytest's scope)", () => {
+  // A weak agent's change on a pytest project whose tests take the expected total from a fixture
+  // in tests/conftest.py: it makes the fixture return the bug's value, and the failing test passes.
+  const CONFTEST = 'tests/conftest.py';
+  const DIFF = [
+    `diff --git a/${CONFTEST} b/${CONFTEST}`,
+    'index 5e4c1a2..b07d9e3 100644',
+    `--- a/${CONFTEST}`,
+    `+++ b/${CONFTEST}`,
+    '@@ -3,4 +3,4 @@ import pytest',
+    ' ',
+    ' @pytest.fixture',
+    ' def expected_total():',
+    '-    return 5',
+    '+    return -1',
+    '',
+  ].join('\n');
+  const HEAD = 'import pytest\n\n\n@pytest.fixture\ndef expected_total():\n    return -1\n';
+  const edited = testsEditedByChange(DIFF, [CONFTEST], new Map([[CONFTEST, HEAD]]));
+
+  it('an edited fixture in tests/conftest.py edits the tests of other files under tests/', () => {
+    expect(editedTest('tests/test_calc.py::test_add', edited)).toBe(true);
+    expect(editedTest('tests/unit/test_calc.py::TestAdd::test_adds[1-2]', edited)).toBe(true);
+  });
+
+  it('tests outside its directory, and names of other runners, are not edited by it', () => {
+    expect(editedTest('test_top.py::test_top', edited)).toBe(false);
+    expect(editedTest('other/tests/test_x.py::test_x', edited)).toBe(false);
+    expect(editedTest('src/a.test.ts > adds', edited)).toBe(false);
+  });
+
+  it("a conftest.py at the root is every pytest test's set-up", () => {
+    const root = testsEditedByChange('', ['conftest.py']);
+    expect(editedTest('tests/test_calc.py::test_add', root)).toBe(true);
+    expect(editedTest('test_top.py::test_top', root)).toBe(true);
+    expect(editedTest('example.com/m::TestRun', root)).toBe(false);
+  });
+});

@@ -5,6 +5,7 @@
 import type { GateEvidence } from '../proof/schema.js';
 import { testDataEdited } from '../review/test-data.js';
 import { testNamed } from '../review/test-names.js';
+import { testSetupEdited } from '../review/test-setup.js';
 import { DOC_TESTS_OF } from '../review/tests-weakened.js';
 
 /** rustdoc's doc-test name starts with the file, relative to its crate: `src/lib.rs - add (example 1)`. */
@@ -12,10 +13,11 @@ const DOC_TEST_NAME = /^(\S+\.rs) - /;
 
 /**
  * Whether the change edited the test's own lines; a doc test's, any doc comment of its file; any
- * test's, the test data of its package or directory (a golden file, a snapshot).
+ * test's, the test data of its package or directory (a golden file, a snapshot); a pytest test's,
+ * a `conftest.py` of its directory or above.
  */
 export function editedTest(name: string, edited: ReadonlySet<string>): boolean {
-  if (testDataEdited(name, edited)) return true;
+  if (testDataEdited(name, edited) || testSetupEdited(name, edited)) return true;
   const file = DOC_TEST_NAME.exec(name)?.[1];
   if (file === undefined) return testNamed(name, edited);
   // The diff's path is the repository's: in a workspace, the crate's directory comes first.
