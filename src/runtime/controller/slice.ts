@@ -18,10 +18,15 @@ import { EXIT_CODE_LABEL, gateOutcomeLabel } from '../proof/render-text.js';
 import type { Finding, GateEvidence } from '../proof/schema.js';
 import { diagnosticCounts, testCounts } from '../proof/test-summary.js';
 import { closingReferenceFindings } from '../review/closing-references.js';
-import { testsEditedByChange } from '../review/tests-weakened.js';
 import type { SliceWorkspace } from '../workspace/port.js';
 import { describeAttemptFailure, failureHeadline } from './attempt-failure.js';
-import { headTestTexts, reviewChange, reviewGateDefinitions, writeReview } from './change-review.js';
+import {
+  headTestTexts,
+  reviewChange,
+  reviewGateDefinitions,
+  testsEditedAtHead,
+  writeReview,
+} from './change-review.js';
 import { checkedAgentRun } from './checked-agent.js';
 import { checkedGates } from './checked-gates.js';
 import type { RunContext } from './context.js';
@@ -465,11 +470,7 @@ async function settleAttempt(
   }
   if (failure === null) {
     // Tests the change edited that went from failing to passing show no fix (fail-to-pass.ts).
-    const edited = testsEditedByChange(
-      change.diff,
-      change.changedFiles.map((file) => file.path),
-      headTexts,
-    );
+    const edited = await testsEditedAtHead(ctx, workspace.path, change, headTexts);
     const byEdit = failToPassByEdit(gates, edited).length;
     // Published before the slice counts as done, so no record ever names a branch only this
     // machine has.
