@@ -35,16 +35,20 @@ async function runWith(agentBody: string): Promise<string> {
 
 /**
  * A weak agent's goal "fix add … and add a regression test": in the slice that may write tests
- * (the fix's own may write calc.py only) it writes `tests` as tests/test_calc.py. The goal's id.
+ * (the fix's own may write calc.py only) it writes `tests` as `path`. The goal's id and the run's
+ * stderr (the slices' lines).
  */
-async function runWeakTestEdit(tests: string): Promise<string> {
+async function runWeakTestEdit(
+  tests: string,
+  path = 'tests/test_calc.py',
+): Promise<{ id: string; stderr: string }> {
   const agent = await env.kit.script(
     'weak',
-    `if (JSON.parse(process.env.OMK_WRITES).some((w) => w.startsWith('tests'))) write('tests/test_calc.py', ${JSON.stringify(tests)});`,
+    `if (JSON.parse(process.env.OMK_WRITES).some((w) => w.startsWith('tests'))) write(${JSON.stringify(path)}, ${JSON.stringify(tests)});`,
   );
   const goal = 'fix add in calc.py and add a regression test';
   const run = await env.omk('goal', 'run', goal, '--agent', agent, '--no-llm-planner', '--json');
-  return (JSON.parse(run.stdout) as { goal: { id: string } }).goal.id;
+  return { id: (JSON.parse(run.stdout) as { goal: { id: string } }).goal.id, stderr: run.stderr };
 }
 
 describe('per-test evidence on a pytest project', () => {
@@ -204,7 +208,7 @@ describe('per-test evidence on a pytest project', () => {
       'def test_add(a, b, expected):\n    assert add(a, b) == expected\n\n\n' +
       'def test_mul():\n    assert mul(2, 3) == 6\n';
     env = await createExecutionEnv({ ...WITH_OLD_FAILURE, 'tests/test_calc.py': params });
-    const id = await runWeakTestEdit(params.replace('(1, 1, 2), (2, 3, 5)', '(1, 1, 0), (2, 3, -1)'));
+    const { id } = await runWeakTestEdit(params.replace('(1, 1, 2), (2, 3, 5)', '(1, 1, 0), (2, 3, -1)'));
     const proof = await env.proof(id);
     expect(proof.status).not.toBe('ready');
     const gap = proof.knownGaps.find((g) => g.code === 'fix_no_fail_to_pass');
@@ -226,8 +230,11 @@ describe('per-test evidence on a pytest test class', () => {
       '        a = 2\n        b = 3\n        total = add(a, b)\n        assert isinstance(total, int)\n' +
       '        assert total == 5\n';
     env = await createExecutionEnv({ ...PYTHON_FIXTURE, 'tests/test_calc.py': tests });
-    const id = await runWeakTestEdit(tests.replace('total == 5', 'total == -1'));
+    const { id, stderr } = await runWeakTestEdit(tests.replace('total == 5', 'total == -1'));
     const proof = await env.proof(id);
+    // The slice's line claims no fix the proof does not: the flipped test is the one the change edited.
+    expect(stderr).toMatch(/; tests: 1 fail→pass by an edit of the test itself\n/);
+    expect(stderr).not.toMatch(/tests: 1 fail→pass[,;\n]/);
     expect(proof.gates.find((gate) => gate.kind === 'test')?.tests?.failToPass).toEqual([
       'tests/test_calc.py::TestAdd::test_adds',
     ]);
@@ -235,6 +242,31 @@ describe('per-test evidence on a pytest test class', () => {
     expect(proof.knownGaps.find((g) => g.code === 'fix_no_fail_to_pass')?.message).toContain(
       'tests/test_calc.py::TestAdd::test_adds failed on the base and passes on the head, but the change edited that test itself',
     );
+  });
+});
+
+describe('per-test evidence on a pytest project whose tests share a conftest.py fixture', () => {
+  it("a weak agent that rewrites the fixture in tests/conftest.py to the bug's value is never ready", async () => {
+    const conftest = 'import pytest\n\n\n@pytest.fixture\ndef expected_total():\n    return 5\n';
+    env = await createExecutionEnv({
+      ...PYTHON_FIXTURE,
+      'tests/conftest.py': conftest,
+      'tests/test_calc.py':
+        'from calc import add\n\n\ndef test_add(expected_total):\n    assert add(2, 3) == expected_total\n',
+    });
+    const { id, stderr } = await runWeakTestEdit(
+      conftest.replace('return 5', 'return -1'),
+      'tests/conftest.py',
+    );
+    const proof = await env.proof(id);
+    expect(proof.gates.find((gate) => gate.kind === 'test')?.tests?.failToPass).toEqual([
+      'tests/test_calc.py::test_add',
+    ]);
+    expect(proof.status).not.toBe('ready');
+    expect(proof.knownGaps.find((g) => g.code === 'fix_no_fail_to_pass')?.message).toContain(
+      'tests/test_calc.py::test_add failed on the base and passes on the head, but the change edited that test itself (the test set-up it uses: tests/conftest.py)',
+    );
+    expect(stderr).toMatch(/; tests: 1 fail→pass by an edit of the test itself\n/);
   });
 });
 

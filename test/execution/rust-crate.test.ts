@@ -166,7 +166,7 @@ describe('per-test evidence on a Rust crate with inline tests', () => {
       '        assert_eq!(add(2, 3), 5);',
       `${setup}        assert_eq!(twice, 10);\n        assert_eq!(sum, 5);`,
     );
-    const { proof } = await runWith(
+    const { proof, result } = await runWith(
       { ...CRATE, 'src/lib.rs': long },
       writeLib(
         long.replace('assert_eq!(sum, 5)', 'assert_eq!(sum, -1)').replace('(twice, 10)', '(twice, -2)'),
@@ -177,6 +177,8 @@ describe('per-test evidence on a Rust crate with inline tests', () => {
     expect(proof.knownGaps[0]?.message).toContain(
       'tests::adds failed on the base and passes on the head, but the change edited that test itself',
     );
+    // The slice's line reads src/lib.rs whole, as the fail-to-pass check does.
+    expect(result.stderr).toMatch(/; tests: 1 fail→pass by an edit of the test itself\n/);
   });
 
   it('a correct fix with its regression test added right after the failing inline test is ready', async () => {

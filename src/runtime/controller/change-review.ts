@@ -11,6 +11,7 @@ import {
   securityReview,
   testsWeakenedReview,
 } from '../review/index.js';
+import { testsEditedByChange } from '../review/tests-weakened.js';
 import type { ChangedFile } from '../workspace/port.js';
 import type { RunContext } from './context.js';
 
@@ -72,6 +73,27 @@ export async function headTestTexts(
   if (paths.length === 0) return new Map();
   const { texts } = await ctx.deps.committed.readCommitted(cwd, headSha, paths, MAX_READ_BYTES);
   return new Map([...texts].filter((entry): entry is [string, string] => entry[1] !== null));
+}
+
+/**
+ * The tests the change edited (testsEditedByChange), read as the fail-to-pass check reads them:
+ * from the head's whole test files and Rust files (which may hold inline tests far below a hunk).
+ */
+export async function testsEditedAtHead(
+  ctx: RunContext,
+  cwd: string,
+  change: { headSha: string; diff: string; changedFiles: readonly ChangedFile[] },
+  headTexts: ReadonlyMap<string, string>,
+): Promise<Set<string>> {
+  const paths = change.changedFiles.map((file) => file.path);
+  const rust = paths.filter((path) => path.endsWith('.rs') && !headTexts.has(path));
+  const read =
+    rust.length === 0
+      ? new Map<string, string | null>()
+      : (await ctx.deps.committed.readCommitted(cwd, change.headSha, rust, MAX_READ_BYTES)).texts;
+  const texts = new Map(headTexts);
+  for (const [path, text] of read) if (text !== null) texts.set(path, text);
+  return testsEditedByChange(change.diff, paths, texts);
 }
 
 /**

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseJestJson } from '../gates/test-results/jest-json.js';
+import type { GateEvidence } from '../proof/schema.js';
+import { testCounts } from '../proof/test-summary.js';
 import { testDataRead } from '../review/test-data.js';
 import { testsEditedByChange } from '../review/tests-weakened.js';
-import { editedTest } from './edited-test.js';
+import { editedTest, failToPassByEdit } from './edited-test.js';
 
 // Captured from a real run: ts-dedent 2.3.0 (jest 30, ts-jest) with its escape-sequence fix
 // reverted, and an agent that rewrote the failing test's expectation to the bug's value. The
@@ -114,5 +116,107 @@ describe('editedTest: expected values kept in test data (testdata/, __snapshots_
       'pkg/wrap/testdata/fill-10.golden',
     ]);
     expect(testDataRead('example.com/textkit/internal/words::TestSplit', changed)).toEqual([]);
+  });
+});
+
+describe("the slice's line counts fail→pass as the fail-to-pass check does", () => {
+  // The diff of a weak agent that rewrote a class method's assert to the bug (per-test e2e), and a
+  // test it did not touch that also went from failing to passing.
+  const TESTS = 'tests/test_calc.py';
+  const DIFF = [
+    `diff --git a/${TESTS} b/${TESTS}`,
+    'index 3b18e51..9c2f0c7 100644',
+    `--- a/${TESTS}`,
+    `+++ b/${TESTS}`,
+    '@@ -7,4 +7,4 @@ class TestAdd:',
+    '         b = 3',
+    '         total = add(a, b)',
+    '         assert isinstance(total, int)',
+    '-        assert total == 5',
+    '+        assert total == -1',
+    '',
+  ].join('\n');
+  const HEAD =
+    'from calc import add\n\n\nclass TestAdd:\n    def test_adds(self):\n' +
+    '        a = 2\n        b = 3\n        total = add(a, b)\n        assert isinstance(total, int)\n' +
+    '        assert total == -1\n';
+  const edited = testsEditedByChange(DIFF, [TESTS], new Map([[TESTS, HEAD]]));
+  const counts = { passed: 2, failed: 0, skipped: 0, regressions: 0, stillFailing: 0, added: 0, removed: 0 };
+  const gate = (failToPass: string[]): GateEvidence => ({
+    name: 'pytest',
+    kind: 'test',
+    required: true,
+    outcome: 'passed',
+    exitCode: 0,
+    durationMs: 1,
+    sha: 'abc',
+    tail: '',
+    artifact: null,
+    tests: {
+      source: 'junit-xml',
+      baseSha: 'b',
+      counts: { ...counts, failToPass: failToPass.length },
+      failing: [],
+      failToPass,
+      regressions: [],
+      stillFailing: [],
+      added: [],
+      removed: [],
+    },
+  });
+
+  it('a test the change edited is not counted as fail→pass: the line says it passes by its own edit', () => {
+    const gates = [gate([`${TESTS}::TestAdd::test_adds`])];
+    expect(failToPassByEdit(gates, edited)).toEqual([`${TESTS}::TestAdd::test_adds`]);
+    expect(testCounts(gates, failToPassByEdit(gates, edited).length)).toBe(
+      '1 fail→pass by an edit of the test itself',
+    );
+  });
+
+  it('a test the change did not edit still counts; each is said apart', () => {
+    const gates = [gate([`${TESTS}::TestAdd::test_adds`, 'tests/test_mul.py::test_mul'])];
+    expect(testCounts(gates, failToPassByEdit(gates, edited).length)).toBe(
+      '1 fail→pass, 1 fail→pass by an edit of the test itself',
+    );
+    expect(testCounts([gate(['tests/test_mul.py::test_mul'])])).toBe('1 fail→pass');
+  });
+});
+
+describe("editedTest: a conftest.py is the set-up of every test in its directory and below (pytest's scope)", () => {
+  // A weak agent's change on a pytest project whose tests take the expected total from a fixture
+  // in tests/conftest.py: it makes the fixture return the bug's value, and the failing test passes.
+  const CONFTEST = 'tests/conftest.py';
+  const DIFF = [
+    `diff --git a/${CONFTEST} b/${CONFTEST}`,
+    'index 5e4c1a2..b07d9e3 100644',
+    `--- a/${CONFTEST}`,
+    `+++ b/${CONFTEST}`,
+    '@@ -3,4 +3,4 @@ import pytest',
+    ' ',
+    ' @pytest.fixture',
+    ' def expected_total():',
+    '-    return 5',
+    '+    return -1',
+    '',
+  ].join('\n');
+  const HEAD = 'import pytest\n\n\n@pytest.fixture\ndef expected_total():\n    return -1\n';
+  const edited = testsEditedByChange(DIFF, [CONFTEST], new Map([[CONFTEST, HEAD]]));
+
+  it('an edited fixture in tests/conftest.py edits the tests of other files under tests/', () => {
+    expect(editedTest('tests/test_calc.py::test_add', edited)).toBe(true);
+    expect(editedTest('tests/unit/test_calc.py::TestAdd::test_adds[1-2]', edited)).toBe(true);
+  });
+
+  it('tests outside its directory, and names of other runners, are not edited by it', () => {
+    expect(editedTest('test_top.py::test_top', edited)).toBe(false);
+    expect(editedTest('other/tests/test_x.py::test_x', edited)).toBe(false);
+    expect(editedTest('src/a.test.ts > adds', edited)).toBe(false);
+  });
+
+  it("a conftest.py at the root is every pytest test's set-up", () => {
+    const root = testsEditedByChange('', ['conftest.py']);
+    expect(editedTest('tests/test_calc.py::test_add', root)).toBe(true);
+    expect(editedTest('test_top.py::test_top', root)).toBe(true);
+    expect(editedTest('example.com/m::TestRun', root)).toBe(false);
   });
 });

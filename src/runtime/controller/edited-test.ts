@@ -2,8 +2,10 @@
 // (`testsEditedByChange`, which names tests as their declarations do): such a test may pass by
 // its new expectation, so its going from failing to passing shows no fix.
 
+import type { GateEvidence } from '../proof/schema.js';
 import { testDataEdited } from '../review/test-data.js';
 import { testNamed } from '../review/test-names.js';
+import { testSetupEdited } from '../review/test-setup.js';
 import { DOC_TESTS_OF } from '../review/tests-weakened.js';
 
 /** rustdoc's doc-test name starts with the file, relative to its crate: `src/lib.rs - add (example 1)`. */
@@ -11,10 +13,11 @@ const DOC_TEST_NAME = /^(\S+\.rs) - /;
 
 /**
  * Whether the change edited the test's own lines; a doc test's, any doc comment of its file; any
- * test's, the test data of its package or directory (a golden file, a snapshot).
+ * test's, the test data of its package or directory (a golden file, a snapshot); a pytest test's,
+ * a `conftest.py` of its directory or above.
  */
 export function editedTest(name: string, edited: ReadonlySet<string>): boolean {
-  if (testDataEdited(name, edited)) return true;
+  if (testDataEdited(name, edited) || testSetupEdited(name, edited)) return true;
   const file = DOC_TEST_NAME.exec(name)?.[1];
   if (file === undefined) return testNamed(name, edited);
   // The diff's path is the repository's: in a workspace, the crate's directory comes first.
@@ -22,4 +25,12 @@ export function editedTest(name: string, edited: ReadonlySet<string>): boolean {
     (entry) =>
       entry === `${DOC_TESTS_OF}${file}` || (entry.startsWith(DOC_TESTS_OF) && entry.endsWith(`/${file}`)),
   );
+}
+
+/**
+ * The gates' fail→pass tests whose own lines the change edited: the fail-to-pass check shows no
+ * fix by them, so a slice's line does not count them as fail→pass either.
+ */
+export function failToPassByEdit(gates: readonly GateEvidence[], edited: ReadonlySet<string>): string[] {
+  return gates.flatMap((gate) => gate.tests?.failToPass ?? []).filter((name) => editedTest(name, edited));
 }

@@ -7,6 +7,7 @@ import type { Finding, GateEvidence } from '../proof/schema.js';
 import { failedOnBase, readPerTest, unreadOnBase, unreadOnBaseWords } from '../proof/unread-on-base.js';
 import { isTestPath } from '../review/files.js';
 import { testDataRead } from '../review/test-data.js';
+import { isTestSetupPath, testSetupRead } from '../review/test-setup.js';
 import { testsEditedByChange } from '../review/tests-weakened.js';
 import { byCount } from '../text/agree.js';
 import { baseGateEnv } from './base-run.js';
@@ -95,7 +96,10 @@ export async function failToPassEvidence(
     };
   }
 
-  const changedTests = head.changedFiles.map((file) => file.path).filter(isTestPath);
+  // A conftest.py goes with them: the head's tests use its fixtures (test-setup.ts).
+  const changedTests = head.changedFiles
+    .map((file) => file.path)
+    .filter((path) => isTestPath(path) || isTestSetupPath(path));
   if (passedOnHead && changedTests.length > 0) {
     // A test failing on the head too (a pre-existing failure the gate tolerates) shows nothing.
     const failingOnHead = new Set(headTests.flatMap((gate) => gate.tests?.failing ?? []));
@@ -163,14 +167,19 @@ function testsRewritten(
   where: string,
   durationMs: number,
   ranOnBaseSource: boolean,
-  /** The changed test files: a golden file or snapshot among them is named as what was edited. */
+  /** The changed test files: a golden file, snapshot or conftest.py among them is named as what was edited. */
   changedTests: readonly string[],
 ): FailToPassEvidence {
   const data = [...new Set(rewritten.flatMap((name) => testDataRead(name, changedTests)))];
-  const read =
-    data.length === 0
-      ? ''
-      : ` (the test data ${rewritten.length === 1 ? 'it reads' : 'they read'}: ${data.slice(0, 3).join(', ')}${data.length > 3 ? ', …' : ''})`;
+  const setup = [...new Set(rewritten.flatMap((name) => testSetupRead(name, changedTests)))];
+  const listed = (paths: readonly string[]) =>
+    `${paths.slice(0, 3).join(', ')}${paths.length > 3 ? ', …' : ''}`;
+  const they = (one: string, many: string) => (rewritten.length === 1 ? one : many);
+  const what = [
+    ...(data.length === 0 ? [] : [`the test data ${they('it reads', 'they read')}: ${listed(data)}`]),
+    ...(setup.length === 0 ? [] : [`the test set-up ${they('it uses', 'they use')}: ${listed(setup)}`]),
+  ];
+  const read = what.length === 0 ? '' : ` (${what.join('; ')})`;
   const checked = ranOnBaseSource
     ? "; the head's tests, run against the base's source, pass there too or were not read"
     : " (the edited tests are not in separate test files, so they cannot be run against the base's source apart from the fix)";

@@ -251,6 +251,13 @@ describe('classEvidenceReopenings', () => {
     ]);
   });
 
+  it("redoes the slice that edited a root conftest.py (its tests' set-up), not the one that changed source", () => {
+    const tasks = [task({ id: 's1', status: 'done' }), task({ id: 's2', status: 'done' })];
+    let execution = rewritten(withRecord(emptyExecution(), 's1', changed('calc.py')));
+    execution = withRecord(execution, 's2', changed('conftest.py'));
+    expect(classEvidenceReopenings(tasks, execution, [gap], any).reopen.map((r) => r.taskId)).toEqual(['s2']);
+  });
+
   it('a dependent that did not touch the tests runs again after it, from its new head', () => {
     const tasks = [task({ id: 's1', status: 'done' }), task({ id: 's2', status: 'done', dependsOn: ['s1'] })];
     let execution = rewritten(withRecord(emptyExecution(), 's1', changed('test/trim.test.js')));

@@ -5,6 +5,7 @@ import type { Task } from '../graph/schema.js';
 import type { GateEvidence } from '../proof/schema.js';
 import { readPerTest, unreadOnBase } from '../proof/unread-on-base.js';
 import { isTestPath } from '../review/files.js';
+import { isTestSetupPath } from '../review/test-setup.js';
 import { describeGateFailures } from './attempt-failure.js';
 import type { ControllerDeps } from './context.js';
 import { type ExecutionStateRecord, sliceRecord, withSlice } from './execution-state.js';
@@ -195,8 +196,10 @@ export function classEvidenceReopenings(
   const rewritten = execution.finalGates.some(
     (gate) => gate.kind === 'test' && (gate.tests?.failToPass ?? []).length > 0,
   );
-  const editedTests = done.filter((task) => changed(task).some(isTestPath));
-  const changedSource = done.filter((task) => changed(task).some((path) => !isTestPath(path)));
+  // A conftest.py is its tests' set-up: editing it edits them (review/test-setup.ts).
+  const testCode = (path: string) => isTestPath(path) || isTestSetupPath(path);
+  const editedTests = done.filter((task) => changed(task).some(testCode));
+  const changedSource = done.filter((task) => changed(task).some((path) => !testCode(path)));
   const chosen =
     rewritten && editedTests.length > 0 ? editedTests : changedSource.length > 0 ? changedSource : done;
   const told = gaps

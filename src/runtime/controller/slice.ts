@@ -20,10 +20,17 @@ import { diagnosticCounts, testCounts } from '../proof/test-summary.js';
 import { closingReferenceFindings } from '../review/closing-references.js';
 import type { SliceWorkspace } from '../workspace/port.js';
 import { describeAttemptFailure, failureHeadline } from './attempt-failure.js';
-import { headTestTexts, reviewChange, reviewGateDefinitions, writeReview } from './change-review.js';
+import {
+  headTestTexts,
+  reviewChange,
+  reviewGateDefinitions,
+  testsEditedAtHead,
+  writeReview,
+} from './change-review.js';
 import { checkedAgentRun } from './checked-agent.js';
 import { checkedGates } from './checked-gates.js';
 import type { RunContext } from './context.js';
+import { failToPassByEdit } from './edited-test.js';
 import { agentRunRecord, sliceRecord, withSlice } from './execution-state.js';
 import { prepareWorkspace } from './prepare.js';
 import { rateLimitStopError } from './rate-limit-stop.js';
@@ -397,6 +404,7 @@ async function settleAttempt(
     },
   });
 
+  const headTexts = await headTestTexts(ctx, workspace.path, change.headSha, change.changedFiles);
   // Only here, per slice: the integrated diff is the slices' diffs merged, so checking it again
   // would only repeat these findings.
   const findings = [
@@ -406,7 +414,7 @@ async function settleAttempt(
       changedFiles: change.changedFiles,
       diff: change.diff,
       gates,
-      headTexts: await headTestTexts(ctx, workspace.path, change.headSha, change.changedFiles),
+      headTexts,
     }),
     ...(await reviewGateDefinitions(ctx, workspace.path, start.sha, change.headSha, change.changedFiles)),
     ...integrity,
@@ -461,6 +469,9 @@ async function settleAttempt(
     return { kind: 'interrupted' };
   }
   if (failure === null) {
+    // Tests the change edited that went from failing to passing show no fix (fail-to-pass.ts).
+    const edited = await testsEditedAtHead(ctx, workspace.path, change, headTexts);
+    const byEdit = failToPassByEdit(gates, edited).length;
     // Published before the slice counts as done, so no record ever names a branch only this
     // machine has.
     if (change.committed || change.changedFiles.length > 0)
@@ -469,7 +480,7 @@ async function settleAttempt(
     events.push({ type: 'task_done', data: { taskId: task.id, attempt, headSha: change.headSha } });
     await journal.save(events, { spend, spendNote });
     deps.reporter.info(
-      `[${task.id}] done: ${change.changedFiles.length} file(s) changed, ${describeGates(gates, sparse)}`,
+      `[${task.id}] done: ${change.changedFiles.length} file(s) changed, ${describeGates(gates, sparse, byEdit)}`,
     );
     return { kind: 'done' };
   }
@@ -532,7 +543,7 @@ async function settleAttempt(
   return { kind: 'failed' };
 }
 
-function describeGates(gates: readonly GateEvidence[], sparse: boolean): string {
+function describeGates(gates: readonly GateEvidence[], sparse: boolean, byEdit: number): string {
   if (sparse) return 'gates deferred to the integrated tree (sparse worktree)';
   if (gates.length === 0) return 'no gates';
   // Only a gate that passed is called passed; the others (flaky included) are named by their outcome.
@@ -551,7 +562,7 @@ function describeGates(gates: readonly GateEvidence[], sparse: boolean): string 
   const rest = [...others]
     .sort(([a], [b]) => byExitCode(a) - byExitCode(b))
     .map(([label, count]) => `${count} ${label}`);
-  const tests = testCounts(gates);
+  const tests = testCounts(gates, byEdit);
   const diagnostics = diagnosticCounts(gates);
   return (
     `gates ${passed}/${gates.length} passed${rest.length === 0 ? '' : ` (${rest.join(', ')})`}` +

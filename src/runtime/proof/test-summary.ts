@@ -85,11 +85,16 @@ export function gateSummaries(gate: GateEvidence): TestSummary[] {
   );
 }
 
-/** The counts of what matters to a reader of one line (a slice's log line): fail→pass and worse. */
-export function testCounts(gates: readonly GateEvidence[]): string {
+/**
+ * The counts of what matters to a reader of one line (a slice's log line): fail→pass and worse.
+ * `byEdit` of the fail→pass tests are ones the change edited (a rewritten expectation, a golden
+ * file): said apart, as the fail-to-pass check shows no fix by them.
+ */
+export function testCounts(gates: readonly GateEvidence[], byEdit = 0): string {
   const sum = (key: CountKey) => gates.reduce((total, gate) => total + (gate.tests?.counts[key] ?? 0), 0);
   const parts = [
-    ['fail→pass', sum('failToPass')],
+    ['fail→pass', Math.max(0, sum('failToPass') - byEdit)],
+    ['fail→pass by an edit of the test itself', byEdit],
     ['regression(s)', sum('regressions')],
     ['still failing', sum('stillFailing')],
   ] as const;

@@ -12,6 +12,7 @@ import { finding, plural, type ReviewInput, sortFindings } from './input.js';
 import { jsTestsByLine } from './js-test-scopes.js';
 import { caseKey, consume, type TableCaseChange, tableCaseChanges } from './table-cases.js';
 import { testDataEdits } from './test-data.js';
+import { testSetupEdits } from './test-setup.js';
 
 const JS_DECLARATION =
   /^\s*x?(?:it|test|specify)(?:\.(?:only|skip|todo|concurrent|each\s*\(.*?\)))?\s*\(\s*(['"`])((?:\\.|(?!\1).)*)\1/;
@@ -231,6 +232,8 @@ export function testsEditedByChange(
   const files = parsed.filter((file) => languageOf(file, head.get(file.path)) !== undefined);
   // A golden file or a snapshot is its tests' expectation: editing it edits them (test-data.ts).
   const edited = new Set<string>(testDataEdits(changedPaths));
+  // A conftest.py's fixtures are its directory's tests' set-up: editing it edits them (test-setup.ts).
+  for (const setup of testSetupEdits(changedPaths)) edited.add(setup);
   // A Rust doc comment holds doc tests: its lines changed, the file's doc tests may check anything.
   for (const file of parsed) {
     if (!file.path.endsWith('.rs')) continue;
