@@ -49454,6 +49454,11 @@ function readsFrom(name, dir) {
   return place.split("/").at(-1) === dir.split("/").at(-1);
 }
 
+// src/runtime/text/agree.ts
+function byCount(count, one, many) {
+  return count === 1 ? one : many;
+}
+
 // src/runtime/text/amounts.ts
 function usdAmount(usd) {
   return `$${usd.toFixed(2)}`;
@@ -49647,7 +49652,7 @@ function noFailToPassHint(evidence, onHead2) {
   if (gone.length > 0) {
     const still = stillFailing.length > 0 ? `; still failing as on the base: ${listed(stillFailing)}` : "";
     return [
-      `Tests the base ran are gone from the head (${listed(gone)}): the change removed or renamed them (a changed parameter or expectation renames a parametrized test)${still}. A fix keeps the base's failing test as it is and makes it pass: restore the test, then `,
+      `${byCount(gone.length, "A test the base ran is", "Tests the base ran are")} gone from the head (${listed(gone)}): the change removed or renamed ${byCount(gone.length, "it", "them")} (a changed parameter or expectation renames a parametrized test)${still}. A fix keeps the base's failing test as it is and makes it pass: restore the test, then `,
       { step: "run" },
       " again with an agent that fixes the code."
     ];
@@ -49658,16 +49663,16 @@ function noFailToPassHint(evidence, onHead2) {
     const data = [...new Set(rewritten.flatMap((name) => testDataRead(name, paths2)))];
     const restore2 = data.length === 0 ? "the test" : `the test and the test data it reads (${listed(data)})`;
     return [
-      `The tests that fail on the base pass on the head only as the change edited them (${listed(rewritten)}). A fix keeps the base's failing test as it is and makes it pass: restore ${restore2}, then `,
+      `${byCount(rewritten.length, "The test that fails on the base passes", "The tests that fail on the base pass")} on the head only as the change edited ${byCount(rewritten.length, "it", "them")} (${listed(rewritten)}). A fix keeps the base's failing test as it is and makes it pass: restore ${restore2}, then `,
       { step: "run" },
       " again with an agent that fixes the code."
     ];
   }
   if (stillFailing.length > 0) {
     return [
-      `The tests that fail on the base still fail on the head (${stillFailing.slice(0, 3).join(", ")}${stillFailing.length > 3 ? ", \u2026" : ""}): the change does not fix them. `,
+      `${byCount(stillFailing.length, "The test that fails on the base still fails", "The tests that fail on the base still fail")} on the head (${listed(stillFailing)}): the change does not fix ${byCount(stillFailing.length, "it", "them")}. `,
       { step: "run" },
-      " again with an agent that makes them pass."
+      ` again with an agent that makes ${byCount(stillFailing.length, "it", "them")} pass.`
     ];
   }
   return [
@@ -49842,10 +49847,11 @@ function gateSummaries(gate) {
     (summary2) => summary2 !== null
   );
 }
-function testCounts(gates) {
+function testCounts(gates, byEdit = 0) {
   const sum3 = (key) => gates.reduce((total, gate) => total + (gate.tests?.counts[key] ?? 0), 0);
   const parts = [
-    ["fail\u2192pass", sum3("failToPass")],
+    ["fail\u2192pass", Math.max(0, sum3("failToPass") - byEdit)],
+    ["fail\u2192pass by an edit of the test itself", byEdit],
     ["regression(s)", sum3("regressions")],
     ["still failing", sum3("stillFailing")]
   ];
@@ -50407,6 +50413,9 @@ function neededInstall(reason) {
   if (python !== void 0 && python.startsWith("-") === false && /^[\w.-]+$/.test(python)) {
     return `Install ${python} into the python the gates run (the checkout's virtualenv if it has one: python -m pip install ${python}; or the project's test extras)`;
   }
+  if (reason.startsWith("yarn: the project is not installed")) {
+    return "Let omk install the project in each worktree (workspace.install: true, the default: yarn install --immutable), or install it in workspace.setup";
+  }
   return null;
 }
 async function unmetRequirement(gate, at2, probes) {
@@ -50468,9 +50477,9 @@ var PYTEST_CONFIGS = [
   { file: "tox.ini", section: "pytest", toml: false },
   { file: "setup.cfg", section: "tool:pytest", toml: false }
 ];
-async function pytestAddopts(readFile25) {
+async function pytestAddopts(readFile26) {
   for (const config2 of PYTEST_CONFIGS) {
-    const text2 = await readFile25(config2.file);
+    const text2 = await readFile26(config2.file);
     if (text2 === null) continue;
     const body = sectionBody(text2, config2.section);
     if (body === null && !config2.file.endsWith("pytest.ini")) continue;
@@ -50542,6 +50551,7 @@ var NOT_FOUND_LINE_PATTERNS = [
   "^(?:.*: )?command not found: {tool}$"
 ];
 var PNPM_NOT_FOUND = /^(?:.*: )?\s*ERR_PNPM_RECURSIVE_EXEC_FIRST_FAIL\s+Command "([^"\s]+)" not found$/m;
+var YARN_NOT_INSTALLED = /^Usage Error: The project in \S+ doesn't seem to have been installed - running an install there might help$/m;
 var ANY_NOT_FOUND = /^(?:.*?: )?(?:\d+: |line \d+: )?([^\s:]+): (?:command )?not found$/m;
 var ANY_NOT_EXECUTABLE = /^(?:.*?: )?(?:\d+: |line \d+: )?([^\s:]+): Permission denied$/m;
 var NO_MODULE_PATTERN = "^(?:.*: )?No module named {tool}$";
@@ -50585,6 +50595,12 @@ function cannotStart(argv, result2) {
   const pnpmMissing = PNPM_NOT_FOUND.exec(result2.tail)?.[1];
   if (pnpmMissing !== void 0) {
     return { tool: pnpmMissing, reason: `${pnpmMissing}: command not found (exit ${result2.exitCode})` };
+  }
+  if (executable === "yarn" && YARN_NOT_INSTALLED.test(result2.tail)) {
+    return {
+      tool: "yarn",
+      reason: `yarn: the project is not installed (no .pnp.cjs or node_modules; yarn install makes it) (exit ${result2.exitCode})`
+    };
   }
   const rust = rustToolMissing(argv, executable, result2);
   if (rust !== null) return rust;
@@ -54305,6 +54321,127 @@ function wordDefiningFiles(clauseText, definitions) {
 
 // src/runtime/controller/attempt-failure.ts
 import { isAbsolute, relative } from "node:path";
+
+// src/runtime/gates/test-results/compare.ts
+function compareTests(base, head2) {
+  const baseFailed = new Set(base.failed);
+  const baseAll = /* @__PURE__ */ new Set([...base.passed, ...base.failed]);
+  const reached = base.packages === void 0 ? null : new Set(base.packages);
+  const ranOnBase = (name) => reached === null || reached.has(name.slice(0, name.indexOf(" > ")));
+  const headAll = /* @__PURE__ */ new Set([...head2.passed, ...head2.failed]);
+  return {
+    failToPass: head2.passed.filter((name) => baseFailed.has(name)),
+    regressions: head2.failed.filter((name) => !baseFailed.has(name) && ranOnBase(name)),
+    stillFailing: head2.failed.filter((name) => baseFailed.has(name)),
+    added: [...headAll].filter((name) => !baseAll.has(name) && ranOnBase(name)).sort(),
+    removed: [...baseAll].filter((name) => !headAll.has(name)).sort(),
+    notRunOnBase: [...headAll].filter((name) => !ranOnBase(name)).sort()
+  };
+}
+
+// src/runtime/gates/test-verdict.ts
+var NAME_CHARS = 300;
+function comparable(head2, base) {
+  if (head2 === null && base === null) return "no per-test results could be read on the head or the base";
+  if (head2 === null) return "no per-test results could be read on the head";
+  if (base === null) return "no per-test results could be read on the base";
+  if (head2.source !== base.source) {
+    return `the head's results (${head2.source}) and the base's (${base.source}) are in different formats`;
+  }
+  return null;
+}
+var BEYOND_TESTS = "every test passes here, yet the run fails";
+function failedBeyondTests(gate) {
+  const note = gate.tail.split("\n", 1)[0] ?? "";
+  if (gate.outcome !== "failed" || !note.startsWith(`[omk] ${BEYOND_TESTS}`)) return null;
+  return /; its last lines: (.*)$/.exec(note)?.[1] ?? null;
+}
+function judgeFailureOnBoth(head2, base, base12, headRun = { exitCode: null, tail: "" }) {
+  const why = comparable(head2, base);
+  if (why !== null || head2 === null || base === null) {
+    return { outcome: "pre_existing", note: `fails on base ${base12} too (judged by exit codes: ${why})` };
+  }
+  if (head2.failed.length === 0 && base.failed.length > 0) {
+    const exit = headRun.exitCode === null ? "" : ` (exit ${headRun.exitCode})`;
+    return {
+      outcome: "failed",
+      note: `${BEYOND_TESTS}${exit}, while on base ${base12} failing tests explained its failure (${listed2(base.failed)}): what fails beyond the tests is new, or was hidden on the base behind its failing tests; its last lines: ${beyondTests(headRun.tail)}`
+    };
+  }
+  if (head2.failed.length === 0) {
+    return {
+      outcome: "pre_existing",
+      note: `fails on base ${base12} too (judged by exit codes: the output names no failing test)`
+    };
+  }
+  const { regressions, stillFailing, notRunOnBase } = compareTests(base, head2);
+  if (regressions.length > 0) {
+    return {
+      outcome: "failed",
+      note: `${regressions.length} test(s) fail here that did not fail on base ${base12}: ${listed2(regressions)}`
+    };
+  }
+  const unreached = head2.failed.filter((name) => notRunOnBase.includes(name));
+  if (unreached.length > 0) {
+    const packages = [...new Set(unreached.map((name) => name.slice(0, name.indexOf(" > "))))];
+    return {
+      outcome: "pre_existing",
+      note: `fails on base ${base12} too (judged by exit codes: the base's run stopped at its first failing package and never ran ${packages.join(", ")}, whose tests fail here: ${listed2(unreached)}; 'pnpm -r --no-bail test' runs every package)`
+    };
+  }
+  return {
+    outcome: "pre_existing",
+    note: `fails on base ${base12} too, with the same failing tests: ${listed2(stillFailing)}`
+  };
+}
+function regressionNote(head2, base) {
+  if (comparable(head2, base) !== null || head2 === null || base === null) return null;
+  const { regressions } = compareTests(base, head2);
+  return regressions.length === 0 ? null : `regressions: ${listed2(regressions)}`;
+}
+function gateTests(head2, base, baseSha) {
+  const compared = baseSha !== null && comparable(head2, base) === null && base !== null;
+  const comparison = compared ? compareTests(base, head2) : { failToPass: [], regressions: [], stillFailing: [], added: [], removed: [], notRunOnBase: [] };
+  return {
+    source: head2.source,
+    baseSha: compared ? baseSha : null,
+    counts: {
+      passed: head2.passed.length,
+      failed: head2.failed.length,
+      skipped: head2.skipped,
+      failToPass: comparison.failToPass.length,
+      regressions: comparison.regressions.length,
+      stillFailing: comparison.stillFailing.length,
+      added: comparison.added.length,
+      removed: comparison.removed.length
+    },
+    failing: bounded(head2.failed),
+    failToPass: bounded(comparison.failToPass),
+    regressions: bounded(comparison.regressions),
+    stillFailing: bounded(comparison.stillFailing),
+    added: bounded(comparison.added),
+    removed: bounded(comparison.removed)
+  };
+}
+function bounded(names) {
+  return names.slice(0, TEST_NAMES_LIMIT).map((name) => name.length > NAME_CHARS ? `${name.slice(0, NAME_CHARS - 1)}\u2026` : name);
+}
+var FAILURE_LINE = /^(?:[\w.]*(?:Error|Exception)\b|ERROR\b|Unhandled\b|npm (?:error|ERR!) (?!code |path ))|\bthreshold\b|\bcoverage\b.*\bnot (?:met|reached)\b/;
+var LAST_LINES = 3;
+var LINE_CHARS = 160;
+function beyondTests(tail2) {
+  const lines = tail2.split("\n").map((line3) => line3.replace(/[⎯─]{2,}/g, "").trim()).filter((line3) => line3 !== "");
+  const failing = lines.filter((line3) => FAILURE_LINE.test(line3));
+  const chosen = (failing.length > 0 ? failing : lines).slice(-LAST_LINES);
+  if (chosen.length === 0) return "(the output is empty)";
+  return chosen.map((line3) => line3.length > LINE_CHARS ? `${line3.slice(0, LINE_CHARS - 1)}\u2026` : line3).join(" | ");
+}
+function listed2(names) {
+  const shown = names.slice(0, 5).join(", ");
+  return names.length > 5 ? `${shown} and ${names.length - 5} more` : shown;
+}
+
+// src/runtime/controller/attempt-failure.ts
 var MAX_FINDINGS = 20;
 var MAX_MESSAGE_CHARS = 500;
 var MAX_PATHS = 10;
@@ -54425,7 +54562,7 @@ function failureHeadline(failure3, gates) {
     (sum3, gate) => sum3 + Math.max(gate.tests?.counts.regressions ?? 0, gate.tests?.regressions.length ?? 0),
     0
   );
-  const diagnostics = `${newDiagnosticsHeadline(failed)}${stoppedHeadline(failed)}`;
+  const diagnostics = `${newDiagnosticsHeadline(failed)}${stoppedHeadline(failed)}${beyondTestsHeadline(failed)}`;
   if (broken.length === 0) return `${first.replace(/:$/, "")}${diagnostics}`;
   const shown = broken.slice(0, HEADLINE_NAMES);
   const more = total - shown.length;
@@ -54456,6 +54593,14 @@ function stoppedHeadline(failed) {
   if (stopped.length === 0) return "";
   const whose = failed.length === 1 ? "its tests" : `the tests of ${stopped.join(", ")}`;
   return `; the change stopped ${whose} from running (they run on the base)`;
+}
+function beyondTestsHeadline(failed) {
+  return failed.flatMap((gate) => {
+    const lines = failedBeyondTests(gate);
+    if (lines === null) return [];
+    const whose = failed.length === 1 ? "" : ` (${gate.name})`;
+    return [`; every test passes but the run fails beyond them${whose}: ${clip(lines, 300)}`];
+  }).join("");
 }
 function headlineStart(failure3) {
   const lines = failure3.split("\n");
@@ -55893,13 +56038,17 @@ function plannedGatesText(gates, required2) {
   }
   return out;
 }
+function requiredGatesText(kinds, gates) {
+  const ownNames = (gates?.run ?? []).filter((gate) => gate.required && !kinds.includes(gate.kind)).map((gate) => `${gate.name} (marked required)`);
+  return [...kinds, ...new Set(ownNames)].join(", ");
+}
 function renderCreatedText(created2, steps) {
   const { goal, graph, proof } = created2;
   let out = `goal ${goal.id}
 `;
   out += `  ${goal.goal.normalized}
 `;
-  out += goal.oracle.testable ? `oracle: ${goal.oracle.class} (${goal.oracle.shape}); required gates: ${goal.oracle.requiredGates.join(", ")}
+  out += goal.oracle.testable ? `oracle: ${goal.oracle.class} (${goal.oracle.shape}); required gates: ${requiredGatesText(goal.oracle.requiredGates, created2.gates)}
 ` : "oracle: not testable\n";
   if (goal.oracle.testable && created2.gates !== null)
     out += plannedGatesText(created2.gates, goal.oracle.requiredGates);
@@ -58160,6 +58309,18 @@ function hasSection(text2, section) {
   return new RegExp(`^\\s*\\[${escaped}(?:\\.[^\\]]*)?\\]`, "m").test(text2);
 }
 
+// src/runtime/workspace/yarn-berry.ts
+var YARNRC_YML = ".yarnrc.yml";
+var YARN_BERRY_INSTALL = ["yarn", "install", "--immutable"];
+function yarnBerry(context) {
+  if (!context.has("yarn.lock")) return null;
+  const rc = context.read(YARNRC_YML);
+  const manager = /"packageManager"\s*:\s*"yarn@(?:[2-9]|\d{2,})/.test(context.read("package.json") ?? "");
+  if (rc === null && !manager) return null;
+  const linker = /^nodeLinker:\s*["']?([\w-]+)/m.exec(rc ?? "")?.[1] ?? "pnp";
+  return { pnp: linker === "pnp" };
+}
+
 // src/runtime/gates/detect-node.ts
 var TEST_SCRIPTS = ["test"];
 var LINT_SCRIPTS = ["lint"];
@@ -58243,6 +58404,7 @@ var INSTALLS = [
 ];
 var WITHOUT_LOCKFILE = "npm install";
 var DEPENDENCY_FIELDS = ["dependencies", "devDependencies", "optionalDependencies"];
+var NODE_MANIFEST_READS = ["package.json", YARNRC_YML];
 function nodeManifest(context) {
   const parsed2 = readPackageJson(context);
   if (parsed2 === null) return null;
@@ -58253,7 +58415,7 @@ function nodeManifest(context) {
       for (const name of Object.keys(value2)) declared.add(name);
     }
   }
-  const install = INSTALLS.find((each) => context.has(each.file))?.install ?? WITHOUT_LOCKFILE;
+  const install = yarnBerry(context) ? YARN_BERRY_INSTALL.join(" ") : INSTALLS.find((each) => context.has(each.file))?.install ?? WITHOUT_LOCKFILE;
   return { declared, install };
 }
 
@@ -58277,7 +58439,7 @@ var NPM_WITHOUT_LOCKFILE = [
   "--no-fund"
 ];
 var DEPENDENCY_FIELDS2 = ["dependencies", "devDependencies", "optionalDependencies", "workspaces"];
-var PYTHON_MARKERS = ["pyproject.toml", "setup.cfg", "setup.py"];
+var PYTHON_MARKERS = ["pyproject.toml", "setup.cfg", "setup.py", "pytest.ini", "tox.ini"];
 var CARGO_TARGET_CACHE = "cargo-target";
 var GO_BUILD_CACHE = "go-build";
 var DOWNLOADS_CACHE = "downloads";
@@ -58317,15 +58479,18 @@ function nodeStep(context, installAllowed) {
   const pnpmWorkspace = context.has(PNPM_WORKSPACE);
   if (!pnpmWorkspace && !hasDependencies(text2)) return null;
   const lock = NODE_LOCKFILES.find((candidate) => context.has(candidate.file));
-  const install = lock?.install ?? (pnpmWorkspace ? PNPM_WITHOUT_LOCKFILE : NPM_WITHOUT_LOCKFILE);
+  const berry = yarnBerry(context);
+  const install = berry ? YARN_BERRY_INSTALL : lock?.install ?? (pnpmWorkspace ? PNPM_WITHOUT_LOCKFILE : NPM_WITHOUT_LOCKFILE);
   const packages = packageDirs(context);
   const manifests = lock ? ["package.json", lock.file] : ["package.json"];
   if (pnpmWorkspace) manifests.push(PNPM_WORKSPACE);
+  if (berry && context.has(YARNRC_YML)) manifests.push(YARNRC_YML);
   return {
     kind: "node-modules",
     manifests,
     install: installAllowed ? install : null,
-    ...packages.length > 0 ? { packages } : {}
+    ...packages.length > 0 ? { packages } : {},
+    ...berry?.pnp ? { pnp: true } : {}
   };
 }
 var PACKAGE_DIRS_LIMIT = 200;
@@ -58707,7 +58872,7 @@ async function baseManifest(ctx) {
   const { files: files2, texts } = await ctx.deps.committed.readCommitted(
     ctx.goal.repo.root,
     ctx.base.baseSha,
-    ["package.json"],
+    NODE_MANIFEST_READS,
     MAX_READ_BYTES
   );
   return nodeManifest(treeDetectContext(files2, texts));
@@ -59651,6 +59816,38 @@ function indentOf2(text2) {
   return /^\s*/.exec(text2)?.[0].length ?? 0;
 }
 
+// src/runtime/review/test-setup.ts
+var TEST_SETUP_OF = "test set-up of ";
+var CONFTEST = "conftest.py";
+function setupDir(path2) {
+  const segments = path2.split("/");
+  return segments.at(-1) === CONFTEST ? segments.slice(0, -1).join("/") : null;
+}
+function isTestSetupPath(path2) {
+  return setupDir(path2) !== null;
+}
+function testSetupEdits(paths2) {
+  const dirs = paths2.map(setupDir).filter((dir) => dir !== null);
+  return [...new Set(dirs)].map((dir) => `${TEST_SETUP_OF}${dir}`);
+}
+function testSetupEdited(name, edited) {
+  return [...edited].some(
+    (entry) => entry.startsWith(TEST_SETUP_OF) && inScope(name, entry.slice(TEST_SETUP_OF.length))
+  );
+}
+function testSetupRead(name, paths2) {
+  return paths2.filter((path2) => {
+    const dir = setupDir(path2);
+    return dir !== null && inScope(name, dir);
+  });
+}
+function inScope(name, dir) {
+  if (!name.includes("::")) return false;
+  const file2 = name.split("::")[0] ?? "";
+  if (!file2.endsWith(".py")) return false;
+  return dir === "" || file2.startsWith(`${dir}/`);
+}
+
 // src/runtime/review/tests-weakened.ts
 var JS_DECLARATION = /^\s*x?(?:it|test|specify)(?:\.(?:only|skip|todo|concurrent|each\s*\(.*?\)))?\s*\(\s*(['"`])((?:\\.|(?!\1).)*)\1/;
 var PY_DECLARATION = /^\s*(?:async\s+)?def\s+(test\w*)\s*\(/;
@@ -59783,6 +59980,7 @@ function testsEditedByChange(diff, changedPaths, head2 = /* @__PURE__ */ new Map
   const parsed2 = parseDiff(diff, new Set(changedPaths)).files.filter((file2) => !file2.binary);
   const files2 = parsed2.filter((file2) => languageOf(file2, head2.get(file2.path)) !== void 0);
   const edited = new Set(testDataEdits(changedPaths));
+  for (const setup of testSetupEdits(changedPaths)) edited.add(setup);
   for (const file2 of parsed2) {
     if (!file2.path.endsWith(".rs")) continue;
     const docs = file2.hunks.some(
@@ -60376,6 +60574,14 @@ async function headTestTexts(ctx, cwd, headSha, changed) {
   if (paths2.length === 0) return /* @__PURE__ */ new Map();
   const { texts } = await ctx.deps.committed.readCommitted(cwd, headSha, paths2, MAX_READ_BYTES);
   return new Map([...texts].filter((entry) => entry[1] !== null));
+}
+async function testsEditedAtHead(ctx, cwd, change, headTexts) {
+  const paths2 = change.changedFiles.map((file2) => file2.path);
+  const rust = paths2.filter((path2) => path2.endsWith(".rs") && !headTexts.has(path2));
+  const read3 = rust.length === 0 ? /* @__PURE__ */ new Map() : (await ctx.deps.committed.readCommitted(cwd, change.headSha, rust, MAX_READ_BYTES)).texts;
+  const texts = new Map(headTexts);
+  for (const [path2, text2] of read3) if (text2 !== null) texts.set(path2, text2);
+  return testsEditedByChange(change.diff, paths2, texts);
 }
 async function reviewGateDefinitions(ctx, cwd, fromSha, headSha, changed) {
   const paths2 = gateDefinitionPaths(
@@ -61681,6 +61887,42 @@ function reusedGates(run2, headSha) {
 // src/runtime/controller/slice.ts
 init_next_steps();
 
+// src/runtime/review/test-names.ts
+var PLACEHOLDER2 = /%[sdifjoOpc#%]|\$[A-Za-z_][\w.]*|\$#/g;
+var UNITTEST_ID = /^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+$/;
+function testNamed(name, declared) {
+  if (UNITTEST_ID.test(name)) return declared.has(name.split(".").at(-1) ?? name);
+  const last = name.split("::").at(-1) ?? name;
+  const title3 = last.split(/ > | › /).at(-1) ?? last;
+  const leaf = title3.replace(/\[.*\]$/, "").split("/")[0] ?? title3;
+  if (declared.has(leaf) || declared.has(title3)) return true;
+  for (const template of declared) {
+    if (!PLACEHOLDER2.test(template)) continue;
+    PLACEHOLDER2.lastIndex = 0;
+    if (templatePattern(template).test(title3)) return true;
+  }
+  return false;
+}
+function templatePattern(template) {
+  PLACEHOLDER2.lastIndex = 0;
+  const parts = template.split(PLACEHOLDER2).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  return new RegExp(`^${parts.join("[\\s\\S]*?")}$`);
+}
+
+// src/runtime/controller/edited-test.ts
+var DOC_TEST_NAME = /^(\S+\.rs) - /;
+function editedTest(name, edited) {
+  if (testDataEdited(name, edited) || testSetupEdited(name, edited)) return true;
+  const file2 = DOC_TEST_NAME.exec(name)?.[1];
+  if (file2 === void 0) return testNamed(name, edited);
+  return [...edited].some(
+    (entry) => entry === `${DOC_TESTS_OF}${file2}` || entry.startsWith(DOC_TESTS_OF) && entry.endsWith(`/${file2}`)
+  );
+}
+function failToPassByEdit(gates, edited) {
+  return gates.flatMap((gate) => gate.tests?.failToPass ?? []).filter((name) => editedTest(name, edited));
+}
+
 // src/runtime/controller/replaced-checkout.ts
 async function refuseReplacedCheckout(ctx, task, attempt2, workspace, result2, integrity, replaced) {
   const { journal, deps } = ctx;
@@ -62032,6 +62274,7 @@ async function settleAttempt(ctx, task, { attempt: attempt2, attemptLimit: attem
       ...withByExitCode(gates)
     }
   });
+  const headTexts = await headTestTexts(ctx, workspace.path, change.headSha, change.changedFiles);
   const findings = [
     ...reviewChange(ctx, {
       taskId: task.id,
@@ -62039,7 +62282,7 @@ async function settleAttempt(ctx, task, { attempt: attempt2, attemptLimit: attem
       changedFiles: change.changedFiles,
       diff: change.diff,
       gates,
-      headTexts: await headTestTexts(ctx, workspace.path, change.headSha, change.changedFiles)
+      headTexts
     }),
     ...await reviewGateDefinitions(ctx, workspace.path, start.sha, change.headSha, change.changedFiles),
     ...integrity,
@@ -62091,13 +62334,15 @@ async function settleAttempt(ctx, task, { attempt: attempt2, attemptLimit: attem
     return { kind: "interrupted" };
   }
   if (failure3 === null) {
+    const edited = await testsEditedAtHead(ctx, workspace.path, change, headTexts);
+    const byEdit = failToPassByEdit(gates, edited).length;
     if (change.committed || change.changedFiles.length > 0)
       await publishSlice(ctx, task.id, workspace.branch, change.headSha);
     journal.updateTask(task.id, { status: "done" });
     events.push({ type: "task_done", data: { taskId: task.id, attempt: attempt2, headSha: change.headSha } });
     await journal.save(events, { spend, spendNote });
     deps.reporter.info(
-      `[${task.id}] done: ${change.changedFiles.length} file(s) changed, ${describeGates(gates, sparse)}`
+      `[${task.id}] done: ${change.changedFiles.length} file(s) changed, ${describeGates(gates, sparse, byEdit)}`
     );
     return { kind: "done" };
   }
@@ -62150,7 +62395,7 @@ async function settleAttempt(ctx, task, { attempt: attempt2, attemptLimit: attem
   deps.reporter.warn(`[${task.id}] failed after ${attempt2} attempt(s): ${failureHeadline(failure3, gates)}`);
   return { kind: "failed" };
 }
-function describeGates(gates, sparse) {
+function describeGates(gates, sparse, byEdit) {
   if (sparse) return "gates deferred to the integrated tree (sparse worktree)";
   if (gates.length === 0) return "no gates";
   const passed = gates.filter((gate) => gate.outcome === "passed").length;
@@ -62162,7 +62407,7 @@ function describeGates(gates, sparse) {
   }
   const byExitCode = (label) => label === EXIT_CODE_LABEL ? 1 : 0;
   const rest = [...others].sort(([a], [b]) => byExitCode(a) - byExitCode(b)).map(([label, count]) => `${count} ${label}`);
-  const tests = testCounts(gates);
+  const tests = testCounts(gates, byEdit);
   const diagnostics = diagnosticCounts(gates);
   return `gates ${passed}/${gates.length} passed${rest.length === 0 ? "" : ` (${rest.join(", ")})`}` + (tests === "" ? "" : `; tests: ${tests}`) + (diagnostics === "" ? "" : `; diagnostics: ${diagnostics}`);
 }
@@ -62703,41 +62948,6 @@ init_branches();
 // src/runtime/controller/fail-to-pass.ts
 import { lstat as lstat2, mkdir, readFile as readFile3, rm, writeFile } from "node:fs/promises";
 import { dirname as dirname5, join as join27 } from "node:path";
-
-// src/runtime/review/test-names.ts
-var PLACEHOLDER2 = /%[sdifjoOpc#%]|\$[A-Za-z_][\w.]*|\$#/g;
-var UNITTEST_ID = /^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+$/;
-function testNamed(name, declared) {
-  if (UNITTEST_ID.test(name)) return declared.has(name.split(".").at(-1) ?? name);
-  const last = name.split("::").at(-1) ?? name;
-  const title3 = last.split(/ > | › /).at(-1) ?? last;
-  const leaf = title3.replace(/\[.*\]$/, "").split("/")[0] ?? title3;
-  if (declared.has(leaf) || declared.has(title3)) return true;
-  for (const template of declared) {
-    if (!PLACEHOLDER2.test(template)) continue;
-    PLACEHOLDER2.lastIndex = 0;
-    if (templatePattern(template).test(title3)) return true;
-  }
-  return false;
-}
-function templatePattern(template) {
-  PLACEHOLDER2.lastIndex = 0;
-  const parts = template.split(PLACEHOLDER2).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
-  return new RegExp(`^${parts.join("[\\s\\S]*?")}$`);
-}
-
-// src/runtime/controller/edited-test.ts
-var DOC_TEST_NAME = /^(\S+\.rs) - /;
-function editedTest(name, edited) {
-  if (testDataEdited(name, edited)) return true;
-  const file2 = DOC_TEST_NAME.exec(name)?.[1];
-  if (file2 === void 0) return testNamed(name, edited);
-  return [...edited].some(
-    (entry) => entry === `${DOC_TESTS_OF}${file2}` || entry.startsWith(DOC_TESTS_OF) && entry.endsWith(`/${file2}`)
-  );
-}
-
-// src/runtime/controller/fail-to-pass.ts
 var short4 = (sha3) => sha3.slice(0, 12);
 var NAMES_SHOWN3 = 5;
 function named(names) {
@@ -62773,11 +62983,11 @@ async function failToPassEvidence(ctx, headGates, head2) {
       decision: {
         kind: "oracle",
         decision: FAIL_TO_PASS_SHOWN,
-        reason: `${named(perTest)} failed on the base and pass on the head (${where})`
+        reason: `${named(perTest)} failed on the base and ${byCount(perTest.length, "passes", "pass")} on the head (${where})`
       }
     };
   }
-  const changedTests = head2.changedFiles.map((file2) => file2.path).filter(isTestPath);
+  const changedTests = head2.changedFiles.map((file2) => file2.path).filter((path2) => isTestPath(path2) || isTestSetupPath(path2));
   if (passedOnHead && changedTests.length > 0) {
     const failingOnHead = new Set(headTests.flatMap((gate) => gate.tests?.failing ?? []));
     const onBaseSource = await headTestsOnBaseSource(ctx, head2, changedTests, {
@@ -62827,14 +63037,21 @@ function withUnreadOnBaseSource(evidence, unread) {
 }
 function testsRewritten(rewritten, where, durationMs, ranOnBaseSource, changedTests) {
   const data = [...new Set(rewritten.flatMap((name) => testDataRead(name, changedTests)))];
-  const read3 = data.length === 0 ? "" : ` (the test data ${rewritten.length === 1 ? "it reads" : "they read"}: ${data.slice(0, 3).join(", ")}${data.length > 3 ? ", \u2026" : ""})`;
+  const setup = [...new Set(rewritten.flatMap((name) => testSetupRead(name, changedTests)))];
+  const listed4 = (paths2) => `${paths2.slice(0, 3).join(", ")}${paths2.length > 3 ? ", \u2026" : ""}`;
+  const they = (one, many) => rewritten.length === 1 ? one : many;
+  const what = [
+    ...data.length === 0 ? [] : [`the test data ${they("it reads", "they read")}: ${listed4(data)}`],
+    ...setup.length === 0 ? [] : [`the test set-up ${they("it uses", "they use")}: ${listed4(setup)}`]
+  ];
+  const read3 = what.length === 0 ? "" : ` (${what.join("; ")})`;
   const checked = ranOnBaseSource ? "; the head's tests, run against the base's source, pass there too or were not read" : " (the edited tests are not in separate test files, so they cannot be run against the base's source apart from the fix)";
   return {
     durationMs,
     decision: {
       kind: "oracle",
       decision: FAIL_TO_PASS_NOT_SHOWN,
-      reason: `${named(rewritten)} failed on the base and pass on the head, but the change edited ${rewritten.length === 1 ? "that test" : "those tests"} itself${read3}, so ${rewritten.length === 1 ? "it" : "they"} may pass by a new expectation rather than a fix${checked} (${where})`
+      reason: `${named(rewritten)} failed on the base and ${byCount(rewritten.length, "passes", "pass")} on the head, but the change edited ${rewritten.length === 1 ? "that test" : "those tests"} itself${read3}, so ${rewritten.length === 1 ? "it" : "they"} may pass by a new expectation rather than a fix${checked} (${where})`
     }
   };
 }
@@ -62957,7 +63174,11 @@ function notSeenPassing(gate, base, headTests) {
     const other = failed.filter((name) => !removed.has(name) && !still.has(name));
     return `no test that failed on the base passes on the head in gate ${gate}: ${named(gone)} failed there and ${gone.length === 1 ? "is" : "are"} not on the head (the change removed or renamed ${gone.length === 1 ? "it" : "them"})` + (stillFailing.length > 0 ? `; ${named(stillFailing)} still ${stillFailing.length === 1 ? "fails" : "fail"} there` : "") + (other.length > 0 ? `; ${named(other)} did not run or ${other.length === 1 ? "was" : "were"} skipped there` : "");
   }
-  const why = head2 === void 0 ? "the head's run reported no per-test results (its exit code alone shows nothing)" : head2.baseSha === null ? `the head's results (${head2.source}) cannot be compared with the base's (${base?.source})` : failed.every((name) => still.has(name)) ? "they still fail on the head" : "on the head they did not run, were skipped or still fail";
+  const why = head2 === void 0 ? "the head's run reported no per-test results (its exit code alone shows nothing)" : head2.baseSha === null ? `the head's results (${head2.source}) cannot be compared with the base's (${base?.source})` : failed.every((name) => still.has(name)) ? byCount(failed.length, "it still fails on the head", "they still fail on the head") : byCount(
+    failed.length,
+    "on the head it did not run, was skipped or still fails",
+    "on the head they did not run, were skipped or still fail"
+  );
   return `no test that failed on the base passes on the head in gate ${gate}: ${named(failed)} failed there, and ${why}`;
 }
 function foreignInBase(foreign, where) {
@@ -63781,15 +64002,17 @@ ${failing ?? detail}`;
   });
 }
 function classEvidenceReopenings(tasks, execution, gaps, canRetry) {
-  if (gaps.length === 0) return [];
-  if (unreadOnBase(execution.baseGates, readPerTest(execution.finalGates)).length > 0) return [];
+  const none = { reopen: [], held: [] };
+  if (gaps.length === 0) return none;
+  if (unreadOnBase(execution.baseGates, readPerTest(execution.finalGates)).length > 0) return none;
   const done = tasks.filter((task) => task.status === "done");
   const changed = (task) => sliceRecord(execution, task.id).changedFiles.map((file2) => file2.path);
   const rewritten = execution.finalGates.some(
     (gate) => gate.kind === "test" && (gate.tests?.failToPass ?? []).length > 0
   );
-  const editedTests = done.filter((task) => changed(task).some(isTestPath));
-  const changedSource = done.filter((task) => changed(task).some((path2) => !isTestPath(path2)));
+  const testCode = (path2) => isTestPath(path2) || isTestSetupPath(path2);
+  const editedTests = done.filter((task) => changed(task).some(testCode));
+  const changedSource = done.filter((task) => changed(task).some((path2) => !testCode(path2)));
   const chosen = rewritten && editedTests.length > 0 ? editedTests : changedSource.length > 0 ? changedSource : done;
   const told = gaps.map((gap) => gap.hint === "" ? gap.message : `${gap.message}
 ${gap.hint}`).join("\n\n");
@@ -63798,9 +64021,15 @@ ${gap.hint}`).join("\n\n");
 ${told}`;
   const detail = gaps.map((gap) => gap.code).join(", ");
   const reopened = new Reopenings();
+  const held2 = [];
   for (const task of chosen) {
     const dependents = doneDependents(tasks, task.id);
-    if (!canRetry(task) || !dependents.every(canRetry)) continue;
+    if (!canRetry(task)) continue;
+    if (!dependents.every(canRetry)) {
+      const ids = dependents.map((dependent) => dependent.id);
+      held2.push({ taskId: task.id, why: "class_evidence", detail, dependents: ids });
+      continue;
+    }
     const candidate = {
       taskId: task.id,
       why: "class_evidence",
@@ -63810,7 +64039,7 @@ ${told}`;
     };
     reopened.addWithDependents(candidate, dependents);
   }
-  return reopened.list();
+  return { reopen: reopened.list(), held: held2 };
 }
 function blockedDependency(tasks, reopened, id) {
   const status = tasks.find((task) => task.id === id)?.status;
@@ -64184,23 +64413,33 @@ async function reopenNotReady(ctx) {
   }));
   const why = gaps.map((gap) => gap.message);
   const canRetry = (task) => task.attempts < sliceRecord(journal.execution, task.id).roundStart + task.maxRetries + 1;
-  const { reopen: failing, held: held2 } = slicesToReopen(journal.graph.tasks, journal.execution, blocks, {
-    canRetry,
-    only: (r) => r.why === "integration_blocks"
-  });
+  const { reopen: failing, held: heldOnTree } = slicesToReopen(
+    journal.graph.tasks,
+    journal.execution,
+    blocks,
+    {
+      canRetry,
+      only: (r) => r.why === "integration_blocks"
+    }
+  );
   const told = why.length === 0 ? "" : `
 
 ${why.join("\n")}`;
-  const left = failing.length > 0 ? failing.map((r) => ({
-    ...r,
-    newRound: false,
-    ...r.evidence === void 0 ? {} : { evidence: `${r.evidence}${told}` }
-  })) : classEvidenceReopenings(
+  const byEvidence = failing.length > 0 ? { reopen: [], held: [] } : classEvidenceReopenings(
     journal.graph.tasks,
     journal.execution,
     gaps.filter((gap) => SLICES_CAN_CHANGE.includes(gap.code)),
     canRetry
   );
+  const held2 = [
+    ...heldOnTree,
+    ...byEvidence.held.filter((slice) => !heldOnTree.some((other) => other.taskId === slice.taskId))
+  ];
+  const left = failing.length > 0 ? failing.map((r) => ({
+    ...r,
+    newRound: false,
+    ...r.evidence === void 0 ? {} : { evidence: `${r.evidence}${told}` }
+  })) : byEvidence.reopen;
   if (left.length === 0) {
     if (held2.length > 0) await journal.save(sayHeld(deps, held2));
     return false;
@@ -64934,7 +65173,7 @@ function unittestArgs(rest) {
 }
 
 // src/runtime/gates/detect-python.ts
-var MARKERS = /^(?:pyproject\.toml|setup\.cfg|setup\.py|requirements[^/]*\.txt)$/;
+var MARKERS = /^(?:pyproject\.toml|setup\.cfg|setup\.py|requirements[^/]*\.txt|pytest\.ini|tox\.ini)$/;
 var TEST_FILE = /(?:^|\/)(?:test_[^/]*|[^/]*_test|conftest)\.py$/;
 var MYPY_FILES = /^\s*files\s*=/m;
 var pythonDetector = {
@@ -64963,7 +65202,7 @@ var pythonDetector = {
     if (unittest !== null) {
       gates.push({ name: "test", kind: "test", argv: unittest.argv, source: unittest.source });
     }
-    const pytestSource = unittest !== null ? null : context.has("pytest.ini") ? "pytest.ini" : hasSection(pyproject, "tool.pytest") ? "pyproject.toml [tool.pytest]" : hasSection(setupCfg, "tool:pytest") ? "setup.cfg [tool:pytest]" : context.some((path2) => TEST_FILE.test(path2)) ? "python test files" : null;
+    const pytestSource = unittest !== null ? null : pytestSourceOf(context, pyproject, setupCfg);
     if (pytestSource !== null) {
       gates.push({
         name: "test",
@@ -64976,6 +65215,15 @@ var pythonDetector = {
     return gates;
   }
 };
+function pytestSourceOf(context, pyproject, setupCfg) {
+  if (context.has("pytest.ini")) return "pytest.ini";
+  if (hasSection(pyproject, "tool.pytest")) return "pyproject.toml [tool.pytest]";
+  if (hasSection(setupCfg, "tool:pytest")) return "setup.cfg [tool:pytest]";
+  const toxIni = context.has("tox.ini") ? context.read("tox.ini") : null;
+  if (hasSection(toxIni, "pytest")) return "tox.ini [pytest]";
+  if (toxIni !== null && PYTEST.test(toxIni)) return "tox.ini (pytest)";
+  return context.some((path2) => TEST_FILE.test(path2)) ? "python test files" : null;
+}
 
 // src/runtime/gates/detect-rust.ts
 var WORKSPACE_TABLE = /^[ \t]*\[[ \t]*workspace[ \t]*[\].]/m;
@@ -65104,7 +65352,7 @@ function toSpec(gate, source, required2, timeoutMs, defaultTimeoutMs) {
 }
 
 // src/runtime/gates/committed.ts
-var PREPARATION_READS = ["package.json"];
+var PREPARATION_READS = NODE_MANIFEST_READS;
 async function readCommittedTree(repo, root, sha3, config2 = null, detectors = GATE_DETECTORS) {
   const detection = [.../* @__PURE__ */ new Set([...detectors.flatMap((d) => d.reads), ...PREPARATION_READS])];
   const known = /* @__PURE__ */ new Map();
@@ -66382,6 +66630,9 @@ async function ownInstallOf(repo, root, base, workspace) {
   const step = nodeModulesStep(base, workspace);
   if (step === "setup") return "workspace.setup prepares the worktrees";
   if (step === null || step.install === null) return null;
+  if (step.pnp) {
+    return `Yarn Plug'n'Play: each worktree runs ${step.install.join(" ")} (its .pnp.cjs), not the checkout's node_modules`;
+  }
   const { changes: changes2 = [] } = await repo.inspect(root, { changes: true });
   const differs = step.manifests.find((file2) => changes2.includes(file2));
   return differs === void 0 ? null : `${differs} differs from the base commit, so the run installs the dependencies`;
@@ -67361,7 +67612,7 @@ async function attempt(options, input2, prompt, number4, before = { timeMs: 0, t
   notes.push(...(parsed2.reply.notes ?? []).map((note) => `agent: ${note}`));
   return { ok: true, tasks, notes, classification: classification2, spent };
 }
-function listed2(errors) {
+function listed3(errors) {
   const shown = errors.slice(0, MAX_ERRORS).map((error62) => showUntrusted(error62, MAX_ERROR_CHARS));
   return shown.join("; ") + (errors.length > MAX_ERRORS ? `; and ${errors.length - MAX_ERRORS} more` : "");
 }
@@ -67399,7 +67650,7 @@ function createAgentPlanner(options) {
       }
       const first = await attempt(options, input2, prompt, 1);
       if (first.ok) return accepted(first);
-      if (!first.retry) return fallBack(options, input2, listed2(first.errors), first.spent);
+      if (!first.retry) return fallBack(options, input2, listed3(first.errors), first.spent);
       const refusal = `
 Your previous reply was refused:
 ${first.errors.slice(0, MAX_ERRORS).map((error62) => `- ${error62}`).join("\n")}
@@ -67410,7 +67661,7 @@ Answer again with one corrected JSON object.
         return fallBack(
           options,
           input2,
-          `reply refused (${listed2(first.errors)}), and the retry prompt with these errors does not fit in the planner token budget of ${options.tokenBudget}`,
+          `reply refused (${listed3(first.errors)}), and the retry prompt with these errors does not fit in the planner token budget of ${options.tokenBudget}`,
           first.spent
         );
       }
@@ -67420,7 +67671,7 @@ Answer again with one corrected JSON object.
       return fallBack(
         options,
         input2,
-        `reply refused (${listed2(first.errors)}), and again after a retry (${listed2(second.errors)})`,
+        `reply refused (${listed3(first.errors)}), and again after a retry (${listed3(second.errors)})`,
         spent
       );
     }
@@ -68323,7 +68574,7 @@ function recursive2(body) {
   const run2 = body === void 0 ? null : pnpmRecursiveRun(body);
   if (run2 === null) return "";
   const bail = run2.bails ? `, and pnpm stops at the first package that fails: the packages after it do not run on that tree (\`pnpm -r --no-bail ${run2.script}\` runs them all)` : "";
-  return `; it runs each workspace package's own ${run2.script} script (pnpm -r): omk asks none of them for a per-test report, so it judges the gate by its exit code, not test by test${bail}`;
+  return `; it runs each workspace package's own ${run2.script} script (pnpm -r): omk asks none of them for a per-test report: it reads their output test by test only where every package's runner names all its tests (vitest's verbose reporter: \`pnpm -r ${run2.script} -- --reporter=verbose\`), else it judges the gate by its exit code${bail}`;
 }
 function fixFor(gate, tool, install = null, reason = null) {
   if (gate.required) return unavailableAdvice(gate, tool, [gate.kind], install, reason);
@@ -71763,6 +72014,46 @@ function parseMocha(output2) {
   return testResults("mocha", passed, failed, skipped2);
 }
 
+// src/runtime/gates/test-results/pnpm-recursive.ts
+var STARTED = /^(\S+) (\S+)\$ /;
+var VITEST_TOTAL = /^\s*Tests\s+.*\((\d+)\)\s*$/;
+function parsePnpmRecursive(output2, parseOne) {
+  const lines = plainLines(output2);
+  const sections = /* @__PURE__ */ new Map();
+  for (const line3 of lines) {
+    const started = STARTED.exec(line3);
+    if (started !== null) {
+      const prefix = `${started[1]} ${started[2]}:`;
+      if (!sections.has(prefix)) sections.set(prefix, { dir: started[1] ?? "", prefix, lines: [] });
+      continue;
+    }
+    const head2 = /^(\S+ \S+:)(?: |$)/.exec(line3)?.[1];
+    const section = head2 === void 0 ? void 0 : sections.get(head2);
+    if (section !== void 0) section.lines.push(line3.slice(section.prefix.length + 1));
+  }
+  if (sections.size === 0) return void 0;
+  const passed = [];
+  const failed = [];
+  let skipped2 = 0;
+  let source = null;
+  for (const { dir, lines: own2 } of sections.values()) {
+    const results = parseOne(own2.join("\n"));
+    if (results === null || source !== null && results.source !== source) return null;
+    source = results.source;
+    if (source === "vitest" && !allNamed(own2, results)) return null;
+    passed.push(...results.passed.map((name) => `${dir} > ${name}`));
+    failed.push(...results.failed.map((name) => `${dir} > ${name}`));
+    skipped2 += results.skipped;
+  }
+  if (source === null) return null;
+  const read3 = testResults(source, passed, failed, skipped2);
+  return read3 === null ? null : { ...read3, packages: [...sections.values()].map((s) => s.dir).sort() };
+}
+function allNamed(lines, results) {
+  const total = lines.map((line3) => VITEST_TOTAL.exec(line3)?.[1]).find((count) => count !== void 0);
+  return total === void 0 || results.passed.length + results.failed.length + results.skipped >= Number(total);
+}
+
 // src/runtime/gates/test-results/pytest.ts
 var VERBOSE = /^(\S+?\.py::.+?) (PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)(?:\s+\(.*\))?(?:\s+\[\s*\d+%\])?$/;
 var SUMMARY2 = /^(PASSED|FAILED|ERROR|XFAIL|XPASS) (\S+?\.py(?:::.+?)?)(?: - .*)?$/;
@@ -71956,96 +72247,16 @@ var CONSOLE_PARSERS = [
   parseTap
 ];
 function parseTestResults(output2, junitXml = null) {
+  const recursive3 = parsePnpmRecursive(output2, parseConsole);
+  if (recursive3 !== void 0) return recursive3 ?? (junitXml === null ? null : parseJunitXml(junitXml));
+  return parseConsole(output2) ?? (junitXml === null ? null : parseJunitXml(junitXml));
+}
+function parseConsole(output2) {
   for (const parse6 of CONSOLE_PARSERS) {
     const results = parse6(output2);
     if (results !== null) return results;
   }
-  return junitXml === null ? null : parseJunitXml(junitXml);
-}
-
-// src/runtime/gates/test-results/compare.ts
-function compareTests(base, head2) {
-  const baseFailed = new Set(base.failed);
-  const baseAll = /* @__PURE__ */ new Set([...base.passed, ...base.failed]);
-  const headAll = /* @__PURE__ */ new Set([...head2.passed, ...head2.failed]);
-  return {
-    failToPass: head2.passed.filter((name) => baseFailed.has(name)),
-    regressions: head2.failed.filter((name) => !baseFailed.has(name)),
-    stillFailing: head2.failed.filter((name) => baseFailed.has(name)),
-    added: [...headAll].filter((name) => !baseAll.has(name)).sort(),
-    removed: [...baseAll].filter((name) => !headAll.has(name)).sort()
-  };
-}
-
-// src/runtime/gates/test-verdict.ts
-var NAME_CHARS = 300;
-function comparable(head2, base) {
-  if (head2 === null && base === null) return "no per-test results could be read on the head or the base";
-  if (head2 === null) return "no per-test results could be read on the head";
-  if (base === null) return "no per-test results could be read on the base";
-  if (head2.source !== base.source) {
-    return `the head's results (${head2.source}) and the base's (${base.source}) are in different formats`;
-  }
   return null;
-}
-function judgeFailureOnBoth(head2, base, base12) {
-  const why = comparable(head2, base);
-  if (why !== null || head2 === null || base === null) {
-    return { outcome: "pre_existing", note: `fails on base ${base12} too (judged by exit codes: ${why})` };
-  }
-  if (head2.failed.length === 0) {
-    return {
-      outcome: "pre_existing",
-      note: `fails on base ${base12} too (judged by exit codes: the output names no failing test)`
-    };
-  }
-  const { regressions, stillFailing } = compareTests(base, head2);
-  if (regressions.length > 0) {
-    return {
-      outcome: "failed",
-      note: `${regressions.length} test(s) fail here that did not fail on base ${base12}: ${listed3(regressions)}`
-    };
-  }
-  return {
-    outcome: "pre_existing",
-    note: `fails on base ${base12} too, with the same failing tests: ${listed3(stillFailing)}`
-  };
-}
-function regressionNote(head2, base) {
-  if (comparable(head2, base) !== null || head2 === null || base === null) return null;
-  const { regressions } = compareTests(base, head2);
-  return regressions.length === 0 ? null : `regressions: ${listed3(regressions)}`;
-}
-function gateTests(head2, base, baseSha) {
-  const compared = baseSha !== null && comparable(head2, base) === null && base !== null;
-  const comparison = compared ? compareTests(base, head2) : { failToPass: [], regressions: [], stillFailing: [], added: [], removed: [] };
-  return {
-    source: head2.source,
-    baseSha: compared ? baseSha : null,
-    counts: {
-      passed: head2.passed.length,
-      failed: head2.failed.length,
-      skipped: head2.skipped,
-      failToPass: comparison.failToPass.length,
-      regressions: comparison.regressions.length,
-      stillFailing: comparison.stillFailing.length,
-      added: comparison.added.length,
-      removed: comparison.removed.length
-    },
-    failing: bounded(head2.failed),
-    failToPass: bounded(comparison.failToPass),
-    regressions: bounded(comparison.regressions),
-    stillFailing: bounded(comparison.stillFailing),
-    added: bounded(comparison.added),
-    removed: bounded(comparison.removed)
-  };
-}
-function bounded(names) {
-  return names.slice(0, TEST_NAMES_LIMIT).map((name) => name.length > NAME_CHARS ? `${name.slice(0, NAME_CHARS - 1)}\u2026` : name);
-}
-function listed3(names) {
-  const shown = names.slice(0, 5).join(", ");
-  return names.length > 5 ? `${shown} and ${names.length - 5} more` : shown;
 }
 
 // src/runtime/gates/verify.ts
@@ -72181,7 +72392,10 @@ async function verifyGate(runProcess2, gate, context) {
     return evidence("failed", unreadOnHeadWords(ended, `on base ${base12}`), second);
   }
   if (base === "failed") {
-    const verdict = judgeFailureOnBoth(second.tests, baseTests, base12);
+    const verdict = judgeFailureOnBoth(second.tests, baseTests, base12, {
+      exitCode: second.result.exitCode,
+      tail: second.tail
+    });
     return evidence(verdict.outcome, verdict.note, second);
   }
   if (base === "passed") {
@@ -73775,11 +73989,11 @@ ${summary3}
   const edits = [];
   const outside = [];
   for (const file2 of await listFiles(input2.cwd)) {
-    const inScope = scope.some((container) => isWithin(file2, container));
+    const inScope2 = scope.some((container) => isWithin(file2, container));
     const path2 = join51(input2.cwd, file2);
     const content = await readText(path2);
     if (content === null || !(content.includes(FIX_MARKER) || content.includes(APPEND_MARKER))) continue;
-    if (!inScope) {
+    if (!inScope2) {
       outside.push(file2);
       continue;
     }
@@ -76487,12 +76701,42 @@ var copyCacheDir = async (from, to) => {
 
 // src/adapters/workspace/preparer.ts
 import { createHash as createHash10 } from "node:crypto";
-import { mkdir as mkdir18, readFile as readFile19, rm as rm13, stat as stat14, writeFile as writeFile11 } from "node:fs/promises";
-import { delimiter as delimiter3, dirname as dirname21, join as join70 } from "node:path";
+import { mkdir as mkdir18, readFile as readFile20, rm as rm14, stat as stat14, writeFile as writeFile12 } from "node:fs/promises";
+import { delimiter as delimiter3, dirname as dirname21, join as join71 } from "node:path";
+
+// src/adapters/workspace/bin-launchers.ts
+import { lstat as lstat17, readdir as readdir12, readFile as readFile18, rm as rm12, writeFile as writeFile10 } from "node:fs/promises";
+import { join as join68 } from "node:path";
+var LAUNCHER_BYTES = 64 * 1024;
+async function launchersNaming(tree2, checkout) {
+  const names = await readdir12(join68(tree2, ".bin")).catch(() => []);
+  const found = await Promise.all(
+    names.map(
+      async (name) => await launcherText(join68(tree2, ".bin", name), checkout) === null ? null : name
+    )
+  );
+  return found.filter((name) => name !== null).map((name) => `.bin/${name}`);
+}
+async function retargetLaunchers(tree2, checkout, worktree) {
+  for (const path2 of await launchersNaming(tree2, checkout)) {
+    const file2 = join68(tree2, path2);
+    const text2 = await launcherText(file2, checkout);
+    if (text2 === null) continue;
+    const { mode } = await lstat17(file2);
+    await rm12(file2);
+    await writeFile10(file2, text2.replaceAll(`${checkout}/`, `${worktree}/`), { mode });
+  }
+}
+async function launcherText(file2, checkout) {
+  const info = await lstat17(file2).catch(() => null);
+  if (info === null || !info.isFile() || info.size > LAUNCHER_BYTES) return null;
+  const text2 = await readFile18(file2, "utf8").catch(() => null);
+  return text2?.includes(`${checkout}/`) ? text2 : null;
+}
 
 // src/adapters/workspace/python-editable.ts
 import { realpath as realpath9, stat as stat12 } from "node:fs/promises";
-import { delimiter as delimiter2, isAbsolute as isAbsolute15, join as join68, relative as relative15, sep as sep10 } from "node:path";
+import { delimiter as delimiter2, isAbsolute as isAbsolute15, join as join69, relative as relative15, sep as sep10 } from "node:path";
 var PROBE = [
   "import json, os, sys",
   "paths = [p for p in sys.path if p]",
@@ -76523,7 +76767,7 @@ async function editableRedirect(run2, input2, env, venv) {
       const root = roots.find((dir) => inside(dir, spelling));
       if (root === void 0) continue;
       const rel = relative15(root, spelling);
-      const own2 = join68(input2.path, rel);
+      const own2 = join69(input2.path, rel);
       if (!paths2.includes(own2) && await isDirectory2(own2)) {
         paths2.push(own2);
         shown.push(rel === "" ? "." : `${rel}/`);
@@ -76561,15 +76805,15 @@ import {
   copyFile as copyFile2,
   link as link3,
   mkdir as mkdir17,
-  readdir as readdir12,
-  readFile as readFile18,
+  readdir as readdir13,
+  readFile as readFile19,
   rename as rename5,
-  rm as rm12,
+  rm as rm13,
   stat as stat13,
   symlink as symlink3,
-  writeFile as writeFile10
+  writeFile as writeFile11
 } from "node:fs/promises";
-import { basename as basename16, dirname as dirname20, join as join69 } from "node:path";
+import { basename as basename16, dirname as dirname20, join as join70 } from "node:path";
 var LINK_REFUSED = /* @__PURE__ */ new Set(["EXDEV", "EPERM", "EMLINK"]);
 var KEEP_PER_CHECKOUT = 3;
 function createSnapshots() {
@@ -76605,12 +76849,12 @@ function createSnapshots() {
      */
     async lend(request2) {
       const { source, dir, partial: partial2, target: target2 } = request2;
-      await rm12(partial2, { recursive: true, force: true });
+      await rm13(partial2, { recursive: true, force: true });
       let files2;
       try {
         files2 = await cloneTree(source, partial2, "link", target2);
       } catch (error62) {
-        await rm12(partial2, { recursive: true, force: true });
+        await rm13(partial2, { recursive: true, force: true });
         if (LINK_REFUSED.has(error62.code ?? "")) return null;
         throw error62;
       }
@@ -76637,16 +76881,16 @@ async function give(request2, sourceChecked) {
     await rename5(partial2, target2);
     return { given: given2, filling };
   };
-  await rm12(partial2, { recursive: true, force: true });
+  await rm13(partial2, { recursive: true, force: true });
   if (await intact(source, dir, sourceChecked)) {
     try {
-      const files2 = await cloneTree(join69(dir, "node_modules"), partial2, "link", target2, dirname20(source));
+      const files2 = await cloneTree(join70(dir, "node_modules"), partial2, "link", target2, dirname20(source));
       await markLinked(dir);
       return await done({ files: files2, how: "linked from omk's shared cache" });
     } catch (error62) {
       const code3 = error62.code;
       if (code3 !== "EXDEV" && code3 !== "ENOENT") throw error62;
-      await rm12(partial2, { recursive: true, force: true });
+      await rm13(partial2, { recursive: true, force: true });
     }
   }
   if (await exists2(dir)) await setAside2(dir);
@@ -76657,13 +76901,13 @@ async function give(request2, sourceChecked) {
 }
 async function intact(source, dir, sourceChecked) {
   const [stamp, sourceStamp, contentStamp, mark] = await Promise.all([
-    readOrNull(join69(dir, "digest")),
-    readOrNull(join69(dir, "source-digest")),
-    readOrNull(join69(dir, "content-digest")),
-    readOrNull(join69(dir, "changed-mark"))
+    readOrNull(join70(dir, "digest")),
+    readOrNull(join70(dir, "source-digest")),
+    readOrNull(join70(dir, "content-digest")),
+    readOrNull(join70(dir, "changed-mark"))
   ]);
   if (stamp === null || sourceStamp === null || contentStamp === null) return false;
-  const tree2 = join69(dir, "node_modules");
+  const tree2 = join70(dir, "node_modules");
   const [now, sourceNow] = await Promise.all([
     treeStamp(tree2).catch(() => null),
     sourceChecked ? sourceStamp : treeDigest(source).catch(() => null)
@@ -76676,27 +76920,27 @@ async function intact(source, dir, sourceChecked) {
 }
 async function markLinked(dir) {
   const [stamp, now] = await Promise.all([
-    readOrNull(join69(dir, "digest")),
-    treeStamp(join69(dir, "node_modules")).catch(() => null)
+    readOrNull(join70(dir, "digest")),
+    treeStamp(join70(dir, "node_modules")).catch(() => null)
   ]);
   if (now !== null && stamp === now.digest) await writeMark(dir, now.changedNs);
 }
 async function writeMark(dir, changedNs) {
-  const temp = join69(dir, `changed-mark.${process.pid}.${Math.random().toString(36).slice(2)}`);
-  await writeFile10(temp, String(changedNs));
-  await rename5(temp, join69(dir, "changed-mark"));
+  const temp = join70(dir, `changed-mark.${process.pid}.${Math.random().toString(36).slice(2)}`);
+  await writeFile11(temp, String(changedNs));
+  await rename5(temp, join70(dir, "changed-mark"));
 }
 function fill(dir, from, copied, sealed) {
   const own2 = copied.filePaths.filter((path2) => sealed.includes(path2));
   return publish(dir, async (tree2) => {
     await mkdir17(tree2, { recursive: true });
-    for (const path2 of copied.dirs) await mkdir17(join69(tree2, path2));
+    for (const path2 of copied.dirs) await mkdir17(join70(tree2, path2));
     await Promise.all([
       ...copied.filePaths.map(
-        (path2) => own2.includes(path2) ? copyFile2(join69(copied.source, path2), join69(tree2, path2)) : link3(join69(from, path2), join69(tree2, path2))
+        (path2) => own2.includes(path2) ? copyFile2(join70(copied.source, path2), join70(tree2, path2)) : link3(join70(from, path2), join70(tree2, path2))
       ),
       ...copied.symlinks.map(
-        ({ path: path2, text: text2 }) => symlink3(retarget(text2, copied.source, join69(dir, "node_modules")), join69(tree2, path2))
+        ({ path: path2, text: text2 }) => symlink3(retarget(text2, copied.source, join70(dir, "node_modules")), join70(tree2, path2))
       )
     ]);
     return { ...copied, copyDigest: (at2) => copied.copyDigest(at2, own2) };
@@ -76707,23 +76951,23 @@ async function copyFromCheckout(source, dir) {
   if (await exists2(dir)) await setAside2(dir);
   await publish(dir, async (tree2) => {
     await mkdir17(dirname20(tree2), { recursive: true });
-    return copyTreeWithDigests(source, tree2, join69(dir, "node_modules"));
+    return copyTreeWithDigests(source, tree2, join70(dir, "node_modules"));
   });
 }
 async function publish(dir, make) {
   const partial2 = `${dir}.partial-${process.pid}`;
-  const tree2 = join69(partial2, "node_modules");
+  const tree2 = join70(partial2, "node_modules");
   try {
-    await rm12(partial2, { recursive: true, force: true });
+    await rm13(partial2, { recursive: true, force: true });
     const copied = await make(tree2);
-    await writeFile10(join69(partial2, "source-digest"), copied.sourceDigest);
-    await writeFile10(join69(partial2, "content-digest"), copied.contentDigest);
-    await writeFile10(join69(partial2, "digest"), await copied.copyDigest(tree2));
+    await writeFile11(join70(partial2, "source-digest"), copied.sourceDigest);
+    await writeFile11(join70(partial2, "content-digest"), copied.contentDigest);
+    await writeFile11(join70(partial2, "digest"), await copied.copyDigest(tree2));
     await mkdir17(dirname20(dir), { recursive: true });
     await rename5(partial2, dir);
   } catch (error62) {
-    await rm12(partial2, { recursive: true, force: true });
-    if (await exists2(join69(dir, "digest"))) return;
+    await rm13(partial2, { recursive: true, force: true });
+    if (await exists2(join70(dir, "digest"))) return;
     throw error62;
   }
   await pruneSiblings(dir);
@@ -76733,26 +76977,26 @@ async function setAside2(dir) {
   await rename5(dir, stale).catch((error62) => {
     if (error62.code !== "ENOENT") throw error62;
   });
-  void rm12(stale, { recursive: true, force: true }).catch(() => {
+  void rm13(stale, { recursive: true, force: true }).catch(() => {
   });
 }
 async function pruneSiblings(dir) {
   const parent = dirname20(dir);
-  const all = await readdir12(parent);
+  const all = await readdir13(parent);
   await Promise.all(
-    all.filter((name) => !isPidAlive(Number(/\.partial-(\d+)$/.exec(name)?.[1] ?? process.pid))).map((name) => rm12(join69(parent, name), { recursive: true, force: true }))
+    all.filter((name) => !isPidAlive(Number(/\.partial-(\d+)$/.exec(name)?.[1] ?? process.pid))).map((name) => rm13(join70(parent, name), { recursive: true, force: true }))
   );
   const names = all.filter((name) => !name.includes("."));
   const made = await Promise.all(
     names.map(async (name) => ({
-      path: join69(parent, name),
-      at: (await stat13(join69(parent, name, "digest")).catch(() => null))?.mtimeMs ?? null
+      path: join70(parent, name),
+      at: (await stat13(join70(parent, name, "digest")).catch(() => null))?.mtimeMs ?? null
     }))
   );
   const old = made.filter((entry) => entry.at !== null && basename16(entry.path) !== basename16(dir)).sort((a, b) => (b.at ?? 0) - (a.at ?? 0)).slice(KEEP_PER_CHECKOUT - 1);
   await Promise.all(old.map((entry) => setAside2(entry.path)));
 }
-var readOrNull = (path2) => readFile18(path2, "utf8").catch(() => null);
+var readOrNull = (path2) => readFile19(path2, "utf8").catch(() => null);
 async function exists2(path2) {
   return await stat13(path2).catch(() => null) !== null;
 }
@@ -76794,32 +77038,36 @@ function runStep(step, input2, tools, env) {
   }
 }
 async function nodeModules(step, input2, tools, env) {
-  const target2 = join70(input2.path, "node_modules");
+  if (step.pnp) return pnpInstall(step.install, input2, tools.run, env);
+  const target2 = join71(input2.path, "node_modules");
   const wanted = await fingerprint(input2.path, step.manifests);
   const lent = `${wanted}${LENT}`;
   if (await isDirectory3(target2)) {
-    const marker = await readFile19(join70(target2, MARKER2), "utf8").catch(() => null);
+    const marker = await readFile20(join71(target2, MARKER2), "utf8").catch(() => null);
     if (marker === null)
       return { done: "node_modules already present in the worktree: kept", changed: false };
     if (marker === wanted || marker === lent && input2.base === "checkout-code")
       return { done: "node_modules already prepared", changed: false };
-    await rm13(target2, { recursive: true, force: true });
+    await rm14(target2, { recursive: true, force: true });
   }
-  const source = join70(input2.repoRoot, "node_modules");
+  const source = join71(input2.repoRoot, "node_modules");
   const differs = await firstDifference(input2.repoRoot, input2.path, step.manifests);
   const reusable = differs === null && await isDirectory3(source);
   if (reusable) {
     const started = performance.now();
-    const dir = join70(
+    const dir = join71(
       input2.plan.sharedCacheDir,
       "node_modules",
       digest(input2.repoRoot).slice(0, 16),
       wanted.slice(0, 16)
     );
-    const partial2 = join70(input2.path, PARTIAL);
+    const partial2 = join71(input2.path, PARTIAL);
     const lend = input2.base === "checkout-code";
-    const seal = (tree2) => markOurs(tree2, lend ? lent : wanted);
-    const sealed = [MARKER2, GITIGNORE];
+    const seal = async (tree2) => {
+      await retargetLaunchers(tree2, input2.repoRoot, input2.path);
+      await markOurs(tree2, lend ? lent : wanted);
+    };
+    const sealed = [MARKER2, GITIGNORE, ...await launchersNaming(source, input2.repoRoot)];
     const request2 = { source, dir, scope: input2.plan.cacheDir, partial: partial2, target: target2, seal, sealed };
     const { files: files2, how } = (lend ? await tools.snapshots.lend(request2) : null) ?? await tools.snapshots.give(request2);
     const ms = Math.round(performance.now() - started);
@@ -76839,49 +77087,63 @@ async function nodeModules(step, input2, tools, env) {
   }
   const installed = await command(step.install, input2, tools.run, env, "install");
   if ("ok" in installed) {
-    await rm13(target2, { recursive: true, force: true });
+    await rm14(target2, { recursive: true, force: true });
     return installed;
   }
   if (await isDirectory3(target2)) await markOurs(target2, wanted);
   return { done: `${installed.done} (${why})`, changed: true };
 }
+async function pnpInstall(install, input2, run2, env) {
+  if (install === null) {
+    return { done: "Yarn Plug'n'Play install not made: workspace.install is false", changed: false };
+  }
+  const installed = await command(install, input2, run2, env, "install");
+  if ("ok" in installed) return installed;
+  return {
+    done: `${installed.done} (Yarn Plug'n'Play: its install, .pnp.cjs, is made in each worktree)`,
+    changed: true
+  };
+}
 async function packageNodeModules(pkg, input2, tools, how) {
-  const source = join70(input2.repoRoot, pkg, "node_modules");
-  const target2 = join70(input2.path, pkg, "node_modules");
-  if (!await isDirectory3(source) || !await exists3(join70(input2.path, pkg, "package.json"))) return null;
+  const source = join71(input2.repoRoot, pkg, "node_modules");
+  const target2 = join71(input2.path, pkg, "node_modules");
+  if (!await isDirectory3(source) || !await exists3(join71(input2.path, pkg, "package.json"))) return null;
   if (await isDirectory3(target2)) {
-    const marker = await readFile19(join70(target2, MARKER2), "utf8").catch(() => null);
+    const marker = await readFile20(join71(target2, MARKER2), "utf8").catch(() => null);
     if (marker === null || marker === how.wanted || marker === how.lent && how.lend) return null;
-    await rm13(target2, { recursive: true, force: true });
+    await rm14(target2, { recursive: true, force: true });
   }
   const request2 = {
     source,
     // One snapshot directory per package: a checkout's snapshots are pruned by their parent.
-    dir: join70(
+    dir: join71(
       input2.plan.sharedCacheDir,
       "node_modules",
-      digest(join70(input2.repoRoot, pkg)).slice(0, 16),
+      digest(join71(input2.repoRoot, pkg)).slice(0, 16),
       how.wanted.slice(0, 16)
     ),
     scope: input2.plan.cacheDir,
-    partial: join70(input2.path, pkg, PARTIAL),
+    partial: join71(input2.path, pkg, PARTIAL),
     target: target2,
     seal: how.seal,
-    sealed: how.sealed
+    sealed: [
+      ...how.sealed.filter((path2) => !path2.startsWith(".bin/")),
+      ...await launchersNaming(source, input2.repoRoot)
+    ]
   };
   return (how.lend ? await tools.snapshots.lend(request2) : null) ?? await tools.snapshots.give(request2);
 }
 async function pythonVenv(dirs, input2, run2, env) {
   let found = null;
   for (const dir of dirs) {
-    const venv = join70(input2.repoRoot, dir);
-    if (await exists3(join70(venv, "bin", "python"))) {
+    const venv = join71(input2.repoRoot, dir);
+    if (await exists3(join71(venv, "bin", "python"))) {
       found = { dir, venv };
       break;
     }
   }
   const venvEnv = found ? {
-    PATH: env.PATH ? `${join70(found.venv, "bin")}${delimiter3}${env.PATH}` : join70(found.venv, "bin"),
+    PATH: env.PATH ? `${join71(found.venv, "bin")}${delimiter3}${env.PATH}` : join71(found.venv, "bin"),
     VIRTUAL_ENV: found.venv
   } : {};
   const said = found ? `gates use the checkout's virtualenv ${found.dir}/ (first on PATH)` : `no virtualenv in the checkout (${dirs.join(", ")}): gates use python3 from PATH`;
@@ -76897,7 +77159,7 @@ async function pythonVenv(dirs, input2, run2, env) {
 async function command(argv, input2, run2, env, label) {
   await mkdir18(dirname21(input2.logPath), { recursive: true });
   const shown = argv.join(" ");
-  await writeFile11(input2.logPath, `=== omk ${label} in ${input2.path}
+  await writeFile12(input2.logPath, `=== omk ${label} in ${input2.path}
 === argv ${JSON.stringify(argv)}
 `, {
     flag: "a"
@@ -76913,7 +77175,7 @@ async function command(argv, input2, run2, env, label) {
     ...input2.signal ? { signal: input2.signal } : {},
     ...input2.confine ? { confine: input2.confine } : {}
   });
-  await writeFile11(
+  await writeFile12(
     input2.logPath,
     `=== exit ${result2.exitCode ?? "-"} in ${Math.round(result2.durationMs)} ms
 `,
@@ -76938,7 +77200,7 @@ async function command(argv, input2, run2, env, label) {
 }
 async function firstDifference(a, b, files2) {
   for (const file2 of files2) {
-    const [left, right] = await Promise.all([readOrNull2(join70(a, file2)), readOrNull2(join70(b, file2))]);
+    const [left, right] = await Promise.all([readOrNull2(join71(a, file2)), readOrNull2(join71(b, file2))]);
     if (left === null ? right !== null : right === null || !left.equals(right)) return file2;
   }
   return null;
@@ -76950,7 +77212,7 @@ async function fingerprint(root, files2) {
   const hash2 = createHash10("sha256");
   for (const file2 of files2) {
     hash2.update(`${file2}\0`);
-    hash2.update(await readOrNull2(join70(root, file2)) ?? "\0missing");
+    hash2.update(await readOrNull2(join71(root, file2)) ?? "\0missing");
   }
   return `${hash2.digest("hex")}
 `;
@@ -76960,8 +77222,8 @@ async function markOurs(dir, fingerprintText) {
     [MARKER2, fingerprintText],
     [GITIGNORE, "*\n"]
   ]) {
-    await rm13(join70(dir, name), { force: true });
-    await writeFile11(join70(dir, name), text2);
+    await rm14(join71(dir, name), { force: true });
+    await writeFile12(join71(dir, name), text2);
   }
 }
 var HOST_STEPS = {
@@ -76983,7 +77245,7 @@ function hostFailure(step, input2, error62) {
 function lastLines3(text2, count) {
   return text2.trimEnd().split("\n").slice(-count).join("\n");
 }
-var readOrNull2 = (path2) => readFile19(path2).catch(() => null);
+var readOrNull2 = (path2) => readFile20(path2).catch(() => null);
 async function isDirectory3(path2) {
   return (await stat14(path2).catch(() => null))?.isDirectory() === true;
 }
@@ -77087,7 +77349,7 @@ function parseFaultStep(value2) {
 }
 
 // src/adapters/state/local-files.ts
-import { access as access2, mkdir as mkdir19, readdir as readdir13, readFile as readFile21, rm as rm14, stat as stat16 } from "node:fs/promises";
+import { access as access2, mkdir as mkdir19, readdir as readdir14, readFile as readFile22, rm as rm15, stat as stat16 } from "node:fs/promises";
 
 // src/adapters/state/append-scan.ts
 init_errors();
@@ -77190,7 +77452,7 @@ async function readFully(handle, buf, position) {
 init_zod();
 init_errors();
 import { randomBytes as randomBytes4 } from "node:crypto";
-import { link as link4, open as open6, readFile as readFile20, rename as rename6, stat as stat15, unlink as unlink2 } from "node:fs/promises";
+import { link as link4, open as open6, readFile as readFile21, rename as rename6, stat as stat15, unlink as unlink2 } from "node:fs/promises";
 import { performance as performance2 } from "node:perf_hooks";
 import { setTimeout as sleep5 } from "node:timers/promises";
 var lockInfoSchema = external_exports.object({
@@ -77345,7 +77607,7 @@ async function readHolder(lockPath) {
 }
 async function readRaw(path2) {
   try {
-    return await readFile20(path2, "utf8");
+    return await readFile21(path2, "utf8");
   } catch (error62) {
     if (isCode(error62, "ENOENT")) return null;
     throw error62;
@@ -77390,7 +77652,7 @@ function isCode(error62, code3) {
 var localStateFiles = {
   async readText(path2) {
     try {
-      return await readFile21(path2, "utf8");
+      return await readFile22(path2, "utf8");
     } catch (error62) {
       if (isCode2(error62, "ENOENT")) return null;
       throw error62;
@@ -77426,14 +77688,14 @@ var localStateFiles = {
   },
   async list(dir) {
     try {
-      return await readdir13(dir);
+      return await readdir14(dir);
     } catch (error62) {
       if (isCode2(error62, "ENOENT")) return null;
       throw error62;
     }
   },
   async remove(path2) {
-    await rm14(path2, { recursive: true, force: true });
+    await rm15(path2, { recursive: true, force: true });
   },
   withLock
 };
@@ -77828,8 +78090,8 @@ import { resolve as resolve19 } from "node:path";
 
 // src/adapters/doctor/system-probes.ts
 import { randomBytes as randomBytes5 } from "node:crypto";
-import { readFile as readFile22, stat as stat17, unlink as unlink3, writeFile as writeFile12 } from "node:fs/promises";
-import { delimiter as delimiter4, dirname as dirname23, join as join71, resolve as resolve18 } from "node:path";
+import { readFile as readFile23, stat as stat17, unlink as unlink3, writeFile as writeFile13 } from "node:fs/promises";
+import { delimiter as delimiter4, dirname as dirname23, join as join72, resolve as resolve18 } from "node:path";
 
 // src/adapters/git/version.ts
 init_run_git();
@@ -77879,7 +78141,7 @@ function createSystemProbes(options) {
     fileState,
     headFile: async (root, path2) => {
       const { headSha } = await gitRepo.inspect(root);
-      if (headSha === null) return readFile22(join71(root, path2), "utf8").catch(() => null);
+      if (headSha === null) return readFile23(join72(root, path2), "utf8").catch(() => null);
       const read3 = await gitRepo.readCommitted(root, headSha, [path2], MAX_READ_BYTES);
       return read3.texts.get(path2) ?? null;
     },
@@ -77933,8 +78195,8 @@ function probeWritableDir(dir) {
         tested = parent;
       }
     }
-    const file2 = join71(tested, `.omk-doctor-${process.pid}-${randomBytes5(4).toString("hex")}.tmp`);
-    await writeFile12(file2, "omk doctor write test\n", { flag: "wx" });
+    const file2 = join72(tested, `.omk-doctor-${process.pid}-${randomBytes5(4).toString("hex")}.tmp`);
+    await writeFile13(file2, "omk doctor write test\n", { flag: "wx" });
     await unlink3(file2);
     return { exists: tested === resolve18(dir), tested };
   });
@@ -78242,15 +78504,15 @@ init_remote_url();
 // src/adapters/git/state-branch.ts
 init_errors();
 init_branches();
-import { mkdtemp as mkdtemp4, rm as rm17, stat as stat18 } from "node:fs/promises";
+import { mkdtemp as mkdtemp4, rm as rm18, stat as stat18 } from "node:fs/promises";
 import { tmpdir as tmpdir3 } from "node:os";
-import { join as join75 } from "node:path";
+import { join as join76 } from "node:path";
 
 // src/adapters/git/state-blobs.ts
 init_errors();
 import { createHash as createHash11 } from "node:crypto";
-import { mkdtemp as mkdtemp3, readFile as readFile23, rm as rm15 } from "node:fs/promises";
-import { join as join72 } from "node:path";
+import { mkdtemp as mkdtemp3, readFile as readFile24, rm as rm16 } from "node:fs/promises";
+import { join as join73 } from "node:path";
 function blobId2(content, like) {
   const hash2 = createHash11(like.length === 64 ? "sha256" : "sha1");
   hash2.update(`blob ${content.length}\0`);
@@ -78278,15 +78540,15 @@ async function readBlobs(git, scratch, oids) {
   const missing = unique2.filter((oid) => !blobs.has(oid));
   if (missing.length === 0) return blobs;
   const gitDir = (await git(["rev-parse", "--absolute-git-dir"])).stdout.trim();
-  const dir = await mkdtemp3(join72(scratch, "blobs-"));
+  const dir = await mkdtemp3(join73(scratch, "blobs-"));
   for (const oid of missing) {
     const args = ["--git-dir", gitDir, "--work-tree", dir, "unpack-file", oid];
     const name = (await git(args, { cwd: dir })).stdout.trim();
-    const file2 = join72(dir, name);
+    const file2 = join73(dir, name);
     if (!/^\.merge_file_[A-Za-z0-9]+$/.test(name))
       throw new GitError(`git unpack-file printed ${JSON.stringify(name)}.`);
-    const content = await readFile23(file2);
-    await rm15(file2, { force: true });
+    const content = await readFile24(file2);
+    await rm16(file2, { force: true });
     if (blobId2(content, oid) !== oid) throw new GitError(`Blob ${oid} read back with a different id.`);
     blobs.set(oid, content);
   }
@@ -78294,8 +78556,8 @@ async function readBlobs(git, scratch, oids) {
 }
 
 // src/adapters/git/state-files.ts
-import { lstat as lstat17, mkdir as mkdir20, readdir as readdir14, readFile as readFile24, rm as rm16, writeFile as writeFile13 } from "node:fs/promises";
-import { dirname as dirname24, join as join73 } from "node:path";
+import { lstat as lstat18, mkdir as mkdir20, readdir as readdir15, readFile as readFile25, rm as rm17, writeFile as writeFile14 } from "node:fs/promises";
+import { dirname as dirname24, join as join74 } from "node:path";
 
 // src/adapters/git/state-tree.ts
 init_errors();
@@ -78425,7 +78687,7 @@ async function walk2(dir) {
   const visit2 = async (abs, rel) => {
     let items;
     try {
-      items = await readdir14(abs, { withFileTypes: true });
+      items = await readdir15(abs, { withFileTypes: true });
     } catch (error62) {
       if (error62.code === "ENOENT") return;
       throw error62;
@@ -78434,7 +78696,7 @@ async function walk2(dir) {
     for (const item of items) {
       const entry = {
         rel: rel === "" ? item.name : `${rel}/${item.name}`,
-        abs: join73(abs, item.name),
+        abs: join74(abs, item.name),
         regular: item.isFile(),
         directory: item.isDirectory()
       };
@@ -78451,11 +78713,11 @@ async function collectGoalFiles(goalDir, maxFileBytes, stubDir, scrub) {
     if (!entry.regular || isLocalOnly(entry.rel)) continue;
     if (entry.rel.includes("\\") || entry.rel.split("/").some((part) => part.toLowerCase() === ".git"))
       continue;
-    const { size } = await lstat17(entry.abs);
+    const { size } = await lstat18(entry.abs);
     if (size > maxFileBytes && entry.rel.startsWith("artifacts/")) {
       await mkdir20(stubDir, { recursive: true });
-      const stub = join73(stubDir, `stub-${files2.length}`);
-      await writeFile13(stub, renderStub(entry.rel, size, maxFileBytes));
+      const stub = join74(stubDir, `stub-${files2.length}`);
+      await writeFile14(stub, renderStub(entry.rel, size, maxFileBytes));
       files2.push({ path: entry.rel, source: stub });
     } else {
       files2.push({ path: entry.rel, source: await scrubbedSource(entry.abs, stubDir, files2.length, scrub) });
@@ -78464,14 +78726,14 @@ async function collectGoalFiles(goalDir, maxFileBytes, stubDir, scrub) {
   return files2;
 }
 async function scrubbedSource(abs, stubDir, index, scrub) {
-  const bytes = await readFile24(abs);
+  const bytes = await readFile25(abs);
   if (bytes.includes(0)) return abs;
   const text2 = bytes.toString("utf8");
   const clean4 = scrub(text2);
   if (clean4 === text2) return abs;
   await mkdir20(stubDir, { recursive: true });
-  const copy = join73(stubDir, `scrubbed-${index}`);
-  await writeFile13(copy, clean4);
+  const copy = join74(stubDir, `scrubbed-${index}`);
+  await writeFile14(copy, clean4);
   return copy;
 }
 async function replaceGoalDir(stateRoot, goalId, wanted) {
@@ -78490,11 +78752,11 @@ async function replaceGoalDir(stateRoot, goalId, wanted) {
     }
     if (isLocalOnly(entry.rel)) continue;
     if (entry.directory && !wanted.has(entry.rel)) continue;
-    await rm16(entry.abs, { recursive: true, force: true });
+    await rm17(entry.abs, { recursive: true, force: true });
   }
   for (const [rel, content] of wanted) {
     if (isStub(content) && kept.has(rel)) continue;
-    const abs = join73(paths2.dir, ...rel.split("/"));
+    const abs = join74(paths2.dir, ...rel.split("/"));
     await mkdir20(dirname24(abs), { recursive: true });
     await writeFileAtomic(abs, content);
   }
@@ -78537,11 +78799,11 @@ function cQuote(path2) {
 
 // src/adapters/git/state-index.ts
 init_errors();
-import { join as join74 } from "node:path";
+import { join as join75 } from "node:path";
 var INDEX_CONFIG = ["-c", "core.splitIndex=false", "-c", "core.fsmonitor=false"];
 async function buildStateCommit(git, input2) {
   const { base, goalId, files: files2 } = input2;
-  const env = { GIT_INDEX_FILE: join74(input2.scratch, "index") };
+  const env = { GIT_INDEX_FILE: join75(input2.scratch, "index") };
   const indexGit = (args, extra = {}) => git([...INDEX_CONFIG, ...args], { ...extra, env });
   await indexGit(base === null ? ["read-tree", "--empty"] : ["read-tree", base]);
   const oids = files2.length === 0 ? [] : (await git(["hash-object", "-w", "--no-filters", "--stdin-paths"], {
@@ -78558,8 +78820,8 @@ async function buildStateCommit(git, input2) {
     const listed4 = await git(["ls-tree", "-r", "-z", "--name-only", "--full-tree", base, "--", prefix]);
     const zero = "0".repeat(base.length);
     for (const path2 of listed4.stdout.split("\0")) {
-      const inScope = input2.inScope?.(path2.slice(prefix.length)) ?? true;
-      if (path2.length > 0 && inScope && !wanted.has(path2)) records.push(`0 ${zero}	${path2}`);
+      const inScope2 = input2.inScope?.(path2.slice(prefix.length)) ?? true;
+      if (path2.length > 0 && inScope2 && !wanted.has(path2)) records.push(`0 ${zero}	${path2}`);
     }
   }
   files2.forEach((file2, i) => {
@@ -78632,11 +78894,11 @@ function createGitStateBranch(options) {
     return rejected[2] ?? "rejected";
   }
   async function withScratch(fn) {
-    const scratch = await mkdtemp4(join75(tmpdir3(), "omk-state-"));
+    const scratch = await mkdtemp4(join76(tmpdir3(), "omk-state-"));
     try {
       return await fn(scratch);
     } finally {
-      await rm17(scratch, { recursive: true, force: true });
+      await rm18(scratch, { recursive: true, force: true });
     }
   }
   async function goalTreeAt(commit, goalId) {
@@ -78727,11 +78989,11 @@ function createGitStateBranch(options) {
             const theirs = await readGoal(goalId, base, scratch);
             if (theirs !== null) await options.reconcile(goalId, theirs);
           }
-          const inScope = scopeFilter(scope.only);
-          const all = await collectGoalFiles(goalDir, maxFileBytes, join75(scratch, `stubs-${attempt2}`), scrub);
-          const files2 = inScope ? all.filter((file2) => inScope(file2.path)) : all;
+          const inScope2 = scopeFilter(scope.only);
+          const all = await collectGoalFiles(goalDir, maxFileBytes, join76(scratch, `stubs-${attempt2}`), scrub);
+          const files2 = inScope2 ? all.filter((file2) => inScope2(file2.path)) : all;
           if (attempt2 === 1) await checkPushable(goalId, all);
-          const commit = await buildStateCommit(git, { base, goalId, files: files2, message, scratch, inScope });
+          const commit = await buildStateCommit(git, { base, goalId, files: files2, message, scratch, inScope: inScope2 });
           if (commit === base) return commit;
           await options.beforePush?.({ goalId, attempt: attempt2, base, commit });
           const rejected = await tryPush(commit);
