@@ -5,6 +5,7 @@
 // assertion would.
 
 import { isTestPath } from './files.js';
+import { sharedByDir } from './shared-by-dir.js';
 
 /** What `testsEditedByChange` holds for a directory whose test data the change edits. */
 export const TEST_DATA_OF = 'test data of ';
@@ -25,35 +26,19 @@ function testDataDir(path: string): string | null {
 }
 
 /**
+ * A runner's test is one of the tests of a directory whose test data was edited: at the root,
+ * every test; else a test whose file is under that directory (pytest's `tests/test_x.py::test_y`,
+ * vitest's and jest's `src/a.test.ts > …`) or whose Go package is named as it
+ * (`example.com/m/pkg/wrap::TestX` for `pkg/wrap`; by its last segment, as a module may sit in a
+ * subdirectory: a test of a same-named package elsewhere counts too, which costs only a check
+ * against the base's source that the test data's own test passes anyway). `testDataEdits` names
  * `test data of <dir>` for each path under a test-data directory, `<dir>` being the directory that
  * holds it (the Go package, the test files beside `__snapshots__`; '' at the repository's root).
  */
-export function testDataEdits(paths: readonly string[]): string[] {
-  const dirs = paths.map(testDataDir).filter((dir): dir is string => dir !== null);
-  return [...new Set(dirs)].map((dir) => `${TEST_DATA_OF}${dir}`);
-}
-
-/**
- * Whether the runner's test `name` is one of the tests of a directory whose test data was edited:
- * at the root, every test; else a test whose file is under that directory (pytest's
- * `tests/test_x.py::test_y`, vitest's and jest's `src/a.test.ts > …`) or whose Go package is named
- * as it (`example.com/m/pkg/wrap::TestX` for `pkg/wrap`; by its last segment, as a module may sit
- * in a subdirectory: a test of a same-named package elsewhere counts too, which costs only a check
- * against the base's source that the test data's own test passes anyway).
- */
-export function testDataEdited(name: string, edited: ReadonlySet<string>): boolean {
-  return [...edited].some(
-    (entry) => entry.startsWith(TEST_DATA_OF) && readsFrom(name, entry.slice(TEST_DATA_OF.length)),
-  );
-}
-
-/** The changed test-data files (of `paths`) that the test `name` may read, by the same rule. */
-export function testDataRead(name: string, paths: readonly string[]): string[] {
-  return paths.filter((path) => {
-    const dir = testDataDir(path);
-    return dir !== null && readsFrom(name, dir);
-  });
-}
+const TEST_DATA = sharedByDir(TEST_DATA_OF, testDataDir, readsFrom);
+export const testDataEdits = TEST_DATA.edits;
+export const testDataEdited = TEST_DATA.edited;
+export const testDataRead = TEST_DATA.read;
 
 function readsFrom(name: string, dir: string): boolean {
   const place = name.includes('::') ? (name.split('::')[0] ?? '') : (name.split(/ > | › /)[0] ?? '');

@@ -3,6 +3,8 @@
 // change to those tests: a fixture that returns the expected value (rewritten to the bug's) makes
 // a failing test pass without a fix, as a rewritten assertion would.
 
+import { sharedByDir } from './shared-by-dir.js';
+
 /** What `testsEditedByChange` holds for a directory whose `conftest.py` the change edits. */
 export const TEST_SETUP_OF = 'test set-up of ';
 
@@ -19,29 +21,15 @@ export function isTestSetupPath(path: string): boolean {
   return setupDir(path) !== null;
 }
 
-/** `test set-up of <dir>` for each `conftest.py` among `paths`, `<dir>` being its directory. */
-export function testSetupEdits(paths: readonly string[]): string[] {
-  const dirs = paths.map(setupDir).filter((dir): dir is string => dir !== null);
-  return [...new Set(dirs)].map((dir) => `${TEST_SETUP_OF}${dir}`);
-}
-
 /**
- * Whether the runner's test `name` is a pytest test (`tests/test_x.py::test_y`) in a directory
- * whose `conftest.py` was edited: at the root, every pytest test; else one whose file is under it.
+ * A runner's test is one of a directory whose `conftest.py` was edited when it is a pytest test
+ * (`tests/test_x.py::test_y`): at the root, every pytest test; else one whose file is under it.
+ * `testSetupEdits` names `test set-up of <dir>` for each `conftest.py`, `<dir>` being its directory.
  */
-export function testSetupEdited(name: string, edited: ReadonlySet<string>): boolean {
-  return [...edited].some(
-    (entry) => entry.startsWith(TEST_SETUP_OF) && inScope(name, entry.slice(TEST_SETUP_OF.length)),
-  );
-}
-
-/** The changed `conftest.py` files (of `paths`) whose fixtures the test `name` may use. */
-export function testSetupRead(name: string, paths: readonly string[]): string[] {
-  return paths.filter((path) => {
-    const dir = setupDir(path);
-    return dir !== null && inScope(name, dir);
-  });
-}
+const TEST_SETUP = sharedByDir(TEST_SETUP_OF, setupDir, inScope);
+export const testSetupEdits = TEST_SETUP.edits;
+export const testSetupEdited = TEST_SETUP.edited;
+export const testSetupRead = TEST_SETUP.read;
 
 function inScope(name: string, dir: string): boolean {
   if (!name.includes('::')) return false;
