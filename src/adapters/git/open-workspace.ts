@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { GitError } from '../../runtime/errors.js';
+import type { Serialize } from '../../runtime/serialize.js';
 import type { CreateWorkspaceInput, SliceWorkspace } from '../../runtime/workspace/port.js';
 import { createBranchCheckout, isCloneOf } from './branch-checkout.js';
 import { assertSha, normalizeSparsePaths, sliceBranch, workspacePath } from './refs.js';
@@ -18,7 +19,6 @@ import {
   pathKind,
   populateWorktree,
   registerWorktree,
-  type Serialize,
 } from './worktree.js';
 
 export interface OpenDeps {

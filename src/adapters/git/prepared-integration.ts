@@ -1,3 +1,4 @@
+import type { Serialize } from '../../runtime/serialize.js';
 import type {
   CreateWorkspaceInput,
   PreparedIntegration,
@@ -6,7 +7,7 @@ import type {
 import { type IntegrationWorkspaceInput, openIntegration } from './integrate.js';
 import { integrationBranch } from './refs.js';
 import { runGit } from './run-git.js';
-import { branchExists, canonicalPath, type Serialize } from './worktree.js';
+import { branchExists, canonicalPath } from './worktree.js';
 
 interface Prepared {
   input: IntegrationWorkspaceInput;

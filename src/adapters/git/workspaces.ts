@@ -1,5 +1,6 @@
 import { GitError } from '../../runtime/errors.js';
 import { INTEGRATION_ID } from '../../runtime/graph/branches.js';
+import { createSerializer } from '../../runtime/serialize.js';
 import type { CreateWorkspaceInput, SliceWorkspace, WorkspacePort } from '../../runtime/workspace/port.js';
 import { adoptRecordedHeads } from './adopt-heads.js';
 import { cloneOrigin, gitDirReplaced, removeBranchCheckout } from './branch-checkout.js';
@@ -13,7 +14,7 @@ import { assertOmkBranch } from './refs.js';
 import { sleep } from './register-retry.js';
 import { resetToBase } from './reset.js';
 import { clearWorkspaceLocks, recoverStaleLocks } from './stale-locks.js';
-import { canonicalPath, createMemo, createSerializer, removeWorktree } from './worktree.js';
+import { canonicalPath, createMemo, removeWorktree } from './worktree.js';
 
 export interface GitWorkspacesOptions {
   /** Author and committer of captures and integration merges (default omk <omk@localhost>). */

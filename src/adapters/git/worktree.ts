@@ -16,26 +16,6 @@ export interface WorktreeEntry {
 /** Writing a large repository's files can take minutes on a slow disk; git's default bound is 2. */
 export const CHECKOUT_TIMEOUT_MS = 15 * 60_000;
 
-/** Runs tasks with the same key one after another (in this process), others freely. */
-export type Serialize = <T>(key: string, task: () => Promise<T>) => Promise<T>;
-
-export function createSerializer(): Serialize {
-  const tails = new Map<string, Promise<unknown>>();
-  return <T>(key: string, task: () => Promise<T>): Promise<T> => {
-    const previous = tails.get(key) ?? Promise.resolve();
-    const run = previous.then(task, task);
-    const tail = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    tails.set(key, tail);
-    void tail.then(() => {
-      if (tails.get(key) === tail) tails.delete(key);
-    });
-    return run;
-  };
-}
-
 /** The value computed once for this key (a failure is forgotten, so the next call tries again). */
 export type Memo = <T>(key: string, compute: () => Promise<T>) => Promise<T>;
 

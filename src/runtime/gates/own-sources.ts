@@ -1,4 +1,5 @@
 import { basename, resolve } from 'node:path';
+import { createSerializer } from '../serialize.js';
 import type { AroundGateRun, GateRunStart, VerifyFn } from './port.js';
 
 /** Dates every file a worktree tracks now (WorkspacePort.dateTrackedNow). */
@@ -43,20 +44,5 @@ function sharedTarget(run: GateRunStart): string | null {
   return target === undefined || target === '' ? null : resolve(run.cwd, target);
 }
 
-/** The last job queued on each target directory in this process, settled or not. */
-const queued = new Map<string, Promise<unknown>>();
-
-/** Runs `job` once every job queued before it on `key` has settled. */
-function oneAtATime<T>(key: string, job: () => Promise<T>): Promise<T> {
-  const before = queued.get(key) ?? Promise.resolve();
-  const mine = before.then(job);
-  const settled = mine.then(
-    () => undefined,
-    () => undefined,
-  );
-  queued.set(key, settled);
-  void settled.then(() => {
-    if (queued.get(key) === settled) queued.delete(key);
-  });
-  return mine;
-}
+/** The cargo runs of this process, one at a time on each target directory. */
+const oneAtATime = createSerializer();
