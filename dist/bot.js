@@ -29965,6 +29965,27 @@ function baseName(path2) {
   return path2.split("/").at(-1) ?? path2;
 }
 
+// src/runtime/review/shared-by-dir.ts
+function sharedByDir(prefix, dirOf, inScope2) {
+  return {
+    edits(paths2) {
+      const dirs = paths2.map(dirOf).filter((dir) => dir !== null);
+      return [...new Set(dirs)].map((dir) => `${prefix}${dir}`);
+    },
+    edited(name, edited) {
+      return [...edited].some(
+        (entry) => entry.startsWith(prefix) && inScope2(name, entry.slice(prefix.length))
+      );
+    },
+    read(name, paths2) {
+      return paths2.filter((path2) => {
+        const dir = dirOf(path2);
+        return dir !== null && inScope2(name, dir);
+      });
+    }
+  };
+}
+
 // src/runtime/review/test-data.ts
 var TEST_DATA_OF = "test data of ";
 var TEST_DATA_DIRS = /* @__PURE__ */ new Set(["testdata", "__snapshots__"]);
@@ -29973,21 +29994,10 @@ function testDataDir(path2) {
   const at2 = segments.slice(0, -1).findIndex((segment) => TEST_DATA_DIRS.has(segment) || segment === "snapshots" && isTestPath(path2));
   return at2 < 0 ? null : segments.slice(0, at2).join("/");
 }
-function testDataEdits(paths2) {
-  const dirs = paths2.map(testDataDir).filter((dir) => dir !== null);
-  return [...new Set(dirs)].map((dir) => `${TEST_DATA_OF}${dir}`);
-}
-function testDataEdited(name, edited) {
-  return [...edited].some(
-    (entry) => entry.startsWith(TEST_DATA_OF) && readsFrom(name, entry.slice(TEST_DATA_OF.length))
-  );
-}
-function testDataRead(name, paths2) {
-  return paths2.filter((path2) => {
-    const dir = testDataDir(path2);
-    return dir !== null && readsFrom(name, dir);
-  });
-}
+var TEST_DATA = sharedByDir(TEST_DATA_OF, testDataDir, readsFrom);
+var testDataEdits = TEST_DATA.edits;
+var testDataEdited = TEST_DATA.edited;
+var testDataRead = TEST_DATA.read;
 function readsFrom(name, dir) {
   const place = name.includes("::") ? name.split("::")[0] ?? "" : name.split(/ > | › /)[0] ?? "";
   if (dir === "" || place.startsWith(`${dir}/`)) return true;
@@ -39838,21 +39848,10 @@ function setupDir(path2) {
 function isTestSetupPath(path2) {
   return setupDir(path2) !== null;
 }
-function testSetupEdits(paths2) {
-  const dirs = paths2.map(setupDir).filter((dir) => dir !== null);
-  return [...new Set(dirs)].map((dir) => `${TEST_SETUP_OF}${dir}`);
-}
-function testSetupEdited(name, edited) {
-  return [...edited].some(
-    (entry) => entry.startsWith(TEST_SETUP_OF) && inScope(name, entry.slice(TEST_SETUP_OF.length))
-  );
-}
-function testSetupRead(name, paths2) {
-  return paths2.filter((path2) => {
-    const dir = setupDir(path2);
-    return dir !== null && inScope(name, dir);
-  });
-}
+var TEST_SETUP = sharedByDir(TEST_SETUP_OF, setupDir, inScope);
+var testSetupEdits = TEST_SETUP.edits;
+var testSetupEdited = TEST_SETUP.edited;
+var testSetupRead = TEST_SETUP.read;
 function inScope(name, dir) {
   if (!name.includes("::")) return false;
   const file2 = name.split("::")[0] ?? "";
@@ -45339,6 +45338,26 @@ function configChange(path2, texts) {
 
 // src/runtime/gates/own-sources.ts
 import { basename as basename7, resolve as resolve6 } from "node:path";
+
+// src/runtime/serialize.ts
+function createSerializer() {
+  const tails = /* @__PURE__ */ new Map();
+  return (key, task) => {
+    const previous = tails.get(key) ?? Promise.resolve();
+    const run2 = previous.then(task, task);
+    const tail2 = run2.then(
+      () => void 0,
+      () => void 0
+    );
+    tails.set(key, tail2);
+    void tail2.then(() => {
+      if (tails.get(key) === tail2) tails.delete(key);
+    });
+    return run2;
+  };
+}
+
+// src/runtime/gates/own-sources.ts
 function ownSourcesVerify(verify, dateTracked) {
   const own2 = (run2, start) => {
     const target2 = sharedTarget(run2);
@@ -45360,20 +45379,7 @@ function sharedTarget(run2) {
   const target2 = run2.env.CARGO_TARGET_DIR;
   return target2 === void 0 || target2 === "" ? null : resolve6(run2.cwd, target2);
 }
-var queued = /* @__PURE__ */ new Map();
-function oneAtATime(key, job) {
-  const before = queued.get(key) ?? Promise.resolve();
-  const mine = before.then(job);
-  const settled2 = mine.then(
-    () => void 0,
-    () => void 0
-  );
-  queued.set(key, settled2);
-  void settled2.then(() => {
-    if (queued.get(key) === settled2) queued.delete(key);
-  });
-  return mine;
-}
+var oneAtATime = createSerializer();
 
 // src/runtime/integrity/integration-cache.ts
 import { join as join32 } from "node:path";
@@ -59949,22 +59955,6 @@ import { basename as basename15, join as join52, sep as sep4 } from "node:path";
 import { mkdir as mkdir10, readdir as readdir6, realpath as realpath4, stat as stat9 } from "node:fs/promises";
 import { basename as basename14, dirname as dirname15, resolve as resolve11 } from "node:path";
 var CHECKOUT_TIMEOUT_MS = 15 * 6e4;
-function createSerializer() {
-  const tails = /* @__PURE__ */ new Map();
-  return (key, task) => {
-    const previous = tails.get(key) ?? Promise.resolve();
-    const run2 = previous.then(task, task);
-    const tail2 = run2.then(
-      () => void 0,
-      () => void 0
-    );
-    tails.set(key, tail2);
-    void tail2.then(() => {
-      if (tails.get(key) === tail2) tails.delete(key);
-    });
-    return run2;
-  };
-}
 function createMemo(limit = 1e3) {
   const values = /* @__PURE__ */ new Map();
   return (key, compute) => {
@@ -64035,7 +64025,7 @@ async function fixJob(bot, gh, job) {
     replies: gh.reviewReplies(repo),
     fallbackBase: repo.defaultBranch
   };
-  const queued2 = fixJobOnThread(
+  const queued = fixJobOnThread(
     threadHost(bot, target2),
     bot.fixBatches,
     request2,
@@ -64045,8 +64035,8 @@ async function fixJob(bot, gh, job) {
     },
     BOT_WORDS
   );
-  if (queued2.kind === "refused") await answer2(bot, target2, author, { kind: "lines", lines: queued2.lines });
-  if (queued2.kind === "full") await gh.createComment(repo, pr, busyReply(author));
+  if (queued.kind === "refused") await answer2(bot, target2, author, { kind: "lines", lines: queued.lines });
+  if (queued.kind === "full") await gh.createComment(repo, pr, busyReply(author));
 }
 
 // src/bot/repo-settings.ts
@@ -64167,7 +64157,7 @@ async function onComment(bot, context) {
     author: payload.sender.login,
     line: found.line
   }) : null;
-  const outcome = bot.accept(job, (queued2) => executeJob(bot, queued2), {
+  const outcome = bot.accept(job, (queued) => executeJob(bot, queued), {
     what: `comment ${key}`,
     fingerprint: fingerprint2,
     accepted: () => bot.lanes.track(
@@ -64184,7 +64174,7 @@ function onMergeSignal(bot, event, payload, branches) {
   const repo = repoRefOf(payload.repository, payload.installation?.id);
   for (const goalId of goals) {
     const job = { kind: "merge-check", key: `merge:${repo.fullName}:${goalId}`, repo, goalId, event };
-    const outcome = bot.enqueue(job, (queued2) => executeJob(bot, queued2), { coalesce: true });
+    const outcome = bot.enqueue(job, (queued) => executeJob(bot, queued), { coalesce: true });
     if (outcome === "full")
       bot.deps.reporter.warn(`queue full: merge check of ${goalId} after ${event} dropped`);
   }
@@ -64212,7 +64202,7 @@ function queueFix(bot, context, read3) {
     author: payload.sender.login,
     requests: [read3.request]
   };
-  if (bot.accept(job, (queued2) => executeJob(bot, queued2), { what: key }) === "full")
+  if (bot.accept(job, (queued) => executeJob(bot, queued), { what: key }) === "full")
     bot.deps.reporter.warn(`queue full: ${key} dropped`);
 }
 

@@ -49425,6 +49425,27 @@ function baseName(path2) {
   return path2.split("/").at(-1) ?? path2;
 }
 
+// src/runtime/review/shared-by-dir.ts
+function sharedByDir(prefix, dirOf, inScope2) {
+  return {
+    edits(paths2) {
+      const dirs = paths2.map(dirOf).filter((dir) => dir !== null);
+      return [...new Set(dirs)].map((dir) => `${prefix}${dir}`);
+    },
+    edited(name, edited) {
+      return [...edited].some(
+        (entry) => entry.startsWith(prefix) && inScope2(name, entry.slice(prefix.length))
+      );
+    },
+    read(name, paths2) {
+      return paths2.filter((path2) => {
+        const dir = dirOf(path2);
+        return dir !== null && inScope2(name, dir);
+      });
+    }
+  };
+}
+
 // src/runtime/review/test-data.ts
 var TEST_DATA_OF = "test data of ";
 var TEST_DATA_DIRS = /* @__PURE__ */ new Set(["testdata", "__snapshots__"]);
@@ -49433,21 +49454,10 @@ function testDataDir(path2) {
   const at2 = segments.slice(0, -1).findIndex((segment) => TEST_DATA_DIRS.has(segment) || segment === "snapshots" && isTestPath(path2));
   return at2 < 0 ? null : segments.slice(0, at2).join("/");
 }
-function testDataEdits(paths2) {
-  const dirs = paths2.map(testDataDir).filter((dir) => dir !== null);
-  return [...new Set(dirs)].map((dir) => `${TEST_DATA_OF}${dir}`);
-}
-function testDataEdited(name, edited) {
-  return [...edited].some(
-    (entry) => entry.startsWith(TEST_DATA_OF) && readsFrom(name, entry.slice(TEST_DATA_OF.length))
-  );
-}
-function testDataRead(name, paths2) {
-  return paths2.filter((path2) => {
-    const dir = testDataDir(path2);
-    return dir !== null && readsFrom(name, dir);
-  });
-}
+var TEST_DATA = sharedByDir(TEST_DATA_OF, testDataDir, readsFrom);
+var testDataEdits = TEST_DATA.edits;
+var testDataEdited = TEST_DATA.edited;
+var testDataRead = TEST_DATA.read;
 function readsFrom(name, dir) {
   const place = name.includes("::") ? name.split("::")[0] ?? "" : name.split(/ > | › /)[0] ?? "";
   if (dir === "" || place.startsWith(`${dir}/`)) return true;
@@ -59826,21 +59836,10 @@ function setupDir(path2) {
 function isTestSetupPath(path2) {
   return setupDir(path2) !== null;
 }
-function testSetupEdits(paths2) {
-  const dirs = paths2.map(setupDir).filter((dir) => dir !== null);
-  return [...new Set(dirs)].map((dir) => `${TEST_SETUP_OF}${dir}`);
-}
-function testSetupEdited(name, edited) {
-  return [...edited].some(
-    (entry) => entry.startsWith(TEST_SETUP_OF) && inScope(name, entry.slice(TEST_SETUP_OF.length))
-  );
-}
-function testSetupRead(name, paths2) {
-  return paths2.filter((path2) => {
-    const dir = setupDir(path2);
-    return dir !== null && inScope(name, dir);
-  });
-}
+var TEST_SETUP = sharedByDir(TEST_SETUP_OF, setupDir, inScope);
+var testSetupEdits = TEST_SETUP.edits;
+var testSetupEdited = TEST_SETUP.edited;
+var testSetupRead = TEST_SETUP.read;
 function inScope(name, dir) {
   if (!name.includes("::")) return false;
   const file2 = name.split("::")[0] ?? "";
@@ -65381,6 +65380,26 @@ init_env();
 
 // src/runtime/gates/own-sources.ts
 import { basename as basename7, resolve as resolve6 } from "node:path";
+
+// src/runtime/serialize.ts
+function createSerializer() {
+  const tails = /* @__PURE__ */ new Map();
+  return (key, task) => {
+    const previous = tails.get(key) ?? Promise.resolve();
+    const run2 = previous.then(task, task);
+    const tail2 = run2.then(
+      () => void 0,
+      () => void 0
+    );
+    tails.set(key, tail2);
+    void tail2.then(() => {
+      if (tails.get(key) === tail2) tails.delete(key);
+    });
+    return run2;
+  };
+}
+
+// src/runtime/gates/own-sources.ts
 function ownSourcesVerify(verify, dateTracked) {
   const own2 = (run2, start) => {
     const target2 = sharedTarget(run2);
@@ -65402,20 +65421,7 @@ function sharedTarget(run2) {
   const target2 = run2.env.CARGO_TARGET_DIR;
   return target2 === void 0 || target2 === "" ? null : resolve6(run2.cwd, target2);
 }
-var queued = /* @__PURE__ */ new Map();
-function oneAtATime(key, job) {
-  const before = queued.get(key) ?? Promise.resolve();
-  const mine = before.then(job);
-  const settled2 = mine.then(
-    () => void 0,
-    () => void 0
-  );
-  queued.set(key, settled2);
-  void settled2.then(() => {
-    if (queued.get(key) === settled2) queued.delete(key);
-  });
-  return mine;
-}
+var oneAtATime = createSerializer();
 
 // src/runtime/integrity/integration-cache.ts
 import { join as join32 } from "node:path";
@@ -74182,22 +74188,6 @@ init_run_git();
 import { mkdir as mkdir9, readdir as readdir4, realpath as realpath6, stat as stat6 } from "node:fs/promises";
 import { basename as basename14, dirname as dirname12, resolve as resolve14 } from "node:path";
 var CHECKOUT_TIMEOUT_MS = 15 * 6e4;
-function createSerializer() {
-  const tails = /* @__PURE__ */ new Map();
-  return (key, task) => {
-    const previous = tails.get(key) ?? Promise.resolve();
-    const run2 = previous.then(task, task);
-    const tail2 = run2.then(
-      () => void 0,
-      () => void 0
-    );
-    tails.set(key, tail2);
-    void tail2.then(() => {
-      if (tails.get(key) === tail2) tails.delete(key);
-    });
-    return run2;
-  };
-}
 function createMemo(limit = 1e3) {
   const values = /* @__PURE__ */ new Map();
   return (key, compute) => {
