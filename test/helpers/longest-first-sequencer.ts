@@ -3,31 +3,31 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
  * The e2e files that took longest in the last full run (ms, `npx vitest run` on the 2-core machine
- * with three workers; session 24's start, loaded by other work: about twice the idle
- * figures), slowest first. Their sizes do not say so: some are among the smaller files. Update the list when the slowest files change; a file not
+ * with three workers: a fresh-clone `.ci/run` of session 24, the machine idle; the reporter's
+ * file times, which count a file's beforeAll), slowest first. Their sizes do not say so: some are among the smaller files. Update the list when the slowest files change; a file not
  * listed is placed as vitest places it.
  */
 export const SLOWEST_IN_CI: ReadonlyArray<readonly [file: string, ms: number]> = [
-  ['test/execution/per-test.test.ts', 169_347],
-  ['test/bot/hostile-agents.test.ts', 132_052],
-  ['test/execution/hook-installers.test.ts', 114_059],
-  ['test/execution/hostile-objects.test.ts', 102_663],
-  ['test/execution/hostile-verdict.test.ts', 96_655],
-  ['test/execution/fail-to-pass.test.ts', 94_003],
-  ['test/execution/until-ready.test.ts', 90_001],
-  ['test/execution/state-tampering.test.ts', 86_095],
-  ['test/execution/hostile-git-config.test.ts', 83_189],
-  ['test/execution/rust-crate.test.ts', 82_644],
-  ['test/execution/sandboxed-agents.test.ts', 79_115],
-  ['test/bot/fix.test.ts', 78_649],
-  ['test/execution/go-module.test.ts', 77_846],
-  ['test/execution/sandboxed-fixes.test.ts', 76_584],
-  ['test/action/fix.test.ts', 70_419],
-  ['test/cli/run-progress.test.ts', 64_153],
-  ['test/bench/smoke-loop-prepare.test.ts', 63_581],
-  ['test/action/sandbox-network.test.ts', 59_975],
-  ['test/action/hostile-corpus.test.ts', 59_121],
-  ['test/execution/hostile-agents.test.ts', 58_140],
+  ['test/execution/until-ready.test.ts', 82_305],
+  ['test/execution/per-test.test.ts', 79_551],
+  ['test/execution/hostile-verdict.test.ts', 76_922],
+  ['test/execution/rust-crate.test.ts', 69_387],
+  ['test/bot/hostile-agents.test.ts', 67_163],
+  ['test/execution/hostile-objects.test.ts', 65_070],
+  ['test/execution/go-module.test.ts', 63_545],
+  ['test/execution/node-vitest.test.ts', 59_461],
+  ['test/execution/fail-to-pass.test.ts', 57_541],
+  ['test/execution/hook-installers.test.ts', 51_693],
+  ['test/execution/hostile-agents.test.ts', 43_153],
+  ['test/execution/hostile-git-config.test.ts', 40_004],
+  ['test/execution/install-download-cache.test.ts', 38_618],
+  ['test/action/sandbox-network.test.ts', 38_469],
+  ['test/execution/integration-repair.test.ts', 36_959],
+  ['test/execution/state-tampering.test.ts', 34_802],
+  ['test/execution/sandboxed-agents.test.ts', 33_803],
+  ['test/bot/fix.test.ts', 33_390],
+  ['test/cli/goal-deliver.test.ts', 32_833],
+  ['test/execution/sandboxed-fixes.test.ts', 31_360],
 ];
 
 /**
