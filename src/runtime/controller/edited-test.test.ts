@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseJestJson } from '../gates/test-results/jest-json.js';
 import type { GateEvidence } from '../proof/schema.js';
+import { testResults } from '../proof/test-evidence.js';
 import { testCounts } from '../proof/test-summary.js';
 import { testDataRead } from '../review/test-data.js';
 import { testsEditedByChange } from '../review/tests-weakened.js';
@@ -141,7 +142,6 @@ describe("the slice's line counts fail→pass as the fail-to-pass check does", (
     '        a = 2\n        b = 3\n        total = add(a, b)\n        assert isinstance(total, int)\n' +
     '        assert total == -1\n';
   const edited = testsEditedByChange(DIFF, [TESTS], new Map([[TESTS, HEAD]]));
-  const counts = { passed: 2, failed: 0, skipped: 0, regressions: 0, stillFailing: 0, added: 0, removed: 0 };
   const gate = (failToPass: string[]): GateEvidence => ({
     name: 'pytest',
     kind: 'test',
@@ -152,17 +152,7 @@ describe("the slice's line counts fail→pass as the fail-to-pass check does", (
     sha: 'abc',
     tail: '',
     artifact: null,
-    tests: {
-      source: 'junit-xml',
-      baseSha: 'b',
-      counts: { ...counts, failToPass: failToPass.length },
-      failing: [],
-      failToPass,
-      regressions: [],
-      stillFailing: [],
-      added: [],
-      removed: [],
-    },
+    tests: testResults({ source: 'junit-xml', baseSha: 'b', passed: 2, failToPass }),
   });
 
   it('a test the change edited is not counted as fail→pass: the line says it passes by its own edit', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { task } from '../delivery/test-delivery.js';
 import type { GateEvidence } from '../proof/schema.js';
+import { testResults } from '../proof/test-evidence.js';
 import { type ExecutionStateRecord, emptyExecution, sliceRecord, withSlice } from './execution-state.js';
 import { type ClassEvidenceGap, classEvidenceReopenings, type Reopening, slicesToReopen } from './reopen.js';
 
@@ -22,20 +23,7 @@ function gate(outcome: GateEvidence['outcome'], required = true): GateEvidence {
 }
 
 /** A test gate's per-test results where `failToPass` failed on the base and pass on the head. */
-function testResults(failToPass: string[]): NonNullable<GateEvidence['tests']> {
-  const counts = { passed: 1, failed: 0, skipped: 0, regressions: 0, stillFailing: 0, added: 0, removed: 0 };
-  return {
-    source: 'node-test',
-    baseSha: 'b',
-    counts: { ...counts, failToPass: failToPass.length },
-    failing: [],
-    failToPass,
-    regressions: [],
-    stillFailing: [],
-    added: [],
-    removed: [],
-  };
-}
+const failedToPassed = (failToPass: string[]) => testResults({ failToPass, passed: 1, baseSha: 'b' });
 
 function withRecord(
   execution: ExecutionStateRecord,
@@ -224,7 +212,7 @@ describe('classEvidenceReopenings', () => {
   });
   /** The head's test gate: the target test failed on the base and passes on the head (by its edit). */
   function rewritten(execution: ExecutionStateRecord): ExecutionStateRecord {
-    const flipped = { ...gate('passed'), tests: testResults(['parse trims the text']) };
+    const flipped = { ...gate('passed'), tests: failedToPassed(['parse trims the text']) };
     return { ...execution, finalGates: [flipped] };
   }
 
@@ -276,7 +264,7 @@ describe('classEvidenceReopenings', () => {
 
   it("not when the base's run of a test gate reported no per-test results where the head's did: no agent's change mends the base", () => {
     const tasks = [task({ id: 's1', status: 'done' })];
-    const head = { ...gate('passed'), tests: testResults(['parse trims the text']) };
+    const head = { ...gate('passed'), tests: failedToPassed(['parse trims the text']) };
     const crashed = { ...gate('failed'), sha: 'b'.repeat(40) };
     const execution = withRecord(
       { ...emptyExecution(), finalGates: [head], baseGates: [crashed] },
@@ -285,7 +273,7 @@ describe('classEvidenceReopenings', () => {
     );
     expect(classEvidenceReopenings(tasks, execution, [gap], any).reopen).toEqual([]);
     // The same goal whose base run reported its tests is retried.
-    const read = { ...execution, baseGates: [{ ...crashed, tests: testResults([]) }] };
+    const read = { ...execution, baseGates: [{ ...crashed, tests: failedToPassed([]) }] };
     expect(classEvidenceReopenings(tasks, read, [gap], any).reopen).toMatchObject([{ taskId: 's1' }]);
   });
 
