@@ -1,3 +1,4 @@
+import { PERL_ENDING } from './perl-ending.js';
 import { PERL_EXIT_AS_STATUS } from './perl-exit-status.js';
 
 /**
@@ -19,7 +20,8 @@ import { PERL_EXIT_AS_STATUS } from './perl-exit-status.js';
  * signal was stopped with the command, not left by it. Once the command (and, stopped, its group)
  * has ended, every process still below it gets SIGTERM, a short grace (at most 300 ms),
  * then SIGKILL, and again until it has no child left. It writes `pid<TAB>cwd<TAB>command` of each to fd 3
- * (its working directory when first seen, tabs and newlines in either as spaces),
+ * (its working directory when first seen, tabs and newlines in either as spaces), but of none
+ * that was already ending when seen (`PERL_ENDING`: killed by the command on its way out),
  * and exits as the command did (its code, or the same signal).
  *
  * Where prctl fails (a seccomp filter, an old kernel) it execs the command itself: today's
@@ -77,6 +79,7 @@ if (defined $stop) {
   }
 }
 my %left;
+${PERL_ENDING}
 sub children {
   my @c;
   if (open(my $k, '<', "/proc/$$/task/$$/children")) { my $l = <$k> // ''; close($k); return map { $_ + 0 } split(' ', $l) }
@@ -91,7 +94,7 @@ sub children {
 }
 sub note {
   for my $c (@_) {
-    next if exists $left{$c};
+    next if exists $left{$c} || ending($c);
     my $line = ''; if (open(my $f, '<', "/proc/$c/cmdline")) { local $/; $line = <$f> // ''; close($f) }
     $line = join(' ', grep { $_ ne '' } split(/\0/, $line)); $line =~ s/[\t\n]/ /g;
     my $cwd = readlink("/proc/$c/cwd") // ''; $cwd =~ s/[\t\n]/ /g;

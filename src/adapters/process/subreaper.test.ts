@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runningWithArgv } from '../../../test/helpers/agents.js';
+import { killedOnTheWayOut, threadOutlivesItsLeader } from '../../../test/helpers/ending-processes.js';
 import { runProcess, runProcessWith } from './run-process.js';
 import { probeSubreaper } from './subreaper.js';
 
@@ -70,6 +71,40 @@ describe('the subreaper', () => {
     const pid = Number(await readFile(pidFile, 'utf8'));
     expect(await runningWithArgv(marker)).toEqual([]);
     expect(res.ended?.map((p) => p.pid)).toContain(pid);
+  });
+
+  it('does not report a child the command killed on its way out, still ending (a large heap)', async () => {
+    // Seen as the command ends, it has no command line or directory left in /proc: it is being
+    // torn down, and runs no code of its own. Each of three runs, not one lucky one.
+    for (const run of [1, 2, 3]) {
+      const ready = join(dir, `ready-${run}`);
+      const res = await runProcess({
+        argv: ['sh', '-c', `${killedOnTheWayOut(ready)}; exit 0`],
+        cwd: dir,
+        env,
+        timeoutMs: 30_000,
+      });
+      expect(res.exitCode).toBe(0);
+      expect(res.ended).toEqual([]);
+    }
+  });
+
+  it('reports a child whose first thread ended while another runs on (not a zombie)', async () => {
+    const pidFile = join(dir, 'child.pid');
+    const res = await runProcess({
+      argv: ['sh', '-c', `${threadOutlivesItsLeader(pidFile)}\nexit 0`],
+      cwd: dir,
+      env,
+      timeoutMs: 30_000,
+    });
+    const pid = Number(await readFile(pidFile, 'utf8'));
+    expect(res.ended?.map((p) => p.pid)).toEqual([pid]);
+    await waitUntil('the child to be gone', async () =>
+      readFile(`/proc/${pid}/stat`).then(
+        () => false,
+        () => true,
+      ),
+    );
   });
 
   it('without it, the same escapee lives on (the control: what the test above would see)', async () => {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runningWithArgv } from '../../../test/helpers/agents.js';
+import { killedOnTheWayOut, threadOutlivesItsLeader } from '../../../test/helpers/ending-processes.js';
 import { createTempRepo, git, type TempRepo } from '../../../test/helpers/git-repo.js';
 import type { ProcessSpec } from '../../runtime/ports.js';
 import { runProcess, runProcessWith } from '../process/run-process.js';
@@ -219,6 +220,20 @@ describe('bubblewrap confinement', () => {
     // A command that exits with such a code itself still reads as that code.
     const coded = await run({ ...spec, argv: ['sh', '-c', 'exit 143'] });
     expect(coded).toMatchObject({ exitCode: 143, signal: null, ended: [] });
+    // A child the command killed on its way out, still being torn down: ending, not left.
+    const killed = await run({
+      ...spec,
+      argv: ['sh', '-c', `${killedOnTheWayOut('ready.omk-test')}; exit 0`],
+    });
+    expect(killed).toMatchObject({ exitCode: 0, ended: [] });
+    // A child whose first thread ended (a zombie, as /proc shows it) while another runs on: left.
+    const threaded = await run({
+      ...spec,
+      argv: ['sh', '-c', `${threadOutlivesItsLeader('pid.omk-test')}\nexit 0`],
+    });
+    expect(threaded.exitCode).toBe(0);
+    expect(threaded.ended).toEqual([expect.objectContaining({ endedBy: 'sandbox' })]);
+    for (const file of ['ready.omk-test', 'pid.omk-test']) await rm(join(worktree, file));
   });
 
   it('a hard link from a file it can read outside the worktree fails (EXDEV); unconfined it is made', async () => {

@@ -1,3 +1,5 @@
+import { PERL_ENDING } from '../process/perl-ending.js';
+
 /**
  * What a confined command runs under inside its sandbox, as a perl program (the subreaper's perl:
  * no module loaded, a few milliseconds). Arguments: the grace in milliseconds, the `allow`
@@ -27,7 +29,7 @@
  * group (`setsid`) is reported either way.
  *
  * Once the command has ended (and, stopped, its group), every process of the namespace still
- * alive (not a zombie) that was not there before is written to fd 3 as `pid<TAB>cwd<TAB>command`
+ * alive (not ending with it: `PERL_ENDING`) that was not there before is written to fd 3 as `pid<TAB>cwd<TAB>command`
  * (the pid as the sandbox numbers it, its working directory as `/proc` shows it, tabs and newlines
  * in either as spaces), in one write that starts on a line of its own (a partial line a process
  * wrote to the pipe cannot swallow the first entry), then `!signal<TAB>number` if a signal ended
@@ -48,12 +50,12 @@ sub stat_of {
   open(my $f, '<', "/proc/$_[0]/stat") or return (); my $s = <$f>; close($f); return () unless defined $s;
   return split(' ', substr($s, rindex($s, ')') + 2));
 }
+${PERL_ENDING}
 sub alive {
   my @p; opendir(my $d, '/proc') or return ();
   for my $e (readdir $d) {
     next unless $e =~ /^\d+$/; next if $e == 1 || $e == $$;
-    my @f = stat_of($e); next unless @f;
-    push(@p, $e + 0) unless $f[0] eq 'Z' || $f[0] eq 'X';
+    push(@p, $e + 0) unless ending($e);
   }
   return @p;
 }
