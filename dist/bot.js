@@ -58410,6 +58410,18 @@ var BoundedLog = class {
 // src/adapters/process/subreaper.ts
 import { execFile as execFile2 } from "node:child_process";
 
+// src/adapters/process/perl-ending.ts
+var PERL_ENDING = String.raw`sub ending {
+  my $p = shift; opendir(my $d, "/proc/$p/task") or return 1;
+  for my $t (readdir $d) {
+    next unless $t =~ /^\d+$/;
+    open(my $f, '<', "/proc/$p/task/$t/stat") or next; my $s = <$f>; close($f); next unless defined $s;
+    my @x = split(' ', substr($s, rindex($s, ')') + 2));
+    return 0 unless $x[0] eq 'Z' || $x[0] eq 'X' || ($x[6] & 4) || ($x[28] & 256);
+  }
+  return 1;
+}`;
+
 // src/adapters/process/perl-exit-status.ts
 var PERL_EXIT_AS_STATUS = `my $sig = $status & 127;
 exit($status >> 8) unless $sig;
@@ -58471,6 +58483,7 @@ if (defined $stop) {
   }
 }
 my %left;
+${PERL_ENDING}
 sub children {
   my @c;
   if (open(my $k, '<', "/proc/$$/task/$$/children")) { my $l = <$k> // ''; close($k); return map { $_ + 0 } split(' ', $l) }
@@ -58485,7 +58498,7 @@ sub children {
 }
 sub note {
   for my $c (@_) {
-    next if exists $left{$c};
+    next if exists $left{$c} || ending($c);
     my $line = ''; if (open(my $f, '<', "/proc/$c/cmdline")) { local $/; $line = <$f> // ''; close($f) }
     $line = join(' ', grep { $_ ne '' } split(/\0/, $line)); $line =~ s/[\t\n]/ /g;
     my $cwd = readlink("/proc/$c/cwd") // ''; $cwd =~ s/[\t\n]/ /g;
@@ -62020,12 +62033,12 @@ sub stat_of {
   open(my $f, '<', "/proc/$_[0]/stat") or return (); my $s = <$f>; close($f); return () unless defined $s;
   return split(' ', substr($s, rindex($s, ')') + 2));
 }
+${PERL_ENDING}
 sub alive {
   my @p; opendir(my $d, '/proc') or return ();
   for my $e (readdir $d) {
     next unless $e =~ /^\d+$/; next if $e == 1 || $e == $$;
-    my @f = stat_of($e); next unless @f;
-    push(@p, $e + 0) unless $f[0] eq 'Z' || $f[0] eq 'X';
+    push(@p, $e + 0) unless ending($e);
   }
   return @p;
 }
