@@ -8,7 +8,7 @@
  * full.
  */
 export function killedOnTheWayOut(ready: string, megabytes = 300): string {
-  const heavy = `perl -e '$x = "x" x (${megabytes} << 20); open(F, ">", "${ready}"); close F; sleep 60' &`;
+  const heavy = `perl -e '$x = "x" x (${megabytes} << 20); open(F, ">", "${ready}"); close F; sleep 60' </dev/null >/dev/null 2>&1 &`;
   return `${heavy} while [ ! -e ${ready} ]; do sleep 0.01; done; kill -9 $!`;
 }
 

@@ -3,7 +3,9 @@ import { chmod, link, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { killedOnTheWayOut } from '../../../test/helpers/ending-processes.js';
 import { createTempRepo, git, type TempRepo } from '../../../test/helpers/git-repo.js';
+import { runProcessWith } from '../process/run-process.js';
 import { escapingLinks } from './links.js';
 import { endStrays } from './processes.js';
 import { watchIntegrity } from './snapshot.js';
@@ -213,5 +215,21 @@ describe('processes left in a worktree', () => {
       checked: false,
       reason: `this platform has no ${join(home, 'no-proc')} to find processes by working directory`,
     });
+  });
+
+  it('does not end as left one its run killed on the way out, still ending there (a large heap)', async () => {
+    // Without the subreaper, as where prctl is refused: the scan alone looks, right after the run.
+    const ready = join(home, 'ready');
+    const run = await runProcessWith(
+      {
+        argv: ['sh', '-c', `${killedOnTheWayOut(ready, 600)}; exit 0`],
+        cwd: worktree,
+        env: {},
+        timeoutMs: 30_000,
+      },
+      null,
+    );
+    expect(run.exitCode).toBe(0);
+    expect(await endStrays(worktree)).toEqual({ checked: true, killed: [] });
   });
 });

@@ -109,7 +109,7 @@ async function endMatching(
   for (const pid of pids) {
     // Another user's process, or one gone in between: not readable, not ours.
     if (pid === process.pid) continue;
-    const match = await matches(pid, proc);
+    const match = (await ending(proc, pid)) ? null : await matches(pid, proc);
     if (match === null) continue;
     const command = await commandLine(proc, pid);
     try {
@@ -121,6 +121,30 @@ async function endMatching(
   }
   return { checked: true, killed };
 }
+
+/**
+ * Whether a process can run none of its code again, as the supervisors judge it (`PERL_ENDING`):
+ * each of its threads a zombie, exiting, or holding a pending SIGKILL. One killed as its run ended
+ * (its heap still being freed) is not left running; one whose first thread alone has ended is.
+ * Without a task list to read (gone, a test's fake) it is not ending: the match and the kill say.
+ */
+async function ending(proc: string, pid: number): Promise<boolean> {
+  const tasks = await readdir(`${proc}/${pid}/task`).catch(() => null);
+  if (tasks === null) return false;
+  for (const task of tasks) {
+    const stat = await readFile(`${proc}/${pid}/task/${task}/stat`, 'latin1').catch(() => null);
+    if (stat === null) continue;
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const [state, flags, pending] = [fields[0], Number(fields[6]), Number(fields[28])];
+    if (state !== 'Z' && state !== 'X' && (flags & PF_EXITING) === 0 && (pending & SIGKILL_BIT) === 0)
+      return false;
+  }
+  return true;
+}
+
+/** The kernel's flag of a task in `do_exit`, and SIGKILL's bit in a pending-signal mask. */
+const PF_EXITING = 0x4;
+const SIGKILL_BIT = 1 << 8;
 
 /** The working directory of the ended run whose mark the process carries, if any. */
 async function endedRunOf(pid: number, proc: string, marks: RunMarks | undefined): Promise<string | null> {
