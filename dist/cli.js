@@ -69209,18 +69209,18 @@ async function fixPullRequest(deps, request2) {
     ...request2.base === void 0 ? {} : { base: request2.base },
     ...request2.fallbackBase === void 0 ? {} : { fallbackBase: request2.fallbackBase }
   });
-  const ending = endings.find((e) => e.task.id === task.id);
-  if (ending === void 0) throw new NotFoundError(`Fix ${task.id} of goal ${goalId} was not recorded.`);
+  const ending2 = endings.find((e) => e.task.id === task.id);
+  if (ending2 === void 0) throw new NotFoundError(`Fix ${task.id} of goal ${goalId} was not recorded.`);
   return {
-    kind: ending.applied ? "applied" : "failed",
+    kind: ending2.applied ? "applied" : "failed",
     requestIds,
     pr,
     sliceId: pull.sliceId,
-    report: ending.report,
+    report: ending2.report,
     proofStatus: verified.proof.status,
     knownGaps: verified.proof.knownGaps,
-    replied: ending.replied,
-    resolved: ending.resolved
+    replied: ending2.replied,
+    resolved: ending2.resolved
   };
 }
 async function nextFixNumber(deps, journal) {
@@ -75525,7 +75525,7 @@ async function endMatching(proc, matches2) {
   const killed = [];
   for (const pid of pids) {
     if (pid === process.pid) continue;
-    const match = await matches2(pid, proc);
+    const match = await ending(proc, pid) ? null : await matches2(pid, proc);
     if (match === null) continue;
     const command2 = await commandLine(proc, pid);
     try {
@@ -75536,6 +75536,21 @@ async function endMatching(proc, matches2) {
   }
   return { checked: true, killed };
 }
+async function ending(proc, pid) {
+  const tasks = await readdir6(`${proc}/${pid}/task`).catch(() => null);
+  if (tasks === null) return false;
+  for (const task of tasks) {
+    const stat19 = await readFile13(`${proc}/${pid}/task/${task}/stat`, "latin1").catch(() => null);
+    if (stat19 === null) continue;
+    const fields = stat19.slice(stat19.lastIndexOf(")") + 2).split(" ");
+    const [state, flags, pending] = [fields[0], Number(fields[6]), Number(fields[28])];
+    if (state !== "Z" && state !== "X" && (flags & PF_EXITING) === 0 && (pending & SIGKILL_BIT) === 0)
+      return false;
+  }
+  return true;
+}
+var PF_EXITING = 4;
+var SIGKILL_BIT = 1 << 8;
 async function endedRunOf(pid, proc, marks) {
   if (marks === void 0) return null;
   const environ = await readFile13(`${proc}/${pid}/environ`, "latin1").catch(() => null);
