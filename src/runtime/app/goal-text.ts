@@ -18,6 +18,7 @@ import type { Task } from '../graph/schema.js';
 import { type StepSpelling, wordHint } from '../next-steps.js';
 import { gapText } from '../proof/gaps.js';
 import { gateOutcomeLabel } from '../proof/render-text.js';
+import { requiredGatesNamed } from '../proof/required-gates.js';
 import { budgetUsd, tokenCount } from '../text/amounts.js';
 import { clip } from '../text/clip.js';
 import { formatDuration } from '../text/duration.js';
@@ -59,24 +60,13 @@ function plannedGatesText(gates: PlannedGates, required: readonly string[]): str
   return out;
 }
 
-/**
- * Every gate that blocks the goal: the kinds the oracle requires, then the planned gates required
- * on their own (a detected format gate, a gate the config marks required), as the proof names them.
- */
-function requiredGatesText(kinds: readonly string[], gates: PlannedGates | null): string {
-  const ownNames = (gates?.run ?? [])
-    .filter((gate) => gate.required && !kinds.includes(gate.kind))
-    .map((gate) => `${gate.name} (marked required)`);
-  return [...kinds, ...new Set(ownNames)].join(', ');
-}
-
 /** A new goal: its oracle, plan (or the decisions a human must make) and known gaps. */
 export function renderCreatedText(created: CreatedGoal, steps: StepSpelling): string {
   const { goal, graph, proof } = created;
   let out = `goal ${goal.id}\n`;
   out += `  ${goal.goal.normalized}\n`;
   out += goal.oracle.testable
-    ? `oracle: ${goal.oracle.class} (${goal.oracle.shape}); required gates: ${requiredGatesText(goal.oracle.requiredGates, created.gates)}\n`
+    ? `oracle: ${goal.oracle.class} (${goal.oracle.shape}); required gates: ${requiredGatesNamed(proof, (name) => name).join(', ')}\n`
     : 'oracle: not testable\n';
   if (goal.oracle.testable && created.gates !== null)
     out += plannedGatesText(created.gates, goal.oracle.requiredGates);
