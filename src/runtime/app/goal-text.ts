@@ -147,7 +147,7 @@ function endedText(goal: GoalRecord, proof: Proof): string {
   const delivered =
     pulls === 0
       ? `nothing delivered (policy ${goal.options.policy})`
-      : `${pulls} pull request(s) opened before`;
+      : `${pulls} pull request${pulls === 1 ? '' : 's'} opened before`;
   return `ended   ${goal.status} at ${record.at}${by}${why}: ${delivered}\n`;
 }
 

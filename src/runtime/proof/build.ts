@@ -124,6 +124,7 @@ export function buildProof(evidence: ProofEvidence): Proof {
         : knownGaps.length > 0
           ? 'not_ready'
           : 'ready';
+  const planned = plannedOnly(evidence);
   const body: Omit<Proof, 'digest'> = {
     version: 1,
     goalId: evidence.goalId,
@@ -134,9 +135,7 @@ export function buildProof(evidence: ProofEvidence): Proof {
     git: { ...evidence.git },
     requiredGates: [...oracle.requiredGates],
     requiredGateNames: requiredGateNames(evidence),
-    ...(plannedOnly(evidence).length > 0
-      ? { plannedGates: structuredClone([...plannedOnly(evidence)]) }
-      : {}),
+    ...(planned.length > 0 ? { plannedGates: structuredClone([...planned]) } : {}),
     gates: structuredClone([...evidence.gates]),
     slices: structuredClone([...evidence.slices]),
     changedFiles: structuredClone([...evidence.changedFiles]),
