@@ -93,3 +93,41 @@ describe('omk goal plan: the required gates are the project gates', () => {
     expect(planned.goal.oracle.checks).toContain('Lint passes on the head commit');
   });
 });
+
+describe('omk goal proof before execution: the required gates are the plan’s', () => {
+  it('names the detected format gate as the plan does, required by default; a gate the config marks required as marked', async () => {
+    const node = await createTempRepo({
+      'package.json': `${JSON.stringify(
+        {
+          name: 'calc',
+          version: '1.0.0',
+          type: 'module',
+          scripts: { test: 'node --test', lint: 'eslint .', 'format:check': 'prettier --check .' },
+        },
+        null,
+        2,
+      )}\n`,
+      'src/add.js': 'export const add = (a, b) => a - b;\n',
+      'test/add.test.js':
+        "import { test } from 'node:test';\nimport assert from 'node:assert';\nimport { add } from '../src/add.js';\n\ntest('adds', () => assert.equal(add(2, 3), 5));\n",
+      '.omk/config.yml':
+        'version: 1\ngates:\n  list:\n    - name: e2e\n      run: ["node", "--test", "e2e"]\n      required: true\n',
+    });
+    try {
+      const inNode = (...args: string[]) => runOmk(args, { cwd: node.root, stateDir: state.dir });
+      const plan = await inNode('goal', 'plan', 'fix the add function in src/add.js', '--json');
+      expect(plan.code, plan.stderr).toBe(0);
+      const id = (JSON.parse(plan.stdout) as Planned).goal.id;
+      const required = 'test, lint, format (required by default), e2e (marked required)';
+      const proof = await inNode('goal', 'proof', id);
+      expect(proof.code, proof.stderr).toBe(0);
+      expect(proof.stdout).toContain(`Required gates: ${required}\n`);
+      const json = JSON.parse((await inNode('goal', 'proof', id, '--json')).stdout) as {
+        requiredGateNames?: string[];
+      };
+      expect(json.requiredGateNames).toEqual(['format', 'lint', 'test', 'e2e']);
+    } finally {
+      await node.cleanup();
+    }
+  });
+});

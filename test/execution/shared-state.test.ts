@@ -7,11 +7,12 @@ import { createGitStateBranch, type GitStateBranchOptions } from '../../src/adap
 import { createLocalForge } from '../../src/adapters/local-forge/forge.js';
 import { localStateFiles } from '../../src/adapters/state/local-files.js';
 import { executeAndDeliver } from '../../src/runtime/app/execute.js';
+import { renderStatusText } from '../../src/runtime/app/goal-text.js';
 import { addBudget } from '../../src/runtime/budget/ops.js';
 import { EventLog } from '../../src/runtime/events/log.js';
 import { applyLifecycle } from '../../src/runtime/goal/actions.js';
 import { createGoal } from '../../src/runtime/goal/create.js';
-import { readProof } from '../../src/runtime/goal/queries.js';
+import { goalStatus, readProof } from '../../src/runtime/goal/queries.js';
 import { goalReconciler } from '../../src/runtime/goal/reconcile.js';
 import type { GoalStore } from '../../src/runtime/goal/store.js';
 import { heuristicPlanner } from '../../src/runtime/plan/heuristic.js';
@@ -222,6 +223,42 @@ describe('two writers on the state branch: a save merges, never replaces', () =>
 });
 
 describe('a decision written elsewhere during delivery', () => {
+  it('a goal cancelled after its integration, before delivery: nothing is delivered, and the run, its events and its status say so', async () => {
+    await setup({ policy: 'draft-pr' });
+    const local = createLocalForge({ repoRoot: repo.root, stateRoot: join(repo.root, '..', 'forge') });
+    let pushes = 0;
+    const app = testApp(a.store, {
+      // The forge is asked for once the goal was found deliverable: the cancel lands in between.
+      forge: async () => {
+        await applyLifecycle(a.store, goalId, 'cancel', 'not this way', 'someone@example.com');
+        return {
+          ...local,
+          async push(...args: Parameters<typeof local.push>) {
+            pushes += 1;
+            return local.push(...args);
+          },
+        };
+      },
+    });
+    const outcome = await executeAndDeliver(app, { goalId, agent: { name: 'demo' }, after: 'deliver' });
+    expect(outcome.notes).toEqual([{ code: 'withheld', status: 'cancelled', policy: 'draft-pr' }]);
+    expect(outcome.delivery).toBeNull();
+    expect(outcome.goal.status).toBe('cancelled');
+    expect(pushes).toBe(0);
+    const types = (await events(a)).map((event) => event.type);
+    const finished = types.indexOf('execution_finished');
+    expect(types.indexOf('integration_done')).toBeLessThan(finished);
+    expect(types.slice(finished)).toEqual(expect.arrayContaining(['goal_cancelled', 'delivery_withheld']));
+    expect((await events(a)).find((event) => event.type === 'delivery_withheld')?.data).toEqual({
+      status: 'cancelled',
+      policy: 'draft-pr',
+    });
+    const status = renderStatusText(await goalStatus(a.store, goalId), (id) => `omk goal proof ${id}`);
+    expect(status).toMatch(
+      /^ended {3}cancelled at \S+ by someone@example\.com \(not this way\): nothing delivered \(policy draft-pr\)$/m,
+    );
+  }, 120_000);
+
   it('a goal cancelled while its PRs are opened is not merged', async () => {
     await setup({ policy: 'auto-pr', mergePolicy: 'gated' });
     const local = createLocalForge({ repoRoot: repo.root, stateRoot: join(repo.root, '..', 'forge') });

@@ -2,9 +2,10 @@ import { type DeliverResult, deliverGoal, loadDeliveryPlan } from '../delivery/d
 import { type MergeGoalResult, mergeGoal } from '../delivery/merge.js';
 import { awaitsAcceptance } from '../delivery/merge-decision.js';
 import type { DeliveryPlan } from '../delivery/plan.js';
+import { IllegalTransitionError } from '../errors.js';
 import type { MergeMethod } from '../forge/port.js';
 import { adoptRemoteChanges } from '../goal/remote-changes.js';
-import type { GoalRecord } from '../goal/schema.js';
+import type { GoalRecord, GoalStatus } from '../goal/schema.js';
 import { readOrAssembleProof } from '../proof/assemble.js';
 import { baseFor, deliveryTarget, type TargetRequest } from './delivery-target.js';
 import { type AppDeps, deliverDeps, hostConfig, inPhase } from './deps.js';
@@ -41,6 +42,21 @@ async function deliverable(deps: AppDeps, goal: GoalRecord): Promise<boolean> {
   return awaitsAcceptance(await readOrAssembleProof(deps.store, goal, deps.store.eventLog(goal.id)));
 }
 
+/** What a person makes of a goal that stops its delivery when it lands after execution. */
+const STOPPED: readonly GoalStatus[] = ['cancelled', 'rejected', 'paused'];
+
+/**
+ * A goal stopped after execution, before its delivery (a cancel from another terminal, a bot
+ * comment): nothing is delivered, and its events say that this delivery was withheld, and why.
+ */
+async function withheld(deps: AppDeps, goal: GoalRecord): Promise<AfterExecution> {
+  const data = { status: goal.status, policy: goal.options.policy };
+  await deps.store.withGoalLock(goal.id, () =>
+    deps.store.eventLog(goal.id).append([{ type: 'delivery_withheld', data }]),
+  );
+  return { ...NOTHING_DELIVERED, notes: [{ code: 'withheld', ...data }] };
+}
+
 /**
  * What follows execution, by the goal's policies: PRs unless the policy is `local`, and under a
  * `gated` merge policy the integrator PR merged when every condition of the merge holds. With
@@ -54,6 +70,7 @@ export async function deliverByPolicy(
   const goal = await deps.store.read(goalId);
   const policy = goal.options.policy;
   if (policy === 'local') return { ...NOTHING_DELIVERED, notes: [{ code: 'policy_local', goalId }] };
+  if (STOPPED.includes(goal.status)) return withheld(deps, goal);
   if (!(await deliverable(deps, goal))) {
     return { ...NOTHING_DELIVERED, notes: [{ code: 'not_deliverable', status: goal.status }] };
   }
@@ -64,9 +81,17 @@ export async function deliverByPolicy(
     return { ...NOTHING_DELIVERED, dryRunPlan: plan, notes: [{ code: 'dry_run' }] };
   }
   const forge = await deps.forge(goal);
-  const delivery = await inPhase(deps, `omk: delivering goal ${goalId}`, () =>
-    deliverGoal(deliverDeps(deps, forge), goalId, target),
-  );
+  let delivery: DeliverResult;
+  try {
+    delivery = await inPhase(deps, `omk: delivering goal ${goalId}`, () =>
+      deliverGoal(deliverDeps(deps, forge), goalId, target),
+    );
+  } catch (error) {
+    // Refused as a person stopped the goal since it was found deliverable: that is the outcome.
+    const now = await deps.store.read(goalId);
+    if (error instanceof IllegalTransitionError && STOPPED.includes(now.status)) return withheld(deps, now);
+    throw error;
+  }
   if (goal.options.mergePolicy !== 'gated') {
     const note: AppNote =
       goal.options.mergePolicy === 'manual' ? { code: 'merge_manual', goalId } : { code: 'merge_disabled' };

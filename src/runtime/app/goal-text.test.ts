@@ -69,34 +69,41 @@ describe('renderCreatedText', () => {
     expect(line?.length).toBeLessThan(260);
   });
 
-  it('names every gate that blocks the goal as required: a format gate required by default too', () => {
+  it('names every gate that blocks the goal as its proof does: a format gate required by default, a custom one marked', () => {
     const goal = goalRecord();
+    const oracle = { ...goal.oracle, testable: true, requiredGates: ['test', 'lint'] };
     const planned = (name: string, kind: string, required: boolean) => ({
       name,
       kind,
       required,
       argv: ['npm', 'run', name],
     });
+    const run = [
+      planned('format:check', 'format', true),
+      planned('lint', 'lint', true),
+      planned('test', 'test', true),
+      planned('e2e', 'custom', true),
+      planned('bench', 'benchmark', false),
+    ];
+    // As creation builds it: no gate ran, the plan's gates (its gates_required event) are the evidence.
+    const proof = buildProof(
+      evidence({
+        oracle: { ...evidence().oracle, ...oracle },
+        execution: 'not_started',
+        gates: [],
+        plannedGates: run,
+      }),
+    );
     const text = renderCreatedText(
-      {
-        ...created('x'),
-        goal: { ...goal, oracle: { ...goal.oracle, testable: true, requiredGates: ['test', 'lint'] } },
-        gates: {
-          run: [
-            planned('format:check', 'format', true),
-            planned('lint', 'lint', true),
-            planned('test', 'test', true),
-            planned('e2e', 'custom', false),
-          ],
-          absent: [],
-          notes: [],
-        },
-      },
+      { ...created('x'), goal: { ...goal, oracle }, proof, gates: { run, absent: [], notes: [] } },
       NEUTRAL_STEPS,
     );
-    expect(text).toContain('required gates: test, lint, format:check (marked required)\n');
+    expect(text).toContain(
+      'required gates: test, lint, format:check (required by default), e2e (marked required)\n',
+    );
     expect(text).toContain('gates that will run: format:check (npm run format:check), lint');
-    expect(text).toContain('e2e (npm run e2e) [optional]');
+    expect(text).toContain('bench (npm run bench) [optional]');
+    expect(proof.requiredGateNames).toEqual(['format:check', 'lint', 'test', 'e2e']);
   });
 });
 

@@ -13,11 +13,13 @@ import { briefPlannerWhy, type CreatedGoal } from '../goal/create.js';
 import type { PlannedGates } from '../goal/gate-plan.js';
 import type { ShowView, StatusView } from '../goal/queries.js';
 import { otherRepository } from '../goal/repo-scope.js';
-import type { BudgetLimits } from '../goal/schema.js';
+import type { BudgetLimits, GoalRecord } from '../goal/schema.js';
 import type { Task } from '../graph/schema.js';
 import { type StepSpelling, wordHint } from '../next-steps.js';
 import { gapText } from '../proof/gaps.js';
 import { gateOutcomeLabel } from '../proof/render-text.js';
+import { requiredGatesNamed } from '../proof/required-gates.js';
+import type { Proof } from '../proof/schema.js';
 import { budgetUsd, tokenCount } from '../text/amounts.js';
 import { clip } from '../text/clip.js';
 import { formatDuration } from '../text/duration.js';
@@ -59,24 +61,13 @@ function plannedGatesText(gates: PlannedGates, required: readonly string[]): str
   return out;
 }
 
-/**
- * Every gate that blocks the goal: the kinds the oracle requires, then the planned gates required
- * on their own (a detected format gate, a gate the config marks required), as the proof names them.
- */
-function requiredGatesText(kinds: readonly string[], gates: PlannedGates | null): string {
-  const ownNames = (gates?.run ?? [])
-    .filter((gate) => gate.required && !kinds.includes(gate.kind))
-    .map((gate) => `${gate.name} (marked required)`);
-  return [...kinds, ...new Set(ownNames)].join(', ');
-}
-
 /** A new goal: its oracle, plan (or the decisions a human must make) and known gaps. */
 export function renderCreatedText(created: CreatedGoal, steps: StepSpelling): string {
   const { goal, graph, proof } = created;
   let out = `goal ${goal.id}\n`;
   out += `  ${goal.goal.normalized}\n`;
   out += goal.oracle.testable
-    ? `oracle: ${goal.oracle.class} (${goal.oracle.shape}); required gates: ${requiredGatesText(goal.oracle.requiredGates, created.gates)}\n`
+    ? `oracle: ${goal.oracle.class} (${goal.oracle.shape}); required gates: ${requiredGatesNamed(proof, (name) => name).join(', ')}\n`
     : 'oracle: not testable\n';
   if (goal.oracle.testable && created.gates !== null)
     out += plannedGatesText(created.gates, goal.oracle.requiredGates);
@@ -131,6 +122,7 @@ export function renderStatusText(view: StatusView, inspect: (goalId: string) => 
     out += `fix     ${fix.id} for PR #${fix.pr}: ${fix.status}${fix.attempts > 0 ? `, attempt ${fix.attempts}` : ''}\n`;
   }
   out += `gaps    ${proof.knownGaps.length}${proof.knownGaps.length > 0 ? `  (${inspect(goal.id)})` : ''}\n`;
+  out += endedText(goal, proof);
   for (const kept of view.kept) out += `kept    ${kept.branch}, not pushed: ${keptBranchReason(kept)}\n`;
   out += `budget  ${limitsText(goal.budget)}\n`;
   out += `events  ${view.lastEventSeq}   updated ${goal.updatedAt}\n`;
@@ -138,6 +130,25 @@ export function renderStatusText(view: StatusView, inspect: (goalId: string) => 
     out += `worker  pid ${goal.controller.pid} on ${goal.controller.host} (${view.controllerAlive ? 'alive' : 'gone'})\n`;
   }
   return out;
+}
+
+/** How a cancelled or rejected goal ended: when, by whom, why, and what was delivered before. */
+function endedText(goal: GoalRecord, proof: Proof): string {
+  const record =
+    goal.status === 'cancelled'
+      ? proof.delivery.cancellation
+      : goal.status === 'rejected'
+        ? proof.delivery.rejection
+        : null;
+  if (record === null || record === undefined) return '';
+  const by = record.by === undefined ? '' : ` by ${record.by}`;
+  const why = record.text === '' ? '' : ` (${record.text})`;
+  const pulls = proof.delivery.pullRequests.length;
+  const delivered =
+    pulls === 0
+      ? `nothing delivered (policy ${goal.options.policy})`
+      : `${pulls} pull request${pulls === 1 ? '' : 's'} opened before`;
+  return `ended   ${goal.status} at ${record.at}${by}${why}: ${delivered}\n`;
 }
 
 /** A goal's record, options, task graph and documents. */

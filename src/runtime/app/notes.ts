@@ -1,5 +1,5 @@
 import type { MergeGoalResult } from '../delivery/merge.js';
-import type { GoalStatus, ProofStatus } from '../goal/schema.js';
+import type { DeliveryPolicy, GoalStatus, ProofStatus } from '../goal/schema.js';
 import { INTEGRATION_ID } from '../graph/branches.js';
 import type { SliceJobReport } from './judgement.js';
 import type { HostVocabulary } from './vocabulary.js';
@@ -13,6 +13,8 @@ export type AppNote =
   | { code: 'stopped_remotely'; action: 'pause' | 'cancel' }
   | { code: 'policy_local'; goalId: string }
   | { code: 'not_deliverable'; status: GoalStatus }
+  /** Stopped by a person after execution, before its delivery by `policy`. */
+  | { code: 'withheld'; status: GoalStatus; policy: DeliveryPolicy }
   | { code: 'no_base' }
   | { code: 'merge_manual'; goalId: string }
   | { code: 'merge_disabled' }
@@ -49,6 +51,8 @@ export function describeNote(note: AppNote, words: HostVocabulary): string {
       return `delivery policy is local: branches only (open PRs with ${words.steps({ step: 'open_pr', goalId: note.goalId })})`;
     case 'not_deliverable':
       return `nothing delivered: the goal is ${note.status}`;
+    case 'withheld':
+      return `nothing delivered: the goal was ${note.status} after execution, before its delivery (policy ${note.policy})`;
     case 'no_base':
       return `nothing delivered: the goal started on a detached HEAD (name a base with ${words.fields.given('baseBranch', 'main')})`;
     case 'merge_manual':

@@ -2,7 +2,7 @@ import { BusyError, IllegalTransitionError } from '../errors.js';
 import type { EventInput } from '../events/schema.js';
 import { controllerAlive } from '../goal/actions.js';
 import { holdGoal } from '../goal/controller-hold.js';
-import { gateDecisions, wantedGates } from '../goal/gate-plan.js';
+import { gateDecisions, gatesRequiredEvent, wantedGates } from '../goal/gate-plan.js';
 import type { GoalRecord, GoalStatus } from '../goal/schema.js';
 import { integrationBranchName } from '../graph/branches.js';
 import type { Task } from '../graph/schema.js';
@@ -356,13 +356,7 @@ async function takeControl(
       type: 'execution_started',
       data: { pid: host.pid, host: host.hostname, agent: recordedAgent(deps.agent.name, goal.repo.root) },
     },
-    {
-      type: 'gates_required',
-      data: {
-        required: plan.required,
-        gates: plan.gates.map((g) => `${g.name}:${g.kind}${g.required ? '' : ' (optional)'}`),
-      },
-    },
+    gatesRequiredEvent(plan.required, plan.gates),
   );
   journal.execution = {
     ...journal.execution,

@@ -56,6 +56,7 @@ export const EVENT_TYPES = [
   'pr_updated',
   'pr_ready_for_review',
   'check_run_published',
+  'delivery_withheld',
   'merge_evaluated',
   'merge_requested',
   'goal_merged',

@@ -21,7 +21,7 @@ import { appendDecisions, type DecisionInput, readDecisions } from '../state/dec
 import { writeJsonAtomic } from '../state/versioned.js';
 import { holdGoal } from './controller-hold.js';
 import { writeFailure } from './failure.js';
-import { gateDecisions, type PlannedGates, reconcileOracle } from './gate-plan.js';
+import { gateDecisions, gatesRequiredEvent, type PlannedGates, reconcileOracle } from './gate-plan.js';
 import { newGoalId } from './ids.js';
 import { decideOracle, reclassifyOracle } from './intake.js';
 import type { GoalRecord, Oracle } from './schema.js';
@@ -330,6 +330,9 @@ async function planLocked(
   }
   if (!oracle.testable) {
     opening.push({ type: 'goal_blocked', data: { humanDecisions: oracle.humanDecisions } });
+  } else if (gates !== null) {
+    // What the plan requires, as execution records it again: the proof names these gates until any runs.
+    opening.push(gatesRequiredEvent(oracle.requiredGates, gates.run));
   }
   if (gates !== null && oracle.testable) decisions.push(...gateDecisions(gates.notes));
   const planned: GoalRecord = { ...initial, oracle };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { GateSpec } from '../gates/port.js';
-import { reconcileOracle, wantedGates } from './gate-plan.js';
+import { gatesRequiredEvent, gatesRequiredIn, reconcileOracle, wantedGates } from './gate-plan.js';
 import { decideOracle } from './intake.js';
 import { oracleSchema } from './schema.js';
 
@@ -76,5 +76,24 @@ describe('reconcileOracle: the plan requires the gates the project has', () => {
     const oracle = decideOracle('make it better');
     expect(oracle.testable).toBe(false);
     expect(reconcileOracle(oracle, [PYTEST]).oracle).toBe(oracle);
+  });
+});
+
+describe('gates_required: what a reconciliation requires, read back', () => {
+  it('reads the latest event back, a name with a colon and an optional gate included', () => {
+    const planned = [
+      { name: 'format:check', kind: 'format', required: true },
+      { name: 'bench', kind: 'benchmark', required: false },
+    ];
+    const event = (seq: number, gates: typeof planned) => ({
+      v: 1 as const,
+      seq,
+      ts: '2026-01-01T00:00:00.000Z',
+      ...gatesRequiredEvent(['test'], gates),
+    });
+    const events = [event(1, [{ name: 'test', kind: 'test', required: true }]), event(2, planned)];
+    expect(events[1]?.data.gates).toEqual(['format:check:format', 'bench:benchmark (optional)']);
+    expect(gatesRequiredIn(events)).toEqual(planned);
+    expect(gatesRequiredIn([])).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { planRequiredGates } from '../controller/required-gates.js';
+import type { EventInput, GoalEvent } from '../events/schema.js';
 import type { GateSpec } from '../gates/port.js';
 import { checksWithGates, GATE_KINDS } from './intake-checks.js';
 import type { Oracle } from './schema.js';
@@ -72,4 +73,43 @@ export function gateDecisions(
   notes: readonly string[],
 ): { kind: string; decision: string; reason: string }[] {
   return notes.map((note) => ({ kind: 'gates', decision: note.split(':')[0] ?? note, reason: note }));
+}
+
+/** A gate as `gates_required` names it: its name, kind and whether it blocks the goal. */
+export type RequiredGateEntry = Pick<PlannedGate, 'name' | 'kind' | 'required'>;
+
+/**
+ * The event saying what a reconciliation requires, at planning and at each execution: the kinds,
+ * and each gate as `<name>:<kind>`, with ` (optional)` for one that does not block the goal.
+ */
+export function gatesRequiredEvent(
+  required: readonly string[],
+  gates: readonly RequiredGateEntry[],
+): EventInput {
+  return {
+    type: 'gates_required',
+    data: {
+      required: [...required],
+      gates: gates.map((gate) => `${gate.name}:${gate.kind}${gate.required ? '' : OPTIONAL}`),
+    },
+  };
+}
+
+const OPTIONAL = ' (optional)';
+
+/**
+ * The gates the latest `gates_required` event names (a kind holds no colon, a name may:
+ * `format:check:format`); empty when there is none, or for an entry that is not such a string.
+ */
+export function gatesRequiredIn(events: readonly GoalEvent[]): RequiredGateEntry[] {
+  const latest = events.findLast((event) => event.type === 'gates_required');
+  const named = Array.isArray(latest?.data.gates) ? latest.data.gates : [];
+  return named.flatMap((entry): RequiredGateEntry[] => {
+    if (typeof entry !== 'string') return [];
+    const optional = entry.endsWith(OPTIONAL);
+    const text = optional ? entry.slice(0, -OPTIONAL.length) : entry;
+    const colon = text.lastIndexOf(':');
+    if (colon <= 0 || colon === text.length - 1) return [];
+    return [{ name: text.slice(0, colon), kind: text.slice(colon + 1), required: !optional }];
+  });
 }

@@ -4,6 +4,7 @@ import { type ExecutionStateRecord, readExecution } from '../controller/executio
 import { readDeliveryAsWritten } from '../delivery/state.js';
 import type { EventLog } from '../events/log.js';
 import type { GoalEvent } from '../events/schema.js';
+import { gatesRequiredIn } from '../goal/gate-plan.js';
 import type { GoalRecord } from '../goal/schema.js';
 import type { GoalStore } from '../goal/store.js';
 import { type TaskGraph, taskGraphVersioned } from '../graph/schema.js';
@@ -154,6 +155,7 @@ export async function assembleProof(store: GoalStore, goal: GoalRecord, events: 
     oracle: goal.oracle,
     generatedAt: store.deps.clock.nowIso(),
     ...evidence,
+    plannedGates: gatesRequiredIn(log.events),
     // A gate the integrated tree took from a slice holds only where the evidence backs the claim.
     extraGaps: [...evidence.extraGaps, ...reuseClaimGaps(execution, log.events)],
     git: { baseRef: goal.repo.baseRef, baseSha: goal.repo.baseSha, headSha: evidence.headSha },

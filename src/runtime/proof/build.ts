@@ -6,7 +6,7 @@ import { computeProofDigest } from './digest.js';
 import type { ExecutionState, ProofEvidence } from './evidence.js';
 import { budgetHonesty, classEvidenceGaps, copyGap, PLAN_EMPTY_GAP } from './gaps.js';
 import { preExistingBasis } from './pre-existing.js';
-import type { Gap, GateEvidence, Proof, ProofFinding } from './schema.js';
+import type { Gap, GateEvidence, PlannedGateEvidence, Proof, ProofFinding } from './schema.js';
 
 type Failure = Proof['failures'][number];
 
@@ -124,6 +124,7 @@ export function buildProof(evidence: ProofEvidence): Proof {
         : knownGaps.length > 0
           ? 'not_ready'
           : 'ready';
+  const planned = plannedOnly(evidence);
   const body: Omit<Proof, 'digest'> = {
     version: 1,
     goalId: evidence.goalId,
@@ -134,6 +135,7 @@ export function buildProof(evidence: ProofEvidence): Proof {
     git: { ...evidence.git },
     requiredGates: [...oracle.requiredGates],
     requiredGateNames: requiredGateNames(evidence),
+    ...(planned.length > 0 ? { plannedGates: structuredClone([...planned]) } : {}),
     gates: structuredClone([...evidence.gates]),
     slices: structuredClone([...evidence.slices]),
     changedFiles: structuredClone([...evidence.changedFiles]),
@@ -282,12 +284,19 @@ function gitGaps({ git }: ProofEvidence): Gap[] {
   ];
 }
 
-/** The names of the gates that ran and are required (isRequiredGate), each once, in running order. */
+/** The gates the plan will run while none has run: what the proof says will be required. */
+function plannedOnly(evidence: ProofEvidence): readonly PlannedGateEvidence[] {
+  return evidence.gates.length === 0 ? (evidence.plannedGates ?? []) : [];
+}
+
+/**
+ * The names of the gates that ran and are required (isRequiredGate), each once, in running order;
+ * before any ran, of the planned ones.
+ */
 function requiredGateNames(evidence: ProofEvidence): string[] {
   const kinds = new Set(evidence.oracle.requiredGates);
-  const names = evidence.gates
-    .filter((gate) => gate.required || kinds.has(gate.kind))
-    .map((gate) => gate.name);
+  const gates = evidence.gates.length > 0 ? evidence.gates : plannedOnly(evidence);
+  const names = gates.filter((gate) => gate.required || kinds.has(gate.kind)).map((gate) => gate.name);
   return [...new Set(names)];
 }
 

@@ -8,6 +8,7 @@ import type {
   failureEvidenceSchema,
   Gap,
   GateEvidence,
+  PlannedGateEvidence,
   ProofFinding,
   sliceEvidenceSchema,
 } from './schema.js';
@@ -34,6 +35,11 @@ export interface ProofEvidence {
   execution: ExecutionState;
   git: { baseRef: string | null; baseSha: string | null; headSha: string | null };
   gates: readonly GateEvidence[];
+  /**
+   * The gates the latest `gates_required` event names (planning's, until execution records its
+   * own): before any gate ran, what the proof says will be required.
+   */
+  plannedGates?: readonly PlannedGateEvidence[];
   /**
    * The gates as they ran on the goal's base before any agent (absent in evidence recorded before
    * omk kept them): what shows a benchmark was measured on the base as well as the head.

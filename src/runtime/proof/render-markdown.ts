@@ -5,7 +5,7 @@ import { formatDuration } from '../text/duration.js';
 import { gapText } from './gaps.js';
 import { OUTCOME_ICONS, STATUS_ICONS } from './icons.js';
 import { formatBudget, formatDelivery, gateOutcomeLabel, STATUS_LABELS, shortSha } from './render-text.js';
-import { requiredGatesShown } from './required-gates.js';
+import { requiredGatesNamed } from './required-gates.js';
 import type { Proof, ProofFinding } from './schema.js';
 import { testsMarkdown } from './test-summary-markdown.js';
 
@@ -26,11 +26,7 @@ export function renderProofMarkdown(proof: Proof, steps: StepSpelling = NEUTRAL_
   out.push(`## ${STATUS_ICONS[proof.status]} omk proof: ${STATUS_LABELS[proof.status]}`, '');
   out.push(...quote(proof.goal.text), '');
   const base = `${git.baseRef === null ? '' : `${code(git.baseRef, true)} at `}${sha(git.baseSha)}`;
-  const shown = requiredGatesShown(proof);
-  const required = [
-    ...shown.kinds.map((kind) => code(kind, true)),
-    ...shown.ownNames.map((name) => `${code(name, true)} (marked required)`),
-  ].join(', ');
+  const required = requiredGatesNamed(proof, (name) => code(name, true)).join(', ');
   out.push(
     '| | |',
     '|---|---|',

@@ -5,7 +5,7 @@ import { tokenCount, usdAmount } from '../text/amounts.js';
 import { formatDuration } from '../text/duration.js';
 import { gapText } from './gaps.js';
 import { preExistingBasis } from './pre-existing.js';
-import { requiredGatesShown } from './required-gates.js';
+import { requiredGatesNamed } from './required-gates.js';
 import type { GateEvidence, Proof } from './schema.js';
 import { gateSummaries, namesLine } from './test-summary.js';
 
@@ -227,8 +227,7 @@ function clean(text: string): string {
 
 /** The required kinds, then the gates required on their own by name; 'none' when there are neither. */
 function requiredText(proof: Proof): string {
-  const { kinds, ownNames } = requiredGatesShown(proof);
-  const all = [...kinds.map(line), ...ownNames.map((name) => `${line(name)} (marked required)`)];
+  const all = requiredGatesNamed(proof, line);
   return all.length > 0 ? all.join(', ') : 'none';
 }
 

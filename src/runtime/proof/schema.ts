@@ -110,6 +110,10 @@ export const gateEvidenceSchema = z.object({
 });
 export type GateEvidence = z.infer<typeof gateEvidenceSchema>;
 
+/** A gate the plan will run, before any ran: its name, kind and whether it blocks the goal. */
+export const plannedGateSchema = z.object({ name: z.string(), kind: z.string(), required: z.boolean() });
+export type PlannedGateEvidence = z.infer<typeof plannedGateSchema>;
+
 export const findingSchema = z.object({
   review: z.enum(['controller', 'security']),
   severity: z.enum(['info', 'warning', 'blocking']),
@@ -241,6 +245,11 @@ export const proofSchema = z.object({
    * proofs written before it existed.
    */
   requiredGateNames: z.array(z.string()).optional(),
+  /**
+   * Before any gate ran: the gates the plan will run (the latest `gates_required` event), so the
+   * proof names each required one with its kind. Absent once a gate ran, and in proofs written before.
+   */
+  plannedGates: z.array(plannedGateSchema).optional(),
   gates: z.array(gateEvidenceSchema),
   slices: z.array(sliceEvidenceSchema),
   changedFiles: z.array(changedFileSchema),
