@@ -73,6 +73,27 @@ export async function prepareWorkspace(
 }
 
 /**
+ * The files of `label`'s worktree that hold what its preparation left there (its record,
+ * recordPrepared): omk's, not the agent's. Empty where the workspace port cannot stamp files.
+ */
+export async function preparedPaths(
+  ctx: Pick<RunContext, 'deps' | 'goal'>,
+  label: string,
+  worktree: string,
+): Promise<string[]> {
+  const { deps } = ctx;
+  if (!deps.workspaces.worktreeStamps) return [];
+  const prepared = await readPreparedFiles(
+    deps.store.files,
+    deps.store.paths(ctx.goal.id).prepareArtifacts,
+    label,
+  );
+  if (Object.keys(prepared).length === 0) return [];
+  const now = await deps.workspaces.worktreeStamps(worktree);
+  return Object.keys(prepared).filter((path) => Object.hasOwn(now, path) && now[path] === prepared[path]);
+}
+
+/**
  * What the preparation wrote in the worktree (with what earlier ones wrote there and left as it
  * is), for the capture and the reset, which never take it for the agent's change
  * (workspace/prepared-files.ts). Kept in the goal's artifacts, which no agent or gate writes.
