@@ -319,7 +319,7 @@ describe("a Yarn Plug'n'Play project whose .gitignore lists none of the install'
       null,
       2,
     )}\n`,
-    'packages/format/index.js': 'export const format = (text) => `[${text}]`;\n',
+    'packages/format/index.js': "export const format = (text) => '[' + text + ']';\n",
   };
   let yarn: YarnBerry;
   let lock: string;
