@@ -7,6 +7,7 @@ import { createToolchainProbes } from './doctor/toolchain-probes.js';
 import { dateTrackedNow } from './git/date-tracked.js';
 import { gitGoalCleaner } from './git/goal-cleanup.js';
 import { persistedCredentialGuard } from './git/persisted-credentials.js';
+import { worktreeStamps } from './git/prepared-files.js';
 import { treeFacts, worktreeChanges } from './git/tree-facts.js';
 import { createGitWorkspaces } from './git/workspaces.js';
 import { createLocalIntegrity } from './integrity/local.js';
@@ -47,6 +48,7 @@ export function createExecutionHost(options: ExecutionHostOptions = {}): Executi
       ...createGitWorkspaces(workspaceOptions),
       treeFacts,
       worktreeChanges,
+      worktreeStamps,
       dateTrackedNow,
     }),
     agents: agentLauncherWith({ run }),

@@ -14,8 +14,10 @@ import {
   NODE_FIXTURE,
   SLICES,
 } from '../helpers/execution.js';
+import { git } from '../helpers/git-repo.js';
 import { type NodeTemplate, nodeTemplate } from '../helpers/node-fixture.js';
 import { runOmk } from '../helpers/omk.js';
+import { YARN_BERRY_VERSION, type YarnBerry, yarnBerry, yarnLockFor } from '../helpers/yarn-berry.js';
 
 /**
  * A Node project whose `npm test` needs node_modules/.bin/semver: a real devDependency, installed
@@ -293,5 +295,78 @@ describe('workspace.setup in .omk/config.yml', () => {
     ]);
     const [interrupted] = eventsOfType(await env.events(id), 'execution_interrupted');
     expect(String(interrupted?.data.error)).toContain('boom from setup');
+  });
+});
+
+describe("a Yarn Plug'n'Play project whose .gitignore lists none of the install's files", () => {
+  /** A Yarn 4 monorepo: the root depends on its `packages/format` workspace (no registry package). */
+  const PNP_PROJECT: Record<string, string> = {
+    'package.json': `${JSON.stringify(
+      {
+        name: 'fixture',
+        private: true,
+        type: 'module',
+        packageManager: `yarn@${YARN_BERRY_VERSION}`,
+        workspaces: ['packages/*'],
+        scripts: { test: 'node --test test/' },
+        dependencies: { '@fixture/format': 'workspace:^' },
+      },
+      null,
+      2,
+    )}\n`,
+    'packages/format/package.json': `${JSON.stringify(
+      { name: '@fixture/format', version: '1.0.0', type: 'module', exports: './index.js' },
+      null,
+      2,
+    )}\n`,
+    'packages/format/index.js': "export const format = (text) => '[' + text + ']';\n",
+  };
+  let yarn: YarnBerry;
+  let lock: string;
+
+  beforeAll(async () => {
+    yarn = await yarnBerry();
+    lock = await yarnLockFor(yarn, PNP_PROJECT);
+  }, 120_000);
+
+  afterAll(async () => {
+    await yarn.remove();
+  });
+
+  it("reaches ready with the agent's fix alone in the slice: .pnp.cjs and .yarn/install-state.gz stay out", async () => {
+    env = await createExecutionEnv({
+      ...BUGGY_FIXTURE,
+      ...PNP_PROJECT,
+      'yarn.lock': lock,
+      '.gitignore': 'node_modules/\n',
+    });
+    const agent = await env.kit.script('agent', touchWrites);
+    const result = await runOmk(['goal', 'run', GOALS.single, '--agent', agent, '--json'], {
+      cwd: env.repo.root,
+      stateDir: env.stateDir,
+      env: { PATH: yarn.path, YARN_ENABLE_TELEMETRY: '0' },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const id = goalId(result.stdout);
+
+    const prepared = eventsOfType(await env.events(id), 'workspace_prepared');
+    expect(prepared.find((e) => e.data.workspace === SLICES.bug)?.data.done).toEqual([
+      expect.stringMatching(/^install: yarn install --immutable \(/),
+    ]);
+    const proof = await env.proof(id);
+    expect(proof.changedFiles.map((file) => file.path)).toEqual(['src/parser.js']);
+    const branch = git(env.repo.root, 'ls-tree', '-r', '--name-only', `omk/${id}/${SLICES.bug}`);
+    expect(branch.split('\n').filter((path) => path.startsWith('.pnp') || path.startsWith('.yarn/'))).toEqual(
+      [],
+    );
+    const record = JSON.parse(
+      await readFile(
+        join(env.stateDir, 'goals', id, 'artifacts', 'prepare', `${SLICES.bug}.files.json`),
+        'utf8',
+      ),
+    ) as { files: Record<string, string> };
+    expect(Object.keys(record.files)).toEqual(['.pnp.cjs', '.pnp.loader.mjs', '.yarn/install-state.gz']);
+    expect(proof.gates.map((gate) => `${gate.name}:${gate.outcome}`)).toEqual(['test:passed']);
+    expect(proof.status).toBe('ready');
   });
 });

@@ -3,6 +3,7 @@ import type { CapturedChange, ChangedFile, SliceWorkspace } from '../../runtime/
 import { assertOwnGitDir, fetchBack } from './branch-checkout.js';
 import { forgedObjects } from './forged-objects.js';
 import { COMMIT_CONFIG, commitEnv, type GitIdentity } from './identity.js';
+import { stageChange } from './prepared-files.js';
 import { assertOmkBranch } from './refs.js';
 import { runGit } from './run-git.js';
 
@@ -43,10 +44,8 @@ export async function captureChange(
       hint: `Something switched branches in the workspace. Run 'git switch ${workspace.branch}' there and retry.`,
     });
   }
-  // --sparse lets new files outside the cone in; skip-worktree entries missing from disk are still
-  // left alone, so the cone never turns into a mass deletion.
-  const sparse = workspace.mode === 'sparse-worktree' ? ['--sparse'] : [];
-  await runGit(['add', '--all', ...sparse], { cwd });
+  // What omk's preparation left there (an install's output the project does not ignore) is not.
+  await stageChange(workspace);
   const text = message.trim() === '' ? `omk: ${workspace.sliceId}` : message;
   // --no-verify: the capture records what the agent did; judging it is the gates' job.
   const commit = await runGit([...COMMIT_CONFIG, 'commit', '--quiet', '--no-verify', '-m', text], {

@@ -60,7 +60,8 @@ export async function worktreeChanges(worktree: string): Promise<WorktreeChanges
   return { tracked: [...tracked].sort(), untracked: stamped };
 }
 
-async function stampOf(path: string): Promise<string> {
+/** Size, inode and change time (`gone`: missing): a new one whenever the file is written. */
+export async function stampOf(path: string): Promise<string> {
   try {
     const stat = await lstat(path, { bigint: true });
     return `${stat.size}:${stat.ino}:${stat.ctimeNs}`;

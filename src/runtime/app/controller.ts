@@ -31,6 +31,7 @@ import {
   workspacesDir,
 } from '../state/paths.js';
 import { planPreparation } from '../workspace/plan.js';
+import { preparedWorkspaces } from '../workspace/prepared-files.js';
 import type { PreparedAgent } from './agent.js';
 import type { AppDeps } from './deps.js';
 
@@ -136,7 +137,12 @@ export async function composeController(
   const detected = detectGatesIn(tree.context, config);
   return {
     store: deps.store,
-    workspaces: scrubbedWorkspaces(workspaces, scrub, deps.store.files, keep),
+    workspaces: scrubbedWorkspaces(
+      preparedWorkspaces(workspaces, deps.store.files, deps.store.paths(goal.id).prepareArtifacts),
+      scrub,
+      deps.store.files,
+      keep,
+    ),
     agent: scrubbedAgent(agent, scrub, deps.store.files, keep),
     verify: verifyWriting(cacheDir),
     integrationCache: integrationCache({

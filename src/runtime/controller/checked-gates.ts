@@ -3,6 +3,7 @@ import { changeFindings, gateStateFindings, strayFindings } from '../integrity/f
 import type { Finding } from '../proof/schema.js';
 import { beginCheckedRun } from '../workspace/own-step.js';
 import type { RunContext } from './context.js';
+import { preparedPaths } from './prepare.js';
 import { checkRunBaseline, sharedGitOf } from './run-baseline.js';
 import { type StateCheck, watchState } from './state-checks.js';
 
@@ -19,6 +20,11 @@ export async function checkedGates<T>(
   run: () => Promise<T>,
   /** False where omk prepared the tree after its commit, so untracked files before the gates are omk's. */
   untrackedBlocks = true,
+  /**
+   * The worktree's label (its slice id): the files its preparation left there, as it left them,
+   * are omk's, not changes since the commit (an install's output the project does not ignore).
+   */
+  preparedLabel?: string,
 ): Promise<T> {
   const { deps, goal } = ctx;
   // In flight from before its snapshot to after its check: omk's own steps meanwhile put nothing back.
@@ -34,6 +40,7 @@ export async function checkedGates<T>(
     });
     state = await watchState(deps, ctx.journal, 'the gates');
     const before = await deps.integrity.worktreeState(worktree);
+    const omks = preparedLabel === undefined ? [] : await preparedPaths(ctx, preparedLabel, worktree);
     const result = await run();
     const strays = await deps.integrity.endStrays(worktree);
     // What the gates planted outside the worktree is put back before omk's next git call reads it.
@@ -41,7 +48,7 @@ export async function checkedGates<T>(
     const after = await deps.integrity.worktreeState(worktree);
     found.push(
       ...since,
-      ...gateStateFindings(expectedHead, before, after, untrackedBlocks),
+      ...gateStateFindings(expectedHead, before, after, untrackedBlocks, omks),
       // Not checked here is already said once for the agent.
       ...(strays.checked
         ? strayFindings(strays, 'gates', {

@@ -471,17 +471,24 @@ async function sliceGates(
   const { deps, goal, signal } = ctx;
   const gateEnv = await prepareWorkspace(ctx, workspace.path, workspace.sliceId);
   const findings: Finding[] = [];
-  const gates = await checkedGates(ctx, workspace.path, head, findings, () =>
-    deps.verify(ctx.gates, {
-      cwd: workspace.path,
-      sha: head,
-      baseCwd: ctx.base.path,
-      baseSha: ctx.base.baseSha,
-      baseline: null,
-      artifactsDir: deps.store.paths(goal.id).gateArtifacts,
-      env: gateEnv,
-      signal,
-    }),
+  const gates = await checkedGates(
+    ctx,
+    workspace.path,
+    head,
+    findings,
+    () =>
+      deps.verify(ctx.gates, {
+        cwd: workspace.path,
+        sha: head,
+        baseCwd: ctx.base.path,
+        baseSha: ctx.base.baseSha,
+        baseline: null,
+        artifactsDir: deps.store.paths(goal.id).gateArtifacts,
+        env: gateEnv,
+        signal,
+      }),
+    true,
+    workspace.sliceId,
   );
   return { gates, findings };
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { EventInput } from '../events/schema.js';
 import { gateRunKey, reuseDecision, reusedGates } from '../gates/reuse.js';
-import { integrationBranchName } from '../graph/branches.js';
+import { INTEGRATION_ID, integrationBranchName } from '../graph/branches.js';
 import { dependencyWaves } from '../graph/order.js';
 import { allowedProtectedPaths } from '../graph/protected.js';
 import { linkFindings } from '../integrity/findings.js';
@@ -119,6 +119,7 @@ export async function integrateSlices(ctx: RunContext): Promise<IntegrationResul
               signal: ctx.signal,
             }),
           false,
+          INTEGRATION_ID,
         );
   integrity.push(
     ...linkFindings(

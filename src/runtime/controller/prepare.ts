@@ -4,6 +4,8 @@ import { BASE_ID, INTEGRATION_ID } from '../graph/branches.js';
 import { machineRoots, relativizer } from '../proof/machine-paths.js';
 import { HOOK_INSTALLER_OPT_OUTS } from '../workspace/hook-installers.js';
 import { type OwnStepShared, ownStep } from '../workspace/own-step.js';
+import type { WorktreeStamps } from '../workspace/port.js';
+import { preparedFiles, readPreparedFiles, writePreparedFiles } from '../workspace/prepared-files.js';
 import type { RunContext } from './context.js';
 import { sharedGitOf } from './run-baseline.js';
 
@@ -32,6 +34,8 @@ export async function prepareWorkspace(
   const logPath = join(deps.store.paths(goal.id).prepareArtifacts, `${label}.log`);
   const scope = { repoRoot: goal.repo.root, home: deps.home };
   const step = `the preparation of the ${label} worktree`;
+  const stamps = deps.workspaces.worktreeStamps?.bind(deps.workspaces);
+  const before = stamps ? await stamps(path) : null;
   const { result, shared } = await ownStep(sharedGitOf(ctx), deps.integrity, scope, step, () =>
     preparer.prepare({
       repoRoot: goal.repo.root,
@@ -44,6 +48,7 @@ export async function prepareWorkspace(
     }),
   );
   await recordPutBack(ctx, shared);
+  if (result.ok && stamps && before) await recordPrepared(ctx, label, before, await stamps(path));
   // What is recorded (the event log travels with the goal) names no directory of this machine;
   // the hint, shown only on the operator's terminal, names the worktree and the log where they are.
   const local = relativizer(machineRoots(deps.store.deps.stateRoot, goal, ctx.journal.execution));
@@ -65,6 +70,46 @@ export async function prepareWorkspace(
     for (const line of result.done) deps.reporter.info(`[${label}] ${line}`);
   }
   return { ...deps.gateEnv, ...result.env };
+}
+
+/**
+ * The files of `label`'s worktree that hold what its preparation left there (its record,
+ * recordPrepared): omk's, not the agent's. Empty where the workspace port cannot stamp files.
+ */
+export async function preparedPaths(
+  ctx: Pick<RunContext, 'deps' | 'goal'>,
+  label: string,
+  worktree: string,
+): Promise<string[]> {
+  const { deps } = ctx;
+  if (!deps.workspaces.worktreeStamps) return [];
+  const prepared = await readPreparedFiles(
+    deps.store.files,
+    deps.store.paths(ctx.goal.id).prepareArtifacts,
+    label,
+  );
+  if (Object.keys(prepared).length === 0) return [];
+  const now = await deps.workspaces.worktreeStamps(worktree);
+  return Object.keys(prepared).filter((path) => Object.hasOwn(now, path) && now[path] === prepared[path]);
+}
+
+/**
+ * What the preparation wrote in the worktree (with what earlier ones wrote there and left as it
+ * is), for the capture and the reset, which never take it for the agent's change
+ * (workspace/prepared-files.ts). Kept in the goal's artifacts, which no agent or gate writes.
+ */
+async function recordPrepared(
+  ctx: Pick<RunContext, 'deps' | 'goal'>,
+  label: string,
+  before: WorktreeStamps,
+  after: WorktreeStamps,
+): Promise<void> {
+  const { files } = ctx.deps.store;
+  const dir = ctx.deps.store.paths(ctx.goal.id).prepareArtifacts;
+  const earlier = await readPreparedFiles(files, dir, label);
+  const prepared = preparedFiles(earlier, before, after);
+  if (JSON.stringify(prepared) !== JSON.stringify(earlier))
+    await writePreparedFiles(files, dir, label, prepared);
 }
 
 /**

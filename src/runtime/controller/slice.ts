@@ -367,17 +367,24 @@ async function settleAttempt(
   const facts = sparse ? undefined : await deps.workspaces.treeFacts?.(workspace.path, change.headSha);
   const gates = sparse
     ? []
-    : await checkedGates(ctx, workspace.path, change.headSha, gateChecks, () =>
-        deps.verify(ctx.gates, {
-          cwd: workspace.path,
-          sha: change.headSha,
-          baseCwd: start.cwd,
-          baseSha: start.sha,
-          baseline: ctx.baseline ?? null,
-          artifactsDir: deps.store.paths(goal.id).gateArtifacts,
-          env: gateEnv,
-          signal: ctx.signal,
-        }),
+    : await checkedGates(
+        ctx,
+        workspace.path,
+        change.headSha,
+        gateChecks,
+        () =>
+          deps.verify(ctx.gates, {
+            cwd: workspace.path,
+            sha: change.headSha,
+            baseCwd: start.cwd,
+            baseSha: start.sha,
+            baseline: ctx.baseline ?? null,
+            artifactsDir: deps.store.paths(goal.id).gateArtifacts,
+            env: gateEnv,
+            signal: ctx.signal,
+          }),
+        true,
+        workspace.sliceId,
       );
   if (facts !== undefined) {
     ctx.sliceGateRuns?.push({

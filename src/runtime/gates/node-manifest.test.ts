@@ -50,6 +50,22 @@ describe('nodeManifest', () => {
       new Map(NODE_MANIFEST_READS.map((path) => [path, texts.get(path) ?? null])),
     );
     expect(nodeManifest(committed)?.install).toBe('yarn install --immutable');
+    // Nor any other Berry sign but its lockfile (Berry's `__metadata:` block).
+    const lockOnly = treeDetectContext(
+      ['package.json', 'yarn.lock'],
+      new Map(
+        NODE_MANIFEST_READS.map((path) => [
+          path,
+          (
+            { 'package.json': pkg, 'yarn.lock': '__metadata:\n  version: 8\n  cacheKey: 10c0\n' } as Record<
+              string,
+              string
+            >
+          )[path] ?? null,
+        ]),
+      ),
+    );
+    expect(nodeManifest(lockOnly)?.install).toBe('yarn install --immutable');
   });
 
   it('is null without a readable package.json', () => {

@@ -1,4 +1,4 @@
-import { YARN_BERRY_INSTALL, YARNRC_YML, yarnBerry } from '../workspace/yarn-berry.js';
+import { YARN_BERRY_INSTALL, YARN_LOCK, YARNRC_YML, yarnBerry } from '../workspace/yarn-berry.js';
 import { readPackageJson } from './detect-node.js';
 import type { DetectContext } from './detector.js';
 
@@ -25,7 +25,7 @@ export interface NodeManifest {
 }
 
 /** The files `nodeManifest` reads: a committed tree's context must hold them. */
-export const NODE_MANIFEST_READS: readonly string[] = ['package.json', YARNRC_YML];
+export const NODE_MANIFEST_READS: readonly string[] = ['package.json', YARNRC_YML, YARN_LOCK];
 
 /** The tree's package.json as a manifest (it reads NODE_MANIFEST_READS); null without a readable one. */
 export function nodeManifest(context: Pick<DetectContext, 'read' | 'has'>): NodeManifest | null {

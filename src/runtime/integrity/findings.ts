@@ -206,10 +206,15 @@ export function gateStateFindings(
   after: WorktreeState,
   /** False where omk itself prepared the tree after its commit (the integration's installs). */
   untrackedBlocks = true,
+  /** Files omk's preparation left there, still as it left them: not changes since the commit. */
+  prepared: readonly string[] = [],
 ): Finding[] {
   const findings: Finding[] = [];
   const tracked = (state: WorktreeState) => state.changes.filter((line) => !line.startsWith('?? '));
-  const dirty = untrackedBlocks ? before.changes : tracked(before);
+  const omks = new Set(prepared);
+  const dirty = (untrackedBlocks ? before.changes : tracked(before)).filter(
+    (line) => !omks.has(line.slice(3)),
+  );
   if (before.head !== expectedHead || dirty.length > 0) {
     findings.push(
       finding(

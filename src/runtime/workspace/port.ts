@@ -14,7 +14,27 @@ export interface SliceWorkspace {
   mode: 'worktree' | 'sparse-worktree' | 'branch-checkout';
   /** Why a full or branch checkout was used instead of what was asked, or null. */
   fallbackReason: string | null;
+  /**
+   * What omk's preparation left in the worktree: the capture and the reset take none of it for
+   * the agent's change while it holds what the preparation left (workspace/prepared-files.ts).
+   */
+  prepared?: PreparedFiles;
 }
+
+/**
+ * The files of a worktree that differ from its HEAD (changed, added or deleted, staged or not) and
+ * those it does not track (ignored ones not: no capture takes them), each with a stamp that changes
+ * whenever the file is written (`gone`: missing).
+ */
+export type WorktreeStamps = Readonly<Record<string, string>>;
+
+/**
+ * What omk's own preparation of a worktree (the install, `workspace.setup`) left there that the
+ * capture's `git add --all` would take for the agent's change: Yarn Plug'n'Play's `.pnp.cjs`,
+ * `.pnp.loader.mjs`, `.yarn/install-state.gz`, `.yarn/cache` and `.yarn/unplugged` in a project
+ * whose `.gitignore` lists none of them, whatever a setup writes. Path → the stamp it left there.
+ */
+export type PreparedFiles = Readonly<Record<string, string>>;
 
 export interface CapturedChange {
   /** False when the agent changed nothing: no commit is made. */
@@ -130,6 +150,12 @@ export interface WorkspacePort {
    * before its results count (BaseCheckout.foreign).
    */
   worktreeChanges?(worktree: string): Promise<WorktreeChanges>;
+  /**
+   * The worktree's files besides its HEAD, not ignored ones, each stamped (WorktreeStamps): taken
+   * before and after omk prepares it, to know what the preparation wrote. Optional: without it
+   * every file the preparation leaves is taken as the agent's change.
+   */
+  worktreeStamps?(worktree: string): Promise<WorktreeStamps>;
   /**
    * Dates every file `worktree` tracks now (not target/, not .git; a link itself, not what it
    * points to); returns how many. Optional: without it a cargo gate may run the build of another

@@ -15,16 +15,22 @@ export interface YarnBerry {
   pnp: boolean;
 }
 
+/** The lockfile of Yarn 1 and Berry alike. */
+export const YARN_LOCK = 'yarn.lock';
+
+/** Berry's lockfile is YAML with a `__metadata:` block (its version, cache key); Yarn 1's has none. */
+const BERRY_LOCKFILE = /^__metadata:/m;
+
 /**
- * A Yarn Berry project, or null for Yarn 1 (or no yarn.lock): it has a `.yarnrc.yml`, or
- * package.json's `packageManager` names yarn 2 or later. (The lockfile, which can be large, is not
- * read.)
+ * A Yarn Berry project, or null for Yarn 1 (or no yarn.lock): it has a `.yarnrc.yml`,
+ * package.json's `packageManager` names yarn 2 or later, or else its yarn.lock is Berry's (read
+ * only then, and only one of at most MAX_READ_BYTES: a larger one counts as Yarn 1's).
  */
 export function yarnBerry(context: Pick<DetectContext, 'has' | 'read'>): YarnBerry | null {
-  if (!context.has('yarn.lock')) return null;
+  if (!context.has(YARN_LOCK)) return null;
   const rc = context.read(YARNRC_YML);
   const manager = /"packageManager"\s*:\s*"yarn@(?:[2-9]|\d{2,})/.test(context.read('package.json') ?? '');
-  if (rc === null && !manager) return null;
+  if (rc === null && !manager && !BERRY_LOCKFILE.test(context.read(YARN_LOCK) ?? '')) return null;
   const linker = /^nodeLinker:\s*["']?([\w-]+)/m.exec(rc ?? '')?.[1] ?? 'pnp';
   return { pnp: linker === 'pnp' };
 }
