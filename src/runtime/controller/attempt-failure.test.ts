@@ -285,16 +285,19 @@ describe('failureHeadline', () => {
 
   it('says what failed beyond the tests when every test passed but the run still failed', () => {
     // vitest exits 1 on an unhandled rejection the change left, every test passing (gates/verify.ts).
-    const { note } = judgeFailureOnBoth(
+    const { note, beyondTests } = judgeFailureOnBoth(
       { source: 'vitest', passed: ['a > trims'], failed: [], skipped: 0 },
       { source: 'vitest', passed: [], failed: ['a > trims'], skipped: 0 },
       'bbbbbbbbbbbb',
       { exitCode: 1, tail: 'Unhandled Rejection\nError: cache not warmed\n ❯ src/parser.js:2:16' },
     );
-    const gates = [gate('test', `[omk] ${note}\n Tests  1 passed (1)`)];
+    const gates = [{ ...gate('test', `[omk] ${note}\n Tests  1 passed (1)`), beyondTests }];
     expect(failureHeadline(failure(gates), gates)).toBe(
       'gate test failed (exit 1); every test passes but the run fails beyond them: Unhandled Rejection | Error: cache not warmed',
     );
+    // Read from the evidence's field, not the note's words.
+    const unsaid = [{ ...gates[0], tail: ' Tests  1 passed (1)' } as GateEvidence];
+    expect(failureHeadline(failure(unsaid), unsaid)).toContain('beyond them: Unhandled Rejection');
   });
 
   it('says the change stopped the tests from running when they ran on the base and not on the head', () => {

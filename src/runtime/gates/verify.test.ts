@@ -331,9 +331,13 @@ describe('createGateVerifier, test by test', () => {
     expect(evidence).toMatchObject({ outcome: 'failed', exitCode: 1 });
     expect(evidence?.tail.split('\n')[0]).toBe(
       `[omk] every test passes here, yet the run fails (exit 1), while on base ${base12} failing tests explained its failure ` +
-        '(test/parser.test.js > parse > trims the text): what fails beyond the tests is new, or was hidden on the base ' +
-        'behind its failing tests; its last lines: Unhandled Rejection | Error: left behind',
+        '(test/parser.test.js > parse > trims the text): what fails beyond the tests is new, worse than on the base, ' +
+        'or was hidden on the base behind its failing tests; its last lines: Unhandled Rejection | Error: left behind',
     );
+    expect(evidence?.beyondTests).toEqual({
+      lines: 'Unhandled Rejection | Error: left behind',
+      coverage: [],
+    });
     expect(evidence?.tests).toMatchObject({ failToPass: ['test/parser.test.js > parse > trims the text'] });
 
     const coverage = [
@@ -356,6 +360,53 @@ describe('createGateVerifier, test by test', () => {
     const [old] = await createGateVerifier(both)([GATE], context(onBase));
     expect(old).toMatchObject({ outcome: 'pre_existing' });
     expect(old?.tail).toContain('judged by exit codes: the output names no failing test');
+  });
+
+  it("calls coverage thresholds the base misses by as much its debt once the tests all pass, and a worse figure the change's", async () => {
+    // Real vitest 3.2.7 runs (@vitest/coverage-v8) with the arguments detect-node.ts adds: the base
+    // fails a test and misses 80% on lines and functions; the fix passes every test and covers as much.
+    const fixture = (name: string) =>
+      readFile(
+        join(import.meta.dirname, 'test-results', 'fixtures', `coverage-vitest-3.2.7-${name}`),
+        'utf8',
+      );
+    const gate: RunnableGate = {
+      ...GATE,
+      report: {
+        format: 'junit-xml',
+        prefer: 'report',
+        args: [
+          '--',
+          '--reporter=default',
+          '--reporter=junit',
+          '--outputFile.junit={file}',
+          '--coverage.reportOnFailure',
+        ],
+      },
+    };
+    /** Each run prints the captured console of `names[i]` and writes its JUnit report. */
+    const runs = (...names: string[]): ProcessRunner => {
+      return async (spec) => {
+        const name = names.shift() ?? '';
+        const report = spec.argv.find((arg) => arg.startsWith('--outputFile.junit='))?.split('=')[1] ?? '';
+        await writeFile(report, await fixture(`${name}.xml`));
+        return exited(1, await fixture(`${name}.txt`));
+      };
+    };
+    const [evidence] = await createGateVerifier(runs('head', 'head', 'base'))([gate], context(onBase));
+    expect(evidence).toMatchObject({ outcome: 'pre_existing', exitCode: 1 });
+    expect(evidence?.tail.split('\n')[0]).toBe(
+      `[omk] every test passes here; the run fails (exit 1) only on coverage thresholds base ${base12} misses too, by as much or more: ` +
+        'lines below 80% (global): 35.29% here, 35.29% on the base; functions below 80% (global): 25% here, 25% on the base',
+    );
+    expect(evidence?.beyondTests?.coverage).toHaveLength(2);
+    expect(evidence?.tests).toMatchObject({ counts: { failed: 0, failToPass: 1 } });
+
+    const [worsened] = await createGateVerifier(runs('worse', 'worse', 'base'))([gate], context(onBase));
+    expect(worsened).toMatchObject({ outcome: 'failed' });
+    expect(worsened?.tail.split('\n')[0]).toContain(
+      '(coverage: lines below 80% (global): 35% here, 35.29% on the base; functions below 80% (global): 20% here, 25% on the base)',
+    );
   });
 
   it('keeps the exit-code rule, and says so, when neither side or only the head has readable tests', async () => {

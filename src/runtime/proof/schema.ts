@@ -97,6 +97,13 @@ export const gateEvidenceSchema = z.object({
   /** Diagnostics against the base (lint, format, typecheck gates that failed); absent in older proofs. */
   diagnostics: gateDiagnosticsSchema.optional(),
   /**
+   * A test gate whose tests all pass on the head while its run fails, where failing tests explained
+   * the base's failure (gates/test-verdict.ts): the head's last lines that name what failed beyond
+   * its tests, and each coverage threshold it misses against the base's figure for it. Pre-existing
+   * only when all it names is thresholds the base misses too, by as much or more. Absent otherwise.
+   */
+  beyondTests: z.object({ lines: z.string(), coverage: z.array(z.string()) }).optional(),
+  /**
    * `block`: .omk/config.yml says a failure made only of the base's own failing tests or
    * diagnostics still blocks readiness. Absent: it does not (the default, `allow`).
    */
