@@ -25,9 +25,14 @@ export function comparable(head: TestResults | null, base: TestResults | null): 
   return null;
 }
 
-/** What failed beyond the tests, as a failed gate's evidence records it (judgeFailureOnBoth), or null. */
+/**
+ * What failed beyond the tests, as a failed gate's evidence records it (judgeFailureOnBoth), each
+ * coverage threshold with its figures here and on the base first; null for another gate.
+ */
 export function failedBeyondTests(gate: Pick<GateEvidence, 'outcome' | 'beyondTests'>): string | null {
-  return gate.outcome === 'failed' ? (gate.beyondTests?.lines ?? null) : null;
+  if (gate.outcome !== 'failed' || gate.beyondTests === undefined) return null;
+  const { lines, coverage } = gate.beyondTests;
+  return coverage.length === 0 ? lines : `coverage ${coverage.join('; ')} | ${lines}`;
 }
 
 /** How the head's failing run ended, for a note that says what failed beyond its tests. */

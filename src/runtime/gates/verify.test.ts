@@ -299,6 +299,7 @@ describe('createGateVerifier, test by test', () => {
       `[omk] its run on the head reported no per-test results (it failed, exit 1) though its run on base ${base12} did: ` +
         "the change stopped the tests from running; see the log's last lines",
     );
+    expect(evidence?.stoppedOnHead).toBe(true);
     expect(evidence?.tail).not.toContain('judged by exit code');
     expect(evidence?.tail).toContain('✖ 1 problem (1 error, 0 warnings)');
     expect(evidence).not.toHaveProperty('tests');

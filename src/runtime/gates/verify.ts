@@ -165,6 +165,7 @@ async function verifyGate(
     if (tailOf.tests !== null) result.tests = gateTests(tailOf.tests, baseTests, context.baseSha);
     if (diagnostics !== null) result.diagnostics = diagnostics;
     if (beyondTests !== undefined) result.beyondTests = beyondTests;
+    if (stoppedOnHead && outcome === 'failed') result.stoppedOnHead = true;
     if (gate.preExisting === 'block') result.preExisting = 'block';
     return result;
   };

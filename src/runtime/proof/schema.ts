@@ -104,6 +104,11 @@ export const gateEvidenceSchema = z.object({
    */
   beyondTests: z.object({ lines: z.string(), coverage: z.array(z.string()) }).optional(),
   /**
+   * `true`: a failed test gate whose run on the head reported no per-test results while its run on
+   * the base reported them: the change stopped its tests from running (gates/verify.ts). Absent otherwise.
+   */
+  stoppedOnHead: z.literal(true).optional(),
+  /**
    * `block`: .omk/config.yml says a failure made only of the base's own failing tests or
    * diagnostics still blocks readiness. Absent: it does not (the default, `allow`).
    */
