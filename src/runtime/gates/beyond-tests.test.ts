@@ -91,6 +91,7 @@ describe('judgeBeyondTests', () => {
     it(`calls thresholds the base misses by as much the base's debt (${runner})`, () => {
       const judged = judgeBeyondTests(captured(`${runner}-head`), captured(`${runner}-base`));
       expect(judged.debt).toBe(true);
+      expect(judged.worse).toBe(false);
       expect(judged.coverage).toEqual(
         runner.startsWith('vitest')
           ? [
@@ -107,6 +108,7 @@ describe('judgeBeyondTests', () => {
     it(`calls a coverage figure that got worse the change's (${runner})`, () => {
       const judged = judgeBeyondTests(captured(`${runner}-worse`), captured(`${runner}-base`));
       expect(judged.debt).toBe(false);
+      expect(judged.worse).toBe(true);
       expect(judged.coverage[0]).toBe(
         runner.startsWith('vitest')
           ? 'lines below 80% (global): 35% here, 35.29% on the base'
@@ -125,7 +127,7 @@ describe('judgeBeyondTests', () => {
 
   it("calls a failure of another kind beside the debt the change's, unless the base printed it too", () => {
     const head = `${captured('jest-29.7.0-head')}\nError: posttest: dist/index.d.ts is missing`;
-    expect(judgeBeyondTests(head, captured('jest-29.7.0-base')).debt).toBe(false);
+    expect(judgeBeyondTests(head, captured('jest-29.7.0-base'))).toMatchObject({ debt: false, worse: false });
     const base = `${captured('jest-29.7.0-base')}\nError: posttest: dist/index.d.ts is missing`;
     expect(judgeBeyondTests(head, base).debt).toBe(true);
   });

@@ -42,6 +42,8 @@ export interface BeyondTests {
   coverage: string[];
   /** All the head names beyond its tests is thresholds the base misses too, by as much or more. */
   debt: boolean;
+  /** A threshold the head misses by more than the base does, or that the base's output does not show missed. */
+  worse: boolean;
 }
 
 /** npm's own lines on a failing script: they say it failed, not why. */
@@ -60,6 +62,7 @@ export function judgeBeyondTests(headTail: string, baseTail: string): BeyondTest
   const baseLines = new Set(outputLines(baseTail));
   const coverage: string[] = [];
   let debt = true;
+  let worse = false;
   let shortfalls = 0;
   for (const line of outputLines(headTail).filter((text) => FAILURE_LINE.test(text))) {
     const shortfall = coverageShortfall(line);
@@ -70,7 +73,7 @@ export function judgeBeyondTests(headTail: string, baseTail: string): BeyondTest
     shortfalls += 1;
     const compared = comparedShortfall(shortfall, baseShortfalls);
     coverage.push(compared.words);
-    if (!compared.debt) debt = false;
+    if (!compared.debt) worse = true;
   }
-  return { lines: beyondTests(headTail), coverage, debt: debt && shortfalls > 0 };
+  return { lines: beyondTests(headTail), coverage, debt: debt && !worse && shortfalls > 0, worse };
 }

@@ -47,8 +47,9 @@ export interface HeadRun {
  * regression, and the gate failed. Every test passing on the head while failing tests explained
  * the base's failure: the head fails for another reason (an unhandled error, a coverage
  * threshold, a `posttest` step), which is the change's unless all of it is coverage thresholds
- * the base's output shows it misses too, by as much or more (beyond-tests.ts): the base's debt. When the two sides cannot be compared test by test, or
- * neither names a failing test, the exit codes decide, as the note says.
+ * the base's output shows it misses too, by as much or more (judgeAllPassing). When the two sides
+ * cannot be compared test by test, or neither names a failing test, the exit codes decide, as the
+ * note says.
  */
 export function judgeFailureOnBoth(
   head: TestResults | null,
@@ -61,35 +62,7 @@ export function judgeFailureOnBoth(
   if (why !== null || head === null || base === null) {
     return { outcome: 'pre_existing', note: `fails on base ${base12} too (judged by exit codes: ${why})` };
   }
-  if (head.failed.length === 0 && base.failed.length > 0) {
-    const beyond = judgeBeyondTests(headRun.tail, baseTail);
-    const exit = headRun.exitCode === null ? '' : ` (exit ${headRun.exitCode})`;
-    const beyondTests = { lines: beyond.lines, coverage: beyond.coverage };
-    if (beyond.debt) {
-      return {
-        outcome: 'pre_existing',
-        note:
-          `every test passes here; the run fails${exit} only on coverage thresholds base ${base12} misses too, ` +
-          `by as much or more: ${beyond.coverage.join('; ')}`,
-        beyondTests,
-      };
-    }
-    const worse = beyond.coverage.length === 0 ? '' : ` (coverage: ${beyond.coverage.join('; ')})`;
-    return {
-      outcome: 'failed',
-      note:
-        `every test passes here, yet the run fails${exit}, while on base ${base12} failing tests explained its failure ` +
-        `(${listed(base.failed)}): what fails beyond the tests is new, worse than on the base, or was hidden on the base ` +
-        `behind its failing tests${worse}; its last lines: ${beyond.lines}`,
-      beyondTests,
-    };
-  }
-  if (head.failed.length === 0) {
-    return {
-      outcome: 'pre_existing',
-      note: `fails on base ${base12} too (judged by exit codes: the output names no failing test)`,
-    };
-  }
+  if (head.failed.length === 0) return judgeAllPassing(base, base12, headRun, baseTail);
   const { regressions, stillFailing, notRunOnBase } = compareTests(base, head);
   if (regressions.length > 0) {
     return {
@@ -111,6 +84,57 @@ export function judgeFailureOnBoth(
   return {
     outcome: 'pre_existing',
     note: `fails on base ${base12} too, with the same failing tests: ${listed(stillFailing)}`,
+  };
+}
+
+/**
+ * Every test passes on the head and its run still fails. All it names beyond its tests is
+ * coverage thresholds the base misses too, by as much or more: the base's debt, pre-existing.
+ * Otherwise, while failing tests explained the base's failure, the head fails for a reason the
+ * base's run does not show to be its own: failed. While the base's tests passed too, a threshold
+ * the head misses worse than the base (or that the base's output does not show missed) is the
+ * change's; anything else is left to the exit codes, as the note says.
+ */
+function judgeAllPassing(
+  base: TestResults,
+  base12: string,
+  headRun: HeadRun,
+  baseTail: string,
+): FailureVerdict {
+  const beyond = judgeBeyondTests(headRun.tail, baseTail);
+  const exit = headRun.exitCode === null ? '' : ` (exit ${headRun.exitCode})`;
+  const beyondTests = { lines: beyond.lines, coverage: beyond.coverage };
+  const coverage = beyond.coverage.join('; ');
+  if (beyond.debt) {
+    return {
+      outcome: 'pre_existing',
+      note: `every test passes here; the run fails${exit} only on coverage thresholds base ${base12} misses too, by as much or more: ${coverage}`,
+      beyondTests,
+    };
+  }
+  const named = coverage === '' ? '' : ` (coverage: ${coverage})`;
+  if (base.failed.length > 0) {
+    return {
+      outcome: 'failed',
+      note:
+        `every test passes here, yet the run fails${exit}, while on base ${base12} failing tests explained its failure ` +
+        `(${listed(base.failed)}): what fails beyond the tests is new, worse than on the base, or was hidden on the base ` +
+        `behind its failing tests${named}; its last lines: ${beyond.lines}`,
+      beyondTests,
+    };
+  }
+  if (beyond.worse) {
+    return {
+      outcome: 'failed',
+      note:
+        `every test passes here and on base ${base12}, yet the run fails${exit} on coverage thresholds it misses ` +
+        `by more than the base, or that the base's output does not show missed${named}; its last lines: ${beyond.lines}`,
+      beyondTests,
+    };
+  }
+  return {
+    outcome: 'pre_existing',
+    note: `fails on base ${base12} too (judged by exit codes: the output names no failing test)`,
   };
 }
 

@@ -356,11 +356,29 @@ describe('createGateVerifier, test by test', () => {
       'its last lines: ERROR: Coverage for lines (41.2%) does not meet global threshold (80%)',
     );
 
-    // The same non-test failure on both sides (no failing test on either): the base's own debt.
+    // The same coverage shortfall on both sides (no failing test on either): the base's own debt.
     const { run: both } = scripted(exited(1, coverage), exited(1, coverage), exited(1, coverage));
     const [old] = await createGateVerifier(both)([GATE], context(onBase));
     expect(old).toMatchObject({ outcome: 'pre_existing' });
-    expect(old?.tail).toContain('judged by exit codes: the output names no failing test');
+    expect(old?.tail.split('\n')[0]).toBe(
+      `[omk] every test passes here; the run fails (exit 1) only on coverage thresholds base ${base12} misses too, ` +
+        'by as much or more: lines below 80% (global): 41.2% here, 41.2% on the base',
+    );
+    // Worse than the base's, whose tests all pass too: the change's.
+    const lower = coverage.replace('41.2%', '39.5%');
+    const { run: worse } = scripted(exited(1, lower), exited(1, lower), exited(1, coverage));
+    const [worsened] = await createGateVerifier(worse)([GATE], context(onBase));
+    expect(worsened).toMatchObject({ outcome: 'failed' });
+    expect(worsened?.tail.split('\n')[0]).toContain(
+      `every test passes here and on base ${base12}, yet the run fails (exit 1) on coverage thresholds it misses by more ` +
+        "than the base, or that the base's output does not show missed (coverage: lines below 80% (global): 39.5% here, 41.2% on the base)",
+    );
+    // Some other failure on both sides, no threshold named: the exit codes decide, as before.
+    const posttest = coverage.replace(/^ERROR: Coverage.*$/m, 'Error: dist/index.d.ts is missing');
+    const { run: other } = scripted(exited(1, posttest), exited(1, posttest), exited(1, posttest));
+    const [unknown] = await createGateVerifier(other)([GATE], context(onBase));
+    expect(unknown).toMatchObject({ outcome: 'pre_existing' });
+    expect(unknown?.tail).toContain('judged by exit codes: the output names no failing test');
   });
 
   it("calls coverage thresholds the base misses by as much its debt once the tests all pass, and a worse figure the change's", async () => {

@@ -97,10 +97,11 @@ export const gateEvidenceSchema = z.object({
   /** Diagnostics against the base (lint, format, typecheck gates that failed); absent in older proofs. */
   diagnostics: gateDiagnosticsSchema.optional(),
   /**
-   * A test gate whose tests all pass on the head while its run fails, where failing tests explained
-   * the base's failure (gates/test-verdict.ts): the head's last lines that name what failed beyond
-   * its tests, and each coverage threshold it misses against the base's figure for it. Pre-existing
-   * only when all it names is thresholds the base misses too, by as much or more. Absent otherwise.
+   * A test gate whose tests all pass on the head while its run fails, as the base's does, where
+   * failing tests explained the base's failure, or the base's tests passing, the head misses coverage
+   * thresholds only as much as the base or one by more (gates/test-verdict.ts): the head's last lines that name what failed beyond its tests, and each
+   * coverage threshold it misses against the base's figure for it. Pre-existing only when all it
+   * names is thresholds the base misses too, by as much or more. Absent otherwise.
    */
   beyondTests: z.object({ lines: z.string(), coverage: z.array(z.string()) }).optional(),
   /**
