@@ -61,13 +61,13 @@ export function judgeBeyondTests(headTail: string, baseTail: string): BeyondTest
   const baseShortfalls = coverageShortfalls(baseTail);
   const baseLines = new Set(outputLines(baseTail));
   const coverage: string[] = [];
-  let debt = true;
+  let otherFailure = false;
   let worse = false;
   let shortfalls = 0;
   for (const line of outputLines(headTail).filter((text) => FAILURE_LINE.test(text))) {
     const shortfall = coverageShortfall(line);
     if (shortfall === null) {
-      if (!NPM_LINE.test(line) && !baseLines.has(line)) debt = false;
+      if (!NPM_LINE.test(line) && !baseLines.has(line)) otherFailure = true;
       continue;
     }
     shortfalls += 1;
@@ -75,5 +75,5 @@ export function judgeBeyondTests(headTail: string, baseTail: string): BeyondTest
     coverage.push(compared.words);
     if (!compared.debt) worse = true;
   }
-  return { lines: beyondTests(headTail), coverage, debt: debt && !worse && shortfalls > 0, worse };
+  return { lines: beyondTests(headTail), coverage, debt: !otherFailure && !worse && shortfalls > 0, worse };
 }
