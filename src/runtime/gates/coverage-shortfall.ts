@@ -16,7 +16,7 @@ export interface CoverageShortfall {
 
 /**
  * `ERROR: Coverage for lines (35.29%) does not meet global threshold (80%)`, with `"src/**"` for a
- * glob's threshold or `threshold (80%) for src/a.ts` for a file's (vitest 1-3, nyc, c8).
+ * glob's threshold or `threshold (80%) for src/a.ts` for a file's (vitest 1-4, nyc, c8).
  */
 const ISTANBUL_PERCENT =
   /^ERROR: Coverage for (\w+) \(([\d.]+)%\) does not meet (?:(global|"[^"]*") )?threshold \(([\d.]+)%\)(?: for (.+))?$/;
