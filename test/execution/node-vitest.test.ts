@@ -133,7 +133,7 @@ describe('a Node project with vitest as a devDependency and a committed failing 
     expect(eventsOfType(events, 'gates_verified').map((e) => e.data.outcomes)[0]).toEqual(['test:failed']);
     const failure = String(eventsOfType(events, 'task_pending')[0]?.data.failure);
     expect(failure).toMatch(
-      /\[omk\] every test passes here, yet the run fails \(exit 1\), while on base [0-9a-f]{12} failing tests explained its failure \(test\/parser\.test\.js::parse > trims the text\): what fails beyond the tests is new, or was hidden on the base behind its failing tests; its last lines: .*Unhandled Rejection.*cache not warmed/,
+      /\[omk\] every test passes here, yet the run fails \(exit 1\), while on base [0-9a-f]{12} failing tests explained its failure \(test\/parser\.test\.js::parse > trims the text\): what fails beyond the tests is new, worse than on the base, or was hidden on the base behind its failing tests; its last lines: .*Unhandled Rejection.*cache not warmed/,
     );
     // The terminal line and the proof's gap say what failed, not only "gate test failed (exit 1)".
     const beyond = 'gate test failed (exit 1); every test passes but the run fails beyond them: ';

@@ -285,25 +285,40 @@ describe('failureHeadline', () => {
 
   it('says what failed beyond the tests when every test passed but the run still failed', () => {
     // vitest exits 1 on an unhandled rejection the change left, every test passing (gates/verify.ts).
-    const { note } = judgeFailureOnBoth(
+    const { note, beyondTests } = judgeFailureOnBoth(
       { source: 'vitest', passed: ['a > trims'], failed: [], skipped: 0 },
       { source: 'vitest', passed: [], failed: ['a > trims'], skipped: 0 },
       'bbbbbbbbbbbb',
       { exitCode: 1, tail: 'Unhandled Rejection\nError: cache not warmed\n ❯ src/parser.js:2:16' },
     );
-    const gates = [gate('test', `[omk] ${note}\n Tests  1 passed (1)`)];
+    const gates = [{ ...gate('test', `[omk] ${note}\n Tests  1 passed (1)`), beyondTests }];
     expect(failureHeadline(failure(gates), gates)).toBe(
       'gate test failed (exit 1); every test passes but the run fails beyond them: Unhandled Rejection | Error: cache not warmed',
+    );
+    // Read from the evidence's field, not the note's words.
+    const unsaid = [{ ...gates[0], tail: ' Tests  1 passed (1)' } as GateEvidence];
+    expect(failureHeadline(failure(unsaid), unsaid)).toContain('beyond them: Unhandled Rejection');
+    // A coverage figure worse than the base's: the thresholds with both figures come first.
+    const worse = judgeFailureOnBoth(
+      { source: 'vitest', passed: ['a > trims'], failed: [], skipped: 0 },
+      { source: 'vitest', passed: [], failed: ['a > trims'], skipped: 0 },
+      'bbbbbbbbbbbb',
+      { exitCode: 1, tail: 'ERROR: Coverage for lines (35%) does not meet global threshold (80%)' },
+      'ERROR: Coverage for lines (35.29%) does not meet global threshold (80%)',
+    );
+    const lower = [{ ...gate('test', `[omk] ${worse.note}`), beyondTests: worse.beyondTests }];
+    expect(failureHeadline(failure(lower), lower)).toBe(
+      'gate test failed (exit 1); every test passes but the run fails beyond them: coverage lines below 80% (global): ' +
+        '35% here, 35.29% on the base | ERROR: Coverage for lines (35%) does not meet global threshold (80%)',
     );
   });
 
   it('says the change stopped the tests from running when they ran on the base and not on the head', () => {
     // ts-dedent's `"pretest": "npm run lint"` failing on the change's lint error: npm test ends
-    // before the runner starts (gates/verify.ts calls it failed with these words).
+    // before the runner starts (gates/verify.ts calls it failed with these words, and says so in its evidence).
     const note = unreadOnHeadWords({ outcome: 'failed', exitCode: 1 }, 'on base bbbbbbbbbbbb');
-    const gates = [
-      gate('test', `[omk] ${note}\n> ts-dedent@2.2.0 pretest\n✖ 1 problem (1 error, 0 warnings)`),
-    ];
+    const tail = `[omk] ${note}\n> ts-dedent@2.2.0 pretest\n✖ 1 problem (1 error, 0 warnings)`;
+    const gates: GateEvidence[] = [{ ...gate('test', tail), stoppedOnHead: true }];
     expect(failureHeadline(failure(gates), gates)).toBe(
       'gate test failed (exit 1); the change stopped its tests from running (they run on the base)',
     );
@@ -312,6 +327,9 @@ describe('failureHeadline', () => {
     expect(failureHeadline(failure(two), two)).toBe(
       'gate test failed (exit 1); the change stopped the tests of test, e2e from running (they run on the base)',
     );
+    // The note's words alone (a tail any output could start with) say nothing.
+    const unsaid = [gate('test', tail)];
+    expect(failureHeadline(failure(unsaid), unsaid)).toBe('gate test failed (exit 1)');
   });
 
   it("is the failure's first line when no test regressed, with no colon left hanging", () => {

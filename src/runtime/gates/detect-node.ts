@@ -20,7 +20,9 @@ function packageManager(context: DetectContext): 'npm' | 'pnpm' | 'yarn' {
  * The report to ask the test script's runner for, when its last command is vitest or jest (so
  * arguments after the script reach it): their consoles name failing tests but not passing ones,
  * their reports name both. vitest keeps its console and also writes JUnit XML; jest writes its
- * JSON results to a file (its console output is unchanged). Nothing for a watch run, for a
+ * JSON results to a file (its console output is unchanged). vitest is also asked to report the
+ * coverage it collects (if any) when tests fail, as jest does: the base's failing tests otherwise
+ * hide the coverage thresholds it misses, which a head whose tests pass is compared with. Nothing for a watch run, for a
  * command that already picks an output file, or for anything else.
  */
 export function nodeTestReport(
@@ -45,7 +47,13 @@ export function nodeTestReport(
     ? {
         format: 'junit-xml',
         prefer: 'report',
-        args: [...separator, '--reporter=default', '--reporter=junit', '--outputFile.junit={file}'],
+        args: [
+          ...separator,
+          '--reporter=default',
+          '--reporter=junit',
+          '--outputFile.junit={file}',
+          '--coverage.reportOnFailure',
+        ],
       }
     : { format: 'jest-json', prefer: 'report', args: [...separator, '--json', '--outputFile={file}'] };
 }

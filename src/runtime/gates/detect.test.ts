@@ -383,7 +383,13 @@ describe('detectGates: config', () => {
     expect(detectGates(repo, vitest, gates()).find((gate) => gate.name === 'test')?.report).toEqual({
       format: 'junit-xml',
       prefer: 'report',
-      args: ['--', '--reporter=default', '--reporter=junit', '--outputFile.junit={file}'],
+      args: [
+        '--',
+        '--reporter=default',
+        '--reporter=junit',
+        '--outputFile.junit={file}',
+        '--coverage.reportOnFailure',
+      ],
     });
     const jest = await tree({ 'package.json': pkg('jest --ci'), 'pnpm-lock.yaml': '' });
     const found = detectGates(repo, jest, gates()).find((gate) => gate.name === 'test');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TestResults } from './test-results/types.js';
-import { beyondTests, comparable, gateTests, judgeFailureOnBoth } from './test-verdict.js';
+import { comparable, gateTests, judgeFailureOnBoth } from './test-verdict.js';
 
 const pytest = (passed: string[], failed: string[]): TestResults => ({
   source: 'pytest',
@@ -28,39 +28,6 @@ describe('judgeFailureOnBoth', () => {
       outcome: 'failed',
       note: '7 test(s) fail here that did not fail on base b12: t::1, t::2, t::3, t::4, t::5 and 2 more',
     });
-  });
-});
-
-describe('beyondTests', () => {
-  it("quotes the lines that say what failed when every test passed: a threshold, npm's failing script", () => {
-    const jest = [
-      'Tests:       4 passed, 4 total',
-      'Ran all test suites.',
-      'Jest: "global" coverage threshold for lines (80%) not met: 41.17%',
-    ].join('\n');
-    expect(beyondTests(jest)).toBe('Jest: "global" coverage threshold for lines (80%) not met: 41.17%');
-    const pytestCov = [
-      'TOTAL                     17      10    41%',
-      'FAIL Required test coverage of 90% not reached. Total coverage: 41.18%',
-      '============================== 3 passed in 0.05s ===============================',
-    ].join('\n');
-    expect(beyondTests(pytestCov)).toBe(
-      'FAIL Required test coverage of 90% not reached. Total coverage: 41.18%',
-    );
-    const posttest = [
-      '> fixture@1.0.0 posttest',
-      '> node scripts/check-exports.js',
-      'src/index.js does not export parse',
-      'npm error code 1',
-      'npm error path /home/someone/fixture',
-      'npm error command failed',
-      'npm error command sh -c node scripts/check-exports.js',
-    ].join('\n');
-    expect(beyondTests(posttest)).toBe(
-      'npm error command failed | npm error command sh -c node scripts/check-exports.js',
-    );
-    // Nothing that names a failure: the last lines as they are.
-    expect(beyondTests('a\nb\n\nc\nd')).toBe('b | c | d');
   });
 });
 

@@ -1,4 +1,5 @@
-import { type GateTests, TEST_NAMES_LIMIT } from '../proof/schema.js';
+import { type GateEvidence, type GateTests, TEST_NAMES_LIMIT } from '../proof/schema.js';
+import { judgeBeyondTests } from './beyond-tests.js';
 import { compareTests, type TestComparison } from './test-results/compare.js';
 import type { TestResults } from './test-results/types.js';
 
@@ -9,6 +10,8 @@ const NAME_CHARS = 300;
 export interface FailureVerdict {
   outcome: 'pre_existing' | 'failed';
   note: string;
+  /** Every test passes on the head while the run fails: what failed beyond them (GateEvidence.beyondTests). */
+  beyondTests?: NonNullable<GateEvidence['beyondTests']>;
 }
 
 /** The head's and the base's results can be compared test by test; null says why not. */
@@ -22,14 +25,14 @@ export function comparable(head: TestResults | null, base: TestResults | null): 
   return null;
 }
 
-/** The start of the note of a gate whose tests all pass on the head while its run fails. */
-const BEYOND_TESTS = 'every test passes here, yet the run fails';
-
-/** What failed beyond the tests, as a failed gate's note quotes it (judgeFailureOnBoth), or null. */
-export function failedBeyondTests(gate: { outcome: string; tail: string }): string | null {
-  const note = gate.tail.split('\n', 1)[0] ?? '';
-  if (gate.outcome !== 'failed' || !note.startsWith(`[omk] ${BEYOND_TESTS}`)) return null;
-  return /; its last lines: (.*)$/.exec(note)?.[1] ?? null;
+/**
+ * What failed beyond the tests, as a failed gate's evidence records it (judgeFailureOnBoth), each
+ * coverage threshold with its figures here and on the base first; null for another gate.
+ */
+export function failedBeyondTests(gate: Pick<GateEvidence, 'outcome' | 'beyondTests'>): string | null {
+  if (gate.outcome !== 'failed' || gate.beyondTests === undefined) return null;
+  const { lines, coverage } = gate.beyondTests;
+  return coverage.length === 0 ? lines : `coverage ${coverage.join('; ')} | ${lines}`;
 }
 
 /** How the head's failing run ended, for a note that says what failed beyond its tests. */
@@ -43,36 +46,23 @@ export interface HeadRun {
  * head also failed on the base. Any other failing test (it passed on the base, or is new) is a
  * regression, and the gate failed. Every test passing on the head while failing tests explained
  * the base's failure: the head fails for another reason (an unhandled error, a coverage
- * threshold, a `posttest` step) that the base's run cannot show to be its own, so the gate failed,
- * its note quoting the head's last lines. When the two sides cannot be compared test by test, or
- * neither names a failing test, the exit codes decide, as the note says.
+ * threshold, a `posttest` step), which is the change's unless all of it is coverage thresholds
+ * the base's output shows it misses too, by as much or more (judgeAllPassing). When the two sides
+ * cannot be compared test by test, or neither names a failing test, the exit codes decide, as the
+ * note says.
  */
 export function judgeFailureOnBoth(
   head: TestResults | null,
   base: TestResults | null,
   base12: string,
   headRun: HeadRun = { exitCode: null, tail: '' },
+  baseTail = '',
 ): FailureVerdict {
   const why = comparable(head, base);
   if (why !== null || head === null || base === null) {
     return { outcome: 'pre_existing', note: `fails on base ${base12} too (judged by exit codes: ${why})` };
   }
-  if (head.failed.length === 0 && base.failed.length > 0) {
-    const exit = headRun.exitCode === null ? '' : ` (exit ${headRun.exitCode})`;
-    return {
-      outcome: 'failed',
-      note:
-        `${BEYOND_TESTS}${exit}, while on base ${base12} failing tests explained its failure ` +
-        `(${listed(base.failed)}): what fails beyond the tests is new, or was hidden on the base behind its failing tests; ` +
-        `its last lines: ${beyondTests(headRun.tail)}`,
-    };
-  }
-  if (head.failed.length === 0) {
-    return {
-      outcome: 'pre_existing',
-      note: `fails on base ${base12} too (judged by exit codes: the output names no failing test)`,
-    };
-  }
+  if (head.failed.length === 0) return judgeAllPassing(base, base12, headRun, baseTail);
   const { regressions, stillFailing, notRunOnBase } = compareTests(base, head);
   if (regressions.length > 0) {
     return {
@@ -94,6 +84,57 @@ export function judgeFailureOnBoth(
   return {
     outcome: 'pre_existing',
     note: `fails on base ${base12} too, with the same failing tests: ${listed(stillFailing)}`,
+  };
+}
+
+/**
+ * Every test passes on the head and its run still fails. All it names beyond its tests is
+ * coverage thresholds the base misses too, by as much or more: the base's debt, pre-existing.
+ * Otherwise, while failing tests explained the base's failure, the head fails for a reason the
+ * base's run does not show to be its own: failed. While the base's tests passed too, a threshold
+ * the head misses worse than the base (or that the base's output does not show missed) is the
+ * change's; anything else is left to the exit codes, as the note says.
+ */
+function judgeAllPassing(
+  base: TestResults,
+  base12: string,
+  headRun: HeadRun,
+  baseTail: string,
+): FailureVerdict {
+  const beyond = judgeBeyondTests(headRun.tail, baseTail);
+  const exit = headRun.exitCode === null ? '' : ` (exit ${headRun.exitCode})`;
+  const beyondTests = { lines: beyond.lines, coverage: beyond.coverage };
+  const coverage = beyond.coverage.join('; ');
+  if (beyond.debt) {
+    return {
+      outcome: 'pre_existing',
+      note: `every test passes here; the run fails${exit} only on coverage thresholds base ${base12} misses too, by as much or more: ${coverage}`,
+      beyondTests,
+    };
+  }
+  const named = coverage === '' ? '' : ` (coverage: ${coverage})`;
+  if (base.failed.length > 0) {
+    return {
+      outcome: 'failed',
+      note:
+        `every test passes here, yet the run fails${exit}, while on base ${base12} failing tests explained its failure ` +
+        `(${listed(base.failed)}): what fails beyond the tests is new, worse than on the base, or was hidden on the base ` +
+        `behind its failing tests${named}; its last lines: ${beyond.lines}`,
+      beyondTests,
+    };
+  }
+  if (beyond.worse) {
+    return {
+      outcome: 'failed',
+      note:
+        `every test passes here and on base ${base12}, yet the run fails${exit} on coverage thresholds it misses ` +
+        `by more than the base, or that the base's output does not show missed${named}; its last lines: ${beyond.lines}`,
+      beyondTests,
+    };
+  }
+  return {
+    outcome: 'pre_existing',
+    note: `fails on base ${base12} too (judged by exit codes: the output names no failing test)`,
   };
 }
 
@@ -136,35 +177,6 @@ function bounded(names: readonly string[]): string[] {
   return names
     .slice(0, TEST_NAMES_LIMIT)
     .map((name) => (name.length > NAME_CHARS ? `${name.slice(0, NAME_CHARS - 1)}…` : name));
-}
-
-/**
- * A line that names what failed beyond the tests: an error's first line (`Error: …`,
- * `TypeError: …`), vitest's `Unhandled Rejection` heading, a coverage threshold not met (vitest's
- * `ERROR: Coverage for lines …`, jest's `coverage threshold for lines (80%) not met`, pytest-cov's
- * `Required test coverage of 90% not reached`), npm's own failure lines but its `code` and `path`
- * (a directory of this machine). Not code frames, stacks or a summary's `Errors  1 error`.
- */
-const FAILURE_LINE =
-  /^(?:[\w.]*(?:Error|Exception)\b|ERROR\b|Unhandled\b|npm (?:error|ERR!) (?!code |path ))|\bthreshold\b|\bcoverage\b.*\bnot (?:met|reached)\b/;
-const LAST_LINES = 3;
-const LINE_CHARS = 160;
-
-/**
- * What failed beyond the tests, from the head's output: its last few lines that name a failure
- * (an error, a threshold), else its last few lines, joined by ` | `.
- */
-export function beyondTests(tail: string): string {
-  const lines = tail
-    .split('\n')
-    .map((line) => line.replace(/[⎯─]{2,}/g, '').trim())
-    .filter((line) => line !== '');
-  const failing = lines.filter((line) => FAILURE_LINE.test(line));
-  const chosen = (failing.length > 0 ? failing : lines).slice(-LAST_LINES);
-  if (chosen.length === 0) return '(the output is empty)';
-  return chosen
-    .map((line) => (line.length > LINE_CHARS ? `${line.slice(0, LINE_CHARS - 1)}…` : line))
-    .join(' | ');
 }
 
 /** Up to five names, then how many more. */

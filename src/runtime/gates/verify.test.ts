@@ -299,6 +299,7 @@ describe('createGateVerifier, test by test', () => {
       `[omk] its run on the head reported no per-test results (it failed, exit 1) though its run on base ${base12} did: ` +
         "the change stopped the tests from running; see the log's last lines",
     );
+    expect(evidence?.stoppedOnHead).toBe(true);
     expect(evidence?.tail).not.toContain('judged by exit code');
     expect(evidence?.tail).toContain('✖ 1 problem (1 error, 0 warnings)');
     expect(evidence).not.toHaveProperty('tests');
@@ -331,9 +332,13 @@ describe('createGateVerifier, test by test', () => {
     expect(evidence).toMatchObject({ outcome: 'failed', exitCode: 1 });
     expect(evidence?.tail.split('\n')[0]).toBe(
       `[omk] every test passes here, yet the run fails (exit 1), while on base ${base12} failing tests explained its failure ` +
-        '(test/parser.test.js > parse > trims the text): what fails beyond the tests is new, or was hidden on the base ' +
-        'behind its failing tests; its last lines: Unhandled Rejection | Error: left behind',
+        '(test/parser.test.js > parse > trims the text): what fails beyond the tests is new, worse than on the base, ' +
+        'or was hidden on the base behind its failing tests; its last lines: Unhandled Rejection | Error: left behind',
     );
+    expect(evidence?.beyondTests).toEqual({
+      lines: 'Unhandled Rejection | Error: left behind',
+      coverage: [],
+    });
     expect(evidence?.tests).toMatchObject({ failToPass: ['test/parser.test.js > parse > trims the text'] });
 
     const coverage = [
@@ -351,11 +356,76 @@ describe('createGateVerifier, test by test', () => {
       'its last lines: ERROR: Coverage for lines (41.2%) does not meet global threshold (80%)',
     );
 
-    // The same non-test failure on both sides (no failing test on either): the base's own debt.
+    // The same coverage shortfall on both sides (no failing test on either): the base's own debt.
     const { run: both } = scripted(exited(1, coverage), exited(1, coverage), exited(1, coverage));
     const [old] = await createGateVerifier(both)([GATE], context(onBase));
     expect(old).toMatchObject({ outcome: 'pre_existing' });
-    expect(old?.tail).toContain('judged by exit codes: the output names no failing test');
+    expect(old?.tail.split('\n')[0]).toBe(
+      `[omk] every test passes here; the run fails (exit 1) only on coverage thresholds base ${base12} misses too, ` +
+        'by as much or more: lines below 80% (global): 41.2% here, 41.2% on the base',
+    );
+    // Worse than the base's, whose tests all pass too: the change's.
+    const lower = coverage.replace('41.2%', '39.5%');
+    const { run: worse } = scripted(exited(1, lower), exited(1, lower), exited(1, coverage));
+    const [worsened] = await createGateVerifier(worse)([GATE], context(onBase));
+    expect(worsened).toMatchObject({ outcome: 'failed' });
+    expect(worsened?.tail.split('\n')[0]).toContain(
+      `every test passes here and on base ${base12}, yet the run fails (exit 1) on coverage thresholds it misses by more ` +
+        "than the base, or that the base's output does not show missed (coverage: lines below 80% (global): 39.5% here, 41.2% on the base)",
+    );
+    // Some other failure on both sides, no threshold named: the exit codes decide, as before.
+    const posttest = coverage.replace(/^ERROR: Coverage.*$/m, 'Error: dist/index.d.ts is missing');
+    const { run: other } = scripted(exited(1, posttest), exited(1, posttest), exited(1, posttest));
+    const [unknown] = await createGateVerifier(other)([GATE], context(onBase));
+    expect(unknown).toMatchObject({ outcome: 'pre_existing' });
+    expect(unknown?.tail).toContain('judged by exit codes: the output names no failing test');
+  });
+
+  it("calls coverage thresholds the base misses by as much its debt once the tests all pass, and a worse figure the change's", async () => {
+    // Real vitest 3.2.7 runs (@vitest/coverage-v8) with the arguments detect-node.ts adds: the base
+    // fails a test and misses 80% on lines and functions; the fix passes every test and covers as much.
+    const fixture = (name: string) =>
+      readFile(
+        join(import.meta.dirname, 'test-results', 'fixtures', `coverage-vitest-3.2.7-${name}`),
+        'utf8',
+      );
+    const gate: RunnableGate = {
+      ...GATE,
+      report: {
+        format: 'junit-xml',
+        prefer: 'report',
+        args: [
+          '--',
+          '--reporter=default',
+          '--reporter=junit',
+          '--outputFile.junit={file}',
+          '--coverage.reportOnFailure',
+        ],
+      },
+    };
+    /** Each run prints the captured console of `names[i]` and writes its JUnit report. */
+    const runs = (...names: string[]): ProcessRunner => {
+      return async (spec) => {
+        const name = names.shift() ?? '';
+        const report = spec.argv.find((arg) => arg.startsWith('--outputFile.junit='))?.split('=')[1] ?? '';
+        await writeFile(report, await fixture(`${name}.xml`));
+        return exited(1, await fixture(`${name}.txt`));
+      };
+    };
+    const [evidence] = await createGateVerifier(runs('head', 'head', 'base'))([gate], context(onBase));
+    expect(evidence).toMatchObject({ outcome: 'pre_existing', exitCode: 1 });
+    expect(evidence?.tail.split('\n')[0]).toBe(
+      `[omk] every test passes here; the run fails (exit 1) only on coverage thresholds base ${base12} misses too, by as much or more: ` +
+        'lines below 80% (global): 35.29% here, 35.29% on the base; functions below 80% (global): 25% here, 25% on the base',
+    );
+    expect(evidence?.beyondTests?.coverage).toHaveLength(2);
+    expect(evidence?.tests).toMatchObject({ counts: { failed: 0, failToPass: 1 } });
+
+    const [worsened] = await createGateVerifier(runs('worse', 'worse', 'base'))([gate], context(onBase));
+    expect(worsened).toMatchObject({ outcome: 'failed' });
+    expect(worsened?.tail.split('\n')[0]).toContain(
+      '(coverage: lines below 80% (global): 35% here, 35.29% on the base; functions below 80% (global): 20% here, 25% on the base)',
+    );
   });
 
   it('keeps the exit-code rule, and says so, when neither side or only the head has readable tests', async () => {

@@ -48,6 +48,8 @@ interface GateRun {
 /** A gate's result on the base: how it ended and, when they could be read, its tests. */
 interface BaseResult {
   status: RunStatus;
+  /** Its output's last lines (the baseline's evidence keeps them with omk's note on top). */
+  tail: string;
   tests: TestResults | null;
   diagnostics: Diagnostics | null;
 }
@@ -104,8 +106,9 @@ async function verifyGate(
   /** The base's results once known (the baseline's, or a run there): the head is compared with them. */
   let baseTests: TestResults | null = fromBaseline(gate, context)?.tests ?? null;
   let baseDiags: Diagnostics | null = fromBaseline(gate, context)?.diagnostics ?? null;
-  /** How the gate ended on the base, once asked. */
+  /** How the gate ended on the base, once asked, and its output's last lines. */
   let baseStatus: RunStatus | null = null;
+  let baseTail = fromBaseline(gate, context)?.tail ?? '';
   /** The head's run reported no tests though the base's did: its note says so, no exit-code excuse. */
   let stoppedOnHead = false;
   const judgedByDiagnostics = DIAGNOSTIC_KINDS.includes(gate.kind);
@@ -134,6 +137,7 @@ async function verifyGate(
     note: string | null,
     tailOf: GateRun,
     diagnostics: GateDiagnostics | null = null,
+    beyondTests?: GateEvidence['beyondTests'],
   ): GateEvidence => {
     context.onTestResults?.(gate.name, tailOf.tests);
     context.onDiagnostics?.(gate.name, tailOf.diagnostics);
@@ -160,6 +164,8 @@ async function verifyGate(
     };
     if (tailOf.tests !== null) result.tests = gateTests(tailOf.tests, baseTests, context.baseSha);
     if (diagnostics !== null) result.diagnostics = diagnostics;
+    if (beyondTests !== undefined) result.beyondTests = beyondTests;
+    if (stoppedOnHead && outcome === 'failed') result.stoppedOnHead = true;
     if (gate.preExisting === 'block') result.preExisting = 'block';
     return result;
   };
@@ -176,6 +182,7 @@ async function verifyGate(
     baseTests = ran.tests;
     baseDiags = ran.diagnostics;
     baseStatus = ran.status;
+    baseTail = ran.tail;
     return ran.status;
   };
 
@@ -241,11 +248,14 @@ async function verifyGate(
     return evidence('failed', unreadOnHeadWords(ended, `on base ${base12}`), second);
   }
   if (base === 'failed') {
-    const verdict = judgeFailureOnBoth(second.tests, baseTests, base12, {
-      exitCode: second.result.exitCode,
-      tail: second.tail,
-    });
-    return evidence(verdict.outcome, verdict.note, second);
+    const verdict = judgeFailureOnBoth(
+      second.tests,
+      baseTests,
+      base12,
+      { exitCode: second.result.exitCode, tail: second.tail },
+      baseTail,
+    );
+    return evidence(verdict.outcome, verdict.note, second, null, verdict.beyondTests);
   }
   if (base === 'passed') {
     const named =
@@ -268,14 +278,14 @@ function fromBaseline(gate: RunnableGate, context: GateRunContext): BaseResult |
   switch (known?.outcome) {
     case 'passed':
     case 'flaky':
-      return { status: 'passed', tests, diagnostics };
+      return { status: 'passed', tail: known.tail, tests, diagnostics };
     case 'failed':
     case 'timeout':
     case 'unavailable':
-      return { status: known.outcome, tests, diagnostics };
+      return { status: known.outcome, tail: known.tail, tests, diagnostics };
     case 'pre_existing':
       // A base run compares with no base, so this comes from a baseline built some other way.
-      return { status: 'failed', tests, diagnostics };
+      return { status: 'failed', tail: known.tail, tests, diagnostics };
     default:
       return null;
   }

@@ -446,6 +446,27 @@ describe('buildProof: not_ready lists every gap', () => {
     );
   });
 
+  it("lets a required test gate whose tests all pass through when it misses only the base's coverage thresholds", () => {
+    // gates/verify.ts: the base failed a test and missed 80% on lines; the fix passes every test, covering as much.
+    const coverage = ['lines below 80% (global): 35.29% here, 35.29% on the base'];
+    const debt = gate({
+      outcome: 'pre_existing',
+      exitCode: 1,
+      tests: testsOf({ failToPass: ['test/slug.test.js::slugify > trims the text'] }),
+      beyondTests: {
+        lines: 'ERROR: Coverage for lines (35.29%) does not meet global threshold (80%)',
+        coverage,
+      },
+    });
+    const proof = buildProof(evidence({ gates: [debt] }));
+    expect(proof.status, JSON.stringify(proof.knownGaps)).toBe('ready');
+    expect(proof.warnings).toContainEqual(
+      `Required gate "test" (test) fails on head ${HEAD_SHA.slice(0, 12)} (exit 1) only on coverage thresholds the base misses too, by as much or more (${coverage[0]}); every test passes: it does not block readiness.`,
+    );
+    // preExisting: block keeps the base's debt blocking.
+    expect(codes(evidence({ gates: [{ ...debt, preExisting: 'block' }] }))).toEqual(['gate_pre_existing']);
+  });
+
   it('blocks a test gate whose failures include a regression, or were judged by exit code, saying why', () => {
     const regressed = testsOf({ failing: ['a', 'b'], stillFailing: ['a'], regressions: ['b'] });
     expect(

@@ -406,6 +406,13 @@ function judge(
         );
         return;
       }
+      if (basis === 'coverage' && gate.beyondTests !== undefined && !blockedByConfig) {
+        // Every test passes; the run misses only coverage thresholds the base misses as much.
+        verdict.warnings.push(
+          `${label} fails ${where}${exit} only on coverage thresholds the base misses too, by as much or more (${gate.beyondTests.coverage.join('; ')}); every test passes: it does not block readiness.`,
+        );
+        return;
+      }
       const why = blockedByConfig
         ? `; every failure is the base's own, but .omk/config.yml sets preExisting: block for it`
         : gate.kind === 'test'

@@ -3,10 +3,11 @@ import type { GateEvidence } from './schema.js';
 /**
  * How a gate that failed on the head and on the base was judged: `diagnostics` or `tests` when
  * every failure on the head is one the base has too (same normalized diagnostics, same failing
- * test ids), read one by one; `exit-code` when only the exit codes were compared, which cannot
+ * test ids), read one by one; `coverage` when every test passes on the head and all that fails
+ * beyond them is coverage thresholds the base misses too, by as much or more; `exit-code` when only the exit codes were compared, which cannot
  * tell the base's failures from new ones. Null for any other outcome.
  */
-export type PreExistingBasis = 'diagnostics' | 'tests' | 'exit-code';
+export type PreExistingBasis = 'diagnostics' | 'tests' | 'coverage' | 'exit-code';
 
 export function preExistingBasis(gate: GateEvidence): PreExistingBasis | null {
   if (gate.outcome !== 'pre_existing') return null;
@@ -21,6 +22,14 @@ export function preExistingBasis(gate: GateEvidence): PreExistingBasis | null {
   ) {
     return 'tests';
   }
+  if (
+    gate.beyondTests !== undefined &&
+    tests !== undefined &&
+    tests.baseSha !== null &&
+    tests.counts.failed === 0
+  ) {
+    return 'coverage';
+  }
   return 'exit-code';
 }
 
@@ -31,7 +40,7 @@ export function preExistingBasis(gate: GateEvidence): PreExistingBasis | null {
  */
 export function toleratedPreExisting(gate: GateEvidence): boolean {
   const basis = preExistingBasis(gate);
-  return (basis === 'diagnostics' || basis === 'tests') && gate.preExisting !== 'block';
+  return basis !== null && basis !== 'exit-code' && gate.preExisting !== 'block';
 }
 
 /** Passed, flaky, or failing only as the base does (tolerated): nothing on the head is the change's fault. */

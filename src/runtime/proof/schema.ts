@@ -97,6 +97,19 @@ export const gateEvidenceSchema = z.object({
   /** Diagnostics against the base (lint, format, typecheck gates that failed); absent in older proofs. */
   diagnostics: gateDiagnosticsSchema.optional(),
   /**
+   * A test gate whose tests all pass on the head while its run fails, as the base's does, where
+   * failing tests explained the base's failure, or the base's tests passing, the head misses coverage
+   * thresholds only as much as the base or one by more (gates/test-verdict.ts): the head's last lines that name what failed beyond its tests, and each
+   * coverage threshold it misses against the base's figure for it. Pre-existing only when all it
+   * names is thresholds the base misses too, by as much or more. Absent otherwise.
+   */
+  beyondTests: z.object({ lines: z.string(), coverage: z.array(z.string()) }).optional(),
+  /**
+   * `true`: a failed test gate whose run on the head reported no per-test results while its run on
+   * the base reported them: the change stopped its tests from running (gates/verify.ts). Absent otherwise.
+   */
+  stoppedOnHead: z.literal(true).optional(),
+  /**
    * `block`: .omk/config.yml says a failure made only of the base's own failing tests or
    * diagnostics still blocks readiness. Absent: it does not (the default, `allow`).
    */

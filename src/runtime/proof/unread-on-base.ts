@@ -63,14 +63,9 @@ export function unreadOnHeadWords(gate: Pick<GateEvidence, 'outcome' | 'exitCode
 
 const STOPPED = 'the change stopped the tests from running';
 
-/** A failed gate whose note (the tail's first line, `[omk] …`) is unreadOnHeadWords'. */
-export function stoppedOnHead(gate: Pick<GateEvidence, 'outcome' | 'tail'>): boolean {
-  const note = gate.tail.split('\n', 1)[0] ?? '';
-  return (
-    gate.outcome === 'failed' &&
-    note.startsWith('[omk] its run on the head ') &&
-    note.includes(`: ${STOPPED};`)
-  );
+/** A failed gate the change stopped from running its tests (its evidence says so; its note, unreadOnHeadWords'). */
+export function stoppedOnHead(gate: Pick<GateEvidence, 'outcome' | 'stoppedOnHead'>): boolean {
+  return gate.outcome === 'failed' && gate.stoppedOnHead === true;
 }
 
 function reportedNone(

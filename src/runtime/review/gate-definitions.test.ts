@@ -205,6 +205,59 @@ describe('the gate-definition review', () => {
     ).toEqual(['package.json jest']);
   });
 
+  it('names a coverage threshold lowered wherever the runner reads it: a weak agent must not pass the gate so', () => {
+    const vitest = (lines: number) =>
+      `import { defineConfig } from 'vitest/config';\n\nexport default defineConfig({\n  test: { coverage: { provider: 'v8', thresholds: { lines: ${lines} } } },\n});\n`;
+    expect(
+      edited([NPM_TEST], { 'vitest.config.js': vitest(80) }, { 'vitest.config.js': vitest(30) }),
+    ).toEqual(['vitest.config.js']);
+    const jest = (lines: number) =>
+      PACKAGE('"test": "jest"', `\n  "jest": { "coverageThreshold": { "global": { "lines": ${lines} } } },`);
+    expect(edited([NPM_TEST], { 'package.json': jest(80) }, { 'package.json': jest(30) })).toEqual([
+      'package.json jest',
+    ]);
+    // nyc and c8: their rc files, or their package.json keys.
+    const nyc = (lines: number) =>
+      PACKAGE('"test": "nyc mocha"', `\n  "nyc": { "check-coverage": true, "lines": ${lines} },`);
+    expect(edited([NPM_TEST], { 'package.json': nyc(80) }, { 'package.json': nyc(30) })).toEqual([
+      'package.json nyc',
+    ]);
+    const c8 = (lines: number) => PACKAGE('"test": "c8 node --test"', `\n  "c8": { "lines": ${lines} },`);
+    expect(edited([NPM_TEST], { 'package.json': c8(80) }, { 'package.json': c8(30) })).toEqual([
+      'package.json c8',
+    ]);
+    expect(gateDefinitionPaths([NPM_TEST], ['.nycrc.json', '.c8rc', 'nyc.config.cjs', 'src/a.js'])).toEqual([
+      '.c8rc',
+      '.npmrc',
+      '.nycrc.json',
+      'nyc.config.cjs',
+      'package.json',
+    ]);
+    expect(
+      edited(
+        [NPM_TEST],
+        { '.nycrc': '{ "check-coverage": true, "lines": 80 }\n' },
+        { '.nycrc': '{ "check-coverage": false }\n' },
+      ),
+    ).toEqual(['.nycrc']);
+    // pytest-cov's --cov-fail-under sits in addopts (read already); coverage.py's own fail_under too.
+    const pyproject = (under: number) =>
+      `[project]\nname = "fixture"\n\n[tool.coverage.report]\nfail_under = ${under}\nshow_missing = true\n`;
+    expect(
+      edited([PYTEST], { 'pyproject.toml': pyproject(90) }, { 'pyproject.toml': pyproject(40) }),
+    ).toEqual(['pyproject.toml [tool.coverage]']);
+    expect(
+      edited([PYTEST], { '.coveragerc': '[report]\nfail_under = 90\n' }, { '.coveragerc': null }),
+    ).toEqual(['.coveragerc']);
+    expect(
+      edited(
+        [PYTEST],
+        { 'setup.cfg': '[coverage:report]\nfail_under = 90\n' },
+        { 'setup.cfg': '[coverage:report]\nfail_under = 10\n' },
+      ),
+    ).toEqual(['setup.cfg [coverage:report]']);
+  });
+
   it('names a conftest.py hook added, however it is registered, and passes a change that adds a fixture', () => {
     const base = 'import pytest\n\n\n@pytest.fixture\ndef one():\n    return 1\n';
     const fixture = `${base}\n\n@pytest.fixture\ndef two():\n    return 2\n`;

@@ -7,7 +7,8 @@
 // hide it (JSON's `\u` escapes and repeated keys), and blocks on any difference: a person reviews
 // the new command. Runner configuration that is code counts too, wherever the change put it: a
 // vitest, vite or jest config (or package.json's "jest") can exclude the failing test or swap its
-// reporter; a conftest.py hook can rewrite an outcome (`pytest_runtest_makereport` forcing
+// reporter, and it, nyc's, c8's or coverage.py's config can lower the coverage threshold a run
+// fails on (gates/beyond-tests.ts calls a threshold the base misses too its debt); a conftest.py hook can rewrite an outcome (`pytest_runtest_makereport` forcing
 // "passed"), which no per-test result can tell from a pass; a Cargo.toml `harness = false` target
 // prints whatever results it likes, and a workspace's `exclude` drops a member's tests. A conftest.py change that only adds fixtures is not one.
 //
@@ -48,7 +49,15 @@ const PYTEST_SECTIONS: ReadonlyArray<readonly [path: string, section: string]> =
   ['pyproject.toml', 'tool.pytest'],
   ['tox.ini', 'pytest'],
   ['setup.cfg', 'tool:pytest'],
+  // coverage.py's settings, which pytest-cov reads: `fail_under`, and what counts (`omit`).
+  ['pyproject.toml', 'tool.coverage'],
+  ['setup.cfg', 'coverage:run'],
+  ['setup.cfg', 'coverage:report'],
+  ['tox.ini', 'coverage:run'],
+  ['tox.ini', 'coverage:report'],
 ];
+/** coverage.py's own config file, read by pytest-cov. */
+const COVERAGE_RC = '.coveragerc';
 /** npm's built-in aliases of `npm test`; other commands name the script after `run`. */
 const NPM_TEST = new Set(['test', 't', 'tst']);
 const NODE_MANAGERS = new Set(['npm', 'pnpm', 'yarn']);
@@ -58,8 +67,14 @@ const MANAGER_CONFIG: Readonly<Record<string, readonly string[]>> = {
   yarn: ['.yarnrc', '.yarnrc.yml'],
 };
 
-/** A vitest, vite or jest config file, any extension (vitest.config.ts, jest.config.mjs, ...). */
-const NODE_RUNNER_CONFIG = /^(?:vitest|vite|jest)\.(?:config|workspace|projects)(?:\.[\w-]+)*$/;
+/**
+ * A vitest, vite or jest config file, any extension (vitest.config.ts, jest.config.mjs, ...), or
+ * nyc's or c8's (.nycrc.json, nyc.config.cjs, .c8rc): they hold coverage thresholds a run fails on.
+ */
+const NODE_RUNNER_CONFIG =
+  /^(?:(?:vitest|vite|jest)\.(?:config|workspace|projects)(?:\.[\w-]+)*|\.nycrc(?:\.(?:json|ya?ml))?|nyc\.config\.[cm]?js|\.c8rc(?:\.json)?)$/;
+/** package.json keys that configure a runner or its coverage thresholds. */
+const PACKAGE_RUNNER_KEYS = ['jest', 'nyc', 'c8'];
 /** Cargo.toml keys that decide whether libtest runs a target's tests and reports them. */
 const CARGO_TEST_KEYS = new Set(['harness', 'test', 'autotests', 'doctest']);
 const WORKSPACE_MEMBER_KEYS = ['workspace.members', 'workspace.exclude', 'workspace.default-members'];
@@ -161,7 +176,7 @@ function definitionsOf(gate: GateCommand, paths: readonly string[]): Definition[
   if (gate.argv.includes('pytest') || program === 'pytest') {
     const conftests = paths.filter((path) => baseName(path) === 'conftest.py');
     return [
-      ...PYTEST_FILES.map((path) => ({ path, label: path })),
+      ...[...PYTEST_FILES, COVERAGE_RC].map((path) => ({ path, label: path })),
       ...PYTEST_SECTIONS.map(([path, section]) => ({
         path,
         label: `${path} [${section}]`,
@@ -192,7 +207,11 @@ function nodeDefinitions(manager: string, args: readonly string[]): Definition[]
       label: `package.json scripts.${name}`,
       part: (text: string) => scriptBody(text, name),
     })),
-    { path: 'package.json', label: 'package.json jest', part: (text: string) => topLevel(text, 'jest') },
+    ...PACKAGE_RUNNER_KEYS.map((key) => ({
+      path: 'package.json',
+      label: `package.json ${key}`,
+      part: (text: string) => topLevel(text, key),
+    })),
     ...files,
   ];
 }
