@@ -136,6 +136,32 @@ describe('TAP', () => {
     expect(parseTap(output)).toMatchObject({ passed: ['db > connects'], failed: ['db'] });
   });
 
+  // Captured from tape 5.10.2 on node 20: `npm test` (`tape 'test/**/*.js'`) of minimist 1.2.1.
+  it('reads tape: each `# name` header is a test, failed when an assertion under it failed', () => {
+    const results = parseTap(fixture('tape-minimist.txt'));
+    expect(results).toMatchObject({
+      source: 'tap',
+      failed: ['boolean using something similar to true'],
+      skipped: 0,
+    });
+    // Twenty tests, not 44 assertions: no assertion's message (`should be deeply equivalent`) is a test.
+    expect(results?.passed).toHaveLength(19);
+    expect(results?.passed).toContain('move arguments after the -- into their own `--` array');
+    expect(results?.passed).not.toContain('should be deeply equivalent');
+  });
+
+  // Captured from tape 5.10.2: options `skip`/`todo`, `t.skip`, `t.test` subtests, console output, `t.plan`.
+  it('reads tape: skipped and todo tests, subtests as their own headers, a plan not met', () => {
+    expect(parseTap(fixture('tape-variants.txt'))).toEqual({
+      source: 'tap',
+      // `console.log('# looks like a header')` in `logs` reads as a header: TAP cannot tell them apart.
+      passed: ['adds', 'has a skipped assertion', 'inner one', 'looks like a header', 'outer'],
+      failed: ['inner two', 'plan too many'],
+      // `# SKIP skipped by option` and `# TODO todo test` (its failing assertion is a TODO).
+      skipped: 2,
+    });
+  });
+
   it('says null without a plan or version line', () => {
     expect(parseTap(NOT_TESTS)).toBeNull();
   });

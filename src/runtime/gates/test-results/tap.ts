@@ -2,6 +2,11 @@ import { plainLines, type TestResults, testResults } from './types.js';
 
 const POINT = /^( *)(not ok|ok)\b(?:\s+\d+)?(?:\s*-\s*|\s+)?(.*)$/;
 const DIRECTIVE = /\s+#\s*(SKIP|TODO)\b.*$/i;
+const VERSION_OR_PLAN = /^\s*(?:TAP version \d+|1\.\.\d+)\s*$/;
+/** node --test's and node-tap's line before each test; tape prints none. */
+const SUBTEST = /^\s*# Subtest:/;
+/** tape's test header, `# adds`, `# SKIP name` for a test skipped by its options, `# TODO name`. */
+const HEADER = /^#\s+(?:(SKIP|TODO)\s+)?(\S.*?)\s*$/;
 
 interface Point {
   name: string;
@@ -9,16 +14,29 @@ interface Point {
   skipped: boolean;
 }
 
+/** A tape test: its header and the assertions printed under it. */
+interface Header {
+  name: string;
+  skipped: boolean;
+  points: Point[];
+}
+
 /**
  * TAP 13/14, as node --test (its `tap` reporter), tape and node-tap print it. Subtests are
  * indented four spaces and come before their parent's line; a parent is not a test of its own
  * (unless it failed with no failing subtest, e.g. a failing hook), and its name prefixes its
- * subtests': `suite > test`. Null without a plan or version line and a test point.
+ * subtests': `suite > test`. tape (no `# Subtest:` lines) prints each test as a `# name` header
+ * and its assertions as points under it: the test is the header, failed when an assertion under it
+ * failed (a `t.test` subtest is a header of its own). Null without a plan or version line and a
+ * test point.
  */
 export function parseTap(output: string): TestResults | null {
   const lines = plainLines(output);
-  if (!lines.some((line) => /^\s*(?:TAP version \d+|1\.\.\d+)\s*$/.test(line))) return null;
+  if (!lines.some((line) => VERSION_OR_PLAN.test(line))) return null;
+  const tape = !lines.some((line) => SUBTEST.test(line));
   const pending = new Map<number, Point[]>();
+  const headers: Header[] = [];
+  let header: Header | null = null;
   let found = false;
   let inYaml = false;
   for (const line of lines) {
@@ -26,6 +44,14 @@ export function parseTap(output: string): TestResults | null {
     if (/^\s*---\s*$/.test(line)) inYaml = true;
     else if (/^\s*\.\.\.\s*$/.test(line)) inYaml = false;
     if (inYaml) continue;
+    // tape's totals (`# tests 3`, `# pass 3`) come after its plan: headers no assertion follows.
+    if (tape && VERSION_OR_PLAN.test(line)) header = null;
+    const heading = tape ? HEADER.exec(line) : null;
+    if (heading !== null) {
+      header = { name: heading[2] ?? '', skipped: heading[1] !== undefined, points: [] };
+      headers.push(header);
+      continue;
+    }
     const match = POINT.exec(line);
     if (match === null) continue;
     found = true;
@@ -36,8 +62,9 @@ export function parseTap(output: string): TestResults | null {
     const name = raw.replace(DIRECTIVE, '').replace(/\\#/g, '#').trim();
     const children = pending.get(depth + 1) ?? [];
     pending.delete(depth + 1);
-    const here = pending.get(depth) ?? [];
-    pending.set(depth, here);
+    const tapeTest = depth === 0 ? header : null;
+    const here = tapeTest?.points ?? pending.get(depth) ?? [];
+    if (tapeTest === null) pending.set(depth, here);
     if (children.length === 0) {
       here.push({ name, ok, skipped });
       continue;
@@ -45,11 +72,26 @@ export function parseTap(output: string): TestResults | null {
     for (const child of children) here.push({ ...child, name: `${name} > ${child.name}` });
     if (!ok && !skipped && children.every((child) => child.ok)) here.push({ name, ok, skipped });
   }
-  if (!found) return null;
+  if (!found && !headers.some((entry) => entry.skipped)) return null;
+  const points = [...pending.values()].flat();
+  return tally([...points, ...headers.map(headerPoint).filter((point) => point !== null)]);
+}
+
+/** A tape test as one point: skipped when skipped or every assertion is; null with no assertion. */
+function headerPoint(header: Header): Point | null {
+  const asserted = header.points.filter((point) => !point.skipped);
+  if (header.skipped || (header.points.length > 0 && asserted.length === 0)) {
+    return { name: header.name, ok: true, skipped: true };
+  }
+  if (asserted.length === 0) return null;
+  return { name: header.name, ok: asserted.every((point) => point.ok), skipped: false };
+}
+
+function tally(points: readonly Point[]): TestResults | null {
   const passed: string[] = [];
   const failed: string[] = [];
   let skipped = 0;
-  for (const point of [...pending.values()].flat()) {
+  for (const point of points) {
     if (point.skipped) skipped += 1;
     else if (point.ok) passed.push(point.name);
     else failed.push(point.name);
