@@ -120,6 +120,52 @@ describe('testsWeakenedReview: JavaScript', () => {
     ]);
   });
 
+  // minimist's test/bool.js (tape): a test turned off by its options, another's assertion removed.
+  it('blocks a tape test skipped or marked todo by its options, and a tape assertion removed', async () => {
+    const tapeTest = [
+      "var parse = require('../');",
+      "var test = require('tape');",
+      '',
+      "test('boolean --boool=true', function (t) {",
+      "\tt.same(parse(['--boool=true'], { boolean: ['boool'] }).boool, true);",
+      '\tt.end();',
+      '});',
+      '',
+      "test('boolean using something similar to true', function (t) {",
+      "\tt.same(parse(['-h', 'true.txt'], { boolean: 'h' }), { h: true, _: ['true.txt'] });",
+      '\tt.end();',
+      '});',
+      '',
+      "test('boolean default true', function (t) {",
+      "\tt.equal(parse([], { boolean: 'x', default: { x: true } }).x, true);",
+      '\tt.end();',
+      '});',
+      '',
+    ].join('\n');
+    const after = tapeTest
+      .replace(
+        "test('boolean --boool=true', function",
+        "test('boolean --boool=true', { skip: true }, function",
+      )
+      .replace(
+        "true', function (t) {\n\tt.same(parse(['-h'",
+        "true', { todo: true }, function (t) {\n\tt.same(parse(['-h'",
+      )
+      .replace("\tt.equal(parse([], { boolean: 'x', default: { x: true } }).x, true);\n", '');
+    const input = await realChange({ 'test/bool.js': tapeTest }, { 'test/bool.js': after });
+    expect(messages(input)).toEqual([
+      expect.stringMatching(
+        /^blocking: 1 assertion removed from "test\/bool\.js" \(in "boolean default true"\) without a replacement/,
+      ),
+      expect.stringMatching(
+        /^blocking: Test "boolean --boool=true" turned off in "test\/bool\.js" \("test\('boolean/,
+      ),
+      expect.stringMatching(
+        /^blocking: Test "boolean using something similar to true" turned off in "test\/bool\.js"/,
+      ),
+    ]);
+  });
+
   it('blocks a skipped test and a focused one', async () => {
     const after = JS_TEST.replace("it('adds two numbers'", "it.skip('adds two numbers'").replace(
       "it('adds negatives'",

@@ -22,14 +22,19 @@ const RUST_TEST_ATTRIBUTE = /^\s*#\[(?:\w+::)*test\b/;
 const RUST_FN = /^\s*(?:pub(?:\([^)]*\))?\s+)?(?:async\s+)?fn\s+(\w+)/;
 const RUST_TEST_MARKER = /#\[(?:\w+::)*test\b|#\[cfg\(test\)\]|\bmod\s+tests?\b/;
 
-/** One line that checks something: expect(...), assert..., assert_eq!, t.Error, require.X(...), ava's t.is(...). */
+/**
+ * One line that checks something: expect(...), assert..., assert_eq!, t.Error, require.X(...), ava's
+ * t.is(...), tape's and node-tap's t.equal(...) / t.same(...) (st. in a subtest).
+ */
 const ASSERTION =
-  /\bexpect\s*\(|\bassert\w*\s*!?\s*\(|\bassert\s*\.|^\s*assert\s+\S|\bt\.(?:Error|Errorf|Fatal|Fatalf|Fail|FailNow)\s*\(|\brequire\.\w+\s*\(|\.should\b|\bt\.(?:is|not|deepEqual|notDeepEqual|like|true|false|truthy|falsy|throws|throwsAsync|notThrows|notThrowsAsync|regex|notRegex|snapshot)\s*\(/;
+  /\bexpect\s*\(|\bassert\w*\s*!?\s*\(|\bassert\s*\.|^\s*assert\s+\S|\bt\.(?:Error|Errorf|Fatal|Fatalf|Fail|FailNow)\s*\(|\brequire\.\w+\s*\(|\.should\b|\bt\.(?:is|not|deepEqual|notDeepEqual|like|true|false|truthy|falsy|throws|throwsAsync|notThrows|notThrowsAsync|regex|notRegex|snapshot)\s*\(|\bs?t\.(?:ok|notOk|equals?|isEqual|strictEqual|notEqual|notStrictEqual|deepEqual|deepLooseEqual|looseEqual|notDeepEqual|same|notSame|strictSame|match|doesNotMatch|throws|doesNotThrow|error|ifError|rejects|doesNotReject)\s*\(/;
 
 /** A line that turns a test off (or, with `.only`, every other test). */
 const SKIP = [
   /^\s*(?:it|test|describe|context|suite|specify)\.(?:skip|todo|only)\s*\(/,
   /^\s*x(?:it|test|describe|context|specify)\s*\(/,
+  // tape's and node:test's options: `test('name', { skip: true }, fn)`, `{ todo: 'later' }`.
+  /^\s*(?:it|test|describe|suite)\s*\(\s*(['"`])(?:\\.|(?!\1).)*\1\s*,\s*\{[^}]*\b(?:skip|todo)\s*:\s*(?!false\b)/,
   /^\s*@pytest\.mark\.(?:skip|skipif|xfail)\b/,
   /^\s*@unittest\.(?:skip|skipIf|skipUnless|expectedFailure)\b/,
   /\bpytest\.skip\s*\(/,
