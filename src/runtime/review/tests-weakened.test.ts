@@ -166,6 +166,44 @@ describe('testsWeakenedReview: JavaScript', () => {
     ]);
   });
 
+  // ljharb/qs's test/parse.js (tape): its cases are `t.test` subtests.
+  it('blocks a tape subtest removed and one turned off by its options', async () => {
+    const qsTest = [
+      "var test = require('tape');",
+      "var qs = require('../');",
+      '',
+      "test('parse()', function (t) {",
+      "    t.test('parses a simple string', function (st) {",
+      "        st.deepEqual(qs.parse('0=foo'), { 0: 'foo' });",
+      '        st.end();',
+      '    });',
+      '',
+      "    t.test('comma: false', function (st) {",
+      "        st.deepEqual(qs.parse('a=b,c'), { a: 'b,c' });",
+      '        st.end();',
+      '    });',
+      '    t.end();',
+      '});',
+      '',
+    ].join('\n');
+    const after = qsTest
+      .replace(
+        "    t.test('parses a simple string', function (st) {\n        st.deepEqual(qs.parse('0=foo'), { 0: 'foo' });\n        st.end();\n    });\n\n",
+        '',
+      )
+      .replace("t.test('comma: false', function", "t.test('comma: false', { skip: true }, function");
+    const input = await realChange({ 'test/parse.js': qsTest }, { 'test/parse.js': after });
+    expect(messages(input)).toEqual([
+      expect.stringMatching(
+        /^blocking: 1 assertion removed from "test\/parse\.js" \(in "parses a simple string"\)/,
+      ),
+      expect.stringMatching(/^blocking: Test "comma: false" turned off in "test\/parse\.js"/),
+      expect.stringMatching(
+        /^blocking: Test "parses a simple string" removed from "test\/parse\.js" without a replacement/,
+      ),
+    ]);
+  });
+
   it('blocks a skipped test and a focused one', async () => {
     const after = JS_TEST.replace("it('adds two numbers'", "it.skip('adds two numbers'").replace(
       "it('adds negatives'",
