@@ -162,6 +162,22 @@ describe('TAP', () => {
     });
   });
 
+  // Captured from tape 5.10.2: minimist with a bug that throws (JSON.parse of `-z`'s next argument).
+  it('reads tape: an error thrown in a test ends the run with no plan, and that test failed', () => {
+    expect(parseTap(fixture('tape-crash.txt'))).toEqual({
+      source: 'tap',
+      passed: ['flag boolean default false'],
+      failed: ['boolean groups'],
+      skipped: 0,
+    });
+    // A run after it (`tape a.js; tape b.js`) starts with its own version line.
+    const next = `${fixture('tape-crash.txt')}\nTAP version 13\n# later\nok 1 should be truthy\n\n1..1\n# tests 1\n# pass  1\n\n# ok\n`;
+    expect(parseTap(next)).toMatchObject({
+      passed: ['flag boolean default false', 'later'],
+      failed: ['boolean groups'],
+    });
+  });
+
   it('says null without a plan or version line', () => {
     expect(parseTap(NOT_TESTS)).toBeNull();
   });

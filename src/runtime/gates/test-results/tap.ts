@@ -3,6 +3,7 @@ import { plainLines, type TestResults, testResults } from './types.js';
 const POINT = /^( *)(not ok|ok)\b(?:\s+\d+)?(?:\s*-\s*|\s+)?(.*)$/;
 const DIRECTIVE = /\s+#\s*(SKIP|TODO)\b.*$/i;
 const VERSION_OR_PLAN = /^\s*(?:TAP version \d+|1\.\.\d+)\s*$/;
+const VERSION = /^\s*TAP version \d+\s*$/;
 /** node --test's and node-tap's line before each test; tape prints none. */
 const SUBTEST = /^\s*# Subtest:/;
 /** tape's test header, `# adds`, `# SKIP name` for a test skipped by its options, `# TODO name`. */
@@ -19,6 +20,8 @@ interface Header {
   name: string;
   skipped: boolean;
   points: Point[];
+  /** The run ended in it: no plan came before the output (or the next run's version line) did. */
+  crashed?: boolean;
 }
 
 /**
@@ -27,7 +30,8 @@ interface Header {
  * (unless it failed with no failing subtest, e.g. a failing hook), and its name prefixes its
  * subtests': `suite > test`. tape (no `# Subtest:` lines) prints each test as a `# name` header
  * and its assertions as points under it: the test is the header, failed when an assertion under it
- * failed (a `t.test` subtest is a header of its own). Null without a plan or version line and a
+ * failed (a `t.test` subtest is a header of its own). An error thrown in a test ends tape's
+ * process there, with no plan: that last test failed. Null without a plan or version line and a
  * test point.
  */
 export function parseTap(output: string): TestResults | null {
@@ -37,6 +41,11 @@ export function parseTap(output: string): TestResults | null {
   const pending = new Map<number, Point[]>();
   const headers: Header[] = [];
   let header: Header | null = null;
+  // tape prints its plan last, then its totals (`# tests 3`, `# pass 3`): comments, not tests.
+  let planned = false;
+  const crash = (open: Header | null) => {
+    if (open !== null && !open.skipped) open.crashed = true;
+  };
   let found = false;
   let inYaml = false;
   for (const line of lines) {
@@ -44,9 +53,12 @@ export function parseTap(output: string): TestResults | null {
     if (/^\s*---\s*$/.test(line)) inYaml = true;
     else if (/^\s*\.\.\.\s*$/.test(line)) inYaml = false;
     if (inYaml) continue;
-    // tape's totals (`# tests 3`, `# pass 3`) come after its plan: headers no assertion follows.
-    if (tape && VERSION_OR_PLAN.test(line)) header = null;
-    const heading = tape ? HEADER.exec(line) : null;
+    if (tape && VERSION_OR_PLAN.test(line)) {
+      if (VERSION.test(line)) crash(header);
+      planned = !VERSION.test(line);
+      header = null;
+    }
+    const heading = tape && !planned ? HEADER.exec(line) : null;
     if (heading !== null) {
       header = { name: heading[2] ?? '', skipped: heading[1] !== undefined, points: [] };
       headers.push(header);
@@ -72,13 +84,15 @@ export function parseTap(output: string): TestResults | null {
     for (const child of children) here.push({ ...child, name: `${name} > ${child.name}` });
     if (!ok && !skipped && children.every((child) => child.ok)) here.push({ name, ok, skipped });
   }
-  if (!found && !headers.some((entry) => entry.skipped)) return null;
+  crash(header);
+  if (!found && !headers.some((entry) => entry.skipped || entry.crashed)) return null;
   const points = [...pending.values()].flat();
   return tally([...points, ...headers.map(headerPoint).filter((point) => point !== null)]);
 }
 
-/** A tape test as one point: skipped when skipped or every assertion is; null with no assertion. */
+/** A tape test as one point: failed when the run ended in it, skipped when skipped or every assertion is; null with no assertion. */
 function headerPoint(header: Header): Point | null {
+  if (header.crashed) return { name: header.name, ok: false, skipped: false };
   const asserted = header.points.filter((point) => !point.skipped);
   if (header.skipped || (header.points.length > 0 && asserted.length === 0)) {
     return { name: header.name, ok: true, skipped: true };
