@@ -204,6 +204,40 @@ describe('testsWeakenedReview: JavaScript', () => {
     ]);
   });
 
+  // jshttp/cookie's test/parse.js (mocha, qunit UI): a test skipped from inside by mocha's this.skip().
+  it("blocks a test skipped from inside: mocha's this.skip(), node:test's t.skip()", async () => {
+    const mochaTest = [
+      "var assert = require('assert');",
+      "var cookie = require('..');",
+      '',
+      "suite('parse');",
+      '',
+      "test('basic', function() {",
+      "  assert.deepEqual(cookie.parse('foo=bar'), { foo: 'bar' })",
+      '});',
+      '',
+      "test('assign only once', function() {",
+      "  assert.deepEqual(cookie.parse('foo=%1;bar=bar;foo=boo'), { foo: '%1', bar: 'bar' })",
+      '});',
+      '',
+    ].join('\n');
+    const after = mochaTest
+      .replace("test('basic', function() {\n", "test('basic', function(t) {\n  t.skip();\n")
+      .replace(
+        "test('assign only once', function() {\n",
+        "test('assign only once', function() {\n  this.skip();\n",
+      );
+    const input = await realChange({ 'test/parse.js': mochaTest }, { 'test/parse.js': after });
+    expect(messages(input)).toEqual([
+      expect.stringMatching(
+        /^blocking: Test "assign only once" turned off in "test\/parse\.js" \("this\.skip\(\);" added\)/,
+      ),
+      expect.stringMatching(
+        /^blocking: Test "basic" turned off in "test\/parse\.js" \("t\.skip\(\);" added\)/,
+      ),
+    ]);
+  });
+
   it('blocks a skipped test and a focused one', async () => {
     const after = JS_TEST.replace("it('adds two numbers'", "it.skip('adds two numbers'").replace(
       "it('adds negatives'",

@@ -37,6 +37,8 @@ const SKIP = [
   /^\s*x(?:it|test|describe|context|specify)\s*\(/,
   // tape's and node:test's options: `test('name', { skip: true }, fn)`, `{ todo: 'later' }`.
   /^\s*(?:it|test|describe|suite|[A-Za-z_$][\w$]*\.test)\s*\(\s*(['"`])(?:\\.|(?!\1).)*\1\s*,\s*\{[^}]*\b(?:skip|todo)\s*:\s*(?!false\b)/,
+  // From inside the test: mocha's `this.skip()`, node:test's `t.skip()` / `t.todo()` (tape's marks an assertion skipped).
+  /^\s*(?:this|s?t)\.(?:skip|todo)\s*\(/,
   /^\s*@pytest\.mark\.(?:skip|skipif|xfail)\b/,
   /^\s*@unittest\.(?:skip|skipIf|skipUnless|expectedFailure)\b/,
   /\bpytest\.skip\s*\(/,
