@@ -167,7 +167,7 @@ describe('testsWeakenedReview: JavaScript', () => {
   });
 
   // ljharb/qs's test/parse.js (tape): its cases are `t.test` subtests.
-  it('blocks a tape subtest removed and one turned off by its options', async () => {
+  it("blocks a tape subtest removed, one turned off by its options, and an st['throws'](...) assertion removed", async () => {
     const qsTest = [
       "var test = require('tape');",
       "var qs = require('../');",
@@ -182,6 +182,14 @@ describe('testsWeakenedReview: JavaScript', () => {
       "        st.deepEqual(qs.parse('a=b,c'), { a: 'b,c' });",
       '        st.end();',
       '    });',
+      '',
+      "    t.test('throws when decodeDotInKeys is not of type boolean', function (st) {",
+      "        st['throws'](",
+      "            function () { qs.parse('foo[]&bar=baz', { decodeDotInKeys: 'foobar' }); },",
+      '            TypeError',
+      '        );',
+      '        st.end();',
+      '    });',
       '    t.end();',
       '});',
       '',
@@ -191,11 +199,12 @@ describe('testsWeakenedReview: JavaScript', () => {
         "    t.test('parses a simple string', function (st) {\n        st.deepEqual(qs.parse('0=foo'), { 0: 'foo' });\n        st.end();\n    });\n\n",
         '',
       )
-      .replace("t.test('comma: false', function", "t.test('comma: false', { skip: true }, function");
+      .replace("t.test('comma: false', function", "t.test('comma: false', { skip: true }, function")
+      .replace("        st['throws'](\n", '        (\n');
     const input = await realChange({ 'test/parse.js': qsTest }, { 'test/parse.js': after });
     expect(messages(input)).toEqual([
       expect.stringMatching(
-        /^blocking: 1 assertion removed from "test\/parse\.js" \(in "parses a simple string"\)/,
+        /^blocking: 2 assertions removed from "test\/parse\.js" \(in "parses a simple string", "throws when decodeDotInKeys is not of type boolean"\)/,
       ),
       expect.stringMatching(/^blocking: Test "comma: false" turned off in "test\/parse\.js"/),
       expect.stringMatching(

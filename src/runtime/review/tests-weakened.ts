@@ -26,10 +26,10 @@ const RUST_TEST_MARKER = /#\[(?:\w+::)*test\b|#\[cfg\(test\)\]|\bmod\s+tests?\b/
 
 /**
  * One line that checks something: expect(...), assert..., assert_eq!, t.Error, require.X(...), ava's
- * t.is(...), tape's and node-tap's t.equal(...) / t.same(...) (st. in a subtest).
+ * t.is(...), tape's and node-tap's t.equal(...) / t.same(...) (st. in a subtest; st['throws'](...)).
  */
 const ASSERTION =
-  /\bexpect\s*\(|\bassert\w*\s*!?\s*\(|\bassert\s*\.|^\s*assert\s+\S|\bt\.(?:Error|Errorf|Fatal|Fatalf|Fail|FailNow)\s*\(|\brequire\.\w+\s*\(|\.should\b|\bt\.(?:is|not|deepEqual|notDeepEqual|like|true|false|truthy|falsy|throws|throwsAsync|notThrows|notThrowsAsync|regex|notRegex|snapshot)\s*\(|\bs?t\.(?:ok|notOk|equals?|isEqual|strictEqual|notEqual|notStrictEqual|deepEqual|deepLooseEqual|looseEqual|notDeepEqual|same|notSame|strictSame|match|doesNotMatch|throws|doesNotThrow|error|ifError|rejects|doesNotReject)\s*\(/;
+  /\bexpect\s*\(|\bassert\w*\s*!?\s*\(|\bassert\s*\.|^\s*assert\s+\S|\bt\.(?:Error|Errorf|Fatal|Fatalf|Fail|FailNow)\s*\(|\brequire\.\w+\s*\(|\.should\b|\bt\.(?:is|not|deepEqual|notDeepEqual|like|true|false|truthy|falsy|throws|throwsAsync|notThrows|notThrowsAsync|regex|notRegex|snapshot)\s*\(|\bs?t(?:\.|\[\s*['"](?=\w+['"]\s*\]))(?:ok|notOk|equals?|isEqual|strictEqual|notEqual|notStrictEqual|deepEqual|deepLooseEqual|looseEqual|notDeepEqual|same|notSame|strictSame|match|doesNotMatch|throws|doesNotThrow|error|ifError|rejects|doesNotReject)(?:['"]\s*\])?\s*\(/;
 
 /** A line that turns a test off (or, with `.only`, every other test). */
 const SKIP = [
