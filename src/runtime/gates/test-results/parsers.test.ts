@@ -176,6 +176,9 @@ describe('TAP', () => {
       passed: ['flag boolean default false', 'later'],
       failed: ['boolean groups'],
     });
+    // A comment before the run (a pretest script's) is no test.
+    const before = `# checked 4 files\n${fixture('tape-crash.txt')}`;
+    expect(parseTap(before)).toMatchObject({ failed: ['boolean groups'] });
   });
 
   it('says null without a plan or version line', () => {

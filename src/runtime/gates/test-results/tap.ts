@@ -41,8 +41,9 @@ export function parseTap(output: string): TestResults | null {
   const pending = new Map<number, Point[]>();
   const headers: Header[] = [];
   let header: Header | null = null;
-  // tape prints its plan last, then its totals (`# tests 3`, `# pass 3`): comments, not tests.
-  let planned = false;
+  // Headers are read in a run: after its version line, before its plan (tape prints its plan
+  // last, then its totals, `# tests 3`: comments, not tests).
+  let inRun = false;
   const crash = (open: Header | null) => {
     if (open !== null && !open.skipped) open.crashed = true;
   };
@@ -55,10 +56,10 @@ export function parseTap(output: string): TestResults | null {
     if (inYaml) continue;
     if (tape && VERSION_OR_PLAN.test(line)) {
       if (VERSION.test(line)) crash(header);
-      planned = !VERSION.test(line);
+      inRun = VERSION.test(line);
       header = null;
     }
-    const heading = tape && !planned ? HEADER.exec(line) : null;
+    const heading = tape && inRun ? HEADER.exec(line) : null;
     if (heading !== null) {
       header = { name: heading[2] ?? '', skipped: heading[1] !== undefined, points: [] };
       headers.push(header);
