@@ -233,6 +233,21 @@ const NESTED_TRIM = [
   '',
 ].join('\n');
 
+/** NESTED_TRIM as node:test's (and tape's) subtest: `t.test('trims the text', ...)` inside a test. */
+const SUBTEST_TRIM = [
+  "import assert from 'node:assert/strict';",
+  "import { test } from 'node:test';",
+  "import { parse } from '../src/parser.js';",
+  '',
+  "test('parse', async (t) => {",
+  "  await t.test('trims the text', () => {",
+  "    const parsed = parse(' a ');",
+  "    assert.equal(parsed, 'a');",
+  '  });',
+  '});',
+  '',
+].join('\n');
+
 describe('fail-to-pass for a failing test nested in a describe block', () => {
   const fixture = { ...NODE_FIXTURE, 'test/trim.test.js': NESTED_TRIM };
   /** s1 writes the parser, s2 (the test slice) edits the nested test file. */
@@ -267,6 +282,25 @@ describe('fail-to-pass for a failing test nested in a describe block', () => {
       decision: 'fail-to-pass not shown',
       reason: expect.stringContaining(
         'parse > trims the text failed on the base and passes on the head, but the change edited that test itself',
+      ),
+    });
+  });
+
+  it("a weak agent that rewrites a subtest's expectation (t.test inside a test) to the bug is never ready", async () => {
+    env = await createExecutionEnv({ ...NODE_FIXTURE, 'test/trim.test.js': SUBTEST_TRIM });
+    const script = await agent('// looked at it\nexport const parse = (text) => text;\n', [
+      "assert.equal(parsed, 'a');",
+      "assert.equal(parsed, ' a ');",
+    ]);
+    const id = await env.plan(GOALS.chain);
+    const result = await env.omk('goal', 'execute', id, '--agent', script);
+    expect(result.code, result.stderr).toBe(0);
+    const proof = await env.proof(id);
+    expect(proof.status).not.toBe('ready');
+    expect(proof.decisions.findLast((d) => d.kind === 'oracle')).toMatchObject({
+      decision: 'fail-to-pass not shown',
+      reason: expect.stringContaining(
+        'parse > trims the text failed on the base and passes on the head, but the change edited',
       ),
     });
   });

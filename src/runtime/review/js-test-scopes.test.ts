@@ -82,4 +82,41 @@ describe('jsTestsByLine', () => {
     expect(testsOf(source, '// context call')).toEqual(['reads what it declared']);
     expect(testsOf(source, '// helper call')).toEqual(['reads what it declared']);
   });
+
+  // ljharb/qs's test/parse.js (tape): every case is a `t.test` subtest, which tape reports by its own name.
+  it("gives a tape subtest's lines (`t.test('name', fn)` inside a test) the subtest, and a regex's .test() nothing", () => {
+    const source = [
+      "var test = require('tape');",
+      "var qs = require('../');",
+      '',
+      "test('parse()', function (t) {",
+      "    t.test('parses a simple string', function (st) {",
+      "        st.deepEqual(qs.parse('0=foo'), { 0: 'foo' }); // subtest line",
+      '        st.end();',
+      '    });',
+      '',
+      "    t.deepEqual(qs.parse('a[b]=c'), { a: { b: 'c' } }, 'parses a single nested string'); // parent line",
+      "    t.ok(/^a/.test('abc'), 'a regex'); // regex call",
+      '',
+      "    t.test('comma: false', function (st) {",
+      "        st.deepEqual(qs.parse('a=b,c'), { a: 'b,c' }); // second subtest line",
+      '        st.end();',
+      '    });',
+      '    t.end();',
+      '});',
+      '',
+      'var pattern = /b/;',
+      "pattern.test('outside any test'); // top-level call",
+      '',
+    ].join('\n');
+    expect(testsOf(source, '// subtest line')).toEqual(['parses a simple string']);
+    expect(testsOf(source, '// second subtest line')).toEqual(['comma: false']);
+    expect(testsOf(source, '// parent line')).toEqual(['parse()']);
+    expect(testsOf(source, '// regex call')).toEqual(['parse()']);
+    expect(testsOf(source, '// top-level call')).toEqual([
+      'comma: false',
+      'parse()',
+      'parses a simple string',
+    ]);
+  });
 });

@@ -4,7 +4,7 @@
 // the table) all belong to the test whose call holds them. A line in a set-up hook (`beforeEach`,
 // `afterAll`...) or elsewhere in a describe outside its tests (a helper, a shared value) belongs to
 // every test of that describe; outside any describe, to every test of the file. Imports belong to
-// no test.
+// no test. A tape or node:test subtest (`t.test('name', fn)` inside a test) is a test of its own.
 
 /** A bracket (or template literal) the file opens, where it closes, and what call it belongs to. */
 interface Opener {
@@ -25,6 +25,8 @@ const TEST_CHAIN =
   /^[xf]?(?:it|test|specify)(?:\.(?:only|skip|todo|concurrent|sequential|fails|failing|each|for|skipIf|runIf|fixme|slow))*$/;
 const DESCRIBE_CHAIN =
   /^(?:[xf]?(?:describe|context|suite)|test\.describe)(?:\.(?:only|skip|todo|each|for|concurrent|sequential|shuffle|skipIf|runIf|serial|parallel|fixme))*$/;
+/** tape's and node:test's subtest, `t.test('name', fn)`: a test when called inside a test. */
+const SUBTEST_CHAIN = /^[A-Za-z_$][\w$]*\.test$/;
 const HOOK_CHAIN =
   /^(?:test\.)?(?:beforeEach|afterEach|beforeAll|afterAll|before|after|setup|teardown|suiteSetup|suiteTeardown)$/;
 const PAIRS: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
@@ -127,7 +129,11 @@ function read(lines: readonly string[]) {
     byClose: new Map(openers.filter((o) => o.close < text.length).map((o) => [o.close, o])),
     byPos: new Map(openers.map((o) => [o.pos, o])),
   };
-  for (const opener of openers) classify(text, opener, index);
+  const tests: Opener[] = [];
+  for (const opener of openers) {
+    classify(text, opener, index, tests);
+    if (opener.role === 'test') tests.push(opener);
+  }
   return { text, starts, openers, openAt };
 }
 
@@ -241,8 +247,11 @@ interface OpenerIndex {
   byPos: ReadonlyMap<number, Opener>;
 }
 
-/** What call an opener belongs to: a test's (and its name), a table's, a describe's, a hook's. */
-function classify(text: string, opener: Opener, openers: OpenerIndex): void {
+/**
+ * What call an opener belongs to: a test's (and its name), a table's, a describe's, a hook's.
+ * `tests`: the tests classified so far, every one opening before it (a subtest is in one).
+ */
+function classify(text: string, opener: Opener, openers: OpenerIndex, tests: readonly Opener[]): void {
   if (opener.char !== '(' && opener.char !== '`' && opener.char !== '{') return;
   const callee = calleeBefore(text, opener.pos, openers);
   if (callee === null) return;
@@ -261,7 +270,7 @@ function classify(text: string, opener: Opener, openers: OpenerIndex): void {
     const body = /\.(?:each|for)$/.test(callee.chain) && !callee.called && text[next] === '(';
     if (body) opener.scopeEnd = openers.byPos.get(next)?.close ?? opener.scopeEnd;
   } else if (HOOK_CHAIN.test(callee.chain) && !callee.called) opener.role = 'hook';
-  else if (TEST_CHAIN.test(callee.chain)) {
+  else if (TEST_CHAIN.test(callee.chain) || (SUBTEST_CHAIN.test(callee.chain) && inTest(opener, tests))) {
     const name = opener.char === '(' ? stringAfter(text, opener.pos + 1) : null;
     if (name !== null) {
       opener.role = 'test';
@@ -274,6 +283,10 @@ function classify(text: string, opener: Opener, openers: OpenerIndex): void {
       opener.name = text[next] === '(' ? stringAfter(text, next + 1) : null;
     }
   }
+}
+
+function inTest(opener: Opener, tests: readonly Opener[]): boolean {
+  return tests.some((test) => !test.table && test.pos < opener.pos && opener.pos < test.close);
 }
 
 /**

@@ -120,6 +120,133 @@ describe('testsWeakenedReview: JavaScript', () => {
     ]);
   });
 
+  // minimist's test/bool.js (tape): a test turned off by its options, another's assertion removed.
+  it('blocks a tape test skipped or marked todo by its options, and a tape assertion removed', async () => {
+    const tapeTest = [
+      "var parse = require('../');",
+      "var test = require('tape');",
+      '',
+      "test('boolean --boool=true', function (t) {",
+      "\tt.same(parse(['--boool=true'], { boolean: ['boool'] }).boool, true);",
+      '\tt.end();',
+      '});',
+      '',
+      "test('boolean using something similar to true', function (t) {",
+      "\tt.same(parse(['-h', 'true.txt'], { boolean: 'h' }), { h: true, _: ['true.txt'] });",
+      '\tt.end();',
+      '});',
+      '',
+      "test('boolean default true', function (t) {",
+      "\tt.equal(parse([], { boolean: 'x', default: { x: true } }).x, true);",
+      '\tt.end();',
+      '});',
+      '',
+    ].join('\n');
+    const after = tapeTest
+      .replace(
+        "test('boolean --boool=true', function",
+        "test('boolean --boool=true', { skip: true }, function",
+      )
+      .replace(
+        "true', function (t) {\n\tt.same(parse(['-h'",
+        "true', { todo: true }, function (t) {\n\tt.same(parse(['-h'",
+      )
+      .replace("\tt.equal(parse([], { boolean: 'x', default: { x: true } }).x, true);\n", '');
+    const input = await realChange({ 'test/bool.js': tapeTest }, { 'test/bool.js': after });
+    expect(messages(input)).toEqual([
+      expect.stringMatching(
+        /^blocking: 1 assertion removed from "test\/bool\.js" \(in "boolean default true"\) without a replacement/,
+      ),
+      expect.stringMatching(
+        /^blocking: Test "boolean --boool=true" turned off in "test\/bool\.js" \("test\('boolean/,
+      ),
+      expect.stringMatching(
+        /^blocking: Test "boolean using something similar to true" turned off in "test\/bool\.js"/,
+      ),
+    ]);
+  });
+
+  // ljharb/qs's test/parse.js (tape): its cases are `t.test` subtests.
+  it("blocks a tape subtest removed, one turned off by its options, and an st['throws'](...) assertion removed", async () => {
+    const qsTest = [
+      "var test = require('tape');",
+      "var qs = require('../');",
+      '',
+      "test('parse()', function (t) {",
+      "    t.test('parses a simple string', function (st) {",
+      "        st.deepEqual(qs.parse('0=foo'), { 0: 'foo' });",
+      '        st.end();',
+      '    });',
+      '',
+      "    t.test('comma: false', function (st) {",
+      "        st.deepEqual(qs.parse('a=b,c'), { a: 'b,c' });",
+      '        st.end();',
+      '    });',
+      '',
+      "    t.test('throws when decodeDotInKeys is not of type boolean', function (st) {",
+      "        st['throws'](",
+      "            function () { qs.parse('foo[]&bar=baz', { decodeDotInKeys: 'foobar' }); },",
+      '            TypeError',
+      '        );',
+      '        st.end();',
+      '    });',
+      '    t.end();',
+      '});',
+      '',
+    ].join('\n');
+    const after = qsTest
+      .replace(
+        "    t.test('parses a simple string', function (st) {\n        st.deepEqual(qs.parse('0=foo'), { 0: 'foo' });\n        st.end();\n    });\n\n",
+        '',
+      )
+      .replace("t.test('comma: false', function", "t.test('comma: false', { skip: true }, function")
+      .replace("        st['throws'](\n", '        (\n');
+    const input = await realChange({ 'test/parse.js': qsTest }, { 'test/parse.js': after });
+    expect(messages(input)).toEqual([
+      expect.stringMatching(
+        /^blocking: 2 assertions removed from "test\/parse\.js" \(in "parses a simple string", "throws when decodeDotInKeys is not of type boolean"\)/,
+      ),
+      expect.stringMatching(/^blocking: Test "comma: false" turned off in "test\/parse\.js"/),
+      expect.stringMatching(
+        /^blocking: Test "parses a simple string" removed from "test\/parse\.js" without a replacement/,
+      ),
+    ]);
+  });
+
+  // jshttp/cookie's test/parse.js (mocha, qunit UI): a test skipped from inside by mocha's this.skip().
+  it("blocks a test skipped from inside: mocha's this.skip(), node:test's t.skip()", async () => {
+    const mochaTest = [
+      "var assert = require('assert');",
+      "var cookie = require('..');",
+      '',
+      "suite('parse');",
+      '',
+      "test('basic', function() {",
+      "  assert.deepEqual(cookie.parse('foo=bar'), { foo: 'bar' })",
+      '});',
+      '',
+      "test('assign only once', function() {",
+      "  assert.deepEqual(cookie.parse('foo=%1;bar=bar;foo=boo'), { foo: '%1', bar: 'bar' })",
+      '});',
+      '',
+    ].join('\n');
+    const after = mochaTest
+      .replace("test('basic', function() {\n", "test('basic', function(t) {\n  t.skip();\n")
+      .replace(
+        "test('assign only once', function() {\n",
+        "test('assign only once', function() {\n  this.skip();\n",
+      );
+    const input = await realChange({ 'test/parse.js': mochaTest }, { 'test/parse.js': after });
+    expect(messages(input)).toEqual([
+      expect.stringMatching(
+        /^blocking: Test "assign only once" turned off in "test\/parse\.js" \("this\.skip\(\);" added\)/,
+      ),
+      expect.stringMatching(
+        /^blocking: Test "basic" turned off in "test\/parse\.js" \("t\.skip\(\);" added\)/,
+      ),
+    ]);
+  });
+
   it('blocks a skipped test and a focused one', async () => {
     const after = JS_TEST.replace("it('adds two numbers'", "it.skip('adds two numbers'").replace(
       "it('adds negatives'",

@@ -16,20 +16,29 @@ import { testSetupEdits } from './test-setup.js';
 
 const JS_DECLARATION =
   /^\s*x?(?:it|test|specify)(?:\.(?:only|skip|todo|concurrent|each\s*\(.*?\)))?\s*\(\s*(['"`])((?:\\.|(?!\1).)*)\1/;
+/** tape's and node:test's subtest, `t.test('name', fn)` (a regular expression's `.test('x')` has no `,`). */
+const JS_SUBTEST = /^\s*[A-Za-z_$][\w$]*\.test\s*\(\s*(['"`])((?:\\.|(?!\1).)*)\1\s*,/;
 const PY_DECLARATION = /^\s*(?:async\s+)?def\s+(test\w*)\s*\(/;
 const GO_DECLARATION = /^func\s+((?:Test|Example)\w*)\s*\(/;
 const RUST_TEST_ATTRIBUTE = /^\s*#\[(?:\w+::)*test\b/;
 const RUST_FN = /^\s*(?:pub(?:\([^)]*\))?\s+)?(?:async\s+)?fn\s+(\w+)/;
 const RUST_TEST_MARKER = /#\[(?:\w+::)*test\b|#\[cfg\(test\)\]|\bmod\s+tests?\b/;
 
-/** One line that checks something: expect(...), assert..., assert_eq!, t.Error, require.X(...), ava's t.is(...). */
+/**
+ * One line that checks something: expect(...), assert..., assert_eq!, t.Error, require.X(...), ava's
+ * t.is(...), tape's and node-tap's t.equal(...) / t.same(...) (st. in a subtest; st['throws'](...)).
+ */
 const ASSERTION =
-  /\bexpect\s*\(|\bassert\w*\s*!?\s*\(|\bassert\s*\.|^\s*assert\s+\S|\bt\.(?:Error|Errorf|Fatal|Fatalf|Fail|FailNow)\s*\(|\brequire\.\w+\s*\(|\.should\b|\bt\.(?:is|not|deepEqual|notDeepEqual|like|true|false|truthy|falsy|throws|throwsAsync|notThrows|notThrowsAsync|regex|notRegex|snapshot)\s*\(/;
+  /\bexpect\s*\(|\bassert\w*\s*!?\s*\(|\bassert\s*\.|^\s*assert\s+\S|\bt\.(?:Error|Errorf|Fatal|Fatalf|Fail|FailNow)\s*\(|\brequire\.\w+\s*\(|\.should\b|\bt\.(?:is|not|deepEqual|notDeepEqual|like|true|false|truthy|falsy|throws|throwsAsync|notThrows|notThrowsAsync|regex|notRegex|snapshot)\s*\(|\bs?t(?:\.|\[\s*['"](?=\w+['"]\s*\]))(?:ok|notOk|equals?|isEqual|strictEqual|notEqual|notStrictEqual|deepEqual|deepLooseEqual|looseEqual|notDeepEqual|same|notSame|strictSame|match|doesNotMatch|throws|doesNotThrow|error|ifError|rejects|doesNotReject)(?:['"]\s*\])?\s*\(/;
 
 /** A line that turns a test off (or, with `.only`, every other test). */
 const SKIP = [
   /^\s*(?:it|test|describe|context|suite|specify)\.(?:skip|todo|only)\s*\(/,
   /^\s*x(?:it|test|describe|context|specify)\s*\(/,
+  // tape's and node:test's options: `test('name', { skip: true }, fn)`, `{ todo: 'later' }`.
+  /^\s*(?:it|test|describe|suite|[A-Za-z_$][\w$]*\.test)\s*\(\s*(['"`])(?:\\.|(?!\1).)*\1\s*,\s*\{[^}]*\b(?:skip|todo)\s*:\s*(?!false\b)/,
+  // From inside the test: mocha's `this.skip()`, node:test's `t.skip()` / `t.todo()` (tape's marks an assertion skipped).
+  /^\s*(?:this|s?t)\.(?:skip|todo)\s*\(/,
   /^\s*@pytest\.mark\.(?:skip|skipif|xfail)\b/,
   /^\s*@unittest\.(?:skip|skipIf|skipUnless|expectedFailure)\b/,
   /\bpytest\.skip\s*\(/,
@@ -354,7 +363,7 @@ function languageOf(file: DiffFile, head?: string): Language | undefined {
 function declaration(language: Language, text: string): string | null {
   switch (language) {
     case 'js':
-      return JS_DECLARATION.exec(text)?.[2] ?? null;
+      return jsDeclaration(text);
     case 'python':
       return PY_DECLARATION.exec(text)?.[1] ?? null;
     case 'go':
@@ -419,6 +428,10 @@ function declaredOn(language: Language, side: readonly DiffLine[], kind: DiffLin
 }
 
 /** The test declared at this line, if any (for Rust: the fn under a #[test] attribute). */
+function jsDeclaration(text: string): string | null {
+  return (JS_DECLARATION.exec(text) ?? JS_SUBTEST.exec(text))?.[2] ?? null;
+}
+
 function nameAt(language: Language, side: readonly DiffLine[], index: number): string | null {
   const text = side[index]?.text ?? '';
   if (language !== 'rust') return declaration(language, text);
@@ -449,8 +462,8 @@ function nextRustFn(side: readonly DiffLine[], index: number): string | null {
 /** A skip names its test on the same line, on the next one (decorators) or encloses it. */
 function skippedName(language: Language, side: readonly DiffLine[], index: number): string | null {
   const line = side[index]?.text ?? '';
-  const own = JS_DECLARATION.exec(line)?.[2];
-  if (own !== undefined) return own;
+  const own = jsDeclaration(line);
+  if (own !== null) return own;
   if (/^\s*(?:@|#\[)/.test(line)) {
     for (const next of side.slice(index + 1, index + 4)) {
       const name = language === 'rust' ? RUST_FN.exec(next.text)?.[1] : declaration(language, next.text);

@@ -136,6 +136,51 @@ describe('TAP', () => {
     expect(parseTap(output)).toMatchObject({ passed: ['db > connects'], failed: ['db'] });
   });
 
+  // Captured from tape 5.10.2 on node 20: `npm test` (`tape 'test/**/*.js'`) of minimist 1.2.1.
+  it('reads tape: each `# name` header is a test, failed when an assertion under it failed', () => {
+    const results = parseTap(fixture('tape-minimist.txt'));
+    expect(results).toMatchObject({
+      source: 'tap',
+      failed: ['boolean using something similar to true'],
+      skipped: 0,
+    });
+    // Twenty tests, not 44 assertions: no assertion's message (`should be deeply equivalent`) is a test.
+    expect(results?.passed).toHaveLength(19);
+    expect(results?.passed).toContain('move arguments after the -- into their own `--` array');
+    expect(results?.passed).not.toContain('should be deeply equivalent');
+  });
+
+  // Captured from tape 5.10.2: options `skip`/`todo`, `t.skip`, `t.test` subtests, console output, `t.plan`.
+  it('reads tape: skipped and todo tests, subtests as their own headers, a plan not met', () => {
+    expect(parseTap(fixture('tape-variants.txt'))).toEqual({
+      source: 'tap',
+      // `console.log('# looks like a header')` in `logs` reads as a header: TAP cannot tell them apart.
+      passed: ['adds', 'has a skipped assertion', 'inner one', 'looks like a header', 'outer'],
+      failed: ['inner two', 'plan too many'],
+      // `# SKIP skipped by option` and `# TODO todo test` (its failing assertion is a TODO).
+      skipped: 2,
+    });
+  });
+
+  // Captured from tape 5.10.2: minimist with a bug that throws (JSON.parse of `-z`'s next argument).
+  it('reads tape: an error thrown in a test ends the run with no plan, and that test failed', () => {
+    expect(parseTap(fixture('tape-crash.txt'))).toEqual({
+      source: 'tap',
+      passed: ['flag boolean default false'],
+      failed: ['boolean groups'],
+      skipped: 0,
+    });
+    // A run after it (`tape a.js; tape b.js`) starts with its own version line.
+    const next = `${fixture('tape-crash.txt')}\nTAP version 13\n# later\nok 1 should be truthy\n\n1..1\n# tests 1\n# pass  1\n\n# ok\n`;
+    expect(parseTap(next)).toMatchObject({
+      passed: ['flag boolean default false', 'later'],
+      failed: ['boolean groups'],
+    });
+    // A comment before the run (a pretest script's) is no test.
+    const before = `# checked 4 files\n${fixture('tape-crash.txt')}`;
+    expect(parseTap(before)).toMatchObject({ failed: ['boolean groups'] });
+  });
+
   it('says null without a plan or version line', () => {
     expect(parseTap(NOT_TESTS)).toBeNull();
   });

@@ -2,6 +2,12 @@ import { plainLines, type TestResults, testResults } from './types.js';
 
 const POINT = /^( *)(not ok|ok)\b(?:\s+\d+)?(?:\s*-\s*|\s+)?(.*)$/;
 const DIRECTIVE = /\s+#\s*(SKIP|TODO)\b.*$/i;
+const VERSION_OR_PLAN = /^\s*(?:TAP version \d+|1\.\.\d+)\s*$/;
+const VERSION = /^\s*TAP version \d+\s*$/;
+/** node --test's and node-tap's line before each test; tape prints none. */
+const SUBTEST = /^\s*# Subtest:/;
+/** tape's test header, `# adds`, `# SKIP name` for a test skipped by its options, `# TODO name`. */
+const HEADER = /^#\s+(?:(SKIP|TODO)\s+)?(\S.*?)\s*$/;
 
 interface Point {
   name: string;
@@ -9,16 +15,38 @@ interface Point {
   skipped: boolean;
 }
 
+/** A tape test: its header and the assertions printed under it. */
+interface Header {
+  name: string;
+  skipped: boolean;
+  points: Point[];
+  /** The run ended in it: no plan came before the output (or the next run's version line) did. */
+  crashed?: boolean;
+}
+
 /**
  * TAP 13/14, as node --test (its `tap` reporter), tape and node-tap print it. Subtests are
  * indented four spaces and come before their parent's line; a parent is not a test of its own
  * (unless it failed with no failing subtest, e.g. a failing hook), and its name prefixes its
- * subtests': `suite > test`. Null without a plan or version line and a test point.
+ * subtests': `suite > test`. tape (no `# Subtest:` lines) prints each test as a `# name` header
+ * and its assertions as points under it: the test is the header, failed when an assertion under it
+ * failed (a `t.test` subtest is a header of its own). An error thrown in a test ends tape's
+ * process there, with no plan: that last test failed. Null without a plan or version line and a
+ * test point.
  */
 export function parseTap(output: string): TestResults | null {
   const lines = plainLines(output);
-  if (!lines.some((line) => /^\s*(?:TAP version \d+|1\.\.\d+)\s*$/.test(line))) return null;
+  if (!lines.some((line) => VERSION_OR_PLAN.test(line))) return null;
+  const tape = !lines.some((line) => SUBTEST.test(line));
   const pending = new Map<number, Point[]>();
+  const headers: Header[] = [];
+  let header: Header | null = null;
+  // Headers are read in a run: after its version line, before its plan (tape prints its plan
+  // last, then its totals, `# tests 3`: comments, not tests).
+  let inRun = false;
+  const crash = (open: Header | null) => {
+    if (open !== null && !open.skipped) open.crashed = true;
+  };
   let found = false;
   let inYaml = false;
   for (const line of lines) {
@@ -26,6 +54,17 @@ export function parseTap(output: string): TestResults | null {
     if (/^\s*---\s*$/.test(line)) inYaml = true;
     else if (/^\s*\.\.\.\s*$/.test(line)) inYaml = false;
     if (inYaml) continue;
+    if (tape && VERSION_OR_PLAN.test(line)) {
+      if (VERSION.test(line)) crash(header);
+      inRun = VERSION.test(line);
+      header = null;
+    }
+    const heading = tape && inRun ? HEADER.exec(line) : null;
+    if (heading !== null) {
+      header = { name: heading[2] ?? '', skipped: heading[1] !== undefined, points: [] };
+      headers.push(header);
+      continue;
+    }
     const match = POINT.exec(line);
     if (match === null) continue;
     found = true;
@@ -36,8 +75,9 @@ export function parseTap(output: string): TestResults | null {
     const name = raw.replace(DIRECTIVE, '').replace(/\\#/g, '#').trim();
     const children = pending.get(depth + 1) ?? [];
     pending.delete(depth + 1);
-    const here = pending.get(depth) ?? [];
-    pending.set(depth, here);
+    const tapeTest = depth === 0 ? header : null;
+    const here = tapeTest?.points ?? pending.get(depth) ?? [];
+    if (tapeTest === null) pending.set(depth, here);
     if (children.length === 0) {
       here.push({ name, ok, skipped });
       continue;
@@ -45,11 +85,28 @@ export function parseTap(output: string): TestResults | null {
     for (const child of children) here.push({ ...child, name: `${name} > ${child.name}` });
     if (!ok && !skipped && children.every((child) => child.ok)) here.push({ name, ok, skipped });
   }
-  if (!found) return null;
+  crash(header);
+  if (!found && !headers.some((entry) => entry.skipped || entry.crashed)) return null;
+  const points = [...pending.values()].flat();
+  return tally([...points, ...headers.map(headerPoint).filter((point) => point !== null)]);
+}
+
+/** A tape test as one point: failed when the run ended in it, skipped when skipped or every assertion is; null with no assertion. */
+function headerPoint(header: Header): Point | null {
+  if (header.crashed) return { name: header.name, ok: false, skipped: false };
+  const asserted = header.points.filter((point) => !point.skipped);
+  if (header.skipped || (header.points.length > 0 && asserted.length === 0)) {
+    return { name: header.name, ok: true, skipped: true };
+  }
+  if (asserted.length === 0) return null;
+  return { name: header.name, ok: asserted.every((point) => point.ok), skipped: false };
+}
+
+function tally(points: readonly Point[]): TestResults | null {
   const passed: string[] = [];
   const failed: string[] = [];
   let skipped = 0;
-  for (const point of [...pending.values()].flat()) {
+  for (const point of points) {
     if (point.skipped) skipped += 1;
     else if (point.ok) passed.push(point.name);
     else failed.push(point.name);
