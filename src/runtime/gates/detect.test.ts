@@ -413,6 +413,42 @@ describe('detectGates: config', () => {
     expect(configured.find((gate) => gate.name === 'test')).not.toHaveProperty('report');
   });
 
+  it("asks each package's vitest of a pnpm workspace's `pnpm -r test` for its verbose reporter, only when every package runs vitest", async () => {
+    // pnpm 9.15.9 hands what follows `--` to every package's script: `node --test --reporter\=verbose`
+    // stops with `node: bad option`, so one package that is not vitest leaves the run as it is.
+    const workspace = (tools: string, root = 'pnpm -r test') => ({
+      'package.json': JSON.stringify({ name: 'pw', private: true, scripts: { test: root } }),
+      'pnpm-lock.yaml': "lockfileVersion: '9.0'\n",
+      'pnpm-workspace.yaml': 'packages:\n  - "packages/*"\n',
+      'packages/game/package.json': pkg({ test: 'pnpm vitest run src' }),
+      'packages/ui/package.json': pkg({ test: 'vitest run', build: 'tsc' }),
+      'packages/tools/package.json': tools,
+      'packages/tools/test/fixtures/node_modules/x/package.json': pkg({ test: 'node --test' }),
+    });
+    const report = async (files: Record<string, string>) =>
+      detectGates(repo, await tree(files), gates()).find((gate) => gate.name === 'test')?.report;
+    expect(await report(workspace(pkg({ test: 'vitest run' })))).toEqual({
+      format: 'console',
+      args: ['--', '--reporter=verbose'],
+    });
+    // A package without the script is one pnpm skips.
+    expect(await report(workspace(pkg({ build: 'tsc' })))).toEqual({
+      format: 'console',
+      args: ['--', '--reporter=verbose'],
+    });
+    for (const tools of [
+      pkg({ test: 'node --test' }),
+      pkg({ test: 'jest' }),
+      pkg({ test: 'vitest run --reporter=dot' }),
+      pkg({ test: 'vitest' }).replace('{', '{,'),
+    ]) {
+      expect(await report(workspace(tools)), tools).toBeUndefined();
+    }
+    expect(
+      await report(workspace(pkg({ test: 'vitest run' }), 'pnpm -r test -- --coverage')),
+    ).toBeUndefined();
+  });
+
   it('runs only configured gates when detection is off', async () => {
     const files = await tree({ 'Cargo.toml': '' });
     const config = gates({ detect: false, list: [{ name: 'test', run: ['cargo', 'nextest', 'run'] }] });

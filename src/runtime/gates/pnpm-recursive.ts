@@ -1,3 +1,5 @@
+import { lastTestRunner } from './node-runner.js';
+
 /** pnpm options that take a value as the next word (`--filter ui`, `-C dir`). */
 const WITH_VALUE = new Set(['--filter', '-F', '--workspace-concurrency', '-C', '--dir', '--reporter']);
 
@@ -27,4 +29,53 @@ export function pnpmRecursiveRun(body: string): PnpmRecursiveRun | null {
   }
   if (!recursive || script === undefined) return null;
   return { script, bails: !words.includes('--no-bail') };
+}
+
+/** At most this many package.json files are read to decide what `pnpm -r` runs. */
+const MANIFESTS_LIMIT = 200;
+
+/**
+ * The package.json files below the root of a pnpm workspace (outside node_modules): every package
+ * `pnpm -r` may run a script in, and maybe more (a test fixture's). Empty without
+ * pnpm-workspace.yaml, null over MANIFESTS_LIMIT.
+ */
+export function workspaceManifests(files: Iterable<string>): string[] | null {
+  const all = [...files];
+  if (!all.includes('pnpm-workspace.yaml')) return [];
+  const found = all.filter(
+    (path) => /^.+\/package\.json$/.test(path) && !path.split('/').includes('node_modules'),
+  );
+  return found.length > MANIFESTS_LIMIT ? null : found.sort();
+}
+
+/** What each package's script says; null: a manifest that cannot be read (not JSON, too large). */
+export type ScriptsOf = (manifest: string) => Readonly<Record<string, string>> | null;
+
+/**
+ * vitest's verbose reporter for every package of a `pnpm -r <script>` run, when each package's
+ * script (of the ones that have it) ends with vitest run once and picks no reporter of its own:
+ * then `pnpm run <script> -- --reporter=verbose` hands it to each (pnpm 9 passes what follows
+ * `--` on to every package's script, `pnpm -r test -- --reporter\=verbose`), and each names every
+ * test. Undefined otherwise: a package running node --test, jest or mocha would fail on an option
+ * it does not know (`node: bad option: --reporter=verbose`), so the run is judged as it is.
+ */
+export function recursiveReporter(
+  body: string,
+  manifests: readonly string[] | null,
+  scriptsOf: ScriptsOf,
+): string[] | undefined {
+  const run = pnpmRecursiveRun(body);
+  // Arguments already after `--` would put vitest's reporter among the package's own.
+  if (run === null || manifests === null || /(?:^|\s)--(?:\s|$)/.test(body)) return undefined;
+  let packages = 0;
+  for (const manifest of manifests) {
+    const scripts = scriptsOf(manifest);
+    if (scripts === null) return undefined;
+    const script = scripts[run.script]?.trim() ?? '';
+    if (script === '') continue;
+    const last = lastTestRunner(script);
+    if (last?.runner !== 'vitest' || /--reporter\b/.test(last.command)) return undefined;
+    packages++;
+  }
+  return packages === 0 ? undefined : ['--', '--reporter=verbose'];
 }
