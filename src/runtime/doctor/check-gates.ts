@@ -60,7 +60,18 @@ export async function checkGates(
   const perGate = await Promise.all(
     gates.map((gate) => checkGateExecutable(gate, { root, scripts, ownInstall, manifest }, probes)),
   );
-  return [summary, ...perGate];
+  return [summary, ...perGate, ...(manifest?.unpinned === undefined ? [] : [unpinned(manifest.unpinned)])];
+}
+
+/** A pnpm project without pnpm-lock.yaml: what its worktrees' installs resolve is not the checkout's. */
+function unpinned(detail: string): DoctorCheck {
+  return {
+    id: 'gates:lockfile',
+    title: 'lockfile',
+    status: 'warn',
+    detail,
+    fix: 'run `pnpm install` in your checkout and commit pnpm-lock.yaml: each worktree then installs exactly what it pins (`pnpm install --frozen-lockfile`)',
+  };
 }
 
 function describeGate(gate: GateSpec): string {

@@ -689,6 +689,26 @@ describe('gates', () => {
       );
     });
 
+    it('warns that a pnpm project without pnpm-lock.yaml gets what its worktrees resolve, not what the checkout has', async () => {
+      const unpinned =
+        'a pnpm project (packageManager "pnpm@9.15.9") without pnpm-lock.yaml: a worktree that cannot reuse your ' +
+        "checkout's node_modules installs with `pnpm install --lockfile=false`, which writes no lockfile into the change " +
+        'but takes the newest versions package.json allows, so its dependencies may differ from yours';
+      const report = await doctor(
+        {},
+        {
+          detectGates: async () => [gate('test', ['pnpm', 'run', 'test'])],
+          packageScripts: async () => ({ test: 'vitest run' }),
+          nodeManifest: async () => ({ declared: new Set(['vitest']), install: 'pnpm install', unpinned }),
+          findOnPath: async (command) => `/usr/bin/${command}`,
+          fileState: async () => 'ok',
+        },
+      );
+      expect(check(report, 'gates:lockfile')).toMatchObject({ status: 'warn', detail: unpinned });
+      expect(check(report, 'gates:lockfile').fix).toContain('commit pnpm-lock.yaml');
+      expect(report.ok).toBe(true);
+    });
+
     it("says when npm runs a pretest before the tests (ts-dedent's `pretest: npm run lint`): lint stops the tests too", async () => {
       const report = await doctor(
         {},

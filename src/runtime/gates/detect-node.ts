@@ -1,3 +1,4 @@
+import { pnpmWithoutLockfile } from '../workspace/pnpm.js';
 import type { DetectContext, DetectedGate, GateDetector } from './detector.js';
 import { lastTestRunner } from './node-runner.js';
 import { pnpmRecursiveRun, recursiveReporter, workspaceManifests } from './pnpm-recursive.js';
@@ -11,11 +12,14 @@ const FORMAT_SCRIPTS = ['format:check', 'fmt:check', 'prettier:check'];
 /** What `npm init` writes; running it would only ever fail. */
 const PLACEHOLDER_TEST = /no test specified/;
 
-/** The lockfile says which package manager installed node_modules; the others may not even exist. */
+/**
+ * The lockfile says which package manager installed node_modules; the others may not even exist.
+ * Without one, a pnpm project (packageManager, pnpm-workspace.yaml) is still pnpm's.
+ */
 function packageManager(context: DetectContext): 'npm' | 'pnpm' | 'yarn' {
   if (context.has('pnpm-lock.yaml')) return 'pnpm';
   if (context.has('yarn.lock')) return 'yarn';
-  return 'npm';
+  return pnpmWithoutLockfile(context) === null ? 'npm' : 'pnpm';
 }
 
 /**

@@ -85,6 +85,20 @@ describe('detectGates: ecosystems', () => {
     expect(commands(files)).toEqual({ test: [manager, 'run', 'test'] });
   });
 
+  it('runs a pnpm project without pnpm-lock.yaml with pnpm: packageManager says so, or pnpm-workspace.yaml', async () => {
+    const managed = JSON.stringify({ packageManager: 'pnpm@9.15.9', scripts: { test: 'vitest run' } });
+    expect(commands(await tree({ 'package.json': managed }))).toEqual({ test: ['pnpm', 'run', 'test'] });
+    const workspace = await tree({
+      'package.json': pkg({ test: 'pnpm -r test' }),
+      'pnpm-workspace.yaml': 'packages:\n  - "packages/*"\n',
+    });
+    expect(commands(workspace)).toEqual({ test: ['pnpm', 'run', 'test'] });
+    // Another manager's lockfile says who installed node_modules.
+    expect(commands(await tree({ 'package.json': managed, 'package-lock.json': '{}' }))).toEqual({
+      test: ['npm', 'run', 'test'],
+    });
+  });
+
   it('finds nothing in a broken package.json', async () => {
     expect(commands(await tree({ 'package.json': '{ "scripts": ' }))).toEqual({});
   });
