@@ -31,6 +31,28 @@ function edited(
 }
 
 describe('the gate-definition review', () => {
+  it("counts a pnpm workspace package's own script as the definition of a root `pnpm -r test` gate", () => {
+    // lefun-fun/dudo: the root's test runs each package's; editing game's runs what the change wrote.
+    const PNPM_TEST: GateCommand = { name: 'test', argv: ['pnpm', 'run', 'test'] };
+    const game = 'packages/game/package.json';
+    const changed = [game, 'packages/game/src/bid.ts', 'node_modules/x/package.json'];
+    expect(gateDefinitionPaths([PNPM_TEST], changed)).toContain(game);
+    expect(gateDefinitionPaths([PNPM_TEST], changed)).not.toContain('node_modules/x/package.json');
+    expect(gateDefinitionPaths([NPM_TEST], changed)).not.toContain(game);
+    const root = (test: string) => PACKAGE(`"test": "${test}"`);
+    const before = {
+      'package.json': root('pnpm -r test'),
+      [game]: PACKAGE('"test": "vitest run", "build": "tsc"'),
+    };
+    const excluded = PACKAGE('"test": "vitest run --exclude src/bid.test.ts", "build": "tsc"');
+    expect(edited([PNPM_TEST], before, { ...before, [game]: excluded })).toEqual([`${game} scripts.test`]);
+    // Its other scripts, and a root that runs no package's script, are no gate's definition.
+    const built = PACKAGE('"test": "vitest run", "build": "tsc -p ."');
+    expect(edited([PNPM_TEST], before, { ...before, [game]: built })).toEqual([]);
+    const own = { ...before, 'package.json': root('vitest run') };
+    expect(edited([PNPM_TEST], own, { ...own, [game]: excluded })).toEqual([]);
+  });
+
   it('makes the same findings warnings when the goal was created to change them, each with its code', () => {
     const before = new Map([['package.json', PACKAGE('"test": "node --test test/"')]]);
     const after = new Map([['package.json', PACKAGE('"test": "node --test --test-timeout=60000 test/"')]]);
