@@ -461,6 +461,14 @@ describe('detectGates: config', () => {
     expect(
       await report(workspace(pkg({ test: 'vitest run' }), 'pnpm -r test -- --coverage')),
     ).toBeUndefined();
+    // Behind `run` pnpm hands `--` on to vitest (`vitest run -- --reporter\=verbose`, which then keeps
+    // its default reporter): the option goes bare.
+    for (const root of ['pnpm run -r test', 'pnpm -r run test']) {
+      expect(await report(workspace(pkg({ test: 'vitest run' }), root)), root).toEqual({
+        format: 'console',
+        args: ['--reporter=verbose'],
+      });
+    }
   });
 
   it('runs only configured gates when detection is off', async () => {

@@ -3,12 +3,12 @@ import { pnpmRecursiveRun } from './pnpm-recursive.js';
 
 describe('pnpmRecursiveRun', () => {
   it.each([
-    ['pnpm -r test', { script: 'test', bails: true }],
-    ['pnpm run -r test', { script: 'test', bails: true }],
-    ['pnpm --recursive run test', { script: 'test', bails: true }],
-    ['pnpm -r --parallel test', { script: 'test', bails: true }],
-    ['pnpm -r --filter ./packages/** test', { script: 'test', bails: true }],
-    ['pnpm -r --no-bail test', { script: 'test', bails: false }],
+    ['pnpm -r test', { script: 'test', bails: true, viaRun: false }],
+    ['pnpm run -r test', { script: 'test', bails: true, viaRun: true }],
+    ['pnpm --recursive run test', { script: 'test', bails: true, viaRun: true }],
+    ['pnpm -r --parallel test', { script: 'test', bails: true, viaRun: false }],
+    ['pnpm -r --filter ./packages/** test', { script: 'test', bails: true, viaRun: false }],
+    ['pnpm -r --no-bail test', { script: 'test', bails: false, viaRun: false }],
   ])('reads %s as a run of each workspace package’s script', (body, expected) => {
     expect(pnpmRecursiveRun(body)).toEqual(expected);
   });

@@ -8,6 +8,11 @@ export interface PnpmRecursiveRun {
   script: string;
   /** False with `--no-bail`: pnpm then runs every package's script even after one fails. */
   bails: boolean;
+  /**
+   * `pnpm -r run test`, `pnpm run -r test`: `run` hands every word after the script to each
+   * package's script as it is (`--` too); `pnpm -r test` reads them as its own options up to `--`.
+   */
+  viaRun: boolean;
 }
 
 /**
@@ -19,16 +24,18 @@ export function pnpmRecursiveRun(body: string): PnpmRecursiveRun | null {
   const words = body.trim().split(/\s+/);
   if (words[0] !== 'pnpm') return null;
   let recursive = false;
+  let viaRun = false;
   let script: string | undefined;
   for (let i = 1; i < words.length && script === undefined; i++) {
     const word = words[i] ?? '';
     if (word === '-r' || word === '--recursive') recursive = true;
     else if (WITH_VALUE.has(word)) i++;
     else if (word.startsWith('-')) continue;
-    else if (word !== 'run') script = word;
+    else if (word === 'run') viaRun = true;
+    else script = word;
   }
   if (!recursive || script === undefined) return null;
-  return { script, bails: !words.includes('--no-bail') };
+  return { script, bails: !words.includes('--no-bail'), viaRun };
 }
 
 /** At most this many package.json files are read to decide what `pnpm -r` runs. */
@@ -54,9 +61,10 @@ export type ScriptsOf = (manifest: string) => Readonly<Record<string, string>> |
 /**
  * vitest's verbose reporter for every package of a `pnpm -r <script>` run, when each package's
  * script (of the ones that have it) ends with vitest run once and picks no reporter of its own:
- * then `pnpm run <script> -- --reporter=verbose` hands it to each (pnpm 9 passes what follows
- * `--` on to every package's script, `pnpm -r test -- --reporter\=verbose`), and each names every
- * test. Undefined otherwise: a package running node --test, jest or mocha would fail on an option
+ * then `pnpm run <script> -- --reporter=verbose` hands it to each (pnpm 9.15.9 passes what follows
+ * `--` on to every package's script, `pnpm -r test -- --reporter\=verbose`; behind `run`, `pnpm -r
+ * run test --reporter=verbose`, as `run` would hand on `--` itself), and each names every test.
+ * Undefined otherwise: a package running node --test, jest or mocha would fail on an option
  * it does not know (`node: bad option: --reporter=verbose`), so the run is judged as it is.
  */
 export function recursiveReporter(
@@ -77,5 +85,6 @@ export function recursiveReporter(
     if (last?.runner !== 'vitest' || /--reporter\b/.test(last.command)) return undefined;
     packages++;
   }
-  return packages === 0 ? undefined : ['--', '--reporter=verbose'];
+  if (packages === 0) return undefined;
+  return run.viaRun ? ['--reporter=verbose'] : ['--', '--reporter=verbose'];
 }
