@@ -71,4 +71,23 @@ describe('pnpm -r test', () => {
       notRunOnBase: ['packages/ui > src/view.test.js > renders'],
     });
   });
+
+  it("does not call a package the head's run never reached (pnpm bailed there) tests the change removed", () => {
+    // The same capture the other way round: the change breaks game's bid test, so ui never runs on the head.
+    const base = parseTestResults(fixture('pnpm-9.15.9-recursive-vitest-2-verbose.txt'));
+    const head = parseTestResults(fixture('pnpm-9.15.9-recursive-vitest-2-verbose-fails.txt'));
+    if (base === null || head === null) throw new Error('no results read');
+    expect(compareTests(base, head)).toMatchObject({
+      regressions: ['packages/game > src/bid.test.js > raises bid'],
+      removed: [],
+    });
+    // A passing head ran every package it has: one gone from it (dropped from the workspace) is removed.
+    const withoutUi = fixture('pnpm-9.15.9-recursive-vitest-2-verbose.txt')
+      .split('\n')
+      .filter((line) => !line.startsWith('packages/ui '))
+      .join('\n');
+    const passing = parseTestResults(withoutUi);
+    if (passing === null) throw new Error('no results read');
+    expect(compareTests(base, passing).removed).toEqual(['packages/ui > src/view.test.js > renders']);
+  });
 });
