@@ -1,7 +1,7 @@
-import { pnpmWithoutLockfile } from '../workspace/pnpm.js';
+import { PNPM_WORKSPACE, pnpmWithoutLockfile } from '../workspace/pnpm.js';
 import type { DetectContext, DetectedGate, GateDetector } from './detector.js';
 import { lastTestRunner } from './node-runner.js';
-import { pnpmRecursiveRun, recursiveReporter, workspaceManifests } from './pnpm-recursive.js';
+import { inWorkspace, pnpmRecursiveRun, recursiveReporter, workspaceManifests } from './pnpm-recursive.js';
 import type { TestReportRequest } from './port.js';
 
 const TEST_SCRIPTS = ['test'];
@@ -81,13 +81,15 @@ function testReport(
 ): TestReportRequest | undefined {
   if (manager !== 'pnpm' || pnpmRecursiveRun(body) === null) return nodeTestReport(body, manager);
   const scriptsOf = (manifest: string) => readScripts({ read: () => context.read(manifest) });
-  const args = recursiveReporter(body, workspaceManifests(context.files), scriptsOf);
+  const manifests = workspaceManifests(context.files);
+  const packages = manifests === null ? null : inWorkspace(manifests, context.read(PNPM_WORKSPACE));
+  const args = recursiveReporter(body, packages, scriptsOf);
   return args === undefined ? undefined : { format: 'console', args };
 }
 
 export const nodeDetector: GateDetector = {
   name: 'node',
-  reads: ['package.json'],
+  reads: ['package.json', PNPM_WORKSPACE],
   readsIn: (files) => workspaceManifests(files) ?? [],
   detect(context) {
     const scripts = readScripts(context);

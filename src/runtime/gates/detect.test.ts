@@ -438,6 +438,8 @@ describe('detectGates: config', () => {
       'packages/ui/package.json': pkg({ test: 'vitest run', build: 'tsc' }),
       'packages/tools/package.json': tools,
       'packages/tools/test/fixtures/node_modules/x/package.json': pkg({ test: 'node --test' }),
+      // A test's fixture project: no package of the workspace's (`packages/*`), which pnpm never runs.
+      'packages/tools/test/fixtures/app/package.json': pkg({ test: 'node --test' }),
     });
     const report = async (files: Record<string, string>) =>
       detectGates(repo, await tree(files), gates()).find((gate) => gate.name === 'test')?.report;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pnpmRecursiveRun } from './pnpm-recursive.js';
+import { inWorkspace, pnpmRecursiveRun } from './pnpm-recursive.js';
 
 describe('pnpmRecursiveRun', () => {
   it.each([
@@ -19,4 +19,42 @@ describe('pnpmRecursiveRun', () => {
       expect(pnpmRecursiveRun(body)).toBeNull();
     },
   );
+});
+
+describe('inWorkspace', () => {
+  const manifests = [
+    'docs/package.json',
+    'packages/game/package.json',
+    'packages/game/test/fixtures/app/package.json',
+    'packages/ui/package.json',
+    'playground/alias/package.json',
+    'playground/alias/dir/package.json',
+    'playground/ssr/__tests__/package.json',
+  ];
+
+  it("keeps the packages pnpm-workspace.yaml's globs name: * one directory, ** any depth, ! leaves out", () => {
+    // vitejs/vite's shape: packages and a playground of nested packages, tests' fixtures left out.
+    const yaml = [
+      'packages:',
+      "  - 'packages/*'",
+      '  # every playground',
+      '  - "playground/**"',
+      "  - '!**/__tests__'",
+      '',
+      'onlyBuiltDependencies:',
+      '  - esbuild',
+      '',
+    ].join('\n');
+    expect(inWorkspace(manifests, yaml)).toEqual([
+      'packages/game/package.json',
+      'packages/ui/package.json',
+      'playground/alias/package.json',
+      'playground/alias/dir/package.json',
+    ]);
+  });
+
+  it('keeps them all when the file has no block list omk reads: more than pnpm runs, never fewer', () => {
+    expect(inWorkspace(manifests, 'packages: [packages/*]\n')).toEqual(manifests);
+    expect(inWorkspace(manifests, null)).toEqual(manifests);
+  });
 });

@@ -43,8 +43,8 @@ const MANIFESTS_LIMIT = 200;
 
 /**
  * The package.json files below the root of a pnpm workspace (outside node_modules): every package
- * `pnpm -r` may run a script in, and maybe more (a test fixture's). Empty without
- * pnpm-workspace.yaml, null over MANIFESTS_LIMIT.
+ * `pnpm -r` may run a script in, and maybe more (a test fixture's: inWorkspace leaves them out).
+ * Empty without pnpm-workspace.yaml, null over MANIFESTS_LIMIT.
  */
 export function workspaceManifests(files: Iterable<string>): string[] | null {
   const all = [...files];
@@ -53,6 +53,37 @@ export function workspaceManifests(files: Iterable<string>): string[] | null {
     (path) => /^.+\/package\.json$/.test(path) && !path.split('/').includes('node_modules'),
   );
   return found.length > MANIFESTS_LIMIT ? null : found.sort();
+}
+
+/**
+ * The manifests of the packages pnpm-workspace.yaml names: its `packages:` list of globs (`*` one
+ * directory, `**` any depth, `!` leaves out), as a YAML block list. All of them when the file
+ * has no such list omk can read (a flow list, none): more packages than pnpm runs, never fewer.
+ */
+export function inWorkspace(manifests: readonly string[], yaml: string | null): string[] {
+  const block = /^packages:[ \t]*\r?\n((?:[ \t]*(?:-.*|#.*)?\r?\n?)*)/m.exec(yaml ?? '')?.[1] ?? '';
+  const globs = [...block.matchAll(/^[ \t]*-[ \t]*(['"]?)([^'"#\r\n]+?)\1[ \t]*(?:#.*)?$/gm)].map(
+    (m) => m[2] ?? '',
+  );
+  if (globs.length === 0) return [...manifests];
+  const matcher = (glob: string) => {
+    const source = glob
+      .replace(/^\.\//, '')
+      .replace(/\/+$/, '')
+      .split('/')
+      .map((part) =>
+        part === '**' ? '(?:.*)' : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '[^/]*'),
+      )
+      .join('/')
+      .replaceAll('(?:.*)/', '(?:.*/)?');
+    return new RegExp(`^${source}$`);
+  };
+  const include = globs.filter((glob) => !glob.startsWith('!')).map(matcher);
+  const exclude = globs.filter((glob) => glob.startsWith('!')).map((glob) => matcher(glob.slice(1)));
+  return manifests.filter((manifest) => {
+    const dir = manifest.replace(/\/package\.json$/, '');
+    return include.some((re) => re.test(dir)) && !exclude.some((re) => re.test(dir));
+  });
 }
 
 /** What each package's script says; null: a manifest that cannot be read (not JSON, too large). */
