@@ -49,6 +49,11 @@ describe('the gate-definition review', () => {
     // Its other scripts, and a root that runs no package's script, are no gate's definition.
     const built = PACKAGE('"test": "vitest run", "build": "tsc -p ."');
     expect(edited([PNPM_TEST], before, { ...before, [game]: built })).toEqual([]);
+    // A package the change adds runs tests the base never had: none of them hidden.
+    const added = { ...before, 'packages/dice/package.json': null };
+    expect(edited([PNPM_TEST], added, { ...before, 'packages/dice/package.json': excluded })).toEqual([]);
+    // A package the change deletes runs none of the tests it had.
+    expect(edited([PNPM_TEST], before, { ...before, [game]: null })).toEqual([`${game} scripts.test`]);
     const own = { ...before, 'package.json': root('vitest run') };
     expect(edited([PNPM_TEST], own, { ...own, [game]: excluded })).toEqual([]);
   });

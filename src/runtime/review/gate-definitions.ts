@@ -44,6 +44,8 @@ interface Definition {
    * every package (`pnpm -r test`) is the definition, read once the base's root script is known.
    */
   recursive?: true;
+  /** A script the base did not have is none of its gate's definition (a package the change adds). */
+  existing?: true;
 }
 
 const MAKEFILES = ['GNUmakefile', 'makefile', 'Makefile'];
@@ -99,7 +101,7 @@ export function gateDefinitionReview(
       if (!before.has(definition.path) && !after.has(definition.path)) continue;
       const old = partOf(definition, before.get(definition.path) ?? null);
       const now = partOf(definition, after.get(definition.path) ?? null);
-      if (old === now) continue;
+      if (old === now || (definition.existing && old === null)) continue;
       const entry = changed.get(definition.label) ?? { definition, gates: [] };
       entry.gates.push(gate.name);
       changed.set(definition.label, entry);
@@ -156,6 +158,7 @@ function resolved(
           path: definition.path,
           label: `${definition.path} scripts.${script}`,
           part: (text: string) => scriptBody(text, script),
+          existing: true as const,
         }))
       : [definition],
   );
