@@ -193,7 +193,7 @@ function recursive(gate: GateSpec, body: string | undefined): string {
     );
   }
   return (
-    `${own}not each runs vitest with no reporter of its own, and pnpm hands the same options to every package, so omk asks none of them for a per-test report: ` +
+    `${own}some package's is not vitest run with no reporter of its own, and pnpm hands every package the same options, so omk asks none of them for a per-test report: ` +
     "it reads their output test by test only where every package's runner names all its tests " +
     `(vitest's verbose reporter), else it judges the gate by its exit code${bail}`
   );

@@ -664,7 +664,7 @@ describe('gates', () => {
         status: 'ok',
         detail:
           "pnpm → /usr/bin/pnpm (scripts.test runs pnpm → /usr/bin/pnpm; it runs each workspace package's own test script (pnpm -r): " +
-          'not each runs vitest with no reporter of its own, and pnpm hands the same options to every package, so omk asks none of them for a per-test report: ' +
+          "some package's is not vitest run with no reporter of its own, and pnpm hands every package the same options, so omk asks none of them for a per-test report: " +
           "it reads their output test by test only where every package's runner names all its tests " +
           "(vitest's verbose reporter), else it judges the gate by its exit code, " +
           'and pnpm stops at the first package that fails: the packages after it do not run on that tree (`pnpm -r --no-bail test` runs them all))',
