@@ -204,7 +204,7 @@ async function packageNodeModules(
     target,
     seal: how.seal,
     sealed: [
-      ...how.sealed.filter((path) => !path.startsWith('.bin/')),
+      ...how.sealed.filter((path) => path === MARKER || path === GITIGNORE),
       ...(await launchersNaming(source, input.repoRoot)),
     ],
   };

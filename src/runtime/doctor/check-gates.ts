@@ -60,7 +60,18 @@ export async function checkGates(
   const perGate = await Promise.all(
     gates.map((gate) => checkGateExecutable(gate, { root, scripts, ownInstall, manifest }, probes)),
   );
-  return [summary, ...perGate];
+  return [summary, ...perGate, ...(manifest?.unpinned === undefined ? [] : [unpinned(manifest.unpinned)])];
+}
+
+/** A pnpm project without pnpm-lock.yaml: what its worktrees' installs resolve is not the checkout's. */
+function unpinned(detail: string): DoctorCheck {
+  return {
+    id: 'gates:lockfile',
+    title: 'lockfile',
+    status: 'warn',
+    detail,
+    fix: 'run `pnpm install` in your checkout and commit pnpm-lock.yaml: each worktree then installs exactly what it pins (`pnpm install --frozen-lockfile`)',
+  };
 }
 
 function describeGate(gate: GateSpec): string {
@@ -107,7 +118,7 @@ async function checkGateExecutable(
     case 'found':
       return {
         ...ok,
-        detail: `${ok.detail} (${runs} → ${script.at}${chained(gate, script.chain, script.pre)}${recursive(input.scripts?.[script.script])})`,
+        detail: `${ok.detail} (${runs} → ${script.at}${chained(gate, script.chain, script.pre)}${recursive(gate, input.scripts?.[script.script])})`,
       };
     case 'unchecked':
       return { ...ok, detail: `${ok.detail} (${runs}, not checked: ${script.why})` };
@@ -163,20 +174,28 @@ function chained(gate: GateSpec, chain: readonly string[], pre: string | undefin
 }
 
 /**
- * A pnpm workspace's `pnpm -r test` runs each package's own script, which omk does not rewrite: no
- * runner is asked for a report, its console is read per package only where it names every test
+ * A pnpm workspace's `pnpm -r test` runs each package's own script, which omk does not rewrite:
+ * when each runs vitest, omk hands them its verbose reporter (gates/pnpm-recursive.ts), else it
+ * asks for no report; its console is read per package only where it names every test
  * (test-results/pnpm-recursive.ts), and pnpm stops at the first failing package unless told not to.
  */
-function recursive(body: string | undefined): string {
+function recursive(gate: GateSpec, body: string | undefined): string {
   const run = body === undefined ? null : pnpmRecursiveRun(body);
   if (run === null) return '';
   const bail = run.bails
     ? `, and pnpm stops at the first package that fails: the packages after it do not run on that tree (\`pnpm -r --no-bail ${run.script}\` runs them all)`
     : '';
+  const own = `; it runs each workspace package's own ${run.script} script (pnpm -r): `;
+  if (gate.report?.format === 'console') {
+    return (
+      `${own}each runs vitest, so omk asks every one for its verbose reporter (\`${gate.argv.join(' ')} ${gate.report.args.join(' ')}\`) ` +
+      `and reads the run test by test${bail}`
+    );
+  }
   return (
-    `; it runs each workspace package's own ${run.script} script (pnpm -r): omk asks none of them for a per-test report: ` +
+    `${own}some package's is not vitest run with no reporter of its own, and pnpm hands every package the same options, so omk asks none of them for a per-test report: ` +
     "it reads their output test by test only where every package's runner names all its tests " +
-    `(vitest's verbose reporter: \`pnpm -r ${run.script} -- --reporter=verbose\`), else it judges the gate by its exit code${bail}`
+    `(vitest's verbose reporter), else it judges the gate by its exit code${bail}`
   );
 }
 

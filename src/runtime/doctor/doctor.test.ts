@@ -664,10 +664,49 @@ describe('gates', () => {
         status: 'ok',
         detail:
           "pnpm → /usr/bin/pnpm (scripts.test runs pnpm → /usr/bin/pnpm; it runs each workspace package's own test script (pnpm -r): " +
-          "omk asks none of them for a per-test report: it reads their output test by test only where every package's runner names all its tests " +
-          "(vitest's verbose reporter: `pnpm -r test -- --reporter=verbose`), else it judges the gate by its exit code, " +
+          "some package's is not vitest run with no reporter of its own, and pnpm hands every package the same options, so omk asks none of them for a per-test report: " +
+          "it reads their output test by test only where every package's runner names all its tests " +
+          "(vitest's verbose reporter), else it judges the gate by its exit code, " +
           'and pnpm stops at the first package that fails: the packages after it do not run on that tree (`pnpm -r --no-bail test` runs them all))',
       });
+      // Detected from a workspace whose every package runs vitest: omk hands them its verbose reporter.
+      const verbose = await doctor(
+        {},
+        {
+          detectGates: async () => [
+            gate('test', ['pnpm', 'run', 'test'], {
+              report: { format: 'console', args: ['--', '--reporter=verbose'] },
+            }),
+          ],
+          packageScripts: async () => ({ test: 'pnpm -r --no-bail test' }),
+          findOnPath: async (command) => `/usr/bin/${command}`,
+          fileState: async () => 'missing',
+        },
+      );
+      expect(check(verbose, 'gate:test').detail).toBe(
+        "pnpm → /usr/bin/pnpm (scripts.test runs pnpm → /usr/bin/pnpm; it runs each workspace package's own test script (pnpm -r): " +
+          'each runs vitest, so omk asks every one for its verbose reporter (`pnpm run test -- --reporter=verbose`) and reads the run test by test)',
+      );
+    });
+
+    it('warns that a pnpm project without pnpm-lock.yaml gets what its worktrees resolve, not what the checkout has', async () => {
+      const unpinned =
+        'a pnpm project (packageManager "pnpm@9.15.9") without pnpm-lock.yaml: a worktree that cannot reuse your ' +
+        "checkout's node_modules installs with `pnpm install --lockfile=false`, which writes no lockfile into the change " +
+        'but takes the newest versions package.json allows, so its dependencies may differ from yours';
+      const report = await doctor(
+        {},
+        {
+          detectGates: async () => [gate('test', ['pnpm', 'run', 'test'])],
+          packageScripts: async () => ({ test: 'vitest run' }),
+          nodeManifest: async () => ({ declared: new Set(['vitest']), install: 'pnpm install', unpinned }),
+          findOnPath: async (command) => `/usr/bin/${command}`,
+          fileState: async () => 'ok',
+        },
+      );
+      expect(check(report, 'gates:lockfile')).toMatchObject({ status: 'warn', detail: unpinned });
+      expect(check(report, 'gates:lockfile').fix).toContain('commit pnpm-lock.yaml');
+      expect(report.ok).toBe(true);
     });
 
     it("says when npm runs a pretest before the tests (ts-dedent's `pretest: npm run lint`): lint stops the tests too", async () => {

@@ -41,7 +41,20 @@ export async function readCommittedTree(
     known.set(relative(root, config.path).replaceAll('\\', '/'), config.text);
   }
   const paths = config === null ? detection : [...detection, ...CONFIG_FILES];
-  const read = await repo.readCommitted(root, sha, paths, MAX_READ_BYTES, known);
+  const first = await repo.readCommitted(root, sha, paths, MAX_READ_BYTES, known);
+  // Files the listing names (a pnpm workspace's package.json files): a second read, only when there are some.
+  const named = [...new Set(detectors.flatMap((d) => d.readsIn?.(first.files) ?? []))].filter(
+    (path) => !paths.includes(path),
+  );
+  const more = named.length === 0 ? null : await repo.readCommitted(root, sha, named, MAX_READ_BYTES, known);
+  const read =
+    more === null
+      ? first
+      : {
+          files: first.files,
+          texts: new Map([...first.texts, ...more.texts]),
+          changed: [...first.changed, ...more.changed],
+        };
   const changed = new Set(read.changed);
   return {
     files: read.files,
@@ -50,7 +63,7 @@ export async function readCommittedTree(
       CONFIG_FILES.find((file) => changed.has(file)),
       read.texts,
     ),
-    detectionChanged: detection.filter((file) => changed.has(file)),
+    detectionChanged: [...detection, ...named].filter((file) => changed.has(file)),
   };
 }
 

@@ -1,4 +1,7 @@
+import { PNPM_WORKSPACE, pnpmWithoutLockfile } from '../workspace/pnpm.js';
 import type { DetectContext, DetectedGate, GateDetector } from './detector.js';
+import { lastTestRunner } from './node-runner.js';
+import { inWorkspace, pnpmRecursiveRun, recursiveReporter, workspaceManifests } from './pnpm-recursive.js';
 import type { TestReportRequest } from './port.js';
 
 const TEST_SCRIPTS = ['test'];
@@ -9,11 +12,14 @@ const FORMAT_SCRIPTS = ['format:check', 'fmt:check', 'prettier:check'];
 /** What `npm init` writes; running it would only ever fail. */
 const PLACEHOLDER_TEST = /no test specified/;
 
-/** The lockfile says which package manager installed node_modules; the others may not even exist. */
+/**
+ * The lockfile says which package manager installed node_modules; the others may not even exist.
+ * Without one, a pnpm project (packageManager, pnpm-workspace.yaml) is still pnpm's.
+ */
 function packageManager(context: DetectContext): 'npm' | 'pnpm' | 'yarn' {
   if (context.has('pnpm-lock.yaml')) return 'pnpm';
   if (context.has('yarn.lock')) return 'yarn';
-  return 'npm';
+  return pnpmWithoutLockfile(context) === null ? 'npm' : 'pnpm';
 }
 
 /**
@@ -29,18 +35,9 @@ export function nodeTestReport(
   body: string,
   manager: 'npm' | 'pnpm' | 'yarn',
 ): TestReportRequest | undefined {
-  const last =
-    body
-      .split(/&&|\|\||;/)
-      .at(-1)
-      ?.trim() ?? '';
-  const runner = /^(?:(?:npx|pnpm exec|pnpm|yarn)\s+)?(vitest|jest)(?:\s|$)/.exec(last)?.[1];
-  if (runner === undefined || /--watch\b|--outputFile|[|<>`$]/.test(last)) return undefined;
-  if (
-    runner === 'vitest' &&
-    /^\S*vitest\s+(?:watch|dev|bench)\b/.test(last.replace(/^(?:npx|pnpm exec|pnpm|yarn)\s+/, ''))
-  )
-    return undefined;
+  const last = lastTestRunner(body);
+  if (last === undefined || /--outputFile/.test(last.command)) return undefined;
+  const { runner } = last;
   // npm passes arguments to the script only after `--`; pnpm and yarn pass them as they are.
   const separator = manager === 'npm' ? ['--'] : [];
   return runner === 'vitest'
@@ -81,9 +78,27 @@ export function readScripts(context: Pick<DetectContext, 'read'>): Record<string
   return result;
 }
 
+/**
+ * The test script's report: its runner's own (nodeTestReport), or for a pnpm workspace's `pnpm -r
+ * test` the verbose console of every package's vitest (recursiveReporter).
+ */
+function testReport(
+  body: string,
+  manager: 'npm' | 'pnpm' | 'yarn',
+  context: DetectContext,
+): TestReportRequest | undefined {
+  if (manager !== 'pnpm' || pnpmRecursiveRun(body) === null) return nodeTestReport(body, manager);
+  const scriptsOf = (manifest: string) => readScripts({ read: () => context.read(manifest) });
+  const manifests = workspaceManifests(context.files);
+  const packages = manifests === null ? null : inWorkspace(manifests, context.read(PNPM_WORKSPACE));
+  const args = recursiveReporter(body, packages, scriptsOf);
+  return args === undefined ? undefined : { format: 'console', args };
+}
+
 export const nodeDetector: GateDetector = {
   name: 'node',
-  reads: ['package.json'],
+  reads: ['package.json', PNPM_WORKSPACE],
+  readsIn: (files) => workspaceManifests(files) ?? [],
   detect(context) {
     const scripts = readScripts(context);
     if (scripts === null) return [];
@@ -95,7 +110,7 @@ export const nodeDetector: GateDetector = {
         return body !== undefined && body.trim() !== '' && !(name === 'test' && PLACEHOLDER_TEST.test(body));
       });
       if (script === undefined) return;
-      const report = name === 'test' ? nodeTestReport(scripts[script] ?? '', manager) : undefined;
+      const report = name === 'test' ? testReport(scripts[script] ?? '', manager, context) : undefined;
       gates.push({
         name,
         kind: name,

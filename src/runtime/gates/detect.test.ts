@@ -85,6 +85,20 @@ describe('detectGates: ecosystems', () => {
     expect(commands(files)).toEqual({ test: [manager, 'run', 'test'] });
   });
 
+  it('runs a pnpm project without pnpm-lock.yaml with pnpm: packageManager says so, or pnpm-workspace.yaml', async () => {
+    const managed = JSON.stringify({ packageManager: 'pnpm@9.15.9', scripts: { test: 'vitest run' } });
+    expect(commands(await tree({ 'package.json': managed }))).toEqual({ test: ['pnpm', 'run', 'test'] });
+    const workspace = await tree({
+      'package.json': pkg({ test: 'pnpm -r test' }),
+      'pnpm-workspace.yaml': 'packages:\n  - "packages/*"\n',
+    });
+    expect(commands(workspace)).toEqual({ test: ['pnpm', 'run', 'test'] });
+    // Another manager's lockfile says who installed node_modules.
+    expect(commands(await tree({ 'package.json': managed, 'package-lock.json': '{}' }))).toEqual({
+      test: ['npm', 'run', 'test'],
+    });
+  });
+
   it('finds nothing in a broken package.json', async () => {
     expect(commands(await tree({ 'package.json': '{ "scripts": ' }))).toEqual({});
   });
@@ -417,6 +431,52 @@ describe('detectGates: config', () => {
       gates({ list: [{ name: 'test', run: ['npx', 'vitest', 'run'] }] }),
     );
     expect(configured.find((gate) => gate.name === 'test')).not.toHaveProperty('report');
+  });
+
+  it("asks each package's vitest of a pnpm workspace's `pnpm -r test` for its verbose reporter, only when every package runs vitest", async () => {
+    // pnpm 9.15.9 hands what follows `--` to every package's script: `node --test --reporter\=verbose`
+    // stops with `node: bad option`, so one package that is not vitest leaves the run as it is.
+    const workspace = (tools: string, root = 'pnpm -r test') => ({
+      'package.json': JSON.stringify({ name: 'pw', private: true, scripts: { test: root } }),
+      'pnpm-lock.yaml': "lockfileVersion: '9.0'\n",
+      'pnpm-workspace.yaml': 'packages:\n  - "packages/*"\n',
+      'packages/game/package.json': pkg({ test: 'pnpm vitest run src' }),
+      'packages/ui/package.json': pkg({ test: 'vitest run', build: 'tsc' }),
+      'packages/tools/package.json': tools,
+      'packages/tools/test/fixtures/node_modules/x/package.json': pkg({ test: 'node --test' }),
+      // A test's fixture project: no package of the workspace's (`packages/*`), which pnpm never runs.
+      'packages/tools/test/fixtures/app/package.json': pkg({ test: 'node --test' }),
+    });
+    const report = async (files: Record<string, string>) =>
+      detectGates(repo, await tree(files), gates()).find((gate) => gate.name === 'test')?.report;
+    expect(await report(workspace(pkg({ test: 'vitest run' })))).toEqual({
+      format: 'console',
+      args: ['--', '--reporter=verbose'],
+    });
+    // A package without the script is one pnpm skips.
+    expect(await report(workspace(pkg({ build: 'tsc' })))).toEqual({
+      format: 'console',
+      args: ['--', '--reporter=verbose'],
+    });
+    for (const tools of [
+      pkg({ test: 'node --test' }),
+      pkg({ test: 'jest' }),
+      pkg({ test: 'vitest run --reporter=dot' }),
+      pkg({ test: 'vitest' }).replace('{', '{,'),
+    ]) {
+      expect(await report(workspace(tools)), tools).toBeUndefined();
+    }
+    expect(
+      await report(workspace(pkg({ test: 'vitest run' }), 'pnpm -r test -- --coverage')),
+    ).toBeUndefined();
+    // Behind `run` pnpm hands `--` on to vitest (`vitest run -- --reporter\=verbose`, which then keeps
+    // its default reporter): the option goes bare.
+    for (const root of ['pnpm run -r test', 'pnpm -r run test']) {
+      expect(await report(workspace(pkg({ test: 'vitest run' }), root)), root).toEqual({
+        format: 'console',
+        args: ['--reporter=verbose'],
+      });
+    }
   });
 
   it('runs only configured gates when detection is off', async () => {

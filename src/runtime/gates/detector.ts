@@ -36,6 +36,8 @@ export interface GateDetector {
   fallback?: boolean;
   /** Every file `detect` may read: a committed tree's context holds these and no others. */
   reads: readonly string[];
+  /** Files it reads that the tree's file list names (a workspace's package.json files). */
+  readsIn?(files: readonly string[]): string[];
   detect(context: DetectContext): DetectedGate[];
 }
 

@@ -30,6 +30,20 @@ describe('nodeManifest', () => {
       'yarn install --frozen-lockfile',
     );
     expect(nodeManifest(tree({ 'package.json': pkg }))?.install).toBe('npm install');
+    expect(nodeManifest(tree({ 'package.json': pkg }))).not.toHaveProperty('unpinned');
+    // A pnpm project without its lockfile: pnpm's install, and a word on what that resolves.
+    const pnpm = JSON.stringify({ ...JSON.parse(pkg), packageManager: 'pnpm@9.15.9' });
+    expect(nodeManifest(tree({ 'package.json': pnpm }))).toMatchObject({
+      install: 'pnpm install',
+      unpinned:
+        'a pnpm project (packageManager "pnpm@9.15.9") without pnpm-lock.yaml: a worktree that cannot reuse your ' +
+        "checkout's node_modules installs with `pnpm install --lockfile=false`, which writes no lockfile into the change " +
+        'but takes the newest versions package.json allows, so its dependencies may differ from yours',
+    });
+    expect(
+      nodeManifest(tree({ 'package.json': pkg, 'pnpm-workspace.yaml': 'packages: ["packages/*"]\n' }))
+        ?.unpinned,
+    ).toContain('a pnpm project (pnpm-workspace.yaml) without pnpm-lock.yaml');
     // Yarn Berry (a .yarnrc.yml, or packageManager yarn@2+): --frozen-lockfile is Yarn 1's, deprecated there.
     const berry = tree({ 'package.json': pkg, 'yarn.lock': '', '.yarnrc.yml': 'nodeLinker: node-modules\n' });
     expect(nodeManifest(berry)?.install).toBe('yarn install --immutable');

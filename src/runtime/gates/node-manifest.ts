@@ -1,3 +1,4 @@
+import { pnpmWithoutLockfile } from '../workspace/pnpm.js';
 import { YARN_BERRY_INSTALL, YARN_LOCK, YARNRC_YML, yarnBerry } from '../workspace/yarn-berry.js';
 import { readPackageJson } from './detect-node.js';
 import type { DetectContext } from './detector.js';
@@ -22,6 +23,8 @@ export interface NodeManifest {
   declared: ReadonlySet<string>;
   /** The install for its lock file: `npm ci`, `pnpm install --frozen-lockfile`, … */
   install: string;
+  /** A pnpm project without pnpm-lock.yaml: what a worktree's install then does, in words. */
+  unpinned?: string;
 }
 
 /** The files `nodeManifest` reads: a committed tree's context must hold them. */
@@ -37,6 +40,14 @@ export function nodeManifest(context: Pick<DetectContext, 'read' | 'has'>): Node
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
       for (const name of Object.keys(value)) declared.add(name);
     }
+  }
+  const pnpm = pnpmWithoutLockfile(context);
+  if (pnpm !== null) {
+    const unpinned =
+      `a pnpm project (${pnpm}) without pnpm-lock.yaml: a worktree that cannot reuse your checkout's node_modules ` +
+      'installs with `pnpm install --lockfile=false`, which writes no lockfile into the change but takes the newest ' +
+      'versions package.json allows, so its dependencies may differ from yours';
+    return { declared, install: 'pnpm install', unpinned };
   }
   const install = yarnBerry(context)
     ? YARN_BERRY_INSTALL.join(' ')

@@ -12,10 +12,12 @@ export type GateHome = (typeof GATE_HOMES)[number];
  * gate's argv for each run, with `{file}` replaced by a fresh path under the gate artifacts.
  * `junit-xml`: the runner writes that file; `jest-json`: jest writes its `--json` results there;
  * `go-test-json`: the runner prints JSON events instead of its console output (the gate's tail
- * shows the output they carry). Never set on a command the user configured.
+ * shows the output they carry); `console`: the runner names every test on its console (vitest's
+ * verbose reporter, asked of each package of `pnpm -r test`), read as any console is. Never set on
+ * a command the user configured.
  */
 export interface TestReportRequest {
-  format: 'junit-xml' | 'jest-json' | 'go-test-json';
+  format: 'junit-xml' | 'jest-json' | 'go-test-json' | 'console';
   args: string[];
   /**
    * `report`: read the report before the console (vitest's and jest's consoles name failing tests

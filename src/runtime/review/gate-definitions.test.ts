@@ -31,6 +31,33 @@ function edited(
 }
 
 describe('the gate-definition review', () => {
+  it("counts a pnpm workspace package's own script as the definition of a root `pnpm -r test` gate", () => {
+    // lefun-fun/dudo: the root's test runs each package's; editing game's runs what the change wrote.
+    const PNPM_TEST: GateCommand = { name: 'test', argv: ['pnpm', 'run', 'test'] };
+    const game = 'packages/game/package.json';
+    const changed = [game, 'packages/game/src/bid.ts', 'node_modules/x/package.json'];
+    expect(gateDefinitionPaths([PNPM_TEST], changed)).toContain(game);
+    expect(gateDefinitionPaths([PNPM_TEST], changed)).not.toContain('node_modules/x/package.json');
+    expect(gateDefinitionPaths([NPM_TEST], changed)).not.toContain(game);
+    const root = (test: string) => PACKAGE(`"test": "${test}"`);
+    const before = {
+      'package.json': root('pnpm -r test'),
+      [game]: PACKAGE('"test": "vitest run", "build": "tsc"'),
+    };
+    const excluded = PACKAGE('"test": "vitest run --exclude src/bid.test.ts", "build": "tsc"');
+    expect(edited([PNPM_TEST], before, { ...before, [game]: excluded })).toEqual([`${game} scripts.test`]);
+    // Its other scripts, and a root that runs no package's script, are no gate's definition.
+    const built = PACKAGE('"test": "vitest run", "build": "tsc -p ."');
+    expect(edited([PNPM_TEST], before, { ...before, [game]: built })).toEqual([]);
+    // A package the change adds runs tests the base never had: none of them hidden.
+    const added = { ...before, 'packages/dice/package.json': null };
+    expect(edited([PNPM_TEST], added, { ...before, 'packages/dice/package.json': excluded })).toEqual([]);
+    // A package the change deletes runs none of the tests it had.
+    expect(edited([PNPM_TEST], before, { ...before, [game]: null })).toEqual([`${game} scripts.test`]);
+    const own = { ...before, 'package.json': root('vitest run') };
+    expect(edited([PNPM_TEST], own, { ...own, [game]: excluded })).toEqual([]);
+  });
+
   it('makes the same findings warnings when the goal was created to change them, each with its code', () => {
     const before = new Map([['package.json', PACKAGE('"test": "node --test test/"')]]);
     const after = new Map([['package.json', PACKAGE('"test": "node --test --test-timeout=60000 test/"')]]);

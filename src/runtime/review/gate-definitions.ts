@@ -8,7 +8,8 @@
 // the new command. Runner configuration that is code counts too, wherever the change put it: a
 // vitest, vite or jest config (or package.json's "jest") can exclude the failing test or swap its
 // reporter, and it, nyc's, c8's or coverage.py's config can lower the coverage threshold a run
-// fails on (gates/beyond-tests.ts calls a threshold the base misses too its debt); a conftest.py hook can rewrite an outcome (`pytest_runtest_makereport` forcing
+// fails on (gates/beyond-tests.ts calls a threshold the base misses too its debt); a pnpm
+// workspace package's own script, which the root's `pnpm -r test` runs, can do the first; a conftest.py hook can rewrite an outcome (`pytest_runtest_makereport` forcing
 // "passed"), which no per-test result can tell from a pass; a Cargo.toml `harness = false` target
 // prints whatever results it likes, and a workspace's `exclude` drops a member's tests. A conftest.py change that only adds fixtures is not one.
 //
@@ -17,6 +18,7 @@
 // failed for them, but the proof is blocked_on_human until a person reviews each edited definition
 // (proof/build.ts), accepts the goal and merges it (delivery/merge-decision.ts).
 
+import { pnpmRecursiveRun } from '../gates/pnpm-recursive.js';
 import { quoteUntrusted } from '../graph/paths.js';
 import type { Finding } from '../proof/schema.js';
 import { finding } from './input.js';
@@ -39,6 +41,13 @@ interface Definition {
   part?: (text: string) => string | null;
   /** The part of a missing file, when that is the same as one without it (no hooks): else null. */
   missing?: string;
+  /**
+   * A workspace package's package.json (pnpm): its script of the name the root's script runs in
+   * every package (`pnpm -r test`) is the definition, read once the base's root script is known.
+   */
+  recursive?: true;
+  /** A script the base did not have is none of its gate's definition (a package the change adds). */
+  existing?: true;
 }
 
 const MAKEFILES = ['GNUmakefile', 'makefile', 'Makefile'];
@@ -104,11 +113,11 @@ export function gateDefinitionReview(
   const changed = new Map<string, { definition: Definition; gates: string[] }>();
   const read = [...new Set([...before.keys(), ...after.keys()])];
   for (const gate of gates) {
-    for (const definition of definitionsOf(gate, read)) {
+    for (const definition of resolved(definitionsOf(gate, read), before)) {
       if (!before.has(definition.path) && !after.has(definition.path)) continue;
       const old = partOf(definition, before.get(definition.path) ?? null);
       const now = partOf(definition, after.get(definition.path) ?? null);
-      if (old === now) continue;
+      if (old === now || (definition.existing && old === null)) continue;
       const entry = changed.get(definition.label) ?? { definition, gates: [] };
       entry.gates.push(gate.name);
       changed.set(definition.label, entry);
@@ -137,6 +146,40 @@ export function gateDefinitionReview(
   });
 }
 
+/** A package.json below the root, outside node_modules: a workspace package's. */
+function isPackageManifest(path: string): boolean {
+  return /^.+\/package\.json$/.test(path) && !path.split('/').includes('node_modules');
+}
+
+/**
+ * The definitions with each workspace package's (`recursive`) made its script's, when the base's
+ * root script runs that script in every package (`pnpm -r test` → `scripts.test`); dropped when it
+ * runs none.
+ */
+function resolved(
+  definitions: readonly Definition[],
+  before: ReadonlyMap<string, string | null>,
+): Definition[] {
+  const roots = definitions.filter((d) => d.path === 'package.json' && d.part !== undefined);
+  const root = before.get('package.json') ?? null;
+  const scripts = new Set<string>();
+  for (const definition of roots) {
+    const body = root === null ? null : (definition.part?.(root) ?? null);
+    const run = body === null ? null : pnpmRecursiveRun(body);
+    if (run !== null) scripts.add(run.script);
+  }
+  return definitions.flatMap((definition) =>
+    definition.recursive
+      ? [...scripts].map((script) => ({
+          path: definition.path,
+          label: `${definition.path} scripts.${script}`,
+          part: (text: string) => scriptBody(text, script),
+          existing: true as const,
+        }))
+      : [definition],
+  );
+}
+
 function partOf(definition: Definition, text: string | null): string | null {
   if (text === null) return definition.missing ?? null;
   return definition.part === undefined ? text : definition.part(text);
@@ -150,7 +193,13 @@ function definitionsOf(gate: GateCommand, paths: readonly string[]): Definition[
   const program = tool.split('/').at(-1) ?? tool;
   if (NODE_MANAGERS.has(program)) {
     const configs = paths.filter((path) => NODE_RUNNER_CONFIG.test(baseName(path)));
-    return [...nodeDefinitions(program, args), ...configs.map((path) => ({ path, label: path }))];
+    // A workspace package's own package.json: read, its script counts when the root's runs it (pnpm -r).
+    const packages = program === 'pnpm' ? paths.filter(isPackageManifest) : [];
+    return [
+      ...nodeDefinitions(program, args),
+      ...configs.map((path) => ({ path, label: path })),
+      ...packages.map((path) => ({ path, label: path, recursive: true })),
+    ];
   }
   if (program === 'make') return MAKEFILES.map((path) => ({ path, label: path }));
   if (program === 'cargo') {

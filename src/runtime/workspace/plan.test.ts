@@ -192,6 +192,22 @@ describe('planPreparation', () => {
     ]);
   });
 
+  it('installs a project whose packageManager is pnpm with pnpm when it has no lockfile, writing none', async () => {
+    const result = await plan({
+      'package.json': JSON.stringify({
+        packageManager: 'pnpm@9.15.9',
+        devDependencies: { vitest: '^2.1.8' },
+      }),
+    });
+    expect(result.steps).toEqual([
+      {
+        kind: 'node-modules',
+        manifests: ['package.json'],
+        install: ['pnpm', 'install', '--lockfile=false', '--prefer-offline'],
+      },
+    ]);
+  });
+
   it("looks for the checkout's virtualenv for Python and shares one cargo target per goal for Rust", async () => {
     const result = await plan({ 'requirements-dev.txt': 'pytest\n', 'Cargo.toml': '[package]\n' });
     expect(result.steps).toEqual([{ kind: 'python-venv', dirs: ['.venv', 'venv'] }]);

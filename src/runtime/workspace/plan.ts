@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { WorkspaceConfig } from '../config/schema.js';
 import { createDetectContext, type DetectContext } from '../gates/detector.js';
+import { PNPM_WORKSPACE, pnpmWithoutLockfile } from './pnpm.js';
 import type { PreparationPlan, PreparationStep } from './port.js';
 import { YARN_BERRY_INSTALL, YARNRC_YML, yarnBerry } from './yarn-berry.js';
 
@@ -96,10 +97,11 @@ export function nodeModulesStep(
 
 type NodeModulesStep = Extract<PreparationStep, { kind: 'node-modules' }>;
 
-/** pnpm's workspace file: it, not package.json's `workspaces`, names a pnpm monorepo's packages. */
-const PNPM_WORKSPACE = 'pnpm-workspace.yaml';
-
-/** A pnpm workspace without a lockfile: npm would link none of its `workspace:` packages; pnpm, writing no lockfile. */
+/**
+ * A pnpm project without a lockfile (pnpmWithoutLockfile): npm would link none of a workspace's
+ * `workspace:` packages; pnpm, writing no lockfile (`pnpm install` would write pnpm-lock.yaml, a
+ * change of the slice's).
+ */
 const PNPM_WITHOUT_LOCKFILE = ['pnpm', 'install', '--lockfile=false', '--prefer-offline'];
 
 function nodeStep(context: DetectContext, installAllowed: boolean): NodeModulesStep | null {
@@ -113,7 +115,8 @@ function nodeStep(context: DetectContext, installAllowed: boolean): NodeModulesS
   const berry = yarnBerry(context);
   const install = berry
     ? YARN_BERRY_INSTALL
-    : (lock?.install ?? (pnpmWorkspace ? PNPM_WITHOUT_LOCKFILE : NPM_WITHOUT_LOCKFILE));
+    : (lock?.install ??
+      (pnpmWithoutLockfile(context) === null ? NPM_WITHOUT_LOCKFILE : PNPM_WITHOUT_LOCKFILE));
   const packages = packageDirs(context);
   const manifests = lock ? ['package.json', lock.file] : ['package.json'];
   // Which packages get linked is the workspace file's say: a change to it is a change of install.

@@ -49,4 +49,45 @@ describe('pnpm -r test', () => {
     // ` ✓ src/index.test.ts  (22 tests)`: read, the fixed head would name none of its passing tests.
     expect(parseTestResults(fixture('pnpm-recursive-vitest-default.txt'))).toBeNull();
   });
+
+  it("reads pnpm 9.15.9's run of each package's vitest 2.1.9 as omk asks it (`pnpm run test -- --reporter=verbose`)", () => {
+    // Captured here: a workspace of packages/game, packages/ui and packages/tools, each `vitest run`;
+    // pnpm runs game and tools at once, their lines interleaved. The base fails game's bid test.
+    const base = parseTestResults(fixture('pnpm-9.15.9-recursive-vitest-2-verbose-fails.txt'));
+    const head = parseTestResults(fixture('pnpm-9.15.9-recursive-vitest-2-verbose.txt'));
+    const bid = 'packages/game > src/bid.test.js > raises bid';
+    expect(base).toMatchObject({ failed: [bid], packages: ['packages/game', 'packages/tools'] });
+    expect(head?.passed).toEqual([
+      bid,
+      'packages/game > src/dice.test.js > dice > counts',
+      'packages/game > src/dice.test.js > dice > rolls',
+      'packages/tools > test/a.test.js > tool works',
+      'packages/ui > src/view.test.js > renders',
+    ]);
+    if (base === null || head === null) throw new Error('no results read');
+    expect(compareTests(base, head)).toMatchObject({
+      failToPass: [bid],
+      removed: [],
+      notRunOnBase: ['packages/ui > src/view.test.js > renders'],
+    });
+  });
+
+  it("does not call a package the head's run never reached (pnpm bailed there) tests the change removed", () => {
+    // The same capture the other way round: the change breaks game's bid test, so ui never runs on the head.
+    const base = parseTestResults(fixture('pnpm-9.15.9-recursive-vitest-2-verbose.txt'));
+    const head = parseTestResults(fixture('pnpm-9.15.9-recursive-vitest-2-verbose-fails.txt'));
+    if (base === null || head === null) throw new Error('no results read');
+    expect(compareTests(base, head)).toMatchObject({
+      regressions: ['packages/game > src/bid.test.js > raises bid'],
+      removed: [],
+    });
+    // A passing head ran every package it has: one gone from it (dropped from the workspace) is removed.
+    const withoutUi = fixture('pnpm-9.15.9-recursive-vitest-2-verbose.txt')
+      .split('\n')
+      .filter((line) => !line.startsWith('packages/ui '))
+      .join('\n');
+    const passing = parseTestResults(withoutUi);
+    if (passing === null) throw new Error('no results read');
+    expect(compareTests(base, passing).removed).toEqual(['packages/ui > src/view.test.js > renders']);
+  });
 });
