@@ -8,6 +8,9 @@ import { coverageShortfall } from './coverage-shortfall.js';
  * Real runs of one project (src/slug.js, a threshold of 80% on lines and functions it misses):
  * `base` fails a test, `head` fixes it, `worse` fixes it and adds an untested function. vitest
  * 3.2.7 with @vitest/coverage-v8 (run with --coverage.reportOnFailure, as omk asks) and jest 29.7.0.
+ * Its python twin (src/slugkit/slug.py) under pytest 7.2.1 with pytest-cov 4.0.0 and coverage
+ * 6.5.0, run as omk runs it (`python3 -m pytest -rA --junitxml=…`): `--cov-fail-under=80` in
+ * pytest's addopts, or (`fail-under-*`) `fail_under = 80` in `[tool.coverage.report]`.
  */
 const captured = (name: string) =>
   readFileSync(join(import.meta.dirname, 'test-results', 'fixtures', `coverage-${name}.txt`), 'utf8');
@@ -82,40 +85,79 @@ describe('coverageShortfall', () => {
       figure: 3,
       uncoveredCount: true,
     });
+    expect(
+      coverageShortfall('FAIL Required test coverage of 80% not reached. Total coverage: 43.48%'),
+    ).toEqual({
+      key: 'total coverage below 80%',
+      figure: 43.48,
+      uncoveredCount: false,
+      line: 'FAIL Required test coverage of 80% not reached. Total coverage: 43.48%',
+    });
+    // coverage's fail_under is a float: the same threshold as `--cov-fail-under=80`.
+    expect(
+      coverageShortfall('FAIL Required test coverage of 80.0% not reached. Total coverage: 34.48%')?.key,
+    ).toBe('total coverage below 80%');
+    // coverage.py's `coverage report`; pytest-cov 5 and later print it too, after `ERROR: `.
+    expect(coverageShortfall('Coverage failure: total of 34 is less than fail-under=80')).toMatchObject({
+      key: 'total coverage below 80%',
+      figure: 34,
+    });
+    expect(
+      coverageShortfall('ERROR: Coverage failure: total of 13.98 is less than fail-under=80.00')?.key,
+    ).toBe('total coverage below 80%');
+    expect(coverageShortfall('Required test coverage of 80% reached. Total coverage: 91.30%')).toBeNull();
     expect(coverageShortfall('ERROR: Something else')).toBeNull();
   });
 });
 
 describe('judgeBeyondTests', () => {
-  for (const runner of ['vitest-3.2.7', 'jest-29.7.0']) {
+  const debtFigures: Record<string, string[]> = {
+    'vitest-3.2.7': [
+      'lines below 80% (global): 35.29% here, 35.29% on the base',
+      'functions below 80% (global): 25% here, 25% on the base',
+    ],
+    'jest-29.7.0': [
+      'lines below 80% (global): 25% here, 25% on the base',
+      'functions below 80% (global): 20% here, 20% on the base',
+    ],
+    'pytest-cov-4.0.0': ['total coverage below 80%: 43.48% here, 43.48% on the base'],
+    'pytest-cov-4.0.0-fail-under': ['total coverage below 80%: 34.48% here, 34.48% on the base'],
+  };
+  for (const [runner, figures] of Object.entries(debtFigures)) {
     it(`calls thresholds the base misses by as much the base's debt (${runner})`, () => {
       const judged = judgeBeyondTests(captured(`${runner}-head`), captured(`${runner}-base`));
-      expect(judged.debt).toBe(true);
-      expect(judged.worse).toBe(false);
-      expect(judged.coverage).toEqual(
-        runner.startsWith('vitest')
-          ? [
-              'lines below 80% (global): 35.29% here, 35.29% on the base',
-              'functions below 80% (global): 25% here, 25% on the base',
-            ]
-          : [
-              'lines below 80% (global): 25% here, 25% on the base',
-              'functions below 80% (global): 20% here, 20% on the base',
-            ],
-      );
-    });
-
-    it(`calls a coverage figure that got worse the change's (${runner})`, () => {
-      const judged = judgeBeyondTests(captured(`${runner}-worse`), captured(`${runner}-base`));
-      expect(judged.debt).toBe(false);
-      expect(judged.worse).toBe(true);
-      expect(judged.coverage[0]).toBe(
-        runner.startsWith('vitest')
-          ? 'lines below 80% (global): 35% here, 35.29% on the base'
-          : 'lines below 80% (global): 22.22% here, 25% on the base',
-      );
+      expect(judged).toMatchObject({ debt: true, worse: false, coverage: figures });
     });
   }
+
+  const worseFigures: Record<string, string> = {
+    'vitest-3.2.7': 'lines below 80% (global): 35% here, 35.29% on the base',
+    'jest-29.7.0': 'lines below 80% (global): 22.22% here, 25% on the base',
+    'pytest-cov-4.0.0': 'total coverage below 80%: 37.93% here, 43.48% on the base',
+  };
+  for (const [runner, figure] of Object.entries(worseFigures)) {
+    it(`calls a coverage figure that got worse the change's (${runner})`, () => {
+      const judged = judgeBeyondTests(captured(`${runner}-worse`), captured(`${runner}-base`));
+      expect(judged).toMatchObject({ debt: false, worse: true });
+      expect(judged.coverage[0]).toBe(figure);
+    });
+  }
+
+  it("reads coverage.py's own report, and one threshold printed twice (pytest-cov 5 and later) once", () => {
+    const report = captured('coverage-6.5.0-report-head');
+    expect(judgeBeyondTests(report, report)).toMatchObject({
+      debt: true,
+      coverage: ['total coverage below 80%: 34% here, 34% on the base'],
+    });
+    // pytest-cov 5+ prints coverage's rounded line during the run and its own at the end.
+    const twice = (figure: string) =>
+      `ERROR: Coverage failure: total of 43 is less than fail-under=80\n${captured('pytest-cov-4.0.0-head').replace('43.48%', figure)}`;
+    expect(judgeBeyondTests(twice('43.48%'), twice('43.48%')).debt).toBe(true);
+    expect(judgeBeyondTests(twice('43.10%'), twice('43.48%'))).toMatchObject({
+      debt: false,
+      coverage: ['total coverage below 80%: 43.1% here, 43.48% on the base'],
+    });
+  });
 
   it("calls a threshold the base's output does not show missed the change's", () => {
     // vitest without --coverage.reportOnFailure: the base's failing test hides its coverage.

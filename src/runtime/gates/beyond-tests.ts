@@ -4,11 +4,11 @@ import { comparedShortfall, coverageShortfall, coverageShortfalls } from './cove
  * A line that names what failed beyond the tests: an error's first line (`Error: …`,
  * `TypeError: …`), vitest's `Unhandled Rejection` heading, a coverage threshold not met (vitest's
  * `ERROR: Coverage for lines …`, jest's `coverage threshold for lines (80%) not met`, pytest-cov's
- * `Required test coverage of 90% not reached`), npm's own failure lines but its `code` and `path`
- * (a directory of this machine). Not code frames, stacks or a summary's `Errors  1 error`.
+ * `Required test coverage of 90% not reached`, coverage.py's `Coverage failure: total of 37 …`),
+ * npm's own failure lines but its `code` and `path` (a directory of this machine). Not code frames, stacks or a summary's `Errors  1 error`.
  */
 const FAILURE_LINE =
-  /^(?:[\w.]*(?:Error|Exception)\b|ERROR\b|Unhandled\b|npm (?:error|ERR!) (?!code |path ))|\bthreshold\b|\bcoverage\b.*\bnot (?:met|reached)\b/;
+  /^(?:[\w.]*(?:Error|Exception)\b|ERROR\b|Coverage failure:|Unhandled\b|npm (?:error|ERR!) (?!code |path ))|\bthreshold\b|\bcoverage\b.*\bnot (?:met|reached)\b/;
 const LAST_LINES = 3;
 const LINE_CHARS = 160;
 
@@ -60,20 +60,24 @@ const NPM_LINE = /^npm (?:error|ERR!) /;
 export function judgeBeyondTests(headTail: string, baseTail: string): BeyondTests {
   const baseShortfalls = coverageShortfalls(baseTail);
   const baseLines = new Set(outputLines(baseTail));
-  const coverage: string[] = [];
-  let otherFailure = false;
-  let worse = false;
-  let shortfalls = 0;
-  for (const line of outputLines(headTail).filter((text) => FAILURE_LINE.test(text))) {
-    const shortfall = coverageShortfall(line);
-    if (shortfall === null) {
-      if (!NPM_LINE.test(line) && !baseLines.has(line)) otherFailure = true;
-      continue;
-    }
-    shortfalls += 1;
-    const compared = comparedShortfall(shortfall, baseShortfalls);
-    coverage.push(compared.words);
-    if (!compared.debt) worse = true;
-  }
-  return { lines: beyondTests(headTail), coverage, debt: !otherFailure && !worse && shortfalls > 0, worse };
+  const otherFailure = outputLines(headTail).some(
+    (line) =>
+      FAILURE_LINE.test(line) &&
+      coverageShortfall(line) === null &&
+      !NPM_LINE.test(line) &&
+      !baseLines.has(line),
+  );
+  // A threshold printed twice (pytest-cov 5+: coverage's rounded line, then its own) is judged
+  // once, by its last line.
+  const compared = [...coverageShortfalls(headTail).values()].map((shortfall) =>
+    comparedShortfall(shortfall, baseShortfalls),
+  );
+  const worse = compared.some((one) => !one.debt);
+  const coverage = compared.map((one) => one.words);
+  return {
+    lines: beyondTests(headTail),
+    coverage,
+    debt: !otherFailure && !worse && coverage.length > 0,
+    worse,
+  };
 }

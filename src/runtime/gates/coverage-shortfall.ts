@@ -1,7 +1,8 @@
 /**
  * Coverage thresholds a run says it missed, read from the lines the runners print: istanbul's
- * wording (vitest's coverage providers, nyc, c8) and jest's. A threshold is identified by its
- * metric, its scope (global, a glob, a file) and its level; the figure is how far the run got.
+ * wording (vitest's coverage providers, nyc, c8), jest's, pytest-cov's and coverage.py's. A
+ * threshold is identified by its metric, its scope (global, a glob, a file) and its level; the
+ * figure is how far the run got.
  */
 export interface CoverageShortfall {
   /** `lines below 80% (global)`: the same threshold on the head and the base has the same key. */
@@ -28,6 +29,18 @@ const JEST_PERCENT = /^Jest: "([^"]+)" coverage threshold for (\w+) \(([\d.]+)%\
 /** `Jest: Uncovered count for lines (12) exceeds global threshold (10)`. */
 const JEST_COUNT = /^Jest: Uncovered count for (\w+) \((\d+)\) exceeds (.+) threshold \((\d+)\)$/;
 
+/**
+ * `FAIL Required test coverage of 80% not reached. Total coverage: 43.48%` (pytest-cov 2-6; `80.0%`
+ * when the level is coverage's `fail_under`).
+ */
+const PYTEST_COV = /^FAIL Required test coverage of ([\d.]+)% not reached\. Total coverage: ([\d.]+)%$/;
+/**
+ * `Coverage failure: total of 34 is less than fail-under=80` (coverage.py's `coverage report`, its
+ * total rounded to its precision; pytest-cov 5 and later print it too, after `ERROR: `).
+ */
+const COVERAGE_PY =
+  /^(?:ERROR: )?Coverage failure: total of ([\d.]+)%? is less than fail[-_]under=([\d.]+)%?$/;
+
 /** The shortfall a line reports, or null when it reports none. */
 export function coverageShortfall(text: string): CoverageShortfall | null {
   const line = text.trim();
@@ -51,6 +64,10 @@ export function coverageShortfall(text: string): CoverageShortfall | null {
     const [, metric, figure, scope, level] = jestCount;
     return shortfall(line, `uncovered ${metric} above ${level} (${scope})`, figure, true);
   }
+  const pytestCov = PYTEST_COV.exec(line);
+  if (pytestCov !== null) return totalShortfall(line, pytestCov[1], pytestCov[2]);
+  const coveragePy = COVERAGE_PY.exec(line);
+  if (coveragePy !== null) return totalShortfall(line, coveragePy[2], coveragePy[1]);
   return null;
 }
 
@@ -83,6 +100,11 @@ export function comparedShortfall(
 
 function shortfall(line: string, key: string, figure: string | undefined, uncoveredCount: boolean) {
   return { key, figure: Number(figure), uncoveredCount, line };
+}
+
+/** coverage.py's total below its fail-under: `80` (--cov-fail-under) and `80.0` (fail_under) are one threshold. */
+function totalShortfall(line: string, level: string | undefined, figure: string | undefined) {
+  return shortfall(line, `total coverage below ${Number(level)}%`, figure, false);
 }
 
 function unquoted(scope: string | undefined): string {
