@@ -88,7 +88,7 @@ describe('coverageShortfall', () => {
     expect(
       coverageShortfall('FAIL Required test coverage of 80% not reached. Total coverage: 43.48%'),
     ).toEqual({
-      key: 'total coverage below 80%',
+      key: 'total below 80%',
       figure: 43.48,
       uncoveredCount: false,
       line: 'FAIL Required test coverage of 80% not reached. Total coverage: 43.48%',
@@ -96,15 +96,15 @@ describe('coverageShortfall', () => {
     // coverage's fail_under is a float: the same threshold as `--cov-fail-under=80`.
     expect(
       coverageShortfall('FAIL Required test coverage of 80.0% not reached. Total coverage: 34.48%')?.key,
-    ).toBe('total coverage below 80%');
+    ).toBe('total below 80%');
     // coverage.py's `coverage report`; pytest-cov 5 and later print it too, after `ERROR: `.
     expect(coverageShortfall('Coverage failure: total of 34 is less than fail-under=80')).toMatchObject({
-      key: 'total coverage below 80%',
+      key: 'total below 80%',
       figure: 34,
     });
     expect(
       coverageShortfall('ERROR: Coverage failure: total of 13.98 is less than fail-under=80.00')?.key,
-    ).toBe('total coverage below 80%');
+    ).toBe('total below 80%');
     expect(coverageShortfall('Required test coverage of 80% reached. Total coverage: 91.30%')).toBeNull();
     expect(coverageShortfall('ERROR: Something else')).toBeNull();
   });
@@ -120,8 +120,8 @@ describe('judgeBeyondTests', () => {
       'lines below 80% (global): 25% here, 25% on the base',
       'functions below 80% (global): 20% here, 20% on the base',
     ],
-    'pytest-cov-4.0.0': ['total coverage below 80%: 43.48% here, 43.48% on the base'],
-    'pytest-cov-4.0.0-fail-under': ['total coverage below 80%: 34.48% here, 34.48% on the base'],
+    'pytest-cov-4.0.0': ['total below 80%: 43.48% here, 43.48% on the base'],
+    'pytest-cov-4.0.0-fail-under': ['total below 80%: 34.48% here, 34.48% on the base'],
   };
   for (const [runner, figures] of Object.entries(debtFigures)) {
     it(`calls thresholds the base misses by as much the base's debt (${runner})`, () => {
@@ -133,7 +133,7 @@ describe('judgeBeyondTests', () => {
   const worseFigures: Record<string, string> = {
     'vitest-3.2.7': 'lines below 80% (global): 35% here, 35.29% on the base',
     'jest-29.7.0': 'lines below 80% (global): 22.22% here, 25% on the base',
-    'pytest-cov-4.0.0': 'total coverage below 80%: 37.93% here, 43.48% on the base',
+    'pytest-cov-4.0.0': 'total below 80%: 37.93% here, 43.48% on the base',
   };
   for (const [runner, figure] of Object.entries(worseFigures)) {
     it(`calls a coverage figure that got worse the change's (${runner})`, () => {
@@ -147,7 +147,7 @@ describe('judgeBeyondTests', () => {
     const report = captured('coverage-6.5.0-report-head');
     expect(judgeBeyondTests(report, report)).toMatchObject({
       debt: true,
-      coverage: ['total coverage below 80%: 34% here, 34% on the base'],
+      coverage: ['total below 80%: 34% here, 34% on the base'],
     });
     // pytest-cov 5+ prints coverage's rounded line during the run and its own at the end.
     const twice = (figure: string) =>
@@ -155,7 +155,7 @@ describe('judgeBeyondTests', () => {
     expect(judgeBeyondTests(twice('43.48%'), twice('43.48%')).debt).toBe(true);
     expect(judgeBeyondTests(twice('43.10%'), twice('43.48%'))).toMatchObject({
       debt: false,
-      coverage: ['total coverage below 80%: 43.1% here, 43.48% on the base'],
+      coverage: ['total below 80%: 43.1% here, 43.48% on the base'],
     });
   });
 

@@ -5,7 +5,7 @@
  * figure is how far the run got.
  */
 export interface CoverageShortfall {
-  /** `lines below 80% (global)`: the same threshold on the head and the base has the same key. */
+  /** `lines below 80% (global)`, `total below 80%` (coverage.py): the same threshold on the head and the base has the same key. */
   key: string;
   /** The covered percentage, or the count of uncovered items for a threshold on that count. */
   figure: number;
@@ -104,7 +104,7 @@ function shortfall(line: string, key: string, figure: string | undefined, uncove
 
 /** coverage.py's total below its fail-under: `80` (--cov-fail-under) and `80.0` (fail_under) are one threshold. */
 function totalShortfall(line: string, level: string | undefined, figure: string | undefined) {
-  return shortfall(line, `total coverage below ${Number(level)}%`, figure, false);
+  return shortfall(line, `total below ${Number(level)}%`, figure, false);
 }
 
 function unquoted(scope: string | undefined): string {
