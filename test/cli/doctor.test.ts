@@ -116,7 +116,8 @@ describe('omk doctor', () => {
   });
 
   it("fails a pytest gate whose addopts names a plugin the gates' python lacks (--cov, pytest-cov)", async () => {
-    // pytest-cov is not installed for this machine's python3s (/usr/bin's, pyenv's 3.11): the doctor finds it missing.
+    // The python3 this suite runs with (pyenv's here) has pytest and not pytest-cov: first on PATH,
+    // ahead of node's and git's directory (often /usr/bin, whose python3 may have neither).
     await repo.commit({
       'pyproject.toml': '[project]\nname = "m"\n\n[tool.pytest.ini_options]\naddopts = "--cov=m"\n',
       'test_m.py': 'def test_m():\n    assert True\n',
@@ -126,7 +127,7 @@ describe('omk doctor', () => {
     const result = await runOmk(['doctor', '--agent', 'demo'], {
       cwd: repo.root,
       stateDir: state.dir,
-      env: { PATH: [PATH, python].join(':') },
+      env: { PATH: [python, PATH].join(':') },
     });
     expect(result.code, result.stdout).toBe(2);
     expect(result.stdout).toMatch(
