@@ -301,6 +301,11 @@ export function renderDeliveredText(result: DeliverResult): string {
     out += `${pull.sliceId ?? 'integrator'}: #${pull.number} ${pull.url}\n`;
   for (const skip of result.plan.skipped) out += `skipped ${skip.sliceId}: ${skip.reason}\n`;
   for (const kept of result.plan.kept) out += `${keptBranchText(kept)}\n`;
+  const { stopped } = result;
+  if (stopped !== null) {
+    const stay = result.delivered.length === 0 ? '' : ' (the PRs above stay open)';
+    out += `stopped: the goal was ${stopped.status} during its delivery; not opened: ${stopped.withheld.join(', ')}${stay}\n`;
+  }
   return out;
 }
 
