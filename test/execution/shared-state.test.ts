@@ -257,6 +257,32 @@ describe('a decision written elsewhere during delivery', () => {
     );
   }, 120_000);
 
+  it('a goal the bot cancels on the state branch once it ran, before delivery: the run brings the cancel in and records the withheld delivery', async () => {
+    await setup({ policy: 'draft-pr' });
+    const app = testApp(a.store, {
+      shared: { remote: a.state, pollMs: 60_000 },
+      // The bot's cancel lands once execution ended, before the run's last look at the state branch.
+      phase: async (title, fn) => {
+        const result = await fn();
+        if (title.startsWith('omk: executing')) {
+          await b.state.pull(goalId);
+          await applyLifecycle(b.store, goalId, 'cancel', 'not this way', 'octocat');
+          await b.state.push(goalId, 'cancel');
+        }
+        return result;
+      },
+    });
+    const outcome = await executeAndDeliver(app, { goalId, agent: { name: 'demo' }, after: 'deliver' });
+    const data = { status: 'cancelled', policy: 'draft-pr', opened: [], withheld: ['delivery'] };
+    expect(outcome.notes).toEqual([{ code: 'withheld', ...data }]);
+    expect(outcome.goal.status).toBe('cancelled');
+    expect((await events(a)).find((event) => event.type === 'delivery_withheld')?.data).toEqual(data);
+    const status = renderStatusText(await goalStatus(a.store, goalId), (id) => `omk goal proof ${id}`);
+    expect(status).toMatch(
+      /^ended {3}cancelled at \S+ by octocat \(not this way\): nothing delivered \(policy draft-pr\)$/m,
+    );
+  }, 120_000);
+
   it('a goal cancelled on the state branch while its PRs are opened: the rest are not opened, nor merged, and its events and status say what stays', async () => {
     await setup({ policy: 'auto-pr', mergePolicy: 'gated' });
     const local = createLocalForge({ repoRoot: repo.root, stateRoot: join(repo.root, '..', 'forge') });
