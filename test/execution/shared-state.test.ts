@@ -241,7 +241,8 @@ describe('a decision written elsewhere during delivery', () => {
       },
     });
     const outcome = await executeAndDeliver(app, { goalId, agent: { name: 'demo' }, after: 'deliver' });
-    expect(outcome.notes).toEqual([{ code: 'withheld', status: 'cancelled', policy: 'draft-pr' }]);
+    const data = { status: 'cancelled', policy: 'draft-pr', opened: [], withheld: ['delivery'] };
+    expect(outcome.notes).toEqual([{ code: 'withheld', ...data }]);
     expect(outcome.delivery).toBeNull();
     expect(outcome.goal.status).toBe('cancelled');
     expect(pushes).toBe(0);
@@ -249,52 +250,84 @@ describe('a decision written elsewhere during delivery', () => {
     const finished = types.indexOf('execution_finished');
     expect(types.indexOf('integration_done')).toBeLessThan(finished);
     expect(types.slice(finished)).toEqual(expect.arrayContaining(['goal_cancelled', 'delivery_withheld']));
-    expect((await events(a)).find((event) => event.type === 'delivery_withheld')?.data).toEqual({
-      status: 'cancelled',
-      policy: 'draft-pr',
-    });
+    expect((await events(a)).find((event) => event.type === 'delivery_withheld')?.data).toEqual(data);
     const status = renderStatusText(await goalStatus(a.store, goalId), (id) => `omk goal proof ${id}`);
     expect(status).toMatch(
       /^ended {3}cancelled at \S+ by someone@example\.com \(not this way\): nothing delivered \(policy draft-pr\)$/m,
     );
   }, 120_000);
 
-  it('a goal cancelled while its PRs are opened is not merged', async () => {
+  it('a goal the bot cancels on the state branch once it ran, before delivery: the run brings the cancel in and records the withheld delivery', async () => {
+    await setup({ policy: 'draft-pr' });
+    const app = testApp(a.store, {
+      shared: { remote: a.state, pollMs: 60_000 },
+      // The bot's cancel lands once execution ended, before the run's last look at the state branch.
+      phase: async (title, fn) => {
+        const result = await fn();
+        if (title.startsWith('omk: executing')) {
+          await b.state.pull(goalId);
+          await applyLifecycle(b.store, goalId, 'cancel', 'not this way', 'octocat');
+          await b.state.push(goalId, 'cancel');
+        }
+        return result;
+      },
+    });
+    const outcome = await executeAndDeliver(app, { goalId, agent: { name: 'demo' }, after: 'deliver' });
+    const data = { status: 'cancelled', policy: 'draft-pr', opened: [], withheld: ['delivery'] };
+    expect(outcome.notes).toEqual([{ code: 'withheld', ...data }]);
+    expect(outcome.goal.status).toBe('cancelled');
+    expect((await events(a)).find((event) => event.type === 'delivery_withheld')?.data).toEqual(data);
+    const status = renderStatusText(await goalStatus(a.store, goalId), (id) => `omk goal proof ${id}`);
+    expect(status).toMatch(
+      /^ended {3}cancelled at \S+ by octocat \(not this way\): nothing delivered \(policy draft-pr\)$/m,
+    );
+  }, 120_000);
+
+  it('a goal cancelled on the state branch while its PRs are opened: the rest are not opened, nor merged, and its events and status say what stays', async () => {
     await setup({ policy: 'auto-pr', mergePolicy: 'gated' });
     const local = createLocalForge({ repoRoot: repo.root, stateRoot: join(repo.root, '..', 'forge') });
-    let cancelled = false;
+    const opened: number[] = [];
+    let merges = 0;
     const forge = {
       ...local,
       async createPullRequest(...args: Parameters<typeof local.createPullRequest>) {
-        if (!cancelled) {
-          cancelled = true;
+        if (opened.length === 0) {
+          // The bot, in its own clone: the cancel lands while the first PR is opened.
           await b.state.pull(goalId);
-          await applyLifecycle(b.store, goalId, 'cancel', 'cancelled during delivery');
+          await applyLifecycle(b.store, goalId, 'cancel', 'cancelled during delivery', 'octocat');
           await b.state.push(goalId, 'cancel');
         }
-        return local.createPullRequest(...args);
+        const pull = await local.createPullRequest(...args);
+        opened.push(pull.number);
+        return pull;
       },
-    };
-    let merges = 0;
-    const counting = {
-      ...forge,
       async merge(...args: Parameters<typeof local.merge>) {
         merges += 1;
         return local.merge(...args);
       },
     };
     const app = testApp(a.store, {
-      forge: () => Promise.resolve(counting),
-      shared: { remote: a.state, pollMs: 50 },
+      forge: () => Promise.resolve(forge),
+      shared: { remote: a.state, pollMs: 60_000 },
     });
     const outcome = await executeAndDeliver(app, { goalId, agent: { name: 'demo' }, after: 'deliver' });
-    expect(cancelled).toBe(true);
-    expect(outcome.delivery).not.toBeNull();
-    expect(outcome.notes).toContainEqual({ code: 'stopped_remotely', action: 'cancel' });
+    // Found before the second PR: the first stays open, the others (the integrator's last) are withheld.
+    expect(opened).toHaveLength(1);
+    const planned = outcome.delivery?.plan.pulls.map((pull) => pull.sliceId ?? 'integrator') ?? [];
+    expect(planned.length).toBeGreaterThan(1);
+    const data = { status: 'cancelled', policy: 'auto-pr', opened, withheld: [...planned.slice(1), 'merge'] };
+    expect(outcome.notes).toEqual([{ code: 'withheld', ...data }]);
+    expect(outcome.delivery?.stopped).toEqual({ status: 'cancelled', withheld: planned.slice(1) });
     expect(merges).toBe(0);
     expect((await a.store.read(goalId)).status).toBe('cancelled');
+    expect((await events(a)).find((event) => event.type === 'delivery_withheld')?.data).toEqual(data);
+    const status = renderStatusText(await goalStatus(a.store, goalId), (id) => `omk goal proof ${id}`);
+    expect(status).toContain(
+      `ended   cancelled at ${(await readProof(a.store, goalId)).proof.delivery.cancellation?.at} by octocat (cancelled during delivery): PR #${opened[0]} stays open; not opened: ${planned.slice(1).join(', ')}; not merged (policy auto-pr)\n`,
+    );
     await a.state.push(goalId, 'after delivery');
     expect(remoteGoal().status).toBe('cancelled');
+    expect(remoteEvents().map((e) => e.type)).toContain('delivery_withheld');
     expect(remoteEvents().map((e) => e.type)).not.toContain('goal_merged');
   }, 120_000);
 });

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -19,13 +19,13 @@ describe('deliverByPolicy: a goal stopped after its execution', () => {
         await store.create(goal);
         const app = testApp(store, { forge: () => Promise.reject(new Error('no forge for a stopped goal')) });
         const after = await deliverByPolicy(app, goal.id, {});
-        expect(after.notes).toEqual([{ code: 'withheld', status, policy: 'draft-pr' }]);
+        const data = { status, policy: 'draft-pr', opened: [], withheld: ['delivery'] };
+        expect(after.notes).toEqual([{ code: 'withheld', ...data }]);
         expect(after.delivery).toBeNull();
-        const events = (await readFile(store.paths(goal.id).events, 'utf8')).trim().split('\n');
-        expect(JSON.parse(events.at(-1) ?? '{}')).toMatchObject({
-          type: 'delivery_withheld',
-          data: { status, policy: 'draft-pr' },
-        });
+        // The proof is rebuilt after it, so that goal status shows the withheld delivery.
+        const { events } = await store.eventLog(goal.id).read();
+        expect(events.find((event) => event.type === 'delivery_withheld')?.data).toEqual(data);
+        expect(events.at(-1)?.type).toBe('proof_built');
       } finally {
         await rm(root, { recursive: true, force: true });
       }

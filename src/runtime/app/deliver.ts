@@ -1,12 +1,12 @@
-import { type DeliverResult, deliverGoal, loadDeliveryPlan } from '../delivery/deliver.js';
+import { type DeliverResult, deliverGoal, loadDeliveryPlan, stopsDelivery } from '../delivery/deliver.js';
 import { type MergeGoalResult, mergeGoal } from '../delivery/merge.js';
 import { awaitsAcceptance } from '../delivery/merge-decision.js';
 import type { DeliveryPlan } from '../delivery/plan.js';
 import { IllegalTransitionError } from '../errors.js';
 import type { MergeMethod } from '../forge/port.js';
-import { adoptRemoteChanges } from '../goal/remote-changes.js';
 import type { GoalRecord, GoalStatus } from '../goal/schema.js';
 import { readOrAssembleProof } from '../proof/assemble.js';
+import { recordWithheld, stoppedSince } from './delivery-stop.js';
 import { baseFor, deliveryTarget, type TargetRequest } from './delivery-target.js';
 import { type AppDeps, deliverDeps, hostConfig, inPhase } from './deps.js';
 import { type AppNote, mergeNote } from './notes.js';
@@ -42,19 +42,9 @@ async function deliverable(deps: AppDeps, goal: GoalRecord): Promise<boolean> {
   return awaitsAcceptance(await readOrAssembleProof(deps.store, goal, deps.store.eventLog(goal.id)));
 }
 
-/** What a person makes of a goal that stops its delivery when it lands after execution. */
-const STOPPED: readonly GoalStatus[] = ['cancelled', 'rejected', 'paused'];
-
-/**
- * A goal stopped after execution, before its delivery (a cancel from another terminal, a bot
- * comment): nothing is delivered, and its events say that this delivery was withheld, and why.
- */
-async function withheld(deps: AppDeps, goal: GoalRecord): Promise<AfterExecution> {
-  const data = { status: goal.status, policy: goal.options.policy };
-  await deps.store.withGoalLock(goal.id, () =>
-    deps.store.eventLog(goal.id).append([{ type: 'delivery_withheld', data }]),
-  );
-  return { ...NOTHING_DELIVERED, notes: [{ code: 'withheld', ...data }] };
+/** A delivery stopped before it began: the PRs that exist (none, or an earlier delivery's) stay. */
+async function withheldBefore(deps: AppDeps, goalId: string, status: GoalStatus): Promise<AfterExecution> {
+  return { ...NOTHING_DELIVERED, notes: [await recordWithheld(deps, goalId, status, ['delivery'])] };
 }
 
 /**
@@ -67,10 +57,11 @@ export async function deliverByPolicy(
   goalId: string,
   options: DeliveryOptions & { dryRun?: boolean },
 ): Promise<AfterExecution> {
-  const goal = await deps.store.read(goalId);
-  const policy = goal.options.policy;
+  const policy = (await deps.store.read(goalId)).options.policy;
   if (policy === 'local') return { ...NOTHING_DELIVERED, notes: [{ code: 'policy_local', goalId }] };
-  if (STOPPED.includes(goal.status)) return withheld(deps, goal);
+  const stoppedFirst = await stoppedSince(deps, goalId, null);
+  if (stoppedFirst !== null) return withheldBefore(deps, goalId, stoppedFirst);
+  const goal = await deps.store.read(goalId);
   if (!(await deliverable(deps, goal))) {
     return { ...NOTHING_DELIVERED, notes: [{ code: 'not_deliverable', status: goal.status }] };
   }
@@ -81,16 +72,27 @@ export async function deliverByPolicy(
     return { ...NOTHING_DELIVERED, dryRunPlan: plan, notes: [{ code: 'dry_run' }] };
   }
   const forge = await deps.forge(goal);
+  // Before each PR, the look taken before the delivery: a stop from the state branch included.
+  const stopped = { stoppedSince: (since: GoalStatus) => stoppedSince(deps, goalId, since) };
   let delivery: DeliverResult;
   try {
     delivery = await inPhase(deps, `omk: delivering goal ${goalId}`, () =>
-      deliverGoal(deliverDeps(deps, forge), goalId, target),
+      deliverGoal({ ...deliverDeps(deps, forge), ...stopped }, goalId, target),
     );
   } catch (error) {
     // Refused as a person stopped the goal since it was found deliverable: that is the outcome.
-    const now = await deps.store.read(goalId);
-    if (error instanceof IllegalTransitionError && STOPPED.includes(now.status)) return withheld(deps, now);
+    const now = (await deps.store.read(goalId)).status;
+    if (error instanceof IllegalTransitionError && stopsDelivery(goal.status, now)) {
+      return withheldBefore(deps, goalId, now);
+    }
     throw error;
+  }
+  if (delivery.stopped !== null) {
+    // Stopped part-way: the PRs opened stay (a stop closes nothing), the rest and the merge are withheld.
+    const { status, withheld } = delivery.stopped;
+    const merge = goal.options.mergePolicy === 'gated' ? ['merge'] : [];
+    const note = await recordWithheld(deps, goalId, status, [...withheld, ...merge]);
+    return { ...NOTHING_DELIVERED, delivery, notes: [note] };
   }
   if (goal.options.mergePolicy !== 'gated') {
     const note: AppNote =
@@ -100,14 +102,11 @@ export async function deliverByPolicy(
   if (!delivery.delivered.some((pull) => pull.sliceId === null)) {
     return { ...NOTHING_DELIVERED, delivery, notes: [{ code: 'no_integrator' }] };
   }
-  if (deps.shared !== undefined) {
-    // A pause or cancel written elsewhere while the PRs were opened still stops the merge.
-    const { stop } = await adoptRemoteChanges(deps.store, deps.shared.remote, goalId);
-    const now = (await deps.store.read(goalId)).status;
-    const action = stop ?? (now === 'cancelled' ? 'cancel' : now === 'paused' ? 'pause' : null);
-    if (action !== null) {
-      return { ...NOTHING_DELIVERED, delivery, notes: [{ code: 'stopped_remotely', action }] };
-    }
+  // A pause or cancel that landed after the last PR was opened still stops the merge.
+  const stoppedLast = await stoppedSince(deps, goalId, goal.status);
+  if (stoppedLast !== null) {
+    const note = await recordWithheld(deps, goalId, stoppedLast, ['merge']);
+    return { ...NOTHING_DELIVERED, delivery, notes: [note] };
   }
   const { config } = await hostConfig(deps, (await deps.store.read(goalId)).repo.root);
   const merge = await mergeGoal({ store: deps.store, forge }, goalId, {

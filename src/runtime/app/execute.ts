@@ -83,7 +83,9 @@ async function executeThenDeliver(
   }
   if (deps.shared !== undefined) {
     const { stop } = await adoptRemoteChanges(deps.store, deps.shared.remote, goalId);
-    if (stop !== null) {
+    // A stop before the delivery its policy makes is that delivery's to record (deliverByPolicy).
+    const delivers = request.after === 'deliver' && goal.options.policy !== 'local';
+    if (stop !== null && !delivers) {
       return { ...(await settled(deps, goalId, result)), ...NOTHING_DELIVERED, notes: [stopNote(stop)] };
     }
   }

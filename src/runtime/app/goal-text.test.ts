@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { goalRecord } from '../delivery/test-delivery.js';
+import { goalRecord, notReadyProof } from '../delivery/test-delivery.js';
 import { NEUTRAL_STEPS } from '../next-steps.js';
 import { buildProof } from '../proof/build.js';
 import { evidence, gate } from '../proof/test-evidence.js';
@@ -7,6 +7,7 @@ import {
   renderBudgetText,
   renderCleanedText,
   renderCreatedText,
+  renderDeliveredText,
   renderExecutedText,
   renderFixText,
   renderListText,
@@ -373,6 +374,35 @@ describe('renderBudgetText', () => {
         `  #4 ${at(4)}  limits raised to time 30m, tokens unlimited, usd $7.00 (added usd $2.00)`,
         '',
       ].join('\n'),
+    );
+  });
+});
+
+describe('renderDeliveredText', () => {
+  const pull = {
+    sliceId: 's1',
+    branch: 'omk/g/s1',
+    number: 7,
+    url: 'https://forge.example/acme/widgets/pull/7',
+    headSha: 'd'.repeat(40),
+    checkRunId: 3,
+    checkRunSha: 'd'.repeat(40),
+    checkRunPendingSha: null,
+    labels: [],
+    draft: true,
+  };
+  const plan = { goalId: 'g', policy: 'draft-pr' as const, base: 'main', pulls: [], skipped: [], kept: [] };
+
+  it('says what a cancel that landed part-way left unopened, and that the PRs opened stay', () => {
+    const text = renderDeliveredText({
+      plan,
+      delivered: [pull],
+      proof: notReadyProof(),
+      stopped: { status: 'cancelled', withheld: ['s2', 'integrator'] },
+    });
+    expect(text).toBe(
+      's1: #7 https://forge.example/acme/widgets/pull/7\n' +
+        'stopped: the goal was cancelled during its delivery; not opened: s2, integrator (the PRs above stay open)\n',
     );
   });
 });

@@ -27,6 +27,7 @@ import type { CleanOutcome } from './clean.js';
 import type { FixOutcome } from './fix.js';
 import type { GoalList } from './goal-ref.js';
 import type { HudSnapshot } from './hud.js';
+import { withheldText } from './notes.js';
 import { sliceTally } from './reports.js';
 
 const short = (sha: string | null) => (sha ? sha.slice(0, 12) : '(none)');
@@ -132,7 +133,10 @@ export function renderStatusText(view: StatusView, inspect: (goalId: string) => 
   return out;
 }
 
-/** How a cancelled or rejected goal ended: when, by whom, why, and what was delivered before. */
+/**
+ * How a cancelled or rejected goal ended: when, by whom, why, and what was delivered before (what its
+ * stopped delivery left, when one was stopped); a goal paused during its delivery: what that left.
+ */
 function endedText(goal: GoalRecord, proof: Proof): string {
   const record =
     goal.status === 'cancelled'
@@ -140,12 +144,17 @@ function endedText(goal: GoalRecord, proof: Proof): string {
       : goal.status === 'rejected'
         ? proof.delivery.rejection
         : null;
+  const stop = proof.delivery.withheld;
+  const stoppedNow = stop !== undefined && stop.status === goal.status;
+  if (goal.status === 'paused' && stoppedNow)
+    return `paused  during its delivery at ${stop.at}: ${withheldText(stop)}\n`;
   if (record === null || record === undefined) return '';
   const by = record.by === undefined ? '' : ` by ${record.by}`;
   const why = record.text === '' ? '' : ` (${record.text})`;
   const pulls = proof.delivery.pullRequests.length;
-  const delivered =
-    pulls === 0
+  const delivered = stoppedNow
+    ? withheldText(stop)
+    : pulls === 0
       ? `nothing delivered (policy ${goal.options.policy})`
       : `${pulls} pull request${pulls === 1 ? '' : 's'} opened before`;
   return `ended   ${goal.status} at ${record.at}${by}${why}: ${delivered}\n`;
@@ -292,6 +301,11 @@ export function renderDeliveredText(result: DeliverResult): string {
     out += `${pull.sliceId ?? 'integrator'}: #${pull.number} ${pull.url}\n`;
   for (const skip of result.plan.skipped) out += `skipped ${skip.sliceId}: ${skip.reason}\n`;
   for (const kept of result.plan.kept) out += `${keptBranchText(kept)}\n`;
+  const { stopped } = result;
+  if (stopped !== null) {
+    const stay = result.delivered.length === 0 ? '' : ' (the PRs above stay open)';
+    out += `stopped: the goal was ${stopped.status} during its delivery; not opened: ${stopped.withheld.join(', ')}${stay}\n`;
+  }
   return out;
 }
 

@@ -13,8 +13,8 @@ export type AppNote =
   | { code: 'stopped_remotely'; action: 'pause' | 'cancel' }
   | { code: 'policy_local'; goalId: string }
   | { code: 'not_deliverable'; status: GoalStatus }
-  /** Stopped by a person after execution, before its delivery by `policy`. */
-  | { code: 'withheld'; status: GoalStatus; policy: DeliveryPolicy }
+  /** Stopped by a person after execution, before or during its delivery by `policy` (delivery-stop.ts). */
+  | { code: 'withheld'; status: GoalStatus; policy: DeliveryPolicy; opened: number[]; withheld: string[] }
   | { code: 'no_base' }
   | { code: 'merge_manual'; goalId: string }
   | { code: 'merge_disabled' }
@@ -52,7 +52,7 @@ export function describeNote(note: AppNote, words: HostVocabulary): string {
     case 'not_deliverable':
       return `nothing delivered: the goal is ${note.status}`;
     case 'withheld':
-      return `nothing delivered: the goal was ${note.status} after execution, before its delivery (policy ${note.policy})`;
+      return withheldNote(note);
     case 'no_base':
       return `nothing delivered: the goal started on a detached HEAD (name a base with ${words.fields.given('baseBranch', 'main')})`;
     case 'merge_manual':
@@ -96,6 +96,35 @@ function sliceJobWords(report: SliceJobReport): string {
     case 'unfinished':
       return `slice ${report.slice}: ${report.outcome}; integrate once every slice's job has finished`;
   }
+}
+
+function withheldNote(note: Extract<AppNote, { code: 'withheld' }>): string {
+  if (note.withheld.includes('delivery')) {
+    return `nothing delivered: the goal was ${note.status} after execution, before its delivery (policy ${note.policy})`;
+  }
+  return `delivery stopped: the goal was ${note.status} during its delivery: ${withheldText(note)}`;
+}
+
+/**
+ * What a stopped delivery left, from its `delivery_withheld` event: the PRs that stay open and
+ * what was not done (not opened, not merged), with the policy.
+ */
+export function withheldText(stop: {
+  opened: readonly number[];
+  withheld: readonly string[];
+  policy: string;
+}): string {
+  const parts: string[] = [];
+  const n = stop.opened.length;
+  if (n === 0) parts.push('nothing delivered');
+  else
+    parts.push(
+      `${n === 1 ? 'PR' : 'PRs'} ${stop.opened.map((pr) => `#${pr}`).join(', ')} ${n === 1 ? 'stays' : 'stay'} open`,
+    );
+  const pulls = stop.withheld.filter((what) => what !== 'merge' && what !== 'delivery');
+  if (pulls.length > 0) parts.push(`not opened: ${pulls.join(', ')}`);
+  if (stop.withheld.includes('merge')) parts.push('not merged');
+  return `${parts.join('; ')} (policy ${stop.policy})`;
 }
 
 /**

@@ -1,5 +1,7 @@
 import { type DeliverResult, deliverGoal, loadDeliveryPlan } from '../delivery/deliver.js';
 import type { DeliveryPlan } from '../delivery/plan.js';
+import type { GoalStatus } from '../goal/schema.js';
+import { recordWithheld, stoppedSince } from './delivery-stop.js';
 import { deliveryTarget, type TargetRequest } from './delivery-target.js';
 import type { AppDeps } from './deps.js';
 import { deliverDeps, inPhase } from './deps.js';
@@ -26,8 +28,12 @@ export async function openPullRequests(deps: AppDeps, request: OpenPrRequest): P
     return { dryRun: true, plan };
   }
   const forge = await deps.forge(goal);
+  // A cancel or pause that lands meanwhile stops the PRs left, as it stops a run's delivery.
+  const stopped = { stoppedSince: (since: GoalStatus) => stoppedSince(deps, goalId, since) };
   const result = await inPhase(deps, `omk: opening PRs for goal ${goalId}`, () =>
-    deliverGoal(deliverDeps(deps, forge), goalId, target),
+    deliverGoal({ ...deliverDeps(deps, forge), ...stopped }, goalId, target),
   );
+  if (result.stopped !== null)
+    await recordWithheld(deps, goalId, result.stopped.status, result.stopped.withheld);
   return { dryRun: false, result };
 }

@@ -113,6 +113,8 @@ export function deliveredReport(result: DeliverResult) {
     skipped: result.plan.skipped,
     kept: result.plan.kept,
     proofStatus: result.proof.status,
+    /** A cancel or pause that stopped it part-way: its status and the PRs not opened; else null. */
+    stopped: result.stopped,
   };
 }
 

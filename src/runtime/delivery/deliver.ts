@@ -3,6 +3,7 @@ import { IllegalTransitionError } from '../errors.js';
 import { EventLog } from '../events/log.js';
 import type { EventInput } from '../events/schema.js';
 import type { Forge } from '../forge/port.js';
+import type { GoalStatus } from '../goal/schema.js';
 import type { GoalStore } from '../goal/store.js';
 import { taskGraphVersioned } from '../graph/schema.js';
 import type { Reporter } from '../ports.js';
@@ -32,6 +33,11 @@ export interface DeliverDeps {
   reporter: Reporter;
   /** Saves the branches kept until acceptance with the goal, and restores them (kept-bundle.ts); absent: neither. */
   bundles?: KeptBundlePort;
+  /**
+   * Asked before each PR: the status a person stopped the goal with since it was `since` (bringing
+   * in a pause or cancel decided elsewhere first), or null. Absent: the local goal's status is read.
+   */
+  stoppedSince?: (since: GoalStatus) => Promise<GoalStatus | null>;
 }
 
 export interface DeliverOptions {
@@ -43,6 +49,27 @@ export interface DeliverResult {
   plan: DeliveryPlan;
   delivered: DeliveredPr[];
   proof: Proof;
+  /**
+   * A person stopped the goal while its PRs were opened: the status it took, and the PRs not opened
+   * (slice ids, `integrator`). The PRs opened before stay; null when every planned PR was opened.
+   */
+  stopped: { status: GoalStatus; withheld: string[] } | null;
+}
+
+/** What a person makes of a goal that stops its delivery. */
+export const STOPPING: readonly GoalStatus[] = ['cancelled', 'rejected', 'paused'];
+
+/**
+ * Whether a goal that was `since` when its delivery began, and is `now`, stops it: cancelled or
+ * rejected, or paused since (a paused goal's PRs a person opens on purpose are opened).
+ */
+export function stopsDelivery(since: GoalStatus | null, now: GoalStatus): boolean {
+  return STOPPING.includes(now) && now !== since;
+}
+
+/** A planned PR as a stopped delivery names it. */
+export function pullName(planned: Pick<PlannedPr, 'kind' | 'sliceId'>): string {
+  return planned.kind === 'integrator' ? 'integrator' : (planned.sliceId ?? 'integrator');
 }
 
 /**
@@ -124,8 +151,21 @@ export async function deliverGoal(
   if (deps.bundles !== undefined) await keepAwaited(deps, deps.bundles, loaded);
   let record: DeliveryRecord = loaded.delivery;
   const delivered: DeliveredPr[] = [];
+  let stopped: DeliverResult['stopped'] = null;
+  const stoppedSince =
+    deps.stoppedSince ??
+    (async (since: GoalStatus) => {
+      const now = (await store.read(goalId)).status;
+      return stopsDelivery(since, now) ? now : null;
+    });
   try {
-    for (const first of loaded.plan.pulls) {
+    for (const [index, first] of loaded.plan.pulls.entries()) {
+      // Looked at before each PR: a cancel or pause that lands meanwhile stops the ones left.
+      const now = await stoppedSince(loaded.goal.status);
+      if (now !== null) {
+        stopped = { status: now, withheld: loaded.plan.pulls.slice(index).map(pullName) };
+        break;
+      }
       const planned = loaded.replan(record).pulls.find((p) => p.sliceId === first.sliceId) ?? first;
       const pull = await deliverOne(deps, planned, record, loaded.goal.repo.root, async (intent) => {
         record = withPull(record, intent);
@@ -147,7 +187,7 @@ export async function deliverGoal(
     await store.withGoalLock(goalId, async () => rebuildProof(store, await store.read(goalId), events));
   }
   const proof = await readVersioned(store.files, proofVersioned, paths.proof);
-  return { plan: loaded.plan, delivered, proof };
+  return { plan: loaded.plan, delivered, proof, stopped };
 }
 
 async function deliverOne(

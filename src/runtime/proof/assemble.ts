@@ -114,6 +114,7 @@ export function deliveryFromEvents(events: readonly GoalEvent[]): Delivery {
     else if (event.type === 'goal_rejected') delivery.rejection = record('reason');
     else if (event.type === 'goal_cancelled') delivery.cancellation = record('reason');
     else if (event.type === 'merge_evaluated') delivery.mergeEvaluation = mergeEvaluationFrom(event);
+    else if (event.type === 'delivery_withheld') delivery.withheld = withheldFrom(event);
     else if (event.type === 'goal_merged') {
       const sha = typeof event.data.sha === 'string' ? event.data.sha : '';
       const target = typeof event.data.target === 'string' ? event.data.target : '';
@@ -121,6 +122,21 @@ export function deliveryFromEvents(events: readonly GoalEvent[]): Delivery {
     }
   }
   return delivery;
+}
+
+/** A `delivery_withheld` event as the proof records it (an older event has no `opened`, `withheld`). */
+function withheldFrom(event: GoalEvent): NonNullable<Delivery['withheld']> {
+  const { status, policy, opened, withheld } = event.data;
+  return {
+    at: event.ts,
+    eventSeq: event.seq,
+    status: typeof status === 'string' ? status : '',
+    policy: typeof policy === 'string' ? policy : '',
+    opened: Array.isArray(opened) ? opened.filter((n): n is number => Number.isInteger(n)) : [],
+    withheld: Array.isArray(withheld)
+      ? withheld.filter((what): what is string => typeof what === 'string')
+      : ['delivery'],
+  };
 }
 
 /**

@@ -220,6 +220,17 @@ export const deliverySchema = z.object({
       checkRunId: z.number().int().nullable().default(null),
     }),
   ),
+  /** The last delivery a person stopped (`delivery_withheld`): what stays open, what was withheld. */
+  withheld: z
+    .object({
+      at: z.string(),
+      eventSeq: z.number().int().positive(),
+      status: z.string(),
+      policy: z.string(),
+      opened: z.array(z.number().int()),
+      withheld: z.array(z.string()),
+    })
+    .optional(),
   /** The last gated-merge evaluation: what the forge said about checks and reviews, and the verdict. */
   mergeEvaluation: z
     .object({

@@ -1,0 +1,48 @@
+import { stopsDelivery } from '../delivery/deliver.js';
+import { adoptRemoteChanges } from '../goal/remote-changes.js';
+import type { GoalStatus } from '../goal/schema.js';
+import { readOrAssembleProof, rebuildProof } from '../proof/assemble.js';
+import type { AppDeps } from './deps.js';
+import type { AppNote } from './notes.js';
+
+/**
+ * The look every front door's delivery takes before it starts, before each PR and before the
+ * gated merge: a pause or cancel written on the state branch (the bot, another job) is brought
+ * into the local goal first, then the goal's status says whether a person stopped it since the
+ * delivery began (`since`; null before it began). Returns the status that stops it, or null.
+ */
+export async function stoppedSince(
+  deps: Pick<AppDeps, 'store' | 'shared'>,
+  goalId: string,
+  since: GoalStatus | null,
+): Promise<GoalStatus | null> {
+  if (deps.shared !== undefined) await adoptRemoteChanges(deps.store, deps.shared.remote, goalId);
+  const now = (await deps.store.read(goalId)).status;
+  return stopsDelivery(since, now) ? now : null;
+}
+
+/**
+ * A delivery a person stopped (before it began or part-way) as the event `delivery_withheld`
+ * records it: the status that stopped it, the numbers of the goal's PRs that exist (opened before
+ * the stop, they stay open) and what was `withheld`: the PRs not opened (slice ids, `integrator`),
+ * `merge`, or `delivery` (all of it, stopped before it began). The proof is rebuilt so `goal
+ * status` shows it; the note says it to whoever ran the delivery.
+ */
+export async function recordWithheld(
+  deps: Pick<AppDeps, 'store'>,
+  goalId: string,
+  status: GoalStatus,
+  withheld: string[],
+): Promise<AppNote> {
+  const goal = await deps.store.read(goalId);
+  const events = deps.store.eventLog(goalId);
+  const opened = (await readOrAssembleProof(deps.store, goal, events)).delivery.pullRequests.map(
+    (p) => p.number,
+  );
+  const data = { status, policy: goal.options.policy, opened, withheld };
+  await deps.store.withGoalLock(goalId, async () => {
+    await events.append([{ type: 'delivery_withheld', data }]);
+    await rebuildProof(deps.store, await deps.store.read(goalId), events);
+  });
+  return { code: 'withheld', ...data };
+}
