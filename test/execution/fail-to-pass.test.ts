@@ -58,6 +58,29 @@ describe('fail-to-pass for a fix whose failing test comes with it', () => {
     expect(existsSync(join(base, 'test', 'regression.test.js'))).toBe(false);
   });
 
+  it('a lone fix slice may write the tests of the file it fixes: its own test shows the fix', async () => {
+    // "fix the bug in src/parser.js" plans no test slice, so the fix slice is asked for the
+    // failing-then-passing test itself, and may write test/parser.test.js to add it.
+    env = await createExecutionEnv();
+    const agent = await env.kit.script(
+      'fix-and-own-test',
+      [
+        "write('src/parser.js', 'export const parse = (text) => text.trim();\\n');",
+        "if (writes.includes('test/parser.test.js')) {",
+        `  write('test/parser.test.js', read('test/parser.test.js') + ${JSON.stringify("test('parse trims spaces', () => assert.equal(parse(' a '), 'a'));\n")});`,
+        '}',
+      ].join('\n'),
+    );
+    const id = await env.plan(GOALS.single);
+    const result = await env.omk('goal', 'execute', id, '--agent', agent);
+    expect(result.code, result.stderr).toBe(0);
+    const proof = await env.proof(id);
+    expect(proof.decisions.findLast((d) => d.kind === 'oracle')).toMatchObject({
+      decision: 'fail-to-pass shown',
+    });
+    expect(proof.status).toBe('ready');
+  });
+
   it('a new test that passes on the base as well shows nothing: fail-to-pass not shown', async () => {
     env = await createExecutionEnv();
     const agent = await env.kit.script(

@@ -155,7 +155,8 @@ ${touchWrites}`;
     const userBin = await readFile(join(env.repo.root, 'node_modules', 'semver', 'bin', 'semver.js'), 'utf8');
     expect(userBin).not.toContain('exit 0');
     const proof = await env.proof(id);
-    expect(proof.changedFiles.map((file) => file.path)).toEqual(['src/parser.js']);
+    // The agent touches its write set: the lone fix's parser and its tests (it shows its own fail-to-pass).
+    expect(proof.changedFiles.map((file) => file.path)).toEqual(['src/parser.js', 'test/parser.test.js']);
     // omk's shared copy was written to, so the integration got a fresh one, and its gate ran
     // the real tool.
     const [, , integration] = eventsOfType(await env.events(id), 'workspace_prepared');
@@ -354,7 +355,8 @@ describe("a Yarn Plug'n'Play project whose .gitignore lists none of the install'
       expect.stringMatching(/^install: yarn install --immutable \(/),
     ]);
     const proof = await env.proof(id);
-    expect(proof.changedFiles.map((file) => file.path)).toEqual(['src/parser.js']);
+    // The agent touches its write set: the lone fix's parser and its tests (it shows its own fail-to-pass).
+    expect(proof.changedFiles.map((file) => file.path)).toEqual(['src/parser.js', 'test/parser.test.js']);
     const branch = git(env.repo.root, 'ls-tree', '-r', '--name-only', `omk/${id}/${SLICES.bug}`);
     expect(branch.split('\n').filter((path) => path.startsWith('.pnp') || path.startsWith('.yarn/'))).toEqual(
       [],

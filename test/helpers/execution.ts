@@ -75,11 +75,11 @@ if (writes.some((path) => path === 'src/parser.js' || 'src/parser.js'.startsWith
  * test in plan.test.ts, so a planner change shows up there and not as a mystery elsewhere).
  */
 export const GOALS = {
-  /** s1-update-readme-md (README.md) ‖ s2-fix-the-parser-in-src-parser-js (src/parser.js). */
+  /** s1-update-readme-md (README.md) ‖ s2-fix-the-parser-in-src-parser-js (src/parser.js, test/parser.test.js). */
   parallel: 'update README.md and fix the parser in src/parser.js',
   /** s1-fix-the-parser-in-src-parser-js (src/parser.js) → s2-add-a-regression-test (test). */
   chain: 'fix the parser in src/parser.js and add a regression test',
-  /** s1-fix-the-bug-in-src-parser-js (src/parser.js). */
+  /** s1-fix-the-bug-in-src-parser-js (src/parser.js, test/parser.test.js: it shows its own fail-to-pass). */
   single: 'fix the bug in src/parser.js',
 } as const;
 

@@ -186,7 +186,9 @@ describe('two-part goals', () => {
     expect(test?.dependsOn).toEqual([fix?.id]);
     // No test file named: the test directory, so the agent may add a new file there.
     expect(test?.writes).toEqual(['tests']);
-    expect(test?.acceptance.join('\n')).toMatch(/fails on the base commit and passes with the fix applied/);
+    expect(test?.acceptance.join('\n')).toMatch(
+      /fails on the goal's base commit and passes on this slice's head/,
+    );
   });
 
   it('may name a new test file under an existing test directory', async () => {
@@ -241,7 +243,8 @@ describe('functions a goal names as plain words', () => {
       ['src/strings.js', 'test/strings.test.js'],
       'defines trim (function, line 1)',
     ],
-    ['fix clamp for negative numbers', ['src/math.js'], 'defines clamp (value, line 1)'],
+    // No test slice follows: the fix writes the new test that shows it, where the tests live.
+    ['fix clamp for negative numbers', ['src/math.js', 'test/math.test.js'], 'defines clamp (value, line 1)'],
   ])('%j writes the file defining the word', async (goal, writes, because) => {
     const proposal = await planIn(js, goal);
     expect(writesOf(proposal.tasks)).toEqual([writes]);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { checksFor } from '../../runtime/goal/intake-checks.js';
 import { parsePlanReply } from '../../runtime/plan/agent-reply.js';
 import { demoPlan } from './demo-plan.js';
 
@@ -25,6 +26,20 @@ describe('demo agent plans', () => {
   it('a fix slice for the file the goal names and a test slice after it, as a valid reply', () => {
     const plan = demoPlan(prompt('fix the failing test in src/math.js and add a regression test', FILES));
     if (!plan.ok) throw new Error(plan.why);
+    // The fix may not write the test that shows it, so it is not asked for it: the test slice is.
+    const fixCheck = checksFor('fix', { subject: '`src/math.js`', target: null })[0] ?? '';
+    const withCheck = demoPlan(
+      prompt('fix the failing test in src/math.js and add a regression test', FILES).replace(
+        'a failing test passes',
+        fixCheck,
+      ),
+    );
+    if (!withCheck.ok) throw new Error(withCheck.why);
+    expect(withCheck.reply.slices[0]?.acceptance).toEqual([
+      'Done when: fix the failing test in src/math.js',
+      'The test that fails on the base commit and passes with this fix is written by s2-add-a-regression-test',
+      'lint passes',
+    ]);
     expect(parsePlanReply(JSON.stringify(plan.reply))).toEqual({ ok: true, reply: plan.reply });
     expect(plan.reply.classification.class).toBe('fix');
     expect(plan.reply.slices).toEqual([

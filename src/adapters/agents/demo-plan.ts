@@ -1,3 +1,4 @@
+import { isFailToPassCheck } from '../../runtime/goal/intake-checks.js';
 import { GOAL_CLASSES, type GoalClass } from '../../runtime/goal/schema.js';
 import { PLAN_REPLY_VERSION, type PlanReply, type PlanSlice } from '../../runtime/plan/agent-reply.js';
 import { isTestPath } from '../../runtime/plan/discover.js';
@@ -105,6 +106,12 @@ export function demoPlan(prompt: string): DemoPlan {
     const previous = slices.at(-1);
     const writes = previous === undefined ? [] : testsOf(previous.writes);
     if (previous !== undefined && /\btests?\b/i.test(clause) && writes.length > 0) {
+      // The test slice shows the fix (heuristic.ts assignFailToPass): the fix is not asked for it.
+      previous.acceptance = previous.acceptance.map((line) =>
+        isFailToPassCheck(line)
+          ? `The test that fails on the base commit and passes with this fix is written by ${id}`
+          : line,
+      );
       slices.push({
         id,
         title: titleOf(clause),

@@ -82,11 +82,19 @@ export interface CheckContext {
 
 const NO_BREAKAGE = 'Every test that passes on the base commit still passes on the head commit';
 
+const FAIL_TO_PASS_TAIL =
+  'is reproduced by a test that fails on the base commit and passes on the head commit';
+
+/** Whether a check is a fix's fail-to-pass check: the one that asks for a new failing-then-passing test. */
+export function isFailToPassCheck(check: string): boolean {
+  return check.startsWith('The failing behaviour (') && check.endsWith(FAIL_TO_PASS_TAIL);
+}
+
 export function checksFor(cls: GoalClass, { subject, target }: CheckContext): string[] {
   switch (cls) {
     case 'fix':
       return [
-        `The failing behaviour (${subject}) is reproduced by a test that fails on the base commit and passes on the head commit`,
+        `The failing behaviour (${subject}) ${FAIL_TO_PASS_TAIL}`,
         `${NO_BREAKAGE} (no previously passing test breaks)`,
         staticCheck(GATES_BY_CLASS.fix),
       ];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { expectWritesExplained } from '../../../test/helpers/plan-notes.js';
 import { decideOracle } from '../goal/intake.js';
+import { isFailToPassCheck } from '../goal/intake-checks.js';
 import type { BudgetLimits } from '../goal/schema.js';
 import { SLICE_ID_PATTERN, type TaskDraft, taskDraftSchema } from '../graph/schema.js';
 import { splitClauses } from './clauses.js';
@@ -149,11 +150,16 @@ describe('heuristicPlanner', () => {
     expect(test?.id).toBe('s2-add-a-regression-test');
     expect(test?.dependsOn).toContain(fix?.id);
     expect(test?.writes).toEqual(['test']);
-    expect(test?.acceptance.join('\n')).toMatch(/fails on the base commit and passes with the fix applied/);
+    expect(test?.acceptance.join('\n')).toMatch(
+      /fails on the goal's base commit and passes on this slice's head, which holds the fix of s1-fix-the-failing-tests/,
+    );
     expect(fix?.acceptance).toContain('Done when: fix the failing tests');
+    // The failing-then-passing test is the test slice's to write: the fix is told so, not asked for it.
     for (const check of decideOracle('fix the failing tests and add a regression test').checks) {
-      expect(fix?.acceptance).toContain(check);
+      if (isFailToPassCheck(check)) expect(fix?.acceptance).not.toContain(check);
+      else expect(fix?.acceptance).toContain(check);
     }
+    expect(fix?.acceptance.join('\n')).toMatch(/is written by s2-add-a-regression-test/);
   });
 
   it('gives an unrelated goal one whole-repository slice with high risk', async () => {
@@ -168,7 +174,8 @@ describe('heuristicPlanner', () => {
     const proposal = await plan('update the README and fix the parser in src/parser.ts', PARSER_REPO);
     expect(proposal.tasks.map((task) => [task.id, task.ownerRole, task.writes, task.dependsOn])).toEqual([
       ['s1-update-the-readme', 'docs-writer', ['README.md'], []],
-      ['s2-fix-the-parser-in-src-parser-ts', 'implementer', ['src/parser.ts'], []],
+      // No test slice follows the fix: it may write its parser's tests, to show its own fail-to-pass.
+      ['s2-fix-the-parser-in-src-parser-ts', 'implementer', ['src/parser.ts', 'test/parser.test.ts'], []],
     ]);
     expect(proposal.tasks[1]?.reads).toEqual(['src/parser.ts', 'test/parser.test.ts']);
   });

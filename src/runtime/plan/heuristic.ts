@@ -1,3 +1,4 @@
+import { isFailToPassCheck } from '../goal/intake-checks.js';
 import type { BudgetLimits, Oracle } from '../goal/schema.js';
 import { protectedWriteViolation } from '../graph/protected.js';
 import type { TaskDraft } from '../graph/schema.js';
@@ -12,6 +13,7 @@ import {
   isTestFile,
   minimalPaths,
   namedTestFiles,
+  ownTestsOf,
   pathsOverlap,
   rustCrateTests,
   strongMatches,
@@ -40,6 +42,8 @@ interface Slice {
   dependsOn: string[];
   risk: TaskDraft['risk'];
   acceptance: string[];
+  /** What an implementer changes (empty for other roles): whose tests show its fix. */
+  sources: string[];
 }
 
 /** `s<N>-<slug>`, at most 40 characters, always a valid git ref component. */
@@ -141,7 +145,7 @@ function explain(id: string, paths: readonly string[], why: ReadonlyMap<string, 
 function sliceFor(clause: Clause, index: number, context: PlanContext): Slice {
   const { input, notes } = context;
   const id = sliceId(index, clause.text);
-  const base = { clause, id, dependsOn: [] as string[] };
+  const base = { clause, id, dependsOn: [] as string[], sources: [] as string[] };
   if (clause.kind === 'test') {
     const own = pointedAt(testSubject(clause.text), context);
     const goal = pointedAt(testSubject(input.goalText), context);
@@ -232,6 +236,7 @@ function sliceFor(clause: Clause, index: number, context: PlanContext): Slice {
   const reads = [...new Set([...sources, ...own.tests, ...sourceTests])].sort();
   return {
     ...base,
+    sources,
     role: 'implementer',
     writes,
     reads,
@@ -248,11 +253,13 @@ function testAcceptance(
   clause: Clause,
   writes: readonly string[],
   oracle: Oracle,
-  verifiesChange: boolean,
+  verified: readonly string[],
 ): string[] {
   const lines = [`Tests in ${writes.join(', ')} cover: ${clause.text}`];
-  if (oracle.shape === 'fail_to_pass' && verifiesChange) {
-    lines.push('The regression test fails on the base commit and passes with the fix applied');
+  if (oracle.shape === 'fail_to_pass' && verified.length > 0) {
+    lines.push(
+      `The regression test fails on the goal's base commit and passes on this slice's head, which holds the fix of ${verified.join(', ')}`,
+    );
   } else if (oracle.shape === 'adversarial') {
     lines.push(
       'The tests feed hostile input (malformed, oversized, injection or traversal) and expect a safe rejection',
@@ -262,6 +269,40 @@ function testAcceptance(
   }
   lines.push('Every test that passes on the base commit still passes on the head commit');
   return lines;
+}
+
+/**
+ * A slice is never asked to prove what only another slice may write. A fix that a test slice after
+ * it verifies leaves the failing-then-passing test to that pair: the test slice's test fails on the
+ * goal's base and passes on its own head, which holds the fix (the integration checks exactly that,
+ * base against integrated head). A fix no test slice verifies shows it itself, so it may write the
+ * tests of what it fixes (ownTestsOf).
+ */
+function assignFailToPass(
+  slices: Slice[],
+  verifying: ReadonlyMap<string, readonly string[]>,
+  { input, notes }: PlanContext,
+): void {
+  for (const slice of slices) {
+    if (slice.role !== 'implementer') continue;
+    const testers = [...verifying].filter(([, fixes]) => fixes.includes(slice.id)).map(([id]) => id);
+    if (testers.length > 0) {
+      const by = `${testers.join(', ')}, which ${testers.length === 1 ? 'is' : 'are'} built on this slice`;
+      const writes = minimalPaths(slice.writes);
+      const scope = writes.includes(WHOLE_REPO) ? '' : `: change only ${quoteList(writes)}`;
+      const pair = `The test that fails on the goal's base commit and passes with this fix is written by ${by}${scope}`;
+      slice.acceptance = slice.acceptance.map((line) => (isFailToPassCheck(line) ? pair : line));
+      continue;
+    }
+    const missing = ownTestsOf(slice.sources, input.repoFiles).filter(
+      (test) => !slice.writes.some((write) => pathsOverlap(write, test)),
+    );
+    if (missing.length === 0) continue;
+    slice.writes.push(...missing);
+    notes.push(
+      `${slice.id} writes ${missing.join(', ')}: no test slice follows this fix, so it shows its own failing-then-passing test there`,
+    );
+  }
 }
 
 function reaches(slices: readonly Slice[], from: Slice, to: string): boolean {
@@ -362,7 +403,8 @@ async function plan(input: PlanInput): Promise<PlanProposal> {
     );
   }
   const slices = work.map((clause, i) => sliceFor(clause, i + 1, context));
-  const verifying = new Set<string>();
+  /** test slice id → the implementer slices whose changes its tests verify. */
+  const verifying = new Map<string, string[]>();
   for (const [i, slice] of slices.entries()) {
     if (slice.role !== 'test-author') continue;
     // A test clause with no subject of its own verifies the changes planned before it.
@@ -374,14 +416,20 @@ async function plan(input: PlanInput): Promise<PlanProposal> {
       if (ownSubject && !anyOverlap(earlier.writes, slice.reads)) continue;
       if (ownSubject && earlier.writes.includes(WHOLE_REPO)) continue;
       slice.dependsOn.push(earlier.id);
-      verifying.add(slice.id);
+      verifying.set(slice.id, [...(verifying.get(slice.id) ?? []), earlier.id]);
       notes.push(`${slice.id} depends on ${earlier.id}: its tests verify that change`);
     }
   }
+  if (input.oracle.shape === 'fail_to_pass') assignFailToPass(slices, verifying, context);
   orderConflicts(slices, notes);
   for (const slice of slices) {
     if (slice.role === 'test-author') {
-      slice.acceptance = testAcceptance(slice.clause, slice.writes, input.oracle, verifying.has(slice.id));
+      slice.acceptance = testAcceptance(
+        slice.clause,
+        slice.writes,
+        input.oracle,
+        verifying.get(slice.id) ?? [],
+      );
     }
     slice.acceptance.push(...constraints.map((text) => `Constraint: ${text}`));
   }

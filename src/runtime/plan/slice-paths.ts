@@ -100,6 +100,25 @@ function colocatedTestFor(source: string): string {
 }
 
 /**
+ * The tests a fix of these sources writes to show its own failing-then-passing test: their existing
+ * tests (src/parser.js ↔ test/parser.test.js); else a new test file of the first source, named as
+ * its language names one (`parser_test.go` beside it; `tests/test_parser.py` or `test/parser.test.js`
+ * in the repository's test directory, else beside the source). A Rust module holds its own.
+ */
+export function ownTestsOf(sources: readonly string[], repoFiles: readonly string[]): string[] {
+  const existing = testsFor(sources, repoFiles);
+  if (existing.length > 0) return existing;
+  const first = sources[0];
+  if (first === undefined) return [];
+  if (first.endsWith('.rs')) return [first];
+  const beside = colocatedTestFor(first);
+  if (first.endsWith('.go')) return [beside];
+  const [where] = testLocations([], [first], repoFiles);
+  const name = beside.split('/').at(-1) ?? beside;
+  return [where === undefined || where === beside ? beside : `${where}/${name}`];
+}
+
+/**
  * Where a test slice writes: the test locations of the relevant tests; else the repository's
  * busiest test directory; else a colocated test file beside the first relevant source; else test/.
  */
