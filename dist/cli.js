@@ -1193,12 +1193,12 @@ function $constructor(name, initializer3, proto, params) {
     inst._zod.traits.add(name);
     initializer3(inst, def);
     if (initialized) {
-      const own2 = Object.getPrototypeOf(inst);
+      const own3 = Object.getPrototypeOf(inst);
       const ctorProto = inst._zod.constr.prototype;
-      let up = own2;
+      let up = own3;
       while (up && up !== ctorProto)
         up = Object.getPrototypeOf(up);
-      const target2 = up ?? own2;
+      const target2 = up ?? own3;
       if (!initialized.has(target2)) {
         initialized.add(target2);
         members(target2, protoMembers);
@@ -3001,20 +3001,20 @@ function leafPattern(schema) {
     return "(?!)";
   if (minimum !== void 0 || maximum !== void 0)
     return string({ minimum, maximum }).source;
-  const own2 = schema._zod.pattern;
-  return (isInt && own2 === number ? integer : own2)?.source;
+  const own3 = schema._zod.pattern;
+  return (isInt && own3 === number ? integer : own3)?.source;
 }
 function partPattern(schema) {
   const def = schema._zod.def;
-  const own2 = schema._zod.pattern?.source;
+  const own3 = schema._zod.pattern?.source;
   const inner = def.innerType ?? schema._zod.innerType;
   if (inner) {
     const before = inner._zod.pattern?.source;
     const after = partPattern(inner);
-    if (own2 && before && after && after !== before) {
-      return own2.replace(cleanRegex(before), () => cleanRegex(after));
+    if (own3 && before && after && after !== before) {
+      return own3.replace(cleanRegex(before), () => cleanRegex(after));
     }
-    return own2;
+    return own3;
   }
   if (def.options) {
     const sources = def.options.map(partPattern);
@@ -19649,8 +19649,8 @@ function convertBaseSchema(schema, ctx) {
       });
     }
     ctx.processing.add(refPath);
-    const resolved = resolveRef(refPath, ctx);
-    const zodSchema2 = convertSchema(resolved, ctx);
+    const resolved2 = resolveRef(refPath, ctx);
+    const zodSchema2 = convertSchema(resolved2, ctx);
     ctx.refs.set(refPath, zodSchema2);
     ctx.processing.delete(refPath);
     return zodSchema2;
@@ -49492,11 +49492,14 @@ function preExistingBasis(gate) {
   if (tests !== void 0 && tests.baseSha !== null && tests.counts.failed > 0 && tests.counts.regressions === 0 && tests.counts.stillFailing === tests.counts.failed) {
     return "tests";
   }
+  if (gate.beyondTests !== void 0 && tests !== void 0 && tests.baseSha !== null && tests.counts.failed === 0) {
+    return "coverage";
+  }
   return "exit-code";
 }
 function toleratedPreExisting(gate) {
   const basis = preExistingBasis(gate);
-  return (basis === "diagnostics" || basis === "tests") && gate.preExisting !== "block";
+  return basis !== null && basis !== "exit-code" && gate.preExisting !== "block";
 }
 function passedOrTolerated(gate) {
   return gate.outcome === "passed" || gate.outcome === "flaky" || toleratedPreExisting(gate);
@@ -49536,8 +49539,7 @@ function unreadOnHeadWords(gate, base) {
 }
 var STOPPED = "the change stopped the tests from running";
 function stoppedOnHead(gate) {
-  const note = gate.tail.split("\n", 1)[0] ?? "";
-  return gate.outcome === "failed" && note.startsWith("[omk] its run on the head ") && note.includes(`: ${STOPPED};`);
+  return gate.outcome === "failed" && gate.stoppedOnHead === true;
 }
 function reportedNone(gate, where, other) {
   return `run ${where} reported no per-test results (${howItEnded(gate)}) though its run ${other} did`;
@@ -49599,11 +49601,11 @@ function budgetHonesty(limits, spent, runs2, goalId) {
   for (const { limit, name, what, usage } of unread) {
     if (limit === null) continue;
     for (const agent of [...new Set(runs2.map((run2) => run2.agent))]) {
-      const own2 = runs2.filter((run2) => run2.agent === agent);
-      const unknown2 = own2.filter((run2) => usage(run2) === null).length;
+      const own3 = runs2.filter((run2) => run2.agent === agent);
+      const unknown2 = own3.filter((run2) => usage(run2) === null).length;
       if (unknown2 === 0) continue;
       warnings.push(
-        `usage unknown: the ${name} budget cannot be enforced for agent ${agent} (${unknown2} of ${own2.length} run(s) reported ${what}; they are not in the spend).`
+        `usage unknown: the ${name} budget cannot be enforced for agent ${agent} (${unknown2} of ${own3.length} run(s) reported ${what}; they are not in the spend).`
       );
     }
   }
@@ -49803,13 +49805,193 @@ var OUTCOME_ICONS = {
 // src/runtime/proof/render-text.ts
 init_next_steps();
 
+// src/runtime/config/schema.ts
+init_zod();
+
+// src/runtime/agents/config.ts
+init_zod();
+
+// src/runtime/config/duration.ts
+init_zod();
+var MAX_DURATION_MS = 6 * 36e5;
+var DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+var durationSchema = external_exports.string().regex(DURATION, { error: "must be a duration such as 90s, 10m or 1h30m (units: s, m, h)" }).min(2, { error: "must be a duration such as 90s, 10m or 1h30m" }).transform((text2) => {
+  const [, h, m, s] = DURATION.exec(text2) ?? [];
+  return Number(h ?? 0) * 36e5 + Number(m ?? 0) * 6e4 + Number(s ?? 0) * 1e3;
+}).refine((ms) => ms > 0 && ms <= MAX_DURATION_MS, { error: "must be more than 0s and at most 6h" }).describe("A duration: a number with a unit (s, m, h), e.g. 90s, 10m, 1h30m.");
+
+// src/runtime/agents/config.ts
+var PROMPT_DELIVERY = ["file", "stdin", "arg"];
+var customAgentSchema = external_exports.object({
+  argv: external_exports.array(external_exports.string().min(1)).min(1),
+  prompt: external_exports.enum(PROMPT_DELIVERY).default("file"),
+  /** Extra environment variable NAMES passed through from omk's environment (never a GitHub token). */
+  env: external_exports.array(external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).default([]),
+  /** Files or directories of your HOME (relative to it) copied into the agent's own HOME: its login. */
+  home: external_exports.array(external_exports.string().min(1)).default([]),
+  /** How usage is read from its output: none, or a JSON object with tokens/cost fields. */
+  usage: external_exports.enum(["none", "json"]).default("none")
+});
+var agentsConfigSchema = external_exports.object({
+  /** The agent used when --agent is not given: a preset name, `script:<path>`, or a custom name. */
+  default: external_exports.string().min(1).optional(),
+  /** Named custom commands, usable as --agent <name>. */
+  custom: external_exports.record(external_exports.string().regex(/^[a-z][a-z0-9-]*$/), customAgentSchema).default({}),
+  /**
+   * How long an agent may print nothing at all after it starts before omk stops it as unable to
+   * run here (a CLI waiting on a login prompt). Default 60s.
+   */
+  startupSilence: durationSchema.optional(),
+  /**
+   * How long an agent may print nothing but network failures (DNS, refused connections,
+   * "Reconnecting…") before omk stops it as unable to reach its provider. Default 2m for presets.
+   */
+  networkStall: durationSchema.optional(),
+  /**
+   * How long omk waits in all for a rate-limited agent (HTTP 429, "rate limit exceeded") before
+   * the run stops: it waits what the agent asked (`retry after 30s`), else 30s doubling, at most
+   * 5m at a time, and runs it again without spending an attempt. Default 30m.
+   */
+  rateLimitWait: durationSchema.optional(),
+  /**
+   * Per-agent settings: extra arguments appended to the preset's argv, env names to pass, and
+   * files of HOME to copy into the agent's own HOME.
+   */
+  settings: external_exports.record(
+    external_exports.string(),
+    external_exports.object({
+      extraArgs: external_exports.array(external_exports.string()).default([]),
+      env: external_exports.array(external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).default([]),
+      /** More of your HOME (relative to it) copied into the agent's own HOME, on top of a preset's login. */
+      home: external_exports.array(external_exports.string().min(1)).default([]),
+      /** Overrides agents.startupSilence for this agent. */
+      startupSilence: durationSchema.optional(),
+      /** Overrides agents.networkStall for this agent. */
+      networkStall: durationSchema.optional()
+    })
+  ).default({})
+}).default({ custom: {}, settings: {} });
+
+// src/runtime/gates/port.ts
+var GATE_HOMES = ["own", "user"];
+
+// src/runtime/config/schema.ts
+var CONFIG_VERSION = 1;
+var REQUIRED_GATE_KINDS = ["test", "lint", "typecheck", "format"];
+var PRE_EXISTING_POLICIES = ["allow", "block"];
+var DEFAULT_GATE_TIMEOUT_MS = 10 * 6e4;
+var gateNameSchema = external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
+  error: "must be 1-64 letters, digits, dots, dashes or underscores (e.g. test, e2e, lint-docs)"
+});
+var argvSchema = external_exports.array(external_exports.string().min(1, { error: "an argument may not be empty" }), {
+  error: (issue2) => typeof issue2.input === "string" ? `must be an argv array, not a string (omk never runs a shell): run: [${issue2.input.trim().split(/\s+/).map((part) => JSON.stringify(part)).join(", ")}]` : 'must be an argv array such as ["npm", "test"]'
+}).min(1, { error: 'must name a command, e.g. ["npm", "test"]' }).max(256).describe("The command as an argv array; it is never passed through a shell.");
+var gateConfigSchema = external_exports.strictObject({
+  /** Matches a detected gate to override it, or names a new gate (which then needs `run`). */
+  name: gateNameSchema,
+  kind: external_exports.string().regex(/^[a-z][a-z0-9-]{0,31}$/, { error: "must be a lowercase word such as test, lint, benchmark" }).optional().describe("test | lint | typecheck | format | build | benchmark | custom ..."),
+  run: argvSchema.optional(),
+  required: external_exports.boolean().optional().describe("Whether a failure blocks readiness."),
+  timeout: durationSchema.optional(),
+  /** For tools that report problems by printing them and exiting 0 (gofmt -l). */
+  failOnOutput: external_exports.boolean().optional().describe("Fail the gate when it prints anything on stdout."),
+  preExisting: external_exports.enum(PRE_EXISTING_POLICIES).optional().describe(
+    "allow (default): a gate whose only failures also fail on the base (same tests, same diagnostics) does not block readiness; the proof lists them. block: it does."
+  ),
+  enabled: external_exports.boolean().optional().describe("false removes a detected gate."),
+  network: external_exports.enum(SANDBOX_NETWORKS).optional().describe(
+    "Sandboxed, this gate's network: open, none, or allow (only sandbox.allowedHosts, through a proxy) (default: sandbox.network's gates)."
+  )
+});
+var gatesConfigSchema = external_exports.strictObject({
+  detect: external_exports.boolean().default(true).describe("Detect gates from the project files."),
+  timeout: durationSchema.prefault("10m").describe("Default per-gate timeout."),
+  home: external_exports.enum(GATE_HOMES).default("own").describe(
+    "own (default): every gate process gets a HOME omk makes for it and removes after, the user's toolchain caches still found; user: gates run with your own HOME (a tool that needs its settings there)."
+  ),
+  list: external_exports.array(gateConfigSchema).max(64).default([]).superRefine((list3, ctx) => {
+    const seen = /* @__PURE__ */ new Set();
+    list3.forEach((gate, index) => {
+      if (seen.has(gate.name)) {
+        ctx.addIssue({
+          code: "custom",
+          message: `gate '${gate.name}' is listed twice; merge the two entries`,
+          path: [index, "name"]
+        });
+      }
+      seen.add(gate.name);
+    });
+  })
+}).prefault({});
+var workspaceSetupSchema = external_exports.array(argvSchema).min(1, { error: "list at least one command, or leave setup out to let omk detect" }).max(16);
+var workspaceConfigSchema = external_exports.strictObject({
+  setup: workspaceSetupSchema.optional().describe(
+    'Commands run, in order, in each new worktree before an agent or a gate, instead of what omk detects (e.g. [["npm", "ci"]]).'
+  ),
+  install: external_exports.boolean().default(true).describe(
+    "Run the project's install (npm ci, pnpm install, yarn install) when the checkout's node_modules cannot be reused."
+  ),
+  timeout: durationSchema.prefault("10m").describe("Timeout of each setup or install command."),
+  keep: external_exports.boolean().default(false).describe(
+    "Keep the goal's worktrees when it settles (by default they are removed; its branches stay until it is merged, cancelled or rejected)."
+  )
+}).prefault({});
+var plannerConfigSchema = external_exports.strictObject({
+  agent: external_exports.string().min(1).optional().describe(
+    "The agent that plans goals (a preset, script:PATH or a custom agent); default: the agent the goal runs with."
+  )
+}).prefault({});
+var requireChecksSchema = external_exports.union([
+  external_exports.enum(["auto", "none"]),
+  external_exports.array(external_exports.string().trim().min(1, { error: "a check name may not be empty" }).max(255)).min(1, { error: "list at least one check name (e.g. [ci]), or use auto or none" }).max(64)
+]).describe("auto | none | a list of check names (e.g. [build, test]).");
+var mergeConfigSchema = external_exports.strictObject({
+  requireChecks: requireChecksSchema.default("auto").describe(
+    "What a gated merge requires of CI besides omk/proof: auto (the protected base's required checks, or at least one successful check when protection cannot be read), none, or a list of check names."
+  )
+}).prefault({});
+var LOG_MAX_BYTES_MIN = 1024;
+var LOG_MAX_BYTES_MAX = 1024 * 1024 * 1024;
+var logsConfigSchema = external_exports.strictObject({
+  maxBytes: external_exports.number().int({ error: "must be a whole number of bytes" }).min(LOG_MAX_BYTES_MIN, { error: `must be at least ${LOG_MAX_BYTES_MIN} bytes` }).max(LOG_MAX_BYTES_MAX, { error: `must be at most ${LOG_MAX_BYTES_MAX} bytes (1 GiB)` }).optional().describe(
+    "The most bytes one agent transcript, gate log or install/setup log keeps of a run's output: its first and last halves, with a line recording the cut. Default: $OMK_LOG_MAX_BYTES, else 8388608 (8 MiB)."
+  )
+}).prefault({});
+var strictAgentsSchema = agentsConfigSchema.unwrap().strict().default({ custom: {}, settings: {} });
+var configSchema = external_exports.strictObject({
+  version: external_exports.literal(CONFIG_VERSION, { error: `must be ${CONFIG_VERSION}` }).default(CONFIG_VERSION).describe("Config format version."),
+  gates: gatesConfigSchema,
+  workspace: workspaceConfigSchema,
+  agents: strictAgentsSchema,
+  planner: plannerConfigSchema,
+  merge: mergeConfigSchema,
+  logs: logsConfigSchema,
+  sandbox: sandboxConfigSchema
+});
+function defaultConfig() {
+  return configSchema.parse({});
+}
+
 // src/runtime/proof/required-gates.ts
+var OWN_REQUIRED_WORDS = {
+  default: "required by default",
+  marked: "marked required"
+};
+function ownRequiredWhy(kind) {
+  return REQUIRED_GATE_KINDS.includes(kind) ? "default" : "marked";
+}
 function requiredGatesShown(proof) {
   const kinds = proof.requiredGates;
-  const ownNames = (proof.requiredGateNames ?? []).filter(
-    (name) => proof.gates.some((gate) => gate.name === name && !kinds.includes(gate.kind))
-  );
-  return { kinds: [...kinds], ownNames };
+  const gates = [...proof.gates, ...proof.plannedGates ?? []];
+  const own3 = (proof.requiredGateNames ?? []).flatMap((name) => {
+    const gate = gates.find((each) => each.name === name);
+    return gate === void 0 || kinds.includes(gate.kind) ? [] : [{ name, why: ownRequiredWhy(gate.kind) }];
+  });
+  return { kinds: [...kinds], own: own3 };
+}
+function requiredGatesNamed(proof, name) {
+  const { kinds, own: own3 } = requiredGatesShown(proof);
+  return [...kinds.map(name), ...own3.map((gate) => `${name(gate.name)} (${OWN_REQUIRED_WORDS[gate.why]})`)];
 }
 
 // src/runtime/proof/test-summary.ts
@@ -50039,8 +50221,7 @@ function clean2(text2) {
   return text2.replace(/\r\n?/g, "\n").replace(UNSAFE_TERMINAL, "\uFFFD");
 }
 function requiredText(proof) {
-  const { kinds, ownNames } = requiredGatesShown(proof);
-  const all = [...kinds.map(line), ...ownNames.map((name) => `${line(name)} (marked required)`)];
+  const all = requiredGatesNamed(proof, line);
   return all.length > 0 ? all.join(", ") : "none";
 }
 function foundBy(slice) {
@@ -50075,11 +50256,7 @@ function renderProofMarkdown(proof, steps = NEUTRAL_STEPS) {
   out.push(`## ${STATUS_ICONS[proof.status]} omk proof: ${STATUS_LABELS[proof.status]}`, "");
   out.push(...quote(proof.goal.text), "");
   const base = `${git.baseRef === null ? "" : `${code(git.baseRef, true)} at `}${sha(git.baseSha)}`;
-  const shown = requiredGatesShown(proof);
-  const required2 = [
-    ...shown.kinds.map((kind) => code(kind, true)),
-    ...shown.ownNames.map((name) => `${code(name, true)} (marked required)`)
-  ].join(", ");
+  const required2 = requiredGatesNamed(proof, (name) => code(name, true)).join(", ");
   out.push(
     "| | |",
     "|---|---|",
@@ -51252,6 +51429,7 @@ function buildProof(evidence) {
   ];
   const failures = [...structuredClone([...evidence.failures]), ...verdict.failures];
   const status = !oracle.testable || knownGaps.some((gap) => HUMAN_ACTION_GAPS.includes(gap.code)) ? "blocked_on_human" : failures.length > 0 ? "failed" : knownGaps.length > 0 ? "not_ready" : "ready";
+  const planned = plannedOnly(evidence);
   const body = {
     version: 1,
     goalId: evidence.goalId,
@@ -51262,6 +51440,7 @@ function buildProof(evidence) {
     git: { ...evidence.git },
     requiredGates: [...oracle.requiredGates],
     requiredGateNames: requiredGateNames(evidence),
+    ...planned.length > 0 ? { plannedGates: structuredClone([...planned]) } : {},
     gates: structuredClone([...evidence.gates]),
     slices: structuredClone([...evidence.slices]),
     changedFiles: structuredClone([...evidence.changedFiles]),
@@ -51383,9 +51562,13 @@ function gitGaps({ git }) {
     }
   ];
 }
+function plannedOnly(evidence) {
+  return evidence.gates.length === 0 ? evidence.plannedGates ?? [] : [];
+}
 function requiredGateNames(evidence) {
   const kinds = new Set(evidence.oracle.requiredGates);
-  const names = evidence.gates.filter((gate) => gate.required || kinds.has(gate.kind)).map((gate) => gate.name);
+  const gates = evidence.gates.length > 0 ? evidence.gates : plannedOnly(evidence);
+  const names = gates.filter((gate) => gate.required || kinds.has(gate.kind)).map((gate) => gate.name);
   return [...new Set(names)];
 }
 function assessGates(evidence) {
@@ -51472,6 +51655,12 @@ function judge(gate, required2, complete, verdict, requiredKinds, changed) {
             gate.tests.stillFailing,
             gate.tests.counts.stillFailing
           )}), none new: it does not block readiness.`
+        );
+        return;
+      }
+      if (basis === "coverage" && gate.beyondTests !== void 0 && !blockedByConfig) {
+        verdict.warnings.push(
+          `${label} fails ${where}${exit} only on coverage thresholds the base misses too, by as much or more (${gate.beyondTests.coverage.join("; ")}); every test passes: it does not block readiness.`
         );
         return;
       }
@@ -51984,6 +52173,19 @@ var gateEvidenceSchema = external_exports.object({
   /** Diagnostics against the base (lint, format, typecheck gates that failed); absent in older proofs. */
   diagnostics: gateDiagnosticsSchema.optional(),
   /**
+   * A test gate whose tests all pass on the head while its run fails, as the base's does, where
+   * failing tests explained the base's failure, or the base's tests passing, the head misses coverage
+   * thresholds only as much as the base or one by more (gates/test-verdict.ts): the head's last lines that name what failed beyond its tests, and each
+   * coverage threshold it misses against the base's figure for it. Pre-existing only when all it
+   * names is thresholds the base misses too, by as much or more. Absent otherwise.
+   */
+  beyondTests: external_exports.object({ lines: external_exports.string(), coverage: external_exports.array(external_exports.string()) }).optional(),
+  /**
+   * `true`: a failed test gate whose run on the head reported no per-test results while its run on
+   * the base reported them: the change stopped its tests from running (gates/verify.ts). Absent otherwise.
+   */
+  stoppedOnHead: external_exports.literal(true).optional(),
+  /**
    * `block`: .omk/config.yml says a failure made only of the base's own failing tests or
    * diagnostics still blocks readiness. Absent: it does not (the default, `allow`).
    */
@@ -51995,6 +52197,7 @@ var gateEvidenceSchema = external_exports.object({
    */
   reusedFrom: external_exports.object({ slice: external_exports.string(), sha: external_exports.string(), tree: external_exports.string() }).optional()
 });
+var plannedGateSchema = external_exports.object({ name: external_exports.string(), kind: external_exports.string(), required: external_exports.boolean() });
 var findingSchema = external_exports.object({
   review: external_exports.enum(["controller", "security"]),
   severity: external_exports.enum(["info", "warning", "blocking"]),
@@ -52065,6 +52268,15 @@ var deliverySchema = external_exports.object({
       checkRunId: external_exports.number().int().nullable().default(null)
     })
   ),
+  /** The last delivery a person stopped (`delivery_withheld`): what stays open, what was withheld. */
+  withheld: external_exports.object({
+    at: external_exports.string(),
+    eventSeq: external_exports.number().int().positive(),
+    status: external_exports.string(),
+    policy: external_exports.string(),
+    opened: external_exports.array(external_exports.number().int()),
+    withheld: external_exports.array(external_exports.string())
+  }).optional(),
   /** The last gated-merge evaluation: what the forge said about checks and reviews, and the verdict. */
   mergeEvaluation: external_exports.object({
     at: external_exports.string(),
@@ -52098,6 +52310,11 @@ var proofSchema = external_exports.object({
    * proofs written before it existed.
    */
   requiredGateNames: external_exports.array(external_exports.string()).optional(),
+  /**
+   * Before any gate ran: the gates the plan will run (the latest `gates_required` event), so the
+   * proof names each required one with its kind. Absent once a gate ran, and in proofs written before.
+   */
+  plannedGates: external_exports.array(plannedGateSchema).optional(),
   gates: external_exports.array(gateEvidenceSchema),
   slices: external_exports.array(sliceEvidenceSchema),
   changedFiles: external_exports.array(changedFileSchema),
@@ -52336,13 +52553,13 @@ function keptSlice(execution, sliceId2, branch, accepted2 = false) {
 function keptIntegration(execution, kept, accepted2 = false) {
   const integration = execution.integration;
   if (integration === null) return null;
-  const own2 = keptFor(
+  const own3 = keptFor(
     null,
     integration.branch,
     [...execution.finalFindings, ...execution.integrationIntegrity],
     accepted2
   );
-  if (own2 !== null) return own2;
+  if (own3 !== null) return own3;
   const slices = kept.filter((branch) => integration.merged.includes(branch.branch));
   if (slices.length === 0) return null;
   return {
@@ -52906,8 +53123,8 @@ var BUDGET_EXAMPLES = {
 var TEXT_FIELDS = ["goal", "summary", "reason"];
 function commandVocabulary(words2) {
   const given = (field, value2) => {
-    const own2 = words2.given?.[field];
-    if (own2 !== void 0) return own2(value2);
+    const own3 = words2.given?.[field];
+    if (own3 !== void 0) return own3(value2);
     if (field === "goal") return `"${value2}"`;
     return TEXT_FIELDS.includes(field) ? `${words2.option(field)} "${value2}"` : `${words2.option(field)} ${value2}`;
   };
@@ -52945,8 +53162,8 @@ function commandVocabulary(words2) {
         );
       case "run_sandbox_off": {
         const run2 = `${words2.commands.create} ${given("goal", "<goal>")}`;
-        const own2 = words2.given?.sandbox;
-        return own2 === void 0 ? `${SANDBOX_OFF_IN_CONFIG}${line3(`${run2} ${given("sandbox", "off")}`)}` : `set ${own2("off")}, then ${line3(run2)}`;
+        const own3 = words2.given?.sandbox;
+        return own3 === void 0 ? `${SANDBOX_OFF_IN_CONFIG}${line3(`${run2} ${given("sandbox", "off")}`)}` : `set ${own3("off")}, then ${line3(run2)}`;
       }
       case "list":
       case "list_all":
@@ -54332,6 +54549,101 @@ function wordDefiningFiles(clauseText, definitions) {
 // src/runtime/controller/attempt-failure.ts
 import { isAbsolute, relative } from "node:path";
 
+// src/runtime/gates/coverage-shortfall.ts
+var ISTANBUL_PERCENT = /^ERROR: Coverage for (\w+) \(([\d.]+)%\) does not meet (?:(global|"[^"]*") )?threshold \(([\d.]+)%\)(?: for (.+))?$/;
+var ISTANBUL_COUNT = /^ERROR: Uncovered (\w+) \((\d+)\) exceed (?:(global|"[^"]*") )?threshold \((\d+)\)(?: for (.+))?$/;
+var JEST_PERCENT = /^Jest: "([^"]+)" coverage threshold for (\w+) \(([\d.]+)%\) not met: ([\d.]+)%$/;
+var JEST_COUNT = /^Jest: Uncovered count for (\w+) \((\d+)\) exceeds (.+) threshold \((\d+)\)$/;
+var PYTEST_COV = /^FAIL Required test coverage of ([\d.]+)% not reached\. Total coverage: ([\d.]+)%$/;
+var COVERAGE_PY = /^(?:ERROR: )?Coverage failure: total of ([\d.]+)%? is less than fail[-_]under=([\d.]+)%?$/;
+function coverageShortfall(text2) {
+  const line3 = text2.trim();
+  const percent = ISTANBUL_PERCENT.exec(line3);
+  if (percent !== null) {
+    const [, metric, figure, scope, level, file2] = percent;
+    return shortfall(line3, `${metric} below ${level}% (${file2 ?? unquoted(scope)})`, figure, false);
+  }
+  const count = ISTANBUL_COUNT.exec(line3);
+  if (count !== null) {
+    const [, metric, figure, scope, level, file2] = count;
+    return shortfall(line3, `uncovered ${metric} above ${level} (${file2 ?? unquoted(scope)})`, figure, true);
+  }
+  const jest = JEST_PERCENT.exec(line3);
+  if (jest !== null) {
+    const [, scope, metric, level, figure] = jest;
+    return shortfall(line3, `${metric} below ${level}% (${scope})`, figure, false);
+  }
+  const jestCount = JEST_COUNT.exec(line3);
+  if (jestCount !== null) {
+    const [, metric, figure, scope, level] = jestCount;
+    return shortfall(line3, `uncovered ${metric} above ${level} (${scope})`, figure, true);
+  }
+  const pytestCov = PYTEST_COV.exec(line3);
+  if (pytestCov !== null) return totalShortfall(line3, pytestCov[1], pytestCov[2]);
+  const coveragePy = COVERAGE_PY.exec(line3);
+  if (coveragePy !== null) return totalShortfall(line3, coveragePy[2], coveragePy[1]);
+  return null;
+}
+function coverageShortfalls(output2) {
+  const found = /* @__PURE__ */ new Map();
+  for (const line3 of output2.split("\n")) {
+    const shortfall2 = coverageShortfall(line3);
+    if (shortfall2 !== null) found.set(shortfall2.key, shortfall2);
+  }
+  return found;
+}
+function comparedShortfall(head2, base) {
+  const unit = head2.uncoveredCount ? "" : "%";
+  const here = `${head2.key}: ${head2.figure}${unit} here`;
+  const before = base.get(head2.key);
+  if (before === void 0) return { debt: false, words: `${here}, not missed in the base's output` };
+  const worse = head2.uncoveredCount ? head2.figure > before.figure : head2.figure < before.figure;
+  return { debt: !worse, words: `${here}, ${before.figure}${unit} on the base` };
+}
+function shortfall(line3, key, figure, uncoveredCount) {
+  return { key, figure: Number(figure), uncoveredCount, line: line3 };
+}
+function totalShortfall(line3, level, figure) {
+  return shortfall(line3, `total below ${Number(level)}%`, figure, false);
+}
+function unquoted(scope) {
+  return (scope ?? "").replace(/^"(.*)"$/, "$1");
+}
+
+// src/runtime/gates/beyond-tests.ts
+var FAILURE_LINE = /^(?:[\w.]*(?:Error|Exception)\b|ERROR\b|Coverage failure:|Unhandled\b|npm (?:error|ERR!) (?!code |path ))|\bthreshold\b|\bcoverage\b.*\bnot (?:met|reached)\b/;
+var LAST_LINES = 3;
+var LINE_CHARS = 160;
+function beyondTests(tail2) {
+  const lines = outputLines(tail2);
+  const failing = lines.filter((line3) => FAILURE_LINE.test(line3));
+  const chosen = (failing.length > 0 ? failing : lines).slice(-LAST_LINES);
+  if (chosen.length === 0) return "(the output is empty)";
+  return chosen.map((line3) => line3.length > LINE_CHARS ? `${line3.slice(0, LINE_CHARS - 1)}\u2026` : line3).join(" | ");
+}
+function outputLines(tail2) {
+  return tail2.split("\n").map((line3) => line3.replace(/[⎯─]{2,}/g, "").trim()).filter((line3) => line3 !== "");
+}
+var NPM_LINE = /^npm (?:error|ERR!) /;
+function judgeBeyondTests(headTail, baseTail) {
+  const baseShortfalls = coverageShortfalls(baseTail);
+  const baseLines = new Set(outputLines(baseTail));
+  const otherFailure = outputLines(headTail).some(
+    (line3) => FAILURE_LINE.test(line3) && coverageShortfall(line3) === null && !NPM_LINE.test(line3) && !baseLines.has(line3)
+  );
+  const compared = [...coverageShortfalls(headTail).values()].map(
+    (shortfall2) => comparedShortfall(shortfall2, baseShortfalls)
+  );
+  const worse = compared.some((one) => !one.debt);
+  const coverage = compared.map((one) => one.words);
+  return {
+    lines: beyondTests(headTail),
+    coverage,
+    debt: !otherFailure && !worse && coverage.length > 0,
+    worse
+  };
+}
+
 // src/runtime/gates/test-results/compare.ts
 function compareTests(base, head2) {
   const baseFailed = new Set(base.failed);
@@ -54339,12 +54651,14 @@ function compareTests(base, head2) {
   const reached = base.packages === void 0 ? null : new Set(base.packages);
   const ranOnBase = (name) => reached === null || reached.has(name.slice(0, name.indexOf(" > ")));
   const headAll = /* @__PURE__ */ new Set([...head2.passed, ...head2.failed]);
+  const headReached = head2.packages === void 0 || head2.failed.length === 0 ? null : new Set(head2.packages);
+  const ranOnHead = (name) => headReached === null || headReached.has(name.slice(0, name.indexOf(" > ")));
   return {
     failToPass: head2.passed.filter((name) => baseFailed.has(name)),
     regressions: head2.failed.filter((name) => !baseFailed.has(name) && ranOnBase(name)),
     stillFailing: head2.failed.filter((name) => baseFailed.has(name)),
     added: [...headAll].filter((name) => !baseAll.has(name) && ranOnBase(name)).sort(),
-    removed: [...baseAll].filter((name) => !headAll.has(name)).sort(),
+    removed: [...baseAll].filter((name) => !headAll.has(name) && ranOnHead(name)).sort(),
     notRunOnBase: [...headAll].filter((name) => !ranOnBase(name)).sort()
   };
 }
@@ -54360,30 +54674,17 @@ function comparable(head2, base) {
   }
   return null;
 }
-var BEYOND_TESTS = "every test passes here, yet the run fails";
 function failedBeyondTests(gate) {
-  const note = gate.tail.split("\n", 1)[0] ?? "";
-  if (gate.outcome !== "failed" || !note.startsWith(`[omk] ${BEYOND_TESTS}`)) return null;
-  return /; its last lines: (.*)$/.exec(note)?.[1] ?? null;
+  if (gate.outcome !== "failed" || gate.beyondTests === void 0) return null;
+  const { lines, coverage } = gate.beyondTests;
+  return coverage.length === 0 ? lines : `coverage ${coverage.join("; ")} | ${lines}`;
 }
-function judgeFailureOnBoth(head2, base, base12, headRun = { exitCode: null, tail: "" }) {
+function judgeFailureOnBoth(head2, base, base12, headRun = { exitCode: null, tail: "" }, baseTail = "") {
   const why = comparable(head2, base);
   if (why !== null || head2 === null || base === null) {
     return { outcome: "pre_existing", note: `fails on base ${base12} too (judged by exit codes: ${why})` };
   }
-  if (head2.failed.length === 0 && base.failed.length > 0) {
-    const exit = headRun.exitCode === null ? "" : ` (exit ${headRun.exitCode})`;
-    return {
-      outcome: "failed",
-      note: `${BEYOND_TESTS}${exit}, while on base ${base12} failing tests explained its failure (${listed2(base.failed)}): what fails beyond the tests is new, or was hidden on the base behind its failing tests; its last lines: ${beyondTests(headRun.tail)}`
-    };
-  }
-  if (head2.failed.length === 0) {
-    return {
-      outcome: "pre_existing",
-      note: `fails on base ${base12} too (judged by exit codes: the output names no failing test)`
-    };
-  }
+  if (head2.failed.length === 0) return judgeAllPassing(base, base12, headRun, baseTail);
   const { regressions, stillFailing, notRunOnBase } = compareTests(base, head2);
   if (regressions.length > 0) {
     return {
@@ -54402,6 +54703,38 @@ function judgeFailureOnBoth(head2, base, base12, headRun = { exitCode: null, tai
   return {
     outcome: "pre_existing",
     note: `fails on base ${base12} too, with the same failing tests: ${listed2(stillFailing)}`
+  };
+}
+function judgeAllPassing(base, base12, headRun, baseTail) {
+  const beyond = judgeBeyondTests(headRun.tail, baseTail);
+  const exit = headRun.exitCode === null ? "" : ` (exit ${headRun.exitCode})`;
+  const beyondTests2 = { lines: beyond.lines, coverage: beyond.coverage };
+  const coverage = beyond.coverage.join("; ");
+  if (beyond.debt) {
+    return {
+      outcome: "pre_existing",
+      note: `every test passes here; the run fails${exit} only on coverage thresholds base ${base12} misses too, by as much or more: ${coverage}`,
+      beyondTests: beyondTests2
+    };
+  }
+  const named4 = coverage === "" ? "" : ` (coverage: ${coverage})`;
+  if (base.failed.length > 0) {
+    return {
+      outcome: "failed",
+      note: `every test passes here, yet the run fails${exit}, while on base ${base12} failing tests explained its failure (${listed2(base.failed)}): what fails beyond the tests is new, worse than on the base, or was hidden on the base behind its failing tests${named4}; its last lines: ${beyond.lines}`,
+      beyondTests: beyondTests2
+    };
+  }
+  if (beyond.worse) {
+    return {
+      outcome: "failed",
+      note: `every test passes here and on base ${base12}, yet the run fails${exit} on coverage thresholds it misses by more than the base, or that the base's output does not show missed${named4}; its last lines: ${beyond.lines}`,
+      beyondTests: beyondTests2
+    };
+  }
+  return {
+    outcome: "pre_existing",
+    note: `fails on base ${base12} too (judged by exit codes: the output names no failing test)`
   };
 }
 function regressionNote(head2, base) {
@@ -54435,16 +54768,6 @@ function gateTests(head2, base, baseSha) {
 }
 function bounded(names) {
   return names.slice(0, TEST_NAMES_LIMIT).map((name) => name.length > NAME_CHARS ? `${name.slice(0, NAME_CHARS - 1)}\u2026` : name);
-}
-var FAILURE_LINE = /^(?:[\w.]*(?:Error|Exception)\b|ERROR\b|Unhandled\b|npm (?:error|ERR!) (?!code |path ))|\bthreshold\b|\bcoverage\b.*\bnot (?:met|reached)\b/;
-var LAST_LINES = 3;
-var LINE_CHARS = 160;
-function beyondTests(tail2) {
-  const lines = tail2.split("\n").map((line3) => line3.replace(/[⎯─]{2,}/g, "").trim()).filter((line3) => line3 !== "");
-  const failing = lines.filter((line3) => FAILURE_LINE.test(line3));
-  const chosen = (failing.length > 0 ? failing : lines).slice(-LAST_LINES);
-  if (chosen.length === 0) return "(the output is empty)";
-  return chosen.map((line3) => line3.length > LINE_CHARS ? `${line3.slice(0, LINE_CHARS - 1)}\u2026` : line3).join(" | ");
 }
 function listed2(names) {
   const shown = names.slice(0, 5).join(", ");
@@ -54685,6 +55008,188 @@ function writeDelivery(files2, path2, record2) {
 }
 function withPull(record2, pull) {
   return { ...record2, pulls: [...record2.pulls.filter((p) => p.sliceId !== pull.sliceId), pull] };
+}
+
+// src/runtime/controller/required-gates.ts
+var REVIEW_GATE_KINDS = ["security-review"];
+function planRequiredGates(oracleKinds, detected) {
+  const available = new Set(detected.map((gate) => gate.kind));
+  const required2 = [];
+  const notes = [];
+  for (const kind of oracleKinds) {
+    if (available.has(kind) || REVIEW_GATE_KINDS.includes(kind)) {
+      required2.push(kind);
+    } else if (kind === "test") {
+      required2.push(kind);
+      notes.push(
+        "the oracle needs a test gate but none was found: the proof cannot be ready until one is configured"
+      );
+    } else {
+      notes.push(
+        `the project has no ${kind} gate, so ${kind} is not required (configure one in .omk/config.yml)`
+      );
+    }
+  }
+  const gates = detected.map((gate) => ({
+    ...gate,
+    required: gate.required || required2.includes(gate.kind)
+  }));
+  return { required: required2, gates, notes };
+}
+
+// src/runtime/goal/intake-checks.ts
+var GATE_KINDS = ["test", "lint", "typecheck", "format", "security-review", "benchmark"];
+var SHAPE_BY_CLASS = {
+  fix: "fail_to_pass",
+  greenfield: "spec_acceptance",
+  rewrite: "pass_to_pass",
+  hardening: "adversarial",
+  performance: "benchmark"
+};
+var GATES_BY_CLASS = {
+  fix: ["test", "lint", "typecheck"],
+  greenfield: ["test", "lint", "typecheck", "format"],
+  rewrite: ["test", "lint", "typecheck"],
+  hardening: ["test", "lint", "typecheck", "security-review"],
+  performance: ["test", "benchmark"]
+};
+var CLASS_PRECEDENCE = [
+  "hardening",
+  "performance",
+  "fix",
+  "greenfield",
+  "rewrite"
+];
+var STATIC_KINDS = [
+  ["lint", "lint"],
+  ["typecheck", "typecheck"],
+  ["format", "format"]
+];
+function staticCheck(kinds) {
+  const words2 = STATIC_KINDS.filter(([kind]) => kinds.includes(kind)).map(([, word]) => word);
+  if (words2.length === 0) return "";
+  const listed4 = words2.length === 1 ? words2[0] ?? "" : `${words2.slice(0, -1).join(", ")} and ${words2.at(-1)}`;
+  const sentence = `${listed4.charAt(0).toUpperCase()}${listed4.slice(1)}`;
+  if (words2.includes("format")) return `${sentence} checks are clean on the head commit`;
+  return `${sentence} ${words2.length === 1 ? "passes" : "pass"} on the head commit`;
+}
+function checksWithGates(cls, checks, kept) {
+  const full = staticCheck(GATES_BY_CLASS[cls]);
+  if (full === "") return [...checks];
+  const now = staticCheck(kept);
+  return checks.flatMap((check2) => check2 !== full ? [check2] : now === "" ? [] : [now]);
+}
+var NO_BREAKAGE = "Every test that passes on the base commit still passes on the head commit";
+var FAIL_TO_PASS_TAIL = "is reproduced by a test that fails on the base commit and passes on the head commit";
+function isFailToPassCheck(check2) {
+  return check2.startsWith("The failing behaviour (") && check2.endsWith(FAIL_TO_PASS_TAIL);
+}
+function checksFor(cls, { subject, target: target2 }) {
+  switch (cls) {
+    case "fix":
+      return [
+        `The failing behaviour (${subject}) ${FAIL_TO_PASS_TAIL}`,
+        `${NO_BREAKAGE} (no previously passing test breaks)`,
+        staticCheck(GATES_BY_CLASS.fix)
+      ];
+    case "greenfield":
+      return [
+        `Each behaviour the goal states (${subject}) has a new acceptance test`,
+        "The new acceptance tests fail or are absent on the base commit and pass on the head commit",
+        NO_BREAKAGE,
+        staticCheck(GATES_BY_CLASS.greenfield)
+      ];
+    case "rewrite":
+      return [
+        "The existing test suite passes on the base commit and on the head commit (pass-to-pass), without weakening or deleting tests",
+        `The public interface of ${subject} is preserved: exported names, command-line flags and outputs are unchanged`,
+        "No new behaviour is introduced: the change adds no acceptance tests for new features",
+        staticCheck(GATES_BY_CLASS.rewrite)
+      ];
+    case "hardening":
+      return [
+        `Hostile-input tests for ${subject} (malformed, oversized, injection or traversal inputs, as relevant) expose the weakness on the base commit and are handled safely on the head commit`,
+        NO_BREAKAGE,
+        "A security review of the diff reports no blocking findings",
+        staticCheck(GATES_BY_CLASS.hardening)
+      ];
+    case "performance":
+      return [
+        `A benchmark that exercises ${subject} runs on the base commit and on the head commit with the same command, input and machine`,
+        `The head commit meets the stated target: ${target2 ?? "the target named in the goal"}`,
+        `${NO_BREAKAGE} (pass-to-pass)`
+      ];
+  }
+}
+function secondaryEvidence(cls, context) {
+  if (cls === "hardening") {
+    return { check: `Also (hardening): ${checksFor("hardening", context)[2]}`, gate: "security-review" };
+  }
+  if (cls === "performance" && context.target !== null) {
+    return { check: `Also (performance): ${checksFor("performance", context)[1]}`, gate: "benchmark" };
+  }
+  return null;
+}
+function orderGates(gates) {
+  const wanted = new Set(gates);
+  return GATE_KINDS.filter((gate) => wanted.has(gate));
+}
+
+// src/runtime/goal/gate-plan.ts
+function wantedGates(oracle) {
+  const wanted = /* @__PURE__ */ new Set([...oracle.requiredGates, ...oracle.absentGates ?? []]);
+  const known = GATE_KINDS;
+  return [...GATE_KINDS.filter((kind) => wanted.has(kind)), ...[...wanted].filter((k) => !known.includes(k))];
+}
+function reconcileOracle(oracle, detected) {
+  const wanted = wantedGates(oracle);
+  const plan2 = planRequiredGates(wanted, detected);
+  const absent = wanted.filter((kind) => !plan2.required.includes(kind));
+  const gates = {
+    run: plan2.gates.map((gate) => ({
+      name: gate.name,
+      kind: gate.kind,
+      required: gate.required,
+      argv: [...gate.argv]
+    })),
+    absent,
+    notes: plan2.notes
+  };
+  if (!oracle.testable) return { oracle, gates };
+  return {
+    oracle: {
+      ...oracle,
+      checks: oracle.class === null ? oracle.checks : checksWithGates(oracle.class, oracle.checks, plan2.required),
+      requiredGates: plan2.required,
+      absentGates: absent
+    },
+    gates
+  };
+}
+function gateDecisions(notes) {
+  return notes.map((note) => ({ kind: "gates", decision: note.split(":")[0] ?? note, reason: note }));
+}
+function gatesRequiredEvent(required2, gates) {
+  return {
+    type: "gates_required",
+    data: {
+      required: [...required2],
+      gates: gates.map((gate) => `${gate.name}:${gate.kind}${gate.required ? "" : OPTIONAL}`)
+    }
+  };
+}
+var OPTIONAL = " (optional)";
+function gatesRequiredIn(events) {
+  const latest = events.findLast((event) => event.type === "gates_required");
+  const named4 = Array.isArray(latest?.data.gates) ? latest.data.gates : [];
+  return named4.flatMap((entry) => {
+    if (typeof entry !== "string") return [];
+    const optional2 = entry.endsWith(OPTIONAL);
+    const text2 = optional2 ? entry.slice(0, -OPTIONAL.length) : entry;
+    const colon = text2.lastIndexOf(":");
+    if (colon <= 0 || colon === text2.length - 1) return [];
+    return [{ name: text2.slice(0, colon), kind: text2.slice(colon + 1), required: !optional2 }];
+  });
 }
 
 // src/runtime/state/decisions.ts
@@ -54983,6 +55488,7 @@ function deliveryFromEvents(events) {
     else if (event.type === "goal_rejected") delivery.rejection = record2("reason");
     else if (event.type === "goal_cancelled") delivery.cancellation = record2("reason");
     else if (event.type === "merge_evaluated") delivery.mergeEvaluation = mergeEvaluationFrom(event);
+    else if (event.type === "delivery_withheld") delivery.withheld = withheldFrom(event);
     else if (event.type === "goal_merged") {
       const sha3 = typeof event.data.sha === "string" ? event.data.sha : "";
       const target2 = typeof event.data.target === "string" ? event.data.target : "";
@@ -54990,6 +55496,17 @@ function deliveryFromEvents(events) {
     }
   }
   return delivery;
+}
+function withheldFrom(event) {
+  const { status, policy, opened, withheld } = event.data;
+  return {
+    at: event.ts,
+    eventSeq: event.seq,
+    status: typeof status === "string" ? status : "",
+    policy: typeof policy === "string" ? policy : "",
+    opened: Array.isArray(opened) ? opened.filter((n) => Number.isInteger(n)) : [],
+    withheld: Array.isArray(withheld) ? withheld.filter((what) => typeof what === "string") : ["delivery"]
+  };
 }
 async function rebuildProof(store, goal, events) {
   const proof = await assembleProof(store, goal, events);
@@ -55016,6 +55533,7 @@ async function assembleProof(store, goal, events) {
     oracle: goal.oracle,
     generatedAt: store.deps.clock.nowIso(),
     ...evidence,
+    plannedGates: gatesRequiredIn(log.events),
     // A gate the integrated tree took from a slice holds only where the evidence backs the claim.
     extraGaps: [...evidence.extraGaps, ...reuseClaimGaps(execution, log.events)],
     git: { baseRef: goal.repo.baseRef, baseSha: goal.repo.baseSha, headSha: evidence.headSha },
@@ -55118,162 +55636,6 @@ async function catchUpFailureRecord(store, goal) {
   const paths2 = store.paths(goal.id);
   if (await store.files.exists(paths2.failure) || !await store.files.exists(paths2.proof)) return false;
   return recordFailedGoal(store, goal.id);
-}
-
-// src/runtime/controller/required-gates.ts
-var REVIEW_GATE_KINDS = ["security-review"];
-function planRequiredGates(oracleKinds, detected) {
-  const available = new Set(detected.map((gate) => gate.kind));
-  const required2 = [];
-  const notes = [];
-  for (const kind of oracleKinds) {
-    if (available.has(kind) || REVIEW_GATE_KINDS.includes(kind)) {
-      required2.push(kind);
-    } else if (kind === "test") {
-      required2.push(kind);
-      notes.push(
-        "the oracle needs a test gate but none was found: the proof cannot be ready until one is configured"
-      );
-    } else {
-      notes.push(
-        `the project has no ${kind} gate, so ${kind} is not required (configure one in .omk/config.yml)`
-      );
-    }
-  }
-  const gates = detected.map((gate) => ({
-    ...gate,
-    required: gate.required || required2.includes(gate.kind)
-  }));
-  return { required: required2, gates, notes };
-}
-
-// src/runtime/goal/intake-checks.ts
-var GATE_KINDS = ["test", "lint", "typecheck", "format", "security-review", "benchmark"];
-var SHAPE_BY_CLASS = {
-  fix: "fail_to_pass",
-  greenfield: "spec_acceptance",
-  rewrite: "pass_to_pass",
-  hardening: "adversarial",
-  performance: "benchmark"
-};
-var GATES_BY_CLASS = {
-  fix: ["test", "lint", "typecheck"],
-  greenfield: ["test", "lint", "typecheck", "format"],
-  rewrite: ["test", "lint", "typecheck"],
-  hardening: ["test", "lint", "typecheck", "security-review"],
-  performance: ["test", "benchmark"]
-};
-var CLASS_PRECEDENCE = [
-  "hardening",
-  "performance",
-  "fix",
-  "greenfield",
-  "rewrite"
-];
-var STATIC_KINDS = [
-  ["lint", "lint"],
-  ["typecheck", "typecheck"],
-  ["format", "format"]
-];
-function staticCheck(kinds) {
-  const words2 = STATIC_KINDS.filter(([kind]) => kinds.includes(kind)).map(([, word]) => word);
-  if (words2.length === 0) return "";
-  const listed4 = words2.length === 1 ? words2[0] ?? "" : `${words2.slice(0, -1).join(", ")} and ${words2.at(-1)}`;
-  const sentence = `${listed4.charAt(0).toUpperCase()}${listed4.slice(1)}`;
-  if (words2.includes("format")) return `${sentence} checks are clean on the head commit`;
-  return `${sentence} ${words2.length === 1 ? "passes" : "pass"} on the head commit`;
-}
-function checksWithGates(cls, checks, kept) {
-  const full = staticCheck(GATES_BY_CLASS[cls]);
-  if (full === "") return [...checks];
-  const now = staticCheck(kept);
-  return checks.flatMap((check2) => check2 !== full ? [check2] : now === "" ? [] : [now]);
-}
-var NO_BREAKAGE = "Every test that passes on the base commit still passes on the head commit";
-function checksFor(cls, { subject, target: target2 }) {
-  switch (cls) {
-    case "fix":
-      return [
-        `The failing behaviour (${subject}) is reproduced by a test that fails on the base commit and passes on the head commit`,
-        `${NO_BREAKAGE} (no previously passing test breaks)`,
-        staticCheck(GATES_BY_CLASS.fix)
-      ];
-    case "greenfield":
-      return [
-        `Each behaviour the goal states (${subject}) has a new acceptance test`,
-        "The new acceptance tests fail or are absent on the base commit and pass on the head commit",
-        NO_BREAKAGE,
-        staticCheck(GATES_BY_CLASS.greenfield)
-      ];
-    case "rewrite":
-      return [
-        "The existing test suite passes on the base commit and on the head commit (pass-to-pass), without weakening or deleting tests",
-        `The public interface of ${subject} is preserved: exported names, command-line flags and outputs are unchanged`,
-        "No new behaviour is introduced: the change adds no acceptance tests for new features",
-        staticCheck(GATES_BY_CLASS.rewrite)
-      ];
-    case "hardening":
-      return [
-        `Hostile-input tests for ${subject} (malformed, oversized, injection or traversal inputs, as relevant) expose the weakness on the base commit and are handled safely on the head commit`,
-        NO_BREAKAGE,
-        "A security review of the diff reports no blocking findings",
-        staticCheck(GATES_BY_CLASS.hardening)
-      ];
-    case "performance":
-      return [
-        `A benchmark that exercises ${subject} runs on the base commit and on the head commit with the same command, input and machine`,
-        `The head commit meets the stated target: ${target2 ?? "the target named in the goal"}`,
-        `${NO_BREAKAGE} (pass-to-pass)`
-      ];
-  }
-}
-function secondaryEvidence(cls, context) {
-  if (cls === "hardening") {
-    return { check: `Also (hardening): ${checksFor("hardening", context)[2]}`, gate: "security-review" };
-  }
-  if (cls === "performance" && context.target !== null) {
-    return { check: `Also (performance): ${checksFor("performance", context)[1]}`, gate: "benchmark" };
-  }
-  return null;
-}
-function orderGates(gates) {
-  const wanted = new Set(gates);
-  return GATE_KINDS.filter((gate) => wanted.has(gate));
-}
-
-// src/runtime/goal/gate-plan.ts
-function wantedGates(oracle) {
-  const wanted = /* @__PURE__ */ new Set([...oracle.requiredGates, ...oracle.absentGates ?? []]);
-  const known = GATE_KINDS;
-  return [...GATE_KINDS.filter((kind) => wanted.has(kind)), ...[...wanted].filter((k) => !known.includes(k))];
-}
-function reconcileOracle(oracle, detected) {
-  const wanted = wantedGates(oracle);
-  const plan2 = planRequiredGates(wanted, detected);
-  const absent = wanted.filter((kind) => !plan2.required.includes(kind));
-  const gates = {
-    run: plan2.gates.map((gate) => ({
-      name: gate.name,
-      kind: gate.kind,
-      required: gate.required,
-      argv: [...gate.argv]
-    })),
-    absent,
-    notes: plan2.notes
-  };
-  if (!oracle.testable) return { oracle, gates };
-  return {
-    oracle: {
-      ...oracle,
-      checks: oracle.class === null ? oracle.checks : checksWithGates(oracle.class, oracle.checks, plan2.required),
-      requiredGates: plan2.required,
-      absentGates: absent
-    },
-    gates
-  };
-}
-function gateDecisions(notes) {
-  return notes.map((note) => ({ kind: "gates", decision: note.split(":")[0] ?? note, reason: note }));
 }
 
 // src/runtime/goal/create.ts
@@ -55799,6 +56161,8 @@ async function planLocked(deps, initial, mode, lease) {
   }
   if (!oracle.testable) {
     opening.push({ type: "goal_blocked", data: { humanDecisions: oracle.humanDecisions } });
+  } else if (gates !== null) {
+    opening.push(gatesRequiredEvent(oracle.requiredGates, gates.run));
   }
   if (gates !== null && oracle.testable) decisions.push(...gateDecisions(gates.notes));
   const planned = { ...initial, oracle };
@@ -55907,6 +56271,88 @@ function noGoalHere(scope, wanted, every) {
 // src/runtime/app/goal-text.ts
 init_next_steps();
 
+// src/runtime/app/notes.ts
+init_branches();
+function describeNote(note, words2) {
+  switch (note.code) {
+    case "stopped":
+      return `execution stopped (${note.by}); nothing was delivered`;
+    case "stopped_remotely":
+      return `the goal was ${note.action === "pause" ? "paused" : "cancelled"} on the state branch while it ran; nothing was delivered`;
+    case "policy_local":
+      return `delivery policy is local: branches only (open PRs with ${words2.steps({ step: "open_pr", goalId: note.goalId })})`;
+    case "not_deliverable":
+      return `nothing delivered: the goal is ${note.status}`;
+    case "withheld":
+      return withheldNote(note);
+    case "no_base":
+      return `nothing delivered: the goal started on a detached HEAD (name a base with ${words2.fields.given("baseBranch", "main")})`;
+    case "merge_manual":
+      return `merge policy is manual: merge with ${words2.steps({ step: "merge", goalId: note.goalId })} when it is ready`;
+    case "merge_disabled":
+      return `merge policy is disabled: omk will not merge this goal (start it with ${words2.fields.given("mergePolicy", "gated")} to let it)`;
+    case "no_integrator":
+      return "no integrator PR was opened, so there is nothing to merge";
+    case "merged":
+      return `merged the integrator PR #${note.pr} as ${note.sha.slice(0, 12)}`;
+    case "merge_blocked":
+      return `merge blocked by ${note.blockedBy} (PR #${note.pr}): ${note.reasons.join("; ")}`;
+    case "dry_run":
+      return "dry-run: nothing was pushed, opened or merged";
+    case "not_started":
+      return `${note.dispatches ? "Not dispatched" : "Not started again"}: the goal is ${note.status.replace(/_/g, " ")}.`;
+    case "fix_done": {
+      const which = note.sliceId === null || note.sliceId === INTEGRATION_ID ? "integrator PR" : `slice ${note.sliceId}'s PR`;
+      const sha3 = note.headSha === null ? "no change" : `fix ${note.headSha.slice(0, 12)}`;
+      return `Review fix on the ${which} #${note.pr}: ${note.kind} (${sha3}) for ${note.requests} request(s); proof ${note.proofStatus}.`;
+    }
+    case "fix_already_handled":
+      return `Already handled: ${note.requestIds.join(", ")} (a rerun or a redelivery); nothing ran.`;
+    case "slice_job":
+      return sliceJobWords(note.report);
+    case "slices_folded":
+      return `folded ${note.folded} slice result(s); the integrated proof is ${note.proofStatus}`;
+  }
+}
+function sliceJobWords(report2) {
+  switch (report2.kind) {
+    case "stopped":
+      return `slice ${report2.slice} stopped: the goal was ${report2.by} on the state branch; nothing more runs here`;
+    case "already_done":
+      return `slice ${report2.slice} was already done; nothing ran`;
+    case "finished":
+    case "unfinished":
+      return `slice ${report2.slice}: ${report2.outcome}; integrate once every slice's job has finished`;
+  }
+}
+function withheldNote(note) {
+  if (note.withheld.includes("delivery")) {
+    return `nothing delivered: the goal was ${note.status} after execution, before its delivery (policy ${note.policy})`;
+  }
+  return `delivery stopped: the goal was ${note.status} during its delivery: ${withheldText(note)}`;
+}
+function withheldText(stop) {
+  const parts = [];
+  const n = stop.opened.length;
+  if (n === 0) parts.push("nothing delivered");
+  else
+    parts.push(
+      `${n === 1 ? "PR" : "PRs"} ${stop.opened.map((pr) => `#${pr}`).join(", ")} ${n === 1 ? "stays" : "stay"} open`
+    );
+  const pulls = stop.withheld.filter((what) => what !== "merge" && what !== "delivery");
+  if (pulls.length > 0) parts.push(`not opened: ${pulls.join(", ")}`);
+  if (stop.withheld.includes("merge")) parts.push("not merged");
+  return `${parts.join("; ")} (policy ${stop.policy})`;
+}
+function mergeNote(merge3) {
+  return merge3.merged ? { code: "merged", pr: merge3.pr, sha: merge3.sha } : {
+    code: "merge_blocked",
+    pr: merge3.pr,
+    blockedBy: merge3.blockedBy,
+    reasons: merge3.reasons.map((reason) => reason.detail)
+  };
+}
+
 // src/runtime/app/judgement.ts
 function judgeProof(proof, options) {
   if (proof.status === "failed") {
@@ -55981,7 +56427,9 @@ function deliveredReport(result2) {
     delivered: result2.delivered,
     skipped: result2.plan.skipped,
     kept: result2.plan.kept,
-    proofStatus: result2.proof.status
+    proofStatus: result2.proof.status,
+    /** A cancel or pause that stopped it part-way: its status and the PRs not opened; else null. */
+    stopped: result2.stopped
   };
 }
 function executedReport(result2) {
@@ -56048,17 +56496,13 @@ function plannedGatesText(gates, required2) {
   }
   return out;
 }
-function requiredGatesText(kinds, gates) {
-  const ownNames = (gates?.run ?? []).filter((gate) => gate.required && !kinds.includes(gate.kind)).map((gate) => `${gate.name} (marked required)`);
-  return [...kinds, ...new Set(ownNames)].join(", ");
-}
 function renderCreatedText(created2, steps) {
   const { goal, graph, proof } = created2;
   let out = `goal ${goal.id}
 `;
   out += `  ${goal.goal.normalized}
 `;
-  out += goal.oracle.testable ? `oracle: ${goal.oracle.class} (${goal.oracle.shape}); required gates: ${requiredGatesText(goal.oracle.requiredGates, created2.gates)}
+  out += goal.oracle.testable ? `oracle: ${goal.oracle.class} (${goal.oracle.shape}); required gates: ${requiredGatesNamed(proof, (name) => name).join(", ")}
 ` : "oracle: not testable\n";
   if (goal.oracle.testable && created2.gates !== null)
     out += plannedGatesText(created2.gates, goal.oracle.requiredGates);
@@ -56116,6 +56560,7 @@ function renderStatusText(view, inspect) {
   }
   out += `gaps    ${proof.knownGaps.length}${proof.knownGaps.length > 0 ? `  (${inspect(goal.id)})` : ""}
 `;
+  out += endedText(goal, proof);
   for (const kept of view.kept) out += `kept    ${kept.branch}, not pushed: ${keptBranchReason(kept)}
 `;
   out += `budget  ${limitsText(goal.budget)}
@@ -56127,6 +56572,21 @@ function renderStatusText(view, inspect) {
 `;
   }
   return out;
+}
+function endedText(goal, proof) {
+  const record2 = goal.status === "cancelled" ? proof.delivery.cancellation : goal.status === "rejected" ? proof.delivery.rejection : null;
+  const stop = proof.delivery.withheld;
+  const stoppedNow = stop !== void 0 && stop.status === goal.status;
+  if (goal.status === "paused" && stoppedNow)
+    return `paused  during its delivery at ${stop.at}: ${withheldText(stop)}
+`;
+  if (record2 === null || record2 === void 0) return "";
+  const by = record2.by === void 0 ? "" : ` by ${record2.by}`;
+  const why = record2.text === "" ? "" : ` (${record2.text})`;
+  const pulls = proof.delivery.pullRequests.length;
+  const delivered = stoppedNow ? withheldText(stop) : pulls === 0 ? `nothing delivered (policy ${goal.options.policy})` : `${pulls} pull request${pulls === 1 ? "" : "s"} opened before`;
+  return `ended   ${goal.status} at ${record2.at}${by}${why}: ${delivered}
+`;
 }
 function renderShowText(view) {
   const { goal, graph, paths: paths2 } = view;
@@ -56269,6 +56729,12 @@ function renderDeliveredText(result2) {
 `;
   for (const kept of result2.plan.kept) out += `${keptBranchText(kept)}
 `;
+  const { stopped } = result2;
+  if (stopped !== null) {
+    const stay = result2.delivered.length === 0 ? "" : " (the PRs above stay open)";
+    out += `stopped: the goal was ${stopped.status} during its delivery; not opened: ${stopped.withheld.join(", ")}${stay}
+`;
+  }
   return out;
 }
 function renderMergeText(result2, goalId, steps) {
@@ -57251,175 +57717,6 @@ init_errors();
 init_branches();
 import { readFile, realpath, stat } from "node:fs/promises";
 import { isAbsolute as isAbsolute4, join as join5, normalize, relative as relative3, resolve as resolve2, sep } from "node:path";
-
-// src/runtime/config/schema.ts
-init_zod();
-
-// src/runtime/agents/config.ts
-init_zod();
-
-// src/runtime/config/duration.ts
-init_zod();
-var MAX_DURATION_MS = 6 * 36e5;
-var DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
-var durationSchema = external_exports.string().regex(DURATION, { error: "must be a duration such as 90s, 10m or 1h30m (units: s, m, h)" }).min(2, { error: "must be a duration such as 90s, 10m or 1h30m" }).transform((text2) => {
-  const [, h, m, s] = DURATION.exec(text2) ?? [];
-  return Number(h ?? 0) * 36e5 + Number(m ?? 0) * 6e4 + Number(s ?? 0) * 1e3;
-}).refine((ms) => ms > 0 && ms <= MAX_DURATION_MS, { error: "must be more than 0s and at most 6h" }).describe("A duration: a number with a unit (s, m, h), e.g. 90s, 10m, 1h30m.");
-
-// src/runtime/agents/config.ts
-var PROMPT_DELIVERY = ["file", "stdin", "arg"];
-var customAgentSchema = external_exports.object({
-  argv: external_exports.array(external_exports.string().min(1)).min(1),
-  prompt: external_exports.enum(PROMPT_DELIVERY).default("file"),
-  /** Extra environment variable NAMES passed through from omk's environment (never a GitHub token). */
-  env: external_exports.array(external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).default([]),
-  /** Files or directories of your HOME (relative to it) copied into the agent's own HOME: its login. */
-  home: external_exports.array(external_exports.string().min(1)).default([]),
-  /** How usage is read from its output: none, or a JSON object with tokens/cost fields. */
-  usage: external_exports.enum(["none", "json"]).default("none")
-});
-var agentsConfigSchema = external_exports.object({
-  /** The agent used when --agent is not given: a preset name, `script:<path>`, or a custom name. */
-  default: external_exports.string().min(1).optional(),
-  /** Named custom commands, usable as --agent <name>. */
-  custom: external_exports.record(external_exports.string().regex(/^[a-z][a-z0-9-]*$/), customAgentSchema).default({}),
-  /**
-   * How long an agent may print nothing at all after it starts before omk stops it as unable to
-   * run here (a CLI waiting on a login prompt). Default 60s.
-   */
-  startupSilence: durationSchema.optional(),
-  /**
-   * How long an agent may print nothing but network failures (DNS, refused connections,
-   * "Reconnecting…") before omk stops it as unable to reach its provider. Default 2m for presets.
-   */
-  networkStall: durationSchema.optional(),
-  /**
-   * How long omk waits in all for a rate-limited agent (HTTP 429, "rate limit exceeded") before
-   * the run stops: it waits what the agent asked (`retry after 30s`), else 30s doubling, at most
-   * 5m at a time, and runs it again without spending an attempt. Default 30m.
-   */
-  rateLimitWait: durationSchema.optional(),
-  /**
-   * Per-agent settings: extra arguments appended to the preset's argv, env names to pass, and
-   * files of HOME to copy into the agent's own HOME.
-   */
-  settings: external_exports.record(
-    external_exports.string(),
-    external_exports.object({
-      extraArgs: external_exports.array(external_exports.string()).default([]),
-      env: external_exports.array(external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).default([]),
-      /** More of your HOME (relative to it) copied into the agent's own HOME, on top of a preset's login. */
-      home: external_exports.array(external_exports.string().min(1)).default([]),
-      /** Overrides agents.startupSilence for this agent. */
-      startupSilence: durationSchema.optional(),
-      /** Overrides agents.networkStall for this agent. */
-      networkStall: durationSchema.optional()
-    })
-  ).default({})
-}).default({ custom: {}, settings: {} });
-
-// src/runtime/gates/port.ts
-var GATE_HOMES = ["own", "user"];
-
-// src/runtime/config/schema.ts
-var CONFIG_VERSION = 1;
-var REQUIRED_GATE_KINDS = ["test", "lint", "typecheck", "format"];
-var PRE_EXISTING_POLICIES = ["allow", "block"];
-var DEFAULT_GATE_TIMEOUT_MS = 10 * 6e4;
-var gateNameSchema = external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
-  error: "must be 1-64 letters, digits, dots, dashes or underscores (e.g. test, e2e, lint-docs)"
-});
-var argvSchema = external_exports.array(external_exports.string().min(1, { error: "an argument may not be empty" }), {
-  error: (issue2) => typeof issue2.input === "string" ? `must be an argv array, not a string (omk never runs a shell): run: [${issue2.input.trim().split(/\s+/).map((part) => JSON.stringify(part)).join(", ")}]` : 'must be an argv array such as ["npm", "test"]'
-}).min(1, { error: 'must name a command, e.g. ["npm", "test"]' }).max(256).describe("The command as an argv array; it is never passed through a shell.");
-var gateConfigSchema = external_exports.strictObject({
-  /** Matches a detected gate to override it, or names a new gate (which then needs `run`). */
-  name: gateNameSchema,
-  kind: external_exports.string().regex(/^[a-z][a-z0-9-]{0,31}$/, { error: "must be a lowercase word such as test, lint, benchmark" }).optional().describe("test | lint | typecheck | format | build | benchmark | custom ..."),
-  run: argvSchema.optional(),
-  required: external_exports.boolean().optional().describe("Whether a failure blocks readiness."),
-  timeout: durationSchema.optional(),
-  /** For tools that report problems by printing them and exiting 0 (gofmt -l). */
-  failOnOutput: external_exports.boolean().optional().describe("Fail the gate when it prints anything on stdout."),
-  preExisting: external_exports.enum(PRE_EXISTING_POLICIES).optional().describe(
-    "allow (default): a gate whose only failures also fail on the base (same tests, same diagnostics) does not block readiness; the proof lists them. block: it does."
-  ),
-  enabled: external_exports.boolean().optional().describe("false removes a detected gate."),
-  network: external_exports.enum(SANDBOX_NETWORKS).optional().describe(
-    "Sandboxed, this gate's network: open, none, or allow (only sandbox.allowedHosts, through a proxy) (default: sandbox.network's gates)."
-  )
-});
-var gatesConfigSchema = external_exports.strictObject({
-  detect: external_exports.boolean().default(true).describe("Detect gates from the project files."),
-  timeout: durationSchema.prefault("10m").describe("Default per-gate timeout."),
-  home: external_exports.enum(GATE_HOMES).default("own").describe(
-    "own (default): every gate process gets a HOME omk makes for it and removes after, the user's toolchain caches still found; user: gates run with your own HOME (a tool that needs its settings there)."
-  ),
-  list: external_exports.array(gateConfigSchema).max(64).default([]).superRefine((list3, ctx) => {
-    const seen = /* @__PURE__ */ new Set();
-    list3.forEach((gate, index) => {
-      if (seen.has(gate.name)) {
-        ctx.addIssue({
-          code: "custom",
-          message: `gate '${gate.name}' is listed twice; merge the two entries`,
-          path: [index, "name"]
-        });
-      }
-      seen.add(gate.name);
-    });
-  })
-}).prefault({});
-var workspaceSetupSchema = external_exports.array(argvSchema).min(1, { error: "list at least one command, or leave setup out to let omk detect" }).max(16);
-var workspaceConfigSchema = external_exports.strictObject({
-  setup: workspaceSetupSchema.optional().describe(
-    'Commands run, in order, in each new worktree before an agent or a gate, instead of what omk detects (e.g. [["npm", "ci"]]).'
-  ),
-  install: external_exports.boolean().default(true).describe(
-    "Run the project's install (npm ci, pnpm install, yarn install) when the checkout's node_modules cannot be reused."
-  ),
-  timeout: durationSchema.prefault("10m").describe("Timeout of each setup or install command."),
-  keep: external_exports.boolean().default(false).describe(
-    "Keep the goal's worktrees when it settles (by default they are removed; its branches stay until it is merged, cancelled or rejected)."
-  )
-}).prefault({});
-var plannerConfigSchema = external_exports.strictObject({
-  agent: external_exports.string().min(1).optional().describe(
-    "The agent that plans goals (a preset, script:PATH or a custom agent); default: the agent the goal runs with."
-  )
-}).prefault({});
-var requireChecksSchema = external_exports.union([
-  external_exports.enum(["auto", "none"]),
-  external_exports.array(external_exports.string().trim().min(1, { error: "a check name may not be empty" }).max(255)).min(1, { error: "list at least one check name (e.g. [ci]), or use auto or none" }).max(64)
-]).describe("auto | none | a list of check names (e.g. [build, test]).");
-var mergeConfigSchema = external_exports.strictObject({
-  requireChecks: requireChecksSchema.default("auto").describe(
-    "What a gated merge requires of CI besides omk/proof: auto (the protected base's required checks, or at least one successful check when protection cannot be read), none, or a list of check names."
-  )
-}).prefault({});
-var LOG_MAX_BYTES_MIN = 1024;
-var LOG_MAX_BYTES_MAX = 1024 * 1024 * 1024;
-var logsConfigSchema = external_exports.strictObject({
-  maxBytes: external_exports.number().int({ error: "must be a whole number of bytes" }).min(LOG_MAX_BYTES_MIN, { error: `must be at least ${LOG_MAX_BYTES_MIN} bytes` }).max(LOG_MAX_BYTES_MAX, { error: `must be at most ${LOG_MAX_BYTES_MAX} bytes (1 GiB)` }).optional().describe(
-    "The most bytes one agent transcript, gate log or install/setup log keeps of a run's output: its first and last halves, with a line recording the cut. Default: $OMK_LOG_MAX_BYTES, else 8388608 (8 MiB)."
-  )
-}).prefault({});
-var strictAgentsSchema = agentsConfigSchema.unwrap().strict().default({ custom: {}, settings: {} });
-var configSchema = external_exports.strictObject({
-  version: external_exports.literal(CONFIG_VERSION, { error: `must be ${CONFIG_VERSION}` }).default(CONFIG_VERSION).describe("Config format version."),
-  gates: gatesConfigSchema,
-  workspace: workspaceConfigSchema,
-  agents: strictAgentsSchema,
-  planner: plannerConfigSchema,
-  merge: mergeConfigSchema,
-  logs: logsConfigSchema,
-  sandbox: sandboxConfigSchema
-});
-function defaultConfig() {
-  return configSchema.parse({});
-}
-
-// src/runtime/config/load.ts
 var CONFIG_FILES = [".omk/config.yml", ".omk/config.yaml"];
 var MAX_CONFIG_BYTES = 256 * 1024;
 var CONFIG_EXAMPLES = {
@@ -57856,16 +58153,16 @@ function agentCommand(spec, options) {
   throw unknownAgent(spec, options.config);
 }
 function startupSilence(name, config2) {
-  const own2 = config2.settings[name]?.startupSilence;
-  if (own2 !== void 0) return own2;
+  const own3 = config2.settings[name]?.startupSilence;
+  if (own3 !== void 0) return own3;
   const preset2 = config2.custom[name] === void 0 ? findPreset(name) : void 0;
   if (preset2?.startup === "quiet") return null;
   if (config2.startupSilence !== void 0) return config2.startupSilence;
   return preset2?.startup === "prints" ? DEFAULT_STARTUP_SILENCE_MS : null;
 }
 function networkStall(name, config2) {
-  const own2 = config2.settings[name]?.networkStall;
-  if (own2 !== void 0) return own2;
+  const own3 = config2.settings[name]?.networkStall;
+  if (own3 !== void 0) return own3;
   if (config2.networkStall !== void 0) return config2.networkStall;
   const preset2 = config2.custom[name] === void 0 ? findPreset(name) : void 0;
   return preset2 === void 0 ? null : DEFAULT_NETWORK_STALL_MS;
@@ -58206,10 +58503,13 @@ function linkFindings(links) {
     )
   );
 }
-function gateStateFindings(expectedHead, before, after, untrackedBlocks = true) {
+function gateStateFindings(expectedHead, before, after, untrackedBlocks = true, prepared = []) {
   const findings = [];
   const tracked = (state) => state.changes.filter((line3) => !line3.startsWith("?? "));
-  const dirty = untrackedBlocks ? before.changes : tracked(before);
+  const omks = new Set(prepared);
+  const dirty = (untrackedBlocks ? before.changes : tracked(before)).filter(
+    (line3) => !omks.has(line3.slice(3))
+  );
   if (before.head !== expectedHead || dirty.length > 0) {
     findings.push(
       finding(
@@ -58248,7 +58548,7 @@ function who(by) {
 }
 var STATE_TAMPERED = "state_tampered";
 function tamperingGaps(tampering, others, when) {
-  const own2 = tampering.map((t) => ({
+  const own3 = tampering.map((t) => ({
     code: STATE_TAMPERED,
     message: `${t.file} of this goal was ${t.what} by something other than its controller ${when}; ` + (t.restored ? "omk put back its own copy. " : "omk keeps only its digest and cannot restore it. ") + "Nothing this run made can be trusted."
   }));
@@ -58256,7 +58556,7 @@ function tamperingGaps(tampering, others, when) {
     code: STATE_TAMPERED,
     message: change.crate ? `The crate ${change.what} in cargo's registry sources was written ${when}: ${change.crate}. Cargo checks a crate against Cargo.lock's checksum only when it extracts it, and the gates build with what is there, so nothing this run made can be trusted; omk does not restore it: remove the crate's extracted copy (its directory under CARGO_HOME's registry/src) and clean the target directories built from it before the next goal.` : change.module ? `The Go module ${change.what} in the module cache was written ${when}: ${change.module}. Go checks a module against go.sum only when it downloads it, and the gates build with what is there, so nothing this run made can be trusted; omk does not restore it: remove the module cache's copy (go clean -modcache removes them all) before the next goal.` : change.checkout ? `The checkout's ${change.what} was written ${when}: ${change.checkout}. omk's gates run with it (a virtualenv in place, node_modules copied into every worktree), so nothing this run made can be trusted; omk does not restore it: look at it, or install it again, before the next goal.` : change.cache ? `The goal's build cache (${change.what}) was written ${when}: ${change.cache}. Its gates read that cache (a test binary planted there passes for the committed code's), so nothing this run made can be trusted; omk does not restore it (it goes with the goal's worktrees).` : change.own ? `${change.what} of this goal was ${change.change} by something other than omk ${when}; omk does not restore it. Nothing this run made can be trusted; look at that file before using it.` : `${change.what} in omk's state root was ${change.change} ${when}, outside this goal. Nothing this run made can be trusted; look at that file before using it.`
   }));
-  return [...own2, ...rest].map((gap) => ({ ...gap, hint: tamperedHint() }));
+  return [...own3, ...rest].map((gap) => ({ ...gap, hint: tamperedHint() }));
 }
 function tamperedHint() {
   return [
@@ -58319,16 +58619,105 @@ function hasSection(text2, section) {
   return new RegExp(`^\\s*\\[${escaped}(?:\\.[^\\]]*)?\\]`, "m").test(text2);
 }
 
+// src/runtime/workspace/pnpm.ts
+var PNPM_WORKSPACE = "pnpm-workspace.yaml";
+var OTHER_LOCKFILES = ["yarn.lock", "package-lock.json", "npm-shrinkwrap.json"];
+function pnpmWithoutLockfile(context) {
+  if (context.has("pnpm-lock.yaml") || OTHER_LOCKFILES.some((file2) => context.has(file2))) return null;
+  const manager = /"packageManager"\s*:\s*"(pnpm@[^"]*)"/.exec(context.read("package.json") ?? "")?.[1];
+  if (manager !== void 0) return `packageManager "${manager}"`;
+  return context.has(PNPM_WORKSPACE) ? PNPM_WORKSPACE : null;
+}
+
 // src/runtime/workspace/yarn-berry.ts
 var YARNRC_YML = ".yarnrc.yml";
 var YARN_BERRY_INSTALL = ["yarn", "install", "--immutable"];
+var YARN_LOCK = "yarn.lock";
+var BERRY_LOCKFILE = /^__metadata:/m;
 function yarnBerry(context) {
-  if (!context.has("yarn.lock")) return null;
+  if (!context.has(YARN_LOCK)) return null;
   const rc = context.read(YARNRC_YML);
   const manager = /"packageManager"\s*:\s*"yarn@(?:[2-9]|\d{2,})/.test(context.read("package.json") ?? "");
-  if (rc === null && !manager) return null;
+  if (rc === null && !manager && !BERRY_LOCKFILE.test(context.read(YARN_LOCK) ?? "")) return null;
   const linker = /^nodeLinker:\s*["']?([\w-]+)/m.exec(rc ?? "")?.[1] ?? "pnp";
   return { pnp: linker === "pnp" };
+}
+
+// src/runtime/gates/node-runner.ts
+var LAUNCH = /^(?:npx|pnpm exec|pnpm|yarn)\s+/;
+function lastTestRunner(body) {
+  const command2 = body.split(/&&|\|\||;/).at(-1)?.trim() ?? "";
+  const bare = command2.replace(LAUNCH, "");
+  const runner = /^(vitest|jest)(?:\s|$)/.exec(bare)?.[1];
+  if (runner !== "vitest" && runner !== "jest") return void 0;
+  if (/--watch\b|[|<>`$]/.test(command2)) return void 0;
+  if (runner === "vitest" && /^\S*vitest\s+(?:watch|dev|bench)\b/.test(bare)) return void 0;
+  return { runner, command: command2 };
+}
+
+// src/runtime/gates/pnpm-recursive.ts
+var WITH_VALUE = /* @__PURE__ */ new Set(["--filter", "-F", "--workspace-concurrency", "-C", "--dir", "--reporter"]);
+function pnpmRecursiveRun(body) {
+  if (/[;&|<>`$\n]/.test(body)) return null;
+  const words2 = body.trim().split(/\s+/);
+  if (words2[0] !== "pnpm") return null;
+  let recursive3 = false;
+  let viaRun = false;
+  let script;
+  for (let i = 1; i < words2.length && script === void 0; i++) {
+    const word = words2[i] ?? "";
+    if (word === "-r" || word === "--recursive") recursive3 = true;
+    else if (WITH_VALUE.has(word)) i++;
+    else if (word.startsWith("-")) continue;
+    else if (word === "run") viaRun = true;
+    else script = word;
+  }
+  if (!recursive3 || script === void 0) return null;
+  return { script, bails: !words2.includes("--no-bail"), viaRun };
+}
+var MANIFESTS_LIMIT = 200;
+function workspaceManifests(files2) {
+  const all = [...files2];
+  if (!all.includes("pnpm-workspace.yaml")) return [];
+  const found = all.filter(
+    (path2) => /^.+\/package\.json$/.test(path2) && !path2.split("/").includes("node_modules")
+  );
+  return found.length > MANIFESTS_LIMIT ? null : found.sort();
+}
+function inWorkspace(manifests, yaml) {
+  const block2 = /^packages:[ \t]*\r?\n((?:[ \t]*(?:-.*|#.*)?\r?\n?)*)/m.exec(yaml ?? "")?.[1] ?? "";
+  const globs = [...block2.matchAll(/^[ \t]*-[ \t]*(['"]?)([^'"#\r\n]+?)\1[ \t]*(?:#.*)?$/gm)].map(
+    (m) => m[2] ?? ""
+  );
+  if (globs.length === 0) return [...manifests];
+  const matcher = (glob) => {
+    const source = glob.replace(/^\.\//, "").replace(/\/+$/, "").split("/").map(
+      (part) => part === "**" ? "(?:.*)" : part.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replaceAll("*", "[^/]*")
+    ).join("/").replaceAll("(?:.*)/", "(?:.*/)?");
+    return new RegExp(`^${source}$`);
+  };
+  const include = globs.filter((glob) => !glob.startsWith("!")).map(matcher);
+  const exclude = globs.filter((glob) => glob.startsWith("!")).map((glob) => matcher(glob.slice(1)));
+  return manifests.filter((manifest) => {
+    const dir = manifest.replace(/\/package\.json$/, "");
+    return include.some((re) => re.test(dir)) && !exclude.some((re) => re.test(dir));
+  });
+}
+function recursiveReporter(body, manifests, scriptsOf) {
+  const run2 = pnpmRecursiveRun(body);
+  if (run2 === null || manifests === null || /(?:^|\s)--(?:\s|$)/.test(body)) return void 0;
+  let packages = 0;
+  for (const manifest of manifests) {
+    const scripts = scriptsOf(manifest);
+    if (scripts === null) return void 0;
+    const script = scripts[run2.script]?.trim() ?? "";
+    if (script === "") continue;
+    const last = lastTestRunner(script);
+    if (last?.runner !== "vitest" || /--reporter\b/.test(last.command)) return void 0;
+    packages++;
+  }
+  if (packages === 0) return void 0;
+  return run2.viaRun ? ["--reporter=verbose"] : ["--", "--reporter=verbose"];
 }
 
 // src/runtime/gates/detect-node.ts
@@ -58340,19 +58729,23 @@ var PLACEHOLDER_TEST = /no test specified/;
 function packageManager(context) {
   if (context.has("pnpm-lock.yaml")) return "pnpm";
   if (context.has("yarn.lock")) return "yarn";
-  return "npm";
+  return pnpmWithoutLockfile(context) === null ? "npm" : "pnpm";
 }
 function nodeTestReport(body, manager) {
-  const last = body.split(/&&|\|\||;/).at(-1)?.trim() ?? "";
-  const runner = /^(?:(?:npx|pnpm exec|pnpm|yarn)\s+)?(vitest|jest)(?:\s|$)/.exec(last)?.[1];
-  if (runner === void 0 || /--watch\b|--outputFile|[|<>`$]/.test(last)) return void 0;
-  if (runner === "vitest" && /^\S*vitest\s+(?:watch|dev|bench)\b/.test(last.replace(/^(?:npx|pnpm exec|pnpm|yarn)\s+/, "")))
-    return void 0;
+  const last = lastTestRunner(body);
+  if (last === void 0 || /--outputFile/.test(last.command)) return void 0;
+  const { runner } = last;
   const separator = manager === "npm" ? ["--"] : [];
   return runner === "vitest" ? {
     format: "junit-xml",
     prefer: "report",
-    args: [...separator, "--reporter=default", "--reporter=junit", "--outputFile.junit={file}"]
+    args: [
+      ...separator,
+      "--reporter=default",
+      "--reporter=junit",
+      "--outputFile.junit={file}",
+      "--coverage.reportOnFailure"
+    ]
   } : { format: "jest-json", prefer: "report", args: [...separator, "--json", "--outputFile={file}"] };
 }
 function readPackageJson(context) {
@@ -58374,9 +58767,18 @@ function readScripts(context) {
   for (const [name, body] of Object.entries(scripts)) if (typeof body === "string") result2[name] = body;
   return result2;
 }
+function testReport(body, manager, context) {
+  if (manager !== "pnpm" || pnpmRecursiveRun(body) === null) return nodeTestReport(body, manager);
+  const scriptsOf = (manifest) => readScripts({ read: () => context.read(manifest) });
+  const manifests = workspaceManifests(context.files);
+  const packages = manifests === null ? null : inWorkspace(manifests, context.read(PNPM_WORKSPACE));
+  const args = recursiveReporter(body, packages, scriptsOf);
+  return args === void 0 ? void 0 : { format: "console", args };
+}
 var nodeDetector = {
   name: "node",
-  reads: ["package.json"],
+  reads: ["package.json", PNPM_WORKSPACE],
+  readsIn: (files2) => workspaceManifests(files2) ?? [],
   detect(context) {
     const scripts = readScripts(context);
     if (scripts === null) return [];
@@ -58388,7 +58790,7 @@ var nodeDetector = {
         return body !== void 0 && body.trim() !== "" && !(name === "test" && PLACEHOLDER_TEST.test(body));
       });
       if (script === void 0) return;
-      const report2 = name === "test" ? nodeTestReport(scripts[script] ?? "", manager) : void 0;
+      const report2 = name === "test" ? testReport(scripts[script] ?? "", manager, context) : void 0;
       gates.push({
         name,
         kind: name,
@@ -58414,7 +58816,7 @@ var INSTALLS = [
 ];
 var WITHOUT_LOCKFILE = "npm install";
 var DEPENDENCY_FIELDS = ["dependencies", "devDependencies", "optionalDependencies"];
-var NODE_MANIFEST_READS = ["package.json", YARNRC_YML];
+var NODE_MANIFEST_READS = ["package.json", YARNRC_YML, YARN_LOCK];
 function nodeManifest(context) {
   const parsed2 = readPackageJson(context);
   if (parsed2 === null) return null;
@@ -58424,6 +58826,11 @@ function nodeManifest(context) {
     if (typeof value2 === "object" && value2 !== null && !Array.isArray(value2)) {
       for (const name of Object.keys(value2)) declared.add(name);
     }
+  }
+  const pnpm = pnpmWithoutLockfile(context);
+  if (pnpm !== null) {
+    const unpinned2 = `a pnpm project (${pnpm}) without pnpm-lock.yaml: a worktree that cannot reuse your checkout's node_modules installs with \`pnpm install --lockfile=false\`, which writes no lockfile into the change but takes the newest versions package.json allows, so its dependencies may differ from yours`;
+    return { declared, install: "pnpm install", unpinned: unpinned2 };
   }
   const install = yarnBerry(context) ? YARN_BERRY_INSTALL.join(" ") : INSTALLS.find((each) => context.has(each.file))?.install ?? WITHOUT_LOCKFILE;
   return { declared, install };
@@ -58481,7 +58888,6 @@ function planPreparation(input2) {
 function nodeModulesStep(context, workspace) {
   return workspace.setup ? "setup" : nodeStep(context, workspace.install);
 }
-var PNPM_WORKSPACE = "pnpm-workspace.yaml";
 var PNPM_WITHOUT_LOCKFILE = ["pnpm", "install", "--lockfile=false", "--prefer-offline"];
 function nodeStep(context, installAllowed) {
   const text2 = context.read("package.json");
@@ -58490,7 +58896,7 @@ function nodeStep(context, installAllowed) {
   if (!pnpmWorkspace && !hasDependencies(text2)) return null;
   const lock = NODE_LOCKFILES.find((candidate) => context.has(candidate.file));
   const berry = yarnBerry(context);
-  const install = berry ? YARN_BERRY_INSTALL : lock?.install ?? (pnpmWorkspace ? PNPM_WITHOUT_LOCKFILE : NPM_WITHOUT_LOCKFILE);
+  const install = berry ? YARN_BERRY_INSTALL : lock?.install ?? (pnpmWithoutLockfile(context) === null ? NPM_WITHOUT_LOCKFILE : PNPM_WITHOUT_LOCKFILE);
   const packages = packageDirs(context);
   const manifests = lock ? ["package.json", lock.file] : ["package.json"];
   if (pnpmWorkspace) manifests.push(PNPM_WORKSPACE);
@@ -58546,10 +58952,10 @@ function scriptOf(argv) {
 function scriptTool(argv, scripts) {
   const found = followScript(argv, scripts);
   if (found === null) return null;
-  const own2 = chainOf(found.body);
+  const own3 = chainOf(found.body);
   const pre = preScript(argv, scripts);
-  if (pre === null) return { script: found.script, tool: found.tool, chain: own2 };
-  const chain = [...pre.tools, ...own2.length > 0 ? own2 : [found.tool]];
+  if (pre === null) return { script: found.script, tool: found.tool, chain: own3 };
+  const chain = [...pre.tools, ...own3.length > 0 ? own3 : [found.tool]];
   return { script: found.script, tool: found.tool, chain, pre: pre.script };
 }
 function preScript(argv, scripts) {
@@ -58717,7 +59123,7 @@ async function close(activity, window2) {
 // src/runtime/controller/prepare.ts
 init_errors();
 init_branches();
-import { join as join12 } from "node:path";
+import { join as join13 } from "node:path";
 
 // src/runtime/workspace/hook-installers.ts
 var HOOK_INSTALLER_OPT_OUTS = {
@@ -58734,6 +59140,52 @@ var HOOK_INSTALLER_OPT_OUTS = {
   LEFTHOOK: "0",
   LEFTHOOK_NO_AUTO_INSTALL: "1"
 };
+
+// src/runtime/workspace/prepared-files.ts
+init_zod();
+import { join as join12 } from "node:path";
+var own2 = (record2, path2) => Object.hasOwn(record2, path2) ? record2[path2] : void 0;
+function preparedFiles(earlier, before, after) {
+  const files2 = /* @__PURE__ */ new Map();
+  for (const [path2, stamp] of Object.entries(earlier)) {
+    if (own2(before, path2) === stamp && own2(after, path2) === stamp) files2.set(path2, stamp);
+  }
+  for (const [path2, stamp] of Object.entries(after)) {
+    if (own2(before, path2) !== stamp) files2.set(path2, stamp);
+  }
+  return Object.fromEntries([...files2].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0));
+}
+var recordSchema = external_exports.object({ version: external_exports.literal(1), files: external_exports.record(external_exports.string(), external_exports.string()) });
+function preparedFilesPath(prepareArtifacts, label) {
+  return join12(prepareArtifacts, `${label}.files.json`);
+}
+async function readPreparedFiles(files2, prepareArtifacts, label) {
+  const text2 = await files2.readText(preparedFilesPath(prepareArtifacts, label));
+  if (text2 === null) return {};
+  try {
+    const parsed2 = recordSchema.safeParse(JSON.parse(text2));
+    return parsed2.success ? parsed2.data.files : {};
+  } catch {
+    return {};
+  }
+}
+async function writePreparedFiles(files2, prepareArtifacts, label, prepared) {
+  await files2.makeDirs(prepareArtifacts);
+  const text2 = `${JSON.stringify({ version: 1, files: prepared }, null, 1)}
+`;
+  await files2.writeAtomic(preparedFilesPath(prepareArtifacts, label), text2);
+}
+function preparedWorkspaces(workspaces, files2, prepareArtifacts) {
+  const withPrepared = async (workspace) => {
+    const prepared = await readPreparedFiles(files2, prepareArtifacts, workspace.sliceId);
+    return Object.keys(prepared).length === 0 ? workspace : { ...workspace, prepared };
+  };
+  return {
+    ...workspaces,
+    capture: async (workspace, message) => workspaces.capture(await withPrepared(workspace), message),
+    resetToBase: async (workspace, diffPath) => workspaces.resetToBase(await withPrepared(workspace), diffPath)
+  };
+}
 
 // src/runtime/controller/run-baseline.ts
 function sharedGitOf(holder) {
@@ -58755,11 +59207,13 @@ async function prepareWorkspace(ctx, path2, label, base) {
   const { deps, goal } = ctx;
   const { preparation } = deps;
   if (!deps.preparer || !preparation || !preparesWorktrees(deps)) return deps.gateEnv;
-  const own2 = label === BASE_ID || label === INTEGRATION_ID ? deps.integrationCache?.preparer : void 0;
-  const preparer = own2 ?? deps.preparer;
-  const logPath2 = join12(deps.store.paths(goal.id).prepareArtifacts, `${label}.log`);
+  const own3 = label === BASE_ID || label === INTEGRATION_ID ? deps.integrationCache?.preparer : void 0;
+  const preparer = own3 ?? deps.preparer;
+  const logPath2 = join13(deps.store.paths(goal.id).prepareArtifacts, `${label}.log`);
   const scope = { repoRoot: goal.repo.root, home: deps.home };
   const step = `the preparation of the ${label} worktree`;
+  const stamps2 = deps.workspaces.worktreeStamps?.bind(deps.workspaces);
+  const before = stamps2 ? await stamps2(path2) : null;
   const { result: result2, shared } = await ownStep(
     sharedGitOf(ctx),
     deps.integrity,
@@ -58776,6 +59230,7 @@ async function prepareWorkspace(ctx, path2, label, base) {
     })
   );
   await recordPutBack(ctx, shared);
+  if (result2.ok && stamps2 && before) await recordPrepared(ctx, label, before, await stamps2(path2));
   const local = relativizer(machineRoots(deps.store.deps.stateRoot, goal, ctx.journal.execution));
   if (!result2.ok) {
     throw new WorkspacePreparationError(
@@ -58796,6 +59251,26 @@ ${result2.tail}`),
     for (const line3 of result2.done) deps.reporter.info(`[${label}] ${line3}`);
   }
   return { ...deps.gateEnv, ...result2.env };
+}
+async function preparedPaths(ctx, label, worktree) {
+  const { deps } = ctx;
+  if (!deps.workspaces.worktreeStamps) return [];
+  const prepared = await readPreparedFiles(
+    deps.store.files,
+    deps.store.paths(ctx.goal.id).prepareArtifacts,
+    label
+  );
+  if (Object.keys(prepared).length === 0) return [];
+  const now = await deps.workspaces.worktreeStamps(worktree);
+  return Object.keys(prepared).filter((path2) => Object.hasOwn(now, path2) && now[path2] === prepared[path2]);
+}
+async function recordPrepared(ctx, label, before, after) {
+  const { files: files2 } = ctx.deps.store;
+  const dir = ctx.deps.store.paths(ctx.goal.id).prepareArtifacts;
+  const earlier = await readPreparedFiles(files2, dir, label);
+  const prepared = preparedFiles(earlier, before, after);
+  if (JSON.stringify(prepared) !== JSON.stringify(earlier))
+    await writePreparedFiles(files2, dir, label, prepared);
 }
 async function recordPutBack(ctx, shared) {
   if (shared.kind !== "checked" || shared.changes.length === 0) return;
@@ -58822,8 +59297,8 @@ function isEmpty(record2) {
 
 // src/runtime/controller/base-run.ts
 async function baseGateEnv(ctx) {
-  const own2 = ctx.deps.integrationCache;
-  return own2 === void 0 ? await ctx.base.env() : own2.env(await ctx.base.env());
+  const own3 = ctx.deps.integrationCache;
+  return own3 === void 0 ? await ctx.base.env() : own3.env(await ctx.base.env());
 }
 async function runGatesOnBase(ctx, why = "before any slice agent runs") {
   const { deps, goal, journal } = ctx;
@@ -58832,7 +59307,7 @@ async function runGatesOnBase(ctx, why = "before any slice agent runs") {
   const tests = {};
   const diagnostics = {};
   const cwd = await ctx.base.path();
-  const own2 = deps.integrationCache;
+  const own3 = deps.integrationCache;
   const env = await baseGateEnv(ctx);
   const scope = { repoRoot: goal.repo.root, home: deps.home };
   const { result: gates, shared } = await ownStep(
@@ -58840,7 +59315,7 @@ async function runGatesOnBase(ctx, why = "before any slice agent runs") {
     deps.integrity,
     scope,
     "the gates on the base",
-    () => (own2?.verify ?? deps.verify)(ctx.gates, {
+    () => (own3?.verify ?? deps.verify)(ctx.gates, {
       cwd,
       sha: sha3,
       baseCwd: null,
@@ -59076,12 +59551,12 @@ function stamps(files2) {
 }
 
 // src/runtime/controller/fix-task.ts
-import { join as join26, relative as relative8 } from "node:path";
+import { join as join27, relative as relative8 } from "node:path";
 
 // src/runtime/agents/follow-ups.ts
 init_zod();
 import { lstat, readFile as readFile2, rmdir, unlink } from "node:fs/promises";
-import { dirname as dirname3, join as join13 } from "node:path";
+import { dirname as dirname3, join as join14 } from "node:path";
 var FOLLOW_UPS_FILE = ".omk/follow-ups.json";
 var MAX_FILE_BYTES = 256 * 1024;
 var MAX_PROPOSALS = 20;
@@ -59099,7 +59574,7 @@ var followUpProposalSchema = external_exports.object({
   acceptance: external_exports.array(external_exports.string().trim().min(1).max(1e3)).max(50).default([])
 });
 async function readFollowUps(cwd, defaults) {
-  const path2 = join13(cwd, FOLLOW_UPS_FILE);
+  const path2 = join14(cwd, FOLLOW_UPS_FILE);
   let text2;
   try {
     const stat19 = await lstat(path2);
@@ -59382,7 +59857,7 @@ function closingReferenceFindings(messages2) {
 }
 
 // src/runtime/controller/change-review.ts
-import { join as join14 } from "node:path";
+import { join as join15 } from "node:path";
 
 // src/runtime/review/scope.ts
 var WRITES_SHOWN = 10;
@@ -59459,8 +59934,8 @@ function fileSides(file2, head2) {
   return { old, new: lines };
 }
 function enclosingTest(lines, at2, declaredAt, syntax) {
-  const own2 = declaredOrDecorated(lines, at2, declaredAt, syntax);
-  if (own2 !== null) return own2;
+  const own3 = declaredOrDecorated(lines, at2, declaredAt, syntax);
+  if (own3 !== null) return own3;
   for (const index of blocksAround(lines, at2, syntax)) {
     const name = declaredOrDecorated(lines, index, declaredAt, syntax);
     if (name !== null) return name;
@@ -59480,9 +59955,9 @@ function* blocksAround(lines, at2, syntax) {
 }
 var CLOSING2 = /^\s*[)\]}]+[,;]?\s*$/;
 function declaredOrDecorated(lines, at2, declaredAt, syntax) {
-  const own2 = declaredAt(lines, at2);
+  const own3 = declaredAt(lines, at2);
   const text2 = lines[at2] ?? "";
-  if (own2 !== null || syntax.decorator === null || !syntax.decorator.test(text2)) return own2;
+  if (own3 !== null || syntax.decorator === null || !syntax.decorator.test(text2)) return own3;
   const indent2 = indentOf(text2);
   for (let index = at2 + 1; index < lines.length; index++) {
     const next = lines[index] ?? "";
@@ -59517,6 +59992,7 @@ function testsDeclared(lines, from, indent2, declaredAt, syntax) {
 // src/runtime/review/js-test-scopes.ts
 var TEST_CHAIN = /^[xf]?(?:it|test|specify)(?:\.(?:only|skip|todo|concurrent|sequential|fails|failing|each|for|skipIf|runIf|fixme|slow))*$/;
 var DESCRIBE_CHAIN = /^(?:[xf]?(?:describe|context|suite)|test\.describe)(?:\.(?:only|skip|todo|each|for|concurrent|sequential|shuffle|skipIf|runIf|serial|parallel|fixme))*$/;
+var SUBTEST_CHAIN = /^[A-Za-z_$][\w$]*\.test$/;
 var HOOK_CHAIN = /^(?:test\.)?(?:beforeEach|afterEach|beforeAll|afterAll|before|after|setup|teardown|suiteSetup|suiteTeardown)$/;
 var PAIRS = { "(": ")", "[": "]", "{": "}" };
 var REGEX_BEFORE = /(?:^|[(,=:[!&|?{};+\-*%<>~^]|\breturn|\btypeof|\bcase|\bin|\bof)\s*$/;
@@ -59548,21 +60024,21 @@ function jsTestsByLine(lines) {
   return lines.map((line3, index) => {
     if (line3.trim() === "" || /^\s*(?:\/\/|\/\*|\*)/.test(line3)) return [];
     const stack = openAt[index] ?? [];
-    const own2 = ownByLine.get(index) ?? [];
-    const test = own2.find((o) => o.role === "test" && o.name !== null);
+    const own3 = ownByLine.get(index) ?? [];
+    const test = own3.find((o) => o.role === "test" && o.name !== null);
     if (test !== void 0) return [test.name];
     const enclosing = stack.findLast((o) => o.role === "test" && o.name !== null);
     if (enclosing !== void 0) return [enclosing.name];
     if (stack.some((o) => o.role === "import")) return [];
-    const describe5 = own2.find((o) => o.role === "describe");
+    const describe5 = own3.find((o) => o.role === "describe");
     if (describe5 !== void 0) return namesWithin(describe5.pos, describe5.scopeEnd);
-    if (own2.some((o) => o.role === "hook")) return describeTests(stack);
+    if (own3.some((o) => o.role === "hook")) return describeTests(stack);
     for (let at2 = stack.length - 1; at2 >= 0; at2--) {
       const opener = stack[at2];
       if (opener.role === "hook") return describeTests(stack.slice(0, at2));
       if (opener.role === "describe") return describeTests(stack.slice(0, at2 + 1));
     }
-    if (IMPORT.test(line3) || own2.some((o) => o.role === "import")) return [];
+    if (IMPORT.test(line3) || own3.some((o) => o.role === "import")) return [];
     return namesWithin(-1, text2.length);
   });
 }
@@ -59596,7 +60072,11 @@ function read(lines) {
     byClose: new Map(openers.filter((o) => o.close < text2.length).map((o) => [o.close, o])),
     byPos: new Map(openers.map((o) => [o.pos, o]))
   };
-  for (const opener of openers) classify(text2, opener, index);
+  const tests = [];
+  for (const opener of openers) {
+    classify(text2, opener, index, tests);
+    if (opener.role === "test") tests.push(opener);
+  }
   return { text: text2, starts, openers, openAt };
 }
 function scan(text2, starts) {
@@ -59696,7 +60176,7 @@ function regexEnd(text2, from) {
   }
   return from + 1;
 }
-function classify(text2, opener, openers) {
+function classify(text2, opener, openers, tests) {
   if (opener.char !== "(" && opener.char !== "`" && opener.char !== "{") return;
   const callee = calleeBefore(text2, opener.pos, openers);
   if (callee === null) return;
@@ -59714,7 +60194,7 @@ function classify(text2, opener, openers) {
     const body = /\.(?:each|for)$/.test(callee.chain) && !callee.called && text2[next] === "(";
     if (body) opener.scopeEnd = openers.byPos.get(next)?.close ?? opener.scopeEnd;
   } else if (HOOK_CHAIN.test(callee.chain) && !callee.called) opener.role = "hook";
-  else if (TEST_CHAIN.test(callee.chain)) {
+  else if (TEST_CHAIN.test(callee.chain) || SUBTEST_CHAIN.test(callee.chain) && inTest(opener, tests)) {
     const name = opener.char === "(" ? stringAfter(text2, opener.pos + 1) : null;
     if (name !== null) {
       opener.role = "test";
@@ -59726,6 +60206,9 @@ function classify(text2, opener, openers) {
       opener.name = text2[next] === "(" ? stringAfter(text2, next + 1) : null;
     }
   }
+}
+function inTest(opener, tests) {
+  return tests.some((test) => !test.table && test.pos < opener.pos && opener.pos < test.close);
 }
 function calleeBefore(text2, pos, openers) {
   let end = pos;
@@ -59849,15 +60332,20 @@ function inScope(name, dir) {
 
 // src/runtime/review/tests-weakened.ts
 var JS_DECLARATION = /^\s*x?(?:it|test|specify)(?:\.(?:only|skip|todo|concurrent|each\s*\(.*?\)))?\s*\(\s*(['"`])((?:\\.|(?!\1).)*)\1/;
+var JS_SUBTEST = /^\s*[A-Za-z_$][\w$]*\.test\s*\(\s*(['"`])((?:\\.|(?!\1).)*)\1\s*,/;
 var PY_DECLARATION = /^\s*(?:async\s+)?def\s+(test\w*)\s*\(/;
 var GO_DECLARATION = /^func\s+((?:Test|Example)\w*)\s*\(/;
 var RUST_TEST_ATTRIBUTE = /^\s*#\[(?:\w+::)*test\b/;
 var RUST_FN = /^\s*(?:pub(?:\([^)]*\))?\s+)?(?:async\s+)?fn\s+(\w+)/;
 var RUST_TEST_MARKER = /#\[(?:\w+::)*test\b|#\[cfg\(test\)\]|\bmod\s+tests?\b/;
-var ASSERTION = /\bexpect\s*\(|\bassert\w*\s*!?\s*\(|\bassert\s*\.|^\s*assert\s+\S|\bt\.(?:Error|Errorf|Fatal|Fatalf|Fail|FailNow)\s*\(|\brequire\.\w+\s*\(|\.should\b|\bt\.(?:is|not|deepEqual|notDeepEqual|like|true|false|truthy|falsy|throws|throwsAsync|notThrows|notThrowsAsync|regex|notRegex|snapshot)\s*\(/;
+var ASSERTION = /\bexpect\s*\(|\bassert\w*\s*!?\s*\(|\bassert\s*\.|^\s*assert\s+\S|\bt\.(?:Error|Errorf|Fatal|Fatalf|Fail|FailNow)\s*\(|\brequire\.\w+\s*\(|\.should\b|\bt\.(?:is|not|deepEqual|notDeepEqual|like|true|false|truthy|falsy|throws|throwsAsync|notThrows|notThrowsAsync|regex|notRegex|snapshot)\s*\(|\bs?t(?:\.|\[\s*['"](?=\w+['"]\s*\]))(?:ok|notOk|equals?|isEqual|strictEqual|notEqual|notStrictEqual|deepEqual|deepLooseEqual|looseEqual|notDeepEqual|same|notSame|strictSame|match|doesNotMatch|throws|doesNotThrow|error|ifError|rejects|doesNotReject)(?:['"]\s*\])?\s*\(/;
 var SKIP = [
   /^\s*(?:it|test|describe|context|suite|specify)\.(?:skip|todo|only)\s*\(/,
   /^\s*x(?:it|test|describe|context|specify)\s*\(/,
+  // tape's and node:test's options: `test('name', { skip: true }, fn)`, `{ todo: 'later' }`.
+  /^\s*(?:it|test|describe|suite|[A-Za-z_$][\w$]*\.test)\s*\(\s*(['"`])(?:\\.|(?!\1).)*\1\s*,\s*\{[^}]*\b(?:skip|todo)\s*:\s*(?!false\b)/,
+  // From inside the test: mocha's `this.skip()`, node:test's `t.skip()` / `t.todo()` (tape's marks an assertion skipped).
+  /^\s*(?:this|s?t)\.(?:skip|todo)\s*\(/,
   /^\s*@pytest\.mark\.(?:skip|skipif|xfail)\b/,
   /^\s*@unittest\.(?:skip|skipIf|skipUnless|expectedFailure)\b/,
   /\bpytest\.skip\s*\(/,
@@ -60063,7 +60551,7 @@ function languageOf(file2, head2) {
 function declaration(language, text2) {
   switch (language) {
     case "js":
-      return JS_DECLARATION.exec(text2)?.[2] ?? null;
+      return jsDeclaration(text2);
     case "python":
       return PY_DECLARATION.exec(text2)?.[1] ?? null;
     case "go":
@@ -60123,6 +60611,9 @@ function declaredOn(language, side2, kind) {
   }
   return names;
 }
+function jsDeclaration(text2) {
+  return (JS_DECLARATION.exec(text2) ?? JS_SUBTEST.exec(text2))?.[2] ?? null;
+}
 function nameAt(language, side2, index) {
   const text2 = side2[index]?.text ?? "";
   if (language !== "rust") return declaration(language, text2);
@@ -60145,8 +60636,8 @@ function nextRustFn(side2, index) {
 }
 function skippedName(language, side2, index) {
   const line3 = side2[index]?.text ?? "";
-  const own2 = JS_DECLARATION.exec(line3)?.[2];
-  if (own2 !== void 0) return own2;
+  const own3 = jsDeclaration(line3);
+  if (own3 !== null) return own3;
   if (/^\s*(?:@|#\[)/.test(line3)) {
     for (const next of side2.slice(index + 1, index + 4)) {
       const name = language === "rust" ? RUST_FN.exec(next.text)?.[1] : declaration(language, next.text);
@@ -60261,10 +60752,10 @@ function gateFindings(input2) {
     const word = preExistingBasis(gate) === "exit-code" ? EXIT_CODE_LABEL : gate.outcome.replace("_", "-");
     counts.set(word, (counts.get(word) ?? 0) + 1);
   }
-  const tally = [...counts].sort(([a], [b]) => a === EXIT_CODE_LABEL ? 1 : b === EXIT_CODE_LABEL ? -1 : a < b ? -1 : 1).map(([word, count]) => `${count} ${word}`).join(", ");
+  const tally2 = [...counts].sort(([a], [b]) => a === EXIT_CODE_LABEL ? 1 : b === EXIT_CODE_LABEL ? -1 : a < b ? -1 : 1).map(([word, count]) => `${count} ${word}`).join(", ");
   const requiredProblems = input2.gates.filter((gate) => gate.required && PROBLEM_OUTCOMES.has(gate.outcome)).map((gate) => gate.name).sort();
   const required2 = requiredProblems.length === 0 ? "" : `; required and not passing: ${requiredProblems.join(", ")}`;
-  findings.push(finding("controller", "info", `Gates: ${tally}${required2}.`, []));
+  findings.push(finding("controller", "info", `Gates: ${tally2}${required2}.`, []));
   return findings;
 }
 
@@ -60276,8 +60767,15 @@ var PYTEST_FILES = ["pytest.toml", ".pytest.toml", "pytest.ini", ".pytest.ini"];
 var PYTEST_SECTIONS = [
   ["pyproject.toml", "tool.pytest"],
   ["tox.ini", "pytest"],
-  ["setup.cfg", "tool:pytest"]
+  ["setup.cfg", "tool:pytest"],
+  // coverage.py's settings, which pytest-cov reads: `fail_under`, and what counts (`omit`).
+  ["pyproject.toml", "tool.coverage"],
+  ["setup.cfg", "coverage:run"],
+  ["setup.cfg", "coverage:report"],
+  ["tox.ini", "coverage:run"],
+  ["tox.ini", "coverage:report"]
 ];
+var COVERAGE_RC = ".coveragerc";
 var NPM_TEST = /* @__PURE__ */ new Set(["test", "t", "tst"]);
 var NODE_MANAGERS = /* @__PURE__ */ new Set(["npm", "pnpm", "yarn"]);
 var MANAGER_CONFIG = {
@@ -60285,7 +60783,8 @@ var MANAGER_CONFIG = {
   pnpm: [".npmrc", ".pnpmfile.cjs"],
   yarn: [".yarnrc", ".yarnrc.yml"]
 };
-var NODE_RUNNER_CONFIG = /^(?:vitest|vite|jest)\.(?:config|workspace|projects)(?:\.[\w-]+)*$/;
+var NODE_RUNNER_CONFIG = /^(?:(?:vitest|vite|jest)\.(?:config|workspace|projects)(?:\.[\w-]+)*|\.nycrc(?:\.(?:json|ya?ml))?|nyc\.config\.[cm]?js|\.c8rc(?:\.json)?)$/;
+var PACKAGE_RUNNER_KEYS = ["jest", "nyc", "c8"];
 var CARGO_TEST_KEYS = /* @__PURE__ */ new Set(["harness", "test", "autotests", "doctest"]);
 var WORKSPACE_MEMBER_KEYS = ["workspace.members", "workspace.exclude", "workspace.default-members"];
 function gateDefinitionPaths(gates, changed = []) {
@@ -60295,11 +60794,11 @@ function gateDefinitionReview(gates, before, after, intended = false) {
   const changed = /* @__PURE__ */ new Map();
   const read3 = [.../* @__PURE__ */ new Set([...before.keys(), ...after.keys()])];
   for (const gate of gates) {
-    for (const definition of definitionsOf(gate, read3)) {
+    for (const definition of resolved(definitionsOf(gate, read3), before)) {
       if (!before.has(definition.path) && !after.has(definition.path)) continue;
       const old = partOf(definition, before.get(definition.path) ?? null);
       const now = partOf(definition, after.get(definition.path) ?? null);
-      if (old === now) continue;
+      if (old === now || definition.existing && old === null) continue;
       const entry = changed.get(definition.label) ?? { definition, gates: [] };
       entry.gates.push(gate.name);
       changed.set(definition.label, entry);
@@ -60321,6 +60820,27 @@ function gateDefinitionReview(gates, before, after, intended = false) {
     return { ...found, code: GATE_DEFINITION_EDITED };
   });
 }
+function isPackageManifest(path2) {
+  return /^.+\/package\.json$/.test(path2) && !path2.split("/").includes("node_modules");
+}
+function resolved(definitions, before) {
+  const roots = definitions.filter((d) => d.path === "package.json" && d.part !== void 0);
+  const root = before.get("package.json") ?? null;
+  const scripts = /* @__PURE__ */ new Set();
+  for (const definition of roots) {
+    const body = root === null ? null : definition.part?.(root) ?? null;
+    const run2 = body === null ? null : pnpmRecursiveRun(body);
+    if (run2 !== null) scripts.add(run2.script);
+  }
+  return definitions.flatMap(
+    (definition) => definition.recursive ? [...scripts].map((script) => ({
+      path: definition.path,
+      label: `${definition.path} scripts.${script}`,
+      part: (text2) => scriptBody(text2, script),
+      existing: true
+    })) : [definition]
+  );
+}
 function partOf(definition, text2) {
   if (text2 === null) return definition.missing ?? null;
   return definition.part === void 0 ? text2 : definition.part(text2);
@@ -60332,7 +60852,12 @@ function definitionsOf(gate, paths2) {
   const program2 = tool.split("/").at(-1) ?? tool;
   if (NODE_MANAGERS.has(program2)) {
     const configs = paths2.filter((path2) => NODE_RUNNER_CONFIG.test(baseName2(path2)));
-    return [...nodeDefinitions(program2, args), ...configs.map((path2) => ({ path: path2, label: path2 }))];
+    const packages = program2 === "pnpm" ? paths2.filter(isPackageManifest) : [];
+    return [
+      ...nodeDefinitions(program2, args),
+      ...configs.map((path2) => ({ path: path2, label: path2 })),
+      ...packages.map((path2) => ({ path: path2, label: path2, recursive: true }))
+    ];
   }
   if (program2 === "make") return MAKEFILES.map((path2) => ({ path: path2, label: path2 }));
   if (program2 === "cargo") {
@@ -60357,7 +60882,7 @@ function definitionsOf(gate, paths2) {
   if (gate.argv.includes("pytest") || program2 === "pytest") {
     const conftests = paths2.filter((path2) => baseName2(path2) === "conftest.py");
     return [
-      ...PYTEST_FILES.map((path2) => ({ path: path2, label: path2 })),
+      ...[...PYTEST_FILES, COVERAGE_RC].map((path2) => ({ path: path2, label: path2 })),
       ...PYTEST_SECTIONS.map(([path2, section]) => ({
         path: path2,
         label: `${path2} [${section}]`,
@@ -60379,7 +60904,11 @@ function nodeDefinitions(manager, args) {
       label: `package.json scripts.${name}`,
       part: (text2) => scriptBody(text2, name)
     })),
-    { path: "package.json", label: "package.json jest", part: (text2) => topLevel(text2, "jest") },
+    ...PACKAGE_RUNNER_KEYS.map((key) => ({
+      path: "package.json",
+      label: `package.json ${key}`,
+      part: (text2) => topLevel(text2, key)
+    })),
     ...files2
   ];
 }
@@ -60595,19 +61124,19 @@ async function reviewGateDefinitions(ctx, cwd, fromSha, headSha, changed) {
 async function writeReview(ctx, taskId, findings) {
   const { deps, goal } = ctx;
   await deps.store.files.writeAtomic(
-    join14(deps.store.paths(goal.id).reviewArtifacts, `${taskId}.md`),
+    join15(deps.store.paths(goal.id).reviewArtifacts, `${taskId}.md`),
     renderReviewMarkdown(findings, taskId)
   );
 }
 
 // src/runtime/controller/checked-agent.ts
-import { join as join23 } from "node:path";
+import { join as join24 } from "node:path";
 
 // src/runtime/integrity/crate-sources.ts
-import { join as join16 } from "node:path";
+import { join as join17 } from "node:path";
 
 // src/runtime/integrity/goal-cache.ts
-import { join as join15 } from "node:path";
+import { join as join16 } from "node:path";
 
 // src/runtime/integrity/cache-writers.ts
 var writers = /* @__PURE__ */ new Map();
@@ -60647,8 +61176,8 @@ function cacheWritingPreparer(preparer, cacheDir) {
 var NAMED = 3;
 async function watchGoalCache(integrity, stateRoot, goalId) {
   const watches = await Promise.all(
-    [join15("cache", goalId), join15("cache", ".integration", goalId)].map(
-      (rel) => watchCache(integrity, join15(stateRoot, rel), rel)
+    [join16("cache", goalId), join16("cache", ".integration", goalId)].map(
+      (rel) => watchCache(integrity, join16(stateRoot, rel), rel)
     )
   );
   return {
@@ -60713,7 +61242,7 @@ function cargoLockFiles(files2) {
 }
 function cargoHome(env) {
   if (env.CARGO_HOME) return env.CARGO_HOME;
-  return env.HOME ? join16(env.HOME, ".cargo") : null;
+  return env.HOME ? join17(env.HOME, ".cargo") : null;
 }
 function cargoLockCrates(text2) {
   const found = /* @__PURE__ */ new Set();
@@ -60730,12 +61259,12 @@ function cargoLockCrates(text2) {
 }
 async function watchCrateSources(integrity, sources, cacheDir) {
   const named4 = sources.cargoHome === null ? [] : [...new Set(sources.crates)].sort();
-  const src = join16(sources.cargoHome ?? "", "registry", "src");
+  const src = join17(sources.cargoHome ?? "", "registry", "src");
   const indexDirs = named4.length === 0 ? [] : (await integrity.dirNames(src)).sort();
   const watched = named4.flatMap((crate) => {
     const at2 = crate.lastIndexOf("@");
     const dir = `${crate.slice(0, at2)}-${crate.slice(at2 + 1)}`;
-    return indexDirs.map((indexDir) => ({ crate, path: join16(src, indexDir, dir) }));
+    return indexDirs.map((indexDir) => ({ crate, path: join17(src, indexDir, dir) }));
   });
   const watch2 = await watchPaths(
     integrity,
@@ -60754,7 +61283,7 @@ async function watchCrateSources(integrity, sources, cacheDir) {
 }
 
 // src/runtime/integrity/module-sources.ts
-import { join as join17 } from "node:path";
+import { join as join18 } from "node:path";
 var GO_SUM_MAX_BYTES = 8 * 1024 * 1024;
 function goSumFiles(files2) {
   return files2.filter((path2) => /(?:^|\/)go\.sum$/.test(path2));
@@ -60762,8 +61291,8 @@ function goSumFiles(files2) {
 function goModCache(env) {
   if (env.GOMODCACHE) return env.GOMODCACHE;
   const gopath = env.GOPATH?.split(":").find((entry) => entry !== "");
-  if (gopath) return join17(gopath, "pkg", "mod");
-  return env.HOME ? join17(env.HOME, "go", "pkg", "mod") : null;
+  if (gopath) return join18(gopath, "pkg", "mod");
+  return env.HOME ? join18(env.HOME, "go", "pkg", "mod") : null;
 }
 function escapeModulePath(path2) {
   return path2.replace(/[A-Z]/g, (letter) => `!${letter.toLowerCase()}`);
@@ -60783,7 +61312,7 @@ async function watchModuleSources(integrity, sources, cacheDir) {
   const watch2 = await watchPaths(
     integrity,
     cacheDir,
-    named4.map((module) => join17(modCache ?? "", escapeModulePath(module)))
+    named4.map((module) => join18(modCache ?? "", escapeModulePath(module)))
   );
   return {
     async check() {
@@ -60849,7 +61378,7 @@ async function watchOwnProof(store, goalId) {
 }
 
 // src/runtime/integrity/state-root.ts
-import { join as join22, resolve as resolve5 } from "node:path";
+import { join as join23, resolve as resolve5 } from "node:path";
 
 // src/runtime/gates/toolchain-caches.ts
 var TOOLCHAIN_DIRS = [
@@ -60865,11 +61394,11 @@ var TOOLCHAIN_DIRS = [
 
 // src/runtime/state/witness.ts
 import { createHash as createHash3 } from "node:crypto";
-import { basename as basename5, dirname as dirname4, join as join19, relative as relative6 } from "node:path";
+import { basename as basename5, dirname as dirname4, join as join20, relative as relative6 } from "node:path";
 
 // src/runtime/state/seals.ts
 import { createHash as createHash2 } from "node:crypto";
-import { join as join18 } from "node:path";
+import { join as join19 } from "node:path";
 var SEALS_FILE = ".seals.jsonl";
 function newSeals() {
   return { bytes: 0, unused: /* @__PURE__ */ new Map() };
@@ -60885,7 +61414,7 @@ function sealLines(log, text2) {
 `).join("");
 }
 async function readSeals(files2, dir, seals) {
-  const range = await files2.readRange(join18(dir, SEALS_FILE), seals.bytes, Number.MAX_SAFE_INTEGER);
+  const range = await files2.readRange(join19(dir, SEALS_FILE), seals.bytes, Number.MAX_SAFE_INTEGER);
   if (range === null || range.size < seals.bytes) return;
   const added = range.bytes.subarray(0, range.bytes.lastIndexOf(10) + 1);
   seals.bytes += added.length;
@@ -61151,7 +61680,7 @@ var StateWitness = class {
     }
     if (take(seals.unused, key)) return true;
     const known = seals;
-    await this.#serial(join19(dir, SEALS_FILE), () => readSeals(this.inner, dir, known));
+    await this.#serial(join20(dir, SEALS_FILE), () => readSeals(this.inner, dir, known));
     return take(seals.unused, key);
   }
   async #checkArtifact(dir, path2) {
@@ -61226,7 +61755,7 @@ var StateWitness = class {
       for (const line3 of text2.split("\n")) if (line3 !== "") add(seen.own, line3);
     } else if (OWNED_LOGS.includes(basename5(path2))) {
       const seals = sealLines(basename5(path2), text2);
-      if (seals !== "") await this.inner.appendLines(join19(dirname4(path2), SEALS_FILE), seals);
+      if (seals !== "") await this.inner.appendLines(join20(dirname4(path2), SEALS_FILE), seals);
     }
     await this.inner.appendLines(path2, text2);
   }
@@ -61269,13 +61798,13 @@ function eventType(line3) {
 }
 
 // src/runtime/integrity/checkout-deps.ts
-import { join as join20 } from "node:path";
+import { join as join21 } from "node:path";
 var CHECKOUT_DEPENDENCY_DIRS = [...VENV_DIRS, "node_modules"];
 async function watchCheckoutDeps(integrity, repoRoot, cacheDir) {
   const watch2 = await watchPaths(
     integrity,
     cacheDir,
-    CHECKOUT_DEPENDENCY_DIRS.map((dir) => join20(repoRoot, dir))
+    CHECKOUT_DEPENDENCY_DIRS.map((dir) => join21(repoRoot, dir))
   );
   return {
     async check() {
@@ -61289,7 +61818,7 @@ async function watchCheckoutDeps(integrity, repoRoot, cacheDir) {
 }
 
 // src/runtime/integrity/new-goals.ts
-import { join as join21 } from "node:path";
+import { join as join22 } from "node:path";
 
 // src/runtime/goal/made-here.ts
 var created = /* @__PURE__ */ new Set();
@@ -61371,7 +61900,7 @@ function watchNewGoals(store, integrity) {
   };
 }
 async function creatorIsOmk(store, id, reads = CREATOR_READS) {
-  const path2 = join21(store.paths(id).dir, CREATOR_FILE);
+  const path2 = join22(store.paths(id).dir, CREATOR_FILE);
   for (let tries = 0; tries < reads; tries++) {
     if (createdHere(store.paths(id).dir)) return true;
     const holder = parseHolder(await store.deps.files.readText(path2).catch(() => null));
@@ -61391,7 +61920,7 @@ function parseHolder(text2) {
 }
 async function setAside(store, id, foundBy2) {
   const text2 = setAsideText({ foundBy: foundBy2, at: store.deps.clock.nowIso() });
-  await store.deps.files.writeAtomic(join21(store.paths(id).dir, UNTRUSTED_FILE), text2);
+  await store.deps.files.writeAtomic(join22(store.paths(id).dir, UNTRUSTED_FILE), text2);
 }
 
 // src/runtime/integrity/other-logs.ts
@@ -61535,9 +62064,9 @@ async function watchStateRoot(store, integrity, ownGoalId, home = null, options 
   const snapshots = async () => [
     await integrity.stateTree(root, skip),
     options.cache === true ? await watchGoalCache(integrity, root, ownGoalId) : null,
-    options.checkout === void 0 ? null : await watchCheckoutDeps(integrity, options.checkout, join22(root, "cache", ownGoalId)),
-    options.modules === void 0 ? null : await watchModuleSources(integrity, options.modules, join22(root, "cache", ownGoalId)),
-    options.crates === void 0 ? null : await watchCrateSources(integrity, options.crates, join22(root, "cache", ownGoalId))
+    options.checkout === void 0 ? null : await watchCheckoutDeps(integrity, options.checkout, join23(root, "cache", ownGoalId)),
+    options.modules === void 0 ? null : await watchModuleSources(integrity, options.modules, join23(root, "cache", ownGoalId)),
+    options.crates === void 0 ? null : await watchCrateSources(integrity, options.crates, join23(root, "cache", ownGoalId))
   ];
   const [before, cache, checkout, modules, crates] = await snapshots().catch((error62) => {
     made.stop();
@@ -61553,7 +62082,7 @@ async function watchStateRoot(store, integrity, ownGoalId, home = null, options 
       continue;
     }
     const events = `goals/${id}/events.jsonl`;
-    if (recent.has(id)) logs.set(id, await otherLogsOf(store).mark(join22(root, events), before.get(events)));
+    if (recent.has(id)) logs.set(id, await otherLogsOf(store).mark(join23(root, events), before.get(events)));
     else logs.set(id, { size: sizeOf(before.get(events)) });
   }
   const ownEventsSize = sizeOf(before.get(`goals/${ownGoalId}/events.jsonl`));
@@ -61583,7 +62112,7 @@ async function watchStateRoot(store, integrity, ownGoalId, home = null, options 
         changes2.push(...found.changes);
       }
       for (const [rel, change] of rest) {
-        if (await transientOfOmk(store, join22(root, rel), change)) continue;
+        if (await transientOfOmk(store, join23(root, rel), change)) continue;
         if (rel.startsWith("forge/")) {
           if (delivered) continue;
           changes2.push({ what: rel.endsWith("/forge.json") ? "forge.json of the local forge" : rel, change });
@@ -61625,7 +62154,7 @@ async function ownChanges(store, id, changed, eventsSize, overlapped) {
       found.push({ what: "the goal's directory", change, own: true });
       continue;
     }
-    const path2 = join22(dir, name);
+    const path2 = join23(dir, name);
     if (OWN_COMPARED_ELSEWHERE.includes(name)) continue;
     if (store.keepsArtifact(path2)) continue;
     if (OMK_LOG.test(name) && change !== "removed") continue;
@@ -61662,7 +62191,7 @@ async function otherChanges(store, id, changed, mark, made, ownGoalId) {
   for (const [name, change] of changed) {
     if (name === "events.jsonl") continue;
     if (withEvent && WRITTEN_WITH_AN_EVENT.includes(name)) continue;
-    if (await transientOfOmk(store, join22(store.paths(id).dir, name), change)) continue;
+    if (await transientOfOmk(store, join23(store.paths(id).dir, name), change)) continue;
     changes2.push({ what: `goal ${id} ${name}`, change });
   }
   return { changes: changes2, delivered: gained?.some((t) => DELIVERY_EVENTS.includes(t)) ?? false };
@@ -61694,8 +62223,8 @@ async function runByAnother(store, id) {
 // src/runtime/controller/state-checks.ts
 async function watchState(deps, journal, what, options = {}) {
   const record2 = async (when, others, proof = []) => {
-    const own2 = [...await deps.store.verifyGoal(journal.goalId), ...proof];
-    const gaps = tamperingGaps(own2, others, when);
+    const own3 = [...await deps.store.verifyGoal(journal.goalId), ...proof];
+    const gaps = tamperingGaps(own3, others, when);
     if (gaps.length === 0) return [];
     journal.addStateGaps(gaps);
     return tamperingFindings(gaps);
@@ -61751,7 +62280,7 @@ async function checkedAgentRun(ctx, place, run2) {
       repoRoot: place.repoRoot,
       worktree: place.worktree,
       home: deps.home,
-      ownWorktreesUnder: join23(deps.workspaceRoot, place.goalId)
+      ownWorktreesUnder: join24(deps.workspaceRoot, place.goalId)
     });
     const checkout = deps.sandbox?.active === true ? {} : {
       checkout: place.repoRoot,
@@ -61775,8 +62304,8 @@ async function checkedAgentRun(ctx, place, run2) {
 }
 
 // src/runtime/controller/checked-gates.ts
-import { join as join24 } from "node:path";
-async function checkedGates(ctx, worktree, expectedHead, found, run2, untrackedBlocks = true) {
+import { join as join25 } from "node:path";
+async function checkedGates(ctx, worktree, expectedHead, found, run2, untrackedBlocks = true, preparedLabel) {
   const { deps, goal } = ctx;
   const end = await beginCheckedRun(sharedGitOf(ctx));
   let state;
@@ -61786,17 +62315,18 @@ async function checkedGates(ctx, worktree, expectedHead, found, run2, untrackedB
       repoRoot: goal.repo.root,
       worktree,
       home: deps.home,
-      ownWorktreesUnder: join24(deps.workspaceRoot, goal.id)
+      ownWorktreesUnder: join25(deps.workspaceRoot, goal.id)
     });
     state = await watchState(deps, ctx.journal, "the gates");
     const before = await deps.integrity.worktreeState(worktree);
+    const omks = preparedLabel === void 0 ? [] : await preparedPaths(ctx, preparedLabel, worktree);
     const result2 = await run2();
     const strays = await deps.integrity.endStrays(worktree);
     const changes2 = await watch2.check();
     const after = await deps.integrity.worktreeState(worktree);
     found.push(
       ...since,
-      ...gateStateFindings(expectedHead, before, after, untrackedBlocks),
+      ...gateStateFindings(expectedHead, before, after, untrackedBlocks, omks),
       ...strays.checked ? strayFindings(strays, "gates", {
         checkout: worktree,
         baseLeftBehind: ctx.baseline?.leftBehind ?? []
@@ -61849,7 +62379,7 @@ function nextSteps(waited, goalId, transcript) {
 
 // src/runtime/controller/slice.ts
 import { existsSync as existsSync2 } from "node:fs";
-import { join as join25, relative as relative7 } from "node:path";
+import { join as join26, relative as relative7 } from "node:path";
 init_errors();
 
 // src/runtime/gates/reuse.ts
@@ -62062,7 +62592,7 @@ async function runSlice(ctx, taskId, attemptLimit2) {
         dependencyRedone: false
       });
     }
-    const artifactsDir = join25(deps.store.paths(ctx.goal.id).agentRunArtifacts, taskId);
+    const artifactsDir = join26(deps.store.paths(ctx.goal.id).agentRunArtifacts, taskId);
     const checked = await checkedAgentRun(
       ctx,
       { goalId: ctx.goal.id, repoRoot: ctx.goal.repo.root, worktree: workspace.path, taskId },
@@ -62136,8 +62666,8 @@ async function runSlice(ctx, taskId, attemptLimit2) {
 async function resetForAttempt(ctx, taskId, attempt2, workspace) {
   const { deps, journal } = ctx;
   const paths2 = deps.store.paths(ctx.goal.id);
-  const diffPath = join25(paths2.attemptArtifacts, taskId, `attempt-${attempt2 - 1}.diff`);
-  const saveTo = await deps.store.files.exists(diffPath) ? join25(paths2.attemptArtifacts, taskId, `attempt-${attempt2}-interrupted.diff`) : diffPath;
+  const diffPath = join26(paths2.attemptArtifacts, taskId, `attempt-${attempt2 - 1}.diff`);
+  const saveTo = await deps.store.files.exists(diffPath) ? join26(paths2.attemptArtifacts, taskId, `attempt-${attempt2}-interrupted.diff`) : diffPath;
   const reset = await deps.workspaces.resetToBase(workspace, saveTo);
   const kept = await deps.store.files.exists(diffPath);
   await journal.save([
@@ -62247,7 +62777,9 @@ async function settleAttempt(ctx, task, { attempt: attempt2, attemptLimit: attem
       artifactsDir: deps.store.paths(goal.id).gateArtifacts,
       env: gateEnv,
       signal: ctx.signal
-    })
+    }),
+    true,
+    workspace.sliceId
   );
   if (facts !== void 0) {
     ctx.sliceGateRuns?.push({
@@ -62525,7 +63057,7 @@ async function runFixTask(ctx, fix) {
       prompt,
       cwd: workspace.path,
       timeoutMs: timeMs,
-      artifactsDir: join26(deps.store.paths(goal.id).agentRunArtifacts, fix.id),
+      artifactsDir: join27(deps.store.paths(goal.id).agentRunArtifacts, fix.id),
       signal,
       onProcess: (pid) => {
         const run2 = journal.execution.fixRun;
@@ -62700,7 +63232,7 @@ async function reviewFix(ctx, fix, workspace, captured, writes) {
   ];
   if (blocking.length === 0) return { change: captured, review, refused: [], events };
   const paths2 = deps.store.paths(goal.id);
-  const diffPath = join26(paths2.attemptArtifacts, fix.id, `fix-${fix.attempts + 1}-refused.diff`);
+  const diffPath = join27(paths2.attemptArtifacts, fix.id, `fix-${fix.attempts + 1}-refused.diff`);
   const reset = await deps.workspaces.resetToBase(workspace, diffPath);
   events.push({
     type: "slice_reset",
@@ -62730,7 +63262,7 @@ async function undoFixRun(deps, journal) {
   journal.execution = { ...journal.execution, fixRun: null };
   if (!await deps.store.files.exists(run2.workspace)) return [];
   const paths2 = deps.store.paths(journal.goalId);
-  const diffPath = join26(paths2.attemptArtifacts, run2.taskId, `fix-${run2.attempt}-interrupted.diff`);
+  const diffPath = join27(paths2.attemptArtifacts, run2.taskId, `fix-${run2.attempt}-interrupted.diff`);
   const workspace = {
     sliceId: run2.taskId,
     path: run2.workspace,
@@ -62836,7 +63368,9 @@ async function sliceGates(ctx, workspace, head2) {
       artifactsDir: deps.store.paths(goal.id).gateArtifacts,
       env: gateEnv,
       signal
-    })
+    }),
+    true,
+    workspace.sliceId
   );
   return { gates, findings };
 }
@@ -62875,7 +63409,7 @@ function recordingIntegrationMoves(workspaces, journal, goalId) {
 }
 
 // src/runtime/controller/integration-repair.ts
-import { join as join29, relative as relative9 } from "node:path";
+import { join as join30, relative as relative9 } from "node:path";
 
 // src/runtime/agents/integration-prompt.ts
 var MAX_GOAL_CHARS3 = 8e3;
@@ -62941,12 +63475,12 @@ init_errors();
 init_branches();
 
 // src/runtime/controller/integrate.ts
-import { join as join28 } from "node:path";
+import { join as join29 } from "node:path";
 init_branches();
 
 // src/runtime/controller/fail-to-pass.ts
 import { lstat as lstat2, mkdir, readFile as readFile3, rm, writeFile } from "node:fs/promises";
-import { dirname as dirname5, join as join27 } from "node:path";
+import { dirname as dirname5, join as join28 } from "node:path";
 var short4 = (sha3) => sha3.slice(0, 12);
 var NAMES_SHOWN3 = 5;
 function named(names) {
@@ -63019,9 +63553,9 @@ async function headTestFiles(head2) {
   const files2 = /* @__PURE__ */ new Map();
   for (const { path: path2 } of head2.changedFiles) {
     if (!isTestPath(path2) && !path2.endsWith(".rs")) continue;
-    const stat19 = await lstat2(join27(head2.cwd, path2)).catch(() => null);
+    const stat19 = await lstat2(join28(head2.cwd, path2)).catch(() => null);
     if (stat19 === null || !stat19.isFile()) continue;
-    const text2 = await readFile3(join27(head2.cwd, path2), "utf8").catch(() => null);
+    const text2 = await readFile3(join28(head2.cwd, path2), "utf8").catch(() => null);
     if (text2 !== null) files2.set(path2, text2);
   }
   return files2;
@@ -63061,11 +63595,11 @@ async function headTestsOnBaseSource(ctx, head2, changedTests, onHead2) {
   const saved = /* @__PURE__ */ new Map();
   try {
     for (const path2 of changedTests) {
-      const headFile = await readFile3(join27(head2.cwd, path2)).catch(() => null);
+      const headFile = await readFile3(join28(head2.cwd, path2)).catch(() => null);
       if (headFile === null) continue;
-      saved.set(path2, await readFile3(join27(base, path2)).catch(() => null));
-      await mkdir(dirname5(join27(base, path2)), { recursive: true });
-      await writeFile(join27(base, path2), headFile);
+      saved.set(path2, await readFile3(join28(base, path2)).catch(() => null));
+      await mkdir(dirname5(join28(base, path2)), { recursive: true });
+      await writeFile(join28(base, path2), headFile);
     }
     if (saved.size === 0) return { shown: [], passed: [], durationMs: 0, foreign, unread: [] };
     const gates = ctx.gates.filter((gate) => gate.kind === "test").map((gate) => ({ ...gate, required: false }));
@@ -63074,7 +63608,7 @@ async function headTestsOnBaseSource(ctx, head2, changedTests, onHead2) {
       sha: ctx.base.baseSha,
       baseCwd: null,
       baseSha: null,
-      artifactsDir: join27(ctx.deps.store.paths(ctx.goal.id).gateArtifacts, "head-tests-on-base"),
+      artifactsDir: join28(ctx.deps.store.paths(ctx.goal.id).gateArtifacts, "head-tests-on-base"),
       // The base's own: the head's PYTHONPATH would have its tests import the head's source.
       env: await baseGateEnv(ctx),
       signal: ctx.signal
@@ -63093,8 +63627,8 @@ async function headTestsOnBaseSource(ctx, head2, changedTests, onHead2) {
     return { shown: [...new Set(shown)], passed, durationMs, foreign, unread };
   } finally {
     for (const [path2, original] of saved) {
-      if (original === null) await rm(join27(base, path2), { force: true });
-      else await writeFile(join27(base, path2), original);
+      if (original === null) await rm(join28(base, path2), { force: true });
+      else await writeFile(join28(base, path2), original);
     }
     await ctx.base.settled();
   }
@@ -63244,10 +63778,10 @@ async function integrateSlices(ctx) {
   deps.reporter.info(
     `integrated ${result2.merged.length} slice(s) into ${target2}; verifying the integrated tree`
   );
-  const own2 = deps.integrationCache;
+  const own3 = deps.integrationCache;
   const prepared = await prepareWorkspace(ctx, result2.workspace.path, "integration");
-  const gateEnv = own2 === void 0 ? prepared : own2.env(prepared);
-  const verify = own2?.verify ?? deps.verify;
+  const gateEnv = own3 === void 0 ? prepared : own3.env(prepared);
+  const verify = own3?.verify ?? deps.verify;
   const facts = await deps.workspaces.treeFacts?.(result2.workspace.path, result2.headSha);
   const reuse = facts === void 0 ? null : reuseDecision(ctx.sliceGateRuns ?? [], {
     tree: facts.tree,
@@ -63276,7 +63810,8 @@ async function integrateSlices(ctx) {
       env: gateEnv,
       signal: ctx.signal
     }),
-    false
+    false,
+    INTEGRATION_ID
   );
   integrity.push(
     ...linkFindings(
@@ -63307,7 +63842,7 @@ async function integrateSlices(ctx) {
     ...baseline?.findings ?? []
   ];
   await deps.store.files.writeAtomic(
-    join28(deps.store.paths(goal.id).reviewArtifacts, "integration.md"),
+    join29(deps.store.paths(goal.id).reviewArtifacts, "integration.md"),
     renderReviewMarkdown(findings, "integration")
   );
   const finalGates = [...gates];
@@ -63324,7 +63859,7 @@ async function integrateSlices(ctx) {
       durationMs: 0,
       sha: result2.headSha,
       tail: blocking.map((f) => f.message).join("\n") || "no blocking security findings",
-      artifact: join28(deps.store.paths(goal.id).reviewArtifacts, "integration.md")
+      artifact: join29(deps.store.paths(goal.id).reviewArtifacts, "integration.md")
     });
   }
   journal.execution = {
@@ -63452,7 +63987,7 @@ function nextAttempt(ctx) {
 async function undoAttempt(ctx, workspace, head2, attempt2, previous) {
   const paths2 = ctx.deps.store.paths(ctx.goal.id);
   const name = previous === null ? `repair-${attempt2}-interrupted.diff` : `repair-${attempt2 - 1}.diff`;
-  const diffPath = join29(paths2.attemptArtifacts, INTEGRATION_ID, name);
+  const diffPath = join30(paths2.attemptArtifacts, INTEGRATION_ID, name);
   const reset = await ctx.deps.workspaces.resetToBase({ ...workspace, baseSha: head2 }, diffPath);
   const kept = reset.diffSaved && await ctx.deps.store.files.exists(diffPath);
   ctx.journal.execution = { ...ctx.journal.execution, integrationRepair: null };
@@ -63541,7 +64076,7 @@ async function runFix(ctx, workspace, { head: head2, failure: failure3 }, { atte
       prompt,
       cwd: workspace.path,
       timeoutMs: Math.min(taskTime, timeLeft),
-      artifactsDir: join29(deps.store.paths(goal.id).agentRunArtifacts, INTEGRATION_ID),
+      artifactsDir: join30(deps.store.paths(goal.id).agentRunArtifacts, INTEGRATION_ID),
       signal: ctx.signal,
       onProcess: (pid) => {
         journal.execution = {
@@ -63674,7 +64209,7 @@ async function recoverIntegrationRepair(deps, journal, previousController) {
   journal.execution = { ...journal.execution, integrationRepair: null };
   if (integration === null || !await deps.store.files.exists(integration.workspace)) return events;
   const paths2 = deps.store.paths(journal.goalId);
-  const diffPath = join29(paths2.attemptArtifacts, INTEGRATION_ID, `repair-${repair.attempt}-interrupted.diff`);
+  const diffPath = join30(paths2.attemptArtifacts, INTEGRATION_ID, `repair-${repair.attempt}-interrupted.diff`);
   const workspace = {
     sliceId: INTEGRATION_ID,
     path: integration.workspace,
@@ -63864,7 +64399,7 @@ var ExecutionJournal = class _ExecutionJournal {
 
 // src/runtime/controller/reopen.ts
 init_branches();
-import { join as join30, relative as relative10 } from "node:path";
+import { join as join31, relative as relative10 } from "node:path";
 
 // src/runtime/controller/reopen-dependents.ts
 var Reopenings = class {
@@ -63888,15 +64423,15 @@ var Reopenings = class {
   }
   list() {
     return this.order.flatMap((id) => {
-      const own2 = this.own.get(id);
+      const own3 = this.own.get(id);
       const first = this.after.get(id);
-      if (first === void 0) return own2 === void 0 ? [] : [own2];
+      if (first === void 0) return own3 === void 0 ? [] : [own3];
       const told = `slice ${first.taskId}, which this slice is built on, runs again first (${first.detail}); this slice starts again from its new head.`;
-      if (own2 !== void 0) {
-        const evidence = own2.evidence === void 0 ? {} : { evidence: `${told}
+      if (own3 !== void 0) {
+        const evidence = own3.evidence === void 0 ? {} : { evidence: `${told}
 
-${own2.evidence}` };
-        return [{ ...own2, ...evidence, dependencyRedone: true }];
+${own3.evidence}` };
+        return [{ ...own3, ...evidence, dependencyRedone: true }];
       }
       return [
         {
@@ -64089,7 +64624,7 @@ async function restartIntegration(deps, journal, goal) {
   if (integration === null) return [];
   journal.execution = { ...journal.execution, integration: null, finalGates: [], finalFindings: [] };
   const paths2 = deps.store.paths(journal.goalId);
-  const diffPath = join30(paths2.attemptArtifacts, INTEGRATION_ID, `${integration.headSha.slice(0, 12)}.diff`);
+  const diffPath = join31(paths2.attemptArtifacts, INTEGRATION_ID, `${integration.headSha.slice(0, 12)}.diff`);
   const workspace = await deps.store.files.exists(integration.workspace) ? {
     sliceId: INTEGRATION_ID,
     path: integration.workspace,
@@ -64238,11 +64773,11 @@ async function adoptFinishedHeads(deps, journal, goal) {
   if (moved.length === 0) return;
   for (const task of done) {
     const record2 = sliceRecord(journal.execution, task.id);
-    const own2 = moved.filter((m) => m.branch === record2.branch);
-    if (own2.length === 0) continue;
+    const own3 = moved.filter((m) => m.branch === record2.branch);
+    if (own3.length === 0) continue;
     journal.execution = withSlice(journal.execution, {
       ...record2,
-      findings: [...record2.findings, ...movedBranchFindings(own2)]
+      findings: [...record2.findings, ...movedBranchFindings(own3)]
     });
   }
   const integrated2 = moved.filter((m) => m.branch === integration);
@@ -64321,13 +64856,7 @@ async function takeControl(deps, journal, goalId, { allowed, reopen }) {
       type: "execution_started",
       data: { pid: host.pid, host: host.hostname, agent: recordedAgent(deps.agent.name, goal.repo.root) }
     },
-    {
-      type: "gates_required",
-      data: {
-        required: plan2.required,
-        gates: plan2.gates.map((g) => `${g.name}:${g.kind}${g.required ? "" : " (optional)"}`)
-      }
-    }
+    gatesRequiredEvent(plan2.required, plan2.gates)
   );
   journal.execution = {
     ...journal.execution,
@@ -64647,7 +65176,7 @@ function addedText(added) {
 init_errors();
 
 // src/runtime/goal/reconcile.ts
-import { dirname as dirname6, join as join31 } from "node:path";
+import { dirname as dirname6, join as join32 } from "node:path";
 
 // src/runtime/goal/merge.ts
 init_errors();
@@ -64806,14 +65335,14 @@ function mergeBudget(ours, theirs) {
   return { records, theirsOnly: rebased.theirsOnly, changed: true };
 }
 var LIMIT_KEYS = ["timeMs", "tokens", "usd"];
-function reaccumulate(own2, ownPrevious, mergedPrevious) {
-  const spent = numbers(own2.spent);
+function reaccumulate(own3, ownPrevious, mergedPrevious) {
+  const spent = numbers(own3.spent);
   const prevSpent = numbers(ownPrevious?.spent);
   const baseSpent = numbers(mergedPrevious?.spent);
-  const limits = limitsOf(own2);
+  const limits = limitsOf(own3);
   const prevLimits = limitsOf(ownPrevious);
   const baseLimits = limitsOf(mergedPrevious);
-  if (spent === null || limits === null) return own2;
+  if (spent === null || limits === null) return own3;
   const newSpent = {};
   const newLimits = {};
   for (const key of LIMIT_KEYS) {
@@ -64824,7 +65353,7 @@ function reaccumulate(own2, ownPrevious, mergedPrevious) {
     const base = baseLimits?.[key] ?? null;
     newLimits[key] = mine === before ? base : mine === null || base === null || before === null ? mine : round(base + (mine - before), key);
   }
-  return { ...own2, limits: newLimits, spent: newSpent };
+  return { ...own3, limits: newLimits, spent: newSpent };
 }
 function round(value2, key) {
   return key === "usd" ? Math.round(value2 * 1e6) / 1e6 : Math.round(value2);
@@ -64873,7 +65402,7 @@ async function reconcileGoal(store, goalId, theirs) {
   if (!theirs.has(MERGED_FILES.goal)) return { adopted: [], changed: false };
   return store.withGoalLock(goalId, async () => {
     const paths2 = store.paths(goalId);
-    const ours = await readTexts((name) => store.files.readText(join31(paths2.dir, name)));
+    const ours = await readTexts((name) => store.files.readText(join32(paths2.dir, name)));
     const remote = await readTexts(async (name) => {
       const content = theirs.get(name);
       return content === void 0 ? null : Buffer.from(content).toString("utf8");
@@ -64883,12 +65412,12 @@ async function reconcileGoal(store, goalId, theirs) {
     for (const key of ["events", "decisions", "budget", "failure"]) {
       const text2 = merged.writes[key];
       if (text2 === void 0) continue;
-      await store.files.writeAtomic(join31(paths2.dir, MERGED_FILES[key]), text2);
+      await store.files.writeAtomic(join32(paths2.dir, MERGED_FILES[key]), text2);
       changed = true;
     }
     for (const [name, content] of theirs) {
       if (Object.values(MERGED_FILES).includes(name) || name === "proof.json") continue;
-      const target2 = join31(paths2.dir, ...name.split("/"));
+      const target2 = join32(paths2.dir, ...name.split("/"));
       if (await store.files.exists(target2)) continue;
       await store.files.makeDirs(dirname6(target2));
       await store.files.writeAtomic(target2, content);
@@ -65359,7 +65888,16 @@ async function readCommittedTree(repo, root, sha3, config2 = null, detectors = G
     known.set(relative11(root, config2.path).replaceAll("\\", "/"), config2.text);
   }
   const paths2 = config2 === null ? detection : [...detection, ...CONFIG_FILES];
-  const read3 = await repo.readCommitted(root, sha3, paths2, MAX_READ_BYTES, known);
+  const first = await repo.readCommitted(root, sha3, paths2, MAX_READ_BYTES, known);
+  const named4 = [...new Set(detectors.flatMap((d) => d.readsIn?.(first.files) ?? []))].filter(
+    (path2) => !paths2.includes(path2)
+  );
+  const more = named4.length === 0 ? null : await repo.readCommitted(root, sha3, named4, MAX_READ_BYTES, known);
+  const read3 = more === null ? first : {
+    files: first.files,
+    texts: new Map([...first.texts, ...more.texts]),
+    changed: [...first.changed, ...more.changed]
+  };
   const changed = new Set(read3.changed);
   return {
     files: read3.files,
@@ -65368,7 +65906,7 @@ async function readCommittedTree(repo, root, sha3, config2 = null, detectors = G
       CONFIG_FILES.find((file2) => changed.has(file2)),
       read3.texts
     ),
-    detectionChanged: detection.filter((file2) => changed.has(file2))
+    detectionChanged: [...detection, ...named4].filter((file2) => changed.has(file2))
   };
 }
 function configChange(path2, texts) {
@@ -65401,7 +65939,7 @@ function createSerializer() {
 
 // src/runtime/gates/own-sources.ts
 function ownSourcesVerify(verify, dateTracked) {
-  const own2 = (run2, start) => {
+  const own3 = (run2, start) => {
     const target2 = sharedTarget(run2);
     if (target2 === null) return start();
     return oneAtATime(target2, async () => {
@@ -65411,7 +65949,7 @@ function ownSourcesVerify(verify, dateTracked) {
   };
   return (gates, context) => {
     const outer = context.aroundRun;
-    const aroundRun = outer === void 0 ? own2 : (run2, start) => outer(run2, () => own2(run2, start));
+    const aroundRun = outer === void 0 ? own3 : (run2, start) => outer(run2, () => own3(run2, start));
     return verify(gates, { ...context, aroundRun });
   };
 }
@@ -65424,7 +65962,7 @@ function sharedTarget(run2) {
 var oneAtATime = createSerializer();
 
 // src/runtime/integrity/integration-cache.ts
-import { join as join32 } from "node:path";
+import { join as join33 } from "node:path";
 var BUILT = [CARGO_TARGET_CACHE, GO_BUILD_CACHE];
 function integrationCache(options) {
   const { goalCache, dir, copy, integrity } = options;
@@ -65455,8 +65993,8 @@ function integrationCache(options) {
   const env = (vars) => {
     const moved = Object.entries(vars).filter(([, value2]) => under(value2, goalCache));
     if (moved.length === 0) return vars;
-    const own2 = moved.map(([name, value2]) => [name, dir + value2.slice(goalCache.length)]);
-    return { ...vars, ...Object.fromEntries(own2) };
+    const own3 = moved.map(([name, value2]) => [name, dir + value2.slice(goalCache.length)]);
+    return { ...vars, ...Object.fromEntries(own3) };
   };
   return {
     dir,
@@ -65474,7 +66012,7 @@ function integrationCache(options) {
     seedSlices: async () => {
       let copied = false;
       const seeded = options.confined ? [...BUILT, DOWNLOADS_CACHE] : BUILT;
-      for (const name of seeded) copied = await copy(join32(dir, name), join32(goalCache, name)) || copied;
+      for (const name of seeded) copied = await copy(join33(dir, name), join33(goalCache, name)) || copied;
       return copied;
     }
   };
@@ -65484,7 +66022,7 @@ function under(path2, dir) {
 }
 
 // src/runtime/sandbox/confined-runs.ts
-import { join as join33 } from "node:path";
+import { join as join34 } from "node:path";
 function confinedAgent(agent, confine) {
   return {
     name: agent.name,
@@ -65500,15 +66038,15 @@ function confinedVerify(verify, confine, cacheDir) {
   return (gates, context) => verify(gates, { ...context, confine: gateConfine });
 }
 function downloadCacheDir(cacheDir) {
-  return join33(cacheDir, DOWNLOADS_CACHE);
+  return join34(cacheDir, DOWNLOADS_CACHE);
 }
 function downloadCacheEnv(cacheDir) {
   const downloads = downloadCacheDir(cacheDir);
   return {
-    npm_config_cache: join33(downloads, "npm"),
-    YARN_CACHE_FOLDER: join33(downloads, "yarn"),
-    npm_config_store_dir: join33(downloads, "pnpm-store"),
-    PIP_CACHE_DIR: join33(downloads, "pip")
+    npm_config_cache: join34(downloads, "npm"),
+    YARN_CACHE_FOLDER: join34(downloads, "yarn"),
+    npm_config_store_dir: join34(downloads, "pnpm-store"),
+    PIP_CACHE_DIR: join34(downloads, "pip")
   };
 }
 function confinedPreparer(preparer, confine, cacheDir) {
@@ -65523,12 +66061,12 @@ function ownDownloadsPreparer(preparer, cacheDir) {
 }
 
 // src/runtime/agents/run-files.ts
-import { join as join34 } from "node:path";
+import { join as join35 } from "node:path";
 function agentRunFiles(artifactsDir, attempt2) {
   return {
-    prompt: join34(artifactsDir, `prompt-${attempt2}.md`),
-    transcript: join34(artifactsDir, `transcript-${attempt2}.log`),
-    usage: join34(artifactsDir, `usage-${attempt2}.json`)
+    prompt: join35(artifactsDir, `prompt-${attempt2}.md`),
+    transcript: join35(artifactsDir, `transcript-${attempt2}.log`),
+    usage: join35(artifactsDir, `usage-${attempt2}.json`)
   };
 }
 async function keepRunInputs(files2, keep, input2, result2) {
@@ -65651,7 +66189,12 @@ async function composeController(deps, goal, prepared) {
   const detected = detectGatesIn(tree2.context, config2);
   return {
     store: deps.store,
-    workspaces: scrubbedWorkspaces(workspaces, scrub, deps.store.files, keep),
+    workspaces: scrubbedWorkspaces(
+      preparedWorkspaces(workspaces, deps.store.files, deps.store.paths(goal.id).prepareArtifacts),
+      scrub,
+      deps.store.files,
+      keep
+    ),
     agent: scrubbedAgent(agent, scrub, deps.store.files, keep),
     verify: verifyWriting(cacheDir),
     integrationCache: integrationCache({
@@ -65769,6 +66312,13 @@ function tamperedMergeReasons(found) {
 }
 
 // src/runtime/delivery/deliver.ts
+var STOPPING = ["cancelled", "rejected", "paused"];
+function stopsDelivery(since, now) {
+  return STOPPING.includes(now) && now !== since;
+}
+function pullName(planned) {
+  return planned.kind === "integrator" ? "integrator" : planned.sliceId ?? "integrator";
+}
 async function loadDeliveryPlan(store, goalId, options, target2) {
   const paths2 = store.paths(goalId);
   const [goal, graph, execution, proof, delivery] = await Promise.all([
@@ -65810,8 +66360,18 @@ async function deliverGoal(deps, goalId, options) {
   if (deps.bundles !== void 0) await keepAwaited(deps, deps.bundles, loaded);
   let record2 = loaded.delivery;
   const delivered = [];
+  let stopped = null;
+  const stoppedSince2 = deps.stoppedSince ?? (async (since) => {
+    const now = (await store.read(goalId)).status;
+    return stopsDelivery(since, now) ? now : null;
+  });
   try {
-    for (const first of loaded.plan.pulls) {
+    for (const [index, first] of loaded.plan.pulls.entries()) {
+      const now = await stoppedSince2(loaded.goal.status);
+      if (now !== null) {
+        stopped = { status: now, withheld: loaded.plan.pulls.slice(index).map(pullName) };
+        break;
+      }
       const planned = loaded.replan(record2).pulls.find((p) => p.sliceId === first.sliceId) ?? first;
       const pull = await deliverOne(deps, planned, record2, loaded.goal.repo.root, async (intent) => {
         record2 = withPull(record2, intent);
@@ -65831,7 +66391,7 @@ async function deliverGoal(deps, goalId, options) {
     await store.withGoalLock(goalId, async () => rebuildProof(store, await store.read(goalId), events));
   }
   const proof = await readVersioned(store.files, proofVersioned, paths2.proof);
-  return { plan: loaded.plan, delivered, proof };
+  return { plan: loaded.plan, delivered, proof, stopped };
 }
 async function deliverOne(deps, planned, record2, repoRoot, remember) {
   const { forge } = deps;
@@ -65931,8 +66491,8 @@ var SUMMARY_DIGEST = /digest <code>(sha256:[0-9a-f]{64})<\/code>/;
 var short5 = (sha3) => sha3.slice(0, 12);
 function proofCheckProblems(input2) {
   const { runs: runs2, appId, rebuilt, headSha } = input2;
-  const own2 = runs2.filter((run2) => run2.appId === appId);
-  const latest = own2[0];
+  const own3 = runs2.filter((run2) => run2.appId === appId);
+  const latest = own3[0];
   if (latest === void 0) {
     const other = runs2[0];
     if (other === void 0) {
@@ -66161,6 +66721,29 @@ function mergedOutsideDetail(pr) {
   return `PR #${pr.number} was merged outside omk${commit} (head ${pr.headSha}); omk requested no merge of that head, so the goal is not recorded as merged by omk`;
 }
 
+// src/runtime/app/deliver.ts
+init_errors();
+
+// src/runtime/app/delivery-stop.ts
+async function stoppedSince(deps, goalId, since) {
+  if (deps.shared !== void 0) await adoptRemoteChanges(deps.store, deps.shared.remote, goalId);
+  const now = (await deps.store.read(goalId)).status;
+  return stopsDelivery(since, now) ? now : null;
+}
+async function recordWithheld(deps, goalId, status, withheld) {
+  const goal = await deps.store.read(goalId);
+  const events = deps.store.eventLog(goalId);
+  const opened = (await readOrAssembleProof(deps.store, goal, events)).delivery.pullRequests.map(
+    (p) => p.number
+  );
+  const data = { status, policy: goal.options.policy, opened, withheld };
+  await deps.store.withGoalLock(goalId, async () => {
+    await events.append([{ type: "delivery_withheld", data }]);
+    await rebuildProof(deps.store, await deps.store.read(goalId), events);
+  });
+  return { code: "withheld", ...data };
+}
+
 // src/runtime/app/delivery-target.ts
 init_errors();
 init_branches();
@@ -66205,67 +66788,6 @@ function deliveryTarget(goal, request2, words2) {
   return { policy, base };
 }
 
-// src/runtime/app/notes.ts
-init_branches();
-function describeNote(note, words2) {
-  switch (note.code) {
-    case "stopped":
-      return `execution stopped (${note.by}); nothing was delivered`;
-    case "stopped_remotely":
-      return `the goal was ${note.action === "pause" ? "paused" : "cancelled"} on the state branch while it ran; nothing was delivered`;
-    case "policy_local":
-      return `delivery policy is local: branches only (open PRs with ${words2.steps({ step: "open_pr", goalId: note.goalId })})`;
-    case "not_deliverable":
-      return `nothing delivered: the goal is ${note.status}`;
-    case "no_base":
-      return `nothing delivered: the goal started on a detached HEAD (name a base with ${words2.fields.given("baseBranch", "main")})`;
-    case "merge_manual":
-      return `merge policy is manual: merge with ${words2.steps({ step: "merge", goalId: note.goalId })} when it is ready`;
-    case "merge_disabled":
-      return `merge policy is disabled: omk will not merge this goal (start it with ${words2.fields.given("mergePolicy", "gated")} to let it)`;
-    case "no_integrator":
-      return "no integrator PR was opened, so there is nothing to merge";
-    case "merged":
-      return `merged the integrator PR #${note.pr} as ${note.sha.slice(0, 12)}`;
-    case "merge_blocked":
-      return `merge blocked by ${note.blockedBy} (PR #${note.pr}): ${note.reasons.join("; ")}`;
-    case "dry_run":
-      return "dry-run: nothing was pushed, opened or merged";
-    case "not_started":
-      return `${note.dispatches ? "Not dispatched" : "Not started again"}: the goal is ${note.status.replace(/_/g, " ")}.`;
-    case "fix_done": {
-      const which = note.sliceId === null || note.sliceId === INTEGRATION_ID ? "integrator PR" : `slice ${note.sliceId}'s PR`;
-      const sha3 = note.headSha === null ? "no change" : `fix ${note.headSha.slice(0, 12)}`;
-      return `Review fix on the ${which} #${note.pr}: ${note.kind} (${sha3}) for ${note.requests} request(s); proof ${note.proofStatus}.`;
-    }
-    case "fix_already_handled":
-      return `Already handled: ${note.requestIds.join(", ")} (a rerun or a redelivery); nothing ran.`;
-    case "slice_job":
-      return sliceJobWords(note.report);
-    case "slices_folded":
-      return `folded ${note.folded} slice result(s); the integrated proof is ${note.proofStatus}`;
-  }
-}
-function sliceJobWords(report2) {
-  switch (report2.kind) {
-    case "stopped":
-      return `slice ${report2.slice} stopped: the goal was ${report2.by} on the state branch; nothing more runs here`;
-    case "already_done":
-      return `slice ${report2.slice} was already done; nothing ran`;
-    case "finished":
-    case "unfinished":
-      return `slice ${report2.slice}: ${report2.outcome}; integrate once every slice's job has finished`;
-  }
-}
-function mergeNote(merge3) {
-  return merge3.merged ? { code: "merged", pr: merge3.pr, sha: merge3.sha } : {
-    code: "merge_blocked",
-    pr: merge3.pr,
-    blockedBy: merge3.blockedBy,
-    reasons: merge3.reasons.map((reason) => reason.detail)
-  };
-}
-
 // src/runtime/app/deliver.ts
 var NOTHING_DELIVERED = {
   delivery: null,
@@ -66278,10 +66800,15 @@ async function deliverable(deps, goal) {
   if (goal.options.allowGateEdits) return true;
   return awaitsAcceptance(await readOrAssembleProof(deps.store, goal, deps.store.eventLog(goal.id)));
 }
+async function withheldBefore(deps, goalId, status) {
+  return { ...NOTHING_DELIVERED, notes: [await recordWithheld(deps, goalId, status, ["delivery"])] };
+}
 async function deliverByPolicy(deps, goalId, options) {
-  const goal = await deps.store.read(goalId);
-  const policy = goal.options.policy;
+  const policy = (await deps.store.read(goalId)).options.policy;
   if (policy === "local") return { ...NOTHING_DELIVERED, notes: [{ code: "policy_local", goalId }] };
+  const stoppedFirst = await stoppedSince(deps, goalId, null);
+  if (stoppedFirst !== null) return withheldBefore(deps, goalId, stoppedFirst);
+  const goal = await deps.store.read(goalId);
   if (!await deliverable(deps, goal)) {
     return { ...NOTHING_DELIVERED, notes: [{ code: "not_deliverable", status: goal.status }] };
   }
@@ -66292,11 +66819,27 @@ async function deliverByPolicy(deps, goalId, options) {
     return { ...NOTHING_DELIVERED, dryRunPlan: plan2, notes: [{ code: "dry_run" }] };
   }
   const forge = await deps.forge(goal);
-  const delivery = await inPhase(
-    deps,
-    `omk: delivering goal ${goalId}`,
-    () => deliverGoal(deliverDeps(deps, forge), goalId, target2)
-  );
+  const stopped = { stoppedSince: (since) => stoppedSince(deps, goalId, since) };
+  let delivery;
+  try {
+    delivery = await inPhase(
+      deps,
+      `omk: delivering goal ${goalId}`,
+      () => deliverGoal({ ...deliverDeps(deps, forge), ...stopped }, goalId, target2)
+    );
+  } catch (error62) {
+    const now = (await deps.store.read(goalId)).status;
+    if (error62 instanceof IllegalTransitionError && stopsDelivery(goal.status, now)) {
+      return withheldBefore(deps, goalId, now);
+    }
+    throw error62;
+  }
+  if (delivery.stopped !== null) {
+    const { status, withheld } = delivery.stopped;
+    const merge4 = goal.options.mergePolicy === "gated" ? ["merge"] : [];
+    const note = await recordWithheld(deps, goalId, status, [...withheld, ...merge4]);
+    return { ...NOTHING_DELIVERED, delivery, notes: [note] };
+  }
   if (goal.options.mergePolicy !== "gated") {
     const note = goal.options.mergePolicy === "manual" ? { code: "merge_manual", goalId } : { code: "merge_disabled" };
     return { ...NOTHING_DELIVERED, delivery, notes: [note] };
@@ -66304,13 +66847,10 @@ async function deliverByPolicy(deps, goalId, options) {
   if (!delivery.delivered.some((pull) => pull.sliceId === null)) {
     return { ...NOTHING_DELIVERED, delivery, notes: [{ code: "no_integrator" }] };
   }
-  if (deps.shared !== void 0) {
-    const { stop } = await adoptRemoteChanges(deps.store, deps.shared.remote, goalId);
-    const now = (await deps.store.read(goalId)).status;
-    const action = stop ?? (now === "cancelled" ? "cancel" : now === "paused" ? "pause" : null);
-    if (action !== null) {
-      return { ...NOTHING_DELIVERED, delivery, notes: [{ code: "stopped_remotely", action }] };
-    }
+  const stoppedLast = await stoppedSince(deps, goalId, goal.status);
+  if (stoppedLast !== null) {
+    const note = await recordWithheld(deps, goalId, stoppedLast, ["merge"]);
+    return { ...NOTHING_DELIVERED, delivery, notes: [note] };
   }
   const { config: config2 } = await hostConfig(deps, (await deps.store.read(goalId)).repo.root);
   const merge3 = await mergeGoal({ store: deps.store, forge }, goalId, {
@@ -66360,11 +66900,14 @@ async function openPullRequests(deps, request2) {
     return { dryRun: true, plan: plan2 };
   }
   const forge = await deps.forge(goal);
+  const stopped = { stoppedSince: (since) => stoppedSince(deps, goalId, since) };
   const result2 = await inPhase(
     deps,
     `omk: opening PRs for goal ${goalId}`,
-    () => deliverGoal(deliverDeps(deps, forge), goalId, target2)
+    () => deliverGoal({ ...deliverDeps(deps, forge), ...stopped }, goalId, target2)
   );
+  if (result2.stopped !== null)
+    await recordWithheld(deps, goalId, result2.stopped.status, result2.stopped.withheld);
   return { dryRun: false, result: result2 };
 }
 
@@ -66428,8 +66971,8 @@ async function finishFixes(deps, request2) {
     ]);
     const asked = task.requests.map((r) => ({ ...r }));
     const replied = await answer(deps, replies, task.pr, asked, fixReply(report2));
-    const resolved = applied && replies !== void 0 ? await resolveThreads(deps, replies, task.pr, asked) : 0;
-    endings.push({ task, report: report2, applied, replied, resolved });
+    const resolved2 = applied && replies !== void 0 ? await resolveThreads(deps, replies, task.pr, asked) : 0;
+    endings.push({ task, report: report2, applied, replied, resolved: resolved2 });
   }
   return endings;
 }
@@ -66469,19 +67012,19 @@ async function answer(deps, replies, pr, requests, body) {
 }
 async function resolveThreads(deps, replies, pr, requests) {
   if (replies.resolve === void 0) return 0;
-  let resolved = 0;
+  let resolved2 = 0;
   for (const change of requests) {
     if (change.replyTo === void 0 || change.replyTo === null) continue;
     try {
       await replies.resolve(pr, change);
-      resolved += 1;
+      resolved2 += 1;
     } catch (error62) {
       deps.reporter.warn(
         `could not resolve the review thread of ${change.id} on PR #${pr}: ${error62 instanceof Error ? error62.message : String(error62)}`
       );
     }
   }
-  return resolved;
+  return resolved2;
 }
 function whyFailed(report2) {
   if (report2.agentFailure !== null) return `agent: ${report2.agentFailure}`;
@@ -66494,11 +67037,11 @@ function whyFailed(report2) {
 
 // src/runtime/app/leftovers.ts
 init_errors();
-import { join as join35, sep as sep2 } from "node:path";
+import { join as join36, sep as sep2 } from "node:path";
 async function refuseLeftovers(deps, goalId) {
   const { stateRoot } = deps.store.deps;
   const { root } = (await deps.store.read(goalId)).repo;
-  const worktrees = join35(workspacesDir(stateRoot), goalId);
+  const worktrees = join36(workspacesDir(stateRoot), goalId);
   const goalDir = goalPaths(stateRoot, goalId).dir;
   const scan2 = await deps.execution.integrity.endLeftovers([worktrees, goalDir, root]);
   if (!scan2.checked || scan2.killed.length === 0) return;
@@ -66577,7 +67120,7 @@ import { basename as basename8, delimiter } from "node:path";
 
 // src/runtime/doctor/path-lookup.ts
 import { access, constants as constants2, stat as stat2 } from "node:fs/promises";
-import { isAbsolute as isAbsolute9, join as join36 } from "node:path";
+import { isAbsolute as isAbsolute9, join as join37 } from "node:path";
 async function findOnPath(command2, env, platform = process.platform) {
   if (command2 === "" || command2.includes("/") || platform === "win32" && command2.includes("\\")) {
     return null;
@@ -66586,7 +67129,7 @@ async function findOnPath(command2, env, platform = process.platform) {
   const extensions = platform === "win32" ? ["", ...(env.PATHEXT ?? ".COM;.EXE;.BAT;.CMD").split(";").filter(Boolean)] : [""];
   for (const dir of dirs) {
     for (const extension2 of extensions) {
-      const candidate = join36(dir, command2 + extension2);
+      const candidate = join37(dir, command2 + extension2);
       if (await fileState(candidate) === "ok") return candidate;
     }
   }
@@ -66646,7 +67189,7 @@ async function ownInstallOf(repo, root, base, workspace) {
 
 // src/runtime/plan/agent-planner.ts
 init_errors();
-import { join as join37 } from "node:path";
+import { join as join38 } from "node:path";
 
 // src/runtime/plan/agent-evidence.ts
 function agentWriteNotes(reply, tasks, input2) {
@@ -66986,6 +67529,18 @@ function colocatedTestFor(source) {
   if (ext === "py") return `${dir}test_${stemPart}.py`;
   return ext === "" ? "test" : `${dir}${stemPart}.test.${ext}`;
 }
+function ownTestsOf(sources, repoFiles) {
+  const existing = testsFor(sources, repoFiles);
+  if (existing.length > 0) return existing;
+  const first = sources[0];
+  if (first === void 0) return [];
+  if (first.endsWith(".rs")) return [first];
+  const beside = colocatedTestFor(first);
+  if (first.endsWith(".go")) return [beside];
+  const [where] = testLocations([], [first], repoFiles);
+  const name = beside.split("/").at(-1) ?? beside;
+  return [where === void 0 || where === beside ? beside : `${where}/${name}`];
+}
 function testLocations(relevantTests, sources, repoFiles) {
   if (relevantTests.length > 0) return minimalPaths(relevantTests.map(testRoot));
   const counts = /* @__PURE__ */ new Map();
@@ -67111,13 +67666,13 @@ function explain(id, paths2, why) {
 function sliceFor(clause, index, context) {
   const { input: input2, notes } = context;
   const id = sliceId(index, clause.text);
-  const base = { clause, id, dependsOn: [] };
+  const base = { clause, id, dependsOn: [], sources: [] };
   if (clause.kind === "test") {
-    const own3 = pointedAt(testSubject(clause.text), context);
+    const own4 = pointedAt(testSubject(clause.text), context);
     const goal = pointedAt(testSubject(input2.goalText), context);
-    const sources2 = (own3.sources.length > 0 ? own3.sources : goal.sources).filter((p) => !isDocPath(p));
+    const sources2 = (own4.sources.length > 0 ? own4.sources : goal.sources).filter((p) => !isDocPath(p));
     const named4 = namedTestFiles(clause.text, input2.repoFiles);
-    const tests = [.../* @__PURE__ */ new Set([...own3.tests, ...testsFor(sources2, input2.repoFiles)])];
+    const tests = [.../* @__PURE__ */ new Set([...own4.tests, ...testsFor(sources2, input2.repoFiles)])];
     let writes2;
     if (named4.length > 0) {
       writes2 = named4;
@@ -67143,8 +67698,8 @@ function sliceFor(clause, index, context) {
     };
   }
   if (clause.kind === "docs") {
-    const own3 = strongMatches(clause.text, context.repo);
-    const docs = own3.sources.filter(isDocPath);
+    const own4 = strongMatches(clause.text, context.repo);
+    const docs = own4.sources.filter(isDocPath);
     const writes2 = docs.length > 0 ? docs : defaultDocs(input2.repoFiles);
     if (docs.length === 0)
       notes.push(`no document matched "${clause.text}"; slice ${id} writes ${writes2.join(", ")}`);
@@ -67153,7 +67708,7 @@ function sliceFor(clause, index, context) {
       ...base,
       role: "docs-writer",
       writes: writes2,
-      reads: own3.sources.filter((path2) => !isDocPath(path2)).sort(),
+      reads: own4.sources.filter((path2) => !isDocPath(path2)).sort(),
       risk: "low",
       acceptance: [
         `Done when: ${clause.text}`,
@@ -67161,15 +67716,15 @@ function sliceFor(clause, index, context) {
       ]
     };
   }
-  const own2 = pointedAt(clause.text, context);
-  const sources = own2.sources.filter((path2) => !isDocPath(path2) || own2.sources.every(isDocPath));
-  const { bySymbol } = own2;
+  const own3 = pointedAt(clause.text, context);
+  const sources = own3.sources.filter((path2) => !isDocPath(path2) || own3.sources.every(isDocPath));
+  const { bySymbol } = own3;
   const sourceTests = testsFor(sources, input2.repoFiles);
   let writes;
   if (sources.length === 0) {
     writes = [WHOLE_REPO];
     notes.push(
-      own2.unresolved.length > 0 ? `no tracked file defines ${own2.unresolved.join(", ")} named in "${clause.text}"; slice ${id} owns the whole repository (risk high) rather than a guess by file name` : `no source file matched "${clause.text}"; slice ${id} owns the whole repository (risk high)`
+      own3.unresolved.length > 0 ? `no tracked file defines ${own3.unresolved.join(", ")} named in "${clause.text}"; slice ${id} owns the whole repository (risk high) rather than a guess by file name` : `no source file matched "${clause.text}"; slice ${id} owns the whole repository (risk high)`
     );
   } else if (sources.length <= MAX_LISTED_WRITES) {
     const tests = bySymbol ? sourceTests.filter((path2) => !sources.includes(path2)) : [];
@@ -67177,7 +67732,7 @@ function sliceFor(clause, index, context) {
       ...new Set(sources.flatMap((source) => rustCrateTests(source, input2.repoFiles) ?? []))
     ].filter((dir) => ![...sources, ...tests].some((path2) => pathsOverlap2(dir, path2)));
     writes = [...sources, ...tests, ...crateTests];
-    const why = new Map(own2.why);
+    const why = new Map(own3.why);
     for (const test of tests) {
       const tested = sources.filter((source) => testsFor([source], [test]).length > 0);
       why.set(test, `the existing tests of ${tested.join(", ")}`);
@@ -67193,9 +67748,10 @@ function sliceFor(clause, index, context) {
       `${sources.length} files matched "${clause.text}"; slice ${id} writes their common directory ${writes[0]}`
     );
   }
-  const reads = [.../* @__PURE__ */ new Set([...sources, ...own2.tests, ...sourceTests])].sort();
+  const reads = [.../* @__PURE__ */ new Set([...sources, ...own3.tests, ...sourceTests])].sort();
   return {
     ...base,
+    sources,
     role: "implementer",
     writes,
     reads,
@@ -67203,10 +67759,12 @@ function sliceFor(clause, index, context) {
     acceptance: [`Done when: ${clause.text}`, ...input2.oracle.checks]
   };
 }
-function testAcceptance(clause, writes, oracle, verifiesChange) {
+function testAcceptance(clause, writes, oracle, verified) {
   const lines = [`Tests in ${writes.join(", ")} cover: ${clause.text}`];
-  if (oracle.shape === "fail_to_pass" && verifiesChange) {
-    lines.push("The regression test fails on the base commit and passes with the fix applied");
+  if (oracle.shape === "fail_to_pass" && verified.length > 0) {
+    lines.push(
+      `The regression test fails on the goal's base commit and passes on this slice's head, which holds the fix of ${verified.join(", ")}`
+    );
   } else if (oracle.shape === "adversarial") {
     lines.push(
       "The tests feed hostile input (malformed, oversized, injection or traversal) and expect a safe rejection"
@@ -67216,6 +67774,28 @@ function testAcceptance(clause, writes, oracle, verifiesChange) {
   }
   lines.push("Every test that passes on the base commit still passes on the head commit");
   return lines;
+}
+function assignFailToPass(slices, verifying, { input: input2, notes }) {
+  for (const slice of slices) {
+    if (slice.role !== "implementer") continue;
+    const testers = [...verifying].filter(([, fixes]) => fixes.includes(slice.id)).map(([id]) => id);
+    if (testers.length > 0) {
+      const by = `${testers.join(", ")}, which ${testers.length === 1 ? "is" : "are"} built on this slice`;
+      const writes = minimalPaths(slice.writes);
+      const scope = writes.includes(WHOLE_REPO) ? "" : `: change only ${quoteList(writes)}`;
+      const pair = `The test that fails on the goal's base commit and passes with this fix is written by ${by}${scope}`;
+      slice.acceptance = slice.acceptance.map((line3) => isFailToPassCheck(line3) ? pair : line3);
+      continue;
+    }
+    const missing = ownTestsOf(slice.sources, input2.repoFiles).filter(
+      (test) => !slice.writes.some((write) => pathsOverlap2(write, test))
+    );
+    if (missing.length === 0) continue;
+    slice.writes.push(...missing);
+    notes.push(
+      `${slice.id} writes ${missing.join(", ")}: no test slice follows this fix, so it shows its own failing-then-passing test there`
+    );
+  }
 }
 function reaches(slices, from, to) {
   const byId = new Map(slices.map((slice) => [slice.id, slice]));
@@ -67293,7 +67873,7 @@ async function plan(input2) {
     );
   }
   const slices = work.map((clause, i) => sliceFor(clause, i + 1, context));
-  const verifying = /* @__PURE__ */ new Set();
+  const verifying = /* @__PURE__ */ new Map();
   for (const [i, slice] of slices.entries()) {
     if (slice.role !== "test-author") continue;
     const subject = testSubject(slice.clause.text);
@@ -67303,14 +67883,20 @@ async function plan(input2) {
       if (ownSubject && !anyOverlap(earlier.writes, slice.reads)) continue;
       if (ownSubject && earlier.writes.includes(WHOLE_REPO)) continue;
       slice.dependsOn.push(earlier.id);
-      verifying.add(slice.id);
+      verifying.set(slice.id, [...verifying.get(slice.id) ?? [], earlier.id]);
       notes.push(`${slice.id} depends on ${earlier.id}: its tests verify that change`);
     }
   }
+  if (input2.oracle.shape === "fail_to_pass") assignFailToPass(slices, verifying, context);
   orderConflicts(slices, notes);
   for (const slice of slices) {
     if (slice.role === "test-author") {
-      slice.acceptance = testAcceptance(slice.clause, slice.writes, input2.oracle, verifying.has(slice.id));
+      slice.acceptance = testAcceptance(
+        slice.clause,
+        slice.writes,
+        input2.oracle,
+        verifying.get(slice.id) ?? []
+      );
     }
     slice.acceptance.push(...constraints.map((text2) => `Constraint: ${text2}`));
   }
@@ -67684,7 +68270,7 @@ Answer again with one corrected JSON object.
   };
 }
 function plannerWorkDir(goalArtifacts) {
-  return join37(goalArtifacts, "planner");
+  return join38(goalArtifacts, "planner");
 }
 
 // src/runtime/app/planning.ts
@@ -67896,7 +68482,8 @@ async function executeThenDeliver(deps, controller, request2, prepared) {
   }
   if (deps.shared !== void 0) {
     const { stop } = await adoptRemoteChanges(deps.store, deps.shared.remote, goalId);
-    if (stop !== null) {
+    const delivers = request2.after === "deliver" && goal.options.policy !== "local";
+    if (stop !== null && !delivers) {
       return { ...await settled(deps, goalId, result2), ...NOTHING_DELIVERED, notes: [stopNote(stop)] };
     }
   }
@@ -68434,27 +69021,6 @@ function failure2(base, error62) {
 
 // src/runtime/doctor/check-gates.ts
 init_errors();
-
-// src/runtime/gates/pnpm-recursive.ts
-var WITH_VALUE = /* @__PURE__ */ new Set(["--filter", "-F", "--workspace-concurrency", "-C", "--dir", "--reporter"]);
-function pnpmRecursiveRun(body) {
-  if (/[;&|<>`$\n]/.test(body)) return null;
-  const words2 = body.trim().split(/\s+/);
-  if (words2[0] !== "pnpm") return null;
-  let recursive3 = false;
-  let script;
-  for (let i = 1; i < words2.length && script === void 0; i++) {
-    const word = words2[i] ?? "";
-    if (word === "-r" || word === "--recursive") recursive3 = true;
-    else if (WITH_VALUE.has(word)) i++;
-    else if (word.startsWith("-")) continue;
-    else if (word !== "run") script = word;
-  }
-  if (!recursive3 || script === void 0) return null;
-  return { script, bails: !words2.includes("--no-bail") };
-}
-
-// src/runtime/doctor/check-gates.ts
 var ADD_TEST_GATE = [
   'add a "test" script to package.json (or a test target to the Makefile), or configure one in .omk/config.yml:',
   "gates:",
@@ -68498,7 +69064,16 @@ async function checkGates(root, config2, probes) {
   const perGate = await Promise.all(
     gates.map((gate) => checkGateExecutable(gate, { root, scripts, ownInstall, manifest }, probes))
   );
-  return [summary2, ...perGate];
+  return [summary2, ...perGate, ...manifest?.unpinned === void 0 ? [] : [unpinned(manifest.unpinned)]];
+}
+function unpinned(detail) {
+  return {
+    id: "gates:lockfile",
+    title: "lockfile",
+    status: "warn",
+    detail,
+    fix: "run `pnpm install` in your checkout and commit pnpm-lock.yaml: each worktree then installs exactly what it pins (`pnpm install --frozen-lockfile`)"
+  };
 }
 function describeGate(gate) {
   return `${gate.name} (${gate.argv.join(" ")}${gate.required ? "" : ", optional"})`;
@@ -68536,7 +69111,7 @@ async function checkGateExecutable(gate, input2, probes) {
     case "found":
       return {
         ...ok2,
-        detail: `${ok2.detail} (${runs2} \u2192 ${script.at}${chained(gate, script.chain, script.pre)}${recursive2(input2.scripts?.[script.script])})`
+        detail: `${ok2.detail} (${runs2} \u2192 ${script.at}${chained(gate, script.chain, script.pre)}${recursive2(gate, input2.scripts?.[script.script])})`
       };
     case "unchecked":
       return { ...ok2, detail: `${ok2.detail} (${runs2}, not checked: ${script.why})` };
@@ -68576,11 +69151,15 @@ function chained(gate, chain, pre) {
   });
   return `; ${pre === void 0 ? "" : `npm runs scripts.${pre} first, so `}it chains ${chain.join(" && ")}: the first that fails stops the rest and omk judges them as one ${gate.kind} gate, so lint debt fails the tests too; to judge each apart, list them as gates in .omk/config.yml, e.g. gates: { list: [ ${entries2.join(", ")} ] }`;
 }
-function recursive2(body) {
+function recursive2(gate, body) {
   const run2 = body === void 0 ? null : pnpmRecursiveRun(body);
   if (run2 === null) return "";
   const bail = run2.bails ? `, and pnpm stops at the first package that fails: the packages after it do not run on that tree (\`pnpm -r --no-bail ${run2.script}\` runs them all)` : "";
-  return `; it runs each workspace package's own ${run2.script} script (pnpm -r): omk asks none of them for a per-test report: it reads their output test by test only where every package's runner names all its tests (vitest's verbose reporter: \`pnpm -r ${run2.script} -- --reporter=verbose\`), else it judges the gate by its exit code${bail}`;
+  const own3 = `; it runs each workspace package's own ${run2.script} script (pnpm -r): `;
+  if (gate.report?.format === "console") {
+    return `${own3}each runs vitest, so omk asks every one for its verbose reporter (\`${gate.argv.join(" ")} ${gate.report.args.join(" ")}\`) and reads the run test by test${bail}`;
+  }
+  return `${own3}some package's is not vitest run with no reporter of its own, and pnpm hands every package the same options, so omk asks none of them for a per-test report: it reads their output test by test only where every package's runner names all its tests (vitest's verbose reporter), else it judges the gate by its exit code${bail}`;
 }
 function fixFor(gate, tool, install = null, reason = null) {
   if (gate.required) return unavailableAdvice(gate, tool, [gate.kind], install, reason);
@@ -69299,10 +69878,10 @@ init_errors();
 
 // src/runtime/app/demo.ts
 init_errors();
-import { join as join38 } from "node:path";
+import { join as join39 } from "node:path";
 async function runDemo(deps, request2) {
   const { root } = request2;
-  const baseline = await testBaseline(deps, root, join38(root, ".git", "omk-demo"));
+  const baseline = await testBaseline(deps, root, join39(root, ".git", "omk-demo"));
   const failing = baseline.tests.filter((gate) => gate.outcome !== "passed");
   if (failing.length === 0) {
     throw new OmkError(
@@ -69723,7 +70302,7 @@ init_next_steps();
 init_request_issue_text();
 
 // src/runtime/app/watch.ts
-import { join as join39 } from "node:path";
+import { join as join40 } from "node:path";
 import { setTimeout as sleep2 } from "node:timers/promises";
 
 // src/runtime/events/tail.ts
@@ -69873,7 +70452,7 @@ var GoalWatch = class _GoalWatch {
         gate,
         outcome,
         byExitCode: exitCodeOnly.includes(gate),
-        lines: await lastLines2(this.store.files, join39(dir, gateLogName(sha3, gate)), count)
+        lines: await lastLines2(this.store.files, join40(dir, gateLogName(sha3, gate)), count)
       });
     }
     return tails;
@@ -69883,7 +70462,7 @@ var GoalWatch = class _GoalWatch {
     const dir = this.store.paths(this.goalId).agentRunArtifacts;
     const read3 = await Promise.all(
       this.fold.running().map(async (slice) => {
-        const line3 = await lastLine(this.store.files, join39(dir, slice.id, `transcript-${slice.attempt}.log`));
+        const line3 = await lastLine(this.store.files, join40(dir, slice.id, `transcript-${slice.attempt}.log`));
         if (line3 !== null) this.fold.setLastLine(slice.id, line3);
         return line3 !== null;
       })
@@ -70127,7 +70706,7 @@ function registerCompletionCommand(program2, context) {
 // src/adapters/demo/fixture.ts
 import { mkdir as mkdir2, mkdtemp, writeFile as writeFile2 } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname as dirname7, join as join40 } from "node:path";
+import { dirname as dirname7, join as join41 } from "node:path";
 
 // src/adapters/git/identity.ts
 var DEFAULT_IDENTITY = { name: "omk", email: "omk@localhost" };
@@ -70227,10 +70806,10 @@ var DEMO_CONFIG = {
   ].join("\n")
 };
 async function createDemoRepository(parent = tmpdir()) {
-  const root = await mkdtemp(join40(parent, "omk-demo-"));
+  const root = await mkdtemp(join41(parent, "omk-demo-"));
   for (const [path2, content] of Object.entries({ ...DEMO_FILES, ...DEMO_CONFIG })) {
-    await mkdir2(dirname7(join40(root, path2)), { recursive: true });
-    await writeFile2(join40(root, path2), content);
+    await mkdir2(dirname7(join41(root, path2)), { recursive: true });
+    await writeFile2(join41(root, path2), content);
   }
   await initFromDirectory(root, {
     branch: "main",
@@ -70269,15 +70848,15 @@ import { resolve as resolve10 } from "node:path";
 
 // src/adapters/git/own-heads.ts
 import { readFileSync as readFileSync3, realpathSync, statSync as statSync3 } from "node:fs";
-import { join as join41, resolve as resolve8 } from "node:path";
+import { join as join42, resolve as resolve8 } from "node:path";
 function repositoryOf(dir) {
-  const dotGit = join41(dir, ".git");
+  const dotGit = join42(dir, ".git");
   try {
     if (statSync3(dotGit).isDirectory()) return realpathSync(dotGit);
     const admin = /^gitdir: (.+)$/m.exec(readFileSync3(dotGit, "utf8"))?.[1]?.trim();
     if (admin === void 0) return dir;
     const adminDir = resolve8(dir, admin);
-    const common = readFileSync3(join41(adminDir, "commondir"), "utf8").trim();
+    const common = readFileSync3(join42(adminDir, "commondir"), "utf8").trim();
     return realpathSync(resolve8(adminDir, common));
   } catch {
     return dir;
@@ -70323,17 +70902,17 @@ function ownRunStarted(repository, branch) {
 }
 function settledOwnHeads(repository, prefix) {
   const settled2 = /* @__PURE__ */ new Map();
-  const own2 = keyOf(repository, "");
+  const own3 = keyOf(repository, "");
   for (const [key, head2] of recorded) {
-    const branch = key.slice(own2.length);
-    if (key.startsWith(own2) && branch.startsWith(prefix) && !busy.has(key)) settled2.set(branch, head2);
+    const branch = key.slice(own3.length);
+    if (key.startsWith(own3) && branch.startsWith(prefix) && !busy.has(key)) settled2.set(branch, head2);
   }
   return settled2;
 }
 function adoptOwnHeads(repository, prefix, heads) {
-  const own2 = keyOf(repository, prefix);
+  const own3 = keyOf(repository, prefix);
   for (const key of [...recorded.keys()]) {
-    if (key.startsWith(own2) && !busy.has(key)) recorded.delete(key);
+    if (key.startsWith(own3) && !busy.has(key)) recorded.delete(key);
   }
   for (const [branch, head2] of heads) {
     const key = keyOf(repository, branch);
@@ -70350,7 +70929,7 @@ init_errors();
 init_run_git();
 import { createHash as createHash5 } from "node:crypto";
 import { lstat as lstat3, readFile as readFile4, readlink, realpath as realpath2 } from "node:fs/promises";
-import { join as join42, sep as sep3 } from "node:path";
+import { join as join43, sep as sep3 } from "node:path";
 var LISTINGS = /* @__PURE__ */ new Map();
 var KEPT_LISTINGS = 4;
 function listing(root, sha3) {
@@ -70390,7 +70969,7 @@ function blobId(bytes, like) {
   return hash2.digest("hex");
 }
 async function workingCopy(root, path2) {
-  const full = join42(root, path2);
+  const full = join43(root, path2);
   try {
     const stat19 = await lstat3(full);
     if (stat19.isSymbolicLink()) return { bytes: Buffer.from(await readlink(full)), link: true };
@@ -70432,7 +71011,7 @@ async function readCommitted(root, sha3, paths2, maxBytes, known = /* @__PURE__ 
 }
 async function linkedText(root, path2, maxBytes) {
   try {
-    const [top, target2] = await Promise.all([realpath2(root), realpath2(join42(root, path2))]);
+    const [top, target2] = await Promise.all([realpath2(root), realpath2(join43(root, path2))]);
     if (!target2.startsWith(`${top}${sep3}`)) return null;
     const bytes = await readFile4(target2);
     return bytes.length <= maxBytes ? bytes.toString("utf8") : null;
@@ -70470,7 +71049,7 @@ async function catBlobs(root, wanted) {
 init_errors();
 init_ids();
 init_branches();
-import { isAbsolute as isAbsolute11, join as join43, posix, resolve as resolve9 } from "node:path";
+import { isAbsolute as isAbsolute11, join as join44, posix, resolve as resolve9 } from "node:path";
 var SHA_PATTERN = /^[0-9a-f]{7,64}$/;
 function assertId(value2, what) {
   if (!(what === "goal id" ? GOAL_ID_PATTERN : SLICE_ID_PATTERN).test(value2)) {
@@ -70503,7 +71082,7 @@ function assertSha(value2) {
   }
 }
 function workspacePath(workspaceRoot, goalId, sliceId2) {
-  return join43(resolve9(workspaceRoot), goalId, sliceId2);
+  return join44(resolve9(workspaceRoot), goalId, sliceId2);
 }
 function normalizeSparsePaths(paths2) {
   if (paths2 === null || paths2.length === 0) return null;
@@ -70643,7 +71222,7 @@ async function repoScopeAt(cwd, repo) {
 // src/adapters/local-forge/forge.ts
 init_errors();
 import { createHash as createHash6 } from "node:crypto";
-import { join as join46 } from "node:path";
+import { join as join47 } from "node:path";
 
 // src/adapters/git/commits.ts
 init_run_git();
@@ -70699,18 +71278,18 @@ async function advanceBranch(input2) {
 // src/adapters/local-forge/store.ts
 init_zod();
 import { mkdir as mkdir3, readFile as readFile5 } from "node:fs/promises";
-import { join as join45 } from "node:path";
+import { join as join46 } from "node:path";
 
 // src/adapters/state/atomic.ts
 import { randomBytes } from "node:crypto";
 import { open as open2, rename, rm as rm2 } from "node:fs/promises";
-import { basename as basename9, dirname as dirname8, join as join44 } from "node:path";
+import { basename as basename9, dirname as dirname8, join as join45 } from "node:path";
 async function writeFileAtomic(path2, data) {
   await replaceFileIf(path2, data, null);
 }
 async function replaceFileIf(path2, data, unchanged) {
   const dir = dirname8(path2);
-  const tmp = join44(dir, `.${basename9(path2)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const tmp = join45(dir, `.${basename9(path2)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   const handle = await open2(tmp, "wx", 420);
   try {
     await handle.writeFile(data);
@@ -70779,7 +71358,7 @@ var dataSchema = external_exports.object({
 var LocalForgeStore = class {
   constructor(dir) {
     this.dir = dir;
-    this.path = join45(dir, "forge.json");
+    this.path = join46(dir, "forge.json");
   }
   dir;
   path;
@@ -70811,7 +71390,7 @@ var LocalForgeStore = class {
 // src/adapters/local-forge/forge.ts
 function createLocalForge(options) {
   const key = createHash6("sha256").update(options.repoRoot).digest("hex").slice(0, 16);
-  const store = new LocalForgeStore(join46(options.stateRoot, "forge", key));
+  const store = new LocalForgeStore(join47(options.stateRoot, "forge", key));
   const repoRoot = options.repoRoot;
   const sha3 = async (ref) => await commitAt(repoRoot, ref) ?? "";
   const view = async (pull) => {
@@ -71083,7 +71662,7 @@ var GoalRecordGuard = class {
   }
   /** Whether `record` is what this process knows or is writing (nothing to judge). */
   matches(record2) {
-    return same(record2, this.#known) || this.#writing.some((own2) => same(record2, own2));
+    return same(record2, this.#known) || this.#writing.some((own3) => same(record2, own3));
   }
   /**
    * Judges `disk` against what this process knows, with the lines other omk processes appended
@@ -71408,7 +71987,7 @@ init_errors();
 
 // src/runtime/gates/verify.ts
 import { appendFile, mkdir as mkdir4, open as open3, readFile as readFile6, rm as rm3, stat as stat3, writeFile as writeFile3 } from "node:fs/promises";
-import { basename as basename11, join as join47 } from "node:path";
+import { basename as basename11, join as join48 } from "node:path";
 
 // src/runtime/gates/test-results/types.ts
 function testResults(source, passed, failed, skipped2) {
@@ -72042,11 +72621,11 @@ function parsePnpmRecursive(output2, parseOne) {
   const failed = [];
   let skipped2 = 0;
   let source = null;
-  for (const { dir, lines: own2 } of sections.values()) {
-    const results = parseOne(own2.join("\n"));
+  for (const { dir, lines: own3 } of sections.values()) {
+    const results = parseOne(own3.join("\n"));
     if (results === null || source !== null && results.source !== source) return null;
     source = results.source;
-    if (source === "vitest" && !allNamed(own2, results)) return null;
+    if (source === "vitest" && !allNamed(own3, results)) return null;
     passed.push(...results.passed.map((name) => `${dir} > ${name}`));
     failed.push(...results.failed.map((name) => `${dir} > ${name}`));
     skipped2 += results.skipped;
@@ -72103,40 +72682,77 @@ function parsePytest(output2) {
 // src/runtime/gates/test-results/tap.ts
 var POINT = /^( *)(not ok|ok)\b(?:\s+\d+)?(?:\s*-\s*|\s+)?(.*)$/;
 var DIRECTIVE = /\s+#\s*(SKIP|TODO)\b.*$/i;
+var VERSION_OR_PLAN = /^\s*(?:TAP version \d+|1\.\.\d+)\s*$/;
+var VERSION12 = /^\s*TAP version \d+\s*$/;
+var SUBTEST = /^\s*# Subtest:/;
+var HEADER2 = /^#\s+(?:(SKIP|TODO)\s+)?(\S.*?)\s*$/;
 function parseTap(output2) {
   const lines = plainLines(output2);
-  if (!lines.some((line3) => /^\s*(?:TAP version \d+|1\.\.\d+)\s*$/.test(line3))) return null;
+  if (!lines.some((line3) => VERSION_OR_PLAN.test(line3))) return null;
+  const tape = !lines.some((line3) => SUBTEST.test(line3));
   const pending = /* @__PURE__ */ new Map();
+  const headers = [];
+  let header = null;
+  let inRun = false;
+  const crash = (open7) => {
+    if (open7 !== null && !open7.skipped) open7.crashed = true;
+  };
   let found = false;
   let inYaml = false;
   for (const line3 of lines) {
     if (/^\s*---\s*$/.test(line3)) inYaml = true;
     else if (/^\s*\.\.\.\s*$/.test(line3)) inYaml = false;
     if (inYaml) continue;
+    if (tape && VERSION_OR_PLAN.test(line3)) {
+      if (VERSION12.test(line3)) crash(header);
+      inRun = VERSION12.test(line3);
+      header = null;
+    }
+    const heading = tape && inRun ? HEADER2.exec(line3) : null;
+    if (heading !== null) {
+      header = { name: heading[2] ?? "", skipped: heading[1] !== void 0, points: [] };
+      headers.push(header);
+      continue;
+    }
     const match = POINT.exec(line3);
     if (match === null) continue;
     found = true;
     const depth2 = Math.floor((match[1] ?? "").length / 4);
     const ok2 = match[2] === "ok";
     const raw = match[3] ?? "";
-    const skipped3 = DIRECTIVE.test(raw);
+    const skipped2 = DIRECTIVE.test(raw);
     const name = raw.replace(DIRECTIVE, "").replace(/\\#/g, "#").trim();
     const children = pending.get(depth2 + 1) ?? [];
     pending.delete(depth2 + 1);
-    const here = pending.get(depth2) ?? [];
-    pending.set(depth2, here);
+    const tapeTest = depth2 === 0 ? header : null;
+    const here = tapeTest?.points ?? pending.get(depth2) ?? [];
+    if (tapeTest === null) pending.set(depth2, here);
     if (children.length === 0) {
-      here.push({ name, ok: ok2, skipped: skipped3 });
+      here.push({ name, ok: ok2, skipped: skipped2 });
       continue;
     }
     for (const child of children) here.push({ ...child, name: `${name} > ${child.name}` });
-    if (!ok2 && !skipped3 && children.every((child) => child.ok)) here.push({ name, ok: ok2, skipped: skipped3 });
+    if (!ok2 && !skipped2 && children.every((child) => child.ok)) here.push({ name, ok: ok2, skipped: skipped2 });
   }
-  if (!found) return null;
+  crash(header);
+  if (!found && !headers.some((entry) => entry.skipped || entry.crashed)) return null;
+  const points = [...pending.values()].flat();
+  return tally([...points, ...headers.map(headerPoint).filter((point) => point !== null)]);
+}
+function headerPoint(header) {
+  if (header.crashed) return { name: header.name, ok: false, skipped: false };
+  const asserted = header.points.filter((point) => !point.skipped);
+  if (header.skipped || header.points.length > 0 && asserted.length === 0) {
+    return { name: header.name, ok: true, skipped: true };
+  }
+  if (asserted.length === 0) return null;
+  return { name: header.name, ok: asserted.every((point) => point.ok), skipped: false };
+}
+function tally(points) {
   const passed = [];
   const failed = [];
   let skipped2 = 0;
-  for (const point of [...pending.values()].flat()) {
+  for (const point of points) {
     if (point.skipped) skipped2 += 1;
     else if (point.ok) passed.push(point.name);
     else failed.push(point.name);
@@ -72147,7 +72763,7 @@ function parseTap(output2) {
 // src/runtime/gates/test-results/unittest.ts
 var RAN2 = /^Ran \d+ tests? in [\d.]+s$/;
 var RESULT3 = /(\S+) \(([\w.]+)\)(?: \([^)]*\))? \.\.\. ?/g;
-var HEADER2 = /^(\S+) \(([\w.]+)\)$/;
+var HEADER3 = /^(\S+) \(([\w.]+)\)$/;
 var HEADING = /^(FAIL|ERROR|UNEXPECTED SUCCESS): (\S+) \(([\w.]+)\)/;
 var PASS = /^ok$/;
 var FAIL = /^(?:FAIL|ERROR|unexpected success)$/;
@@ -72187,7 +72803,7 @@ function parseUnittest(output2) {
       skippedTotal = Number(skipped2?.[1] ?? 0) + Number(expected?.[1] ?? 0);
       continue;
     }
-    const header = HEADER2.exec(line3);
+    const header = HEADER3.exec(line3);
     if (header !== null) {
       pending = testId(header[1] ?? "", header[2] ?? "");
       continue;
@@ -72284,12 +72900,12 @@ function createGateVerifier(runProcess2) {
   };
 }
 async function verifyGate(runProcess2, gate, context) {
-  const log = join47(context.artifactsDir, gateLogName(context.sha, gate.name));
+  const log = join48(context.artifactsDir, gateLogName(context.sha, gate.name));
   await writeFile3(log, "");
   let runs2 = 0;
   const run2 = (cwd, label) => {
     runs2 += 1;
-    const report2 = join47(
+    const report2 = join48(
       context.artifactsDir,
       `${context.sha.slice(0, 12)}-${safeGateName(gate.name)}-${runs2}.${gate.report?.format === "jest-json" ? "json" : "xml"}`
     );
@@ -72301,6 +72917,7 @@ async function verifyGate(runProcess2, gate, context) {
   let baseTests = fromBaseline(gate, context)?.tests ?? null;
   let baseDiags = fromBaseline(gate, context)?.diagnostics ?? null;
   let baseStatus = null;
+  let baseTail = fromBaseline(gate, context)?.tail ?? "";
   let stoppedOnHead2 = false;
   const judgedByDiagnostics = DIAGNOSTIC_KINDS.includes(gate.kind);
   const unreadDiagnostics2 = (outcome, tailOf, diagnostics2) => {
@@ -72314,7 +72931,7 @@ async function verifyGate(runProcess2, gate, context) {
       context.baseSha === null ? null : base12
     );
   };
-  const evidence = (outcome, note, tailOf, diagnostics2 = null) => {
+  const evidence = (outcome, note, tailOf, diagnostics2 = null, beyondTests2) => {
     context.onTestResults?.(gate.name, tailOf.tests);
     context.onDiagnostics?.(gate.name, tailOf.diagnostics);
     const fellBack = tailOf.tests === null && gate.kind === "test" && !stoppedOnHead2 && (outcome === "failed" || outcome === "flaky") ? "no per-test results could be read from its output: judged by its exit code" : unreadDiagnostics2(outcome, tailOf, diagnostics2);
@@ -72333,6 +72950,8 @@ async function verifyGate(runProcess2, gate, context) {
     };
     if (tailOf.tests !== null) result2.tests = gateTests(tailOf.tests, baseTests, context.baseSha);
     if (diagnostics2 !== null) result2.diagnostics = diagnostics2;
+    if (beyondTests2 !== void 0) result2.beyondTests = beyondTests2;
+    if (stoppedOnHead2 && outcome === "failed") result2.stoppedOnHead = true;
     if (gate.preExisting === "block") result2.preExisting = "block";
     return result2;
   };
@@ -72347,6 +72966,7 @@ async function verifyGate(runProcess2, gate, context) {
     baseTests = ran.tests;
     baseDiags = ran.diagnostics;
     baseStatus = ran.status;
+    baseTail = ran.tail;
     return ran.status;
   };
   switch (first.status) {
@@ -72398,11 +73018,14 @@ async function verifyGate(runProcess2, gate, context) {
     return evidence("failed", unreadOnHeadWords(ended, `on base ${base12}`), second);
   }
   if (base === "failed") {
-    const verdict = judgeFailureOnBoth(second.tests, baseTests, base12, {
-      exitCode: second.result.exitCode,
-      tail: second.tail
-    });
-    return evidence(verdict.outcome, verdict.note, second);
+    const verdict = judgeFailureOnBoth(
+      second.tests,
+      baseTests,
+      base12,
+      { exitCode: second.result.exitCode, tail: second.tail },
+      baseTail
+    );
+    return evidence(verdict.outcome, verdict.note, second, null, verdict.beyondTests);
   }
   if (base === "passed") {
     const named4 = diagnostics !== null && diagnostics.new > 0 ? diagnosticsNote(diagnostics, base12) : regressionNote(second.tests, baseTests);
@@ -72420,13 +73043,13 @@ function fromBaseline(gate, context) {
   switch (known?.outcome) {
     case "passed":
     case "flaky":
-      return { status: "passed", tests, diagnostics };
+      return { status: "passed", tail: known.tail, tests, diagnostics };
     case "failed":
     case "timeout":
     case "unavailable":
-      return { status: known.outcome, tests, diagnostics };
+      return { status: known.outcome, tail: known.tail, tests, diagnostics };
     case "pre_existing":
-      return { status: "failed", tests, diagnostics };
+      return { status: "failed", tail: known.tail, tests, diagnostics };
     default:
       return null;
   }
@@ -73358,7 +73981,7 @@ function sum2(values) {
 
 // src/adapters/agents/agent-home.ts
 import { cp, lstat as lstat5, mkdir as mkdir6, realpath as realpath5 } from "node:fs/promises";
-import { dirname as dirname11, join as join50 } from "node:path";
+import { dirname as dirname11, join as join51 } from "node:path";
 
 // src/adapters/sandbox/private-temp.ts
 import {
@@ -73373,7 +73996,7 @@ import {
   stat as stat4,
   writeFile as writeFile4
 } from "node:fs/promises";
-import { basename as basename13, dirname as dirname10, join as join49 } from "node:path";
+import { basename as basename13, dirname as dirname10, join as join50 } from "node:path";
 
 // src/adapters/process/host.ts
 import { hostname as hostname3 } from "node:os";
@@ -73384,7 +74007,7 @@ import { open as open4 } from "node:fs/promises";
 
 // src/adapters/process/omk-process.ts
 import { readFileSync as readFileSync5, readlinkSync, realpathSync as realpathSync2 } from "node:fs";
-import { basename as basename12, dirname as dirname9, isAbsolute as isAbsolute12, join as join48, resolve as resolve11 } from "node:path";
+import { basename as basename12, dirname as dirname9, isAbsolute as isAbsolute12, join as join49, resolve as resolve11 } from "node:path";
 function isOtherOmkProcess(pid) {
   if (!Number.isInteger(pid) || pid <= 1 || pid === process.pid) return false;
   let cmdline;
@@ -73403,7 +74026,7 @@ function isOmkPackage(dir) {
   let known = omkPackages.get(dir);
   if (known === void 0) {
     try {
-      const manifest = JSON.parse(readFileSync5(join48(dir, "package.json"), "utf8"));
+      const manifest = JSON.parse(readFileSync5(join49(dir, "package.json"), "utf8"));
       known = typeof manifest === "object" && manifest !== null && Reflect.get(manifest, "name") === "omk";
     } catch {
       known = false;
@@ -73551,16 +74174,16 @@ function processHost() {
 var OWNER_SUFFIX = ".owner";
 async function makePrivateTemp(env, prefix = "run-") {
   const name = `omk-sandboxes-${process.getuid?.() ?? "user"}`;
-  const parent = await ownDirectory(join49(env.TMPDIR || "/tmp", name));
+  const parent = await ownDirectory(join50(env.TMPDIR || "/tmp", name));
   await sweepStale(parent);
-  const path2 = await mkdtemp2(join49(parent, prefix));
+  const path2 = await mkdtemp2(join50(parent, prefix));
   const owner = `${path2}${OWNER_SUFFIX}`;
   await writeFile4(`${path2}.writing`, `${process.pid}
 `, { mode: 384 });
   await rename2(`${path2}.writing`, owner);
   const hidden = /* @__PURE__ */ new Set([parent]);
-  const shared = join49("/tmp", name);
-  if (shared !== join49(env.TMPDIR || "/tmp", name)) {
+  const shared = join50("/tmp", name);
+  if (shared !== join50(env.TMPDIR || "/tmp", name)) {
     const other = await realpath4(shared).catch(() => null);
     if (other !== null) hidden.add(other);
   }
@@ -73579,7 +74202,7 @@ async function sweepStale(parent, now = Date.now()) {
   const names = await readdir2(parent).catch(() => []);
   for (const name of names) {
     if (!name.endsWith(OWNER_SUFFIX)) continue;
-    const marker = join49(parent, name);
+    const marker = join50(parent, name);
     const pid = Number.parseInt((await readFile8(marker, "utf8").catch(() => "")).trim(), 10);
     if (Number.isInteger(pid) && pid > 0 && isPidAlive(pid)) continue;
     if (!(Number.isInteger(pid) && pid > 0)) {
@@ -73589,7 +74212,7 @@ async function sweepStale(parent, now = Date.now()) {
       );
       if (written !== null && now - written < UNREADABLE_MARKER_MS) continue;
     }
-    const temp = join49(parent, name.slice(0, -OWNER_SUFFIX.length));
+    const temp = join50(parent, name.slice(0, -OWNER_SUFFIX.length));
     if (dirname10(temp) !== parent || basename13(temp) === "") continue;
     await rm4(temp, { recursive: true, force: true });
     await rm4(marker, { force: true });
@@ -73628,7 +74251,7 @@ async function makeAgentHome(hostEnv, entries2) {
 async function toolchains(hostEnv) {
   if (hostEnv.RUSTUP_HOME) return { RUSTUP_HOME: hostEnv.RUSTUP_HOME };
   if (!hostEnv.HOME) return {};
-  const rustup = join50(hostEnv.HOME, ".rustup");
+  const rustup = join51(hostEnv.HOME, ".rustup");
   return (await lstat5(rustup).catch(() => null))?.isDirectory() ? { RUSTUP_HOME: rustup } : {};
 }
 async function copyEntry(entry, hostEnv, home) {
@@ -73636,7 +74259,7 @@ async function copyEntry(entry, hostEnv, home) {
   if (source === null) return;
   const real2 = await realpath5(source).catch(() => null);
   if (real2 === null) return;
-  const target2 = join50(home, entry.path);
+  const target2 = join51(home, entry.path);
   await mkdir6(dirname11(target2), { recursive: true });
   await cp(real2, target2, {
     recursive: true,
@@ -73851,7 +74474,7 @@ async function isDirectory(path2) {
 
 // src/adapters/agents/demo-agent.ts
 import { lstat as lstat6, mkdir as mkdir8, readdir as readdir3, readFile as readFile9, writeFile as writeFile6 } from "node:fs/promises";
-import { join as join51, resolve as resolve13 } from "node:path";
+import { join as join52, resolve as resolve13 } from "node:path";
 
 // src/adapters/agents/demo-plan.ts
 var MAX_ID_WORDS_CHARS = 40;
@@ -73902,16 +74525,16 @@ function demoPlan(prompt) {
     const id = idFor(slices.length + 1, clause);
     const named4 = sources.filter((path2) => mentions(clause, path2));
     if (named4.length > 0) {
-      const own2 = testsOf(named4);
+      const own3 = testsOf(named4);
       slices.push({
         id,
         title: titleOf(clause),
         role: "implementer",
-        reads: [.../* @__PURE__ */ new Set([...named4, ...own2])].sort(),
+        reads: [.../* @__PURE__ */ new Set([...named4, ...own3])].sort(),
         writes: named4,
         dependsOn: [],
         acceptance: [`Done when: ${clause}`, ...facts.checks],
-        tests: own2,
+        tests: own3,
         risk: "medium",
         why: `the goal names ${named4.join(", ")}`
       });
@@ -73920,6 +74543,9 @@ function demoPlan(prompt) {
     const previous = slices.at(-1);
     const writes = previous === void 0 ? [] : testsOf(previous.writes);
     if (previous !== void 0 && /\btests?\b/i.test(clause) && writes.length > 0) {
+      previous.acceptance = previous.acceptance.map(
+        (line3) => isFailToPassCheck(line3) ? `The test that fails on the base commit and passes with this fix is written by ${id}` : line3
+      );
       slices.push({
         id,
         title: titleOf(clause),
@@ -73969,7 +74595,7 @@ async function runDemo2(input2) {
   const started = performance.now();
   const dir = resolve13(input2.artifactsDir);
   await mkdir8(dir, { recursive: true });
-  const transcript = join51(dir, `transcript-${input2.attempt}.log`);
+  const transcript = join52(dir, `transcript-${input2.attempt}.log`);
   const result2 = (outcome, summary3) => ({
     outcome,
     exitCode: outcome === "succeeded" ? 0 : null,
@@ -74009,7 +74635,7 @@ ${summary3}
   const outside = [];
   for (const file2 of await listFiles(input2.cwd)) {
     const inScope2 = scope.some((container) => isWithin(file2, container));
-    const path2 = join51(input2.cwd, file2);
+    const path2 = join52(input2.cwd, file2);
     const content = await readText(path2);
     if (content === null || !(content.includes(FIX_MARKER) || content.includes(APPEND_MARKER))) continue;
     if (!inScope2) {
@@ -74075,7 +74701,7 @@ function markerText(line3, marker) {
 async function listFiles(root) {
   const files2 = [];
   const walk3 = async (relDir) => {
-    const entries2 = await readdir3(join51(root, relDir), { withFileTypes: true });
+    const entries2 = await readdir3(join52(root, relDir), { withFileTypes: true });
     entries2.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
     for (const entry of entries2) {
       if (files2.length >= MAX_FILES2) return;
@@ -74163,7 +74789,7 @@ async function runTool(argv, env) {
 // src/adapters/git/date-tracked.ts
 init_run_git();
 import { lutimes } from "node:fs/promises";
-import { join as join52 } from "node:path";
+import { join as join53 } from "node:path";
 var AT_ONCE = 64;
 async function dateTrackedNow(worktree) {
   const listed4 = await runGit(["ls-files", "-z"], { cwd: worktree });
@@ -74173,7 +74799,7 @@ async function dateTrackedNow(worktree) {
   for (let i = 0; i < paths2.length; i += AT_ONCE) {
     const done = await Promise.all(
       paths2.slice(i, i + AT_ONCE).map(
-        (path2) => lutimes(join52(worktree, path2), now, now).then(
+        (path2) => lutimes(join53(worktree, path2), now, now).then(
           () => true,
           (error62) => {
             if (error62.code === "ENOENT" || error62.code === "ENOTDIR") return false;
@@ -74193,7 +74819,7 @@ init_ids();
 init_branches();
 init_run_git();
 import { rm as rm6, stat as stat7 } from "node:fs/promises";
-import { basename as basename15, join as join53, sep as sep5 } from "node:path";
+import { basename as basename15, join as join54, sep as sep5 } from "node:path";
 
 // src/adapters/git/worktree.ts
 init_errors();
@@ -74346,7 +74972,7 @@ function checkGoalId(goalId) {
 var gitGoalCleaner = {
   async removeWorktrees(repoRoot, goalId, workspaceRoot) {
     checkGoalId(goalId);
-    const folder = `${await canonicalPath(join53(workspaceRoot, goalId))}${sep5}`;
+    const folder = `${await canonicalPath(join54(workspaceRoot, goalId))}${sep5}`;
     const prefix = `refs/heads/${goalBranchPrefix(goalId)}`;
     const removed = [];
     for (const entry of await listWorktrees(repoRoot)) {
@@ -74378,7 +75004,7 @@ var gitGoalCleaner = {
 // src/adapters/git/persisted-credentials.ts
 import { createHash as createHash7 } from "node:crypto";
 import { appendFile as appendFile3, mkdir as mkdir10, readFile as readFile10, rename as rename3, rm as rm7, writeFile as writeFile7 } from "node:fs/promises";
-import { join as join54 } from "node:path";
+import { join as join55 } from "node:path";
 init_run_git();
 var HEADER_KEYS = "^http\\..*\\.extraheader$";
 var SUFFIX = ".extraheader";
@@ -74406,7 +75032,7 @@ async function addHeaders(repoRoot, headers) {
   );
   if (missing.length === 0) return;
   const gitDir = (await runGit(["rev-parse", "--path-format=absolute", "--git-common-dir"], { cwd: repoRoot })).stdout.trim();
-  const config2 = join54(gitDir, "config");
+  const config2 = join55(gitDir, "config");
   const current = await readFile10(config2, "utf8");
   const lines = missing.map((header) => {
     const url2 = header.key.slice("http.".length, header.key.length - SUFFIX.length);
@@ -74423,7 +75049,7 @@ async function readStash(path2) {
     return null;
   }
 }
-var stashPath = (repoRoot, stashDir) => join54(stashDir, `${createHash7("sha256").update(repoRoot).digest("hex").slice(0, 16)}.json`);
+var stashPath = (repoRoot, stashDir) => join55(stashDir, `${createHash7("sha256").update(repoRoot).digest("hex").slice(0, 16)}.json`);
 var persistedCredentialGuard = {
   async away(repoRoot, stashDir) {
     const path2 = stashPath(repoRoot, stashDir);
@@ -74453,11 +75079,15 @@ var persistedCredentialGuard = {
   }
 };
 
+// src/adapters/git/prepared-files.ts
+init_run_git();
+import { join as join57 } from "node:path";
+
 // src/adapters/git/tree-facts.ts
 init_errors();
 init_run_git();
 import { lstat as lstat7 } from "node:fs/promises";
-import { join as join55 } from "node:path";
+import { join as join56 } from "node:path";
 async function treeFacts(worktree, commit) {
   if (!/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(commit)) {
     throw new GitError(`Not a full commit id: ${JSON.stringify(commit)}.`);
@@ -74495,7 +75125,7 @@ async function worktreeChanges(worktree) {
     (code3 === "??" || code3 === "!!" ? untracked : tracked).add(entry.slice(3));
   }
   const stamped = await Promise.all(
-    [...untracked].sort().map(async (path2) => ({ path: path2, stamp: await stampOf(join55(worktree, path2)) }))
+    [...untracked].sort().map(async (path2) => ({ path: path2, stamp: await stampOf(join56(worktree, path2)) }))
   );
   return { tracked: [...tracked].sort(), untracked: stamped };
 }
@@ -74506,6 +75136,44 @@ async function stampOf(path2) {
   } catch {
     return "gone";
   }
+}
+
+// src/adapters/git/prepared-files.ts
+async function worktreeStamps(worktree) {
+  const status = await runGit(
+    ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--ignore-submodules=all"],
+    { cwd: worktree, env: { GIT_OPTIONAL_LOCKS: "0" } }
+  );
+  const paths2 = status.stdout.split("\0").filter((entry) => entry.length > 3).map((entry) => entry.slice(3));
+  const stamped = await Promise.all(
+    [...new Set(paths2)].map(async (path2) => [path2, await stampOf(join57(worktree, path2))])
+  );
+  return Object.fromEntries(stamped);
+}
+async function stillPrepared(worktree, prepared) {
+  const entries2 = Object.entries(prepared ?? {});
+  const same2 = await Promise.all(
+    entries2.map(async ([path2, stamp]) => await stampOf(join57(worktree, path2)) === stamp ? path2 : null)
+  );
+  return same2.filter((path2) => path2 !== null).sort();
+}
+async function stageChange(workspace) {
+  const cwd = workspace.path;
+  const sparse = workspace.mode === "sparse-worktree" ? ["--sparse"] : [];
+  const left = await stillPrepared(cwd, workspace.prepared);
+  if (left.length === 0) {
+    await runGit(["add", "--all", ...sparse], { cwd });
+    return [];
+  }
+  const fromStdin = ["--pathspec-from-file=-", "--pathspec-file-nul"];
+  const excluded = left.map((path2) => `:(exclude,literal)${path2}`);
+  await runGit(["add", "--all", ...sparse, ...fromStdin], { cwd, input: [".", ...excluded].join("\0") });
+  const literal2 = left.map((path2) => `:(literal)${path2}`).join("\0");
+  await runGit(["reset", "--quiet", workspace.baseSha, ...fromStdin], { cwd, input: literal2 });
+  return left;
+}
+function exactPattern2(path2) {
+  return `/${path2.replace(/[\\*?[]/g, "\\$&").replace(/ $/, "\\ ")}`;
 }
 
 // src/adapters/git/workspaces.ts
@@ -74573,7 +75241,7 @@ async function adoptRecordedHeads(repoRoot, goalId, heads) {
 init_errors();
 init_run_git();
 import { lstat as lstat8, mkdir as mkdir11, rm as rm8, stat as stat8 } from "node:fs/promises";
-import { dirname as dirname13, join as join56 } from "node:path";
+import { dirname as dirname13, join as join58 } from "node:path";
 async function createBranchCheckout(input2) {
   const { repoRoot, branch, path: path2 } = input2;
   try {
@@ -74613,7 +75281,7 @@ async function cloneOrigin(path2, branch) {
   return origin === "" ? null : canonicalPath(origin);
 }
 async function ownGitDir(path2) {
-  const info = await lstat8(join56(path2, ".git")).catch(() => null);
+  const info = await lstat8(join58(path2, ".git")).catch(() => null);
   if (info === null) return "missing";
   if (info.isDirectory()) return "dir";
   return info.isSymbolicLink() ? "link" : info.isFile() ? "file" : "other";
@@ -74687,7 +75355,7 @@ init_errors();
 init_run_git();
 import { createHash as createHash8 } from "node:crypto";
 import { readFile as readFile11 } from "node:fs/promises";
-import { join as join57 } from "node:path";
+import { join as join59 } from "node:path";
 import { inflateSync } from "node:zlib";
 async function forgedObjects(cwd, commonDir, from, commit) {
   if (from === commit) return [];
@@ -74701,7 +75369,7 @@ async function forgedObjects(cwd, commonDir, from, commit) {
     const [, mode = "", , id = ""] = (fields[i] ?? "").split(" ");
     const path2 = fields[i + 1] ?? "";
     if (mode === "160000" || /^0+$/.test(id) || path2 === "") continue;
-    const stored = await readFile11(join57(commonDir, "objects", id.slice(0, 2), id.slice(2))).catch(() => null);
+    const stored = await readFile11(join59(commonDir, "objects", id.slice(0, 2), id.slice(2))).catch(() => null);
     if (stored === null) continue;
     const algorithm = id.length === 64 ? "sha256" : "sha1";
     let content;
@@ -74740,8 +75408,7 @@ async function captureChange(workspace, message, options) {
       hint: `Something switched branches in the workspace. Run 'git switch ${workspace.branch}' there and retry.`
     });
   }
-  const sparse = workspace.mode === "sparse-worktree" ? ["--sparse"] : [];
-  await runGit(["add", "--all", ...sparse], { cwd });
+  await stageChange(workspace);
   const text2 = message.trim() === "" ? `omk: ${workspace.sliceId}` : message;
   const commit = await runGit([...COMMIT_CONFIG, "commit", "--quiet", "--no-verify", "-m", text2], {
     cwd,
@@ -75218,8 +75885,7 @@ async function resetToBase(workspace, diffPath) {
   await assertOwnGitDir(workspace);
   const cwd = workspace.path;
   const before = (await runGit(["rev-parse", "--verify", "HEAD^{commit}"], { cwd })).stdout.trim();
-  const sparse = workspace.mode === "sparse-worktree" ? ["--sparse"] : [];
-  await runGit(["add", "--all", ...sparse], { cwd });
+  const prepared = await stageChange(workspace);
   const { stdout: patch } = await runGit(
     [
       "diff",
@@ -75239,7 +75905,8 @@ async function resetToBase(workspace, diffPath) {
     await writeFile8(diffPath, patch);
   }
   await runGit(["reset", "--quiet", "--hard", workspace.baseSha], { cwd });
-  await runGit(["clean", "--quiet", "-d", "--force"], { cwd });
+  const keep = prepared.flatMap((path2) => ["-e", exactPattern2(path2)]);
+  await runGit(["clean", "--quiet", "-d", "--force", ...keep], { cwd });
   await rewindMainBranch(workspace);
   return { diffSaved: patch !== "", previousHead: before };
 }
@@ -75252,20 +75919,20 @@ async function rewindMainBranch(workspace) {
 
 // src/adapters/git/stale-locks.ts
 import { readdir as readdir5, readFile as readFile12, rm as rm9, stat as stat10 } from "node:fs/promises";
-import { join as join58, resolve as resolve16 } from "node:path";
+import { join as join60, resolve as resolve16 } from "node:path";
 init_run_git();
 var PER_WORKTREE_LOCKS = ["index.lock", "HEAD.lock"];
 var OMK_REFS = ["refs", "heads", "omk"];
 async function recoverStaleLocks(repoRoot, maxAgeMs, now = Date.now) {
   const commonDir = await gitCommonDir(repoRoot);
   const candidates = [];
-  for (const worktree of await entries(join58(commonDir, "worktrees"))) {
+  for (const worktree of await entries(join60(commonDir, "worktrees"))) {
     if (!worktree.isDirectory()) continue;
-    const adminDir = join58(commonDir, "worktrees", worktree.name);
+    const adminDir = join60(commonDir, "worktrees", worktree.name);
     if (!await onOmkBranch(adminDir)) continue;
-    for (const name of PER_WORKTREE_LOCKS) candidates.push(join58(adminDir, name));
+    for (const name of PER_WORKTREE_LOCKS) candidates.push(join60(adminDir, name));
   }
-  candidates.push(...await refLocks(join58(commonDir, ...OMK_REFS)));
+  candidates.push(...await refLocks(join60(commonDir, ...OMK_REFS)));
   const removed = [];
   const cutoff = now() - maxAgeMs;
   for (const path2 of candidates) {
@@ -75284,8 +75951,8 @@ async function clearWorkspaceLocks(workspace) {
   if (workspace.mode !== "branch-checkout" && gitDir === commonDir) return [];
   const parts = workspace.branch.split("/");
   const candidates = [
-    ...PER_WORKTREE_LOCKS.map((name) => join58(gitDir, name)),
-    join58(commonDir, "refs", "heads", ...parts.slice(0, -1), `${parts.at(-1)}.lock`)
+    ...PER_WORKTREE_LOCKS.map((name) => join60(gitDir, name)),
+    join60(commonDir, "refs", "heads", ...parts.slice(0, -1), `${parts.at(-1)}.lock`)
   ];
   const removed = [];
   for (const path2 of candidates) {
@@ -75308,7 +75975,7 @@ async function gitDirs(cwd) {
   };
 }
 async function onOmkBranch(adminDir) {
-  const head2 = await readFile12(join58(adminDir, "HEAD"), "utf8").catch(() => "");
+  const head2 = await readFile12(join60(adminDir, "HEAD"), "utf8").catch(() => "");
   return head2.trim().startsWith("ref: refs/heads/omk/");
 }
 async function gitCommonDir(repoRoot) {
@@ -75318,7 +75985,7 @@ async function gitCommonDir(repoRoot) {
 async function refLocks(dir) {
   const found = [];
   for (const entry of await entries(dir)) {
-    const path2 = join58(dir, entry.name);
+    const path2 = join60(dir, entry.name);
     if (entry.isDirectory()) found.push(...await refLocks(path2));
     else if (entry.isFile() && entry.name.endsWith(".lock")) found.push(path2);
   }
@@ -75436,14 +76103,14 @@ function v1Line(entry) {
 
 // src/adapters/integrity/links.ts
 import { lstat as lstat9, readlink as readlink2, realpath as realpath7 } from "node:fs/promises";
-import { dirname as dirname15, isAbsolute as isAbsolute13, join as join59, resolve as resolve17, sep as sep6 } from "node:path";
+import { dirname as dirname15, isAbsolute as isAbsolute13, join as join61, resolve as resolve17, sep as sep6 } from "node:path";
 async function escapingLinks(worktree, paths2) {
   const root = await canonicalPath(worktree);
   const inside2 = (path2) => path2 === root || path2.startsWith(`${root}${sep6}`);
   const found = [];
   const files2 = [];
   for (const path2 of paths2) {
-    const absolute = join59(root, path2);
+    const absolute = join61(root, path2);
     const info = await lstat9(absolute).catch(() => null);
     if (info === null) continue;
     if (info.isFile() && info.nlink > 1)
@@ -75564,16 +76231,16 @@ async function commandLine(proc, pid) {
 
 // src/adapters/integrity/snapshot.ts
 import { lstat as lstat12, readdir as readdir9, readFile as readFile16 } from "node:fs/promises";
-import { dirname as dirname17, join as join62, relative as relative13, sep as sep9 } from "node:path";
+import { dirname as dirname17, join as join64, relative as relative13, sep as sep9 } from "node:path";
 
 // src/adapters/git/replace-refs.ts
 init_run_git();
 import { lstat as lstat10, readdir as readdir7, readFile as readFile14 } from "node:fs/promises";
-import { join as join60 } from "node:path";
+import { join as join62 } from "node:path";
 var REPLACE_REFS = "refs/replace/";
 var OBJECT_ID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 async function replaceRefs(repoRoot) {
-  return await replaceRefsFromFiles(join60(repoRoot, ".git")) ?? replaceRefsFromGit(repoRoot);
+  return await replaceRefsFromFiles(join62(repoRoot, ".git")) ?? replaceRefsFromGit(repoRoot);
 }
 async function replaceRefsFromGit(repoRoot) {
   const listed4 = await runGit(["for-each-ref", "--format=%(refname) %(objectname)", REPLACE_REFS], {
@@ -75590,10 +76257,10 @@ async function replaceRefsFromFiles(gitDir) {
   const kind = await lstat10(gitDir).catch(() => null);
   if (!kind?.isDirectory()) return null;
   for (const elsewhere of ["commondir", "reftable"]) {
-    if (await lstat10(join60(gitDir, elsewhere)).catch(() => null) !== null) return null;
+    if (await lstat10(join62(gitDir, elsewhere)).catch(() => null) !== null) return null;
   }
   const refs = /* @__PURE__ */ new Map();
-  const packed = await readOrEmpty(join60(gitDir, "packed-refs"));
+  const packed = await readOrEmpty(join62(gitDir, "packed-refs"));
   if (packed === null) return null;
   for (const line3 of packed.split("\n")) {
     const [object2, ref, extra] = line3.trim().split(" ");
@@ -75603,7 +76270,7 @@ async function replaceRefsFromFiles(gitDir) {
   return await readLoose(gitDir, REPLACE_REFS, refs) ? refs : null;
 }
 async function readLoose(gitDir, prefix, refs) {
-  const entries2 = await readdir7(join60(gitDir, prefix), { withFileTypes: true }).catch(
+  const entries2 = await readdir7(join62(gitDir, prefix), { withFileTypes: true }).catch(
     (error62) => error62.code === "ENOENT" ? [] : null
   );
   if (entries2 === null) return false;
@@ -75613,7 +76280,7 @@ async function readLoose(gitDir, prefix, refs) {
       if (!await readLoose(gitDir, `${ref}/`, refs)) return false;
       continue;
     }
-    const content = entry.isFile() ? await readOrEmpty(join60(gitDir, ref)) : null;
+    const content = entry.isFile() ? await readOrEmpty(join62(gitDir, ref)) : null;
     const object2 = content?.trim() ?? "";
     if (!OBJECT_ID.test(object2)) return false;
     refs.set(ref, object2);
@@ -75671,7 +76338,7 @@ async function watchOwnBranches(repoRoot, worktree) {
 
 // src/adapters/integrity/watched-files.ts
 import { lstat as lstat11, mkdir as mkdir13, readdir as readdir8, readFile as readFile15, readlink as readlink4, rm as rm10, symlink, writeFile as writeFile9 } from "node:fs/promises";
-import { dirname as dirname16, join as join61, relative as relative12, sep as sep8 } from "node:path";
+import { dirname as dirname16, join as join63, relative as relative12, sep as sep8 } from "node:path";
 var MAX_FILES_PER_DIR = 500;
 var MAX_DEPTH = 4;
 async function single(what, path2, restorable) {
@@ -75688,7 +76355,7 @@ async function tree(label, dir) {
     }
     for (const name of entries2) {
       if (found.length >= MAX_FILES_PER_DIR) return;
-      const path2 = join61(at2, name);
+      const path2 = join63(at2, name);
       const info = await lstat11(path2).catch(() => null);
       if (info === null) continue;
       if (info.isDirectory()) {
@@ -75804,7 +76471,7 @@ async function compareWith(take2, heads, replace, branches) {
   };
 }
 async function replaceChanges(of2, before) {
-  if (of2.clone && !(await lstat12(join62(of2.repo, ".git")).catch(() => null))?.isDirectory()) return [];
+  if (of2.clone && !(await lstat12(join64(of2.repo, ".git")).catch(() => null))?.isDirectory()) return [];
   const after = await replaceRefs(of2.repo);
   const changes2 = [];
   for (const ref of /* @__PURE__ */ new Set([...before.keys(), ...after.keys()])) {
@@ -75819,22 +76486,22 @@ async function replaceChanges(of2, before) {
 async function snapshotFiles(scope, commonDir) {
   return [
     ...await sharedFiles(scope, commonDir),
-    await single(".gitmodules of the slice's worktree", join62(scope.worktree, ".gitmodules"), false),
+    await single(".gitmodules of the slice's worktree", join64(scope.worktree, ".gitmodules"), false),
     ...await worktreeGitFiles(commonDir)
   ];
 }
 async function worktreeGitFiles(commonDir) {
-  const admin = join62(commonDir, "worktrees");
+  const admin = join64(commonDir, "worktrees");
   const names = (await readdir9(admin).catch(() => [])).sort().slice(0, MAX_FILES_PER_DIR);
   const files2 = [];
   for (const name of names) {
-    const dir = join62(admin, name);
-    const gitdir = await readFile16(join62(dir, "gitdir"), "utf8").catch(() => null);
+    const dir = join64(admin, name);
+    const gitdir = await readFile16(join64(dir, "gitdir"), "utf8").catch(() => null);
     const checkout = gitdir === null ? null : gitdir.trim();
     if (checkout === null || await lstat12(dirname17(checkout)).catch(() => null) === null) continue;
     const label = `.git/worktrees/${name}`;
     for (const file2 of ["config.worktree", "commondir", "gitdir"])
-      files2.push({ ...await single(`${label}/${file2}`, join62(dir, file2), true), worktree: name });
+      files2.push({ ...await single(`${label}/${file2}`, join64(dir, file2), true), worktree: name });
     files2.push({
       ...await single(`the .git file of worktree ${name}`, checkout, true),
       worktree: name
@@ -75845,37 +76512,37 @@ async function worktreeGitFiles(commonDir) {
 async function sharedFiles(scope, commonDir) {
   const files2 = [
     ...await gitDirFiles(".git", commonDir),
-    await single(".gitmodules of the repository", join62(scope.repoRoot, ".gitmodules"), false)
+    await single(".gitmodules of the repository", join64(scope.repoRoot, ".gitmodules"), false)
   ];
   if (scope.home !== null) {
-    files2.push(await single("~/.gitconfig", join62(scope.home, ".gitconfig"), true));
-    files2.push(await single("~/.config/git/config", join62(scope.home, ".config", "git", "config"), true));
+    files2.push(await single("~/.gitconfig", join64(scope.home, ".gitconfig"), true));
+    files2.push(await single("~/.config/git/config", join64(scope.home, ".config", "git", "config"), true));
   }
   return files2;
 }
 async function gitDirFiles(label, gitDir) {
   return [
-    await single(`${label}/config`, join62(gitDir, "config"), true),
+    await single(`${label}/config`, join64(gitDir, "config"), true),
     // The repository's own checkout reads it once `extensions.worktreeConfig` is on.
-    await single(`${label}/config.worktree`, join62(gitDir, "config.worktree"), true),
-    ...await tree(`${label}/hooks`, join62(gitDir, "hooks")),
-    ...await tree(`${label}/info`, join62(gitDir, "info")),
+    await single(`${label}/config.worktree`, join64(gitDir, "config.worktree"), true),
+    ...await tree(`${label}/hooks`, join64(gitDir, "hooks")),
+    ...await tree(`${label}/info`, join64(gitDir, "info")),
     // Where git also reads objects from (another directory's, or a URL's), and where a git
     // directory's refs and objects are (a `commondir` file in the checkout's own .git).
-    await single(`${label}/objects/info/alternates`, join62(gitDir, "objects", "info", "alternates"), true),
+    await single(`${label}/objects/info/alternates`, join64(gitDir, "objects", "info", "alternates"), true),
     await single(
       `${label}/objects/info/http-alternates`,
-      join62(gitDir, "objects", "info", "http-alternates"),
+      join64(gitDir, "objects", "info", "http-alternates"),
       true
     ),
-    await single(`${label}/commondir`, join62(gitDir, "commondir"), true),
+    await single(`${label}/commondir`, join64(gitDir, "commondir"), true),
     // Commits git takes to have no parents: history, merge bases and ancestry checks stop there.
     // Only a fetch with a depth writes it (a shallow checkout's, before omk starts); omk's pass none.
-    await single(`${label}/shallow`, join62(gitDir, "shallow"), true)
+    await single(`${label}/shallow`, join64(gitDir, "shallow"), true)
   ];
 }
 async function cloneGitDir(worktree, commonDir) {
-  const gitDir = join62(worktree, ".git");
+  const gitDir = join64(worktree, ".git");
   if (!(await lstat12(gitDir).catch(() => null))?.isDirectory()) return null;
   return await canonicalPath(gitDir) === await canonicalPath(commonDir) ? null : gitDir;
 }
@@ -75892,10 +76559,10 @@ async function siblingClones(scope) {
   const names = (await readdir9(root).catch(() => [])).sort().slice(0, MAX_FILES_PER_DIR);
   const found = [];
   for (const name of names) {
-    const dir = join62(root, name);
-    if (!(await lstat12(join62(dir, ".git")).catch(() => null))?.isDirectory()) continue;
+    const dir = join64(root, name);
+    if (!(await lstat12(join64(dir, ".git")).catch(() => null))?.isDirectory()) continue;
     if (await canonicalPath(dir) === self2) continue;
-    const head2 = await readFile16(join62(dir, ".git", "HEAD"), "utf8").catch(() => "");
+    const head2 = await readFile16(join64(dir, ".git", "HEAD"), "utf8").catch(() => "");
     if (head2.startsWith("ref: refs/heads/omk/")) found.push({ dir, name });
   }
   return found;
@@ -75905,13 +76572,13 @@ async function siblingCloneFiles(siblings) {
   for (const { dir, name } of siblings) {
     if (await lstat12(dir).catch(() => null) === null) continue;
     const label = `the branch checkout ${name}'s .git`;
-    const gitDir = join62(dir, ".git");
+    const gitDir = join64(dir, ".git");
     const self2 = await single(label, gitDir, false);
     files2.push({ ...self2, worktree: `clone ${name}` });
     if (self2.content?.kind !== "other") continue;
     const inside2 = [
       ...await gitDirFiles(label, gitDir),
-      await single(`${label}/HEAD`, join62(gitDir, "HEAD"), true)
+      await single(`${label}/HEAD`, join64(gitDir, "HEAD"), true)
     ];
     for (const file2 of inside2) files2.push({ ...file2, worktree: `clone ${name}/.git` });
   }
@@ -75953,10 +76620,10 @@ function restoredContent(before, after) {
 async function otherHeads(scope) {
   const self2 = await canonicalPath(scope.worktree);
   const main = await canonicalPath(scope.repoRoot);
-  const own2 = scope.ownWorktreesUnder === null ? null : `${await canonicalPath(scope.ownWorktreesUnder)}${sep9}`;
+  const own3 = scope.ownWorktreesUnder === null ? null : `${await canonicalPath(scope.ownWorktreesUnder)}${sep9}`;
   const heads = /* @__PURE__ */ new Map();
   for (const entry of await listWorktrees(scope.repoRoot)) {
-    if (entry.path === self2 || own2 !== null && entry.path.startsWith(own2) || entry.prunable) continue;
+    if (entry.path === self2 || own3 !== null && entry.path.startsWith(own3) || entry.prunable) continue;
     const name = entry.path === main ? "the repository's checkout" : `worktree ${entry.branch?.replace(/^refs\/heads\//, "") ?? relative13(dirname17(main), entry.path)}`;
     heads.set(`HEAD of ${name}`, `${entry.branch ?? ""} ${entry.head ?? ""}`);
   }
@@ -75965,7 +76632,7 @@ async function otherHeads(scope) {
 
 // src/adapters/integrity/state-tree.ts
 import { lstat as lstat13, readdir as readdir10 } from "node:fs/promises";
-import { join as join63 } from "node:path";
+import { join as join65 } from "node:path";
 async function stateTree(root, skip) {
   const tree2 = /* @__PURE__ */ new Map();
   await walk(root, "", tree2, new Set(skip));
@@ -75992,7 +76659,7 @@ async function walk(dir, prefix, tree2, skip) {
         return;
       }
       try {
-        const info = await lstat13(join63(dir, entry.name), { bigint: true });
+        const info = await lstat13(join65(dir, entry.name), { bigint: true });
         const kind = info.isSymbolicLink() ? "link" : info.isFile() ? "file" : "other";
         tree2.set(rel, `${kind}:${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`);
       } catch {
@@ -76000,7 +76667,7 @@ async function walk(dir, prefix, tree2, skip) {
     })
   );
   for (const name of dirs)
-    await walk(join63(dir, name), prefix === "" ? name : `${prefix}/${name}`, tree2, skip);
+    await walk(join65(dir, name), prefix === "" ? name : `${prefix}/${name}`, tree2, skip);
 }
 
 // src/adapters/integrity/watch-names.ts
@@ -76035,14 +76702,14 @@ function createLocalIntegrity(marks) {
 
 // src/adapters/process/gate-home.ts
 import { lstat as lstat14 } from "node:fs/promises";
-import { join as join64 } from "node:path";
+import { join as join66 } from "node:path";
 async function toolchainEnv(env) {
   const home = env.HOME;
   if (home === void 0 || home === "") return {};
   const found = {};
   for (const { name, under: under2 } of TOOLCHAIN_DIRS) {
     if (env[name] !== void 0) continue;
-    const path2 = join64(home, under2);
+    const path2 = join66(home, under2);
     if ((await lstat14(path2).catch(() => null))?.isDirectory()) found[name] = path2;
   }
   return found;
@@ -76111,10 +76778,10 @@ function createRunMarks(nonce = randomBytes2(12).toString("hex")) {
 
 // src/adapters/sandbox/bubblewrap.ts
 import { lstat as lstat15, mkdir as mkdir14, realpath as realpath8 } from "node:fs/promises";
-import { join as join66 } from "node:path";
+import { join as join68 } from "node:path";
 
 // src/adapters/sandbox/bubblewrap-argv.ts
-import { join as join65 } from "node:path";
+import { join as join67 } from "node:path";
 function namespaces(network) {
   return [
     "--unshare-all",
@@ -76148,8 +76815,8 @@ function bubblewrapArgv(tool, plan2, argv, asInit = false) {
 }
 function credentialStores(home) {
   return {
-    dirs: CREDENTIAL_STORES.dirs.map((p) => join65(home, p)),
-    files: CREDENTIAL_STORES.files.map((p) => join65(home, p))
+    dirs: CREDENTIAL_STORES.dirs.map((p) => join67(home, p)),
+    files: CREDENTIAL_STORES.files.map((p) => join67(home, p))
   };
 }
 function depth(path2) {
@@ -76378,7 +77045,7 @@ function createBubblewrap(options) {
         const plan2 = await planFor(spec, spec.confine, temp, options.env);
         const initPerl = await init();
         const grace = String(spec.killGraceMs ?? KILL_GRACE_MS);
-        const socket = join66(tmp, "proxy.sock");
+        const socket = join68(tmp, "proxy.sock");
         if (socat !== null) proxy = await startConnectProxy(socket, spec.confine.allowedHosts ?? []);
         const bridge = socat === null ? [""] : [socat, String(PROXY_PORT), socket];
         const argv = initPerl !== null ? [initPerl, "-e", PERL_SANDBOX_INIT, "--", grace, ...bridge, ...spec.argv] : socat !== null ? proxiedArgv(socat, socket, spec.argv) : spec.argv;
@@ -76392,7 +77059,7 @@ function createBubblewrap(options) {
           // the one a stop signals (bwrap's only child).
           endsWhole: true,
           // HOME is read-only: Go's build cache (under ~/.cache by default) goes to the private temp.
-          env: { GOCACHE: join66(tmp, "go-build"), ...spec.env, ...proxyEnv, TMPDIR: tmp, TMP: tmp, TEMP: tmp }
+          env: { GOCACHE: join68(tmp, "go-build"), ...spec.env, ...proxyEnv, TMPDIR: tmp, TMP: tmp, TEMP: tmp }
         });
         const reported = initPerl === null ? withoutReport(result2) : unreported(result2);
         return asUnconfined(endedBySandbox(execFailure(reported, availability.tool, spec.argv[0] ?? "")));
@@ -76477,7 +77144,7 @@ async function planFor(spec, confine, temp, env) {
     dirs.push(...stores.dirs);
     files2.push(...stores.files);
   }
-  if (env.XDG_CONFIG_HOME) dirs.push(join66(env.XDG_CONFIG_HOME, "gh"));
+  if (env.XDG_CONFIG_HOME) dirs.push(join68(env.XDG_CONFIG_HOME, "gh"));
   dirs.push(...confine.hidden ?? []);
   dirs.push(...temp.hidden);
   if (env.RUNNER_TEMP) dirs.push(env.RUNNER_TEMP);
@@ -76534,7 +77201,7 @@ async function real(paths2) {
   const found = await Promise.all(
     paths2.map(
       (path2) => realpath8(path2).then(
-        (resolved) => resolved,
+        (resolved2) => resolved2,
         () => null
       )
     )
@@ -76542,7 +77209,7 @@ async function real(paths2) {
   return [...new Set(found.filter((path2) => path2 !== null))];
 }
 async function ownGitDir2(cwd) {
-  const gitDir = join66(cwd, ".git");
+  const gitDir = join68(cwd, ".git");
   const info = await lstat15(gitDir).catch(() => null);
   return info?.isDirectory() ? [gitDir] : [];
 }
@@ -76565,7 +77232,7 @@ import { promisify } from "node:util";
 import { createHash as createHash9 } from "node:crypto";
 import { constants as constants4 } from "node:fs";
 import { copyFile, link as link2, lstat as lstat16, mkdir as mkdir15, readdir as readdir11, readFile as readFile17, readlink as readlink5, symlink as symlink2 } from "node:fs/promises";
-import { dirname as dirname18, isAbsolute as isAbsolute14, join as join67, relative as relative14 } from "node:path";
+import { dirname as dirname18, isAbsolute as isAbsolute14, join as join69, relative as relative14 } from "node:path";
 async function cloneTree(source, target2, mode, finalTarget = target2, checkout) {
   return (await walkClone(source, target2, mode, finalTarget, null, checkout)).files;
 }
@@ -76592,7 +77259,7 @@ async function copyTreeWithDigests(source, target2, finalTarget = target2) {
       const fresh = new Set(restamped);
       const lookedAt = await Promise.all(
         [...symlinks.map(({ path: path2 }) => path2), ...fresh].map(
-          async (path2) => digestLine(tree2, join67(tree2, path2), await lstat16(join67(tree2, path2), { bigint: true }))
+          async (path2) => digestLine(tree2, join69(tree2, path2), await lstat16(join69(tree2, path2), { bigint: true }))
         )
       );
       const recorded2 = fileLines.filter((line3) => !fresh.has(line3.slice(0, line3.indexOf("\0"))));
@@ -76609,8 +77276,8 @@ async function walkClone(source, target2, mode, finalTarget, record2, checkout) 
     const entries2 = await readdir11(from, { withFileTypes: true });
     await Promise.all(
       entries2.map(async (entry) => {
-        const src = join67(from, entry.name);
-        const dst = join67(to, entry.name);
+        const src = join69(from, entry.name);
+        const dst = join69(to, entry.name);
         if (entry.isDirectory()) return cloneDir(src, dst);
         if (record2) record2.sourceLines.push(await stamp(source, src));
         if (entry.isSymbolicLink()) {
@@ -76650,7 +77317,7 @@ async function eachEntry(root, visit2) {
     const entries2 = await readdir11(dir, { withFileTypes: true });
     await Promise.all(
       entries2.map(async (entry) => {
-        const path2 = join67(dir, entry.name);
+        const path2 = join69(dir, entry.name);
         if (entry.isDirectory()) return walk3(path2);
         await visit2(path2, entry);
       })
@@ -76694,7 +77361,7 @@ function retarget(linkText, source, target2, checkout) {
     ...checkout ? [[checkout, dirname18(target2)]] : []
   ]) {
     const inside2 = relative14(from, linkText);
-    if (!inside2.startsWith("..") && !isAbsolute14(inside2)) return join67(to, inside2);
+    if (!inside2.startsWith("..") && !isAbsolute14(inside2)) return join69(to, inside2);
   }
   return linkText;
 }
@@ -76720,24 +77387,51 @@ var copyCacheDir = async (from, to) => {
 // src/adapters/workspace/preparer.ts
 import { createHash as createHash10 } from "node:crypto";
 import { mkdir as mkdir18, readFile as readFile20, rm as rm14, stat as stat14, writeFile as writeFile12 } from "node:fs/promises";
-import { delimiter as delimiter3, dirname as dirname21, join as join71 } from "node:path";
+import { delimiter as delimiter3, dirname as dirname21, join as join73 } from "node:path";
 
 // src/adapters/workspace/bin-launchers.ts
 import { lstat as lstat17, readdir as readdir12, readFile as readFile18, rm as rm12, writeFile as writeFile10 } from "node:fs/promises";
-import { join as join68 } from "node:path";
+import { join as join70 } from "node:path";
 var LAUNCHER_BYTES = 64 * 1024;
+var STORE = ".pnpm";
 async function launchersNaming(tree2, checkout) {
-  const names = await readdir12(join68(tree2, ".bin")).catch(() => []);
-  const found = await Promise.all(
-    names.map(
-      async (name) => await launcherText(join68(tree2, ".bin", name), checkout) === null ? null : name
-    )
-  );
-  return found.filter((name) => name !== null).map((name) => `.bin/${name}`);
+  const found = [];
+  for (const dir of await binDirs(tree2)) {
+    const names = await readdir12(join70(tree2, dir)).catch(() => []);
+    const named4 = await Promise.all(
+      names.map(
+        async (name) => await launcherText(join70(tree2, dir, name), checkout) === null ? null : `${dir}/${name}`
+      )
+    );
+    found.push(...named4.filter((path2) => path2 !== null));
+  }
+  return found;
+}
+async function binDirs(tree2) {
+  const ids = await readdir12(join70(tree2, STORE), { withFileTypes: true }).catch(() => []);
+  if (ids.length === 0) return [".bin"];
+  const dirs = [".bin", `${STORE}/node_modules/.bin`];
+  for (const id of ids) {
+    if (!id.isDirectory() || id.name === "node_modules") continue;
+    for (const pkg of await realPackages(join70(tree2, STORE, id.name, "node_modules"))) {
+      dirs.push(`${STORE}/${id.name}/node_modules/${pkg}/node_modules/.bin`);
+    }
+  }
+  return dirs;
+}
+async function realPackages(dir) {
+  const entries2 = await readdir12(dir, { withFileTypes: true }).catch(() => []);
+  const found = [];
+  for (const entry of entries2) {
+    if (!entry.isDirectory()) continue;
+    if (!entry.name.startsWith("@")) found.push(entry.name);
+    else for (const name of await realPackages(join70(dir, entry.name))) found.push(`${entry.name}/${name}`);
+  }
+  return found;
 }
 async function retargetLaunchers(tree2, checkout, worktree) {
   for (const path2 of await launchersNaming(tree2, checkout)) {
-    const file2 = join68(tree2, path2);
+    const file2 = join70(tree2, path2);
     const text2 = await launcherText(file2, checkout);
     if (text2 === null) continue;
     const { mode } = await lstat17(file2);
@@ -76754,7 +77448,7 @@ async function launcherText(file2, checkout) {
 
 // src/adapters/workspace/python-editable.ts
 import { realpath as realpath9, stat as stat12 } from "node:fs/promises";
-import { delimiter as delimiter2, isAbsolute as isAbsolute15, join as join69, relative as relative15, sep as sep10 } from "node:path";
+import { delimiter as delimiter2, isAbsolute as isAbsolute15, join as join71, relative as relative15, sep as sep10 } from "node:path";
 var PROBE = [
   "import json, os, sys",
   "paths = [p for p in sys.path if p]",
@@ -76785,9 +77479,9 @@ async function editableRedirect(run2, input2, env, venv) {
       const root = roots.find((dir) => inside(dir, spelling));
       if (root === void 0) continue;
       const rel = relative15(root, spelling);
-      const own2 = join69(input2.path, rel);
-      if (!paths2.includes(own2) && await isDirectory2(own2)) {
-        paths2.push(own2);
+      const own3 = join71(input2.path, rel);
+      if (!paths2.includes(own3) && await isDirectory2(own3)) {
+        paths2.push(own3);
         shown.push(rel === "" ? "." : `${rel}/`);
       }
       break;
@@ -76831,7 +77525,7 @@ import {
   symlink as symlink3,
   writeFile as writeFile11
 } from "node:fs/promises";
-import { basename as basename16, dirname as dirname20, join as join70 } from "node:path";
+import { basename as basename16, dirname as dirname20, join as join72 } from "node:path";
 var LINK_REFUSED = /* @__PURE__ */ new Set(["EXDEV", "EPERM", "EMLINK"]);
 var KEEP_PER_CHECKOUT = 3;
 function createSnapshots() {
@@ -76902,7 +77596,7 @@ async function give(request2, sourceChecked) {
   await rm13(partial2, { recursive: true, force: true });
   if (await intact(source, dir, sourceChecked)) {
     try {
-      const files2 = await cloneTree(join70(dir, "node_modules"), partial2, "link", target2, dirname20(source));
+      const files2 = await cloneTree(join72(dir, "node_modules"), partial2, "link", target2, dirname20(source));
       await markLinked(dir);
       return await done({ files: files2, how: "linked from omk's shared cache" });
     } catch (error62) {
@@ -76919,13 +77613,13 @@ async function give(request2, sourceChecked) {
 }
 async function intact(source, dir, sourceChecked) {
   const [stamp, sourceStamp, contentStamp, mark] = await Promise.all([
-    readOrNull(join70(dir, "digest")),
-    readOrNull(join70(dir, "source-digest")),
-    readOrNull(join70(dir, "content-digest")),
-    readOrNull(join70(dir, "changed-mark"))
+    readOrNull(join72(dir, "digest")),
+    readOrNull(join72(dir, "source-digest")),
+    readOrNull(join72(dir, "content-digest")),
+    readOrNull(join72(dir, "changed-mark"))
   ]);
   if (stamp === null || sourceStamp === null || contentStamp === null) return false;
-  const tree2 = join70(dir, "node_modules");
+  const tree2 = join72(dir, "node_modules");
   const [now, sourceNow] = await Promise.all([
     treeStamp(tree2).catch(() => null),
     sourceChecked ? sourceStamp : treeDigest(source).catch(() => null)
@@ -76938,30 +77632,30 @@ async function intact(source, dir, sourceChecked) {
 }
 async function markLinked(dir) {
   const [stamp, now] = await Promise.all([
-    readOrNull(join70(dir, "digest")),
-    treeStamp(join70(dir, "node_modules")).catch(() => null)
+    readOrNull(join72(dir, "digest")),
+    treeStamp(join72(dir, "node_modules")).catch(() => null)
   ]);
   if (now !== null && stamp === now.digest) await writeMark(dir, now.changedNs);
 }
 async function writeMark(dir, changedNs) {
-  const temp = join70(dir, `changed-mark.${process.pid}.${Math.random().toString(36).slice(2)}`);
+  const temp = join72(dir, `changed-mark.${process.pid}.${Math.random().toString(36).slice(2)}`);
   await writeFile11(temp, String(changedNs));
-  await rename5(temp, join70(dir, "changed-mark"));
+  await rename5(temp, join72(dir, "changed-mark"));
 }
 function fill(dir, from, copied, sealed) {
-  const own2 = copied.filePaths.filter((path2) => sealed.includes(path2));
+  const own3 = copied.filePaths.filter((path2) => sealed.includes(path2));
   return publish(dir, async (tree2) => {
     await mkdir17(tree2, { recursive: true });
-    for (const path2 of copied.dirs) await mkdir17(join70(tree2, path2));
+    for (const path2 of copied.dirs) await mkdir17(join72(tree2, path2));
     await Promise.all([
       ...copied.filePaths.map(
-        (path2) => own2.includes(path2) ? copyFile2(join70(copied.source, path2), join70(tree2, path2)) : link3(join70(from, path2), join70(tree2, path2))
+        (path2) => own3.includes(path2) ? copyFile2(join72(copied.source, path2), join72(tree2, path2)) : link3(join72(from, path2), join72(tree2, path2))
       ),
       ...copied.symlinks.map(
-        ({ path: path2, text: text2 }) => symlink3(retarget(text2, copied.source, join70(dir, "node_modules")), join70(tree2, path2))
+        ({ path: path2, text: text2 }) => symlink3(retarget(text2, copied.source, join72(dir, "node_modules")), join72(tree2, path2))
       )
     ]);
-    return { ...copied, copyDigest: (at2) => copied.copyDigest(at2, own2) };
+    return { ...copied, copyDigest: (at2) => copied.copyDigest(at2, own3) };
   });
 }
 async function copyFromCheckout(source, dir) {
@@ -76969,23 +77663,23 @@ async function copyFromCheckout(source, dir) {
   if (await exists2(dir)) await setAside2(dir);
   await publish(dir, async (tree2) => {
     await mkdir17(dirname20(tree2), { recursive: true });
-    return copyTreeWithDigests(source, tree2, join70(dir, "node_modules"));
+    return copyTreeWithDigests(source, tree2, join72(dir, "node_modules"));
   });
 }
 async function publish(dir, make) {
   const partial2 = `${dir}.partial-${process.pid}`;
-  const tree2 = join70(partial2, "node_modules");
+  const tree2 = join72(partial2, "node_modules");
   try {
     await rm13(partial2, { recursive: true, force: true });
     const copied = await make(tree2);
-    await writeFile11(join70(partial2, "source-digest"), copied.sourceDigest);
-    await writeFile11(join70(partial2, "content-digest"), copied.contentDigest);
-    await writeFile11(join70(partial2, "digest"), await copied.copyDigest(tree2));
+    await writeFile11(join72(partial2, "source-digest"), copied.sourceDigest);
+    await writeFile11(join72(partial2, "content-digest"), copied.contentDigest);
+    await writeFile11(join72(partial2, "digest"), await copied.copyDigest(tree2));
     await mkdir17(dirname20(dir), { recursive: true });
     await rename5(partial2, dir);
   } catch (error62) {
     await rm13(partial2, { recursive: true, force: true });
-    if (await exists2(join70(dir, "digest"))) return;
+    if (await exists2(join72(dir, "digest"))) return;
     throw error62;
   }
   await pruneSiblings(dir);
@@ -77002,13 +77696,13 @@ async function pruneSiblings(dir) {
   const parent = dirname20(dir);
   const all = await readdir13(parent);
   await Promise.all(
-    all.filter((name) => !isPidAlive(Number(/\.partial-(\d+)$/.exec(name)?.[1] ?? process.pid))).map((name) => rm13(join70(parent, name), { recursive: true, force: true }))
+    all.filter((name) => !isPidAlive(Number(/\.partial-(\d+)$/.exec(name)?.[1] ?? process.pid))).map((name) => rm13(join72(parent, name), { recursive: true, force: true }))
   );
   const names = all.filter((name) => !name.includes("."));
   const made = await Promise.all(
     names.map(async (name) => ({
-      path: join70(parent, name),
-      at: (await stat13(join70(parent, name, "digest")).catch(() => null))?.mtimeMs ?? null
+      path: join72(parent, name),
+      at: (await stat13(join72(parent, name, "digest")).catch(() => null))?.mtimeMs ?? null
     }))
   );
   const old = made.filter((entry) => entry.at !== null && basename16(entry.path) !== basename16(dir)).sort((a, b) => (b.at ?? 0) - (a.at ?? 0)).slice(KEEP_PER_CHECKOUT - 1);
@@ -77057,29 +77751,29 @@ function runStep(step, input2, tools, env) {
 }
 async function nodeModules(step, input2, tools, env) {
   if (step.pnp) return pnpInstall(step.install, input2, tools.run, env);
-  const target2 = join71(input2.path, "node_modules");
+  const target2 = join73(input2.path, "node_modules");
   const wanted = await fingerprint(input2.path, step.manifests);
   const lent = `${wanted}${LENT}`;
   if (await isDirectory3(target2)) {
-    const marker = await readFile20(join71(target2, MARKER2), "utf8").catch(() => null);
+    const marker = await readFile20(join73(target2, MARKER2), "utf8").catch(() => null);
     if (marker === null)
       return { done: "node_modules already present in the worktree: kept", changed: false };
     if (marker === wanted || marker === lent && input2.base === "checkout-code")
       return { done: "node_modules already prepared", changed: false };
     await rm14(target2, { recursive: true, force: true });
   }
-  const source = join71(input2.repoRoot, "node_modules");
+  const source = join73(input2.repoRoot, "node_modules");
   const differs = await firstDifference(input2.repoRoot, input2.path, step.manifests);
   const reusable = differs === null && await isDirectory3(source);
   if (reusable) {
     const started = performance.now();
-    const dir = join71(
+    const dir = join73(
       input2.plan.sharedCacheDir,
       "node_modules",
       digest(input2.repoRoot).slice(0, 16),
       wanted.slice(0, 16)
     );
-    const partial2 = join71(input2.path, PARTIAL);
+    const partial2 = join73(input2.path, PARTIAL);
     const lend = input2.base === "checkout-code";
     const seal = async (tree2) => {
       await retargetLaunchers(tree2, input2.repoRoot, input2.path);
@@ -77123,29 +77817,29 @@ async function pnpInstall(install, input2, run2, env) {
   };
 }
 async function packageNodeModules(pkg, input2, tools, how) {
-  const source = join71(input2.repoRoot, pkg, "node_modules");
-  const target2 = join71(input2.path, pkg, "node_modules");
-  if (!await isDirectory3(source) || !await exists3(join71(input2.path, pkg, "package.json"))) return null;
+  const source = join73(input2.repoRoot, pkg, "node_modules");
+  const target2 = join73(input2.path, pkg, "node_modules");
+  if (!await isDirectory3(source) || !await exists3(join73(input2.path, pkg, "package.json"))) return null;
   if (await isDirectory3(target2)) {
-    const marker = await readFile20(join71(target2, MARKER2), "utf8").catch(() => null);
+    const marker = await readFile20(join73(target2, MARKER2), "utf8").catch(() => null);
     if (marker === null || marker === how.wanted || marker === how.lent && how.lend) return null;
     await rm14(target2, { recursive: true, force: true });
   }
   const request2 = {
     source,
     // One snapshot directory per package: a checkout's snapshots are pruned by their parent.
-    dir: join71(
+    dir: join73(
       input2.plan.sharedCacheDir,
       "node_modules",
-      digest(join71(input2.repoRoot, pkg)).slice(0, 16),
+      digest(join73(input2.repoRoot, pkg)).slice(0, 16),
       how.wanted.slice(0, 16)
     ),
     scope: input2.plan.cacheDir,
-    partial: join71(input2.path, pkg, PARTIAL),
+    partial: join73(input2.path, pkg, PARTIAL),
     target: target2,
     seal: how.seal,
     sealed: [
-      ...how.sealed.filter((path2) => !path2.startsWith(".bin/")),
+      ...how.sealed.filter((path2) => path2 === MARKER2 || path2 === GITIGNORE),
       ...await launchersNaming(source, input2.repoRoot)
     ]
   };
@@ -77154,14 +77848,14 @@ async function packageNodeModules(pkg, input2, tools, how) {
 async function pythonVenv(dirs, input2, run2, env) {
   let found = null;
   for (const dir of dirs) {
-    const venv = join71(input2.repoRoot, dir);
-    if (await exists3(join71(venv, "bin", "python"))) {
+    const venv = join73(input2.repoRoot, dir);
+    if (await exists3(join73(venv, "bin", "python"))) {
       found = { dir, venv };
       break;
     }
   }
   const venvEnv = found ? {
-    PATH: env.PATH ? `${join71(found.venv, "bin")}${delimiter3}${env.PATH}` : join71(found.venv, "bin"),
+    PATH: env.PATH ? `${join73(found.venv, "bin")}${delimiter3}${env.PATH}` : join73(found.venv, "bin"),
     VIRTUAL_ENV: found.venv
   } : {};
   const said = found ? `gates use the checkout's virtualenv ${found.dir}/ (first on PATH)` : `no virtualenv in the checkout (${dirs.join(", ")}): gates use python3 from PATH`;
@@ -77218,7 +77912,7 @@ async function command(argv, input2, run2, env, label) {
 }
 async function firstDifference(a, b, files2) {
   for (const file2 of files2) {
-    const [left, right] = await Promise.all([readOrNull2(join71(a, file2)), readOrNull2(join71(b, file2))]);
+    const [left, right] = await Promise.all([readOrNull2(join73(a, file2)), readOrNull2(join73(b, file2))]);
     if (left === null ? right !== null : right === null || !left.equals(right)) return file2;
   }
   return null;
@@ -77230,7 +77924,7 @@ async function fingerprint(root, files2) {
   const hash2 = createHash10("sha256");
   for (const file2 of files2) {
     hash2.update(`${file2}\0`);
-    hash2.update(await readOrNull2(join71(root, file2)) ?? "\0missing");
+    hash2.update(await readOrNull2(join73(root, file2)) ?? "\0missing");
   }
   return `${hash2.digest("hex")}
 `;
@@ -77240,8 +77934,8 @@ async function markOurs(dir, fingerprintText) {
     [MARKER2, fingerprintText],
     [GITIGNORE, "*\n"]
   ]) {
-    await rm14(join71(dir, name), { force: true });
-    await writeFile12(join71(dir, name), text2);
+    await rm14(join73(dir, name), { force: true });
+    await writeFile12(join73(dir, name), text2);
   }
 }
 var HOST_STEPS = {
@@ -77283,6 +77977,7 @@ function createExecutionHost(options = {}) {
       ...createGitWorkspaces(workspaceOptions),
       treeFacts,
       worktreeChanges,
+      worktreeStamps,
       dateTrackedNow
     }),
     agents: agentLauncherWith({ run: run2 }),
@@ -78109,7 +78804,7 @@ import { resolve as resolve19 } from "node:path";
 // src/adapters/doctor/system-probes.ts
 import { randomBytes as randomBytes5 } from "node:crypto";
 import { readFile as readFile23, stat as stat17, unlink as unlink3, writeFile as writeFile13 } from "node:fs/promises";
-import { delimiter as delimiter4, dirname as dirname23, join as join72, resolve as resolve18 } from "node:path";
+import { delimiter as delimiter4, dirname as dirname23, join as join74, resolve as resolve18 } from "node:path";
 
 // src/adapters/git/version.ts
 init_run_git();
@@ -78159,7 +78854,7 @@ function createSystemProbes(options) {
     fileState,
     headFile: async (root, path2) => {
       const { headSha } = await gitRepo.inspect(root);
-      if (headSha === null) return readFile23(join72(root, path2), "utf8").catch(() => null);
+      if (headSha === null) return readFile23(join74(root, path2), "utf8").catch(() => null);
       const read3 = await gitRepo.readCommitted(root, headSha, [path2], MAX_READ_BYTES);
       return read3.texts.get(path2) ?? null;
     },
@@ -78213,7 +78908,7 @@ function probeWritableDir(dir) {
         tested = parent;
       }
     }
-    const file2 = join72(tested, `.omk-doctor-${process.pid}-${randomBytes5(4).toString("hex")}.tmp`);
+    const file2 = join74(tested, `.omk-doctor-${process.pid}-${randomBytes5(4).toString("hex")}.tmp`);
     await writeFile13(file2, "omk doctor write test\n", { flag: "wx" });
     await unlink3(file2);
     return { exists: tested === resolve18(dir), tested };
@@ -78524,13 +79219,13 @@ init_errors();
 init_branches();
 import { mkdtemp as mkdtemp4, rm as rm18, stat as stat18 } from "node:fs/promises";
 import { tmpdir as tmpdir3 } from "node:os";
-import { join as join76 } from "node:path";
+import { join as join78 } from "node:path";
 
 // src/adapters/git/state-blobs.ts
 init_errors();
 import { createHash as createHash11 } from "node:crypto";
 import { mkdtemp as mkdtemp3, readFile as readFile24, rm as rm16 } from "node:fs/promises";
-import { join as join73 } from "node:path";
+import { join as join75 } from "node:path";
 function blobId2(content, like) {
   const hash2 = createHash11(like.length === 64 ? "sha256" : "sha1");
   hash2.update(`blob ${content.length}\0`);
@@ -78558,11 +79253,11 @@ async function readBlobs(git, scratch, oids) {
   const missing = unique2.filter((oid) => !blobs.has(oid));
   if (missing.length === 0) return blobs;
   const gitDir = (await git(["rev-parse", "--absolute-git-dir"])).stdout.trim();
-  const dir = await mkdtemp3(join73(scratch, "blobs-"));
+  const dir = await mkdtemp3(join75(scratch, "blobs-"));
   for (const oid of missing) {
     const args = ["--git-dir", gitDir, "--work-tree", dir, "unpack-file", oid];
     const name = (await git(args, { cwd: dir })).stdout.trim();
-    const file2 = join73(dir, name);
+    const file2 = join75(dir, name);
     if (!/^\.merge_file_[A-Za-z0-9]+$/.test(name))
       throw new GitError(`git unpack-file printed ${JSON.stringify(name)}.`);
     const content = await readFile24(file2);
@@ -78575,7 +79270,7 @@ async function readBlobs(git, scratch, oids) {
 
 // src/adapters/git/state-files.ts
 import { lstat as lstat18, mkdir as mkdir20, readdir as readdir15, readFile as readFile25, rm as rm17, writeFile as writeFile14 } from "node:fs/promises";
-import { dirname as dirname24, join as join74 } from "node:path";
+import { dirname as dirname24, join as join76 } from "node:path";
 
 // src/adapters/git/state-tree.ts
 init_errors();
@@ -78714,7 +79409,7 @@ async function walk2(dir) {
     for (const item of items) {
       const entry = {
         rel: rel === "" ? item.name : `${rel}/${item.name}`,
-        abs: join74(abs, item.name),
+        abs: join76(abs, item.name),
         regular: item.isFile(),
         directory: item.isDirectory()
       };
@@ -78734,7 +79429,7 @@ async function collectGoalFiles(goalDir, maxFileBytes, stubDir, scrub) {
     const { size } = await lstat18(entry.abs);
     if (size > maxFileBytes && entry.rel.startsWith("artifacts/")) {
       await mkdir20(stubDir, { recursive: true });
-      const stub = join74(stubDir, `stub-${files2.length}`);
+      const stub = join76(stubDir, `stub-${files2.length}`);
       await writeFile14(stub, renderStub(entry.rel, size, maxFileBytes));
       files2.push({ path: entry.rel, source: stub });
     } else {
@@ -78750,7 +79445,7 @@ async function scrubbedSource(abs, stubDir, index, scrub) {
   const clean4 = scrub(text2);
   if (clean4 === text2) return abs;
   await mkdir20(stubDir, { recursive: true });
-  const copy = join74(stubDir, `scrubbed-${index}`);
+  const copy = join76(stubDir, `scrubbed-${index}`);
   await writeFile14(copy, clean4);
   return copy;
 }
@@ -78774,7 +79469,7 @@ async function replaceGoalDir(stateRoot, goalId, wanted) {
   }
   for (const [rel, content] of wanted) {
     if (isStub(content) && kept.has(rel)) continue;
-    const abs = join74(paths2.dir, ...rel.split("/"));
+    const abs = join76(paths2.dir, ...rel.split("/"));
     await mkdir20(dirname24(abs), { recursive: true });
     await writeFileAtomic(abs, content);
   }
@@ -78817,11 +79512,11 @@ function cQuote(path2) {
 
 // src/adapters/git/state-index.ts
 init_errors();
-import { join as join75 } from "node:path";
+import { join as join77 } from "node:path";
 var INDEX_CONFIG = ["-c", "core.splitIndex=false", "-c", "core.fsmonitor=false"];
 async function buildStateCommit(git, input2) {
   const { base, goalId, files: files2 } = input2;
-  const env = { GIT_INDEX_FILE: join75(input2.scratch, "index") };
+  const env = { GIT_INDEX_FILE: join77(input2.scratch, "index") };
   const indexGit = (args, extra = {}) => git([...INDEX_CONFIG, ...args], { ...extra, env });
   await indexGit(base === null ? ["read-tree", "--empty"] : ["read-tree", base]);
   const oids = files2.length === 0 ? [] : (await git(["hash-object", "-w", "--no-filters", "--stdin-paths"], {
@@ -78912,7 +79607,7 @@ function createGitStateBranch(options) {
     return rejected[2] ?? "rejected";
   }
   async function withScratch(fn) {
-    const scratch = await mkdtemp4(join76(tmpdir3(), "omk-state-"));
+    const scratch = await mkdtemp4(join78(tmpdir3(), "omk-state-"));
     try {
       return await fn(scratch);
     } finally {
@@ -79008,7 +79703,7 @@ function createGitStateBranch(options) {
             if (theirs !== null) await options.reconcile(goalId, theirs);
           }
           const inScope2 = scopeFilter(scope.only);
-          const all = await collectGoalFiles(goalDir, maxFileBytes, join76(scratch, `stubs-${attempt2}`), scrub);
+          const all = await collectGoalFiles(goalDir, maxFileBytes, join78(scratch, `stubs-${attempt2}`), scrub);
           const files2 = inScope2 ? all.filter((file2) => inScope2(file2.path)) : all;
           if (attempt2 === 1) await checkPushable(goalId, all);
           const commit = await buildStateCommit(git, { base, goalId, files: files2, message, scratch, inScope: inScope2 });
