@@ -4,6 +4,7 @@
 // an assertion removed from a doc comment weakens it as one removed from a #[test] does.
 
 import type { DiffFile, DiffLine } from './diff.js';
+import type { FileSides } from './enclosing-test.js';
 
 /** A doc comment line, and what it holds after its `///` or `//!`. */
 const DOC_LINE = /^\s*\/\/[/!](?!\/)\s?(.*)$/;
@@ -75,4 +76,59 @@ export function editsDocComments(file: DiffFile): boolean {
   return file.hunks.some((hunk) =>
     hunk.some((line) => line.kind !== 'context' && docText(line.text) !== null),
   );
+}
+
+/**
+ * The doc tests whose example lines the change edits, by the item they document (`unindent` for
+ * `src/lib.rs - unindent::unindent (example 1)`); null for one whose item cannot be told (a `//!`
+ * module doc, a `#[doc = …]`, a file whose whole text is not at hand), which stands for every doc
+ * test of the file. A prose line of a doc comment is no test's: editing it edits none.
+ */
+export function docTestsEdited(file: DiffFile, sides: FileSides | null): Set<string | null> {
+  const items = new Set<string | null>();
+  for (const line of file.hunks.flat()) {
+    if (line.kind === 'context') continue;
+    const text = docText(line.text);
+    if (text === null) {
+      if (OTHER_DOC.test(line.text)) items.add(null);
+      continue;
+    }
+    const lines = line.kind === 'added' ? sides?.new : sides?.old;
+    const number = line.kind === 'added' ? line.newLine : line.oldLine;
+    if (
+      lines === undefined ||
+      number === null ||
+      lines[number - 1] !== line.text ||
+      MODULE_DOC.test(line.text)
+    ) {
+      items.add(null);
+      continue;
+    }
+    if (inExample(lines, number - 1)) items.add(documentedBy(lines, number - 1));
+  }
+  return items;
+}
+
+/** Doc comments this reads by the whole file only: `//!`, a block doc comment, `#[doc = …]`. */
+const MODULE_DOC = /^\s*\/\/!/;
+const OTHER_DOC = /^\s*(?:\/\*\*|\/\*!|#!?\[doc\b)/;
+
+/** Whether a doc comment line is a fence or inside an example (an odd count of fences above it in its comment). */
+function inExample(lines: readonly string[], index: number): boolean {
+  const isFence = (at: number) => FENCE.test((docText(lines[at] ?? '') ?? '').trim());
+  if (isFence(index)) return true;
+  let fences = 0;
+  for (let above = index - 1; above >= 0 && docText(lines[above] ?? '') !== null; above--) {
+    if (isFence(above)) fences += 1;
+  }
+  return fences % 2 === 1;
+}
+
+/** The item a doc comment line documents: the first line below its comment and attributes. */
+function documentedBy(lines: readonly string[], index: number): string | null {
+  for (const line of lines.slice(index + 1)) {
+    if (docText(line) !== null || /^\s*#\[/.test(line)) continue;
+    return ITEM.exec(line)?.[1] ?? null;
+  }
+  return null;
 }

@@ -649,6 +649,27 @@ describe('testsEditedByChange', () => {
     expect(edited(fixed)).toEqual([]);
   });
 
+  it("names the item whose doc example the change edits, read from the head's whole file; a prose edit names none", async () => {
+    const atHead = (input: ReviewInput, head: string) =>
+      [...testsEditedByChange(input.diff, ['src/unindent.rs'], new Map([['src/unindent.rs', head]]))].sort();
+    const expectation = UNINDENT_FIXED.replace(
+      '"line one\\nline two");',
+      '"\\t\\tline one\\n\\t\\tline two");',
+    );
+    const rewritten = await realChange(
+      { 'src/unindent.rs': UNINDENT_RS },
+      { 'src/unindent.rs': expectation },
+    );
+    expect(atHead(rewritten, expectation)).toEqual(['doc tests of src/unindent.rs#unindent']);
+    const ignored = UNINDENT_FIXED.replace('/// ```\n/// use', '/// ```ignore\n/// use');
+    const fenced = await realChange({ 'src/unindent.rs': UNINDENT_RS }, { 'src/unindent.rs': ignored });
+    expect(atHead(fenced, ignored)).toEqual(['doc tests of src/unindent.rs#unindent']);
+    // The fix with its doc's prose brought up to date, a line added above moving the example.
+    const prose = `// Indentation is any mix of spaces and tabs.\n${UNINDENT_FIXED.replace('spaces or tabs', 'any mix of spaces and tabs')}`;
+    const fixed = await realChange({ 'src/unindent.rs': UNINDENT_RS }, { 'src/unindent.rs': prose });
+    expect(atHead(fixed, prose)).toEqual([]);
+  });
+
   it('names the Go table test whose row changed, its declaration above the hunk (git names it in the @@ line)', async () => {
     const rows = Array.from({ length: 8 }, (_, n) => `\t\t{"a${n}", "b${n}", 1, 1, 2, ${n}},`).join('\n');
     const tests = `package tests\n\nimport "testing"\n\nfunc TestWagnerFischer(t *testing.T) {\n\tcases := []levenshteincase{\n${rows}\n\t}\n\tfor _, c := range cases {\n\t\tif r := WagnerFischer(c.s, c.t, c.icost, c.dcost, c.scost); r != c.r {\n\t\t\tt.Fail()\n\t\t}\n\t}\n}\n`;

@@ -10,7 +10,7 @@ import { enclosingTest, fileSides, testsSharing } from './enclosing-test.js';
 import { isTestPath } from './files.js';
 import { finding, plural, type ReviewInput, sortFindings } from './input.js';
 import { jsTestsByLine } from './js-test-scopes.js';
-import { docTestsTurnedOff, docText, editsDocComments } from './rust-doc-tests.js';
+import { docTestsEdited, docTestsTurnedOff, docText, editsDocComments } from './rust-doc-tests.js';
 import { caseKey, consume, type TableCaseChange, tableCaseChanges } from './table-cases.js';
 import { testDataEdits } from './test-data.js';
 import { testSetupEdits } from './test-setup.js';
@@ -224,9 +224,11 @@ function tableCaseFindings(
  */
 const BETWEEN_TESTS = /^\s*(?:[)\]};,]*|@.*|#\[.*)\s*$/;
 
-/** What `testsEditedByChange` holds for a Rust file whose doc comments the change edits. */
+/**
+ * What `testsEditedByChange` holds for a Rust file whose doc tests the change edits: `doc tests of
+ * src/lib.rs#add` for the examples documenting `add`, `doc tests of src/lib.rs` for all of the file's.
+ */
 export const DOC_TESTS_OF = 'doc tests of ';
-const RUST_DOC_COMMENT = /^\s*(?:\/\/\/|\/\/!|\/\*\*|\/\*!|#!?\[doc\b)/;
 
 /**
  * The tests whose own lines the change edits (a line removed or added inside a test's body), and
@@ -248,13 +250,13 @@ export function testsEditedByChange(
   const edited = new Set<string>(testDataEdits(changedPaths));
   // A conftest.py's fixtures are its directory's tests' set-up: editing it edits them (test-setup.ts).
   for (const setup of testSetupEdits(changedPaths)) edited.add(setup);
-  // A Rust doc comment holds doc tests: its lines changed, the file's doc tests may check anything.
+  // A Rust doc comment's examples are doc tests: an example's lines changed, its item's doc tests
+  // may check anything (rustdoc names them by item and line, not by which example).
   for (const file of parsed) {
     if (!file.path.endsWith('.rs')) continue;
-    const docs = file.hunks.some((hunk) =>
-      hunk.some((line) => line.kind !== 'context' && RUST_DOC_COMMENT.test(line.text)),
-    );
-    if (docs) edited.add(`${DOC_TESTS_OF}${file.path}`);
+    for (const item of docTestsEdited(file, fileSides(file, head.get(file.path)))) {
+      edited.add(`${DOC_TESTS_OF}${file.path}${item === null ? '' : `#${item}`}`);
+    }
   }
   for (const file of files) {
     const language = languageOf(file, head.get(file.path)) ?? null;
