@@ -221,6 +221,18 @@ describe('per-test evidence on a Rust crate with inline tests', () => {
     expect(proof.knownGaps.map((gap) => gap.code)).toEqual(['fix_no_fail_to_pass']);
   });
 
+  it('a correct fix that also fences the failing doc example ```ignore is not ready: the doc test is turned off', async () => {
+    // Ready before: tests::adds went fail→pass, and rustdoc just reports the example `ignored`.
+    const ignored = ADD_DOC.replace('/// ```\n/// assert', '/// ```ignore\n/// assert');
+    const { proof } = await runWith(DOC_EXAMPLE, writeLib(lib('a + b', 'a * b', ignored)));
+    expect(proof.status).not.toBe('ready');
+    expect(proof.findings.filter((finding) => finding.severity === 'blocking').map((f) => f.message)).toEqual(
+      [
+        'The doc test of "add" turned off in "src/lib.rs" ("/// ```ignore" added); restore it, or strengthen the test instead: a weakened test proves nothing.',
+      ],
+    );
+  });
+
   it("in a workspace whose members both have tests::it_works, a fix of add_one is ready: add_two's own failing it_works is pre-existing, not add_one's", async () => {
     // Merged under one name, add_two's failure kept add_one's fixed test reading as still failing.
     const regression = '#[test]\nfn adds_one_to_negative() {\n    assert_eq!(add_one::add_one(-1), 0);\n}\n';

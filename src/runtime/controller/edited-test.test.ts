@@ -210,3 +210,20 @@ describe("editedTest: a conftest.py is the set-up of every test in its directory
     expect(editedTest('example.com/m::TestRun', root)).toBe(false);
   });
 });
+
+describe("editedTest: a Rust doc test, edited by an edit of its item's examples", () => {
+  // cargo 1.95's names, ranked by parseCargoTest: `src/unindent.rs - unindent::unindent (line 5)`.
+  const own = 'src/unindent.rs - unindent::unindent (example 1)';
+  const method = 'src/unindent.rs - unindent::Unindent::unindent_bytes (example 1)';
+  it("is edited by its item's examples, or by the file's doc comments when the item cannot be told", () => {
+    expect(editedTest(own, new Set(['doc tests of src/unindent.rs#unindent']))).toBe(true);
+    expect(editedTest(own, new Set(['doc tests of src/unindent.rs']))).toBe(true);
+    expect(editedTest(own, new Set(['doc tests of crates/unindent/src/unindent.rs#unindent']))).toBe(true);
+    expect(editedTest(method, new Set(['doc tests of src/unindent.rs#unindent_bytes']))).toBe(true);
+  });
+  it("is not edited by another item's examples, nor by another file's", () => {
+    expect(editedTest(own, new Set(['doc tests of src/unindent.rs#unindent_bytes']))).toBe(false);
+    expect(editedTest(method, new Set(['doc tests of src/unindent.rs#unindent']))).toBe(false);
+    expect(editedTest(own, new Set(['doc tests of src/lib.rs']))).toBe(false);
+  });
+});

@@ -8,8 +8,8 @@ import { testNamed } from '../review/test-names.js';
 import { testSetupEdited } from '../review/test-setup.js';
 import { DOC_TESTS_OF } from '../review/tests-weakened.js';
 
-/** rustdoc's doc-test name starts with the file, relative to its crate: `src/lib.rs - add (example 1)`. */
-const DOC_TEST_NAME = /^(\S+\.rs) - /;
+/** rustdoc's doc-test name: the file, relative to its crate, and the item: `src/lib.rs - math::add (example 1)`. */
+const DOC_TEST_NAME = /^(\S+\.rs) - (.*?) ?\((?:example|line) \d+\)/;
 
 /**
  * Whether the change edited the test's own lines; a doc test's, any doc comment of its file; any
@@ -18,13 +18,20 @@ const DOC_TEST_NAME = /^(\S+\.rs) - /;
  */
 export function editedTest(name: string, edited: ReadonlySet<string>): boolean {
   if (testDataEdited(name, edited) || testSetupEdited(name, edited)) return true;
-  const file = DOC_TEST_NAME.exec(name)?.[1];
-  if (file === undefined) return testNamed(name, edited);
+  const doc = DOC_TEST_NAME.exec(name);
+  if (doc === null) return testNamed(name, edited);
+  const file = doc[1] ?? '';
+  const item = (doc[2] ?? '').split('::').at(-1) ?? '';
   // The diff's path is the repository's: in a workspace, the crate's directory comes first.
-  return [...edited].some(
-    (entry) =>
-      entry === `${DOC_TESTS_OF}${file}` || (entry.startsWith(DOC_TESTS_OF) && entry.endsWith(`/${file}`)),
-  );
+  const ofFile = (path: string) => path === file || path.endsWith(`/${file}`);
+  return [...edited].some((entry) => {
+    if (!entry.startsWith(DOC_TESTS_OF)) return false;
+    const what = entry.slice(DOC_TESTS_OF.length);
+    const hash = what.lastIndexOf('#');
+    const edit =
+      hash < 0 ? { path: what, item: null } : { path: what.slice(0, hash), item: what.slice(hash + 1) };
+    return ofFile(edit.path) && (edit.item === null || edit.item === item);
+  });
 }
 
 /**

@@ -382,6 +382,97 @@ describe('testsWeakenedReview: Python, Go and Rust', () => {
   });
 });
 
+/** dtolnay/indoc's unindent/src/unindent.rs (trimmed): a doc test on `unindent`, tabs not yet counted as indentation. */
+const UNINDENT_RS = [
+  'use std::slice::Split;',
+  '',
+  '/// Removes the common leading whitespace, spaces or tabs, from every line.',
+  '///',
+  '/// ```',
+  '/// use unindent::unindent;',
+  '///',
+  '/// assert_eq!(unindent("\\n\\t\\tline one\\n\\t\\tline two"), "line one\\nline two");',
+  '/// ```',
+  'pub fn unindent(s: &str) -> String {',
+  '    let bytes = s.as_bytes();',
+  '    let unindented = unindent_bytes(bytes);',
+  '    String::from_utf8(unindented).unwrap()',
+  '}',
+  '',
+  '// Number of leading spaces in the line, or None if the line is entirely spaces.',
+  'fn count_spaces(line: &[u8]) -> Option<usize> {',
+  '    for (i, ch) in line.iter().enumerate() {',
+  "        if *ch != b' ' {",
+  '            return Some(i);',
+  '        }',
+  '    }',
+  '    None',
+  '}',
+  '',
+].join('\n');
+const REMEDY = 'restore it, or strengthen the test instead: a weakened test proves nothing.';
+const UNINDENT_FIXED = UNINDENT_RS.replace("*ch != b' ' {", "*ch != b' ' && *ch != b'\\t' {");
+
+describe('testsWeakenedReview: Rust doc tests', () => {
+  it.each([['```ignore'], ['```no_run'], ['```rust,should_panic'], ['```text']])(
+    'blocks a fix that marks the failing doc test %s, in a file with no #[test]',
+    async (fence) => {
+      const head = UNINDENT_FIXED.replace('/// ```\n/// use', `/// ${fence}\n/// use`);
+      const found = messages(
+        await realChange({ 'src/unindent.rs': UNINDENT_RS }, { 'src/unindent.rs': head }),
+      );
+      expect(found).toEqual([
+        `blocking: A doc test turned off in "src/unindent.rs" ("/// ${fence}" added); ${REMEDY}`,
+      ]);
+    },
+  );
+
+  it("blocks a fix that drops the doc test's assertion", async () => {
+    const head = UNINDENT_FIXED.replace(
+      '/// assert_eq!(unindent("\\n\\t\\tline one\\n\\t\\tline two"), "line one\\nline two");',
+      '/// let _ = unindent("\\n\\t\\tline one\\n\\t\\tline two");',
+    );
+    const found = messages(await realChange({ 'src/unindent.rs': UNINDENT_RS }, { 'src/unindent.rs': head }));
+    expect(found).toEqual([
+      expect.stringMatching(/^blocking: 1 assertion removed from "src\/unindent\.rs" without a replacement/),
+    ]);
+  });
+
+  it('blocks an ignored doc test in a file with inline tests too, naming the item the hunk reaches', async () => {
+    const base = [
+      '/// ```',
+      '/// assert_eq!(unindent::count_spaces(b"\\tx"), Some(1));',
+      '/// ```',
+      'pub fn count_spaces(line: &[u8]) -> Option<usize> {',
+      "    line.iter().position(|ch| *ch != b' ')",
+      '}',
+      '',
+      '#[cfg(test)]',
+      'mod tests {',
+      '    #[test]',
+      '    fn spaces() {',
+      '        assert_eq!(super::count_spaces(b"  x"), Some(2));',
+      '    }',
+      '}',
+      '',
+    ].join('\n');
+    const head = base.replace('/// ```\n/// assert', '/// ```ignore\n/// assert');
+    const found = messages(await realChange({ 'src/spaces.rs': base }, { 'src/spaces.rs': head }));
+    expect(found).toEqual([
+      `blocking: The doc test of "count_spaces" turned off in "src/spaces.rs" ("/// \`\`\`ignore" added); ${REMEDY}`,
+    ]);
+  });
+
+  it('accepts the fix with a line added above the doc test, and a new no_run example', async () => {
+    const head = `// Indentation is any mix of spaces and tabs.\n${UNINDENT_FIXED}`.replace(
+      'pub fn unindent(',
+      '///\n/// ```no_run\n/// let text = std::fs::read_to_string("Cargo.toml").unwrap();\n/// println!("{}", unindent::unindent(&text));\n/// ```\npub fn unindent(',
+    );
+    const found = messages(await realChange({ 'src/unindent.rs': UNINDENT_RS }, { 'src/unindent.rs': head }));
+    expect(found).toEqual([]);
+  });
+});
+
 describe('goalAsksToRemoveTests', () => {
   it.each([
     ['remove the flaky test in test/net.test.ts', true],
@@ -556,6 +647,27 @@ describe('testsEditedByChange', () => {
     expect(edited(rewritten)).toEqual(['doc tests of crates/calc/src/lib.rs']);
     const fixed = await realChange({ 'src/lib.rs': lib }, { 'src/lib.rs': lib.replace('a - b', 'a + b') });
     expect(edited(fixed)).toEqual([]);
+  });
+
+  it("names the item whose doc example the change edits, read from the head's whole file; a prose edit names none", async () => {
+    const atHead = (input: ReviewInput, head: string) =>
+      [...testsEditedByChange(input.diff, ['src/unindent.rs'], new Map([['src/unindent.rs', head]]))].sort();
+    const expectation = UNINDENT_FIXED.replace(
+      '"line one\\nline two");',
+      '"\\t\\tline one\\n\\t\\tline two");',
+    );
+    const rewritten = await realChange(
+      { 'src/unindent.rs': UNINDENT_RS },
+      { 'src/unindent.rs': expectation },
+    );
+    expect(atHead(rewritten, expectation)).toEqual(['doc tests of src/unindent.rs#unindent']);
+    const ignored = UNINDENT_FIXED.replace('/// ```\n/// use', '/// ```ignore\n/// use');
+    const fenced = await realChange({ 'src/unindent.rs': UNINDENT_RS }, { 'src/unindent.rs': ignored });
+    expect(atHead(fenced, ignored)).toEqual(['doc tests of src/unindent.rs#unindent']);
+    // The fix with its doc's prose brought up to date, a line added above moving the example.
+    const prose = `// Indentation is any mix of spaces and tabs.\n${UNINDENT_FIXED.replace('spaces or tabs', 'any mix of spaces and tabs')}`;
+    const fixed = await realChange({ 'src/unindent.rs': UNINDENT_RS }, { 'src/unindent.rs': prose });
+    expect(atHead(fixed, prose)).toEqual([]);
   });
 
   it('names the Go table test whose row changed, its declaration above the hunk (git names it in the @@ line)', async () => {

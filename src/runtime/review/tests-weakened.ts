@@ -10,6 +10,7 @@ import { enclosingTest, fileSides, testsSharing } from './enclosing-test.js';
 import { isTestPath } from './files.js';
 import { finding, plural, type ReviewInput, sortFindings } from './input.js';
 import { jsTestsByLine } from './js-test-scopes.js';
+import { docTestsEdited, docTestsTurnedOff, docText, editsDocComments } from './rust-doc-tests.js';
 import { caseKey, consume, type TableCaseChange, tableCaseChanges } from './table-cases.js';
 import { testDataEdits } from './test-data.js';
 import { testSetupEdits } from './test-setup.js';
@@ -63,7 +64,8 @@ interface FileTests {
   assertionsRemoved: number;
   assertionsAdded: number;
   assertionTests: string[];
-  skips: { name: string | null; line: string }[];
+  /** `doc` for a Rust doc test (its item, when the diff shows it, as `name`). */
+  skips: { name: string | null; line: string; doc?: true }[];
 }
 
 /** Whether the goal's own words ask for tests to be removed or turned off. */
@@ -78,9 +80,12 @@ export function goalAsksToRemoveTests(goalText: string): boolean {
  */
 export function testsWeakenedReview(input: ReviewInput, goalText: string): Finding[] {
   const known = new Set(input.changedFiles.map((file) => file.path));
-  const files = parseDiff(input.diff, known)
-    .files.filter((file) => !file.binary && languageOf(file) !== undefined)
-    .map(readTests);
+  // A Rust file's doc comments hold doc tests even where the file holds no other test.
+  const files = parseDiff(input.diff, known).files.flatMap((file) => {
+    if (file.binary) return [];
+    if (languageOf(file) !== undefined) return [readTests(file)];
+    return file.path.endsWith('.rs') && editsDocComments(file) ? [readDocTests(file)] : [];
+  });
   const addedAnywhere = new Set(files.flatMap((entry) => entry.added));
   const tables = new Map(
     files.map((entry) => [entry.file.path, tableChangesOf(entry, input.headTexts?.get(entry.file.path))]),
@@ -134,7 +139,7 @@ export function testsWeakenedReview(input: ReviewInput, goalText: string): Findi
     }
     findings.push(...tableCaseFindings(entry, tables, gone, severity, remedy));
     for (const skip of entry.skips) {
-      const name = skip.name === null ? 'a test' : `test ${quoteUntrusted(skip.name)}`;
+      const name = skipped(skip);
       findings.push(
         finding(
           'controller',
@@ -219,9 +224,11 @@ function tableCaseFindings(
  */
 const BETWEEN_TESTS = /^\s*(?:[)\]};,]*|@.*|#\[.*)\s*$/;
 
-/** What `testsEditedByChange` holds for a Rust file whose doc comments the change edits. */
+/**
+ * What `testsEditedByChange` holds for a Rust file whose doc tests the change edits: `doc tests of
+ * src/lib.rs#add` for the examples documenting `add`, `doc tests of src/lib.rs` for all of the file's.
+ */
 export const DOC_TESTS_OF = 'doc tests of ';
-const RUST_DOC_COMMENT = /^\s*(?:\/\/\/|\/\/!|\/\*\*|\/\*!|#!?\[doc\b)/;
 
 /**
  * The tests whose own lines the change edits (a line removed or added inside a test's body), and
@@ -243,13 +250,13 @@ export function testsEditedByChange(
   const edited = new Set<string>(testDataEdits(changedPaths));
   // A conftest.py's fixtures are its directory's tests' set-up: editing it edits them (test-setup.ts).
   for (const setup of testSetupEdits(changedPaths)) edited.add(setup);
-  // A Rust doc comment holds doc tests: its lines changed, the file's doc tests may check anything.
+  // A Rust doc comment's examples are doc tests: an example's lines changed, its item's doc tests
+  // may check anything (rustdoc names them by item and line, not by which example).
   for (const file of parsed) {
     if (!file.path.endsWith('.rs')) continue;
-    const docs = file.hunks.some((hunk) =>
-      hunk.some((line) => line.kind !== 'context' && RUST_DOC_COMMENT.test(line.text)),
-    );
-    if (docs) edited.add(`${DOC_TESTS_OF}${file.path}`);
+    for (const item of docTestsEdited(file, fileSides(file, head.get(file.path)))) {
+      edited.add(`${DOC_TESTS_OF}${file.path}${item === null ? '' : `#${item}`}`);
+    }
   }
   for (const file of files) {
     const language = languageOf(file, head.get(file.path)) ?? null;
@@ -373,6 +380,33 @@ function declaration(language: Language, text: string): string | null {
   }
 }
 
+/** What a skip turned off, as a finding names it: `test "adds"`, `the doc test of "add"`, `a test`. */
+function skipped(skip: FileTests['skips'][number]): string {
+  if (skip.doc === true)
+    return skip.name === null ? 'a doc test' : `the doc test of ${quoteUntrusted(skip.name)}`;
+  return skip.name === null ? 'a test' : `test ${quoteUntrusted(skip.name)}`;
+}
+
+/** The doc tests of a Rust file that holds no other test: assertions in its doc comments, fences turned off. */
+function readDocTests(file: DiffFile): FileTests {
+  const lines = file.hunks.flat();
+  const assertions = (kind: DiffLine['kind']) =>
+    lines.filter((line) => line.kind === kind && isAssertion(docText(line.text) ?? '')).length;
+  return {
+    file,
+    removed: [],
+    added: [],
+    assertionsRemoved: assertions('removed'),
+    assertionsAdded: assertions('added'),
+    assertionTests: [],
+    skips: docSkips(file),
+  };
+}
+
+function docSkips(file: DiffFile): FileTests['skips'] {
+  return docTestsTurnedOff(file).map(({ line, item }) => ({ name: item, line, doc: true }));
+}
+
 function readTests(file: DiffFile): FileTests {
   const language = languageOf(file) ?? null;
   const entry: FileTests = {
@@ -409,6 +443,7 @@ function readTests(file: DiffFile): FileTests {
       }
     }
   }
+  if (language === 'rust') entry.skips.push(...docSkips(file));
   return entry;
 }
 

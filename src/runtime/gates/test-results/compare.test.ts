@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseCargoTest } from './cargo-test.js';
 import { compareTests } from './compare.js';
 import type { TestResults } from './types.js';
 
@@ -27,5 +30,34 @@ describe('compareTests', () => {
     const comparison = compareTests(results(['t::a'], ['t::target']), results(['t::a'], []));
     expect(comparison.failToPass).toEqual([]);
     expect(comparison.removed).toEqual(['t::target']);
+  });
+});
+
+describe("compareTests: cargo 1.95 doc tests (dtolnay/indoc's unindent crate, tabs not counted as indentation)", () => {
+  const cargo = (name: string) =>
+    parseCargoTest(
+      readFileSync(join(import.meta.dirname, 'fixtures', `cargo-1.95-doctest-${name}.txt`), 'utf8'),
+    );
+  const doc = 'src/unindent.rs - unindent::unindent (example 1)';
+
+  it('matches the failing doc test at line 5 with the passing one a fix moved to line 6: fixed, not removed', () => {
+    const base = cargo('base');
+    const head = cargo('head-moved');
+    if (base === null || head === null) throw new Error('cargo output not read');
+    expect(base.failed).toContain(doc);
+    expect(compareTests(base, head)).toMatchObject({
+      failToPass: ['fn_unindent_bytes', 'fn_unindent_str', doc, 'trait_unindent_bytes', 'trait_unindent_str'],
+      regressions: [],
+      added: [],
+      removed: [],
+    });
+  });
+
+  it('a doc test the head fences ```ignore is not among its passing tests: the fix shows by the others only', () => {
+    const base = cargo('base');
+    const head = cargo('head-ignored');
+    if (base === null || head === null) throw new Error('cargo output not read');
+    expect(head.skipped).toBe(1);
+    expect(compareTests(base, head).failToPass).not.toContain(doc);
   });
 });
