@@ -5,6 +5,8 @@
 // Each command is timed through omk's runGit (bundled from src/) and as the same git call made
 // directly (the same hardening flags and environment, no config read), on a repository whose
 // config looks like a real one: an origin with a tracking branch and the filters git-lfs installs.
+// The repository's config settles during the warm-up, so the timed calls mostly use the listing
+// runGit keeps while the config files are unchanged (src/adapters/git/config-keys-cache.ts).
 //
 //   node bench/run-git.mjs [--repeat 40] [--json] [--smoke]
 //

@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTempRepo, git, type TempRepo } from '../../../test/helpers/git-repo.js';
 import { pushAuthEnv } from '../github/push.js';
+import { forgetConfigKeys } from './config-keys-cache.js';
 import { runGit } from './run-git.js';
 
 // runGit reads the repository's config before a call that carries a token (to refuse a planted
@@ -18,6 +19,7 @@ const savedPath = process.env.PATH;
 const auth = pushAuthEnv('https://github.example/acme/widgets.git', 'ghs_token0123456789');
 
 beforeEach(async () => {
+  forgetConfigKeys();
   repo = await createTempRepo();
   out = await mkdtemp(join(tmpdir(), 'omk-config-read-'));
   log = join(out, 'git.log');
@@ -118,7 +120,43 @@ describe('runGit reads the config once, for the token check and the driver overr
     expect(await commandsRun()).toEqual(['rev-parse HEAD']);
     await runGit(['status', '--porcelain'], { cwd: repo.root });
     expect(await commandsRun()).toEqual(['config -z', 'status --porcelain']);
+    // Had the config settled, that read would be kept (next test): here each call reads afresh.
+    forgetConfigKeys();
     await runGit(['ls-remote', 'origin'], { cwd: repo.root, env: auth });
     expect(await commandsRun()).toEqual(['config -z', 'ls-remote origin']);
+  });
+
+  it('a settled config is read once for calls in a row, and afresh once anything rewrites it, even to the same size with its old times put back', async () => {
+    const filter = await tripwire('clean');
+    const pad = 'x'.repeat(200);
+    git(repo.root, 'config', 'omk.pad', pad);
+    await repo.commit({ '.gitattributes': '*.txt filter=evil\n', 'notes.txt': 'kept as written\n' });
+    // A change less than a second old is never kept: a coarse clock could give the next one its time.
+    await new Promise((done) => setTimeout(done, 1100));
+    await commandsRun();
+    await runGit(['status', '--porcelain'], { cwd: repo.root });
+    await runGit(['status', '--porcelain'], { cwd: repo.root });
+    expect(await commandsRun()).toEqual(['config -z', 'status --porcelain', 'status --porcelain']);
+
+    // An agent swaps the padding for a clean filter, same size, and puts the file's times back.
+    const config = join(repo.root, '.git', 'config');
+    const was = await stat(config, { bigint: true });
+    // `cp -p` and `touch -r` carry times to the nanosecond (a Date would round them to the ms).
+    execFileSync('cp', ['-p', config, join(out, 'config.times')]);
+    const padding = `[omk]\n\tpad = ${pad}\n`;
+    const planted = `[filter "evil"]\n\tclean = ${filter.path}\n`;
+    const text = await readFile(config, 'utf8');
+    expect(text).toContain(padding);
+    await writeFile(
+      config,
+      text.replace(padding, `${planted}#${'x'.repeat(padding.length - planted.length - 2)}\n`),
+    );
+    execFileSync('touch', ['-r', join(out, 'config.times'), config]);
+    const now = await stat(config, { bigint: true });
+    expect([now.size, now.mtimeNs]).toEqual([was.size, was.mtimeNs]);
+    await writeFile(join(repo.root, 'notes.txt'), 'changed\n');
+    await runGit(['add', '--all'], { cwd: repo.root });
+    expect(await commandsRun()).toEqual(['config -z', 'add --all']);
+    expect(await filter.tripped()).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { GitError } from '../../runtime/errors.js';
 import { isSecretName } from '../../runtime/gates/env.js';
+import { keepConfigKeys, keptConfigKeys } from './config-keys-cache.js';
 
 export interface GitResult {
   stdout: string;
@@ -82,14 +83,20 @@ function carriesAuth(env: Readonly<Record<string, string>> | undefined): boolean
 /**
  * Every key the config a git call in `cwd` reads defines (the repository's config, a worktree's
  * `config.worktree`, what they include, omk's own `-c` settings), as git spells it: section and
- * name in lower case, a subsection as written. One git process, whatever is looked for in it.
+ * name in lower case, a subsection as written. One git process, whatever is looked for in it, or
+ * none when the files it came from have not changed since.
  */
 async function configKeys(cwd: string): Promise<string[]> {
+  // An answer kept while its files are provably unchanged (config-keys-cache.ts) saves a git.
+  const kept = await keptConfigKeys(cwd);
+  if (kept.keys !== null) return kept.keys;
   // -z: each entry is its key, then a newline and its value (none for a bare `key` line), then a
   // NUL, whatever the value holds. A key holds no newline: git refuses one in a key.
   const listed = await spawnGit(['config', '-z', '--list'], { cwd });
-  const keys = listed.stdout.split('\0').map((entry) => entry.split('\n')[0] ?? '');
-  return [...new Set(keys)].filter((key) => key !== '');
+  const keys = [...new Set(listed.stdout.split('\0').map((entry) => entry.split('\n')[0] ?? ''))];
+  const found = keys.filter((key) => key !== '');
+  await keepConfigKeys(cwd, kept.stamp, found);
+  return found;
 }
 
 function refuseRedirects(keys: readonly string[]): void {
