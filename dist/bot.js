@@ -7819,8 +7819,8 @@ var require_light = __commonJS({
           return this.Promise.resolve();
         }
         yieldLoop(t = 0) {
-          return new this.Promise(function(resolve16, reject) {
-            return setTimeout(resolve16, t);
+          return new this.Promise(function(resolve17, reject) {
+            return setTimeout(resolve17, t);
           });
         }
         computePenalty() {
@@ -8031,15 +8031,15 @@ var require_light = __commonJS({
           return this._queue.length === 0;
         }
         async _tryToRun() {
-          var args, cb, error62, reject, resolve16, returned, task;
+          var args, cb, error62, reject, resolve17, returned, task;
           if (this._running < 1 && this._queue.length > 0) {
             this._running++;
-            ({ task, args, resolve: resolve16, reject } = this._queue.shift());
+            ({ task, args, resolve: resolve17, reject } = this._queue.shift());
             cb = await (async function() {
               try {
                 returned = await task(...args);
                 return function() {
-                  return resolve16(returned);
+                  return resolve17(returned);
                 };
               } catch (error1) {
                 error62 = error1;
@@ -8054,13 +8054,13 @@ var require_light = __commonJS({
           }
         }
         schedule(task, ...args) {
-          var promise2, reject, resolve16;
-          resolve16 = reject = null;
+          var promise2, reject, resolve17;
+          resolve17 = reject = null;
           promise2 = new this.Promise(function(_resolve, _reject) {
-            resolve16 = _resolve;
+            resolve17 = _resolve;
             return reject = _reject;
           });
-          this._queue.push({ task, args, resolve: resolve16, reject });
+          this._queue.push({ task, args, resolve: resolve17, reject });
           this._tryToRun();
           return promise2;
         }
@@ -8461,14 +8461,14 @@ var require_light = __commonJS({
                 counts = this._states.counts;
                 return counts[0] + counts[1] + counts[2] + counts[3] === at2;
               };
-              return new this.Promise((resolve16, reject) => {
+              return new this.Promise((resolve17, reject) => {
                 if (finished()) {
-                  return resolve16();
+                  return resolve17();
                 } else {
                   return this.on("done", () => {
                     if (finished()) {
                       this.removeAllListeners("done");
-                      return resolve16();
+                      return resolve17();
                     }
                   });
                 }
@@ -8561,9 +8561,9 @@ var require_light = __commonJS({
               options = parser$5.load(options, this.jobDefaults);
             }
             task = (...args2) => {
-              return new this.Promise(function(resolve16, reject) {
+              return new this.Promise(function(resolve17, reject) {
                 return fn(...args2, function(...args3) {
-                  return (args3[0] != null ? reject : resolve16)(args3);
+                  return (args3[0] != null ? reject : resolve17)(args3);
                 });
               });
             };
@@ -14833,7 +14833,7 @@ var recursive = /* @__PURE__ */ new WeakMap();
 var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
-function isRecursive(inst, stack, resolve16) {
+function isRecursive(inst, stack, resolve17) {
   const cached2 = recursive.get(inst);
   if (cached2 !== void 0)
     return cached2 ? PROVEN : NONE;
@@ -14843,7 +14843,7 @@ function isRecursive(inst, stack, resolve16) {
   let result2 = NONE;
   const check2 = (child) => {
     if (result2 !== PROVEN && child?._zod) {
-      const answer3 = isRecursive(child, stack, resolve16);
+      const answer3 = isRecursive(child, stack, resolve17);
       if (answer3 > result2)
         result2 = answer3;
     }
@@ -14854,7 +14854,7 @@ function isRecursive(inst, stack, resolve16) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve16) : NONE;
+      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve17) : NONE;
       if (child > answer3)
         answer3 = child;
     }
@@ -14918,7 +14918,7 @@ function isRecursive(inst, stack, resolve16) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def._cachedInner ?? (resolve16 ? inst._zod.innerType : void 0);
+      const inner = def._cachedInner ?? (resolve17 ? inst._zod.innerType : void 0);
       merge3(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
@@ -29775,18 +29775,18 @@ function normalizeRepoPath(raw) {
       return fail(`contains ${codePointName(ch)}, a look-alike of path syntax; use plain ASCII "." "/"`);
     }
   }
-  const kept = [];
+  const kept2 = [];
   for (const segment of nfc.split("/")) {
     if (segment === "" || segment === ".") continue;
     if (segment === "..") {
-      if (kept.pop() === void 0) return fail('climbs out of the repository with ".."');
+      if (kept2.pop() === void 0) return fail('climbs out of the repository with ".."');
       continue;
     }
     const segmentIssue = segmentProblem(segment);
     if (segmentIssue !== null) return fail(segmentIssue);
-    kept.push(segment);
+    kept2.push(segment);
   }
-  return { ok: true, path: kept.length === 0 ? "." : kept.join("/") };
+  return { ok: true, path: kept2.length === 0 ? "." : kept2.join("/") };
 }
 function normalizePathList(kind2, raw, problems) {
   const paths2 = /* @__PURE__ */ new Set();
@@ -30068,8 +30068,8 @@ function unreadOnBase(base, readOnHead) {
     (gate) => gate.kind === "test" && gate.tests === void 0 && failedOnBase(gate) && readOnHead.has(gate.name)
   );
 }
-function readPerTest(runs2) {
-  return new Set(runs2.filter((gate) => gate.kind === "test" && gate.tests !== void 0).map((g) => g.name));
+function readPerTest(runs3) {
+  return new Set(runs3.filter((gate) => gate.kind === "test" && gate.tests !== void 0).map((g) => g.name));
 }
 function unreadOnBaseWords(gate, where = "on the base") {
   return `gate ${gate.name}'s ${reportedNone(gate, where, "on the head")}, so it ended before reporting (a crash, a timeout, a killed runner) and its failure shows nothing about the fix`;
@@ -30132,7 +30132,7 @@ function copyGap(gap) {
   const { code: code2, message, hint } = gap;
   return hint === void 0 ? { code: code2, message } : { code: code2, message, hint: structuredClone(hint) };
 }
-function budgetHonesty(limits, spent, runs2, goalId) {
+function budgetHonesty(limits, spent, runs3, goalId) {
   const warnings = [];
   const unread = [
     { limit: limits.tokens, name: "token", what: "no token count", usage: (run2) => run2.tokens },
@@ -30140,8 +30140,8 @@ function budgetHonesty(limits, spent, runs2, goalId) {
   ];
   for (const { limit, name, what, usage } of unread) {
     if (limit === null) continue;
-    for (const agent of [...new Set(runs2.map((run2) => run2.agent))]) {
-      const own3 = runs2.filter((run2) => run2.agent === agent);
+    for (const agent of [...new Set(runs3.map((run2) => run2.agent))]) {
+      const own3 = runs3.filter((run2) => run2.agent === agent);
       const unknown2 = own3.filter((run2) => usage(run2) === null).length;
       if (unknown2 === 0) continue;
       warnings.push(
@@ -30898,8 +30898,8 @@ function fitSections(render, folds, limit) {
     if (hopeless !== null && keptKey(fold) === hopeless) continue;
     sections = render(fold);
     if (joinedLength(sections) <= limit) return joinSections(sections);
-    const kept = sections.filter((section) => section.keep);
-    hopeless = joinedLength(kept) > limit ? keptKey(fold) : null;
+    const kept2 = sections.filter((section) => section.keep);
+    hopeless = joinedLength(kept2) > limit ? keptKey(fold) : null;
   }
   return joinSections(squeeze(sections, limit));
 }
@@ -31075,9 +31075,9 @@ var PYTEST_CONFIGS = [
   { file: "tox.ini", section: "pytest", toml: false },
   { file: "setup.cfg", section: "tool:pytest", toml: false }
 ];
-async function pytestAddopts(readFile25) {
+async function pytestAddopts(readFile26) {
   for (const config2 of PYTEST_CONFIGS) {
-    const text3 = await readFile25(config2.file);
+    const text3 = await readFile26(config2.file);
     if (text3 === null) continue;
     const body = sectionBody(text3, config2.section);
     if (body === null && !config2.file.endsWith("pytest.ini")) continue;
@@ -32001,12 +32001,12 @@ function assessGates(evidence) {
     const key = JSON.stringify([gate.kind, gate.name]);
     groups2.set(key, [...groups2.get(key) ?? [], gate]);
   }
-  for (const runs2 of groups2.values()) {
-    const latest = runs2.filter((gate) => git.headSha !== null && gate.sha === git.headSha).at(-1);
-    const required2 = runs2.some(isRequired);
-    const first = runs2[0];
+  for (const runs3 of groups2.values()) {
+    const latest = runs3.filter((gate) => git.headSha !== null && gate.sha === git.headSha).at(-1);
+    const required2 = runs3.some(isRequired);
+    const first = runs3[0];
     if (latest === void 0) {
-      if (required2 && first !== void 0) verdict.gaps.push(staleGap(first, runs2, git.headSha));
+      if (required2 && first !== void 0) verdict.gaps.push(staleGap(first, runs3, git.headSha));
       continue;
     }
     judge(latest, required2, execution === "complete", verdict, requiredKinds, changed);
@@ -32115,8 +32115,8 @@ function exitCodeReason(gate) {
   if (gate.tests.baseSha === null) return "the base's per-test results could not be compared";
   return "the output names no failing test";
 }
-function staleGap(gate, runs2, headSha) {
-  const shas = [...new Set(runs2.map((run2) => short(run2.sha)))].join(", ");
+function staleGap(gate, runs3, headSha) {
+  const shas = [...new Set(runs3.map((run2) => short(run2.sha)))].join(", ");
   return {
     code: "gate_stale",
     message: `Required gate "${gate.name}" (${gate.kind}) ran only on ${shas}, not${onHead(headSha)}.`
@@ -32945,7 +32945,7 @@ function keptFor(sliceId2, branch, findings, accepted2) {
 function keptSlice(execution, sliceId2, branch, accepted2 = false) {
   return keptFor(sliceId2, branch, sliceRecord(execution, sliceId2).findings, accepted2);
 }
-function keptIntegration(execution, kept, accepted2 = false) {
+function keptIntegration(execution, kept2, accepted2 = false) {
   const integration = execution.integration;
   if (integration === null) return null;
   const own3 = keptFor(
@@ -32955,7 +32955,7 @@ function keptIntegration(execution, kept, accepted2 = false) {
     accepted2
   );
   if (own3 !== null) return own3;
-  const slices = kept.filter((branch) => integration.merged.includes(branch.branch));
+  const slices = kept2.filter((branch) => integration.merged.includes(branch.branch));
   if (slices.length === 0) return null;
   return {
     sliceId: null,
@@ -32967,25 +32967,25 @@ function keptIntegration(execution, kept, accepted2 = false) {
   };
 }
 function keptBranches(execution, slices, withIntegration, accepted2 = false) {
-  const kept = slices.flatMap((id) => {
+  const kept2 = slices.flatMap((id) => {
     const branch = keptSlice(execution, id, sliceRecord(execution, id).branch ?? "", accepted2);
     return branch === null ? [] : [branch];
   });
-  const integration = withIntegration ? keptIntegration(execution, kept, accepted2) : null;
-  return integration === null ? kept : [...kept, integration];
+  const integration = withIntegration ? keptIntegration(execution, kept2, accepted2) : null;
+  return integration === null ? kept2 : [...kept2, integration];
 }
-function keptBranchText(kept) {
-  return `kept ${kept.branch} on this machine, not pushed: ${keptBranchReason(kept)}`;
+function keptBranchText(kept2) {
+  return `kept ${kept2.branch} on this machine, not pushed: ${keptBranchReason(kept2)}`;
 }
-function keptBranchReason(kept) {
-  const where = kept.paths.length > 0 ? ` (${kept.paths.join(", ")})` : "";
-  if (kept.code === "merges_kept_slice") {
-    return `it merges ${kept.slices.join(", ")}, kept for the same reason${where}`;
+function keptBranchReason(kept2) {
+  const where = kept2.paths.length > 0 ? ` (${kept2.paths.join(", ")})` : "";
+  if (kept2.code === "merges_kept_slice") {
+    return `it merges ${kept2.slices.join(", ")}, kept for the same reason${where}`;
   }
-  if (kept.code === "awaits_acceptance") {
+  if (kept2.code === "awaits_acceptance") {
     return `its head changes the CI workflows, which a push would run in the repository's CI with its token and secrets: it waits for a person to read the change and accept the goal${where}`;
   }
-  return `its head holds a change the security review blocks, and a push would run it in the repository's CI with its token and secrets or publish it${where}: ${kept.findings.join(" ")}`;
+  return `its head holds a change the security review blocks, and a push would run it in the repository's CI with its token and secrets or publish it${where}: ${kept2.findings.join(" ")}`;
 }
 
 // src/runtime/delivery/ready-for-review.ts
@@ -33766,8 +33766,8 @@ var NEWLINE = 10;
 async function readJsonl(files2, path2, parse6, maxVersion) {
   const text3 = await readTextOrEmpty(files2, path2);
   const records = [];
-  const skipped2 = [];
-  if (text3 === "") return { records, skipped: skipped2 };
+  const skipped3 = [];
+  if (text3 === "") return { records, skipped: skipped3 };
   const lines = text3.split("\n");
   const last = lines.length - 1;
   for (let i = 0; i <= last; i++) {
@@ -33784,10 +33784,10 @@ async function readJsonl(files2, path2, parse6, maxVersion) {
     if (result2.ok) {
       records.push(result2.record);
     } else if (!result2.blank) {
-      skipped2.push({ line: i + 1, reason: result2.reason, torn: i === last });
+      skipped3.push({ line: i + 1, reason: result2.reason, torn: i === last });
     }
   }
-  return { records, skipped: skipped2 };
+  return { records, skipped: skipped3 };
 }
 function readLastJsonl(files2, path2, parse6) {
   return files2.scanFromEnd(path2, (buf, atStart) => {
@@ -33899,8 +33899,8 @@ async function appendCheckpoint(files2, path2, clock, entry) {
   return written;
 }
 async function readCheckpoints(files2, path2) {
-  const { records, skipped: skipped2 } = await readJsonl(files2, path2, parseCheckpoint, BUDGET_VERSION);
-  return { checkpoints: records, skipped: skipped2 };
+  const { records, skipped: skipped3 } = await readJsonl(files2, path2, parseCheckpoint, BUDGET_VERSION);
+  return { checkpoints: records, skipped: skipped3 };
 }
 async function currentSpent(files2, path2) {
   return (await readLastJsonl(files2, path2, parseCheckpoint))?.spent ?? ZERO_SPENT;
@@ -34035,8 +34035,8 @@ var EventLog = class {
     return appended;
   }
   async read() {
-    const { records, skipped: skipped2 } = await readJsonl(this.files, this.path, parseEvent, EVENT_VERSION);
-    return { events: records, skipped: skipped2 };
+    const { records, skipped: skipped3 } = await readJsonl(this.files, this.path, parseEvent, EVENT_VERSION);
+    return { events: records, skipped: skipped3 };
   }
   /** 0 for an empty or missing log; reads only the tail of the file. */
   async lastSeq() {
@@ -35300,8 +35300,8 @@ function logPath(artifact, workdir) {
 }
 function trimOutput(text3) {
   const lines = text3.trimEnd().split("\n");
-  const kept = lines.slice(-MAX_GATE_OUTPUT_LINES).join("\n");
-  const cut2 = kept.length > MAX_GATE_OUTPUT_CHARS ? kept.slice(-MAX_GATE_OUTPUT_CHARS) : kept;
+  const kept2 = lines.slice(-MAX_GATE_OUTPUT_LINES).join("\n");
+  const cut2 = kept2.length > MAX_GATE_OUTPUT_CHARS ? kept2.slice(-MAX_GATE_OUTPUT_CHARS) : kept2;
   return cut2.length < text3.trimEnd().length ? `(earlier output trimmed) \u2026
 ${cut2}` : cut2;
 }
@@ -35496,10 +35496,10 @@ function staticCheck(kinds) {
   if (words2.includes("format")) return `${sentence} checks are clean on the head commit`;
   return `${sentence} ${words2.length === 1 ? "passes" : "pass"} on the head commit`;
 }
-function checksWithGates(cls, checks, kept) {
+function checksWithGates(cls, checks, kept2) {
   const full = staticCheck(GATES_BY_CLASS[cls]);
   if (full === "") return [...checks];
-  const now = staticCheck(kept);
+  const now = staticCheck(kept2);
   return checks.flatMap((check2) => check2 !== full ? [check2] : now === "" ? [] : [now]);
 }
 var NO_BREAKAGE = "Every test that passes on the base commit still passes on the head commit";
@@ -36178,17 +36178,17 @@ function isControl(cp2) {
   return cp2 <= 31 || cp2 >= 127 && cp2 <= 159;
 }
 function normalizeGoalText(text3) {
-  let kept = "";
+  let kept2 = "";
   for (const ch of text3.normalize("NFC")) {
     const cp2 = ch.codePointAt(0) ?? 0;
     if (isInvisible(cp2)) continue;
     if (isControl(cp2)) {
-      if (cp2 >= 9 && cp2 <= 13) kept += " ";
+      if (cp2 >= 9 && cp2 <= 13) kept2 += " ";
       continue;
     }
-    kept += ch;
+    kept2 += ch;
   }
-  return kept.replace(/\s+/g, " ").trim().normalize("NFC");
+  return kept2.replace(/\s+/g, " ").trim().normalize("NFC");
 }
 var quote2 = (words2) => words2.map((word) => `'${word}'`).join(", ");
 function subjectOf(signals, normalized) {
@@ -36863,13 +36863,13 @@ function renderProofBlock(proof) {
 }
 function renderProofDigestBlock(proof, maxChars = Number.POSITIVE_INFINITY) {
   const codes = distinctGapCodes(proof);
-  const payload = (kept) => ({
+  const payload = (kept2) => ({
     digest: proof.digest,
     status: proof.status,
     headSha: proof.git.headSha,
     baseSha: proof.git.baseSha,
-    gaps: codes.slice(0, kept),
-    ...kept < codes.length ? { gapsOmitted: codes.length - kept } : {}
+    gaps: codes.slice(0, kept2),
+    ...kept2 < codes.length ? { gapsOmitted: codes.length - kept2 } : {}
   });
   const rendered = block(DIGEST, canonicalJson(payload(codes.length)));
   if (rendered.length <= maxChars) return rendered;
@@ -37360,13 +37360,13 @@ function planDelivery(input2) {
   const urlOf = (sliceId2) => recordOf(sliceId2)?.url ?? null;
   const ordered = dependencyWaves(graph.tasks).flat();
   const deliverable2 = deliverableSlices(ordered, execution);
-  const skipped2 = ordered.filter((task) => !deliverable2.includes(task)).map((task) => ({
+  const skipped3 = ordered.filter((task) => !deliverable2.includes(task)).map((task) => ({
     sliceId: task.id,
     reason: task.status !== "done" ? `slice is ${task.status}` : "the slice changed nothing: there is nothing to review"
   }));
   const integration = deliveredIntegration(execution);
-  const kept = keptByDelivery(ordered, execution, proof.delivery.acceptance !== null);
-  const pushed = deliverable2.filter((task) => !kept.some((branch) => branch.sliceId === task.id));
+  const kept2 = keptByDelivery(ordered, execution, proof.delivery.acceptance !== null);
+  const pushed = deliverable2.filter((task) => !kept2.some((branch) => branch.sliceId === task.id));
   const siblings = pushed.map((task) => ({ id: task.id, title: task.title, url: urlOf(task.id) }));
   const pulls = pushed.map((task) => {
     const record2 = sliceRecord(execution, task.id);
@@ -37401,7 +37401,7 @@ function planDelivery(input2) {
       checkRun: checkRunFor(proof, { goalId: goal.id, sliceId: task.id, headSha, gates: record2.gates })
     };
   });
-  if (integration && deliverable2.length > 0 && !kept.some((branch) => branch.sliceId === null)) {
+  if (integration && deliverable2.length > 0 && !kept2.some((branch) => branch.sliceId === null)) {
     const bodyInput = {
       goal,
       proof,
@@ -37433,7 +37433,7 @@ function planDelivery(input2) {
       })
     });
   }
-  return { goalId: goal.id, policy, base, pulls, skipped: skipped2, kept };
+  return { goalId: goal.id, policy, base, pulls, skipped: skipped3, kept: kept2 };
 }
 
 // src/runtime/delivery/kept-bundle.ts
@@ -37442,30 +37442,30 @@ function keptBundleFile(sliceId2) {
 }
 function savedSlices(tasks, execution) {
   const done = tasks.filter((task) => task.status === "done").map((task) => task.id);
-  const kept = new Set(keptBranches(execution, done, false, false).map((branch) => branch.sliceId));
+  const kept2 = new Set(keptBranches(execution, done, false, false).map((branch) => branch.sliceId));
   return done.flatMap((id) => {
     const { branch, headSha } = sliceRecord(execution, id);
-    if (kept.has(id) || branch === null || headSha === null) return [];
+    if (kept2.has(id) || branch === null || headSha === null) return [];
     return [{ sliceId: id, branch, headSha, file: keptBundleFile(id) }];
   });
 }
-function awaitsOnly(kept, all) {
-  if (kept.code === "awaits_acceptance") return true;
-  if (kept.code !== "merges_kept_slice") return false;
-  return kept.slices.every(
+function awaitsOnly(kept2, all) {
+  if (kept2.code === "awaits_acceptance") return true;
+  if (kept2.code !== "merges_kept_slice") return false;
+  return kept2.slices.every(
     (id) => all.some((other) => (other.sliceId ?? other.branch) === id && other.code === "awaits_acceptance")
   );
 }
 function awaitedBranches(tasks, execution) {
   const deliverable2 = deliverableSlices(tasks, execution);
   const integration = deliveredIntegration(execution);
-  const kept = keptBranches(
+  const kept2 = keptBranches(
     execution,
     deliverable2.map((task) => task.id),
     integration !== null && deliverable2.length > 0,
     false
   );
-  return kept.filter((branch) => awaitsOnly(branch, kept)).map((branch) => ({
+  return kept2.filter((branch) => awaitsOnly(branch, kept2)).map((branch) => ({
     sliceId: branch.sliceId,
     branch: branch.branch,
     headSha: branch.sliceId === null ? integration?.headSha ?? "" : sliceRecord(execution, branch.sliceId).headSha ?? "",
@@ -38229,10 +38229,10 @@ function untrustedCustomAgent(trust, found, specs, hostDefined = []) {
   const { config: config2, repoRoot } = found;
   const { agents, planner } = config2.config;
   const named5 = specs.filter((spec) => typeof spec === "string" && spec.trim() !== "");
-  const runs2 = named5.length > 0 ? named5 : [agents.default];
+  const runs3 = named5.length > 0 ? named5 : [agents.default];
   const uses = [
     { spec: planner.agent, role: "planner" },
-    ...runs2.map((spec) => ({ spec, role: "agent" }))
+    ...runs3.map((spec) => ({ spec, role: "agent" }))
   ];
   for (const { spec, role } of uses) {
     const name = spec?.trim();
@@ -39112,8 +39112,8 @@ async function close(activity, window2) {
   }
   let done = () => {
   };
-  activity.closing = new Promise((resolve16) => {
-    done = resolve16;
+  activity.closing = new Promise((resolve17) => {
+    done = resolve17;
   });
   try {
     const changes2 = await (await window2.watch).check();
@@ -39484,7 +39484,7 @@ function interrupted(result2) {
 function createRunContext(deps, journal, goal, signal) {
   const { gates } = planRequiredGates(goal.oracle.requiredGates, deps.gates);
   const sharedGit = createSharedGitActivity();
-  const prepare = (path2, runs2) => prepareWorkspace({ deps, journal, goal, signal, sharedGit }, path2, BASE_ID, runs2);
+  const prepare = (path2, runs3) => prepareWorkspace({ deps, journal, goal, signal, sharedGit }, path2, BASE_ID, runs3);
   const agent = waitingOutRateLimits(
     deps.agent,
     journal,
@@ -40246,6 +40246,86 @@ function stringAfter(text3, from) {
   return null;
 }
 
+// src/runtime/review/rust-doc-tests.ts
+var DOC_LINE = /^\s*\/\/[/!](?!\/)\s?(.*)$/;
+var FENCE = /^(`{3,}|~{3,})\s*([\w\-, ]*)$/;
+var RUNNABLE = /^(?:rust|edition\d{4}|test_harness)$/;
+var ITEM = /^\s*(?:pub(?:\([^)]*\))?\s+)?(?:(?:async|const|unsafe|extern\s+"\w+")\s+)*(?:fn|struct|enum|trait|type|mod|const|static|macro_rules!|union)\s+(\w+)/;
+function docText(line2) {
+  return DOC_LINE.exec(line2)?.[1] ?? null;
+}
+function runs(fence) {
+  const match = FENCE.exec(fence.trim());
+  if (match === null) return null;
+  const attributes = (match[2] ?? "").split(/[\s,]+/).filter(Boolean);
+  return attributes.every((attribute) => RUNNABLE.test(attribute));
+}
+function docTestsTurnedOff(file2) {
+  const off = [];
+  for (const hunk of file2.hunks) {
+    const fences = (kind2, running) => hunk.flatMap((line2, index) => {
+      const text3 = line2.kind === kind2 ? docText(line2.text) : null;
+      return text3 !== null && runs(text3) === running ? [index] : [];
+    });
+    const stopped = fences("added", false);
+    const ran = fences("removed", true).length;
+    for (const index of stopped.slice(0, ran)) {
+      off.push({ line: hunk[index]?.text ?? "", item: documentedItem(hunk, index) });
+    }
+  }
+  return off;
+}
+function documentedItem(hunk, index) {
+  for (const line2 of hunk.slice(index + 1)) {
+    if (line2.kind === "removed") continue;
+    if (docText(line2.text) !== null || /^\s*#\[/.test(line2.text)) continue;
+    return ITEM.exec(line2.text)?.[1] ?? null;
+  }
+  return null;
+}
+function editsDocComments(file2) {
+  return file2.hunks.some(
+    (hunk) => hunk.some((line2) => line2.kind !== "context" && docText(line2.text) !== null)
+  );
+}
+function docTestsEdited(file2, sides) {
+  const items = /* @__PURE__ */ new Set();
+  for (const line2 of file2.hunks.flat()) {
+    if (line2.kind === "context") continue;
+    const text3 = docText(line2.text);
+    if (text3 === null) {
+      if (OTHER_DOC.test(line2.text)) items.add(null);
+      continue;
+    }
+    const lines = line2.kind === "added" ? sides?.new : sides?.old;
+    const number4 = line2.kind === "added" ? line2.newLine : line2.oldLine;
+    if (lines === void 0 || number4 === null || lines[number4 - 1] !== line2.text || MODULE_DOC.test(line2.text)) {
+      items.add(null);
+      continue;
+    }
+    if (inExample(lines, number4 - 1)) items.add(documentedBy(lines, number4 - 1));
+  }
+  return items;
+}
+var MODULE_DOC = /^\s*\/\/!/;
+var OTHER_DOC = /^\s*(?:\/\*\*|\/\*!|#!?\[doc\b)/;
+function inExample(lines, index) {
+  const isFence = (at2) => FENCE.test((docText(lines[at2] ?? "") ?? "").trim());
+  if (isFence(index)) return true;
+  let fences = 0;
+  for (let above = index - 1; above >= 0 && docText(lines[above] ?? "") !== null; above--) {
+    if (isFence(above)) fences += 1;
+  }
+  return fences % 2 === 1;
+}
+function documentedBy(lines, index) {
+  for (const line2 of lines.slice(index + 1)) {
+    if (docText(line2) !== null || /^\s*#\[/.test(line2)) continue;
+    return ITEM.exec(line2)?.[1] ?? null;
+  }
+  return null;
+}
+
 // src/runtime/review/table-cases.ts
 var PARAMETRIZE = /^\s*@pytest\.mark\.parametrize\s*\(/;
 var PY_ROW = /^\s*(?:[([{]|pytest\.param\s*\(|-?\d)/;
@@ -40354,7 +40434,11 @@ function goalAsksToRemoveTests(goalText) {
 }
 function testsWeakenedReview(input2, goalText) {
   const known = new Set(input2.changedFiles.map((file2) => file2.path));
-  const files2 = parseDiff(input2.diff, known).files.filter((file2) => !file2.binary && languageOf(file2) !== void 0).map(readTests);
+  const files2 = parseDiff(input2.diff, known).files.flatMap((file2) => {
+    if (file2.binary) return [];
+    if (languageOf(file2) !== void 0) return [readTests(file2)];
+    return file2.path.endsWith(".rs") && editsDocComments(file2) ? [readDocTests(file2)] : [];
+  });
   const addedAnywhere = new Set(files2.flatMap((entry) => entry.added));
   const tables = new Map(
     files2.map((entry) => [entry.file.path, tableChangesOf(entry, input2.headTexts?.get(entry.file.path))])
@@ -40404,7 +40488,7 @@ function testsWeakenedReview(input2, goalText) {
     }
     findings.push(...tableCaseFindings(entry, tables, gone, severity2, remedy));
     for (const skip of entry.skips) {
-      const name = skip.name === null ? "a test" : `test ${quoteUntrusted(skip.name)}`;
+      const name = skipped(skip);
       findings.push(
         finding(
           "controller",
@@ -40456,7 +40540,6 @@ function tableCaseFindings(entry, tables, gone, severity2, remedy) {
 }
 var BETWEEN_TESTS = /^\s*(?:[)\]};,]*|@.*|#\[.*)\s*$/;
 var DOC_TESTS_OF = "doc tests of ";
-var RUST_DOC_COMMENT = /^\s*(?:\/\/\/|\/\/!|\/\*\*|\/\*!|#!?\[doc\b)/;
 function testsEditedByChange(diff, changedPaths, head2 = /* @__PURE__ */ new Map()) {
   const parsed2 = parseDiff(diff, new Set(changedPaths)).files.filter((file2) => !file2.binary);
   const files2 = parsed2.filter((file2) => languageOf(file2, head2.get(file2.path)) !== void 0);
@@ -40464,10 +40547,9 @@ function testsEditedByChange(diff, changedPaths, head2 = /* @__PURE__ */ new Map
   for (const setup of testSetupEdits(changedPaths)) edited.add(setup);
   for (const file2 of parsed2) {
     if (!file2.path.endsWith(".rs")) continue;
-    const docs = file2.hunks.some(
-      (hunk) => hunk.some((line2) => line2.kind !== "context" && RUST_DOC_COMMENT.test(line2.text))
-    );
-    if (docs) edited.add(`${DOC_TESTS_OF}${file2.path}`);
+    for (const item of docTestsEdited(file2, fileSides(file2, head2.get(file2.path)))) {
+      edited.add(`${DOC_TESTS_OF}${file2.path}${item === null ? "" : `#${item}`}`);
+    }
   }
   for (const file2 of files2) {
     const language = languageOf(file2, head2.get(file2.path)) ?? null;
@@ -40554,6 +40636,27 @@ function declaration(language, text3) {
       return null;
   }
 }
+function skipped(skip) {
+  if (skip.doc === true)
+    return skip.name === null ? "a doc test" : `the doc test of ${quoteUntrusted(skip.name)}`;
+  return skip.name === null ? "a test" : `test ${quoteUntrusted(skip.name)}`;
+}
+function readDocTests(file2) {
+  const lines = file2.hunks.flat();
+  const assertions = (kind2) => lines.filter((line2) => line2.kind === kind2 && isAssertion(docText(line2.text) ?? "")).length;
+  return {
+    file: file2,
+    removed: [],
+    added: [],
+    assertionsRemoved: assertions("removed"),
+    assertionsAdded: assertions("added"),
+    assertionTests: [],
+    skips: docSkips(file2)
+  };
+}
+function docSkips(file2) {
+  return docTestsTurnedOff(file2).map(({ line: line2, item }) => ({ name: item, line: line2, doc: true }));
+}
 function readTests(file2) {
   const language = languageOf(file2) ?? null;
   const entry = {
@@ -40590,6 +40693,7 @@ function readTests(file2) {
       }
     }
   }
+  if (language === "rust") entry.skips.push(...docSkips(file2));
   return entry;
 }
 function declaredOn(language, side2, kind2) {
@@ -40918,7 +41022,7 @@ function topLevel(text3, key) {
 }
 var PYTEST_REACH = /pytest_|pluginmanager|hookimpl|hookwrapper|_pytest|TestReport|CallInfo/;
 function pytestHooks(text3) {
-  const kept = [];
+  const kept2 = [];
   const lines = text3.split(/\r?\n/);
   let hookIndent = null;
   lines.forEach((line2, index) => {
@@ -40926,26 +41030,26 @@ function pytestHooks(text3) {
     const trimmed = line2.trim();
     if (trimmed === "") return;
     if (hookIndent !== null && indent > hookIndent) {
-      kept.push(line2);
+      kept2.push(line2);
       return;
     }
     hookIndent = null;
     if (/^(?:async\s+)?def\s+pytest_/.test(trimmed)) {
       hookIndent = indent;
       for (let i = index - 1; i >= 0 && (lines[i] ?? "").trim().startsWith("@"); i--)
-        kept.push(lines[i] ?? "");
-      kept.push(line2);
+        kept2.push(lines[i] ?? "");
+      kept2.push(line2);
       return;
     }
-    if (PYTEST_REACH.test(line2)) kept.push(line2);
+    if (PYTEST_REACH.test(line2)) kept2.push(line2);
   });
-  return kept.join("\n");
+  return kept2.join("\n");
 }
 function workspaceMembers(text3) {
   return WORKSPACE_MEMBER_KEYS.map((key) => sectionLines(text3, key)).filter((lines) => lines !== "").join("\n");
 }
 function cargoTestKeys(text3) {
-  const kept = [];
+  const kept2 = [];
   let header = "";
   const seen = /* @__PURE__ */ new Map();
   for (const raw of text3.split(/\r?\n/)) {
@@ -40961,9 +41065,9 @@ function cargoTestKeys(text3) {
       continue;
     }
     const key = normalizeKey(line2.split("=")[0] ?? "").split(".").at(-1) ?? "";
-    if (CARGO_TEST_KEYS.has(key)) kept.push(`${header} ${line2.replace(/\s+/g, "")}`);
+    if (CARGO_TEST_KEYS.has(key)) kept2.push(`${header} ${line2.replace(/\s+/g, "")}`);
   }
-  return kept.join("\n");
+  return kept2.join("\n");
 }
 function scriptBody(text3, name) {
   let parsed2;
@@ -40980,7 +41084,7 @@ function scriptBody(text3, name) {
 function sectionLines(text3, section) {
   const wanted = normalizeKey(section);
   const within = (name) => name === wanted || name.startsWith(`${wanted}.`);
-  const kept = [];
+  const kept2 = [];
   let header = "";
   let depth2 = 0;
   let continuing = false;
@@ -40989,7 +41093,7 @@ function sectionLines(text3, section) {
     if (line2 === "") continue;
     if (depth2 === 0 && isHeader(line2)) {
       header = normalizeKey(line2.replace(/^\[+|\]+$/g, ""));
-      if (within(header)) kept.push(line2);
+      if (within(header)) kept2.push(line2);
       continue;
     }
     let relevant = continuing;
@@ -40999,9 +41103,9 @@ function sectionLines(text3, section) {
     }
     depth2 = Math.max(0, depth2 + bracketBalance(line2));
     continuing = relevant && depth2 > 0;
-    if (relevant) kept.push(line2);
+    if (relevant) kept2.push(line2);
   }
-  return kept.join("\n");
+  return kept2.join("\n");
 }
 function isHeader(line2) {
   return /^\[\[?[^[\]=]+\]\]?$/.test(line2);
@@ -41678,14 +41782,14 @@ var StateWitness = class {
     return take(seals.unused, key);
   }
   async #checkArtifact(dir, path2) {
-    const kept = this.#artifacts.get(path2);
-    if (!kept) return;
+    const kept2 = this.#artifacts.get(path2);
+    if (!kept2) return;
     const identity = await this.inner.identity(path2);
-    if (identity !== null && identity === kept.identity) return;
+    if (identity !== null && identity === kept2.identity) return;
     const range = await this.inner.readRange(path2, 0, TO_THE_END);
     const digest2 = range === null ? null : sha2(range.bytes);
-    if (digest2 === kept.digest) {
-      kept.identity = identity;
+    if (digest2 === kept2.digest) {
+      kept2.identity = identity;
       return;
     }
     this.#found.push({
@@ -41899,7 +42003,7 @@ async function creatorIsOmk(store, id, reads = CREATOR_READS) {
     if (createdHere(store.paths(id).dir)) return true;
     const holder = parseHolder(await store.deps.files.readText(path2).catch(() => null));
     if (holder !== null) return heldByOtherOmk(store.deps.host, holder);
-    if (tries + 1 < reads) await new Promise((resolve16) => setTimeout(resolve16, CREATOR_READ_PAUSE_MS));
+    if (tries + 1 < reads) await new Promise((resolve17) => setTimeout(resolve17, CREATOR_READ_PAUSE_MS));
   }
   return false;
 }
@@ -42006,7 +42110,7 @@ async function transientOfOmk(store, path2, change) {
     if (text3 === null) return true;
     const holder = parseHolder(text3);
     if (holder !== null) return heldByOtherOmk(store.deps.host, holder);
-    await new Promise((resolve16) => setTimeout(resolve16, LOCK_READ_PAUSE_MS));
+    await new Promise((resolve17) => setTimeout(resolve17, LOCK_READ_PAUSE_MS));
   }
   return false;
 }
@@ -42250,16 +42354,16 @@ async function watchState(deps, journal, what, options = {}) {
 }
 var inFlight = /* @__PURE__ */ new WeakMap();
 function beginRun(journal) {
-  const runs2 = inFlight.get(journal) ?? /* @__PURE__ */ new Set();
-  inFlight.set(journal, runs2);
+  const runs3 = inFlight.get(journal) ?? /* @__PURE__ */ new Set();
+  inFlight.set(journal, runs3);
   const run2 = {
-    overlapped: runs2.size > 0,
+    overlapped: runs3.size > 0,
     end: () => {
-      runs2.delete(run2);
+      runs3.delete(run2);
     }
   };
-  for (const other of runs2) other.overlapped = true;
-  runs2.add(run2);
+  for (const other of runs3) other.overlapped = true;
+  runs3.add(run2);
   return run2;
 }
 
@@ -42379,11 +42483,11 @@ function gateRunKey(gates, env) {
   const sortedEnv = Object.entries(env).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
   return JSON.stringify([gates, sortedEnv]);
 }
-function reuseDecision(runs2, at2) {
+function reuseDecision(runs3, at2) {
   if (at2.prepared) return { reuse: null, why: "omk prepares worktrees (installs, setup or environment)" };
   if (at2.extra.length > 0)
     return { reuse: null, why: "the integration worktree holds files besides the tree" };
-  const sameTree = runs2.filter((run2) => run2.tree === at2.tree);
+  const sameTree = runs3.filter((run2) => run2.tree === at2.tree);
   if (sameTree.length === 0) return { reuse: null, why: "no slice gated this tree in this run" };
   const usable = sameTree.filter(
     (run2) => run2.extra.length === 0 && run2.key === at2.key && run2.baseSha === at2.baseSha && run2.findings === 0 && run2.gates.length > 0 && run2.gates.every((gate) => gate.outcome !== "skipped")
@@ -42428,14 +42532,21 @@ function templatePattern(template) {
 }
 
 // src/runtime/controller/edited-test.ts
-var DOC_TEST_NAME = /^(\S+\.rs) - /;
+var DOC_TEST_NAME = /^(\S+\.rs) - (.*?) ?\((?:example|line) \d+\)/;
 function editedTest(name, edited) {
   if (testDataEdited(name, edited) || testSetupEdited(name, edited)) return true;
-  const file2 = DOC_TEST_NAME.exec(name)?.[1];
-  if (file2 === void 0) return testNamed(name, edited);
-  return [...edited].some(
-    (entry) => entry === `${DOC_TESTS_OF}${file2}` || entry.startsWith(DOC_TESTS_OF) && entry.endsWith(`/${file2}`)
-  );
+  const doc = DOC_TEST_NAME.exec(name);
+  if (doc === null) return testNamed(name, edited);
+  const file2 = doc[1] ?? "";
+  const item = (doc[2] ?? "").split("::").at(-1) ?? "";
+  const ofFile = (path2) => path2 === file2 || path2.endsWith(`/${file2}`);
+  return [...edited].some((entry) => {
+    if (!entry.startsWith(DOC_TESTS_OF)) return false;
+    const what = entry.slice(DOC_TESTS_OF.length);
+    const hash2 = what.lastIndexOf("#");
+    const edit = hash2 < 0 ? { path: what, item: null } : { path: what.slice(0, hash2), item: what.slice(hash2 + 1) };
+    return ofFile(edit.path) && (edit.item === null || edit.item === item);
+  });
 }
 function failToPassByEdit(gates, edited) {
   return gates.flatMap((gate) => gate.tests?.failToPass ?? []).filter((name) => editedTest(name, edited));
@@ -42658,7 +42769,7 @@ async function resetForAttempt(ctx, taskId, attempt2, workspace) {
   const diffPath = join26(paths2.attemptArtifacts, taskId, `attempt-${attempt2 - 1}.diff`);
   const saveTo = await deps.store.files.exists(diffPath) ? join26(paths2.attemptArtifacts, taskId, `attempt-${attempt2}-interrupted.diff`) : diffPath;
   const reset = await deps.workspaces.resetToBase(workspace, saveTo);
-  const kept = await deps.store.files.exists(diffPath);
+  const kept2 = await deps.store.files.exists(diffPath);
   await journal.save([
     {
       type: "slice_reset",
@@ -42667,11 +42778,11 @@ async function resetForAttempt(ctx, taskId, attempt2, workspace) {
         attempt: attempt2,
         from: reset.previousHead,
         to: workspace.baseSha,
-        diff: kept ? relative7(paths2.dir, diffPath) : null
+        diff: kept2 ? relative7(paths2.dir, diffPath) : null
       }
     }
   ]);
-  return { baseSha: workspace.baseSha, previousDiff: kept ? relative7(workspace.path, diffPath) : null };
+  return { baseSha: workspace.baseSha, previousDiff: kept2 ? relative7(workspace.path, diffPath) : null };
 }
 async function stopUnavailable(ctx, taskId, attempt2, result2, failure2) {
   const { journal, deps, goal } = ctx;
@@ -42945,7 +43056,7 @@ function withByExitCode(gates) {
 }
 async function publishSlice(ctx, taskId, branch, sha3) {
   const { deps, journal } = ctx;
-  const kept = keptSlice(journal.execution, taskId, branch);
+  const kept2 = keptSlice(journal.execution, taskId, branch);
   const save = async () => {
     const base = ctx.goal.repo.baseSha;
     if (deps.keptBundles === void 0 || base === null) return;
@@ -42953,8 +43064,8 @@ async function publishSlice(ctx, taskId, branch, sha3) {
     const bundleDeps = { store: deps.store, bundles: deps.keptBundles };
     await saveKeptBundles(bundleDeps, ctx.goal.id, ctx.goal.repo.root, base, [saved]);
   };
-  if (kept !== null) {
-    if (kept.code === "awaits_acceptance") await save();
+  if (kept2 !== null) {
+    if (kept2.code === "awaits_acceptance") await save();
     return;
   }
   if (deps.publishBranch === void 0) {
@@ -43586,7 +43697,7 @@ async function headTestsOnBaseSource(ctx, head2, changedTests, onHead2) {
     }
     if (saved.size === 0) return { shown: [], passed: [], durationMs: 0, foreign, unread: [] };
     const gates = ctx.gates.filter((gate) => gate.kind === "test").map((gate) => ({ ...gate, required: false }));
-    const runs2 = await ctx.deps.verify(gates, {
+    const runs3 = await ctx.deps.verify(gates, {
       cwd: base,
       sha: ctx.base.baseSha,
       baseCwd: null,
@@ -43596,8 +43707,8 @@ async function headTestsOnBaseSource(ctx, head2, changedTests, onHead2) {
       env: await baseGateEnv(ctx),
       signal: ctx.signal
     });
-    const durationMs = runs2.reduce((sum3, gate) => sum3 + gate.durationMs, 0);
-    const shown = runs2.flatMap((gate) => {
+    const durationMs = runs3.reduce((sum3, gate) => sum3 + gate.durationMs, 0);
+    const shown = runs3.flatMap((gate) => {
       if (gate.tests !== void 0) {
         if (!onHead2.read.has(gate.name)) return [];
         return gate.tests.failing.filter((name) => !onHead2.failing.has(name));
@@ -43605,8 +43716,8 @@ async function headTestsOnBaseSource(ctx, head2, changedTests, onHead2) {
       if (onHead2.read.has(gate.name)) return [];
       return gate.outcome === "failed" || gate.outcome === "pre_existing" ? [`gate ${gate.name}`] : [];
     });
-    const unread = unreadOnBase(runs2, onHead2.read);
-    const passed = runs2.filter((gate) => gate.outcome === "passed").map((gate) => gate.name);
+    const unread = unreadOnBase(runs3, onHead2.read);
+    const passed = runs3.filter((gate) => gate.outcome === "passed").map((gate) => gate.name);
     return { shown: [...new Set(shown)], passed, durationMs, foreign, unread };
   } finally {
     for (const [path2, original] of saved) {
@@ -43972,7 +44083,7 @@ async function undoAttempt(ctx, workspace, head2, attempt2, previous) {
   const name = previous === null ? `repair-${attempt2}-interrupted.diff` : `repair-${attempt2 - 1}.diff`;
   const diffPath = join30(paths2.attemptArtifacts, INTEGRATION_ID, name);
   const reset = await ctx.deps.workspaces.resetToBase({ ...workspace, baseSha: head2 }, diffPath);
-  const kept = reset.diffSaved && await ctx.deps.store.files.exists(diffPath);
+  const kept2 = reset.diffSaved && await ctx.deps.store.files.exists(diffPath);
   ctx.journal.execution = { ...ctx.journal.execution, integrationRepair: null };
   await ctx.journal.save([
     {
@@ -43982,11 +44093,11 @@ async function undoAttempt(ctx, workspace, head2, attempt2, previous) {
         attempt: previous === null ? attempt2 : attempt2 - 1,
         from: reset.previousHead,
         to: head2,
-        diff: kept ? relative9(paths2.dir, diffPath) : null
+        diff: kept2 ? relative9(paths2.dir, diffPath) : null
       }
     }
   ]);
-  return previous === null ? null : { ...previous, diff: kept ? relative9(workspace.path, diffPath) : null };
+  return previous === null ? null : { ...previous, diff: kept2 ? relative9(workspace.path, diffPath) : null };
 }
 async function mergeConflicting({ deps, journal, goal }, workspace, branch, done) {
   const head2 = sliceBranches(journal.execution, done).heads[branch] ?? null;
@@ -44273,8 +44384,8 @@ var ExecutionJournal = class _ExecutionJournal {
   }
   /** Persists the current graph and evidence with these events (and spend, and decisions). */
   save(events, extra = {}) {
-    return new Promise((resolve16, reject) => {
-      const save = { events, extra, resolve: resolve16, reject };
+    return new Promise((resolve17, reject) => {
+      const save = { events, extra, resolve: resolve17, reject };
       const last = this.jobs.at(-1);
       if (last?.kind === "saves" && !extra.goal && !last.saves.some((s) => s.extra.goal))
         last.saves.push(save);
@@ -44284,7 +44395,7 @@ var ExecutionJournal = class _ExecutionJournal {
   }
   /** Rebuilds the proof from what is persisted and writes the goal's settled status. */
   finish(status) {
-    return new Promise((resolve16, reject) => {
+    return new Promise((resolve17, reject) => {
       this.jobs.push({
         kind: "barrier",
         run: () => this.store.withGoalLock(this.goalId, async () => {
@@ -44293,17 +44404,17 @@ var ExecutionJournal = class _ExecutionJournal {
           const proof = await rebuildProof(this.store, goal, this.events);
           await this.store.write(status(proof, goal));
           return proof;
-        }).then(resolve16, reject)
+        }).then(resolve17, reject)
       });
       this.drain();
     });
   }
   /** The proof the persisted evidence gives now (after every queued save), written nowhere. */
   preview() {
-    return new Promise((resolve16, reject) => {
+    return new Promise((resolve17, reject) => {
       this.jobs.push({
         kind: "barrier",
-        run: () => this.store.withGoalLock(this.goalId, () => this.recordTampering()).then(() => this.store.read(this.goalId)).then((goal) => assembleProof(this.store, goal, this.events)).then(resolve16, reject)
+        run: () => this.store.withGoalLock(this.goalId, () => this.recordTampering()).then(() => this.store.read(this.goalId)).then((goal) => assembleProof(this.store, goal, this.events)).then(resolve17, reject)
       });
       this.drain();
     });
@@ -44976,11 +45087,11 @@ async function runWaves(ctx, maxAgents, untilReady, prepareIntegration) {
   const settled2 = /* @__PURE__ */ new Set();
   let budgetStop = false;
   for (; ; ) {
-    const skipped2 = blockedByFailure(journal.graph.tasks);
-    if (skipped2.length > 0) {
-      for (const { task } of skipped2) journal.updateTask(task.id, { status: "skipped" });
+    const skipped3 = blockedByFailure(journal.graph.tasks);
+    if (skipped3.length > 0) {
+      for (const { task } of skipped3) journal.updateTask(task.id, { status: "skipped" });
       await journal.save(
-        skipped2.map(({ task, dependency }) => ({
+        skipped3.map(({ task, dependency }) => ({
           type: "task_skipped",
           data: { taskId: task.id, because: dependency }
         }))
@@ -45166,11 +45277,11 @@ function rebaseJsonl(ours, theirs) {
     if (left > 0) oursIdentities.set(record2.identity, left - 1);
     else theirsOnly.push(record2);
   }
-  const kept = theirs.map((record2, i) => renumber(record2, i + 1));
-  const oursOnly = oursOnlyIn.map((record2, i) => renumber(record2, kept.length + i + 1));
-  const records = [...kept, ...oursOnly];
+  const kept2 = theirs.map((record2, i) => renumber(record2, i + 1));
+  const oursOnly = oursOnlyIn.map((record2, i) => renumber(record2, kept2.length + i + 1));
+  const records = [...kept2, ...oursOnly];
   const changed = records.length !== ours.length || records.some((record2, i) => record2.identity !== ours[i]?.identity || record2.seq !== ours[i]?.seq);
-  return { records, theirsCount: kept.length, oursOnly, theirsOnly, changed };
+  return { records, theirsCount: kept2.length, oursOnly, theirsOnly, changed };
 }
 function renderJsonl(records) {
   return records.map((record2) => `${JSON.stringify(record2.value)}
@@ -46292,7 +46403,7 @@ async function deliverGoal(deps, goalId, options) {
       hint: "Start a new goal for this work."
     });
   }
-  for (const kept of loaded.plan.kept) deps.reporter.warn(keptBranchText(kept));
+  for (const kept2 of loaded.plan.kept) deps.reporter.warn(keptBranchText(kept2));
   if (deps.bundles !== void 0) await keepAwaited(deps, deps.bundles, loaded);
   let record2 = loaded.delivery;
   const delivered = [];
@@ -46423,11 +46534,11 @@ var TITLE_STATUS = /^omk proof: ([a-z_]+)/;
 var SUMMARY_DIGEST = /digest <code>(sha256:[0-9a-f]{64})<\/code>/;
 var short4 = (sha3) => sha3.slice(0, 12);
 function proofCheckProblems(input2) {
-  const { runs: runs2, appId, rebuilt, headSha } = input2;
-  const own3 = runs2.filter((run2) => run2.appId === appId);
+  const { runs: runs3, appId, rebuilt, headSha } = input2;
+  const own3 = runs3.filter((run2) => run2.appId === appId);
   const latest = own3[0];
   if (latest === void 0) {
-    const other = runs2[0];
+    const other = runs3[0];
     if (other === void 0) {
       return [`no omk/proof check run on ${short4(headSha)}: omk publishes one when it delivers the PR`];
     }
@@ -47391,9 +47502,9 @@ function splitClauses(goal, max = Number.POSITIVE_INFINITY) {
   const work = merged.filter((text3) => !isConstraintClause(text3));
   if (work.length === 0) return merged.map((text3) => ({ text: text3, kind: "code" }));
   const cap = Math.max(1, max);
-  const kept = work.length > cap ? [...work.slice(0, cap - 1), work.slice(cap - 1).join("; ")] : work;
+  const kept2 = work.length > cap ? [...work.slice(0, cap - 1), work.slice(cap - 1).join("; ")] : work;
   return [
-    ...kept.map((text3) => ({ text: text3, kind: classifyClause(text3) })),
+    ...kept2.map((text3) => ({ text: text3, kind: classifyClause(text3) })),
     ...merged.filter(isConstraintClause).map((text3) => ({ text: text3, kind: "constraint" }))
   ];
 }
@@ -47961,19 +48072,19 @@ function renderRepoMap(facts, maxTokens, focus = /* @__PURE__ */ new Set()) {
   const ranked = [...facts.files].sort(
     (a, b) => priority(a, facts, focus) - priority(b, facts, focus) || (a < b ? -1 : a > b ? 1 : 0)
   );
-  const kept = [];
+  const kept2 = [];
   for (const path2 of ranked) {
     const line2 = fileLine(path2, facts);
     if (line2.length + 1 > room) continue;
     room -= line2.length + 1;
-    kept.push(line2);
+    kept2.push(line2);
   }
-  kept.sort();
-  const omitted = facts.files.length - kept.length;
+  kept2.sort();
+  const omitted = facts.files.length - kept2.length;
   const tail2 = omitted > 0 ? `
 (${omitted} more files not shown: the budget is full)` : "";
   return { text: `${header}
-${kept.join("\n")}${tail2}`, shownFiles: kept.length, omittedFiles: omitted };
+${kept2.join("\n")}${tail2}`, shownFiles: kept2.length, omittedFiles: omitted };
 }
 
 // src/runtime/plan/agent-planner.ts
@@ -49271,7 +49382,7 @@ async function untilControlled(store, goalId, wait) {
   const deadline = wait.clock.nowMs() + (wait.timeoutMs ?? 6e4);
   while (wait.running() && wait.clock.nowMs() < deadline) {
     if ((await store.read(goalId)).status !== "planned") return true;
-    await new Promise((resolve16) => setTimeout(resolve16, wait.pollMs ?? 50));
+    await new Promise((resolve17) => setTimeout(resolve17, wait.pollMs ?? 50));
   }
   return false;
 }
@@ -50466,7 +50577,7 @@ var JobQueue = class {
   /** Resolves when nothing is queued or running (tests, graceful shutdown). */
   idle() {
     if (this.active === 0 && this.waiting.length === 0) return Promise.resolve();
-    return new Promise((resolve16) => this.waiters.push(resolve16));
+    return new Promise((resolve17) => this.waiters.push(resolve17));
   }
   pump() {
     while (this.active < this.options.concurrency) {
@@ -50478,7 +50589,7 @@ var JobQueue = class {
           this.active -= 1;
           this.pump();
           if (this.active === 0 && this.waiting.length === 0) {
-            for (const resolve16 of this.waiters.splice(0)) resolve16();
+            for (const resolve17 of this.waiters.splice(0)) resolve17();
           }
         });
       });
@@ -50512,8 +50623,8 @@ var KeyedMutex = class {
     const previous = this.tails.get(key) ?? Promise.resolve();
     let release2 = () => {
     };
-    const current = new Promise((resolve16) => {
-      release2 = resolve16;
+    const current = new Promise((resolve17) => {
+      release2 = resolve17;
     });
     const tail2 = previous.then(() => current);
     this.tails.set(key, tail2);
@@ -50578,8 +50689,8 @@ var JobLanes = class {
     shutdown.abort();
     this.log.info(`shutting down: refusing new work, waiting for ${this.busy} job(s)`);
     let timer;
-    const timedOut = new Promise((resolve16) => {
-      timer = setTimeout(() => resolve16(false), timeoutMs);
+    const timedOut = new Promise((resolve17) => {
+      timer = setTimeout(() => resolve17(false), timeoutMs);
       timer.unref();
     });
     const drained = await Promise.race([this.idle().then(() => true), timedOut]);
@@ -50654,7 +50765,7 @@ var LiveStatus = class {
     this.timer = null;
     await this.publishing;
     const wait = this.lastMs + this.gapMs - this.deps.nowMs();
-    if (wait > 0) await new Promise((resolve16) => setTimeout(resolve16, wait));
+    if (wait > 0) await new Promise((resolve17) => setTimeout(resolve17, wait));
   }
 };
 
@@ -50736,13 +50847,75 @@ async function latestGoalInThread(gh, repo, issue2) {
 
 // src/adapters/bot/workspace.ts
 import { mkdir as mkdir4, mkdtemp as mkdtemp3, rm as rm7 } from "node:fs/promises";
-import { join as join45 } from "node:path";
+import { join as join46 } from "node:path";
 
 // src/adapters/git/clone.ts
 import { dirname as dirname7 } from "node:path";
 
 // src/adapters/git/run-git.ts
 import { execFile } from "node:child_process";
+
+// src/adapters/git/config-keys-cache.ts
+import { lstat as lstat3, readFile as readFile4 } from "node:fs/promises";
+import { isAbsolute as isAbsolute10, join as join39, resolve as resolve7 } from "node:path";
+var SETTLED_MS = 1e3;
+var MAX_KEPT = 256;
+var kept = /* @__PURE__ */ new Map();
+async function keptConfigKeys(cwd) {
+  const stamp = await configStamp(cwd);
+  if (stamp === null) return { keys: null, stamp };
+  const entry = kept.get(cwd);
+  return { keys: entry?.stamp === stamp.text ? entry.keys : null, stamp };
+}
+async function keepConfigKeys(cwd, before, keys2) {
+  if (before === null || keys2.some((key) => key === "include.path" || key.startsWith("includeif."))) return;
+  const after = await configStamp(cwd);
+  if (after === null || after.text !== before.text) return;
+  if (Date.now() - after.newestChangeMs < SETTLED_MS) return;
+  kept.delete(cwd);
+  kept.set(cwd, { stamp: after.text, keys: keys2 });
+  if (kept.size > MAX_KEPT) kept.delete(kept.keys().next().value ?? cwd);
+}
+async function configStamp(cwd) {
+  if (Object.keys(process.env).some((name) => /^GIT_(DIR|COMMON_DIR|WORK_TREE|CONFIG.*)$/.test(name))) {
+    return null;
+  }
+  const dotGit = join39(cwd, ".git");
+  const parts = [];
+  let newest = 0;
+  const note = async (path2, must) => {
+    const found = await lstat3(path2, { bigint: true }).catch(() => null);
+    if (found === null) {
+      parts.push(`${path2}:absent`);
+      return !must;
+    }
+    if (found.isSymbolicLink()) return false;
+    if (found.isDirectory()) {
+      parts.push(`${path2}:dir:${found.dev}:${found.ino}`);
+      return true;
+    }
+    newest = Math.max(newest, Number(found.ctimeMs), Number(found.mtimeMs));
+    parts.push(`${path2}:${found.dev}:${found.ino}:${found.size}:${found.mtimeNs}:${found.ctimeNs}`);
+    return true;
+  };
+  if (!await note(dotGit, true)) return null;
+  let gitDir = dotGit;
+  const pointer = await readFile4(dotGit, "utf8").catch(() => null);
+  if (pointer !== null) {
+    const named5 = /^gitdir: (.+?)\r?\n?$/.exec(pointer)?.[1];
+    if (named5 === void 0) return null;
+    gitDir = isAbsolute10(named5) ? named5 : resolve7(cwd, named5);
+  }
+  const commonPointer = join39(gitDir, "commondir");
+  if (!await note(commonPointer, false)) return null;
+  const common = await readFile4(commonPointer, "utf8").catch(() => null);
+  const commonDir = common === null ? gitDir : resolve7(gitDir, common.trim());
+  if (!await note(join39(commonDir, "config"), false)) return null;
+  if (!await note(join39(gitDir, "config.worktree"), false)) return null;
+  return { text: parts.join("\n"), newestChangeMs: newest };
+}
+
+// src/adapters/git/run-git.ts
 var HARDENED_CONFIG = [
   "core.hooksPath=/dev/null",
   "core.fsmonitor=false",
@@ -50777,9 +50950,13 @@ function carriesAuth(env) {
   );
 }
 async function configKeys(cwd) {
+  const kept2 = await keptConfigKeys(cwd);
+  if (kept2.keys !== null) return kept2.keys;
   const listed4 = await spawnGit(["config", "-z", "--list"], { cwd });
-  const keys2 = listed4.stdout.split("\0").map((entry) => entry.split("\n")[0] ?? "");
-  return [...new Set(keys2)].filter((key) => key !== "");
+  const keys2 = [...new Set(listed4.stdout.split("\0").map((entry) => entry.split("\n")[0] ?? ""))];
+  const found = keys2.filter((key) => key !== "");
+  await keepConfigKeys(cwd, kept2.stamp, found);
+  return found;
 }
 function refuseRedirects(keys2) {
   const found = keys2.filter((key) => REDIRECTS.test(key));
@@ -50888,7 +51065,7 @@ function spawnGit(args, options) {
     LC_ALL: "C"
   };
   const ok2 = options.okExitCodes ?? [0];
-  return new Promise((resolve16, reject) => {
+  return new Promise((resolve17, reject) => {
     const child = execFile(
       "git",
       [...HARDENED_CONFIG, ...args],
@@ -50914,7 +51091,7 @@ function spawnGit(args, options) {
           );
           return;
         }
-        resolve16({ stdout, stderr, exitCode });
+        resolve17({ stdout, stderr, exitCode });
       }
     );
     if (options.input !== void 0) child.stdin?.end(options.input);
@@ -51389,10 +51566,10 @@ var systemClock = {
 // src/adapters/git/state-branch.ts
 import { mkdtemp as mkdtemp2, rm as rm5, stat as stat3 } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join as join44 } from "node:path";
+import { join as join45 } from "node:path";
 
 // src/adapters/git/refs.ts
-import { isAbsolute as isAbsolute10, join as join39, posix, resolve as resolve7 } from "node:path";
+import { isAbsolute as isAbsolute11, join as join40, posix, resolve as resolve8 } from "node:path";
 var SHA_PATTERN = /^[0-9a-f]{7,64}$/;
 function assertId(value, what) {
   if (!(what === "goal id" ? GOAL_ID_PATTERN : SLICE_ID_PATTERN).test(value)) {
@@ -51425,14 +51602,14 @@ function assertSha(value) {
   }
 }
 function workspacePath(workspaceRoot, goalId, sliceId2) {
-  return join39(resolve7(workspaceRoot), goalId, sliceId2);
+  return join40(resolve8(workspaceRoot), goalId, sliceId2);
 }
 function normalizeSparsePaths(paths2) {
   if (paths2 === null || paths2.length === 0) return null;
   const dirs = /* @__PURE__ */ new Set();
   for (const raw of paths2) {
     const slashed = raw.replaceAll("\\", "/");
-    if (isAbsolute10(raw) || slashed.startsWith("/")) {
+    if (isAbsolute11(raw) || slashed.startsWith("/")) {
       throw new GitError(`Sparse path ${JSON.stringify(raw)} must be relative to the repository.`);
     }
     const dir = posix.normalize(slashed).replace(/\/+$/, "");
@@ -51448,8 +51625,8 @@ function normalizeSparsePaths(paths2) {
 
 // src/adapters/git/state-blobs.ts
 import { createHash as createHash6 } from "node:crypto";
-import { mkdtemp, readFile as readFile4, rm as rm2 } from "node:fs/promises";
-import { join as join40 } from "node:path";
+import { mkdtemp, readFile as readFile5, rm as rm2 } from "node:fs/promises";
+import { join as join41 } from "node:path";
 function blobId(content, like) {
   const hash2 = createHash6(like.length === 64 ? "sha256" : "sha1");
   hash2.update(`blob ${content.length}\0`);
@@ -51477,14 +51654,14 @@ async function readBlobs(git, scratch, oids) {
   const missing = unique2.filter((oid) => !blobs.has(oid));
   if (missing.length === 0) return blobs;
   const gitDir = (await git(["rev-parse", "--absolute-git-dir"])).stdout.trim();
-  const dir = await mkdtemp(join40(scratch, "blobs-"));
+  const dir = await mkdtemp(join41(scratch, "blobs-"));
   for (const oid of missing) {
     const args = ["--git-dir", gitDir, "--work-tree", dir, "unpack-file", oid];
     const name = (await git(args, { cwd: dir })).stdout.trim();
-    const file2 = join40(dir, name);
+    const file2 = join41(dir, name);
     if (!/^\.merge_file_[A-Za-z0-9]+$/.test(name))
       throw new GitError(`git unpack-file printed ${JSON.stringify(name)}.`);
-    const content = await readFile4(file2);
+    const content = await readFile5(file2);
     await rm2(file2, { force: true });
     if (blobId(content, oid) !== oid) throw new GitError(`Blob ${oid} read back with a different id.`);
     blobs.set(oid, content);
@@ -51493,19 +51670,19 @@ async function readBlobs(git, scratch, oids) {
 }
 
 // src/adapters/git/state-files.ts
-import { lstat as lstat3, mkdir as mkdir2, readdir, readFile as readFile5, rm as rm4, writeFile as writeFile2 } from "node:fs/promises";
-import { dirname as dirname10, join as join42 } from "node:path";
+import { lstat as lstat4, mkdir as mkdir2, readdir, readFile as readFile6, rm as rm4, writeFile as writeFile2 } from "node:fs/promises";
+import { dirname as dirname10, join as join43 } from "node:path";
 
 // src/adapters/state/atomic.ts
 import { randomBytes } from "node:crypto";
 import { open as open2, rename, rm as rm3 } from "node:fs/promises";
-import { basename as basename9, dirname as dirname9, join as join41 } from "node:path";
+import { basename as basename9, dirname as dirname9, join as join42 } from "node:path";
 async function writeFileAtomic(path2, data) {
   await replaceFileIf(path2, data, null);
 }
 async function replaceFileIf(path2, data, unchanged) {
   const dir = dirname9(path2);
-  const tmp = join41(dir, `.${basename9(path2)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const tmp = join42(dir, `.${basename9(path2)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   const handle = await open2(tmp, "wx", 420);
   try {
     await handle.writeFile(data);
@@ -51678,7 +51855,7 @@ async function walk(dir) {
     for (const item of items) {
       const entry = {
         rel: rel === "" ? item.name : `${rel}/${item.name}`,
-        abs: join42(abs, item.name),
+        abs: join43(abs, item.name),
         regular: item.isFile(),
         directory: item.isDirectory()
       };
@@ -51695,10 +51872,10 @@ async function collectGoalFiles(goalDir, maxFileBytes, stubDir, scrub) {
     if (!entry.regular || isLocalOnly(entry.rel)) continue;
     if (entry.rel.includes("\\") || entry.rel.split("/").some((part) => part.toLowerCase() === ".git"))
       continue;
-    const { size } = await lstat3(entry.abs);
+    const { size } = await lstat4(entry.abs);
     if (size > maxFileBytes && entry.rel.startsWith("artifacts/")) {
       await mkdir2(stubDir, { recursive: true });
-      const stub = join42(stubDir, `stub-${files2.length}`);
+      const stub = join43(stubDir, `stub-${files2.length}`);
       await writeFile2(stub, renderStub(entry.rel, size, maxFileBytes));
       files2.push({ path: entry.rel, source: stub });
     } else {
@@ -51708,13 +51885,13 @@ async function collectGoalFiles(goalDir, maxFileBytes, stubDir, scrub) {
   return files2;
 }
 async function scrubbedSource(abs, stubDir, index, scrub) {
-  const bytes = await readFile5(abs);
+  const bytes = await readFile6(abs);
   if (bytes.includes(0)) return abs;
   const text3 = bytes.toString("utf8");
   const clean3 = scrub(text3);
   if (clean3 === text3) return abs;
   await mkdir2(stubDir, { recursive: true });
-  const copy = join42(stubDir, `scrubbed-${index}`);
+  const copy = join43(stubDir, `scrubbed-${index}`);
   await writeFile2(copy, clean3);
   return copy;
 }
@@ -51726,10 +51903,10 @@ async function replaceGoalDir(stateRoot, goalId, wanted) {
     const parts = rel.split("/");
     for (let i = 1; i < parts.length; i++) wantedDirs.add(parts.slice(0, i).join("/"));
   }
-  const kept = /* @__PURE__ */ new Set();
+  const kept2 = /* @__PURE__ */ new Set();
   for (const entry of local) {
     if (entry.directory ? wantedDirs.has(entry.rel) : entry.regular && wanted.has(entry.rel)) {
-      if (!entry.directory) kept.add(entry.rel);
+      if (!entry.directory) kept2.add(entry.rel);
       continue;
     }
     if (isLocalOnly(entry.rel)) continue;
@@ -51737,8 +51914,8 @@ async function replaceGoalDir(stateRoot, goalId, wanted) {
     await rm4(entry.abs, { recursive: true, force: true });
   }
   for (const [rel, content] of wanted) {
-    if (isStub(content) && kept.has(rel)) continue;
-    const abs = join42(paths2.dir, ...rel.split("/"));
+    if (isStub(content) && kept2.has(rel)) continue;
+    const abs = join43(paths2.dir, ...rel.split("/"));
     await mkdir2(dirname10(abs), { recursive: true });
     await writeFileAtomic(abs, content);
   }
@@ -51779,11 +51956,11 @@ function cQuote(path2) {
 }
 
 // src/adapters/git/state-index.ts
-import { join as join43 } from "node:path";
+import { join as join44 } from "node:path";
 var INDEX_CONFIG = ["-c", "core.splitIndex=false", "-c", "core.fsmonitor=false"];
 async function buildStateCommit(git, input2) {
   const { base, goalId, files: files2 } = input2;
-  const env = { GIT_INDEX_FILE: join43(input2.scratch, "index") };
+  const env = { GIT_INDEX_FILE: join44(input2.scratch, "index") };
   const indexGit = (args, extra = {}) => git([...INDEX_CONFIG, ...args], { ...extra, env });
   await indexGit(base === null ? ["read-tree", "--empty"] : ["read-tree", base]);
   const oids = files2.length === 0 ? [] : (await git(["hash-object", "-w", "--no-filters", "--stdin-paths"], {
@@ -51874,7 +52051,7 @@ function createGitStateBranch(options) {
     return rejected[2] ?? "rejected";
   }
   async function withScratch(fn) {
-    const scratch = await mkdtemp2(join44(tmpdir(), "omk-state-"));
+    const scratch = await mkdtemp2(join45(tmpdir(), "omk-state-"));
     try {
       return await fn(scratch);
     } finally {
@@ -51970,7 +52147,7 @@ function createGitStateBranch(options) {
             if (theirs !== null) await options.reconcile(goalId, theirs);
           }
           const inScope2 = scopeFilter(scope.only);
-          const all = await collectGoalFiles(goalDir, maxFileBytes, join44(scratch, `stubs-${attempt2}`), scrub);
+          const all = await collectGoalFiles(goalDir, maxFileBytes, join45(scratch, `stubs-${attempt2}`), scrub);
           const files2 = inScope2 ? all.filter((file2) => inScope2(file2.path)) : all;
           if (attempt2 === 1) await checkPushable(goalId, all);
           const commit = await buildStateCommit(git, { base, goalId, files: files2, message, scratch, inScope: inScope2 });
@@ -52028,7 +52205,7 @@ function scopeFilter(only) {
   return (path2) => only.some((entry) => entry.endsWith("/") ? path2.startsWith(entry) : path2 === entry);
 }
 function sleep(ms) {
-  return new Promise((resolve16) => setTimeout(resolve16, ms));
+  return new Promise((resolve17) => setTimeout(resolve17, ms));
 }
 function tokensOfAuthEnv(env) {
   const tokens2 = [];
@@ -52072,7 +52249,7 @@ function proxyFor(url2, env) {
 }
 
 // src/adapters/state/local-files.ts
-import { access as access2, mkdir as mkdir3, readdir as readdir2, readFile as readFile7, rm as rm6, stat as stat5 } from "node:fs/promises";
+import { access as access2, mkdir as mkdir3, readdir as readdir2, readFile as readFile8, rm as rm6, stat as stat5 } from "node:fs/promises";
 
 // src/adapters/state/append-scan.ts
 import { open as open3 } from "node:fs/promises";
@@ -52172,7 +52349,7 @@ async function readFully(handle, buf, position) {
 
 // src/adapters/state/lock.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
-import { link as link2, open as open4, readFile as readFile6, rename as rename2, stat as stat4, unlink as unlink2 } from "node:fs/promises";
+import { link as link2, open as open4, readFile as readFile7, rename as rename2, stat as stat4, unlink as unlink2 } from "node:fs/promises";
 import { performance as performance2 } from "node:perf_hooks";
 import { setTimeout as sleep2 } from "node:timers/promises";
 var lockInfoSchema = external_exports.object({
@@ -52327,7 +52504,7 @@ async function readHolder(lockPath) {
 }
 async function readRaw(path2) {
   try {
-    return await readFile6(path2, "utf8");
+    return await readFile7(path2, "utf8");
   } catch (error62) {
     if (isCode(error62, "ENOENT")) return null;
     throw error62;
@@ -52372,7 +52549,7 @@ function isCode(error62, code2) {
 var localStateFiles = {
   async readText(path2) {
     try {
-      return await readFile7(path2, "utf8");
+      return await readFile8(path2, "utf8");
     } catch (error62) {
       if (isCode2(error62, "ENOENT")) return null;
       throw error62;
@@ -52644,13 +52821,13 @@ async function withWorkspace(spec, fn) {
     );
   }
   await mkdir4(spec.workDir, { recursive: true });
-  const dir = await mkdtemp3(join45(spec.workDir, "omk-bot-"));
+  const dir = await mkdtemp3(join46(spec.workDir, "omk-bot-"));
   spec.observe?.("created", dir);
   try {
-    const repoRoot = join45(dir, "repo");
+    const repoRoot = join46(dir, "repo");
     const { store, state, remote } = githubGoalState({
       repoRoot,
-      stateRoot: join45(dir, "state"),
+      stateRoot: join46(dir, "state"),
       branch: spec.stateBranch,
       serverUrl: spec.repo.serverUrl,
       repo: spec.repo,
@@ -57595,14 +57772,14 @@ function parseCommandLine(line2, idSuffix) {
 
 // src/bot/find-command.ts
 var PREFIX = /^ {0,3}\/omk(?=\s|$)/;
-var FENCE = /^ {0,3}(`{3,}|~{3,})/;
+var FENCE2 = /^ {0,3}(`{3,}|~{3,})/;
 var BIDI = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/;
 var INVISIBLE2 = /[\u200b-\u200d\u2060-\u2064\ufeff\u00ad]/g;
 function findCommand(body) {
   const visible2 = visibleMarkdown(body);
   let fence = null;
   for (const raw of visible2.split(/\r\n?|\n/)) {
-    const fenceMatch = FENCE.exec(raw);
+    const fenceMatch = FENCE2.exec(raw);
     if (fence !== null) {
       const marker = fenceMatch?.[1];
       if (marker?.[0] === fence.char && marker.length >= fence.length && raw.trim() === marker) fence = null;
@@ -57688,9 +57865,9 @@ function answerReply(login, answer3) {
 }
 
 // src/adapters/git/kept-bundle.ts
-import { mkdtemp as mkdtemp4, readFile as readFile8, rm as rm8 } from "node:fs/promises";
+import { mkdtemp as mkdtemp4, readFile as readFile9, rm as rm8 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
-import { join as join46 } from "node:path";
+import { join as join47 } from "node:path";
 var SHA2 = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 var RESTORE_REF = "refs/omk/kept-restore";
 function checkedBranch(branch) {
@@ -57702,11 +57879,11 @@ var gitKeptBundles = {
   async bundle(repoRoot, branch, base) {
     const ref = checkedBranch(branch);
     if (!SHA2.test(base)) throw new GitError(`Not a commit SHA: '${base}'.`);
-    const dir = await mkdtemp4(join46(tmpdir2(), "omk-bundle-"));
+    const dir = await mkdtemp4(join47(tmpdir2(), "omk-bundle-"));
     try {
-      const file2 = join46(dir, "branch.bundle");
+      const file2 = join47(dir, "branch.bundle");
       await runGit(["bundle", "create", "--quiet", file2, ref, `^${base}`], { cwd: repoRoot });
-      return await readFile8(file2);
+      return await readFile9(file2);
     } finally {
       await rm8(dir, { recursive: true, force: true });
     }
@@ -57745,15 +57922,15 @@ var gitKeptBundles = {
 import { randomBytes as randomBytes4 } from "node:crypto";
 
 // src/runtime/gates/verify.ts
-import { appendFile, mkdir as mkdir5, open as open5, readFile as readFile9, rm as rm9, stat as stat6, writeFile as writeFile3 } from "node:fs/promises";
-import { basename as basename11, join as join47 } from "node:path";
+import { appendFile, mkdir as mkdir5, open as open5, readFile as readFile10, rm as rm9, stat as stat6, writeFile as writeFile3 } from "node:fs/promises";
+import { basename as basename11, join as join48 } from "node:path";
 
 // src/runtime/gates/test-results/types.ts
-function testResults(source, passed, failed, skipped2) {
+function testResults(source, passed, failed, skipped3) {
   const failedSet = new Set(failed);
   const passedSet = new Set([...passed].filter((name) => !failedSet.has(name)));
-  if (passedSet.size === 0 && failedSet.size === 0 && skipped2 === 0) return null;
-  return { source, passed: [...passedSet].sort(), failed: [...failedSet].sort(), skipped: skipped2 };
+  if (passedSet.size === 0 && failedSet.size === 0 && skipped3 === 0) return null;
+  return { source, passed: [...passedSet].sort(), failed: [...failedSet].sort(), skipped: skipped3 };
 }
 function plainLines(text3) {
   return text3.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "").split(/\r?\n/);
@@ -58021,7 +58198,7 @@ function parseGoTestJson(output2) {
   const packagesWithFailingTests = /* @__PURE__ */ new Set();
   const unreported2 = /* @__PURE__ */ new Set();
   let header = null;
-  let skipped2 = 0;
+  let skipped3 = 0;
   let found = false;
   for (const line2 of output2.split(/\r?\n/)) {
     if (!line2.startsWith("{")) {
@@ -58047,7 +58224,7 @@ function parseGoTestJson(output2) {
     }
     const name = `${pkg}::${event.Test}`;
     if (event.Action === "pass") passed.push(name);
-    else if (event.Action === "skip") skipped2 += 1;
+    else if (event.Action === "skip") skipped3 += 1;
     else if (event.Action === "fail") {
       failed.push(name);
       packagesWithFailingTests.add(pkg);
@@ -58056,7 +58233,7 @@ function parseGoTestJson(output2) {
   if (!found) return null;
   for (const pkg of unreported2) if (!passedPackages.has(pkg)) failedPackages.add(pkg);
   for (const pkg of failedPackages) if (!packagesWithFailingTests.has(pkg)) failed.push(pkg);
-  return testResults("go-test-json", passed, failed, skipped2);
+  return testResults("go-test-json", passed, failed, skipped3);
 }
 function goTestConsole(text3) {
   const lines = text3.split(/\r?\n/);
@@ -58091,7 +58268,7 @@ function parseJestJson(text3, cwd) {
   const prefix = cwd.endsWith("/") ? cwd : `${cwd}/`;
   const passed = [];
   const failed = [];
-  let skipped2 = 0;
+  let skipped3 = 0;
   for (const file2 of report2.testResults) {
     const path2 = (file2.name ?? "").startsWith(prefix) ? (file2.name ?? "").slice(prefix.length) : file2.name ?? "";
     const assertions = file2.assertionResults ?? [];
@@ -58100,10 +58277,10 @@ function parseJestJson(text3, cwd) {
       const name = `${path2} > ${[...test.ancestorTitles ?? [], test.title ?? ""].join(" \u203A ")}`;
       if (test.status === "passed") passed.push(name);
       else if (test.status === "failed") failed.push(name);
-      else skipped2 += 1;
+      else skipped3 += 1;
     }
   }
-  return testResults("jest", passed, failed, skipped2);
+  return testResults("jest", passed, failed, skipped3);
 }
 
 // src/runtime/gates/test-results/junit-xml.ts
@@ -58113,7 +58290,7 @@ function parseJunitXml(xml) {
   const text3 = xml.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, "").replace(/<!--[\s\S]*?-->/g, "");
   const passed = [];
   const failed = [];
-  let skipped2 = 0;
+  let skipped3 = 0;
   let found = false;
   for (const match of text3.matchAll(TESTCASE)) {
     found = true;
@@ -58123,10 +58300,10 @@ function parseJunitXml(xml) {
     const full = classname === "" ? name : `${classname}::${name}`;
     const body = match[3] ?? "";
     if (/<(?:failure|error)\b/.test(body)) failed.push(full);
-    else if (/<skipped\b/.test(body)) skipped2 += 1;
+    else if (/<skipped\b/.test(body)) skipped3 += 1;
     else passed.push(full);
   }
-  return found ? testResults("junit-xml", passed, failed, skipped2) : null;
+  return found ? testResults("junit-xml", passed, failed, skipped3) : null;
 }
 function readAttributes(text3) {
   const attributes = /* @__PURE__ */ new Map();
@@ -58156,10 +58333,10 @@ function parseAva(output2) {
   const headings = new Set(lines.map((line2) => line2.trim()).filter((line2) => line2 !== ""));
   const passed = [];
   const failed = [];
-  let skipped2 = 0;
+  let skipped3 = 0;
   for (const line2 of lines) {
     if (SKIPPED.test(line2)) {
-      skipped2 += 1;
+      skipped3 += 1;
       continue;
     }
     const exited = FILE_EXITED.exec(line2);
@@ -58172,9 +58349,9 @@ function parseAva(output2) {
     const [, mark, tag, text3 = ""] = result2;
     if (mark === "\u2714" && tag === void 0) passed.push(named3(text3.replace(DURATION3, "")));
     else if (mark === "\u2718" && tag !== void 0) failed.push(named3(failedTitle(text3, headings)));
-    else if (tag !== void 0) skipped2 += 1;
+    else if (tag !== void 0) skipped3 += 1;
   }
-  return testResults("ava", passed, failed, skipped2);
+  return testResults("ava", passed, failed, skipped3);
 }
 function failedTitle(text3, headings) {
   for (let title3 = text3; title3 !== ""; title3 = title3.slice(0, Math.max(0, title3.lastIndexOf(" ")))) {
@@ -58196,32 +58373,32 @@ var DOC_TEST = /^(.+ - .*?) ?\(line (\d+)\)(.*)$/;
 function parseCargoTest(output2) {
   const results = [];
   const headers = [];
-  let runs2 = 0;
+  let runs3 = 0;
   for (const raw of plainLines(output2)) {
     const line2 = raw.trimEnd();
     const running = RUNNING.exec(line2);
     if (running !== null) headers.push({ crate: running[1] ?? "", hash: running[2] ?? "" });
     else if (DOC_TESTS.test(line2) || HEADER.test(line2)) headers.push(null);
-    if (RUN_START.test(line2)) runs2 += 1;
+    if (RUN_START.test(line2)) runs3 += 1;
     const match = RESULT2.exec(line2);
     if (match === null) continue;
-    results.push({ name: match[1] ?? "", outcome: match[2] ?? "ok", run: runs2 - 1 });
+    results.push({ name: match[1] ?? "", outcome: match[2] ?? "ok", run: runs3 - 1 });
   }
   if (results.length === 0) return null;
-  const paired = headers.length === runs2;
+  const paired = headers.length === runs3;
   const targets = results.map(({ name, run: run2 }) => ({ name, target: paired ? headers[run2] ?? null : null }));
   const renamed = docTestNames(results.map((result2) => result2.name));
   const qualified = targetNames(targets);
   const passed = [];
   const failed = [];
-  let skipped2 = 0;
+  let skipped3 = 0;
   for (const [index, { name, outcome }] of results.entries()) {
     const named5 = qualified[index] ?? renamed.get(name) ?? name;
     if (outcome === "ok") passed.push(named5);
     else if (outcome === "FAILED") failed.push(named5);
-    else skipped2 += 1;
+    else skipped3 += 1;
   }
-  return testResults("cargo-test", passed, failed, skipped2);
+  return testResults("cargo-test", passed, failed, skipped3);
 }
 function docTestNames(names) {
   const byItem = /* @__PURE__ */ new Map();
@@ -58268,14 +58445,14 @@ function parseJest(output2) {
   if (!lines.some((line2) => /^Tests:\s+\d/.test(line2))) return null;
   const passed = [];
   const failed = [];
-  let skipped2 = 0;
+  let skipped3 = 0;
   let file2 = "";
   let suites = [];
   for (const raw of lines) {
     const line2 = raw.trimEnd();
     const totals = /^Tests:.*?(\d+) (?:skipped|todo)/.exec(line2);
     if (totals !== null) {
-      skipped2 = [...line2.matchAll(/(\d+) (?:skipped|todo)/g)].reduce((sum3, m) => sum3 + Number(m[1]), 0);
+      skipped3 = [...line2.matchAll(/(\d+) (?:skipped|todo)/g)].reduce((sum3, m) => sum3 + Number(m[1]), 0);
       continue;
     }
     const header = FILE.exec(line2);
@@ -58307,7 +58484,7 @@ function parseJest(output2) {
       suites = [...suites.filter((entry) => entry.indent < indent), { indent, name: suite[2] ?? "" }];
     }
   }
-  return testResults("jest", passed, failed, skipped2);
+  return testResults("jest", passed, failed, skipped3);
 }
 
 // src/runtime/gates/test-results/mocha.ts
@@ -58322,7 +58499,7 @@ function parseMocha(output2) {
   if (!lines.some((line2) => PASSING.test(line2.trimEnd()))) return null;
   const passed = [];
   const failed = [];
-  let skipped2 = 0;
+  let skipped3 = 0;
   let pkg = null;
   let listing2 = true;
   let suites = [];
@@ -58341,7 +58518,7 @@ function parseMocha(output2) {
     }
     const pending = PENDING.exec(line2);
     if (pending !== null && !listing2) {
-      skipped2 += Number(pending[1]);
+      skipped3 += Number(pending[1]);
       continue;
     }
     const indent = line2.length - line2.trimStart().length;
@@ -58355,7 +58532,7 @@ function parseMocha(output2) {
     else if (fail2 !== null) failed.push(name(fail2[1] ?? ""));
     else if (!PENDING_TEST.test(text3)) suites.push({ indent, title: text3 });
   }
-  return testResults("mocha", passed, failed, skipped2);
+  return testResults("mocha", passed, failed, skipped3);
 }
 
 // src/runtime/gates/test-results/pnpm-recursive.ts
@@ -58378,7 +58555,7 @@ function parsePnpmRecursive(output2, parseOne) {
   if (sections.size === 0) return void 0;
   const passed = [];
   const failed = [];
-  let skipped2 = 0;
+  let skipped3 = 0;
   let source = null;
   for (const { dir, lines: own3 } of sections.values()) {
     const results = parseOne(own3.join("\n"));
@@ -58387,10 +58564,10 @@ function parsePnpmRecursive(output2, parseOne) {
     if (source === "vitest" && !allNamed(own3, results)) return null;
     passed.push(...results.passed.map((name) => `${dir} > ${name}`));
     failed.push(...results.failed.map((name) => `${dir} > ${name}`));
-    skipped2 += results.skipped;
+    skipped3 += results.skipped;
   }
   if (source === null) return null;
-  const read3 = testResults(source, passed, failed, skipped2);
+  const read3 = testResults(source, passed, failed, skipped3);
   return read3 === null ? null : { ...read3, packages: [...sections.values()].map((s) => s.dir).sort() };
 }
 function allNamed(lines, results) {
@@ -58429,9 +58606,9 @@ function parsePytest(output2) {
     const totals = TOTALS.exec(line2);
     if (totals !== null) {
       const counts = totals[1] ?? "";
-      const skipped2 = /(\d+) skipped/.exec(counts);
+      const skipped3 = /(\d+) skipped/.exec(counts);
       const xfailed = /(\d+) xfailed/.exec(counts);
-      skippedTotal = Number(skipped2?.[1] ?? 0) + Number(xfailed?.[1] ?? 0);
+      skippedTotal = Number(skipped3?.[1] ?? 0) + Number(xfailed?.[1] ?? 0);
     }
   }
   if (!found) return null;
@@ -58479,7 +58656,7 @@ function parseTap(output2) {
     const depth2 = Math.floor((match[1] ?? "").length / 4);
     const ok2 = match[2] === "ok";
     const raw = match[3] ?? "";
-    const skipped2 = DIRECTIVE.test(raw);
+    const skipped3 = DIRECTIVE.test(raw);
     const name = raw.replace(DIRECTIVE, "").replace(/\\#/g, "#").trim();
     const children = pending.get(depth2 + 1) ?? [];
     pending.delete(depth2 + 1);
@@ -58487,11 +58664,11 @@ function parseTap(output2) {
     const here = tapeTest?.points ?? pending.get(depth2) ?? [];
     if (tapeTest === null) pending.set(depth2, here);
     if (children.length === 0) {
-      here.push({ name, ok: ok2, skipped: skipped2 });
+      here.push({ name, ok: ok2, skipped: skipped3 });
       continue;
     }
     for (const child of children) here.push({ ...child, name: `${name} > ${child.name}` });
-    if (!ok2 && !skipped2 && children.every((child) => child.ok)) here.push({ name, ok: ok2, skipped: skipped2 });
+    if (!ok2 && !skipped3 && children.every((child) => child.ok)) here.push({ name, ok: ok2, skipped: skipped3 });
   }
   crash(header);
   if (!found && !headers.some((entry) => entry.skipped || entry.crashed)) return null;
@@ -58510,13 +58687,13 @@ function headerPoint(header) {
 function tally(points) {
   const passed = [];
   const failed = [];
-  let skipped2 = 0;
+  let skipped3 = 0;
   for (const point of points) {
-    if (point.skipped) skipped2 += 1;
+    if (point.skipped) skipped3 += 1;
     else if (point.ok) passed.push(point.name);
     else failed.push(point.name);
   }
-  return testResults("tap", passed, failed, skipped2);
+  return testResults("tap", passed, failed, skipped3);
 }
 
 // src/runtime/gates/test-results/unittest.ts
@@ -58557,9 +58734,9 @@ function parseUnittest(output2) {
     const totals = TOTALS2.exec(line2);
     if (totals !== null) {
       const counts = totals[1] ?? "";
-      const skipped2 = /\bskipped=(\d+)/.exec(counts);
+      const skipped3 = /\bskipped=(\d+)/.exec(counts);
       const expected = /expected failures=(\d+)/.exec(counts);
-      skippedTotal = Number(skipped2?.[1] ?? 0) + Number(expected?.[1] ?? 0);
+      skippedTotal = Number(skipped3?.[1] ?? 0) + Number(expected?.[1] ?? 0);
       continue;
     }
     const header = HEADER3.exec(line2);
@@ -58591,12 +58768,12 @@ function parseVitest(output2) {
   if (!lines.some((line2) => /^\s*Test Files\s+\d/.test(line2))) return null;
   const passed = [];
   const failed = [];
-  let skipped2 = 0;
+  let skipped3 = 0;
   for (const raw of lines) {
     const line2 = raw.trimEnd();
     const totals = TOTALS3.exec(line2);
     if (totals !== null) {
-      skipped2 = Number(totals[1]);
+      skipped3 = Number(totals[1]);
       continue;
     }
     const fail2 = FAIL2.exec(line2);
@@ -58611,7 +58788,7 @@ function parseVitest(output2) {
     if (test[1] === "\u2713" || test[1] === "\u221A") passed.push(name);
     else failed.push(name);
   }
-  return testResults("vitest", passed, failed, skipped2);
+  return testResults("vitest", passed, failed, skipped3);
 }
 
 // src/runtime/gates/test-results/parse.ts
@@ -58650,7 +58827,7 @@ function createGateVerifier(runProcess2) {
     const evidence = [];
     for (const gate of gates) {
       if (context.signal?.aborted) {
-        evidence.push(skipped(gate, context, "not run: verification was cancelled", null));
+        evidence.push(skipped2(gate, context, "not run: verification was cancelled", null));
         continue;
       }
       evidence.push(await verifyGate(runProcess2, gate, context));
@@ -58659,14 +58836,14 @@ function createGateVerifier(runProcess2) {
   };
 }
 async function verifyGate(runProcess2, gate, context) {
-  const log = join47(context.artifactsDir, gateLogName(context.sha, gate.name));
+  const log = join48(context.artifactsDir, gateLogName(context.sha, gate.name));
   await writeFile3(log, "");
-  let runs2 = 0;
+  let runs3 = 0;
   const run2 = (cwd, label) => {
-    runs2 += 1;
-    const report2 = join47(
+    runs3 += 1;
+    const report2 = join48(
       context.artifactsDir,
-      `${context.sha.slice(0, 12)}-${safeGateName(gate.name)}-${runs2}.${gate.report?.format === "jest-json" ? "json" : "xml"}`
+      `${context.sha.slice(0, 12)}-${safeGateName(gate.name)}-${runs3}.${gate.report?.format === "jest-json" ? "json" : "xml"}`
     );
     return runGate(runProcess2, gate, { cwd, label, log, report: report2 }, context);
   };
@@ -58732,7 +58909,7 @@ async function verifyGate(runProcess2, gate, context) {
     case "passed":
       return evidence("passed", null, first);
     case "cancelled":
-      return skipped(gate, context, "cancelled while running", log, first.result);
+      return skipped2(gate, context, "cancelled while running", log, first.result);
     case "timeout":
       return evidence("timeout", `timed out after ${gate.timeoutMs} ms; the process group was killed`, first);
     case "unavailable": {
@@ -58742,7 +58919,7 @@ async function verifyGate(runProcess2, gate, context) {
       }
       const base2 = await onBase(context.baseCwd);
       if (base2 === "cancelled")
-        return skipped(gate, context, `${why}; cancelled on the base`, log, first.result);
+        return skipped2(gate, context, `${why}; cancelled on the base`, log, first.result);
       if (base2 === "unavailable") {
         return evidence("unavailable", unavailableNote(why, base12), first);
       }
@@ -58758,7 +58935,7 @@ async function verifyGate(runProcess2, gate, context) {
   const second = await run2(context.cwd, `rerun on ${context.sha}`);
   if (second.status === "passed") return evidence("flaky", "failed once, passed on rerun", first);
   if (second.status === "cancelled")
-    return skipped(gate, context, "cancelled during rerun", log, second.result);
+    return skipped2(gate, context, "cancelled during rerun", log, second.result);
   if (second.status !== "failed" || context.baseCwd === null) {
     return evidence("failed", second.status === "failed" ? null : `rerun: ${second.status}`, second);
   }
@@ -58874,7 +59051,7 @@ function writesReport(gate) {
 }
 async function readTests2(gate, output2, report2, cwd) {
   if (gate.kind !== "test" && gate.report === void 0) return null;
-  const read3 = writesReport(gate) ? await readFile9(report2, "utf8").catch(() => null) : null;
+  const read3 = writesReport(gate) ? await readFile10(report2, "utf8").catch(() => null) : null;
   const file2 = read3 === "" ? null : read3;
   if (gate.report?.format === "jest-json") {
     return (file2 === null ? null : parseJestJson(file2, cwd)) ?? parseTestResults(output2);
@@ -58927,7 +59104,7 @@ function treeRelative(tail2, cwd) {
 function escapeRegExp2(text3) {
   return text3.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
-function skipped(gate, context, note, artifact, result2) {
+function skipped2(gate, context, note, artifact, result2) {
   return {
     name: gate.name,
     kind: gate.kind,
@@ -58957,7 +59134,7 @@ function boundTail(note, output2) {
 // src/adapters/process/run-process.ts
 import { spawn } from "node:child_process";
 import { readFileSync as readFileSync3 } from "node:fs";
-import { readdir as readdir3, readFile as readFile10 } from "node:fs/promises";
+import { readdir as readdir3, readFile as readFile11 } from "node:fs/promises";
 import { constants as constants3 } from "node:os";
 import { StringDecoder } from "node:string_decoder";
 
@@ -59169,7 +59346,7 @@ async function probeSubreaper(host = { platform: process.platform, arch: process
     }
   }
   if (perl === null) return { available: false, reason: `no perl at ${host.perls.join(" or ")}`, hint: HINT };
-  const refused2 = await runs(perl, ["-e", PERL_PROBE, String(nr)]);
+  const refused2 = await runs2(perl, ["-e", PERL_PROBE, String(nr)]);
   if (refused2 !== null) {
     return {
       available: false,
@@ -59184,10 +59361,10 @@ async function probeSubreaper(host = { platform: process.platform, arch: process
     prefix: (graceMs) => [tool, "-e", PERL_SUBREAPER, String(nr), String(Math.max(0, Math.round(graceMs)))]
   };
 }
-function runs(file2, args) {
-  return new Promise((resolve16) => {
+function runs2(file2, args) {
+  return new Promise((resolve17) => {
     execFile2(file2, args, { timeout: 1e4 }, (error62) => {
-      resolve16(error62 === null ? null : error62.message.split("\n")[0] || "it did not exit 0");
+      resolve17(error62 === null ? null : error62.message.split("\n")[0] || "it did not exit 0");
     });
   });
 }
@@ -59211,9 +59388,9 @@ async function runProcessWith(spec, subreaper) {
   const supervised = subreaper !== null && spec.endsWhole !== true && spec.argv.length > 0 && spec.argv[0] !== "";
   const [command2, ...args] = supervised ? [...subreaper.prefix(grace), ...spec.argv] : spec.argv;
   const reported = supervised || spec.endsWhole === true;
-  return new Promise((resolve16) => {
+  return new Promise((resolve17) => {
     if (!command2) {
-      resolve16(result(null, null, false, false, "empty argv", started, "", ""));
+      resolve17(result(null, null, false, false, "empty argv", started, "", ""));
       return;
     }
     const log = spec.logPath ? new BoundedLog(spec.logPath, spec.logMaxBytes) : null;
@@ -59346,7 +59523,7 @@ async function runProcessWith(spec, subreaper) {
       const complete = parsed2.complete || neverStarted;
       const bySignal = spec.endsWhole === true && parsed2.complete && signalNumber !== null && code2 === 128 + signalNumber ? signalName(signalNumber) : null;
       const failed = execError === null ? null : `spawn ${spec.argv[0] ?? ""} ${execError}`;
-      const done = () => resolve16({
+      const done = () => resolve17({
         ...failed === null ? bySignal !== null ? result(null, bySignal, timedOut, cancelled, spawnError, started, stdout, tail2) : result(code2, signal, timedOut, cancelled, spawnError, started, stdout, tail2) : result(null, null, timedOut, cancelled, failed, started, stdout, tail2),
         ...spec.silenceMs === void 0 ? {} : { silent },
         ...stopped === null ? {} : { stopped },
@@ -59402,7 +59579,7 @@ function signalName(number4) {
   const found = Object.entries(constants3.signals).find(([, value]) => value === number4);
   return found === void 0 ? null : found[0];
 }
-var sleep3 = (ms) => new Promise((resolve16) => setTimeout(resolve16, ms));
+var sleep3 = (ms) => new Promise((resolve17) => setTimeout(resolve17, ms));
 function signalProcess(pid, signal) {
   try {
     process.kill(pid, signal);
@@ -59435,7 +59612,7 @@ async function groupAlive(pgid) {
   }
   for (const entry of entries2) {
     if (!/^\d+$/.test(entry)) continue;
-    const stat18 = await readFile10(`/proc/${entry}/stat`, "utf8").catch(() => "");
+    const stat18 = await readFile11(`/proc/${entry}/stat`, "utf8").catch(() => "");
     const fields = stat18.slice(stat18.lastIndexOf(")") + 2).split(" ");
     if (fields[2] === String(pgid) && fields[0] !== "Z") return true;
   }
@@ -59456,7 +59633,7 @@ function result(exitCode, signal, timedOut, cancelled, spawnError, started, stdo
 
 // src/adapters/agents/command-agent.ts
 import { appendFile as appendFile2, mkdir as mkdir8, rm as rm11, stat as stat8, writeFile as writeFile5 } from "node:fs/promises";
-import { resolve as resolve9 } from "node:path";
+import { resolve as resolve10 } from "node:path";
 
 // src/runtime/agents/network-stall.ts
 var NETWORK_FAILURE = /failed to lookup address|name does not resolve|name or service not known|temporary failure in name resolution|\bENOTFOUND\b|\bEAI_AGAIN\b|\bECONNREFUSED\b|\bECONNRESET\b|\bENETUNREACH\b|\bEHOSTUNREACH\b|network (?:is )?unreachable|waiting for network|connection failed|failed to connect|unable to connect|cannot connect to (?:the )?api|reconnecting\.\.\./i;
@@ -59739,23 +59916,23 @@ function sum2(values) {
 }
 
 // src/adapters/agents/agent-home.ts
-import { cp, lstat as lstat5, mkdir as mkdir7, realpath as realpath3 } from "node:fs/promises";
-import { dirname as dirname14, join as join50 } from "node:path";
+import { cp, lstat as lstat6, mkdir as mkdir7, realpath as realpath3 } from "node:fs/promises";
+import { dirname as dirname14, join as join51 } from "node:path";
 
 // src/adapters/sandbox/private-temp.ts
 import {
-  lstat as lstat4,
+  lstat as lstat5,
   mkdir as mkdir6,
   mkdtemp as mkdtemp5,
   readdir as readdir4,
-  readFile as readFile11,
+  readFile as readFile12,
   realpath as realpath2,
   rename as rename3,
   rm as rm10,
   stat as stat7,
   writeFile as writeFile4
 } from "node:fs/promises";
-import { basename as basename13, dirname as dirname13, join as join49 } from "node:path";
+import { basename as basename13, dirname as dirname13, join as join50 } from "node:path";
 
 // src/adapters/process/host.ts
 import { hostname as hostname3 } from "node:os";
@@ -59766,7 +59943,7 @@ import { open as open6 } from "node:fs/promises";
 
 // src/adapters/process/omk-process.ts
 import { readFileSync as readFileSync4, readlinkSync, realpathSync } from "node:fs";
-import { basename as basename12, dirname as dirname12, isAbsolute as isAbsolute11, join as join48, resolve as resolve8 } from "node:path";
+import { basename as basename12, dirname as dirname12, isAbsolute as isAbsolute12, join as join49, resolve as resolve9 } from "node:path";
 function isOtherOmkProcess(pid) {
   if (!Number.isInteger(pid) || pid <= 1 || pid === process.pid) return false;
   let cmdline;
@@ -59785,7 +59962,7 @@ function isOmkPackage(dir) {
   let known = omkPackages.get(dir);
   if (known === void 0) {
     try {
-      const manifest = JSON.parse(readFileSync4(join48(dir, "package.json"), "utf8"));
+      const manifest = JSON.parse(readFileSync4(join49(dir, "package.json"), "utf8"));
       known = typeof manifest === "object" && manifest !== null && Reflect.get(manifest, "name") === "omk";
     } catch {
       known = false;
@@ -59808,8 +59985,8 @@ function runsOmk(args, cwd) {
   return args.some((arg) => {
     if (arg === "" || arg.startsWith("-")) return false;
     if (basename12(arg) === "omk") return true;
-    if (!/\.[cm]?js$/.test(arg) || !isAbsolute11(arg) && cwd === null) return false;
-    const file2 = realOrNull(isAbsolute11(arg) ? arg : resolve8(cwd ?? "/", arg));
+    if (!/\.[cm]?js$/.test(arg) || !isAbsolute12(arg) && cwd === null) return false;
+    const file2 = realOrNull(isAbsolute12(arg) ? arg : resolve9(cwd ?? "/", arg));
     return file2 !== null && inOmkPackage(file2);
   });
 }
@@ -59933,16 +60110,16 @@ function processHost() {
 var OWNER_SUFFIX = ".owner";
 async function makePrivateTemp(env, prefix = "run-") {
   const name = `omk-sandboxes-${process.getuid?.() ?? "user"}`;
-  const parent = await ownDirectory(join49(env.TMPDIR || "/tmp", name));
+  const parent = await ownDirectory(join50(env.TMPDIR || "/tmp", name));
   await sweepStale(parent);
-  const path2 = await mkdtemp5(join49(parent, prefix));
+  const path2 = await mkdtemp5(join50(parent, prefix));
   const owner = `${path2}${OWNER_SUFFIX}`;
   await writeFile4(`${path2}.writing`, `${process.pid}
 `, { mode: 384 });
   await rename3(`${path2}.writing`, owner);
   const hidden = /* @__PURE__ */ new Set([parent]);
-  const shared = join49("/tmp", name);
-  if (shared !== join49(env.TMPDIR || "/tmp", name)) {
+  const shared = join50("/tmp", name);
+  if (shared !== join50(env.TMPDIR || "/tmp", name)) {
     const other = await realpath2(shared).catch(() => null);
     if (other !== null) hidden.add(other);
   }
@@ -59961,8 +60138,8 @@ async function sweepStale(parent, now = Date.now()) {
   const names = await readdir4(parent).catch(() => []);
   for (const name of names) {
     if (!name.endsWith(OWNER_SUFFIX)) continue;
-    const marker = join49(parent, name);
-    const pid = Number.parseInt((await readFile11(marker, "utf8").catch(() => "")).trim(), 10);
+    const marker = join50(parent, name);
+    const pid = Number.parseInt((await readFile12(marker, "utf8").catch(() => "")).trim(), 10);
     if (Number.isInteger(pid) && pid > 0 && isPidAlive(pid)) continue;
     if (!(Number.isInteger(pid) && pid > 0)) {
       const written = await stat7(marker).then(
@@ -59971,7 +60148,7 @@ async function sweepStale(parent, now = Date.now()) {
       );
       if (written !== null && now - written < UNREADABLE_MARKER_MS) continue;
     }
-    const temp = join49(parent, name.slice(0, -OWNER_SUFFIX.length));
+    const temp = join50(parent, name.slice(0, -OWNER_SUFFIX.length));
     if (dirname13(temp) !== parent || basename13(temp) === "") continue;
     await rm10(temp, { recursive: true, force: true });
     await rm10(marker, { force: true });
@@ -59981,7 +60158,7 @@ async function sweepStale(parent, now = Date.now()) {
 }
 async function ownDirectory(path2) {
   await mkdir6(path2, { recursive: true, mode: 448 });
-  const stat18 = await lstat4(path2);
+  const stat18 = await lstat5(path2);
   const uid = process.getuid?.();
   if (!stat18.isDirectory() || uid !== void 0 && stat18.uid !== uid) {
     throw new Error(
@@ -60010,19 +60187,19 @@ async function makeAgentHome(hostEnv, entries2) {
 async function toolchains(hostEnv) {
   if (hostEnv.RUSTUP_HOME) return { RUSTUP_HOME: hostEnv.RUSTUP_HOME };
   if (!hostEnv.HOME) return {};
-  const rustup = join50(hostEnv.HOME, ".rustup");
-  return (await lstat5(rustup).catch(() => null))?.isDirectory() ? { RUSTUP_HOME: rustup } : {};
+  const rustup = join51(hostEnv.HOME, ".rustup");
+  return (await lstat6(rustup).catch(() => null))?.isDirectory() ? { RUSTUP_HOME: rustup } : {};
 }
 async function copyEntry(entry, hostEnv, home) {
   const source = homeEntrySource(entry, hostEnv);
   if (source === null) return;
   const real2 = await realpath3(source).catch(() => null);
   if (real2 === null) return;
-  const target2 = join50(home, entry.path);
+  const target2 = join51(home, entry.path);
   await mkdir7(dirname14(target2), { recursive: true });
   await cp(real2, target2, {
     recursive: true,
-    filter: async (from) => !(await lstat5(from)).isSymbolicLink()
+    filter: async (from) => !(await lstat6(from)).isSymbolicLink()
   });
 }
 
@@ -60041,7 +60218,7 @@ function createCommandAgent(options) {
   };
 }
 async function runCommand2(options, allowed, input2) {
-  const dir = resolve9(input2.artifactsDir);
+  const dir = resolve10(input2.artifactsDir);
   await mkdir8(dir, { recursive: true });
   const files2 = agentRunFiles(dir, input2.attempt);
   const transcript = files2.transcript;
@@ -60232,8 +60409,8 @@ async function isDirectory(path2) {
 }
 
 // src/adapters/agents/demo-agent.ts
-import { lstat as lstat6, mkdir as mkdir9, readdir as readdir5, readFile as readFile12, writeFile as writeFile6 } from "node:fs/promises";
-import { join as join51, resolve as resolve10 } from "node:path";
+import { lstat as lstat7, mkdir as mkdir9, readdir as readdir5, readFile as readFile13, writeFile as writeFile6 } from "node:fs/promises";
+import { join as join52, resolve as resolve11 } from "node:path";
 
 // src/adapters/agents/demo-plan.ts
 var MAX_ID_WORDS_CHARS = 40;
@@ -60352,9 +60529,9 @@ function createDemoAgent() {
 }
 async function runDemo2(input2) {
   const started = performance.now();
-  const dir = resolve10(input2.artifactsDir);
+  const dir = resolve11(input2.artifactsDir);
   await mkdir9(dir, { recursive: true });
-  const transcript = join51(dir, `transcript-${input2.attempt}.log`);
+  const transcript = join52(dir, `transcript-${input2.attempt}.log`);
   const result2 = (outcome, summary3) => ({
     outcome,
     exitCode: outcome === "succeeded" ? 0 : null,
@@ -60394,7 +60571,7 @@ ${summary3}
   const outside = [];
   for (const file2 of await listFiles(input2.cwd)) {
     const inScope2 = scope.some((container) => isWithin(file2, container));
-    const path2 = join51(input2.cwd, file2);
+    const path2 = join52(input2.cwd, file2);
     const content = await readText(path2);
     if (content === null || !(content.includes(FIX_MARKER) || content.includes(APPEND_MARKER))) continue;
     if (!inScope2) {
@@ -60460,7 +60637,7 @@ function markerText(line2, marker) {
 async function listFiles(root) {
   const files2 = [];
   const walk3 = async (relDir) => {
-    const entries2 = await readdir5(join51(root, relDir), { withFileTypes: true });
+    const entries2 = await readdir5(join52(root, relDir), { withFileTypes: true });
     entries2.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
     for (const entry of entries2) {
       if (files2.length >= MAX_FILES2) return;
@@ -60476,9 +60653,9 @@ async function listFiles(root) {
   return files2;
 }
 async function readText(path2) {
-  const info = await lstat6(path2);
+  const info = await lstat7(path2);
   if (!info.isFile() || info.size > MAX_FILE_BYTES2) return null;
-  const buffer = await readFile12(path2);
+  const buffer = await readFile13(path2);
   return buffer.includes(0) ? null : buffer.toString("utf8");
 }
 
@@ -60547,7 +60724,7 @@ async function runTool(argv, env) {
 
 // src/adapters/git/date-tracked.ts
 import { lutimes } from "node:fs/promises";
-import { join as join52 } from "node:path";
+import { join as join53 } from "node:path";
 var AT_ONCE = 64;
 async function dateTrackedNow(worktree) {
   const listed4 = await runGit(["ls-files", "-z"], { cwd: worktree });
@@ -60557,7 +60734,7 @@ async function dateTrackedNow(worktree) {
   for (let i = 0; i < paths2.length; i += AT_ONCE) {
     const done = await Promise.all(
       paths2.slice(i, i + AT_ONCE).map(
-        (path2) => lutimes(join52(worktree, path2), now, now).then(
+        (path2) => lutimes(join53(worktree, path2), now, now).then(
           () => true,
           (error62) => {
             if (error62.code === "ENOENT" || error62.code === "ENOTDIR") return false;
@@ -60573,11 +60750,11 @@ async function dateTrackedNow(worktree) {
 
 // src/adapters/git/goal-cleanup.ts
 import { rm as rm12, stat as stat10 } from "node:fs/promises";
-import { basename as basename15, join as join53, sep as sep4 } from "node:path";
+import { basename as basename15, join as join54, sep as sep4 } from "node:path";
 
 // src/adapters/git/worktree.ts
 import { mkdir as mkdir10, readdir as readdir6, realpath as realpath4, stat as stat9 } from "node:fs/promises";
-import { basename as basename14, dirname as dirname15, resolve as resolve11 } from "node:path";
+import { basename as basename14, dirname as dirname15, resolve as resolve12 } from "node:path";
 var CHECKOUT_TIMEOUT_MS = 15 * 6e4;
 function createMemo(limit = 1e3) {
   const values = /* @__PURE__ */ new Map();
@@ -60594,13 +60771,13 @@ function createMemo(limit = 1e3) {
   };
 }
 async function canonicalPath(path2) {
-  const absolute = resolve11(path2);
+  const absolute = resolve12(path2);
   try {
     return await realpath4(absolute);
   } catch {
     const parent = dirname15(absolute);
     if (parent === absolute) return absolute;
-    return resolve11(await canonicalPath(parent), basename14(absolute));
+    return resolve12(await canonicalPath(parent), basename14(absolute));
   }
 }
 async function pathKind(path2) {
@@ -60724,7 +60901,7 @@ function checkGoalId(goalId) {
 var gitGoalCleaner = {
   async removeWorktrees(repoRoot, goalId, workspaceRoot) {
     checkGoalId(goalId);
-    const folder = `${await canonicalPath(join53(workspaceRoot, goalId))}${sep4}`;
+    const folder = `${await canonicalPath(join54(workspaceRoot, goalId))}${sep4}`;
     const prefix = `refs/heads/${goalBranchPrefix(goalId)}`;
     const removed = [];
     for (const entry of await listWorktrees(repoRoot)) {
@@ -60755,8 +60932,8 @@ var gitGoalCleaner = {
 
 // src/adapters/git/persisted-credentials.ts
 import { createHash as createHash7 } from "node:crypto";
-import { appendFile as appendFile3, mkdir as mkdir11, readFile as readFile13, rename as rename4, rm as rm13, writeFile as writeFile7 } from "node:fs/promises";
-import { join as join54 } from "node:path";
+import { appendFile as appendFile3, mkdir as mkdir11, readFile as readFile14, rename as rename4, rm as rm13, writeFile as writeFile7 } from "node:fs/promises";
+import { join as join55 } from "node:path";
 var HEADER_KEYS = "^http\\..*\\.extraheader$";
 var SUFFIX = ".extraheader";
 async function readPersistedHeaders(repoRoot) {
@@ -60783,8 +60960,8 @@ async function addHeaders(repoRoot, headers) {
   );
   if (missing.length === 0) return;
   const gitDir = (await runGit(["rev-parse", "--path-format=absolute", "--git-common-dir"], { cwd: repoRoot })).stdout.trim();
-  const config2 = join54(gitDir, "config");
-  const current = await readFile13(config2, "utf8");
+  const config2 = join55(gitDir, "config");
+  const current = await readFile14(config2, "utf8");
   const lines = missing.map((header) => {
     const url2 = header.key.slice("http.".length, header.key.length - SUFFIX.length);
     return `[http ${quoted(url2)}]
@@ -60795,12 +60972,12 @@ async function addHeaders(repoRoot, headers) {
 }
 async function readStash(path2) {
   try {
-    return JSON.parse(await readFile13(path2, "utf8"));
+    return JSON.parse(await readFile14(path2, "utf8"));
   } catch {
     return null;
   }
 }
-var stashPath = (repoRoot, stashDir) => join54(stashDir, `${createHash7("sha256").update(repoRoot).digest("hex").slice(0, 16)}.json`);
+var stashPath = (repoRoot, stashDir) => join55(stashDir, `${createHash7("sha256").update(repoRoot).digest("hex").slice(0, 16)}.json`);
 var persistedCredentialGuard = {
   async away(repoRoot, stashDir) {
     const path2 = stashPath(repoRoot, stashDir);
@@ -60831,11 +61008,11 @@ var persistedCredentialGuard = {
 };
 
 // src/adapters/git/prepared-files.ts
-import { join as join56 } from "node:path";
+import { join as join57 } from "node:path";
 
 // src/adapters/git/tree-facts.ts
-import { lstat as lstat7 } from "node:fs/promises";
-import { join as join55 } from "node:path";
+import { lstat as lstat8 } from "node:fs/promises";
+import { join as join56 } from "node:path";
 async function treeFacts(worktree, commit) {
   if (!/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(commit)) {
     throw new GitError(`Not a full commit id: ${JSON.stringify(commit)}.`);
@@ -60873,13 +61050,13 @@ async function worktreeChanges(worktree) {
     (code2 === "??" || code2 === "!!" ? untracked : tracked).add(entry.slice(3));
   }
   const stamped = await Promise.all(
-    [...untracked].sort().map(async (path2) => ({ path: path2, stamp: await stampOf(join55(worktree, path2)) }))
+    [...untracked].sort().map(async (path2) => ({ path: path2, stamp: await stampOf(join56(worktree, path2)) }))
   );
   return { tracked: [...tracked].sort(), untracked: stamped };
 }
 async function stampOf(path2) {
   try {
-    const stat18 = await lstat7(path2, { bigint: true });
+    const stat18 = await lstat8(path2, { bigint: true });
     return `${stat18.size}:${stat18.ino}:${stat18.ctimeNs}`;
   } catch {
     return "gone";
@@ -60894,14 +61071,14 @@ async function worktreeStamps(worktree) {
   );
   const paths2 = status.stdout.split("\0").filter((entry) => entry.length > 3).map((entry) => entry.slice(3));
   const stamped = await Promise.all(
-    [...new Set(paths2)].map(async (path2) => [path2, await stampOf(join56(worktree, path2))])
+    [...new Set(paths2)].map(async (path2) => [path2, await stampOf(join57(worktree, path2))])
   );
   return Object.fromEntries(stamped);
 }
 async function stillPrepared(worktree, prepared) {
   const entries2 = Object.entries(prepared ?? {});
   const same2 = await Promise.all(
-    entries2.map(async ([path2, stamp]) => await stampOf(join56(worktree, path2)) === stamp ? path2 : null)
+    entries2.map(async ([path2, stamp]) => await stampOf(join57(worktree, path2)) === stamp ? path2 : null)
   );
   return same2.filter((path2) => path2 !== null).sort();
 }
@@ -60952,16 +61129,16 @@ async function putBranchBack(repoRoot, branch, sha3) {
 
 // src/adapters/git/own-heads.ts
 import { readFileSync as readFileSync5, realpathSync as realpathSync3, statSync as statSync3 } from "node:fs";
-import { join as join57, resolve as resolve12 } from "node:path";
+import { join as join58, resolve as resolve13 } from "node:path";
 function repositoryOf(dir) {
-  const dotGit = join57(dir, ".git");
+  const dotGit = join58(dir, ".git");
   try {
     if (statSync3(dotGit).isDirectory()) return realpathSync3(dotGit);
     const admin = /^gitdir: (.+)$/m.exec(readFileSync5(dotGit, "utf8"))?.[1]?.trim();
     if (admin === void 0) return dir;
-    const adminDir = resolve12(dir, admin);
-    const common = readFileSync5(join57(adminDir, "commondir"), "utf8").trim();
-    return realpathSync3(resolve12(adminDir, common));
+    const adminDir = resolve13(dir, admin);
+    const common = readFileSync5(join58(adminDir, "commondir"), "utf8").trim();
+    return realpathSync3(resolve13(adminDir, common));
   } catch {
     return dir;
   }
@@ -61051,8 +61228,8 @@ async function adoptRecordedHeads(repoRoot, goalId, heads) {
 }
 
 // src/adapters/git/branch-checkout.ts
-import { lstat as lstat8, mkdir as mkdir12, rm as rm14, stat as stat11 } from "node:fs/promises";
-import { dirname as dirname16, join as join58 } from "node:path";
+import { lstat as lstat9, mkdir as mkdir12, rm as rm14, stat as stat11 } from "node:fs/promises";
+import { dirname as dirname16, join as join59 } from "node:path";
 async function createBranchCheckout(input2) {
   const { repoRoot, branch, path: path2 } = input2;
   try {
@@ -61092,7 +61269,7 @@ async function cloneOrigin(path2, branch) {
   return origin === "" ? null : canonicalPath(origin);
 }
 async function ownGitDir(path2) {
-  const info = await lstat8(join58(path2, ".git")).catch(() => null);
+  const info = await lstat9(join59(path2, ".git")).catch(() => null);
   if (info === null) return "missing";
   if (info.isDirectory()) return "dir";
   return info.isSymbolicLink() ? "link" : info.isFile() ? "file" : "other";
@@ -61161,8 +61338,8 @@ async function removeBranchCheckout(repoRoot, workspace) {
 
 // src/adapters/git/forged-objects.ts
 import { createHash as createHash8 } from "node:crypto";
-import { readFile as readFile14 } from "node:fs/promises";
-import { join as join59 } from "node:path";
+import { readFile as readFile15 } from "node:fs/promises";
+import { join as join60 } from "node:path";
 import { inflateSync } from "node:zlib";
 async function forgedObjects(cwd, commonDir, from, commit) {
   if (from === commit) return [];
@@ -61176,7 +61353,7 @@ async function forgedObjects(cwd, commonDir, from, commit) {
     const [, mode = "", , id = ""] = (fields[i] ?? "").split(" ");
     const path2 = fields[i + 1] ?? "";
     if (mode === "160000" || /^0+$/.test(id) || path2 === "") continue;
-    const stored = await readFile14(join59(commonDir, "objects", id.slice(0, 2), id.slice(2))).catch(() => null);
+    const stored = await readFile15(join60(commonDir, "objects", id.slice(0, 2), id.slice(2))).catch(() => null);
     if (stored === null) continue;
     const algorithm = id.length === 64 ? "sha256" : "sha1";
     let content;
@@ -61297,8 +61474,8 @@ function truncateDiff(diff, limitBytes, fullDiffCommand) {
   if (bytes.length <= limitBytes) return diff;
   const head2 = bytes.subarray(0, limitBytes);
   const cut2 = head2.lastIndexOf(10);
-  const kept = cut2 > 0 ? head2.subarray(0, cut2 + 1) : head2;
-  const text3 = kept.toString("utf8").replace(/\uFFFD$/, "");
+  const kept2 = cut2 > 0 ? head2.subarray(0, cut2 + 1) : head2;
+  const text3 = kept2.toString("utf8").replace(/\uFFFD$/, "");
   const shown = Buffer.byteLength(text3, "utf8");
   const suffix = text3.endsWith("\n") ? "" : "\n";
   return `${text3}${suffix}[omk: diff truncated: ${shown} of ${bytes.length} bytes shown; full diff: ${fullDiffCommand}]
@@ -61469,7 +61646,7 @@ async function mergeForRepair(workspace, goalId, { branch, head: head2 }, identi
 
 // src/adapters/git/open-workspace.ts
 import { stat as stat12 } from "node:fs/promises";
-import { resolve as resolve13 } from "node:path";
+import { resolve as resolve14 } from "node:path";
 
 // src/adapters/git/register-retry.ts
 var RETRY_PAUSE_MS = 250;
@@ -61623,7 +61800,7 @@ async function assertContainsBase(repoRoot, branch, baseSha) {
 async function hasIndex(worktreePath) {
   const { stdout } = await runGit(["rev-parse", "--git-path", "index"], { cwd: worktreePath });
   try {
-    return (await stat12(resolve13(worktreePath, stdout.trim()))).isFile();
+    return (await stat12(resolve14(worktreePath, stdout.trim()))).isFile();
   } catch {
     return false;
   }
@@ -61716,20 +61893,20 @@ async function rewindMainBranch(workspace) {
 }
 
 // src/adapters/git/stale-locks.ts
-import { readdir as readdir7, readFile as readFile15, rm as rm15, stat as stat13 } from "node:fs/promises";
-import { join as join60, resolve as resolve14 } from "node:path";
+import { readdir as readdir7, readFile as readFile16, rm as rm15, stat as stat13 } from "node:fs/promises";
+import { join as join61, resolve as resolve15 } from "node:path";
 var PER_WORKTREE_LOCKS = ["index.lock", "HEAD.lock"];
 var OMK_REFS = ["refs", "heads", "omk"];
 async function recoverStaleLocks(repoRoot, maxAgeMs, now = Date.now) {
   const commonDir = await gitCommonDir(repoRoot);
   const candidates = [];
-  for (const worktree of await entries(join60(commonDir, "worktrees"))) {
+  for (const worktree of await entries(join61(commonDir, "worktrees"))) {
     if (!worktree.isDirectory()) continue;
-    const adminDir = join60(commonDir, "worktrees", worktree.name);
+    const adminDir = join61(commonDir, "worktrees", worktree.name);
     if (!await onOmkBranch(adminDir)) continue;
-    for (const name of PER_WORKTREE_LOCKS) candidates.push(join60(adminDir, name));
+    for (const name of PER_WORKTREE_LOCKS) candidates.push(join61(adminDir, name));
   }
-  candidates.push(...await refLocks(join60(commonDir, ...OMK_REFS)));
+  candidates.push(...await refLocks(join61(commonDir, ...OMK_REFS)));
   const removed = [];
   const cutoff = now() - maxAgeMs;
   for (const path2 of candidates) {
@@ -61748,8 +61925,8 @@ async function clearWorkspaceLocks(workspace) {
   if (workspace.mode !== "branch-checkout" && gitDir === commonDir) return [];
   const parts = workspace.branch.split("/");
   const candidates = [
-    ...PER_WORKTREE_LOCKS.map((name) => join60(gitDir, name)),
-    join60(commonDir, "refs", "heads", ...parts.slice(0, -1), `${parts.at(-1)}.lock`)
+    ...PER_WORKTREE_LOCKS.map((name) => join61(gitDir, name)),
+    join61(commonDir, "refs", "heads", ...parts.slice(0, -1), `${parts.at(-1)}.lock`)
   ];
   const removed = [];
   for (const path2 of candidates) {
@@ -61763,26 +61940,26 @@ async function gitDirs(cwd) {
   const both = (await runGit(["rev-parse", "--absolute-git-dir", "--git-common-dir"], { cwd })).stdout;
   const lines = both.split("\n");
   if (lines.length === 3 && lines[2] === "") {
-    return { gitDir: lines[0] ?? "", commonDir: resolve14(cwd, lines[1] ?? "") };
+    return { gitDir: lines[0] ?? "", commonDir: resolve15(cwd, lines[1] ?? "") };
   }
   const gitDir = (await runGit(["rev-parse", "--absolute-git-dir"], { cwd })).stdout.trim();
   return {
     gitDir,
-    commonDir: resolve14(cwd, (await runGit(["rev-parse", "--git-common-dir"], { cwd })).stdout.trim())
+    commonDir: resolve15(cwd, (await runGit(["rev-parse", "--git-common-dir"], { cwd })).stdout.trim())
   };
 }
 async function onOmkBranch(adminDir) {
-  const head2 = await readFile15(join60(adminDir, "HEAD"), "utf8").catch(() => "");
+  const head2 = await readFile16(join61(adminDir, "HEAD"), "utf8").catch(() => "");
   return head2.trim().startsWith("ref: refs/heads/omk/");
 }
 async function gitCommonDir(repoRoot) {
   const { stdout } = await runGit(["rev-parse", "--git-common-dir"], { cwd: repoRoot });
-  return resolve14(repoRoot, stdout.trim());
+  return resolve15(repoRoot, stdout.trim());
 }
 async function refLocks(dir) {
   const found = [];
   for (const entry of await entries(dir)) {
-    const path2 = join60(dir, entry.name);
+    const path2 = join61(dir, entry.name);
     if (entry.isDirectory()) found.push(...await refLocks(path2));
     else if (entry.isFile() && entry.name.endsWith(".lock")) found.push(path2);
   }
@@ -61898,22 +62075,22 @@ function v1Line(entry) {
 }
 
 // src/adapters/integrity/links.ts
-import { lstat as lstat9, readlink, realpath as realpath5 } from "node:fs/promises";
-import { dirname as dirname18, isAbsolute as isAbsolute12, join as join61, resolve as resolve15, sep as sep5 } from "node:path";
+import { lstat as lstat10, readlink, realpath as realpath5 } from "node:fs/promises";
+import { dirname as dirname18, isAbsolute as isAbsolute13, join as join62, resolve as resolve16, sep as sep5 } from "node:path";
 async function escapingLinks(worktree, paths2) {
   const root = await canonicalPath(worktree);
   const inside2 = (path2) => path2 === root || path2.startsWith(`${root}${sep5}`);
   const found = [];
   const files2 = [];
   for (const path2 of paths2) {
-    const absolute = join61(root, path2);
-    const info = await lstat9(absolute).catch(() => null);
+    const absolute = join62(root, path2);
+    const info = await lstat10(absolute).catch(() => null);
     if (info === null) continue;
     if (info.isFile() && info.nlink > 1)
       files2.push({ path: path2, id: `${info.dev}:${info.ino}`, links: info.nlink });
     if (!info.isSymbolicLink()) continue;
     const target2 = await readlink(absolute);
-    const lexical = isAbsolute12(target2) ? resolve15(target2) : resolve15(dirname18(absolute), target2);
+    const lexical = isAbsolute13(target2) ? resolve16(target2) : resolve16(dirname18(absolute), target2);
     const real2 = await realpath5(absolute).catch(() => canonicalPath(lexical));
     if (!inside2(real2) || !inside2(await canonicalPath(lexical))) found.push({ path: path2, target: target2 });
   }
@@ -61926,7 +62103,7 @@ function hardLinks(files2) {
 }
 
 // src/adapters/integrity/processes.ts
-import { readdir as readdir8, readFile as readFile16, readlink as readlink2 } from "node:fs/promises";
+import { readdir as readdir8, readFile as readFile17, readlink as readlink2 } from "node:fs/promises";
 import { sep as sep6 } from "node:path";
 var PROC = "/proc";
 async function endStrays(worktree, options = {}) {
@@ -62003,7 +62180,7 @@ async function ending(proc, pid) {
   const tasks = await readdir8(`${proc}/${pid}/task`).catch(() => null);
   if (tasks === null) return false;
   for (const task of tasks) {
-    const stat18 = await readFile16(`${proc}/${pid}/task/${task}/stat`, "latin1").catch(() => null);
+    const stat18 = await readFile17(`${proc}/${pid}/task/${task}/stat`, "latin1").catch(() => null);
     if (stat18 === null) continue;
     const fields = stat18.slice(stat18.lastIndexOf(")") + 2).split(" ");
     const [state, flags, pending] = [fields[0], Number(fields[6]), Number(fields[28])];
@@ -62016,26 +62193,26 @@ var PF_EXITING = 4;
 var SIGKILL_BIT = 1 << 8;
 async function endedRunOf(pid, proc, marks) {
   if (marks === void 0) return null;
-  const environ = await readFile16(`${proc}/${pid}/environ`, "latin1").catch(() => null);
+  const environ = await readFile17(`${proc}/${pid}/environ`, "latin1").catch(() => null);
   return environ === null ? null : marks.endedRun(environ);
 }
 async function commandLine(proc, pid) {
-  const raw = await readFile16(`${proc}/${pid}/cmdline`, "utf8").catch(() => "");
+  const raw = await readFile17(`${proc}/${pid}/cmdline`, "utf8").catch(() => "");
   const text3 = raw.split("\0").filter(Boolean).join(" ");
   return text3.length > 1e3 ? `${text3.slice(0, 1e3)}\u2026` : text3;
 }
 
 // src/adapters/integrity/snapshot.ts
-import { lstat as lstat12, readdir as readdir11, readFile as readFile19 } from "node:fs/promises";
-import { dirname as dirname20, join as join64, relative as relative13, sep as sep8 } from "node:path";
+import { lstat as lstat13, readdir as readdir11, readFile as readFile20 } from "node:fs/promises";
+import { dirname as dirname20, join as join65, relative as relative13, sep as sep8 } from "node:path";
 
 // src/adapters/git/replace-refs.ts
-import { lstat as lstat10, readdir as readdir9, readFile as readFile17 } from "node:fs/promises";
-import { join as join62 } from "node:path";
+import { lstat as lstat11, readdir as readdir9, readFile as readFile18 } from "node:fs/promises";
+import { join as join63 } from "node:path";
 var REPLACE_REFS = "refs/replace/";
 var OBJECT_ID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 async function replaceRefs(repoRoot) {
-  return await replaceRefsFromFiles(join62(repoRoot, ".git")) ?? replaceRefsFromGit(repoRoot);
+  return await replaceRefsFromFiles(join63(repoRoot, ".git")) ?? replaceRefsFromGit(repoRoot);
 }
 async function replaceRefsFromGit(repoRoot) {
   const listed4 = await runGit(["for-each-ref", "--format=%(refname) %(objectname)", REPLACE_REFS], {
@@ -62049,13 +62226,13 @@ async function replaceRefsFromGit(repoRoot) {
   return refs;
 }
 async function replaceRefsFromFiles(gitDir) {
-  const kind2 = await lstat10(gitDir).catch(() => null);
+  const kind2 = await lstat11(gitDir).catch(() => null);
   if (!kind2?.isDirectory()) return null;
   for (const elsewhere of ["commondir", "reftable"]) {
-    if (await lstat10(join62(gitDir, elsewhere)).catch(() => null) !== null) return null;
+    if (await lstat11(join63(gitDir, elsewhere)).catch(() => null) !== null) return null;
   }
   const refs = /* @__PURE__ */ new Map();
-  const packed = await readOrEmpty(join62(gitDir, "packed-refs"));
+  const packed = await readOrEmpty(join63(gitDir, "packed-refs"));
   if (packed === null) return null;
   for (const line2 of packed.split("\n")) {
     const [object2, ref, extra] = line2.trim().split(" ");
@@ -62065,7 +62242,7 @@ async function replaceRefsFromFiles(gitDir) {
   return await readLoose(gitDir, REPLACE_REFS, refs) ? refs : null;
 }
 async function readLoose(gitDir, prefix, refs) {
-  const entries2 = await readdir9(join62(gitDir, prefix), { withFileTypes: true }).catch(
+  const entries2 = await readdir9(join63(gitDir, prefix), { withFileTypes: true }).catch(
     (error62) => error62.code === "ENOENT" ? [] : null
   );
   if (entries2 === null) return false;
@@ -62075,7 +62252,7 @@ async function readLoose(gitDir, prefix, refs) {
       if (!await readLoose(gitDir, `${ref}/`, refs)) return false;
       continue;
     }
-    const content = entry.isFile() ? await readOrEmpty(join62(gitDir, ref)) : null;
+    const content = entry.isFile() ? await readOrEmpty(join63(gitDir, ref)) : null;
     const object2 = content?.trim() ?? "";
     if (!OBJECT_ID.test(object2)) return false;
     refs.set(ref, object2);
@@ -62083,7 +62260,7 @@ async function readLoose(gitDir, prefix, refs) {
   return true;
 }
 async function readOrEmpty(path2) {
-  return readFile17(path2, "utf8").catch(
+  return readFile18(path2, "utf8").catch(
     (error62) => error62.code === "ENOENT" ? "" : null
   );
 }
@@ -62131,8 +62308,8 @@ async function watchOwnBranches(repoRoot, worktree) {
 }
 
 // src/adapters/integrity/watched-files.ts
-import { lstat as lstat11, mkdir as mkdir14, readdir as readdir10, readFile as readFile18, readlink as readlink3, rm as rm16, symlink, writeFile as writeFile9 } from "node:fs/promises";
-import { dirname as dirname19, join as join63, relative as relative12, sep as sep7 } from "node:path";
+import { lstat as lstat12, mkdir as mkdir14, readdir as readdir10, readFile as readFile19, readlink as readlink3, rm as rm16, symlink, writeFile as writeFile9 } from "node:fs/promises";
+import { dirname as dirname19, join as join64, relative as relative12, sep as sep7 } from "node:path";
 var MAX_FILES_PER_DIR = 500;
 var MAX_DEPTH = 4;
 async function single(what, path2, restorable) {
@@ -62149,8 +62326,8 @@ async function tree(label, dir) {
     }
     for (const name of entries2) {
       if (found.length >= MAX_FILES_PER_DIR) return;
-      const path2 = join63(at2, name);
-      const info = await lstat11(path2).catch(() => null);
+      const path2 = join64(at2, name);
+      const info = await lstat12(path2).catch(() => null);
       if (info === null) continue;
       if (info.isDirectory()) {
         if (depth2 < MAX_DEPTH) await walk3(path2, depth2 + 1);
@@ -62165,10 +62342,10 @@ async function tree(label, dir) {
 }
 async function read2(path2) {
   try {
-    const info = await lstat11(path2);
+    const info = await lstat12(path2);
     if (info.isSymbolicLink()) return { kind: "link", target: await readlink3(path2) };
     if (!info.isFile()) return { kind: "other" };
-    return { kind: "file", bytes: await readFile18(path2), mode: info.mode & 511 };
+    return { kind: "file", bytes: await readFile19(path2), mode: info.mode & 511 };
   } catch {
     return null;
   }
@@ -62265,7 +62442,7 @@ async function compareWith(take2, heads, replace, branches) {
   };
 }
 async function replaceChanges(of2, before) {
-  if (of2.clone && !(await lstat12(join64(of2.repo, ".git")).catch(() => null))?.isDirectory()) return [];
+  if (of2.clone && !(await lstat13(join65(of2.repo, ".git")).catch(() => null))?.isDirectory()) return [];
   const after = await replaceRefs(of2.repo);
   const changes2 = [];
   for (const ref of /* @__PURE__ */ new Set([...before.keys(), ...after.keys()])) {
@@ -62280,22 +62457,22 @@ async function replaceChanges(of2, before) {
 async function snapshotFiles(scope, commonDir) {
   return [
     ...await sharedFiles(scope, commonDir),
-    await single(".gitmodules of the slice's worktree", join64(scope.worktree, ".gitmodules"), false),
+    await single(".gitmodules of the slice's worktree", join65(scope.worktree, ".gitmodules"), false),
     ...await worktreeGitFiles(commonDir)
   ];
 }
 async function worktreeGitFiles(commonDir) {
-  const admin = join64(commonDir, "worktrees");
+  const admin = join65(commonDir, "worktrees");
   const names = (await readdir11(admin).catch(() => [])).sort().slice(0, MAX_FILES_PER_DIR);
   const files2 = [];
   for (const name of names) {
-    const dir = join64(admin, name);
-    const gitdir = await readFile19(join64(dir, "gitdir"), "utf8").catch(() => null);
+    const dir = join65(admin, name);
+    const gitdir = await readFile20(join65(dir, "gitdir"), "utf8").catch(() => null);
     const checkout = gitdir === null ? null : gitdir.trim();
-    if (checkout === null || await lstat12(dirname20(checkout)).catch(() => null) === null) continue;
+    if (checkout === null || await lstat13(dirname20(checkout)).catch(() => null) === null) continue;
     const label = `.git/worktrees/${name}`;
     for (const file2 of ["config.worktree", "commondir", "gitdir"])
-      files2.push({ ...await single(`${label}/${file2}`, join64(dir, file2), true), worktree: name });
+      files2.push({ ...await single(`${label}/${file2}`, join65(dir, file2), true), worktree: name });
     files2.push({
       ...await single(`the .git file of worktree ${name}`, checkout, true),
       worktree: name
@@ -62306,38 +62483,38 @@ async function worktreeGitFiles(commonDir) {
 async function sharedFiles(scope, commonDir) {
   const files2 = [
     ...await gitDirFiles(".git", commonDir),
-    await single(".gitmodules of the repository", join64(scope.repoRoot, ".gitmodules"), false)
+    await single(".gitmodules of the repository", join65(scope.repoRoot, ".gitmodules"), false)
   ];
   if (scope.home !== null) {
-    files2.push(await single("~/.gitconfig", join64(scope.home, ".gitconfig"), true));
-    files2.push(await single("~/.config/git/config", join64(scope.home, ".config", "git", "config"), true));
+    files2.push(await single("~/.gitconfig", join65(scope.home, ".gitconfig"), true));
+    files2.push(await single("~/.config/git/config", join65(scope.home, ".config", "git", "config"), true));
   }
   return files2;
 }
 async function gitDirFiles(label, gitDir) {
   return [
-    await single(`${label}/config`, join64(gitDir, "config"), true),
+    await single(`${label}/config`, join65(gitDir, "config"), true),
     // The repository's own checkout reads it once `extensions.worktreeConfig` is on.
-    await single(`${label}/config.worktree`, join64(gitDir, "config.worktree"), true),
-    ...await tree(`${label}/hooks`, join64(gitDir, "hooks")),
-    ...await tree(`${label}/info`, join64(gitDir, "info")),
+    await single(`${label}/config.worktree`, join65(gitDir, "config.worktree"), true),
+    ...await tree(`${label}/hooks`, join65(gitDir, "hooks")),
+    ...await tree(`${label}/info`, join65(gitDir, "info")),
     // Where git also reads objects from (another directory's, or a URL's), and where a git
     // directory's refs and objects are (a `commondir` file in the checkout's own .git).
-    await single(`${label}/objects/info/alternates`, join64(gitDir, "objects", "info", "alternates"), true),
+    await single(`${label}/objects/info/alternates`, join65(gitDir, "objects", "info", "alternates"), true),
     await single(
       `${label}/objects/info/http-alternates`,
-      join64(gitDir, "objects", "info", "http-alternates"),
+      join65(gitDir, "objects", "info", "http-alternates"),
       true
     ),
-    await single(`${label}/commondir`, join64(gitDir, "commondir"), true),
+    await single(`${label}/commondir`, join65(gitDir, "commondir"), true),
     // Commits git takes to have no parents: history, merge bases and ancestry checks stop there.
     // Only a fetch with a depth writes it (a shallow checkout's, before omk starts); omk's pass none.
-    await single(`${label}/shallow`, join64(gitDir, "shallow"), true)
+    await single(`${label}/shallow`, join65(gitDir, "shallow"), true)
   ];
 }
 async function cloneGitDir(worktree, commonDir) {
-  const gitDir = join64(worktree, ".git");
-  if (!(await lstat12(gitDir).catch(() => null))?.isDirectory()) return null;
+  const gitDir = join65(worktree, ".git");
+  if (!(await lstat13(gitDir).catch(() => null))?.isDirectory()) return null;
   return await canonicalPath(gitDir) === await canonicalPath(commonDir) ? null : gitDir;
 }
 async function cloneGitFiles(gitDir) {
@@ -62353,10 +62530,10 @@ async function siblingClones(scope) {
   const names = (await readdir11(root).catch(() => [])).sort().slice(0, MAX_FILES_PER_DIR);
   const found = [];
   for (const name of names) {
-    const dir = join64(root, name);
-    if (!(await lstat12(join64(dir, ".git")).catch(() => null))?.isDirectory()) continue;
+    const dir = join65(root, name);
+    if (!(await lstat13(join65(dir, ".git")).catch(() => null))?.isDirectory()) continue;
     if (await canonicalPath(dir) === self2) continue;
-    const head2 = await readFile19(join64(dir, ".git", "HEAD"), "utf8").catch(() => "");
+    const head2 = await readFile20(join65(dir, ".git", "HEAD"), "utf8").catch(() => "");
     if (head2.startsWith("ref: refs/heads/omk/")) found.push({ dir, name });
   }
   return found;
@@ -62364,15 +62541,15 @@ async function siblingClones(scope) {
 async function siblingCloneFiles(siblings) {
   const files2 = [];
   for (const { dir, name } of siblings) {
-    if (await lstat12(dir).catch(() => null) === null) continue;
+    if (await lstat13(dir).catch(() => null) === null) continue;
     const label = `the branch checkout ${name}'s .git`;
-    const gitDir = join64(dir, ".git");
+    const gitDir = join65(dir, ".git");
     const self2 = await single(label, gitDir, false);
     files2.push({ ...self2, worktree: `clone ${name}` });
     if (self2.content?.kind !== "other") continue;
     const inside2 = [
       ...await gitDirFiles(label, gitDir),
-      await single(`${label}/HEAD`, join64(gitDir, "HEAD"), true)
+      await single(`${label}/HEAD`, join65(gitDir, "HEAD"), true)
     ];
     for (const file2 of inside2) files2.push({ ...file2, worktree: `clone ${name}/.git` });
   }
@@ -62405,10 +62582,10 @@ function restoredContent(before, after) {
   const lines = sparseWrites(what) ? OMK_WORKTREE_LINES : null;
   if (lines === null || before !== null && withoutLines(before.content, lines, false).trim() !== "")
     return before?.content ?? null;
-  const kept = withoutLines(after?.content ?? null, lines, true).trim();
-  if (kept.split("\n").every((line2) => /^\s*(?:\[[a-z]+\])?\s*$/i.test(line2))) return null;
+  const kept2 = withoutLines(after?.content ?? null, lines, true).trim();
+  if (kept2.split("\n").every((line2) => /^\s*(?:\[[a-z]+\])?\s*$/i.test(line2))) return null;
   const mode = after?.content?.kind === "file" ? after.content.mode : 420;
-  return { kind: "file", bytes: Buffer.from(`${kept}
+  return { kind: "file", bytes: Buffer.from(`${kept2}
 `), mode };
 }
 async function otherHeads(scope) {
@@ -62425,8 +62602,8 @@ async function otherHeads(scope) {
 }
 
 // src/adapters/integrity/state-tree.ts
-import { lstat as lstat13, readdir as readdir12 } from "node:fs/promises";
-import { join as join65 } from "node:path";
+import { lstat as lstat14, readdir as readdir12 } from "node:fs/promises";
+import { join as join66 } from "node:path";
 async function stateTree(root, skip) {
   const tree2 = /* @__PURE__ */ new Map();
   await walk2(root, "", tree2, new Set(skip));
@@ -62453,7 +62630,7 @@ async function walk2(dir, prefix, tree2, skip) {
         return;
       }
       try {
-        const info = await lstat13(join65(dir, entry.name), { bigint: true });
+        const info = await lstat14(join66(dir, entry.name), { bigint: true });
         const kind2 = info.isSymbolicLink() ? "link" : info.isFile() ? "file" : "other";
         tree2.set(rel, `${kind2}:${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`);
       } catch {
@@ -62461,7 +62638,7 @@ async function walk2(dir, prefix, tree2, skip) {
     })
   );
   for (const name of dirs)
-    await walk2(join65(dir, name), prefix === "" ? name : `${prefix}/${name}`, tree2, skip);
+    await walk2(join66(dir, name), prefix === "" ? name : `${prefix}/${name}`, tree2, skip);
 }
 
 // src/adapters/integrity/watch-names.ts
@@ -62495,16 +62672,16 @@ function createLocalIntegrity(marks) {
 }
 
 // src/adapters/process/gate-home.ts
-import { lstat as lstat14 } from "node:fs/promises";
-import { join as join66 } from "node:path";
+import { lstat as lstat15 } from "node:fs/promises";
+import { join as join67 } from "node:path";
 async function toolchainEnv(env) {
   const home = env.HOME;
   if (home === void 0 || home === "") return {};
   const found = {};
   for (const { name, under: under2 } of TOOLCHAIN_DIRS) {
     if (env[name] !== void 0) continue;
-    const path2 = join66(home, under2);
-    if ((await lstat14(path2).catch(() => null))?.isDirectory()) found[name] = path2;
+    const path2 = join67(home, under2);
+    if ((await lstat15(path2).catch(() => null))?.isDirectory()) found[name] = path2;
   }
   return found;
 }
@@ -62538,14 +62715,14 @@ async function homed(spec, home) {
 import { randomBytes as randomBytes3 } from "node:crypto";
 var RUN_MARK = "OMK_RUN_MARK";
 function createRunMarks(nonce = randomBytes3(12).toString("hex")) {
-  const runs2 = /* @__PURE__ */ new Map();
+  const runs3 = /* @__PURE__ */ new Map();
   let next = 0;
   return {
     runner: (inner) => async (spec) => {
       next += 1;
       const mark = `${nonce}.${next}`;
       const run2 = { cwd: await canonicalPath(spec.cwd), running: true, ended: [] };
-      runs2.set(mark, run2);
+      runs3.set(mark, run2);
       try {
         const result2 = await inner({ ...spec, env: { ...spec.env, [RUN_MARK]: mark } });
         run2.ended.push(...result2.ended ?? []);
@@ -62556,7 +62733,7 @@ function createRunMarks(nonce = randomBytes3(12).toString("hex")) {
     },
     takeEnded: (matches2) => {
       const taken = [];
-      for (const run2 of runs2.values()) {
+      for (const run2 of runs3.values()) {
         if (run2.running || run2.ended.length === 0 || !matches2(run2.cwd)) continue;
         taken.push(...run2.ended.splice(0));
       }
@@ -62564,18 +62741,18 @@ function createRunMarks(nonce = randomBytes3(12).toString("hex")) {
     },
     endedRun: (environ) => {
       const entry = environ.split("\0").find((line2) => line2.startsWith(`${RUN_MARK}=`));
-      const run2 = entry === void 0 ? void 0 : runs2.get(entry.slice(RUN_MARK.length + 1));
+      const run2 = entry === void 0 ? void 0 : runs3.get(entry.slice(RUN_MARK.length + 1));
       return run2 === void 0 || run2.running ? null : run2.cwd;
     }
   };
 }
 
 // src/adapters/sandbox/bubblewrap.ts
-import { lstat as lstat15, mkdir as mkdir15, realpath as realpath6 } from "node:fs/promises";
-import { join as join68 } from "node:path";
+import { lstat as lstat16, mkdir as mkdir15, realpath as realpath6 } from "node:fs/promises";
+import { join as join69 } from "node:path";
 
 // src/adapters/sandbox/bubblewrap-argv.ts
-import { join as join67 } from "node:path";
+import { join as join68 } from "node:path";
 function namespaces(network) {
   return [
     "--unshare-all",
@@ -62609,8 +62786,8 @@ function bubblewrapArgv(tool, plan2, argv, asInit = false) {
 }
 function credentialStores(home) {
   return {
-    dirs: CREDENTIAL_STORES.dirs.map((p) => join67(home, p)),
-    files: CREDENTIAL_STORES.files.map((p) => join67(home, p))
+    dirs: CREDENTIAL_STORES.dirs.map((p) => join68(home, p)),
+    files: CREDENTIAL_STORES.files.map((p) => join68(home, p))
   };
 }
 function depth(path2) {
@@ -62674,14 +62851,14 @@ omk sandbox: ${req.url ?? ""} is not in sandbox.allowedHosts
     });
     client.on("close", () => upstream.destroy());
   });
-  await new Promise((resolve16, reject) => {
+  await new Promise((resolve17, reject) => {
     server.once("error", reject);
-    server.listen(socketPath, () => resolve16());
+    server.listen(socketPath, () => resolve17());
   });
   return {
-    close: () => new Promise((resolve16) => {
+    close: () => new Promise((resolve17) => {
       for (const socket of sockets) socket.destroy();
-      server.close(() => resolve16());
+      server.close(() => resolve17());
     })
   };
 }
@@ -62839,7 +63016,7 @@ function createBubblewrap(options) {
         const plan2 = await planFor(spec, spec.confine, temp, options.env);
         const initPerl = await init();
         const grace = String(spec.killGraceMs ?? KILL_GRACE_MS);
-        const socket = join68(tmp, "proxy.sock");
+        const socket = join69(tmp, "proxy.sock");
         if (socat !== null) proxy = await startConnectProxy(socket, spec.confine.allowedHosts ?? []);
         const bridge = socat === null ? [""] : [socat, String(PROXY_PORT), socket];
         const argv = initPerl !== null ? [initPerl, "-e", PERL_SANDBOX_INIT, "--", grace, ...bridge, ...spec.argv] : socat !== null ? proxiedArgv(socat, socket, spec.argv) : spec.argv;
@@ -62853,7 +63030,7 @@ function createBubblewrap(options) {
           // the one a stop signals (bwrap's only child).
           endsWhole: true,
           // HOME is read-only: Go's build cache (under ~/.cache by default) goes to the private temp.
-          env: { GOCACHE: join68(tmp, "go-build"), ...spec.env, ...proxyEnv, TMPDIR: tmp, TMP: tmp, TEMP: tmp }
+          env: { GOCACHE: join69(tmp, "go-build"), ...spec.env, ...proxyEnv, TMPDIR: tmp, TMP: tmp, TEMP: tmp }
         });
         const reported = initPerl === null ? withoutReport(result2) : unreported(result2);
         return asUnconfined(endedBySandbox(execFailure(reported, availability.tool, spec.argv[0] ?? "")));
@@ -62938,7 +63115,7 @@ async function planFor(spec, confine, temp, env) {
     dirs.push(...stores.dirs);
     files2.push(...stores.files);
   }
-  if (env.XDG_CONFIG_HOME) dirs.push(join68(env.XDG_CONFIG_HOME, "gh"));
+  if (env.XDG_CONFIG_HOME) dirs.push(join69(env.XDG_CONFIG_HOME, "gh"));
   dirs.push(...confine.hidden ?? []);
   dirs.push(...temp.hidden);
   if (env.RUNNER_TEMP) dirs.push(env.RUNNER_TEMP);
@@ -63003,13 +63180,13 @@ async function real(paths2) {
   return [...new Set(found.filter((path2) => path2 !== null))];
 }
 async function ownGitDir2(cwd) {
-  const gitDir = join68(cwd, ".git");
-  const info = await lstat15(gitDir).catch(() => null);
+  const gitDir = join69(cwd, ".git");
+  const info = await lstat16(gitDir).catch(() => null);
   return info?.isDirectory() ? [gitDir] : [];
 }
 async function exists(path2) {
   try {
-    await lstat15(path2);
+    await lstat16(path2);
     return true;
   } catch {
     return false;
@@ -63025,8 +63202,8 @@ import { promisify } from "node:util";
 // src/adapters/workspace/copy-tree.ts
 import { createHash as createHash9 } from "node:crypto";
 import { constants as constants4 } from "node:fs";
-import { copyFile, link as link3, lstat as lstat16, mkdir as mkdir16, readdir as readdir13, readFile as readFile20, readlink as readlink4, symlink as symlink2 } from "node:fs/promises";
-import { dirname as dirname21, isAbsolute as isAbsolute13, join as join69, relative as relative14 } from "node:path";
+import { copyFile, link as link3, lstat as lstat17, mkdir as mkdir16, readdir as readdir13, readFile as readFile21, readlink as readlink4, symlink as symlink2 } from "node:fs/promises";
+import { dirname as dirname21, isAbsolute as isAbsolute14, join as join70, relative as relative14 } from "node:path";
 async function cloneTree(source, target2, mode, finalTarget = target2, checkout) {
   return (await walkClone(source, target2, mode, finalTarget, null, checkout)).files;
 }
@@ -63053,7 +63230,7 @@ async function copyTreeWithDigests(source, target2, finalTarget = target2) {
       const fresh = new Set(restamped);
       const lookedAt = await Promise.all(
         [...symlinks.map(({ path: path2 }) => path2), ...fresh].map(
-          async (path2) => digestLine(tree2, join69(tree2, path2), await lstat16(join69(tree2, path2), { bigint: true }))
+          async (path2) => digestLine(tree2, join70(tree2, path2), await lstat17(join70(tree2, path2), { bigint: true }))
         )
       );
       const recorded2 = fileLines.filter((line2) => !fresh.has(line2.slice(0, line2.indexOf("\0"))));
@@ -63063,15 +63240,15 @@ async function copyTreeWithDigests(source, target2, finalTarget = target2) {
 }
 async function walkClone(source, target2, mode, finalTarget, record2, checkout) {
   let files2 = 0;
-  const stamp = async (root, path2) => digestLine(root, path2, await lstat16(path2, { bigint: true }));
+  const stamp = async (root, path2) => digestLine(root, path2, await lstat17(path2, { bigint: true }));
   const cloneDir = async (from, to2) => {
     await mkdir16(to2);
     if (record2 && to2 !== target2) record2.dirs.push(relative14(target2, to2));
     const entries2 = await readdir13(from, { withFileTypes: true });
     await Promise.all(
       entries2.map(async (entry) => {
-        const src = join69(from, entry.name);
-        const dst = join69(to2, entry.name);
+        const src = join70(from, entry.name);
+        const dst = join70(to2, entry.name);
         if (entry.isDirectory()) return cloneDir(src, dst);
         if (record2) record2.sourceLines.push(await stamp(source, src));
         if (entry.isSymbolicLink()) {
@@ -63100,7 +63277,7 @@ async function treeStamp(root) {
   const lines = [];
   let changedNs = 0n;
   await eachEntry(root, async (path2) => {
-    const info = await lstat16(path2, { bigint: true });
+    const info = await lstat17(path2, { bigint: true });
     if (info.ctimeNs > changedNs) changedNs = info.ctimeNs;
     lines.push(digestLine(root, path2, info));
   });
@@ -63111,7 +63288,7 @@ async function eachEntry(root, visit2) {
     const entries2 = await readdir13(dir, { withFileTypes: true });
     await Promise.all(
       entries2.map(async (entry) => {
-        const path2 = join69(dir, entry.name);
+        const path2 = join70(dir, entry.name);
         if (entry.isDirectory()) return walk3(path2);
         await visit2(path2, entry);
       })
@@ -63133,7 +63310,7 @@ async function contentLine(root, path2) {
   if (reading >= READS_AT_ONCE) await new Promise((resume) => waiting.push(resume));
   else reading += 1;
   try {
-    const digest2 = createHash9("sha256").update(await readFile20(path2)).digest("hex");
+    const digest2 = createHash9("sha256").update(await readFile21(path2)).digest("hex");
     return `${relative14(root, path2)}\0${digest2}`;
   } finally {
     const next = waiting.shift();
@@ -63148,14 +63325,14 @@ function digestLines(lines) {
   return createHash9("sha256").update(lines.sort().join("\n")).digest("hex");
 }
 function retarget(linkText, source, target2, checkout) {
-  if (!isAbsolute13(linkText)) return linkText;
+  if (!isAbsolute14(linkText)) return linkText;
   for (const [from, to2] of [
     [source, target2],
     [dirname21(source), dirname21(target2)],
     ...checkout ? [[checkout, dirname21(target2)]] : []
   ]) {
     const inside2 = relative14(from, linkText);
-    if (!inside2.startsWith("..") && !isAbsolute13(inside2)) return join69(to2, inside2);
+    if (!inside2.startsWith("..") && !isAbsolute14(inside2)) return join70(to2, inside2);
   }
   return linkText;
 }
@@ -63180,21 +63357,21 @@ var copyCacheDir = async (from, to2) => {
 
 // src/adapters/workspace/preparer.ts
 import { createHash as createHash10 } from "node:crypto";
-import { mkdir as mkdir19, readFile as readFile23, rm as rm20, stat as stat17, writeFile as writeFile12 } from "node:fs/promises";
-import { delimiter as delimiter3, dirname as dirname24, join as join73 } from "node:path";
+import { mkdir as mkdir19, readFile as readFile24, rm as rm20, stat as stat17, writeFile as writeFile12 } from "node:fs/promises";
+import { delimiter as delimiter3, dirname as dirname24, join as join74 } from "node:path";
 
 // src/adapters/workspace/bin-launchers.ts
-import { lstat as lstat17, readdir as readdir14, readFile as readFile21, rm as rm18, writeFile as writeFile10 } from "node:fs/promises";
-import { join as join70 } from "node:path";
+import { lstat as lstat18, readdir as readdir14, readFile as readFile22, rm as rm18, writeFile as writeFile10 } from "node:fs/promises";
+import { join as join71 } from "node:path";
 var LAUNCHER_BYTES = 64 * 1024;
 var STORE = ".pnpm";
 async function launchersNaming(tree2, checkout) {
   const found = [];
   for (const dir of await binDirs(tree2)) {
-    const names = await readdir14(join70(tree2, dir)).catch(() => []);
+    const names = await readdir14(join71(tree2, dir)).catch(() => []);
     const named5 = await Promise.all(
       names.map(
-        async (name) => await launcherText(join70(tree2, dir, name), checkout) === null ? null : `${dir}/${name}`
+        async (name) => await launcherText(join71(tree2, dir, name), checkout) === null ? null : `${dir}/${name}`
       )
     );
     found.push(...named5.filter((path2) => path2 !== null));
@@ -63202,12 +63379,12 @@ async function launchersNaming(tree2, checkout) {
   return found;
 }
 async function binDirs(tree2) {
-  const ids = await readdir14(join70(tree2, STORE), { withFileTypes: true }).catch(() => []);
+  const ids = await readdir14(join71(tree2, STORE), { withFileTypes: true }).catch(() => []);
   if (ids.length === 0) return [".bin"];
   const dirs = [".bin", `${STORE}/node_modules/.bin`];
   for (const id of ids) {
     if (!id.isDirectory() || id.name === "node_modules") continue;
-    for (const pkg of await realPackages(join70(tree2, STORE, id.name, "node_modules"))) {
+    for (const pkg of await realPackages(join71(tree2, STORE, id.name, "node_modules"))) {
       dirs.push(`${STORE}/${id.name}/node_modules/${pkg}/node_modules/.bin`);
     }
   }
@@ -63219,30 +63396,30 @@ async function realPackages(dir) {
   for (const entry of entries2) {
     if (!entry.isDirectory()) continue;
     if (!entry.name.startsWith("@")) found.push(entry.name);
-    else for (const name of await realPackages(join70(dir, entry.name))) found.push(`${entry.name}/${name}`);
+    else for (const name of await realPackages(join71(dir, entry.name))) found.push(`${entry.name}/${name}`);
   }
   return found;
 }
 async function retargetLaunchers(tree2, checkout, worktree) {
   for (const path2 of await launchersNaming(tree2, checkout)) {
-    const file2 = join70(tree2, path2);
+    const file2 = join71(tree2, path2);
     const text3 = await launcherText(file2, checkout);
     if (text3 === null) continue;
-    const { mode } = await lstat17(file2);
+    const { mode } = await lstat18(file2);
     await rm18(file2);
     await writeFile10(file2, text3.replaceAll(`${checkout}/`, `${worktree}/`), { mode });
   }
 }
 async function launcherText(file2, checkout) {
-  const info = await lstat17(file2).catch(() => null);
+  const info = await lstat18(file2).catch(() => null);
   if (info === null || !info.isFile() || info.size > LAUNCHER_BYTES) return null;
-  const text3 = await readFile21(file2, "utf8").catch(() => null);
+  const text3 = await readFile22(file2, "utf8").catch(() => null);
   return text3?.includes(`${checkout}/`) ? text3 : null;
 }
 
 // src/adapters/workspace/python-editable.ts
 import { realpath as realpath7, stat as stat15 } from "node:fs/promises";
-import { delimiter as delimiter2, isAbsolute as isAbsolute14, join as join71, relative as relative15, sep as sep9 } from "node:path";
+import { delimiter as delimiter2, isAbsolute as isAbsolute15, join as join72, relative as relative15, sep as sep9 } from "node:path";
 var PROBE = [
   "import json, os, sys",
   "paths = [p for p in sys.path if p]",
@@ -63264,16 +63441,16 @@ async function editableRedirect(run2, input2, env, venv) {
   if (result2.exitCode !== 0) return null;
   const found = parsePaths(result2.stdout);
   const roots = await bothSpellings(input2.repoRoot);
-  const skipped2 = venv ? await bothSpellings(venv) : [];
+  const skipped3 = venv ? await bothSpellings(venv) : [];
   const paths2 = [];
   const shown = [];
   for (const entry of found) {
     for (const spelling of await bothSpellings(entry)) {
-      if (skipped2.some((dir) => inside(dir, spelling))) break;
+      if (skipped3.some((dir) => inside(dir, spelling))) break;
       const root = roots.find((dir) => inside(dir, spelling));
       if (root === void 0) continue;
       const rel = relative15(root, spelling);
-      const own3 = join71(input2.path, rel);
+      const own3 = join72(input2.path, rel);
       if (!paths2.includes(own3) && await isDirectory2(own3)) {
         paths2.push(own3);
         shown.push(rel === "" ? "." : `${rel}/`);
@@ -63290,7 +63467,7 @@ function parsePaths(stdout) {
   const line2 = stdout.trim().split("\n").at(-1) ?? "";
   try {
     const parsed2 = JSON.parse(line2);
-    return Array.isArray(parsed2) ? parsed2.filter((p) => typeof p === "string" && isAbsolute14(p)) : [];
+    return Array.isArray(parsed2) ? parsed2.filter((p) => typeof p === "string" && isAbsolute15(p)) : [];
   } catch {
     return [];
   }
@@ -63312,14 +63489,14 @@ import {
   link as link4,
   mkdir as mkdir18,
   readdir as readdir15,
-  readFile as readFile22,
+  readFile as readFile23,
   rename as rename6,
   rm as rm19,
   stat as stat16,
   symlink as symlink3,
   writeFile as writeFile11
 } from "node:fs/promises";
-import { basename as basename16, dirname as dirname23, join as join72 } from "node:path";
+import { basename as basename16, dirname as dirname23, join as join73 } from "node:path";
 var LINK_REFUSED = /* @__PURE__ */ new Set(["EXDEV", "EPERM", "EMLINK"]);
 var KEEP_PER_CHECKOUT = 3;
 function createSnapshots() {
@@ -63390,7 +63567,7 @@ async function give(request2, sourceChecked) {
   await rm19(partial2, { recursive: true, force: true });
   if (await intact(source, dir, sourceChecked)) {
     try {
-      const files2 = await cloneTree(join72(dir, "node_modules"), partial2, "link", target2, dirname23(source));
+      const files2 = await cloneTree(join73(dir, "node_modules"), partial2, "link", target2, dirname23(source));
       await markLinked(dir);
       return await done({ files: files2, how: "linked from omk's shared cache" });
     } catch (error62) {
@@ -63407,13 +63584,13 @@ async function give(request2, sourceChecked) {
 }
 async function intact(source, dir, sourceChecked) {
   const [stamp, sourceStamp, contentStamp, mark] = await Promise.all([
-    readOrNull(join72(dir, "digest")),
-    readOrNull(join72(dir, "source-digest")),
-    readOrNull(join72(dir, "content-digest")),
-    readOrNull(join72(dir, "changed-mark"))
+    readOrNull(join73(dir, "digest")),
+    readOrNull(join73(dir, "source-digest")),
+    readOrNull(join73(dir, "content-digest")),
+    readOrNull(join73(dir, "changed-mark"))
   ]);
   if (stamp === null || sourceStamp === null || contentStamp === null) return false;
-  const tree2 = join72(dir, "node_modules");
+  const tree2 = join73(dir, "node_modules");
   const [now, sourceNow] = await Promise.all([
     treeStamp(tree2).catch(() => null),
     sourceChecked ? sourceStamp : treeDigest(source).catch(() => null)
@@ -63426,27 +63603,27 @@ async function intact(source, dir, sourceChecked) {
 }
 async function markLinked(dir) {
   const [stamp, now] = await Promise.all([
-    readOrNull(join72(dir, "digest")),
-    treeStamp(join72(dir, "node_modules")).catch(() => null)
+    readOrNull(join73(dir, "digest")),
+    treeStamp(join73(dir, "node_modules")).catch(() => null)
   ]);
   if (now !== null && stamp === now.digest) await writeMark(dir, now.changedNs);
 }
 async function writeMark(dir, changedNs) {
-  const temp = join72(dir, `changed-mark.${process.pid}.${Math.random().toString(36).slice(2)}`);
+  const temp = join73(dir, `changed-mark.${process.pid}.${Math.random().toString(36).slice(2)}`);
   await writeFile11(temp, String(changedNs));
-  await rename6(temp, join72(dir, "changed-mark"));
+  await rename6(temp, join73(dir, "changed-mark"));
 }
 function fill(dir, from, copied, sealed) {
   const own3 = copied.filePaths.filter((path2) => sealed.includes(path2));
   return publish(dir, async (tree2) => {
     await mkdir18(tree2, { recursive: true });
-    for (const path2 of copied.dirs) await mkdir18(join72(tree2, path2));
+    for (const path2 of copied.dirs) await mkdir18(join73(tree2, path2));
     await Promise.all([
       ...copied.filePaths.map(
-        (path2) => own3.includes(path2) ? copyFile2(join72(copied.source, path2), join72(tree2, path2)) : link4(join72(from, path2), join72(tree2, path2))
+        (path2) => own3.includes(path2) ? copyFile2(join73(copied.source, path2), join73(tree2, path2)) : link4(join73(from, path2), join73(tree2, path2))
       ),
       ...copied.symlinks.map(
-        ({ path: path2, text: text3 }) => symlink3(retarget(text3, copied.source, join72(dir, "node_modules")), join72(tree2, path2))
+        ({ path: path2, text: text3 }) => symlink3(retarget(text3, copied.source, join73(dir, "node_modules")), join73(tree2, path2))
       )
     ]);
     return { ...copied, copyDigest: (at2) => copied.copyDigest(at2, own3) };
@@ -63457,23 +63634,23 @@ async function copyFromCheckout(source, dir) {
   if (await exists2(dir)) await setAside2(dir);
   await publish(dir, async (tree2) => {
     await mkdir18(dirname23(tree2), { recursive: true });
-    return copyTreeWithDigests(source, tree2, join72(dir, "node_modules"));
+    return copyTreeWithDigests(source, tree2, join73(dir, "node_modules"));
   });
 }
 async function publish(dir, make) {
   const partial2 = `${dir}.partial-${process.pid}`;
-  const tree2 = join72(partial2, "node_modules");
+  const tree2 = join73(partial2, "node_modules");
   try {
     await rm19(partial2, { recursive: true, force: true });
     const copied = await make(tree2);
-    await writeFile11(join72(partial2, "source-digest"), copied.sourceDigest);
-    await writeFile11(join72(partial2, "content-digest"), copied.contentDigest);
-    await writeFile11(join72(partial2, "digest"), await copied.copyDigest(tree2));
+    await writeFile11(join73(partial2, "source-digest"), copied.sourceDigest);
+    await writeFile11(join73(partial2, "content-digest"), copied.contentDigest);
+    await writeFile11(join73(partial2, "digest"), await copied.copyDigest(tree2));
     await mkdir18(dirname23(dir), { recursive: true });
     await rename6(partial2, dir);
   } catch (error62) {
     await rm19(partial2, { recursive: true, force: true });
-    if (await exists2(join72(dir, "digest"))) return;
+    if (await exists2(join73(dir, "digest"))) return;
     throw error62;
   }
   await pruneSiblings(dir);
@@ -63490,19 +63667,19 @@ async function pruneSiblings(dir) {
   const parent = dirname23(dir);
   const all = await readdir15(parent);
   await Promise.all(
-    all.filter((name) => !isPidAlive(Number(/\.partial-(\d+)$/.exec(name)?.[1] ?? process.pid))).map((name) => rm19(join72(parent, name), { recursive: true, force: true }))
+    all.filter((name) => !isPidAlive(Number(/\.partial-(\d+)$/.exec(name)?.[1] ?? process.pid))).map((name) => rm19(join73(parent, name), { recursive: true, force: true }))
   );
   const names = all.filter((name) => !name.includes("."));
   const made = await Promise.all(
     names.map(async (name) => ({
-      path: join72(parent, name),
-      at: (await stat16(join72(parent, name, "digest")).catch(() => null))?.mtimeMs ?? null
+      path: join73(parent, name),
+      at: (await stat16(join73(parent, name, "digest")).catch(() => null))?.mtimeMs ?? null
     }))
   );
   const old = made.filter((entry) => entry.at !== null && basename16(entry.path) !== basename16(dir)).sort((a, b) => (b.at ?? 0) - (a.at ?? 0)).slice(KEEP_PER_CHECKOUT - 1);
   await Promise.all(old.map((entry) => setAside2(entry.path)));
 }
-var readOrNull = (path2) => readFile22(path2, "utf8").catch(() => null);
+var readOrNull = (path2) => readFile23(path2, "utf8").catch(() => null);
 async function exists2(path2) {
   return await stat16(path2).catch(() => null) !== null;
 }
@@ -63545,29 +63722,29 @@ function runStep(step, input2, tools, env) {
 }
 async function nodeModules(step, input2, tools, env) {
   if (step.pnp) return pnpInstall(step.install, input2, tools.run, env);
-  const target2 = join73(input2.path, "node_modules");
+  const target2 = join74(input2.path, "node_modules");
   const wanted = await fingerprint(input2.path, step.manifests);
   const lent = `${wanted}${LENT}`;
   if (await isDirectory3(target2)) {
-    const marker = await readFile23(join73(target2, MARKER3), "utf8").catch(() => null);
+    const marker = await readFile24(join74(target2, MARKER3), "utf8").catch(() => null);
     if (marker === null)
       return { done: "node_modules already present in the worktree: kept", changed: false };
     if (marker === wanted || marker === lent && input2.base === "checkout-code")
       return { done: "node_modules already prepared", changed: false };
     await rm20(target2, { recursive: true, force: true });
   }
-  const source = join73(input2.repoRoot, "node_modules");
+  const source = join74(input2.repoRoot, "node_modules");
   const differs = await firstDifference(input2.repoRoot, input2.path, step.manifests);
   const reusable = differs === null && await isDirectory3(source);
   if (reusable) {
     const started = performance.now();
-    const dir = join73(
+    const dir = join74(
       input2.plan.sharedCacheDir,
       "node_modules",
       digest(input2.repoRoot).slice(0, 16),
       wanted.slice(0, 16)
     );
-    const partial2 = join73(input2.path, PARTIAL);
+    const partial2 = join74(input2.path, PARTIAL);
     const lend = input2.base === "checkout-code";
     const seal = async (tree2) => {
       await retargetLaunchers(tree2, input2.repoRoot, input2.path);
@@ -63611,25 +63788,25 @@ async function pnpInstall(install, input2, run2, env) {
   };
 }
 async function packageNodeModules(pkg, input2, tools, how) {
-  const source = join73(input2.repoRoot, pkg, "node_modules");
-  const target2 = join73(input2.path, pkg, "node_modules");
-  if (!await isDirectory3(source) || !await exists3(join73(input2.path, pkg, "package.json"))) return null;
+  const source = join74(input2.repoRoot, pkg, "node_modules");
+  const target2 = join74(input2.path, pkg, "node_modules");
+  if (!await isDirectory3(source) || !await exists3(join74(input2.path, pkg, "package.json"))) return null;
   if (await isDirectory3(target2)) {
-    const marker = await readFile23(join73(target2, MARKER3), "utf8").catch(() => null);
+    const marker = await readFile24(join74(target2, MARKER3), "utf8").catch(() => null);
     if (marker === null || marker === how.wanted || marker === how.lent && how.lend) return null;
     await rm20(target2, { recursive: true, force: true });
   }
   const request2 = {
     source,
     // One snapshot directory per package: a checkout's snapshots are pruned by their parent.
-    dir: join73(
+    dir: join74(
       input2.plan.sharedCacheDir,
       "node_modules",
-      digest(join73(input2.repoRoot, pkg)).slice(0, 16),
+      digest(join74(input2.repoRoot, pkg)).slice(0, 16),
       how.wanted.slice(0, 16)
     ),
     scope: input2.plan.cacheDir,
-    partial: join73(input2.path, pkg, PARTIAL),
+    partial: join74(input2.path, pkg, PARTIAL),
     target: target2,
     seal: how.seal,
     sealed: [
@@ -63642,14 +63819,14 @@ async function packageNodeModules(pkg, input2, tools, how) {
 async function pythonVenv(dirs, input2, run2, env) {
   let found = null;
   for (const dir of dirs) {
-    const venv = join73(input2.repoRoot, dir);
-    if (await exists3(join73(venv, "bin", "python"))) {
+    const venv = join74(input2.repoRoot, dir);
+    if (await exists3(join74(venv, "bin", "python"))) {
       found = { dir, venv };
       break;
     }
   }
   const venvEnv = found ? {
-    PATH: env.PATH ? `${join73(found.venv, "bin")}${delimiter3}${env.PATH}` : join73(found.venv, "bin"),
+    PATH: env.PATH ? `${join74(found.venv, "bin")}${delimiter3}${env.PATH}` : join74(found.venv, "bin"),
     VIRTUAL_ENV: found.venv
   } : {};
   const said = found ? `gates use the checkout's virtualenv ${found.dir}/ (first on PATH)` : `no virtualenv in the checkout (${dirs.join(", ")}): gates use python3 from PATH`;
@@ -63706,7 +63883,7 @@ async function command(argv, input2, run2, env, label) {
 }
 async function firstDifference(a, b, files2) {
   for (const file2 of files2) {
-    const [left, right] = await Promise.all([readOrNull2(join73(a, file2)), readOrNull2(join73(b, file2))]);
+    const [left, right] = await Promise.all([readOrNull2(join74(a, file2)), readOrNull2(join74(b, file2))]);
     if (left === null ? right !== null : right === null || !left.equals(right)) return file2;
   }
   return null;
@@ -63718,7 +63895,7 @@ async function fingerprint(root, files2) {
   const hash2 = createHash10("sha256");
   for (const file2 of files2) {
     hash2.update(`${file2}\0`);
-    hash2.update(await readOrNull2(join73(root, file2)) ?? "\0missing");
+    hash2.update(await readOrNull2(join74(root, file2)) ?? "\0missing");
   }
   return `${hash2.digest("hex")}
 `;
@@ -63728,8 +63905,8 @@ async function markOurs(dir, fingerprintText) {
     [MARKER3, fingerprintText],
     [GITIGNORE, "*\n"]
   ]) {
-    await rm20(join73(dir, name), { force: true });
-    await writeFile12(join73(dir, name), text3);
+    await rm20(join74(dir, name), { force: true });
+    await writeFile12(join74(dir, name), text3);
   }
 }
 var HOST_STEPS = {
@@ -63751,7 +63928,7 @@ function hostFailure(step, input2, error62) {
 function lastLines2(text3, count) {
   return text3.trimEnd().split("\n").slice(-count).join("\n");
 }
-var readOrNull2 = (path2) => readFile23(path2).catch(() => null);
+var readOrNull2 = (path2) => readFile24(path2).catch(() => null);
 async function isDirectory3(path2) {
   return (await stat17(path2).catch(() => null))?.isDirectory() === true;
 }
@@ -63812,8 +63989,8 @@ import { realpath as realpath9 } from "node:fs/promises";
 
 // src/adapters/git/committed-files.ts
 import { createHash as createHash11 } from "node:crypto";
-import { lstat as lstat18, readFile as readFile24, readlink as readlink5, realpath as realpath8 } from "node:fs/promises";
-import { join as join74, sep as sep10 } from "node:path";
+import { lstat as lstat19, readFile as readFile25, readlink as readlink5, realpath as realpath8 } from "node:fs/promises";
+import { join as join75, sep as sep10 } from "node:path";
 var LISTINGS = /* @__PURE__ */ new Map();
 var KEPT_LISTINGS = 4;
 function listing(root, sha3) {
@@ -63853,12 +64030,12 @@ function blobId2(bytes, like) {
   return hash2.digest("hex");
 }
 async function workingCopy(root, path2) {
-  const full = join74(root, path2);
+  const full = join75(root, path2);
   try {
-    const stat18 = await lstat18(full);
+    const stat18 = await lstat19(full);
     if (stat18.isSymbolicLink()) return { bytes: Buffer.from(await readlink5(full)), link: true };
     if (!stat18.isFile()) return null;
-    return { bytes: await readFile24(full), link: false };
+    return { bytes: await readFile25(full), link: false };
   } catch {
     return null;
   }
@@ -63895,9 +64072,9 @@ async function readCommitted(root, sha3, paths2, maxBytes, known = /* @__PURE__ 
 }
 async function linkedText(root, path2, maxBytes) {
   try {
-    const [top, target2] = await Promise.all([realpath8(root), realpath8(join74(root, path2))]);
+    const [top, target2] = await Promise.all([realpath8(root), realpath8(join75(root, path2))]);
     if (!target2.startsWith(`${top}${sep10}`)) return null;
-    const bytes = await readFile24(target2);
+    const bytes = await readFile25(target2);
     return bytes.length <= maxBytes ? bytes.toString("utf8") : null;
   } catch {
     return null;
@@ -64165,13 +64342,13 @@ async function findCheckRun(ctx, sha3, name, externalId) {
 }
 async function listChecks(ctx, sha3) {
   const where = { owner: ctx.repo.owner, repo: ctx.repo.name, ref: sha3 };
-  const runs2 = await ctx.octokit.paginate(ctx.octokit.rest.checks.listForRef, { ...where, per_page: 100 });
+  const runs3 = await ctx.octokit.paginate(ctx.octokit.rest.checks.listForRef, { ...where, per_page: 100 });
   const { data: combined } = await ctx.octokit.rest.repos.getCombinedStatusForRef({
     ...where,
     per_page: 100
   });
   const entries2 = [
-    ...runs2.map((run2) => ({
+    ...runs3.map((run2) => ({
       check: {
         name: run2.name,
         state: checkRunState(run2.status, run2.conclusion),
@@ -64196,7 +64373,7 @@ async function listChecks(ctx, sha3) {
     // The same listing, as records: the newest run of each name from each app (GitHub's default
     // `filter: latest` is per check suite, and each app has its own), which is what judging
     // omk/proof needs; no second call for it.
-    runs: runs2.filter((run2) => run2.head_sha === sha3).map((run2) => ({
+    runs: runs3.filter((run2) => run2.head_sha === sha3).map((run2) => ({
       id: run2.id,
       name: run2.name,
       appId: run2.app?.id ?? null,
