@@ -287,30 +287,12 @@ describe('fail-to-pass for a failing test nested in a describe block', () => {
       ].join('\n'),
     );
 
-  it('a weak agent that rewrites the expectation deep inside the nested test to the bug is never ready', async () => {
-    env = await createExecutionEnv(fixture);
-    const script = await agent('// looked at it\nexport const parse = (text) => text;\n', [
-      "assert.equal(parsed, 'a');",
-      "assert.equal(parsed, ' a ');",
-    ]);
-    const id = await env.plan(GOALS.chain);
-    const result = await env.omk('goal', 'execute', id, '--agent', script);
-    expect(result.code, result.stderr).toBe(0);
-    const proof = await env.proof(id);
-    expect(proof.gates.find((gate) => gate.kind === 'test')?.tests?.failToPass).toEqual([
-      'parse > trims the text',
-    ]);
-    expect(proof.status).not.toBe('ready');
-    expect(proof.decisions.findLast((d) => d.kind === 'oracle')).toMatchObject({
-      decision: 'fail-to-pass not shown',
-      reason: expect.stringContaining(
-        'parse > trims the text failed on the base and passes on the head, but the change edited that test itself',
-      ),
-    });
-  });
-
-  it("a weak agent that rewrites a subtest's expectation (t.test inside a test) to the bug is never ready", async () => {
-    env = await createExecutionEnv({ ...NODE_FIXTURE, 'test/trim.test.js': SUBTEST_TRIM });
+  /**
+   * A weak agent that rewrites the failing test's expectation to the bug's output in `files`: the
+   * proof is never ready, and its oracle says the change edited the failing test.
+   */
+  async function rewritesTheExpectation(files: Record<string, string>) {
+    env = await createExecutionEnv(files);
     const script = await agent('// looked at it\nexport const parse = (text) => text;\n', [
       "assert.equal(parsed, 'a');",
       "assert.equal(parsed, ' a ');",
@@ -326,6 +308,19 @@ describe('fail-to-pass for a failing test nested in a describe block', () => {
         'parse > trims the text failed on the base and passes on the head, but the change edited',
       ),
     });
+    return proof;
+  }
+
+  it('a weak agent that rewrites the expectation deep inside the nested test to the bug is never ready', async () => {
+    const proof = await rewritesTheExpectation(fixture);
+    expect(proof.decisions.findLast((d) => d.kind === 'oracle')?.reason).toContain('edited that test itself');
+    expect(proof.gates.find((gate) => gate.kind === 'test')?.tests?.failToPass).toEqual([
+      'parse > trims the text',
+    ]);
+  });
+
+  it("a weak agent that rewrites a subtest's expectation (t.test inside a test) to the bug is never ready", async () => {
+    await rewritesTheExpectation({ ...NODE_FIXTURE, 'test/trim.test.js': SUBTEST_TRIM });
   });
 
   it('a correct fix with a regression test added in the same describe block is ready, the old test named', async () => {

@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
 import { GitError } from '../../runtime/errors.js';
 import { isSecretName } from '../../runtime/gates/env.js';
-import { keepConfigKeys, keptConfigKeys } from './config-keys-cache.js';
 
 export interface GitResult {
   stdout: string;
@@ -87,7 +86,9 @@ function carriesAuth(env: Readonly<Record<string, string>> | undefined): boolean
  * none when the files it came from have not changed since.
  */
 async function configKeys(cwd: string): Promise<string[]> {
-  // An answer kept while its files are provably unchanged (config-keys-cache.ts) saves a git.
+  // An answer kept while its files are provably unchanged (config-keys-cache.ts) saves a git. Loaded
+  // at its first use: what only cleans up (the Action's post step) loads no more than it needs.
+  const { keepConfigKeys, keptConfigKeys } = await import('./config-keys-cache.js');
   const kept = await keptConfigKeys(cwd);
   if (kept.keys !== null) return kept.keys;
   // -z: each entry is its key, then a newline and its value (none for a bare `key` line), then a
