@@ -12,6 +12,9 @@ var __require = /* @__PURE__ */ ((x) => typeof require !== "undefined" ? require
   if (typeof require !== "undefined") return require.apply(this, arguments);
   throw Error('Dynamic require of "' + x + '" is not supported');
 });
+var __esm = (fn, res) => function __init() {
+  return fn && (res = (0, fn[__getOwnPropNames(fn)[0]])(fn = 0)), res;
+};
 var __commonJS = (cb, mod) => function __require2() {
   return mod || (0, cb[__getOwnPropNames(cb)[0]])((mod = { exports: {} }).exports, mod), mod.exports;
 };
@@ -7363,6 +7366,81 @@ var require_dist = __commonJS({
     exports.stringify = publicApi.stringify;
     exports.visit = visit2.visit;
     exports.visitAsync = visit2.visitAsync;
+  }
+});
+
+// src/adapters/git/config-keys-cache.ts
+var config_keys_cache_exports = {};
+__export(config_keys_cache_exports, {
+  forgetConfigKeys: () => forgetConfigKeys,
+  keepConfigKeys: () => keepConfigKeys,
+  keptConfigKeys: () => keptConfigKeys
+});
+import { lstat as lstat3, readFile as readFile4 } from "node:fs/promises";
+import { isAbsolute as isAbsolute10, join as join39, resolve as resolve7 } from "node:path";
+async function keptConfigKeys(cwd) {
+  const stamp = await configStamp(cwd);
+  if (stamp === null) return { keys: null, stamp };
+  const entry = kept.get(cwd);
+  return { keys: entry?.stamp === stamp.text ? entry.keys : null, stamp };
+}
+async function keepConfigKeys(cwd, before, keys2) {
+  if (before === null || keys2.some((key) => key === "include.path" || key.startsWith("includeif."))) return;
+  const after = await configStamp(cwd);
+  if (after === null || after.text !== before.text) return;
+  if (Date.now() - after.newestChangeMs < SETTLED_MS) return;
+  kept.delete(cwd);
+  kept.set(cwd, { stamp: after.text, keys: keys2 });
+  if (kept.size > MAX_KEPT) kept.delete(kept.keys().next().value ?? cwd);
+}
+function forgetConfigKeys() {
+  kept.clear();
+}
+async function configStamp(cwd) {
+  if (Object.keys(process.env).some((name) => /^GIT_(DIR|COMMON_DIR|WORK_TREE|CONFIG.*)$/.test(name))) {
+    return null;
+  }
+  const dotGit = join39(cwd, ".git");
+  const parts = [];
+  let newest = 0;
+  const note = async (path2, must) => {
+    const found = await lstat3(path2, { bigint: true }).catch(() => null);
+    if (found === null) {
+      parts.push(`${path2}:absent`);
+      return !must;
+    }
+    if (found.isSymbolicLink()) return false;
+    if (found.isDirectory()) {
+      parts.push(`${path2}:dir:${found.dev}:${found.ino}`);
+      return true;
+    }
+    newest = Math.max(newest, Number(found.ctimeMs), Number(found.mtimeMs));
+    parts.push(`${path2}:${found.dev}:${found.ino}:${found.size}:${found.mtimeNs}:${found.ctimeNs}`);
+    return true;
+  };
+  if (!await note(dotGit, true)) return null;
+  let gitDir = dotGit;
+  const pointer = await readFile4(dotGit, "utf8").catch(() => null);
+  if (pointer !== null) {
+    const named5 = /^gitdir: (.+?)\r?\n?$/.exec(pointer)?.[1];
+    if (named5 === void 0) return null;
+    gitDir = isAbsolute10(named5) ? named5 : resolve7(cwd, named5);
+  }
+  const commonPointer = join39(gitDir, "commondir");
+  if (!await note(commonPointer, false)) return null;
+  const common = await readFile4(commonPointer, "utf8").catch(() => null);
+  const commonDir = common === null ? gitDir : resolve7(gitDir, common.trim());
+  if (!await note(join39(commonDir, "config"), false)) return null;
+  if (!await note(join39(gitDir, "config.worktree"), false)) return null;
+  return { text: parts.join("\n"), newestChangeMs: newest };
+}
+var SETTLED_MS, MAX_KEPT, kept;
+var init_config_keys_cache = __esm({
+  "src/adapters/git/config-keys-cache.ts"() {
+    "use strict";
+    SETTLED_MS = 1e3;
+    MAX_KEPT = 256;
+    kept = /* @__PURE__ */ new Map();
   }
 });
 
@@ -50854,68 +50932,6 @@ import { dirname as dirname7 } from "node:path";
 
 // src/adapters/git/run-git.ts
 import { execFile } from "node:child_process";
-
-// src/adapters/git/config-keys-cache.ts
-import { lstat as lstat3, readFile as readFile4 } from "node:fs/promises";
-import { isAbsolute as isAbsolute10, join as join39, resolve as resolve7 } from "node:path";
-var SETTLED_MS = 1e3;
-var MAX_KEPT = 256;
-var kept = /* @__PURE__ */ new Map();
-async function keptConfigKeys(cwd) {
-  const stamp = await configStamp(cwd);
-  if (stamp === null) return { keys: null, stamp };
-  const entry = kept.get(cwd);
-  return { keys: entry?.stamp === stamp.text ? entry.keys : null, stamp };
-}
-async function keepConfigKeys(cwd, before, keys2) {
-  if (before === null || keys2.some((key) => key === "include.path" || key.startsWith("includeif."))) return;
-  const after = await configStamp(cwd);
-  if (after === null || after.text !== before.text) return;
-  if (Date.now() - after.newestChangeMs < SETTLED_MS) return;
-  kept.delete(cwd);
-  kept.set(cwd, { stamp: after.text, keys: keys2 });
-  if (kept.size > MAX_KEPT) kept.delete(kept.keys().next().value ?? cwd);
-}
-async function configStamp(cwd) {
-  if (Object.keys(process.env).some((name) => /^GIT_(DIR|COMMON_DIR|WORK_TREE|CONFIG.*)$/.test(name))) {
-    return null;
-  }
-  const dotGit = join39(cwd, ".git");
-  const parts = [];
-  let newest = 0;
-  const note = async (path2, must) => {
-    const found = await lstat3(path2, { bigint: true }).catch(() => null);
-    if (found === null) {
-      parts.push(`${path2}:absent`);
-      return !must;
-    }
-    if (found.isSymbolicLink()) return false;
-    if (found.isDirectory()) {
-      parts.push(`${path2}:dir:${found.dev}:${found.ino}`);
-      return true;
-    }
-    newest = Math.max(newest, Number(found.ctimeMs), Number(found.mtimeMs));
-    parts.push(`${path2}:${found.dev}:${found.ino}:${found.size}:${found.mtimeNs}:${found.ctimeNs}`);
-    return true;
-  };
-  if (!await note(dotGit, true)) return null;
-  let gitDir = dotGit;
-  const pointer = await readFile4(dotGit, "utf8").catch(() => null);
-  if (pointer !== null) {
-    const named5 = /^gitdir: (.+?)\r?\n?$/.exec(pointer)?.[1];
-    if (named5 === void 0) return null;
-    gitDir = isAbsolute10(named5) ? named5 : resolve7(cwd, named5);
-  }
-  const commonPointer = join39(gitDir, "commondir");
-  if (!await note(commonPointer, false)) return null;
-  const common = await readFile4(commonPointer, "utf8").catch(() => null);
-  const commonDir = common === null ? gitDir : resolve7(gitDir, common.trim());
-  if (!await note(join39(commonDir, "config"), false)) return null;
-  if (!await note(join39(gitDir, "config.worktree"), false)) return null;
-  return { text: parts.join("\n"), newestChangeMs: newest };
-}
-
-// src/adapters/git/run-git.ts
 var HARDENED_CONFIG = [
   "core.hooksPath=/dev/null",
   "core.fsmonitor=false",
@@ -50950,12 +50966,13 @@ function carriesAuth(env) {
   );
 }
 async function configKeys(cwd) {
-  const kept2 = await keptConfigKeys(cwd);
+  const { keepConfigKeys: keepConfigKeys2, keptConfigKeys: keptConfigKeys2 } = await Promise.resolve().then(() => (init_config_keys_cache(), config_keys_cache_exports));
+  const kept2 = await keptConfigKeys2(cwd);
   if (kept2.keys !== null) return kept2.keys;
   const listed4 = await spawnGit(["config", "-z", "--list"], { cwd });
   const keys2 = [...new Set(listed4.stdout.split("\0").map((entry) => entry.split("\n")[0] ?? ""))];
   const found = keys2.filter((key) => key !== "");
-  await keepConfigKeys(cwd, kept2.stamp, found);
+  await keepConfigKeys2(cwd, kept2.stamp, found);
   return found;
 }
 function refuseRedirects(keys2) {

@@ -31561,6 +31561,12 @@ var require_commander = __commonJS({
 });
 
 // src/adapters/git/config-keys-cache.ts
+var config_keys_cache_exports = {};
+__export(config_keys_cache_exports, {
+  forgetConfigKeys: () => forgetConfigKeys,
+  keepConfigKeys: () => keepConfigKeys,
+  keptConfigKeys: () => keptConfigKeys
+});
 import { lstat as lstat3, readFile as readFile4 } from "node:fs/promises";
 import { isAbsolute as isAbsolute11, join as join41, resolve as resolve8 } from "node:path";
 async function keptConfigKeys(cwd) {
@@ -31577,6 +31583,9 @@ async function keepConfigKeys(cwd, before, keys2) {
   kept.delete(cwd);
   kept.set(cwd, { stamp: after.text, keys: keys2 });
   if (kept.size > MAX_KEPT) kept.delete(kept.keys().next().value ?? cwd);
+}
+function forgetConfigKeys() {
+  kept.clear();
 }
 async function configStamp(cwd) {
   if (Object.keys(process.env).some((name) => /^GIT_(DIR|COMMON_DIR|WORK_TREE|CONFIG.*)$/.test(name))) {
@@ -31642,12 +31651,13 @@ function carriesAuth(env) {
   );
 }
 async function configKeys(cwd) {
-  const kept2 = await keptConfigKeys(cwd);
+  const { keepConfigKeys: keepConfigKeys2, keptConfigKeys: keptConfigKeys2 } = await Promise.resolve().then(() => (init_config_keys_cache(), config_keys_cache_exports));
+  const kept2 = await keptConfigKeys2(cwd);
   if (kept2.keys !== null) return kept2.keys;
   const listed4 = await spawnGit(["config", "-z", "--list"], { cwd });
   const keys2 = [...new Set(listed4.stdout.split("\0").map((entry) => entry.split("\n")[0] ?? ""))];
   const found = keys2.filter((key) => key !== "");
-  await keepConfigKeys(cwd, kept2.stamp, found);
+  await keepConfigKeys2(cwd, kept2.stamp, found);
   return found;
 }
 function refuseRedirects(keys2) {
@@ -31766,7 +31776,6 @@ var init_run_git = __esm({
     "use strict";
     init_errors();
     init_env();
-    init_config_keys_cache();
     HARDENED_CONFIG = [
       "core.hooksPath=/dev/null",
       "core.fsmonitor=false",
