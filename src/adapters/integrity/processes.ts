@@ -109,8 +109,9 @@ async function endMatching(
   for (const pid of pids) {
     // Another user's process, or one gone in between: not readable, not ours.
     if (pid === process.pid) continue;
-    const match = (await ending(proc, pid)) ? null : await matches(pid, proc);
-    if (match === null) continue;
+    const match = await matches(pid, proc);
+    // Read a process's threads only once it matched: most of /proc is not ours to look at twice.
+    if (match === null || (await ending(proc, pid))) continue;
     const command = await commandLine(proc, pid);
     try {
       process.kill(pid, 'SIGKILL');
