@@ -62182,8 +62182,8 @@ async function endMatching(proc, matches2) {
   const killed = [];
   for (const pid of pids) {
     if (pid === process.pid) continue;
-    const match = await ending(proc, pid) ? null : await matches2(pid, proc);
-    if (match === null) continue;
+    const match = await matches2(pid, proc);
+    if (match === null || await ending(proc, pid)) continue;
     const command2 = await commandLine(proc, pid);
     try {
       process.kill(pid, "SIGKILL");
