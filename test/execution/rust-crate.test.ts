@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -224,13 +224,20 @@ describe('per-test evidence on a Rust crate with inline tests', () => {
   it('a correct fix that also fences the failing doc example ```ignore is not ready: the doc test is turned off', async () => {
     // Ready before: tests::adds went fail→pass, and rustdoc just reports the example `ignored`.
     const ignored = ADD_DOC.replace('/// ```\n/// assert', '/// ```ignore\n/// assert');
-    const { proof } = await runWith(DOC_EXAMPLE, writeLib(lib('a + b', 'a * b', ignored)));
+    const { id, proof } = await runWith(DOC_EXAMPLE, writeLib(lib('a + b', 'a * b', ignored)));
     expect(proof.status).not.toBe('ready');
     expect(proof.findings.filter((finding) => finding.severity === 'blocking').map((f) => f.message)).toEqual(
       [
         'The doc test of "add" turned off in "src/lib.rs" ("/// ```ignore" added); restore it, or strengthen the test instead: a weakened test proves nothing.',
       ],
     );
+    // rustdoc reports it `ignored`: skipped on the attempt's head, not a test the change removed.
+    const execution = JSON.parse(await readFile(join(env.goalDir(id), 'execution.json'), 'utf8')) as {
+      slices: { gates: { name: string; tests?: { removed: string[]; counts: Record<string, number> } }[] }[];
+    };
+    const test = execution.slices[0]?.gates.find((gate) => gate.name === 'test')?.tests;
+    expect(test?.removed).toEqual([]);
+    expect(test?.counts).toMatchObject({ failToPass: 1, skipped: 1, removed: 0 });
   });
 
   it("in a workspace whose members both have tests::it_works, a fix of add_one is ready: add_two's own failing it_works is pre-existing, not add_one's", async () => {

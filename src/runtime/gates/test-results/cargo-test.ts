@@ -53,14 +53,14 @@ export function parseCargoTest(output: string): TestResults | null {
   const qualified = targetNames(targets);
   const passed: string[] = [];
   const failed: string[] = [];
-  let skipped = 0;
+  const ignored: string[] = [];
   for (const [index, { name, outcome }] of results.entries()) {
     const named = qualified[index] ?? renamed.get(name) ?? name;
     if (outcome === 'ok') passed.push(named);
     else if (outcome === 'FAILED') failed.push(named);
-    else skipped += 1;
+    else ignored.push(named);
   }
-  return testResults('cargo-test', passed, failed, skipped);
+  return testResults('cargo-test', passed, failed, ignored.length, ignored);
 }
 
 /** Each doc test's name with its line replaced by its rank among the same item's examples. */

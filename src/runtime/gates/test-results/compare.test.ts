@@ -60,4 +60,22 @@ describe("compareTests: cargo 1.95 doc tests (dtolnay/indoc's unindent crate, ta
     expect(head.skipped).toBe(1);
     expect(compareTests(base, head).failToPass).not.toContain(doc);
   });
+
+  it('a doc test the head fences ```ignore reads as skipped there, not removed: cargo names it `... ignored`', () => {
+    const base = cargo('base');
+    const head = cargo('head-ignored');
+    if (base === null || head === null) throw new Error('cargo output not read');
+    expect(head.skippedNames).toEqual([doc]);
+    expect(compareTests(base, head)).toMatchObject({ removed: [], added: [], regressions: [] });
+  });
+});
+
+describe('compareTests: skipped tests', () => {
+  it('a test the base ran and the head names skipped is not removed; one the head does not name is', () => {
+    const base = results(['t::a', 't::b', 't::c'], []);
+    const head: TestResults = { ...results(['t::a'], []), skipped: 1, skippedNames: ['t::b'] };
+    expect(compareTests(base, head)).toMatchObject({ removed: ['t::c'], added: [] });
+    // Skipped on the base, run on the head: a test the head adds to what runs.
+    expect(compareTests(head, base).added).toEqual(['t::b', 't::c']);
+  });
 });

@@ -10,7 +10,10 @@ export interface TestComparison {
   stillFailing: string[];
   /** Only on the head (whatever their outcome). */
   added: string[];
-  /** Only on the base (not counting a package a failing head's recursive run never reached). */
+  /**
+   * Only on the base (not counting a package a failing head's recursive run never reached, nor a
+   * test the head names as skipped: turned off, which the tests-weakened review reports).
+   */
   removed: string[];
   /**
    * On the head, in a workspace package the base's recursive run never reached (pnpm stopped at
@@ -24,7 +27,7 @@ export function compareTests(base: TestResults, head: TestResults): TestComparis
   const baseAll = new Set([...base.passed, ...base.failed]);
   const reached = base.packages === undefined ? null : new Set(base.packages);
   const ranOnBase = (name: string) => reached === null || reached.has(name.slice(0, name.indexOf(' > ')));
-  const headAll = new Set([...head.passed, ...head.failed]);
+  const headAll = new Set([...head.passed, ...head.failed, ...(head.skippedNames ?? [])]);
   // A failing head's recursive run stopped at its first failing package (pnpm's bail): the packages
   // after it never ran there, so their tests are not gone. A passing head ran every package it has.
   const headReached = head.packages === undefined || head.failed.length === 0 ? null : new Set(head.packages);
@@ -34,8 +37,8 @@ export function compareTests(base: TestResults, head: TestResults): TestComparis
     failToPass: head.passed.filter((name) => baseFailed.has(name)),
     regressions: head.failed.filter((name) => !baseFailed.has(name) && ranOnBase(name)),
     stillFailing: head.failed.filter((name) => baseFailed.has(name)),
-    added: [...headAll].filter((name) => !baseAll.has(name) && ranOnBase(name)).sort(),
+    added: [...head.passed, ...head.failed].filter((name) => !baseAll.has(name) && ranOnBase(name)).sort(),
     removed: [...baseAll].filter((name) => !headAll.has(name) && ranOnHead(name)).sort(),
-    notRunOnBase: [...headAll].filter((name) => !ranOnBase(name)).sort(),
+    notRunOnBase: [...head.passed, ...head.failed].filter((name) => !ranOnBase(name)).sort(),
   };
 }

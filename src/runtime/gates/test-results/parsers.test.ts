@@ -228,6 +228,7 @@ describe('cargo test', () => {
       passed: ['tests::adds'],
       failed: ['tests::wrong'],
       skipped: 1,
+      skippedNames: ['tests::later'],
     });
   });
 
@@ -311,6 +312,7 @@ describe('cargo test', () => {
       ],
       failed: ['src/lib.rs - twice (example 4)'],
       skipped: 1,
+      skippedNames: ['src/lib.rs - Meter::read (example 1)'],
     };
     expect(parseCargoTest(run(0))).toEqual(expected);
     expect(parseCargoTest(run(2))).toEqual(expected);

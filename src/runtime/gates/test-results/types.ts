@@ -23,6 +23,11 @@ export interface TestResults {
   failed: string[];
   skipped: number;
   /**
+   * The skipped tests' names, where the runner prints them (cargo's `test x ... ignored`, an
+   * `ignore`d doc test too): a test the base ran and the head skips is turned off, not removed.
+   */
+  skippedNames?: string[];
+  /**
    * A recursive workspace run's packages whose script ran (`pnpm -r test`), each test named
    * `<package> > <name>`: a package missing here was not reached (pnpm stopped at the first failing
    * one), which says nothing of its tests. Undefined for a run of one package.
@@ -36,11 +41,20 @@ export function testResults(
   passed: Iterable<string>,
   failed: Iterable<string>,
   skipped: number,
+  skippedNames?: Iterable<string>,
 ): TestResults | null {
   const failedSet = new Set(failed);
   const passedSet = new Set([...passed].filter((name) => !failedSet.has(name)));
   if (passedSet.size === 0 && failedSet.size === 0 && skipped === 0) return null;
-  return { source, passed: [...passedSet].sort(), failed: [...failedSet].sort(), skipped };
+  const results: TestResults = {
+    source,
+    passed: [...passedSet].sort(),
+    failed: [...failedSet].sort(),
+    skipped,
+  };
+  const ran = (name: string) => passedSet.has(name) || failedSet.has(name);
+  const names = [...new Set(skippedNames)].filter((name) => !ran(name)).sort();
+  return names.length === 0 ? results : { ...results, skippedNames: names };
 }
 
 /** Colour codes and carriage returns that runners print even when not on a terminal. */
