@@ -60,8 +60,10 @@ export function reviewChange(ctx: RunContext, change: ReviewedChange): Finding[]
 }
 
 /**
- * The changed test files as committed at the change's head: the tests-weakened review reads which
- * test a changed line is in (a table's row far below its `it.each(` line) from the whole file.
+ * The changed test files (and Rust files, which hold unit tests and doc tests inline) as committed
+ * at the change's head: the tests-weakened review reads which test a changed line is in (a table's
+ * row far below its `it.each(` line, an assertion sixty lines into its test) from the whole file,
+ * on the base as rebuilt from the head's and the hunks.
  */
 export async function headTestTexts(
   ctx: RunContext,
@@ -69,7 +71,7 @@ export async function headTestTexts(
   headSha: string,
   changed: readonly ChangedFile[],
 ): Promise<Map<string, string>> {
-  const paths = changed.map((file) => file.path).filter(isTestPath);
+  const paths = changed.map((file) => file.path).filter((path) => isTestPath(path) || path.endsWith('.rs'));
   if (paths.length === 0) return new Map();
   const { texts } = await ctx.deps.committed.readCommitted(cwd, headSha, paths, MAX_READ_BYTES);
   return new Map([...texts].filter((entry): entry is [string, string] => entry[1] !== null));

@@ -83,6 +83,77 @@ describe('controllerReview: tests', () => {
     expect(alone.find((entry) => entry.severity === 'warning')?.message).toMatch(/no test file changed/);
   });
 
+  it("counts a Rust change that edits its item's doc example (a doc test) as a test change, not its prose", () => {
+    const lib = (body: string, example: string, prose = 'Adds two numbers.') =>
+      [
+        `/// ${prose}`,
+        '///',
+        '/// ```',
+        '/// assert_eq!(calc::add(2, 3), 5);',
+        ...example.split('\n').filter(Boolean),
+        '/// ```',
+        'pub fn add(a: i32, b: i32) -> i32 {',
+        `    ${body}`,
+        '}',
+        '',
+      ].join('\n');
+    const diff = (hunk: readonly string[]) =>
+      ['diff --git a/src/lib.rs b/src/lib.rs', '--- a/src/lib.rs', '+++ b/src/lib.rs', ...hunk, ''].join(
+        '\n',
+      );
+    const review = (head: string, hunk: readonly string[], withHead = true) =>
+      controllerReview(
+        reviewInput({
+          changedFiles: changed('src/lib.rs'),
+          diff: diff(hunk),
+          ...(withHead ? { headTexts: new Map([['src/lib.rs', head]]) } : {}),
+        }),
+      ).filter((entry) => entry.severity !== 'info' || entry.message.startsWith('Tests changed'));
+    const example = '/// assert_eq!(calc::add(-2, -3), -5);';
+    const fixed = lib('a + b', example);
+    const withExample = [
+      '@@ -1,8 +1,9 @@',
+      ' /// Adds two numbers.',
+      ' ///',
+      ' /// ```',
+      ' /// assert_eq!(calc::add(2, 3), 5);',
+      `+${example}`,
+      ' /// ```',
+      ' pub fn add(a: i32, b: i32) -> i32 {',
+      '-    a - b',
+      '+    a + b',
+      ' }',
+    ];
+    expect(review(fixed, withExample)).toEqual([
+      {
+        review: 'controller',
+        severity: 'info',
+        message: 'Tests changed: 1 test file.',
+        paths: ['src/lib.rs'],
+      },
+    ]);
+    // The doc comment's prose is no test; without the whole file, a doc line may be either.
+    const prose = lib('a + b', '', 'Adds two numbers, wrapping on overflow.');
+    const proseHunk = [
+      '@@ -1,8 +1,8 @@',
+      '-/// Adds two numbers.',
+      '+/// Adds two numbers, wrapping on overflow.',
+      ' ///',
+      ' /// ```',
+      ' /// assert_eq!(calc::add(2, 3), 5);',
+      ' /// ```',
+      ' pub fn add(a: i32, b: i32) -> i32 {',
+      '-    a - b',
+      '+    a + b',
+      ' }',
+    ];
+    const warned = /^Source changed in 1 file but no test file changed/;
+    expect(review(prose, proseHunk).map((entry) => entry.message)).toEqual([expect.stringMatching(warned)]);
+    expect(review(fixed, withExample, false).map((entry) => entry.message)).toEqual([
+      expect.stringMatching(warned),
+    ]);
+  });
+
   it('notes the test files when tests changed too', () => {
     const findings = controllerReview(reviewInput({ changedFiles: changed('src/a.go', 'src/a_test.go') }));
     expect(findings.filter((entry) => entry.severity === 'warning')).toEqual([]);

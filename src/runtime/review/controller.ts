@@ -44,12 +44,15 @@ function sizeFinding(input: ReviewInput): Finding {
 
 function testFindings(input: ReviewInput): Finding[] {
   const paths = input.changedFiles.map((file) => file.path);
-  // A Rust module holds its unit tests (`#[cfg(test)] mod tests`): one whose tests changed is both.
+  // A Rust module holds its unit tests (`#[cfg(test)] mod tests`) and its items' doc tests (the
+  // examples in their `///` comments): one whose tests or examples changed is both.
   const inline = paths.filter(
     (path) =>
       path.endsWith('.rs') &&
       !isTestPath(path) &&
-      [...testsEditedByChange(input.diff, [path])].some((name) => !name.startsWith(DOC_TESTS_OF)),
+      [...testsEditedByChange(input.diff, [path], input.headTexts)].some((name) =>
+        isRustTest(name, input.headTexts?.has(path) === true),
+      ),
   );
   const sources = paths.filter(isSourcePath);
   const tests = [...paths.filter(isTestPath), ...inline];
@@ -69,6 +72,15 @@ function testFindings(input: ReviewInput): Finding[] {
   return [
     finding('controller', 'info', `Tests changed: ${plural(new Set(tests).size, 'test file')}.`, tests),
   ];
+}
+
+/**
+ * Whether a name testsEditedByChange gives is a test the change edited: a unit test, or a doc
+ * test read from the head's whole file (its example's lines, not the comment's prose: without the
+ * whole file, any doc comment line reads as every doc test of the file).
+ */
+function isRustTest(name: string, wholeFile: boolean): boolean {
+  return !name.startsWith(DOC_TESTS_OF) || wholeFile;
 }
 
 /**

@@ -109,6 +109,16 @@ export function docTestsEdited(file: DiffFile, sides: FileSides | null): Set<str
   return items;
 }
 
+/**
+ * The item whose doc test holds `lines[index]` (a doc comment line inside an example), or null
+ * when the line is in no example or its item cannot be told (a `//!` module doc).
+ */
+export function docTestItemAt(lines: readonly string[], index: number): string | null {
+  const text = lines[index] ?? '';
+  if (docText(text) === null || MODULE_DOC.test(text) || !inExample(lines, index)) return null;
+  return documentedBy(lines, index);
+}
+
 /** Doc comments this reads by the whole file only: `//!`, a block doc comment, `#[doc = …]`. */
 const MODULE_DOC = /^\s*\/\/!/;
 const OTHER_DOC = /^\s*(?:\/\*\*|\/\*!|#!?\[doc\b)/;

@@ -6,11 +6,17 @@
 import { quoteUntrusted } from '../graph/paths.js';
 import type { Finding } from '../proof/schema.js';
 import { type DiffFile, type DiffLine, parseDiff } from './diff.js';
-import { enclosingTest, fileSides, testsSharing } from './enclosing-test.js';
+import { enclosingTest, fileSides, type Syntax, testsSharing } from './enclosing-test.js';
 import { isTestPath } from './files.js';
 import { finding, plural, type ReviewInput, sortFindings } from './input.js';
 import { jsTestsByLine } from './js-test-scopes.js';
-import { docTestsEdited, docTestsTurnedOff, docText, editsDocComments } from './rust-doc-tests.js';
+import {
+  docTestItemAt,
+  docTestsEdited,
+  docTestsTurnedOff,
+  docText,
+  editsDocComments,
+} from './rust-doc-tests.js';
 import { caseKey, consume, type TableCaseChange, tableCaseChanges } from './table-cases.js';
 import { testDataEdits } from './test-data.js';
 import { testSetupEdits } from './test-setup.js';
@@ -64,6 +70,8 @@ interface FileTests {
   assertionsRemoved: number;
   assertionsAdded: number;
   assertionTests: string[];
+  /** The items whose doc tests the removed assertions were in (Rust doc comments). */
+  assertionDocTests: string[];
   /** `doc` for a Rust doc test (its item, when the diff shows it, as `name`). */
   skips: { name: string | null; line: string; doc?: true }[];
 }
@@ -83,8 +91,9 @@ export function testsWeakenedReview(input: ReviewInput, goalText: string): Findi
   // A Rust file's doc comments hold doc tests even where the file holds no other test.
   const files = parseDiff(input.diff, known).files.flatMap((file) => {
     if (file.binary) return [];
-    if (languageOf(file) !== undefined) return [readTests(file)];
-    return file.path.endsWith('.rs') && editsDocComments(file) ? [readDocTests(file)] : [];
+    const head = input.headTexts?.get(file.path);
+    if (languageOf(file, head) !== undefined) return [readTests(file, head)];
+    return file.path.endsWith('.rs') && editsDocComments(file) ? [readDocTests(file, head)] : [];
   });
   const addedAnywhere = new Set(files.flatMap((entry) => entry.added));
   const tables = new Map(
@@ -126,8 +135,7 @@ export function testsWeakenedReview(input: ReviewInput, goalText: string): Findi
     const added = pool.reduce((sum, member) => sum + member.assertionsAdded, 0);
     if (entry.assertionsRemoved > 0 && removed > added) {
       const lost = Math.min(removed - added, entry.assertionsRemoved);
-      const inTests =
-        entry.assertionTests.length > 0 ? ` (in ${describeNames([...new Set(entry.assertionTests)])})` : '';
+      const inTests = assertionsIn(entry);
       findings.push(
         finding(
           'controller',
@@ -153,11 +161,21 @@ export function testsWeakenedReview(input: ReviewInput, goalText: string): Findi
   return sortFindings(findings);
 }
 
+/** ` (in "adds", the doc test of "add")`: the tests the removed assertions were in, if known. */
+function assertionsIn(entry: FileTests): string {
+  const tests = entry.assertionTests.length > 0 ? [describeNames(entry.assertionTests)] : [];
+  const docs = [...new Set(entry.assertionDocTests)];
+  if (docs.length > 0) {
+    tests.push(`the doc ${docs.length === 1 ? 'test' : 'tests'} of ${describeNames(docs)}`);
+  }
+  return tests.length > 0 ? ` (in ${tests.join(', ')})` : '';
+}
+
 const ROWS_SHOWN = 3;
 
 /** The table cases of a JS or Python test file the change edits, read with the head's text. */
 function tableChangesOf(entry: FileTests, head: string | undefined): TableCaseChange[] {
-  const language = languageOf(entry.file);
+  const language = languageOf(entry.file, head);
   if ((language !== 'js' && language !== 'python') || entry.file.status === 'deleted') return [];
   const declaredAt = (lines: readonly string[], index: number) => declaration(language, lines[index] ?? '');
   return tableCaseChanges(entry.file, language, head, declaredAt) ?? [];
@@ -288,10 +306,7 @@ export function testsEditedByChange(
 function editedInFile(file: DiffFile, language: Language, head: string | undefined): string[] {
   const sides = language === null ? null : fileSides(file, head);
   if (sides === null) return [];
-  const syntax =
-    language === 'python'
-      ? { comment: /^\s*#/, decorator: /^\s*@/ }
-      : { comment: /^\s*(?:\/\/|\/\*|\*)/, decorator: language === 'rust' ? /^\s*#\[/ : null };
+  const syntax = syntaxOf(language);
   const declaredAt = (lines: readonly string[], index: number) =>
     testDeclaredAt(language, lines, index, file.path);
   const js = language === 'js' ? { old: jsTestsByLine(sides.old), new: jsTestsByLine(sides.new) } : null;
@@ -314,6 +329,39 @@ function editedInFile(file: DiffFile, language: Language, head: string | undefin
     }
   }
   return names;
+}
+
+function syntaxOf(language: Language): Syntax {
+  return language === 'python'
+    ? { comment: /^\s*#/, decorator: /^\s*@/ }
+    : { comment: /^\s*(?:\/\/|\/\*|\*)/, decorator: language === 'rust' ? /^\s*#\[/ : null };
+}
+
+/**
+ * Which test each of the base's lines is in, read from the whole base file (rebuilt from the head's
+ * and the hunks): a long test's removed assertion is shown in a hunk far below its declaration, and
+ * git's `@@` heading names the describe, class or module around it, not the test. Null when the
+ * head's file is not at hand or the hunks do not fit it.
+ */
+function baseTestAt(
+  file: DiffFile,
+  language: Language,
+  head: string | undefined,
+): ((oldLine: number) => readonly string[]) | null {
+  if (language === null) return null;
+  const sides = fileSides(file, head);
+  if (sides === null) return null;
+  if (language === 'js') {
+    const byLine = jsTestsByLine(sides.old);
+    return (oldLine) => byLine[oldLine - 1] ?? [];
+  }
+  const syntax = syntaxOf(language);
+  const declaredAt = (lines: readonly string[], index: number) =>
+    testDeclaredAt(language, lines, index, file.path);
+  return (oldLine) => {
+    const name = enclosingTest(sides.old, oldLine - 1, declaredAt, syntax);
+    return name === null ? [] : [name];
+  };
 }
 
 const PY_BLOCK = /^\s*(?:async\s+def|def|class)\s/;
@@ -388,27 +436,39 @@ function skipped(skip: FileTests['skips'][number]): string {
 }
 
 /** The doc tests of a Rust file that holds no other test: assertions in its doc comments, fences turned off. */
-function readDocTests(file: DiffFile): FileTests {
+function readDocTests(file: DiffFile, head: string | undefined): FileTests {
   const lines = file.hunks.flat();
   const assertions = (kind: DiffLine['kind']) =>
-    lines.filter((line) => line.kind === kind && isAssertion(docText(line.text) ?? '')).length;
+    lines.filter((line) => line.kind === kind && isAssertion(docText(line.text) ?? ''));
   return {
     file,
     removed: [],
     added: [],
-    assertionsRemoved: assertions('removed'),
-    assertionsAdded: assertions('added'),
+    assertionsRemoved: assertions('removed').length,
+    assertionsAdded: assertions('added').length,
     assertionTests: [],
+    assertionDocTests: docTestsOf(file, assertions('removed'), head),
     skips: docSkips(file),
   };
+}
+
+/** The items whose doc tests held these removed lines, read from the base's whole file. */
+function docTestsOf(file: DiffFile, removed: readonly DiffLine[], head: string | undefined): string[] {
+  const sides = removed.length === 0 ? null : fileSides(file, head);
+  if (sides === null) return [];
+  return removed.flatMap((line) => {
+    const item = line.oldLine === null ? null : docTestItemAt(sides.old, line.oldLine - 1);
+    return item === null ? [] : [item];
+  });
 }
 
 function docSkips(file: DiffFile): FileTests['skips'] {
   return docTestsTurnedOff(file).map(({ line, item }) => ({ name: item, line, doc: true }));
 }
 
-function readTests(file: DiffFile): FileTests {
-  const language = languageOf(file) ?? null;
+function readTests(file: DiffFile, head: string | undefined): FileTests {
+  const language = languageOf(file, head) ?? null;
+  const inBase = baseTestAt(file, language, head);
   const entry: FileTests = {
     file,
     removed: [],
@@ -416,23 +476,31 @@ function readTests(file: DiffFile): FileTests {
     assertionsRemoved: 0,
     assertionsAdded: 0,
     assertionTests: [],
+    assertionDocTests: [],
     skips: [],
   };
   const removedText = new Set<string>();
   for (const hunk of file.hunks) {
     for (const line of hunk) if (line.kind === 'removed') removedText.add(line.text.trim());
   }
-  for (const hunk of file.hunks) {
+  for (const [at, hunk] of file.hunks.entries()) {
     const oldSide = hunk.filter((line) => line.kind !== 'added');
     const newSide = hunk.filter((line) => line.kind !== 'removed');
     entry.removed.push(...declaredOn(language, oldSide, 'removed'));
     entry.added.push(...declaredOn(language, newSide, 'added'));
-    let current: string | null = null;
+    // Without the whole file, the hunk's own lines, then its `@@` heading, may name the test.
+    let current: string | null = headingName(language, file.headings?.[at] ?? '', file.path);
     for (const [index, line] of oldSide.entries()) {
       current = nameAt(language, oldSide, index) ?? current;
       if (line.kind === 'removed' && isAssertion(line.text)) {
         entry.assertionsRemoved++;
-        if (current !== null) entry.assertionTests.push(current);
+        if (language === 'rust' && docText(line.text) !== null) {
+          entry.assertionDocTests.push(...docTestsOf(file, [line], head));
+          continue;
+        }
+        const whole = line.oldLine === null || inBase === null ? [] : inBase(line.oldLine);
+        if (whole.length > 0) entry.assertionTests.push(...whole);
+        else if (current !== null) entry.assertionTests.push(current);
       }
     }
     for (const [index, line] of newSide.entries()) {
