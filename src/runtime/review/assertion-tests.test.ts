@@ -227,6 +227,28 @@ describe('testsWeakenedReview names the test of an assertion far below its decla
     );
   });
 
+  it("does not count a module's own assert! outside its mod tests, far above it, as a test's", async () => {
+    const lib = [
+      'pub fn parse(text: &str) -> u32 {',
+      '    assert!(!text.is_empty());',
+      '    text.parse().unwrap()',
+      '}',
+      '',
+      body('', (i) => `pub const PART_${i}: u32 = ${i};`),
+      '',
+      '#[cfg(test)]',
+      'mod tests {',
+      '    #[test]',
+      '    fn parses() {',
+      '        assert_eq!(super::parse("1"), 1);',
+      '    }',
+      '}',
+      '',
+    ].join('\n');
+    const { whole } = await messages('src/lib.rs', lib, lib.replace('    assert!(!text.is_empty());\n', ''));
+    expect(whole).toEqual([]);
+  });
+
   it('names the doc test a removed assertion was in, far below its fence', async () => {
     const lib = [
       '/// Parses a number.',

@@ -492,16 +492,18 @@ function readTests(file: DiffFile, head: string | undefined): FileTests {
     let current: string | null = headingName(language, file.headings?.[at] ?? '', file.path);
     for (const [index, line] of oldSide.entries()) {
       current = nameAt(language, oldSide, index) ?? current;
-      if (line.kind === 'removed' && isAssertion(line.text)) {
+      if (line.kind !== 'removed' || !isAssertion(line.text)) continue;
+      if (language === 'rust' && docText(line.text) !== null) {
         entry.assertionsRemoved++;
-        if (language === 'rust' && docText(line.text) !== null) {
-          entry.assertionDocTests.push(...docTestsOf(file, [line], head));
-          continue;
-        }
-        const whole = line.oldLine === null || inBase === null ? [] : inBase(line.oldLine);
-        if (whole.length > 0) entry.assertionTests.push(...whole);
-        else if (current !== null) entry.assertionTests.push(current);
+        entry.assertionDocTests.push(...docTestsOf(file, [line], head));
+        continue;
       }
+      const whole = line.oldLine === null || inBase === null ? [] : inBase(line.oldLine);
+      // A module's own `assert!` outside its `mod tests` checks the program, not a test.
+      if (whole.length === 0 && inBase !== null && language === 'rust' && !isTestPath(file.path)) continue;
+      entry.assertionsRemoved++;
+      if (whole.length > 0) entry.assertionTests.push(...whole);
+      else if (current !== null) entry.assertionTests.push(current);
     }
     for (const [index, line] of newSide.entries()) {
       if (line.kind !== 'added') continue;
