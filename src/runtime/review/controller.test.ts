@@ -152,6 +152,23 @@ describe('controllerReview: tests', () => {
     expect(review(fixed, withExample, false).map((entry) => entry.message)).toEqual([
       expect.stringMatching(warned),
     ]);
+    // An example added to another item's doc comment shows nothing of the change to `add`.
+    const other = `${lib('a + b', '')}\n/// \`\`\`\n/// assert_eq!(calc::sub(3, 2), 1);\n/// \`\`\`\npub fn sub(a: i32, b: i32) -> i32 {\n    a - b\n}\n`;
+    const otherHunks = [
+      '@@ -6,3 +6,3 @@',
+      ' pub fn add(a: i32, b: i32) -> i32 {',
+      '-    a - b',
+      '+    a + b',
+      ' }',
+      '@@ -9,3 +9,6 @@',
+      ' ',
+      '+/// ```',
+      '+/// assert_eq!(calc::sub(3, 2), 1);',
+      '+/// ```',
+      ' pub fn sub(a: i32, b: i32) -> i32 {',
+      '     a - b',
+    ];
+    expect(review(other, otherHunks).map((entry) => entry.message)).toEqual([expect.stringMatching(warned)]);
   });
 
   it('notes the test files when tests changed too', () => {

@@ -4,8 +4,11 @@
 import { preExistingBasis } from '../proof/pre-existing.js';
 import { EXIT_CODE_LABEL } from '../proof/render-text.js';
 import type { Finding, GateEvidence } from '../proof/schema.js';
+import { parseDiff } from './diff.js';
+import { fileSides } from './enclosing-test.js';
 import { isSourcePath, isTestPath } from './files.js';
 import { finding, plural, type ReviewInput, sortFindings } from './input.js';
+import { itemsEdited } from './rust-doc-tests.js';
 import { reviewScope } from './scope.js';
 import { DOC_TESTS_OF, testsEditedByChange } from './tests-weakened.js';
 
@@ -47,12 +50,7 @@ function testFindings(input: ReviewInput): Finding[] {
   // A Rust module holds its unit tests (`#[cfg(test)] mod tests`) and its items' doc tests (the
   // examples in their `///` comments): one whose tests or examples changed is both.
   const inline = paths.filter(
-    (path) =>
-      path.endsWith('.rs') &&
-      !isTestPath(path) &&
-      [...testsEditedByChange(input.diff, [path], input.headTexts)].some((name) =>
-        isRustTest(name, input.headTexts?.has(path) === true),
-      ),
+    (path) => path.endsWith('.rs') && !isTestPath(path) && rustTestsEdited(input, path),
   );
   const sources = paths.filter(isSourcePath);
   const tests = [...paths.filter(isTestPath), ...inline];
@@ -75,12 +73,23 @@ function testFindings(input: ReviewInput): Finding[] {
 }
 
 /**
- * Whether a name testsEditedByChange gives is a test the change edited: a unit test, or a doc
- * test read from the head's whole file (its example's lines, not the comment's prose: without the
- * whole file, any doc comment line reads as every doc test of the file).
+ * Whether the change edits a Rust file's tests: its unit tests, or a doc test (an example in a
+ * `///` comment, not its prose) of an item whose code it edits or of the module (`//!`), read from
+ * the head's whole file. Without that text, any doc comment line reads as every doc test of the
+ * file, so a doc test does not count.
  */
-function isRustTest(name: string, wholeFile: boolean): boolean {
-  return !name.startsWith(DOC_TESTS_OF) || wholeFile;
+function rustTestsEdited(input: ReviewInput, path: string): boolean {
+  const head = input.headTexts?.get(path);
+  const edited = [...testsEditedByChange(input.diff, [path], input.headTexts)];
+  if (edited.some((name) => !name.startsWith(DOC_TESTS_OF))) return true;
+  const file = parseDiff(input.diff, new Set([path])).files.find((entry) => entry.path === path);
+  const sides = file === undefined ? null : fileSides(file, head);
+  if (file === undefined || sides === null) return false;
+  const items = itemsEdited(file, sides);
+  return edited.some((name) => {
+    const item = name.slice(`${DOC_TESTS_OF}${path}`.length).replace(/^#/, '');
+    return item === '' || items.has(item);
+  });
 }
 
 /**

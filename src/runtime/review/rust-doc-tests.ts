@@ -119,6 +119,43 @@ export function docTestItemAt(lines: readonly string[], index: number): string |
   return documentedBy(lines, index);
 }
 
+/**
+ * The items whose code (not doc comments) the change edits: for each line removed or added, the
+ * item declared on it or the nearest one above it indented less (a method in its `impl`, a fn in
+ * its `mod`). Empty without the file's two sides.
+ */
+export function itemsEdited(file: DiffFile, sides: FileSides | null): Set<string> {
+  const items = new Set<string>();
+  if (sides === null) return items;
+  for (const line of file.hunks.flat()) {
+    if (line.kind === 'context' || line.text.trim() === '' || docText(line.text) !== null) continue;
+    const lines = line.kind === 'added' ? sides.new : sides.old;
+    const number = line.kind === 'added' ? line.newLine : line.oldLine;
+    if (number === null || lines[number - 1] !== line.text) continue;
+    const item = itemAround(lines, number - 1);
+    if (item !== null) items.add(item);
+  }
+  return items;
+}
+
+function itemAround(lines: readonly string[], index: number): string | null {
+  const indentOf = (text: string) => /^\s*/.exec(text)?.[0].length ?? 0;
+  const own = ITEM.exec(lines[index] ?? '')?.[1];
+  if (own !== undefined) return own;
+  let limit = indentOf(lines[index] ?? '');
+  for (let at = index - 1; at >= 0 && limit > 0; at--) {
+    const text = lines[at] ?? '';
+    // Blank lines, comments and an item's closing bracket neither open nor close the block.
+    if (text.trim() === '' || /^\s*(?:\/\/|[)\]}])/.test(text)) continue;
+    const indent = indentOf(text);
+    if (indent >= limit) continue;
+    const item = ITEM.exec(text)?.[1];
+    if (item !== undefined) return item;
+    limit = indent;
+  }
+  return null;
+}
+
 /** Doc comments this reads by the whole file only: `//!`, a block doc comment, `#[doc = …]`. */
 const MODULE_DOC = /^\s*\/\/!/;
 const OTHER_DOC = /^\s*(?:\/\*\*|\/\*!|#!?\[doc\b)/;
