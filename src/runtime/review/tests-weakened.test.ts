@@ -166,6 +166,37 @@ describe('testsWeakenedReview: JavaScript', () => {
     ]);
   });
 
+  // tape 5's `test.skip('x', fn)` prints nothing at all (not even `# SKIP x`), and `test.only` drops
+  // every other test from the output: the run shows no skip, so the source must.
+  it('blocks a tape test turned off by test.skip or tape.skip, and test.only', async () => {
+    const tapeTest = (prefix: string) =>
+      [
+        `var ${prefix} = require('tape');`,
+        '',
+        `${prefix}('flag boolean default false', function (t) {`,
+        "\tt.deepEqual(parse(['moo'], { boolean: ['t', 'verbose'] }).t, false);",
+        '\tt.end();',
+        '});',
+        '',
+        `${prefix}('boolean groups', function (t) {`,
+        "\tt.deepEqual(parse(['-x', '-z'], { boolean: ['x', 'z'] }).x, true);",
+        '\tt.end();',
+        '});',
+        '',
+      ].join('\n');
+    for (const prefix of ['test', 'tape']) {
+      const before = tapeTest(prefix);
+      const after = before
+        .replace(`${prefix}('flag boolean`, `${prefix}.skip('flag boolean`)
+        .replace(`${prefix}('boolean groups`, `${prefix}.only('boolean groups`);
+      const input = await realChange({ 'test/bool.js': before }, { 'test/bool.js': after });
+      expect(messages(input)).toEqual([
+        expect.stringMatching(/^blocking: Test "boolean groups" turned off in "test\/bool\.js"/),
+        expect.stringMatching(/^blocking: Test "flag boolean default false" turned off in "test\/bool\.js"/),
+      ]);
+    }
+  });
+
   // ljharb/qs's test/parse.js (tape): its cases are `t.test` subtests.
   it("blocks a tape subtest removed, one turned off by its options, and an st['throws'](...) assertion removed", async () => {
     const qsTest = [

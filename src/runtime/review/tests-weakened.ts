@@ -15,8 +15,9 @@ import { caseKey, consume, type TableCaseChange, tableCaseChanges } from './tabl
 import { testDataEdits } from './test-data.js';
 import { testSetupEdits } from './test-setup.js';
 
+/** `tape('name', fn)` too: tape's export, required as `tape` as often as `test`. */
 const JS_DECLARATION =
-  /^\s*x?(?:it|test|specify)(?:\.(?:only|skip|todo|concurrent|each\s*\(.*?\)))?\s*\(\s*(['"`])((?:\\.|(?!\1).)*)\1/;
+  /^\s*(?:x?(?:it|test|specify)|tape)(?:\.(?:only|skip|todo|concurrent|each\s*\(.*?\)))?\s*\(\s*(['"`])((?:\\.|(?!\1).)*)\1/;
 /** tape's and node:test's subtest, `t.test('name', fn)` (a regular expression's `.test('x')` has no `,`). */
 const JS_SUBTEST = /^\s*[A-Za-z_$][\w$]*\.test\s*\(\s*(['"`])((?:\\.|(?!\1).)*)\1\s*,/;
 const PY_DECLARATION = /^\s*(?:async\s+)?def\s+(test\w*)\s*\(/;
@@ -34,10 +35,11 @@ const ASSERTION =
 
 /** A line that turns a test off (or, with `.only`, every other test). */
 const SKIP = [
-  /^\s*(?:it|test|describe|context|suite|specify)\.(?:skip|todo|only)\s*\(/,
+  // tape 5's `test.skip('x', fn)` prints nothing at all, and `.only` hides every other test.
+  /^\s*(?:it|test|tape|describe|context|suite|specify)\.(?:skip|todo|only)\s*\(/,
   /^\s*x(?:it|test|describe|context|specify)\s*\(/,
   // tape's and node:test's options: `test('name', { skip: true }, fn)`, `{ todo: 'later' }`.
-  /^\s*(?:it|test|describe|suite|[A-Za-z_$][\w$]*\.test)\s*\(\s*(['"`])(?:\\.|(?!\1).)*\1\s*,\s*\{[^}]*\b(?:skip|todo)\s*:\s*(?!false\b)/,
+  /^\s*(?:it|test|tape|describe|suite|[A-Za-z_$][\w$]*\.test)\s*\(\s*(['"`])(?:\\.|(?!\1).)*\1\s*,\s*\{[^}]*\b(?:skip|todo)\s*:\s*(?!false\b)/,
   // From inside the test: mocha's `this.skip()`, node:test's `t.skip()` / `t.todo()` (tape's marks an assertion skipped).
   /^\s*(?:this|s?t)\.(?:skip|todo)\s*\(/,
   /^\s*@pytest\.mark\.(?:skip|skipif|xfail)\b/,
