@@ -197,6 +197,34 @@ describe('testsWeakenedReview: JavaScript', () => {
     }
   });
 
+  // tape prints each test as a `# name` line: one a test prints itself reads as a header, the
+  // assertions after it as another test's (/tmp/tape-tape/b.test.js, captured from tape 5.10.2).
+  it('blocks a test that prints a TAP line of its own, whatever the goal says', async () => {
+    const before = [
+      "var test = require('tape');",
+      '',
+      "test('fixes the bug', function (t) {",
+      "\tt.equal(1, 1, 'first half');",
+      "\tt.equal(parse('x'), 2, 'second half');",
+      '\tt.end();',
+      '});',
+      '',
+    ].join('\n');
+    const after = before.replace(
+      "\tt.equal(parse('x')",
+      "\tconsole.log('# something');\n\tconsole.log(\"ok 9 fine\");\n\tconsole.log('#' + id, '# of rows');\n\tt.equal(parse('x')",
+    );
+    const input = await realChange({ 'test/bug.js': before }, { 'test/bug.js': after });
+    const found = [
+      expect.stringMatching(
+        /^blocking: Test "fixes the bug" in "test\/bug\.js" prints a line of TAP's own \("console\.log\('# something'\);" added\)/,
+      ),
+      expect.stringMatching(/^blocking: Test "fixes the bug" in "test\/bug\.js" prints .*ok 9 fine/),
+    ];
+    expect(messages(input)).toEqual(found);
+    expect(messages(input, 'remove the flaky tests in test/bug.js')).toEqual(found);
+  });
+
   // ljharb/qs's test/parse.js (tape): its cases are `t.test` subtests.
   it("blocks a tape subtest removed, one turned off by its options, and an st['throws'](...) assertion removed", async () => {
     const qsTest = [

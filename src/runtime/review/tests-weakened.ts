@@ -50,6 +50,14 @@ const SKIP = [
   /^\s*#\[ignore\b/,
 ];
 
+/**
+ * A JS test printing a line of TAP's own (`console.log('# SKIP x')`, `'ok 7 …'`, `'1..3'`): tape's
+ * output is TAP with each test a `# name` line, so such a line reads as a test header or result
+ * (gates/test-results/tap.ts tells some apart, not a plain `# name`, which is `t.comment`'s line).
+ */
+const PRINTS_TAP =
+  /\b(?:console\.(?:log|info|warn|error|debug)|process\.std(?:out|err)\.write)\s*\(\s*(['"`])(?:#\s|(?:not\s+)?ok\s+\d|\d+\.\.\d|TAP version)/;
+
 /** "remove the obsolete tests", "delete the flaky test", "drop the v1 specs". */
 const ASKS_TO_REMOVE_TESTS =
   /\b(?:remove|delete|drop|disable|skip|retire)\s+(?:(?!(?:and|or|then|but)\b)[\w'"`/.-]+\s+){0,4}?(?:tests?|specs?|assertions?)\b/i;
@@ -68,6 +76,8 @@ interface FileTests {
   assertionTests: string[];
   /** `doc` for a Rust doc test (its item, when the diff shows it, as `name`). */
   skips: { name: string | null; line: string; doc?: true }[];
+  /** Added lines that print a TAP line of their own, in the test they are in. */
+  printsTap: { name: string | null; line: string }[];
 }
 
 /** Whether the goal's own words ask for tests to be removed or turned off. */
@@ -147,6 +157,20 @@ export function testsWeakenedReview(input: ReviewInput, goalText: string): Findi
           'controller',
           severity,
           `${name.charAt(0).toUpperCase()}${name.slice(1)} turned off in ${where} (${quoteUntrusted(skip.line.trim())} added); ${remedy}`,
+          [path],
+        ),
+      );
+    }
+    for (const printed of entry.printsTap) {
+      const name = printed.name === null ? 'A test' : `Test ${quoteUntrusted(printed.name)}`;
+      // Blocking whatever the goal says: no goal asks for a test's results to be read wrong.
+      findings.push(
+        finding(
+          'controller',
+          'blocking',
+          `${name} in ${where} prints a line of TAP's own (${quoteUntrusted(printed.line.trim())} added): ` +
+            "tape's output reads it as a test's header or result, so the run's per-test results are not the test's; " +
+            'print it without a leading `# `, `ok N`, `not ok N` or plan.',
           [path],
         ),
       );
@@ -402,6 +426,7 @@ function readDocTests(file: DiffFile): FileTests {
     assertionsAdded: assertions('added'),
     assertionTests: [],
     skips: docSkips(file),
+    printsTap: [],
   };
 }
 
@@ -419,6 +444,7 @@ function readTests(file: DiffFile): FileTests {
     assertionsAdded: 0,
     assertionTests: [],
     skips: [],
+    printsTap: [],
   };
   const removedText = new Set<string>();
   for (const hunk of file.hunks) {
@@ -442,6 +468,9 @@ function readTests(file: DiffFile): FileTests {
       if (isAssertion(line.text)) entry.assertionsAdded++;
       if (SKIP.some((pattern) => pattern.test(line.text)) && !removedText.has(line.text.trim())) {
         entry.skips.push({ name: skippedName(language, newSide, index), line: line.text });
+      }
+      if (language === 'js' && PRINTS_TAP.test(line.text) && !removedText.has(line.text.trim())) {
+        entry.printsTap.push({ name: skippedName(language, newSide, index), line: line.text });
       }
     }
   }
