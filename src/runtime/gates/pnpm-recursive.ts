@@ -61,10 +61,7 @@ export function workspaceManifests(files: Iterable<string>): string[] | null {
  * has no such list omk can read (a flow list, none): more packages than pnpm runs, never fewer.
  */
 export function inWorkspace(manifests: readonly string[], yaml: string | null): string[] {
-  const block = /^packages:[ \t]*\r?\n((?:[ \t]*(?:-.*|#.*)?\r?\n?)*)/m.exec(yaml ?? '')?.[1] ?? '';
-  const globs = [...block.matchAll(/^[ \t]*-[ \t]*(['"]?)([^'"#\r\n]+?)\1[ \t]*(?:#.*)?$/gm)].map(
-    (m) => m[2] ?? '',
-  );
+  const globs = workspaceGlobs(yaml);
   if (globs.length === 0) return [...manifests];
   const matcher = (glob: string) => {
     const source = glob
@@ -84,6 +81,15 @@ export function inWorkspace(manifests: readonly string[], yaml: string | null): 
     const dir = manifest.replace(/\/package\.json$/, '');
     return include.some((re) => re.test(dir)) && !exclude.some((re) => re.test(dir));
   });
+}
+
+/**
+ * pnpm-workspace.yaml's `packages:` globs as a YAML block list, quotes dropped (`!` kept on the ones
+ * that leave out): empty when there is no such list omk can read (a flow list, none, no file).
+ */
+export function workspaceGlobs(yaml: string | null): string[] {
+  const block = /^packages:[ \t]*\r?\n((?:[ \t]*(?:-.*|#.*)?\r?\n?)*)/m.exec(yaml ?? '')?.[1] ?? '';
+  return [...block.matchAll(/^[ \t]*-[ \t]*(['"]?)([^'"#\r\n]+?)\1[ \t]*(?:#.*)?$/gm)].map((m) => m[2] ?? '');
 }
 
 /** What each package's script says; null: a manifest that cannot be read (not JSON, too large). */

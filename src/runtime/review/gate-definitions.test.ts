@@ -58,6 +58,38 @@ describe('the gate-definition review', () => {
     expect(edited([PNPM_TEST], own, { ...own, [game]: excluded })).toEqual([]);
   });
 
+  it("counts pnpm-workspace.yaml's packages list narrowed as an edit of a root `pnpm -r test` gate", () => {
+    const PNPM_TEST: GateCommand = { name: 'test', argv: ['pnpm', 'test'] };
+    expect(gateDefinitionPaths([PNPM_TEST])).toContain('pnpm-workspace.yaml');
+    expect(gateDefinitionPaths([NPM_TEST])).not.toContain('pnpm-workspace.yaml');
+    const yaml = (...globs: string[]) => `packages:\n${globs.map((glob) => `  - ${glob}\n`).join('')}`;
+    const root = { 'package.json': PACKAGE('"test": "pnpm -r test"') };
+    const change = (before: string | null, after: string | null) =>
+      edited(
+        [PNPM_TEST],
+        { ...root, 'pnpm-workspace.yaml': before },
+        { ...root, 'pnpm-workspace.yaml': after },
+      );
+    const base = yaml("'packages/*'", 'tools/lint');
+    const label = ['pnpm-workspace.yaml packages'];
+    // A glob dropped, narrowed, or a package left out: its tests leave `pnpm -r test` unseen.
+    expect(change(base, yaml('tools/lint'))).toEqual(label);
+    expect(change(base, yaml('packages/game', 'tools/lint'))).toEqual(label);
+    expect(change(base, yaml("'packages/*'", 'tools/lint', '!packages/game'))).toEqual(label);
+    expect(change(base, null)).toEqual(label);
+    expect(change(null, base)).toEqual(label);
+    expect(change(base, 'packages: [packages/*]\n')).toEqual(label);
+    // A package added, the quotes, `./`, a comment or the order changed: every base package still runs.
+    expect(change(base, yaml('packages/*', 'tools/lint', 'apps/*'))).toEqual([]);
+    expect(change(base, `# workspace\n${yaml('./tools/lint/', '"packages/*"')}`)).toEqual([]);
+    expect(change(yaml('a', '!a/old'), yaml('a'))).toEqual([]);
+    // A root that runs no package's script runs none of the list's packages.
+    const own = { 'package.json': PACKAGE('"test": "vitest run"') };
+    expect(
+      edited([PNPM_TEST], { ...own, 'pnpm-workspace.yaml': base }, { ...own, 'pnpm-workspace.yaml': null }),
+    ).toEqual([]);
+  });
+
   it('makes the same findings warnings when the goal was created to change them, each with its code', () => {
     const before = new Map([['package.json', PACKAGE('"test": "node --test test/"')]]);
     const after = new Map([['package.json', PACKAGE('"test": "node --test --test-timeout=60000 test/"')]]);

@@ -9,7 +9,8 @@
 // vitest, vite or jest config (or package.json's "jest") can exclude the failing test or swap its
 // reporter, and it, nyc's, c8's or coverage.py's config can lower the coverage threshold a run
 // fails on (gates/beyond-tests.ts calls a threshold the base misses too its debt); a pnpm
-// workspace package's own script, which the root's `pnpm -r test` runs, can do the first; a conftest.py hook can rewrite an outcome (`pytest_runtest_makereport` forcing
+// workspace package's own script, which the root's `pnpm -r test` runs, can do the first, and
+// pnpm-workspace.yaml's `packages:` list, narrowed, drops a package's tests from it; a conftest.py hook can rewrite an outcome (`pytest_runtest_makereport` forcing
 // "passed"), which no per-test result can tell from a pass; a Cargo.toml `harness = false` target
 // prints whatever results it likes, and a workspace's `exclude` drops a member's tests. A conftest.py change that only adds fixtures is not one.
 //
@@ -18,7 +19,7 @@
 // failed for them, but the proof is blocked_on_human until a person reviews each edited definition
 // (proof/build.ts), accepts the goal and merges it (delivery/merge-decision.ts).
 
-import { pnpmRecursiveRun } from '../gates/pnpm-recursive.js';
+import { pnpmRecursiveRun, workspaceGlobs } from '../gates/pnpm-recursive.js';
 import { quoteUntrusted } from '../graph/paths.js';
 import type { Finding } from '../proof/schema.js';
 import { finding } from './input.js';
@@ -48,6 +49,13 @@ interface Definition {
   recursive?: true;
   /** A script the base did not have is none of its gate's definition (a package the change adds). */
   existing?: true;
+  /** Counts only when the base's root script runs a script in every workspace package (`pnpm -r test`). */
+  workspace?: true;
+  /**
+   * Whether the change from `old` to `now` (the whole files; null: none) can hide a test the base
+   * ran, when not every difference does (a workspace package added is none): instead of `part`.
+   */
+  hides?: (old: string | null, now: string | null) => boolean;
 }
 
 const MAKEFILES = ['GNUmakefile', 'makefile', 'Makefile'];
@@ -115,9 +123,8 @@ export function gateDefinitionReview(
   for (const gate of gates) {
     for (const definition of resolved(definitionsOf(gate, read), before)) {
       if (!before.has(definition.path) && !after.has(definition.path)) continue;
-      const old = partOf(definition, before.get(definition.path) ?? null);
-      const now = partOf(definition, after.get(definition.path) ?? null);
-      if (old === now || (definition.existing && old === null)) continue;
+      if (!edits(definition, before.get(definition.path) ?? null, after.get(definition.path) ?? null))
+        continue;
       const entry = changed.get(definition.label) ?? { definition, gates: [] };
       entry.gates.push(gate.name);
       changed.set(definition.label, entry);
@@ -169,15 +176,25 @@ function resolved(
     if (run !== null) scripts.add(run.script);
   }
   return definitions.flatMap((definition) =>
-    definition.recursive
-      ? [...scripts].map((script) => ({
-          path: definition.path,
-          label: `${definition.path} scripts.${script}`,
-          part: (text: string) => scriptBody(text, script),
-          existing: true as const,
-        }))
-      : [definition],
+    definition.workspace && scripts.size === 0
+      ? []
+      : definition.recursive
+        ? [...scripts].map((script) => ({
+            path: definition.path,
+            label: `${definition.path} scripts.${script}`,
+            part: (text: string) => scriptBody(text, script),
+            existing: true as const,
+          }))
+        : [definition],
   );
+}
+
+/** Whether the change from `before` to `after` (the file's texts) edits the definition. */
+function edits(definition: Definition, before: string | null, after: string | null): boolean {
+  if (definition.hides !== undefined) return definition.hides(before, after);
+  const old = partOf(definition, before);
+  const now = partOf(definition, after);
+  return old !== now && !(definition.existing && old === null);
 }
 
 function partOf(definition: Definition, text: string | null): string | null {
@@ -199,6 +216,7 @@ function definitionsOf(gate: GateCommand, paths: readonly string[]): Definition[
       ...nodeDefinitions(program, args),
       ...configs.map((path) => ({ path, label: path })),
       ...packages.map((path) => ({ path, label: path, recursive: true })),
+      ...(program === 'pnpm' ? [WORKSPACE_PACKAGES] : []),
     ];
   }
   if (program === 'make') return MAKEFILES.map((path) => ({ path, label: path }));
@@ -235,6 +253,39 @@ function definitionsOf(gate: GateCommand, paths: readonly string[]): Definition[
     ];
   }
   return [];
+}
+
+/**
+ * pnpm-workspace.yaml's `packages:` list decides which packages `pnpm -r test` runs: a glob the
+ * change drops or narrows, or a `!` glob it adds, drops those packages' tests from the run unseen.
+ */
+const WORKSPACE_PACKAGES: Definition = {
+  path: 'pnpm-workspace.yaml',
+  label: 'pnpm-workspace.yaml packages',
+  workspace: true,
+  hides: workspaceNarrowed,
+};
+
+/**
+ * Whether `now` may leave out a package `old` had pnpm run: one of its globs gone or changed
+ * (`packages/*` to `packages/a`; any glob rewritten counts, even a wider one), a `!` glob added,
+ * or the file added or removed. Globs only added (a new package) hide none of the base's tests.
+ * A list omk cannot read (a flow list) counts as changed when its text does.
+ */
+export function workspaceNarrowed(old: string | null, now: string | null): boolean {
+  if (old === now) return false;
+  if (old === null || now === null) return true;
+  const normal = (glob: string) =>
+    glob
+      .trim()
+      .replace(/^(!?)\.\//, '$1')
+      .replace(/\/+$/, '');
+  const before = workspaceGlobs(old).map(normal);
+  const after = new Set(workspaceGlobs(now).map(normal));
+  if (before.length === 0 || after.size === 0) return true;
+  const kept = before.filter((glob) => !glob.startsWith('!')).every((glob) => after.has(glob));
+  const excludes = [...after].filter((glob) => glob.startsWith('!') && !before.includes(glob));
+  return !kept || excludes.length > 0;
 }
 
 function nodeDefinitions(manager: string, args: readonly string[]): Definition[] {

@@ -166,6 +166,65 @@ describe('testsWeakenedReview: JavaScript', () => {
     ]);
   });
 
+  // tape 5's `test.skip('x', fn)` prints nothing at all (not even `# SKIP x`), and `test.only` drops
+  // every other test from the output: the run shows no skip, so the source must.
+  it('blocks a tape test turned off by test.skip or tape.skip, and test.only', async () => {
+    const tapeTest = (prefix: string) =>
+      [
+        `var ${prefix} = require('tape');`,
+        '',
+        `${prefix}('flag boolean default false', function (t) {`,
+        "\tt.deepEqual(parse(['moo'], { boolean: ['t', 'verbose'] }).t, false);",
+        '\tt.end();',
+        '});',
+        '',
+        `${prefix}('boolean groups', function (t) {`,
+        "\tt.deepEqual(parse(['-x', '-z'], { boolean: ['x', 'z'] }).x, true);",
+        '\tt.end();',
+        '});',
+        '',
+      ].join('\n');
+    for (const prefix of ['test', 'tape']) {
+      const before = tapeTest(prefix);
+      const after = before
+        .replace(`${prefix}('flag boolean`, `${prefix}.skip('flag boolean`)
+        .replace(`${prefix}('boolean groups`, `${prefix}.only('boolean groups`);
+      const input = await realChange({ 'test/bool.js': before }, { 'test/bool.js': after });
+      expect(messages(input)).toEqual([
+        expect.stringMatching(/^blocking: Test "boolean groups" turned off in "test\/bool\.js"/),
+        expect.stringMatching(/^blocking: Test "flag boolean default false" turned off in "test\/bool\.js"/),
+      ]);
+    }
+  });
+
+  // tape prints each test as a `# name` line: one a test prints itself reads as a header, the
+  // assertions after it as another test's (/tmp/tape-tape/b.test.js, captured from tape 5.10.2).
+  it('blocks a test that prints a TAP line of its own, whatever the goal says', async () => {
+    const before = [
+      "var test = require('tape');",
+      '',
+      "test('fixes the bug', function (t) {",
+      "\tt.equal(1, 1, 'first half');",
+      "\tt.equal(parse('x'), 2, 'second half');",
+      '\tt.end();',
+      '});',
+      '',
+    ].join('\n');
+    const after = before.replace(
+      "\tt.equal(parse('x')",
+      "\tconsole.log('# something');\n\tconsole.log(\"ok 9 fine\");\n\tconsole.log('#' + id, '# of rows');\n\tt.equal(parse('x')",
+    );
+    const input = await realChange({ 'test/bug.js': before }, { 'test/bug.js': after });
+    const found = [
+      expect.stringMatching(
+        /^blocking: Test "fixes the bug" in "test\/bug\.js" prints a line of TAP's own \("console\.log\('# something'\);" added\)/,
+      ),
+      expect.stringMatching(/^blocking: Test "fixes the bug" in "test\/bug\.js" prints .*ok 9 fine/),
+    ];
+    expect(messages(input)).toEqual(found);
+    expect(messages(input, 'remove the flaky tests in test/bug.js')).toEqual(found);
+  });
+
   // ljharb/qs's test/parse.js (tape): its cases are `t.test` subtests.
   it("blocks a tape subtest removed, one turned off by its options, and an st['throws'](...) assertion removed", async () => {
     const qsTest = [

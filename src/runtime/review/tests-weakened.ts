@@ -21,8 +21,9 @@ import { caseKey, consume, type TableCaseChange, tableCaseChanges } from './tabl
 import { testDataEdits } from './test-data.js';
 import { testSetupEdits } from './test-setup.js';
 
+/** `tape('name', fn)` too: tape's export, required as `tape` as often as `test`. */
 const JS_DECLARATION =
-  /^\s*x?(?:it|test|specify)(?:\.(?:only|skip|todo|concurrent|each\s*\(.*?\)))?\s*\(\s*(['"`])((?:\\.|(?!\1).)*)\1/;
+  /^\s*(?:x?(?:it|test|specify)|tape)(?:\.(?:only|skip|todo|concurrent|each\s*\(.*?\)))?\s*\(\s*(['"`])((?:\\.|(?!\1).)*)\1/;
 /** tape's and node:test's subtest, `t.test('name', fn)` (a regular expression's `.test('x')` has no `,`). */
 const JS_SUBTEST = /^\s*[A-Za-z_$][\w$]*\.test\s*\(\s*(['"`])((?:\\.|(?!\1).)*)\1\s*,/;
 const PY_DECLARATION = /^\s*(?:async\s+)?def\s+(test\w*)\s*\(/;
@@ -40,10 +41,11 @@ const ASSERTION =
 
 /** A line that turns a test off (or, with `.only`, every other test). */
 const SKIP = [
-  /^\s*(?:it|test|describe|context|suite|specify)\.(?:skip|todo|only)\s*\(/,
+  // tape 5's `test.skip('x', fn)` prints nothing at all, and `.only` hides every other test.
+  /^\s*(?:it|test|tape|describe|context|suite|specify)\.(?:skip|todo|only)\s*\(/,
   /^\s*x(?:it|test|describe|context|specify)\s*\(/,
   // tape's and node:test's options: `test('name', { skip: true }, fn)`, `{ todo: 'later' }`.
-  /^\s*(?:it|test|describe|suite|[A-Za-z_$][\w$]*\.test)\s*\(\s*(['"`])(?:\\.|(?!\1).)*\1\s*,\s*\{[^}]*\b(?:skip|todo)\s*:\s*(?!false\b)/,
+  /^\s*(?:it|test|tape|describe|suite|[A-Za-z_$][\w$]*\.test)\s*\(\s*(['"`])(?:\\.|(?!\1).)*\1\s*,\s*\{[^}]*\b(?:skip|todo)\s*:\s*(?!false\b)/,
   // From inside the test: mocha's `this.skip()`, node:test's `t.skip()` / `t.todo()` (tape's marks an assertion skipped).
   /^\s*(?:this|s?t)\.(?:skip|todo)\s*\(/,
   /^\s*@pytest\.mark\.(?:skip|skipif|xfail)\b/,
@@ -53,6 +55,14 @@ const SKIP = [
   /\bt\.Skip(?:f|Now)?\s*\(/,
   /^\s*#\[ignore\b/,
 ];
+
+/**
+ * A JS test printing a line of TAP's own (`console.log('# SKIP x')`, `'ok 7 …'`, `'1..3'`): tape's
+ * output is TAP with each test a `# name` line, so such a line reads as a test header or result
+ * (gates/test-results/tap.ts tells some apart, not a plain `# name`, which is `t.comment`'s line).
+ */
+const PRINTS_TAP =
+  /\b(?:console\.(?:log|info|warn|error|debug)|process\.std(?:out|err)\.write)\s*\(\s*(['"`])(?:#\s|(?:not\s+)?ok\s+\d|\d+\.\.\d|TAP version)/;
 
 /** "remove the obsolete tests", "delete the flaky test", "drop the v1 specs". */
 const ASKS_TO_REMOVE_TESTS =
@@ -74,6 +84,8 @@ interface FileTests {
   assertionDocTests: string[];
   /** `doc` for a Rust doc test (its item, when the diff shows it, as `name`). */
   skips: { name: string | null; line: string; doc?: true }[];
+  /** Added lines that print a TAP line of their own, in the test they are in. */
+  printsTap: { name: string | null; line: string }[];
 }
 
 /** Whether the goal's own words ask for tests to be removed or turned off. */
@@ -153,6 +165,20 @@ export function testsWeakenedReview(input: ReviewInput, goalText: string): Findi
           'controller',
           severity,
           `${name.charAt(0).toUpperCase()}${name.slice(1)} turned off in ${where} (${quoteUntrusted(skip.line.trim())} added); ${remedy}`,
+          [path],
+        ),
+      );
+    }
+    for (const printed of entry.printsTap) {
+      const name = printed.name === null ? 'A test' : `Test ${quoteUntrusted(printed.name)}`;
+      // Blocking whatever the goal says: no goal asks for a test's results to be read wrong.
+      findings.push(
+        finding(
+          'controller',
+          'blocking',
+          `${name} in ${where} prints a line of TAP's own (${quoteUntrusted(printed.line.trim())} added): ` +
+            "tape's output reads it as a test's header or result, so the run's per-test results are not the test's; " +
+            'print it without a leading `# `, `ok N`, `not ok N` or plan.',
           [path],
         ),
       );
@@ -449,6 +475,7 @@ function readDocTests(file: DiffFile, head: string | undefined): FileTests {
     assertionTests: [],
     assertionDocTests: docTestsOf(file, assertions('removed'), head),
     skips: docSkips(file),
+    printsTap: [],
   };
 }
 
@@ -478,6 +505,7 @@ function readTests(file: DiffFile, head: string | undefined): FileTests {
     assertionTests: [],
     assertionDocTests: [],
     skips: [],
+    printsTap: [],
   };
   const removedText = new Set<string>();
   for (const hunk of file.hunks) {
@@ -510,6 +538,9 @@ function readTests(file: DiffFile, head: string | undefined): FileTests {
       if (isAssertion(line.text)) entry.assertionsAdded++;
       if (SKIP.some((pattern) => pattern.test(line.text)) && !removedText.has(line.text.trim())) {
         entry.skips.push({ name: skippedName(language, newSide, index), line: line.text });
+      }
+      if (language === 'js' && PRINTS_TAP.test(line.text) && !removedText.has(line.text.trim())) {
+        entry.printsTap.push({ name: skippedName(language, newSide, index), line: line.text });
       }
     }
   }

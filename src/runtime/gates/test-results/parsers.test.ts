@@ -162,6 +162,43 @@ describe('TAP', () => {
     });
   });
 
+  // Captured from tape 5.10.2 (/tmp/tape-tape/b.test.js): tests that console.log a `# …` line
+  // between two assertions, a todo test, subtests, `t.comment`, and `test.skip`, which prints nothing.
+  it("reads tape: a `# SKIP`/`# TODO` line a test prints is not a header; the test's assertions stay its own", () => {
+    const results = parseTap(fixture('tape-console-lines.txt'));
+    expect(results).toEqual({
+      source: 'tap',
+      // `# something` is the same line as `t.comment('something')`: it stays a header (its failing
+      // assertion reads as a failing test of that name, new on the head), as `# a comment` does.
+      passed: ['a comment', 'async child', 'async parent', 'child', 'fixes the bug', 'last', 'parent'],
+      // `console.log('# SKIP later')` then a failing assertion: a skipped test runs none.
+      // `console.log('# TODO later')` then one without `# TODO`: a todo test's all carry it.
+      failed: ['child of todo', 'hides in a skip', 'hides in a todo', 'something'],
+      // `{ todo: true }`'s two; `test.skip('gone', …)` printed nothing: no test, so gone from the head.
+      skipped: 2,
+    });
+    expect([...(results?.passed ?? []), ...(results?.failed ?? [])]).not.toContain('gone');
+    expect(results?.passed).not.toContain('later');
+  });
+
+  it("reads tape: a passing point out of tape's numbering is console output; a run ending in a skip blames the test before", () => {
+    const run = (...lines: string[]) => parseTap(['TAP version 13', ...lines].join('\n'));
+    // `console.log('ok 99 …')` in a test whose one assertion is skipped: still skipped, not passing.
+    expect(run('# later', 'ok 1 not yet # SKIP', 'ok 99 looks like a point', '', '1..1')).toMatchObject({
+      passed: [],
+      skipped: 1,
+    });
+    // A failing one out of order still fails (`ok 2` printed first, then tape's `not ok 2`).
+    expect(run('# fix', 'ok 1 a', 'ok 2 printed', 'not ok 2 b', 'ok 3 c', '', '1..3')).toMatchObject({
+      failed: ['fix'],
+    });
+    // `console.log('# SKIP x')` and then a throw: the process ends in the test that printed it.
+    expect(run('# done', 'ok 1 a', '# throws', 'ok 2 b', '# SKIP x')).toMatchObject({
+      passed: ['done'],
+      failed: ['throws'],
+    });
+  });
+
   // Captured from tape 5.10.2: minimist with a bug that throws (JSON.parse of `-z`'s next argument).
   it('reads tape: an error thrown in a test ends the run with no plan, and that test failed', () => {
     expect(parseTap(fixture('tape-crash.txt'))).toEqual({

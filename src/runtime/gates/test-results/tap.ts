@@ -1,7 +1,8 @@
 import { plainLines, type TestResults, testResults } from './types.js';
 
-const POINT = /^( *)(not ok|ok)\b(?:\s+\d+)?(?:\s*-\s*|\s+)?(.*)$/;
+const POINT = /^( *)(not ok|ok)\b(?:\s+(\d+))?(?:\s*-\s*|\s+)?(.*)$/;
 const DIRECTIVE = /\s+#\s*(SKIP|TODO)\b.*$/i;
+const TODO = /\s+#\s*TODO\b/i;
 const VERSION_OR_PLAN = /^\s*(?:TAP version \d+|1\.\.\d+)\s*$/;
 const VERSION = /^\s*TAP version \d+\s*$/;
 /** node --test's and node-tap's line before each test; tape prints none. */
@@ -19,6 +20,10 @@ interface Point {
 interface Header {
   name: string;
   skipped: boolean;
+  /** `# SKIP name` (a test skipped by its options) or `# TODO name`. */
+  mark?: 'SKIP' | 'TODO';
+  /** The header before it in its run: the test that printed it, if it is no header but console output. */
+  previous: Header | null;
   points: Point[];
   /** The run ended in it: no plan came before the output (or the next run's version line) did. */
   crashed?: boolean;
@@ -33,6 +38,14 @@ interface Header {
  * failed (a `t.test` subtest is a header of its own). An error thrown in a test ends tape's
  * process there, with no plan: that last test failed. Null without a plan or version line and a
  * test point.
+ *
+ * A test may print a line of its own that reads as a header (`console.log('# SKIP later')`) or a
+ * point: tape's own lines are told apart where tape's output shows it (tape 5.10.2). A skipped
+ * test runs nothing, so a `# SKIP name` with an assertion after it, and a todo test's assertions
+ * all carry `# TODO`, so a `# TODO name` with one that does not, is the test before it printing:
+ * its assertions are that test's. tape numbers its assertions 1, 2, 3… in a run, so a passing point
+ * out of that order is console output (a failing one still fails). A plain `# name` is the same
+ * line as `t.comment('name')` and stays a header: its assertions read as a test of that name.
  */
 export function parseTap(output: string): TestResults | null {
   const lines = plainLines(output);
@@ -44,9 +57,14 @@ export function parseTap(output: string): TestResults | null {
   // Headers are read in a run: after its version line, before its plan (tape prints its plan
   // last, then its totals, `# tests 3`: comments, not tests).
   let inRun = false;
+  // The run ended in the test open when it did: a skipped one ran nothing, so the one that printed it.
   const crash = (open: Header | null) => {
-    if (open !== null && !open.skipped) open.crashed = true;
+    let test = open;
+    while (test !== null && test.mark === 'SKIP') test = test.previous;
+    if (test !== null) test.crashed = true;
   };
+  /** The last assertion number tape printed in this run. */
+  let last = 0;
   let found = false;
   let inYaml = false;
   for (const line of lines) {
@@ -55,13 +73,23 @@ export function parseTap(output: string): TestResults | null {
     else if (/^\s*\.\.\.\s*$/.test(line)) inYaml = false;
     if (inYaml) continue;
     if (tape && VERSION_OR_PLAN.test(line)) {
-      if (VERSION.test(line)) crash(header);
+      if (VERSION.test(line)) {
+        crash(header);
+        last = 0;
+      }
       inRun = VERSION.test(line);
       header = null;
     }
     const heading = tape && inRun ? HEADER.exec(line) : null;
     if (heading !== null) {
-      header = { name: heading[2] ?? '', skipped: heading[1] !== undefined, points: [] };
+      const mark = heading[1]?.toUpperCase();
+      header = {
+        name: heading[2] ?? '',
+        skipped: mark !== undefined,
+        ...(mark === 'SKIP' || mark === 'TODO' ? { mark } : {}),
+        previous: header,
+        points: [],
+      };
       headers.push(header);
       continue;
     }
@@ -70,7 +98,15 @@ export function parseTap(output: string): TestResults | null {
     found = true;
     const depth = Math.floor((match[1] ?? '').length / 4);
     const ok = match[2] === 'ok';
-    const raw = match[3] ?? '';
+    const raw = match[4] ?? '';
+    if (tape && depth === 0 && match[3] !== undefined) {
+      const number = Number(match[3]);
+      if (number === last + 1) last = number;
+      else if (ok) continue;
+    }
+    if (tape && depth === 0 && header?.mark !== undefined && header.previous !== null) {
+      if (header.mark === 'SKIP' || !TODO.test(raw)) header = comment(header, headers);
+    }
     const skipped = DIRECTIVE.test(raw);
     const name = raw.replace(DIRECTIVE, '').replace(/\\#/g, '#').trim();
     const children = pending.get(depth + 1) ?? [];
@@ -89,6 +125,14 @@ export function parseTap(output: string): TestResults | null {
   if (!found && !headers.some((entry) => entry.skipped || entry.crashed)) return null;
   const points = [...pending.values()].flat();
   return tally([...points, ...headers.map(headerPoint).filter((point) => point !== null)]);
+}
+
+/** A header that is its test's console output: its assertions go back to that test, which is open again. */
+function comment(header: Header, headers: Header[]): Header {
+  const test = header.previous ?? header;
+  headers.splice(headers.indexOf(header), 1);
+  test.points.push(...header.points);
+  return test;
 }
 
 /** A tape test as one point: failed when the run ended in it, skipped when skipped or every assertion is; null with no assertion. */
