@@ -9,7 +9,15 @@ import {
   type SampleIssue,
   type SampleStep,
 } from '../runtime/test-wording-samples.js';
-import { ACTION_STEPS, inputMessage, wordInputIssue, wordIssue, wordNotice, wordRefusal } from './wording.js';
+import {
+  ACTION_STEPS,
+  inputMessage,
+  wordFailure,
+  wordInputIssue,
+  wordIssue,
+  wordNotice,
+  wordRefusal,
+} from './wording.js';
 
 const UNITS = '(units: s, m, h, d; e.g. 90s, 8h, 7d, 1h30m)';
 
@@ -135,6 +143,21 @@ describe('wordRefusal: a goal held by another cell of the matrix job', () => {
     const unread = new SiblingCellError('fix-it-3fa9c1', null);
     expect(wordRefusal({ code: 'sibling_cell', error: unread }, { stateBranch: 'omk/state' }).message).toBe(
       'goal-key: goal fix-it-3fa9c1 belongs to another job of this workflow run: jobs with the same goal text in one run derive the same goal.',
+    );
+  });
+});
+
+describe('wordFailure: an open-pr step a person stopped part-way', () => {
+  it('fails the step naming what stays open and what was not opened', () => {
+    const note = {
+      code: 'withheld' as const,
+      status: 'paused' as const,
+      policy: 'auto-pr' as const,
+      opened: [1],
+      withheld: ['s2', 'integrator'],
+    };
+    expect(wordFailure({ code: 'delivery_withheld', goalId: 'g-1', note })).toBe(
+      'Goal g-1 was not delivered whole: delivery stopped: the goal was paused during its delivery: PR #1 stays open; not opened: s2, integrator (policy auto-pr).',
     );
   });
 });

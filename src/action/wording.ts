@@ -170,10 +170,14 @@ export function wordNote(note: WorkflowStepNote): string {
 
 /** Why a step that ran fails anyway, in the Action's words. */
 export function wordFailure(failure: WorkflowStepFailure): string {
-  if (failure.code === 'slice_unfinished') {
-    return `Slice ${failure.slice} did not finish (${failure.outcome}): ${failure.failure ?? 'see the job log'}`;
+  switch (failure.code) {
+    case 'slice_unfinished':
+      return `Slice ${failure.slice} did not finish (${failure.outcome}): ${failure.failure ?? 'see the job log'}`;
+    case 'delivery_withheld':
+      return `Goal ${failure.goalId} was not delivered whole: ${describeNote(failure.note, ACTION_WORDS)}.`;
+    case 'merge_blocked':
+      return `Goal ${failure.goalId} was not merged: PR #${failure.pr} is blocked by ${failure.blockedBy} (${failure.reasons.join('; ')}).`;
   }
-  return `Goal ${failure.goalId} was not merged: PR #${failure.pr} is blocked by ${failure.blockedBy} (${failure.reasons.join('; ')}).`;
 }
 
 /** A step's refusal as the error the step fails with, naming the input to change. */

@@ -1,10 +1,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEMO_FILES } from '../../src/adapters/demo/fixture.js';
 import { createLocalForge } from '../../src/adapters/local-forge/forge.js';
 import { recheckMerge } from '../../src/runtime/app/merge.js';
 import { mergeGoal } from '../../src/runtime/delivery/merge.js';
+import { applyLifecycle } from '../../src/runtime/goal/actions.js';
 import { computeProofDigest } from '../../src/runtime/proof/digest.js';
 import type { Proof } from '../../src/runtime/proof/schema.js';
 import { createAgentKit } from '../helpers/agents.js';
@@ -14,6 +15,28 @@ import { localGoalStore } from '../helpers/goal-store.js';
 import { runOmk, tempStateDir } from '../helpers/omk.js';
 import { runOmkInProcess } from '../helpers/omk-in-process.js';
 import { type DirSnapshot, snapshotCache, snapshotDirs } from '../helpers/snapshot.js';
+
+/**
+ * The local forge the in-process CLI composes, with a hook a test sets to act just before a PR is
+ * created (a cancel landing between two PRs); null: the forge as it is.
+ */
+const forgeHook = vi.hoisted(() => ({ beforeCreate: null as null | (() => Promise<void>) }));
+vi.mock('../../src/adapters/local-forge/forge.js', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../src/adapters/local-forge/forge.js')>();
+  return {
+    ...original,
+    createLocalForge: (options: Parameters<typeof original.createLocalForge>[0]) => {
+      const forge = original.createLocalForge(options);
+      return {
+        ...forge,
+        async createPullRequest(spec: Parameters<typeof forge.createPullRequest>[0]) {
+          await forgeHook.beforeCreate?.();
+          return forge.createPullRequest(spec);
+        },
+      };
+    },
+  };
+});
 
 const GOAL = 'fix the failing test in src/math.js and add a regression test';
 let repo: TempRepo;
@@ -69,6 +92,7 @@ beforeAll(async () => {
   pristine = await snapshotDirs([dirname(repo.root), state.dir]);
 });
 beforeEach(async () => {
+  forgeHook.beforeCreate = null;
   await pristine.restore();
 });
 afterAll(async () => {
@@ -173,6 +197,47 @@ describe('omk goal open-pr', () => {
     const result = await omk('goal', 'open-pr', id, '--policy', 'auto-pr');
     expect(result.code).toBe(4);
     expect(result.stderr).toContain('is cancelled: its work is not delivered');
+  });
+
+  it('--dry-run on a cancelled goal is refused as the real run is, and writes nothing', async () => {
+    const id = await readyGoal();
+    expect((await omk('goal', 'cancel', id, '--reason', 'not needed')).code).toBe(0);
+    const dir = join(state.dir, 'goals', id);
+    const read = async () =>
+      Promise.all(['events.jsonl', 'goal.json', 'proof.json'].map((f) => readFile(join(dir, f), 'utf8')));
+    const before = await read();
+    const dry = await omk('goal', 'open-pr', id, '--dry-run', '--policy', 'auto-pr');
+    expect(dry.code).toBe(4);
+    expect(dry.stderr).toContain('is cancelled: its work is not delivered');
+    expect(await read()).toEqual(before);
+  });
+
+  it('a cancel that lands between two PRs: exit 4, the PR opened stays, the rest are named as not opened', async () => {
+    const id = await readyGoal();
+    let created = 0;
+    forgeHook.beforeCreate = async () => {
+      created += 1;
+      if (created === 2) await applyLifecycle(localGoalStore(state.dir), id, 'cancel', 'changed my mind');
+    };
+    const run = await omk('goal', 'open-pr', id, '--policy', 'auto-pr');
+    expect(run.code, run.stderr).toBe(4);
+    // The second PR was being created when the cancel landed: it is opened; the look before the third stops it.
+    expect((await forgeRecords()).pulls.map((p) => p.number)).toEqual([1, 2]);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[2]).toMatch(
+      /^stopped: the goal was cancelled during its delivery; not opened: integrator \(the PRs above stay open\)$/,
+    );
+    expect(run.stderr).toContain(
+      'omk: delivery stopped: the goal was cancelled during its delivery: PRs #1, #2 stay open; not opened: integrator (policy auto-pr)',
+    );
+    const events = (await readFile(join(state.dir, 'goals', id, 'events.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; data: unknown });
+    expect(events.filter((e) => e.type === 'delivery_withheld').map((e) => e.data)).toEqual([
+      { status: 'cancelled', policy: 'auto-pr', opened: [1, 2], withheld: ['integrator'] },
+    ]);
   });
 
   it('shows and opens draft PRs for a goal whose policy is local; refuses --policy local', async () => {

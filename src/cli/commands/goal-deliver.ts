@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import {
   type DeliveryPolicy,
   deliveredReport,
+  deliveredVerdict,
   deliveryPolicySchema,
+  describeNote,
   draftConflict,
   MERGE_METHODS,
   type MergeMethod,
@@ -55,8 +57,14 @@ export function registerDeliverCommands(goal: Command, context: ProgramContext):
             dryRun: options.dryRun === true,
           });
           // Its text is Markdown: a dry run's plan, or what was delivered.
-          if (outcome.dryRun) printAs(io, format, outcome.plan, renderDeliveryPlanMarkdown);
-          else printAs(io, format, outcome.result, renderDeliveredText, deliveredReport);
+          if (outcome.dryRun) {
+            printAs(io, format, outcome.plan, renderDeliveryPlanMarkdown);
+            return undefined;
+          }
+          printAs(io, format, outcome.result, renderDeliveredText, deliveredReport);
+          if (outcome.withheld !== null) app.reporter.info(describeNote(outcome.withheld, app.words));
+          // Stopped part-way by a person: not whole, so not success (the output says what stays).
+          return deliveredVerdict(outcome.result);
         },
       ),
     );

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { testApp } from '../../../test/helpers/app.js';
-import { localGoalStore } from '../../../test/helpers/goal-store.js';
+import { goalFiles, localGoalStore } from '../../../test/helpers/goal-store.js';
 import { goalRecord } from '../delivery/test-delivery.js';
 import type { GoalStatus } from '../goal/schema.js';
 import { deliverByPolicy } from './deliver.js';
@@ -31,4 +31,23 @@ describe('deliverByPolicy: a goal stopped after its execution', () => {
       }
     },
   );
+
+  it('with dryRun says the delivery would be withheld, and writes nothing', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'omk-withheld-'));
+    try {
+      const store = localGoalStore(root);
+      const goal = { ...goalRecord(), status: 'cancelled' as const };
+      await store.create(goal);
+      const before = await goalFiles(root, goal.id);
+      const app = testApp(store, { forge: () => Promise.reject(new Error('no forge for a dry run')) });
+      const after = await deliverByPolicy(app, goal.id, { dryRun: true });
+      expect(after.notes).toEqual([
+        { code: 'withheld', status: 'cancelled', policy: 'draft-pr', opened: [], withheld: ['delivery'] },
+        { code: 'dry_run' },
+      ]);
+      expect(await goalFiles(root, goal.id)).toEqual(before);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
 });

@@ -269,7 +269,7 @@ export {
 } from './machineless-start.js';
 export { type MergeCheck, type MergeRequest, mergeIntegrator, recheckMerge } from './merge.js';
 export { chooseMergeMethod, integratorGoals, type MergeMethodChoice } from './merge-signal.js';
-export { type AppNote, describeNote, mergeNote, saidByProgress } from './notes.js';
+export { type AppNote, describeNote, mergeNote, saidByProgress, type WithheldNote } from './notes.js';
 export { type OpenPrOutcome, type OpenPrRequest, openPullRequests } from './open-pr.js';
 export { goalHasEnded, goalProgress, goalView, type SliceWave, sliceWaves } from './queries.js';
 export { REPO_COMMAND_AGENT, repoAgentChoice, repoPlanningAgent, repoRunAgent } from './repo-agent.js';
@@ -287,6 +287,7 @@ export {
 } from './repo-settings-rules.js';
 export {
   deliveredReport,
+  deliveredVerdict,
   executedReport,
   fixRan,
   fixVerdict,

@@ -41,6 +41,9 @@ export type AppNote =
   /** The slice jobs' results folded into the goal before it was integrated. */
   | { code: 'slices_folded'; folded: number; proofStatus: ProofStatus };
 
+/** A delivery a person stopped, before it began or part-way (delivery-stop.ts). */
+export type WithheldNote = Extract<AppNote, { code: 'withheld' }>;
+
 export function describeNote(note: AppNote, words: HostVocabulary): string {
   switch (note.code) {
     case 'stopped':
@@ -52,7 +55,7 @@ export function describeNote(note: AppNote, words: HostVocabulary): string {
     case 'not_deliverable':
       return `nothing delivered: the goal is ${note.status}`;
     case 'withheld':
-      return withheldNote(note);
+      return withheldWords(note);
     case 'no_base':
       return `nothing delivered: the goal started on a detached HEAD (name a base with ${words.fields.given('baseBranch', 'main')})`;
     case 'merge_manual':
@@ -98,7 +101,7 @@ function sliceJobWords(report: SliceJobReport): string {
   }
 }
 
-function withheldNote(note: Extract<AppNote, { code: 'withheld' }>): string {
+function withheldWords(note: WithheldNote): string {
   if (note.withheld.includes('delivery')) {
     return `nothing delivered: the goal was ${note.status} after execution, before its delivery (policy ${note.policy})`;
   }

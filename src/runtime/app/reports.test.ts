@@ -3,6 +3,7 @@ import { goalRecord } from '../delivery/test-delivery.js';
 import { buildProof } from '../proof/build.js';
 import { evidence, gate } from '../proof/test-evidence.js';
 import {
+  deliveredVerdict,
   fixRan,
   goalSummary,
   mergeReport,
@@ -128,6 +129,17 @@ describe('settledVerdict', () => {
     expect(settledVerdict({ status: 'rejected', stoppedBy: null })).toBe('refused');
     expect(settledVerdict({ status: 'blocked_on_human', stoppedBy: null })).toBe('not_ready');
     expect(settledVerdict({ status: 'failed', stoppedBy: null })).toBe('not_ready');
+  });
+});
+
+describe('deliveredVerdict: open-pr', () => {
+  it('is ok when every PR was opened; a delivery a person stopped part-way is not, as goal watch says the stop', () => {
+    expect(deliveredVerdict({ stopped: null })).toBe('ok');
+    expect(deliveredVerdict({ stopped: { status: 'cancelled', withheld: ['integrator'] } })).toBe('refused');
+    expect(deliveredVerdict({ stopped: { status: 'rejected', withheld: ['s2', 'integrator'] } })).toBe(
+      'refused',
+    );
+    expect(deliveredVerdict({ stopped: { status: 'paused', withheld: ['integrator'] } })).toBe('interrupted');
   });
 });
 

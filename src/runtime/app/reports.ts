@@ -139,6 +139,15 @@ export function runVerdict(
   return null;
 }
 
+/**
+ * `open-pr`: ok when every planned PR was opened. A delivery a person stopped part-way is not
+ * whole, and says so as the stop does to `omk goal watch` (`settledVerdict`): refused when the goal
+ * was cancelled or rejected, interrupted when it was paused (resume it, then open the rest).
+ */
+export function deliveredVerdict(result: Pick<DeliverResult, 'stopped'>): GoalVerdict {
+  return result.stopped === null ? 'ok' : settledVerdict({ status: result.stopped.status, stoppedBy: null });
+}
+
 /** What a goal came to for a caller that waits for it to settle. */
 export type GoalVerdict = 'ok' | 'interrupted' | 'budget' | 'refused' | 'not_ready';
 

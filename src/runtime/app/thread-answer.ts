@@ -66,7 +66,7 @@ export async function goalCommandOnThread<W extends ThreadCheckout>(
     case 'budget':
       return lines(budgetNotes(result.view));
     case 'delivered':
-      return lines(deliveryNotes(result.result));
+      return lines(deliveryNotes(result.result, result.withheld, words));
     case 'merged':
       return lines(mergeNotes(result.result, words));
     case 'accepted':

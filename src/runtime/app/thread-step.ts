@@ -17,6 +17,7 @@ import {
   sharedGoalNeeds,
 } from './goal-steps.js';
 import { mergeIntegrator } from './merge.js';
+import type { WithheldNote } from './notes.js';
 import { openPullRequests } from './open-pr.js';
 import { goalView } from './queries.js';
 
@@ -67,7 +68,8 @@ export type ThreadStepResult =
   | { kind: 'budget'; view: BudgetView }
   | { kind: 'transition'; result: LifecycleResult; followUp: ResumeFollowUp }
   | { kind: 'accepted'; outcome: AcceptOutcome }
-  | { kind: 'delivered'; result: DeliverResult | null }
+  /** `withheld`: a person stopped the delivery part-way (its PRs opened stay); else null. */
+  | { kind: 'delivered'; result: DeliverResult | null; withheld: WithheldNote | null }
   | { kind: 'merged'; result: MergeGoalResult };
 
 export interface ThreadStepRequest {
@@ -108,7 +110,8 @@ export async function threadGoalStep(request: ThreadStepRequest): Promise<Thread
         fallbackBase: request.fallbackBase,
         dryRun: false,
       });
-      return { kind: 'delivered', result: outcome.dryRun ? null : outcome.result };
+      if (outcome.dryRun) return { kind: 'delivered', result: null, withheld: null };
+      return { kind: 'delivered', result: outcome.result, withheld: outcome.withheld };
     }
     case 'merge':
       return {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { notReadyProof } from '../delivery/test-delivery.js';
 import { NotFoundError } from '../errors.js';
 import { budgetNotes, continuationNote, deliveryNotes, threadNoteLines } from './thread-words.js';
 import { plainVocabulary } from './vocabulary.js';
@@ -51,5 +52,25 @@ describe('thread words', () => {
     ]);
     expect(continuationNote('none', 'omk.yml')).toEqual([]);
     expect(deliveryNotes(null)).toEqual(['Nothing to deliver yet.']);
+  });
+
+  it('answers open-pr stopped part-way with what stays open and what was not opened', () => {
+    const withheld = {
+      code: 'withheld' as const,
+      status: 'cancelled' as const,
+      policy: 'draft-pr' as const,
+      opened: [],
+      withheld: ['s1', 'integrator'],
+    };
+    const plan = { goalId: 'g', policy: 'draft-pr' as const, base: 'main', pulls: [], skipped: [], kept: [] };
+    const result = {
+      plan,
+      delivered: [],
+      proof: notReadyProof(),
+      stopped: { status: 'cancelled' as const, withheld: ['s1', 'integrator'] },
+    };
+    expect(deliveryNotes(result, withheld, plainVocabulary)).toEqual([
+      'delivery stopped: the goal was cancelled during its delivery: nothing delivered; not opened: s1, integrator (policy draft-pr)',
+    ]);
   });
 });

@@ -11,10 +11,10 @@ import { formatDuration } from '../text/duration.js';
 import type { AcceptOutcome } from './accept.js';
 import type { Access } from './access.js';
 import type { UntrustedCustomAgent } from './agent-trust.js';
-import { describeNote, mergeNote } from './notes.js';
+import { describeNote, mergeNote, type WithheldNote } from './notes.js';
 import type { ThreadNote, TrustedStep } from './thread-host.js';
 import type { ThreadContinuation } from './thread-run.js';
-import type { HostVocabulary } from './vocabulary.js';
+import { type HostVocabulary, plainVocabulary } from './vocabulary.js';
 
 /**
  * What a thread's steps came to, as plain-text lines a GitHub host puts in its replies and status
@@ -78,7 +78,11 @@ export function continuationNote(next: ThreadContinuation, workflow: string): st
   return next === 'continuing' ? ['Continuing it here.'] : [];
 }
 
-export function deliveryNotes(result: DeliverResult | null): string[] {
+export function deliveryNotes(
+  result: DeliverResult | null,
+  withheld: WithheldNote | null = null,
+  words: HostVocabulary = plainVocabulary,
+): string[] {
   const lines =
     result === null
       ? []
@@ -89,6 +93,8 @@ export function deliveryNotes(result: DeliverResult | null): string[] {
           ...result.plan.skipped.map((skip) => `skipped ${skip.sliceId}: ${skip.reason}`),
           ...result.plan.kept.map(keptBranchText),
         ];
+  // A person stopped it part-way: what stays open and what was not opened.
+  if (withheld !== null) lines.push(describeNote(withheld, words));
   return lines.length > 0 ? lines : ['Nothing to deliver yet.'];
 }
 

@@ -178,7 +178,12 @@ export class WorkflowSteps {
       async () => undefined,
       () => openPullRequests(host.app, { goalId, policy, ...stepDelivery(request), dryRun }),
     );
-    if (!opened.dryRun) return stepReport(host, 'open-pr', goalId);
+    if (!opened.dryRun) {
+      if (opened.withheld === null) return stepReport(host, 'open-pr', goalId);
+      // Stopped part-way by a person: the step fails, saying what stays open and what was not opened.
+      const failure = { code: 'delivery_withheld' as const, goalId, note: opened.withheld };
+      return stepReport(host, 'open-pr', goalId, { failure, notes: [opened.withheld] });
+    }
     return stepReport(host, 'open-pr', goalId, {
       dryRunPlan: opened.plan,
       notes: [{ code: 'open_pr_dry_run' }],

@@ -7,7 +7,7 @@ import type { RemoteStateStore } from '../state/remote.js';
 import type { AgentChoice } from './agent.js';
 import type { AppDeps, SharedState } from './deps.js';
 import type { FanOutHost } from './fan-out.js';
-import type { AppNote } from './notes.js';
+import type { AppNote, WithheldNote } from './notes.js';
 import type { SliceWave } from './queries.js';
 import type { ReviewAsk, ReviewForge } from './review-fix.js';
 import type { SharedStepNotice } from './shared-step-notices.js';
@@ -48,10 +48,14 @@ export type WorkflowStepNotice =
   | { kind: 'merged'; level: 'info'; pr: number; sha: string }
   | { kind: 'runner_branches'; level: 'warn'; why: string };
 
-/** Why a step that ran fails anyway (beyond its proof): a refused merge, an unfinished slice. */
+/**
+ * Why a step that ran fails anyway (beyond its proof): a refused merge, an unfinished slice, a
+ * delivery a person stopped part-way (its note: what stays open, what was not opened).
+ */
 export type WorkflowStepFailure =
   | { code: 'merge_blocked'; goalId: string; pr: number; blockedBy: string; reasons: string[] }
-  | { code: 'slice_unfinished'; slice: string; outcome: string; failure: string | null };
+  | { code: 'slice_unfinished'; slice: string; outcome: string; failure: string | null }
+  | { code: 'delivery_withheld'; goalId: string; note: WithheldNote };
 
 /** What a step reports besides its proof: the runtime's notes, and a few of a workflow's own. */
 export type WorkflowStepNote =

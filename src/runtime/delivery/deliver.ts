@@ -3,7 +3,7 @@ import { IllegalTransitionError } from '../errors.js';
 import { EventLog } from '../events/log.js';
 import type { EventInput } from '../events/schema.js';
 import type { Forge } from '../forge/port.js';
-import type { GoalStatus } from '../goal/schema.js';
+import type { GoalRecord, GoalStatus } from '../goal/schema.js';
 import type { GoalStore } from '../goal/store.js';
 import { taskGraphVersioned } from '../graph/schema.js';
 import type { Reporter } from '../ports.js';
@@ -65,6 +65,18 @@ export const STOPPING: readonly GoalStatus[] = ['cancelled', 'rejected', 'paused
  */
 export function stopsDelivery(since: GoalStatus | null, now: GoalStatus): boolean {
   return STOPPING.includes(now) && now !== since;
+}
+
+/**
+ * A cancelled or rejected goal's work is never delivered: refused before anything is pushed, and
+ * by a dry run alike, which shows what the delivery would do.
+ */
+export function refuseEnded(goal: Pick<GoalRecord, 'id' | 'status'>): void {
+  if (goal.status === 'cancelled' || goal.status === 'rejected') {
+    throw new IllegalTransitionError(`Goal ${goal.id} is ${goal.status}: its work is not delivered.`, {
+      hint: 'Start a new goal for this work.',
+    });
+  }
 }
 
 /** A planned PR as a stopped delivery names it. */
@@ -141,11 +153,7 @@ export async function deliverGoal(
   // Before anything is pushed: the evidence as this process's controller left it, or nothing.
   await refuseTamperedDelivery(store, goalId);
   const loaded = await loadDeliveryPlan(store, goalId, options, { kind: forge.kind, repo: forge.repo });
-  if (loaded.goal.status === 'cancelled' || loaded.goal.status === 'rejected') {
-    throw new IllegalTransitionError(`Goal ${goalId} is ${loaded.goal.status}: its work is not delivered.`, {
-      hint: 'Start a new goal for this work.',
-    });
-  }
+  refuseEnded(loaded.goal);
   // Said before anything is pushed: these branches stay on this machine whatever happens next.
   for (const kept of loaded.plan.kept) deps.reporter.warn(keptBranchText(kept));
   if (deps.bundles !== undefined) await keepAwaited(deps, deps.bundles, loaded);
