@@ -156,6 +156,17 @@ describe('agent planner', () => {
     );
   });
 
+  it("widens a slice asked for the goal's failing test to the tests of what it changes, and says so", async () => {
+    const [failToPass = ''] = decideOracle(GOAL).checks;
+    const narrow = slice({ writes: ['src/index.ts'], tests: [], acceptance: [failToPass] });
+    const { proposal } = await planWith([reply([narrow])]);
+    expect(proposal.planner.name).toBe('agent');
+    expect(proposal.tasks[0]?.writes).toEqual(['src/index.ts', 'test/index.test.ts']);
+    expect(proposal.notes).toContain(
+      'omk: s1-fix-parse-cookie writes test/index.test.ts: no test slice follows this fix, so it shows its own failing-then-passing test there',
+    );
+  });
+
   it("says when the agent's write sets leave out the file that defines what the goal names", async () => {
     const data = 'data/parse-cookie-samples.json';
     const wrong = slice({ reads: [data], writes: [data], tests: [], why: undefined });

@@ -205,9 +205,10 @@ describe('paths the goal names', () => {
     });
     try {
       const proposal = await planIn(repo, 'update pkg00/mod000.js and update pkg01/mod000.js');
+      // A greenfield change with no test slice after it writes its own new acceptance test too.
       expect(proposal.tasks.map((task) => [task.writes, task.dependsOn])).toEqual([
-        [['pkg00/mod000.js'], []],
-        [['pkg01/mod000.js'], []],
+        [['pkg00/mod000.js', 'pkg00/mod000.test.js'], []],
+        [['pkg01/mod000.js', 'pkg01/mod000.test.js'], []],
       ]);
     } finally {
       await repo.cleanup();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checksFor } from '../../runtime/goal/intake-checks.js';
 import { parsePlanReply } from '../../runtime/plan/agent-reply.js';
+import { askAgentSlicesOnlyWritable } from '../../runtime/plan/slice-tests.js';
 import { demoPlan } from './demo-plan.js';
 
 // The demo agent's planning rules, on prompts shaped like the agent planner's (the lines it reads).
@@ -26,7 +27,8 @@ describe('demo agent plans', () => {
   it('a fix slice for the file the goal names and a test slice after it, as a valid reply', () => {
     const plan = demoPlan(prompt('fix the failing test in src/math.js and add a regression test', FILES));
     if (!plan.ok) throw new Error(plan.why);
-    // The fix may not write the test that shows it, so it is not asked for it: the test slice is.
+    // The demo answers like an agent: with the class's checks as given. omk's plan check
+    // (runtime/plan/slice-tests.ts) then tells the fix that the test slice writes its test.
     const fixCheck = checksFor('fix', { subject: '`src/math.js`', target: null })[0] ?? '';
     const withCheck = demoPlan(
       prompt('fix the failing test in src/math.js and add a regression test', FILES).replace(
@@ -37,7 +39,26 @@ describe('demo agent plans', () => {
     if (!withCheck.ok) throw new Error(withCheck.why);
     expect(withCheck.reply.slices[0]?.acceptance).toEqual([
       'Done when: fix the failing test in src/math.js',
-      'The test that fails on the base commit and passes with this fix is written by s2-add-a-regression-test',
+      fixCheck,
+      'lint passes',
+    ]);
+    const tasks = withCheck.reply.slices.map((slice) => ({
+      id: slice.id,
+      title: slice.title,
+      description: slice.title,
+      ownerRole: slice.role,
+      dependsOn: slice.dependsOn,
+      reads: slice.reads,
+      writes: slice.writes,
+      risk: slice.risk,
+      acceptance: slice.acceptance,
+      budget: { timeMs: 60_000, tokens: null, usd: null },
+      maxRetries: 2,
+    }));
+    expect(askAgentSlicesOnlyWritable(tasks, new Map(), FILES)).toEqual([]);
+    expect(tasks[0]?.acceptance).toEqual([
+      'Done when: fix the failing test in src/math.js',
+      "The test that fails on the goal's base commit and passes with this fix is written by s2-add-a-regression-test, which is built on this slice: change only src/math.js",
       'lint passes',
     ]);
     expect(parsePlanReply(JSON.stringify(plan.reply))).toEqual({ ok: true, reply: plan.reply });

@@ -1,4 +1,3 @@
-import { isFailToPassCheck } from '../../runtime/goal/intake-checks.js';
 import { GOAL_CLASSES, type GoalClass } from '../../runtime/goal/schema.js';
 import { PLAN_REPLY_VERSION, type PlanReply, type PlanSlice } from '../../runtime/plan/agent-reply.js';
 import { isTestPath } from '../../runtime/plan/discover.js';
@@ -106,12 +105,8 @@ export function demoPlan(prompt: string): DemoPlan {
     const previous = slices.at(-1);
     const writes = previous === undefined ? [] : testsOf(previous.writes);
     if (previous !== undefined && /\btests?\b/i.test(clause) && writes.length > 0) {
-      // The test slice shows the fix (heuristic.ts assignFailToPass): the fix is not asked for it.
-      previous.acceptance = previous.acceptance.map((line) =>
-        isFailToPassCheck(line)
-          ? `The test that fails on the base commit and passes with this fix is written by ${id}`
-          : line,
-      );
+      // The pair shows the change: omk's plan check (runtime/plan/slice-tests.ts) tells the
+      // implementer that this slice writes the tests its class asks for.
       slices.push({
         id,
         title: titleOf(clause),
@@ -121,7 +116,7 @@ export function demoPlan(prompt: string): DemoPlan {
         dependsOn: [previous.id],
         acceptance: [
           `Tests in ${writes.join(', ')} cover: ${clause}`,
-          `The regression test fails on the base commit and passes with ${previous.id} applied`,
+          `The new tests fail on the base commit and pass with ${previous.id} applied`,
           'Every test that passes on the base commit still passes on the head commit',
         ],
         tests: writes,

@@ -90,6 +90,28 @@ export function isFailToPassCheck(check: string): boolean {
   return check.startsWith('The failing behaviour (') && check.endsWith(FAIL_TO_PASS_TAIL);
 }
 
+const GREENFIELD_NEW_TESTS_TAIL = 'has a new acceptance test';
+const GREENFIELD_FAIL_TO_PASS =
+  'The new acceptance tests fail or are absent on the base commit and pass on the head commit';
+const HARDENING_TAIL = 'expose the weakness on the base commit and are handled safely on the head commit';
+
+/** What new tests a check asks for, when it asks the change to come with tests of its own. */
+export type TestDemand = 'fail-to-pass' | 'acceptance' | 'hostile-input';
+
+/**
+ * Whether a class check asks for new tests (so a slice asked it must be able to write them), and
+ * which: a fix's failing-then-passing test, a greenfield change's acceptance tests, a hardening's
+ * hostile-input tests. Null for checks any slice can meet by its own change (the suite, lint).
+ */
+export function testDemandOf(check: string): TestDemand | null {
+  if (isFailToPassCheck(check)) return 'fail-to-pass';
+  if (check === GREENFIELD_FAIL_TO_PASS) return 'acceptance';
+  if (check.startsWith('Each behaviour the goal states (') && check.endsWith(GREENFIELD_NEW_TESTS_TAIL))
+    return 'acceptance';
+  if (check.startsWith('Hostile-input tests for ') && check.endsWith(HARDENING_TAIL)) return 'hostile-input';
+  return null;
+}
+
 export function checksFor(cls: GoalClass, { subject, target }: CheckContext): string[] {
   switch (cls) {
     case 'fix':
@@ -100,8 +122,8 @@ export function checksFor(cls: GoalClass, { subject, target }: CheckContext): st
       ];
     case 'greenfield':
       return [
-        `Each behaviour the goal states (${subject}) has a new acceptance test`,
-        'The new acceptance tests fail or are absent on the base commit and pass on the head commit',
+        `Each behaviour the goal states (${subject}) ${GREENFIELD_NEW_TESTS_TAIL}`,
+        GREENFIELD_FAIL_TO_PASS,
         NO_BREAKAGE,
         staticCheck(GATES_BY_CLASS.greenfield),
       ];
@@ -114,7 +136,7 @@ export function checksFor(cls: GoalClass, { subject, target }: CheckContext): st
       ];
     case 'hardening':
       return [
-        `Hostile-input tests for ${subject} (malformed, oversized, injection or traversal inputs, as relevant) expose the weakness on the base commit and are handled safely on the head commit`,
+        `Hostile-input tests for ${subject} (malformed, oversized, injection or traversal inputs, as relevant) ${HARDENING_TAIL}`,
         NO_BREAKAGE,
         'A security review of the diff reports no blocking findings',
         staticCheck(GATES_BY_CLASS.hardening),

@@ -19,6 +19,7 @@ import {
 import { budgetLeft, splitBudget } from './heuristic.js';
 import type { PlanInput, Planner, PlanProposal } from './planner.js';
 import { estimateTokens, type RepoFacts, renderRepoMap } from './repo-map.js';
+import { askAgentSlicesOnlyWritable } from './slice-tests.js';
 
 // The agent-backed planner: omk shows the agent a compact map of the repository and asks for a
 // task graph as JSON. The reply is untrusted: zod, the path checks and the graph validator decide;
@@ -209,6 +210,9 @@ async function attempt(
   // The slices share what planning left: this run and the attempt before it are charged already.
   const left = { ...input, budget: budgetLeft(input.budget, sum(before, spent)) };
   const tasks = draftsOf(parsed.reply, left, notes);
+  // A slice is asked only what it may write (slice-tests.ts): the rule the heuristic plans by.
+  const testsOf = new Map(parsed.reply.slices.map((slice) => [slice.id, slice.tests]));
+  const repaired = askAgentSlicesOnlyWritable(tasks, testsOf, input.repoFiles);
   const validated = validateTaskGraph(tasks, {
     maxTaskTimeMs: input.budget.timeMs,
     allowedProtectedPaths: input.allowedProtectedPaths ?? [],
@@ -223,6 +227,7 @@ async function attempt(
   }
   notes.unshift(`planned by agent ${agentName(options.agent.name)}${usage} on attempt ${number}`);
   notes.push(...agentWriteNotes(parsed.reply, tasks, input));
+  notes.push(...repaired);
   notes.push(...(parsed.reply.notes ?? []).map((note) => `agent: ${note}`));
   return { ok: true, tasks, notes, classification, spent };
 }

@@ -108,9 +108,16 @@ function splitSentence(sentence: Piece): Piece[] {
   return out;
 }
 
+/** "… with tests" ending a change: the change comes with its tests, it is not a test clause. */
+const WITH_TESTS =
+  /\s+(?:with|including|plus)\s+(?:(?:unit|regression|integration|acceptance|new|some|its|their|a|an)\s+)*(?:tests?|specs?|test cases?)$/;
+
 export function classifyClause(text: string): ClauseKind {
   if (isConstraintClause(text)) return 'constraint';
   const lower = text.toLowerCase();
+  const change = lower.replace(WITH_TESTS, '');
+  if (change !== lower && !/^(?:cover|test)\b/.test(change) && classifyClause(change) === 'code')
+    return 'code';
   const mentionsTests = /\b(?:tests?|specs?|coverage|test cases?)\b/.test(lower);
   const repairsCode = /\b(?:fix\w*|failing|fails|broken|flaky|repair\w*|debug\w*)\b/.test(lower);
   if (

@@ -1,4 +1,3 @@
-import { isFailToPassCheck } from '../goal/intake-checks.js';
 import type { BudgetLimits, Oracle } from '../goal/schema.js';
 import { protectedWriteViolation } from '../graph/protected.js';
 import type { TaskDraft } from '../graph/schema.js';
@@ -12,8 +11,8 @@ import {
   isDocPath,
   isTestFile,
   minimalPaths,
+  namedNewSources,
   namedTestFiles,
-  ownTestsOf,
   pathsOverlap,
   rustCrateTests,
   strongMatches,
@@ -21,6 +20,7 @@ import {
   testsFor,
   WHOLE_REPO,
 } from './slice-paths.js';
+import { askOnlyWritable } from './slice-tests.js';
 import { definingFiles, goalIdentifiers, wordDefiningFiles } from './symbols.js';
 import { splitWords } from './words.js';
 
@@ -119,6 +119,12 @@ function pointedAt(text: string, { input, repo }: PlanContext): Pointed {
     for (const match of chosen) if (!why.has(match.path)) why.set(match.path, match.because);
     const sources = [...new Set([...named, ...chosen.map((m) => m.path)])];
     return { sources, tests, why, unresolved: [], bySymbol: true };
+  }
+  // A new file the clause names is what it creates: its directory's other files are not the change.
+  const created = named.length === 0 ? namedNewSources(text, input.repoFiles) : [];
+  if (created.length > 0) {
+    for (const path of created) why.set(path, 'a new file the goal names');
+    return { sources: created, tests, why, unresolved: [], bySymbol: false };
   }
   const identifiers = goalIdentifiers(text).map((id) => id.written);
   if (identifiers.length > 0 && named.length === 0) {
@@ -256,53 +262,23 @@ function testAcceptance(
   verified: readonly string[],
 ): string[] {
   const lines = [`Tests in ${writes.join(', ')} cover: ${clause.text}`];
+  const holds = `this slice's head, which holds the ${oracle.shape === 'fail_to_pass' ? 'fix' : 'change'} of ${verified.join(', ')}`;
   if (oracle.shape === 'fail_to_pass' && verified.length > 0) {
-    lines.push(
-      `The regression test fails on the goal's base commit and passes on this slice's head, which holds the fix of ${verified.join(', ')}`,
-    );
+    lines.push(`The regression test fails on the goal's base commit and passes on ${holds}`);
+  } else if (oracle.shape === 'spec_acceptance' && verified.length > 0) {
+    lines.push(`The new acceptance tests fail or are absent on the goal's base commit and pass on ${holds}`);
   } else if (oracle.shape === 'adversarial') {
     lines.push(
       'The tests feed hostile input (malformed, oversized, injection or traversal) and expect a safe rejection',
     );
+    if (verified.length > 0) {
+      lines.push(`They expose the weakness on the goal's base commit and are handled safely on ${holds}`);
+    }
   } else {
     lines.push('The new tests pass on the head commit');
   }
   lines.push('Every test that passes on the base commit still passes on the head commit');
   return lines;
-}
-
-/**
- * A slice is never asked to prove what only another slice may write. A fix that a test slice after
- * it verifies leaves the failing-then-passing test to that pair: the test slice's test fails on the
- * goal's base and passes on its own head, which holds the fix (the integration checks exactly that,
- * base against integrated head). A fix no test slice verifies shows it itself, so it may write the
- * tests of what it fixes (ownTestsOf).
- */
-function assignFailToPass(
-  slices: Slice[],
-  verifying: ReadonlyMap<string, readonly string[]>,
-  { input, notes }: PlanContext,
-): void {
-  for (const slice of slices) {
-    if (slice.role !== 'implementer') continue;
-    const testers = [...verifying].filter(([, fixes]) => fixes.includes(slice.id)).map(([id]) => id);
-    if (testers.length > 0) {
-      const by = `${testers.join(', ')}, which ${testers.length === 1 ? 'is' : 'are'} built on this slice`;
-      const writes = minimalPaths(slice.writes);
-      const scope = writes.includes(WHOLE_REPO) ? '' : `: change only ${quoteList(writes)}`;
-      const pair = `The test that fails on the goal's base commit and passes with this fix is written by ${by}${scope}`;
-      slice.acceptance = slice.acceptance.map((line) => (isFailToPassCheck(line) ? pair : line));
-      continue;
-    }
-    const missing = ownTestsOf(slice.sources, input.repoFiles).filter(
-      (test) => !slice.writes.some((write) => pathsOverlap(write, test)),
-    );
-    if (missing.length === 0) continue;
-    slice.writes.push(...missing);
-    notes.push(
-      `${slice.id} writes ${missing.join(', ')}: no test slice follows this fix, so it shows its own failing-then-passing test there`,
-    );
-  }
 }
 
 function reaches(slices: readonly Slice[], from: Slice, to: string): boolean {
@@ -420,7 +396,13 @@ async function plan(input: PlanInput): Promise<PlanProposal> {
       notes.push(`${slice.id} depends on ${earlier.id}: its tests verify that change`);
     }
   }
-  if (input.oracle.shape === 'fail_to_pass') assignFailToPass(slices, verifying, context);
+  // A change's new tests are asked of whoever may write them (slice-tests.ts): the test slices
+  // built on it, else the change itself, which then writes the tests of what it changes.
+  const verifiers = new Map<string, string[]>();
+  for (const [tester, fixes] of verifying) {
+    for (const fix of fixes) verifiers.set(fix, [...(verifiers.get(fix) ?? []), tester]);
+  }
+  askOnlyWritable(slices, verifiers, input.repoFiles, notes);
   orderConflicts(slices, notes);
   for (const slice of slices) {
     if (slice.role === 'test-author') {

@@ -216,3 +216,19 @@ export function namedTestFiles(text: string, repoFiles: readonly string[]): stri
   }
   return [...new Set(out)];
 }
+
+/**
+ * Source files a clause names that do not exist yet, in a directory the repository has ("add a
+ * slugify function in src/slug.js"): the file the change creates, not the directory's other files.
+ */
+export function namedNewSources(text: string, repoFiles: readonly string[]): string[] {
+  const files = new Set(repoFiles);
+  const dirs = new Set(repoFiles.map((path) => path.split('/').slice(0, -1).join('/')));
+  const found = text
+    .split(/[\s,;:!?()[\]{}<>"'`]+/)
+    .map((token) => token.replace(/^\.\//, '').replace(/[.]+$/, ''))
+    .filter((token) => token.includes('/') && !token.includes('..') && CODE_FILE.test(token))
+    .filter((token) => !files.has(token) && !isTestFile(token))
+    .filter((token) => dirs.has(token.split('/').slice(0, -1).join('/')));
+  return [...new Set(found)];
+}
