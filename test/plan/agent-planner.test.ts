@@ -252,8 +252,8 @@ describe('agent planner', () => {
     expect(proposal.notes[0]).toMatch(
       /^agent planner \(script:.*\) not used: reply refused \(no JSON object with a \\?"version\\?" key in the reply\), and again after a retry/,
     );
-    // The heuristic still finds the function's file.
-    expect(proposal.tasks[0]?.writes).toEqual(['src/index.ts', 'test/index.test.ts']);
+    // The heuristic still finds the function's file (and its test directory, for the fix's test).
+    expect(proposal.tasks[0]?.writes).toEqual(['src/index.ts', 'test']);
   });
 
   it.each([

@@ -36,9 +36,19 @@ describe('heuristic planner: a JavaScript source comes with its hand-written dec
       FASTIFY_ERROR,
     );
     expect(proposal.tasks.map((task) => task.writes)).toEqual([
-      ['index.js', 'types/index.d.ts', 'test/index.test.js', 'types/index.test-d.ts'],
+      ['index.js', 'types/index.d.ts', 'test', 'types/index.test-d.ts'],
     ]);
     expect(proposal.notes.join('\n')).toContain('types/index.d.ts (the TypeScript declarations of index.js)');
+    expectWritesExplained(proposal);
+  });
+
+  it('a fix no test slice follows may add its regression test as a new file beside its tests', async () => {
+    // Upstream's fix added test/instanceof.test.js next to test/index.test.js.
+    const proposal = await plan('fix instanceof checks in index.js', FASTIFY_ERROR);
+    expect(proposal.tasks[0]?.writes).toContain('test');
+    expect(proposal.notes.join('\n')).toContain(
+      's1-fix-instanceof-checks-in-index-js writes test, types/index.test-d.ts: no test slice follows this fix, so it shows its own failing-then-passing test there',
+    );
     expectWritesExplained(proposal);
   });
 

@@ -19,6 +19,7 @@ import {
   rustCrateTests,
   strongMatches,
   testLocations,
+  testRoot,
   testsFor,
   WHOLE_REPO,
 } from './slice-paths.js';
@@ -300,15 +301,38 @@ function assignFailToPass(
       slice.acceptance = slice.acceptance.map((line) => (isFailToPassCheck(line) ? pair : line));
       continue;
     }
-    const missing = ownTestsOf(slice.sources, input.repoFiles).filter(
-      (test) => !slice.writes.some((write) => pathsOverlap(write, test)),
+    const missing = ownTestPaths(slice, slices, input.repoFiles).filter(
+      (test) =>
+        !slice.writes.some((write) => write === WHOLE_REPO || write === test || test.startsWith(`${write}/`)),
     );
     if (missing.length === 0) continue;
-    slice.writes.push(...missing);
+    slice.writes = minimalPaths([...slice.writes, ...missing]);
     notes.push(
       `${slice.id} writes ${missing.join(', ')}: no test slice follows this fix, so it shows its own failing-then-passing test there`,
     );
   }
+}
+
+/**
+ * Where a lone fix writes its own test: the test directory its tests live in, so the regression
+ * test may be a file of its own (test/instanceof.test.js beside test/index.test.js), as a test
+ * slice may add one; the test files themselves when another slice of the plan writes or tests in
+ * that directory, so the two still run in parallel.
+ */
+function ownTestPaths(slice: Slice, slices: readonly Slice[], repoFiles: readonly string[]): string[] {
+  const own = ownTestsOf(slice.sources, repoFiles);
+  const claims = slices
+    .filter((other) => other !== slice)
+    .flatMap((other) => [
+      ...other.writes,
+      ...(other.role === 'implementer' ? ownTestsOf(other.sources, repoFiles).map(testRoot) : []),
+    ]);
+  return minimalPaths(
+    own.map((test) => {
+      const root = testRoot(test);
+      return anyOverlap(claims, [root]) ? test : root;
+    }),
+  );
 }
 
 function reaches(slices: readonly Slice[], from: Slice, to: string): boolean {
