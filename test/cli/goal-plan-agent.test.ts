@@ -109,9 +109,7 @@ describe('omk goal plan with the agent planner', () => {
     expect(result.code, result.stderr).toBe(0);
     const planned = JSON.parse(result.stdout) as Planned;
     expect(planned.graph.planner.name).toBe('heuristic');
-    expect(planned.graph.tasks.map((task) => task.writes)).toEqual([
-      ['src/cookie/parse.ts', 'test/parse.test.ts'],
-    ]);
+    expect(planned.graph.tasks.map((task) => task.writes)).toEqual([['src/cookie/parse.ts', 'test']]);
     await expect(readFile(log, 'utf8')).rejects.toThrow(/ENOENT/);
   });
 
@@ -148,7 +146,7 @@ describe('omk goal plan with the agent planner', () => {
     expect(result.code, result.stderr).toBe(0);
     const planned = JSON.parse(result.stdout) as Planned;
     expect(planned.graph.planner.name).toBe('heuristic');
-    expect(planned.graph.tasks[0]?.writes).toEqual(['src/cookie/parse.ts', 'test/parse.test.ts']);
+    expect(planned.graph.tasks[0]?.writes).toEqual(['src/cookie/parse.ts', 'test']);
   });
 });
 

@@ -152,7 +152,7 @@ describe("the agent's reply is untrusted", () => {
       /Your previous reply was refused:\n- no JSON object with a "version" key in the reply\n/,
     );
     expect(graph.planner.name).toBe('heuristic');
-    expect(graph.tasks.map((task) => task.writes)).toEqual([['src/cookie/parse.ts', 'test/parse.test.ts']]);
+    expect(graph.tasks.map((task) => task.writes)).toEqual([['src/cookie/parse.ts', 'test']]);
     expect(decision?.decision).toBe('heuristic planner');
     expect(decision?.reason).toMatch(
       /^agent planner \(script:.*\) not used: reply refused \(.*\), and again after a retry \(.*\); the heuristic planner planned instead/,

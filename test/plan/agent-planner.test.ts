@@ -161,9 +161,9 @@ describe('agent planner', () => {
     const narrow = slice({ writes: ['src/index.ts'], tests: [], acceptance: [failToPass] });
     const { proposal } = await planWith([reply([narrow])]);
     expect(proposal.planner.name).toBe('agent');
-    expect(proposal.tasks[0]?.writes).toEqual(['src/index.ts', 'test/index.test.ts']);
+    expect(proposal.tasks[0]?.writes).toEqual(['src/index.ts', 'test']);
     expect(proposal.notes).toContain(
-      'omk: s1-fix-parse-cookie writes test/index.test.ts: no test slice follows this fix, so it shows its own failing-then-passing test there',
+      'omk: s1-fix-parse-cookie writes test: no test slice follows this fix, so it shows its own failing-then-passing test there',
     );
   });
 
@@ -263,8 +263,8 @@ describe('agent planner', () => {
     expect(proposal.notes[0]).toMatch(
       /^agent planner \(script:.*\) not used: reply refused \(no JSON object with a \\?"version\\?" key in the reply\), and again after a retry/,
     );
-    // The heuristic still finds the function's file.
-    expect(proposal.tasks[0]?.writes).toEqual(['src/index.ts', 'test/index.test.ts']);
+    // The heuristic still finds the function's file (and its test directory, for the fix's test).
+    expect(proposal.tasks[0]?.writes).toEqual(['src/index.ts', 'test']);
   });
 
   it.each([

@@ -99,25 +99,25 @@ describe('the heuristic planner searches the code for the symbols a goal names',
       'a TypeScript function, not the JSON data or benchmark sharing its name',
       () => ts,
       'parseCookie drops values that contain an equals sign; fix it',
-      ['src/index.ts', 'test/index.test.ts'],
+      ['src/index.ts', 'test'],
     ],
     [
       'a method of a class',
       () => ts,
       'fix Cookie.serialize so it encodes spaces',
-      ['src/serialize.ts', 'test/serialize.test.ts'],
+      ['src/serialize.ts', 'test'],
     ],
     [
       'a Python method, not the example that calls it',
       () => py,
       'fix Version.compare so that 1.10 sorts after 1.9',
-      ['semverkit/version.py', 'tests/test_version.py'],
+      ['semverkit/version.py', 'tests'],
     ],
     [
       'a snake_case Python function',
       () => py,
       'parse_header drops the last field; fix it',
-      ['semverkit/headers.py', 'tests/test_headers.py'],
+      ['semverkit/headers.py', 'tests'],
     ],
     [
       'a function written as a call',
@@ -239,13 +239,9 @@ describe('functions a goal names as plain words', () => {
   });
 
   it.each([
-    [
-      'fix trim so it strips tabs too',
-      ['src/strings.js', 'test/strings.test.js'],
-      'defines trim (function, line 1)',
-    ],
+    ['fix trim so it strips tabs too', ['src/strings.js', 'test'], 'defines trim (function, line 1)'],
     // No test slice follows: the fix writes the new test that shows it, where the tests live.
-    ['fix clamp for negative numbers', ['src/math.js', 'test/math.test.js'], 'defines clamp (value, line 1)'],
+    ['fix clamp for negative numbers', ['src/math.js', 'test'], 'defines clamp (value, line 1)'],
   ])('%j writes the file defining the word', async (goal, writes, because) => {
     const proposal = await planIn(js, goal);
     expect(writesOf(proposal.tasks)).toEqual([writes]);

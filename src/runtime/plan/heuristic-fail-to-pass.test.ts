@@ -63,33 +63,23 @@ describe('heuristic planner: fail-to-pass is asked of whom may write the test', 
     }
   });
 
-  it('a fix with no test slice after it may write the tests of the file it fixes', async () => {
+  it('a fix with no test slice after it may write the tests of the file it fixes, and add one', async () => {
     const proposal = await plan('fix the bug in src/parser.js', JS_REPO);
-    expect(proposal.tasks.map((task) => task.writes)).toEqual([['src/parser.js', 'test/parser.test.js']]);
+    expect(proposal.tasks.map((task) => task.writes)).toEqual([['src/parser.js', 'test']]);
     expect(asksFailToPass(proposal.tasks[0])).toBe(true);
     expect(proposal.notes.join('\n')).toContain(
-      's1-fix-the-bug-in-src-parser-js writes test/parser.test.js: no test slice follows this fix, so it shows its own failing-then-passing test there',
+      's1-fix-the-bug-in-src-parser-js writes test: no test slice follows this fix, so it shows its own failing-then-passing test there',
     );
     expectWritesExplained(proposal);
   });
 
   it.each([
-    [
-      'Python',
-      ['pyproject.toml', 'src/pkg/parser.py', 'tests/test_cli.py'],
-      'src/pkg/parser.py',
-      'tests/test_parser.py',
-    ],
+    ['Python', ['pyproject.toml', 'src/pkg/parser.py', 'tests/test_cli.py'], 'src/pkg/parser.py', 'tests'],
     ['Go', ['go.mod', 'pkg/parse/parser.go'], 'pkg/parse/parser.go', 'pkg/parse/parser_test.go'],
     ['Node, no test yet', ['package.json', 'src/math.js'], 'src/math.js', 'src/math.test.js'],
-    [
-      'Node, a test directory',
-      ['package.json', 'src/math.js', 'test/other.test.js'],
-      'src/math.js',
-      'test/math.test.js',
-    ],
+    ['Node, a test directory', ['package.json', 'src/math.js', 'test/other.test.js'], 'src/math.js', 'test'],
     ['Rust (inline tests)', ['Cargo.toml', 'src/lib.rs'], 'src/lib.rs', 'src/lib.rs'],
-  ])('%s: a lone fix writes a new test file of the file it fixes', async (_, files, source, testFile) => {
+  ])('%s: a lone fix may write a new test file of the file it fixes', async (_, files, source, testFile) => {
     const proposal = await plan(`fix the bug in ${source}`, files);
     expect(proposal.tasks[0]?.writes).toContain(source);
     expect(proposal.tasks[0]?.writes).toContain(testFile);
@@ -103,6 +93,7 @@ describe('heuristic planner: fail-to-pass is asked of whom may write the test', 
       files,
     );
     const [fix] = proposal.tasks;
+    // The test slice writes test/ too: the fix keeps to its file, so the two still run in parallel.
     expect(fix?.writes).toEqual(['src/lexer.js', 'test/lexer.test.js']);
     expect(asksFailToPass(fix)).toBe(true);
     expectProvableAlone(proposal, files);

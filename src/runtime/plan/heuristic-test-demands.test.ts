@@ -45,12 +45,12 @@ function expectAskedOnlyWhatItWrites(proposal: PlanProposal): void {
 
 describe('heuristic planner: each class asks new tests only of whom may write them', () => {
   it.each([
-    ['add a slugify function in src/slug.js with tests', 'greenfield', ['src/slug.js', 'test/slug.test.js']],
-    ['add a slugify function in src/slug.js', 'greenfield', ['src/slug.js', 'test/slug.test.js']],
-    ['create a CLI flag --json in src/cli.js', 'greenfield', ['src/cli.js', 'test/cli.test.js']],
-    ['harden input validation in src/config.js', 'hardening', ['src/config.js', 'test/config.test.js']],
-    ['add a multiply function to src/math.js', 'greenfield', ['src/math.js', 'test/math.test.js']],
-    ['fix the bug in src/parser.js', 'fix', ['src/parser.js', 'test/parser.test.js']],
+    ['add a slugify function in src/slug.js with tests', 'greenfield', ['src/slug.js', 'test']],
+    ['add a slugify function in src/slug.js', 'greenfield', ['src/slug.js', 'test']],
+    ['create a CLI flag --json in src/cli.js', 'greenfield', ['src/cli.js', 'test']],
+    ['harden input validation in src/config.js', 'hardening', ['src/config.js', 'test']],
+    ['add a multiply function to src/math.js', 'greenfield', ['src/math.js', 'test']],
+    ['fix the bug in src/parser.js', 'fix', ['src/parser.js', 'test']],
   ])('%s: a lone %s change writes its own tests', async (goal, cls, writes) => {
     expect(decideOracle(goal).class).toBe(cls);
     const proposal = await plan(goal);

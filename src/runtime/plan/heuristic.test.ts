@@ -174,8 +174,9 @@ describe('heuristicPlanner', () => {
     const proposal = await plan('update the README and fix the parser in src/parser.ts', PARSER_REPO);
     expect(proposal.tasks.map((task) => [task.id, task.ownerRole, task.writes, task.dependsOn])).toEqual([
       ['s1-update-the-readme', 'docs-writer', ['README.md'], []],
-      // No test slice follows the fix: it may write its parser's tests, to show its own fail-to-pass.
-      ['s2-fix-the-parser-in-src-parser-ts', 'implementer', ['src/parser.ts', 'test/parser.test.ts'], []],
+      // No test slice follows the fix: it may write its parser's tests (and add one), to show its
+      // own fail-to-pass.
+      ['s2-fix-the-parser-in-src-parser-ts', 'implementer', ['src/parser.ts', 'test'], []],
     ]);
     expect(proposal.tasks[1]?.reads).toEqual(['src/parser.ts', 'test/parser.test.ts']);
   });

@@ -7,6 +7,7 @@ import type { PlanInput, Planner, PlanProposal } from './planner.js';
 import {
   anyOverlap,
   commonDirectory,
+  declarationsFor,
   defaultDocs,
   isDocPath,
   isTestFile,
@@ -222,8 +223,13 @@ function sliceFor(clause: Clause, index: number, context: PlanContext): Slice {
     const crateTests = [
       ...new Set(sources.flatMap((source) => rustCrateTests(source, input.repoFiles) ?? [])),
     ].filter((dir) => ![...sources, ...tests].some((path) => pathsOverlap(dir, path)));
-    writes = [...sources, ...tests, ...crateTests];
+    const declarations = declarationsFor(sources, input.repoFiles).filter((path) => !sources.includes(path));
+    writes = [...sources, ...declarations, ...tests, ...crateTests];
     const why = new Map(own.why);
+    for (const path of declarations) {
+      const declared = sources.filter((source) => declarationsFor([source], [path]).length > 0);
+      why.set(path, `the TypeScript declarations of ${declared.join(', ')}`);
+    }
     for (const test of tests) {
       const tested = sources.filter((source) => testsFor([source], [test]).length > 0);
       why.set(test, `the existing tests of ${tested.join(', ')}`);

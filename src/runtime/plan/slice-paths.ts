@@ -81,6 +81,33 @@ function packageTestOf(test: string, source: string): boolean {
   return slash < 0 || source.startsWith(test.slice(0, slash + 1));
 }
 
+const JS_SOURCE = /\.(?:[cm]?js|jsx)$/i;
+const DECLARATION = /\.d\.[cm]?ts$/i;
+const DECLARATION_DIRS = new Set(['types', 'typings', '@types']);
+
+/**
+ * The hand-written TypeScript declarations of JavaScript sources, by stem: beside the source or in
+ * a types/ (typings/, @types/) directory beside it, as packages ship them (index.js ↔
+ * types/index.d.ts). A fix that changes what a module exports changes its declarations too. A
+ * TypeScript source has none: its declarations are built.
+ */
+export function declarationsFor(sources: readonly string[], repoFiles: readonly string[]): string[] {
+  const wanted = new Set<string>();
+  for (const source of sources.filter((path) => JS_SOURCE.test(path))) {
+    const slash = source.lastIndexOf('/');
+    const dir = slash >= 0 ? source.slice(0, slash + 1) : '';
+    const stem = stemOf(source);
+    for (const path of repoFiles) {
+      if (!DECLARATION.test(path) || !path.startsWith(dir) || stemOf(path) !== stem) continue;
+      const between = path.slice(dir.length).split('/').slice(0, -1);
+      if (between.length === 0 || (between.length === 1 && DECLARATION_DIRS.has(between[0] ?? ''))) {
+        wanted.add(path);
+      }
+    }
+  }
+  return [...wanted];
+}
+
 /** Where tests live: the test directory a test file sits in, or the file itself when colocated. */
 export function testRoot(path: string): string {
   const segments = path.split('/');

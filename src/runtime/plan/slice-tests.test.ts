@@ -31,10 +31,10 @@ describe('agent plans: a slice is asked only what it may write', () => {
   it('a lone change asked for hostile-input tests writes the tests of what it changes', () => {
     const tasks = [draft('s1-harden', { writes: ['src/config.js'], acceptance: HARDENING })];
     const notes = askAgentSlicesOnlyWritable(tasks, new Map(), REPO);
-    expect(tasks[0]?.writes).toEqual(['src/config.js', 'test/config.test.js']);
+    expect(tasks[0]?.writes).toEqual(['src/config.js', 'test']);
     expect(tasks[0]?.acceptance).toEqual(HARDENING);
     expect(notes).toEqual([
-      'omk: s1-harden writes test/config.test.js: no test slice follows this change, so it adds its own hostile-input tests there',
+      'omk: s1-harden writes test: no test slice follows this change, so it adds its own hostile-input tests there',
     ]);
   });
 

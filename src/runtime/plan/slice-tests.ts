@@ -1,7 +1,7 @@
 import { type TestDemand, testDemandOf } from '../goal/intake-checks.js';
 import type { TaskDraft } from '../graph/schema.js';
 import { isTestPath } from './discover.js';
-import { minimalPaths, ownTestsOf, pathsOverlap, WHOLE_REPO } from './slice-paths.js';
+import { anyOverlap, minimalPaths, ownTestsOf, pathsOverlap, testRoot, WHOLE_REPO } from './slice-paths.js';
 
 // A slice is never asked to prove what only another slice may write. The goal's class asks for new
 // tests (a fix's failing-then-passing test, a greenfield change's acceptance tests, a hardening's
@@ -72,13 +72,39 @@ export function askOnlyWritable(
       });
       continue;
     }
-    const missing = ownTestsOf(slice.sources, repoFiles).filter(
-      (test) => !slice.writes.some((write) => pathsOverlap(write, test)),
+    const missing = ownTestPaths(slice, slices, repoFiles).filter(
+      (test) =>
+        !slice.writes.some((write) => write === WHOLE_REPO || write === test || test.startsWith(`${write}/`)),
     );
     if (missing.length === 0) continue;
-    slice.writes.push(...missing);
+    slice.writes.splice(0, slice.writes.length, ...minimalPaths([...slice.writes, ...missing]));
     notes.push(`${slice.id} writes ${missing.join(', ')}: ${words.own}`);
   }
+}
+
+/**
+ * Where a change no test slice follows writes its own tests: the test directory its tests live in,
+ * so a new test may be a file of its own (test/instanceof.test.js beside test/index.test.js), as a
+ * test slice may add one; the test files themselves when another slice of the plan writes or tests
+ * in that directory, so the two still run in parallel.
+ */
+function ownTestPaths(
+  slice: DemandingSlice,
+  slices: readonly DemandingSlice[],
+  repoFiles: readonly string[],
+): string[] {
+  const claims = slices
+    .filter((other) => other !== slice)
+    .flatMap((other) => [
+      ...other.writes,
+      ...(other.role === 'implementer' ? ownTestsOf(other.sources, repoFiles).map(testRoot) : []),
+    ]);
+  return minimalPaths(
+    ownTestsOf(slice.sources, repoFiles).map((test) => {
+      const root = testRoot(test);
+      return anyOverlap(claims, [root]) ? test : root;
+    }),
+  );
 }
 
 /** A path that names a file (its last segment has an extension), not a directory. */
