@@ -225,6 +225,29 @@ describe('testsWeakenedReview: JavaScript', () => {
     expect(messages(input, 'remove the flaky tests in test/bug.js')).toEqual(found);
   });
 
+  it("leaves a vitest test's printed '# heading' alone: its runner reads no TAP", async () => {
+    const before = [
+      "import { expect, test } from 'vitest';",
+      '',
+      "test('fixes the bug', () => {",
+      "  expect(parse('x')).toBe(2);",
+      '});',
+      '',
+    ].join('\n');
+    const after = before.replace("  expect(parse('x'))", "  console.log('# rows');\n  expect(parse('x'))");
+    const input = await realChange({ 'test/bug.test.js': before }, { 'test/bug.test.js': after });
+    // The review reads each changed test file as committed at the head (controller: headTestTexts).
+    const atHead = (text: string): ReviewInput => ({
+      ...input,
+      headTexts: new Map([['test/bug.test.js', text]]),
+    });
+    expect(messages(atHead(after))).toEqual([]);
+    const tape = atHead(after.replace("import { expect, test } from 'vitest';", "import test from 'tape';"));
+    expect(messages(tape)).toEqual([
+      expect.stringMatching(/^blocking: Test "fixes the bug" .*prints a line of TAP's own/),
+    ]);
+  });
+
   // ljharb/qs's test/parse.js (tape): its cases are `t.test` subtests.
   it("blocks a tape subtest removed, one turned off by its options, and an st['throws'](...) assertion removed", async () => {
     const qsTest = [

@@ -64,6 +64,16 @@ const SKIP = [
 const PRINTS_TAP =
   /\b(?:console\.(?:log|info|warn|error|debug)|process\.std(?:out|err)\.write)\s*\(\s*(['"`])(?:#\s|(?:not\s+)?ok\s+\d|\d+\.\.\d|TAP version)/;
 
+/** A test file of tape's or node-tap's (`require('tape')`, `from 'tap'`): its output is TAP. */
+const USES_TAP_LIBRARY = /\b(?:require\s*\(\s*|from\s+|import\s+)(['"])(?:tape|tap)(?:\/[^'"]*)?\1/;
+
+/**
+ * Whether a line the test prints can be read as TAP: in a tape or node-tap file, or one whose text
+ * at the head is unknown. A vitest, jest or mocha file's `console.log('# heading')` is its own.
+ */
+const printsIntoTap = (head: string | undefined): boolean =>
+  head === undefined || USES_TAP_LIBRARY.test(head);
+
 /** "remove the obsolete tests", "delete the flaky test", "drop the v1 specs". */
 const ASKS_TO_REMOVE_TESTS =
   /\b(?:remove|delete|drop|disable|skip|retire)\s+(?:(?!(?:and|or|then|but)\b)[\w'"`/.-]+\s+){0,4}?(?:tests?|specs?|assertions?)\b/i;
@@ -496,6 +506,7 @@ function docSkips(file: DiffFile): FileTests['skips'] {
 function readTests(file: DiffFile, head: string | undefined): FileTests {
   const language = languageOf(file, head) ?? null;
   const inBase = baseTestAt(file, language, head);
+  const tapOutput = printsIntoTap(head);
   const entry: FileTests = {
     file,
     removed: [],
@@ -539,7 +550,12 @@ function readTests(file: DiffFile, head: string | undefined): FileTests {
       if (SKIP.some((pattern) => pattern.test(line.text)) && !removedText.has(line.text.trim())) {
         entry.skips.push({ name: skippedName(language, newSide, index), line: line.text });
       }
-      if (language === 'js' && PRINTS_TAP.test(line.text) && !removedText.has(line.text.trim())) {
+      if (
+        language === 'js' &&
+        tapOutput &&
+        PRINTS_TAP.test(line.text) &&
+        !removedText.has(line.text.trim())
+      ) {
         entry.printsTap.push({ name: skippedName(language, newSide, index), line: line.text });
       }
     }
