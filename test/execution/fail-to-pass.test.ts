@@ -60,13 +60,13 @@ describe('fail-to-pass for a fix whose failing test comes with it', () => {
 
   it('a lone fix slice may write the tests of the file it fixes: its own test shows the fix', async () => {
     // "fix the bug in src/parser.js" plans no test slice, so the fix slice is asked for the
-    // failing-then-passing test itself, and may write test/parser.test.js to add it.
+    // failing-then-passing test itself, and may write its test directory (test/) to add it.
     env = await createExecutionEnv();
     const agent = await env.kit.script(
       'fix-and-own-test',
       [
         "write('src/parser.js', 'export const parse = (text) => text.trim();\\n');",
-        "if (writes.includes('test/parser.test.js')) {",
+        "if (writes.some((w) => w === 'test/parser.test.js' || 'test/parser.test.js'.startsWith(`${w}/`))) {",
         `  write('test/parser.test.js', read('test/parser.test.js') + ${JSON.stringify("test('parse trims spaces', () => assert.equal(parse(' a '), 'a'));\n")});`,
         '}',
       ].join('\n'),
