@@ -8,7 +8,7 @@
 // bench builds the fixture as a temp git repository and runs the built CLI as a user would:
 // `omk goal plan "<goal>" --no-llm-planner --json`. For each case it reports the files written, the
 // recall (expected files covered by a write set), the precision (written files that were expected
-// or are tests of them) and whether a slice got the whole repository ("."). The agent planner is
+// or are tests of them, or the test directory a lone change adds its tests in) and whether a slice got the whole repository ("."). The agent planner is
 // off: these figures are the heuristic's, the fallback every goal can count on.
 //
 // --check exits 1 unless every case whose goal names a symbol defined in exactly one file gets
@@ -125,6 +125,8 @@ const SMOKE_CASES = new Set([
 ]);
 
 function isTestOf(path, expected) {
+  // A change no test slice follows writes the test directory its tests live in (a new test file).
+  if (/(^|\/)(tests?|__tests__)$/.test(path)) return expected.length > 0;
   const stem = (p) => (p.split('/').at(-1) ?? p).split('.')[0].replace(/^test_|_test$/, '');
   return /(^|\/)(tests?|__tests__)\//.test(path) || /\.test\.|_test\.|^test_/.test(path.split('/').at(-1))
     ? expected.some((file) => stem(file) === stem(path)) || expected.includes(path)
