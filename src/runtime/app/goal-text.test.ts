@@ -405,4 +405,25 @@ describe('renderDeliveredText', () => {
         'stopped: the goal was cancelled during its delivery; not opened: s2, integrator (the PRs above stay open)\n',
     );
   });
+
+  it('says a withheld PR an earlier delivery opened was not updated, not that it was not opened', () => {
+    const proof = notReadyProof();
+    const earlier = (sliceId: string | null, number: number) => ({
+      sliceId,
+      number,
+      url: `https://forge.example/acme/widgets/pull/${number}`,
+      headSha: null,
+      checkRunId: null,
+    });
+    const text = renderDeliveredText({
+      plan,
+      delivered: [pull],
+      proof: { ...proof, delivery: { ...proof.delivery, pullRequests: [pull, earlier('s2', 8)] } },
+      stopped: { status: 'paused', withheld: ['s2', 'integrator'] },
+    });
+    expect(text).toBe(
+      's1: #7 https://forge.example/acme/widgets/pull/7\n' +
+        'stopped: the goal was paused during its delivery; not updated: s2 #8; not opened: integrator (the PRs above stay open)\n',
+    );
+  });
 });
