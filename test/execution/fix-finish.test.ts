@@ -1,11 +1,32 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ChangeRequest, ReviewReplies } from '../../src/runtime/app/fix.js';
 import { finishFixes } from '../../src/runtime/app/fix-finish.js';
+import type { WithheldNote } from '../../src/runtime/app/notes.js';
 import { ExecutionJournal } from '../../src/runtime/controller/journal.js';
+import { applyLifecycle } from '../../src/runtime/goal/actions.js';
 import { GoalStore } from '../../src/runtime/goal/store.js';
 import type { FixTask } from '../../src/runtime/graph/schema.js';
 import { testApp } from '../helpers/app.js';
 import { type PlannedGoal, plannedDemoGoal } from '../helpers/planned-goal.js';
+
+/**
+ * openPullRequests as a test sets it: null, the real one; else what a person's stop left (the
+ * delivery itself is open-pr.test.ts's and goal-deliver.test.ts's).
+ */
+const delivery = vi.hoisted(() => ({ withheld: null as null | WithheldNote }));
+vi.mock('../../src/runtime/app/open-pr.js', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../src/runtime/app/open-pr.js')>();
+  return {
+    ...original,
+    openPullRequests: async (...args: Parameters<typeof original.openPullRequests>) => {
+      const withheld = delivery.withheld;
+      if (withheld === null) return original.openPullRequests(...args);
+      const [deps, request] = args;
+      await applyLifecycle(deps.store, request.goalId, withheld.status === 'paused' ? 'pause' : 'cancel');
+      return { dryRun: false, result: null, withheld };
+    },
+  };
+});
 
 let planned: PlannedGoal<GoalStore>;
 
@@ -13,6 +34,7 @@ beforeEach(async () => {
   planned = await plannedDemoGoal((deps) => new GoalStore(deps));
 });
 afterEach(async () => {
+  delivery.withheld = null;
   await planned.cleanup();
 });
 
@@ -83,5 +105,45 @@ describe('finishFixes: a fix that ran ends once, whichever run ran it', () => {
     expect(ended.map((event) => [event.data.fix, event.data.why])).toEqual([
       [1, 'agent: failed (exit 1): boom'],
     ]);
+  });
+});
+
+describe('finishFixes: a person stops the goal while its PRs are updated with the fix', () => {
+  it('carries what the stop withheld, and neither calls the fix delivered nor applied', async () => {
+    const { store, goal } = planned;
+    await store.write({ ...(await store.read(goal.id)), status: 'not_ready' });
+    const journal = await ExecutionJournal.open(store, goal.id);
+    const done: FixTask = {
+      ...fixTask(1, 'done'),
+      result: {
+        headSha: 'f'.repeat(40),
+        changedFiles: ['src/math.js'],
+        agentFailure: null,
+        untrusted: false,
+      },
+    };
+    journal.graph = { ...journal.graph, fixes: [done] };
+    await journal.save([]);
+    const withheld: WithheldNote = {
+      code: 'withheld',
+      status: 'paused',
+      policy: 'draft-pr',
+      opened: [7],
+      withheld: ['integrator'],
+    };
+    delivery.withheld = withheld;
+    const replies = recordingReplies();
+
+    const [ending] = await finishFixes(testApp(store), { goalId: goal.id, replies });
+    expect(ending?.withheld).toEqual(withheld);
+    expect(ending?.report.delivered).toBe(false);
+    expect(ending?.applied).toBe(false);
+    expect(replies.posted).toEqual([
+      expect.stringContaining(
+        'The goal was paused while its PRs were updated, so not all of them show the fix yet.',
+      ),
+    ]);
+    const failed = (await store.eventLog(goal.id).read()).events.find((event) => event.type === 'fix_failed');
+    expect(failed?.data.why).toBe('goal paused during its delivery: not delivered');
   });
 });

@@ -7,6 +7,7 @@ import {
   describeNote,
   draftConflict,
   MERGE_METHODS,
+  type MergeGoalResult,
   type MergeMethod,
   mergeIntegrator,
   mergeReport,
@@ -14,6 +15,7 @@ import {
   openPullRequests,
   parseRequest,
   UsageError,
+  type WithheldNote,
 } from '../../runtime/app/index.js';
 import {
   renderDeliveredText,
@@ -87,9 +89,16 @@ export function registerDeliverCommands(goal: Command, context: ProgramContext):
         async ({ options, goal: target, io, format }) => {
           const { app, goalId } = await target();
           const { method, enforceProtection = false } = options;
-          const result = await mergeIntegrator(app, { goalId, method, enforceProtection });
-          printAs(io, format, result, (merge) => renderMergeText(merge, goalId, CLI_STEPS), mergeReport);
-          return mergeVerdict(result);
+          const outcome = await mergeIntegrator(app, { goalId, method, enforceProtection });
+          if (outcome.withheld === null) {
+            const merged = (merge: MergeGoalResult) => renderMergeText(merge, goalId, CLI_STEPS);
+            printAs(io, format, outcome.result, merged, mergeReport);
+          } else {
+            // A person stopped the PRs the merge needed as they were opened: nothing was merged.
+            const stopped = (note: WithheldNote) => `not merged: ${describeNote(note, app.words)}\n`;
+            printAs(io, format, outcome.withheld, stopped, (withheld) => ({ merged: false, withheld }));
+          }
+          return mergeVerdict(outcome);
         },
       ),
     );

@@ -1,5 +1,11 @@
 import type { Command } from 'commander';
-import { askedChangeText, fixAskedChange, fixVerdict, UsageError } from '../../runtime/app/index.js';
+import {
+  askedChangeText,
+  describeNote,
+  fixAskedChange,
+  fixVerdict,
+  UsageError,
+} from '../../runtime/app/index.js';
 import { renderFixText } from '../../runtime/app/render.js';
 import { act } from '../command.js';
 import { agentOption, forgeOption, printAs } from '../options.js';
@@ -45,6 +51,7 @@ export function registerFixCommand(goal: Command, context: ProgramContext): void
         });
         if (outcome.kind === 'already_handled') return;
         printAs(io, format, outcome, (fixed) => renderFixText(fixed, CLI_STEPS));
+        if (outcome.withheld !== null) app.reporter.info(describeNote(outcome.withheld, app.words));
         return fixVerdict(outcome);
       }),
     );

@@ -4,7 +4,8 @@ import type { MergeMethod } from '../forge/port.js';
 import { applyLifecycle, type LifecycleResult } from '../goal/actions.js';
 import { awaitsWorkflowAcceptance } from '../proof/build.js';
 import type { AppDeps } from './deps.js';
-import { type MergeCheck, recheckMerge } from './merge.js';
+import { type MergeCheck, recheckMerge, withheldCheck } from './merge.js';
+import type { WithheldNote } from './notes.js';
 import { openPullRequests } from './open-pr.js';
 
 export interface AcceptRequest {
@@ -24,6 +25,11 @@ export interface AcceptOutcome {
   delivery: DeliverResult | null;
   /** The gated merge right after, as a check event would evaluate it (`recheckMerge`). */
   merge: MergeCheck;
+  /**
+   * A person stopped (paused, cancelled, rejected) the goal while its PRs were delivered again: what
+   * stays open and what was not opened or updated (recorded as `delivery_withheld`); else null.
+   */
+  withheld: WithheldNote | null;
 }
 
 /**
@@ -51,14 +57,18 @@ export async function acceptGoal(deps: AppDeps, request: AcceptRequest): Promise
   // acceptance pushes them, under a policy that opens PRs.
   const goal = await deps.store.read(goalId);
   const awaited = goal.options.policy !== 'local' && awaitsWorkflowAcceptance(result.proof);
-  const delivery =
+  const opened =
     result.proof.delivery.pullRequests.length === 0 && !awaited
       ? null
       : await openPullRequests(deps, {
           goalId,
           dryRun: false,
           ...(request.fallbackBase === undefined ? {} : { fallbackBase: request.fallbackBase }),
-        }).then((opened) => (opened.dryRun ? null : opened.result));
-  const merge = await recheckMerge(deps, goalId, request.method);
-  return { result, delivery, merge };
+        });
+  const delivery = opened === null || opened.dryRun ? null : opened.result;
+  const withheld = opened === null || opened.dryRun ? null : opened.withheld;
+  // A delivery a person stopped is not followed by the merge.
+  const merge =
+    withheld === null ? await recheckMerge(deps, goalId, request.method) : withheldCheck(withheld);
+  return { result, delivery, merge, withheld };
 }

@@ -50,4 +50,25 @@ describe('deliverByPolicy: a goal stopped after its execution', () => {
       await rm(root, { recursive: true, force: true });
     }
   });
+
+  it('with dryRun reads a pause on the state branch and does not bring it into the local goal', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'omk-withheld-'));
+    try {
+      const store = localGoalStore(root);
+      const goal = goalRecord();
+      await store.create(goal);
+      const before = await goalFiles(root, goal.id);
+      const peek = async (_id: string, file: string) =>
+        file === 'goal.json' ? JSON.stringify({ ...goal, status: 'paused', revision: 9 }) : null;
+      const app = testApp(store, { shared: { remote: { peek }, pollMs: 1000 } });
+      const after = await deliverByPolicy(app, goal.id, { dryRun: true });
+      expect(after.notes).toEqual([
+        { code: 'withheld', status: 'paused', policy: 'draft-pr', opened: [], withheld: ['delivery'] },
+        { code: 'dry_run' },
+      ]);
+      expect(await goalFiles(root, goal.id)).toEqual(before);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
 });

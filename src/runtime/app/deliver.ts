@@ -6,7 +6,7 @@ import { IllegalTransitionError } from '../errors.js';
 import type { MergeMethod } from '../forge/port.js';
 import type { GoalRecord, GoalStatus } from '../goal/schema.js';
 import { readOrAssembleProof } from '../proof/assemble.js';
-import { recordWithheld, stoppedSince, withheldNote } from './delivery-stop.js';
+import { recordWithheld, stoppedSince, stopSeenSince, withheldNote } from './delivery-stop.js';
 import { baseFor, deliveryTarget, type TargetRequest } from './delivery-target.js';
 import { type AppDeps, deliverDeps, hostConfig, inPhase } from './deps.js';
 import { type AppNote, mergeNote } from './notes.js';
@@ -59,7 +59,8 @@ export async function deliverByPolicy(
 ): Promise<AfterExecution> {
   const policy = (await deps.store.read(goalId)).options.policy;
   if (policy === 'local') return { ...NOTHING_DELIVERED, notes: [{ code: 'policy_local', goalId }] };
-  const stoppedFirst = await stoppedSince(deps, goalId, null);
+  // A dry run reads a stop on the state branch without bringing it into the local goal.
+  const stoppedFirst = await (options.dryRun === true ? stopSeenSince : stoppedSince)(deps, goalId, null);
   if (stoppedFirst !== null && options.dryRun === true) {
     // A dry run says the delivery would be withheld, and writes nothing.
     const note = await withheldNote(deps, goalId, stoppedFirst, ['delivery']);

@@ -1,5 +1,5 @@
 import { stopsDelivery } from '../delivery/deliver.js';
-import { adoptRemoteChanges } from '../goal/remote-changes.js';
+import { adoptRemoteChanges, peekRemoteStop } from '../goal/remote-changes.js';
 import type { DeliveryPolicy, GoalStatus } from '../goal/schema.js';
 import { readOrAssembleProof, rebuildProof } from '../proof/assemble.js';
 import type { AppDeps } from './deps.js';
@@ -18,6 +18,21 @@ export async function stoppedSince(
 ): Promise<GoalStatus | null> {
   if (deps.shared !== undefined) await adoptRemoteChanges(deps.store, deps.shared.remote, goalId);
   const now = (await deps.store.read(goalId)).status;
+  return stopsDelivery(since, now) ? now : null;
+}
+
+/**
+ * `stoppedSince` for a dry run, which writes nothing: a pause or cancel on the state branch is read
+ * and not brought into the local goal (the real run brings it in, and records it there).
+ */
+export async function stopSeenSince(
+  deps: Pick<AppDeps, 'store' | 'shared'>,
+  goalId: string,
+  since: GoalStatus | null,
+): Promise<GoalStatus | null> {
+  const remote =
+    deps.shared === undefined ? null : await peekRemoteStop(deps.store, deps.shared.remote, goalId);
+  const now = remote ?? (await deps.store.read(goalId)).status;
   return stopsDelivery(since, now) ? now : null;
 }
 

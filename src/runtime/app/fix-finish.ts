@@ -8,6 +8,7 @@ import type { TargetRequest } from './delivery-target.js';
 import type { AppDeps } from './deps.js';
 import type { ChangeRequest, ReviewReplies } from './fix.js';
 import { type FixReport, fixReply } from './fix-reply.js';
+import type { WithheldNote } from './notes.js';
 import { openPullRequests } from './open-pr.js';
 
 /** Statuses after which a fixed goal's PRs show the fix (verifying again settled it as one of these). */
@@ -20,6 +21,12 @@ export interface FixEnding {
   applied: boolean;
   replied: number;
   resolved: number;
+  /**
+   * A person stopped (paused, cancelled, rejected) the goal while its PRs were updated with the fix:
+   * what stays open and what was not opened or updated (`delivery_withheld`); the fix is then not
+   * delivered. Else null.
+   */
+  withheld: WithheldNote | null;
 }
 
 export interface FinishFixesRequest extends Pick<TargetRequest, 'base' | 'fallbackBase'> {
@@ -54,19 +61,22 @@ export async function finishFixes(deps: AppDeps, request: FinishFixesRequest): P
   if (open.length === 0) return [];
   const goal = await deps.store.read(goalId);
   let delivered = request.delivered === true;
+  let withheld: WithheldNote | null = null;
   // The fix is on the branch (or the agent reached outside its worktree, which its proof must say):
   // every PR of the goal shows it and what its proof says, whatever it says.
   const shows = open.some(
     (fix) => fix.result !== null && (fix.result.headSha !== null || fix.result.untrusted),
   );
   if (!delivered && shows && DELIVERABLE_AFTER_FIX.includes(goal.status)) {
-    await openPullRequests(deps, {
+    const opened = await openPullRequests(deps, {
       goalId,
       dryRun: false,
       ...(request.base === undefined ? {} : { base: request.base }),
       ...(request.fallbackBase === undefined ? {} : { fallbackBase: request.fallbackBase }),
     });
-    delivered = true;
+    withheld = opened.dryRun ? null : opened.withheld;
+    // Stopped part-way by a person: not every PR shows the fix, so it is not delivered.
+    delivered = withheld === null;
   }
   const proof = (await readProof(deps.store, goalId)).proof;
   const replies = request.replies ?? (await forgeReplies(deps, goal));
@@ -83,6 +93,7 @@ export async function finishFixes(deps: AppDeps, request: FinishFixesRequest): P
       proofStatus: proof.status,
       failing: failingGates(proof.gates).map((gate) => gate.name),
       delivered: delivered && DELIVERABLE_AFTER_FIX.includes(goal.status),
+      ...(withheld === null ? {} : { stoppedAs: withheld.status }),
     };
     const applied = report.headSha !== null && report.proofStatus === 'ready' && report.delivered;
     const requestIds = task.requests.map((r) => r.id);
@@ -106,7 +117,7 @@ export async function finishFixes(deps: AppDeps, request: FinishFixesRequest): P
     const replied = await answer(deps, replies, task.pr, asked, fixReply(report));
     const resolved =
       applied && replies !== undefined ? await resolveThreads(deps, replies, task.pr, asked) : 0;
-    endings.push({ task, report, applied, replied, resolved });
+    endings.push({ task, report, applied, replied, resolved, withheld });
   }
   return endings;
 }
@@ -188,6 +199,7 @@ function whyFailed(report: FixReport): string {
   if (report.refused !== undefined && report.refused.length > 0)
     return `refused by review: ${report.refused.join(' ')}`;
   if (report.headSha === null) return 'no change';
+  if (report.stoppedAs !== undefined) return `goal ${report.stoppedAs} during its delivery: not delivered`;
   if (!report.delivered) return `goal ${report.proofStatus}: not delivered`;
   return `proof ${report.proofStatus}${report.failing.length > 0 ? `: ${report.failing.join(', ')} fail` : ''}`;
 }

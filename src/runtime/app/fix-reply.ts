@@ -1,4 +1,4 @@
-import type { ProofStatus } from '../goal/schema.js';
+import type { GoalStatus, ProofStatus } from '../goal/schema.js';
 
 /** What one fix came to, as the answer to a review says it. */
 export interface FixReport {
@@ -15,6 +15,8 @@ export interface FixReport {
   failing: readonly string[];
   /** The PRs were updated with the fix (pushed, bodies, the omk/proof check run). */
   delivered: boolean;
+  /** A person stopped the goal (this status) while its PRs were updated: not all show the fix. */
+  stoppedAs?: GoalStatus;
 }
 
 const MAX_FILES = 20;
@@ -43,7 +45,11 @@ export function fixReply(report: FixReport): string {
   const lines = [
     `omk pushed a fix to this PR: ${report.headSha.slice(0, 12)}, changing ${files.join(', ')}${more}.`,
   ];
-  if (!report.delivered) {
+  if (!report.delivered && report.stoppedAs !== undefined) {
+    lines.push(
+      `The goal was ${report.stoppedAs} while its PRs were updated, so not all of them show the fix yet.`,
+    );
+  } else if (!report.delivered) {
     lines.push(`The goal is **${report.proofStatus}** after the fix, so its PRs were not updated.`);
   } else if (report.proofStatus === 'ready') {
     lines.push('The gates pass on the new head: the proof is **ready** (see the omk/proof check).');

@@ -19,6 +19,7 @@ import { withFailureRecorded } from './execute.js';
 import { DELIVERABLE_AFTER_FIX, finishFixes } from './fix-finish.js';
 import type { FixReport } from './fix-reply.js';
 import { refuseLeftovers } from './leftovers.js';
+import type { WithheldNote } from './notes.js';
 
 export type { ChangeRequest, ReviewReplies } from '../forge/review-replies.js';
 
@@ -50,6 +51,8 @@ export type FixOutcome =
       replied: number;
       /** Review threads resolved (only when the fix applied). */
       resolved: number;
+      /** A person stopped the goal while its PRs were updated with the fix (`FixEnding.withheld`); else null. */
+      withheld: WithheldNote | null;
     };
 
 /**
@@ -159,6 +162,7 @@ export async function fixPullRequest(deps: AppDeps, request: FixRequest): Promis
     knownGaps: verified.proof.knownGaps,
     replied: ending.replied,
     resolved: ending.resolved,
+    withheld: ending.withheld,
   };
 }
 

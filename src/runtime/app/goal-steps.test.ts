@@ -71,6 +71,7 @@ describe('fixNote', () => {
         knownGaps: [],
         replied: 1,
         resolved: 1,
+        withheld: null,
       }),
       plainVocabulary,
     );

@@ -138,7 +138,7 @@ describe('a merge in words and its verdict', () => {
     expect(local).toContain(
       "  - draft: open the goal's PRs again with the auto-pr delivery policy: that marks its draft PRs ready",
     );
-    expect(mergeVerdict(blocked)).toBe('refused');
+    expect(mergeVerdict({ result: blocked, withheld: null })).toBe('refused');
   });
 
   it("names the commands that read a not-ready proof and accept the goal, in the door's words", () => {
@@ -160,7 +160,19 @@ describe('a merge in words and its verdict', () => {
     expect(renderMergeText({ ...merged, recovered: true }, 'g-1', NEUTRAL_STEPS)).toContain(
       '(an earlier merge landed; recorded now)',
     );
-    expect(mergeVerdict(merged)).toBe('ok');
+    expect(mergeVerdict({ result: merged, withheld: null })).toBe('ok');
+  });
+
+  it('a merge whose awaited PRs a person stopped is not ok, as the stop says: refused, or interrupted when paused', () => {
+    const note = {
+      code: 'withheld' as const,
+      policy: 'draft-pr' as const,
+      opened: [],
+      withheld: ['integrator'],
+    };
+    expect(mergeVerdict({ result: null, withheld: { ...note, status: 'cancelled' } })).toBe('refused');
+    expect(mergeVerdict({ result: null, withheld: { ...note, status: 'rejected' } })).toBe('refused');
+    expect(mergeVerdict({ result: null, withheld: { ...note, status: 'paused' } })).toBe('interrupted');
   });
 });
 
@@ -184,7 +196,21 @@ describe('a fix in words and its verdict', () => {
     knownGaps: [],
     replied: 1,
     resolved: 1,
+    withheld: null,
   };
+
+  it('a fix whose PRs a person stopped updating is not ok, as the stop says', () => {
+    const note = {
+      code: 'withheld' as const,
+      policy: 'draft-pr' as const,
+      opened: [3],
+      withheld: ['integrator'],
+    };
+    expect(fixVerdict({ ...fix, withheld: { ...note, status: 'paused' } })).toBe('interrupted');
+    expect(fixVerdict({ ...fix, kind: 'failed', withheld: { ...note, status: 'cancelled' } })).toBe(
+      'refused',
+    );
+  });
 
   it('names the fix commit and the proof after it; an applied fix is ok', () => {
     expect(renderFixText(fix, NEUTRAL_STEPS)).toBe('PR #3: applied (fix 0123456789ab); proof ready\n');
@@ -403,6 +429,27 @@ describe('renderDeliveredText', () => {
     expect(text).toBe(
       's1: #7 https://forge.example/acme/widgets/pull/7\n' +
         'stopped: the goal was cancelled during its delivery; not opened: s2, integrator (the PRs above stay open)\n',
+    );
+  });
+
+  it('says a withheld PR an earlier delivery opened was not updated, not that it was not opened', () => {
+    const proof = notReadyProof();
+    const earlier = (sliceId: string | null, number: number) => ({
+      sliceId,
+      number,
+      url: `https://forge.example/acme/widgets/pull/${number}`,
+      headSha: null,
+      checkRunId: null,
+    });
+    const text = renderDeliveredText({
+      plan,
+      delivered: [pull],
+      proof: { ...proof, delivery: { ...proof.delivery, pullRequests: [pull, earlier('s2', 8)] } },
+      stopped: { status: 'paused', withheld: ['s2', 'integrator'] },
+    });
+    expect(text).toBe(
+      's1: #7 https://forge.example/acme/widgets/pull/7\n' +
+        'stopped: the goal was paused during its delivery; not updated: s2 #8; not opened: integrator (the PRs above stay open)\n',
     );
   });
 });

@@ -304,9 +304,26 @@ export function renderDeliveredText(result: DeliverResult): string {
   const { stopped } = result;
   if (stopped !== null) {
     const stay = result.delivered.length === 0 ? '' : ' (the PRs above stay open)';
-    out += `stopped: the goal was ${stopped.status} during its delivery; not opened: ${stopped.withheld.join(', ')}${stay}\n`;
+    out += `stopped: the goal was ${stopped.status} during its delivery; ${withheldPulls(result, stopped.withheld)}${stay}\n`;
   }
   return out;
+}
+
+/**
+ * The PRs a stopped delivery did not reach: those an earlier delivery opened were not updated (they
+ * stay open as they were, their numbers from the proof), the others were not opened.
+ */
+function withheldPulls(result: Pick<DeliverResult, 'proof'>, withheld: readonly string[]): string {
+  const existing = new Map(
+    result.proof.delivery.pullRequests.map((pull) => [pull.sliceId ?? 'integrator', pull.number]),
+  );
+  const parts: string[] = [];
+  const updated = withheld.filter((name) => existing.has(name));
+  if (updated.length > 0)
+    parts.push(`not updated: ${updated.map((name) => `${name} #${existing.get(name)}`).join(', ')}`);
+  const opened = withheld.filter((name) => !existing.has(name));
+  if (opened.length > 0) parts.push(`not opened: ${opened.join(', ')}`);
+  return parts.join('; ');
 }
 
 /**

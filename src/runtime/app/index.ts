@@ -267,7 +267,13 @@ export {
   REPO_PLACEHOLDER,
   type ThreadStartFields,
 } from './machineless-start.js';
-export { type MergeCheck, type MergeRequest, mergeIntegrator, recheckMerge } from './merge.js';
+export {
+  type MergeCheck,
+  type MergeOutcome,
+  type MergeRequest,
+  mergeIntegrator,
+  recheckMerge,
+} from './merge.js';
 export { chooseMergeMethod, integratorGoals, type MergeMethodChoice } from './merge-signal.js';
 export { type AppNote, describeNote, mergeNote, saidByProgress, type WithheldNote } from './notes.js';
 export { type OpenPrOutcome, type OpenPrRequest, openPullRequests } from './open-pr.js';
@@ -306,6 +312,7 @@ export {
   statusReport,
   transitionOf,
   transitionReport,
+  withheldVerdict,
 } from './reports.js';
 export {
   type ReviewAsk,

@@ -7,6 +7,7 @@ import { readOrAssembleProof } from '../proof/assemble.js';
 import { awaitsWorkflowAcceptance } from '../proof/build.js';
 import { baseFor } from './delivery-target.js';
 import { type AppDeps, hostConfig } from './deps.js';
+import { type WithheldNote, withheldText } from './notes.js';
 import { openPullRequests } from './open-pr.js';
 
 export interface MergeRequest {
@@ -17,38 +18,63 @@ export interface MergeRequest {
 }
 
 /**
+ * What `merge` came to: the merge or what blocks it; or, when a person stopped (paused, cancelled,
+ * rejected) the goal while its awaited PRs were opened first, `withheld` (recorded as
+ * `delivery_withheld`: what stays open, what was not opened) and no merge tried.
+ */
+export type MergeOutcome =
+  | { result: MergeGoalResult; withheld: null }
+  | { result: null; withheld: WithheldNote };
+
+/**
  * `merge`: the integrator PR, only when the proof is ready, fresh and unedited, checks are green
  * and reviews satisfied. A refusal is a returned outcome with its reasons; nothing is forced.
  */
-export async function mergeIntegrator(deps: AppDeps, request: MergeRequest): Promise<MergeGoalResult> {
+export async function mergeIntegrator(deps: AppDeps, request: MergeRequest): Promise<MergeOutcome> {
   const goal = await deps.store.read(request.goalId);
-  await deliverAwaited(deps, goal);
+  const withheld = await deliverAwaited(deps, goal);
+  if (withheld !== null) return { result: null, withheld };
   const forge = await deps.forge(goal);
   const { config } = await hostConfig(deps, goal.repo.root);
-  return mergeGoal({ store: deps.store, forge }, request.goalId, {
+  const result = await mergeGoal({ store: deps.store, forge }, request.goalId, {
     method: request.method ?? 'merge',
     enforceProtection: request.enforceProtection ?? false,
     requireChecks: config.merge.requireChecks,
   });
+  return { result, withheld: null };
 }
 
 /**
  * An accepted goal whose workflow change kept its branches on this machine until a person read it
  * (delivery/kept-local.ts `awaits_acceptance`) has no integrator PR yet: its policy's PRs are opened
- * now, so the merge that follows takes the change the person accepted.
+ * now, so the merge that follows takes the change the person accepted. Returns what a person's stop
+ * meanwhile withheld (then nothing is merged), else null.
  */
-async function deliverAwaited(deps: AppDeps, goal: GoalRecord): Promise<void> {
+async function deliverAwaited(deps: AppDeps, goal: GoalRecord): Promise<WithheldNote | null> {
   if (goal.status !== 'accepted' || goal.options.policy === 'local' || baseFor(goal, {}) === undefined)
-    return;
+    return null;
   const proof = await readOrAssembleProof(deps.store, goal, deps.store.eventLog(goal.id));
-  if (!awaitsWorkflowAcceptance(proof)) return;
-  if (proof.delivery.pullRequests.some((pull) => pull.sliceId === null)) return;
-  await openPullRequests(deps, { goalId: goal.id, dryRun: false });
+  if (!awaitsWorkflowAcceptance(proof)) return null;
+  if (proof.delivery.pullRequests.some((pull) => pull.sliceId === null)) return null;
+  const opened = await openPullRequests(deps, { goalId: goal.id, dryRun: false });
+  return opened.dryRun ? null : opened.withheld;
 }
 
 export type MergeCheck =
   | { evaluated: true; result: MergeGoalResult }
-  | { evaluated: false; why: 'not_gated' | 'not_ready' | 'nothing_to_merge'; detail: string };
+  | { evaluated: false; why: 'not_gated' | 'not_ready' | 'nothing_to_merge'; detail: string }
+  /** A person stopped the opening of the awaited PRs the merge needs: what it left, no merge tried. */
+  | { evaluated: false; why: 'withheld'; detail: string; withheld: WithheldNote };
+
+/** The gated merge not tried: a person stopped the delivery it follows (`withheld` says what it left). */
+export function withheldCheck(withheld: WithheldNote): MergeCheck {
+  return {
+    evaluated: false,
+    why: 'withheld',
+    detail: `goal ${withheld.status}: ${withheldText(withheld)}`,
+    withheld,
+  };
+}
 
 /**
  * After a check, a status or a review changed: the gated merge again, exactly as `merge` decides
@@ -65,7 +91,10 @@ export async function recheckMerge(deps: AppDeps, goalId: string, method?: Merge
   const notMergeable = await whyNotMergeable(deps, goal);
   if (notMergeable !== null) return { evaluated: false, why: 'not_ready', detail: notMergeable };
   try {
-    return { evaluated: true, result: await mergeIntegrator(deps, { goalId, method }) };
+    const outcome = await mergeIntegrator(deps, { goalId, method });
+    return outcome.withheld === null
+      ? { evaluated: true, result: outcome.result }
+      : withheldCheck(outcome.withheld);
   } catch (error) {
     if (isOmkError(error) && (error.code === 'not_found' || error.code === 'illegal_transition')) {
       return { evaluated: false, why: 'nothing_to_merge', detail: error.message };

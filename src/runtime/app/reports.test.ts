@@ -155,7 +155,16 @@ describe('fixRan', () => {
       failing: [],
       delivered: true,
     };
-    const ran = { requestIds: ['r1'], pr: 7, sliceId: null, report, knownGaps: [], replied: 1, resolved: 0 };
+    const ran = {
+      requestIds: ['r1'],
+      pr: 7,
+      sliceId: null,
+      report,
+      knownGaps: [],
+      replied: 1,
+      resolved: 0,
+      withheld: null,
+    };
     expect(fixRan({ kind: 'applied', ...ran, proofStatus: 'ready' })).toBe(true);
     expect(fixRan({ kind: 'failed', ...ran, proofStatus: 'not_ready' })).toBe(true);
   });

@@ -9,6 +9,8 @@ import type { Proof } from '../proof/schema.js';
 import type { FixOutcome } from './fix.js';
 import type { GoalList } from './goal-ref.js';
 import { judgeProof } from './judgement.js';
+import type { MergeOutcome } from './merge.js';
+import type { WithheldNote } from './notes.js';
 
 /**
  * What a command reports of a goal, as data: the fields each report carries, in the order a
@@ -88,13 +90,22 @@ export function mergeReport(result: MergeGoalResult) {
   };
 }
 
-/** What a merge came to for a caller that ends with it: refused when blocked. */
-export function mergeVerdict(result: MergeGoalResult): GoalVerdict {
-  return result.merged ? 'ok' : 'refused';
+/**
+ * What a merge came to for a caller that ends with it: refused when blocked; when a person stopped
+ * the opening of the PRs it needed, as that stop says (`withheldVerdict`).
+ */
+export function mergeVerdict(outcome: MergeOutcome): GoalVerdict {
+  if (outcome.withheld !== null) return withheldVerdict(outcome.withheld);
+  return outcome.result.merged ? 'ok' : 'refused';
 }
 
-/** What a fix came to for a caller that ends with it: not ready when its change did not pass. */
+/**
+ * What a fix came to for a caller that ends with it: not ready when its change did not pass; when
+ * a person stopped the goal while its PRs were updated with it, as that stop says.
+ */
 export function fixVerdict(outcome: FixOutcome): GoalVerdict {
+  if (outcome.kind !== 'already_handled' && outcome.withheld !== null)
+    return withheldVerdict(outcome.withheld);
   return outcome.kind === 'failed' ? 'not_ready' : 'ok';
 }
 
@@ -145,7 +156,15 @@ export function runVerdict(
  * was cancelled or rejected, interrupted when it was paused (resume it, then open the rest).
  */
 export function deliveredVerdict(result: Pick<DeliverResult, 'stopped'>): GoalVerdict {
-  return result.stopped === null ? 'ok' : settledVerdict({ status: result.stopped.status, stoppedBy: null });
+  return result.stopped === null ? 'ok' : withheldVerdict(result.stopped);
+}
+
+/**
+ * Any verb's delivery a person stopped (open-pr, merge, accept, fix): refused when the goal was
+ * cancelled or rejected, interrupted when it was paused, as `omk goal watch` says those statuses.
+ */
+export function withheldVerdict(stop: Pick<WithheldNote, 'status'>): GoalVerdict {
+  return settledVerdict({ status: stop.status, stoppedBy: null });
 }
 
 /** What a goal came to for a caller that waits for it to settle. */

@@ -15,6 +15,7 @@ import {
   notOnStateBranch,
   transitionNote,
   untrustedAgentLines,
+  withheldLines,
 } from './thread-words.js';
 import type { HostVocabulary } from './vocabulary.js';
 
@@ -68,7 +69,7 @@ export async function goalCommandOnThread<W extends ThreadCheckout>(
     case 'delivered':
       return lines(deliveryNotes(result.result, result.withheld, words));
     case 'merged':
-      return lines(mergeNotes(result.result, words));
+      return lines([...mergeNotes(result.result, words), ...withheldLines(result.withheld, words)]);
     case 'accepted':
       return lines(acceptedNotes(result.outcome, words));
     case 'transition': {

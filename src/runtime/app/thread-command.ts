@@ -6,7 +6,7 @@ import type { GoalStore } from '../goal/store.js';
 import type { UntrustedCustomAgent } from './agent-trust.js';
 import { refusedWhileRunning } from './busy.js';
 import { untilControlled } from './control.js';
-import { mergeNote } from './notes.js';
+import { type AppNote, mergeNote, type WithheldNote } from './notes.js';
 import { onSharedGoal, type ThreadCheckout, type ThreadHost, type ThreadPhase } from './thread-host.js';
 import { commandStepPlan } from './thread-job.js';
 import {
@@ -95,12 +95,7 @@ export async function commandOnThread<W extends ThreadCheckout>(
   }
   const shared = await onSharedGoal(host, goalId, commandStepPlan(command, goalId), async (ws) => {
     const done = await step(ws.store, ws);
-    const notes =
-      done.kind === 'merged'
-        ? [mergeNote(done.result)]
-        : done.kind === 'accepted' && done.outcome.merge.evaluated
-          ? [mergeNote(done.outcome.merge.result)]
-          : [];
+    const notes = stepNotes(done);
     if (plan.refresh !== 'never') {
       const phase = await refreshedPhase(host, goalId, ws.store, done);
       await host.show(ws.store, goalId, phase, notes);
@@ -129,4 +124,17 @@ async function refreshedPhase(
   if (done.kind === 'transition' && done.followUp === 'dispatch') return 'dispatched';
   if (!WITH_THE_WORKFLOW.includes((await store.read(goalId)).status)) return 'settled';
   return (await host.shownPhase(goalId)) === 'dispatched' ? 'dispatched' : 'settled';
+}
+
+/** What a thread's status says after a step: the merge's verdict, or what a person's stop withheld. */
+function stepNotes(done: ThreadStepResult): AppNote[] {
+  if (done.kind === 'merged')
+    return done.result !== null ? [mergeNote(done.result)] : withheldNotes(done.withheld);
+  if (done.kind !== 'accepted') return [];
+  const { merge, withheld } = done.outcome;
+  return [...withheldNotes(withheld), ...(merge.evaluated ? [mergeNote(merge.result)] : [])];
+}
+
+function withheldNotes(withheld: WithheldNote | null): AppNote[] {
+  return withheld === null ? [] : [withheld];
 }

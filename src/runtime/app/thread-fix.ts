@@ -56,7 +56,14 @@ export function fixOnThread<W extends ThreadCheckout>(
       ws,
     );
     if (step.kind === 'not_shared') return { kind: 'not_shared' };
-    if (fixRan(step.value)) await host.show(ws.store, goalId, 'settled', [fixNote(step.value)]);
+    if (fixRan(step.value)) {
+      // A person's stop while its PRs were updated: the status says what stays and what was not opened.
+      const { withheld } = step.value;
+      await host.show(ws.store, goalId, 'settled', [
+        fixNote(step.value),
+        ...(withheld === null ? [] : [withheld]),
+      ]);
+    }
     return { kind: 'done', outcome: step.value };
   });
 }

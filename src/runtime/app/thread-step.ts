@@ -70,7 +70,8 @@ export type ThreadStepResult =
   | { kind: 'accepted'; outcome: AcceptOutcome }
   /** `withheld`: a person stopped the delivery part-way (its PRs opened stay); else null. */
   | { kind: 'delivered'; result: DeliverResult | null; withheld: WithheldNote | null }
-  | { kind: 'merged'; result: MergeGoalResult };
+  /** `withheld`: a person stopped the opening of the PRs the merge needed (no merge tried); else null. */
+  | { kind: 'merged'; result: MergeGoalResult | null; withheld: WithheldNote | null };
 
 export interface ThreadStepRequest {
   goalId: string;
@@ -113,14 +114,13 @@ export async function threadGoalStep(request: ThreadStepRequest): Promise<Thread
       if (outcome.dryRun) return { kind: 'delivered', result: null, withheld: null };
       return { kind: 'delivered', result: outcome.result, withheld: outcome.withheld };
     }
-    case 'merge':
-      return {
-        kind: 'merged',
-        result: await mergeIntegrator(request.app(), {
-          goalId,
-          ...(request.method === undefined ? {} : { method: request.method }),
-        }),
-      };
+    case 'merge': {
+      const merged = await mergeIntegrator(request.app(), {
+        goalId,
+        ...(request.method === undefined ? {} : { method: request.method }),
+      });
+      return { kind: 'merged', result: merged.result, withheld: merged.withheld };
+    }
     case 'accept': {
       // On a shared goal the acceptance is followed by its PRs delivered again and the gated merge
       // (`acceptGoal`); a run in this process delivers and merges by its policies when it ends.

@@ -51,6 +51,11 @@ export function mergeNotes(merge: MergeGoalResult | null, words: HostVocabulary)
   return merge === null ? [] : [describeNote(mergeNote(merge), words)];
 }
 
+/** A delivery a person stopped (merge, accept), in a reply: what stays open and what was not opened. */
+export function withheldLines(withheld: WithheldNote | null, words: HostVocabulary): string[] {
+  return withheld === null ? [] : [describeNote(withheld, words)];
+}
+
 /**
  * An acceptance from a thread: the transition and who gave it, the PRs delivered again, and what
  * the gated merge made of it (nothing said where the goal's merge is not gated).
@@ -61,10 +66,10 @@ export function acceptedNotes(outcome: AcceptOutcome, words: HostVocabulary): st
   const { merge } = outcome;
   const merged = merge.evaluated
     ? mergeNotes(merge.result, words)
-    : merge.why === 'not_gated'
+    : merge.why === 'not_gated' || merge.why === 'withheld'
       ? []
       : [`The gated merge did not take it: ${merge.detail}.`];
-  return [said, ...merged];
+  return [said, ...withheldLines(outcome.withheld, words), ...merged];
 }
 
 export function transitionNote(result: LifecycleResult, after = ''): string {

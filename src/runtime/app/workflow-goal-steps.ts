@@ -11,7 +11,7 @@ import { mergeNote } from './notes.js';
 import { openPullRequests } from './open-pr.js';
 import { goalBranchesFor } from './workflow-fix.js';
 import { agentFor, onWorkflowGoal, stepDelivery } from './workflow-goal.js';
-import { stepReport, tell } from './workflow-step-report.js';
+import { stepReport, tell, withheldStep } from './workflow-step-report.js';
 import type {
   WorkflowStepHost,
   WorkflowStepNote,
@@ -181,8 +181,7 @@ export class WorkflowSteps {
     if (!opened.dryRun) {
       if (opened.withheld === null) return stepReport(host, 'open-pr', goalId);
       // Stopped part-way by a person: the step fails, saying what stays open and what was not opened.
-      const failure = { code: 'delivery_withheld' as const, goalId, note: opened.withheld };
-      return stepReport(host, 'open-pr', goalId, { failure, notes: [opened.withheld] });
+      return withheldStep(host, 'open-pr', goalId, opened.withheld, []);
     }
     return stepReport(host, 'open-pr', goalId, {
       dryRunPlan: opened.plan,
@@ -196,11 +195,13 @@ export class WorkflowSteps {
    */
   async merge(): Promise<WorkflowStepOutcome> {
     const { host, goalId } = this;
-    const result = await this.onGoal(
+    const outcome = await this.onGoal(
       `merge: goal ${goalId}`,
       async () => undefined,
       () => mergeIntegrator(host.app, { goalId, method: this.request.method }),
     );
+    if (outcome.withheld !== null) return withheldStep(host, 'merge', goalId, outcome.withheld, []);
+    const { result } = outcome;
     if (result.merged) {
       host.notify({ kind: 'merged', level: 'info', pr: result.pr, sha: result.sha.slice(0, 12) });
       return stepReport(host, 'merge', goalId);
@@ -246,8 +247,10 @@ export class WorkflowSteps {
         });
       },
     );
-    const { merge, result } = accepted;
+    const { merge, result, withheld } = accepted;
     const notes: WorkflowStepNote[] = [{ code: 'accepted', goalId, by, previous: result.previous }];
+    // A person stopped the goal while its PRs were delivered again: the step fails saying what stays.
+    if (withheld !== null) return withheldStep(host, 'accept', goalId, withheld, notes);
     if (merge.evaluated) notes.push(mergeNote(merge.result));
     else if (merge.why !== 'not_gated') notes.push({ code: 'merge_not_evaluated', detail: merge.detail });
     if (merge.evaluated && merge.result.merged)

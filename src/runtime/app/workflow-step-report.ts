@@ -1,7 +1,9 @@
 import { goalReport } from './goal-report.js';
+import type { WithheldNote } from './notes.js';
 import { proofNotice } from './shared-step-notices.js';
 import type {
   WorkflowStepHost,
+  WorkflowStepNote,
   WorkflowStepNotice,
   WorkflowStepOutcome,
   WorkflowStepRan,
@@ -24,4 +26,19 @@ export async function stepReport(
   tell(host, proofNotice(goalId, digestValid));
   const base = { judged: false, failure: null, notes: [], dryRunPlan: null, sliceStatus: null };
   return { command, goalId, proof, proofPath, slices, ...base, ...ran };
+}
+
+/**
+ * A step whose delivery a person stopped (paused, cancelled, rejected the goal) before or while it
+ * opened PRs (open-pr, merge, accept): it fails, saying what stays open and what was not opened.
+ */
+export function withheldStep(
+  host: WorkflowStepHost,
+  command: WorkflowStep,
+  goalId: string,
+  note: WithheldNote,
+  notes: WorkflowStepNote[],
+): Promise<WorkflowStepOutcome> {
+  const failure = { code: 'delivery_withheld' as const, goalId, note };
+  return stepReport(host, command, goalId, { failure, notes: [...notes, note] });
 }

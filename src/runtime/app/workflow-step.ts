@@ -11,7 +11,7 @@ import { SiblingCellError, workflowGoalIdentity } from './workflow-cell.js';
 import { goalBranchesFor, workflowFixStart } from './workflow-fix.js';
 import { agentFor, onWorkflowGoal, stepDelivery } from './workflow-goal.js';
 import { WorkflowSteps } from './workflow-goal-steps.js';
-import { stepReport, tell } from './workflow-step-report.js';
+import { stepReport, tell, withheldStep } from './workflow-step-report.js';
 import type {
   WorkflowStepHost,
   WorkflowStepNote,
@@ -143,5 +143,8 @@ async function fixStep(host: WorkflowStepHost, request: WorkflowStepRequest): Pr
     saveIf: (value) => !('code' in value),
   });
   if ('code' in done) return stepReport(host, 'fix', goalId, { notes: [done] });
+  // A person stopped the goal while its PRs were updated with the fix: the step fails saying so.
+  if (fixRan(done) && done.withheld !== null)
+    return withheldStep(host, 'fix', goalId, done.withheld, [fixNote(done)]);
   return stepReport(host, 'fix', goalId, { judged: fixRan(done), notes: [fixNote(done)] });
 }

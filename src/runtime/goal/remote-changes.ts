@@ -7,7 +7,7 @@ import { applyLifecycle } from './actions.js';
 import { failureVersioned } from './failure.js';
 import { ALLOWED_FROM } from './lifecycle.js';
 import { reconcileGoal } from './reconcile.js';
-import { type BudgetLimits, goalRecordVersioned, TERMINAL_STATUSES } from './schema.js';
+import { type BudgetLimits, type GoalStatus, goalRecordVersioned, TERMINAL_STATUSES } from './schema.js';
 import type { GoalStore } from './store.js';
 
 export type RemoteStop = 'pause' | 'cancel';
@@ -40,14 +40,35 @@ export async function adoptRemoteChanges(
   const budgetAdded = more !== null && !TERMINAL_STATUSES.includes(ours.status);
   if (budgetAdded && more) await addBudget(store, goalId, more);
 
-  const action: RemoteStop | null =
-    theirs.status === 'paused' ? 'pause' : theirs.status === 'cancelled' ? 'cancel' : null;
-  if (action === null || ours.status === theirs.status || !ALLOWED_FROM[action].includes(ours.status)) {
-    return { stop: null, budgetAdded };
-  }
+  const action = stopToTake(ours.status, theirs.status);
+  if (action === null) return { stop: null, budgetAdded };
   const reason = action === 'cancel' ? await cancelReason(remote, goalId) : '';
   await applyLifecycle(store, goalId, action, reason);
   return { stop: action, budgetAdded };
+}
+
+/** The pause or cancel on the remote that the local goal, `ours`, can still take, or null. */
+function stopToTake(ours: GoalStatus, theirs: GoalStatus): RemoteStop | null {
+  const action: RemoteStop | null = theirs === 'paused' ? 'pause' : theirs === 'cancelled' ? 'cancel' : null;
+  if (action === null || ours === theirs || !ALLOWED_FROM[action].includes(ours)) return null;
+  return action;
+}
+
+/**
+ * The stop `adoptRemoteChanges` would bring in, read and not applied: the status a pause or cancel
+ * written on the state branch would give the local goal, or null. For a dry run, which writes
+ * nothing (the state branch's own goal.json says the status, whichever way the goal is merged).
+ */
+export async function peekRemoteStop(
+  store: GoalStore,
+  remote: Pick<RemoteReader, 'peek'>,
+  goalId: string,
+): Promise<GoalStatus | null> {
+  const text = await remote.peek(goalId, 'goal.json');
+  if (text === null) return null;
+  const theirs = parseVersioned(goalRecordVersioned, parseJson(text, goalId), `state branch: goal ${goalId}`);
+  const ours = await store.read(goalId);
+  return stopToTake(ours.status, theirs.status) === null ? null : theirs.status;
 }
 
 /**
