@@ -66,7 +66,7 @@ describe('fail-to-pass for a fix whose failing test comes with it', () => {
       'fix-and-own-test',
       [
         "write('src/parser.js', 'export const parse = (text) => text.trim();\\n');",
-        "if (writes.some((w) => w === 'test/parser.test.js' || 'test/parser.test.js'.startsWith(`${w}/`))) {",
+        "if (writes.some((w) => w === 'test/parser.test.js' || 'test/parser.test.js'.startsWith(w + '/'))) {",
         `  write('test/parser.test.js', read('test/parser.test.js') + ${JSON.stringify("test('parse trims spaces', () => assert.equal(parse(' a '), 'a'));\n")});`,
         '}',
       ].join('\n'),
