@@ -97,8 +97,13 @@ async function runWith(
 }
 
 describe('per-test evidence on a Rust crate with inline tests', () => {
-  it('a correct fix is ready, the committed failing test named fail→pass', async () => {
-    const { id, proof, events } = await runWith(CRATE, writeLib(lib('a + b', 'a * b')));
+  it('a correct fix with its regression test added right after the failing inline test is ready, the committed failing test named fail→pass', async () => {
+    // The added test's lines border tests::adds's: they must not read as an edit of it. (A plain
+    // fix, no test added, is ready below: the doc test and the toolchain drift cases.)
+    const regression =
+      '    }\n\n    #[test]\n    fn adds_negatives() {\n        assert_eq!(add(-2, -3), -5);\n    }\n\n    #[test]\n    fn multiplies';
+    const fixed = lib('a + b', 'a * b').replace('    }\n\n    #[test]\n    fn multiplies', regression);
+    const { id, proof, events } = await runWith(CRATE, writeLib(fixed));
     expect(proof.status, JSON.stringify(proof.knownGaps)).toBe('ready');
     expect(eventsOfType(events, 'gates_on_base').map((e) => e.data.outcomes)).toEqual([
       ['format:passed', 'typecheck:passed', 'lint:passed', 'test:failed'],
@@ -111,6 +116,7 @@ describe('per-test evidence on a Rust crate with inline tests', () => {
       failToPass: ['tests::adds'],
       regressions: [],
       stillFailing: [],
+      added: ['tests::adds_negatives'],
     });
     expect(proof.decisions).toContainEqual(
       expect.objectContaining({
@@ -165,15 +171,6 @@ describe('per-test evidence on a Rust crate with inline tests', () => {
     );
     // The slice's line reads src/lib.rs whole, as the fail-to-pass check does.
     expect(result.stderr).toMatch(/; tests: 1 fail→pass by an edit of the test itself\n/);
-  });
-
-  it('a correct fix with its regression test added right after the failing inline test is ready', async () => {
-    const regression =
-      '    }\n\n    #[test]\n    fn adds_negatives() {\n        assert_eq!(add(-2, -3), -5);\n    }\n\n    #[test]\n    fn multiplies';
-    const fixed = lib('a + b', 'a * b').replace('    }\n\n    #[test]\n    fn multiplies', regression);
-    const { proof } = await runWith(CRATE, writeLib(fixed));
-    expect(proof.status, JSON.stringify(proof.knownGaps)).toBe('ready');
-    expect(proof.gates.find((gate) => gate.name === 'test')?.tests?.failToPass).toEqual(['tests::adds']);
   });
 
   it('a correct fix that moves a doc test failing on the base too is ready: the doc test is pre-existing', async () => {
