@@ -173,29 +173,10 @@ describe('per-test evidence on a Go module', () => {
     expect(proof.gates.find((gate) => gate.name === 'lint')?.outcome).toBe('pre_existing');
   });
 
-  it(`a test edited to expect the bug is ${GO_INSTALLED ? 'never ready: the edited test shows no fix' : 'never tried without go: gates unavailable'}`, async () => {
-    // TestAdd failed on the base and passes on the head, but only because it now expects 2 - 3.
-    const edited = GO_CALC_TESTS.replace('got != 5', 'got != -1').replace('want 5', 'want -1');
-    const run = await runWith(
-      `write('calc_test.go', ${JSON.stringify(edited)});`,
-      {},
-      GO_FIXTURE,
-      GOAL_WITH_TEST,
-    );
-    if (!GO_INSTALLED) return expectGoUnavailable(run);
-    const { proof } = run;
-    expect(proof.gates.find((gate) => gate.name === 'test')?.tests?.failToPass).toEqual([
-      `${GO_MODULE}::TestAdd`,
-    ]);
-    expect(proof.status).not.toBe('ready');
-    expect(proof.knownGaps.map((gap) => gap.code)).toEqual(['fix_no_fail_to_pass']);
-    expect(proof.knownGaps[0]?.message).toContain(
-      `${GO_MODULE}::TestAdd failed on the base and passes on the head, but the change edited that test itself`,
-    );
-  });
-
   it(`a test and an example both edited to expect the bug are ${GO_INSTALLED ? 'never ready: an edited example shows no fix' : 'never tried without go: gates unavailable'}`, async () => {
-    // ExampleAdd's `// Output:` is its expectation: edited to the bug's, it passes by it.
+    // ExampleAdd's `// Output:` is its expectation: edited to the bug's, it passes by it. TestAdd
+    // now expects 2 - 3: counted as a fix, either edit would make the goal ready, so this case also
+    // stands for a test edited alone (the golden file's case below names its one-test message).
     const example = 'func ExampleAdd() {\n\tfmt.Println(Add(2, 3))\n\t// Output: 5\n}\n';
     const tests = `${GO_CALC_TESTS.replace('import "testing"', 'import (\n\t"fmt"\n\t"testing"\n)')}\n${example}`;
     const edited = tests
@@ -216,6 +197,9 @@ describe('per-test evidence on a Go module', () => {
     ]);
     expect(proof.status).not.toBe('ready');
     expect(proof.knownGaps.map((gap) => gap.code)).toEqual(['fix_no_fail_to_pass']);
+    expect(proof.knownGaps[0]?.message).toContain(
+      `${GO_MODULE}::ExampleAdd, ${GO_MODULE}::TestAdd failed on the base and pass on the head, but the change edited those tests itself`,
+    );
   });
 
   it(`a golden file under testdata/ rewritten to the bug's output is ${GO_INSTALLED ? 'never ready: its test counts as edited' : 'never tried without go: gates unavailable'}`, async () => {
@@ -239,7 +223,7 @@ describe('per-test evidence on a Go module', () => {
     expect(proof.status).not.toBe('ready');
     expect(proof.knownGaps.map((gap) => gap.code)).toEqual(['fix_no_fail_to_pass']);
     expect(proof.knownGaps[0]?.message).toContain(
-      'but the change edited that test itself (the test data it reads: testdata/add.golden)',
+      `${GO_MODULE}::TestAddGolden failed on the base and passes on the head, but the change edited that test itself (the test data it reads: testdata/add.golden)`,
     );
   });
 
