@@ -93,8 +93,15 @@ async function expectGoUnavailable(
 }
 
 describe('per-test evidence on a Go module', () => {
-  it(`a correct fix is ${GO_INSTALLED ? 'ready, TestAdd named fail→pass' : 'never tried without go: gates unavailable'}`, async () => {
-    const run = await runWith(writeCalc('a + b', 'a * b'));
+  it(`a correct fix that also edits the failing test's message is ${GO_INSTALLED ? 'ready, TestAdd named fail→pass: the edited test fails against the base' : 'never tried without go: gates unavailable'}`, async () => {
+    // A plain fix, the test left alone, is ready below too (the module with old vet debt).
+    const edited = GO_CALC_TESTS.replace('want 5', 'want 5 (2 + 3)');
+    const run = await runWith(
+      `${writeCalc('a + b', 'a * b')}\nwrite('calc_test.go', ${JSON.stringify(edited)});`,
+      {},
+      GO_FIXTURE,
+      GOAL_WITH_TEST,
+    );
     if (!GO_INSTALLED) return expectGoUnavailable(run);
     const { id, proof, events } = run;
     expect(proof.status, JSON.stringify(proof.knownGaps)).toBe('ready');
@@ -110,6 +117,12 @@ describe('per-test evidence on a Go module', () => {
       regressions: [],
       stillFailing: [],
     });
+    expect(proof.decisions).toContainEqual(
+      expect.objectContaining({
+        decision: 'fail-to-pass shown',
+        reason: expect.stringContaining("the head's tests fail against the base's source"),
+      }),
+    );
     const markdown = await env.omk('goal', 'proof', id, '--format', 'md');
     expect(markdown.stdout).toContain(`- fail→pass: \`${GO_MODULE}::TestAdd\``);
   });
@@ -224,25 +237,6 @@ describe('per-test evidence on a Go module', () => {
     expect(proof.knownGaps.map((gap) => gap.code)).toEqual(['fix_no_fail_to_pass']);
     expect(proof.knownGaps[0]?.message).toContain(
       `${GO_MODULE}::TestAddGolden failed on the base and passes on the head, but the change edited that test itself (the test data it reads: testdata/add.golden)`,
-    );
-  });
-
-  it(`a correct fix that also edits the failing test's message is ${GO_INSTALLED ? 'ready: the edited test fails against the base' : 'never tried without go: gates unavailable'}`, async () => {
-    const edited = GO_CALC_TESTS.replace('want 5', 'want 5 (2 + 3)');
-    const run = await runWith(
-      `${writeCalc('a + b', 'a * b')}\nwrite('calc_test.go', ${JSON.stringify(edited)});`,
-      {},
-      GO_FIXTURE,
-      GOAL_WITH_TEST,
-    );
-    if (!GO_INSTALLED) return expectGoUnavailable(run);
-    const { proof } = run;
-    expect(proof.status, JSON.stringify(proof.knownGaps)).toBe('ready');
-    expect(proof.decisions).toContainEqual(
-      expect.objectContaining({
-        decision: 'fail-to-pass shown',
-        reason: expect.stringContaining("the head's tests fail against the base's source"),
-      }),
     );
   });
 
