@@ -41,7 +41,11 @@ const GOAL = 'fix the bug in calc.go';
 const GOAL_WITH_TEST = 'fix the bug in calc.go and calc_test.go';
 const writeCalc = (add: string, mul: string) => `write('calc.go', ${JSON.stringify(goCalc(add, mul))});`;
 
-/** Caches of this file's goals, in a temp directory (never the user's): shared, so go builds once. */
+/**
+ * Go's caches for this file's goals, in a temp directory (never the user's). The gates get a
+ * GOCACHE of their goal's own instead (docs/gates.md), which each goal fills once: a few seconds of
+ * go vet and go test, so each case here is one goal run.
+ */
 let goDir: string;
 beforeAll(async () => {
   goDir = await mkdtemp(join(tmpdir(), 'omk-go-'));
