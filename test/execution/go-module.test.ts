@@ -129,7 +129,8 @@ describe('per-test evidence on a Go module', () => {
     );
     const markdown = await env.omk('goal', 'proof', id, '--format', 'md');
     expect(markdown.stdout).toContain(`- fail→pass: \`${GO_MODULE}::TestAdd\``);
-  });
+    // The oracle's run of the head's tests on the base and the Markdown proof: 95 s once at load 20.
+  }, 150_000);
 
   it(`a wrong fix that breaks another test is ${GO_INSTALLED ? 'not ready, the regression named' : 'never tried without go: gates unavailable'}`, async () => {
     const run = await runWith(writeCalc('a + b', 'a*b + 1'));
