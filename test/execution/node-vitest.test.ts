@@ -187,7 +187,11 @@ const EACH_TABLE = [
 const PADDED = 'test/parser.test.js::parse > parse(" a ")';
 
 describe('a vitest project whose committed failing test is a row of an it.each table', () => {
-  /** The parser slice writes `parser`; the test slice turns `row` into `into` in the table. */
+  /**
+   * The slice that writes src/parser.js writes `parser`; the one that writes the test turns `row`
+   * into `into` in the table. The single-slice goal's one slice writes both: the tree and the
+   * change judged are those a chain of two slices (fix, then test) ends with, for one slice's runs.
+   */
   const agent = (parser: string, row: string, into: string) => `
 if (writes.some((w) => w === 'src/parser.js' || w === 'src' || w === '.')) write('src/parser.js', ${JSON.stringify(parser)});
 if (writes.some((w) => w.startsWith('test') || w === '.')) {
@@ -196,7 +200,7 @@ if (writes.some((w) => w.startsWith('test') || w === '.')) {
 
   it("a weak agent that rewrites the row's expectation to the bug is never ready; a fix that adds a row is", async () => {
     const weak = await runGoal({
-      goal: GOALS.chain,
+      goal: GOALS.single,
       files: { 'test/parser.test.js': EACH_TABLE },
       agent: agent(
         '// looked at it\nexport const parse = (text) => text;\n',
@@ -220,7 +224,7 @@ if (writes.some((w) => w.startsWith('test') || w === '.')) {
     );
     await weak.env.cleanup();
     const fixed = await runGoal({
-      goal: GOALS.chain,
+      goal: GOALS.single,
       files: { 'test/parser.test.js': EACH_TABLE },
       agent: agent(
         'export const parse = (text) => text.trim();\n',

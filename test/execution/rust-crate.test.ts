@@ -97,8 +97,13 @@ async function runWith(
 }
 
 describe('per-test evidence on a Rust crate with inline tests', () => {
-  it('a correct fix is ready, the committed failing test named fail→pass', async () => {
-    const { id, proof, events } = await runWith(CRATE, writeLib(lib('a + b', 'a * b')));
+  it('a correct fix with its regression test added right after the failing inline test is ready, the committed failing test named fail→pass', async () => {
+    // The added test's lines border tests::adds's: they must not read as an edit of it. (A plain
+    // fix, no test added, is ready below: the doc test and the toolchain drift cases.)
+    const regression =
+      '    }\n\n    #[test]\n    fn adds_negatives() {\n        assert_eq!(add(-2, -3), -5);\n    }\n\n    #[test]\n    fn multiplies';
+    const fixed = lib('a + b', 'a * b').replace('    }\n\n    #[test]\n    fn multiplies', regression);
+    const { id, proof, events } = await runWith(CRATE, writeLib(fixed));
     expect(proof.status, JSON.stringify(proof.knownGaps)).toBe('ready');
     expect(eventsOfType(events, 'gates_on_base').map((e) => e.data.outcomes)).toEqual([
       ['format:passed', 'typecheck:passed', 'lint:passed', 'test:failed'],
@@ -111,6 +116,7 @@ describe('per-test evidence on a Rust crate with inline tests', () => {
       failToPass: ['tests::adds'],
       regressions: [],
       stillFailing: [],
+      added: ['tests::adds_negatives'],
     });
     expect(proof.decisions).toContainEqual(
       expect.objectContaining({
@@ -145,20 +151,6 @@ describe('per-test evidence on a Rust crate with inline tests', () => {
     );
   });
 
-  it('an inline test edited to expect the bug is never ready: the edited test shows no fix', async () => {
-    // tests::adds failed on the base and passes on the head, but only because it now expects 2 - 3.
-    const { proof } = await runWith(
-      CRATE,
-      writeLib(lib('a - b', 'a * b').replace('add(2, 3), 5', 'add(2, 3), -1')),
-    );
-    expect(proof.gates.find((gate) => gate.name === 'test')?.tests?.failToPass).toEqual(['tests::adds']);
-    expect(proof.status).not.toBe('ready');
-    expect(proof.knownGaps.map((gap) => gap.code)).toEqual(['fix_no_fail_to_pass']);
-    expect(proof.knownGaps[0]?.message).toContain(
-      'tests::adds failed on the base and passes on the head, but the change edited that test itself',
-    );
-  });
-
   it('an inline test edited far below its fn (out of the hunk and its @@ heading, `mod tests {`) is never ready either', async () => {
     const setup =
       '        let a = 2;\n        let b = 3;\n        let sum = add(a, b);\n        let twice = sum + sum;\n';
@@ -181,15 +173,6 @@ describe('per-test evidence on a Rust crate with inline tests', () => {
     expect(result.stderr).toMatch(/; tests: 1 fail→pass by an edit of the test itself\n/);
   });
 
-  it('a correct fix with its regression test added right after the failing inline test is ready', async () => {
-    const regression =
-      '    }\n\n    #[test]\n    fn adds_negatives() {\n        assert_eq!(add(-2, -3), -5);\n    }\n\n    #[test]\n    fn multiplies';
-    const fixed = lib('a + b', 'a * b').replace('    }\n\n    #[test]\n    fn multiplies', regression);
-    const { proof } = await runWith(CRATE, writeLib(fixed));
-    expect(proof.status, JSON.stringify(proof.knownGaps)).toBe('ready');
-    expect(proof.gates.find((gate) => gate.name === 'test')?.tests?.failToPass).toEqual(['tests::adds']);
-  });
-
   it('a correct fix that moves a doc test failing on the base too is ready: the doc test is pre-existing', async () => {
     // The fix adds a line above the doc test: rustdoc names it by its line, which moves.
     const { proof, events } = await runWith(
@@ -208,6 +191,9 @@ describe('per-test evidence on a Rust crate with inline tests', () => {
   });
 
   it('a doc example and an inline test edited to expect the bug are never ready: an edited doc test shows no fix', async () => {
+    // tests::adds failed on the base and passes on the head, but only because it now expects 2 - 3;
+    // so does the doc example. Counted as a fix, either would make the goal ready: this case also
+    // stands for an inline test edited alone (the one below, edited far from its fn, names it).
     const edited = lib('a - b', 'a * b', ADD_DOC.replace('5);', '-1);')).replace(
       'add(2, 3), 5',
       'add(2, 3), -1',
@@ -219,6 +205,9 @@ describe('per-test evidence on a Rust crate with inline tests', () => {
     ]);
     expect(proof.status).not.toBe('ready');
     expect(proof.knownGaps.map((gap) => gap.code)).toEqual(['fix_no_fail_to_pass']);
+    expect(proof.knownGaps[0]?.message).toContain(
+      'src/lib.rs - add (example 1), tests::adds failed on the base and pass on the head, but the change edited those tests itself',
+    );
   });
 
   it('a correct fix that also fences the failing doc example ```ignore is not ready: the doc test is turned off', async () => {
