@@ -61,9 +61,14 @@ export interface BotEnv {
 let nextCommentId = 5_000_000;
 
 export async function startBotEnv(
-  options: { mode?: 'actions' | 'local'; env?: Record<string, string> } = {},
+  options: {
+    mode?: 'actions' | 'local';
+    env?: Record<string, string>;
+    /** The repository the bot works on (default: the demo's, DEMO_FILES). */
+    files?: Readonly<Record<string, string>>;
+  } = {},
 ): Promise<BotEnv> {
-  const repo = await createTempRepo({ ...DEMO_FILES });
+  const repo = await createTempRepo({ ...(options.files ?? DEMO_FILES) });
   const server = await startFakeGitHub({ owner: OWNER, repo: REPO, bareRepoPath: repo.origin, token: TOKEN });
   server.setPermission(COMMENTER, 'write');
   const issue = server.addIssue('Make the calculator right', 'add() subtracts', COMMENTER);

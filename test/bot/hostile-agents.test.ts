@@ -9,6 +9,7 @@ import { threadIdSuffix } from '../../src/runtime/app/index.js';
 import { countProofBlocks, readProofBlock } from '../../src/runtime/delivery/proof-block.js';
 import { newGoalId } from '../../src/runtime/goal/ids.js';
 import { SHELL_GIT_RETRY } from '../helpers/agents.js';
+import { DEMO_FILES_TEST_GATE_ONLY } from '../helpers/demo-test-gate.js';
 import { git } from '../helpers/git-repo.js';
 import { OWNER, REPO, TOKEN } from '../helpers/github.js';
 import { REVIEW_FIX_AGENT } from '../helpers/review-fix-agent.js';
@@ -76,9 +77,11 @@ describe('hostile agents through the bot (local mode)', () => {
       ].join('\n'),
     );
     await chmod(agent, 0o755);
-    // The token also sits in variables a denylist of secret-looking names would miss.
+    // The token also sits in variables a denylist of secret-looking names would miss. No lint
+    // gate: no attack is about it, and each goal would run it on the base and every tree.
     env = await startBotEnv({
       mode: 'local',
+      files: DEMO_FILES_TEST_GATE_ONLY,
       env: {
         OMK_BOT_AGENT: `script:${agent}`,
         GITHUB_PAT: TOKEN,

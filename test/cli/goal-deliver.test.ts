@@ -1,7 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DEMO_FILES } from '../../src/adapters/demo/fixture.js';
 import { createLocalForge } from '../../src/adapters/local-forge/forge.js';
 import { recheckMerge } from '../../src/runtime/app/merge.js';
 import { mergeGoal } from '../../src/runtime/delivery/merge.js';
@@ -10,6 +9,7 @@ import { computeProofDigest } from '../../src/runtime/proof/digest.js';
 import type { Proof } from '../../src/runtime/proof/schema.js';
 import { createAgentKit } from '../helpers/agents.js';
 import { testApp } from '../helpers/app.js';
+import { DEMO_FILES_TEST_GATE_ONLY } from '../helpers/demo-test-gate.js';
 import { createTempRepo, git, type TempRepo } from '../helpers/git-repo.js';
 import { localGoalStore } from '../helpers/goal-store.js';
 import { runOmk, tempStateDir } from '../helpers/omk.js';
@@ -87,7 +87,8 @@ async function forgeRecords(): Promise<{
 }
 
 beforeAll(async () => {
-  repo = await createTempRepo({ ...DEMO_FILES });
+  // No lint gate: nothing here is about it, and every goal run, verify and review would run it.
+  repo = await createTempRepo({ ...DEMO_FILES_TEST_GATE_ONLY });
   state = await tempStateDir();
   pristine = await snapshotDirs([dirname(repo.root), state.dir]);
 });

@@ -2,7 +2,8 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_FILES, DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
+import { DEMO_GOAL } from '../../src/adapters/demo/fixture.js';
+import { DEMO_FILES_TEST_GATE_ONLY } from '../helpers/demo-test-gate.js';
 import { createTempRepo, git, type TempRepo } from '../helpers/git-repo.js';
 import { runOmk, tempStateDir } from '../helpers/omk.js';
 import { REVIEW_FIX_AGENT as AGENT } from '../helpers/review-fix-agent.js';
@@ -18,7 +19,8 @@ describe('omk goal fix', () => {
   const omk = (...args: string[]) => runOmk(args, { cwd: repo.root, stateDir: state.dir });
 
   beforeAll(async () => {
-    repo = await createTempRepo({ ...DEMO_FILES });
+    // No lint gate: no fix here is about it, and the goal and each fix would run it once more.
+    repo = await createTempRepo({ ...DEMO_FILES_TEST_GATE_ONLY });
     state = await tempStateDir();
     agentDir = await mkdtemp(join(tmpdir(), 'omk-cli-fix-agent-'));
     agent = `script:${join(agentDir, 'agent.mjs')}`;
