@@ -15,7 +15,23 @@ afterEach(async () => {
   await env.cleanup();
 });
 
-/** An agent that edits the parser in a slice that may write it, and adds `test` in one that may write tests. */
+/**
+ * `omk goal run <text> --agent <agent> --json [...flags]` with the heuristic planner: one process
+ * plans and executes (the plan is not what these cases are about); returns the goal id.
+ */
+async function runGoal(text: string, agent: string, ...flags: string[]): Promise<string> {
+  const result = await env.omk('goal', 'run', text, '--agent', agent, '--no-llm-planner', '--json', ...flags);
+  expect(result.code, result.stderr).toBe(0);
+  return (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
+}
+
+/**
+ * An agent that edits the parser in a slice that may write it, and adds `test` in one that may
+ * write tests: on GOALS.chain the fix slice and then the test slice, on GOALS.single the lone fix
+ * slice both (it may write test/). The oracle reads the goal's head against its base either way, so
+ * the cases below run the cheaper single slice (one agent, one gate run fewer); the first keeps the
+ * chain, where the failing test comes from another slice than the fix.
+ */
 function agentBody(parser: string, test: string): string {
   return [
     "if (writes.some((w) => w === 'src/parser.js' || w === 'src' || w === '.')) {",
@@ -40,10 +56,8 @@ describe('fail-to-pass for a fix whose failing test comes with it', () => {
         `${header}test('parse trims spaces', () => assert.equal(parse(' a '), 'a'));\n`,
       ),
     );
-    const id = await env.plan(GOALS.chain);
     // Kept, to look inside the base worktree afterwards.
-    const result = await env.omk('goal', 'execute', id, '--agent', agent, '--keep-worktrees');
-    expect(result.code, result.stderr).toBe(0);
+    const id = await runGoal(GOALS.chain, agent, '--keep-worktrees');
     const proof = await env.proof(id);
     expect(proof.status).toBe('ready');
     const decision = proof.decisions.findLast((d) => d.kind === 'oracle');
@@ -71,9 +85,7 @@ describe('fail-to-pass for a fix whose failing test comes with it', () => {
         '}',
       ].join('\n'),
     );
-    const id = await env.plan(GOALS.single);
-    const result = await env.omk('goal', 'execute', id, '--agent', agent);
-    expect(result.code, result.stderr).toBe(0);
+    const id = await runGoal(GOALS.single, agent);
     const proof = await env.proof(id);
     expect(proof.decisions.findLast((d) => d.kind === 'oracle')).toMatchObject({
       decision: 'fail-to-pass shown',
@@ -90,9 +102,7 @@ describe('fail-to-pass for a fix whose failing test comes with it', () => {
         `${header}test('parse keeps b', () => assert.equal(parse('b'), 'b'));\n`,
       ),
     );
-    const id = await env.plan(GOALS.chain);
-    const result = await env.omk('goal', 'execute', id, '--agent', agent);
-    expect(result.code, result.stderr).toBe(0);
+    const id = await runGoal(GOALS.single, agent);
     const proof = await env.proof(id);
     const decision = proof.decisions.findLast((d) => d.kind === 'oracle');
     expect(decision).toMatchObject({
@@ -115,9 +125,7 @@ describe('fail-to-pass for a fix whose failing test comes with it', () => {
         `${header}test('parse keeps b', () => assert.equal(parse('b'), 'b'));\n`,
       ),
     );
-    const id = await env.plan(GOALS.chain);
-    const result = await env.omk('goal', 'execute', id, '--agent', agent);
-    expect(result.code, result.stderr).toBe(0);
+    const id = await runGoal(GOALS.single, agent);
     const proof = await env.proof(id);
     expect(proof.gates.find((gate) => gate.kind === 'test')?.outcome).toBe('pre_existing');
     const decision = proof.decisions.findLast((d) => d.kind === 'oracle');
@@ -146,9 +154,7 @@ describe('fail-to-pass for a fix whose failing test comes with it', () => {
         '}',
       ].join('\n'),
     );
-    const id = await env.plan(GOALS.chain);
-    const result = await env.omk('goal', 'execute', id, '--agent', agent);
-    expect(result.code, result.stderr).toBe(0);
+    const id = await runGoal(GOALS.single, agent);
     const proof = await env.proof(id);
     const decision = proof.decisions.findLast((d) => d.kind === 'oracle');
     expect(decision).toMatchObject({
@@ -189,9 +195,7 @@ describe('fail-to-pass when the base run of a per-test runner reported no tests'
       'no-op',
       "if (writes.length > 0) write('src/parser.js', '// looked at\\nexport const parse = (text) => text;\\n');",
     );
-    const id = await env.plan(GOALS.single);
-    const result = await env.omk('goal', 'execute', id, '--agent', agent);
-    expect(result.code, result.stderr).toBe(0);
+    const id = await runGoal(GOALS.single, agent);
     const proof = await env.proof(id);
     const onHead = proof.gates.find((gate) => gate.kind === 'test' && gate.sha === proof.git.headSha);
     // The head's run of the gate was read per test: the runner is one omk reads.
@@ -222,9 +226,7 @@ describe('fail-to-pass when the base run of a per-test runner reported no tests'
         `${header}test('parse trims spaces', () => assert.equal(parse(' a '), 'a'));\n`,
       ),
     );
-    const id = await env.plan(GOALS.chain);
-    const result = await env.omk('goal', 'execute', id, '--agent', agent);
-    expect(result.code, result.stderr).toBe(0);
+    const id = await runGoal(GOALS.single, agent);
     const proof = await env.proof(id);
     expect(proof.decisions.findLast((d) => d.kind === 'oracle')).toMatchObject({
       decision: 'fail-to-pass not shown',
@@ -273,7 +275,7 @@ const SUBTEST_TRIM = [
 
 describe('fail-to-pass for a failing test nested in a describe block', () => {
   const fixture = { ...NODE_FIXTURE, 'test/trim.test.js': NESTED_TRIM };
-  /** s1 writes the parser, s2 (the test slice) edits the nested test file. */
+  /** The lone fix slice (it may write test/) writes the parser and edits the nested test file. */
   const agent = (parser: string, edit: [string, string]) =>
     env.kit.script(
       'nested',
@@ -297,9 +299,7 @@ describe('fail-to-pass for a failing test nested in a describe block', () => {
       "assert.equal(parsed, 'a');",
       "assert.equal(parsed, ' a ');",
     ]);
-    const id = await env.plan(GOALS.chain);
-    const result = await env.omk('goal', 'execute', id, '--agent', script);
-    expect(result.code, result.stderr).toBe(0);
+    const id = await runGoal(GOALS.single, script);
     const proof = await env.proof(id);
     expect(proof.status).not.toBe('ready');
     expect(proof.decisions.findLast((d) => d.kind === 'oracle')).toMatchObject({
@@ -339,9 +339,7 @@ describe('fail-to-pass for a failing test nested in a describe block', () => {
       '',
     ].join('\n');
     const script = await agent('export const parse = (text) => text.trim();\n', ['  });\n});\n', regression]);
-    const id = await env.plan(GOALS.chain);
-    const result = await env.omk('goal', 'execute', id, '--agent', script);
-    expect(result.code, result.stderr).toBe(0);
+    const id = await runGoal(GOALS.single, script);
     const proof = await env.proof(id);
     expect(proof.status, JSON.stringify(proof.knownGaps)).toBe('ready');
     const decision = proof.decisions.findLast((d) => d.kind === 'oracle');

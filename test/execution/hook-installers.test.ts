@@ -152,10 +152,13 @@ describe('what stays blocked, and what omk never runs (husky)', () => {
   const run = fixture('husky');
 
   it('an agent that reruns the install (husky writes core.hooksPath) is blocked; .git is put back', async () => {
+    // An installed checkout: no `npm ci` in each worktree (the fresh clones above show those), and
+    // the agent's husky is the one omk linked into its slice.
     const { proof, before, after } = await run({
       agent: `${FIX}
 const { execFileSync } = await import('node:child_process');
 execFileSync('npm', ['run', 'prepare'], { stdio: 'ignore' });`,
+      installed: true,
     });
     expect(proof.status).not.toBe('ready');
     expect(gitFindings(proof)).toContainEqual(

@@ -163,7 +163,8 @@ async function forgedRun(sandbox: 'required' | 'off') {
       '',
     ].join('\n'),
   );
-  const result = await env.omk('goal', 'run', GOAL, '--agent', agent, '--json');
+  // The heuristic plans (the forger writes no plan): no agent run for a plan.
+  const result = await env.omk('goal', 'run', GOAL, '--agent', agent, '--no-llm-planner', '--json');
   if (result.stdout === '') throw new Error(`no goal: ${result.stderr}`);
   const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
   const prepared = eventsOfType(await env.events(id), 'workspace_prepared').map((e) =>

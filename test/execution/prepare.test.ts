@@ -1,4 +1,4 @@
-import { cp, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +15,7 @@ import {
   SLICES,
 } from '../helpers/execution.js';
 import { git } from '../helpers/git-repo.js';
-import { type NodeTemplate, nodeTemplate } from '../helpers/node-fixture.js';
+import { copyNodeModules, type NodeTemplate, nodeTemplate } from '../helpers/node-fixture.js';
 import { runOmk } from '../helpers/omk.js';
 import { YARN_BERRY_VERSION, type YarnBerry, yarnBerry, yarnLockFor } from '../helpers/yarn-berry.js';
 
@@ -75,13 +75,13 @@ async function nodeProject(
     ...options.extra,
   });
   if (options.installed !== false) {
-    await cp(join(template.dir, 'node_modules'), join(env.repo.root, 'node_modules'), { recursive: true });
+    copyNodeModules(template.dir, env.repo.root);
   }
 }
 
 async function runGoal(agentBody: string, text: string = GOALS.single) {
   const agent = await env.kit.script('agent', agentBody);
-  return runOmk(['goal', 'run', text, '--agent', agent, '--json'], {
+  return runOmk(['goal', 'run', text, '--agent', agent, '--no-llm-planner', '--json'], {
     cwd: env.repo.root,
     stateDir: env.stateDir,
     env: { npm_config_cache: npmCache },
@@ -155,8 +155,9 @@ ${touchWrites}`;
     const userBin = await readFile(join(env.repo.root, 'node_modules', 'semver', 'bin', 'semver.js'), 'utf8');
     expect(userBin).not.toContain('exit 0');
     const proof = await env.proof(id);
-    // The agent touches its write set: the lone fix's parser and its tests (it shows its own fail-to-pass).
-    expect(proof.changedFiles.map((file) => file.path)).toEqual(['src/parser.js', 'test/parser.test.js']);
+    // The agent touches its write set: the lone fix's parser and its test directory (it shows its
+    // own fail-to-pass).
+    expect(proof.changedFiles.map((file) => file.path)).toEqual(['src/parser.js', `test/${SLICES.bug}.txt`]);
     // omk's shared copy was written to, so the integration got a fresh one, and its gate ran
     // the real tool.
     const [, , integration] = eventsOfType(await env.events(id), 'workspace_prepared');
@@ -176,7 +177,7 @@ describe("the base worktree's node_modules and an agent's code", () => {
       'package-lock.json': lockfile,
       '.gitignore': 'node_modules/\n',
     });
-    await cp(join(template.dir, 'node_modules'), join(env.repo.root, 'node_modules'), { recursive: true });
+    copyNodeModules(template.dir, env.repo.root);
     const probes = await mkdtemp(join(tmpdir(), 'omk-probe-'));
     const log = join(probes, 'seen.jsonl');
     const userFile = join(env.repo.root, 'node_modules', 'semver', 'README.md');
@@ -206,9 +207,19 @@ describe("the base worktree's node_modules and an agent's code", () => {
       ].join('\n'),
     );
     try {
-      const id = await env.plan(GOALS.chain);
-      const result = await env.omk('goal', 'execute', id, '--agent', agent);
+      // The lone fix slice adds the test (it may write test/): one agent and one gate run fewer
+      // than the chain, the same runs of the head's test (base, slice, integration).
+      const result = await env.omk(
+        'goal',
+        'run',
+        GOALS.single,
+        '--agent',
+        agent,
+        '--no-llm-planner',
+        '--json',
+      );
       expect(result.code, result.stderr).toBe(0);
+      const id = goalId(result.stdout);
       const decision = (await env.proof(id)).decisions.findLast((d) => d.kind === 'oracle');
       expect(decision?.reason).toContain("the head's tests fail against the base's source");
 
@@ -342,11 +353,14 @@ describe("a Yarn Plug'n'Play project whose .gitignore lists none of the install'
       '.gitignore': 'node_modules/\n',
     });
     const agent = await env.kit.script('agent', touchWrites);
-    const result = await runOmk(['goal', 'run', GOALS.single, '--agent', agent, '--json'], {
-      cwd: env.repo.root,
-      stateDir: env.stateDir,
-      env: { PATH: yarn.path, YARN_ENABLE_TELEMETRY: '0' },
-    });
+    const result = await runOmk(
+      ['goal', 'run', GOALS.single, '--agent', agent, '--no-llm-planner', '--json'],
+      {
+        cwd: env.repo.root,
+        stateDir: env.stateDir,
+        env: { PATH: yarn.path, YARN_ENABLE_TELEMETRY: '0' },
+      },
+    );
     expect(result.code, result.stderr).toBe(0);
     const id = goalId(result.stdout);
 
@@ -355,8 +369,9 @@ describe("a Yarn Plug'n'Play project whose .gitignore lists none of the install'
       expect.stringMatching(/^install: yarn install --immutable \(/),
     ]);
     const proof = await env.proof(id);
-    // The agent touches its write set: the lone fix's parser and its tests (it shows its own fail-to-pass).
-    expect(proof.changedFiles.map((file) => file.path)).toEqual(['src/parser.js', 'test/parser.test.js']);
+    // The agent touches its write set: the lone fix's parser and its test directory (it shows its
+    // own fail-to-pass).
+    expect(proof.changedFiles.map((file) => file.path)).toEqual(['src/parser.js', `test/${SLICES.bug}.txt`]);
     const branch = git(env.repo.root, 'ls-tree', '-r', '--name-only', `omk/${id}/${SLICES.bug}`);
     expect(branch.split('\n').filter((path) => path.startsWith('.pnp') || path.startsWith('.yarn/'))).toEqual(
       [],
