@@ -127,19 +127,25 @@ if (task === 'integration') {
   write('package.json', read('package.json').replace('"test": "node --test test/"', '"test": "exit 0"'));
 }`,
     );
-    const result = await env.omk(
-      'goal',
-      'run',
+    const id = await env.plan(
       'update README.md and fix the bug in src/parser.js and package.json',
-      '--agent',
-      agent,
       '--no-llm-planner',
-      '--until-ready',
-      '--json',
     );
+    // One round proves it: with attempts left, --until-ready reopened both slices twice and the
+    // same repair ran on each round's merged tree (three rounds, nine agent runs, one verdict).
+    await env.editGraph(id, (graph) => ({
+      ...graph,
+      tasks: graph.tasks.map((task) => ({ ...task, maxRetries: 0 })),
+    }));
+    const result = await env.omk('goal', 'execute', id, '--agent', agent, '--until-ready');
     // --until-ready: 10 when the proof is not ready.
     expect(result.code, result.stderr).toBe(10);
-    const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
+    // The two slices run side by side: their order is not the point.
+    expect((await env.kit.runs()).map((run) => run.task).sort()).toEqual([
+      'integration',
+      's1-update-readme-md',
+      's2-fix-the-bug-in-src-parser-js-and',
+    ]);
     const proof = await env.proof(id);
     expect(proof.agentRuns.some((run) => run.taskId === 'integration')).toBe(true);
     expect(proof.status).not.toBe('ready');

@@ -51,6 +51,15 @@ async function prompts(): Promise<{ attempt: number; prompt: string; parser: str
     }));
 }
 
+/**
+ * `omk goal run <goal> --agent <agent> [flags] --json`. The kit's agents answer a planning prompt
+ * with nothing, so the heuristic plans either way: asking the agent first (twice, with a retry)
+ * only cost two agent starts a run.
+ */
+function runGoal(goal: string, agent: string, ...flags: string[]): ReturnType<ExecutionEnv['omk']> {
+  return env.omk('goal', 'run', goal, '--agent', agent, '--no-llm-planner', ...flags, '--json');
+}
+
 function starts(): Promise<number> {
   return env.kit.runs().then((runs) => runs.length);
 }
@@ -60,7 +69,7 @@ describe('--until-ready with a wrong-then-right agent', () => {
 
   it('reaches ready; the retry starts from the base and the slice branch has one commit', async () => {
     const agent = await env.kit.script('wrong-then-right', wrongThenRight);
-    const result = await env.omk('goal', 'run', GOALS.single, '--agent', agent, '--until-ready', '--json');
+    const result = await runGoal(GOALS.single, agent, '--until-ready');
     expect(result.code, result.stderr).toBe(0);
     const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
     expect((await env.proof(id)).status).toBe('ready');
@@ -121,7 +130,7 @@ describe('an agent that is right only when its prompt names the failing test', (
 if (prompt.includes('tests still failing (they fail on the base too):\\n- parse trims the text')) { ${fixParser} }
 else write('src/parser.js', '// looked\\nexport const parse = (text) => text;\\n');`,
     );
-    const result = await env.omk('goal', 'run', GOALS.single, '--agent', agent, '--until-ready', '--json');
+    const result = await runGoal(GOALS.single, agent, '--until-ready');
     expect(result.code, result.stderr).toBe(0);
     const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
     expect((await env.proof(id)).status).toBe('ready');
@@ -158,7 +167,7 @@ describe('a retry after a blocking review finding', () => {
   it('gets every blocking finding with its paths in the prompt', async () => {
     const stray = `${observe}\nif (attempt === 1) append('README.md', 'stray edit\\n');\n${fixParser}`;
     const agent = await env.kit.script('stray-then-right', stray);
-    const result = await env.omk('goal', 'run', GOALS.single, '--agent', agent, '--until-ready', '--json');
+    const result = await runGoal(GOALS.single, agent, '--until-ready');
     expect(result.code, result.stderr).toBe(0);
     const [, second] = await prompts();
     expect(second?.prompt).toContain('review found blocking problems:');
@@ -180,7 +189,7 @@ describe('a slice wrong on every attempt of its first round, with --until-ready'
       'wrong-thrice',
       `${observe}\nif (runsSoFar(task) <= 3) { ${breakParser} } else { ${fixParser} }`,
     );
-    run = await env.omk('goal', 'run', GOALS.single, '--agent', agent, '--until-ready', '--json');
+    run = await runGoal(GOALS.single, agent, '--until-ready');
     id = (JSON.parse(run.stdout) as { goal: { id: string } }).goal.id;
   });
   afterAll(async () => {
@@ -221,7 +230,7 @@ describe('an always-wrong agent', () => {
 
   it('without --until-ready: one attempt, no "retrying"; the slice stays pending and the next step is named', async () => {
     const agent = await env.kit.script('always-wrong', alwaysWrong);
-    const result = await env.omk('goal', 'run', GOALS.single, '--agent', agent, '--json');
+    const result = await runGoal(GOALS.single, agent);
     expect(result.code, result.stderr).toBe(0);
     const id = (JSON.parse(result.stdout) as { goal: { id: string } }).goal.id;
     expect(await starts()).toBe(1);
@@ -306,7 +315,7 @@ describe('a not_ready goal whose slices are done', () => {
       'fix-on-second-run',
       `${observe}\nif (runsSoFar(task) === 1) { ${touch} } else { ${fix} }`,
     );
-    const run = await env.omk('goal', 'run', GOALS.single, '--agent', agent, '--json');
+    const run = await runGoal(GOALS.single, agent);
     expect(run.code, run.stderr).toBe(0);
     const id = (JSON.parse(run.stdout) as { goal: { id: string } }).goal.id;
     expect((await env.proof(id)).status).toBe('not_ready');
@@ -470,7 +479,7 @@ if (task === ${JSON.stringify(SLICES.parser)}) {
   else { ${fixParser} }
 } else { ${addRegressionTest} }`,
     );
-    const run = await env.omk('goal', 'run', GOALS.chain, '--agent', agent, '--until-ready', '--json');
+    const run = await runGoal(GOALS.chain, agent, '--until-ready');
     expect(run.code, run.stderr).toBe(0);
     const id = (JSON.parse(run.stdout) as { goal: { id: string } }).goal.id;
     expect((await env.proof(id)).status).toBe('ready');
