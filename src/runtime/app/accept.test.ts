@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { testApp } from '../../../test/helpers/app.js';
 import { localGoalStore } from '../../../test/helpers/goal-store.js';
 import { writeDelivery } from '../delivery/state.js';
-import { goalRecord, notReadyProof, SLICE_SHA } from '../delivery/test-delivery.js';
+import { goalRecord, notReadyProof, onePrDelivery } from '../delivery/test-delivery.js';
 import type { GoalStore } from '../goal/store.js';
 import type { WithheldNote } from './notes.js';
 import type { OpenPrOutcome } from './open-pr.js';
@@ -40,25 +40,7 @@ beforeEach(async () => {
   store = localGoalStore(root);
   await store.create({ ...goal, options: { ...goal.options, mergePolicy: 'gated' } });
   // One PR of an earlier delivery: the acceptance delivers the goal's PRs again to show it.
-  await writeDelivery(store.files, store.paths(goal.id).delivery, {
-    version: 1,
-    forge: 'local',
-    target: 'local:acme/widgets',
-    pulls: [
-      {
-        sliceId: 's1',
-        branch: `omk/${goal.id}/s1`,
-        number: 7,
-        url: 'https://forge.example/acme/widgets/pull/7',
-        headSha: SLICE_SHA,
-        checkRunId: null,
-        checkRunSha: null,
-        checkRunPendingSha: null,
-        labels: [],
-        draft: true,
-      },
-    ],
-  });
+  await writeDelivery(store.files, store.paths(goal.id).delivery, onePrDelivery(goal.id));
 });
 afterEach(async () => {
   opened.outcome = null;

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { testApp } from '../../../test/helpers/app.js';
 import { localGoalStore } from '../../../test/helpers/goal-store.js';
 import { writeDelivery } from '../delivery/state.js';
-import { goalRecord, SLICE_SHA } from '../delivery/test-delivery.js';
+import { goalRecord, onePrDelivery } from '../delivery/test-delivery.js';
 import { applyLifecycle } from '../goal/actions.js';
 import { goalStatus } from '../goal/queries.js';
 import type { RemoteReader } from '../goal/remote-changes.js';
@@ -58,25 +58,7 @@ describe('stoppedSince: the look before a delivery, each PR and the merge', () =
 
 describe('recordWithheld: what a stopped delivery left, in its event and in goal status', () => {
   async function onePrOpened(): Promise<void> {
-    await writeDelivery(store.files, store.paths(goal.id).delivery, {
-      version: 1,
-      forge: 'local',
-      target: 'local:acme/widgets',
-      pulls: [
-        {
-          sliceId: 's1',
-          branch: `omk/${goal.id}/s1`,
-          number: 7,
-          url: 'https://forge.example/acme/widgets/pull/7',
-          headSha: SLICE_SHA,
-          checkRunId: null,
-          checkRunSha: null,
-          checkRunPendingSha: null,
-          labels: [],
-          draft: true,
-        },
-      ],
-    });
+    await writeDelivery(store.files, store.paths(goal.id).delivery, onePrDelivery(goal.id));
   }
 
   it('a cancel part-way: the PR opened stays, the rest is named as withheld', async () => {

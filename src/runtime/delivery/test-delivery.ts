@@ -5,6 +5,7 @@ import { buildProof } from '../proof/build.js';
 import type { Proof } from '../proof/schema.js';
 import { evidence, gate, HEAD_SHA, oracle } from '../proof/test-evidence.js';
 import type { IntegratorBodyInput, SliceBodyInput } from './pr-body.js';
+import type { DeliveryRecord } from './state.js';
 
 /** Test builders for delivery: complete, valid inputs that tests bend one way. */
 
@@ -105,3 +106,26 @@ export function integratorInput(overrides: Partial<IntegratorBodyInput> = {}): I
 }
 
 export { HEAD_SHA };
+
+/** The delivery record of a goal whose slice s1 has one draft PR open (#7) on the local forge. */
+export function onePrDelivery(goalId: string): DeliveryRecord {
+  return {
+    version: 1,
+    forge: 'local',
+    target: 'local:acme/widgets',
+    pulls: [
+      {
+        sliceId: 's1',
+        branch: `omk/${goalId}/s1`,
+        number: 7,
+        url: 'https://forge.example/acme/widgets/pull/7',
+        headSha: SLICE_SHA,
+        checkRunId: null,
+        checkRunSha: null,
+        checkRunPendingSha: null,
+        labels: [],
+        draft: true,
+      },
+    ],
+  };
+}
