@@ -46,13 +46,15 @@ afterEach(async () => {
  * still running when the first slice's branch is pushed and the pause arrives.
  */
 const agent = (release: string) => `#!/usr/bin/env node
-import { appendFileSync, existsSync } from 'node:fs';
+import { appendFileSync, existsSync, statSync } from 'node:fs';
 const id = process.env.OMK_TASK_ID ?? '';
 if (id === 'plan') process.exit(0);
 const deadline = Date.now() + ${RELEASE_LIMIT_MS};
 if (!id.startsWith('s1-'))
   while (!existsSync(${JSON.stringify(release)}) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
-for (const path of JSON.parse(process.env.OMK_WRITES ?? '[]')) appendFileSync(path, '\\n// touched\\n');
+// A directory in the write set (a lone fix's test directory) holds files of its own: only files are touched.
+for (const path of JSON.parse(process.env.OMK_WRITES ?? '[]'))
+  if (!statSync(path, { throwIfNoEntry: false })?.isDirectory()) appendFileSync(path, '\\n// touched\\n');
 `;
 
 /**

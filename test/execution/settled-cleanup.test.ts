@@ -66,7 +66,7 @@ describe('cleanup when a goal settles', () => {
     const configured = await env.omk('goal', 'execute', id, '--agent', agent);
     expect(configured.code, configured.stderr).toBe(0);
     expect(extraWorktrees().length).toBe(3 + 4);
-  }, 60_000);
+  });
 
   it('an interrupted goal keeps its worktrees for the resume', async () => {
     env = await createExecutionEnv();

@@ -112,7 +112,7 @@ const PLANNING_MARKER = 'planning.pid';
  * directory and waits until the file is gone.
  */
 const TOUCH_AGENT = `#!/usr/bin/env node
-import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 const hang = join(dirname(fileURLToPath(import.meta.url)), '${HANG_PLANNER}');
@@ -121,6 +121,7 @@ if (process.env.OMK_TASK_ID === 'plan' && existsSync(hang)) {
   const timer = setInterval(() => { if (!existsSync(hang)) clearInterval(timer); }, 50);
 }
 for (const path of JSON.parse(process.env.OMK_WRITES ?? '[]')) {
+  if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) continue;
   appendFileSync(path, '\\n// touched by ' + process.env.OMK_TASK_ID + '\\n');
 }
 `;
