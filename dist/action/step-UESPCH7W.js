@@ -519,7 +519,8 @@ inputs:
   dry-run:
     description: >-
       true: nothing is written to GitHub (no state push, no PRs, no merge); open-pr and run show
-      the PRs that would be opened in the job summary.
+      the PRs that would be opened in the job summary. A goal paused, cancelled or rejected before
+      its delivery is said to have its delivery withheld, and no \`delivery_withheld\` is recorded.
     required: false
     default: 'false'
   fail-on-not-ready:
