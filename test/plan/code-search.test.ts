@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gitRepo } from '../../src/adapters/git/repo.js';
 import { decideOracle } from '../../src/runtime/goal/intake.js';
 import type { TaskDraft } from '../../src/runtime/graph/schema.js';
-import { heuristicPlanner } from '../../src/runtime/plan/heuristic.js';
 import type { PlanProposal } from '../../src/runtime/plan/planner.js';
 import { findDefinitions, goalIdentifiers, goalWords } from '../../src/runtime/plan/symbols.js';
 import { createTempRepo, type TempRepo } from '../helpers/git-repo.js';
+import { heuristicPlan } from '../helpers/heuristic-plan.js';
 import { expectWritesExplained } from '../helpers/plan-notes.js';
 
 // The examples on small real repositories: goals that name a function, a method or a test
@@ -78,15 +78,7 @@ async function planIn(repo: TempRepo, goalText: string): Promise<PlanProposal> {
     goalIdentifiers(goalText),
     goalWords(goalText),
   );
-  return heuristicPlanner.plan({
-    goalId: 'g1',
-    goalText,
-    oracle: decideOracle(goalText),
-    repoFiles,
-    budget: { timeMs: null, tokens: null, usd: null },
-    maxAgents: 4,
-    definitions,
-  });
+  return heuristicPlan(goalText, repoFiles, { definitions });
 }
 
 function writesOf(tasks: readonly TaskDraft[]): string[][] {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { heuristicPlan } from '../../../test/helpers/heuristic-plan.js';
 import { expectWritesExplained } from '../../../test/helpers/plan-notes.js';
-import { decideOracle } from '../goal/intake.js';
-import { heuristicPlanner } from './heuristic.js';
 import type { PlanProposal } from './planner.js';
 import { declarationsFor } from './slice-paths.js';
 
@@ -19,14 +18,7 @@ const FASTIFY_ERROR = [
 ];
 
 function plan(goalText: string, repoFiles: readonly string[]): Promise<PlanProposal> {
-  return heuristicPlanner.plan({
-    goalId: 'g1',
-    goalText,
-    oracle: decideOracle(goalText),
-    repoFiles,
-    budget: { timeMs: null, tokens: null, usd: null },
-    maxAgents: 4,
-  });
+  return heuristicPlan(goalText, repoFiles);
 }
 
 describe('heuristic planner: a JavaScript source comes with its hand-written declarations', () => {

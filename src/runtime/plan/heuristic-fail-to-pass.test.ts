@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { heuristicPlan } from '../../../test/helpers/heuristic-plan.js';
 import { expectWritesExplained } from '../../../test/helpers/plan-notes.js';
 import { decideOracle } from '../goal/intake.js';
 import { isFailToPassCheck } from '../goal/intake-checks.js';
 import type { TaskDraft } from '../graph/schema.js';
-import { heuristicPlanner } from './heuristic.js';
 import type { PlanProposal } from './planner.js';
 import { pathsOverlap } from './slice-paths.js';
 
@@ -13,14 +13,7 @@ import { pathsOverlap } from './slice-paths.js';
 const JS_REPO = ['README.md', 'package.json', 'src/lexer.js', 'src/parser.js', 'test/parser.test.js'];
 
 function plan(goalText: string, repoFiles: readonly string[]): Promise<PlanProposal> {
-  return heuristicPlanner.plan({
-    goalId: 'g1',
-    goalText,
-    oracle: decideOracle(goalText),
-    repoFiles,
-    budget: { timeMs: null, tokens: null, usd: null },
-    maxAgents: 4,
-  });
+  return heuristicPlan(goalText, repoFiles);
 }
 
 const asksFailToPass = (task: TaskDraft | undefined) => (task?.acceptance ?? []).some(isFailToPassCheck);

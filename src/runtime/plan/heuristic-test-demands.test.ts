@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { heuristicPlan } from '../../../test/helpers/heuristic-plan.js';
 import { expectWritesExplained } from '../../../test/helpers/plan-notes.js';
 import { decideOracle } from '../goal/intake.js';
 import { testDemandOf } from '../goal/intake-checks.js';
 import { classifyClause } from './clauses.js';
-import { heuristicPlanner } from './heuristic.js';
 import type { PlanProposal } from './planner.js';
 import { isTestFile, pathsOverlap } from './slice-paths.js';
 
@@ -22,14 +22,7 @@ const REPO = [
 ];
 
 function plan(goalText: string): Promise<PlanProposal> {
-  return heuristicPlanner.plan({
-    goalId: 'g1',
-    goalText,
-    oracle: decideOracle(goalText),
-    repoFiles: REPO,
-    budget: { timeMs: null, tokens: null, usd: null },
-    maxAgents: 4,
-  });
+  return heuristicPlan(goalText, REPO);
 }
 
 /** A slice asked for new tests writes a test file (or a directory holding one, or everything). */
