@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { heuristicPlan } from '../../../test/helpers/heuristic-plan.js';
 import { expectWritesExplained } from '../../../test/helpers/plan-notes.js';
 import { decideOracle } from '../goal/intake.js';
 import { isFailToPassCheck } from '../goal/intake-checks.js';
-import type { BudgetLimits } from '../goal/schema.js';
 import { SLICE_ID_PATTERN, type TaskDraft, taskDraftSchema } from '../graph/schema.js';
 import { splitClauses } from './clauses.js';
 import { heuristicPlanner, sliceId } from './heuristic.js';
-import type { PlanInput, PlanProposal } from './planner.js';
+import type { PlanProposal } from './planner.js';
 
-const NO_BUDGET: BudgetLimits = { timeMs: null, tokens: null, usd: null };
 const SMALL_REPO = ['package.json', 'src/math.js', 'test/math.test.js'];
 const PARSER_REPO = [
   'README.md',
@@ -19,21 +18,7 @@ const PARSER_REPO = [
   'test/parser.test.ts',
 ];
 
-function plan(
-  goalText: string,
-  repoFiles: readonly string[],
-  extra: Partial<PlanInput> = {},
-): Promise<PlanProposal> {
-  return heuristicPlanner.plan({
-    goalId: 'g1',
-    goalText,
-    oracle: decideOracle(goalText),
-    repoFiles,
-    budget: NO_BUDGET,
-    maxAgents: 4,
-    ...extra,
-  });
-}
+const plan = heuristicPlan;
 
 // Independent of the planner's own helper on purpose: this is the rule the validator enforces.
 function overlaps(a: string, b: string): boolean {
